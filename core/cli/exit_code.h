@@ -1,0 +1,37 @@
+// Exit codes of the coalition CLI, in the style of sysexits.h (docs/cli.md lists them).
+#ifndef COALITION_CLI_EXIT_CODE_H_
+#define COALITION_CLI_EXIT_CODE_H_
+
+#include "common/error.h"
+
+namespace coalition::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitUsage = 64,        // wrong command line
+  kExitDataError = 65,    // invalid input data (workflow, parameters, answer)
+  kExitNoInput = 66,      // an input file does not exist or cannot be read
+  kExitUnavailable = 69,  // a needed service is unavailable
+  kExitSoftware = 70,     // internal error: a bug in Coalition
+  kExitIoError = 74,      // the operating system refused an I/O operation
+  kExitConfig = 78,       // configuration or installation error (config file, plugins)
+};
+
+inline int exit_code_for(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kInvalidArgument: return kExitUsage;
+    case ErrorCode::kInvalidData: return kExitDataError;
+    case ErrorCode::kNotFound: return kExitNoInput;
+    case ErrorCode::kConfiguration:
+    case ErrorCode::kPluginLoad:
+    case ErrorCode::kConflict: return kExitConfig;
+    case ErrorCode::kPluginContract: return kExitSoftware;
+    case ErrorCode::kIo: return kExitIoError;
+    case ErrorCode::kInternal: return kExitSoftware;
+  }
+  return kExitSoftware;
+}
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_EXIT_CODE_H_

@@ -1,0 +1,40 @@
+// Installation: the engine configuration plus the plugins it finds, as every command needs them.
+#ifndef COALITION_CLI_INSTALLATION_H_
+#define COALITION_CLI_INSTALLATION_H_
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/file_system.h"
+#include "config/engine_config.h"
+#include "plugin_host/library_loader.h"
+#include "plugin_host/plugin_registry.h"
+
+namespace coalition::cli {
+
+struct Installation {
+  EngineConfig config;
+  std::vector<std::filesystem::path> plugin_directories;  // in search order
+  PluginRegistry registry;
+  std::vector<Error> plugin_errors;  // plugins that were refused; the others are usable
+};
+
+// Reads `config_file`; without one, the built-in defaults.
+Result<EngineConfig> read_config(const std::optional<std::filesystem::path>& config_file,
+                                 const FileSystem& fs);
+
+// Loads plugins from, in order: the built-in directory next to the executable
+// (../lib/coalition/plugins), the configured directories and COALITION_PLUGIN_PATH. Warnings and
+// refused plugins are logged and kept; the other plugins are usable.
+std::unique_ptr<Installation> open_installation(EngineConfig config, const FileSystem& fs,
+                                                LibraryLoader& libraries);
+
+// <dir of the running executable>/../lib/coalition/plugins.
+std::filesystem::path builtin_plugin_directory();
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_INSTALLATION_H_

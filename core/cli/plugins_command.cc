@@ -1,0 +1,95 @@
+#include "cli/plugins_command.h"
+
+#include <fmt/format.h>
+
+#include "cli/exit_code.h"
+
+namespace coalition::cli {
+namespace {
+
+nlohmann::json capabilities_json(const StepTypeInfo& info) {
+  return {{"idempotent", info.idempotent()},
+          {"thread_safe", info.thread_safe()},
+          {"may_suspend", info.may_suspend()}};
+}
+
+std::string capabilities_text(const StepTypeInfo& info) {
+  std::string text;
+  auto add = [&](bool on, const char* word) {
+    if (!on) return;
+    if (!text.empty()) text += ", ";
+    text += word;
+  };
+  add(info.idempotent(), "idempotent");
+  add(info.thread_safe(), "thread-safe");
+  add(info.may_suspend(), "may suspend");
+  return text.empty() ? "" : " [" + text + "]";
+}
+
+void write_json(const Installation& inst, std::ostream& out) {
+  nlohmann::json plugins = nlohmann::json::array();
+  for (const auto& p : inst.registry.plugins()) {
+    nlohmann::json types = nlohmann::json::array();
+    for (const auto& name : p.step_types) {
+      const auto& info = inst.registry.find(name)->info();
+      types.push_back({{"name", info.name},
+                       {"description", info.description},
+                       {"capabilities", capabilities_json(info)}});
+    }
+    plugins.push_back({{"id", p.id},
+                       {"version", p.version},
+                       {"publisher", p.publisher},
+                       {"partner_type", to_string(p.partner_type)},
+                       {"description", p.description},
+                       {"abi", fmt::format("{}.{}", p.abi_major, p.abi_minor)},
+                       {"source", p.source},
+                       {"step_types", std::move(types)}});
+  }
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& e : inst.plugin_errors) errors.push_back(e.to_string());
+  out << nlohmann::json{{"plugins", std::move(plugins)}, {"errors", std::move(errors)}}.dump(2)
+      << "\n";
+}
+
+void write_text(const Installation& inst, std::ostream& out) {
+  const auto& plugins = inst.registry.plugins();
+  size_t type_count = 0;
+  for (const auto& p : plugins) {
+    out << fmt::format("{} {}  {} ({})\n  {}\n", p.id, p.version, p.publisher,
+                       to_string(p.partner_type), p.description);
+    for (const auto& name : p.step_types) {
+      const auto& info = inst.registry.find(name)->info();
+      out << fmt::format("    {}{}: {}\n", info.name, capabilities_text(info), info.description);
+      ++type_count;
+    }
+  }
+  out << fmt::format("{} plugin{}, {} step type{} installed\n", plugins.size(),
+                     plugins.size() == 1 ? "" : "s", type_count, type_count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int run_plugins_command(const PluginsOptions& options, const Installation& inst, std::ostream& out,
+                        std::ostream& err) {
+  if (!options.schema_of.empty()) {
+    const StepType* type = inst.registry.find(options.schema_of);
+    if (type == nullptr) {
+      err << "coalition plugins: no installed step type is named '" << options.schema_of << "'";
+      auto close = inst.registry.closest_names(options.schema_of);
+      if (!close.empty()) err << "; did you mean '" << fmt::format("{}", fmt::join(close, "', '")) << "'?";
+      err << "\n";
+      return kExitUsage;
+    }
+    out << type->parameters_schema().document().dump(2) << "\n";
+    return kExitOk;
+  }
+  if (options.json) {
+    write_json(inst, out);
+  } else {
+    write_text(inst, out);
+  }
+  for (const auto& e : inst.plugin_errors) err << "coalition: plugin refused: " << e.to_string() << "\n";
+  return inst.plugin_errors.empty() ? kExitOk : kExitConfig;
+}
+
+}  // namespace coalition::cli

@@ -1,0 +1,319 @@
+// Header-only C++ helper over the C plugin ABI (coalition/plugin_abi.h).
+//
+// A plugin author writes one class per step type and one registration line at the end of a file:
+//
+//   class Echo {
+//    public:
+//     static constexpr coalition::sdk::StepTypeInfo kInfo{
+//         .name = "echo", .description = "Returns its parameters.",
+//         .parameters_schema = R"({"type":"object","properties":{"text":{"type":"string"}}})"};
+//     explicit Echo(const coalition::sdk::Host& host, const nlohmann::json& config);  // optional
+//     coalition::sdk::Outcome execute(const nlohmann::json& params,
+//                                     const coalition::sdk::Context& context);
+//     // optional, for steps with COALITION_CAP_MAY_SUSPEND:
+//     coalition::sdk::Outcome resume(const nlohmann::json& completion,
+//                                    const coalition::sdk::Context& context);
+//   };
+//   constexpr coalition::sdk::PluginInfo kPlugin{.id = "echo", .version = "1.0.0", ...};
+//   COALITION_PLUGIN(kPlugin, Echo)
+//
+// Every function the ABI sees is noexcept: an exception escaping a step becomes a permanent error
+// (code "plugin.exception"), and InvalidParameters becomes COALITION_STATUS_INVALID_PARAMETERS.
+// Requires C++20 and nlohmann/json; no Boost, no engine headers.
+#ifndef COALITION_PLUGIN_HPP_
+#define COALITION_PLUGIN_HPP_
+
+#include <coalition/plugin_abi.h>
+
+#include <concepts>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace coalition::sdk {
+
+enum class PartnerType : uint32_t {
+  kFinancial = COALITION_PARTNER_FINANCIAL,
+  kTechnology = COALITION_PARTNER_TECHNOLOGY,
+  kNgo = COALITION_PARTNER_NGO,
+  kCoalition = COALITION_PARTNER_COALITION,
+};
+
+// Names the plugin; strings must have static lifetime.
+struct PluginInfo {
+  const char* id = nullptr;
+  const char* version = nullptr;
+  const char* publisher = nullptr;
+  PartnerType partner_type = PartnerType::kCoalition;
+  const char* description = nullptr;
+};
+
+// Declares one step type; strings must have static lifetime (string literals).
+struct StepTypeInfo {
+  const char* name = nullptr;
+  const char* description = nullptr;
+  const char* parameters_schema = nullptr;
+  const char* input_schema = nullptr;
+  const char* output_schema = nullptr;
+  uint32_t capabilities = 0;  // COALITION_CAP_* bits
+};
+
+// Who acts on a step: the person or system the engine runs it for.
+struct Principal {
+  std::string actor;
+  std::string role;
+  std::string organisation;
+};
+
+// The engine's context of one attempt (see coalition_step_type_t.execute).
+class Context {
+ public:
+  explicit Context(nlohmann::json doc) : doc_(std::move(doc)) {}
+
+  std::string execution_id() const { return text("execution_id"); }
+  std::string step_id() const { return text("step_id"); }
+  uint32_t attempt() const { return doc_.value("attempt", 1u); }
+  std::string idempotency_key() const { return text("idempotency_key"); }
+  std::string task_token() const { return text("task_token"); }
+  std::optional<std::string> deadline() const {
+    auto it = doc_.find("deadline");
+    if (it == doc_.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  }
+  std::optional<Principal> principal() const {
+    auto it = doc_.find("principal");
+    if (it == doc_.end() || !it->is_object()) return std::nullopt;
+    return Principal{it->value("actor", ""), it->value("role", ""), it->value("organisation", "")};
+  }
+  const nlohmann::json& document() const { return doc_; }
+
+ private:
+  std::string text(const char* key) const {
+    auto it = doc_.find(key);
+    return it != doc_.end() && it->is_string() ? it->get<std::string>() : std::string();
+  }
+  nlohmann::json doc_;
+};
+
+// The outcome of one attempt. Error codes are dotted lower-case names ("notify.webhook_down").
+class Outcome {
+ public:
+  static Outcome ok(nlohmann::json output = nlohmann::json::object()) {
+    return Outcome(COALITION_STATUS_OK, std::move(output), {});
+  }
+  static Outcome retryable(std::string code, std::string message) {
+    return Outcome(COALITION_STATUS_RETRYABLE_ERROR, {}, error(code, message));
+  }
+  static Outcome permanent(std::string code, std::string message) {
+    return Outcome(COALITION_STATUS_PERMANENT_ERROR, {}, error(code, message));
+  }
+  static Outcome invalid_parameters(std::string pointer, std::string message) {
+    auto e = error("parameters.invalid", std::move(message));
+    e["pointer"] = std::move(pointer);
+    return Outcome(COALITION_STATUS_INVALID_PARAMETERS, {}, std::move(e));
+  }
+  // Waits for an external completion; `wait` describes what for (reason, roles, due, ...).
+  static Outcome suspend(nlohmann::json wait) {
+    return Outcome(COALITION_STATUS_SUSPEND, std::move(wait), {});
+  }
+
+  uint32_t status() const { return status_; }
+  const nlohmann::json& output() const { return output_; }
+  const nlohmann::json& error_document() const { return error_; }
+
+ private:
+  Outcome(uint32_t status, nlohmann::json output, nlohmann::json error)
+      : status_(status), output_(std::move(output)), error_(std::move(error)) {}
+  static nlohmann::json error(std::string code, std::string message) {
+    return {{"code", std::move(code)}, {"message", std::move(message)}};
+  }
+  uint32_t status_;
+  nlohmann::json output_;
+  nlohmann::json error_;
+};
+
+// Thrown by a constructor, execute or resume to reject parameters or configuration.
+class InvalidParameters : public std::runtime_error {
+ public:
+  InvalidParameters(std::string pointer, const std::string& message)
+      : std::runtime_error(message), pointer_(std::move(pointer)) {}
+  const std::string& pointer() const { return pointer_; }
+
+ private:
+  std::string pointer_;
+};
+
+// The host's services, as seen by a step. Cheap to copy; valid while the instance lives.
+class Host {
+ public:
+  explicit Host(const coalition_host_api_t* api) : api_(api) {}
+  void debug(std::string_view message) const { log(COALITION_LOG_DEBUG, message); }
+  void info(std::string_view message) const { log(COALITION_LOG_INFO, message); }
+  void warn(std::string_view message) const { log(COALITION_LOG_WARN, message); }
+  void error(std::string_view message) const { log(COALITION_LOG_ERROR, message); }
+  const void* extension(const char* id) const {
+    return api_ != nullptr && api_->get_extension != nullptr
+               ? api_->get_extension(api_->host_ctx, id)
+               : nullptr;
+  }
+
+ private:
+  void log(uint32_t level, std::string_view message) const {
+    if (api_ == nullptr || api_->log == nullptr) return;
+    std::string text(message);
+    api_->log(api_->host_ctx, level, text.c_str());
+  }
+  const coalition_host_api_t* api_;
+};
+
+namespace detail {
+
+inline char* duplicate(const std::string& text) noexcept {
+  char* copy = static_cast<char*>(std::malloc(text.size() + 1));
+  if (copy != nullptr) std::memcpy(copy, text.c_str(), text.size() + 1);
+  return copy;
+}
+
+inline void free_string(char* s) noexcept { std::free(s); }
+
+inline void write(const Outcome& outcome, coalition_result_t* out) {
+  out->status = outcome.status();
+  if (outcome.status() == COALITION_STATUS_OK || outcome.status() == COALITION_STATUS_SUSPEND) {
+    out->output_json = duplicate(outcome.output().dump());
+  } else {
+    out->error_json = duplicate(outcome.error_document().dump());
+  }
+}
+
+// Fills `out` with an error without throwing (best effort if memory is exhausted).
+inline void fail(coalition_result_t* out, uint32_t status, const char* code,
+                 const std::string& message, const std::string& pointer = {}) noexcept {
+  out->status = status;
+  try {
+    nlohmann::json e{{"code", code}, {"message", message}};
+    if (!pointer.empty() || status == COALITION_STATUS_INVALID_PARAMETERS) e["pointer"] = pointer;
+    out->error_json = duplicate(e.dump());
+  } catch (...) {
+    out->error_json = nullptr;
+  }
+}
+
+// Runs `body` and turns whatever it throws into an error in `out`.
+template <class Body>
+void guarded(const char* step_name, coalition_result_t* out, Body&& body) noexcept {
+  try {
+    body();
+  } catch (const InvalidParameters& e) {
+    fail(out, COALITION_STATUS_INVALID_PARAMETERS, "parameters.invalid", e.what(), e.pointer());
+  } catch (const std::exception& e) {
+    fail(out, COALITION_STATUS_PERMANENT_ERROR, "plugin.exception",
+         std::string("step type '") + step_name + "' threw: " + e.what());
+  } catch (...) {
+    fail(out, COALITION_STATUS_PERMANENT_ERROR, "plugin.exception",
+         std::string("step type '") + step_name + "' threw an unknown exception");
+  }
+}
+
+inline nlohmann::json parse_or_empty(const char* text) {
+  if (text == nullptr || *text == '\0') return nlohmann::json::object();
+  return nlohmann::json::parse(text);
+}
+
+template <class S>
+concept Resumable = requires(S& s, const nlohmann::json& j, const Context& c) {
+  { s.resume(j, c) } -> std::same_as<Outcome>;
+};
+
+template <class S>
+struct Binding {
+  static S* construct(const coalition_host_api_t* host, const nlohmann::json& config) {
+    if constexpr (std::is_constructible_v<S, const Host&, const nlohmann::json&>) {
+      return new S(Host(host), config);
+    } else if constexpr (std::is_constructible_v<S, const Host&>) {
+      return new S(Host(host));
+    } else {
+      return new S();
+    }
+  }
+
+  static void* create(const coalition_host_api_t* host, const char* config_json,
+                      coalition_result_t* error) noexcept {
+    void* instance = nullptr;
+    guarded(S::kInfo.name, error, [&] { instance = construct(host, parse_or_empty(config_json)); });
+    return instance;
+  }
+
+  static void execute(void* instance, const char* input_json, const char* context_json,
+                      coalition_result_t* out) noexcept {
+    guarded(S::kInfo.name, out, [&] {
+      Context context(parse_or_empty(context_json));
+      write(static_cast<S*>(instance)->execute(parse_or_empty(input_json), context), out);
+    });
+  }
+
+  static void resume(void* instance, const char* completion_json, const char* context_json,
+                     coalition_result_t* out) noexcept {
+    if constexpr (Resumable<S>) {
+      guarded(S::kInfo.name, out, [&] {
+        Context context(parse_or_empty(context_json));
+        write(static_cast<S*>(instance)->resume(parse_or_empty(completion_json), context), out);
+      });
+    }
+  }
+
+  static void destroy(void* instance) noexcept { delete static_cast<S*>(instance); }
+
+  static inline const coalition_step_type_t kStepType = {
+      sizeof(coalition_step_type_t),
+      S::kInfo.capabilities,
+      S::kInfo.name,
+      S::kInfo.description,
+      S::kInfo.parameters_schema,
+      S::kInfo.input_schema,
+      S::kInfo.output_schema,
+      &create,
+      &execute,
+      Resumable<S> ? &resume : nullptr,
+      &destroy,
+  };
+};
+
+template <class... Steps>
+const coalition_plugin_descriptor_t* describe(const PluginInfo& info) noexcept {
+  static const coalition_step_type_t* const kTypes[] = {&Binding<Steps>::kStepType...};
+  static const coalition_plugin_descriptor_t kDescriptor = {
+      COALITION_ABI_MAGIC,
+      sizeof(coalition_plugin_descriptor_t),
+      COALITION_ABI_MAJOR,
+      COALITION_ABI_MINOR,
+      info.id,
+      info.version,
+      info.publisher,
+      info.description,
+      static_cast<uint32_t>(info.partner_type),
+      static_cast<uint32_t>(sizeof...(Steps)),
+      kTypes,
+      &free_string,
+  };
+  return &kDescriptor;
+}
+
+}  // namespace detail
+}  // namespace coalition::sdk
+
+// Declares the plugin's one exported entry symbol. Use once per library, last in a file.
+#define COALITION_PLUGIN(plugin_info, ...)                                              \
+  extern "C" COALITION_EXPORT const coalition_plugin_descriptor_t*                     \
+  coalition_plugin_entry_v1(uint32_t /*host_abi_major*/, uint32_t /*host_abi_minor*/) { \
+    return ::coalition::sdk::detail::describe<__VA_ARGS__>(plugin_info);              \
+  }
+
+#endif  // COALITION_PLUGIN_HPP_

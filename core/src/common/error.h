@@ -1,0 +1,88 @@
+// Error: an expected failure, as a value. See docs/decisions/0001-error-model.md.
+#ifndef COALITION_COMMON_ERROR_H_
+#define COALITION_COMMON_ERROR_H_
+
+#include <string>
+#include <string_view>
+
+namespace coalition {
+
+enum class ErrorCode {
+  kInvalidArgument,  // a caller passed something unusable (usage error)
+  kInvalidData,      // a document (workflow, parameters, answer) is malformed or violates a schema
+  kNotFound,         // a named thing (step type, file, plugin) does not exist
+  kConfiguration,    // engine configuration or installation is wrong
+  kPluginLoad,       // a plugin library cannot be loaded or refuses the host
+  kPluginContract,   // a loaded plugin broke the ABI contract (bad output, unknown status)
+  kConflict,         // a name or id is already taken
+  kIo,               // the operating system refused (file, socket)
+  kInternal,         // a bug in Coalition
+};
+
+std::string_view to_string(ErrorCode code);
+
+// What went wrong, where. Context fields are empty when unknown; `pointer` is an RFC 6901 JSON
+// Pointer into the document named by the message.
+class Error {
+ public:
+  Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Error invalid_argument(std::string message) {
+    return {ErrorCode::kInvalidArgument, std::move(message)};
+  }
+  static Error invalid_data(std::string message, std::string pointer = {}) {
+    return Error(ErrorCode::kInvalidData, std::move(message)).with_pointer(std::move(pointer));
+  }
+  static Error not_found(std::string message) { return {ErrorCode::kNotFound, std::move(message)}; }
+  static Error configuration(std::string message) {
+    return {ErrorCode::kConfiguration, std::move(message)};
+  }
+  static Error plugin_load(std::string message) {
+    return {ErrorCode::kPluginLoad, std::move(message)};
+  }
+  static Error plugin_contract(std::string message) {
+    return {ErrorCode::kPluginContract, std::move(message)};
+  }
+  static Error conflict(std::string message) { return {ErrorCode::kConflict, std::move(message)}; }
+  static Error io(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
+  static Error internal(std::string message) { return {ErrorCode::kInternal, std::move(message)}; }
+
+  Error&& with_pointer(std::string pointer) && {
+    pointer_ = std::move(pointer);
+    return std::move(*this);
+  }
+  Error&& with_plugin(std::string plugin) && {
+    plugin_ = std::move(plugin);
+    return std::move(*this);
+  }
+  Error&& with_step(std::string step) && {
+    step_ = std::move(step);
+    return std::move(*this);
+  }
+  Error&& with_workflow(std::string workflow) && {
+    workflow_ = std::move(workflow);
+    return std::move(*this);
+  }
+
+  ErrorCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  const std::string& pointer() const { return pointer_; }
+  const std::string& plugin() const { return plugin_; }
+  const std::string& step() const { return step_; }
+  const std::string& workflow() const { return workflow_; }
+
+  // "pointer: message" when a pointer is known, else the message.
+  std::string to_string() const;
+
+ private:
+  ErrorCode code_;
+  std::string message_;
+  std::string pointer_;
+  std::string plugin_;
+  std::string step_;
+  std::string workflow_;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_COMMON_ERROR_H_

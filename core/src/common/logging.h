@@ -1,0 +1,23 @@
+// Logging set-up: every log line goes to stderr (stdout is for data), as text for people or as
+// JSON lines for machines.
+#ifndef COALITION_COMMON_LOGGING_H_
+#define COALITION_COMMON_LOGGING_H_
+
+#include <optional>
+#include <string_view>
+
+namespace coalition {
+
+enum class LogFormat { kText, kJson };
+enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };
+
+std::optional<LogFormat> parse_log_format(std::string_view text);  // "text" | "json"
+std::optional<LogLevel> parse_log_level(std::string_view text);    // "debug" ... "off"
+
+// Replaces the default spdlog logger ("coalition") with one writing to stderr. Call once at
+// start-up, before loggers are cloned from it (plugin loggers are).
+void configure_logging(LogFormat format, LogLevel level);
+
+}  // namespace coalition
+
+#endif  // COALITION_COMMON_LOGGING_H_

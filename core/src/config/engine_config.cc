@@ -1,0 +1,74 @@
+#include "config/engine_config.h"
+
+#include "common/json_text.h"
+#include "schema/json_schema.h"
+
+namespace coalition {
+namespace {
+
+// The file's shape. Closed objects: a misspelt key is an error, not a silently ignored setting.
+constexpr const char* kSchema = R"json({
+  "type": "object",
+  "properties": {
+    "$schema": {"type": "string"},
+    "plugins": {
+      "type": "object",
+      "properties": {
+        "directories": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "builtin": {"type": "boolean"},
+        "config": {"type": "object", "additionalProperties": {"type": "object"}}
+      }
+    },
+    "log": {
+      "type": "object",
+      "properties": {
+        "level": {"enum": ["debug", "info", "warn", "error", "off"]},
+        "format": {"enum": ["text", "json"]}
+      }
+    }
+  }
+})json";
+
+const JsonSchema& config_schema() {
+  static const JsonSchema schema =
+      std::move(JsonSchema::compile(nlohmann::json::parse(kSchema),
+                                    JsonSchema::Objects::kClosedByDefault)
+                    .value());
+  return schema;
+}
+
+}  // namespace
+
+Result<EngineConfig> parse_engine_config(std::string_view text, const std::filesystem::path& base) {
+  auto doc = parse_json(text);
+  if (!doc) return Error::configuration(doc.error().message());
+  if (auto violations = config_schema().validate(*doc); !violations.empty()) {
+    const auto& v = violations.front();
+    return std::move(Error::configuration(v.message).with_pointer(v.pointer.empty() ? "/" : v.pointer));
+  }
+  EngineConfig config;
+  const auto& plugins = doc->value("plugins", nlohmann::json::object());
+  for (const auto& dir : plugins.value("directories", nlohmann::json::array())) {
+    std::filesystem::path path = dir.get<std::string>();
+    config.plugin_directories.push_back(path.is_absolute() ? path : (base / path).lexically_normal());
+  }
+  config.builtin_plugins = plugins.value("builtin", true);
+  config.plugin_configs = plugins.value("config", nlohmann::json::object());
+  const auto& log = doc->value("log", nlohmann::json::object());
+  config.log_level = *parse_log_level(log.value("level", "info"));
+  config.log_format = *parse_log_format(log.value("format", "text"));
+  return config;
+}
+
+Result<EngineConfig> load_engine_config(const std::filesystem::path& file, const FileSystem& fs) {
+  auto text = fs.read(file);
+  if (!text) return Error::configuration(text.error().message());
+  auto config = parse_engine_config(*text, file.parent_path());
+  if (!config) {
+    Error e = std::move(config).error();
+    return Error(e.code(), file.string() + ": " + e.to_string());
+  }
+  return config;
+}
+
+}  // namespace coalition

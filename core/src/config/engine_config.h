@@ -1,0 +1,35 @@
+// EngineConfig: the engine's configuration file (config/coalition.json documents every key).
+#ifndef COALITION_CONFIG_ENGINE_CONFIG_H_
+#define COALITION_CONFIG_ENGINE_CONFIG_H_
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/logging.h"
+#include "common/result.h"
+
+namespace coalition {
+
+struct EngineConfig {
+  // Searched after the built-in directory (<prefix>/lib/coalition/plugins) and before
+  // COALITION_PLUGIN_PATH. Relative paths are taken relative to the configuration file.
+  std::vector<std::filesystem::path> plugin_directories;
+  bool builtin_plugins = true;  // search the built-in directory
+  nlohmann::json plugin_configs = nlohmann::json::object();  // plugin id -> its configuration
+  LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kText;
+};
+
+// Reads and checks `file`: malformed JSON names line and column, an unknown key or a wrong type
+// names its JSON Pointer (kConfiguration). Never throws.
+Result<EngineConfig> load_engine_config(const std::filesystem::path& file, const FileSystem& fs);
+
+// Same, from text already read; `base` resolves relative plugin directories.
+Result<EngineConfig> parse_engine_config(std::string_view text, const std::filesystem::path& base);
+
+}  // namespace coalition
+
+#endif  // COALITION_CONFIG_ENGINE_CONFIG_H_

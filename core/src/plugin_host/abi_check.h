@@ -1,0 +1,29 @@
+// Checks a plugin descriptor against this engine before the engine relies on any of it.
+#ifndef COALITION_PLUGIN_HOST_ABI_CHECK_H_
+#define COALITION_PLUGIN_HOST_ABI_CHECK_H_
+
+#include <coalition/plugin_abi.h>
+
+#include <string>
+
+#include "common/result.h"
+
+namespace coalition {
+
+// The four fixed fields, in order: magic, major, minor (plugin minor <= host minor), then
+// struct_size (at least the ABI 1.0 size). Reads nothing else. A refusal is one sentence that
+// names the file and both sides' versions. `source` names the library for messages.
+Status check_descriptor_header(const coalition_plugin_descriptor_t* descriptor,
+                               const std::string& source);
+
+// The rest of the descriptor: id, version, publisher, partner type, and every step type's
+// struct size, name, schema text and functions. Precondition: the header check passed.
+Status check_descriptor_body(const coalition_plugin_descriptor_t& descriptor,
+                             const std::string& source);
+
+// True for names of the form [a-z][a-z0-9_]* with dots between segments.
+bool is_valid_step_type_name(const std::string& name);
+
+}  // namespace coalition
+
+#endif  // COALITION_PLUGIN_HOST_ABI_CHECK_H_

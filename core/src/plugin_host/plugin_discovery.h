@@ -1,0 +1,29 @@
+// Finding plugin libraries on disk.
+#ifndef COALITION_PLUGIN_HOST_PLUGIN_DISCOVERY_H_
+#define COALITION_PLUGIN_HOST_PLUGIN_DISCOVERY_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/file_system.h"
+
+namespace coalition {
+
+struct DiscoveredPlugins {
+  std::vector<std::filesystem::path> files;  // in search order, each file once
+  std::vector<std::string> warnings;         // e.g. a directory that does not exist
+};
+
+// Looks in each directory, in order, for plugin libraries: lib<id>.so directly inside it, and
+// <id>/lib<id>.so one level down (the layout of a plugin shipped with its manifest and README).
+// Within a directory, files come in name order.
+DiscoveredPlugins discover_plugins(const std::vector<std::filesystem::path>& directories,
+                                   const FileSystem& fs);
+
+// Splits a PATH-style list ("a:b::c") into directories, skipping empty entries.
+std::vector<std::filesystem::path> split_search_path(const std::string& list);
+
+}  // namespace coalition
+
+#endif  // COALITION_PLUGIN_HOST_PLUGIN_DISCOVERY_H_

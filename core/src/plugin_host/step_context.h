@@ -1,0 +1,34 @@
+// StepContext: the engine's facts about one attempt, handed to the plugin as context_json.
+#ifndef COALITION_PLUGIN_HOST_STEP_CONTEXT_H_
+#define COALITION_PLUGIN_HOST_STEP_CONTEXT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace coalition {
+
+struct Principal {
+  std::string actor;
+  std::string role;
+  std::string organisation;
+};
+
+struct StepContext {
+  std::string execution_id;
+  std::string step_id;
+  uint32_t attempt = 1;
+  std::string idempotency_key;  // same across retries and restarts of one logical step
+  std::optional<std::chrono::system_clock::time_point> deadline;
+  std::optional<Principal> principal;
+  std::string task_token;  // names the completion of a suspended attempt
+
+  // The context_json document of the ABI (coalition_step_type_t.execute).
+  nlohmann::json to_json() const;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_PLUGIN_HOST_STEP_CONTEXT_H_

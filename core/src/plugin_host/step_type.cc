@@ -1,0 +1,60 @@
+#include "plugin_host/step_type.h"
+
+#include <fmt/format.h>
+
+#include "common/json_text.h"
+
+namespace coalition {
+namespace {
+
+StepOutcome invalid(const std::vector<SchemaViolation>& violations) {
+  const auto& first = violations.front();
+  std::string message = first.message;
+  if (violations.size() > 1) message += fmt::format(" (and {} more)", violations.size() - 1);
+  return StepOutcome::failed(StepStatus::kInvalidParameters, "parameters.invalid", message,
+                             first.pointer);
+}
+
+}  // namespace
+
+StepType::StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonSchema> input,
+                   std::optional<JsonSchema> output, std::unique_ptr<StepInvoker> invoker)
+    : info_(std::move(info)),
+      parameters_(std::move(parameters)),
+      input_(std::move(input)),
+      output_(std::move(output)),
+      invoker_(std::move(invoker)) {}
+
+std::vector<SchemaViolation> StepType::check_parameters(const nlohmann::json& parameters) const {
+  return parameters_.validate(parameters);
+}
+
+StepOutcome StepType::execute(const nlohmann::json& parameters, const StepContext& context) const {
+  if (auto violations = parameters_.validate(parameters); !violations.empty()) {
+    return invalid(violations);
+  }
+  if (input_) {
+    if (auto violations = input_->validate(parameters); !violations.empty()) {
+      return invalid(violations);
+    }
+  }
+  return check_output(invoker_->execute(to_text(parameters), to_text(context.to_json())));
+}
+
+StepOutcome StepType::resume(const nlohmann::json& completion, const StepContext& context) const {
+  return check_output(invoker_->resume(to_text(completion), to_text(context.to_json())));
+}
+
+StepOutcome StepType::check_output(StepOutcome outcome) const {
+  if (outcome.status != StepStatus::kOk || !output_) return outcome;
+  auto violations = output_->validate(outcome.output);
+  if (violations.empty()) return outcome;
+  const auto& first = violations.front();
+  return StepOutcome::failed(
+      StepStatus::kPermanentError, "plugin.output_schema",
+      fmt::format("step type '{}' of plugin '{}' returned output that violates its output "
+                  "schema at '{}': {}",
+                  info_.name, info_.plugin_id, first.pointer, first.message));
+}
+
+}  // namespace coalition

@@ -1,0 +1,65 @@
+// StepType: one installed step type — what it declares and how to run it. The engine's only
+// handle on plugin code: it checks parameters, inputs and outputs against the declared schemas
+// around every call, whatever StepInvoker runs the code.
+#ifndef COALITION_PLUGIN_HOST_STEP_TYPE_H_
+#define COALITION_PLUGIN_HOST_STEP_TYPE_H_
+
+#include <coalition/plugin_abi.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plugin_host/step_context.h"
+#include "plugin_host/step_invoker.h"
+#include "schema/json_schema.h"
+
+namespace coalition {
+
+struct StepTypeInfo {
+  std::string name;
+  std::string description;
+  std::string plugin_id;
+  uint32_t capabilities = 0;  // COALITION_CAP_* bits
+
+  bool idempotent() const { return (capabilities & COALITION_CAP_IDEMPOTENT) != 0; }
+  bool thread_safe() const { return (capabilities & COALITION_CAP_THREAD_SAFE) != 0; }
+  bool may_suspend() const { return (capabilities & COALITION_CAP_MAY_SUSPEND) != 0; }
+};
+
+class StepType {
+ public:
+  StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonSchema> input,
+           std::optional<JsonSchema> output, std::unique_ptr<StepInvoker> invoker);
+
+  const StepTypeInfo& info() const { return info_; }
+  const JsonSchema& parameters_schema() const { return parameters_; }
+  const std::optional<JsonSchema>& input_schema() const { return input_; }
+  const std::optional<JsonSchema>& output_schema() const { return output_; }
+
+  // Violations of the parameters schema (unknown keys included); empty when valid.
+  std::vector<SchemaViolation> check_parameters(const nlohmann::json& parameters) const;
+
+  // Checks `parameters` against the parameters and input schemas (kInvalidParameters with the
+  // pointer of the first violation, the plugin is not called), runs the attempt, and checks a
+  // successful output against the output schema (a violation is a permanent error).
+  // Thread-safe. Never throws.
+  StepOutcome execute(const nlohmann::json& parameters, const StepContext& context) const;
+
+  // Completes a suspended attempt with `completion`; the output is checked as for execute.
+  StepOutcome resume(const nlohmann::json& completion, const StepContext& context) const;
+
+ private:
+  StepOutcome check_output(StepOutcome outcome) const;
+
+  StepTypeInfo info_;
+  JsonSchema parameters_;
+  std::optional<JsonSchema> input_;
+  std::optional<JsonSchema> output_;
+  std::unique_ptr<StepInvoker> invoker_;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_PLUGIN_HOST_STEP_TYPE_H_

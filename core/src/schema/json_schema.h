@@ -1,0 +1,48 @@
+// JsonSchema: a compiled JSON Schema (draft-07) that checks documents and reports every
+// violation with the JSON Pointer of the offending value.
+#ifndef COALITION_SCHEMA_JSON_SCHEMA_H_
+#define COALITION_SCHEMA_JSON_SCHEMA_H_
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace coalition {
+
+struct SchemaViolation {
+  std::string pointer;  // RFC 6901, "" for the document itself
+  std::string message;
+};
+
+class JsonSchema {
+ public:
+  enum class Objects {
+    kAsWritten,      // additionalProperties as the schema says (default: allowed)
+    kClosedByDefault // an object schema with "properties" but no "additionalProperties" or
+                     // "patternProperties" refuses keys it does not declare
+  };
+
+  // Compiles `schema`. Fails with kInvalidData when it is not a usable draft-07 schema.
+  // Remote "$ref"s are not fetched: they fail compilation.
+  static Result<JsonSchema> compile(const nlohmann::json& schema,
+                                    Objects objects = Objects::kAsWritten);
+
+  // Every violation, in document order as the validator finds them; empty when valid.
+  // Thread-safe: a compiled schema is immutable.
+  std::vector<SchemaViolation> validate(const nlohmann::json& document) const;
+
+  // The schema as compiled (after closing objects, if asked).
+  const nlohmann::json& document() const;
+
+ private:
+  struct Compiled;
+  explicit JsonSchema(std::shared_ptr<const Compiled> compiled);
+  std::shared_ptr<const Compiled> compiled_;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_SCHEMA_JSON_SCHEMA_H_
