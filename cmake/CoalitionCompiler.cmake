@@ -10,7 +10,8 @@ if(COALITION_CCACHE)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${_launcher})
 endif()
 
-add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wcast-align
+                    $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor>
                     -Wimplicit-fallthrough)
 
 if(COALITION_SANITIZE)

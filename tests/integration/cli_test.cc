@@ -1,0 +1,139 @@
+// The coalition command as a user runs it: exit codes, stdout for data, stderr for diagnostics.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+#include "test_paths.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+using test::run_process;
+
+std::string fixture_dir(const std::string& name) {
+  return std::string(test::kFixtureDir) + "/" + name;
+}
+
+test::ProcessResult coalition(std::vector<std::string> args,
+                              std::map<std::string, std::string> env = {}) {
+  args.insert(args.begin(), test::kCoalitionBinary);
+  env.emplace("COALITION_PLUGIN_PATH", "");  // unset unless the test sets it
+  env.emplace("COALITION_CONFIG", "");
+  return run_process(args, env);
+}
+
+TEST(Cli, PluginsListsInstalledPluginsAndStepTypes) {
+  auto r = coalition({"plugins"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* text : {"noop 1.0.0", "data 1.0.0", "Coalition Project (coalition)",
+                           "merge [idempotent, thread-safe]", "4 plugins, 5 step types"}) {
+    EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
+  }
+}
+
+TEST(Cli, PluginsJsonIsMachineReadable) {
+  auto r = coalition({"plugins", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = json::parse(r.out);
+  ASSERT_EQ(doc["plugins"].size(), 4u);
+  json data;
+  for (const auto& p : doc["plugins"]) {
+    if (p["id"] == "data") data = p;
+  }
+  EXPECT_EQ(data["partner_type"], "coalition");
+  EXPECT_EQ(data["abi"], "1.0");
+  EXPECT_EQ(data["step_types"][1]["name"], "merge");
+  EXPECT_EQ(data["step_types"][1]["capabilities"]["idempotent"], true);
+  EXPECT_EQ(doc["errors"].size(), 0u);
+}
+
+TEST(Cli, SchemaPrintsTheEffectiveParametersSchema) {
+  auto r = coalition({"plugins", "--schema", "fail"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto schema = json::parse(r.out);
+  EXPECT_EQ(schema["type"], "object");
+  EXPECT_EQ(schema["additionalProperties"], false);  // closed by the engine
+  EXPECT_TRUE(schema["properties"].contains("succeed_on_attempt"));
+}
+
+TEST(Cli, UnknownStepTypeSuggestsTheClosest) {
+  auto r = coalition({"plugins", "--schema", "mege"});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("did you mean 'merge'"), std::string::npos) << r.err;
+}
+
+TEST(Cli, BrokenPluginOnThePathIsReportedAndTheRestStillListed) {
+  auto r = coalition({"plugins"}, {{"COALITION_PLUGIN_PATH",
+                                    fixture_dir("wrong_major") + ":" + fixture_dir("c_minimal")}});
+  EXPECT_EQ(r.exit_code, 78);
+  EXPECT_NE(r.out.find("c_minimal 1.0.0"), std::string::npos);
+  EXPECT_NE(r.err.find("was built for Coalition plugin ABI 2.0 but this engine implements "
+                       "ABI 1.0"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Cli, DuplicateStepTypeOnThePathIsAClearError) {
+  auto r = coalition({"plugins", "--json"},
+                     {{"COALITION_PLUGIN_PATH", fixture_dir("duplicate_noop")}});
+  EXPECT_EQ(r.exit_code, 78);
+  auto doc = json::parse(r.out);
+  ASSERT_EQ(doc["errors"].size(), 1u);
+  EXPECT_NE(doc["errors"][0].get<std::string>().find("already provided by plugin 'noop'"),
+            std::string::npos);
+}
+
+TEST(Cli, JsonLogFormatWritesJsonLinesToStderr) {
+  auto r = coalition({"--log-format", "json", "plugins"},
+                     {{"COALITION_PLUGIN_PATH", fixture_dir("missing_entry")}});
+  EXPECT_EQ(r.exit_code, 78);
+  std::istringstream lines(r.err);
+  std::string line;
+  int json_lines = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("{", 0) != 0) continue;
+    auto doc = json::parse(line);
+    EXPECT_TRUE(doc.contains("ts") && doc.contains("level") && doc.contains("msg"));
+    ++json_lines;
+  }
+  EXPECT_GE(json_lines, 1) << r.err;
+}
+
+TEST(Cli, ConfigurationErrorsNameTheirPointer) {
+  test::TempDir dir;
+  auto file = dir.write("coalition.json", R"({"plugins": {"directories": "plugins"}})");
+  auto r = coalition({"--config", file.string(), "plugins"});
+  EXPECT_EQ(r.exit_code, 78);
+  EXPECT_NE(r.err.find("/plugins/directories"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ConfiguredDirectoriesAndPluginConfigAreUsed) {
+  test::TempDir dir;
+  auto file = dir.write("coalition.json",
+                        R"({"plugins": {"directories": [")" + fixture_dir("c_minimal") +
+                            R"("], "builtin": false}})");
+  auto r = coalition({"--config", file.string(), "plugins", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = json::parse(r.out);
+  ASSERT_EQ(doc["plugins"].size(), 1u);
+  EXPECT_EQ(doc["plugins"][0]["id"], "c_minimal");
+}
+
+TEST(Cli, UsageErrorsExit64AndHelpExits0) {
+  EXPECT_EQ(coalition({}).exit_code, 64);
+  EXPECT_EQ(coalition({"plugins", "--no-such-flag"}).exit_code, 64);
+  auto help = coalition({"plugins", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--schema"), std::string::npos);
+  auto version = coalition({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("plugin ABI 1.0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coalition

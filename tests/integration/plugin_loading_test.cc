@@ -1,0 +1,171 @@
+// Real plugin libraries loaded through Boost.DLL: the in-tree plugins and the broken fixtures.
+#include <gtest/gtest.h>
+
+#include "plugin_host/plugin_loader.h"
+#include "plugin_host/plugin_registry.h"
+#include "test_paths.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+fs::path fixture(const std::string& name) {
+  return fs::path(test::kFixtureDir) / name / ("lib" + name + ".so");
+}
+fs::path plugin(const std::string& id) { return fs::path(test::kPluginDir) / ("lib" + id + ".so"); }
+
+StepContext context(uint32_t attempt = 1) {
+  StepContext c;
+  c.execution_id = "ex-7";
+  c.step_id = "step";
+  c.attempt = attempt;
+  c.idempotency_key = "ex-7/step";
+  return c;
+}
+
+class PluginLoadingTest : public ::testing::Test {
+ protected:
+  DllLibraryLoader libraries_;
+  PluginLoader loader_{libraries_, json::object()};
+};
+
+TEST_F(PluginLoadingTest, InTreePluginsLoadAndRun) {
+  PluginRegistry registry;
+  RealFileSystem fs;
+  auto report = install_plugins({test::kPluginDir}, fs, loader_, registry);
+  ASSERT_TRUE(report.errors.empty()) << report.errors.front().to_string();
+  for (const char* name : {"noop", "set", "merge", "log", "fail"}) {
+    EXPECT_NE(registry.find(name), nullptr) << name;
+  }
+  EXPECT_EQ(registry.find("noop")->execute(json::object(), context()).output, json::object());
+  auto set = registry.find("set")->execute({{"value", {{"case", "FC-9"}}}}, context());
+  EXPECT_EQ(set.output["case"], "FC-9");
+  auto merged = registry.find("merge")->execute(
+      {{"objects", json::array({{{"a", 1}}, {{"b", 2}}})}}, context());
+  EXPECT_EQ(merged.output, json::parse(R"({"a":1,"b":2})"));
+
+  json fail_params{{"code", "partner.timeout"}, {"message", "simulated"}, {"retryable", true},
+                   {"succeed_on_attempt", 3}};
+  auto first = registry.find("fail")->execute(fail_params, context(1));
+  EXPECT_EQ(first.status, StepStatus::kRetryableError);
+  EXPECT_EQ(first.error.code, "partner.timeout");
+  auto third = registry.find("fail")->execute(fail_params, context(3));
+  EXPECT_EQ(third.status, StepStatus::kOk);
+  EXPECT_EQ(third.output["attempt"], 3);
+}
+
+TEST_F(PluginLoadingTest, ParameterErrorsCarryAJsonPointer) {
+  auto fail = loader_.load(plugin("fail"));
+  ASSERT_TRUE(fail.ok()) << fail.error().message();
+  const auto& type = *fail->step_types[0];
+  auto bad_code = type.execute({{"code", "Not A Code"}, {"message", "m"}}, context());
+  EXPECT_EQ(bad_code.status, StepStatus::kInvalidParameters);
+  EXPECT_EQ(bad_code.error.pointer, "/code");
+  auto unknown = type.check_parameters({{"code", "a.b"}, {"message", "m"}, {"retry", true}});
+  ASSERT_FALSE(unknown.empty());
+  auto noop = loader_.load(plugin("noop"));
+  ASSERT_TRUE(noop.ok());
+  auto extra = noop->step_types[0]->execute({{"anything", 1}}, context());
+  EXPECT_EQ(extra.status, StepStatus::kInvalidParameters);
+}
+
+TEST_F(PluginLoadingTest, PlainCPluginLoads) {
+  auto p = loader_.load(fixture("c_minimal"));
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_EQ(p->info.partner_type, PartnerType::kTechnology);
+  auto outcome = p->step_types[0]->execute({{"ref", "sha256:ab12"}}, context());
+  EXPECT_EQ(outcome.output["ref"], "sha256:ab12");
+}
+
+TEST_F(PluginLoadingTest, WrongMagicIsRefusedWithOneSentence) {
+  auto p = loader_.load(fixture("wrong_magic"));
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message(),
+            fixture("wrong_magic").string() +
+                " is not a Coalition plugin: its descriptor starts with magic 0x57465031 "
+                "(\"WFP1\") where 0x434F414C (\"COAL\") was expected");
+}
+
+TEST_F(PluginLoadingTest, WrongMajorIsRefusedNamingBothVersions) {
+  auto p = loader_.load(fixture("wrong_major"));
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message(),
+            fixture("wrong_major").string() +
+                " was built for Coalition plugin ABI 2.0 but this engine implements ABI 1.0; "
+                "rebuild the plugin with a Coalition 1.x SDK");
+}
+
+TEST_F(PluginLoadingTest, NewerMinorIsRefusedNamingBothVersions) {
+  auto p = loader_.load(fixture("newer_minor"));
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message().find("built for Coalition plugin ABI 1.7 but this engine "
+                                     "implements ABI 1.0"),
+            std::string::npos)
+      << p.error().message();
+}
+
+TEST_F(PluginLoadingTest, MissingEntrySymbolIsRefused) {
+  auto p = loader_.load(fixture("missing_entry"));
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message(), fixture("missing_entry").string() +
+                                     " is not a Coalition plugin: it does not export "
+                                     "coalition_plugin_entry_v1 (plugin ABI 1.x)");
+}
+
+TEST_F(PluginLoadingTest, FileThatIsNotALibraryIsRefused) {
+  auto p = loader_.load(fs::path(test::kSourceDir) / "README.md");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message().find("cannot load"), std::string::npos);
+}
+
+TEST_F(PluginLoadingTest, ThrowingStepsBecomePermanentErrorsAndTheProcessLives) {
+  auto p = loader_.load(fixture("throwing_step"));
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  auto thrown = p->step_types[0]->execute(json::object(), context());
+  EXPECT_EQ(thrown.status, StepStatus::kPermanentError);
+  EXPECT_EQ(thrown.error.code, "plugin.exception");
+  EXPECT_NE(thrown.error.message.find("partner API client crashed"), std::string::npos);
+
+  auto rejected = p->step_types[1]->execute({{"account", "ACC-1"}}, context());
+  EXPECT_EQ(rejected.status, StepStatus::kInvalidParameters);
+  EXPECT_EQ(rejected.error.pointer, "/account");
+
+  auto raw = loader_.load(fixture("raw_throw"));
+  ASSERT_TRUE(raw.ok()) << raw.error().message();
+  auto escaped = raw->step_types[0]->execute(json::object(), context());
+  EXPECT_EQ(escaped.status, StepStatus::kPermanentError);
+  EXPECT_EQ(escaped.error.code, "plugin.exception");
+  // Still alive, still working.
+  EXPECT_EQ(p->step_types[0]->execute(json::object(), context()).status,
+            StepStatus::kPermanentError);
+}
+
+TEST_F(PluginLoadingTest, MalformedOutputJsonIsAnError) {
+  auto p = loader_.load(fixture("malformed_output"));
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  auto outcome = p->step_types[0]->execute(json::object(), context());
+  EXPECT_EQ(outcome.status, StepStatus::kPermanentError);
+  EXPECT_EQ(outcome.error.code, "plugin.malformed_output");
+  EXPECT_NE(outcome.error.message.find("step type 'malformed_output' of plugin "
+                                       "'malformed_output'"),
+            std::string::npos);
+}
+
+TEST_F(PluginLoadingTest, DuplicateStepTypeAcrossLibrariesIsRefused) {
+  PluginRegistry registry;
+  auto noop = loader_.load(plugin("noop"));
+  ASSERT_TRUE(noop.ok());
+  ASSERT_TRUE(registry.add(std::move(*noop)).ok());
+  auto impostor = loader_.load(fixture("duplicate_noop"));
+  ASSERT_TRUE(impostor.ok()) << impostor.error().message();
+  auto status = registry.add(std::move(*impostor));
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message().find("step type 'noop' of plugin 'duplicate_noop'"),
+            std::string::npos);
+  EXPECT_NE(status.error().message().find("already provided by plugin 'noop'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coalition

@@ -1,0 +1,24 @@
+// Running a program as a user would, capturing what it prints and how it exits.
+#ifndef COALITION_TESTS_SUPPORT_SUBPROCESS_H_
+#define COALITION_TESTS_SUPPORT_SUBPROCESS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace coalition::test {
+
+struct ProcessResult {
+  int exit_code = -1;  // 128 + signal number when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` with the current environment plus `env` (a value of "" unsets the variable), no
+// standard input, and waits for it to end.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {});
+
+}  // namespace coalition::test
+
+#endif  // COALITION_TESTS_SUPPORT_SUBPROCESS_H_

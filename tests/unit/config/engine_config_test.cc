@@ -1,0 +1,54 @@
+#include "config/engine_config.h"
+
+#include <gtest/gtest.h>
+
+namespace coalition {
+namespace {
+
+TEST(EngineConfig, DefaultsWhenSectionsAreAbsent) {
+  auto config = parse_engine_config("{}", "/etc/coalition");
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(config->builtin_plugins);
+  EXPECT_TRUE(config->plugin_directories.empty());
+  EXPECT_EQ(config->log_level, LogLevel::kInfo);
+  EXPECT_EQ(config->log_format, LogFormat::kText);
+}
+
+TEST(EngineConfig, RelativePluginDirectoriesFollowTheFile) {
+  auto config = parse_engine_config(
+      R"({"plugins": {"directories": ["partners", "/opt/coalition/plugins"], "builtin": false,
+          "config": {"notify": {"outbox": "out"}}},
+          "log": {"level": "debug", "format": "json"}})",
+      "/etc/coalition");
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  ASSERT_EQ(config->plugin_directories.size(), 2u);
+  EXPECT_EQ(config->plugin_directories[0], "/etc/coalition/partners");
+  EXPECT_EQ(config->plugin_directories[1], "/opt/coalition/plugins");
+  EXPECT_FALSE(config->builtin_plugins);
+  EXPECT_EQ(config->plugin_configs["notify"]["outbox"], "out");
+  EXPECT_EQ(config->log_level, LogLevel::kDebug);
+  EXPECT_EQ(config->log_format, LogFormat::kJson);
+}
+
+TEST(EngineConfig, MisspeltKeyNamesItsPointer) {
+  auto config = parse_engine_config(R"({"plugins": {"directorys": []}})", "/");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code(), ErrorCode::kConfiguration);
+  EXPECT_EQ(config.error().pointer(), "/plugins");
+}
+
+TEST(EngineConfig, WrongValueNamesItsPointer) {
+  auto config = parse_engine_config(R"({"log": {"level": "loud"}})", "/");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().pointer(), "/log/level");
+}
+
+TEST(EngineConfig, MalformedJsonNamesThePosition) {
+  auto config = parse_engine_config("{\"log\": }", "/");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("line 1, column 9"), std::string::npos)
+      << config.error().message();
+}
+
+}  // namespace
+}  // namespace coalition

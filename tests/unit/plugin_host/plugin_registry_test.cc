@@ -1,0 +1,78 @@
+#include "plugin_host/plugin_registry.h"
+
+#include <gtest/gtest.h>
+
+#include "support/fake_file_system.h"
+#include "support/in_memory_plugins.h"
+
+namespace coalition {
+namespace {
+
+class PluginRegistryTest : public ::testing::Test {
+ protected:
+  LoadedPlugin load(coalition_plugin_entry_v1_fn entry, const std::string& source) {
+    auto plugin = loader_.load_entry(entry, source);
+    EXPECT_TRUE(plugin.ok());
+    return std::move(plugin).value();
+  }
+  test::FakeLibraryLoader libraries_;
+  PluginLoader loader_{libraries_, {{"configured", {{"endpoint", "x"}}}}};
+  PluginRegistry registry_;
+};
+
+TEST_F(PluginRegistryTest, FindsStepTypesByName) {
+  ASSERT_TRUE(registry_.add(load(&test::test_plugin_entry, "/p/libtest_plugin.so")).ok());
+  ASSERT_NE(registry_.find("test.echo"), nullptr);
+  EXPECT_EQ(registry_.find("test.echo")->info().plugin_id, "test_plugin");
+  EXPECT_EQ(registry_.find("test.nothing"), nullptr);
+  EXPECT_EQ(registry_.plugins().size(), 1u);
+  EXPECT_EQ(registry_.step_types().size(), 4u);
+}
+
+TEST_F(PluginRegistryTest, DuplicateStepTypeRefusesTheWholePluginNamingBoth) {
+  ASSERT_TRUE(registry_.add(load(&test::test_plugin_entry, "/p/libtest_plugin.so")).ok());
+  auto status = registry_.add(load(&test::impostor_plugin_entry, "/q/libimpostor.so"));
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(status.error().message(),
+            "step type 'test.echo' of plugin 'impostor' (/q/libimpostor.so) is already provided "
+            "by plugin 'test_plugin' (/p/libtest_plugin.so); step type names must be unique");
+  EXPECT_EQ(registry_.plugins().size(), 1u);
+  EXPECT_EQ(registry_.find("test.echo")->info().plugin_id, "test_plugin");
+}
+
+TEST_F(PluginRegistryTest, SamePluginTwiceIsRefused) {
+  ASSERT_TRUE(registry_.add(load(&test::configured_plugin_entry, "/a/libconfigured.so")).ok());
+  auto status = registry_.add(load(&test::configured_plugin_entry, "/b/libconfigured.so"));
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message().find("already installed from /a/libconfigured.so"),
+            std::string::npos);
+}
+
+TEST_F(PluginRegistryTest, ClosestNamesForMisspellings) {
+  ASSERT_TRUE(registry_.add(load(&test::test_plugin_entry, "libtest_plugin.so")).ok());
+  auto names = registry_.closest_names("test.ecko");
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(names.front(), "test.echo");
+  EXPECT_TRUE(registry_.closest_names("completely_unrelated_name").empty());
+}
+
+TEST_F(PluginRegistryTest, InstallLoadsWhatItCanAndReportsTheRest) {
+  test::FakeFileSystem fs;
+  fs.add_file("/plugins/libtest_plugin.so");
+  fs.add_file("/plugins/libimpostor.so");
+  fs.add_file("/plugins/libbroken.so");
+  libraries_.add("/plugins/libtest_plugin.so", &test::test_plugin_entry);
+  libraries_.add("/plugins/libimpostor.so", &test::impostor_plugin_entry);
+  auto report = install_plugins({"/plugins", "/missing"}, fs, loader_, registry_);
+  // Name order: libbroken (cannot load), libimpostor (loads first), libtest_plugin (conflicts).
+  ASSERT_EQ(report.errors.size(), 2u);
+  EXPECT_EQ(report.errors[0].code(), ErrorCode::kPluginLoad);
+  EXPECT_EQ(report.errors[1].code(), ErrorCode::kConflict);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  ASSERT_EQ(registry_.plugins().size(), 1u);
+  EXPECT_EQ(registry_.plugins()[0].id, "impostor");
+}
+
+}  // namespace
+}  // namespace coalition

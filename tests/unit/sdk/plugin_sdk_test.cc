@@ -1,0 +1,112 @@
+// The header-only SDK (coalition/plugin.hpp), exercised through the C ABI it generates.
+#include <coalition/plugin.hpp>
+#include <gtest/gtest.h>
+
+#include "support/in_memory_plugins.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+struct Answer {
+  uint32_t status;
+  json output;
+  json error;
+};
+
+Answer call(const coalition_plugin_descriptor_t* d, const coalition_step_type_t* t,
+            const char* input, const char* context = "{}") {
+  coalition_result_t err{};
+  void* instance = t->create(nullptr, "{}", &err);
+  EXPECT_NE(instance, nullptr);
+  coalition_result_t out{};
+  out.struct_size = sizeof(out);
+  t->execute(instance, input, context, &out);
+  t->destroy(instance);
+  Answer a{out.status, nullptr, nullptr};
+  if (out.output_json) a.output = json::parse(out.output_json);
+  if (out.error_json) a.error = json::parse(out.error_json);
+  d->free_string(out.output_json);
+  d->free_string(out.error_json);
+  return a;
+}
+
+TEST(PluginSdk, DescriptorCarriesVersionAndPluginInfo) {
+  const auto* d = test::test_plugin_entry(COALITION_ABI_MAJOR, COALITION_ABI_MINOR);
+  EXPECT_EQ(d->magic, COALITION_ABI_MAGIC);
+  EXPECT_EQ(d->struct_size, sizeof(coalition_plugin_descriptor_t));
+  EXPECT_EQ(d->abi_major, COALITION_ABI_MAJOR);
+  EXPECT_STREQ(d->id, "test_plugin");
+  EXPECT_EQ(d->partner_type, COALITION_PARTNER_TECHNOLOGY);
+  ASSERT_EQ(d->step_type_count, 4u);
+  EXPECT_STREQ(d->step_types[0]->name, "test.echo");
+  EXPECT_EQ(d->step_types[0]->capabilities, COALITION_CAP_IDEMPOTENT);
+  EXPECT_EQ(d->step_types[0]->resume, nullptr);
+}
+
+TEST(PluginSdk, ExceptionsBecomePermanentErrors) {
+  const auto* d = test::test_plugin_entry(1, 0);
+  auto a = call(d, d->step_types[1], "{}");
+  EXPECT_EQ(a.status, COALITION_STATUS_PERMANENT_ERROR);
+  EXPECT_EQ(a.error["code"], "plugin.exception");
+}
+
+TEST(PluginSdk, MalformedInputTextBecomesAnErrorNotACrash) {
+  const auto* d = test::test_plugin_entry(1, 0);
+  auto a = call(d, d->step_types[0], "{not json");
+  EXPECT_EQ(a.status, COALITION_STATUS_PERMANENT_ERROR);
+  EXPECT_EQ(a.error["code"], "plugin.exception");
+}
+
+TEST(PluginSdk, ContextAccessors) {
+  sdk::Context c(json::parse(R"({"execution_id":"e","step_id":"s","attempt":3,
+      "idempotency_key":"k","deadline":null,"principal":{"actor":"a","role":"r",
+      "organisation":"o"},"task_token":"t"})"));
+  EXPECT_EQ(c.execution_id(), "e");
+  EXPECT_EQ(c.attempt(), 3u);
+  EXPECT_FALSE(c.deadline().has_value());
+  ASSERT_TRUE(c.principal().has_value());
+  EXPECT_EQ(c.principal()->role, "r");
+  EXPECT_EQ(c.task_token(), "t");
+}
+
+class Approval {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.approval",
+      .description = "Suspends, then approves or rejects.",
+      .parameters_schema = R"({"type":"object","properties":{}})",
+      .capabilities = COALITION_CAP_MAY_SUSPEND,
+  };
+  sdk::Outcome execute(const json&, const sdk::Context&) {
+    return sdk::Outcome::suspend({{"reason", "approval"}});
+  }
+  sdk::Outcome resume(const json& completion, const sdk::Context&) {
+    if (completion.value("approved", false)) return sdk::Outcome::ok({{"approved", true}});
+    return sdk::Outcome::permanent("approval.rejected", "rejected");
+  }
+};
+constexpr sdk::PluginInfo kApprovalPlugin{"approval_test", "1.0.0", "Org",
+                                          sdk::PartnerType::kCoalition, "Approvals."};
+
+TEST(PluginSdk, ResumableStepsGetAResumeFunction) {
+  const auto* d = sdk::detail::describe<Approval>(kApprovalPlugin);
+  const auto* t = d->step_types[0];
+  ASSERT_NE(t->resume, nullptr);
+  auto suspended = call(d, t, "{}");
+  EXPECT_EQ(suspended.status, COALITION_STATUS_SUSPEND);
+  EXPECT_EQ(suspended.output["reason"], "approval");
+
+  coalition_result_t err{};
+  void* instance = t->create(nullptr, "{}", &err);
+  coalition_result_t out{};
+  t->resume(instance, R"({"approved": false})", "{}", &out);
+  EXPECT_EQ(out.status, COALITION_STATUS_PERMANENT_ERROR);
+  EXPECT_EQ(json::parse(out.error_json)["code"], "approval.rejected");
+  d->free_string(out.error_json);
+  t->destroy(instance);
+}
+
+}  // namespace
+}  // namespace coalition
