@@ -28,9 +28,9 @@ struct GlobalOptions {
 
 int run(int argc, char** argv) {
   CLI::App app{"Coalition: durable workflows for partnership coordination.", "coalition"};
-  app.set_version_flag("--version", fmt::format("coalition {} (plugin ABI {}.{})",
-                                               kCoalitionVersion, COALITION_ABI_MAJOR,
-                                               COALITION_ABI_MINOR));
+  app.set_version_flag("--version",
+                       fmt::format("coalition {} (plugin ABI {}.{})", kCoalitionVersion,
+                                   COALITION_ABI_MAJOR, COALITION_ABI_MINOR));
   app.require_subcommand(1);
   GlobalOptions global;
   app.add_option("--config", global.config_file,
@@ -44,8 +44,7 @@ int run(int argc, char** argv) {
   PluginsOptions plugins;
   auto* plugins_cmd = app.add_subcommand("plugins", "List installed plugins and step types");
   plugins_cmd->add_flag("--json", plugins.json, "Print JSON instead of text");
-  plugins_cmd->add_option("--schema", plugins.schema_of,
-                          "Print the parameters schema of STEP_TYPE")
+  plugins_cmd->add_option("--schema", plugins.schema_of, "Print the parameters schema of STEP_TYPE")
       ->type_name("STEP_TYPE");
 
   try {

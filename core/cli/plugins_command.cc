@@ -76,7 +76,8 @@ int run_plugins_command(const PluginsOptions& options, const Installation& inst,
     if (type == nullptr) {
       err << "coalition plugins: no installed step type is named '" << options.schema_of << "'";
       auto close = inst.registry.closest_names(options.schema_of);
-      if (!close.empty()) err << "; did you mean '" << fmt::format("{}", fmt::join(close, "', '")) << "'?";
+      if (!close.empty())
+        err << "; did you mean '" << fmt::format("{}", fmt::join(close, "', '")) << "'?";
       err << "\n";
       return kExitUsage;
     }
@@ -88,7 +89,8 @@ int run_plugins_command(const PluginsOptions& options, const Installation& inst,
   } else {
     write_text(inst, out);
   }
-  for (const auto& e : inst.plugin_errors) err << "coalition: plugin refused: " << e.to_string() << "\n";
+  for (const auto& e : inst.plugin_errors)
+    err << "coalition: plugin refused: " << e.to_string() << "\n";
   return inst.plugin_errors.empty() ? kExitOk : kExitConfig;
 }
 

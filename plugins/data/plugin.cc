@@ -52,7 +52,8 @@ class Merge {
   };
 
   Outcome execute(const nlohmann::json& params, const Context& /*context*/) {
-    return Outcome::ok(coalition::plugins::data::merge(nlohmann::json::object(), params.at("objects")));
+    return Outcome::ok(
+        coalition::plugins::data::merge(nlohmann::json::object(), params.at("objects")));
   }
 };
 

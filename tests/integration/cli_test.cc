@@ -79,8 +79,8 @@ TEST(Cli, BrokenPluginOnThePathIsReportedAndTheRestStillListed) {
 }
 
 TEST(Cli, DuplicateStepTypeOnThePathIsAClearError) {
-  auto r = coalition({"plugins", "--json"},
-                     {{"COALITION_PLUGIN_PATH", fixture_dir("duplicate_noop")}});
+  auto r =
+      coalition({"plugins", "--json"}, {{"COALITION_PLUGIN_PATH", fixture_dir("duplicate_noop")}});
   EXPECT_EQ(r.exit_code, 78);
   auto doc = json::parse(r.out);
   ASSERT_EQ(doc["errors"].size(), 1u);
@@ -114,9 +114,9 @@ TEST(Cli, ConfigurationErrorsNameTheirPointer) {
 
 TEST(Cli, ConfiguredDirectoriesAndPluginConfigAreUsed) {
   test::TempDir dir;
-  auto file = dir.write("coalition.json",
-                        R"({"plugins": {"directories": [")" + fixture_dir("c_minimal") +
-                            R"("], "builtin": false}})");
+  auto file =
+      dir.write("coalition.json", R"({"plugins": {"directories": [")" + fixture_dir("c_minimal") +
+                                      R"("], "builtin": false}})");
   auto r = coalition({"--config", file.string(), "plugins", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto doc = json::parse(r.out);

@@ -14,7 +14,9 @@ namespace fs = std::filesystem;
 fs::path fixture(const std::string& name) {
   return fs::path(test::kFixtureDir) / name / ("lib" + name + ".so");
 }
-fs::path plugin(const std::string& id) { return fs::path(test::kPluginDir) / ("lib" + id + ".so"); }
+fs::path plugin(const std::string& id) {
+  return fs::path(test::kPluginDir) / ("lib" + id + ".so");
+}
 
 StepContext context(uint32_t attempt = 1) {
   StepContext c;
@@ -46,7 +48,9 @@ TEST_F(PluginLoadingTest, InTreePluginsLoadAndRun) {
       {{"objects", json::array({{{"a", 1}}, {{"b", 2}}})}}, context());
   EXPECT_EQ(merged.output, json::parse(R"({"a":1,"b":2})"));
 
-  json fail_params{{"code", "partner.timeout"}, {"message", "simulated"}, {"retryable", true},
+  json fail_params{{"code", "partner.timeout"},
+                   {"message", "simulated"},
+                   {"retryable", true},
                    {"succeed_on_attempt", 3}};
   auto first = registry.find("fail")->execute(fail_params, context(1));
   EXPECT_EQ(first.status, StepStatus::kRetryableError);

@@ -8,8 +8,8 @@
 #include <atomic>
 #include <map>
 #include <stdexcept>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "plugin_host/library_loader.h"
 

@@ -182,7 +182,9 @@ inline char* duplicate(const std::string& text) noexcept {
   return copy;
 }
 
-inline void free_string(char* s) noexcept { std::free(s); }
+inline void free_string(char* s) noexcept {
+  std::free(s);
+}
 
 inline void write(const Outcome& outcome, coalition_result_t* out) {
   out->status = outcome.status();
@@ -310,10 +312,10 @@ const coalition_plugin_descriptor_t* describe(const PluginInfo& info) noexcept {
 }  // namespace coalition::sdk
 
 // Declares the plugin's one exported entry symbol. Use once per library, last in a file.
-#define COALITION_PLUGIN(plugin_info, ...)                                              \
-  extern "C" COALITION_EXPORT const coalition_plugin_descriptor_t*                     \
-  coalition_plugin_entry_v1(uint32_t /*host_abi_major*/, uint32_t /*host_abi_minor*/) { \
-    return ::coalition::sdk::detail::describe<__VA_ARGS__>(plugin_info);              \
+#define COALITION_PLUGIN(plugin_info, ...)                                                    \
+  extern "C" COALITION_EXPORT const coalition_plugin_descriptor_t* coalition_plugin_entry_v1( \
+      uint32_t /*host_abi_major*/, uint32_t /*host_abi_minor*/) {                             \
+    return ::coalition::sdk::detail::describe<__VA_ARGS__>(plugin_info);                      \
   }
 
 #endif  // COALITION_PLUGIN_HPP_

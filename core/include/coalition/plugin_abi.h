@@ -79,8 +79,8 @@ extern "C" {
 typedef struct coalition_result {
   uint32_t struct_size;
   uint32_t status;
-  char *output_json;
-  char *error_json;
+  char* output_json;
+  char* error_json;
 } coalition_result_t;
 
 /*
@@ -92,13 +92,13 @@ typedef struct coalition_host_api {
   uint32_t abi_major;
   uint32_t abi_minor;
   uint32_t reserved;
-  void *host_ctx;
+  void* host_ctx;
   /* [any-thread] Writes one log line under the plugin's name. message is UTF-8; the host never
    * keeps the pointer. Never log personal data (contact channels) in clear. */
-  void (*log)(void *host_ctx, uint32_t level, const char *message);
+  void (*log)(void* host_ctx, uint32_t level, const char* message);
   /* [any-thread] Returns an optional host extension by versioned id ("coalition.secrets/1"),
    * or NULL when the host does not offer it. */
-  const void *(*get_extension)(void *host_ctx, const char *extension_id);
+  const void* (*get_extension)(void* host_ctx, const char* extension_id);
 } coalition_host_api_t;
 
 /*
@@ -117,33 +117,33 @@ typedef struct coalition_host_api {
 typedef struct coalition_step_type {
   uint32_t struct_size;
   uint32_t capabilities; /* COALITION_CAP_* bits */
-  const char *name;      /* globally unique, [a-z][a-z0-9_.]*, e.g. "noop", "aml.red_flags" */
-  const char *description;
-  const char *parameters_schema_json;
-  const char *input_schema_json;
-  const char *output_schema_json;
+  const char* name;      /* globally unique, [a-z][a-z0-9_.]*, e.g. "noop", "aml.red_flags" */
+  const char* description;
+  const char* parameters_schema_json;
+  const char* input_schema_json;
+  const char* output_schema_json;
 
   /* [any-thread] Creates an instance configured by config_json (the plugin's section of the
    * engine configuration, "{}" when none). Returns NULL on failure and fills *error. */
-  void *(*create)(const coalition_host_api_t *host, const char *config_json,
-                  coalition_result_t *error);
+  void* (*create)(const coalition_host_api_t* host, const char* config_json,
+                  coalition_result_t* error);
 
   /* [instance-serialized] Runs one attempt. input_json is the step's resolved parameters
    * (already valid against the schemas). context_json is an object with "execution_id",
    * "step_id", "attempt" (1-based), "idempotency_key" (stable across retries and restarts of the
    * same logical step), "deadline" (RFC 3339 UTC or null), "principal" ({"actor","role",
    * "organisation"} or null) and "task_token" (names the completion of a suspended attempt). */
-  void (*execute)(void *instance, const char *input_json, const char *context_json,
-                  coalition_result_t *out);
+  void (*execute)(void* instance, const char* input_json, const char* context_json,
+                  coalition_result_t* out);
 
   /* [instance-serialized] Optional (NULL when the step never suspends). Turns the completion of a
    * suspended attempt (completion_json: the answer, as delivered to the engine) into the step's
    * outcome; may suspend again. context_json as for execute. */
-  void (*resume)(void *instance, const char *completion_json, const char *context_json,
-                 coalition_result_t *out);
+  void (*resume)(void* instance, const char* completion_json, const char* context_json,
+                 coalition_result_t* out);
 
   /* [any-thread] Destroys an instance; no call on it is in progress or will follow. */
-  void (*destroy)(void *instance);
+  void (*destroy)(void* instance);
 } coalition_step_type_t;
 
 /*
@@ -151,19 +151,19 @@ typedef struct coalition_step_type {
  * and refuse a library it does not understand before touching anything else. Static lifetime.
  */
 typedef struct coalition_plugin_descriptor {
-  uint32_t magic;       /* COALITION_ABI_MAGIC */
-  uint32_t struct_size; /* sizeof(coalition_plugin_descriptor_t) the plugin was built with */
-  uint32_t abi_major;   /* COALITION_ABI_MAJOR the plugin was built with */
-  uint32_t abi_minor;   /* COALITION_ABI_MINOR the plugin was built with */
-  const char *id;       /* [a-z][a-z0-9_]*, equal to the library name without lib/.so */
-  const char *version;  /* semantic version of the plugin, "1.4.0" */
-  const char *publisher;   /* organisation that publishes it */
-  const char *description; /* one sentence */
+  uint32_t magic;          /* COALITION_ABI_MAGIC */
+  uint32_t struct_size;    /* sizeof(coalition_plugin_descriptor_t) the plugin was built with */
+  uint32_t abi_major;      /* COALITION_ABI_MAJOR the plugin was built with */
+  uint32_t abi_minor;      /* COALITION_ABI_MINOR the plugin was built with */
+  const char* id;          /* [a-z][a-z0-9_]*, equal to the library name without lib/.so */
+  const char* version;     /* semantic version of the plugin, "1.4.0" */
+  const char* publisher;   /* organisation that publishes it */
+  const char* description; /* one sentence */
   uint32_t partner_type;   /* COALITION_PARTNER_* */
   uint32_t step_type_count;
-  const coalition_step_type_t *const *step_types; /* step_type_count entries */
+  const coalition_step_type_t* const* step_types; /* step_type_count entries */
   /* [any-thread] Releases a string the plugin returned in a coalition_result_t. */
-  void (*free_string)(char *s);
+  void (*free_string)(char* s);
 } coalition_plugin_descriptor_t;
 
 /*
@@ -171,10 +171,10 @@ typedef struct coalition_plugin_descriptor {
  * return NULL to refuse a host it cannot work with. The host then checks magic, major, minor
  * (plugin minor <= host minor) and struct_size before reading any other field.
  */
-typedef const coalition_plugin_descriptor_t *(*coalition_plugin_entry_v1_fn)(
+typedef const coalition_plugin_descriptor_t* (*coalition_plugin_entry_v1_fn)(
     uint32_t host_abi_major, uint32_t host_abi_minor);
 
-COALITION_EXPORT const coalition_plugin_descriptor_t *coalition_plugin_entry_v1(
+COALITION_EXPORT const coalition_plugin_descriptor_t* coalition_plugin_entry_v1(
     uint32_t host_abi_major, uint32_t host_abi_minor);
 
 #ifdef __cplusplus

@@ -13,7 +13,7 @@ namespace coalition {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T v) : state_(std::in_place_index<0>, std::move(v)) {}  // NOLINT: implicit
+  Result(T v) : state_(std::in_place_index<0>, std::move(v)) {}      // NOLINT: implicit
   Result(Error e) : state_(std::in_place_index<1>, std::move(e)) {}  // NOLINT: implicit
 
   bool ok() const { return state_.index() == 0; }
@@ -49,7 +49,9 @@ class [[nodiscard]] Result {
 // Success or an Error, for operations with no value.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 }  // namespace coalition
 

@@ -30,10 +30,9 @@ constexpr const char* kSchema = R"json({
 })json";
 
 const JsonSchema& config_schema() {
-  static const JsonSchema schema =
-      std::move(JsonSchema::compile(nlohmann::json::parse(kSchema),
-                                    JsonSchema::Objects::kClosedByDefault)
-                    .value());
+  static const JsonSchema schema = std::move(
+      JsonSchema::compile(nlohmann::json::parse(kSchema), JsonSchema::Objects::kClosedByDefault)
+          .value());
   return schema;
 }
 
@@ -44,13 +43,15 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   if (!doc) return Error::configuration(doc.error().message());
   if (auto violations = config_schema().validate(*doc); !violations.empty()) {
     const auto& v = violations.front();
-    return std::move(Error::configuration(v.message).with_pointer(v.pointer.empty() ? "/" : v.pointer));
+    return std::move(
+        Error::configuration(v.message).with_pointer(v.pointer.empty() ? "/" : v.pointer));
   }
   EngineConfig config;
   const auto& plugins = doc->value("plugins", nlohmann::json::object());
   for (const auto& dir : plugins.value("directories", nlohmann::json::array())) {
     std::filesystem::path path = dir.get<std::string>();
-    config.plugin_directories.push_back(path.is_absolute() ? path : (base / path).lexically_normal());
+    config.plugin_directories.push_back(path.is_absolute() ? path
+                                                           : (base / path).lexically_normal());
   }
   config.builtin_plugins = plugins.value("builtin", true);
   config.plugin_configs = plugins.value("config", nlohmann::json::object());

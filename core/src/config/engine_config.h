@@ -17,7 +17,7 @@ struct EngineConfig {
   // Searched after the built-in directory (<prefix>/lib/coalition/plugins) and before
   // COALITION_PLUGIN_PATH. Relative paths are taken relative to the configuration file.
   std::vector<std::filesystem::path> plugin_directories;
-  bool builtin_plugins = true;  // search the built-in directory
+  bool builtin_plugins = true;                               // search the built-in directory
   nlohmann::json plugin_configs = nlohmann::json::object();  // plugin id -> its configuration
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;

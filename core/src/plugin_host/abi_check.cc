@@ -33,20 +33,24 @@ bool is_semver(const char* version) {
   return version != nullptr && std::regex_match(version, kSemver);
 }
 
-bool present(const char* text) { return text != nullptr && *text != '\0'; }
+bool present(const char* text) {
+  return text != nullptr && *text != '\0';
+}
 
 Status check_step_type(const coalition_step_type_t* type, uint32_t index,
                        const std::string& source) {
   const std::string where = fmt::format("{}: step type #{}", source, index);
   if (type == nullptr) return Error::plugin_load(where + " is a null pointer");
   if (type->struct_size < kStepTypeSizeV1_0) {
-    return Error::plugin_load(fmt::format("{} declares a struct of {} bytes, smaller than the {} "
-                                          "bytes of ABI 1.0",
-                                          where, type->struct_size, kStepTypeSizeV1_0));
+    return Error::plugin_load(
+        fmt::format("{} declares a struct of {} bytes, smaller than the {} "
+                    "bytes of ABI 1.0",
+                    where, type->struct_size, kStepTypeSizeV1_0));
   }
   if (!present(type->name) || !is_valid_step_type_name(type->name)) {
-    return Error::plugin_load(where + " has no valid name (expected lower-case words joined by "
-                                      "'_' or '.', such as \"aml.red_flags\")");
+    return Error::plugin_load(where +
+                              " has no valid name (expected lower-case words joined by "
+                              "'_' or '.', such as \"aml.red_flags\")");
   }
   const std::string named = fmt::format("{}: step type '{}'", source, type->name);
   if (!present(type->description)) return Error::plugin_load(named + " has no description");
@@ -72,8 +76,8 @@ bool is_valid_step_type_name(const std::string& name) {
 Status check_descriptor_header(const coalition_plugin_descriptor_t* d, const std::string& source) {
   if (d == nullptr) {
     return Error::plugin_load(fmt::format(
-        "{} refused this engine (plugin ABI {}.{}): its entry point returned no descriptor",
-        source, COALITION_ABI_MAJOR, COALITION_ABI_MINOR));
+        "{} refused this engine (plugin ABI {}.{}): its entry point returned no descriptor", source,
+        COALITION_ABI_MAJOR, COALITION_ABI_MINOR));
   }
   if (d->magic != COALITION_ABI_MAGIC) {
     return Error::plugin_load(fmt::format(
@@ -116,7 +120,8 @@ Status check_descriptor_body(const coalition_plugin_descriptor_t& d, const std::
   if (!present(d.publisher) || !present(d.description)) {
     return Error::plugin_load(source + ": plugin '" + d.id + "' lacks a publisher or description");
   }
-  if (d.partner_type < COALITION_PARTNER_FINANCIAL || d.partner_type > COALITION_PARTNER_COALITION) {
+  if (d.partner_type < COALITION_PARTNER_FINANCIAL ||
+      d.partner_type > COALITION_PARTNER_COALITION) {
     return Error::plugin_load(fmt::format(
         "{}: plugin '{}' has partner type {}, expected financial (1), technology (2), ngo (3) or "
         "coalition (4)",

@@ -27,8 +27,8 @@ std::string dlerror_text(const std::string& what) {
   if (start == std::string::npos) return what;
   start += marker.size();
   auto end = what.rfind("):");
-  return what.substr(start, end == std::string::npos || end < start ? std::string::npos
-                                                                    : end - start);
+  return what.substr(start,
+                     end == std::string::npos || end < start ? std::string::npos : end - start);
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ Result<std::unique_ptr<NativeStepInvoker>> NativeStepInvoker::create(
     if (!outcome.error.pointer.empty()) detail = outcome.error.pointer + ": " + detail;
     return Error::plugin_load(describe(plugin, type) + " refused its configuration: " + detail);
   }
-  return std::unique_ptr<NativeStepInvoker>(new NativeStepInvoker(plugin, type, std::move(host), instance));
+  return std::unique_ptr<NativeStepInvoker>(
+      new NativeStepInvoker(plugin, type, std::move(host), instance));
 }
 
 NativeStepInvoker::NativeStepInvoker(const coalition_plugin_descriptor_t& plugin,

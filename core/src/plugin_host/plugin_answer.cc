@@ -67,8 +67,7 @@ StepOutcome decode_plugin_answer(const PluginAnswer& answer, const std::string& 
     }
     case COALITION_STATUS_RETRYABLE_ERROR:
     case COALITION_STATUS_PERMANENT_ERROR:
-    case COALITION_STATUS_INVALID_PARAMETERS:
-      return decode_error(answer, who);
+    case COALITION_STATUS_INVALID_PARAMETERS: return decode_error(answer, who);
     default:
       return breach("plugin.unknown_status",
                     who + " returned unknown status " + std::to_string(answer.status));

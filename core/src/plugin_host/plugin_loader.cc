@@ -31,8 +31,8 @@ Result<std::shared_ptr<const StepType>> make_step_type(
   if ((*parameters)->document().value("type", "") != "object") {
     return Error::plugin_load(where + " parameters schema must declare \"type\": \"object\"");
   }
-  auto input = compile_schema(t.input_schema_json, JsonSchema::Objects::kAsWritten,
-                              where + " input schema");
+  auto input =
+      compile_schema(t.input_schema_json, JsonSchema::Objects::kAsWritten, where + " input schema");
   if (!input) return std::move(input).error();
   auto output = compile_schema(t.output_schema_json, JsonSchema::Objects::kAsWritten,
                                where + " output schema");
@@ -41,9 +41,9 @@ Result<std::shared_ptr<const StepType>> make_step_type(
   auto invoker = NativeStepInvoker::create(d, t, host, config_json);
   if (!invoker) return std::move(invoker).error();
   StepTypeInfo info{t.name, t.description, d.id, t.capabilities};
-  return std::shared_ptr<const StepType>(std::make_shared<StepType>(
-      std::move(info), std::move(**parameters), std::move(*input), std::move(*output),
-      std::move(*invoker)));
+  return std::shared_ptr<const StepType>(
+      std::make_shared<StepType>(std::move(info), std::move(**parameters), std::move(*input),
+                                 std::move(*output), std::move(*invoker)));
 }
 
 }  // namespace
@@ -73,9 +73,15 @@ Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry
   }
   const auto& d = *descriptor;
   LoadedPlugin plugin;
-  plugin.info = PluginInfo{d.id,       d.version,     d.publisher,   d.description,
-                           partner_type_from_abi(d.partner_type), source, d.abi_major,
-                           d.abi_minor, {}};
+  plugin.info = PluginInfo{d.id,
+                           d.version,
+                           d.publisher,
+                           d.description,
+                           partner_type_from_abi(d.partner_type),
+                           source,
+                           d.abi_major,
+                           d.abi_minor,
+                           {}};
   const auto config_it = plugin_configs_.find(d.id);
   const std::string config_json =
       config_it != plugin_configs_.end() ? to_text(*config_it) : std::string("{}");
@@ -84,8 +90,8 @@ Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry
     const auto& t = *d.step_types[i];
     for (const auto& earlier : plugin.info.step_types) {
       if (earlier == t.name) {
-        return Error::plugin_load(source + ": plugin '" + d.id + "' declares step type '" +
-                                  t.name + "' twice");
+        return Error::plugin_load(source + ": plugin '" + d.id + "' declares step type '" + t.name +
+                                  "' twice");
       }
     }
     auto type = make_step_type(d, t, host, config_json, source);

@@ -42,9 +42,9 @@ Status PluginRegistry::add(LoadedPlugin plugin) {
     for (const auto& p : plugins_) {
       if (p.id == owner) owner_source = p.source;
     }
-    return Error::conflict("step type '" + type->info().name + "' of plugin '" + info.id +
-                           "' (" + info.source + ") is already provided by plugin '" + owner +
-                           "' (" + owner_source + "); step type names must be unique")
+    return Error::conflict("step type '" + type->info().name + "' of plugin '" + info.id + "' (" +
+                           info.source + ") is already provided by plugin '" + owner + "' (" +
+                           owner_source + "); step type names must be unique")
         .with_plugin(info.id);
   }
   for (auto& type : plugin.step_types) step_types_.emplace(type->info().name, std::move(type));

@@ -44,8 +44,7 @@ struct InstallReport {
   std::vector<std::string> warnings;
 };
 InstallReport install_plugins(const std::vector<std::filesystem::path>& directories,
-                              const FileSystem& fs, PluginLoader& loader,
-                              PluginRegistry& registry);
+                              const FileSystem& fs, PluginLoader& loader, PluginRegistry& registry);
 
 }  // namespace coalition
 

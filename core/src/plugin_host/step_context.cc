@@ -5,12 +5,9 @@
 namespace coalition {
 
 nlohmann::json StepContext::to_json() const {
-  nlohmann::json doc{{"execution_id", execution_id},
-                     {"step_id", step_id},
-                     {"attempt", attempt},
-                     {"idempotency_key", idempotency_key},
-                     {"deadline", nullptr},
-                     {"principal", nullptr},
+  nlohmann::json doc{{"execution_id", execution_id}, {"step_id", step_id},
+                     {"attempt", attempt},           {"idempotency_key", idempotency_key},
+                     {"deadline", nullptr},          {"principal", nullptr},
                      {"task_token", task_token}};
   if (deadline) doc["deadline"] = format_utc(*deadline);
   if (principal) {

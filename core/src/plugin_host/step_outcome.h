@@ -38,9 +38,7 @@ struct StepOutcome {
                             std::string pointer = {}) {
     return {status, nullptr, {std::move(code), std::move(message), std::move(pointer)}};
   }
-  bool is_error() const {
-    return status != StepStatus::kOk && status != StepStatus::kSuspend;
-  }
+  bool is_error() const { return status != StepStatus::kOk && status != StepStatus::kSuspend; }
 };
 
 }  // namespace coalition

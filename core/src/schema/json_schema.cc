@@ -47,8 +47,8 @@ void close_objects(json& node, bool inside_all_of) {
   close_each(node, "patternProperties", false);
   close_each(node, "definitions", false);
   close_each(node, "$defs", false);
-  for (const char* key : {"additionalProperties", "items", "additionalItems", "contains", "not",
-                          "propertyNames"}) {
+  for (const char* key :
+       {"additionalProperties", "items", "additionalItems", "contains", "not", "propertyNames"}) {
     auto it = node.find(key);
     if (it == node.end()) continue;
     if (it->is_array()) {
@@ -114,6 +114,8 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
   return violations;
 }
 
-const nlohmann::json& JsonSchema::document() const { return compiled_->document; }
+const nlohmann::json& JsonSchema::document() const {
+  return compiled_->document;
+}
 
 }  // namespace coalition

@@ -20,9 +20,9 @@ struct SchemaViolation {
 class JsonSchema {
  public:
   enum class Objects {
-    kAsWritten,      // additionalProperties as the schema says (default: allowed)
-    kClosedByDefault // an object schema with "properties" but no "additionalProperties" or
-                     // "patternProperties" refuses keys it does not declare
+    kAsWritten,       // additionalProperties as the schema says (default: allowed)
+    kClosedByDefault  // an object schema with "properties" but no "additionalProperties" or
+                      // "patternProperties" refuses keys it does not declare
   };
 
   // Compiles `schema`. Fails with kInvalidData when it is not a usable draft-07 schema.

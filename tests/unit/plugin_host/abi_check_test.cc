@@ -6,23 +6,42 @@ namespace coalition {
 namespace {
 
 int instance;
-void* create(const coalition_host_api_t*, const char*, coalition_result_t*) { return &instance; }
+void* create(const coalition_host_api_t*, const char*, coalition_result_t*) {
+  return &instance;
+}
 void execute(void*, const char*, const char*, coalition_result_t*) {}
 void destroy(void*) {}
 void free_string(char*) {}
 
 coalition_step_type_t valid_type() {
-  return {sizeof(coalition_step_type_t), 0, "aml.red_flags", "Red flags.", R"({"type":"object"})",
-          nullptr, nullptr, create, execute, nullptr, destroy};
+  return {sizeof(coalition_step_type_t),
+          0,
+          "aml.red_flags",
+          "Red flags.",
+          R"({"type":"object"})",
+          nullptr,
+          nullptr,
+          create,
+          execute,
+          nullptr,
+          destroy};
 }
 
 struct Fixture {
   coalition_step_type_t type = valid_type();
   const coalition_step_type_t* types[1] = {&type};
-  coalition_plugin_descriptor_t d = {COALITION_ABI_MAGIC, sizeof(coalition_plugin_descriptor_t),
-                                     COALITION_ABI_MAJOR, COALITION_ABI_MINOR, "red_flags",
-                                     "1.2.0", "Fictional Bank Ltd", "Indicator checklists.",
-                                     COALITION_PARTNER_FINANCIAL, 1, types, free_string};
+  coalition_plugin_descriptor_t d = {COALITION_ABI_MAGIC,
+                                     sizeof(coalition_plugin_descriptor_t),
+                                     COALITION_ABI_MAJOR,
+                                     COALITION_ABI_MINOR,
+                                     "red_flags",
+                                     "1.2.0",
+                                     "Fictional Bank Ltd",
+                                     "Indicator checklists.",
+                                     COALITION_PARTNER_FINANCIAL,
+                                     1,
+                                     types,
+                                     free_string};
 };
 
 TEST(AbiCheck, AcceptsAValidDescriptor) {

@@ -37,7 +37,8 @@ TEST(DecodePluginAnswer, ErrorsKeepCodeMessageAndPointer) {
   EXPECT_EQ(retry.error.message, "late");
 
   auto invalid = decode_plugin_answer(
-      {COALITION_STATUS_INVALID_PARAMETERS, {},
+      {COALITION_STATUS_INVALID_PARAMETERS,
+       {},
        R"({"code":"parameters.invalid","message":"closed","pointer":"/account"})"},
       kWho);
   EXPECT_EQ(invalid.status, StepStatus::kInvalidParameters);
@@ -65,9 +66,9 @@ TEST(DecodePluginAnswer, UnknownStatusIsABreach) {
 }
 
 TEST(DecodePluginAnswer, SuspendNeedsAnObject) {
-  EXPECT_EQ(decode_plugin_answer({COALITION_STATUS_SUSPEND, R"({"reason":"approval"})", {}}, kWho)
-                .status,
-            StepStatus::kSuspend);
+  EXPECT_EQ(
+      decode_plugin_answer({COALITION_STATUS_SUSPEND, R"({"reason":"approval"})", {}}, kWho).status,
+      StepStatus::kSuspend);
   EXPECT_EQ(decode_plugin_answer({COALITION_STATUS_SUSPEND, R"("approval")", {}}, kWho).status,
             StepStatus::kPermanentError);
 }

@@ -55,8 +55,8 @@ TEST_F(PluginLoaderTest, ReadsThePluginsDescription) {
 
 TEST_F(PluginLoaderTest, ContextAndParametersCrossTheAbi) {
   auto plugin = load_test_plugin();
-  auto outcome = type(plugin, "test.echo").execute(json{{"case_id", "FC-42"}, {"tier", 2}},
-                                                   context());
+  auto outcome =
+      type(plugin, "test.echo").execute(json{{"case_id", "FC-42"}, {"tier", 2}}, context());
   ASSERT_EQ(outcome.status, StepStatus::kOk) << outcome.error.message;
   EXPECT_EQ(outcome.output["params"]["case_id"], "FC-42");
   const auto& c = outcome.output["context"];
@@ -71,8 +71,8 @@ TEST_F(PluginLoaderTest, ContextAndParametersCrossTheAbi) {
 TEST_F(PluginLoaderTest, InvalidParametersNeverReachThePlugin) {
   auto plugin = load_test_plugin();
   const int before = test::EchoStep::calls;
-  auto wrong_type = type(plugin, "test.echo").execute(json{{"case_id", "FC-1"}, {"tier", "2"}},
-                                                      context());
+  auto wrong_type =
+      type(plugin, "test.echo").execute(json{{"case_id", "FC-1"}, {"tier", "2"}}, context());
   EXPECT_EQ(wrong_type.status, StepStatus::kInvalidParameters);
   EXPECT_EQ(wrong_type.error.pointer, "/tier");
 
@@ -145,7 +145,9 @@ TEST_F(PluginLoaderTest, RefusedConfigurationRefusesThePlugin) {
       << plugin.error().message();
 }
 
-const coalition_plugin_descriptor_t* null_entry(uint32_t, uint32_t) { return nullptr; }
+const coalition_plugin_descriptor_t* null_entry(uint32_t, uint32_t) {
+  return nullptr;
+}
 const coalition_plugin_descriptor_t* throwing_entry(uint32_t, uint32_t) {
   throw std::runtime_error("static init failed");
 }

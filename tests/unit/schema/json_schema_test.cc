@@ -28,8 +28,10 @@ constexpr const char* kContactSchema = R"({
 
 TEST(JsonSchema, AcceptsValidDocument) {
   auto schema = closed(kContactSchema);
-  EXPECT_TRUE(schema.validate(json::parse(
-      R"({"role": "aml_officer", "channels": [{"kind": "email", "priority": 1}]})")).empty());
+  EXPECT_TRUE(schema
+                  .validate(json::parse(
+                      R"({"role": "aml_officer", "channels": [{"kind": "email", "priority": 1}]})"))
+                  .empty());
 }
 
 TEST(JsonSchema, WrongTypeNamesItsPointer) {

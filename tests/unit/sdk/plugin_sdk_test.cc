@@ -1,6 +1,6 @@
 // The header-only SDK (coalition/plugin.hpp), exercised through the C ABI it generates.
-#include <coalition/plugin.hpp>
 #include <gtest/gtest.h>
+#include <coalition/plugin.hpp>
 
 #include "support/in_memory_plugins.h"
 
