@@ -1,0 +1,75 @@
+// Clock: the engine's seam to time. Every delay (retry backoff, timeouts, waits, workflow
+// deadlines) goes through it, so tests drive time with ManualClock instead of sleeping.
+#ifndef COALITION_RUNTIME_CLOCK_H_
+#define COALITION_RUNTIME_CLOCK_H_
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace coalition {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+  // Calls `fn` once, at or after `when`, on some thread; returns an id for cancel(). Thread-safe.
+  // `fn` must be cheap (post work elsewhere).
+  virtual uint64_t call_at(TimePoint when, std::function<void()> fn) = 0;
+  // Cancels a pending call; no effect when it already ran. Thread-safe.
+  virtual void cancel(uint64_t id) = 0;
+  // The earliest pending call, if any.
+  virtual std::optional<TimePoint> next_due() const = 0;
+};
+
+// Wall-clock time; calls run on the clock's own timer thread (Asio timers).
+class SystemClock final : public Clock {
+ public:
+  SystemClock();
+  ~SystemClock() override;
+  TimePoint now() const override { return std::chrono::system_clock::now(); }
+  uint64_t call_at(TimePoint when, std::function<void()> fn) override;
+  void cancel(uint64_t id) override;
+  std::optional<TimePoint> next_due() const override;
+
+ private:
+  struct Timer;
+  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  uint64_t next_id_ = 1;
+  std::map<uint64_t, std::shared_ptr<Timer>> timers_;
+};
+
+// Time that moves only when told. advance() runs every call that falls due, in time order, on
+// the calling thread.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(TimePoint start) : now_(start) {}
+  TimePoint now() const override;
+  uint64_t call_at(TimePoint when, std::function<void()> fn) override;
+  void cancel(uint64_t id) override;
+  std::optional<TimePoint> next_due() const override;
+  // Moves time forward by `d`, running due calls as their instants pass.
+  void advance(std::chrono::milliseconds d);
+
+ private:
+  mutable std::mutex mutex_;
+  TimePoint now_;
+  uint64_t next_id_ = 1;
+  std::multimap<TimePoint, std::pair<uint64_t, std::function<void()>>> pending_;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_RUNTIME_CLOCK_H_

@@ -1,0 +1,51 @@
+// Event: one state change of an execution. The history of an execution is its events in order;
+// every change passes through Engine::record(), the one place a store hooks into.
+#ifndef COALITION_RUNTIME_EVENT_H_
+#define COALITION_RUNTIME_EVENT_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "runtime/clock.h"
+
+namespace coalition {
+
+enum class EventType {
+  kExecutionStarted,    // data: input
+  kStepScheduled,       // data: kind
+  kAttemptStarted,      // data: attempt, idempotency_key
+  kStepSucceeded,       // data: output
+  kRetryScheduled,      // data: attempt (the failed one), delay, error
+  kStepFailed,          // data: error
+  kStepSuspended,       // data: wait, task_token
+  kBranchTaken,         // choice: next, rule (index or "default")
+  kCatchTaken,          // data: error, next
+  kWaitStarted,         // data: until
+  kExecutionCompleted,  // data: output
+  kExecutionFailed,     // data: error
+};
+
+std::string_view to_string(EventType type);
+
+struct Event {
+  uint64_t seq = 0;  // 1, 2, 3 ... within the execution
+  TimePoint at;
+  EventType type;
+  std::string step;  // path of the step: "review", "fanout[bank]/check", "each[2]/notify"
+  nlohmann::json data = nlohmann::json::object();
+
+  nlohmann::json to_json() const;
+};
+
+// Receives every event right after it is recorded, on the execution's thread, in order.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_event(const std::string& execution_id, const Event& event) = 0;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_RUNTIME_EVENT_H_

@@ -1,0 +1,232 @@
+// The parts of Execution that fork and join: parallel branches, map iterations, sub-workflows,
+// and how a finished sequence reports to whoever started it.
+#include <fmt/format.h>
+
+#include "common/json_text.h"
+#include "runtime/execution.h"
+#include "runtime/execution_state.h"
+#include "workflow/data_template.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+namespace {
+
+StepError make_error(std::string code, std::string message) {
+  return {std::move(code), std::move(message), {}};
+}
+
+// How many successes complete the step, for a join over `n` slots.
+size_t needed(const Step& step, size_t n) {
+  if (step.kind != StepKind::kParallel) return n;
+  switch (step.join) {
+    case JoinMode::kAll: return n;
+    case JoinMode::kAny: return 1;
+    case JoinMode::kAtLeast: return step.join_count;
+  }
+  return n;
+}
+
+}  // namespace
+
+void Execution::start_join(int64_t frame, const Step& step) {
+  Frame& f = frames_.at(frame);
+  Join join;
+  join.step = &step;
+  size_t slots = 0;
+  if (step.kind == StepKind::kParallel) {
+    slots = step.branches.size();
+  } else if (step.kind == StepKind::kMap) {
+    const json* items = find_at(f.context, step.items);
+    if (items == nullptr || !items->is_array()) {
+      on_step_error(frame, step, make_error("map.items_not_a_list",
+                                            step.items + " does not hold a list to iterate over"));
+      return;
+    }
+    join.items = *items;
+    slots = items->size();
+  } else {  // sub-workflow
+    auto child = host_.catalog().find(step.workflow_id, step.workflow_version);
+    if (child == nullptr) {
+      on_step_error(frame, step, make_error("workflow.not_found",
+                                            "workflow " + step.workflow_id + " version " +
+                                                std::to_string(step.workflow_version) +
+                                                " is not known"));
+      return;
+    }
+    slots = 1;
+  }
+  join.outputs.assign(slots, nullptr);
+  join.state.assign(slots, 0);
+  join.children.assign(slots, -1);
+  joins_[frame] = std::move(join);
+  if (slots == 0) {  // an empty list maps to an empty list
+    joins_.erase(frame);
+    complete_step(frame, step, json::array());
+    return;
+  }
+  const size_t limit = step.kind == StepKind::kMap && step.max_concurrency > 0
+                           ? std::min<size_t>(step.max_concurrency, slots)
+                           : slots;
+  for (size_t i = 0; i < limit; ++i) start_child(frame, step, i);
+}
+
+void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
+  Join& join = joins_.at(frame);
+  const Frame& parent = frames_.at(frame);
+  Frame child;
+  child.parent = frame;
+  child.slot = slot;
+  child.workflow = parent.workflow;
+  if (step.kind == StepKind::kParallel) {
+    child.sequence = step.branches[slot].sequence.get();
+    child.context = parent.context;
+    child.path = parent.path + step.id + "[" + step.branches[slot].name + "]/";
+  } else if (step.kind == StepKind::kMap) {
+    child.sequence = step.iterator.get();
+    child.context = parent.context;
+    child.context["item"] = join.items[slot];
+    child.context["index"] = slot;
+    child.path = parent.path + step.id + "[" + std::to_string(slot) + "]/";
+  } else {
+    auto workflow = host_.catalog().find(step.workflow_id, step.workflow_version);
+    auto input = resolve_template(step.input, parent.context);
+    StepError error;
+    if (!input) {
+      error = make_error("reference.missing", "input" + input.error().to_string());
+    } else if (workflow->compiled_input_schema) {
+      auto violations = workflow->compiled_input_schema->validate(*input);
+      if (!violations.empty()) {
+        error = make_error("workflow.invalid_input",
+                           "input for " + workflow->key() + " at '" + violations.front().pointer +
+                               "': " + violations.front().message);
+      }
+    }
+    if (!error.code.empty()) {
+      joins_.erase(frame);
+      on_step_error(frame, step, error);
+      return;
+    }
+    child.workflow = workflow;
+    child.sequence = workflow->main.get();
+    child.context = json{{"input", std::move(*input)}};
+    child.path = parent.path + step.id + "(" + workflow->id + ")/";
+  }
+  const int64_t id = next_frame_++;
+  const std::string start = child.sequence->start;
+  frames_.emplace(id, std::move(child));
+  join.children[slot] = id;
+  join.state[slot] = 1;
+  ++join.running;
+  join.next_slot = std::max(join.next_slot, slot + 1);
+  enter(id, start);
+}
+
+void Execution::finish_frame(int64_t frame, bool ok, json output, const StepError& error) {
+  Frame& f = frames_.at(frame);
+  if (f.done) return;
+  f.done = true;
+  if (f.parent < 0) {
+    finish_execution(ok, std::move(output), error);
+  } else {
+    on_child_done(frame, ok, std::move(output), error);
+  }
+}
+
+void Execution::on_child_done(int64_t child, bool ok, json output, const StepError& error) {
+  const Frame& c = frames_.at(child);
+  const int64_t parent = c.parent;
+  auto it = joins_.find(parent);
+  if (it == joins_.end()) return;  // the join already settled
+  Join& join = it->second;
+  const Step& step = *join.step;
+  const size_t slot = c.slot;
+  --join.running;
+  join.state[slot] = ok ? 2 : 3;
+  if (ok) {
+    ++join.succeeded;
+    join.outputs[slot] = std::move(output);
+  } else {
+    ++join.failed;
+  }
+  const size_t slots = join.state.size();
+  const size_t need = needed(step, slots);
+
+  if (!ok && slots - join.failed < need) {  // success is out of reach
+    joins_.erase(it);
+    for (int64_t other : join.children) {
+      if (other >= 0) cancel_frame_tree(other);
+    }
+    StepError failure = error;
+    if (step.kind == StepKind::kParallel) {
+      failure = make_error("parallel.branch_failed",
+                           fmt::format("branch '{}' failed with {}: {}", step.branches[slot].name,
+                                       error.code, error.message));
+    } else if (step.kind == StepKind::kMap) {
+      failure = make_error("map.iteration_failed", fmt::format("iteration {} failed with {}: {}",
+                                                               slot, error.code, error.message));
+    }
+    on_step_error(parent, step, failure);
+    return;
+  }
+  if (join.succeeded >= need) {
+    json result;
+    if (step.kind == StepKind::kParallel) {
+      result = json::object();
+      for (size_t i = 0; i < slots; ++i) {
+        if (join.state[i] == 2) result[step.branches[i].name] = join.outputs[i];
+      }
+    } else if (step.kind == StepKind::kMap) {
+      result = json::array();
+      for (auto& o : join.outputs) result.push_back(std::move(o));
+    } else {
+      result = std::move(join.outputs[0]);
+    }
+    std::vector<int64_t> children = join.children;
+    joins_.erase(it);
+    for (int64_t other : children) {
+      if (other >= 0) cancel_frame_tree(other);
+    }
+    complete_step(parent, step, std::move(result));
+    return;
+  }
+  if (step.kind == StepKind::kMap && join.next_slot < slots) start_child(parent, step, join.next_slot);
+}
+
+// Stops a frame and everything below it; their late plugin results and timers are ignored.
+void Execution::cancel_frame_tree(int64_t frame) {
+  Frame& f = frames_.at(frame);
+  if (!f.done) f.done = true;
+  attempts_.erase(frame);
+  waiting_.erase(frame);
+  auto join = joins_.find(frame);
+  if (join == joins_.end()) return;
+  std::vector<int64_t> children = join->second.children;
+  joins_.erase(join);
+  for (int64_t child : children) {
+    if (child >= 0) cancel_frame_tree(child);
+  }
+}
+
+void Execution::finish_execution(bool ok, json output, const StepError& error) {
+  if (status_ != ExecutionStatus::kRunning) return;
+  for (auto& [id, frame] : frames_) frame.done = true;
+  for (uint64_t timer : timers_) host_.clock().cancel(timer);
+  timers_.clear();
+  attempts_.clear();
+  waiting_.clear();
+  joins_.clear();
+  if (ok) {
+    json visible = std::move(output);
+    output_ = visible;
+    record(EventType::kExecutionCompleted, "", {{"output", std::move(visible)}});
+    status_ = ExecutionStatus::kSucceeded;
+  } else {
+    error_ = error;
+    record(EventType::kExecutionFailed, "", {{"error", {{"code", error.code}, {"message", error.message}}}});
+    status_ = ExecutionStatus::kFailed;
+  }
+}
+
+}  // namespace coalition

@@ -1,0 +1,114 @@
+// Workflow: a checked, immutable workflow definition (docs/workflow-format.md).
+#ifndef COALITION_WORKFLOW_WORKFLOW_H_
+#define COALITION_WORKFLOW_WORKFLOW_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/json_schema.h"
+#include "workflow/condition.h"
+#include "workflow/duration.h"
+
+namespace coalition {
+
+enum class StepKind { kTask, kChoice, kParallel, kMap, kWorkflow, kWait, kSucceed, kFail };
+std::string_view to_string(StepKind kind);
+
+struct RetryPolicy {
+  uint32_t max_attempts = 3;  // including the first
+  Duration initial_interval = std::chrono::seconds(1);
+  double backoff_coefficient = 2.0;
+  Duration max_interval = std::chrono::minutes(1);
+  double jitter = 0.0;                // 0..1: each delay varies by up to ± this fraction
+  std::vector<std::string> retryable;  // error codes; empty = every retryable error
+};
+
+struct CatchClause {
+  std::vector<std::string> errors;  // codes, or "*" for any
+  std::string next;
+  std::string result;  // where the error object goes in the context; empty = nowhere
+};
+
+struct ChoiceRule {
+  Condition when;
+  std::string next;
+};
+
+enum class JoinMode { kAll, kAny, kAtLeast };
+
+struct Step;
+
+// An ordered list of steps with one entry; parallel branches and map iterations are sequences.
+struct Sequence {
+  std::vector<Step> steps;
+  std::map<std::string, size_t> index;  // step id -> position
+  std::string start;                    // id of the first step to run
+  const Step* find(const std::string& id) const;
+};
+
+struct Branch {
+  std::string name;
+  std::shared_ptr<const Sequence> sequence;
+};
+
+struct Step {
+  std::string id;
+  StepKind kind = StepKind::kTask;
+  std::string pointer;  // where it is in the file, for messages
+  std::string next;     // empty: the end of its sequence
+  std::string result;   // where the output goes in the context; empty: discarded
+
+  // task
+  std::string type;
+  nlohmann::json parameters = nlohmann::json::object();
+  RetryPolicy retry;
+  std::optional<Duration> timeout;
+  std::vector<CatchClause> catches;
+  // choice
+  std::vector<ChoiceRule> choices;
+  std::string default_next;
+  // parallel
+  std::vector<Branch> branches;
+  JoinMode join = JoinMode::kAll;
+  uint32_t join_count = 0;
+  // map
+  std::string items;  // context pointer of the list
+  std::shared_ptr<const Sequence> iterator;
+  uint32_t max_concurrency = 0;  // 0: no limit
+  // sub-workflow
+  std::string workflow_id;
+  int64_t workflow_version = 0;
+  nlohmann::json input = nlohmann::json::object();
+  // wait
+  std::optional<Duration> wait_for;
+  std::string wait_until;  // context pointer of an RFC 3339 instant
+  // succeed
+  std::optional<nlohmann::json> output;
+  // fail
+  std::string error_code;
+  std::string error_message;
+};
+
+struct Workflow {
+  std::string id;
+  int64_t version = 0;
+  std::string title;
+  std::string description;
+  nlohmann::json input_schema = nlohmann::json::object();
+  std::optional<JsonSchema> compiled_input_schema;
+  std::optional<Duration> timeout;
+  std::shared_ptr<const Sequence> main;
+  std::string source;  // file it came from
+  nlohmann::json document;  // as written
+
+  std::string key() const { return id + "@" + std::to_string(version); }
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_WORKFLOW_WORKFLOW_H_

@@ -1,0 +1,339 @@
+#include "workflow/workflow_loader.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/json_text.h"
+#include "workflow/workflow_format_schema.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+const json& workflow_format_schema() {
+  static const json schema = json::parse(kWorkflowFormatSchema);
+  return schema;
+}
+
+namespace {
+
+const JsonSchema& compiled_format_schema() {
+  static const JsonSchema schema = std::move(JsonSchema::compile(workflow_format_schema()).value());
+  return schema;
+}
+
+// valijson reports a violation at every level it passes through ("Failed to validate against
+// schema associated with property name 'steps'" ... down to the real cause). People need the
+// deepest one: keep a violation only when no other one lies below it.
+Problems specific_violations(std::vector<SchemaViolation> violations) {
+  Problems problems;
+  for (const auto& v : violations) {
+    bool covered = false;
+    for (const auto& w : violations) {
+      if (&v == &w) continue;
+      const bool deeper = w.pointer.size() > v.pointer.size() &&
+                          w.pointer.compare(0, v.pointer.size(), v.pointer) == 0 &&
+                          w.pointer[v.pointer.size()] == '/';
+      const bool generic_here = w.pointer == v.pointer &&
+                                v.message.rfind("Failed to validate", 0) == 0 &&
+                                w.message.rfind("Failed to validate", 0) != 0;
+      if (deeper || generic_here) covered = true;
+    }
+    if (covered) continue;
+    Problem p{v.pointer, v.message};
+    if (std::find_if(problems.begin(), problems.end(), [&](const Problem& q) {
+          return q.pointer == p.pointer && q.message == p.message;
+        }) == problems.end()) {
+      problems.push_back(std::move(p));
+    }
+  }
+  return problems;
+}
+
+class Builder {
+ public:
+  explicit Builder(Problems& problems) : problems_(problems) {}
+
+  std::shared_ptr<const Sequence> sequence(const json& steps, const std::string& at) {
+    auto seq = std::make_shared<Sequence>();
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const std::string step_at = pointer_append(at, i);
+      Step s = step(steps[i], step_at);
+      if (seq->index.count(s.id) != 0) {
+        add(pointer_append(step_at, "id"),
+            "duplicate step id '" + s.id + "': step ids must be unique within their sequence");
+        continue;
+      }
+      seq->index[s.id] = seq->steps.size();
+      seq->steps.push_back(std::move(s));
+    }
+    if (!seq->steps.empty()) seq->start = seq->steps.front().id;
+    check_graph(*seq);
+    return seq;
+  }
+
+  std::optional<Duration> duration(const json& doc, const char* key, const std::string& at) {
+    auto it = doc.find(key);
+    if (it == doc.end()) return std::nullopt;
+    auto d = parse_duration(it->get<std::string>());
+    if (!d) {
+      add(pointer_append(at, key), d.error().message());
+      return std::nullopt;
+    }
+    return *d;
+  }
+
+  void add(std::string pointer, std::string message) {
+    problems_.push_back({std::move(pointer), std::move(message)});
+  }
+
+ private:
+  void check_template_at(const json& doc, const char* key, const std::string& at) {
+    auto it = doc.find(key);
+    if (it == doc.end()) return;
+    auto refs = check_template(*it, pointer_append(at, key));
+    if (!refs) add(refs.error().pointer(), refs.error().message());
+  }
+
+  Step step(const json& s, const std::string& at) {
+    Step step;
+    step.id = s.value("id", "");
+    step.pointer = at;
+    const std::string kind = s.value("kind", "");
+    step.next = s.value("next", "");
+    step.result = s.value("result", "");
+    if (kind == "task") {
+      step.kind = StepKind::kTask;
+      step.type = s.value("type", "");
+      step.parameters = s.value("parameters", json::object());
+      check_template_at(s, "parameters", at);
+      step.timeout = duration(s, "timeout", at);
+      if (auto r = s.find("retry"); r != s.end()) retry(*r, pointer_append(at, "retry"), step.retry);
+    } else if (kind == "choice") {
+      step.kind = StepKind::kChoice;
+      const auto& choices = s["choices"];
+      for (size_t i = 0; i < choices.size(); ++i) {
+        const std::string rule_at = pointer_append(pointer_append(at, "choices"), i);
+        auto cond = Condition::compile(choices[i]["when"], pointer_append(rule_at, "when"));
+        if (!cond) {
+          add(cond.error().pointer(), cond.error().message());
+          continue;
+        }
+        step.choices.push_back({std::move(*cond), choices[i].value("next", "")});
+      }
+      step.default_next = s.value("default", "");
+    } else if (kind == "parallel") {
+      step.kind = StepKind::kParallel;
+      const auto& branches = s["branches"];
+      std::set<std::string> names;
+      for (size_t i = 0; i < branches.size(); ++i) {
+        const std::string branch_at = pointer_append(pointer_append(at, "branches"), i);
+        const std::string name = branches[i].value("name", "");
+        if (!names.insert(name).second) {
+          add(pointer_append(branch_at, "name"), "duplicate branch name '" + name + "'");
+        }
+        step.branches.push_back({name, sequence(branches[i]["steps"], pointer_append(branch_at, "steps"))});
+      }
+      join(s, at, step);
+    } else if (kind == "map") {
+      step.kind = StepKind::kMap;
+      step.items = s.value("items", "");
+      step.max_concurrency = s.value("max_concurrency", 0u);
+      step.iterator = sequence(s["steps"], pointer_append(at, "steps"));
+    } else if (kind == "workflow") {
+      step.kind = StepKind::kWorkflow;
+      step.workflow_id = s["workflow"].value("id", "");
+      step.workflow_version = s["workflow"].value("version", int64_t{0});
+      step.input = s.value("input", json::object());
+      check_template_at(s, "input", at);
+    } else if (kind == "wait") {
+      step.kind = StepKind::kWait;
+      step.wait_for = duration(s, "for", at);
+      step.wait_until = s.value("until", "");
+    } else if (kind == "succeed") {
+      step.kind = StepKind::kSucceed;
+      if (s.contains("output")) step.output = s["output"];
+      check_template_at(s, "output", at);
+    } else if (kind == "fail") {
+      step.kind = StepKind::kFail;
+      step.error_code = s.value("error", "");
+      step.error_message = s.value("message", "");
+    }
+    if (auto c = s.find("catch"); c != s.end()) {
+      for (const auto& clause : *c) {
+        step.catches.push_back({clause["errors"].get<std::vector<std::string>>(),
+                                clause.value("next", ""), clause.value("result", "")});
+      }
+    }
+    return step;
+  }
+
+  void retry(const json& r, const std::string& at, RetryPolicy& policy) {
+    policy.max_attempts = r.value("max_attempts", policy.max_attempts);
+    if (auto d = duration(r, "initial_interval", at)) policy.initial_interval = *d;
+    if (auto d = duration(r, "max_interval", at)) policy.max_interval = *d;
+    policy.backoff_coefficient = r.value("backoff_coefficient", policy.backoff_coefficient);
+    policy.jitter = r.value("jitter", policy.jitter);
+    if (r.contains("retryable")) policy.retryable = r["retryable"].get<std::vector<std::string>>();
+    if (policy.max_interval < policy.initial_interval) {
+      add(pointer_append(at, "max_interval"), "must not be shorter than initial_interval");
+    }
+  }
+
+  void join(const json& s, const std::string& at, Step& step) {
+    auto j = s.find("join");
+    if (j == s.end()) return;
+    const std::string mode = j->value("mode", "all");
+    step.join = mode == "any" ? JoinMode::kAny : mode == "at_least" ? JoinMode::kAtLeast : JoinMode::kAll;
+    step.join_count = j->value("count", 0u);
+    const std::string join_at = pointer_append(at, "join");
+    if (step.join == JoinMode::kAtLeast &&
+        (step.join_count == 0 || step.join_count > step.branches.size())) {
+      add(pointer_append(join_at, "count"), "\"at_least\" needs a count between 1 and the " +
+                                                std::to_string(step.branches.size()) + " branches");
+    } else if (step.join != JoinMode::kAtLeast && j->contains("count")) {
+      add(pointer_append(join_at, "count"), "\"count\" applies only to mode \"at_least\"");
+    }
+  }
+
+  // Transitions must name steps of the same sequence; every step must be reachable from the
+  // first; and from every reachable step some path must lead out of the sequence (a succeed or
+  // fail step, or a step without "next"). Catch edges count as paths.
+  void check_graph(const Sequence& seq) {
+    std::vector<std::vector<size_t>> edges(seq.steps.size());
+    std::vector<bool> exits(seq.steps.size(), false);
+    for (size_t i = 0; i < seq.steps.size(); ++i) {
+      const Step& s = seq.steps[i];
+      auto link = [&](const std::string& target, const std::string& at) {
+        auto it = seq.index.find(target);
+        if (it == seq.index.end()) {
+          add(at, "no step '" + target + "' in this sequence; expected one of: " + ids(seq));
+          return;
+        }
+        edges[i].push_back(it->second);
+      };
+      if (s.kind == StepKind::kChoice) {
+        for (size_t c = 0; c < s.choices.size(); ++c) {
+          link(s.choices[c].next, pointer_append(pointer_append(pointer_append(s.pointer, "choices"), c), "next"));
+        }
+        if (!s.default_next.empty()) link(s.default_next, pointer_append(s.pointer, "default"));
+      } else if (s.kind == StepKind::kSucceed || s.kind == StepKind::kFail || s.next.empty()) {
+        exits[i] = true;
+      } else {
+        link(s.next, pointer_append(s.pointer, "next"));
+      }
+      for (size_t c = 0; c < s.catches.size(); ++c) {
+        link(s.catches[c].next, pointer_append(pointer_append(pointer_append(s.pointer, "catch"), c), "next"));
+      }
+    }
+    if (seq.steps.empty()) return;
+    std::vector<bool> reachable(seq.steps.size(), false);
+    std::vector<size_t> stack{0};
+    reachable[0] = true;
+    while (!stack.empty()) {
+      size_t n = stack.back();
+      stack.pop_back();
+      for (size_t m : edges[n]) {
+        if (!reachable[m]) {
+          reachable[m] = true;
+          stack.push_back(m);
+        }
+      }
+    }
+    std::vector<bool> leads_out = exits;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t n = 0; n < seq.steps.size(); ++n) {
+        if (leads_out[n]) continue;
+        for (size_t m : edges[n]) {
+          if (leads_out[m]) {
+            leads_out[n] = changed = true;
+            break;
+          }
+        }
+      }
+    }
+    std::string stuck;
+    std::string first_stuck;
+    for (size_t n = 0; n < seq.steps.size(); ++n) {
+      if (!reachable[n]) {
+        add(seq.steps[n].pointer, "step '" + seq.steps[n].id +
+                                      "' is unreachable: no step of its sequence leads to it");
+      } else if (!leads_out[n]) {
+        stuck += (stuck.empty() ? "" : ", ") + seq.steps[n].id;
+        if (first_stuck.empty()) first_stuck = seq.steps[n].pointer;
+      }
+    }
+    if (!stuck.empty()) {
+      add(first_stuck, "loop with no way out: steps " + stuck +
+                           " never reach a succeed or fail step or a step without \"next\"");
+    }
+  }
+
+  static std::string ids(const Sequence& seq) {
+    std::string out;
+    for (const auto& s : seq.steps) out += (out.empty() ? "" : ", ") + s.id;
+    return out;
+  }
+
+  Problems& problems_;
+};
+
+}  // namespace
+
+const Step* Sequence::find(const std::string& id) const {
+  auto it = index.find(id);
+  return it == index.end() ? nullptr : &steps[it->second];
+}
+
+std::string_view to_string(StepKind kind) {
+  switch (kind) {
+    case StepKind::kTask: return "task";
+    case StepKind::kChoice: return "choice";
+    case StepKind::kParallel: return "parallel";
+    case StepKind::kMap: return "map";
+    case StepKind::kWorkflow: return "workflow";
+    case StepKind::kWait: return "wait";
+    case StepKind::kSucceed: return "succeed";
+    case StepKind::kFail: return "fail";
+  }
+  return "unknown";
+}
+
+LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
+  LoadedWorkflow loaded;
+  auto doc = parse_json(text);
+  if (!doc) {
+    loaded.problems.push_back({"", doc.error().message()});
+    return loaded;
+  }
+  loaded.problems = specific_violations(compiled_format_schema().validate(*doc));
+  if (!loaded.problems.empty()) return loaded;
+  try {  // boundary: the workflow loader. The schema has checked every shape used below.
+    auto wf = std::make_shared<Workflow>();
+    wf->id = (*doc)["id"];
+    wf->version = (*doc)["version"];
+    wf->title = (*doc)["title"];
+    wf->description = doc->value("description", "");
+    wf->source = source;
+    Builder builder(loaded.problems);
+    wf->timeout = builder.duration(*doc, "timeout", "");
+    if (auto in = doc->find("input_schema"); in != doc->end()) {
+      wf->input_schema = *in;
+      auto compiled = JsonSchema::compile(*in, JsonSchema::Objects::kClosedByDefault);
+      if (!compiled) {
+        builder.add("/input_schema", compiled.error().message());
+      } else {
+        wf->compiled_input_schema = std::move(*compiled);
+      }
+    }
+    wf->main = builder.sequence((*doc)["steps"], "/steps");
+    wf->document = std::move(*doc);
+    if (loaded.problems.empty()) loaded.workflow = std::move(wf);
+  } catch (const std::exception& e) {
+    loaded.problems.push_back({"", std::string("cannot read the workflow: ") + e.what()});
+  }
+  return loaded;
+}
+
+}  // namespace coalition

@@ -1,0 +1,207 @@
+#include "workflow/workflow_validator.h"
+
+#include "common/json_text.h"
+#include "workflow/data_template.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+Status WorkflowCatalog::add(std::shared_ptr<const Workflow> workflow) {
+  auto [it, inserted] = workflows_.emplace(workflow->key(), workflow);
+  if (!inserted && it->second->document != workflow->document) {
+    return Error::conflict("workflow " + workflow->id + " version " +
+                           std::to_string(workflow->version) + " in " + workflow->source +
+                           " differs from the one in " + it->second->source +
+                           "; a changed definition needs a new version");
+  }
+  return ok_status();
+}
+
+std::shared_ptr<const Workflow> WorkflowCatalog::find(const std::string& id, int64_t version) const {
+  auto it = workflows_.find(id + "@" + std::to_string(version));
+  return it == workflows_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> WorkflowCatalog::keys() const {
+  std::vector<std::string> out;
+  for (const auto& [key, wf] : workflows_) out.push_back(key);
+  return out;
+}
+
+namespace {
+
+bool under(const std::string& path, const std::string& prefix) {
+  return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+                            path[prefix.size()] == '/');
+}
+
+std::vector<std::string> tokens_of(const std::string& pointer) {
+  std::vector<std::string> tokens;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string::npos) end = pointer.size();
+    std::string token = pointer.substr(start, end - start);
+    for (size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
+    for (size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
+    tokens.push_back(token);
+    start = end + 1;
+  }
+  return tokens;
+}
+
+class Validator {
+ public:
+  Validator(const Workflow& wf, const PluginRegistry& registry, const WorkflowCatalog& catalog)
+      : wf_(wf), registry_(registry), catalog_(catalog) {
+    collect_writes(*wf.main);
+  }
+
+  Problems run() {
+    sequence(*wf_.main, false);
+    return std::move(problems_);
+  }
+
+ private:
+  void collect_writes(const Sequence& seq) {
+    for (const auto& s : seq.steps) {
+      if (!s.result.empty()) written_.push_back(s.result);
+      for (const auto& c : s.catches) {
+        if (!c.result.empty()) written_.push_back(c.result);
+      }
+      for (const auto& b : s.branches) collect_writes(*b.sequence);
+      if (s.iterator) collect_writes(*s.iterator);
+    }
+  }
+
+  void sequence(const Sequence& seq, bool in_map) {
+    for (const auto& s : seq.steps) step(s, in_map);
+  }
+
+  void step(const Step& s, bool in_map) {
+    switch (s.kind) {
+      case StepKind::kTask: task(s, in_map); break;
+      case StepKind::kChoice:
+        for (size_t i = 0; i < s.choices.size(); ++i) {
+          const std::string at = pointer_append(pointer_append(s.pointer, "choices"), i);
+          for (const auto& r : s.choices[i].when.paths()) reference(r, at, in_map);
+        }
+        break;
+      case StepKind::kParallel:
+        for (const auto& b : s.branches) sequence(*b.sequence, in_map);
+        break;
+      case StepKind::kMap:
+        reference({"", s.items, false}, pointer_append(s.pointer, "items"), in_map);
+        sequence(*s.iterator, true);
+        break;
+      case StepKind::kWorkflow: sub_workflow(s, in_map); break;
+      case StepKind::kWait:
+        if (!s.wait_until.empty()) reference({"", s.wait_until, false}, pointer_append(s.pointer, "until"), in_map);
+        break;
+      case StepKind::kSucceed:
+        if (s.output) references(*s.output, pointer_append(s.pointer, "output"), in_map);
+        break;
+      case StepKind::kFail: break;
+    }
+  }
+
+  void task(const Step& s, bool in_map) {
+    const StepType* type = registry_.find(s.type);
+    if (type == nullptr) {
+      std::string message = "unknown step type '" + s.type + "'";
+      auto close = registry_.closest_names(s.type);
+      if (!close.empty()) {
+        message += "; did you mean ";
+        for (size_t i = 0; i < close.size(); ++i) message += (i ? ", '" : "'") + close[i] + "'";
+        message += "?";
+      } else {
+        message += "; `coalition plugins` lists the installed step types";
+      }
+      add(pointer_append(s.pointer, "type"), message);
+    }
+    const std::string params_at = pointer_append(s.pointer, "parameters");
+    auto refs = check_template(s.parameters, "");
+    if (!refs) return;  // reported by the loader
+    if (type != nullptr) {
+      for (const auto& v : type->check_parameters(s.parameters)) {
+        bool masked = false;
+        for (const auto& r : *refs) masked = masked || under(v.pointer, r.at);
+        if (!masked) add(params_at + v.pointer, v.message + " (parameters of step type '" + s.type + "')");
+      }
+    }
+    for (const auto& r : *refs) reference({params_at + r.at, r.path, r.has_default}, "", in_map);
+  }
+
+  void sub_workflow(const Step& s, bool in_map) {
+    auto child = catalog_.find(s.workflow_id, s.workflow_version);
+    if (child == nullptr) {
+      std::string known;
+      for (const auto& k : catalog_.keys()) known += (known.empty() ? "" : ", ") + k;
+      add(pointer_append(s.pointer, "workflow"),
+          "no workflow " + s.workflow_id + " version " + std::to_string(s.workflow_version) +
+              " is known; expected one of: " + (known.empty() ? "(none)" : known));
+    }
+    references(s.input, pointer_append(s.pointer, "input"), in_map);
+  }
+
+  void references(const json& tmpl, const std::string& at, bool in_map) {
+    auto refs = check_template(tmpl, at);
+    if (!refs) return;
+    for (const auto& r : *refs) reference(r, "", in_map);
+  }
+
+  // Can anything provide `ref.path` when the step runs? Known when the path is under /input
+  // and the input schema lists the properties on the way (objects are closed by default).
+  void reference(const TemplateReference& ref, const std::string& at, bool in_map) {
+    const std::string where = at.empty() ? ref.at : at;
+    if (ref.has_default) return;
+    for (const auto& w : written_) {
+      if (under(ref.path, w) || under(w, ref.path)) return;
+    }
+    if (in_map && (under(ref.path, "/item") || under(ref.path, "/index"))) return;
+    if (!under(ref.path, "/input")) {
+      add(where, "nothing provides " + ref.path +
+                     ": it is not under /input and no step writes it (\"result\")");
+      return;
+    }
+    if (!wf_.compiled_input_schema) return;
+    const json* node = &wf_.compiled_input_schema->document();
+    auto tokens = tokens_of(ref.path);
+    std::string walked = "/input";
+    for (size_t i = 1; i < tokens.size(); ++i) {
+      auto props = node->find("properties");
+      if (props == node->end() || !props->is_object()) return;  // cannot be known
+      auto p = props->find(tokens[i]);
+      if (p == props->end()) {
+        auto extra = node->find("additionalProperties");
+        if (extra != node->end() && *extra == false) {
+          add(where, "the input schema cannot provide " + ref.path + ": " + walked +
+                         " has no property '" + tokens[i] + "'");
+        }
+        return;
+      }
+      walked = pointer_append(walked, tokens[i]);
+      node = &*p;
+    }
+  }
+
+  void add(std::string pointer, std::string message) {
+    problems_.push_back({std::move(pointer), std::move(message)});
+  }
+
+  const Workflow& wf_;
+  const PluginRegistry& registry_;
+  const WorkflowCatalog& catalog_;
+  std::vector<std::string> written_;
+  Problems problems_;
+};
+
+}  // namespace
+
+Problems validate_workflow(const Workflow& workflow, const PluginRegistry& registry,
+                           const WorkflowCatalog& catalog) {
+  return Validator(workflow, registry, catalog).run();
+}
+
+}  // namespace coalition
