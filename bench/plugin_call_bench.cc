@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   for (long i = 0; i < n; ++i) {
     if (type->execute(params, context).status != StepStatus::kOk) ++failures;
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf(

@@ -10,8 +10,11 @@
 #include <string>
 
 #include "cli/exit_code.h"
+#include "cli/graph_command.h"
 #include "cli/installation.h"
 #include "cli/plugins_command.h"
+#include "cli/run_command.h"
+#include "cli/validate_command.h"
 #include "common/logging.h"
 #include "version.h"
 
@@ -47,12 +50,33 @@ int run(int argc, char** argv) {
   plugins_cmd->add_option("--schema", plugins.schema_of, "Print the parameters schema of STEP_TYPE")
       ->type_name("STEP_TYPE");
 
+  std::vector<std::string> validate_files;
+  auto* validate_cmd = app.add_subcommand("validate", "Check workflow files; exit 65 on problems");
+  validate_cmd->add_option("FILE", validate_files, "Workflow files")->required();
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a workflow in this process");
+  run_cmd->add_option("FILE", run.workflow_file, "Workflow file")->required();
+  run_cmd->add_option("--input", run.input_file, "Input JSON file, or - for standard input");
+  run_cmd->add_flag("--json", run.json, "Print one JSON object");
+  run_cmd->add_option("--wait-up-to", run.wait_up_to,
+                      "Keep running through timers due within this ISO 8601 duration (PT1M)");
+
+  std::string graph_file;
+  std::string graph_format = "dot";
+  auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT or Mermaid");
+  graph_cmd->add_option("FILE", graph_file, "Workflow file")->required();
+  graph_cmd->add_option("--format", graph_format, "dot or mermaid")
+      ->check(CLI::IsMember({"dot", "mermaid"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {  // boundary: the command line
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+
+  if (*graph_cmd) return run_graph_command(graph_file, graph_format, std::cout, std::cerr);
 
   RealFileSystem fs;
   std::optional<std::filesystem::path> config_file;
@@ -70,6 +94,9 @@ int run(int argc, char** argv) {
   DllLibraryLoader libraries;
   auto installation = open_installation(std::move(*config), fs, libraries);
   if (*plugins_cmd) return run_plugins_command(plugins, *installation, std::cout, std::cerr);
+  if (*validate_cmd)
+    return run_validate_command(validate_files, *installation, std::cout, std::cerr);
+  if (*run_cmd) return run_run_command(run, *installation, std::cin, std::cout, std::cerr);
   return kExitUsage;
 }
 

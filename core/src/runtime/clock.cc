@@ -12,7 +12,8 @@ struct SystemClock::Timer {
 };
 
 SystemClock::SystemClock()
-    : work_(std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+    : work_(std::make_unique<
+            boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
           io_.get_executor())),
       thread_([this] { io_.run(); }) {}
 

@@ -25,7 +25,8 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
       catalog_(catalog),
       clock_(clock),
       sink_(sink),
-      work_(std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+      work_(std::make_unique<
+            boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
           io_.get_executor())),
       plugin_pool_(std::max<size_t>(1, options.plugin_threads)) {
   for (size_t i = 0; i < std::max<size_t>(1, options.scheduler_threads); ++i) {
@@ -82,10 +83,11 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
     if (!violations.empty()) {
       const auto& v = violations.front();
       std::string message = v.message;
-      if (violations.size() > 1) message += " (and " + std::to_string(violations.size() - 1) + " more)";
-      return Error::invalid_data("input does not match the input schema of " + workflow->key() +
-                                     ": " + message,
-                                 v.pointer.empty() ? "/" : v.pointer);
+      if (violations.size() > 1)
+        message += " (and " + std::to_string(violations.size() - 1) + " more)";
+      return Error::invalid_data(
+          "input does not match the input schema of " + workflow->key() + ": " + message,
+          v.pointer.empty() ? "/" : v.pointer);
     }
   }
   if (id.empty()) id = fresh_id(next_id_++);

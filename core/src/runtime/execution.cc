@@ -59,14 +59,15 @@ Execution::~Execution() = default;
 
 void Execution::start() {
   schedule([](Execution& self) {
-    self.record(EventType::kExecutionStarted, "", {{"workflow", self.workflow_->key()},
-                                                   {"input", self.frames_[0].context["input"]}});
+    self.record(EventType::kExecutionStarted, "",
+                {{"workflow", self.workflow_->key()}, {"input", self.frames_[0].context["input"]}});
     if (self.workflow_->timeout) {
       self.after(self.host_.clock().now() + *self.workflow_->timeout, [](Execution& s) {
         s.finish_execution(false, nullptr,
-                           make_error("workflow.timeout", "the workflow ran longer than its "
-                                                          "timeout of " +
-                                                              format_duration(*s.workflow_->timeout)));
+                           make_error("workflow.timeout",
+                                      "the workflow ran longer than its "
+                                      "timeout of " +
+                                          format_duration(*s.workflow_->timeout)));
       });
     }
     self.enter(0, self.frames_[0].sequence->start);
@@ -160,9 +161,10 @@ void Execution::enter(int64_t frame, const std::string& step_id) {
         enter(frame, step->default_next);
         return;
       }
-      on_step_error(frame, *step, make_error("choice.no_match", "no rule of choice step '" +
-                                                                    step->id + "' holds and it "
-                                                                               "has no default"));
+      on_step_error(frame, *step,
+                    make_error("choice.no_match", "no rule of choice step '" + step->id +
+                                                      "' holds and it "
+                                                      "has no default"));
       return;
     }
     case StepKind::kParallel:
@@ -174,7 +176,8 @@ void Execution::enter(int64_t frame, const std::string& step_id) {
       if (step->output) {
         auto resolved = resolve_template(*step->output, f.context);
         if (!resolved) {
-          on_step_error(frame, *step, make_error("reference.missing", resolved.error().to_string()));
+          on_step_error(frame, *step,
+                        make_error("reference.missing", resolved.error().to_string()));
           return;
         }
         output = std::move(*resolved);
@@ -217,14 +220,16 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   const std::string path = step_path(frame, step.id);
   auto params = resolve_template(step.parameters, f.context);
   if (!params) {
-    on_step_error(frame, step, make_error("reference.missing",
-                                          "parameters" + params.error().to_string().substr(0)));
+    on_step_error(
+        frame, step,
+        make_error("reference.missing", "parameters" + params.error().to_string().substr(0)));
     return;
   }
   const StepType* type = host_.registry().find(step.type);
   if (type == nullptr) {
-    on_step_error(frame, step, make_error("step.unknown_type", "step type '" + step.type +
-                                                                   "' is not installed"));
+    on_step_error(
+        frame, step,
+        make_error("step.unknown_type", "step type '" + step.type + "' is not installed"));
     return;
   }
   StepContext context;
@@ -242,9 +247,9 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
     const uint64_t token = attempt.token;
     attempt.timeout_timer = after(*context.deadline, [frame, token, &step](Execution& s) {
       s.on_outcome(frame, token,
-                   StepOutcome::failed(StepStatus::kRetryableError, "step.timeout",
-                                       "the attempt did not finish within " +
-                                           format_duration(*step.timeout)));
+                   StepOutcome::failed(
+                       StepStatus::kRetryableError, "step.timeout",
+                       "the attempt did not finish within " + format_duration(*step.timeout)));
     });
   }
   attempts_[frame] = attempt;
@@ -279,7 +284,8 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
       return;
     case StepStatus::kRetryableError:
       if (attempt.number < step.retry.max_attempts && retryable_by(step.retry, outcome.error)) {
-        const Duration delay = retry_delay(step.retry, attempt.number, idempotency_key(frame, step));
+        const Duration delay =
+            retry_delay(step.retry, attempt.number, idempotency_key(frame, step));
         attempts_.erase(it);
         waiting_.insert(frame);
         record(EventType::kRetryScheduled, path,
@@ -329,9 +335,10 @@ void Execution::run_wait(int64_t frame, const Step& step) {
     std::optional<TimePoint> parsed;
     if (value != nullptr && value->is_string()) parsed = parse_utc(value->get<std::string>());
     if (!parsed) {
-      on_step_error(frame, step, make_error("wait.invalid_instant",
-                                            step.wait_until + " does not hold an RFC 3339 "
-                                                              "timestamp"));
+      on_step_error(
+          frame, step,
+          make_error("wait.invalid_instant", step.wait_until + " does not hold an RFC 3339 "
+                                                               "timestamp"));
       return;
     }
     until = *parsed;

@@ -64,7 +64,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   struct Attempt;
 
   // All private members run with mutex_ held.
-  void record(EventType type, const std::string& step, nlohmann::json data = nlohmann::json::object());
+  void record(EventType type, const std::string& step,
+              nlohmann::json data = nlohmann::json::object());
   void enter(int64_t frame, const std::string& step_id);
   void advance(int64_t frame, const std::string& next);
   void run_task(int64_t frame, const Step& step, uint32_t attempt);

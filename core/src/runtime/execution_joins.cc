@@ -40,8 +40,9 @@ void Execution::start_join(int64_t frame, const Step& step) {
   } else if (step.kind == StepKind::kMap) {
     const json* items = find_at(f.context, step.items);
     if (items == nullptr || !items->is_array()) {
-      on_step_error(frame, step, make_error("map.items_not_a_list",
-                                            step.items + " does not hold a list to iterate over"));
+      on_step_error(
+          frame, step,
+          make_error("map.items_not_a_list", step.items + " does not hold a list to iterate over"));
       return;
     }
     join.items = *items;
@@ -49,10 +50,10 @@ void Execution::start_join(int64_t frame, const Step& step) {
   } else {  // sub-workflow
     auto child = host_.catalog().find(step.workflow_id, step.workflow_version);
     if (child == nullptr) {
-      on_step_error(frame, step, make_error("workflow.not_found",
-                                            "workflow " + step.workflow_id + " version " +
-                                                std::to_string(step.workflow_version) +
-                                                " is not known"));
+      on_step_error(frame, step,
+                    make_error("workflow.not_found", "workflow " + step.workflow_id + " version " +
+                                                         std::to_string(step.workflow_version) +
+                                                         " is not known"));
       return;
     }
     slots = 1;
@@ -98,9 +99,9 @@ void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
     } else if (workflow->compiled_input_schema) {
       auto violations = workflow->compiled_input_schema->validate(*input);
       if (!violations.empty()) {
-        error = make_error("workflow.invalid_input",
-                           "input for " + workflow->key() + " at '" + violations.front().pointer +
-                               "': " + violations.front().message);
+        error = make_error("workflow.invalid_input", "input for " + workflow->key() + " at '" +
+                                                         violations.front().pointer +
+                                                         "': " + violations.front().message);
       }
     }
     if (!error.code.empty()) {
@@ -191,7 +192,8 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     complete_step(parent, step, std::move(result));
     return;
   }
-  if (step.kind == StepKind::kMap && join.next_slot < slots) start_child(parent, step, join.next_slot);
+  if (step.kind == StepKind::kMap && join.next_slot < slots)
+    start_child(parent, step, join.next_slot);
 }
 
 // Stops a frame and everything below it; their late plugin results and timers are ignored.
@@ -224,7 +226,8 @@ void Execution::finish_execution(bool ok, json output, const StepError& error) {
     status_ = ExecutionStatus::kSucceeded;
   } else {
     error_ = error;
-    record(EventType::kExecutionFailed, "", {{"error", {{"code", error.code}, {"message", error.message}}}});
+    record(EventType::kExecutionFailed, "",
+           {{"error", {{"code", error.code}, {"message", error.message}}}});
     status_ = ExecutionStatus::kFailed;
   }
 }

@@ -41,12 +41,16 @@ const char* kExpected =
 
 Result<Condition::Node> compile_node(const json& spec, const std::string& at,
                                      std::vector<TemplateReference>& paths) {
-  if (!spec.is_object()) return Error::invalid_data("a condition must be an object; " + std::string(kExpected), at);
+  if (!spec.is_object())
+    return Error::invalid_data("a condition must be an object; " + std::string(kExpected), at);
   for (const char* key : {"and", "or"}) {
     if (!spec.contains(key)) continue;
     const auto& list = spec[key];
     if (spec.size() != 1 || !list.is_array() || list.empty()) {
-      return Error::invalid_data(std::string("\"") + key + "\" takes a non-empty array of conditions and nothing beside it", at);
+      return Error::invalid_data(
+          std::string("\"") + key +
+              "\" takes a non-empty array of conditions and nothing beside it",
+          at);
     }
     Condition::Node node{std::string(key) == "and" ? Op::kAnd : Op::kOr, {}, {}, {}};
     for (size_t i = 0; i < list.size(); ++i) {
@@ -57,27 +61,36 @@ Result<Condition::Node> compile_node(const json& spec, const std::string& at,
     return node;
   }
   if (spec.contains("not")) {
-    if (spec.size() != 1) return Error::invalid_data("\"not\" takes one condition and nothing beside it", at);
+    if (spec.size() != 1)
+      return Error::invalid_data("\"not\" takes one condition and nothing beside it", at);
     auto child = compile_node(spec["not"], pointer_append(at, "not"), paths);
     if (!child) return child;
     return Condition::Node{Op::kNot, {std::move(*child)}, {}, {}};
   }
   auto path_it = spec.find("path");
   if (path_it == spec.end() || !path_it->is_string() || !is_valid_pointer(*path_it)) {
-    return Error::invalid_data(std::string("a comparison needs \"path\": a JSON Pointer into the context; ") + kExpected,
-                               path_it == spec.end() ? at : pointer_append(at, "path"));
+    return Error::invalid_data(
+        std::string("a comparison needs \"path\": a JSON Pointer into the context; ") + kExpected,
+        path_it == spec.end() ? at : pointer_append(at, "path"));
   }
-  if (spec.size() != 2) return Error::invalid_data(std::string("a comparison has exactly one operator; ") + kExpected, at);
+  if (spec.size() != 2)
+    return Error::invalid_data(std::string("a comparison has exactly one operator; ") + kExpected,
+                               at);
   for (const auto& c : kComparisons) {
     auto it = spec.find(c.name);
     if (it == spec.end()) continue;
     const std::string op_at = pointer_append(at, c.name);
-    if (c.op == Op::kExists && !it->is_boolean()) return Error::invalid_data("\"exists\" takes true or false", op_at);
+    if (c.op == Op::kExists && !it->is_boolean())
+      return Error::invalid_data("\"exists\" takes true or false", op_at);
     if (c.op == Op::kIn && !it->is_array() && !is_template_directive(*it)) {
       return Error::invalid_data("\"in\" takes an array of values", op_at);
     }
-    if ((c.op == Op::kBefore || c.op == Op::kAfter) && it->is_string() && !parse_utc(it->get<std::string>())) {
-      return Error::invalid_data("\"" + std::string(c.name) + "\" takes an RFC 3339 timestamp such as \"2026-12-01T00:00:00Z\"", op_at);
+    if ((c.op == Op::kBefore || c.op == Op::kAfter) && it->is_string() &&
+        !parse_utc(it->get<std::string>())) {
+      return Error::invalid_data(
+          "\"" + std::string(c.name) +
+              "\" takes an RFC 3339 timestamp such as \"2026-12-01T00:00:00Z\"",
+          op_at);
     }
     auto refs = check_template(*it, op_at);
     if (!refs) return std::move(refs).error();
@@ -153,6 +166,8 @@ Result<Condition> Condition::compile(const json& spec, const std::string& at) {
   return Condition(std::make_shared<const Node>(std::move(*root)), std::move(paths));
 }
 
-bool Condition::evaluate(const json& context) const { return eval(*root_, context); }
+bool Condition::evaluate(const json& context) const {
+  return eval(*root_, context);
+}
 
 }  // namespace coalition

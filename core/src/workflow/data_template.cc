@@ -22,9 +22,9 @@ Status check(const json& t, const std::string& at, std::vector<TemplateReference
       }
       for (const auto& [key, value] : t.items()) {
         if (key != "$path" && key != "$default") {
-          return Error::invalid_data("a reference allows only \"$path\" and \"$default\", not \"" +
-                                         key + "\"",
-                                     pointer_append(at, key));
+          return Error::invalid_data(
+              "a reference allows only \"$path\" and \"$default\", not \"" + key + "\"",
+              pointer_append(at, key));
         }
       }
       refs.push_back({at, path.get<std::string>(), t.contains("$default")});
@@ -97,7 +97,8 @@ Result<json> resolve_template(const json& tmpl, const json& context) {
 bool is_valid_pointer(const std::string& pointer) {
   if (pointer.empty() || pointer[0] != '/') return false;
   for (size_t i = 0; i < pointer.size(); ++i) {
-    if (pointer[i] == '~' && (i + 1 == pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1'))) {
+    if (pointer[i] == '~' &&
+        (i + 1 == pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1'))) {
       return false;
     }
   }
@@ -124,7 +125,8 @@ Status write_at(json& doc, const std::string& pointer, json value) {
     doc[json::json_pointer(pointer)] = std::move(value);
     return ok_status();
   } catch (const json::exception&) {
-    return Error::invalid_data("cannot write at " + pointer + ": a value on the way is not an object");
+    return Error::invalid_data("cannot write at " + pointer +
+                               ": a value on the way is not an object");
   }
 }
 

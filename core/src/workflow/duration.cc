@@ -33,7 +33,8 @@ Result<Duration> parse_duration(std::string_view text) {
       continue;
     }
     size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
       ++i;
     }
     if (start == i || i == text.size()) return bad(text, "a number must be followed by a unit");

@@ -24,7 +24,7 @@ struct RetryPolicy {
   Duration initial_interval = std::chrono::seconds(1);
   double backoff_coefficient = 2.0;
   Duration max_interval = std::chrono::minutes(1);
-  double jitter = 0.0;                // 0..1: each delay varies by up to ± this fraction
+  double jitter = 0.0;                 // 0..1: each delay varies by up to ± this fraction
   std::vector<std::string> retryable;  // error codes; empty = every retryable error
 };
 
@@ -103,7 +103,7 @@ struct Workflow {
   std::optional<JsonSchema> compiled_input_schema;
   std::optional<Duration> timeout;
   std::shared_ptr<const Sequence> main;
-  std::string source;  // file it came from
+  std::string source;       // file it came from
   nlohmann::json document;  // as written
 
   std::string key() const { return id + "@" + std::to_string(version); }

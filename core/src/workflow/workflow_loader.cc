@@ -108,7 +108,8 @@ class Builder {
       step.parameters = s.value("parameters", json::object());
       check_template_at(s, "parameters", at);
       step.timeout = duration(s, "timeout", at);
-      if (auto r = s.find("retry"); r != s.end()) retry(*r, pointer_append(at, "retry"), step.retry);
+      if (auto r = s.find("retry"); r != s.end())
+        retry(*r, pointer_append(at, "retry"), step.retry);
     } else if (kind == "choice") {
       step.kind = StepKind::kChoice;
       const auto& choices = s["choices"];
@@ -132,7 +133,8 @@ class Builder {
         if (!names.insert(name).second) {
           add(pointer_append(branch_at, "name"), "duplicate branch name '" + name + "'");
         }
-        step.branches.push_back({name, sequence(branches[i]["steps"], pointer_append(branch_at, "steps"))});
+        step.branches.push_back(
+            {name, sequence(branches[i]["steps"], pointer_append(branch_at, "steps"))});
       }
       join(s, at, step);
     } else if (kind == "map") {
@@ -184,7 +186,9 @@ class Builder {
     auto j = s.find("join");
     if (j == s.end()) return;
     const std::string mode = j->value("mode", "all");
-    step.join = mode == "any" ? JoinMode::kAny : mode == "at_least" ? JoinMode::kAtLeast : JoinMode::kAll;
+    step.join = mode == "any"        ? JoinMode::kAny
+                : mode == "at_least" ? JoinMode::kAtLeast
+                                     : JoinMode::kAll;
     step.join_count = j->value("count", 0u);
     const std::string join_at = pointer_append(at, "join");
     if (step.join == JoinMode::kAtLeast &&
@@ -214,7 +218,8 @@ class Builder {
       };
       if (s.kind == StepKind::kChoice) {
         for (size_t c = 0; c < s.choices.size(); ++c) {
-          link(s.choices[c].next, pointer_append(pointer_append(pointer_append(s.pointer, "choices"), c), "next"));
+          link(s.choices[c].next,
+               pointer_append(pointer_append(pointer_append(s.pointer, "choices"), c), "next"));
         }
         if (!s.default_next.empty()) link(s.default_next, pointer_append(s.pointer, "default"));
       } else if (s.kind == StepKind::kSucceed || s.kind == StepKind::kFail || s.next.empty()) {
@@ -223,7 +228,8 @@ class Builder {
         link(s.next, pointer_append(s.pointer, "next"));
       }
       for (size_t c = 0; c < s.catches.size(); ++c) {
-        link(s.catches[c].next, pointer_append(pointer_append(pointer_append(s.pointer, "catch"), c), "next"));
+        link(s.catches[c].next,
+             pointer_append(pointer_append(pointer_append(s.pointer, "catch"), c), "next"));
       }
     }
     if (seq.steps.empty()) return;
@@ -257,8 +263,8 @@ class Builder {
     std::string first_stuck;
     for (size_t n = 0; n < seq.steps.size(); ++n) {
       if (!reachable[n]) {
-        add(seq.steps[n].pointer, "step '" + seq.steps[n].id +
-                                      "' is unreachable: no step of its sequence leads to it");
+        add(seq.steps[n].pointer,
+            "step '" + seq.steps[n].id + "' is unreachable: no step of its sequence leads to it");
       } else if (!leads_out[n]) {
         stuck += (stuck.empty() ? "" : ", ") + seq.steps[n].id;
         if (first_stuck.empty()) first_stuck = seq.steps[n].pointer;

@@ -18,7 +18,8 @@ Status WorkflowCatalog::add(std::shared_ptr<const Workflow> workflow) {
   return ok_status();
 }
 
-std::shared_ptr<const Workflow> WorkflowCatalog::find(const std::string& id, int64_t version) const {
+std::shared_ptr<const Workflow> WorkflowCatalog::find(const std::string& id,
+                                                      int64_t version) const {
   auto it = workflows_.find(id + "@" + std::to_string(version));
   return it == workflows_.end() ? nullptr : it->second;
 }
@@ -32,8 +33,9 @@ std::vector<std::string> WorkflowCatalog::keys() const {
 namespace {
 
 bool under(const std::string& path, const std::string& prefix) {
-  return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
-                            path[prefix.size()] == '/');
+  return path == prefix ||
+         (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+          path[prefix.size()] == '/');
 }
 
 std::vector<std::string> tokens_of(const std::string& pointer) {
@@ -97,7 +99,8 @@ class Validator {
         break;
       case StepKind::kWorkflow: sub_workflow(s, in_map); break;
       case StepKind::kWait:
-        if (!s.wait_until.empty()) reference({"", s.wait_until, false}, pointer_append(s.pointer, "until"), in_map);
+        if (!s.wait_until.empty())
+          reference({"", s.wait_until, false}, pointer_append(s.pointer, "until"), in_map);
         break;
       case StepKind::kSucceed:
         if (s.output) references(*s.output, pointer_append(s.pointer, "output"), in_map);
@@ -127,7 +130,8 @@ class Validator {
       for (const auto& v : type->check_parameters(s.parameters)) {
         bool masked = false;
         for (const auto& r : *refs) masked = masked || under(v.pointer, r.at);
-        if (!masked) add(params_at + v.pointer, v.message + " (parameters of step type '" + s.type + "')");
+        if (!masked)
+          add(params_at + v.pointer, v.message + " (parameters of step type '" + s.type + "')");
       }
     }
     for (const auto& r : *refs) reference({params_at + r.at, r.path, r.has_default}, "", in_map);

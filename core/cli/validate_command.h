@@ -1,0 +1,20 @@
+// `coalition validate FILE...`: exit 0 when every file is valid, else one line per problem on
+// stderr ("FILE: /json/pointer: what is wrong, what was expected") and exit 65 (66 when a file
+// cannot be read).
+#ifndef COALITION_CLI_VALIDATE_COMMAND_H_
+#define COALITION_CLI_VALIDATE_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/installation.h"
+
+namespace coalition::cli {
+
+int run_validate_command(const std::vector<std::string>& files, const Installation& installation,
+                         std::ostream& out, std::ostream& err);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_VALIDATE_COMMAND_H_

@@ -1,0 +1,33 @@
+// Reading workflow files for the CLI: each file's problems, and the catalog of workflows a
+// sub-workflow step can name (the files given plus the other workflows in their folders).
+#ifndef COALITION_CLI_WORKFLOW_FILES_H_
+#define COALITION_CLI_WORKFLOW_FILES_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/file_system.h"
+#include "workflow/workflow_loader.h"
+#include "workflow/workflow_validator.h"
+
+namespace coalition::cli {
+
+struct WorkflowFile {
+  std::string path;
+  bool readable = true;  // false: the file could not be read (exit 66)
+  LoadedWorkflow loaded;
+};
+
+struct WorkflowSet {
+  std::vector<WorkflowFile> files;  // the ones asked for, in order
+  WorkflowCatalog catalog;          // every workflow that loaded, asked for or found beside them
+};
+
+// Loads `paths` and, as candidates for sub-workflows, every other *.json beside them that is a
+// workflow ("steps" at the top). Problems of those neighbours are not reported here.
+WorkflowSet load_workflow_files(const std::vector<std::string>& paths, const FileSystem& fs);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_WORKFLOW_FILES_H_

@@ -1,0 +1,150 @@
+#include "workflow/workflow_graph.h"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+namespace coalition {
+namespace {
+
+// Both formats are drawn from the same walk; only the spelling differs.
+class Drawer {
+ public:
+  explicit Drawer(GraphFormat format) : format_(format) {}
+
+  std::string draw(const Workflow& wf) {
+    if (format_ == GraphFormat::kDot) {
+      out_ << "digraph \"" << wf.id << "\" {\n  rankdir=TB;\n  node [shape=box, style=rounded];\n";
+      out_ << "  label=\"" << escape(wf.title) << " (" << wf.id << " v" << wf.version << ")\";\n";
+    } else {
+      out_ << "flowchart TD\n";
+    }
+    const std::string start = node_id("", "__start");
+    const std::string end = node_id("", "__end");
+    shape(start, "start", true);
+    shape(end, "end", true);
+    sequence(*wf.main, "", end);
+    edge(start, node_id("", wf.main->start), "", false);
+    if (format_ == GraphFormat::kDot) out_ << "}\n";
+    return out_.str();
+  }
+
+ private:
+  void sequence(const Sequence& seq, const std::string& prefix, const std::string& exit) {
+    for (const auto& s : seq.steps) {
+      const std::string id = node_id(prefix, s.id);
+      std::string label = s.id + "\\n" + std::string(to_string(s.kind));
+      if (s.kind == StepKind::kTask) label = s.id + "\\n" + s.type;
+      if (s.kind == StepKind::kWorkflow) {
+        label = s.id + "\\n" + s.workflow_id + " v" + std::to_string(s.workflow_version);
+      }
+      shape(id, label, false);
+      if (s.kind == StepKind::kParallel || s.kind == StepKind::kMap) nested(s, prefix, id);
+      if (s.kind == StepKind::kChoice) {
+        for (size_t i = 0; i < s.choices.size(); ++i) {
+          edge(id, node_id(prefix, s.choices[i].next), "rule " + std::to_string(i + 1), false);
+        }
+        if (!s.default_next.empty()) edge(id, node_id(prefix, s.default_next), "default", false);
+      } else if (s.kind == StepKind::kSucceed || s.kind == StepKind::kFail) {
+        edge(id, exit, s.kind == StepKind::kFail ? s.error_code : "", false);
+      } else {
+        edge(id, s.next.empty() ? exit : node_id(prefix, s.next), "", false);
+      }
+      for (const auto& c : s.catches) {
+        std::string codes;
+        for (const auto& e : c.errors) codes += (codes.empty() ? "" : ", ") + e;
+        edge(id, node_id(prefix, c.next), "catch " + codes, true);
+      }
+    }
+  }
+
+  void nested(const Step& s, const std::string& prefix, const std::string& owner) {
+    auto draw_one = [&](const Sequence& seq, const std::string& name) {
+      const std::string inner = prefix + s.id + "__" + name + "__";
+      const std::string done = node_id(inner, "__done");
+      open_group(node_id(inner, "__group"), s.id + " / " + name);
+      shape(done, "joined", true);
+      sequence(seq, inner, done);
+      close_group();
+      edge(owner, node_id(inner, seq.start), name, false);
+    };
+    if (s.kind == StepKind::kParallel) {
+      for (const auto& b : s.branches) draw_one(*b.sequence, b.name);
+    } else {
+      draw_one(*s.iterator, "each");
+    }
+  }
+
+  void shape(const std::string& id, const std::string& label, bool terminal) {
+    if (format_ == GraphFormat::kDot) {
+      out_ << "  " << id << " [label=\"" << escape(label) << "\""
+           << (terminal ? ", shape=ellipse" : "") << "];\n";
+    } else {
+      std::string text = label;
+      for (size_t p; (p = text.find("\\n")) != std::string::npos;) text.replace(p, 2, "<br/>");
+      out_ << "  " << id << (terminal ? "([\"" : "[\"") << mermaid_escape(text)
+           << (terminal ? "\"])" : "\"]") << "\n";
+    }
+  }
+
+  void edge(const std::string& from, const std::string& to, const std::string& label, bool dashed) {
+    if (format_ == GraphFormat::kDot) {
+      out_ << "  " << from << " -> " << to;
+      std::string attrs;
+      if (!label.empty()) attrs += "label=\"" + escape(label) + "\"";
+      if (dashed) attrs += std::string(attrs.empty() ? "" : ", ") + "style=dashed";
+      if (!attrs.empty()) out_ << " [" << attrs << "]";
+      out_ << ";\n";
+    } else {
+      const char* arrow = dashed ? "-.->" : "-->";
+      out_ << "  " << from << " " << arrow;
+      if (!label.empty()) out_ << "|\"" << mermaid_escape(label) << "\"|";
+      out_ << " " << to << "\n";
+    }
+  }
+
+  void open_group(const std::string& id, const std::string& label) {
+    if (format_ == GraphFormat::kDot) {
+      out_ << "  subgraph cluster_" << id << " {\n  label=\"" << escape(label) << "\";\n";
+    } else {
+      out_ << "  subgraph " << id << " [\"" << mermaid_escape(label) << "\"]\n";
+    }
+  }
+  void close_group() { out_ << (format_ == GraphFormat::kDot ? "  }\n" : "  end\n"); }
+
+  static std::string node_id(const std::string& prefix, const std::string& step) {
+    return "n_" + prefix + step;
+  }
+  static std::string escape(const std::string& text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '"') {
+        out += "\\\"";
+      } else if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == 'n') {
+        out += "\\n";
+        ++i;
+      } else if (text[i] == '\\') {
+        out += "\\\\";
+      } else {
+        out.push_back(text[i]);
+      }
+    }
+    return out;
+  }
+  static std::string mermaid_escape(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '"' ? std::string("#quot;") : std::string(1, c);
+    return out;
+  }
+
+  GraphFormat format_;
+  std::ostringstream out_;
+};
+
+}  // namespace
+
+std::string render_graph(const Workflow& workflow, GraphFormat format) {
+  return Drawer(format).draw(workflow);
+}
+
+}  // namespace coalition
