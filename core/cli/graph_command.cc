@@ -1,7 +1,7 @@
 #include "cli/graph_command.h"
 
 #include "cli/exit_code.h"
-#include "cli/workflow_files.h"
+#include "workflow/workflow_files.h"
 #include "workflow/workflow_graph.h"
 
 namespace coalition::cli {

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "cli/exit_code.h"
-#include "cli/workflow_files.h"
 #include "common/json_text.h"
 #include "runtime/engine.h"
+#include "workflow/workflow_files.h"
 
 namespace coalition::cli {
 

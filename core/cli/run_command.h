@@ -20,8 +20,8 @@ struct RunOptions {
   std::string wait_up_to = "PT1M";
 };
 
-int run_run_command(const RunOptions& options, const Installation& installation,
-                    std::istream& in, std::ostream& out, std::ostream& err);
+int run_run_command(const RunOptions& options, const Installation& installation, std::istream& in,
+                    std::ostream& out, std::ostream& err);
 
 }  // namespace coalition::cli
 

@@ -7,9 +7,9 @@
 namespace coalition {
 namespace {
 
-StepOutcome invalid(const std::vector<SchemaViolation>& violations) {
+StepOutcome invalid(const JsonSchema& schema, const std::vector<SchemaViolation>& violations) {
   const auto& first = violations.front();
-  std::string message = first.message;
+  std::string message = schema.describe(first);
   if (violations.size() > 1) message += fmt::format(" (and {} more)", violations.size() - 1);
   return StepOutcome::failed(StepStatus::kInvalidParameters, "parameters.invalid", message,
                              first.pointer);
@@ -31,11 +31,11 @@ std::vector<SchemaViolation> StepType::check_parameters(const nlohmann::json& pa
 
 StepOutcome StepType::execute(const nlohmann::json& parameters, const StepContext& context) const {
   if (auto violations = parameters_.validate(parameters); !violations.empty()) {
-    return invalid(violations);
+    return invalid(parameters_, violations);
   }
   if (input_) {
     if (auto violations = input_->validate(parameters); !violations.empty()) {
-      return invalid(violations);
+      return invalid(*input_, violations);
     }
   }
   return check_output(invoker_->execute(to_text(parameters), to_text(context.to_json())));

@@ -82,7 +82,7 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
     auto violations = workflow->compiled_input_schema->validate(input);
     if (!violations.empty()) {
       const auto& v = violations.front();
-      std::string message = v.message;
+      std::string message = workflow->compiled_input_schema->describe(v);
       if (violations.size() > 1)
         message += " (and " + std::to_string(violations.size() - 1) + " more)";
       return Error::invalid_data(

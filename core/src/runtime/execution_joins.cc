@@ -155,8 +155,9 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   const size_t need = needed(step, slots);
 
   if (!ok && slots - join.failed < need) {  // success is out of reach
+    const std::vector<int64_t> children = join.children;
     joins_.erase(it);
-    for (int64_t other : join.children) {
+    for (int64_t other : children) {
       if (other >= 0) cancel_frame_tree(other);
     }
     StepError failure = error;

@@ -9,6 +9,8 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include <algorithm>
+
 #include "common/json_text.h"
 
 namespace coalition {
@@ -79,6 +81,32 @@ std::string pointer_from(const std::vector<std::string>& context) {
   return pointer;
 }
 
+// valijson reports a violation at every level it passes through ("Failed to validate against
+// schema associated with property name 'steps'" ... down to the real cause). People need the
+// deepest one: keep a violation only when no other one lies below it, and drop exact repeats.
+std::vector<SchemaViolation> most_specific(std::vector<SchemaViolation> all) {
+  std::vector<SchemaViolation> kept;
+  for (const auto& v : all) {
+    bool covered = false;
+    for (const auto& w : all) {
+      // Only valijson's summaries ("Failed to validate against ...") are dropped; a missing
+      // required property or an unknown key on a parent is a problem of its own.
+      if (v.message.rfind("Failed to validate", 0) != 0) break;
+      const bool deeper = w.pointer.size() > v.pointer.size() &&
+                          w.pointer.compare(0, v.pointer.size(), v.pointer) == 0 &&
+                          w.pointer[v.pointer.size()] == '/';
+      const bool specific_here =
+          w.pointer == v.pointer && w.message.rfind("Failed to validate", 0) != 0;
+      covered = covered || deeper || specific_here;
+    }
+    const bool repeat = std::any_of(kept.begin(), kept.end(), [&](const SchemaViolation& k) {
+      return k.pointer == v.pointer && k.message == v.message;
+    });
+    if (!covered && !repeat) kept.push_back(v);
+  }
+  return kept;
+}
+
 }  // namespace
 
 JsonSchema::JsonSchema(std::shared_ptr<const Compiled> compiled) : compiled_(std::move(compiled)) {}
@@ -111,11 +139,91 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
   while (results.popError(error)) {
     violations.push_back({pointer_from(error.context), error.description});
   }
-  return violations;
+  return most_specific(std::move(violations));
 }
 
 const nlohmann::json& JsonSchema::document() const {
   return compiled_->document;
+}
+
+namespace {
+
+// The subschema that applies at a document pointer, following "properties" and "items".
+const nlohmann::json* subschema_at(const nlohmann::json& root, const std::string& pointer) {
+  const nlohmann::json* node = &root;
+  size_t start = 1;
+  while (!pointer.empty() && start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string::npos) end = pointer.size();
+    const std::string token = pointer.substr(start, end - start);
+    start = end + 1;
+    if (auto props = node->find("properties"); props != node->end() && props->contains(token)) {
+      node = &(*props)[token];
+    } else if (auto items = node->find("items"); items != node->end() && items->is_object()) {
+      node = &*items;
+    } else {
+      return nullptr;
+    }
+  }
+  return node->is_object() ? node : nullptr;
+}
+
+}  // namespace
+
+std::string JsonSchema::expectation_at(const std::string& pointer) const {
+  const nlohmann::json* node = subschema_at(compiled_->document, pointer);
+  if (node == nullptr) return {};
+  std::vector<std::string> parts;
+  if (auto it = node->find("description"); it != node->end() && it->is_string()) {
+    std::string d = *it;
+    if (!d.empty() && d.back() == '.') d.pop_back();
+    parts.push_back(d);
+  }
+  if (auto it = node->find("enum"); it != node->end()) parts.push_back("one of " + it->dump());
+  if (auto it = node->find("const"); it != node->end()) parts.push_back("exactly " + it->dump());
+  if (auto it = node->find("type"); it != node->end()) {
+    parts.push_back("type " + (it->is_string() ? it->get<std::string>() : it->dump()));
+  }
+  if (auto it = node->find("pattern"); it != node->end()) parts.push_back("matching " + it->dump());
+  for (const char* bound : {"minimum", "maximum", "minLength", "maxLength", "minItems"}) {
+    if (auto it = node->find(bound); it != node->end()) {
+      parts.push_back(std::string(bound) + " " + it->dump());
+    }
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+std::string JsonSchema::describe(const SchemaViolation& v) const {
+  const std::string unknown = "constraints: '";
+  if (v.message.rfind("Object contains a property that could not be validated", 0) == 0) {
+    auto at = v.message.find(unknown);
+    std::string key = at == std::string::npos ? "" : v.message.substr(at + unknown.size());
+    key = key.substr(0, key.find('\''));
+    std::string out = "unknown property '" + key + "'";
+    const nlohmann::json* node = subschema_at(compiled_->document, v.pointer);
+    if (node != nullptr && node->contains("properties") && (*node)["properties"].is_object()) {
+      std::string names;
+      for (const auto& [name, sub] : (*node)["properties"].items()) {
+        names += (names.empty() ? "" : ", ") + name;
+      }
+      if (!names.empty()) out += "; expected one of: " + names;
+    }
+    return out;
+  }
+  const std::string missing = "Missing required property '";
+  if (v.message.rfind(missing, 0) == 0) {
+    std::string key = v.message.substr(missing.size());
+    return "missing required property '" + key.substr(0, key.find('\'')) + "'";
+  }
+  if (v.message.rfind("Failed to match", 0) == 0 || v.message.rfind("Value type", 0) == 0 ||
+      v.message.rfind("Expected", 0) == 0 || v.message.rfind("String should", 0) == 0 ||
+      v.message.rfind("Array should", 0) == 0) {
+    const std::string expected = expectation_at(v.pointer);
+    if (!expected.empty()) return "expected " + expected;
+  }
+  return v.message;
 }
 
 }  // namespace coalition

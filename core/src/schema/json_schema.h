@@ -30,9 +30,18 @@ class JsonSchema {
   static Result<JsonSchema> compile(const nlohmann::json& schema,
                                     Objects objects = Objects::kAsWritten);
 
-  // Every violation, in document order as the validator finds them; empty when valid.
+  // Every violation, in the order the validator finds them, keeping only the most specific one
+  // along each path (not "property 'steps' failed" above the real cause); empty when valid.
   // Thread-safe: a compiled schema is immutable.
   std::vector<SchemaViolation> validate(const nlohmann::json& document) const;
+
+  // What the schema expects at `pointer` (a document pointer, following "properties" and
+  // "items"), in words: description, enum, type, pattern, bounds. Empty when unknown.
+  std::string expectation_at(const std::string& pointer) const;
+
+  // The violation in words a person acts on: "unknown property 'x'; expected one of: a, b",
+  // "missing required property 'y'", "expected <expectation_at>", else valijson's own text.
+  std::string describe(const SchemaViolation& violation) const;
 
   // The schema as compiled (after closing objects, if asked).
   const nlohmann::json& document() const;

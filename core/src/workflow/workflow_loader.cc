@@ -1,9 +1,11 @@
 #include "workflow/workflow_loader.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/json_text.h"
+#include "workflow/data_template.h"
 #include "workflow/workflow_format_schema.h"
 
 namespace coalition {
@@ -22,32 +24,79 @@ const JsonSchema& compiled_format_schema() {
   return schema;
 }
 
-// valijson reports a violation at every level it passes through ("Failed to validate against
-// schema associated with property name 'steps'" ... down to the real cause). People need the
-// deepest one: keep a violation only when no other one lies below it.
-Problems specific_violations(std::vector<SchemaViolation> violations) {
-  Problems problems;
-  for (const auto& v : violations) {
-    bool covered = false;
-    for (const auto& w : violations) {
-      if (&v == &w) continue;
-      const bool deeper = w.pointer.size() > v.pointer.size() &&
-                          w.pointer.compare(0, v.pointer.size(), v.pointer) == 0 &&
-                          w.pointer[v.pointer.size()] == '/';
-      const bool generic_here = w.pointer == v.pointer &&
-                                v.message.rfind("Failed to validate", 0) == 0 &&
-                                w.message.rfind("Failed to validate", 0) != 0;
-      if (deeper || generic_here) covered = true;
+// valijson names the broken constraint ("Failed to match regex specified by 'pattern'
+// constraint"); a coordinator needs to hear what was expected. The last token of the pointer
+// says which field it is, and the format is small enough to say it for each.
+std::string last_token(const std::string& pointer) {
+  auto slash = pointer.rfind('/');
+  return slash == std::string::npos ? pointer : pointer.substr(slash + 1);
+}
+
+std::string expectation_for(const std::string& field) {
+  static const std::map<std::string, std::string> kExpected = {
+      {"id", "lower-case letters, digits and '_', starting with a letter, such as \"aml_review\""},
+      {"next", "the id of a step in the same sequence"},
+      {"default", "the id of a step in the same sequence"},
+      {"name", "lower-case letters, digits and '_', starting with a letter"},
+      {"timeout",
+       "an ISO 8601 duration such as \"PT30S\", \"PT1H30M\" or \"P3D\" (no years or months)"},
+      {"for",
+       "an ISO 8601 duration such as \"PT30S\", \"PT1H30M\" or \"P3D\" (no years or months)"},
+      {"initial_interval", "an ISO 8601 duration such as \"PT1S\""},
+      {"max_interval", "an ISO 8601 duration such as \"PT1M\""},
+      {"error", "a dotted lower-case error code such as \"aml.rejected\""},
+      {"result", "a JSON Pointer into the context such as \"/review/outcome\""},
+      {"items", "a JSON Pointer into the context such as \"/input/members\""},
+      {"until", "a JSON Pointer into the context such as \"/input/review_at\""},
+      {"kind", "one of task, choice, parallel, map, workflow, wait, succeed, fail"},
+      {"version", "an integer of at least 1"},
+      {"mode", "one of all, any, at_least"},
+  };
+  auto it = kExpected.find(field);
+  return it == kExpected.end() ? std::string() : it->second;
+}
+
+// Properties a step of `kind` may have, from the published schema.
+std::vector<std::string> step_properties(const std::string& kind) {
+  std::vector<std::string> names;
+  const auto& defs = workflow_format_schema()["definitions"];
+  auto it = defs.find(kind);
+  if (it == defs.end() || !it->contains("properties")) return names;
+  for (const auto& [name, schema] : (*it)["properties"].items()) names.push_back(name);
+  return names;
+}
+
+Problem explain(const SchemaViolation& v, const json& doc) {
+  const std::string field = last_token(v.pointer);
+  std::string expected = expectation_for(field);
+  const bool constraint = v.message.rfind("Failed to match", 0) == 0 ||
+                          v.message.rfind("Expected number", 0) == 0 ||
+                          v.message.rfind("Value type not permitted", 0) == 0;
+  if (constraint && !expected.empty()) return {v.pointer, "expected " + expected};
+  const std::string unknown =
+      "could not be validated using 'properties' or 'additionalProperties' constraints: '";
+  auto at = v.message.find(unknown);
+  if (at != std::string::npos) {
+    std::string key = v.message.substr(at + unknown.size());
+    key = key.substr(0, key.find('\''));
+    std::string message = "unknown property '" + key + "'";
+    const json* node = find_at(doc, v.pointer);
+    if (node != nullptr && node->is_object() && node->contains("kind") &&
+        (*node)["kind"].is_string()) {
+      auto allowed = step_properties((*node)["kind"]);
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      message += " for a " + (*node)["kind"].get<std::string>() + " step; expected one of: " + list;
     }
-    if (covered) continue;
-    Problem p{v.pointer, v.message};
-    if (std::find_if(problems.begin(), problems.end(), [&](const Problem& q) {
-          return q.pointer == p.pointer && q.message == p.message;
-        }) == problems.end()) {
-      problems.push_back(std::move(p));
-    }
+    return {v.pointer, message};
   }
-  return problems;
+  const std::string missing = "Missing required property '";
+  if (v.message.rfind(missing, 0) == 0) {
+    return {v.pointer, "missing required property '" +
+                           v.message.substr(missing.size(), v.message.size() - missing.size() - 2) +
+                           "'"};
+  }
+  return {v.pointer, v.message};
 }
 
 class Builder {
@@ -313,7 +362,9 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
     loaded.problems.push_back({"", doc.error().message()});
     return loaded;
   }
-  loaded.problems = specific_violations(compiled_format_schema().validate(*doc));
+  for (const auto& v : compiled_format_schema().validate(*doc)) {
+    loaded.problems.push_back(explain(v, *doc));
+  }
   if (!loaded.problems.empty()) return loaded;
   try {  // boundary: the workflow loader. The schema has checked every shape used below.
     auto wf = std::make_shared<Workflow>();

@@ -130,8 +130,9 @@ class Validator {
       for (const auto& v : type->check_parameters(s.parameters)) {
         bool masked = false;
         for (const auto& r : *refs) masked = masked || under(v.pointer, r.at);
-        if (!masked)
-          add(params_at + v.pointer, v.message + " (parameters of step type '" + s.type + "')");
+        if (masked) continue;
+        add(params_at + v.pointer,
+            type->parameters_schema().describe(v) + " (parameters of step type '" + s.type + "')");
       }
     }
     for (const auto& r : *refs) reference({params_at + r.at, r.path, r.has_default}, "", in_map);

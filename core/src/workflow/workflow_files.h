@@ -1,7 +1,7 @@
-// Reading workflow files for the CLI: each file's problems, and the catalog of workflows a
+// Reading workflow files: each file's problems, and the catalog of workflows a
 // sub-workflow step can name (the files given plus the other workflows in their folders).
-#ifndef COALITION_CLI_WORKFLOW_FILES_H_
-#define COALITION_CLI_WORKFLOW_FILES_H_
+#ifndef COALITION_WORKFLOW_WORKFLOW_FILES_H_
+#define COALITION_WORKFLOW_WORKFLOW_FILES_H_
 
 #include <filesystem>
 #include <string>
@@ -11,7 +11,7 @@
 #include "workflow/workflow_loader.h"
 #include "workflow/workflow_validator.h"
 
-namespace coalition::cli {
+namespace coalition {
 
 struct WorkflowFile {
   std::string path;
@@ -28,6 +28,6 @@ struct WorkflowSet {
 // workflow ("steps" at the top). Problems of those neighbours are not reported here.
 WorkflowSet load_workflow_files(const std::vector<std::string>& paths, const FileSystem& fs);
 
-}  // namespace coalition::cli
+}  // namespace coalition
 
-#endif  // COALITION_CLI_WORKFLOW_FILES_H_
+#endif  // COALITION_WORKFLOW_WORKFLOW_FILES_H_

@@ -1,10 +1,10 @@
-#include "cli/workflow_files.h"
+#include "workflow/workflow_files.h"
 
 #include <set>
 
 #include "common/json_text.h"
 
-namespace coalition::cli {
+namespace coalition {
 
 namespace fs = std::filesystem;
 
@@ -23,7 +23,8 @@ WorkflowSet load_workflow_files(const std::vector<std::string>& paths, const Fil
       if (file.loaded.workflow) (void)set.catalog.add(file.loaded.workflow);
     }
     seen.insert(fs::path(path).lexically_normal());
-    folders.insert(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path());
+    folders.insert(fs::path(path).parent_path().empty() ? fs::path(".")
+                                                        : fs::path(path).parent_path());
     set.files.push_back(std::move(file));
   }
   for (const auto& folder : folders) {
@@ -40,4 +41,4 @@ WorkflowSet load_workflow_files(const std::vector<std::string>& paths, const Fil
   return set;
 }
 
-}  // namespace coalition::cli
+}  // namespace coalition
