@@ -8,12 +8,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "workflow/workflow_files.h"
 #include "common/json_text.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/engine.h"
 #include "support/subprocess.h"
 #include "test_paths.h"
+#include "workflow/workflow_files.h"
 
 namespace coalition {
 namespace {
@@ -81,7 +81,8 @@ TEST_P(WorkflowCase, RunsAsExpected) {
   }
   ASSERT_NE(main, nullptr);
   const json expected = read_json(dir / "expected.json");
-  const json input = fs::exists(dir / "input.json") ? read_json(dir / "input.json") : json::object();
+  const json input =
+      fs::exists(dir / "input.json") ? read_json(dir / "input.json") : json::object();
 
   const TimePoint start = TimePoint(std::chrono::seconds(1798675200));  // 2026-12-31T00:00:00Z
   ManualClock clock(start);
@@ -118,8 +119,8 @@ TEST_P(WorkflowCase, RunsAsExpected) {
   std::vector<std::string> events;
   for (const auto& e : s.history) events.push_back(describe(e, start));
   if (expected.contains("events")) {
-    EXPECT_EQ(events, expected["events"].get<std::vector<std::string>>())
-        << "actual events:\n" << json(events).dump(2);
+    EXPECT_EQ(events, expected["events"].get<std::vector<std::string>>()) << "actual events:\n"
+                                                                          << json(events).dump(2);
   }
   const json keys_expected = expected.value("idempotency_keys", json::object());
   for (const auto& [key, value] : keys_expected.items()) {
@@ -133,8 +134,7 @@ TEST_P(WorkflowCase, RunsAsExpected) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, WorkflowCase,
-                         ::testing::ValuesIn(entries(kCases / "cases", true)),
+INSTANTIATE_TEST_SUITE_P(Cases, WorkflowCase, ::testing::ValuesIn(entries(kCases / "cases", true)),
                          [](const auto& param_info) { return param_info.param; });
 
 class InvalidWorkflow : public ::testing::TestWithParam<std::string> {};

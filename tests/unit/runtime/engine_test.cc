@@ -1,0 +1,224 @@
+// The engine with in-memory plugins and a manual clock: what the data-driven cases cannot show
+// (a hung plugin, timeouts, many executions at once).
+#include "runtime/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "support/in_memory_plugins.h"
+#include "workflow/workflow_loader.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+// A step whose attempts block until the test releases them.
+class GateStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.gate",
+      .description = "Blocks until released.",
+      .parameters_schema = R"({"type":"object","properties":{}})",
+      .capabilities = COALITION_CAP_THREAD_SAFE,
+  };
+  static inline std::mutex mutex;
+  static inline std::condition_variable changed;
+  static inline int released = 0;  // number of attempts allowed through
+  static inline int entered = 0;
+  static void reset() {
+    std::lock_guard<std::mutex> lock(mutex);
+    released = entered = 0;
+  }
+  static void release(int n) {
+    std::lock_guard<std::mutex> lock(mutex);
+    released += n;
+    changed.notify_all();
+  }
+  static void wait_entered(int n) {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [n] { return entered >= n; });
+  }
+  sdk::Outcome execute(const json&, const sdk::Context& context) {
+    std::unique_lock<std::mutex> lock(mutex);
+    const int ticket = entered++;
+    changed.notify_all();
+    changed.wait(lock, [ticket] { return released > ticket; });
+    return sdk::Outcome::ok({{"attempt", context.attempt()}});
+  }
+};
+
+constexpr sdk::PluginInfo kGatePlugin{"gate", "1.0.0", "Test", sdk::PartnerType::kCoalition,
+                                      "Gate."};
+const coalition_plugin_descriptor_t* gate_entry(uint32_t, uint32_t) {
+  return sdk::detail::describe<GateStep, test::EchoStep>(kGatePlugin);
+}
+
+// Waits (up to a generous safety limit, not a speed assertion) until `done` holds.
+template <class Pred>
+bool eventually(Pred done) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > limit) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+std::shared_ptr<const Workflow> workflow(const std::string& text) {
+  auto loaded = load_workflow(text, "test.json");
+  EXPECT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("test.json");
+  return loaded.workflow;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GateStep::reset();
+    auto plugin = loader_.load_entry(&gate_entry, "libgate.so");
+    ASSERT_TRUE(plugin.ok());
+    ASSERT_TRUE(registry_.add(std::move(*plugin)).ok());
+  }
+  test::FakeLibraryLoader libraries_;
+  PluginLoader loader_{libraries_, json::object()};
+  PluginRegistry registry_;
+  WorkflowCatalog catalog_;
+  ManualClock clock_{TimePoint(std::chrono::seconds(1798675200))};
+};
+
+TEST_F(EngineTest, TimedOutAttemptIsRetriedAndItsLateResultIgnored) {
+  auto wf = workflow(R"({"id": "t", "version": 1, "title": "t", "steps": [
+      {"id": "slow", "kind": "task", "type": "test.gate", "timeout": "PT30S",
+       "retry": {"max_attempts": 2, "initial_interval": "PT5S"}, "result": "/r"}]})");
+  Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
+  auto id = engine.start(wf, json::object());
+  ASSERT_TRUE(id.ok());
+  GateStep::wait_entered(1);              // attempt 1 is stuck inside the plugin
+  clock_.advance(std::chrono::seconds(30));  // its deadline passes
+  clock_.advance(std::chrono::seconds(5));   // the retry delay passes
+  GateStep::wait_entered(2);
+  GateStep::release(2);  // both attempts return; only attempt 2 counts
+  engine.wait_idle();
+  auto s = *engine.snapshot(*id);
+  ASSERT_EQ(s.status, ExecutionStatus::kSucceeded) << s.error.message;
+  EXPECT_EQ(s.output["r"]["attempt"], 2);
+  int retries = 0;
+  for (const auto& e : s.history) {
+    if (e.type == EventType::kRetryScheduled) {
+      ++retries;
+      EXPECT_EQ(e.data["error"]["code"], "step.timeout");
+      EXPECT_EQ(e.at, TimePoint(std::chrono::seconds(1798675200 + 30)));
+    }
+  }
+  EXPECT_EQ(retries, 1);
+}
+
+TEST_F(EngineTest, TimeoutAfterLastAttemptFailsTheStep) {
+  auto wf = workflow(R"({"id": "t", "version": 1, "title": "t", "steps": [
+      {"id": "slow", "kind": "task", "type": "test.gate", "timeout": "PT1M",
+       "retry": {"max_attempts": 1}}]})");
+  Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
+  auto id = engine.start(wf, json::object());
+  GateStep::wait_entered(1);
+  clock_.advance(std::chrono::minutes(1));
+  GateStep::release(1);
+  engine.wait_idle();
+  auto s = *engine.snapshot(*id);
+  EXPECT_EQ(s.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(s.error.code, "step.timeout");
+}
+
+TEST_F(EngineTest, ABlockedPluginCallDoesNotHoldUpOtherExecutions) {
+  auto blocked = workflow(R"({"id": "blocked", "version": 1, "title": "t", "steps": [
+      {"id": "slow", "kind": "task", "type": "test.gate"}]})");
+  auto quick = workflow(R"({"id": "quick", "version": 1, "title": "t", "steps": [
+      {"id": "a", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}, "next": "b"},
+      {"id": "b", "kind": "wait", "for": "PT1S", "next": "c"},
+      {"id": "c", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-2"}}]})");
+  // One scheduler thread, two plugin threads: the gate occupies one plugin thread.
+  Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
+  auto slow = engine.start(blocked, json::object());
+  GateStep::wait_entered(1);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(*engine.start(quick, json::object()));
+  // Everything but the gate settles: every quick execution reaches its wait step.
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& id : ids) {
+      auto s = *engine.snapshot(id);
+      if (s.history.back().type != EventType::kWaitStarted) return false;
+    }
+    return true;
+  }));
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& id : ids) {
+      if (engine.snapshot(id)->status == ExecutionStatus::kRunning) return false;
+    }
+    return true;
+  }));
+  for (const auto& id : ids) {
+    EXPECT_EQ(engine.snapshot(id)->status, ExecutionStatus::kSucceeded) << id;
+  }
+  EXPECT_EQ(engine.snapshot(*slow)->status, ExecutionStatus::kRunning);
+  GateStep::release(1);
+  engine.wait_idle();
+  EXPECT_EQ(engine.snapshot(*slow)->status, ExecutionStatus::kSucceeded);
+}
+
+TEST_F(EngineTest, ManyExecutionsAdvanceConcurrentlyWithOrderedHistories) {
+  auto wf = workflow(R"({"id": "many", "version": 1, "title": "t", "steps": [
+      {"id": "fan", "kind": "parallel", "branches": [
+        {"name": "a", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}}]},
+        {"name": "b", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-2"}}]}]}]})");
+  Engine engine(registry_, catalog_, clock_, EngineOptions{2, 4});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(*engine.start(wf, json::object()));
+  engine.wait_idle();
+  for (const auto& id : ids) {
+    auto s = *engine.snapshot(id);
+    ASSERT_EQ(s.status, ExecutionStatus::kSucceeded);
+    for (size_t i = 0; i < s.history.size(); ++i) EXPECT_EQ(s.history[i].seq, i + 1);
+    EXPECT_EQ(s.history.front().type, EventType::kExecutionStarted);
+    EXPECT_EQ(s.history.back().type, EventType::kExecutionCompleted);
+  }
+}
+
+TEST_F(EngineTest, InputIsCheckedBeforeAnythingRuns) {
+  auto wf = workflow(R"({"id": "in", "version": 1, "title": "t",
+      "input_schema": {"type": "object", "properties": {"tier": {"type": "integer"}}, "required": ["tier"]},
+      "steps": [{"id": "a", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}}]})");
+  Engine engine(registry_, catalog_, clock_);
+  const int calls = test::EchoStep::calls;
+  auto id = engine.start(wf, json{{"tier", "one"}, {"extra", 1}});
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.error().code(), ErrorCode::kInvalidData);
+  engine.wait_idle();
+  EXPECT_TRUE(engine.execution_ids().empty());
+  EXPECT_EQ(test::EchoStep::calls, calls);
+}
+
+class RecordingSink : public EventSink {
+ public:
+  void on_event(const std::string& id, const Event& e) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    events[id].push_back(e.seq);
+  }
+  std::mutex mutex;
+  std::map<std::string, std::vector<uint64_t>> events;
+};
+
+TEST_F(EngineTest, EveryEventPassesThroughTheSinkInOrder) {
+  auto wf = workflow(R"({"id": "s", "version": 1, "title": "t", "steps": [
+      {"id": "a", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}}]})");
+  RecordingSink sink;
+  Engine engine(registry_, catalog_, clock_, EngineOptions{2, 2}, &sink);
+  auto id = engine.start(wf, json::object());
+  engine.wait_idle();
+  auto s = *engine.snapshot(*id);
+  ASSERT_EQ(sink.events[*id].size(), s.history.size());
+  for (size_t i = 0; i < s.history.size(); ++i) EXPECT_EQ(sink.events[*id][i], i + 1);
+}
+
+}  // namespace
+}  // namespace coalition

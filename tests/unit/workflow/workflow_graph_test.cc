@@ -1,0 +1,43 @@
+#include "workflow/workflow_graph.h"
+
+#include <gtest/gtest.h>
+
+#include "workflow/workflow_loader.h"
+
+namespace coalition {
+namespace {
+
+constexpr const char* kWorkflow = R"({"id": "g", "version": 3, "title": "Graph \"test\"", "steps": [
+  {"id": "route", "kind": "choice", "choices": [{"when": {"path": "/input/p", "eq": "P0"}, "next": "fan"}], "default": "stop"},
+  {"id": "fan", "kind": "parallel", "branches": [{"name": "bank", "steps": [{"id": "call", "kind": "task", "type": "noop"}]}],
+   "catch": [{"errors": ["parallel.branch_failed"], "next": "stop"}], "next": "done"},
+  {"id": "done", "kind": "succeed"},
+  {"id": "stop", "kind": "fail", "error": "x.stopped", "message": "stopped"}]})";
+
+TEST(WorkflowGraph, DotHasStepsRulesCatchEdgesAndBranchClusters) {
+  auto loaded = load_workflow(kWorkflow, "g.json");
+  ASSERT_TRUE(loaded.workflow);
+  const std::string dot = render_graph(*loaded.workflow, GraphFormat::kDot);
+  EXPECT_EQ(dot.rfind("digraph \"g\" {", 0), 0u);
+  EXPECT_NE(dot.find("Graph \\\"test\\\""), std::string::npos);
+  EXPECT_NE(dot.find("n_route -> n_fan [label=\"rule 1\"]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("n_route -> n_stop [label=\"default\"]"), std::string::npos);
+  EXPECT_NE(dot.find("n_fan -> n_stop [label=\"catch parallel.branch_failed\", style=dashed]"),
+            std::string::npos);
+  EXPECT_NE(dot.find("subgraph cluster_"), std::string::npos);
+  EXPECT_NE(dot.find("n_fan -> n_fan__bank__call [label=\"bank\"]"), std::string::npos);
+  EXPECT_EQ(dot.back(), '\n');
+}
+
+TEST(WorkflowGraph, MermaidIsAFlowchart) {
+  auto loaded = load_workflow(kWorkflow, "g.json");
+  const std::string m = render_graph(*loaded.workflow, GraphFormat::kMermaid);
+  EXPECT_EQ(m.rfind("flowchart TD\n", 0), 0u);
+  EXPECT_NE(m.find("n_route -->|\"rule 1\"| n_fan"), std::string::npos) << m;
+  EXPECT_NE(m.find("n_fan -.->|\"catch parallel.branch_failed\"| n_stop"), std::string::npos);
+  EXPECT_NE(m.find("subgraph "), std::string::npos);
+  EXPECT_NE(m.find("  end\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coalition
