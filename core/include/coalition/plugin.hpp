@@ -73,34 +73,45 @@ struct Principal {
   std::string organisation;
 };
 
-// The engine's context of one attempt (see coalition_step_type_t.execute).
+// The engine's context of one attempt (see coalition_step_type_t.execute). The document is parsed
+// on first use, so a step that never looks at its context pays nothing for it.
 class Context {
  public:
-  explicit Context(nlohmann::json doc) : doc_(std::move(doc)) {}
+  explicit Context(nlohmann::json doc) : doc_(std::move(doc)), parsed_(true) {}
+  explicit Context(const char* text) : text_(text != nullptr ? text : "") {}
 
   std::string execution_id() const { return text("execution_id"); }
   std::string step_id() const { return text("step_id"); }
-  uint32_t attempt() const { return doc_.value("attempt", 1u); }
+  uint32_t attempt() const { return document().value("attempt", 1u); }
   std::string idempotency_key() const { return text("idempotency_key"); }
   std::string task_token() const { return text("task_token"); }
   std::optional<std::string> deadline() const {
-    auto it = doc_.find("deadline");
-    if (it == doc_.end() || !it->is_string()) return std::nullopt;
+    auto it = document().find("deadline");
+    if (it == document().end() || !it->is_string()) return std::nullopt;
     return it->get<std::string>();
   }
   std::optional<Principal> principal() const {
-    auto it = doc_.find("principal");
-    if (it == doc_.end() || !it->is_object()) return std::nullopt;
+    auto it = document().find("principal");
+    if (it == document().end() || !it->is_object()) return std::nullopt;
     return Principal{it->value("actor", ""), it->value("role", ""), it->value("organisation", "")};
   }
-  const nlohmann::json& document() const { return doc_; }
+  // Throws nlohmann::json::parse_error when the host sent malformed text (never in practice).
+  const nlohmann::json& document() const {
+    if (!parsed_) {
+      doc_ = text_.empty() ? nlohmann::json::object() : nlohmann::json::parse(text_);
+      parsed_ = true;
+    }
+    return doc_;
+  }
 
  private:
   std::string text(const char* key) const {
-    auto it = doc_.find(key);
-    return it != doc_.end() && it->is_string() ? it->get<std::string>() : std::string();
+    auto it = document().find(key);
+    return it != document().end() && it->is_string() ? it->get<std::string>() : std::string();
   }
-  nlohmann::json doc_;
+  std::string text_;
+  mutable nlohmann::json doc_;
+  mutable bool parsed_ = false;
 };
 
 // The outcome of one attempt. Error codes are dotted lower-case names ("notify.webhook_down").
@@ -256,7 +267,7 @@ struct Binding {
   static void execute(void* instance, const char* input_json, const char* context_json,
                       coalition_result_t* out) noexcept {
     guarded(S::kInfo.name, out, [&] {
-      Context context(parse_or_empty(context_json));
+      const Context context(context_json);
       write(static_cast<S*>(instance)->execute(parse_or_empty(input_json), context), out);
     });
   }
@@ -265,7 +276,7 @@ struct Binding {
                      coalition_result_t* out) noexcept {
     if constexpr (Resumable<S>) {
       guarded(S::kInfo.name, out, [&] {
-        Context context(parse_or_empty(context_json));
+        const Context context(context_json);
         write(static_cast<S*>(instance)->resume(parse_or_empty(completion_json), context), out);
       });
     }

@@ -27,6 +27,8 @@ struct StepContext {
 
   // The context_json document of the ABI (coalition_step_type_t.execute).
   nlohmann::json to_json() const;
+  // The same document as compact JSON text, written directly: it is built for every call.
+  std::string to_text() const;
 };
 
 }  // namespace coalition

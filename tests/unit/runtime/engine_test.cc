@@ -94,9 +94,13 @@ TEST_F(EngineTest, TimedOutAttemptIsRetriedAndItsLateResultIgnored) {
   Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
   auto id = engine.start(wf, json::object());
   ASSERT_TRUE(id.ok());
-  GateStep::wait_entered(1);              // attempt 1 is stuck inside the plugin
+  GateStep::wait_entered(1);                 // attempt 1 is stuck inside the plugin
   clock_.advance(std::chrono::seconds(30));  // its deadline passes
-  clock_.advance(std::chrono::seconds(5));   // the retry delay passes
+  ASSERT_TRUE(eventually([&] {
+    auto s = *engine.snapshot(*id);
+    return !s.history.empty() && s.history.back().type == EventType::kRetryScheduled;
+  }));
+  clock_.advance(std::chrono::seconds(5));  // the retry delay passes
   GateStep::wait_entered(2);
   GateStep::release(2);  // both attempts return; only attempt 2 counts
   engine.wait_idle();
@@ -146,7 +150,7 @@ TEST_F(EngineTest, ABlockedPluginCallDoesNotHoldUpOtherExecutions) {
   ASSERT_TRUE(eventually([&] {
     for (const auto& id : ids) {
       auto s = *engine.snapshot(id);
-      if (s.history.back().type != EventType::kWaitStarted) return false;
+      if (s.history.empty() || s.history.back().type != EventType::kWaitStarted) return false;
     }
     return true;
   }));

@@ -36,19 +36,24 @@ TEST(Condition, MismatchedTypesAndAbsentPathsAreFalse) {
 TEST(Condition, TimestampsCompareAsInstants) {
   EXPECT_TRUE(holds(R"({"path": "/input/determined_at", "before": "2026-11-02T06:00:00-05:00"})",
                     kContext));
-  EXPECT_FALSE(holds(R"({"path": "/input/determined_at", "after": "2026-11-02T11:00:00+01:00"})",
-                     kContext));
+  EXPECT_FALSE(
+      holds(R"({"path": "/input/determined_at", "after": "2026-11-02T11:00:00+01:00"})", kContext));
   EXPECT_FALSE(holds(R"({"path": "/input/regime", "before": "2026-11-02T06:00:00Z"})", kContext));
 }
 
 TEST(Condition, LogicAndReferences) {
-  EXPECT_TRUE(holds(R"({"and": [{"path": "/input/amount", "gt": 1}, {"not": {"path": "/input/regime", "eq": "x"}}]})", kContext));
-  EXPECT_TRUE(holds(R"({"or": [{"path": "/input/amount", "lt": 1}, {"path": "/input/flags", "eq": ["structuring"]}]})", kContext));
+  EXPECT_TRUE(holds(
+      R"({"and": [{"path": "/input/amount", "gt": 1}, {"not": {"path": "/input/regime", "eq": "x"}}]})",
+      kContext));
+  EXPECT_TRUE(holds(
+      R"({"or": [{"path": "/input/amount", "lt": 1}, {"path": "/input/flags", "eq": ["structuring"]}]})",
+      kContext));
   EXPECT_TRUE(holds(R"({"path": "/input/amount", "eq": {"$path": "/input/amount"}})", kContext));
 }
 
 TEST(Condition, CompileErrorsNameThePlace) {
-  auto bad_op = Condition::compile(json::parse(R"({"path": "/a", "near": 1})"), "/steps/2/choices/0/when");
+  auto bad_op =
+      Condition::compile(json::parse(R"({"path": "/a", "near": 1})"), "/steps/2/choices/0/when");
   ASSERT_FALSE(bad_op.ok());
   EXPECT_EQ(bad_op.error().pointer(), "/steps/2/choices/0/when");
   auto bad_path = Condition::compile(json::parse(R"({"and": [{"path": "a", "eq": 1}]})"), "/w");
@@ -63,7 +68,9 @@ TEST(Condition, CompileErrorsNameThePlace) {
 
 TEST(Condition, ListsThePathsItReads) {
   auto c = Condition::compile(
-      json::parse(R"({"or": [{"path": "/input/a", "eq": {"$path": "/b"}}, {"path": "/c", "exists": true}]})"), "");
+      json::parse(
+          R"({"or": [{"path": "/input/a", "eq": {"$path": "/b"}}, {"path": "/c", "exists": true}]})"),
+      "");
   ASSERT_TRUE(c.ok());
   std::vector<std::string> paths;
   for (const auto& p : c->paths()) paths.push_back(p.path);

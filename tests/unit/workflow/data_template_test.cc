@@ -19,14 +19,16 @@ TEST(DataTemplate, ResolvesReferencesAtAnyDepthAndKeepsLiterals) {
 }
 
 TEST(DataTemplate, MissingPathIsAnErrorNamingBothPlaces) {
-  auto out = resolve_template(json::parse(R"({"a": [{"$path": "/input/missing"}]})"), json::object());
+  auto out =
+      resolve_template(json::parse(R"({"a": [{"$path": "/input/missing"}]})"), json::object());
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().pointer(), "/a/0");
   EXPECT_NE(out.error().message().find("/input/missing"), std::string::npos);
 }
 
 TEST(DataTemplate, CheckListsReferencesAndRefusesBadOnes) {
-  auto refs = check_template(json::parse(R"({"a": {"$path": "/x"}, "b": [{"$path": "/y", "$default": 1}]})"), "/p");
+  auto refs = check_template(
+      json::parse(R"({"a": {"$path": "/x"}, "b": [{"$path": "/y", "$default": 1}]})"), "/p");
   ASSERT_TRUE(refs.ok());
   ASSERT_EQ(refs->size(), 2u);
   EXPECT_EQ((*refs)[0].at, "/p/a");

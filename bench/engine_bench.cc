@@ -1,0 +1,120 @@
+// BENCH.md workloads that need no store: W1 (linear, 10 noop steps) and W2 (fan-out, one
+// parallel step with 100 noop branches). Prints one JSON line per workload.
+// Usage: coalition_bench [--workload W1|W2|all] [--n N] [--concurrency C]
+//                        [--scheduler-threads S] [--plugin-threads P]
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "common/file_system.h"
+#include "plugin_host/plugin_registry.h"
+#include "runtime/engine.h"
+#include "workflow/workflow_loader.h"
+
+namespace {
+
+using namespace coalition;
+using nlohmann::json;
+
+std::string linear_workflow() {
+  json steps = json::array();
+  for (int i = 0; i < 10; ++i) {
+    json step{{"id", "s" + std::to_string(i)}, {"kind", "task"}, {"type", "noop"}};
+    if (i < 9) step["next"] = "s" + std::to_string(i + 1);
+    steps.push_back(step);
+  }
+  return json{{"id", "w1_linear"}, {"version", 1}, {"title", "W1"}, {"steps", steps}}.dump();
+}
+
+std::string fanout_workflow() {
+  json branches = json::array();
+  for (int i = 0; i < 100; ++i) {
+    branches.push_back({{"name", "b" + std::to_string(i)},
+                        {"steps", json::array({{{"id", "n"}, {"kind", "task"}, {"type", "noop"}}})}});
+  }
+  json fan{{"id", "fan"}, {"kind", "parallel"}, {"branches", branches}};
+  return json{{"id", "w2_fanout"}, {"version", 1}, {"title", "W2"}, {"steps", json::array({fan})}}
+      .dump();
+}
+
+long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+struct Options {
+  std::string workload = "all";
+  long n = -1;
+  long concurrency = 256;
+  size_t scheduler_threads = 1;
+  size_t plugin_threads = 2;
+};
+
+int run(const char* name, const std::string& text, long n, long units_per_execution,
+        const char* unit, const Options& o, const PluginRegistry& registry) {
+  auto loaded = load_workflow(text, name);
+  if (!loaded.workflow) return 70;
+  WorkflowCatalog catalog;
+  SystemClock clock;
+  Engine engine(registry, catalog, clock, EngineOptions{o.scheduler_threads, o.plugin_threads});
+  long failures = 0;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> window;
+  for (long i = 0; i < n; ++i) {
+    window.push_back(*engine.start(loaded.workflow, json::object()));
+    if (static_cast<long>(window.size()) >= o.concurrency || i + 1 == n) {
+      engine.wait_idle();
+      for (const auto& id : window) {
+        if (engine.snapshot(id)->status != ExecutionStatus::kSucceeded) ++failures;
+      }
+      window.clear();
+    }
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "{\"workload\":\"%s\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
+      "\"executions_per_s\":%.0f,\"us_per_%s\":%.2f,\"failures\":%ld,\"peak_rss_kb\":%ld,"
+      "\"scheduler_threads\":%zu,\"plugin_threads\":%zu,\"store\":\"memory\"}\n",
+      name, n, o.concurrency, wall, static_cast<double>(n) / wall, unit,
+      wall * 1e6 / static_cast<double>(n * units_per_execution), failures, peak_rss_kb(),
+      o.scheduler_threads, o.plugin_threads);
+  std::fflush(stdout);
+  return failures == 0 ? 0 : 70;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--workload") o.workload = argv[i + 1];
+    if (flag == "--n") o.n = std::stol(argv[i + 1]);
+    if (flag == "--concurrency") o.concurrency = std::stol(argv[i + 1]);
+    if (flag == "--scheduler-threads") o.scheduler_threads = std::stoul(argv[i + 1]);
+    if (flag == "--plugin-threads") o.plugin_threads = std::stoul(argv[i + 1]);
+  }
+  spdlog::set_level(spdlog::level::warn);
+  DllLibraryLoader libraries;
+  PluginLoader loader(libraries, json::object());
+  PluginRegistry registry;
+  RealFileSystem fs;
+  auto report = install_plugins({COALITION_BENCH_PLUGIN_DIR}, fs, loader, registry);
+  if (!report.errors.empty() || registry.find("noop") == nullptr) {
+    std::fprintf(stderr, "cannot load the noop plugin from %s\n", COALITION_BENCH_PLUGIN_DIR);
+    return 78;
+  }
+  int rc = 0;
+  if (o.workload == "W1" || o.workload == "all") {
+    rc |= run("W1", linear_workflow(), o.n > 0 ? o.n : 10000, 10, "step", o, registry);
+  }
+  if (o.workload == "W2" || o.workload == "all") {
+    rc |= run("W2", fanout_workflow(), o.n > 0 ? o.n : 1000, 100, "branch", o, registry);
+  }
+  return rc;
+}

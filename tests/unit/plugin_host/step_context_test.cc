@@ -1,0 +1,25 @@
+#include "plugin_host/step_context.h"
+
+#include <gtest/gtest.h>
+
+namespace coalition {
+namespace {
+
+TEST(StepContext, TextAndDocumentAgreeIncludingEscapes) {
+  StepContext c;
+  c.execution_id = "ex-1";
+  c.step_id = "fan[bank \"A\"]/call\\x";
+  c.attempt = 3;
+  c.idempotency_key = "ex-1/fan\n\t\x01";
+  c.deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(1798675200123));
+  c.principal = Principal{"officer", "aml_officer", "Fictional Bank"};
+  c.task_token = "tok";
+  EXPECT_EQ(nlohmann::json::parse(c.to_text()), c.to_json());
+  EXPECT_EQ(c.to_json()["deadline"], "2026-12-31T00:00:00.123Z");
+  StepContext bare;
+  EXPECT_EQ(nlohmann::json::parse(bare.to_text()), bare.to_json());
+  EXPECT_TRUE(bare.to_json()["principal"].is_null());
+}
+
+}  // namespace
+}  // namespace coalition
