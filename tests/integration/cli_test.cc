@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <sstream>
 
 #include "support/subprocess.h"
@@ -15,7 +16,8 @@ using nlohmann::json;
 using test::run_process;
 
 std::string fixture_dir(const std::string& name) {
-  return std::string(test::kFixtureDir) + "/" + name;
+  std::string dir(test::kFixtureDir);
+  return dir.append("/").append(name);
 }
 
 test::ProcessResult coalition(std::vector<std::string> args,
@@ -133,6 +135,87 @@ TEST(Cli, UsageErrorsExit64AndHelpExits0) {
   auto version = coalition({"--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_NE(version.out.find("plugin ABI 1.0"), std::string::npos);
+}
+
+std::string source(const std::string& relative) {
+  return std::string(test::kSourceDir) + "/" + relative;
+}
+
+TEST(Cli, ValidateExitCodes) {
+  auto ok = coalition({"validate", source("workflows/policy_notice.json")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("valid"), std::string::npos);
+  EXPECT_TRUE(ok.err.empty()) << ok.err;
+  auto bad = coalition({"validate", source("tests/workflows/invalid/duplicate_step_ids.json")});
+  EXPECT_EQ(bad.exit_code, 65);
+  auto missing = coalition({"validate", "/nonexistent/workflow.json"});
+  EXPECT_EQ(missing.exit_code, 66);
+  EXPECT_NE(missing.err.find("/nonexistent/workflow.json: /: cannot read the file"),
+            std::string::npos)
+      << missing.err;
+}
+
+TEST(Cli, RunPrintsOneJsonObjectWithHistory) {
+  test::TempDir dir;
+  auto input = dir.write("input.json", R"({"case_id": "FC-2027-0042"})");
+  auto r = coalition({"run", source("tests/workflows/cases/sub_workflow/workflow.json"), "--input",
+                      input.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = json::parse(r.out);
+  EXPECT_EQ(doc["status"], "succeeded");
+  EXPECT_EQ(doc["workflow"], "sub_workflow@1");
+  EXPECT_EQ(doc["output"], json::parse(R"({"case": "FC-2027-0042", "tier": 1})"));
+  EXPECT_EQ(doc["history"].front()["type"], "execution_started");
+  EXPECT_EQ(doc["history"].back()["type"], "execution_completed");
+}
+
+TEST(Cli, RunRefusesInvalidInputBeforeAnythingRuns) {
+  test::TempDir dir;
+  auto input = dir.write("input.json", R"({"case_id": 42})");
+  auto r = coalition({"run", source("tests/workflows/cases/sub_workflow/workflow.json"), "--input",
+                      input.string()});
+  EXPECT_EQ(r.exit_code, 65);
+  EXPECT_NE(r.err.find("/case_id: input does not match the input schema"), std::string::npos)
+      << r.err;
+  auto malformed = dir.write("bad.json", "{\"case_id\": ");
+  auto m = coalition({"run", source("tests/workflows/cases/sub_workflow/workflow.json"),
+                      "--input", malformed.string()});
+  EXPECT_EQ(m.exit_code, 65);
+  EXPECT_NE(m.err.find("line 1"), std::string::npos) << m.err;
+}
+
+TEST(Cli, FailedExecutionExitsOne) {
+  auto r = coalition({"run", source("tests/workflows/cases/fail_step/workflow.json")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("error: policy.rejected"), std::string::npos) << r.out;
+}
+
+TEST(Cli, GraphDrawsDotAndMermaid) {
+  auto dot = coalition({"graph", source("workflows/policy_notice.json")});
+  ASSERT_EQ(dot.exit_code, 0) << dot.err;
+  EXPECT_EQ(dot.out.rfind("digraph \"policy_notice\"", 0), 0u);
+  auto mermaid = coalition({"graph", source("workflows/policy_notice.json"), "--format", "mermaid"});
+  ASSERT_EQ(mermaid.exit_code, 0);
+  EXPECT_EQ(mermaid.out.rfind("flowchart TD", 0), 0u);
+  EXPECT_EQ(coalition({"graph", source("workflows/policy_notice.json"), "--format", "svg"}).exit_code,
+            64);
+}
+
+// Every workflow in workflows/ runs with its example input and succeeds.
+TEST(Cli, EveryExampleWorkflowRuns) {
+  int ran = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(source("workflows"))) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "workflow.schema.json") {
+      continue;
+    }
+    const std::string id = entry.path().stem().string();
+    auto r = coalition({"run", entry.path().string(), "--input",
+                        source("workflows/examples/" + id + ".input.json"), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << id << "\n" << r.err;
+    EXPECT_EQ(json::parse(r.out)["status"], "succeeded") << id;
+    ++ran;
+  }
+  EXPECT_GE(ran, 1);
 }
 
 }  // namespace
