@@ -33,8 +33,9 @@ std::string linear_workflow() {
 std::string fanout_workflow() {
   json branches = json::array();
   for (int i = 0; i < 100; ++i) {
-    branches.push_back({{"name", "b" + std::to_string(i)},
-                        {"steps", json::array({{{"id", "n"}, {"kind", "task"}, {"type", "noop"}}})}});
+    branches.push_back(
+        {{"name", "b" + std::to_string(i)},
+         {"steps", json::array({{{"id", "n"}, {"kind", "task"}, {"type", "noop"}}})}});
   }
   json fan{{"id", "fan"}, {"kind", "parallel"}, {"branches", branches}};
   return json{{"id", "w2_fanout"}, {"version", 1}, {"title", "W2"}, {"steps", json::array({fan})}}
@@ -75,7 +76,8 @@ int run(const char* name, const std::string& text, long n, long units_per_execut
       window.clear();
     }
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
       "{\"workload\":\"%s\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
       "\"executions_per_s\":%.0f,\"us_per_%s\":%.2f,\"failures\":%ld,\"peak_rss_kb\":%ld,"

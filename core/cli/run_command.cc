@@ -89,7 +89,9 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     return exit_code_for(input.error());
   }
   SystemClock clock;
-  Engine engine(installation.registry, set.catalog, clock);
+  Engine engine(
+      installation.registry, set.catalog, clock,
+      EngineOptions{installation.config.scheduler_threads, installation.config.plugin_threads});
   auto id = engine.start(file.loaded.workflow, std::move(*input));
   if (!id) {
     err << "coalition run: " << options.input_file << ": " << id.error().to_string() << "\n";

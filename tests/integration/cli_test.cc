@@ -1,8 +1,8 @@
 // The coalition command as a user runs it: exit codes, stdout for data, stderr for diagnostics.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "support/subprocess.h"
@@ -178,8 +178,8 @@ TEST(Cli, RunRefusesInvalidInputBeforeAnythingRuns) {
   EXPECT_NE(r.err.find("/case_id: input does not match the input schema"), std::string::npos)
       << r.err;
   auto malformed = dir.write("bad.json", "{\"case_id\": ");
-  auto m = coalition({"run", source("tests/workflows/cases/sub_workflow/workflow.json"),
-                      "--input", malformed.string()});
+  auto m = coalition({"run", source("tests/workflows/cases/sub_workflow/workflow.json"), "--input",
+                      malformed.string()});
   EXPECT_EQ(m.exit_code, 65);
   EXPECT_NE(m.err.find("line 1"), std::string::npos) << m.err;
 }
@@ -194,11 +194,13 @@ TEST(Cli, GraphDrawsDotAndMermaid) {
   auto dot = coalition({"graph", source("workflows/policy_notice.json")});
   ASSERT_EQ(dot.exit_code, 0) << dot.err;
   EXPECT_EQ(dot.out.rfind("digraph \"policy_notice\"", 0), 0u);
-  auto mermaid = coalition({"graph", source("workflows/policy_notice.json"), "--format", "mermaid"});
+  auto mermaid =
+      coalition({"graph", source("workflows/policy_notice.json"), "--format", "mermaid"});
   ASSERT_EQ(mermaid.exit_code, 0);
   EXPECT_EQ(mermaid.out.rfind("flowchart TD", 0), 0u);
-  EXPECT_EQ(coalition({"graph", source("workflows/policy_notice.json"), "--format", "svg"}).exit_code,
-            64);
+  EXPECT_EQ(
+      coalition({"graph", source("workflows/policy_notice.json"), "--format", "svg"}).exit_code,
+      64);
 }
 
 // Every workflow in workflows/ runs with its example input and succeeds.

@@ -38,6 +38,10 @@ Result<nlohmann::json> parse_json(std::string_view text) {
   } catch (const nlohmann::json::parse_error& e) {
     return Error::invalid_data("malformed JSON at " + position_of(text, e.byte) + ": " +
                                reason_of(e.what()));
+  } catch (const nlohmann::json::exception& e) {
+    // Found by the fuzzer: a number too large for a double ("1e999") is out_of_range, not a
+    // parse_error, and carries no position.
+    return Error::invalid_data(std::string("malformed JSON: ") + reason_of(e.what()));
   }
 }
 

@@ -19,6 +19,13 @@ constexpr const char* kSchema = R"json({
         "config": {"type": "object", "additionalProperties": {"type": "object"}}
       }
     },
+    "engine": {
+      "type": "object",
+      "properties": {
+        "scheduler_threads": {"type": "integer", "minimum": 1, "maximum": 64},
+        "plugin_threads": {"type": "integer", "minimum": 1, "maximum": 1024}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -55,6 +62,9 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   }
   config.builtin_plugins = plugins.value("builtin", true);
   config.plugin_configs = plugins.value("config", nlohmann::json::object());
+  const auto& engine = doc->value("engine", nlohmann::json::object());
+  config.scheduler_threads = engine.value("scheduler_threads", config.scheduler_threads);
+  config.plugin_threads = engine.value("plugin_threads", config.plugin_threads);
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));
   config.log_format = *parse_log_format(log.value("format", "text"));

@@ -19,6 +19,8 @@ struct EngineConfig {
   std::vector<std::filesystem::path> plugin_directories;
   bool builtin_plugins = true;                               // search the built-in directory
   nlohmann::json plugin_configs = nlohmann::json::object();  // plugin id -> its configuration
+  size_t scheduler_threads = 2;  // threads interpreting steps and recording events
+  size_t plugin_threads = 4;     // threads running plugin calls
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

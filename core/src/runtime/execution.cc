@@ -220,9 +220,8 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   const std::string path = step_path(frame, step.id);
   auto params = resolve_template(step.parameters, f.context);
   if (!params) {
-    on_step_error(
-        frame, step,
-        make_error("reference.missing", "parameters" + params.error().to_string().substr(0)));
+    on_step_error(frame, step,
+                  make_error("reference.missing", "parameters" + params.error().to_string()));
     return;
   }
   const StepType* type = host_.registry().find(step.type);

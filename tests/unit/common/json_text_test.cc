@@ -26,6 +26,13 @@ TEST(ParseJson, ReportsTruncatedDocument) {
   EXPECT_NE(doc.error().message().find("line 1"), std::string::npos);
 }
 
+TEST(ParseJson, NumberTooLargeIsAnErrorNotAnException) {
+  auto doc = parse_json(R"({"amount": 1.92E945})");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.error().code(), ErrorCode::kInvalidData);
+  EXPECT_NE(doc.error().message().find("1.92E945"), std::string::npos) << doc.error().message();
+}
+
 TEST(PointerAppend, EscapesTildeAndSlash) {
   EXPECT_EQ(pointer_append("", "a/b"), "/a~1b");
   EXPECT_EQ(pointer_append("/x", "m~n"), "/x/m~0n");

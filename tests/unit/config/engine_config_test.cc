@@ -18,6 +18,7 @@ TEST(EngineConfig, RelativePluginDirectoriesFollowTheFile) {
   auto config = parse_engine_config(
       R"({"plugins": {"directories": ["partners", "/opt/coalition/plugins"], "builtin": false,
           "config": {"notify": {"outbox": "out"}}},
+          "engine": {"scheduler_threads": 3, "plugin_threads": 16},
           "log": {"level": "debug", "format": "json"}})",
       "/etc/coalition");
   ASSERT_TRUE(config.ok()) << config.error().to_string();
@@ -28,6 +29,14 @@ TEST(EngineConfig, RelativePluginDirectoriesFollowTheFile) {
   EXPECT_EQ(config->plugin_configs["notify"]["outbox"], "out");
   EXPECT_EQ(config->log_level, LogLevel::kDebug);
   EXPECT_EQ(config->log_format, LogFormat::kJson);
+  EXPECT_EQ(config->scheduler_threads, 3u);
+  EXPECT_EQ(config->plugin_threads, 16u);
+}
+
+TEST(EngineConfig, ThreadCountsAreBounded) {
+  auto config = parse_engine_config(R"({"engine": {"plugin_threads": 0}})", "/");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().pointer(), "/engine/plugin_threads");
 }
 
 TEST(EngineConfig, MisspeltKeyNamesItsPointer) {
