@@ -41,14 +41,15 @@ Engine::~Engine() {
   for (auto& t : threads_) t.join();
 }
 
-void Engine::begin_work() {
-  std::lock_guard<std::mutex> lock(idle_mutex_);
-  ++outstanding_;
-}
+// A counter rather than a mutex on every post: the mutex is taken only when the count reaches
+// zero, so that a waiter cannot miss the notification between its check and its wait.
+void Engine::begin_work() { outstanding_.fetch_add(1, std::memory_order_relaxed); }
 
 void Engine::end_work() {
-  std::lock_guard<std::mutex> lock(idle_mutex_);
-  if (--outstanding_ == 0) idle_.notify_all();
+  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard<std::mutex> lock(idle_mutex_);
+    idle_.notify_all();
+  }
 }
 
 void Engine::post(std::function<void()> work) {
@@ -73,7 +74,7 @@ void Engine::record(const std::string& execution_id, const Event& event) {
 
 void Engine::wait_idle() {
   std::unique_lock<std::mutex> lock(idle_mutex_);
-  idle_.wait(lock, [this] { return outstanding_ == 0; });
+  idle_.wait(lock, [this] { return outstanding_.load(std::memory_order_acquire) == 0; });
 }
 
 Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,

@@ -73,7 +73,7 @@ class Engine final : public ExecutionHost {
 
   std::mutex idle_mutex_;
   std::condition_variable idle_;
-  size_t outstanding_ = 0;  // posted work not yet finished
+  std::atomic<size_t> outstanding_{0};  // posted work not yet finished
 };
 
 }  // namespace coalition
