@@ -68,6 +68,27 @@ std::string pointer_append(std::string_view pointer, size_t index) {
   return std::string(pointer) + "/" + std::to_string(index);
 }
 
+std::vector<std::string> split_pointer(std::string_view pointer) {
+  std::vector<std::string> tokens;
+  if (pointer.empty()) return tokens;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    size_t end = pointer.find('/', start);
+    if (end == std::string_view::npos) end = pointer.size();
+    std::string token;
+    for (size_t i = start; i < end; ++i) {
+      if (pointer[i] == '~' && i + 1 < end && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
+        token.push_back(pointer[++i] == '0' ? '~' : '/');
+      } else {
+        token.push_back(pointer[i]);
+      }
+    }
+    tokens.push_back(std::move(token));
+    start = end + 1;
+  }
+  return tokens;
+}
+
 Result<std::string> read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::io("cannot open " + path);

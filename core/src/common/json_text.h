@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -20,6 +21,9 @@ std::string to_text(const nlohmann::json& value);
 // Appends one reference token to a JSON Pointer, escaping '~' and '/' (RFC 6901).
 std::string pointer_append(std::string_view pointer, std::string_view token);
 std::string pointer_append(std::string_view pointer, size_t index);
+
+// The reference tokens of a JSON Pointer, unescaped ("/a~1b/c" -> {"a/b", "c"}; "" -> {}).
+std::vector<std::string> split_pointer(std::string_view pointer);
 
 // Reads a whole file. Never throws.
 Result<std::string> read_text_file(const std::string& path);

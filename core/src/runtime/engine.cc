@@ -43,7 +43,9 @@ Engine::~Engine() {
 
 // A counter rather than a mutex on every post: the mutex is taken only when the count reaches
 // zero, so that a waiter cannot miss the notification between its check and its wait.
-void Engine::begin_work() { outstanding_.fetch_add(1, std::memory_order_relaxed); }
+void Engine::begin_work() {
+  outstanding_.fetch_add(1, std::memory_order_relaxed);
+}
 
 void Engine::end_work() {
   if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {

@@ -25,10 +25,6 @@ std::string_view to_string(ExecutionStatus status) {
 
 namespace {
 
-StepError make_error(std::string code, std::string message) {
-  return {std::move(code), std::move(message), {}};
-}
-
 json error_json(const StepError& e, const std::string& step) {
   json doc{{"code", e.code}, {"message", e.message}};
   if (!step.empty()) doc["step"] = step;

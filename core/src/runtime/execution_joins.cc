@@ -13,10 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-StepError make_error(std::string code, std::string message) {
-  return {std::move(code), std::move(message), {}};
-}
-
 // How many successes complete the step, for a join over `n` slots.
 size_t needed(const Step& step, size_t n) {
   if (step.kind != StepKind::kParallel) return n;

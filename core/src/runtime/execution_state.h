@@ -8,6 +8,11 @@ namespace coalition {
 
 using nlohmann::json;
 
+// An error raised by the engine itself (not by a plugin) while interpreting a step.
+inline StepError make_error(std::string code, std::string message) {
+  return {std::move(code), std::move(message), {}};
+}
+
 // One running sequence: the workflow's main steps, a parallel branch, a map iteration or a
 // sub-workflow. Each has its own context document.
 struct Execution::Frame {

@@ -151,12 +151,7 @@ namespace {
 // The subschema that applies at a document pointer, following "properties" and "items".
 const nlohmann::json* subschema_at(const nlohmann::json& root, const std::string& pointer) {
   const nlohmann::json* node = &root;
-  size_t start = 1;
-  while (!pointer.empty() && start <= pointer.size()) {
-    size_t end = pointer.find('/', start);
-    if (end == std::string::npos) end = pointer.size();
-    const std::string token = pointer.substr(start, end - start);
-    start = end + 1;
+  for (const auto& token : split_pointer(pointer)) {
     if (auto props = node->find("properties"); props != node->end() && props->contains(token)) {
       node = &(*props)[token];
     } else if (auto items = node->find("items"); items != node->end() && items->is_object()) {

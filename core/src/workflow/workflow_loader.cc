@@ -90,13 +90,7 @@ Problem explain(const SchemaViolation& v, const json& doc) {
     }
     return {v.pointer, message};
   }
-  const std::string missing = "Missing required property '";
-  if (v.message.rfind(missing, 0) == 0) {
-    return {v.pointer, "missing required property '" +
-                           v.message.substr(missing.size(), v.message.size() - missing.size() - 2) +
-                           "'"};
-  }
-  return {v.pointer, v.message};
+  return {v.pointer, compiled_format_schema().describe(v)};
 }
 
 class Builder {

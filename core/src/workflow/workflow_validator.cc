@@ -38,21 +38,6 @@ bool under(const std::string& path, const std::string& prefix) {
           path[prefix.size()] == '/');
 }
 
-std::vector<std::string> tokens_of(const std::string& pointer) {
-  std::vector<std::string> tokens;
-  size_t start = 1;
-  while (start <= pointer.size()) {
-    size_t end = pointer.find('/', start);
-    if (end == std::string::npos) end = pointer.size();
-    std::string token = pointer.substr(start, end - start);
-    for (size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
-    for (size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
-    tokens.push_back(token);
-    start = end + 1;
-  }
-  return tokens;
-}
-
 class Validator {
  public:
   Validator(const Workflow& wf, const PluginRegistry& registry, const WorkflowCatalog& catalog)
@@ -172,7 +157,7 @@ class Validator {
     }
     if (!wf_.compiled_input_schema) return;
     const json* node = &wf_.compiled_input_schema->document();
-    auto tokens = tokens_of(ref.path);
+    auto tokens = split_pointer(ref.path);
     std::string walked = "/input";
     for (size_t i = 1; i < tokens.size(); ++i) {
       auto props = node->find("properties");

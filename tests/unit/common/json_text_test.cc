@@ -39,6 +39,12 @@ TEST(PointerAppend, EscapesTildeAndSlash) {
   EXPECT_EQ(pointer_append("/items", size_t{3}), "/items/3");
 }
 
+TEST(SplitPointer, UnescapesTokens) {
+  EXPECT_EQ(split_pointer("/a~1b/c~0d/0"), (std::vector<std::string>{"a/b", "c~d", "0"}));
+  EXPECT_TRUE(split_pointer("").empty());
+  EXPECT_EQ(split_pointer("/"), (std::vector<std::string>{""}));
+}
+
 TEST(ToText, ReplacesInvalidUtf8InsteadOfThrowing) {
   nlohmann::json doc = std::string("bad \xff byte");
   EXPECT_NO_THROW({
