@@ -14,6 +14,8 @@ enum ExitCode : int {
   kExitUnavailable = 69,  // a needed service is unavailable
   kExitSoftware = 70,     // internal error: a bug in Coalition
   kExitIoError = 74,      // the operating system refused an I/O operation
+  kExitTempFail = 75,     // try again later (the store is busy with another engine process)
+  kExitNoPermission = 77,  // the actor may not do this (role, organisation, separation of duties)
   kExitConfig = 78,       // configuration or installation error (config file, plugins)
 };
 
@@ -25,6 +27,7 @@ inline int exit_code_for(const Error& error) {
     case ErrorCode::kConfiguration:
     case ErrorCode::kPluginLoad:
     case ErrorCode::kConflict: return kExitConfig;
+    case ErrorCode::kPermissionDenied: return kExitNoPermission;
     case ErrorCode::kPluginContract: return kExitSoftware;
     case ErrorCode::kIo: return kExitIoError;
     case ErrorCode::kInternal: return kExitSoftware;

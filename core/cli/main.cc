@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
 #include "cli/installation.h"
@@ -61,6 +62,82 @@ int run(int argc, char** argv) {
   run_cmd->add_flag("--json", run.json, "Print one JSON object");
   run_cmd->add_option("--wait-up-to", run.wait_up_to,
                       "Keep running through timers due within this ISO 8601 duration (PT1M)");
+  run_cmd->add_option("--as", run.actor, "Who starts it (the initiator)");
+
+  ExecutionCommandOptions x;
+  auto store_option = [&](CLI::App* cmd, SessionOptions& so) {
+    cmd->add_option("--store", so.store, "Store file (default: $COALITION_STORE, store.path, ./coalition.db)");
+  };
+  auto now_option = [&](CLI::App* cmd, SessionOptions& so) {
+    cmd->add_option("--now", so.now, "Virtual time: act as if it were this RFC 3339 instant");
+  };
+  auto actor_options = [&](CLI::App* cmd, bool required) {
+    auto* as = cmd->add_option("--as", x.actor, "Who acts (a person's id)");
+    auto* role = cmd->add_option("--role", x.role, "The role they act in");
+    if (required) {
+      as->required();
+      role->required();
+    }
+    cmd->add_option("--org", x.organisation, "The organisation they act for");
+  };
+  store_option(run_cmd, run.session);
+  now_option(run_cmd, run.session);
+
+  auto* start_cmd = app.add_subcommand("start", "Record new executions for a worker to run");
+  start_cmd->add_option("FILE", x.workflow_file, "Workflow file")->required();
+  start_cmd->add_option("--input", x.input_file, "Input JSON file");
+  start_cmd->add_option("--count", x.count, "How many executions to start (default 1)");
+  start_cmd->add_option("--as", x.actor, "Who starts them (the initiator)");
+  start_cmd->add_flag("--json", x.json, "Print JSON");
+
+  auto* status_cmd = app.add_subcommand("status", "Show an execution's state and open tasks");
+  status_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
+  status_cmd->add_flag("--json", x.json, "Print JSON");
+  auto* history_cmd = app.add_subcommand("history", "Show an execution's events in order");
+  history_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
+  history_cmd->add_flag("--json", x.json, "Print JSON");
+
+  auto* tasks_cmd = app.add_subcommand("tasks", "List open human tasks, earliest due first");
+  tasks_cmd->add_option("--execution", x.execution, "Only this execution's tasks");
+  tasks_cmd->add_option("--role", x.role, "Only tasks this role may complete");
+  tasks_cmd->add_flag("--all", x.all, "Include completed, cancelled and expired tasks");
+  tasks_cmd->add_flag("--json", x.json, "Print JSON");
+
+  auto* complete_cmd = app.add_subcommand("complete", "Complete a human task");
+  complete_cmd->add_option("TASK", x.task, "Task id")->required();
+  actor_options(complete_cmd, true);
+  complete_cmd->add_option("--data", x.data, "The answer: JSON text or a file holding it");
+  complete_cmd->add_flag("--json", x.json, "Print the task as JSON");
+
+  auto* signal_cmd = app.add_subcommand("signal", "Deliver an external event to a waiting step");
+  signal_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
+  signal_cmd->add_option("NAME", x.name, "Signal name")->required();
+  signal_cmd->add_option("--data", x.data, "Payload: JSON text or a file holding it");
+  actor_options(signal_cmd, false);
+
+  auto* extend_cmd = app.add_subcommand("extend", "Move a task's deadline (never beyond its cap)");
+  extend_cmd->add_option("TASK", x.task, "Task id")->required();
+  extend_cmd->add_option("--to", x.to, "New due instant (RFC 3339)")->required();
+  extend_cmd->add_option("--justification", x.justification, "Why")->required();
+  actor_options(extend_cmd, true);
+
+  auto* tick_cmd = app.add_subcommand("tick", "Fire every timer due up to --now, in order");
+  auto* worker_cmd = app.add_subcommand("worker", "Run executions in real time until SIGTERM");
+  worker_cmd->add_flag("--until-idle", x.until_idle,
+                       "Exit once nothing is running and no timer is pending");
+
+  auto* audit_cmd = app.add_subcommand("audit", "The hash-chained audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check every entry and link of the chain");
+  verify_cmd->add_flag("--json", x.json, "Print JSON");
+
+  for (auto* cmd : {start_cmd, status_cmd, history_cmd, tasks_cmd, complete_cmd, signal_cmd,
+                    extend_cmd, tick_cmd, worker_cmd, verify_cmd}) {
+    store_option(cmd, x.session);
+  }
+  for (auto* cmd : {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd}) {
+    now_option(cmd, x.session);
+  }
 
   std::string graph_file;
   std::string graph_format = "dot";
@@ -97,6 +174,16 @@ int run(int argc, char** argv) {
   if (*validate_cmd)
     return run_validate_command(validate_files, *installation, std::cout, std::cerr);
   if (*run_cmd) return run_run_command(run, *installation, std::cin, std::cout, std::cerr);
+  if (*start_cmd) return run_start_command(x, *installation, std::cout, std::cerr);
+  if (*status_cmd) return run_status_command(x, *installation, std::cout, std::cerr);
+  if (*history_cmd) return run_history_command(x, *installation, std::cout, std::cerr);
+  if (*tasks_cmd) return run_tasks_command(x, *installation, std::cout, std::cerr);
+  if (*complete_cmd) return run_complete_command(x, *installation, std::cout, std::cerr);
+  if (*signal_cmd) return run_signal_command(x, *installation, std::cout, std::cerr);
+  if (*extend_cmd) return run_extend_command(x, *installation, std::cout, std::cerr);
+  if (*tick_cmd) return run_tick_command(x, *installation, std::cout, std::cerr);
+  if (*worker_cmd) return run_worker_command(x, *installation, std::cout, std::cerr);
+  if (*verify_cmd) return run_audit_verify_command(x, *installation, std::cout, std::cerr);
   return kExitUsage;
 }
 

@@ -17,31 +17,29 @@ using nlohmann::json;
 
 namespace {
 
-json snapshot_json(const ExecutionSnapshot& s) {
-  json history = json::array();
-  for (const auto& e : s.history) history.push_back(e.to_json());
-  json doc{{"id", s.id},
-           {"workflow", s.workflow},
-           {"status", s.status == ExecutionStatus::kRunning
-                          ? (s.suspended_steps > 0 ? "waiting" : "running")
-                          : to_string(s.status)},
-           {"output", s.output},
-           {"suspended_steps", s.suspended_steps},
-           {"history", std::move(history)}};
-  if (s.status == ExecutionStatus::kFailed) doc["error"] = s.error.to_json();
+json snapshot_json(const ExecutionRecord& r, const std::vector<Event>& history) {
+  json events = json::array();
+  for (const auto& e : history) events.push_back(e.to_json());
+  json doc{{"id", r.id},
+           {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
+           {"status", r.status},
+           {"history", std::move(events)}};
+  doc["output"] = r.result.is_object() ? r.result.value("output", json()) : json();
+  if (r.result.is_object() && r.result.contains("error")) doc["error"] = r.result["error"];
   return doc;
 }
 
-void print_text(const json& doc, const ExecutionSnapshot& s, std::ostream& out) {
-  out << "execution " << s.id << " (" << s.workflow << "): " << doc["status"].get<std::string>()
-      << "\n";
-  if (s.status == ExecutionStatus::kSucceeded) out << "output: " << s.output.dump(2) << "\n";
-  if (s.status == ExecutionStatus::kFailed) {
-    out << "error: " << s.error.code << ": " << s.error.message << "\n";
+void print_text(const json& doc, const std::vector<Event>& history, std::ostream& out) {
+  out << "execution " << doc["id"].get<std::string>() << " (" << doc["workflow"].get<std::string>()
+      << "): " << doc["status"].get<std::string>() << "\n";
+  if (doc["status"] == "succeeded") out << "output: " << doc["output"].dump(2) << "\n";
+  if (doc.contains("error")) {
+    out << "error: " << doc["error"].value("code", "") << ": "
+        << doc["error"].value("message", "") << "\n";
   }
   std::map<std::string, size_t> counts;
-  for (const auto& e : s.history) ++counts[std::string(to_string(e.type))];
-  out << "history: " << s.history.size() << " events";
+  for (const auto& e : history) ++counts[std::string(to_string(e.type))];
+  out << "history: " << history.size() << " events";
   for (const auto& [type, n] : counts) out << ", " << type << " " << n;
   out << "\n";
 }
@@ -88,32 +86,55 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     err << "coalition run: " << input.error().message() << "\n";
     return exit_code_for(input.error());
   }
-  SystemClock clock;
-  Engine engine(
-      installation.registry, set.catalog, clock,
-      EngineOptions{installation.config.scheduler_threads, installation.config.plugin_threads});
-  auto id = engine.start(file.loaded.workflow, std::move(*input));
+  SessionOptions session = options.session;
+  session.workflows.push_back(file.loaded.workflow);
+  for (const auto& key : set.catalog.keys()) {
+    const auto at = key.rfind('@');
+    session.workflows.push_back(set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
+  }
+  auto opened = Session::open(installation, session);
+  if (!opened) {
+    err << "coalition run: " << opened.error().to_string() << "\n";
+    return exit_code_for(opened.error());
+  }
+  Session& s = **opened;
+  auto workflow = s.catalog().find(file.loaded.workflow->id, file.loaded.workflow->version);
+  auto id = s.engine().start(workflow, std::move(*input), {}, options.actor);
   if (!id) {
     err << "coalition run: " << options.input_file << ": " << id.error().to_string() << "\n";
     return exit_code_for(id.error());
   }
-  // Run until finished, or until the only thing left is a wait longer than the budget.
+  // Run until finished, or until the only thing left is a wait longer than the budget (real
+  // time) or later than --now (virtual time).
   for (;;) {
-    engine.wait_idle();
-    auto s = engine.snapshot(*id);
-    if (s->status != ExecutionStatus::kRunning) break;
-    auto due = clock.next_due();
-    if (!due || *due - clock.now() > *budget) break;
+    if (auto settled = s.settle(); !settled) {
+      err << "coalition run: " << settled.error().to_string() << "\n";
+      return exit_code_for(settled.error());
+    }
+    if (s.manual_clock() != nullptr) break;
+    auto snap = s.engine().snapshot(*id);
+    if (snap->status != ExecutionStatus::kRunning) break;
+    auto due = s.clock().next_due();
+    if (!due || *due - s.clock().now() > *budget) break;
     std::this_thread::sleep_until(*due + std::chrono::milliseconds(1));
   }
-  auto snapshot = *engine.snapshot(*id);
-  json doc = snapshot_json(snapshot);
+  if (auto closed = s.close(); !closed) {
+    err << "coalition run: " << closed.error().to_string() << "\n";
+    return exit_code_for(closed.error());
+  }
+  auto record = s.store().execution(*id);
+  auto history = s.store().history(*id);
+  if (!record || !*record || !history) {
+    err << "coalition run: cannot read execution " << *id << " back from the store\n";
+    return kExitIoError;
+  }
+  json doc = snapshot_json(**record, *history);
   if (options.json) {
     out << doc.dump(2) << "\n";
   } else {
-    print_text(doc, snapshot, out);
+    print_text(doc, *history, out);
   }
-  return snapshot.status == ExecutionStatus::kFailed ? 1 : kExitOk;
+  return (*record)->status == "failed" ? 1 : kExitOk;
 }
 
 }  // namespace coalition::cli

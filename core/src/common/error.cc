@@ -10,6 +10,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::kConfiguration: return "configuration";
     case ErrorCode::kPluginLoad: return "plugin_load";
     case ErrorCode::kPluginContract: return "plugin_contract";
+    case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kInternal: return "internal";

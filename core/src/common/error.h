@@ -14,7 +14,8 @@ enum class ErrorCode {
   kConfiguration,    // engine configuration or installation is wrong
   kPluginLoad,       // a plugin library cannot be loaded or refuses the host
   kPluginContract,   // a loaded plugin broke the ABI contract (bad output, unknown status)
-  kConflict,         // a name or id is already taken
+  kConflict,         // a name or id is already taken, or the thing is no longer in that state
+  kPermissionDenied,  // the actor may not do this (role, organisation, separation of duties)
   kIo,               // the operating system refused (file, socket)
   kInternal,         // a bug in Coalition
 };
@@ -44,6 +45,9 @@ class Error {
     return {ErrorCode::kPluginContract, std::move(message)};
   }
   static Error conflict(std::string message) { return {ErrorCode::kConflict, std::move(message)}; }
+  static Error permission_denied(std::string message) {
+    return {ErrorCode::kPermissionDenied, std::move(message)};
+  }
   static Error io(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
   static Error internal(std::string message) { return {ErrorCode::kInternal, std::move(message)}; }
 

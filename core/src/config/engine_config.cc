@@ -26,6 +26,19 @@ constexpr const char* kSchema = R"json({
         "plugin_threads": {"type": "integer", "minimum": 1, "maximum": 1024}
       }
     },
+    "store": {
+      "type": "object",
+      "properties": {
+        "path": {"type": "string", "minLength": 1},
+        "synchronous": {"enum": ["FULL", "NORMAL", "OFF"]}
+      }
+    },
+    "calendars": {
+      "type": "object",
+      "properties": {
+        "directory": {"type": "string", "minLength": 1}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -65,6 +78,17 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   const auto& engine = doc->value("engine", nlohmann::json::object());
   config.scheduler_threads = engine.value("scheduler_threads", config.scheduler_threads);
   config.plugin_threads = engine.value("plugin_threads", config.plugin_threads);
+  auto relative = [&](const std::string& p) {
+    std::filesystem::path path = p;
+    return path.is_absolute() ? path : (base / path).lexically_normal();
+  };
+  const auto& store = doc->value("store", nlohmann::json::object());
+  if (store.contains("path")) config.store_path = relative(store["path"].get<std::string>());
+  config.store_synchronous = store.value("synchronous", config.store_synchronous);
+  const auto& calendars = doc->value("calendars", nlohmann::json::object());
+  if (calendars.contains("directory")) {
+    config.calendar_directory = relative(calendars["directory"].get<std::string>());
+  }
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));
   config.log_format = *parse_log_format(log.value("format", "text"));

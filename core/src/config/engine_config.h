@@ -21,6 +21,13 @@ struct EngineConfig {
   nlohmann::json plugin_configs = nlohmann::json::object();  // plugin id -> its configuration
   size_t scheduler_threads = 2;  // threads interpreting steps and recording events
   size_t plugin_threads = 4;     // threads running plugin calls
+  // The embedded store; relative to the configuration file. Empty: "coalition.db" in the
+  // working directory (the --store option and COALITION_STORE override both).
+  std::filesystem::path store_path;
+  std::string store_synchronous = "FULL";  // FULL: an acknowledged change survives power loss
+  // Business-day calendars (*.json); relative to the configuration file. Empty: none, and a
+  // business-day deadline fails with config.calendar.
+  std::filesystem::path calendar_directory;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

@@ -116,4 +116,23 @@ void ManualClock::advance(std::chrono::milliseconds d) {
   }
 }
 
+bool ManualClock::fire_next(TimePoint limit) {
+  std::function<void()> fn;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = pending_.begin();
+    if (it == pending_.end() || it->first > limit) return false;
+    if (it->first > now_) now_ = it->first;
+    fn = std::move(it->second.second);
+    pending_.erase(it);
+  }
+  fn();
+  return true;
+}
+
+void ManualClock::set_at_least(TimePoint t) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (t > now_) now_ = t;
+}
+
 }  // namespace coalition

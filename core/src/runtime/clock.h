@@ -62,6 +62,11 @@ class ManualClock final : public Clock {
   std::optional<TimePoint> next_due() const override;
   // Moves time forward by `d`, running due calls as their instants pass.
   void advance(std::chrono::milliseconds d);
+  // Runs the earliest call due at or before `limit`, with time moved to its instant; false when
+  // there is none. Lets a caller settle the consequences of each call before the next one.
+  bool fire_next(TimePoint limit);
+  // Moves time forward to `t` without running anything (no effect if `t` is not later).
+  void set_at_least(TimePoint t);
 
  private:
   mutable std::mutex mutex_;

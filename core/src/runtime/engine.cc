@@ -2,6 +2,10 @@
 
 #include <boost/asio/post.hpp>
 #include <random>
+#include <set>
+
+#include <spdlog/spdlog.h>
+#include "common/sha256.h"
 
 namespace coalition {
 
@@ -25,6 +29,8 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
       catalog_(catalog),
       clock_(clock),
       sink_(sink),
+      store_(options.store),
+      calendars_(options.calendars),
       work_(std::make_unique<
             boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
           io_.get_executor())),
@@ -32,6 +38,38 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
   for (size_t i = 0; i < std::max<size_t>(1, options.scheduler_threads); ++i) {
     threads_.emplace_back([this] { io_.run(); });
   }
+  if (store_ != nullptr) {
+    committer_ = std::make_unique<GroupCommitter>(*store_, [this](const Error& error) {
+      spdlog::error("the store refused a transaction; executions stop here: {}",
+                    error.message());
+      store_failed_ = true;
+      std::lock_guard<std::mutex> lock(idle_mutex_);
+      idle_.notify_all();
+    });
+  }
+}
+
+const CalendarSet& Engine::calendars() const {
+  static const CalendarSet kNone;
+  return calendars_ != nullptr ? *calendars_ : kNone;
+}
+
+void Engine::mark_dirty(std::shared_ptr<Execution> execution) {
+  begin_work();
+  committer_->submit(std::move(execution));
+}
+
+void Engine::committed() {
+  end_work();
+}
+
+Status Engine::sync() {
+  if (committer_ == nullptr) return ok_status();
+  return committer_->flush();
+}
+
+CommitStats Engine::commit_stats() const {
+  return committer_ != nullptr ? committer_->stats() : CommitStats{};
 }
 
 Engine::~Engine() {
@@ -76,11 +114,43 @@ void Engine::record(const std::string& execution_id, const Event& event) {
 
 void Engine::wait_idle() {
   std::unique_lock<std::mutex> lock(idle_mutex_);
-  idle_.wait(lock, [this] { return outstanding_.load(std::memory_order_acquire) == 0; });
+  idle_.wait(lock, [this] {
+    return outstanding_.load(std::memory_order_acquire) == 0 || store_failed_.load();
+  });
+}
+
+// The workflow and every sub-workflow it can reach are stored before the execution that pins
+// them, so recovery never meets an execution whose definition is missing.
+Status Engine::register_workflows(const Workflow& root) {
+  StoreBatch batch;
+  std::set<std::string> seen;
+  std::vector<const Workflow*> todo{&root};
+  while (!todo.empty()) {
+    const Workflow* w = todo.back();
+    todo.pop_back();
+    if (!seen.insert(w->key()).second) continue;
+    const std::string text = w->document.dump();
+    batch.workflows.push_back(WorkflowRecord{w->id, w->version, sha256_hex(text), text});
+    std::vector<const Sequence*> sequences{w->main.get()};
+    while (!sequences.empty()) {
+      const Sequence* seq = sequences.back();
+      sequences.pop_back();
+      for (const Step& step : seq->steps) {
+        for (const auto& b : step.branches) sequences.push_back(b.sequence.get());
+        if (step.iterator) sequences.push_back(step.iterator.get());
+        if (step.kind == StepKind::kWorkflow) {
+          if (auto child = catalog_.find(step.workflow_id, step.workflow_version)) {
+            todo.push_back(child.get());
+          }
+        }
+      }
+    }
+  }
+  return store_->apply(batch);
 }
 
 Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
-                                  std::string id) {
+                                  std::string id, std::string initiator, bool run) {
   if (workflow->compiled_input_schema) {
     auto violations = workflow->compiled_input_schema->validate(input);
     if (!violations.empty()) {
@@ -94,25 +164,99 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
     }
   }
   if (id.empty()) id = fresh_id(next_id_++);
-  auto execution = std::make_shared<Execution>(*this, id, std::move(workflow), std::move(input));
+  if (initiator.empty()) initiator = "engine";
+  if (store_ != nullptr) {
+    if (auto s = register_workflows(*workflow); !s) return std::move(s).error();
+    auto existing = store_->execution(id);
+    if (!existing) return std::move(existing).error();
+    if (*existing) return Error::conflict("an execution with id " + id + " already exists");
+  }
+  auto execution = std::make_shared<Execution>(*this, id, std::move(workflow), std::move(input),
+                                               std::move(initiator));
   {
     std::lock_guard<std::mutex> lock(executions_mutex_);
     if (!executions_.emplace(id, execution).second) {
       return Error::conflict("an execution with id " + id + " already exists");
     }
   }
-  execution->start();
+  execution->start(run || store_ == nullptr);
+  if (auto s = sync(); !s) return std::move(s).error();
   return id;
 }
 
-std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
-  std::shared_ptr<Execution> execution;
-  {
+Result<RecoveryReport> Engine::recover() {
+  RecoveryReport report;
+  if (store_ == nullptr) return report;
+  auto records = store_->active_executions();
+  if (!records) return std::move(records).error();
+  std::vector<std::shared_ptr<Execution>> restored;
+  for (const auto& record : *records) {
+    auto execution = Execution::restore(*this, record.id, record.state);
+    if (!execution) {
+      spdlog::error("recovery: {}", execution.error().message());
+      report.failed.push_back(std::move(execution).error());
+      continue;
+    }
     std::lock_guard<std::mutex> lock(executions_mutex_);
-    auto it = executions_.find(id);
-    if (it == executions_.end()) return std::nullopt;
-    execution = it->second;
+    executions_.emplace(record.id, *execution);
+    restored.push_back(*execution);
   }
+  for (auto& e : restored) e->resume_restored();
+  report.recovered = restored.size();
+  return report;
+}
+
+std::shared_ptr<Execution> Engine::find(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(executions_mutex_);
+  auto it = executions_.find(id);
+  return it == executions_.end() ? nullptr : it->second;
+}
+
+namespace {
+
+std::string execution_of_task(const std::string& task_id) {
+  const auto dot = task_id.rfind(".t");
+  return dot == std::string::npos ? std::string() : task_id.substr(0, dot);
+}
+
+}  // namespace
+
+Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& actor,
+                                             const nlohmann::json& data) {
+  auto execution = find(execution_of_task(task_id));
+  if (execution == nullptr) {
+    return Error::not_found("no open task " + task_id + " (its execution is not running here)");
+  }
+  auto result = execution->complete_task(task_id, actor, data);
+  if (auto s = sync(); !s) return std::move(s).error();
+  return result;
+}
+
+Status Engine::signal(const std::string& execution_id, const std::string& name,
+                      const nlohmann::json& data, const Actor& actor) {
+  auto execution = find(execution_id);
+  if (execution == nullptr) {
+    return Error::not_found("execution " + execution_id + " is not running");
+  }
+  Status result = execution->signal(name, data, actor);
+  if (auto s = sync(); !s) return s;
+  return result;
+}
+
+Status Engine::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
+                               const std::string& justification) {
+  auto execution = find(execution_of_task(task_id));
+  if (execution == nullptr) {
+    return Error::not_found("no open task " + task_id + " (its execution is not running here)");
+  }
+  Status result = execution->extend_deadline(task_id, due, actor, justification);
+  if (auto s = sync(); !s) return s;
+  return result;
+}
+
+std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
+  auto execution = find(id);
+  if (execution == nullptr) return std::nullopt;
   return execution->snapshot();
 }
 

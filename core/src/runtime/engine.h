@@ -1,6 +1,11 @@
 // Engine: runs executions concurrently. Scheduler work (interpreting steps, recording events)
 // runs on a Boost.Asio io_context with its own threads; plugin calls run on a separate pool, so
 // a slow plugin never holds up the scheduler. Time comes from a Clock.
+//
+// With a Store the engine is durable: every change goes through a GroupCommitter, plugin calls
+// wait for the commit that records them, recover() carries on every unfinished execution after a
+// restart, and the acting calls (start, complete_task, signal, extend_deadline) return only once
+// their effect is committed.
 #ifndef COALITION_RUNTIME_ENGINE_H_
 #define COALITION_RUNTIME_ENGINE_H_
 
@@ -23,6 +28,13 @@ namespace coalition {
 struct EngineOptions {
   size_t scheduler_threads = 1;
   size_t plugin_threads = 4;
+  Store* store = nullptr;                  // null: in memory only
+  const CalendarSet* calendars = nullptr;  // null: no business-day calendars
+};
+
+struct RecoveryReport {
+  size_t recovered = 0;
+  std::vector<Error> failed;  // executions that could not be restored (left untouched)
 };
 
 class Engine final : public ExecutionHost {
@@ -36,12 +48,37 @@ class Engine final : public ExecutionHost {
 
   // Checks `input` against the workflow's input schema (kInvalidData naming the pointer of the
   // first violation; nothing runs) and starts an execution. An empty `id` gets a fresh one.
+  // Durable: also registers the workflow and the sub-workflows it names (kConflict when a
+  // different definition holds the same id and version), and returns once the start is
+  // committed. `initiator` is the actor who started it (separation of duties, audit).
+  // With `run` false the execution is only recorded (durable engines): the engine that next
+  // recovers the store runs it.
   Result<std::string> start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
-                            std::string id = {});
+                            std::string id = {}, std::string initiator = {}, bool run = true);
+
+  // Durable: loads every execution the store has not seen finish and carries on with it. Call
+  // once, before anything else; the catalog must hold the workflows they pinned.
+  Result<RecoveryReport> recover();
+
+  // The acting calls: see Execution. Each returns after its effect (or the audited refusal) is
+  // committed. A task id names its execution ("<execution>.t<n>").
+  Result<nlohmann::json> complete_task(const std::string& task_id, const Actor& actor,
+                                       const nlohmann::json& data);
+  Status signal(const std::string& execution_id, const std::string& name,
+                const nlohmann::json& data, const Actor& actor);
+  Status extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
+                         const std::string& justification);
+
+  // Durable: blocks until every change so far is committed; the store's failure, if any.
+  Status sync();
+  // Durable: commit statistics (transactions, drains).
+  CommitStats commit_stats() const;
 
   // Blocks until no scheduler work or plugin call is pending: every execution is finished,
   // suspended, or waiting for its clock.
+  // Returns early if the store failed (see sync()).
   void wait_idle();
+  bool idle() const { return outstanding_.load() == 0; }
 
   std::optional<ExecutionSnapshot> snapshot(const std::string& id) const;
   std::vector<std::string> execution_ids() const;
@@ -50,18 +87,26 @@ class Engine final : public ExecutionHost {
   Clock& clock() override { return clock_; }
   const PluginRegistry& registry() const override { return registry_; }
   const WorkflowCatalog& catalog() const override { return catalog_; }
+  const CalendarSet& calendars() const override;
   void post(std::function<void()> work) override;
   void post_blocking(std::function<void()> work) override;
   void record(const std::string& execution_id, const Event& event) override;
+  bool durable() const override { return committer_ != nullptr; }
+  void mark_dirty(std::shared_ptr<Execution> execution) override;
+  void committed() override;
 
  private:
   void begin_work();
   void end_work();
+  std::shared_ptr<Execution> find(const std::string& id) const;
+  Status register_workflows(const Workflow& workflow);
 
   const PluginRegistry& registry_;
   const WorkflowCatalog& catalog_;
   Clock& clock_;
   EventSink* sink_;
+  Store* store_;
+  const CalendarSet* calendars_;
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
@@ -73,7 +118,9 @@ class Engine final : public ExecutionHost {
 
   std::mutex idle_mutex_;
   std::condition_variable idle_;
-  std::atomic<size_t> outstanding_{0};  // posted work not yet finished
+  std::atomic<size_t> outstanding_{0};  // posted work and uncommitted changes
+  std::atomic<bool> store_failed_{false};
+  std::unique_ptr<GroupCommitter> committer_;  // last: destroyed first, after the threads
 };
 
 }  // namespace coalition

@@ -18,8 +18,23 @@ std::string_view to_string(EventType type) {
     case EventType::kWaitStarted: return "wait_started";
     case EventType::kExecutionCompleted: return "execution_completed";
     case EventType::kExecutionFailed: return "execution_failed";
+    case EventType::kTaskCreated: return "task_created";
+    case EventType::kTaskCompleted: return "task_completed";
+    case EventType::kSignalReceived: return "signal_received";
+    case EventType::kReminderDue: return "reminder_due";
+    case EventType::kDeadlineExtended: return "deadline_extended";
+    case EventType::kEscalated: return "escalated";
+    case EventType::kDeadlineExpired: return "deadline_expired";
   }
   return "unknown";
+}
+
+std::optional<EventType> parse_event_type(std::string_view text) {
+  for (int i = 0; i <= static_cast<int>(EventType::kDeadlineExpired); ++i) {
+    const auto type = static_cast<EventType>(i);
+    if (to_string(type) == text) return type;
+  }
+  return std::nullopt;
 }
 
 nlohmann::json Event::to_json() const {

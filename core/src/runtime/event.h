@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,9 +26,17 @@ enum class EventType {
   kWaitStarted,         // data: until
   kExecutionCompleted,  // data: output
   kExecutionFailed,     // data: error
+  kTaskCreated,         // data: task, roles, organisation, due
+  kTaskCompleted,       // data: task, actor, role, votes (one completion; quorum may need more)
+  kSignalReceived,      // data: name
+  kReminderDue,         // data: task, due
+  kDeadlineExtended,    // data: task, due, previous, actor
+  kEscalated,           // data: task, level, roles, due
+  kDeadlineExpired,     // data: task, action
 };
 
 std::string_view to_string(EventType type);
+std::optional<EventType> parse_event_type(std::string_view text);
 
 struct Event {
   uint64_t seq = 0;  // 1, 2, 3 ... within the execution

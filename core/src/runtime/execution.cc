@@ -39,11 +39,27 @@ bool retryable_by(const RetryPolicy& policy, const StepError& error) {
   return false;
 }
 
+// What the audit log keeps of an event: its kind and the identifiers and codes needed to follow
+// it, never outputs, inputs or answers (they may carry personal or case data).
+json audit_summary(const Event& e) {
+  json s{{"event", e.seq}};
+  for (const char* key : {"attempt", "task", "roles", "due", "level", "name", "rule", "next",
+                          "workflow", "action", "previous", "votes", "recovered"}) {
+    auto it = e.data.find(key);
+    if (it != e.data.end()) s[key] = *it;
+  }
+  if (auto it = e.data.find("error"); it != e.data.end()) {
+    s["error"] = it->is_object() ? json(it->value("code", "")) : *it;
+  }
+  return s;
+}
+
 }  // namespace
 
 Execution::Execution(ExecutionHost& host, std::string id, std::shared_ptr<const Workflow> workflow,
-                     json input)
-    : host_(host), id_(std::move(id)), workflow_(std::move(workflow)) {
+                     json input, std::string initiator)
+    : host_(host), id_(std::move(id)), workflow_(std::move(workflow)),
+      initiator_(std::move(initiator)) {
   Frame root;
   root.sequence = workflow_->main.get();
   root.workflow = workflow_;
@@ -53,21 +69,17 @@ Execution::Execution(ExecutionHost& host, std::string id, std::shared_ptr<const 
 
 Execution::~Execution() = default;
 
-void Execution::start() {
-  schedule([](Execution& self) {
-    self.record(EventType::kExecutionStarted, "",
-                {{"workflow", self.workflow_->key()}, {"input", self.frames_[0].context["input"]}});
-    if (self.workflow_->timeout) {
-      self.after(self.host_.clock().now() + *self.workflow_->timeout, [](Execution& s) {
-        s.finish_execution(false, nullptr,
-                           make_error("workflow.timeout",
-                                      "the workflow ran longer than its "
-                                      "timeout of " +
-                                          format_duration(*s.workflow_->timeout)));
-      });
-    }
-    self.enter(0, self.frames_[0].sequence->start);
-  });
+void Execution::start(bool enter_first) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  started_at_ = host_.clock().now();
+  Actor initiator;
+  initiator.id = initiator_;
+  record(EventType::kExecutionStarted, "",
+         {{"workflow", workflow_->key()}, {"input", frames_[0].context["input"]}}, initiator);
+  if (workflow_->timeout) {
+    add_timer(started_at_ + *workflow_->timeout, TimerKind::kWorkflowTimeout, 0, 0);
+  }
+  if (enter_first) enter(0, frames_[0].sequence->start);
 }
 
 bool Execution::terminal() const {
@@ -80,15 +92,16 @@ ExecutionSnapshot Execution::snapshot() const {
   ExecutionSnapshot s;
   s.id = id_;
   s.workflow = workflow_->key();
+  s.initiator = initiator_;
   s.status = status_;
   s.output = output_;
   s.error = error_;
   s.history = history_;
-  s.running_steps = attempts_.size() + waiting_.size();
   for (const auto& [frame, attempt] : attempts_) {
-    if (attempt.token == 0) ++s.suspended_steps;
+    if (attempt.suspended) ++s.suspended_steps;
   }
-  s.running_steps -= s.suspended_steps;
+  s.running_steps = attempts_.size() + waiting_.size() - s.suspended_steps;
+  s.next_due = next_due();
   return s;
 }
 
@@ -100,29 +113,124 @@ void Execution::schedule(std::function<void(Execution&)> fn) {
   });
 }
 
-uint64_t Execution::after(TimePoint when, std::function<void(Execution&)> fn) {
-  std::weak_ptr<Execution> weak = shared_from_this();
-  auto id = std::make_shared<uint64_t>(0);
-  *id = host_.clock().call_at(when, [weak, fn = std::move(fn), id] {
-    if (auto self = weak.lock()) {
-      self->schedule([fn, id](Execution& s) {
-        s.timers_.erase(*id);
-        fn(s);
-      });
-    }
-  });
-  timers_.insert(*id);
-  return *id;
+void Execution::mark_dirty() {
+  if (dirty_) return;
+  dirty_ = true;
+  host_.mark_dirty(shared_from_this());
 }
 
-void Execution::record(EventType type, const std::string& step, json data) {
-  Event event{history_.size() + 1, host_.clock().now(), type, step, std::move(data)};
-  host_.record(id_, event);
-  history_.push_back(std::move(event));
+// In durable mode a plugin call waits for the commit of the transaction that records its
+// attempt_started: no side effect ever happens for a state the store does not know.
+void Execution::dispatch(std::function<void()> call) {
+  if (host_.durable()) {
+    held_calls_.push_back(std::move(call));
+    mark_dirty();
+  } else {
+    host_.post_blocking(std::move(call));
+  }
+}
+
+void Execution::record(EventType type, const std::string& step, json data, const Actor& actor) {
+  Event event{++seq_, host_.clock().now(), type, step, std::move(data)};
+  if (!host_.durable()) {
+    host_.record(id_, event);
+    history_.push_back(std::move(event));
+    return;
+  }
+  pending_audit_.push_back(AuditDraft{event.at, actor.id, actor.role, actor.organisation, id_,
+                                      step, std::string(to_string(type)), audit_summary(event)});
+  pending_events_.push_back(StoredEvent{id_, std::move(event)});
+  mark_dirty();
+}
+
+void Execution::audit_only(const std::string& type, const std::string& step, json summary,
+                           const Actor& actor) {
+  if (!host_.durable()) return;
+  pending_audit_.push_back(AuditDraft{host_.clock().now(), actor.id, actor.role,
+                                      actor.organisation, id_, step, type, std::move(summary)});
+  mark_dirty();
+}
+
+uint64_t Execution::add_timer(TimePoint due, TimerKind kind, int64_t frame, uint32_t n) {
+  const uint64_t id = next_timer_++;
+  timers_[id] = Timer{due, kind, frame, n, 0};
+  arm(id);
+  return id;
+}
+
+void Execution::arm(uint64_t timer_id) {
+  std::weak_ptr<Execution> weak = shared_from_this();
+  timers_.at(timer_id).clock_id = host_.clock().call_at(timers_.at(timer_id).due, [weak, timer_id] {
+    if (auto self = weak.lock()) {
+      self->schedule([timer_id](Execution& s) { s.fire(timer_id); });
+    }
+  });
+}
+
+void Execution::cancel_timer(uint64_t timer_id) {
+  auto it = timers_.find(timer_id);
+  if (it == timers_.end()) return;
+  host_.clock().cancel(it->second.clock_id);
+  timers_.erase(it);
+}
+
+void Execution::cancel_frame_timers(int64_t frame) {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, t] : timers_) {
+    if (t.frame == frame && t.kind != TimerKind::kWorkflowTimeout) ids.push_back(id);
+  }
+  for (uint64_t id : ids) cancel_timer(id);
+}
+
+std::optional<TimePoint> Execution::next_due() const {
+  std::optional<TimePoint> due;
+  for (const auto& [id, t] : timers_) {
+    if (!due || t.due < *due) due = t.due;
+  }
+  return due;
+}
+
+void Execution::fire(uint64_t timer_id) {
+  auto it = timers_.find(timer_id);
+  if (it == timers_.end()) return;  // cancelled after it was queued
+  const Timer t = it->second;
+  timers_.erase(it);
+  switch (t.kind) {
+    case TimerKind::kWorkflowTimeout:
+      finish_execution(false, nullptr,
+                       make_error("workflow.timeout", "the workflow ran longer than its timeout of " +
+                                                          format_duration(*workflow_->timeout)));
+      return;
+    case TimerKind::kAttemptTimeout: {
+      auto a = attempts_.find(t.frame);
+      if (a == attempts_.end() || a->second.number != t.n || a->second.suspended) return;
+      const Step& step = *a->second.step;
+      on_outcome(t.frame, a->second.token,
+                 StepOutcome::failed(StepStatus::kRetryableError, "step.timeout",
+                                     "the attempt did not finish within " +
+                                         format_duration(*step.timeout)));
+      return;
+    }
+    case TimerKind::kRetry:
+      waiting_.erase(t.frame);
+      if (!frames_.at(t.frame).done) run_task(t.frame, current_step(t.frame), t.n);
+      return;
+    case TimerKind::kWait:
+      waiting_.erase(t.frame);
+      if (!frames_.at(t.frame).done) complete_step(t.frame, current_step(t.frame), nullptr);
+      return;
+    case TimerKind::kDeadline: on_deadline(t.frame, t.n); return;
+    case TimerKind::kReminder: on_reminder(t.frame, t.n); return;
+  }
 }
 
 std::string Execution::step_path(int64_t frame, const std::string& step_id) const {
   return frames_.at(frame).path + step_id;
+}
+
+const Step& Execution::current_step(int64_t frame) const {
+  const Frame& f = frames_.at(frame);
+  return *f.sequence->find(f.current);
 }
 
 // Stable across retries and restarts: derived from the execution id and the step's place
@@ -139,6 +247,10 @@ void Execution::enter(int64_t frame, const std::string& step_id) {
   Frame& f = frames_.at(frame);
   const Step* step = f.sequence->find(step_id);
   f.current = step_id;
+  f.entered_at = host_.clock().now();
+  f.due.reset();
+  f.cap.reset();
+  f.level = 0;
   ++f.visits[step_id];
   const std::string path = step_path(frame, step_id);
   record(EventType::kStepScheduled, path, {{"kind", to_string(step->kind)}});
@@ -159,8 +271,7 @@ void Execution::enter(int64_t frame, const std::string& step_id) {
       }
       on_step_error(frame, *step,
                     make_error("choice.no_match", "no rule of choice step '" + step->id +
-                                                      "' holds and it "
-                                                      "has no default"));
+                                                      "' holds and it has no default"));
       return;
     }
     case StepKind::kParallel:
@@ -211,6 +322,17 @@ void Execution::complete_step(int64_t frame, const Step& step, json output) {
   advance(frame, step.next);
 }
 
+StepContext Execution::step_context(int64_t frame, const Step& step, uint32_t number) const {
+  StepContext context;
+  context.execution_id = id_;
+  context.step_id = step_path(frame, step.id);
+  context.attempt = number;
+  context.idempotency_key = idempotency_key(frame, step);
+  if (step.timeout) context.deadline = host_.clock().now() + *step.timeout;
+  context.task_token = context.idempotency_key;
+  return context;
+}
+
 void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   Frame& f = frames_.at(frame);
   const std::string path = step_path(frame, step.id);
@@ -227,29 +349,18 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
         make_error("step.unknown_type", "step type '" + step.type + "' is not installed"));
     return;
   }
-  StepContext context;
-  context.execution_id = id_;
-  context.step_id = path;
-  context.attempt = number;
-  context.idempotency_key = idempotency_key(frame, step);
-  if (step.timeout) context.deadline = host_.clock().now() + *step.timeout;
-  context.task_token = context.idempotency_key;
-
-  Attempt attempt{&step, number, next_token_++, 0};
+  if (number == 1 && step.deadline && !start_deadline(frame, step)) return;
+  StepContext context = step_context(frame, step, number);
+  Attempt attempt;
+  attempt.step = &step;
+  attempt.number = number;
+  attempt.token = next_token_++;
   record(EventType::kAttemptStarted, path,
          {{"attempt", number}, {"idempotency_key", context.idempotency_key}});
-  if (step.timeout) {
-    const uint64_t token = attempt.token;
-    attempt.timeout_timer = after(*context.deadline, [frame, token, &step](Execution& s) {
-      s.on_outcome(frame, token,
-                   StepOutcome::failed(
-                       StepStatus::kRetryableError, "step.timeout",
-                       "the attempt did not finish within " + format_duration(*step.timeout)));
-    });
-  }
+  if (step.timeout) add_timer(*context.deadline, TimerKind::kAttemptTimeout, frame, number);
   attempts_[frame] = attempt;
-  host_.post_blocking([self = shared_from_this(), type, frame, token = attempt.token,
-                       params = std::move(*params), context = std::move(context)] {
+  dispatch([self = shared_from_this(), type, frame, token = attempt.token,
+            params = std::move(*params), context = std::move(context)] {
     StepOutcome outcome = type->execute(params, context);
     self->schedule([frame, token, outcome = std::move(outcome)](Execution& s) mutable {
       s.on_outcome(frame, token, std::move(outcome));
@@ -260,44 +371,46 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
 void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   auto it = attempts_.find(frame);
   if (it == attempts_.end() || it->second.token != token || frames_.at(frame).done) return;
-  Attempt attempt = it->second;
-  if (attempt.timeout_timer != 0) {
-    host_.clock().cancel(attempt.timeout_timer);
-    timers_.erase(attempt.timeout_timer);
+  Attempt& attempt = it->second;
+  for (auto t = timers_.begin(); t != timers_.end();) {
+    const bool timeout = t->second.frame == frame && t->second.kind == TimerKind::kAttemptTimeout;
+    ++t;
+    if (timeout) cancel_timer(std::prev(t)->first);
   }
   const Step& step = *attempt.step;
   const std::string path = step_path(frame, step.id);
   switch (outcome.status) {
     case StepStatus::kOk:
-      attempts_.erase(it);
+      close_task(frame, "completed");
+      cancel_frame_timers(frame);
+      attempts_.erase(frame);
       complete_step(frame, step, std::move(outcome.output));
       return;
     case StepStatus::kSuspend:
-      it->second.token = 0;  // waits for a completion (durable executions issue)
-      record(EventType::kStepSuspended, path,
-             {{"wait", outcome.output}, {"task_token", idempotency_key(frame, step)}});
+      if (attempt.suspended) return;  // a resume that needs more completions (quorum)
+      on_suspend(frame, outcome.output);
       return;
     case StepStatus::kRetryableError:
-      if (attempt.number < step.retry.max_attempts && retryable_by(step.retry, outcome.error)) {
+      if (!attempt.suspended && attempt.number < step.retry.max_attempts &&
+          retryable_by(step.retry, outcome.error)) {
         const Duration delay =
             retry_delay(step.retry, attempt.number, idempotency_key(frame, step));
+        const uint32_t next = attempt.number + 1;
         attempts_.erase(it);
         waiting_.insert(frame);
         record(EventType::kRetryScheduled, path,
                {{"attempt", attempt.number},
                 {"delay", format_duration(delay)},
                 {"error", error_json(outcome.error, "")}});
-        const uint32_t next = attempt.number + 1;
-        after(host_.clock().now() + delay, [frame, &step, next](Execution& s) {
-          s.waiting_.erase(frame);
-          if (!s.frames_.at(frame).done) s.run_task(frame, step, next);
-        });
+        add_timer(host_.clock().now() + delay, TimerKind::kRetry, frame, next);
         return;
       }
       [[fallthrough]];
     case StepStatus::kPermanentError:
     case StepStatus::kInvalidParameters:
-      attempts_.erase(it);
+      close_task(frame, "failed");
+      cancel_frame_timers(frame);
+      attempts_.erase(frame);
       on_step_error(frame, step, outcome.error);
       return;
   }
@@ -330,20 +443,16 @@ void Execution::run_wait(int64_t frame, const Step& step) {
     std::optional<TimePoint> parsed;
     if (value != nullptr && value->is_string()) parsed = parse_utc(value->get<std::string>());
     if (!parsed) {
-      on_step_error(
-          frame, step,
-          make_error("wait.invalid_instant", step.wait_until + " does not hold an RFC 3339 "
-                                                               "timestamp"));
+      on_step_error(frame, step,
+                    make_error("wait.invalid_instant",
+                               step.wait_until + " does not hold an RFC 3339 timestamp"));
       return;
     }
     until = *parsed;
   }
   record(EventType::kWaitStarted, step_path(frame, step.id), {{"until", format_utc(until)}});
   waiting_.insert(frame);
-  after(until, [frame, &step](Execution& s) {
-    s.waiting_.erase(frame);
-    if (!s.frames_.at(frame).done) s.complete_step(frame, step, nullptr);
-  });
+  add_timer(until, TimerKind::kWait, frame, 0);
 }
 
 }  // namespace coalition

@@ -1,7 +1,15 @@
 // Execution: one run of a workflow — its context documents, where each of its sequences stands,
-// and its history. It interprets the workflow's steps; the Engine gives it threads, time and
-// plugins through ExecutionHost. All state is guarded by one mutex, so handlers of one execution
-// never run at once while different executions advance in parallel.
+// its timers and human tasks. It interprets the workflow's steps; the Engine gives it threads,
+// time, plugins and (when durable) the store through ExecutionHost. All state is guarded by one
+// mutex, so handlers of one execution never run at once while different executions advance in
+// parallel.
+//
+// Every state change happens inside one handler and is recorded as an event. In durable mode the
+// events, an audit entry per event and a snapshot of the state are drained by the group committer
+// (CommitSource) and everything with an outside effect — plugin calls — waits until that
+// transaction is committed. So a crash loses only changes nobody has acted on, and restore()
+// carries on from the last snapshot: an attempt that was in flight runs again with the same
+// idempotency key, a completed step never runs again.
 #ifndef COALITION_RUNTIME_EXECUTION_H_
 #define COALITION_RUNTIME_EXECUTION_H_
 
@@ -10,13 +18,16 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "calendar/business_calendar.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/clock.h"
 #include "runtime/event.h"
+#include "store/group_committer.h"
 #include "workflow/workflow.h"
 #include "workflow/workflow_validator.h"
 
@@ -25,51 +36,104 @@ namespace coalition {
 enum class ExecutionStatus { kRunning, kSucceeded, kFailed };
 std::string_view to_string(ExecutionStatus status);
 
+// Who does something: a person acting in a role for an organisation, or the engine itself.
+struct Actor {
+  std::string id = "engine";
+  std::string role;
+  std::string organisation;
+};
+
 struct ExecutionSnapshot {
   std::string id;
   std::string workflow;  // id@version
+  std::string initiator;
   ExecutionStatus status = ExecutionStatus::kRunning;
   nlohmann::json output;
   StepError error;
-  size_t suspended_steps = 0;  // attempts waiting for an external completion
+  size_t suspended_steps = 0;  // attempts waiting for a person or a signal
   size_t running_steps = 0;    // attempts, waits and retries in progress
-  std::vector<Event> history;
+  std::optional<TimePoint> next_due;
+  std::vector<Event> history;  // in memory only; a durable engine reads it from the store
 };
 
 // What an execution needs from the engine. Implementations are thread-safe.
+class Execution;
 class ExecutionHost {
  public:
   virtual ~ExecutionHost() = default;
   virtual Clock& clock() = 0;
   virtual const PluginRegistry& registry() const = 0;
   virtual const WorkflowCatalog& catalog() const = 0;
+  virtual const CalendarSet& calendars() const = 0;
   virtual void post(std::function<void()> work) = 0;           // scheduler work: short
   virtual void post_blocking(std::function<void()> work) = 0;  // plugin calls: may block
+  // In memory: every event as it is recorded. Durable: not called (the store has them).
   virtual void record(const std::string& execution_id, const Event& event) = 0;
+  // Durable: the execution has changes to commit; the host queues it for the committer.
+  virtual bool durable() const = 0;
+  virtual void mark_dirty(std::shared_ptr<Execution> execution) = 0;
+  // Durable: one drained source's changes are committed (balances mark_dirty).
+  virtual void committed() = 0;
 };
 
-class Execution : public std::enable_shared_from_this<Execution> {
+class Execution : public CommitSource, public std::enable_shared_from_this<Execution> {
  public:
   Execution(ExecutionHost& host, std::string id, std::shared_ptr<const Workflow> workflow,
-            nlohmann::json input);
-  ~Execution();
-  // Records execution_started and schedules the first step. Call once.
-  void start();
+            nlohmann::json input, std::string initiator);
+  ~Execution() override;
+
+  // Rebuilds an execution from its stored snapshot; the workflows it names must be in the
+  // host's catalog. kInvalidData when the snapshot does not fit them.
+  static Result<std::shared_ptr<Execution>> restore(ExecutionHost& host, const std::string& id,
+                                                    const nlohmann::json& state);
+
+  // Records execution_started and, if `enter_first`, enters the first step. Call once, on a
+  // new execution. Without entering, the execution waits in the store for an engine to
+  // recover it (coalition start, then coalition worker).
+  void start(bool enter_first = true);
+  // After restore(): re-arms timers and runs again every attempt that was in flight.
+  void resume_restored();
+
+  // A person completes a human task. Refused (nothing changes; the refusal is audited) when the
+  // task is not open, the role or organisation does not match, the actor already completed it,
+  // separation of duties forbids them, a required justification is missing, or `data` fails the
+  // task's answer schema. Returns the task as it now stands.
+  Result<nlohmann::json> complete_task(const std::string& task_id, const Actor& actor,
+                                       const nlohmann::json& data);
+  // Delivers an external event to the step waiting for signal `name`.
+  Status signal(const std::string& name, const nlohmann::json& data, const Actor& actor);
+  // Moves a task's deadline to `due`; refused beyond the step's cap.
+  Status extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
+                         const std::string& justification);
+
   ExecutionSnapshot snapshot() const;
   bool terminal() const;
+  const std::string& id() const { return id_; }
+
+  // CommitSource: events, audit entries, the state snapshot and changed tasks; plugin calls
+  // held back until now go to after_commit.
+  void drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) override;
 
  private:
   struct Frame;
   struct Join;
   struct Attempt;
+  struct Task;
+  struct Timer;
+  enum class TimerKind : int;
 
   // All private members run with mutex_ held.
   void record(EventType type, const std::string& step,
-              nlohmann::json data = nlohmann::json::object());
+              nlohmann::json data = nlohmann::json::object(), const Actor& actor = {});
+  void audit_only(const std::string& type, const std::string& step, nlohmann::json summary,
+                  const Actor& actor);
+  void mark_dirty();
+  void dispatch(std::function<void()> call);
   void enter(int64_t frame, const std::string& step_id);
   void advance(int64_t frame, const std::string& next);
   void run_task(int64_t frame, const Step& step, uint32_t attempt);
   void on_outcome(int64_t frame, uint64_t token, StepOutcome outcome);
+  void on_suspend(int64_t frame, const nlohmann::json& wait);
   void on_step_error(int64_t frame, const Step& step, const StepError& error);
   void complete_step(int64_t frame, const Step& step, nlohmann::json output);
   void start_join(int64_t frame, const Step& step);
@@ -78,27 +142,59 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void finish_frame(int64_t frame, bool ok, nlohmann::json output, const StepError& error);
   void finish_execution(bool ok, nlohmann::json output, const StepError& error);
   void cancel_frame_tree(int64_t frame);
+  void close_task(int64_t frame, const std::string& status);
   void run_wait(int64_t frame, const Step& step);
-  uint64_t after(TimePoint when, std::function<void(Execution&)> fn);
+  bool start_deadline(int64_t frame, const Step& step);  // false: the step failed
+  void arm_deadline_timers(int64_t frame);
+  void on_deadline(int64_t frame, uint32_t level);
+  void on_reminder(int64_t frame, uint32_t index);
+  void resume_attempt(int64_t frame, nlohmann::json completion);
+  Status check_completion(const Task& task, const Attempt& attempt, const Actor& actor,
+                          const nlohmann::json& data) const;
+  uint64_t add_timer(TimePoint due, TimerKind kind, int64_t frame, uint32_t n);
+  void arm(uint64_t timer_id);
+  void cancel_timer(uint64_t timer_id);
+  void cancel_frame_timers(int64_t frame);
+  void fire(uint64_t timer_id);
   void schedule(std::function<void(Execution&)> fn);
   std::string step_path(int64_t frame, const std::string& step_id) const;
   std::string idempotency_key(int64_t frame, const Step& step) const;
+  const Step& current_step(int64_t frame) const;
+  StepContext step_context(int64_t frame, const Step& step, uint32_t attempt) const;
+  Attempt* find_task(const std::string& task_id, int64_t* frame);
+  nlohmann::json state_json() const;
+  nlohmann::json task_json(const Attempt& attempt) const;
+  std::optional<TimePoint> next_due() const;
 
   ExecutionHost& host_;
   const std::string id_;
-  const std::shared_ptr<const Workflow> workflow_;
+  std::shared_ptr<const Workflow> workflow_;
+  std::string initiator_;
   mutable std::mutex mutex_;
   ExecutionStatus status_ = ExecutionStatus::kRunning;
   nlohmann::json output_;
   StepError error_;
-  std::vector<Event> history_;
+  TimePoint started_at_;
+  uint64_t seq_ = 0;  // events recorded
+  std::vector<Event> history_;  // in memory only
   std::map<int64_t, Frame> frames_;
   std::map<int64_t, Join> joins_;        // frame -> the join its current step waits on
-  std::map<int64_t, Attempt> attempts_;  // frame -> its task attempt in flight
+  std::map<int64_t, Attempt> attempts_;  // frame -> its task attempt in flight or suspended
   std::set<int64_t> waiting_;            // frames in a wait step or a retry delay
-  std::set<uint64_t> timers_;
+  std::map<uint64_t, Timer> timers_;
+  std::map<std::string, std::set<std::string>> actors_;  // step path -> who completed it
   int64_t next_frame_ = 0;
   uint64_t next_token_ = 1;
+  uint64_t next_timer_ = 1;
+  uint64_t next_task_ = 1;
+
+  // Durable mode: what the next drain hands to the committer.
+  bool dirty_ = false;
+  std::vector<StoredEvent> pending_events_;
+  std::vector<AuditDraft> pending_audit_;
+  std::set<int64_t> changed_tasks_;  // frames whose task changed
+  std::vector<TaskRecord> closed_tasks_;
+  std::vector<std::function<void()>> held_calls_;
 };
 
 }  // namespace coalition

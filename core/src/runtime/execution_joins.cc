@@ -197,6 +197,8 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
 void Execution::cancel_frame_tree(int64_t frame) {
   Frame& f = frames_.at(frame);
   if (!f.done) f.done = true;
+  close_task(frame, "cancelled");
+  cancel_frame_timers(frame);
   attempts_.erase(frame);
   waiting_.erase(frame);
   auto join = joins_.find(frame);
@@ -211,7 +213,8 @@ void Execution::cancel_frame_tree(int64_t frame) {
 void Execution::finish_execution(bool ok, json output, const StepError& error) {
   if (status_ != ExecutionStatus::kRunning) return;
   for (auto& [id, frame] : frames_) frame.done = true;
-  for (uint64_t timer : timers_) host_.clock().cancel(timer);
+  for (const auto& [frame, attempt] : attempts_) close_task(frame, "cancelled");
+  for (const auto& [id, timer] : timers_) host_.clock().cancel(timer.clock_id);
   timers_.clear();
   attempts_.clear();
   waiting_.clear();

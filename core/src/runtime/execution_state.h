@@ -1,4 +1,5 @@
-// The private state of an Execution, shared by the files that implement it.
+// The private state of an Execution, shared by the files that implement it. Everything here is
+// plain data so that execution_snapshot.cc can write it to the store and read it back.
 #ifndef COALITION_RUNTIME_EXECUTION_STATE_H_
 #define COALITION_RUNTIME_EXECUTION_STATE_H_
 
@@ -23,6 +24,11 @@ struct Execution::Frame {
   int64_t parent = -1;
   size_t slot = 0;  // branch or item index in the parent's join
   std::string current;
+  TimePoint entered_at;  // of `current`: deadlines without an anchor count from it
+  // The current step's deadline, when it declares one.
+  std::optional<TimePoint> due;
+  std::optional<TimePoint> cap;  // an extension may not go beyond
+  uint32_t level = 0;            // escalation tiers passed
   std::map<std::string, uint32_t> visits;  // so a step entered again gets a new key
   bool done = false;
 };
@@ -40,11 +46,41 @@ struct Execution::Join {
   size_t next_slot = 0;
 };
 
+// A human task opened by a suspended attempt.
+struct Execution::Task {
+  std::string id;
+  json spec;                        // title, instructions, answer_schema: from the plugin
+  std::vector<std::string> roles;   // who may complete it now (changes on escalation)
+  std::string organisation;         // empty: any
+  json completions = json::array();  // {actor, role, organisation, at, data}
+  TimePoint created_at;
+};
+
 struct Execution::Attempt {
   const Step* step = nullptr;
   uint32_t number = 1;
-  uint64_t token = 0;
-  uint64_t timeout_timer = 0;
+  uint64_t token = 0;  // in this process: matches the outcome to the attempt
+  bool suspended = false;
+  json wait;           // what the plugin said it waits for
+  std::string signal;  // a signal name, when it waits for one
+  std::optional<Task> task;
+};
+
+enum class Execution::TimerKind : int {
+  kWorkflowTimeout = 0,
+  kAttemptTimeout = 1,  // n: attempt number
+  kRetry = 2,           // n: the attempt to start
+  kWait = 3,
+  kDeadline = 4,  // n: escalation level it applies to
+  kReminder = 5,  // n: index in deadline.remind
+};
+
+struct Execution::Timer {
+  TimePoint due;
+  TimerKind kind = TimerKind::kWait;
+  int64_t frame = 0;
+  uint32_t n = 0;
+  uint64_t clock_id = 0;  // in this process
 };
 
 }  // namespace coalition

@@ -34,6 +34,38 @@ struct CatchClause {
   std::string result;  // where the error object goes in the context; empty = nowhere
 };
 
+// How long, in calendar time or in business days of a named calendar.
+struct Span {
+  std::optional<Duration> fixed;
+  uint32_t business_days = 0;
+  std::string calendar;
+};
+
+// Who may complete a human task, and the rules the engine enforces on each completion.
+struct AssignSpec {
+  std::vector<std::string> roles;
+  nlohmann::json organisation;  // null, a string, or a template resolved when the task opens
+  uint32_t quorum = 1;
+  std::vector<std::string> separate_from;  // step ids in the same sequence
+  bool not_initiator = false;
+  bool justification = false;
+};
+
+struct EscalationTier {
+  std::vector<std::string> roles;
+  Span in;
+};
+
+struct DeadlineSpec {
+  Span in;
+  std::string from;  // context pointer of the anchor; empty: when the step starts
+  std::optional<Span> cap_in;
+  std::string cap_from;
+  std::vector<Duration> remind;  // before the due time
+  std::vector<EscalationTier> escalate;
+  std::string on_expiry_next;  // empty: fail with deadline.expired
+};
+
 struct ChoiceRule {
   Condition when;
   std::string next;
@@ -69,6 +101,8 @@ struct Step {
   RetryPolicy retry;
   std::optional<Duration> timeout;
   std::vector<CatchClause> catches;
+  std::optional<AssignSpec> assign;
+  std::optional<DeadlineSpec> deadline;
   // choice
   std::vector<ChoiceRule> choices;
   std::string default_next;

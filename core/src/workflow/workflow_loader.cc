@@ -126,6 +126,65 @@ class Builder {
     return *d;
   }
 
+  Span span(const json& doc, const std::string& at) {
+    Span span;
+    if (doc.is_string()) {
+      auto d = parse_duration(doc.get<std::string>());
+      if (!d) {
+        add(at, d.error().message());
+      } else {
+        span.fixed = *d;
+      }
+    } else {
+      span.business_days = doc.value("business_days", 0u);
+      span.calendar = doc.value("calendar", "");
+    }
+    return span;
+  }
+
+  AssignSpec assign(const json& doc, const std::string& at) {
+    AssignSpec a;
+    a.roles = doc.value("roles", std::vector<std::string>{});
+    a.organisation = doc.value("organisation", json());
+    check_template_at(doc, "organisation", at);
+    a.quorum = doc.value("quorum", 1u);
+    a.separate_from = doc.value("separate_from", std::vector<std::string>{});
+    a.not_initiator = doc.value("not_initiator", false);
+    a.justification = doc.value("justification", false);
+    return a;
+  }
+
+  DeadlineSpec deadline(const json& doc, const std::string& at) {
+    DeadlineSpec d;
+    d.in = span(doc["in"], pointer_append(at, "in"));
+    d.from = doc.value("from", "");
+    if (auto c = doc.find("cap"); c != doc.end()) {
+      d.cap_in = span((*c)["in"], pointer_append(pointer_append(at, "cap"), "in"));
+      d.cap_from = c->value("from", "");
+    }
+    if (auto r = doc.find("remind"); r != doc.end()) {
+      for (size_t i = 0; i < r->size(); ++i) {
+        auto before = parse_duration((*r)[i].get<std::string>());
+        if (!before) {
+          add(pointer_append(pointer_append(at, "remind"), i), before.error().message());
+        } else {
+          d.remind.push_back(*before);
+        }
+      }
+    }
+    if (auto e = doc.find("escalate"); e != doc.end()) {
+      for (size_t i = 0; i < e->size(); ++i) {
+        const std::string tier_at = pointer_append(pointer_append(at, "escalate"), i);
+        d.escalate.push_back({(*e)[i].value("roles", std::vector<std::string>{}),
+                              span((*e)[i]["in"], pointer_append(tier_at, "in"))});
+      }
+    }
+    if (auto x = doc.find("on_expiry"); x != doc.end() && x->is_object()) {
+      d.on_expiry_next = x->value("next", "");
+    }
+    return d;
+  }
+
   void add(std::string pointer, std::string message) {
     problems_.push_back({std::move(pointer), std::move(message)});
   }
@@ -153,6 +212,9 @@ class Builder {
       step.timeout = duration(s, "timeout", at);
       if (auto r = s.find("retry"); r != s.end())
         retry(*r, pointer_append(at, "retry"), step.retry);
+      if (auto a = s.find("assign"); a != s.end()) step.assign = assign(*a, pointer_append(at, "assign"));
+      if (auto d = s.find("deadline"); d != s.end())
+        step.deadline = deadline(*d, pointer_append(at, "deadline"));
     } else if (kind == "choice") {
       step.kind = StepKind::kChoice;
       const auto& choices = s["choices"];
@@ -269,6 +331,21 @@ class Builder {
         exits[i] = true;
       } else {
         link(s.next, pointer_append(s.pointer, "next"));
+      }
+      if (s.deadline && !s.deadline->on_expiry_next.empty()) {
+        link(s.deadline->on_expiry_next,
+             pointer_append(pointer_append(pointer_append(s.pointer, "deadline"), "on_expiry"),
+                            "next"));
+      }
+      if (s.assign) {
+        for (size_t k = 0; k < s.assign->separate_from.size(); ++k) {
+          if (seq.index.count(s.assign->separate_from[k]) == 0) {
+            add(pointer_append(pointer_append(pointer_append(s.pointer, "assign"), "separate_from"),
+                               k),
+                "no step '" + s.assign->separate_from[k] + "' in this sequence; expected one of: " +
+                    ids(seq));
+          }
+        }
       }
       for (size_t c = 0; c < s.catches.size(); ++c) {
         link(s.catches[c].next,

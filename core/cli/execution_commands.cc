@@ -1,0 +1,338 @@
+#include "cli/execution_commands.h"
+
+#include <signal.h>
+
+#include <iostream>
+#include <map>
+
+#include "cli/exit_code.h"
+#include "common/json_text.h"
+#include "common/utc_time.h"
+#include "workflow/workflow_files.h"
+
+namespace coalition::cli {
+
+using nlohmann::json;
+
+namespace {
+
+int fail(std::ostream& err, const std::string& command, const Error& error) {
+  err << "coalition " << command << ": " << error.to_string() << "\n";
+  return exit_code_for(error);
+}
+
+// --data: JSON text when it looks like JSON, else the name of a file holding it.
+Result<json> read_data(const std::string& data) {
+  if (data.empty()) return json::object();
+  const auto first = data.find_first_not_of(" \t\r\n");
+  std::string text = data;
+  if (first == std::string::npos || (data[first] != '{' && data[first] != '[' &&
+                                     data[first] != '"')) {
+    auto file = read_text_file(data);
+    if (!file) return Error::not_found("--data: " + file.error().message());
+    text = std::move(*file);
+  }
+  auto doc = parse_json(text);
+  if (!doc) return Error::invalid_data("--data: " + doc.error().message());
+  return doc;
+}
+
+std::string due_text(const json& task) {
+  return task.contains("due") ? task["due"].get<std::string>() : std::string("no deadline");
+}
+
+void print_task_line(const json& t, std::ostream& out) {
+  std::string roles;
+  for (const auto& r : t["roles"]) roles += (roles.empty() ? "" : ",") + r.get<std::string>();
+  out << t["id"].get<std::string>() << "  " << t["step"].get<std::string>() << "  \""
+      << t.value("title", "") << "\"  roles " << roles << "  due " << due_text(t) << "  "
+      << t["completions"].size() << "/" << t.value("quorum", 1) << " done";
+  if (t.value("level", 0) > 0) out << "  escalated x" << t["level"].get<int>();
+  out << "\n";
+}
+
+}  // namespace
+
+int run_start_command(const ExecutionCommandOptions& o, const Installation& installation,
+                      std::ostream& out, std::ostream& err) {
+  RealFileSystem fs;
+  auto set = load_workflow_files({o.workflow_file}, fs);
+  const auto& file = set.files.front();
+  Problems problems = file.loaded.problems;
+  if (file.loaded.workflow) {
+    problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
+  }
+  for (const auto& p : problems) err << p.format(file.path) << "\n";
+  if (!file.readable) return kExitNoInput;
+  if (!problems.empty()) return kExitDataError;
+  json input = json::object();
+  if (!o.input_file.empty()) {
+    auto data = read_data(o.input_file == "-" ? std::string() : o.input_file);
+    if (!data) return fail(err, "start", data.error());
+    input = std::move(*data);
+  }
+  SessionOptions session = o.session;
+  session.workflows.push_back(file.loaded.workflow);
+  for (const auto& key : set.catalog.keys()) {
+    const auto at = key.rfind('@');
+    session.workflows.push_back(set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
+  }
+  auto s = Session::open(installation, session);
+  if (!s) return fail(err, "start", s.error());
+  auto workflow = (*s)->catalog().find(file.loaded.workflow->id, file.loaded.workflow->version);
+  json ids = json::array();
+  for (size_t i = 0; i < std::max<size_t>(1, o.count); ++i) {
+    auto id = (*s)->engine().start(workflow, input, {}, o.actor, /*run=*/false);
+    if (!id) return fail(err, "start", id.error());
+    ids.push_back(*id);
+  }
+  if (auto c = (*s)->close(); !c) return fail(err, "start", c.error());
+  if (o.json) {
+    out << json{{"executions", ids}}.dump(2) << "\n";
+  } else {
+    for (const auto& id : ids) out << id.get<std::string>() << "\n";
+  }
+  return kExitOk;
+}
+
+int run_status_command(const ExecutionCommandOptions& o, const Installation& installation,
+                       std::ostream& out, std::ostream& err) {
+  SessionOptions so = o.session;
+  so.act = false;
+  auto s = Session::open(installation, so);
+  if (!s) return fail(err, "status", s.error());
+  auto record = (*s)->store().execution(o.execution);
+  if (!record) return fail(err, "status", record.error());
+  if (!*record) return fail(err, "status", Error::not_found("no execution " + o.execution));
+  auto tasks = (*s)->store().tasks(TaskFilter{o.execution, "", true});
+  if (!tasks) return fail(err, "status", tasks.error());
+  const ExecutionRecord& r = **record;
+  json open = json::array();
+  for (const auto& t : *tasks) open.push_back(t.doc);
+  json doc{{"id", r.id},
+           {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
+           {"status", r.status},
+           {"initiator", r.initiator},
+           {"started_at", format_utc(r.started_at)},
+           {"updated_at", format_utc(r.updated_at)},
+           {"open_tasks", open}};
+  if (r.next_due) doc["next_due"] = format_utc(*r.next_due);
+  if (r.result.is_object()) doc.update(r.result);
+  if (o.json) {
+    out << doc.dump(2) << "\n";
+    return kExitOk;
+  }
+  out << "execution " << r.id << " (" << doc["workflow"].get<std::string>() << "): " << r.status
+      << "\n";
+  out << "started " << doc["started_at"].get<std::string>() << " by " << r.initiator
+      << ", last change " << doc["updated_at"].get<std::string>() << "\n";
+  if (r.next_due) out << "next timer " << format_utc(*r.next_due) << "\n";
+  if (doc.contains("output")) out << "output: " << doc["output"].dump(2) << "\n";
+  if (doc.contains("error")) {
+    out << "error: " << doc["error"].value("code", "") << ": " << doc["error"].value("message", "")
+        << "\n";
+  }
+  for (const auto& t : open) {
+    out << "open task ";
+    print_task_line(t, out);
+  }
+  return kExitOk;
+}
+
+int run_history_command(const ExecutionCommandOptions& o, const Installation& installation,
+                        std::ostream& out, std::ostream& err) {
+  SessionOptions so = o.session;
+  so.act = false;
+  auto s = Session::open(installation, so);
+  if (!s) return fail(err, "history", s.error());
+  auto record = (*s)->store().execution(o.execution);
+  if (!record) return fail(err, "history", record.error());
+  if (!*record) return fail(err, "history", Error::not_found("no execution " + o.execution));
+  auto events = (*s)->store().history(o.execution);
+  if (!events) return fail(err, "history", events.error());
+  if (o.json) {
+    json list = json::array();
+    for (const auto& e : *events) list.push_back(e.to_json());
+    out << json{{"id", o.execution}, {"events", list}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const auto& e : *events) {
+    out << format_utc(e.at) << "  " << e.seq << "  " << to_string(e.type);
+    if (!e.step.empty()) out << "  " << e.step;
+    for (const char* key : {"task", "actor", "role", "roles", "due", "level", "attempt", "name",
+                            "action", "next"}) {
+      if (e.data.contains(key)) out << "  " << key << "=" << e.data[key].dump();
+    }
+    if (e.data.contains("error") && e.data["error"].is_object()) {
+      out << "  error=" << e.data["error"].value("code", "");
+    }
+    out << "\n";
+  }
+  return kExitOk;
+}
+
+int run_tasks_command(const ExecutionCommandOptions& o, const Installation& installation,
+                      std::ostream& out, std::ostream& err) {
+  SessionOptions so = o.session;
+  so.act = false;
+  auto s = Session::open(installation, so);
+  if (!s) return fail(err, "tasks", s.error());
+  auto tasks = (*s)->store().tasks(TaskFilter{o.execution, o.role, !o.all});
+  if (!tasks) return fail(err, "tasks", tasks.error());
+  if (o.json) {
+    json list = json::array();
+    for (const auto& t : *tasks) {
+      json doc = t.doc;
+      doc["status"] = t.status;
+      list.push_back(std::move(doc));
+    }
+    out << json{{"tasks", list}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (tasks->empty()) out << "no open tasks\n";
+  for (const auto& t : *tasks) {
+    if (o.all) out << t.status << "  ";
+    print_task_line(t.doc, out);
+  }
+  return kExitOk;
+}
+
+int run_complete_command(const ExecutionCommandOptions& o, const Installation& installation,
+                         std::ostream& out, std::ostream& err) {
+  auto data = read_data(o.data);
+  if (!data) return fail(err, "complete", data.error());
+  auto s = Session::open(installation, o.session);
+  if (!s) return fail(err, "complete", s.error());
+  auto task = (*s)->engine().complete_task(o.task, Actor{o.actor, o.role, o.organisation}, *data);
+  if (auto c = (*s)->close(); !c) return fail(err, "complete", c.error());
+  if (!task) return fail(err, "complete", task.error());
+  if (o.json) {
+    out << task->dump(2) << "\n";
+  } else {
+    out << "completed " << o.task << " as " << o.actor << " (" << o.role << "): "
+        << (*task)["completions"].size() << "/" << task->value("quorum", 1) << " done\n";
+  }
+  return kExitOk;
+}
+
+int run_signal_command(const ExecutionCommandOptions& o, const Installation& installation,
+                       std::ostream& out, std::ostream& err) {
+  auto data = read_data(o.data);
+  if (!data) return fail(err, "signal", data.error());
+  auto s = Session::open(installation, o.session);
+  if (!s) return fail(err, "signal", s.error());
+  Actor actor{o.actor.empty() ? "external" : o.actor, o.role, o.organisation};
+  Status sent = (*s)->engine().signal(o.execution, o.name, *data, actor);
+  if (auto c = (*s)->close(); !c) return fail(err, "signal", c.error());
+  if (!sent) return fail(err, "signal", sent.error());
+  out << "delivered signal " << o.name << " to " << o.execution << "\n";
+  return kExitOk;
+}
+
+int run_extend_command(const ExecutionCommandOptions& o, const Installation& installation,
+                       std::ostream& out, std::ostream& err) {
+  auto due = parse_utc(o.to);
+  if (!due) {
+    return fail(err, "extend",
+                Error::invalid_argument("--to: '" + o.to + "' is not an RFC 3339 timestamp"));
+  }
+  auto s = Session::open(installation, o.session);
+  if (!s) return fail(err, "extend", s.error());
+  Status moved = (*s)->engine().extend_deadline(o.task, *due, Actor{o.actor, o.role, o.organisation},
+                                                o.justification);
+  if (auto c = (*s)->close(); !c) return fail(err, "extend", c.error());
+  if (!moved) return fail(err, "extend", moved.error());
+  out << "task " << o.task << " is now due " << format_utc(*due) << "\n";
+  return kExitOk;
+}
+
+int run_tick_command(const ExecutionCommandOptions& o, const Installation& installation,
+                     std::ostream& out, std::ostream& err) {
+  SessionOptions so = o.session;
+  so.manual_clock = true;
+  const std::string now = so.now;
+  so.now.clear();  // advance below, counting what fires
+  auto s = Session::open(installation, so);
+  if (!s) return fail(err, "tick", s.error());
+  TimePoint until = std::chrono::system_clock::now();
+  if (!now.empty()) {
+    auto parsed = parse_utc(now);
+    if (!parsed) {
+      return fail(err, "tick",
+                  Error::invalid_argument("--now: '" + now + "' is not an RFC 3339 timestamp"));
+    }
+    until = *parsed;
+  }
+  if (until < (*s)->clock().now()) {
+    return fail(err, "tick",
+                Error::invalid_argument("--now " + now + " is before the store's virtual time " +
+                                        format_utc((*s)->clock().now()) +
+                                        "; time only moves forward"));
+  }
+  auto fired = (*s)->advance_to(until);
+  if (!fired) return fail(err, "tick", fired.error());
+  if (auto c = (*s)->close(); !c) return fail(err, "tick", c.error());
+  out << "tick to " << format_utc(until) << ": " << *fired << " timer(s) fired, "
+      << (*s)->recovery().recovered << " execution(s) active\n";
+  return kExitOk;
+}
+
+// Real time until SIGTERM or SIGINT. The signals are blocked in every thread (the mask is set
+// before the engine starts its threads) and taken synchronously here, so shutdown is ordinary
+// code: stop taking timers, let plugin calls in flight finish, commit, exit 0.
+int run_worker_command(const ExecutionCommandOptions& o, const Installation& installation,
+                       std::ostream& out, std::ostream& err) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  auto s = Session::open(installation, o.session);
+  if (!s) return fail(err, "worker", s.error());
+  err << "coalition worker: recovered " << (*s)->recovery().recovered << " execution(s)";
+  if (!(*s)->recovery().failed.empty()) {
+    err << ", " << (*s)->recovery().failed.size() << " could not be restored";
+  }
+  err << std::endl;
+  const timespec poll{0, 100 * 1000 * 1000};
+  for (;;) {
+    siginfo_t info;
+    if (sigtimedwait(&stop, &info, &poll) > 0) {
+      err << "coalition worker: " << (info.si_signo == SIGTERM ? "SIGTERM" : "SIGINT")
+          << ", shutting down" << std::endl;
+      break;
+    }
+    if (auto sync = (*s)->engine().sync(); !sync) return fail(err, "worker", sync.error());
+    if (o.until_idle && (*s)->engine().idle() && !(*s)->clock().next_due()) break;
+  }
+  (*s)->engine().wait_idle();
+  if (auto c = (*s)->close(); !c) return fail(err, "worker", c.error());
+  out << "worker stopped\n";
+  return kExitOk;
+}
+
+int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& installation,
+                             std::ostream& out, std::ostream& err) {
+  SessionOptions so = o.session;
+  so.act = false;
+  auto s = Session::open(installation, so);
+  if (!s) return fail(err, "audit verify", s.error());
+  auto v = (*s)->store().verify_audit();
+  if (!v) return fail(err, "audit verify", v.error());
+  if (o.json) {
+    json doc{{"ok", v->ok}, {"entries", v->entries}, {"head", v->head_hash}};
+    if (!v->ok) {
+      doc["first_bad_seq"] = v->first_bad_seq;
+      doc["problem"] = v->problem;
+    }
+    out << doc.dump(2) << "\n";
+  } else if (v->ok) {
+    out << "audit chain ok: " << v->entries << " entries, head " << v->head_hash << "\n";
+  } else {
+    out << "audit chain BROKEN at entry " << v->first_bad_seq << ": " << v->problem << " ("
+        << v->entries << " entries verified before it)\n";
+  }
+  return v->ok ? kExitOk : kExitDataError;
+}
+
+}  // namespace coalition::cli

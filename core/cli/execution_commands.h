@@ -1,0 +1,56 @@
+// The commands that work with executions in the store: start, status, history, tasks, complete,
+// signal, extend, tick, worker and audit (docs/cli.md).
+#ifndef COALITION_CLI_EXECUTION_COMMANDS_H_
+#define COALITION_CLI_EXECUTION_COMMANDS_H_
+
+#include <iosfwd>
+#include <string>
+
+#include "cli/installation.h"
+#include "cli/session.h"
+
+namespace coalition::cli {
+
+struct ExecutionCommandOptions {
+  SessionOptions session;
+  bool json = false;
+  std::string execution;  // status, history, tasks --execution, signal
+  std::string task;       // complete, extend
+  std::string actor;      // --as
+  std::string role;       // --role
+  std::string organisation;  // --org
+  std::string data;       // --data: JSON text, or a file holding it
+  std::string name;       // signal name
+  std::string to;         // extend --to
+  std::string justification;
+  std::string workflow_file;  // start
+  std::string input_file;     // start
+  size_t count = 1;           // start
+  bool all = false;           // tasks --all
+  bool until_idle = false;    // worker
+};
+
+int run_start_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                      std::ostream& err);
+int run_status_command(const ExecutionCommandOptions& o, const Installation& i,
+                       std::ostream& out, std::ostream& err);
+int run_history_command(const ExecutionCommandOptions& o, const Installation& i,
+                        std::ostream& out, std::ostream& err);
+int run_tasks_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                      std::ostream& err);
+int run_complete_command(const ExecutionCommandOptions& o, const Installation& i,
+                         std::ostream& out, std::ostream& err);
+int run_signal_command(const ExecutionCommandOptions& o, const Installation& i,
+                       std::ostream& out, std::ostream& err);
+int run_extend_command(const ExecutionCommandOptions& o, const Installation& i,
+                       std::ostream& out, std::ostream& err);
+int run_tick_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                     std::ostream& err);
+int run_worker_command(const ExecutionCommandOptions& o, const Installation& i,
+                       std::ostream& out, std::ostream& err);
+int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& i,
+                             std::ostream& out, std::ostream& err);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_EXECUTION_COMMANDS_H_

@@ -1,0 +1,171 @@
+#include "cli/session.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "common/utc_time.h"
+#include "workflow/workflow_loader.h"
+
+namespace coalition::cli {
+
+std::string store_path(const Installation& installation, const std::string& option) {
+  if (!option.empty()) return option;
+  if (const char* env = std::getenv("COALITION_STORE"); env != nullptr && *env != '\0') return env;
+  if (!installation.config.store_path.empty()) return installation.config.store_path.string();
+  return "coalition.db";
+}
+
+namespace {
+
+// One acting process per store: SQLite would serialize the writes anyway, but two engines
+// would both resume the same executions. flock is released by the kernel when a process dies,
+// even by SIGKILL, so a crash never leaves the store locked.
+Result<int> lock_store(const std::string& path) {
+  if (path == ":memory:") return -1;
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Error::io("cannot open " + lock_path + ": " + std::strerror(errno));
+  // A short wait lets scripted commands follow each other without racing the previous exit.
+  for (int i = 0; i < 50; ++i) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::close(fd);
+  return Error::io("store " + path +
+                   " is in use by another coalition process (a worker?); stop it or wait for it "
+                   "to finish, then try again");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
+                                               const SessionOptions& options) {
+  std::unique_ptr<Session> s(new Session());
+  const std::string path = store_path(installation, options.store);
+  std::optional<TimePoint> now;
+  if (!options.now.empty()) {
+    now = parse_utc(options.now);
+    if (!now) {
+      return Error::invalid_argument("--now: '" + options.now +
+                                     "' is not an RFC 3339 timestamp such as "
+                                     "2026-12-01T09:00:00Z");
+    }
+  }
+  if (options.act) {
+    auto fd = lock_store(path);
+    if (!fd) return std::move(fd).error();
+    s->lock_fd_ = *fd;
+  }
+  auto store = SqliteStore::open(SqliteOptions{path, installation.config.store_synchronous});
+  if (!store) return std::move(store).error();
+  s->store_ = std::move(*store);
+
+  auto records = s->store_->workflows();
+  if (!records) return std::move(records).error();
+  for (const auto& r : *records) {
+    auto loaded = load_workflow(r.document, "store:" + r.id + "@" + std::to_string(r.version));
+    if (!loaded.workflow) {
+      return Error::invalid_data("store " + path + ": workflow " + r.id + " version " +
+                                 std::to_string(r.version) + " no longer loads: " +
+                                 loaded.problems.front().message);
+    }
+    (void)s->catalog_.add(loaded.workflow);
+  }
+  for (size_t i = 0; i < options.workflows.size(); ++i) {
+    const auto& w = options.workflows[i];
+    auto stored = s->catalog_.find(w->id, w->version);
+    if (stored != nullptr && stored->document != w->document) {
+      if (i == 0) {
+        return Error::conflict("workflow " + w->id + " version " + std::to_string(w->version) +
+                               " in " + w->source +
+                               " differs from the definition the store already ran under that "
+                               "version; definitions are immutable once used: give the change "
+                               "a new version");
+      }
+      continue;
+    }
+    if (stored == nullptr) (void)s->catalog_.add(w);
+  }
+  if (!options.act) return s;
+
+  if (!installation.config.calendar_directory.empty()) {
+    auto calendars = CalendarSet::load(installation.config.calendar_directory);
+    if (!calendars) return std::move(calendars).error();
+    s->calendars_ = std::move(*calendars);
+  }
+  auto stored_now = s->store_->meta("clock.now");
+  if (!stored_now) return std::move(stored_now).error();
+  std::optional<TimePoint> floor;
+  if (*stored_now) floor = parse_utc(**stored_now);
+  if (now && floor && *now < *floor) {
+    return Error::invalid_argument("--now " + options.now + " is before the store's virtual time " +
+                                   **stored_now + "; time only moves forward");
+  }
+  if (now || options.manual_clock) {
+    const TimePoint start = floor ? *floor : (now ? *now : std::chrono::system_clock::now());
+    auto clock = std::make_unique<ManualClock>(start);
+    s->manual_ = clock.get();
+    s->clock_ = std::move(clock);
+  } else {
+    s->clock_ = std::make_unique<SystemClock>();
+  }
+  EngineOptions engine_options{installation.config.scheduler_threads,
+                               installation.config.plugin_threads, s->store_.get(),
+                               &s->calendars_};
+  s->engine_ = std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_,
+                                        engine_options);
+  auto report = s->engine_->recover();
+  if (!report) return std::move(report).error();
+  s->recovery_ = std::move(*report);
+  // With --now, what was due between the store's last time and now happens first, in order.
+  if (now && s->manual_ != nullptr) {
+    if (auto fired = s->advance_to(*now); !fired) return std::move(fired).error();
+  }
+  return s;
+}
+
+Session::~Session() {
+  engine_.reset();
+  clock_.reset();
+  store_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Status Session::settle() {
+  for (;;) {
+    engine_->wait_idle();
+    if (auto s = engine_->sync(); !s) return s;
+    if (manual_ == nullptr || !manual_->fire_next(manual_->now())) break;
+  }
+  return engine_->sync();
+}
+
+Result<size_t> Session::advance_to(TimePoint until) {
+  size_t fired = 0;
+  if (auto s = settle(); !s) return std::move(s).error();
+  while (manual_->fire_next(until)) {
+    ++fired;
+    if (auto s = settle(); !s) return std::move(s).error();
+  }
+  manual_->set_at_least(until);
+  return fired;
+}
+
+Status Session::close() {
+  if (engine_ == nullptr) return ok_status();
+  if (auto s = settle(); !s) return s;
+  if (manual_ != nullptr) {
+    StoreBatch batch;
+    batch.meta.emplace_back("clock.now", format_utc(manual_->now()));
+    return store_->apply(batch);
+  }
+  return ok_status();
+}
+
+}  // namespace coalition::cli

@@ -1,0 +1,68 @@
+// Session: what every command that reads or acts on executions needs — the store (locked for
+// acting commands, so one engine process owns it at a time), the workflows it holds, the
+// calendars, a clock (virtual with --now), and a recovered engine.
+#ifndef COALITION_CLI_SESSION_H_
+#define COALITION_CLI_SESSION_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "calendar/business_calendar.h"
+#include "cli/installation.h"
+#include "runtime/engine.h"
+#include "store/sqlite_store.h"
+#include "workflow/workflow_validator.h"
+
+namespace coalition::cli {
+
+struct SessionOptions {
+  std::string store;  // --store; empty: $COALITION_STORE, config store.path, ./coalition.db
+  std::string now;    // --now RFC 3339; empty: real time
+  bool act = true;    // false: read-only (no lock, no engine)
+  bool manual_clock = false;  // virtual time even without --now (tick)
+  // Workflows from files, added after the stored ones. The first must not differ from a stored
+  // definition of the same id and version (kConflict); the others are skipped if they do.
+  std::vector<std::shared_ptr<const Workflow>> workflows;
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> open(const Installation& installation,
+                                               const SessionOptions& options);
+  ~Session();
+
+  SqliteStore& store() { return *store_; }
+  WorkflowCatalog& catalog() { return catalog_; }
+  Engine& engine() { return *engine_; }
+  Clock& clock() { return *clock_; }
+  ManualClock* manual_clock() { return manual_; }
+  const RecoveryReport& recovery() const { return recovery_; }
+
+  // Runs until nothing is left to do now: no scheduler work, no plugin call, no uncommitted
+  // change. With a virtual clock, also fires every timer due at or before its current time.
+  Status settle();
+  // Virtual time: fires every timer due up to `until`, in due order, settling after each;
+  // leaves the clock at `until`. Returns how many timers fired.
+  Result<size_t> advance_to(TimePoint until);
+  // Records the virtual clock's time in the store (time never goes back for later commands).
+  Status close();
+
+ private:
+  Session() = default;
+  std::unique_ptr<SqliteStore> store_;
+  int lock_fd_ = -1;
+  WorkflowCatalog catalog_;
+  CalendarSet calendars_;
+  std::unique_ptr<Clock> clock_;
+  ManualClock* manual_ = nullptr;
+  std::unique_ptr<Engine> engine_;
+  RecoveryReport recovery_;
+};
+
+// The store path the options and configuration select.
+std::string store_path(const Installation& installation, const std::string& option);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_SESSION_H_

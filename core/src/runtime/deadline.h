@@ -1,0 +1,30 @@
+// Deadline arithmetic: spans (calendar time or business days) and due instants anchored on
+// context data. An unknown calendar is an error, never a silent fallback to calendar days.
+#ifndef COALITION_RUNTIME_DEADLINE_H_
+#define COALITION_RUNTIME_DEADLINE_H_
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "calendar/business_calendar.h"
+#include "common/result.h"
+#include "runtime/clock.h"
+#include "workflow/workflow.h"
+
+namespace coalition {
+
+// `from` plus `span`.
+Result<TimePoint> add_span(TimePoint from, const Span& span, const CalendarSet& calendars);
+
+// `in` after the instant at context pointer `anchor` (RFC 3339), or after `start` when `anchor`
+// is empty. kInvalidData when the anchor is missing or not a timestamp.
+Result<TimePoint> due_from(const Span& in, const std::string& anchor, const nlohmann::json& context,
+                           TimePoint start, const CalendarSet& calendars);
+
+// "PT24H", "3 business days (au-national)".
+std::string describe(const Span& span);
+
+}  // namespace coalition
+
+#endif  // COALITION_RUNTIME_DEADLINE_H_

@@ -1,0 +1,274 @@
+// How an Execution is written to the store and read back: its state as one JSON document,
+// drained together with its new events and audit entries in a group-committed transaction.
+// Pointers into the workflow (sequences, steps) are stored as what they are derived from — the
+// workflow key, the parent frame and slot, the current step id — so a snapshot stays valid for
+// as long as the workflow version it pinned.
+#include "runtime/execution.h"
+#include "runtime/execution_state.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint at_ms(const json& v) {
+  return TimePoint(std::chrono::milliseconds(v.get<int64_t>()));
+}
+
+std::shared_ptr<const Workflow> find_workflow(const WorkflowCatalog& catalog,
+                                              const std::string& key) {
+  const auto at = key.rfind('@');
+  if (at == std::string::npos) return nullptr;
+  try {
+    return catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1)));
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+json Execution::state_json() const {
+  json s{{"v", 1},
+         {"workflow", workflow_->key()},
+         {"initiator", initiator_},
+         {"status", to_string(status_)},
+         {"started_at", ms(started_at_)},
+         {"seq", seq_}};
+  if (status_ != ExecutionStatus::kRunning) return s;  // nothing left to resume
+  s["next"] = {next_frame_, next_timer_, next_task_};
+  json frames = json::array();
+  for (const auto& [id, f] : frames_) {
+    if (f.done) continue;
+    json fj{{"id", id},        {"wf", f.workflow->key()}, {"parent", f.parent}, {"slot", f.slot},
+            {"path", f.path},  {"current", f.current},    {"visits", f.visits},
+            {"entered_at", ms(f.entered_at)}, {"context", f.context}};
+    if (f.due) fj["due"] = ms(*f.due);
+    if (f.cap) fj["cap"] = ms(*f.cap);
+    if (f.level > 0) fj["level"] = f.level;
+    frames.push_back(std::move(fj));
+  }
+  s["frames"] = std::move(frames);
+  json joins = json::array();
+  for (const auto& [frame, j] : joins_) {
+    joins.push_back({{"frame", frame},
+                     {"items", j.items},
+                     {"outputs", j.outputs},
+                     {"state", j.state},
+                     {"children", j.children},
+                     {"counts", {j.succeeded, j.failed, j.running, j.next_slot}}});
+  }
+  s["joins"] = std::move(joins);
+  json attempts = json::array();
+  for (const auto& [frame, a] : attempts_) {
+    json aj{{"frame", frame}, {"number", a.number}};
+    if (a.suspended) {
+      aj["suspended"] = true;
+      aj["wait"] = a.wait;
+      if (!a.signal.empty()) aj["signal"] = a.signal;
+    }
+    if (a.task) {
+      aj["task"] = {{"id", a.task->id},
+                    {"spec", a.task->spec},
+                    {"roles", a.task->roles},
+                    {"organisation", a.task->organisation},
+                    {"completions", a.task->completions},
+                    {"created_at", ms(a.task->created_at)}};
+    }
+    attempts.push_back(std::move(aj));
+  }
+  s["attempts"] = std::move(attempts);
+  s["waiting"] = waiting_;
+  json timers = json::array();
+  for (const auto& [id, t] : timers_) {
+    timers.push_back({id, ms(t.due), static_cast<int>(t.kind), t.frame, t.n});
+  }
+  s["timers"] = std::move(timers);
+  if (!actors_.empty()) s["actors"] = actors_;
+  return s;
+}
+
+// Snapshots are written by this code; a mismatch with the catalog (a workflow missing, a step
+// renamed under the same version) is reported, not trusted.
+Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const std::string& id,
+                                                      const json& s) {
+  auto bad = [&](const std::string& what) {
+    return Error::invalid_data("execution " + id + " cannot be restored: " + what);
+  };
+  try {
+    auto workflow = find_workflow(host.catalog(), s.at("workflow").get<std::string>());
+    if (workflow == nullptr) return bad("workflow " + s.at("workflow").get<std::string>() +
+                                        " is not in the store");
+    auto e = std::make_shared<Execution>(host, id, workflow, json::object(),
+                                         s.at("initiator").get<std::string>());
+    e->frames_.clear();
+    e->started_at_ = at_ms(s.at("started_at"));
+    e->seq_ = s.at("seq").get<uint64_t>();
+    const auto& next = s.at("next");
+    e->next_frame_ = next.at(0).get<int64_t>();
+    e->next_timer_ = next.at(1).get<uint64_t>();
+    e->next_task_ = next.at(2).get<uint64_t>();
+    for (const auto& fj : s.at("frames")) {
+      Frame f;
+      f.workflow = find_workflow(host.catalog(), fj.at("wf").get<std::string>());
+      if (f.workflow == nullptr) return bad("sub-workflow " + fj.at("wf").get<std::string>() +
+                                            " is not in the store");
+      f.parent = fj.at("parent").get<int64_t>();
+      f.slot = fj.at("slot").get<size_t>();
+      if (f.parent < 0) {
+        f.sequence = f.workflow->main.get();
+      } else {
+        auto parent = e->frames_.find(f.parent);
+        if (parent == e->frames_.end()) return bad("a frame's parent is missing");
+        const Step* step = parent->second.sequence->find(parent->second.current);
+        if (step == nullptr) return bad("step " + parent->second.current + " is not in the workflow");
+        if (step->kind == StepKind::kParallel && f.slot < step->branches.size()) {
+          f.sequence = step->branches[f.slot].sequence.get();
+        } else if (step->kind == StepKind::kMap) {
+          f.sequence = step->iterator.get();
+        } else if (step->kind == StepKind::kWorkflow) {
+          f.sequence = f.workflow->main.get();
+        } else {
+          return bad("step " + step->id + " does not start child sequences");
+        }
+      }
+      f.path = fj.at("path").get<std::string>();
+      f.current = fj.at("current").get<std::string>();
+      if (!(f.parent < 0 && f.current.empty()) && f.sequence->find(f.current) == nullptr)
+        return bad("step " + f.current + " is not in the workflow");
+      f.visits = fj.at("visits").get<std::map<std::string, uint32_t>>();
+      f.entered_at = at_ms(fj.at("entered_at"));
+      f.context = fj.at("context");
+      if (fj.contains("due")) f.due = at_ms(fj["due"]);
+      if (fj.contains("cap")) f.cap = at_ms(fj["cap"]);
+      f.level = fj.value("level", 0u);
+      e->frames_.emplace(fj.at("id").get<int64_t>(), std::move(f));
+    }
+    if (e->frames_.count(0) == 0) return bad("its main sequence is missing");
+    for (const auto& jj : s.at("joins")) {
+      const int64_t frame = jj.at("frame").get<int64_t>();
+      if (e->frames_.count(frame) == 0) return bad("a join's frame is missing");
+      Join j;
+      j.step = &e->current_step(frame);
+      j.items = jj.at("items");
+      j.outputs = jj.at("outputs").get<std::vector<json>>();
+      j.state = jj.at("state").get<std::vector<int>>();
+      j.children = jj.at("children").get<std::vector<int64_t>>();
+      const auto& c = jj.at("counts");
+      j.succeeded = c.at(0).get<size_t>();
+      j.failed = c.at(1).get<size_t>();
+      j.running = c.at(2).get<size_t>();
+      j.next_slot = c.at(3).get<size_t>();
+      e->joins_.emplace(frame, std::move(j));
+    }
+    for (const auto& aj : s.at("attempts")) {
+      const int64_t frame = aj.at("frame").get<int64_t>();
+      if (e->frames_.count(frame) == 0) return bad("an attempt's frame is missing");
+      Attempt a;
+      a.step = &e->current_step(frame);
+      a.number = aj.at("number").get<uint32_t>();
+      a.token = e->next_token_++;
+      a.suspended = aj.value("suspended", false);
+      a.wait = aj.value("wait", json());
+      a.signal = aj.value("signal", "");
+      if (aj.contains("task")) {
+        const auto& tj = aj["task"];
+        Task t;
+        t.id = tj.at("id").get<std::string>();
+        t.spec = tj.at("spec");
+        t.roles = tj.at("roles").get<std::vector<std::string>>();
+        t.organisation = tj.at("organisation").get<std::string>();
+        t.completions = tj.at("completions");
+        t.created_at = at_ms(tj.at("created_at"));
+        a.task = std::move(t);
+      }
+      e->attempts_.emplace(frame, std::move(a));
+    }
+    e->waiting_ = s.at("waiting").get<std::set<int64_t>>();
+    for (const auto& tj : s.at("timers")) {
+      Timer t;
+      t.due = at_ms(tj.at(1));
+      t.kind = static_cast<TimerKind>(tj.at(2).get<int>());
+      t.frame = tj.at(3).get<int64_t>();
+      t.n = tj.at(4).get<uint32_t>();
+      e->timers_.emplace(tj.at(0).get<uint64_t>(), t);
+    }
+    if (s.contains("actors")) {
+      e->actors_ = s["actors"].get<std::map<std::string, std::set<std::string>>>();
+    }
+    return e;
+  } catch (const json::exception& ex) {
+    return bad(ex.what());
+  }
+}
+
+void Execution::resume_restored() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [id, t] : timers_) arm(id);
+  Frame& root = frames_.at(0);
+  if (root.current.empty() && !root.done) {  // started by `coalition start`, never entered
+    enter(0, root.sequence->start);
+    return;
+  }
+  std::vector<std::pair<int64_t, uint32_t>> in_flight;
+  for (const auto& [frame, a] : attempts_) {
+    if (!a.suspended) in_flight.emplace_back(frame, a.number);
+  }
+  for (const auto& [frame, number] : in_flight) {
+    std::vector<uint64_t> stale;
+    for (const auto& [id, t] : timers_) {
+      if (t.frame == frame && t.kind == TimerKind::kAttemptTimeout) stale.push_back(id);
+    }
+    for (uint64_t id : stale) cancel_timer(id);
+    attempts_.erase(frame);
+    run_task(frame, current_step(frame), number);
+  }
+  // The tasks of suspended attempts are already in the store; nothing to re-announce.
+}
+
+void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& e : pending_events_) batch.events.push_back(std::move(e));
+  pending_events_.clear();
+  for (auto& a : pending_audit_) batch.audit.push_back(std::move(a));
+  pending_audit_.clear();
+  size_t suspended = 0;
+  for (const auto& [frame, a] : attempts_) suspended += a.suspended ? 1 : 0;
+  std::string status(to_string(status_));
+  if (status_ == ExecutionStatus::kRunning && suspended > 0 && suspended == attempts_.size() &&
+      waiting_.empty()) {
+    status = "waiting";
+  }
+  json result;
+  if (status_ == ExecutionStatus::kSucceeded) result = {{"output", output_}};
+  if (status_ == ExecutionStatus::kFailed) result = {{"error", error_.to_json()}};
+  batch.executions.push_back(ExecutionRecord{id_, workflow_->id, workflow_->version, status,
+                                             initiator_, started_at_, host_.clock().now(),
+                                             next_due(), state_json(), std::move(result)});
+  for (int64_t frame : changed_tasks_) {
+    auto a = attempts_.find(frame);
+    if (a == attempts_.end() || !a->second.task) continue;
+    batch.tasks.push_back(TaskRecord{a->second.task->id, id_,
+                                     step_path(frame, a->second.step->id), "open",
+                                     frames_.at(frame).due, a->second.task->created_at,
+                                     task_json(a->second)});
+  }
+  changed_tasks_.clear();
+  for (auto& t : closed_tasks_) batch.tasks.push_back(std::move(t));
+  closed_tasks_.clear();
+  for (auto& call : held_calls_) {
+    after_commit.push_back([&host = host_, call = std::move(call)]() mutable {
+      host.post_blocking(std::move(call));
+    });
+  }
+  held_calls_.clear();
+  after_commit.push_back([&host = host_] { host.committed(); });
+  dirty_ = false;
+}
+
+}  // namespace coalition

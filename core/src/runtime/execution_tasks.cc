@@ -1,0 +1,402 @@
+// The human side of an Execution: tasks opened by suspended steps and the rules every completion
+// must pass, external signals, and deadlines with reminders and escalation.
+#include <fmt/format.h>
+
+#include "common/utc_time.h"
+#include "runtime/deadline.h"
+#include "runtime/execution.h"
+#include "runtime/execution_state.h"
+#include "schema/json_schema.h"
+#include "workflow/data_template.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+namespace {
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+void Execution::on_suspend(int64_t frame, const json& wait) {
+  Attempt& a = attempts_.at(frame);
+  const Step& step = *a.step;
+  const std::string path = step_path(frame, step.id);
+  a.suspended = true;
+  a.wait = wait;
+  record(EventType::kStepSuspended, path,
+         {{"wait", wait}, {"task_token", idempotency_key(frame, step)}});
+  if (wait.is_object() && wait.contains("signal") && wait["signal"].is_string()) {
+    a.signal = wait["signal"].get<std::string>();
+    return;
+  }
+  Task task;
+  task.id = id_ + ".t" + std::to_string(next_task_++);
+  task.spec = wait.is_object() ? wait : json::object();
+  task.created_at = host_.clock().now();
+  if (step.assign) {
+    task.roles = step.assign->roles;
+    if (!step.assign->organisation.is_null()) {
+      auto org = resolve_template(step.assign->organisation, frames_.at(frame).context);
+      if (org && org->is_string()) task.organisation = org->get<std::string>();
+    }
+  }
+  const Frame& f = frames_.at(frame);
+  json data{{"task", task.id}, {"roles", task.roles}};
+  if (!task.organisation.empty()) data["organisation"] = task.organisation;
+  if (f.due) data["due"] = format_utc(*f.due);
+  a.task = std::move(task);
+  record(EventType::kTaskCreated, path, std::move(data));
+  changed_tasks_.insert(frame);
+  mark_dirty();
+}
+
+void Execution::close_task(int64_t frame, const std::string& status) {
+  auto a = attempts_.find(frame);
+  if (a == attempts_.end() || !a->second.task) return;
+  if (host_.durable()) {
+    const Task& t = *a->second.task;
+    json doc = task_json(a->second);
+    doc["status"] = status;
+    closed_tasks_.push_back(TaskRecord{t.id, id_, step_path(frame, a->second.step->id), status,
+                                       frames_.at(frame).due, t.created_at, std::move(doc)});
+    mark_dirty();
+  }
+  changed_tasks_.erase(frame);
+  a->second.task.reset();
+}
+
+Execution::Attempt* Execution::find_task(const std::string& task_id, int64_t* frame) {
+  for (auto& [f, a] : attempts_) {
+    if (a.task && a.task->id == task_id) {
+      *frame = f;
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+json Execution::task_json(const Attempt& a) const {
+  const Task& t = *a.task;
+  int64_t frame = -1;
+  for (const auto& [f, other] : attempts_) {
+    if (&other == &a) frame = f;
+  }
+  const Frame& f = frames_.at(frame);
+  const Step& step = *a.step;
+  json completions = json::array();
+  for (const auto& c : t.completions) {
+    completions.push_back({{"actor", c["actor"]}, {"role", c["role"]}, {"at", c["at"]}});
+  }
+  json doc{{"id", t.id},
+           {"execution", id_},
+           {"workflow", f.workflow->key()},
+           {"step", step_path(frame, step.id)},
+           {"status", "open"},
+           {"title", t.spec.value("title", step.id)},
+           {"roles", t.roles},
+           {"quorum", step.assign ? step.assign->quorum : 1},
+           {"completions", std::move(completions)},
+           {"created_at", format_utc(t.created_at)},
+           {"level", f.level}};
+  if (!t.organisation.empty()) doc["organisation"] = t.organisation;
+  if (f.due) doc["due"] = format_utc(*f.due);
+  if (f.cap) doc["cap"] = format_utc(*f.cap);
+  for (const char* key : {"instructions", "answer_schema", "items"}) {
+    if (t.spec.contains(key)) doc[key] = t.spec[key];
+  }
+  if (step.assign && step.assign->justification) doc["justification_required"] = true;
+  return doc;
+}
+
+Status Execution::check_completion(const Task& task, const Attempt& a, const Actor& actor,
+                                   const json& data) const {
+  const Step& step = *a.step;
+  if (actor.id.empty() || actor.id == "engine") {
+    return Error::invalid_argument("a completion needs the acting person (--as)");
+  }
+  if (!task.roles.empty() &&
+      std::find(task.roles.begin(), task.roles.end(), actor.role) == task.roles.end()) {
+    return Error::permission_denied("role '" + actor.role + "' may not complete task " + task.id +
+                                    "; it needs one of: " + join_names(task.roles));
+  }
+  if (!task.organisation.empty() && actor.organisation != task.organisation) {
+    return Error::permission_denied("task " + task.id + " is for organisation '" +
+                                    task.organisation + "', not '" + actor.organisation + "'");
+  }
+  const uint32_t quorum = step.assign ? step.assign->quorum : 1;
+  for (const auto& c : task.completions) {
+    if (c.value("actor", "") == actor.id) {
+      return Error::conflict(actor.id + " already completed task " + task.id +
+                             (quorum > 1 ? "; its quorum needs " + std::to_string(quorum) +
+                                               " different people"
+                                         : std::string()));
+    }
+  }
+  if (task.completions.size() >= quorum) {
+    return Error::conflict("task " + task.id + " already has its " + std::to_string(quorum) +
+                           " completion(s)");
+  }
+  if (step.assign) {
+    if (step.assign->not_initiator && actor.id == initiator_) {
+      return Error::permission_denied("separation of duties: " + actor.id +
+                                      " started this execution and may not complete task " +
+                                      task.id);
+    }
+    for (const auto& other : step.assign->separate_from) {
+      std::string path;
+      for (const auto& [f, attempt] : attempts_) {
+        if (&attempt == &a) path = frames_.at(f).path + other;
+      }
+      auto it = actors_.find(path);
+      if (it != actors_.end() && it->second.count(actor.id) > 0) {
+        return Error::permission_denied("separation of duties: " + actor.id +
+                                        " completed step '" + other +
+                                        "' and may not complete task " + task.id);
+      }
+    }
+    if (step.assign->justification) {
+      auto j = data.find("justification");
+      const bool present = j != data.end() && j->is_string() &&
+                           j->get<std::string>().find_first_not_of(" \t\r\n") != std::string::npos;
+      if (!present) {
+        return Error::invalid_data("task " + task.id +
+                                       " needs a justification: add a non-empty \"justification\" "
+                                       "text to the answer",
+                                   "/justification");
+      }
+    }
+  }
+  if (task.spec.contains("answer_schema")) {
+    auto schema = JsonSchema::compile(task.spec["answer_schema"]);
+    if (!schema) return Error::internal("task " + task.id + " has an unusable answer schema");
+    auto violations = schema->validate(data);
+    if (!violations.empty()) {
+      return Error::invalid_data("the answer does not fit task " + task.id + ": " +
+                                     schema->describe(violations.front()),
+                                 violations.front().pointer.empty() ? "/"
+                                                                    : violations.front().pointer);
+    }
+  }
+  return ok_status();
+}
+
+Result<json> Execution::complete_task(const std::string& task_id, const Actor& actor,
+                                      const json& data) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t frame = -1;
+  Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;
+  if (a == nullptr) {
+    Error error = Error::not_found("task " + task_id + " is not open");
+    audit_only("task_refused", "",
+               {{"task", task_id}, {"reason", "not_found"}, {"message", error.message()}}, actor);
+    return error;
+  }
+  const std::string path = step_path(frame, a->step->id);
+  if (auto s = check_completion(*a->task, *a, actor, data); !s) {
+    audit_only("task_refused", path,
+               {{"task", task_id},
+                {"reason", std::string(to_string(s.error().code()))},
+                {"message", s.error().message()}},
+               actor);
+    return std::move(s).error();
+  }
+  Task& task = *a->task;
+  task.completions.push_back({{"actor", actor.id},
+                              {"role", actor.role},
+                              {"organisation", actor.organisation},
+                              {"at", format_utc(host_.clock().now())},
+                              {"data", data}});
+  actors_[path].insert(actor.id);
+  const uint32_t quorum = a->step->assign ? a->step->assign->quorum : 1;
+  record(EventType::kTaskCompleted, path,
+         {{"task", task_id},
+          {"actor", actor.id},
+          {"role", actor.role},
+          {"votes", task.completions.size()},
+          {"quorum", quorum}},
+         actor);
+  changed_tasks_.insert(frame);
+  json view = task_json(*a);
+  resume_attempt(frame, {{"completions", task.completions}, {"quorum", quorum}});
+  return view;
+}
+
+Status Execution::signal(const std::string& name, const json& data, const Actor& actor) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [frame, a] : attempts_) {
+    if (!a.suspended || a.signal != name || frames_.at(frame).done) continue;
+    a.signal.clear();
+    record(EventType::kSignalReceived, step_path(frame, a.step->id), {{"name", name}}, actor);
+    resume_attempt(frame, data);
+    return ok_status();
+  }
+  audit_only("signal_refused", "", {{"name", name}, {"reason", "no step waits for it"}}, actor);
+  return Error::not_found("execution " + id_ + " has no step waiting for signal '" + name + "'");
+}
+
+void Execution::resume_attempt(int64_t frame, json completion) {
+  const Attempt& a = attempts_.at(frame);
+  const StepType* type = host_.registry().find(a.step->type);
+  if (type == nullptr) return;  // run_task checked it; the registry does not change
+  dispatch([self = shared_from_this(), type, frame, token = a.token,
+            completion = std::move(completion),
+            context = step_context(frame, *a.step, a.number)] {
+    StepOutcome outcome = type->resume(completion, context);
+    self->schedule([frame, token, outcome = std::move(outcome)](Execution& s) mutable {
+      s.on_outcome(frame, token, std::move(outcome));
+    });
+  });
+}
+
+Status Execution::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
+                                  const std::string& justification) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t frame = -1;
+  Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;
+  Status refused = ok_status();
+  Frame* f = a != nullptr ? &frames_.at(frame) : nullptr;
+  if (a == nullptr) {
+    refused = Error::not_found("task " + task_id + " is not open");
+  } else if (!f->due) {
+    refused = Error::invalid_argument("task " + task_id + " has no deadline to move");
+  } else if (f->cap && due > *f->cap) {
+    refused = Error::invalid_data("the new deadline " + format_utc(due) + " is after the cap " +
+                                  format_utc(*f->cap) + " of step " + a->step->id +
+                                  "; a deadline may never go beyond its cap");
+  } else if (justification.find_first_not_of(" \t\r\n") == std::string::npos) {
+    refused = Error::invalid_data("moving a deadline needs a justification");
+  } else if (actor.id.empty() || actor.id == "engine") {
+    refused = Error::invalid_argument("moving a deadline needs the acting person (--as)");
+  }
+  if (!refused) {
+    audit_only("deadline_refused", a != nullptr ? step_path(frame, a->step->id) : "",
+               {{"task", task_id}, {"due", format_utc(due)}, {"message", refused.error().message()}},
+               actor);
+    return refused;
+  }
+  const TimePoint previous = *f->due;
+  f->due = due;
+  record(EventType::kDeadlineExtended, step_path(frame, a->step->id),
+         {{"task", task_id}, {"due", format_utc(due)}, {"previous", format_utc(previous)}}, actor);
+  changed_tasks_.insert(frame);
+  arm_deadline_timers(frame);
+  return ok_status();
+}
+
+bool Execution::start_deadline(int64_t frame, const Step& step) {
+  const DeadlineSpec& d = *step.deadline;
+  Frame& f = frames_.at(frame);
+  auto due = due_from(d.in, d.from, f.context, f.entered_at, host_.calendars());
+  std::optional<TimePoint> cap;
+  if (due && d.cap_in) {
+    auto c = due_from(*d.cap_in, d.cap_from, f.context, f.entered_at, host_.calendars());
+    if (!c) {
+      due = std::move(c).error();
+    } else {
+      cap = *c;
+    }
+  }
+  if (!due) {
+    const bool config = due.error().code() == ErrorCode::kConfiguration;
+    on_step_error(frame, step,
+                  make_error(config ? "config.calendar" : "deadline.invalid",
+                             "deadline of step '" + step.id + "': " + due.error().message()));
+    return false;
+  }
+  f.due = cap && *due > *cap ? *cap : *due;
+  f.cap = cap;
+  f.level = 0;
+  arm_deadline_timers(frame);
+  return true;
+}
+
+void Execution::arm_deadline_timers(int64_t frame) {
+  std::vector<uint64_t> old;
+  for (const auto& [id, t] : timers_) {
+    if (t.frame == frame && (t.kind == TimerKind::kDeadline || t.kind == TimerKind::kReminder))
+      old.push_back(id);
+  }
+  for (uint64_t id : old) cancel_timer(id);
+  const Frame& f = frames_.at(frame);
+  const DeadlineSpec& d = *current_step(frame).deadline;
+  add_timer(*f.due, TimerKind::kDeadline, frame, f.level);
+  const TimePoint now = host_.clock().now();
+  for (size_t i = 0; i < d.remind.size(); ++i) {
+    const TimePoint at = *f.due - d.remind[i];
+    if (at > now) add_timer(at, TimerKind::kReminder, frame, static_cast<uint32_t>(i));
+  }
+}
+
+void Execution::on_reminder(int64_t frame, uint32_t index) {
+  const Frame& f = frames_.at(frame);
+  if (f.done || !f.due) return;
+  json data{{"due", format_utc(*f.due)},
+            {"before", format_duration(current_step(frame).deadline->remind.at(index))}};
+  auto a = attempts_.find(frame);
+  if (a != attempts_.end() && a->second.task) {
+    data["task"] = a->second.task->id;
+    data["roles"] = a->second.task->roles;
+  }
+  record(EventType::kReminderDue, step_path(frame, f.current), std::move(data));
+}
+
+// Escalation hands the open task to the next tier with a fresh deadline; past the last tier the
+// step fails with deadline.expired (which catch clauses can route) or takes on_expiry.next.
+void Execution::on_deadline(int64_t frame, uint32_t level) {
+  Frame& f = frames_.at(frame);
+  if (f.done || level != f.level) return;
+  const Step& step = current_step(frame);
+  const DeadlineSpec& d = *step.deadline;
+  const std::string path = step_path(frame, step.id);
+  auto a = attempts_.find(frame);
+  const bool has_task = a != attempts_.end() && a->second.task;
+  if (has_task && f.level < d.escalate.size()) {
+    const EscalationTier& tier = d.escalate[f.level];
+    auto due = add_span(host_.clock().now(), tier.in, host_.calendars());
+    if (due) {
+      ++f.level;
+      f.due = *due;
+      a->second.task->roles = tier.roles;
+      record(EventType::kEscalated, path,
+             {{"task", a->second.task->id},
+              {"level", f.level},
+              {"roles", tier.roles},
+              {"due", format_utc(*due)}});
+      changed_tasks_.insert(frame);
+      mark_dirty();
+      arm_deadline_timers(frame);
+      return;
+    }
+    record(EventType::kDeadlineExpired, path, {{"action", "fail"}});
+    close_task(frame, "expired");
+    cancel_frame_timers(frame);
+    attempts_.erase(frame);
+    on_step_error(frame, step,
+                  make_error("config.calendar", "escalation of step '" + step.id +
+                                                    "': " + due.error().message()));
+    return;
+  }
+  json data{{"due", format_utc(*f.due)},
+            {"action", d.on_expiry_next.empty() ? std::string("fail") : "next:" + d.on_expiry_next}};
+  if (has_task) data["task"] = a->second.task->id;
+  record(EventType::kDeadlineExpired, path, std::move(data));
+  close_task(frame, "expired");
+  cancel_frame_timers(frame);
+  attempts_.erase(frame);
+  waiting_.erase(frame);
+  if (d.on_expiry_next.empty()) {
+    on_step_error(frame, step,
+                  make_error("deadline.expired", "step '" + step.id + "' was not done by " +
+                                                     format_utc(*f.due)));
+  } else {
+    enter(frame, d.on_expiry_next);
+  }
+}
+
+}  // namespace coalition

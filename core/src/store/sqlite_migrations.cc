@@ -1,0 +1,86 @@
+#include "store/sqlite_migrations.h"
+
+namespace coalition {
+
+namespace {
+
+// Times are milliseconds since the Unix epoch (UTC), except in the audit log, which hashes the
+// RFC 3339 text people read. WITHOUT ROWID where the primary key is the access path.
+constexpr const char* kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+    CREATE TABLE meta (
+      key   TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE workflows (
+      id            TEXT    NOT NULL,
+      version       INTEGER NOT NULL,
+      digest        TEXT    NOT NULL,
+      document      TEXT    NOT NULL,
+      PRIMARY KEY (id, version)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE executions (
+      id               TEXT PRIMARY KEY,
+      workflow_id      TEXT    NOT NULL,
+      workflow_version INTEGER NOT NULL,
+      status           TEXT    NOT NULL,
+      initiator        TEXT    NOT NULL,
+      started_at       INTEGER NOT NULL,
+      updated_at       INTEGER NOT NULL,
+      next_due         INTEGER,
+      state            TEXT    NOT NULL,
+      result           TEXT    NOT NULL
+    );
+    CREATE INDEX executions_active ON executions (started_at)
+      WHERE status IN ('running', 'waiting');
+
+    CREATE TABLE events (
+      execution_id TEXT    NOT NULL,
+      seq          INTEGER NOT NULL,
+      at           INTEGER NOT NULL,
+      type         TEXT    NOT NULL,
+      step         TEXT    NOT NULL,
+      data         TEXT    NOT NULL,
+      PRIMARY KEY (execution_id, seq)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE tasks (
+      id           TEXT PRIMARY KEY,
+      execution_id TEXT    NOT NULL,
+      step         TEXT    NOT NULL,
+      status       TEXT    NOT NULL,
+      due          INTEGER,
+      created_at   INTEGER NOT NULL,
+      doc          TEXT    NOT NULL
+    );
+    CREATE INDEX tasks_open ON tasks (due) WHERE status = 'open';
+    CREATE INDEX tasks_execution ON tasks (execution_id);
+
+    CREATE TABLE audit (
+      seq          INTEGER PRIMARY KEY,
+      at           TEXT NOT NULL,
+      actor        TEXT NOT NULL,
+      role         TEXT NOT NULL,
+      organisation TEXT NOT NULL,
+      execution_id TEXT NOT NULL,
+      step         TEXT NOT NULL,
+      type         TEXT NOT NULL,
+      summary      TEXT NOT NULL,
+      summary_hash TEXT NOT NULL,
+      prev_hash    TEXT NOT NULL,
+      hash         TEXT NOT NULL
+    );
+    CREATE INDEX audit_execution ON audit (execution_id);
+    )sql",
+};
+
+}  // namespace
+
+std::span<const char* const> sqlite_migrations() {
+  return kMigrations;
+}
+
+}  // namespace coalition

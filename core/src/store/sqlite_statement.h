@@ -1,0 +1,48 @@
+// SqliteStatement: a prepared SQLite statement with RAII, for the store's own use.
+#ifndef COALITION_STORE_SQLITE_STATEMENT_H_
+#define COALITION_STORE_SQLITE_STATEMENT_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace coalition {
+
+class SqliteStatement {
+ public:
+  SqliteStatement() = default;
+  SqliteStatement(sqlite3* db, std::string_view sql);  // check ok() before use
+  ~SqliteStatement();
+  SqliteStatement(SqliteStatement&& other) noexcept;
+  SqliteStatement& operator=(SqliteStatement&& other) noexcept;
+
+  bool ok() const { return stmt_ != nullptr; }
+  SqliteStatement& bind(int index, std::string_view text);
+  SqliteStatement& bind(int index, int64_t value);
+  SqliteStatement& bind(int index, std::optional<int64_t> value);  // nullopt binds NULL
+  // Steps once: true when a row is ready, false when done; kIo error on failure.
+  Result<bool> step();
+  // Runs to completion, then resets for reuse.
+  Status run();
+  void reset();
+
+  std::string text(int column) const;
+  int64_t integer(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Runs SQL without results (several statements allowed). kIo with SQLite's message on failure.
+Status sqlite_exec(sqlite3* db, const char* sql);
+
+}  // namespace coalition
+
+#endif  // COALITION_STORE_SQLITE_STATEMENT_H_

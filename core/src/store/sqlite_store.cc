@@ -1,0 +1,518 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "audit/audit_chain.h"
+#include "common/json_text.h"
+#include "store/sqlite_migrations.h"
+#include "store/sqlite_statement.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t to_ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint from_ms(int64_t ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
+
+std::optional<int64_t> to_ms(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return to_ms(*t);
+}
+
+// Documents the store itself wrote: a parse failure means the file was edited or corrupted.
+json stored_json(const std::string& text) {
+  return json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+constexpr const char* kExecutionColumns =
+    "id, workflow_id, workflow_version, status, initiator, started_at, updated_at, next_due, "
+    "state, result";
+
+ExecutionRecord read_execution(const SqliteStatement& q) {
+  ExecutionRecord r;
+  r.id = q.text(0);
+  r.workflow_id = q.text(1);
+  r.workflow_version = q.integer(2);
+  r.status = q.text(3);
+  r.initiator = q.text(4);
+  r.started_at = from_ms(q.integer(5));
+  r.updated_at = from_ms(q.integer(6));
+  if (!q.is_null(7)) r.next_due = from_ms(q.integer(7));
+  r.state = stored_json(q.text(8));
+  r.result = stored_json(q.text(9));
+  return r;
+}
+
+TaskRecord read_task(const SqliteStatement& q) {
+  TaskRecord t;
+  t.id = q.text(0);
+  t.execution_id = q.text(1);
+  t.step = q.text(2);
+  t.status = q.text(3);
+  if (!q.is_null(4)) t.due = from_ms(q.integer(4));
+  t.created_at = from_ms(q.integer(5));
+  t.doc = stored_json(q.text(6));
+  return t;
+}
+
+AuditRecord read_audit(const SqliteStatement& q) {
+  AuditRecord r;
+  r.seq = static_cast<uint64_t>(q.integer(0));
+  r.at = q.text(1);
+  r.actor = q.text(2);
+  r.role = q.text(3);
+  r.organisation = q.text(4);
+  r.execution_id = q.text(5);
+  r.step = q.text(6);
+  r.type = q.text(7);
+  r.summary = q.text(8);
+  r.summary_hash = q.text(9);
+  r.prev_hash = q.text(10);
+  r.hash = q.text(11);
+  return r;
+}
+
+constexpr const char* kAuditColumns =
+    "seq, at, actor, role, organisation, execution_id, step, type, summary, summary_hash, "
+    "prev_hash, hash";
+
+}  // namespace
+
+// Statements prepared once per connection and reused by every batch.
+struct SqliteStore::Statements {
+  SqliteStatement begin, commit, rollback;
+  SqliteStatement find_workflow, insert_workflow;
+  SqliteStatement upsert_execution, insert_event, upsert_task;
+  SqliteStatement audit_tail, insert_audit, put_meta;
+};
+
+SqliteStore::SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+SqliteStore::~SqliteStore() {
+  s_.reset();  // statements first: sqlite3_close refuses while any is open
+  sqlite3_close(db_);
+}
+
+int SqliteStore::schema_version() {
+  return static_cast<int>(sqlite_migrations().size());
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options) {
+  if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
+      options.synchronous != "OFF") {
+    return Error::configuration("store.synchronous must be FULL, NORMAL or OFF, not '" +
+                                options.synchronous + "'");
+  }
+  if (options.path != ":memory:") {
+    const auto parent = std::filesystem::path(options.path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  }
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(options.path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Error::io("cannot open store " + options.path + ": " + message);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, options.path));
+  sqlite3_busy_timeout(db, 10000);
+  const std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=" +
+                              options.synchronous + "; PRAGMA foreign_keys=OFF;";
+  if (auto s = sqlite_exec(db, pragmas.c_str()); !s) {
+    return Error::io("cannot open store " + options.path + ": " + s.error().message());
+  }
+  if (auto s = store->migrate(); !s) return std::move(s).error();
+  if (auto s = store->prepare(); !s) return std::move(s).error();
+  return store;
+}
+
+// Migrations run in one transaction each, so a crash mid-way leaves the previous version.
+Status SqliteStore::migrate() {
+  SqliteStatement q(db_, "PRAGMA user_version");
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  const int current = static_cast<int>(q.integer(0));
+  const int known = schema_version();
+  if (current > known) {
+    return Error::configuration("store " + path_ + " has schema version " +
+                                std::to_string(current) +
+                                ", written by a newer Coalition; this build understands "
+                                "versions up to " +
+                                std::to_string(known) + ". Upgrade Coalition to open it.");
+  }
+  for (int v = current; v < known; ++v) {
+    const std::string sql = std::string("BEGIN IMMEDIATE;") + sqlite_migrations()[v] +
+                            "PRAGMA user_version=" + std::to_string(v + 1) + "; COMMIT;";
+    if (auto s = sqlite_exec(db_, sql.c_str()); !s) {
+      (void)sqlite_exec(db_, "ROLLBACK");
+      return Error::io("store " + path_ + ": migration to schema version " +
+                       std::to_string(v + 1) + " failed: " + s.error().message());
+    }
+  }
+  return ok_status();
+}
+
+Status SqliteStore::prepare() {
+  s_ = std::make_unique<Statements>();
+  struct Item {
+    SqliteStatement* target;
+    std::string sql;
+  };
+  const std::string exec_cols = kExecutionColumns;
+  const std::string audit_cols = kAuditColumns;
+  const Item items[] = {
+      {&s_->begin, "BEGIN IMMEDIATE"},
+      {&s_->commit, "COMMIT"},
+      {&s_->rollback, "ROLLBACK"},
+      {&s_->find_workflow, "SELECT digest FROM workflows WHERE id = ?1 AND version = ?2"},
+      {&s_->insert_workflow,
+       "INSERT INTO workflows (id, version, digest, document) VALUES (?1, ?2, ?3, ?4)"},
+      {&s_->upsert_execution, "INSERT OR REPLACE INTO executions (" + exec_cols +
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      {&s_->insert_event,
+       "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES (?1, ?2, ?3, ?4, ?5, "
+       "?6)"},
+      {&s_->upsert_task,
+       "INSERT OR REPLACE INTO tasks (id, execution_id, step, status, due, created_at, doc) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+      {&s_->audit_tail, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"},
+      {&s_->insert_audit, "INSERT INTO audit (" + audit_cols +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+      {&s_->put_meta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
+  };
+  for (const auto& item : items) {
+    *item.target = SqliteStatement(db_, item.sql);
+    if (!item.target->ok()) {
+      return Error::io("store " + path_ + ": cannot prepare '" + item.sql +
+                       "': " + sqlite3_errmsg(db_));
+    }
+  }
+  return ok_status();
+}
+
+Status SqliteStore::apply(const StoreBatch& batch) {
+  if (batch.empty()) return ok_status();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto s = s_->begin.run(); !s) return s;
+  Status written = write(batch);
+  if (written) written = s_->commit.run();
+  if (!written) (void)s_->rollback.run();
+  return written;
+}
+
+Status SqliteStore::write(const StoreBatch& batch) {
+  for (const auto& w : batch.workflows) {
+    s_->find_workflow.bind(1, w.id).bind(2, w.version);
+    auto row = s_->find_workflow.step();
+    if (!row) return std::move(row).error();
+    if (*row) {
+      const std::string digest = s_->find_workflow.text(0);
+      s_->find_workflow.reset();
+      if (digest != w.digest) {
+        return Error::conflict("workflow " + w.id + " version " + std::to_string(w.version) +
+                               " is already registered with a different definition; "
+                               "definitions are immutable once used: give the change a new "
+                               "version");
+      }
+      continue;
+    }
+    s_->find_workflow.reset();
+    if (auto s = s_->insert_workflow.bind(1, w.id)
+                     .bind(2, w.version)
+                     .bind(3, w.digest)
+                     .bind(4, w.document)
+                     .run();
+        !s)
+      return s;
+  }
+  for (const auto& e : batch.executions) {
+    if (auto s = s_->upsert_execution.bind(1, e.id)
+                     .bind(2, e.workflow_id)
+                     .bind(3, e.workflow_version)
+                     .bind(4, e.status)
+                     .bind(5, e.initiator)
+                     .bind(6, to_ms(e.started_at))
+                     .bind(7, to_ms(e.updated_at))
+                     .bind(8, to_ms(e.next_due))
+                     .bind(9, e.state.dump())
+                     .bind(10, e.result.dump())
+                     .run();
+        !s)
+      return s;
+  }
+  for (const auto& [execution_id, ev] : batch.events) {
+    if (auto s = s_->insert_event.bind(1, execution_id)
+                     .bind(2, static_cast<int64_t>(ev.seq))
+                     .bind(3, to_ms(ev.at))
+                     .bind(4, to_string(ev.type))
+                     .bind(5, ev.step)
+                     .bind(6, ev.data.dump())
+                     .run();
+        !s)
+      return s;
+  }
+  for (const auto& t : batch.tasks) {
+    if (auto s = s_->upsert_task.bind(1, t.id)
+                     .bind(2, t.execution_id)
+                     .bind(3, t.step)
+                     .bind(4, t.status)
+                     .bind(5, to_ms(t.due))
+                     .bind(6, to_ms(t.created_at))
+                     .bind(7, t.doc.dump())
+                     .run();
+        !s)
+      return s;
+  }
+  if (!batch.audit.empty()) {
+    // The tail is read inside the transaction, so the chain is right even if another process
+    // wrote to this store since our last batch.
+    uint64_t seq = 0;
+    std::string prev = kAuditGenesisHash;
+    auto row = s_->audit_tail.step();
+    if (!row) return std::move(row).error();
+    if (*row) {
+      seq = static_cast<uint64_t>(s_->audit_tail.integer(0));
+      prev = s_->audit_tail.text(1);
+    }
+    s_->audit_tail.reset();
+    for (const auto& draft : batch.audit) {
+      AuditRecord r = seal_audit_entry(draft, ++seq, prev);
+      if (auto s = s_->insert_audit.bind(1, static_cast<int64_t>(r.seq))
+                       .bind(2, r.at)
+                       .bind(3, r.actor)
+                       .bind(4, r.role)
+                       .bind(5, r.organisation)
+                       .bind(6, r.execution_id)
+                       .bind(7, r.step)
+                       .bind(8, r.type)
+                       .bind(9, r.summary)
+                       .bind(10, r.summary_hash)
+                       .bind(11, r.prev_hash)
+                       .bind(12, r.hash)
+                       .run();
+          !s)
+        return s;
+      prev = r.hash;
+    }
+    if (auto s = s_->put_meta.bind(1, "audit_head").bind(2, std::to_string(seq) + ":" + prev).run();
+        !s)
+      return s;
+  }
+  for (const auto& [key, value] : batch.meta) {
+    if (auto s = s_->put_meta.bind(1, key).bind(2, value).run(); !s) return s;
+  }
+  return ok_status();
+}
+
+Result<std::optional<WorkflowRecord>> SqliteStore::workflow(const std::string& id,
+                                                            int64_t version) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, "SELECT digest, document FROM workflows WHERE id = ?1 AND version = ?2");
+  q.bind(1, id).bind(2, version);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<WorkflowRecord>();
+  return std::optional<WorkflowRecord>(WorkflowRecord{id, version, q.text(0), q.text(1)});
+}
+
+Result<std::vector<WorkflowRecord>> SqliteStore::workflows() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, "SELECT id, version, digest, document FROM workflows ORDER BY id, version");
+  std::vector<WorkflowRecord> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(WorkflowRecord{q.text(0), q.integer(1), q.text(2), q.text(3)});
+  }
+  return out;
+}
+
+Result<std::optional<ExecutionRecord>> SqliteStore::execution(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, std::string("SELECT ") + kExecutionColumns +
+                             " FROM executions WHERE id = ?1");
+  q.bind(1, id);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<ExecutionRecord>();
+  return std::optional<ExecutionRecord>(read_execution(q));
+}
+
+namespace {
+
+Result<std::vector<ExecutionRecord>> read_executions(SqliteStatement& q) {
+  std::vector<ExecutionRecord> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(read_execution(q));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<ExecutionRecord>> SqliteStore::active_executions() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, std::string("SELECT ") + kExecutionColumns +
+                             " FROM executions WHERE status IN ('running', 'waiting') "
+                             "ORDER BY started_at, id");
+  return read_executions(q);
+}
+
+Result<std::vector<ExecutionRecord>> SqliteStore::recent_executions(size_t limit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, std::string("SELECT ") + kExecutionColumns +
+                             " FROM executions ORDER BY started_at DESC, id DESC LIMIT ?1");
+  q.bind(1, static_cast<int64_t>(limit));
+  return read_executions(q);
+}
+
+Result<std::vector<Event>> SqliteStore::history(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_,
+                    "SELECT seq, at, type, step, data FROM events WHERE execution_id = ?1 "
+                    "ORDER BY seq");
+  q.bind(1, execution_id);
+  std::vector<Event> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    auto type = parse_event_type(q.text(2));
+    if (!type) {
+      return Error::invalid_data("store " + path_ + ": execution " + execution_id + " event " +
+                                 std::to_string(q.integer(0)) + " has unknown type '" +
+                                 q.text(2) + "'");
+    }
+    out.push_back(Event{static_cast<uint64_t>(q.integer(0)), from_ms(q.integer(1)), *type,
+                        q.text(3), stored_json(q.text(4))});
+  }
+  return out;
+}
+
+Result<std::optional<TaskRecord>> SqliteStore::task(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_,
+                    "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks "
+                    "WHERE id = ?1");
+  q.bind(1, id);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<TaskRecord>();
+  return std::optional<TaskRecord>(read_task(q));
+}
+
+Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string sql =
+      "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks WHERE 1=1";
+  if (filter.open_only) sql += " AND status = 'open'";
+  if (!filter.execution_id.empty()) sql += " AND execution_id = ?1";
+  sql += " ORDER BY due IS NULL, due, created_at, id";
+  SqliteStatement q(db_, sql);
+  if (!filter.execution_id.empty()) q.bind(1, filter.execution_id);
+  std::vector<TaskRecord> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    TaskRecord t = read_task(q);
+    if (!filter.role.empty()) {
+      const json& roles = t.doc["roles"];
+      if (!roles.is_array() ||
+          std::find(roles.begin(), roles.end(), json(filter.role)) == roles.end()) {
+        continue;
+      }
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::audit(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit";
+  if (!execution_id.empty()) sql += " WHERE execution_id = ?1";
+  sql += " ORDER BY seq";
+  SqliteStatement q(db_, sql);
+  if (!execution_id.empty()) q.bind(1, execution_id);
+  std::vector<AuditRecord> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(read_audit(q));
+  }
+  return out;
+}
+
+// Streams the whole log in one read transaction, so a concurrent writer cannot make a good
+// chain look broken.
+Result<AuditVerification> SqliteStore::verify_audit() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto s = sqlite_exec(db_, "BEGIN"); !s) return std::move(s).error();
+  SqliteStatement q(db_, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq");
+  AuditVerifier verifier;
+  for (;;) {
+    auto row = q.step();
+    if (!row) {
+      (void)sqlite_exec(db_, "ROLLBACK");
+      return std::move(row).error();
+    }
+    if (!*row || !verifier.add(read_audit(q))) break;
+  }
+  q = SqliteStatement(db_, "SELECT value FROM meta WHERE key = 'audit_head'");
+  std::string head;
+  auto row = q.step();
+  if (row.ok() && *row) head = q.text(0);
+  q = SqliteStatement();
+  (void)sqlite_exec(db_, "COMMIT");
+  if (!row) return std::move(row).error();
+  return verifier.finish(head);
+}
+
+Result<std::optional<std::string>> SqliteStore::meta(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, "SELECT value FROM meta WHERE key = ?1");
+  q.bind(1, key);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(q.text(0));
+}
+
+uint64_t SqliteStore::size_bytes() {
+  if (path_ == ":memory:" || path_.empty()) return 0;
+  std::error_code ec;
+  uint64_t total = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    const auto n = std::filesystem::file_size(path_ + suffix, ec);
+    if (!ec) total += n;
+  }
+  return total;
+}
+
+Result<std::string> SqliteStore::integrity_check() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, "PRAGMA integrity_check");
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  return q.text(0);
+}
+
+}  // namespace coalition

@@ -1,0 +1,63 @@
+// SqliteStore: the embedded Store — one file, WAL journal, synchronous=FULL by default, so a
+// transaction that apply() returned from survives power loss.
+#ifndef COALITION_STORE_SQLITE_STORE_H_
+#define COALITION_STORE_SQLITE_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace coalition {
+
+struct SqliteOptions {
+  std::string path;                 // ":memory:" for a throwaway store
+  std::string synchronous = "FULL";  // FULL, NORMAL or OFF (PRAGMA synchronous)
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database and applies pending migrations. Refuses (kConfiguration) a
+  // database written by a newer Coalition, and kIo when the file cannot be opened.
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteOptions& options);
+  ~SqliteStore() override;
+
+  // The schema version this build writes.
+  static int schema_version();
+
+  Status apply(const StoreBatch& batch) override;
+  Result<std::optional<WorkflowRecord>> workflow(const std::string& id, int64_t version) override;
+  Result<std::vector<WorkflowRecord>> workflows() override;
+  Result<std::optional<ExecutionRecord>> execution(const std::string& id) override;
+  Result<std::vector<ExecutionRecord>> active_executions() override;
+  Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) override;
+  Result<std::vector<Event>> history(const std::string& execution_id) override;
+  Result<std::optional<TaskRecord>> task(const std::string& id) override;
+  Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) override;
+  Result<std::vector<AuditRecord>> audit(const std::string& execution_id) override;
+  Result<AuditVerification> verify_audit() override;
+  Result<std::optional<std::string>> meta(const std::string& key) override;
+  uint64_t size_bytes() override;
+
+  // PRAGMA integrity_check: "ok" or SQLite's first complaint.
+  Result<std::string> integrity_check();
+
+ private:
+  struct Statements;
+  explicit SqliteStore(sqlite3* db, std::string path);
+  Status migrate();
+  Status prepare();
+  Status write(const StoreBatch& batch);
+
+  sqlite3* db_;
+  std::string path_;
+  std::mutex mutex_;  // one connection; serializes readers and the committer
+  std::unique_ptr<Statements> s_;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_STORE_SQLITE_STORE_H_

@@ -1,0 +1,145 @@
+// Store: everything durable — workflow definitions, executions and their state, the append-only
+// event history, human tasks, and the hash-chained audit log. SQL stays behind this interface:
+// SqliteStore is the embedded default; a PostgreSQL store implements the same contract.
+//
+// Writes go through apply(): one StoreBatch, one transaction, all or nothing. The engine batches
+// the changes of many executions into one call (GroupCommitter), so durability costs one
+// fsync per batch, not per step.
+#ifndef COALITION_STORE_STORE_H_
+#define COALITION_STORE_STORE_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "runtime/event.h"
+
+namespace coalition {
+
+// A workflow definition as registered: immutable once stored.
+struct WorkflowRecord {
+  std::string id;
+  int64_t version = 0;
+  std::string digest;    // SHA-256 of the canonical JSON text of the document
+  std::string document;  // canonical JSON text
+};
+
+// The durable form of one execution. `state` is the engine's snapshot (frames, contexts,
+// attempts, timers), enough to carry on after a restart without re-running finished steps.
+struct ExecutionRecord {
+  std::string id;
+  std::string workflow_id;
+  int64_t workflow_version = 0;
+  std::string status;  // running, waiting, succeeded, failed
+  std::string initiator;
+  TimePoint started_at;
+  TimePoint updated_at;
+  std::optional<TimePoint> next_due;  // earliest pending timer
+  nlohmann::json state;
+  nlohmann::json result;  // output or error once terminal
+};
+
+// A human task: created when a step suspends for people, closed by completions.
+struct TaskRecord {
+  std::string id;
+  std::string execution_id;
+  std::string step;
+  std::string status;  // open, completed, cancelled
+  std::optional<TimePoint> due;
+  TimePoint created_at;
+  nlohmann::json doc;  // roles, organisation, title, answer schema, rules, completions, escalation
+};
+
+// One audit entry before the store gives it a place in the chain.
+struct AuditDraft {
+  TimePoint at;
+  std::string actor;
+  std::string role;
+  std::string organisation;
+  std::string execution_id;
+  std::string step;
+  std::string type;
+  nlohmann::json summary;  // never a sensitive payload: codes, ids, counts
+};
+
+struct AuditRecord {
+  uint64_t seq = 0;
+  std::string at;  // RFC 3339, as hashed
+  std::string actor;
+  std::string role;
+  std::string organisation;
+  std::string execution_id;
+  std::string step;
+  std::string type;
+  std::string summary;       // JSON text
+  std::string summary_hash;  // SHA-256 of `summary`
+  std::string prev_hash;     // `hash` of entry seq-1; 64 zeros for the first
+  std::string hash;
+};
+
+struct StoredEvent {
+  std::string execution_id;
+  Event event;
+};
+
+// Everything one transaction writes.
+struct StoreBatch {
+  std::vector<WorkflowRecord> workflows;     // inserted; an identical existing one is kept
+  std::vector<ExecutionRecord> executions;   // inserted or replaced
+  std::vector<StoredEvent> events;           // appended
+  std::vector<TaskRecord> tasks;             // inserted or replaced
+  std::vector<AuditDraft> audit;             // appended to the chain, in order
+  std::vector<std::pair<std::string, std::string>> meta;  // key -> value, replaced
+
+  bool empty() const {
+    return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
+           audit.empty() && meta.empty();
+  }
+};
+
+struct TaskFilter {
+  std::string execution_id;  // empty: any
+  std::string role;          // empty: any; else tasks this role may complete
+  bool open_only = true;
+};
+
+struct AuditVerification {
+  bool ok = true;
+  uint64_t entries = 0;
+  uint64_t first_bad_seq = 0;  // when !ok
+  std::string problem;         // when !ok: what is wrong with that entry
+  std::string head_hash;       // hash of the last entry
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes `batch` in one transaction. kConflict when a workflow id+version is already stored
+  // with a different digest (nothing is written); kIo when the database refuses.
+  virtual Status apply(const StoreBatch& batch) = 0;
+
+  virtual Result<std::optional<WorkflowRecord>> workflow(const std::string& id,
+                                                         int64_t version) = 0;
+  virtual Result<std::vector<WorkflowRecord>> workflows() = 0;
+  virtual Result<std::optional<ExecutionRecord>> execution(const std::string& id) = 0;
+  // Executions not yet succeeded or failed, oldest first.
+  virtual Result<std::vector<ExecutionRecord>> active_executions() = 0;
+  // Ids of every execution, newest first, at most `limit`.
+  virtual Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) = 0;
+  virtual Result<std::vector<Event>> history(const std::string& execution_id) = 0;
+  virtual Result<std::optional<TaskRecord>> task(const std::string& id) = 0;
+  virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
+  virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;
+  virtual Result<AuditVerification> verify_audit() = 0;
+  virtual Result<std::optional<std::string>> meta(const std::string& key) = 0;
+  // Bytes the store occupies on disk (0 when in memory).
+  virtual uint64_t size_bytes() = 0;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_STORE_STORE_H_
