@@ -11,12 +11,14 @@ namespace coalition {
 
 namespace {
 
-// Execution ids are unguessable enough to be used in URLs later, and readable in logs.
+// Execution ids are readable in logs and unique across processes sharing a store: 48 random
+// bits per engine process (a collision is refused by the store check, never merged) plus a
+// counter.
 std::string fresh_id(uint64_t n) {
-  static const uint64_t salt = std::random_device{}();
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "ex-%08llx-%llu",
-                static_cast<unsigned long long>(salt & 0xffffffffULL),
+  static const uint64_t salt = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "ex-%012llx-%llu",
+                static_cast<unsigned long long>(salt & 0xffffffffffffULL),
                 static_cast<unsigned long long>(n));
   return buffer;
 }

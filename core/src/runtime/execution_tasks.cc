@@ -132,15 +132,15 @@ Status Execution::check_completion(const Task& task, const Attempt& a, const Act
   const uint32_t quorum = step.assign ? step.assign->quorum : 1;
   for (const auto& c : task.completions) {
     if (c.value("actor", "") == actor.id) {
-      return Error::conflict(actor.id + " already completed task " + task.id +
+      return Error::permission_denied(actor.id + " already completed task " + task.id +
                              (quorum > 1 ? "; its quorum needs " + std::to_string(quorum) +
                                                " different people"
                                          : std::string()));
     }
   }
   if (task.completions.size() >= quorum) {
-    return Error::conflict("task " + task.id + " already has its " + std::to_string(quorum) +
-                           " completion(s)");
+    return Error::permission_denied("task " + task.id + " already has its " +
+                                    std::to_string(quorum) + " completion(s)");
   }
   if (step.assign) {
     if (step.assign->not_initiator && actor.id == initiator_) {
