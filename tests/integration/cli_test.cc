@@ -25,6 +25,7 @@ test::ProcessResult coalition(std::vector<std::string> args,
   args.insert(args.begin(), test::kCoalitionBinary);
   env.emplace("COALITION_PLUGIN_PATH", "");  // unset unless the test sets it
   env.emplace("COALITION_CONFIG", "");
+  env.emplace("COALITION_STORE", ":memory:");  // durable tests pass --store
   return run_process(args, env);
 }
 
@@ -32,7 +33,7 @@ TEST(Cli, PluginsListsInstalledPluginsAndStepTypes) {
   auto r = coalition({"plugins"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* text : {"noop 1.0.0", "data 1.0.0", "Coalition Project (coalition)",
-                           "merge [idempotent, thread-safe]", "4 plugins, 5 step types"}) {
+                           "merge [idempotent, thread-safe]", "5 plugins, 9 step types", "approval [idempotent, thread-safe, may suspend]"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
   }
 }
@@ -41,7 +42,7 @@ TEST(Cli, PluginsJsonIsMachineReadable) {
   auto r = coalition({"plugins", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto doc = json::parse(r.out);
-  ASSERT_EQ(doc["plugins"].size(), 4u);
+  ASSERT_EQ(doc["plugins"].size(), 5u);
   json data;
   for (const auto& p : doc["plugins"]) {
     if (p["id"] == "data") data = p;

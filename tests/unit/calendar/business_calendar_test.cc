@@ -1,0 +1,114 @@
+// Business-day arithmetic over real tz data: weekends, public holidays, daylight saving, and
+// what happens when a calendar is missing.
+#include "calendar/business_calendar.h"
+
+#include <gtest/gtest.h>
+
+#include "common/utc_time.h"
+#include "runtime/deadline.h"
+#include "test_paths.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+TimePoint utc(const char* text) {
+  return *parse_utc(text);
+}
+
+BusinessCalendar calendar(json doc) {
+  auto c = BusinessCalendar::parse(doc, "test");
+  EXPECT_TRUE(c.ok()) << c.error().message();
+  return std::move(*c);
+}
+
+const json kAustralia = {{"id", "au"},
+                         {"time_zone", "Australia/Sydney"},
+                         {"holidays", {"2026-12-25", {{"date", "2026-12-28"}, {"name", "Boxing Day (observed)"}}}}};
+
+TEST(TimeZone, SydneyOffsetsFollowDaylightSaving) {
+  auto z = TimeZone::load("Australia/Sydney");
+  ASSERT_TRUE(z.ok()) << z.error().message();
+  EXPECT_EQ(z->offset_at(utc("2026-12-01T00:00:00Z")), 11 * 3600);  // AEDT
+  EXPECT_EQ(z->offset_at(utc("2026-07-01T00:00:00Z")), 10 * 3600);  // AEST
+}
+
+TEST(TimeZone, UnknownZoneIsAConfigurationError) {
+  auto z = TimeZone::load("Mars/Olympus_Mons");
+  ASSERT_FALSE(z.ok());
+  EXPECT_EQ(z.error().code(), ErrorCode::kConfiguration);
+}
+
+TEST(BusinessCalendar, SkipsTheWeekendAndEndsAtLocalEndOfDay) {
+  const auto c = calendar(kAustralia);
+  // Thursday 2026-12-03 10:00 in Sydney; 3 business days: Fri 4, Mon 7, Tue 8.
+  const auto due = c.add_business_days(utc("2026-12-02T23:00:00Z"), 3);
+  EXPECT_EQ(format_utc(due), "2026-12-08T12:59:59.000Z");  // 23:59:59 AEDT
+}
+
+TEST(BusinessCalendar, SkipsPublicHolidays) {
+  const auto c = calendar(kAustralia);
+  // Wednesday 2026-12-23 in Sydney; Thu 24 (1), Fri 25 holiday, Mon 28 holiday, Tue 29 (2),
+  // Wed 30 (3).
+  const auto due = c.add_business_days(utc("2026-12-23T01:00:00Z"), 3);
+  EXPECT_EQ(format_utc(due), "2026-12-30T12:59:59.000Z");
+}
+
+TEST(BusinessCalendar, CountsFromTheLocalDateNotTheUtcDate) {
+  const auto c = calendar(kAustralia);
+  // 2026-12-04T14:00Z is already Saturday 01:00 in Sydney: the next business day is Monday.
+  EXPECT_EQ(format_utc(c.add_business_days(utc("2026-12-04T14:00:00Z"), 1)),
+            "2026-12-07T12:59:59.000Z");
+  // 2026-12-04T12:00Z is still Friday 23:00 there: the next business day is also Monday.
+  EXPECT_EQ(format_utc(c.add_business_days(utc("2026-12-04T12:00:00Z"), 1)),
+            "2026-12-07T12:59:59.000Z");
+}
+
+TEST(BusinessCalendar, MalformedCalendarsNameThePointer) {
+  auto bad_date = BusinessCalendar::parse(
+      {{"id", "x"}, {"time_zone", "UTC"}, {"holidays", {"2026-13-01"}}}, "x.json");
+  ASSERT_FALSE(bad_date.ok());
+  EXPECT_NE(bad_date.error().message().find("/holidays/0"), std::string::npos);
+  auto no_zone = BusinessCalendar::parse({{"id", "x"}}, "x.json");
+  ASSERT_FALSE(no_zone.ok());
+  EXPECT_NE(no_zone.error().message().find("/time_zone"), std::string::npos);
+}
+
+TEST(Deadline, UnknownCalendarIsAnErrorNotCalendarDays) {
+  CalendarSet set;
+  ASSERT_TRUE(set.add(calendar(kAustralia)).ok());
+  Span span;
+  span.business_days = 3;
+  span.calendar = "us-federal";
+  auto due = add_span(utc("2026-12-01T00:00:00Z"), span, set);
+  ASSERT_FALSE(due.ok());
+  EXPECT_EQ(due.error().code(), ErrorCode::kConfiguration);
+  EXPECT_NE(due.error().message().find("known: au"), std::string::npos) << due.error().message();
+}
+
+TEST(Deadline, AnchorComesFromTheContext) {
+  CalendarSet set;
+  Span thirty;
+  thirty.fixed = std::chrono::hours(24 * 30);
+  json context{{"determination", {{"at", "2026-12-01T15:00:00Z"}}}};
+  auto due = due_from(thirty, "/determination/at", context, utc("2027-01-01T00:00:00Z"), set);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(format_utc(*due), "2026-12-31T15:00:00.000Z");
+  auto missing = due_from(thirty, "/nothing", context, utc("2027-01-01T00:00:00Z"), set);
+  EXPECT_FALSE(missing.ok());
+}
+
+TEST(CalendarSet, ShippedCalendarsLoad) {
+  auto set = CalendarSet::load(std::string(test::kSourceDir) + "/config/calendars");
+  ASSERT_TRUE(set.ok()) << set.error().message();
+  auto au = set->find("au-national");
+  ASSERT_TRUE(au.ok());
+  // Christmas 2026 is a Friday and Boxing Day is observed on Monday 28th.
+  EXPECT_EQ(format_utc((*au)->add_business_days(utc("2026-12-24T01:00:00Z"), 1)),
+            "2026-12-29T12:59:59.000Z");
+  EXPECT_TRUE(set->find("us-federal").ok());
+}
+
+}  // namespace
+}  // namespace coalition

@@ -1,0 +1,310 @@
+// The engine on a real SQLite store with in-memory plugins and a manual clock: what is
+// persisted, what survives a restart, and every rule a human task completion must pass.
+#include <gtest/gtest.h>
+
+#include "common/utc_time.h"
+#include "human/human_steps.h"
+#include "runtime/engine.h"
+#include "store/sqlite_store.h"
+#include "support/in_memory_plugins.h"
+#include "support/temp_dir.h"
+#include "workflow/workflow_loader.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+class ApprovalStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.approval",
+      .description = "The human plugin's approval behaviour.",
+      .parameters_schema = R"({"type":"object","properties":{"title":{"type":"string"}}})",
+      .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
+  };
+  sdk::Outcome execute(const json& params, const sdk::Context&) {
+    return sdk::Outcome::suspend(plugins::human::approval_task(params));
+  }
+  sdk::Outcome resume(const json& completion, const sdk::Context&) {
+    auto decision = plugins::human::approval_decision(completion);
+    return decision ? sdk::Outcome::ok(*decision) : sdk::Outcome::suspend(json::object());
+  }
+};
+
+class SignalStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.await",
+      .description = "Waits for signal 'ack'.",
+      .parameters_schema = R"({"type":"object","properties":{}})",
+      .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
+  };
+  sdk::Outcome execute(const json&, const sdk::Context&) {
+    return sdk::Outcome::suspend({{"signal", "ack"}});
+  }
+  sdk::Outcome resume(const json& data, const sdk::Context&) { return sdk::Outcome::ok(data); }
+};
+
+class CountStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.count",
+      .description = "Counts calls.",
+      .parameters_schema = R"({"type":"object","properties":{}})",
+      .capabilities = COALITION_CAP_THREAD_SAFE | COALITION_CAP_IDEMPOTENT,
+  };
+  static inline std::atomic<int> calls{0};
+  sdk::Outcome execute(const json&, const sdk::Context&) {
+    ++calls;
+    return sdk::Outcome::ok({{"n", 1}});
+  }
+};
+
+constexpr sdk::PluginInfo kPlugin{"durable_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
+                                  "Test steps."};
+const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
+  return sdk::detail::describe<ApprovalStep, SignalStep, CountStep>(kPlugin);
+}
+
+TimePoint utc(const char* text) {
+  return *parse_utc(text);
+}
+
+constexpr const char* kReview = R"({"id": "review", "version": 1, "title": "Review", "steps": [
+  {"id": "draft", "kind": "task", "type": "test.approval", "parameters": {"title": "draft"},
+   "assign": {"roles": ["analyst"]}, "next": "review"},
+  {"id": "review", "kind": "task", "type": "test.approval", "parameters": {"title": "review"},
+   "assign": {"roles": ["reviewer"], "quorum": 2, "separate_from": ["draft"],
+              "not_initiator": true, "justification": true},
+   "deadline": {"in": "PT48H", "cap": {"in": "PT72H"},
+                "escalate": [{"roles": ["deputy"], "in": "PT24H"}]},
+   "result": "/review", "next": "ack"},
+  {"id": "ack", "kind": "task", "type": "test.await", "result": "/ack"}]})";
+
+class DurableEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto plugin = loader_.load_entry(&entry, "libdurable_test.so");
+    ASSERT_TRUE(plugin.ok());
+    ASSERT_TRUE(registry_.add(std::move(*plugin)).ok());
+    auto loaded = load_workflow(kReview, "review.json");
+    ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("review.json");
+    workflow_ = loaded.workflow;
+    ASSERT_TRUE(catalog_.add(workflow_).ok());
+  }
+
+  std::unique_ptr<SqliteStore> open_store() {
+    auto store = SqliteStore::open(SqliteOptions{(dir_.path() / "s.db").string()});
+    EXPECT_TRUE(store.ok());
+    return std::move(*store);
+  }
+  std::unique_ptr<Engine> engine(Store& store, Clock& clock) {
+    return std::make_unique<Engine>(registry_, catalog_, clock,
+                                    EngineOptions{1, 2, &store, &calendars_});
+  }
+  std::vector<std::string> types(Store& store, const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& e : *store.history(id)) out.emplace_back(to_string(e.type));
+    return out;
+  }
+  static size_t count(const std::vector<std::string>& v, const std::string& s) {
+    return static_cast<size_t>(std::count(v.begin(), v.end(), s));
+  }
+
+  test::TempDir dir_;
+  test::FakeLibraryLoader libraries_;
+  PluginLoader loader_{libraries_, json::object()};
+  PluginRegistry registry_;
+  WorkflowCatalog catalog_;
+  CalendarSet calendars_;
+  std::shared_ptr<const Workflow> workflow_;
+};
+
+TEST_F(DurableEngineTest, CompletionRulesRefuseAndAuditWithoutChangingAnything) {
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  auto id = e->start(workflow_, json::object(), "ex-1", "lead.lee");
+  ASSERT_TRUE(id.ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->complete_task("ex-1.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  const size_t events_before = store->history("ex-1")->size();
+  const size_t audit_before = store->audit("ex-1")->size();
+
+  struct Refusal {
+    Actor actor;
+    json data;
+    ErrorCode code;
+    const char* says;
+  };
+  const json good{{"decision", "approve"}, {"justification", "facts support it"}};
+  const Refusal refusals[] = {
+      {{"rev.one", "analyst", ""}, good, ErrorCode::kPermissionDenied, "needs one of: reviewer"},
+      {{"lead.lee", "reviewer", ""}, good, ErrorCode::kPermissionDenied, "started this execution"},
+      {{"ana", "reviewer", ""}, good, ErrorCode::kPermissionDenied, "completed step 'draft'"},
+      {{"rev.one", "reviewer", ""}, {{"decision", "approve"}}, ErrorCode::kInvalidData,
+       "justification"},
+      {{"rev.one", "reviewer", ""}, {{"decision", "maybe"}, {"justification", "x"}},
+       ErrorCode::kInvalidData, "does not fit"},
+  };
+  for (const auto& r : refusals) {
+    auto result = e->complete_task("ex-1.t2", r.actor, r.data);
+    ASSERT_FALSE(result.ok()) << r.says;
+    EXPECT_EQ(result.error().code(), r.code) << result.error().message();
+    EXPECT_NE(result.error().message().find(r.says), std::string::npos)
+        << result.error().message();
+  }
+  ASSERT_TRUE(e->complete_task("ex-1.t2", {"rev.one", "reviewer", ""}, good).ok());
+  auto duplicate = e->complete_task("ex-1.t2", {"rev.one", "reviewer", ""}, good);
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_NE(duplicate.error().message().find("quorum needs 2"), std::string::npos);
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+
+  // Only the one accepted vote changed the history; every refusal is in the audit log.
+  EXPECT_EQ(store->history("ex-1")->size(), events_before + 1);
+  size_t refused = 0;
+  for (const auto& a : *store->audit("ex-1")) refused += a.type == "task_refused" ? 1 : 0;
+  EXPECT_EQ(refused, 6u);
+  EXPECT_EQ(store->audit("ex-1")->size(), audit_before + 1 + 6);
+  auto task = store->task("ex-1.t2");
+  ASSERT_TRUE(task.ok() && task->has_value());
+  EXPECT_EQ((*task)->doc["completions"].size(), 1u);
+  EXPECT_TRUE(store->verify_audit()->ok);
+}
+
+TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
+  {
+    auto store = open_store();
+    ManualClock clock(utc("2026-12-01T09:00:00Z"));
+    auto e = engine(*store, clock);
+    ASSERT_TRUE(e->start(workflow_, json::object(), "ex-1", "lead.lee").ok());
+    e->wait_idle();
+    ASSERT_TRUE(e->complete_task("ex-1.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+    e->wait_idle();
+    ASSERT_TRUE(e->complete_task("ex-1.t2", {"rev.one", "reviewer", ""},
+                                 {{"decision", "approve"}, {"justification", "ok"}})
+                    .ok());
+    e->wait_idle();
+  }  // the process goes away with the review half voted and its deadline pending
+
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-03T10:00:00Z"));  // past the 48 h deadline
+  auto e = engine(*store, clock);
+  auto report = e->recover();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->recovered, 1u);
+  clock.advance(std::chrono::milliseconds(0));  // the overdue deadline fires first
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  auto task = store->task("ex-1.t2");
+  EXPECT_EQ((*task)->doc["roles"], json::array({"deputy"}));
+  EXPECT_EQ((*task)->doc["due"], "2026-12-04T10:00:00.000Z");
+
+  // Separation of duties still remembers who drafted, across the restart.
+  auto sod = e->complete_task("ex-1.t2", {"ana", "deputy", ""},
+                              {{"decision", "approve"}, {"justification", "ok"}});
+  ASSERT_FALSE(sod.ok());
+  ASSERT_TRUE(e->complete_task("ex-1.t2", {"dep.uty", "deputy", ""},
+                               {{"decision", "approve"}, {"justification", "concur"}})
+                  .ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->signal("ex-1", "ack", {{"reference", "FILED-1"}}, {"bank.portal", "", ""}).ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+
+  auto record = store->execution("ex-1");
+  EXPECT_EQ((*record)->status, "succeeded");
+  const auto t = types(*store, "ex-1");
+  EXPECT_EQ(count(t, "task_created"), 2u);
+  EXPECT_EQ(count(t, "escalated"), 1u);
+  EXPECT_EQ(count(t, "step_succeeded"), 3u);
+  EXPECT_EQ(count(t, "execution_completed"), 1u);
+  EXPECT_EQ((*record)->result["output"]["review"]["decision"], "approved");
+  EXPECT_TRUE(store->verify_audit()->ok);
+}
+
+TEST_F(DurableEngineTest, DeadlineExtensionIsRefusedBeyondItsCap) {
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  ASSERT_TRUE(e->start(workflow_, json::object(), "ex-1", "lead.lee").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->complete_task("ex-1.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+  e->wait_idle();
+  const Actor chair{"chair.cho", "chair", ""};
+  auto beyond = e->extend_deadline("ex-1.t2", utc("2026-12-04T09:00:01Z"), chair, "more time");
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_NE(beyond.error().message().find("cap"), std::string::npos);
+  ASSERT_TRUE(e->extend_deadline("ex-1.t2", utc("2026-12-04T09:00:00Z"), chair, "more time").ok());
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ((*store->task("ex-1.t2"))->doc["due"], "2026-12-04T09:00:00.000Z");
+  // The old deadline no longer fires.
+  clock.advance(std::chrono::hours(60));
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(count(types(*store, "ex-1"), "escalated"), 0u);
+}
+
+TEST_F(DurableEngineTest, GroupCommitPutsManyTransitionsInOneTransaction) {
+  auto loaded = load_workflow(R"({"id": "line", "version": 1, "title": "t", "steps": [
+      {"id": "a", "kind": "task", "type": "test.count", "next": "b"},
+      {"id": "b", "kind": "task", "type": "test.count", "next": "c"},
+      {"id": "c", "kind": "task", "type": "test.count"}]})",
+                              "line.json");
+  auto store = open_store();
+  SystemClock clock;
+  auto e = engine(*store, clock);
+  CountStep::calls = 0;
+  constexpr int kExecutions = 100;
+  std::vector<std::string> ids;
+  std::vector<std::thread> starters;
+  std::mutex m;
+  for (int t = 0; t < 4; ++t) {
+    starters.emplace_back([&] {
+      for (int i = 0; i < kExecutions / 4; ++i) {
+        auto id = e->start(loaded.workflow, json::object());
+        std::lock_guard<std::mutex> lock(m);
+        ids.push_back(*id);
+      }
+    });
+  }
+  for (auto& t : starters) t.join();
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(CountStep::calls, kExecutions * 3);
+  size_t events = 0;
+  for (const auto& id : ids) {
+    EXPECT_EQ((*store->execution(id))->status, "succeeded");
+    events += store->history(id)->size();
+  }
+  // Each execution changes state at least 4 times (start and 3 steps); committing each alone
+  // would take 400 transactions.
+  EXPECT_LT(e->commit_stats().transactions, static_cast<uint64_t>(kExecutions * 4));
+  EXPECT_GT(e->commit_stats().sources, e->commit_stats().transactions);
+  EXPECT_EQ(store->verify_audit()->entries, events);
+}
+
+TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {
+  auto loaded = load_workflow(R"({"id": "cal", "version": 1, "title": "t", "steps": [
+      {"id": "a", "kind": "task", "type": "test.count",
+       "deadline": {"in": {"business_days": 3, "calendar": "nowhere"}}}]})",
+                              "cal.json");
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-2").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  auto record = store->execution("ex-2");
+  EXPECT_EQ((*record)->status, "failed");
+  EXPECT_EQ((*record)->result["error"]["code"], "config.calendar");
+  EXPECT_NE((*record)->result["error"]["message"].get<std::string>().find("nowhere"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace coalition

@@ -1,0 +1,191 @@
+// The SQLite store against real files: migrations, batches, workflow immutability, and an audit
+// chain that detects every kind of tampering done to the file behind the store's back.
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "support/temp_dir.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+TimePoint at(int64_t seconds) {
+  return TimePoint(std::chrono::seconds(1798675200 + seconds));
+}
+
+AuditDraft draft(int i) {
+  return AuditDraft{at(i), "officer.kim", "reviewer", "northwind", "ex-1", "review",
+                    "task_completed", {{"task", "ex-1.t" + std::to_string(i)}}};
+}
+
+// Runs SQL on the store file directly, as an attacker with file access would.
+void tamper(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* message = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+      << (message ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(db);
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteStore> open() {
+    auto store = SqliteStore::open(SqliteOptions{file_.string()});
+    EXPECT_TRUE(store.ok()) << store.error().message();
+    return std::move(*store);
+  }
+  void append_audit(SqliteStore& store, int n) {
+    StoreBatch batch;
+    for (int i = 1; i <= n; ++i) batch.audit.push_back(draft(i));
+    ASSERT_TRUE(store.apply(batch).ok());
+  }
+  test::TempDir dir_;
+  std::filesystem::path file_ = dir_.path() / "store.db";
+};
+
+TEST_F(SqliteStoreTest, FreshStoreIsMigratedToTheCurrentSchema) {
+  open();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, nullptr);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), SqliteStore::schema_version());
+  sqlite3_finalize(q);
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, nullptr);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "wal");
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, StoreFromANewerVersionIsRefusedWithAClearMessage) {
+  open();
+  tamper(file_, "PRAGMA user_version = " + std::to_string(SqliteStore::schema_version() + 1));
+  auto store = SqliteStore::open(SqliteOptions{file_.string()});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code(), ErrorCode::kConfiguration);
+  EXPECT_NE(store.error().message().find("written by a newer Coalition"), std::string::npos)
+      << store.error().message();
+}
+
+TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
+  auto store = open();
+  StoreBatch batch;
+  batch.executions.push_back(ExecutionRecord{"ex-1", "review", 2, "waiting", "lead.lee", at(0),
+                                             at(5), at(60), json{{"seq", 2}}, json()});
+  batch.events.push_back({"ex-1", Event{1, at(0), EventType::kExecutionStarted, "", {{"a", 1}}}});
+  batch.events.push_back({"ex-1", Event{2, at(5), EventType::kTaskCreated, "review",
+                                        {{"task", "ex-1.t1"}}}});
+  batch.tasks.push_back(TaskRecord{"ex-1.t1", "ex-1", "review", "open", at(60), at(5),
+                                   json{{"roles", {"reviewer"}}}});
+  ASSERT_TRUE(store->apply(batch).ok());
+
+  auto record = store->execution("ex-1");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->status, "waiting");
+  EXPECT_EQ((*record)->workflow_version, 2);
+  EXPECT_EQ((*record)->next_due, at(60));
+  EXPECT_EQ((*record)->state["seq"], 2);
+  auto history = store->history("ex-1");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].type, EventType::kTaskCreated);
+  EXPECT_EQ((*history)[1].data["task"], "ex-1.t1");
+  auto active = store->active_executions();
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ(active->size(), 1u);
+  EXPECT_EQ(store->tasks(TaskFilter{"", "reviewer", true})->size(), 1u);
+  EXPECT_EQ(store->tasks(TaskFilter{"", "analyst", true})->size(), 0u);
+
+  // Appending an event twice is refused and nothing of that batch is written.
+  StoreBatch again;
+  again.executions.push_back(ExecutionRecord{"ex-1", "review", 2, "succeeded", "lead.lee",
+                                             at(0), at(9), std::nullopt, json(), json()});
+  again.events.push_back({"ex-1", Event{2, at(9), EventType::kExecutionCompleted, "", {}}});
+  EXPECT_FALSE(store->apply(again).ok());
+  EXPECT_EQ((*store->execution("ex-1"))->status, "waiting");
+}
+
+TEST_F(SqliteStoreTest, AChangedDefinitionUnderAUsedVersionIsRefused) {
+  auto store = open();
+  StoreBatch first;
+  first.workflows.push_back(WorkflowRecord{"review", 1, "digest-a", "{\"a\":1}"});
+  ASSERT_TRUE(store->apply(first).ok());
+  ASSERT_TRUE(store->apply(first).ok());  // the same definition again is fine
+  StoreBatch changed;
+  changed.workflows.push_back(WorkflowRecord{"review", 1, "digest-b", "{\"a\":2}"});
+  auto s = store->apply(changed);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kConflict);
+  EXPECT_NE(s.error().message().find("new version"), std::string::npos);
+  EXPECT_EQ((*store->workflow("review", 1))->document, "{\"a\":1}");
+}
+
+TEST_F(SqliteStoreTest, AuditChainVerifiesAcrossBatchesAndReopening) {
+  {
+    auto store = open();
+    append_audit(*store, 3);
+    append_audit(*store, 2);
+  }
+  auto store = open();
+  auto v = store->verify_audit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->entries, 5u);
+  auto entries = store->audit("ex-1");
+  ASSERT_EQ(entries->size(), 5u);
+  EXPECT_EQ((*entries)[4].prev_hash, (*entries)[3].hash);
+}
+
+struct Tampering {
+  const char* name;
+  const char* sql;
+  uint64_t first_bad;
+};
+
+class AuditTamperTest : public SqliteStoreTest,
+                        public ::testing::WithParamInterface<Tampering> {};
+
+TEST_P(AuditTamperTest, IsDetectedAtTheFirstBadEntry) {
+  {
+    auto store = open();
+    append_audit(*store, 6);
+  }
+  tamper(file_, GetParam().sql);
+  auto store = open();
+  auto v = store->verify_audit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, GetParam().first_bad) << v->problem;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, AuditTamperTest,
+    ::testing::Values(
+        Tampering{"modified_actor", "UPDATE audit SET actor = 'someone.else' WHERE seq = 3", 3},
+        Tampering{"modified_summary",
+                  "UPDATE audit SET summary = '{\"task\":\"ex-9.t9\"}' WHERE seq = 4", 4},
+        Tampering{"deleted", "DELETE FROM audit WHERE seq = 2", 2},
+        Tampering{"inserted",
+                  "UPDATE audit SET seq = seq + 100 WHERE seq >= 5; UPDATE audit SET seq = seq - 99 "
+                  "WHERE seq > 100; INSERT INTO audit SELECT 5, at, "
+                  "actor, role, organisation, execution_id, step, type, summary, summary_hash, "
+                  "prev_hash, hash FROM audit WHERE seq = 4",
+                  5},
+        Tampering{"reordered",
+                  "UPDATE audit SET seq = 100 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = "
+                  "3; UPDATE audit SET seq = 3 WHERE seq = 100",
+                  2},
+        Tampering{"truncated", "DELETE FROM audit WHERE seq = 6", 6},
+        Tampering{"rehashed_one_entry",
+                  "UPDATE audit SET actor = 'x', hash = 'f' || substr(hash, 2) WHERE seq = 1", 1}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace coalition
