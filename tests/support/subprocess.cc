@@ -1,6 +1,7 @@
 #include "support/subprocess.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +47,12 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
 
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env) {
+  return run_process_until(argv, env, std::chrono::milliseconds(-1), 0);
+}
+
+ProcessResult run_process_until(const std::vector<std::string>& argv,
+                                const std::map<std::string, std::string>& env,
+                                std::chrono::milliseconds after, int signal) {
   // Output goes to files rather than pipes: no risk of a full pipe blocking the child.
   TempDir dir;
   const auto out_file = dir.path() / "stdout";
@@ -70,7 +77,16 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("posix_spawn failed for " + argv[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
+  bool exited = false;
+  if (after.count() >= 0) {
+    const auto deadline = std::chrono::steady_clock::now() + after;
+    while (!exited && std::chrono::steady_clock::now() < deadline) {
+      exited = waitpid(pid, &status, WNOHANG) == pid;
+      if (!exited) usleep(2000);
+    }
+    if (!exited) kill(pid, signal);
+  }
+  while (!exited && waitpid(pid, &status, 0) < 0) {
   }
   ProcessResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

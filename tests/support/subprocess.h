@@ -2,6 +2,7 @@
 #ifndef COALITION_TESTS_SUPPORT_SUBPROCESS_H_
 #define COALITION_TESTS_SUPPORT_SUBPROCESS_H_
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,11 @@ struct ProcessResult {
 // standard input, and waits for it to end.
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {});
+
+// Same, but sends `signal` to the program once `after` has passed (if it is still running).
+ProcessResult run_process_until(const std::vector<std::string>& argv,
+                                const std::map<std::string, std::string>& env,
+                                std::chrono::milliseconds after, int signal);
 
 }  // namespace coalition::test
 

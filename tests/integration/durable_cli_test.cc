@@ -1,0 +1,158 @@
+// A durable execution driven through the CLI in virtual time, as a coordinator would: a form,
+// a dual review with separation of duties and a business-day deadline that escalates, a partner
+// signal, and the audit trail at the end.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+#include "test_paths.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+class DurableCli : public ::testing::Test {
+ protected:
+  test::ProcessResult coalition(std::vector<std::string> args) {
+    args.insert(args.begin(), {test::kCoalitionBinary, "--log-level", "warn"});
+    args.insert(args.end(), {"--store", store_});
+    return test::run_process(args, {{"COALITION_PLUGIN_PATH", ""},
+                                    {"COALITION_STORE", ""},
+                                    {"COALITION_CONFIG", std::string(test::kSourceDir) +
+                                                             "/config/coalition.json"}});
+  }
+  json tasks() {
+    auto r = coalition({"tasks", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out)["tasks"];
+  }
+  test::TempDir dir_;
+  std::string store_ = (dir_.path() / "review.db").string();
+};
+
+TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced) {
+  const auto input = dir_.write("in.json", R"({"case_id": "CASE-2026-0042", "member": "northwind"})");
+  auto run = coalition({"run", std::string(test::kSourceDir) + "/tests/workflows/durable/review.json",
+                        "--input", input.string(), "--as", "lead.lee", "--json", "--now",
+                        "2026-12-03T23:00:00Z"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string id = json::parse(run.out)["id"];
+  EXPECT_EQ(json::parse(run.out)["status"], "waiting");
+  const std::string draft = id + ".t1";
+  const std::string review = id + ".t2";
+
+  // The draft is for one organisation and must fit the form's schema.
+  auto wrong_org = coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org",
+                              "southwind", "--data", R"({"narrative_ref": "NAR-1"})", "--now",
+                              "2026-12-03T23:10:00Z"});
+  EXPECT_EQ(wrong_org.exit_code, 77) << wrong_org.err;
+  auto bad_answer = coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org",
+                               "northwind", "--data", R"({"narrative_ref": "N"})", "--now",
+                               "2026-12-03T23:10:00Z"});
+  EXPECT_EQ(bad_answer.exit_code, 65);
+  EXPECT_NE(bad_answer.err.find("/narrative_ref"), std::string::npos) << bad_answer.err;
+  ASSERT_EQ(coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org",
+                       "northwind", "--data", R"({"narrative_ref": "NAR-1"})", "--now",
+                       "2026-12-03T23:10:00Z"})
+                .exit_code,
+            0);
+
+  // Friday 4 December in Sydney + 2 business days = end of Tuesday 8 December, AEDT.
+  auto open = tasks();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0]["id"], review);
+  EXPECT_EQ(open[0]["due"], "2026-12-08T12:59:59.000Z");
+
+  const std::string vote = R"({"decision": "approve", "justification": "facts support it"})";
+  struct Refused {
+    std::vector<std::string> args;
+    int code;
+    const char* says;
+  };
+  const Refused refused[] = {
+      {{"--as", "lead.lee", "--role", "reviewer", "--data", vote}, 77, "started this execution"},
+      {{"--as", "ana", "--role", "reviewer", "--data", vote}, 77, "completed step 'draft'"},
+      {{"--as", "rev.one", "--role", "reviewer", "--data", R"({"decision": "approve"})"}, 65,
+       "justification"},
+  };
+  for (const auto& r : refused) {
+    std::vector<std::string> args{"complete", review, "--now", "2026-12-04T01:00:00Z"};
+    args.insert(args.end(), r.args.begin(), r.args.end());
+    auto result = coalition(args);
+    EXPECT_EQ(result.exit_code, r.code) << result.err;
+    EXPECT_NE(result.err.find(r.says), std::string::npos) << result.err;
+  }
+  ASSERT_EQ(coalition({"complete", review, "--as", "rev.one", "--role", "reviewer", "--data",
+                       vote, "--now", "2026-12-04T01:00:00Z"})
+                .exit_code,
+            0);
+  auto again = coalition({"complete", review, "--as", "rev.one", "--role", "reviewer", "--data",
+                          vote, "--now", "2026-12-04T01:00:00Z"});
+  EXPECT_EQ(again.exit_code, 77);
+  EXPECT_NE(again.err.find("quorum needs 2"), std::string::npos);
+
+  // Nobody else votes: the reminder fires 4 hours before, then the task escalates to the deputy.
+  ASSERT_EQ(coalition({"tick", "--now", "2026-12-08T13:30:00Z"}).exit_code, 0);
+  open = tasks();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0]["roles"], json::array({"deputy"}));
+  EXPECT_EQ(open[0]["due"], "2026-12-09T12:59:59.000Z");
+  EXPECT_EQ(coalition({"complete", review, "--as", "rev.two", "--role", "reviewer", "--data",
+                       vote, "--now", "2026-12-08T14:00:00Z"})
+                .exit_code,
+            77);
+  ASSERT_EQ(coalition({"complete", review, "--as", "dep.uty", "--role", "deputy", "--data", vote,
+                       "--now", "2026-12-08T14:00:00Z"})
+                .exit_code,
+            0);
+  auto early = coalition({"signal", id, "not_this_one", "--now", "2026-12-08T15:00:00Z"});
+  EXPECT_EQ(early.exit_code, 66) << early.err;
+  ASSERT_EQ(coalition({"signal", id, "filing_ack", "--data", R"({"reference": "BSA-2026-000123"})",
+                       "--now", "2026-12-08T15:00:00Z"})
+                .exit_code,
+            0);
+
+  auto status = coalition({"status", id, "--json"});
+  ASSERT_EQ(status.exit_code, 0);
+  EXPECT_EQ(json::parse(status.out)["status"], "succeeded");
+  EXPECT_EQ(json::parse(status.out)["output"]["ack"]["reference"], "BSA-2026-000123");
+
+  auto history = coalition({"history", id, "--json"});
+  ASSERT_EQ(history.exit_code, 0);
+  const json events = json::parse(history.out)["events"];
+  std::vector<std::string> order;
+  for (const auto& e : events) {
+    const std::string type = e["type"];
+    if (type == "task_completed" || type == "reminder_due" || type == "escalated" ||
+        type == "signal_received" || type == "execution_completed") {
+      order.push_back(type + "@" + e["at"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "task_completed@2026-12-03T23:10:00.000Z",
+                       "task_completed@2026-12-04T01:00:00.000Z",
+                       "reminder_due@2026-12-08T08:59:59.000Z",
+                       "escalated@2026-12-08T12:59:59.000Z",
+                       "task_completed@2026-12-08T14:00:00.000Z",
+                       "signal_received@2026-12-08T15:00:00.000Z",
+                       "execution_completed@2026-12-08T15:00:00.000Z",
+                   }));
+
+  auto verify = coalition({"audit", "verify", "--json"});
+  ASSERT_EQ(verify.exit_code, 0) << verify.out;
+  auto v = json::parse(verify.out);
+  EXPECT_TRUE(v["ok"].get<bool>());
+  // Every event plus the 8 refusals (2 on the draft, 5 on the review, 1 unknown signal).
+  EXPECT_EQ(v["entries"].get<size_t>(), events.size() + 8);
+
+  // Time only moves forward.
+  auto back = coalition({"tick", "--now", "2026-12-01T00:00:00Z"});
+  EXPECT_EQ(back.exit_code, 64);
+  EXPECT_NE(back.err.find("time only moves forward"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coalition
