@@ -124,6 +124,10 @@ void Engine::wait_idle() {
 // The workflow and every sub-workflow it can reach are stored before the execution that pins
 // them, so recovery never meets an execution whose definition is missing.
 Status Engine::register_workflows(const Workflow& root) {
+  {
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    if (registered_.count(&root) > 0) return ok_status();
+  }
   StoreBatch batch;
   std::set<std::string> seen;
   std::vector<const Workflow*> todo{&root};
@@ -148,7 +152,10 @@ Status Engine::register_workflows(const Workflow& root) {
       }
     }
   }
-  return store_->apply(batch);
+  if (auto s = store_->apply(batch); !s) return s;
+  std::lock_guard<std::mutex> lock(executions_mutex_);
+  registered_.insert(&root);
+  return ok_status();
 }
 
 Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
@@ -165,13 +172,16 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
           v.pointer.empty() ? "/" : v.pointer);
     }
   }
+  const bool chosen_id = !id.empty();
   if (id.empty()) id = fresh_id(next_id_++);
   if (initiator.empty()) initiator = "engine";
   if (store_ != nullptr) {
     if (auto s = register_workflows(*workflow); !s) return std::move(s).error();
-    auto existing = store_->execution(id);
-    if (!existing) return std::move(existing).error();
-    if (*existing) return Error::conflict("an execution with id " + id + " already exists");
+    if (chosen_id) {  // fresh ids are unique by construction
+      auto existing = store_->execution(id);
+      if (!existing) return std::move(existing).error();
+      if (*existing) return Error::conflict("an execution with id " + id + " already exists");
+    }
   }
   auto execution = std::make_shared<Execution>(*this, id, std::move(workflow), std::move(input),
                                                std::move(initiator));

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,6 +115,7 @@ class Engine final : public ExecutionHost {
 
   mutable std::mutex executions_mutex_;
   std::map<std::string, std::shared_ptr<Execution>> executions_;
+  std::set<const Workflow*> registered_;  // in the store already (the catalog owns them)
   std::atomic<uint64_t> next_id_{1};
 
   std::mutex idle_mutex_;

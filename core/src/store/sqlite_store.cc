@@ -179,8 +179,13 @@ Status SqliteStore::prepare() {
       {&s_->find_workflow, "SELECT digest FROM workflows WHERE id = ?1 AND version = ?2"},
       {&s_->insert_workflow,
        "INSERT INTO workflows (id, version, digest, document) VALUES (?1, ?2, ?3, ?4)"},
-      {&s_->upsert_execution, "INSERT OR REPLACE INTO executions (" + exec_cols +
-                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      // An upsert, not INSERT OR REPLACE: replace deletes and reinserts the row and its index
+      // entries on every change of a running execution.
+      {&s_->upsert_execution,
+       "INSERT INTO executions (" + exec_cols +
+           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
+           "status = excluded.status, updated_at = excluded.updated_at, next_due = "
+           "excluded.next_due, state = excluded.state, result = excluded.result"},
       {&s_->insert_event,
        "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES (?1, ?2, ?3, ?4, ?5, "
        "?6)"},
@@ -505,6 +510,11 @@ uint64_t SqliteStore::size_bytes() {
     if (!ec) total += n;
   }
   return total;
+}
+
+Status SqliteStore::checkpoint() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return sqlite_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 Result<std::string> SqliteStore::integrity_check() {

@@ -42,6 +42,10 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> meta(const std::string& key) override;
   uint64_t size_bytes() override;
 
+  // Folds the write-ahead log into the database file and truncates it (for size measurements
+  // and backups; SQLite also does this on its own as the log grows).
+  Status checkpoint();
+
   // PRAGMA integrity_check: "ok" or SQLite's first complaint.
   Result<std::string> integrity_check();
 

@@ -1,0 +1,221 @@
+// BENCH.md workloads on the embedded store (synchronous=FULL, a file in $TMPDIR):
+//   W4 durable linear: W1 (10 noop steps) with every transition committed before the next
+//      step starts, at C executions in flight.
+//   W3 human wait: prepare (noop) -> approve (a human task) -> finish (noop). Park N executions,
+//      measure memory and store bytes per parked execution, then complete every task.
+// Prints one JSON line per workload.
+// Usage: coalition_bench_durable [--workload W3|W4|all] [--n N] [--concurrency C]
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "common/file_system.h"
+#include "plugin_host/plugin_registry.h"
+#include "runtime/engine.h"
+#include "store/sqlite_store.h"
+#include "workflow/workflow_loader.h"
+
+namespace {
+
+using namespace coalition;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+long rss_kb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0;
+  long resident = 0;
+  statm >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::shared_ptr<const Workflow> load(const json& doc) {
+  auto loaded = load_workflow(doc.dump(), doc["id"].get<std::string>());
+  if (!loaded.workflow) {
+    std::fprintf(stderr, "%s\n", loaded.problems.front().message.c_str());
+    std::exit(70);
+  }
+  return loaded.workflow;
+}
+
+json linear() {
+  json steps = json::array();
+  for (int i = 0; i < 10; ++i) {
+    json step{{"id", "s" + std::to_string(i)}, {"kind", "task"}, {"type", "noop"}};
+    if (i < 9) step["next"] = "s" + std::to_string(i + 1);
+    steps.push_back(step);
+  }
+  return {{"id", "w4_linear"}, {"version", 1}, {"title", "W4"}, {"steps", steps}};
+}
+
+json human_wait() {
+  return {{"id", "w3_human_wait"},
+          {"version", 1},
+          {"title", "W3"},
+          {"steps",
+           {{{"id", "prepare"}, {"kind", "task"}, {"type", "noop"}, {"next", "approve"}},
+            {{"id", "approve"},
+             {"kind", "task"},
+             {"type", "approval"},
+             {"parameters", {{"title", "Approve"}}},
+             {"assign", {{"roles", {"approver"}}}},
+             {"next", "finish"}},
+            {{"id", "finish"}, {"kind", "task"}, {"type", "noop"}}}}};
+}
+
+struct Fixture {
+  std::filesystem::path file;
+  std::unique_ptr<SqliteStore> store;
+  WorkflowCatalog catalog;
+  SystemClock clock;
+  std::unique_ptr<Engine> engine;
+
+  Fixture(const char* name, const PluginRegistry& registry) {
+    file = std::filesystem::temp_directory_path() /
+           (std::string("coalition_bench_") + name + "_" + std::to_string(getpid()) + ".db");
+    store = SqliteStore::open(SqliteOptions{file.string(), "FULL"}).value();
+    engine = std::make_unique<Engine>(registry, catalog, clock,
+                                      EngineOptions{1, 2, store.get(), nullptr});
+  }
+  ~Fixture() {
+    engine.reset();
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+  }
+  uint64_t bytes() {
+    (void)store->checkpoint();
+    return store->size_bytes();
+  }
+};
+
+// Windows of `concurrency` executions, as W1: the window's starts are issued by 16 client
+// threads at once (each start is acknowledged only once committed, so concurrent clients share
+// commits), then the window runs to completion.
+int w4(long n, long concurrency, const PluginRegistry& registry) {
+  Fixture f("w4", registry);
+  auto workflow = load(linear());
+  const auto start = Clock::now();
+  std::atomic<long> failures{0};
+  for (long done = 0; done < n; done += concurrency) {
+    const long size = std::min(concurrency, n - done);
+    std::vector<std::string> ids(size);
+    std::vector<std::thread> clients;
+    const long threads = std::min<long>(16, size);
+    for (long t = 0; t < threads; ++t) {
+      clients.emplace_back([&, t] {
+        for (long i = t; i < size; i += threads) {
+          auto id = f.engine->start(workflow, json::object());
+          if (id) ids[i] = *id;
+        }
+      });
+    }
+    for (auto& c : clients) c.join();
+    f.engine->wait_idle();
+    for (const auto& id : ids) {
+      auto s = id.empty() ? std::nullopt : f.engine->snapshot(id);
+      if (!s || s->status != ExecutionStatus::kSucceeded) ++failures;
+    }
+  }
+  (void)f.engine->sync();
+  const double wall = seconds_since(start);
+  const auto stats = f.engine->commit_stats();
+  std::printf(
+      "{\"workload\":\"W4\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
+      "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"us_per_step\":%.2f,"
+      "\"transactions\":%llu,\"drains_per_transaction\":%.1f,\"bytes_per_execution\":%.0f,"
+      "\"failures\":%ld,\"store\":\"sqlite synchronous=FULL\"}\n",
+      n, concurrency, wall, n / wall, n * 10 / wall, wall * 1e6 / (n * 10.0),
+      static_cast<unsigned long long>(stats.transactions),
+      static_cast<double>(stats.sources) / static_cast<double>(stats.transactions),
+      static_cast<double>(f.bytes()) / n, failures.load());
+  std::fflush(stdout);
+  return failures == 0 ? 0 : 70;
+}
+
+// Starts are acknowledged (committed) one by one in the engine API, so park from several
+// threads at once: their commits share transactions.
+int w3(long n, long threads, const PluginRegistry& registry) {
+  Fixture f("w3", registry);
+  auto workflow = load(human_wait());
+  const long rss_before = rss_kb();
+  std::vector<std::string> ids(n);
+  auto in_parallel = [&](auto fn) {
+    std::vector<std::thread> pool;
+    for (long t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        for (long i = t; i < n; i += threads) fn(i);
+      });
+    }
+    for (auto& th : pool) th.join();
+  };
+  auto start = Clock::now();
+  in_parallel([&](long i) { ids[i] = *f.engine->start(workflow, json::object()); });
+  f.engine->wait_idle();
+  (void)f.engine->sync();
+  const double park = seconds_since(start);
+  long parked = 0;
+  for (const auto& id : ids) parked += f.engine->snapshot(id)->suspended_steps;
+  const long rss_parked = rss_kb();
+  const uint64_t bytes = f.bytes();
+
+  start = Clock::now();
+  std::atomic<long> refused{0};
+  in_parallel([&](long i) {
+    auto done = f.engine->complete_task(ids[i] + ".t1", Actor{"approver.a", "approver", ""},
+                                        {{"decision", "approve"}});
+    if (!done) ++refused;
+  });
+  f.engine->wait_idle();
+  (void)f.engine->sync();
+  const double resume = seconds_since(start);
+  long failures = refused;
+  for (const auto& id : ids) {
+    if (f.engine->snapshot(id)->status != ExecutionStatus::kSucceeded) ++failures;
+  }
+  std::printf(
+      "{\"workload\":\"W3\",\"n\":%ld,\"threads\":%ld,\"parked\":%ld,\"park_s\":%.3f,"
+      "\"park_per_s\":%.0f,\"rss_per_parked_bytes\":%.0f,\"store_bytes_per_parked\":%.0f,"
+      "\"resume_s\":%.3f,\"resume_per_s\":%.0f,\"failures\":%ld}\n",
+      n, threads, parked, park, n / park, (rss_parked - rss_before) * 1024.0 / n,
+      static_cast<double>(bytes) / n, resume, n / resume, failures);
+  std::fflush(stdout);
+  return failures == 0 ? 0 : 70;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string workload = "all";
+  long n = -1;
+  long concurrency = 256;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--workload") workload = argv[i + 1];
+    if (flag == "--n") n = std::stol(argv[i + 1]);
+    if (flag == "--concurrency") concurrency = std::stol(argv[i + 1]);
+  }
+  spdlog::set_level(spdlog::level::warn);
+  DllLibraryLoader libraries;
+  PluginLoader loader(libraries, json::object());
+  PluginRegistry registry;
+  RealFileSystem fs;
+  auto report = install_plugins({COALITION_BENCH_PLUGIN_DIR}, fs, loader, registry);
+  if (registry.find("noop") == nullptr || registry.find("approval") == nullptr) {
+    std::fprintf(stderr, "cannot load noop and human from %s\n", COALITION_BENCH_PLUGIN_DIR);
+    return 78;
+  }
+  int rc = 0;
+  if (workload == "W4" || workload == "all") rc |= w4(n > 0 ? n : 10000, concurrency, registry);
+  if (workload == "W3" || workload == "all") rc |= w3(n > 0 ? n : 10000, concurrency, registry);
+  return rc;
+}
