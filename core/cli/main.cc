@@ -63,6 +63,7 @@ int run(int argc, char** argv) {
   run_cmd->add_option("--wait-up-to", run.wait_up_to,
                       "Keep running through timers due within this ISO 8601 duration (PT1M)");
   run_cmd->add_option("--as", run.actor, "Who starts it (the initiator)");
+  run_cmd->add_option("--id", run.id, "Execution id (default: a fresh one)");
 
   ExecutionCommandOptions x;
   auto store_option = [&](CLI::App* cmd, SessionOptions& so) {

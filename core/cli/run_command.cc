@@ -99,7 +99,7 @@ int run_run_command(const RunOptions& options, const Installation& installation,
   }
   Session& s = **opened;
   auto workflow = s.catalog().find(file.loaded.workflow->id, file.loaded.workflow->version);
-  auto id = s.engine().start(workflow, std::move(*input), {}, options.actor);
+  auto id = s.engine().start(workflow, std::move(*input), options.id, options.actor);
   if (!id) {
     err << "coalition run: " << options.input_file << ": " << id.error().to_string() << "\n";
     return exit_code_for(id.error());

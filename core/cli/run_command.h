@@ -22,6 +22,7 @@ struct RunOptions {
   bool json = false;
   std::string wait_up_to = "PT1M";
   std::string actor;  // --as: the initiator
+  std::string id;     // --id: the execution id (default: a fresh one)
   SessionOptions session;
 };
 

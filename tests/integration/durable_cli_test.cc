@@ -35,7 +35,7 @@ class DurableCli : public ::testing::Test {
 
 TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced) {
   const auto input = dir_.write("in.json", R"({"case_id": "CASE-2026-0042", "member": "northwind"})");
-  auto run = coalition({"run", std::string(test::kSourceDir) + "/tests/workflows/durable/review.json",
+  auto run = coalition({"run", std::string(test::kSourceDir) + "/workflows/filing_review.json",
                         "--input", input.string(), "--as", "lead.lee", "--json", "--now",
                         "2026-12-03T23:00:00Z"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
