@@ -104,6 +104,7 @@ struct Fixture {
 int w4(long n, long concurrency, const PluginRegistry& registry) {
   Fixture f("w4", registry);
   auto workflow = load(linear());
+  (void)f.catalog.add(workflow);
   const auto start = Clock::now();
   std::atomic<long> failures{0};
   for (long done = 0; done < n; done += concurrency) {
@@ -147,6 +148,7 @@ int w4(long n, long concurrency, const PluginRegistry& registry) {
 int w3(long n, long threads, const PluginRegistry& registry) {
   Fixture f("w3", registry);
   auto workflow = load(human_wait());
+  (void)f.catalog.add(workflow);
   const long rss_before = rss_kb();
   std::vector<std::string> ids(n);
   auto in_parallel = [&](auto fn) {

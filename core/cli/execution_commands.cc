@@ -272,8 +272,7 @@ int run_tick_command(const ExecutionCommandOptions& o, const Installation& insta
   auto fired = (*s)->advance_to(until);
   if (!fired) return fail(err, "tick", fired.error());
   if (auto c = (*s)->close(); !c) return fail(err, "tick", c.error());
-  out << "tick to " << format_utc(until) << ": " << *fired << " timer(s) fired, "
-      << (*s)->recovery().recovered << " execution(s) active\n";
+  out << "tick to " << format_utc(until) << ": " << *fired << " timer(s) fired\n";
   return kExitOk;
 }
 
@@ -289,7 +288,8 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "worker", s.error());
-  err << "coalition worker: recovered " << (*s)->recovery().recovered << " execution(s)";
+  err << "coalition worker: recovered " << (*s)->recovery().recovered
+      << " execution(s); " << (*s)->recovery().parked << " wait for people or signals";
   if (!(*s)->recovery().failed.empty()) {
     err << ", " << (*s)->recovery().failed.size() << " could not be restored";
   }

@@ -61,8 +61,68 @@ void Engine::mark_dirty(std::shared_ptr<Execution> execution) {
   committer_->submit(std::move(execution));
 }
 
-void Engine::committed() {
+// After each commit: an execution with nothing left to do in memory is dropped from it (a
+// finished one for good, a parked one until its next timer or the next person acting on it), so
+// months-long waits cost store bytes, not RAM.
+void Engine::committed(const std::shared_ptr<Execution>& execution) {
+  {
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    auto it = executions_.find(execution->id());
+    if (it != executions_.end() && it->second == execution) {
+      if (auto evicted = execution->evict_if_idle()) {
+        executions_.erase(it);
+        if (*evicted) wake_at(execution->id(), **evicted);
+      }
+    }
+  }
   end_work();
+}
+
+void Engine::wake_at(const std::string& id, TimePoint due) {
+  wakeups_[id] = clock_.call_at(due, [this, id] {
+    post([this, id] {
+      auto loaded = find_or_load(id);
+      if (!loaded) spdlog::error("cannot reload execution {}: {}", id, loaded.error().message());
+    });
+  });
+}
+
+Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id) {
+  std::shared_ptr<Execution> execution;
+  {
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    auto it = executions_.find(id);
+    if (it != executions_.end()) return it->second;
+    if (store_ == nullptr) return std::shared_ptr<Execution>();
+    auto record = store_->execution(id);
+    if (!record) return std::move(record).error();
+    if (!*record || ((*record)->status != "running" && (*record)->status != "waiting")) {
+      return std::shared_ptr<Execution>();
+    }
+    auto restored = Execution::restore(*this, id, (*record)->state);
+    if (!restored) return std::move(restored).error();
+    execution = *restored;
+    executions_.emplace(id, execution);
+    if (auto w = wakeups_.find(id); w != wakeups_.end()) {
+      clock_.cancel(w->second);
+      wakeups_.erase(w);
+    }
+  }
+  execution->resume_restored();
+  return execution;
+}
+
+template <class T, class Act>
+Result<T> Engine::acting_on(const std::string& id, const std::string& missing, Act act) {
+  for (;;) {
+    auto execution = find_or_load(id);
+    if (!execution) return std::move(execution).error();
+    if (*execution == nullptr) return Error::not_found(missing);
+    Result<T> result = act(**execution);
+    if (!result && result.error().message() == Execution::kEvicted) continue;
+    if (auto s = sync(); !s) return std::move(s).error();
+    return result;
+  }
 }
 
 Status Engine::sync() {
@@ -75,6 +135,11 @@ CommitStats Engine::commit_stats() const {
 }
 
 Engine::~Engine() {
+  {
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    for (const auto& [id, call] : wakeups_) clock_.cancel(call);
+    wakeups_.clear();
+  }
   plugin_pool_.join();
   work_.reset();
   io_.stop();
@@ -203,6 +268,12 @@ Result<RecoveryReport> Engine::recover() {
   if (!records) return std::move(records).error();
   std::vector<std::shared_ptr<Execution>> restored;
   for (const auto& record : *records) {
+    if (record.status == "waiting") {  // parked: stays in the store until needed
+      std::lock_guard<std::mutex> lock(executions_mutex_);
+      if (record.next_due) wake_at(record.id, *record.next_due);
+      ++report.parked;
+      continue;
+    }
     auto execution = Execution::restore(*this, record.id, record.state);
     if (!execution) {
       spdlog::error("recovery: {}", execution.error().message());
@@ -235,41 +306,50 @@ std::string execution_of_task(const std::string& task_id) {
 
 Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& actor,
                                              const nlohmann::json& data) {
-  auto execution = find(execution_of_task(task_id));
-  if (execution == nullptr) {
-    return Error::not_found("no open task " + task_id + " (its execution is not running here)");
-  }
-  auto result = execution->complete_task(task_id, actor, data);
-  if (auto s = sync(); !s) return std::move(s).error();
-  return result;
+  return acting_on<nlohmann::json>(
+      execution_of_task(task_id), "no open task " + task_id,
+      [&](Execution& e) { return e.complete_task(task_id, actor, data); });
 }
 
 Status Engine::signal(const std::string& execution_id, const std::string& name,
                       const nlohmann::json& data, const Actor& actor) {
-  auto execution = find(execution_id);
-  if (execution == nullptr) {
-    return Error::not_found("execution " + execution_id + " is not running");
-  }
-  Status result = execution->signal(name, data, actor);
-  if (auto s = sync(); !s) return s;
-  return result;
+  return acting_on<Ok>(execution_id, "execution " + execution_id + " is not running",
+                       [&](Execution& e) { return e.signal(name, data, actor); });
 }
 
 Status Engine::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                                const std::string& justification) {
-  auto execution = find(execution_of_task(task_id));
-  if (execution == nullptr) {
-    return Error::not_found("no open task " + task_id + " (its execution is not running here)");
-  }
-  Status result = execution->extend_deadline(task_id, due, actor, justification);
-  if (auto s = sync(); !s) return s;
-  return result;
+  return acting_on<Ok>(execution_of_task(task_id), "no open task " + task_id, [&](Execution& e) {
+    return e.extend_deadline(task_id, due, actor, justification);
+  });
 }
 
 std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
-  auto execution = find(id);
-  if (execution == nullptr) return std::nullopt;
-  return execution->snapshot();
+  if (auto execution = find(id)) return execution->snapshot();
+  if (store_ == nullptr) return std::nullopt;
+  // Evicted (finished or parked): what the store knows.
+  auto record = store_->execution(id);
+  if (!record || !*record) return std::nullopt;
+  const ExecutionRecord& r = **record;
+  ExecutionSnapshot s;
+  s.id = r.id;
+  s.workflow = r.workflow_id + "@" + std::to_string(r.workflow_version);
+  s.initiator = r.initiator;
+  s.status = r.status == "succeeded" ? ExecutionStatus::kSucceeded
+             : r.status == "failed"  ? ExecutionStatus::kFailed
+                                     : ExecutionStatus::kRunning;
+  if (r.result.is_object()) {
+    s.output = r.result.value("output", nlohmann::json());
+    if (r.result.contains("error")) {
+      s.error.code = r.result["error"].value("code", "");
+      s.error.message = r.result["error"].value("message", "");
+    }
+  }
+  if (r.state.contains("attempts")) {
+    for (const auto& a : r.state["attempts"]) s.suspended_steps += a.value("suspended", false);
+  }
+  s.next_due = r.next_due;
+  return s;
 }
 
 std::vector<std::string> Engine::execution_ids() const {

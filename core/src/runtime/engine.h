@@ -34,7 +34,8 @@ struct EngineOptions {
 };
 
 struct RecoveryReport {
-  size_t recovered = 0;
+  size_t recovered = 0;  // loaded and carrying on
+  size_t parked = 0;     // waiting for people or signals: left in the store until needed
   std::vector<Error> failed;  // executions that could not be restored (left untouched)
 };
 
@@ -57,8 +58,10 @@ class Engine final : public ExecutionHost {
   Result<std::string> start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
                             std::string id = {}, std::string initiator = {}, bool run = true);
 
-  // Durable: loads every execution the store has not seen finish and carries on with it. Call
-  // once, before anything else; the catalog must hold the workflows they pinned.
+  // Durable: carries on with every execution the store has not seen finish: those with work
+  // are loaded and resumed; parked ones (waiting for people or signals) stay in the store and
+  // are loaded when their next timer falls due or someone acts on them. Call once, before
+  // anything else; the catalog must hold the workflows they pinned.
   Result<RecoveryReport> recover();
 
   // The acting calls: see Execution. Each returns after its effect (or the audited refusal) is
@@ -81,7 +84,9 @@ class Engine final : public ExecutionHost {
   void wait_idle();
   bool idle() const { return outstanding_.load() == 0; }
 
+  // In memory, else (durable) as the store has it; nullopt when unknown.
   std::optional<ExecutionSnapshot> snapshot(const std::string& id) const;
+  // The executions in memory (durable engines drop finished and parked ones).
   std::vector<std::string> execution_ids() const;
 
   // ExecutionHost
@@ -94,12 +99,19 @@ class Engine final : public ExecutionHost {
   void record(const std::string& execution_id, const Event& event) override;
   bool durable() const override { return committer_ != nullptr; }
   void mark_dirty(std::shared_ptr<Execution> execution) override;
-  void committed() override;
+  void committed(const std::shared_ptr<Execution>& execution) override;
 
  private:
   void begin_work();
   void end_work();
   std::shared_ptr<Execution> find(const std::string& id) const;
+  // Durable: the execution in memory, else loaded from the store (nullptr if unknown or
+  // finished; kInvalidData if its snapshot cannot be restored).
+  Result<std::shared_ptr<Execution>> find_or_load(const std::string& id);
+  // Runs `act` on the execution, reloading it if it was evicted in the meantime.
+  template <class T, class Act>
+  Result<T> acting_on(const std::string& id, const std::string& missing, Act act);
+  void wake_at(const std::string& id, TimePoint due);  // executions_mutex_ held
   Status register_workflows(const Workflow& workflow);
 
   const PluginRegistry& registry_;
@@ -116,6 +128,7 @@ class Engine final : public ExecutionHost {
   mutable std::mutex executions_mutex_;
   std::map<std::string, std::shared_ptr<Execution>> executions_;
   std::set<const Workflow*> registered_;  // in the store already (the catalog owns them)
+  std::map<std::string, uint64_t> wakeups_;  // evicted execution -> clock call that reloads it
   std::atomic<uint64_t> next_id_{1};
 
   std::mutex idle_mutex_;

@@ -108,7 +108,9 @@ ExecutionSnapshot Execution::snapshot() const {
 void Execution::schedule(std::function<void(Execution&)> fn) {
   host_.post([self = shared_from_this(), fn = std::move(fn)] {
     std::lock_guard<std::mutex> lock(self->mutex_);
-    if (self->status_ != ExecutionStatus::kRunning) return;
+    // An evicted copy never acts: the engine reloads the execution from the store, and its
+    // timers (re-armed there) fire again.
+    if (self->status_ != ExecutionStatus::kRunning || self->evicted_) return;
     fn(*self);
   });
 }
@@ -372,6 +374,10 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   auto it = attempts_.find(frame);
   if (it == attempts_.end() || it->second.token != token || frames_.at(frame).done) return;
   Attempt& attempt = it->second;
+  if (attempt.resume_input) {  // the plugin answered what it was handed: persist that
+    attempt.resume_input.reset();
+    if (host_.durable()) mark_dirty();
+  }
   for (auto t = timers_.begin(); t != timers_.end();) {
     const bool timeout = t->second.frame == frame && t->second.kind == TimerKind::kAttemptTimeout;
     ++t;

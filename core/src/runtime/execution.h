@@ -73,7 +73,7 @@ class ExecutionHost {
   virtual bool durable() const = 0;
   virtual void mark_dirty(std::shared_ptr<Execution> execution) = 0;
   // Durable: one drained source's changes are committed (balances mark_dirty).
-  virtual void committed() = 0;
+  virtual void committed(const std::shared_ptr<Execution>& execution) = 0;
 };
 
 class Execution : public CommitSource, public std::enable_shared_from_this<Execution> {
@@ -108,6 +108,13 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
 
   ExecutionSnapshot snapshot() const;
   bool terminal() const;
+
+  // Durable engines keep only executions that have work in memory. When this one is finished,
+  // or parked (every attempt waits for a person or a signal, nothing uncommitted), stops its
+  // timers, marks itself evicted — every later call on it is refused with kEvicted — and returns
+  // its next due time (the engine reloads it then, or when someone acts on it). Else nullopt.
+  std::optional<std::optional<TimePoint>> evict_if_idle();
+  static constexpr const char* kEvicted = "execution was evicted from memory; reload it";
   const std::string& id() const { return id_; }
 
   // CommitSource: events, audit entries, the state snapshot and changed tasks; plugin calls
@@ -165,6 +172,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   nlohmann::json state_json() const;
   nlohmann::json task_json(const Attempt& attempt) const;
   std::optional<TimePoint> next_due() const;
+  bool parked() const;
 
   ExecutionHost& host_;
   const std::string id_;
@@ -190,6 +198,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
 
   // Durable mode: what the next drain hands to the committer.
   bool dirty_ = false;
+  bool evicted_ = false;
   std::vector<StoredEvent> pending_events_;
   std::vector<AuditDraft> pending_audit_;
   std::set<int64_t> changed_tasks_;  // frames whose task changed

@@ -71,6 +71,7 @@ json Execution::state_json() const {
       aj["suspended"] = true;
       aj["wait"] = a.wait;
       if (!a.signal.empty()) aj["signal"] = a.signal;
+      if (a.resume_input) aj["resume_input"] = *a.resume_input;
     }
     if (a.task) {
       aj["task"] = {{"id", a.task->id},
@@ -176,6 +177,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       a.suspended = aj.value("suspended", false);
       a.wait = aj.value("wait", json());
       a.signal = aj.value("signal", "");
+      if (aj.contains("resume_input")) a.resume_input = aj["resume_input"];
       if (aj.contains("task")) {
         const auto& tj = aj["task"];
         Task t;
@@ -216,9 +218,14 @@ void Execution::resume_restored() {
     return;
   }
   std::vector<std::pair<int64_t, uint32_t>> in_flight;
+  std::vector<std::pair<int64_t, json>> resuming;
   for (const auto& [frame, a] : attempts_) {
     if (!a.suspended) in_flight.emplace_back(frame, a.number);
+    if (a.suspended && a.resume_input) resuming.emplace_back(frame, *a.resume_input);
   }
+  // A completion or signal was accepted but the plugin's answer to it never committed: hand it
+  // over again (at-least-once, like any attempt).
+  for (auto& [frame, input] : resuming) resume_attempt(frame, std::move(input));
   for (const auto& [frame, number] : in_flight) {
     std::vector<uint64_t> stale;
     for (const auto& [id, t] : timers_) {
@@ -237,13 +244,8 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   pending_events_.clear();
   for (auto& a : pending_audit_) batch.audit.push_back(std::move(a));
   pending_audit_.clear();
-  size_t suspended = 0;
-  for (const auto& [frame, a] : attempts_) suspended += a.suspended ? 1 : 0;
   std::string status(to_string(status_));
-  if (status_ == ExecutionStatus::kRunning && suspended > 0 && suspended == attempts_.size() &&
-      waiting_.empty()) {
-    status = "waiting";
-  }
+  if (parked()) status = "waiting";
   json result;
   if (status_ == ExecutionStatus::kSucceeded) result = {{"output", output_}};
   if (status_ == ExecutionStatus::kFailed) result = {{"error", error_.to_json()}};
@@ -267,8 +269,29 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
     });
   }
   held_calls_.clear();
-  after_commit.push_back([&host = host_] { host.committed(); });
+  after_commit.push_back([&host = host_, self = shared_from_this()] { host.committed(self); });
   dirty_ = false;
+}
+
+bool Execution::parked() const {
+  if (status_ != ExecutionStatus::kRunning || !waiting_.empty() || attempts_.empty() ||
+      !held_calls_.empty()) {
+    return false;
+  }
+  for (const auto& [frame, a] : attempts_) {
+    if (!a.suspended || a.resume_input) return false;
+  }
+  return true;
+}
+
+std::optional<std::optional<TimePoint>> Execution::evict_if_idle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (dirty_ || evicted_ || (status_ == ExecutionStatus::kRunning && !parked())) {
+    return std::nullopt;
+  }
+  for (const auto& [id, t] : timers_) host_.clock().cancel(t.clock_id);
+  evicted_ = true;
+  return next_due();
 }
 
 }  // namespace coalition

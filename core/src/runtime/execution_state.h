@@ -64,6 +64,9 @@ struct Execution::Attempt {
   json wait;           // what the plugin said it waits for
   std::string signal;  // a signal name, when it waits for one
   std::optional<Task> task;
+  // While a completion or signal is being handed to the plugin: what it was given, so a
+  // restart hands it over again.
+  std::optional<json> resume_input;
 };
 
 enum class Execution::TimerKind : int {

@@ -189,6 +189,7 @@ Status Execution::check_completion(const Task& task, const Attempt& a, const Act
 Result<json> Execution::complete_task(const std::string& task_id, const Actor& actor,
                                       const json& data) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (evicted_) return Error::internal(kEvicted);
   int64_t frame = -1;
   Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;
   if (a == nullptr) {
@@ -229,6 +230,7 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
 
 Status Execution::signal(const std::string& name, const json& data, const Actor& actor) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (evicted_) return Error::internal(kEvicted);
   for (auto& [frame, a] : attempts_) {
     if (!a.suspended || a.signal != name || frames_.at(frame).done) continue;
     a.signal.clear();
@@ -241,7 +243,8 @@ Status Execution::signal(const std::string& name, const json& data, const Actor&
 }
 
 void Execution::resume_attempt(int64_t frame, json completion) {
-  const Attempt& a = attempts_.at(frame);
+  Attempt& a = attempts_.at(frame);
+  a.resume_input = completion;
   const StepType* type = host_.registry().find(a.step->type);
   if (type == nullptr) return;  // run_task checked it; the registry does not change
   dispatch([self = shared_from_this(), type, frame, token = a.token,
@@ -257,6 +260,7 @@ void Execution::resume_attempt(int64_t frame, json completion) {
 Status Execution::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                                   const std::string& justification) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (evicted_) return Error::internal(kEvicted);
   int64_t frame = -1;
   Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;
   Status refused = ok_status();

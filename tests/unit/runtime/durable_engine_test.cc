@@ -108,6 +108,15 @@ class DurableEngineTest : public ::testing::Test {
     for (const auto& e : *store.history(id)) out.emplace_back(to_string(e.type));
     return out;
   }
+  // Fires everything due by the clock's time, letting each firing (and the reload of an
+  // execution the engine had dropped from memory) settle before the next.
+  static void settle(Engine& e, ManualClock& clock) {
+    for (;;) {
+      e.wait_idle();
+      if (!clock.fire_next(clock.now())) break;
+    }
+    ASSERT_TRUE(e.sync().ok());
+  }
   static size_t count(const std::vector<std::string>& v, const std::string& s) {
     return static_cast<size_t>(std::count(v.begin(), v.end(), s));
   }
@@ -196,10 +205,10 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
   auto e = engine(*store, clock);
   auto report = e->recover();
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report->recovered, 1u);
-  clock.advance(std::chrono::milliseconds(0));  // the overdue deadline fires first
-  e->wait_idle();
-  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(report->recovered, 0u);
+  EXPECT_EQ(report->parked, 1u);      // it waits for people: it stays in the store
+  EXPECT_TRUE(e->execution_ids().empty());
+  settle(*e, clock);                  // until its overdue deadline reloads it and fires
   auto task = store->task("ex-1.t2");
   EXPECT_EQ((*task)->doc["roles"], json::array({"deputy"}));
   EXPECT_EQ((*task)->doc["due"], "2026-12-04T10:00:00.000Z");
@@ -244,8 +253,7 @@ TEST_F(DurableEngineTest, DeadlineExtensionIsRefusedBeyondItsCap) {
   EXPECT_EQ((*store->task("ex-1.t2"))->doc["due"], "2026-12-04T09:00:00.000Z");
   // The old deadline no longer fires.
   clock.advance(std::chrono::hours(60));
-  e->wait_idle();
-  ASSERT_TRUE(e->sync().ok());
+  settle(*e, clock);
   EXPECT_EQ(count(types(*store, "ex-1"), "escalated"), 0u);
 }
 
@@ -286,6 +294,31 @@ TEST_F(DurableEngineTest, GroupCommitPutsManyTransitionsInOneTransaction) {
   EXPECT_LT(e->commit_stats().transactions, static_cast<uint64_t>(kExecutions * 4));
   EXPECT_GT(e->commit_stats().sources, e->commit_stats().transactions);
   EXPECT_EQ(store->verify_audit()->entries, events);
+  EXPECT_TRUE(e->execution_ids().empty());  // finished executions leave memory
+}
+
+TEST_F(DurableEngineTest, ParkedExecutionsLeaveMemoryAndComeBackWhenSomeoneActs) {
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(e->start(workflow_, json::object(), "ex-" + std::to_string(i), "lead.lee").ok());
+  }
+  e->wait_idle();
+  EXPECT_TRUE(e->execution_ids().empty());
+  EXPECT_EQ(e->snapshot("ex-7")->suspended_steps, 1u);
+  ASSERT_TRUE(e->complete_task("ex-7.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  // It came back, moved on to the review (which has a deadline) and left memory again.
+  EXPECT_TRUE(e->execution_ids().empty());
+  EXPECT_EQ((*store->task("ex-7.t2"))->status, "open");
+  EXPECT_EQ((*store->execution("ex-7"))->next_due, utc("2026-12-03T09:00:00Z"));
+  // Its deadline brings it back once more.
+  clock.advance(std::chrono::hours(49));
+  settle(*e, clock);
+  EXPECT_EQ((*store->task("ex-7.t2"))->doc["roles"], json::array({"deputy"}));
+  EXPECT_EQ((*store->task("ex-3.t1"))->doc["roles"], json::array({"analyst"}));
 }
 
 TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {
