@@ -55,7 +55,8 @@ TEST(CrashRecovery, SigkillDuringFlightLosesNothingAcknowledged) {
     EXPECT_EQ((*record)->status, "succeeded") << id;
     std::map<std::string, int> succeeded;
     size_t attempts = 0;
-    for (const auto& e : *s.history(id.get<std::string>())) {
+    const auto history = s.history(id.get<std::string>());
+    for (const auto& e : *history) {
       if (e.type == EventType::kStepSucceeded) ++succeeded[e.step];
       if (e.type == EventType::kAttemptStarted) ++attempts;
     }

@@ -2,6 +2,7 @@
 // a dual review with separation of duties and a business-day deadline that escalates, a partner
 // signal, and the audit trail at the end.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 
@@ -152,6 +153,30 @@ TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced
   auto back = coalition({"tick", "--now", "2026-12-01T00:00:00Z"});
   EXPECT_EQ(back.exit_code, 64);
   EXPECT_NE(back.err.find("time only moves forward"), std::string::npos);
+}
+
+TEST_F(DurableCli, AChangedDefinitionUnderAUsedVersionIsRefused) {
+  const std::string original = std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/workflow.json";
+  auto first = coalition({"run", original, "--input",
+                          std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/input.json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto doc = json::parse(test::run_process({"/bin/cat", original}).out);
+  doc["title"] = doc["title"].get<std::string>() + " (edited)";
+  const auto edited = dir_.write("workflow.json", doc.dump());
+  auto second = coalition({"run", edited.string(), "--input",
+                           std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/input.json"});
+  EXPECT_EQ(second.exit_code, 78);
+  EXPECT_NE(second.err.find("give the change a new version"), std::string::npos) << second.err;
+}
+
+TEST_F(DurableCli, WorkerShutsDownCleanlyOnSigterm) {
+  auto worker = test::run_process_until(
+      {test::kCoalitionBinary, "--log-level", "warn", "worker", "--store", store_},
+      {{"COALITION_CONFIG", ""}, {"COALITION_STORE", ""}}, std::chrono::milliseconds(500),
+      SIGTERM);
+  EXPECT_EQ(worker.exit_code, 0) << worker.err;
+  EXPECT_NE(worker.err.find("SIGTERM, shutting down"), std::string::npos) << worker.err;
+  EXPECT_NE(worker.out.find("worker stopped"), std::string::npos);
 }
 
 }  // namespace

@@ -401,11 +401,12 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
           retryable_by(step.retry, outcome.error)) {
         const Duration delay =
             retry_delay(step.retry, attempt.number, idempotency_key(frame, step));
-        const uint32_t next = attempt.number + 1;
-        attempts_.erase(it);
+        const uint32_t failed = attempt.number;
+        const uint32_t next = failed + 1;
+        attempts_.erase(it);  // `attempt` dangles from here on
         waiting_.insert(frame);
         record(EventType::kRetryScheduled, path,
-               {{"attempt", attempt.number},
+               {{"attempt", failed},
                 {"delay", format_duration(delay)},
                 {"error", error_json(outcome.error, "")}});
         add_timer(host_.clock().now() + delay, TimerKind::kRetry, frame, next);

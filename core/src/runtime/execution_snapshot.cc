@@ -69,7 +69,7 @@ json Execution::state_json() const {
     json aj{{"frame", frame}, {"number", a.number}};
     if (a.suspended) {
       aj["suspended"] = true;
-      aj["wait"] = a.wait;
+      if (!a.task) aj["wait"] = a.wait;  // a task keeps what the plugin asked as its spec
       if (!a.signal.empty()) aj["signal"] = a.signal;
       if (a.resume_input) aj["resume_input"] = *a.resume_input;
     }

@@ -105,7 +105,8 @@ class DurableEngineTest : public ::testing::Test {
   }
   std::vector<std::string> types(Store& store, const std::string& id) {
     std::vector<std::string> out;
-    for (const auto& e : *store.history(id)) out.emplace_back(to_string(e.type));
+    const auto history = store.history(id);
+    for (const auto& e : *history) out.emplace_back(to_string(e.type));
     return out;
   }
   // Fires everything due by the clock's time, letting each firing (and the reload of an
@@ -116,6 +117,15 @@ class DurableEngineTest : public ::testing::Test {
       if (!clock.fire_next(clock.now())) break;
     }
     ASSERT_TRUE(e.sync().ok());
+  }
+  // Moves time to `until` one due timer at a time, as `coalition tick` does.
+  static void advance_to(Engine& e, ManualClock& clock, TimePoint until) {
+    for (;;) {
+      e.wait_idle();
+      if (!clock.fire_next(until)) break;
+    }
+    clock.set_at_least(until);
+    settle(e, clock);
   }
   static size_t count(const std::vector<std::string>& v, const std::string& s) {
     return static_cast<size_t>(std::count(v.begin(), v.end(), s));
@@ -176,7 +186,8 @@ TEST_F(DurableEngineTest, CompletionRulesRefuseAndAuditWithoutChangingAnything) 
   // Only the one accepted vote changed the history; every refusal is in the audit log.
   EXPECT_EQ(store->history("ex-1")->size(), events_before + 1);
   size_t refused = 0;
-  for (const auto& a : *store->audit("ex-1")) refused += a.type == "task_refused" ? 1 : 0;
+  const auto audit = store->audit("ex-1");
+  for (const auto& a : *audit) refused += a.type == "task_refused" ? 1 : 0;
   EXPECT_EQ(refused, 6u);
   EXPECT_EQ(store->audit("ex-1")->size(), audit_before + 1 + 6);
   auto task = store->task("ex-1.t2");
@@ -319,6 +330,46 @@ TEST_F(DurableEngineTest, ParkedExecutionsLeaveMemoryAndComeBackWhenSomeoneActs)
   settle(*e, clock);
   EXPECT_EQ((*store->task("ex-7.t2"))->doc["roles"], json::array({"deputy"}));
   EXPECT_EQ((*store->task("ex-3.t1"))->doc["roles"], json::array({"analyst"}));
+}
+
+TEST_F(DurableEngineTest, ExpiryAfterTheLastTierTakesTheDeclaredPath) {
+  auto loaded = load_workflow(R"({"id": "expiry", "version": 1, "title": "t", "steps": [
+      {"id": "ask", "kind": "task", "type": "test.approval", "parameters": {"title": "ask"},
+       "assign": {"roles": ["liaison"]},
+       "deadline": {"in": "PT1H", "from": "/input/detected_at", "remind": ["PT30M"],
+                    "escalate": [{"roles": ["duty_officer"], "in": "PT1H"}],
+                    "on_expiry": {"next": "fallback"}},
+       "next": "done"},
+      {"id": "done", "kind": "succeed"},
+      {"id": "fallback", "kind": "task", "type": "test.count", "result": "/fallback"}]})",
+                              "expiry.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("expiry.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  // The deadline counts from the detection time in the input, not from when the step started.
+  ASSERT_TRUE(
+      e->start(loaded.workflow, {{"detected_at", "2026-12-01T08:45:00Z"}}, "ex-3").ok());
+  settle(*e, clock);
+  EXPECT_EQ((*store->task("ex-3.t1"))->doc["due"], "2026-12-01T09:45:00.000Z");
+  advance_to(*e, clock, utc("2026-12-01T12:00:00Z"));
+  std::vector<std::string> timeline;
+  const auto history = store->history("ex-3");
+  for (const auto& ev : *history) {
+    if (ev.type == EventType::kReminderDue || ev.type == EventType::kEscalated ||
+        ev.type == EventType::kDeadlineExpired) {
+      timeline.push_back(std::string(to_string(ev.type)) + "@" + format_utc(ev.at));
+    }
+  }
+  EXPECT_EQ(timeline, (std::vector<std::string>{"reminder_due@2026-12-01T09:15:00.000Z",
+                                                "escalated@2026-12-01T09:45:00.000Z",
+                                                "reminder_due@2026-12-01T10:15:00.000Z",
+                                                "deadline_expired@2026-12-01T10:45:00.000Z"}));
+  auto record = store->execution("ex-3");
+  EXPECT_EQ((*record)->status, "succeeded");
+  EXPECT_EQ((*record)->result["output"]["fallback"]["n"], 1);
+  EXPECT_EQ((*store->task("ex-3.t1"))->status, "expired");
 }
 
 TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {
