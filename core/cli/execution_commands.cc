@@ -8,6 +8,7 @@
 #include "cli/exit_code.h"
 #include "common/json_text.h"
 #include "common/utc_time.h"
+#include "runtime/deadline.h"
 #include "workflow/workflow_files.h"
 
 namespace coalition::cli {
@@ -26,8 +27,8 @@ Result<json> read_data(const std::string& data) {
   if (data.empty()) return json::object();
   const auto first = data.find_first_not_of(" \t\r\n");
   std::string text = data;
-  if (first == std::string::npos || (data[first] != '{' && data[first] != '[' &&
-                                     data[first] != '"')) {
+  if (first == std::string::npos ||
+      (data[first] != '{' && data[first] != '[' && data[first] != '"')) {
     auto file = read_text_file(data);
     if (!file) return Error::not_found("--data: " + file.error().message());
     text = std::move(*file);
@@ -61,6 +62,10 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
   Problems problems = file.loaded.problems;
   if (file.loaded.workflow) {
     problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
+    if (auto calendars = load_calendars(installation.config); calendars) {
+      auto unknown = check_calendars(*file.loaded.workflow, *calendars);
+      problems.insert(problems.end(), unknown.begin(), unknown.end());
+    }
   }
   for (const auto& p : problems) err << p.format(file.path) << "\n";
   if (!file.readable) return kExitNoInput;
@@ -75,7 +80,8 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
   session.workflows.push_back(file.loaded.workflow);
   for (const auto& key : set.catalog.keys()) {
     const auto at = key.rfind('@');
-    session.workflows.push_back(set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
+    session.workflows.push_back(
+        set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
   }
   auto s = Session::open(installation, session);
   if (!s) return fail(err, "start", s.error());
@@ -159,8 +165,8 @@ int run_history_command(const ExecutionCommandOptions& o, const Installation& in
   for (const auto& e : *events) {
     out << format_utc(e.at) << "  " << e.seq << "  " << to_string(e.type);
     if (!e.step.empty()) out << "  " << e.step;
-    for (const char* key : {"task", "actor", "role", "roles", "due", "level", "attempt", "name",
-                            "action", "next"}) {
+    for (const char* key :
+         {"task", "actor", "role", "roles", "due", "level", "attempt", "name", "action", "next"}) {
       if (e.data.contains(key)) out << "  " << key << "=" << e.data[key].dump();
     }
     if (e.data.contains("error") && e.data["error"].is_object()) {
@@ -209,8 +215,8 @@ int run_complete_command(const ExecutionCommandOptions& o, const Installation& i
   if (o.json) {
     out << task->dump(2) << "\n";
   } else {
-    out << "completed " << o.task << " as " << o.actor << " (" << o.role << "): "
-        << (*task)["completions"].size() << "/" << task->value("quorum", 1) << " done\n";
+    out << "completed " << o.task << " as " << o.actor << " (" << o.role
+        << "): " << (*task)["completions"].size() << "/" << task->value("quorum", 1) << " done\n";
   }
   return kExitOk;
 }
@@ -238,8 +244,8 @@ int run_extend_command(const ExecutionCommandOptions& o, const Installation& ins
   }
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "extend", s.error());
-  Status moved = (*s)->engine().extend_deadline(o.task, *due, Actor{o.actor, o.role, o.organisation},
-                                                o.justification);
+  Status moved = (*s)->engine().extend_deadline(
+      o.task, *due, Actor{o.actor, o.role, o.organisation}, o.justification);
   if (auto c = (*s)->close(); !c) return fail(err, "extend", c.error());
   if (!moved) return fail(err, "extend", moved.error());
   out << "task " << o.task << " is now due " << format_utc(*due) << "\n";
@@ -264,10 +270,10 @@ int run_tick_command(const ExecutionCommandOptions& o, const Installation& insta
     until = *parsed;
   }
   if (until < (*s)->clock().now()) {
-    return fail(err, "tick",
-                Error::invalid_argument("--now " + now + " is before the store's virtual time " +
-                                        format_utc((*s)->clock().now()) +
-                                        "; time only moves forward"));
+    return fail(
+        err, "tick",
+        Error::invalid_argument("--now " + now + " is before the store's virtual time " +
+                                format_utc((*s)->clock().now()) + "; time only moves forward"));
   }
   auto fired = (*s)->advance_to(until);
   if (!fired) return fail(err, "tick", fired.error());
@@ -288,8 +294,8 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "worker", s.error());
-  err << "coalition worker: recovered " << (*s)->recovery().recovered
-      << " execution(s); " << (*s)->recovery().parked << " wait for people or signals";
+  err << "coalition worker: recovered " << (*s)->recovery().recovered << " execution(s); "
+      << (*s)->recovery().parked << " wait for people or signals";
   if (!(*s)->recovery().failed.empty()) {
     err << ", " << (*s)->recovery().failed.size() << " could not be restored";
   }

@@ -14,14 +14,14 @@ namespace coalition::cli {
 struct ExecutionCommandOptions {
   SessionOptions session;
   bool json = false;
-  std::string execution;  // status, history, tasks --execution, signal
-  std::string task;       // complete, extend
-  std::string actor;      // --as
-  std::string role;       // --role
+  std::string execution;     // status, history, tasks --execution, signal
+  std::string task;          // complete, extend
+  std::string actor;         // --as
+  std::string role;          // --role
   std::string organisation;  // --org
-  std::string data;       // --data: JSON text, or a file holding it
-  std::string name;       // signal name
-  std::string to;         // extend --to
+  std::string data;          // --data: JSON text, or a file holding it
+  std::string name;          // signal name
+  std::string to;            // extend --to
   std::string justification;
   std::string workflow_file;  // start
   std::string input_file;     // start
@@ -32,22 +32,22 @@ struct ExecutionCommandOptions {
 
 int run_start_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                       std::ostream& err);
-int run_status_command(const ExecutionCommandOptions& o, const Installation& i,
-                       std::ostream& out, std::ostream& err);
-int run_history_command(const ExecutionCommandOptions& o, const Installation& i,
-                        std::ostream& out, std::ostream& err);
+int run_status_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                       std::ostream& err);
+int run_history_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                        std::ostream& err);
 int run_tasks_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                       std::ostream& err);
-int run_complete_command(const ExecutionCommandOptions& o, const Installation& i,
-                         std::ostream& out, std::ostream& err);
-int run_signal_command(const ExecutionCommandOptions& o, const Installation& i,
-                       std::ostream& out, std::ostream& err);
-int run_extend_command(const ExecutionCommandOptions& o, const Installation& i,
-                       std::ostream& out, std::ostream& err);
+int run_complete_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                         std::ostream& err);
+int run_signal_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                       std::ostream& err);
+int run_extend_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                       std::ostream& err);
 int run_tick_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                      std::ostream& err);
-int run_worker_command(const ExecutionCommandOptions& o, const Installation& i,
-                       std::ostream& out, std::ostream& err);
+int run_worker_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                       std::ostream& err);
 int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& i,
                              std::ostream& out, std::ostream& err);
 

@@ -8,15 +8,15 @@ namespace coalition::cli {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitUsage = 64,        // wrong command line
-  kExitDataError = 65,    // invalid input data (workflow, parameters, answer)
-  kExitNoInput = 66,      // an input file does not exist or cannot be read
-  kExitUnavailable = 69,  // a needed service is unavailable
-  kExitSoftware = 70,     // internal error: a bug in Coalition
-  kExitIoError = 74,      // the operating system refused an I/O operation
-  kExitTempFail = 75,     // try again later (the store is busy with another engine process)
+  kExitUsage = 64,         // wrong command line
+  kExitDataError = 65,     // invalid input data (workflow, parameters, answer)
+  kExitNoInput = 66,       // an input file does not exist or cannot be read
+  kExitUnavailable = 69,   // a needed service is unavailable
+  kExitSoftware = 70,      // internal error: a bug in Coalition
+  kExitIoError = 74,       // the operating system refused an I/O operation
+  kExitTempFail = 75,      // try again later (the store is busy with another engine process)
   kExitNoPermission = 77,  // the actor may not do this (role, organisation, separation of duties)
-  kExitConfig = 78,       // configuration or installation error (config file, plugins)
+  kExitConfig = 78,        // configuration or installation error (config file, plugins)
 };
 
 inline int exit_code_for(const Error& error) {

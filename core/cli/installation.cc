@@ -40,4 +40,9 @@ std::unique_ptr<Installation> open_installation(EngineConfig config, const FileS
   return installation;
 }
 
+Result<CalendarSet> load_calendars(const EngineConfig& config) {
+  if (config.calendar_directory.empty()) return CalendarSet();
+  return CalendarSet::load(config.calendar_directory);
+}
+
 }  // namespace coalition::cli

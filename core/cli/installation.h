@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar/business_calendar.h"
 #include "common/file_system.h"
 #include "config/engine_config.h"
 #include "plugin_host/library_loader.h"
@@ -31,6 +32,9 @@ Result<EngineConfig> read_config(const std::optional<std::filesystem::path>& con
 // refused plugins are logged and kept; the other plugins are usable.
 std::unique_ptr<Installation> open_installation(EngineConfig config, const FileSystem& fs,
                                                 LibraryLoader& libraries);
+
+// The business-day calendars of calendars.directory (none when it is not set).
+Result<CalendarSet> load_calendars(const EngineConfig& config);
 
 // <dir of the running executable>/../lib/coalition/plugins.
 std::filesystem::path builtin_plugin_directory();

@@ -67,7 +67,8 @@ int run(int argc, char** argv) {
 
   ExecutionCommandOptions x;
   auto store_option = [&](CLI::App* cmd, SessionOptions& so) {
-    cmd->add_option("--store", so.store, "Store file (default: $COALITION_STORE, store.path, ./coalition.db)");
+    cmd->add_option("--store", so.store,
+                    "Store file (default: $COALITION_STORE, store.path, ./coalition.db)");
   };
   auto now_option = [&](CLI::App* cmd, SessionOptions& so) {
     cmd->add_option("--now", so.now, "Virtual time: act as if it were this RFC 3339 instant");

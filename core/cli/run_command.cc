@@ -8,6 +8,7 @@
 
 #include "cli/exit_code.h"
 #include "common/json_text.h"
+#include "runtime/deadline.h"
 #include "runtime/engine.h"
 #include "workflow/workflow_files.h"
 
@@ -34,8 +35,8 @@ void print_text(const json& doc, const std::vector<Event>& history, std::ostream
       << "): " << doc["status"].get<std::string>() << "\n";
   if (doc["status"] == "succeeded") out << "output: " << doc["output"].dump(2) << "\n";
   if (doc.contains("error")) {
-    out << "error: " << doc["error"].value("code", "") << ": "
-        << doc["error"].value("message", "") << "\n";
+    out << "error: " << doc["error"].value("code", "") << ": " << doc["error"].value("message", "")
+        << "\n";
   }
   std::map<std::string, size_t> counts;
   for (const auto& e : history) ++counts[std::string(to_string(e.type))];
@@ -76,6 +77,10 @@ int run_run_command(const RunOptions& options, const Installation& installation,
   Problems problems = file.loaded.problems;
   if (file.loaded.workflow) {
     problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
+    if (auto calendars = load_calendars(installation.config); calendars) {
+      auto unknown = check_calendars(*file.loaded.workflow, *calendars);
+      problems.insert(problems.end(), unknown.begin(), unknown.end());
+    }
   }
   for (const auto& p : problems) err << p.format(file.path) << "\n";
   if (!file.readable) return kExitNoInput;
@@ -90,7 +95,8 @@ int run_run_command(const RunOptions& options, const Installation& installation,
   session.workflows.push_back(file.loaded.workflow);
   for (const auto& key : set.catalog.keys()) {
     const auto at = key.rfind('@');
-    session.workflows.push_back(set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
+    session.workflows.push_back(
+        set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
   }
   auto opened = Session::open(installation, session);
   if (!opened) {

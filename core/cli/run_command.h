@@ -2,9 +2,10 @@
 // starts one execution in the store and runs it in this process until it finishes or has
 // nothing to do but wait: for a person or a signal, or (real time) for a timer further away than
 // --wait-up-to, or (virtual time, --now) for any timer after --now. What is left is durable:
-// `tick`, `complete`, `signal` and `worker` carry on with it. Prints the id, status, output and a history summary (text), or one
-// JSON object (--json). Exit 0 when it succeeded or is waiting, 1 when it failed, 65 for an
-// invalid workflow or input (nothing runs), 66 when a file cannot be read.
+// `tick`, `complete`, `signal` and `worker` carry on with it. Prints the id, status, output and a
+// history summary (text), or one JSON object (--json). Exit 0 when it succeeded or is waiting, 1
+// when it failed, 65 for an invalid workflow or input (nothing runs), 66 when a file cannot be
+// read.
 #ifndef COALITION_CLI_RUN_COMMAND_H_
 #define COALITION_CLI_RUN_COMMAND_H_
 

@@ -72,8 +72,8 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     auto loaded = load_workflow(r.document, "store:" + r.id + "@" + std::to_string(r.version));
     if (!loaded.workflow) {
       return Error::invalid_data("store " + path + ": workflow " + r.id + " version " +
-                                 std::to_string(r.version) + " no longer loads: " +
-                                 loaded.problems.front().message);
+                                 std::to_string(r.version) +
+                                 " no longer loads: " + loaded.problems.front().message);
     }
     (void)s->catalog_.add(loaded.workflow);
   }
@@ -94,11 +94,9 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   }
   if (!options.act) return s;
 
-  if (!installation.config.calendar_directory.empty()) {
-    auto calendars = CalendarSet::load(installation.config.calendar_directory);
-    if (!calendars) return std::move(calendars).error();
-    s->calendars_ = std::move(*calendars);
-  }
+  auto calendars = load_calendars(installation.config);
+  if (!calendars) return std::move(calendars).error();
+  s->calendars_ = std::move(*calendars);
   auto stored_now = s->store_->meta("clock.now");
   if (!stored_now) return std::move(stored_now).error();
   std::optional<TimePoint> floor;
@@ -116,10 +114,9 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     s->clock_ = std::make_unique<SystemClock>();
   }
   EngineOptions engine_options{installation.config.scheduler_threads,
-                               installation.config.plugin_threads, s->store_.get(),
-                               &s->calendars_};
-  s->engine_ = std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_,
-                                        engine_options);
+                               installation.config.plugin_threads, s->store_.get(), &s->calendars_};
+  s->engine_ =
+      std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_, engine_options);
   auto report = s->engine_->recover();
   if (!report) return std::move(report).error();
   s->recovery_ = std::move(*report);

@@ -17,9 +17,9 @@
 namespace coalition::cli {
 
 struct SessionOptions {
-  std::string store;  // --store; empty: $COALITION_STORE, config store.path, ./coalition.db
-  std::string now;    // --now RFC 3339; empty: real time
-  bool act = true;    // false: read-only (no lock, no engine)
+  std::string store;          // --store; empty: $COALITION_STORE, config store.path, ./coalition.db
+  std::string now;            // --now RFC 3339; empty: real time
+  bool act = true;            // false: read-only (no lock, no engine)
   bool manual_clock = false;  // virtual time even without --now (tick)
   // Workflows from files, added after the stored ones. The first must not differ from a stored
   // definition of the same id and version (kConflict); the others are skipped if they do.

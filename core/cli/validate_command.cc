@@ -1,12 +1,18 @@
 #include "cli/validate_command.h"
 
 #include "cli/exit_code.h"
+#include "runtime/deadline.h"
 #include "workflow/workflow_files.h"
 
 namespace coalition::cli {
 
 int run_validate_command(const std::vector<std::string>& paths, const Installation& installation,
                          std::ostream& out, std::ostream& err) {
+  auto calendars = load_calendars(installation.config);
+  if (!calendars) {
+    err << "coalition validate: " << calendars.error().to_string() << "\n";
+    return exit_code_for(calendars.error());
+  }
   RealFileSystem fs;
   auto set = load_workflow_files(paths, fs);
   int code = kExitOk;
@@ -14,6 +20,8 @@ int run_validate_command(const std::vector<std::string>& paths, const Installati
     Problems problems = file.loaded.problems;
     if (file.loaded.workflow) {
       problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
+      auto unknown = check_calendars(*file.loaded.workflow, *calendars);
+      problems.insert(problems.end(), unknown.begin(), unknown.end());
     }
     for (const auto& p : problems) err << p.format(file.path) << "\n";
     if (!file.readable) {

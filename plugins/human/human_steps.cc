@@ -17,21 +17,21 @@ const json& latest(const json& completion) {
 }
 
 json by(const json& c) {
-  return {{"actor", c.value("actor", "")}, {"role", c.value("role", "")}, {"at", c.value("at", "")}};
+  return {
+      {"actor", c.value("actor", "")}, {"role", c.value("role", "")}, {"at", c.value("at", "")}};
 }
 
 }  // namespace
 
 json approval_task(const json& params) {
   json task = base_task(params);
-  task["answer_schema"] = {
-      {"type", "object"},
-      {"properties",
-       {{"decision", {{"enum", {"approve", "reject"}}}},
-        {"justification", {{"type", "string"}, {"maxLength", 4000}}},
-        {"comment", {{"type", "string"}, {"maxLength", 4000}}}}},
-      {"required", {"decision"}},
-      {"additionalProperties", false}};
+  task["answer_schema"] = {{"type", "object"},
+                           {"properties",
+                            {{"decision", {{"enum", {"approve", "reject"}}}},
+                             {"justification", {{"type", "string"}, {"maxLength", 4000}}},
+                             {"comment", {{"type", "string"}, {"maxLength", 4000}}}}},
+                           {"required", {"decision"}},
+                           {"additionalProperties", false}};
   return task;
 }
 
@@ -61,34 +61,33 @@ json checklist_task(const json& params) {
   for (const auto& item : params.at("items")) {
     const std::string id = item.at("id").get<std::string>();
     required.push_back(id);
-    items[id] = {
-        {"type", "object"},
-        {"properties",
-         {{"status", {{"enum", {"observed", "not_observed", "not_applicable"}}}},
-          {"evidence",
-           {{"type", "string"},
-            {"minLength", 1},
-            {"maxLength", 500},
-            {"description", "A reference (case, document or report number, URL, hash), "
-                            "never the content itself."}}},
-          {"note", {{"type", "string"}, {"maxLength", 2000}}}}},
-        {"required", {"status"}},
-        {"if", {{"properties", {{"status", {{"const", "observed"}}}}}}},
-        {"then", {{"required", {"status", "evidence"}}}},
-        {"additionalProperties", false}};
+    items[id] = {{"type", "object"},
+                 {"properties",
+                  {{"status", {{"enum", {"observed", "not_observed", "not_applicable"}}}},
+                   {"evidence",
+                    {{"type", "string"},
+                     {"minLength", 1},
+                     {"maxLength", 500},
+                     {"description",
+                      "A reference (case, document or report number, URL, hash), "
+                      "never the content itself."}}},
+                   {"note", {{"type", "string"}, {"maxLength", 2000}}}}},
+                 {"required", {"status"}},
+                 {"if", {{"properties", {{"status", {{"const", "observed"}}}}}}},
+                 {"then", {{"required", {"status", "evidence"}}}},
+                 {"additionalProperties", false}};
   }
   task["items"] = params.at("items");
-  task["answer_schema"] = {
-      {"type", "object"},
-      {"properties",
-       {{"answers",
-         {{"type", "object"},
-          {"properties", items},
-          {"required", required},
-          {"additionalProperties", false}}},
-        {"justification", {{"type", "string"}, {"maxLength", 4000}}}}},
-      {"required", {"answers"}},
-      {"additionalProperties", false}};
+  task["answer_schema"] = {{"type", "object"},
+                           {"properties",
+                            {{"answers",
+                              {{"type", "object"},
+                               {"properties", items},
+                               {"required", required},
+                               {"additionalProperties", false}}},
+                             {"justification", {{"type", "string"}, {"maxLength", 4000}}}}},
+                           {"required", {"answers"}},
+                           {"additionalProperties", false}};
   return task;
 }
 

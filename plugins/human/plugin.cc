@@ -46,8 +46,9 @@ class Checklist {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
       .name = "checklist",
-      .description = "Every item answered observed / not observed / not applicable, with an "
-                     "evidence reference for each observation.",
+      .description =
+          "Every item answered observed / not observed / not applicable, with an "
+          "evidence reference for each observation.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",

@@ -33,7 +33,8 @@ TEST(Cli, PluginsListsInstalledPluginsAndStepTypes) {
   auto r = coalition({"plugins"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* text : {"noop 1.0.0", "data 1.0.0", "Coalition Project (coalition)",
-                           "merge [idempotent, thread-safe]", "5 plugins, 9 step types", "approval [idempotent, thread-safe, may suspend]"}) {
+                           "merge [idempotent, thread-safe]", "5 plugins, 9 step types",
+                           "approval [idempotent, thread-safe, may suspend]"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
   }
 }
@@ -215,7 +216,8 @@ TEST(Cli, EveryExampleWorkflowRuns) {
       continue;
     }
     const std::string id = entry.path().stem().string();
-    auto r = coalition({"run", entry.path().string(), "--input",
+    auto r = coalition({"--config", source("config/coalition.json"), "run",
+                        entry.path().string(), "--input",
                         source("workflows/examples/" + id + ".input.json"), "--json", "--store",
                         store, "--now", "2026-12-01T09:00:00Z"});
     ASSERT_EQ(r.exit_code, 0) << id << "\n" << r.err;

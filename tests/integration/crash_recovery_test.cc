@@ -24,7 +24,8 @@ TEST(CrashRecovery, SigkillDuringFlightLosesNothingAcknowledged) {
       {"COALITION_PLUGIN_PATH", std::string(test::kFixtureDir) + "/slow_step"},
       {"COALITION_CONFIG", ""},
       {"COALITION_STORE", store}};
-  const std::string workflow = std::string(test::kSourceDir) + "/tests/workflows/durable/crash_line.json";
+  const std::string workflow =
+      std::string(test::kSourceDir) + "/tests/workflows/durable/crash_line.json";
 
   auto started = test::run_process(
       {test::kCoalitionBinary, "start", workflow, "--count", "200", "--json"}, env);
@@ -34,9 +35,9 @@ TEST(CrashRecovery, SigkillDuringFlightLosesNothingAcknowledged) {
 
   int killed = 0;
   for (int cycle = 0; cycle < 3; ++cycle) {
-    auto worker = test::run_process_until({test::kCoalitionBinary, "--log-level", "warn", "worker"},
-                                          env, std::chrono::milliseconds(600 + 250 * cycle),
-                                          SIGKILL);
+    auto worker =
+        test::run_process_until({test::kCoalitionBinary, "--log-level", "warn", "worker"}, env,
+                                std::chrono::milliseconds(600 + 250 * cycle), SIGKILL);
     if (worker.exit_code == 128 + SIGKILL) ++killed;
   }
   EXPECT_GE(killed, 1) << "no worker was killed mid-flight; the test proved nothing";

@@ -20,10 +20,10 @@ class DurableCli : public ::testing::Test {
   test::ProcessResult coalition(std::vector<std::string> args) {
     args.insert(args.begin(), {test::kCoalitionBinary, "--log-level", "warn"});
     args.insert(args.end(), {"--store", store_});
-    return test::run_process(args, {{"COALITION_PLUGIN_PATH", ""},
-                                    {"COALITION_STORE", ""},
-                                    {"COALITION_CONFIG", std::string(test::kSourceDir) +
-                                                             "/config/coalition.json"}});
+    return test::run_process(
+        args, {{"COALITION_PLUGIN_PATH", ""},
+               {"COALITION_STORE", ""},
+               {"COALITION_CONFIG", std::string(test::kSourceDir) + "/config/coalition.json"}});
   }
   json tasks() {
     auto r = coalition({"tasks", "--json"});
@@ -35,10 +35,11 @@ class DurableCli : public ::testing::Test {
 };
 
 TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced) {
-  const auto input = dir_.write("in.json", R"({"case_id": "CASE-2026-0042", "member": "northwind"})");
-  auto run = coalition({"run", std::string(test::kSourceDir) + "/workflows/filing_review.json",
-                        "--input", input.string(), "--as", "lead.lee", "--json", "--now",
-                        "2026-12-03T23:00:00Z"});
+  const auto input =
+      dir_.write("in.json", R"({"case_id": "CASE-2026-0042", "member": "northwind"})");
+  auto run =
+      coalition({"run", std::string(test::kSourceDir) + "/workflows/filing_review.json", "--input",
+                 input.string(), "--as", "lead.lee", "--json", "--now", "2026-12-03T23:00:00Z"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string id = json::parse(run.out)["id"];
   EXPECT_EQ(json::parse(run.out)["status"], "waiting");
@@ -46,18 +47,17 @@ TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced
   const std::string review = id + ".t2";
 
   // The draft is for one organisation and must fit the form's schema.
-  auto wrong_org = coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org",
-                              "southwind", "--data", R"({"narrative_ref": "NAR-1"})", "--now",
-                              "2026-12-03T23:10:00Z"});
+  auto wrong_org =
+      coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org", "southwind",
+                 "--data", R"({"narrative_ref": "NAR-1"})", "--now", "2026-12-03T23:10:00Z"});
   EXPECT_EQ(wrong_org.exit_code, 77) << wrong_org.err;
-  auto bad_answer = coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org",
-                               "northwind", "--data", R"({"narrative_ref": "N"})", "--now",
-                               "2026-12-03T23:10:00Z"});
+  auto bad_answer =
+      coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org", "northwind",
+                 "--data", R"({"narrative_ref": "N"})", "--now", "2026-12-03T23:10:00Z"});
   EXPECT_EQ(bad_answer.exit_code, 65);
   EXPECT_NE(bad_answer.err.find("/narrative_ref"), std::string::npos) << bad_answer.err;
-  ASSERT_EQ(coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org",
-                       "northwind", "--data", R"({"narrative_ref": "NAR-1"})", "--now",
-                       "2026-12-03T23:10:00Z"})
+  ASSERT_EQ(coalition({"complete", draft, "--as", "ana", "--role", "analyst", "--org", "northwind",
+                       "--data", R"({"narrative_ref": "NAR-1"})", "--now", "2026-12-03T23:10:00Z"})
                 .exit_code,
             0);
 
@@ -76,7 +76,8 @@ TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced
   const Refused refused[] = {
       {{"--as", "lead.lee", "--role", "reviewer", "--data", vote}, 77, "started this execution"},
       {{"--as", "ana", "--role", "reviewer", "--data", vote}, 77, "completed step 'draft'"},
-      {{"--as", "rev.one", "--role", "reviewer", "--data", R"({"decision": "approve"})"}, 65,
+      {{"--as", "rev.one", "--role", "reviewer", "--data", R"({"decision": "approve"})"},
+       65,
        "justification"},
   };
   for (const auto& r : refused) {
@@ -86,8 +87,8 @@ TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced
     EXPECT_EQ(result.exit_code, r.code) << result.err;
     EXPECT_NE(result.err.find(r.says), std::string::npos) << result.err;
   }
-  ASSERT_EQ(coalition({"complete", review, "--as", "rev.one", "--role", "reviewer", "--data",
-                       vote, "--now", "2026-12-04T01:00:00Z"})
+  ASSERT_EQ(coalition({"complete", review, "--as", "rev.one", "--role", "reviewer", "--data", vote,
+                       "--now", "2026-12-04T01:00:00Z"})
                 .exit_code,
             0);
   auto again = coalition({"complete", review, "--as", "rev.one", "--role", "reviewer", "--data",
@@ -101,8 +102,8 @@ TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0]["roles"], json::array({"deputy"}));
   EXPECT_EQ(open[0]["due"], "2026-12-09T12:59:59.000Z");
-  EXPECT_EQ(coalition({"complete", review, "--as", "rev.two", "--role", "reviewer", "--data",
-                       vote, "--now", "2026-12-08T14:00:00Z"})
+  EXPECT_EQ(coalition({"complete", review, "--as", "rev.two", "--role", "reviewer", "--data", vote,
+                       "--now", "2026-12-08T14:00:00Z"})
                 .exit_code,
             77);
   ASSERT_EQ(coalition({"complete", review, "--as", "dep.uty", "--role", "deputy", "--data", vote,
@@ -156,24 +157,43 @@ TEST_F(DurableCli, ReviewEscalatesOnItsBusinessDayDeadlineAndEveryRuleIsEnforced
 }
 
 TEST_F(DurableCli, AChangedDefinitionUnderAUsedVersionIsRefused) {
-  const std::string original = std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/workflow.json";
-  auto first = coalition({"run", original, "--input",
-                          std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/input.json"});
+  const std::string original =
+      std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/workflow.json";
+  auto first =
+      coalition({"run", original, "--input",
+                 std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/input.json"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto doc = json::parse(test::run_process({"/bin/cat", original}).out);
   doc["title"] = doc["title"].get<std::string>() + " (edited)";
   const auto edited = dir_.write("workflow.json", doc.dump());
-  auto second = coalition({"run", edited.string(), "--input",
-                           std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/input.json"});
+  auto second =
+      coalition({"run", edited.string(), "--input",
+                 std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/input.json"});
   EXPECT_EQ(second.exit_code, 78);
   EXPECT_NE(second.err.find("give the change a new version"), std::string::npos) << second.err;
+}
+
+TEST_F(DurableCli, UnknownCalendarIsAProblemBeforeAnythingRuns) {
+  const auto file = dir_.write("cal.json", R"({"id": "cal_check", "version": 1, "title": "t",
+      "steps": [{"id": "a", "kind": "task", "type": "noop",
+                 "deadline": {"in": {"business_days": 3, "calendar": "atlantis-federal"}}}]})");
+  auto validate = test::run_process({test::kCoalitionBinary, "--config",
+                                     std::string(test::kSourceDir) + "/config/coalition.json",
+                                     "validate", file.string()});
+  EXPECT_EQ(validate.exit_code, 65);
+  EXPECT_NE(validate.err.find("/steps/0/deadline/in/calendar: unknown business calendar "
+                              "'atlantis-federal'; known: au-national, us-federal"),
+            std::string::npos)
+      << validate.err;
+  auto run = coalition({"run", file.string()});
+  EXPECT_EQ(run.exit_code, 65);
+  EXPECT_EQ(run.out, "");
 }
 
 TEST_F(DurableCli, WorkerShutsDownCleanlyOnSigterm) {
   auto worker = test::run_process_until(
       {test::kCoalitionBinary, "--log-level", "warn", "worker", "--store", store_},
-      {{"COALITION_CONFIG", ""}, {"COALITION_STORE", ""}}, std::chrono::milliseconds(500),
-      SIGTERM);
+      {{"COALITION_CONFIG", ""}, {"COALITION_STORE", ""}}, std::chrono::milliseconds(500), SIGTERM);
   EXPECT_EQ(worker.exit_code, 0) << worker.err;
   EXPECT_NE(worker.err.find("SIGTERM, shutting down"), std::string::npos) << worker.err;
   EXPECT_NE(worker.out.find("worker stopped"), std::string::npos);

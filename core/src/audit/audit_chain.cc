@@ -60,10 +60,10 @@ bool AuditVerifier::add(const AuditRecord& r) {
     return false;
   };
   if (r.seq != expected) {
-    return fail(r.seq > expected ? "entry " + std::to_string(expected) +
-                                       " is missing (the next entry is " + std::to_string(r.seq) +
-                                       ")"
-                                 : "entry " + std::to_string(r.seq) + " appears out of order");
+    return fail(r.seq > expected
+                    ? "entry " + std::to_string(expected) + " is missing (the next entry is " +
+                          std::to_string(r.seq) + ")"
+                    : "entry " + std::to_string(r.seq) + " appears out of order");
   }
   if (r.prev_hash != prev_hash_) return fail("it does not link to the entry before it");
   if (sha256_hex(r.summary) != r.summary_hash) return fail("its summary was modified");

@@ -64,9 +64,9 @@ Result<BusinessCalendar> BusinessCalendar::parse(const json& doc, const std::str
   const json weekend = doc.value("weekend", json::array({"saturday", "sunday"}));
   if (!weekend.is_array()) return fail("/weekend", "expected a list of day names");
   for (size_t i = 0; i < weekend.size(); ++i) {
-    auto day = weekend[i].is_string() ? parse_weekday(weekend[i].get<std::string>())
-                                      : std::nullopt;
-    if (!day) return fail("/weekend/" + std::to_string(i), "expected a day name such as \"sunday\"");
+    auto day = weekend[i].is_string() ? parse_weekday(weekend[i].get<std::string>()) : std::nullopt;
+    if (!day)
+      return fail("/weekend/" + std::to_string(i), "expected a day name such as \"sunday\"");
     c.weekend_[*day] = true;
   }
   const json holidays = doc.value("holidays", json::array());
@@ -94,8 +94,8 @@ bool BusinessCalendar::is_business_day(int64_t day) const {
 
 std::chrono::system_clock::time_point BusinessCalendar::add_business_days(
     std::chrono::system_clock::time_point from, uint32_t n) const {
-  const int64_t utc = std::chrono::duration_cast<std::chrono::seconds>(from.time_since_epoch())
-                          .count();
+  const int64_t utc =
+      std::chrono::duration_cast<std::chrono::seconds>(from.time_since_epoch()).count();
   int64_t day = floor_div(utc + zone_.offset_at(from), kDay);
   for (uint32_t counted = 0; counted < n;) {
     ++day;
@@ -120,7 +120,8 @@ Result<CalendarSet> CalendarSet::load(const std::filesystem::path& directory) {
     auto text = read_text_file(file.string());
     if (!text) return Error::configuration(text.error().message());
     auto doc = parse_json(*text);
-    if (!doc) return Error::configuration("calendar " + file.string() + ": " + doc.error().message());
+    if (!doc)
+      return Error::configuration("calendar " + file.string() + ": " + doc.error().message());
     auto calendar = BusinessCalendar::parse(*doc, file.string());
     if (!calendar) return std::move(calendar).error();
     if (auto s = set.add(std::move(*calendar)); !s) return std::move(s).error();

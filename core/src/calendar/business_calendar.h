@@ -22,17 +22,17 @@ namespace coalition {
 class BusinessCalendar {
  public:
   // From a calendar document; `source` names it in errors (kConfiguration).
-  static Result<BusinessCalendar> parse(const nlohmann::json& doc, const std::string& source,
-                                        const std::filesystem::path& zoneinfo =
-                                            "/usr/share/zoneinfo");
+  static Result<BusinessCalendar> parse(
+      const nlohmann::json& doc, const std::string& source,
+      const std::filesystem::path& zoneinfo = "/usr/share/zoneinfo");
 
   const std::string& id() const { return id_; }
   const TimeZone& zone() const { return zone_; }
   // Day numbers count days since 1970-01-01 in the calendar's zone.
   bool is_business_day(int64_t day) const;
   // The end (23:59:59 local) of the `n`th business day after the local date of `from`.
-  std::chrono::system_clock::time_point add_business_days(std::chrono::system_clock::time_point from,
-                                                          uint32_t n) const;
+  std::chrono::system_clock::time_point add_business_days(
+      std::chrono::system_clock::time_point from, uint32_t n) const;
 
  private:
   std::string id_;

@@ -8,16 +8,16 @@
 namespace coalition {
 
 enum class ErrorCode {
-  kInvalidArgument,  // a caller passed something unusable (usage error)
-  kInvalidData,      // a document (workflow, parameters, answer) is malformed or violates a schema
-  kNotFound,         // a named thing (step type, file, plugin) does not exist
-  kConfiguration,    // engine configuration or installation is wrong
-  kPluginLoad,       // a plugin library cannot be loaded or refuses the host
-  kPluginContract,   // a loaded plugin broke the ABI contract (bad output, unknown status)
-  kConflict,         // a name or id is already taken, or the thing is no longer in that state
+  kInvalidArgument,   // a caller passed something unusable (usage error)
+  kInvalidData,       // a document (workflow, parameters, answer) is malformed or violates a schema
+  kNotFound,          // a named thing (step type, file, plugin) does not exist
+  kConfiguration,     // engine configuration or installation is wrong
+  kPluginLoad,        // a plugin library cannot be loaded or refuses the host
+  kPluginContract,    // a loaded plugin broke the ABI contract (bad output, unknown status)
+  kConflict,          // a name or id is already taken, or the thing is no longer in that state
   kPermissionDenied,  // the actor may not do this (role, organisation, separation of duties)
-  kIo,               // the operating system refused (file, socket)
-  kInternal,         // a bug in Coalition
+  kIo,                // the operating system refused (file, socket)
+  kInternal,          // a bug in Coalition
 };
 
 std::string_view to_string(ErrorCode code);

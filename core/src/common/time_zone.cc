@@ -31,8 +31,9 @@ Result<TimeZone> TimeZone::load(const std::string& name, const std::filesystem::
     return Error::configuration("'" + name + "' is not a time zone name such as Europe/London");
   }
   std::ifstream in(zoneinfo / name, std::ios::binary);
-  if (!in) return Error::configuration("unknown time zone '" + name + "' (not in " +
-                                       zoneinfo.string() + "; is tzdata installed?)");
+  if (!in)
+    return Error::configuration("unknown time zone '" + name + "' (not in " + zoneinfo.string() +
+                                "; is tzdata installed?)");
   const std::vector<unsigned char> data{std::istreambuf_iterator<char>(in), {}};
   auto bad = [&] { return Error::configuration("time zone file for '" + name + "' is damaged"); };
   struct Counts {
@@ -42,13 +43,13 @@ Result<TimeZone> TimeZone::load(const std::string& name, const std::filesystem::
     if (data.size() < at + 44 || std::string(data.begin() + at, data.begin() + at + 4) != "TZif")
       return std::nullopt;
     const unsigned char* p = data.data() + at + 20;
-    return Counts{be(p, 4), be(p + 4, 4), be(p + 8, 4), be(p + 12, 4), be(p + 16, 4),
-                  be(p + 20, 4)};
+    return Counts{be(p, 4),      be(p + 4, 4),  be(p + 8, 4),
+                  be(p + 12, 4), be(p + 16, 4), be(p + 20, 4)};
   };
   auto v1 = counts_at(0);
   if (!v1 || data[4] < '2') return bad();
-  const size_t v1_size = v1->time * 5 + v1->type * 6 + v1->chars + v1->leap * 8 + v1->isstd +
-                         v1->isut;
+  const size_t v1_size =
+      v1->time * 5 + v1->type * 6 + v1->chars + v1->leap * 8 + v1->isstd + v1->isut;
   const size_t at = 44 + v1_size;
   auto c = counts_at(at);
   if (!c) return bad();

@@ -34,4 +34,39 @@ std::string describe(const Span& span) {
          (span.business_days == 1 ? "" : "s") + " (" + span.calendar + ")";
 }
 
+namespace {
+
+void check_span(const Span& span, const std::string& at, const CalendarSet& calendars,
+                Problems& problems) {
+  if (span.fixed) return;
+  if (auto c = calendars.find(span.calendar); !c) {
+    problems.push_back({at + "/calendar", c.error().message()});
+  }
+}
+
+void check_sequence(const Sequence& seq, const CalendarSet& calendars, Problems& problems) {
+  for (const Step& step : seq.steps) {
+    if (step.deadline) {
+      const std::string at = step.pointer + "/deadline";
+      check_span(step.deadline->in, at + "/in", calendars, problems);
+      if (step.deadline->cap_in)
+        check_span(*step.deadline->cap_in, at + "/cap/in", calendars, problems);
+      for (size_t i = 0; i < step.deadline->escalate.size(); ++i) {
+        check_span(step.deadline->escalate[i].in, at + "/escalate/" + std::to_string(i) + "/in",
+                   calendars, problems);
+      }
+    }
+    for (const auto& b : step.branches) check_sequence(*b.sequence, calendars, problems);
+    if (step.iterator) check_sequence(*step.iterator, calendars, problems);
+  }
+}
+
+}  // namespace
+
+Problems check_calendars(const Workflow& workflow, const CalendarSet& calendars) {
+  Problems problems;
+  check_sequence(*workflow.main, calendars, problems);
+  return problems;
+}
+
 }  // namespace coalition

@@ -10,6 +10,7 @@
 #include "calendar/business_calendar.h"
 #include "common/result.h"
 #include "runtime/clock.h"
+#include "workflow/problem.h"
 #include "workflow/workflow.h"
 
 namespace coalition {
@@ -24,6 +25,10 @@ Result<TimePoint> due_from(const Span& in, const std::string& anchor, const nloh
 
 // "PT24H", "3 business days (au-national)".
 std::string describe(const Span& span);
+
+// Every business-day span of `workflow` (deadlines, caps, escalation tiers, in every sequence)
+// whose calendar `calendars` does not know, as problems with the span's JSON Pointer.
+Problems check_calendars(const Workflow& workflow, const CalendarSet& calendars);
 
 }  // namespace coalition
 

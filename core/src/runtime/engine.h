@@ -34,8 +34,8 @@ struct EngineOptions {
 };
 
 struct RecoveryReport {
-  size_t recovered = 0;  // loaded and carrying on
-  size_t parked = 0;     // waiting for people or signals: left in the store until needed
+  size_t recovered = 0;       // loaded and carrying on
+  size_t parked = 0;          // waiting for people or signals: left in the store until needed
   std::vector<Error> failed;  // executions that could not be restored (left untouched)
 };
 
@@ -127,7 +127,7 @@ class Engine final : public ExecutionHost {
 
   mutable std::mutex executions_mutex_;
   std::map<std::string, std::shared_ptr<Execution>> executions_;
-  std::set<const Workflow*> registered_;  // in the store already (the catalog owns them)
+  std::set<const Workflow*> registered_;     // in the store already (the catalog owns them)
   std::map<std::string, uint64_t> wakeups_;  // evicted execution -> clock call that reloads it
   std::atomic<uint64_t> next_id_{1};
 

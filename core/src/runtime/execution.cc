@@ -58,7 +58,9 @@ json audit_summary(const Event& e) {
 
 Execution::Execution(ExecutionHost& host, std::string id, std::shared_ptr<const Workflow> workflow,
                      json input, std::string initiator)
-    : host_(host), id_(std::move(id)), workflow_(std::move(workflow)),
+    : host_(host),
+      id_(std::move(id)),
+      workflow_(std::move(workflow)),
       initiator_(std::move(initiator)) {
   Frame root;
   root.sequence = workflow_->main.get();
@@ -139,8 +141,8 @@ void Execution::record(EventType type, const std::string& step, json data, const
     history_.push_back(std::move(event));
     return;
   }
-  pending_audit_.push_back(AuditDraft{event.at, actor.id, actor.role, actor.organisation, id_,
-                                      step, std::string(to_string(type)), audit_summary(event)});
+  pending_audit_.push_back(AuditDraft{event.at, actor.id, actor.role, actor.organisation, id_, step,
+                                      std::string(to_string(type)), audit_summary(event)});
   pending_events_.push_back(StoredEvent{id_, std::move(event)});
   mark_dirty();
 }
@@ -148,8 +150,8 @@ void Execution::record(EventType type, const std::string& step, json data, const
 void Execution::audit_only(const std::string& type, const std::string& step, json summary,
                            const Actor& actor) {
   if (!host_.durable()) return;
-  pending_audit_.push_back(AuditDraft{host_.clock().now(), actor.id, actor.role,
-                                      actor.organisation, id_, step, type, std::move(summary)});
+  pending_audit_.push_back(AuditDraft{host_.clock().now(), actor.id, actor.role, actor.organisation,
+                                      id_, step, type, std::move(summary)});
   mark_dirty();
 }
 
@@ -199,18 +201,19 @@ void Execution::fire(uint64_t timer_id) {
   timers_.erase(it);
   switch (t.kind) {
     case TimerKind::kWorkflowTimeout:
-      finish_execution(false, nullptr,
-                       make_error("workflow.timeout", "the workflow ran longer than its timeout of " +
-                                                          format_duration(*workflow_->timeout)));
+      finish_execution(
+          false, nullptr,
+          make_error("workflow.timeout", "the workflow ran longer than its timeout of " +
+                                             format_duration(*workflow_->timeout)));
       return;
     case TimerKind::kAttemptTimeout: {
       auto a = attempts_.find(t.frame);
       if (a == attempts_.end() || a->second.number != t.n || a->second.suspended) return;
       const Step& step = *a->second.step;
       on_outcome(t.frame, a->second.token,
-                 StepOutcome::failed(StepStatus::kRetryableError, "step.timeout",
-                                     "the attempt did not finish within " +
-                                         format_duration(*step.timeout)));
+                 StepOutcome::failed(
+                     StepStatus::kRetryableError, "step.timeout",
+                     "the attempt did not finish within " + format_duration(*step.timeout)));
       return;
     }
     case TimerKind::kRetry:

@@ -183,7 +183,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   nlohmann::json output_;
   StepError error_;
   TimePoint started_at_;
-  uint64_t seq_ = 0;  // events recorded
+  uint64_t seq_ = 0;            // events recorded
   std::vector<Event> history_;  // in memory only
   std::map<int64_t, Frame> frames_;
   std::map<int64_t, Join> joins_;        // frame -> the join its current step waits on

@@ -45,9 +45,15 @@ json Execution::state_json() const {
   json frames = json::array();
   for (const auto& [id, f] : frames_) {
     if (f.done) continue;
-    json fj{{"id", id},        {"wf", f.workflow->key()}, {"parent", f.parent}, {"slot", f.slot},
-            {"path", f.path},  {"current", f.current},    {"visits", f.visits},
-            {"entered_at", ms(f.entered_at)}, {"context", f.context}};
+    json fj{{"id", id},
+            {"wf", f.workflow->key()},
+            {"parent", f.parent},
+            {"slot", f.slot},
+            {"path", f.path},
+            {"current", f.current},
+            {"visits", f.visits},
+            {"entered_at", ms(f.entered_at)},
+            {"context", f.context}};
     if (f.due) fj["due"] = ms(*f.due);
     if (f.cap) fj["cap"] = ms(*f.cap);
     if (f.level > 0) fj["level"] = f.level;
@@ -103,8 +109,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
   };
   try {
     auto workflow = find_workflow(host.catalog(), s.at("workflow").get<std::string>());
-    if (workflow == nullptr) return bad("workflow " + s.at("workflow").get<std::string>() +
-                                        " is not in the store");
+    if (workflow == nullptr)
+      return bad("workflow " + s.at("workflow").get<std::string>() + " is not in the store");
     auto e = std::make_shared<Execution>(host, id, workflow, json::object(),
                                          s.at("initiator").get<std::string>());
     e->frames_.clear();
@@ -117,8 +123,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     for (const auto& fj : s.at("frames")) {
       Frame f;
       f.workflow = find_workflow(host.catalog(), fj.at("wf").get<std::string>());
-      if (f.workflow == nullptr) return bad("sub-workflow " + fj.at("wf").get<std::string>() +
-                                            " is not in the store");
+      if (f.workflow == nullptr)
+        return bad("sub-workflow " + fj.at("wf").get<std::string>() + " is not in the store");
       f.parent = fj.at("parent").get<int64_t>();
       f.slot = fj.at("slot").get<size_t>();
       if (f.parent < 0) {
@@ -127,7 +133,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
         auto parent = e->frames_.find(f.parent);
         if (parent == e->frames_.end()) return bad("a frame's parent is missing");
         const Step* step = parent->second.sequence->find(parent->second.current);
-        if (step == nullptr) return bad("step " + parent->second.current + " is not in the workflow");
+        if (step == nullptr)
+          return bad("step " + parent->second.current + " is not in the workflow");
         if (step->kind == StepKind::kParallel && f.slot < step->branches.size()) {
           f.sequence = step->branches[f.slot].sequence.get();
         } else if (step->kind == StepKind::kMap) {
@@ -255,18 +262,16 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   for (int64_t frame : changed_tasks_) {
     auto a = attempts_.find(frame);
     if (a == attempts_.end() || !a->second.task) continue;
-    batch.tasks.push_back(TaskRecord{a->second.task->id, id_,
-                                     step_path(frame, a->second.step->id), "open",
-                                     frames_.at(frame).due, a->second.task->created_at,
+    batch.tasks.push_back(TaskRecord{a->second.task->id, id_, step_path(frame, a->second.step->id),
+                                     "open", frames_.at(frame).due, a->second.task->created_at,
                                      task_json(a->second)});
   }
   changed_tasks_.clear();
   for (auto& t : closed_tasks_) batch.tasks.push_back(std::move(t));
   closed_tasks_.clear();
   for (auto& call : held_calls_) {
-    after_commit.push_back([&host = host_, call = std::move(call)]() mutable {
-      host.post_blocking(std::move(call));
-    });
+    after_commit.push_back(
+        [&host = host_, call = std::move(call)]() mutable { host.post_blocking(std::move(call)); });
   }
   held_calls_.clear();
   after_commit.push_back([&host = host_, self = shared_from_this()] { host.committed(self); });

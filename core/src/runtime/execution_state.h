@@ -27,8 +27,8 @@ struct Execution::Frame {
   TimePoint entered_at;  // of `current`: deadlines without an anchor count from it
   // The current step's deadline, when it declares one.
   std::optional<TimePoint> due;
-  std::optional<TimePoint> cap;  // an extension may not go beyond
-  uint32_t level = 0;            // escalation tiers passed
+  std::optional<TimePoint> cap;            // an extension may not go beyond
+  uint32_t level = 0;                      // escalation tiers passed
   std::map<std::string, uint32_t> visits;  // so a step entered again gets a new key
   bool done = false;
 };
@@ -49,9 +49,9 @@ struct Execution::Join {
 // A human task opened by a suspended attempt.
 struct Execution::Task {
   std::string id;
-  json spec;                        // title, instructions, answer_schema: from the plugin
-  std::vector<std::string> roles;   // who may complete it now (changes on escalation)
-  std::string organisation;         // empty: any
+  json spec;                         // title, instructions, answer_schema: from the plugin
+  std::vector<std::string> roles;    // who may complete it now (changes on escalation)
+  std::string organisation;          // empty: any
   json completions = json::array();  // {actor, role, organisation, at, data}
   TimePoint created_at;
 };

@@ -132,10 +132,10 @@ Status Execution::check_completion(const Task& task, const Attempt& a, const Act
   const uint32_t quorum = step.assign ? step.assign->quorum : 1;
   for (const auto& c : task.completions) {
     if (c.value("actor", "") == actor.id) {
-      return Error::permission_denied(actor.id + " already completed task " + task.id +
-                             (quorum > 1 ? "; its quorum needs " + std::to_string(quorum) +
-                                               " different people"
-                                         : std::string()));
+      return Error::permission_denied(
+          actor.id + " already completed task " + task.id +
+          (quorum > 1 ? "; its quorum needs " + std::to_string(quorum) + " different people"
+                      : std::string()));
     }
   }
   if (task.completions.size() >= quorum) {
@@ -155,9 +155,8 @@ Status Execution::check_completion(const Task& task, const Attempt& a, const Act
       }
       auto it = actors_.find(path);
       if (it != actors_.end() && it->second.count(actor.id) > 0) {
-        return Error::permission_denied("separation of duties: " + actor.id +
-                                        " completed step '" + other +
-                                        "' and may not complete task " + task.id);
+        return Error::permission_denied("separation of duties: " + actor.id + " completed step '" +
+                                        other + "' and may not complete task " + task.id);
       }
     }
     if (step.assign->justification) {
@@ -177,10 +176,9 @@ Status Execution::check_completion(const Task& task, const Attempt& a, const Act
     if (!schema) return Error::internal("task " + task.id + " has an unusable answer schema");
     auto violations = schema->validate(data);
     if (!violations.empty()) {
-      return Error::invalid_data("the answer does not fit task " + task.id + ": " +
-                                     schema->describe(violations.front()),
-                                 violations.front().pointer.empty() ? "/"
-                                                                    : violations.front().pointer);
+      return Error::invalid_data(
+          "the answer does not fit task " + task.id + ": " + schema->describe(violations.front()),
+          violations.front().pointer.empty() ? "/" : violations.front().pointer);
     }
   }
   return ok_status();
@@ -248,8 +246,7 @@ void Execution::resume_attempt(int64_t frame, json completion) {
   const StepType* type = host_.registry().find(a.step->type);
   if (type == nullptr) return;  // run_task checked it; the registry does not change
   dispatch([self = shared_from_this(), type, frame, token = a.token,
-            completion = std::move(completion),
-            context = step_context(frame, *a.step, a.number)] {
+            completion = std::move(completion), context = step_context(frame, *a.step, a.number)] {
     StepOutcome outcome = type->resume(completion, context);
     self->schedule([frame, token, outcome = std::move(outcome)](Execution& s) mutable {
       s.on_outcome(frame, token, std::move(outcome));
@@ -279,9 +276,10 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
     refused = Error::invalid_argument("moving a deadline needs the acting person (--as)");
   }
   if (!refused) {
-    audit_only("deadline_refused", a != nullptr ? step_path(frame, a->step->id) : "",
-               {{"task", task_id}, {"due", format_utc(due)}, {"message", refused.error().message()}},
-               actor);
+    audit_only(
+        "deadline_refused", a != nullptr ? step_path(frame, a->step->id) : "",
+        {{"task", task_id}, {"due", format_utc(due)}, {"message", refused.error().message()}},
+        actor);
     return refused;
   }
   const TimePoint previous = *f->due;
@@ -382,12 +380,13 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
     cancel_frame_timers(frame);
     attempts_.erase(frame);
     on_step_error(frame, step,
-                  make_error("config.calendar", "escalation of step '" + step.id +
-                                                    "': " + due.error().message()));
+                  make_error("config.calendar",
+                             "escalation of step '" + step.id + "': " + due.error().message()));
     return;
   }
-  json data{{"due", format_utc(*f.due)},
-            {"action", d.on_expiry_next.empty() ? std::string("fail") : "next:" + d.on_expiry_next}};
+  json data{
+      {"due", format_utc(*f.due)},
+      {"action", d.on_expiry_next.empty() ? std::string("fail") : "next:" + d.on_expiry_next}};
   if (has_task) data["task"] = a->second.task->id;
   record(EventType::kDeadlineExpired, path, std::move(data));
   close_task(frame, "expired");
@@ -396,8 +395,8 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
   waiting_.erase(frame);
   if (d.on_expiry_next.empty()) {
     on_step_error(frame, step,
-                  make_error("deadline.expired", "step '" + step.id + "' was not done by " +
-                                                     format_utc(*f.due)));
+                  make_error("deadline.expired",
+                             "step '" + step.id + "' was not done by " + format_utc(*f.due)));
   } else {
     enter(frame, d.on_expiry_next);
   }

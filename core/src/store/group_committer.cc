@@ -66,9 +66,8 @@ void GroupCommitter::loop() {
       if (sources_.empty() && batches_.empty()) return;  // stopping, nothing left
       if (last_batch > 1 && !stop_) {
         const auto until = std::chrono::steady_clock::now() + kLinger;
-        wake_.wait_until(lock, until, [&] {
-          return stop_ || sources_.size() + batches_.size() >= kFullBatch;
-        });
+        wake_.wait_until(lock, until,
+                         [&] { return stop_ || sources_.size() + batches_.size() >= kFullBatch; });
       }
       sources.swap(sources_);
       batches.swap(batches_);

@@ -70,7 +70,8 @@ void SqliteStatement::reset() {
 std::string SqliteStatement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
   if (p == nullptr) return {};
-  return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+  return {reinterpret_cast<const char*>(p),
+          static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
 int64_t SqliteStatement::integer(int column) const {

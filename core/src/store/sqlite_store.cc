@@ -118,9 +118,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   }
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(options.path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -128,8 +128,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, options.path));
   sqlite3_busy_timeout(db, 10000);
-  const std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=" +
-                              options.synchronous + "; PRAGMA foreign_keys=OFF;";
+  const std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=" + options.synchronous +
+                              "; PRAGMA foreign_keys=OFF;";
   if (auto s = sqlite_exec(db, pragmas.c_str()); !s) {
     return Error::io("cannot open store " + options.path + ": " + s.error().message());
   }
@@ -157,8 +157,8 @@ Status SqliteStore::migrate() {
                             "PRAGMA user_version=" + std::to_string(v + 1) + "; COMMIT;";
     if (auto s = sqlite_exec(db_, sql.c_str()); !s) {
       (void)sqlite_exec(db_, "ROLLBACK");
-      return Error::io("store " + path_ + ": migration to schema version " +
-                       std::to_string(v + 1) + " failed: " + s.error().message());
+      return Error::io("store " + path_ + ": migration to schema version " + std::to_string(v + 1) +
+                       " failed: " + s.error().message());
     }
   }
   return ok_status();
@@ -334,7 +334,8 @@ Result<std::optional<WorkflowRecord>> SqliteStore::workflow(const std::string& i
 
 Result<std::vector<WorkflowRecord>> SqliteStore::workflows() {
   std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, "SELECT id, version, digest, document FROM workflows ORDER BY id, version");
+  SqliteStatement q(db_,
+                    "SELECT id, version, digest, document FROM workflows ORDER BY id, version");
   std::vector<WorkflowRecord> out;
   for (;;) {
     auto row = q.step();
@@ -347,8 +348,8 @@ Result<std::vector<WorkflowRecord>> SqliteStore::workflows() {
 
 Result<std::optional<ExecutionRecord>> SqliteStore::execution(const std::string& id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, std::string("SELECT ") + kExecutionColumns +
-                             " FROM executions WHERE id = ?1");
+  SqliteStatement q(db_,
+                    std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE id = ?1");
   q.bind(1, id);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -401,8 +402,8 @@ Result<std::vector<Event>> SqliteStore::history(const std::string& execution_id)
     auto type = parse_event_type(q.text(2));
     if (!type) {
       return Error::invalid_data("store " + path_ + ": execution " + execution_id + " event " +
-                                 std::to_string(q.integer(0)) + " has unknown type '" +
-                                 q.text(2) + "'");
+                                 std::to_string(q.integer(0)) + " has unknown type '" + q.text(2) +
+                                 "'");
     }
     out.push_back(Event{static_cast<uint64_t>(q.integer(0)), from_ms(q.integer(1)), *type,
                         q.text(3), stored_json(q.text(4))});

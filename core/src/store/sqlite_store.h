@@ -14,7 +14,7 @@ struct sqlite3;
 namespace coalition {
 
 struct SqliteOptions {
-  std::string path;                 // ":memory:" for a throwaway store
+  std::string path;                  // ":memory:" for a throwaway store
   std::string synchronous = "FULL";  // FULL, NORMAL or OFF (PRAGMA synchronous)
 };
 

@@ -87,11 +87,11 @@ struct StoredEvent {
 
 // Everything one transaction writes.
 struct StoreBatch {
-  std::vector<WorkflowRecord> workflows;     // inserted; an identical existing one is kept
-  std::vector<ExecutionRecord> executions;   // inserted or replaced
-  std::vector<StoredEvent> events;           // appended
-  std::vector<TaskRecord> tasks;             // inserted or replaced
-  std::vector<AuditDraft> audit;             // appended to the chain, in order
+  std::vector<WorkflowRecord> workflows;    // inserted; an identical existing one is kept
+  std::vector<ExecutionRecord> executions;  // inserted or replaced
+  std::vector<StoredEvent> events;          // appended
+  std::vector<TaskRecord> tasks;            // inserted or replaced
+  std::vector<AuditDraft> audit;            // appended to the chain, in order
   std::vector<std::pair<std::string, std::string>> meta;  // key -> value, replaced
 
   bool empty() const {

@@ -212,7 +212,8 @@ class Builder {
       step.timeout = duration(s, "timeout", at);
       if (auto r = s.find("retry"); r != s.end())
         retry(*r, pointer_append(at, "retry"), step.retry);
-      if (auto a = s.find("assign"); a != s.end()) step.assign = assign(*a, pointer_append(at, "assign"));
+      if (auto a = s.find("assign"); a != s.end())
+        step.assign = assign(*a, pointer_append(at, "assign"));
       if (auto d = s.find("deadline"); d != s.end())
         step.deadline = deadline(*d, pointer_append(at, "deadline"));
     } else if (kind == "choice") {
@@ -342,8 +343,8 @@ class Builder {
           if (seq.index.count(s.assign->separate_from[k]) == 0) {
             add(pointer_append(pointer_append(pointer_append(s.pointer, "assign"), "separate_from"),
                                k),
-                "no step '" + s.assign->separate_from[k] + "' in this sequence; expected one of: " +
-                    ids(seq));
+                "no step '" + s.assign->separate_from[k] +
+                    "' in this sequence; expected one of: " + ids(seq));
           }
         }
       }

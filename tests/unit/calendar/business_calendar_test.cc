@@ -23,9 +23,10 @@ BusinessCalendar calendar(json doc) {
   return std::move(*c);
 }
 
-const json kAustralia = {{"id", "au"},
-                         {"time_zone", "Australia/Sydney"},
-                         {"holidays", {"2026-12-25", {{"date", "2026-12-28"}, {"name", "Boxing Day (observed)"}}}}};
+const json kAustralia = {
+    {"id", "au"},
+    {"time_zone", "Australia/Sydney"},
+    {"holidays", {"2026-12-25", {{"date", "2026-12-28"}, {"name", "Boxing Day (observed)"}}}}};
 
 TEST(TimeZone, SydneyOffsetsFollowDaylightSaving) {
   auto z = TimeZone::load("Australia/Sydney");

@@ -11,7 +11,9 @@ namespace {
 using nlohmann::json;
 
 json vote(const char* actor, const char* decision) {
-  return {{"actor", actor}, {"role", "reviewer"}, {"at", "2026-12-01T09:00:00.000Z"},
+  return {{"actor", actor},
+          {"role", "reviewer"},
+          {"at", "2026-12-01T09:00:00.000Z"},
           {"data", {{"decision", decision}}}};
 }
 
@@ -30,8 +32,9 @@ TEST(Approval, WaitsForTheQuorumAndAnyRejectionDecides) {
 
 TEST(Checklist, EveryItemNeedsAnAnswerAndObservationsNeedEvidence) {
   const json task = checklist_task({{"title", "Red flags"},
-                                    {"items", {{{"id", "structuring"}, {"text", "Structuring"}},
-                                               {{"id", "crypto"}, {"text", "Crypto exposure"}}}}});
+                                    {"items",
+                                     {{{"id", "structuring"}, {"text", "Structuring"}},
+                                      {{"id", "crypto"}, {"text", "Crypto exposure"}}}}});
   auto schema = JsonSchema::compile(task["answer_schema"]);
   ASSERT_TRUE(schema.ok());
   const json complete{{"answers",
@@ -53,7 +56,8 @@ TEST(Checklist, EveryItemNeedsAnAnswerAndObservationsNeedEvidence) {
 TEST(Form, TheAnswerSchemaIsTheFormsOwn) {
   const json schema{{"type", "object"}, {"required", {"reference"}}};
   EXPECT_EQ(form_task({{"title", "t"}, {"schema", schema}})["answer_schema"], schema);
-  auto result = form_result({{"completions", {{{"actor", "x"}, {"data", {{"reference", "R-1"}}}}}}});
+  auto result =
+      form_result({{"completions", {{{"actor", "x"}, {"data", {{"reference", "R-1"}}}}}}});
   EXPECT_EQ(result["data"]["reference"], "R-1");
 }
 

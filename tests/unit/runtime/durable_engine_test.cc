@@ -164,17 +164,20 @@ TEST_F(DurableEngineTest, CompletionRulesRefuseAndAuditWithoutChangingAnything) 
       {{"rev.one", "analyst", ""}, good, ErrorCode::kPermissionDenied, "needs one of: reviewer"},
       {{"lead.lee", "reviewer", ""}, good, ErrorCode::kPermissionDenied, "started this execution"},
       {{"ana", "reviewer", ""}, good, ErrorCode::kPermissionDenied, "completed step 'draft'"},
-      {{"rev.one", "reviewer", ""}, {{"decision", "approve"}}, ErrorCode::kInvalidData,
+      {{"rev.one", "reviewer", ""},
+       {{"decision", "approve"}},
+       ErrorCode::kInvalidData,
        "justification"},
-      {{"rev.one", "reviewer", ""}, {{"decision", "maybe"}, {"justification", "x"}},
-       ErrorCode::kInvalidData, "does not fit"},
+      {{"rev.one", "reviewer", ""},
+       {{"decision", "maybe"}, {"justification", "x"}},
+       ErrorCode::kInvalidData,
+       "does not fit"},
   };
   for (const auto& r : refusals) {
     auto result = e->complete_task("ex-1.t2", r.actor, r.data);
     ASSERT_FALSE(result.ok()) << r.says;
     EXPECT_EQ(result.error().code(), r.code) << result.error().message();
-    EXPECT_NE(result.error().message().find(r.says), std::string::npos)
-        << result.error().message();
+    EXPECT_NE(result.error().message().find(r.says), std::string::npos) << result.error().message();
   }
   ASSERT_TRUE(e->complete_task("ex-1.t2", {"rev.one", "reviewer", ""}, good).ok());
   auto duplicate = e->complete_task("ex-1.t2", {"rev.one", "reviewer", ""}, good);
@@ -203,7 +206,8 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
     auto e = engine(*store, clock);
     ASSERT_TRUE(e->start(workflow_, json::object(), "ex-1", "lead.lee").ok());
     e->wait_idle();
-    ASSERT_TRUE(e->complete_task("ex-1.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+    ASSERT_TRUE(
+        e->complete_task("ex-1.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
     e->wait_idle();
     ASSERT_TRUE(e->complete_task("ex-1.t2", {"rev.one", "reviewer", ""},
                                  {{"decision", "approve"}, {"justification", "ok"}})
@@ -217,9 +221,9 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
   auto report = e->recover();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->recovered, 0u);
-  EXPECT_EQ(report->parked, 1u);      // it waits for people: it stays in the store
+  EXPECT_EQ(report->parked, 1u);  // it waits for people: it stays in the store
   EXPECT_TRUE(e->execution_ids().empty());
-  settle(*e, clock);                  // until its overdue deadline reloads it and fires
+  settle(*e, clock);  // until its overdue deadline reloads it and fires
   auto task = store->task("ex-1.t2");
   EXPECT_EQ((*task)->doc["roles"], json::array({"deputy"}));
   EXPECT_EQ((*task)->doc["due"], "2026-12-04T10:00:00.000Z");
@@ -349,8 +353,7 @@ TEST_F(DurableEngineTest, ExpiryAfterTheLastTierTakesTheDeclaredPath) {
   ManualClock clock(utc("2026-12-01T09:00:00Z"));
   auto e = engine(*store, clock);
   // The deadline counts from the detection time in the input, not from when the step started.
-  ASSERT_TRUE(
-      e->start(loaded.workflow, {{"detected_at", "2026-12-01T08:45:00Z"}}, "ex-3").ok());
+  ASSERT_TRUE(e->start(loaded.workflow, {{"detected_at", "2026-12-01T08:45:00Z"}}, "ex-3").ok());
   settle(*e, clock);
   EXPECT_EQ((*store->task("ex-3.t1"))->doc["due"], "2026-12-01T09:45:00.000Z");
   advance_to(*e, clock, utc("2026-12-01T12:00:00Z"));

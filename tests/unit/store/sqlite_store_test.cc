@@ -17,8 +17,9 @@ TimePoint at(int64_t seconds) {
 }
 
 AuditDraft draft(int i) {
-  return AuditDraft{at(i), "officer.kim", "reviewer", "northwind", "ex-1", "review",
-                    "task_completed", {{"task", "ex-1.t" + std::to_string(i)}}};
+  return AuditDraft{
+      at(i),  "officer.kim", "reviewer",       "northwind",
+      "ex-1", "review",      "task_completed", {{"task", "ex-1.t" + std::to_string(i)}}};
 }
 
 // Runs SQL on the store file directly, as an attacker with file access would.
@@ -80,8 +81,8 @@ TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
   batch.executions.push_back(ExecutionRecord{"ex-1", "review", 2, "waiting", "lead.lee", at(0),
                                              at(5), at(60), json{{"seq", 2}}, json()});
   batch.events.push_back({"ex-1", Event{1, at(0), EventType::kExecutionStarted, "", {{"a", 1}}}});
-  batch.events.push_back({"ex-1", Event{2, at(5), EventType::kTaskCreated, "review",
-                                        {{"task", "ex-1.t1"}}}});
+  batch.events.push_back(
+      {"ex-1", Event{2, at(5), EventType::kTaskCreated, "review", {{"task", "ex-1.t1"}}}});
   batch.tasks.push_back(TaskRecord{"ex-1.t1", "ex-1", "review", "open", at(60), at(5),
                                    json{{"roles", {"reviewer"}}}});
   ASSERT_TRUE(store->apply(batch).ok());
@@ -105,8 +106,8 @@ TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
 
   // Appending an event twice is refused and nothing of that batch is written.
   StoreBatch again;
-  again.executions.push_back(ExecutionRecord{"ex-1", "review", 2, "succeeded", "lead.lee",
-                                             at(0), at(9), std::nullopt, json(), json()});
+  again.executions.push_back(ExecutionRecord{"ex-1", "review", 2, "succeeded", "lead.lee", at(0),
+                                             at(9), std::nullopt, json(), json()});
   again.events.push_back({"ex-1", Event{2, at(9), EventType::kExecutionCompleted, "", {}}});
   EXPECT_FALSE(store->apply(again).ok());
   EXPECT_EQ((*store->execution("ex-1"))->status, "waiting");
@@ -149,8 +150,7 @@ struct Tampering {
   uint64_t first_bad;
 };
 
-class AuditTamperTest : public SqliteStoreTest,
-                        public ::testing::WithParamInterface<Tampering> {};
+class AuditTamperTest : public SqliteStoreTest, public ::testing::WithParamInterface<Tampering> {};
 
 TEST_P(AuditTamperTest, IsDetectedAtTheFirstBadEntry) {
   {
@@ -172,12 +172,13 @@ INSTANTIATE_TEST_SUITE_P(
         Tampering{"modified_summary",
                   "UPDATE audit SET summary = '{\"task\":\"ex-9.t9\"}' WHERE seq = 4", 4},
         Tampering{"deleted", "DELETE FROM audit WHERE seq = 2", 2},
-        Tampering{"inserted",
-                  "UPDATE audit SET seq = seq + 100 WHERE seq >= 5; UPDATE audit SET seq = seq - 99 "
-                  "WHERE seq > 100; INSERT INTO audit SELECT 5, at, "
-                  "actor, role, organisation, execution_id, step, type, summary, summary_hash, "
-                  "prev_hash, hash FROM audit WHERE seq = 4",
-                  5},
+        Tampering{
+            "inserted",
+            "UPDATE audit SET seq = seq + 100 WHERE seq >= 5; UPDATE audit SET seq = seq - 99 "
+            "WHERE seq > 100; INSERT INTO audit SELECT 5, at, "
+            "actor, role, organisation, execution_id, step, type, summary, summary_hash, "
+            "prev_hash, hash FROM audit WHERE seq = 4",
+            5},
         Tampering{"reordered",
                   "UPDATE audit SET seq = 100 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = "
                   "3; UPDATE audit SET seq = 3 WHERE seq = 100",
