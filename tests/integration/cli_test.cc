@@ -216,10 +216,9 @@ TEST(Cli, EveryExampleWorkflowRuns) {
       continue;
     }
     const std::string id = entry.path().stem().string();
-    auto r = coalition({"--config", source("config/coalition.json"), "run",
-                        entry.path().string(), "--input",
-                        source("workflows/examples/" + id + ".input.json"), "--json", "--store",
-                        store, "--now", "2026-12-01T09:00:00Z"});
+    auto r = coalition({"--config", source("config/coalition.json"), "run", entry.path().string(),
+                        "--input", source("workflows/examples/" + id + ".input.json"), "--json",
+                        "--store", store, "--now", "2026-12-01T09:00:00Z"});
     ASSERT_EQ(r.exit_code, 0) << id << "\n" << r.err;
     const json doc = json::parse(r.out);
     if (doc["status"] == "waiting") {

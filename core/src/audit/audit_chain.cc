@@ -33,6 +33,22 @@ std::string audit_entry_hash(const AuditRecord& r) {
   return sha256_hex(text);
 }
 
+AuditDraft make_audit_draft(TimePoint at, std::string actor, std::string role,
+                            std::string organisation, std::string execution_id, std::string step,
+                            std::string type, const nlohmann::json& summary) {
+  AuditDraft d{at,
+               std::move(actor),
+               std::move(role),
+               std::move(organisation),
+               std::move(execution_id),
+               std::move(step),
+               std::move(type),
+               summary.dump(),
+               {}};
+  d.summary_hash = sha256_hex(d.summary);
+  return d;
+}
+
 AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::string& prev_hash) {
   AuditRecord r;
   r.seq = seq;
@@ -43,8 +59,8 @@ AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::s
   r.execution_id = draft.execution_id;
   r.step = draft.step;
   r.type = draft.type;
-  r.summary = draft.summary.dump();
-  r.summary_hash = sha256_hex(r.summary);
+  r.summary = draft.summary;
+  r.summary_hash = draft.summary_hash.empty() ? sha256_hex(r.summary) : draft.summary_hash;
   r.prev_hash = prev_hash;
   r.hash = audit_entry_hash(r);
   return r;

@@ -16,6 +16,12 @@ namespace coalition {
 
 inline const std::string kAuditGenesisHash(64, '0');
 
+// A draft with its summary written and hashed now, by the thread that records it, so the
+// committer only links it into the chain.
+AuditDraft make_audit_draft(TimePoint at, std::string actor, std::string role,
+                            std::string organisation, std::string execution_id, std::string step,
+                            std::string type, const nlohmann::json& summary);
+
 // The entry `draft` becomes at position `seq` after an entry whose hash is `prev_hash`.
 AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::string& prev_hash);
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "audit/audit_chain.h"
 #include "common/json_text.h"
 #include "common/utc_time.h"
 #include "runtime/retry_delay.h"
@@ -141,8 +142,9 @@ void Execution::record(EventType type, const std::string& step, json data, const
     history_.push_back(std::move(event));
     return;
   }
-  pending_audit_.push_back(AuditDraft{event.at, actor.id, actor.role, actor.organisation, id_, step,
-                                      std::string(to_string(type)), audit_summary(event)});
+  pending_audit_.push_back(make_audit_draft(event.at, actor.id, actor.role, actor.organisation, id_,
+                                            step, std::string(to_string(type)),
+                                            audit_summary(event)));
   pending_events_.push_back(StoredEvent{id_, std::move(event)});
   mark_dirty();
 }
@@ -150,8 +152,8 @@ void Execution::record(EventType type, const std::string& step, json data, const
 void Execution::audit_only(const std::string& type, const std::string& step, json summary,
                            const Actor& actor) {
   if (!host_.durable()) return;
-  pending_audit_.push_back(AuditDraft{host_.clock().now(), actor.id, actor.role, actor.organisation,
-                                      id_, step, type, std::move(summary)});
+  pending_audit_.push_back(make_audit_draft(host_.clock().now(), actor.id, actor.role,
+                                            actor.organisation, id_, step, type, summary));
   mark_dirty();
 }
 

@@ -62,7 +62,8 @@ struct AuditDraft {
   std::string execution_id;
   std::string step;
   std::string type;
-  nlohmann::json summary;  // never a sensitive payload: codes, ids, counts
+  std::string summary;       // JSON text; never a sensitive payload: codes, ids, counts
+  std::string summary_hash;  // SHA-256 of `summary`; empty: computed when sealed
 };
 
 struct AuditRecord {

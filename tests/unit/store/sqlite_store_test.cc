@@ -2,6 +2,8 @@
 // chain that detects every kind of tampering done to the file behind the store's back.
 #include "store/sqlite_store.h"
 
+#include "audit/audit_chain.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
