@@ -19,9 +19,8 @@ TimePoint at(int64_t seconds) {
 }
 
 AuditDraft draft(int i) {
-  return AuditDraft{
-      at(i),  "officer.kim", "reviewer",       "northwind",
-      "ex-1", "review",      "task_completed", {{"task", "ex-1.t" + std::to_string(i)}}};
+  return make_audit_draft(at(i), "officer.kim", "reviewer", "northwind", "ex-1", "review",
+                          "task_completed", {{"task", "ex-1.t" + std::to_string(i)}});
 }
 
 // Runs SQL on the store file directly, as an attacker with file access would.
