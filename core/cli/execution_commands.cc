@@ -6,10 +6,9 @@
 #include <map>
 
 #include "cli/exit_code.h"
+#include "cli/workflow_to_run.h"
 #include "common/json_text.h"
 #include "common/utc_time.h"
-#include "runtime/deadline.h"
-#include "workflow/workflow_files.h"
 
 namespace coalition::cli {
 
@@ -52,40 +51,32 @@ void print_task_line(const json& t, std::ostream& out) {
   out << "\n";
 }
 
+// Status, history, tasks and audit only read: no lock, no engine, beside a running worker.
+Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions& o,
+                                                  const Installation& installation) {
+  SessionOptions so = o.session;
+  so.act = false;
+  return Session::open(installation, so);
+}
+
 }  // namespace
 
 int run_start_command(const ExecutionCommandOptions& o, const Installation& installation,
                       std::ostream& out, std::ostream& err) {
-  RealFileSystem fs;
-  auto set = load_workflow_files({o.workflow_file}, fs);
-  const auto& file = set.files.front();
-  Problems problems = file.loaded.problems;
-  if (file.loaded.workflow) {
-    problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
-    if (auto calendars = load_calendars(installation.config); calendars) {
-      auto unknown = check_calendars(*file.loaded.workflow, *calendars);
-      problems.insert(problems.end(), unknown.begin(), unknown.end());
-    }
+  SessionOptions session = o.session;
+  if (int code = load_workflow_to_run(o.workflow_file, installation, err, session.workflows)) {
+    return code;
   }
-  for (const auto& p : problems) err << p.format(file.path) << "\n";
-  if (!file.readable) return kExitNoInput;
-  if (!problems.empty()) return kExitDataError;
   json input = json::object();
   if (!o.input_file.empty()) {
     auto data = read_data(o.input_file == "-" ? std::string() : o.input_file);
     if (!data) return fail(err, "start", data.error());
     input = std::move(*data);
   }
-  SessionOptions session = o.session;
-  session.workflows.push_back(file.loaded.workflow);
-  for (const auto& key : set.catalog.keys()) {
-    const auto at = key.rfind('@');
-    session.workflows.push_back(
-        set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
-  }
   auto s = Session::open(installation, session);
   if (!s) return fail(err, "start", s.error());
-  auto workflow = (*s)->catalog().find(file.loaded.workflow->id, file.loaded.workflow->version);
+  auto workflow =
+      (*s)->catalog().find(session.workflows.front()->id, session.workflows.front()->version);
   json ids = json::array();
   for (size_t i = 0; i < std::max<size_t>(1, o.count); ++i) {
     auto id = (*s)->engine().start(workflow, input, {}, o.actor, /*run=*/false);
@@ -103,9 +94,7 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
 
 int run_status_command(const ExecutionCommandOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
-  SessionOptions so = o.session;
-  so.act = false;
-  auto s = Session::open(installation, so);
+  auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "status", s.error());
   auto record = (*s)->store().execution(o.execution);
   if (!record) return fail(err, "status", record.error());
@@ -147,9 +136,7 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
 
 int run_history_command(const ExecutionCommandOptions& o, const Installation& installation,
                         std::ostream& out, std::ostream& err) {
-  SessionOptions so = o.session;
-  so.act = false;
-  auto s = Session::open(installation, so);
+  auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "history", s.error());
   auto record = (*s)->store().execution(o.execution);
   if (!record) return fail(err, "history", record.error());
@@ -179,9 +166,7 @@ int run_history_command(const ExecutionCommandOptions& o, const Installation& in
 
 int run_tasks_command(const ExecutionCommandOptions& o, const Installation& installation,
                       std::ostream& out, std::ostream& err) {
-  SessionOptions so = o.session;
-  so.act = false;
-  auto s = Session::open(installation, so);
+  auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "tasks", s.error());
   auto tasks = (*s)->store().tasks(TaskFilter{o.execution, o.role, !o.all});
   if (!tasks) return fail(err, "tasks", tasks.error());
@@ -319,9 +304,7 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
 
 int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& installation,
                              std::ostream& out, std::ostream& err) {
-  SessionOptions so = o.session;
-  so.act = false;
-  auto s = Session::open(installation, so);
+  auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "audit verify", s.error());
   auto v = (*s)->store().verify_audit();
   if (!v) return fail(err, "audit verify", v.error());

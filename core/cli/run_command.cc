@@ -7,10 +7,9 @@
 #include <thread>
 
 #include "cli/exit_code.h"
+#include "cli/workflow_to_run.h"
 #include "common/json_text.h"
-#include "runtime/deadline.h"
 #include "runtime/engine.h"
-#include "workflow/workflow_files.h"
 
 namespace coalition::cli {
 
@@ -71,32 +70,15 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     err << "coalition run: --wait-up-to: " << budget.error().message() << "\n";
     return kExitUsage;
   }
-  RealFileSystem fs;
-  auto set = load_workflow_files({options.workflow_file}, fs);
-  const auto& file = set.files.front();
-  Problems problems = file.loaded.problems;
-  if (file.loaded.workflow) {
-    problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
-    if (auto calendars = load_calendars(installation.config); calendars) {
-      auto unknown = check_calendars(*file.loaded.workflow, *calendars);
-      problems.insert(problems.end(), unknown.begin(), unknown.end());
-    }
+  SessionOptions session = options.session;
+  if (int code =
+          load_workflow_to_run(options.workflow_file, installation, err, session.workflows)) {
+    return code;
   }
-  for (const auto& p : problems) err << p.format(file.path) << "\n";
-  if (!file.readable) return kExitNoInput;
-  if (!problems.empty()) return kExitDataError;
-
   auto input = read_input(options, in);
   if (!input) {
     err << "coalition run: " << input.error().message() << "\n";
     return exit_code_for(input.error());
-  }
-  SessionOptions session = options.session;
-  session.workflows.push_back(file.loaded.workflow);
-  for (const auto& key : set.catalog.keys()) {
-    const auto at = key.rfind('@');
-    session.workflows.push_back(
-        set.catalog.find(key.substr(0, at), std::stoll(key.substr(at + 1))));
   }
   auto opened = Session::open(installation, session);
   if (!opened) {
@@ -104,7 +86,8 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     return exit_code_for(opened.error());
   }
   Session& s = **opened;
-  auto workflow = s.catalog().find(file.loaded.workflow->id, file.loaded.workflow->version);
+  auto workflow =
+      s.catalog().find(session.workflows.front()->id, session.workflows.front()->version);
   auto id = s.engine().start(workflow, std::move(*input), options.id, options.actor);
   if (!id) {
     err << "coalition run: " << options.input_file << ": " << id.error().to_string() << "\n";
