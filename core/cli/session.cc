@@ -148,6 +148,7 @@ Result<size_t> Session::advance_to(TimePoint until) {
   if (auto s = settle(); !s) return std::move(s).error();
   while (manual_->fire_next(until)) {
     ++fired;
+    ++fired_;
     if (auto s = settle(); !s) return std::move(s).error();
   }
   manual_->set_at_least(until);

@@ -20,7 +20,7 @@ struct SessionOptions {
   std::string store;          // --store; empty: $COALITION_STORE, config store.path, ./coalition.db
   std::string now;            // --now RFC 3339; empty: real time
   bool act = true;            // false: read-only (no lock, no engine)
-  bool manual_clock = false;  // virtual time even without --now (tick)
+  bool manual_clock = false;  // virtual time even without --now
   // Workflows from files, added after the stored ones. The first must not differ from a stored
   // definition of the same id and version (kConflict); the others are skipped if they do.
   std::vector<std::shared_ptr<const Workflow>> workflows;
@@ -38,6 +38,7 @@ class Session {
   Clock& clock() { return *clock_; }
   ManualClock* manual_clock() { return manual_; }
   const RecoveryReport& recovery() const { return recovery_; }
+  size_t timers_fired() const { return fired_; }  // by advance_to, --now included
 
   // Runs until nothing is left to do now: no scheduler work, no plugin call, no uncommitted
   // change. With a virtual clock, also fires every timer due at or before its current time.
@@ -58,6 +59,7 @@ class Session {
   ManualClock* manual_ = nullptr;
   std::unique_ptr<Engine> engine_;
   RecoveryReport recovery_;
+  size_t fired_ = 0;
 };
 
 // The store path the options and configuration select.

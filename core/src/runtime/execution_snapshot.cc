@@ -278,11 +278,13 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   dirty_ = false;
 }
 
+// Nothing runs until a person acts, a signal arrives or a timer falls due: every attempt is
+// suspended with nothing handed to its plugin, and no call waits for a commit. (A frame in a
+// wait step or a retry delay only waits for its timer, which the store keeps.)
 bool Execution::parked() const {
-  if (status_ != ExecutionStatus::kRunning || !waiting_.empty() || attempts_.empty() ||
-      !held_calls_.empty()) {
-    return false;
-  }
+  if (status_ != ExecutionStatus::kRunning || !held_calls_.empty()) return false;
+  if (attempts_.empty() && waiting_.empty()) return false;  // recorded, never entered
+
   for (const auto& [frame, a] : attempts_) {
     if (!a.suspended || a.resume_input) return false;
   }

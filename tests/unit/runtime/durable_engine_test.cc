@@ -375,6 +375,27 @@ TEST_F(DurableEngineTest, ExpiryAfterTheLastTierTakesTheDeclaredPath) {
   EXPECT_EQ((*store->task("ex-3.t1"))->status, "expired");
 }
 
+TEST_F(DurableEngineTest, ALongWaitLeavesMemoryAndItsTimerBringsItBack) {
+  auto loaded = load_workflow(R"({"id": "review_later", "version": 1, "title": "t", "steps": [
+      {"id": "pause", "kind": "wait", "for": "P90D", "next": "review"},
+      {"id": "review", "kind": "task", "type": "test.count", "result": "/review"}]})",
+                              "review_later.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  CountStep::calls = 0;
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-4").ok());
+  settle(*e, clock);
+  EXPECT_TRUE(e->execution_ids().empty());
+  EXPECT_EQ((*store->execution("ex-4"))->status, "waiting");
+  advance_to(*e, clock, utc("2027-03-01T09:00:00Z"));  // 90 days later
+  EXPECT_EQ((*store->execution("ex-4"))->status, "succeeded");
+  EXPECT_EQ(CountStep::calls, 1);
+  const auto t = types(*store, "ex-4");
+  EXPECT_EQ(count(t, "step_succeeded"), 2u);
+}
+
 TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {
   auto loaded = load_workflow(R"({"id": "cal", "version": 1, "title": "t", "steps": [
       {"id": "a", "kind": "task", "type": "test.count",
