@@ -263,7 +263,7 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "worker", s.error());
   err << "coalition worker: recovered " << (*s)->recovery().recovered << " execution(s); "
-      << (*s)->recovery().parked << " wait for people or signals";
+      << (*s)->recovery().parked << " wait for people, signals or timers";
   if (!(*s)->recovery().failed.empty()) {
     err << ", " << (*s)->recovery().failed.size() << " could not be restored";
   }

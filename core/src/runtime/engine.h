@@ -34,8 +34,8 @@ struct EngineOptions {
 };
 
 struct RecoveryReport {
-  size_t recovered = 0;       // loaded and carrying on
-  size_t parked = 0;          // waiting for people or signals: left in the store until needed
+  size_t recovered = 0;  // loaded and carrying on
+  size_t parked = 0;     // waiting for people, signals or timers: left in the store until needed
   std::vector<Error> failed;  // executions that could not be restored (left untouched)
 };
 
@@ -59,8 +59,8 @@ class Engine final : public ExecutionHost {
                             std::string id = {}, std::string initiator = {}, bool run = true);
 
   // Durable: carries on with every execution the store has not seen finish: those with work
-  // are loaded and resumed; parked ones (waiting for people or signals) stay in the store and
-  // are loaded when their next timer falls due or someone acts on them. Call once, before
+  // are loaded and resumed; parked ones (waiting for people, signals or timers) stay in the store
+  // and are loaded when their next timer falls due or someone acts on them. Call once, before
   // anything else; the catalog must hold the workflows they pinned.
   Result<RecoveryReport> recover();
 

@@ -110,7 +110,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   bool terminal() const;
 
   // Durable engines keep only executions that have work in memory. When this one is finished,
-  // or parked (every attempt waits for a person or a signal, nothing uncommitted), stops its
+  // or parked (nothing in flight: attempts wait for people or signals, other frames for timers;
+  // nothing uncommitted), stops its
   // timers, marks itself evicted — every later call on it is refused with kEvicted — and returns
   // its next due time (the engine reloads it then, or when someone acts on it). Else nullopt.
   std::optional<std::optional<TimePoint>> evict_if_idle();
