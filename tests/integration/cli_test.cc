@@ -140,7 +140,7 @@ TEST(Cli, UsageErrorsExit64AndHelpExits0) {
 }
 
 std::string source(const std::string& relative) {
-  return std::string(test::kSourceDir) + "/" + relative;
+  return (std::filesystem::path(test::kSourceDir) / relative).string();
 }
 
 TEST(Cli, ValidateExitCodes) {

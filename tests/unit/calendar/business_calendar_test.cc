@@ -101,7 +101,7 @@ TEST(Deadline, AnchorComesFromTheContext) {
 }
 
 TEST(CalendarSet, ShippedCalendarsLoad) {
-  auto set = CalendarSet::load(std::string(test::kSourceDir) + "/config/calendars");
+  auto set = CalendarSet::load(std::filesystem::path(test::kSourceDir) / "config" / "calendars");
   ASSERT_TRUE(set.ok()) << set.error().message();
   auto au = set->find("au-national");
   ASSERT_TRUE(au.ok());

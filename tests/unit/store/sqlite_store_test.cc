@@ -187,7 +187,7 @@ INSTANTIATE_TEST_SUITE_P(
         Tampering{"truncated", "DELETE FROM audit WHERE seq = 6", 6},
         Tampering{"rehashed_one_entry",
                   "UPDATE audit SET actor = 'x', hash = 'f' || substr(hash, 2) WHERE seq = 1", 1}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace
 }  // namespace coalition
