@@ -75,7 +75,6 @@ json Execution::state_json() const {
     json aj{{"frame", frame}, {"number", a.number}};
     if (a.suspended) {
       aj["suspended"] = true;
-      if (!a.task) aj["wait"] = a.wait;  // a task keeps what the plugin asked as its spec
       if (!a.signal.empty()) aj["signal"] = a.signal;
       if (a.resume_input) aj["resume_input"] = *a.resume_input;
     }
@@ -182,7 +181,6 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       a.number = aj.at("number").get<uint32_t>();
       a.token = e->next_token_++;
       a.suspended = aj.value("suspended", false);
-      a.wait = aj.value("wait", json());
       a.signal = aj.value("signal", "");
       if (aj.contains("resume_input")) a.resume_input = aj["resume_input"];
       if (aj.contains("task")) {

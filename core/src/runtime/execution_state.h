@@ -61,7 +61,6 @@ struct Execution::Attempt {
   uint32_t number = 1;
   uint64_t token = 0;  // in this process: matches the outcome to the attempt
   bool suspended = false;
-  json wait;           // what the plugin said it waits for
   std::string signal;  // a signal name, when it waits for one
   std::optional<Task> task;
   // While a completion or signal is being handed to the plugin: what it was given, so a

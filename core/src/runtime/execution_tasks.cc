@@ -28,7 +28,6 @@ void Execution::on_suspend(int64_t frame, const json& wait) {
   const Step& step = *a.step;
   const std::string path = step_path(frame, step.id);
   a.suspended = true;
-  a.wait = wait;
   record(EventType::kStepSuspended, path,
          {{"wait", wait}, {"task_token", idempotency_key(frame, step)}});
   if (wait.is_object() && wait.contains("signal") && wait["signal"].is_string()) {

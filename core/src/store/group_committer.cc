@@ -28,15 +28,6 @@ void GroupCommitter::submit(std::shared_ptr<CommitSource> source) {
   wake_.notify_one();
 }
 
-void GroupCommitter::submit(StoreBatch batch, std::function<void(const Status&)> done) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    batches_.emplace_back(std::move(batch), std::move(done));
-    ++submitted_;
-  }
-  wake_.notify_one();
-}
-
 Status GroupCommitter::flush() {
   std::unique_lock<std::mutex> lock(mutex_);
   const uint64_t target = submitted_;
@@ -58,36 +49,21 @@ void GroupCommitter::loop() {
   size_t last_batch = 0;
   for (;;) {
     std::vector<std::shared_ptr<CommitSource>> sources;
-    std::vector<std::pair<StoreBatch, std::function<void(const Status&)>>> batches;
     uint64_t upto = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || !sources_.empty() || !batches_.empty(); });
-      if (sources_.empty() && batches_.empty()) return;  // stopping, nothing left
+      wake_.wait(lock, [&] { return stop_ || !sources_.empty(); });
+      if (sources_.empty()) return;  // stopping, nothing left
       if (last_batch > 1 && !stop_) {
         const auto until = std::chrono::steady_clock::now() + kLinger;
-        wake_.wait_until(lock, until,
-                         [&] { return stop_ || sources_.size() + batches_.size() >= kFullBatch; });
+        wake_.wait_until(lock, until, [&] { return stop_ || sources_.size() >= kFullBatch; });
       }
       sources.swap(sources_);
-      batches.swap(batches_);
       upto = submitted_;
     }
     StoreBatch batch;
     std::vector<std::function<void()>> after_commit;
     for (auto& source : sources) source->drain(batch, after_commit);
-    for (auto& [extra, done] : batches) {
-      auto move_into = [](auto& to, auto& from) {
-        to.insert(to.end(), std::make_move_iterator(from.begin()),
-                  std::make_move_iterator(from.end()));
-      };
-      move_into(batch.workflows, extra.workflows);
-      move_into(batch.executions, extra.executions);
-      move_into(batch.events, extra.events);
-      move_into(batch.tasks, extra.tasks);
-      move_into(batch.audit, extra.audit);
-      move_into(batch.meta, extra.meta);
-    }
     Status status = ok_status();
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -105,10 +81,7 @@ void GroupCommitter::loop() {
       }
       if (first && on_failure_) on_failure_(status.error());
     }
-    for (auto& [extra, done] : batches) {
-      if (done) done(status);
-    }
-    last_batch = sources.size() + batches.size();
+    last_batch = sources.size();
     {
       std::lock_guard<std::mutex> lock(mutex_);
       durable_ = upto;

@@ -44,8 +44,6 @@ class GroupCommitter {
 
   // Queues `source` to be drained into the next transaction. Thread-safe.
   void submit(std::shared_ptr<CommitSource> source);
-  // Writes `batch` in a coming transaction and then calls `done` with the outcome.
-  void submit(StoreBatch batch, std::function<void(const Status&)> done);
   // Blocks until everything submitted before the call is committed; the first failure since
   // the committer started, if any.
   Status flush();
@@ -60,7 +58,6 @@ class GroupCommitter {
   std::condition_variable wake_;
   std::condition_variable committed_;
   std::vector<std::shared_ptr<CommitSource>> sources_;
-  std::vector<std::pair<StoreBatch, std::function<void(const Status&)>>> batches_;
   uint64_t submitted_ = 0;  // submissions so far
   uint64_t durable_ = 0;    // submissions committed (or failed)
   std::optional<Error> failure_;
