@@ -157,8 +157,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void on_deadline(int64_t frame, uint32_t level);
   void on_reminder(int64_t frame, uint32_t index);
   void resume_attempt(int64_t frame, nlohmann::json completion);
-  Status check_completion(const Task& task, const Attempt& attempt, const Actor& actor,
-                          const nlohmann::json& data) const;
+  Status check_completion(int64_t frame, const Actor& actor, const nlohmann::json& data) const;
   uint64_t add_timer(TimePoint due, TimerKind kind, int64_t frame, uint32_t n);
   void arm(uint64_t timer_id);
   void cancel_timer(uint64_t timer_id);
@@ -171,7 +170,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   StepContext step_context(int64_t frame, const Step& step, uint32_t attempt) const;
   Attempt* find_task(const std::string& task_id, int64_t* frame);
   nlohmann::json state_json() const;
-  nlohmann::json task_json(const Attempt& attempt) const;
+  nlohmann::json task_json(int64_t frame) const;  // the frame's attempt has a task
   std::optional<TimePoint> next_due() const;
   bool parked() const;
 

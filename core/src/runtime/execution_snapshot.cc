@@ -262,7 +262,7 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
     if (a == attempts_.end() || !a->second.task) continue;
     batch.tasks.push_back(TaskRecord{a->second.task->id, id_, step_path(frame, a->second.step->id),
                                      "open", frames_.at(frame).due, a->second.task->created_at,
-                                     task_json(a->second)});
+                                     task_json(frame)});
   }
   changed_tasks_.clear();
   for (auto& t : closed_tasks_) batch.tasks.push_back(std::move(t));

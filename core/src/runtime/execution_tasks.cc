@@ -60,7 +60,7 @@ void Execution::close_task(int64_t frame, const std::string& status) {
   if (a == attempts_.end() || !a->second.task) return;
   if (host_.durable()) {
     const Task& t = *a->second.task;
-    json doc = task_json(a->second);
+    json doc = task_json(frame);
     doc["status"] = status;
     closed_tasks_.push_back(TaskRecord{t.id, id_, step_path(frame, a->second.step->id), status,
                                        frames_.at(frame).due, t.created_at, std::move(doc)});
@@ -80,12 +80,9 @@ Execution::Attempt* Execution::find_task(const std::string& task_id, int64_t* fr
   return nullptr;
 }
 
-json Execution::task_json(const Attempt& a) const {
+json Execution::task_json(int64_t frame) const {
+  const Attempt& a = attempts_.at(frame);
   const Task& t = *a.task;
-  int64_t frame = -1;
-  for (const auto& [f, other] : attempts_) {
-    if (&other == &a) frame = f;
-  }
   const Frame& f = frames_.at(frame);
   const Step& step = *a.step;
   json completions = json::array();
@@ -113,8 +110,9 @@ json Execution::task_json(const Attempt& a) const {
   return doc;
 }
 
-Status Execution::check_completion(const Task& task, const Attempt& a, const Actor& actor,
-                                   const json& data) const {
+Status Execution::check_completion(int64_t frame, const Actor& actor, const json& data) const {
+  const Attempt& a = attempts_.at(frame);
+  const Task& task = *a.task;
   const Step& step = *a.step;
   if (actor.id.empty() || actor.id == "engine") {
     return Error::invalid_argument("a completion needs the acting person (--as)");
@@ -148,11 +146,7 @@ Status Execution::check_completion(const Task& task, const Attempt& a, const Act
                                       task.id);
     }
     for (const auto& other : step.assign->separate_from) {
-      std::string path;
-      for (const auto& [f, attempt] : attempts_) {
-        if (&attempt == &a) path = frames_.at(f).path + other;
-      }
-      auto it = actors_.find(path);
+      auto it = actors_.find(frames_.at(frame).path + other);
       if (it != actors_.end() && it->second.count(actor.id) > 0) {
         return Error::permission_denied("separation of duties: " + actor.id + " completed step '" +
                                         other + "' and may not complete task " + task.id);
@@ -196,7 +190,7 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
     return error;
   }
   const std::string path = step_path(frame, a->step->id);
-  if (auto s = check_completion(*a->task, *a, actor, data); !s) {
+  if (auto s = check_completion(frame, actor, data); !s) {
     audit_only("task_refused", path,
                {{"task", task_id},
                 {"reason", std::string(to_string(s.error().code()))},
@@ -220,7 +214,7 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
           {"quorum", quorum}},
          actor);
   changed_tasks_.insert(frame);
-  json view = task_json(*a);
+  json view = task_json(frame);
   resume_attempt(frame, {{"completions", task.completions}, {"quorum", quorum}});
   return view;
 }
