@@ -32,7 +32,13 @@ std::unique_ptr<Installation> open_installation(EngineConfig config, const FileS
     for (auto& dir : split_search_path(env)) dirs.push_back(std::move(dir));
   }
 
-  PluginLoader loader(libraries, installation->config.plugin_configs);
+  // Commands that depend on calendars report a broken calendar directory themselves
+  // (load_calendars); plugins then simply see no calendars.
+  if (auto calendars = load_calendars(installation->config); calendars) {
+    installation->calendars = std::move(*calendars);
+  }
+  PluginLoader loader(libraries, installation->config.plugin_configs,
+                      installation->config.config_directory, &installation->calendars);
   auto report = install_plugins(dirs, fs, loader, installation->registry);
   for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
   for (const auto& error : report.errors) spdlog::error("plugin refused: {}", error.to_string());

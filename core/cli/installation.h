@@ -19,6 +19,7 @@ namespace coalition::cli {
 struct Installation {
   EngineConfig config;
   std::vector<std::filesystem::path> plugin_directories;  // in search order
+  CalendarSet calendars;  // what plugins see through coalition.calendar/1 (empty if unreadable)
   PluginRegistry registry;
   std::vector<Error> plugin_errors;  // plugins that were refused; the others are usable
 };

@@ -49,7 +49,7 @@ TEST(Cli, PluginsJsonIsMachineReadable) {
     if (p["id"] == "data") data = p;
   }
   EXPECT_EQ(data["partner_type"], "coalition");
-  EXPECT_EQ(data["abi"], "1.0");
+  EXPECT_EQ(data["abi"], "1.1");
   EXPECT_EQ(data["step_types"][1]["name"], "merge");
   EXPECT_EQ(data["step_types"][1]["capabilities"]["idempotent"], true);
   EXPECT_EQ(doc["errors"].size(), 0u);
@@ -77,7 +77,7 @@ TEST(Cli, BrokenPluginOnThePathIsReportedAndTheRestStillListed) {
   EXPECT_EQ(r.exit_code, 78);
   EXPECT_NE(r.out.find("c_minimal 1.0.0"), std::string::npos);
   EXPECT_NE(r.err.find("was built for Coalition plugin ABI 2.0 but this engine implements "
-                       "ABI 1.0"),
+                       "ABI 1.1"),
             std::string::npos)
       << r.err;
 }
@@ -136,7 +136,7 @@ TEST(Cli, UsageErrorsExit64AndHelpExits0) {
   EXPECT_NE(help.out.find("--schema"), std::string::npos);
   auto version = coalition({"--version"});
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_NE(version.out.find("plugin ABI 1.0"), std::string::npos);
+  EXPECT_NE(version.out.find("plugin ABI 1.1"), std::string::npos);
 }
 
 std::string source(const std::string& relative) {

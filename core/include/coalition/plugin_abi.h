@@ -1,5 +1,6 @@
 /*
- * Coalition plugin ABI, version 1.0.
+ * Coalition plugin ABI, version 1.1 (1.1 added the host extension coalition.calendar/1 and
+ * "now" in context_json).
  *
  * A plugin is a shared library that exports exactly one symbol, coalition_plugin_entry_v1.
  * Everything else crosses the boundary through the structs below, and every document crosses
@@ -33,7 +34,7 @@ extern "C" {
 
 #define COALITION_ABI_MAGIC 0x434F414Cu /* "COAL" */
 #define COALITION_ABI_MAJOR 1u
-#define COALITION_ABI_MINOR 0u
+#define COALITION_ABI_MINOR 1u
 #define COALITION_ENTRY_SYMBOL_V1 "coalition_plugin_entry_v1"
 
 #if defined(_WIN32)
@@ -102,6 +103,27 @@ typedef struct coalition_host_api {
 } coalition_host_api_t;
 
 /*
+ * Host extension "coalition.calendar/1" (ABI 1.1): business-day arithmetic under the engine's
+ * calendars (calendars.directory of the engine configuration), so a plugin computes a deadline
+ * exactly as the engine computes a step's. get_extension returns NULL when the engine has no
+ * calendars configured.
+ */
+#define COALITION_EXT_CALENDAR_V1 "coalition.calendar/1"
+#define COALITION_CALENDAR_OK 0
+#define COALITION_CALENDAR_UNKNOWN 1      /* no calendar with that id */
+#define COALITION_CALENDAR_BAD_INSTANT 2  /* `from` is not an RFC 3339 instant */
+#define COALITION_CALENDAR_BUFFER 3       /* out_size too small (32 bytes always suffice) */
+
+typedef struct coalition_calendar_ext_v1 {
+  uint32_t struct_size;
+  /* [any-thread] Writes to out, NUL-terminated, the instant `days` business days of calendar
+   * `calendar_id` after `from` (RFC 3339): 23:59:59 local time of that business day, as
+   * RFC 3339 UTC. host_ctx is coalition_host_api_t.host_ctx. Returns COALITION_CALENDAR_*. */
+  int (*add_business_days)(void* host_ctx, const char* calendar_id, const char* from,
+                           uint32_t days, char* out, size_t out_size);
+} coalition_calendar_ext_v1_t;
+
+/*
  * One step type: the unit a workflow's task step names in its "type" field.
  *
  * Schemas are JSON Schema draft-07 documents, as JSON text with static lifetime.
@@ -132,7 +154,8 @@ typedef struct coalition_step_type {
    * (already valid against the schemas). context_json is an object with "execution_id",
    * "step_id", "attempt" (1-based), "idempotency_key" (stable across retries and restarts of the
    * same logical step), "deadline" (RFC 3339 UTC or null), "principal" ({"actor","role",
-   * "organisation"} or null) and "task_token" (names the completion of a suspended attempt). */
+   * "organisation"} or null), "task_token" (names the completion of a suspended attempt) and
+   * "now" (the engine's clock, RFC 3339 UTC; virtual under --now: use it, not the system clock). */
   void (*execute)(void* instance, const char* input_json, const char* context_json,
                   coalition_result_t* out);
 

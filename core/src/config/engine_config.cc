@@ -67,6 +67,7 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
         Error::configuration(v.message).with_pointer(v.pointer.empty() ? "/" : v.pointer));
   }
   EngineConfig config;
+  config.config_directory = std::filesystem::absolute(base).lexically_normal();
   const auto& plugins = doc->value("plugins", nlohmann::json::object());
   for (const auto& dir : plugins.value("directories", nlohmann::json::array())) {
     std::filesystem::path path = dir.get<std::string>();

@@ -28,6 +28,9 @@ struct EngineConfig {
   // Business-day calendars (*.json); relative to the configuration file. Empty: none, and a
   // business-day deadline fails with config.calendar.
   std::filesystem::path calendar_directory;
+  // Where the configuration file is (absolute); plugins receive it as "config_directory" in
+  // their configuration, so their data files can be named relative to it. Empty: no file.
+  std::filesystem::path config_directory;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

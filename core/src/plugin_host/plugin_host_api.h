@@ -13,11 +13,14 @@ class logger;
 
 namespace coalition {
 
+class CalendarSet;
+
 // Routes a plugin's log lines to the engine's log under the logger "plugin.<id>".
 // Not copyable or movable: instances keep a pointer to it until they are destroyed.
 class PluginHostApi {
  public:
-  explicit PluginHostApi(const std::string& plugin_id);
+  // `calendars` (may be null: no calendar extension) must outlive every instance.
+  explicit PluginHostApi(const std::string& plugin_id, const CalendarSet* calendars = nullptr);
   PluginHostApi(const PluginHostApi&) = delete;
   PluginHostApi& operator=(const PluginHostApi&) = delete;
 
@@ -26,8 +29,11 @@ class PluginHostApi {
  private:
   static void log(void* host_ctx, uint32_t level, const char* message);
   static const void* get_extension(void* host_ctx, const char* extension_id);
+  static int add_business_days(void* host_ctx, const char* calendar_id, const char* from,
+                               uint32_t days, char* out, size_t out_size);
 
   std::shared_ptr<spdlog::logger> logger_;
+  const CalendarSet* calendars_;
   coalition_host_api_t api_{};
 };
 

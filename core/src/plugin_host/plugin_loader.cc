@@ -48,8 +48,12 @@ Result<std::shared_ptr<const StepType>> make_step_type(
 
 }  // namespace
 
-PluginLoader::PluginLoader(LibraryLoader& libraries, nlohmann::json plugin_configs)
-    : libraries_(libraries), plugin_configs_(std::move(plugin_configs)) {}
+PluginLoader::PluginLoader(LibraryLoader& libraries, nlohmann::json plugin_configs,
+                           std::filesystem::path config_directory, const CalendarSet* calendars)
+    : libraries_(libraries),
+      plugin_configs_(std::move(plugin_configs)),
+      config_directory_(std::move(config_directory)),
+      calendars_(calendars) {}
 
 Result<LoadedPlugin> PluginLoader::load(const std::filesystem::path& file) {
   auto entry = libraries_.open(file);
@@ -83,9 +87,13 @@ Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry
                            d.abi_minor,
                            {}};
   const auto config_it = plugin_configs_.find(d.id);
-  const std::string config_json =
-      config_it != plugin_configs_.end() ? to_text(*config_it) : std::string("{}");
-  auto host = std::make_shared<const PluginHostApi>(d.id);
+  nlohmann::json config =
+      config_it != plugin_configs_.end() ? *config_it : nlohmann::json::object();
+  if (!config_directory_.empty() && config.is_object() && !config.contains("config_directory")) {
+    config["config_directory"] = config_directory_.string();
+  }
+  const std::string config_json = to_text(config);
+  auto host = std::make_shared<const PluginHostApi>(d.id, calendars_);
   for (uint32_t i = 0; i < d.step_type_count; ++i) {
     const auto& t = *d.step_types[i];
     for (const auto& earlier : plugin.info.step_types) {

@@ -17,6 +17,8 @@
 
 namespace coalition {
 
+class CalendarSet;
+
 struct LoadedPlugin {
   PluginInfo info;
   std::vector<std::shared_ptr<const StepType>> step_types;
@@ -27,7 +29,12 @@ class PluginLoader {
   // `plugin_configs` maps a plugin id to the configuration its instances are created with
   // (the "plugins.config" section of the engine configuration); a plugin without an entry
   // gets {}. `libraries` must outlive the loader.
-  PluginLoader(LibraryLoader& libraries, nlohmann::json plugin_configs);
+  // When `config_directory` is set, each plugin's configuration object also carries it as
+  // "config_directory" (unless it says otherwise). `calendars` (may be null) backs the
+  // coalition.calendar/1 host extension and must outlive every loaded plugin.
+  PluginLoader(LibraryLoader& libraries, nlohmann::json plugin_configs,
+               std::filesystem::path config_directory = {},
+               const CalendarSet* calendars = nullptr);
 
   // Loads `file`, then does what load_entry does.
   Result<LoadedPlugin> load(const std::filesystem::path& file);
@@ -40,6 +47,8 @@ class PluginLoader {
  private:
   LibraryLoader& libraries_;
   nlohmann::json plugin_configs_;
+  std::filesystem::path config_directory_;
+  const CalendarSet* calendars_;
 };
 
 }  // namespace coalition

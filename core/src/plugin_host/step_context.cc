@@ -10,6 +10,7 @@ nlohmann::json StepContext::to_json() const {
                      {"deadline", nullptr},          {"principal", nullptr},
                      {"task_token", task_token}};
   if (deadline) doc["deadline"] = format_utc(*deadline);
+  if (now) doc["now"] = format_utc(*now);
   if (principal) {
     doc["principal"] = {{"actor", principal->actor},
                         {"role", principal->role},
@@ -74,6 +75,10 @@ std::string StepContext::to_text() const {
   }
   out += ",\"task_token\":";
   append_string(out, task_token);
+  if (now) {
+    out += ",\"now\":";
+    append_string(out, format_utc(*now));
+  }
   out += "}";
   return out;
 }

@@ -24,6 +24,9 @@ struct StepContext {
   std::optional<std::chrono::system_clock::time_point> deadline;
   std::optional<Principal> principal;
   std::string task_token;  // names the completion of a suspended attempt
+  // The engine's clock when the call was made (virtual time under --now): plugins that need the
+  // time ask for this, never the system clock, so a run in virtual time stays consistent.
+  std::optional<std::chrono::system_clock::time_point> now;
 
   // The context_json document of the ABI (coalition_step_type_t.execute).
   nlohmann::json to_json() const;

@@ -2,6 +2,7 @@
 
 #include "common/utc_time.h"
 #include "workflow/data_template.h"
+#include "workflow/duration.h"
 
 namespace coalition {
 
@@ -28,6 +29,51 @@ Result<TimePoint> due_from(const Span& in, const std::string& anchor, const nloh
   return add_span(base, in, calendars);
 }
 
+Result<Span> parse_span(const nlohmann::json& doc) {
+  Span span;
+  if (doc.is_string()) {
+    auto d = parse_duration(doc.get<std::string>());
+    if (!d) return std::move(d).error();
+    span.fixed = *d;
+    return span;
+  }
+  if (doc.is_object() && doc.contains("business_days") && doc["business_days"].is_number_unsigned() &&
+      doc.value("calendar", nlohmann::json()).is_string() && doc.size() == 2) {
+    span.business_days = doc["business_days"].get<uint32_t>();
+    span.calendar = doc["calendar"].get<std::string>();
+    if (span.business_days > 0 && !span.calendar.empty()) return span;
+  }
+  return Error::invalid_data(
+      "expected an ISO 8601 duration or {\"business_days\": N, \"calendar\": ID}, got " +
+      doc.dump());
+}
+
+Result<TimePoint> resolve_due(const DueSpec& due, const nlohmann::json& context, TimePoint start,
+                              const CalendarSet& calendars) {
+  if (!due.at.empty()) {
+    const nlohmann::json* value = find_at(context, due.at);
+    std::optional<TimePoint> parsed;
+    if (value != nullptr && value->is_string()) parsed = parse_utc(value->get<std::string>());
+    if (!parsed) {
+      return Error::invalid_data("the due instant " + due.at +
+                                 " does not hold an RFC 3339 timestamp");
+    }
+    return *parsed;
+  }
+  if (due.in_ref.is_null()) return due_from(due.in, due.from, context, start, calendars);
+  auto resolved = resolve_template(due.in_ref, context);
+  if (!resolved) {
+    return Error::invalid_data("the span reference " + due.in_ref.value("$path", "") +
+                               " is missing");
+  }
+  auto span = parse_span(*resolved);
+  if (!span) {
+    return Error::invalid_data("the span at " + due.in_ref.value("$path", "") + ": " +
+                               span.error().message());
+  }
+  return due_from(*span, due.from, context, start, calendars);
+}
+
 std::string describe(const Span& span) {
   if (span.fixed) return format_duration(*span.fixed);
   return std::to_string(span.business_days) + " business day" +
@@ -38,7 +84,7 @@ namespace {
 
 void check_span(const Span& span, const std::string& at, const CalendarSet& calendars,
                 Problems& problems) {
-  if (span.fixed) return;
+  if (span.fixed || span.calendar.empty()) return;  // a duration, or `at` / a reference
   if (auto c = calendars.find(span.calendar); !c) {
     problems.push_back({at + "/calendar", c.error().message()});
   }
@@ -48,12 +94,11 @@ void check_sequence(const Sequence& seq, const CalendarSet& calendars, Problems&
   for (const Step& step : seq.steps) {
     if (step.deadline) {
       const std::string at = step.pointer + "/deadline";
-      check_span(step.deadline->in, at + "/in", calendars, problems);
-      if (step.deadline->cap_in)
-        check_span(*step.deadline->cap_in, at + "/cap/in", calendars, problems);
+      check_span(step.deadline->due.in, at + "/in", calendars, problems);
+      if (step.deadline->cap) check_span(step.deadline->cap->in, at + "/cap/in", calendars, problems);
       for (size_t i = 0; i < step.deadline->escalate.size(); ++i) {
-        check_span(step.deadline->escalate[i].in, at + "/escalate/" + std::to_string(i) + "/in",
-                   calendars, problems);
+        check_span(step.deadline->escalate[i].due.in,
+                   at + "/escalate/" + std::to_string(i) + "/in", calendars, problems);
       }
     }
     for (const auto& b : step.branches) check_sequence(*b.sequence, calendars, problems);

@@ -23,6 +23,15 @@ Result<TimePoint> add_span(TimePoint from, const Span& span, const CalendarSet& 
 Result<TimePoint> due_from(const Span& in, const std::string& anchor, const nlohmann::json& context,
                            TimePoint start, const CalendarSet& calendars);
 
+// The instant `due` names: the instant at its `at` pointer, or its span (resolved from the
+// context when it is a reference) after its anchor or `start`. kInvalidData when a pointer does
+// not hold what it should; kConfiguration for an unknown calendar.
+Result<TimePoint> resolve_due(const DueSpec& due, const nlohmann::json& context, TimePoint start,
+                              const CalendarSet& calendars);
+
+// A span written in JSON: an ISO 8601 duration or {"business_days": N, "calendar": ID}.
+Result<Span> parse_span(const nlohmann::json& doc);
+
 // "PT24H", "3 business days (au-national)".
 std::string describe(const Span& span);
 

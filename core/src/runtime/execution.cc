@@ -335,7 +335,8 @@ StepContext Execution::step_context(int64_t frame, const Step& step, uint32_t nu
   context.step_id = step_path(frame, step.id);
   context.attempt = number;
   context.idempotency_key = idempotency_key(frame, step);
-  if (step.timeout) context.deadline = host_.clock().now() + *step.timeout;
+  context.now = host_.clock().now();
+  if (step.timeout) context.deadline = *context.now + *step.timeout;
   context.task_token = context.idempotency_key;
   return context;
 }
@@ -390,6 +391,13 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   }
   const Step& step = *attempt.step;
   const std::string path = step_path(frame, step.id);
+  if (outcome.status == StepStatus::kOk || outcome.status == StepStatus::kSuspend) {
+    // No plugin can bring images or video into the store: the output is dropped unrecorded.
+    if (auto s = refuse_media(path, outcome.output, {{"source", "plugin output"}}, Actor{}); !s) {
+      outcome = StepOutcome::failed(StepStatus::kPermanentError, "media.refused",
+                                    s.error().message());
+    }
+  }
   switch (outcome.status) {
     case StepStatus::kOk:
       close_task(frame, "completed");

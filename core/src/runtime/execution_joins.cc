@@ -2,6 +2,8 @@
 // and how a finished sequence reports to whoever started it.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/json_text.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
@@ -15,13 +17,21 @@ namespace {
 
 // How many successes complete the step, for a join over `n` slots.
 size_t needed(const Step& step, size_t n) {
+  if (step.kind == StepKind::kMap && step.map_mode == MapMode::kFirstSuccess) return 1;
   if (step.kind != StepKind::kParallel) return n;
   switch (step.join) {
-    case JoinMode::kAll: return n;
+    case JoinMode::kAll: return step.join_of.empty() ? n : step.join_of.size();
     case JoinMode::kAny: return 1;
     case JoinMode::kAtLeast: return step.join_count;
   }
   return n;
+}
+
+// Whether the join waits for `slot`: every slot, except the supporting branches of a parallel
+// step whose join names the branches it waits `of`.
+bool awaited(const Step& step, size_t slot) {
+  if (step.kind != StepKind::kParallel || step.join_of.empty()) return true;
+  return std::find(step.join_of.begin(), step.join_of.end(), slot) != step.join_of.end();
 }
 
 }  // namespace
@@ -63,9 +73,10 @@ void Execution::start_join(int64_t frame, const Step& step) {
     complete_step(frame, step, json::array());
     return;
   }
-  const size_t limit = step.kind == StepKind::kMap && step.max_concurrency > 0
-                           ? std::min<size_t>(step.max_concurrency, slots)
-                           : slots;
+  size_t limit = step.kind == StepKind::kMap && step.max_concurrency > 0
+                     ? std::min<size_t>(step.max_concurrency, slots)
+                     : slots;
+  if (step.kind == StepKind::kMap && step.map_mode == MapMode::kFirstSuccess) limit = 1;
   for (size_t i = 0; i < limit; ++i) start_child(frame, step, i);
 }
 
@@ -141,14 +152,19 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   const size_t slot = c.slot;
   --join.running;
   join.state[slot] = ok ? 2 : 3;
+  if (!awaited(step, slot)) {  // a supporting branch: its outcome changes nothing
+    if (ok) join.outputs[slot] = std::move(output);
+    return;
+  }
   if (ok) {
     ++join.succeeded;
     join.outputs[slot] = std::move(output);
   } else {
     ++join.failed;
   }
-  const size_t slots = join.state.size();
+  const size_t slots = step.join_of.empty() ? join.state.size() : step.join_of.size();
   const size_t need = needed(step, slots);
+  const bool first_success = step.kind == StepKind::kMap && step.map_mode == MapMode::kFirstSuccess;
 
   if (!ok && slots - join.failed < need) {  // success is out of reach
     const std::vector<int64_t> children = join.children;
@@ -161,6 +177,10 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
       failure = make_error("parallel.branch_failed",
                            fmt::format("branch '{}' failed with {}: {}", step.branches[slot].name,
                                        error.code, error.message));
+    } else if (first_success) {
+      failure = make_error("map.none_succeeded",
+                           fmt::format("none of the {} items succeeded; the last failed with {}: {}",
+                                       slots, error.code, error.message));
     } else if (step.kind == StepKind::kMap) {
       failure = make_error("map.iteration_failed", fmt::format("iteration {} failed with {}: {}",
                                                                slot, error.code, error.message));
@@ -172,9 +192,11 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     json result;
     if (step.kind == StepKind::kParallel) {
       result = json::object();
-      for (size_t i = 0; i < slots; ++i) {
+      for (size_t i = 0; i < join.state.size(); ++i) {
         if (join.state[i] == 2) result[step.branches[i].name] = join.outputs[i];
       }
+    } else if (first_success) {
+      result = {{"index", slot}, {"item", join.items[slot]}, {"output", std::move(join.outputs[slot])}};
     } else if (step.kind == StepKind::kMap) {
       result = json::array();
       for (auto& o : join.outputs) result.push_back(std::move(o));
@@ -189,7 +211,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     complete_step(parent, step, std::move(result));
     return;
   }
-  if (step.kind == StepKind::kMap && join.next_slot < slots)
+  if (step.kind == StepKind::kMap && join.next_slot < join.state.size())
     start_child(parent, step, join.next_slot);
 }
 

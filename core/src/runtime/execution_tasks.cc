@@ -2,7 +2,10 @@
 // must pass, external signals, and deadlines with reminders and escalation.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/utc_time.h"
+#include "guard/media_scan.h"
 #include "runtime/deadline.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
@@ -19,6 +22,31 @@ std::string join_names(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The roles a reference names: one role name, or a non-empty list of them.
+Result<std::vector<std::string>> resolve_roles(const json& ref, const json& context) {
+  auto value = resolve_template(ref, context);
+  const std::string where = "assign/roles " + ref.value("$path", "");
+  if (!value) return Error::invalid_data(where + " is missing");
+  std::vector<std::string> roles;
+  if (value->is_string()) roles.push_back(value->get<std::string>());
+  if (value->is_array()) {
+    for (const auto& r : *value) {
+      if (!r.is_string()) return Error::invalid_data(where + " holds a list with a non-string");
+      roles.push_back(r.get<std::string>());
+    }
+  }
+  if (roles.empty() || std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
+        return r.empty();
+      })) {
+    return Error::invalid_data(where + " holds no role name: " + value->dump());
+  }
+  return roles;
 }
 
 }  // namespace
@@ -40,6 +68,16 @@ void Execution::on_suspend(int64_t frame, const json& wait) {
   task.created_at = host_.clock().now();
   if (step.assign) {
     task.roles = step.assign->roles;
+    if (!step.assign->roles_ref.is_null()) {
+      auto roles = resolve_roles(step.assign->roles_ref, frames_.at(frame).context);
+      if (!roles) {  // never open a task anyone could complete
+        cancel_frame_timers(frame);
+        attempts_.erase(frame);
+        on_step_error(frame, step, make_error("assign.invalid", roles.error().message()));
+        return;
+      }
+      task.roles = std::move(*roles);
+    }
     if (!step.assign->organisation.is_null()) {
       auto org = resolve_template(step.assign->organisation, frames_.at(frame).context);
       if (org && org->is_string()) task.organisation = org->get<std::string>();
@@ -190,6 +228,7 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
     return error;
   }
   const std::string path = step_path(frame, a->step->id);
+  if (auto s = refuse_media(path, data, {{"task", task_id}}, actor); !s) return std::move(s).error();
   if (auto s = check_completion(frame, actor, data); !s) {
     audit_only("task_refused", path,
                {{"task", task_id},
@@ -219,11 +258,29 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
   return view;
 }
 
+// Images and video never enter an execution: the payload is refused before anything records
+// it, and the audit entry names where and what was found, never the bytes.
+Status Execution::refuse_media(const std::string& path, const json& payload, json facts,
+                               const Actor& actor) {
+  auto found = find_media(payload);
+  if (!found) return ok_status();
+  facts["pointer"] = found->pointer;
+  facts["kind"] = found->kind;
+  facts["detected_by"] = found->how;
+  audit_only("media_refused", path, std::move(facts), actor);
+  return Error::invalid_data("media refused: " + found->kind + " (" + found->how +
+                                 "); Coalition accepts references only (hashes, URLs, case and "
+                                 "report numbers), never images or video",
+                             found->pointer.empty() ? "/" : found->pointer);
+}
+
 Status Execution::signal(const std::string& name, const json& data, const Actor& actor) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (evicted_) return Error::internal(kEvicted);
   for (auto& [frame, a] : attempts_) {
     if (!a.suspended || a.signal != name || frames_.at(frame).done) continue;
+    const std::string path = step_path(frame, a.step->id);
+    if (auto s = refuse_media(path, data, {{"signal", name}}, actor); !s) return s;
     a.signal.clear();
     record(EventType::kSignalReceived, step_path(frame, a.step->id), {{"name", name}}, actor);
     resume_attempt(frame, data);
@@ -287,10 +344,10 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
 bool Execution::start_deadline(int64_t frame, const Step& step) {
   const DeadlineSpec& d = *step.deadline;
   Frame& f = frames_.at(frame);
-  auto due = due_from(d.in, d.from, f.context, f.entered_at, host_.calendars());
+  auto due = resolve_due(d.due, f.context, f.entered_at, host_.calendars());
   std::optional<TimePoint> cap;
-  if (due && d.cap_in) {
-    auto c = due_from(*d.cap_in, d.cap_from, f.context, f.entered_at, host_.calendars());
+  if (due && d.cap) {
+    auto c = resolve_due(*d.cap, f.context, f.entered_at, host_.calendars());
     if (!c) {
       due = std::move(c).error();
     } else {
@@ -353,7 +410,7 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
   const bool has_task = a != attempts_.end() && a->second.task;
   if (has_task && f.level < d.escalate.size()) {
     const EscalationTier& tier = d.escalate[f.level];
-    auto due = add_span(host_.clock().now(), tier.in, host_.calendars());
+    auto due = resolve_due(tier.due, f.context, host_.clock().now(), host_.calendars());
     if (due) {
       ++f.level;
       f.due = *due;
@@ -372,8 +429,9 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
     close_task(frame, "expired");
     cancel_frame_timers(frame);
     attempts_.erase(frame);
+    const bool config = due.error().code() == ErrorCode::kConfiguration;
     on_step_error(frame, step,
-                  make_error("config.calendar",
+                  make_error(config ? "config.calendar" : "deadline.invalid",
                              "escalation of step '" + step.id + "': " + due.error().message()));
     return;
   }

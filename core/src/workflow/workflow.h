@@ -44,6 +44,7 @@ struct Span {
 // Who may complete a human task, and the rules the engine enforces on each completion.
 struct AssignSpec {
   std::vector<std::string> roles;
+  nlohmann::json roles_ref;  // null, or a reference resolved when the task opens (wins over roles)
   nlohmann::json organisation;  // null, a string, or a template resolved when the task opens
   uint32_t quorum = 1;
   std::vector<std::string> separate_from;  // step ids in the same sequence
@@ -51,16 +52,23 @@ struct AssignSpec {
   bool justification = false;
 };
 
+// When something is due: `in` (a span, or a reference to one) after `from` (a context pointer;
+// empty: when the step starts), or `at`, a context pointer to the instant itself.
+struct DueSpec {
+  Span in;
+  nlohmann::json in_ref;  // null, or a reference to a span resolved when the step starts
+  std::string from;
+  std::string at;
+};
+
 struct EscalationTier {
   std::vector<std::string> roles;
-  Span in;
+  DueSpec due;  // `from` is unused: a tier runs from the moment it escalates
 };
 
 struct DeadlineSpec {
-  Span in;
-  std::string from;  // context pointer of the anchor; empty: when the step starts
-  std::optional<Span> cap_in;
-  std::string cap_from;
+  DueSpec due;
+  std::optional<DueSpec> cap;
   std::vector<Duration> remind;  // before the due time
   std::vector<EscalationTier> escalate;
   std::string on_expiry_next;  // empty: fail with deadline.expired
@@ -72,6 +80,9 @@ struct ChoiceRule {
 };
 
 enum class JoinMode { kAll, kAny, kAtLeast };
+
+// How a map step treats its items: all of them, or one at a time until one succeeds.
+enum class MapMode { kEach, kFirstSuccess };
 
 struct Step;
 
@@ -110,10 +121,12 @@ struct Step {
   std::vector<Branch> branches;
   JoinMode join = JoinMode::kAll;
   uint32_t join_count = 0;
+  std::vector<size_t> join_of;  // kAll: indexes of the branches waited for; empty: every branch
   // map
   std::string items;  // context pointer of the list
   std::shared_ptr<const Sequence> iterator;
   uint32_t max_concurrency = 0;  // 0: no limit
+  MapMode map_mode = MapMode::kEach;
   // sub-workflow
   std::string workflow_id;
   int64_t workflow_version = 0;

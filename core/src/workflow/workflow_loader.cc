@@ -144,7 +144,12 @@ class Builder {
 
   AssignSpec assign(const json& doc, const std::string& at) {
     AssignSpec a;
-    a.roles = doc.value("roles", std::vector<std::string>{});
+    if (auto r = doc.find("roles"); r != doc.end() && r->is_object()) {
+      a.roles_ref = *r;
+      check_template_at(doc, "roles", at);
+    } else {
+      a.roles = doc.value("roles", std::vector<std::string>{});
+    }
     a.organisation = doc.value("organisation", json());
     check_template_at(doc, "organisation", at);
     a.quorum = doc.value("quorum", 1u);
@@ -154,14 +159,25 @@ class Builder {
     return a;
   }
 
+  DueSpec due(const json& doc, const std::string& at) {
+    DueSpec d;
+    if (auto in = doc.find("in"); in != doc.end()) {
+      if (in->is_object() && in->contains("$path")) {
+        d.in_ref = *in;
+        check_template_at(doc, "in", at);
+      } else {
+        d.in = span(*in, pointer_append(at, "in"));
+      }
+    }
+    d.from = doc.value("from", "");
+    d.at = doc.value("at", "");
+    return d;
+  }
+
   DeadlineSpec deadline(const json& doc, const std::string& at) {
     DeadlineSpec d;
-    d.in = span(doc["in"], pointer_append(at, "in"));
-    d.from = doc.value("from", "");
-    if (auto c = doc.find("cap"); c != doc.end()) {
-      d.cap_in = span((*c)["in"], pointer_append(pointer_append(at, "cap"), "in"));
-      d.cap_from = c->value("from", "");
-    }
+    d.due = due(doc, at);
+    if (auto c = doc.find("cap"); c != doc.end()) d.cap = due(*c, pointer_append(at, "cap"));
     if (auto r = doc.find("remind"); r != doc.end()) {
       for (size_t i = 0; i < r->size(); ++i) {
         auto before = parse_duration((*r)[i].get<std::string>());
@@ -175,8 +191,8 @@ class Builder {
     if (auto e = doc.find("escalate"); e != doc.end()) {
       for (size_t i = 0; i < e->size(); ++i) {
         const std::string tier_at = pointer_append(pointer_append(at, "escalate"), i);
-        d.escalate.push_back({(*e)[i].value("roles", std::vector<std::string>{}),
-                              span((*e)[i]["in"], pointer_append(tier_at, "in"))});
+        d.escalate.push_back(
+            {(*e)[i].value("roles", std::vector<std::string>{}), due((*e)[i], tier_at)});
       }
     }
     if (auto x = doc.find("on_expiry"); x != doc.end() && x->is_object()) {
@@ -247,6 +263,7 @@ class Builder {
       step.kind = StepKind::kMap;
       step.items = s.value("items", "");
       step.max_concurrency = s.value("max_concurrency", 0u);
+      if (s.value("mode", "each") == "first_success") step.map_mode = MapMode::kFirstSuccess;
       step.iterator = sequence(s["steps"], pointer_append(at, "steps"));
     } else if (kind == "workflow") {
       step.kind = StepKind::kWorkflow;
@@ -303,6 +320,25 @@ class Builder {
                                                 std::to_string(step.branches.size()) + " branches");
     } else if (step.join != JoinMode::kAtLeast && j->contains("count")) {
       add(pointer_append(join_at, "count"), "\"count\" applies only to mode \"at_least\"");
+    }
+    if (auto of = j->find("of"); of != j->end()) {
+      if (step.join != JoinMode::kAll) {
+        add(pointer_append(join_at, "of"), "\"of\" applies only to mode \"all\"");
+        return;
+      }
+      for (size_t k = 0; k < of->size(); ++k) {
+        const std::string name = (*of)[k].get<std::string>();
+        size_t b = 0;
+        while (b < step.branches.size() && step.branches[b].name != name) ++b;
+        if (b == step.branches.size()) {
+          std::string names;
+          for (const auto& br : step.branches) names += (names.empty() ? "" : ", ") + br.name;
+          add(pointer_append(pointer_append(join_at, "of"), k),
+              "no branch '" + name + "'; expected one of: " + names);
+          continue;
+        }
+        step.join_of.push_back(b);
+      }
     }
   }
 

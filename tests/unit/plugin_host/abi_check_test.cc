@@ -54,7 +54,7 @@ TEST(AbiCheck, NullDescriptorIsARefusal) {
   auto status = check_descriptor_header(nullptr, "libx.so");
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message(),
-            "libx.so refused this engine (plugin ABI 1.0): its entry point returned no "
+            "libx.so refused this engine (plugin ABI 1.1): its entry point returned no "
             "descriptor");
 }
 
@@ -77,7 +77,7 @@ TEST(AbiCheck, OtherMajorNamesBothVersionsAndTheFile) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message(),
             "/opt/p/libnew.so was built for Coalition plugin ABI 2.1 but this engine implements "
-            "ABI 1.0; rebuild the plugin with a Coalition 1.x SDK");
+            "ABI 1.1; rebuild the plugin with a Coalition 1.x SDK");
 }
 
 TEST(AbiCheck, NewerMinorIsRefused) {
@@ -85,8 +85,8 @@ TEST(AbiCheck, NewerMinorIsRefused) {
   f.d.abi_minor = COALITION_ABI_MINOR + 1;
   auto status = check_descriptor_header(&f.d, "libnewer.so");
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.error().message().find("built for Coalition plugin ABI 1.1 but this engine "
-                                          "implements ABI 1.0, which is older"),
+  EXPECT_NE(status.error().message().find("built for Coalition plugin ABI 1.2 but this engine "
+                                          "implements ABI 1.1, which is older"),
             std::string::npos);
 }
 
