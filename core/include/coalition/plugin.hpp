@@ -85,6 +85,9 @@ class Context {
   uint32_t attempt() const { return document().value("attempt", 1u); }
   std::string idempotency_key() const { return text("idempotency_key"); }
   std::string task_token() const { return text("task_token"); }
+  // The engine's clock for this call (RFC 3339 UTC); virtual time under --now. Empty from an
+  // engine older than ABI 1.1.
+  std::string now() const { return text("now"); }
   std::optional<std::string> deadline() const {
     auto it = document().find("deadline");
     if (it == document().end() || !it->is_string()) return std::nullopt;
@@ -174,6 +177,23 @@ class Host {
     return api_ != nullptr && api_->get_extension != nullptr
                ? api_->get_extension(api_->host_ctx, id)
                : nullptr;
+  }
+  // `days` business days of the engine's calendar `calendar` after `from` (RFC 3339): the end
+  // of that business day, as RFC 3339 UTC. nullopt when the host has no such calendar (or no
+  // calendars at all) or `from` is not an instant.
+  std::optional<std::string> add_business_days(const std::string& calendar, const std::string& from,
+                                               uint32_t days) const {
+    const auto* ext =
+        static_cast<const coalition_calendar_ext_v1_t*>(extension(COALITION_EXT_CALENDAR_V1));
+    if (ext == nullptr || ext->struct_size < sizeof(coalition_calendar_ext_v1_t)) {
+      return std::nullopt;
+    }
+    char out[64] = {};
+    if (ext->add_business_days(api_->host_ctx, calendar.c_str(), from.c_str(), days, out,
+                               sizeof out) != COALITION_CALENDAR_OK) {
+      return std::nullopt;
+    }
+    return std::string(out);
   }
 
  private:

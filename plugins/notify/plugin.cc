@@ -1,0 +1,231 @@
+// notify: sends a message to a contact (by its directory entry and channel priority), to a
+// configured webhook, or to the log; optionally waits for an acknowledgement (a task the
+// contact completes, with a one-time code for verification challenges, or a signal). Payloads
+// carry references only: a field outside the step's allow-list is refused before anything is
+// sent, and addresses never leave the directory except to the delivery itself.
+#include <coalition/plugin.hpp>
+
+#include "contacts/contact_directory.h"
+#include "shared/config_file.h"
+#include "notify/notify_message.h"
+
+namespace {
+
+using coalition::sdk::Context;
+using coalition::sdk::Host;
+using coalition::sdk::Outcome;
+using nlohmann::json;
+namespace contacts = coalition::plugins::contacts;
+namespace notify = coalition::plugins::notify;
+namespace plugins = coalition::plugins;
+
+class Notify {
+ public:
+  static constexpr coalition::sdk::StepTypeInfo kInfo{
+      .name = "notify",
+      .description =
+          "Sends a references-only message through a channel (outbox, webhook or log), "
+          "optionally waiting for an acknowledgement.",
+      .parameters_schema = R"json({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "to": {
+            "type": "object",
+            "description": "{contact, channel}: a directory entry and the channel's priority (1 = primary) or type; {webhook}: a configured webhook name; {log: true}.",
+            "properties": {
+              "contact": {"type": "string", "minLength": 1},
+              "channel": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]},
+              "webhook": {"type": "string", "minLength": 1},
+              "log": {"const": true}
+            },
+            "oneOf": [{"required": ["contact"]}, {"required": ["webhook"]}, {"required": ["log"]}]
+          },
+          "message": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$",
+                      "description": "What the message is (its template), e.g. escalation.p0."},
+          "payload": {"type": "object", "additionalProperties": true},
+          "allow": {"type": "array", "items": {"type": "string"}, "uniqueItems": true,
+                    "description": "The payload fields this step may send (references only)."},
+          "ack": {"enum": ["none", "task", "signal"]},
+          "signal": {"type": "string", "pattern": "^[a-z][a-z0-9_.-]*$"},
+          "challenge": {"type": "boolean", "description": "Send a one-time code the acknowledgement must repeat."},
+          "title": {"type": "string", "maxLength": 200}
+        },
+        "required": ["to", "message", "payload", "allow"]
+      })json",
+      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_MAY_SUSPEND,
+  };
+
+  Notify(const Host& host, const json& config)
+      : host_(host),
+        config_(config),
+        outbox_(plugins::config_path(config, "outbox", "outbox")),
+        secret_file_(plugins::config_path(config, "secret_file", "notify.secret")),
+        timeout_ms_(config.value("webhook_timeout_ms", 5000)) {
+    const auto file = plugins::config_path(config, "directory", "");
+    if (!file.empty()) {
+      directory_ = std::make_unique<contacts::ContactDirectory>(
+          file, plugins::config_path(config, "seed", ""));
+    }
+  }
+
+  Outcome execute(const json& params, const Context& context) {
+    const json& payload = params.at("payload");
+    if (auto field = notify::field_outside(payload, params.at("allow"))) {
+      return Outcome::permanent(
+          "notify.field_not_allowed",
+          "payload field '" + *field + "' is not on this step's allow-list (references only: "
+          "list it in \"allow\" if it is one); nothing was sent");
+    }
+    const std::string key = context.idempotency_key();
+    const std::string ack = params.value("ack", "none");
+    const bool challenge = params.value("challenge", false);
+    json message{{"idempotency_key", key},
+                 {"execution", context.execution_id()},
+                 {"message", params.at("message")},
+                 {"payload", payload},
+                 {"at", context.now()},
+                 {"ack_required", ack != "none"}};
+    if (challenge) {
+      if (ack != "task") {
+        return Outcome::invalid_parameters("/challenge", "a challenge needs \"ack\": \"task\"");
+      }
+      message["code"] = notify::challenge_code(secret(), context.task_token());
+    }
+    json sent;
+    if (auto failed = deliver(params.at("to"), message, sent)) return *failed;
+    sent["message_id"] = key;
+    sent["message"] = params.at("message");
+    sent["sent_at"] = context.now();
+    if (ack == "none") return Outcome::ok(std::move(sent));
+    if (ack == "signal") return Outcome::suspend({{"signal", params.value("signal", "ack")}});
+    json answer{{"type", "object"},
+                {"properties", {{"acknowledged", {{"const", true}}}, {"note", {{"type", "string"}, {"maxLength", 500}}}}},
+                {"required", {"acknowledged"}},
+                {"additionalProperties", false}};
+    if (challenge) {
+      answer["properties"]["code"] = {{"type", "string"}, {"pattern", "^[0-9]{6}$"}};
+      answer["required"].push_back("code");
+    }
+    return Outcome::suspend(
+        {{"title", params.value("title", "Acknowledge " + params.at("message").get<std::string>())},
+         {"instructions", std::string("Confirm receipt through the portal") +
+                              (challenge ? ", repeating the one-time code you received." : ".")},
+         {"answer_schema", std::move(answer)},
+         {"sent", std::move(sent)}});
+  }
+
+  Outcome resume(const json& completion, const Context& context) {
+    if (!completion.contains("completions")) {  // a signal
+      return Outcome::ok({{"acknowledged", true}, {"via", "signal"}, {"data", completion}});
+    }
+    const json& c = completion.at("completions").back();
+    const json& data = c.at("data");
+    if (data.contains("code") &&
+        data["code"].get<std::string>() != notify::challenge_code(secret(), context.task_token())) {
+      return Outcome::permanent("notify.challenge_failed",
+                                "the acknowledgement did not repeat the one-time code sent");
+    }
+    return Outcome::ok({{"acknowledged", true},
+                        {"via", "task"},
+                        {"by", c.value("actor", "")},
+                        {"role", c.value("role", "")},
+                        {"at", c.value("at", "")},
+                        {"verified", data.contains("code")}});
+  }
+
+ private:
+  const std::string& secret() {
+    if (secret_.empty()) secret_ = notify::load_or_create_secret(secret_file_);
+    return secret_;
+  }
+
+  std::optional<Outcome> deliver(const json& to, const json& message, json& sent) {
+    if (to.contains("log")) {
+      host_.info("notification " + message["message"].get<std::string>() + " " +
+                 message["payload"].dump());
+      sent = {{"channel", "log"}, {"to", "log"}, {"delivered_via", "log"}};
+      return std::nullopt;
+    }
+    if (to.contains("webhook")) {
+      const std::string name = to["webhook"].get<std::string>();
+      const json hooks = config_.value("webhooks", json::object());
+      if (!hooks.contains(name)) {
+        return Outcome::permanent("notify.unknown_webhook",
+                                  "no webhook '" + name + "' in the notify plugin's configuration");
+      }
+      sent = {{"channel", "webhook"}, {"to", name}, {"delivered_via", "webhook"}};
+      return post(hooks[name].get<std::string>(), message);
+    }
+    if (!directory_) {
+      return Outcome::permanent("notify.no_directory",
+                                "the notify plugin has no contact directory configured");
+    }
+    const std::string id = to.at("contact").get<std::string>();
+    auto entry = directory_->find(id);
+    if (!entry) return Outcome::permanent("notify.unknown_contact", "no contact entry '" + id + "'");
+    const json wanted = to.value("channel", json(1));
+    const json* channel = nullptr;
+    for (const auto& c : entry->value("channels", json::array())) {
+      const bool match = wanted.is_number() ? c.value("priority", 0) == wanted.get<int>()
+                                            : c.value("type", "") == wanted.get<std::string>();
+      if (match) channel = &c;
+    }
+    if (channel == nullptr) {
+      return Outcome::permanent("notify.no_channel",
+                                "contact entry '" + id + "' has no channel " + wanted.dump());
+    }
+    const std::string type = channel->value("type", "");
+    const std::string address = channel->value("address", "");
+    sent = {{"channel", type},
+            {"contact", id},
+            {"to", contacts::mask_address(type, address)},
+            {"delivered_via", type == "webhook" ? "webhook" : "outbox"}};
+    json addressed = message;
+    addressed["contact"] = id;
+    if (type == "webhook") return post(address, addressed);
+    addressed["address"] = address;  // the gateway's copy only; never logged, never returned
+    try {
+      notify::append_to_outbox(outbox_, type, addressed);
+    } catch (const std::exception& e) {
+      return Outcome::retryable("notify.outbox_unavailable", e.what());
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Outcome> post(const std::string& url, const json& message) {
+    auto r = notify::post_webhook(url, message.dump(), message["idempotency_key"].get<std::string>(),
+                                  timeout_ms_);
+    if (r.status == 0) return Outcome::retryable("notify.webhook_unreachable", r.error);
+    if (r.status >= 500) {
+      return Outcome::retryable("notify.webhook_failed",
+                                "the webhook answered HTTP " + std::to_string(r.status));
+    }
+    if (r.status >= 400) {
+      return Outcome::permanent("notify.webhook_refused",
+                                "the webhook answered HTTP " + std::to_string(r.status));
+    }
+    return std::nullopt;
+  }
+
+  Host host_;
+  json config_;
+  std::filesystem::path outbox_;
+  std::filesystem::path secret_file_;
+  int timeout_ms_;
+  std::unique_ptr<contacts::ContactDirectory> directory_;
+  std::string secret_;
+};
+
+constexpr coalition::sdk::PluginInfo kPlugin{
+    .id = "notify",
+    .version = "1.0.0",
+    .publisher = "Coalition Project",
+    .partner_type = coalition::sdk::PartnerType::kCoalition,
+    .description = "References-only notifications through an outbox, webhooks or the log, with "
+                   "acknowledgements.",
+};
+
+}  // namespace
+
+COALITION_PLUGIN(kPlugin, Notify)
