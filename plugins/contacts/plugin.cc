@@ -20,12 +20,14 @@ namespace plugins = coalition::plugins;
 // use) and the escalation chains.
 struct Settings {
   explicit Settings(const json& config)
-      : directory(plugins::config_path(config, "directory", "contacts.json"),
-                  plugins::config_path(config, "seed", "")) {
-    chains = plugins::read_config_file(config, "chains", "escalation_chains.json");
+      : chains(plugins::read_config_file(config, "chains", "escalation_chains.json")) {
+    if (config.contains("directory")) {
+      directory = std::make_unique<contacts::ContactDirectory>(
+          plugins::config_path(config, "directory", ""), plugins::config_path(config, "seed", ""));
+    }
   }
-  contacts::ContactDirectory directory;
-  json chains;
+  std::unique_ptr<contacts::ContactDirectory> directory;  // null: not configured
+  json chains;                                            // null: not configured
 };
 
 plugins::Instant now_of(const Context& context) {
@@ -58,13 +60,15 @@ class ResolveChain {
   };
   ResolveChain(const Host&, const json& config) : settings_(config) {}
   Outcome execute(const json& params, const Context& context) {
+    if (!settings_.directory) return plugins::not_configured("contacts", "directory");
+    if (settings_.chains.is_null()) return plugins::not_configured("contacts", "chains");
     contacts::ChainRequest request{params.at("incident_class").get<std::string>(),
                                    params.at("jurisdictions").get<std::vector<std::string>>(),
                                    params.value("members", std::vector<std::string>{})};
     try {
-      return Outcome::ok(contacts::resolve_chain(settings_.directory.entries(), settings_.chains,
+      return Outcome::ok(contacts::resolve_chain(settings_.directory->entries(), settings_.chains,
                                                  request, now_of(context),
-                                                 settings_.directory.policy()));
+                                                 settings_.directory->policy()));
     } catch (const std::invalid_argument& e) {
       return Outcome::permanent("contacts.no_chain", e.what());
     }
@@ -90,11 +94,12 @@ class Entry {
   };
   Entry(const Host&, const json& config) : settings_(config) {}
   Outcome execute(const json& params, const Context& context) {
+    if (!settings_.directory) return plugins::not_configured("contacts", "directory");
     const std::string id = params.at("entry").get<std::string>();
-    auto entry = settings_.directory.find(id);
+    auto entry = settings_.directory->find(id);
     if (!entry) return Outcome::permanent("contacts.unknown_entry", "no contact entry '" + id + "'");
     return Outcome::ok(
-        contacts::public_view(*entry, now_of(context), settings_.directory.policy()));
+        contacts::public_view(*entry, now_of(context), settings_.directory->policy()));
   }
 
  private:
@@ -132,8 +137,9 @@ class Update {
   };
   Update(const Host& host, const json& config) : host_(host), settings_(config) {}
   Outcome execute(const json& params, const Context& context) {
+    if (!settings_.directory) return plugins::not_configured("contacts", "directory");
     const std::string id = params.at("entry").get<std::string>();
-    auto current = settings_.directory.find(id);
+    auto current = settings_.directory->find(id);
     if (!current) return Outcome::permanent("contacts.unknown_entry", "no contact entry '" + id + "'");
     json change = params.value("set", json::object());
     const bool endpoint = change.contains("channels") || change.contains("source_url");
@@ -160,10 +166,10 @@ class Update {
       if (params.contains(key)) record[key] = params[key];
     }
     try {
-      json result = settings_.directory.apply(id, change, record, context.idempotency_key());
-      auto updated = settings_.directory.find(id);
+      json result = settings_.directory->apply(id, change, record, context.idempotency_key());
+      auto updated = settings_.directory->find(id);
       result["status"] = contacts::effective_status(*updated, now_of(context),
-                                                    settings_.directory.policy());
+                                                    settings_.directory->policy());
       // Ids and statuses only: a contact's channels never reach the log.
       host_.info("contact entry " + id + " is now version " + result["version"].dump() + " (" +
                  result["status"].get<std::string>() + ")");

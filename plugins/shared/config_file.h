@@ -21,11 +21,17 @@ inline std::filesystem::path config_path(const nlohmann::json& config, const std
   return base.empty() ? p : (base / p).lexically_normal();
 }
 
-// The JSON object in the file config[key] names; a missing or malformed file refuses the
-// plugin's configuration, naming the key and the file.
+// The JSON object in the file config[key] names (else `fallback` in the configuration
+// directory). null when the key is not configured and the fallback file does not exist (an
+// engine without configuration still loads the plugin; its steps then say what is missing); a
+// configured file that is missing or malformed refuses the configuration, naming key and file.
 inline nlohmann::json read_config_file(const nlohmann::json& config, const std::string& key,
                                        const std::string& fallback) {
   const auto file = config_path(config, key, fallback);
+  if (!config.contains(key) &&
+      (!config.contains("config_directory") || !std::filesystem::exists(file))) {
+    return nullptr;
+  }
   std::ifstream in(file);
   nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
   if (!doc.is_object()) {
@@ -33,6 +39,14 @@ inline nlohmann::json read_config_file(const nlohmann::json& config, const std::
                                                            " as a JSON object");
   }
   return doc;
+}
+
+// The permanent error of a step whose data file is not configured.
+inline coalition::sdk::Outcome not_configured(const std::string& plugin, const std::string& key) {
+  return coalition::sdk::Outcome::permanent(
+      "config.missing", "the " + plugin + " plugin has no " + key +
+                            ": set plugins.config." + plugin + "." + key +
+                            " in the engine configuration (see config/README.md)");
 }
 
 }  // namespace coalition::plugins

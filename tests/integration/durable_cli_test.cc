@@ -182,7 +182,7 @@ TEST_F(DurableCli, UnknownCalendarIsAProblemBeforeAnythingRuns) {
                                      "validate", file.string()});
   EXPECT_EQ(validate.exit_code, 65);
   EXPECT_NE(validate.err.find("/steps/0/deadline/in/calendar: unknown business calendar "
-                              "'atlantis-federal'; known: au-national, us-federal"),
+                              "'atlantis-federal'; known: au-national, ca-federal, us-federal"),
             std::string::npos)
       << validate.err;
   auto run = coalition({"run", file.string()});

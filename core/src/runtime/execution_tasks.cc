@@ -254,7 +254,8 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
          actor);
   changed_tasks_.insert(frame);
   json view = task_json(frame);
-  resume_attempt(frame, {{"completions", task.completions}, {"quorum", quorum}});
+  // The task's own spec goes back too: what the step asked is all the state a plugin needs.
+  resume_attempt(frame, {{"completions", task.completions}, {"quorum", quorum}, {"task", task.spec}});
   return view;
 }
 
