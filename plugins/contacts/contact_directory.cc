@@ -72,13 +72,10 @@ json public_view(const json& entry, Instant now, const json& policy) {
 
 ContactDirectory::ContactDirectory(std::filesystem::path file, std::filesystem::path seed)
     : file_(std::move(file)) {
-  if (!std::filesystem::exists(file_)) {
-    json doc{{"entries", json::array()}, {"policy", json::object()}};
-    if (!seed.empty()) {
-      std::ifstream in(seed);
-      if (!in) throw std::runtime_error("cannot read the contact directory seed " + seed.string());
-      doc = json::parse(in);
-    }
+  if (!std::filesystem::exists(file_) && !seed.empty()) {
+    std::ifstream in(seed);
+    if (!in) throw std::runtime_error("cannot read the contact directory seed " + seed.string());
+    const json doc = json::parse(in);
     if (!file_.parent_path().empty()) std::filesystem::create_directories(file_.parent_path());
     save(doc);
   }
@@ -86,6 +83,9 @@ ContactDirectory::ContactDirectory(std::filesystem::path file, std::filesystem::
 }
 
 json ContactDirectory::load() const {
+  if (!std::filesystem::exists(file_)) {  // no seed and nothing written yet: an empty directory
+    return {{"entries", json::array()}, {"policy", json::object()}};
+  }
   std::ifstream in(file_);
   if (!in) throw std::runtime_error("cannot read the contact directory " + file_.string());
   json doc = json::parse(in, nullptr, false);
@@ -124,7 +124,8 @@ json ContactDirectory::policy() const {
 
 std::optional<json> ContactDirectory::find(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& e : load()["entries"]) {
+  const json doc = load();
+  for (const auto& e : doc["entries"]) {
     if (e.value("id", "") == id) return e;
   }
   return std::nullopt;

@@ -53,9 +53,20 @@ class Profile {
   }
 
  private:
+  // The table's internal business-day spans under this regime's calendar, ready to use as a
+  // step deadline's "in" ({"$path": "/profile/spans/kyb_refresh"}).
   json with_version(json row, bool exact) const {
     row["table_version"] = table_.value("version", "");
     row["exact_match"] = exact;
+    json spans = json::object();
+    const json internal = table_.value("internal", json::object());
+    const json days_by_name = internal.value("business_day_spans", json::object());
+    if (row.contains("calendar")) {
+      for (const auto& [name, days] : days_by_name.items()) {
+        spans[name] = {{"business_days", days}, {"calendar", row["calendar"]}};
+      }
+    }
+    row["spans"] = std::move(spans);
     return row;
   }
   json table_;

@@ -165,8 +165,9 @@ class Notify {
     auto entry = directory_->find(id);
     if (!entry) return Outcome::permanent("notify.unknown_contact", "no contact entry '" + id + "'");
     const json wanted = to.value("channel", json(1));
+    const json channels = entry->value("channels", json::array());
     const json* channel = nullptr;
-    for (const auto& c : entry->value("channels", json::array())) {
+    for (const auto& c : channels) {
       const bool match = wanted.is_number() ? c.value("priority", 0) == wanted.get<int>()
                                             : c.value("type", "") == wanted.get<std::string>();
       if (match) channel = &c;

@@ -167,11 +167,14 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   const bool first_success = step.kind == StepKind::kMap && step.map_mode == MapMode::kFirstSuccess;
 
   if (!ok && slots - join.failed < need) {  // success is out of reach
-    const std::vector<int64_t> children = join.children;
-    joins_.erase(it);
-    for (int64_t other : children) {
-      if (other >= 0) cancel_frame_tree(other);
+    // Only running children: finished ones may already be gone from memory (a restored
+    // execution keeps only live frames), and there is nothing to cancel in them.
+    std::vector<int64_t> running;
+    for (size_t i = 0; i < join.children.size(); ++i) {
+      if (join.children[i] >= 0 && join.state[i] == 1) running.push_back(join.children[i]);
     }
+    joins_.erase(it);
+    for (int64_t other : running) cancel_frame_tree(other);
     StepError failure = error;
     if (step.kind == StepKind::kParallel) {
       failure = make_error("parallel.branch_failed",
@@ -203,11 +206,14 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     } else {
       result = std::move(join.outputs[0]);
     }
-    std::vector<int64_t> children = join.children;
-    joins_.erase(it);
-    for (int64_t other : children) {
-      if (other >= 0) cancel_frame_tree(other);
+    // Only running children: finished ones may already be gone from memory (a restored
+    // execution keeps only live frames), and there is nothing to cancel in them.
+    std::vector<int64_t> running;
+    for (size_t i = 0; i < join.children.size(); ++i) {
+      if (join.children[i] >= 0 && join.state[i] == 1) running.push_back(join.children[i]);
     }
+    joins_.erase(it);
+    for (int64_t other : running) cancel_frame_tree(other);
     complete_step(parent, step, std::move(result));
     return;
   }
