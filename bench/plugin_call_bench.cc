@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   const nlohmann::json params =
       step == "noop" ? nlohmann::json::object()
                      : nlohmann::json{{"value", {{"case", "FC-2026-0001"}, {"tier", 2}}}};
-  StepContext context{"ex-bench", "step", 1, "ex-bench/step", std::nullopt, std::nullopt, "", std::nullopt};
+  StepContext context{"ex-bench",   "step",       1,  "ex-bench/step",
+                      std::nullopt, std::nullopt, "", std::nullopt};
 
   long failures = 0;
   const auto start = std::chrono::steady_clock::now();

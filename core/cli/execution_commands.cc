@@ -14,12 +14,20 @@ namespace coalition::cli {
 
 using nlohmann::json;
 
-namespace {
-
 int fail(std::ostream& err, const std::string& command, const Error& error) {
   err << "coalition " << command << ": " << error.to_string() << "\n";
   return exit_code_for(error);
 }
+
+// Status, history, tasks and audit only read: no lock, no engine, beside a running worker.
+Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions& o,
+                                                  const Installation& installation) {
+  SessionOptions so = o.session;
+  so.act = false;
+  return Session::open(installation, so);
+}
+
+namespace {
 
 // --data: JSON text when it looks like JSON, else the name of a file holding it.
 Result<json> read_data(const std::string& data) {
@@ -49,14 +57,6 @@ void print_task_line(const json& t, std::ostream& out) {
       << t["completions"].size() << "/" << t.value("quorum", 1) << " done";
   if (t.value("level", 0) > 0) out << "  escalated x" << t["level"].get<int>();
   out << "\n";
-}
-
-// Status, history, tasks and audit only read: no lock, no engine, beside a running worker.
-Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions& o,
-                                                  const Installation& installation) {
-  SessionOptions so = o.session;
-  so.act = false;
-  return Session::open(installation, so);
 }
 
 }  // namespace

@@ -30,10 +30,19 @@ struct ExecutionCommandOptions {
   bool until_idle = false;    // worker
 };
 
+// Shared by the execution commands: print `error` for `command`, return its exit code; open
+// the store for reading only (no lock, no engine).
+int fail(std::ostream& err, const std::string& command, const Error& error);
+Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions& o,
+                                                  const Installation& installation);
+
 int run_start_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                       std::ostream& err);
 int run_status_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                        std::ostream& err);
+// An execution's story for people: actions, refusals, deadlines and escalations.
+int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                         std::ostream& err);
 int run_history_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                         std::ostream& err);
 int run_tasks_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,

@@ -95,6 +95,9 @@ int run(int argc, char** argv) {
   auto* status_cmd = app.add_subcommand("status", "Show an execution's state and open tasks");
   status_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
   status_cmd->add_flag("--json", x.json, "Print JSON");
+  auto* timeline_cmd = app.add_subcommand(
+      "timeline", "Tell an execution's story: who acted, refusals, deadlines, escalations");
+  timeline_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
   auto* history_cmd = app.add_subcommand("history", "Show an execution's events in order");
   history_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
   history_cmd->add_flag("--json", x.json, "Print JSON");
@@ -133,8 +136,8 @@ int run(int argc, char** argv) {
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check every entry and link of the chain");
   verify_cmd->add_flag("--json", x.json, "Print JSON");
 
-  for (auto* cmd : {start_cmd, status_cmd, history_cmd, tasks_cmd, complete_cmd, signal_cmd,
-                    extend_cmd, tick_cmd, worker_cmd, verify_cmd}) {
+  for (auto* cmd : {start_cmd, status_cmd, history_cmd, timeline_cmd, tasks_cmd, complete_cmd,
+                    signal_cmd, extend_cmd, tick_cmd, worker_cmd, verify_cmd}) {
     store_option(cmd, x.session);
   }
   for (auto* cmd : {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd}) {
@@ -179,6 +182,7 @@ int run(int argc, char** argv) {
   if (*start_cmd) return run_start_command(x, *installation, std::cout, std::cerr);
   if (*status_cmd) return run_status_command(x, *installation, std::cout, std::cerr);
   if (*history_cmd) return run_history_command(x, *installation, std::cout, std::cerr);
+  if (*timeline_cmd) return run_timeline_command(x, *installation, std::cout, std::cerr);
   if (*tasks_cmd) return run_tasks_command(x, *installation, std::cout, std::cerr);
   if (*complete_cmd) return run_complete_command(x, *installation, std::cout, std::cerr);
   if (*signal_cmd) return run_signal_command(x, *installation, std::cout, std::cerr);

@@ -13,7 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-std::chrono::seconds policy_span(const json& policy, const char* key, std::chrono::seconds fallback) {
+std::chrono::seconds policy_span(const json& policy, const char* key,
+                                 std::chrono::seconds fallback) {
   auto it = policy.find(key);
   if (it == policy.end() || !it->is_string()) return fallback;
   return parse_iso_duration(it->get<std::string>()).value_or(fallback);
@@ -141,7 +142,8 @@ json ContactDirectory::apply(const std::string& id, const json& change, const js
   static const char* kFixed[] = {"id", "version", "history", "organisation"};
   for (const char* key : kFixed) {
     if (change.contains(key)) {
-      throw std::invalid_argument(std::string("the field \"") + key + "\" of an entry never changes");
+      throw std::invalid_argument(std::string("the field \"") + key +
+                                  "\" of an entry never changes");
     }
   }
   std::lock_guard<std::mutex> lock(mutex_);

@@ -30,8 +30,8 @@ nlohmann::json public_view(const nlohmann::json& entry, Instant now, const nlohm
 class ContactDirectory {
  public:
   // `file` holds the directory; when it does not exist yet it is created from `seed` (when
-  // empty, the directory reads as empty until something creates the file). Throws std::runtime_error naming the file when it cannot be
-  // read or is not a directory document.
+  // empty, the directory reads as empty until something creates the file). Throws
+  // std::runtime_error naming the file when it cannot be read or is not a directory document.
   ContactDirectory(std::filesystem::path file, std::filesystem::path seed);
 
   nlohmann::json policy() const;

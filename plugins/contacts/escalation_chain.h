@@ -12,9 +12,9 @@
 namespace coalition::plugins::contacts {
 
 struct ChainRequest {
-  std::string incident_class;                   // "P0", "P1", "P2"
-  std::vector<std::string> jurisdictions;       // most specific first
-  std::vector<std::string> members;             // organisations involved, in order
+  std::string incident_class;              // "P0", "P1", "P2"
+  std::vector<std::string> jurisdictions;  // most specific first
+  std::vector<std::string> members;        // organisations involved, in order
 };
 
 // {"incident_class", "tiers": [{tier, name, ack_within, contacts: [...]}], "sequence": [one item

@@ -4,8 +4,8 @@
 #include <coalition/plugin.hpp>
 
 #include "contacts/contact_directory.h"
-#include "shared/config_file.h"
 #include "contacts/escalation_chain.h"
+#include "shared/config_file.h"
 
 namespace {
 
@@ -31,8 +31,8 @@ struct Settings {
 };
 
 plugins::Instant now_of(const Context& context) {
-  return plugins::parse_instant(context.now()).value_or(
-      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return plugins::parse_instant(context.now())
+      .value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 class ResolveChain {
@@ -55,7 +55,8 @@ class ResolveChain {
         },
         "required": ["incident_class", "jurisdictions"]
       })json",
-      .output_schema = R"json({"type": "object", "required": ["tiers", "sequence", "skipped"]})json",
+      .output_schema =
+          R"json({"type": "object", "required": ["tiers", "sequence", "skipped"]})json",
       .capabilities = COALITION_CAP_IDEMPOTENT,
   };
   ResolveChain(const Host&, const json& config) : settings_(config) {}
@@ -97,7 +98,8 @@ class Entry {
     if (!settings_.directory) return plugins::not_configured("contacts", "directory");
     const std::string id = params.at("entry").get<std::string>();
     auto entry = settings_.directory->find(id);
-    if (!entry) return Outcome::permanent("contacts.unknown_entry", "no contact entry '" + id + "'");
+    if (!entry)
+      return Outcome::permanent("contacts.unknown_entry", "no contact entry '" + id + "'");
     return Outcome::ok(
         contacts::public_view(*entry, now_of(context), settings_.directory->policy()));
   }
@@ -140,7 +142,8 @@ class Update {
     if (!settings_.directory) return plugins::not_configured("contacts", "directory");
     const std::string id = params.at("entry").get<std::string>();
     auto current = settings_.directory->find(id);
-    if (!current) return Outcome::permanent("contacts.unknown_entry", "no contact entry '" + id + "'");
+    if (!current)
+      return Outcome::permanent("contacts.unknown_entry", "no contact entry '" + id + "'");
     json change = params.value("set", json::object());
     const bool endpoint = change.contains("channels") || change.contains("source_url");
     if (current->value("statutory", false) && endpoint) {
@@ -149,8 +152,9 @@ class Update {
       if (maker.empty() || checker.empty() || maker == checker) {
         return Outcome::permanent(
             "contacts.maker_checker_required",
-            "entry '" + id + "' is a statutory endpoint: a change of its channels or source needs "
-            "a maker and a different checker");
+            "entry '" + id +
+                "' is a statutory endpoint: a change of its channels or source needs "
+                "a maker and a different checker");
       }
     }
     const std::string now = plugins::format_instant(now_of(context));
@@ -161,15 +165,16 @@ class Update {
       if (!params.contains("status")) change["status"] = "fresh";
     }
     if (params.contains("status")) change["status"] = params["status"];
-    json record{{"at", now}, {"reason", params.at("reason")}, {"execution", context.execution_id()}};
+    json record{
+        {"at", now}, {"reason", params.at("reason")}, {"execution", context.execution_id()}};
     for (const char* key : {"maker", "checker", "evidence_url"}) {
       if (params.contains(key)) record[key] = params[key];
     }
     try {
       json result = settings_.directory->apply(id, change, record, context.idempotency_key());
       auto updated = settings_.directory->find(id);
-      result["status"] = contacts::effective_status(*updated, now_of(context),
-                                                    settings_.directory->policy());
+      result["status"] =
+          contacts::effective_status(*updated, now_of(context), settings_.directory->policy());
       // Ids and statuses only: a contact's channels never reach the log.
       host_.info("contact entry " + id + " is now version " + result["version"].dump() + " (" +
                  result["status"].get<std::string>() + ")");
@@ -189,8 +194,9 @@ constexpr coalition::sdk::PluginInfo kPlugin{
     .version = "1.0.0",
     .publisher = "Coalition Project",
     .partner_type = coalition::sdk::PartnerType::kCoalition,
-    .description = "The escalation contact directory: chains per incident class, verification "
-                   "and versioned changes.",
+    .description =
+        "The escalation contact directory: chains per incident class, verification "
+        "and versioned changes.",
 };
 
 }  // namespace

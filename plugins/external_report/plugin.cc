@@ -30,8 +30,10 @@ class File {
         },
         "required": ["regime", "case_id", "due_at"]
       })json",
-      .output_schema = R"json({"type": "object", "required": ["regime", "reference", "filed_at", "late"]})json",
-      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND,
+      .output_schema =
+          R"json({"type": "object", "required": ["regime", "reference", "filed_at", "late"]})json",
+      .capabilities =
+          COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND,
   };
 
   Outcome execute(const json& params, const Context&) {

@@ -77,7 +77,8 @@ constexpr coalition::sdk::PluginInfo kPlugin{
     .version = "1.0.0",
     .publisher = "Coalition Project",
     .partner_type = coalition::sdk::PartnerType::kCoalition,
-    .description = "Jurisdiction profiles: reporting regime, FIU, deadlines and sources per member.",
+    .description =
+        "Jurisdiction profiles: reporting regime, FIU, deadlines and sources per member.",
 };
 
 }  // namespace

@@ -21,9 +21,12 @@ using nlohmann::json;
 
 namespace {
 
-bool scalar(const json& v) { return v.is_string() || v.is_number() || v.is_boolean(); }
+bool scalar(const json& v) {
+  return v.is_string() || v.is_number() || v.is_boolean();
+}
 
-std::optional<std::string> check(const json& payload, const json& allow, const std::string& prefix) {
+std::optional<std::string> check(const json& payload, const json& allow,
+                                 const std::string& prefix) {
   for (const auto& [key, value] : payload.items()) {
     const std::string name = prefix.empty() ? key : prefix + "." + key;
     bool listed = false;
@@ -73,7 +76,8 @@ std::string load_or_create_secret(const std::filesystem::path& file) {
     if (text.str().size() >= 16) return text.str();
   }
   unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for the secret");
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    throw std::runtime_error("no random bytes for the secret");
   if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path());
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot create the challenge secret " + file.string());

@@ -32,8 +32,8 @@ bool append_to_outbox(const std::filesystem::path& outbox, const std::string& ch
                       const nlohmann::json& message);
 
 struct WebhookResult {
-  int status = 0;         // HTTP status; 0 when no answer came
-  std::string error;      // why, when status is 0
+  int status = 0;     // HTTP status; 0 when no answer came
+  std::string error;  // why, when status is 0
 };
 
 // POSTs `body` as JSON to `url` (http://host[:port]/path) with an Idempotency-Key header,

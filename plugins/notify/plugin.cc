@@ -6,8 +6,8 @@
 #include <coalition/plugin.hpp>
 
 #include "contacts/contact_directory.h"
-#include "shared/config_file.h"
 #include "notify/notify_message.h"
+#include "shared/config_file.h"
 
 namespace {
 
@@ -72,10 +72,10 @@ class Notify {
   Outcome execute(const json& params, const Context& context) {
     const json& payload = params.at("payload");
     if (auto field = notify::field_outside(payload, params.at("allow"))) {
-      return Outcome::permanent(
-          "notify.field_not_allowed",
-          "payload field '" + *field + "' is not on this step's allow-list (references only: "
-          "list it in \"allow\" if it is one); nothing was sent");
+      return Outcome::permanent("notify.field_not_allowed",
+                                "payload field '" + *field +
+                                    "' is not on this step's allow-list (references only: "
+                                    "list it in \"allow\" if it is one); nothing was sent");
     }
     const std::string key = context.idempotency_key();
     const std::string ack = params.value("ack", "none");
@@ -99,10 +99,12 @@ class Notify {
     sent["sent_at"] = context.now();
     if (ack == "none") return Outcome::ok(std::move(sent));
     if (ack == "signal") return Outcome::suspend({{"signal", params.value("signal", "ack")}});
-    json answer{{"type", "object"},
-                {"properties", {{"acknowledged", {{"const", true}}}, {"note", {{"type", "string"}, {"maxLength", 500}}}}},
-                {"required", {"acknowledged"}},
-                {"additionalProperties", false}};
+    json answer{
+        {"type", "object"},
+        {"properties",
+         {{"acknowledged", {{"const", true}}}, {"note", {{"type", "string"}, {"maxLength", 500}}}}},
+        {"required", {"acknowledged"}},
+        {"additionalProperties", false}};
     if (challenge) {
       answer["properties"]["code"] = {{"type", "string"}, {"pattern", "^[0-9]{6}$"}};
       answer["required"].push_back("code");
@@ -163,7 +165,8 @@ class Notify {
     }
     const std::string id = to.at("contact").get<std::string>();
     auto entry = directory_->find(id);
-    if (!entry) return Outcome::permanent("notify.unknown_contact", "no contact entry '" + id + "'");
+    if (!entry)
+      return Outcome::permanent("notify.unknown_contact", "no contact entry '" + id + "'");
     const json wanted = to.value("channel", json(1));
     const json channels = entry->value("channels", json::array());
     const json* channel = nullptr;
@@ -195,8 +198,8 @@ class Notify {
   }
 
   std::optional<Outcome> post(const std::string& url, const json& message) {
-    auto r = notify::post_webhook(url, message.dump(), message["idempotency_key"].get<std::string>(),
-                                  timeout_ms_);
+    auto r = notify::post_webhook(url, message.dump(),
+                                  message["idempotency_key"].get<std::string>(), timeout_ms_);
     if (r.status == 0) return Outcome::retryable("notify.webhook_unreachable", r.error);
     if (r.status >= 500) {
       return Outcome::retryable("notify.webhook_failed",
@@ -223,8 +226,9 @@ constexpr coalition::sdk::PluginInfo kPlugin{
     .version = "1.0.0",
     .publisher = "Coalition Project",
     .partner_type = coalition::sdk::PartnerType::kCoalition,
-    .description = "References-only notifications through an outbox, webhooks or the log, with "
-                   "acknowledgements.",
+    .description =
+        "References-only notifications through an outbox, webhooks or the log, with "
+        "acknowledgements.",
 };
 
 }  // namespace

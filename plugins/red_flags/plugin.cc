@@ -29,8 +29,10 @@ class Checklist {
                            "description": "Keep the indicators typical for these members (acquirer, bank, psp, issuer, exchange, msb, p2p); all when omitted."}
         }
       })json",
-      .output_schema = R"json({"type": "object", "required": ["answers", "observed", "catalogue_version"]})json",
-      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND,
+      .output_schema =
+          R"json({"type": "object", "required": ["answers", "observed", "catalogue_version"]})json",
+      .capabilities =
+          COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND,
   };
   Checklist(const Host&, const json& config)
       : catalogue_(coalition::plugins::read_config_file(config, "catalogue", "red_flags.json")) {}
@@ -49,20 +51,20 @@ class Checklist {
                        {"text", item.value("text", "")},
                        {"sources", item.value("sources", json::array())}});
       required.push_back(id);
-      answers[id] = {
-          {"type", "object"},
-          {"properties",
-           {{"status", {{"enum", {"observed", "not_observed", "not_applicable"}}}},
-            {"evidence",
-             {{"type", "string"},
-              {"minLength", 1},
-              {"maxLength", 500},
-              {"description", "A reference (transaction, case, report or document number, URL, "
-                              "hash), never the content itself."}}}}},
-          {"required", {"status"}},
-          {"if", {{"properties", {{"status", {{"const", "observed"}}}}}}},
-          {"then", {{"required", {"status", "evidence"}}}},
-          {"additionalProperties", false}};
+      answers[id] = {{"type", "object"},
+                     {"properties",
+                      {{"status", {{"enum", {"observed", "not_observed", "not_applicable"}}}},
+                       {"evidence",
+                        {{"type", "string"},
+                         {"minLength", 1},
+                         {"maxLength", 500},
+                         {"description",
+                          "A reference (transaction, case, report or document number, URL, "
+                          "hash), never the content itself."}}}}},
+                     {"required", {"status"}},
+                     {"if", {{"properties", {{"status", {{"const", "observed"}}}}}}},
+                     {"then", {{"required", {"status", "evidence"}}}},
+                     {"additionalProperties", false}};
     }
     return Outcome::suspend(
         {{"title", params.value("title", "Red-flag checklist")},
@@ -90,15 +92,17 @@ class Checklist {
     for (const auto& item : catalogue_.value("items", json::array())) {
       const std::string id = item.value("id", "");
       if (answers.contains(id) && answers[id].value("status", "") == "observed") {
-        observed.push_back({{"id", id}, {"code", item.value("code", "")},
+        observed.push_back({{"id", id},
+                            {"code", item.value("code", "")},
                             {"evidence", answers[id].value("evidence", "")}});
       }
     }
-    return Outcome::ok({{"answers", answers},
-                        {"observed", observed},
-                        {"observed_count", observed.size()},
-                        {"catalogue_version", catalogue_.value("version", "")},
-                        {"completed_by", {{"actor", c.value("actor", "")}, {"at", c.value("at", "")}}}});
+    return Outcome::ok(
+        {{"answers", answers},
+         {"observed", observed},
+         {"observed_count", observed.size()},
+         {"catalogue_version", catalogue_.value("version", "")},
+         {"completed_by", {{"actor", c.value("actor", "")}, {"at", c.value("at", "")}}}});
   }
 
  private:

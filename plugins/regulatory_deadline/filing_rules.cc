@@ -49,7 +49,8 @@ std::string describe(const json& span) {
 json filing_deadline(const json& table, const FilingFacts& facts,
                      const BusinessDays& business_days) {
   auto row = find_regime(table, facts.regime);
-  if (!row) throw std::invalid_argument("no regime '" + facts.regime + "' in the jurisdiction table");
+  if (!row)
+    throw std::invalid_argument("no regime '" + facts.regime + "' in the jurisdiction table");
   const json& d = row->at("deadline");
   const std::string what = facts.regime + " deadline";
   json span;
@@ -88,13 +89,16 @@ json filing_deadline(const json& table, const FilingFacts& facts,
   if (row->contains("key_terms")) out["key_terms"] = (*row)["key_terms"];
   const json internal = table.value("internal", json::object());
   if (internal.contains("narrative_lead")) {
+    // The lead before the deadline, or halfway to it when the deadline is too close for the
+    // lead (an SMR due in 3 business days still leaves time to draft).
     Instant narrative = due - duration_of(internal["narrative_lead"], "internal.narrative_lead");
-    if (narrative < facts.determination_at) narrative = facts.determination_at;
+    const Instant halfway = facts.determination_at + (due - facts.determination_at) / 2;
+    if (narrative < halfway) narrative = halfway;
     out["narrative_due_at"] = format_instant(narrative);
   }
   if (internal.contains("cco_notice_before")) {
-    out["cco_notice_at"] =
-        format_instant(due - duration_of(internal["cco_notice_before"], "internal.cco_notice_before"));
+    out["cco_notice_at"] = format_instant(
+        due - duration_of(internal["cco_notice_before"], "internal.cco_notice_before"));
   }
   return out;
 }

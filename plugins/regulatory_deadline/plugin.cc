@@ -33,7 +33,8 @@ class FilingDeadline {
         },
         "required": ["regime", "determination_at"]
       })json",
-      .output_schema = R"json({"type": "object", "required": ["due_at", "cap_at", "rule", "sources"]})json",
+      .output_schema =
+          R"json({"type": "object", "required": ["due_at", "cap_at", "rule", "sources"]})json",
       .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
   };
   FilingDeadline(const Host& host, const json& config)

@@ -35,8 +35,8 @@ inline nlohmann::json read_config_file(const nlohmann::json& config, const std::
   std::ifstream in(file);
   nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
   if (!doc.is_object()) {
-    throw coalition::sdk::InvalidParameters("/" + key, "cannot read " + file.string() +
-                                                           " as a JSON object");
+    throw coalition::sdk::InvalidParameters("/" + key,
+                                            "cannot read " + file.string() + " as a JSON object");
   }
   return doc;
 }
@@ -44,8 +44,8 @@ inline nlohmann::json read_config_file(const nlohmann::json& config, const std::
 // The permanent error of a step whose data file is not configured.
 inline coalition::sdk::Outcome not_configured(const std::string& plugin, const std::string& key) {
   return coalition::sdk::Outcome::permanent(
-      "config.missing", "the " + plugin + " plugin has no " + key +
-                            ": set plugins.config." + plugin + "." + key +
+      "config.missing", "the " + plugin + " plugin has no " + key + ": set plugins.config." +
+                            plugin + "." + key +
                             " in the engine configuration (see config/README.md)");
 }
 

@@ -110,17 +110,17 @@ typedef struct coalition_host_api {
  */
 #define COALITION_EXT_CALENDAR_V1 "coalition.calendar/1"
 #define COALITION_CALENDAR_OK 0
-#define COALITION_CALENDAR_UNKNOWN 1      /* no calendar with that id */
-#define COALITION_CALENDAR_BAD_INSTANT 2  /* `from` is not an RFC 3339 instant */
-#define COALITION_CALENDAR_BUFFER 3       /* out_size too small (32 bytes always suffice) */
+#define COALITION_CALENDAR_UNKNOWN 1     /* no calendar with that id */
+#define COALITION_CALENDAR_BAD_INSTANT 2 /* `from` is not an RFC 3339 instant */
+#define COALITION_CALENDAR_BUFFER 3      /* out_size too small (32 bytes always suffice) */
 
 typedef struct coalition_calendar_ext_v1 {
   uint32_t struct_size;
   /* [any-thread] Writes to out, NUL-terminated, the instant `days` business days of calendar
    * `calendar_id` after `from` (RFC 3339): 23:59:59 local time of that business day, as
    * RFC 3339 UTC. host_ctx is coalition_host_api_t.host_ctx. Returns COALITION_CALENDAR_*. */
-  int (*add_business_days)(void* host_ctx, const char* calendar_id, const char* from,
-                           uint32_t days, char* out, size_t out_size);
+  int (*add_business_days)(void* host_ctx, const char* calendar_id, const char* from, uint32_t days,
+                           char* out, size_t out_size);
 } coalition_calendar_ext_v1_t;
 
 /*

@@ -90,7 +90,8 @@ class Scanner {
     if (doc.is_object()) {
       for (const auto& [key, value] : doc.items()) {
         const std::string at = pointer + "/" + escape(key);
-        if (is_mime_key(key) && value.is_string() && is_media_type(value.get_ref<const std::string&>())) {
+        if (is_mime_key(key) && value.is_string() &&
+            is_media_type(value.get_ref<const std::string&>())) {
           found = MediaFinding{at, value.get<std::string>(), "declared MIME type"};
           return;
         }
@@ -98,7 +99,8 @@ class Scanner {
         if (found) return;
       }
     } else if (doc.is_array()) {
-      for (size_t i = 0; i < doc.size() && !found; ++i) scan(doc[i], pointer + "/" + std::to_string(i));
+      for (size_t i = 0; i < doc.size() && !found; ++i)
+        scan(doc[i], pointer + "/" + std::to_string(i));
     } else if (doc.is_string()) {
       check_string(doc.get_ref<const std::string&>(), pointer);
     }
@@ -161,7 +163,8 @@ std::string sniff_media(std::string_view b) {
   if (starts_with(b, "RIFF"sv) && starts_with(b, "WEBP"sv, 8)) return "image/webp";
   if (starts_with(b, "RIFF"sv) && starts_with(b, "AVI "sv, 8)) return "video/x-msvideo";
   if (starts_with(b, "II*\0"sv) || starts_with(b, "MM\0*"sv)) return "image/tiff";
-  if (starts_with(b, "BM"sv) && b.size() >= 10 && b.substr(6, 4) == "\0\0\0\0"sv) return "image/bmp";
+  if (starts_with(b, "BM"sv) && b.size() >= 10 && b.substr(6, 4) == "\0\0\0\0"sv)
+    return "image/bmp";
   if (starts_with(b, "8BPS"sv)) return "image/vnd.adobe.photoshop";
   if (starts_with(b, "\0\0\0\x0CjP  "sv) || starts_with(b, "\xFF\x0A"sv)) return "image/jp2";
   if (starts_with(b, "ftyp"sv, 4)) {

@@ -33,8 +33,7 @@ class PluginLoader {
   // "config_directory" (unless it says otherwise). `calendars` (may be null) backs the
   // coalition.calendar/1 host extension and must outlive every loaded plugin.
   PluginLoader(LibraryLoader& libraries, nlohmann::json plugin_configs,
-               std::filesystem::path config_directory = {},
-               const CalendarSet* calendars = nullptr);
+               std::filesystem::path config_directory = {}, const CalendarSet* calendars = nullptr);
 
   // Loads `file`, then does what load_entry does.
   Result<LoadedPlugin> load(const std::filesystem::path& file);

@@ -37,7 +37,8 @@ Result<Span> parse_span(const nlohmann::json& doc) {
     span.fixed = *d;
     return span;
   }
-  if (doc.is_object() && doc.contains("business_days") && doc["business_days"].is_number_unsigned() &&
+  if (doc.is_object() && doc.contains("business_days") &&
+      doc["business_days"].is_number_unsigned() &&
       doc.value("calendar", nlohmann::json()).is_string() && doc.size() == 2) {
     span.business_days = doc["business_days"].get<uint32_t>();
     span.calendar = doc["calendar"].get<std::string>();
@@ -95,10 +96,11 @@ void check_sequence(const Sequence& seq, const CalendarSet& calendars, Problems&
     if (step.deadline) {
       const std::string at = step.pointer + "/deadline";
       check_span(step.deadline->due.in, at + "/in", calendars, problems);
-      if (step.deadline->cap) check_span(step.deadline->cap->in, at + "/cap/in", calendars, problems);
+      if (step.deadline->cap)
+        check_span(step.deadline->cap->in, at + "/cap/in", calendars, problems);
       for (size_t i = 0; i < step.deadline->escalate.size(); ++i) {
-        check_span(step.deadline->escalate[i].due.in,
-                   at + "/escalate/" + std::to_string(i) + "/in", calendars, problems);
+        check_span(step.deadline->escalate[i].due.in, at + "/escalate/" + std::to_string(i) + "/in",
+                   calendars, problems);
       }
     }
     for (const auto& b : step.branches) check_sequence(*b.sequence, calendars, problems);

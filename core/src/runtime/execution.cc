@@ -394,8 +394,8 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   if (outcome.status == StepStatus::kOk || outcome.status == StepStatus::kSuspend) {
     // No plugin can bring images or video into the store: the output is dropped unrecorded.
     if (auto s = refuse_media(path, outcome.output, {{"source", "plugin output"}}, Actor{}); !s) {
-      outcome = StepOutcome::failed(StepStatus::kPermanentError, "media.refused",
-                                    s.error().message());
+      outcome =
+          StepOutcome::failed(StepStatus::kPermanentError, "media.refused", s.error().message());
     }
   }
   switch (outcome.status) {

@@ -135,8 +135,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
               nlohmann::json data = nlohmann::json::object(), const Actor& actor = {});
   // OK, or kInvalidData (with the pointer) after auditing "media_refused" when `payload`
   // carries an image or video.
-  Status refuse_media(const std::string& path, const nlohmann::json& payload,
-                      nlohmann::json facts, const Actor& actor);
+  Status refuse_media(const std::string& path, const nlohmann::json& payload, nlohmann::json facts,
+                      const Actor& actor);
   void audit_only(const std::string& type, const std::string& step, nlohmann::json summary,
                   const Actor& actor);
   void mark_dirty();

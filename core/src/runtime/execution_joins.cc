@@ -181,9 +181,10 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
                            fmt::format("branch '{}' failed with {}: {}", step.branches[slot].name,
                                        error.code, error.message));
     } else if (first_success) {
-      failure = make_error("map.none_succeeded",
-                           fmt::format("none of the {} items succeeded; the last failed with {}: {}",
-                                       slots, error.code, error.message));
+      failure =
+          make_error("map.none_succeeded",
+                     fmt::format("none of the {} items succeeded; the last failed with {}: {}",
+                                 slots, error.code, error.message));
     } else if (step.kind == StepKind::kMap) {
       failure = make_error("map.iteration_failed", fmt::format("iteration {} failed with {}: {}",
                                                                slot, error.code, error.message));
@@ -199,7 +200,8 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
         if (join.state[i] == 2) result[step.branches[i].name] = join.outputs[i];
       }
     } else if (first_success) {
-      result = {{"index", slot}, {"item", join.items[slot]}, {"output", std::move(join.outputs[slot])}};
+      result = {
+          {"index", slot}, {"item", join.items[slot]}, {"output", std::move(join.outputs[slot])}};
     } else if (step.kind == StepKind::kMap) {
       result = json::array();
       for (auto& o : join.outputs) result.push_back(std::move(o));

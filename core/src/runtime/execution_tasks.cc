@@ -41,9 +41,8 @@ Result<std::vector<std::string>> resolve_roles(const json& ref, const json& cont
       roles.push_back(r.get<std::string>());
     }
   }
-  if (roles.empty() || std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
-        return r.empty();
-      })) {
+  if (roles.empty() ||
+      std::any_of(roles.begin(), roles.end(), [](const std::string& r) { return r.empty(); })) {
     return Error::invalid_data(where + " holds no role name: " + value->dump());
   }
   return roles;
@@ -228,7 +227,8 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
     return error;
   }
   const std::string path = step_path(frame, a->step->id);
-  if (auto s = refuse_media(path, data, {{"task", task_id}}, actor); !s) return std::move(s).error();
+  if (auto s = refuse_media(path, data, {{"task", task_id}}, actor); !s)
+    return std::move(s).error();
   if (auto s = check_completion(frame, actor, data); !s) {
     audit_only("task_refused", path,
                {{"task", task_id},
@@ -255,7 +255,8 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
   changed_tasks_.insert(frame);
   json view = task_json(frame);
   // The task's own spec goes back too: what the step asked is all the state a plugin needs.
-  resume_attempt(frame, {{"completions", task.completions}, {"quorum", quorum}, {"task", task.spec}});
+  resume_attempt(frame,
+                 {{"completions", task.completions}, {"quorum", quorum}, {"task", task.spec}});
   return view;
 }
 
