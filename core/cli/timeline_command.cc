@@ -34,11 +34,11 @@ std::string short_task(const json& data) {
 }
 
 // One line for an event, or empty for the engine's bookkeeping.
-std::string describe_event(const Event& e) {
+std::string describe_event(const Event& e, const std::string& initiator) {
   const json& d = e.data;
   const std::string step = e.step.empty() ? "" : " [" + e.step + "]";
   switch (e.type) {
-    case EventType::kExecutionStarted: return "review started";
+    case EventType::kExecutionStarted: return "started by " + initiator;
     case EventType::kTaskCreated:
       return "task " + short_task(d) + " opened for " + roles_of(d) +
              (d.contains("due") ? ", due " + when(d["due"].get<std::string>()) : "") + step;
@@ -60,9 +60,9 @@ std::string describe_event(const Event& e) {
       return "step failed: " + d.value("error", json::object()).value("code", "") + step;
     case EventType::kCatchTaken: return "handled, continuing at " + d.value("next", "") + step;
     case EventType::kWaitStarted: return "waiting" + step;
-    case EventType::kExecutionCompleted: return "review completed";
+    case EventType::kExecutionCompleted: return "completed";
     case EventType::kExecutionFailed:
-      return "review FAILED: " + d.value("error", json::object()).value("code", "");
+      return "FAILED: " + d.value("error", json::object()).value("code", "");
     default: return "";
   }
 }
@@ -83,7 +83,7 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
 
   std::multimap<std::string, std::string> lines;  // ordered by time, then insertion
   for (const auto& e : *events) {
-    std::string text = describe_event(e);
+    std::string text = describe_event(e, record->value().initiator);
     if (e.type == EventType::kStepSucceeded && e.data.contains("output")) {
       const json& output = e.data["output"];  // computed deadlines are worth a line
       if (output.is_object() && output.contains("due_at") && output.contains("rule")) {
@@ -101,10 +101,11 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
       why = summary.value("kind", "") + " at " + summary.value("pointer", "") + " (" +
             summary.value("detected_by", "") + "); nothing stored";
     }
-    lines.emplace(a.at, "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") +
-                            ": " + why);
+    lines.emplace(a.at,
+                  "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") + ": " + why);
   }
-  out << "timeline of " << o.execution << " (" << record->value().workflow_id << "@" << record->value().workflow_version << "), times in UTC\n";
+  out << "timeline of " << o.execution << " (" << record->value().workflow_id << "@"
+      << record->value().workflow_version << "), times in UTC\n";
   for (const auto& [at, text] : lines) out << "  " << when(at) << "  " << text << "\n";
   return kExitOk;
 }

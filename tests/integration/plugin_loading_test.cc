@@ -1,6 +1,8 @@
 // Real plugin libraries loaded through Boost.DLL: the in-tree plugins and the broken fixtures.
 #include <gtest/gtest.h>
 
+#include "calendar/business_calendar.h"
+#include "common/utc_time.h"
 #include "plugin_host/plugin_loader.h"
 #include "plugin_host/plugin_registry.h"
 #include "test_paths.h"
@@ -58,6 +60,62 @@ TEST_F(PluginLoadingTest, InTreePluginsLoadAndRun) {
   auto third = registry.find("fail")->execute(fail_params, context(3));
   EXPECT_EQ(third.status, StepStatus::kOk);
   EXPECT_EQ(third.output["attempt"], 3);
+}
+
+// The coalition plugins through the real ABI: their data found beside the configuration, the
+// calendar host extension counting business days, and their refusals.
+TEST_F(PluginLoadingTest, CoalitionPluginsRunWithTheirDataAndTheCalendarExtension) {
+  auto calendars = CalendarSet::load(fs::path(test::kSourceDir) / "config" / "calendars");
+  ASSERT_TRUE(calendars.ok());
+  PluginLoader loader(libraries_, json::object(), fs::path(test::kSourceDir) / "config",
+                      &*calendars);
+  PluginRegistry registry;
+  RealFileSystem files;
+  auto report = install_plugins({test::kPluginDir}, files, loader, registry);
+  ASSERT_TRUE(report.errors.empty()) << report.errors.front().to_string();
+
+  StepContext c = context();
+  c.now = *parse_utc("2026-12-02T03:00:00Z");
+  auto deadline =
+      registry.find("regulatory.filing_deadline")
+          ->execute({{"regime", "AU_SMR"}, {"determination_at", "2026-12-02T03:00:00Z"}}, c);
+  ASSERT_EQ(deadline.status, StepStatus::kOk) << deadline.error.message;
+  EXPECT_EQ(deadline.output["due_at"], "2026-12-07T12:59:59Z");  // via coalition.calendar/1
+
+  auto profile = registry.find("jurisdiction.profile")->execute({{"country", "CA"}}, c);
+  EXPECT_EQ(profile.output["regime"], "CA_STR");
+  EXPECT_EQ(profile.output["spans"]["kyb_refresh"],
+            json::parse(R"({"business_days": 10, "calendar": "ca-federal"})"));
+
+  auto guard = registry.find("no_media.guard")
+                   ->execute({{"payload", {{"evidence", {"TXN-1", "R0lGODlhAQABAIAAAP"}}}}}, c);
+  EXPECT_EQ(guard.status, StepStatus::kPermanentError);
+  EXPECT_EQ(guard.error.code, "media.refused");
+  EXPECT_NE(guard.error.message.find("/evidence/1 carries image/gif"), std::string::npos);
+  EXPECT_EQ(guard.error.message.find("R0lGOD"), std::string::npos);
+  auto clean = registry.find("no_media.guard")->execute({{"payload", {{"ref", "TXN-1"}}}}, c);
+  EXPECT_EQ(clean.output["clean"], true);
+
+  auto leak = registry.find("notify")->execute({{"to", {{"log", true}}},
+                                                {"message", "x.y"},
+                                                {"payload", {{"email", "a@b.example"}}},
+                                                {"allow", json::array({"case_id"})}},
+                                               c);
+  EXPECT_EQ(leak.error.code, "notify.field_not_allowed");
+  // No directory configured: the step says which key to set, nothing is created.
+  auto unresolved = registry.find("contacts.resolve_chain")
+                        ->execute({{"incident_class", "P0"}, {"jurisdictions", {"AU"}}}, c);
+  EXPECT_EQ(unresolved.error.code, "config.missing");
+  EXPECT_NE(unresolved.error.message.find("plugins.config.contacts.directory"), std::string::npos);
+
+  // Without calendars the extension is absent and a business-day rule is refused, not guessed.
+  PluginLoader bare(libraries_, json::object(), fs::path(test::kSourceDir) / "config", nullptr);
+  auto regulatory = bare.load(plugin("regulatory_deadline"));
+  ASSERT_TRUE(regulatory.ok());
+  auto refused = regulatory->step_types[0]->execute(
+      {{"regime", "AU_SMR"}, {"determination_at", "2026-12-02T03:00:00Z"}}, c);
+  EXPECT_EQ(refused.error.code, "regulatory.no_rule");
+  EXPECT_NE(refused.error.message.find("no calendar 'au-national'"), std::string::npos);
 }
 
 TEST_F(PluginLoadingTest, ParameterErrorsCarryAJsonPointer) {

@@ -5,7 +5,9 @@
 #include <set>
 
 #include <spdlog/spdlog.h>
+#include "audit/audit_chain.h"
 #include "common/sha256.h"
+#include "guard/media_scan.h"
 
 namespace coalition {
 
@@ -239,6 +241,24 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   const bool chosen_id = !id.empty();
   if (id.empty()) id = fresh_id(next_id_++);
   if (initiator.empty()) initiator = "engine";
+  // Images and video never enter: refused before anything is stored, audited without the bytes.
+  if (auto found = find_media(input)) {
+    if (store_ != nullptr) {
+      StoreBatch batch;
+      batch.audit.push_back(make_audit_draft(clock_.now(), initiator, "", "", id, "",
+                                             "media_refused",
+                                             {{"source", "input"},
+                                              {"workflow", workflow->key()},
+                                              {"pointer", found->pointer},
+                                              {"kind", found->kind},
+                                              {"detected_by", found->how}}));
+      if (auto s = store_->apply(batch); !s) return std::move(s).error();
+    }
+    return Error::invalid_data("media refused in the input: " + found->kind + " (" + found->how +
+                                   "); Coalition accepts references only (hashes, URLs, case "
+                                   "and report numbers), never images or video",
+                               found->pointer.empty() ? "/" : found->pointer);
+  }
   if (store_ != nullptr) {
     if (auto s = register_workflows(*workflow); !s) return std::move(s).error();
     if (chosen_id) {  // fresh ids are unique by construction

@@ -413,6 +413,7 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
   if (has_task && f.level < d.escalate.size()) {
     const EscalationTier& tier = d.escalate[f.level];
     auto due = resolve_due(tier.due, f.context, host_.clock().now(), host_.calendars());
+    if (due && f.cap && *due > *f.cap) *due = *f.cap;  // the cap bounds every tier too
     if (due) {
       ++f.level;
       f.due = *due;

@@ -226,7 +226,8 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
   settle(*e, clock);  // until its overdue deadline reloads it and fires
   auto task = store->task("ex-1.t2");
   EXPECT_EQ((*task)->doc["roles"], json::array({"deputy"}));
-  EXPECT_EQ((*task)->doc["due"], "2026-12-04T10:00:00.000Z");
+  // 24 h from the escalation would be 10:00; the cap (72 h from the start) bounds every tier.
+  EXPECT_EQ((*task)->doc["due"], "2026-12-04T09:00:00.000Z");
 
   // Separation of duties still remembers who drafted, across the restart.
   auto sod = e->complete_task("ex-1.t2", {"ana", "deputy", ""},

@@ -1,0 +1,544 @@
+// The coalition workflows through the real CLI, in virtual time: the AML review (the scenario
+// of tools/aml-demo, the main job's), the escalation run and the contact verification, then
+// what the store, the outbox and the contact directory say about them.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite_store.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+#include "test_paths.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+class CoalitionWorkflows : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::filesystem::path src = test::kSourceDir;
+    std::filesystem::copy(src / "config", dir_.path() / "config",
+                          std::filesystem::copy_options::recursive);
+    json config = json::parse(std::ifstream(dir_.path() / "config" / "coalition.json"));
+    config["plugins"]["config"]["contacts"]["directory"] = (dir_.path() / "contacts.json").string();
+    config["plugins"]["config"]["notify"]["directory"] = (dir_.path() / "contacts.json").string();
+    config["plugins"]["config"]["notify"]["outbox"] = (dir_.path() / "outbox").string();
+    config["plugins"]["config"]["notify"]["secret_file"] = (dir_.path() / "secret").string();
+    config_ = (dir_.path() / "config" / "coalition.json").string();
+    std::ofstream(config_) << config.dump(2);
+    store_ = (dir_.path() / "store.db").string();
+  }
+
+  test::ProcessResult cli(std::vector<std::string> args) {
+    std::vector<std::string> argv{test::kCoalitionBinary, "--config", config_, "--log-level",
+                                  "warn"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run_process(argv, {{"COALITION_STORE", store_}});
+  }
+
+  json events(const std::string& id) {
+    auto r = cli({"history", id, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out)["events"];
+  }
+
+  // Completes the open task of `id` whose step path ends with `step`; the exit code.
+  int complete(const std::string& id, const std::string& step, const std::string& actor,
+               const std::string& role, const std::string& data, const std::string& now,
+               const std::string& org = "northwind") {
+    auto listed = cli({"tasks", "--execution", id, "--json"});
+    json tasks = json::parse(listed.out);
+    tasks = tasks.is_object() ? tasks["tasks"] : tasks;
+    for (const auto& t : tasks) {
+      const std::string path = t["step"];
+      if (path.size() >= step.size() &&
+          path.compare(path.size() - step.size(), step.size(), step) == 0) {
+        auto r = cli({"complete", t["id"], "--as", actor, "--role", role, "--org", org, "--data",
+                      data, "--now", now});
+        if (r.exit_code != 0) last_error_ = r.err;
+        return r.exit_code;
+      }
+    }
+    last_error_ = "no open task at " + step + " in " + listed.out;
+    return -1;
+  }
+
+  // Runs aml_review for `input` (merged over the example) through intake, KYB, red flags and the
+  // determination `determination` at `determined_at`.
+  std::string review_until_determination(const json& overrides, const json& determination,
+                                         const std::string& determined_at) {
+    json input = json::parse(
+        std::ifstream(std::string(test::kSourceDir) + "/workflows/examples/aml_review.input.json"));
+    if (overrides.is_object()) input.update(overrides);
+    const auto file = dir_.path() / "input.json";
+    std::ofstream(file) << input.dump();
+    const std::string id = "aml";
+    EXPECT_EQ(cli({"run", std::string(test::kSourceDir) + "/workflows/aml_review.json", "--input",
+                   file.string(), "--id", id, "--as", "lead.lia", "--now",
+                   input["alert_at"].get<std::string>()})
+                  .exit_code,
+              0);
+    const std::string t0 = input["alert_at"];
+    EXPECT_EQ(complete(id, "intake", "inv.ivy", "investigator",
+                       R"({"subject_type": "merchant", "subject_ref": "MER-EX-1", "trigger":
+                           "transaction_monitoring", "trigger_ref": "ALERT-EX-9", "evidence": ["TXN-EX-1"]})",
+                       t0),
+              0)
+        << last_error_;
+    json kyb{{"answers", json::object()}};
+    for (const char* item :
+         {"beneficial_ownership", "match_check", "sanctions_adverse_media", "mcc_accuracy",
+          "site_review", "adult_content_controls", "crypto_exposure"}) {
+      kyb["answers"][item] = {{"status", "not_observed"}};
+    }
+    EXPECT_EQ(complete(id, "kyb_refresh", "inv.ivy", "investigator", kyb.dump(), t0), 0)
+        << last_error_;
+    json flags{{"answers", json::object()}};
+    const json catalogue =
+        json::parse(std::ifstream(std::string(test::kSourceDir) + "/config/red_flags.json"));
+    for (const auto& item : catalogue["items"]) {
+      for (const auto& m : item["typical_members"]) {
+        if (m == input["member_type"] || m == "*")
+          flags["answers"][item["id"].get<std::string>()] = {{"status", "not_observed"}};
+      }
+    }
+    flags["answers"].begin().value() = {{"status", "observed"}, {"evidence", "TXN-EX-1"}};
+    EXPECT_EQ(complete(id, "red_flags", "inv.ivy", "investigator", flags.dump(), t0), 0)
+        << last_error_;
+    EXPECT_EQ(
+        complete(id, "determination", "bsa.bo", "bsa_officer", determination.dump(), determined_at),
+        0)
+        << last_error_;
+    return id;
+  }
+
+  json find_event(const std::string& id, const std::string& type, const std::string& step_suffix) {
+    for (const auto& e : events(id)) {
+      const std::string step = e.value("step", std::string());
+      if (e["type"] == type && step.size() >= step_suffix.size() &&
+          step.compare(step.size() - step_suffix.size(), step_suffix.size(), step_suffix) == 0) {
+        return e;
+      }
+    }
+    return json();
+  }
+
+  std::string last_error_;
+
+  std::string outbox_code(const std::string& channel, size_t line_number) {
+    std::ifstream in(dir_.path() / "outbox" / (channel + ".jsonl"));
+    std::string line;
+    for (size_t i = 0; i <= line_number; ++i) EXPECT_TRUE(std::getline(in, line)) << channel;
+    return json::parse(line).value("code", "");
+  }
+
+  json directory_entry(const std::string& id) {
+    const json doc = json::parse(std::ifstream(dir_.path() / "contacts.json"));
+    for (const auto& e : doc["entries"]) {
+      if (e["id"] == id) return e;
+    }
+    return json();
+  }
+
+  test::TempDir dir_;
+  std::string config_;
+  std::string store_;
+};
+
+TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {
+  // The script names the workflow files relative to the source tree.
+  auto demo = test::run_process(
+      {"/bin/bash", "-c", "cd \"$0\" && tools/aml-demo \"$1\" \"$2\" \"$3\" \"$4\"",
+       test::kSourceDir, store_, test::kCoalitionBinary, config_, dir_.path().string()},
+      {{"COALITION_STORE", store_}});
+  ASSERT_EQ(demo.exit_code, 0) << demo.out << demo.err;
+  const std::string id = "ex-aml-review-0417";
+
+  auto status = cli({"status", id, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const json st = json::parse(status.out);
+  EXPECT_EQ(st["status"], "succeeded");
+  EXPECT_EQ(st["output"]["filing"]["reference"], "SMR-EX-2026-000311");
+  EXPECT_EQ(st["output"]["filing"]["late"], false);
+  // AU SMR: 3 business days after a determination at 14:00 Sydney on Wednesday 2 December
+  // 2026 -> end of Monday 7 December, 23:59:59 AEDT.
+  EXPECT_EQ(st["output"]["filing"]["due_at"], "2026-12-07T12:59:59Z");
+
+  const json ev = events(id);
+  std::vector<std::string> story;
+  for (const auto& e : ev) {
+    const std::string type = e.value("type", std::string());
+    if (type == "task_created" || type == "task_completed" || type == "escalated" ||
+        type == "deadline_expired") {
+      story.push_back(type + " " + e.value("step", std::string()) + " " +
+                      e["data"].value("actor", "") + e["data"].value("due", ""));
+    }
+  }
+  const std::vector<std::string> want{
+      "task_created intake ",
+      "task_completed intake inv.ivy",
+      "task_created kyb_refresh 2026-12-16T12:59:59.000Z",  // 10 business days from the alert
+      "task_completed kyb_refresh inv.ivy",
+      "task_created red_flags ",
+      "task_completed red_flags inv.ivy",
+      "task_created determination 2026-12-09T12:59:59.000Z",
+      "task_completed determination bsa.bo",
+  };
+  ASSERT_GE(story.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(story[i], want[i]) << i;
+
+  auto find = [&](const std::string& type, const std::string& step_suffix) -> json {
+    for (const auto& e : ev) {
+      const std::string step = e.value("step", std::string());
+      if (e["type"] == type && step.size() >= step_suffix.size() &&
+          step.compare(step.size() - step_suffix.size(), step_suffix.size(), step_suffix) == 0) {
+        return e;
+      }
+    }
+    return json();
+  };
+  // The P0 escalation ran beside the filing: the police liaison acknowledged within the hour.
+  const json page = find("task_created", "notify_in_turn[0]/page");
+  ASSERT_FALSE(page.is_null());
+  EXPECT_EQ(page["data"]["roles"], json::array({"le_liaison"}));
+  EXPECT_EQ(page["data"]["due"], "2026-12-02T04:00:00.000Z");
+  // The narrative is due halfway to the SMR deadline (7 days before it is already past).
+  EXPECT_EQ(find("task_created", "report[filing]/narrative")["data"]["due"],
+            "2026-12-04T19:59:59.000Z");
+  // The filer missed 48 hours: escalated to the deputy at exactly 48 h, due 24 h later.
+  const json escalated = find("escalated", "signoff_window[signoff]/signoff");
+  ASSERT_FALSE(escalated.is_null());
+  EXPECT_EQ(escalated["at"], "2026-12-04T04:00:00.000Z");
+  EXPECT_EQ(escalated["data"]["roles"], json::array({"deputy_bsa_officer"}));
+  EXPECT_EQ(escalated["data"]["due"], "2026-12-05T04:00:00.000Z");
+  EXPECT_EQ(find("task_completed", "signoff_window[signoff]/signoff")["data"]["actor"],
+            "deputy.dee");
+  // More than 48 h were left when the sign-off came: the CCO watcher was cancelled unsent.
+  EXPECT_TRUE(find("step_succeeded", "signoff_window[cco_notice]/notify_cco").is_null());
+  // The filing task is due at the regulatory deadline; MATCH listing 5 days after the decision.
+  EXPECT_EQ(find("task_created", "report[filing]/file")["data"]["due"], "2026-12-07T12:59:59.000Z");
+  EXPECT_EQ(find("task_created", "match_listing")["data"]["due"], "2026-12-10T01:00:00.000Z");
+
+  // The timeline tells the refusals: the photo (no bytes) and the maker-checker violation.
+  auto timeline = cli({"timeline", id});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_NE(timeline.out.find("REFUSED inv.ivy (investigator): image/jpeg at "
+                              "/answers/beneficial_ownership/evidence"),
+            std::string::npos)
+      << timeline.out;
+  EXPECT_NE(timeline.out.find("separation of duties: inv.ivy completed step 'intake'"),
+            std::string::npos);
+  EXPECT_NE(timeline.out.find("ESCALATED task t7 to deputy_bsa_officer"), std::string::npos);
+  auto verify = cli({"audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+
+  // The photo's bytes are nowhere in the store file.
+  std::ifstream db(store_, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes.find("/9j/4AAQSkZJRgABAQAAAQABAAD"), std::string::npos);
+  // The outbox has the escalation notice, references only, addressed from the directory.
+  std::ifstream outbox(dir_.path() / "outbox" / "phone.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(outbox, line));
+  const json notice = json::parse(line);
+  EXPECT_EQ(notice["contact"], "ex-police-au.le_liaison");
+  EXPECT_EQ(notice["payload"]["case_id"], "AML-2026-0417");
+  EXPECT_EQ(notice["payload"]["tier"], "law_enforcement");
+}
+
+TEST_F(CoalitionWorkflows, EscalationRunMovesToTheNextContactOnTimeoutAndSkipsStaleOnes) {
+  const std::string wf = std::string(test::kSourceDir) + "/workflows/escalation_run.json";
+  const std::string input =
+      std::string(test::kSourceDir) + "/workflows/examples/escalation_run.input.json";
+  auto run = cli({"run", wf, "--input", input, "--id", "esc", "--as", "sec.sam", "--now",
+                  "2026-12-07T10:00:00Z"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // The wrong role cannot acknowledge for the police liaison.
+  auto wrong =
+      cli({"complete", "esc.t1", "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
+           "--data", R"({"acknowledged": true})", "--now", "2026-12-07T10:05:00Z"});
+  EXPECT_EQ(wrong.exit_code, 77) << wrong.err;
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-07T11:00:01Z"}).exit_code, 0);
+  auto ack =
+      cli({"complete", "esc.t2", "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
+           "--data", R"({"acknowledged": true})", "--now", "2026-12-07T11:20:00Z"});
+  ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  const json st = json::parse(cli({"status", "esc", "--json"}).out);
+  ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
+  EXPECT_EQ(st["output"]["acknowledged_by"], "northwind.ts_oncall");
+  EXPECT_EQ(st["output"]["tier"], "member_on_call");
+  EXPECT_EQ(st["output"]["at"], "2026-12-07T11:20:00.000Z");
+  // The emergency line was last verified 2026-06-01: 91 + 30 days later it is stale.
+  EXPECT_EQ(st["output"]["skipped"],
+            json::parse(R"([{"entry": "ex-police-au.le_emergency", "status": "stale",
+                             "tier": "law_enforcement"}])"));
+  const json ev = events("esc");
+  std::vector<std::string> order;
+  for (const auto& e : ev) {
+    const std::string type = e.value("type", std::string());
+    if (type == "task_created" || type == "deadline_expired" || type == "task_completed") {
+      order.push_back(type + "@" + e["at"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"task_created@2026-12-07T10:00:00.000Z",
+                                             "deadline_expired@2026-12-07T11:00:00.000Z",
+                                             "task_created@2026-12-07T11:00:00.000Z",
+                                             "task_completed@2026-12-07T11:20:00.000Z"}));
+  // The audit log has the same story, with the refusal in its place and who acted.
+  auto store = SqliteStore::open(SqliteOptions{store_});
+  ASSERT_TRUE(store.ok());
+  const auto audit = (*store)->audit("esc");
+  ASSERT_TRUE(audit.ok());
+  std::vector<std::string> trail;
+  for (const auto& a : *audit) {
+    if (a.type == "task_created" || a.type == "task_refused" || a.type == "deadline_expired" ||
+        a.type == "task_completed" || a.type == "execution_completed") {
+      trail.push_back(a.type + " " + a.actor + " " + a.at.substr(11, 5));
+    }
+  }
+  EXPECT_EQ(trail, (std::vector<std::string>{
+                       "task_created engine 10:00", "task_refused nw.oncall 10:05",
+                       "deadline_expired engine 11:00", "task_created engine 11:00",
+                       "task_completed nw.oncall 11:20", "execution_completed engine 11:20"}));
+  EXPECT_TRUE((*store)->verify_audit()->ok);
+}
+
+TEST_F(CoalitionWorkflows,
+       ContactVerificationFallsBackToTheSecondChannelAndNeedsTwoPeopleForAChange) {
+  const std::string wf = std::string(test::kSourceDir) + "/workflows/contact_verification.json";
+  const std::string input =
+      std::string(test::kSourceDir) + "/workflows/examples/contact_verification.input.json";
+  ASSERT_EQ(cli({"run", wf, "--input", input, "--id", "cv", "--as", "secretariat.sam", "--now",
+                 "2026-12-07T00:00:00Z"})
+                .exit_code,
+            0);
+  // 10 business days under au-national from Monday 7 December 11:00 AEDT: Monday 21st.
+  auto tasks = json::parse(cli({"tasks", "--json"}).out);
+  tasks = tasks.is_object() ? tasks["tasks"] : tasks;
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0]["due"], "2026-12-21T12:59:59.000Z");
+  EXPECT_EQ(tasks[0]["roles"], json::array({"le_liaison"}));
+  EXPECT_EQ(tasks[0]["organisation"], "ex-police-au");
+
+  // The primary channel's code, repeated wrongly: the step fails and the secondary channel opens.
+  const std::string primary = outbox_code("phone", 0);
+  ASSERT_EQ(primary.size(), 6u);
+  const std::string wrong = primary == "000000" ? "000001" : "000000";
+  ASSERT_EQ(cli({"complete", "cv.t1", "--as", "liaison.lou", "--role", "le_liaison", "--org",
+                 "ex-police-au", "--data", R"({"acknowledged": true, "code": ")" + wrong + R"("})",
+                 "--now", "2026-12-07T01:00:00Z"})
+                .exit_code,
+            0);
+  const std::string secondary = outbox_code("email", 0);
+  EXPECT_NE(secondary, primary);  // each notification has its own code
+  ASSERT_EQ(
+      cli({"complete", "cv.t2", "--as", "liaison.lou", "--role", "le_liaison", "--org",
+           "ex-police-au", "--data", R"({"acknowledged": true, "code": ")" + secondary + R"("})",
+           "--now", "2026-12-07T02:00:00Z"})
+          .exit_code,
+      0);
+  json entry = directory_entry("ex-police-au.le_liaison");
+  EXPECT_EQ(entry["version"], 2);
+  EXPECT_EQ(entry["last_verified_at"], "2026-12-07T02:00:00Z");
+  EXPECT_EQ(entry["verification_method"], "otp_secondary_channel");
+  EXPECT_EQ(entry["verified_by"], "liaison.lou");
+
+  // A statutory endpoint: the secretariat compares it with the published page and proposes a
+  // change; the same person may not approve it.
+  ASSERT_EQ(cli({"complete", "cv.t3", "--as", "secretariat.sam", "--role", "secretariat", "--data",
+                 R"({"result": "changed", "evidence_url": "https://police-au.example.org/contact",
+                     "proposed_channels": [{"type": "phone", "address": "+61 491 570 112", "priority": 1}]})",
+                 "--now", "2026-12-08T00:00:00Z"})
+                .exit_code,
+            0);
+  auto self =
+      cli({"complete", "cv.t4", "--as", "secretariat.sam", "--role", "secretariat", "--data",
+           R"({"decision": "approve", "justification": "mine"})", "--now", "2026-12-08T01:00:00Z"});
+  EXPECT_EQ(self.exit_code, 77);
+  EXPECT_NE(self.err.find("separation of duties"), std::string::npos) << self.err;
+  EXPECT_EQ(directory_entry("ex-police-au.le_liaison")["version"], 2);  // nothing changed
+  ASSERT_EQ(cli({"complete", "cv.t4", "--as", "secretariat.lee", "--role", "secretariat", "--data",
+                 R"({"decision": "approve", "justification": "checked the page"})", "--now",
+                 "2026-12-08T02:00:00Z"})
+                .exit_code,
+            0);
+  entry = directory_entry("ex-police-au.le_liaison");
+  EXPECT_EQ(entry["version"], 3);
+  EXPECT_EQ(entry["channels"][0]["address"], "+61 491 570 112");
+  EXPECT_EQ(entry["history"].back()["maker"], "secretariat.sam");
+  EXPECT_EQ(entry["history"].back()["checker"], "secretariat.lee");
+  EXPECT_EQ(entry["history"].back()["previous"]["channels"][0]["address"], "+61 491 570 110");
+
+  // Verified: the run parks until the next quarterly cycle, then challenges again.
+  const json st = json::parse(cli({"status", "cv", "--json"}).out);
+  EXPECT_EQ(st["status"], "waiting");
+  EXPECT_EQ(st["next_due"], "2027-03-09T02:00:00.000Z");
+  ASSERT_EQ(cli({"tick", "--now", "2027-03-09T02:00:01Z"}).exit_code, 0);
+  auto next = json::parse(cli({"tasks", "--json"}).out);
+  next = next.is_object() ? next["tasks"] : next;
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0]["step"], "challenge");
+  EXPECT_NE(next[0]["id"], "cv.t1");
+  EXPECT_EQ(next[0]["due"], "2027-03-23T12:59:59.000Z");  // 10 business days, still AEDT
+}
+
+TEST_F(CoalitionWorkflows, ContactVerificationWithoutAnswerMarksTheEntryStale) {
+  const std::string wf = std::string(test::kSourceDir) + "/workflows/contact_verification.json";
+  const std::string input =
+      std::string(test::kSourceDir) + "/workflows/examples/contact_verification.input.json";
+  ASSERT_EQ(cli({"run", wf, "--input", input, "--id", "cv", "--as", "secretariat.sam", "--now",
+                 "2026-12-07T00:00:00Z"})
+                .exit_code,
+            0);
+  // The primary window ends Monday 21 December 23:59:59 AEDT; the secondary channel then has 5
+  // business days across Christmas (the 25th and Boxing Day observed on the 28th are holidays):
+  // 22, 23, 24, 29, 30 December.
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-21T13:00:00Z"}).exit_code, 0);
+  auto tasks = json::parse(cli({"tasks", "--json"}).out);
+  tasks = tasks.is_object() ? tasks["tasks"] : tasks;
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0]["step"], "second_channel");
+  EXPECT_EQ(tasks[0]["due"], "2026-12-30T12:59:59.000Z");
+  ASSERT_EQ(cli({"tick", "--now", "2027-01-31T00:00:00Z"}).exit_code, 0);
+  EXPECT_EQ(directory_entry("ex-police-au.le_liaison")["status"], "stale");
+  tasks = json::parse(cli({"tasks", "--json"}).out);
+  tasks = tasks.is_object() ? tasks["tasks"] : tasks;
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0]["step"], "follow_up");
+  EXPECT_EQ(tasks[0]["roles"], json::array({"secretariat"}));
+  // The owner was told through the directory's channel, by reference.
+  std::ifstream outbox(dir_.path() / "outbox" / "phone.jsonl");
+  std::string line, last;
+  while (std::getline(outbox, line)) last = line;
+  const json notice = json::parse(last);
+  EXPECT_EQ(notice["message"], "verification.stale");
+  EXPECT_EQ(notice["contact"], "coalition.duty_officer");
+  EXPECT_EQ(notice["payload"], json::parse(R"({"entry": "ex-police-au.le_liaison"})"));
+}
+
+TEST_F(CoalitionWorkflows, UsSarWithoutASuspectFiledLateIsAnIncidentThenContinuingReview) {
+  // A US member: no suspect identified, so the SAR is due 60 days after the determination, and
+  // the cap is the same day: no extension can move it.
+  const std::string id = review_until_determination({{"member_type", "psp"},
+                                                     {"regime", "US_SAR"},
+                                                     {"jurisdictions", {"US"}},
+                                                     {"alert_at", "2026-11-02T14:00:00Z"}},
+                                                    {{"suspicious", true},
+                                                     {"suspect_identified", false},
+                                                     {"terrorism_financing", false},
+                                                     {"imminent_risk", false},
+                                                     {"justification", "C1 observed"}},
+                                                    "2026-11-03T15:00:00Z");
+  ASSERT_EQ(complete(id, "narrative", "inv.ivy", "investigator", R"({"narrative_ref": "NAR-EX-7"})",
+                     "2026-11-04T15:00:00Z"),
+            0)
+      << last_error_;
+  ASSERT_EQ(complete(id, "signoff", "bsa.bo", "bsa_officer",
+                     R"({"decision": "approve", "justification": "ok"})", "2026-11-05T15:00:00Z"),
+            0)
+      << last_error_;
+  const json file_task = find_event(id, "task_created", "report[filing]/file");
+  EXPECT_EQ(file_task["data"]["due"], "2027-01-02T15:00:00.000Z");  // 60 days
+  auto tasks = json::parse(cli({"tasks", "--execution", id, "--json"}).out);
+  tasks = tasks.is_object() ? tasks["tasks"] : tasks;
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0]["cap"], "2027-01-02T15:00:00.000Z");
+  auto extend =
+      cli({"extend", tasks[0]["id"], "--to", "2027-01-10T00:00:00Z", "--justification", "more time",
+           "--as", "bsa.bo", "--role", "bsa_officer", "--now", "2026-12-01T00:00:00Z"});
+  EXPECT_NE(extend.exit_code, 0);
+  EXPECT_NE(extend.err.find("cap"), std::string::npos) << extend.err;
+
+  // Nobody files in time: a reminder the day before, the breach, the CCO told, a late filing.
+  ASSERT_EQ(cli({"tick", "--now", "2027-01-02T15:00:01Z"}).exit_code, 0);
+  EXPECT_EQ(find_event(id, "reminder_due", "report[filing]/file")["at"],
+            "2027-01-01T15:00:00.000Z");
+  EXPECT_EQ(find_event(id, "deadline_expired", "report[filing]/file")["data"]["action"],
+            "next:late_incident");
+  EXPECT_FALSE(find_event(id, "step_succeeded", "report[filing]/late_incident").is_null());
+  ASSERT_EQ(complete(id, "file_late", "bsa.bo", "bsa_officer",
+                     R"({"reference": "BSA-EX-31000777", "filed_at": "2027-01-04T12:00:00Z"})",
+                     "2027-01-04T13:00:00Z"),
+            0)
+      << last_error_;
+  const json filed = find_event(id, "step_succeeded", "report[filing]/file_late");
+  EXPECT_EQ(filed["data"]["output"]["late"], true);
+  EXPECT_EQ(filed["data"]["output"]["late_by"], "P1DT21H");
+  EXPECT_EQ(filed["data"]["output"]["incident"]["type"], "late_filing");
+  EXPECT_FALSE(find_event(id, "step_succeeded", "report[filing]/late_filed_incident").is_null());
+
+  // A law-enforcement letter keeps the account open under legal hold; the continuing-activity
+  // review falls 90 days after the filing, due by day 120.
+  EXPECT_NE(complete(id, "account_action", "ops.oli", "compliance_ops",
+                     R"({"action": "keep_open"})", "2027-01-05T00:00:00Z"),
+            0);  // a keep-open needs the letter's reference
+  ASSERT_EQ(complete(id, "account_action", "ops.oli", "compliance_ops",
+                     R"({"action": "keep_open", "le_letter_ref": "LE-EX-2027-004"})",
+                     "2027-01-05T00:00:00Z"),
+            0)
+      << last_error_;
+  const json hold = find_event(id, "step_succeeded", "legal_hold");
+  EXPECT_EQ(hold["data"]["output"]["letter_ref"], "LE-EX-2027-004");
+  const json waiting = find_event(id, "wait_started", "until_review");
+  ASSERT_FALSE(waiting.is_null());
+  ASSERT_EQ(cli({"tick", "--now", "2027-04-04T12:00:01Z"}).exit_code, 0);
+  const json review = find_event(id, "task_created", "review_activity");
+  EXPECT_EQ(review["at"], "2027-04-04T12:00:00.000Z");
+  EXPECT_EQ(review["data"]["due"], "2027-05-04T12:00:00.000Z");
+  ASSERT_EQ(complete(id, "review_activity", "bsa.bo", "bsa_officer",
+                     R"({"activity_continues": false})", "2027-04-10T00:00:00Z"),
+            0)
+      << last_error_;
+  EXPECT_EQ(json::parse(cli({"status", id, "--json"}).out)["status"], "succeeded");
+  EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+}
+
+TEST_F(CoalitionWorkflows, TerrorismFinancingSmrNotifiesTheCcoAtOnceAndEscalatesToTheCco) {
+  // 24 hours to file: at sign-off the deadline is already less than 48 hours away.
+  const std::string id = review_until_determination(json::object(),
+                                                    {{"suspicious", true},
+                                                     {"suspect_identified", true},
+                                                     {"terrorism_financing", true},
+                                                     {"imminent_risk", false},
+                                                     {"justification", "TF indicators"}},
+                                                    "2026-12-02T03:00:00Z");
+  ASSERT_EQ(complete(id, "narrative", "inv.ivy", "investigator", R"({"narrative_ref": "NAR-EX-8"})",
+                     "2026-12-02T05:00:00Z"),
+            0)
+      << last_error_;
+  const json notice = find_event(id, "step_succeeded", "signoff_window[cco_notice]/notify_cco");
+  ASSERT_FALSE(notice.is_null());
+  EXPECT_EQ(notice["at"], "2026-12-02T05:00:00.000Z");
+  EXPECT_EQ(notice["data"]["output"]["contact"], "northwind.chief_compliance_officer");
+  EXPECT_EQ(notice["data"]["output"]["to"], "c***@northwind.example.com");
+  // The filer's 48 hours are capped by the SMR deadline, and so is every tier after it: at
+  // the deadline the task passes through the deputy to the CCO and expires; the CCO is told of
+  // the missed sign-off and the report is filed late.
+  const json signoff = find_event(id, "task_created", "signoff_window[signoff]/signoff");
+  EXPECT_EQ(signoff["data"]["due"], "2026-12-03T03:00:00.000Z");
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-03T03:00:01Z"}).exit_code, 0);
+  json levels = json::array();
+  for (const auto& e : events(id)) {
+    if (e["type"] == "escalated") levels.push_back({e["data"]["roles"], e["data"]["due"]});
+  }
+  EXPECT_EQ(levels, json::parse(R"([
+      [["deputy_bsa_officer"], "2026-12-03T03:00:00.000Z"],
+      [["chief_compliance_officer"], "2026-12-03T03:00:00.000Z"]])"));
+  EXPECT_FALSE(
+      find_event(id, "step_succeeded", "signoff_window[signoff]/signoff_missed").is_null());
+  EXPECT_FALSE(find_event(id, "step_succeeded", "report[filing]/late_incident").is_null());
+  ASSERT_EQ(complete(id, "file_late", "cco.cy", "chief_compliance_officer",
+                     R"({"reference": "SMR-EX-2026-000999"})", "2026-12-03T06:00:00Z"),
+            0)
+      << last_error_;
+  const json filed = find_event(id, "step_succeeded", "report[filing]/file_late");
+  EXPECT_EQ(filed["data"]["output"]["late_by"], "PT3H");
+  EXPECT_EQ(filed["data"]["output"]["filed_at"], "2026-12-03T06:00:00Z");
+}
+
+}  // namespace
+}  // namespace coalition

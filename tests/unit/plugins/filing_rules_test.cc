@@ -1,0 +1,122 @@
+// Filing deadlines from the shipped jurisdiction table (config/jurisdictions.json), with the
+// engine's own business-day arithmetic standing in for the host's calendar extension.
+#include "regulatory_deadline/filing_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "calendar/business_calendar.h"
+#include "common/utc_time.h"
+#include "test_paths.h"
+
+namespace coalition::plugins::regulatory {
+namespace {
+
+using nlohmann::json;
+
+class FilingRules : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    table_ = json::parse(std::ifstream(std::string(test::kSourceDir) + "/config/jurisdictions.json"));
+    auto calendars = CalendarSet::load(std::string(test::kSourceDir) + "/config/calendars");
+    ASSERT_TRUE(calendars.ok());
+    calendars_ = std::move(*calendars);
+    business_days_ = [this](const std::string& id, const std::string& from,
+                            uint32_t n) -> std::optional<std::string> {
+      auto calendar = calendars_.find(id);
+      if (!calendar) return std::nullopt;
+      return format_utc((*calendar)->add_business_days(*parse_utc(from), n));
+    };
+  }
+  json deadline(const std::string& regime, const char* at, bool suspect = true, bool tf = false) {
+    return filing_deadline(table_, {regime, *parse_instant(at), suspect, tf}, business_days_);
+  }
+  json table_;
+  CalendarSet calendars_;
+  BusinessDays business_days_;
+};
+
+TEST_F(FilingRules, UsSarIsDue30DaysAfterTheDeterminationCappedAt60) {
+  const json d = deadline("US_SAR", "2026-12-02T15:00:00Z");
+  EXPECT_EQ(d["due_at"], "2027-01-01T15:00:00Z");
+  EXPECT_EQ(d["cap_at"], "2027-01-31T15:00:00Z");
+  EXPECT_EQ(d["basis"], "standard");
+  EXPECT_EQ(d["narrative_due_at"], "2026-12-25T15:00:00Z");  // 7 days before
+  EXPECT_EQ(d["cco_notice_at"], "2026-12-30T15:00:00Z");     // 48 hours before
+  EXPECT_EQ(d["key_terms"]["ocse"], "OCSE-FIN-2021-NTC3");
+  EXPECT_EQ(d["sources"][0]["key"], "SAR-TIMING");
+  EXPECT_EQ(d["table_version"], table_["version"]);
+}
+
+TEST_F(FilingRules, UsSarWithoutASuspectIsDueAtTheCap) {
+  const json d = deadline("US_SAR", "2026-12-02T15:00:00Z", /*suspect=*/false);
+  EXPECT_EQ(d["due_at"], "2027-01-31T15:00:00Z");
+  EXPECT_EQ(d["cap_at"], "2027-01-31T15:00:00Z");
+  EXPECT_EQ(d["basis"], "no suspect identified");
+}
+
+TEST_F(FilingRules, AuSmrCountsThreeBusinessDaysUnderTheAustralianCalendar) {
+  // Determination Thursday 24 December 2026, 10:00 in Sydney: Christmas, Boxing Day (observed
+  // Monday 28th) and the weekend are not business days -> 29, 30, 31 December.
+  const json d = deadline("AU_SMR", "2026-12-23T23:00:00Z");
+  EXPECT_EQ(d["due_at"], "2026-12-31T12:59:59Z");  // 23:59:59 AEDT
+  EXPECT_EQ(d["cap_at"], d["due_at"]);
+  EXPECT_EQ(d["span"], "3 business days (au-national)");
+  // Halfway, since 7 days before the deadline is before the determination.
+  EXPECT_EQ(d["narrative_due_at"], "2026-12-27T17:59:59Z");
+}
+
+TEST_F(FilingRules, AuSmrRelatedToTerrorismFinancingIsDueIn24Hours) {
+  const json d = deadline("AU_SMR", "2026-12-23T23:00:00Z", true, /*tf=*/true);
+  EXPECT_EQ(d["due_at"], "2026-12-24T23:00:00Z");
+  EXPECT_EQ(d["basis"], "terrorism financing");
+}
+
+TEST_F(FilingRules, CaStrUsesTheInternalTargetUnderTheCanadianCalendar) {
+  // Friday 25 September 2026, 11:00 Toronto: 28, 29, (30th National Day for Truth and
+  // Reconciliation), 1, 2, 5 October.
+  const json d = deadline("CA_STR", "2026-09-25T15:00:00Z");
+  EXPECT_EQ(d["due_at"], "2026-10-06T03:59:59Z");  // Monday 5 October 23:59:59 EDT
+  EXPECT_EQ(d["basis"], "as_soon_as_practicable");
+}
+
+TEST_F(FilingRules, ContinuingActivityIsReviewedAt90DaysAndFiledBy120) {
+  const json c = continuing_review(table_, "US_SAR", *parse_instant("2027-01-04T12:00:00Z"));
+  EXPECT_EQ(c["applies"], true);
+  EXPECT_EQ(c["review_at"], "2027-04-04T12:00:00Z");
+  EXPECT_EQ(c["file_by"], "2027-05-04T12:00:00Z");
+  EXPECT_EQ(continuing_review(table_, "AU_SMR", *parse_instant("2027-01-04T12:00:00Z"))["applies"],
+            false);
+}
+
+TEST_F(FilingRules, NoGuessesForUnknownRegimesOrCalendars) {
+  EXPECT_THROW(deadline("XX_ZZZ", "2026-12-02T15:00:00Z"), std::invalid_argument);
+  json table = table_;
+  for (auto& row : table["regimes"]) {
+    if (row["regime"] == "AU_SMR") row["deadline"]["due"]["calendar"] = "atlantis";
+  }
+  try {
+    (void)filing_deadline(table, {"AU_SMR", *parse_instant("2026-12-02T15:00:00Z"), true, false},
+                          business_days_);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("no calendar 'atlantis'"), std::string::npos);
+  }
+}
+
+TEST(TimeText, ParsesAndFormatsInstantsAndDurations) {
+  EXPECT_EQ(format_instant(*parse_instant("2026-12-08T23:59:59+11:00")), "2026-12-08T12:59:59Z");
+  EXPECT_EQ(format_instant(*parse_instant("2026-12-08T12:59:59.123Z")), "2026-12-08T12:59:59Z");
+  EXPECT_FALSE(parse_instant("2026-02-30T00:00:00Z").has_value());
+  EXPECT_FALSE(parse_instant("yesterday").has_value());
+  EXPECT_EQ(parse_iso_duration("P1DT2H30M")->count(), 86400 + 9000);
+  EXPECT_EQ(parse_iso_duration("P2W")->count(), 14 * 86400);
+  EXPECT_FALSE(parse_iso_duration("P1M").has_value());  // months have no fixed length
+  EXPECT_FALSE(parse_iso_duration("PT").has_value());
+  EXPECT_EQ(format_iso_duration(std::chrono::seconds(90061)), "P1DT1H1M1S");
+  EXPECT_EQ(format_iso_duration(std::chrono::seconds(0)), "PT0S");
+}
+
+}  // namespace
+}  // namespace coalition::plugins::regulatory

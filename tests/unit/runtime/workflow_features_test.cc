@@ -1,0 +1,328 @@
+// The workflow features the coalition workflows needed (decision 0006), on a real SQLite store
+// with in-memory plugins and a manual clock: first_success maps, joins of named branches, due
+// instants and spans from the context, roles by reference, and media refused at every entrance.
+#include <gtest/gtest.h>
+
+#include "common/utc_time.h"
+#include "human/human_steps.h"
+#include "runtime/engine.h"
+#include "store/sqlite_store.h"
+#include "support/in_memory_plugins.h"
+#include "support/temp_dir.h"
+#include "workflow/workflow_loader.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+class FormStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.form",
+      .description = "Any answer.",
+      .parameters_schema = R"({"type":"object","properties":{"title":{"type":"string"}}})",
+      .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
+  };
+  sdk::Outcome execute(const json&, const sdk::Context&) {
+    return sdk::Outcome::suspend({{"title", "answer"}});
+  }
+  sdk::Outcome resume(const json& completion, const sdk::Context&) {
+    return sdk::Outcome::ok(plugins::human::form_result(completion));
+  }
+};
+
+// Succeeds with {"value": v} when "ok" is true, else fails permanently.
+class PassStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.pass",
+      .description = "Succeeds or fails as told.",
+      .parameters_schema =
+          R"({"type":"object","properties":{"ok":{"type":"boolean"},"value":{}},"required":["ok"]})",
+      .capabilities = COALITION_CAP_THREAD_SAFE | COALITION_CAP_IDEMPOTENT,
+  };
+  static inline std::atomic<int> calls{0};
+  sdk::Outcome execute(const json& params, const sdk::Context&) {
+    ++calls;
+    if (!params.at("ok").get<bool>()) return sdk::Outcome::permanent("test.no", "told to fail");
+    return sdk::Outcome::ok({{"value", params.value("value", json())}});
+  }
+};
+
+constexpr sdk::PluginInfo kPlugin{"features_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
+                                  "Test steps."};
+const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
+  return sdk::detail::describe<FormStep, PassStep>(kPlugin);
+}
+
+TimePoint utc(const char* text) { return *parse_utc(text); }
+
+class WorkflowFeaturesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto plugin = loader_.load_entry(&entry, "libfeatures_test.so");
+    ASSERT_TRUE(plugin.ok());
+    ASSERT_TRUE(registry_.add(std::move(*plugin)).ok());
+    auto store = SqliteStore::open(SqliteOptions{(dir_.path() / "s.db").string()});
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    engine_ = std::make_unique<Engine>(registry_, catalog_, clock_,
+                                       EngineOptions{1, 2, store_.get(), &calendars_});
+  }
+
+  std::string start(const char* definition, json input, const std::string& id = "ex") {
+    auto loaded = load_workflow(definition, "wf.json");
+    EXPECT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("wf.json");
+    if (!loaded.problems.empty()) return "";
+    EXPECT_TRUE(catalog_.add(loaded.workflow).ok());
+    auto started = engine_->start(loaded.workflow, std::move(input), id, "lead.lee");
+    EXPECT_TRUE(started.ok()) << started.error().message();
+    settle();
+    return id;
+  }
+  void settle() {
+    for (;;) {
+      engine_->wait_idle();
+      if (!clock_.fire_next(clock_.now())) break;
+    }
+    ASSERT_TRUE(engine_->sync().ok());
+  }
+  void advance_to(TimePoint until) {
+    for (;;) {
+      engine_->wait_idle();
+      if (!clock_.fire_next(until)) break;
+    }
+    clock_.set_at_least(until);
+    settle();
+  }
+  std::vector<Event> history(const std::string& id) { return *store_->history(id); }
+  json last_of(const std::string& id, EventType type) {
+    json found;
+    for (const auto& e : history(id)) {
+      if (e.type == type) found = {{"step", e.step}, {"data", e.data}, {"at", format_utc(e.at)}};
+    }
+    return found;
+  }
+  json open_task(const std::string& id) {
+    auto tasks = store_->tasks(TaskFilter{id, "", true});
+    EXPECT_TRUE(tasks.ok());
+    return tasks->empty() ? json() : tasks->front().doc;
+  }
+
+  test::TempDir dir_;
+  test::FakeLibraryLoader libraries_;
+  PluginLoader loader_{libraries_, json::object()};
+  PluginRegistry registry_;
+  WorkflowCatalog catalog_;
+  CalendarSet calendars_;
+  ManualClock clock_{utc("2026-12-07T10:00:00Z")};
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+constexpr const char* kFallback = R"({"id": "fallback", "version": 1, "title": "t", "steps": [
+  {"id": "each", "kind": "map", "items": "/input/items", "mode": "first_success",
+   "steps": [{"id": "try", "kind": "task", "type": "test.pass",
+              "parameters": {"ok": {"$path": "/item/ok"}, "value": {"$path": "/item/name"}},
+              "result": "/r"}],
+   "result": "/chosen", "next": "done"},
+  {"id": "done", "kind": "succeed", "output": {"$path": "/chosen"}}]})";
+
+TEST_F(WorkflowFeaturesTest, FirstSuccessMapTriesItemsInOrderAndStopsAtTheFirstSuccess) {
+  PassStep::calls = 0;
+  const json items = json::parse(R"([{"ok": false, "name": "a"}, {"ok": false, "name": "b"},
+                                     {"ok": true, "name": "c"}, {"ok": true, "name": "d"}])");
+  const auto id = start(kFallback, {{"items", items}});
+  auto record = store_->execution(id);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->status, "succeeded");
+  const json done = last_of(id, EventType::kExecutionCompleted);
+  EXPECT_EQ(done["data"]["output"]["index"], 2);
+  EXPECT_EQ(done["data"]["output"]["item"]["name"], "c");
+  EXPECT_EQ(done["data"]["output"]["output"]["r"]["value"], "c");
+  EXPECT_EQ(PassStep::calls.load(), 3);  // "d" never ran
+  // One at a time: each item started only after the previous one failed.
+  std::vector<std::string> scheduled;
+  for (const auto& e : history(id)) {
+    if (e.type == EventType::kStepScheduled && e.step.find("/try") != std::string::npos)
+      scheduled.push_back(e.step);
+  }
+  EXPECT_EQ(scheduled, (std::vector<std::string>{"each[0]/try", "each[1]/try", "each[2]/try"}));
+}
+
+TEST_F(WorkflowFeaturesTest, FirstSuccessMapFailsWithNoneSucceededWhenEveryItemFails) {
+  const auto id = start(kFallback, {{"items", json::parse(R"([{"ok": false}, {"ok": false}])")}});
+  const json failed = last_of(id, EventType::kExecutionFailed);
+  EXPECT_EQ(failed["data"]["error"]["code"], "map.none_succeeded");
+  EXPECT_NE(failed["data"]["error"]["message"].get<std::string>().find("none of the 2 items"),
+            std::string::npos);
+}
+
+constexpr const char* kWatched = R"({"id": "watched", "version": 1, "title": "t", "steps": [
+  {"id": "window", "kind": "parallel", "join": {"mode": "all", "of": ["work"]},
+   "branches": [
+     {"name": "work", "steps": [{"id": "answer", "kind": "task", "type": "test.form",
+                                 "assign": {"roles": ["officer"]}, "result": "/answer"}]},
+     {"name": "watch", "steps": [{"id": "later", "kind": "wait", "until": "/input/notice_at",
+                                  "next": "notice"},
+                                 {"id": "notice", "kind": "task", "type": "test.pass",
+                                  "parameters": {"ok": {"$path": "/input/notice_ok"}}}]}],
+   "result": "/window"}]})";
+
+TEST_F(WorkflowFeaturesTest, JoinOfNamedBranchesCancelsTheWatcherWhenTheWorkIsDone) {
+  const auto id = start(kWatched, {{"notice_at", "2026-12-07T12:00:00Z"}, {"notice_ok", true}});
+  const json task = open_task(id);
+  ASSERT_FALSE(task.is_null());
+  ASSERT_TRUE(engine_->complete_task(task["id"], {"olu", "officer", ""}, json::object()).ok());
+  settle();
+  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+  for (const auto& e : history(id)) {  // the notice never ran
+    EXPECT_FALSE(e.type == EventType::kStepScheduled && e.step == "window[watch]/notice");
+  }
+  advance_to(utc("2026-12-07T13:00:00Z"));  // its timer is gone with it
+  for (const auto& e : history(id)) EXPECT_NE(e.step, "window[watch]/notice");
+}
+
+TEST_F(WorkflowFeaturesTest, JoinOfNamedBranchesIgnoresTheWatchersOutcome) {
+  // The watcher fires (and fails) first; the step still waits for the work and succeeds.
+  const auto id = start(kWatched, {{"notice_at", "2026-12-07T11:00:00Z"}, {"notice_ok", false}});
+  advance_to(utc("2026-12-07T11:30:00Z"));
+  const json failed = last_of(id, EventType::kStepFailed);
+  EXPECT_EQ(failed["step"], "window[watch]/notice");
+  EXPECT_EQ((*store_->execution(id))->status, "waiting");
+  const json task = open_task(id);
+  ASSERT_TRUE(engine_->complete_task(task["id"], {"olu", "officer", ""}, json::object()).ok());
+  settle();
+  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+}
+
+constexpr const char* kDue = R"({"id": "due", "version": 1, "title": "t", "steps": [
+  {"id": "file", "kind": "task", "type": "test.form",
+   "assign": {"roles": {"$path": "/input/role"}},
+   "deadline": {"at": "/input/due_at", "cap": {"at": "/input/cap_at"},
+                "escalate": [{"roles": ["cco"], "at": "/input/final_at"}]},
+   "result": "/filed", "next": "ack"},
+  {"id": "ack", "kind": "task", "type": "test.form", "assign": {"roles": ["officer"]},
+   "deadline": {"in": {"$path": "/input/ack_within"}}}]})";
+
+TEST_F(WorkflowFeaturesTest, DueInstantsAndSpansAndRolesComeFromTheContext) {
+  const auto id = start(kDue, {{"role", "bsa_officer"},
+                               {"due_at", "2026-12-08T09:00:00Z"},
+                               {"cap_at", "2026-12-09T09:00:00Z"},
+                               {"final_at", "2026-12-09T09:00:00Z"},
+                               {"ack_within", "PT2H"}});
+  json task = open_task(id);
+  EXPECT_EQ(task["roles"], json::array({"bsa_officer"}));
+  EXPECT_EQ(task["due"], "2026-12-08T09:00:00.000Z");
+  EXPECT_EQ(task["cap"], "2026-12-09T09:00:00.000Z");
+  advance_to(utc("2026-12-08T09:00:01Z"));
+  const json escalated = last_of(id, EventType::kEscalated);
+  EXPECT_EQ(escalated["data"]["roles"], json::array({"cco"}));
+  EXPECT_EQ(escalated["data"]["due"], "2026-12-09T09:00:00.000Z");  // the tier's own instant
+  ASSERT_TRUE(engine_->complete_task(task["id"], {"cee", "cco", ""}, json::object()).ok());
+  settle();
+  task = open_task(id);
+  EXPECT_EQ(task["due"], "2026-12-08T11:00:01.000Z");  // PT2H from the reference, from the start
+}
+
+TEST_F(WorkflowFeaturesTest, AReferenceThatHoldsNoRoleFailsTheStepInsteadOfOpeningATask) {
+  const auto id = start(kDue, {{"role", json::array()},
+                               {"due_at", "2026-12-08T09:00:00Z"},
+                               {"cap_at", "2026-12-09T09:00:00Z"},
+                               {"final_at", "2026-12-09T09:00:00Z"},
+                               {"ack_within", "PT2H"}});
+  EXPECT_TRUE(open_task(id).is_null());
+  EXPECT_EQ(last_of(id, EventType::kExecutionFailed)["data"]["error"]["code"], "assign.invalid");
+}
+
+TEST_F(WorkflowFeaturesTest, ADueInstantThatIsNotATimestampFailsTheStep) {
+  const auto id = start(kDue, {{"role", "bsa_officer"},
+                               {"due_at", "next tuesday"},
+                               {"cap_at", "2026-12-09T09:00:00Z"},
+                               {"final_at", "2026-12-09T09:00:00Z"},
+                               {"ack_within", "PT2H"}});
+  const json failed = last_of(id, EventType::kExecutionFailed);
+  EXPECT_EQ(failed["data"]["error"]["code"], "deadline.invalid");
+  EXPECT_NE(failed["data"]["error"]["message"].get<std::string>().find("/input/due_at"),
+            std::string::npos);
+}
+
+constexpr const char* kIntake = R"({"id": "intake", "version": 1, "title": "t", "steps": [
+  {"id": "intake", "kind": "task", "type": "test.form", "assign": {"roles": ["investigator"]},
+   "result": "/intake", "next": "echo"},
+  {"id": "echo", "kind": "task", "type": "test.pass",
+   "parameters": {"ok": true, "value": {"$path": "/input/partner_data"}}}]})";
+
+TEST_F(WorkflowFeaturesTest, MediaInACompletionIsRefusedAuditedAndNeverStored) {
+  const auto id = start(kIntake, {{"partner_data", "CASE-EX-1"}});
+  const json task = open_task(id);
+  const size_t events = history(id).size();
+  // A PNG, base64: refused before anything is recorded.
+  const std::string png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk";
+  auto refused = engine_->complete_task(task["id"], {"ivy", "investigator", ""},
+                                        {{"evidence", json::array({"TXN-EX-1", png})}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidData);
+  EXPECT_EQ(refused.error().pointer(), "/evidence/1");
+  ASSERT_TRUE(engine_->sync().ok());
+  EXPECT_EQ(history(id).size(), events);
+  bool audited = false;
+  const auto audit = store_->audit(id);
+  for (const auto& a : *audit) {
+    if (a.type != "media_refused") continue;
+    audited = true;
+    const json summary = json::parse(a.summary);
+    EXPECT_EQ(summary["kind"], "image/png");
+    EXPECT_EQ(summary["pointer"], "/evidence/1");
+    EXPECT_EQ(a.summary.find(png.substr(0, 16)), std::string::npos);
+  }
+  EXPECT_TRUE(audited);
+  auto state = store_->execution(id);
+  EXPECT_EQ((*state)->state.dump().find(png.substr(0, 16)), std::string::npos);
+  // A reference-only answer is accepted.
+  ASSERT_TRUE(engine_->complete_task(task["id"], {"ivy", "investigator", ""},
+                                     {{"evidence", json::array({"TXN-EX-1"})}})
+                  .ok());
+  settle();
+  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+}
+
+// Stands for partner data fetched during the run: a plugin that returns a video.
+constexpr const char* kPartner = R"({"id": "partner", "version": 1, "title": "t", "steps": [
+  {"id": "fetch", "kind": "task", "type": "test.pass",
+   "parameters": {"ok": true, "value": {"$path": "/input/parts"}}}]})";
+
+TEST_F(WorkflowFeaturesTest, MediaInAPluginOutputFailsItsStepAndIsNotStored) {
+  const auto id = start(kPartner, {{"parts", json::array({"CLIP-EX-1", "TXN-EX-2"})}});
+  EXPECT_EQ((*store_->execution(id))->status, "succeeded");  // references pass
+
+  const auto bad = start(
+      R"({"id": "partner2", "version": 1, "title": "t", "steps": [
+        {"id": "fetch", "kind": "task", "type": "test.pass",
+         "parameters": {"ok": true, "value": {"content_type": "video/mp4", "ref": {"$path": "/input/ref"}}}}]})",
+      {{"ref", "CLIP-EX-1"}}, "ex2");
+  const json failed = last_of(bad, EventType::kExecutionFailed);
+  EXPECT_EQ(failed["data"]["error"]["code"], "media.refused");
+  for (const auto& e : history(bad)) {
+    EXPECT_NE(e.type, EventType::kStepSucceeded) << e.step;
+  }
+}
+
+TEST_F(WorkflowFeaturesTest, MediaInTheInputIsRefusedBeforeTheExecutionExists) {
+  auto loaded = load_workflow(kPartner, "wf.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto started = engine_->start(loaded.workflow, {{"parts", json::array({"R0lGODlhAQABAIAAAP"})}},
+                                "ex-gif", "ivy");
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().pointer(), "/parts/0");
+  EXPECT_FALSE(store_->execution("ex-gif")->has_value());
+  const auto audit = store_->audit("ex-gif");
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].type, "media_refused");
+  EXPECT_EQ(json::parse((*audit)[0].summary)["kind"], "image/gif");
+  EXPECT_TRUE(store_->verify_audit()->ok);
+}
+
+}  // namespace
+}  // namespace coalition
