@@ -212,15 +212,20 @@ TEST(Cli, GraphDrawsDotAndMermaid) {
 TEST(Cli, EveryExampleWorkflowRuns) {
   test::TempDir dir;
   const std::string store = (dir.path() / "examples.db").string();
+  // A copy of the configuration, so the plugins' state (the contact directory made from its
+  // seed, the outbox: "../var/...") lands in the temporary directory, not the source tree.
+  std::filesystem::copy(source("config"), dir.path() / "config",
+                        std::filesystem::copy_options::recursive);
+  const std::string config = (dir.path() / "config" / "coalition.json").string();
   int ran = 0;
   for (const auto& entry : std::filesystem::directory_iterator(source("workflows"))) {
     if (entry.path().extension() != ".json" || entry.path().filename() == "workflow.schema.json") {
       continue;
     }
     const std::string id = entry.path().stem().string();
-    auto r = coalition({"--config", source("config/coalition.json"), "run", entry.path().string(),
-                        "--input", source("workflows/examples/" + id + ".input.json"), "--json",
-                        "--store", store, "--now", "2026-12-01T09:00:00Z"});
+    auto r = coalition({"--config", config, "run", entry.path().string(), "--input",
+                        source("workflows/examples/" + id + ".input.json"), "--json", "--store",
+                        store, "--now", "2026-12-01T09:00:00Z"});
     ASSERT_EQ(r.exit_code, 0) << id << "\n" << r.err;
     const json doc = json::parse(r.out);
     if (doc["status"] == "waiting") {
@@ -232,7 +237,8 @@ TEST(Cli, EveryExampleWorkflowRuns) {
     }
     ++ran;
   }
-  EXPECT_GE(ran, 1);
+  EXPECT_EQ(ran, 5);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "var" / "contacts.json"));
 }
 
 }  // namespace

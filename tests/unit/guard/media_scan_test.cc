@@ -16,7 +16,8 @@ std::string base64(const std::string& bytes) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    const uint32_t n =
+        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out.push_back(k[(n >> s) & 63]);
   }
   if (i < bytes.size()) {
@@ -53,12 +54,24 @@ const Signature kSignatures[] = {
     {std::string("\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR", 16), "image/png"},
     {"GIF89a\x01\x00\x01\x00\x80\x00", "image/gif"},
     {std::string("RIFF\x24\x00\x00\x00WEBPVP8 ", 16), "image/webp"},
-    {std::string("RIFF\x24\x00\x00\x00" "AVI LIST", 16), "video/x-msvideo"},
+    {std::string("RIFF\x24\x00\x00\x00"
+                 "AVI LIST",
+                 16),
+     "video/x-msvideo"},
     {std::string("II*\x00\x08\x00\x00\x00\x00\x00\x00\x00", 12), "image/tiff"},
     {std::string("BM\x36\x00\x0C\x00\x00\x00\x00\x00\x36\x00", 12), "image/bmp"},
-    {std::string("\x00\x00\x00\x18" "ftypmp42\x00\x00\x00\x00", 16), "video/mp4"},
-    {std::string("\x00\x00\x00\x14" "ftypqt  \x00\x00\x00\x00", 16), "video/quicktime"},
-    {std::string("\x00\x00\x00\x18" "ftypheic\x00\x00\x00\x00", 16), "image/heic"},
+    {std::string("\x00\x00\x00\x18"
+                 "ftypmp42\x00\x00\x00\x00",
+                 16),
+     "video/mp4"},
+    {std::string("\x00\x00\x00\x14"
+                 "ftypqt  \x00\x00\x00\x00",
+                 16),
+     "video/quicktime"},
+    {std::string("\x00\x00\x00\x18"
+                 "ftypheic\x00\x00\x00\x00",
+                 16),
+     "image/heic"},
     {std::string("\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\xF7\x81", 12), "video/webm"},
     {std::string("\x00\x00\x01\xBA\x44\x00\x04\x00\x04\x01\x01\x89", 12), "video/mpeg"},
     {std::string("FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00", 12), "video/x-flv"},
@@ -94,7 +107,8 @@ TEST(MediaScan, FindsDeclaredTypesAndDataUris) {
   EXPECT_EQ(uri->pointer, "/a~1b");  // JSON Pointer escaping
   EXPECT_EQ(uri->kind, "image/svg+xml");
   // A data URI that lies about its type is still decoded.
-  auto disguised = find_media(json{{"x", "data:text/plain;base64," + base64(kSignatures[0].bytes)}});
+  auto disguised =
+      find_media(json{{"x", "data:text/plain;base64," + base64(kSignatures[0].bytes)}});
   ASSERT_TRUE(disguised.has_value());
   EXPECT_EQ(disguised->kind, "image/jpeg");
 }

@@ -14,16 +14,24 @@ namespace {
 
 using nlohmann::json;
 
-Instant at(const char* text) { return *parse_instant(text); }
+Instant at(const char* text) {
+  return *parse_instant(text);
+}
 
 json entry(const std::string& id, const std::string& org, const std::string& type,
            const std::string& role, json jurisdictions, const std::string& verified,
            const std::string& status = "fresh") {
-  return {{"id", id},           {"organisation", org},     {"organisation_type", type},
-          {"role", role},       {"jurisdictions", jurisdictions},
-          {"holder_ref", "person:" + id},                  {"deputy_ref", "person:d-" + id},
-          {"last_verified_at", verified},                  {"status", status},
-          {"channels", json::array({{{"type", "phone"}, {"address", "+61 491 570 100"}, {"priority", 1}}})}};
+  return {{"id", id},
+          {"organisation", org},
+          {"organisation_type", type},
+          {"role", role},
+          {"jurisdictions", jurisdictions},
+          {"holder_ref", "person:" + id},
+          {"deputy_ref", "person:d-" + id},
+          {"last_verified_at", verified},
+          {"status", status},
+          {"channels",
+           json::array({{{"type", "phone"}, {"address", "+61 491 570 100"}, {"priority", 1}}})}};
 }
 
 const json kPolicy = {{"reverify_every", "P91D"}, {"stale_after_due", "P30D"}};
@@ -44,12 +52,14 @@ TEST(ContactStatus, FreshThenDueThenStaleAndMarkedStatusesWin) {
 }
 
 TEST(ContactStatus, MasksEveryChannelType) {
-  EXPECT_EQ(mask_address("email", "compliance@northwind.example.com"), "c***@northwind.example.com");
+  EXPECT_EQ(mask_address("email", "compliance@northwind.example.com"),
+            "c***@northwind.example.com");
   EXPECT_EQ(mask_address("phone", "+61 491 570 157"), "*** 157");
   EXPECT_EQ(mask_address("webhook", "http://127.0.0.1:9/pager?token=x"), "http://127.0.0.1:9/***");
   EXPECT_EQ(mask_address("portal", "anything"), "***");
-  const json view = public_view(entry("a", "o", "member", "r", json::array(), "2026-09-01T00:00:00Z"),
-                                at("2026-09-02T00:00:00Z"), kPolicy);
+  const json view =
+      public_view(entry("a", "o", "member", "r", json::array(), "2026-09-01T00:00:00Z"),
+                  at("2026-09-02T00:00:00Z"), kPolicy);
   EXPECT_EQ(view["channels"][0]["address"], "*** 100");
   EXPECT_EQ(view.dump().find("491 570"), std::string::npos);
 }
@@ -71,20 +81,23 @@ std::vector<std::string> sequence(const json& chain) {
 TEST(EscalationChain, OrdersByTierJurisdictionAndRoleAndSkipsStaleEntries) {
   const json entries = json::array({
       entry("le-us", "pol-us", "law_enforcement", "le_liaison", {"US"}, "2026-11-01T00:00:00Z"),
-      entry("le-au-liaison", "pol-au", "law_enforcement", "le_liaison", {"AU"}, "2026-11-01T00:00:00Z"),
-      entry("le-au-emergency", "pol-au", "law_enforcement", "le_emergency", {"AU"}, "2026-06-01T00:00:00Z"),
+      entry("le-au-liaison", "pol-au", "law_enforcement", "le_liaison", {"AU"},
+            "2026-11-01T00:00:00Z"),
+      entry("le-au-emergency", "pol-au", "law_enforcement", "le_emergency", {"AU"},
+            "2026-06-01T00:00:00Z"),
       entry("nw-bsa", "northwind", "member", "bsa_officer", {"AU"}, "2026-11-01T00:00:00Z"),
       entry("nw-oncall", "northwind", "member", "ts_oncall", {"AU"}, "2026-11-01T00:00:00Z"),
       entry("hp-bsa", "harborpay", "member", "bsa_officer", {"US"}, "2026-11-01T00:00:00Z"),
-      entry("gone", "northwind", "member", "ts_oncall", {"AU"}, "2026-11-01T00:00:00Z", "suspended"),
+      entry("gone", "northwind", "member", "ts_oncall", {"AU"}, "2026-11-01T00:00:00Z",
+            "suspended"),
       entry("duty", "sec", "coalition", "duty_officer", {"*"}, "2026-11-01T00:00:00Z"),
   });
   const json chain = resolve_chain(entries, kChains, {"P0", {"AU", "US"}, {"northwind"}},
                                    at("2026-12-07T10:00:00Z"), kPolicy);
   // AU before US (most specific first); the stale emergency line skipped; the suspended entry
   // never used; harborpay is not involved.
-  EXPECT_EQ(sequence(chain), (std::vector<std::string>{"le-au-liaison", "le-us", "nw-oncall",
-                                                       "nw-bsa", "duty"}));
+  EXPECT_EQ(sequence(chain),
+            (std::vector<std::string>{"le-au-liaison", "le-us", "nw-oncall", "nw-bsa", "duty"}));
   EXPECT_EQ(chain["skipped"], json::parse(R"([
       {"entry": "le-au-emergency", "status": "stale", "tier": "le"},
       {"entry": "gone", "status": "suspended", "tier": "member"}])"));
@@ -96,10 +109,11 @@ TEST(EscalationChain, OrdersByTierJurisdictionAndRoleAndSkipsStaleEntries) {
 
 TEST(EscalationChain, UsesAndFlagsAStaleEntryWhenATierHasNothingElse) {
   const json entries = json::array({
-      entry("le-au-emergency", "pol-au", "law_enforcement", "le_emergency", {"AU"}, "2026-06-01T00:00:00Z"),
+      entry("le-au-emergency", "pol-au", "law_enforcement", "le_emergency", {"AU"},
+            "2026-06-01T00:00:00Z"),
   });
-  const json chain = resolve_chain(entries, kChains, {"P0", {"AU"}, {}},
-                                   at("2026-12-07T10:00:00Z"), kPolicy);
+  const json chain =
+      resolve_chain(entries, kChains, {"P0", {"AU"}, {}}, at("2026-12-07T10:00:00Z"), kPolicy);
   EXPECT_EQ(sequence(chain), std::vector<std::string>{"le-au-emergency"});
   EXPECT_EQ(chain["sequence"][0]["flagged"], true);
   ASSERT_EQ(chain["flags"].size(), 1u);
@@ -130,7 +144,8 @@ TEST(ContactDirectory, SeedsVersionsChangesAndRepeatsNothing) {
 
   const json made = directory.apply("a", {{"status", "stale"}}, {{"reason", "no answer"}}, "ex/k1");
   EXPECT_EQ(made, json::parse(R"({"entry": "a", "version": 2, "repeated": false})"));
-  const json again = directory.apply("a", {{"status", "stale"}}, {{"reason", "no answer"}}, "ex/k1");
+  const json again =
+      directory.apply("a", {{"status", "stale"}}, {{"reason", "no answer"}}, "ex/k1");
   EXPECT_EQ(again["version"], 2);
   EXPECT_EQ(again["repeated"], true);
   const json e = *directory.find("a");

@@ -18,7 +18,8 @@ using nlohmann::json;
 class FilingRules : public ::testing::Test {
  protected:
   void SetUp() override {
-    table_ = json::parse(std::ifstream(std::string(test::kSourceDir) + "/config/jurisdictions.json"));
+    table_ =
+        json::parse(std::ifstream(std::string(test::kSourceDir) + "/config/jurisdictions.json"));
     auto calendars = CalendarSet::load(std::string(test::kSourceDir) + "/config/calendars");
     ASSERT_TRUE(calendars.ok());
     calendars_ = std::move(*calendars);

@@ -19,11 +19,12 @@ using nlohmann::json;
 
 TEST(NotifyAllowList, NamesTheFirstFieldOutsideIt) {
   const json allow = json::array({"case_id", "tier", "refs", "subject.ref"});
-  EXPECT_FALSE(field_outside(json::parse(R"({"case_id": "A-1", "tier": "le", "refs": ["x", 2]})"),
-                             allow)
-                   .has_value());
-  EXPECT_EQ(field_outside(json::parse(R"({"case_id": "A-1", "holder_email": "a@b.example"})"), allow),
-            "holder_email");
+  EXPECT_FALSE(
+      field_outside(json::parse(R"({"case_id": "A-1", "tier": "le", "refs": ["x", 2]})"), allow)
+          .has_value());
+  EXPECT_EQ(
+      field_outside(json::parse(R"({"case_id": "A-1", "holder_email": "a@b.example"})"), allow),
+      "holder_email");
   EXPECT_EQ(field_outside(json::parse(R"({"subject": {"ref": "M-1", "name": "Jo"}})"), allow),
             "subject.name");
   // A listed field still carries references only: no documents inside lists.
@@ -47,8 +48,8 @@ TEST(NotifyChallenge, SecretIsCreatedOnceWithModeOwnerOnly) {
   EXPECT_EQ(first.size(), 32u);
   EXPECT_EQ(load_or_create_secret(file), first);
   const auto perms = std::filesystem::status(file).permissions();
-  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_write);
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 TEST(NotifyOutbox, AppendsOncePerIdempotencyKey) {

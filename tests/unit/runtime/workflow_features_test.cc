@@ -56,7 +56,9 @@ const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
   return sdk::detail::describe<FormStep, PassStep>(kPlugin);
 }
 
-TimePoint utc(const char* text) { return *parse_utc(text); }
+TimePoint utc(const char* text) {
+  return *parse_utc(text);
+}
 
 class WorkflowFeaturesTest : public ::testing::Test {
  protected:
@@ -281,8 +283,9 @@ TEST_F(WorkflowFeaturesTest, MediaInACompletionIsRefusedAuditedAndNeverStored) {
   auto state = store_->execution(id);
   EXPECT_EQ((*state)->state.dump().find(png.substr(0, 16)), std::string::npos);
   // A reference-only answer is accepted.
-  ASSERT_TRUE(engine_->complete_task(task["id"], {"ivy", "investigator", ""},
-                                     {{"evidence", json::array({"TXN-EX-1"})}})
+  ASSERT_TRUE(engine_
+                  ->complete_task(task["id"], {"ivy", "investigator", ""},
+                                  {{"evidence", json::array({"TXN-EX-1"})}})
                   .ok());
   settle();
   EXPECT_EQ((*store_->execution(id))->status, "succeeded");
