@@ -27,6 +27,16 @@ Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions&
   return Session::open(installation, so);
 }
 
+Result<ExecutionView> open_execution(const ExecutionCommandOptions& o,
+                                     const Installation& installation) {
+  auto s = open_for_reading(o, installation);
+  if (!s) return std::move(s).error();
+  auto record = (*s)->store().execution(o.execution);
+  if (!record) return std::move(record).error();
+  if (!*record) return Error::not_found("no execution " + o.execution);
+  return ExecutionView{std::move(*s), std::move(**record)};
+}
+
 namespace {
 
 // --data: JSON text when it looks like JSON, else the name of a file holding it.
@@ -94,14 +104,12 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
 
 int run_status_command(const ExecutionCommandOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
-  auto s = open_for_reading(o, installation);
-  if (!s) return fail(err, "status", s.error());
-  auto record = (*s)->store().execution(o.execution);
-  if (!record) return fail(err, "status", record.error());
-  if (!*record) return fail(err, "status", Error::not_found("no execution " + o.execution));
-  auto tasks = (*s)->store().tasks(TaskFilter{o.execution, "", true});
+  auto view = open_execution(o, installation);
+  if (!view) return fail(err, "status", view.error());
+  auto& s = view->session;
+  auto tasks = s->store().tasks(TaskFilter{o.execution, "", true});
   if (!tasks) return fail(err, "status", tasks.error());
-  const ExecutionRecord& r = **record;
+  const ExecutionRecord& r = view->record;
   json open = json::array();
   for (const auto& t : *tasks) open.push_back(t.doc);
   json doc{{"id", r.id},
@@ -136,12 +144,10 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
 
 int run_history_command(const ExecutionCommandOptions& o, const Installation& installation,
                         std::ostream& out, std::ostream& err) {
-  auto s = open_for_reading(o, installation);
-  if (!s) return fail(err, "history", s.error());
-  auto record = (*s)->store().execution(o.execution);
-  if (!record) return fail(err, "history", record.error());
-  if (!*record) return fail(err, "history", Error::not_found("no execution " + o.execution));
-  auto events = (*s)->store().history(o.execution);
+  auto view = open_execution(o, installation);
+  if (!view) return fail(err, "history", view.error());
+  auto& s = view->session;
+  auto events = s->store().history(o.execution);
   if (!events) return fail(err, "history", events.error());
   if (o.json) {
     json list = json::array();

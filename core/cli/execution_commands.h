@@ -36,6 +36,15 @@ int fail(std::ostream& err, const std::string& command, const Error& error);
 Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions& o,
                                                   const Installation& installation);
 
+// The store opened for reading and the record of execution `o.execution` (kNotFound when there
+// is none): what status, history and timeline start with.
+struct ExecutionView {
+  std::unique_ptr<Session> session;
+  ExecutionRecord record;
+};
+Result<ExecutionView> open_execution(const ExecutionCommandOptions& o,
+                                     const Installation& installation);
+
 int run_start_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                       std::ostream& err);
 int run_status_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,

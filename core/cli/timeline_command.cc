@@ -71,19 +71,18 @@ std::string describe_event(const Event& e, const std::string& initiator) {
 
 int run_timeline_command(const ExecutionCommandOptions& o, const Installation& installation,
                          std::ostream& out, std::ostream& err) {
-  auto s = open_for_reading(o, installation);
-  if (!s) return fail(err, "timeline", s.error());
-  auto record = (*s)->store().execution(o.execution);
-  if (!record) return fail(err, "timeline", record.error());
-  if (!*record) return fail(err, "timeline", Error::not_found("no execution " + o.execution));
-  auto events = (*s)->store().history(o.execution);
+  auto view = open_execution(o, installation);
+  if (!view) return fail(err, "timeline", view.error());
+  const ExecutionRecord& record = view->record;
+  Store& store = view->session->store();
+  auto events = store.history(o.execution);
   if (!events) return fail(err, "timeline", events.error());
-  auto audit = (*s)->store().audit(o.execution);
+  auto audit = store.audit(o.execution);
   if (!audit) return fail(err, "timeline", audit.error());
 
   std::multimap<std::string, std::string> lines;  // ordered by time, then insertion
   for (const auto& e : *events) {
-    std::string text = describe_event(e, record->value().initiator);
+    std::string text = describe_event(e, record.initiator);
     if (e.type == EventType::kStepSucceeded && e.data.contains("output")) {
       const json& output = e.data["output"];  // computed deadlines are worth a line
       if (output.is_object() && output.contains("due_at") && output.contains("rule")) {
@@ -104,8 +103,8 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
     lines.emplace(a.at,
                   "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") + ": " + why);
   }
-  out << "timeline of " << o.execution << " (" << record->value().workflow_id << "@"
-      << record->value().workflow_version << "), times in UTC\n";
+  out << "timeline of " << o.execution << " (" << record.workflow_id << "@"
+      << record.workflow_version << "), times in UTC\n";
   for (const auto& [at, text] : lines) out << "  " << when(at) << "  " << text << "\n";
   return kExitOk;
 }

@@ -4,6 +4,7 @@
 // counts and lists what was observed for the determination that follows.
 #include <coalition/plugin.hpp>
 
+#include "human/human_steps.h"
 #include "shared/config_file.h"
 
 namespace {
@@ -12,6 +13,7 @@ using coalition::sdk::Context;
 using coalition::sdk::Host;
 using coalition::sdk::Outcome;
 using nlohmann::json;
+namespace human = coalition::plugins::human;
 
 class Checklist {
  public:
@@ -37,57 +39,34 @@ class Checklist {
   Checklist(const Host&, const json& config)
       : catalogue_(coalition::plugins::read_config_file(config, "catalogue", "red_flags.json")) {}
 
+  // The checklist is the human plugin's (compiled in): one answer schema for every checklist.
   Outcome execute(const json& params, const Context&) {
     if (catalogue_.is_null()) return coalition::plugins::not_configured("red_flags", "catalogue");
     const json types = params.value("member_types", json::array());
     json items = json::array();
-    json answers = json::object();
-    json required = json::array();
+    json listed = json::array();
     for (const auto& item : catalogue_.value("items", json::array())) {
       if (!types.empty() && !relevant(item, types)) continue;
-      const std::string id = item.value("id", "");
-      items.push_back({{"id", id},
-                       {"code", item.value("code", "")},
-                       {"text", item.value("text", "")},
-                       {"sources", item.value("sources", json::array())}});
-      required.push_back(id);
-      answers[id] = {{"type", "object"},
-                     {"properties",
-                      {{"status", {{"enum", {"observed", "not_observed", "not_applicable"}}}},
-                       {"evidence",
-                        {{"type", "string"},
-                         {"minLength", 1},
-                         {"maxLength", 500},
-                         {"description",
-                          "A reference (transaction, case, report or document number, URL, "
-                          "hash), never the content itself."}}}}},
-                     {"required", {"status"}},
-                     {"if", {{"properties", {{"status", {{"const", "observed"}}}}}}},
-                     {"then", {{"required", {"status", "evidence"}}}},
-                     {"additionalProperties", false}};
+      items.push_back({{"id", item.value("id", "")},
+                       {"text", item.value("code", "") + ": " + item.value("text", "")}});
+      listed.push_back({{"id", item.value("id", "")},
+                        {"code", item.value("code", "")},
+                        {"text", item.value("text", "")},
+                        {"sources", item.value("sources", json::array())}});
     }
-    return Outcome::suspend(
+    json task = human::checklist_task(
         {{"title", params.value("title", "Red-flag checklist")},
          {"instructions",
           "Answer every indicator. No single flag is determinative; observations need an "
           "evidence reference, never content."},
-         {"items", items},
-         {"answer_schema",
-          {{"type", "object"},
-           {"properties",
-            {{"answers",
-              {{"type", "object"},
-               {"properties", answers},
-               {"required", required},
-               {"additionalProperties", false}}},
-             {"justification", {{"type", "string"}, {"maxLength", 4000}}}}},
-           {"required", {"answers"}},
-           {"additionalProperties", false}}}});
+         {"items", items}});
+    task["items"] = std::move(listed);
+    return Outcome::suspend(std::move(task));
   }
 
   Outcome resume(const json& completion, const Context&) {
-    const json& c = completion.at("completions").back();
-    const json& answers = c.at("data").at("answers");
+    json result = human::checklist_result(completion);
+    const json& answers = result["answers"];
     json observed = json::array();
     for (const auto& item : catalogue_.value("items", json::array())) {
       const std::string id = item.value("id", "");
@@ -97,12 +76,10 @@ class Checklist {
                             {"evidence", answers[id].value("evidence", "")}});
       }
     }
-    return Outcome::ok(
-        {{"answers", answers},
-         {"observed", observed},
-         {"observed_count", observed.size()},
-         {"catalogue_version", catalogue_.value("version", "")},
-         {"completed_by", {{"actor", c.value("actor", "")}, {"at", c.value("at", "")}}}});
+    result["observed_count"] = observed.size();
+    result["observed"] = std::move(observed);
+    result["catalogue_version"] = catalogue_.value("version", "");
+    return Outcome::ok(std::move(result));
   }
 
  private:

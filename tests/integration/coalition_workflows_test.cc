@@ -129,6 +129,16 @@ class CoalitionWorkflows : public ::testing::Test {
 
   std::string last_error_;
 
+  // contact_verification for the police liaison entry, started Monday 7 December 2026.
+  int start_verification() {
+    return cli({"run", std::string(test::kSourceDir) + "/workflows/contact_verification.json",
+                "--input",
+                std::string(test::kSourceDir) +
+                    "/workflows/examples/contact_verification.input.json",
+                "--id", "cv", "--as", "secretariat.sam", "--now", "2026-12-07T00:00:00Z"})
+        .exit_code;
+  }
+
   std::string outbox_code(const std::string& channel, size_t line_number) {
     std::ifstream in(dir_.path() / "outbox" / (channel + ".jsonl"));
     std::string line;
@@ -309,13 +319,7 @@ TEST_F(CoalitionWorkflows, EscalationRunMovesToTheNextContactOnTimeoutAndSkipsSt
 
 TEST_F(CoalitionWorkflows,
        ContactVerificationFallsBackToTheSecondChannelAndNeedsTwoPeopleForAChange) {
-  const std::string wf = std::string(test::kSourceDir) + "/workflows/contact_verification.json";
-  const std::string input =
-      std::string(test::kSourceDir) + "/workflows/examples/contact_verification.input.json";
-  ASSERT_EQ(cli({"run", wf, "--input", input, "--id", "cv", "--as", "secretariat.sam", "--now",
-                 "2026-12-07T00:00:00Z"})
-                .exit_code,
-            0);
+  ASSERT_EQ(start_verification(), 0);
   // 10 business days under au-national from Monday 7 December 11:00 AEDT: Monday 21st.
   auto tasks = json::parse(cli({"tasks", "--json"}).out);
   tasks = tasks.is_object() ? tasks["tasks"] : tasks;
@@ -387,13 +391,7 @@ TEST_F(CoalitionWorkflows,
 }
 
 TEST_F(CoalitionWorkflows, ContactVerificationWithoutAnswerMarksTheEntryStale) {
-  const std::string wf = std::string(test::kSourceDir) + "/workflows/contact_verification.json";
-  const std::string input =
-      std::string(test::kSourceDir) + "/workflows/examples/contact_verification.input.json";
-  ASSERT_EQ(cli({"run", wf, "--input", input, "--id", "cv", "--as", "secretariat.sam", "--now",
-                 "2026-12-07T00:00:00Z"})
-                .exit_code,
-            0);
+  ASSERT_EQ(start_verification(), 0);
   // The primary window ends Monday 21 December 23:59:59 AEDT; the secondary channel then has 5
   // business days across Christmas (the 25th and Boxing Day observed on the 28th are holidays):
   // 22, 23, 24, 29, 30 December.

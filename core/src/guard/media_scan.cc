@@ -89,7 +89,7 @@ class Scanner {
     if (found) return;
     if (doc.is_object()) {
       for (const auto& [key, value] : doc.items()) {
-        const std::string at = pointer + "/" + escape(key);
+        const std::string at = pointer + escape(key);
         if (is_mime_key(key) && value.is_string() &&
             is_media_type(value.get_ref<const std::string&>())) {
           found = MediaFinding{at, value.get<std::string>(), "declared MIME type"};
@@ -108,17 +108,7 @@ class Scanner {
 
  private:
   static std::string escape(const std::string& key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') {
-        out += "~0";
-      } else if (c == '/') {
-        out += "~1";
-      } else {
-        out.push_back(c);
-      }
-    }
-    return out;
+    return (json::json_pointer() / key).to_string();  // "/" + key, with ~ and / escaped
   }
 
   void check_string(std::string_view s, const std::string& pointer) {
