@@ -33,9 +33,9 @@ class CoalitionWorkflows : public ::testing::Test {
     store_ = (dir_.path() / "store.db").string();
   }
 
-  test::ProcessResult cli(std::vector<std::string> args) {
+  test::ProcessResult cli(std::vector<std::string> args, const std::string& log_level = "warn") {
     std::vector<std::string> argv{test::kCoalitionBinary, "--config", config_, "--log-level",
-                                  "warn"};
+                                  log_level};
     argv.insert(argv.end(), args.begin(), args.end());
     return test::run_process(argv, {{"COALITION_STORE", store_}});
   }
@@ -128,6 +128,16 @@ class CoalitionWorkflows : public ::testing::Test {
   }
 
   std::string last_error_;
+
+  // The store's bytes: the database file and its write-ahead log.
+  std::string store_bytes() {
+    std::string bytes;
+    for (const std::string& f : {store_, store_ + "-wal"}) {
+      std::ifstream in(f, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+  }
 
   // contact_verification for the police liaison entry, started Monday 7 December 2026.
   int start_verification() {
@@ -246,9 +256,9 @@ TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {
   auto verify = cli({"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 
-  // The photo's bytes are nowhere in the store file.
-  std::ifstream db(store_, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+  // The photo's bytes are nowhere in the store (its file and its write-ahead log).
+  const std::string bytes = store_bytes();
+  EXPECT_NE(bytes.find("SMR-EX-2026-000311"), std::string::npos);  // what was stored is there
   EXPECT_EQ(bytes.find("/9j/4AAQSkZJRgABAQAAAQABAAD"), std::string::npos);
   // The outbox has the escalation notice, references only, addressed from the directory.
   std::ifstream outbox(dir_.path() / "outbox" / "phone.jsonl");
@@ -536,6 +546,41 @@ TEST_F(CoalitionWorkflows, TerrorismFinancingSmrNotifiesTheCcoAtOnceAndEscalates
   const json filed = find_event(id, "step_succeeded", "report[filing]/file_late");
   EXPECT_EQ(filed["data"]["output"]["late_by"], "PT3H");
   EXPECT_EQ(filed["data"]["output"]["filed_at"], "2026-12-03T06:00:00Z");
+}
+
+TEST_F(CoalitionWorkflows, NotifyWaitsForASignalAndKeepsAddressesOutOfTheLog) {
+  const auto file = dir_.path() / "notice.json";
+  std::ofstream(file) << R"({"id": "notice", "version": 1, "title": "t", "steps": [
+    {"id": "tell", "kind": "task", "type": "notify",
+     "parameters": {"to": {"contact": "northwind.bsa_officer", "channel": 1},
+                    "message": "filing.portal_ack", "payload": {"case_id": "AML-EX-1"},
+                    "allow": ["case_id"], "ack": "signal", "signal": "portal_ack"},
+     "result": "/ack"}]})";
+  auto run =
+      cli({"run", file.string(), "--id", "n1", "--as", "sec.sam", "--now", "2026-12-07T10:00:00Z"},
+          "debug");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(json::parse(cli({"status", "n1", "--json"}).out)["status"], "waiting");
+  auto wrong = cli({"signal", "n1", "other", "--data", "{}", "--now", "2026-12-07T10:05:00Z"});
+  EXPECT_EQ(wrong.exit_code, 66) << wrong.err;
+  auto signal = cli({"signal", "n1", "portal_ack", "--data", R"({"receipt": "RCPT-EX-1"})", "--now",
+                     "2026-12-07T10:10:00Z"},
+                    "debug");
+  ASSERT_EQ(signal.exit_code, 0) << signal.err;
+  const json st = json::parse(cli({"status", "n1", "--json"}).out);
+  EXPECT_EQ(st["status"], "succeeded");
+  const json ack = find_event("n1", "step_succeeded", "tell")["data"]["output"];
+  EXPECT_EQ(ack["via"], "signal");
+  EXPECT_EQ(ack["data"]["receipt"], "RCPT-EX-1");
+  // The address went to the outbox, and nowhere else: not the logs, not the store.
+  std::ifstream outbox(dir_.path() / "outbox" / "email.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(outbox, line));
+  EXPECT_EQ(json::parse(line)["address"], "compliance@northwind.example.com");
+  for (const auto& text : {run.out, run.err, signal.out, signal.err}) {
+    EXPECT_EQ(text.find("compliance@northwind"), std::string::npos) << text;
+  }
+  EXPECT_EQ(store_bytes().find("compliance@northwind"), std::string::npos);
 }
 
 }  // namespace

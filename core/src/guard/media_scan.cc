@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 namespace coalition {
 
@@ -39,16 +40,24 @@ int base64_value(char c) {
   return -1;
 }
 
-// The first bytes of `text` read as base64 (standard or URL-safe), or nullopt when it is not
-// base64. Only the head matters: every signature sits in the first 16 bytes.
-std::optional<std::string> base64_head(std::string_view text) {
+// The first bytes of a string, decoded; every signature sits in the first 16. A fixed buffer:
+// this runs on every string of every payload.
+struct Head {
+  std::array<char, 32> bytes{};
+  size_t size = 0;
+  void push(char c) { bytes[size++] = c; }
+  std::string_view view() const { return {bytes.data(), size}; }
+};
+
+// `text` read as base64 (standard or URL-safe), or nullopt when it is not base64.
+std::optional<Head> base64_head(std::string_view text) {
   constexpr size_t kMinimum = 12;  // shorter strings are ids and codes, not files
-  constexpr size_t kHead = 32;     // 24 bytes
+  constexpr size_t kChars = 32;    // 24 bytes
   if (text.size() < kMinimum) return std::nullopt;
-  std::string out;
+  Head out;
   uint32_t buffer = 0;
   int bits = 0;
-  for (size_t i = 0; i < text.size() && i < kHead; ++i) {
+  for (size_t i = 0; i < text.size() && i < kChars; ++i) {
     const char c = text[i];
     if (c == '=') break;
     const int v = base64_value(c);
@@ -57,22 +66,22 @@ std::optional<std::string> base64_head(std::string_view text) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+      out.push(static_cast<char>((buffer >> bits) & 0xFF));
     }
   }
   return out;
 }
 
 // `text` as bytes when every code point is below 256 (binary smuggled as \u00XX escapes).
-std::optional<std::string> latin1_head(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size() && out.size() < 24;) {
+std::optional<Head> latin1_head(std::string_view text) {
+  Head out;
+  for (size_t i = 0; i < text.size() && out.size < 24;) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
+      out.push(static_cast<char>(c));
       ++i;
     } else if ((c == 0xC2 || c == 0xC3) && i + 1 < text.size()) {
-      out.push_back(static_cast<char>(((c & 0x1F) << 6) | (text[i + 1] & 0x3F)));
+      out.push(static_cast<char>(((c & 0x1F) << 6) | (text[i + 1] & 0x3F)));
       i += 2;
     } else {
       return std::nullopt;
@@ -81,66 +90,74 @@ std::optional<std::string> latin1_head(std::string_view text) {
   return out;
 }
 
+// Walks the document keeping the path as a stack of tokens; the JSON Pointer is only written
+// out for a finding.
 class Scanner {
  public:
   std::optional<MediaFinding> found;
 
-  void scan(const json& doc, const std::string& pointer) {
-    if (found) return;
+  void scan(const json& doc) {
     if (doc.is_object()) {
       for (const auto& [key, value] : doc.items()) {
-        const std::string at = pointer + escape(key);
+        path_.push_back(key);
         if (is_mime_key(key) && value.is_string() &&
             is_media_type(value.get_ref<const std::string&>())) {
-          found = MediaFinding{at, value.get<std::string>(), "declared MIME type"};
-          return;
+          report(value.get<std::string>(), "declared MIME type");
+        } else {
+          scan(value);
         }
-        scan(value, at);
+        path_.pop_back();
         if (found) return;
       }
     } else if (doc.is_array()) {
-      for (size_t i = 0; i < doc.size() && !found; ++i)
-        scan(doc[i], pointer + "/" + std::to_string(i));
+      for (size_t i = 0; i < doc.size() && !found; ++i) {
+        path_.push_back(std::to_string(i));
+        scan(doc[i]);
+        path_.pop_back();
+      }
     } else if (doc.is_string()) {
-      check_string(doc.get_ref<const std::string&>(), pointer);
+      check_string(doc.get_ref<const std::string&>());
     }
   }
 
  private:
-  static std::string escape(const std::string& key) {
-    return (json::json_pointer() / key).to_string();  // "/" + key, with ~ and / escaped
+  void report(std::string kind, const char* how) {
+    json::json_pointer pointer;
+    for (const auto& token : path_) pointer /= token;  // escapes ~ and /
+    found = MediaFinding{pointer.to_string(), std::move(kind), how};
   }
 
-  void check_string(std::string_view s, const std::string& pointer) {
+  void check_string(std::string_view s) {
     if (starts_with(s, "data:") || starts_with(s, "DATA:")) {
       const std::string_view type = s.substr(5);
       if (is_media_type(type)) {
-        found = MediaFinding{pointer, std::string(type.substr(0, type.find_first_of(";,"))),
-                             "data URI"};
+        report(std::string(type.substr(0, type.find_first_of(";,"))), "data URI");
         return;
       }
       // A data URI of another declared type may still carry image bytes.
       if (auto comma = s.find(','); comma != std::string_view::npos) {
         if (auto bytes = base64_head(s.substr(comma + 1))) {
-          if (auto kind = sniff_media(*bytes); !kind.empty()) {
-            found = MediaFinding{pointer, kind, "magic bytes (data URI)"};
+          if (auto kind = sniff_media(bytes->view()); !kind.empty()) {
+            report(kind, "magic bytes (data URI)");
           }
         }
       }
       return;
     }
     if (auto raw = latin1_head(s)) {
-      if (auto kind = sniff_media(*raw); !kind.empty()) {
-        found = MediaFinding{pointer, kind, "magic bytes"};
+      if (auto kind = sniff_media(raw->view()); !kind.empty()) {
+        report(kind, "magic bytes");
         return;
       }
     }
     if (auto bytes = base64_head(s)) {
-      if (auto kind = sniff_media(*bytes); !kind.empty()) {
-        found = MediaFinding{pointer, kind, "magic bytes (base64)"};
+      if (auto kind = sniff_media(bytes->view()); !kind.empty()) {
+        report(kind, "magic bytes (base64)");
       }
     }
   }
+
+  std::vector<std::string> path_;
 };
 
 }  // namespace
@@ -174,7 +191,7 @@ std::string sniff_media(std::string_view b) {
 
 std::optional<MediaFinding> find_media(const json& doc) {
   Scanner scanner;
-  scanner.scan(doc, "");
+  scanner.scan(doc);
   return scanner.found;
 }
 
