@@ -105,8 +105,8 @@ typedef struct coalition_host_api {
 /*
  * Host extension "coalition.calendar/1" (ABI 1.1): business-day arithmetic under the engine's
  * calendars (calendars.directory of the engine configuration), so a plugin computes a deadline
- * exactly as the engine computes a step's. get_extension returns NULL when the engine has no
- * calendars configured.
+ * exactly as the engine computes a step's. get_extension may return NULL (a host without
+ * calendar support); with no calendars configured, every id is COALITION_CALENDAR_UNKNOWN.
  */
 #define COALITION_EXT_CALENDAR_V1 "coalition.calendar/1"
 #define COALITION_CALENDAR_OK 0
