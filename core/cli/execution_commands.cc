@@ -9,6 +9,7 @@
 #include "cli/workflow_to_run.h"
 #include "common/json_text.h"
 #include "common/utc_time.h"
+#include "runtime/event_view.h"
 
 namespace coalition::cli {
 
@@ -34,7 +35,40 @@ Result<ExecutionView> open_execution(const ExecutionCommandOptions& o,
   auto record = (*s)->store().execution(o.execution);
   if (!record) return std::move(record).error();
   if (!*record) return Error::not_found("no execution " + o.execution);
-  return ExecutionView{std::move(*s), std::move(**record)};
+  ExecutionView view{std::move(*s), std::move(**record), nullptr, std::nullopt, kFullClearance};
+  view.workflow =
+      view.session->catalog().find(view.record.workflow_id, view.record.workflow_version);
+  if (view.workflow == nullptr) {
+    return Error::internal("execution " + o.execution + " names a workflow the store lacks");
+  }
+  view.policy = VisibilityPolicy::compile(*view.workflow, &view.session->catalog());
+  if (!o.view.empty()) view.clearance = view.policy->clearance(o.view);
+  return view;
+}
+
+Result<std::vector<Event>> ExecutionView::events() const {
+  auto all = session->store().history(record.id);
+  if (!all || full()) return all;
+  std::vector<Event> out;
+  for (const auto& e : *all) {
+    if (auto seen = view_event(*policy, e, clearance)) out.push_back(std::move(*seen));
+  }
+  return out;
+}
+
+Result<std::vector<AuditRecord>> ExecutionView::audit() const {
+  auto all = session->store().audit(record.id);
+  if (!all || full()) return all;
+  std::vector<AuditRecord> out;
+  for (auto& a : *all) {
+    const bool retention = a.type.rfind("legal_hold", 0) == 0 || a.type.rfind("purge", 0) == 0;
+    if (a.step.empty() ? (retention && clearance < Visibility::kRestricted)
+                       : !policy->can_see_step(a.step, clearance)) {
+      continue;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 namespace {
@@ -106,30 +140,94 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
                        std::ostream& out, std::ostream& err) {
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "status", view.error());
-  auto& s = view->session;
-  auto tasks = s->store().tasks(TaskFilter{o.execution, "", true});
+  Store& store = view->session->store();
+  auto tasks = store.tasks(TaskFilter{o.execution, "", true});
   if (!tasks) return fail(err, "status", tasks.error());
+  auto events = view->events();
+  if (!events) return fail(err, "status", events.error());
+  auto tombstones = store.tombstones(o.execution);
+  if (!tombstones) return fail(err, "status", tombstones.error());
+  auto hold = store.legal_hold(o.execution);
+  if (!hold) return fail(err, "status", hold.error());
   const ExecutionRecord& r = view->record;
+  const bool full = view->full();
+  const VisibilityPolicy& policy = *view->policy;
   json open = json::array();
-  for (const auto& t : *tasks) open.push_back(t.doc);
+  for (const auto& t : *tasks) {
+    if (full || policy.can_see_step(t.step, view->clearance)) open.push_back(t.doc);
+  }
+  // A view's "last change" is its last visible event: the time of a hidden step (a filing)
+  // must not show through.
+  std::string updated = format_utc(r.updated_at);
+  if (!full) updated = events->empty() ? format_utc(r.started_at) : format_utc(events->back().at);
   json doc{{"id", r.id},
            {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
            {"status", r.status},
            {"initiator", r.initiator},
            {"started_at", format_utc(r.started_at)},
-           {"updated_at", format_utc(r.updated_at)},
+           {"updated_at", updated},
            {"open_tasks", open}};
-  if (r.next_due) doc["next_due"] = format_utc(*r.next_due);
-  if (r.result.is_object()) doc.update(r.result);
+  if (!o.view.empty()) {
+    doc["view"] = {{"role", o.view}, {"clearance", to_string(view->clearance)}};
+  }
+  if (r.next_due && full) doc["next_due"] = format_utc(*r.next_due);
+  // What is in progress: the current step of every live frame, or what a role below its class
+  // reads instead ("compliance review in progress").
+  json in_progress = json::array();
+  for (const auto& f : r.state.value("frames", json::array())) {
+    const std::string path = f.value("path", "") + f.value("current", "");
+    const auto step = policy.step(path);
+    json label = step.cls <= view->clearance ? json(path) : json(step.shown_as);
+    if (std::find(in_progress.begin(), in_progress.end(), label) == in_progress.end()) {
+      in_progress.push_back(std::move(label));
+    }
+  }
+  if (!in_progress.empty()) doc["in_progress"] = in_progress;
+  if (r.result.is_object()) {
+    if (full) {
+      doc.update(r.result);
+    } else {
+      if (r.result.contains("output")) {
+        if (auto kept = policy.filter_context(r.result["output"], "", view->clearance)) {
+          doc["output"] = std::move(*kept);
+        }
+      }
+      // An error is shown when the view sees the step that failed with it.
+      if (r.result.contains("error") && r.result["error"].is_object()) {
+        const std::string code = r.result["error"].value("code", "");
+        for (const auto& e : *events) {
+          if (e.type == EventType::kStepFailed && e.data.contains("error") &&
+              e.data["error"].value("code", "") == code) {
+            doc["error"] = r.result["error"];
+          }
+        }
+      }
+    }
+  }
+  json purged = json::array();
+  for (const auto& t : *tombstones) {
+    if (t.record_type == "restricted" && view->clearance < Visibility::kRestricted) continue;
+    purged.push_back({{"record_type", t.record_type}, {"purged_at", t.purged_at},
+                      {"policy", t.policy}});
+  }
+  if (!purged.empty()) doc["purged"] = purged;
+  if (*hold && (*hold)->released_at.empty() && view->clearance == Visibility::kRestricted) {
+    doc["legal_hold"] = {{"placed_at", (*hold)->placed_at}, {"placed_by", (*hold)->placed_by},
+                         {"reason", (*hold)->reason}};
+  }
   if (o.json) {
     out << doc.dump(2) << "\n";
     return kExitOk;
   }
   out << "execution " << r.id << " (" << doc["workflow"].get<std::string>() << "): " << r.status
       << "\n";
+  if (!o.view.empty()) {
+    out << "as seen by " << o.view << " (clearance " << to_string(view->clearance) << ")\n";
+  }
   out << "started " << doc["started_at"].get<std::string>() << " by " << r.initiator
-      << ", last change " << doc["updated_at"].get<std::string>() << "\n";
-  if (r.next_due) out << "next timer " << format_utc(*r.next_due) << "\n";
+      << ", last change " << updated << "\n";
+  if (doc.contains("next_due")) out << "next timer " << doc["next_due"].get<std::string>() << "\n";
+  for (const auto& p : in_progress) out << "in progress: " << p.get<std::string>() << "\n";
   if (doc.contains("output")) out << "output: " << doc["output"].dump(2) << "\n";
   if (doc.contains("error")) {
     out << "error: " << doc["error"].value("code", "") << ": " << doc["error"].value("message", "")
@@ -139,6 +237,15 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
     out << "open task ";
     print_task_line(t, out);
   }
+  for (const auto& t : purged) {
+    out << "purged " << t["record_type"].get<std::string>() << " data at "
+        << t["purged_at"].get<std::string>() << " (kept " << t["policy"].value("keep", "")
+        << " from " << t["policy"].value("from", "") << ")\n";
+  }
+  if (doc.contains("legal_hold")) {
+    out << "under legal hold since " << doc["legal_hold"]["placed_at"].get<std::string>() << " ("
+        << doc["legal_hold"]["reason"].get<std::string>() << ")\n";
+  }
   return kExitOk;
 }
 
@@ -146,13 +253,16 @@ int run_history_command(const ExecutionCommandOptions& o, const Installation& in
                         std::ostream& out, std::ostream& err) {
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "history", view.error());
-  auto& s = view->session;
-  auto events = s->store().history(o.execution);
+  auto events = view->events();
   if (!events) return fail(err, "history", events.error());
   if (o.json) {
     json list = json::array();
     for (const auto& e : *events) list.push_back(e.to_json());
-    out << json{{"id", o.execution}, {"events", list}}.dump(2) << "\n";
+    json doc{{"id", o.execution}, {"events", list}};
+    if (!o.view.empty()) {
+      doc["view"] = {{"role", o.view}, {"clearance", to_string(view->clearance)}};
+    }
+    out << doc.dump(2) << "\n";
     return kExitOk;
   }
   for (const auto& e : *events) {
@@ -298,14 +408,19 @@ int run_audit_verify_command(const ExecutionCommandOptions& o, const Installatio
   auto v = (*s)->store().verify_audit();
   if (!v) return fail(err, "audit verify", v.error());
   if (o.json) {
-    json doc{{"ok", v->ok}, {"entries", v->entries}, {"head", v->head_hash}};
+    json doc{{"ok", v->ok},
+             {"entries", v->entries},
+             {"redacted", v->redacted},
+             {"head", v->head_hash}};
     if (!v->ok) {
       doc["first_bad_seq"] = v->first_bad_seq;
       doc["problem"] = v->problem;
     }
     out << doc.dump(2) << "\n";
   } else if (v->ok) {
-    out << "audit chain ok: " << v->entries << " entries, head " << v->head_hash << "\n";
+    out << "audit chain ok: " << v->entries << " entries";
+    if (v->redacted > 0) out << " (" << v->redacted << " summaries removed by purges, digests kept)";
+    out << ", head " << v->head_hash << "\n";
   } else {
     out << "audit chain BROKEN at entry " << v->first_bad_seq << ": " << v->problem << " ("
         << v->entries << " entries verified before it)\n";

@@ -8,6 +8,7 @@
 
 #include "cli/installation.h"
 #include "cli/session.h"
+#include "workflow/visibility.h"
 
 namespace coalition::cli {
 
@@ -28,6 +29,11 @@ struct ExecutionCommandOptions {
   size_t count = 1;           // start
   bool all = false;           // tasks --all
   bool until_idle = false;    // worker
+  std::string view;           // --view ROLE: what that role may see (status, history, ...)
+  std::string out_file;       // export --out
+  std::string reason;         // hold
+  bool release = false;       // hold --release
+  bool dry_run = false;       // purge
 };
 
 // Shared by the execution commands: print `error` for `command`, return its exit code; open
@@ -38,9 +44,21 @@ Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions&
 
 // The store opened for reading and the record of execution `o.execution` (kNotFound when there
 // is none): what status, history and timeline start with.
+// With --view ROLE, `clearance` is that role's under the execution's workflow; without it, the
+// operator's full view.
 struct ExecutionView {
   std::unique_ptr<Session> session;
   ExecutionRecord record;
+  std::shared_ptr<const Workflow> workflow;
+  std::optional<VisibilityPolicy> policy;
+  Visibility clearance = kFullClearance;
+
+  bool full() const { return clearance == kFullClearance; }
+  // The execution's events as the view may see them.
+  Result<std::vector<Event>> events() const;
+  // Audit entries the view may see: those of visible steps; execution-level entries, except
+  // legal holds and purges, which only a restricted clearance sees.
+  Result<std::vector<AuditRecord>> audit() const;
 };
 Result<ExecutionView> open_execution(const ExecutionCommandOptions& o,
                                      const Installation& installation);
@@ -66,6 +84,15 @@ int run_tick_command(const ExecutionCommandOptions& o, const Installation& i, st
                      std::ostream& err);
 int run_worker_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                        std::ostream& err);
+// The execution as one JSON document for records requests and hand-over, never with restricted
+// data; records an `exported` audit entry.
+int run_export_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                       std::ostream& err);
+// Retention: purge expired records; place or release a legal hold.
+int run_purge_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                      std::ostream& err);
+int run_hold_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
+                     std::ostream& err);
 int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& i,
                              std::ostream& out, std::ostream& err);
 

@@ -102,6 +102,25 @@ int run(int argc, char** argv) {
   history_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
   history_cmd->add_flag("--json", x.json, "Print JSON");
 
+  for (auto* cmd : {status_cmd, history_cmd, timeline_cmd}) {
+    cmd->add_option("--view", x.view,
+                    "Show only what this role may see (the workflow's visibility classes)");
+  }
+  auto* export_cmd = app.add_subcommand(
+      "export", "Write an execution as one JSON document, never with restricted data (audited)");
+  export_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
+  export_cmd->add_option("--view", x.view, "Export only what this role may see");
+  export_cmd->add_option("--out", x.out_file, "Write to this file (mode 0600), not stdout");
+  auto* purge_cmd = app.add_subcommand(
+      "purge", "Remove expired data under the retention policy, leaving tombstones (audited)");
+  purge_cmd->add_flag("--dry-run", x.dry_run, "Say what would be purged; change nothing");
+  purge_cmd->add_flag("--json", x.json, "Print JSON");
+  auto* hold_cmd = app.add_subcommand(
+      "hold", "Place (or --release) a legal hold: purge skips the execution while it holds");
+  hold_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
+  hold_cmd->add_option("--reason", x.reason, "A reference, e.g. the request's number")->required();
+  hold_cmd->add_flag("--release", x.release, "Release the hold in force");
+
   auto* tasks_cmd = app.add_subcommand("tasks", "List open human tasks, earliest due first");
   tasks_cmd->add_option("--execution", x.execution, "Only this execution's tasks");
   tasks_cmd->add_option("--role", x.role, "Only tasks this role may complete");
@@ -137,12 +156,18 @@ int run(int argc, char** argv) {
   verify_cmd->add_flag("--json", x.json, "Print JSON");
 
   for (auto* cmd : {start_cmd, status_cmd, history_cmd, timeline_cmd, tasks_cmd, complete_cmd,
-                    signal_cmd, extend_cmd, tick_cmd, worker_cmd, verify_cmd}) {
+                    signal_cmd, extend_cmd, tick_cmd, worker_cmd, verify_cmd, export_cmd,
+                    purge_cmd, hold_cmd}) {
     store_option(cmd, x.session);
   }
-  for (auto* cmd : {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd}) {
+  for (auto* cmd : {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd,
+                    purge_cmd, hold_cmd}) {
     now_option(cmd, x.session);
   }
+  actor_options(hold_cmd, true);
+  actor_options(export_cmd, false);
+  auto* purge_as = purge_cmd->add_option("--as", x.actor, "Who runs it (default: retention)");
+  purge_cmd->add_option("--role", x.role, "The role they act in")->needs(purge_as);
 
   std::string graph_file;
   std::string graph_format = "dot";
@@ -189,6 +214,9 @@ int run(int argc, char** argv) {
   if (*extend_cmd) return run_extend_command(x, *installation, std::cout, std::cerr);
   if (*tick_cmd) return run_tick_command(x, *installation, std::cout, std::cerr);
   if (*worker_cmd) return run_worker_command(x, *installation, std::cout, std::cerr);
+  if (*export_cmd) return run_export_command(x, *installation, std::cout, std::cerr);
+  if (*purge_cmd) return run_purge_command(x, *installation, std::cout, std::cerr);
+  if (*hold_cmd) return run_hold_command(x, *installation, std::cout, std::cerr);
   if (*verify_cmd) return run_audit_verify_command(x, *installation, std::cout, std::cerr);
   return kExitUsage;
 }

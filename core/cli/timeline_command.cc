@@ -74,10 +74,9 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "timeline", view.error());
   const ExecutionRecord& record = view->record;
-  Store& store = view->session->store();
-  auto events = store.history(o.execution);
+  auto events = view->events();
   if (!events) return fail(err, "timeline", events.error());
-  auto audit = store.audit(o.execution);
+  auto audit = view->audit();
   if (!audit) return fail(err, "timeline", audit.error());
 
   std::multimap<std::string, std::string> lines;  // ordered by time, then insertion
@@ -93,13 +92,30 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
     if (!text.empty()) lines.emplace(format_utc(e.at), std::move(text));
   }
   for (const auto& a : *audit) {
-    if (a.type.size() < 8 || a.type.compare(a.type.size() - 8, 8, "_refused") != 0) continue;
     json summary = json::parse(a.summary, nullptr, false);
-    std::string why = summary.is_object() ? summary.value("message", "") : "";
-    if (a.type == "media_refused" && summary.is_object()) {
+    if (!summary.is_object()) summary = json::object();  // removed by a purge
+    if (a.type == "legal_hold_placed" || a.type == "legal_hold_released") {
+      lines.emplace(a.at, std::string(a.type == "legal_hold_placed" ? "LEGAL HOLD placed by "
+                                                                      : "legal hold released by ") +
+                              a.actor + ": " + summary.value("reason", ""));
+      continue;
+    }
+    if (a.type == "purged" || a.type == "purge_skipped") {
+      const std::string type = summary.value("record_type", "");
+      lines.emplace(a.at, a.type == "purged"
+                              ? "PURGED " + type + " data (retention " +
+                                    summary.value("keep", "") + " from " +
+                                    summary.value("from", "") + "); tombstone kept"
+                              : "purge of " + type + " data skipped: under legal hold");
+      continue;
+    }
+    if (a.type.size() < 8 || a.type.compare(a.type.size() - 8, 8, "_refused") != 0) continue;
+    std::string why = summary.value("message", "");
+    if (a.type == "media_refused") {
       why = summary.value("kind", "") + " at " + summary.value("pointer", "") + " (" +
             summary.value("detected_by", "") + "); nothing stored";
     }
+    if (a.summary.empty()) why = "(details removed by a purge)";
     lines.emplace(a.at,
                   "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") + ": " + why);
   }

@@ -66,7 +66,7 @@ AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::s
   return r;
 }
 
-bool AuditVerifier::add(const AuditRecord& r) {
+bool AuditVerifier::add(const AuditRecord& r, bool may_be_redacted) {
   if (!result_.ok) return false;
   const uint64_t expected = result_.entries + 1;
   auto fail = [&](std::string problem) {
@@ -82,7 +82,14 @@ bool AuditVerifier::add(const AuditRecord& r) {
                     : "entry " + std::to_string(r.seq) + " appears out of order");
   }
   if (r.prev_hash != prev_hash_) return fail("it does not link to the entry before it");
-  if (sha256_hex(r.summary) != r.summary_hash) return fail("its summary was modified");
+  const bool redacted = r.summary.empty() && may_be_redacted;
+  if (r.summary.empty() && !may_be_redacted) {
+    return fail("its summary was removed, and no purge tombstone covers its execution");
+  }
+  if (!redacted && sha256_hex(r.summary) != r.summary_hash) {
+    return fail("its summary was modified");
+  }
+  if (redacted) ++result_.redacted;
   if (audit_entry_hash(r) != r.hash) return fail("its fields do not match its hash");
   prev_hash_ = r.hash;
   result_.entries = expected;

@@ -31,8 +31,10 @@ std::string audit_entry_hash(const AuditRecord& record);
 // Checks entries one at a time, in the order the store holds them.
 class AuditVerifier {
  public:
-  // False from the first bad entry on; result() names it.
-  bool add(const AuditRecord& record);
+  // False from the first bad entry on; result() names it. `may_be_redacted`: the entry's
+  // execution has a tombstone, so an empty summary (a purge removed it) is checked by its kept
+  // digest alone; anywhere else an empty summary is a modification.
+  bool add(const AuditRecord& record, bool may_be_redacted = false);
   // `head` is the store's note of the last entry ("seq:hash"), empty if it has none; a
   // mismatch means entries were cut from the end.
   AuditVerification finish(const std::string& head);

@@ -2,6 +2,7 @@
 
 #include "common/json_text.h"
 #include "schema/json_schema.h"
+#include "workflow/duration.h"
 
 namespace coalition {
 namespace {
@@ -39,12 +40,29 @@ constexpr const char* kSchema = R"json({
         "directory": {"type": "string", "minLength": 1}
       }
     },
+    "retention": {
+      "type": "object",
+      "properties": {
+        "execution": {"$ref": "#/definitions/rule"},
+        "restricted": {"$ref": "#/definitions/rule"}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
         "level": {"enum": ["debug", "info", "warn", "error", "off"]},
         "format": {"enum": ["text", "json"]}
       }
+    }
+  },
+  "definitions": {
+    "rule": {
+      "type": "object",
+      "properties": {
+        "keep": {"type": "string", "minLength": 2},
+        "from": {"type": "string", "pattern": "^(completed|started|/.*)$"}
+      },
+      "required": ["keep"]
     }
   }
 })json";
@@ -89,6 +107,13 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   const auto& calendars = doc->value("calendars", nlohmann::json::object());
   if (calendars.contains("directory")) {
     config.calendar_directory = relative(calendars["directory"].get<std::string>());
+  }
+  config.retention = doc->value("retention", nlohmann::json::object());
+  for (const auto& [type, rule] : config.retention.items()) {
+    if (auto keep = parse_duration(rule["keep"].get<std::string>()); !keep) {
+      return std::move(Error::configuration(keep.error().message())
+                           .with_pointer("/retention/" + type + "/keep"));
+    }
   }
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));

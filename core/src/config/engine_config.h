@@ -31,6 +31,10 @@ struct EngineConfig {
   // Where the configuration file is (absolute); plugins receive it as "config_directory" in
   // their configuration, so their data files can be named relative to it. Empty: no file.
   std::filesystem::path config_directory;
+  // Retention of each record type ({"execution": {"keep": "P2555D", "from": "completed"}, ...});
+  // a workflow's own `retention` overrides it, and record types missing from both keep the
+  // built-in policy (workflow/retention_policy.h).
+  nlohmann::json retention = nlohmann::json::object();
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

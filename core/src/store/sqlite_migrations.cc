@@ -75,6 +75,39 @@ constexpr const char* kMigrations[] = {
     );
     CREATE INDEX audit_execution ON audit (execution_id);
     )sql",
+    // 2: retention. Tombstones and notes are never deleted; a hold row is replaced when a
+    // released hold is placed again (the audit log keeps every placement and release).
+    R"sql(
+    CREATE TABLE tombstones (
+      execution_id TEXT NOT NULL,
+      record_type  TEXT NOT NULL,
+      workflow     TEXT NOT NULL,
+      purged_at    TEXT NOT NULL,
+      policy       TEXT NOT NULL,
+      PRIMARY KEY (execution_id, record_type)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE legal_holds (
+      execution_id TEXT PRIMARY KEY,
+      placed_at    TEXT NOT NULL,
+      placed_by    TEXT NOT NULL,
+      role         TEXT NOT NULL,
+      reason       TEXT NOT NULL,
+      released_at  TEXT NOT NULL,
+      released_by  TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE retention_notes (
+      execution_id TEXT NOT NULL,
+      record_type  TEXT NOT NULL,
+      hold         TEXT NOT NULL,
+      at           TEXT NOT NULL,
+      PRIMARY KEY (execution_id, record_type, hold)
+    ) WITHOUT ROWID;
+
+    CREATE INDEX executions_finished ON executions (started_at)
+      WHERE status IN ('succeeded', 'failed');
+    )sql",
 };
 
 }  // namespace

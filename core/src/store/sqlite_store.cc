@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <set>
 
 #include "audit/audit_chain.h"
 #include "common/json_text.h"
@@ -268,6 +269,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
         !s)
       return s;
   }
+  if (auto s = write_retention(batch); !s) return s;
   for (const auto& t : batch.tasks) {
     if (auto s = s_->upsert_task.bind(1, t.id)
                      .bind(2, t.execution_id)
@@ -317,6 +319,108 @@ Status SqliteStore::write(const StoreBatch& batch) {
   }
   for (const auto& [key, value] : batch.meta) {
     if (auto s = s_->put_meta.bind(1, key).bind(2, value).run(); !s) return s;
+  }
+  return ok_status();
+}
+
+// Rare (a purge, a hold): statements prepared when needed, texts kept in locals that outlive
+// each run().
+Status SqliteStore::write_retention(const StoreBatch& batch) {
+  for (const auto& r : batch.redactions) {
+    if (r.everything) {
+      for (const char* sql : {"DELETE FROM events WHERE execution_id = ?1",
+                              "DELETE FROM tasks WHERE execution_id = ?1",
+                              "UPDATE audit SET summary = '' WHERE execution_id = ?1 AND type "
+                              "NOT IN ('purged', 'purge_skipped', 'legal_hold_placed', "
+                              "'legal_hold_released', 'exported')"}) {
+        if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
+      }
+    }
+    SqliteStatement del(db_, "DELETE FROM events WHERE execution_id = ?1 AND seq = ?2");
+    for (uint64_t seq : r.delete_events) {
+      if (auto s = del.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).run(); !s) {
+        return s;
+      }
+    }
+    SqliteStatement rewrite(db_,
+                            "UPDATE events SET data = ?3 WHERE execution_id = ?1 AND seq = ?2");
+    for (const auto& [seq, data] : r.rewrite_events) {
+      const std::string text = data.dump();
+      if (auto s = rewrite.bind(1, r.execution_id)
+                       .bind(2, static_cast<int64_t>(seq))
+                       .bind(3, text)
+                       .run();
+          !s)
+        return s;
+    }
+    SqliteStatement task(db_, "DELETE FROM tasks WHERE id = ?1");
+    for (const auto& id : r.delete_tasks) {
+      if (auto s = task.bind(1, id).run(); !s) return s;
+    }
+    SqliteStatement audit(db_, "UPDATE audit SET summary = '' WHERE seq = ?1");
+    for (uint64_t seq : r.redact_audit) {
+      if (auto s = audit.bind(1, static_cast<int64_t>(seq)).run(); !s) return s;
+    }
+    if (r.state) {
+      const std::string text = r.state->dump();
+      if (auto s = SqliteStatement(db_, "UPDATE executions SET state = ?2 WHERE id = ?1")
+                       .bind(1, r.execution_id)
+                       .bind(2, text)
+                       .run();
+          !s)
+        return s;
+    }
+    if (r.result) {
+      const std::string text = r.result->dump();
+      if (auto s = SqliteStatement(db_, "UPDATE executions SET result = ?2 WHERE id = ?1")
+                       .bind(1, r.execution_id)
+                       .bind(2, text)
+                       .run();
+          !s)
+        return s;
+    }
+  }
+  for (const auto& t : batch.tombstones) {
+    const std::string policy = t.policy.dump();
+    if (auto s = SqliteStatement(db_,
+                                 "INSERT OR IGNORE INTO tombstones (execution_id, record_type, "
+                                 "workflow, purged_at, policy) VALUES (?1, ?2, ?3, ?4, ?5)")
+                     .bind(1, t.execution_id)
+                     .bind(2, t.record_type)
+                     .bind(3, t.workflow)
+                     .bind(4, t.purged_at)
+                     .bind(5, policy)
+                     .run();
+        !s)
+      return s;
+  }
+  for (const auto& h : batch.holds) {
+    if (auto s = SqliteStatement(db_,
+                                 "INSERT OR REPLACE INTO legal_holds (execution_id, placed_at, "
+                                 "placed_by, role, reason, released_at, released_by) VALUES "
+                                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                     .bind(1, h.execution_id)
+                     .bind(2, h.placed_at)
+                     .bind(3, h.placed_by)
+                     .bind(4, h.role)
+                     .bind(5, h.reason)
+                     .bind(6, h.released_at)
+                     .bind(7, h.released_by)
+                     .run();
+        !s)
+      return s;
+  }
+  for (const auto& n : batch.retention_notes) {
+    if (auto s = SqliteStatement(db_,
+                                 "INSERT OR IGNORE INTO retention_notes (execution_id, "
+                                 "record_type, hold, at) VALUES (?1, ?2, ?3, ?4)")
+                     .bind(1, n.execution_id)
+                     .bind(2, n.record_type)
+                     .bind(3, n.hold)
+                     .bind(4, n.at)
+                     .run();
+        !s)
+      return s;
   }
   return ok_status();
 }
@@ -472,15 +576,33 @@ Result<std::vector<AuditRecord>> SqliteStore::audit(const std::string& execution
 Result<AuditVerification> SqliteStore::verify_audit() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto s = sqlite_exec(db_, "BEGIN"); !s) return std::move(s).error();
+  std::set<std::string> purged;
+  {
+    SqliteStatement t(db_, "SELECT DISTINCT execution_id FROM tombstones");
+    for (;;) {
+      auto row = t.step();
+      if (!row) {
+        t = SqliteStatement();
+        (void)sqlite_exec(db_, "ROLLBACK");
+        return std::move(row).error();
+      }
+      if (!*row) break;
+      purged.insert(t.text(0));
+    }
+  }
   SqliteStatement q(db_, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq");
   AuditVerifier verifier;
   for (;;) {
     auto row = q.step();
     if (!row) {
+      q = SqliteStatement();
       (void)sqlite_exec(db_, "ROLLBACK");
       return std::move(row).error();
     }
-    if (!*row || !verifier.add(read_audit(q))) break;
+    if (!*row) break;
+    AuditRecord r = read_audit(q);
+    const bool may_be_redacted = purged.count(r.execution_id) != 0;
+    if (!verifier.add(r, may_be_redacted)) break;
   }
   q = SqliteStatement(db_, "SELECT value FROM meta WHERE key = 'audit_head'");
   std::string head;
@@ -490,6 +612,61 @@ Result<AuditVerification> SqliteStore::verify_audit() {
   (void)sqlite_exec(db_, "COMMIT");
   if (!row) return std::move(row).error();
   return verifier.finish(head);
+}
+
+Result<std::vector<ExecutionRecord>> SqliteStore::finished_executions() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, std::string("SELECT ") + kExecutionColumns +
+                             " FROM executions WHERE status IN ('succeeded', 'failed') "
+                             "ORDER BY started_at, id");
+  return read_executions(q);
+}
+
+Result<std::vector<Tombstone>> SqliteStore::tombstones(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string sql = "SELECT execution_id, record_type, workflow, purged_at, policy FROM tombstones";
+  if (!execution_id.empty()) sql += " WHERE execution_id = ?1";
+  sql += " ORDER BY purged_at, execution_id, record_type";
+  SqliteStatement q(db_, sql);
+  if (!execution_id.empty()) q.bind(1, execution_id);
+  std::vector<Tombstone> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(Tombstone{q.text(0), q.text(1), q.text(2), q.text(3),
+                            nlohmann::json::parse(q.text(4), nullptr, false)});
+  }
+  return out;
+}
+
+Result<std::optional<LegalHold>> SqliteStore::legal_hold(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_,
+                    "SELECT execution_id, placed_at, placed_by, role, reason, released_at, "
+                    "released_by FROM legal_holds WHERE execution_id = ?1");
+  q.bind(1, execution_id);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<LegalHold>();
+  return std::optional<LegalHold>(LegalHold{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4),
+                                            q.text(5), q.text(6)});
+}
+
+Result<std::vector<RetentionNote>> SqliteStore::retention_notes(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_,
+                    "SELECT execution_id, record_type, hold, at FROM retention_notes WHERE "
+                    "execution_id = ?1 ORDER BY at");
+  q.bind(1, execution_id);
+  std::vector<RetentionNote> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(RetentionNote{q.text(0), q.text(1), q.text(2), q.text(3)});
+  }
+  return out;
 }
 
 Result<std::optional<std::string>> SqliteStore::meta(const std::string& key) {

@@ -39,6 +39,10 @@ class SqliteStore final : public Store {
   Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) override;
   Result<std::vector<AuditRecord>> audit(const std::string& execution_id) override;
   Result<AuditVerification> verify_audit() override;
+  Result<std::vector<ExecutionRecord>> finished_executions() override;
+  Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) override;
+  Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) override;
+  Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) override;
   Result<std::optional<std::string>> meta(const std::string& key) override;
   uint64_t size_bytes() override;
 
@@ -55,6 +59,7 @@ class SqliteStore final : public Store {
   Status migrate();
   Status prepare();
   Status write(const StoreBatch& batch);
+  Status write_retention(const StoreBatch& batch);
 
   sqlite3* db_;
   std::string path_;

@@ -81,6 +81,46 @@ struct AuditRecord {
   std::string hash;
 };
 
+// What a retention purge left of a record (retention/purge.h): kept for good.
+struct Tombstone {
+  std::string execution_id;
+  std::string record_type;  // restricted, execution
+  std::string workflow;     // id@version
+  std::string purged_at;    // RFC 3339
+  nlohmann::json policy;    // the rule applied, the anchor, when it expired, counts removed
+};
+
+// A legal hold on an execution (a law-enforcement keep-open request): purge skips it.
+struct LegalHold {
+  std::string execution_id;
+  std::string placed_at;  // RFC 3339
+  std::string placed_by;
+  std::string role;
+  std::string reason;
+  std::string released_at;  // empty: in force
+  std::string released_by;
+};
+
+// A purge met an expired record under hold `hold` and said so in the audit log once.
+struct RetentionNote {
+  std::string execution_id;
+  std::string record_type;
+  std::string hold;  // "hold@<placed_at>" or the context pointer that held it
+  std::string at;
+};
+
+// How a purge rewrites one execution's stored data (in the same transaction as its tombstone).
+struct Redaction {
+  std::string execution_id;
+  bool everything = false;  // delete every event and task; redact every audit summary of it
+  std::vector<uint64_t> delete_events;                              // by seq
+  std::vector<std::pair<uint64_t, nlohmann::json>> rewrite_events;  // seq -> new data
+  std::vector<std::string> delete_tasks;
+  std::vector<uint64_t> redact_audit;  // audit seqs whose summary is removed (digest kept)
+  std::optional<nlohmann::json> state;   // replaced when set
+  std::optional<nlohmann::json> result;  // replaced when set
+};
+
 struct StoredEvent {
   std::string execution_id;
   Event event;
@@ -94,10 +134,16 @@ struct StoreBatch {
   std::vector<TaskRecord> tasks;            // inserted or replaced
   std::vector<AuditDraft> audit;            // appended to the chain, in order
   std::vector<std::pair<std::string, std::string>> meta;  // key -> value, replaced
+  // Retention: applied before the audit entries, so a purge's entry follows its effect.
+  std::vector<Redaction> redactions;
+  std::vector<Tombstone> tombstones;  // inserted; an existing one is kept
+  std::vector<LegalHold> holds;       // inserted or replaced
+  std::vector<RetentionNote> retention_notes;
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
-           audit.empty() && meta.empty();
+           audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
+           holds.empty() && retention_notes.empty();
   }
 };
 
@@ -113,6 +159,7 @@ struct AuditVerification {
   uint64_t first_bad_seq = 0;  // when !ok
   std::string problem;         // when !ok: what is wrong with that entry
   std::string head_hash;       // hash of the last entry
+  uint64_t redacted = 0;       // entries whose summary a purge removed (a tombstone covers each)
 };
 
 class Store {
@@ -135,7 +182,14 @@ class Store {
   virtual Result<std::optional<TaskRecord>> task(const std::string& id) = 0;
   virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
   virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;
+  // Checks the chain; an entry whose summary was removed verifies by its kept digest when its
+  // execution has a tombstone, and is a broken entry otherwise.
   virtual Result<AuditVerification> verify_audit() = 0;
+  // Succeeded or failed executions, oldest first (what a purge examines).
+  virtual Result<std::vector<ExecutionRecord>> finished_executions() = 0;
+  virtual Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) = 0;
+  virtual Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) = 0;
+  virtual Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) = 0;
   virtual Result<std::optional<std::string>> meta(const std::string& key) = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;

@@ -1,0 +1,109 @@
+// coalition export: one execution as a JSON document, for a records request or a hand-over to
+// another system. An export leaves the engine's control, so it never carries restricted data:
+// its clearance is the view's (--view ROLE) capped at member, and the export itself is audited.
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "audit/audit_chain.h"
+#include "cli/execution_commands.h"
+#include "cli/exit_code.h"
+#include "common/utc_time.h"
+
+namespace coalition::cli {
+
+using nlohmann::json;
+
+int run_export_command(const ExecutionCommandOptions& o, const Installation& installation,
+                       std::ostream& out, std::ostream& err) {
+  TimePoint now = std::chrono::system_clock::now();
+  if (!o.session.now.empty()) {
+    auto at = parse_utc(o.session.now);
+    if (!at) {
+      return fail(err, "export", Error::invalid_argument("--now: '" + o.session.now +
+                                                         "' is not an RFC 3339 timestamp"));
+    }
+    now = *at;
+  }
+  auto view = open_execution(o, installation);
+  if (!view) return fail(err, "export", view.error());
+  view->clearance = std::min(view->clearance, Visibility::kMember);
+  const VisibilityPolicy& policy = *view->policy;
+  const ExecutionRecord& r = view->record;
+  Store& store = view->session->store();
+
+  auto events = view->events();
+  if (!events) return fail(err, "export", events.error());
+  auto audit = view->audit();
+  if (!audit) return fail(err, "export", audit.error());
+  auto tasks = store.tasks(TaskFilter{r.id, "", false});
+  if (!tasks) return fail(err, "export", tasks.error());
+  auto tombstones = store.tombstones(r.id);
+  if (!tombstones) return fail(err, "export", tombstones.error());
+
+  // The context: the final output once finished, else the main sequence's live context.
+  json context = json::object();
+  if (r.result.is_object() && r.result.contains("output")) {
+    context = r.result["output"];
+  } else {
+    for (const auto& f : r.state.value("frames", json::array())) {
+      if (f.value("path", "x").empty()) context = f.value("context", json::object());
+    }
+  }
+  json doc{{"exported_at", format_utc(now)},
+           {"view", {{"role", o.view}, {"clearance", to_string(view->clearance)}}},
+           {"execution",
+            {{"id", r.id},
+             {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
+             {"status", r.status},
+             {"initiator", r.initiator},
+             {"started_at", format_utc(r.started_at)}}}};
+  doc["context"] = policy.filter_context(context, "", view->clearance).value_or(json::object());
+  json history = json::array();
+  for (const auto& e : *events) history.push_back(e.to_json());
+  doc["history"] = std::move(history);
+  json task_list = json::array();
+  for (const auto& t : *tasks) {
+    if (!policy.can_see_step(t.step, view->clearance)) continue;
+    json d = t.doc;
+    d["status"] = t.status;
+    task_list.push_back(std::move(d));
+  }
+  doc["tasks"] = std::move(task_list);
+  json entries = json::array();
+  for (const auto& a : *audit) {
+    entries.push_back({{"seq", a.seq}, {"at", a.at}, {"actor", a.actor}, {"role", a.role},
+                       {"type", a.type}, {"step", a.step}, {"hash", a.hash}});
+  }
+  doc["audit"] = std::move(entries);
+  json purged = json::array();
+  for (const auto& t : *tombstones) {
+    if (t.record_type == "execution") {
+      purged.push_back({{"record_type", t.record_type}, {"purged_at", t.purged_at}});
+    }
+  }
+  doc["purged"] = std::move(purged);
+
+  const std::string text = doc.dump(2) + "\n";
+  if (o.out_file.empty()) {
+    out << text;
+  } else {
+    std::ofstream file(o.out_file, std::ios::trunc);
+    if (!file || !(file << text) || !file.flush()) {
+      return fail(err, "export", Error::io("cannot write " + o.out_file));
+    }
+    ::chmod(o.out_file.c_str(), 0600);
+  }
+  // Appending to the chain is safe beside a worker: the store reads the chain's tail inside
+  // the transaction that appends.
+  StoreBatch batch;
+  batch.audit.push_back(make_audit_draft(
+      now, o.actor.empty() ? "operator" : o.actor, o.role, o.organisation, r.id, "", "exported",
+      {{"view", o.view}, {"clearance", to_string(view->clearance)},
+       {"events", doc["history"].size()}, {"tasks", doc["tasks"].size()}}));
+  if (auto s = store.apply(batch); !s) return fail(err, "export", s.error());
+  if (!o.out_file.empty()) err << "exported " << r.id << " to " << o.out_file << "\n";
+  return kExitOk;
+}
+
+}  // namespace coalition::cli

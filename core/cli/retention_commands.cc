@@ -1,0 +1,71 @@
+// coalition purge and coalition hold: the retention policy applied (retention/purge.h) and
+// legal holds placed and released (retention/legal_hold.h). Both act, so they hold the store's
+// lock and, with --now, run in the store's virtual time.
+#include "cli/execution_commands.h"
+#include "cli/exit_code.h"
+#include "common/utc_time.h"
+#include "retention/legal_hold.h"
+#include "retention/purge.h"
+
+namespace coalition::cli {
+
+using nlohmann::json;
+
+int run_purge_command(const ExecutionCommandOptions& o, const Installation& installation,
+                      std::ostream& out, std::ostream& err) {
+  auto s = Session::open(installation, o.session);
+  if (!s) return fail(err, "purge", s.error());
+  PurgeOptions options;
+  options.now = (*s)->clock().now();
+  if (!o.actor.empty()) options.actor = o.actor;
+  options.role = o.role;
+  options.dry_run = o.dry_run;
+  auto report =
+      purge_expired((*s)->store(), (*s)->catalog(), installation.config.retention, options);
+  if (auto c = (*s)->close(); !c) return fail(err, "purge", c.error());
+  if (!report) return fail(err, "purge", report.error());
+  if (o.json) {
+    out << json{{"now", format_utc(options.now)},
+                {"dry_run", o.dry_run},
+                {"examined", report->examined},
+                {"purged", report->purged},
+                {"held", report->held},
+                {"kept", report->kept},
+                {"already_purged", report->already},
+                {"actions", report->actions}}
+               .dump(2)
+        << "\n";
+    return kExitOk;
+  }
+  for (const auto& a : report->actions) {
+    out << (o.dry_run ? "would be " : "") << a["action"].get<std::string>() << "  "
+        << a["execution"].get<std::string>() << "  " << a["record_type"].get<std::string>()
+        << "  expired " << a["expired_at"].get<std::string>() << "  (kept "
+        << a["policy"].value("keep", "") << " from " << a["policy"].value("from", "") << ", "
+        << a["policy"].value("source", "") << ")";
+    if (a.contains("hold")) out << "  hold " << a["hold"].get<std::string>();
+    out << "\n";
+  }
+  out << "purge at " << format_utc(options.now) << ": " << report->examined
+      << " finished execution(s), " << report->purged << " record(s) "
+      << (o.dry_run ? "would be " : "") << "purged, " << report->held << " held, "
+      << report->kept << " not yet expired, " << report->already << " already purged\n";
+  return kExitOk;
+}
+
+int run_hold_command(const ExecutionCommandOptions& o, const Installation& installation,
+                     std::ostream& out, std::ostream& err) {
+  const char* name = o.release ? "hold --release" : "hold";
+  auto s = Session::open(installation, o.session);
+  if (!s) return fail(err, name, s.error());
+  HoldRequest request{o.execution, o.actor, o.role, o.reason, (*s)->clock().now()};
+  Status done = o.release ? release_legal_hold((*s)->store(), request)
+                          : place_legal_hold((*s)->store(), request);
+  if (auto c = (*s)->close(); !c) return fail(err, name, c.error());
+  if (!done) return fail(err, name, done.error());
+  out << (o.release ? "released the legal hold on " : "placed a legal hold on ") << o.execution
+      << " at " << format_utc(request.now) << "\n";
+  return kExitOk;
+}
+
+}  // namespace coalition::cli

@@ -1,0 +1,69 @@
+#include "retention/legal_hold.h"
+
+#include "audit/audit_chain.h"
+#include "guard/media_scan.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+namespace {
+
+Status check(Store& store, const HoldRequest& r) {
+  if (r.actor.empty() || r.reason.empty()) {
+    return Error::invalid_argument("a legal hold needs --as (who) and --reason (a reference)");
+  }
+  auto record = store.execution(r.execution_id);
+  if (!record) return std::move(record).error();
+  if (!*record) return Error::not_found("no execution " + r.execution_id);
+  if (auto found = find_media(json(r.reason))) {
+    StoreBatch batch;
+    batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "",
+                                           "media_refused",
+                                           {{"source", "legal hold reason"},
+                                            {"type", found->kind},
+                                            {"how", found->how}}));
+    (void)store.apply(batch);
+    return Error::invalid_data("media refused in the reason: " + found->kind + " (" + found->how +
+                               "); give a reference instead");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status place_legal_hold(Store& store, const HoldRequest& r) {
+  if (auto s = check(store, r); !s) return s;
+  auto current = store.legal_hold(r.execution_id);
+  if (!current) return std::move(current).error();
+  if (*current && (*current)->released_at.empty()) {
+    return Error::conflict("execution " + r.execution_id + " is already under legal hold since " +
+                           (*current)->placed_at + " (placed by " + (*current)->placed_by + ")");
+  }
+  StoreBatch batch;
+  const std::string at = format_utc(r.now);
+  batch.holds.push_back({r.execution_id, at, r.actor, r.role, r.reason, "", ""});
+  batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "",
+                                         "legal_hold_placed", {{"reason", r.reason}}));
+  return store.apply(batch);
+}
+
+Status release_legal_hold(Store& store, const HoldRequest& r) {
+  if (auto s = check(store, r); !s) return s;
+  auto current = store.legal_hold(r.execution_id);
+  if (!current) return std::move(current).error();
+  if (!*current || !(*current)->released_at.empty()) {
+    return Error::not_found("execution " + r.execution_id + " is not under legal hold");
+  }
+  LegalHold released = **current;
+  released.released_at = format_utc(r.now);
+  released.released_by = r.actor;
+  StoreBatch batch;
+  batch.holds.push_back(released);
+  batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "",
+                                         "legal_hold_released",
+                                         {{"reason", r.reason}, {"placed_at", released.placed_at}}));
+  return store.apply(batch);
+}
+
+}  // namespace coalition

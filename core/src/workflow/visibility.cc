@@ -1,0 +1,437 @@
+// Field classes are rules over context pointers, compiled once per workflow. The rules of a
+// sequence's context are the workflow's explicit `fields`, plus one rule per step whose class is
+// above the default (the field its `result` writes), plus the rules of every container's inner
+// sequences moved under the container's result: a branch's context lands at result/<branch>, a
+// map iteration's at result/*, a first_success map's at result/output, a sub-workflow's output
+// at result. That is how a restricted step inside a parallel branch stays restricted when the
+// parallel step hands its branches' contexts on.
+//
+// Where rules disagree the longest pattern wins, so a workflow can open one field of a
+// restricted object; among patterns of the same length the higher class wins. A step's class is
+// the highest along its path: nothing inside a restricted step is ever less than restricted.
+#include "workflow/visibility.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace coalition {
+
+using nlohmann::json;
+
+std::string_view to_string(Visibility v) {
+  switch (v) {
+    case Visibility::kPublic: return "public";
+    case Visibility::kMember: return "member";
+    case Visibility::kRestricted: return "restricted";
+  }
+  return "restricted";
+}
+
+std::optional<Visibility> parse_visibility(std::string_view text) {
+  if (text == "public") return Visibility::kPublic;
+  if (text == "member") return Visibility::kMember;
+  if (text == "restricted") return Visibility::kRestricted;
+  return std::nullopt;
+}
+
+namespace {
+
+using Rule = VisibilityPolicy::Rule;
+
+std::vector<std::string> pointer_tokens(const std::string& pointer) {
+  std::vector<std::string> tokens;
+  // json_pointer parses and unescapes (~0, ~1); take its tokens from the back.
+  json::json_pointer p(pointer);
+  while (!p.empty()) {
+    tokens.insert(tokens.begin(), p.back());
+    p.pop_back();
+  }
+  return tokens;
+}
+
+bool matches_prefix(const std::vector<std::string>& pattern, const std::vector<std::string>& at,
+                    size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (pattern[i] != "*" && pattern[i] != at[i]) return false;
+  }
+  return true;
+}
+
+// The class of the field at `at` under `rules`: the longest matching pattern, the highest
+// class among patterns of that length, `fallback` when none matches.
+Visibility class_at(const std::vector<Rule>& rules, const std::vector<std::string>& at,
+                    Visibility fallback) {
+  size_t best = 0;
+  bool found = false;
+  Visibility cls = fallback;
+  for (const auto& r : rules) {
+    if (r.tokens.size() > at.size() || !matches_prefix(r.tokens, at, r.tokens.size())) continue;
+    if (!found || r.tokens.size() > best) {
+      cls = r.cls;
+      best = r.tokens.size();
+      found = true;
+    } else if (r.tokens.size() == best) {
+      cls = std::max(cls, r.cls);
+    }
+  }
+  return cls;
+}
+
+std::vector<Rule> reroot(const std::vector<Rule>& rules, const std::vector<std::string>& prefix) {
+  std::vector<Rule> out;
+  out.reserve(rules.size());
+  for (const auto& r : rules) {
+    Rule moved{prefix, r.cls};
+    moved.tokens.insert(moved.tokens.end(), r.tokens.begin(), r.tokens.end());
+    out.push_back(std::move(moved));
+  }
+  return out;
+}
+
+// The step's own `visibility` from the document as written: class and shown_as, if any.
+std::pair<std::optional<Visibility>, std::string> own_visibility(const Workflow& owner,
+                                                                 const Step& step) {
+  const json* doc = &owner.document;
+  try {
+    doc = &owner.document.at(json::json_pointer(step.pointer));
+  } catch (const json::exception&) {
+    return {std::nullopt, ""};
+  }
+  auto v = doc->find("visibility");
+  if (v == doc->end()) return {std::nullopt, ""};
+  if (v->is_string()) return {parse_visibility(v->get<std::string>()), ""};
+  if (v->is_object()) {
+    return {parse_visibility(v->value("class", "")), v->value("shown_as", "")};
+  }
+  return {std::nullopt, ""};
+}
+
+}  // namespace
+
+VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
+                                           const WorkflowCatalog* catalog) {
+  VisibilityPolicy p;
+  p.workflow_ = &workflow;
+  p.catalog_ = catalog;
+  auto explicit_rules_of = [](const Workflow& w) {
+    std::vector<Rule> rules;
+    auto v = w.document.find("visibility");
+    if (v == w.document.end() || !v->is_object()) return rules;
+    if (auto f = v->find("fields"); f != v->end() && f->is_object()) {
+      for (const auto& [pointer, cls] : f->items()) {
+        auto c = cls.is_string() ? parse_visibility(cls.get<std::string>()) : std::nullopt;
+        try {
+          rules.push_back({pointer_tokens(pointer), c.value_or(Visibility::kRestricted)});
+        } catch (const json::exception&) {
+          // The schema requires pointers; an unparsable one cannot open anything.
+        }
+      }
+    }
+    return rules;
+  };
+  if (auto v = workflow.document.find("visibility"); v != workflow.document.end()) {
+    p.default_ = parse_visibility(v->value("default", "member")).value_or(Visibility::kMember);
+    p.shown_as_ = v->value("shown_as", p.shown_as_);
+    if (auto r = v->find("roles"); r != v->end() && r->is_object()) {
+      for (const auto& [role, cls] : r->items()) {
+        if (cls.is_string()) {
+          p.roles_[role] = parse_visibility(cls.get<std::string>()).value_or(Visibility::kPublic);
+        }
+      }
+    }
+  }
+
+  std::set<const Sequence*> visiting;
+  // Builds the rules of `seq` (a sequence of `owner`) for steps at least `inherited`.
+  std::function<void(const Sequence*, const Workflow&, const std::vector<Rule>&, Visibility)>
+      build = [&](const Sequence* seq, const Workflow& owner, const std::vector<Rule>& explicit_rules,
+                  Visibility inherited) {
+        if (seq == nullptr || p.rules_.count(seq) != 0 || !visiting.insert(seq).second) return;
+        std::vector<Rule> rules = explicit_rules;
+        auto explicit_class = [&](const std::vector<std::string>& at) {
+          return class_at(explicit_rules, at, p.default_);
+        };
+        for (const auto& step : seq->steps) {
+          auto [own, shown_as] = own_visibility(owner, step);
+          p.steps_[&step] = {own.value_or(p.default_), shown_as};
+          const Visibility cls = std::max(inherited, own.value_or(p.default_));
+          std::vector<Rule> output_rules;
+          auto inner = [&](const Sequence* s, const Workflow& w, const std::vector<Rule>& e,
+                           std::vector<std::string> prefix) {
+            build(s, w, e, cls);
+            auto it = p.rules_.find(s);
+            if (it == p.rules_.end()) return;
+            auto moved = reroot(it->second, prefix);
+            output_rules.insert(output_rules.end(), moved.begin(), moved.end());
+          };
+          switch (step.kind) {
+            case StepKind::kParallel:
+              for (const auto& b : step.branches) {
+                inner(b.sequence.get(), owner, explicit_rules, {b.name});
+              }
+              break;
+            case StepKind::kMap:
+              inner(step.iterator.get(), owner, explicit_rules,
+                    {step.map_mode == MapMode::kFirstSuccess ? "output" : "*"});
+              break;
+            case StepKind::kWorkflow:
+              if (catalog != nullptr) {
+                if (auto child = catalog->find(step.workflow_id, step.workflow_version)) {
+                  inner(child->main.get(), *child, explicit_rules_of(*child), {});
+                }
+              }
+              break;
+            default: break;
+          }
+          if (step.result.empty()) continue;
+          std::vector<std::string> at;
+          try {
+            at = pointer_tokens(step.result);
+          } catch (const json::exception&) {
+            continue;
+          }
+          if (cls > p.default_) rules.push_back({at, std::max(cls, explicit_class(at))});
+          auto moved = reroot(output_rules, at);
+          rules.insert(rules.end(), moved.begin(), moved.end());
+        }
+        // Second pass, now that every field of the sequence has its class: a succeed step's
+        // output template puts values read from the context in new places, and each keeps
+        // the class of where it was read.
+        std::vector<Rule> template_rules;
+        for (const auto& step : seq->steps) {
+          if (step.kind != StepKind::kSucceed || !step.output) continue;
+          const Visibility cls = std::max(inherited, p.steps_[&step].first);
+          std::vector<std::string> at;
+          std::function<void(const json&)> walk = [&](const json& node) {
+            if (node.is_object() && node.contains("$literal")) return;
+            if (node.is_object() && node.contains("$path") && node["$path"].is_string()) {
+              std::vector<std::string> from;
+              try {
+                from = pointer_tokens(node["$path"].get<std::string>());
+              } catch (const json::exception&) {
+                return;
+              }
+              template_rules.push_back({at, std::max(cls, class_at(rules, from, p.default_))});
+              for (const auto& r : rules) {  // finer rules below the source move along
+                if (r.tokens.size() > from.size() && matches_prefix(r.tokens, from, from.size())) {
+                  Rule moved{at, std::max(cls, r.cls)};
+                  moved.tokens.insert(moved.tokens.end(), r.tokens.begin() + from.size(),
+                                      r.tokens.end());
+                  template_rules.push_back(std::move(moved));
+                }
+              }
+              return;
+            }
+            if (node.is_object()) {
+              for (const auto& [key, child] : node.items()) {
+                at.push_back(key);
+                walk(child);
+                at.pop_back();
+              }
+            } else if (node.is_array()) {
+              for (size_t i = 0; i < node.size(); ++i) {
+                at.push_back(std::to_string(i));
+                walk(node[i]);
+                at.pop_back();
+              }
+            }
+          };
+          walk(*step.output);
+        }
+        rules.insert(rules.end(), template_rules.begin(), template_rules.end());
+        visiting.erase(seq);
+        p.rules_[seq] = std::move(rules);
+      };
+  build(workflow.main.get(), workflow, explicit_rules_of(workflow), Visibility::kPublic);
+  return p;
+}
+
+Visibility VisibilityPolicy::clearance(const std::string& role) const {
+  auto it = roles_.find(role);
+  return it == roles_.end() ? Visibility::kPublic : it->second;
+}
+
+const std::vector<Rule>& VisibilityPolicy::rules_of(const Sequence* sequence) const {
+  static const std::vector<Rule> kNone;
+  auto it = rules_.find(sequence);
+  return it == rules_.end() ? kNone : it->second;
+}
+
+namespace {
+
+// One segment of a step path: `id`, `id[branch]`, `id[3]` or `id(workflow)`.
+struct Segment {
+  std::string id;
+  std::string bracket;  // branch name or map index
+  std::string parens;   // sub-workflow id
+};
+
+std::vector<Segment> split_path(const std::string& path) {
+  std::vector<Segment> out;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    start = end + 1;
+    if (part.empty()) continue;
+    Segment s;
+    if (auto hash = part.find('#'); hash != std::string::npos) part.resize(hash);
+    const size_t open = part.find_first_of("[(");
+    s.id = part.substr(0, open);
+    if (open != std::string::npos && part.back() == (part[open] == '[' ? ']' : ')')) {
+      std::string inside = part.substr(open + 1, part.size() - open - 2);
+      (part[open] == '[' ? s.bracket : s.parens) = std::move(inside);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The sequence a segment enters inside `container` (a branch, the iteration, a sub-workflow).
+const Sequence* inner_sequence(const Step& container, const Segment& s,
+                               const WorkflowCatalog* catalog) {
+  if (!s.bracket.empty() && container.kind == StepKind::kParallel) {
+    for (const auto& b : container.branches) {
+      if (b.name == s.bracket) return b.sequence.get();
+    }
+  } else if (!s.bracket.empty() && container.kind == StepKind::kMap) {
+    return container.iterator.get();
+  } else if (!s.parens.empty() && container.kind == StepKind::kWorkflow && catalog != nullptr) {
+    if (auto child = catalog->find(container.workflow_id, container.workflow_version)) {
+      return child->main.get();
+    }
+  }
+  return nullptr;
+}
+
+// The sequence a frame runs: "" is the main one; "review[legal]/" the branch `legal` of `review`.
+const Sequence* frame_sequence(const Sequence* main, const std::string& frame_path,
+                               const WorkflowCatalog* catalog) {
+  const Sequence* seq = main;
+  for (const auto& s : split_path(frame_path)) {
+    const Step* container = seq == nullptr ? nullptr : seq->find(s.id);
+    if (container == nullptr) return nullptr;
+    seq = inner_sequence(*container, s, catalog);
+  }
+  return seq;
+}
+
+}  // namespace
+
+VisibilityPolicy::StepView VisibilityPolicy::step(const std::string& path) const {
+  StepView view;
+  view.shown_as = shown_as_;
+  if (path.empty()) return view;
+  const Sequence* seq = workflow_->main.get();
+  bool named = false;
+  const auto segments = split_path(path);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const Segment& s = segments[i];
+    const Step* step = seq == nullptr ? nullptr : seq->find(s.id);
+    if (step == nullptr) return StepView{nullptr, Visibility::kRestricted, shown_as_};
+    auto own = steps_.find(step);
+    const Visibility cls = own == steps_.end() ? Visibility::kRestricted : own->second.first;
+    if (cls > view.cls) view.cls = cls;
+    if (!named && own != steps_.end() && !own->second.second.empty()) {
+      view.shown_as = own->second.second;
+      named = true;
+    }
+    view.step = step;
+    if (i + 1 == segments.size()) break;
+    seq = inner_sequence(*step, s, catalog_);
+  }
+  return view;
+}
+
+std::optional<json> VisibilityPolicy::filter(const json& value, std::vector<std::string>& tokens,
+                                             const std::vector<Rule>& rules,
+                                             Visibility clearance) const {
+  const size_t depth = tokens.size();
+  const Visibility own = class_at(rules, tokens, default_);
+  bool deeper = false;
+  for (const auto& r : rules) {
+    if (r.tokens.size() > depth && matches_prefix(r.tokens, tokens, depth)) {
+      deeper = true;
+      break;
+    }
+  }
+  if (!deeper || !value.is_structured()) {
+    if (own <= clearance) return value;
+    return std::nullopt;
+  }
+  json out = value.is_object() ? json::object() : json::array();
+  if (value.is_object()) {
+    for (const auto& [key, child] : value.items()) {
+      tokens.push_back(key);
+      if (auto kept = filter(child, tokens, rules, clearance)) out[key] = std::move(*kept);
+      tokens.pop_back();
+    }
+  } else {
+    for (size_t i = 0; i < value.size(); ++i) {
+      tokens.push_back(std::to_string(i));
+      if (auto kept = filter(value[i], tokens, rules, clearance)) out.push_back(std::move(*kept));
+      tokens.pop_back();
+    }
+  }
+  if (own > clearance && out.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<json> VisibilityPolicy::filter_context(const json& value, const std::string& pointer,
+                                                     Visibility clearance) const {
+  std::vector<std::string> tokens;
+  try {
+    tokens = pointer_tokens(pointer);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+  return filter(value, tokens, rules_of(workflow_->main.get()), clearance);
+}
+
+std::optional<json> VisibilityPolicy::filter_step_output(const std::string& path,
+                                                         const json& output,
+                                                         Visibility clearance) const {
+  const StepView view = step(path);
+  if (view.step == nullptr || view.cls > clearance) return std::nullopt;
+  // The step belongs to the sequence of its frame: the path before its own segment.
+  const auto slash = path.rfind('/');
+  const std::string frame_path = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  if (!view.step->result.empty()) {
+    std::vector<std::string> tokens;
+    try {
+      tokens = pointer_tokens(view.step->result);
+    } catch (const json::exception&) {
+      return std::nullopt;
+    }
+    const Sequence* seq = frame_sequence(workflow_->main.get(), frame_path, catalog_);
+    if (seq == nullptr) return std::nullopt;
+    return filter(output, tokens, rules_of(seq), clearance);
+  }
+  std::vector<std::string> tokens;
+  // A succeed step's output is its sequence's output: the template's rules place each value
+  // with the class of where it was read.
+  if (view.step->kind == StepKind::kSucceed) {
+    const Sequence* seq = frame_sequence(workflow_->main.get(), frame_path, catalog_);
+    if (seq == nullptr) return std::nullopt;
+    return filter(output, tokens, rules_of(seq), clearance);
+  }
+  // Discarded output: the step's own class decides.
+  std::vector<Rule> rules{{{}, view.cls}};
+  return filter(output, tokens, rules, clearance);
+}
+
+std::optional<json> VisibilityPolicy::filter_frame_context(const std::string& frame_path,
+                                                           const json& context,
+                                                           Visibility clearance) const {
+  if (!frame_path.empty() && step(frame_path.substr(0, frame_path.size() - 1)).cls > clearance) {
+    return std::nullopt;
+  }
+  const Sequence* seq = frame_sequence(workflow_->main.get(), frame_path, catalog_);
+  if (seq == nullptr) return std::nullopt;
+  std::vector<std::string> tokens;
+  return filter(context, tokens, rules_of(seq), clearance);
+}
+
+}  // namespace coalition
