@@ -1,6 +1,6 @@
 // Field classes are rules over context pointers, compiled once per workflow. The rules of a
 // sequence's context are the workflow's explicit `fields`, plus one rule per step whose class is
-// above the default (the field its `result` writes), plus the rules of every container's inner
+// not the default (the field its `result` writes, never below what `fields` says of it), plus the rules of every container's inner
 // sequences moved under the container's result: a branch's context lands at result/<branch>, a
 // map iteration's at result/*, a first_success map's at result/output, a sub-workflow's output
 // at result. That is how a restricted step inside a parallel branch stays restricted when the
@@ -149,8 +149,9 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
                   Visibility inherited) {
         if (seq == nullptr || p.rules_.count(seq) != 0 || !visiting.insert(seq).second) return;
         std::vector<Rule> rules = explicit_rules;
-        auto explicit_class = [&](const std::vector<std::string>& at) {
-          return class_at(explicit_rules, at, p.default_);
+        // What `fields` says of a field, if anything: a step's result never lowers it.
+        auto explicit_floor = [&](const std::vector<std::string>& at) {
+          return class_at(explicit_rules, at, Visibility::kPublic);
         };
         for (const auto& step : seq->steps) {
           auto [own, shown_as] = own_visibility(owner, step);
@@ -191,17 +192,17 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
           } catch (const json::exception&) {
             continue;
           }
-          if (cls > p.default_) rules.push_back({at, std::max(cls, explicit_class(at))});
+          if (cls != p.default_) rules.push_back({at, std::max(cls, explicit_floor(at))});
           auto moved = reroot(output_rules, at);
           rules.insert(rules.end(), moved.begin(), moved.end());
         }
         // Second pass, now that every field of the sequence has its class: a succeed step's
         // output template puts values read from the context in new places, and each keeps
-        // the class of where it was read.
+        // the class of where it was read. (The step's own class need not add to it: a
+        // container's result already carries the class of the container.)
         std::vector<Rule> template_rules;
         for (const auto& step : seq->steps) {
           if (step.kind != StepKind::kSucceed || !step.output) continue;
-          const Visibility cls = std::max(inherited, p.steps_[&step].first);
           std::vector<std::string> at;
           std::function<void(const json&)> walk = [&](const json& node) {
             if (node.is_object() && node.contains("$literal")) return;
@@ -212,10 +213,10 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
               } catch (const json::exception&) {
                 return;
               }
-              template_rules.push_back({at, std::max(cls, class_at(rules, from, p.default_))});
+              template_rules.push_back({at, class_at(rules, from, p.default_)});
               for (const auto& r : rules) {  // finer rules below the source move along
                 if (r.tokens.size() > from.size() && matches_prefix(r.tokens, from, from.size())) {
-                  Rule moved{at, std::max(cls, r.cls)};
+                  Rule moved{at, r.cls};
                   moved.tokens.insert(moved.tokens.end(), r.tokens.begin() + from.size(),
                                       r.tokens.end());
                   template_rules.push_back(std::move(moved));
