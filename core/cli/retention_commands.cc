@@ -59,12 +59,20 @@ int run_hold_command(const ExecutionCommandOptions& o, const Installation& insta
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, name, s.error());
   HoldRequest request{o.execution, o.actor, o.role, o.reason, (*s)->clock().now()};
-  Status done = o.release ? release_legal_hold((*s)->store(), request)
-                          : place_legal_hold((*s)->store(), request);
+  Result<bool> placed = true;
+  if (o.release) {
+    if (auto r = release_legal_hold((*s)->store(), request); !r) placed = std::move(r).error();
+  } else {
+    placed = place_legal_hold((*s)->store(), request);
+  }
   if (auto c = (*s)->close(); !c) return fail(err, name, c.error());
-  if (!done) return fail(err, name, done.error());
-  out << (o.release ? "released the legal hold on " : "placed a legal hold on ") << o.execution
-      << " at " << format_utc(request.now) << "\n";
+  if (!placed) return fail(err, name, placed.error());
+  if (!*placed) {
+    out << o.execution << " is already under legal hold; nothing changed\n";
+  } else {
+    out << (o.release ? "released the legal hold on " : "placed a legal hold on ") << o.execution
+        << " at " << format_utc(request.now) << "\n";
+  }
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/personal_data.h"
 #include "common/utc_time.h"
 
 namespace coalition {
@@ -28,6 +29,25 @@ class JsonLineFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override {
     return std::make_unique<JsonLineFormatter>();
   }
+};
+
+// Wraps the line formatter: whatever a message says, e-mail addresses and phone numbers leave
+// the process masked (common/personal_data.h).
+class MaskingFormatter final : public spdlog::formatter {
+ public:
+  explicit MaskingFormatter(std::unique_ptr<spdlog::formatter> inner) : inner_(std::move(inner)) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    spdlog::memory_buf_t line;
+    inner_->format(msg, line);
+    const std::string masked = mask_personal_data(std::string_view(line.data(), line.size()));
+    dest.append(masked.data(), masked.data() + masked.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<MaskingFormatter>(inner_->clone());
+  }
+
+ private:
+  std::unique_ptr<spdlog::formatter> inner_;
 };
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
@@ -60,12 +80,14 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 
 void configure_logging(LogFormat format, LogLevel level) {
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  std::unique_ptr<spdlog::formatter> lines;
   if (format == LogFormat::kJson) {
-    sink->set_formatter(std::make_unique<JsonLineFormatter>());
+    lines = std::make_unique<JsonLineFormatter>();
   } else {
-    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        "%Y-%m-%dT%H:%M:%S.%eZ %-5l [%n] %v", spdlog::pattern_time_type::utc));
+    lines = std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %-5l [%n] %v",
+                                                        spdlog::pattern_time_type::utc);
   }
+  sink->set_formatter(std::make_unique<MaskingFormatter>(std::move(lines)));
   auto logger = std::make_shared<spdlog::logger>("coalition", std::move(sink));
   logger->set_level(to_spdlog(level));
   spdlog::set_default_logger(std::move(logger));

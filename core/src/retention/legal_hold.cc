@@ -32,20 +32,18 @@ Status check(Store& store, const HoldRequest& r) {
 
 }  // namespace
 
-Status place_legal_hold(Store& store, const HoldRequest& r) {
-  if (auto s = check(store, r); !s) return s;
+Result<bool> place_legal_hold(Store& store, const HoldRequest& r) {
+  if (auto s = check(store, r); !s) return std::move(s).error();
   auto current = store.legal_hold(r.execution_id);
   if (!current) return std::move(current).error();
-  if (*current && (*current)->released_at.empty()) {
-    return Error::conflict("execution " + r.execution_id + " is already under legal hold since " +
-                           (*current)->placed_at + " (placed by " + (*current)->placed_by + ")");
-  }
+  if (*current && (*current)->released_at.empty()) return false;
   StoreBatch batch;
   const std::string at = format_utc(r.now);
   batch.holds.push_back({r.execution_id, at, r.actor, r.role, r.reason, "", ""});
   batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "",
                                          "legal_hold_placed", {{"reason", r.reason}}));
-  return store.apply(batch);
+  if (auto s = store.apply(batch); !s) return std::move(s).error();
+  return true;
 }
 
 Status release_legal_hold(Store& store, const HoldRequest& r) {

@@ -22,9 +22,10 @@ struct HoldRequest {
   TimePoint now;
 };
 
-// kNotFound: no such execution; kInvalidArgument: no actor or reason; kConflict: a hold is
-// already in force; kInvalidData: the reason carries media (refused and audited).
-Status place_legal_hold(Store& store, const HoldRequest& request);
+// True when placed; false when a hold is already in force (nothing changes: placing is
+// idempotent). kNotFound: no such execution; kInvalidArgument: no actor or reason;
+// kInvalidData: the reason carries media (refused and audited).
+Result<bool> place_legal_hold(Store& store, const HoldRequest& request);
 // kNotFound: no such execution, or no hold in force on it.
 Status release_legal_hold(Store& store, const HoldRequest& request);
 

@@ -13,6 +13,13 @@ namespace coalition {
 
 namespace {
 
+// Who acts, and why: text people type beside the data, scanned like the data.
+nlohmann::json people_of(const Actor& actor, const std::string& justification = "") {
+  nlohmann::json p{{"actor", {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
+  if (!justification.empty()) p["justification"] = justification;
+  return p;
+}
+
 // Execution ids are readable in logs and unique across processes sharing a store: 48 random
 // bits per engine process (a collision is refused by the store check, never merged) plus a
 // counter.
@@ -242,6 +249,9 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   if (id.empty()) id = fresh_id(next_id_++);
   if (initiator.empty()) initiator = "engine";
   // Images and video never enter: refused before anything is stored, audited without the bytes.
+  if (auto s = refuse_media_from(id, people_of(Actor{initiator, "", ""}), "start"); !s) {
+    return std::move(s).error();
+  }
   if (auto found = find_media(input)) {
     if (store_ != nullptr) {
       StoreBatch batch;
@@ -323,8 +333,31 @@ std::string execution_of_task(const std::string& task_id) {
 
 }  // namespace
 
+Status Engine::refuse_media_from(const std::string& execution_id, const nlohmann::json& people,
+                                 const std::string& source) {
+  auto found = find_media(people);
+  if (!found) return ok_status();
+  if (store_ != nullptr) {
+    StoreBatch batch;
+    batch.audit.push_back(make_audit_draft(clock_.now(), "(withheld)", "", "", execution_id, "",
+                                           "media_refused",
+                                           {{"source", source},
+                                            {"pointer", found->pointer},
+                                            {"kind", found->kind},
+                                            {"detected_by", found->how}}));
+    if (auto s = store_->apply(batch); !s) return s;
+  }
+  return Error::invalid_data("media refused in the " + source + ": " + found->kind + " (" +
+                                 found->how + "); names, roles and reasons are text",
+                             found->pointer);
+}
+
 Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& actor,
                                              const nlohmann::json& data) {
+  if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor), "completion");
+      !s) {
+    return std::move(s).error();
+  }
   return acting_on<nlohmann::json>(
       execution_of_task(task_id), "no open task " + task_id,
       [&](Execution& e) { return e.complete_task(task_id, actor, data); });
@@ -332,12 +365,18 @@ Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const A
 
 Status Engine::signal(const std::string& execution_id, const std::string& name,
                       const nlohmann::json& data, const Actor& actor) {
+  if (auto s = refuse_media_from(execution_id, people_of(actor), "signal"); !s) return s;
   return acting_on<Ok>(execution_id, "execution " + execution_id + " is not running",
                        [&](Execution& e) { return e.signal(name, data, actor); });
 }
 
 Status Engine::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                                const std::string& justification) {
+  if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor, justification),
+                                 "extension");
+      !s) {
+    return s;
+  }
   return acting_on<Ok>(execution_of_task(task_id), "no open task " + task_id, [&](Execution& e) {
     return e.extend_deadline(task_id, due, actor, justification);
   });

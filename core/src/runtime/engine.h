@@ -113,6 +113,11 @@ class Engine final : public ExecutionHost {
   Result<T> acting_on(const std::string& id, const std::string& missing, Act act);
   void wake_at(const std::string& id, TimePoint due);  // executions_mutex_ held
   Status register_workflows(const Workflow& workflow);
+  // Images and video never enter, not even in the words people type beside the data (who they
+  // are, why they act): refuses `people` ({"actor": ..., "justification": ...}) carrying one,
+  // audited with the actor withheld, before anything else looks at the request.
+  Status refuse_media_from(const std::string& execution_id, const nlohmann::json& people,
+                           const std::string& source);
 
   const PluginRegistry& registry_;
   const WorkflowCatalog& catalog_;

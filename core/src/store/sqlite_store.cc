@@ -211,10 +211,19 @@ Status SqliteStore::prepare() {
 Status SqliteStore::apply(const StoreBatch& batch) {
   if (batch.empty()) return ok_status();
   std::lock_guard<std::mutex> lock(mutex_);
-  if (auto s = s_->begin.run(); !s) return s;
-  Status written = write(batch);
+  // A purge must not leave the removed data in free pages or in the write-ahead log: SQLite
+  // zeroes what it frees while secure_delete is on, and the checkpoint moves the log into the
+  // file and truncates it. Only for purges: it would cost every ordinary commit.
+  const bool purging = !batch.redactions.empty();
+  if (purging) (void)sqlite_exec(db_, "PRAGMA secure_delete = ON");
+  Status written = s_->begin.run();
+  if (written) written = write(batch);
   if (written) written = s_->commit.run();
   if (!written) (void)s_->rollback.run();
+  if (purging) {
+    (void)sqlite_exec(db_, "PRAGMA secure_delete = OFF");
+    if (written) written = sqlite_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
   return written;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/json_text.h"
+#include "guard/media_scan.h"
 #include "workflow/data_template.h"
 #include "workflow/workflow_format_schema.h"
 
@@ -474,6 +475,15 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
     loaded.problems.push_back(explain(v, *doc));
   }
   if (!loaded.problems.empty()) return loaded;
+  // A definition is an input like any other: a literal parameter, a task title or an example
+  // may not smuggle an image or video in.
+  if (auto found = find_media(*doc)) {
+    loaded.problems.push_back({found->pointer.empty() ? "/" : found->pointer,
+                               "an image or video (" + found->kind + ", " + found->how +
+                                   ") is not allowed: a workflow carries references only "
+                                   "(hashes, URLs, case and report numbers)"});
+    return loaded;
+  }
   try {  // boundary: the workflow loader. The schema has checked every shape used below.
     auto wf = std::make_shared<Workflow>();
     wf->id = (*doc)["id"];

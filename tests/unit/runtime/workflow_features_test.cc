@@ -39,13 +39,17 @@ class PassStep {
       .name = "test.pass",
       .description = "Succeeds or fails as told.",
       .parameters_schema =
-          R"({"type":"object","properties":{"ok":{"type":"boolean"},"value":{}},"required":["ok"]})",
+          R"({"type":"object","properties":{"ok":{"type":"boolean"},"value":{},"emit_type":{"type":"string"}},"required":["ok"]})",
       .capabilities = COALITION_CAP_THREAD_SAFE | COALITION_CAP_IDEMPOTENT,
   };
   static inline std::atomic<int> calls{0};
   sdk::Outcome execute(const json& params, const sdk::Context&) {
     ++calls;
     if (!params.at("ok").get<bool>()) return sdk::Outcome::permanent("test.no", "told to fail");
+    // A partner that fetched something it should not have: the output declares its type.
+    if (params.contains("emit_type")) {
+      return sdk::Outcome::ok({{"content_type", params["emit_type"]}, {"ref", params.value("value", json())}});
+    }
     return sdk::Outcome::ok({{"value", params.value("value", json())}});
   }
 };
@@ -303,7 +307,7 @@ TEST_F(WorkflowFeaturesTest, MediaInAPluginOutputFailsItsStepAndIsNotStored) {
   const auto bad = start(
       R"({"id": "partner2", "version": 1, "title": "t", "steps": [
         {"id": "fetch", "kind": "task", "type": "test.pass",
-         "parameters": {"ok": true, "value": {"content_type": "video/mp4", "ref": {"$path": "/input/ref"}}}}]})",
+         "parameters": {"ok": true, "emit_type": "video/mp4", "value": {"$path": "/input/ref"}}}]})",
       {{"ref", "CLIP-EX-1"}}, "ex2");
   const json failed = last_of(bad, EventType::kExecutionFailed);
   EXPECT_EQ(failed["data"]["error"]["code"], "media.refused");

@@ -1,0 +1,210 @@
+// Data protection through the real CLI, enforced by the engine rather than by each workflow:
+// what each role sees of the AML review (asserted field by field, by absence), exports without
+// restricted data, retention purges with tombstones and legal holds, images and video refused
+// on every way in, and contact channels never in clear in the logs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite_store.h"
+#include "support/coalition_cli.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+const std::string kAmlId = "ex-aml-review-0417";
+// What a relationship manager must never learn: that a report exists, its reference, its
+// filing time, the determination, the deadline computed for it. Member roles may know the
+// regime that applies to the member; they may not see the report's fields.
+const std::vector<std::string> kReportFields{"SMR-EX-2026-000311", "\"filed_at\": \"",
+                                             "\"suspect_identified\"", "\"imminent_risk\"",
+                                             "M4, C1 and X1 observed"};
+const std::vector<std::string> kReportSecrets{"SMR-EX-2026-000311", "filed_at", "2026-12-04T22:00",
+                                              "determination", "regulatory", "signoff",
+                                              "filing", "AU_SMR", "2026-12-07T12:59:59"};
+
+class DataProtection : public test::CoalitionCli {
+ protected:
+  void run_aml_demo() {
+    auto demo = test::run_process(
+        {"/bin/bash", "-c", "cd \"$0\" && tools/aml-demo \"$1\" \"$2\" \"$3\" \"$4\"",
+         test::kSourceDir, store_, test::kCoalitionBinary, config_, dir_.path().string()},
+        {{"COALITION_STORE", store_}});
+    ASSERT_EQ(demo.exit_code, 0) << demo.out << demo.err;
+  }
+  std::string view(const std::vector<std::string>& command, const std::string& role) {
+    std::vector<std::string> args = command;
+    args.push_back("--view");
+    args.push_back(role);
+    auto r = cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+  static void expect_none_of(const std::string& text, const std::vector<std::string>& secrets,
+                             const std::string& what) {
+    for (const auto& s : secrets) {
+      EXPECT_EQ(text.find(s), std::string::npos) << what << " shows '" << s << "':\n" << text;
+    }
+  }
+  // Entries of `type` in the store's audit log, read directly.
+  size_t audit_entries(const std::string& type) {
+    auto store = SqliteStore::open(SqliteOptions{store_});
+    EXPECT_TRUE(store.ok());
+    const auto entries = (*store)->audit(kAmlId);
+    size_t n = 0;
+    for (const auto& a : *entries) n += a.type == type;
+    return n;
+  }
+};
+
+TEST_F(DataProtection, ARelationshipManagerNeverLearnsThatAReportExists) {
+  run_aml_demo();
+  const json status = json::parse(view({"status", kAmlId, "--json"}, "relationship_manager"));
+  EXPECT_EQ(status["status"], "succeeded");
+  EXPECT_EQ(status["view"]["clearance"], "public");
+  EXPECT_FALSE(status.contains("output"));  // every output field is member or restricted
+  EXPECT_FALSE(status.contains("next_due"));
+  EXPECT_TRUE(status["open_tasks"].empty());
+  // The last change a public view shows is the last event it may see, not the filing.
+  EXPECT_EQ(status["updated_at"], "2026-12-07T02:00:00.000Z");
+  expect_none_of(status.dump(), kReportSecrets, "status");
+
+  const json history = json::parse(view({"history", kAmlId, "--json"}, "relationship_manager"));
+  ASSERT_EQ(history["events"].size(), 2u);  // started, completed: no step is public
+  for (const auto& e : history["events"]) {
+    EXPECT_EQ(e.value("step", ""), "");
+    EXPECT_FALSE(e["data"].contains("input"));
+    EXPECT_FALSE(e["data"].contains("output"));
+  }
+  expect_none_of(history.dump(), kReportSecrets, "history");
+  const std::string timeline = view({"timeline", kAmlId}, "relationship_manager");
+  expect_none_of(timeline, kReportSecrets, "timeline");
+  EXPECT_EQ(timeline.find("REFUSED"), std::string::npos) << timeline;
+}
+
+TEST_F(DataProtection, MemberRolesSeeTheirStepsButNotTheReport) {
+  run_aml_demo();
+  const json history = json::parse(view({"history", kAmlId, "--json"}, "compliance_ops"));
+  std::set<std::string> steps;
+  for (const auto& e : history["events"]) steps.insert(e.value("step", ""));
+  EXPECT_TRUE(steps.count("intake"));
+  EXPECT_TRUE(steps.count("kyb_refresh"));
+  EXPECT_TRUE(steps.count("account_action"));
+  for (const auto& s : steps) {
+    EXPECT_NE(s.rfind("report", 0), 0u) << s;
+    EXPECT_NE(s, "determination");
+    EXPECT_NE(s, "suspicious");
+  }
+  expect_none_of(history.dump(2), kReportFields, "member history");
+  const json status = json::parse(view({"status", kAmlId, "--json"}, "compliance_ops"));
+  EXPECT_EQ(status["output"], json::parse(R"({"action": "terminate", "case_id": "AML-2026-0417"})"));
+  // The photo refused at the KYB checklist (a member step) is in a member's timeline.
+  EXPECT_NE(view({"timeline", kAmlId}, "compliance_ops").find("image/jpeg"), std::string::npos);
+
+  const json officer = json::parse(view({"status", kAmlId, "--json"}, "bsa_officer"));
+  EXPECT_EQ(officer["output"]["filing"]["reference"], "SMR-EX-2026-000311");
+  // Unknown roles see what the public sees.
+  EXPECT_FALSE(json::parse(view({"status", kAmlId, "--json"}, "visitor")).contains("output"));
+}
+
+TEST_F(DataProtection, ExportsNeverCarryRestrictedDataAndAreAudited) {
+  run_aml_demo();
+  for (const std::string role : {"bsa_officer", "compliance_ops"}) {
+    const auto out = view({"export", kAmlId}, role);
+    const json doc = json::parse(out);
+    EXPECT_EQ(doc["view"]["clearance"], "member") << role;  // capped, even for the officer
+    EXPECT_EQ(doc["context"]["action"], "terminate");
+    EXPECT_EQ(doc["context"]["case_id"], "AML-2026-0417");
+    expect_none_of(out, kReportFields, "export for " + role);
+  }
+  auto plain = cli({"export", kAmlId, "--out", (dir_.path() / "x.json").string()});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  std::ifstream file(dir_.path() / "x.json");
+  const std::string written((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_EQ(written.find("SMR-EX-2026-000311"), std::string::npos);
+  EXPECT_EQ(std::filesystem::status(dir_.path() / "x.json").permissions() &
+                std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+  EXPECT_EQ(audit_entries("exported"), 3u);
+  EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+}
+
+TEST_F(DataProtection, PurgeLeavesTombstonesSkipsHoldsAndKeepsTheChain) {
+  run_aml_demo();
+  auto hold = cli({"hold", kAmlId, "--reason", "LE keep-open request LE-EX-2026-0042", "--as",
+                   "legal.lou", "--role", "legal", "--now", "2026-12-08T00:00:00Z"});
+  ASSERT_EQ(hold.exit_code, 0) << hold.err;
+  EXPECT_NE(cli({"hold", kAmlId, "--reason", "again", "--as", "legal.lou", "--role", "legal"})
+                .out.find("already under legal hold"),
+            std::string::npos);
+  // Both record types expired (SMR filed 4 Dec 2026 + 1826 days; finished + 2557 days).
+  auto held = cli({"purge", "--now", "2034-01-01T00:00:00Z", "--json"});
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_EQ(json::parse(held.out)["held"], 2);
+  EXPECT_EQ(json::parse(held.out)["purged"], 0);
+  EXPECT_EQ(audit_entries("purge_skipped"), 2u);
+  const json officer = json::parse(view({"status", kAmlId, "--json"}, "bsa_officer"));
+  EXPECT_EQ(officer["legal_hold"]["placed_by"], "legal.lou");
+  EXPECT_FALSE(
+      json::parse(view({"status", kAmlId, "--json"}, "compliance_ops")).contains("legal_hold"));
+  ASSERT_EQ(cli({"purge", "--now", "2034-01-02T00:00:00Z"}).exit_code, 0);
+  EXPECT_EQ(audit_entries("purge_skipped"), 2u);  // once per hold, not once per run
+
+  ASSERT_EQ(cli({"hold", kAmlId, "--release", "--reason", "LE letter withdrawn", "--as",
+                 "legal.lou", "--role", "legal", "--now", "2034-01-03T00:00:00Z"})
+                .exit_code,
+            0);
+  auto released = cli({"purge", "--now", "2034-01-04T00:00:00Z", "--json"});
+  ASSERT_EQ(released.exit_code, 0) << released.err;
+  EXPECT_EQ(json::parse(released.out)["purged"], 2);
+  EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+}
+
+TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFile) {
+  run_aml_demo();
+  EXPECT_NE(store_bytes().find("SMR-EX-2026-000311"), std::string::npos);
+  auto early = cli({"purge", "--now", "2031-12-04T21:59:59Z", "--json"});
+  ASSERT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_EQ(json::parse(early.out)["purged"], 0);
+  auto restricted = cli({"purge", "--now", "2031-12-04T22:00:00Z", "--json"});
+  ASSERT_EQ(restricted.exit_code, 0) << restricted.err;
+  const json r = json::parse(restricted.out);
+  ASSERT_EQ(r["purged"], 1);
+  EXPECT_EQ(r["actions"][0]["record_type"], "restricted");
+  EXPECT_EQ(r["actions"][0]["policy"]["from"], "/filing/filed_at");
+  // Gone from every row, from the free pages and from the write-ahead log.
+  EXPECT_EQ(store_bytes().find("SMR-EX-2026-000311"), std::string::npos);
+  const json officer = json::parse(view({"status", kAmlId, "--json"}, "bsa_officer"));
+  EXPECT_FALSE(officer["output"].contains("filing"));
+  EXPECT_EQ(officer["purged"][0]["record_type"], "restricted");
+  EXPECT_FALSE(json::parse(view({"status", kAmlId, "--json"}, "compliance_ops")).contains("purged"));
+  auto verify = cli({"audit", "verify", "--json"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_GT(json::parse(verify.out)["redacted"].get<int>(), 0);
+
+  // A second run at the same time changes nothing: same report, same store.
+  const auto before = store_bytes();
+  auto again = cli({"purge", "--now", "2031-12-04T22:00:00Z", "--json"});
+  EXPECT_EQ(json::parse(again.out)["purged"], 0);
+  EXPECT_EQ(json::parse(again.out)["already_purged"], 1);
+  EXPECT_EQ(store_bytes(), before);
+
+  auto all = cli({"purge", "--now", "2033-12-07T02:00:00Z", "--json"});
+  ASSERT_EQ(json::parse(all.out)["purged"], 1);
+  EXPECT_TRUE(events(kAmlId).empty());
+  EXPECT_EQ(store_bytes().find("AML-2026-0417"), std::string::npos);  // the case id too
+  const json after = json::parse(cli({"status", kAmlId, "--json"}).out);
+  EXPECT_EQ(after["status"], "succeeded");
+  EXPECT_EQ(after["purged"].size(), 2u);
+  auto chain = cli({"audit", "verify"});
+  EXPECT_EQ(chain.exit_code, 0) << chain.out;
+  EXPECT_NE(chain.out.find("summaries removed by purges"), std::string::npos);
+  EXPECT_EQ(cli({"purge", "--now", "2031-01-01T00:00:00Z"}).exit_code, 64);  // time moves on
+}
+
+}  // namespace
+}  // namespace coalition
