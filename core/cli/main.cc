@@ -17,6 +17,7 @@
 #include "cli/run_command.h"
 #include "cli/validate_command.h"
 #include "common/logging.h"
+#include "guard/media_scan.h"
 #include "version.h"
 
 namespace {
@@ -184,6 +185,22 @@ int run(int argc, char** argv) {
   }
 
   if (*graph_cmd) return run_graph_command(graph_file, graph_format, std::cout, std::cerr);
+
+  // Words typed on the command line reach the audit log (who acted, why): like every payload,
+  // they may not carry an image or video. The engine refuses them, audited, for the commands
+  // that act on an execution (start, run, complete, signal, extend, hold); the others are
+  // refused here before anything opens. The message names the option, never the bytes.
+  const bool engine_checks = *run_cmd || *start_cmd || *complete_cmd || *signal_cmd ||
+                             *extend_cmd || *hold_cmd;
+  for (const auto& [option, text] : std::vector<std::pair<const char*, const std::string*>>{
+           {"--as", &x.actor}, {"--role", &x.role}, {"--org", &x.organisation}, {"--view", &x.view}}) {
+    if (engine_checks) break;
+    if (auto found = find_media(nlohmann::json(*text))) {
+      std::cerr << "coalition: " << option << ": an image or video (" << found->kind
+                << ") is not allowed here; give a name or a reference\n";
+      return kExitDataError;
+    }
+  }
 
   RealFileSystem fs;
   std::optional<std::filesystem::path> config_file;

@@ -50,11 +50,11 @@ class DataProtection : public test::CoalitionCli {
       EXPECT_EQ(text.find(s), std::string::npos) << what << " shows '" << s << "':\n" << text;
     }
   }
-  // Entries of `type` in the store's audit log, read directly.
-  size_t audit_entries(const std::string& type) {
+  // Entries of `type` in the store's audit log for `execution`, read directly.
+  size_t audit_entries(const std::string& type, const std::string& execution = kAmlId) {
     auto store = SqliteStore::open(SqliteOptions{store_});
     EXPECT_TRUE(store.ok());
-    const auto entries = (*store)->audit(kAmlId);
+    const auto entries = (*store)->audit(execution);
     size_t n = 0;
     for (const auto& a : *entries) n += a.type == type;
     return n;
@@ -204,6 +204,144 @@ TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFi
   EXPECT_EQ(chain.exit_code, 0) << chain.out;
   EXPECT_NE(chain.out.find("summaries removed by purges"), std::string::npos);
   EXPECT_EQ(cli({"purge", "--now", "2031-01-01T00:00:00Z"}).exit_code, 64);  // time moves on
+}
+
+
+// Every way into the engine, each with its own PNG (base64, distinct so a leak names its path):
+// nothing is accepted, every refusal exits 65, and afterwards neither the store file, its
+// write-ahead log nor any log line holds any of them.
+TEST_F(DataProtection, NoPathIntoTheEngineAcceptsImageOrVideoBytes) {
+  const auto png = [](const std::string& tag) { return "iVBORw0KGgoAAAANSUhEUg" + tag; };
+  std::vector<std::string> planted;
+  std::string logs;
+  auto refused = [&](const std::string& tag, std::vector<std::string> args) {
+    planted.push_back(png(tag));
+    auto r = cli(args, "debug");
+    logs += r.out + r.err;
+    EXPECT_EQ(r.exit_code, 65) << tag << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("image/png"), std::string::npos) << tag << ": " << r.err;
+  };
+  const auto wf = dir_.path() / "check.json";
+  std::ofstream(wf) << R"({"id": "check", "version": 1, "title": "t",
+      "input_schema": {"type": "object", "properties": {"note": {"type": "string"}}},
+      "steps": [
+        {"id": "ask", "kind": "task", "type": "form", "result": "/answer", "next": "wait",
+         "parameters": {"title": "Answer", "schema": {"type": "object"}},
+         "assign": {"roles": ["analyst"]}, "deadline": {"in": "P1D"}},
+        {"id": "wait", "kind": "task", "type": "await_signal", "parameters": {"name": "go"}}]})";
+  const auto smuggler = dir_.path() / "smuggler.json";
+  planted.push_back(png("DEFINITION"));
+  std::ofstream(smuggler) << R"({"id": "smuggler", "version": 1, "title": "t", "steps": [
+      {"id": "a", "kind": "task", "type": "log", "parameters": {"message": ")" + planted.back() +
+                                 R"("}}]})";
+  for (const char* command : {"validate", "run"}) {
+    auto r = cli({command, smuggler.string()}, "debug");
+    logs += r.out + r.err;
+    EXPECT_EQ(r.exit_code, 65) << command << r.out << r.err;
+  }
+  const auto input = [&](const std::string& tag) {
+    const auto file = dir_.path() / (tag + ".json");
+    std::ofstream(file) << json{{"note", png(tag)}}.dump();
+    return file.string();
+  };
+  refused("RUNINPUT", {"run", wf.string(), "--input", input("RUNINPUT"), "--now", "2026-12-01T00:00:00Z"});
+  refused("STARTINPUT", {"start", wf.string(), "--input", input("STARTINPUT")});
+  refused("RUNAS", {"run", wf.string(), "--as", png("RUNAS"), "--now", "2026-12-01T00:00:00Z"});
+  auto ok = cli({"run", wf.string(), "--id", "chk", "--as", "lead.lee", "--now",
+                 "2026-12-01T00:00:00Z"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  const std::string answer_ok = R"({"data": {"ref": "TXN-EX-1"}})";
+  refused("ANSWER", {"complete", "chk.t1", "--as", "ana", "--role", "analyst", "--data",
+                     json{{"data", {{"evidence", png("ANSWER")}}}}.dump()});
+  refused("COMPLETEAS", {"complete", "chk.t1", "--as", png("COMPLETEAS"), "--role", "analyst",
+                         "--data", answer_ok});
+  refused("COMPLETEORG", {"complete", "chk.t1", "--as", "ana", "--role", "analyst", "--org",
+                          png("COMPLETEORG"), "--data", answer_ok});
+  refused("JUSTIFY", {"extend", "chk.t1", "--to", "2026-12-03T00:00:00Z", "--justification",
+                      png("JUSTIFY"), "--as", "ana", "--role", "analyst"});
+  ASSERT_EQ(cli({"complete", "chk.t1", "--as", "ana", "--role", "analyst", "--data", answer_ok})
+                .exit_code,
+            0);
+  refused("SIGNAL", {"signal", "chk", "go", "--data", json{{"x", png("SIGNAL")}}.dump()});
+  refused("SIGNALAS", {"signal", "chk", "go", "--as", png("SIGNALAS")});
+  refused("HOLD", {"hold", "chk", "--reason", png("HOLD"), "--as", "legal.lou", "--role", "legal"});
+  refused("EXPORTAS", {"export", "chk", "--as", png("EXPORTAS")});
+  refused("PURGEAS", {"purge", "--as", png("PURGEAS")});
+  ASSERT_EQ(cli({"signal", "chk", "go", "--data", R"({"ref": "CASE-EX-2"})"}).exit_code, 0);
+  EXPECT_EQ(json::parse(cli({"status", "chk", "--json"}).out)["status"], "succeeded");
+
+  ASSERT_EQ(cli({"audit", "verify"}).exit_code, 0);
+  const std::string bytes = store_bytes();
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find("\x89PNG"), std::string::npos);
+  for (const auto& p : planted) {
+    EXPECT_EQ(bytes.find(p), std::string::npos) << "the store holds " << p;
+    EXPECT_EQ(logs.find(p), std::string::npos) << "a log line holds " << p;
+  }
+  // The refusals that reached an execution are audited (where and what, never the bytes).
+  EXPECT_GE(audit_entries("media_refused", "chk"), 7u);
+}
+
+// Canary addresses in the contact directory, used for real (they reach the outbox), and in a
+// workflow's own log message: not one log line, at debug level, shows any of them in clear.
+TEST_F(DataProtection, ContactChannelsNeverAppearInTheLogs) {
+  const auto seed = dir_.path() / "config" / "contacts.json";
+  json directory = json::parse(std::ifstream(seed));
+  std::vector<std::string> canaries;
+  int n = 0;
+  for (auto& entry : directory["entries"]) {
+    for (auto& channel : entry["channels"]) {
+      ++n;
+      const std::string type = channel.value("type", "");
+      if (type == "email") {
+        channel["address"] = "canary" + std::to_string(n) + "@canary-mail.example.org";
+      } else if (type == "phone") {
+        channel["address"] = "+61 400 555 " + std::to_string(100 + n);
+      } else {
+        continue;
+      }
+      canaries.push_back(channel["address"]);
+    }
+  }
+  ASSERT_GE(canaries.size(), 4u);
+  std::ofstream(seed) << directory.dump(2);
+  std::string logs;
+  auto run = [&](std::vector<std::string> args) {
+    auto r = cli(args, "debug");
+    logs += r.out + r.err;
+    return r.exit_code;
+  };
+  const std::string wf = std::string(test::kSourceDir) + "/workflows/escalation_run.json";
+  const std::string input =
+      std::string(test::kSourceDir) + "/workflows/examples/escalation_run.input.json";
+  ASSERT_EQ(run({"run", wf, "--input", input, "--id", "esc", "--as", "sec.sam", "--now",
+                 "2026-12-07T10:00:00Z"}),
+            0);
+  ASSERT_EQ(run({"tick", "--now", "2026-12-07T11:00:01Z"}), 0);
+  ASSERT_EQ(run({"complete", "esc.t2", "--as", "nw.oncall", "--role", "ts_oncall", "--org",
+                 "northwind", "--data", R"({"acknowledged": true})", "--now",
+                 "2026-12-07T11:20:00Z"}),
+            0);
+  run({"status", "esc"});
+  run({"timeline", "esc"});
+  const auto says = dir_.path() / "says.json";
+  std::ofstream(says) << R"({"id": "says", "version": 1, "title": "t", "steps": [
+      {"id": "a", "kind": "task", "type": "log", "parameters": {"message": "reach )" +
+                             canaries[0] + " or " + canaries[1] + R"( now"}}]})";
+  ASSERT_EQ(run({"run", says.string(), "--now", "2026-12-07T12:00:00Z"}), 0);
+  EXPECT_NE(logs.find("[email]"), std::string::npos) << logs;  // the log step did write
+  // The addresses were used: the outbox, the only place they go, has them.
+  std::string outbox;
+  for (const auto& f : std::filesystem::directory_iterator(dir_.path() / "outbox")) {
+    std::ifstream in(f.path());
+    outbox.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  bool used = false;
+  for (const auto& c : canaries) used = used || outbox.find(c) != std::string::npos;
+  EXPECT_TRUE(used) << outbox;
+  for (const auto& c : canaries) {
+    EXPECT_EQ(logs.find(c), std::string::npos) << "a log line shows " << c;
+  }
 }
 
 }  // namespace

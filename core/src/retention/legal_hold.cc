@@ -16,16 +16,18 @@ Status check(Store& store, const HoldRequest& r) {
   auto record = store.execution(r.execution_id);
   if (!record) return std::move(record).error();
   if (!*record) return Error::not_found("no execution " + r.execution_id);
-  if (auto found = find_media(json(r.reason))) {
+  if (auto found = find_media(json{{"actor", r.actor}, {"role", r.role}, {"reason", r.reason}})) {
     StoreBatch batch;
-    batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "",
+    batch.audit.push_back(make_audit_draft(r.now, "(withheld)", "", "", r.execution_id, "",
                                            "media_refused",
-                                           {{"source", "legal hold reason"},
-                                            {"type", found->kind},
-                                            {"how", found->how}}));
+                                           {{"source", "legal hold"},
+                                            {"pointer", found->pointer},
+                                            {"kind", found->kind},
+                                            {"detected_by", found->how}}));
     (void)store.apply(batch);
-    return Error::invalid_data("media refused in the reason: " + found->kind + " (" + found->how +
-                               "); give a reference instead");
+    return Error::invalid_data("media refused in the legal hold: " + found->kind + " (" +
+                                   found->how + "); names and reasons are text",
+                               found->pointer);
   }
   return ok_status();
 }
