@@ -1,5 +1,7 @@
 #include "notify/notify_message.h"
 
+#include "shared/secret_file.h"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -67,25 +69,7 @@ std::string challenge_code(const std::string& secret, const std::string& token) 
 }
 
 std::string load_or_create_secret(const std::filesystem::path& file) {
-  if (const char* env = std::getenv("COALITION_NOTIFY_SECRET"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  if (std::ifstream in(file, std::ios::binary); in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    if (text.str().size() >= 16) return text.str();
-  }
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1)
-    throw std::runtime_error("no random bytes for the secret");
-  if (!file.parent_path().empty()) std::filesystem::create_directories(file.parent_path());
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot create the challenge secret " + file.string());
-  const bool written = ::write(fd, bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes);
-  ::fsync(fd);
-  ::close(fd);
-  if (!written) throw std::runtime_error("cannot write the challenge secret " + file.string());
-  return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
+  return coalition::plugins::load_or_create_secret(file, "COALITION_NOTIFY_SECRET");
 }
 
 bool append_to_outbox(const std::filesystem::path& outbox, const std::string& channel,

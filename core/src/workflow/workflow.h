@@ -42,6 +42,14 @@ struct Span {
 };
 
 // Who may complete a human task, and the rules the engine enforces on each completion.
+// A completion the engine refuses with `code` when `when` holds over
+// {"answer": ..., "context": ..., "actor": {"id", "role", "organisation"}}.
+struct CompletionRule {
+  Condition when;
+  std::string code;
+  std::string message;
+};
+
 struct AssignSpec {
   std::vector<std::string> roles;
   nlohmann::json roles_ref;  // null, or a reference resolved when the task opens (wins over roles)
@@ -50,6 +58,7 @@ struct AssignSpec {
   std::vector<std::string> separate_from;  // step ids in the same sequence
   bool not_initiator = false;
   bool justification = false;
+  std::vector<CompletionRule> refuse;
 };
 
 // When something is due: `in` (a span, or a reference to one) after `from` (a context pointer;

@@ -157,6 +157,17 @@ class Builder {
     a.separate_from = doc.value("separate_from", std::vector<std::string>{});
     a.not_initiator = doc.value("not_initiator", false);
     a.justification = doc.value("justification", false);
+    if (auto r = doc.find("refuse"); r != doc.end()) {
+      for (size_t i = 0; i < r->size(); ++i) {
+        const std::string rule_at = pointer_append(pointer_append(at, "refuse"), i);
+        auto cond = Condition::compile((*r)[i]["when"], pointer_append(rule_at, "when"));
+        if (!cond) {
+          add(cond.error().pointer(), cond.error().message());
+          continue;
+        }
+        a.refuse.push_back({std::move(*cond), (*r)[i].value("code", ""), (*r)[i].value("message", "")});
+      }
+    }
     return a;
   }
 

@@ -1,0 +1,187 @@
+// Rules are written as the refusals a secretariat would explain: each withheld role and each
+// excluded member carries its reason, so a workflow's history says why, not only what.
+#include "membership/member_rules.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace coalition::plugins::membership {
+
+using nlohmann::json;
+
+namespace {
+
+bool contains(const json& list, const std::string& value) {
+  if (!list.is_array()) return false;
+  return std::find(list.begin(), list.end(), json(value)) != list.end();
+}
+
+bool attested(const json& attestations, const char* key) {
+  return attestations.is_object() && attestations.value(key, false) == true;
+}
+
+}  // namespace
+
+std::optional<Day> parse_date(const std::string& text) {
+  int y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  if (text.size() < 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
+                                        std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return Day{ymd};
+}
+
+std::string format_date(Day d) {
+  const std::chrono::year_month_day ymd{d};
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buffer;
+}
+
+json registration_314b(const json& registration, Day today) {
+  if (!registration.is_object() || registration.value("id", "").empty()) {
+    return {{"valid", false}, {"reason", "no 314(b) registration on record"}};
+  }
+  const auto on = parse_date(registration.value("registered_on", ""));
+  if (!on) return {{"valid", false}, {"reason", "the 314(b) registration has no date"}};
+  // Effective for one year: until the day before its first anniversary, inclusive.
+  const std::chrono::year_month_day start{*on};
+  std::chrono::year_month_day anniversary = start + std::chrono::years{1};
+  if (!anniversary.ok()) anniversary = anniversary.year() / anniversary.month() / std::chrono::last;
+  const Day expires = Day{anniversary} - std::chrono::days{1};
+  const auto left = (expires - today).count();
+  json out{{"id", registration["id"]},
+           {"registered_on", format_date(*on)},
+           {"expires_on", format_date(expires)},
+           {"valid", today >= *on && today <= expires},
+           {"days_left", left < 0 ? 0 : left}};
+  if (today > expires) out["reason"] = "the 314(b) registration expired on " + format_date(expires);
+  return out;
+}
+
+bool is_financial(const json& member) {
+  static const char* kTypes[] = {"bank", "card_network", "payment_firm", "exchange", "psp"};
+  const std::string type = member.value("type", "");
+  return std::any_of(std::begin(kTypes), std::end(kTypes),
+                     [&](const char* t) { return type == t; });
+}
+
+json grants(const json& application, const json& attestations, const json& registration_check) {
+  json roles = json::array();
+  json withheld = json::array();
+  std::string status = "active";
+  auto withhold = [&](const char* role, const std::string& reason) {
+    withheld.push_back({{"role", role}, {"reason", reason}});
+  };
+  if (application.value("government_actor", false)) {
+    for (const char* role : {"signal_contributor", "signal_consumer", "fi_sharing"}) {
+      withhold(role, "a government actor never takes part in signal sharing (observer only)");
+    }
+    return {{"status", "observer"}, {"roles", roles}, {"withheld", withheld}};
+  }
+  const bool platform = application.value("type", "") == "platform";
+  bool consumer = true;
+  if (platform && !attested(attestations, "appeals_process")) {
+    consumer = false;
+    status = "conditional";
+    withhold("signal_consumer", "a platform without a user appeals process cannot act on signals");
+  }
+  if (!attested(attestations, "human_review_before_action")) {
+    if (consumer) withhold("signal_consumer", "no commitment to human review before acting");
+    consumer = false;
+    status = "conditional";
+  }
+  for (const char* key : {"government_request_policy", "staff_welfare_policy"}) {
+    if (!attested(attestations, key)) status = "conditional";
+  }
+  if (is_financial(application) && !attested(attestations, "sar_programme")) {
+    status = "conditional";
+  }
+  roles.push_back("signal_contributor");
+  if (consumer) roles.push_back("signal_consumer");
+  const bool us_fi = is_financial(application) && contains(application.value("jurisdictions", json::array()), "US");
+  if (us_fi) {
+    if (registration_check.is_object() && registration_check.value("valid", false)) {
+      roles.push_back("fi_sharing");
+    } else {
+      withhold("fi_sharing", registration_check.is_object()
+                                 ? registration_check.value("reason", "no current 314(b) registration")
+                                 : "no current 314(b) registration");
+    }
+  }
+  return {{"status", status}, {"roles", roles}, {"withheld", withheld}};
+}
+
+json recipients(const json& members, const std::string& originator, const json& scope,
+                bool customer_information, Day today) {
+  json in = json::array();
+  json out = json::array();
+  // Both parties need a current registration: an originating FI without one shares customer
+  // information with no FI at all.
+  std::string originator_gap;
+  for (const auto& m : members) {
+    if (m.value("id", "") != originator || !customer_information || !is_financial(m)) continue;
+    const json reg = registration_314b(m.value("registration_314b", json()), today);
+    if (!reg.value("valid", false)) {
+      originator_gap = "customer information, and the originator: " +
+                       reg.value("reason", std::string("no current 314(b) registration"));
+    }
+  }
+  const json sectors = scope.value("sectors", json::array());
+  const json jurisdictions = scope.value("jurisdictions", json::array());
+  for (const auto& m : members) {
+    const std::string id = m.value("id", "");
+    if (id == originator) continue;
+    auto exclude = [&](const std::string& reason) {
+      out.push_back({{"member", id}, {"reason", reason}});
+    };
+    if (m.value("government_actor", false)) {
+      exclude("government actor");
+      continue;
+    }
+    if (m.value("status", "") != "active") {
+      exclude("status " + m.value("status", "unknown"));
+      continue;
+    }
+    if (!contains(m.value("roles", json::array()), "signal_consumer")) {
+      exclude("not a signal consumer");
+      continue;
+    }
+    if (!sectors.empty() && !contains(sectors, m.value("sector", ""))) {
+      exclude("outside the sectors in scope");
+      continue;
+    }
+    if (!jurisdictions.empty()) {
+      bool any = false;
+      for (const auto& j : m.value("jurisdictions", json::array())) {
+        any = any || contains(jurisdictions, j.get<std::string>());
+      }
+      if (!any) {
+        exclude("outside the jurisdictions in scope");
+        continue;
+      }
+    }
+    if (customer_information && is_financial(m) && !originator_gap.empty()) {
+      exclude(originator_gap);
+      continue;
+    }
+    if (customer_information && is_financial(m)) {
+      const json reg = registration_314b(m.value("registration_314b", json()), today);
+      if (!reg.value("valid", false)) {
+        exclude("customer information, and " + reg.value("reason", std::string("no current 314(b) registration")));
+        continue;
+      }
+    }
+    in.push_back({{"member", id},
+                  {"type", m.value("type", "")},
+                  {"jurisdictions", m.value("jurisdictions", json::array())}});
+  }
+  return {{"recipients", in}, {"excluded", out}};
+}
+
+}  // namespace coalition::plugins::membership
