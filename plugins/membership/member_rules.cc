@@ -16,6 +16,17 @@ bool contains(const json& list, const std::string& value) {
   return std::find(list.begin(), list.end(), json(value)) != list.end();
 }
 
+bool is_financial_type(const std::string& type) {
+  return type == "bank" || type == "card_network" || type == "payment_firm" ||
+         type == "exchange" || type == "psp";
+}
+
+// 314(b) is a US rule: it binds financial institutions operating in the US.
+bool us_financial(const json& member) {
+  return is_financial_type(member.value("type", "")) &&
+         contains(member.value("jurisdictions", json::array()), "US");
+}
+
 bool attested(const json& attestations, const char* key) {
   return attestations.is_object() && attestations.value(key, false) == true;
 }
@@ -65,10 +76,7 @@ json registration_314b(const json& registration, Day today) {
 }
 
 bool is_financial(const json& member) {
-  static const char* kTypes[] = {"bank", "card_network", "payment_firm", "exchange", "psp"};
-  const std::string type = member.value("type", "");
-  return std::any_of(std::begin(kTypes), std::end(kTypes),
-                     [&](const char* t) { return type == t; });
+  return is_financial_type(member.value("type", ""));
 }
 
 json grants(const json& application, const json& attestations, const json& registration_check) {
@@ -104,8 +112,7 @@ json grants(const json& application, const json& attestations, const json& regis
   }
   roles.push_back("signal_contributor");
   if (consumer) roles.push_back("signal_consumer");
-  const bool us_fi = is_financial(application) && contains(application.value("jurisdictions", json::array()), "US");
-  if (us_fi) {
+  if (us_financial(application)) {
     if (registration_check.is_object() && registration_check.value("valid", false)) {
       roles.push_back("fi_sharing");
     } else {
@@ -125,7 +132,7 @@ json recipients(const json& members, const std::string& originator, const json& 
   // information with no FI at all.
   std::string originator_gap;
   for (const auto& m : members) {
-    if (m.value("id", "") != originator || !customer_information || !is_financial(m)) continue;
+    if (m.value("id", "") != originator || !customer_information || !us_financial(m)) continue;
     const json reg = registration_314b(m.value("registration_314b", json()), today);
     if (!reg.value("valid", false)) {
       originator_gap = "customer information, and the originator: " +
@@ -166,11 +173,11 @@ json recipients(const json& members, const std::string& originator, const json& 
         continue;
       }
     }
-    if (customer_information && is_financial(m) && !originator_gap.empty()) {
+    if (customer_information && us_financial(m) && !originator_gap.empty()) {
       exclude(originator_gap);
       continue;
     }
-    if (customer_information && is_financial(m)) {
+    if (customer_information && us_financial(m)) {
       const json reg = registration_314b(m.value("registration_314b", json()), today);
       if (!reg.value("valid", false)) {
         exclude("customer information, and " + reg.value("reason", std::string("no current 314(b) registration")));

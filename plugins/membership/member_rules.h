@@ -45,8 +45,8 @@ nlohmann::json grants(const nlohmann::json& application, const nlohmann::json& a
 // The recipients of a signal among `members` (the registry's entries): active members holding
 // signal_consumer, other than the originator, within `scope` ({"sectors": [...],
 // "jurisdictions": [...]}, each empty = any); never government actors; when the signal shares
-// customer information, financial institutions only with a current 314(b) registration, and
-// none when the originator is a financial institution without one.
+// customer information, US financial institutions only with a current 314(b) registration,
+// and none when the originator is a US financial institution without one.
 // {"recipients": [{member, type, jurisdictions}], "excluded": [{member, reason}]}.
 nlohmann::json recipients(const nlohmann::json& members, const std::string& originator,
                           const nlohmann::json& scope, bool customer_information, Day today);
