@@ -27,6 +27,14 @@ size_t needed(const Step& step, size_t n) {
   return n;
 }
 
+// How many children may run at once: one for a first_success map (a fallback chain),
+// max_concurrency for a map that sets it, else every one.
+size_t concurrency_limit(const Step& step, size_t slots) {
+  if (step.kind != StepKind::kMap) return slots;
+  if (step.map_mode == MapMode::kFirstSuccess) return 1;
+  return step.max_concurrency > 0 ? std::min<size_t>(step.max_concurrency, slots) : slots;
+}
+
 // Whether the join waits for `slot`: every slot, except the supporting branches of a parallel
 // step whose join names the branches it waits `of`.
 bool awaited(const Step& step, size_t slot) {
@@ -73,11 +81,17 @@ void Execution::start_join(int64_t frame, const Step& step) {
     complete_step(frame, step, json::array());
     return;
   }
-  size_t limit = step.kind == StepKind::kMap && step.max_concurrency > 0
-                     ? std::min<size_t>(step.max_concurrency, slots)
-                     : slots;
-  if (step.kind == StepKind::kMap && step.map_mode == MapMode::kFirstSuccess) limit = 1;
-  for (size_t i = 0; i < limit; ++i) start_child(frame, step, i);
+  // next_slot is the only cursor: a child that finishes while it is being started (a choice
+  // straight to succeed) may start the next slot itself, and this loop must not start it again.
+  for (;;) {
+    auto it = joins_.find(frame);
+    // Settled already (a branch that finished at once satisfied an "any" join), and perhaps
+    // the frame has moved on to another container step with its own join.
+    if (it == joins_.end() || it->second.step != &step) break;
+    const Join& j = it->second;
+    if (j.next_slot >= slots || j.running >= concurrency_limit(step, slots)) break;
+    start_child(frame, step, j.next_slot);
+  }
 }
 
 void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
@@ -219,8 +233,10 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     complete_step(parent, step, std::move(result));
     return;
   }
-  if (step.kind == StepKind::kMap && join.next_slot < join.state.size())
+  if (step.kind == StepKind::kMap && join.next_slot < join.state.size() &&
+      join.running < concurrency_limit(step, join.state.size())) {
     start_child(parent, step, join.next_slot);
+  }
 }
 
 // Stops a frame and everything below it; their late plugin results and timers are ignored.

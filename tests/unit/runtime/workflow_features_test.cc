@@ -316,6 +316,45 @@ TEST_F(WorkflowFeaturesTest, MediaInAPluginOutputFailsItsStepAndIsNotStored) {
   }
 }
 
+// Iterations that finish at once (a choice straight to succeed) and iterations that wait for a
+// plugin call, mixed: the map waits for every one of them and keeps each output in its place.
+TEST_F(WorkflowFeaturesTest, AMapWaitsForEveryIterationWhenSomeFinishAtOnce) {
+  const auto id = start(R"({"id": "mixed", "version": 1, "title": "t", "steps": [
+      {"id": "each", "kind": "map", "items": "/input/items", "result": "/out", "steps": [
+        {"id": "which", "kind": "choice",
+         "choices": [{"when": {"path": "/item/call", "eq": true}, "next": "call"}], "default": "at_once"},
+        {"id": "call", "kind": "task", "type": "test.pass",
+         "parameters": {"ok": true, "value": {"$path": "/item/name"}}, "result": "/r", "next": "called"},
+        {"id": "called", "kind": "succeed", "output": {"name": {"$path": "/item/name"}, "called": true}},
+        {"id": "at_once", "kind": "succeed", "output": {"name": {"$path": "/item/name"}, "called": false}}]}]})",
+                        json::parse(R"({"items": [{"name": "a", "call": true}, {"name": "b"},
+                                                  {"name": "c"}, {"name": "d", "call": true}]})"));
+  const auto record = **store_->execution(id);
+  ASSERT_EQ(record.status, "succeeded");
+  EXPECT_EQ(record.result["output"]["out"],
+            json::parse(R"([{"name": "a", "called": true}, {"name": "b", "called": false},
+                            {"name": "c", "called": false}, {"name": "d", "called": true}])"));
+}
+
+// A branch that finishes at once settles an "any" join while the others are still being
+// started: none of them runs, and the next container step of the frame is not confused with it.
+TEST_F(WorkflowFeaturesTest, AnAnyJoinSettledWhileStartingStartsNothingMore) {
+  PassStep::calls = 0;
+  const auto id = start(R"({"id": "quick", "version": 1, "title": "t", "steps": [
+      {"id": "race", "kind": "parallel", "join": {"mode": "any"}, "result": "/race", "next": "after",
+       "branches": [
+         {"name": "fast", "steps": [{"id": "done", "kind": "succeed", "output": {"won": true}}]},
+         {"name": "slow", "steps": [{"id": "call", "kind": "task", "type": "test.pass", "parameters": {"ok": true}}]}]},
+      {"id": "after", "kind": "map", "items": "/input/items", "result": "/after", "steps": [
+         {"id": "each", "kind": "succeed", "output": {"$path": "/item"}}]}]})",
+                        json::parse(R"({"items": [1, 2]})"));
+  const auto record = **store_->execution(id);
+  ASSERT_EQ(record.status, "succeeded") << record.result.dump();
+  EXPECT_EQ(record.result["output"]["race"], json::parse(R"({"fast": {"won": true}})"));
+  EXPECT_EQ(record.result["output"]["after"], json::parse("[1, 2]"));
+  EXPECT_EQ(PassStep::calls, 0);
+}
+
 TEST_F(WorkflowFeaturesTest, MediaInTheInputIsRefusedBeforeTheExecutionExists) {
   auto loaded = load_workflow(kPartner, "wf.json");
   ASSERT_TRUE(catalog_.add(loaded.workflow).ok());

@@ -1,0 +1,307 @@
+// The partnership workflows of DOMAIN 6.1, 6.4 and 6.5 end to end through the real CLI in
+// virtual time: cross-member signals, policy updates and member onboarding, asserting deadlines
+// (business days across the members' own public holidays), escalations, refusals with their
+// exact codes, what each role sees, and the order of the audit trail.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite_store.h"
+#include "support/coalition_cli.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+class PartnershipWorkflows : public test::CoalitionCli {
+ protected:
+  std::string wf(const std::string& name) {
+    return std::string(test::kSourceDir) + "/workflows/" + name + ".json";
+  }
+  std::string example(const std::string& name) {
+    return std::string(test::kSourceDir) + "/workflows/examples/" + name + ".input.json";
+  }
+  json tasks(const std::string& id) {
+    json t = json::parse(cli({"tasks", "--execution", id, "--json"}).out);
+    return t.is_object() ? t["tasks"] : t;
+  }
+  // The open task whose step path ends with `suffix`.
+  json task_at(const std::string& id, const std::string& suffix) {
+    for (const auto& t : tasks(id)) {
+      const std::string step = t["step"];
+      if (step.size() >= suffix.size() &&
+          step.compare(step.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        return t;
+      }
+    }
+    return json();
+  }
+  // Completes that task; the CLI's result (exit code, stdout, stderr).
+  test::ProcessResult act(const std::string& id, const std::string& suffix,
+                          const std::string& actor, const std::string& role,
+                          const std::string& org, const json& data, const std::string& now) {
+    const json t = task_at(id, suffix);
+    EXPECT_FALSE(t.is_null()) << "no open task at " << suffix << " in " << tasks(id).dump(1);
+    if (t.is_null()) return {};
+    std::vector<std::string> args{"complete", t["id"], "--as", actor, "--role", role,
+                                  "--data", data.dump(), "--now", now};
+    if (!org.empty()) {
+      args.push_back("--org");
+      args.push_back(org);
+    }
+    return cli(args);
+  }
+  json status(const std::string& id, const std::string& view = "") {
+    std::vector<std::string> args{"status", id, "--json"};
+    if (!view.empty()) {
+      args.push_back("--view");
+      args.push_back(view);
+    }
+    return json::parse(cli(args).out);
+  }
+  std::vector<AuditRecord> audit(const std::string& id) {
+    auto store = SqliteStore::open(SqliteOptions{store_});
+    EXPECT_TRUE(store.ok());
+    return *(*store)->audit(id);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// cross_member_signal, published on Christmas Eve 2026: acknowledgement windows run across the
+// recipients' own holidays (US: Christmas Friday 25th; AU: Christmas and Boxing Day observed on
+// Monday 28th).
+TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
+  const std::string id = "sig";
+  auto run = cli({"run", wf("cross_member_signal"), "--input", example("cross_member_signal"),
+                  "--id", id, "--as", "lumen.ana", "--now", "2026-12-24T01:00:00Z"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // The submitter may not pass her own signal's quality check.
+  auto own = act(id, "quality", "lumen.ana", "secretariat_analyst", "", {{"decision", "approve"}},
+                 "2026-12-24T02:00:00Z");
+  EXPECT_EQ(own.exit_code, 77) << own.err;
+  ASSERT_EQ(act(id, "quality", "sec.sara", "secretariat_analyst", "", {{"decision", "approve"}},
+                "2026-12-24T02:00:00Z")
+                .exit_code,
+            0);
+
+  // Distribution: active signal consumers in scope; never the government unit.
+  json st = status(id);
+  ASSERT_EQ(st["status"], "waiting") << st.dump(2);
+  const json all_events = events(id);
+  json distribution;
+  for (const auto& e : all_events) {
+    if (e.value("step", "") == "distribute" && e["type"] == "step_succeeded") {
+      distribution = e["data"]["output"];
+    }
+  }
+  std::vector<std::string> recipients;
+  for (const auto& r : distribution["recipients"]) recipients.push_back(r["member"]);
+  EXPECT_EQ(recipients,
+            (std::vector<std::string>{"northwind", "redwood-bank", "tidewater", "harborpay"}));
+  std::map<std::string, std::string> excluded;
+  for (const auto& x : distribution["excluded"]) excluded[x["member"]] = x["reason"];
+  EXPECT_EQ(excluded["gov-cyber-unit"], "government actor");
+  EXPECT_EQ(excluded["kestrel-chat"], "status conditional");
+  EXPECT_EQ(excluded["maplecredit"], "outside the jurisdictions in scope");
+  EXPECT_EQ(excluded["hotline-au"], "outside the sectors in scope");
+
+  // Acknowledgement: 2 business days of each member's calendar, from 24 December.
+  EXPECT_EQ(task_at(id, "receipts[0]/receive(signal_receipt)/acknowledge")["due"],
+            "2026-12-30T12:59:59.000Z");  // AU: 29, 30 December (25, 28 holidays)
+  EXPECT_EQ(task_at(id, "receipts[1]/receive(signal_receipt)/acknowledge")["due"],
+            "2026-12-29T04:59:59.000Z");  // US: it is still the 23rd in New York: 24, 28 (25th)
+  const std::string ack_at = "2026-12-28T23:00:00Z";
+  for (const auto& [i, member] : std::vector<std::pair<int, std::string>>{
+           {0, "northwind"}, {2, "tidewater"}, {3, "harborpay"}}) {
+    const std::string path = "receipts[" + std::to_string(i) + "]/receive(signal_receipt)/";
+    ASSERT_EQ(act(id, path + "acknowledge", member + ".lead", "signal_lead", member,
+                  {{"acknowledged", true}}, ack_at)
+                  .exit_code,
+              0)
+        << member;
+  }
+  // Redwood Bank misses it: at the due time the task passes to its deputy.
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-29T05:00:00Z"}).exit_code, 0);
+  const json escalated = task_at(id, "receipts[1]/receive(signal_receipt)/acknowledge");
+  EXPECT_EQ(escalated["roles"], json::array({"signal_lead_deputy"}));
+  EXPECT_EQ(escalated["level"], 1);
+  ASSERT_EQ(act(id, "receipts[1]/receive(signal_receipt)/acknowledge", "rw.deputy",
+                "signal_lead_deputy", "redwood-bank", {{"acknowledged", true}},
+                "2026-12-29T06:00:00Z")
+                .exit_code,
+            0);
+
+  const std::string t = "2026-12-30T08:00:00Z";
+  auto path = [](int i, const char* step) {
+    return "receipts[" + std::to_string(i) + "]/receive(signal_receipt)/" + step;
+  };
+  // Northwind: a match; the searcher may not review her own search; a reviewer confirms.
+  ASSERT_EQ(act(id, path(0, "search"), "nw.ana", "signal_analyst", "northwind",
+                {{"match", true}, {"matches", {"ACCT-EX-31"}}}, t)
+                .exit_code,
+            0);
+  auto self_review = act(id, path(0, "review"), "nw.ana", "signal_reviewer", "northwind",
+                         {{"decision", "approve"}, {"justification", "mine"}}, t);
+  EXPECT_EQ(self_review.exit_code, 77);
+  EXPECT_NE(self_review.err.find("separation of duties"), std::string::npos) << self_review.err;
+  ASSERT_EQ(act(id, path(0, "review"), "nw.rev", "signal_reviewer", "northwind",
+                {{"decision", "approve"}, {"justification", "violates our terms 4.1"}}, t)
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, path(0, "act"), "nw.ts", "trust_safety", "northwind",
+                {{"action", "account_removed"}, {"report_reference", "AUSTRAC-EX-20261230-7"},
+                 {"reported_to", "FIU"}},
+                t)
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, path(0, "feedback"), "northwind.lead", "signal_lead", "northwind",
+                {{"outcome", "actioned"}}, t)
+                .exit_code,
+            0);
+  // Redwood: no match; "actioned" without a human review is refused with its code.
+  ASSERT_EQ(act(id, path(1, "search"), "rw.ana", "signal_analyst", "redwood-bank",
+                {{"match", false}}, t)
+                .exit_code,
+            0);
+  auto unreviewed = act(id, path(1, "feedback"), "redwood-bank.lead", "signal_lead",
+                        "redwood-bank", {{"outcome", "actioned"}}, t);
+  EXPECT_EQ(unreviewed.exit_code, 77);
+  EXPECT_NE(unreviewed.err.find("signal.human_review_required"), std::string::npos)
+      << unreviewed.err;
+  ASSERT_EQ(act(id, path(1, "feedback"), "redwood-bank.lead", "signal_lead", "redwood-bank",
+                {{"outcome", "no_match"}}, t)
+                .exit_code,
+            0);
+  // Tidewater: a match the reviewer does not confirm; still no "actioned".
+  ASSERT_EQ(act(id, path(2, "search"), "tw.ana", "signal_analyst", "tidewater",
+                {{"match", true}, {"matches", {"WAL-EX-8"}}}, t)
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, path(2, "review"), "tw.rev", "signal_reviewer", "tidewater",
+                {{"decision", "reject"}, {"justification", "no violation of our terms"}}, t)
+                .exit_code,
+            0);
+  EXPECT_EQ(act(id, path(2, "feedback"), "tidewater.lead", "signal_lead", "tidewater",
+                {{"outcome", "actioned"}}, t)
+                .exit_code,
+            77);
+  ASSERT_EQ(act(id, path(2, "feedback"), "tidewater.lead", "signal_lead", "tidewater",
+                {{"outcome", "false_positive"}}, t)
+                .exit_code,
+            0);
+  // HarborPay: confirmed and actioned.
+  ASSERT_EQ(act(id, path(3, "search"), "hp.ana", "signal_analyst", "harborpay",
+                {{"match", true}, {"matches", {"MER-EX-4"}}}, t)
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, path(3, "review"), "hp.rev", "signal_reviewer", "harborpay",
+                {{"decision", "approve"}, {"justification", "merchant terms 9"}}, t)
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, path(3, "act"), "hp.ts", "trust_safety", "harborpay",
+                {{"action", "merchant_terminated"}, {"reported_to", "FIU"},
+                 {"report_reference", "AUSTRAC-EX-20261230-9"}},
+                t)
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, path(3, "feedback"), "harborpay.lead", "signal_lead", "harborpay",
+                {{"outcome", "actioned"}}, t)
+                .exit_code,
+            0);
+
+  // A user's appeal upheld at Northwind: both members that actioned are told, and the
+  // originator must re-review within 5 business days of its calendar (US: New Year's Day).
+  ASSERT_EQ(cli({"signal", id, "appeal_upheld", "--data",
+                 R"({"member": "northwind", "appeal_ref": "APL-EX-77"})", "--as", "northwind.lead",
+                 "--now", "2026-12-31T00:00:00Z"})
+                .exit_code,
+            0);
+  const json rereview = task_at(id, "lifecycle[appeal]/rereview");
+  ASSERT_FALSE(rereview.is_null()) << tasks(id).dump(1) << status(id).dump(1);
+  EXPECT_EQ(rereview["organisation"], "lumen-social");
+  // 31 December, then 4-7 January (New Year's Day a holiday), in New York.
+  EXPECT_EQ(rereview["due"], "2027-01-08T04:59:59.000Z");
+  ASSERT_EQ(act(id, "lifecycle[appeal]/rereview", "lumen.ana", "signal_analyst", "lumen-social",
+                {{"decision", "retract"}}, "2027-01-04T15:00:00Z")
+                .exit_code,
+            0);
+  st = status(id);
+  ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
+  const json& out = st["output"];
+  EXPECT_EQ(out["lifecycle"]["appeal"]["decision"], "retract");
+  std::map<std::string, bool> told;
+  for (const auto& x : out["lifecycle"]["appeal"]["told"]) told[x["member"]] = x["told"];
+  EXPECT_EQ(told, (std::map<std::string, bool>{
+                      {"northwind", true}, {"redwood-bank", false}, {"tidewater", false},
+                      {"harborpay", true}}));
+  std::map<std::string, std::string> outcomes;
+  for (const auto& r : out["receipts"]) outcomes[r["member"]] = r["outcome"];
+  EXPECT_EQ(outcomes, (std::map<std::string, std::string>{{"northwind", "actioned"},
+                                                           {"redwood-bank", "no_match"},
+                                                           {"tidewater", "false_positive"},
+                                                           {"harborpay", "actioned"}}));
+
+  // Members see outcomes, never the statutory reports (restricted in signal_receipt) nor the
+  // indicator itself; the transparency role sees no field at all.
+  const std::string member_view = cli({"history", id, "--json", "--view", "signal_lead"}).out;
+  EXPECT_EQ(member_view.find("AUSTRAC-EX-2026"), std::string::npos);
+  EXPECT_EQ(member_view.find("f8f8f0cee0f4a84f"), std::string::npos);
+  EXPECT_NE(member_view.find("false_positive"), std::string::npos);
+  const json officer = status(id, "secretariat_analyst");
+  EXPECT_EQ(officer["output"]["receipts"].size(), 4u);
+  EXPECT_FALSE(status(id, "transparency").contains("output"));
+
+  // The audit trail: three refusals in order (self-approval, self-review, then the two
+  // unreviewed "actioned"), each with its reason.
+  std::vector<std::string> refusals;
+  for (const auto& a : audit(id)) {
+    if (a.type != "task_refused") continue;
+    const json s = json::parse(a.summary);
+    refusals.push_back(a.actor + " " + s.value("message", "").substr(0, 40));
+  }
+  ASSERT_EQ(refusals.size(), 4u);
+  EXPECT_EQ(refusals[0].rfind("lumen.ana separation of duties", 0), 0u) << refusals[0];
+  EXPECT_EQ(refusals[1].rfind("nw.ana separation of duties", 0), 0u) << refusals[1];
+  EXPECT_EQ(refusals[2].rfind("redwood-bank.lead signal.human_review_required", 0), 0u)
+      << refusals[2];
+  EXPECT_EQ(refusals[3].rfind("tidewater.lead signal.human_review_required", 0), 0u)
+      << refusals[3];
+  EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+}
+
+TEST_F(PartnershipWorkflows, SignalsWithoutLegalBasisOrWithPersonalDataAreRefusedWithTheirCode) {
+  json input = json::parse(std::ifstream(example("cross_member_signal")));
+  input["signal"]["legal_basis"] = "";
+  std::ofstream(dir_.path() / "a.json") << input.dump();
+  auto r = cli({"run", wf("cross_member_signal"), "--input", (dir_.path() / "a.json").string(),
+                "--id", "s1", "--now", "2026-12-01T00:00:00Z", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(json::parse(r.out)["error"]["code"], "signal.no_legal_basis") << r.out;
+  input = json::parse(std::ifstream(example("cross_member_signal")));
+  input["signal"]["source_context"] = "seller answers at seller.x@mail.example.org";
+  std::ofstream(dir_.path() / "b.json") << input.dump();
+  r = cli({"run", wf("cross_member_signal"), "--input", (dir_.path() / "b.json").string(), "--id",
+           "s2", "--now", "2026-12-01T00:00:00Z", "--json"});
+  EXPECT_EQ(json::parse(r.out)["error"]["code"], "signal.personal_data") << r.out;
+  // An e-mail indicator travels as a keyed hash, never in clear.
+  input = json::parse(std::ifstream(example("cross_member_signal")));
+  input["signal"]["signal_type"] = "email";
+  input["signal"]["value"] = "Seller.X@Mail.Example.org";
+  std::ofstream(dir_.path() / "c.json") << input.dump();
+  r = cli({"run", wf("cross_member_signal"), "--input", (dir_.path() / "c.json").string(), "--id",
+           "s3", "--now", "2026-12-01T00:00:00Z", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json ev = events("s3");
+  for (const auto& e : ev) {
+    if (e.value("step", "") == "guard" && e["type"] == "step_succeeded") {
+      const std::string shared = e["data"]["output"]["signal"]["value"];
+      EXPECT_EQ(shared.rfind("hmac-sha256:", 0), 0u);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace coalition
