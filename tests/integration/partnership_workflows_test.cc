@@ -303,5 +303,161 @@ TEST_F(PartnershipWorkflows, SignalsWithoutLegalBasisOrWithPersonalDataAreRefuse
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// policy_update: a model clause from draft to adoption matrix, with three members: Northwind
+// (an Australian bank) adopts after its sign-offs were escalated, HarborPay declines and gets
+// an exception, Lumen Social (a US platform) misses the effective date and is marked overdue.
+TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
+  const std::string id = "pol";
+  ASSERT_EQ(cli({"run", wf("policy_update"), "--input", example("policy_update"), "--id", id,
+                 "--as", "sec.pat", "--now", "2027-01-04T14:00:00Z"})
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, "draft", "sec.pat", "secretariat_policy_lead", "",
+                {{"version", "1.0"},
+                 {"text", "Customers who trade or sell child sexual abuse material are removed and "
+                          "reported to the competent authorities."},
+                 {"url", "https://coalition.example.org/model-clauses/csam-trade-1.0"},
+                 {"segments", {"acquirer", "psp", "platform"}}},
+                "2027-01-04T14:10:00Z")
+                .exit_code,
+            0);
+  // 10 business days under us-federal from Monday 4 January: Martin Luther King Jr. Day (the
+  // 18th) is skipped, so the end of Tuesday 19 January in New York.
+  EXPECT_EQ(task_at(id, "committee")["due"], "2027-01-20T04:59:59.000Z");
+  auto author = act(id, "committee", "sec.pat", "policy_committee", "",
+                    {{"decision", "approve"}, {"justification", "mine"}}, "2027-01-05T15:00:00Z");
+  EXPECT_EQ(author.exit_code, 77) << author.err;  // the author cannot approve
+  for (const auto& [who, at] : std::vector<std::pair<std::string, std::string>>{
+           {"cm.one", "2027-01-05T15:00:00Z"}, {"cm.two", "2027-01-05T16:00:00Z"}}) {
+    ASSERT_EQ(act(id, "committee", who, "policy_committee", "",
+                  {{"decision", "approve"}, {"justification", "aligned with DOMAIN 6.1"}}, at)
+                  .exit_code,
+              0);
+  }
+  auto member = [](int i, const std::string& step) {
+    return "rollout[members]/each_member[" + std::to_string(i) + "]/adopt(policy_adoption)/" + step;
+  };
+  // Acknowledgement: 5 business days of each member's own calendar.
+  EXPECT_EQ(task_at(id, member(0, "acknowledge"))["due"], "2027-01-13T12:59:59.000Z");  // AU
+  EXPECT_EQ(task_at(id, member(2, "acknowledge"))["due"], "2027-01-13T04:59:59.000Z");  // US
+
+  // HarborPay declines; the secretariat grants an exception.
+  ASSERT_EQ(act(id, member(1, "acknowledge"), "hp.pol", "member_policy_owner", "harborpay",
+                {{"response", "decline"},
+                 {"decline_reason", "conflicts with a local regulator's notice (fictional)"}},
+                "2027-01-06T00:00:00Z")
+                .exit_code,
+            0);
+  // Northwind adopts, finds one gap (tipping-off language) and drafts FI text.
+  ASSERT_EQ(act(id, member(0, "acknowledge"), "nw.pol", "member_policy_owner", "northwind",
+                {{"response", "adopt"}}, "2027-01-06T00:00:00Z")
+                .exit_code,
+            0);
+  // Lumen acknowledges and then goes quiet.
+  ASSERT_EQ(act(id, member(2, "acknowledge"), "lu.pol", "member_policy_owner", "lumen-social",
+                {{"response", "adopt"}}, "2027-01-06T00:00:00Z")
+                .exit_code,
+            0);
+
+  ASSERT_EQ(act(id, member(1, "exception_review"), "sec.pat", "secretariat_policy_lead", "",
+                {{"decision", "approve"}, {"justification", "local law conflict"}},
+                "2027-01-07T00:00:00Z")
+                .exit_code,
+            0);
+  json answers = json::object();
+  for (const char* item : {"prohibition", "terminate_hold_funds", "reports_to_authorities",
+                           "acquirer_controls", "platform_appeals_review", "preservation"}) {
+    answers[item] = {{"status", "observed"}, {"evidence", "https://northwind.example.com/terms#4"}};
+  }
+  answers["no_tipping_off"] = {{"status", "not_observed"}};
+  ASSERT_EQ(act(id, member(0, "gap_assessment"), "nw.pol", "member_policy_owner", "northwind",
+                {{"answers", answers}}, "2027-01-11T00:00:00Z")
+                .exit_code,
+            0);
+  const json draft = task_at(id, member(0, "draft_text"));
+  EXPECT_NE(draft.value("instructions", "").find("never promise per-customer disclosure"),
+            std::string::npos)
+      << draft.dump(1);  // the financial institution's jurisdiction branch
+  ASSERT_EQ(act(id, member(0, "draft_text"), "nw.leg", "member_legal", "northwind",
+                {{"draft_url", "https://northwind.example.com/drafts/terms-2027"},
+                 {"draft_sha256", std::string(64, 'b')}},
+                "2027-01-20T00:00:00Z")
+                .exit_code,
+            0);
+  // The legal sign-off is due 21 days before the effective date (8 February); at 14 days the
+  // executive sponsor joins.
+  EXPECT_EQ(task_at(id, member(0, "legal_signoff"))["due"], "2027-02-08T04:59:59.000Z");
+  ASSERT_EQ(cli({"tick", "--now", "2027-02-15T05:00:00Z"}).exit_code, 0);
+  const json legal = task_at(id, member(0, "legal_signoff"));
+  EXPECT_EQ(legal["level"], 2);
+  EXPECT_EQ(legal["roles"], json::array({"member_legal", "exec_sponsor"}));
+  EXPECT_EQ(legal["due"], "2027-03-01T04:59:59.000Z");
+  ASSERT_EQ(act(id, member(0, "legal_signoff"), "nw.leg", "member_legal", "northwind",
+                {{"decision", "approve"}}, "2027-02-16T00:00:00Z")
+                .exit_code,
+            0);
+  // Compliance must be someone else than the drafter and the legal approver.
+  auto same = act(id, member(0, "compliance_signoff"), "nw.leg", "member_compliance", "northwind",
+                  {{"decision", "approve"}}, "2027-02-16T01:00:00Z");
+  EXPECT_EQ(same.exit_code, 77);
+  EXPECT_NE(same.err.find("separation of duties"), std::string::npos) << same.err;
+  ASSERT_EQ(act(id, member(0, "compliance_signoff"), "nw.comp", "member_compliance", "northwind",
+                {{"decision", "approve"}}, "2027-02-16T02:00:00Z")
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, member(0, "attest"), "nw.pol", "member_policy_owner", "northwind",
+                {{"published_url", "https://northwind.example.com/terms"},
+                 {"text_sha256", std::string(64, 'c')}, {"effective_date", "2027-02-28"}},
+                "2027-02-20T00:00:00Z")
+                .exit_code,
+            0);
+
+  // The effective date passes: Lumen is overdue (the secretariat's eye only), the follow-up
+  // task re-opens every week, and the adoption matrix is due 10 business days later.
+  ASSERT_EQ(cli({"tick", "--now", "2027-03-01T05:00:00Z"}).exit_code, 0);
+  EXPECT_EQ(task_at(id, "rollout[matrix]/adoption_matrix")["due"], "2027-03-13T04:59:59.000Z");
+  EXPECT_EQ(task_at(id, member(2, "follow_up"))["due"], "2027-03-08T04:59:59.000Z");
+  ASSERT_EQ(cli({"tick", "--now", "2027-03-08T05:00:00Z"}).exit_code, 0);
+  EXPECT_EQ(task_at(id, member(2, "follow_up"))["due"], "2027-03-15T04:59:59.000Z");
+  ASSERT_EQ(act(id, member(2, "follow_up"), "lu.pol", "member_policy_owner", "lumen-social",
+                {{"published_url", "https://lumen.example.net/policies/csam"},
+                 {"text_sha256", std::string(64, 'd')}, {"effective_date", "2027-03-09"}},
+                "2027-03-09T00:00:00Z")
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, "rollout[matrix]/adoption_matrix", "sec.pat", "secretariat_policy_lead", "",
+                {{"matrix_url", "https://coalition.example.org/adoption/PC-2026-014"},
+                 {"adopted", 1}, {"overdue", 1}, {"declined", 1}},
+                "2027-03-10T00:00:00Z")
+                .exit_code,
+            0);
+  const json st = status(id, "secretariat_policy_lead");
+  ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
+  std::map<std::string, std::string> statuses;
+  for (const auto& a : st["output"]["adoptions"]) statuses[a["member"]] = a["status"];
+  EXPECT_EQ(statuses, (std::map<std::string, std::string>{{"northwind", "adopted"},
+                                                           {"harborpay", "declined"},
+                                                           {"lumen-social", "adopted_late"}}));
+  EXPECT_EQ(st["output"]["adoptions"][2]["overdue"]["overdue"], true);
+  // The committee sees the adoptions, not that a member was overdue.
+  const json committee = status(id, "policy_committee");
+  ASSERT_EQ(committee["output"]["adoptions"].size(), 3u);
+  EXPECT_FALSE(committee["output"]["adoptions"][2].contains("overdue"));
+  const std::string history = cli({"history", id, "--json", "--view", "policy_committee"}).out;
+  EXPECT_EQ(history.find("/overdue\""), std::string::npos);
+  EXPECT_EQ(history.find("adopt(policy_adoption)/overdue"), std::string::npos);
+
+  // The audit trail, in order: the author's refusal, then the compliance refusal.
+  std::vector<std::string> refused;
+  for (const auto& a : audit(id)) {
+    if (a.type == "task_refused") refused.push_back(a.actor + "@" + a.step);
+  }
+  EXPECT_EQ(refused, (std::vector<std::string>{"sec.pat@committee",
+                                               "nw.leg@" + member(0, "compliance_signoff")}));
+  EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace coalition
