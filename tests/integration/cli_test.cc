@@ -33,7 +33,7 @@ TEST(Cli, PluginsListsInstalledPluginsAndStepTypes) {
   auto r = coalition({"plugins"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* text : {"noop 1.0.0", "data 1.0.0", "Coalition Project (coalition)",
-                           "merge [idempotent, thread-safe]", "12 plugins, 19 step types",
+                           "merge [idempotent, thread-safe]", "15 plugins, 25 step types",
                            "Coalition Financial Working Group (financial)",
                            "Coalition Technology Working Group (technology)",
                            "approval [idempotent, thread-safe, may suspend]"}) {
@@ -45,7 +45,7 @@ TEST(Cli, PluginsJsonIsMachineReadable) {
   auto r = coalition({"plugins", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto doc = json::parse(r.out);
-  ASSERT_EQ(doc["plugins"].size(), 12u);
+  ASSERT_EQ(doc["plugins"].size(), 15u);
   json data;
   for (const auto& p : doc["plugins"]) {
     if (p["id"] == "data") data = p;
@@ -237,7 +237,7 @@ TEST(Cli, EveryExampleWorkflowRuns) {
     }
     ++ran;
   }
-  EXPECT_EQ(ran, 5);
+  EXPECT_EQ(ran, 10);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var" / "contacts.json"));
 }
 

@@ -62,6 +62,20 @@ class PartnershipWorkflows : public test::CoalitionCli {
     }
     return json::parse(cli(args).out);
   }
+  // The one-time code last sent to directory entry `contact` on `channel` (the outbox).
+  std::string code_for(const std::string& channel, const std::string& contact) {
+    std::ifstream in(dir_.path() / "outbox" / (channel + ".jsonl"));
+    std::string line;
+    std::string code;
+    while (std::getline(in, line)) {
+      const json m = json::parse(line);
+      if (m.value("contact", "") == contact) code = m.value("code", "");
+    }
+    return code;
+  }
+  json context_of(const std::string& id) {
+    return json::parse(cli({"export", id, "--view", "secretariat_analyst"}).out)["context"];
+  }
   std::vector<AuditRecord> audit(const std::string& id) {
     auto store = SqliteStore::open(SqliteOptions{store_});
     EXPECT_TRUE(store.ok());
@@ -457,6 +471,178 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
   EXPECT_EQ(refused, (std::vector<std::string>{"sec.pat@committee",
                                                "nw.leg@" + member(0, "compliance_signoff")}));
   EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// member_onboarding: CoralPay, a US payment firm, from application to its first annual
+// re-certification; then the roles an applicant can never or not yet have.
+TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
+  const std::string id = "onb";
+  ASSERT_EQ(cli({"run", wf("member_onboarding"), "--input", example("member_onboarding"), "--id",
+                 id, "--as", "sec.sam", "--now", "2026-12-07T14:00:00Z"})
+                .exit_code,
+            0);
+  // D2: 10 business days under us-federal from Monday 7 December.
+  EXPECT_EQ(task_at(id, "eligibility")["due"], "2026-12-22T04:59:59.000Z");
+  ASSERT_EQ(act(id, "eligibility", "sec.ana", "secretariat_analyst", "",
+                {{"sanctions_clear", true}, {"adverse_media_clear", true},
+                 {"government_actor", false}, {"memo_ref", "MEMO-EX-2026-31"}},
+                "2026-12-08T15:00:00Z")
+                .exit_code,
+            0);
+  // Only CoralPay's own compliance officer attests for CoralPay.
+  const json attest{{"appeals_process", false}, {"human_review_before_action", true},
+                    {"government_request_policy", true}, {"sar_programme", true},
+                    {"staff_welfare_policy", true}};
+  EXPECT_EQ(act(id, "attestations", "nw.comp", "applicant_compliance", "northwind", attest,
+                "2026-12-09T15:00:00Z")
+                .exit_code,
+            77);
+  ASSERT_EQ(act(id, "attestations", "cp.comp", "applicant_compliance", "coralpay", attest,
+                "2026-12-09T15:00:00Z")
+                .exit_code,
+            0);
+  // D4: 20 business days from Wednesday 9 December (Christmas and New Year's Day skipped):
+  // the end of Friday 8 January in New York.
+  EXPECT_EQ(task_at(id, "agreements[applicant]/applicant_legal")["due"], "2027-01-09T04:59:59.000Z");
+  ASSERT_EQ(act(id, "agreements[applicant]/applicant_legal", "cp.legal", "applicant_legal",
+                "coralpay", {{"decision", "approve"}}, "2026-12-10T15:00:00Z")
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, "agreements[secretariat]/secretariat_legal", "sec.lee", "secretariat_legal",
+                "", {{"decision", "approve"}}, "2026-12-10T16:00:00Z")
+                .exit_code,
+            0);
+  // D6: each minimum contact role confirms the one-time code sent to its primary channel.
+  for (const std::string role : {"bsa_officer", "exec_sponsor"}) {
+    const std::string entry = "coralpay." + role;
+    const std::string code = code_for("phone", entry);
+    ASSERT_EQ(code.size(), 6u) << entry;
+    const int i = role == "bsa_officer" ? 0 : 1;
+    ASSERT_EQ(act(id, "contacts[" + std::to_string(i) + "]/verify(contact_verification)/challenge",
+                  "cp." + role, role, "coralpay", {{"acknowledged", true}, {"code", code}},
+                  "2026-12-11T15:00:00Z")
+                  .exit_code,
+              0)
+        << entry;
+  }
+  json access{{"answers", json::object()}};
+  for (const char* item : {"sso_mfa", "role_mapping", "training"}) {
+    access["answers"][item] = {{"status", "observed"}, {"evidence", "TICKET-EX-77"}};
+  }
+  ASSERT_EQ(act(id, "access", "sec.ana", "secretariat_analyst", "", access, "2026-12-14T15:00:00Z")
+                .exit_code,
+            0);
+  // D8: the policy baseline, no gaps, attested.
+  const std::string baseline = "policy_baseline(policy_adoption)/";
+  ASSERT_EQ(act(id, baseline + "acknowledge", "cp.pol", "member_policy_owner", "coralpay",
+                {{"response", "adopt"}}, "2026-12-14T16:00:00Z")
+                .exit_code,
+            0);
+  json gaps{{"answers", json::object()}};
+  for (const char* item : {"prohibition", "terminate_hold_funds", "reports_to_authorities",
+                           "acquirer_controls", "preservation", "no_tipping_off"}) {
+    gaps["answers"][item] = {{"status", "observed"}, {"evidence", "https://coralpay.example.com/terms"}};
+  }
+  gaps["answers"]["platform_appeals_review"] = {{"status", "not_applicable"}};
+  ASSERT_EQ(act(id, baseline + "gap_assessment", "cp.pol", "member_policy_owner", "coralpay", gaps,
+                "2026-12-15T16:00:00Z")
+                .exit_code,
+            0);
+  ASSERT_EQ(act(id, baseline + "attest", "cp.pol", "member_policy_owner", "coralpay",
+                {{"published_url", "https://coralpay.example.com/terms"},
+                 {"text_sha256", std::string(64, 'e')}, {"effective_date", "2026-12-16"}},
+                "2026-12-16T16:00:00Z")
+                .exit_code,
+            0);
+  // D9: two different people, the secretariat and the steering committee.
+  ASSERT_EQ(act(id, "go_live", "sec.lead", "secretariat_lead", "",
+                {{"decision", "approve"}, {"justification", "D2-D8 complete"}},
+                "2026-12-17T15:00:00Z")
+                .exit_code,
+            0);
+  EXPECT_EQ(act(id, "go_live", "sec.lead", "steering_committee", "",
+                {{"decision", "approve"}, {"justification", "again"}}, "2026-12-17T15:30:00Z")
+                .exit_code,
+            77);  // the same person cannot make the quorum
+  ASSERT_EQ(act(id, "go_live", "sc.mia", "steering_committee", "",
+                {{"decision", "approve"}, {"justification", "admit"}}, "2026-12-17T16:00:00Z")
+                .exit_code,
+            0);
+  json ctx = context_of(id);
+  EXPECT_EQ(ctx["membership"]["status"], "active");
+  EXPECT_EQ(ctx["membership"]["roles"],
+            json::array({"signal_contributor", "signal_consumer", "fi_sharing"}));
+  EXPECT_EQ(ctx["registration_314b"]["expires_on"], "2027-09-14");
+  EXPECT_FALSE(ctx.contains("eligibility"));  // restricted: never exported
+
+  // D10: the probation review 90 days after go-live, then the anniversary.
+  ASSERT_EQ(cli({"tick", "--now", "2027-03-17T16:00:00Z"}).exit_code, 0);
+  ASSERT_FALSE(task_at(id, "probation_review").is_null());
+  ASSERT_EQ(act(id, "probation_review", "sec.lead", "secretariat_lead", "",
+                {{"decision", "approve"}}, "2027-03-18T16:00:00Z")
+                .exit_code,
+            0);
+  ASSERT_EQ(cli({"tick", "--now", "2027-12-18T16:00:00Z"}).exit_code, 0);
+  // Re-certified without the human-review commitment: conditional, no longer a consumer.
+  json weaker = attest;
+  weaker["human_review_before_action"] = false;
+  ASSERT_EQ(act(id, "recertify", "cp.comp", "applicant_compliance", "coralpay", weaker,
+                "2027-12-20T16:00:00Z")
+                .exit_code,
+            0);
+  ctx = context_of(id);
+  EXPECT_EQ(ctx["grants"]["status"], "conditional");
+  EXPECT_EQ(ctx["grants"]["roles"], json::array({"signal_contributor"}));
+  EXPECT_EQ(ctx["registration_314b"]["valid"], false);  // expired on 14 September
+  // A year later nobody re-certifies: the membership lapses and is suspended.
+  ASSERT_EQ(cli({"tick", "--now", "2029-01-25T00:00:00Z"}).exit_code, 0);
+  const json st = status(id);
+  ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
+  EXPECT_EQ(st["output"]["status"], "suspended");
+  // The applicant's own people see that the application is under way, nothing of the screen.
+  const std::string applicant_view = cli({"history", id, "--json", "--view", "applicant_admin"}).out;
+  EXPECT_EQ(applicant_view.find("MEMO-EX-2026-31"), std::string::npos);
+  EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+}
+
+TEST_F(PartnershipWorkflows, AGovernmentActorIsAnObserverAndAPlatformWithoutAppealsConditional) {
+  auto until_grants = [&](const std::string& id, const std::string& day, const json& applicant,
+                          bool government, const json& attest) {
+    json input = json::parse(std::ifstream(example("member_onboarding")));
+    input["applicant"].update(applicant);
+    std::ofstream(dir_.path() / (id + ".json")) << input.dump();
+    EXPECT_EQ(cli({"run", wf("member_onboarding"), "--input", (dir_.path() / (id + ".json")).string(),
+                   "--id", id, "--now", day + "T14:00:00Z"})
+                  .exit_code,
+              0);
+    EXPECT_EQ(act(id, "eligibility", "sec.ana", "secretariat_analyst", "",
+                  {{"sanctions_clear", true}, {"adverse_media_clear", true},
+                   {"government_actor", government}, {"memo_ref", "MEMO-EX-2"}},
+                  day + "T15:00:00Z")
+                  .exit_code,
+              0);
+    EXPECT_EQ(act(id, "attestations", "x.comp", "applicant_compliance", applicant["id"], attest,
+                  day + "T16:00:00Z")
+                  .exit_code,
+              0);
+    return context_of(id)["grants"];
+  };
+  const json yes{{"appeals_process", true}, {"human_review_before_action", true},
+                 {"government_request_policy", true}, {"staff_welfare_policy", true}};
+  // The application said "not government"; the secretariat's screen found otherwise.
+  const json gov =
+      until_grants("gov", "2026-12-07", {{"id", "gov-unit-ex"}, {"type", "platform"}}, true, yes);
+  EXPECT_EQ(gov["status"], "observer");
+  EXPECT_TRUE(gov["roles"].empty());
+  json no_appeals = yes;
+  no_appeals["appeals_process"] = false;
+  const json platform =
+      until_grants("plat", "2026-12-08", {{"id", "quill-ex"}, {"type", "platform"}}, false, no_appeals);
+  EXPECT_EQ(platform["status"], "conditional");
+  EXPECT_EQ(platform["roles"], json::array({"signal_contributor"}));
+  EXPECT_EQ(platform["withheld"][0]["role"], "signal_consumer");
 }
 
 }  // namespace
