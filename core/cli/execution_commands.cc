@@ -207,12 +207,13 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
   json purged = json::array();
   for (const auto& t : *tombstones) {
     if (t.record_type == "restricted" && view->clearance < Visibility::kRestricted) continue;
-    purged.push_back({{"record_type", t.record_type}, {"purged_at", t.purged_at},
-                      {"policy", t.policy}});
+    purged.push_back(
+        {{"record_type", t.record_type}, {"purged_at", t.purged_at}, {"policy", t.policy}});
   }
   if (!purged.empty()) doc["purged"] = purged;
   if (*hold && (*hold)->released_at.empty() && view->clearance == Visibility::kRestricted) {
-    doc["legal_hold"] = {{"placed_at", (*hold)->placed_at}, {"placed_by", (*hold)->placed_by},
+    doc["legal_hold"] = {{"placed_at", (*hold)->placed_at},
+                         {"placed_by", (*hold)->placed_by},
                          {"reason", (*hold)->reason}};
   }
   if (o.json) {
@@ -408,10 +409,8 @@ int run_audit_verify_command(const ExecutionCommandOptions& o, const Installatio
   auto v = (*s)->store().verify_audit();
   if (!v) return fail(err, "audit verify", v.error());
   if (o.json) {
-    json doc{{"ok", v->ok},
-             {"entries", v->entries},
-             {"redacted", v->redacted},
-             {"head", v->head_hash}};
+    json doc{
+        {"ok", v->ok}, {"entries", v->entries}, {"redacted", v->redacted}, {"head", v->head_hash}};
     if (!v->ok) {
       doc["first_bad_seq"] = v->first_bad_seq;
       doc["problem"] = v->problem;
@@ -419,7 +418,8 @@ int run_audit_verify_command(const ExecutionCommandOptions& o, const Installatio
     out << doc.dump(2) << "\n";
   } else if (v->ok) {
     out << "audit chain ok: " << v->entries << " entries";
-    if (v->redacted > 0) out << " (" << v->redacted << " summaries removed by purges, digests kept)";
+    if (v->redacted > 0)
+      out << " (" << v->redacted << " summaries removed by purges, digests kept)";
     out << ", head " << v->head_hash << "\n";
   } else {
     out << "audit chain BROKEN at entry " << v->first_bad_seq << ": " << v->problem << " ("

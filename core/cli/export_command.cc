@@ -20,8 +20,9 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   if (!o.session.now.empty()) {
     auto at = parse_utc(o.session.now);
     if (!at) {
-      return fail(err, "export", Error::invalid_argument("--now: '" + o.session.now +
-                                                         "' is not an RFC 3339 timestamp"));
+      return fail(
+          err, "export",
+          Error::invalid_argument("--now: '" + o.session.now + "' is not an RFC 3339 timestamp"));
     }
     now = *at;
   }
@@ -72,8 +73,13 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   doc["tasks"] = std::move(task_list);
   json entries = json::array();
   for (const auto& a : *audit) {
-    entries.push_back({{"seq", a.seq}, {"at", a.at}, {"actor", a.actor}, {"role", a.role},
-                       {"type", a.type}, {"step", a.step}, {"hash", a.hash}});
+    entries.push_back({{"seq", a.seq},
+                       {"at", a.at},
+                       {"actor", a.actor},
+                       {"role", a.role},
+                       {"type", a.type},
+                       {"step", a.step},
+                       {"hash", a.hash}});
   }
   doc["audit"] = std::move(entries);
   json purged = json::array();
@@ -97,10 +103,12 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   // Appending to the chain is safe beside a worker: the store reads the chain's tail inside
   // the transaction that appends.
   StoreBatch batch;
-  batch.audit.push_back(make_audit_draft(
-      now, o.actor.empty() ? "operator" : o.actor, o.role, o.organisation, r.id, "", "exported",
-      {{"view", o.view}, {"clearance", to_string(view->clearance)},
-       {"events", doc["history"].size()}, {"tasks", doc["tasks"].size()}}));
+  batch.audit.push_back(make_audit_draft(now, o.actor.empty() ? "operator" : o.actor, o.role,
+                                         o.organisation, r.id, "", "exported",
+                                         {{"view", o.view},
+                                          {"clearance", to_string(view->clearance)},
+                                          {"events", doc["history"].size()},
+                                          {"tasks", doc["tasks"].size()}}));
   if (auto s = store.apply(batch); !s) return fail(err, "export", s.error());
   if (!o.out_file.empty()) err << "exported " << r.id << " to " << o.out_file << "\n";
   return kExitOk;

@@ -156,9 +156,9 @@ int run(int argc, char** argv) {
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check every entry and link of the chain");
   verify_cmd->add_flag("--json", x.json, "Print JSON");
 
-  for (auto* cmd : {start_cmd, status_cmd, history_cmd, timeline_cmd, tasks_cmd, complete_cmd,
-                    signal_cmd, extend_cmd, tick_cmd, worker_cmd, verify_cmd, export_cmd,
-                    purge_cmd, hold_cmd}) {
+  for (auto* cmd :
+       {start_cmd, status_cmd, history_cmd, timeline_cmd, tasks_cmd, complete_cmd, signal_cmd,
+        extend_cmd, tick_cmd, worker_cmd, verify_cmd, export_cmd, purge_cmd, hold_cmd}) {
     store_option(cmd, x.session);
   }
   for (auto* cmd : {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd,
@@ -190,10 +190,13 @@ int run(int argc, char** argv) {
   // they may not carry an image or video. The engine refuses them, audited, for the commands
   // that act on an execution (start, run, complete, signal, extend, hold); the others are
   // refused here before anything opens. The message names the option, never the bytes.
-  const bool engine_checks = *run_cmd || *start_cmd || *complete_cmd || *signal_cmd ||
-                             *extend_cmd || *hold_cmd;
-  for (const auto& [option, text] : std::vector<std::pair<const char*, const std::string*>>{
-           {"--as", &x.actor}, {"--role", &x.role}, {"--org", &x.organisation}, {"--view", &x.view}}) {
+  const bool engine_checks =
+      *run_cmd || *start_cmd || *complete_cmd || *signal_cmd || *extend_cmd || *hold_cmd;
+  for (const auto& [option, text] :
+       std::vector<std::pair<const char*, const std::string*>>{{"--as", &x.actor},
+                                                               {"--role", &x.role},
+                                                               {"--org", &x.organisation},
+                                                               {"--view", &x.view}}) {
     if (engine_checks) break;
     if (auto found = find_media(nlohmann::json(*text))) {
       std::cerr << "coalition: " << option << ": an image or video (" << found->kind

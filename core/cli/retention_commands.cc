@@ -13,10 +13,24 @@ using nlohmann::json;
 
 int run_purge_command(const ExecutionCommandOptions& o, const Installation& installation,
                       std::ostream& out, std::ostream& err) {
-  auto s = Session::open(installation, o.session);
+  // A dry run changes nothing, not even the store's virtual time: it reads, at --now.
+  SessionOptions so = o.session;
+  std::optional<TimePoint> at;
+  if (o.dry_run) {
+    if (!so.now.empty()) {
+      at = parse_utc(so.now);
+      if (!at) {
+        return fail(err, "purge",
+                    Error::invalid_argument("--now: '" + so.now + "' is not an RFC 3339 timestamp"));
+      }
+    }
+    so.now.clear();
+    so.act = false;
+  }
+  auto s = Session::open(installation, so);
   if (!s) return fail(err, "purge", s.error());
   PurgeOptions options;
-  options.now = (*s)->clock().now();
+  options.now = o.dry_run ? at.value_or(std::chrono::system_clock::now()) : (*s)->clock().now();
   if (!o.actor.empty()) options.actor = o.actor;
   options.role = o.role;
   options.dry_run = o.dry_run;
@@ -48,8 +62,8 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
   }
   out << "purge at " << format_utc(options.now) << ": " << report->examined
       << " finished execution(s), " << report->purged << " record(s) "
-      << (o.dry_run ? "would be " : "") << "purged, " << report->held << " held, "
-      << report->kept << " not yet expired, " << report->already << " already purged\n";
+      << (o.dry_run ? "would be " : "") << "purged, " << report->held << " held, " << report->kept
+      << " not yet expired, " << report->already << " already purged\n";
   return kExitOk;
 }
 

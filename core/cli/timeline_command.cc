@@ -96,16 +96,15 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
     if (!summary.is_object()) summary = json::object();  // removed by a purge
     if (a.type == "legal_hold_placed" || a.type == "legal_hold_released") {
       lines.emplace(a.at, std::string(a.type == "legal_hold_placed" ? "LEGAL HOLD placed by "
-                                                                      : "legal hold released by ") +
+                                                                    : "legal hold released by ") +
                               a.actor + ": " + summary.value("reason", ""));
       continue;
     }
     if (a.type == "purged" || a.type == "purge_skipped") {
       const std::string type = summary.value("record_type", "");
       lines.emplace(a.at, a.type == "purged"
-                              ? "PURGED " + type + " data (retention " +
-                                    summary.value("keep", "") + " from " +
-                                    summary.value("from", "") + "); tombstone kept"
+                              ? "PURGED " + type + " data (retention " + summary.value("keep", "") +
+                                    " from " + summary.value("from", "") + "); tombstone kept"
                               : "purge of " + type + " data skipped: under legal hold");
       continue;
     }

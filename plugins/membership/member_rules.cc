@@ -17,8 +17,8 @@ bool contains(const json& list, const std::string& value) {
 }
 
 bool is_financial_type(const std::string& type) {
-  return type == "bank" || type == "card_network" || type == "payment_firm" ||
-         type == "exchange" || type == "psp";
+  return type == "bank" || type == "card_network" || type == "payment_firm" || type == "exchange" ||
+         type == "psp";
 }
 
 // 314(b) is a US rule: it binds financial institutions operating in the US.
@@ -116,9 +116,10 @@ json grants(const json& application, const json& attestations, const json& regis
     if (registration_check.is_object() && registration_check.value("valid", false)) {
       roles.push_back("fi_sharing");
     } else {
-      withhold("fi_sharing", registration_check.is_object()
-                                 ? registration_check.value("reason", "no current 314(b) registration")
-                                 : "no current 314(b) registration");
+      withhold("fi_sharing",
+               registration_check.is_object()
+                   ? registration_check.value("reason", "no current 314(b) registration")
+                   : "no current 314(b) registration");
     }
   }
   return {{"status", status}, {"roles", roles}, {"withheld", withheld}};
@@ -180,7 +181,8 @@ json recipients(const json& members, const std::string& originator, const json& 
     if (customer_information && us_financial(m)) {
       const json reg = registration_314b(m.value("registration_314b", json()), today);
       if (!reg.value("valid", false)) {
-        exclude("customer information, and " + reg.value("reason", std::string("no current 314(b) registration")));
+        exclude("customer information, and " +
+                reg.value("reason", std::string("no current 314(b) registration")));
         continue;
       }
     }

@@ -19,16 +19,17 @@ namespace rules = coalition::plugins::membership;
 // Today as the engine sees it (virtual time included).
 rules::Day today(const Context& context) {
   auto now = coalition::plugins::parse_instant(context.now());
-  return std::chrono::floor<std::chrono::days>(now ? *now : std::chrono::floor<std::chrono::seconds>(
-                                                              std::chrono::system_clock::now()));
+  return std::chrono::floor<std::chrono::days>(
+      now ? *now : std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 class Check314b {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
       .name = "membership.check_314b",
-      .description = "Whether a US financial institution's 314(b) registration is current "
-                     "today (effective one year from its date), and when it expires.",
+      .description =
+          "Whether a US financial institution's 314(b) registration is current "
+          "today (effective one year from its date), and when it expires.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -49,8 +50,9 @@ class Grants {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
       .name = "membership.grants",
-      .description = "The status and roles an applicant may be granted from its application, "
-                     "attestations and 314(b) check, with the reason for each role withheld.",
+      .description =
+          "The status and roles an applicant may be granted from its application, "
+          "attestations and 314(b) check, with the reason for each role withheld.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -74,8 +76,9 @@ class Member {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
       .name = "membership.member",
-      .description = "A member's registry entry: type, sector, jurisdictions, calendar, status, "
-                     "roles and 314(b) check as of today.",
+      .description =
+          "A member's registry entry: type, sector, jurisdictions, calendar, status, "
+          "roles and 314(b) check as of today.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -94,11 +97,12 @@ class Member {
       if (m.value("id", "") != id) continue;
       json out = m;
       out["financial"] = rules::is_financial(m);
-      out["registration_314b"] = rules::registration_314b(m.value("registration_314b", json()),
-                                                          today(context));
+      out["registration_314b"] =
+          rules::registration_314b(m.value("registration_314b", json()), today(context));
       return Outcome::ok(out);
     }
-    return Outcome::permanent("membership.unknown_member", "no member '" + id + "' in the registry");
+    return Outcome::permanent("membership.unknown_member",
+                              "no member '" + id + "' in the registry");
   }
 
  private:
@@ -109,10 +113,11 @@ class Recipients {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
       .name = "membership.recipients",
-      .description = "The members a cross-member signal goes to: active signal consumers in "
-                     "scope, never government actors, financial institutions only with a "
-                     "current 314(b) registration when customer information is shared; each "
-                     "exclusion with its reason.",
+      .description =
+          "The members a cross-member signal goes to: active signal consumers in "
+          "scope, never government actors, financial institutions only with a "
+          "current 314(b) registration when customer information is shared; each "
+          "exclusion with its reason.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -132,9 +137,9 @@ class Recipients {
       : registry_(coalition::plugins::read_config_file(config, "registry", "members.json")) {}
   Outcome execute(const json& params, const Context& context) {
     if (registry_.is_null()) return coalition::plugins::not_configured("membership", "registry");
-    json out = rules::recipients(registry_.value("members", json::array()), params.at("originator"),
-                                 params.at("scope"), params.at("customer_information"),
-                                 today(context));
+    json out =
+        rules::recipients(registry_.value("members", json::array()), params.at("originator"),
+                          params.at("scope"), params.at("customer_information"), today(context));
     out["registry_version"] = registry_.value("version", "");
     if (out["recipients"].empty()) {
       return Outcome::permanent("signal.no_recipients",

@@ -18,9 +18,10 @@ class Guard {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
       .name = "signals.guard",
-      .description = "Checks a signal before it is shared: legal basis present, a well-formed "
-                     "indicator of a known type, no personal data in its context; matching "
-                     "identifiers are replaced by a keyed hash.",
+      .description =
+          "Checks a signal before it is shared: legal basis present, a well-formed "
+          "indicator of a known type, no personal data in its context; matching "
+          "identifiers are replaced by a keyed hash.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",

@@ -21,8 +21,8 @@ namespace {
 
 bool all_of(const std::string& s, int (*pred)(int)) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
-           return pred(static_cast<unsigned char>(c)) != 0;
-         });
+    return pred(static_cast<unsigned char>(c)) != 0;
+  });
 }
 
 std::string lower_trim(std::string s) {
@@ -77,7 +77,10 @@ Checked check_signal(const json& signal, const std::string& key) {
     const std::string algorithm = signal.value("algorithm", "");
     auto it = kHashHex.find(algorithm);
     if (algorithm == "photodna") {
-      if (value.size() < 190 || value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string::npos) {
+      if (value.size() < 190 ||
+          value.find_first_not_of(
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+              std::string::npos) {
         return refuse("signal.invalid", "/value: a PhotoDNA hash is the base64 of 144 bytes");
       }
     } else if (it == kHashHex.end()) {
@@ -95,8 +98,8 @@ Checked check_signal(const json& signal, const std::string& key) {
     if (value.size() < 26 || value.size() > 90 || !all_of(value, ::isalnum)) {
       return refuse("signal.invalid", "/value: a wallet address, 26 to 90 letters and digits");
     }
-  } else if (type == "email" || type == "username" || type == "phone" ||
-             type == "account_id" || type == "payment_token") {
+  } else if (type == "email" || type == "username" || type == "phone" || type == "account_id" ||
+             type == "payment_token") {
     matching_only = signal.value("matching_only", true);
   } else if (type != "merchant_descriptor" && type != "keyword") {
     return refuse("signal.invalid",

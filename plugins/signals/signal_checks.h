@@ -14,10 +14,10 @@ namespace coalition::plugins::signals {
 
 struct Checked {
   bool ok = false;
-  std::string code;     // when !ok: signal.no_legal_basis, signal.invalid, signal.personal_data
-  std::string message;  // when !ok: what to fix
-  nlohmann::json signal;       // when ok: the signal as shared (matching identifiers hashed)
-  nlohmann::json minimised;    // when ok: the fields replaced by keyed hashes
+  std::string code;       // when !ok: signal.no_legal_basis, signal.invalid, signal.personal_data
+  std::string message;    // when !ok: what to fix
+  nlohmann::json signal;  // when ok: the signal as shared (matching identifiers hashed)
+  nlohmann::json minimised;  // when ok: the fields replaced by keyed hashes
 };
 
 // `key` is the coalition's matching key (at least 16 bytes).

@@ -16,8 +16,9 @@ class Shift {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
       .name = "time.shift",
-      .description = "Instants before or after a given one: {\"at\": T, \"by\": {\"name\": "
-                     "\"-P21D\", ...}} outputs {\"name\": T - 21 days, ...}.",
+      .description =
+          "Instants before or after a given one: {\"at\": T, \"by\": {\"name\": "
+          "\"-P21D\", ...}} outputs {\"name\": T - 21 days, ...}.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",

@@ -90,7 +90,6 @@ class CoalitionWorkflows : public test::CoalitionCli {
     }
     return json();
   }
-
 };
 
 TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {

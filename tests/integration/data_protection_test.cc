@@ -23,9 +23,10 @@ const std::string kAmlId = "ex-aml-review-0417";
 const std::vector<std::string> kReportFields{"SMR-EX-2026-000311", "\"filed_at\": \"",
                                              "\"suspect_identified\"", "\"imminent_risk\"",
                                              "M4, C1 and X1 observed"};
-const std::vector<std::string> kReportSecrets{"SMR-EX-2026-000311", "filed_at", "2026-12-04T22:00",
-                                              "determination", "regulatory", "signoff",
-                                              "filing", "AU_SMR", "2026-12-07T12:59:59"};
+const std::vector<std::string> kReportSecrets{
+    "SMR-EX-2026-000311", "filed_at", "2026-12-04T22:00", "determination",
+    "regulatory",         "signoff",  "filing",           "AU_SMR",
+    "2026-12-07T12:59:59"};
 
 class DataProtection : public test::CoalitionCli {
  protected:
@@ -101,7 +102,8 @@ TEST_F(DataProtection, MemberRolesSeeTheirStepsButNotTheReport) {
   }
   expect_none_of(history.dump(2), kReportFields, "member history");
   const json status = json::parse(view({"status", kAmlId, "--json"}, "compliance_ops"));
-  EXPECT_EQ(status["output"], json::parse(R"({"action": "terminate", "case_id": "AML-2026-0417"})"));
+  EXPECT_EQ(status["output"],
+            json::parse(R"({"action": "terminate", "case_id": "AML-2026-0417"})"));
   // The photo refused at the KYB checklist (a member step) is in a member's timeline.
   EXPECT_NE(view({"timeline", kAmlId}, "compliance_ops").find("image/jpeg"), std::string::npos);
 
@@ -181,7 +183,8 @@ TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFi
   const json officer = json::parse(view({"status", kAmlId, "--json"}, "bsa_officer"));
   EXPECT_FALSE(officer["output"].contains("filing"));
   EXPECT_EQ(officer["purged"][0]["record_type"], "restricted");
-  EXPECT_FALSE(json::parse(view({"status", kAmlId, "--json"}, "compliance_ops")).contains("purged"));
+  EXPECT_FALSE(
+      json::parse(view({"status", kAmlId, "--json"}, "compliance_ops")).contains("purged"));
   auto verify = cli({"audit", "verify", "--json"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   EXPECT_GT(json::parse(verify.out)["redacted"].get<int>(), 0);
@@ -205,7 +208,6 @@ TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFi
   EXPECT_NE(chain.out.find("summaries removed by purges"), std::string::npos);
   EXPECT_EQ(cli({"purge", "--now", "2031-01-01T00:00:00Z"}).exit_code, 64);  // time moves on
 }
-
 
 // Every way into the engine, each with its own PNG (base64, distinct so a leak names its path):
 // nothing is accepted, every refusal exits 65, and afterwards neither the store file, its
@@ -232,8 +234,8 @@ TEST_F(DataProtection, NoPathIntoTheEngineAcceptsImageOrVideoBytes) {
   const auto smuggler = dir_.path() / "smuggler.json";
   planted.push_back(png("DEFINITION"));
   std::ofstream(smuggler) << R"({"id": "smuggler", "version": 1, "title": "t", "steps": [
-      {"id": "a", "kind": "task", "type": "log", "parameters": {"message": ")" + planted.back() +
-                                 R"("}}]})";
+      {"id": "a", "kind": "task", "type": "log", "parameters": {"message": ")" +
+                                 planted.back() + R"("}}]})";
   for (const char* command : {"validate", "run"}) {
     auto r = cli({command, smuggler.string()}, "debug");
     logs += r.out + r.err;
@@ -244,11 +246,12 @@ TEST_F(DataProtection, NoPathIntoTheEngineAcceptsImageOrVideoBytes) {
     std::ofstream(file) << json{{"note", png(tag)}}.dump();
     return file.string();
   };
-  refused("RUNINPUT", {"run", wf.string(), "--input", input("RUNINPUT"), "--now", "2026-12-01T00:00:00Z"});
+  refused("RUNINPUT",
+          {"run", wf.string(), "--input", input("RUNINPUT"), "--now", "2026-12-01T00:00:00Z"});
   refused("STARTINPUT", {"start", wf.string(), "--input", input("STARTINPUT")});
   refused("RUNAS", {"run", wf.string(), "--as", png("RUNAS"), "--now", "2026-12-01T00:00:00Z"});
-  auto ok = cli({"run", wf.string(), "--id", "chk", "--as", "lead.lee", "--now",
-                 "2026-12-01T00:00:00Z"});
+  auto ok =
+      cli({"run", wf.string(), "--id", "chk", "--as", "lead.lee", "--now", "2026-12-01T00:00:00Z"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   const std::string answer_ok = R"({"data": {"ref": "TXN-EX-1"}})";
   refused("ANSWER", {"complete", "chk.t1", "--as", "ana", "--role", "analyst", "--data",
@@ -318,10 +321,10 @@ TEST_F(DataProtection, ContactChannelsNeverAppearInTheLogs) {
                  "2026-12-07T10:00:00Z"}),
             0);
   ASSERT_EQ(run({"tick", "--now", "2026-12-07T11:00:01Z"}), 0);
-  ASSERT_EQ(run({"complete", "esc.t2", "--as", "nw.oncall", "--role", "ts_oncall", "--org",
-                 "northwind", "--data", R"({"acknowledged": true})", "--now",
-                 "2026-12-07T11:20:00Z"}),
-            0);
+  ASSERT_EQ(
+      run({"complete", "esc.t2", "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
+           "--data", R"({"acknowledged": true})", "--now", "2026-12-07T11:20:00Z"}),
+      0);
   run({"status", "esc"});
   run({"timeline", "esc"});
   const auto says = dir_.path() / "says.json";

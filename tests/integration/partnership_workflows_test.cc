@@ -41,13 +41,13 @@ class PartnershipWorkflows : public test::CoalitionCli {
   }
   // Completes that task; the CLI's result (exit code, stdout, stderr).
   test::ProcessResult act(const std::string& id, const std::string& suffix,
-                          const std::string& actor, const std::string& role,
-                          const std::string& org, const json& data, const std::string& now) {
+                          const std::string& actor, const std::string& role, const std::string& org,
+                          const json& data, const std::string& now) {
     const json t = task_at(id, suffix);
     EXPECT_FALSE(t.is_null()) << "no open task at " << suffix << " in " << tasks(id).dump(1);
     if (t.is_null()) return {};
-    std::vector<std::string> args{"complete", t["id"], "--as", actor, "--role", role,
-                                  "--data", data.dump(), "--now", now};
+    std::vector<std::string> args{"complete", t["id"],  "--as",      actor,   "--role",
+                                  role,       "--data", data.dump(), "--now", now};
     if (!org.empty()) {
       args.push_back("--org");
       args.push_back(org);
@@ -142,11 +142,11 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
   const json escalated = task_at(id, "receipts[1]/receive(signal_receipt)/acknowledge");
   EXPECT_EQ(escalated["roles"], json::array({"signal_lead_deputy"}));
   EXPECT_EQ(escalated["level"], 1);
-  ASSERT_EQ(act(id, "receipts[1]/receive(signal_receipt)/acknowledge", "rw.deputy",
-                "signal_lead_deputy", "redwood-bank", {{"acknowledged", true}},
-                "2026-12-29T06:00:00Z")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      act(id, "receipts[1]/receive(signal_receipt)/acknowledge", "rw.deputy", "signal_lead_deputy",
+          "redwood-bank", {{"acknowledged", true}}, "2026-12-29T06:00:00Z")
+          .exit_code,
+      0);
 
   const std::string t = "2026-12-30T08:00:00Z";
   auto path = [](int i, const char* step) {
@@ -166,7 +166,8 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
                 .exit_code,
             0);
   ASSERT_EQ(act(id, path(0, "act"), "nw.ts", "trust_safety", "northwind",
-                {{"action", "account_removed"}, {"report_reference", "AUSTRAC-EX-20261230-7"},
+                {{"action", "account_removed"},
+                 {"report_reference", "AUSTRAC-EX-20261230-7"},
                  {"reported_to", "FIU"}},
                 t)
                 .exit_code,
@@ -176,12 +177,12 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
                 .exit_code,
             0);
   // Redwood: no match; "actioned" without a human review is refused with its code.
-  ASSERT_EQ(act(id, path(1, "search"), "rw.ana", "signal_analyst", "redwood-bank",
-                {{"match", false}}, t)
-                .exit_code,
-            0);
-  auto unreviewed = act(id, path(1, "feedback"), "redwood-bank.lead", "signal_lead",
-                        "redwood-bank", {{"outcome", "actioned"}}, t);
+  ASSERT_EQ(
+      act(id, path(1, "search"), "rw.ana", "signal_analyst", "redwood-bank", {{"match", false}}, t)
+          .exit_code,
+      0);
+  auto unreviewed = act(id, path(1, "feedback"), "redwood-bank.lead", "signal_lead", "redwood-bank",
+                        {{"outcome", "actioned"}}, t);
   EXPECT_EQ(unreviewed.exit_code, 77);
   EXPECT_NE(unreviewed.err.find("signal.human_review_required"), std::string::npos)
       << unreviewed.err;
@@ -216,7 +217,8 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
                 .exit_code,
             0);
   ASSERT_EQ(act(id, path(3, "act"), "hp.ts", "trust_safety", "harborpay",
-                {{"action", "merchant_terminated"}, {"reported_to", "FIU"},
+                {{"action", "merchant_terminated"},
+                 {"reported_to", "FIU"},
                  {"report_reference", "AUSTRAC-EX-20261230-9"}},
                 t)
                 .exit_code,
@@ -248,15 +250,16 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
   EXPECT_EQ(out["lifecycle"]["appeal"]["decision"], "retract");
   std::map<std::string, bool> told;
   for (const auto& x : out["lifecycle"]["appeal"]["told"]) told[x["member"]] = x["told"];
-  EXPECT_EQ(told, (std::map<std::string, bool>{
-                      {"northwind", true}, {"redwood-bank", false}, {"tidewater", false},
-                      {"harborpay", true}}));
+  EXPECT_EQ(told, (std::map<std::string, bool>{{"northwind", true},
+                                               {"redwood-bank", false},
+                                               {"tidewater", false},
+                                               {"harborpay", true}}));
   std::map<std::string, std::string> outcomes;
   for (const auto& r : out["receipts"]) outcomes[r["member"]] = r["outcome"];
   EXPECT_EQ(outcomes, (std::map<std::string, std::string>{{"northwind", "actioned"},
-                                                           {"redwood-bank", "no_match"},
-                                                           {"tidewater", "false_positive"},
-                                                           {"harborpay", "actioned"}}));
+                                                          {"redwood-bank", "no_match"},
+                                                          {"tidewater", "false_positive"},
+                                                          {"harborpay", "actioned"}}));
 
   // Members see outcomes, never the statutory reports (restricted in signal_receipt) nor the
   // indicator itself; the transparency role sees no field at all.
@@ -281,8 +284,7 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
   EXPECT_EQ(refusals[1].rfind("nw.ana separation of duties", 0), 0u) << refusals[1];
   EXPECT_EQ(refusals[2].rfind("redwood-bank.lead signal.human_review_required", 0), 0u)
       << refusals[2];
-  EXPECT_EQ(refusals[3].rfind("tidewater.lead signal.human_review_required", 0), 0u)
-      << refusals[3];
+  EXPECT_EQ(refusals[3].rfind("tidewater.lead signal.human_review_required", 0), 0u) << refusals[3];
   EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
 }
 
@@ -317,7 +319,6 @@ TEST_F(PartnershipWorkflows, SignalsWithoutLegalBasisOrWithPersonalDataAreRefuse
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // policy_update: a model clause from draft to adoption matrix, with three members: Northwind
 // (an Australian bank) adopts after its sign-offs were escalated, HarborPay declines and gets
@@ -330,8 +331,9 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
             0);
   ASSERT_EQ(act(id, "draft", "sec.pat", "secretariat_policy_lead", "",
                 {{"version", "1.0"},
-                 {"text", "Customers who trade or sell child sexual abuse material are removed and "
-                          "reported to the competent authorities."},
+                 {"text",
+                  "Customers who trade or sell child sexual abuse material are removed and "
+                  "reported to the competent authorities."},
                  {"url", "https://coalition.example.org/model-clauses/csam-trade-1.0"},
                  {"segments", {"acquirer", "psp", "platform"}}},
                 "2027-01-04T14:10:00Z")
@@ -423,7 +425,8 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
             0);
   ASSERT_EQ(act(id, member(0, "attest"), "nw.pol", "member_policy_owner", "northwind",
                 {{"published_url", "https://northwind.example.com/terms"},
-                 {"text_sha256", std::string(64, 'c')}, {"effective_date", "2027-02-28"}},
+                 {"text_sha256", std::string(64, 'c')},
+                 {"effective_date", "2027-02-28"}},
                 "2027-02-20T00:00:00Z")
                 .exit_code,
             0);
@@ -437,13 +440,16 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
   EXPECT_EQ(task_at(id, member(2, "follow_up"))["due"], "2027-03-15T04:59:59.000Z");
   ASSERT_EQ(act(id, member(2, "follow_up"), "lu.pol", "member_policy_owner", "lumen-social",
                 {{"published_url", "https://lumen.example.net/policies/csam"},
-                 {"text_sha256", std::string(64, 'd')}, {"effective_date", "2027-03-09"}},
+                 {"text_sha256", std::string(64, 'd')},
+                 {"effective_date", "2027-03-09"}},
                 "2027-03-09T00:00:00Z")
                 .exit_code,
             0);
   ASSERT_EQ(act(id, "rollout[matrix]/adoption_matrix", "sec.pat", "secretariat_policy_lead", "",
                 {{"matrix_url", "https://coalition.example.org/adoption/PC-2026-014"},
-                 {"adopted", 1}, {"overdue", 1}, {"declined", 1}},
+                 {"adopted", 1},
+                 {"overdue", 1},
+                 {"declined", 1}},
                 "2027-03-10T00:00:00Z")
                 .exit_code,
             0);
@@ -452,8 +458,8 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
   std::map<std::string, std::string> statuses;
   for (const auto& a : st["output"]["adoptions"]) statuses[a["member"]] = a["status"];
   EXPECT_EQ(statuses, (std::map<std::string, std::string>{{"northwind", "adopted"},
-                                                           {"harborpay", "declined"},
-                                                           {"lumen-social", "adopted_late"}}));
+                                                          {"harborpay", "declined"},
+                                                          {"lumen-social", "adopted_late"}}));
   EXPECT_EQ(st["output"]["adoptions"][2]["overdue"]["overdue"], true);
   // The committee sees the adoptions, not that a member was overdue.
   const json committee = status(id, "policy_committee");
@@ -473,7 +479,6 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
   EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // member_onboarding: CoralPay, a US payment firm, from application to its first annual
 // re-certification; then the roles an applicant can never or not yet have.
@@ -486,14 +491,18 @@ TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
   // D2: 10 business days under us-federal from Monday 7 December.
   EXPECT_EQ(task_at(id, "eligibility")["due"], "2026-12-22T04:59:59.000Z");
   ASSERT_EQ(act(id, "eligibility", "sec.ana", "secretariat_analyst", "",
-                {{"sanctions_clear", true}, {"adverse_media_clear", true},
-                 {"government_actor", false}, {"memo_ref", "MEMO-EX-2026-31"}},
+                {{"sanctions_clear", true},
+                 {"adverse_media_clear", true},
+                 {"government_actor", false},
+                 {"memo_ref", "MEMO-EX-2026-31"}},
                 "2026-12-08T15:00:00Z")
                 .exit_code,
             0);
   // Only CoralPay's own compliance officer attests for CoralPay.
-  const json attest{{"appeals_process", false}, {"human_review_before_action", true},
-                    {"government_request_policy", true}, {"sar_programme", true},
+  const json attest{{"appeals_process", false},
+                    {"human_review_before_action", true},
+                    {"government_request_policy", true},
+                    {"sar_programme", true},
                     {"staff_welfare_policy", true}};
   EXPECT_EQ(act(id, "attestations", "nw.comp", "applicant_compliance", "northwind", attest,
                 "2026-12-09T15:00:00Z")
@@ -505,13 +514,14 @@ TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
             0);
   // D4: 20 business days from Wednesday 9 December (Christmas and New Year's Day skipped):
   // the end of Friday 8 January in New York.
-  EXPECT_EQ(task_at(id, "agreements[applicant]/applicant_legal")["due"], "2027-01-09T04:59:59.000Z");
+  EXPECT_EQ(task_at(id, "agreements[applicant]/applicant_legal")["due"],
+            "2027-01-09T04:59:59.000Z");
   ASSERT_EQ(act(id, "agreements[applicant]/applicant_legal", "cp.legal", "applicant_legal",
                 "coralpay", {{"decision", "approve"}}, "2026-12-10T15:00:00Z")
                 .exit_code,
             0);
-  ASSERT_EQ(act(id, "agreements[secretariat]/secretariat_legal", "sec.lee", "secretariat_legal",
-                "", {{"decision", "approve"}}, "2026-12-10T16:00:00Z")
+  ASSERT_EQ(act(id, "agreements[secretariat]/secretariat_legal", "sec.lee", "secretariat_legal", "",
+                {{"decision", "approve"}}, "2026-12-10T16:00:00Z")
                 .exit_code,
             0);
   // D6: each minimum contact role confirms the one-time code sent to its primary channel.
@@ -543,7 +553,8 @@ TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
   json gaps{{"answers", json::object()}};
   for (const char* item : {"prohibition", "terminate_hold_funds", "reports_to_authorities",
                            "acquirer_controls", "preservation", "no_tipping_off"}) {
-    gaps["answers"][item] = {{"status", "observed"}, {"evidence", "https://coralpay.example.com/terms"}};
+    gaps["answers"][item] = {{"status", "observed"},
+                             {"evidence", "https://coralpay.example.com/terms"}};
   }
   gaps["answers"]["platform_appeals_review"] = {{"status", "not_applicable"}};
   ASSERT_EQ(act(id, baseline + "gap_assessment", "cp.pol", "member_policy_owner", "coralpay", gaps,
@@ -552,16 +563,17 @@ TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
             0);
   ASSERT_EQ(act(id, baseline + "attest", "cp.pol", "member_policy_owner", "coralpay",
                 {{"published_url", "https://coralpay.example.com/terms"},
-                 {"text_sha256", std::string(64, 'e')}, {"effective_date", "2026-12-16"}},
+                 {"text_sha256", std::string(64, 'e')},
+                 {"effective_date", "2026-12-16"}},
                 "2026-12-16T16:00:00Z")
                 .exit_code,
             0);
   // D9: two different people, the secretariat and the steering committee.
-  ASSERT_EQ(act(id, "go_live", "sec.lead", "secretariat_lead", "",
-                {{"decision", "approve"}, {"justification", "D2-D8 complete"}},
-                "2026-12-17T15:00:00Z")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      act(id, "go_live", "sec.lead", "secretariat_lead", "",
+          {{"decision", "approve"}, {"justification", "D2-D8 complete"}}, "2026-12-17T15:00:00Z")
+          .exit_code,
+      0);
   EXPECT_EQ(act(id, "go_live", "sec.lead", "steering_committee", "",
                 {{"decision", "approve"}, {"justification", "again"}}, "2026-12-17T15:30:00Z")
                 .exit_code,
@@ -602,7 +614,8 @@ TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
   ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
   EXPECT_EQ(st["output"]["status"], "suspended");
   // The applicant's own people see that the application is under way, nothing of the screen.
-  const std::string applicant_view = cli({"history", id, "--json", "--view", "applicant_admin"}).out;
+  const std::string applicant_view =
+      cli({"history", id, "--json", "--view", "applicant_admin"}).out;
   EXPECT_EQ(applicant_view.find("MEMO-EX-2026-31"), std::string::npos);
   EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
 }
@@ -613,13 +626,16 @@ TEST_F(PartnershipWorkflows, AGovernmentActorIsAnObserverAndAPlatformWithoutAppe
     json input = json::parse(std::ifstream(example("member_onboarding")));
     input["applicant"].update(applicant);
     std::ofstream(dir_.path() / (id + ".json")) << input.dump();
-    EXPECT_EQ(cli({"run", wf("member_onboarding"), "--input", (dir_.path() / (id + ".json")).string(),
-                   "--id", id, "--now", day + "T14:00:00Z"})
-                  .exit_code,
-              0);
+    EXPECT_EQ(
+        cli({"run", wf("member_onboarding"), "--input", (dir_.path() / (id + ".json")).string(),
+             "--id", id, "--now", day + "T14:00:00Z"})
+            .exit_code,
+        0);
     EXPECT_EQ(act(id, "eligibility", "sec.ana", "secretariat_analyst", "",
-                  {{"sanctions_clear", true}, {"adverse_media_clear", true},
-                   {"government_actor", government}, {"memo_ref", "MEMO-EX-2"}},
+                  {{"sanctions_clear", true},
+                   {"adverse_media_clear", true},
+                   {"government_actor", government},
+                   {"memo_ref", "MEMO-EX-2"}},
                   day + "T15:00:00Z")
                   .exit_code,
               0);
@@ -629,8 +645,10 @@ TEST_F(PartnershipWorkflows, AGovernmentActorIsAnObserverAndAPlatformWithoutAppe
               0);
     return context_of(id)["grants"];
   };
-  const json yes{{"appeals_process", true}, {"human_review_before_action", true},
-                 {"government_request_policy", true}, {"staff_welfare_policy", true}};
+  const json yes{{"appeals_process", true},
+                 {"human_review_before_action", true},
+                 {"government_request_policy", true},
+                 {"staff_welfare_policy", true}};
   // The application said "not government"; the secretariat's screen found otherwise.
   const json gov =
       until_grants("gov", "2026-12-07", {{"id", "gov-unit-ex"}, {"type", "platform"}}, true, yes);
@@ -638,8 +656,8 @@ TEST_F(PartnershipWorkflows, AGovernmentActorIsAnObserverAndAPlatformWithoutAppe
   EXPECT_TRUE(gov["roles"].empty());
   json no_appeals = yes;
   no_appeals["appeals_process"] = false;
-  const json platform =
-      until_grants("plat", "2026-12-08", {{"id", "quill-ex"}, {"type", "platform"}}, false, no_appeals);
+  const json platform = until_grants("plat", "2026-12-08",
+                                     {{"id", "quill-ex"}, {"type", "platform"}}, false, no_appeals);
   EXPECT_EQ(platform["status"], "conditional");
   EXPECT_EQ(platform["roles"], json::array({"signal_contributor"}));
   EXPECT_EQ(platform["withheld"][0]["role"], "signal_consumer");

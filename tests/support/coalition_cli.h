@@ -25,7 +25,8 @@ class CoalitionCli : public ::testing::Test {
     const std::filesystem::path src = kSourceDir;
     std::filesystem::copy(src / "config", dir_.path() / "config",
                           std::filesystem::copy_options::recursive);
-    nlohmann::json config = nlohmann::json::parse(std::ifstream(dir_.path() / "config" / "coalition.json"));
+    nlohmann::json config =
+        nlohmann::json::parse(std::ifstream(dir_.path() / "config" / "coalition.json"));
     config["plugins"]["config"]["contacts"]["directory"] = (dir_.path() / "contacts.json").string();
     config["plugins"]["config"]["notify"]["directory"] = (dir_.path() / "contacts.json").string();
     config["plugins"]["config"]["notify"]["outbox"] = (dir_.path() / "outbox").string();
@@ -36,8 +37,7 @@ class CoalitionCli : public ::testing::Test {
   }
 
   ProcessResult cli(std::vector<std::string> args, const std::string& log_level = "warn") {
-    std::vector<std::string> argv{kCoalitionBinary, "--config", config_, "--log-level",
-                                  log_level};
+    std::vector<std::string> argv{kCoalitionBinary, "--config", config_, "--log-level", log_level};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_process(argv, {{"COALITION_STORE", store_}});
   }
@@ -69,7 +69,8 @@ class CoalitionCli : public ::testing::Test {
     return -1;
   }
 
-  nlohmann::json find_event(const std::string& id, const std::string& type, const std::string& step_suffix) {
+  nlohmann::json find_event(const std::string& id, const std::string& type,
+                            const std::string& step_suffix) {
     for (const auto& e : events(id)) {
       const std::string step = e.value("step", std::string());
       if (e["type"] == type && step.size() >= step_suffix.size() &&

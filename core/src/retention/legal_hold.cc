@@ -60,9 +60,9 @@ Status release_legal_hold(Store& store, const HoldRequest& r) {
   released.released_by = r.actor;
   StoreBatch batch;
   batch.holds.push_back(released);
-  batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "",
-                                         "legal_hold_released",
-                                         {{"reason", r.reason}, {"placed_at", released.placed_at}}));
+  batch.audit.push_back(
+      make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "", "legal_hold_released",
+                       {{"reason", r.reason}, {"placed_at", released.placed_at}}));
   return store.apply(batch);
 }
 

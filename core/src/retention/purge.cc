@@ -89,9 +89,11 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
         }
         if (noted || o.dry_run) continue;
         batch.retention_notes.push_back({record.id, rule.record_type, held_by, now_text});
-        batch.audit.push_back(make_audit_draft(
-            o.now, o.actor, o.role, "", record.id, "", "purge_skipped",
-            {{"record_type", rule.record_type}, {"hold", held_by}, {"expired_at", line["expired_at"]}}));
+        batch.audit.push_back(make_audit_draft(o.now, o.actor, o.role, "", record.id, "",
+                                               "purge_skipped",
+                                               {{"record_type", rule.record_type},
+                                                {"hold", held_by},
+                                                {"expired_at", line["expired_at"]}}));
         if (auto s = store.apply(batch); !s) return std::move(s).error();
         continue;
       }
@@ -151,8 +153,8 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
       batch.redactions.push_back(std::move(r));
       batch.tombstones.push_back(
           {record.id, rule.record_type, workflow->key(), now_text, tombstone_policy});
-      batch.audit.push_back(make_audit_draft(o.now, o.actor, o.role, "", record.id, "", "purged",
-                                             tombstone_policy));
+      batch.audit.push_back(
+          make_audit_draft(o.now, o.actor, o.role, "", record.id, "", "purged", tombstone_policy));
       if (auto s = store.apply(batch); !s) return std::move(s).error();
       done.insert(rule.record_type);
     }

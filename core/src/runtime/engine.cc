@@ -15,7 +15,8 @@ namespace {
 
 // Who acts, and why: text people type beside the data, scanned like the data.
 nlohmann::json people_of(const Actor& actor, const std::string& justification = "") {
-  nlohmann::json p{{"actor", {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
+  nlohmann::json p{
+      {"actor", {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
   if (!justification.empty()) p["justification"] = justification;
   return p;
 }
@@ -354,8 +355,7 @@ Status Engine::refuse_media_from(const std::string& execution_id, const nlohmann
 
 Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& actor,
                                              const nlohmann::json& data) {
-  if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor), "completion");
-      !s) {
+  if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor), "completion"); !s) {
     return std::move(s).error();
   }
   return acting_on<nlohmann::json>(

@@ -215,9 +215,11 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
   // state does not allow (an "actioned" signal with no confirmed human review).
   if (step.assign) {
     for (const auto& rule : step.assign->refuse) {
-      const json facts{{"answer", data},
-                       {"context", frames_.at(frame).context},
-                       {"actor", {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
+      const json facts{
+          {"answer", data},
+          {"context", frames_.at(frame).context},
+          {"actor",
+           {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
       if (rule.when.evaluate(facts)) {
         return Error::permission_denied(rule.code + ": " + rule.message);
       }

@@ -658,8 +658,8 @@ Result<std::optional<LegalHold>> SqliteStore::legal_hold(const std::string& exec
   auto row = q.step();
   if (!row) return std::move(row).error();
   if (!*row) return std::optional<LegalHold>();
-  return std::optional<LegalHold>(LegalHold{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4),
-                                            q.text(5), q.text(6)});
+  return std::optional<LegalHold>(
+      LegalHold{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
 }
 
 Result<std::vector<RetentionNote>> SqliteStore::retention_notes(const std::string& execution_id) {

@@ -116,7 +116,7 @@ struct Redaction {
   std::vector<uint64_t> delete_events;                              // by seq
   std::vector<std::pair<uint64_t, nlohmann::json>> rewrite_events;  // seq -> new data
   std::vector<std::string> delete_tasks;
-  std::vector<uint64_t> redact_audit;  // audit seqs whose summary is removed (digest kept)
+  std::vector<uint64_t> redact_audit;    // audit seqs whose summary is removed (digest kept)
   std::optional<nlohmann::json> state;   // replaced when set
   std::optional<nlohmann::json> result;  // replaced when set
 };

@@ -1,10 +1,10 @@
 // Field classes are rules over context pointers, compiled once per workflow. The rules of a
 // sequence's context are the workflow's explicit `fields`, plus one rule per step whose class is
-// not the default (the field its `result` writes, never below what `fields` says of it), plus the rules of every container's inner
-// sequences moved under the container's result: a branch's context lands at result/<branch>, a
-// map iteration's at result/*, a first_success map's at result/output, a sub-workflow's output
-// at result. That is how a restricted step inside a parallel branch stays restricted when the
-// parallel step hands its branches' contexts on.
+// not the default (the field its `result` writes, never below what `fields` says of it), plus the
+// rules of every container's inner sequences moved under the container's result: a branch's context
+// lands at result/<branch>, a map iteration's at result/*, a first_success map's at result/output,
+// a sub-workflow's output at result. That is how a restricted step inside a parallel branch stays
+// restricted when the parallel step hands its branches' contexts on.
 //
 // Where rules disagree the longest pattern wins, so a workflow can open one field of a
 // restricted object; among patterns of the same length the higher class wins. A step's class is
@@ -145,8 +145,8 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
   std::set<const Sequence*> visiting;
   // Builds the rules of `seq` (a sequence of `owner`) for steps at least `inherited`.
   std::function<void(const Sequence*, const Workflow&, const std::vector<Rule>&, Visibility)>
-      build = [&](const Sequence* seq, const Workflow& owner, const std::vector<Rule>& explicit_rules,
-                  Visibility inherited) {
+      build = [&](const Sequence* seq, const Workflow& owner,
+                  const std::vector<Rule>& explicit_rules, Visibility inherited) {
         if (seq == nullptr || p.rules_.count(seq) != 0 || !visiting.insert(seq).second) return;
         std::vector<Rule> rules = explicit_rules;
         // What `fields` says of a field, if anything: a step's result never lowers it.

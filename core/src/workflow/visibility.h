@@ -93,7 +93,7 @@ class VisibilityPolicy {
   std::map<std::string, Visibility> roles_;
   const Workflow* workflow_ = nullptr;
   const WorkflowCatalog* catalog_ = nullptr;
-  std::map<const Sequence*, std::vector<Rule>> rules_;  // per sequence context
+  std::map<const Sequence*, std::vector<Rule>> rules_;               // per sequence context
   std::map<const Step*, std::pair<Visibility, std::string>> steps_;  // own class, shown_as
 };
 

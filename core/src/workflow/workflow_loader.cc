@@ -165,7 +165,8 @@ class Builder {
           add(cond.error().pointer(), cond.error().message());
           continue;
         }
-        a.refuse.push_back({std::move(*cond), (*r)[i].value("code", ""), (*r)[i].value("message", "")});
+        a.refuse.push_back(
+            {std::move(*cond), (*r)[i].value("code", ""), (*r)[i].value("message", "")});
       }
     }
     return a;

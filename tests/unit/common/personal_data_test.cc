@@ -18,10 +18,9 @@ TEST(PersonalData, InternationalPhoneNumbersAreMasked) {
 }
 
 TEST(PersonalData, IdentifiersTimesAndCountsStay) {
-  for (const char* kept :
-       {"aml_review@1", "workflow@12 started", "2026-12-07T23:59:59+11:00", "+3 retries",
-        "case AML-2026-0417", "at @ symbol", "user@localhost", "+123456 items",
-        "sha256:0c6f3d2a9b8e7f6a5d4c3b2a1908f7e6"}) {
+  for (const char* kept : {"aml_review@1", "workflow@12 started", "2026-12-07T23:59:59+11:00",
+                           "+3 retries", "case AML-2026-0417", "at @ symbol", "user@localhost",
+                           "+123456 items", "sha256:0c6f3d2a9b8e7f6a5d4c3b2a1908f7e6"}) {
     EXPECT_EQ(mask_personal_data(kept), kept);
   }
 }

@@ -26,15 +26,17 @@ TEST(Registration314b, EffectiveForOneYearFromItsDate) {
   EXPECT_EQ(registration_314b(json(), day("2026-03-01"))["reason"],
             "no 314(b) registration on record");
   // Registered on 29 February: the anniversary falls back to 28 February.
-  EXPECT_EQ(registration_314b({{"id", "x"}, {"registered_on", "2028-02-29"}}, day("2028-03-01"))
-                ["expires_on"],
+  EXPECT_EQ(registration_314b({{"id", "x"}, {"registered_on", "2028-02-29"}},
+                              day("2028-03-01"))["expires_on"],
             "2029-02-27");
 }
 
 TEST(Grants, AGovernmentActorIsAnObserverWithNoSignalRole) {
   const json app{{"type", "government"}, {"jurisdictions", {"AU"}}, {"government_actor", true}};
-  const json all_yes{{"appeals_process", true}, {"human_review_before_action", true},
-                     {"government_request_policy", true}, {"staff_welfare_policy", true}};
+  const json all_yes{{"appeals_process", true},
+                     {"human_review_before_action", true},
+                     {"government_request_policy", true},
+                     {"staff_welfare_policy", true}};
   auto g = grants(app, all_yes, json());
   EXPECT_EQ(g["status"], "observer");
   EXPECT_TRUE(g["roles"].empty());
@@ -43,8 +45,10 @@ TEST(Grants, AGovernmentActorIsAnObserverWithNoSignalRole) {
 
 TEST(Grants, APlatformWithoutAppealsIsConditionalAndNeverASignalConsumer) {
   const json app{{"type", "platform"}, {"jurisdictions", {"AU"}}, {"government_actor", false}};
-  const json attest{{"appeals_process", false}, {"human_review_before_action", true},
-                    {"government_request_policy", true}, {"staff_welfare_policy", true}};
+  const json attest{{"appeals_process", false},
+                    {"human_review_before_action", true},
+                    {"government_request_policy", true},
+                    {"staff_welfare_policy", true}};
   auto g = grants(app, attest, json());
   EXPECT_EQ(g["status"], "conditional");
   EXPECT_EQ(g["roles"], json({"signal_contributor"}));
@@ -59,8 +63,10 @@ TEST(Grants, APlatformWithoutAppealsIsConditionalAndNeverASignalConsumer) {
 
 TEST(Grants, AUSBankGetsFiSharingOnlyWithACurrentRegistration) {
   const json app{{"type", "bank"}, {"jurisdictions", {"US"}}, {"government_actor", false}};
-  const json attest{{"appeals_process", true}, {"human_review_before_action", true},
-                    {"government_request_policy", true}, {"staff_welfare_policy", true},
+  const json attest{{"appeals_process", true},
+                    {"human_review_before_action", true},
+                    {"government_request_policy", true},
+                    {"staff_welfare_policy", true},
                     {"sar_programme", true}};
   auto valid = grants(app, attest, json{{"valid", true}});
   EXPECT_EQ(valid["roles"], json({"signal_contributor", "signal_consumer", "fi_sharing"}));

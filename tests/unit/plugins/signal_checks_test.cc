@@ -31,7 +31,8 @@ TEST(SignalChecks, ALegalBasisIsRequired) {
 TEST(SignalChecks, IndicatorsMustHaveTheirFormat) {
   EXPECT_TRUE(check_signal(signal(json::object()), kKey).ok);
   EXPECT_EQ(check_signal(signal({{"algorithm", "md5"}}), kKey).code, "signal.invalid");
-  EXPECT_TRUE(check_signal(signal({{"algorithm", "md5"}, {"value", std::string(32, 'f')}}), kKey).ok);
+  EXPECT_TRUE(
+      check_signal(signal({{"algorithm", "md5"}, {"value", std::string(32, 'f')}}), kKey).ok);
   EXPECT_EQ(check_signal(signal({{"value", std::string(63, 'a') + "z"}}), kKey).code,
             "signal.invalid");
   EXPECT_EQ(check_signal(signal({{"signal_type", "url"}, {"value", "ftp://x"}}), kKey).code,
@@ -43,7 +44,8 @@ TEST(SignalChecks, IndicatorsMustHaveTheirFormat) {
 }
 
 TEST(SignalChecks, PersonalDataInTheContextIsRefused) {
-  auto c = check_signal(signal({{"source_context", "seller reached at kim@mail.example.org"}}), kKey);
+  auto c =
+      check_signal(signal({{"source_context", "seller reached at kim@mail.example.org"}}), kKey);
   EXPECT_EQ(c.code, "signal.personal_data");
   EXPECT_EQ(check_signal(signal({{"source_context", "call +44 20 7946 0000"}}), kKey).code,
             "signal.personal_data");

@@ -49,8 +49,9 @@ class PurgeTest : public ::testing::Test {
                    {"filing", {{"reference", "SAR-EX-7"}, {"filed_at", "2026-12-02T00:00:00Z"}}}};
     if (hold_in_output) output["hold"] = true;
     StoreBatch b;
-    b.executions.push_back({id, "case_review", 1, "succeeded", "lead.lee", t0, t0 + std::chrono::hours(2),
-                            std::nullopt, json{{"v", 1}}, json{{"output", output}}});
+    b.executions.push_back({id, "case_review", 1, "succeeded", "lead.lee", t0,
+                            t0 + std::chrono::hours(2), std::nullopt, json{{"v", 1}},
+                            json{{"output", output}}});
     auto event = [&](uint64_t seq, EventType type, const std::string& step, json data) {
       b.events.push_back({id, Event{seq, t0, type, step, std::move(data)}});
     };
@@ -59,8 +60,10 @@ class PurgeTest : public ::testing::Test {
     event(3, EventType::kTaskCreated, "file", {{"task", id + ".t1"}});
     event(4, EventType::kStepSucceeded, "file", {{"output", output["filing"]}});
     event(5, EventType::kExecutionCompleted, "", {{"output", output}});
-    b.tasks.push_back({id + ".t0", id, "intake", "completed", std::nullopt, t0, json{{"title", "intake"}}});
-    b.tasks.push_back({id + ".t1", id, "file", "completed", std::nullopt, t0, json{{"title", "file SAR"}}});
+    b.tasks.push_back(
+        {id + ".t0", id, "intake", "completed", std::nullopt, t0, json{{"title", "intake"}}});
+    b.tasks.push_back(
+        {id + ".t1", id, "file", "completed", std::nullopt, t0, json{{"title", "file SAR"}}});
     for (const auto& [step, type] : std::vector<std::pair<std::string, std::string>>{
              {"", "execution_started"}, {"intake", "task_completed"}, {"file", "task_completed"}}) {
       b.audit.push_back(make_audit_draft(t0, "x", "r", "", id, step, type, {{"n", 1}}));

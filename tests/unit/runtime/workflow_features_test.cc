@@ -48,7 +48,8 @@ class PassStep {
     if (!params.at("ok").get<bool>()) return sdk::Outcome::permanent("test.no", "told to fail");
     // A partner that fetched something it should not have: the output declares its type.
     if (params.contains("emit_type")) {
-      return sdk::Outcome::ok({{"content_type", params["emit_type"]}, {"ref", params.value("value", json())}});
+      return sdk::Outcome::ok(
+          {{"content_type", params["emit_type"]}, {"ref", params.value("value", json())}});
     }
     return sdk::Outcome::ok({{"value", params.value("value", json())}});
   }

@@ -130,9 +130,9 @@ TEST_F(VisibilityTest, StepOutputsAreFilteredWhereTheirResultGoes) {
   // A restricted step's own output is not shown at all below its class.
   EXPECT_FALSE(policy_.filter_step_output("decide", json{{"suspicious", true}}, Visibility::kMember)
                    .has_value());
-  EXPECT_TRUE(policy_.filter_step_output("decide", json{{"suspicious", true}},
-                                         Visibility::kRestricted)
-                  .has_value());
+  EXPECT_TRUE(
+      policy_.filter_step_output("decide", json{{"suspicious", true}}, Visibility::kRestricted)
+          .has_value());
 }
 
 TEST_F(VisibilityTest, SucceedTemplatesKeepTheClassOfWhereEachValueWasRead) {
