@@ -20,8 +20,9 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
     if (!so.now.empty()) {
       at = parse_utc(so.now);
       if (!at) {
-        return fail(err, "purge",
-                    Error::invalid_argument("--now: '" + so.now + "' is not an RFC 3339 timestamp"));
+        return fail(
+            err, "purge",
+            Error::invalid_argument("--now: '" + so.now + "' is not an RFC 3339 timestamp"));
       }
     }
     so.now.clear();
