@@ -78,8 +78,9 @@ TEST_F(DataProtection, ARelationshipManagerNeverLearnsThatAReportExists) {
   ASSERT_EQ(history["events"].size(), 2u);  // started, completed: no step is public
   for (const auto& e : history["events"]) {
     EXPECT_EQ(e.value("step", ""), "");
-    EXPECT_FALSE(e["data"].contains("input"));
-    EXPECT_FALSE(e["data"].contains("output"));
+    const json data = e.value("data", json::object());  // absent when nothing is left of it
+    EXPECT_FALSE(data.contains("input"));
+    EXPECT_FALSE(data.contains("output"));
   }
   expect_none_of(history.dump(), kReportSecrets, "history");
   const std::string timeline = view({"timeline", kAmlId}, "relationship_manager");

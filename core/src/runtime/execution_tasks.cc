@@ -213,13 +213,12 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
   }
   // The workflow's own refusals, once the answer is well formed: an outcome the execution's
   // state does not allow (an "actioned" signal with no confirmed human review).
-  if (step.assign) {
+  if (step.assign && !step.assign->refuse.empty()) {
+    const json facts{
+        {"answer", data},
+        {"context", frames_.at(frame).context},
+        {"actor", {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
     for (const auto& rule : step.assign->refuse) {
-      const json facts{
-          {"answer", data},
-          {"context", frames_.at(frame).context},
-          {"actor",
-           {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
       if (rule.when.evaluate(facts)) {
         return Error::permission_denied(rule.code + ": " + rule.message);
       }
