@@ -2,12 +2,15 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 
 #include "cli/exit_code.h"
+#include "cli/json_input.h"
 #include "cli/workflow_to_run.h"
 #include "common/json_text.h"
+#include "common/text_field.h"
 #include "common/utc_time.h"
 #include "runtime/event_view.h"
 
@@ -77,15 +80,15 @@ namespace {
 Result<json> read_data(const std::string& data) {
   if (data.empty()) return json::object();
   const auto first = data.find_first_not_of(" \t\r\n");
-  std::string text = data;
+  std::error_code ec;
   if (first == std::string::npos ||
       (data[first] != '{' && data[first] != '[' && data[first] != '"')) {
-    auto file = read_text_file(data);
-    if (!file) return Error::not_found("--data: " + file.error().message());
-    text = std::move(*file);
+    if (std::filesystem::exists(data, ec)) return read_json_input("--data", data, std::cin);
+    if (auto scalar = parse_json(data); scalar) return scalar;  // true, 42, null
+    return Error::not_found("--data: neither JSON text nor an existing file");
   }
-  auto doc = parse_json(text);
-  if (!doc) return Error::invalid_data("--data: " + doc.error().message());
+  auto doc = parse_json(data);
+  if (!doc) return prefixed("--data: ", doc.error());
   return doc;
 }
 
@@ -96,8 +99,10 @@ std::string due_text(const json& task) {
 void print_task_line(const json& t, std::ostream& out) {
   std::string roles;
   for (const auto& r : t["roles"]) roles += (roles.empty() ? "" : ",") + r.get<std::string>();
-  out << t["id"].get<std::string>() << "  " << t["step"].get<std::string>() << "  \""
-      << t.value("title", "") << "\"  roles " << roles << "  due " << due_text(t) << "  "
+  // A title is a plugin's words and roles a workflow's: printed escaped, on one line.
+  out << printable(t["id"].get<std::string>()) << "  " << printable(t["step"].get<std::string>())
+      << "  \"" << printable(t.value("title", "")) << "\"  roles " << printable(roles) << "  due "
+      << due_text(t) << "  "
       << t["completions"].size() << "/" << t.value("quorum", 1) << " done";
   if (t.value("level", 0) > 0) out << "  escalated x" << t["level"].get<int>();
   out << "\n";
@@ -111,9 +116,15 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
   if (int code = load_workflow_to_run(o.workflow_file, installation, err, session.workflows)) {
     return code;
   }
+  const auto max_count = static_cast<int64_t>(installation.config.limits.start_count);
+  if (o.count < 1 || o.count > max_count) {
+    return fail(err, "start",
+                Error::invalid_argument("--count: from 1 to " + std::to_string(max_count) +
+                                        " (limits.start_count), not " + std::to_string(o.count)));
+  }
   json input = json::object();
   if (!o.input_file.empty()) {
-    auto data = read_data(o.input_file == "-" ? std::string() : o.input_file);
+    auto data = read_json_input("--input", o.input_file, std::cin);
     if (!data) return fail(err, "start", data.error());
     input = std::move(*data);
   }
@@ -122,7 +133,7 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
   auto workflow =
       (*s)->catalog().find(session.workflows.front()->id, session.workflows.front()->version);
   json ids = json::array();
-  for (size_t i = 0; i < std::max<size_t>(1, o.count); ++i) {
+  for (int64_t i = 0; i < o.count; ++i) {
     auto id = (*s)->engine().start(workflow, input, {}, o.actor, /*run=*/false);
     if (!id) return fail(err, "start", id.error());
     ids.push_back(*id);
@@ -220,19 +231,21 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
     out << doc.dump(2) << "\n";
     return kExitOk;
   }
-  out << "execution " << r.id << " (" << doc["workflow"].get<std::string>() << "): " << r.status
-      << "\n";
+  out << "execution " << printable(r.id) << " (" << doc["workflow"].get<std::string>()
+      << "): " << r.status << "\n";
   if (!o.view.empty()) {
-    out << "as seen by " << o.view << " (clearance " << to_string(view->clearance) << ")\n";
+    out << "as seen by " << printable(o.view) << " (clearance " << to_string(view->clearance) << ")\n";
   }
-  out << "started " << doc["started_at"].get<std::string>() << " by " << r.initiator
+  out << "started " << doc["started_at"].get<std::string>() << " by " << printable(r.initiator)
       << ", last change " << updated << "\n";
   if (doc.contains("next_due")) out << "next timer " << doc["next_due"].get<std::string>() << "\n";
-  for (const auto& p : in_progress) out << "in progress: " << p.get<std::string>() << "\n";
+  for (const auto& p : in_progress) {
+    out << "in progress: " << printable(p.get<std::string>()) << "\n";
+  }
   if (doc.contains("output")) out << "output: " << doc["output"].dump(2) << "\n";
   if (doc.contains("error")) {
-    out << "error: " << doc["error"].value("code", "") << ": " << doc["error"].value("message", "")
-        << "\n";
+    out << "error: " << printable(doc["error"].value("code", "")) << ": "
+        << printable(doc["error"].value("message", "")) << "\n";
   }
   for (const auto& t : open) {
     out << "open task ";
@@ -245,7 +258,7 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
   }
   if (doc.contains("legal_hold")) {
     out << "under legal hold since " << doc["legal_hold"]["placed_at"].get<std::string>() << " ("
-        << doc["legal_hold"]["reason"].get<std::string>() << ")\n";
+        << printable(doc["legal_hold"]["reason"].get<std::string>()) << ")\n";
   }
   return kExitOk;
 }
@@ -268,13 +281,13 @@ int run_history_command(const ExecutionCommandOptions& o, const Installation& in
   }
   for (const auto& e : *events) {
     out << format_utc(e.at) << "  " << e.seq << "  " << to_string(e.type);
-    if (!e.step.empty()) out << "  " << e.step;
+    if (!e.step.empty()) out << "  " << printable(e.step);
     for (const char* key :
          {"task", "actor", "role", "roles", "due", "level", "attempt", "name", "action", "next"}) {
       if (e.data.contains(key)) out << "  " << key << "=" << e.data[key].dump();
     }
     if (e.data.contains("error") && e.data["error"].is_object()) {
-      out << "  error=" << e.data["error"].value("code", "");
+      out << "  error=" << printable(e.data["error"].value("code", ""));
     }
     out << "\n";
   }
@@ -358,7 +371,7 @@ int run_tick_command(const ExecutionCommandOptions& o, const Installation& insta
                      std::ostream& out, std::ostream& err) {
   SessionOptions so = o.session;
   so.manual_clock = true;
-  if (so.now.empty()) so.now = format_utc(std::chrono::system_clock::now());
+  if (so.now.empty()) so.now = format_utc(utc_now());
   auto s = Session::open(installation, so);  // fires what is due up to --now, in order
   if (!s) return fail(err, "tick", s.error());
   if (auto c = (*s)->close(); !c) return fail(err, "tick", c.error());

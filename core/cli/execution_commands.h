@@ -26,11 +26,12 @@ struct ExecutionCommandOptions {
   std::string justification;
   std::string workflow_file;  // start
   std::string input_file;     // start
-  size_t count = 1;           // start
+  int64_t count = 1;          // start: 1 to the configured limits.start_count
   bool all = false;           // tasks --all
   bool until_idle = false;    // worker
   std::string view;           // --view ROLE: what that role may see (status, history, ...)
   std::string out_file;       // export --out
+  bool force = false;         // export: replace an existing --out file
   std::string reason;         // hold
   bool release = false;       // hold --release
   bool dry_run = false;       // purge

@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitNoInput = 66,       // an input file does not exist or cannot be read
   kExitUnavailable = 69,   // a needed service is unavailable
   kExitSoftware = 70,      // internal error: a bug in Coalition
+  kExitConflict = 73,      // already exists (an id, a file, a workflow version): EX_CANTCREAT
   kExitIoError = 74,       // the operating system refused an I/O operation
   kExitTempFail = 75,      // try again later (the store is busy with another engine process)
   kExitNoPermission = 77,  // the actor may not do this (role, organisation, separation of duties)
@@ -25,8 +26,8 @@ inline int exit_code_for(const Error& error) {
     case ErrorCode::kInvalidData: return kExitDataError;
     case ErrorCode::kNotFound: return kExitNoInput;
     case ErrorCode::kConfiguration:
-    case ErrorCode::kPluginLoad:
-    case ErrorCode::kConflict: return kExitConfig;
+    case ErrorCode::kPluginLoad: return kExitConfig;
+    case ErrorCode::kConflict: return kExitConflict;
     case ErrorCode::kPermissionDenied: return kExitNoPermission;
     case ErrorCode::kPluginContract: return kExitSoftware;
     case ErrorCode::kIo: return kExitIoError;

@@ -1,13 +1,11 @@
 // coalition export: one execution as a JSON document, for a records request or a hand-over to
 // another system. An export leaves the engine's control, so it never carries restricted data:
 // its clearance is the view's (--view ROLE) capped at member, and the export itself is audited.
-#include <sys/stat.h>
-
-#include <fstream>
-
 #include "audit/audit_chain.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
+#include "common/private_file.h"
+#include "common/text_field.h"
 #include "common/utc_time.h"
 
 namespace coalition::cli {
@@ -16,7 +14,7 @@ using nlohmann::json;
 
 int run_export_command(const ExecutionCommandOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
-  TimePoint now = std::chrono::system_clock::now();
+  TimePoint now = utc_now();
   if (!o.session.now.empty()) {
     auto at = parse_utc(o.session.now);
     if (!at) {
@@ -91,15 +89,7 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   doc["purged"] = std::move(purged);
 
   const std::string text = doc.dump(2) + "\n";
-  if (o.out_file.empty()) {
-    out << text;
-  } else {
-    std::ofstream file(o.out_file, std::ios::trunc);
-    if (!file || !(file << text) || !file.flush()) {
-      return fail(err, "export", Error::io("cannot write " + o.out_file));
-    }
-    ::chmod(o.out_file.c_str(), 0600);
-  }
+  // Audited before the data leaves: an export that cannot be recorded does not happen.
   // Appending to the chain is safe beside a worker: the store reads the chain's tail inside
   // the transaction that appends.
   StoreBatch batch;
@@ -107,10 +97,18 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
                                          o.organisation, r.id, "", "exported",
                                          {{"view", o.view},
                                           {"clearance", to_string(view->clearance)},
+                                          {"to", o.out_file.empty() ? "stdout" : "file"},
                                           {"events", doc["history"].size()},
                                           {"tasks", doc["tasks"].size()}}));
   if (auto s = store.apply(batch); !s) return fail(err, "export", s.error());
-  if (!o.out_file.empty()) err << "exported " << r.id << " to " << o.out_file << "\n";
+  if (o.out_file.empty()) {
+    out << text;
+    return kExitOk;
+  }
+  if (auto s = write_private_file(o.out_file, text, o.force); !s) {
+    return fail(err, "export", s.error());
+  }
+  err << "exported " << printable(r.id) << " to " << o.out_file << "\n";
   return kExitOk;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -17,6 +18,8 @@
 #include "cli/run_command.h"
 #include "cli/validate_command.h"
 #include "common/logging.h"
+#include "common/json_limits.h"
+#include "common/text_field.h"
 #include "guard/media_scan.h"
 #include "version.h"
 
@@ -111,7 +114,9 @@ int run(int argc, char** argv) {
       "export", "Write an execution as one JSON document, never with restricted data (audited)");
   export_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
   export_cmd->add_option("--view", x.view, "Export only what this role may see");
-  export_cmd->add_option("--out", x.out_file, "Write to this file (mode 0600), not stdout");
+  export_cmd->add_option("--out", x.out_file,
+                         "Write to this new file (mode 0600, never through a symbolic link)");
+  export_cmd->add_flag("--force", x.force, "Replace the --out file if it exists");
   auto* purge_cmd = app.add_subcommand(
       "purge", "Remove expired data under the retention policy, leaving tombstones (audited)");
   purge_cmd->add_flag("--dry-run", x.dry_run, "Say what would be purged; change nothing");
@@ -205,6 +210,27 @@ int run(int argc, char** argv) {
     }
   }
 
+  // Names, ids and reasons end up in the audit log and in printed timelines: one line of valid
+  // UTF-8 each, checked after the media scan so an image there is still refused as one.
+  for (const auto& [option, text, max] :
+       std::vector<std::tuple<const char*, const std::string*, size_t>>{
+           {"--as", &x.actor, kMaxNameBytes},
+           {"--as", &run.actor, kMaxNameBytes},
+           {"--role", &x.role, kMaxNameBytes},
+           {"--org", &x.organisation, kMaxNameBytes},
+           {"--view", &x.view, kMaxNameBytes},
+           {"--id", &run.id, kMaxNameBytes},
+           {"EXECUTION", &x.execution, kMaxNameBytes},
+           {"TASK", &x.task, kMaxNameBytes},
+           {"NAME", &x.name, kMaxNameBytes},
+           {"--reason", &x.reason, kMaxReasonBytes},
+           {"--justification", &x.justification, kMaxReasonBytes}}) {
+    if (auto checked = check_text_field(option, *text, max); !checked) {
+      std::cerr << "coalition: " << checked.error().message() << "\n";
+      return exit_code_for(checked.error());
+    }
+  }
+
   RealFileSystem fs;
   std::optional<std::filesystem::path> config_file;
   if (!global.config_file.empty()) config_file = global.config_file;
@@ -217,6 +243,7 @@ int run(int argc, char** argv) {
   if (!global.log_format.empty()) config->log_format = *parse_log_format(global.log_format);
   if (!global.log_level.empty()) config->log_level = *parse_log_level(global.log_level);
   configure_logging(config->log_format, config->log_level);
+  configure_json_limits(config->limits.json);
 
   DllLibraryLoader libraries;
   auto installation = open_installation(std::move(*config), fs, libraries);
@@ -247,7 +274,11 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {  // a bug: report it, never a core dump
-    std::cerr << "coalition: internal error: " << e.what() << "\n";
+    // The library's own words ("[json.exception.type_error.306] ...") mean nothing to the
+    // person at the terminal; what happened goes to the log for whoever fixes it.
+    spdlog::debug("internal error: {}", e.what());
+    std::cerr << "coalition: internal error (a bug in Coalition; run again with --log-level "
+                 "debug for details, and report it)\n";
     return coalition::cli::kExitSoftware;
   }
 }

@@ -31,7 +31,7 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
   auto s = Session::open(installation, so);
   if (!s) return fail(err, "purge", s.error());
   PurgeOptions options;
-  options.now = o.dry_run ? at.value_or(std::chrono::system_clock::now()) : (*s)->clock().now();
+  options.now = o.dry_run ? at.value_or(utc_now()) : (*s)->clock().now();
   if (!o.actor.empty()) options.actor = o.actor;
   options.role = o.role;
   options.dry_run = o.dry_run;

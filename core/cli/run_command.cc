@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/exit_code.h"
+#include "cli/json_input.h"
 #include "cli/workflow_to_run.h"
 #include "common/json_text.h"
 #include "runtime/engine.h"
@@ -46,19 +47,7 @@ void print_text(const json& doc, const std::vector<Event>& history, std::ostream
 
 Result<json> read_input(const RunOptions& options, std::istream& in) {
   if (options.input_file.empty()) return json::object();
-  std::string text;
-  if (options.input_file == "-") {
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-  } else {
-    auto file = read_text_file(options.input_file);
-    if (!file) return Error::not_found(file.error().message());
-    text = std::move(*file);
-  }
-  auto doc = parse_json(text);
-  if (!doc) return Error::invalid_data(options.input_file + ": " + doc.error().message());
-  return doc;
+  return read_json_input("--input", options.input_file, in);
 }
 
 }  // namespace
@@ -90,7 +79,7 @@ int run_run_command(const RunOptions& options, const Installation& installation,
       s.catalog().find(session.workflows.front()->id, session.workflows.front()->version);
   auto id = s.engine().start(workflow, std::move(*input), options.id, options.actor);
   if (!id) {
-    err << "coalition run: " << options.input_file << ": " << id.error().to_string() << "\n";
+    err << "coalition run: " << id.error().to_string() << "\n";
     return exit_code_for(id.error());
   }
   // Run until finished, or until the only thing left is a wait longer than the budget (real

@@ -24,19 +24,20 @@ std::string store_path(const Installation& installation, const std::string& opti
 namespace {
 
 // One acting process per store: SQLite would serialize the writes anyway, but two engines
-// would both resume the same executions. flock is released by the kernel when a process dies,
-// even by SIGKILL, so a crash never leaves the store locked.
+// would both resume the same executions. The lock is an flock on the store file itself (SQLite's
+// own locks are fcntl locks, which flock does not touch), so a symbolic link or another path to
+// the same file meets the same lock. The kernel releases it when a process dies, even by
+// SIGKILL, so a crash never leaves the store locked.
 Result<int> lock_store(const std::string& path) {
   if (path == ":memory:") return -1;
-  const std::string lock_path = path + ".lock";
-  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Error::io("cannot open " + lock_path + ": " + std::strerror(errno));
+  auto fd = open_store_file(path);
+  if (!fd) return std::move(fd).error();
   // A short wait lets scripted commands follow each other without racing the previous exit.
   for (int i = 0; i < 50; ++i) {
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+    if (::flock(*fd, LOCK_EX | LOCK_NB) == 0) return fd;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ::close(fd);
+  ::close(*fd);
   return Error::io("store " + path +
                    " is in use by another coalition process (a worker?); stop it or wait for it "
                    "to finish, then try again");
@@ -61,6 +62,11 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     auto fd = lock_store(path);
     if (!fd) return std::move(fd).error();
     s->lock_fd_ = *fd;
+    if (path != ":memory:") {
+      auto journal = CrashJournal::open(path + ".journal");
+      if (!journal) return std::move(journal).error();
+      s->journal_ = std::move(*journal);
+    }
   }
   auto store = SqliteStore::open(SqliteOptions{path, installation.config.store_synchronous});
   if (!store) return std::move(store).error();
@@ -106,7 +112,7 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
                                    **stored_now + "; time only moves forward");
   }
   if (now || options.manual_clock) {
-    const TimePoint start = floor ? *floor : (now ? *now : std::chrono::system_clock::now());
+    const TimePoint start = floor ? *floor : (now ? *now : utc_now());
     auto clock = std::make_unique<ManualClock>(start);
     s->manual_ = clock.get();
     s->clock_ = std::move(clock);
@@ -114,7 +120,8 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     s->clock_ = std::make_unique<SystemClock>();
   }
   EngineOptions engine_options{installation.config.scheduler_threads,
-                               installation.config.plugin_threads, s->store_.get(), &s->calendars_};
+                               installation.config.plugin_threads, s->store_.get(), &s->calendars_,
+                               installation.config.limits.execution, s->journal_.get()};
   s->engine_ =
       std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_, engine_options);
   auto report = s->engine_->recover();

@@ -53,6 +53,7 @@ class Session {
   Session() = default;
   std::unique_ptr<SqliteStore> store_;
   int lock_fd_ = -1;
+  std::unique_ptr<CrashJournal> journal_;  // acting sessions: what this process works on
   WorkflowCatalog catalog_;
   CalendarSet calendars_;
   std::unique_ptr<Clock> clock_;

@@ -5,6 +5,7 @@
 
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
+#include "common/text_field.h"
 #include "common/utc_time.h"
 
 namespace coalition::cli {
@@ -118,9 +119,13 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
     lines.emplace(a.at,
                   "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") + ": " + why);
   }
-  out << "timeline of " << o.execution << " (" << record.workflow_id << "@"
+  out << "timeline of " << printable(o.execution) << " (" << record.workflow_id << "@"
       << record.workflow_version << "), times in UTC\n";
-  for (const auto& [at, text] : lines) out << "  " << when(at) << "  " << text << "\n";
+  // Names, reasons and codes come from people and plugins: one escaped line each, so a name
+  // holding a newline or an escape sequence cannot forge a line or repaint the terminal.
+  for (const auto& [at, text] : lines) {
+    out << "  " << when(at) << "  " << printable(text) << "\n";
+  }
   return kExitOk;
 }
 

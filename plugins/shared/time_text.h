@@ -11,7 +11,8 @@ namespace coalition::plugins {
 
 using Instant = std::chrono::sys_seconds;
 
-// "2026-12-08T12:59:59Z", "2026-12-08T23:59:59+11:00" (fractions dropped).
+// "2026-12-08T12:59:59Z", "2026-12-08T23:59:59+11:00" (fractions dropped): the engine's strict
+// RFC 3339 parser (common/rfc3339.h), so plugins and engine accept exactly the same instants.
 std::optional<Instant> parse_instant(const std::string& text);
 // "2026-12-08T12:59:59Z".
 std::string format_instant(Instant t);

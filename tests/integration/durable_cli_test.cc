@@ -169,7 +169,7 @@ TEST_F(DurableCli, AChangedDefinitionUnderAUsedVersionIsRefused) {
   auto second =
       coalition({"run", edited.string(), "--input",
                  std::string(test::kSourceDir) + "/tests/workflows/cases/linear_data/input.json"});
-  EXPECT_EQ(second.exit_code, 78);
+  EXPECT_EQ(second.exit_code, 73);
   EXPECT_NE(second.err.find("give the change a new version"), std::string::npos) << second.err;
 }
 

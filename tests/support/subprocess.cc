@@ -50,16 +50,23 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   return run_process_until(argv, env, std::chrono::milliseconds(-1), 0);
 }
 
+ProcessResult run_process_with_input(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env,
+                                     const std::string& stdin_path) {
+  return run_process_until(argv, env, std::chrono::milliseconds(-1), 0, stdin_path);
+}
+
 ProcessResult run_process_until(const std::vector<std::string>& argv,
                                 const std::map<std::string, std::string>& env,
-                                std::chrono::milliseconds after, int signal) {
+                                std::chrono::milliseconds after, int signal,
+                                const std::string& stdin_path) {
   // Output goes to files rather than pipes: no risk of a full pipe blocking the child.
   TempDir dir;
   const auto out_file = dir.path() / "stdout";
   const auto err_file = dir.path() / "stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,

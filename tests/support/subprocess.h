@@ -20,10 +20,16 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {});
 
+// Same, with standard input read from the file `stdin_path`.
+ProcessResult run_process_with_input(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env,
+                                     const std::string& stdin_path);
+
 // Same, but sends `signal` to the program once `after` has passed (if it is still running).
 ProcessResult run_process_until(const std::vector<std::string>& argv,
                                 const std::map<std::string, std::string>& env,
-                                std::chrono::milliseconds after, int signal);
+                                std::chrono::milliseconds after, int signal,
+                                const std::string& stdin_path = "/dev/null");
 
 }  // namespace coalition::test
 

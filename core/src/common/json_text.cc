@@ -1,7 +1,12 @@
 #include "common/json_text.h"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
 
 namespace coalition {
 namespace {
@@ -24,25 +29,167 @@ std::string position_of(std::string_view text, size_t byte) {
 }
 
 // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing
-// value - invalid literal; last read: 'x'" -> "syntax error while parsing value - ...".
-std::string reason_of(const std::string& what) {
-  auto colon = what.find(": ");
-  return colon == std::string::npos ? what : what.substr(colon + 2);
+// value - invalid literal; last read: 'x'" -> "syntax error while parsing value - ...". The
+// library's own prefix means nothing to the person who wrote the document.
+std::string reason_of(const nlohmann::detail::exception& e) {
+  if (e.id == 406) return "a number too large to represent";
+  std::string what = e.what();
+  if (auto bracket = what.find("] "); what.rfind("[json.exception.", 0) == 0 &&
+                                      bracket != std::string::npos) {
+    what.erase(0, bracket + 2);
+  }
+  if (what.rfind("parse error", 0) == 0) {
+    if (auto colon = what.find(": "); colon != std::string::npos) what.erase(0, colon + 2);
+  }
+  return what;
+}
+
+// Builds the document from the parser's events, checking the limits as it goes, so a document
+// nested a million deep is refused at depth max_depth + 1 instead of being built first. Object
+// keys are unique: a second "visibility" block must not silently replace the first.
+class DocumentBuilder {
+ public:
+  DocumentBuilder(std::string_view text, const JsonLimits& limits) : text_(text), limits_(limits) {}
+
+  bool null() { return add(nullptr) != nullptr; }
+  bool boolean(bool v) { return add(v) != nullptr; }
+  bool number_integer(int64_t v) { return add(v) != nullptr; }
+  bool number_unsigned(uint64_t v) { return add(v) != nullptr; }
+  bool number_float(double v, const std::string& literal) {
+    // The parser falls back to a double for an integer too large for 64 bits, which rounds it:
+    // an account number or an amount would silently change.
+    if (literal.find_first_of(".eE") == std::string::npos) {
+      return fail("limits.number", "an integer outside the 64-bit range: " + literal);
+    }
+    return add(v) != nullptr;
+  }
+  bool string(std::string& v) {
+    if (v.size() > limits_.max_string_bytes) {
+      return fail(kLimitStringBytes, "a string longer than " +
+                                         std::to_string(limits_.max_string_bytes) + " bytes");
+    }
+    return add(std::move(v)) != nullptr;
+  }
+  bool binary(nlohmann::json::binary_t& v) { return add(nlohmann::json::binary(v)) != nullptr; }
+  bool start_object(size_t /*size*/) { return open(nlohmann::json::object()); }
+  bool start_array(size_t /*size*/) { return open(nlohmann::json::array()); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(std::string& k);
+  bool parse_error(size_t position, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& e) {
+    error_ = Error::invalid_data("malformed JSON at " + position_of(text_, position) + ": " +
+                                 reason_of(e));
+    return false;
+  }
+
+  Result<nlohmann::json> take() && {
+    if (error_) return std::move(*error_);
+    return std::move(root_);
+  }
+
+ private:
+  nlohmann::json* add(nlohmann::json v);
+  bool open(nlohmann::json container);
+  bool close() {
+    open_.pop_back();
+    tokens_.pop_back();
+    return true;
+  }
+  bool fail(const char* limit, const std::string& what, std::string pointer = {}) {
+    if (pointer.empty()) pointer = here();
+    error_ = Error::invalid_data(std::string(limit) + ": " + what, std::move(pointer));
+    return false;
+  }
+  // The pointer of the value about to be added.
+  std::string here() const {
+    std::string pointer;
+    for (size_t i = 1; i < tokens_.size(); ++i) pointer = pointer_append(pointer, tokens_[i]);
+    if (open_.empty()) return pointer;
+    const nlohmann::json& top = *open_.back();
+    return top.is_object() ? pointer_append(pointer, key_) : pointer_append(pointer, top.size());
+  }
+
+  std::string_view text_;
+  const JsonLimits& limits_;
+  nlohmann::json root_;
+  std::vector<nlohmann::json*> open_;  // the containers being filled, outermost first
+  std::vector<std::string> tokens_;    // each open container's token in its parent
+  std::string key_;                    // the key of the object member being read
+  std::optional<Error> error_;
+};
+
+bool DocumentBuilder::key(std::string& k) {
+  nlohmann::json& object = *open_.back();
+  if (k.size() > limits_.max_string_bytes) {
+    return fail(kLimitStringBytes, "an object key longer than " +
+                                       std::to_string(limits_.max_string_bytes) + " bytes");
+  }
+  if (object.size() >= limits_.max_object_members) {
+    return fail(kLimitObjectMembers, "an object of more than " +
+                                         std::to_string(limits_.max_object_members) + " members");
+  }
+  key_ = std::move(k);
+  if (object.contains(key_)) {
+    return fail("json.duplicate_key", "the key \"" + key_ +
+                                          "\" appears twice in the same object (the second would "
+                                          "silently replace the first)");
+  }
+  return true;
+}
+
+nlohmann::json* DocumentBuilder::add(nlohmann::json v) {
+  if (open_.empty()) {
+    root_ = std::move(v);
+    return &root_;
+  }
+  nlohmann::json& top = *open_.back();
+  if (top.is_object()) return &(top[key_] = std::move(v));
+  if (top.size() >= limits_.max_array_items) {
+    fail(kLimitArrayItems,
+         "an array of more than " + std::to_string(limits_.max_array_items) + " items");
+    return nullptr;
+  }
+  top.push_back(std::move(v));
+  return &top.back();
+}
+
+bool DocumentBuilder::open(nlohmann::json container) {
+  if (open_.size() + 1 > limits_.max_depth) {
+    return fail(kLimitDepth,
+                "nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+  }
+  std::string token;
+  if (!open_.empty()) {
+    const nlohmann::json& top = *open_.back();
+    token = top.is_object() ? key_ : std::to_string(top.size());
+  }
+  nlohmann::json* placed = add(std::move(container));
+  if (placed == nullptr) return false;
+  open_.push_back(placed);
+  tokens_.push_back(std::move(token));
+  return true;
 }
 
 }  // namespace
 
 Result<nlohmann::json> parse_json(std::string_view text) {
-  try {
-    return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    return Error::invalid_data("malformed JSON at " + position_of(text, e.byte) + ": " +
-                               reason_of(e.what()));
-  } catch (const nlohmann::json::exception& e) {
-    // Found by the fuzzer: a number too large for a double ("1e999") is out_of_range, not a
-    // parse_error, and carries no position.
-    return Error::invalid_data(std::string("malformed JSON: ") + reason_of(e.what()));
+  return parse_json(text, json_limits());
+}
+
+Result<nlohmann::json> parse_json(std::string_view text, const JsonLimits& limits) {
+  if (text.size() > limits.max_document_bytes) {
+    return Error::invalid_data(std::string(kLimitDocumentBytes) + ": a document of " +
+                               std::to_string(text.size()) + " bytes, more than the " +
+                               std::to_string(limits.max_document_bytes) + " allowed");
   }
+  DocumentBuilder builder(text, limits);
+  try {
+    nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
+  } catch (const nlohmann::json::exception& e) {  // boundary: the library, should it throw
+    return Error::invalid_data("malformed JSON: " + reason_of(e));
+  }
+  return std::move(builder).take();
 }
 
 std::string to_text(const nlohmann::json& value) {
@@ -89,13 +236,62 @@ std::vector<std::string> split_pointer(std::string_view pointer) {
   return tokens;
 }
 
+Result<std::string> read_text_file(const std::string& path, size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. The type
+  // is checked on the descriptor, not the path, so nothing can be swapped in between.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return Error::io("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error::io("cannot read " + path + ": not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return Error::invalid_data(std::string(kLimitDocumentBytes) + ": " + path + " has " +
+                               std::to_string(st.st_size) + " bytes, more than the " +
+                               std::to_string(max_bytes) + " allowed");
+  }
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Error::io("cannot read " + path + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    // The file may grow after fstat: the bound holds on what is read, not on what was seen.
+    if (text.size() + static_cast<size_t>(n) > max_bytes) {
+      ::close(fd);
+      return Error::invalid_data(std::string(kLimitDocumentBytes) + ": " + path +
+                                 " has more than the " + std::to_string(max_bytes) +
+                                 " bytes allowed");
+    }
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
 Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::io("cannot open " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Error::io("cannot read " + path);
-  return buffer.str();
+  return read_text_file(path, json_limits().max_document_bytes);
+}
+
+Result<std::string> read_stream(std::istream& in, const std::string& name, size_t max_bytes) {
+  std::string text;
+  char buffer[65536];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    if (text.size() + static_cast<size_t>(in.gcount()) > max_bytes) {
+      return Error::invalid_data(std::string(kLimitDocumentBytes) + ": " + name +
+                                 " has more than the " + std::to_string(max_bytes) +
+                                 " bytes allowed");
+    }
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return Error::io("cannot read " + name);
+  return text;
 }
 
 }  // namespace coalition

@@ -1,12 +1,14 @@
 #include "common/logging.h"
 
-#include <spdlog/pattern_formatter.h>
+#include <fmt/format.h>
+#include <spdlog/formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/personal_data.h"
+#include "common/text_field.h"
 #include "common/utc_time.h"
 
 namespace coalition {
@@ -17,7 +19,7 @@ namespace {
 class JsonLineFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    nlohmann::json line{{"ts", format_utc(msg.time)},
+    nlohmann::json line{{"ts", format_utc(std::chrono::floor<std::chrono::microseconds>(msg.time))},
                         {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
                                               spdlog::level::to_string_view(msg.level).size())},
                         {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())},
@@ -28,6 +30,24 @@ class JsonLineFormatter final : public spdlog::formatter {
   }
   std::unique_ptr<spdlog::formatter> clone() const override {
     return std::make_unique<JsonLineFormatter>();
+  }
+};
+
+// "2026-12-01T09:00:00.000Z info  [plugin.log] message": the message escaped to one printable
+// line (common/text_field.h), so a workflow's log step cannot forge a second line.
+class TextLineFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const auto level = spdlog::level::to_string_view(msg.level);
+    const std::string text = fmt::format(
+        "{} {:<5} [{}] {}\n", format_utc(std::chrono::floor<std::chrono::microseconds>(msg.time)),
+        std::string_view(level.data(), level.size()),
+        std::string_view(msg.logger_name.data(), msg.logger_name.size()),
+        printable(std::string_view(msg.payload.data(), msg.payload.size())));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<TextLineFormatter>();
   }
 };
 
@@ -84,8 +104,7 @@ void configure_logging(LogFormat format, LogLevel level) {
   if (format == LogFormat::kJson) {
     lines = std::make_unique<JsonLineFormatter>();
   } else {
-    lines = std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %-5l [%n] %v",
-                                                        spdlog::pattern_time_type::utc);
+    lines = std::make_unique<TextLineFormatter>();
   }
   sink->set_formatter(std::make_unique<MaskingFormatter>(std::move(lines)));
   auto logger = std::make_shared<spdlog::logger>("coalition", std::move(sink));

@@ -74,7 +74,7 @@ Result<TimeZone> TimeZone::load(const std::string& name, const std::filesystem::
   return z;
 }
 
-int64_t TimeZone::offset_at(std::chrono::system_clock::time_point t) const {
+int64_t TimeZone::offset_at(UtcMicros t) const {
   const int64_t s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
   auto it = std::upper_bound(transitions_.begin(), transitions_.end(), s);
   if (it == transitions_.begin()) return initial_offset_;
@@ -82,9 +82,9 @@ int64_t TimeZone::offset_at(std::chrono::system_clock::time_point t) const {
 }
 
 // Try the offset in force around the guess; a local time that exists maps back to itself.
-std::chrono::system_clock::time_point TimeZone::from_local(int64_t local_seconds) const {
+UtcMicros TimeZone::from_local(int64_t local_seconds) const {
   using std::chrono::seconds;
-  const auto guess = std::chrono::system_clock::time_point(seconds(local_seconds));
+  const auto guess = UtcMicros(seconds(local_seconds));
   const int64_t first = offset_at(guess);
   const auto candidate = guess - seconds(first);
   const int64_t second = offset_at(candidate);

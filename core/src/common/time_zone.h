@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/rfc3339.h"
 
 namespace coalition {
 
@@ -24,10 +25,10 @@ class TimeZone {
   const std::string& name() const { return name_; }
   // Offset from UTC in seconds at the UTC instant `t`. Past the last transition in the file
   // (2037 in Debian's "fat" files) the last offset holds.
-  int64_t offset_at(std::chrono::system_clock::time_point t) const;
+  int64_t offset_at(UtcMicros t) const;
   // The UTC instant at which local wall-clock time reads `local_seconds` (seconds since the
   // epoch, as if local time were UTC). In a gap (clocks forward) the later offset is used.
-  std::chrono::system_clock::time_point from_local(int64_t local_seconds) const;
+  UtcMicros from_local(int64_t local_seconds) const;
 
  private:
   std::string name_;

@@ -47,6 +47,21 @@ constexpr const char* kSchema = R"json({
         "restricted": {"$ref": "#/definitions/rule"}
       }
     },
+    "limits": {
+      "type": "object",
+      "properties": {
+        "document_bytes": {"type": "integer", "minimum": 1024, "maximum": 1073741824},
+        "depth": {"type": "integer", "minimum": 8, "maximum": 1024},
+        "string_bytes": {"type": "integer", "minimum": 64, "maximum": 1073741824},
+        "array_items": {"type": "integer", "minimum": 16, "maximum": 100000000},
+        "object_members": {"type": "integer", "minimum": 16, "maximum": 100000000},
+        "map_items_per_execution": {"type": "integer", "minimum": 1, "maximum": 100000000},
+        "visits_per_step": {"type": "integer", "minimum": 1, "maximum": 100000000},
+        "workflow_depth": {"type": "integer", "minimum": 1, "maximum": 64},
+        "interruptions": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "start_count": {"type": "integer", "minimum": 1, "maximum": 1000000}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -72,6 +87,20 @@ const JsonSchema& config_schema() {
       JsonSchema::compile(nlohmann::json::parse(kSchema), JsonSchema::Objects::kClosedByDefault)
           .value());
   return schema;
+}
+
+void read_limits(const nlohmann::json& doc, EngineLimits& limits) {
+  auto take = [&doc](const char* key, size_t& field) { field = doc.value(key, field); };
+  take("document_bytes", limits.json.max_document_bytes);
+  take("depth", limits.json.max_depth);
+  take("string_bytes", limits.json.max_string_bytes);
+  take("array_items", limits.json.max_array_items);
+  take("object_members", limits.json.max_object_members);
+  take("map_items_per_execution", limits.execution.map_items);
+  take("visits_per_step", limits.execution.visits_per_step);
+  take("workflow_depth", limits.execution.workflow_depth);
+  take("interruptions", limits.execution.interruptions);
+  take("start_count", limits.start_count);
 }
 
 }  // namespace
@@ -115,6 +144,7 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
                            .with_pointer("/retention/" + type + "/keep"));
     }
   }
+  read_limits(doc->value("limits", nlohmann::json::object()), config.limits);
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));
   config.log_format = *parse_log_format(log.value("format", "text"));

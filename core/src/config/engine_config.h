@@ -7,11 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "common/execution_limits.h"
 #include "common/file_system.h"
+#include "common/json_limits.h"
 #include "common/logging.h"
 #include "common/result.h"
 
 namespace coalition {
+
+// The "limits" block: how much of anything one request or one execution may use.
+struct EngineLimits {
+  JsonLimits json;             // every JSON document from outside, and values built from them
+  ExecutionLimits execution;   // what one execution may do
+  size_t start_count = 10000;  // executions one `start --count` may create
+};
 
 struct EngineConfig {
   // Searched after the built-in directory (<prefix>/lib/coalition/plugins) and before
@@ -35,6 +44,7 @@ struct EngineConfig {
   // a workflow's own `retention` overrides it, and record types missing from both keep the
   // built-in policy (workflow/retention_policy.h).
   nlohmann::json retention = nlohmann::json::object();
+  EngineLimits limits;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

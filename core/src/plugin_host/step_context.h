@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "common/rfc3339.h"
+
 namespace coalition {
 
 struct Principal {
@@ -21,12 +23,12 @@ struct StepContext {
   std::string step_id;
   uint32_t attempt = 1;
   std::string idempotency_key;  // same across retries and restarts of one logical step
-  std::optional<std::chrono::system_clock::time_point> deadline;
+  std::optional<UtcMicros> deadline;
   std::optional<Principal> principal;
   std::string task_token;  // names the completion of a suspended attempt
   // The engine's clock when the call was made (virtual time under --now): plugins that need the
   // time ask for this, never the system clock, so a run in virtual time stays consistent.
-  std::optional<std::chrono::system_clock::time_point> now;
+  std::optional<UtcMicros> now;
 
   // The context_json document of the ABI (coalition_step_type_t.execute).
   nlohmann::json to_json() const;

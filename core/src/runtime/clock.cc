@@ -31,7 +31,12 @@ SystemClock::~SystemClock() {
 uint64_t SystemClock::call_at(TimePoint when, std::function<void()> fn) {
   auto timer = std::make_shared<Timer>(io_);
   timer->when = when;
-  timer->timer.expires_at(when);
+  // The Asio timer counts in nanoseconds (it ends in 2262): a later instant waits until then,
+  // which is the same as waiting for ever on any machine that runs this.
+  using Ns = std::chrono::system_clock::time_point;
+  const TimePoint last = std::chrono::floor<std::chrono::microseconds>(Ns::max());
+  const TimePoint first = std::chrono::ceil<std::chrono::microseconds>(Ns::min());
+  timer->timer.expires_at(when > last ? Ns::max() : when < first ? Ns() : Ns(when));
   uint64_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -14,9 +14,13 @@
 #include <optional>
 #include <thread>
 
+#include "common/utc_time.h"
+
 namespace coalition {
 
-using TimePoint = std::chrono::system_clock::time_point;
+// Instants to the microsecond: every year from 0001 to 9999 fits (the library's nanosecond
+// clock ends in 2262), so a timestamp anyone may write can be held and compared.
+using TimePoint = UtcMicros;
 
 class Clock {
  public:
@@ -36,7 +40,7 @@ class SystemClock final : public Clock {
  public:
   SystemClock();
   ~SystemClock() override;
-  TimePoint now() const override { return std::chrono::system_clock::now(); }
+  TimePoint now() const override { return utc_now(); }
   uint64_t call_at(TimePoint when, std::function<void()> fn) override;
   void cancel(uint64_t id) override;
   std::optional<TimePoint> next_due() const override;

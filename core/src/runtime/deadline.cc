@@ -6,11 +6,24 @@
 
 namespace coalition {
 
+namespace {
+
+// Instants stay within the years a timestamp can name (0001-9999): a span added to a late
+// anchor fails the deadline instead of producing an instant nobody can write down.
+Result<TimePoint> within_years(TimePoint t) {
+  if (t < earliest_rfc3339() || t > latest_rfc3339()) {
+    return Error::invalid_data("the deadline falls outside the years 0001 to 9999");
+  }
+  return t;
+}
+
+}  // namespace
+
 Result<TimePoint> add_span(TimePoint from, const Span& span, const CalendarSet& calendars) {
-  if (span.fixed) return from + *span.fixed;
+  if (span.fixed) return within_years(from + *span.fixed);
   auto calendar = calendars.find(span.calendar);
   if (!calendar) return std::move(calendar).error();
-  return (*calendar)->add_business_days(from, span.business_days);
+  return within_years((*calendar)->add_business_days(from, span.business_days));
 }
 
 Result<TimePoint> due_from(const Span& in, const std::string& anchor, const nlohmann::json& context,

@@ -1,17 +1,27 @@
 #include "runtime/engine.h"
 
 #include <boost/asio/post.hpp>
+#include <fmt/format.h>
 #include <random>
 #include <set>
 
 #include <spdlog/spdlog.h>
 #include "audit/audit_chain.h"
+#include "common/json_limits.h"
 #include "common/sha256.h"
+#include "common/text_field.h"
 #include "guard/media_scan.h"
 
 namespace coalition {
 
 namespace {
+
+// Who acts and why reach the audit log and every printed timeline: one line of valid text each.
+Status check_actor(const Actor& actor) {
+  if (auto s = check_text_field("actor", actor.id); !s) return s;
+  if (auto s = check_text_field("role", actor.role); !s) return s;
+  return check_text_field("organisation", actor.organisation);
+}
 
 // Who acts, and why: text people type beside the data, scanned like the data.
 nlohmann::json people_of(const Actor& actor, const std::string& justification = "") {
@@ -43,6 +53,8 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
       sink_(sink),
       store_(options.store),
       calendars_(options.calendars),
+      limits_(options.limits),
+      journal_(options.journal),
       work_(std::make_unique<
             boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
           io_.get_executor())),
@@ -108,7 +120,7 @@ Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id) {
     if (!*record || ((*record)->status != "running" && (*record)->status != "waiting")) {
       return std::shared_ptr<Execution>();
     }
-    auto restored = Execution::restore(*this, id, (*record)->state);
+    auto restored = load(**record);
     if (!restored) return std::move(restored).error();
     execution = *restored;
     executions_.emplace(id, execution);
@@ -117,7 +129,7 @@ Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id) {
       wakeups_.erase(w);
     }
   }
-  execution->resume_restored();
+  if (!execution->terminal()) execution->resume_restored();
   return execution;
 }
 
@@ -253,6 +265,11 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   if (auto s = refuse_media_from(id, people_of(Actor{initiator, "", ""}), "start"); !s) {
     return std::move(s).error();
   }
+  if (auto s = check_text_field("execution id", id); !s) return std::move(s).error();
+  if (auto s = check_actor(Actor{initiator, "", ""}); !s) return std::move(s).error();
+  if (auto s = check_json_limits(input); !s) {
+    return Error::invalid_data("input: " + s.error().message(), s.error().pointer());
+  }
   if (auto found = find_media(input)) {
     if (store_ != nullptr) {
       StoreBatch batch;
@@ -291,9 +308,44 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   return id;
 }
 
+Status Engine::count_interruptions() {
+  if (journal_ == nullptr) return ok_status();
+  StoreBatch batch;
+  for (const auto& id : journal_->take_left_by_previous()) {
+    auto stops = store_->interruptions(id);
+    if (!stops) return std::move(stops).error();
+    batch.interruptions.emplace_back(id, *stops + 1);
+    spdlog::warn(
+        "the previous engine process stopped while working on execution {} ({} of {} such "
+        "stops before it is set aside)",
+        id, *stops + 1, limits_.interruptions);
+  }
+  return batch.empty() ? ok_status() : store_->apply(batch);
+}
+
+Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
+  const auto mark = working_on(record.id);  // restoring is work too: it may be what crashes
+  auto stops = store_->interruptions(record.id);
+  if (!stops) return std::move(stops).error();
+  auto execution = Execution::restore(*this, record.id, record.state);
+  if (!execution) return execution;
+  if (*stops >= limits_.interruptions) {
+    spdlog::error("execution {} set aside: the engine stopped {} times while working on it",
+                  record.id, *stops);
+    (*execution)->set_aside(
+        kExecutionSetAside,
+        fmt::format("the engine stopped {} times while working on this execution (a crash, an "
+                    "abort or running out of memory); it was set aside so that the others carry "
+                    "on (limits.interruptions)",
+                    *stops));
+  }
+  return execution;
+}
+
 Result<RecoveryReport> Engine::recover() {
   RecoveryReport report;
   if (store_ == nullptr) return report;
+  if (auto s = count_interruptions(); !s) return std::move(s).error();
   auto records = store_->active_executions();
   if (!records) return std::move(records).error();
   std::vector<std::shared_ptr<Execution>> restored;
@@ -304,7 +356,7 @@ Result<RecoveryReport> Engine::recover() {
       ++report.parked;
       continue;
     }
-    auto execution = Execution::restore(*this, record.id, record.state);
+    auto execution = load(record);
     if (!execution) {
       spdlog::error("recovery: {}", execution.error().message());
       report.failed.push_back(std::move(execution).error());
@@ -314,7 +366,9 @@ Result<RecoveryReport> Engine::recover() {
     executions_.emplace(record.id, *execution);
     restored.push_back(*execution);
   }
-  for (auto& e : restored) e->resume_restored();
+  for (auto& e : restored) {
+    if (!e->terminal()) e->resume_restored();
+  }
   report.recovered = restored.size();
   return report;
 }
@@ -358,6 +412,11 @@ Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const A
   if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor), "completion"); !s) {
     return std::move(s).error();
   }
+  if (auto s = check_text_field("task id", task_id); !s) return std::move(s).error();
+  if (auto s = check_actor(actor); !s) return std::move(s).error();
+  if (auto s = check_json_limits(data); !s) {
+    return Error::invalid_data("answer: " + s.error().message(), s.error().pointer());
+  }
   return acting_on<nlohmann::json>(
       execution_of_task(task_id), "no open task " + task_id,
       [&](Execution& e) { return e.complete_task(task_id, actor, data); });
@@ -366,6 +425,12 @@ Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const A
 Status Engine::signal(const std::string& execution_id, const std::string& name,
                       const nlohmann::json& data, const Actor& actor) {
   if (auto s = refuse_media_from(execution_id, people_of(actor), "signal"); !s) return s;
+  if (auto s = check_text_field("execution id", execution_id); !s) return s;
+  if (auto s = check_text_field("signal name", name); !s) return s;
+  if (auto s = check_actor(actor); !s) return s;
+  if (auto s = check_json_limits(data); !s) {
+    return Error::invalid_data("signal data: " + s.error().message(), s.error().pointer());
+  }
   return acting_on<Ok>(execution_id, "execution " + execution_id + " is not running",
                        [&](Execution& e) { return e.signal(name, data, actor); });
 }
@@ -377,6 +442,8 @@ Status Engine::extend_deadline(const std::string& task_id, TimePoint due, const 
       !s) {
     return s;
   }
+  if (auto s = check_actor(actor); !s) return s;
+  if (auto s = check_text_field("justification", justification, kMaxReasonBytes); !s) return s;
   return acting_on<Ok>(execution_of_task(task_id), "no open task " + task_id, [&](Execution& e) {
     return e.extend_deadline(task_id, due, actor, justification);
   });

@@ -31,6 +31,9 @@ struct EngineOptions {
   size_t plugin_threads = 4;
   Store* store = nullptr;                  // null: in memory only
   const CalendarSet* calendars = nullptr;  // null: no business-day calendars
+  ExecutionLimits limits;                  // loops, fan-out and nesting of one execution
+  // Durable: which executions this process works on (null: none kept). Must outlive the engine.
+  CrashJournal* journal = nullptr;
 };
 
 struct RecoveryReport {
@@ -94,6 +97,10 @@ class Engine final : public ExecutionHost {
   const PluginRegistry& registry() const override { return registry_; }
   const WorkflowCatalog& catalog() const override { return catalog_; }
   const CalendarSet& calendars() const override;
+  const ExecutionLimits& limits() const override { return limits_; }
+  CrashJournal::Mark working_on(const std::string& execution_id) override {
+    return journal_ != nullptr ? journal_->mark(execution_id) : CrashJournal::Mark();
+  }
   void post(std::function<void()> work) override;
   void post_blocking(std::function<void()> work) override;
   void record(const std::string& execution_id, const Event& event) override;
@@ -113,6 +120,12 @@ class Engine final : public ExecutionHost {
   Result<T> acting_on(const std::string& id, const std::string& missing, Act act);
   void wake_at(const std::string& id, TimePoint due);  // executions_mutex_ held
   Status register_workflows(const Workflow& workflow);
+  // Counts, durably, a death of the previous process against each execution the crash journal
+  // says it was working on.
+  Status count_interruptions();
+  // Restores `record` from the store and resumes it, or sets it aside when processes died
+  // working on it limits().interruptions times.
+  Result<std::shared_ptr<Execution>> load(const ExecutionRecord& record);
   // Images and video never enter, not even in the words people type beside the data (who they
   // are, why they act): refuses `people` ({"actor": ..., "justification": ...}) carrying one,
   // audited with the actor withheld, before anything else looks at the request.
@@ -125,6 +138,8 @@ class Engine final : public ExecutionHost {
   EventSink* sink_;
   Store* store_;
   const CalendarSet* calendars_;
+  const ExecutionLimits limits_;
+  CrashJournal* journal_;
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;

@@ -1,4 +1,5 @@
 #include "runtime/execution.h"
+
 #include "runtime/execution_state.h"
 
 #include <fmt/format.h>
@@ -6,6 +7,7 @@
 #include <functional>
 
 #include "audit/audit_chain.h"
+#include "common/json_limits.h"
 #include "common/json_text.h"
 #include "common/utc_time.h"
 #include "runtime/retry_delay.h"
@@ -73,7 +75,7 @@ Execution::Execution(ExecutionHost& host, std::string id, std::shared_ptr<const 
 Execution::~Execution() = default;
 
 void Execution::start(bool enter_first) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   started_at_ = host_.clock().now();
   Actor initiator;
   initiator.id = initiator_;
@@ -86,12 +88,12 @@ void Execution::start(bool enter_first) {
 }
 
 bool Execution::terminal() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   return status_ != ExecutionStatus::kRunning;
 }
 
 ExecutionSnapshot Execution::snapshot() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   ExecutionSnapshot s;
   s.id = id_;
   s.workflow = workflow_->key();
@@ -110,7 +112,7 @@ ExecutionSnapshot Execution::snapshot() const {
 
 void Execution::schedule(std::function<void(Execution&)> fn) {
   host_.post([self = shared_from_this(), fn = std::move(fn)] {
-    std::lock_guard<std::mutex> lock(self->mutex_);
+    const Working working(*self);
     // An evicted copy never acts: the engine reloads the execution from the store, and its
     // timers (re-armed there) fire again.
     if (self->status_ != ExecutionStatus::kRunning || self->evicted_) return;
@@ -127,6 +129,12 @@ void Execution::mark_dirty() {
 // In durable mode a plugin call waits for the commit of the transaction that records its
 // attempt_started: no side effect ever happens for a state the store does not know.
 void Execution::dispatch(std::function<void()> call) {
+  // The plugin runs in this process: should it take the process down, the journal says whose
+  // call it was.
+  call = [&host = host_, id = id_, inner = std::move(call)] {
+    const auto mark = host.working_on(id);
+    inner();
+  };
   if (host_.durable()) {
     held_calls_.push_back(std::move(call));
     mark_dirty();
@@ -251,57 +259,107 @@ std::string Execution::idempotency_key(int64_t frame, const Step& step) const {
 }
 
 void Execution::enter(int64_t frame, const std::string& step_id) {
-  Frame& f = frames_.at(frame);
-  const Step* step = f.sequence->find(step_id);
-  f.current = step_id;
-  f.entered_at = host_.clock().now();
-  f.due.reset();
-  f.cap.reset();
-  f.level = 0;
-  ++f.visits[step_id];
-  const std::string path = step_path(frame, step_id);
-  record(EventType::kStepScheduled, path, {{"kind", to_string(step->kind)}});
-  switch (step->kind) {
-    case StepKind::kTask: run_task(frame, *step, 1); return;
-    case StepKind::kChoice: {
-      for (size_t i = 0; i < step->choices.size(); ++i) {
-        if (step->choices[i].when.evaluate(f.context)) {
-          record(EventType::kBranchTaken, path, {{"rule", i}, {"next", step->choices[i].next}});
-          enter(frame, step->choices[i].next);
-          return;
-        }
-      }
-      if (!step->default_next.empty()) {
-        record(EventType::kBranchTaken, path, {{"rule", "default"}, {"next", step->default_next}});
-        enter(frame, step->default_next);
-        return;
-      }
+  if (entering_ >= kMaxNestedEntries) {
+    deferred_entries_.emplace_back(frame, step_id);
+    return;
+  }
+  ++entering_;
+  enter_now(frame, step_id);
+  --entering_;
+  if (entering_ > 0) return;
+  while (!deferred_entries_.empty() && status_ == ExecutionStatus::kRunning) {
+    auto [f, id] = std::move(deferred_entries_.front());
+    deferred_entries_.pop_front();
+    // Its frame may have been cancelled (a join settled) while the entry waited.
+    auto it = frames_.find(f);
+    if (it == frames_.end() || it->second.done) continue;
+    ++entering_;
+    enter_now(f, std::move(id));
+    --entering_;
+  }
+  deferred_entries_.clear();
+}
+
+void Execution::enter_now(int64_t frame, std::string step_id) {
+  // A choice leads straight to another step: follow it in this loop rather than by calling
+  // enter again, so a loop of choices cannot grow the stack; the visit limit ends it.
+  for (;;) {
+    Frame& f = frames_.at(frame);
+    const Step* step = f.sequence->find(step_id);
+    f.current = step_id;
+    f.entered_at = host_.clock().now();
+    f.due.reset();
+    f.cap.reset();
+    f.level = 0;
+    const size_t visits = ++f.visits[step_id];
+    const std::string path = step_path(frame, step_id);
+    record(EventType::kStepScheduled, path, {{"kind", to_string(step->kind)}});
+    if (visits > host_.limits().visits_per_step) {
       on_step_error(frame, *step,
-                    make_error("choice.no_match", "no rule of choice step '" + step->id +
-                                                      "' holds and it has no default"));
+                    make_error(kLimitVisitsPerStep,
+                               fmt::format("step '{}' was entered more than {} times (the "
+                                           "limits.visits_per_step of the configuration)",
+                                           step->id, host_.limits().visits_per_step)));
       return;
     }
+    if (step->kind != StepKind::kChoice) {
+      enter_kind(frame, *step, path);
+      return;
+    }
+    auto next = choose(frame, *step, path);
+    if (!next) return;
+    step_id = std::move(*next);
+  }
+}
+
+std::optional<std::string> Execution::choose(int64_t frame, const Step& step,
+                                             const std::string& path) {
+  const Frame& f = frames_.at(frame);
+  for (size_t i = 0; i < step.choices.size(); ++i) {
+    if (step.choices[i].when.evaluate(f.context)) {
+      record(EventType::kBranchTaken, path, {{"rule", i}, {"next", step.choices[i].next}});
+      return step.choices[i].next;
+    }
+  }
+  if (!step.default_next.empty()) {
+    record(EventType::kBranchTaken, path, {{"rule", "default"}, {"next", step.default_next}});
+    return step.default_next;
+  }
+  on_step_error(frame, step,
+                make_error("choice.no_match", "no rule of choice step '" + step.id +
+                                                  "' holds and it has no default"));
+  return std::nullopt;
+}
+
+void Execution::enter_kind(int64_t frame, const Step& step, const std::string& path) {
+  Frame& f = frames_.at(frame);
+  switch (step.kind) {
+    case StepKind::kTask: run_task(frame, step, 1); return;
+    case StepKind::kChoice: return;  // enter_now follows choices itself
     case StepKind::kParallel:
     case StepKind::kMap:
-    case StepKind::kWorkflow: start_join(frame, *step); return;
-    case StepKind::kWait: run_wait(frame, *step); return;
+    case StepKind::kWorkflow: start_join(frame, step); return;
+    case StepKind::kWait: run_wait(frame, step); return;
     case StepKind::kSucceed: {
       json output = f.context;
-      if (step->output) {
-        auto resolved = resolve_template(*step->output, f.context);
+      if (step.output) {
+        auto resolved = resolve_template(*step.output, f.context);
         if (!resolved) {
-          on_step_error(frame, *step,
-                        make_error("reference.missing", resolved.error().to_string()));
+          on_step_error(frame, step, make_error("reference.missing", resolved.error().to_string()));
           return;
         }
         output = std::move(*resolved);
+      }
+      if (auto s = check_json_limits(output); !s) {
+        on_step_error(frame, step, make_error(kLimitValue, "output" + s.error().to_string()));
+        return;
       }
       record(EventType::kStepSucceeded, path, {{"output", output}});
       finish_frame(frame, true, std::move(output), {});
       return;
     }
     case StepKind::kFail: {
-      StepError error = make_error(step->error_code, step->error_message);
+      StepError error = make_error(step.error_code, step.error_message);
       record(EventType::kStepFailed, path, {{"error", error_json(error, "")}});
       finish_frame(frame, false, nullptr, error);
       return;
@@ -319,6 +377,20 @@ void Execution::advance(int64_t frame, const std::string& next) {
 
 void Execution::complete_step(int64_t frame, const Step& step, json output) {
   Frame& f = frames_.at(frame);
+  // Values built at run time (templates, plugin outputs, joins of many children) stay inside
+  // the limits that documents from outside are parsed under, counting the depth at which the
+  // result is written: everything that walks the context may then recurse.
+  JsonLimits limits = json_limits();
+  const size_t at_depth = split_pointer(step.result).size();
+  limits.max_depth = limits.max_depth > at_depth ? limits.max_depth - at_depth : 1;
+  if (auto s = check_json_limits(output, limits); !s) {
+    on_step_error(frame, step,
+                  make_error(kLimitValue, "the step's output at " + (s.error().pointer().empty()
+                                                                          ? std::string("/")
+                                                                          : s.error().pointer()) +
+                                              ": " + s.error().message()));
+    return;
+  }
   if (!step.result.empty()) {
     if (auto s = write_at(f.context, step.result, output); !s) {
       on_step_error(frame, step, make_error("result.unwritable", s.error().message()));

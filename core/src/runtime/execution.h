@@ -13,6 +13,7 @@
 #ifndef COALITION_RUNTIME_EXECUTION_H_
 #define COALITION_RUNTIME_EXECUTION_H_
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,8 +25,10 @@
 #include <vector>
 
 #include "calendar/business_calendar.h"
+#include "common/execution_limits.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/clock.h"
+#include "runtime/crash_journal.h"
 #include "runtime/event.h"
 #include "store/group_committer.h"
 #include "workflow/workflow.h"
@@ -65,6 +68,9 @@ class ExecutionHost {
   virtual const PluginRegistry& registry() const = 0;
   virtual const WorkflowCatalog& catalog() const = 0;
   virtual const CalendarSet& calendars() const = 0;
+  virtual const ExecutionLimits& limits() const = 0;
+  // Notes, until the mark goes, that this process works on `execution_id` (the crash journal).
+  virtual CrashJournal::Mark working_on(const std::string& execution_id) = 0;
   virtual void post(std::function<void()> work) = 0;           // scheduler work: short
   virtual void post_blocking(std::function<void()> work) = 0;  // plugin calls: may block
   // In memory: every event as it is recorded. Durable: not called (the store has them).
@@ -93,6 +99,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void start(bool enter_first = true);
   // After restore(): re-arms timers and runs again every attempt that was in flight.
   void resume_restored();
+  // After restore(), instead of resuming: fails the execution with `code` (open tasks
+  // cancelled, nothing run), for one that keeps taking the engine down.
+  void set_aside(const std::string& code, const std::string& message);
 
   // A person completes a human task. Refused (nothing changes; the refusal is audited) when the
   // task is not open, the role or organisation does not match, the actor already completed it,
@@ -123,6 +132,13 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) override;
 
  private:
+  // The execution's lock, and the crash journal's note that this process works on it: every
+  // handler holds one.
+  struct Working {
+    explicit Working(const Execution& e) : lock(e.mutex_), mark(e.host_.working_on(e.id_)) {}
+    std::lock_guard<std::mutex> lock;
+    CrashJournal::Mark mark;
+  };
   struct Frame;
   struct Join;
   struct Attempt;
@@ -141,7 +157,14 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
                   const Actor& actor);
   void mark_dirty();
   void dispatch(std::function<void()> call);
+  // Enters a step. Steps that finish at once (choices, joins whose children finish at once)
+  // lead straight into the next: past kMaxNestedEntries nested calls the entry is queued and
+  // run by the outermost call instead, so no workflow can grow the stack without bound.
   void enter(int64_t frame, const std::string& step_id);
+  void enter_now(int64_t frame, std::string step_id);
+  void enter_kind(int64_t frame, const Step& step, const std::string& path);
+  // The next step a choice leads to; nullopt when it failed the step instead.
+  std::optional<std::string> choose(int64_t frame, const Step& step, const std::string& path);
   void advance(int64_t frame, const std::string& next);
   void run_task(int64_t frame, const Step& step, uint32_t attempt);
   void on_outcome(int64_t frame, uint64_t token, StepOutcome outcome);
@@ -149,6 +172,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void on_step_error(int64_t frame, const Step& step, const StepError& error);
   void complete_step(int64_t frame, const Step& step, nlohmann::json output);
   void start_join(int64_t frame, const Step& step);
+  size_t workflow_depth(int64_t frame) const;  // sub-workflow frames above and including it
   void start_child(int64_t frame, const Step& step, size_t slot);
   void on_child_done(int64_t child, bool ok, nlohmann::json output, const StepError& error);
   void finish_frame(int64_t frame, bool ok, nlohmann::json output, const StepError& error);
@@ -199,6 +223,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   uint64_t next_token_ = 1;
   uint64_t next_timer_ = 1;
   uint64_t next_task_ = 1;
+  size_t map_items_ = 0;  // map iterations ever started (limits.map_items)
+  static constexpr size_t kMaxNestedEntries = 32;
+  size_t entering_ = 0;  // nested enter() calls on this thread
+  std::deque<std::pair<int64_t, std::string>> deferred_entries_;
 
   // Durable mode: what the next drain hands to the committer.
   bool dirty_ = false;

@@ -44,6 +44,13 @@ bool awaited(const Step& step, size_t slot) {
 
 }  // namespace
 
+size_t Execution::workflow_depth(int64_t frame) const {
+  // Each sub-workflow adds "<step>(<workflow id>)/" to its frames' path, and ids cannot hold
+  // a parenthesis (the format's id pattern): the count of them is the nesting.
+  const std::string& path = frames_.at(frame).path;
+  return static_cast<size_t>(std::count(path.begin(), path.end(), '('));
+}
+
 void Execution::start_join(int64_t frame, const Step& step) {
   Frame& f = frames_.at(frame);
   Join join;
@@ -59,9 +66,28 @@ void Execution::start_join(int64_t frame, const Step& step) {
           make_error("map.items_not_a_list", step.items + " does not hold a list to iterate over"));
       return;
     }
+    const size_t limit = host_.limits().map_items;
+    if (items->size() > limit - std::min(limit, map_items_)) {
+      on_step_error(frame, step,
+                    make_error(kLimitMapItems,
+                               fmt::format("mapping {} more items would pass the {} map "
+                                           "iterations one execution may start "
+                                           "(limits.map_items_per_execution); {} started so far",
+                                           items->size(), limit, map_items_)));
+      return;
+    }
+    map_items_ += items->size();
     join.items = *items;
     slots = items->size();
   } else {  // sub-workflow
+    if (workflow_depth(frame) >= host_.limits().workflow_depth) {
+      on_step_error(frame, step,
+                    make_error(kLimitWorkflowDepth,
+                               fmt::format("sub-workflows nested more than {} deep "
+                                           "(limits.workflow_depth)",
+                                           host_.limits().workflow_depth)));
+      return;
+    }
     auto child = host_.catalog().find(step.workflow_id, step.workflow_version);
     if (child == nullptr) {
       on_step_error(frame, step,
@@ -254,6 +280,11 @@ void Execution::cancel_frame_tree(int64_t frame) {
   for (int64_t child : children) {
     if (child >= 0) cancel_frame_tree(child);
   }
+}
+
+void Execution::set_aside(const std::string& code, const std::string& message) {
+  const Working working(*this);
+  finish_execution(false, nullptr, make_error(code, message));
 }
 
 void Execution::finish_execution(bool ok, json output, const StepError& error) {

@@ -42,6 +42,7 @@ json Execution::state_json() const {
          {"seq", seq_}};
   if (status_ != ExecutionStatus::kRunning) return s;  // nothing left to resume
   s["next"] = {next_frame_, next_timer_, next_task_};
+  s["map_items"] = map_items_;
   json frames = json::array();
   for (const auto& [id, f] : frames_) {
     if (f.done) continue;
@@ -119,6 +120,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     e->next_frame_ = next.at(0).get<int64_t>();
     e->next_timer_ = next.at(1).get<uint64_t>();
     e->next_task_ = next.at(2).get<uint64_t>();
+    e->map_items_ = s.value("map_items", size_t{0});  // absent before the limit existed
     for (const auto& fj : s.at("frames")) {
       Frame f;
       f.workflow = find_workflow(host.catalog(), fj.at("wf").get<std::string>());
@@ -215,7 +217,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
 }
 
 void Execution::resume_restored() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   for (auto& [id, t] : timers_) arm(id);
   Frame& root = frames_.at(0);
   if (root.current.empty() && !root.done) {  // started by `coalition start`, never entered
@@ -244,7 +246,7 @@ void Execution::resume_restored() {
 }
 
 void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   for (auto& e : pending_events_) batch.events.push_back(std::move(e));
   pending_events_.clear();
   for (auto& a : pending_audit_) batch.audit.push_back(std::move(a));
@@ -272,6 +274,9 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
         [&host = host_, call = std::move(call)]() mutable { host.post_blocking(std::move(call)); });
   }
   held_calls_.clear();
+  // Standing still (finished, or waiting for people, signals or timers): a death from now on is
+  // not this execution's doing.
+  if (status_ != ExecutionStatus::kRunning || parked()) batch.interruptions.emplace_back(id_, 0);
   after_commit.push_back([&host = host_, self = shared_from_this()] { host.committed(self); });
   dirty_ = false;
 }
@@ -290,7 +295,7 @@ bool Execution::parked() const {
 }
 
 std::optional<std::optional<TimePoint>> Execution::evict_if_idle() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   if (dirty_ || evicted_ || (status_ == ExecutionStatus::kRunning && !parked())) {
     return std::nullopt;
   }

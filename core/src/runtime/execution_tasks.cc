@@ -229,7 +229,7 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
 
 Result<json> Execution::complete_task(const std::string& task_id, const Actor& actor,
                                       const json& data) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   if (evicted_) return Error::internal(kEvicted);
   int64_t frame = -1;
   Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;
@@ -290,7 +290,7 @@ Status Execution::refuse_media(const std::string& path, const json& payload, jso
 }
 
 Status Execution::signal(const std::string& name, const json& data, const Actor& actor) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   if (evicted_) return Error::internal(kEvicted);
   for (auto& [frame, a] : attempts_) {
     if (!a.suspended || a.signal != name || frames_.at(frame).done) continue;
@@ -321,7 +321,7 @@ void Execution::resume_attempt(int64_t frame, json completion) {
 
 Status Execution::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                                   const std::string& justification) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Working working(*this);
   if (evicted_) return Error::internal(kEvicted);
   int64_t frame = -1;
   Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;

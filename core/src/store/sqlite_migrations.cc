@@ -108,6 +108,14 @@ constexpr const char* kMigrations[] = {
     CREATE INDEX executions_finished ON executions (started_at)
       WHERE status IN ('succeeded', 'failed');
     )sql",
+    // 3: deaths of the engine while it worked on an execution (runtime/crash_journal.h); a row
+    // goes when the execution next stands still.
+    R"sql(
+    CREATE TABLE interruptions (
+      execution_id TEXT PRIMARY KEY,
+      count        INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

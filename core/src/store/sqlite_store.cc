@@ -1,5 +1,12 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -7,6 +14,7 @@
 
 #include "audit/audit_chain.h"
 #include "common/json_text.h"
+#include "common/private_file.h"
 #include "store/sqlite_migrations.h"
 #include "store/sqlite_statement.h"
 
@@ -107,6 +115,27 @@ int SqliteStore::schema_version() {
   return static_cast<int>(sqlite_migrations().size());
 }
 
+Result<int> open_store_file(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (auto s = create_private_directories(parent.string()); !parent.empty() && !s) {
+    return std::move(s).error();
+  }
+  // SQLite creates a database 0644 and gives its WAL and shared-memory files the database's
+  // mode: creating the file here, 0600, keeps all three private.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Error::io("cannot open store " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error::io("cannot open store " + path + ": not a regular file");
+  }
+  if ((st.st_mode & 077) != 0) {  // a store made by an older version: it holds restricted data
+    ::fchmod(fd, 0600);
+    for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
+  }
+  return fd;
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options) {
   if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
       options.synchronous != "OFF") {
@@ -114,9 +143,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
                                 options.synchronous + "'");
   }
   if (options.path != ":memory:") {
-    const auto parent = std::filesystem::path(options.path).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    auto fd = open_store_file(options.path);
+    if (!fd) return std::move(fd).error();
+    ::close(*fd);
   }
   sqlite3* db = nullptr;
   const int rc =
@@ -419,6 +448,16 @@ Status SqliteStore::write_retention(const StoreBatch& batch) {
         !s)
       return s;
   }
+  for (const auto& [execution_id, count] : batch.interruptions) {
+    auto q = count == 0
+                 ? SqliteStatement(db_, "DELETE FROM interruptions WHERE execution_id = ?1")
+                 : SqliteStatement(db_,
+                                   "INSERT OR REPLACE INTO interruptions (execution_id, count) "
+                                   "VALUES (?1, ?2)");
+    q.bind(1, execution_id);
+    if (count != 0) q.bind(2, static_cast<int64_t>(count));
+    if (auto s = q.run(); !s) return s;
+  }
   for (const auto& n : batch.retention_notes) {
     if (auto s = SqliteStatement(db_,
                                  "INSERT OR IGNORE INTO retention_notes (execution_id, "
@@ -676,6 +715,15 @@ Result<std::vector<RetentionNote>> SqliteStore::retention_notes(const std::strin
     out.push_back(RetentionNote{q.text(0), q.text(1), q.text(2), q.text(3)});
   }
   return out;
+}
+
+Result<uint32_t> SqliteStore::interruptions(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, "SELECT count FROM interruptions WHERE execution_id = ?1");
+  q.bind(1, execution_id);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  return *row ? static_cast<uint32_t>(q.integer(0)) : 0u;
 }
 
 Result<std::optional<std::string>> SqliteStore::meta(const std::string& key) {

@@ -18,6 +18,13 @@ struct SqliteOptions {
   std::string synchronous = "FULL";  // FULL, NORMAL or OFF (PRAGMA synchronous)
 };
 
+// Opens the file of the store at `path`, creating it 0600 (and its missing folders 0700) so the
+// database, its WAL and its shared memory are private from the start, and tightening a store an
+// older version left readable to others. Refuses anything but a regular file. The caller owns
+// the descriptor: the acting-process lock is taken on it, so it follows the file itself, not a
+// path that a symbolic link or a deleted lock file could make a second one.
+Result<int> open_store_file(const std::string& path);
+
 class SqliteStore final : public Store {
  public:
   // Opens or creates the database and applies pending migrations. Refuses (kConfiguration) a
@@ -44,6 +51,7 @@ class SqliteStore final : public Store {
   Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) override;
   Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) override;
   Result<std::optional<std::string>> meta(const std::string& key) override;
+  Result<uint32_t> interruptions(const std::string& execution_id) override;
   uint64_t size_bytes() override;
 
   // Folds the write-ahead log into the database file and truncates it (for size measurements

@@ -139,11 +139,14 @@ struct StoreBatch {
   std::vector<Tombstone> tombstones;  // inserted; an existing one is kept
   std::vector<LegalHold> holds;       // inserted or replaced
   std::vector<RetentionNote> retention_notes;
+  // Times a process died while working on an execution (runtime/crash_journal.h), replaced;
+  // 0 forgets the execution's count.
+  std::vector<std::pair<std::string, uint32_t>> interruptions;
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
            audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
-           holds.empty() && retention_notes.empty();
+           holds.empty() && retention_notes.empty() && interruptions.empty();
   }
 };
 
@@ -191,6 +194,8 @@ class Store {
   virtual Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) = 0;
   virtual Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) = 0;
   virtual Result<std::optional<std::string>> meta(const std::string& key) = 0;
+  // Times a process died while working on the execution, since it last stood still.
+  virtual Result<uint32_t> interruptions(const std::string& execution_id) = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;
 };

@@ -165,6 +165,11 @@ struct Workflow {
   std::string key() const { return id + "@" + std::to_string(version); }
 };
 
+// The sub-workflow steps of `workflow`, in every sequence (branches and map iterations too), in
+// file order.
+std::vector<const Step*> sub_workflow_calls(const Workflow& workflow);
+
+
 }  // namespace coalition
 
 #endif  // COALITION_WORKFLOW_WORKFLOW_H_

@@ -11,31 +11,39 @@ namespace fs = std::filesystem;
 WorkflowSet load_workflow_files(const std::vector<std::string>& paths, const FileSystem& files) {
   WorkflowSet set;
   std::set<fs::path> seen;
-  std::set<fs::path> folders;
+  // Workflows whose sub-workflow references are still to be resolved, with their folder.
+  std::vector<std::pair<std::shared_ptr<const Workflow>, fs::path>> pending;
   for (const auto& path : paths) {
     WorkflowFile file{path, true, {}};
     auto text = files.read(path);
     if (!text) {
       file.readable = false;
-      file.loaded.problems.push_back({"", "cannot read the file"});
+      file.loaded.problems.push_back({"", "cannot read the file: " + text.error().message()});
     } else {
       file.loaded = load_workflow(*text, path);
-      if (file.loaded.workflow) (void)set.catalog.add(file.loaded.workflow);
+      if (file.loaded.workflow) {
+        (void)set.catalog.add(file.loaded.workflow);
+        pending.emplace_back(file.loaded.workflow, fs::path(path).parent_path());
+      }
     }
     seen.insert(fs::path(path).lexically_normal());
-    folders.insert(fs::path(path).parent_path().empty() ? fs::path(".")
-                                                        : fs::path(path).parent_path());
     set.files.push_back(std::move(file));
   }
-  for (const auto& folder : folders) {
-    for (const auto& entry : files.list(folder)) {
-      if (entry.extension() != ".json" || seen.count(entry.lexically_normal()) != 0) continue;
-      auto text = files.read(entry);
+  // A sub-workflow named "escalation_run" is read from escalation_run.json beside the file that
+  // names it, and only then: nothing else in the folder is opened, so a huge, malformed or
+  // special file there cannot get in the way.
+  while (!pending.empty()) {
+    auto [workflow, folder] = std::move(pending.back());
+    pending.pop_back();
+    for (const Step* call : sub_workflow_calls(*workflow)) {
+      if (set.catalog.find(call->workflow_id, call->workflow_version) != nullptr) continue;
+      const fs::path candidate = (folder / (call->workflow_id + ".json")).lexically_normal();
+      if (!seen.insert(candidate).second || !files.is_regular_file(candidate)) continue;
+      auto text = files.read(candidate);
       if (!text) continue;
-      auto doc = parse_json(*text);
-      if (!doc || !doc->is_object() || !doc->contains("steps")) continue;
-      auto loaded = load_workflow(*text, entry.string());
-      if (loaded.workflow) (void)set.catalog.add(loaded.workflow);
+      auto loaded = load_workflow(*text, candidate.string());
+      if (!loaded.workflow || !set.catalog.add(loaded.workflow)) continue;
+      pending.emplace_back(loaded.workflow, folder);
     }
   }
   return set;

@@ -1,5 +1,5 @@
 // Reading workflow files: each file's problems, and the catalog of workflows a
-// sub-workflow step can name (the files given plus the other workflows in their folders).
+// sub-workflow step can name (the files given plus the workflows they name, found beside them).
 #ifndef COALITION_WORKFLOW_WORKFLOW_FILES_H_
 #define COALITION_WORKFLOW_WORKFLOW_FILES_H_
 
@@ -24,8 +24,9 @@ struct WorkflowSet {
   WorkflowCatalog catalog;          // every workflow that loaded, asked for or found beside them
 };
 
-// Loads `paths` and, as candidates for sub-workflows, every other *.json beside them that is a
-// workflow ("steps" at the top). Problems of those neighbours are not reported here.
+// Loads `paths` and the sub-workflows they name, transitively: workflow `id` is read from
+// `<id>.json` in the folder of the file that names it, when no file given holds it already.
+// Problems of those found files are not reported here (validate them by name).
 WorkflowSet load_workflow_files(const std::vector<std::string>& paths, const FileSystem& fs);
 
 }  // namespace coalition

@@ -444,6 +444,47 @@ class Builder {
       add(first_stuck, "loop with no way out: steps " + stuck +
                            " never reach a succeed or fail step or a step without \"next\"");
     }
+    check_choice_loops(seq, edges);
+  }
+
+  // A loop made only of choice steps never waits for anything: the context cannot change
+  // inside it, so once entered it turns for ever. Such steps are what remains after peeling
+  // off, again and again, the choices no other choice leads to or that lead to no choice.
+  void check_choice_loops(const Sequence& seq, const std::vector<std::vector<size_t>>& edges) {
+    const size_t n = seq.steps.size();
+    auto is_choice = [&](size_t i) { return seq.steps[i].kind == StepKind::kChoice; };
+    std::vector<bool> in(n);
+    for (size_t i = 0; i < n; ++i) in[i] = is_choice(i);
+    for (bool changed = true; changed;) {
+      changed = false;
+      std::vector<size_t> from(n, 0), to(n, 0);
+      for (size_t i = 0; i < n; ++i) {
+        if (!in[i]) continue;
+        for (size_t m : edges[i]) {
+          if (!in[m]) continue;
+          ++to[i];
+          ++from[m];
+        }
+      }
+      for (size_t i = 0; i < n; ++i) {
+        if (in[i] && (from[i] == 0 || to[i] == 0)) {
+          in[i] = false;
+          changed = true;
+        }
+      }
+    }
+    std::string loop;
+    std::string first;
+    for (size_t i = 0; i < n; ++i) {
+      if (!in[i]) continue;
+      loop += (loop.empty() ? "" : ", ") + seq.steps[i].id;
+      if (first.empty()) first = seq.steps[i].pointer;
+    }
+    if (!loop.empty()) {
+      add(first, "loop of choice steps only: " + loop +
+                     " lead to each other with no task, wait or signal between them, so the "
+                     "context cannot change and an execution that enters would turn for ever");
+    }
   }
 
   static std::string ids(const Sequence& seq) {
@@ -456,6 +497,24 @@ class Builder {
 };
 
 }  // namespace
+
+namespace {
+
+void collect_sub_workflow_calls(const Sequence& seq, std::vector<const Step*>& out) {
+  for (const auto& s : seq.steps) {
+    if (s.kind == StepKind::kWorkflow) out.push_back(&s);
+    for (const auto& b : s.branches) collect_sub_workflow_calls(*b.sequence, out);
+    if (s.iterator) collect_sub_workflow_calls(*s.iterator, out);
+  }
+}
+
+}  // namespace
+
+std::vector<const Step*> sub_workflow_calls(const Workflow& workflow) {
+  std::vector<const Step*> out;
+  collect_sub_workflow_calls(*workflow.main, out);
+  return out;
+}
 
 const Step* Sequence::find(const std::string& id) const {
   auto it = index.find(id);

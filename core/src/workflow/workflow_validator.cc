@@ -1,5 +1,9 @@
 #include "workflow/workflow_validator.h"
 
+#include <algorithm>
+#include <optional>
+#include <set>
+
 #include "common/json_text.h"
 #include "workflow/data_template.h"
 
@@ -133,7 +137,39 @@ class Validator {
               " is known; expected one of: " + (known.empty() ? "(none)" : known));
     }
     references(s.input, pointer_append(s.pointer, "input"), in_map);
+    if (child != nullptr) {
+      std::vector<std::string> path{wf_.key()};
+      if (auto cycle = find_cycle(*child, path)) {
+        add(pointer_append(s.pointer, "workflow"),
+            "sub-workflow cycle: " + *cycle +
+                "; each execution would start another inside itself without end");
+      }
+    }
   }
+
+  // The first cycle of sub-workflow references reachable from `wf` ("a@1 -> b@1 -> a@1"),
+  // given the references followed so far in `path`. Definitions are few and shallow (their
+  // nesting is bounded when they are parsed), so this recursion stays small.
+  std::optional<std::string> find_cycle(const Workflow& wf, std::vector<std::string>& path) const {
+    const std::string key = wf.key();
+    if (auto seen = std::find(path.begin(), path.end(), key); seen != path.end()) {
+      std::string cycle;
+      for (auto it = seen; it != path.end(); ++it) cycle += *it + " -> ";
+      return cycle + key;
+    }
+    if (visited_.count(key) != 0) return std::nullopt;  // explored: no cycle through it
+    path.push_back(key);
+    for (const Step* call : sub_workflow_calls(wf)) {
+      auto child = catalog_.find(call->workflow_id, call->workflow_version);
+      if (child == nullptr) continue;
+      if (auto cycle = find_cycle(*child, path)) return cycle;
+    }
+    path.pop_back();
+    visited_.insert(key);
+    return std::nullopt;
+  }
+
+
 
   void references(const json& tmpl, const std::string& at, bool in_map) {
     auto refs = check_template(tmpl, at);
@@ -184,6 +220,7 @@ class Validator {
   const PluginRegistry& registry_;
   const WorkflowCatalog& catalog_;
   std::vector<std::string> written_;
+  mutable std::set<std::string> visited_;  // workflows known not to lead into a cycle
   Problems problems_;
 };
 

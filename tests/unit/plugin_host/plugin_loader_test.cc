@@ -31,7 +31,7 @@ class PluginLoaderTest : public ::testing::Test {
     c.step_id = "review";
     c.attempt = 2;
     c.idempotency_key = "ex-1/review";
-    c.deadline = std::chrono::system_clock::time_point(std::chrono::seconds(1795000000));
+    c.deadline = UtcMicros(std::chrono::seconds(1795000000));
     c.principal = Principal{"officer.fictional", "aml_officer", "Fictional Bank"};
     return c;
   }

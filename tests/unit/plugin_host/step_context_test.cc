@@ -11,7 +11,7 @@ TEST(StepContext, TextAndDocumentAgreeIncludingEscapes) {
   c.step_id = "fan[bank \"A\"]/call\\x";
   c.attempt = 3;
   c.idempotency_key = "ex-1/fan\n\t\x01";
-  c.deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(1798675200123));
+  c.deadline = UtcMicros(std::chrono::milliseconds(1798675200123));
   c.principal = Principal{"officer", "aml_officer", "Fictional Bank"};
   c.task_token = "tok";
   EXPECT_EQ(nlohmann::json::parse(c.to_text()), c.to_json());

@@ -1,0 +1,59 @@
+// One strict RFC 3339 parser, over years 0001 to 9999.
+#include "common/rfc3339.h"
+
+#include <gtest/gtest.h>
+
+#include "common/utc_time.h"
+
+namespace coalition {
+namespace {
+
+using namespace std::chrono;
+
+TEST(Rfc3339, ParsesUtcOffsetsAndFractions) {
+  EXPECT_EQ(parse_rfc3339("2026-11-29T02:15:00Z"),
+            UtcMicros(sys_days(2026y / November / 29) + hours(2) + minutes(15)));
+  EXPECT_EQ(parse_rfc3339("2026-11-29T03:15:00.250+01:00"),
+            UtcMicros(sys_days(2026y / November / 29) + hours(2) + minutes(15) +
+                      milliseconds(250)));
+  EXPECT_EQ(parse_rfc3339("2026-12-31t23:30:00.123456789-01:00"),
+            UtcMicros(sys_days(2027y / January / 1) + minutes(30) + microseconds(123456)));
+  EXPECT_EQ(parse_rfc3339("0001-01-01T00:00:00Z"), earliest_rfc3339());
+  EXPECT_EQ(parse_rfc3339("9999-12-31T23:59:59.999999Z"), latest_rfc3339());
+  EXPECT_EQ(parse_rfc3339("2028-02-29T00:00:00Z"), UtcMicros(sys_days(2028y / February / 29)));
+}
+
+TEST(Rfc3339, RefusesWhatIsNotAStrictTimestamp) {
+  for (const char* bad :
+       {"2026-02-30T00:00:00Z", "2027-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-00-10T00:00:00Z", "2026-11-29T24:00:00Z", "2026-11-29T23:60:00Z",
+        "2026-11-29T23:59:60Z", "2026-11-29T02:15:00+99:00", "2026-11-29T02:15:00+ab:cd",
+        "2026-11-29T02:15:00+24:00", "2026-11-29T02:15:00+01:60", " 2026-11-29T02:15:00Z",
+        "2026-11-29T02:15:00Z ", "2026-11-29T 2:15:00Z", "+026-11-29T02:15:00Z",
+        "2026-11-29 02:15:00Z", "2026-11-29T02:15:00", "2026-11-29T02:15:00.Z",
+        "2026-11-29T02:15:00.1234567890Z", "0000-12-31T00:00:00Z",
+        "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01", "2026-11-29", ""}) {
+    std::string why;
+    EXPECT_FALSE(parse_rfc3339(bad, &why).has_value()) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+}
+
+TEST(Rfc3339, SaysWhatIsWrong) {
+  std::string why;
+  EXPECT_FALSE(parse_rfc3339("2026-02-30T00:00:00Z", &why));
+  EXPECT_EQ(why, "no such calendar date");
+  EXPECT_FALSE(parse_rfc3339("2026-02-03T00:00:00+25:00", &why));
+  EXPECT_EQ(why, "an offset is +HH:MM or -HH:MM within 23:59");
+  EXPECT_FALSE(parse_rfc3339("0001-01-01T00:00:00+01:00", &why));
+  EXPECT_EQ(why, "outside the years 0001 to 9999");
+}
+
+TEST(ParseUtc, IsTheStrictParser) {
+  EXPECT_TRUE(parse_utc("2026-11-29T02:15:00Z").has_value());
+  EXPECT_FALSE(parse_utc("2026-02-30T00:00:00Z").has_value());
+  EXPECT_FALSE(parse_utc("2026-11-29T02:15:00+99:00").has_value());
+}
+
+}  // namespace
+}  // namespace coalition
