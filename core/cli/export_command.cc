@@ -90,6 +90,17 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   }
   doc["purged"] = std::move(purged);
 
+  // Audited before anything leaves: a refused entry (`--now` before the log's last entry)
+  // exports nothing. Appending to the chain is safe beside a worker: the store reads the
+  // chain's tail inside the transaction that appends.
+  StoreBatch batch;
+  batch.audit.push_back(make_audit_draft(now, o.actor.empty() ? "operator" : o.actor, o.role,
+                                         o.organisation, r.id, "", "exported",
+                                         {{"view", o.view},
+                                          {"clearance", to_string(view->clearance)},
+                                          {"events", doc["history"].size()},
+                                          {"tasks", doc["tasks"].size()}}));
+  if (auto s = store.apply(batch); !s) return fail(err, "export", s.error());
   const std::string text = doc.dump(2) + "\n";
   if (o.out_file.empty()) {
     out << text;
@@ -100,16 +111,6 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
     }
     ::chmod(o.out_file.c_str(), 0600);
   }
-  // Appending to the chain is safe beside a worker: the store reads the chain's tail inside
-  // the transaction that appends.
-  StoreBatch batch;
-  batch.audit.push_back(make_audit_draft(now, o.actor.empty() ? "operator" : o.actor, o.role,
-                                         o.organisation, r.id, "", "exported",
-                                         {{"view", o.view},
-                                          {"clearance", to_string(view->clearance)},
-                                          {"events", doc["history"].size()},
-                                          {"tasks", doc["tasks"].size()}}));
-  if (auto s = store.apply(batch); !s) return fail(err, "export", s.error());
   if (!o.out_file.empty()) err << "exported " << r.id << " to " << o.out_file << "\n";
   return kExitOk;
 }

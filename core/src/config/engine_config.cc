@@ -47,6 +47,13 @@ constexpr const char* kSchema = R"json({
         "restricted": {"$ref": "#/definitions/rule"}
       }
     },
+    "audit": {
+      "type": "object",
+      "properties": {
+        "signing_key": {"type": "string", "minLength": 1},
+        "checkpoints": {"type": "string", "minLength": 1}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -114,6 +121,13 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
       return std::move(Error::configuration(keep.error().message())
                            .with_pointer("/retention/" + type + "/keep"));
     }
+  }
+  const auto& audit = doc->value("audit", nlohmann::json::object());
+  if (audit.contains("signing_key")) {
+    config.audit_signing_key = relative(audit["signing_key"].get<std::string>());
+  }
+  if (audit.contains("checkpoints")) {
+    config.audit_checkpoints = relative(audit["checkpoints"].get<std::string>());
   }
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));
