@@ -32,6 +32,13 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   const VisibilityPolicy& policy = *view->policy;
   const ExecutionRecord& r = view->record;
   Store& store = view->session->store();
+  // Without --now, a store that runs in virtual time is not stamped before its own present:
+  // audit time never moves back, and an explicit --now in the past is refused below.
+  if (o.session.now.empty()) {
+    auto stored = store.meta("clock.now");
+    if (!stored) return fail(err, "export", stored.error());
+    if (*stored) now = std::max(now, parse_utc(**stored).value_or(now));
+  }
 
   auto events = view->events();
   if (!events) return fail(err, "export", events.error());
