@@ -415,30 +415,4 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
   return kExitOk;
 }
 
-int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& installation,
-                             std::ostream& out, std::ostream& err) {
-  auto s = open_for_reading(o, installation);
-  if (!s) return fail(err, "audit verify", s.error());
-  auto v = (*s)->store().verify_audit();
-  if (!v) return fail(err, "audit verify", v.error());
-  if (o.json) {
-    json doc{
-        {"ok", v->ok}, {"entries", v->entries}, {"redacted", v->redacted}, {"head", v->head_hash}};
-    if (!v->ok) {
-      doc["first_bad_seq"] = v->first_bad_seq;
-      doc["problem"] = v->problem;
-    }
-    out << doc.dump(2) << "\n";
-  } else if (v->ok) {
-    out << "audit chain ok: " << v->entries << " entries";
-    if (v->redacted > 0)
-      out << " (" << v->redacted << " summaries removed by purges, digests kept)";
-    out << ", head " << v->head_hash << "\n";
-  } else {
-    out << "audit chain BROKEN at entry " << v->first_bad_seq << ": " << v->problem << " ("
-        << v->entries << " entries verified before it)\n";
-  }
-  return v->ok ? kExitOk : kExitDataError;
-}
-
 }  // namespace coalition::cli

@@ -35,6 +35,9 @@ struct ExecutionCommandOptions {
   std::string reason;         // hold
   bool release = false;       // hold --release
   bool dry_run = false;       // purge
+  std::string checkpoints;    // audit verify --checkpoints, audit checkpoint --out
+  std::string public_key;     // audit verify --public-key
+  std::string signing_key;    // audit checkpoint --key
 };
 
 // Shared by the execution commands: print `error` for `command`, return its exit code; open
@@ -94,8 +97,6 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& i, s
                       std::ostream& err);
 int run_hold_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                      std::ostream& err);
-int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& i,
-                             std::ostream& out, std::ostream& err);
 
 }  // namespace coalition::cli
 

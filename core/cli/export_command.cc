@@ -30,6 +30,13 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   const VisibilityPolicy& policy = *view->policy;
   const ExecutionRecord& r = view->record;
   Store& store = view->session->store();
+  // Without --now, a store that runs in virtual time is not stamped before its own present:
+  // audit time never moves back, and an explicit --now in the past is refused below.
+  if (o.session.now.empty()) {
+    auto stored = store.meta("clock.now");
+    if (!stored) return fail(err, "export", stored.error());
+    if (*stored) now = std::max(now, parse_utc(**stored).value_or(now));
+  }
 
   auto events = view->events();
   if (!events) return fail(err, "export", events.error());
@@ -89,9 +96,9 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   doc["purged"] = std::move(purged);
 
   const std::string text = doc.dump(2) + "\n";
-  // Audited before the data leaves: an export that cannot be recorded does not happen.
-  // Appending to the chain is safe beside a worker: the store reads the chain's tail inside
-  // the transaction that appends.
+  // Audited before the data leaves: an export that cannot be recorded (a `--now` before the
+  // log's last entry) does not happen. Appending to the chain is safe beside a worker: the
+  // store reads the chain's tail inside the transaction that appends.
   StoreBatch batch;
   batch.audit.push_back(make_audit_draft(now, o.actor.empty() ? "operator" : o.actor, o.role,
                                          o.organisation, r.id, "", "exported",

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/audit_commands.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
@@ -160,10 +161,22 @@ int run(int argc, char** argv) {
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check every entry and link of the chain");
   verify_cmd->add_flag("--json", x.json, "Print JSON");
+  verify_cmd->add_option("--checkpoints", x.checkpoints,
+                         "Signed checkpoints (JSON lines) the chain must still hold");
+  verify_cmd->add_option("--public-key", x.public_key,
+                         "File with the hex Ed25519 public key the checkpoints must be signed by");
+  auto* checkpoint_cmd =
+      audit_cmd->add_subcommand("checkpoint", "Sign the chain's head; append it to a file");
+  checkpoint_cmd->add_option("--out", x.checkpoints,
+                             "Checkpoint file to append to (default: audit.checkpoints)");
+  checkpoint_cmd->add_option("--key", x.signing_key,
+                             "Signing key file (default: audit.signing_key)");
+  checkpoint_cmd->add_flag("--json", x.json, "Print JSON");
+  now_option(checkpoint_cmd, x.session);
 
-  for (auto* cmd :
-       {start_cmd, status_cmd, history_cmd, timeline_cmd, tasks_cmd, complete_cmd, signal_cmd,
-        extend_cmd, tick_cmd, worker_cmd, verify_cmd, export_cmd, purge_cmd, hold_cmd}) {
+  for (auto* cmd : {start_cmd, status_cmd, history_cmd, timeline_cmd, tasks_cmd, complete_cmd,
+                    signal_cmd, extend_cmd, tick_cmd, worker_cmd, verify_cmd, checkpoint_cmd,
+                    export_cmd, purge_cmd, hold_cmd}) {
     store_option(cmd, x.session);
   }
   for (auto* cmd : {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd,
@@ -265,6 +278,9 @@ int run(int argc, char** argv) {
   if (*purge_cmd) return run_purge_command(x, *installation, std::cout, std::cerr);
   if (*hold_cmd) return run_hold_command(x, *installation, std::cout, std::cerr);
   if (*verify_cmd) return run_audit_verify_command(x, *installation, std::cout, std::cerr);
+  if (*checkpoint_cmd) {
+    return run_audit_checkpoint_command(x, *installation, std::cout, std::cerr);
+  }
   return kExitUsage;
 }
 

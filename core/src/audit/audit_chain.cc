@@ -1,5 +1,9 @@
 #include "audit/audit_chain.h"
 
+#include <algorithm>
+#include <array>
+
+#include "audit/event_digest.h"
 #include "common/sha256.h"
 #include "common/utc_time.h"
 
@@ -7,29 +11,30 @@ namespace coalition {
 
 namespace {
 
-// Length-prefixed so that no choice of field contents can make two entries hash alike.
-void field(std::string& out, const std::string& value) {
-  out += std::to_string(value.size());
-  out += ':';
-  out += value;
-  out += ';';
+// Entries a purge never redacts (retention/purge.cc keeps them): their summaries are the
+// evidence of what retention did, so an empty one is always a modification.
+constexpr std::array<std::string_view, 5> kNeverRedacted{
+    "purged", "purge_skipped", "legal_hold_placed", "legal_hold_released", "exported"};
+
+bool never_redacted(const std::string& type) {
+  return std::find(kNeverRedacted.begin(), kNeverRedacted.end(), type) != kNeverRedacted.end();
 }
 
 }  // namespace
 
 std::string audit_entry_hash(const AuditRecord& r) {
   std::string text;
-  text.reserve(256 + r.actor.size() + r.step.size());
-  field(text, std::to_string(r.seq));
-  field(text, r.at);
-  field(text, r.actor);
-  field(text, r.role);
-  field(text, r.organisation);
-  field(text, r.execution_id);
-  field(text, r.step);
-  field(text, r.type);
-  field(text, r.summary_hash);
-  field(text, r.prev_hash);
+  text.reserve(384 + r.actor.size() + r.step.size());
+  append_hash_field(text, std::to_string(r.seq));
+  for (const std::string* f : {&r.at, &r.actor, &r.role, &r.organisation, &r.execution_id, &r.step,
+                               &r.type, &r.summary_hash, &r.prev_hash}) {
+    append_hash_field(text, *f);
+  }
+  if (r.scheme >= 2) {
+    append_hash_field(text, std::to_string(r.scheme));
+    append_hash_field(text, std::to_string(r.event_seq));
+    append_hash_field(text, r.event_hash);
+  }
   return sha256_hex(text);
 }
 
@@ -44,15 +49,28 @@ AuditDraft make_audit_draft(TimePoint at, std::string actor, std::string role,
                std::move(step),
                std::move(type),
                summary.dump(),
-               {}};
+               {},
+               0};
   d.summary_hash = sha256_hex(d.summary);
   return d;
 }
 
-AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::string& prev_hash) {
+// A small tolerance instead of none: executions record on several threads and the committer
+// drains them in queue order, so a few milliseconds of disorder are normal and harmless. An
+// operator's `--now` in the past, or a wall clock stepped back, is not: refused.
+Result<TimePoint> audit_time_after(std::optional<TimePoint> last, TimePoint wanted) {
+  if (!last || wanted >= *last) return wanted;
+  if (*last - wanted <= kAuditClockSkew) return *last;
+  return Error::invalid_argument("refusing to write an audit entry at " + format_utc(wanted) +
+                                 ": the audit log's last entry is at " + format_utc(*last) +
+                                 ", and audit time never moves back");
+}
+
+AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::string& prev_hash,
+                             TimePoint at, std::string event_hash) {
   AuditRecord r;
   r.seq = seq;
-  r.at = format_utc(draft.at);
+  r.at = format_utc(at);
   r.actor = draft.actor;
   r.role = draft.role;
   r.organisation = draft.organisation;
@@ -62,35 +80,83 @@ AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::s
   r.summary = draft.summary;
   r.summary_hash = draft.summary_hash.empty() ? sha256_hex(r.summary) : draft.summary_hash;
   r.prev_hash = prev_hash;
+  r.scheme = kAuditScheme;
+  r.event_seq = draft.event_seq;
+  r.event_hash = std::move(event_hash);
   r.hash = audit_entry_hash(r);
   return r;
+}
+
+void mark_audit_broken(AuditVerification& v, uint64_t seq, std::string kind, std::string problem) {
+  v.ok = false;
+  v.first_bad_seq = seq;
+  v.kind = std::move(kind);
+  v.problem = std::move(problem);
+}
+
+AuditVerifier::AuditVerifier(const std::vector<AuditAnchor>& anchors) {
+  for (const auto& a : anchors) anchors_.emplace(a.seq, a);
+}
+
+bool AuditVerifier::fail(uint64_t seq, std::string kind, std::string problem) {
+  mark_audit_broken(result_, seq, std::move(kind), std::move(problem));
+  return false;
+}
+
+bool AuditVerifier::check_time(const AuditRecord& r) {
+  const auto at = parse_utc(r.at);
+  if (!at) return fail(r.seq, "bad_time", "its time '" + r.at + "' is not an RFC 3339 instant");
+  if (prev_at_ && *at < *prev_at_) {
+    return fail(r.seq, "backdated",
+                "its time " + r.at + " is earlier than the entry before it (" +
+                    format_utc(*prev_at_) + "): audit time never moves back");
+  }
+  prev_at_ = at;
+  return true;
 }
 
 bool AuditVerifier::add(const AuditRecord& r, bool may_be_redacted) {
   if (!result_.ok) return false;
   const uint64_t expected = result_.entries + 1;
-  auto fail = [&](std::string problem) {
-    result_.ok = false;
-    result_.first_bad_seq = expected;
-    result_.problem = std::move(problem);
-    return false;
-  };
   if (r.seq != expected) {
-    return fail(r.seq > expected
-                    ? "entry " + std::to_string(expected) + " is missing (the next entry is " +
-                          std::to_string(r.seq) + ")"
-                    : "entry " + std::to_string(r.seq) + " appears out of order");
+    return r.seq > expected
+               ? fail(expected, "missing",
+                      "entry " + std::to_string(expected) + " is missing (the next entry is " +
+                          std::to_string(r.seq) + ")")
+               : fail(expected, "out_of_order",
+                      "entry " + std::to_string(r.seq) + " appears out of order");
   }
-  if (r.prev_hash != prev_hash_) return fail("it does not link to the entry before it");
-  const bool redacted = r.summary.empty() && may_be_redacted;
-  if (r.summary.empty() && !may_be_redacted) {
-    return fail("its summary was removed, and no purge tombstone covers its execution");
+  if (r.prev_hash != prev_hash_) {
+    return fail(expected, "unlinked", "it does not link to the entry before it");
   }
-  if (!redacted && sha256_hex(r.summary) != r.summary_hash) {
-    return fail("its summary was modified");
+  const bool redactable = may_be_redacted && !never_redacted(r.type);
+  if (r.summary.empty() && !redactable) {
+    return fail(expected, "summary_removed",
+                "its summary was removed, and no purge (tombstone and `purged` entry) covers "
+                "its execution");
   }
-  if (redacted) ++result_.redacted;
-  if (audit_entry_hash(r) != r.hash) return fail("its fields do not match its hash");
+  if (!r.summary.empty() && sha256_hex(r.summary) != r.summary_hash) {
+    return fail(expected, "summary_modified", "its summary was modified");
+  }
+  if (r.summary.empty()) ++result_.redacted;
+  if (r.scheme < prev_scheme_) {
+    return fail(expected, "scheme_downgrade",
+                "it uses hash scheme " + std::to_string(r.scheme) + " after scheme " +
+                    std::to_string(prev_scheme_));
+  }
+  if (audit_entry_hash(r) != r.hash) {
+    return fail(expected, "hash_mismatch", "its fields do not match its hash");
+  }
+  if (!check_time(r)) return false;
+  for (auto [it, end] = anchors_.equal_range(expected); it != end; ++it) {
+    if (it->second.hash != r.hash) {
+      return fail(
+          expected, "checkpoint_mismatch",
+          "it differs from " + it->second.label + ": the chain was rewritten or rolled back since");
+    }
+    ++result_.anchors;
+  }
+  prev_scheme_ = r.scheme;
   prev_hash_ = r.hash;
   result_.entries = expected;
   result_.head_hash = r.hash;
@@ -99,14 +165,25 @@ bool AuditVerifier::add(const AuditRecord& r, bool may_be_redacted) {
 
 AuditVerification AuditVerifier::finish(const std::string& head) {
   if (!result_.ok) return result_;
+  // Checkpoints of an empty chain (seq 0) hold trivially; any later one must be reached.
+  for (const auto& [seq, anchor] : anchors_) {
+    if (seq == 0) {
+      ++result_.anchors;
+    } else if (seq > result_.entries) {
+      mark_audit_broken(result_, result_.entries + 1, "truncated",
+                        "the log ends at entry " + std::to_string(result_.entries) + " but " +
+                            anchor.label + " saw " + std::to_string(seq) +
+                            " entries: entries were cut or acknowledged work rolled back");
+      return result_;
+    }
+  }
   const std::string actual =
       result_.entries == 0 ? "" : std::to_string(result_.entries) + ":" + result_.head_hash;
   if (head != actual) {
-    result_.ok = false;
-    result_.first_bad_seq = result_.entries + 1;
-    result_.problem = "the log ends at entry " + std::to_string(result_.entries) +
-                      " but the store recorded its last entry as " +
-                      (head.empty() ? std::string("none") : head.substr(0, head.find(':')));
+    mark_audit_broken(result_, result_.entries + 1, "truncated",
+                      "the log ends at entry " + std::to_string(result_.entries) +
+                          " but the store recorded its last entry as " +
+                          (head.empty() ? std::string("none") : head.substr(0, head.find(':'))));
   }
   return result_;
 }

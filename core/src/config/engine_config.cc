@@ -62,6 +62,13 @@ constexpr const char* kSchema = R"json({
         "start_count": {"type": "integer", "minimum": 1, "maximum": 1000000}
       }
     },
+    "audit": {
+      "type": "object",
+      "properties": {
+        "signing_key": {"type": "string", "minLength": 1},
+        "checkpoints": {"type": "string", "minLength": 1}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -145,6 +152,15 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     }
   }
   read_limits(doc->value("limits", nlohmann::json::object()), config.limits);
+      }
+    },
+  const auto& audit = doc->value("audit", nlohmann::json::object());
+  if (audit.contains("signing_key")) {
+    config.audit_signing_key = relative(audit["signing_key"].get<std::string>());
+  }
+  if (audit.contains("checkpoints")) {
+    config.audit_checkpoints = relative(audit["checkpoints"].get<std::string>());
+  }
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));
   config.log_format = *parse_log_format(log.value("format", "text"));

@@ -45,6 +45,11 @@ struct EngineConfig {
   // built-in policy (workflow/retention_policy.h).
   nlohmann::json retention = nlohmann::json::object();
   EngineLimits limits;
+  // The Ed25519 key that signs audit checkpoints, and the checkpoint file `audit checkpoint`
+  // appends to; relative to the configuration file. Empty: under $XDG_STATE_HOME/coalition
+  // (else ~/.local/state/coalition), never beside the store (audit/signing_key.h).
+  std::filesystem::path audit_signing_key;
+  std::filesystem::path audit_checkpoints;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

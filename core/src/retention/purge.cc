@@ -6,6 +6,8 @@
 #include <set>
 
 #include "audit/audit_chain.h"
+#include "audit/event_digest.h"
+#include "audit/purge_evidence.h"
 #include "retention/retention_policy.h"
 #include "runtime/event_view.h"
 #include "workflow/visibility.h"
@@ -28,6 +30,14 @@ std::string hold_key(const std::optional<LegalHold>& hold, const std::string& ho
     }
   }
   return "";
+}
+
+// The digest the store will give the event once its payload is `data` (the same fields and
+// text SqliteStore writes), recorded in the `purged` entry so the rewrite stays verifiable.
+std::string stored_event_digest(const std::string& execution_id, const Event& e, const json& data) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(e.at.time_since_epoch()).count();
+  return event_digest(execution_id, e.seq, ms, to_string(e.type), e.step, data.dump());
 }
 
 }  // namespace
@@ -100,6 +110,8 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
 
       Redaction r;
       r.execution_id = record.id;
+      std::set<uint64_t> deleted;
+      std::map<uint64_t, std::string> rewritten;
       json counts = json::object();
       if (rule.record_type == "execution") {
         r.everything = true;
@@ -113,7 +125,9 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
           auto kept = view_event(vis, e, Visibility::kMember);
           if (!kept) {
             r.delete_events.push_back(e.seq);
+            deleted.insert(e.seq);
           } else if (kept->data != e.data) {
+            rewritten[e.seq] = stored_event_digest(record.id, e, kept->data);
             r.rewrite_events.emplace_back(e.seq, std::move(kept->data));
           }
         }
@@ -153,8 +167,11 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
       batch.redactions.push_back(std::move(r));
       batch.tombstones.push_back(
           {record.id, rule.record_type, workflow->key(), now_text, tombstone_policy});
+      // The entry, not the tombstone, carries the event evidence: it is in the chain.
+      json summary = tombstone_policy;
+      summary["events"] = purge_events_summary(deleted, rewritten);
       batch.audit.push_back(
-          make_audit_draft(o.now, o.actor, o.role, "", record.id, "", "purged", tombstone_policy));
+          make_audit_draft(o.now, o.actor, o.role, "", record.id, "", "purged", summary));
       if (auto s = store.apply(batch); !s) return std::move(s).error();
       done.insert(rule.record_type);
     }

@@ -153,6 +153,7 @@ void Execution::record(EventType type, const std::string& step, json data, const
   pending_audit_.push_back(make_audit_draft(event.at, actor.id, actor.role, actor.organisation, id_,
                                             step, std::string(to_string(type)),
                                             audit_summary(event)));
+  pending_audit_.back().event_seq = event.seq;  // the store links the entry to its payload
   pending_events_.push_back(StoredEvent{id_, std::move(event)});
   mark_dirty();
 }

@@ -108,7 +108,17 @@ constexpr const char* kMigrations[] = {
     CREATE INDEX executions_finished ON executions (started_at)
       WHERE status IN ('succeeded', 'failed');
     )sql",
-    // 3: deaths of the engine while it worked on an execution (runtime/crash_journal.h); a row
+    // 3: event payloads in the audit chain (docs/decisions/0008-anchored-audit.md). Entries
+    // written before keep scheme 1 and verify as they were hashed. The execution index gains
+    // event_seq so the verifier joins events to their entries through it: still one index.
+    R"sql(
+    ALTER TABLE audit ADD COLUMN scheme     INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE audit ADD COLUMN event_seq  INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE audit ADD COLUMN event_hash TEXT    NOT NULL DEFAULT '';
+    DROP INDEX audit_execution;
+    CREATE INDEX audit_execution ON audit (execution_id, event_seq);
+    )sql",
+    // 4: deaths of the engine while it worked on an execution (runtime/crash_journal.h); a row
     // goes when the execution next stands still.
     R"sql(
     CREATE TABLE interruptions (

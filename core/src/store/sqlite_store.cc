@@ -9,12 +9,16 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include "audit/audit_chain.h"
+#include "audit/event_digest.h"
+#include "audit/purge_evidence.h"
 #include "common/json_text.h"
 #include "common/private_file.h"
+#include "common/utc_time.h"
 #include "store/sqlite_migrations.h"
 #include "store/sqlite_statement.h"
 
@@ -87,12 +91,15 @@ AuditRecord read_audit(const SqliteStatement& q) {
   r.summary_hash = q.text(9);
   r.prev_hash = q.text(10);
   r.hash = q.text(11);
+  r.scheme = static_cast<int>(q.integer(12));
+  r.event_seq = static_cast<uint64_t>(q.integer(13));
+  r.event_hash = q.text(14);
   return r;
 }
 
 constexpr const char* kAuditColumns =
     "seq, at, actor, role, organisation, execution_id, step, type, summary, summary_hash, "
-    "prev_hash, hash";
+    "prev_hash, hash, scheme, event_seq, event_hash";
 
 }  // namespace
 
@@ -222,9 +229,10 @@ Status SqliteStore::prepare() {
       {&s_->upsert_task,
        "INSERT OR REPLACE INTO tasks (id, execution_id, step, status, due, created_at, doc) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
-      {&s_->audit_tail, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"},
-      {&s_->insert_audit, "INSERT INTO audit (" + audit_cols +
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+      {&s_->audit_tail, "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1"},
+      {&s_->insert_audit,
+       "INSERT INTO audit (" + audit_cols +
+           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&s_->put_meta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
   };
   for (const auto& item : items) {
@@ -296,16 +304,22 @@ Status SqliteStore::write(const StoreBatch& batch) {
         !s)
       return s;
   }
+  // Each event's digest is taken from the very text written, for its audit entry to carry.
+  std::map<std::pair<std::string, uint64_t>, std::string> digests;
   for (const auto& [execution_id, ev] : batch.events) {
+    const std::string data = ev.data.dump();
+    const int64_t at = to_ms(ev.at);
+    const std::string_view type = to_string(ev.type);
     if (auto s = s_->insert_event.bind(1, execution_id)
                      .bind(2, static_cast<int64_t>(ev.seq))
-                     .bind(3, to_ms(ev.at))
-                     .bind(4, to_string(ev.type))
+                     .bind(3, at)
+                     .bind(4, std::string(type))
                      .bind(5, ev.step)
-                     .bind(6, ev.data.dump())
+                     .bind(6, data)
                      .run();
         !s)
       return s;
+    digests[{execution_id, ev.seq}] = event_digest(execution_id, ev.seq, at, type, ev.step, data);
   }
   if (auto s = write_retention(batch); !s) return s;
   for (const auto& t : batch.tasks) {
@@ -320,45 +334,72 @@ Status SqliteStore::write(const StoreBatch& batch) {
         !s)
       return s;
   }
-  if (!batch.audit.empty()) {
-    // The tail is read inside the transaction, so the chain is right even if another process
-    // wrote to this store since our last batch.
-    uint64_t seq = 0;
-    std::string prev = kAuditGenesisHash;
-    auto row = s_->audit_tail.step();
-    if (!row) return std::move(row).error();
-    if (*row) {
-      seq = static_cast<uint64_t>(s_->audit_tail.integer(0));
-      prev = s_->audit_tail.text(1);
-    }
-    s_->audit_tail.reset();
-    for (const auto& draft : batch.audit) {
-      AuditRecord r = seal_audit_entry(draft, ++seq, prev);
-      if (auto s = s_->insert_audit.bind(1, static_cast<int64_t>(r.seq))
-                       .bind(2, r.at)
-                       .bind(3, r.actor)
-                       .bind(4, r.role)
-                       .bind(5, r.organisation)
-                       .bind(6, r.execution_id)
-                       .bind(7, r.step)
-                       .bind(8, r.type)
-                       .bind(9, r.summary)
-                       .bind(10, r.summary_hash)
-                       .bind(11, r.prev_hash)
-                       .bind(12, r.hash)
-                       .run();
-          !s)
-        return s;
-      prev = r.hash;
-    }
-    if (auto s = s_->put_meta.bind(1, "audit_head").bind(2, std::to_string(seq) + ":" + prev).run();
-        !s)
-      return s;
-  }
+  if (auto s = write_audit(batch, digests); !s) return s;
   for (const auto& [key, value] : batch.meta) {
     if (auto s = s_->put_meta.bind(1, key).bind(2, value).run(); !s) return s;
   }
   return ok_status();
+}
+
+// The tail is read inside the transaction, so the chain is right even if another process
+// wrote to this store since our last batch. Entries go in time order (stable, so each
+// execution keeps its own order): the committer drains executions in queue order, not time
+// order, and audit time must never move back along the chain.
+Status SqliteStore::write_audit(
+    const StoreBatch& batch,
+    const std::map<std::pair<std::string, uint64_t>, std::string>& digests) {
+  if (batch.audit.empty()) return ok_status();
+  uint64_t seq = 0;
+  std::string prev = kAuditGenesisHash;
+  std::optional<TimePoint> last;
+  auto row = s_->audit_tail.step();
+  if (!row) return std::move(row).error();
+  if (*row) {
+    seq = static_cast<uint64_t>(s_->audit_tail.integer(0));
+    prev = s_->audit_tail.text(1);
+    last = parse_utc(s_->audit_tail.text(2));
+  }
+  s_->audit_tail.reset();
+  std::vector<const AuditDraft*> order;
+  order.reserve(batch.audit.size());
+  for (const auto& d : batch.audit) order.push_back(&d);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const AuditDraft* a, const AuditDraft* b) { return a->at < b->at; });
+  for (const AuditDraft* draft : order) {
+    auto at = audit_time_after(last, draft->at);
+    if (!at) return std::move(at).error();
+    std::string event_hash;
+    if (draft->event_seq != 0) {
+      const auto it = digests.find({draft->execution_id, draft->event_seq});
+      if (it == digests.end()) {
+        return Error::internal("audit entry for event " + std::to_string(draft->event_seq) +
+                               " of " + draft->execution_id + " came without its event");
+      }
+      event_hash = it->second;
+    }
+    AuditRecord r = seal_audit_entry(*draft, ++seq, prev, *at, std::move(event_hash));
+    if (auto s = s_->insert_audit.bind(1, static_cast<int64_t>(r.seq))
+                     .bind(2, r.at)
+                     .bind(3, r.actor)
+                     .bind(4, r.role)
+                     .bind(5, r.organisation)
+                     .bind(6, r.execution_id)
+                     .bind(7, r.step)
+                     .bind(8, r.type)
+                     .bind(9, r.summary)
+                     .bind(10, r.summary_hash)
+                     .bind(11, r.prev_hash)
+                     .bind(12, r.hash)
+                     .bind(13, static_cast<int64_t>(r.scheme))
+                     .bind(14, static_cast<int64_t>(r.event_seq))
+                     .bind(15, r.event_hash)
+                     .run();
+        !s)
+      return s;
+    prev = r.hash;
+    last = *at;
+  }
+  return s_->put_meta.bind(1, "audit_head").bind(2, std::to_string(seq) + ":" + prev).run();
 }
 
 // Rare (a purge, a hold): statements prepared when needed, texts kept in locals that outlive
@@ -621,45 +662,135 @@ Result<std::vector<AuditRecord>> SqliteStore::audit(const std::string& execution
 
 // Streams the whole log in one read transaction, so a concurrent writer cannot make a good
 // chain look broken.
-Result<AuditVerification> SqliteStore::verify_audit() {
+Result<AuditVerification> SqliteStore::verify_audit(const std::vector<AuditAnchor>& anchors) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto s = sqlite_exec(db_, "BEGIN"); !s) return std::move(s).error();
-  std::set<std::string> purged;
-  {
-    SqliteStatement t(db_, "SELECT DISTINCT execution_id FROM tombstones");
-    for (;;) {
-      auto row = t.step();
-      if (!row) {
-        t = SqliteStatement();
-        (void)sqlite_exec(db_, "ROLLBACK");
-        return std::move(row).error();
-      }
-      if (!*row) break;
-      purged.insert(t.text(0));
-    }
-  }
-  SqliteStatement q(db_, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq");
-  AuditVerifier verifier;
+  auto v = verify_in_transaction(anchors);
+  (void)sqlite_exec(db_, "COMMIT");
+  return v;
+}
+
+namespace {
+
+// Every row of `sql` (bound to nothing), handed to `fn` until it returns false.
+template <typename Fn>
+Status each_row(sqlite3* db, const std::string& sql, Fn&& fn) {
+  SqliteStatement q(db, sql);
   for (;;) {
     auto row = q.step();
-    if (!row) {
-      q = SqliteStatement();
-      (void)sqlite_exec(db_, "ROLLBACK");
-      return std::move(row).error();
-    }
-    if (!*row) break;
-    AuditRecord r = read_audit(q);
-    const bool may_be_redacted = purged.count(r.execution_id) != 0;
-    if (!verifier.add(r, may_be_redacted)) break;
+    if (!row) return std::move(row).error();
+    if (!*row || !fn(q)) return ok_status();
   }
-  q = SqliteStatement(db_, "SELECT value FROM meta WHERE key = 'audit_head'");
+}
+
+// Tombstones and `purged` entries, per execution: what the verifier accepts as a purge.
+Result<std::map<std::string, PurgeEvidence>> read_purge_evidence(sqlite3* db) {
+  std::map<std::string, PurgeEvidence> out;
+  auto s = each_row(db, "SELECT DISTINCT execution_id FROM tombstones", [&](auto& q) {
+    out[q.text(0)].tombstone = true;
+    return true;
+  });
+  if (s) {
+    s = each_row(db, "SELECT execution_id, summary FROM audit WHERE type = 'purged' ORDER BY seq",
+                 [&](auto& q) {
+                   out[q.text(0)].note_purged_entry(q.text(1));
+                   return true;
+                 });
+  }
+  if (!s) return std::move(s).error();
+  return out;
+}
+
+const PurgeEvidence* evidence_for(const std::map<std::string, PurgeEvidence>& purges,
+                                  const std::string& execution_id) {
+  const auto it = purges.find(execution_id);
+  return it == purges.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+Result<AuditVerification> SqliteStore::verify_in_transaction(
+    const std::vector<AuditAnchor>& anchors) {
+  auto purges = read_purge_evidence(db_);
+  if (!purges) return std::move(purges).error();
+  AuditVerifier verifier(anchors);
+  std::set<std::string> legacy;  // executions with entries written before event digests
+  auto s = each_row(db_, std::string("SELECT ") + kAuditColumns + " FROM audit ORDER BY seq",
+                    [&](auto& q) {
+                      AuditRecord r = read_audit(q);
+                      if (r.scheme < 2) legacy.insert(r.execution_id);
+                      const PurgeEvidence* e = evidence_for(*purges, r.execution_id);
+                      return verifier.add(r, e != nullptr && e->covers_redaction());
+                    });
+  if (!s) return std::move(s).error();
   std::string head;
-  auto row = q.step();
-  if (row.ok() && *row) head = q.text(0);
-  q = SqliteStatement();
-  (void)sqlite_exec(db_, "COMMIT");
-  if (!row) return std::move(row).error();
-  return verifier.finish(head);
+  s = each_row(db_, "SELECT value FROM meta WHERE key = 'audit_head'", [&](auto& q) {
+    head = q.text(0);
+    return false;
+  });
+  if (!s) return std::move(s).error();
+  AuditVerification v = verifier.finish(head);
+  if (!v.ok) return v;
+  if (auto e = verify_events(v, *purges, legacy); !e) return std::move(e).error();
+  return v;
+}
+
+// Events against their entries, both ways, through the (execution_id, event_seq) index: every
+// stored event must be named by an entry whose digest it still has (or a purge's), and every
+// entry's event must still be stored (or a purge removed it).
+Status SqliteStore::verify_events(AuditVerification& v,
+                                  const std::map<std::string, PurgeEvidence>& purges,
+                                  const std::set<std::string>& legacy) {
+  std::string current;
+  bool linked_seen = false;
+  auto s = each_row(
+      db_,
+      "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_hash FROM "
+      "events e LEFT JOIN audit a ON a.execution_id = e.execution_id AND a.event_seq = e.seq "
+      "ORDER BY e.execution_id, e.seq",
+      [&](auto& q) {
+        const std::string execution = q.text(0);
+        const auto seq = static_cast<uint64_t>(q.integer(1));
+        const std::string where = "event " + std::to_string(seq) + " of execution " + execution;
+        if (execution != current) current = execution, linked_seen = false;
+        if (q.is_null(6)) {
+          // Before its execution's first linked event, under scheme-1 entries: written before
+          // digests existed, counted but not checkable.
+          if (!linked_seen && legacy.count(execution) != 0) {
+            ++v.unanchored_events;
+            return true;
+          }
+          mark_audit_broken(v, 0, "event_unaudited",
+                            where + " is in the store but no audit entry records it");
+          return false;
+        }
+        linked_seen = true;
+        ++v.events;
+        const std::string digest =
+            event_digest(execution, seq, q.integer(2), q.text(3), q.text(4), q.text(5));
+        if (digest == q.text(7)) return true;
+        const PurgeEvidence* e = evidence_for(purges, execution);
+        if (e != nullptr && e->covers_rewrite(seq, digest)) return true;
+        mark_audit_broken(v, static_cast<uint64_t>(q.integer(6)), "event_modified",
+                          where + " differs from what audit entry " + std::to_string(q.integer(6)) +
+                              " recorded, and no purge of that execution accounts for it");
+        return false;
+      });
+  if (!s || !v.ok) return s;
+  return each_row(
+      db_,
+      "SELECT a.seq, a.execution_id, a.event_seq FROM audit a WHERE a.event_seq > 0 AND NOT "
+      "EXISTS (SELECT 1 FROM events e WHERE e.execution_id = a.execution_id AND e.seq = "
+      "a.event_seq) ORDER BY a.seq",
+      [&](auto& q) {
+        const PurgeEvidence* e = evidence_for(purges, q.text(1));
+        const auto seq = static_cast<uint64_t>(q.integer(2));
+        if (e != nullptr && e->covers_deletion(seq)) return true;
+        mark_audit_broken(v, static_cast<uint64_t>(q.integer(0)), "event_deleted",
+                          "event " + std::to_string(seq) + " of execution " + q.text(1) +
+                              " was deleted, and no purge of that execution accounts for it");
+        return false;
+      });
 }
 
 Result<std::vector<ExecutionRecord>> SqliteStore::finished_executions() {

@@ -3,8 +3,10 @@
 #ifndef COALITION_STORE_SQLITE_STORE_H_
 #define COALITION_STORE_SQLITE_STORE_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "store/store.h"
@@ -12,6 +14,8 @@
 struct sqlite3;
 
 namespace coalition {
+
+struct PurgeEvidence;
 
 struct SqliteOptions {
   std::string path;                  // ":memory:" for a throwaway store
@@ -45,7 +49,8 @@ class SqliteStore final : public Store {
   Result<std::optional<TaskRecord>> task(const std::string& id) override;
   Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) override;
   Result<std::vector<AuditRecord>> audit(const std::string& execution_id) override;
-  Result<AuditVerification> verify_audit() override;
+  using Store::verify_audit;
+  Result<AuditVerification> verify_audit(const std::vector<AuditAnchor>& anchors) override;
   Result<std::vector<ExecutionRecord>> finished_executions() override;
   Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) override;
   Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) override;
@@ -68,6 +73,11 @@ class SqliteStore final : public Store {
   Status prepare();
   Status write(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
+  Status write_audit(const StoreBatch& batch,
+                     const std::map<std::pair<std::string, uint64_t>, std::string>& digests);
+  Result<AuditVerification> verify_in_transaction(const std::vector<AuditAnchor>& anchors);
+  Status verify_events(AuditVerification& v, const std::map<std::string, PurgeEvidence>& purges,
+                       const std::set<std::string>& legacy);
 
   sqlite3* db_;
   std::string path_;

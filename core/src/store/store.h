@@ -64,6 +64,9 @@ struct AuditDraft {
   std::string type;
   std::string summary;       // JSON text; never a sensitive payload: codes, ids, counts
   std::string summary_hash;  // SHA-256 of `summary`; empty: computed when sealed
+  // The event of `execution_id` this entry records (0: none). It must be in the same batch:
+  // the store links the entry to the digest of the event's stored bytes (audit/event_digest.h).
+  uint64_t event_seq = 0;
 };
 
 struct AuditRecord {
@@ -79,6 +82,18 @@ struct AuditRecord {
   std::string summary_hash;  // SHA-256 of `summary`
   std::string prev_hash;     // `hash` of entry seq-1; 64 zeros for the first
   std::string hash;
+  // 1: entries written before event digests (schema 2 stores); 2: the hash also covers
+  // scheme, event_seq and event_hash (audit/audit_chain.h).
+  int scheme = 2;
+  uint64_t event_seq = 0;  // the event recorded, 0: none
+  std::string event_hash;  // its digest when written (audit/event_digest.h); empty: none
+};
+
+// A position the chain must still hold: a signed checkpoint's head (audit/audit_checkpoint.h).
+struct AuditAnchor {
+  uint64_t seq = 0;   // entries the chain had then (0: it was empty)
+  std::string hash;   // hash of entry `seq`
+  std::string label;  // names it in a report: "the checkpoint of <time>"
 };
 
 // What a retention purge left of a record (retention/purge.h): kept for good.
@@ -161,8 +176,12 @@ struct AuditVerification {
   uint64_t entries = 0;
   uint64_t first_bad_seq = 0;  // when !ok
   std::string problem;         // when !ok: what is wrong with that entry
+  std::string kind;            // when !ok: a stable word (audit/audit_chain.h lists them)
   std::string head_hash;       // hash of the last entry
   uint64_t redacted = 0;       // entries whose summary a purge removed (a tombstone covers each)
+  uint64_t events = 0;         // stored events checked against the digest in their entry
+  uint64_t unanchored_events = 0;  // events written before digests (schema 2 stores)
+  uint64_t anchors = 0;            // checkpoints the chain was found to hold
 };
 
 class Store {
@@ -185,9 +204,12 @@ class Store {
   virtual Result<std::optional<TaskRecord>> task(const std::string& id) = 0;
   virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
   virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;
-  // Checks the chain; an entry whose summary was removed verifies by its kept digest when its
-  // execution has a tombstone, and is a broken entry otherwise.
-  virtual Result<AuditVerification> verify_audit() = 0;
+  // Checks the chain, time never moving back along it, every stored event against the digest
+  // its entry carries, and that the chain still holds each of `anchors`. A summary removed, an
+  // event rewritten or deleted verifies only where the execution has a tombstone AND a `purged`
+  // entry in the chain that accounts for it; anything else is a broken chain.
+  virtual Result<AuditVerification> verify_audit(const std::vector<AuditAnchor>& anchors) = 0;
+  Result<AuditVerification> verify_audit() { return verify_audit({}); }
   // Succeeded or failed executions, oldest first (what a purge examines).
   virtual Result<std::vector<ExecutionRecord>> finished_executions() = 0;
   virtual Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) = 0;

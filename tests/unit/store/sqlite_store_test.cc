@@ -3,6 +3,8 @@
 #include "store/sqlite_store.h"
 
 #include "audit/audit_chain.h"
+#include "common/utc_time.h"
+#include "store/sqlite_migrations.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -178,16 +180,104 @@ INSTANTIATE_TEST_SUITE_P(
             "UPDATE audit SET seq = seq + 100 WHERE seq >= 5; UPDATE audit SET seq = seq - 99 "
             "WHERE seq > 100; INSERT INTO audit SELECT 5, at, "
             "actor, role, organisation, execution_id, step, type, summary, summary_hash, "
-            "prev_hash, hash FROM audit WHERE seq = 4",
+            "prev_hash, hash, scheme, event_seq, event_hash FROM audit WHERE seq = 4",
             5},
         Tampering{"reordered",
                   "UPDATE audit SET seq = 100 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = "
                   "3; UPDATE audit SET seq = 3 WHERE seq = 100",
                   2},
         Tampering{"truncated", "DELETE FROM audit WHERE seq = 6", 6},
+        Tampering{"backdated_without_rehash",
+                  "UPDATE audit SET at = '2020-01-01T00:00:00.000Z' WHERE seq = 3", 3},
         Tampering{"rehashed_one_entry",
                   "UPDATE audit SET actor = 'x', hash = 'f' || substr(hash, 2) WHERE seq = 1", 1}),
     [](const auto& p) { return std::string(p.param.name); });
+
+TEST_F(SqliteStoreTest, AnEntryEarlierThanTheLastIsRefusedAndSmallDisorderIsSealedInOrder) {
+  auto store = open();
+  append_audit(*store, 5);
+  StoreBatch racing;
+  racing.audit.push_back(make_audit_draft(at(5) - std::chrono::milliseconds(300), "a", "", "",
+                                          "ex-1", "", "exported", json::object()));
+  ASSERT_TRUE(store->apply(racing).ok());
+  EXPECT_EQ(store->audit("ex-1")->back().at, format_utc(at(5)));  // sealed at the last time
+  StoreBatch backdated;
+  backdated.audit.push_back(
+      make_audit_draft(TimePoint{}, "a", "", "", "ex-1", "", "exported", json::object()));
+  const Status refused = store->apply(backdated);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message().find("never moves back"), std::string::npos);
+  EXPECT_EQ(store->audit("ex-1")->size(), 6u);  // nothing written
+  EXPECT_TRUE(store->verify_audit()->ok);
+}
+
+TEST_F(SqliteStoreTest, EventPayloadsAreCoveredByTheirEntries) {
+  {
+    auto store = open();
+    StoreBatch batch;
+    for (uint64_t i = 1; i <= 3; ++i) {
+      batch.events.push_back(
+          {"ex-1", Event{i, at(i), EventType::kStepScheduled, "review", {{"kind", "human"}}}});
+      batch.audit.push_back(draft(static_cast<int>(i)));
+      batch.audit.back().event_seq = i;
+    }
+    ASSERT_TRUE(store->apply(batch).ok());
+    auto v = store->verify_audit();
+    ASSERT_TRUE(v.ok());
+    EXPECT_TRUE(v->ok) << v->problem;
+    EXPECT_EQ(v->events, 3u);
+  }
+  tamper(file_, "UPDATE events SET data = '{\"kind\":\"plugin\"}' WHERE seq = 2");
+  auto v = open()->verify_audit();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->kind, "event_modified");
+  EXPECT_EQ(v->first_bad_seq, 2u);
+}
+
+TEST_F(SqliteStoreTest, AnchorsCatchARewrittenOrShortenedChain) {
+  auto store = open();
+  append_audit(*store, 4);
+  const std::string third = store->audit("ex-1")->at(2).hash;
+  EXPECT_TRUE(store->verify_audit({AuditAnchor{3, third, "cp"}})->ok);
+  auto rewritten = store->verify_audit({AuditAnchor{3, std::string(64, 'a'), "cp"}});
+  EXPECT_EQ(rewritten->kind, "checkpoint_mismatch");
+  auto shortened = store->verify_audit({AuditAnchor{9, third, "cp"}});
+  EXPECT_EQ(shortened->kind, "truncated");
+}
+
+// A store written before event digests (schema 2) opens, upgrades, keeps verifying its old
+// entries by their old scheme and appends new ones under the new one.
+TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+    for (int v = 0; v < 2; ++v) {
+      ASSERT_EQ(sqlite3_exec(db, sqlite_migrations()[v], nullptr, nullptr, nullptr), SQLITE_OK);
+    }
+    AuditRecord old = seal_audit_entry(draft(1), 1, kAuditGenesisHash, at(1));
+    old.scheme = 1;
+    old.hash = audit_entry_hash(old);
+    const std::string sql =
+        "PRAGMA user_version = 2; INSERT INTO audit VALUES (1, '" + old.at +
+        "', 'officer.kim', 'reviewer', 'northwind', 'ex-1', 'review', 'task_completed', '" +
+        old.summary + "', '" + old.summary_hash + "', '" + old.prev_hash + "', '" + old.hash +
+        "'); INSERT INTO events VALUES ('ex-1', 1, 0, 'step_scheduled', 'review', '{}');"
+        "INSERT INTO meta VALUES ('audit_head', '1:" +
+        old.hash + "');";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open();
+  append_audit(*store, 2);
+  auto v = store->verify_audit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->entries, 3u);
+  EXPECT_EQ(v->unanchored_events, 1u);
+  EXPECT_EQ(store->audit("ex-1")->front().scheme, 1);
+  EXPECT_EQ(store->audit("ex-1")->back().scheme, 2);
+}
 
 }  // namespace
 }  // namespace coalition

@@ -1,0 +1,132 @@
+// Verification reads alongside a worker (one read transaction); a checkpoint verifies first, so
+// a broken chain is never signed. The signing key and checkpoint file default outside the
+// store's folder: whoever can rewrite the store should not be able to rewrite its anchors.
+#include "cli/audit_commands.h"
+
+#include <fstream>
+
+#include "audit/audit_checkpoint.h"
+#include "audit/signing_key.h"
+#include "cli/exit_code.h"
+#include "common/utc_time.h"
+
+namespace coalition::cli {
+
+using nlohmann::json;
+
+namespace {
+
+std::filesystem::path signing_key_path(const ExecutionCommandOptions& o, const EngineConfig& c) {
+  if (!o.signing_key.empty()) return o.signing_key;
+  if (!c.audit_signing_key.empty()) return c.audit_signing_key;
+  return default_signing_key_path();
+}
+
+std::filesystem::path checkpoints_path(const ExecutionCommandOptions& o, const EngineConfig& c) {
+  if (!o.checkpoints.empty()) return o.checkpoints;
+  if (!c.audit_checkpoints.empty()) return c.audit_checkpoints;
+  const auto key = default_signing_key_path();
+  return key.empty() ? std::filesystem::path() : key.parent_path() / "audit-checkpoints.jsonl";
+}
+
+// The key signatures must come from: --public-key, else the configured key's ".pub" when it
+// exists here; empty (each line's own key) otherwise, which proves integrity, not origin.
+Result<std::string> trusted_key(const ExecutionCommandOptions& o, const Installation& i,
+                                const FileSystem& fs) {
+  std::filesystem::path file = o.public_key;
+  if (file.empty()) {
+    file = signing_key_path(o, i.config).string() + ".pub";
+    if (!fs.is_regular_file(file)) return std::string();
+  }
+  auto text = fs.read(file);
+  if (!text) return std::move(text).error();
+  std::string key = *text;
+  while (!key.empty() && (key.back() == '\n' || key.back() == ' ')) key.pop_back();
+  return key;
+}
+
+void print(const AuditVerification& v, bool with_checkpoints, bool as_json, std::ostream& out) {
+  if (as_json) {
+    json doc{
+        {"ok", v.ok},          {"entries", v.entries}, {"redacted", v.redacted},
+        {"head", v.head_hash}, {"events", v.events},   {"unanchored_events", v.unanchored_events}};
+    if (with_checkpoints) doc["checkpoints"] = v.anchors;
+    if (!v.ok) {
+      doc["first_bad_seq"] = v.first_bad_seq;
+      doc["kind"] = v.kind;
+      doc["problem"] = v.problem;
+    }
+    out << doc.dump(2) << "\n";
+  } else if (v.ok) {
+    out << "audit chain ok: " << v.entries << " entries, " << v.events << " event payloads";
+    if (v.unanchored_events > 0) out << " (+" << v.unanchored_events << " written before digests)";
+    if (with_checkpoints) out << ", " << v.anchors << " signed checkpoints hold";
+    if (v.redacted > 0) out << " (" << v.redacted << " summaries removed by purges, digests kept)";
+    out << ", head " << v.head_hash << "\n";
+  } else {
+    out << "audit chain BROKEN";
+    if (v.first_bad_seq > 0) out << " at entry " << v.first_bad_seq;
+    out << " (" << v.kind << "): " << v.problem << " (" << v.entries
+        << " entries verified before it)\n";
+  }
+}
+
+}  // namespace
+
+int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& installation,
+                             std::ostream& out, std::ostream& err) {
+  RealFileSystem fs;
+  AuditVerification v;
+  std::vector<AuditAnchor> anchors;
+  const bool with_checkpoints = !o.checkpoints.empty();
+  if (with_checkpoints) {
+    auto checkpoints = read_audit_checkpoints(o.checkpoints, fs);
+    if (!checkpoints) return fail(err, "audit verify", checkpoints.error());
+    auto key = trusted_key(o, installation, fs);
+    if (!key) return fail(err, "audit verify", key.error());
+    anchors = checkpoint_anchors(*checkpoints, *key, v);
+    if (key->empty() && !checkpoints->empty()) {
+      err << "audit verify: no trusted public key (--public-key): signatures checked against "
+             "the key each checkpoint names\n";
+    }
+  }
+  if (v.ok) {
+    auto s = open_for_reading(o, installation);
+    if (!s) return fail(err, "audit verify", s.error());
+    auto checked = (*s)->store().verify_audit(anchors);
+    if (!checked) return fail(err, "audit verify", checked.error());
+    v = std::move(*checked);
+  }
+  print(v, with_checkpoints, o.json, out);
+  return v.ok ? kExitOk : kExitDataError;
+}
+
+int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Installation& installation,
+                                 std::ostream& out, std::ostream& err) {
+  RealFileSystem fs;
+  auto key = SigningKey::load_or_create(signing_key_path(o, installation.config), fs);
+  if (!key) return fail(err, "audit checkpoint", key.error());
+  const auto file = checkpoints_path(o, installation.config);
+  if (file.empty()) {
+    return fail(err, "audit checkpoint", Error::configuration("no checkpoint file: give --out"));
+  }
+  TimePoint now = std::chrono::system_clock::now();
+  if (!o.session.now.empty()) {
+    auto t = parse_utc(o.session.now);
+    if (!t) return fail(err, "audit checkpoint", Error::invalid_argument("bad --now"));
+    now = *t;
+  }
+  auto s = open_for_reading(o, installation);
+  if (!s) return fail(err, "audit checkpoint", s.error());
+  auto c = write_audit_checkpoint((*s)->store(), *key, now, file);
+  if (!c) return fail(err, "audit checkpoint", c.error());
+  if (o.json) {
+    out << c->to_json().dump(2) << "\n";
+  } else {
+    out << "checkpoint: " << c->entries << " entries, head " << c->hash << ", at " << c->at
+        << ", appended to " << file.string() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace coalition::cli

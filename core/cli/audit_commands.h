@@ -1,0 +1,21 @@
+// The audit commands: `audit verify` (the chain, event payloads, and signed checkpoints) and
+// `audit checkpoint` (sign the chain's head and append it to a checkpoint file).
+#ifndef COALITION_CLI_AUDIT_COMMANDS_H_
+#define COALITION_CLI_AUDIT_COMMANDS_H_
+
+#include <ostream>
+
+#include "cli/execution_commands.h"
+
+namespace coalition::cli {
+
+// 0 when the chain holds (and every checkpoint given), 65 when broken, as docs/cli.md says.
+int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& installation,
+                             std::ostream& out, std::ostream& err);
+// 0 with the checkpoint printed; 65 when the chain is broken (nothing is signed).
+int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Installation& installation,
+                                 std::ostream& out, std::ostream& err);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_AUDIT_COMMANDS_H_

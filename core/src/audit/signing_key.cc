@@ -1,0 +1,132 @@
+#include "audit/signing_key.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace coalition {
+
+namespace {
+
+constexpr const char* kKeyFormat = "coalition.audit-signing-key/1";
+
+std::string to_hex(const unsigned char* bytes, size_t n) {
+  std::string out(n * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes, n);
+  out.pop_back();
+  return out;
+}
+
+bool from_hex(std::string_view hex, unsigned char* out, size_t n) {
+  size_t len = 0;
+  return sodium_hex2bin(out, n, hex.data(), hex.size(), nullptr, &len, nullptr) == 0 && len == n;
+}
+
+// The FileSystem seam only reads; creating a secret needs O_EXCL and a mode, so this one write
+// is POSIX. O_EXCL: two processes creating the key at once cannot both win.
+Status write_new_file(const std::filesystem::path& path, const std::string& text, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return Error::io("cannot create " + path.string());
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const bool synced = written && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return Error::io("cannot write " + path.string());
+  return ok_status();
+}
+
+Status create_key(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto dir = path.parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec || ::chmod(dir.c_str(), 0700) != 0) {
+      return Error::io("cannot create the folder of the audit signing key " + dir.string());
+    }
+  }
+  std::array<unsigned char, 32> seed{};
+  std::array<unsigned char, 32> pk{};
+  std::array<unsigned char, 64> sk{};
+  randombytes_buf(seed.data(), seed.size());
+  crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+  const nlohmann::json doc{{"format", kKeyFormat},
+                           {"seed", to_hex(seed.data(), seed.size())},
+                           {"public_key", to_hex(pk.data(), pk.size())}};
+  sodium_memzero(seed.data(), seed.size());
+  sodium_memzero(sk.data(), sk.size());
+  if (auto s = write_new_file(path, doc.dump() + "\n", 0600); !s) return s;
+  (void)std::filesystem::remove(path.string() + ".pub", ec);
+  return write_new_file(path.string() + ".pub", to_hex(pk.data(), pk.size()) + "\n", 0644);
+}
+
+}  // namespace
+
+Result<SigningKey> SigningKey::load_or_create(const std::filesystem::path& path,
+                                              const FileSystem& fs) {
+  if (sodium_init() < 0) return Error::internal("libsodium could not initialise");
+  if (path.empty()) {
+    return Error::configuration("no audit signing key: set audit.signing_key, or HOME");
+  }
+  if (!fs.is_regular_file(path)) {
+    if (auto s = create_key(path); !s) return std::move(s).error();
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    return Error::configuration("audit signing key " + path.string() +
+                                " may be read by others; make it mode 0600");
+  }
+  auto text = fs.read(path);
+  if (!text) return std::move(text).error();
+  const auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  std::array<unsigned char, 32> seed{};
+  SigningKey key;
+  if (!doc.is_object() || doc.value("format", "") != kKeyFormat ||
+      !from_hex(doc.value("seed", ""), seed.data(), seed.size())) {
+    return Error::configuration("audit signing key " + path.string() + " is not a " + kKeyFormat +
+                                " file");
+  }
+  crypto_sign_seed_keypair(key.public_.data(), key.secret_.data(), seed.data());
+  sodium_memzero(seed.data(), seed.size());
+  return key;
+}
+
+std::string SigningKey::public_key_hex() const {
+  return to_hex(public_.data(), public_.size());
+}
+
+std::string SigningKey::sign_hex(std::string_view message) const {
+  std::array<unsigned char, crypto_sign_BYTES> sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size(), secret_.data());
+  return to_hex(sig.data(), sig.size());
+}
+
+bool verify_signature(std::string_view public_key_hex, std::string_view message,
+                      std::string_view signature_hex) {
+  if (sodium_init() < 0) return false;
+  std::array<unsigned char, 32> pk{};
+  std::array<unsigned char, crypto_sign_BYTES> sig{};
+  if (!from_hex(public_key_hex, pk.data(), pk.size()) ||
+      !from_hex(signature_hex, sig.data(), sig.size())) {
+    return false;
+  }
+  return crypto_sign_verify_detached(sig.data(),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), pk.data()) == 0;
+}
+
+std::filesystem::path default_signing_key_path() {
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0') {
+    return std::filesystem::path(state) / "coalition" / "audit-signing.key";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::filesystem::path(home) / ".local" / "state" / "coalition" / "audit-signing.key";
+  }
+  return {};
+}
+
+}  // namespace coalition
