@@ -110,10 +110,10 @@ int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Install
   if (file.empty()) {
     return fail(err, "audit checkpoint", Error::configuration("no checkpoint file: give --out"));
   }
-  TimePoint now = std::chrono::system_clock::now();
+  TimePoint now = utc_now();
   if (!o.session.now.empty()) {
     auto t = parse_utc(o.session.now);
-    if (!t) return fail(err, "audit checkpoint", Error::invalid_argument("bad --now"));
+    if (!t) return fail(err, "audit checkpoint", Error::invalid_argument("--now: '" + o.session.now + "' is not an RFC 3339 timestamp"));
     now = *t;
   }
   auto s = open_for_reading(o, installation);

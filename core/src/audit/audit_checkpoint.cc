@@ -7,6 +7,7 @@
 
 #include "audit/audit_chain.h"
 #include "audit/event_digest.h"
+#include "common/json_text.h"
 #include "common/utc_time.h"
 
 namespace coalition {
@@ -98,7 +99,8 @@ Result<std::vector<AuditCheckpoint>> read_audit_checkpoints(const std::filesyste
   std::string line;
   for (int n = 1; std::getline(lines, line); ++n) {
     if (line.empty()) continue;
-    auto c = AuditCheckpoint::from_json(nlohmann::json::parse(line, nullptr, false));
+    auto doc = parse_json(line);  // strict: a repeated key in a checkpoint is a forgery's mark
+    auto c = doc ? AuditCheckpoint::from_json(*doc) : Result<AuditCheckpoint>(doc.error());
     if (!c) {
       return Error::invalid_data(file.string() + " line " + std::to_string(n) + ": " +
                                  c.error().message());

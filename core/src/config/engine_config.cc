@@ -152,8 +152,6 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     }
   }
   read_limits(doc->value("limits", nlohmann::json::object()), config.limits);
-      }
-    },
   const auto& audit = doc->value("audit", nlohmann::json::object());
   if (audit.contains("signing_key")) {
     config.audit_signing_key = relative(audit["signing_key"].get<std::string>());
