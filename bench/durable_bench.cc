@@ -85,7 +85,10 @@ struct Fixture {
            (std::string("coalition_bench_") + name + "_" + std::to_string(getpid()) + ".db");
     store = SqliteStore::open(SqliteOptions{file.string(), "FULL"}).value();
     engine = std::make_unique<Engine>(registry, catalog, clock,
-                                      EngineOptions{1, 2, store.get(), nullptr});
+                                      EngineOptions{.scheduler_threads = 1,
+                                                    .plugin_threads = 2,
+                                                    .store = store.get(),
+                                                    .calendars = nullptr});
   }
   ~Fixture() {
     engine.reset();

@@ -62,7 +62,9 @@ int run(const char* name, const std::string& text, long n, long units_per_execut
   if (!loaded.workflow) return 70;
   WorkflowCatalog catalog;
   SystemClock clock;
-  Engine engine(registry, catalog, clock, EngineOptions{o.scheduler_threads, o.plugin_threads});
+  Engine engine(
+      registry, catalog, clock,
+      EngineOptions{.scheduler_threads = o.scheduler_threads, .plugin_threads = o.plugin_threads});
   long failures = 0;
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> window;

@@ -113,7 +113,10 @@ int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Install
   TimePoint now = utc_now();
   if (!o.session.now.empty()) {
     auto t = parse_utc(o.session.now);
-    if (!t) return fail(err, "audit checkpoint", Error::invalid_argument("--now: '" + o.session.now + "' is not an RFC 3339 timestamp"));
+    if (!t)
+      return fail(
+          err, "audit checkpoint",
+          Error::invalid_argument("--now: '" + o.session.now + "' is not an RFC 3339 timestamp"));
     now = *t;
   }
   auto s = open_for_reading(o, installation);

@@ -102,8 +102,7 @@ void print_task_line(const json& t, std::ostream& out) {
   // A title is a plugin's words and roles a workflow's: printed escaped, on one line.
   out << printable(t["id"].get<std::string>()) << "  " << printable(t["step"].get<std::string>())
       << "  \"" << printable(t.value("title", "")) << "\"  roles " << printable(roles) << "  due "
-      << due_text(t) << "  "
-      << t["completions"].size() << "/" << t.value("quorum", 1) << " done";
+      << due_text(t) << "  " << t["completions"].size() << "/" << t.value("quorum", 1) << " done";
   if (t.value("level", 0) > 0) out << "  escalated x" << t["level"].get<int>();
   out << "\n";
 }
@@ -234,7 +233,8 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
   out << "execution " << printable(r.id) << " (" << doc["workflow"].get<std::string>()
       << "): " << r.status << "\n";
   if (!o.view.empty()) {
-    out << "as seen by " << printable(o.view) << " (clearance " << to_string(view->clearance) << ")\n";
+    out << "as seen by " << printable(o.view) << " (clearance " << to_string(view->clearance)
+        << ")\n";
   }
   out << "started " << doc["started_at"].get<std::string>() << " by " << printable(r.initiator)
       << ", last change " << updated << "\n";
@@ -352,10 +352,10 @@ int run_signal_command(const ExecutionCommandOptions& o, const Installation& ins
 
 int run_extend_command(const ExecutionCommandOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
-  auto due = parse_utc(o.to);
+  std::string why;
+  auto due = parse_utc(o.to, &why);
   if (!due) {
-    return fail(err, "extend",
-                Error::invalid_argument("--to: '" + o.to + "' is not an RFC 3339 timestamp"));
+    return fail(err, "extend", Error::invalid_argument("--to: not an RFC 3339 timestamp: " + why));
   }
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "extend", s.error());

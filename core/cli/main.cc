@@ -3,8 +3,8 @@
 #include <coalition/plugin_abi.h>
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -18,8 +18,8 @@
 #include "cli/plugins_command.h"
 #include "cli/run_command.h"
 #include "cli/validate_command.h"
-#include "common/logging.h"
 #include "common/json_limits.h"
+#include "common/logging.h"
 #include "common/text_field.h"
 #include "guard/media_scan.h"
 #include "version.h"

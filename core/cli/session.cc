@@ -51,11 +51,13 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   const std::string path = store_path(installation, options.store);
   std::optional<TimePoint> now;
   if (!options.now.empty()) {
-    now = parse_utc(options.now);
+    std::string why;
+    now = parse_utc(options.now, &why);
     if (!now) {
-      return Error::invalid_argument("--now: '" + options.now +
-                                     "' is not an RFC 3339 timestamp such as "
-                                     "2026-12-01T09:00:00Z");
+      return Error::invalid_argument(
+          "--now: not an RFC 3339 timestamp such as "
+          "2026-12-01T09:00:00Z: " +
+          why);
     }
   }
   if (options.act) {
@@ -120,8 +122,11 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     s->clock_ = std::make_unique<SystemClock>();
   }
   EngineOptions engine_options{installation.config.scheduler_threads,
-                               installation.config.plugin_threads, s->store_.get(), &s->calendars_,
-                               installation.config.limits.execution, s->journal_.get()};
+                               installation.config.plugin_threads,
+                               s->store_.get(),
+                               &s->calendars_,
+                               installation.config.limits.execution,
+                               s->journal_.get()};
   s->engine_ =
       std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_, engine_options);
   auto report = s->engine_->recover();

@@ -6,7 +6,6 @@
 
 namespace coalition::plugins {
 
-
 std::optional<Instant> parse_instant(const std::string& s) {
   auto t = parse_rfc3339(s);
   if (!t) return std::nullopt;

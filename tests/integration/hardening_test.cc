@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -44,7 +44,8 @@ class Hardening : public ::testing::Test {
                           const std::string& stdin_path = "/dev/null") {
     args.insert(args.begin(), {test::kCoalitionBinary, "--log-level", "warn"});
     return test::run_process_with_input(
-        args, {{"COALITION_PLUGIN_PATH", plugins}, {"COALITION_CONFIG", ""}, {"COALITION_STORE", store_}},
+        args,
+        {{"COALITION_PLUGIN_PATH", plugins}, {"COALITION_CONFIG", ""}, {"COALITION_STORE", store_}},
         stdin_path);
   }
 
@@ -139,8 +140,8 @@ TEST_F(Hardening, NamesAndReasonsAreOneLineOfValidText) {
            {"--as", "ana\x1b[2J"},
            {"--role", "analyst\xff"},
            {"--org", "north\xe2\x80\xaewind"}}) {
-    std::vector<std::string> args{"complete", "a3.t1", "--as", "ana", "--role", "analyst",
-                                  "--data", R"({"decision": "approve"})"};
+    std::vector<std::string> args{"complete", "a3.t1",   "--as",   "ana",
+                                  "--role",   "analyst", "--data", R"({"decision": "approve"})"};
     for (size_t i = 0; i + 1 < args.size(); ++i) {
       if (args[i] == option) args[i + 1] = value;
     }
@@ -164,8 +165,8 @@ TEST_F(Hardening, TimestampsAreStrictAndYearsReach9999) {
   start_approval("a4");
   for (const char* bad : {"2026-02-30T00:00:00Z", "2026-12-01T00:00:00+99:00",
                           "2026-12-01T00:00:00+ab:cd", " 2026-12-01T00:00:00Z"}) {
-    auto r = cli({"extend", "a4.t1", "--to", bad, "--justification", "j", "--as", "ana",
-                  "--role", "analyst"});
+    auto r = cli({"extend", "a4.t1", "--to", bad, "--justification", "j", "--as", "ana", "--role",
+                  "analyst"});
     EXPECT_NE(r.exit_code, 0) << bad;
     EXPECT_NE(r.err.find("RFC 3339"), std::string::npos) << bad << ": " << r.err;
   }

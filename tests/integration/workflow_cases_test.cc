@@ -87,7 +87,8 @@ TEST_P(WorkflowCase, RunsAsExpected) {
   const TimePoint start = TimePoint(std::chrono::seconds(1798675200));  // 2026-12-31T00:00:00Z
   ManualClock clock(start);
   // One scheduler thread and one plugin thread keep the order of events across branches fixed.
-  Engine engine(installed_plugins(), set.catalog, clock, EngineOptions{1, 1});
+  Engine engine(installed_plugins(), set.catalog, clock,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 1});
   auto id = engine.start(main, input, "ex-case");
   if (expected.contains("start_error")) {
     ASSERT_FALSE(id.ok());

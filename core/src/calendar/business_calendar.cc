@@ -92,8 +92,7 @@ bool BusinessCalendar::is_business_day(int64_t day) const {
   return !weekend_[weekday] && holidays_.count(day) == 0;
 }
 
-UtcMicros BusinessCalendar::add_business_days(
-    UtcMicros from, uint32_t n) const {
+UtcMicros BusinessCalendar::add_business_days(UtcMicros from, uint32_t n) const {
   const int64_t utc =
       std::chrono::duration_cast<std::chrono::seconds>(from.time_since_epoch()).count();
   int64_t day = floor_div(utc + zone_.offset_at(from), kDay);

@@ -33,8 +33,7 @@ class BusinessCalendar {
   // Day numbers count days since 1970-01-01 in the calendar's zone.
   bool is_business_day(int64_t day) const;
   // The end (23:59:59 local) of the `n`th business day after the local date of `from`.
-  UtcMicros add_business_days(
-      UtcMicros from, uint32_t n) const;
+  UtcMicros add_business_days(UtcMicros from, uint32_t n) const;
 
  private:
   std::string id_;

@@ -85,13 +85,12 @@ Status check_json_limits(const nlohmann::json& value, const JsonLimits& limits) 
       path.pop_back();
       continue;
     }
-    if (top.node->is_object() &&
-        top.next.key().size() > limits.max_string_bytes) {
+    if (top.node->is_object() && top.next.key().size() > limits.max_string_bytes) {
       ++top.next;
       ++top.index;
-      return too_large(kLimitStringBytes, "an object key longer than " +
-                                              std::to_string(limits.max_string_bytes) + " bytes",
-                       path);
+      return too_large(
+          kLimitStringBytes,
+          "an object key longer than " + std::to_string(limits.max_string_bytes) + " bytes", path);
     }
     const nlohmann::json& child = *top.next;
     ++top.next;

@@ -34,8 +34,8 @@ std::string position_of(std::string_view text, size_t byte) {
 std::string reason_of(const nlohmann::detail::exception& e) {
   if (e.id == 406) return "a number too large to represent";
   std::string what = e.what();
-  if (auto bracket = what.find("] "); what.rfind("[json.exception.", 0) == 0 &&
-                                      bracket != std::string::npos) {
+  if (auto bracket = what.find("] ");
+      what.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos) {
     what.erase(0, bracket + 2);
   }
   if (what.rfind("parse error", 0) == 0) {
@@ -65,8 +65,8 @@ class DocumentBuilder {
   }
   bool string(std::string& v) {
     if (v.size() > limits_.max_string_bytes) {
-      return fail(kLimitStringBytes, "a string longer than " +
-                                         std::to_string(limits_.max_string_bytes) + " bytes");
+      return fail(kLimitStringBytes,
+                  "a string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
     }
     return add(std::move(v)) != nullptr;
   }
@@ -76,10 +76,12 @@ class DocumentBuilder {
   bool end_object() { return close(); }
   bool end_array() { return close(); }
   bool key(std::string& k);
-  bool parse_error(size_t position, const std::string& /*last_token*/,
+  bool parse_error(size_t position, const std::string& last_token,
                    const nlohmann::detail::exception& e) {
-    error_ = Error::invalid_data("malformed JSON at " + position_of(text_, position) + ": " +
-                                 reason_of(e));
+    std::string reason = reason_of(e);
+    if (e.id == 406) reason += " (" + last_token.substr(0, 64) + ")";
+    error_ =
+        Error::invalid_data("malformed JSON at " + position_of(text_, position) + ": " + reason);
     return false;
   }
 
@@ -122,8 +124,8 @@ class DocumentBuilder {
 bool DocumentBuilder::key(std::string& k) {
   nlohmann::json& object = *open_.back();
   if (k.size() > limits_.max_string_bytes) {
-    return fail(kLimitStringBytes, "an object key longer than " +
-                                       std::to_string(limits_.max_string_bytes) + " bytes");
+    return fail(kLimitStringBytes,
+                "an object key longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
   }
   if (object.size() >= limits_.max_object_members) {
     return fail(kLimitObjectMembers, "an object of more than " +
@@ -156,8 +158,7 @@ nlohmann::json* DocumentBuilder::add(nlohmann::json v) {
 
 bool DocumentBuilder::open(nlohmann::json container) {
   if (open_.size() + 1 > limits_.max_depth) {
-    return fail(kLimitDepth,
-                "nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+    return fail(kLimitDepth, "nested deeper than " + std::to_string(limits_.max_depth) + " levels");
   }
   std::string token;
   if (!open_.empty()) {

@@ -58,18 +58,18 @@ Status write_private_file(const std::string& path, std::string_view content, boo
     }
   }
   const std::filesystem::path target(path);
-  std::string temp = (target.parent_path().empty() ? std::filesystem::path(".")
-                                                   : target.parent_path()) /
-                     ("." + target.filename().string() + ".XXXXXX");
+  std::string temp =
+      (target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path()) /
+      ("." + target.filename().string() + ".XXXXXX");
   const int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
   if (fd < 0) return os_error("cannot create a file beside", path);
   Status written = write_all(fd, content, path);
   if (::close(fd) != 0 && written.ok()) written = os_error("cannot write", path);
   if (written.ok()) {
     // Without --force the rename itself refuses a file that appeared meanwhile.
-    const int renamed = replace ? ::rename(temp.c_str(), path.c_str())
-                                : ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(),
-                                              RENAME_NOREPLACE);
+    const int renamed =
+        replace ? ::rename(temp.c_str(), path.c_str())
+                : ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
     if (renamed == 0) return ok_status();
     written = errno == EEXIST
                   ? Status(Error::conflict(path + " exists already; pass --force to replace it"))

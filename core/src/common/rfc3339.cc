@@ -46,10 +46,9 @@ UtcMicros latest_rfc3339() {
 
 std::optional<UtcMicros> parse_rfc3339(std::string_view s, std::string* why) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) ||
-      s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
-      !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
-      !digits(s, 17, 2, se)) {
+  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) ||
+      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se)) {
     return refuse(why, "not an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SSZ or with +HH:MM)");
   }
   const year_month_day date{year(y), month(static_cast<unsigned>(mo)),
@@ -72,8 +71,8 @@ std::optional<UtcMicros> parse_rfc3339(std::string_view s, std::string* why) {
   } else {
     return refuse(why, "a timestamp ends with Z or an offset such as +01:00");
   }
-  const UtcMicros t = sys_days(date) + hours(h) + minutes(mi) + seconds(se) +
-                      microseconds(micros) - offset;
+  const UtcMicros t =
+      sys_days(date) + hours(h) + minutes(mi) + seconds(se) + microseconds(micros) - offset;
   if (t < earliest_rfc3339() || t > latest_rfc3339()) {
     return refuse(why, "outside the years 0001 to 9999");
   }

@@ -5,8 +5,7 @@
 namespace coalition {
 
 UtcMicros utc_now() {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now());
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
 std::string format_utc(UtcMicros t) {

@@ -56,7 +56,9 @@ Result<std::unique_ptr<CrashJournal>> CrashJournal::open(const std::string& path
 }
 
 CrashJournal::CrashJournal(int fd, char* map, std::vector<std::string> previous)
-    : fd_(fd), map_(map), previous_(std::move(previous)),
+    : fd_(fd),
+      map_(map),
+      previous_(std::move(previous)),
       taken_(std::make_unique<std::atomic<bool>[]>(kSlots)) {}
 
 CrashJournal::~CrashJournal() {

@@ -1,7 +1,7 @@
 #include "runtime/engine.h"
 
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 #include <random>
 #include <set>
 
@@ -332,12 +332,14 @@ Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
   if (*stops >= limits_.interruptions) {
     spdlog::error("execution {} set aside: the engine stopped {} times while working on it",
                   record.id, *stops);
-    (*execution)->set_aside(
-        kExecutionSetAside,
-        fmt::format("the engine stopped {} times while working on this execution (a crash, an "
-                    "abort or running out of memory); it was set aside so that the others carry "
-                    "on (limits.interruptions)",
-                    *stops));
+    (*execution)
+        ->set_aside(
+            kExecutionSetAside,
+            fmt::format(
+                "the engine stopped {} times while working on this execution (a crash, an "
+                "abort or running out of memory); it was set aside so that the others carry "
+                "on (limits.interruptions)",
+                *stops));
   }
   return execution;
 }

@@ -327,8 +327,8 @@ std::optional<std::string> Execution::choose(int64_t frame, const Step& step,
     return step.default_next;
   }
   on_step_error(frame, step,
-                make_error("choice.no_match", "no rule of choice step '" + step.id +
-                                                  "' holds and it has no default"));
+                make_error("choice.no_match",
+                           "no rule of choice step '" + step.id + "' holds and it has no default"));
   return std::nullopt;
 }
 
@@ -386,9 +386,9 @@ void Execution::complete_step(int64_t frame, const Step& step, json output) {
   limits.max_depth = limits.max_depth > at_depth ? limits.max_depth - at_depth : 1;
   if (auto s = check_json_limits(output, limits); !s) {
     on_step_error(frame, step,
-                  make_error(kLimitValue, "the step's output at " + (s.error().pointer().empty()
-                                                                          ? std::string("/")
-                                                                          : s.error().pointer()) +
+                  make_error(kLimitValue, "the step's output at " +
+                                              (s.error().pointer().empty() ? std::string("/")
+                                                                           : s.error().pointer()) +
                                               ": " + s.error().message()));
     return;
   }

@@ -81,11 +81,11 @@ void Execution::start_join(int64_t frame, const Step& step) {
     slots = items->size();
   } else {  // sub-workflow
     if (workflow_depth(frame) >= host_.limits().workflow_depth) {
-      on_step_error(frame, step,
-                    make_error(kLimitWorkflowDepth,
-                               fmt::format("sub-workflows nested more than {} deep "
-                                           "(limits.workflow_depth)",
-                                           host_.limits().workflow_depth)));
+      on_step_error(
+          frame, step,
+          make_error(kLimitWorkflowDepth, fmt::format("sub-workflows nested more than {} deep "
+                                                      "(limits.workflow_depth)",
+                                                      host_.limits().workflow_depth)));
       return;
     }
     auto child = host_.catalog().find(step.workflow_id, step.workflow_version);

@@ -169,7 +169,6 @@ struct Workflow {
 // file order.
 std::vector<const Step*> sub_workflow_calls(const Workflow& workflow);
 
-
 }  // namespace coalition
 
 #endif  // COALITION_WORKFLOW_WORKFLOW_H_

@@ -539,7 +539,7 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
   LoadedWorkflow loaded;
   auto doc = parse_json(text);
   if (!doc) {
-    loaded.problems.push_back({"", doc.error().message()});
+    loaded.problems.push_back({doc.error().pointer(), doc.error().message()});
     return loaded;
   }
   for (const auto& v : compiled_format_schema().validate(*doc)) {

@@ -169,8 +169,6 @@ class Validator {
     return std::nullopt;
   }
 
-
-
   void references(const json& tmpl, const std::string& at, bool in_map) {
     auto refs = check_template(tmpl, at);
     if (!refs) return;

@@ -66,8 +66,9 @@ TEST(ParseJsonLimits, SizeStringsArraysAndObjectsAreBounded) {
   limits.max_string_bytes = 8;
   limits.max_array_items = 3;
   limits.max_object_members = 2;
-  EXPECT_NE(parse_json(std::string(65, ' ') + "1", limits).error().message().find(
-                "limits.document_bytes"),
+  std::string padded(66, ' ');  // 65 spaces and a number: one byte over
+  padded.back() = '1';
+  EXPECT_NE(parse_json(padded, limits).error().message().find("limits.document_bytes"),
             std::string::npos);
   auto s = parse_json(R"({"a": "123456789"})", limits);
   EXPECT_NE(s.error().message().find("limits.string_bytes"), std::string::npos);
@@ -100,11 +101,12 @@ TEST(CheckJsonLimits, ValuesDeeperThanAnyStackAreCheckedIteratively) {
   auto s = check_json_limits(deep);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message().find("limits.depth"), std::string::npos);
-  EXPECT_EQ(s.error().pointer(), "/" + [] {
-    std::string p = "0";
-    for (int i = 1; i < 128; ++i) p += "/0";
-    return p;
-  }());
+  EXPECT_EQ(
+      s.error().pointer(), "/" + [] {
+        std::string p = "0";
+        for (int i = 1; i < 128; ++i) p += "/0";
+        return p;
+      }());
 }
 
 TEST(CheckJsonLimits, NamesTheFirstValueThatBreaksALimit) {

@@ -14,8 +14,8 @@ TEST(CheckTextField, AcceptsNamesInAnyScript) {
 }
 
 TEST(CheckTextField, RefusesControlCharactersNamingTheField) {
-  for (const char* bad : {"ana\nanalyst  approved", "ana\r", "ana\x1b[2J", "tab\there",
-                          "del\x7f", "c1\xc2\x85", "rtl\xe2\x80\xae", "sep\xe2\x80\xa8"}) {
+  for (const char* bad : {"ana\nanalyst  approved", "ana\r", "ana\x1b[2J", "tab\there", "del\x7f",
+                          "c1\xc2\x85", "rtl\xe2\x80\xae", "sep\xe2\x80\xa8"}) {
     auto s = check_text_field("--as", bad);
     ASSERT_FALSE(s.ok()) << bad;
     EXPECT_EQ(s.error().code(), ErrorCode::kInvalidData);
@@ -42,7 +42,9 @@ TEST(Printable, EscapesWhatWouldForgeLinesOrMoveTheCursor) {
   EXPECT_EQ(printable("a\nb"), "a\\nb");
   EXPECT_EQ(printable("\x1b[31mred"), "\\x1b[31mred");
   EXPECT_EQ(printable("back\\slash"), "back\\\\slash");
-  EXPECT_EQ(printable("rtl\xe2\x80\xaeevil"), "rtl\\u202eevil");
+  EXPECT_EQ(printable("rtl\xe2\x80\xae"
+                      "evil"),
+            "rtl\\u202eevil");
   EXPECT_EQ(printable("bad\xff"), "bad\\xff");
 }
 

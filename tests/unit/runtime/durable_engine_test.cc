@@ -101,7 +101,10 @@ class DurableEngineTest : public ::testing::Test {
   }
   std::unique_ptr<Engine> engine(Store& store, Clock& clock) {
     return std::make_unique<Engine>(registry_, catalog_, clock,
-                                    EngineOptions{1, 2, &store, &calendars_});
+                                    EngineOptions{.scheduler_threads = 1,
+                                                  .plugin_threads = 2,
+                                                  .store = &store,
+                                                  .calendars = &calendars_});
   }
   std::vector<std::string> types(Store& store, const std::string& id) {
     std::vector<std::string> out;

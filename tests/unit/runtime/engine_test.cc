@@ -91,7 +91,8 @@ TEST_F(EngineTest, TimedOutAttemptIsRetriedAndItsLateResultIgnored) {
   auto wf = workflow(R"({"id": "t", "version": 1, "title": "t", "steps": [
       {"id": "slow", "kind": "task", "type": "test.gate", "timeout": "PT30S",
        "retry": {"max_attempts": 2, "initial_interval": "PT5S"}, "result": "/r"}]})");
-  Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
   auto id = engine.start(wf, json::object());
   ASSERT_TRUE(id.ok());
   GateStep::wait_entered(1);                 // attempt 1 is stuck inside the plugin
@@ -122,7 +123,8 @@ TEST_F(EngineTest, TimeoutAfterLastAttemptFailsTheStep) {
   auto wf = workflow(R"({"id": "t", "version": 1, "title": "t", "steps": [
       {"id": "slow", "kind": "task", "type": "test.gate", "timeout": "PT1M",
        "retry": {"max_attempts": 1}}]})");
-  Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
   auto id = engine.start(wf, json::object());
   GateStep::wait_entered(1);
   clock_.advance(std::chrono::minutes(1));
@@ -141,7 +143,8 @@ TEST_F(EngineTest, ABlockedPluginCallDoesNotHoldUpOtherExecutions) {
       {"id": "b", "kind": "wait", "for": "PT1S", "next": "c"},
       {"id": "c", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-2"}}]})");
   // One scheduler thread, two plugin threads: the gate occupies one plugin thread.
-  Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
   auto slow = engine.start(blocked, json::object());
   GateStep::wait_entered(1);
   std::vector<std::string> ids;
@@ -175,7 +178,8 @@ TEST_F(EngineTest, ManyExecutionsAdvanceConcurrentlyWithOrderedHistories) {
       {"id": "fan", "kind": "parallel", "branches": [
         {"name": "a", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}}]},
         {"name": "b", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-2"}}]}]}]})");
-  Engine engine(registry_, catalog_, clock_, EngineOptions{2, 4});
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 2, .plugin_threads = 4});
   std::vector<std::string> ids;
   for (int i = 0; i < 200; ++i) ids.push_back(*engine.start(wf, json::object()));
   engine.wait_idle();
@@ -216,7 +220,8 @@ TEST_F(EngineTest, EveryEventPassesThroughTheSinkInOrder) {
   auto wf = workflow(R"({"id": "s", "version": 1, "title": "t", "steps": [
       {"id": "a", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}}]})");
   RecordingSink sink;
-  Engine engine(registry_, catalog_, clock_, EngineOptions{2, 2}, &sink);
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 2, .plugin_threads = 2}, &sink);
   auto id = engine.start(wf, json::object());
   engine.wait_idle();
   auto s = *engine.snapshot(*id);

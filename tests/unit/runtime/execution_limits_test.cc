@@ -37,7 +37,7 @@ class ExecutionLimitsTest : public ::testing::Test {
   // Runs `wf` to its end under `limits` and returns its final snapshot.
   ExecutionSnapshot run(const std::shared_ptr<const Workflow>& wf, const ExecutionLimits& limits,
                         json input = json::object()) {
-    EngineOptions options{1, 2};
+    EngineOptions options{.scheduler_threads = 1, .plugin_threads = 2};
     options.limits = limits;
     Engine engine(registry_, catalog_, clock_, options);
     auto id = engine.start(wf, std::move(input));
@@ -152,7 +152,8 @@ TEST_F(ExecutionLimitsTest, AnInputTooDeepIsRefusedBeforeAnythingRuns) {
       {"id": "done", "kind": "succeed"}]})");
   json deep = json::object();
   for (int i = 0; i < 200; ++i) deep = json{{"x", std::move(deep)}};
-  Engine engine(registry_, catalog_, clock_, EngineOptions{1, 2});
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
   auto id = engine.start(wf, deep);
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.error().code(), ErrorCode::kInvalidData);

@@ -75,7 +75,10 @@ class WorkflowFeaturesTest : public ::testing::Test {
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     engine_ = std::make_unique<Engine>(registry_, catalog_, clock_,
-                                       EngineOptions{1, 2, store_.get(), &calendars_});
+                                       EngineOptions{.scheduler_threads = 1,
+                                                     .plugin_threads = 2,
+                                                     .store = store_.get(),
+                                                     .calendars = &calendars_});
   }
 
   std::string start(const char* definition, json input, const std::string& id = "ex") {
