@@ -112,11 +112,15 @@ void tamper(const std::string& store, const std::string& sql) {
 class AuditAnchor : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_ = dir_.write("coalition.json",
-                         json{{"audit",
-                               {{"signing_key", (dir_.path() / "keys" / "audit.key").string()},
-                                {"checkpoints", checkpoints_}}}}
-                             .dump());
+    // filing_review counts business days under the Australian calendar.
+    config_ = dir_.write(
+        "coalition.json",
+        json{{"calendars",
+              {{"directory", std::string(test::kSourceDir) + "/config/calendars"}}},
+             {"audit",
+              {{"signing_key", (dir_.path() / "keys" / "audit.key").string()},
+               {"checkpoints", checkpoints_}}}}
+            .dump());
   }
   test::ProcessResult coalition(std::vector<std::string> args) {
     args.insert(args.begin(),
@@ -188,16 +192,22 @@ TEST_F(AuditAnchor, AFullRewriteWithTheDocumentedSchemeIsCaughtByACheckpoint) {
   const std::string id = start_review();
   complete_draft(id);
   checkpoint();
-  // The probe: delete the refusals, rename an actor, recompute the whole chain.
+  // Rename an actor and recompute the whole chain: as long as before, self-consistent.
   forge(store_, [](std::vector<Row>& rows) {
-    std::erase_if(rows, [](const Row& r) { return r.type.find("refused") != std::string::npos; });
     for (auto& r : rows) {
       if (r.actor == "ana") r.actor = "someone.else";
     }
   });
-  EXPECT_TRUE(verify(0, false)["ok"]);  // self-consistent: only an anchor outside can tell
-  const json v = verify(65);
-  EXPECT_EQ(v["kind"], "checkpoint_mismatch") << v;
+  EXPECT_TRUE(verify(0, false)["ok"]);  // only an anchor outside can tell
+  const json renamed = verify(65);
+  EXPECT_EQ(renamed["kind"], "checkpoint_mismatch") << renamed;
+  // The probe's rewrite: the refusals deleted too, the chain recomputed again.
+  forge(store_, [](std::vector<Row>& rows) {
+    std::erase_if(rows, [](const Row& r) { return r.type.find("refused") != std::string::npos; });
+  });
+  EXPECT_TRUE(verify(0, false)["ok"]);
+  const json shorter = verify(65);
+  EXPECT_EQ(shorter["kind"], "truncated") << shorter;  // fewer entries than the checkpoint saw
 }
 
 TEST_F(AuditAnchor, TruncationIsCaught) {
@@ -261,14 +271,18 @@ TEST_F(AuditAnchor, AnEditedEventPayloadIsCaught) {
   EXPECT_EQ(verify(65, false)["kind"], "event_modified");
 }
 
-TEST_F(AuditAnchor, ADeletedOrInsertedEventIsCaught) {
+TEST_F(AuditAnchor, ADeletedEventIsCaught) {
   const std::string id = start_review();
   tamper(store_, "DELETE FROM events WHERE execution_id = '" + id + "' AND seq = 2");
   EXPECT_EQ(verify(65, false)["kind"], "event_deleted");
+}
+
+TEST_F(AuditAnchor, AnInsertedEventIsCaught) {
+  start_review();
   tamper(store_,
          "INSERT INTO events SELECT 'ex-forged', seq, at, type, step, data FROM events "
          "WHERE seq = 1");
-  EXPECT_EQ(verify(65, false)["kind"], "event_deleted");  // still the first problem
+  EXPECT_EQ(verify(65, false)["kind"], "event_unaudited");
 }
 
 TEST_F(AuditAnchor, AnEmptiedSummaryNeedsThatExecutionsTombstoneAndPurgedEntry) {

@@ -31,7 +31,7 @@ struct EngineOptions {
   size_t plugin_threads = 4;
   Store* store = nullptr;                  // null: in memory only
   const CalendarSet* calendars = nullptr;  // null: no business-day calendars
-  ExecutionLimits limits;                  // loops, fan-out and nesting of one execution
+  ExecutionLimits limits = {};             // loops, fan-out and nesting of one execution
   // Durable: which executions this process works on (null: none kept). Must outlive the engine.
   CrashJournal* journal = nullptr;
 };

@@ -177,10 +177,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
 
 // Migrations run in one transaction each, so a crash mid-way leaves the previous version.
 Status SqliteStore::migrate() {
-  SqliteStatement q(db_, "PRAGMA user_version");
-  auto row = q.step();
-  if (!row) return std::move(row).error();
-  const int current = static_cast<int>(q.integer(0));
+  int current = 0;
+  {
+    // Finalized before any migration runs: a statement still open on the database keeps its
+    // tables locked, and DROP INDEX would fail with "database table is locked".
+    SqliteStatement q(db_, "PRAGMA user_version");
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    current = static_cast<int>(q.integer(0));
+  }
   const int known = schema_version();
   if (current > known) {
     return Error::configuration("store " + path_ + " has schema version " +

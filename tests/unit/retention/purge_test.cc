@@ -52,8 +52,12 @@ class PurgeTest : public ::testing::Test {
     b.executions.push_back({id, "case_review", 1, "succeeded", "lead.lee", t0,
                             t0 + std::chrono::hours(2), std::nullopt, json{{"v", 1}},
                             json{{"output", output}}});
+    // Each event with the audit entry that records it, as Execution::record writes them.
     auto event = [&](uint64_t seq, EventType type, const std::string& step, json data) {
       b.events.push_back({id, Event{seq, t0, type, step, std::move(data)}});
+      b.audit.push_back(make_audit_draft(t0, "x", "r", "", id, step, std::string(to_string(type)),
+                                         {{"seq", seq}}));
+      b.audit.back().event_seq = seq;
     };
     event(1, EventType::kExecutionStarted, "", {{"input", json::object()}});
     event(2, EventType::kStepSucceeded, "intake", {{"output", output["intake"]}});
@@ -65,7 +69,7 @@ class PurgeTest : public ::testing::Test {
     b.tasks.push_back(
         {id + ".t1", id, "file", "completed", std::nullopt, t0, json{{"title", "file SAR"}}});
     for (const auto& [step, type] : std::vector<std::pair<std::string, std::string>>{
-             {"", "execution_started"}, {"intake", "task_completed"}, {"file", "task_completed"}}) {
+             {"intake", "task_completed"}, {"file", "task_completed"}}) {
       b.audit.push_back(make_audit_draft(t0, "x", "r", "", id, step, type, {{"n", 1}}));
     }
     ASSERT_TRUE(store_->apply(b).ok());
@@ -130,7 +134,7 @@ TEST_F(PurgeTest, RestrictedDataGoesLeavingATombstoneAndAnAuditEntry) {
   EXPECT_FALSE(audit[1].summary.empty());
   auto v = *store_->verify_audit();
   EXPECT_TRUE(v.ok) << v.problem;
-  EXPECT_EQ(v.redacted, 1u);
+  EXPECT_EQ(v.redacted, 3u);  // the file step's two events and its task completion
 }
 
 TEST_F(PurgeTest, PurgingTwiceChangesNothing) {
@@ -200,7 +204,7 @@ TEST_F(PurgeTest, TheExecutionRecordTakesEverythingButTheChainStillVerifies) {
   }
   auto v = *store_->verify_audit();
   EXPECT_TRUE(v.ok) << v.problem;
-  EXPECT_EQ(v.entries, 3u * 2 + 4);
+  EXPECT_EQ(v.entries, (5u + 2) * 2 + 4);  // per execution: 5 events and 2 completions
 }
 
 TEST_F(PurgeTest, ASummaryRemovedWithoutATombstoneBreaksTheChain) {
@@ -214,7 +218,8 @@ TEST_F(PurgeTest, ASummaryRemovedWithoutATombstoneBreaksTheChain) {
   auto v = *store_->verify_audit();
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.first_bad_seq, 2u);
-  EXPECT_NE(v.problem.find("no purge tombstone"), std::string::npos) << v.problem;
+  EXPECT_NE(v.problem.find("no purge (tombstone and `purged` entry) covers"), std::string::npos)
+      << v.problem;
 }
 
 TEST(RetentionPolicy, WorkflowThenInstallationThenBuiltIn) {

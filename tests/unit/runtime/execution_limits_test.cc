@@ -30,7 +30,9 @@ class ExecutionLimitsTest : public ::testing::Test {
   std::shared_ptr<const Workflow> workflow(const std::string& text) {
     auto loaded = load_workflow(text, "test.json");
     EXPECT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("test.json");
-    if (loaded.workflow) EXPECT_TRUE(catalog_.add(loaded.workflow).ok());
+    if (loaded.workflow) {
+      EXPECT_TRUE(catalog_.add(loaded.workflow).ok());
+    }
     return loaded.workflow;
   }
 
@@ -136,11 +138,11 @@ TEST_F(ExecutionLimitsTest, AnOutputTooDeepForWhereItIsWrittenFailsTheStep) {
   JsonLimits json_limits;
   json_limits.max_depth = 8;
   configure_json_limits(json_limits);
-  // The echo's output {"params": {...}, "context": {"input": {}}} is three levels deep; written
-  // at six levels below the context's root it would make a value nine deep.
+  // The echo's output {"params": {...}, "context": {...}} is two levels deep; written seven
+  // levels below the context's root it would make the context nine deep.
   auto wf = workflow(R"({"id": "deep", "version": 1, "title": "t", "steps": [
       {"id": "work", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"},
-       "result": "/a/b/c/d/e/f"}]})");
+       "result": "/a/b/c/d/e/f/g"}]})");
   const auto s = run(wf, ExecutionLimits{});
   ASSERT_EQ(s.status, ExecutionStatus::kFailed);
   EXPECT_EQ(s.error.code, kLimitValue);

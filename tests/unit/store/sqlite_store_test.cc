@@ -43,9 +43,10 @@ class SqliteStoreTest : public ::testing::Test {
     EXPECT_TRUE(store.ok()) << store.error().message();
     return std::move(*store);
   }
-  void append_audit(SqliteStore& store, int n) {
+  // Entries first..first+n-1, a minute apart: audit time never moves back.
+  void append_audit(SqliteStore& store, int n, int first = 1) {
     StoreBatch batch;
-    for (int i = 1; i <= n; ++i) batch.audit.push_back(draft(i));
+    for (int i = first; i < first + n; ++i) batch.audit.push_back(draft(i));
     ASSERT_TRUE(store.apply(batch).ok());
   }
   test::TempDir dir_;
@@ -135,7 +136,7 @@ TEST_F(SqliteStoreTest, AuditChainVerifiesAcrossBatchesAndReopening) {
   {
     auto store = open();
     append_audit(*store, 3);
-    append_audit(*store, 2);
+    append_audit(*store, 2, 4);
   }
   auto store = open();
   auto v = store->verify_audit();
