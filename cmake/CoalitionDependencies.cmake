@@ -8,6 +8,7 @@ find_package(spdlog 1.10 REQUIRED)           # built against the external fmt: u
 find_package(CLI11 2.1 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)             # libcrypto: SHA-256 for the audit chain
+find_package(ZLIB REQUIRED)                  # the media guard inflates gzip/zlib blobs
 
 # valijson (header-only JSON Schema validator). tools/install-deps extracts the headers of
 # Debian's libvalijson-dev into .deps/valijson; a system install is used when present.
