@@ -8,6 +8,7 @@
 #include "audit/audit_chain.h"
 #include "common/sha256.h"
 #include "guard/media_scan.h"
+#include "guard/reference_fields.h"
 
 namespace coalition {
 
@@ -253,7 +254,8 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   if (auto s = refuse_media_from(id, people_of(Actor{initiator, "", ""}), "start"); !s) {
     return std::move(s).error();
   }
-  if (auto found = find_media(input)) {
+  // The input schema says which fields are references (exempt from the binary limit only).
+  if (auto found = find_media(input, reference_options(workflow->input_schema))) {
     if (store_ != nullptr) {
       StoreBatch batch;
       batch.audit.push_back(make_audit_draft(clock_.now(), initiator, "", "", id, "",
