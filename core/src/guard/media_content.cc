@@ -259,7 +259,8 @@ void Inspector::data_uris(std::string_view t, const Layer& layer) {
 
 // `uri` is what follows "data:": a media type, parameters, ",", the data.
 void Inspector::data_uri(std::string_view uri, const Layer& layer) {
-  const size_t comma = uri.find(',');
+  constexpr size_t kMaxHeader = 256;  // type and parameters: bounded, so many URIs cost little
+  const size_t comma = uri.substr(0, kMaxHeader).find(',');
   const std::string type = media_type_of(uri.substr(0, comma));
   if (is_media_type(type)) {
     found_ = ContentFinding{type, describe("data URI", layer), false};

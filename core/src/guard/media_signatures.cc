@@ -104,9 +104,12 @@ std::string_view at_g(std::string_view b, size_t i) {
       (u8(b, i + 7) < 0x20 || u8(b, i + 9) < 0x20)) {
     return "image/gif";  // the high bytes of width and height are small in any real image
   }
-  if (b.size() > i + 376 && u8(b, i + 188) == 0x47 && u8(b, i + 376) == 0x47) {
-    for (size_t k = i; k < i + 188; ++k) {
-      if (u8(b, k) < 0x09) return "video/mp2t";  // a packet is binary; text never is
+  if (b.size() > i + 379 && u8(b, i + 188) == 0x47 && u8(b, i + 376) == 0x47) {
+    // Three packet headers; their PID and flag bytes hold control bytes (a PID below 256 makes
+    // a zero byte), which text never has.
+    for (const size_t k : {i + 1, i + 2, i + 3, i + 189, i + 190, i + 191, i + 377, i + 378}) {
+      const uint32_t c = u8(b, k);
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return "video/mp2t";
     }
   }
   return {};
@@ -131,22 +134,58 @@ std::string_view at_tiff_or_bmp(std::string_view b, size_t i) {
   return {};
 }
 
-std::string_view at_svg(std::string_view b, size_t i) {
-  if (b.size() < i + 5) return {};
-  auto lower = [&](size_t k) { return static_cast<char>(u8(b, k) | 0x20); };
-  if (lower(i + 1) != 's' || lower(i + 2) != 'v' || lower(i + 3) != 'g') return {};
-  const char next = b[i + 4];
-  if (next != ' ' && next != '\t' && next != '\r' && next != '\n' && next != '>' && next != '/')
-    return {};
-  // An element, not prose about one: a closing tag or the SVG namespace follows.
-  for (size_t k = i + 4; k + 5 <= b.size(); ++k) {
-    if (b[k] == '<' && b[k + 1] == '/' && lower(k + 2) == 's' && lower(k + 3) == 'v' &&
-        lower(k + 4) == 'g')
-      return "image/svg+xml";
-    if (b.compare(k, 5, "xmlns") == 0) return "image/svg+xml";
-  }
-  return {};
+char lower_at(std::string_view b, size_t k) {
+  return static_cast<char>(u8(b, k) | 0x20);
 }
+
+// "<svg" followed by a space, '>' or '/'.
+bool svg_open_at(std::string_view b, size_t i) {
+  if (b.size() < i + 5 || b[i] != '<') return false;
+  if (lower_at(b, i + 1) != 's' || lower_at(b, i + 2) != 'v' || lower_at(b, i + 3) != 'g')
+    return false;
+  const char next = b[i + 4];
+  return next == ' ' || next == '\t' || next == '\r' || next == '\n' || next == '>' || next == '/';
+}
+
+// Where the next "</svg" or "xmlns" at or after `from` is, or npos: what makes an opening tag an
+// element rather than prose about one.
+size_t svg_marker_from(std::string_view b, size_t from) {
+  for (size_t k = from; k + 5 <= b.size(); ++k) {
+    if (b[k] == '<' && b[k + 1] == '/' && lower_at(b, k + 2) == 's' && lower_at(b, k + 3) == 'v' &&
+        lower_at(b, k + 4) == 'g')
+      return k;
+    if (b[k] == 'x' && b.compare(k, 5, "xmlns") == 0) return k;
+  }
+  return std::string_view::npos;
+}
+
+std::string_view at_svg(std::string_view b, size_t i) {
+  return svg_open_at(b, i) && svg_marker_from(b, i + 4) != std::string_view::npos
+             ? "image/svg+xml"
+             : std::string_view();
+}
+
+// SVG while searching a whole buffer: the marker found for one opening tag serves the next
+// ones, so many tags cost one pass, not one pass each.
+class SvgSearch {
+ public:
+  explicit SvgSearch(std::string_view b) : b_(b) {}
+  bool element_at(size_t i) {
+    if (!svg_open_at(b_, i) || exhausted_) return false;
+    if (!known_ || marker_ < i + 4) {
+      marker_ = svg_marker_from(b_, i + 4);
+      known_ = true;
+      exhausted_ = marker_ == std::string_view::npos;
+    }
+    return !exhausted_;
+  }
+
+ private:
+  std::string_view b_;
+  size_t marker_ = 0;
+  bool known_ = false;
+  bool exhausted_ = false;
+};
 
 std::string_view at_other(std::string_view b, size_t i) {
   const size_t n = b.size() - i;
@@ -209,18 +248,25 @@ std::string_view signature_at(std::string_view b, size_t at) {
 }
 
 std::optional<SignatureMatch> find_signature(std::string_view bytes) {
+  SvgSearch svg(bytes);
   for (size_t i = 0; i + 4 <= bytes.size(); ++i) {
     if (!kOpeners[static_cast<unsigned char>(bytes[i])]) continue;
+    if (bytes[i] == '<') {
+      if (svg.element_at(i)) return SignatureMatch{"image/svg+xml", i};
+      continue;
+    }
     if (auto kind = signature_at(bytes, i); !kind.empty()) return SignatureMatch{kind, i};
   }
   return std::nullopt;
 }
 
 std::optional<SignatureMatch> find_text_signature(std::string_view text) {
-  for (const std::string_view opener : {"<", "RIFF"}) {  // memchr-fast searches
-    for (size_t i = text.find(opener); i != std::string_view::npos; i = text.find(opener, i + 1)) {
-      if (auto kind = signature_at(text, i); !kind.empty()) return SignatureMatch{kind, i};
-    }
+  SvgSearch svg(text);
+  for (size_t i = text.find('<'); i != std::string_view::npos; i = text.find('<', i + 1)) {
+    if (svg.element_at(i)) return SignatureMatch{"image/svg+xml", i};
+  }
+  for (size_t i = text.find("RIFF"); i != std::string_view::npos; i = text.find("RIFF", i + 1)) {
+    if (auto kind = at_riff(text, i); !kind.empty()) return SignatureMatch{kind, i};
   }
   return std::nullopt;
 }

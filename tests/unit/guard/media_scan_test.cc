@@ -137,6 +137,27 @@ TEST(MediaScan, RefusesEncodingsNestedBeyondTheDepthLimit) {
   EXPECT_EQ(caught->kind, "image/png");
 }
 
+// Patterns that would make a naive scan quadratic (every opening tag scanning to the end, every
+// "data:" looking for its comma, every 'G' for its transport-stream packet): megabytes of them
+// are scanned in one pass each. A quadratic scan would take minutes here.
+TEST(MediaScan, RepeatedOpenersCostOnePassEach) {
+  auto repeat = [](const std::string& unit, size_t bytes) {
+    std::string out;
+    while (out.size() < bytes) out += unit;
+    return out;
+  };
+  EXPECT_FALSE(find_media(json{{"x", repeat("<svg ", 2 << 20)}}).has_value());
+  EXPECT_FALSE(find_media(json{{"x", repeat("data:", 2 << 20)}}).has_value());
+  EXPECT_FALSE(find_media(json{{"x", repeat("data:text/plain;x=", 2 << 20)}}).has_value());
+  EXPECT_FALSE(find_media(json{{"x", repeat("G ", 2 << 20)}}).has_value());
+  auto g = find_media(json{{"x", std::string(2 << 20, 'G')}});  // base32 of binary, in fact
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(g->kind, "application/octet-stream");
+  auto svg = find_media(json{{"x", repeat("<svg ", 1 << 20) + "</svg>"}});
+  ASSERT_TRUE(svg.has_value());
+  EXPECT_EQ(svg->kind, "image/svg+xml");
+}
+
 TEST(MediaScan, NamesNeitherTheBytesNorAnEchoOfThem) {
   auto found = find_media(json{{"x", "data:image/" + std::string(5000, 'a') + ";base64,AAAA"}});
   ASSERT_TRUE(found.has_value());
