@@ -138,6 +138,7 @@ class Inspector {
   void decoded(const std::optional<std::string>& b, const Layer& layer) {
     if (b && !done()) bytes(*b, layer);
   }
+  bool unwrap_binary(std::string_view b, const Layer& layer);
   void binary_data(const TextProfile& p, size_t size, const Layer& layer);
   bool inflate(std::string_view b, const Layer& layer);
   void text(std::string_view t, const Layer& layer, uint32_t flags);
@@ -204,19 +205,22 @@ void Inspector::bytes(std::string_view b, const Layer& layer, const uint32_t* pr
     }
     return;
   }
-  bool explained = false;  // the binary turned out to be compressed or UTF-16 text
-  if (layer.depth < state_.options.max_decode_depth) {
-    if (looks_compressed(b)) explained = inflate(b, layer);
-    const bool zeros = std::memchr(b.data(), 0, std::min<size_t>(b.size(), 64)) != nullptr;
-    const bool bom =
-        b.size() >= 2 && (b.substr(0, 2) == "\xFF\xFE" || b.substr(0, 2) == "\xFE\xFF");
-    auto t = zeros || bom ? decode_utf16_text(b, b.size()) : std::nullopt;
-    if (t && !done() && charge(t->size())) {
-      bytes(*t, layer.then("UTF-16"));
-      explained = explained || is_text(profile(*t, false), t->size());
-    }
-  }
+  const bool explained = layer.depth < state_.options.max_decode_depth && unwrap_binary(b, layer);
   if (!explained) binary_data(p, b.size(), layer);
+}
+
+// Binary that may be a wrapping: compressed data, or UTF-16 text. True when it unwraps to text
+// (then it is no binary for the limit).
+bool Inspector::unwrap_binary(std::string_view b, const Layer& layer) {
+  bool text = looks_compressed(b) && inflate(b, layer);
+  const bool zeros = std::memchr(b.data(), 0, std::min<size_t>(b.size(), 64)) != nullptr;
+  const bool bom = b.size() >= 2 && (b.substr(0, 2) == "\xFF\xFE" || b.substr(0, 2) == "\xFE\xFF");
+  auto t = zeros || bom ? decode_utf16_text(b, b.size()) : std::nullopt;
+  if (t && !done() && charge(t->size())) {
+    bytes(*t, layer.then("UTF-16"));
+    text = text || is_text(profile(*t, false), t->size());
+  }
+  return text;
 }
 
 void Inspector::binary_data(const TextProfile& p, size_t size, const Layer& layer) {

@@ -297,31 +297,35 @@ std::optional<std::string> decode_z85(std::string_view text, size_t cap) {
   return out;
 }
 
+namespace {
+
+// Whether `b` is UTF-16 text and how: a BOM, or ASCII whose high bytes (every other one) are
+// zero. Sets `big` and `start` (past the BOM).
+bool utf16_layout(std::string_view b, bool& big, size_t& start) {
+  if ((b[0] == '\xFF' && b[1] == '\xFE') || (b[0] == '\xFE' && b[1] == '\xFF')) {
+    big = b[0] == '\xFE';
+    start = 2;
+    return true;
+  }
+  size_t zero_even = 0, zero_odd = 0;
+  const size_t probe = std::min<size_t>(b.size() & ~size_t{1}, 64);
+  for (size_t i = 0; i < probe; i += 2) {
+    zero_even += b[i] == 0 ? 1 : 0;
+    zero_odd += b[i + 1] == 0 ? 1 : 0;
+  }
+  const size_t units = probe / 2;
+  start = 0;
+  big = zero_even * 10 >= units * 9 && zero_odd * 10 <= units;
+  const bool little = zero_odd * 10 >= units * 9 && zero_even * 10 <= units;
+  return big || little;
+}
+
+}  // namespace
+
 std::optional<std::string> decode_utf16_text(std::string_view b, size_t cap) {
-  if (b.size() < 8) return std::nullopt;
   bool big = false;
   size_t start = 0;
-  if (b[0] == '\xFF' && b[1] == '\xFE') {
-    start = 2;
-  } else if (b[0] == '\xFE' && b[1] == '\xFF') {
-    big = true;
-    start = 2;
-  } else {
-    size_t zero_even = 0, zero_odd = 0;
-    const size_t probe = std::min<size_t>(b.size() & ~size_t{1}, 64);
-    for (size_t i = 0; i < probe; i += 2) {
-      zero_even += b[i] == 0 ? 1 : 0;
-      zero_odd += b[i + 1] == 0 ? 1 : 0;
-    }
-    const size_t units = probe / 2;
-    if (zero_odd * 10 >= units * 9 && zero_even * 10 <= units) {
-      big = false;
-    } else if (zero_even * 10 >= units * 9 && zero_odd * 10 <= units) {
-      big = true;
-    } else {
-      return std::nullopt;
-    }
-  }
+  if (b.size() < 8 || !utf16_layout(b, big, start)) return std::nullopt;
   std::string out;
   for (size_t i = start; i + 1 < b.size() && out.size() < cap; i += 2) {
     const auto hi = static_cast<unsigned char>(b[big ? i : i + 1]);

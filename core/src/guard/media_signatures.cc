@@ -55,6 +55,20 @@ std::string_view ftyp_kind(std::string_view brand) {
   return "video/mp4";  // isom, iso2-6, mp41, mp42, avc1, M4V, dash, f4v ...
 }
 
+// ICO or CUR: the magic is zeros and ones, so the first directory entry must check out.
+bool is_icon(std::string_view b, size_t i) {
+  if (!(has(b, i, "\0\0\x01\0"sv) || has(b, i, "\0\0\x02\0"sv)) || b.size() < i + 22) return false;
+  const uint32_t count = le16(b, i + 4);
+  if (count < 1 || count > 64 || u8(b, i + 9) != 0 || le32(b, i + 14) == 0 ||
+      le32(b, i + 18) < 6 + 16 * count) {
+    return false;
+  }
+  if (u8(b, i + 2) == 2) return true;  // a cursor's planes and bit count are its hotspot
+  const uint32_t bpp = le16(b, i + 12);
+  return le16(b, i + 10) <= 1 &&
+         (bpp == 0 || bpp == 1 || bpp == 4 || bpp == 8 || bpp == 16 || bpp == 24 || bpp == 32);
+}
+
 std::string_view at_zero(std::string_view b, size_t i) {
   const size_t n = b.size() - i;
   if (has(b, i + 4, "ftyp") && n >= 12 && be32(b, i) >= 8 && be32(b, i) <= 4096 &&
@@ -73,16 +87,7 @@ std::string_view at_zero(std::string_view b, size_t i) {
     if ((nal & 0x80) == 0 && (nal & 0x60) != 0 && (nal & 0x1F) == 7) return "video/h264";
     if (nal == 0x40 && u8(b, i + 5) == 0x01) return "video/h265";
   }
-  if ((has(b, i, "\0\0\x01\0"sv) || has(b, i, "\0\0\x02\0"sv)) && n >= 22) {
-    const uint32_t count = le16(b, i + 4);
-    const bool icon = u8(b, i + 2) == 1;
-    const uint32_t bpp = le16(b, i + 12);
-    const bool entry_ok =
-        u8(b, i + 9) == 0 && le32(b, i + 14) > 0 && le32(b, i + 18) >= 6 + 16 * count &&
-        (!icon || (le16(b, i + 10) <= 1 && (bpp == 0 || bpp == 1 || bpp == 4 || bpp == 8 ||
-                                            bpp == 16 || bpp == 24 || bpp == 32)));
-    if (count >= 1 && count <= 64 && entry_ok) return "image/x-icon";
-  }
+  if (is_icon(b, i)) return "image/x-icon";
   if (i == 0 && n >= 8 &&
       (has(b, 4, "moov") || has(b, 4, "mdat") || has(b, 4, "wide") || has(b, 4, "pnot"))) {
     return "video/quicktime";  // QuickTime without an ftyp box
