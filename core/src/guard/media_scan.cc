@@ -170,7 +170,8 @@ void Walker::member(const std::string& key, const json& value, size_t frames) {
       return report(frames, {type, media::describe("declared MIME type", layer_), false});
     }
   }
-  string(key, frames, layer_.at("object key", true));
+  // A key is reported at its object: a pointer to it would repeat the key, bytes and all.
+  string(key, frames - 1, layer_.at("object key", true));
 }
 
 // A string's binary-limit finding is waived when the caller declared its pointer a reference;
