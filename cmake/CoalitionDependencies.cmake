@@ -10,6 +10,7 @@ find_package(SQLite3 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)             # libcrypto: SHA-256 for the audit chain
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(Sodium REQUIRED IMPORTED_TARGET libsodium)  # Ed25519 audit checkpoints
+find_package(ZLIB REQUIRED)                  # the media guard inflates gzip/zlib blobs
 
 # valijson (header-only JSON Schema validator). tools/install-deps extracts the headers of
 # Debian's libvalijson-dev into .deps/valijson; a system install is used when present.

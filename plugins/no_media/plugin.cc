@@ -4,7 +4,10 @@
 // at that point, naming where and what was found, never the bytes.
 #include <coalition/plugin.hpp>
 
+#include <vector>
+
 #include "guard/media_scan.h"
+#include "guard/reference_fields.h"
 
 namespace {
 
@@ -13,11 +16,17 @@ using coalition::sdk::Host;
 using coalition::sdk::Outcome;
 using nlohmann::json;
 
+// Iterative: a payload can nest deeper than the call stack allows.
 size_t count_strings(const json& doc) {
-  if (doc.is_string()) return 1;
   size_t n = 0;
-  if (doc.is_structured()) {
-    for (const auto& v : doc) n += count_strings(v);
+  std::vector<const json*> stack{&doc};
+  while (!stack.empty()) {
+    const json* v = stack.back();
+    stack.pop_back();
+    if (v->is_string()) ++n;
+    if (v->is_structured()) {
+      for (const auto& child : *v) stack.push_back(&child);
+    }
   }
   return n;
 }
@@ -28,13 +37,15 @@ class Guard {
       .name = "no_media.guard",
       .description =
           "Refuses a payload that carries an image or video (declared MIME type, data URI, or "
-          "the magic bytes of decoded data); passes references through.",
+          "the signature of decoded data) or more binary than a reference holds outside the "
+          "fields `schema` declares references; passes references through.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
         "properties": {
           "payload": {"description": "Any JSON: usually the intake's evidence references."},
-          "source": {"type": "string", "maxLength": 100, "description": "What the payload is, for the refusal message."}
+          "source": {"type": "string", "maxLength": 100, "description": "What the payload is, for the refusal message."},
+          "schema": {"type": "object", "description": "A JSON Schema of the payload: its fields marked x-coalition-reference (or format uri) may carry binary beyond the limit."}
         },
         "required": ["payload"]
       })json",
@@ -44,7 +55,11 @@ class Guard {
   explicit Guard(const Host& host) : host_(host) {}
   Outcome execute(const json& params, const Context& context) {
     const json& payload = params.at("payload");
-    if (auto found = coalition::find_media(payload)) {
+    const auto schema = params.find("schema");
+    const coalition::MediaScanOptions options = schema != params.end()
+                                                    ? coalition::reference_options(*schema)
+                                                    : coalition::MediaScanOptions{};
+    if (auto found = coalition::find_media(payload, options)) {
       const std::string source = params.value("source", "payload");
       // The refusal names the place and the kind, never the bytes.
       host_.warn("blocked_media_upload in " + context.execution_id() + ": " + source +

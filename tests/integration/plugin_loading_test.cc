@@ -95,6 +95,20 @@ TEST_F(PluginLoadingTest, CoalitionPluginsRunWithTheirDataAndTheCalendarExtensio
   EXPECT_EQ(guard.error.message.find("R0lGOD"), std::string::npos);
   auto clean = registry.find("no_media.guard")->execute({{"payload", {{"ref", "TXN-1"}}}}, c);
   EXPECT_EQ(clean.output["clean"], true);
+  // References only: 2 KB of binary (base64) is refused unless the schema declares the field.
+  std::string sealed;
+  for (uint32_t i = 0, x = 7; i < 2048; ++i) {
+    x = x * 1664525u + 1013904223u;
+    sealed.push_back("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[x >> 26]);
+  }
+  auto binary = registry.find("no_media.guard")->execute({{"payload", {{"sealed", sealed}}}}, c);
+  EXPECT_EQ(binary.error.code, "media.refused");
+  EXPECT_NE(binary.error.message.find("/sealed carries application/octet-stream"),
+            std::string::npos);
+  const json declared = {{"properties", {{"sealed", {{"x-coalition-reference", true}}}}}};
+  auto accepted = registry.find("no_media.guard")
+                      ->execute({{"payload", {{"sealed", sealed}}}, {"schema", declared}}, c);
+  EXPECT_EQ(accepted.output["clean"], true) << accepted.error.message;
 
   auto leak = registry.find("notify")->execute({{"to", {{"log", true}}},
                                                 {"message", "x.y"},

@@ -11,6 +11,7 @@
 #include "common/sha256.h"
 #include "common/text_field.h"
 #include "guard/media_scan.h"
+#include "guard/reference_fields.h"
 
 namespace coalition {
 
@@ -270,7 +271,8 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   if (auto s = check_json_limits(input); !s) {
     return Error::invalid_data("input: " + s.error().message(), s.error().pointer());
   }
-  if (auto found = find_media(input)) {
+  // The input schema says which fields are references (exempt from the binary limit only).
+  if (auto found = find_media(input, reference_options(workflow->input_schema))) {
     if (store_ != nullptr) {
       StoreBatch batch;
       batch.audit.push_back(make_audit_draft(clock_.now(), initiator, "", "", id, "",

@@ -10,6 +10,7 @@
 #include "common/json_limits.h"
 #include "common/json_text.h"
 #include "common/utc_time.h"
+#include "guard/reference_fields.h"
 #include "runtime/retry_delay.h"
 #include "workflow/data_template.h"
 
@@ -27,6 +28,36 @@ std::string_view to_string(ExecutionStatus status) {
 }
 
 namespace {
+
+// Whether `doc` holds the string `s` anywhere (iteratively: payloads nest without bound).
+bool holds_string(const json& doc, const std::string& s) {
+  std::vector<const json*> stack{&doc};
+  while (!stack.empty()) {
+    const json* v = stack.back();
+    stack.pop_back();
+    if (v->is_string() && v->get_ref<const std::string&>() == s) return true;
+    if (v->is_structured()) {
+      for (const auto& child : *v) stack.push_back(&child);
+    }
+  }
+  return false;
+}
+
+// The references of a plugin's output: what its output schema declares, and what it echoes of
+// the completions its task accepted (those passed the guard under the task's answer schema).
+MediaScanOptions output_references(const json& output, const json* schema,
+                                   const json* completions) {
+  MediaScanOptions options = schema != nullptr ? reference_options(*schema) : MediaScanOptions{};
+  if (completions == nullptr) return options;
+  options.is_reference = [declared = std::move(options.is_reference), &output,
+                          completions](const std::string& pointer) {
+    if (declared && declared(pointer)) return true;
+    const json::json_pointer at(pointer);
+    if (!output.contains(at) || !output.at(at).is_string()) return false;
+    return holds_string(*completions, output.at(at).get_ref<const std::string&>());
+  };
+  return options;
+}
 
 json error_json(const StepError& e, const std::string& step) {
   json doc{{"code", e.code}, {"message", e.message}};
@@ -466,7 +497,17 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   const std::string path = step_path(frame, step.id);
   if (outcome.status == StepStatus::kOk || outcome.status == StepStatus::kSuspend) {
     // No plugin can bring images or video into the store: the output is dropped unrecorded.
-    if (auto s = refuse_media(path, outcome.output, {{"source", "plugin output"}}, Actor{}); !s) {
+    // Its output schema declares which fields are references (exempt from the binary limit).
+    const StepType* type = host_.registry().find(step.type);
+    const json* schema = nullptr;
+    if (outcome.status == StepStatus::kOk && type != nullptr && type->output_schema()) {
+      schema = &type->output_schema()->document();
+    }
+    const MediaScanOptions options = output_references(
+        outcome.output, schema, attempt.task ? &attempt.task->completions : nullptr);
+    if (auto s =
+            refuse_media(path, outcome.output, {{"source", "plugin output"}}, Actor{}, options);
+        !s) {
       outcome =
           StepOutcome::failed(StepStatus::kPermanentError, "media.refused", s.error().message());
     }

@@ -26,6 +26,7 @@
 
 #include "calendar/business_calendar.h"
 #include "common/execution_limits.h"
+#include "guard/media_scan.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/clock.h"
 #include "runtime/crash_journal.h"
@@ -150,9 +151,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void record(EventType type, const std::string& step,
               nlohmann::json data = nlohmann::json::object(), const Actor& actor = {});
   // OK, or kInvalidData (with the pointer) after auditing "media_refused" when `payload`
-  // carries an image or video.
+  // carries an image or video (or undeclared binary, under `options`).
   Status refuse_media(const std::string& path, const nlohmann::json& payload, nlohmann::json facts,
-                      const Actor& actor);
+                      const Actor& actor, const MediaScanOptions& options = {});
   void audit_only(const std::string& type, const std::string& step, nlohmann::json summary,
                   const Actor& actor);
   void mark_dirty();

@@ -6,6 +6,7 @@
 
 #include "common/utc_time.h"
 #include "guard/media_scan.h"
+#include "guard/reference_fields.h"
 #include "runtime/deadline.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
@@ -240,7 +241,12 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
     return error;
   }
   const std::string path = step_path(frame, a->step->id);
-  if (auto s = refuse_media(path, data, {{"task", task_id}}, actor); !s)
+  // The answer schema says which fields are references (x-coalition-reference, format uri):
+  // those may carry more binary than the guard's limit; images are refused everywhere.
+  const auto schema = a->task->spec.find("answer_schema");
+  const MediaScanOptions options =
+      schema != a->task->spec.end() ? reference_options(*schema) : MediaScanOptions{};
+  if (auto s = refuse_media(path, data, {{"task", task_id}}, actor, options); !s)
     return std::move(s).error();
   if (auto s = check_completion(frame, actor, data); !s) {
     audit_only("task_refused", path,
@@ -276,8 +282,8 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
 // Images and video never enter an execution: the payload is refused before anything records
 // it, and the audit entry names where and what was found, never the bytes.
 Status Execution::refuse_media(const std::string& path, const json& payload, json facts,
-                               const Actor& actor) {
-  auto found = find_media(payload);
+                               const Actor& actor, const MediaScanOptions& options) {
+  auto found = find_media(payload, options);
   if (!found) return ok_status();
   facts["pointer"] = found->pointer;
   facts["kind"] = found->kind;

@@ -1,131 +1,167 @@
-// The media scan: every signature it knows, in every encoding it decodes, and the references
-// it must let through (hashes, ids, URLs, base64 of text).
+// The media scan's own rules: signatures, the binary limit and declared references, the decode
+// budget and depth, and a walk that survives any nesting. The evasion corpus and the negatives
+// are in media_evasion_test.cc and media_negatives_test.cc.
 #include "guard/media_scan.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "unit/guard/media_samples.h"
+
 namespace coalition {
 namespace {
 
 using nlohmann::json;
+using test::base64;
+using test::filler;
+using test::media_samples;
+using test::sample;
 
-std::string base64(const std::string& bytes) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t n =
-        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(k[(n >> s) & 63]);
-  }
-  if (i < bytes.size()) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
-    out.push_back(k[(n >> 18) & 63]);
-    out.push_back(k[(n >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? k[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-std::string latin1(const std::string& bytes) {  // as a JSON string would carry \u00XX escapes
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
-  return out;
-}
-
-struct Signature {
-  std::string bytes;
-  const char* kind;
-};
-
-const Signature kSignatures[] = {
-    {std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01", 12), "image/jpeg"},
-    {std::string("\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR", 16), "image/png"},
-    {"GIF89a\x01\x00\x01\x00\x80\x00", "image/gif"},
-    {std::string("RIFF\x24\x00\x00\x00WEBPVP8 ", 16), "image/webp"},
-    {std::string("RIFF\x24\x00\x00\x00"
-                 "AVI LIST",
-                 16),
-     "video/x-msvideo"},
-    {std::string("II*\x00\x08\x00\x00\x00\x00\x00\x00\x00", 12), "image/tiff"},
-    {std::string("BM\x36\x00\x0C\x00\x00\x00\x00\x00\x36\x00", 12), "image/bmp"},
-    {std::string("\x00\x00\x00\x18"
-                 "ftypmp42\x00\x00\x00\x00",
-                 16),
-     "video/mp4"},
-    {std::string("\x00\x00\x00\x14"
-                 "ftypqt  \x00\x00\x00\x00",
-                 16),
-     "video/quicktime"},
-    {std::string("\x00\x00\x00\x18"
-                 "ftypheic\x00\x00\x00\x00",
-                 16),
-     "image/heic"},
-    {std::string("\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\xF7\x81", 12), "video/webm"},
-    {std::string("\x00\x00\x01\xBA\x44\x00\x04\x00\x04\x01\x01\x89", 12), "video/mpeg"},
-    {std::string("FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00", 12), "video/x-flv"},
-};
-
-TEST(MediaScan, SniffsEverySignature) {
-  for (const auto& s : kSignatures) EXPECT_EQ(sniff_media(s.bytes), s.kind) << s.kind;
+TEST(MediaScan, SniffsEverySignatureAtTheStart) {
+  for (const auto& s : media_samples()) EXPECT_EQ(sniff_media(s.bytes), s.kind) << s.name;
   EXPECT_EQ(sniff_media("BM but not a bitmap"), "");
+  EXPECT_EQ(sniff_media("GIF89a is a format"), "");
   EXPECT_EQ(sniff_media("plain text"), "");
 }
 
-TEST(MediaScan, FindsSignaturesInBase64AndInCodePointsAtTheirPointer) {
-  for (const auto& s : kSignatures) {
-    const json doc{{"case", "AML-EX-1"}, {"evidence", {"TXN-EX-1", base64(s.bytes + "padding!")}}};
-    auto found = find_media(doc);
-    ASSERT_TRUE(found.has_value()) << s.kind;
-    EXPECT_EQ(found->kind, s.kind);
-    EXPECT_EQ(found->pointer, "/evidence/1");
-    EXPECT_EQ(found->how, "magic bytes (base64)");
-    auto raw = find_media(json{{"blob", latin1(s.bytes)}});
-    ASSERT_TRUE(raw.has_value()) << s.kind;
-    EXPECT_EQ(raw->kind, s.kind);
+TEST(MediaScan, FindsSignaturesAfterAPrefixInRawCodePoints) {
+  for (const auto& s : media_samples()) {
+    if (std::string(s.name) == "jxl_codestream") continue;  // two bytes: at the start only
+    auto found = find_media(json{{"blob", test::code_points("evidence: " + s.bytes)}});
+    ASSERT_TRUE(found.has_value()) << s.name;
+    EXPECT_EQ(found->kind, s.kind) << s.name;
+    EXPECT_EQ(found->pointer, "/blob");
   }
 }
 
-TEST(MediaScan, FindsDeclaredTypesAndDataUris) {
-  auto declared = find_media(json::parse(R"({"files": [{"name": "a", "mimeType": "Video/MP4"}]})"));
-  ASSERT_TRUE(declared.has_value());
-  EXPECT_EQ(declared->pointer, "/files/0/mimeType");
-  EXPECT_EQ(declared->how, "declared MIME type");
-  auto uri = find_media(json{{"a/b", "data:image/svg+xml;base64,PHN2Zz4="}});
-  ASSERT_TRUE(uri.has_value());
-  EXPECT_EQ(uri->pointer, "/a~1b");  // JSON Pointer escaping
-  EXPECT_EQ(uri->kind, "image/svg+xml");
-  // A data URI that lies about its type is still decoded.
-  auto disguised =
-      find_media(json{{"x", "data:text/plain;base64," + base64(kSignatures[0].bytes)}});
-  ASSERT_TRUE(disguised.has_value());
-  EXPECT_EQ(disguised->kind, "image/jpeg");
+// A value nested far deeper than any parser allows (runtime-built) must not reach the call
+// stack: the scan is iterative. Built and torn down without recursion as well.
+json nested(size_t depth, json leaf, bool arrays) {
+  json value = std::move(leaf);
+  for (size_t i = 0; i < depth; ++i) {
+    json wrapper = arrays ? json::array() : json::object();
+    if (arrays) {
+      wrapper.push_back(std::move(value));
+    } else {
+      wrapper["a"] = std::move(value);
+    }
+    value = std::move(wrapper);
+  }
+  return value;
 }
 
-TEST(MediaScan, LetsReferencesThrough) {
-  const json references = json::parse(R"({
-    "sha256": "4f2a9c0e1b7d3a5c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5",
-    "md5": "d41d8cd98f00b204e9800998ecf8427e",
-    "pdq": "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22",
-    "url": "https://example.org/listing/4471?ref=abc",
-    "ids": ["AML-2026-0417", "SMR-EX-2026-000311", "TXN-EX-5531907", "northwind.bsa_officer"],
-    "text": "Customer made 14 transfers under AUD 500 to three recipients",
-    "base64_text": "VGhpcyBpcyBqdXN0IGEgbm90ZSBhYm91dCBhIGNhc2U=",
-    "content_type": "application/json",
-    "n": 42, "flag": true, "nothing": null
-  })");
-  EXPECT_FALSE(find_media(references).has_value());
+TEST(MediaScan, WalksAValueNested100000DeepWithoutRecursion) {
+  const json objects = nested(100000, "TXN-EX-1", false);
+  EXPECT_FALSE(find_media(objects).has_value());
+  const json arrays = nested(100000, base64(sample("png").bytes), true);
+  auto found = find_media(arrays);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->kind, "image/png");
+  EXPECT_EQ(found->pointer.size(), 200000u);  // "/0" a hundred thousand times
+}
+
+TEST(MediaScan, RefusesUndeclaredBinaryBeyondTheLimit) {
+  const std::string blob = base64(filler(kMediaBinaryLimit * 2));
+  auto found = find_media(json{{"evidence", {"TXN-EX-1", blob}}});
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->pointer, "/evidence/1");
+  EXPECT_EQ(found->kind, "application/octet-stream");
+  EXPECT_EQ(found->how, "binary data (base64)");
+  // Below the limit (a signature, a key) is a reference's size, not a file's.
+  EXPECT_FALSE(find_media(json{{"key", base64(filler(kMediaBinaryLimit / 2))}}).has_value());
+  MediaScanOptions strict;
+  strict.binary_limit = 64;
+  EXPECT_TRUE(find_media(json{{"key", base64(filler(kMediaBinaryLimit / 2))}}, strict));
+}
+
+TEST(MediaScan, WaivesTheBinaryLimitForDeclaredReferencesOnly) {
+  const std::string blob = base64(filler(4096));
+  MediaScanOptions options;
+  std::vector<std::string> asked;
+  options.is_reference = [&](const std::string& pointer) {
+    asked.push_back(pointer);
+    return pointer == "/evidence/1";
+  };
+  EXPECT_FALSE(find_media(json{{"evidence", {"TXN-EX-1", blob}}}, options).has_value());
+  EXPECT_EQ(asked, std::vector<std::string>{"/evidence/1"});
+  // Elsewhere the limit holds, and in a declared field an image is still an image.
+  EXPECT_TRUE(find_media(json{{"other", blob}}, options).has_value());
+  auto image = find_media(json{{"evidence", {"x", base64(sample("jpeg").bytes + blob)}}}, options);
+  ASSERT_TRUE(image.has_value());
+  EXPECT_EQ(image->kind, "image/jpeg");
+  auto uri = find_media(json{{"evidence", {"x", "data:image/png;base64," + blob}}}, options);
+  ASSERT_TRUE(uri.has_value());
+  EXPECT_EQ(uri->how, "data URI");
+}
+
+TEST(MediaScan, CompressedTextIsNoBinaryButCompressedNoiseIs) {
+  std::string text;
+  for (int i = 0; i < 400; ++i) text += "Fourteen transfers under AUD 500 to three recipients. ";
+  EXPECT_FALSE(find_media(json{{"x", base64(test::gzip(text))}}).has_value());
+  auto noise = find_media(json{{"x", base64(test::gzip(filler(4000)))}});
+  ASSERT_TRUE(noise.has_value());
+  EXPECT_EQ(noise->kind, "application/octet-stream");
+  EXPECT_EQ(noise->how, "binary data (base64+gzip)");
+}
+
+TEST(MediaScan, AZipBombCostsNoMoreThanTheInflateCap) {
+  const std::string bomb = test::gzip(std::string(size_t{64} << 20, '\0'));  // 64 MiB of zeros
+  ASSERT_LT(bomb.size(), 100000u);
+  auto found = find_media(json{{"x", base64(bomb)}});
+  ASSERT_TRUE(found.has_value());  // what is past the cap is not known to be text
+  EXPECT_EQ(found->kind, "application/octet-stream");
+}
+
+TEST(MediaScan, RefusesWhatExceedsTheDecodeBudget) {
+  MediaScanOptions tight;
+  tight.decode_budget = 256;
+  auto found = find_media(json{{"a", base64(filler(120))}, {"b", base64(filler(120, 2))}}, tight);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->kind, "undetermined");
+  EXPECT_EQ(found->how, "decode budget exhausted");
+  EXPECT_FALSE(find_media(json{{"a", "TXN-EX-1"}}, tight).has_value());
+}
+
+TEST(MediaScan, RefusesEncodingsNestedBeyondTheDepthLimit) {
+  std::string onion = base64(sample("png").bytes);
+  for (int i = 0; i < kMediaMaxDecodeDepth + 2; ++i) onion = base64(onion);
+  auto found = find_media(json{{"x", onion}});
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->kind, "undetermined");
+  EXPECT_EQ(found->how.rfind("decode depth exceeded", 0), 0u) << found->how;
+  std::string shallow = base64(sample("png").bytes);
+  for (int i = 0; i < kMediaMaxDecodeDepth - 2; ++i) shallow = base64(shallow);
+  auto caught = find_media(json{{"x", shallow}});
+  ASSERT_TRUE(caught.has_value());
+  EXPECT_EQ(caught->kind, "image/png");
+}
+
+// Patterns that would make a naive scan quadratic (every opening tag scanning to the end, every
+// "data:" looking for its comma, every 'G' for its transport-stream packet): megabytes of them
+// are scanned in one pass each. A quadratic scan would take minutes here.
+TEST(MediaScan, RepeatedOpenersCostOnePassEach) {
+  auto repeat = [](const std::string& unit, size_t bytes) {
+    std::string out;
+    while (out.size() < bytes) out += unit;
+    return out;
+  };
+  EXPECT_FALSE(find_media(json{{"x", repeat("<svg ", 2 << 20)}}).has_value());
+  EXPECT_FALSE(find_media(json{{"x", repeat("data:", 2 << 20)}}).has_value());
+  EXPECT_FALSE(find_media(json{{"x", repeat("data:text/plain;x=", 2 << 20)}}).has_value());
+  EXPECT_FALSE(find_media(json{{"x", repeat("G ", 2 << 20)}}).has_value());
+  auto g = find_media(json{{"x", std::string(2 << 20, 'G')}});  // base32 of binary, in fact
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(g->kind, "application/octet-stream");
+  auto svg = find_media(json{{"x", repeat("<svg ", 1 << 20) + "</svg>"}});
+  ASSERT_TRUE(svg.has_value());
+  EXPECT_EQ(svg->kind, "image/svg+xml");
+}
+
+TEST(MediaScan, NamesNeitherTheBytesNorAnEchoOfThem) {
+  auto found = find_media(json{{"x", "data:image/" + std::string(5000, 'a') + ";base64,AAAA"}});
+  ASSERT_TRUE(found.has_value());
+  EXPECT_LE(found->kind.size(), 64u);
 }
 
 }  // namespace

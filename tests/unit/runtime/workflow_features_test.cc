@@ -9,6 +9,7 @@
 #include "store/sqlite_store.h"
 #include "support/in_memory_plugins.h"
 #include "support/temp_dir.h"
+#include "unit/guard/media_samples.h"
 #include "workflow/workflow_loader.h"
 
 namespace coalition {
@@ -21,11 +22,14 @@ class FormStep {
   static constexpr sdk::StepTypeInfo kInfo{
       .name = "test.form",
       .description = "Any answer.",
-      .parameters_schema = R"({"type":"object","properties":{"title":{"type":"string"}}})",
+      .parameters_schema =
+          R"({"type":"object","properties":{"title":{"type":"string"},"schema":{"type":"object"}}})",
       .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
   };
-  sdk::Outcome execute(const json&, const sdk::Context&) {
-    return sdk::Outcome::suspend({{"title", "answer"}});
+  sdk::Outcome execute(const json& params, const sdk::Context&) {
+    json task{{"title", "answer"}};
+    if (params.contains("schema")) task["answer_schema"] = params["schema"];
+    return sdk::Outcome::suspend(task);
   }
   sdk::Outcome resume(const json& completion, const sdk::Context&) {
     return sdk::Outcome::ok(plugins::human::form_result(completion));
@@ -295,6 +299,36 @@ TEST_F(WorkflowFeaturesTest, MediaInACompletionIsRefusedAuditedAndNeverStored) {
                   ->complete_task(task["id"], {"ivy", "investigator", ""},
                                   {{"evidence", json::array({"TXN-EX-1"})}})
                   .ok());
+  settle();
+  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+}
+
+// References only: binary beyond the guard's limit is refused unless the answer schema declares
+// the field a reference; the form's output echoes the declared field and is accepted too.
+constexpr const char* kSealed = R"({"id": "sealed", "version": 1, "title": "t", "steps": [
+  {"id": "intake", "kind": "task", "type": "test.form", "assign": {"roles": ["investigator"]},
+   "parameters": {"schema": {"type": "object", "properties": {
+     "sealed_report": {"type": "string", "x-coalition-reference": true},
+     "note": {"type": "string"}}}},
+   "result": "/intake"}]})";
+
+TEST_F(WorkflowFeaturesTest, TheAnswerSchemaDeclaresWhichFieldsMayCarryBinary) {
+  const auto id = start(kSealed, json::object());
+  const json task = open_task(id);
+  const std::string sealed = test::base64(test::filler(2048));  // e.g. an encrypted report
+  auto refused =
+      engine_->complete_task(task["id"], {"ivy", "investigator", ""}, {{"note", sealed}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().pointer(), "/note");
+  EXPECT_NE(refused.error().message().find("application/octet-stream"), std::string::npos);
+  auto image = engine_->complete_task(
+      task["id"], {"ivy", "investigator", ""},
+      {{"sealed_report", test::base64(test::sample("jpeg").bytes + test::filler(2048))}});
+  ASSERT_FALSE(image.ok());  // a declared reference is no place for an image either
+  EXPECT_NE(image.error().message().find("image/jpeg"), std::string::npos);
+  ASSERT_TRUE(
+      engine_->complete_task(task["id"], {"ivy", "investigator", ""}, {{"sealed_report", sealed}})
+          .ok());
   settle();
   EXPECT_EQ((*store_->execution(id))->status, "succeeded");
 }
