@@ -115,8 +115,7 @@ class AuditAnchor : public ::testing::Test {
     // filing_review counts business days under the Australian calendar.
     config_ = dir_.write(
         "coalition.json",
-        json{{"calendars",
-              {{"directory", std::string(test::kSourceDir) + "/config/calendars"}}},
+        json{{"calendars", {{"directory", std::string(test::kSourceDir) + "/config/calendars"}}},
              {"audit",
               {{"signing_key", (dir_.path() / "keys" / "audit.key").string()},
                {"checkpoints", checkpoints_}}}}

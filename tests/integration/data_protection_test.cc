@@ -249,8 +249,8 @@ TEST_F(DataProtection, NoPathIntoTheEngineAcceptsImageOrVideoBytes) {
   };
   refused("RUNINPUT",
           {"run", wf.string(), "--input", input("RUNINPUT"), "--now", "2026-12-01T00:00:00Z"});
-  refused("STARTINPUT", {"start", wf.string(), "--input", input("STARTINPUT"), "--now",
-                         "2026-12-01T00:00:00Z"});
+  refused("STARTINPUT",
+          {"start", wf.string(), "--input", input("STARTINPUT"), "--now", "2026-12-01T00:00:00Z"});
   refused("RUNAS", {"run", wf.string(), "--as", png("RUNAS"), "--now", "2026-12-01T00:00:00Z"});
   auto ok =
       cli({"run", wf.string(), "--id", "chk", "--as", "lead.lee", "--now", "2026-12-01T00:00:00Z"});
