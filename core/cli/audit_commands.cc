@@ -110,18 +110,11 @@ int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Install
   if (file.empty()) {
     return fail(err, "audit checkpoint", Error::configuration("no checkpoint file: give --out"));
   }
-  TimePoint now = utc_now();
-  if (!o.session.now.empty()) {
-    auto t = parse_utc(o.session.now);
-    if (!t)
-      return fail(
-          err, "audit checkpoint",
-          Error::invalid_argument("--now: '" + o.session.now + "' is not an RFC 3339 timestamp"));
-    now = *t;
-  }
+  auto now = command_time(o);
+  if (!now) return fail(err, "audit checkpoint", now.error());
   auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "audit checkpoint", s.error());
-  auto c = write_audit_checkpoint((*s)->store(), *key, now, file);
+  auto c = write_audit_checkpoint((*s)->store(), *key, *now, file);
   if (!c) return fail(err, "audit checkpoint", c.error());
   if (o.json) {
     out << c->to_json().dump(2) << "\n";

@@ -31,6 +31,14 @@ Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions&
   return Session::open(installation, so);
 }
 
+Result<TimePoint> command_time(const ExecutionCommandOptions& o) {
+  if (o.session.now.empty()) return utc_now();
+  std::string why;
+  auto at = parse_utc(o.session.now, &why);
+  if (!at) return Error::invalid_argument("--now: not an RFC 3339 timestamp: " + why);
+  return *at;
+}
+
 Result<ExecutionView> open_execution(const ExecutionCommandOptions& o,
                                      const Installation& installation) {
   auto s = open_for_reading(o, installation);

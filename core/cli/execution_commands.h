@@ -45,6 +45,9 @@ struct ExecutionCommandOptions {
 int fail(std::ostream& err, const std::string& command, const Error& error);
 Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions& o,
                                                   const Installation& installation);
+// The instant a command that only appends to the audit log acts at: --now when given (strict
+// RFC 3339, kInvalidArgument saying what is wrong), else the wall clock.
+Result<TimePoint> command_time(const ExecutionCommandOptions& o);
 
 // The store opened for reading and the record of execution `o.execution` (kNotFound when there
 // is none): what status, history and timeline start with.

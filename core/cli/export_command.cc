@@ -14,16 +14,9 @@ using nlohmann::json;
 
 int run_export_command(const ExecutionCommandOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
-  TimePoint now = utc_now();
-  if (!o.session.now.empty()) {
-    auto at = parse_utc(o.session.now);
-    if (!at) {
-      return fail(
-          err, "export",
-          Error::invalid_argument("--now: '" + o.session.now + "' is not an RFC 3339 timestamp"));
-    }
-    now = *at;
-  }
+  auto at = command_time(o);
+  if (!at) return fail(err, "export", at.error());
+  TimePoint now = *at;
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "export", view.error());
   view->clearance = std::min(view->clearance, Visibility::kMember);

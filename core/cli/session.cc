@@ -143,6 +143,7 @@ Session::~Session() {
   engine_.reset();
   clock_.reset();
   store_.reset();
+  journal_.reset();  // before the lock goes: the next process reads the journal once it has it
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
