@@ -51,7 +51,10 @@ ReferenceFields ReferenceFields::from_schema(const json& schema) {
   std::vector<std::pair<const json*, Pattern>> stack{{&schema, {}}};
   size_t visited = 0;
   while (!stack.empty() && visited++ < kMaxSchemaNodes) {
-    auto [node, at] = std::move(stack.back());
+    // Named variables, not a structured binding: clang 14 (the fuzz preset) cannot capture a
+    // binding in the lambda below.
+    const json* node = stack.back().first;
+    Pattern at = std::move(stack.back().second);
     stack.pop_back();
     if (!node->is_object()) continue;
     if (declares_reference(*node)) {
