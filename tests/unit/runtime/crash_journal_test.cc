@@ -72,17 +72,37 @@ TEST(CrashJournal, AProcessThatEndsCleanlyLeavesNothing) {
   EXPECT_EQ((*third)->take_left_by_previous(), std::vector<std::string>{"ex-3"});
 }
 
-TEST(CrashJournal, MoreWorkThanSlotsGoesUnmarkedRatherThanFailing) {
+TEST(CrashJournal, MoreWorkThanSlotsGoesUnmarkedAndSlotsComeBack) {
   test::TempDir dir;
-  auto journal = CrashJournal::open((dir.path() / "j").string());
-  ASSERT_TRUE(journal.ok());
-  std::vector<CrashJournal::Mark> marks;
-  for (size_t i = 0; i < CrashJournal::kSlots + 10; ++i) {
-    marks.push_back((*journal)->mark("ex-" + std::to_string(i)));
-  }
-  marks.clear();
-  auto reused = (*journal)->mark("ex-again");  // slots come back when marks go
-  SUCCEED();
+  const std::string path = (dir.path() / "j").string();
+  in_a_process_that_dies(
+      [&] {
+        auto journal = CrashJournal::open(path);
+        static std::vector<CrashJournal::Mark> marks;
+        for (size_t i = 0; i < CrashJournal::kSlots + 10; ++i) {
+          marks.push_back((*journal)->mark("ex-" + std::to_string(i)));
+        }
+      },
+      SIGKILL);
+  auto full = CrashJournal::open(path);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ((*full)->take_left_by_previous().size(), CrashJournal::kSlots);
+  full->reset();
+  in_a_process_that_dies(
+      [&] {
+        auto journal = CrashJournal::open(path);
+        {
+          std::vector<CrashJournal::Mark> marks;
+          for (size_t i = 0; i < CrashJournal::kSlots; ++i) {
+            marks.push_back((*journal)->mark("ex-" + std::to_string(i)));
+          }
+        }  // all finished: every slot is free again
+        static auto again = (*journal)->mark("ex-again");
+      },
+      SIGKILL);
+  auto next = CrashJournal::open(path);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ((*next)->take_left_by_previous(), std::vector<std::string>{"ex-again"});
 }
 
 }  // namespace
