@@ -7,6 +7,7 @@
 #include "common/private_file.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
+#include "runtime/execution.h"
 
 namespace coalition::cli {
 
@@ -45,9 +46,9 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   if (r.result.is_object() && r.result.contains("output")) {
     context = r.result["output"];
   } else {
-    for (const auto& f : r.state.value("frames", json::array())) {
-      if (f.value("path", "x").empty()) context = f.value("context", json::object());
-    }
+    auto parts = store.state_parts(r.id);
+    if (!parts) return fail(err, "export", parts.error());
+    context = Execution::main_context(r.state, *parts);
   }
   json doc{{"exported_at", format_utc(now)},
            {"view", {{"role", o.view}, {"clearance", to_string(view->clearance)}}},

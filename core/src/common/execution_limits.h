@@ -9,6 +9,7 @@ namespace coalition {
 
 struct ExecutionLimits {
   size_t map_items = 100000;       // map iterations started over the execution's life
+  size_t map_concurrency = 1000;   // iterations of one map running at once, whatever it asks
   size_t visits_per_step = 10000;  // entries into one step (loops through a choice)
   size_t workflow_depth = 16;      // sub-workflows nested inside each other
   // Deaths of the engine while it worked on the execution (the crash journal) before it is set

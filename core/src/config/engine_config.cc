@@ -56,6 +56,7 @@ constexpr const char* kSchema = R"json({
         "array_items": {"type": "integer", "minimum": 16, "maximum": 100000000},
         "object_members": {"type": "integer", "minimum": 16, "maximum": 100000000},
         "map_items_per_execution": {"type": "integer", "minimum": 1, "maximum": 100000000},
+        "map_concurrency": {"type": "integer", "minimum": 1, "maximum": 1000000},
         "visits_per_step": {"type": "integer", "minimum": 1, "maximum": 100000000},
         "workflow_depth": {"type": "integer", "minimum": 1, "maximum": 64},
         "interruptions": {"type": "integer", "minimum": 1, "maximum": 1000},
@@ -104,6 +105,7 @@ void read_limits(const nlohmann::json& doc, EngineLimits& limits) {
   take("array_items", limits.json.max_array_items);
   take("object_members", limits.json.max_object_members);
   take("map_items_per_execution", limits.execution.map_items);
+  take("map_concurrency", limits.execution.map_concurrency);
   take("visits_per_step", limits.execution.visits_per_step);
   take("workflow_depth", limits.execution.workflow_depth);
   take("interruptions", limits.execution.interruptions);

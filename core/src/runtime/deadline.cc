@@ -26,11 +26,11 @@ Result<TimePoint> add_span(TimePoint from, const Span& span, const CalendarSet& 
   return within_years((*calendar)->add_business_days(from, span.business_days));
 }
 
-Result<TimePoint> due_from(const Span& in, const std::string& anchor, const nlohmann::json& context,
+Result<TimePoint> due_from(const Span& in, const std::string& anchor, const ContextReader& context,
                            TimePoint start, const CalendarSet& calendars) {
   TimePoint base = start;
   if (!anchor.empty()) {
-    const nlohmann::json* value = find_at(context, anchor);
+    const nlohmann::json* value = context.find(anchor);
     std::optional<TimePoint> parsed;
     if (value != nullptr && value->is_string()) parsed = parse_utc(value->get<std::string>());
     if (!parsed) {
@@ -62,10 +62,10 @@ Result<Span> parse_span(const nlohmann::json& doc) {
       doc.dump());
 }
 
-Result<TimePoint> resolve_due(const DueSpec& due, const nlohmann::json& context, TimePoint start,
+Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, TimePoint start,
                               const CalendarSet& calendars) {
   if (!due.at.empty()) {
-    const nlohmann::json* value = find_at(context, due.at);
+    const nlohmann::json* value = context.find(due.at);
     std::optional<TimePoint> parsed;
     if (value != nullptr && value->is_string()) parsed = parse_utc(value->get<std::string>());
     if (!parsed) {

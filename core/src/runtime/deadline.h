@@ -20,13 +20,13 @@ Result<TimePoint> add_span(TimePoint from, const Span& span, const CalendarSet& 
 
 // `in` after the instant at context pointer `anchor` (RFC 3339), or after `start` when `anchor`
 // is empty. kInvalidData when the anchor is missing or not a timestamp.
-Result<TimePoint> due_from(const Span& in, const std::string& anchor, const nlohmann::json& context,
+Result<TimePoint> due_from(const Span& in, const std::string& anchor, const ContextReader& context,
                            TimePoint start, const CalendarSet& calendars);
 
 // The instant `due` names: the instant at its `at` pointer, or its span (resolved from the
 // context when it is a reference) after its anchor or `start`. kInvalidData when a pointer does
 // not hold what it should; kConfiguration for an unknown calendar.
-Result<TimePoint> resolve_due(const DueSpec& due, const nlohmann::json& context, TimePoint start,
+Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, TimePoint start,
                               const CalendarSet& calendars);
 
 // A span written in JSON: an ISO 8601 duration or {"business_days": N, "calendar": ID}.

@@ -329,7 +329,9 @@ Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
   const auto mark = working_on(record.id);  // restoring is work too: it may be what crashes
   auto stops = store_->interruptions(record.id);
   if (!stops) return std::move(stops).error();
-  auto execution = Execution::restore(*this, record.id, record.state);
+  auto parts = store_->state_parts(record.id);
+  if (!parts) return std::move(parts).error();
+  auto execution = Execution::restore(*this, record.id, record.state, *parts);
   if (!execution) return execution;
   if (*stops >= limits_.interruptions) {
     spdlog::error("execution {} set aside: the engine stopped {} times while working on it",

@@ -99,7 +99,7 @@ Execution::Execution(ExecutionHost& host, std::string id, std::shared_ptr<const 
   Frame root;
   root.sequence = workflow_->main.get();
   root.workflow = workflow_;
-  root.context = json{{"input", std::move(input)}};
+  root.context = Context(json{{"input", std::move(input)}});
   frames_.emplace(next_frame_++, std::move(root));
 }
 
@@ -111,7 +111,8 @@ void Execution::start(bool enter_first) {
   Actor initiator;
   initiator.id = initiator_;
   record(EventType::kExecutionStarted, "",
-         {{"workflow", workflow_->key()}, {"input", frames_[0].context["input"]}}, initiator);
+         {{"workflow", workflow_->key()}, {"input", *frames_[0].context.member("input")}},
+         initiator);
   if (workflow_->timeout) {
     add_timer(started_at_ + *workflow_->timeout, TimerKind::kWorkflowTimeout, 0, 0);
   }
@@ -373,7 +374,9 @@ void Execution::enter_kind(int64_t frame, const Step& step, const std::string& p
     case StepKind::kWorkflow: start_join(frame, step); return;
     case StepKind::kWait: run_wait(frame, step); return;
     case StepKind::kSucceed: {
-      json output = f.context;
+      // Without an output: what the sequence added to the context it started from (the whole
+      // context for the main sequence and sub-workflows).
+      json output = step.output ? json() : f.context.added();
       if (step.output) {
         auto resolved = resolve_template(*step.output, f.context);
         if (!resolved) {
@@ -401,7 +404,7 @@ void Execution::enter_kind(int64_t frame, const Step& step, const std::string& p
 
 void Execution::advance(int64_t frame, const std::string& next) {
   if (next.empty()) {
-    finish_frame(frame, true, frames_.at(frame).context, {});
+    finish_frame(frame, true, frames_.at(frame).context.added(), {});
   } else {
     enter(frame, next);
   }
@@ -424,7 +427,7 @@ void Execution::complete_step(int64_t frame, const Step& step, json output) {
     return;
   }
   if (!step.result.empty()) {
-    if (auto s = write_at(f.context, step.result, output); !s) {
+    if (auto s = f.context.write(step.result, output); !s) {
       on_step_error(frame, step, make_error("result.unwritable", s.error().message()));
       return;
     }
@@ -558,7 +561,7 @@ void Execution::on_step_error(int64_t frame, const Step& step, const StepError& 
     for (const auto& code : clause.errors) {
       if (code != "*" && code != error.code) continue;
       if (!clause.result.empty()) {
-        (void)write_at(frames_.at(frame).context, clause.result, error_json(error, path));
+        (void)frames_.at(frame).context.write(clause.result, error_json(error, path));
       }
       record(EventType::kCatchTaken, path, {{"error", error.code}, {"next", clause.next}});
       enter(frame, clause.next);
@@ -573,7 +576,7 @@ void Execution::run_wait(int64_t frame, const Step& step) {
   if (step.wait_for) {
     until += *step.wait_for;
   } else {
-    const json* value = find_at(frames_.at(frame).context, step.wait_until);
+    const json* value = frames_.at(frame).context.find(step.wait_until);
     std::optional<TimePoint> parsed;
     if (value != nullptr && value->is_string()) parsed = parse_utc(value->get<std::string>());
     if (!parsed) {

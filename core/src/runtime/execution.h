@@ -91,8 +91,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
 
   // Rebuilds an execution from its stored snapshot; the workflows it names must be in the
   // host's catalog. kInvalidData when the snapshot does not fit them.
-  static Result<std::shared_ptr<Execution>> restore(ExecutionHost& host, const std::string& id,
-                                                    const nlohmann::json& state);
+  // `parts` are the execution's state parts (Store::state_parts).
+  static Result<std::shared_ptr<Execution>> restore(
+      ExecutionHost& host, const std::string& id, const nlohmann::json& state,
+      const std::map<std::string, nlohmann::json>& parts);
 
   // Records execution_started and, if `enter_first`, enters the first step. Call once, on a
   // new execution. Without entering, the execution waits in the store for an engine to
@@ -117,6 +119,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
                          const std::string& justification);
 
   ExecutionSnapshot snapshot() const;
+  // The main sequence's context as a stored state (ExecutionRecord::state) holds it, every
+  // layer merged; an empty object when the state holds none (finished, or unreadable).
+  static nlohmann::json main_context(const nlohmann::json& state,
+                                     const std::map<std::string, nlohmann::json>& parts);
   bool terminal() const;
 
   // Durable engines keep only executions that have work in memory. When this one is finished,
@@ -224,7 +230,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   uint64_t next_token_ = 1;
   uint64_t next_timer_ = 1;
   uint64_t next_task_ = 1;
-  size_t map_items_ = 0;  // map iterations ever started (limits.map_items)
+  size_t map_items_ = 0;     // map iterations ever started (limits.map_items)
+  uint64_t next_layer_ = 1;  // the id the next persisted context layer gets
   static constexpr size_t kMaxNestedEntries = 32;
   size_t entering_ = 0;  // nested enter() calls on this thread
   std::deque<std::pair<int64_t, std::string>> deferred_entries_;
@@ -237,6 +244,11 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::set<int64_t> changed_tasks_;  // frames whose task changed
   std::vector<TaskRecord> closed_tasks_;
   std::vector<std::function<void()>> held_calls_;
+  std::vector<std::string> dropped_parts_;  // state part key prefixes no longer needed
+  // Durable mode: the state parts of a settled join can go (its outputs were consumed).
+  void drop_join_parts(int64_t frame);
+  // Durable mode: writes to `batch` every context layer and join output not yet persisted.
+  void write_parts(StoreBatch& batch);
 };
 
 }  // namespace coalition

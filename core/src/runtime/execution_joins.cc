@@ -28,11 +28,13 @@ size_t needed(const Step& step, size_t n) {
 }
 
 // How many children may run at once: one for a first_success map (a fallback chain),
-// max_concurrency for a map that sets it, else every one.
-size_t concurrency_limit(const Step& step, size_t slots) {
+// max_concurrency for a map that sets it, and never more than `most` (limits.map_concurrency):
+// a map over 100,000 items must not hold 100,000 live frames and calls at once.
+size_t concurrency_limit(const Step& step, size_t slots, size_t most) {
   if (step.kind != StepKind::kMap) return slots;
   if (step.map_mode == MapMode::kFirstSuccess) return 1;
-  return step.max_concurrency > 0 ? std::min<size_t>(step.max_concurrency, slots) : slots;
+  size_t limit = step.max_concurrency > 0 ? step.max_concurrency : slots;
+  return std::min({limit, slots, std::max<size_t>(most, 1)});
 }
 
 // Whether the join waits for `slot`: every slot, except the supporting branches of a parallel
@@ -56,10 +58,11 @@ void Execution::start_join(int64_t frame, const Step& step) {
   Join join;
   join.step = &step;
   size_t slots = 0;
+  if (step.kind != StepKind::kWorkflow) f.context.freeze();  // its children read it as it is now
   if (step.kind == StepKind::kParallel) {
     slots = step.branches.size();
   } else if (step.kind == StepKind::kMap) {
-    const json* items = find_at(f.context, step.items);
+    const json* items = f.context.find(step.items);
     if (items == nullptr || !items->is_array()) {
       on_step_error(
           frame, step,
@@ -77,7 +80,8 @@ void Execution::start_join(int64_t frame, const Step& step) {
       return;
     }
     map_items_ += items->size();
-    join.items = *items;
+    join.items_from = f.context.frozen();
+    join.items = items;
     slots = items->size();
   } else {  // sub-workflow
     if (workflow_depth(frame) >= host_.limits().workflow_depth) {
@@ -115,7 +119,9 @@ void Execution::start_join(int64_t frame, const Step& step) {
     // the frame has moved on to another container step with its own join.
     if (it == joins_.end() || it->second.step != &step) break;
     const Join& j = it->second;
-    if (j.next_slot >= slots || j.running >= concurrency_limit(step, slots)) break;
+    if (j.next_slot >= slots ||
+        j.running >= concurrency_limit(step, slots, host_.limits().map_concurrency))
+      break;
     start_child(frame, step, j.next_slot);
   }
 }
@@ -129,13 +135,12 @@ void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
   child.workflow = parent.workflow;
   if (step.kind == StepKind::kParallel) {
     child.sequence = step.branches[slot].sequence.get();
-    child.context = parent.context;
+    child.context = Context::inherit(parent.context, json::object());
     child.path = parent.path + step.id + "[" + step.branches[slot].name + "]/";
   } else if (step.kind == StepKind::kMap) {
     child.sequence = step.iterator.get();
-    child.context = parent.context;
-    child.context["item"] = join.items[slot];
-    child.context["index"] = slot;
+    child.context =
+        Context::inherit(parent.context, json{{"item", (*join.items)[slot]}, {"index", slot}});
     child.path = parent.path + step.id + "[" + std::to_string(slot) + "]/";
   } else {
     auto workflow = host_.catalog().find(step.workflow_id, step.workflow_version);
@@ -158,7 +163,7 @@ void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
     }
     child.workflow = workflow;
     child.sequence = workflow->main.get();
-    child.context = json{{"input", std::move(*input)}};
+    child.context = Context(json{{"input", std::move(*input)}});
     child.path = parent.path + step.id + "(" + workflow->id + ")/";
   }
   const int64_t id = next_frame_++;
@@ -178,6 +183,10 @@ void Execution::finish_frame(int64_t frame, bool ok, json output, const StepErro
   if (f.parent < 0) {
     finish_execution(ok, std::move(output), error);
   } else {
+    // Its output is taken: the context (and the layers it alone held) can go now, not when the
+    // whole execution ends — a map keeps one finished frame per item.
+    f.context = Context();
+    f.visits.clear();
     on_child_done(frame, ok, std::move(output), error);
   }
 }
@@ -192,6 +201,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   const size_t slot = c.slot;
   --join.running;
   join.state[slot] = ok ? 2 : 3;
+  if (ok && host_.durable()) join.unsaved.push_back(slot);
   if (!awaited(step, slot)) {  // a supporting branch: its outcome changes nothing
     if (ok) join.outputs[slot] = std::move(output);
     return;
@@ -214,6 +224,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
       if (join.children[i] >= 0 && join.state[i] == 1) running.push_back(join.children[i]);
     }
     joins_.erase(it);
+    drop_join_parts(parent);
     for (int64_t other : running) cancel_frame_tree(other);
     StepError failure = error;
     if (step.kind == StepKind::kParallel) {
@@ -240,8 +251,9 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
         if (join.state[i] == 2) result[step.branches[i].name] = join.outputs[i];
       }
     } else if (first_success) {
-      result = {
-          {"index", slot}, {"item", join.items[slot]}, {"output", std::move(join.outputs[slot])}};
+      result = {{"index", slot},
+                {"item", (*join.items)[slot]},
+                {"output", std::move(join.outputs[slot])}};
     } else if (step.kind == StepKind::kMap) {
       result = json::array();
       for (auto& o : join.outputs) result.push_back(std::move(o));
@@ -255,20 +267,29 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
       if (join.children[i] >= 0 && join.state[i] == 1) running.push_back(join.children[i]);
     }
     joins_.erase(it);
+    drop_join_parts(parent);
     for (int64_t other : running) cancel_frame_tree(other);
     complete_step(parent, step, std::move(result));
     return;
   }
   if (step.kind == StepKind::kMap && join.next_slot < join.state.size() &&
-      join.running < concurrency_limit(step, join.state.size())) {
+      join.running < concurrency_limit(step, join.state.size(), host_.limits().map_concurrency)) {
     start_child(parent, step, join.next_slot);
   }
 }
 
+void Execution::drop_join_parts(int64_t frame) {
+  if (host_.durable()) dropped_parts_.push_back(join_part_prefix(frame));
+}
+
 // Stops a frame and everything below it; their late plugin results and timers are ignored.
 void Execution::cancel_frame_tree(int64_t frame) {
-  Frame& f = frames_.at(frame);
-  if (!f.done) f.done = true;
+  // A restored execution holds only the frames that were live: a finished child is not there.
+  auto found = frames_.find(frame);
+  if (found == frames_.end()) return;
+  Frame& f = found->second;
+  f.done = true;
+  f.context = Context();
   close_task(frame, "cancelled");
   cancel_frame_timers(frame);
   attempts_.erase(frame);
@@ -277,6 +298,7 @@ void Execution::cancel_frame_tree(int64_t frame) {
   if (join == joins_.end()) return;
   std::vector<int64_t> children = join->second.children;
   joins_.erase(join);
+  drop_join_parts(frame);
   for (int64_t child : children) {
     if (child >= 0) cancel_frame_tree(child);
   }

@@ -6,6 +6,12 @@
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include "workflow/context.h"
+
 namespace coalition {
 
 using nlohmann::json;
@@ -31,10 +37,67 @@ std::shared_ptr<const Workflow> find_workflow(const WorkflowCatalog& catalog,
   }
 }
 
+json layer_id(const std::shared_ptr<ContextLayer>& layer) {
+  return layer ? json(layer->id) : json(nullptr);
+}
+
+// The context layers among an execution's state parts, each holding the one below it.
+class LayerReader {
+ public:
+  explicit LayerReader(const std::map<std::string, json>& parts) {
+    // Ids grow as layers are persisted, below first: ascending order meets each below first.
+    std::map<uint64_t, const json*> bodies;
+    for (auto it = parts.lower_bound("layer/");
+         it != parts.end() && it->first.rfind("layer/", 0) == 0; ++it) {
+      bodies.emplace(std::stoull(it->first.substr(6)), &it->second);
+    }
+    for (const auto& [id, body] : bodies) {
+      auto layer = std::make_shared<ContextLayer>();
+      layer->id = id;
+      layer->members = body->at("members");
+      if (!layer->members.is_object()) throw std::invalid_argument("layer members");
+      layer->below = at(body->at("below"));
+      layers_.emplace(id, std::move(layer));
+    }
+  }
+  std::shared_ptr<ContextLayer> at(const json& id) const {
+    if (id.is_null()) return nullptr;
+    return layers_.at(id.get<uint64_t>());
+  }
+
+ private:
+  std::map<uint64_t, std::shared_ptr<ContextLayer>> layers_;
+};
+
+// A join's per-slot states as runs [[state, count], ...]: a map over many items keeps a few
+// runs (done, running near the cursor, not started) instead of one number per item.
+json encode_runs(const std::vector<int>& state) {
+  json runs = json::array();
+  for (size_t i = 0; i < state.size();) {
+    size_t j = i;
+    while (j < state.size() && state[j] == state[i]) ++j;
+    runs.push_back({state[i], j - i});
+    i = j;
+  }
+  return runs;
+}
+
+std::vector<int> decode_runs(const json& runs) {
+  constexpr size_t kMostSlots = size_t{1} << 28;  // far above any limits.map_items
+  std::vector<int> state;
+  for (const auto& r : runs) {
+    const auto n = r.at(1).get<size_t>();
+    if (n > kMostSlots - state.size()) throw std::invalid_argument("join runs");
+    state.insert(state.end(), n, r.at(0).get<int>());
+  }
+  return state;
+}
+
 }  // namespace
 
 json Execution::state_json() const {
-  json s{{"v", 1},
+  // v2: contexts as layers, and layers and join outputs as state parts.
+  json s{{"v", 2},
          {"workflow", workflow_->key()},
          {"initiator", initiator_},
          {"status", to_string(status_)},
@@ -43,6 +106,7 @@ json Execution::state_json() const {
   if (status_ != ExecutionStatus::kRunning) return s;  // nothing left to resume
   s["next"] = {next_frame_, next_timer_, next_task_};
   s["map_items"] = map_items_;
+  s["next_layer"] = next_layer_;
   json frames = json::array();
   for (const auto& [id, f] : frames_) {
     if (f.done) continue;
@@ -54,7 +118,9 @@ json Execution::state_json() const {
             {"current", f.current},
             {"visits", f.visits},
             {"entered_at", ms(f.entered_at)},
-            {"context", f.context}};
+            {"own", f.context.own()},
+            {"frozen", layer_id(f.context.frozen())},
+            {"inherited", layer_id(f.context.inherited())}};
     if (f.due) fj["due"] = ms(*f.due);
     if (f.cap) fj["cap"] = ms(*f.cap);
     if (f.level > 0) fj["level"] = f.level;
@@ -63,11 +129,16 @@ json Execution::state_json() const {
   s["frames"] = std::move(frames);
   json joins = json::array();
   for (const auto& [frame, j] : joins_) {
+    // Outputs are state parts; of the children only the running ones matter (a restored
+    // execution holds only live frames).
+    json running = json::array();
+    for (size_t i = 0; i < j.state.size(); ++i) {
+      if (j.state[i] == 1) running.push_back({i, j.children[i]});
+    }
     joins.push_back({{"frame", frame},
-                     {"items", j.items},
-                     {"outputs", j.outputs},
-                     {"state", j.state},
-                     {"children", j.children},
+                     {"items_from", layer_id(j.items_from)},
+                     {"runs", encode_runs(j.state)},
+                     {"running", std::move(running)},
                      {"counts", {j.succeeded, j.failed, j.running, j.next_slot}}});
   }
   s["joins"] = std::move(joins);
@@ -100,10 +171,27 @@ json Execution::state_json() const {
   return s;
 }
 
+json Execution::main_context(const json& state, const std::map<std::string, json>& parts) {
+  try {
+    const LayerReader layers(parts);
+    for (const auto& fj : state.value("frames", json::array())) {
+      if (fj.at("parent").get<int64_t>() >= 0) continue;
+      if (fj.contains("context")) return fj["context"];  // written before layers
+      return Context::from_parts(layers.at(fj.at("frozen")), layers.at(fj.at("inherited")),
+                                 fj.at("own"))
+          .merged();
+    }
+  } catch (const json::exception&) {
+  } catch (const std::logic_error&) {
+  }
+  return json::object();
+}
+
 // Snapshots are written by this code; a mismatch with the catalog (a workflow missing, a step
 // renamed under the same version) is reported, not trusted.
 Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const std::string& id,
-                                                      const json& s) {
+                                                      const json& s,
+                                                      const std::map<std::string, json>& parts) {
   auto bad = [&](const std::string& what) {
     return Error::invalid_data("execution " + id + " cannot be restored: " + what);
   };
@@ -121,6 +209,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     e->next_timer_ = next.at(1).get<uint64_t>();
     e->next_task_ = next.at(2).get<uint64_t>();
     e->map_items_ = s.value("map_items", size_t{0});  // absent before the limit existed
+    e->next_layer_ = s.value("next_layer", uint64_t{1});
+    const LayerReader layers(parts);  // none before v2: each frame held its whole context
     for (const auto& fj : s.at("frames")) {
       Frame f;
       f.workflow = find_workflow(host.catalog(), fj.at("wf").get<std::string>());
@@ -152,7 +242,12 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
         return bad("step " + f.current + " is not in the workflow");
       f.visits = fj.at("visits").get<std::map<std::string, uint32_t>>();
       f.entered_at = at_ms(fj.at("entered_at"));
-      f.context = fj.at("context");
+      if (fj.contains("context")) {  // v1
+        f.context = Context(fj["context"]);
+      } else {
+        f.context = Context::from_parts(layers.at(fj.at("frozen")), layers.at(fj.at("inherited")),
+                                        fj.at("own"));
+      }
       if (fj.contains("due")) f.due = at_ms(fj["due"]);
       if (fj.contains("cap")) f.cap = at_ms(fj["cap"]);
       f.level = fj.value("level", 0u);
@@ -164,10 +259,34 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       if (e->frames_.count(frame) == 0) return bad("a join's frame is missing");
       Join j;
       j.step = &e->current_step(frame);
-      j.items = jj.at("items");
-      j.outputs = jj.at("outputs").get<std::vector<json>>();
-      j.state = jj.at("state").get<std::vector<int>>();
-      j.children = jj.at("children").get<std::vector<int64_t>>();
+      if (j.step->kind == StepKind::kMap) {
+        if (jj.contains("items")) {  // v1
+          j.items_from = std::make_shared<ContextLayer>();
+          j.items_from->members["items"] = jj["items"];
+          j.items = &j.items_from->members["items"];
+        } else {
+          j.items_from = layers.at(jj.at("items_from"));
+          j.items = Context::from_parts(j.items_from, nullptr, json::object()).find(j.step->items);
+        }
+        if (j.items == nullptr || !j.items->is_array()) return bad("a map's list is missing");
+      }
+      if (jj.contains("state")) {  // v1
+        j.outputs = jj.at("outputs").get<std::vector<json>>();
+        j.state = jj.at("state").get<std::vector<int>>();
+        j.children = jj.at("children").get<std::vector<int64_t>>();
+      } else {
+        j.state = decode_runs(jj.at("runs"));
+        j.children.assign(j.state.size(), -1);
+        for (const auto& r : jj.at("running")) {
+          j.children.at(r.at(0).get<size_t>()) = r.at(1).get<int64_t>();
+        }
+        j.outputs.assign(j.state.size(), nullptr);
+        const std::string prefix = join_part_prefix(frame);
+        for (auto it = parts.lower_bound(prefix);
+             it != parts.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+          j.outputs.at(std::stoull(it->first.substr(prefix.size()))) = it->second;
+        }
+      }
       const auto& c = jj.at("counts");
       j.succeeded = c.at(0).get<size_t>();
       j.failed = c.at(1).get<size_t>();
@@ -213,6 +332,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     return e;
   } catch (const json::exception& ex) {
     return bad(ex.what());
+  } catch (const std::logic_error& ex) {  // a layer out of order or missing (out_of_range)
+    return bad(std::string("its context layers do not fit: ") + ex.what());
   }
 }
 
@@ -245,6 +366,40 @@ void Execution::resume_restored() {
   // The tasks of suspended attempts are already in the store; nothing to re-announce.
 }
 
+void Execution::write_parts(StoreBatch& batch) {
+  for (auto& prefix : dropped_parts_) batch.part_drops.push_back({id_, std::move(prefix)});
+  dropped_parts_.clear();
+  if (status_ != ExecutionStatus::kRunning) {  // nothing left to resume from
+    batch.part_drops.push_back({id_, ""});
+    return;
+  }
+  // Layers are persisted below first, so everything under a layer with an id has one too.
+  auto persist = [this, &batch](const std::shared_ptr<ContextLayer>& top) {
+    std::vector<ContextLayer*> fresh;
+    for (ContextLayer* l = top.get(); l != nullptr && l->id == 0; l = l->below.get()) {
+      fresh.push_back(l);
+    }
+    for (auto it = fresh.rbegin(); it != fresh.rend(); ++it) {
+      ContextLayer& l = **it;
+      l.id = next_layer_++;
+      batch.parts.push_back(
+          {id_, layer_part_key(l.id), {{"below", layer_id(l.below)}, {"members", l.members}}});
+    }
+  };
+  for (const auto& [frame, f] : frames_) {
+    if (f.done) continue;
+    persist(f.context.frozen());
+    persist(f.context.inherited());
+  }
+  for (auto& [frame, j] : joins_) {
+    persist(j.items_from);
+    for (size_t slot : j.unsaved) {
+      batch.parts.push_back({id_, join_part_prefix(frame) + std::to_string(slot), j.outputs[slot]});
+    }
+    j.unsaved.clear();
+  }
+}
+
 void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) {
   const Working working(*this);
   for (auto& e : pending_events_) batch.events.push_back(std::move(e));
@@ -256,6 +411,7 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   json result;
   if (status_ == ExecutionStatus::kSucceeded) result = {{"output", output_}};
   if (status_ == ExecutionStatus::kFailed) result = {{"error", error_.to_json()}};
+  write_parts(batch);  // first: the snapshot names the layers by the ids this gives them
   batch.executions.push_back(ExecutionRecord{id_, workflow_->id, workflow_->version, status,
                                              initiator_, started_at_, host_.clock().now(),
                                              next_due(), state_json(), std::move(result)});

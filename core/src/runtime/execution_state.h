@@ -4,10 +4,20 @@
 #define COALITION_RUNTIME_EXECUTION_STATE_H_
 
 #include "runtime/execution.h"
+#include "workflow/context.h"
 
 namespace coalition {
 
 using nlohmann::json;
+
+// The keys of an execution's state parts (store.h StatePart): a frozen context layer, and the
+// outputs of a join's finished slots ("out/<frame>/<slot>").
+inline std::string layer_part_key(uint64_t id) {
+  return "layer/" + std::to_string(id);
+}
+inline std::string join_part_prefix(int64_t frame) {
+  return "out/" + std::to_string(frame) + "/";
+}
 
 // An error raised by the engine itself (not by a plugin) while interpreting a step.
 inline StepError make_error(std::string code, std::string message) {
@@ -15,11 +25,13 @@ inline StepError make_error(std::string code, std::string message) {
 }
 
 // One running sequence: the workflow's main steps, a parallel branch, a map iteration or a
-// sub-workflow. Each has its own context document.
+// sub-workflow. Each has its own context; a branch or iteration shares its parent's (as it
+// stood when the container step began) through frozen layers instead of copying it. A finished
+// child frame keeps no context: its output has gone to the join.
 struct Execution::Frame {
   const Sequence* sequence = nullptr;
   std::shared_ptr<const Workflow> workflow;  // owner of `sequence` (differs in sub-workflows)
-  json context;
+  Context context;
   std::string path;  // prefix of its step paths: "", "fanout[bank]/", "each[2]/"
   int64_t parent = -1;
   size_t slot = 0;  // branch or item index in the parent's join
@@ -36,9 +48,13 @@ struct Execution::Frame {
 // A parallel, map or sub-workflow step waiting for its child frames.
 struct Execution::Join {
   const Step* step = nullptr;
-  json items;                 // map: the list
-  std::vector<json> outputs;  // per slot
-  std::vector<int> state;     // per slot: 0 not started, 1 running, 2 succeeded, 3 failed
+  // map: the list, inside `items_from` (the parent's context frozen when the map began, kept
+  // alive here so the pointer stays valid)
+  std::shared_ptr<ContextLayer> items_from;
+  const json* items = nullptr;
+  std::vector<json> outputs;    // per slot
+  std::vector<size_t> unsaved;  // durable: slots whose output no snapshot has written yet
+  std::vector<int> state;       // per slot: 0 not started, 1 running, 2 succeeded, 3 failed
   std::vector<int64_t> children;
   size_t succeeded = 0;
   size_t failed = 0;

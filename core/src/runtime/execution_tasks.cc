@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/utc_time.h"
 #include "guard/media_scan.h"
@@ -11,6 +12,7 @@
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 #include "schema/json_schema.h"
+#include "workflow/context.h"
 #include "workflow/data_template.h"
 
 namespace coalition {
@@ -29,8 +31,30 @@ std::string join_names(const std::vector<std::string>& names) {
 
 namespace {
 
+// What a task's refusal rules read: "/answer" and "/actor" from `facts`, "/context/..." through
+// the frame's context, without copying the context into the facts.
+class RefusalFacts final : public ContextReader {
+ public:
+  RefusalFacts(const json& facts, const Context& context) : facts_(facts), context_(context) {}
+  const json* find(const std::string& pointer) const override {
+    static const std::string kContext = "/context";
+    if (pointer.compare(0, kContext.size(), kContext) != 0 ||
+        (pointer.size() > kContext.size() && pointer[kContext.size()] != '/')) {
+      return find_at(facts_, pointer);
+    }
+    if (pointer.size() > kContext.size()) return context_.find(pointer.substr(kContext.size()));
+    if (!whole_) whole_ = context_.merged();  // the whole context: rare, so built on demand
+    return &*whole_;
+  }
+
+ private:
+  const json& facts_;
+  const Context& context_;
+  mutable std::optional<json> whole_;
+};
+
 // The roles a reference names: one role name, or a non-empty list of them.
-Result<std::vector<std::string>> resolve_roles(const json& ref, const json& context) {
+Result<std::vector<std::string>> resolve_roles(const json& ref, const ContextReader& context) {
   auto value = resolve_template(ref, context);
   const std::string where = "assign/roles " + ref.value("$path", "");
   if (!value) return Error::invalid_data(where + " is missing");
@@ -217,10 +241,10 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
   if (step.assign && !step.assign->refuse.empty()) {
     const json facts{
         {"answer", data},
-        {"context", frames_.at(frame).context},
         {"actor", {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
+    const RefusalFacts reader(facts, frames_.at(frame).context);
     for (const auto& rule : step.assign->refuse) {
-      if (rule.when.evaluate(facts)) {
+      if (rule.when.evaluate(reader)) {
         return Error::permission_denied(rule.code + ": " + rule.message);
       }
     }

@@ -126,6 +126,16 @@ constexpr const char* kMigrations[] = {
       count        INTEGER NOT NULL
     ) WITHOUT ROWID;
     )sql",
+    // 5: pieces of a running execution's state written once instead of with every snapshot
+    // (store.h StatePart): frozen context layers, finished map iterations' outputs.
+    R"sql(
+    CREATE TABLE state_parts (
+      execution_id TEXT NOT NULL,
+      key          TEXT NOT NULL,
+      body         TEXT NOT NULL,
+      PRIMARY KEY (execution_id, key)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

@@ -327,6 +327,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
     digests[{execution_id, ev.seq}] = event_digest(execution_id, ev.seq, at, type, ev.step, data);
   }
   if (auto s = write_retention(batch); !s) return s;
+  if (auto s = write_parts(batch); !s) return s;
   for (const auto& t : batch.tasks) {
     if (auto s = s_->upsert_task.bind(1, t.id)
                      .bind(2, t.execution_id)
@@ -407,6 +408,26 @@ Status SqliteStore::write_audit(
   return s_->put_meta.bind(1, "audit_head").bind(2, std::to_string(seq) + ":" + prev).run();
 }
 
+Status SqliteStore::write_parts(const StoreBatch& batch) {
+  if (!batch.part_drops.empty()) {
+    SqliteStatement drop(db_,
+                         "DELETE FROM state_parts WHERE execution_id = ?1 AND "
+                         "substr(key, 1, length(?2)) = ?2");
+    for (const auto& d : batch.part_drops) {
+      if (auto s = drop.bind(1, d.execution_id).bind(2, d.prefix).run(); !s) return s;
+    }
+  }
+  if (batch.parts.empty()) return ok_status();
+  SqliteStatement put(db_,
+                      "INSERT OR REPLACE INTO state_parts (execution_id, key, body) "
+                      "VALUES (?1, ?2, ?3)");
+  for (const auto& p : batch.parts) {
+    const std::string body = p.body.dump();
+    if (auto s = put.bind(1, p.execution_id).bind(2, p.key).bind(3, body).run(); !s) return s;
+  }
+  return ok_status();
+}
+
 // Rare (a purge, a hold): statements prepared when needed, texts kept in locals that outlive
 // each run().
 Status SqliteStore::write_retention(const StoreBatch& batch) {
@@ -414,6 +435,7 @@ Status SqliteStore::write_retention(const StoreBatch& batch) {
     if (r.everything) {
       for (const char* sql : {"DELETE FROM events WHERE execution_id = ?1",
                               "DELETE FROM tasks WHERE execution_id = ?1",
+                              "DELETE FROM state_parts WHERE execution_id = ?1",
                               "UPDATE audit SET summary = '' WHERE execution_id = ?1 AND type "
                               "NOT IN ('purged', 'purge_skipped', 'legal_hold_placed', "
                               "'legal_hold_released', 'exported')"}) {
@@ -605,6 +627,25 @@ Result<std::vector<Event>> SqliteStore::history(const std::string& execution_id)
     }
     out.push_back(Event{static_cast<uint64_t>(q.integer(0)), from_ms(q.integer(1)), *type,
                         q.text(3), stored_json(q.text(4))});
+  }
+  return out;
+}
+
+Result<std::map<EventType, size_t>> SqliteStore::event_counts(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, "SELECT type, count(*) FROM events WHERE execution_id = ?1 GROUP BY type");
+  q.bind(1, execution_id);
+  std::map<EventType, size_t> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    auto type = parse_event_type(q.text(0));
+    if (!type) {
+      return Error::invalid_data("store " + path_ + ": execution " + execution_id +
+                                 " has events of unknown type '" + q.text(0) + "'");
+    }
+    out[*type] = static_cast<size_t>(q.integer(1));
   }
   return out;
 }
@@ -860,6 +901,26 @@ Result<uint32_t> SqliteStore::interruptions(const std::string& execution_id) {
   auto row = q.step();
   if (!row) return std::move(row).error();
   return *row ? static_cast<uint32_t>(q.integer(0)) : 0u;
+}
+
+Result<std::map<std::string, nlohmann::json>> SqliteStore::state_parts(
+    const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, "SELECT key, body FROM state_parts WHERE execution_id = ?1");
+  q.bind(1, execution_id);
+  std::map<std::string, nlohmann::json> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    json body = stored_json(q.text(1));
+    if (body.is_discarded()) {
+      return Error::invalid_data("state part " + q.text(0) + " of execution " + execution_id +
+                                 " is not valid JSON");
+    }
+    out.emplace(q.text(0), std::move(body));
+  }
+  return out;
 }
 
 Result<std::optional<std::string>> SqliteStore::meta(const std::string& key) {

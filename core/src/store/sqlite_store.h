@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ExecutionRecord>> active_executions() override;
   Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) override;
   Result<std::vector<Event>> history(const std::string& execution_id) override;
+  Result<std::map<EventType, size_t>> event_counts(const std::string& execution_id) override;
   Result<std::optional<TaskRecord>> task(const std::string& id) override;
   Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) override;
   Result<std::vector<AuditRecord>> audit(const std::string& execution_id) override;
@@ -57,6 +58,8 @@ class SqliteStore final : public Store {
   Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) override;
   Result<std::optional<std::string>> meta(const std::string& key) override;
   Result<uint32_t> interruptions(const std::string& execution_id) override;
+  Result<std::map<std::string, nlohmann::json>> state_parts(
+      const std::string& execution_id) override;
   uint64_t size_bytes() override;
 
   // Folds the write-ahead log into the database file and truncates it (for size measurements
@@ -73,6 +76,7 @@ class SqliteStore final : public Store {
   Status prepare();
   Status write(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
+  Status write_parts(const StoreBatch& batch);
   Status write_audit(const StoreBatch& batch,
                      const std::map<std::pair<std::string, uint64_t>, std::string>& digests);
   Result<AuditVerification> verify_in_transaction(const std::vector<AuditAnchor>& anchors);

@@ -141,6 +141,21 @@ struct StoredEvent {
   Event event;
 };
 
+// A piece of a running execution's state written once and named by key from its snapshot
+// (ExecutionRecord::state) rather than rewritten with it on every commit: a frozen context
+// layer, a finished map iteration's output. Its shape belongs to runtime/execution_snapshot.cc.
+struct StatePart {
+  std::string execution_id;
+  std::string key;
+  nlohmann::json body;
+};
+
+// Removes the parts of `execution_id` whose key starts with `prefix` ("" removes them all).
+struct StatePartDrop {
+  std::string execution_id;
+  std::string prefix;
+};
+
 // Everything one transaction writes.
 struct StoreBatch {
   std::vector<WorkflowRecord> workflows;    // inserted; an identical existing one is kept
@@ -157,11 +172,14 @@ struct StoreBatch {
   // Times a process died while working on an execution (runtime/crash_journal.h), replaced;
   // 0 forgets the execution's count.
   std::vector<std::pair<std::string, uint32_t>> interruptions;
+  std::vector<StatePartDrop> part_drops;  // applied before `parts`
+  std::vector<StatePart> parts;           // inserted or replaced
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
            audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
-           holds.empty() && retention_notes.empty() && interruptions.empty();
+           holds.empty() && retention_notes.empty() && interruptions.empty() &&
+           part_drops.empty() && parts.empty();
   }
 };
 
@@ -201,6 +219,8 @@ class Store {
   // Ids of every execution, newest first, at most `limit`.
   virtual Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) = 0;
   virtual Result<std::vector<Event>> history(const std::string& execution_id) = 0;
+  // How many events of each type the execution has, without reading them.
+  virtual Result<std::map<EventType, size_t>> event_counts(const std::string& execution_id) = 0;
   virtual Result<std::optional<TaskRecord>> task(const std::string& id) = 0;
   virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
   virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;
@@ -218,6 +238,9 @@ class Store {
   virtual Result<std::optional<std::string>> meta(const std::string& key) = 0;
   // Times a process died while working on the execution, since it last stood still.
   virtual Result<uint32_t> interruptions(const std::string& execution_id) = 0;
+  // The execution's state parts (StatePart), by key.
+  virtual Result<std::map<std::string, nlohmann::json>> state_parts(
+      const std::string& execution_id) = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;
 };

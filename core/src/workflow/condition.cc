@@ -134,7 +134,7 @@ bool compare(Op op, const json& left, const json& right) {
   }
 }
 
-bool eval(const Condition::Node& n, const json& context) {
+bool eval(const Condition::Node& n, const ContextReader& context) {
   switch (n.op) {
     case Op::kAnd:
       for (const auto& c : n.children) {
@@ -149,7 +149,7 @@ bool eval(const Condition::Node& n, const json& context) {
     case Op::kNot: return !eval(n.children.front(), context);
     default: break;
   }
-  const json* value = find_at(context, n.path);
+  const json* value = context.find(n.path);
   if (n.op == Op::kExists) return (value != nullptr) == n.operand.get<bool>();
   if (value == nullptr) return false;
   auto operand = resolve_template(n.operand, context);
@@ -166,7 +166,7 @@ Result<Condition> Condition::compile(const json& spec, const std::string& at) {
   return Condition(std::make_shared<const Node>(std::move(*root)), std::move(paths));
 }
 
-bool Condition::evaluate(const json& context) const {
+bool Condition::evaluate(const ContextReader& context) const {
   return eval(*root_, context);
 }
 

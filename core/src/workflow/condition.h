@@ -25,7 +25,8 @@ class Condition {
   static Result<Condition> compile(const nlohmann::json& spec, const std::string& at);
 
   // Thread-safe; never throws.
-  bool evaluate(const nlohmann::json& context) const;
+  bool evaluate(const ContextReader& context) const;
+  bool evaluate(const nlohmann::json& context) const { return evaluate(DocumentReader(context)); }
 
   // Every context path the condition reads (for the validator).
   const std::vector<TemplateReference>& paths() const { return paths_; }

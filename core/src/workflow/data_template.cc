@@ -41,14 +41,14 @@ Status check(const json& t, const std::string& at, std::vector<TemplateReference
   return ok_status();
 }
 
-Status resolve(const json& t, const json& context, const std::string& at, json& out) {
+Status resolve(const json& t, const ContextReader& context, const std::string& at, json& out) {
   if (t.is_object()) {
     if (auto lit = t.find("$literal"); lit != t.end() && t.size() == 1) {
       out = *lit;
       return ok_status();
     }
     if (auto path = t.find("$path"); path != t.end() && path->is_string()) {
-      if (const json* value = find_at(context, path->get<std::string>())) {
+      if (const json* value = context.find(path->get<std::string>())) {
         out = *value;
         return ok_status();
       }
@@ -88,7 +88,7 @@ Result<std::vector<TemplateReference>> check_template(const json& tmpl, const st
   return refs;
 }
 
-Result<json> resolve_template(const json& tmpl, const json& context) {
+Result<json> resolve_template(const json& tmpl, const ContextReader& context) {
   json out;
   if (auto s = resolve(tmpl, context, "", out); !s) return std::move(s).error();
   return out;

@@ -30,12 +30,38 @@ bool is_template_directive(const nlohmann::json& value);
 Result<std::vector<TemplateReference>> check_template(const nlohmann::json& tmpl,
                                                       const std::string& base);
 
-// Replaces every reference with the value it names in `context`. A path that is absent and has
-// no "$default" fails with kInvalidData naming the path and the place. Never throws.
-Result<nlohmann::json> resolve_template(const nlohmann::json& tmpl, const nlohmann::json& context);
-
 // Reads the value at `pointer` in `doc`; nullptr when absent or the pointer is malformed.
 const nlohmann::json* find_at(const nlohmann::json& doc, const std::string& pointer);
+
+// What templates, conditions and deadlines read an execution's context through: one document,
+// or the layered context of a frame (workflow/context.h), or a composition of both.
+class ContextReader {
+ public:
+  virtual ~ContextReader() = default;
+  // The value at `pointer` (a valid, non-empty JSON Pointer); nullptr when absent or the pointer
+  // is malformed. The value lives as long as the reader is left unchanged.
+  virtual const nlohmann::json* find(const std::string& pointer) const = 0;
+};
+
+// A ContextReader over one JSON document, which must outlive it.
+class DocumentReader final : public ContextReader {
+ public:
+  explicit DocumentReader(const nlohmann::json& doc) : doc_(doc) {}
+  const nlohmann::json* find(const std::string& pointer) const override {
+    return find_at(doc_, pointer);
+  }
+
+ private:
+  const nlohmann::json& doc_;
+};
+
+// Replaces every reference with the value it names in `context`. A path that is absent and has
+// no "$default" fails with kInvalidData naming the path and the place. Never throws.
+Result<nlohmann::json> resolve_template(const nlohmann::json& tmpl, const ContextReader& context);
+inline Result<nlohmann::json> resolve_template(const nlohmann::json& tmpl,
+                                               const nlohmann::json& context) {
+  return resolve_template(tmpl, DocumentReader(context));
+}
 
 // Writes `value` at `pointer` in `doc`, creating objects on the way. Fails with kInvalidData when
 // a parent on the way is not an object (or an array with that index). Never throws.

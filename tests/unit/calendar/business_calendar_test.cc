@@ -93,10 +93,12 @@ TEST(Deadline, AnchorComesFromTheContext) {
   Span thirty;
   thirty.fixed = std::chrono::hours(24 * 30);
   json context{{"determination", {{"at", "2026-12-01T15:00:00Z"}}}};
-  auto due = due_from(thirty, "/determination/at", context, utc("2027-01-01T00:00:00Z"), set);
+  auto due = due_from(thirty, "/determination/at", DocumentReader(context),
+                      utc("2027-01-01T00:00:00Z"), set);
   ASSERT_TRUE(due.ok());
   EXPECT_EQ(format_utc(*due), "2026-12-31T15:00:00.000Z");
-  auto missing = due_from(thirty, "/nothing", context, utc("2027-01-01T00:00:00Z"), set);
+  auto missing =
+      due_from(thirty, "/nothing", DocumentReader(context), utc("2027-01-01T00:00:00Z"), set);
   EXPECT_FALSE(missing.ok());
 }
 

@@ -1,0 +1,130 @@
+// Layers are looked up member by member: a pointer's first token picks the top-level member
+// (own layer first, then frozen layers newest first) and the rest of the pointer is resolved
+// inside that member alone. Copy on write is per top-level member, the unit a step's "result"
+// usually replaces, so a child that writes its own result copies nothing of its parent's.
+#include "workflow/context.h"
+
+#include <vector>
+
+namespace coalition {
+
+using nlohmann::json;
+
+namespace {
+
+// Splits a valid pointer into its first token (unescaped) and the rest (still escaped, "" or
+// starting with '/').
+std::pair<std::string, std::string> first_token(const std::string& pointer) {
+  const size_t end = pointer.find('/', 1);
+  std::string raw = pointer.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+  std::string key;
+  key.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '~' && i + 1 < raw.size()) {
+      key += raw[i + 1] == '1' ? '/' : '~';
+      ++i;
+    } else {
+      key += raw[i];
+    }
+  }
+  return {std::move(key), end == std::string::npos ? std::string() : pointer.substr(end)};
+}
+
+// The layers from `top` down to (not including) `stop`, oldest first.
+std::vector<const ContextLayer*> layers_above(const ContextLayer* top, const ContextLayer* stop) {
+  std::vector<const ContextLayer*> layers;
+  for (const ContextLayer* l = top; l != nullptr && l != stop; l = l->below.get()) {
+    layers.push_back(l);
+  }
+  return {layers.rbegin(), layers.rend()};
+}
+
+}  // namespace
+
+Context::Context(json members) : own_(std::move(members)) {}
+
+Context Context::inherit(const Context& parent, json members) {
+  Context child(std::move(members));
+  child.frozen_ = parent.frozen_;
+  child.inherited_ = parent.frozen_;
+  return child;
+}
+
+Context Context::from_parts(std::shared_ptr<ContextLayer> frozen,
+                            std::shared_ptr<ContextLayer> inherited, json own) {
+  Context c(std::move(own));
+  c.frozen_ = std::move(frozen);
+  c.inherited_ = std::move(inherited);
+  return c;
+}
+
+const json* Context::member(const std::string& key) const {
+  if (auto it = own_.find(key); it != own_.end()) return &*it;
+  for (const ContextLayer* l = frozen_.get(); l != nullptr; l = l->below.get()) {
+    if (auto it = l->members.find(key); it != l->members.end()) return &*it;
+  }
+  return nullptr;
+}
+
+const json* Context::find(const std::string& pointer) const {
+  if (!is_valid_pointer(pointer)) return nullptr;
+  auto [key, rest] = first_token(pointer);
+  const json* value = member(key);
+  if (value == nullptr || rest.empty()) return value;
+  return find_at(*value, rest);
+}
+
+Status Context::write(const std::string& pointer, json value) {
+  if (!is_valid_pointer(pointer)) {
+    return Error::invalid_data("'" + pointer + "' is not a JSON Pointer");
+  }
+  auto [key, rest] = first_token(pointer);
+  if (rest.empty()) {
+    own_[key] = std::move(value);
+    return ok_status();
+  }
+  // Write into a copy of the member, so a failed write leaves the context as it was.
+  json target = json::object();
+  if (const json* current = member(key)) target = *current;
+  if (auto s = write_at(target, rest, std::move(value)); !s) {
+    return Error::invalid_data("cannot write at " + pointer +
+                               ": a value on the way is not an object");
+  }
+  own_[key] = std::move(target);
+  return ok_status();
+}
+
+void Context::freeze() {
+  if (own_.empty()) return;
+  // Merge into the newest frozen layer when nothing else can see it: not shared with another
+  // context or a join (use_count), not persisted (id), and not the layer this frame inherited.
+  if (frozen_ != nullptr && frozen_ != inherited_ && frozen_.use_count() == 1 && frozen_->id == 0) {
+    for (auto& [key, value] : own_.items()) frozen_->members[key] = std::move(value);
+  } else {
+    auto layer = std::make_shared<ContextLayer>();
+    layer->members = std::move(own_);
+    layer->below = std::move(frozen_);
+    frozen_ = std::move(layer);
+  }
+  own_ = json::object();
+}
+
+json Context::added() const {
+  json out = json::object();
+  for (const ContextLayer* l : layers_above(frozen_.get(), inherited_.get())) {
+    for (const auto& [key, value] : l->members.items()) out[key] = value;
+  }
+  for (const auto& [key, value] : own_.items()) out[key] = value;
+  return out;
+}
+
+json Context::merged() const {
+  json out = json::object();
+  for (const ContextLayer* l : layers_above(frozen_.get(), nullptr)) {
+    for (const auto& [key, value] : l->members.items()) out[key] = value;
+  }
+  for (const auto& [key, value] : own_.items()) out[key] = value;
+  return out;
+}
+
+}  // namespace coalition
