@@ -3,9 +3,13 @@
 //      step starts, at C executions in flight.
 //   W3 human wait: prepare (noop) -> approve (a human task) -> finish (noop). Park N executions,
 //      measure memory and store bytes per parked execution, then complete every task.
+//   MAP wide map: one execution maps N items (default 100,000) whose context also holds a 1 KB
+//      note, one `set` step per item, at limits.map_concurrency iterations at once: wall time,
+//      peak RSS, store bytes (the issue-12 figure: iterations share the context).
 // Prints one JSON line per workload.
-// Usage: coalition_bench_durable [--workload W3|W4|all] [--n N] [--concurrency C]
+// Usage: coalition_bench_durable [--workload W3|W4|MAP|all] [--n N] [--concurrency C]
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -197,6 +201,52 @@ int w3(long n, long threads, const PluginRegistry& registry) {
   return failures == 0 ? 0 : 70;
 }
 
+json wide_map() {
+  return {
+      {"id", "map_wide"},
+      {"version", 1},
+      {"title", "MAP"},
+      {"steps",
+       {{{"id", "each"},
+         {"kind", "map"},
+         {"items", "/input/members"},
+         {"steps",
+          {{{"id", "ack"},
+            {"kind", "task"},
+            {"type", "set"},
+            {"parameters",
+             {{"value", {{"member", {{"$path", "/item"}}}, {"position", {{"$path", "/index"}}}}}}},
+            {"result", "/ack"}}}},
+         {"result", "/acks"},
+         {"next", "done"}},
+        {{"id", "done"}, {"kind", "succeed"}, {"output", {{"$path", "/input/note"}}}}}}};
+}
+
+int wide(long n, const PluginRegistry& registry) {
+  Fixture f("map", registry);
+  auto workflow = load(wide_map());
+  (void)f.catalog.add(workflow);
+  json members = json::array();
+  for (long i = 0; i < n; ++i) members.push_back("member-" + std::to_string(i));
+  json input{{"note", std::string(1024, 'n')}, {"members", std::move(members)}};
+  const long rss_before = rss_kb();
+  const auto start = Clock::now();
+  auto id = f.engine->start(workflow, std::move(input));
+  f.engine->wait_idle();
+  const double wall = seconds_since(start);
+  auto s = id ? f.engine->snapshot(*id) : std::nullopt;
+  const bool ok = s && s->status == ExecutionStatus::kSucceeded;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf(
+      "{\"workload\":\"MAP\",\"n\":%ld,\"wall_s\":%.3f,\"items_per_s\":%.0f,"
+      "\"rss_before_mb\":%.1f,\"peak_rss_mb\":%.1f,\"store_bytes\":%llu,\"succeeded\":%s}\n",
+      n, wall, n / wall, rss_before / 1024.0, usage.ru_maxrss / 1024.0,
+      static_cast<unsigned long long>(f.bytes()), ok ? "true" : "false");
+  std::fflush(stdout);
+  return ok ? 0 : 70;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -215,12 +265,14 @@ int main(int argc, char** argv) {
   PluginRegistry registry;
   RealFileSystem fs;
   auto report = install_plugins({COALITION_BENCH_PLUGIN_DIR}, fs, loader, registry);
-  if (registry.find("noop") == nullptr || registry.find("approval") == nullptr) {
-    std::fprintf(stderr, "cannot load noop and human from %s\n", COALITION_BENCH_PLUGIN_DIR);
+  if (registry.find("noop") == nullptr || registry.find("approval") == nullptr ||
+      registry.find("set") == nullptr) {
+    std::fprintf(stderr, "cannot load noop, human and data from %s\n", COALITION_BENCH_PLUGIN_DIR);
     return 78;
   }
   int rc = 0;
   if (workload == "W4" || workload == "all") rc |= w4(n > 0 ? n : 10000, concurrency, registry);
   if (workload == "W3" || workload == "all") rc |= w3(n > 0 ? n : 10000, concurrency, registry);
+  if (workload == "MAP" || workload == "all") rc |= wide(n > 0 ? n : 100000, registry);
   return rc;
 }

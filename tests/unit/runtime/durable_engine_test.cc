@@ -418,5 +418,82 @@ TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {
             std::string::npos);
 }
 
+// Issue 12: a map's iterations share the context instead of copying it. Before, every live
+// iteration held the whole context (here a 64 KB note and the 600-item list itself) and every
+// commit rewrote all of them: ~10 MB per snapshot at 150 iterations in flight.
+TEST_F(DurableEngineTest, MapIterationsShareTheContextAndTheirOutputsAreWrittenOnce) {
+  auto loaded = load_workflow(R"({"id": "fanout", "version": 1, "title": "t", "steps": [
+      {"id": "each", "kind": "map", "items": "/input/members", "steps": [
+        {"id": "pause", "kind": "wait", "for": "PT1H", "next": "ack"},
+        {"id": "ack", "kind": "task", "type": "test.count", "result": "/ack"}],
+       "result": "/acks", "next": "done"},
+      {"id": "done", "kind": "succeed", "output": {"$path": "/acks"}}]})",
+                              "fanout.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("fanout.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  constexpr size_t kItems = 600;
+  json members = json::array();
+  for (size_t i = 0; i < kItems; ++i) members.push_back("member-" + std::to_string(i));
+  const json input{{"note", std::string(64 * 1024, 'n')}, {"members", members}};
+  const size_t context_bytes = input.dump().size();
+  const TimePoint t0 = utc("2026-12-01T09:00:00Z");
+  ManualClock clock(t0);
+  auto options = [this](Store& store) {
+    return EngineOptions{.scheduler_threads = 1,
+                         .plugin_threads = 2,
+                         .store = &store,
+                         .calendars = &calendars_,
+                         .limits = ExecutionLimits{.map_concurrency = 150}};
+  };
+  CountStep::calls = 0;
+  {
+    auto store = open_store();
+    Engine e(registry_, catalog_, clock, options(*store));
+    ASSERT_TRUE(e.start(loaded.workflow, input, "ex-map", "lead.lee").ok());
+    e.wait_idle();
+    ASSERT_TRUE(e.sync().ok());
+    // 150 iterations wait: the snapshot holds each one's own layer (item, index), and the
+    // context they share is one state part, written once.
+    const auto record = store->execution("ex-map");
+    ASSERT_TRUE(record.ok() && record->has_value());
+    EXPECT_LT((*record)->state.dump().size(), 200u * 1024) << "the snapshot copies the context";
+    const auto parts = store->state_parts("ex-map");
+    ASSERT_TRUE(parts.ok());
+    size_t layer_bytes = 0;
+    for (const auto& [key, body] : *parts) {
+      if (key.rfind("layer/", 0) == 0) layer_bytes += body.dump().size();
+    }
+    EXPECT_GE(layer_bytes, context_bytes);
+    EXPECT_LT(layer_bytes, context_bytes + 1024);
+    advance_to(e, clock, t0 + std::chrono::hours(1));
+    advance_to(e, clock, t0 + std::chrono::hours(2));
+    ASSERT_TRUE(e.sync().ok());
+    // 300 iterations done: their outputs are parts, one each, not in the snapshot.
+    const auto done = store->state_parts("ex-map");
+    ASSERT_TRUE(done.ok());
+    size_t outputs = 0;
+    for (const auto& [key, body] : *done) outputs += key.rfind("out/", 0) == 0 ? 1 : 0;
+    EXPECT_EQ(outputs, 300u);
+    EXPECT_LT((*store->execution("ex-map"))->state.dump().size(), 200u * 1024);
+  }  // the process goes away in the middle of the map
+
+  auto store = open_store();
+  Engine e(registry_, catalog_, clock, options(*store));
+  ASSERT_TRUE(e.recover().ok());
+  for (int hour = 3; hour <= 5; ++hour) advance_to(e, clock, t0 + std::chrono::hours(hour));
+  ASSERT_TRUE(e.sync().ok());
+  const auto record = store->execution("ex-map");
+  ASSERT_EQ((*record)->status, "succeeded") << (*record)->result.dump();
+  const json& out = (*record)->result["output"];
+  ASSERT_EQ(out.size(), kItems);
+  for (size_t i = 0; i < kItems; i += 61) {
+    // What the iteration added — not a copy of the context it started from.
+    EXPECT_EQ(out[i], (json{{"item", members[i]}, {"index", i}, {"ack", {{"n", 1}}}})) << i;
+  }
+  EXPECT_EQ(CountStep::calls.load(), static_cast<int>(kItems));  // none lost, none repeated
+  EXPECT_TRUE(store->state_parts("ex-map")->empty());            // nothing left to resume from
+  EXPECT_TRUE(store->verify_audit()->ok);
+}
+
 }  // namespace
 }  // namespace coalition

@@ -1,0 +1,111 @@
+// The layered context: children read their parent's context without copying it, write only
+// into their own layer, and report what they added.
+#include "workflow/context.h"
+
+#include <gtest/gtest.h>
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+Context parent_with_case() {
+  Context parent(json{{"input", {{"case_id", "FC-0001"}, {"members", {"bank", "psp"}}}},
+                      {"review", {{"status", "open"}, {"by", "rev.one"}}}});
+  parent.freeze();
+  return parent;
+}
+
+TEST(Context, AChildReadsItsParentThroughTheSharedLayerWithoutCopyingIt) {
+  Context parent = parent_with_case();
+  Context child = Context::inherit(parent, json{{"item", "psp"}, {"index", 1}});
+  ASSERT_NE(child.find("/input/case_id"), nullptr);
+  EXPECT_EQ(*child.find("/input/case_id"), "FC-0001");
+  EXPECT_EQ(*child.find("/item"), "psp");
+  EXPECT_EQ(*child.find("/input/members/1"), "psp");
+  // The very same value, not a copy of it.
+  EXPECT_EQ(child.find("/input"), parent.find("/input"));
+  EXPECT_EQ(child.frozen(), parent.frozen());
+  EXPECT_EQ(child.find("/nothing"), nullptr);
+  EXPECT_EQ(child.find("/input/members/7"), nullptr);
+  EXPECT_EQ(child.find("no-slash"), nullptr);
+}
+
+TEST(Context, AWriteCopiesOnlyTheMemberItLandsInAndNeverTouchesTheSharedLayer) {
+  Context parent = parent_with_case();
+  Context child = Context::inherit(parent, json::object());
+  ASSERT_TRUE(child.write("/review/status", "closed").ok());
+  ASSERT_TRUE(child.write("/ack", {{"n", 1}}).ok());
+  EXPECT_EQ(*child.find("/review/status"), "closed");
+  EXPECT_EQ(*child.find("/review/by"), "rev.one");  // the rest of the member came along
+  EXPECT_EQ(*parent.find("/review/status"), "open");
+  EXPECT_EQ(child.own(),
+            (json{{"review", {{"status", "closed"}, {"by", "rev.one"}}}, {"ack", {{"n", 1}}}}));
+  EXPECT_EQ(child.find("/input"), parent.find("/input"));  // still shared
+}
+
+TEST(Context, AFailedWriteChangesNothing) {
+  Context parent = parent_with_case();
+  Context child = Context::inherit(parent, json::object());
+  auto s = child.write("/input/case_id/deeper", 1);  // a string on the way
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kInvalidData);
+  EXPECT_TRUE(child.own().empty());
+  EXPECT_FALSE(child.write("not-a-pointer", 1).ok());
+}
+
+TEST(Context, AddedIsWhatTheFrameWroteOverWhatItInherited) {
+  Context parent = parent_with_case();
+  Context child = Context::inherit(parent, json{{"item", "bank"}, {"index", 0}});
+  ASSERT_TRUE(child.write("/ack", true).ok());
+  child.freeze();  // its own container step: still its own addition
+  ASSERT_TRUE(child.write("/after", 2).ok());
+  EXPECT_EQ(child.added(), (json{{"item", "bank"}, {"index", 0}, {"ack", true}, {"after", 2}}));
+  json merged = child.merged();
+  EXPECT_EQ(merged["input"]["case_id"], "FC-0001");
+  EXPECT_EQ(merged["after"], 2);
+  // A context that inherited nothing adds everything.
+  EXPECT_EQ(parent.added(), parent.merged());
+}
+
+TEST(Context, FreezingMergesIntoALayerNobodyElseHoldsAndStacksOnOneThatIsShared) {
+  Context c(json{{"a", 1}});
+  c.freeze();
+  auto first = c.frozen();
+  ASSERT_TRUE(c.write("/b", 2).ok());
+  {
+    Context child = Context::inherit(c, json::object());  // shares `first`
+    c.freeze();
+    EXPECT_NE(c.frozen(), first);  // stacked: the child's view must not change
+    EXPECT_EQ(c.frozen()->below, first);
+    EXPECT_EQ(child.find("/b"), nullptr);
+  }
+  // Nobody else holds the top layer now (and `first` is only ours too): a loop around a
+  // container step merges instead of growing the stack.
+  auto top = c.frozen();
+  first.reset();
+  ASSERT_TRUE(c.write("/c", 3).ok());
+  top.reset();
+  c.freeze();
+  EXPECT_EQ(c.frozen()->below->below, nullptr);
+  EXPECT_EQ(c.merged(), (json{{"a", 1}, {"b", 2}, {"c", 3}}));
+  // A persisted layer (it has an id) is never merged into.
+  c.frozen()->id = 7;
+  ASSERT_TRUE(c.write("/d", 4).ok());
+  c.freeze();
+  EXPECT_EQ(c.frozen()->below->id, 7u);
+  EXPECT_EQ(*c.find("/d"), 4);
+}
+
+TEST(Context, PointerEscapesAreUnderstoodInTheFirstToken) {
+  Context c(json{{"a/b", {{"x~y", 1}}}});
+  c.freeze();
+  Context child = Context::inherit(c, json::object());
+  ASSERT_NE(child.find("/a~1b/x~0y"), nullptr);
+  EXPECT_EQ(*child.find("/a~1b/x~0y"), 1);
+  ASSERT_TRUE(child.write("/a~1b/z", 2).ok());
+  EXPECT_EQ(child.own(), (json{{"a/b", {{"x~y", 1}, {"z", 2}}}}));
+}
+
+}  // namespace
+}  // namespace coalition
