@@ -101,6 +101,17 @@ int run_audit_verify_command(const ExecutionCommandOptions& o, const Installatio
   return v.ok ? kExitOk : kExitDataError;
 }
 
+Result<AuditCheckpoint> write_configured_checkpoint(Store& store, const Installation& installation,
+                                                    TimePoint now) {
+  RealFileSystem fs;
+  const ExecutionCommandOptions none;
+  auto key = SigningKey::load_or_create(signing_key_path(none, installation.config), fs);
+  if (!key) return std::move(key).error();
+  const auto file = checkpoints_path(none, installation.config);
+  if (file.empty()) return Error::configuration("no checkpoint file: set audit.checkpoints");
+  return write_audit_checkpoint(store, *key, now, file);
+}
+
 int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Installation& installation,
                                  std::ostream& out, std::ostream& err) {
   RealFileSystem fs;

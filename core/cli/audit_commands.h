@@ -5,6 +5,7 @@
 
 #include <ostream>
 
+#include "audit/audit_checkpoint.h"
 #include "cli/execution_commands.h"
 
 namespace coalition::cli {
@@ -15,6 +16,12 @@ int run_audit_verify_command(const ExecutionCommandOptions& o, const Installatio
 // 0 with the checkpoint printed; 65 when the chain is broken (nothing is signed).
 int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Installation& installation,
                                  std::ostream& out, std::ostream& err);
+
+// A checkpoint of `store` at `now`, signed with the configured key (audit.signing_key) and
+// appended to the configured file (audit.checkpoints): what `coalition worker` writes every
+// audit.checkpoint_every. Fails, signing nothing, when the chain does not verify.
+Result<AuditCheckpoint> write_configured_checkpoint(Store& store, const Installation& installation,
+                                                    TimePoint now);
 
 }  // namespace coalition::cli
 

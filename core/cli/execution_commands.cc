@@ -2,10 +2,12 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <map>
 
+#include "cli/audit_commands.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
 #include "cli/workflow_to_run.h"
@@ -406,6 +408,20 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
     err << ", " << (*s)->recovery().failed.size() << " could not be restored";
   }
   err << std::endl;
+  // audit.checkpoint_every: a signed checkpoint on that period and once more on the way out, so
+  // a rewrite of the store is caught against a recent head. A failure is reported, not fatal:
+  // the work goes on and `audit verify` says what is wrong.
+  const auto every = installation.config.audit_checkpoint_every;
+  auto next_checkpoint = std::chrono::steady_clock::now() + every.value_or(std::chrono::hours(0));
+  auto checkpoint = [&] {
+    if (auto sync = (*s)->engine().sync(); !sync) return;
+    auto c = write_configured_checkpoint((*s)->store(), installation, (*s)->clock().now());
+    if (c) {
+      err << "coalition worker: audit checkpoint, " << c->entries << " entries" << std::endl;
+    } else {
+      err << "coalition worker: audit checkpoint failed: " << c.error().to_string() << std::endl;
+    }
+  };
   const timespec poll{0, 100 * 1000 * 1000};
   for (;;) {
     siginfo_t info;
@@ -415,9 +431,14 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
       break;
     }
     if (auto sync = (*s)->engine().sync(); !sync) return fail(err, "worker", sync.error());
+    if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
+      checkpoint();
+      next_checkpoint = std::chrono::steady_clock::now() + *every;
+    }
     if (o.until_idle && (*s)->engine().idle() && !(*s)->clock().next_due()) break;
   }
   (*s)->engine().wait_idle();
+  if (every) checkpoint();
   if (auto c = (*s)->close(); !c) return fail(err, "worker", c.error());
   out << "worker stopped\n";
   return kExitOk;

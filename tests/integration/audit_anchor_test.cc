@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -185,6 +186,34 @@ TEST_F(AuditAnchor, ValidStoreWithCheckpointsVerifiesAndTheKeyStaysPrivate) {
             perms::owner_read | perms::owner_write);
   EXPECT_EQ(std::filesystem::status(key.parent_path()).permissions() & perms::all,
             perms::owner_all);
+}
+
+// audit.checkpoint_every: the long-running engine signs checkpoints itself, on its period and
+// once more when it stops, and a rewrite after them is caught.
+TEST_F(AuditAnchor, TheWorkerWritesCheckpointsPeriodicallyAndWhenItStops) {
+  const std::string id = start_review();
+  complete_draft(id);
+  json config = json::parse(std::ifstream(config_));
+  config["audit"]["checkpoint_every"] = "PT1S";
+  const auto periodic = dir_.write("periodic.json", config.dump());
+  auto worker = test::run_process_until({test::kCoalitionBinary, "--config", periodic.string(),
+                                         "--log-level", "warn", "worker", "--store", store_},
+                                        {{"COALITION_PLUGIN_PATH", ""}, {"COALITION_STORE", ""}},
+                                        std::chrono::milliseconds(6000), SIGTERM);
+  ASSERT_EQ(worker.exit_code, 0) << worker.err;
+  size_t written = 0;
+  for (size_t at = 0; (at = worker.err.find("audit checkpoint,", at)) != std::string::npos; ++at) {
+    ++written;
+  }
+  EXPECT_GE(written, 2u) << worker.err;  // at least one on the period, and one on the way out
+  std::ifstream lines(checkpoints_);
+  size_t in_file = 0;
+  for (std::string line; std::getline(lines, line);) in_file += line.empty() ? 0 : 1;
+  EXPECT_EQ(in_file, written);
+  EXPECT_EQ(verify(0)["checkpoints"], static_cast<int>(written));
+  // Dropping the last entry and recomputing the chain contradicts the worker's last checkpoint.
+  forge(store_, [](std::vector<Row>& rows) { rows.pop_back(); });
+  EXPECT_FALSE(verify(65)["ok"].get<bool>());
 }
 
 TEST_F(AuditAnchor, AFullRewriteWithTheDocumentedSchemeIsCaughtByACheckpoint) {

@@ -290,7 +290,8 @@ TEST_P(PoisonedExecution, IsSetAsideAndTheOthersCarryOn) {
   EXPECT_EQ(after.exit_code, 0) << after.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Crashes, PoisonedExecution, ::testing::Values("segv", "abort", "stack"));
+INSTANTIATE_TEST_SUITE_P(Crashes, PoisonedExecution,
+                         ::testing::Values("segv", "abort", "stack", "kill"));
 
 }  // namespace
 }  // namespace coalition

@@ -67,7 +67,8 @@ constexpr const char* kSchema = R"json({
       "type": "object",
       "properties": {
         "signing_key": {"type": "string", "minLength": 1},
-        "checkpoints": {"type": "string", "minLength": 1}
+        "checkpoints": {"type": "string", "minLength": 1},
+        "checkpoint_every": {"type": "string", "minLength": 2}
       }
     },
     "log": {
@@ -160,6 +161,14 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   }
   if (audit.contains("checkpoints")) {
     config.audit_checkpoints = relative(audit["checkpoints"].get<std::string>());
+  }
+  if (audit.contains("checkpoint_every")) {
+    auto every = parse_duration(audit["checkpoint_every"].get<std::string>());
+    if (!every || every->count() < 1000) {
+      return std::move(Error::configuration(every ? "at least PT1S" : every.error().message())
+                           .with_pointer("/audit/checkpoint_every"));
+    }
+    config.audit_checkpoint_every = *every;
   }
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));

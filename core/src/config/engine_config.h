@@ -2,8 +2,10 @@
 #ifndef COALITION_CONFIG_ENGINE_CONFIG_H_
 #define COALITION_CONFIG_ENGINE_CONFIG_H_
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,9 @@ struct EngineConfig {
   // (else ~/.local/state/coalition), never beside the store (audit/signing_key.h).
   std::filesystem::path audit_signing_key;
   std::filesystem::path audit_checkpoints;
+  // How often a long-running engine (`coalition worker`) signs a checkpoint, and once more when
+  // it stops. Unset: only `audit checkpoint` writes them.
+  std::optional<std::chrono::milliseconds> audit_checkpoint_every;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

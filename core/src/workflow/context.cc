@@ -96,6 +96,23 @@ Status Context::write(const std::string& pointer, json value) {
 
 void Context::freeze() {
   if (own_.empty()) return;
+  // A loop around a container step freezes again on each pass. When the frame's own frozen
+  // layers cannot be merged into (shared or persisted) they would stack without end and every
+  // lookup would walk them: past kMostOwnLayers, fold them and the own layer into one new layer
+  // over what the frame inherited. Whoever still shares an old layer keeps it.
+  size_t own_layers = 0;
+  for (const ContextLayer* l = frozen_.get(); l != nullptr && l != inherited_.get();
+       l = l->below.get()) {
+    ++own_layers;
+  }
+  if (own_layers >= kMostOwnLayers) {
+    auto layer = std::make_shared<ContextLayer>();
+    layer->members = added();
+    layer->below = inherited_;
+    frozen_ = std::move(layer);
+    own_ = json::object();
+    return;
+  }
   // Merge into the newest frozen layer when nothing else can see it: not shared with another
   // context or a join (use_count), not persisted (id), and not the layer this frame inherited.
   if (frozen_ != nullptr && frozen_ != inherited_ && frozen_.use_count() == 1 && frozen_->id == 0) {

@@ -55,8 +55,10 @@ class Context final : public ContextReader {
 
   // Moves the own layer into a frozen one, so that children can share it. Cheap when nothing
   // was written since the last freeze; a frozen layer nobody else holds and nobody persisted is
-  // merged into rather than stacked on.
+  // merged into rather than stacked on, and past kMostOwnLayers of its own the frame's layers
+  // are folded into one (so a loop does not grow the stack without end).
   void freeze();
+  static constexpr size_t kMostOwnLayers = 8;
 
   // What this frame added to the context it started from: its own members and those of the
   // layers it froze itself, over everything it inherited. For a context that inherited

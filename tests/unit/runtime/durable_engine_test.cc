@@ -495,5 +495,87 @@ TEST_F(DurableEngineTest, MapIterationsShareTheContextAndTheirOutputsAreWrittenO
   EXPECT_TRUE(store->verify_audit()->ok);
 }
 
+// A store written before contexts were layered (snapshot v1: every frame with its whole
+// context, a join with its items, outputs and per-slot states) carries on after the upgrade.
+TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
+  auto loaded = load_workflow(R"({"id": "legacy", "version": 1, "title": "t", "steps": [
+      {"id": "each", "kind": "map", "items": "/input/members", "steps": [
+        {"id": "ack", "kind": "task", "type": "test.await", "result": "/ack"}],
+       "result": "/acks", "next": "done"},
+      {"id": "done", "kind": "succeed"}]})",
+                              "legacy.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("legacy.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  const TimePoint t0 = utc("2026-12-01T09:00:00Z");
+  const int64_t at =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t0.time_since_epoch()).count();
+  const json input{{"members", {"bank-a", "psp-b"}}};
+  const json v1{
+      {"v", 1},
+      {"workflow", "legacy@1"},
+      {"initiator", "lead.lee"},
+      {"status", "running"},
+      {"started_at", at},
+      {"seq", 0},
+      {"next", {3, 1, 1}},
+      {"map_items", 2},
+      {"frames",
+       {{{"id", 0},
+         {"wf", "legacy@1"},
+         {"parent", -1},
+         {"slot", 0},
+         {"path", ""},
+         {"current", "each"},
+         {"visits", {{"each", 1}}},
+         {"entered_at", at},
+         {"context", {{"input", input}}}},
+        {{"id", 2},
+         {"wf", "legacy@1"},
+         {"parent", 0},
+         {"slot", 1},
+         {"path", "each[1]/"},
+         {"current", "ack"},
+         {"visits", {{"ack", 1}}},
+         {"entered_at", at},
+         {"context", {{"input", input}, {"item", "psp-b"}, {"index", 1}}}}}},
+      {"joins",
+       {{{"frame", 0},
+         {"items", input["members"]},
+         {"outputs",
+          {{{"input", input}, {"item", "bank-a"}, {"index", 0}, {"ack", {{"r", 1}}}}, nullptr}},
+         {"state", {2, 1}},
+         {"children", {1, 2}},
+         {"counts", {1, 0, 1, 2}}}}},
+      {"attempts", {{{"frame", 2}, {"number", 1}, {"suspended", true}, {"signal", "ack"}}}},
+      {"waiting", json::array()},
+      {"timers", json::array()}};
+  {
+    auto store = open_store();
+    StoreBatch batch;
+    batch.executions.push_back(ExecutionRecord{"ex-v1", "legacy", 1, "waiting", "lead.lee", t0, t0,
+                                               std::nullopt, v1, nullptr});
+    ASSERT_TRUE(store->apply(batch).ok());
+  }
+  auto store = open_store();
+  ManualClock clock(t0);
+  auto e = engine(*store, clock);
+  auto report = e->recover();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->failed.empty()) << report->failed.front().message();
+  ASSERT_TRUE(e->signal("ex-v1", "ack", {{"r", 2}}, {"bank.portal", "", ""}).ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  const auto record = store->execution("ex-v1");
+  ASSERT_EQ((*record)->status, "succeeded") << (*record)->result.dump();
+  const json& acks = (*record)->result["output"]["acks"];
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0]["ack"], (json{{"r", 1}}));  // as the old snapshot recorded it
+  // The waiting iteration held a whole copy then; it finishes with it, its answer added.
+  EXPECT_EQ(acks[1]["ack"], (json{{"r", 2}}));
+  EXPECT_EQ(acks[1]["item"], "psp-b");
+  EXPECT_EQ(acks[1]["index"], 1);
+  EXPECT_EQ((*record)->result["output"]["input"], input);
+}
+
 }  // namespace
 }  // namespace coalition

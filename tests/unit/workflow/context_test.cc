@@ -107,5 +107,22 @@ TEST(Context, PointerEscapesAreUnderstoodInTheFirstToken) {
   EXPECT_EQ(child.own(), (json{{"a/b", {{"x~y", 1}, {"z", 2}}}}));
 }
 
+TEST(Context, ALoopThatKeepsFreezingFoldsItsLayersInsteadOfStackingThemWithoutEnd) {
+  Context c(json{{"input", {{"n", 0}}}});
+  for (int pass = 0; pass < 50; ++pass) {
+    ASSERT_TRUE(c.write("/pass" + std::to_string(pass), pass).ok());
+    if (c.frozen()) c.frozen()->id = static_cast<uint64_t>(pass) + 1;  // persisted: no merging
+    c.freeze();
+    size_t depth = 0;
+    for (const ContextLayer* l = c.frozen().get(); l != nullptr; l = l->below.get()) ++depth;
+    ASSERT_LE(depth, Context::kMostOwnLayers + 1) << pass;
+  }
+  json merged = c.merged();
+  EXPECT_EQ(merged["pass0"], 0);
+  EXPECT_EQ(merged["pass49"], 49);
+  EXPECT_EQ(merged["input"]["n"], 0);
+  EXPECT_EQ(merged.size(), 51u);
+}
+
 }  // namespace
 }  // namespace coalition
