@@ -129,7 +129,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // or parked (nothing in flight: attempts wait for people or signals, other frames for timers;
   // nothing uncommitted), stops its
   // timers, marks itself evicted — every later call on it is refused with kEvicted — and returns
-  // its next due time (the engine reloads it then, or when someone acts on it). Else nullopt.
+  // its next due time (the engine reloads it then, or when someone acts on it). Else nullopt,
+  // also when a timer of it is already due (it would come straight back).
   std::optional<std::optional<TimePoint>> evict_if_idle();
   static constexpr const char* kEvicted = "execution was evicted from memory; reload it";
   const std::string& id() const { return id_; }

@@ -455,6 +455,12 @@ std::optional<std::optional<TimePoint>> Execution::evict_if_idle() {
   if (dirty_ || evicted_ || (status_ == ExecutionStatus::kRunning && !parked())) {
     return std::nullopt;
   }
+  // A timer already due would reload it at once: reading back every state part of a map whose
+  // iterations wait, once per iteration. It stays, and its own timers fire.
+  if (const auto due = next_due();
+      status_ == ExecutionStatus::kRunning && due && *due <= host_.clock().now()) {
+    return std::nullopt;
+  }
   for (const auto& [id, t] : timers_) host_.clock().cancel(t.clock_id);
   evicted_ = true;
   return next_due();
