@@ -414,7 +414,10 @@ int run_worker_command(const ExecutionCommandOptions& o, const Installation& ins
   const auto every = installation.config.audit_checkpoint_every;
   auto next_checkpoint = std::chrono::steady_clock::now() + every.value_or(std::chrono::hours(0));
   auto checkpoint = [&] {
-    if (auto sync = (*s)->engine().sync(); !sync) return;
+    if (auto sync = (*s)->engine().sync(); !sync) {
+      err << "coalition worker: audit checkpoint failed: " << sync.error().to_string() << std::endl;
+      return;
+    }
     auto c = write_configured_checkpoint((*s)->store(), installation, (*s)->clock().now());
     if (c) {
       err << "coalition worker: audit checkpoint, " << c->entries << " entries" << std::endl;

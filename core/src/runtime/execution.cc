@@ -242,6 +242,9 @@ void Execution::fire(uint64_t timer_id) {
   if (it == timers_.end()) return;  // cancelled after it was queued
   const Timer t = it->second;
   timers_.erase(it);
+  // Even a timer that changes nothing else (an attempt timeout for an attempt that has since
+  // suspended) is gone from the snapshot now; the commit also offers the execution eviction.
+  if (host_.durable()) mark_dirty();
   switch (t.kind) {
     case TimerKind::kWorkflowTimeout:
       finish_execution(

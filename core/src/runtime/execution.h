@@ -231,8 +231,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   uint64_t next_token_ = 1;
   uint64_t next_timer_ = 1;
   uint64_t next_task_ = 1;
-  size_t map_items_ = 0;     // map iterations ever started (limits.map_items)
-  uint64_t next_layer_ = 1;  // the id the next persisted context layer gets
+  size_t map_items_ = 0;              // map iterations ever started (limits.map_items)
+  uint64_t next_layer_ = 1;           // the id the next persisted context layer gets
+  std::set<uint64_t> stored_layers_;  // layer ids the store holds as state parts
   static constexpr size_t kMaxNestedEntries = 32;
   size_t entering_ = 0;  // nested enter() calls on this thread
   std::deque<std::pair<int64_t, std::string>> deferred_entries_;

@@ -7,6 +7,7 @@
 #include "runtime/execution_state.h"
 
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -64,6 +65,11 @@ class LayerReader {
     if (id.is_null()) return nullptr;
     return layers_.at(id.get<uint64_t>());
   }
+  std::set<uint64_t> ids() const {
+    std::set<uint64_t> out;
+    for (const auto& [id, layer] : layers_) out.insert(id);
+    return out;
+  }
 
  private:
   std::map<uint64_t, std::shared_ptr<ContextLayer>> layers_;
@@ -82,12 +88,12 @@ json encode_runs(const std::vector<int>& state) {
   return runs;
 }
 
-std::vector<int> decode_runs(const json& runs) {
-  constexpr size_t kMostSlots = size_t{1} << 28;  // far above any limits.map_items
+// At most `slots` states: a corrupt count must not allocate without bound.
+std::vector<int> decode_runs(const json& runs, size_t slots) {
   std::vector<int> state;
   for (const auto& r : runs) {
     const auto n = r.at(1).get<size_t>();
-    if (n > kMostSlots - state.size()) throw std::invalid_argument("join runs");
+    if (n > slots - state.size()) throw std::invalid_argument("join runs");
     state.insert(state.end(), n, r.at(0).get<int>());
   }
   return state;
@@ -211,6 +217,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     e->map_items_ = s.value("map_items", size_t{0});  // absent before the limit existed
     e->next_layer_ = s.value("next_layer", uint64_t{1});
     const LayerReader layers(parts);  // none before v2: each frame held its whole context
+    e->stored_layers_ = layers.ids();
     for (const auto& fj : s.at("frames")) {
       Frame f;
       f.workflow = find_workflow(host.catalog(), fj.at("wf").get<std::string>());
@@ -242,12 +249,11 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
         return bad("step " + f.current + " is not in the workflow");
       f.visits = fj.at("visits").get<std::map<std::string, uint32_t>>();
       f.entered_at = at_ms(fj.at("entered_at"));
-      if (fj.contains("context")) {  // v1
-        f.context = Context(fj["context"]);
-      } else {
-        f.context = Context::from_parts(layers.at(fj.at("frozen")), layers.at(fj.at("inherited")),
-                                        fj.at("own"));
-      }
+      const json& own = fj.contains("context") ? fj["context"] : fj.at("own");  // v1: "context"
+      if (!own.is_object()) return bad("a frame's context is not an object");
+      f.context = fj.contains("context") ? Context(own)
+                                         : Context::from_parts(layers.at(fj.at("frozen")),
+                                                               layers.at(fj.at("inherited")), own);
       if (fj.contains("due")) f.due = at_ms(fj["due"]);
       if (fj.contains("cap")) f.cap = at_ms(fj["cap"]);
       f.level = fj.value("level", 0u);
@@ -259,23 +265,32 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       if (e->frames_.count(frame) == 0) return bad("a join's frame is missing");
       Join j;
       j.step = &e->current_step(frame);
+      const bool v1 = jj.contains("state");
+      Context& owner = e->frames_.at(frame).context;
+      // v1: the frame held its whole context. Freeze it as a container step does when it
+      // begins, so that children started from now on read it, and find the map's list where the
+      // step names it (the context has not changed since the map began).
+      if (v1) owner.freeze();
       if (j.step->kind == StepKind::kMap) {
-        if (jj.contains("items")) {  // v1
-          j.items_from = std::make_shared<ContextLayer>();
-          j.items_from->members["items"] = jj["items"];
-          j.items = &j.items_from->members["items"];
-        } else {
-          j.items_from = layers.at(jj.at("items_from"));
-          j.items = Context::from_parts(j.items_from, nullptr, json::object()).find(j.step->items);
-        }
+        j.items_from = v1 ? owner.frozen() : layers.at(jj.at("items_from"));
+        j.items = Context::from_parts(j.items_from, nullptr, json::object()).find(j.step->items);
         if (j.items == nullptr || !j.items->is_array()) return bad("a map's list is missing");
       }
-      if (jj.contains("state")) {  // v1
+      const size_t slots = j.step->kind == StepKind::kMap        ? j.items->size()
+                           : j.step->kind == StepKind::kParallel ? j.step->branches.size()
+                                                                 : 1;
+      if (v1) {
         j.outputs = jj.at("outputs").get<std::vector<json>>();
         j.state = jj.at("state").get<std::vector<int>>();
         j.children = jj.at("children").get<std::vector<int64_t>>();
+        // Outputs of slots finished before the upgrade become parts at the next drain.
+        if (e->host_.durable()) {
+          for (size_t i = 0; i < j.outputs.size(); ++i) {
+            if (!j.outputs[i].is_null()) j.unsaved.push_back(i);
+          }
+        }
       } else {
-        j.state = decode_runs(jj.at("runs"));
+        j.state = decode_runs(jj.at("runs"), slots);
         j.children.assign(j.state.size(), -1);
         for (const auto& r : jj.at("running")) {
           j.children.at(r.at(0).get<size_t>()) = r.at(1).get<int64_t>();
@@ -286,6 +301,9 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
              it != parts.end() && it->first.rfind(prefix, 0) == 0; ++it) {
           j.outputs.at(std::stoull(it->first.substr(prefix.size()))) = it->second;
         }
+      }
+      if (j.state.size() != slots || j.children.size() != slots || j.outputs.size() != slots) {
+        return bad("a join does not fit its step");
       }
       const auto& c = jj.at("counts");
       j.succeeded = c.at(0).get<size_t>();
@@ -382,6 +400,7 @@ void Execution::write_parts(StoreBatch& batch) {
     for (auto it = fresh.rbegin(); it != fresh.rend(); ++it) {
       ContextLayer& l = **it;
       l.id = next_layer_++;
+      stored_layers_.insert(l.id);
       batch.parts.push_back(
           {id_, layer_part_key(l.id), {{"below", layer_id(l.below)}, {"members", l.members}}});
     }
@@ -393,6 +412,27 @@ void Execution::write_parts(StoreBatch& batch) {
   }
   for (auto& [frame, j] : joins_) {
     persist(j.items_from);
+  }
+  // Layers no frame or join reaches any more (a finished branch's, one folded into another)
+  // leave the store in the same transaction as the snapshot that stopped naming them.
+  std::set<uint64_t> reachable;
+  auto reach = [&reachable](const std::shared_ptr<ContextLayer>& top) {
+    const ContextLayer* l = top.get();
+    while (l != nullptr && reachable.insert(l->id).second) l = l->below.get();
+  };
+  for (const auto& [frame, f] : frames_) {
+    if (!f.done) reach(f.context.frozen());
+  }
+  for (const auto& [frame, j] : joins_) reach(j.items_from);
+  for (auto it = stored_layers_.begin(); it != stored_layers_.end();) {
+    if (reachable.count(*it) == 0) {
+      batch.part_drops.push_back({id_, layer_part_key(*it)});
+      it = stored_layers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& [frame, j] : joins_) {
     for (size_t slot : j.unsaved) {
       batch.parts.push_back({id_, join_part_prefix(frame) + std::to_string(slot), j.outputs[slot]});
     }

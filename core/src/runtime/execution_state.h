@@ -12,8 +12,11 @@ using nlohmann::json;
 
 // The keys of an execution's state parts (store.h StatePart): a frozen context layer, and the
 // outputs of a join's finished slots ("out/<frame>/<slot>").
+// Layer ids are zero-padded to one width, so a key is never the prefix of another and a drop
+// by prefix removes exactly one layer.
 inline std::string layer_part_key(uint64_t id) {
-  return "layer/" + std::to_string(id);
+  std::string digits = std::to_string(id);
+  return "layer/" + std::string(20 - digits.size(), '0') + digits;
 }
 inline std::string join_part_prefix(int64_t frame) {
   return "out/" + std::to_string(frame) + "/";

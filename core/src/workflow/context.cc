@@ -83,7 +83,17 @@ Status Context::write(const std::string& pointer, json value) {
     own_[key] = std::move(value);
     return ok_status();
   }
-  // Write into a copy of the member, so a failed write leaves the context as it was.
+  // A member already in the own layer is written in place (a write that fails on a value in the
+  // way has created nothing before it: every object it creates comes after the last existing
+  // value it walked through).
+  if (auto it = own_.find(key); it != own_.end()) {
+    if (auto s = write_at(*it, rest, std::move(value)); !s) {
+      return Error::invalid_data("cannot write at " + pointer +
+                                 ": a value on the way is not an object");
+    }
+    return ok_status();
+  }
+  // Else into a copy of the shared member, so a failed write leaves the context as it was.
   json target = json::object();
   if (const json* current = member(key)) target = *current;
   if (auto s = write_at(target, rest, std::move(value)); !s) {

@@ -496,10 +496,14 @@ TEST_F(DurableEngineTest, MapIterationsShareTheContextAndTheirOutputsAreWrittenO
 }
 
 // A store written before contexts were layered (snapshot v1: every frame with its whole
-// context, a join with its items, outputs and per-slot states) carries on after the upgrade.
+// context, a join with its items, outputs and per-slot states) carries on after the upgrade:
+// an iteration started after the restore still reads the context, the output finished before
+// it survives the next restart, and so does the list.
 TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
   auto loaded = load_workflow(R"({"id": "legacy", "version": 1, "title": "t", "steps": [
-      {"id": "each", "kind": "map", "items": "/input/members", "steps": [
+      {"id": "each", "kind": "map", "items": "/input/members", "max_concurrency": 1, "steps": [
+        {"id": "check", "kind": "choice", "choices": [
+          {"when": {"path": "/input/members", "exists": true}, "next": "ack"}]},
         {"id": "ack", "kind": "task", "type": "test.await", "result": "/ack"}],
        "result": "/acks", "next": "done"},
       {"id": "done", "kind": "succeed"}]})",
@@ -509,7 +513,7 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
   const TimePoint t0 = utc("2026-12-01T09:00:00Z");
   const int64_t at =
       std::chrono::duration_cast<std::chrono::milliseconds>(t0.time_since_epoch()).count();
-  const json input{{"members", {"bank-a", "psp-b"}}};
+  const json input{{"members", {"bank-a", "psp-b", "ngo-c"}}};
   const json v1{
       {"v", 1},
       {"workflow", "legacy@1"},
@@ -518,7 +522,7 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
       {"started_at", at},
       {"seq", 0},
       {"next", {3, 1, 1}},
-      {"map_items", 2},
+      {"map_items", 3},
       {"frames",
        {{{"id", 0},
          {"wf", "legacy@1"},
@@ -535,16 +539,18 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
          {"slot", 1},
          {"path", "each[1]/"},
          {"current", "ack"},
-         {"visits", {{"ack", 1}}},
+         {"visits", {{"check", 1}, {"ack", 1}}},
          {"entered_at", at},
          {"context", {{"input", input}, {"item", "psp-b"}, {"index", 1}}}}}},
       {"joins",
        {{{"frame", 0},
          {"items", input["members"]},
          {"outputs",
-          {{{"input", input}, {"item", "bank-a"}, {"index", 0}, {"ack", {{"r", 1}}}}, nullptr}},
-         {"state", {2, 1}},
-         {"children", {1, 2}},
+          {{{"input", input}, {"item", "bank-a"}, {"index", 0}, {"ack", {{"r", 1}}}},
+           nullptr,
+           nullptr}},
+         {"state", {2, 1, 0}},
+         {"children", {1, 2, -1}},
          {"counts", {1, 0, 1, 2}}}}},
       {"attempts", {{{"frame", 2}, {"number", 1}, {"suspended", true}, {"signal", "ack"}}}},
       {"waiting", json::array()},
@@ -556,25 +562,38 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
                                                std::nullopt, v1, nullptr});
     ASSERT_TRUE(store->apply(batch).ok());
   }
-  auto store = open_store();
   ManualClock clock(t0);
+  {
+    auto store = open_store();
+    auto e = engine(*store, clock);
+    auto report = e->recover();
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->failed.empty()) << report->failed.front().message();
+    ASSERT_TRUE(e->signal("ex-v1", "ack", {{"r", 2}}, {"bank.portal", "", ""}).ok());
+    e->wait_idle();
+    ASSERT_TRUE(e->sync().ok());
+    // The third iteration started after the restore, read the context, and waits.
+    EXPECT_EQ((*store->execution("ex-v1"))->status, "waiting");
+  }  // and the process goes away again, now with a v2 snapshot
+  auto store = open_store();
   auto e = engine(*store, clock);
   auto report = e->recover();
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->failed.empty()) << report->failed.front().message();
-  ASSERT_TRUE(e->signal("ex-v1", "ack", {{"r", 2}}, {"bank.portal", "", ""}).ok());
+  ASSERT_TRUE(e->signal("ex-v1", "ack", {{"r", 3}}, {"bank.portal", "", ""}).ok());
   e->wait_idle();
   ASSERT_TRUE(e->sync().ok());
   const auto record = store->execution("ex-v1");
   ASSERT_EQ((*record)->status, "succeeded") << (*record)->result.dump();
   const json& acks = (*record)->result["output"]["acks"];
-  ASSERT_EQ(acks.size(), 2u);
-  EXPECT_EQ(acks[0]["ack"], (json{{"r", 1}}));  // as the old snapshot recorded it
+  ASSERT_EQ(acks.size(), 3u);
+  EXPECT_EQ(acks[0]["ack"], (json{{"r", 1}}));  // finished before the upgrade
   // The waiting iteration held a whole copy then; it finishes with it, its answer added.
   EXPECT_EQ(acks[1]["ack"], (json{{"r", 2}}));
   EXPECT_EQ(acks[1]["item"], "psp-b");
-  EXPECT_EQ(acks[1]["index"], 1);
+  EXPECT_EQ(acks[2], (json{{"item", "ngo-c"}, {"index", 2}, {"ack", {{"r", 3}}}}));
   EXPECT_EQ((*record)->result["output"]["input"], input);
+  EXPECT_TRUE(store->state_parts("ex-v1")->empty());
 }
 
 }  // namespace

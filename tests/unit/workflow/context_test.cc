@@ -44,6 +44,16 @@ TEST(Context, AWriteCopiesOnlyTheMemberItLandsInAndNeverTouchesTheSharedLayer) {
   EXPECT_EQ(child.find("/input"), parent.find("/input"));  // still shared
 }
 
+TEST(Context, AMemberAlreadyItsOwnIsWrittenInPlace) {
+  Context c(json{{"acc", {{"a", 1}}}});
+  const json* before = c.member("acc");
+  ASSERT_TRUE(c.write("/acc/b", 2).ok());
+  EXPECT_EQ(c.member("acc"), before);  // the same value, changed, not a copy put in its place
+  EXPECT_EQ(*c.member("acc"), (json{{"a", 1}, {"b", 2}}));
+  EXPECT_FALSE(c.write("/acc/a/deeper", 3).ok());  // a number on the way
+  EXPECT_EQ(*c.member("acc"), (json{{"a", 1}, {"b", 2}}));
+}
+
 TEST(Context, AFailedWriteChangesNothing) {
   Context parent = parent_with_case();
   Context child = Context::inherit(parent, json::object());
