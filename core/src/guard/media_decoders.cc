@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace coalition::media {
 
 namespace {
@@ -113,35 +115,10 @@ bool uudecode_line(std::string_view line, std::string& out, size_t cap) {
 
 // A UTF-8 code point at `i` (advanced past it), or -1 when the bytes are not UTF-8.
 int32_t next_code_point(std::string_view s, size_t& i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const int extra = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
-  if (extra < 0 || i + static_cast<size_t>(extra) >= s.size()) return -1;
-  int32_t cp = extra == 0 ? c : c & (0x3F >> extra);
-  for (int k = 1; k <= extra; ++k) {
-    const auto d = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-    if ((d & 0xC0) != 0x80) return -1;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  i += static_cast<size_t>(extra) + 1;
-  return cp;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  const auto c = decode_utf8(s, i);
+  if (!c) return -1;
+  i += c->length;
+  return static_cast<int32_t>(c->code_point);
 }
 
 }  // namespace

@@ -30,13 +30,19 @@ std::pair<std::string, std::string> first_token(const std::string& pointer) {
   return {std::move(key), end == std::string::npos ? std::string() : pointer.substr(end)};
 }
 
-// The layers from `top` down to (not including) `stop`, oldest first.
-std::vector<const ContextLayer*> layers_above(const ContextLayer* top, const ContextLayer* stop) {
-  std::vector<const ContextLayer*> layers;
+// Every member of the layers from `top` down to (not including) `stop`, and of `own`, a newer
+// layer's member over an older one's.
+json flatten(const json& own, const ContextLayer* top, const ContextLayer* stop) {
+  std::vector<const ContextLayer*> layers;  // newest first
   for (const ContextLayer* l = top; l != nullptr && l != stop; l = l->below.get()) {
     layers.push_back(l);
   }
-  return {layers.rbegin(), layers.rend()};
+  json out = json::object();
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    for (const auto& [key, value] : (*it)->members.items()) out[key] = value;
+  }
+  for (const auto& [key, value] : own.items()) out[key] = value;
+  return out;
 }
 
 }  // namespace
@@ -137,21 +143,11 @@ void Context::freeze() {
 }
 
 json Context::added() const {
-  json out = json::object();
-  for (const ContextLayer* l : layers_above(frozen_.get(), inherited_.get())) {
-    for (const auto& [key, value] : l->members.items()) out[key] = value;
-  }
-  for (const auto& [key, value] : own_.items()) out[key] = value;
-  return out;
+  return flatten(own_, frozen_.get(), inherited_.get());
 }
 
 json Context::merged() const {
-  json out = json::object();
-  for (const ContextLayer* l : layers_above(frozen_.get(), nullptr)) {
-    for (const auto& [key, value] : l->members.items()) out[key] = value;
-  }
-  for (const auto& [key, value] : own_.items()) out[key] = value;
-  return out;
+  return flatten(own_, frozen_.get(), nullptr);
 }
 
 }  // namespace coalition
