@@ -52,6 +52,27 @@ TEST(EngineConfig, WrongValueNamesItsPointer) {
   EXPECT_EQ(config.error().pointer(), "/log/level");
 }
 
+TEST(EngineConfig, CheckpointPeriodAndMapConcurrencyAreReadAndBounded) {
+  auto config = parse_engine_config(
+      R"({"audit": {"checkpoint_every": "PT1H"}, "limits": {"map_concurrency": 50}})", "/");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->audit_checkpoint_every, std::chrono::hours(1));
+  EXPECT_EQ(config->limits.execution.map_concurrency, 50u);
+  EXPECT_FALSE(parse_engine_config("{}", "/")->audit_checkpoint_every.has_value());
+  for (const char* every : {R"("PT0.5S")", R"("soon")", R"("")", "3600"}) {
+    auto bad =
+        parse_engine_config(std::string(R"({"audit": {"checkpoint_every": )") + every + "}}", "/");
+    ASSERT_FALSE(bad.ok()) << every;
+    EXPECT_EQ(bad.error().pointer(), "/audit/checkpoint_every") << every;
+  }
+  for (const char* n : {"0", "-1", "1000001", "\"many\""}) {
+    auto bad =
+        parse_engine_config(std::string(R"({"limits": {"map_concurrency": )") + n + "}}", "/");
+    ASSERT_FALSE(bad.ok()) << n;
+    EXPECT_EQ(bad.error().pointer(), "/limits/map_concurrency") << n;
+  }
+}
+
 TEST(EngineConfig, MalformedJsonNamesThePosition) {
   auto config = parse_engine_config("{\"log\": }", "/");
   ASSERT_FALSE(config.ok());

@@ -596,5 +596,83 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
   EXPECT_TRUE(store->state_parts("ex-v1")->empty());
 }
 
+// A stored state that does not fit (edited, or corrupted on disk) is reported and left alone:
+// restoring it never allocates what a count says, reads past a list, or crashes.
+TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
+  auto loaded = load_workflow(R"({"id": "corrupt", "version": 1, "title": "t", "steps": [
+      {"id": "each", "kind": "map", "items": "/input/members", "steps": [
+        {"id": "ack", "kind": "task", "type": "test.await", "result": "/ack"}]}]})",
+                              "corrupt.json");
+  ASSERT_TRUE(loaded.problems.empty());
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  const TimePoint t0 = utc("2026-12-01T09:00:00Z");
+  const int64_t at =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t0.time_since_epoch()).count();
+  auto state = [&](json frozen, json runs, json running) {
+    return json{{"v", 2},
+                {"workflow", "corrupt@1"},
+                {"initiator", "lead.lee"},
+                {"status", "running"},
+                {"started_at", at},
+                {"seq", 0},
+                {"next", {1, 1, 1}},
+                {"next_layer", 2},
+                {"frames",
+                 {{{"id", 0},
+                   {"wf", "corrupt@1"},
+                   {"parent", -1},
+                   {"slot", 0},
+                   {"path", ""},
+                   {"current", "each"},
+                   {"visits", {{"each", 1}}},
+                   {"entered_at", at},
+                   {"own", json::object()},
+                   {"frozen", std::move(frozen)},
+                   {"inherited", nullptr}}}},
+                {"joins",
+                 {{{"frame", 0},
+                   {"items_from", 1},
+                   {"runs", std::move(runs)},
+                   {"running", std::move(running)},
+                   {"counts", {0, 0, 0, 0}}}}},
+                {"attempts", json::array()},
+                {"waiting", json::array()},
+                {"timers", json::array()}};
+  };
+  const json ok_runs = json::array({json::array({0, 2})});
+  const std::vector<std::pair<std::string, json>> cases = {
+      {"ex-huge-count", state(1, json::array({json::array({0, 4000000000u})}), json::array())},
+      {"ex-slot-past-list", state(1, ok_runs, json::array({json::array({9, 3})}))},
+      {"ex-missing-layer", state(7, ok_runs, json::array())},
+      {"ex-runs-short", state(1, json::array({json::array({0, 1})}), json::array())},
+  };
+  {
+    auto store = open_store();
+    StoreBatch batch;
+    for (const auto& [id, s] : cases) {
+      batch.executions.push_back(ExecutionRecord{id, "corrupt", 1, "running", "lead.lee", t0, t0,
+                                                 std::nullopt, s, nullptr});
+      batch.parts.push_back(
+          {id,
+           "layer/00000000000000000001",
+           {{"below", nullptr}, {"members", {{"input", {{"members", {"bank-a", "psp-b"}}}}}}}});
+    }
+    ASSERT_TRUE(store->apply(batch).ok());
+  }
+  auto store = open_store();
+  ManualClock clock(t0);
+  auto e = engine(*store, clock);
+  auto report = e->recover();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->failed.size(), cases.size());
+  for (const auto& error : report->failed) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidData) << error.message();
+    EXPECT_NE(error.message().find("cannot be restored"), std::string::npos) << error.message();
+  }
+  for (const auto& [id, s] : cases) {
+    EXPECT_EQ((*store->execution(id))->state, s) << id;  // left as it was
+  }
+}
+
 }  // namespace
 }  // namespace coalition
