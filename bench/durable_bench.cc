@@ -180,7 +180,7 @@ int w3(long n, long threads, const PluginRegistry& registry) {
   start = Clock::now();
   std::atomic<long> refused{0};
   in_parallel([&](long i) {
-    auto done = f.engine->complete_task(ids[i] + ".t1", Actor{"approver.a", "approver", ""},
+    auto done = f.engine->complete_task(ids[i] + ".t1", Actor{"approver.a", "approver", "", ""},
                                         {{"decision", "approve"}});
     if (!done) ++refused;
   });

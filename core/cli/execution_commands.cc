@@ -7,6 +7,10 @@
 #include <iostream>
 #include <map>
 
+#include "app/execution_actions.h"
+#include "app/execution_documents.h"
+#include "app/task_actions.h"
+#include "auth/principal.h"
 #include "cli/audit_commands.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
@@ -14,7 +18,6 @@
 #include "common/json_text.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
-#include "runtime/event_view.h"
 
 namespace coalition::cli {
 
@@ -41,48 +44,31 @@ Result<TimePoint> command_time(const ExecutionCommandOptions& o) {
   return *at;
 }
 
-Result<ExecutionView> open_execution(const ExecutionCommandOptions& o,
-                                     const Installation& installation) {
+Result<OpenedExecution> open_execution(const ExecutionCommandOptions& o,
+                                       const Installation& installation) {
   auto s = open_for_reading(o, installation);
   if (!s) return std::move(s).error();
-  auto record = (*s)->store().execution(o.execution);
-  if (!record) return std::move(record).error();
-  if (!*record) return Error::not_found("no execution " + o.execution);
-  ExecutionView view{std::move(*s), std::move(**record), nullptr, std::nullopt, kFullClearance};
-  view.workflow =
-      view.session->catalog().find(view.record.workflow_id, view.record.workflow_version);
-  if (view.workflow == nullptr) {
-    return Error::internal("execution " + o.execution + " names a workflow the store lacks");
+  auto view = app::view_execution((*s)->store(), (*s)->catalog(), o.execution);
+  if (!view) return std::move(view).error();
+  OpenedExecution opened;
+  static_cast<app::ExecutionView&>(opened) = std::move(*view);
+  opened.session = std::move(*s);
+  if (!o.view.empty()) {
+    opened.clearance = opened.policy->clearance(o.view);
+    opened.as_role = o.view;
   }
-  view.policy = VisibilityPolicy::compile(*view.workflow, &view.session->catalog());
-  if (!o.view.empty()) view.clearance = view.policy->clearance(o.view);
-  return view;
+  return opened;
 }
 
-Result<std::vector<Event>> ExecutionView::events() const {
-  auto all = session->store().history(record.id);
-  if (!all || full()) return all;
-  std::vector<Event> out;
-  for (const auto& e : *all) {
-    if (auto seen = view_event(*policy, e, clearance)) out.push_back(std::move(*seen));
-  }
-  return out;
+// At the engine's own terminal, identity is what the command line says: an asserted identity,
+// marked so in the audit log.
+namespace {
+
+Principal asserted(const ExecutionCommandOptions& o) {
+  return asserted_principal(o.actor, o.role, o.organisation);
 }
 
-Result<std::vector<AuditRecord>> ExecutionView::audit() const {
-  auto all = session->store().audit(record.id);
-  if (!all || full()) return all;
-  std::vector<AuditRecord> out;
-  for (auto& a : *all) {
-    const bool retention = a.type.rfind("legal_hold", 0) == 0 || a.type.rfind("purge", 0) == 0;
-    if (a.step.empty() ? (retention && clearance < Visibility::kRestricted)
-                       : !policy->can_see_step(a.step, clearance)) {
-      continue;
-    }
-    out.push_back(std::move(a));
-  }
-  return out;
-}
+}  // namespace
 
 namespace {
 
@@ -139,13 +125,13 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
   }
   auto s = Session::open(installation, session);
   if (!s) return fail(err, "start", s.error());
-  auto workflow =
-      (*s)->catalog().find(session.workflows.front()->id, session.workflows.front()->version);
+  const auto& workflow = session.workflows.front();
   json ids = json::array();
   for (int64_t i = 0; i < o.count; ++i) {
-    auto id = (*s)->engine().start(workflow, input, {}, o.actor, /*run=*/false);
-    if (!id) return fail(err, "start", id.error());
-    ids.push_back(*id);
+    app::StartRequest request{workflow->id, workflow->version, input, "", /*run=*/false};
+    auto started = app::start_execution(**s, asserted(o), request);
+    if (!started) return fail(err, "start", started.error());
+    ids.push_back(started->id);
   }
   if (auto c = (*s)->close(); !c) return fail(err, "start", c.error());
   if (o.json) {
@@ -160,96 +146,24 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
                        std::ostream& out, std::ostream& err) {
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "status", view.error());
-  Store& store = view->session->store();
-  auto tasks = store.tasks(TaskFilter{o.execution, "", true});
-  if (!tasks) return fail(err, "status", tasks.error());
-  auto events = view->events();
-  if (!events) return fail(err, "status", events.error());
-  auto tombstones = store.tombstones(o.execution);
-  if (!tombstones) return fail(err, "status", tombstones.error());
-  auto hold = store.legal_hold(o.execution);
-  if (!hold) return fail(err, "status", hold.error());
-  const ExecutionRecord& r = view->record;
-  const bool full = view->full();
-  const VisibilityPolicy& policy = *view->policy;
-  json open = json::array();
-  for (const auto& t : *tasks) {
-    if (full || policy.can_see_step(t.step, view->clearance)) open.push_back(t.doc);
-  }
-  // A view's "last change" is its last visible event: the time of a hidden step (a filing)
-  // must not show through.
-  std::string updated = format_utc(r.updated_at);
-  if (!full) updated = events->empty() ? format_utc(r.started_at) : format_utc(events->back().at);
-  json doc{{"id", r.id},
-           {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
-           {"status", r.status},
-           {"initiator", r.initiator},
-           {"started_at", format_utc(r.started_at)},
-           {"updated_at", updated},
-           {"open_tasks", open}};
-  if (!o.view.empty()) {
-    doc["view"] = {{"role", o.view}, {"clearance", to_string(view->clearance)}};
-  }
-  if (r.next_due && full) doc["next_due"] = format_utc(*r.next_due);
-  // What is in progress: the current step of every live frame, or what a role below its class
-  // reads instead ("compliance review in progress").
-  json in_progress = json::array();
-  for (const auto& f : r.state.value("frames", json::array())) {
-    const std::string path = f.value("path", "") + f.value("current", "");
-    const auto step = policy.step(path);
-    json label = step.cls <= view->clearance ? json(path) : json(step.shown_as);
-    if (std::find(in_progress.begin(), in_progress.end(), label) == in_progress.end()) {
-      in_progress.push_back(std::move(label));
-    }
-  }
-  if (!in_progress.empty()) doc["in_progress"] = in_progress;
-  if (r.result.is_object()) {
-    if (full) {
-      doc.update(r.result);
-    } else {
-      if (r.result.contains("output")) {
-        if (auto kept = policy.filter_context(r.result["output"], "", view->clearance)) {
-          doc["output"] = std::move(*kept);
-        }
-      }
-      // An error is shown when the view sees the step that failed with it.
-      if (r.result.contains("error") && r.result["error"].is_object()) {
-        const std::string code = r.result["error"].value("code", "");
-        for (const auto& e : *events) {
-          if (e.type == EventType::kStepFailed && e.data.contains("error") &&
-              e.data["error"].value("code", "") == code) {
-            doc["error"] = r.result["error"];
-          }
-        }
-      }
-    }
-  }
-  json purged = json::array();
-  for (const auto& t : *tombstones) {
-    if (t.record_type == "restricted" && view->clearance < Visibility::kRestricted) continue;
-    purged.push_back(
-        {{"record_type", t.record_type}, {"purged_at", t.purged_at}, {"policy", t.policy}});
-  }
-  if (!purged.empty()) doc["purged"] = purged;
-  if (*hold && (*hold)->released_at.empty() && view->clearance == Visibility::kRestricted) {
-    doc["legal_hold"] = {{"placed_at", (*hold)->placed_at},
-                         {"placed_by", (*hold)->placed_by},
-                         {"reason", (*hold)->reason}};
-  }
+  auto status = app::status_document(*view);
+  if (!status) return fail(err, "status", status.error());
+  const json& doc = *status;
   if (o.json) {
     out << doc.dump(2) << "\n";
     return kExitOk;
   }
-  out << "execution " << printable(r.id) << " (" << doc["workflow"].get<std::string>()
-      << "): " << r.status << "\n";
+  out << "execution " << printable(doc["id"].get<std::string>()) << " ("
+      << doc["workflow"].get<std::string>() << "): " << doc["status"].get<std::string>() << "\n";
   if (!o.view.empty()) {
     out << "as seen by " << printable(o.view) << " (clearance " << to_string(view->clearance)
         << ")\n";
   }
-  out << "started " << doc["started_at"].get<std::string>() << " by " << printable(r.initiator)
-      << ", last change " << updated << "\n";
+  out << "started " << doc["started_at"].get<std::string>() << " by "
+      << printable(doc["initiator"].get<std::string>()) << ", last change "
+      << doc["updated_at"].get<std::string>() << "\n";
   if (doc.contains("next_due")) out << "next timer " << doc["next_due"].get<std::string>() << "\n";
-  for (const auto& p : in_progress) {
+  for (const auto& p : doc.value("in_progress", json::array())) {
     out << "in progress: " << printable(p.get<std::string>()) << "\n";
   }
   if (doc.contains("output")) out << "output: " << doc["output"].dump(2) << "\n";
@@ -257,11 +171,11 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
     out << "error: " << printable(doc["error"].value("code", "")) << ": "
         << printable(doc["error"].value("message", "")) << "\n";
   }
-  for (const auto& t : open) {
+  for (const auto& t : doc["open_tasks"]) {
     out << "open task ";
     print_task_line(t, out);
   }
-  for (const auto& t : purged) {
+  for (const auto& t : doc.value("purged", json::array())) {
     out << "purged " << t["record_type"].get<std::string>() << " data at "
         << t["purged_at"].get<std::string>() << " (kept " << t["policy"].value("keep", "")
         << " from " << t["policy"].value("from", "") << ")\n";
@@ -277,18 +191,14 @@ int run_history_command(const ExecutionCommandOptions& o, const Installation& in
                         std::ostream& out, std::ostream& err) {
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "history", view.error());
-  auto events = view->events();
-  if (!events) return fail(err, "history", events.error());
   if (o.json) {
-    json list = json::array();
-    for (const auto& e : *events) list.push_back(e.to_json());
-    json doc{{"id", o.execution}, {"events", list}};
-    if (!o.view.empty()) {
-      doc["view"] = {{"role", o.view}, {"clearance", to_string(view->clearance)}};
-    }
-    out << doc.dump(2) << "\n";
+    auto doc = app::history_document(*view);
+    if (!doc) return fail(err, "history", doc.error());
+    out << doc->dump(2) << "\n";
     return kExitOk;
   }
+  auto events = view->events();
+  if (!events) return fail(err, "history", events.error());
   for (const auto& e : *events) {
     out << format_utc(e.at) << "  " << e.seq << "  " << to_string(e.type);
     if (!e.step.empty()) out << "  " << printable(e.step);
@@ -334,7 +244,7 @@ int run_complete_command(const ExecutionCommandOptions& o, const Installation& i
   if (!data) return fail(err, "complete", data.error());
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "complete", s.error());
-  auto task = (*s)->engine().complete_task(o.task, Actor{o.actor, o.role, o.organisation}, *data);
+  auto task = app::complete_task(**s, asserted(o), o.task, *data, o.role);
   if (auto c = (*s)->close(); !c) return fail(err, "complete", c.error());
   if (!task) return fail(err, "complete", task.error());
   if (o.json) {
@@ -352,8 +262,7 @@ int run_signal_command(const ExecutionCommandOptions& o, const Installation& ins
   if (!data) return fail(err, "signal", data.error());
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "signal", s.error());
-  Actor actor{o.actor.empty() ? "external" : o.actor, o.role, o.organisation};
-  Status sent = (*s)->engine().signal(o.execution, o.name, *data, actor);
+  Status sent = app::send_signal(**s, asserted(o), o.execution, o.name, *data);
   if (auto c = (*s)->close(); !c) return fail(err, "signal", c.error());
   if (!sent) return fail(err, "signal", sent.error());
   out << "delivered signal " << o.name << " to " << o.execution << "\n";
@@ -369,8 +278,7 @@ int run_extend_command(const ExecutionCommandOptions& o, const Installation& ins
   }
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "extend", s.error());
-  Status moved = (*s)->engine().extend_deadline(
-      o.task, *due, Actor{o.actor, o.role, o.organisation}, o.justification);
+  Status moved = app::extend_deadline(**s, asserted(o), o.task, *due, o.justification, o.role);
   if (auto c = (*s)->close(); !c) return fail(err, "extend", c.error());
   if (!moved) return fail(err, "extend", moved.error());
   out << "task " << o.task << " is now due " << format_utc(*due) << "\n";

@@ -6,11 +6,16 @@
 #include <iosfwd>
 #include <string>
 
-#include "cli/installation.h"
-#include "cli/session.h"
+#include "app/execution_view.h"
+#include "app/installation.h"
+#include "app/session.h"
 #include "workflow/visibility.h"
 
 namespace coalition::cli {
+
+using app::Installation;
+using app::Session;
+using app::SessionOptions;
 
 struct ExecutionCommandOptions {
   SessionOptions session;
@@ -49,26 +54,14 @@ Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions&
 // RFC 3339, kInvalidArgument saying what is wrong), else the wall clock.
 Result<TimePoint> command_time(const ExecutionCommandOptions& o);
 
-// The store opened for reading and the record of execution `o.execution` (kNotFound when there
-// is none): what status, history and timeline start with.
-// With --view ROLE, `clearance` is that role's under the execution's workflow; without it, the
-// operator's full view.
-struct ExecutionView {
+// The store opened for reading and execution `o.execution` as the command may see it (kNotFound
+// when there is none): what status, history, timeline and export start with. With --view ROLE,
+// that role's clearance under the execution's workflow; without it, the operator's full view.
+struct OpenedExecution : app::ExecutionView {
   std::unique_ptr<Session> session;
-  ExecutionRecord record;
-  std::shared_ptr<const Workflow> workflow;
-  std::optional<VisibilityPolicy> policy;
-  Visibility clearance = kFullClearance;
-
-  bool full() const { return clearance == kFullClearance; }
-  // The execution's events as the view may see them.
-  Result<std::vector<Event>> events() const;
-  // Audit entries the view may see: those of visible steps; execution-level entries, except
-  // legal holds and purges, which only a restricted clearance sees.
-  Result<std::vector<AuditRecord>> audit() const;
 };
-Result<ExecutionView> open_execution(const ExecutionCommandOptions& o,
-                                     const Installation& installation);
+Result<OpenedExecution> open_execution(const ExecutionCommandOptions& o,
+                                       const Installation& installation);
 
 int run_start_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
                       std::ostream& err);

@@ -28,7 +28,8 @@ inline int exit_code_for(const Error& error) {
     case ErrorCode::kConfiguration:
     case ErrorCode::kPluginLoad: return kExitConfig;
     case ErrorCode::kConflict: return kExitConflict;
-    case ErrorCode::kPermissionDenied: return kExitNoPermission;
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kUnauthenticated: return kExitNoPermission;
     case ErrorCode::kPluginContract: return kExitSoftware;
     case ErrorCode::kIo: return kExitIoError;
     case ErrorCode::kInternal: return kExitSoftware;

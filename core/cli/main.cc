@@ -10,13 +10,15 @@
 #include <optional>
 #include <string>
 
+#include "app/installation.h"
 #include "cli/audit_commands.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
-#include "cli/installation.h"
 #include "cli/plugins_command.h"
 #include "cli/run_command.h"
+#include "cli/serve_command.h"
+#include "cli/tokens_command.h"
 #include "cli/validate_command.h"
 #include "common/json_limits.h"
 #include "common/logging.h"
@@ -28,6 +30,7 @@ namespace {
 
 using namespace coalition;
 using namespace coalition::cli;
+using namespace coalition::app;
 
 struct GlobalOptions {
   std::string config_file;
@@ -103,6 +106,7 @@ int run(int argc, char** argv) {
   auto* timeline_cmd = app.add_subcommand(
       "timeline", "Tell an execution's story: who acted, refusals, deadlines, escalations");
   timeline_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
+  timeline_cmd->add_flag("--json", x.json, "Print JSON");
   auto* history_cmd = app.add_subcommand("history", "Show an execution's events in order");
   history_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
   history_cmd->add_flag("--json", x.json, "Print JSON");
@@ -187,6 +191,38 @@ int run(int argc, char** argv) {
   actor_options(export_cmd, false);
   auto* purge_as = purge_cmd->add_option("--as", x.actor, "Who runs it (default: retention)");
   purge_cmd->add_option("--role", x.role, "The role they act in")->needs(purge_as);
+
+  ServeOptions serve;
+  auto* serve_cmd =
+      app.add_subcommand("serve", "Run the engine in real time behind the HTTP API until SIGTERM");
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT (default: server.listen)");
+  serve_cmd->add_option("--store", serve.store,
+                        "Store file (default: $COALITION_STORE, store.path, ./coalition.db)");
+
+  TokensOptions tokens;
+  auto* tokens_cmd =
+      app.add_subcommand("tokens", "Make, list and revoke API tokens for the server");
+  tokens_cmd->require_subcommand(1);
+  auto* token_create = tokens_cmd->add_subcommand("create", "Make a token; it is printed once");
+  token_create->add_option("--person", tokens.person, "Whom it names")->required();
+  token_create->add_option("--org", tokens.organisation, "Their organisation");
+  token_create->add_option("--roles", tokens.roles, "Their roles, comma-separated")->delimiter(',');
+  token_create
+      ->add_option("--scopes", tokens.scopes,
+                   "admin, coordinate or signal:<workflow>, comma-separated")
+      ->delimiter(',');
+  token_create->add_option("--expires", tokens.expires,
+                           "When it stops working: RFC 3339 instant or a duration (P90D)");
+  token_create->add_flag("--json", tokens.json, "Print JSON (with the token)");
+  auto* token_list = tokens_cmd->add_subcommand("list", "List tokens (never their secrets)");
+  token_list->add_flag("--json", tokens.json, "Print JSON");
+  auto* token_revoke = tokens_cmd->add_subcommand("revoke", "Revoke a token at once");
+  token_revoke->add_option("ID", tokens.id, "Token id (as tokens list shows it)")->required();
+  for (auto* cmd : {token_create, token_list, token_revoke}) {
+    cmd->add_option("--store", tokens.store,
+                    "Store file (default: $COALITION_STORE, store.path, ./coalition.db)");
+    cmd->add_option("--as", tokens.actor, "Who does this (the audit log's actor)");
+  }
 
   std::string graph_file;
   std::string graph_format = "dot";
@@ -277,6 +313,11 @@ int run(int argc, char** argv) {
   if (*export_cmd) return run_export_command(x, *installation, std::cout, std::cerr);
   if (*purge_cmd) return run_purge_command(x, *installation, std::cout, std::cerr);
   if (*hold_cmd) return run_hold_command(x, *installation, std::cout, std::cerr);
+  if (*serve_cmd) return run_serve_command(serve, *installation, std::cout, std::cerr);
+  if (*tokens_cmd) {
+    tokens.action = *token_create ? "create" : *token_list ? "list" : "revoke";
+    return run_tokens_command(tokens, *installation, std::cout, std::cerr);
+  }
   if (*verify_cmd) return run_audit_verify_command(x, *installation, std::cout, std::cerr);
   if (*checkpoint_cmd) {
     return run_audit_checkpoint_command(x, *installation, std::cout, std::cerr);

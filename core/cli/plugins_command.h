@@ -5,9 +5,11 @@
 #include <ostream>
 #include <string>
 
-#include "cli/installation.h"
+#include "app/installation.h"
 
 namespace coalition::cli {
+
+using app::Installation;
 
 struct PluginsOptions {
   bool json = false;

@@ -12,10 +12,14 @@
 #include <iosfwd>
 #include <string>
 
-#include "cli/installation.h"
-#include "cli/session.h"
+#include "app/installation.h"
+#include "app/session.h"
 
 namespace coalition::cli {
+
+using app::Installation;
+using app::Session;
+using app::SessionOptions;
 
 struct RunOptions {
   std::string workflow_file;

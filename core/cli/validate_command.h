@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/installation.h"
+#include "app/installation.h"
 
 namespace coalition::cli {
+
+using app::Installation;
+using app::load_calendars;
 
 int run_validate_command(const std::vector<std::string>& files, const Installation& installation,
                          std::ostream& out, std::ostream& err);

@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "cli/installation.h"
+#include "app/installation.h"
 #include "workflow/workflow.h"
 
 namespace coalition::cli {
+
+using app::Installation;
+using app::load_calendars;
 
 // Loads `path` and checks it against the installation: plugins and parameters, sub-workflows
 // (among the workflows beside it) and business calendars. Prints every problem to `err` and

@@ -12,6 +12,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::kPluginContract: return "plugin_contract";
     case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kConflict: return "conflict";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kInternal: return "internal";
   }

@@ -16,6 +16,7 @@ enum class ErrorCode {
   kPluginContract,    // a loaded plugin broke the ABI contract (bad output, unknown status)
   kConflict,          // a name or id is already taken, or the thing is no longer in that state
   kPermissionDenied,  // the actor may not do this (role, organisation, separation of duties)
+  kUnauthenticated,   // no usable credential: missing, malformed, unknown, expired or revoked
   kIo,                // the operating system refused (file, socket)
   kInternal,          // a bug in Coalition
 };
@@ -47,6 +48,9 @@ class Error {
   static Error conflict(std::string message) { return {ErrorCode::kConflict, std::move(message)}; }
   static Error permission_denied(std::string message) {
     return {ErrorCode::kPermissionDenied, std::move(message)};
+  }
+  static Error unauthenticated(std::string message) {
+    return {ErrorCode::kUnauthenticated, std::move(message)};
   }
   static Error io(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
   static Error internal(std::string message) { return {ErrorCode::kInternal, std::move(message)}; }

@@ -70,4 +70,12 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string normal_name(std::string_view name) {
+  constexpr std::string_view kSpaces = " \t\r\n\f\v";
+  const auto first = name.find_first_not_of(kSpaces);
+  if (first == std::string_view::npos) return {};
+  const auto last = name.find_last_not_of(kSpaces);
+  return std::string(name.substr(first, last - first + 1));
+}
+
 }  // namespace coalition

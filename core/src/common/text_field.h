@@ -21,6 +21,10 @@ inline constexpr size_t kMaxReasonBytes = 4096;  // justifications and reasons
 Status check_text_field(std::string_view field, std::string_view value,
                         size_t max_bytes = kMaxNameBytes);
 
+// The normal form in which names (people, roles, organisations) are compared and stored:
+// without leading or trailing spaces, so "a.person " is not a second person beside "a.person".
+std::string normal_name(std::string_view name);
+
 // `text` as one printable line for a terminal: control characters and the characters
 // check_text_field refuses become \n, \t, \x1b or \u202e escapes (a backslash doubles), and
 // invalid UTF-8 bytes become \xNN. Valid text without them comes back unchanged.

@@ -71,6 +71,23 @@ constexpr const char* kSchema = R"json({
         "checkpoint_every": {"type": "string", "minLength": 2}
       }
     },
+    "server": {
+      "type": "object",
+      "properties": {
+        "listen": {"type": "string", "minLength": 3},
+        "tls_certificate": {"type": "string", "minLength": 1},
+        "tls_private_key": {"type": "string", "minLength": 1},
+        "plain_http_beyond_loopback": {"type": "boolean"},
+        "threads": {"type": "integer", "minimum": 1, "maximum": 256},
+        "body_bytes": {"type": "integer", "minimum": 1024, "maximum": 1073741824},
+        "header_bytes": {"type": "integer", "minimum": 1024, "maximum": 1048576},
+        "read_timeout": {"type": "string", "minLength": 2},
+        "write_timeout": {"type": "string", "minLength": 2},
+        "max_connections": {"type": "integer", "minimum": 1, "maximum": 100000},
+        "rate_per_second": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
+        "rate_burst": {"type": "number", "minimum": 1, "maximum": 1000000}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -169,6 +186,38 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
                            .with_pointer("/audit/checkpoint_every"));
     }
     config.audit_checkpoint_every = *every;
+  }
+  const auto& server = doc->value("server", nlohmann::json::object());
+  ServerConfig& sc = config.server;
+  sc.listen = server.value("listen", sc.listen);
+  if (server.contains("tls_certificate")) {
+    sc.tls_certificate = relative(server["tls_certificate"].get<std::string>());
+  }
+  if (server.contains("tls_private_key")) {
+    sc.tls_private_key = relative(server["tls_private_key"].get<std::string>());
+  }
+  if (sc.tls_certificate.empty() != sc.tls_private_key.empty()) {
+    return std::move(Error::configuration("TLS needs both tls_certificate and tls_private_key")
+                         .with_pointer(sc.tls_certificate.empty() ? "/server/tls_certificate"
+                                                                  : "/server/tls_private_key"));
+  }
+  sc.plain_http_beyond_loopback =
+      server.value("plain_http_beyond_loopback", sc.plain_http_beyond_loopback);
+  sc.threads = server.value("threads", sc.threads);
+  sc.body_bytes = server.value("body_bytes", sc.body_bytes);
+  sc.header_bytes = server.value("header_bytes", sc.header_bytes);
+  sc.max_connections = server.value("max_connections", sc.max_connections);
+  sc.rate_per_second = server.value("rate_per_second", sc.rate_per_second);
+  sc.rate_burst = server.value("rate_burst", sc.rate_burst);
+  for (auto [key, field] : {std::pair{"read_timeout", &sc.read_timeout},
+                            std::pair{"write_timeout", &sc.write_timeout}}) {
+    if (!server.contains(key)) continue;
+    auto span = parse_duration(server[key].get<std::string>());
+    if (!span || span->count() < 100) {
+      return std::move(Error::configuration(span ? "at least PT0.1S" : span.error().message())
+                           .with_pointer(std::string("/server/") + key));
+    }
+    *field = *span;
   }
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));

@@ -24,6 +24,24 @@ struct EngineLimits {
   size_t start_count = 10000;  // executions one `start --count` may create
 };
 
+// The "server" block: `coalition serve` (server/http_server.h).
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one
+  // TLS: both or neither; relative to the configuration file. Without them the server speaks
+  // plain HTTP, which it does only on a loopback address unless `plain_http_beyond_loopback`.
+  std::filesystem::path tls_certificate;
+  std::filesystem::path tls_private_key;
+  bool plain_http_beyond_loopback = false;
+  size_t threads = 8;                              // request handlers (they wait for commits)
+  size_t body_bytes = 1 << 20;                     // largest request body (413 beyond)
+  size_t header_bytes = 16 << 10;                  // largest request header block (431 beyond)
+  std::chrono::milliseconds read_timeout{30000};   // to receive one request
+  std::chrono::milliseconds write_timeout{30000};  // to send one response
+  size_t max_connections = 512;                    // open at once (503 beyond)
+  double rate_per_second = 50;                     // per credential (per address without one)
+  double rate_burst = 100;                         // requests allowed at once before 429
+};
+
 struct EngineConfig {
   // Searched after the built-in directory (<prefix>/lib/coalition/plugins) and before
   // COALITION_PLUGIN_PATH. Relative paths are taken relative to the configuration file.
@@ -55,6 +73,7 @@ struct EngineConfig {
   // How often a long-running engine (`coalition worker`) signs a checkpoint, and once more when
   // it stops. Unset: only `audit checkpoint` writes them.
   std::optional<std::chrono::milliseconds> audit_checkpoint_every;
+  ServerConfig server;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

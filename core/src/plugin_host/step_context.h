@@ -12,7 +12,7 @@
 
 namespace coalition {
 
-struct Principal {
+struct StepPrincipal {
   std::string actor;
   std::string role;
   std::string organisation;
@@ -24,7 +24,7 @@ struct StepContext {
   uint32_t attempt = 1;
   std::string idempotency_key;  // same across retries and restarts of one logical step
   std::optional<UtcMicros> deadline;
-  std::optional<Principal> principal;
+  std::optional<StepPrincipal> principal;
   std::string task_token;  // names the completion of a suspended attempt
   // The engine's clock when the call was made (virtual time under --now): plugins that need the
   // time ask for this, never the system clock, so a run in virtual time stays consistent.

@@ -24,6 +24,13 @@ Status check_actor(const Actor& actor) {
   return check_text_field("organisation", actor.organisation);
 }
 
+// Names are compared in their normal form (common/text_field.h) everywhere after this point:
+// quorum, separation of duties and the audit log see one person however it was typed.
+Actor normal_actor(const Actor& given) {
+  return Actor{normal_name(given.id), normal_name(given.role), normal_name(given.organisation),
+               given.identity};
+}
+
 // Who acts, and why: text people type beside the data, scanned like the data.
 nlohmann::json people_of(const Actor& actor, const std::string& justification = "") {
   nlohmann::json p{
@@ -247,6 +254,7 @@ Status Engine::register_workflows(const Workflow& root) {
 
 Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
                                   std::string id, std::string initiator, bool run) {
+  initiator = normal_name(initiator);
   if (workflow->compiled_input_schema) {
     auto violations = workflow->compiled_input_schema->validate(input);
     if (!violations.empty()) {
@@ -263,11 +271,11 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   if (id.empty()) id = fresh_id(next_id_++);
   if (initiator.empty()) initiator = "engine";
   // Images and video never enter: refused before anything is stored, audited without the bytes.
-  if (auto s = refuse_media_from(id, people_of(Actor{initiator, "", ""}), "start"); !s) {
+  if (auto s = refuse_media_from(id, people_of(Actor{initiator, "", "", ""}), "start"); !s) {
     return std::move(s).error();
   }
   if (auto s = check_text_field("execution id", id); !s) return std::move(s).error();
-  if (auto s = check_actor(Actor{initiator, "", ""}); !s) return std::move(s).error();
+  if (auto s = check_actor(Actor{initiator, "", "", ""}); !s) return std::move(s).error();
   if (auto s = check_json_limits(input); !s) {
     return Error::invalid_data("input: " + s.error().message(), s.error().pointer());
   }
@@ -413,8 +421,9 @@ Status Engine::refuse_media_from(const std::string& execution_id, const nlohmann
                              found->pointer);
 }
 
-Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& actor,
+Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& given,
                                              const nlohmann::json& data) {
+  const Actor actor = normal_actor(given);
   if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor), "completion"); !s) {
     return std::move(s).error();
   }
@@ -429,7 +438,8 @@ Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const A
 }
 
 Status Engine::signal(const std::string& execution_id, const std::string& name,
-                      const nlohmann::json& data, const Actor& actor) {
+                      const nlohmann::json& data, const Actor& given) {
+  const Actor actor = normal_actor(given);
   if (auto s = refuse_media_from(execution_id, people_of(actor), "signal"); !s) return s;
   if (auto s = check_text_field("execution id", execution_id); !s) return s;
   if (auto s = check_text_field("signal name", name); !s) return s;
@@ -441,8 +451,9 @@ Status Engine::signal(const std::string& execution_id, const std::string& name,
                        [&](Execution& e) { return e.signal(name, data, actor); });
 }
 
-Status Engine::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
+Status Engine::extend_deadline(const std::string& task_id, TimePoint due, const Actor& given,
                                const std::string& justification) {
+  const Actor actor = normal_actor(given);
   if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor, justification),
                                  "extension");
       !s) {

@@ -182,9 +182,11 @@ void Execution::record(EventType type, const std::string& step, json data, const
     history_.push_back(std::move(event));
     return;
   }
+  json summary = audit_summary(event);
+  if (!actor.identity.empty()) summary["identity"] = actor.identity;
   pending_audit_.push_back(make_audit_draft(event.at, actor.id, actor.role, actor.organisation, id_,
                                             step, std::string(to_string(type)),
-                                            audit_summary(event)));
+                                            std::move(summary)));
   pending_audit_.back().event_seq = event.seq;  // the store links the entry to its payload
   pending_events_.push_back(StoredEvent{id_, std::move(event)});
   mark_dirty();
@@ -193,6 +195,7 @@ void Execution::record(EventType type, const std::string& step, json data, const
 void Execution::audit_only(const std::string& type, const std::string& step, json summary,
                            const Actor& actor) {
   if (!host_.durable()) return;
+  if (!actor.identity.empty()) summary["identity"] = actor.identity;
   pending_audit_.push_back(make_audit_draft(host_.clock().now(), actor.id, actor.role,
                                             actor.organisation, id_, step, type, summary));
   mark_dirty();

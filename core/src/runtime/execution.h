@@ -45,6 +45,9 @@ struct Actor {
   std::string id = "engine";
   std::string role;
   std::string organisation;
+  // How the person was identified, for the audit log: "asserted" (typed at the engine's own
+  // terminal), "token:<id>", "oidc:<issuer>"; empty for the engine itself.
+  std::string identity = {};
 };
 
 struct ExecutionSnapshot {

@@ -169,6 +169,9 @@ json Execution::task_json(int64_t frame) const {
     if (t.spec.contains(key)) doc[key] = t.spec[key];
   }
   if (step.assign && step.assign->justification) doc["justification_required"] = true;
+  if (step.deadline && !step.deadline->extend_roles.empty()) {
+    doc["extend_roles"] = step.deadline->extend_roles;
+  }
   return doc;
 }
 
@@ -369,6 +372,22 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
     refused = Error::invalid_data("moving a deadline needs a justification");
   } else if (actor.id.empty() || actor.id == "engine") {
     refused = Error::invalid_argument("moving a deadline needs the acting person (--as)");
+  } else {
+    // Who may move it: the roles the workflow names for that, else those the task is assigned
+    // to now; and only someone of the task's organisation.
+    const auto& named =
+        a->step->deadline ? a->step->deadline->extend_roles : std::vector<std::string>{};
+    const auto& allowed = named.empty() ? a->task->roles : named;
+    if (!allowed.empty() &&
+        std::find(allowed.begin(), allowed.end(), actor.role) == allowed.end()) {
+      refused =
+          Error::permission_denied("role '" + actor.role + "' may not move the deadline of task " +
+                                   task_id + "; it needs one of: " + join_names(allowed));
+    } else if (!a->task->organisation.empty() && actor.organisation != a->task->organisation) {
+      refused =
+          Error::permission_denied("task " + task_id + " is for organisation '" +
+                                   a->task->organisation + "', not '" + actor.organisation + "'");
+    }
   }
   if (!refused) {
     audit_only(

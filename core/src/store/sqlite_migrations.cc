@@ -136,6 +136,21 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (execution_id, key)
     ) WITHOUT ROWID;
     )sql",
+    // 6: API tokens (auth/api_token.h): the hash of the secret, never the secret.
+    R"sql(
+    CREATE TABLE api_tokens (
+      id           TEXT PRIMARY KEY,
+      secret_hash  TEXT    NOT NULL,
+      person       TEXT    NOT NULL,
+      organisation TEXT    NOT NULL,
+      roles        TEXT    NOT NULL,
+      scopes       TEXT    NOT NULL,
+      created_at   INTEGER NOT NULL,
+      created_by   TEXT    NOT NULL,
+      expires_at   INTEGER,
+      revoked_at   INTEGER
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

@@ -328,6 +328,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
   }
   if (auto s = write_retention(batch); !s) return s;
   if (auto s = write_parts(batch); !s) return s;
+  if (auto s = write_tokens(batch); !s) return s;
   for (const auto& t : batch.tasks) {
     if (auto s = s_->upsert_task.bind(1, t.id)
                      .bind(2, t.execution_id)
@@ -426,6 +427,92 @@ Status SqliteStore::write_parts(const StoreBatch& batch) {
     if (auto s = put.bind(1, p.execution_id).bind(2, p.key).bind(3, body).run(); !s) return s;
   }
   return ok_status();
+}
+
+namespace {
+
+json names_json(const std::vector<std::string>& names) {
+  return json(names);
+}
+
+std::vector<std::string> stored_names(const std::string& text) {
+  std::vector<std::string> out;
+  const json list = stored_json(text);
+  if (!list.is_array()) return out;
+  for (const auto& n : list) {
+    if (n.is_string()) out.push_back(n.get<std::string>());
+  }
+  return out;
+}
+
+constexpr const char* kTokenColumns =
+    "id, secret_hash, person, organisation, roles, scopes, created_at, created_by, expires_at, "
+    "revoked_at";
+
+TokenRecord read_token(const SqliteStatement& q) {
+  TokenRecord t;
+  t.id = q.text(0);
+  t.secret_hash = q.text(1);
+  t.person = q.text(2);
+  t.organisation = q.text(3);
+  t.roles = stored_names(q.text(4));
+  t.scopes = stored_names(q.text(5));
+  t.created_at = from_ms(q.integer(6));
+  t.created_by = q.text(7);
+  if (!q.is_null(8)) t.expires_at = from_ms(q.integer(8));
+  if (!q.is_null(9)) t.revoked_at = from_ms(q.integer(9));
+  return t;
+}
+
+}  // namespace
+
+// Rare (a token made or revoked): prepared when needed.
+Status SqliteStore::write_tokens(const StoreBatch& batch) {
+  if (batch.tokens.empty()) return ok_status();
+  SqliteStatement put(db_, std::string("INSERT OR REPLACE INTO api_tokens (") + kTokenColumns +
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  for (const auto& t : batch.tokens) {
+    const std::string roles = names_json(t.roles).dump();
+    const std::string scopes = names_json(t.scopes).dump();
+    if (auto s = put.bind(1, t.id)
+                     .bind(2, t.secret_hash)
+                     .bind(3, t.person)
+                     .bind(4, t.organisation)
+                     .bind(5, roles)
+                     .bind(6, scopes)
+                     .bind(7, to_ms(t.created_at))
+                     .bind(8, t.created_by)
+                     .bind(9, to_ms(t.expires_at))
+                     .bind(10, to_ms(t.revoked_at))
+                     .run();
+        !s)
+      return s;
+  }
+  return ok_status();
+}
+
+Result<std::optional<TokenRecord>> SqliteStore::token(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(db_, std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE id = ?1");
+  q.bind(1, id);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<TokenRecord>();
+  return std::optional<TokenRecord>(read_token(q));
+}
+
+Result<std::vector<TokenRecord>> SqliteStore::tokens() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SqliteStatement q(
+      db_, std::string("SELECT ") + kTokenColumns + " FROM api_tokens ORDER BY created_at, id");
+  std::vector<TokenRecord> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(read_token(q));
+  }
+  return out;
 }
 
 // Rare (a purge, a hold): statements prepared when needed, texts kept in locals that outlive

@@ -60,6 +60,8 @@ class SqliteStore final : public Store {
   Result<uint32_t> interruptions(const std::string& execution_id) override;
   Result<std::map<std::string, nlohmann::json>> state_parts(
       const std::string& execution_id) override;
+  Result<std::optional<TokenRecord>> token(const std::string& id) override;
+  Result<std::vector<TokenRecord>> tokens() override;
   uint64_t size_bytes() override;
 
   // Folds the write-ahead log into the database file and truncates it (for size measurements
@@ -77,6 +79,7 @@ class SqliteStore final : public Store {
   Status write(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
   Status write_parts(const StoreBatch& batch);
+  Status write_tokens(const StoreBatch& batch);
   Status write_audit(const StoreBatch& batch,
                      const std::map<std::pair<std::string, uint64_t>, std::string>& digests);
   Result<AuditVerification> verify_in_transaction(const std::vector<AuditAnchor>& anchors);

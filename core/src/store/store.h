@@ -156,6 +156,21 @@ struct StatePartDrop {
   std::string prefix;
 };
 
+// An API token (auth/api_token.h): whom it names and what it may do. The secret is never
+// stored, only the SHA-256 of the whole token text; `id` is the token's public part.
+struct TokenRecord {
+  std::string id;
+  std::string secret_hash;  // hex SHA-256 of the token text
+  std::string person;
+  std::string organisation;
+  std::vector<std::string> roles;
+  std::vector<std::string> scopes;  // auth/principal.h: admin, coordinate, signal:<workflow>
+  TimePoint created_at;
+  std::string created_by;
+  std::optional<TimePoint> expires_at;
+  std::optional<TimePoint> revoked_at;
+};
+
 // Everything one transaction writes.
 struct StoreBatch {
   std::vector<WorkflowRecord> workflows;    // inserted; an identical existing one is kept
@@ -174,12 +189,13 @@ struct StoreBatch {
   std::vector<std::pair<std::string, uint32_t>> interruptions;
   std::vector<StatePartDrop> part_drops;  // applied before `parts`
   std::vector<StatePart> parts;           // inserted or replaced
+  std::vector<TokenRecord> tokens;        // inserted or replaced (revocation sets revoked_at)
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
            audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
            holds.empty() && retention_notes.empty() && interruptions.empty() &&
-           part_drops.empty() && parts.empty();
+           part_drops.empty() && parts.empty() && tokens.empty();
   }
 };
 
@@ -241,6 +257,9 @@ class Store {
   // The execution's state parts (StatePart), by key.
   virtual Result<std::map<std::string, nlohmann::json>> state_parts(
       const std::string& execution_id) = 0;
+  // API tokens, by id; all of them, oldest first.
+  virtual Result<std::optional<TokenRecord>> token(const std::string& id) = 0;
+  virtual Result<std::vector<TokenRecord>> tokens() = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;
 };

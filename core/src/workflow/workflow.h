@@ -78,7 +78,8 @@ struct EscalationTier {
 struct DeadlineSpec {
   DueSpec due;
   std::optional<DueSpec> cap;
-  std::vector<Duration> remind;  // before the due time
+  std::vector<std::string> extend_roles;  // who may move it; empty: the task's current roles
+  std::vector<Duration> remind;           // before the due time
   std::vector<EscalationTier> escalate;
   std::string on_expiry_next;  // empty: fail with deadline.expired
 };

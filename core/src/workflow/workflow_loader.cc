@@ -191,6 +191,7 @@ class Builder {
     DeadlineSpec d;
     d.due = due(doc, at);
     if (auto c = doc.find("cap"); c != doc.end()) d.cap = due(*c, pointer_append(at, "cap"));
+    d.extend_roles = doc.value("extend_roles", std::vector<std::string>{});
     if (auto r = doc.find("remind"); r != doc.end()) {
       for (size_t i = 0; i < r->size(); ++i) {
         auto before = parse_duration((*r)[i].get<std::string>());

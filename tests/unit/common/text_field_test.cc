@@ -48,5 +48,13 @@ TEST(Printable, EscapesWhatWouldForgeLinesOrMoveTheCursor) {
   EXPECT_EQ(printable("bad\xff"), "bad\\xff");
 }
 
+TEST(NormalNameTest, ATrailingSpaceIsNotASecondPerson) {
+  EXPECT_EQ(normal_name("ana "), "ana");
+  EXPECT_EQ(normal_name("\t ana\n"), "ana");
+  EXPECT_EQ(normal_name("ana lee"), "ana lee");  // inner spaces are part of the name
+  EXPECT_EQ(normal_name("   "), "");
+  EXPECT_EQ(normal_name(""), "");
+}
+
 }  // namespace
 }  // namespace coalition

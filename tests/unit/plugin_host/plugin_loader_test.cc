@@ -32,7 +32,7 @@ class PluginLoaderTest : public ::testing::Test {
     c.attempt = 2;
     c.idempotency_key = "ex-1/review";
     c.deadline = UtcMicros(std::chrono::seconds(1795000000));
-    c.principal = Principal{"officer.fictional", "aml_officer", "Fictional Bank"};
+    c.principal = StepPrincipal{"officer.fictional", "aml_officer", "Fictional Bank"};
     return c;
   }
 

@@ -12,7 +12,7 @@ TEST(StepContext, TextAndDocumentAgreeIncludingEscapes) {
   c.attempt = 3;
   c.idempotency_key = "ex-1/fan\n\t\x01";
   c.deadline = UtcMicros(std::chrono::milliseconds(1798675200123));
-  c.principal = Principal{"officer", "aml_officer", "Fictional Bank"};
+  c.principal = StepPrincipal{"officer", "aml_officer", "Fictional Bank"};
   c.task_token = "tok";
   EXPECT_EQ(nlohmann::json::parse(c.to_text()), c.to_json());
   EXPECT_EQ(c.to_json()["deadline"], "2026-12-31T00:00:00.123Z");

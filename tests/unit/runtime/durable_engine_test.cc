@@ -77,7 +77,7 @@ constexpr const char* kReview = R"({"id": "review", "version": 1, "title": "Revi
   {"id": "review", "kind": "task", "type": "test.approval", "parameters": {"title": "review"},
    "assign": {"roles": ["reviewer"], "quorum": 2, "separate_from": ["draft"],
               "not_initiator": true, "justification": true},
-   "deadline": {"in": "PT48H", "cap": {"in": "PT72H"},
+   "deadline": {"in": "PT48H", "cap": {"in": "PT72H"}, "extend_roles": ["chair"],
                 "escalate": [{"roles": ["deputy"], "in": "PT24H"}]},
    "result": "/review", "next": "ack"},
   {"id": "ack", "kind": "task", "type": "test.await", "result": "/ack"}]})";
@@ -186,6 +186,11 @@ TEST_F(DurableEngineTest, CompletionRulesRefuseAndAuditWithoutChangingAnything) 
   auto duplicate = e->complete_task("ex-1.t2", {"rev.one", "reviewer", ""}, good);
   ASSERT_FALSE(duplicate.ok());
   EXPECT_NE(duplicate.error().message().find("quorum needs 2"), std::string::npos);
+  // A trailing space is not a second person.
+  auto spaced = e->complete_task("ex-1.t2", {"rev.one ", " reviewer", ""}, good);
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_NE(spaced.error().message().find("rev.one already completed"), std::string::npos)
+      << spaced.error().message();
   e->wait_idle();
   ASSERT_TRUE(e->sync().ok());
 
@@ -194,8 +199,8 @@ TEST_F(DurableEngineTest, CompletionRulesRefuseAndAuditWithoutChangingAnything) 
   size_t refused = 0;
   const auto audit = store->audit("ex-1");
   for (const auto& a : *audit) refused += a.type == "task_refused" ? 1 : 0;
-  EXPECT_EQ(refused, 6u);
-  EXPECT_EQ(store->audit("ex-1")->size(), audit_before + 1 + 6);
+  EXPECT_EQ(refused, 7u);
+  EXPECT_EQ(store->audit("ex-1")->size(), audit_before + 1 + 7);
   auto task = store->task("ex-1.t2");
   ASSERT_TRUE(task.ok() && task->has_value());
   EXPECT_EQ((*task)->doc["completions"].size(), 1u);
@@ -263,7 +268,15 @@ TEST_F(DurableEngineTest, DeadlineExtensionIsRefusedBeyondItsCap) {
   e->wait_idle();
   ASSERT_TRUE(e->complete_task("ex-1.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
   e->wait_idle();
-  const Actor chair{"chair.cho", "chair", ""};
+  const Actor chair{"chair.cho", "chair", "", ""};
+  // Only the roles the workflow names may move it: not a stranger, not even a reviewer.
+  for (const Actor& other :
+       {Actor{"random.person", "nobody", "", ""}, Actor{"rev.one", "reviewer", "", ""}}) {
+    auto refused = e->extend_deadline("ex-1.t2", utc("2026-12-03T10:00:00Z"), other, "why not");
+    ASSERT_FALSE(refused.ok()) << other.role;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kPermissionDenied);
+    EXPECT_NE(refused.error().message().find("needs one of: chair"), std::string::npos);
+  }
   auto beyond = e->extend_deadline("ex-1.t2", utc("2026-12-04T09:00:01Z"), chair, "more time");
   ASSERT_FALSE(beyond.ok());
   EXPECT_NE(beyond.error().message().find("cap"), std::string::npos);

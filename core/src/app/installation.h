@@ -1,6 +1,6 @@
 // Installation: the engine configuration plus the plugins it finds, as every command needs them.
-#ifndef COALITION_CLI_INSTALLATION_H_
-#define COALITION_CLI_INSTALLATION_H_
+#ifndef COALITION_APP_INSTALLATION_H_
+#define COALITION_APP_INSTALLATION_H_
 
 #include <filesystem>
 #include <memory>
@@ -14,7 +14,7 @@
 #include "plugin_host/library_loader.h"
 #include "plugin_host/plugin_registry.h"
 
-namespace coalition::cli {
+namespace coalition::app {
 
 struct Installation {
   EngineConfig config;
@@ -40,6 +40,6 @@ Result<CalendarSet> load_calendars(const EngineConfig& config);
 // <dir of the running executable>/../lib/coalition/plugins.
 std::filesystem::path builtin_plugin_directory();
 
-}  // namespace coalition::cli
+}  // namespace coalition::app
 
-#endif  // COALITION_CLI_INSTALLATION_H_
+#endif  // COALITION_APP_INSTALLATION_H_

@@ -1,4 +1,4 @@
-#include "cli/installation.h"
+#include "app/installation.h"
 
 #include <spdlog/spdlog.h>
 
@@ -7,7 +7,7 @@
 
 #include "plugin_host/plugin_discovery.h"
 
-namespace coalition::cli {
+namespace coalition::app {
 
 std::filesystem::path builtin_plugin_directory() {
   // The build tree mirrors the install tree (bin/ next to lib/coalition/plugins/).
@@ -51,4 +51,4 @@ Result<CalendarSet> load_calendars(const EngineConfig& config) {
   return CalendarSet::load(config.calendar_directory);
 }
 
-}  // namespace coalition::cli
+}  // namespace coalition::app

@@ -1,26 +1,30 @@
 // Session: what every command that reads or acts on executions needs — the store (locked for
 // acting commands, so one engine process owns it at a time), the workflows it holds, the
 // calendars, a clock (virtual with --now), and a recovered engine.
-#ifndef COALITION_CLI_SESSION_H_
-#define COALITION_CLI_SESSION_H_
+#ifndef COALITION_APP_SESSION_H_
+#define COALITION_APP_SESSION_H_
 
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "app/installation.h"
 #include "calendar/business_calendar.h"
-#include "cli/installation.h"
 #include "runtime/engine.h"
 #include "store/sqlite_store.h"
 #include "workflow/workflow_validator.h"
 
-namespace coalition::cli {
+namespace coalition::app {
 
 struct SessionOptions {
   std::string store;          // --store; empty: $COALITION_STORE, config store.path, ./coalition.db
   std::string now;            // --now RFC 3339; empty: real time
   bool act = true;            // false: read-only (no lock, no engine)
   bool manual_clock = false;  // virtual time even without --now
+  // Acting sessions: what to tell another process that finds the store locked ("coalition serve
+  // at http://127.0.0.1:8080"), kept in <store>.owner while the session lives. Empty: nothing,
+  // and such a process waits a moment for the lock as before.
+  std::string owner;
   // Workflows from files, added after the stored ones. The first must not differ from a stored
   // definition of the same id and version (kConflict); the others are skipped if they do.
   std::vector<std::shared_ptr<const Workflow>> workflows;
@@ -53,6 +57,7 @@ class Session {
   Session() = default;
   std::unique_ptr<SqliteStore> store_;
   int lock_fd_ = -1;
+  std::string owner_file_;                 // written while this session owns the store
   std::unique_ptr<CrashJournal> journal_;  // acting sessions: what this process works on
   WorkflowCatalog catalog_;
   CalendarSet calendars_;
@@ -66,6 +71,6 @@ class Session {
 // The store path the options and configuration select.
 std::string store_path(const Installation& installation, const std::string& option);
 
-}  // namespace coalition::cli
+}  // namespace coalition::app
 
-#endif  // COALITION_CLI_SESSION_H_
+#endif  // COALITION_APP_SESSION_H_

@@ -1,4 +1,4 @@
-#include "cli/session.h"
+#include "app/session.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,10 +9,12 @@
 #include <cstring>
 #include <thread>
 
+#include "common/json_text.h"
+#include "common/private_file.h"
 #include "common/utc_time.h"
 #include "workflow/workflow_loader.h"
 
-namespace coalition::cli {
+namespace coalition::app {
 
 std::string store_path(const Installation& installation, const std::string& option) {
   if (!option.empty()) return option;
@@ -32,9 +34,18 @@ Result<int> lock_store(const std::string& path) {
   if (path == ":memory:") return -1;
   auto fd = open_store_file(path);
   if (!fd) return std::move(fd).error();
-  // A short wait lets scripted commands follow each other without racing the previous exit.
+  // A short wait lets scripted commands follow each other without racing the previous exit;
+  // a store a server owns is not going to be free in a moment, so that is said at once.
   for (int i = 0; i < 50; ++i) {
     if (::flock(*fd, LOCK_EX | LOCK_NB) == 0) return fd;
+    if (i == 0) {
+      auto owner = read_text_file(path + ".owner", 4096);
+      if (owner && !owner->empty()) {
+        ::close(*fd);
+        return Error::conflict("store " + path + " is owned by " + *owner +
+                               "; act through it (its HTTP API), or stop it first");
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ::close(*fd);
@@ -64,6 +75,17 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     auto fd = lock_store(path);
     if (!fd) return std::move(fd).error();
     s->lock_fd_ = *fd;
+    if (options.owner.empty() && path != ":memory:") {
+      ::unlink((path + ".owner").c_str());  // left by an owner that died: no longer true
+    }
+    if (!options.owner.empty() && path != ":memory:") {
+      // Written after the lock is held and removed before it goes: a stale file (after a
+      // crash) is only read by a process that could not take the lock.
+      if (auto w = write_private_file(path + ".owner", options.owner, true); !w) {
+        return std::move(w).error();
+      }
+      s->owner_file_ = path + ".owner";
+    }
     if (path != ":memory:") {
       auto journal = CrashJournal::open(path + ".journal");
       if (!journal) return std::move(journal).error();
@@ -144,6 +166,7 @@ Session::~Session() {
   clock_.reset();
   store_.reset();
   journal_.reset();  // before the lock goes: the next process reads the journal once it has it
+  if (!owner_file_.empty()) ::unlink(owner_file_.c_str());
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
@@ -179,4 +202,4 @@ Status Session::close() {
   return ok_status();
 }
 
-}  // namespace coalition::cli
+}  // namespace coalition::app

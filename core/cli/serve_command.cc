@@ -1,0 +1,132 @@
+// The server's life: block the stop signals before any thread starts, open the store in real
+// time (recovery), listen, then take the signals synchronously, so shutdown is ordinary code:
+// stop accepting, let requests and plugin calls in flight finish, commit, write the audit
+// checkpoint, exit 0.
+#include "cli/serve_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ostream>
+
+#include "app/session.h"
+#include "cli/audit_commands.h"
+#include "cli/exit_code.h"
+#include "server/api.h"
+#include "server/http_server.h"
+
+namespace coalition::cli {
+
+namespace {
+
+int failed(std::ostream& err, const Error& error) {
+  err << "coalition serve: " << error.to_string() << "\n";
+  return exit_code_for(error);
+}
+
+// How long requests in flight may take to finish once a stop signal came.
+constexpr std::chrono::seconds kDrainGrace{30};
+
+}  // namespace
+
+int run_serve_command(const ServeOptions& o, const Installation& installation, std::ostream& out,
+                      std::ostream& err) {
+  const ServerConfig& config = installation.config.server;
+  std::string host;
+  uint16_t port = 0;
+  if (auto s = parse_listen_address(o.listen.empty() ? config.listen : o.listen, host, port); !s) {
+    return failed(err, s.error());
+  }
+  const bool tls = !config.tls_certificate.empty();
+  if (!tls && !is_loopback_host(host) && !config.plain_http_beyond_loopback) {
+    return failed(err, Error::configuration(
+                           "plain HTTP only on a loopback address: configure "
+                           "server.tls_certificate and server.tls_private_key, or set "
+                           "server.plain_http_beyond_loopback for a proxy that terminates TLS"));
+  }
+
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  app::SessionOptions so;
+  so.store = o.store;
+  so.owner = "coalition serve (pid " + std::to_string(::getpid()) + ")";
+  auto s = app::Session::open(installation, so);
+  if (!s) return failed(err, s.error());
+  app::Session& session = **s;
+  // The server runs in real time; a store rehearsed in virtual time stays a rehearsal.
+  auto virtual_now = session.store().meta("clock.now");
+  if (!virtual_now) return failed(err, virtual_now.error());
+  if (*virtual_now) {
+    return failed(
+        err, Error::conflict("this store runs in virtual time (its clock is at " + **virtual_now +
+                             "): a rehearsal; the server runs only in real time on a "
+                             "store of its own"));
+  }
+
+  Api api(session, config);
+  HttpServerOptions options;
+  options.threads = config.threads;
+  options.body_bytes = config.body_bytes;
+  options.header_bytes = config.header_bytes;
+  options.read_timeout = config.read_timeout;
+  options.write_timeout = config.write_timeout;
+  options.max_connections = config.max_connections;
+  options.tls_certificate = config.tls_certificate;
+  options.tls_private_key = config.tls_private_key;
+  HttpServer server(options, [&api](const HttpRequest& r) { return api.handle(r); });
+  auto bound = server.start(host, port);
+  if (!bound) return failed(err, bound.error());
+  api.set_ready(true);
+  const auto& recovery = session.recovery();
+  err << "coalition serve: recovered " << recovery.recovered << " execution(s); " << recovery.parked
+      << " wait for people, signals or timers";
+  if (!recovery.failed.empty()) err << ", " << recovery.failed.size() << " could not be restored";
+  err << "\ncoalition serve: listening on " << (tls ? "https://" : "http://") << *bound
+      << std::endl;
+
+  const auto every = installation.config.audit_checkpoint_every;
+  auto next_checkpoint = std::chrono::steady_clock::now() + every.value_or(std::chrono::hours(0));
+  auto checkpoint = [&] {
+    if (auto sync = session.engine().sync(); !sync) {
+      err << "coalition serve: audit checkpoint failed: " << sync.error().to_string() << std::endl;
+      return;
+    }
+    auto c = write_configured_checkpoint(session.store(), installation, session.clock().now());
+    if (c) {
+      err << "coalition serve: audit checkpoint, " << c->entries << " entries" << std::endl;
+    } else {
+      err << "coalition serve: audit checkpoint failed: " << c.error().to_string() << std::endl;
+    }
+  };
+  const timespec poll{0, 100 * 1000 * 1000};
+  for (;;) {
+    siginfo_t info;
+    if (sigtimedwait(&stop, &info, &poll) > 0) {
+      err << "coalition serve: " << (info.si_signo == SIGTERM ? "SIGTERM" : "SIGINT")
+          << ", draining" << std::endl;
+      break;
+    }
+    if (auto sync = session.engine().sync(); !sync) {
+      server.shutdown(kDrainGrace);
+      return failed(err, sync.error());
+    }
+    if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
+      checkpoint();
+      next_checkpoint = std::chrono::steady_clock::now() + *every;
+    }
+  }
+  api.set_ready(false);
+  server.shutdown(kDrainGrace);
+  session.engine().wait_idle();
+  if (every) checkpoint();
+  if (auto c = session.close(); !c) return failed(err, c.error());
+  out << "server stopped\n";
+  return kExitOk;
+}
+
+}  // namespace coalition::cli

@@ -1,0 +1,90 @@
+#include "cli/tokens_command.h"
+
+#include <ostream>
+
+#include "app/session.h"
+#include "app/token_admin.h"
+#include "cli/exit_code.h"
+#include "common/text_field.h"
+#include "common/utc_time.h"
+#include "workflow/duration.h"
+
+namespace coalition::cli {
+
+using nlohmann::json;
+
+namespace {
+
+int failed(std::ostream& err, const std::string& action, const Error& error) {
+  err << "coalition tokens " << action << ": " << error.to_string() << "\n";
+  return exit_code_for(error);
+}
+
+Result<std::optional<TimePoint>> expiry(const std::string& text, TimePoint now) {
+  if (text.empty()) return std::optional<TimePoint>();
+  if (auto at = parse_utc(text)) return std::optional<TimePoint>(*at);
+  auto span = parse_duration(text);
+  if (!span) {
+    return Error::invalid_argument(
+        "--expires: an RFC 3339 instant (2027-03-01T00:00:00Z) or a duration from now (P90D)");
+  }
+  return std::optional<TimePoint>(now + *span);
+}
+
+}  // namespace
+
+int run_tokens_command(const TokensOptions& o, const Installation& installation, std::ostream& out,
+                       std::ostream& err) {
+  app::SessionOptions so;
+  so.store = o.store;
+  so.act = false;  // tokens change beside a running server: no engine, no lock
+  auto s = app::Session::open(installation, so);
+  if (!s) return failed(err, o.action, s.error());
+  const Principal by = asserted_principal(o.actor.empty() ? "operator" : o.actor, "", "");
+  const TimePoint now = utc_now();
+  Store& store = (*s)->store();
+  if (o.action == "create") {
+    auto until = expiry(o.expires, now);
+    if (!until) return failed(err, o.action, until.error());
+    TokenRequest request{o.person, o.organisation, o.roles, o.scopes, *until, ""};
+    auto issued = app::create_token(store, by, request, now);
+    if (!issued) return failed(err, o.action, issued.error());
+    if (o.json) {
+      json doc = app::token_json(issued->record, now);
+      doc["token"] = issued->text;
+      out << doc.dump(2) << "\n";
+    } else {
+      out << issued->text << "\n";
+      err << "token " << issued->record.id << " for " << printable(issued->record.person)
+          << ": shown once, store it now; only its hash is kept\n";
+    }
+    return kExitOk;
+  }
+  if (o.action == "list") {
+    auto list = app::list_tokens(store, by, now);
+    if (!list) return failed(err, o.action, list.error());
+    if (o.json) {
+      out << list->dump(2) << "\n";
+      return kExitOk;
+    }
+    if ((*list)["tokens"].empty()) out << "no tokens\n";
+    for (const auto& t : (*list)["tokens"]) {
+      std::string grants;
+      for (const auto& r : t["roles"]) grants += (grants.empty() ? "" : ",") + r.get<std::string>();
+      for (const auto& sc : t["scopes"]) {
+        grants += (grants.empty() ? "" : ",") + sc.get<std::string>();
+      }
+      out << t["id"].get<std::string>() << "  " << t["state"].get<std::string>() << "  "
+          << printable(t["person"].get<std::string>()) << "  "
+          << printable(t["organisation"].get<std::string>()) << "  " << printable(grants)
+          << "  expires " << t.value("expires_at", std::string("never")) << "\n";
+    }
+    return kExitOk;
+  }
+  auto revoked = app::revoke_token(store, by, o.id, now);
+  if (!revoked) return failed(err, o.action, revoked.error());
+  out << (*revoked ? "revoked token " : "token was already revoked: ") << o.id << "\n";
+  return kExitOk;
+}
+
+}  // namespace coalition::cli

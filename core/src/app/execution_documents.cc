@@ -1,0 +1,224 @@
+#include "app/execution_documents.h"
+
+#include <algorithm>
+#include <map>
+
+#include "common/utc_time.h"
+
+namespace coalition::app {
+
+using nlohmann::json;
+
+namespace {
+
+json view_of(const ExecutionView& view) {
+  return {{"role", view.as_role}, {"clearance", to_string(view.clearance)}};
+}
+
+}  // namespace
+
+Result<json> status_document(const ExecutionView& view) {
+  Store& store = *view.store;
+  const ExecutionRecord& r = view.record;
+  auto tasks = view.tasks(/*open_only=*/true);
+  if (!tasks) return std::move(tasks).error();
+  auto events = view.events();
+  if (!events) return std::move(events).error();
+  auto tombstones = store.tombstones(r.id);
+  if (!tombstones) return std::move(tombstones).error();
+  auto hold = store.legal_hold(r.id);
+  if (!hold) return std::move(hold).error();
+  const bool full = view.full();
+  const VisibilityPolicy& policy = *view.policy;
+  json open = json::array();
+  for (const auto& t : *tasks) open.push_back(t.doc);
+  // A view's "last change" is its last visible event: the time of a hidden step (a filing)
+  // must not show through.
+  std::string updated = format_utc(r.updated_at);
+  if (!full) updated = events->empty() ? format_utc(r.started_at) : format_utc(events->back().at);
+  json doc{{"id", r.id},
+           {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
+           {"status", r.status},
+           {"initiator", r.initiator},
+           {"started_at", format_utc(r.started_at)},
+           {"updated_at", updated},
+           {"open_tasks", open}};
+  if (!view.as_role.empty()) doc["view"] = view_of(view);
+  if (r.next_due && full) doc["next_due"] = format_utc(*r.next_due);
+  // What is in progress: the current step of every live frame, or what a role below its class
+  // reads instead ("compliance review in progress").
+  json in_progress = json::array();
+  for (const auto& f : r.state.value("frames", json::array())) {
+    const std::string path = f.value("path", "") + f.value("current", "");
+    const auto step = policy.step(path);
+    json label = step.cls <= view.clearance ? json(path) : json(step.shown_as);
+    if (std::find(in_progress.begin(), in_progress.end(), label) == in_progress.end()) {
+      in_progress.push_back(std::move(label));
+    }
+  }
+  if (!in_progress.empty()) doc["in_progress"] = in_progress;
+  if (r.result.is_object()) {
+    if (full) {
+      doc.update(r.result);
+    } else {
+      if (r.result.contains("output")) {
+        if (auto kept = policy.filter_context(r.result["output"], "", view.clearance)) {
+          doc["output"] = std::move(*kept);
+        }
+      }
+      // An error is shown when the view sees the step that failed with it.
+      if (r.result.contains("error") && r.result["error"].is_object()) {
+        const std::string code = r.result["error"].value("code", "");
+        for (const auto& e : *events) {
+          if (e.type == EventType::kStepFailed && e.data.contains("error") &&
+              e.data["error"].value("code", "") == code) {
+            doc["error"] = r.result["error"];
+          }
+        }
+      }
+    }
+  }
+  json purged = json::array();
+  for (const auto& t : *tombstones) {
+    if (t.record_type == "restricted" && view.clearance < Visibility::kRestricted) continue;
+    purged.push_back(
+        {{"record_type", t.record_type}, {"purged_at", t.purged_at}, {"policy", t.policy}});
+  }
+  if (!purged.empty()) doc["purged"] = purged;
+  if (*hold && (*hold)->released_at.empty() && view.clearance == Visibility::kRestricted) {
+    doc["legal_hold"] = {{"placed_at", (*hold)->placed_at},
+                         {"placed_by", (*hold)->placed_by},
+                         {"reason", (*hold)->reason}};
+  }
+  return doc;
+}
+
+Result<json> history_document(const ExecutionView& view) {
+  auto events = view.events();
+  if (!events) return std::move(events).error();
+  json list = json::array();
+  for (const auto& e : *events) list.push_back(e.to_json());
+  json doc{{"id", view.record.id}, {"events", list}};
+  if (!view.as_role.empty()) doc["view"] = view_of(view);
+  return doc;
+}
+
+std::string minutes(const std::string& rfc3339) {
+  if (rfc3339.size() < 16) return rfc3339;
+  return rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 5) + "Z";
+}
+
+namespace {
+
+std::string roles_of(const json& data) {
+  std::string out;
+  for (const auto& r : data.value("roles", json::array())) {
+    if (r.is_string()) out += (out.empty() ? "" : ", ") + r.get<std::string>();
+  }
+  return out;
+}
+
+std::string short_task(const json& data) {
+  const std::string t = data.value("task", "");
+  const auto dot = t.rfind('.');
+  return dot == std::string::npos ? t : t.substr(dot + 1);
+}
+
+// One line for an event, or empty for the engine's bookkeeping.
+std::string describe_event(const Event& e, const std::string& initiator) {
+  const json& d = e.data;
+  const std::string step = e.step.empty() ? "" : " [" + e.step + "]";
+  switch (e.type) {
+    case EventType::kExecutionStarted: return "started by " + initiator;
+    case EventType::kTaskCreated:
+      return "task " + short_task(d) + " opened for " + roles_of(d) +
+             (d.contains("due") ? ", due " + minutes(d.value("due", "")) : "") + step;
+    case EventType::kTaskCompleted:
+      return d.value("actor", "") + " (" + d.value("role", "") + ") completed task " +
+             short_task(d) + step;
+    case EventType::kSignalReceived: return "signal '" + d.value("name", "") + "' received" + step;
+    case EventType::kReminderDue:
+      return "reminder: task " + short_task(d) + " due " + minutes(d.value("due", ""));
+    case EventType::kEscalated:
+      return "ESCALATED task " + short_task(d) + " to " + roles_of(d) + ", now due " +
+             minutes(d.value("due", "")) + step;
+    case EventType::kDeadlineExpired:
+      return "DEADLINE MISSED" + (d.contains("task") ? " task " + short_task(d) : std::string()) +
+             " (due " + minutes(d.value("due", "")) + ")" + step;
+    case EventType::kDeadlineExtended:
+      return "deadline of task " + short_task(d) + " extended to " + minutes(d.value("due", ""));
+    case EventType::kStepFailed:
+      return "step failed: " + d.value("error", json::object()).value("code", "") + step;
+    case EventType::kCatchTaken: return "handled, continuing at " + d.value("next", "") + step;
+    case EventType::kWaitStarted: return "waiting" + step;
+    case EventType::kExecutionCompleted: return "completed";
+    case EventType::kExecutionFailed:
+      return "FAILED: " + d.value("error", json::object()).value("code", "");
+    default: return "";
+  }
+}
+
+}  // namespace
+
+Result<std::vector<TimelineEntry>> timeline(const ExecutionView& view) {
+  auto events = view.events();
+  if (!events) return std::move(events).error();
+  auto audit = view.audit();
+  if (!audit) return std::move(audit).error();
+  std::multimap<std::string, std::string> lines;  // ordered by time, then insertion
+  for (const auto& e : *events) {
+    std::string text = describe_event(e, view.record.initiator);
+    if (e.type == EventType::kStepSucceeded && e.data.contains("output")) {
+      const json& output = e.data["output"];  // computed deadlines are worth a line
+      if (output.is_object() && output.contains("due_at") && output.contains("rule")) {
+        text = "deadline computed: " + output.value("report", "") + " due " +
+               minutes(output.value("due_at", "")) + " (" + output.value("rule", "") + ")";
+      }
+    }
+    if (!text.empty()) lines.emplace(format_utc(e.at), std::move(text));
+  }
+  for (const auto& a : *audit) {
+    json summary = json::parse(a.summary, nullptr, false);
+    if (!summary.is_object()) summary = json::object();  // removed by a purge
+    if (a.type == "legal_hold_placed" || a.type == "legal_hold_released") {
+      lines.emplace(a.at, std::string(a.type == "legal_hold_placed" ? "LEGAL HOLD placed by "
+                                                                    : "legal hold released by ") +
+                              a.actor + ": " + summary.value("reason", ""));
+      continue;
+    }
+    if (a.type == "purged" || a.type == "purge_skipped") {
+      const std::string type = summary.value("record_type", "");
+      lines.emplace(a.at, a.type == "purged"
+                              ? "PURGED " + type + " data (retention " + summary.value("keep", "") +
+                                    " from " + summary.value("from", "") + "); tombstone kept"
+                              : "purge of " + type + " data skipped: under legal hold");
+      continue;
+    }
+    if (a.type.size() < 8 || a.type.compare(a.type.size() - 8, 8, "_refused") != 0) continue;
+    std::string why = summary.value("message", "");
+    if (a.type == "media_refused") {
+      why = summary.value("kind", "") + " at " + summary.value("pointer", "") + " (" +
+            summary.value("detected_by", "") + "); nothing stored";
+    }
+    if (a.summary.empty()) why = "(details removed by a purge)";
+    lines.emplace(a.at,
+                  "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") + ": " + why);
+  }
+  std::vector<TimelineEntry> out;
+  out.reserve(lines.size());
+  for (auto& [at, text] : lines) out.push_back({at, std::move(text)});
+  return out;
+}
+
+json timeline_document(const ExecutionView& view, const std::vector<TimelineEntry>& entries) {
+  json list = json::array();
+  for (const auto& e : entries) list.push_back({{"at", e.at}, {"text", e.text}});
+  json doc{
+      {"id", view.record.id},
+      {"workflow", view.record.workflow_id + "@" + std::to_string(view.record.workflow_version)},
+      {"entries", std::move(list)}};
+  if (!view.as_role.empty()) doc["view"] = view_of(view);
+  return doc;
+}
+
+}  // namespace coalition::app

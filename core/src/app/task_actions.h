@@ -1,0 +1,51 @@
+// What people do with tasks: read their inbox, read one task (with the answer's JSON Schema, so
+// a client can render the form), complete it, move its deadline. Identity is the Principal's;
+// every rule of the engine (quorum, separation of duties, not-initiator, justification,
+// completion rules, caps) applies on top of the access rules in app/access.h.
+//
+// Authenticated callers (a token, OIDC) meet organisation isolation: a task they may not act on
+// is "not found", and the attempt is audited. Asserted callers (direct store access at the
+// engine's terminal) get the engine's own refusal, which names what is missing.
+#ifndef COALITION_APP_TASK_ACTIONS_H_
+#define COALITION_APP_TASK_ACTIONS_H_
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "app/session.h"
+#include "auth/principal.h"
+
+namespace coalition::app {
+
+inline constexpr size_t kMaxPageSize = 500;
+
+struct InboxQuery {
+  bool overdue = false;    // only tasks past their due time
+  bool escalated = false;  // only tasks escalated at least once
+  std::optional<TimePoint> due_before;
+  std::string after;  // the `next` cursor of the previous page; empty: the first page
+  size_t limit = 50;  // 1 to kMaxPageSize
+};
+
+// {"tasks": [...], "next": cursor (only when more follow)}: the open tasks `p` may act on, by due
+// time (those without a deadline last), then id.
+Result<nlohmann::json> inbox(Session& s, const Principal& p, const InboxQuery& query);
+
+// One task (open or closed) with its status; kNotFound unless `p` may act on it or sees every
+// execution (coordinate, admin).
+Result<nlohmann::json> task_document(Session& s, const Principal& p, const std::string& task_id);
+
+// Completes `task_id` as `p` in `role` (empty: the first of p's roles the task accepts);
+// returns the task after the completion, once committed.
+Result<nlohmann::json> complete_task(Session& s, const Principal& p, const std::string& task_id,
+                                     const nlohmann::json& answer, const std::string& role);
+
+// Moves the deadline of `task_id` to `due`, with a justification (recorded in the event and the
+// audit entry). The workflow names the roles that may (deadline.extend_roles), else the task's.
+Status extend_deadline(Session& s, const Principal& p, const std::string& task_id, TimePoint due,
+                       const std::string& justification, const std::string& role);
+
+}  // namespace coalition::app
+
+#endif  // COALITION_APP_TASK_ACTIONS_H_

@@ -1,0 +1,54 @@
+// Principal: who is calling, as a credential proves it (an API token, an OIDC bearer token) or,
+// for direct use of a store at the engine's own terminal, as the caller asserts it. Everything
+// the application layer decides — what a caller sees, what it may do, whose name goes into the
+// audit log — starts from a Principal; no request field can name another actor.
+#ifndef COALITION_AUTH_PRINCIPAL_H_
+#define COALITION_AUTH_PRINCIPAL_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace coalition {
+
+// How the identity was established. Asserted identities (direct store access: --as/--role/--org)
+// are marked as such in the audit log.
+enum class IdentitySource { kAsserted, kToken, kOidc };
+std::string_view to_string(IdentitySource source);
+
+// What a credential may do beyond acting on its own tasks. Scopes are stored as words:
+//   admin        tokens, workflow registration, purge, legal holds; every execution, full view
+//   coordinate   read every execution (views still by role); cancel and retry
+//   signal:<id>  a partner system: send signals to executions of workflow <id>, nothing else
+enum class Scope { kAdmin, kCoordinate, kSignal };
+
+struct Principal {
+  std::string person;        // normal form (common/text_field.h normal_name)
+  std::string organisation;  // normal form; empty: none (a service, a coalition-wide admin)
+  std::vector<std::string> roles;
+  bool admin = false;
+  bool coordinate = false;
+  std::vector<std::string> signal_workflows;  // signal:<id> scopes
+  IdentitySource source = IdentitySource::kAsserted;
+  std::string credential;  // the token id or "oidc:<issuer>": for the audit log, never secret
+
+  bool has_role(std::string_view role) const;
+  // A service credential: it may only send signals.
+  bool service() const { return !signal_workflows.empty() && roles.empty() && !admin; }
+  bool may_signal(std::string_view workflow_id) const;
+  std::vector<std::string> scopes() const;  // as stored
+};
+
+// Parses stored or typed scope words into `p`; kInvalidArgument naming the first unknown word.
+Status apply_scopes(const std::vector<std::string>& scopes, Principal& p);
+
+// A principal from names typed at the terminal (direct store access), in normal form; the
+// role list may hold one role (what --role says) or none.
+Principal asserted_principal(std::string_view person, std::string_view role,
+                             std::string_view organisation);
+
+}  // namespace coalition
+
+#endif  // COALITION_AUTH_PRINCIPAL_H_

@@ -1,0 +1,43 @@
+// Api: the HTTP API (`/v1`, docs/api.md) over the application layer. It authenticates each
+// request from its bearer credential (an API token), applies the rate limit per credential,
+// dispatches through the route table, and turns results into JSON and failures into problem
+// documents. Identity comes only from the credential: no request field names an actor.
+#ifndef COALITION_SERVER_API_H_
+#define COALITION_SERVER_API_H_
+
+#include <atomic>
+#include <functional>
+
+#include "app/session.h"
+#include "config/engine_config.h"
+#include "server/http_message.h"
+#include "server/rate_limiter.h"
+#include "server/router.h"
+
+namespace coalition {
+
+class Api {
+ public:
+  // `session` (acting, real time) must outlive the Api.
+  Api(app::Session& session, const ServerConfig& config);
+
+  HttpResponse handle(const HttpRequest& request);
+
+  // /readyz answers 200 once this is set (the store is open and recovery done).
+  void set_ready(bool ready) { ready_ = ready; }
+  const Router& router() const { return router_; }
+
+ private:
+  void add_routes();
+  // The principal the request's credential proves, or the problem to answer with.
+  Result<Principal> authenticate(const HttpRequest& request);
+
+  app::Session& session_;
+  RateLimiter limiter_;
+  Router router_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_SERVER_API_H_

@@ -1,0 +1,377 @@
+// coalition serve as a real process on a loopback port: identities from tokens only,
+// organisation isolation answered as 404, refusals audited, limits, and a graceful SIGTERM.
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <thread>
+
+#include "common/utc_time.h"
+#include "support/coalition_cli.h"
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace coalition::test {
+namespace {
+
+using nlohmann::json;
+
+// A member's reviewer approves; the partner's filing system acknowledges with a signal.
+constexpr const char* kWorkflow = R"json({
+  "id": "member_review", "version": 1, "title": "A member reviews, the partner acknowledges",
+  "input_schema": {
+    "type": "object",
+    "properties": {"member": {"type": "string"}, "case_id": {"type": "string"}},
+    "required": ["member", "case_id"]
+  },
+  "visibility": {
+    "default": "member",
+    "roles": {"reviewer": "member", "analyst": "public", "bsa_officer": "restricted"},
+    "fields": {"/input/case_id": "restricted"}
+  },
+  "steps": [
+    {"id": "review", "kind": "task", "type": "approval",
+     "parameters": {"title": "Review the member's case"},
+     "assign": {"roles": ["reviewer"], "organisation": {"$path": "/input/member"}},
+     "deadline": {"in": "P10D", "cap": {"in": "P30D"}},
+     "result": "/review", "next": "filed"},
+    {"id": "filed", "kind": "task", "type": "await_signal", "parameters": {"name": "filing_ack"},
+     "result": "/ack", "next": "done"},
+    {"id": "done", "kind": "succeed"}
+  ]
+})json";
+
+class ServerTest : public CoalitionCli {
+ protected:
+  void SetUp() override {
+    CoalitionCli::SetUp();
+    workflow_ = (dir_.path() / "member_review.json").string();
+    std::ofstream(workflow_) << kWorkflow;
+    set_server_config({{"rate_per_second", 100000}, {"rate_burst", 100000}});
+  }
+
+  void set_server_config(const json& server) {
+    json config = json::parse(std::ifstream(config_));
+    config["server"] = server;
+    std::ofstream(config_) << config.dump(2);
+  }
+
+  // Records an execution for `member` (the server runs it once it starts); its id.
+  std::string start_for(const std::string& member) {
+    const auto input = dir_.path() / ("input-" + member + ".json");
+    std::ofstream(input) << json{{"member", member}, {"case_id", "CASE-" + member}}.dump();
+    auto r = cli({"start", workflow_, "--input", input.string(), "--as", "coord.cora"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::string id = r.out.substr(0, r.out.find('\n'));
+    return id;
+  }
+
+  std::string token(const std::vector<std::string>& args) {
+    std::vector<std::string> all{"tokens", "create"};
+    all.insert(all.end(), args.begin(), args.end());
+    auto r = cli(all);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  }
+
+  void serve() {
+    std::string why;
+    ASSERT_TRUE(server_.start({kCoalitionBinary, "--config", config_, "--log-level", "warn",
+                               "serve", "--listen", "127.0.0.1:0"},
+                              {{"COALITION_STORE", store_}}, dir_.path(), &why))
+        << why;
+    client_ = std::make_unique<HttpClient>(server_.address());
+  }
+
+  // Waits until `token`'s inbox holds `n` tasks (the server runs the recorded executions).
+  json inbox_of(const std::string& token, size_t n) {
+    json tasks;
+    for (int i = 0; i < 500; ++i) {
+      tasks = client_->get("/v1/tasks", token).json()["tasks"];
+      if (tasks.is_array() && tasks.size() >= n) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return tasks;
+  }
+
+  // The actors of the store's audit entries of `type`, in order.
+  std::vector<std::string> audit_actors(const std::string& type) {
+    std::vector<std::string> out;
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(store_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "SELECT actor FROM audit WHERE type = ?1 ORDER BY seq", -1, &q, nullptr);
+    sqlite3_bind_text(q, 1, type.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::string workflow_;
+  ServerProcess server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_F(ServerTest, AnswersHealthAndRefusesRequestsWithoutAValidCredential) {
+  serve();
+  EXPECT_EQ(client_->get("/healthz").status, 200);
+  EXPECT_EQ(client_->get("/readyz").json()["status"], "ready");
+
+  auto none = client_->get("/v1/tasks");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.headers["content-type"], "application/problem+json");
+  EXPECT_EQ(none.headers["www-authenticate"], "Bearer realm=\"coalition\"");
+  EXPECT_EQ(none.json()["type"], "urn:coalition:problem:unauthenticated");
+  EXPECT_EQ(none.json()["status"], 401);
+
+  EXPECT_EQ(client_->request("GET", "/v1/tasks", "", "", {{"Authorization", "Basic YTpi"}}).status,
+            401);
+  EXPECT_EQ(client_->get("/v1/tasks", "not-a-token").status, 401);
+  // The right shape with a secret nobody issued.
+  EXPECT_EQ(client_->get("/v1/tasks", "ctk_0123456789abcdef_" + std::string(43, 'A')).status, 401);
+  EXPECT_EQ(client_->get("/v1/nothing-here").status, 404);
+  auto wrong = client_->request("DELETE", "/v1/tasks");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.headers["allow"], "GET");
+}
+
+// Every route x {no credential, malformed, expired, revoked, wrong organisation, wrong role,
+// allowed}: the exact status each must answer.
+TEST_F(ServerTest, AuthorizationMatrix) {
+  const std::string north = start_for("northbank");
+  const std::string member =
+      token({"--person", "rev.rai", "--org", "northbank", "--roles", "reviewer"});
+  const std::string other_org =
+      token({"--person", "rev.sol", "--org", "southbank", "--roles", "reviewer"});
+  const std::string wrong_role =
+      token({"--person", "ana.lyst", "--org", "northbank", "--roles", "analyst"});
+  const std::string expired = token(
+      {"--person", "rev.old", "--org", "northbank", "--roles", "reviewer", "--expires", "PT1S"});
+  const std::string revoked =
+      token({"--person", "rev.gone", "--org", "northbank", "--roles", "reviewer"});
+  auto revoke = cli({"tokens", "revoke", revoked.substr(4, 16)});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
+  const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
+  const std::string coordinator =
+      token({"--person", "coord.cora", "--org", "secretariat", "--scopes", "coordinate"});
+  const std::string partner =
+      token({"--person", "filing-portal", "--scopes", "signal:member_review"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // `expired` is past its time
+  serve();
+
+  const json tasks = inbox_of(member, 1);
+  ASSERT_EQ(tasks.size(), 1u) << tasks;
+  const std::string task = tasks[0]["id"];
+  ASSERT_EQ(tasks[0]["execution"], north);
+  EXPECT_EQ(tasks[0]["organisation"], "northbank");
+  EXPECT_TRUE(tasks[0].contains("answer_schema"));
+
+  struct Case {
+    std::string method;
+    std::string target;
+    json body;
+    int other_org;  // wrong organisation
+    int wrong_role;
+  };
+  // A day later than now due: inside the cap.
+  const std::string later =
+      format_utc(*parse_utc(tasks[0]["due"].get<std::string>()) + std::chrono::hours(24));
+  const std::vector<Case> cases{
+      {"GET", "/v1/tasks", nullptr, 200, 200},
+      {"GET", "/v1/tasks/" + task, nullptr, 404, 404},
+      {"GET", "/v1/executions/" + north, nullptr, 404, 404},
+      {"GET", "/v1/executions/" + north + "/history", nullptr, 404, 404},
+      {"GET", "/v1/executions/" + north + "/timeline", nullptr, 404, 404},
+      {"POST",
+       "/v1/tasks/" + task + "/extend",
+       {{"due", later}, {"justification", "awaiting records"}},
+       404,
+       404},
+      {"POST",
+       "/v1/tasks/" + task + "/complete",
+       {{"answer", {{"decision", "approve"}}}},
+       404,
+       404},
+      {"POST", "/v1/executions/" + north + "/signals/filing_ack", json::object(), 404, 404},
+      {"POST", "/v1/executions", {{"workflow", "member_review"}}, 403, 403},
+      {"GET", "/v1/tokens", nullptr, 403, 403},
+      {"GET", "/v1/audit/verify", nullptr, 403, 403},
+      {"GET", "/v1/me", nullptr, 200, 200},
+  };
+  auto call = [&](const Case& c, const std::string& credential,
+                  std::map<std::string, std::string> headers = {}) {
+    if (credential == "MALFORMED") headers["Authorization"] = "Bearer ctk_short";
+    return client_->request(c.method, c.target, credential == "MALFORMED" ? "" : credential,
+                            c.body.is_null() ? "" : c.body.dump(), headers);
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.method + " " + c.target);
+    EXPECT_EQ(call(c, "").status, 401);
+    EXPECT_EQ(call(c, "MALFORMED").status, 401);
+    EXPECT_EQ(call(c, expired).json()["detail"], "token expired");
+    EXPECT_EQ(call(c, revoked).json()["detail"], "token revoked");
+    EXPECT_EQ(call(c, other_org).status, c.other_org);
+    EXPECT_EQ(call(c, wrong_role).status, c.wrong_role);
+  }
+  // Nothing the refused calls did changed the task.
+  json still = client_->get("/v1/tasks/" + task, member).json();
+  EXPECT_EQ(still["completions"].size(), 0u);
+  EXPECT_EQ(still["due"], tasks[0]["due"]);
+  // Others' inboxes do not list it.
+  EXPECT_EQ(client_->get("/v1/tasks", other_org).json()["tasks"].size(), 0u);
+  EXPECT_EQ(client_->get("/v1/tasks", wrong_role).json()["tasks"].size(), 0u);
+
+  // Allowed.
+  auto me = client_->get("/v1/me", member).json();
+  EXPECT_EQ(me["person"], "rev.rai");
+  EXPECT_EQ(me["identity"], "token");
+  EXPECT_EQ(client_->get("/v1/tasks/" + task, member).status, 200);
+  auto status = client_->get("/v1/executions/" + north, member);
+  ASSERT_EQ(status.status, 200) << status.body;
+  EXPECT_EQ(status.json()["status"], "waiting");
+  EXPECT_EQ(client_->get("/v1/executions/" + north + "/history", member).status, 200);
+  EXPECT_EQ(client_->get("/v1/executions/" + north, coordinator).status, 200);
+  EXPECT_EQ(client_->get("/v1/executions/" + north, partner).status, 404);
+  auto moved = client_->post("/v1/tasks/" + task + "/extend", member,
+                             {{"due", later}, {"justification", "awaiting records"}});
+  EXPECT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(client_->get("/v1/tasks/" + task, member).json()["due"], later);
+  // A member sees the execution but may not send it a partner's signal.
+  EXPECT_EQ(client_->post("/v1/executions/" + north + "/signals/filing_ack", member, json::object())
+                .status,
+            403);
+  auto done = client_->post("/v1/tasks/" + task + "/complete", member,
+                            {{"answer", {{"decision", "approve"}}}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.json()["completions"][0]["actor"], "rev.rai");
+  auto again = client_->post("/v1/tasks/" + task + "/complete", member,
+                             {{"answer", {{"decision", "approve"}}}});
+  EXPECT_EQ(again.status, 404) << again.body;  // no longer open
+
+  // The partner's callback, with its narrowly scoped credential.
+  json signalled;
+  for (int i = 0; i < 200; ++i) {  // the execution reaches its wait step
+    auto r = client_->post("/v1/executions/" + north + "/signals/filing_ack", partner,
+                           {{"ack", "PORTAL-1"}});
+    signalled = r.json();
+    if (r.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(signalled["delivered"], true) << signalled;
+  EXPECT_EQ(client_->post("/v1/executions", partner, {{"workflow", "member_review"}}).status, 403);
+
+  // Coordinators start executions, once per idempotency key.
+  const json input{{"member", "northbank"}, {"case_id", "CASE-2"}};
+  auto first = client_->request("POST", "/v1/executions", coordinator,
+                                json{{"workflow", "member_review"}, {"input", input}}.dump(),
+                                {{"Idempotency-Key", "req-7"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto repeat = client_->request("POST", "/v1/executions", coordinator,
+                                 json{{"workflow", "member_review"}, {"input", input}}.dump(),
+                                 {{"Idempotency-Key", "req-7"}});
+  EXPECT_EQ(repeat.status, 200);
+  EXPECT_EQ(repeat.json()["id"], first.json()["id"]);
+  EXPECT_EQ(repeat.json()["created"], false);
+  auto invalid = client_->post("/v1/executions", coordinator,
+                               {{"workflow", "member_review"}, {"input", {{"member", 7}}}});
+  EXPECT_EQ(invalid.status, 422);
+  EXPECT_EQ(invalid.json()["code"], "invalid_data");
+  EXPECT_FALSE(invalid.json().value("pointer", "").empty());
+
+  // Admin.
+  EXPECT_EQ(client_->get("/v1/tokens", admin).json()["tokens"].size(), 8u);
+  auto verified = client_->get("/v1/audit/verify", admin).json();
+  EXPECT_EQ(verified["ok"], true) << verified;
+
+  auto stopped = server_.stop(SIGTERM);
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  // The hidden refusals are in the audit log, under the callers' names.
+  auto timeline = cli({"timeline", north});
+  EXPECT_NE(timeline.out.find("REFUSED rev.sol"), std::string::npos) << timeline.out;
+  EXPECT_NE(timeline.out.find("REFUSED ana.lyst"), std::string::npos) << timeline.out;
+  auto verify = cli({"audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+TEST_F(ServerTest, ViewsFollowTheCallersRolesAndRestrictedReadsAreAudited) {
+  const std::string north = start_for("northbank");
+  const std::string member =
+      token({"--person", "rev.rai", "--org", "northbank", "--roles", "reviewer"});
+  const std::string officer =
+      token({"--person", "bsa.bo", "--org", "northbank", "--roles", "reviewer,bsa_officer"});
+  serve();
+  ASSERT_EQ(inbox_of(member, 1).size(), 1u);
+  auto seen = client_->get("/v1/executions/" + north + "/history", member).json();
+  const std::string as_member = seen.dump();
+  EXPECT_EQ(as_member.find("CASE-northbank"), std::string::npos) << as_member;
+  auto full = client_->get("/v1/executions/" + north + "/history", officer).json();
+  EXPECT_NE(full.dump().find("CASE-northbank"), std::string::npos);
+  server_.stop(SIGTERM);
+  // Only the restricted read is in the log.
+  const auto actors = audit_actors("restricted_read");
+  EXPECT_EQ(actors, std::vector<std::string>{"bsa.bo"});
+}
+
+TEST_F(ServerTest, ADirectActingCommandIsToldAtOnceThatTheServerOwnsTheStore) {
+  const std::string north = start_for("northbank");
+  serve();
+  auto r = cli({"signal", north, "filing_ack", "--as", "someone"});
+  EXPECT_EQ(r.exit_code, 73) << r.err;
+  EXPECT_NE(r.err.find("owned by coalition serve"), std::string::npos) << r.err;
+  // Reading commands still work beside it.
+  EXPECT_EQ(cli({"status", north}).exit_code, 0);
+  auto stopped = server_.stop(SIGTERM);
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_NE(stopped.out.find("server stopped"), std::string::npos);
+  // Once it is gone, direct use works again.
+  EXPECT_EQ(cli({"signal", north, "no_such_signal", "--as", "someone"}).exit_code != 73, true);
+}
+
+TEST_F(ServerTest, RefusesOversizedAndMalformedRequests) {
+  set_server_config({{"body_bytes", 4096}, {"header_bytes", 4096}});
+  const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
+  serve();
+  auto big = client_->post("/v1/tokens", admin, {{"person", std::string(8000, 'x')}});
+  EXPECT_EQ(big.status, 413) << big.body;
+  auto headers =
+      client_->request("GET", "/v1/me", admin, "", {{"X-Padding", std::string(8000, 'y')}});
+  EXPECT_EQ(headers.status, 431);
+  const std::string garbage = client_->raw("NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
+  auto not_json = client_->request("POST", "/v1/tokens", admin,
+                                   "{\"person\": ", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(not_json.json()["code"], "invalid_argument");
+  // Still serving.
+  EXPECT_EQ(client_->get("/v1/me", admin).status, 200);
+}
+
+TEST_F(ServerTest, RateLimitAnswers429WithRetryAfter) {
+  set_server_config({{"rate_per_second", 0.5}, {"rate_burst", 3}});
+  const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
+  serve();
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 6; ++i) {
+    auto r = client_->get("/v1/me", admin);
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.headers["retry-after"];
+    }
+  }
+  EXPECT_GE(limited, 2);
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_GE(std::stoi(retry_after), 1);
+}
+
+TEST_F(ServerTest, PlainHttpIsRefusedBeyondLoopback) {
+  auto r = cli({"serve", "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(r.exit_code, 78) << r.err;
+  EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace coalition::test
