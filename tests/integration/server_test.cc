@@ -10,6 +10,7 @@
 #include "support/coalition_cli.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
+#include "support/tls_certificate.h"
 
 namespace coalition::test {
 namespace {
@@ -371,6 +372,121 @@ TEST_F(ServerTest, PlainHttpIsRefusedBeyondLoopback) {
   auto r = cli({"serve", "--listen", "0.0.0.0:0"});
   EXPECT_EQ(r.exit_code, 78) << r.err;
   EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
+}
+
+TEST_F(ServerTest, ServesTlsWithTheConfiguredCertificate) {
+  ASSERT_TRUE(write_self_signed_certificate(dir_.path()));
+  set_server_config({{"tls_certificate", (dir_.path() / "cert.pem").string()},
+                     {"tls_private_key", (dir_.path() / "key.pem").string()}});
+  const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
+  serve();
+  auto me = HttpClient::tls_get(server_.address(), (dir_.path() / "cert.pem").string(), "/v1/me",
+                                admin);
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json()["person"], "admin.ada");
+  // Plain HTTP gets no HTTP answer from a TLS port.
+  EXPECT_EQ(client_->get("/healthz").status, 0);
+  auto stopped = server_.stop(SIGTERM);
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
+TEST_F(ServerTest, UnusableTlsFilesAreAConfigurationError) {
+  std::ofstream(dir_.path() / "cert.pem") << "not a certificate";
+  std::ofstream(dir_.path() / "key.pem") << "not a key";
+  set_server_config({{"tls_certificate", (dir_.path() / "cert.pem").string()},
+                     {"tls_private_key", (dir_.path() / "key.pem").string()}});
+  auto r = cli({"serve", "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 78) << r.err;
+  EXPECT_NE(r.err.find("TLS certificate or key unusable"), std::string::npos) << r.err;
+}
+
+// 50 people complete their tasks at once while deadlines fire and escalate and a partner sends
+// signals; the server is then killed (-9). Everything it acknowledged is in the store, every
+// refusal it answered is in the audit log, and the chain verifies.
+TEST_F(ServerTest, FiftyClientsWhileTimersEscalateLoseNothingAcknowledged) {
+  constexpr int kClients = 50;
+  json wf = json::parse(kWorkflow);
+  wf["id"] = "busy_review";
+  // Due a second after the task opens, escalated to deputies who are reviewers too.
+  wf["steps"][0]["deadline"] = {{"in", "PT1S"},
+                                {"escalate", {{{"roles", {"reviewer", "deputy"}}, {"in", "PT1H"}}}}};
+  wf["visibility"]["roles"]["deputy"] = "member";
+  std::ofstream(workflow_) << wf.dump();
+  std::vector<std::string> executions;
+  std::vector<std::string> people;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < kClients; ++i) executions.push_back(start_for("northbank"));
+  for (int i = 0; i < kClients; ++i) {
+    people.push_back("rev.p" + std::to_string(i));
+    tokens.push_back(token({"--person", people.back(), "--org", "northbank", "--roles",
+                            "reviewer"}));
+  }
+  const std::string partner =
+      token({"--person", "filing-portal", "--scopes", "signal:busy_review"});
+  serve();
+  ASSERT_EQ(inbox_of(tokens[0], kClients).size(), static_cast<size_t>(kClients));
+
+  struct Outcome {
+    bool completed = false;
+    int refusals = 0;  // answers of 422 the client got
+    bool signalled = false;
+  };
+  std::vector<Outcome> outcomes(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      // Half the people act only once their deadline has passed: those tasks escalate while
+      // the others are being completed.
+      if (i % 2 == 1) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+      HttpClient client(server_.address());
+      const std::string task = executions[i] + ".t1";
+      // A wrong answer first (refused and audited), then the right one.
+      auto bad = client.post("/v1/tasks/" + task + "/complete", tokens[i],
+                             {{"answer", {{"decision", "perhaps"}}}});
+      if (bad.status == 422) ++outcomes[i].refusals;
+      auto good = client.post("/v1/tasks/" + task + "/complete", tokens[i],
+                              {{"answer", {{"decision", "approve"}}}});
+      outcomes[i].completed = good.status == 200;
+      for (int attempt = 0; attempt < 500 && outcomes[i].completed; ++attempt) {
+        auto r = client.post("/v1/executions/" + executions[i] + "/signals/filing_ack", partner,
+                             {{"ack", "PORTAL-" + std::to_string(i)}});
+        if (r.status == 200) {
+          outcomes[i].signalled = true;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  auto killed = server_.stop(SIGKILL);
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
+
+  int refusals = 0;
+  int escalated = 0;
+  for (int i = 0; i < kClients; ++i) {
+    SCOPED_TRACE(executions[i]);
+    EXPECT_TRUE(outcomes[i].completed);
+    EXPECT_TRUE(outcomes[i].signalled);
+    refusals += outcomes[i].refusals;
+    const json history = events(executions[i]);
+    bool completion = false;
+    bool signal = false;
+    for (const auto& e : history) {
+      if (e["type"] == "task_completed" && e["data"]["actor"] == people[i]) completion = true;
+      if (e["type"] == "signal_received") signal = true;
+      if (e["type"] == "escalated") ++escalated;
+    }
+    EXPECT_EQ(completion, outcomes[i].completed);
+    EXPECT_EQ(signal, outcomes[i].signalled);
+  }
+  EXPECT_EQ(refusals, kClients);
+  // Every refusal answered is in the audit log, once.
+  EXPECT_EQ(audit_actors("task_refused").size(), static_cast<size_t>(refusals));
+  auto verify = cli({"audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  // The tasks of those who waited escalated beside the requests (others may have too).
+  EXPECT_GE(escalated, kClients / 2);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <optional>
 
@@ -86,6 +88,40 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
     return reply;
   }
   return {};
+}
+
+HttpReply HttpClient::tls_get(const std::string& address, const std::string& ca_file,
+                              const std::string& target, const std::string& token) {
+  const auto colon = address.rfind(':');
+  const std::string host = address.substr(0, colon);
+  asio::io_context io;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  beast::error_code ec;
+  ctx.load_verify_file(ca_file, ec);
+  if (ec) return {};
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+  stream.set_verify_callback(asio::ssl::host_name_verification(host));
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(host, address.substr(colon + 1), ec);
+  if (ec) return {};
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+  beast::get_lowest_layer(stream).connect(endpoints, ec);
+  if (!ec) stream.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) return {};
+  http::request<http::string_body> req(http::verb::get, target, 11);
+  req.set(http::field::host, host);
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  if (ec) return {};
+  HttpReply reply;
+  reply.status = static_cast<int>(res.result_int());
+  reply.body = std::move(res.body());
+  stream.shutdown(ec);
+  return reply;
 }
 
 std::string HttpClient::raw(const std::string& bytes) {

@@ -36,6 +36,11 @@ class HttpClient {
     return request("POST", target, token, body.dump());
   }
 
+  // One GET over TLS on a fresh connection, trusting only `ca_file` and checking that the
+  // certificate names the address: status 0 when the handshake or the request fails.
+  static HttpReply tls_get(const std::string& address, const std::string& ca_file,
+                           const std::string& target, const std::string& token = "");
+
   // Sends raw bytes on a fresh connection and returns what comes back until the server closes
   // it (or 5 s pass): for malformed HTTP.
   std::string raw(const std::string& bytes);
