@@ -78,7 +78,9 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   options.max_connections = config.max_connections;
   options.tls_certificate = config.tls_certificate;
   options.tls_private_key = config.tls_private_key;
-  HttpServer server(options, [&api](const HttpRequest& r) { return api.handle(r); });
+  HttpServer server(options, [&api](HttpRequest r, HttpServer::Responder respond) {
+    api.handle(std::move(r), respond);
+  });
   auto bound = server.start(host, port);
   if (!bound) return failed(err, bound.error());
   api.set_ready(true);

@@ -168,7 +168,9 @@ TEST_F(ServerTest, AuthorizationMatrix) {
   const std::string task = tasks[0]["id"];
   ASSERT_EQ(tasks[0]["execution"], north);
   EXPECT_EQ(tasks[0]["organisation"], "northbank");
-  EXPECT_TRUE(tasks[0].contains("answer_schema"));
+  // The inbox lists summaries; the task itself carries the form's schema.
+  EXPECT_FALSE(tasks[0].contains("answer_schema"));
+  EXPECT_TRUE(client_->get("/v1/tasks/" + task, member).json().contains("answer_schema"));
 
   struct Case {
     std::string method;
@@ -250,7 +252,8 @@ TEST_F(ServerTest, AuthorizationMatrix) {
   EXPECT_EQ(done.json()["completions"][0]["actor"], "rev.rai");
   auto again = client_->post("/v1/tasks/" + task + "/complete", member,
                              {{"answer", {{"decision", "approve"}}}});
-  EXPECT_EQ(again.status, 404) << again.body;  // no longer open
+  // Refused: "already completed" while the step takes the answer, "not found" once it closed.
+  EXPECT_TRUE(again.status == 403 || again.status == 404) << again.body;
 
   // The partner's callback, with its narrowly scoped credential.
   json signalled;
@@ -380,8 +383,8 @@ TEST_F(ServerTest, ServesTlsWithTheConfiguredCertificate) {
                      {"tls_private_key", (dir_.path() / "key.pem").string()}});
   const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
   serve();
-  auto me = HttpClient::tls_get(server_.address(), (dir_.path() / "cert.pem").string(), "/v1/me",
-                                admin);
+  auto me =
+      HttpClient::tls_get(server_.address(), (dir_.path() / "cert.pem").string(), "/v1/me", admin);
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.json()["person"], "admin.ada");
   // Plain HTTP gets no HTTP answer from a TLS port.
@@ -408,8 +411,8 @@ TEST_F(ServerTest, FiftyClientsWhileTimersEscalateLoseNothingAcknowledged) {
   json wf = json::parse(kWorkflow);
   wf["id"] = "busy_review";
   // Due a second after the task opens, escalated to deputies who are reviewers too.
-  wf["steps"][0]["deadline"] = {{"in", "PT1S"},
-                                {"escalate", {{{"roles", {"reviewer", "deputy"}}, {"in", "PT1H"}}}}};
+  wf["steps"][0]["deadline"] = {
+      {"in", "PT1S"}, {"escalate", {{{"roles", {"reviewer", "deputy"}}, {"in", "PT1H"}}}}};
   wf["visibility"]["roles"]["deputy"] = "member";
   std::ofstream(workflow_) << wf.dump();
   std::vector<std::string> executions;
@@ -418,8 +421,8 @@ TEST_F(ServerTest, FiftyClientsWhileTimersEscalateLoseNothingAcknowledged) {
   for (int i = 0; i < kClients; ++i) executions.push_back(start_for("northbank"));
   for (int i = 0; i < kClients; ++i) {
     people.push_back("rev.p" + std::to_string(i));
-    tokens.push_back(token({"--person", people.back(), "--org", "northbank", "--roles",
-                            "reviewer"}));
+    tokens.push_back(
+        token({"--person", people.back(), "--org", "northbank", "--roles", "reviewer"}));
   }
   const std::string partner =
       token({"--person", "filing-portal", "--scopes", "signal:busy_review"});

@@ -1,6 +1,7 @@
 #include "app/task_actions.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "app/access.h"
 #include "audit/audit_chain.h"
@@ -12,9 +13,27 @@ using nlohmann::json;
 
 namespace {
 
-// Tasks sort by due time, those without one last, then by id; the cursor is that key.
-std::string sort_key(const TaskRecord& t) {
-  return (t.due ? format_utc(*t.due) : std::string("~")) + "|" + t.id;
+// The inbox's paging cursor: the last task's place in its order, "d<due ms>:<id>" or "n:<id>"
+// for a task without a deadline. Opaque to clients.
+std::string cursor_of(const InboxEntry& t) {
+  if (!t.due) return "n:" + t.id;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.due->time_since_epoch()).count();
+  return "d" + std::to_string(ms) + ":" + t.id;
+}
+
+Result<std::pair<std::optional<TimePoint>, std::string>> parse_cursor(const std::string& text) {
+  const Error bad = Error::invalid_argument("cursor: not one this server gave");
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon + 1 >= text.size()) return bad;
+  const std::string id = text.substr(colon + 1);
+  if (text.compare(0, colon, "n") == 0) return std::pair{std::optional<TimePoint>(), id};
+  if (text[0] != 'd' || colon < 2 || colon > 20) return bad;
+  int64_t ms = 0;
+  const char* first = text.data() + 1;
+  const char* last = text.data() + colon;
+  if (std::from_chars(first, last, ms).ptr != last) return bad;
+  return std::pair{std::optional<TimePoint>(TimePoint(std::chrono::milliseconds(ms))), id};
 }
 
 json with_status(const TaskRecord& t) {
@@ -63,32 +82,44 @@ json as_is(json doc) {
 
 }  // namespace
 
-Result<json> inbox(Session& s, const Principal& p, const InboxQuery& query) {
+Result<InboxPage> inbox(Session& s, const Principal& p, const InboxQuery& query) {
   if (query.limit < 1 || query.limit > kMaxPageSize) {
     return Error::invalid_argument("limit: from 1 to " + std::to_string(kMaxPageSize));
   }
-  auto tasks = s.store().tasks(TaskFilter{"", "", true});
+  if (p.service()) return InboxPage{};
+  InboxFilter filter;
+  filter.organisation = p.organisation;
+  filter.roles = p.roles;
+  filter.due_before = query.due_before;
+  if (query.overdue) filter.due_by = s.clock().now();
+  filter.escalated = query.escalated;
+  if (!query.after.empty()) {
+    auto cursor = parse_cursor(query.after);
+    if (!cursor) return std::move(cursor).error();
+    filter.after_due = cursor->first;
+    filter.after_id = cursor->second;
+  }
+  filter.limit = query.limit + 1;  // one more says whether a next page exists
+  auto tasks = s.store().inbox(filter);
   if (!tasks) return std::move(tasks).error();
-  const TimePoint now = s.clock().now();
-  std::vector<std::pair<std::string, const TaskRecord*>> mine;
-  for (const auto& t : *tasks) {
-    if (!may_act_on(p, t.doc)) continue;
-    if (query.overdue && !(t.due && *t.due <= now)) continue;
-    if (query.escalated && t.doc.value("level", 0) < 1) continue;
-    if (query.due_before && !(t.due && *t.due < *query.due_before)) continue;
-    std::string key = sort_key(t);
-    if (!query.after.empty() && key <= query.after) continue;
-    mine.emplace_back(std::move(key), &t);
+  InboxPage page;
+  for (size_t i = 0; i < tasks->size() && i < query.limit; ++i) {
+    page.tasks.push_back(std::move((*tasks)[i].summary));
   }
-  std::sort(mine.begin(), mine.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  json list = json::array();
-  for (size_t i = 0; i < mine.size() && i < query.limit; ++i) {
-    list.push_back(with_status(*mine[i].second));
+  if (tasks->size() > query.limit) page.next = cursor_of((*tasks)[query.limit - 1]);
+  return page;
+}
+
+std::string inbox_json(const InboxPage& page) {
+  std::string out = "{\"tasks\":[";
+  for (size_t i = 0; i < page.tasks.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += page.tasks[i];
   }
-  json doc{{"tasks", std::move(list)}};
-  if (mine.size() > query.limit) doc["next"] = mine[query.limit - 1].first;
-  return doc;
+  out += "]";
+  if (!page.next.empty()) out += ",\"next\":" + json(page.next).dump();
+  out += "}";
+  return out;
 }
 
 Result<json> task_document(Session& s, const Principal& p, const std::string& task_id) {

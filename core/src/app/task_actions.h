@@ -28,9 +28,15 @@ struct InboxQuery {
   size_t limit = 50;  // 1 to kMaxPageSize
 };
 
-// {"tasks": [...], "next": cursor (only when more follow)}: the open tasks `p` may act on, by due
-// time (those without a deadline last), then id.
-Result<nlohmann::json> inbox(Session& s, const Principal& p, const InboxQuery& query);
+// A page of an inbox: the open tasks `p` may act on, by due time (those without a deadline
+// last), then id, each a summary (store.h InboxEntry) as JSON text, passed on without parsing.
+struct InboxPage {
+  std::vector<std::string> tasks;
+  std::string next;  // the cursor of the next page; empty: this is the last
+};
+Result<InboxPage> inbox(Session& s, const Principal& p, const InboxQuery& query);
+// {"tasks": [...], "next"?: cursor}
+std::string inbox_json(const InboxPage& page);
 
 // One task (open or closed) with its status; kNotFound unless `p` may act on it or sees every
 // execution (coordinate, admin).

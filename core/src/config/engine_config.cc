@@ -79,6 +79,7 @@ constexpr const char* kSchema = R"json({
         "tls_private_key": {"type": "string", "minLength": 1},
         "plain_http_beyond_loopback": {"type": "boolean"},
         "threads": {"type": "integer", "minimum": 1, "maximum": 256},
+        "acting_threads": {"type": "integer", "minimum": 1, "maximum": 4096},
         "body_bytes": {"type": "integer", "minimum": 1024, "maximum": 1073741824},
         "header_bytes": {"type": "integer", "minimum": 1024, "maximum": 1048576},
         "read_timeout": {"type": "string", "minLength": 2},
@@ -204,6 +205,7 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   sc.plain_http_beyond_loopback =
       server.value("plain_http_beyond_loopback", sc.plain_http_beyond_loopback);
   sc.threads = server.value("threads", sc.threads);
+  sc.acting_threads = server.value("acting_threads", sc.acting_threads);
   sc.body_bytes = server.value("body_bytes", sc.body_bytes);
   sc.header_bytes = server.value("header_bytes", sc.header_bytes);
   sc.max_connections = server.value("max_connections", sc.max_connections);

@@ -32,7 +32,8 @@ struct ServerConfig {
   std::filesystem::path tls_certificate;
   std::filesystem::path tls_private_key;
   bool plain_http_beyond_loopback = false;
-  size_t threads = 8;                              // request handlers (they wait for commits)
+  size_t threads = 2;          // network threads: connections, parsing, reads that do not wait
+  size_t acting_threads = 64;  // requests that wait (for a commit, the disk) wait on these
   size_t body_bytes = 1 << 20;                     // largest request body (413 beyond)
   size_t header_bytes = 16 << 10;                  // largest request header block (431 beyond)
   std::chrono::milliseconds read_timeout{30000};   // to receive one request

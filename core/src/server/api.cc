@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include "app/access.h"
 #include "app/execution_actions.h"
 #include "app/execution_documents.h"
@@ -86,6 +88,11 @@ json principal_json(const Principal& p) {
   return doc;
 }
 
+Route waiting(Route route) {
+  route.waits = true;
+  return route;
+}
+
 HttpResponse needs_admin() {
   return problem_response(Error::permission_denied("this needs the admin scope"));
 }
@@ -93,7 +100,9 @@ HttpResponse needs_admin() {
 }  // namespace
 
 Api::Api(app::Session& session, const ServerConfig& config)
-    : session_(session), limiter_(config.rate_per_second, config.rate_burst) {
+    : session_(session),
+      limiter_(config.rate_per_second, config.rate_burst),
+      waiting_(config.acting_threads) {
   add_routes();
 }
 
@@ -110,7 +119,13 @@ Result<Principal> Api::authenticate(const HttpRequest& request) {
   return authenticate_token(session_.store(), token, utc_now());
 }
 
-HttpResponse Api::handle(const HttpRequest& request) {
+Api::~Api() {
+  waiting_.join();
+}
+
+std::optional<HttpResponse> Api::admit(const HttpRequest& request, const Route** route,
+                                       std::optional<Principal>& principal,
+                                       std::map<std::string, std::string>& params) {
   auto match = router_.match(request.method, request.path);
   if (match.outcome == Router::Outcome::kNoRoute) {
     return problem_response(404, "not_found", "no such resource");
@@ -123,22 +138,54 @@ HttpResponse Api::handle(const HttpRequest& request) {
     r.headers.emplace_back("Allow", allowed);
     return r;
   }
-  const Route& route = *match.route;
-  if (!route.authenticated) return route.handler(RouteCall{request, nullptr, match.params});
-  auto principal = authenticate(request);
+  *route = match.route;
+  params = std::move(match.params);
+  if (!match.route->authenticated) return std::nullopt;
+  auto proven = authenticate(request);
   // Without a valid credential the limit is the client address's, which slows guessing.
-  const std::string key =
-      principal ? "credential:" + principal->credential : "address:" + request.remote;
+  const std::string key = proven ? "credential:" + proven->credential : "address:" + request.remote;
   if (int64_t wait = limiter_.take(key, RateLimiter::Clock::now()); wait > 0) {
     HttpResponse r = problem_response(429, "rate_limited", "too many requests; slow down");
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
-  if (!principal) {
-    spdlog::info("refused {} {}: {}", request.method, route.path, principal.error().message());
-    return problem_response(principal.error());
+  if (!proven) {
+    spdlog::info("refused {} {}: {}", request.method, match.route->path, proven.error().message());
+    return problem_response(proven.error());
   }
-  return route.handler(RouteCall{request, &*principal, match.params});
+  principal = std::move(*proven);
+  return std::nullopt;
+}
+
+HttpResponse Api::run(const Route& route, const RouteCall& call) {
+  try {  // boundary: a route's bug answers 500 and the server goes on
+    return route.handler(call);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} failed: {}", call.request.method, route.path, e.what());
+    return problem_response(500, "internal", "internal error; the server's log has the details");
+  }
+}
+
+void Api::handle(HttpRequest request, const std::function<void(HttpResponse)>& respond) {
+  const Route* route = nullptr;
+  std::optional<Principal> principal;
+  std::map<std::string, std::string> params;
+  if (auto refused = admit(request, &route, principal, params)) return respond(std::move(*refused));
+  if (!route->waits) {
+    return respond(run(*route, RouteCall{request, principal ? &*principal : nullptr, params}));
+  }
+  boost::asio::post(waiting_, [route, respond, request = std::move(request),
+                               principal = std::move(principal), params = std::move(params)] {
+    respond(run(*route, RouteCall{request, principal ? &*principal : nullptr, params}));
+  });
+}
+
+HttpResponse Api::handle_now(const HttpRequest& request) {
+  const Route* route = nullptr;
+  std::optional<Principal> principal;
+  std::map<std::string, std::string> params;
+  if (auto refused = admit(request, &route, principal, params)) return std::move(*refused);
+  return run(*route, RouteCall{request, principal ? &*principal : nullptr, params});
 }
 
 void Api::add_routes() {
@@ -182,76 +229,78 @@ void Api::add_routes() {
            }
            q.limit = std::stoul(n);
          }
-         return answer(app::inbox(s, *c.principal, q));
+         auto page = app::inbox(s, *c.principal, q);
+         if (!page) return problem_response(page.error());
+         return json_response(app::inbox_json(*page));
        }});
   router_.add({"GET", "/v1/tasks/{id}", true, [&s](const RouteCall& c) {
                  return answer(app::task_document(s, *c.principal, c.params.at("id")));
                }});
-  router_.add({"POST", "/v1/tasks/{id}/complete", true, [&s](const RouteCall& c) {
-                 auto body = body_of(c.request);
-                 if (!body) return problem_response(body.error());
-                 if (!body->is_object()) {
-                   return problem_response(
-                       Error::invalid_data("the body is an object: {\"answer\": ...}", "/"));
-                 }
-                 auto role = string_member(*body, "role", false);
-                 if (!role) return problem_response(role.error());
-                 const json answer_doc = body->value("answer", json::object());
-                 auto done =
-                     app::complete_task(s, *c.principal, c.params.at("id"), answer_doc, *role);
-                 return answer(done);
-               }});
-  router_.add({"POST", "/v1/tasks/{id}/extend", true, [&s](const RouteCall& c) {
-                 auto body = body_of(c.request);
-                 if (!body) return problem_response(body.error());
-                 if (!body->is_object()) {
-                   return problem_response(Error::invalid_data(
-                       "the body is an object: {\"due\": ..., \"justification\": ...}", "/"));
-                 }
-                 auto due_text = string_member(*body, "due", true);
-                 if (!due_text) return problem_response(due_text.error());
-                 auto due = parse_utc(*due_text);
-                 if (!due) {
-                   return problem_response(Error::invalid_data("an RFC 3339 instant", "/due"));
-                 }
-                 auto why = string_member(*body, "justification", true);
-                 if (!why) return problem_response(why.error());
-                 auto role = string_member(*body, "role", false);
-                 if (!role) return problem_response(role.error());
-                 Status moved =
-                     app::extend_deadline(s, *c.principal, c.params.at("id"), *due, *why, *role);
-                 if (!moved) return problem_response(moved.error());
-                 return ok(json{{"task", c.params.at("id")}, {"due", format_utc(*due)}});
-               }});
+  router_.add(waiting({"POST", "/v1/tasks/{id}/complete", true, [&s](const RouteCall& c) {
+                         auto body = body_of(c.request);
+                         if (!body) return problem_response(body.error());
+                         if (!body->is_object()) {
+                           return problem_response(Error::invalid_data(
+                               "the body is an object: {\"answer\": ...}", "/"));
+                         }
+                         auto role = string_member(*body, "role", false);
+                         if (!role) return problem_response(role.error());
+                         const json answer_doc = body->value("answer", json::object());
+                         auto done = app::complete_task(s, *c.principal, c.params.at("id"),
+                                                        answer_doc, *role);
+                         return answer(done);
+                       }}));
+  router_.add(waiting(
+      {"POST", "/v1/tasks/{id}/extend", true, [&s](const RouteCall& c) {
+         auto body = body_of(c.request);
+         if (!body) return problem_response(body.error());
+         if (!body->is_object()) {
+           return problem_response(Error::invalid_data(
+               "the body is an object: {\"due\": ..., \"justification\": ...}", "/"));
+         }
+         auto due_text = string_member(*body, "due", true);
+         if (!due_text) return problem_response(due_text.error());
+         auto due = parse_utc(*due_text);
+         if (!due) {
+           return problem_response(Error::invalid_data("an RFC 3339 instant", "/due"));
+         }
+         auto why = string_member(*body, "justification", true);
+         if (!why) return problem_response(why.error());
+         auto role = string_member(*body, "role", false);
+         if (!role) return problem_response(role.error());
+         Status moved = app::extend_deadline(s, *c.principal, c.params.at("id"), *due, *why, *role);
+         if (!moved) return problem_response(moved.error());
+         return ok(json{{"task", c.params.at("id")}, {"due", format_utc(*due)}});
+       }}));
 
   // Executions.
-  router_.add({"POST", "/v1/executions", true, [&s](const RouteCall& c) {
-                 auto body = body_of(c.request);
-                 if (!body) return problem_response(body.error());
-                 if (!body->is_object()) {
-                   return problem_response(
-                       Error::invalid_data("the body is an object: {\"workflow\": ...}", "/"));
-                 }
-                 auto workflow = string_member(*body, "workflow", true);
-                 if (!workflow) return problem_response(workflow.error());
-                 app::StartRequest request;
-                 request.workflow = *workflow;
-                 if (auto v = body->find("version"); v != body->end()) {
-                   if (!v->is_number_integer() || v->get<int64_t>() < 1) {
-                     return problem_response(
-                         Error::invalid_data("a version number from 1", "/version"));
-                   }
-                   request.version = v->get<int64_t>();
-                 }
-                 request.input = body->value("input", json::object());
-                 request.idempotency_key = c.request.header("idempotency-key");
-                 auto started = app::start_execution(s, *c.principal, request);
-                 if (!started) return problem_response(started.error());
-                 HttpResponse r = ok(json{{"id", started->id}, {"created", started->created}},
-                                     started->created ? 201 : 200);
-                 r.headers.emplace_back("Location", "/v1/executions/" + started->id);
-                 return r;
-               }});
+  router_.add(waiting(
+      {"POST", "/v1/executions", true, [&s](const RouteCall& c) {
+         auto body = body_of(c.request);
+         if (!body) return problem_response(body.error());
+         if (!body->is_object()) {
+           return problem_response(
+               Error::invalid_data("the body is an object: {\"workflow\": ...}", "/"));
+         }
+         auto workflow = string_member(*body, "workflow", true);
+         if (!workflow) return problem_response(workflow.error());
+         app::StartRequest request;
+         request.workflow = *workflow;
+         if (auto v = body->find("version"); v != body->end()) {
+           if (!v->is_number_integer() || v->get<int64_t>() < 1) {
+             return problem_response(Error::invalid_data("a version number from 1", "/version"));
+           }
+           request.version = v->get<int64_t>();
+         }
+         request.input = body->value("input", json::object());
+         request.idempotency_key = c.request.header("idempotency-key");
+         auto started = app::start_execution(s, *c.principal, request);
+         if (!started) return problem_response(started.error());
+         HttpResponse r = ok(json{{"id", started->id}, {"created", started->created}},
+                             started->created ? 201 : 200);
+         r.headers.emplace_back("Location", "/v1/executions/" + started->id);
+         return r;
+       }}));
   auto read_execution = [&s](const RouteCall& c, const std::string& what,
                              const std::function<Result<json>(const app::ExecutionView&)>& build) {
     auto view = app::view_execution_for(s.store(), s.catalog(), *c.principal, c.params.at("id"));
@@ -263,21 +312,23 @@ void Api::add_routes() {
     }
     return ok(*doc);
   };
-  router_.add({"GET", "/v1/executions/{id}", true, [read_execution](const RouteCall& c) {
-                 return read_execution(c, "status", app::status_document);
-               }});
-  router_.add({"GET", "/v1/executions/{id}/history", true, [read_execution](const RouteCall& c) {
+  router_.add(waiting({"GET", "/v1/executions/{id}", true, [read_execution](const RouteCall& c) {
+                         return read_execution(c, "status", app::status_document);
+                       }}));
+  router_.add(
+      waiting({"GET", "/v1/executions/{id}/history", true, [read_execution](const RouteCall& c) {
                  return read_execution(c, "history", app::history_document);
-               }});
-  router_.add({"GET", "/v1/executions/{id}/timeline", true, [read_execution](const RouteCall& c) {
-                 return read_execution(c, "timeline",
-                                       [](const app::ExecutionView& v) -> Result<json> {
-                                         auto entries = app::timeline(v);
-                                         if (!entries) return std::move(entries).error();
-                                         return app::timeline_document(v, *entries);
-                                       });
-               }});
-  router_.add({"POST", "/v1/executions/{id}/signals/{name}", true, [&s](const RouteCall& c) {
+               }}));
+  router_.add(waiting(
+      {"GET", "/v1/executions/{id}/timeline", true, [read_execution](const RouteCall& c) {
+         return read_execution(c, "timeline", [](const app::ExecutionView& v) -> Result<json> {
+           auto entries = app::timeline(v);
+           if (!entries) return std::move(entries).error();
+           return app::timeline_document(v, *entries);
+         });
+       }}));
+  router_.add(
+      waiting({"POST", "/v1/executions/{id}/signals/{name}", true, [&s](const RouteCall& c) {
                  auto body = body_of(c.request);
                  if (!body) return problem_response(body.error());
                  Status sent = app::send_signal(s, *c.principal, c.params.at("id"),
@@ -286,13 +337,13 @@ void Api::add_routes() {
                  return ok(json{{"execution", c.params.at("id")},
                                 {"signal", c.params.at("name")},
                                 {"delivered", true}});
-               }});
+               }}));
 
   // Tokens (admin).
   router_.add({"GET", "/v1/tokens", true, [&s](const RouteCall& c) {
                  return answer(app::list_tokens(s.store(), *c.principal, utc_now()));
                }});
-  router_.add(
+  router_.add(waiting(
       {"POST", "/v1/tokens", true, [&s](const RouteCall& c) {
          auto body = body_of(c.request);
          if (!body) return problem_response(body.error());
@@ -336,31 +387,31 @@ void Api::add_routes() {
          json doc = app::token_json(issued->record, now);
          doc["token"] = issued->text;
          return ok(doc, 201);
-       }});
-  router_.add(
+       }}));
+  router_.add(waiting(
       {"POST", "/v1/tokens/{id}/revoke", true, [&s](const RouteCall& c) {
          auto revoked = app::revoke_token(s.store(), *c.principal, c.params.at("id"), utc_now());
          if (!revoked) return problem_response(revoked.error());
          return ok(json{{"id", c.params.at("id")}, {"revoked", true}, {"already", !*revoked}});
-       }});
+       }}));
 
   // Audit (admin).
-  router_.add({"GET", "/v1/audit/verify", true, [&s](const RouteCall& c) {
-                 if (!c.principal->admin) return needs_admin();
-                 auto v = s.store().verify_audit();
-                 if (!v) return problem_response(v.error());
-                 json doc{{"ok", v->ok},
-                          {"entries", v->entries},
-                          {"head_hash", v->head_hash},
-                          {"events", v->events},
-                          {"redacted", v->redacted}};
-                 if (!v->ok) {
-                   doc["first_bad_seq"] = v->first_bad_seq;
-                   doc["kind"] = v->kind;
-                   doc["problem"] = v->problem;
-                 }
-                 return ok(doc);
-               }});
+  router_.add(waiting({"GET", "/v1/audit/verify", true, [&s](const RouteCall& c) {
+                         if (!c.principal->admin) return needs_admin();
+                         auto v = s.store().verify_audit();
+                         if (!v) return problem_response(v.error());
+                         json doc{{"ok", v->ok},
+                                  {"entries", v->entries},
+                                  {"head_hash", v->head_hash},
+                                  {"events", v->events},
+                                  {"redacted", v->redacted}};
+                         if (!v->ok) {
+                           doc["first_bad_seq"] = v->first_bad_seq;
+                           doc["kind"] = v->kind;
+                           doc["problem"] = v->problem;
+                         }
+                         return ok(doc);
+                       }}));
 }
 
 }  // namespace coalition

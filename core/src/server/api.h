@@ -6,6 +6,7 @@
 #define COALITION_SERVER_API_H_
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 
 #include "app/session.h"
@@ -20,8 +21,13 @@ class Api {
  public:
   // `session` (acting, real time) must outlive the Api.
   Api(app::Session& session, const ServerConfig& config);
+  ~Api();  // waits for the requests still running on its pool
 
-  HttpResponse handle(const HttpRequest& request);
+  // Answers `request` through `respond`: at once for what does not wait, else from the pool of
+  // waiting threads (server.acting_threads).
+  void handle(HttpRequest request, const std::function<void(HttpResponse)>& respond);
+  // The same, waiting for the answer (tests, the fuzz target).
+  HttpResponse handle_now(const HttpRequest& request);
 
   // /readyz answers 200 once this is set (the store is open and recovery done).
   void set_ready(bool ready) { ready_ = ready; }
@@ -32,8 +38,17 @@ class Api {
   // The principal the request's credential proves, or the problem to answer with.
   Result<Principal> authenticate(const HttpRequest& request);
 
+  // The route's answer, or the problem that stops it before the route: unknown path, wrong
+  // method, missing or invalid credential, rate limit. `route` and `principal` are set when
+  // the route is to run.
+  std::optional<HttpResponse> admit(const HttpRequest& request, const Route** route,
+                                    std::optional<Principal>& principal,
+                                    std::map<std::string, std::string>& params);
+  static HttpResponse run(const Route& route, const RouteCall& call);
+
   app::Session& session_;
   RateLimiter limiter_;
+  boost::asio::thread_pool waiting_;
   Router router_;
   std::atomic<bool> ready_{false};
 };

@@ -182,15 +182,22 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
     request.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
-    HttpResponse response;
+    // The answer may come now or later from another thread (a request that waits for a
+    // commit): it is written on this connection's strand either way, once.
+    auto self = this->shared_from_this();
+    auto respond = [self, keep_alive](HttpResponse response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, keep_alive, r = std::move(response)]() mutable {
+                   self->write(std::move(r), keep_alive && !self->state_->draining);
+                 });
+    };
     try {  // boundary: a handler's bug answers 500 and the server goes on
-      response = state_->handler(request);
+      state_->handler(std::move(request), respond);
     } catch (const std::exception& e) {
       spdlog::error("request handler failed: {}", e.what());
-      response =
-          problem_response(500, "internal", "internal error; the server's log has the details");
+      respond(
+          problem_response(500, "internal", "internal error; the server's log has the details"));
     }
-    write(std::move(response), keep_alive && !state_->draining);
   }
 
   void write(HttpResponse response, bool keep_alive) {

@@ -1,8 +1,10 @@
 // HttpServer: HTTP/1.1 over TCP, optionally TLS (OpenSSL), with Boost.Beast on an Asio
-// io_context of its own threads. Each connection runs on a strand; a request's handler runs
-// on one of the server's threads and may block (an acting call waits for its commit), which is
-// why the server has several. Limits: the request body and header sizes (413, 431), read and
-// write timeouts, and the number of open connections (503 beyond). Malformed HTTP gets a 400.
+// io_context of its own threads. Each connection runs on a strand; a request's handler is
+// called on one of those threads with a Responder, which it calls once, then or later from any
+// thread: a handler must not block the network threads (work that waits, such as a commit, goes
+// to a pool of its own and responds from there). Limits: the request body and header sizes (413,
+// 431), read and write timeouts, and the number of open connections (503 beyond). Malformed HTTP
+// gets a 400.
 //
 // shutdown() is graceful: it stops accepting, closes idle keep-alive connections, lets the
 // requests in flight finish and their responses go out, then stops the threads.
@@ -35,7 +37,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  using Responder = std::function<void(HttpResponse)>;
+  using Handler = std::function<void(HttpRequest, Responder)>;
 
   HttpServer(HttpServerOptions options, Handler handler);
   ~HttpServer();

@@ -25,6 +25,9 @@ struct Route {
   std::string path;  // template: literal segments and {name} segments
   bool authenticated = true;
   std::function<HttpResponse(const RouteCall&)> handler;
+  // The handler waits (for a commit, a plugin, the disk): run on the API's pool of waiting
+  // threads, not on a network thread.
+  bool waits = false;
 };
 
 class Router {

@@ -151,6 +151,24 @@ constexpr const char* kMigrations[] = {
       revoked_at   INTEGER
     ) WITHOUT ROWID;
     )sql",
+    // 7: inboxes (store.h InboxFilter) read the open tasks of one organisation in due order
+    // from columns written with the task — organisation, roles (each between two U+001F, a
+    // character no name may hold), escalation level, and the summary an inbox lists — so a page
+    // costs an index range and no JSON work.
+    R"sql(
+    ALTER TABLE tasks ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+    ALTER TABLE tasks ADD COLUMN roles TEXT NOT NULL DEFAULT '';
+    ALTER TABLE tasks ADD COLUMN level INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';
+    UPDATE tasks SET
+      organisation = coalesce(json_extract(doc, '$.organisation'), ''),
+      roles = coalesce((SELECT char(31) || group_concat(value, char(31)) || char(31)
+                        FROM json_each(tasks.doc, '$.roles')), ''),
+      level = coalesce(json_extract(doc, '$.level'), 0),
+      summary = json_set(json_remove(doc, '$.answer_schema', '$.instructions', '$.items'),
+                         '$.status', status);
+    CREATE INDEX tasks_inbox ON tasks (organisation, due, id) WHERE status = 'open';
+    )sql",
 };
 
 }  // namespace

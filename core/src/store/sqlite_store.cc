@@ -65,6 +65,23 @@ ExecutionRecord read_execution(const SqliteStatement& q) {
   return r;
 }
 
+// A task's roles as the inbox matches them: each between two U+001F (which no name may hold,
+// common/text_field.h), "" for a task any role may complete.
+constexpr char kRoleMark = '\x1f';
+
+std::string roles_key(const json& doc) {
+  std::string key;
+  auto roles = doc.find("roles");
+  if (roles == doc.end() || !roles->is_array()) return key;
+  for (const auto& r : *roles) {
+    if (!r.is_string()) continue;
+    if (key.empty()) key.push_back(kRoleMark);
+    key += r.get<std::string>();
+    key.push_back(kRoleMark);
+  }
+  return key;
+}
+
 TaskRecord read_task(const SqliteStatement& q) {
   TaskRecord t;
   t.id = q.text(0);
@@ -114,6 +131,10 @@ struct SqliteStore::Statements {
 SqliteStore::SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 SqliteStore::~SqliteStore() {
+  for (auto& reader : idle_readers_) {
+    reader->statements.clear();  // finalized before their connection closes
+    sqlite3_close(reader->db);
+  }
   s_.reset();  // statements first: sqlite3_close refuses while any is open
   sqlite3_close(db_);
 }
@@ -175,6 +196,69 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   return store;
 }
 
+SqliteStore::Reader::~Reader() {
+  if (last_ != nullptr) last_->reset();  // ends its read transaction: no snapshot is kept
+  if (store_ != nullptr && connection_ != nullptr) store_->give_back(connection_);
+}
+
+SqliteStatement& SqliteStore::Reader::statement(const std::string& sql) {
+  if (last_ != nullptr) last_->reset();
+  if (connection_ == nullptr) {
+    own_ = std::make_unique<SqliteStatement>(db_, sql);
+    last_ = own_.get();
+    return *own_;
+  }
+  auto it = connection_->statements.find(sql);
+  if (it == connection_->statements.end()) {
+    it = connection_->statements.emplace(sql, SqliteStatement(db_, sql)).first;
+  }
+  last_ = &it->second;
+  return it->second;
+}
+
+// Reads take a connection of their own: with the write-ahead log, readers see the last commit
+// and neither wait for the writer nor hold it up, so requests read in parallel while the group
+// committer writes. An in-memory store has one database per connection: it reads on the main
+// one, under its lock.
+SqliteStore::Reader SqliteStore::read_connection() {
+  Reader r;
+  if (path_ != ":memory:") {
+    std::unique_ptr<ReaderConnection> connection;
+    {
+      std::lock_guard<std::mutex> lock(readers_mutex_);
+      if (!idle_readers_.empty()) {
+        connection = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+      }
+    }
+    if (!connection) {
+      sqlite3* db = nullptr;
+      if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                          nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        connection = std::make_unique<ReaderConnection>();
+        connection->db = db;
+      } else {
+        sqlite3_close(db);  // could not open another: read on the main connection
+      }
+    }
+    if (connection) {
+      r.store_ = this;
+      r.db_ = connection->db;
+      r.connection_ = connection.release();
+      return r;
+    }
+  }
+  r.lock_ = std::unique_lock<std::mutex>(mutex_);
+  r.db_ = db_;
+  return r;
+}
+
+void SqliteStore::give_back(ReaderConnection* connection) {
+  std::lock_guard<std::mutex> lock(readers_mutex_);
+  idle_readers_.emplace_back(connection);
+}
+
 // Migrations run in one transaction each, so a crash mid-way leaves the previous version.
 Status SqliteStore::migrate() {
   int current = 0;
@@ -232,8 +316,9 @@ Status SqliteStore::prepare() {
        "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES (?1, ?2, ?3, ?4, ?5, "
        "?6)"},
       {&s_->upsert_task,
-       "INSERT OR REPLACE INTO tasks (id, execution_id, step, status, due, created_at, doc) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+       "INSERT OR REPLACE INTO tasks (id, execution_id, step, status, due, created_at, doc, "
+       "organisation, roles, level, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+       "?11)"},
       {&s_->audit_tail, "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1"},
       {&s_->insert_audit,
        "INSERT INTO audit (" + audit_cols +
@@ -330,13 +415,22 @@ Status SqliteStore::write(const StoreBatch& batch) {
   if (auto s = write_parts(batch); !s) return s;
   if (auto s = write_tokens(batch); !s) return s;
   for (const auto& t : batch.tasks) {
+    const std::string doc = t.doc.dump();
+    const std::string roles = roles_key(t.doc);
+    const std::string summary = task_summary(t).dump();
+    const std::string organisation = t.doc.value("organisation", "");
+    const int64_t level = t.doc.value("level", 0);
     if (auto s = s_->upsert_task.bind(1, t.id)
                      .bind(2, t.execution_id)
                      .bind(3, t.step)
                      .bind(4, t.status)
                      .bind(5, to_ms(t.due))
                      .bind(6, to_ms(t.created_at))
-                     .bind(7, t.doc.dump())
+                     .bind(7, doc)
+                     .bind(8, organisation)
+                     .bind(9, roles)
+                     .bind(10, level)
+                     .bind(11, summary)
                      .run();
         !s)
       return s;
@@ -492,8 +586,9 @@ Status SqliteStore::write_tokens(const StoreBatch& batch) {
 }
 
 Result<std::optional<TokenRecord>> SqliteStore::token(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE id = ?1");
+  Reader reader = read_connection();
+  SqliteStatement& q =
+      reader.statement(std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE id = ?1");
   q.bind(1, id);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -630,8 +725,9 @@ Status SqliteStore::write_retention(const StoreBatch& batch) {
 
 Result<std::optional<WorkflowRecord>> SqliteStore::workflow(const std::string& id,
                                                             int64_t version) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, "SELECT digest, document FROM workflows WHERE id = ?1 AND version = ?2");
+  const Reader reader = read_connection();
+  SqliteStatement q(reader.db(),
+                    "SELECT digest, document FROM workflows WHERE id = ?1 AND version = ?2");
   q.bind(1, id).bind(2, version);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -640,8 +736,8 @@ Result<std::optional<WorkflowRecord>> SqliteStore::workflow(const std::string& i
 }
 
 Result<std::vector<WorkflowRecord>> SqliteStore::workflows() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_,
+  const Reader reader = read_connection();
+  SqliteStatement q(reader.db(),
                     "SELECT id, version, digest, document FROM workflows ORDER BY id, version");
   std::vector<WorkflowRecord> out;
   for (;;) {
@@ -654,9 +750,9 @@ Result<std::vector<WorkflowRecord>> SqliteStore::workflows() {
 }
 
 Result<std::optional<ExecutionRecord>> SqliteStore::execution(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_,
-                    std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE id = ?1");
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(std::string("SELECT ") + kExecutionColumns +
+                                        " FROM executions WHERE id = ?1");
   q.bind(1, id);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -696,8 +792,8 @@ Result<std::vector<ExecutionRecord>> SqliteStore::recent_executions(size_t limit
 }
 
 Result<std::vector<Event>> SqliteStore::history(const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_,
+  const Reader reader = read_connection();
+  SqliteStatement q(reader.db(),
                     "SELECT seq, at, type, step, data FROM events WHERE execution_id = ?1 "
                     "ORDER BY seq");
   q.bind(1, execution_id);
@@ -719,8 +815,9 @@ Result<std::vector<Event>> SqliteStore::history(const std::string& execution_id)
 }
 
 Result<std::map<EventType, size_t>> SqliteStore::event_counts(const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, "SELECT type, count(*) FROM events WHERE execution_id = ?1 GROUP BY type");
+  const Reader reader = read_connection();
+  SqliteStatement q(reader.db(),
+                    "SELECT type, count(*) FROM events WHERE execution_id = ?1 GROUP BY type");
   q.bind(1, execution_id);
   std::map<EventType, size_t> out;
   for (;;) {
@@ -738,10 +835,10 @@ Result<std::map<EventType, size_t>> SqliteStore::event_counts(const std::string&
 }
 
 Result<std::optional<TaskRecord>> SqliteStore::task(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_,
-                    "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks "
-                    "WHERE id = ?1");
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks "
+      "WHERE id = ?1");
   q.bind(1, id);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -750,13 +847,13 @@ Result<std::optional<TaskRecord>> SqliteStore::task(const std::string& id) {
 }
 
 Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Reader reader = read_connection();
   std::string sql =
       "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks WHERE 1=1";
   if (filter.open_only) sql += " AND status = 'open'";
   if (!filter.execution_id.empty()) sql += " AND execution_id = ?1";
   sql += " ORDER BY due IS NULL, due, created_at, id";
-  SqliteStatement q(db_, sql);
+  SqliteStatement q(reader.db(), sql);
   if (!filter.execution_id.empty()) q.bind(1, filter.execution_id);
   std::vector<TaskRecord> out;
   for (;;) {
@@ -776,12 +873,56 @@ Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
   return out;
 }
 
+Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
+  Reader reader = read_connection();
+  // An index range of the organisation (tasks_inbox) in due order; roles are matched on the
+  // column written with the task, and the summary is passed on as it was stored.
+  std::string sql =
+      "SELECT id, due, summary FROM tasks WHERE status = 'open' AND organisation IN ('', ?1) "
+      "AND (roles = ''";
+  std::vector<std::string> marks;
+  for (size_t i = 0; i < filter.roles.size(); ++i) {
+    marks.push_back(std::string(1, kRoleMark) + filter.roles[i] + kRoleMark);
+    sql += " OR instr(roles, ?" + std::to_string(10 + i) + ") > 0";
+  }
+  sql += ")";
+  if (filter.due_before) sql += " AND due IS NOT NULL AND due < ?3";
+  if (filter.due_by) sql += " AND due IS NOT NULL AND due <= ?4";
+  if (filter.escalated) sql += " AND level > 0";
+  if (!filter.after_id.empty()) {
+    sql += filter.after_due ? " AND (due IS NULL OR due > ?5 OR (due = ?5 AND id > ?6))"
+                            : " AND due IS NULL AND id > ?6";
+  }
+  sql += " ORDER BY due IS NULL, due, id LIMIT ?7";
+  SqliteStatement& q = reader.statement(sql);
+  if (!q.ok()) return Error::io("store: cannot prepare the inbox query");
+  q.bind(1, filter.organisation);
+  for (size_t i = 0; i < marks.size(); ++i) q.bind(static_cast<int>(10 + i), marks[i]);
+  if (filter.due_before) q.bind(3, to_ms(*filter.due_before));
+  if (filter.due_by) q.bind(4, to_ms(*filter.due_by));
+  if (!filter.after_id.empty()) {
+    if (filter.after_due) q.bind(5, to_ms(*filter.after_due));
+    q.bind(6, filter.after_id);
+  }
+  q.bind(7, static_cast<int64_t>(filter.limit));
+  std::vector<InboxEntry> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    InboxEntry e{q.text(0), std::nullopt, q.text(2)};
+    if (!q.is_null(1)) e.due = from_ms(q.integer(1));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Result<std::vector<AuditRecord>> SqliteStore::audit(const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Reader reader = read_connection();
   std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit";
   if (!execution_id.empty()) sql += " WHERE execution_id = ?1";
   sql += " ORDER BY seq";
-  SqliteStatement q(db_, sql);
+  SqliteStatement q(reader.db(), sql);
   if (!execution_id.empty()) q.bind(1, execution_id);
   std::vector<AuditRecord> out;
   for (;;) {
@@ -935,11 +1076,11 @@ Result<std::vector<ExecutionRecord>> SqliteStore::finished_executions() {
 }
 
 Result<std::vector<Tombstone>> SqliteStore::tombstones(const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  const Reader reader = read_connection();
   std::string sql = "SELECT execution_id, record_type, workflow, purged_at, policy FROM tombstones";
   if (!execution_id.empty()) sql += " WHERE execution_id = ?1";
   sql += " ORDER BY purged_at, execution_id, record_type";
-  SqliteStatement q(db_, sql);
+  SqliteStatement q(reader.db(), sql);
   if (!execution_id.empty()) q.bind(1, execution_id);
   std::vector<Tombstone> out;
   for (;;) {
@@ -953,10 +1094,10 @@ Result<std::vector<Tombstone>> SqliteStore::tombstones(const std::string& execut
 }
 
 Result<std::optional<LegalHold>> SqliteStore::legal_hold(const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_,
-                    "SELECT execution_id, placed_at, placed_by, role, reason, released_at, "
-                    "released_by FROM legal_holds WHERE execution_id = ?1");
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      "SELECT execution_id, placed_at, placed_by, role, reason, released_at, "
+      "released_by FROM legal_holds WHERE execution_id = ?1");
   q.bind(1, execution_id);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -966,8 +1107,8 @@ Result<std::optional<LegalHold>> SqliteStore::legal_hold(const std::string& exec
 }
 
 Result<std::vector<RetentionNote>> SqliteStore::retention_notes(const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_,
+  const Reader reader = read_connection();
+  SqliteStatement q(reader.db(),
                     "SELECT execution_id, record_type, hold, at FROM retention_notes WHERE "
                     "execution_id = ?1 ORDER BY at");
   q.bind(1, execution_id);
@@ -982,8 +1123,8 @@ Result<std::vector<RetentionNote>> SqliteStore::retention_notes(const std::strin
 }
 
 Result<uint32_t> SqliteStore::interruptions(const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, "SELECT count FROM interruptions WHERE execution_id = ?1");
+  const Reader reader = read_connection();
+  SqliteStatement q(reader.db(), "SELECT count FROM interruptions WHERE execution_id = ?1");
   q.bind(1, execution_id);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -992,8 +1133,8 @@ Result<uint32_t> SqliteStore::interruptions(const std::string& execution_id) {
 
 Result<std::map<std::string, nlohmann::json>> SqliteStore::state_parts(
     const std::string& execution_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, "SELECT key, body FROM state_parts WHERE execution_id = ?1");
+  const Reader reader = read_connection();
+  SqliteStatement q(reader.db(), "SELECT key, body FROM state_parts WHERE execution_id = ?1");
   q.bind(1, execution_id);
   std::map<std::string, nlohmann::json> out;
   for (;;) {
@@ -1011,8 +1152,8 @@ Result<std::map<std::string, nlohmann::json>> SqliteStore::state_parts(
 }
 
 Result<std::optional<std::string>> SqliteStore::meta(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, "SELECT value FROM meta WHERE key = ?1");
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement("SELECT value FROM meta WHERE key = ?1");
   q.bind(1, key);
   auto row = q.step();
   if (!row) return std::move(row).error();

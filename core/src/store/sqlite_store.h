@@ -8,7 +8,10 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
+#include "store/sqlite_statement.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -49,6 +52,7 @@ class SqliteStore final : public Store {
   Result<std::map<EventType, size_t>> event_counts(const std::string& execution_id) override;
   Result<std::optional<TaskRecord>> task(const std::string& id) override;
   Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) override;
+  Result<std::vector<InboxEntry>> inbox(const InboxFilter& filter) override;
   Result<std::vector<AuditRecord>> audit(const std::string& execution_id) override;
   using Store::verify_audit;
   Result<AuditVerification> verify_audit(const std::vector<AuditAnchor>& anchors) override;
@@ -86,9 +90,44 @@ class SqliteStore final : public Store {
   Status verify_events(AuditVerification& v, const std::map<std::string, PurgeEvidence>& purges,
                        const std::set<std::string>& legacy);
 
+  // A read-only connection and the statements prepared on it, kept for reuse.
+  struct ReaderConnection {
+    sqlite3* db = nullptr;
+    std::unordered_map<std::string, SqliteStatement> statements;
+  };
+  // A connection lent to one read (read_connection()); given back when it goes.
+  class Reader {
+   public:
+    Reader() = default;
+    Reader(Reader&& other) noexcept
+        : store_(std::exchange(other.store_, nullptr)),
+          connection_(std::exchange(other.connection_, nullptr)),
+          db_(other.db_),
+          last_(std::exchange(other.last_, nullptr)),
+          lock_(std::move(other.lock_)) {}
+    Reader& operator=(Reader&&) = delete;
+    ~Reader();
+    sqlite3* db() const { return db_; }
+    // `sql` prepared once per connection and reset for this use (check ok()).
+    SqliteStatement& statement(const std::string& sql);
+
+   private:
+    friend class SqliteStore;
+    SqliteStore* store_ = nullptr;            // set: a pooled reader to give back
+    ReaderConnection* connection_ = nullptr;  // null: the main connection
+    sqlite3* db_ = nullptr;
+    SqliteStatement* last_ = nullptr;       // reset when the reader goes
+    std::unique_ptr<SqliteStatement> own_;  // on the main connection: not cached
+    std::unique_lock<std::mutex> lock_;     // held: the main connection, for an in-memory store
+  };
+  Reader read_connection();
+  void give_back(ReaderConnection* connection);
+
   sqlite3* db_;
   std::string path_;
-  std::mutex mutex_;  // one connection; serializes readers and the committer
+  std::mutex mutex_;  // the main connection: the committer's writes (and in-memory reads)
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<ReaderConnection>> idle_readers_;  // opened on demand
   std::unique_ptr<Statements> s_;
 };
 

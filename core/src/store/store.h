@@ -205,6 +205,32 @@ struct TaskFilter {
   bool open_only = true;
 };
 
+// A person's inbox (app/task_actions.h): open tasks of `organisation` (or of none) that one of
+// `roles` may complete (or that name no role), by due time (none last), then id.
+struct InboxFilter {
+  std::string organisation;
+  std::vector<std::string> roles;
+  std::optional<TimePoint> due_before;  // due strictly before
+  std::optional<TimePoint> due_by;      // due at or before (overdue at that instant)
+  bool escalated = false;               // escalated at least once
+  // Keyset paging: only tasks after this one in the order (`after_due` empty: after a task
+  // without a deadline).
+  std::string after_id;
+  std::optional<TimePoint> after_due;
+  size_t limit = 50;
+};
+
+// One task as an inbox lists it: what task() gives without the form (answer_schema,
+// instructions, items), with its status, as JSON text written when the task was.
+struct InboxEntry {
+  std::string id;
+  std::optional<TimePoint> due;
+  std::string summary;
+};
+
+// What an inbox lists of a task (InboxEntry::summary): the document without the form.
+nlohmann::json task_summary(const TaskRecord& task);
+
 struct AuditVerification {
   bool ok = true;
   uint64_t entries = 0;
@@ -239,6 +265,8 @@ class Store {
   virtual Result<std::map<EventType, size_t>> event_counts(const std::string& execution_id) = 0;
   virtual Result<std::optional<TaskRecord>> task(const std::string& id) = 0;
   virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
+  // At most filter.limit tasks of the inbox the filter describes, in its order.
+  virtual Result<std::vector<InboxEntry>> inbox(const InboxFilter& filter) = 0;
   virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;
   // Checks the chain, time never moving back along it, every stored event against the digest
   // its entry carries, and that the chain still holds each of `anchors`. A summary removed, an
