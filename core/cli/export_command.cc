@@ -24,6 +24,15 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   const VisibilityPolicy& policy = *view->policy;
   const ExecutionRecord& r = view->record;
   Store& store = view->session->store();
+  if (!o.session.now.empty()) {
+    auto mode = app::store_clock(store);
+    if (!mode) return fail(err, "export", mode.error());
+    if (*mode == app::StoreClock::kReal) {
+      return fail(err, "export",
+                  Error::invalid_argument("this store runs in real time: --now is for rehearsal "
+                                          "stores (virtual time)"));
+    }
+  }
   // Without --now, a store that runs in virtual time is not stamped before its own present:
   // audit time never moves back, and an explicit --now in the past is refused below.
   if (o.session.now.empty()) {

@@ -1,6 +1,8 @@
 // coalition purge and coalition hold: the retention policy applied (retention/purge.h) and
 // legal holds placed and released (retention/legal_hold.h). Both act, so they hold the store's
 // lock and, with --now, run in the store's virtual time.
+#include "app/permissions.h"
+#include "auth/principal.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "common/utc_time.h"
@@ -27,6 +29,13 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
     }
     so.now.clear();
     so.act = false;
+  }
+  if (!o.dry_run) {
+    const Principal by = asserted_principal(o.actor, o.role, o.organisation);
+    if (auto allowed = app::require_role(by, installation.config.permissions.purge, "a purge");
+        !allowed) {
+      return fail(err, "purge", allowed.error());
+    }
   }
   auto s = Session::open(installation, so);
   if (!s) return fail(err, "purge", s.error());
@@ -71,6 +80,12 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
 int run_hold_command(const ExecutionCommandOptions& o, const Installation& installation,
                      std::ostream& out, std::ostream& err) {
   const char* name = o.release ? "hold --release" : "hold";
+  const Principal by = asserted_principal(o.actor, o.role, o.organisation);
+  if (auto allowed = app::require_role(by, installation.config.permissions.legal_hold,
+                                       o.release ? "releasing a legal hold" : "a legal hold");
+      !allowed) {
+    return fail(err, name, allowed.error());
+  }
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, name, s.error());
   HoldRequest request{o.execution, o.actor, o.role, o.reason, (*s)->clock().now()};

@@ -58,14 +58,13 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   auto s = app::Session::open(installation, so);
   if (!s) return failed(err, s.error());
   app::Session& session = **s;
-  // The server runs in real time; a store rehearsed in virtual time stays a rehearsal.
-  auto virtual_now = session.store().meta("clock.now");
-  if (!virtual_now) return failed(err, virtual_now.error());
-  if (*virtual_now) {
-    return failed(
-        err, Error::conflict("this store runs in virtual time (its clock is at " + **virtual_now +
-                             "): a rehearsal; the server runs only in real time on a "
-                             "store of its own"));
+  // The server runs in real time; a store rehearsed in virtual time stays a rehearsal. (A fresh
+  // store became a real-time one when the session opened it.)
+  auto mode = app::store_clock(session.store());
+  if (!mode) return failed(err, mode.error());
+  if (*mode == app::StoreClock::kVirtual) {
+    return failed(err, Error::conflict("this store runs in virtual time (a rehearsal, --now); the "
+                                       "server runs only real-time stores"));
   }
 
   Api api(session, config);

@@ -144,8 +144,20 @@ TEST_F(DataProtection, PurgeLeavesTombstonesSkipsHoldsAndKeepsTheChain) {
   EXPECT_NE(cli({"hold", kAmlId, "--reason", "again", "--as", "legal.lou", "--role", "legal"})
                 .out.find("already under legal hold"),
             std::string::npos);
+  // Only the roles the configuration names may purge or release a hold (permissions).
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"purge", "--now", "2034-01-01T00:00:00Z"},
+        std::vector<std::string>{"purge", "--now", "2034-01-01T00:00:00Z", "--as", "random.person",
+                                 "--role", "nobody"},
+        std::vector<std::string>{"hold", kAmlId, "--release", "--reason", "mine now", "--as",
+                                 "random.person", "--role", "nobody"}}) {
+    auto refused = cli(args);
+    EXPECT_EQ(refused.exit_code, 77) << refused.err;
+    EXPECT_NE(refused.err.find("(config: permissions)"), std::string::npos) << refused.err;
+  }
   // Both record types expired (SMR filed 4 Dec 2026 + 1826 days; finished + 2557 days).
-  auto held = cli({"purge", "--now", "2034-01-01T00:00:00Z", "--json"});
+  auto held = cli({"purge", "--now", "2034-01-01T00:00:00Z", "--json", "--as", "records.rae",
+                   "--role", "records_officer"});
   ASSERT_EQ(held.exit_code, 0) << held.err;
   EXPECT_EQ(json::parse(held.out)["held"], 2);
   EXPECT_EQ(json::parse(held.out)["purged"], 0);
@@ -154,14 +166,18 @@ TEST_F(DataProtection, PurgeLeavesTombstonesSkipsHoldsAndKeepsTheChain) {
   EXPECT_EQ(officer["legal_hold"]["placed_by"], "legal.lou");
   EXPECT_FALSE(
       json::parse(view({"status", kAmlId, "--json"}, "compliance_ops")).contains("legal_hold"));
-  ASSERT_EQ(cli({"purge", "--now", "2034-01-02T00:00:00Z"}).exit_code, 0);
+  ASSERT_EQ(cli({"purge", "--now", "2034-01-02T00:00:00Z", "--as", "records.rae", "--role",
+                 "records_officer"})
+                .exit_code,
+            0);
   EXPECT_EQ(audit_entries("purge_skipped"), 2u);  // once per hold, not once per run
 
   ASSERT_EQ(cli({"hold", kAmlId, "--release", "--reason", "LE letter withdrawn", "--as",
                  "legal.lou", "--role", "legal", "--now", "2034-01-03T00:00:00Z"})
                 .exit_code,
             0);
-  auto released = cli({"purge", "--now", "2034-01-04T00:00:00Z", "--json"});
+  auto released = cli({"purge", "--now", "2034-01-04T00:00:00Z", "--json", "--as", "records.rae",
+                       "--role", "records_officer"});
   ASSERT_EQ(released.exit_code, 0) << released.err;
   EXPECT_EQ(json::parse(released.out)["purged"], 2);
   EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
@@ -170,10 +186,12 @@ TEST_F(DataProtection, PurgeLeavesTombstonesSkipsHoldsAndKeepsTheChain) {
 TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFile) {
   run_aml_demo();
   EXPECT_NE(store_bytes().find("SMR-EX-2026-000311"), std::string::npos);
-  auto early = cli({"purge", "--now", "2031-12-04T21:59:59Z", "--json"});
+  auto early = cli({"purge", "--now", "2031-12-04T21:59:59Z", "--json", "--as", "records.rae",
+                    "--role", "records_officer"});
   ASSERT_EQ(early.exit_code, 0) << early.err;
   EXPECT_EQ(json::parse(early.out)["purged"], 0);
-  auto restricted = cli({"purge", "--now", "2031-12-04T22:00:00Z", "--json"});
+  auto restricted = cli({"purge", "--now", "2031-12-04T22:00:00Z", "--json", "--as", "records.rae",
+                         "--role", "records_officer"});
   ASSERT_EQ(restricted.exit_code, 0) << restricted.err;
   const json r = json::parse(restricted.out);
   ASSERT_EQ(r["purged"], 1);
@@ -192,12 +210,14 @@ TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFi
 
   // A second run at the same time changes nothing: same report, same store.
   const auto before = store_bytes();
-  auto again = cli({"purge", "--now", "2031-12-04T22:00:00Z", "--json"});
+  auto again = cli({"purge", "--now", "2031-12-04T22:00:00Z", "--json", "--as", "records.rae",
+                    "--role", "records_officer"});
   EXPECT_EQ(json::parse(again.out)["purged"], 0);
   EXPECT_EQ(json::parse(again.out)["already_purged"], 1);
   EXPECT_EQ(store_bytes(), before);
 
-  auto all = cli({"purge", "--now", "2033-12-07T02:00:00Z", "--json"});
+  auto all = cli({"purge", "--now", "2033-12-07T02:00:00Z", "--json", "--as", "records.rae",
+                  "--role", "records_officer"});
   ASSERT_EQ(json::parse(all.out)["purged"], 1);
   EXPECT_TRUE(events(kAmlId).empty());
   EXPECT_EQ(store_bytes().find("AML-2026-0417"), std::string::npos);  // the case id too
@@ -207,7 +227,10 @@ TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFi
   auto chain = cli({"audit", "verify"});
   EXPECT_EQ(chain.exit_code, 0) << chain.out;
   EXPECT_NE(chain.out.find("summaries removed by purges"), std::string::npos);
-  EXPECT_EQ(cli({"purge", "--now", "2031-01-01T00:00:00Z"}).exit_code, 64);  // time moves on
+  EXPECT_EQ(cli({"purge", "--now", "2031-01-01T00:00:00Z", "--as", "records.rae", "--role",
+                 "records_officer"})
+                .exit_code,
+            64);  // time moves on
 }
 
 // Every way into the engine, each with its own PNG (base64, distinct so a leak names its path):

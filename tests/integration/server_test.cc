@@ -492,5 +492,35 @@ TEST_F(ServerTest, FiftyClientsWhileTimersEscalateLoseNothingAcknowledged) {
   EXPECT_GE(escalated, kClients / 2);
 }
 
+// A store is created in real time or in virtual time and stays so: --now cannot move a
+// real-time store's records to another instant, and the server runs only real-time stores.
+TEST_F(ServerTest, VirtualTimeIsForRehearsalStores) {
+  const std::string north = start_for("northbank");  // no --now: a real-time store
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"purge", "--now", "2040-01-01T00:00:00Z", "--as", "records.rae",
+                                 "--role", "records_officer"},
+        std::vector<std::string>{"tick", "--now", "2040-01-01T00:00:00Z"},
+        std::vector<std::string>{"signal", north, "filing_ack", "--now", "2040-01-01T00:00:00Z"},
+        std::vector<std::string>{"export", north, "--now", "2040-01-01T00:00:00Z"}}) {
+    auto r = cli(args);
+    EXPECT_EQ(r.exit_code, 64) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("runs in real time"), std::string::npos) << r.err;
+  }
+  // Reading "what would be purged then" changes nothing and stays allowed.
+  EXPECT_EQ(cli({"purge", "--dry-run", "--now", "2040-01-01T00:00:00Z"}).exit_code, 0);
+  EXPECT_EQ(cli({"audit", "verify"}).exit_code, 0);
+
+  // A rehearsal store: virtual from its first command; the server will not run it.
+  const std::string rehearsal = (dir_.path() / "rehearsal.db").string();
+  const auto input = dir_.path() / "input-r.json";
+  std::ofstream(input) << json{{"member", "northbank"}, {"case_id", "R-1"}}.dump();
+  auto started = cli({"start", workflow_, "--input", input.string(), "--as", "coord.cora",
+                      "--store", rehearsal, "--now", "2026-12-01T09:00:00Z"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  auto served = cli({"serve", "--listen", "127.0.0.1:0", "--store", rehearsal});
+  EXPECT_EQ(served.exit_code, 73) << served.err;
+  EXPECT_NE(served.err.find("virtual time"), std::string::npos) << served.err;
+}
+
 }  // namespace
 }  // namespace coalition::test

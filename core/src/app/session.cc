@@ -127,6 +127,22 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   auto calendars = load_calendars(installation.config);
   if (!calendars) return std::move(calendars).error();
   s->calendars_ = std::move(*calendars);
+  auto mode = store_clock(*s->store_);
+  if (!mode) return std::move(mode).error();
+  const bool wants_virtual = now.has_value() || options.manual_clock;
+  if (*mode == StoreClock::kUndecided) {
+    // The first acting command decides, for good: a rehearsal in virtual time, or real work.
+    StoreBatch batch;
+    batch.meta.emplace_back(std::string(kClockModeKey), wants_virtual ? "virtual" : "real");
+    if (auto written = s->store_->apply(batch); !written) return std::move(written).error();
+    *mode = wants_virtual ? StoreClock::kVirtual : StoreClock::kReal;
+  }
+  if (*mode == StoreClock::kReal && wants_virtual) {
+    return Error::invalid_argument(
+        "this store runs in real time: --now (and tick) are for rehearsal stores, which run in "
+        "virtual time from their first command on; a real-time store never moves to another "
+        "instant");
+  }
   auto stored_now = s->store_->meta("clock.now");
   if (!stored_now) return std::move(stored_now).error();
   std::optional<TimePoint> floor;
@@ -159,6 +175,20 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     if (auto fired = s->advance_to(*now); !fired) return std::move(fired).error();
   }
   return s;
+}
+
+Result<StoreClock> store_clock(Store& store) {
+  auto mode = store.meta(std::string(kClockModeKey));
+  if (!mode) return std::move(mode).error();
+  if (*mode) return **mode == "virtual" ? StoreClock::kVirtual : StoreClock::kReal;
+  // Stores from before the mode was recorded: one that kept a virtual time is a rehearsal; one
+  // already used without is real.
+  auto stored_now = store.meta("clock.now");
+  if (!stored_now) return std::move(stored_now).error();
+  if (*stored_now) return StoreClock::kVirtual;
+  auto used = store.recent_executions(1);
+  if (!used) return std::move(used).error();
+  return used->empty() ? StoreClock::kUndecided : StoreClock::kReal;
 }
 
 Session::~Session() {

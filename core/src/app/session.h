@@ -68,6 +68,14 @@ class Session {
   size_t fired_ = 0;
 };
 
+// Whether a store runs in real time or in virtual time (a rehearsal, --now): fixed by the first
+// acting command and kept in the store's meta table under kClockModeKey. `--now` on a
+// real-time store is refused, and `coalition serve` runs only real-time stores, so no command
+// can move real records to another instant (a purge "in 2040").
+enum class StoreClock { kUndecided, kReal, kVirtual };
+inline constexpr std::string_view kClockModeKey = "clock.mode";
+Result<StoreClock> store_clock(Store& store);
+
 // The store path the options and configuration select.
 std::string store_path(const Installation& installation, const std::string& option);
 

@@ -89,6 +89,14 @@ constexpr const char* kSchema = R"json({
         "rate_burst": {"type": "number", "minimum": 1, "maximum": 1000000}
       }
     },
+    "permissions": {
+      "type": "object",
+      "properties": {
+        "purge": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+        "legal_hold": {"type": "array", "items": {"type": "string", "minLength": 1},
+                       "minItems": 1}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -221,6 +229,9 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     }
     *field = *span;
   }
+  const auto& permissions = doc->value("permissions", nlohmann::json::object());
+  config.permissions.purge = permissions.value("purge", config.permissions.purge);
+  config.permissions.legal_hold = permissions.value("legal_hold", config.permissions.legal_hold);
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));
   config.log_format = *parse_log_format(log.value("format", "text"));

@@ -32,15 +32,22 @@ struct ServerConfig {
   std::filesystem::path tls_certificate;
   std::filesystem::path tls_private_key;
   bool plain_http_beyond_loopback = false;
-  size_t threads = 2;          // network threads: connections, parsing, reads that do not wait
-  size_t acting_threads = 64;  // requests that wait (for a commit, the disk) wait on these
-  size_t body_bytes = 1 << 20;                     // largest request body (413 beyond)
-  size_t header_bytes = 16 << 10;                  // largest request header block (431 beyond)
+  size_t threads = 2;              // network threads: connections, parsing, reads that do not wait
+  size_t acting_threads = 64;      // requests that wait (for a commit, the disk) wait on these
+  size_t body_bytes = 1 << 20;     // largest request body (413 beyond)
+  size_t header_bytes = 16 << 10;  // largest request header block (431 beyond)
   std::chrono::milliseconds read_timeout{30000};   // to receive one request
   std::chrono::milliseconds write_timeout{30000};  // to send one response
   size_t max_connections = 512;                    // open at once (503 beyond)
   double rate_per_second = 50;                     // per credential (per address without one)
   double rate_burst = 100;                         // requests allowed at once before 429
+};
+
+// The "permissions" block: who may do what no workflow governs.
+struct PermissionsConfig {
+  std::vector<std::string> purge = {"records_officer"};  // roles that may run a purge
+  // Roles that may place or release a legal hold.
+  std::vector<std::string> legal_hold = {"legal", "records_officer"};
 };
 
 struct EngineConfig {
@@ -75,6 +82,7 @@ struct EngineConfig {
   // it stops. Unset: only `audit checkpoint` writes them.
   std::optional<std::chrono::milliseconds> audit_checkpoint_every;
   ServerConfig server;
+  PermissionsConfig permissions;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };
