@@ -62,6 +62,29 @@ namespace {
 
 using State = HttpServer::State;
 
+// A parsed request as the API sees it; false when its target does not decode.
+bool convert(http::request<http::string_body>& req, const std::string& remote,
+             HttpRequest& request) {
+  request.method = std::string(req.method_string());
+  request.remote = remote;
+  if (!split_target(req.target(), request.path, request.query)) return false;
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto [it, fresh] = request.headers.try_emplace(name, std::string(field.value()));
+    if (!fresh) it->second += ", " + std::string(field.value());
+  }
+  request.body = std::move(req.body());
+  return true;
+}
+
+int refusal_status(const beast::error_code& ec) {
+  if (ec == http::error::body_limit) return 413;
+  if (ec == http::error::header_limit) return 431;
+  return 400;
+}
+
 bool is_http_error(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category();
 }
@@ -152,13 +175,14 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (ec == http::error::end_of_stream || (ec && !is_http_error(ec))) return close();
     if (ec) {
       state_->begin_request();
-      if (ec == http::error::body_limit) {
+      const int status = refusal_status(ec);
+      if (status == 413) {
         return write(problem_response(413, "body_too_large",
                                       "the request body is over " +
                                           std::to_string(state_->options.body_bytes) + " bytes"),
                      false);
       }
-      if (ec == http::error::header_limit) {
+      if (status == 431) {
         return write(
             problem_response(431, "headers_too_large", "the request headers are too large"), false);
       }
@@ -167,20 +191,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     state_->begin_request();
     auto& req = parser_->get();
     HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.remote = remote_;
-    if (!split_target(req.target(), request.path, request.query)) {
+    if (!convert(req, remote_, request)) {
       return write(problem_response(400, "bad_request", "malformed percent-encoding in the URL"),
                    false);
     }
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      auto [it, fresh] = request.headers.try_emplace(name, std::string(field.value()));
-      if (!fresh) it->second += ", " + std::string(field.value());
-    }
-    request.body = std::move(req.body());
     const bool keep_alive = req.keep_alive();
     // The answer may come now or later from another thread (a request that waits for a
     // commit): it is written on this connection's strand either way, once.
@@ -346,6 +360,30 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
   s.io.stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
+}
+
+ParsedRequest parse_http_request(std::string_view bytes, const HttpServerOptions& options) {
+  ParsedRequest out;
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(options.body_bytes);
+  parser.header_limit(static_cast<uint32_t>(options.header_bytes));
+  parser.eager(true);
+  beast::error_code ec;
+  size_t used = 0;
+  while (used < bytes.size() && !parser.is_done()) {
+    const size_t n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (ec == http::error::need_more) return out;
+    if (ec) {
+      out.refusal = refusal_status(ec);
+      return out;
+    }
+    if (n == 0) break;
+    used += n;
+  }
+  if (!parser.is_done()) return out;
+  out.complete = true;
+  if (!convert(parser.get(), "", out.request)) out.refusal = 400;
+  return out;
 }
 
 Status parse_listen_address(const std::string& text, std::string& host, uint16_t& port) {

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "server/http_message.h"
@@ -59,6 +60,16 @@ class HttpServer {
  private:
   std::unique_ptr<State> state_;
 };
+
+// One request parsed from `bytes` as a connection parses it (the same limits, the same
+// conversion): the request, or the status a connection answers it with (400 malformed, 413 body
+// too large, 431 headers too large); 0 when `bytes` end before the request does.
+struct ParsedRequest {
+  int refusal = 0;  // 0 with `complete`: the request is in `request`
+  bool complete = false;
+  HttpRequest request;
+};
+ParsedRequest parse_http_request(std::string_view bytes, const HttpServerOptions& options);
 
 // "host:port" -> parts; "[::1]:8080" for IPv6. kInvalidArgument when malformed.
 Status parse_listen_address(const std::string& text, std::string& host, uint16_t& port);
