@@ -114,6 +114,7 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
     }
     if (auto sync = session.engine().sync(); !sync) {
       server.shutdown(kDrainGrace);
+      api.drain();
       return failed(err, sync.error());
     }
     if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
@@ -123,6 +124,7 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   }
   api.set_ready(false);
   server.shutdown(kDrainGrace);
+  api.drain();  // a request past the grace still finishes before the engine stops
   session.engine().wait_idle();
   if (every) checkpoint();
   if (auto c = session.close(); !c) return failed(err, c.error());

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -219,6 +220,12 @@ TEST_F(ServerTest, AuthorizationMatrix) {
     EXPECT_EQ(call(c, other_org).status, c.other_org);
     EXPECT_EQ(call(c, wrong_role).status, c.wrong_role);
   }
+  // A task that does not exist answers like one of another organisation, and is audited too.
+  EXPECT_EQ(client_
+                ->post("/v1/tasks/" + north + ".t99/complete", member,
+                       {{"answer", {{"decision", "approve"}}}})
+                .status,
+            404);
   // Nothing the refused calls did changed the task.
   json still = client_->get("/v1/tasks/" + task, member).json();
   EXPECT_EQ(still["completions"].size(), 0u);
@@ -293,6 +300,9 @@ TEST_F(ServerTest, AuthorizationMatrix) {
   auto stopped = server_.stop(SIGTERM);
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
   // The hidden refusals are in the audit log, under the callers' names.
+  const auto refused = audit_actors("task_refused");
+  // rev.rai's: the unknown task, and the second completion of the task already done.
+  EXPECT_EQ(std::count(refused.begin(), refused.end(), "rev.rai"), 2);
   auto timeline = cli({"timeline", north});
   EXPECT_NE(timeline.out.find("REFUSED rev.sol"), std::string::npos) << timeline.out;
   EXPECT_NE(timeline.out.find("REFUSED ana.lyst"), std::string::npos) << timeline.out;
@@ -349,8 +359,11 @@ TEST_F(ServerTest, RefusesOversizedAndMalformedRequests) {
                                    "{\"person\": ", {{"Content-Type", "application/json"}});
   EXPECT_EQ(not_json.status, 400);
   EXPECT_EQ(not_json.json()["code"], "invalid_argument");
-  // Still serving.
+  // Still serving; the scheme's name in any case.
   EXPECT_EQ(client_->get("/v1/me", admin).status, 200);
+  EXPECT_EQ(
+      client_->request("GET", "/v1/me", "", "", {{"Authorization", "bearer " + admin}}).status,
+      200);
 }
 
 TEST_F(ServerTest, RateLimitAnswers429WithRetryAfter) {

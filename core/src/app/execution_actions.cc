@@ -59,6 +59,13 @@ Result<Started> start_execution(Session& s, const Principal& p, const StartReque
     }
   }
   auto started = s.engine().start(workflow, request.input, id, p.person, request.run);
+  if (!started && !id.empty() && started.error().code() == ErrorCode::kConflict) {
+    // The same key at the same moment: the other request made it.
+    auto existing = s.store().execution(id);
+    if (existing && *existing && (*existing)->workflow_id == workflow->id) {
+      return Started{id, false};
+    }
+  }
   if (!started) return std::move(started).error();
   return Started{*started, true};
 }

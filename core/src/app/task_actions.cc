@@ -46,16 +46,18 @@ bool sees_everything(const Principal& p) {
   return p.admin || p.coordinate || p.source == IdentitySource::kAsserted;
 }
 
-// An authenticated caller's attempt on a task it may not act on: audited like the engine's own
-// refusals, answered as "not found".
-Error hidden_task(Session& s, const Principal& p, const TaskRecord& t, const std::string& what) {
+// An authenticated caller's attempt on a task it may not act on, or that does not exist:
+// audited like the engine's own refusals and answered as "not found" — the same work and the
+// same answer either way, so neither the answer nor its time tells an id that exists.
+Error hidden_task(Session& s, const Principal& p, const std::string& task_id,
+                  const std::string& execution_id, const std::string& what) {
   const Actor a = actor_of(p, p.roles.empty() ? std::string() : p.roles.front());
   StoreBatch batch;
   batch.audit.push_back(
-      make_audit_draft(s.clock().now(), a.id, a.role, a.organisation, t.execution_id, "", what,
-                       {{"task", t.id}, {"reason", "not_visible"}, {"identity", a.identity}}));
+      make_audit_draft(s.clock().now(), a.id, a.role, a.organisation, execution_id, "", what,
+                       {{"task", task_id}, {"reason", "not_visible"}, {"identity", a.identity}}));
   if (auto written = s.store().apply(batch); !written) return written.error();
-  return Error::not_found("no open task " + t.id);
+  return Error::not_found("no open task " + task_id);
 }
 
 // Who may move a deadline: the roles the workflow names for that, else the task's own.
@@ -70,9 +72,11 @@ Result<TaskRecord> task_to_act_on(Session& s, const Principal& p, const std::str
                                   const std::string& refusal, json (*as_seen)(json)) {
   auto task = s.store().task(task_id);
   if (!task) return std::move(task).error();
-  if (!*task) return Error::not_found("no open task " + task_id);
+  if (!*task) return hidden_task(s, p, task_id, "", refusal);
   (*task)->doc = as_seen((*task)->doc);
-  if (!may_act_on(p, (*task)->doc)) return hidden_task(s, p, **task, refusal);
+  if (!may_act_on(p, (*task)->doc)) {
+    return hidden_task(s, p, task_id, (*task)->execution_id, refusal);
+  }
   return std::move(**task);
 }
 

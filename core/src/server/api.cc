@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cctype>
 
 #include "app/access.h"
 #include "app/execution_actions.h"
@@ -111,8 +113,13 @@ Result<Principal> Api::authenticate(const HttpRequest& request) {
   if (header.empty()) {
     return Error::unauthenticated("a credential is required: Authorization: Bearer <token>");
   }
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+  // The scheme's name is case-insensitive (RFC 9110 11.1).
+  constexpr std::string_view kBearer = "bearer ";
+  const bool bearer =
+      header.size() > kBearer.size() &&
+      std::equal(kBearer.begin(), kBearer.end(), header.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  if (!bearer) {
     return Error::unauthenticated("the Authorization header must be Bearer <token>");
   }
   const std::string_view token = std::string_view(header).substr(kBearer.size());
@@ -120,6 +127,10 @@ Result<Principal> Api::authenticate(const HttpRequest& request) {
 }
 
 Api::~Api() {
+  drain();
+}
+
+void Api::drain() {
   waiting_.join();
 }
 
@@ -340,9 +351,9 @@ void Api::add_routes() {
                }}));
 
   // Tokens (admin).
-  router_.add({"GET", "/v1/tokens", true, [&s](const RouteCall& c) {
-                 return answer(app::list_tokens(s.store(), *c.principal, utc_now()));
-               }});
+  router_.add(waiting({"GET", "/v1/tokens", true, [&s](const RouteCall& c) {
+                         return answer(app::list_tokens(s.store(), *c.principal, utc_now()));
+                       }}));
   router_.add(waiting(
       {"POST", "/v1/tokens", true, [&s](const RouteCall& c) {
          auto body = body_of(c.request);

@@ -21,7 +21,10 @@ class Api {
  public:
   // `session` (acting, real time) must outlive the Api.
   Api(app::Session& session, const ServerConfig& config);
-  ~Api();  // waits for the requests still running on its pool
+  ~Api();  // drain()
+  // Waits for the requests still running on the pool of waiting threads; call it once the
+  // server has stopped answering (HttpServer::shutdown) and before the session goes.
+  void drain();
 
   // Answers `request` through `respond`: at once for what does not wait, else from the pool of
   // waiting threads (server.acting_threads).

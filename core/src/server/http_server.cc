@@ -109,6 +109,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     --state_->connections;
   }
 
+  auto executor() { return stream_.get_executor(); }
+
   void run() {
     {
       std::lock_guard<std::mutex> lock(state_->mutex);
@@ -269,12 +271,16 @@ void accept(State* state) {
     if (state->draining) return;
     const bool refuse = ++state->connections > state->options.max_connections;
     beast::tcp_stream tcp_stream(std::move(socket));
+    // Each connection starts on its own strand, where everything it does runs, the shutdown's
+    // close of an idle connection included.
     if (state->ssl) {
-      std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
-          state, beast::ssl_stream<beast::tcp_stream>(std::move(tcp_stream), *state->ssl), refuse)
-          ->run();
+      auto c = std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
+          state, beast::ssl_stream<beast::tcp_stream>(std::move(tcp_stream), *state->ssl), refuse);
+      asio::dispatch(c->executor(), [c] { c->run(); });
     } else {
-      std::make_shared<Connection<beast::tcp_stream>>(state, std::move(tcp_stream), refuse)->run();
+      auto c =
+          std::make_shared<Connection<beast::tcp_stream>>(state, std::move(tcp_stream), refuse);
+      asio::dispatch(c->executor(), [c] { c->run(); });
     }
     accept(state);
   });
@@ -321,7 +327,7 @@ Result<std::string> HttpServer::start(const std::string& host, uint16_t port) {
   auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) return Error::invalid_argument("listen: '" + host + "' is not an IP address");
   const tcp::endpoint endpoint(address, port);
-  s.acceptor.emplace(s.io);
+  s.acceptor.emplace(asio::make_strand(s.io));  // accepts and its close, one at a time
   s.acceptor->open(endpoint.protocol(), ec);
   if (!ec) s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) s.acceptor->bind(endpoint, ec);
@@ -343,10 +349,12 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
   State& s = *state_;
   if (s.threads.empty()) return;
   s.draining = true;
-  asio::post(s.io, [state = state_.get()] {
-    beast::error_code ec;
-    if (state->acceptor) state->acceptor->close(ec);
-  });
+  if (s.acceptor) {
+    asio::post(s.acceptor->get_executor(), [state = state_.get()] {
+      beast::error_code ec;
+      state->acceptor->close(ec);
+    });
+  }
   std::vector<std::function<void()>> closers;
   {
     std::lock_guard<std::mutex> lock(s.mutex);

@@ -23,11 +23,15 @@ int64_t RateLimiter::take(const std::string& key, Clock::time_point now) {
     if (elapsed > 0) b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
     b.at = std::max(b.at, now);
   };
-  if (buckets_.size() > kPruneAbove) {
+  // At most one sweep a second, so a flood of new keys cannot make every request scan; past
+  // four times the bound everything is forgotten (each key gets a fresh burst, once).
+  if (buckets_.size() > kPruneAbove && now - last_prune_ >= std::chrono::seconds(1)) {
+    last_prune_ = now;
     for (auto it = buckets_.begin(); it != buckets_.end();) {
       refill(it->second);
       it = it->second.tokens >= burst_ ? buckets_.erase(it) : std::next(it);
     }
+    if (buckets_.size() > 4 * kPruneAbove) buckets_.clear();
   }
   auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst_, now});
   Bucket& b = it->second;

@@ -30,6 +30,7 @@ class RateLimiter {
   const double burst_;
   std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
+  Clock::time_point last_prune_{};
 };
 
 }  // namespace coalition

@@ -210,7 +210,13 @@ SqliteStatement& SqliteStore::Reader::statement(const std::string& sql) {
   }
   auto it = connection_->statements.find(sql);
   if (it == connection_->statements.end()) {
-    it = connection_->statements.emplace(sql, SqliteStatement(db_, sql)).first;
+    SqliteStatement prepared(db_, sql);
+    if (!prepared.ok()) {  // not kept: a passing failure (busy, schema) must not stick
+      own_ = std::make_unique<SqliteStatement>(std::move(prepared));
+      last_ = own_.get();
+      return *own_;
+    }
+    it = connection_->statements.emplace(sql, std::move(prepared)).first;
   }
   last_ = &it->second;
   return it->second;

@@ -104,7 +104,8 @@ class SqliteStore final : public Store {
           connection_(std::exchange(other.connection_, nullptr)),
           db_(other.db_),
           last_(std::exchange(other.last_, nullptr)),
-          lock_(std::move(other.lock_)) {}
+          lock_(std::move(other.lock_)),
+          own_(std::move(other.own_)) {}
     Reader& operator=(Reader&&) = delete;
     ~Reader();
     sqlite3* db() const { return db_; }
@@ -116,9 +117,10 @@ class SqliteStore final : public Store {
     SqliteStore* store_ = nullptr;            // set: a pooled reader to give back
     ReaderConnection* connection_ = nullptr;  // null: the main connection
     sqlite3* db_ = nullptr;
-    SqliteStatement* last_ = nullptr;       // reset when the reader goes
-    std::unique_ptr<SqliteStatement> own_;  // on the main connection: not cached
+    SqliteStatement* last_ = nullptr;  // reset when the reader goes
+    // Declared before own_: a statement on the main connection is finalized under its lock.
     std::unique_lock<std::mutex> lock_;     // held: the main connection, for an in-memory store
+    std::unique_ptr<SqliteStatement> own_;  // on the main connection: not cached
   };
   Reader read_connection();
   void give_back(ReaderConnection* connection);

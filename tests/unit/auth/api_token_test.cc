@@ -102,6 +102,10 @@ TEST_F(ApiTokenTest, RequestsThatCouldDoNothingOrTooMuchAreRefused) {
   EXPECT_FALSE(issue_token({"p", "org", {"r"}, {"signal:wf"}, std::nullopt, ""}, at(0)).ok());
   EXPECT_FALSE(issue_token({"p", "org", {"r"}, {}, at(0), ""}, at(0)).ok());  // born expired
   EXPECT_FALSE(issue_token({"p\nq", "org", {"r"}, {}, std::nullopt, ""}, at(0)).ok());
+  // Nobody may hold a credential under the engine's own names.
+  for (const char* reserved : {"engine", "external", " operator "}) {
+    EXPECT_FALSE(issue_token({reserved, "org", {"r"}, {}, std::nullopt, ""}, at(0)).ok());
+  }
   auto service = issue_token({"portal", "", {}, {"signal:filing_review"}, std::nullopt, ""}, at(0));
   ASSERT_TRUE(service.ok());
   auto p = principal_of(service->record);
