@@ -1,7 +1,5 @@
 #include "cli/execution_commands.h"
 
-#include <signal.h>
-
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +12,7 @@
 #include "cli/audit_commands.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
+#include "cli/real_time_loop.h"
 #include "cli/workflow_to_run.h"
 #include "common/json_text.h"
 #include "common/text_field.h"
@@ -298,58 +297,20 @@ int run_tick_command(const ExecutionCommandOptions& o, const Installation& insta
   return kExitOk;
 }
 
-// Real time until SIGTERM or SIGINT. The signals are blocked in every thread (the mask is set
-// before the engine starts its threads) and taken synchronously here, so shutdown is ordinary
-// code: stop taking timers, let plugin calls in flight finish, commit, exit 0.
+// Real time until SIGTERM or SIGINT (cli/real_time_loop.h); then plugin calls in flight
+// finish, everything is committed, exit 0.
 int run_worker_command(const ExecutionCommandOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const sigset_t stop = block_stop_signals();
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "worker", s.error());
-  err << "coalition worker: recovered " << (*s)->recovery().recovered << " execution(s); "
-      << (*s)->recovery().parked << " wait for people, signals or timers";
-  if (!(*s)->recovery().failed.empty()) {
-    err << ", " << (*s)->recovery().failed.size() << " could not be restored";
-  }
-  err << std::endl;
-  // audit.checkpoint_every: a signed checkpoint on that period and once more on the way out, so
-  // a rewrite of the store is caught against a recent head. A failure is reported, not fatal:
-  // the work goes on and `audit verify` says what is wrong.
-  const auto every = installation.config.audit_checkpoint_every;
-  auto next_checkpoint = std::chrono::steady_clock::now() + every.value_or(std::chrono::hours(0));
-  auto checkpoint = [&] {
-    if (auto sync = (*s)->engine().sync(); !sync) {
-      err << "coalition worker: audit checkpoint failed: " << sync.error().to_string() << std::endl;
-      return;
-    }
-    auto c = write_configured_checkpoint((*s)->store(), installation, (*s)->clock().now());
-    if (c) {
-      err << "coalition worker: audit checkpoint, " << c->entries << " entries" << std::endl;
-    } else {
-      err << "coalition worker: audit checkpoint failed: " << c.error().to_string() << std::endl;
-    }
-  };
-  const timespec poll{0, 100 * 1000 * 1000};
-  for (;;) {
-    siginfo_t info;
-    if (sigtimedwait(&stop, &info, &poll) > 0) {
-      err << "coalition worker: " << (info.si_signo == SIGTERM ? "SIGTERM" : "SIGINT")
-          << ", shutting down" << std::endl;
-      break;
-    }
-    if (auto sync = (*s)->engine().sync(); !sync) return fail(err, "worker", sync.error());
-    if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
-      checkpoint();
-      next_checkpoint = std::chrono::steady_clock::now() + *every;
-    }
-    if (o.until_idle && (*s)->engine().idle() && !(*s)->clock().next_due()) break;
-  }
+  RealTimeLoop loop(**s, installation, stop, "coalition worker", err);
+  loop.report_recovery();
+  Status ran =
+      loop.run([&] { return o.until_idle && (*s)->engine().idle() && !(*s)->clock().next_due(); });
+  if (!ran) return fail(err, "worker", ran.error());
   (*s)->engine().wait_idle();
-  if (every) checkpoint();
+  loop.finish();
   if (auto c = (*s)->close(); !c) return fail(err, "worker", c.error());
   out << "worker stopped\n";
   return kExitOk;

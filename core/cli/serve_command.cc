@@ -4,15 +4,14 @@
 // checkpoint, exit 0.
 #include "cli/serve_command.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ostream>
 
 #include "app/session.h"
-#include "cli/audit_commands.h"
 #include "cli/exit_code.h"
+#include "cli/real_time_loop.h"
 #include "server/api.h"
 #include "server/http_server.h"
 
@@ -46,11 +45,7 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
                            "server.plain_http_beyond_loopback for a proxy that terminates TLS"));
   }
 
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const sigset_t stop = block_stop_signals();
 
   app::SessionOptions so;
   so.store = o.store;
@@ -83,50 +78,16 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   auto bound = server.start(host, port);
   if (!bound) return failed(err, bound.error());
   api.set_ready(true);
-  const auto& recovery = session.recovery();
-  err << "coalition serve: recovered " << recovery.recovered << " execution(s); " << recovery.parked
-      << " wait for people, signals or timers";
-  if (!recovery.failed.empty()) err << ", " << recovery.failed.size() << " could not be restored";
-  err << "\ncoalition serve: listening on " << (tls ? "https://" : "http://") << *bound
-      << std::endl;
-
-  const auto every = installation.config.audit_checkpoint_every;
-  auto next_checkpoint = std::chrono::steady_clock::now() + every.value_or(std::chrono::hours(0));
-  auto checkpoint = [&] {
-    if (auto sync = session.engine().sync(); !sync) {
-      err << "coalition serve: audit checkpoint failed: " << sync.error().to_string() << std::endl;
-      return;
-    }
-    auto c = write_configured_checkpoint(session.store(), installation, session.clock().now());
-    if (c) {
-      err << "coalition serve: audit checkpoint, " << c->entries << " entries" << std::endl;
-    } else {
-      err << "coalition serve: audit checkpoint failed: " << c.error().to_string() << std::endl;
-    }
-  };
-  const timespec poll{0, 100 * 1000 * 1000};
-  for (;;) {
-    siginfo_t info;
-    if (sigtimedwait(&stop, &info, &poll) > 0) {
-      err << "coalition serve: " << (info.si_signo == SIGTERM ? "SIGTERM" : "SIGINT")
-          << ", draining" << std::endl;
-      break;
-    }
-    if (auto sync = session.engine().sync(); !sync) {
-      server.shutdown(kDrainGrace);
-      api.drain();
-      return failed(err, sync.error());
-    }
-    if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
-      checkpoint();
-      next_checkpoint = std::chrono::steady_clock::now() + *every;
-    }
-  }
+  RealTimeLoop loop(session, installation, stop, "coalition serve", err);
+  loop.report_recovery();
+  err << "coalition serve: listening on " << (tls ? "https://" : "http://") << *bound << std::endl;
+  Status ran = loop.run();
   api.set_ready(false);
   server.shutdown(kDrainGrace);
   api.drain();  // a request past the grace still finishes before the engine stops
+  if (!ran) return failed(err, ran.error());
   session.engine().wait_idle();
-  if (every) checkpoint();
+  loop.finish();
   if (auto c = session.close(); !c) return failed(err, c.error());
   out << "server stopped\n";
   return kExitOk;

@@ -135,36 +135,38 @@ Result<json> task_document(Session& s, const Principal& p, const std::string& ta
   return with_status(**task);
 }
 
-Result<json> complete_task(Session& s, const Principal& p, const std::string& task_id,
-                           const json& answer, const std::string& role) {
-  json doc = json::object();
-  if (p.source != IdentitySource::kAsserted) {
-    auto task = task_to_act_on(s, p, task_id, "task_refused", as_is);
-    if (!task) return std::move(task).error();
-    doc = task->doc;
-  }
-  const std::string acting =
-      p.source == IdentitySource::kAsserted ? role : acting_role(p, doc, role);
-  if (p.source != IdentitySource::kAsserted && acting.empty()) {
+namespace {
+
+// The engine's actor for `p` acting on `task_id` in `role`: for an authenticated caller, after
+// the access check (audited as `refusal`, the task seen through `as_seen`) and with one of its
+// own roles; at the terminal, as asserted.
+Result<Actor> acting_on_task(Session& s, const Principal& p, const std::string& task_id,
+                             const std::string& role, const std::string& refusal,
+                             json (*as_seen)(json)) {
+  if (p.source == IdentitySource::kAsserted) return actor_of(p, role);
+  auto task = task_to_act_on(s, p, task_id, refusal, as_seen);
+  if (!task) return std::move(task).error();
+  const std::string acting = acting_role(p, task->doc, role);
+  if (acting.empty()) {
     return Error::permission_denied("role '" + role + "' is not one of the caller's roles");
   }
-  return s.engine().complete_task(task_id, actor_of(p, acting), answer);
+  return actor_of(p, acting);
+}
+
+}  // namespace
+
+Result<json> complete_task(Session& s, const Principal& p, const std::string& task_id,
+                           const json& answer, const std::string& role) {
+  auto actor = acting_on_task(s, p, task_id, role, "task_refused", as_is);
+  if (!actor) return std::move(actor).error();
+  return s.engine().complete_task(task_id, *actor, answer);
 }
 
 Status extend_deadline(Session& s, const Principal& p, const std::string& task_id, TimePoint due,
                        const std::string& justification, const std::string& role) {
-  json doc = json::object();
-  if (p.source != IdentitySource::kAsserted) {
-    auto task = task_to_act_on(s, p, task_id, "deadline_refused", extension_view);
-    if (!task) return std::move(task).error();
-    doc = task->doc;
-  }
-  const std::string acting =
-      p.source == IdentitySource::kAsserted ? role : acting_role(p, doc, role);
-  if (p.source != IdentitySource::kAsserted && acting.empty()) {
-    return Error::permission_denied("role '" + role + "' is not one of the caller's roles");
-  }
-  return s.engine().extend_deadline(task_id, due, actor_of(p, acting), justification);
+  auto actor = acting_on_task(s, p, task_id, role, "deadline_refused", extension_view);
+  if (!actor) return std::move(actor).error();
+  return s.engine().extend_deadline(task_id, due, *actor, justification);
 }
 
 }  // namespace coalition::app
