@@ -6,24 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
-extern char** environ;
-
 namespace coalition::test {
-
-namespace {
-
-std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) {
@@ -34,7 +19,7 @@ ServerProcess::~ServerProcess() {
 }
 
 std::string ServerProcess::err() const {
-  return slurp(err_file_);
+  return read_file(err_file_);
 }
 
 bool ServerProcess::start(const std::vector<std::string>& argv,
@@ -50,16 +35,7 @@ bool ServerProcess::start(const std::vector<std::string>& argv,
                                    0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
-  std::vector<std::string> vars;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry(*e);
-    const auto eq = entry.find('=');
-    if (eq != std::string::npos && env.count(entry.substr(0, eq)) > 0) continue;
-    vars.push_back(entry);
-  }
-  for (const auto& [key, value] : env) {
-    if (!value.empty()) vars.push_back(key + "=" + value);
-  }
+  auto vars = merged_environment(env);
   std::vector<char*> envp;
   for (auto& v : vars) envp.push_back(v.data());
   envp.push_back(nullptr);
@@ -76,7 +52,7 @@ bool ServerProcess::start(const std::vector<std::string>& argv,
   const auto deadline = std::chrono::steady_clock::now() + wait;
   constexpr std::string_view kMark = "listening on http";
   while (std::chrono::steady_clock::now() < deadline) {
-    const std::string text = slurp(err_file_);
+    const std::string text = read_file(err_file_);
     if (auto at = text.find(kMark); at != std::string::npos) {
       const auto start = text.find("://", at) + 3;
       const auto end = text.find('\n', start);
@@ -88,12 +64,12 @@ bool ServerProcess::start(const std::vector<std::string>& argv,
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      *why = "the server exited before it listened: " + slurp(err_file_);
+      *why = "the server exited before it listened: " + read_file(err_file_);
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  *why = "the server did not listen in time: " + slurp(err_file_);
+  *why = "the server did not listen in time: " + read_file(err_file_);
   return false;
 }
 
@@ -106,8 +82,8 @@ ProcessResult ServerProcess::stop(int signal) {
   }
   pid_ = -1;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = slurp(out_file_);
-  result.err = slurp(err_file_);
+  result.out = read_file(out_file_);
+  result.err = read_file(err_file_);
   return result;
 }
 

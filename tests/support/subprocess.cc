@@ -15,9 +15,8 @@
 extern char** environ;
 
 namespace coalition::test {
-namespace {
 
-std::string slurp(const std::filesystem::path& file) {
+std::string read_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
@@ -42,8 +41,6 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
   for (const auto& [key, value] : vars) out.push_back(key + "=" + value);
   return out;
 }
-
-}  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env) {
@@ -97,8 +94,8 @@ ProcessResult run_process_until(const std::vector<std::string>& argv,
   }
   ProcessResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = slurp(out_file);
-  result.err = slurp(err_file);
+  result.out = read_file(out_file);
+  result.err = read_file(err_file);
   return result;
 }
 

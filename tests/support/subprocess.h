@@ -3,6 +3,7 @@
 #define COALITION_TESTS_SUPPORT_SUBPROCESS_H_
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,12 @@ ProcessResult run_process_until(const std::vector<std::string>& argv,
                                 const std::map<std::string, std::string>& env,
                                 std::chrono::milliseconds after, int signal,
                                 const std::string& stdin_path = "/dev/null");
+
+// The whole file (empty when it cannot be read).
+std::string read_file(const std::filesystem::path& file);
+
+// The current environment plus `env` ("KEY=VALUE" entries; a value of "" unsets the variable).
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& env);
 
 }  // namespace coalition::test
 
