@@ -253,7 +253,7 @@ TEST_F(DataProtection, NoPathIntoTheEngineAcceptsImageOrVideoBytes) {
       "steps": [
         {"id": "ask", "kind": "task", "type": "form", "result": "/answer", "next": "wait",
          "parameters": {"title": "Answer", "schema": {"type": "object"}},
-         "assign": {"roles": ["analyst"]}, "deadline": {"in": "P1D"}},
+         "assign": {"roles": ["analyst"]}, "deadline": {"in": "P3650D"}},
         {"id": "wait", "kind": "task", "type": "await_signal", "parameters": {"name": "go"}}]})";
   const auto smuggler = dir_.path() / "smuggler.json";
   planted.push_back(png("DEFINITION"));
