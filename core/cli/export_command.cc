@@ -1,13 +1,13 @@
-// coalition export: one execution as a JSON document, for a records request or a hand-over to
-// another system. An export leaves the engine's control, so it never carries restricted data:
-// its clearance is the view's (--view ROLE) capped at member, and the export itself is audited.
-#include "audit/audit_chain.h"
+// coalition export: one execution as a JSON document (app/execution_export.h), seen as --view
+// ROLE sees it, capped at member clearance; audited before it is written.
+#include "app/access.h"
+#include "app/execution_export.h"
+#include "auth/principal.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "common/private_file.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
-#include "runtime/execution.h"
 
 namespace coalition::cli {
 
@@ -20,9 +20,6 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   TimePoint now = *at;
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "export", view.error());
-  view->clearance = std::min(view->clearance, Visibility::kMember);
-  const VisibilityPolicy& policy = *view->policy;
-  const ExecutionRecord& r = view->record;
   Store& store = view->session->store();
   if (!o.session.now.empty()) {
     auto mode = app::store_clock(store);
@@ -41,76 +38,14 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
     if (*stored) now = std::max(now, parse_utc(**stored).value_or(now));
   }
 
-  auto events = view->events();
-  if (!events) return fail(err, "export", events.error());
-  auto audit = view->audit();
-  if (!audit) return fail(err, "export", audit.error());
-  auto tasks = store.tasks(TaskFilter{r.id, "", false});
-  if (!tasks) return fail(err, "export", tasks.error());
-  auto tombstones = store.tombstones(r.id);
-  if (!tombstones) return fail(err, "export", tombstones.error());
-
-  // The context: the final output once finished, else the main sequence's live context.
-  json context = json::object();
-  if (r.result.is_object() && r.result.contains("output")) {
-    context = r.result["output"];
-  } else {
-    auto parts = store.state_parts(r.id);
-    if (!parts) return fail(err, "export", parts.error());
-    context = Execution::main_context(r.state, *parts);
-  }
-  json doc{{"exported_at", format_utc(now)},
-           {"view", {{"role", o.view}, {"clearance", to_string(view->clearance)}}},
-           {"execution",
-            {{"id", r.id},
-             {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
-             {"status", r.status},
-             {"initiator", r.initiator},
-             {"started_at", format_utc(r.started_at)}}}};
-  doc["context"] = policy.filter_context(context, "", view->clearance).value_or(json::object());
-  json history = json::array();
-  for (const auto& e : *events) history.push_back(e.to_json());
-  doc["history"] = std::move(history);
-  json task_list = json::array();
-  for (const auto& t : *tasks) {
-    if (!policy.can_see_step(t.step, view->clearance)) continue;
-    json d = t.doc;
-    d["status"] = t.status;
-    task_list.push_back(std::move(d));
-  }
-  doc["tasks"] = std::move(task_list);
-  json entries = json::array();
-  for (const auto& a : *audit) {
-    entries.push_back({{"seq", a.seq},
-                       {"at", a.at},
-                       {"actor", a.actor},
-                       {"role", a.role},
-                       {"type", a.type},
-                       {"step", a.step},
-                       {"hash", a.hash}});
-  }
-  doc["audit"] = std::move(entries);
-  json purged = json::array();
-  for (const auto& t : *tombstones) {
-    if (t.record_type == "execution") {
-      purged.push_back({{"record_type", t.record_type}, {"purged_at", t.purged_at}});
-    }
-  }
-  doc["purged"] = std::move(purged);
-
-  const std::string text = doc.dump(2) + "\n";
-  // Audited before the data leaves: an export that cannot be recorded (a `--now` before the
-  // log's last entry) does not happen. Appending to the chain is safe beside a worker: the
-  // store reads the chain's tail inside the transaction that appends.
-  StoreBatch batch;
-  batch.audit.push_back(make_audit_draft(now, o.actor.empty() ? "operator" : o.actor, o.role,
-                                         o.organisation, r.id, "", "exported",
-                                         {{"view", o.view},
-                                          {"clearance", to_string(view->clearance)},
-                                          {"to", o.out_file.empty() ? "stdout" : "file"},
-                                          {"events", doc["history"].size()},
-                                          {"tasks", doc["tasks"].size()}}));
-  if (auto s = store.apply(batch); !s) return fail(err, "export", s.error());
+  app::ExportRequest request;
+  request.by = app::actor_of(
+      asserted_principal(o.actor.empty() ? "operator" : o.actor, o.role, o.organisation), o.role);
+  request.to = o.out_file.empty() ? "stdout" : "file";
+  request.now = now;
+  auto doc = app::export_execution(*view, request);
+  if (!doc) return fail(err, "export", doc.error());
+  const std::string text = doc->dump(2) + "\n";
   if (o.out_file.empty()) {
     out << text;
     return kExitOk;
@@ -118,7 +53,7 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   if (auto s = write_private_file(o.out_file, text, o.force); !s) {
     return fail(err, "export", s.error());
   }
-  err << "exported " << printable(r.id) << " to " << o.out_file << "\n";
+  err << "exported " << printable(view->record.id) << " to " << o.out_file << "\n";
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 // legal holds placed and released (retention/legal_hold.h). Both act, so they hold the store's
 // lock and, with --now, run in the store's virtual time.
 #include "app/permissions.h"
+#include "app/retention_actions.h"
 #include "auth/principal.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
@@ -30,8 +31,8 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
     so.now.clear();
     so.act = false;
   }
-  if (!o.dry_run) {
-    const Principal by = asserted_principal(o.actor, o.role, o.organisation);
+  const Principal by = asserted_principal(o.actor, o.role, o.organisation);
+  if (!o.dry_run) {  // refused before the store is opened
     if (auto allowed = app::require_role(by, installation.config.permissions.purge, "a purge");
         !allowed) {
       return fail(err, "purge", allowed.error());
@@ -39,26 +40,12 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
   }
   auto s = Session::open(installation, so);
   if (!s) return fail(err, "purge", s.error());
-  PurgeOptions options;
-  options.now = o.dry_run ? at.value_or(utc_now()) : (*s)->clock().now();
-  if (!o.actor.empty()) options.actor = o.actor;
-  options.role = o.role;
-  options.dry_run = o.dry_run;
-  auto report =
-      purge_expired((*s)->store(), (*s)->catalog(), installation.config.retention, options);
+  const TimePoint now = o.dry_run ? at.value_or(utc_now()) : (*s)->clock().now();
+  auto report = app::purge((*s)->store(), (*s)->catalog(), installation.config, by, now, o.dry_run);
   if (auto c = (*s)->close(); !c) return fail(err, "purge", c.error());
   if (!report) return fail(err, "purge", report.error());
   if (o.json) {
-    out << json{{"now", format_utc(options.now)},
-                {"dry_run", o.dry_run},
-                {"examined", report->examined},
-                {"purged", report->purged},
-                {"held", report->held},
-                {"kept", report->kept},
-                {"already_purged", report->already},
-                {"actions", report->actions}}
-               .dump(2)
-        << "\n";
+    out << app::purge_report_json(*report, now, o.dry_run).dump(2) << "\n";
     return kExitOk;
   }
   for (const auto& a : report->actions) {
@@ -70,10 +57,10 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
     if (a.contains("hold")) out << "  hold " << a["hold"].get<std::string>();
     out << "\n";
   }
-  out << "purge at " << format_utc(options.now) << ": " << report->examined
-      << " finished execution(s), " << report->purged << " record(s) "
-      << (o.dry_run ? "would be " : "") << "purged, " << report->held << " held, " << report->kept
-      << " not yet expired, " << report->already << " already purged\n";
+  out << "purge at " << format_utc(now) << ": " << report->examined << " finished execution(s), "
+      << report->purged << " record(s) " << (o.dry_run ? "would be " : "") << "purged, "
+      << report->held << " held, " << report->kept << " not yet expired, " << report->already
+      << " already purged\n";
   return kExitOk;
 }
 
@@ -84,24 +71,20 @@ int run_hold_command(const ExecutionCommandOptions& o, const Installation& insta
   if (auto allowed = app::require_role(by, installation.config.permissions.legal_hold,
                                        o.release ? "releasing a legal hold" : "a legal hold");
       !allowed) {
-    return fail(err, name, allowed.error());
+    return fail(err, name, allowed.error());  // refused before the store is opened
   }
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, name, s.error());
-  HoldRequest request{o.execution, o.actor, o.role, o.reason, (*s)->clock().now()};
-  Result<bool> placed = true;
-  if (o.release) {
-    if (auto r = release_legal_hold((*s)->store(), request); !r) placed = std::move(r).error();
-  } else {
-    placed = place_legal_hold((*s)->store(), request);
-  }
+  const TimePoint now = (*s)->clock().now();
+  auto placed = app::change_legal_hold((*s)->store(), installation.config, by,
+                                       app::HoldChange{o.execution, o.reason, o.release}, now);
   if (auto c = (*s)->close(); !c) return fail(err, name, c.error());
   if (!placed) return fail(err, name, placed.error());
   if (!*placed) {
     out << o.execution << " is already under legal hold; nothing changed\n";
   } else {
     out << (o.release ? "released the legal hold on " : "placed a legal hold on ") << o.execution
-        << " at " << format_utc(request.now) << "\n";
+        << " at " << format_utc(now) << "\n";
   }
   return kExitOk;
 }

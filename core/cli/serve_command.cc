@@ -62,7 +62,7 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
                                        "server runs only real-time stores"));
   }
 
-  Api api(session, config);
+  Api api(session, installation.config);
   HttpServerOptions options;
   options.threads = config.threads;
   options.body_bytes = config.body_bytes;

@@ -38,6 +38,7 @@ class Session {
 
   SqliteStore& store() { return *store_; }
   WorkflowCatalog& catalog() { return catalog_; }
+  const CalendarSet& calendars() const { return calendars_; }
   Engine& engine() { return *engine_; }
   Clock& clock() { return *clock_; }
   ManualClock* manual_clock() { return manual_; }

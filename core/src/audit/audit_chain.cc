@@ -58,6 +58,11 @@ AuditDraft make_audit_draft(TimePoint at, std::string actor, std::string role,
 // A small tolerance instead of none: executions record on several threads and the committer
 // drains them in queue order, so a few milliseconds of disorder are normal and harmless. An
 // operator's `--now` in the past, or a wall clock stepped back, is not: refused.
+nlohmann::json with_identity(nlohmann::json summary, const std::string& identity) {
+  if (!identity.empty()) summary["identity"] = identity;
+  return summary;
+}
+
 Result<TimePoint> audit_time_after(std::optional<TimePoint> last, TimePoint wanted) {
   if (!last || wanted >= *last) return wanted;
   if (*last - wanted <= kAuditClockSkew) return *last;

@@ -34,6 +34,9 @@ AuditDraft make_audit_draft(TimePoint at, std::string actor, std::string role,
                             std::string organisation, std::string execution_id, std::string step,
                             std::string type, const nlohmann::json& summary);
 
+// `summary` with "identity" (how the actor was identified: asserted, token:<id>) when known.
+nlohmann::json with_identity(nlohmann::json summary, const std::string& identity);
+
 // The instant an entry drafted at `wanted` is sealed at when the chain's last entry is at
 // `last`: `wanted`, or `last` if `wanted` is at most kAuditClockSkew earlier. kInvalidArgument
 // (naming both instants) when earlier still: an audit entry is never backdated.

@@ -42,8 +42,9 @@ Result<bool> place_legal_hold(Store& store, const HoldRequest& r) {
   StoreBatch batch;
   const std::string at = format_utc(r.now);
   batch.holds.push_back({r.execution_id, at, r.actor, r.role, r.reason, "", ""});
-  batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "",
-                                         "legal_hold_placed", {{"reason", r.reason}}));
+  batch.audit.push_back(make_audit_draft(r.now, r.actor, r.role, r.organisation, r.execution_id, "",
+                                         "legal_hold_placed",
+                                         with_identity({{"reason", r.reason}}, r.identity)));
   if (auto s = store.apply(batch); !s) return std::move(s).error();
   return true;
 }
@@ -60,9 +61,9 @@ Status release_legal_hold(Store& store, const HoldRequest& r) {
   released.released_by = r.actor;
   StoreBatch batch;
   batch.holds.push_back(released);
-  batch.audit.push_back(
-      make_audit_draft(r.now, r.actor, r.role, "", r.execution_id, "", "legal_hold_released",
-                       {{"reason", r.reason}, {"placed_at", released.placed_at}}));
+  batch.audit.push_back(make_audit_draft(
+      r.now, r.actor, r.role, r.organisation, r.execution_id, "", "legal_hold_released",
+      with_identity({{"reason", r.reason}, {"placed_at", released.placed_at}}, r.identity)));
   return store.apply(batch);
 }
 

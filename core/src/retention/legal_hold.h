@@ -20,6 +20,8 @@ struct HoldRequest {
   std::string role;
   std::string reason;
   TimePoint now;
+  std::string organisation = {};  // the actor's
+  std::string identity = {};  // how the actor was identified (asserted, token:<id>); empty: unsaid
 };
 
 // True when placed; false when a hold is already in force (nothing changes: placing is

@@ -99,11 +99,12 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
         }
         if (noted || o.dry_run) continue;
         batch.retention_notes.push_back({record.id, rule.record_type, held_by, now_text});
-        batch.audit.push_back(make_audit_draft(o.now, o.actor, o.role, "", record.id, "",
-                                               "purge_skipped",
-                                               {{"record_type", rule.record_type},
-                                                {"hold", held_by},
-                                                {"expired_at", line["expired_at"]}}));
+        batch.audit.push_back(make_audit_draft(o.now, o.actor, o.role, o.organisation, record.id,
+                                               "", "purge_skipped",
+                                               with_identity({{"record_type", rule.record_type},
+                                                              {"hold", held_by},
+                                                              {"expired_at", line["expired_at"]}},
+                                                             o.identity)));
         if (auto s = store.apply(batch); !s) return std::move(s).error();
         continue;
       }
@@ -170,8 +171,8 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
       // The entry, not the tombstone, carries the event evidence: it is in the chain.
       json summary = tombstone_policy;
       summary["events"] = purge_events_summary(deleted, rewritten);
-      batch.audit.push_back(
-          make_audit_draft(o.now, o.actor, o.role, "", record.id, "", "purged", summary));
+      batch.audit.push_back(make_audit_draft(o.now, o.actor, o.role, o.organisation, record.id, "",
+                                             "purged", with_identity(summary, o.identity)));
       if (auto s = store.apply(batch); !s) return std::move(s).error();
       done.insert(rule.record_type);
     }

@@ -32,7 +32,9 @@ struct PurgeOptions {
   TimePoint now;
   std::string actor = "retention";  // who runs it, for the audit log
   std::string role;
-  bool dry_run = false;  // report what would happen, change nothing
+  bool dry_run = false;      // report what would happen, change nothing
+  std::string organisation;  // the actor's
+  std::string identity;      // how the actor was identified (asserted, token:<id>); empty: unsaid
 };
 
 struct PurgeReport {

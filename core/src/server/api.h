@@ -19,8 +19,9 @@ namespace coalition {
 
 class Api {
  public:
-  // `session` (acting, real time) must outlive the Api.
-  Api(app::Session& session, const ServerConfig& config);
+  // `session` (acting, real time) must outlive the Api. `config`: its server, permissions and
+  // retention blocks.
+  Api(app::Session& session, EngineConfig config);
   ~Api();  // drain()
   // Waits for the requests still running on the pool of waiting threads; call it once the
   // server has stopped answering (HttpServer::shutdown) and before the session goes.
@@ -50,6 +51,7 @@ class Api {
   static HttpResponse run(const Route& route, const RouteCall& call);
 
   app::Session& session_;
+  const EngineConfig config_;
   RateLimiter limiter_;
   boost::asio::thread_pool waiting_;
   Router router_;

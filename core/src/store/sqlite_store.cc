@@ -68,6 +68,8 @@ ExecutionRecord read_execution(const SqliteStatement& q) {
 // A task's roles as the inbox matches them: each between two U+001F (which no name may hold,
 // common/text_field.h), "" for a task any role may complete.
 constexpr char kRoleMark = '\x1f';
+// Prepared statements a read connection keeps, one per shape of query.
+constexpr size_t kMaxCachedStatements = 64;
 
 std::string roles_key(const json& doc) {
   std::string key;
@@ -211,7 +213,9 @@ SqliteStatement& SqliteStore::Reader::statement(const std::string& sql) {
   auto it = connection_->statements.find(sql);
   if (it == connection_->statements.end()) {
     SqliteStatement prepared(db_, sql);
-    if (!prepared.ok()) {  // not kept: a passing failure (busy, schema) must not stick
+    // Not kept: a passing failure (busy, schema) must not stick; and past kMaxCachedStatements
+    // shapes (searches vary with their filters), the statement lives for this read only.
+    if (!prepared.ok() || connection_->statements.size() >= kMaxCachedStatements) {
       own_ = std::make_unique<SqliteStatement>(std::move(prepared));
       last_ = own_.get();
       return *own_;
@@ -918,6 +922,98 @@ Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
     if (!*row) break;
     InboxEntry e{q.text(0), std::nullopt, q.text(2)};
     if (!q.is_null(1)) e.due = from_ms(q.integer(1));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFilter& filter) {
+  Reader reader = read_connection();
+  // Parameters are numbered by what they hold, so each clause binds its own and the cached
+  // statement for one shape of filter serves every request of that shape.
+  std::string sql =
+      "SELECT id, workflow_id, workflow_version, status, initiator, started_at, updated_at, "
+      "next_due FROM executions e WHERE 1";
+  if (!filter.workflow_id.empty()) sql += " AND workflow_id = ?1";
+  if (!filter.statuses.empty()) {
+    sql += " AND status IN (";
+    for (size_t i = 0; i < filter.statuses.size(); ++i) {
+      sql += (i ? ", ?" : "?") + std::to_string(40 + i);
+    }
+    sql += ")";
+  }
+  if (!filter.organisation.empty()) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM tasks t WHERE t.execution_id = e.id AND "
+        "t.organisation = ?2)";
+  }
+  std::vector<std::string> marks;
+  if (filter.visible_to) {
+    // A task of the person's organisation (or of none) for one of their roles (or for anyone),
+    // or one they completed in their organisation.
+    sql +=
+        " AND EXISTS (SELECT 1 FROM tasks t WHERE t.execution_id = e.id AND "
+        "t.organisation IN ('', ?3) AND (t.roles = ''";
+    for (size_t i = 0; i < filter.visible_to->roles.size(); ++i) {
+      marks.push_back(std::string(1, kRoleMark) + filter.visible_to->roles[i] + kRoleMark);
+      sql += " OR instr(t.roles, ?" + std::to_string(60 + i) + ") > 0";
+    }
+    sql +=
+        " OR EXISTS (SELECT 1 FROM json_each(t.doc, '$.completions') c "
+        "WHERE json_extract(c.value, '$.actor') = ?4)))";
+  }
+  if (filter.started_from) sql += " AND started_at >= ?5";
+  if (filter.started_until) sql += " AND started_at < ?6";
+  if (filter.finished_from || filter.finished_until) {
+    sql += " AND status IN ('succeeded', 'failed')";
+  }
+  if (filter.finished_from) sql += " AND updated_at >= ?7";
+  if (filter.finished_until) sql += " AND updated_at < ?8";
+  if (filter.overdue_at) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM tasks t WHERE t.execution_id = e.id AND "
+        "t.status = 'open' AND t.due IS NOT NULL AND t.due <= ?9)";
+  }
+  if (!filter.after_id.empty()) {
+    sql += " AND (started_at < ?10 OR (started_at = ?10 AND id < ?11))";
+  }
+  sql += " ORDER BY started_at DESC, id DESC LIMIT ?12";
+  SqliteStatement& q = reader.statement(sql);
+  if (!q.ok()) return Error::io("store: cannot prepare the execution search");
+  if (!filter.workflow_id.empty()) q.bind(1, filter.workflow_id);
+  for (size_t i = 0; i < filter.statuses.size(); ++i) {
+    q.bind(static_cast<int>(40 + i), filter.statuses[i]);
+  }
+  if (!filter.organisation.empty()) q.bind(2, filter.organisation);
+  if (filter.visible_to) {
+    q.bind(3, filter.visible_to->organisation);
+    q.bind(4, filter.visible_to->person);
+    for (size_t i = 0; i < marks.size(); ++i) q.bind(static_cast<int>(60 + i), marks[i]);
+  }
+  if (filter.started_from) q.bind(5, to_ms(*filter.started_from));
+  if (filter.started_until) q.bind(6, to_ms(*filter.started_until));
+  if (filter.finished_from) q.bind(7, to_ms(*filter.finished_from));
+  if (filter.finished_until) q.bind(8, to_ms(*filter.finished_until));
+  if (filter.overdue_at) q.bind(9, to_ms(*filter.overdue_at));
+  if (!filter.after_id.empty()) {
+    q.bind(10, to_ms(filter.after_started));
+    q.bind(11, filter.after_id);
+  }
+  q.bind(12, static_cast<int64_t>(filter.limit));
+  std::vector<ExecutionSummary> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    ExecutionSummary e{q.text(0),
+                       q.text(1),
+                       q.integer(2),
+                       q.text(3),
+                       q.text(4),
+                       from_ms(q.integer(5)),
+                       from_ms(q.integer(6)),
+                       std::nullopt};
+    if (!q.is_null(7)) e.next_due = from_ms(q.integer(7));
     out.push_back(std::move(e));
   }
   return out;

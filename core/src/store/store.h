@@ -228,6 +228,42 @@ struct InboxEntry {
   std::string summary;
 };
 
+// Which executions a list or search returns (Store::executions), newest start first.
+struct ExecutionFilter {
+  std::string workflow_id;            // empty: any
+  std::vector<std::string> statuses;  // empty: any
+  std::string organisation;           // non-empty: executions with a task of this organisation
+  // Set: only executions this person may see as a member (access rules in app/access.h): a
+  // task of their organisation (or of none) for one of their roles, or one they completed.
+  struct Member {
+    std::string person;
+    std::string organisation;
+    std::vector<std::string> roles;
+  };
+  std::optional<Member> visible_to;
+  std::optional<TimePoint> started_from;   // started at or after
+  std::optional<TimePoint> started_until;  // started before
+  std::optional<TimePoint> finished_from;  // succeeded or failed, last change at or after
+  std::optional<TimePoint> finished_until;
+  std::optional<TimePoint> overdue_at;  // with an open task due at or before this instant
+  // Keyset paging: only executions after this one in the order (started_at desc, id desc).
+  std::string after_id;
+  TimePoint after_started{};
+  size_t limit = 50;
+};
+
+// One execution as a list shows it: the record without its state.
+struct ExecutionSummary {
+  std::string id;
+  std::string workflow_id;
+  int64_t workflow_version = 0;
+  std::string status;
+  std::string initiator;
+  TimePoint started_at;
+  TimePoint updated_at;
+  std::optional<TimePoint> next_due;
+};
+
 // What an inbox lists of a task (InboxEntry::summary): the document without the form.
 nlohmann::json task_summary(const TaskRecord& task);
 
@@ -267,6 +303,8 @@ class Store {
   virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
   // At most filter.limit tasks of the inbox the filter describes, in its order.
   virtual Result<std::vector<InboxEntry>> inbox(const InboxFilter& filter) = 0;
+  // At most filter.limit executions the filter selects, newest start first.
+  virtual Result<std::vector<ExecutionSummary>> executions(const ExecutionFilter& filter) = 0;
   virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;
   // Checks the chain, time never moving back along it, every stored event against the digest
   // its entry carries, and that the chain still holds each of `anchors`. A summary removed, an

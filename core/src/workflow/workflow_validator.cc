@@ -11,7 +11,30 @@ namespace coalition {
 
 using nlohmann::json;
 
+WorkflowCatalog::WorkflowCatalog(const WorkflowCatalog& other) {
+  std::shared_lock lock(other.mutex_);
+  workflows_ = other.workflows_;
+}
+
+WorkflowCatalog& WorkflowCatalog::operator=(const WorkflowCatalog& other) {
+  if (this == &other) return *this;
+  std::map<std::string, std::shared_ptr<const Workflow>> copy;
+  {
+    std::shared_lock lock(other.mutex_);
+    copy = other.workflows_;
+  }
+  std::unique_lock lock(mutex_);
+  workflows_ = std::move(copy);
+  return *this;
+}
+
 Status WorkflowCatalog::add(std::shared_ptr<const Workflow> workflow) {
+  if (auto inserted = insert(std::move(workflow)); !inserted) return std::move(inserted).error();
+  return ok_status();
+}
+
+Result<bool> WorkflowCatalog::insert(std::shared_ptr<const Workflow> workflow) {
+  std::unique_lock lock(mutex_);
   auto [it, inserted] = workflows_.emplace(workflow->key(), workflow);
   if (!inserted && it->second->document != workflow->document) {
     return Error::conflict("workflow " + workflow->id + " version " +
@@ -19,18 +42,31 @@ Status WorkflowCatalog::add(std::shared_ptr<const Workflow> workflow) {
                            " differs from the one in " + it->second->source +
                            "; a changed definition needs a new version");
   }
-  return ok_status();
+  return inserted;
 }
 
 std::shared_ptr<const Workflow> WorkflowCatalog::find(const std::string& id,
                                                       int64_t version) const {
+  std::shared_lock lock(mutex_);
   auto it = workflows_.find(id + "@" + std::to_string(version));
   return it == workflows_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> WorkflowCatalog::keys() const {
+  std::shared_lock lock(mutex_);
   std::vector<std::string> out;
   for (const auto& [key, wf] : workflows_) out.push_back(key);
+  return out;
+}
+
+std::vector<std::shared_ptr<const Workflow>> WorkflowCatalog::all() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::shared_ptr<const Workflow>> out;
+  for (const auto& [key, wf] : workflows_) out.push_back(wf);
+  // Keys order "x@10" before "x@9": by id, then version as a number.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a->id != b->id ? a->id < b->id : a->version < b->version;
+  });
   return out;
 }
 

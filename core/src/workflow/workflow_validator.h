@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 #include "plugin_host/plugin_registry.h"
@@ -14,14 +15,26 @@
 namespace coalition {
 
 // Workflows by id and version, for sub-workflow steps.
+// Thread-safe: the server registers workflows while the engine and requests look them up.
+// Definitions are immutable and shared, so a lookup stays valid whatever is added later.
 class WorkflowCatalog {
  public:
+  WorkflowCatalog() = default;
+  WorkflowCatalog(const WorkflowCatalog& other);
+  WorkflowCatalog& operator=(const WorkflowCatalog& other);
+
   // Refuses a different definition under an id and version already present.
   Status add(std::shared_ptr<const Workflow> workflow);
+  // The same; true when the definition was not there yet (one caller of several racing wins).
+  Result<bool> insert(std::shared_ptr<const Workflow> workflow);
   std::shared_ptr<const Workflow> find(const std::string& id, int64_t version) const;
+  // "id@version", in order.
   std::vector<std::string> keys() const;
+  // Every definition, by id then version.
+  std::vector<std::shared_ptr<const Workflow>> all() const;
 
  private:
+  mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<const Workflow>> workflows_;
 };
 

@@ -1,0 +1,98 @@
+#include "app/execution_search.h"
+
+#include <charconv>
+
+#include "app/task_actions.h"
+#include "common/utc_time.h"
+
+namespace coalition::app {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t ms_of(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// The paging cursor: the last execution's place in the order, "<started ms>:<id>". Opaque to
+// clients.
+std::string cursor_of(const ExecutionSummary& e) {
+  return std::to_string(ms_of(e.started_at)) + ":" + e.id;
+}
+
+Status parse_cursor(const std::string& text, ExecutionFilter& filter) {
+  const Error bad = Error::invalid_argument("cursor: not one this server gave");
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 19 || colon + 1 >= text.size()) {
+    return bad;
+  }
+  int64_t ms = 0;
+  const char* last = text.data() + colon;
+  if (std::from_chars(text.data(), last, ms).ptr != last) return bad;
+  filter.after_started = TimePoint(std::chrono::milliseconds(ms));
+  filter.after_id = text.substr(colon + 1);
+  return ok_status();
+}
+
+bool known_status(const std::string& s) {
+  return s == "running" || s == "waiting" || s == "succeeded" || s == "failed";
+}
+
+}  // namespace
+
+Result<json> search_executions(Session& s, const Principal& p, const ExecutionQuery& query) {
+  if (p.service()) {
+    return Error::permission_denied("a partner system's credential sends signals only");
+  }
+  if (query.limit < 1 || query.limit > kMaxPageSize) {
+    return Error::invalid_argument("limit: from 1 to " + std::to_string(kMaxPageSize));
+  }
+  ExecutionFilter filter;
+  filter.workflow_id = query.workflow;
+  for (const auto& status : query.statuses) {
+    if (!known_status(status)) {
+      return Error::invalid_argument("status: '" + status +
+                                     "' is none of running, waiting, succeeded, failed");
+    }
+    filter.statuses.push_back(status);
+  }
+  filter.organisation = query.organisation;
+  filter.started_from = query.started_from;
+  filter.started_until = query.started_until;
+  filter.finished_from = query.finished_from;
+  filter.finished_until = query.finished_until;
+  if (query.overdue) filter.overdue_at = s.clock().now();
+  const bool everything = p.admin || p.coordinate;
+  if (!everything) {
+    filter.visible_to = ExecutionFilter::Member{p.person, p.organisation, p.roles};
+  }
+  if (!query.after.empty()) {
+    if (auto parsed = parse_cursor(query.after, filter); !parsed) return parsed.error();
+  }
+  filter.limit = query.limit + 1;  // one more tells whether a next page exists
+  auto found = s.store().executions(filter);
+  if (!found) return std::move(found).error();
+  json list = json::array();
+  const size_t shown = std::min(found->size(), query.limit);
+  for (size_t i = 0; i < shown; ++i) {
+    const ExecutionSummary& e = (*found)[i];
+    json doc{{"id", e.id},
+             {"workflow", e.workflow_id},
+             {"version", e.workflow_version},
+             {"status", e.status},
+             {"started_at", format_utc(e.started_at)},
+             {"updated_at", format_utc(e.updated_at)}};
+    if (e.status == "succeeded" || e.status == "failed") {
+      doc["finished_at"] = format_utc(e.updated_at);
+    }
+    if (e.next_due) doc["next_due"] = format_utc(*e.next_due);
+    if (everything) doc["initiator"] = e.initiator;
+    list.push_back(std::move(doc));
+  }
+  json page{{"executions", std::move(list)}};
+  if (found->size() > query.limit) page["next"] = cursor_of((*found)[query.limit - 1]);
+  return page;
+}
+
+}  // namespace coalition::app

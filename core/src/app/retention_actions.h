@@ -1,0 +1,39 @@
+// Retention actions: applying the retention policy (a purge, or its dry run) and placing or
+// releasing a legal hold, as the configuration permits (config "permissions"; app/permissions.h).
+// One implementation for `coalition purge`/`hold` and the server's routes.
+#ifndef COALITION_APP_RETENTION_ACTIONS_H_
+#define COALITION_APP_RETENTION_ACTIONS_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/session.h"
+#include "auth/principal.h"
+#include "config/engine_config.h"
+#include "retention/purge.h"
+
+namespace coalition::app {
+
+// Purges what has expired at `now`; the caller must hold a role of permissions.purge (or the
+// admin scope). A dry run changes nothing and reports what would go: who may ask is the front
+// end's rule (the operator at the store; over the API, the same roles).
+Result<PurgeReport> purge(Store& store, const WorkflowCatalog& catalog, const EngineConfig& config,
+                          const Principal& p, TimePoint now, bool dry_run);
+
+// {"now", "dry_run", "examined", "purged", "held", "kept", "already_purged", "actions"}.
+nlohmann::json purge_report_json(const PurgeReport& report, TimePoint now, bool dry_run);
+
+struct HoldChange {
+  std::string execution;
+  std::string reason;  // why a hold is placed (required) or released (optional)
+  bool release = false;
+};
+
+// Places (true when placed, false when one was already in force) or releases a legal hold on an
+// execution. The caller must hold a role of permissions.legal_hold (or the admin scope).
+Result<bool> change_legal_hold(Store& store, const EngineConfig& config, const Principal& p,
+                               const HoldChange& change, TimePoint now);
+
+}  // namespace coalition::app
+
+#endif  // COALITION_APP_RETENTION_ACTIONS_H_

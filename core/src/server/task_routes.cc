@@ -1,0 +1,61 @@
+// /v1/tasks: what member staff do — read their inbox and a task's form, complete it, move its
+// deadline (app/task_actions.h).
+#include "app/task_actions.h"
+#include "server/route_support.h"
+#include "server/routes.h"
+
+namespace coalition {
+
+using nlohmann::json;
+
+void add_task_routes(Router& router, app::Session& s) {
+  router.add({"GET", "/v1/tasks", true, [&s](const RouteCall& c) {
+                app::InboxQuery q;
+                auto overdue = query_flag(c.request, "overdue");
+                if (!overdue) return problem_response(overdue.error());
+                auto escalated = query_flag(c.request, "escalated");
+                if (!escalated) return problem_response(escalated.error());
+                auto due_before = query_time(c.request, "due_before");
+                if (!due_before) return problem_response(due_before.error());
+                auto limit = query_limit(c.request, q.limit, app::kMaxPageSize);
+                if (!limit) return problem_response(limit.error());
+                q.overdue = *overdue;
+                q.escalated = *escalated;
+                q.due_before = *due_before;
+                q.limit = *limit;
+                q.after = query_text(c.request, "cursor");
+                auto page = app::inbox(s, *c.principal, q);
+                if (!page) return problem_response(page.error());
+                return json_response(app::inbox_json(*page));
+              }});
+  router.add({"GET", "/v1/tasks/{id}", true, [&s](const RouteCall& c) {
+                return answer(app::task_document(s, *c.principal, c.params.at("id")));
+              }});
+  router.add(waiting({"POST", "/v1/tasks/{id}/complete", true, [&s](const RouteCall& c) {
+                        auto body = object_body(c.request, "{\"answer\": ...}");
+                        if (!body) return problem_response(body.error());
+                        auto role = string_member(*body, "role", false);
+                        if (!role) return problem_response(role.error());
+                        const json answer_doc = body->value("answer", json::object());
+                        return answer(app::complete_task(s, *c.principal, c.params.at("id"),
+                                                         answer_doc, *role));
+                      }}));
+  router.add(waiting(
+      {"POST", "/v1/tasks/{id}/extend", true, [&s](const RouteCall& c) {
+         auto body = object_body(c.request, "{\"due\": ..., \"justification\": ...}");
+         if (!body) return problem_response(body.error());
+         auto due_text = string_member(*body, "due", true);
+         if (!due_text) return problem_response(due_text.error());
+         auto due = parse_utc(*due_text);
+         if (!due) return problem_response(Error::invalid_data("an RFC 3339 instant", "/due"));
+         auto why = string_member(*body, "justification", true);
+         if (!why) return problem_response(why.error());
+         auto role = string_member(*body, "role", false);
+         if (!role) return problem_response(role.error());
+         Status moved = app::extend_deadline(s, *c.principal, c.params.at("id"), *due, *why, *role);
+         if (!moved) return problem_response(moved.error());
+         return ok(json{{"task", c.params.at("id")}, {"due", format_utc(*due)}});
+       }}));
+}
+
+}  // namespace coalition
