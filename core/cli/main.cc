@@ -209,7 +209,7 @@ int run(int argc, char** argv) {
   token_create->add_option("--roles", tokens.roles, "Their roles, comma-separated")->delimiter(',');
   token_create
       ->add_option("--scopes", tokens.scopes,
-                   "admin, coordinate or signal:<workflow>, comma-separated")
+                   "admin, coordinate, metrics or signal:<workflow>, comma-separated")
       ->delimiter(',');
   token_create->add_option("--expires", tokens.expires,
                            "When it stops working: RFC 3339 instant or a duration (P90D)");

@@ -165,8 +165,8 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
                                &s->calendars_,
                                installation.config.limits.execution,
                                s->journal_.get()};
-  s->engine_ =
-      std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_, engine_options);
+  s->engine_ = std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_,
+                                        engine_options, &s->metrics_);
   auto report = s->engine_->recover();
   if (!report) return std::move(report).error();
   s->recovery_ = std::move(*report);

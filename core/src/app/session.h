@@ -11,6 +11,7 @@
 #include "app/installation.h"
 #include "calendar/business_calendar.h"
 #include "runtime/engine.h"
+#include "runtime/engine_metrics.h"
 #include "store/sqlite_store.h"
 #include "workflow/workflow_validator.h"
 
@@ -43,6 +44,8 @@ class Session {
   Clock& clock() { return *clock_; }
   ManualClock* manual_clock() { return manual_; }
   const RecoveryReport& recovery() const { return recovery_; }
+  // What the engine's events say (step latency, error codes), since the session opened.
+  const EngineMetrics& metrics() const { return metrics_; }
   size_t timers_fired() const { return fired_; }  // by advance_to, --now included
 
   // Runs until nothing is left to do now: no scheduler work, no plugin call, no uncommitted
@@ -64,6 +67,7 @@ class Session {
   CalendarSet calendars_;
   std::unique_ptr<Clock> clock_;
   ManualClock* manual_ = nullptr;
+  EngineMetrics metrics_;  // the engine's event sink: declared first, so it outlives the engine
   std::unique_ptr<Engine> engine_;
   RecoveryReport recovery_;
   size_t fired_ = 0;

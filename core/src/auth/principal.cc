@@ -29,6 +29,7 @@ std::vector<std::string> Principal::scopes() const {
   std::vector<std::string> out;
   if (admin) out.emplace_back("admin");
   if (coordinate) out.emplace_back("coordinate");
+  if (metrics) out.emplace_back("metrics");
   for (const auto& w : signal_workflows) out.push_back("signal:" + w);
   return out;
 }
@@ -40,13 +41,15 @@ Status apply_scopes(const std::vector<std::string>& scopes, Principal& p) {
       p.admin = true;
     } else if (s == "coordinate") {
       p.coordinate = true;
+    } else if (s == "metrics") {
+      p.metrics = true;
     } else if (s.rfind("signal:", 0) == 0 && s.size() > 7) {
       const std::string workflow = normal_name(s.substr(7));
       if (auto ok = check_text_field("scope workflow", workflow); !ok) return ok;
       p.signal_workflows.push_back(workflow);
     } else {
       return Error::invalid_argument("unknown scope '" + printable(word) +
-                                     "': admin, coordinate or signal:<workflow id>");
+                                     "': admin, coordinate, metrics or signal:<workflow id>");
     }
   }
   return ok_status();

@@ -22,7 +22,8 @@ std::string_view to_string(IdentitySource source);
 //   admin        tokens, workflow registration, purge, legal holds; every execution, full view
 //   coordinate   read every execution (views still by role); cancel and retry
 //   signal:<id>  a partner system: send signals to executions of workflow <id>, nothing else
-enum class Scope { kAdmin, kCoordinate, kSignal };
+//   metrics      a monitoring system: read GET /metrics, nothing else
+enum class Scope { kAdmin, kCoordinate, kSignal, kMetrics };
 
 struct Principal {
   std::string person;        // normal form (common/text_field.h normal_name)
@@ -30,13 +31,16 @@ struct Principal {
   std::vector<std::string> roles;
   bool admin = false;
   bool coordinate = false;
+  bool metrics = false;
   std::vector<std::string> signal_workflows;  // signal:<id> scopes
   IdentitySource source = IdentitySource::kAsserted;
   std::string credential;  // the token id or "oidc:<issuer>": for the audit log, never secret
 
   bool has_role(std::string_view role) const;
-  // A service credential: it may only send signals.
-  bool service() const { return !signal_workflows.empty() && roles.empty() && !admin; }
+  // A service credential (a partner system, monitoring): no person's work, only its scopes.
+  bool service() const {
+    return (!signal_workflows.empty() || metrics) && roles.empty() && !admin && !coordinate;
+  }
   bool may_signal(std::string_view workflow_id) const;
   std::vector<std::string> scopes() const;  // as stored
 };

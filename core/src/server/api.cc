@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "auth/api_token.h"
+#include "server/openapi_document.h"
 #include "server/route_support.h"
 #include "server/routes.h"
 
@@ -138,6 +139,8 @@ void Api::add_routes() {
                  }
                  return ok(json{{"status", "ready"}});
                }});
+  router_.add({"GET", "/v1/openapi.json", false,
+               [](const RouteCall&) { return json_response(kOpenApiDocument); }});
   router_.add(
       {"GET", "/v1/me", true, [](const RouteCall& c) { return ok(principal_json(*c.principal)); }});
 
@@ -145,6 +148,7 @@ void Api::add_routes() {
   add_execution_routes(router_, s, config_);
   add_workflow_routes(router_, s);
   add_admin_routes(router_, s, config_);
+  add_metrics_route(router_, s);
 }
 
 }  // namespace coalition

@@ -10,8 +10,6 @@
 
 namespace coalition {
 
-class ServerMetrics;
-
 // /v1/tasks: inbox, one task, complete, extend.
 void add_task_routes(Router& router, app::Session& session);
 // /v1/executions: start, list and search, status, history, timeline, signals, export, legal
@@ -21,6 +19,8 @@ void add_execution_routes(Router& router, app::Session& session, const EngineCon
 void add_workflow_routes(Router& router, app::Session& session);
 // Administration: /v1/tokens, /v1/audit/verify, /v1/purge.
 void add_admin_routes(Router& router, app::Session& session, const EngineConfig& config);
+// GET /metrics, in the Prometheus text format.
+void add_metrics_route(Router& router, app::Session& session);
 
 }  // namespace coalition
 

@@ -1,5 +1,7 @@
 #include "store/group_committer.h"
 
+#include <algorithm>
+
 namespace coalition {
 
 namespace {
@@ -87,6 +89,9 @@ void GroupCommitter::loop() {
       durable_ = upto;
       ++stats_.transactions;
       stats_.sources += sources.size();
+      const auto& bounds = CommitStats::kBatchBounds;
+      ++stats_.batches[static_cast<size_t>(
+          std::lower_bound(bounds.begin(), bounds.end(), sources.size()) - bounds.begin())];
     }
     committed_.notify_all();
   }

@@ -6,6 +6,7 @@
 #ifndef COALITION_STORE_GROUP_COMMITTER_H_
 #define COALITION_STORE_GROUP_COMMITTER_H_
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,10 @@ class CommitSource {
 struct CommitStats {
   uint64_t transactions = 0;
   uint64_t sources = 0;  // drains, summed over transactions
+  // Transactions by how many drains they carried: batches[i] counts those with at most
+  // kBatchBounds[i] (and more than the bound before); the last, those above every bound.
+  static constexpr std::array<uint64_t, 9> kBatchBounds{1, 2, 4, 8, 16, 32, 64, 128, 256};
+  std::array<uint64_t, kBatchBounds.size() + 1> batches{};
 };
 
 class GroupCommitter {

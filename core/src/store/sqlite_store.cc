@@ -1019,6 +1019,34 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
   return out;
 }
 
+Result<StoreCounts> SqliteStore::counts(TimePoint now) {
+  Reader reader = read_connection();
+  StoreCounts out;
+  {
+    SqliteStatement& q =
+        reader.statement("SELECT status, COUNT(*) FROM executions GROUP BY status");
+    if (!q.ok()) return Error::io("store: cannot prepare the execution count");
+    for (;;) {
+      auto row = q.step();
+      if (!row) return std::move(row).error();
+      if (!*row) break;
+      out.executions[q.text(0)] = static_cast<uint64_t>(q.integer(1));
+    }
+  }
+  // Open tasks through their partial index (tasks_open, by due).
+  SqliteStatement& q = reader.statement(
+      "SELECT COUNT(*), COUNT(due <= ?1 OR NULL) FROM tasks WHERE status = 'open'");
+  if (!q.ok()) return Error::io("store: cannot prepare the task count");
+  q.bind(1, to_ms(now));
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (*row) {
+    out.open_tasks = static_cast<uint64_t>(q.integer(0));
+    out.overdue_tasks = static_cast<uint64_t>(q.integer(1));
+  }
+  return out;
+}
+
 Result<std::vector<AuditRecord>> SqliteStore::audit(const std::string& execution_id) {
   const Reader reader = read_connection();
   std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit";

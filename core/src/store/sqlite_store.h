@@ -54,6 +54,7 @@ class SqliteStore final : public Store {
   Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) override;
   Result<std::vector<InboxEntry>> inbox(const InboxFilter& filter) override;
   Result<std::vector<ExecutionSummary>> executions(const ExecutionFilter& filter) override;
+  Result<StoreCounts> counts(TimePoint now) override;
   Result<std::vector<AuditRecord>> audit(const std::string& execution_id) override;
   using Store::verify_audit;
   Result<AuditVerification> verify_audit(const std::vector<AuditAnchor>& anchors) override;

@@ -9,6 +9,7 @@
 #define COALITION_STORE_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -264,6 +265,13 @@ struct ExecutionSummary {
   std::optional<TimePoint> next_due;
 };
 
+// What the store holds now, counted (GET /metrics).
+struct StoreCounts {
+  std::map<std::string, uint64_t> executions;  // by status
+  uint64_t open_tasks = 0;
+  uint64_t overdue_tasks = 0;  // open, due at or before the instant asked about
+};
+
 // What an inbox lists of a task (InboxEntry::summary): the document without the form.
 nlohmann::json task_summary(const TaskRecord& task);
 
@@ -303,6 +311,7 @@ class Store {
   virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
   // At most filter.limit tasks of the inbox the filter describes, in its order.
   virtual Result<std::vector<InboxEntry>> inbox(const InboxFilter& filter) = 0;
+  virtual Result<StoreCounts> counts(TimePoint now) = 0;
   // At most filter.limit executions the filter selects, newest start first.
   virtual Result<std::vector<ExecutionSummary>> executions(const ExecutionFilter& filter) = 0;
   virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;

@@ -1,0 +1,43 @@
+// EngineMetrics: what the engine's events say about its health, for GET /metrics — how long
+// plugin steps take (an attempt's start to its outcome) and which error codes steps fail or are
+// retried with. An EventSink: it sees every event on the execution's thread, keeps no personal
+// data (step paths and codes only), and stays bounded whatever runs.
+#ifndef COALITION_RUNTIME_ENGINE_METRICS_H_
+#define COALITION_RUNTIME_ENGINE_METRICS_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/histogram.h"
+#include "runtime/event.h"
+
+namespace coalition {
+
+class EngineMetrics final : public EventSink {
+ public:
+  EngineMetrics();
+
+  void on_event(const std::string& execution_id, const Event& event) override;
+
+  // Seconds from an attempt's start to its outcome (succeeded, failed, retry, suspended).
+  Histogram::Snapshot step_seconds() const { return step_seconds_.snapshot(); }
+  // Failed or retried step attempts by error code. At most kMaxCodes codes are told apart; the
+  // rest count under "other". Codes are made label-safe ([a-z0-9_.:-], 64 characters at most).
+  std::map<std::string, uint64_t> step_errors() const;
+
+  static constexpr size_t kMaxCodes = 64;
+  // Attempts followed at once; past it, new attempts go unmeasured (a leak cannot grow).
+  static constexpr size_t kMaxOpenAttempts = 100000;
+
+ private:
+  Histogram step_seconds_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, TimePoint> open_;  // "<execution>\n<step>" -> attempt start
+  std::map<std::string, uint64_t> errors_;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_RUNTIME_ENGINE_METRICS_H_

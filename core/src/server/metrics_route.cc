@@ -1,0 +1,86 @@
+// GET /metrics: the engine's health in the Prometheus text format (version 0.0.4) — executions
+// by status, open and overdue tasks, step latency, commit batch sizes, step errors by code.
+// Labels carry statuses, bounds and error codes only: never a person, an organisation or an id.
+// A monitoring system reads it with a token holding the `metrics` scope (or admin).
+#include <fmt/format.h>
+
+#include "server/route_support.h"
+#include "server/routes.h"
+
+namespace coalition {
+
+namespace {
+
+std::string number(double v) {
+  return fmt::format("{}", v);
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+void histogram(std::string& out, const char* name, const char* help,
+               const std::vector<double>& bounds, const std::vector<uint64_t>& cumulative,
+               double sum, uint64_t count) {
+  header(out, name, "histogram", help);
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, number(bounds[i]), cumulative[i]);
+  }
+  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, count);
+  out += fmt::format("{}_sum {}\n{}_count {}\n", name, number(sum), name, count);
+}
+
+}  // namespace
+
+void add_metrics_route(Router& router, app::Session& s) {
+  router.add(waiting(
+      {"GET", "/metrics", true, [&s](const RouteCall& c) {
+         if (!c.principal->metrics && !c.principal->admin) {
+           return problem_response(
+               Error::permission_denied("metrics need the metrics or admin scope"));
+         }
+         auto counts = s.store().counts(s.clock().now());
+         if (!counts) return problem_response(counts.error());
+         std::string out;
+         header(out, "coalition_executions", "gauge", "Executions in the store, by status.");
+         for (const char* status : {"running", "waiting", "succeeded", "failed"}) {
+           auto it = counts->executions.find(status);
+           out += fmt::format("coalition_executions{{status=\"{}\"}} {}\n", status,
+                              it == counts->executions.end() ? 0 : it->second);
+         }
+         header(out, "coalition_tasks_open", "gauge", "Open human tasks.");
+         out += fmt::format("coalition_tasks_open {}\n", counts->open_tasks);
+         header(out, "coalition_tasks_overdue", "gauge", "Open human tasks past their due time.");
+         out += fmt::format("coalition_tasks_overdue {}\n", counts->overdue_tasks);
+
+         const auto steps = s.metrics().step_seconds();
+         histogram(out, "coalition_step_duration_seconds",
+                   "Plugin step attempts, from start to outcome, since the server started.",
+                   steps.bounds, steps.cumulative, steps.sum, steps.count);
+
+         const CommitStats commits = s.engine().commit_stats();
+         std::vector<double> bounds;
+         std::vector<uint64_t> cumulative;
+         uint64_t running = 0;
+         for (size_t i = 0; i < CommitStats::kBatchBounds.size(); ++i) {
+           bounds.push_back(static_cast<double>(CommitStats::kBatchBounds[i]));
+           running += commits.batches[i];
+           cumulative.push_back(running);
+         }
+         histogram(out, "coalition_commit_batch_size",
+                   "Store transactions by how many executions' changes each carried.", bounds,
+                   cumulative, static_cast<double>(commits.sources), commits.transactions);
+
+         header(out, "coalition_plugin_errors_total", "counter",
+                "Step attempts that failed or were retried, by error code.");
+         for (const auto& [code, n] : s.metrics().step_errors()) {
+           out += fmt::format("coalition_plugin_errors_total{{code=\"{}\"}} {}\n", code, n);
+         }
+         HttpResponse r;
+         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+         r.body = std::move(out);
+         return r;
+       }}));
+}
+
+}  // namespace coalition

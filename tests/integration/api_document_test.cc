@@ -1,0 +1,353 @@
+// The OpenAPI document (docs/openapi.json) against the server: every route the server answers is
+// documented and every documented route is answered; the server serves the repository's
+// document; and real responses to every documented operation — successes and refusals — have a
+// documented status, media type and a body that validates against the document's schema.
+#include <signal.h>
+
+#include <filesystem>
+#include <set>
+
+#include "app/installation.h"
+#include "app/session.h"
+#include "integration/server_fixture.h"
+#include "plugin_host/library_loader.h"
+#include "schema/json_schema.h"
+#include "server/api.h"
+
+namespace coalition::test {
+namespace {
+
+json repository_document() {
+  return json::parse(std::ifstream(std::filesystem::path(kSourceDir) / "docs" / "openapi.json"));
+}
+
+std::vector<std::string> segments_of(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    const size_t slash = path.find('/', start);
+    out.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+// The documented path template `path` (without its query) falls under: a literal match before
+// one with parameters. Empty when none.
+std::string template_of(const json& doc, const std::string& target) {
+  const std::string path = target.substr(0, target.find('?'));
+  const auto parts = segments_of(path);
+  std::string best;
+  size_t best_params = SIZE_MAX;
+  for (const auto& [candidate, item] : doc["paths"].items()) {
+    const auto want = segments_of(candidate);
+    if (want.size() != parts.size()) continue;
+    size_t params = 0;
+    bool same = true;
+    for (size_t i = 0; i < want.size() && same; ++i) {
+      if (want[i].front() == '{') {
+        ++params;
+      } else {
+        same = want[i] == parts[i];
+      }
+    }
+    if (same && params < best_params) {
+      best = candidate;
+      best_params = params;
+    }
+  }
+  return best;
+}
+
+// `node`, or what its "$ref" ("#/components/...") names.
+json resolved(const json& doc, const json& node) {
+  if (!node.is_object() || !node.contains("$ref")) return node;
+  const std::string ref = node["$ref"];
+  return doc.at(json::json_pointer(ref.substr(1)));
+}
+
+struct Recorded {
+  std::string method;
+  std::string target;
+  HttpReply reply;
+};
+
+class ApiDocumentTest : public ServerTest {
+ protected:
+  HttpReply call(const std::string& method, const std::string& target, const std::string& token,
+                 const json& body = nullptr,
+                 const std::map<std::string, std::string>& headers = {}) {
+    HttpReply r =
+        client_->request(method, target, token, body.is_null() ? "" : body.dump(), headers);
+    recorded_.push_back({method, target, r});
+    return r;
+  }
+
+  // Every recorded reply against the document; the operations answered with a 2xx.
+  void check_replies(const json& doc, std::set<std::string>& succeeded) {
+    for (const auto& r : recorded_) check_reply(doc, r, succeeded);
+  }
+
+  static void check_reply(const json& doc, const Recorded& r, std::set<std::string>& succeeded) {
+    {
+      SCOPED_TRACE(r.method + " " + r.target + " -> " + std::to_string(r.reply.status) + " " +
+                   r.reply.body.substr(0, 300));
+      const std::string path = template_of(doc, r.target);
+      ASSERT_FALSE(path.empty()) << "undocumented path";
+      std::string method = r.method;
+      std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+      ASSERT_TRUE(doc["paths"][path].contains(method)) << "undocumented method";
+      const json& operation = doc["paths"][path][method];
+      const std::string status = std::to_string(r.reply.status);
+      ASSERT_TRUE(operation["responses"].contains(status)) << "undocumented status";
+      if (r.reply.status < 300) succeeded.insert(method + " " + path);
+      const json response = resolved(doc, operation["responses"][status]);
+      std::string media = r.reply.headers.at("content-type");
+      media = media.substr(0, media.find(';'));
+      ASSERT_TRUE(response["content"].contains(media)) << "undocumented media type " << media;
+      const json schema = response["content"][media]["schema"];
+      if (media == "text/plain") return;
+      json body;
+      ASSERT_NO_THROW(body = json::parse(r.reply.body));
+      // The schema with the document's components beside it, so its "$ref"s resolve.
+      auto compiled = JsonSchema::compile(
+          json{{"allOf", json::array({schema})}, {"components", doc["components"]}});
+      ASSERT_TRUE(compiled) << compiled.error().message();
+      const auto violations = compiled->validate(body);
+      for (const auto& v : violations) {
+        ADD_FAILURE() << "at '" << v.pointer << "': " << compiled->describe(v);
+      }
+    }
+  }
+
+  std::vector<Recorded> recorded_;
+};
+
+TEST_F(ApiDocumentTest, EveryRouteIsDocumentedAndEveryDocumentedRouteAnswered) {
+  const json doc = repository_document();
+  std::set<std::string> documented;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      std::string m = method;
+      std::transform(m.begin(), m.end(), m.begin(), ::toupper);
+      documented.insert(m + " " + path);
+    }
+  }
+  // The route table, in process: the API over a session of its own store.
+  RealFileSystem fs;
+  auto config = app::read_config(std::filesystem::path(config_), fs);
+  ASSERT_TRUE(config) << config.error().message();
+  DllLibraryLoader libraries;
+  auto installation = app::open_installation(*config, fs, libraries);
+  app::SessionOptions options;
+  options.store = (dir_.path() / "routes.db").string();
+  auto session = app::Session::open(*installation, options);
+  ASSERT_TRUE(session) << session.error().message();
+  std::set<std::string> answered;
+  {
+    Api api(**session, *config);
+    for (const auto& route : api.router().routes())
+      answered.insert(route.method + " " + route.path);
+    // A documented operation is public exactly when its route needs no credential.
+    for (const auto& route : api.router().routes()) {
+      std::string m = route.method;
+      std::transform(m.begin(), m.end(), m.begin(), ::tolower);
+      const json& operation = doc["paths"][route.path][m];
+      const bool is_public = operation.contains("security") && operation["security"].empty();
+      EXPECT_EQ(is_public, !route.authenticated) << route.method << " " << route.path;
+    }
+  }
+  ASSERT_TRUE((*session)->close());
+  EXPECT_EQ(answered, documented);
+
+  // And over HTTP: the served document is the repository's; each documented route answers
+  // (public ones at once, the others with 401 for want of a credential), none with 404 or 405.
+  serve();
+  auto served = client_->get("/v1/openapi.json");
+  ASSERT_EQ(served.status, 200);
+  EXPECT_EQ(served.json(), doc);
+  for (const auto& entry : documented) {
+    const std::string method = entry.substr(0, entry.find(' '));
+    std::string target = entry.substr(entry.find(' ') + 1);
+    for (size_t open = target.find('{'); open != std::string::npos; open = target.find('{')) {
+      target.replace(open, target.find('}', open) - open + 1, "x");
+    }
+    const int status = client_->request(method, target).status;
+    const json& operation =
+        doc["paths"][entry.substr(entry.find(' ') + 1)][method == "GET" ? "get" : "post"];
+    const bool is_public = operation.contains("security") && operation["security"].empty();
+    EXPECT_EQ(status, is_public ? 200 : 401) << entry;
+  }
+}
+
+TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
+  const json doc = repository_document();
+  const std::string north = start_for("northbank");
+  const std::string member =
+      token({"--person", "rev.rai", "--org", "northbank", "--roles", "reviewer"});
+  const std::string coordinator =
+      token({"--person", "coord.cora", "--org", "secretariat", "--scopes", "coordinate"});
+  const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
+  const std::string partner =
+      token({"--person", "filing-portal", "--scopes", "signal:member_review"});
+  const std::string monitor = token({"--person", "prometheus", "--scopes", "metrics"});
+  serve();
+
+  call("GET", "/healthz", "");
+  call("GET", "/readyz", "");
+  call("GET", "/v1/openapi.json", "");
+  call("GET", "/v1/me", member);
+  call("GET", "/v1/me", "");
+  const json tasks = inbox_of(member, 1);
+  ASSERT_EQ(tasks.size(), 1u);
+  const std::string task = tasks[0]["id"];
+  call("GET", "/v1/tasks?overdue=false&limit=10", member);
+  call("GET", "/v1/tasks?limit=0", member);
+  call("GET", "/v1/tasks/" + task, member);
+  call("GET", "/v1/tasks/" + north + ".t99", member);
+  const std::string later =
+      format_utc(*parse_utc(tasks[0]["due"].get<std::string>()) + std::chrono::hours(24));
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/extend", member,
+                 {{"due", later}, {"justification", "awaiting records"}})
+                .status,
+            200);
+  call("POST", "/v1/tasks/" + task + "/extend", member, {{"due", "soon"}});
+
+  // Executions: search, read, export.
+  auto page = call("GET",
+                   "/v1/executions?workflow=member_review&status=waiting,running"
+                   "&organisation=northbank&limit=5",
+                   coordinator);
+  ASSERT_EQ(page.status, 200);
+  ASSERT_EQ(page.json()["executions"].size(), 1u) << page.body;
+  EXPECT_EQ(page.json()["executions"][0]["initiator"], "coord.cora");
+  EXPECT_EQ(
+      call("GET", "/v1/executions?organisation=southbank", coordinator).json()["executions"].size(),
+      0u);
+  EXPECT_EQ(call("GET", "/v1/executions?status=stalled", coordinator).status, 400);
+  call("GET", "/v1/executions/" + north, coordinator);
+  call("GET", "/v1/executions/" + north + "/history", coordinator);
+  call("GET", "/v1/executions/" + north + "/timeline", member);
+  call("GET", "/v1/executions/nope", member);
+  auto exported = call("GET", "/v1/executions/" + north + "/export", coordinator);
+  EXPECT_EQ(exported.json()["view"]["clearance"], "member");
+  call("GET", "/v1/executions/" + north + "/export", member);
+
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/complete", member,
+                 {{"answer", {{"decision", "approve"}}}})
+                .status,
+            200);
+  call("POST", "/v1/tasks/" + task + "/complete", member, json::array());
+  // Until the execution reaches its wait step, the signal is refused (and documented so).
+  int signalled = 0;
+  for (int i = 0; i < 200 && signalled != 200; ++i) {
+    signalled = call("POST", "/v1/executions/" + north + "/signals/filing_ack", partner,
+                     {{"ack", "PORTAL-1"}})
+                    .status;
+    if (signalled != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(signalled, 200);
+  call("POST", "/v1/executions/" + north + "/signals/filing_ack", member, json::object());
+  call("POST", "/v1/executions", coordinator,
+       {{"workflow", "member_review"}, {"input", {{"member", "northbank"}, {"case_id", "C-3"}}}},
+       {{"Idempotency-Key", "doc-1"}});
+  call("POST", "/v1/executions", coordinator,
+       {{"workflow", "member_review"}, {"input", {{"member", "northbank"}, {"case_id", "C-3"}}}},
+       {{"Idempotency-Key", "doc-1"}});
+  call("POST", "/v1/executions", coordinator, {{"workflow", "member_review"}, {"input", 3}});
+  call("POST", "/v1/executions", member, {{"workflow", "member_review"}});
+
+  // Workflows.
+  auto listed = call("GET", "/v1/workflows", coordinator);
+  ASSERT_EQ(listed.json()["workflows"].size(), 1u) << listed.body;
+  auto drawn = call("GET", "/v1/workflows/member_review?graph=mermaid", coordinator);
+  EXPECT_EQ(drawn.json()["graph"].get<std::string>().rfind("flowchart", 0), 0u) << drawn.body;
+  call("GET", "/v1/workflows/member_review?version=9", coordinator);
+  call("GET", "/v1/workflows", member);
+  json version2 = json::parse(kWorkflow);
+  version2["version"] = 2;
+  auto valid = call("POST", "/v1/workflows/validate", coordinator, version2);
+  EXPECT_EQ(valid.json()["valid"], true) << valid.body;
+  json broken = version2;
+  broken["steps"][0]["type"] = "aproval";
+  auto invalid = call("POST", "/v1/workflows/validate", coordinator, broken);
+  EXPECT_EQ(invalid.json()["valid"], false);
+  EXPECT_EQ(invalid.json()["problems"][0]["pointer"], "/steps/0/type") << invalid.body;
+  EXPECT_EQ(call("POST", "/v1/workflows", admin, version2).status, 201);
+  EXPECT_EQ(call("POST", "/v1/workflows", admin, version2).status, 200);
+  json changed = version2;
+  changed["title"] = "Changed without a new version";
+  EXPECT_EQ(call("POST", "/v1/workflows", admin, changed).status, 409);
+  auto refused = call("POST", "/v1/workflows", admin, broken);
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.json()["problems"][0]["pointer"], "/steps/0/type");
+  call("POST", "/v1/workflows", coordinator, version2);
+  EXPECT_EQ(call("GET", "/v1/workflows", coordinator).json()["workflows"].size(), 2u);
+  // A registered version starts executions at once.
+  EXPECT_EQ(call("POST", "/v1/executions", coordinator,
+                 {{"workflow", "member_review"},
+                  {"version", 2},
+                  {"input", {{"member", "northbank"}, {"case_id", "C-4"}}}})
+                .status,
+            201);
+
+  // Administration.
+  call("GET", "/v1/tokens", admin);
+  auto made = call("POST", "/v1/tokens", admin,
+                   {{"person", "new.nia"}, {"organisation", "northbank"}, {"roles", {"reviewer"}}});
+  ASSERT_EQ(made.status, 201);
+  call("POST", "/v1/tokens", admin, {{"person", "bad"}, {"scopes", {"superuser"}}});
+  call("POST", "/v1/tokens/" + made.json()["id"].get<std::string>() + "/revoke", admin);
+  call("POST", "/v1/tokens/0000000000000000/revoke", admin);
+  call("GET", "/v1/audit/verify", admin);
+  call("GET", "/v1/audit/verify", member);
+  auto held = call("POST", "/v1/executions/" + north + "/legal-hold", admin,
+                   {{"reason", "law-enforcement keep-open request LE-1"}});
+  EXPECT_EQ(held.json()["changed"], true) << held.body;
+  call("POST", "/v1/executions/" + north + "/legal-hold", admin, json::object());
+  call("POST", "/v1/executions/nope/legal-hold", admin, {{"reason", "x"}});
+  EXPECT_EQ(
+      call("POST", "/v1/executions/" + north + "/legal-hold/release", admin, {{"reason", "closed"}})
+          .status,
+      200);
+  call("POST", "/v1/executions/" + north + "/legal-hold/release", member, json::object());
+  auto purged = call("POST", "/v1/purge", admin, {{"dry_run", true}});
+  EXPECT_EQ(purged.json()["dry_run"], true) << purged.body;
+  call("POST", "/v1/purge", admin, {{"dry_run", "yes"}});
+  call("POST", "/v1/purge", member, json::object());
+
+  auto metrics = call("GET", "/metrics", monitor);
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_NE(metrics.body.find("coalition_executions{status=\"succeeded\"} 1\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("coalition_tasks_open "), std::string::npos);
+  EXPECT_NE(metrics.body.find("coalition_tasks_overdue 0\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("# TYPE coalition_step_duration_seconds histogram"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("coalition_commit_batch_size_bucket{le=\"+Inf\"}"),
+            std::string::npos);
+  // No name, organisation or id in a label.
+  for (const char* secret : {"northbank", "rev.rai", "coord.cora", "member_review"}) {
+    EXPECT_EQ(metrics.body.find(secret), std::string::npos) << secret;
+  }
+  call("GET", "/metrics", member);
+  call("GET", "/metrics", "");
+
+  std::set<std::string> succeeded;
+  check_replies(doc, succeeded);
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      EXPECT_EQ(succeeded.count(method + " " + path), 1u)
+          << method << " " << path << " was never answered with success";
+    }
+  }
+  auto stopped = server_.stop(SIGTERM);
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  auto verify = cli({"audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+}  // namespace
+}  // namespace coalition::test
