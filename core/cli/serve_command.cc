@@ -63,6 +63,10 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   }
 
   Api api(session, installation.config);
+  for (const auto& failed : api.prefetch_identity_keys()) {
+    err << "coalition serve: warning: " << failed.message()
+        << " (tried again when a token needs it)\n";
+  }
   HttpServerOptions options;
   options.threads = config.threads;
   options.body_bytes = config.body_bytes;

@@ -9,6 +9,9 @@
 
 #include "common/utc_time.h"
 #include "integration/server_fixture.h"
+#include "server/http_server.h"
+#include "server/problem.h"
+#include "support/jwt_signer.h"
 #include "support/tls_certificate.h"
 
 namespace coalition::test {
@@ -429,6 +432,94 @@ TEST_F(ServerTest, FiftyClientsWhileTimersEscalateLoseNothingAcknowledged) {
 
 // A store is created in real time or in virtual time and stays so: --now cannot move a
 // real-time store's records to another instant, and the server runs only real-time stores.
+// A coalition's identity provider: its keys fetched over HTTPS (a loopback server with a test
+// certificate), its tokens accepted for people and refused for the wrong audience.
+TEST_F(ServerTest, OidcBearerTokensFromAConfiguredIssuer) {
+  const auto tls = dir_.path() / "idp";
+  std::filesystem::create_directories(tls);
+  ASSERT_TRUE(write_self_signed_certificate(tls));
+  const JwtSigner idp(JwtSigner::Kind::kP256, "idp-key-1");
+  const std::string keys = jwk_set({idp.jwk()});
+  std::atomic<int> fetches{0};
+  HttpServerOptions idp_options;
+  idp_options.threads = 1;
+  idp_options.tls_certificate = tls / "cert.pem";
+  idp_options.tls_private_key = tls / "key.pem";
+  HttpServer keys_server(idp_options, [&](HttpRequest r, HttpServer::Responder respond) {
+    ++fetches;
+    respond(r.path == "/.well-known/jwks.json" ? json_response(keys)
+                                               : problem_response(404, "not_found", "no"));
+  });
+  auto idp_address = keys_server.start("127.0.0.1", 0);
+  ASSERT_TRUE(idp_address) << idp_address.error().message();
+
+  const std::string issuer = "https://idp.example-coalition.test";
+  json config = json::parse(std::ifstream(config_));
+  config["oidc"] = {{"issuers",
+                     {{{"issuer", issuer},
+                       {"audience", "coalition-api"},
+                       {"jwks_url", "https://" + *idp_address + "/.well-known/jwks.json"},
+                       {"jwks_ca_file", (tls / "cert.pem").string()},
+                       {"claims", {{"person", "preferred_username"}, {"organisation", "org"}}}}}}};
+  std::ofstream(config_) << config.dump(2);
+  const std::string north = start_for("northbank");
+  serve();
+  EXPECT_EQ(fetches.load(), 1);  // fetched at start-up
+
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  json claims{{"iss", issuer},      {"aud", "coalition-api"},
+              {"sub", "00u7rai"},   {"preferred_username", "rev.rai"},
+              {"org", "northbank"}, {"roles", {"reviewer"}},
+              {"exp", now + 600}};
+  const std::string member = idp.sign(claims);
+  auto me = client_->get("/v1/me", member).json();
+  EXPECT_EQ(me["person"], "rev.rai");
+  EXPECT_EQ(me["identity"], "oidc");
+  const json tasks = inbox_of(member, 1);
+  ASSERT_EQ(tasks.size(), 1u);
+  auto done = client_->post("/v1/tasks/" + tasks[0]["id"].get<std::string>() + "/complete", member,
+                            {{"answer", {{"decision", "approve"}}}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.json()["completions"][0]["actor"], "rev.rai");
+
+  // Another organisation's person sees nothing of it; the wrong audience, a forged key and an
+  // expired token are refused.
+  claims["org"] = "southbank";
+  claims["preferred_username"] = "rev.sol";
+  EXPECT_EQ(client_->get("/v1/executions/" + north, idp.sign(claims)).status, 404);
+  claims["aud"] = "another-app";
+  EXPECT_EQ(client_->get("/v1/me", idp.sign(claims)).status, 401);
+  claims["aud"] = "coalition-api";
+  const JwtSigner forger(JwtSigner::Kind::kP256, "idp-key-1");
+  EXPECT_EQ(client_->get("/v1/me", forger.sign(claims)).status, 401);
+  claims["exp"] = now - 3600;
+  auto expired = client_->get("/v1/me", idp.sign(claims));
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(expired.json()["detail"], "bearer token: expired");
+  // API tokens still work beside it.
+  EXPECT_EQ(client_->get("/v1/me", token({"--person", "admin.ada", "--scopes", "admin"})).status,
+            200);
+
+  auto stopped = server_.stop(SIGTERM);
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  keys_server.shutdown(std::chrono::seconds(1));
+  // The completion's audit entry says how the person was identified.
+  auto history = cli({"timeline", north});
+  EXPECT_NE(history.out.find("rev.rai"), std::string::npos) << history.out;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(store_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(db, "SELECT summary FROM audit WHERE type = 'task_completed'", -1, &q,
+                     nullptr);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  const json summary = json::parse(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  EXPECT_EQ(summary["identity"].get<std::string>().rfind("oidc:", 0), 0u) << summary;
+}
+
 TEST_F(ServerTest, VirtualTimeIsForRehearsalStores) {
   const std::string north = start_for("northbank");  // no --now: a real-time store
   for (const std::vector<std::string>& args :

@@ -82,11 +82,9 @@ Result<IssuedToken> issue_token(const TokenRequest& request, TimePoint now) {
   for (const auto& scope : request.scopes) r.scopes.push_back(normal_name(scope));
   if (r.person.empty()) return Error::invalid_argument("--person: whom the token names");
   // The engine's own names in the audit log: nobody may hold a credential under them.
-  for (const char* reserved : {"engine", "external", "(withheld)", "operator", "retention"}) {
-    if (r.person == reserved) {
-      return Error::invalid_argument("--person: '" + r.person +
-                                     "' is a name the engine uses for itself");
-    }
+  if (is_engine_name(r.person)) {
+    return Error::invalid_argument("--person: '" + r.person +
+                                   "' is a name the engine uses for itself");
   }
   if (auto s = check_text_field("person", r.person); !s) return std::move(s).error();
   if (auto s = check_text_field("organisation", r.organisation); !s) return std::move(s).error();

@@ -55,6 +55,13 @@ Status apply_scopes(const std::vector<std::string>& scopes, Principal& p) {
   return ok_status();
 }
 
+bool is_engine_name(std::string_view person) {
+  for (const char* reserved : {"engine", "external", "(withheld)", "operator", "retention"}) {
+    if (person == reserved) return true;
+  }
+  return false;
+}
+
 Principal asserted_principal(std::string_view person, std::string_view role,
                              std::string_view organisation) {
   Principal p;

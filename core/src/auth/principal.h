@@ -34,7 +34,9 @@ struct Principal {
   bool metrics = false;
   std::vector<std::string> signal_workflows;  // signal:<id> scopes
   IdentitySource source = IdentitySource::kAsserted;
-  std::string credential;  // the token id or "oidc:<issuer>": for the audit log, never secret
+  // The token's id, or for OIDC a hash of issuer and subject: for the audit log ("token:<id>",
+  // "oidc:<hash>") and the rate limit; never secret, never a name in clear.
+  std::string credential;
 
   bool has_role(std::string_view role) const;
   // A service credential (a partner system, monitoring): no person's work, only its scopes.
@@ -47,6 +49,10 @@ struct Principal {
 
 // Parses stored or typed scope words into `p`; kInvalidArgument naming the first unknown word.
 Status apply_scopes(const std::vector<std::string>& scopes, Principal& p);
+
+// The engine's own names in the audit log (engine, external, operator, retention, ...): no
+// credential may name a person so.
+bool is_engine_name(std::string_view person);
 
 // A principal from names typed at the terminal (direct store access), in normal form; the
 // role list may hold one role (what --role says) or none.

@@ -89,6 +89,38 @@ constexpr const char* kSchema = R"json({
         "rate_burst": {"type": "number", "minimum": 1, "maximum": 1000000}
       }
     },
+    "oidc": {
+      "type": "object",
+      "properties": {
+        "issuers": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": ["issuer", "audience"],
+            "properties": {
+              "issuer": {"type": "string", "minLength": 1},
+              "audience": {"type": "string", "minLength": 1},
+              "jwks_file": {"type": "string", "minLength": 1},
+              "jwks_url": {"type": "string", "pattern": "^https://"},
+              "jwks_ca_file": {"type": "string", "minLength": 1},
+              "algorithms": {"type": "array", "minItems": 1,
+                             "items": {"enum": ["RS256", "ES256"]}},
+              "clock_skew": {"type": "string", "minLength": 2},
+              "jwks_refresh": {"type": "string", "minLength": 2},
+              "claims": {
+                "type": "object",
+                "properties": {
+                  "person": {"type": "string", "minLength": 1},
+                  "organisation": {"type": "string", "minLength": 1},
+                  "roles": {"type": "string", "minLength": 1},
+                  "scopes": {"type": "string", "minLength": 1}
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "permissions": {
       "type": "object",
       "properties": {
@@ -228,6 +260,40 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
                            .with_pointer(std::string("/server/") + key));
     }
     *field = *span;
+  }
+  const auto& oidc = doc->value("oidc", nlohmann::json::object());
+  const auto issuers = oidc.value("issuers", nlohmann::json::array());
+  for (size_t i = 0; i < issuers.size(); ++i) {
+    const auto& in = issuers[i];
+    const std::string at = "/oidc/issuers/" + std::to_string(i);
+    OidcIssuerConfig ic;
+    ic.issuer = in["issuer"].get<std::string>();
+    ic.audience = in["audience"].get<std::string>();
+    if (in.contains("jwks_file")) ic.jwks_file = relative(in["jwks_file"].get<std::string>());
+    ic.jwks_url = in.value("jwks_url", "");
+    if (in.contains("jwks_ca_file")) {
+      ic.jwks_ca_file = relative(in["jwks_ca_file"].get<std::string>());
+    }
+    if (ic.jwks_file.empty() == ic.jwks_url.empty()) {
+      return std::move(
+          Error::configuration("an issuer's keys come from one of jwks_file or jwks_url")
+              .with_pointer(at));
+    }
+    ic.algorithms = in.value("algorithms", ic.algorithms);
+    for (auto [key, field] :
+         {std::pair{"clock_skew", &ic.clock_skew}, std::pair{"jwks_refresh", &ic.jwks_refresh}}) {
+      if (!in.contains(key)) continue;
+      auto span = parse_duration(in[key].get<std::string>());
+      if (!span)
+        return std::move(Error::configuration(span.error().message()).with_pointer(at + "/" + key));
+      *field = *span;
+    }
+    const auto claims = in.value("claims", nlohmann::json::object());
+    ic.person_claim = claims.value("person", ic.person_claim);
+    ic.organisation_claim = claims.value("organisation", ic.organisation_claim);
+    ic.roles_claim = claims.value("roles", ic.roles_claim);
+    ic.scopes_claim = claims.value("scopes", ic.scopes_claim);
+    config.oidc_issuers.push_back(std::move(ic));
   }
   const auto& permissions = doc->value("permissions", nlohmann::json::object());
   config.permissions.purge = permissions.value("purge", config.permissions.purge);

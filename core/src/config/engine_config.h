@@ -43,6 +43,27 @@ struct ServerConfig {
   double rate_burst = 100;                         // requests allowed at once before 429
 };
 
+// One identity provider whose OIDC bearer tokens (JWTs) the server accepts ("oidc.issuers").
+struct OidcIssuerConfig {
+  std::string issuer;    // the "iss" its tokens carry, exactly
+  std::string audience;  // an "aud" they must carry
+  // Its signing keys, a JWK Set: a file (relative to the configuration file) or an HTTPS URL
+  // (fetched with certificate verification against `jwks_ca_file`, else the system's CAs).
+  std::filesystem::path jwks_file;
+  std::string jwks_url;
+  std::filesystem::path jwks_ca_file;
+  std::vector<std::string> algorithms = {"RS256", "ES256"};
+  std::chrono::milliseconds clock_skew{60000};     // leeway for exp, nbf and iat
+  std::chrono::milliseconds jwks_refresh{600000};  // how long fetched keys are used
+  // Claims that map to the person, their organisation, their roles (a list or a space-separated
+  // string) and Coalition scopes (empty: none; a coalition grants admin through its own claim
+  // only when it says so here).
+  std::string person_claim = "sub";
+  std::string organisation_claim = "organisation";
+  std::string roles_claim = "roles";
+  std::string scopes_claim;
+};
+
 // The "permissions" block: who may do what no workflow governs.
 struct PermissionsConfig {
   std::vector<std::string> purge = {"records_officer"};  // roles that may run a purge
@@ -82,6 +103,7 @@ struct EngineConfig {
   // it stops. Unset: only `audit checkpoint` writes them.
   std::optional<std::chrono::milliseconds> audit_checkpoint_every;
   ServerConfig server;
+  std::vector<OidcIssuerConfig> oidc_issuers;  // "oidc": {"issuers": [...]}
   PermissionsConfig permissions;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;

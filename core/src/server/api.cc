@@ -32,6 +32,7 @@ json principal_json(const Principal& p) {
 Api::Api(app::Session& session, EngineConfig config)
     : session_(session),
       config_(std::move(config)),
+      oidc_(config_.oidc_issuers),
       limiter_(config_.server.rate_per_second, config_.server.rate_burst),
       waiting_(config_.server.acting_threads) {
   add_routes();
@@ -52,7 +53,11 @@ Result<Principal> Api::authenticate(const HttpRequest& request) {
     return Error::unauthenticated("the Authorization header must be Bearer <token>");
   }
   const std::string_view token = std::string_view(header).substr(kBearer.size());
-  return authenticate_token(session_.store(), token, utc_now());
+  // Coalition's own tokens say what they are; anything else may be an identity provider's JWT.
+  if (token.rfind("ctk_", 0) == 0 || !oidc_.configured()) {
+    return authenticate_token(session_.store(), token, utc_now());
+  }
+  return oidc_.verify(token, utc_now());
 }
 
 Api::~Api() {
@@ -83,7 +88,8 @@ std::optional<HttpResponse> Api::admit(const HttpRequest& request, const Route**
   if (!match.route->authenticated) return std::nullopt;
   auto proven = authenticate(request);
   // Without a valid credential the limit is the client address's, which slows guessing.
-  const std::string key = proven ? "credential:" + proven->credential : "address:" + request.remote;
+  const std::string key = proven ? std::string(to_string(proven->source)) + ":" + proven->credential
+                                 : "address:" + request.remote;
   if (int64_t wait = limiter_.take(key, RateLimiter::Clock::now()); wait > 0) {
     HttpResponse r = problem_response(429, "rate_limited", "too many requests; slow down");
     r.headers.emplace_back("Retry-After", std::to_string(wait));

@@ -1,5 +1,6 @@
 // Api: the HTTP API (`/v1`, docs/api.md) over the application layer. It authenticates each
-// request from its bearer credential (an API token), applies the rate limit per credential,
+// request from its bearer credential (an API token, or an OIDC JWT from a configured issuer),
+// applies the rate limit per credential,
 // dispatches through the route table, and turns results into JSON and failures into problem
 // documents. Identity comes only from the credential: no request field names an actor.
 #ifndef COALITION_SERVER_API_H_
@@ -10,6 +11,8 @@
 #include <functional>
 
 #include "app/session.h"
+#include "auth/oidc_verifier.h"
+#include "common/utc_time.h"
 #include "config/engine_config.h"
 #include "server/http_message.h"
 #include "server/rate_limiter.h"
@@ -33,6 +36,9 @@ class Api {
   // The same, waiting for the answer (tests, the fuzz target).
   HttpResponse handle_now(const HttpRequest& request);
 
+  // Fetches the OIDC issuers' keys (before the first request needs them); those that failed.
+  std::vector<Error> prefetch_identity_keys() { return oidc_.prefetch(utc_now()); }
+
   // /readyz answers 200 once this is set (the store is open and recovery done).
   void set_ready(bool ready) { ready_ = ready; }
   const Router& router() const { return router_; }
@@ -52,6 +58,7 @@ class Api {
 
   app::Session& session_;
   const EngineConfig config_;
+  OidcVerifier oidc_;
   RateLimiter limiter_;
   boost::asio::thread_pool waiting_;
   Router router_;

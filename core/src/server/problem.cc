@@ -70,7 +70,7 @@ HttpResponse problem_response(const Error& error) {
   // the caller: its message may name paths or SQL.
   std::string detail = error.message();
   if (status >= 500) {
-    detail = status == 503 ? "the store is unavailable; try again later"
+    detail = status == 503 ? "a service the server needs is unavailable; try again later"
                            : "internal error; the server's log has the details";
   }
   HttpResponse r = problem_response(status, problem_code(error), detail);
