@@ -3,6 +3,9 @@
 // store's folder: whoever can rewrite the store should not be able to rewrite its anchors.
 #include "cli/audit_commands.h"
 
+#include "app/audit_report.h"
+#include "cli/document_printing.h"
+
 #include <fstream>
 
 #include "audit/audit_checkpoint.h"
@@ -46,28 +49,11 @@ Result<std::string> trusted_key(const ExecutionCommandOptions& o, const Installa
 }
 
 void print(const AuditVerification& v, bool with_checkpoints, bool as_json, std::ostream& out) {
+  const auto doc = app::audit_verification_json(v, with_checkpoints);
   if (as_json) {
-    json doc{
-        {"ok", v.ok},          {"entries", v.entries}, {"redacted", v.redacted},
-        {"head", v.head_hash}, {"events", v.events},   {"unanchored_events", v.unanchored_events}};
-    if (with_checkpoints) doc["checkpoints"] = v.anchors;
-    if (!v.ok) {
-      doc["first_bad_seq"] = v.first_bad_seq;
-      doc["kind"] = v.kind;
-      doc["problem"] = v.problem;
-    }
     out << doc.dump(2) << "\n";
-  } else if (v.ok) {
-    out << "audit chain ok: " << v.entries << " entries, " << v.events << " event payloads";
-    if (v.unanchored_events > 0) out << " (+" << v.unanchored_events << " written before digests)";
-    if (with_checkpoints) out << ", " << v.anchors << " signed checkpoints hold";
-    if (v.redacted > 0) out << " (" << v.redacted << " summaries removed by purges, digests kept)";
-    out << ", head " << v.head_hash << "\n";
   } else {
-    out << "audit chain BROKEN";
-    if (v.first_bad_seq > 0) out << " at entry " << v.first_bad_seq;
-    out << " (" << v.kind << "): " << v.problem << " (" << v.entries
-        << " entries verified before it)\n";
+    print_audit_verification(doc, out);
   }
 }
 

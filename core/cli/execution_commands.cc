@@ -10,6 +10,7 @@
 #include "app/task_actions.h"
 #include "auth/principal.h"
 #include "cli/audit_commands.h"
+#include "cli/document_printing.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
 #include "cli/real_time_loop.h"
@@ -69,40 +70,7 @@ Principal asserted(const ExecutionCommandOptions& o) {
 
 }  // namespace
 
-namespace {
-
-// --data: JSON text when it looks like JSON, else the name of a file holding it.
-Result<json> read_data(const std::string& data) {
-  if (data.empty()) return json::object();
-  const auto first = data.find_first_not_of(" \t\r\n");
-  std::error_code ec;
-  if (first == std::string::npos ||
-      (data[first] != '{' && data[first] != '[' && data[first] != '"')) {
-    if (std::filesystem::exists(data, ec)) return read_json_input("--data", data, std::cin);
-    if (auto scalar = parse_json(data); scalar) return scalar;  // true, 42, null
-    return Error::not_found("--data: neither JSON text nor an existing file");
-  }
-  auto doc = parse_json(data);
-  if (!doc) return prefixed("--data: ", doc.error());
-  return doc;
-}
-
-std::string due_text(const json& task) {
-  return task.contains("due") ? task["due"].get<std::string>() : std::string("no deadline");
-}
-
-void print_task_line(const json& t, std::ostream& out) {
-  std::string roles;
-  for (const auto& r : t["roles"]) roles += (roles.empty() ? "" : ",") + r.get<std::string>();
-  // A title is a plugin's words and roles a workflow's: printed escaped, on one line.
-  out << printable(t["id"].get<std::string>()) << "  " << printable(t["step"].get<std::string>())
-      << "  \"" << printable(t.value("title", "")) << "\"  roles " << printable(roles) << "  due "
-      << due_text(t) << "  " << t["completions"].size() << "/" << t.value("quorum", 1) << " done";
-  if (t.value("level", 0) > 0) out << "  escalated x" << t["level"].get<int>();
-  out << "\n";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int run_start_command(const ExecutionCommandOptions& o, const Installation& installation,
                       std::ostream& out, std::ostream& err) {
@@ -147,42 +115,11 @@ int run_status_command(const ExecutionCommandOptions& o, const Installation& ins
   if (!view) return fail(err, "status", view.error());
   auto status = app::status_document(*view);
   if (!status) return fail(err, "status", status.error());
-  const json& doc = *status;
   if (o.json) {
-    out << doc.dump(2) << "\n";
+    out << status->dump(2) << "\n";
     return kExitOk;
   }
-  out << "execution " << printable(doc["id"].get<std::string>()) << " ("
-      << doc["workflow"].get<std::string>() << "): " << doc["status"].get<std::string>() << "\n";
-  if (!o.view.empty()) {
-    out << "as seen by " << printable(o.view) << " (clearance " << to_string(view->clearance)
-        << ")\n";
-  }
-  out << "started " << doc["started_at"].get<std::string>() << " by "
-      << printable(doc["initiator"].get<std::string>()) << ", last change "
-      << doc["updated_at"].get<std::string>() << "\n";
-  if (doc.contains("next_due")) out << "next timer " << doc["next_due"].get<std::string>() << "\n";
-  for (const auto& p : doc.value("in_progress", json::array())) {
-    out << "in progress: " << printable(p.get<std::string>()) << "\n";
-  }
-  if (doc.contains("output")) out << "output: " << doc["output"].dump(2) << "\n";
-  if (doc.contains("error")) {
-    out << "error: " << printable(doc["error"].value("code", "")) << ": "
-        << printable(doc["error"].value("message", "")) << "\n";
-  }
-  for (const auto& t : doc["open_tasks"]) {
-    out << "open task ";
-    print_task_line(t, out);
-  }
-  for (const auto& t : doc.value("purged", json::array())) {
-    out << "purged " << t["record_type"].get<std::string>() << " data at "
-        << t["purged_at"].get<std::string>() << " (kept " << t["policy"].value("keep", "")
-        << " from " << t["policy"].value("from", "") << ")\n";
-  }
-  if (doc.contains("legal_hold")) {
-    out << "under legal hold since " << doc["legal_hold"]["placed_at"].get<std::string>() << " ("
-        << printable(doc["legal_hold"]["reason"].get<std::string>()) << ")\n";
-  }
+  print_status(*status, out);
   return kExitOk;
 }
 
@@ -190,25 +127,12 @@ int run_history_command(const ExecutionCommandOptions& o, const Installation& in
                         std::ostream& out, std::ostream& err) {
   auto view = open_execution(o, installation);
   if (!view) return fail(err, "history", view.error());
+  auto doc = app::history_document(*view);
+  if (!doc) return fail(err, "history", doc.error());
   if (o.json) {
-    auto doc = app::history_document(*view);
-    if (!doc) return fail(err, "history", doc.error());
     out << doc->dump(2) << "\n";
-    return kExitOk;
-  }
-  auto events = view->events();
-  if (!events) return fail(err, "history", events.error());
-  for (const auto& e : *events) {
-    out << format_utc(e.at) << "  " << e.seq << "  " << to_string(e.type);
-    if (!e.step.empty()) out << "  " << printable(e.step);
-    for (const char* key :
-         {"task", "actor", "role", "roles", "due", "level", "attempt", "name", "action", "next"}) {
-      if (e.data.contains(key)) out << "  " << key << "=" << e.data[key].dump();
-    }
-    if (e.data.contains("error") && e.data["error"].is_object()) {
-      out << "  error=" << printable(e.data["error"].value("code", ""));
-    }
-    out << "\n";
+  } else {
+    print_history(*doc, out);
   }
   return kExitOk;
 }

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <iostream>
 #include <istream>
 
 #include "common/json_text.h"
@@ -27,6 +29,21 @@ Result<nlohmann::json> read_json_input(const std::string& option, const std::str
   }
   auto doc = parse_json(*text);
   if (!doc) return prefixed(option + ": " + (path == "-" ? "" : path + ": "), doc.error());
+  return doc;
+}
+
+Result<nlohmann::json> read_data(const std::string& data) {
+  if (data.empty()) return nlohmann::json::object();
+  const auto first = data.find_first_not_of(" \t\r\n");
+  std::error_code ec;
+  if (first == std::string::npos ||
+      (data[first] != '{' && data[first] != '[' && data[first] != '"')) {
+    if (std::filesystem::exists(data, ec)) return read_json_input("--data", data, std::cin);
+    if (auto scalar = parse_json(data); scalar) return scalar;  // true, 42, null
+    return Error::not_found("--data: neither JSON text nor an existing file");
+  }
+  auto doc = parse_json(data);
+  if (!doc) return prefixed("--data: ", doc.error());
   return doc;
 }
 

@@ -17,6 +17,10 @@ namespace coalition::cli {
 Result<nlohmann::json> read_json_input(const std::string& option, const std::string& path,
                                        std::istream& in);
 
+// --data: JSON text when it looks like JSON (an object, an array, a string, or a scalar), else
+// the name of a file holding it; {} when empty.
+Result<nlohmann::json> read_data(const std::string& data);
+
 // `error` with "<prefix>" before its message; code and pointer kept.
 Error prefixed(const std::string& prefix, const Error& error);
 

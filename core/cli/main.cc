@@ -16,6 +16,7 @@
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
 #include "cli/plugins_command.h"
+#include "cli/remote_commands.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 #include "cli/tokens_command.h"
@@ -36,6 +37,7 @@ struct GlobalOptions {
   std::string config_file;
   std::string log_format;
   std::string log_level;
+  RemoteOptions remote;
 };
 
 int run(int argc, char** argv) {
@@ -52,6 +54,14 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", global.log_level, "debug, info, warn, error or off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+  app.add_option("--server", global.remote.server,
+                 "Act through this server (https://host:port) instead of a store: start, tasks, "
+                 "complete, signal, extend, status, history, timeline, export, audit verify, "
+                 "hold, purge");
+  app.add_option("--token-file", global.remote.token_file,
+                 "With --server: a file holding your credential (default: $COALITION_TOKEN)");
+  app.add_option("--ca-file", global.remote.ca_file,
+                 "With --server: the CA certificate (PEM) that signed the server's certificate");
 
   PluginsOptions plugins;
   auto* plugins_cmd = app.add_subcommand("plugins", "List installed plugins and step types");
@@ -81,14 +91,14 @@ int run(int argc, char** argv) {
   auto now_option = [&](CLI::App* cmd, SessionOptions& so) {
     cmd->add_option("--now", so.now, "Virtual time: act as if it were this RFC 3339 instant");
   };
+  // Commands whose actor must be named at the terminal (not with --server, where the
+  // credential names them).
+  std::vector<CLI::App*> named_actor;
   auto actor_options = [&](CLI::App* cmd, bool required) {
-    auto* as = cmd->add_option("--as", x.actor, "Who acts (a person's id)");
-    auto* role = cmd->add_option("--role", x.role, "The role they act in");
-    if (required) {
-      as->required();
-      role->required();
-    }
-    cmd->add_option("--org", x.organisation, "The organisation they act for");
+    cmd->add_option("--as", x.actor, "Who acts (a person's id; not with --server)");
+    cmd->add_option("--role", x.role, "The role they act in");
+    if (required) named_actor.push_back(cmd);
+    cmd->add_option("--org", x.organisation, "The organisation they act for (not with --server)");
   };
   store_option(run_cmd, run.session);
   now_option(run_cmd, run.session);
@@ -240,6 +250,27 @@ int run(int argc, char** argv) {
 
   if (*graph_cmd) return run_graph_command(graph_file, graph_format, std::cout, std::cerr);
 
+  std::string command;
+  for (auto* sub : app.get_subcommands()) {
+    command = sub->get_name();
+    for (auto* inner : sub->get_subcommands()) command += " " + inner->get_name();
+  }
+  if (!global.remote.server.empty()) {
+    if (!works_remotely(command)) {
+      std::cerr << "coalition " << command << ": not available with --server\n";
+      return kExitUsage;
+    }
+  } else {
+    for (auto* cmd : named_actor) {
+      if (*cmd && (x.actor.empty() || x.role.empty())) {
+        std::cerr << "coalition " << command
+                  << ": --as and --role are required (or --server, "
+                     "where your credential says who you are)\n";
+        return kExitUsage;
+      }
+    }
+  }
+
   // Words typed on the command line reach the audit log (who acted, why): like every payload,
   // they may not carry an image or video. The engine refuses them, audited, for the commands
   // that act on an execution (start, run, complete, signal, extend, hold); the others are
@@ -293,6 +324,9 @@ int run(int argc, char** argv) {
   if (!global.log_level.empty()) config->log_level = *parse_log_level(global.log_level);
   configure_logging(config->log_format, config->log_level);
   configure_json_limits(config->limits.json);
+  if (!global.remote.server.empty()) {
+    return run_remote_command(command, x, global.remote, std::cout, std::cerr);
+  }
 
   DllLibraryLoader libraries;
   auto installation = open_installation(std::move(*config), fs, libraries);

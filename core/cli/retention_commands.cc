@@ -4,6 +4,7 @@
 #include "app/permissions.h"
 #include "app/retention_actions.h"
 #include "auth/principal.h"
+#include "cli/document_printing.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "common/utc_time.h"
@@ -44,23 +45,12 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
   auto report = app::purge((*s)->store(), (*s)->catalog(), installation.config, by, now, o.dry_run);
   if (auto c = (*s)->close(); !c) return fail(err, "purge", c.error());
   if (!report) return fail(err, "purge", report.error());
+  const auto doc = app::purge_report_json(*report, now, o.dry_run);
   if (o.json) {
-    out << app::purge_report_json(*report, now, o.dry_run).dump(2) << "\n";
-    return kExitOk;
+    out << doc.dump(2) << "\n";
+  } else {
+    print_purge_report(doc, out);
   }
-  for (const auto& a : report->actions) {
-    out << (o.dry_run ? "would be " : "") << a["action"].get<std::string>() << "  "
-        << a["execution"].get<std::string>() << "  " << a["record_type"].get<std::string>()
-        << "  expired " << a["expired_at"].get<std::string>() << "  (kept "
-        << a["policy"].value("keep", "") << " from " << a["policy"].value("from", "") << ", "
-        << a["policy"].value("source", "") << ")";
-    if (a.contains("hold")) out << "  hold " << a["hold"].get<std::string>();
-    out << "\n";
-  }
-  out << "purge at " << format_utc(now) << ": " << report->examined << " finished execution(s), "
-      << report->purged << " record(s) " << (o.dry_run ? "would be " : "") << "purged, "
-      << report->held << " held, " << report->kept << " not yet expired, " << report->already
-      << " already purged\n";
   return kExitOk;
 }
 

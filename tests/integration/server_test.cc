@@ -520,6 +520,114 @@ TEST_F(ServerTest, OidcBearerTokensFromAConfiguredIssuer) {
   EXPECT_EQ(summary["identity"].get<std::string>().rfind("oidc:", 0), 0u) << summary;
 }
 
+// The CLI against the server: a person on another machine does what they could at the terminal,
+// as the credential says, with the same output and exit codes.
+TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
+  const std::string north = start_for("northbank");
+  const std::string member =
+      token({"--person", "rev.rai", "--org", "northbank", "--roles", "reviewer"});
+  const std::string coordinator =
+      token({"--person", "coord.cora", "--org", "secretariat", "--scopes", "coordinate"});
+  const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
+  const std::string partner =
+      token({"--person", "filing-portal", "--scopes", "signal:member_review"});
+  serve();
+  const std::string url = "http://" + server_.address();
+  auto remote = [&](const std::string& credential, std::vector<std::string> args) {
+    std::vector<std::string> argv{kCoalitionBinary, "--log-level", "warn", "--server", url};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, {{"COALITION_TOKEN", credential}});
+  };
+  ASSERT_EQ(inbox_of(member, 1).size(), 1u);
+
+  auto tasks = remote(member, {"tasks"});
+  ASSERT_EQ(tasks.exit_code, 0) << tasks.err;
+  const std::string task = tasks.out.substr(0, tasks.out.find(' '));
+  EXPECT_EQ(task.rfind(north + ".t", 0), 0u) << tasks.out;
+  EXPECT_NE(tasks.out.find("roles reviewer"), std::string::npos) << tasks.out;
+  // Identity comes from the credential, never the command line.
+  auto asserted = remote(member, {"complete", task, "--as", "mallory", "--role", "reviewer"});
+  EXPECT_EQ(asserted.exit_code, 64);
+  EXPECT_NE(asserted.err.find("--as is for direct store access"), std::string::npos)
+      << asserted.err;
+  EXPECT_EQ(remote("ctk_0123456789abcdef_" + std::string(43, 'A'), {"tasks"}).exit_code, 77);
+  EXPECT_EQ(remote(member, {"worker"}).exit_code, 64);
+  // Refusals keep their exit codes: another organisation's task is not found (66).
+  const std::string other =
+      token({"--person", "rev.sol", "--org", "southbank", "--roles", "reviewer"});
+  EXPECT_EQ(remote(other, {"complete", task, "--data", R"({"decision": "approve"})"}).exit_code,
+            66);
+
+  auto done = remote(member, {"complete", task, "--data", R"({"decision": "approve"})"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(done.out, "completed " + task + " as rev.rai (reviewer): 1/1 done\n");
+  for (int i = 0; i < 200; ++i) {
+    auto sent = remote(partner, {"signal", north, "filing_ack", "--data", R"({"ack": "P-1"})"});
+    if (sent.exit_code == 0) {
+      EXPECT_EQ(sent.out, "delivered signal filing_ack to " + north + "\n");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::string status;
+  for (int i = 0; i < 200; ++i) {
+    status = remote(coordinator, {"status", north}).out;
+    if (status.find("): succeeded") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(status.find("execution " + north + " (member_review@1): succeeded"), std::string::npos)
+      << status;
+  auto timeline = remote(coordinator, {"timeline", north, "--json"});
+  ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_EQ(json::parse(timeline.out)["id"], north);
+  EXPECT_NE(remote(member, {"history", north}).out.find("task_completed"), std::string::npos);
+
+  // Starting from the workflow file, the id and version it names; an extension on its task.
+  const auto input = dir_.path() / "remote-input.json";
+  std::ofstream(input) << R"({"member": "northbank", "case_id": "CASE-R"})";
+  auto started = remote(coordinator, {"start", workflow_, "--input", input.string()});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const std::string second = started.out.substr(0, started.out.find('\n'));
+  json open;
+  for (int i = 0; i < 200 && open.empty(); ++i) {
+    const json listed = json::parse(remote(member, {"tasks", "--json"}).out);
+    for (const auto& t : listed["tasks"]) {
+      if (t["execution"] == second) open = t;
+    }
+    if (open.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(open.empty());
+  const std::string later =
+      format_utc(*parse_utc(open["due"].get<std::string>()) + std::chrono::hours(48));
+  auto extended = remote(member, {"extend", open["id"], "--to", later, "--justification",
+                                  "waiting for the member's records"});
+  EXPECT_EQ(extended.exit_code, 0) << extended.err;
+  EXPECT_EQ(extended.out, "task " + open["id"].get<std::string>() + " is now due " + later + "\n");
+
+  // Records: export, a legal hold, a purge's dry run, the audit chain.
+  const auto exported = dir_.path() / "north-export.json";
+  auto wrote = remote(coordinator, {"export", north, "--out", exported.string()});
+  EXPECT_EQ(wrote.exit_code, 0) << wrote.err;
+  EXPECT_EQ(json::parse(std::ifstream(exported))["execution"]["id"], north);
+  EXPECT_EQ(remote(member, {"hold", north, "--reason", "LE-7"}).exit_code, 77);
+  auto held = remote(admin, {"hold", north, "--reason", "LE-7"});
+  EXPECT_EQ(held.out, "placed a legal hold on " + north + "\n") << held.err;
+  auto purge = remote(admin, {"purge", "--dry-run", "--json"});
+  ASSERT_EQ(purge.exit_code, 0) << purge.err;
+  EXPECT_EQ(json::parse(purge.out)["dry_run"], true);
+  auto verified = remote(admin, {"audit", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(verified.out.rfind("audit chain ok: ", 0), 0u) << verified.out;
+  EXPECT_EQ(remote(member, {"audit", "verify"}).exit_code, 77);
+
+  auto stopped = server_.stop(SIGTERM);
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  // No server: an I/O failure, said as such.
+  auto gone = remote(member, {"tasks"});
+  EXPECT_EQ(gone.exit_code, 74);
+  EXPECT_NE(gone.err.find("no answer from " + url), std::string::npos) << gone.err;
+}
+
 TEST_F(ServerTest, VirtualTimeIsForRehearsalStores) {
   const std::string north = start_for("northbank");  // no --now: a real-time store
   for (const std::vector<std::string>& args :

@@ -42,8 +42,9 @@ Result<int> lock_store(const std::string& path) {
       auto owner = read_text_file(path + ".owner", 4096);
       if (owner && !owner->empty()) {
         ::close(*fd);
-        return Error::conflict("store " + path + " is owned by " + *owner +
-                               "; act through it (its HTTP API), or stop it first");
+        return Error::conflict(
+            "store " + path + " is owned by " + *owner +
+            "; act through it (coalition --server URL ..., or its HTTP API), or stop it first");
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

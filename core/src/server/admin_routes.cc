@@ -1,6 +1,7 @@
 // Administration: API tokens (app/token_admin.h), the audit chain's verification, and the
 // retention purge. Tokens and verification need the admin scope; a purge, the roles the
 // configuration names (config "permissions.purge") or admin.
+#include "app/audit_report.h"
 #include "app/permissions.h"
 #include "app/retention_actions.h"
 #include "app/token_admin.h"
@@ -73,16 +74,7 @@ void add_admin_routes(Router& router, app::Session& s, const EngineConfig& confi
                         }
                         auto v = s.store().verify_audit();
                         if (!v) return problem_response(v.error());
-                        json doc{{"ok", v->ok},
-                                 {"entries", v->entries},
-                                 {"head_hash", v->head_hash},
-                                 {"events", v->events},
-                                 {"redacted", v->redacted}};
-                        if (!v->ok) {
-                          doc["first_bad_seq"] = v->first_bad_seq;
-                          doc["kind"] = v->kind;
-                          doc["problem"] = v->problem;
-                        }
+                        const json doc = app::audit_verification_json(*v, false);
                         return ok(doc);
                       }}));
 

@@ -1,0 +1,226 @@
+#include "cli/remote_commands.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/document_printing.h"
+#include "cli/exit_code.h"
+#include "cli/json_input.h"
+#include "common/private_file.h"
+#include "common/text_field.h"
+
+namespace coalition::cli {
+
+using nlohmann::json;
+
+namespace {
+
+const char* const kRemoteCommands[] = {"start",  "tasks",  "complete", "signal",
+                                       "extend", "status", "history",  "timeline",
+                                       "export", "purge",  "hold",     "audit verify"};
+
+// The page size the CLI asks for while it collects a whole inbox.
+constexpr int kInboxPage = 500;
+
+// start's WORKFLOW: a workflow file (its id and version are started on the server, which must
+// have it registered) or a workflow id (its highest version).
+Result<json> start_target(const std::string& arg) {
+  std::error_code ec;
+  if (!std::filesystem::exists(arg, ec)) return json{{"workflow", arg}};
+  auto doc = read_json_input("FILE", arg, std::cin);
+  if (!doc) return std::move(doc).error();
+  if (!doc->is_object() || !(*doc)["id"].is_string() || !(*doc)["version"].is_number_integer()) {
+    return Error::invalid_data("FILE: a workflow definition names its id and version", "/id");
+  }
+  return json{{"workflow", (*doc)["id"]}, {"version", (*doc)["version"]}};
+}
+
+int remote(const std::string& command, const ExecutionCommandOptions& o, const RemoteClient& c,
+           std::ostream& out, std::ostream& err) {
+  const auto failed = [&](const Error& e) { return fail(err, command, e); };
+  const std::string execution = "/v1/executions/" + RemoteClient::segment(o.execution);
+  const std::string task = "/v1/tasks/" + RemoteClient::segment(o.task);
+
+  if (command == "start") {
+    auto target = start_target(o.workflow_file);
+    if (!target) return failed(target.error());
+    json body = *target;
+    body["input"] = json::object();
+    if (!o.input_file.empty()) {
+      auto input = read_json_input("--input", o.input_file, std::cin);
+      if (!input) return failed(input.error());
+      body["input"] = std::move(*input);
+    }
+    if (o.count < 1) return failed(Error::invalid_argument("--count: at least 1"));
+    json ids = json::array();
+    for (int64_t i = 0; i < o.count; ++i) {
+      auto started = c.call("POST", "/v1/executions", body);
+      if (!started) return failed(started.error());
+      ids.push_back(started->json()["id"]);
+    }
+    if (o.json) {
+      out << json{{"executions", ids}}.dump(2) << "\n";
+    } else {
+      for (const auto& id : ids) out << id.get<std::string>() << "\n";
+    }
+    return kExitOk;
+  }
+  if (command == "tasks") {
+    if (o.all || !o.role.empty()) {
+      return failed(Error::invalid_argument(
+          "--all and --role read the store directly; over --server the inbox is the tasks your "
+          "credential may complete"));
+    }
+    json tasks = json::array();
+    std::string cursor;
+    do {
+      std::string path = "/v1/tasks?limit=" + std::to_string(kInboxPage);
+      if (!cursor.empty()) path += "&cursor=" + RemoteClient::segment(cursor);
+      auto page = c.call("GET", path);
+      if (!page) return failed(page.error());
+      const json doc = page->json();
+      for (const auto& t : doc["tasks"]) {
+        if (o.execution.empty() || t.value("execution", "") == o.execution) tasks.push_back(t);
+      }
+      cursor = doc.value("next", "");
+    } while (!cursor.empty());
+    if (o.json) {
+      out << json{{"tasks", tasks}}.dump(2) << "\n";
+      return kExitOk;
+    }
+    if (tasks.empty()) out << "no open tasks\n";
+    for (const auto& t : tasks) print_task_line(t, out);
+    return kExitOk;
+  }
+  if (command == "complete") {
+    auto data = read_data(o.data);
+    if (!data) return failed(data.error());
+    json body{{"answer", *data}};
+    if (!o.role.empty()) body["role"] = o.role;
+    auto done = c.call("POST", task + "/complete", body);
+    if (!done) return failed(done.error());
+    const json doc = done->json();
+    if (o.json) {
+      out << doc.dump(2) << "\n";
+    } else {
+      const json& last = doc["completions"].back();
+      out << "completed " << printable(o.task) << " as " << printable(last.value("actor", ""))
+          << " (" << printable(last.value("role", "")) << "): " << doc["completions"].size() << "/"
+          << doc.value("quorum", 1) << " done\n";
+    }
+    return kExitOk;
+  }
+  if (command == "signal") {
+    auto data = read_data(o.data);
+    if (!data) return failed(data.error());
+    auto sent = c.call("POST", execution + "/signals/" + RemoteClient::segment(o.name), *data);
+    if (!sent) return failed(sent.error());
+    out << "delivered signal " << printable(o.name) << " to " << printable(o.execution) << "\n";
+    return kExitOk;
+  }
+  if (command == "extend") {
+    json body{{"due", o.to}, {"justification", o.justification}};
+    if (!o.role.empty()) body["role"] = o.role;
+    auto moved = c.call("POST", task + "/extend", body);
+    if (!moved) return failed(moved.error());
+    out << "task " << printable(o.task) << " is now due " << moved->json()["due"].get<std::string>()
+        << "\n";
+    return kExitOk;
+  }
+  if (command == "status" || command == "history" || command == "timeline") {
+    auto read = c.call("GET", command == "status" ? execution : execution + "/" + command);
+    if (!read) return failed(read.error());
+    const json doc = read->json();
+    if (o.json) {
+      out << doc.dump(2) << "\n";
+    } else if (command == "status") {
+      print_status(doc, out);
+    } else if (command == "history") {
+      print_history(doc, out);
+    } else {
+      print_timeline(doc, out);
+    }
+    return kExitOk;
+  }
+  if (command == "export") {
+    auto exported = c.call("GET", execution + "/export");
+    if (!exported) return failed(exported.error());
+    const std::string text = exported->json().dump(2) + "\n";
+    if (o.out_file.empty()) {
+      out << text;
+      return kExitOk;
+    }
+    if (auto s = write_private_file(o.out_file, text, o.force); !s) return failed(s.error());
+    err << "exported " << printable(o.execution) << " to " << o.out_file << "\n";
+    return kExitOk;
+  }
+  if (command == "hold") {
+    auto changed = c.call("POST", execution + (o.release ? "/legal-hold/release" : "/legal-hold"),
+                          json{{"reason", o.reason}});
+    if (!changed) return failed(changed.error());
+    if (!changed->json().value("changed", true)) {
+      out << printable(o.execution) << " is already under legal hold; nothing changed\n";
+    } else {
+      out << (o.release ? "released the legal hold on " : "placed a legal hold on ")
+          << printable(o.execution) << "\n";
+    }
+    return kExitOk;
+  }
+  if (command == "purge") {
+    auto report = c.call("POST", "/v1/purge", json{{"dry_run", o.dry_run}});
+    if (!report) return failed(report.error());
+    if (o.json) {
+      out << report->json().dump(2) << "\n";
+    } else {
+      print_purge_report(report->json(), out);
+    }
+    return kExitOk;
+  }
+  if (command == "audit verify") {
+    if (!o.checkpoints.empty() || !o.public_key.empty()) {
+      return failed(Error::invalid_argument(
+          "--checkpoints and --public-key check the store's file directly; over --server the "
+          "server verifies its own chain"));
+    }
+    auto verified = c.call("GET", "/v1/audit/verify");
+    if (!verified) return failed(verified.error());
+    const json doc = verified->json();
+    if (o.json) {
+      out << doc.dump(2) << "\n";
+    } else {
+      print_audit_verification(doc, out);
+    }
+    return doc.value("ok", false) ? kExitOk : kExitDataError;
+  }
+  return failed(Error::invalid_argument("not available with --server"));
+}
+
+}  // namespace
+
+bool works_remotely(const std::string& command) {
+  for (const char* c : kRemoteCommands) {
+    if (command == c) return true;
+  }
+  return false;
+}
+
+int run_remote_command(const std::string& command, const ExecutionCommandOptions& o,
+                       const RemoteOptions& options, std::ostream& out, std::ostream& err) {
+  for (auto [option, set] :
+       {std::pair{"--as", !o.actor.empty()}, std::pair{"--org", !o.organisation.empty()},
+        std::pair{"--store", !o.session.store.empty()}, std::pair{"--now", !o.session.now.empty()},
+        std::pair{"--view", !o.view.empty()}}) {
+    if (set) {
+      return fail(err, command,
+                  Error::invalid_argument(
+                      std::string(option) +
+                      " is for direct store access; over --server your credential says who you "
+                      "are, and the server keeps its store and its clock"));
+    }
+  }
+  auto client = RemoteClient::open(options);
+  if (!client) return fail(err, command, client.error());
+  return remote(command, o, *client, out, err);
+}
+
+}  // namespace coalition::cli
