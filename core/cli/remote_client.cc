@@ -2,11 +2,14 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
 
 #include "common/text_field.h"
+#include "server/http_server.h"
 
 namespace coalition::cli {
 
@@ -41,12 +44,24 @@ ErrorCode code_of(const std::string& code, int status) {
   return status >= 500 || status == 429 ? ErrorCode::kIo : ErrorCode::kInvalidArgument;
 }
 
+// An http:// URL whose host is a loopback address (127.0.0.0/8, ::1, localhost) — the host as
+// the URL's authority names it, so "http://127.0.0.1.example.org" or
+// "http://127.0.0.1@example.org" is not one.
 bool loopback_url(const std::string& url) {
-  for (const char* prefix :
-       {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"}) {
-    if (url.rfind(prefix, 0) == 0) return true;
+  constexpr std::string_view kScheme = "http://";
+  if (url.rfind(kScheme, 0) != 0) return false;
+  const std::string authority =
+      url.substr(kScheme.size(), url.find_first_of("/?#", kScheme.size()) - kScheme.size());
+  if (authority.find('@') != std::string::npos) return false;
+  std::string host;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string::npos) return false;
+    host = authority.substr(1, close - 1);
+  } else {
+    host = authority.substr(0, authority.find(':'));
   }
-  return url == "http://localhost";
+  return is_loopback_host(host);
 }
 
 }  // namespace
@@ -71,7 +86,15 @@ Result<RemoteClient> RemoteClient::open(const RemoteOptions& o) {
   } else if (const char* env = std::getenv("COALITION_TOKEN"); env != nullptr) {
     token = env;
   }
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!token.empty() && blank(token.back())) token.pop_back();
+  while (!token.empty() && blank(token.front())) token.erase(token.begin());
+  // A credential is printable ASCII without spaces; anything else would reach the request's
+  // header as it is (and is never printed back).
+  if (std::any_of(token.begin(), token.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+    return Error::unauthenticated("the credential holds spaces or control characters");
+  }
   if (token.empty()) {
     return Error::unauthenticated(
         "--server needs a credential: set COALITION_TOKEN or give --token-file");

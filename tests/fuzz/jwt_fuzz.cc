@@ -24,18 +24,20 @@ class FixedKeys final : public coalition::JwksSource {
 };
 
 coalition::OidcVerifier& verifier() {
-  static coalition::OidcVerifier v = [] {
+  static const std::unique_ptr<coalition::OidcVerifier> v = [] {
     const coalition::test::JwtSigner key(coalition::test::JwtSigner::Kind::kP256, "k1");
     coalition::OidcIssuerConfig issuer;
     issuer.issuer = "https://idp.test";
     issuer.audience = "coalition";
     issuer.jwks_url = "https://idp.test/keys";
     const std::string keys = coalition::test::jwk_set({key.jwk()});
-    return coalition::OidcVerifier({issuer}, [keys](const coalition::OidcIssuerConfig&) {
-      return std::make_unique<FixedKeys>(keys);
-    });
+    auto made = std::make_unique<coalition::OidcVerifier>(
+        std::vector<coalition::OidcIssuerConfig>{issuer},
+        [keys](const coalition::OidcIssuerConfig&) { return std::make_unique<FixedKeys>(keys); });
+    (void)made->prefetch();
+    return made;
   }();
-  return v;
+  return *v;
 }
 
 }  // namespace

@@ -195,25 +195,25 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   const std::string monitor = token({"--person", "prometheus", "--scopes", "metrics"});
   serve();
 
-  call("GET", "/healthz", "");
-  call("GET", "/readyz", "");
-  call("GET", "/v1/openapi.json", "");
-  call("GET", "/v1/me", member);
-  call("GET", "/v1/me", "");
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+  EXPECT_EQ(call("GET", "/readyz", "").status, 200);
+  EXPECT_EQ(call("GET", "/v1/openapi.json", "").status, 200);
+  EXPECT_EQ(call("GET", "/v1/me", member).status, 200);
+  EXPECT_EQ(call("GET", "/v1/me", "").status, 401);
   const json tasks = inbox_of(member, 1);
   ASSERT_EQ(tasks.size(), 1u);
   const std::string task = tasks[0]["id"];
-  call("GET", "/v1/tasks?overdue=false&limit=10", member);
-  call("GET", "/v1/tasks?limit=0", member);
-  call("GET", "/v1/tasks/" + task, member);
-  call("GET", "/v1/tasks/" + north + ".t99", member);
+  EXPECT_EQ(call("GET", "/v1/tasks?overdue=false&limit=10", member).status, 200);
+  EXPECT_EQ(call("GET", "/v1/tasks?limit=0", member).status, 400);
+  EXPECT_EQ(call("GET", "/v1/tasks/" + task, member).status, 200);
+  EXPECT_EQ(call("GET", "/v1/tasks/" + north + ".t99", member).status, 404);
   const std::string later =
       format_utc(*parse_utc(tasks[0]["due"].get<std::string>()) + std::chrono::hours(24));
   EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/extend", member,
                  {{"due", later}, {"justification", "awaiting records"}})
                 .status,
             200);
-  call("POST", "/v1/tasks/" + task + "/extend", member, {{"due", "soon"}});
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/extend", member, {{"due", "soon"}}).status, 422);
 
   // Executions: search, read, export.
   auto page = call("GET",
@@ -227,19 +227,19 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
       call("GET", "/v1/executions?organisation=southbank", coordinator).json()["executions"].size(),
       0u);
   EXPECT_EQ(call("GET", "/v1/executions?status=stalled", coordinator).status, 400);
-  call("GET", "/v1/executions/" + north, coordinator);
-  call("GET", "/v1/executions/" + north + "/history", coordinator);
-  call("GET", "/v1/executions/" + north + "/timeline", member);
-  call("GET", "/v1/executions/nope", member);
+  EXPECT_EQ(call("GET", "/v1/executions/" + north, coordinator).status, 200);
+  EXPECT_EQ(call("GET", "/v1/executions/" + north + "/history", coordinator).status, 200);
+  EXPECT_EQ(call("GET", "/v1/executions/" + north + "/timeline", member).status, 200);
+  EXPECT_EQ(call("GET", "/v1/executions/nope", member).status, 404);
   auto exported = call("GET", "/v1/executions/" + north + "/export", coordinator);
   EXPECT_EQ(exported.json()["view"]["clearance"], "member");
-  call("GET", "/v1/executions/" + north + "/export", member);
+  EXPECT_EQ(call("GET", "/v1/executions/" + north + "/export", member).status, 403);
 
   EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/complete", member,
                  {{"answer", {{"decision", "approve"}}}})
                 .status,
             200);
-  call("POST", "/v1/tasks/" + task + "/complete", member, json::array());
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/complete", member, json::array()).status, 422);
   // Until the execution reaches its wait step, the signal is refused (and documented so).
   int signalled = 0;
   for (int i = 0; i < 200 && signalled != 200; ++i) {
@@ -249,23 +249,34 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
     if (signalled != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_EQ(signalled, 200);
-  call("POST", "/v1/executions/" + north + "/signals/filing_ack", member, json::object());
-  call("POST", "/v1/executions", coordinator,
-       {{"workflow", "member_review"}, {"input", {{"member", "northbank"}, {"case_id", "C-3"}}}},
-       {{"Idempotency-Key", "doc-1"}});
-  call("POST", "/v1/executions", coordinator,
-       {{"workflow", "member_review"}, {"input", {{"member", "northbank"}, {"case_id", "C-3"}}}},
-       {{"Idempotency-Key", "doc-1"}});
-  call("POST", "/v1/executions", coordinator, {{"workflow", "member_review"}, {"input", 3}});
-  call("POST", "/v1/executions", member, {{"workflow", "member_review"}});
+  EXPECT_EQ(call("POST", "/v1/executions/" + north + "/signals/filing_ack", member, json::object())
+                .status,
+            403);
+  EXPECT_EQ(call("POST", "/v1/executions", coordinator,
+                 {{"workflow", "member_review"},
+                  {"input", {{"member", "northbank"}, {"case_id", "C-3"}}}},
+                 {{"Idempotency-Key", "doc-1"}})
+                .status,
+            201);
+  EXPECT_EQ(call("POST", "/v1/executions", coordinator,
+                 {{"workflow", "member_review"},
+                  {"input", {{"member", "northbank"}, {"case_id", "C-3"}}}},
+                 {{"Idempotency-Key", "doc-1"}})
+                .status,
+            200);
+  EXPECT_EQ(
+      call("POST", "/v1/executions", coordinator, {{"workflow", "member_review"}, {"input", 3}})
+          .status,
+      422);
+  EXPECT_EQ(call("POST", "/v1/executions", member, {{"workflow", "member_review"}}).status, 403);
 
   // Workflows.
   auto listed = call("GET", "/v1/workflows", coordinator);
   ASSERT_EQ(listed.json()["workflows"].size(), 1u) << listed.body;
   auto drawn = call("GET", "/v1/workflows/member_review?graph=mermaid", coordinator);
   EXPECT_EQ(drawn.json()["graph"].get<std::string>().rfind("flowchart", 0), 0u) << drawn.body;
-  call("GET", "/v1/workflows/member_review?version=9", coordinator);
-  call("GET", "/v1/workflows", member);
+  EXPECT_EQ(call("GET", "/v1/workflows/member_review?version=9", coordinator).status, 404);
+  EXPECT_EQ(call("GET", "/v1/workflows", member).status, 403);
   json version2 = json::parse(kWorkflow);
   version2["version"] = 2;
   auto valid = call("POST", "/v1/workflows/validate", coordinator, version2);
@@ -283,7 +294,7 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   auto refused = call("POST", "/v1/workflows", admin, broken);
   EXPECT_EQ(refused.status, 422);
   EXPECT_EQ(refused.json()["problems"][0]["pointer"], "/steps/0/type");
-  call("POST", "/v1/workflows", coordinator, version2);
+  EXPECT_EQ(call("POST", "/v1/workflows", coordinator, version2).status, 403);
   EXPECT_EQ(call("GET", "/v1/workflows", coordinator).json()["workflows"].size(), 2u);
   // A registered version starts executions at once.
   EXPECT_EQ(call("POST", "/v1/executions", coordinator,
@@ -294,29 +305,36 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
             201);
 
   // Administration.
-  call("GET", "/v1/tokens", admin);
+  EXPECT_EQ(call("GET", "/v1/tokens", admin).status, 200);
   auto made = call("POST", "/v1/tokens", admin,
                    {{"person", "new.nia"}, {"organisation", "northbank"}, {"roles", {"reviewer"}}});
   ASSERT_EQ(made.status, 201);
-  call("POST", "/v1/tokens", admin, {{"person", "bad"}, {"scopes", {"superuser"}}});
-  call("POST", "/v1/tokens/" + made.json()["id"].get<std::string>() + "/revoke", admin);
-  call("POST", "/v1/tokens/0000000000000000/revoke", admin);
-  call("GET", "/v1/audit/verify", admin);
-  call("GET", "/v1/audit/verify", member);
+  EXPECT_EQ(
+      call("POST", "/v1/tokens", admin, {{"person", "bad"}, {"scopes", {"superuser"}}}).status,
+      400);
+  EXPECT_EQ(
+      call("POST", "/v1/tokens/" + made.json()["id"].get<std::string>() + "/revoke", admin).status,
+      200);
+  EXPECT_EQ(call("POST", "/v1/tokens/0000000000000000/revoke", admin).status, 404);
+  EXPECT_EQ(call("GET", "/v1/audit/verify", admin).status, 200);
+  EXPECT_EQ(call("GET", "/v1/audit/verify", member).status, 403);
   auto held = call("POST", "/v1/executions/" + north + "/legal-hold", admin,
                    {{"reason", "law-enforcement keep-open request LE-1"}});
   EXPECT_EQ(held.json()["changed"], true) << held.body;
-  call("POST", "/v1/executions/" + north + "/legal-hold", admin, json::object());
-  call("POST", "/v1/executions/nope/legal-hold", admin, {{"reason", "x"}});
+  EXPECT_EQ(call("POST", "/v1/executions/" + north + "/legal-hold", admin, json::object()).status,
+            422);
+  EXPECT_EQ(call("POST", "/v1/executions/nope/legal-hold", admin, {{"reason", "x"}}).status, 404);
   EXPECT_EQ(
       call("POST", "/v1/executions/" + north + "/legal-hold/release", admin, {{"reason", "closed"}})
           .status,
       200);
-  call("POST", "/v1/executions/" + north + "/legal-hold/release", member, json::object());
+  EXPECT_EQ(call("POST", "/v1/executions/" + north + "/legal-hold/release", member, json::object())
+                .status,
+            403);
   auto purged = call("POST", "/v1/purge", admin, {{"dry_run", true}});
   EXPECT_EQ(purged.json()["dry_run"], true) << purged.body;
-  call("POST", "/v1/purge", admin, {{"dry_run", "yes"}});
-  call("POST", "/v1/purge", member, json::object());
+  EXPECT_EQ(call("POST", "/v1/purge", admin, {{"dry_run", "yes"}}).status, 422);
+  EXPECT_EQ(call("POST", "/v1/purge", member, json::object()).status, 403);
 
   auto metrics = call("GET", "/metrics", monitor);
   ASSERT_EQ(metrics.status, 200) << metrics.body;
@@ -332,8 +350,8 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   for (const char* secret : {"northbank", "rev.rai", "coord.cora", "member_review"}) {
     EXPECT_EQ(metrics.body.find(secret), std::string::npos) << secret;
   }
-  call("GET", "/metrics", member);
-  call("GET", "/metrics", "");
+  EXPECT_EQ(call("GET", "/metrics", member).status, 403);
+  EXPECT_EQ(call("GET", "/metrics", "").status, 401);
 
   std::set<std::string> succeeded;
   check_replies(doc, succeeded);

@@ -81,44 +81,52 @@ TEST_F(ServerTest, AuthorizationMatrix) {
     json body;
     int other_org;  // wrong organisation
     int wrong_role;
+    int coordinate;  // a coordinator: sees every execution, holds no role, no admin scope
   };
   // A day later than now due: inside the cap.
   const std::string later =
       format_utc(*parse_utc(tasks[0]["due"].get<std::string>()) + std::chrono::hours(24));
   const std::vector<Case> cases{
-      {"GET", "/v1/tasks", nullptr, 200, 200},
-      {"GET", "/v1/tasks/" + task, nullptr, 404, 404},
-      {"GET", "/v1/executions/" + north, nullptr, 404, 404},
-      {"GET", "/v1/executions/" + north + "/history", nullptr, 404, 404},
-      {"GET", "/v1/executions/" + north + "/timeline", nullptr, 404, 404},
+      {"GET", "/v1/tasks", nullptr, 200, 200, 200},
+      {"GET", "/v1/tasks/" + task, nullptr, 404, 404, 200},
+      {"GET", "/v1/executions/" + north, nullptr, 404, 404, 200},
+      {"GET", "/v1/executions/" + north + "/history", nullptr, 404, 404, 200},
+      {"GET", "/v1/executions/" + north + "/timeline", nullptr, 404, 404, 200},
       {"POST",
        "/v1/tasks/" + task + "/extend",
        {{"due", later}, {"justification", "awaiting records"}},
        404,
-       404},
+       404,
+       403},
       {"POST",
        "/v1/tasks/" + task + "/complete",
        {{"answer", {{"decision", "approve"}}}},
        404,
-       404},
-      {"POST", "/v1/executions/" + north + "/signals/filing_ack", json::object(), 404, 404},
-      {"POST", "/v1/executions", {{"workflow", "member_review"}}, 403, 403},
-      {"GET", "/v1/tokens", nullptr, 403, 403},
-      {"POST", "/v1/tokens", {{"person", "mallory"}, {"scopes", {"admin"}}}, 403, 403},
-      {"POST", "/v1/tokens/0123456789abcdef/revoke", json::object(), 403, 403},
-      {"GET", "/v1/audit/verify", nullptr, 403, 403},
-      {"GET", "/v1/me", nullptr, 200, 200},
+       404,
+       403},
+      {"POST", "/v1/executions/" + north + "/signals/filing_ack", json::object(), 404, 404, 404},
+      {"POST", "/v1/executions", {{"workflow", "member_review"}}, 403, 403, 422},
+      {"GET", "/v1/tokens", nullptr, 403, 403, 403},
+      {"POST", "/v1/tokens", {{"person", "mallory"}, {"scopes", {"admin"}}}, 403, 403, 403},
+      {"POST", "/v1/tokens/0123456789abcdef/revoke", json::object(), 403, 403, 403},
+      {"GET", "/v1/audit/verify", nullptr, 403, 403, 403},
+      {"GET", "/v1/me", nullptr, 200, 200, 200},
       // Lists what the caller may see: nothing of another organisation's (checked below).
-      {"GET", "/v1/executions", nullptr, 200, 200},
-      {"GET", "/v1/executions/" + north + "/export", nullptr, 404, 404},
-      {"POST", "/v1/executions/" + north + "/legal-hold", {{"reason", "LE request"}}, 403, 403},
-      {"POST", "/v1/executions/" + north + "/legal-hold/release", json::object(), 403, 403},
-      {"POST", "/v1/purge", {{"dry_run", true}}, 403, 403},
-      {"GET", "/v1/workflows", nullptr, 403, 403},
-      {"GET", "/v1/workflows/member_review", nullptr, 403, 403},
-      {"POST", "/v1/workflows/validate", json::parse(kWorkflow), 403, 403},
-      {"POST", "/v1/workflows", json::parse(kWorkflow), 403, 403},
-      {"GET", "/metrics", nullptr, 403, 403},
+      {"GET", "/v1/executions", nullptr, 200, 200, 200},
+      {"GET", "/v1/executions/" + north + "/export", nullptr, 404, 404, 200},
+      {"POST",
+       "/v1/executions/" + north + "/legal-hold",
+       {{"reason", "LE request"}},
+       403,
+       403,
+       403},
+      {"POST", "/v1/executions/" + north + "/legal-hold/release", json::object(), 403, 403, 403},
+      {"POST", "/v1/purge", {{"dry_run", true}}, 403, 403, 403},
+      {"GET", "/v1/workflows", nullptr, 403, 403, 200},
+      {"GET", "/v1/workflows/member_review", nullptr, 403, 403, 200},
+      {"POST", "/v1/workflows/validate", json::parse(kWorkflow), 403, 403, 200},
+      {"POST", "/v1/workflows", json::parse(kWorkflow), 403, 403, 403},
+      {"GET", "/metrics", nullptr, 403, 403, 403},
   };
   auto call = [&](const Case& c, const std::string& credential,
                   std::map<std::string, std::string> headers = {}) {
@@ -134,6 +142,7 @@ TEST_F(ServerTest, AuthorizationMatrix) {
     EXPECT_EQ(call(c, revoked).json()["detail"], "token revoked");
     EXPECT_EQ(call(c, other_org).status, c.other_org);
     EXPECT_EQ(call(c, wrong_role).status, c.wrong_role);
+    EXPECT_EQ(call(c, coordinator).status, c.coordinate);
   }
   // A task that does not exist answers like one of another organisation, and is audited too.
   EXPECT_EQ(client_
@@ -552,6 +561,14 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
       << asserted.err;
   EXPECT_EQ(remote("ctk_0123456789abcdef_" + std::string(43, 'A'), {"tasks"}).exit_code, 77);
   EXPECT_EQ(remote(member, {"worker"}).exit_code, 64);
+  // Plain HTTP only to a loopback host, as the URL's authority names it; never the token sent.
+  for (const char* elsewhere : {"http://127.0.0.1.example.org:8080", "http://127.0.0.1@example.org",
+                                "http://example.org", "ftp://127.0.0.1"}) {
+    auto r = run_process({kCoalitionBinary, "--server", elsewhere, "tasks"},
+                         {{"COALITION_TOKEN", member}});
+    EXPECT_EQ(r.exit_code, 64) << elsewhere << ": " << r.err;
+    EXPECT_EQ(r.err.find(member), std::string::npos);
+  }
   // Refusals keep their exit codes: another organisation's task is not found (66).
   const std::string other =
       token({"--person", "rev.sol", "--org", "southbank", "--roles", "reviewer"});

@@ -1,5 +1,6 @@
 #include "app/execution_search.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "app/task_actions.h"
@@ -10,6 +11,9 @@ namespace coalition::app {
 using nlohmann::json;
 
 namespace {
+
+// 9999-12-31T23:59:59.999Z: a cursor's instant is never past it (nor its microseconds past int64).
+constexpr int64_t kLastMs = 253402300799999;
 
 int64_t ms_of(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -29,7 +33,7 @@ Status parse_cursor(const std::string& text, ExecutionFilter& filter) {
   }
   int64_t ms = 0;
   const char* last = text.data() + colon;
-  if (std::from_chars(text.data(), last, ms).ptr != last) return bad;
+  if (std::from_chars(text.data(), last, ms).ptr != last || ms < 0 || ms > kLastMs) return bad;
   filter.after_started = TimePoint(std::chrono::milliseconds(ms));
   filter.after_id = text.substr(colon + 1);
   return ok_status();
@@ -55,7 +59,11 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
       return Error::invalid_argument("status: '" + status +
                                      "' is none of running, waiting, succeeded, failed");
     }
-    filter.statuses.push_back(status);
+    // Each once: at most the four statuses there are.
+    if (std::find(filter.statuses.begin(), filter.statuses.end(), status) ==
+        filter.statuses.end()) {
+      filter.statuses.push_back(status);
+    }
   }
   filter.organisation = query.organisation;
   filter.started_from = query.started_from;

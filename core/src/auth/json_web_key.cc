@@ -3,6 +3,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
@@ -82,8 +83,14 @@ std::shared_ptr<EVP_PKEY> rsa_key(const json& jwk) {
   return key;
 }
 
+// A member that must be a string: "" when absent or not one (never an exception).
+std::string text_member(const json& jwk, const char* name) {
+  auto it = jwk.find(name);
+  return it != jwk.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::shared_ptr<EVP_PKEY> p256_key(const json& jwk) {
-  if (jwk.value("crv", "") != "P-256") return nullptr;
+  if (text_member(jwk, "crv") != "P-256") return nullptr;
   auto x = member_bytes(jwk, "x");
   auto y = member_bytes(jwk, "y");
   if (!x || !y || x->size() != kP256Bytes || y->size() != kP256Bytes) return nullptr;
@@ -132,9 +139,9 @@ Result<std::vector<JsonWebKey>> parse_jwk_set(std::string_view text) {
   for (const auto& jwk : (*doc)["keys"]) {
     if (!jwk.is_object()) continue;
     if (jwk.contains("use") && jwk["use"] != "sig") continue;
-    const std::string kty = jwk.value("kty", "");
+    const std::string kty = text_member(jwk, "kty");
     JsonWebKey key;
-    key.kid = jwk.contains("kid") && jwk["kid"].is_string() ? jwk["kid"].get<std::string>() : "";
+    key.kid = text_member(jwk, "kid");
     if (kty == "RSA") {
       key.algorithm = JwsAlgorithm::kRs256;
       key.key = rsa_key(jwk);
@@ -142,7 +149,10 @@ Result<std::vector<JsonWebKey>> parse_jwk_set(std::string_view text) {
       key.algorithm = JwsAlgorithm::kEs256;
       key.key = p256_key(jwk);
     }
-    if (!key.key) continue;
+    if (!key.key) {
+      ERR_clear_error();  // what OpenSSL said of a refused key stays out of later calls
+      continue;
+    }
     if (jwk.contains("alg") && jwk["alg"] != std::string(to_string(key.algorithm))) continue;
     keys.push_back(std::move(key));
   }
@@ -165,10 +175,12 @@ bool verify_jws(const JsonWebKey& key, std::string_view signing_input, std::stri
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) != 1) {
     return false;
   }
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(),
-                          reinterpret_cast<const unsigned char*>(signing_input.data()),
-                          signing_input.size()) == 1;
+  const bool good =
+      EVP_DigestVerify(
+          ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+          reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) == 1;
+  if (!good) ERR_clear_error();
+  return good;
 }
 
 }  // namespace coalition

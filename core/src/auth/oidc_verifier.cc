@@ -58,69 +58,126 @@ Result<std::vector<std::string>> names_claim(const json& claims, const std::stri
     }
   } else if (it->is_array()) {
     for (const auto& v : *it) {
-      if (!v.is_string()) return refused("the claim '" + printable(name) + "' holds a non-name");
+      if (!v.is_string()) {
+        return refused("the claim '" + printable(name) + "' holds something that is not a name");
+      }
       out.push_back(v.get<std::string>());
     }
   } else {
     return refused("the claim '" + printable(name) + "' is neither a list nor a string");
   }
   if (out.size() > kMaxRoles) return refused("the claim '" + printable(name) + "' holds too many");
-  for (auto& n : out) n = normal_name(n);
+  for (auto& n : out) {
+    n = normal_name(n);
+    // The same rule as a token's roles: a name on one line, no control character (U+001F
+    // separates roles in the store's inbox columns).
+    if (n.empty() || !check_text_field("role", n)) {
+      return refused("the claim '" + printable(name) + "' holds something that is not a name");
+    }
+  }
   return out;
 }
 
 }  // namespace
 
-OidcVerifier::OidcVerifier(std::vector<OidcIssuerConfig> issuers, const SourceFactory& sources) {
+OidcVerifier::OidcVerifier(std::vector<OidcIssuerConfig> issuers, const SourceFactory& sources,
+                           std::chrono::milliseconds min_refetch)
+    : min_refetch_(min_refetch) {
   for (auto& config : issuers) {
     auto issuer = std::make_unique<Issuer>();
+    // Compared with claims in their normal form.
+    config.organisation = normal_name(config.organisation);
+    for (auto& o : config.organisations) o = normal_name(o);
+    for (auto& r : config.roles) r = normal_name(r);
     issuer->source = sources(config);
     issuer->config = std::move(config);
     issuers_.push_back(std::move(issuer));
   }
+  if (!issuers_.empty()) refresher_ = std::thread([this] { refresh_loop(); });
 }
 
-Status OidcVerifier::refresh(Issuer& issuer, TimePoint now) {
-  issuer.attempted_at = now;
-  auto text = issuer.source->fetch();
-  if (!text) return std::move(text).error();
-  auto keys = parse_jwk_set(*text);
-  if (!keys) {
-    return Error::configuration("issuer " + issuer.config.issuer + ": " + keys.error().message());
+OidcVerifier::~OidcVerifier() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
   }
-  issuer.keys = std::move(*keys);
-  issuer.fetched_at = now;
+  wake_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+bool OidcVerifier::eligible(const Issuer& issuer, Steady::time_point now) const {
+  return issuer.wanted && (!issuer.attempted_at || now - *issuer.attempted_at >= min_refetch_);
+}
+
+Status OidcVerifier::fetch(Issuer& issuer) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    issuer.attempted_at = Steady::now();
+    issuer.wanted = false;
+  }
+  auto text = issuer.source->fetch();
+  Result<std::vector<JsonWebKey>> keys =
+      text ? parse_jwk_set(*text) : Result<std::vector<JsonWebKey>>(std::move(text).error());
+  if (!keys) {
+    // Keys already held stay in use while the identity provider cannot be reached.
+    return Error(keys.error().code(),
+                 "issuer " + issuer.config.issuer + ": " + keys.error().message());
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  issuer.keys = std::make_shared<const std::vector<JsonWebKey>>(std::move(*keys));
+  issuer.fetched_at = Steady::now();
   return ok_status();
 }
 
-std::vector<Error> OidcVerifier::prefetch(TimePoint now) {
+std::vector<Error> OidcVerifier::prefetch() {
   std::vector<Error> failed;
   for (auto& issuer : issuers_) {
-    std::lock_guard<std::mutex> lock(issuer->mutex);
-    if (auto s = refresh(*issuer, now); !s) failed.push_back(s.error());
+    if (auto s = fetch(*issuer); !s) failed.push_back(s.error());
   }
   return failed;
 }
 
-Result<std::vector<JsonWebKey>> OidcVerifier::keys_for(Issuer& issuer, const std::string& want_kid,
-                                                       TimePoint now) {
-  std::lock_guard<std::mutex> lock(issuer.mutex);
-  const auto has_kid = [&] {
-    return want_kid.empty() || std::any_of(issuer.keys.begin(), issuer.keys.end(),
-                                           [&](const JsonWebKey& k) { return k.kid == want_kid; });
-  };
-  const bool stale = !issuer.fetched_at || now - *issuer.fetched_at >= issuer.config.jwks_refresh;
-  const bool may_retry = !issuer.attempted_at || now - *issuer.attempted_at >= kMinRefetch;
-  if ((stale || !has_kid()) && may_retry) {
-    if (auto s = refresh(issuer, now); !s) {
-      // Keys already held stay in use while the identity provider cannot be reached.
-      spdlog::warn("oidc: {}", s.error().message());
-      if (issuer.keys.empty()) {
-        return Error::io("the identity provider's keys cannot be had now");
+void OidcVerifier::refresh_loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    // The next issuer whose fetch may run now, else the earliest time one may.
+    Issuer* next = nullptr;
+    std::optional<Steady::time_point> wake_at;
+    const auto now = Steady::now();
+    for (auto& issuer : issuers_) {
+      if (!issuer->wanted) continue;
+      if (eligible(*issuer, now)) {
+        next = issuer.get();
+        break;
       }
+      const auto at = *issuer->attempted_at + min_refetch_;
+      if (!wake_at || at < *wake_at) wake_at = at;
     }
+    if (stop_) return;
+    if (next == nullptr) {
+      idle_.notify_all();
+      if (wake_at) {
+        wake_.wait_until(lock, *wake_at);
+      } else {
+        wake_.wait(lock);
+      }
+      continue;
+    }
+    fetching_ = true;
+    lock.unlock();
+    if (auto s = fetch(*next); !s) spdlog::warn("oidc: {}", s.error().message());
+    lock.lock();
+    fetching_ = false;
   }
-  return issuer.keys;
+}
+
+void OidcVerifier::wait_idle() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  idle_.wait(lock, [&] {
+    const auto now = Steady::now();
+    return stop_ || (!fetching_ && std::none_of(issuers_.begin(), issuers_.end(),
+                                                [&](const auto& i) { return eligible(*i, now); }));
+  });
 }
 
 Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now) {
@@ -140,15 +197,28 @@ Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now) {
   const auto algorithm = parse_jws_algorithm(alg);
   if (!algorithm || std::find(config.algorithms.begin(), config.algorithms.end(), alg) ==
                         config.algorithms.end()) {
-    return refused("the algorithm '" + printable(alg) + "' is not accepted for this issuer");
+    return refused("the token's algorithm is not accepted for this issuer");
   }
   std::string kid;
   if (jwt->header.contains("kid")) {
     if (!jwt->header["kid"].is_string()) return refused("the key id is not a string");
     kid = jwt->header["kid"].get<std::string>();
   }
-  auto keys = keys_for(*issuer, kid, now);
-  if (!keys) return std::move(keys).error();
+  std::shared_ptr<const std::vector<JsonWebKey>> keys;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    keys = issuer->keys;
+    const bool stale =
+        !issuer->fetched_at || Steady::now() - *issuer->fetched_at >= config.jwks_refresh;
+    const bool unknown_kid =
+        keys && !kid.empty() &&
+        std::none_of(keys->begin(), keys->end(), [&](const JsonWebKey& k) { return k.kid == kid; });
+    if ((stale || unknown_kid) && !issuer->wanted) {
+      issuer->wanted = true;
+      wake_.notify_all();
+    }
+  }
+  if (!keys) return Error::io("the identity provider's keys cannot be had now");
   bool verified = false;
   bool known = false;
   for (const auto& key : *keys) {
@@ -189,16 +259,32 @@ Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now) {
     return refused("the person claim names nobody this server accepts");
   }
   if (!check_text_field("person", p.person)) return refused("the person claim is not a name");
-  if (auto org = claims.find(config.organisation_claim); org != claims.end()) {
+  // The organisation: the one the issuer speaks for, else the claim — within the organisations
+  // the issuer is trusted for, when the configuration names them.
+  if (!config.organisation.empty()) {
+    p.organisation = config.organisation;
+  } else if (auto org = claims.find(config.organisation_claim); org != claims.end()) {
     if (!org->is_string()) return refused("the organisation claim is not a string");
     p.organisation = normal_name(org->get<std::string>());
     if (!check_text_field("organisation", p.organisation)) {
       return refused("the organisation claim is not a name");
     }
   }
+  if (!config.organisations.empty() &&
+      std::find(config.organisations.begin(), config.organisations.end(), p.organisation) ==
+          config.organisations.end()) {
+    return refused("an organisation this issuer is not trusted for");
+  }
   auto roles = names_claim(claims, config.roles_claim);
   if (!roles) return std::move(roles).error();
-  p.roles = std::move(*roles);
+  for (auto& role : *roles) {
+    // Roles the issuer is not trusted to grant are not granted.
+    if (!config.roles.empty() &&
+        std::find(config.roles.begin(), config.roles.end(), role) == config.roles.end()) {
+      continue;
+    }
+    p.roles.push_back(std::move(role));
+  }
   auto scopes = names_claim(claims, config.scopes_claim);
   if (!scopes) return std::move(scopes).error();
   // Words Coalition does not know are the identity provider's own: not granted, not refused.
@@ -210,7 +296,9 @@ Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now) {
   }
   if (!apply_scopes(known_scopes, p)) return refused("a scope claim names a malformed scope");
   // For the audit log and the rate limit: stable per person and issuer, and no name in clear.
-  const std::string subject = claims.value("sub", p.person);
+  auto sub = claims.find("sub");
+  const std::string subject =
+      sub != claims.end() && sub->is_string() ? sub->get<std::string>() : p.person;
   p.credential = sha256_hex(iss + "\n" + subject).substr(0, 16);
   return p;
 }

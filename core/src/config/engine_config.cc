@@ -107,6 +107,9 @@ constexpr const char* kSchema = R"json({
                              "items": {"enum": ["RS256", "ES256"]}},
               "clock_skew": {"type": "string", "minLength": 2},
               "jwks_refresh": {"type": "string", "minLength": 2},
+              "organisation": {"type": "string", "minLength": 1},
+              "organisations": {"type": "array", "items": {"type": "string", "minLength": 1}},
+              "roles": {"type": "array", "items": {"type": "string", "minLength": 1}},
               "claims": {
                 "type": "object",
                 "properties": {
@@ -293,6 +296,9 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     ic.organisation_claim = claims.value("organisation", ic.organisation_claim);
     ic.roles_claim = claims.value("roles", ic.roles_claim);
     ic.scopes_claim = claims.value("scopes", ic.scopes_claim);
+    ic.organisation = in.value("organisation", "");
+    ic.organisations = in.value("organisations", ic.organisations);
+    ic.roles = in.value("roles", ic.roles);
     config.oidc_issuers.push_back(std::move(ic));
   }
   const auto& permissions = doc->value("permissions", nlohmann::json::object());

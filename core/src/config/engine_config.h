@@ -62,6 +62,13 @@ struct OidcIssuerConfig {
   std::string organisation_claim = "organisation";
   std::string roles_claim = "roles";
   std::string scopes_claim;
+  // What the issuer is trusted for. `organisation`: the one member it speaks for (its tokens'
+  // organisation claim is ignored). `organisations`: the organisation claim must be one of
+  // these. `roles`: the only roles it may grant (others in its tokens are dropped). Empty: a
+  // coalition-wide provider trusted for any.
+  std::string organisation;
+  std::vector<std::string> organisations;
+  std::vector<std::string> roles;
 };
 
 // The "permissions" block: who may do what no workflow governs.

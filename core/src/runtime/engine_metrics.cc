@@ -35,7 +35,18 @@ void EngineMetrics::on_event(const std::string& execution_id, const Event& event
   switch (event.type) {
     case EventType::kAttemptStarted: {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (open_.size() < kMaxOpenAttempts) open_[execution_id + '\n' + event.step] = event.at;
+      auto it = open_.find(execution_id);
+      if (it == open_.end()) {
+        if (open_.size() >= kMaxOpenExecutions) return;
+        it = open_.emplace(execution_id, std::unordered_map<std::string, TimePoint>()).first;
+      }
+      it->second[event.step] = event.at;
+      return;
+    }
+    case EventType::kExecutionCompleted:
+    case EventType::kExecutionFailed: {
+      std::lock_guard<std::mutex> lock(mutex_);
+      open_.erase(execution_id);
       return;
     }
     case EventType::kStepSucceeded:
@@ -52,9 +63,12 @@ void EngineMetrics::on_event(const std::string& execution_id, const Event& event
       }
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (auto it = open_.find(execution_id + '\n' + event.step); it != open_.end()) {
-          started = it->second;
-          open_.erase(it);
+        if (auto it = open_.find(execution_id); it != open_.end()) {
+          if (auto step = it->second.find(event.step); step != it->second.end()) {
+            started = step->second;
+            it->second.erase(step);
+            if (it->second.empty()) open_.erase(it);
+          }
         }
         if (!code.empty()) {
           std::string label = label_safe(code);

@@ -28,13 +28,16 @@ class EngineMetrics final : public EventSink {
   std::map<std::string, uint64_t> step_errors() const;
 
   static constexpr size_t kMaxCodes = 64;
-  // Attempts followed at once; past it, new attempts go unmeasured (a leak cannot grow).
-  static constexpr size_t kMaxOpenAttempts = 100000;
+  // Executions whose attempts are followed at once; past it, new ones go unmeasured. An
+  // execution's entries go when it finishes, so only executions that never finish (a crash
+  // mid-attempt is recovered by another process) could fill it.
+  static constexpr size_t kMaxOpenExecutions = 100000;
 
  private:
   Histogram step_seconds_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, TimePoint> open_;  // "<execution>\n<step>" -> attempt start
+  // execution -> step path -> its attempt's start
+  std::unordered_map<std::string, std::unordered_map<std::string, TimePoint>> open_;
   std::map<std::string, uint64_t> errors_;
 };
 

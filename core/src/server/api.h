@@ -37,7 +37,7 @@ class Api {
   HttpResponse handle_now(const HttpRequest& request);
 
   // Fetches the OIDC issuers' keys (before the first request needs them); those that failed.
-  std::vector<Error> prefetch_identity_keys() { return oidc_.prefetch(utc_now()); }
+  std::vector<Error> prefetch_identity_keys() { return oidc_.prefetch(); }
 
   // /readyz answers 200 once this is set (the store is open and recovery done).
   void set_ready(bool ready) { ready_ = ready; }

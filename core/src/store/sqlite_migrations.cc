@@ -169,6 +169,13 @@ constexpr const char* kMigrations[] = {
                          '$.status', status);
     CREATE INDEX tasks_inbox ON tasks (organisation, due, id) WHERE status = 'open';
     )sql",
+    // 8: execution search (store.h ExecutionFilter): pages newest first walk an index instead of
+    // sorting every execution, and "executions with a task of this organisation" starts from
+    // that organisation's tasks.
+    R"sql(
+    CREATE INDEX executions_started ON executions (started_at, id);
+    CREATE INDEX tasks_organisation ON tasks (organisation, execution_id);
+    )sql",
 };
 
 }  // namespace

@@ -943,16 +943,15 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     sql += ")";
   }
   if (!filter.organisation.empty()) {
-    sql +=
-        " AND EXISTS (SELECT 1 FROM tasks t WHERE t.execution_id = e.id AND "
-        "t.organisation = ?2)";
+    sql += " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?2)";
   }
   std::vector<std::string> marks;
   if (filter.visible_to) {
     // A task of the person's organisation (or of none) for one of their roles (or for anyone),
     // or one they completed in their organisation.
+    // From the organisation's tasks (tasks_organisation), not from every execution.
     sql +=
-        " AND EXISTS (SELECT 1 FROM tasks t WHERE t.execution_id = e.id AND "
+        " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE "
         "t.organisation IN ('', ?3) AND (t.roles = ''";
     for (size_t i = 0; i < filter.visible_to->roles.size(); ++i) {
       marks.push_back(std::string(1, kRoleMark) + filter.visible_to->roles[i] + kRoleMark);
