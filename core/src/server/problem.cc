@@ -51,12 +51,17 @@ std::string problem_code(const Error& error) {
   return std::string(to_string(error.code()));
 }
 
-HttpResponse problem_response(int status, const std::string& code, const std::string& detail) {
+namespace {
+
+// The problem document, written once with whatever it carries beyond the RFC 9457 members.
+HttpResponse problem_with(int status, const std::string& code, const std::string& detail,
+                          const nlohmann::json& extensions) {
   nlohmann::json doc{{"type", "urn:coalition:problem:" + code},
                      {"title", title_of(status)},
                      {"status", status},
                      {"code", code},
                      {"detail", detail}};
+  if (extensions.is_object()) doc.update(extensions);
   HttpResponse r;
   r.status = status;
   r.content_type = "application/problem+json";
@@ -64,7 +69,13 @@ HttpResponse problem_response(int status, const std::string& code, const std::st
   return r;
 }
 
-HttpResponse problem_response(const Error& error) {
+}  // namespace
+
+HttpResponse problem_response(int status, const std::string& code, const std::string& detail) {
+  return problem_with(status, code, detail, nullptr);
+}
+
+HttpResponse problem_response(const Error& error, nlohmann::json extensions) {
   const int status = http_status(error);
   // What failed inside the server (a bug, the store's file, a plugin) is for the log, not for
   // the caller: its message may name paths or SQL.
@@ -73,12 +84,11 @@ HttpResponse problem_response(const Error& error) {
     detail = status == 503 ? "a service the server needs is unavailable; try again later"
                            : "internal error; the server's log has the details";
   }
-  HttpResponse r = problem_response(status, problem_code(error), detail);
   if (!error.pointer().empty()) {
-    auto doc = nlohmann::json::parse(r.body);
-    doc["pointer"] = error.pointer();
-    r.body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!extensions.is_object()) extensions = nlohmann::json::object();
+    extensions["pointer"] = error.pointer();
   }
+  HttpResponse r = problem_with(status, problem_code(error), detail, extensions);
   if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"coalition\"");
   return r;
 }

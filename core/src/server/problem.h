@@ -6,6 +6,7 @@
 #ifndef COALITION_SERVER_PROBLEM_H_
 #define COALITION_SERVER_PROBLEM_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/error.h"
@@ -19,7 +20,8 @@ int http_status(const Error& error);
 // The stable code of an error: its ErrorCode's word, or a more precise one the API documents.
 std::string problem_code(const Error& error);
 
-HttpResponse problem_response(const Error& error);
+// `extensions`: members the document carries besides the standard ones (e.g. "problems").
+HttpResponse problem_response(const Error& error, nlohmann::json extensions = nullptr);
 HttpResponse problem_response(int status, const std::string& code, const std::string& detail);
 
 // A JSON body with status 200 (or `status`).

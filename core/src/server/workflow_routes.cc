@@ -57,13 +57,9 @@ void add_workflow_routes(Router& router, app::Session& s) {
          Problems problems;
          auto done = app::register_workflow(s, *c.principal, c.request.body, &problems);
          if (!done) {
-           HttpResponse r = problem_response(done.error());
-           if (!problems.empty()) {
-             json doc = json::parse(r.body);
-             doc["problems"] = app::problems_json(problems);
-             r.body = doc.dump(-1, ' ', false, json::error_handler_t::replace);
-           }
-           return r;
+           return problem_response(
+               done.error(),
+               problems.empty() ? json(nullptr) : json{{"problems", app::problems_json(problems)}});
          }
          HttpResponse r = ok(json{{"id", done->id},
                                   {"version", done->version},
