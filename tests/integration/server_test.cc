@@ -569,6 +569,11 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
     EXPECT_EQ(r.exit_code, 64) << elsewhere << ": " << r.err;
     EXPECT_EQ(r.err.find(member), std::string::npos);
   }
+  // A credential that would smuggle a header line is refused before anything is sent.
+  auto smuggled = remote(member + "\r\nX-Forwarded-For: 10.0.0.1", {"tasks"});
+  EXPECT_EQ(smuggled.exit_code, 77);
+  EXPECT_NE(smuggled.err.find("control characters"), std::string::npos) << smuggled.err;
+  EXPECT_EQ(smuggled.err.find(member), std::string::npos);
   // Refusals keep their exit codes: another organisation's task is not found (66).
   const std::string other =
       token({"--person", "rev.sol", "--org", "southbank", "--roles", "reviewer"});
