@@ -68,6 +68,19 @@ json resolved(const json& doc, const json& node) {
   return doc.at(json::json_pointer(ref.substr(1)));
 }
 
+// A directory lookup that fails the first time (the partner's directory is down) and works
+// when retried.
+constexpr const char* kFlakyWorkflow = R"json({
+  "id": "directory_lookup", "version": 1, "title": "Look a member up in a partner directory",
+  "steps": [
+    {"id": "lookup", "kind": "task", "type": "fail",
+     "parameters": {"code": "directory.unavailable", "message": "the directory did not answer",
+                    "succeed_on_attempt": 2},
+     "result": "/lookup", "next": "done"},
+    {"id": "done", "kind": "succeed"}
+  ]
+})json";
+
 struct Recorded {
   std::string method;
   std::string target;
@@ -83,6 +96,17 @@ class ApiDocumentTest : public ServerTest {
         client_->request(method, target, token, body.is_null() ? "" : body.dump(), headers);
     recorded_.push_back({method, target, r});
     return r;
+  }
+
+  // Polls the execution until it has `status` (or about 10 s pass); the last status seen.
+  std::string wait_for_status(const std::string& token, const std::string& id,
+                              const std::string& status) {
+    std::string seen;
+    for (int i = 0; i < 500 && seen != status; ++i) {
+      seen = client_->get("/v1/executions/" + id, token).json().value("status", "");
+      if (seen != status) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return seen;
   }
 
   // Every recorded reply against the document; the operations answered with a 2xx.
@@ -193,6 +217,10 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   const std::string partner =
       token({"--person", "filing-portal", "--scopes", "signal:member_review"});
   const std::string monitor = token({"--person", "prometheus", "--scopes", "metrics"});
+  const std::string colleague =
+      token({"--person", "rev.ravi", "--org", "northbank", "--roles", "reviewer"});
+  const std::string outsider =
+      token({"--person", "rev.sol", "--org", "southbank", "--roles", "reviewer"});
   serve();
 
   EXPECT_EQ(call("GET", "/healthz", "").status, 200);
@@ -214,6 +242,36 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
                 .status,
             200);
   EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/extend", member, {{"due", "soon"}}).status, 422);
+
+  // Claims and hand-overs: the holder alone may complete; a hand-over needs a justification
+  // and someone a live token proves able to take it.
+  auto claimed = call("POST", "/v1/tasks/" + task + "/claim", member);
+  ASSERT_EQ(claimed.status, 200) << claimed.body;
+  EXPECT_EQ(claimed.json()["assignee"], "rev.rai");
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/claim", colleague).status, 409);
+  EXPECT_EQ(inbox_of(colleague, 0).size(), 0u);
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/release", colleague).status, 403);
+  auto released = call("POST", "/v1/tasks/" + task + "/release", member);
+  EXPECT_EQ(released.json().contains("assignee"), false) << released.body;
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/release", member).status, 409);
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/reassign", member, {{"to", "rev.ravi"}}).status,
+            422);
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/reassign", member,
+                 {{"to", "nobody.known"}, {"justification", "leave"}})
+                .status,
+            422);
+  auto handed = call("POST", "/v1/tasks/" + task + "/reassign", member,
+                     {{"to", "rev.ravi"}, {"justification", "on leave from tomorrow"}});
+  ASSERT_EQ(handed.status, 200) << handed.body;
+  EXPECT_EQ(handed.json()["assignee"], "rev.ravi");
+  EXPECT_EQ(call("POST", "/v1/tasks/" + task + "/complete", member,
+                 {{"answer", {{"decision", "approve"}}}})
+                .status,
+            409);
+  auto back = call("POST", "/v1/tasks/" + task + "/reassign", coordinator,
+                   {{"to", "rev.rai"}, {"justification", "back from leave"}});
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(back.json()["assignee"], "rev.rai");
 
   // Executions: search, read, export.
   auto page = call("GET",
@@ -304,6 +362,45 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
                 .status,
             201);
 
+  // Cancel and retry.
+  auto doomed = call(
+      "POST", "/v1/executions", coordinator,
+      {{"workflow", "member_review"}, {"input", {{"member", "northbank"}, {"case_id", "C-5"}}}});
+  ASSERT_EQ(doomed.status, 201) << doomed.body;
+  const std::string doomed_id = doomed.json()["id"];
+  EXPECT_EQ(call("POST", "/v1/executions/" + doomed_id + "/cancel", coordinator).status, 422);
+  // A member who sees an execution learns they may not; nobody else learns it exists.
+  EXPECT_EQ(
+      call("POST", "/v1/executions/" + north + "/cancel", member, {{"justification", "duplicate"}})
+          .status,
+      403);
+  EXPECT_EQ(call("POST", "/v1/executions/" + doomed_id + "/retry", outsider,
+                 {{"justification", "duplicate"}})
+                .status,
+            404);
+  auto cancelled = call("POST", "/v1/executions/" + doomed_id + "/cancel", coordinator,
+                        {{"justification", "opened twice for the same case"}});
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(cancelled.json()["status"], "cancelled");
+  EXPECT_EQ(call("POST", "/v1/executions/" + doomed_id + "/cancel", coordinator,
+                 {{"justification", "again"}})
+                .status,
+            409);
+  EXPECT_EQ(call("POST", "/v1/executions/" + doomed_id + "/retry", coordinator,
+                 {{"justification", "not failed"}})
+                .status,
+            409);
+  EXPECT_EQ(call("POST", "/v1/workflows", admin, json::parse(kFlakyWorkflow)).status, 201);
+  auto flaky = call("POST", "/v1/executions", coordinator,
+                    {{"workflow", "directory_lookup"}, {"input", json::object()}});
+  ASSERT_EQ(flaky.status, 201) << flaky.body;
+  const std::string flaky_id = flaky.json()["id"];
+  EXPECT_EQ(wait_for_status(coordinator, flaky_id, "failed"), "failed");
+  auto retried = call("POST", "/v1/executions/" + flaky_id + "/retry", coordinator,
+                      {{"justification", "the directory is back"}});
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(wait_for_status(coordinator, flaky_id, "succeeded"), "succeeded");
+
   // Administration.
   EXPECT_EQ(call("GET", "/v1/tokens", admin).status, 200);
   auto made = call("POST", "/v1/tokens", admin,
@@ -338,7 +435,8 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
 
   auto metrics = call("GET", "/metrics", monitor);
   ASSERT_EQ(metrics.status, 200) << metrics.body;
-  EXPECT_NE(metrics.body.find("coalition_executions{status=\"succeeded\"} 1\n"), std::string::npos)
+  // The first execution, and the retried one.
+  EXPECT_NE(metrics.body.find("coalition_executions{status=\"succeeded\"} 2\n"), std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("coalition_tasks_open "), std::string::npos);
   EXPECT_NE(metrics.body.find("coalition_tasks_overdue 0\n"), std::string::npos);
@@ -347,6 +445,7 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   EXPECT_NE(metrics.body.find("coalition_commit_batch_size_bucket{le=\"+Inf\"}"),
             std::string::npos);
   // No name, organisation or id in a label.
+  EXPECT_NE(metrics.body.find("coalition_executions{status=\"cancelled\"} 1\n"), std::string::npos);
   for (const char* secret : {"northbank", "rev.rai", "coord.cora", "member_review"}) {
     EXPECT_EQ(metrics.body.find(secret), std::string::npos) << secret;
   }

@@ -104,6 +104,20 @@ TEST_F(ServerTest, AuthorizationMatrix) {
        404,
        404,
        403},
+      // A coordinator holds no reviewer role (the engine's 403), nobody holds the task (409),
+      // nobody proves "mallory" can take it (422).
+      {"POST", "/v1/tasks/" + task + "/claim", json::object(), 404, 404, 403},
+      {"POST", "/v1/tasks/" + task + "/release", json::object(), 404, 404, 409},
+      {"POST",
+       "/v1/tasks/" + task + "/reassign",
+       {{"to", "mallory"}, {"justification", "taking over"}},
+       404,
+       404,
+       422},
+      // A coordinator may cancel and retry: a blank justification (422) and an execution that
+      // has not failed (409) show the call got past the access rules without changing north.
+      {"POST", "/v1/executions/" + north + "/cancel", {{"justification", "  "}}, 404, 404, 422},
+      {"POST", "/v1/executions/" + north + "/retry", {{"justification", "again"}}, 404, 404, 409},
       {"POST", "/v1/executions/" + north + "/signals/filing_ack", json::object(), 404, 404, 404},
       {"POST", "/v1/executions", {{"workflow", "member_review"}}, 403, 403, 422},
       {"GET", "/v1/tokens", nullptr, 403, 403, 403},
@@ -154,6 +168,8 @@ TEST_F(ServerTest, AuthorizationMatrix) {
   json still = client_->get("/v1/tasks/" + task, member).json();
   EXPECT_EQ(still["completions"].size(), 0u);
   EXPECT_EQ(still["due"], tasks[0]["due"]);
+  EXPECT_EQ(still["status"], "open");
+  EXPECT_FALSE(still.contains("assignee")) << still;
   // Others' inboxes and execution lists do not show it; its own member's do.
   EXPECT_EQ(client_->get("/v1/tasks", other_org).json()["tasks"].size(), 0u);
   EXPECT_EQ(client_->get("/v1/tasks", wrong_role).json()["tasks"].size(), 0u);

@@ -92,4 +92,32 @@ Status send_signal(Session& s, const Principal& p, const std::string& execution_
   return s.engine().signal(execution_id, name, data, actor);
 }
 
+namespace {
+
+// Cancel and retry: the coordinate scope, admin, or the operator at the terminal. A member who
+// sees the execution learns they may not; others learn nothing.
+Status may_steer(Session& s, const Principal& p, const std::string& execution_id,
+                 const std::string& what) {
+  if (may_start(p)) return ok_status();
+  auto view = view_execution_for(s.store(), s.catalog(), p, execution_id);
+  if (!view) return std::move(view).error();
+  return Error::permission_denied(what + " an execution needs the coordinate or admin scope");
+}
+
+}  // namespace
+
+Status cancel_execution(Session& s, const Principal& p, const std::string& execution_id,
+                        const std::string& justification) {
+  if (auto ok = may_steer(s, p, execution_id, "cancelling"); !ok) return ok;
+  return s.engine().cancel(execution_id, actor_of(p, p.roles.empty() ? "" : p.roles.front()),
+                           justification);
+}
+
+Status retry_execution(Session& s, const Principal& p, const std::string& execution_id,
+                       const std::string& justification) {
+  if (auto ok = may_steer(s, p, execution_id, "retrying"); !ok) return ok;
+  return s.engine().retry(execution_id, actor_of(p, p.roles.empty() ? "" : p.roles.front()),
+                          justification);
+}
+
 }  // namespace coalition::app

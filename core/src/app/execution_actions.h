@@ -40,6 +40,16 @@ Result<Started> start_execution(Session& s, const Principal& p, const StartReque
 Status send_signal(Session& s, const Principal& p, const std::string& execution_id,
                    const std::string& name, const nlohmann::json& data);
 
+// Cancels a running execution with a justification (audited): coordinators, admins and the
+// operator may. kNotFound when `p` may not see it; kPermissionDenied when p sees it but may
+// not; kConflict when it has finished.
+Status cancel_execution(Session& s, const Principal& p, const std::string& execution_id,
+                        const std::string& justification);
+// Carries a failed execution on from its failed step(s) (runtime/engine.h retry), with a
+// justification (audited); who may, and the answers, as for cancel_execution.
+Status retry_execution(Session& s, const Principal& p, const std::string& execution_id,
+                       const std::string& justification);
+
 }  // namespace coalition::app
 
 #endif  // COALITION_APP_EXECUTION_ACTIONS_H_

@@ -40,7 +40,7 @@ Status parse_cursor(const std::string& text, ExecutionFilter& filter) {
 }
 
 bool known_status(const std::string& s) {
-  return s == "running" || s == "waiting" || s == "succeeded" || s == "failed";
+  return s == "running" || s == "waiting" || s == "succeeded" || s == "failed" || s == "cancelled";
 }
 
 }  // namespace
@@ -91,7 +91,7 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
              {"status", e.status},
              {"started_at", format_utc(e.started_at)},
              {"updated_at", format_utc(e.updated_at)}};
-    if (e.status == "succeeded" || e.status == "failed") {
+    if (e.status == "succeeded" || e.status == "failed" || e.status == "cancelled") {
       doc["finished_at"] = format_utc(e.updated_at);
     }
     if (e.next_due) doc["next_due"] = format_utc(*e.next_due);

@@ -5,6 +5,7 @@
 
 #include "app/access.h"
 #include "audit/audit_chain.h"
+#include "common/text_field.h"
 #include "common/utc_time.h"
 
 namespace coalition::app {
@@ -97,6 +98,7 @@ Result<InboxPage> inbox(Session& s, const Principal& p, const InboxQuery& query)
   InboxFilter filter;
   filter.organisation = p.organisation;
   filter.roles = p.roles;
+  filter.person = p.person;
   filter.due_before = query.due_before;
   if (query.overdue) filter.due_by = s.clock().now();
   filter.escalated = query.escalated;
@@ -170,6 +172,77 @@ Status extend_deadline(Session& s, const Principal& p, const std::string& task_i
   auto actor = acting_on_task(s, p, task_id, role, "deadline_refused", extension_view);
   if (!actor) return std::move(actor).error();
   return s.engine().extend_deadline(task_id, due, *actor, justification);
+}
+
+Status claim_task(Session& s, const Principal& p, const std::string& task_id,
+                  const std::string& role) {
+  auto actor = acting_on_task(s, p, task_id, role, "task_refused", as_is);
+  if (!actor) return std::move(actor).error();
+  return s.engine().claim_task(task_id, *actor);
+}
+
+Status release_task(Session& s, const Principal& p, const std::string& task_id) {
+  auto actor = acting_on_task(s, p, task_id, "", "task_refused", as_is);
+  if (!actor) return std::move(actor).error();
+  return s.engine().release_task(task_id, *actor, p.admin || p.coordinate);
+}
+
+namespace {
+
+bool live(const TokenRecord& t, TimePoint now) {
+  return !t.revoked_at && (!t.expires_at || *t.expires_at > now);
+}
+
+// The person a task goes to, as a live API token of theirs proves them: in the task's
+// organisation, in one of its roles (the one asked for, if any).
+Result<Actor> proven_person(Session& s, const TaskRecord& task, const Handover& h) {
+  const std::string person = normal_name(h.to_person);
+  const std::string organisation = task.doc.value("organisation", "");
+  std::vector<std::string> roles;
+  for (const auto& r : task.doc.value("roles", json::array())) {
+    if (r.is_string()) roles.push_back(r.get<std::string>());
+  }
+  auto tokens = s.store().tokens();
+  if (!tokens) return std::move(tokens).error();
+  const TimePoint now = s.clock().now();
+  for (const auto& t : *tokens) {
+    if (t.person != person || !live(t, now)) continue;
+    if (!organisation.empty() && t.organisation != organisation) continue;
+    for (const auto& r : t.roles) {
+      const bool allowed = roles.empty() || std::find(roles.begin(), roles.end(), r) != roles.end();
+      if (allowed && (h.to_role.empty() || normal_name(h.to_role) == r)) {
+        return Actor{person, r, t.organisation, "token:" + t.id};
+      }
+    }
+  }
+  return Error::invalid_data(
+      h.to_person + " is not known to hold " +
+          (h.to_role.empty() ? std::string("one of the task's roles") : "role " + h.to_role) +
+          (organisation.empty() ? std::string() : " at " + organisation) +
+          " (people are known from live API tokens)",
+      "/to");
+}
+
+}  // namespace
+
+Status reassign_task(Session& s, const Principal& p, const std::string& task_id,
+                     const Handover& h) {
+  auto actor = acting_on_task(s, p, task_id, h.role, "task_refused", as_is);
+  if (!actor) return std::move(actor).error();
+  if (auto ok = check_text_field("to", h.to_person); !ok) return ok;
+  if (p.source == IdentitySource::kAsserted) {
+    auto task = s.store().task(task_id);
+    if (!task) return std::move(task).error();
+    const std::string organisation = *task ? (*task)->doc.value("organisation", "") : "";
+    const Actor to{normal_name(h.to_person), normal_name(h.to_role), organisation, "asserted"};
+    return s.engine().reassign_task(task_id, to, *actor, h.justification, true);
+  }
+  auto task = s.store().task(task_id);
+  if (!task) return std::move(task).error();
+  if (!*task) return Error::not_found("no open task " + task_id);
+  auto to = proven_person(s, **task, h);
+  if (!to) return std::move(to).error();
+  return s.engine().reassign_task(task_id, *to, *actor, h.justification, p.admin || p.coordinate);
 }
 
 }  // namespace coalition::app

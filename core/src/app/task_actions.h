@@ -52,6 +52,28 @@ Result<nlohmann::json> complete_task(Session& s, const Principal& p, const std::
 Status extend_deadline(Session& s, const Principal& p, const std::string& task_id, TimePoint due,
                        const std::string& justification, const std::string& role);
 
+// Claims `task_id` for `p` (in `role`, as complete_task chooses it): until it is released or
+// handed on, only p may complete it, and other people's inboxes leave it out.
+Status claim_task(Session& s, const Principal& p, const std::string& task_id,
+                  const std::string& role);
+// Gives a claimed task back: its holder may, and so may a coordinator or an admin.
+Status release_task(Session& s, const Principal& p, const std::string& task_id);
+
+// Hands `task_id` to `to_person`, with a justification: its holder may (delegation), anyone who
+// could complete it while nobody holds it may, and coordinators and admins may (reassignment).
+// The person must be able to complete it: for authenticated callers that is proved by an API
+// token that is live, of the task's organisation, holding one of its roles (the only directory
+// the server has: OIDC people are known only while they call); at the terminal, `to_role` is
+// asserted like the caller's own.
+struct Handover {
+  std::string to_person;
+  std::string to_role;  // at the terminal: the role they would act in; else optional
+  std::string justification;
+  std::string role;  // the caller's acting role (empty: the first the task accepts)
+};
+Status reassign_task(Session& s, const Principal& p, const std::string& task_id,
+                     const Handover& handover);
+
 }  // namespace coalition::app
 
 #endif  // COALITION_APP_TASK_ACTIONS_H_

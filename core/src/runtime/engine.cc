@@ -466,6 +466,154 @@ Status Engine::extend_deadline(const std::string& task_id, TimePoint due, const 
   });
 }
 
+namespace {
+
+// Checks shared by the calls that hand a task on or act on a whole execution with a reason.
+Status check_reason(const std::string& justification, const std::string& what) {
+  if (justification.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Error::invalid_data(what + " needs a justification", "/justification");
+  }
+  return check_text_field("justification", justification, kMaxReasonBytes);
+}
+
+}  // namespace
+
+Status Engine::claim_task(const std::string& task_id, const Actor& given) {
+  const Actor actor = normal_actor(given);
+  if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor), "claim"); !s) {
+    return s;
+  }
+  if (auto s = check_text_field("task id", task_id); !s) return s;
+  if (auto s = check_actor(actor); !s) return s;
+  return acting_on<Ok>(execution_of_task(task_id), "no open task " + task_id,
+                       [&](Execution& e) { return e.claim_task(task_id, actor); });
+}
+
+Status Engine::release_task(const std::string& task_id, const Actor& given, bool manager) {
+  const Actor actor = normal_actor(given);
+  if (auto s = refuse_media_from(execution_of_task(task_id), people_of(actor), "release"); !s) {
+    return s;
+  }
+  if (auto s = check_text_field("task id", task_id); !s) return s;
+  if (auto s = check_actor(actor); !s) return s;
+  return acting_on<Ok>(execution_of_task(task_id), "no open task " + task_id,
+                       [&](Execution& e) { return e.release_task(task_id, actor, manager); });
+}
+
+Status Engine::reassign_task(const std::string& task_id, const Actor& given_to, const Actor& given,
+                             const std::string& justification, bool manager) {
+  const Actor actor = normal_actor(given);
+  const Actor to = normal_actor(given_to);
+  nlohmann::json people = people_of(actor, justification);
+  people["to"] = people_of(to)["actor"];
+  if (auto s = refuse_media_from(execution_of_task(task_id), people, "reassignment"); !s) return s;
+  if (auto s = check_text_field("task id", task_id); !s) return s;
+  if (auto s = check_actor(actor); !s) return s;
+  if (auto s = check_actor(to); !s) return s;
+  if (to.id.empty() || to.id == "engine") {
+    return Error::invalid_argument("a task is handed to a person, not to '" + to.id + "'");
+  }
+  if (auto s = check_reason(justification, "reassigning a task"); !s) return s;
+  return acting_on<Ok>(execution_of_task(task_id), "no open task " + task_id, [&](Execution& e) {
+    return e.reassign_task(task_id, to, actor, justification, manager);
+  });
+}
+
+Status Engine::cancel(const std::string& execution_id, const Actor& given,
+                      const std::string& justification) {
+  const Actor actor = normal_actor(given);
+  if (auto s = refuse_media_from(execution_id, people_of(actor, justification), "cancellation");
+      !s) {
+    return s;
+  }
+  if (auto s = check_text_field("execution id", execution_id); !s) return s;
+  if (auto s = check_actor(actor); !s) return s;
+  if (auto s = check_reason(justification, "cancelling an execution"); !s) return s;
+  if (store_ != nullptr) {  // a finished one is not loaded: say how it ended
+    auto record = store_->execution(execution_id);
+    if (!record) return std::move(record).error();
+    if (!*record) return Error::not_found("no execution " + execution_id);
+    if ((*record)->status != "running" && (*record)->status != "waiting") {
+      return Error::conflict("execution " + execution_id + " has already " + (*record)->status);
+    }
+  }
+  return acting_on<Ok>(execution_id, "execution " + execution_id + " is not running",
+                       [&](Execution& e) { return e.cancel(actor, justification); });
+}
+
+Status Engine::retry(const std::string& execution_id, const Actor& given,
+                     const std::string& justification) {
+  const Actor actor = normal_actor(given);
+  if (auto s = refuse_media_from(execution_id, people_of(actor, justification), "retry"); !s) {
+    return s;
+  }
+  if (auto s = check_text_field("execution id", execution_id); !s) return s;
+  if (auto s = check_actor(actor); !s) return s;
+  if (auto s = check_reason(justification, "retrying an execution"); !s) return s;
+  if (store_ == nullptr) {
+    return Error::invalid_argument("retrying needs a durable engine: a store keeps the state");
+  }
+  // One retry at a time: the lock is held from the check that it failed to the moment the
+  // restored execution is in memory, where a second retry finds it running.
+  std::shared_ptr<Execution> execution;
+  {
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    if (auto it = executions_.find(execution_id);
+        it != executions_.end() && !it->second->terminal()) {
+      return Error::conflict("execution " + execution_id + " is running");
+    }
+    auto record = store_->execution(execution_id);
+    if (!record) return std::move(record).error();
+    if (!*record) return Error::not_found("no execution " + execution_id);
+    const ExecutionRecord& r = **record;
+    if (r.status != "failed") {
+      return Error::conflict("execution " + execution_id + " has " +
+                             (r.status == "running" || r.status == "waiting"
+                                  ? "not failed: it is " + r.status
+                                  : "not failed: it " + r.status) +
+                             "; only a failed execution can be retried");
+    }
+    StepError failure;
+    if (r.result.is_object() && r.result.contains("error") && r.result["error"].is_object()) {
+      failure.code = r.result["error"].value("code", "");
+      failure.message = r.result["error"].value("message", "");
+    }
+    if (failure.code == "deadline.expired" || failure.code == "workflow.timeout") {
+      return Error::conflict("execution " + execution_id + " failed with " + failure.code +
+                             ": its timer would fire again at once; start a new execution");
+    }
+    auto point = store_->retry_point(execution_id);
+    if (!point) return std::move(point).error();
+    if (!*point) {
+      return Error::conflict("execution " + execution_id +
+                             " failed before any of its state was committed (or its records "
+                             "were purged): there is nothing to go back to");
+    }
+    nlohmann::json state = std::move(**point);
+    // Events and tasks recorded up to the failure keep their numbers: go on after them.
+    state["seq"] = r.state.value("seq", state.value("seq", uint64_t{0}));
+    if (r.state.contains("next") && r.state["next"].is_array() && state.contains("next")) {
+      for (size_t i = 0; i < 3; ++i) {
+        state["next"][i] =
+            std::max(state["next"][i].get<uint64_t>(), r.state["next"].at(i).get<uint64_t>());
+      }
+    }
+    auto parts = store_->state_parts(execution_id);
+    if (!parts) return std::move(parts).error();
+    auto restored = Execution::restore(*this, execution_id, state, *parts);
+    if (!restored) return std::move(restored).error();
+    execution = *restored;
+    execution->note_retry(actor, justification, failure);
+    executions_[execution_id] = execution;
+    if (auto w = wakeups_.find(execution_id); w != wakeups_.end()) {
+      clock_.cancel(w->second);
+      wakeups_.erase(w);
+    }
+  }
+  execution->resume_restored();
+  return sync();
+}
+
 std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
   if (auto execution = find(id)) return execution->snapshot();
   if (store_ == nullptr) return std::nullopt;
@@ -477,9 +625,10 @@ std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
   s.id = r.id;
   s.workflow = r.workflow_id + "@" + std::to_string(r.workflow_version);
   s.initiator = r.initiator;
-  s.status = r.status == "succeeded" ? ExecutionStatus::kSucceeded
-             : r.status == "failed"  ? ExecutionStatus::kFailed
-                                     : ExecutionStatus::kRunning;
+  s.status = r.status == "succeeded"   ? ExecutionStatus::kSucceeded
+             : r.status == "failed"    ? ExecutionStatus::kFailed
+             : r.status == "cancelled" ? ExecutionStatus::kCancelled
+                                       : ExecutionStatus::kRunning;
   if (r.result.is_object()) {
     s.output = r.result.value("output", nlohmann::json());
     if (r.result.contains("error")) {

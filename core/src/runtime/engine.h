@@ -76,6 +76,25 @@ class Engine final : public ExecutionHost {
   Status extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                          const std::string& justification);
 
+  // Task claims: see Execution. `manager` (release, reassign): the caller may act on any task
+  // of the execution (a coordinator), decided above the engine. `to` is the person a task is
+  // handed to, in the role they would complete it in.
+  Status claim_task(const std::string& task_id, const Actor& actor);
+  Status release_task(const std::string& task_id, const Actor& actor, bool manager);
+  Status reassign_task(const std::string& task_id, const Actor& to, const Actor& actor,
+                       const std::string& justification, bool manager);
+  // Stops a running (or parked) execution for good, with a justification. kNotFound when the
+  // store has no such execution; kConflict when it has finished.
+  Status cancel(const std::string& execution_id, const Actor& actor,
+                const std::string& justification);
+  // Durable: carries a failed execution on from the snapshot committed before it failed: the
+  // attempts then in flight run again (same idempotency keys, the context they had), tasks then
+  // open are open again, and its timers are re-armed. kConflict unless it failed, when nothing
+  // was committed before the failure, or when the failure was a passed deadline or the
+  // workflow's timeout (its timer would fire again at once); kInvalidArgument in memory.
+  Status retry(const std::string& execution_id, const Actor& actor,
+               const std::string& justification);
+
   // Durable: blocks until every change so far is committed; the store's failure, if any.
   Status sync();
   // Durable: commit statistics (transactions, drains).

@@ -25,12 +25,17 @@ std::string_view to_string(EventType type) {
     case EventType::kDeadlineExtended: return "deadline_extended";
     case EventType::kEscalated: return "escalated";
     case EventType::kDeadlineExpired: return "deadline_expired";
+    case EventType::kExecutionCancelled: return "execution_cancelled";
+    case EventType::kExecutionRetried: return "execution_retried";
+    case EventType::kTaskClaimed: return "task_claimed";
+    case EventType::kTaskReleased: return "task_released";
+    case EventType::kTaskReassigned: return "task_reassigned";
   }
   return "unknown";
 }
 
 std::optional<EventType> parse_event_type(std::string_view text) {
-  for (int i = 0; i <= static_cast<int>(EventType::kDeadlineExpired); ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastEventType); ++i) {
     const auto type = static_cast<EventType>(i);
     if (to_string(type) == text) return type;
   }

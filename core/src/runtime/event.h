@@ -33,7 +33,13 @@ enum class EventType {
   kDeadlineExtended,    // data: task, due, previous, actor
   kEscalated,           // data: task, level, roles, due
   kDeadlineExpired,     // data: task, action
+  kExecutionCancelled,  // data: justification (the actor is the event's audit entry's)
+  kExecutionRetried,    // data: justification, error (the failure retried), steps (re-run)
+  kTaskClaimed,         // data: task, assignee
+  kTaskReleased,        // data: task, previous (the assignee it had)
+  kTaskReassigned,      // data: task, assignee, previous, justification
 };
+inline constexpr EventType kLastEventType = EventType::kTaskReassigned;
 
 std::string_view to_string(EventType type);
 std::optional<EventType> parse_event_type(std::string_view text);

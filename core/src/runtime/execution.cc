@@ -23,6 +23,7 @@ std::string_view to_string(ExecutionStatus status) {
     case ExecutionStatus::kRunning: return "running";
     case ExecutionStatus::kSucceeded: return "succeeded";
     case ExecutionStatus::kFailed: return "failed";
+    case ExecutionStatus::kCancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -77,8 +78,9 @@ bool retryable_by(const RetryPolicy& policy, const StepError& error) {
 // it, never outputs, inputs or answers (they may carry personal or case data).
 json audit_summary(const Event& e) {
   json s{{"event", e.seq}};
-  for (const char* key : {"attempt", "task", "roles", "due", "level", "name", "rule", "next",
-                          "workflow", "action", "previous", "votes", "recovered"}) {
+  for (const char* key :
+       {"attempt", "task", "roles", "due", "level", "name", "rule", "next", "workflow", "action",
+        "previous", "votes", "recovered", "assignee", "justification", "steps"}) {
     auto it = e.data.find(key);
     if (it != e.data.end()) s[key] = *it;
   }

@@ -37,7 +37,7 @@
 
 namespace coalition {
 
-enum class ExecutionStatus { kRunning, kSucceeded, kFailed };
+enum class ExecutionStatus { kRunning, kSucceeded, kFailed, kCancelled };
 std::string_view to_string(ExecutionStatus status);
 
 // Who does something: a person acting in a role for an organisation, or the engine itself.
@@ -121,6 +121,27 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   Status extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                          const std::string& justification);
 
+  // A person claims an open task: until it is released or reassigned only they may complete
+  // it. Refused (audited) unless they could complete it now (role, organisation, separation of
+  // duties); a task that needs several people (quorum) cannot be claimed; kConflict when
+  // another person holds it. Claiming a task one holds already changes nothing.
+  Status claim_task(const std::string& task_id, const Actor& actor);
+  // Gives a claimed task back to everyone it is assigned to: its holder may, and so may a
+  // manager (`manager`: the caller's permission, decided above the engine).
+  Status release_task(const std::string& task_id, const Actor& actor, bool manager);
+  // Hands a task to `to`, who must be able to complete it, with a justification. Its holder
+  // may (delegation), anyone who could complete an unclaimed task may, and a manager may.
+  Status reassign_task(const std::string& task_id, const Actor& to, const Actor& actor,
+                       const std::string& justification, bool manager);
+  // Stops a running execution for good: open tasks cancelled, timers stopped, late plugin
+  // answers ignored; recorded with the actor and the justification. kConflict when finished.
+  Status cancel(const Actor& actor, const std::string& justification);
+  // After restore() from the state the execution had before it failed (Store::retry_point):
+  // records the retry and opens again the tasks the failure closed. resume_restored() then
+  // runs again the attempts that were in flight, each as its next attempt number with the same
+  // idempotency key.
+  void note_retry(const Actor& actor, const std::string& justification, const StepError& failure);
+
   ExecutionSnapshot snapshot() const;
   // The main sequence's context as a stored state (ExecutionRecord::state) holds it, every
   // layer merged; an empty object when the state holds none (finished, or unreadable).
@@ -188,6 +209,12 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void on_child_done(int64_t child, bool ok, nlohmann::json output, const StepError& error);
   void finish_frame(int64_t frame, bool ok, nlohmann::json output, const StepError& error);
   void finish_execution(bool ok, nlohmann::json output, const StepError& error);
+  void stop_everything();  // every frame done, tasks cancelled, timers stopped
+  // Who could complete the frame's task now, before looking at an answer: the role and
+  // organisation, quorum, claims, separation of duties.
+  Status check_person(int64_t frame, const Actor& actor) const;
+  // Finds the open task for claim, release and reassign; audits a refusal as "task_refused".
+  Attempt* open_task_or_refuse(const std::string& task_id, const Actor& actor, int64_t* frame);
   void cancel_frame_tree(int64_t frame);
   void close_task(int64_t frame, const std::string& status);
   void run_wait(int64_t frame, const Step& step);

@@ -309,8 +309,7 @@ void Execution::set_aside(const std::string& code, const std::string& message) {
   finish_execution(false, nullptr, make_error(code, message));
 }
 
-void Execution::finish_execution(bool ok, json output, const StepError& error) {
-  if (status_ != ExecutionStatus::kRunning) return;
+void Execution::stop_everything() {
   for (auto& [id, frame] : frames_) frame.done = true;
   for (const auto& [frame, attempt] : attempts_) close_task(frame, "cancelled");
   for (const auto& [id, timer] : timers_) host_.clock().cancel(timer.clock_id);
@@ -318,6 +317,47 @@ void Execution::finish_execution(bool ok, json output, const StepError& error) {
   attempts_.clear();
   waiting_.clear();
   joins_.clear();
+}
+
+Status Execution::cancel(const Actor& actor, const std::string& justification) {
+  const Working working(*this);
+  if (evicted_) return Error::internal(kEvicted);
+  if (status_ != ExecutionStatus::kRunning) {
+    return Error::conflict("execution " + id_ + " has already " + std::string(to_string(status_)));
+  }
+  stop_everything();
+  error_ = make_error("execution.cancelled", "cancelled by " + actor.id + ": " + justification);
+  record(EventType::kExecutionCancelled, "",
+         {{"actor", actor.id}, {"justification", justification}}, actor);
+  status_ = ExecutionStatus::kCancelled;
+  return ok_status();
+}
+
+void Execution::note_retry(const Actor& actor, const std::string& justification,
+                           const StepError& failure) {
+  const Working working(*this);
+  json steps = json::array();
+  for (auto& [frame, a] : attempts_) {
+    // A retry is one more attempt, numbered on (same idempotency key): the step's retry policy
+    // counts it, so a policy that was spent gives it this one try.
+    if (!a.suspended) {
+      ++a.number;
+      steps.push_back(step_path(frame, a.step->id));
+    }
+    // The failure closed the task as cancelled: it is open again, as it stood.
+    if (a.task) changed_tasks_.insert(frame);
+  }
+  record(EventType::kExecutionRetried, "",
+         {{"actor", actor.id},
+          {"justification", justification},
+          {"error", failure.code},
+          {"steps", std::move(steps)}},
+         actor);
+}
+
+void Execution::finish_execution(bool ok, json output, const StepError& error) {
+  if (status_ != ExecutionStatus::kRunning) return;
+  stop_everything();
   if (ok) {
     json visible = std::move(output);
     output_ = visible;

@@ -109,8 +109,8 @@ json Execution::state_json() const {
          {"status", to_string(status_)},
          {"started_at", ms(started_at_)},
          {"seq", seq_}};
+  s["next"] = {next_frame_, next_timer_, next_task_};  // a retry numbers on from here
   if (status_ != ExecutionStatus::kRunning) return s;  // nothing left to resume
-  s["next"] = {next_frame_, next_timer_, next_task_};
   s["map_items"] = map_items_;
   s["next_layer"] = next_layer_;
   json frames = json::array();
@@ -163,6 +163,7 @@ json Execution::state_json() const {
                     {"organisation", a.task->organisation},
                     {"completions", a.task->completions},
                     {"created_at", ms(a.task->created_at)}};
+      if (!a.task->assignee.empty()) aj["task"]["assignee"] = a.task->assignee;
     }
     attempts.push_back(std::move(aj));
   }
@@ -331,6 +332,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
         t.organisation = tj.at("organisation").get<std::string>();
         t.completions = tj.at("completions");
         t.created_at = at_ms(tj.at("created_at"));
+        t.assignee = tj.value("assignee", "");
         a.task = std::move(t);
       }
       e->attempts_.emplace(frame, std::move(a));
@@ -387,6 +389,12 @@ void Execution::resume_restored() {
 void Execution::write_parts(StoreBatch& batch) {
   for (auto& prefix : dropped_parts_) batch.part_drops.push_back({id_, std::move(prefix)});
   dropped_parts_.clear();
+  if (status_ == ExecutionStatus::kFailed) {
+    // A retry goes back to the snapshot committed before the failure (Store::retry_point): the
+    // parts it names stay, untouched, until the execution ends otherwise or is purged.
+    dropped_parts_.clear();
+    return;
+  }
   if (status_ != ExecutionStatus::kRunning) {  // nothing left to resume from
     batch.part_drops.push_back({id_, ""});
     return;
@@ -450,7 +458,9 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   if (parked()) status = "waiting";
   json result;
   if (status_ == ExecutionStatus::kSucceeded) result = {{"output", output_}};
-  if (status_ == ExecutionStatus::kFailed) result = {{"error", error_.to_json()}};
+  if (status_ == ExecutionStatus::kFailed || status_ == ExecutionStatus::kCancelled) {
+    result = {{"error", error_.to_json()}};
+  }
   write_parts(batch);  // first: the snapshot names the layers by the ids this gives them
   batch.executions.push_back(ExecutionRecord{id_, workflow_->id, workflow_->version, status,
                                              initiator_, started_at_, host_.clock().now(),

@@ -72,6 +72,7 @@ struct Execution::Task {
   std::vector<std::string> roles;    // who may complete it now (changes on escalation)
   std::string organisation;          // empty: any
   json completions = json::array();  // {actor, role, organisation, at, data}
+  std::string assignee;              // who claimed it or had it reassigned; empty: nobody
   TimePoint created_at;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "common/utc_time.h"
 #include "guard/media_scan.h"
@@ -163,6 +164,7 @@ json Execution::task_json(int64_t frame) const {
            {"created_at", format_utc(t.created_at)},
            {"level", f.level}};
   if (!t.organisation.empty()) doc["organisation"] = t.organisation;
+  if (!t.assignee.empty()) doc["assignee"] = t.assignee;
   if (f.due) doc["due"] = format_utc(*f.due);
   if (f.cap) doc["cap"] = format_utc(*f.cap);
   for (const char* key : {"instructions", "answer_schema", "items"}) {
@@ -175,7 +177,7 @@ json Execution::task_json(int64_t frame) const {
   return doc;
 }
 
-Status Execution::check_completion(int64_t frame, const Actor& actor, const json& data) const {
+Status Execution::check_person(int64_t frame, const Actor& actor) const {
   const Attempt& a = attempts_.at(frame);
   const Task& task = *a.task;
   const Step& step = *a.step;
@@ -217,6 +219,20 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
                                         other + "' and may not complete task " + task.id);
       }
     }
+  }
+  return ok_status();
+}
+
+Status Execution::check_completion(int64_t frame, const Actor& actor, const json& data) const {
+  if (auto s = check_person(frame, actor); !s) return s;
+  const Attempt& a = attempts_.at(frame);
+  const Task& task = *a.task;
+  const Step& step = *a.step;
+  if (!task.assignee.empty() && task.assignee != actor.id) {
+    return Error::conflict("task " + task.id + " is claimed by " + task.assignee +
+                           "; they, or a coordinator, may release or reassign it");
+  }
+  if (step.assign) {
     if (step.assign->justification) {
       auto j = data.find("justification");
       const bool present = j != data.end() && j->is_string() &&
@@ -304,6 +320,130 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
   resume_attempt(frame,
                  {{"completions", task.completions}, {"quorum", quorum}, {"task", task.spec}});
   return view;
+}
+
+Execution::Attempt* Execution::open_task_or_refuse(const std::string& task_id, const Actor& actor,
+                                                   int64_t* frame) {
+  Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, frame) : nullptr;
+  if (a == nullptr) {
+    audit_only("task_refused", "",
+               {{"task", task_id}, {"reason", "not_found"}, {"message", "task is not open"}},
+               actor);
+  }
+  return a;
+}
+
+namespace {
+
+bool blank(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+}  // namespace
+
+Status Execution::claim_task(const std::string& task_id, const Actor& actor) {
+  const Working working(*this);
+  if (evicted_) return Error::internal(kEvicted);
+  int64_t frame = -1;
+  Attempt* a = open_task_or_refuse(task_id, actor, &frame);
+  if (a == nullptr) return Error::not_found("task " + task_id + " is not open");
+  const std::string path = step_path(frame, a->step->id);
+  Task& task = *a->task;
+  const uint32_t quorum = a->step->assign ? a->step->assign->quorum : 1;
+  Status refused = check_person(frame, actor);
+  if (refused && quorum > 1) {
+    refused = Error::conflict("task " + task_id + " needs " + std::to_string(quorum) +
+                              " different people; one person cannot claim it");
+  } else if (refused && !task.assignee.empty() && task.assignee != actor.id) {
+    refused = Error::conflict("task " + task_id + " is claimed by " + task.assignee);
+  }
+  if (!refused) {
+    audit_only("task_refused", path,
+               {{"task", task_id},
+                {"reason", std::string(to_string(refused.error().code()))},
+                {"message", refused.error().message()}},
+               actor);
+    return refused;
+  }
+  if (task.assignee == actor.id) return ok_status();
+  task.assignee = actor.id;
+  record(EventType::kTaskClaimed, path, {{"task", task_id}, {"assignee", actor.id}}, actor);
+  changed_tasks_.insert(frame);
+  return ok_status();
+}
+
+Status Execution::release_task(const std::string& task_id, const Actor& actor, bool manager) {
+  const Working working(*this);
+  if (evicted_) return Error::internal(kEvicted);
+  int64_t frame = -1;
+  Attempt* a = open_task_or_refuse(task_id, actor, &frame);
+  if (a == nullptr) return Error::not_found("task " + task_id + " is not open");
+  const std::string path = step_path(frame, a->step->id);
+  Task& task = *a->task;
+  Status refused = ok_status();
+  if (task.assignee.empty()) {
+    refused = Error::conflict("task " + task_id + " is not claimed");
+  } else if (task.assignee != actor.id && !manager) {
+    refused = Error::permission_denied("task " + task_id + " is claimed by " + task.assignee +
+                                       "; only they or a coordinator may release it");
+  }
+  if (!refused) {
+    audit_only("task_refused", path,
+               {{"task", task_id},
+                {"reason", std::string(to_string(refused.error().code()))},
+                {"message", refused.error().message()}},
+               actor);
+    return refused;
+  }
+  const std::string previous = std::exchange(task.assignee, std::string());
+  record(EventType::kTaskReleased, path, {{"task", task_id}, {"previous", previous}}, actor);
+  changed_tasks_.insert(frame);
+  return ok_status();
+}
+
+Status Execution::reassign_task(const std::string& task_id, const Actor& to, const Actor& actor,
+                                const std::string& justification, bool manager) {
+  const Working working(*this);
+  if (evicted_) return Error::internal(kEvicted);
+  int64_t frame = -1;
+  Attempt* a = open_task_or_refuse(task_id, actor, &frame);
+  if (a == nullptr) return Error::not_found("task " + task_id + " is not open");
+  const std::string path = step_path(frame, a->step->id);
+  Task& task = *a->task;
+  const uint32_t quorum = a->step->assign ? a->step->assign->quorum : 1;
+  Status refused = ok_status();
+  if (blank(justification)) {
+    refused = Error::invalid_data("reassigning a task needs a justification");
+  } else if (quorum > 1) {
+    refused = Error::conflict("task " + task_id + " needs " + std::to_string(quorum) +
+                              " different people; it is not one person's to hand over");
+  } else if (!manager && !(task.assignee == actor.id ||
+                           (task.assignee.empty() && check_person(frame, actor)))) {
+    refused = Error::permission_denied(task.assignee.empty()
+                                           ? "only someone who may complete task " + task_id +
+                                                 ", or a coordinator, may hand it on"
+                                           : "task " + task_id + " is claimed by " + task.assignee +
+                                                 "; only they or a coordinator may hand it on");
+  } else if (to.id == task.assignee) {
+    refused = Error::conflict("task " + task_id + " is already assigned to " + to.id);
+  } else if (auto eligible = check_person(frame, to); !eligible) {
+    refused = Error::invalid_data(to.id + " cannot take task " + task_id + ": " +
+                                  eligible.error().message());
+  }
+  if (!refused) {
+    audit_only("task_refused", path,
+               {{"task", task_id},
+                {"reason", std::string(to_string(refused.error().code()))},
+                {"message", refused.error().message()}},
+               actor);
+    return refused;
+  }
+  const std::string previous = std::exchange(task.assignee, to.id);
+  json data{{"task", task_id}, {"assignee", to.id}, {"justification", justification}};
+  if (!previous.empty()) data["previous"] = previous;
+  record(EventType::kTaskReassigned, path, std::move(data), actor);
+  changed_tasks_.insert(frame);
+  return ok_status();
 }
 
 // Images and video never enter an execution: the payload is refused before anything records

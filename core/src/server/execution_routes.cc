@@ -126,6 +126,26 @@ void add_execution_routes(Router& router, app::Session& s, const EngineConfig& c
                                        {"delivered", true}});
                       }}));
 
+  // Cancel and retry: coordinators and admins, with a justification, audited.
+  auto steer = [&s](const RouteCall& c, bool retry) {
+    auto body = object_body(c.request, "{\"justification\": ...}");
+    if (!body) return problem_response(body.error());
+    auto why = string_member(*body, "justification", true);
+    if (!why) return problem_response(why.error());
+    const std::string& id = c.params.at("id");
+    Status done = retry ? app::retry_execution(s, *c.principal, id, *why)
+                        : app::cancel_execution(s, *c.principal, id, *why);
+    if (!done) return problem_response(done.error());
+    auto record = s.store().execution(id);  // acted on: the caller may steer it
+    if (!record || !*record)
+      return problem_response(Error::internal("execution " + id + " vanished"));
+    return ok(json{{"execution", id}, {"status", (*record)->status}});
+  };
+  router.add(waiting({"POST", "/v1/executions/{id}/cancel", true,
+                      [steer](const RouteCall& c) { return steer(c, false); }}));
+  router.add(waiting({"POST", "/v1/executions/{id}/retry", true,
+                      [steer](const RouteCall& c) { return steer(c, true); }}));
+
   // Legal holds: the roles config.permissions.legal_hold names (or admin), for any execution.
   auto hold = [&s, &config](const RouteCall& c, bool release) {
     auto body = object_body(c.request, "{\"reason\": ...}");

@@ -43,7 +43,7 @@ void add_metrics_route(Router& router, app::Session& s) {
          if (!counts) return problem_response(counts.error());
          std::string out;
          header(out, "coalition_executions", "gauge", "Executions in the store, by status.");
-         for (const char* status : {"running", "waiting", "succeeded", "failed"}) {
+         for (const char* status : {"running", "waiting", "succeeded", "failed", "cancelled"}) {
            auto it = counts->executions.find(status);
            out += fmt::format("coalition_executions{{status=\"{}\"}} {}\n", status,
                               it == counts->executions.end() ? 0 : it->second);

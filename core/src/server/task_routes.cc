@@ -1,5 +1,7 @@
 // /v1/tasks: what member staff do — read their inbox and a task's form, complete it, move its
-// deadline (app/task_actions.h).
+// deadline, claim it, release it, hand it on (app/task_actions.h).
+#include <tuple>
+
 #include "app/task_actions.h"
 #include "server/route_support.h"
 #include "server/routes.h"
@@ -56,6 +58,40 @@ void add_task_routes(Router& router, app::Session& s) {
          if (!moved) return problem_response(moved.error());
          return ok(json{{"task", c.params.at("id")}, {"due", format_utc(*due)}});
        }}));
+  router.add(waiting({"POST", "/v1/tasks/{id}/claim", true, [&s](const RouteCall& c) {
+                        auto body = object_body(c.request, "{\"role\"?: ...}");
+                        if (!body) return problem_response(body.error());
+                        auto role = string_member(*body, "role", false);
+                        if (!role) return problem_response(role.error());
+                        const std::string& id = c.params.at("id");
+                        Status claimed = app::claim_task(s, *c.principal, id, *role);
+                        if (!claimed) return problem_response(claimed.error());
+                        return answer(app::task_document(s, *c.principal, id));
+                      }}));
+  router.add(waiting({"POST", "/v1/tasks/{id}/release", true, [&s](const RouteCall& c) {
+                        const std::string& id = c.params.at("id");
+                        Status released = app::release_task(s, *c.principal, id);
+                        if (!released) return problem_response(released.error());
+                        return answer(app::task_document(s, *c.principal, id));
+                      }}));
+  router.add(waiting({"POST", "/v1/tasks/{id}/reassign", true, [&s](const RouteCall& c) {
+                        auto body = object_body(c.request, "{\"to\": ..., \"justification\": ...}");
+                        if (!body) return problem_response(body.error());
+                        app::Handover h;
+                        for (auto [field, target, required] :
+                             {std::tuple{"to", &h.to_person, true},
+                              std::tuple{"to_role", &h.to_role, false},
+                              std::tuple{"justification", &h.justification, true},
+                              std::tuple{"role", &h.role, false}}) {
+                          auto value = string_member(*body, field, required);
+                          if (!value) return problem_response(value.error());
+                          *target = std::move(*value);
+                        }
+                        const std::string& id = c.params.at("id");
+                        Status moved = app::reassign_task(s, *c.principal, id, h);
+                        if (!moved) return problem_response(moved.error());
+                        return answer(app::task_document(s, *c.principal, id));
+                      }}));
 }
 
 }  // namespace coalition

@@ -176,6 +176,17 @@ constexpr const char* kMigrations[] = {
     CREATE INDEX executions_started ON executions (started_at, id);
     CREATE INDEX tasks_organisation ON tasks (organisation, execution_id);
     )sql",
+    // 9: cancelled executions end like succeeded and failed ones (retention reads them through
+    // executions_finished); a failed execution keeps the snapshot it had before it failed, for
+    // a retry (store.h retry_point); a claimed task names its holder, so another person's
+    // inbox leaves it out.
+    R"sql(
+    DROP INDEX executions_finished;
+    CREATE INDEX executions_finished ON executions (started_at)
+      WHERE status IN ('succeeded', 'failed', 'cancelled');
+    ALTER TABLE executions ADD COLUMN resume_state TEXT;
+    ALTER TABLE tasks ADD COLUMN assignee TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 }  // namespace

@@ -321,14 +321,19 @@ Status SqliteStore::prepare() {
        "INSERT INTO executions (" + exec_cols +
            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
            "status = excluded.status, updated_at = excluded.updated_at, next_due = "
-           "excluded.next_due, state = excluded.state, result = excluded.result"},
+           "excluded.next_due, state = excluded.state, result = excluded.result, "
+           // Failing keeps the last snapshot taken while it ran (retry_point); anything else
+           // forgets it.
+           "resume_state = CASE WHEN excluded.status <> 'failed' THEN NULL "
+           "WHEN executions.status IN ('running', 'waiting') THEN executions.state "
+           "ELSE executions.resume_state END"},
       {&s_->insert_event,
        "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES (?1, ?2, ?3, ?4, ?5, "
        "?6)"},
       {&s_->upsert_task,
        "INSERT OR REPLACE INTO tasks (id, execution_id, step, status, due, created_at, doc, "
-       "organisation, roles, level, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-       "?11)"},
+       "organisation, roles, level, summary, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+       "?9, ?10, ?11, ?12)"},
       {&s_->audit_tail, "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1"},
       {&s_->insert_audit,
        "INSERT INTO audit (" + audit_cols +
@@ -430,6 +435,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
     const std::string summary = task_summary(t).dump();
     const std::string organisation = t.doc.value("organisation", "");
     const int64_t level = t.doc.value("level", 0);
+    const std::string assignee = t.doc.value("assignee", "");
     if (auto s = s_->upsert_task.bind(1, t.id)
                      .bind(2, t.execution_id)
                      .bind(3, t.step)
@@ -441,6 +447,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
                      .bind(9, roles)
                      .bind(10, level)
                      .bind(11, summary)
+                     .bind(12, assignee)
                      .run();
         !s)
       return s;
@@ -661,7 +668,9 @@ Status SqliteStore::write_retention(const StoreBatch& batch) {
     }
     if (r.state) {
       const std::string text = r.state->dump();
-      if (auto s = SqliteStatement(db_, "UPDATE executions SET state = ?2 WHERE id = ?1")
+      // The snapshot a retry would go back to holds the same data: it goes too.
+      if (auto s = SqliteStatement(
+                       db_, "UPDATE executions SET state = ?2, resume_state = NULL WHERE id = ?1")
                        .bind(1, r.execution_id)
                        .bind(2, text)
                        .run();
@@ -768,6 +777,20 @@ Result<std::optional<ExecutionRecord>> SqliteStore::execution(const std::string&
   if (!row) return std::move(row).error();
   if (!*row) return std::optional<ExecutionRecord>();
   return std::optional<ExecutionRecord>(read_execution(q));
+}
+
+Result<std::optional<json>> SqliteStore::retry_point(const std::string& id) {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      "SELECT resume_state FROM executions WHERE id = ?1 AND status = 'failed' AND "
+      "resume_state IS NOT NULL");
+  q.bind(1, id);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<json>();
+  json state = json::parse(q.text(0), nullptr, false);
+  if (!state.is_object()) return Error::io("store: the retry point of " + id + " is unreadable");
+  return std::optional<json>(std::move(state));
 }
 
 namespace {
@@ -900,6 +923,7 @@ Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
     sql += " OR instr(roles, ?" + std::to_string(10 + i) + ") > 0";
   }
   sql += ")";
+  if (!filter.person.empty()) sql += " AND assignee IN ('', ?8)";
   if (filter.due_before) sql += " AND due IS NOT NULL AND due < ?3";
   if (filter.due_by) sql += " AND due IS NOT NULL AND due <= ?4";
   if (filter.escalated) sql += " AND level > 0";
@@ -911,6 +935,7 @@ Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
   SqliteStatement& q = reader.statement(sql);
   if (!q.ok()) return Error::io("store: cannot prepare the inbox query");
   q.bind(1, filter.organisation);
+  if (!filter.person.empty()) q.bind(8, filter.person);
   for (size_t i = 0; i < marks.size(); ++i) q.bind(static_cast<int>(10 + i), marks[i]);
   if (filter.due_before) q.bind(3, to_ms(*filter.due_before));
   if (filter.due_by) q.bind(4, to_ms(*filter.due_by));
@@ -968,7 +993,7 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
   if (filter.started_from) sql += " AND started_at >= ?5";
   if (filter.started_until) sql += " AND started_at < ?6";
   if (filter.finished_from || filter.finished_until) {
-    sql += " AND status IN ('succeeded', 'failed')";
+    sql += " AND status IN ('succeeded', 'failed', 'cancelled')";
   }
   if (filter.finished_from) sql += " AND updated_at >= ?7";
   if (filter.finished_until) sql += " AND updated_at < ?8";
@@ -1202,9 +1227,10 @@ Status SqliteStore::verify_events(AuditVerification& v,
 
 Result<std::vector<ExecutionRecord>> SqliteStore::finished_executions() {
   std::lock_guard<std::mutex> lock(mutex_);
-  SqliteStatement q(db_, std::string("SELECT ") + kExecutionColumns +
-                             " FROM executions WHERE status IN ('succeeded', 'failed') "
-                             "ORDER BY started_at, id");
+  SqliteStatement q(db_,
+                    std::string("SELECT ") + kExecutionColumns +
+                        " FROM executions WHERE status IN ('succeeded', 'failed', 'cancelled') "
+                        "ORDER BY started_at, id");
   return read_executions(q);
 }
 

@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Result<std::optional<WorkflowRecord>> workflow(const std::string& id, int64_t version) override;
   Result<std::vector<WorkflowRecord>> workflows() override;
   Result<std::optional<ExecutionRecord>> execution(const std::string& id) override;
+  Result<std::optional<nlohmann::json>> retry_point(const std::string& id) override;
   Result<std::vector<ExecutionRecord>> active_executions() override;
   Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) override;
   Result<std::vector<Event>> history(const std::string& execution_id) override;

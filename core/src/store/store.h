@@ -34,7 +34,7 @@ struct ExecutionRecord {
   std::string id;
   std::string workflow_id;
   int64_t workflow_version = 0;
-  std::string status;  // running, waiting, succeeded, failed
+  std::string status;  // running, waiting, succeeded, failed, cancelled
   std::string initiator;
   TimePoint started_at;
   TimePoint updated_at;
@@ -48,7 +48,7 @@ struct TaskRecord {
   std::string id;
   std::string execution_id;
   std::string step;
-  std::string status;  // open, completed, cancelled
+  std::string status;  // open, completed, cancelled, failed, expired
   std::optional<TimePoint> due;
   TimePoint created_at;
   nlohmann::json doc;  // roles, organisation, title, answer schema, rules, completions, escalation
@@ -211,6 +211,7 @@ struct TaskFilter {
 struct InboxFilter {
   std::string organisation;
   std::vector<std::string> roles;
+  std::string person;                   // non-empty: leaves out tasks another person has claimed
   std::optional<TimePoint> due_before;  // due strictly before
   std::optional<TimePoint> due_by;      // due at or before (overdue at that instant)
   bool escalated = false;               // escalated at least once
@@ -244,7 +245,7 @@ struct ExecutionFilter {
   std::optional<Member> visible_to;
   std::optional<TimePoint> started_from;   // started at or after
   std::optional<TimePoint> started_until;  // started before
-  std::optional<TimePoint> finished_from;  // succeeded or failed, last change at or after
+  std::optional<TimePoint> finished_from;  // ended (succeeded, failed, cancelled), at or after
   std::optional<TimePoint> finished_until;
   std::optional<TimePoint> overdue_at;  // with an open task due at or before this instant
   // Keyset paging: only executions after this one in the order (started_at desc, id desc).
@@ -300,7 +301,11 @@ class Store {
                                                          int64_t version) = 0;
   virtual Result<std::vector<WorkflowRecord>> workflows() = 0;
   virtual Result<std::optional<ExecutionRecord>> execution(const std::string& id) = 0;
-  // Executions not yet succeeded or failed, oldest first.
+  // The snapshot a failed execution had before it failed (the last one written while it was
+  // running or waiting; its state parts are kept with it); nullopt unless the execution is
+  // failed and has one. A retry restores it (runtime/engine.h retry).
+  virtual Result<std::optional<nlohmann::json>> retry_point(const std::string& id) = 0;
+  // Executions still running or waiting, oldest first.
   virtual Result<std::vector<ExecutionRecord>> active_executions() = 0;
   // Ids of every execution, newest first, at most `limit`.
   virtual Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) = 0;
@@ -321,7 +326,7 @@ class Store {
   // entry in the chain that accounts for it; anything else is a broken chain.
   virtual Result<AuditVerification> verify_audit(const std::vector<AuditAnchor>& anchors) = 0;
   Result<AuditVerification> verify_audit() { return verify_audit({}); }
-  // Succeeded or failed executions, oldest first (what a purge examines).
+  // Succeeded, failed or cancelled executions, oldest first (what a purge examines).
   virtual Result<std::vector<ExecutionRecord>> finished_executions() = 0;
   virtual Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) = 0;
   virtual Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) = 0;
