@@ -28,6 +28,8 @@ struct ExecutionCommandOptions {
   std::string data;          // --data: JSON text, or a file holding it
   std::string name;          // signal name
   std::string to;            // extend --to
+  std::string to_person;     // reassign --to
+  std::string to_role;       // reassign --to-role
   std::string justification;
   std::string workflow_file;  // start
   std::string input_file;     // start

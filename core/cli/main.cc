@@ -19,6 +19,7 @@
 #include "cli/remote_commands.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
+#include "cli/steering_commands.h"
 #include "cli/tokens_command.h"
 #include "cli/validate_command.h"
 #include "common/json_limits.h"
@@ -56,8 +57,8 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
   app.add_option("--server", global.remote.server,
                  "Act through this server (https://host:port) instead of a store: start, tasks, "
-                 "complete, signal, extend, status, history, timeline, export, audit verify, "
-                 "hold, purge");
+                 "complete, signal, extend, claim, release, reassign, cancel, retry, status, "
+                 "history, timeline, export, audit verify, hold, purge");
   app.add_option("--token-file", global.remote.token_file,
                  "With --server: a file holding your credential (default: $COALITION_TOKEN)");
   app.add_option("--ca-file", global.remote.ca_file,
@@ -166,6 +167,30 @@ int run(int argc, char** argv) {
   extend_cmd->add_option("--justification", x.justification, "Why")->required();
   actor_options(extend_cmd, true);
 
+  auto* cancel_cmd =
+      app.add_subcommand("cancel", "Stop a running execution for good, with a justification");
+  auto* retry_cmd = app.add_subcommand(
+      "retry", "Carry a failed execution on from its failed step, with the context it had");
+  for (auto* cmd : {cancel_cmd, retry_cmd}) {
+    cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
+    cmd->add_option("--justification", x.justification, "Why (audited)")->required();
+    actor_options(cmd, false);
+  }
+  auto* claim_cmd = app.add_subcommand(
+      "claim", "Claim a task: until released or handed on, only you may complete it");
+  auto* release_cmd =
+      app.add_subcommand("release", "Give a claimed task back to everyone it is assigned to");
+  auto* reassign_cmd = app.add_subcommand(
+      "reassign", "Hand a task to another person who may complete it, with a justification");
+  for (auto* cmd : {claim_cmd, release_cmd, reassign_cmd}) {
+    cmd->add_option("TASK", x.task, "Task id")->required();
+    actor_options(cmd, cmd != release_cmd);
+  }
+  reassign_cmd->add_option("--to", x.to_person, "The person it goes to")->required();
+  reassign_cmd->add_option("--to-role", x.to_role,
+                           "The role they would act in (required without --server)");
+  reassign_cmd->add_option("--justification", x.justification, "Why (audited)")->required();
+
   auto* tick_cmd = app.add_subcommand("tick", "Fire every timer due up to --now, in order");
   auto* worker_cmd = app.add_subcommand("worker", "Run executions in real time until SIGTERM");
   worker_cmd->add_flag("--until-idle", x.until_idle,
@@ -188,13 +213,15 @@ int run(int argc, char** argv) {
   checkpoint_cmd->add_flag("--json", x.json, "Print JSON");
   now_option(checkpoint_cmd, x.session);
 
-  for (auto* cmd : {start_cmd, status_cmd, history_cmd, timeline_cmd, tasks_cmd, complete_cmd,
-                    signal_cmd, extend_cmd, tick_cmd, worker_cmd, verify_cmd, checkpoint_cmd,
-                    export_cmd, purge_cmd, hold_cmd}) {
+  for (auto* cmd :
+       {start_cmd,  status_cmd, history_cmd, timeline_cmd, tasks_cmd,      complete_cmd, signal_cmd,
+        extend_cmd, tick_cmd,   worker_cmd,  verify_cmd,   checkpoint_cmd, export_cmd,   purge_cmd,
+        hold_cmd,   cancel_cmd, retry_cmd,   claim_cmd,    release_cmd,    reassign_cmd}) {
     store_option(cmd, x.session);
   }
-  for (auto* cmd : {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd,
-                    purge_cmd, hold_cmd}) {
+  for (auto* cmd :
+       {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd, purge_cmd, hold_cmd,
+        cancel_cmd, retry_cmd, claim_cmd, release_cmd, reassign_cmd}) {
     now_option(cmd, x.session);
   }
   actor_options(hold_cmd, true);
@@ -269,14 +296,25 @@ int run(int argc, char** argv) {
         return kExitUsage;
       }
     }
+    if ((*cancel_cmd || *retry_cmd || *release_cmd) && x.actor.empty()) {
+      std::cerr << "coalition " << command << ": --as is required (or --server)\n";
+      return kExitUsage;
+    }
+    if (*reassign_cmd && x.to_role.empty()) {
+      std::cerr << "coalition reassign: --to-role is required without --server (the server "
+                   "finds the role from the person's credential)\n";
+      return kExitUsage;
+    }
   }
 
   // Words typed on the command line reach the audit log (who acted, why): like every payload,
   // they may not carry an image or video. The engine refuses them, audited, for the commands
-  // that act on an execution (start, run, complete, signal, extend, hold); the others are
+  // that act on an execution (start, run, complete, signal, extend, hold, cancel, retry, claim,
+  // release, reassign); the others are
   // refused here before anything opens. The message names the option, never the bytes.
-  const bool engine_checks =
-      *run_cmd || *start_cmd || *complete_cmd || *signal_cmd || *extend_cmd || *hold_cmd;
+  const bool engine_checks = *run_cmd || *start_cmd || *complete_cmd || *signal_cmd ||
+                             *extend_cmd || *hold_cmd || *cancel_cmd || *retry_cmd || *claim_cmd ||
+                             *release_cmd || *reassign_cmd;
   for (const auto& [option, text] :
        std::vector<std::pair<const char*, const std::string*>>{{"--as", &x.actor},
                                                                {"--role", &x.role},
@@ -303,6 +341,8 @@ int run(int argc, char** argv) {
            {"EXECUTION", &x.execution, kMaxNameBytes},
            {"TASK", &x.task, kMaxNameBytes},
            {"NAME", &x.name, kMaxNameBytes},
+           {"--to", &x.to_person, kMaxNameBytes},
+           {"--to-role", &x.to_role, kMaxNameBytes},
            {"--reason", &x.reason, kMaxReasonBytes},
            {"--justification", &x.justification, kMaxReasonBytes}}) {
     if (auto checked = check_text_field(option, *text, max); !checked) {
@@ -342,6 +382,11 @@ int run(int argc, char** argv) {
   if (*complete_cmd) return run_complete_command(x, *installation, std::cout, std::cerr);
   if (*signal_cmd) return run_signal_command(x, *installation, std::cout, std::cerr);
   if (*extend_cmd) return run_extend_command(x, *installation, std::cout, std::cerr);
+  if (*cancel_cmd) return run_cancel_command(x, *installation, std::cout, std::cerr);
+  if (*retry_cmd) return run_retry_command(x, *installation, std::cout, std::cerr);
+  if (*claim_cmd) return run_claim_command(x, *installation, std::cout, std::cerr);
+  if (*release_cmd) return run_release_command(x, *installation, std::cout, std::cerr);
+  if (*reassign_cmd) return run_reassign_command(x, *installation, std::cout, std::cerr);
   if (*tick_cmd) return run_tick_command(x, *installation, std::cout, std::cerr);
   if (*worker_cmd) return run_worker_command(x, *installation, std::cout, std::cerr);
   if (*export_cmd) return run_export_command(x, *installation, std::cout, std::cerr);

@@ -15,9 +15,10 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kRemoteCommands[] = {"start",  "tasks",  "complete", "signal",
-                                       "extend", "status", "history",  "timeline",
-                                       "export", "purge",  "hold",     "audit verify"};
+const char* const kRemoteCommands[] = {"start",  "tasks",       "complete", "signal", "extend",
+                                       "claim",  "release",     "reassign", "cancel", "retry",
+                                       "status", "history",     "timeline", "export", "purge",
+                                       "hold",   "audit verify"};
 
 // The page size the CLI asks for while it collects a whole inbox.
 constexpr int kInboxPage = 500;
@@ -125,6 +126,31 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
     if (!moved) return failed(moved.error());
     out << "task " << printable(o.task) << " is now due " << moved->json()["due"].get<std::string>()
         << "\n";
+    return kExitOk;
+  }
+  if (command == "claim" || command == "release" || command == "reassign") {
+    json body = json::object();
+    if (command == "reassign") {
+      body = {{"to", o.to_person}, {"justification", o.justification}};
+      if (!o.to_role.empty()) body["to_role"] = o.to_role;
+    }
+    if (!o.role.empty() && command != "release") body["role"] = o.role;
+    auto done = c.call("POST", task + "/" + command, body);
+    if (!done) return failed(done.error());
+    const json doc = done->json();
+    if (doc.contains("assignee")) {
+      out << "task " << printable(o.task) << " is held by "
+          << printable(doc["assignee"].get<std::string>()) << "\n";
+    } else {
+      out << "task " << printable(o.task) << " is released\n";
+    }
+    return kExitOk;
+  }
+  if (command == "cancel" || command == "retry") {
+    auto done = c.call("POST", execution + "/" + command, {{"justification", o.justification}});
+    if (!done) return failed(done.error());
+    out << "execution " << printable(o.execution) << " is "
+        << printable(done->json()["status"].get<std::string>()) << "\n";
     return kExitOk;
   }
   if (command == "status" || command == "history" || command == "timeline") {

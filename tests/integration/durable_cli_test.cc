@@ -199,5 +199,89 @@ TEST_F(DurableCli, WorkerShutsDownCleanlyOnSigterm) {
   EXPECT_NE(worker.out.find("worker stopped"), std::string::npos);
 }
 
+// A coordinator's daily steering at the terminal: a failed execution retried from its failed
+// step, a duplicate cancelled, a task claimed and handed on; each told in the timeline.
+TEST_F(DurableCli, RetryCancelClaimAndReassignAtTheTerminal) {
+  const auto flaky = dir_.write("flaky.json", R"({
+    "id": "directory_lookup", "version": 1, "title": "Look a member up",
+    "steps": [
+      {"id": "lookup", "kind": "task", "type": "fail",
+       "parameters": {"code": "directory.unavailable", "message": "no answer",
+                      "succeed_on_attempt": 2},
+       "result": "/lookup", "next": "confirm"},
+      {"id": "confirm", "kind": "task", "type": "approval",
+       "parameters": {"title": "Confirm the entry"},
+       "assign": {"roles": ["reviewer"], "organisation": "northwind"}, "next": "done"},
+      {"id": "done", "kind": "succeed"}]})");
+  auto run = coalition(
+      {"run", flaky.string(), "--as", "coord.cora", "--json", "--now", "2026-12-01T09:00:00Z"});
+  ASSERT_EQ(run.exit_code, 1) << run.err;  // failed
+  const std::string id = json::parse(run.out)["id"];
+  EXPECT_EQ(json::parse(run.out)["status"], "failed");
+
+  auto needs_why = coalition({"retry", id, "--as", "coord.cora", "--now", "2026-12-01T10:00:00Z"});
+  EXPECT_EQ(needs_why.exit_code, 64) << needs_why.err;  // --justification is required
+  auto retried = coalition({"retry", id, "--justification", "the directory is back", "--as",
+                            "coord.cora", "--now", "2026-12-01T10:00:00Z"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_EQ(retried.out, "execution " + id + " is running again\n");
+  // The lookup ran again (attempt 2) and the confirmation task is open.
+  auto open = tasks();
+  ASSERT_EQ(open.size(), 1u) << open;
+  const std::string task = open[0]["id"];
+
+  auto claimed = coalition({"claim", task, "--as", "rev.rai", "--role", "reviewer", "--org",
+                            "northwind", "--now", "2026-12-01T10:05:00Z"});
+  ASSERT_EQ(claimed.exit_code, 0) << claimed.err;
+  auto taken =
+      coalition({"complete", task, "--as", "rev.ravi", "--role", "reviewer", "--org", "northwind",
+                 "--data", R"({"decision": "approve"})", "--now", "2026-12-01T10:06:00Z"});
+  EXPECT_EQ(taken.exit_code, 73) << taken.err;
+  EXPECT_NE(taken.err.find("claimed by rev.rai"), std::string::npos) << taken.err;
+  auto no_role = coalition({"reassign", task, "--to", "rev.ravi", "--justification", "leave",
+                            "--as", "rev.rai", "--role", "reviewer", "--org", "northwind"});
+  EXPECT_EQ(no_role.exit_code, 64) << no_role.err;  // --to-role, at the terminal
+  auto handed = coalition({"reassign", task, "--to", "rev.ravi", "--to-role", "reviewer",
+                           "--justification", "on leave from tomorrow", "--as", "rev.rai", "--role",
+                           "reviewer", "--org", "northwind", "--now", "2026-12-01T10:07:00Z"});
+  ASSERT_EQ(handed.exit_code, 0) << handed.err;
+  ASSERT_EQ(
+      coalition({"complete", task, "--as", "rev.ravi", "--role", "reviewer", "--org", "northwind",
+                 "--data", R"({"decision": "approve"})", "--now", "2026-12-01T10:08:00Z"})
+          .exit_code,
+      0);
+  auto status = coalition({"status", id, "--json"});
+  EXPECT_EQ(json::parse(status.out)["status"], "succeeded") << status.out;
+  auto timeline = coalition({"timeline", id});
+  for (const char* line :
+       {"FAILED: directory.unavailable",
+        "retried by coord.cora after directory.unavailable: the directory is back",
+        "claimed by rev.rai",
+        "handed from rev.rai to rev.ravi by rev.rai: on leave from tomorrow"}) {
+    EXPECT_NE(timeline.out.find(line), std::string::npos) << line << "\n" << timeline.out;
+  }
+
+  // A second execution, cancelled; then nothing more happens to it.
+  auto second = coalition(
+      {"run", flaky.string(), "--as", "coord.cora", "--json", "--now", "2026-12-01T11:00:00Z"});
+  const std::string other = json::parse(second.out)["id"];
+  ASSERT_EQ(coalition({"retry", other, "--justification", "try again", "--as", "coord.cora",
+                       "--now", "2026-12-01T11:01:00Z"})
+                .exit_code,
+            0);
+  auto cancelled = coalition({"cancel", other, "--justification", "opened for the wrong member",
+                              "--as", "coord.cora", "--now", "2026-12-01T11:02:00Z"});
+  ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  auto again = coalition({"cancel", other, "--justification", "again", "--as", "coord.cora",
+                          "--now", "2026-12-01T11:03:00Z"});
+  EXPECT_EQ(again.exit_code, 73) << again.err;
+  EXPECT_NE(again.err.find("already cancelled"), std::string::npos) << again.err;
+  EXPECT_EQ(json::parse(coalition({"status", other, "--json"}).out)["status"], "cancelled");
+  EXPECT_NE(coalition({"timeline", other})
+                .out.find("CANCELLED by coord.cora: opened for the wrong member"),
+            std::string::npos);
+  EXPECT_EQ(coalition({"audit", "verify"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace coalition

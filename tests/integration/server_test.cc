@@ -641,6 +641,21 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
                                   "waiting for the member's records"});
   EXPECT_EQ(extended.exit_code, 0) << extended.err;
   EXPECT_EQ(extended.out, "task " + open["id"].get<std::string>() + " is now due " + later + "\n");
+  // Claims and hand-overs, as the credential says who acts.
+  const std::string second_task = open["id"];
+  const std::string colleague =
+      token({"--person", "rev.ravi", "--org", "northbank", "--roles", "reviewer"});
+  auto claimed = remote(member, {"claim", second_task});
+  EXPECT_EQ(claimed.out, "task " + second_task + " is held by rev.rai\n") << claimed.err;
+  EXPECT_EQ(remote(colleague, {"claim", second_task}).exit_code, 73);  // held by another
+  auto handed = remote(member, {"reassign", second_task, "--to", "rev.ravi", "--justification",
+                                "on leave from tomorrow"});
+  EXPECT_EQ(handed.out, "task " + second_task + " is held by rev.ravi\n") << handed.err;
+  auto released = remote(coordinator, {"release", second_task});
+  EXPECT_EQ(released.out, "task " + second_task + " is released\n") << released.err;
+  EXPECT_EQ(remote(member, {"cancel", second, "--justification", "duplicate"}).exit_code, 77);
+  auto cancelled = remote(coordinator, {"cancel", second, "--justification", "duplicate"});
+  EXPECT_EQ(cancelled.out, "execution " + second + " is cancelled\n") << cancelled.err;
 
   // Records: export, a legal hold, a purge's dry run, the audit chain.
   const auto exported = dir_.path() / "north-export.json";

@@ -146,7 +146,24 @@ std::string describe_event(const Event& e, const std::string& initiator) {
       return "DEADLINE MISSED" + (d.contains("task") ? " task " + short_task(d) : std::string()) +
              " (due " + minutes(d.value("due", "")) + ")" + step;
     case EventType::kDeadlineExtended:
-      return "deadline of task " + short_task(d) + " extended to " + minutes(d.value("due", ""));
+      return "deadline of task " + short_task(d) + " extended to " + minutes(d.value("due", "")) +
+             (d.contains("actor") ? " by " + d.value("actor", "") : std::string()) +
+             (d.contains("justification") ? ": " + d.value("justification", "") : std::string());
+    case EventType::kTaskClaimed:
+      return "task " + short_task(d) + " claimed by " + d.value("assignee", "") + step;
+    case EventType::kTaskReleased:
+      return "task " + short_task(d) + " released by " + d.value("actor", "") + " (held by " +
+             d.value("previous", "") + ")" + step;
+    case EventType::kTaskReassigned:
+      return "task " + short_task(d) + " handed " +
+             (d.contains("previous") ? "from " + d.value("previous", "") + " " : std::string()) +
+             "to " + d.value("assignee", "") + " by " + d.value("actor", "") + ": " +
+             d.value("justification", "") + step;
+    case EventType::kExecutionCancelled:
+      return "CANCELLED by " + d.value("actor", "") + ": " + d.value("justification", "");
+    case EventType::kExecutionRetried:
+      return "retried by " + d.value("actor", "") + " after " + d.value("error", "") + ": " +
+             d.value("justification", "");
     case EventType::kStepFailed:
       return "step failed: " + d.value("error", json::object()).value("code", "") + step;
     case EventType::kCatchTaken: return "handled, continuing at " + d.value("next", "") + step;

@@ -184,7 +184,7 @@ Status claim_task(Session& s, const Principal& p, const std::string& task_id,
 Status release_task(Session& s, const Principal& p, const std::string& task_id) {
   auto actor = acting_on_task(s, p, task_id, "", "task_refused", as_is);
   if (!actor) return std::move(actor).error();
-  return s.engine().release_task(task_id, *actor, p.admin || p.coordinate);
+  return s.engine().release_task(task_id, *actor, sees_everything(p));
 }
 
 namespace {

@@ -56,7 +56,8 @@ Status extend_deadline(Session& s, const Principal& p, const std::string& task_i
 // handed on, only p may complete it, and other people's inboxes leave it out.
 Status claim_task(Session& s, const Principal& p, const std::string& task_id,
                   const std::string& role);
-// Gives a claimed task back: its holder may, and so may a coordinator or an admin.
+// Gives a claimed task back: its holder may, and so may a coordinator, an admin or the
+// operator at the terminal.
 Status release_task(Session& s, const Principal& p, const std::string& task_id);
 
 // Hands `task_id` to `to_person`, with a justification: its holder may (delegation), anyone who

@@ -44,7 +44,8 @@ void EngineMetrics::on_event(const std::string& execution_id, const Event& event
       return;
     }
     case EventType::kExecutionCompleted:
-    case EventType::kExecutionFailed: {
+    case EventType::kExecutionFailed:
+    case EventType::kExecutionCancelled: {
       std::lock_guard<std::mutex> lock(mutex_);
       open_.erase(execution_id);
       return;

@@ -30,14 +30,14 @@ enum class EventType {
   kTaskCompleted,       // data: task, actor, role, votes (one completion; quorum may need more)
   kSignalReceived,      // data: name
   kReminderDue,         // data: task, due
-  kDeadlineExtended,    // data: task, due, previous, actor
+  kDeadlineExtended,    // data: task, due, previous, actor, justification
   kEscalated,           // data: task, level, roles, due
   kDeadlineExpired,     // data: task, action
-  kExecutionCancelled,  // data: justification (the actor is the event's audit entry's)
-  kExecutionRetried,    // data: justification, error (the failure retried), steps (re-run)
-  kTaskClaimed,         // data: task, assignee
-  kTaskReleased,        // data: task, previous (the assignee it had)
-  kTaskReassigned,      // data: task, assignee, previous, justification
+  kExecutionCancelled,  // data: actor, justification
+  kExecutionRetried,    // data: actor, justification, error (the failure's code), steps (re-run)
+  kTaskClaimed,         // data: task, assignee (who claimed it)
+  kTaskReleased,        // data: task, previous (the holder it had), actor
+  kTaskReassigned,      // data: task, assignee, previous (if any), actor, justification
 };
 inline constexpr EventType kLastEventType = EventType::kTaskReassigned;
 

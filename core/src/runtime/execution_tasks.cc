@@ -396,7 +396,8 @@ Status Execution::release_task(const std::string& task_id, const Actor& actor, b
     return refused;
   }
   const std::string previous = std::exchange(task.assignee, std::string());
-  record(EventType::kTaskReleased, path, {{"task", task_id}, {"previous", previous}}, actor);
+  record(EventType::kTaskReleased, path,
+         {{"task", task_id}, {"previous", previous}, {"actor", actor.id}}, actor);
   changed_tasks_.insert(frame);
   return ok_status();
 }
@@ -439,7 +440,10 @@ Status Execution::reassign_task(const std::string& task_id, const Actor& to, con
     return refused;
   }
   const std::string previous = std::exchange(task.assignee, to.id);
-  json data{{"task", task_id}, {"assignee", to.id}, {"justification", justification}};
+  json data{{"task", task_id},
+            {"assignee", to.id},
+            {"actor", actor.id},
+            {"justification", justification}};
   if (!previous.empty()) data["previous"] = previous;
   record(EventType::kTaskReassigned, path, std::move(data), actor);
   changed_tasks_.insert(frame);
@@ -539,7 +543,12 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
   const TimePoint previous = *f->due;
   f->due = due;
   record(EventType::kDeadlineExtended, step_path(frame, a->step->id),
-         {{"task", task_id}, {"due", format_utc(due)}, {"previous", format_utc(previous)}}, actor);
+         {{"task", task_id},
+          {"due", format_utc(due)},
+          {"previous", format_utc(previous)},
+          {"actor", actor.id},
+          {"justification", justification}},
+         actor);
   changed_tasks_.insert(frame);
   arm_deadline_timers(frame);
   return ok_status();
