@@ -504,7 +504,23 @@ TEST_F(ServerTest, OidcBearerTokensFromAConfiguredIssuer) {
   EXPECT_EQ(me["identity"], "oidc");
   const json tasks = inbox_of(member, 1);
   ASSERT_EQ(tasks.size(), 1u);
-  auto done = client_->post("/v1/tasks/" + tasks[0]["id"].get<std::string>() + "/complete", member,
+  const std::string task = tasks[0]["id"];
+  // People who sign in with the identity provider can be handed tasks, in the roles it gave
+  // them when they last did; nobody else can.
+  json colleague_claims = claims;
+  colleague_claims["sub"] = "00u7ravi";
+  colleague_claims["preferred_username"] = "rev.ravi";
+  const std::string colleague = idp.sign(colleague_claims);
+  const json handover{{"to", "rev.ravi"}, {"justification", "on leave from tomorrow"}};
+  EXPECT_EQ(client_->post("/v1/tasks/" + task + "/reassign", member, handover).status, 422);
+  EXPECT_EQ(client_->get("/v1/me", colleague).status, 200);  // signs in once
+  auto handed = client_->post("/v1/tasks/" + task + "/reassign", member, handover);
+  ASSERT_EQ(handed.status, 200) << handed.body;
+  EXPECT_EQ(handed.json()["assignee"], "rev.ravi");
+  auto back = client_->post("/v1/tasks/" + task + "/reassign", colleague,
+                            {{"to", "rev.rai"}, {"justification", "back early"}});
+  ASSERT_EQ(back.status, 200) << back.body;
+  auto done = client_->post("/v1/tasks/" + task + "/complete", member,
                             {{"answer", {{"decision", "approve"}}}});
   ASSERT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(done.json()["completions"][0]["actor"], "rev.rai");

@@ -215,11 +215,24 @@ Result<Actor> proven_person(Session& s, const TaskRecord& task, const Handover& 
       }
     }
   }
+  // People who sign in with an identity provider: the roles it gave them last.
+  auto seen = s.store().people(person);
+  if (!seen) return std::move(seen).error();
+  for (const auto& p : *seen) {
+    if (!organisation.empty() && p.organisation != organisation) continue;
+    for (const auto& r : p.roles) {
+      const bool allowed = roles.empty() || std::find(roles.begin(), roles.end(), r) != roles.end();
+      if (allowed && (h.to_role.empty() || normal_name(h.to_role) == r)) {
+        return Actor{person, r, p.organisation, p.identity};
+      }
+    }
+  }
   return Error::invalid_data(
       h.to_person + " is not known to hold " +
           (h.to_role.empty() ? std::string("one of the task's roles") : "role " + h.to_role) +
           (organisation.empty() ? std::string() : " at " + organisation) +
-          " (people are known from live API tokens)",
+          " (people are known from live API tokens, and from signing in with an identity "
+          "provider)",
       "/to");
 }
 

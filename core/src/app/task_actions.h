@@ -63,9 +63,9 @@ Status release_task(Session& s, const Principal& p, const std::string& task_id);
 // Hands `task_id` to `to_person`, with a justification: its holder may (delegation), anyone who
 // could complete it while nobody holds it may, and coordinators and admins may (reassignment).
 // The person must be able to complete it: for authenticated callers that is proved by an API
-// token that is live, of the task's organisation, holding one of its roles (the only directory
-// the server has: OIDC people are known only while they call); at the terminal, `to_role` is
-// asserted like the caller's own.
+// token that is live, of the task's organisation, holding one of its roles, or by the roles an
+// identity provider gave them when they last signed in (app/people_seen.h); at the terminal,
+// `to_role` is asserted like the caller's own.
 struct Handover {
   std::string to_person;
   std::string to_role;  // at the terminal: the role they would act in; else optional

@@ -609,8 +609,10 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
       clock_.cancel(w->second);
       wakeups_.erase(w);
     }
+    // Still under the lock: the commit of the retry's changes may not evict the execution
+    // (Engine::committed) before its timers are armed and its attempts dispatched.
+    execution->resume_restored();
   }
-  execution->resume_restored();
   return sync();
 }
 

@@ -57,7 +57,14 @@ Result<Principal> Api::authenticate(const HttpRequest& request) {
   if (token.rfind("ctk_", 0) == 0 || !oidc_.configured()) {
     return authenticate_token(session_.store(), token, utc_now());
   }
-  return oidc_.verify(token, utc_now());
+  auto verified = oidc_.verify(token, utc_now());
+  if (verified) {
+    if (auto noted = people_.note(session_.store(), *verified, utc_now()); !noted) {
+      spdlog::warn("could not record a signed-in person for hand-overs: {}",
+                   noted.error().message());
+    }
+  }
+  return verified;
 }
 
 Api::~Api() {

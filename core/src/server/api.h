@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
 
+#include "app/people_seen.h"
 #include "app/session.h"
 #include "auth/oidc_verifier.h"
 #include "common/utc_time.h"
@@ -59,6 +60,7 @@ class Api {
   app::Session& session_;
   const EngineConfig config_;
   OidcVerifier oidc_;
+  app::PeopleSeen people_;  // OIDC people, so tasks can be handed to them
   RateLimiter limiter_;
   boost::asio::thread_pool waiting_;
   Router router_;

@@ -187,6 +187,18 @@ constexpr const char* kMigrations[] = {
     ALTER TABLE executions ADD COLUMN resume_state TEXT;
     ALTER TABLE tasks ADD COLUMN assignee TEXT NOT NULL DEFAULT '';
     )sql",
+    // 10: the people the server has seen sign in with an identity provider (store.h
+    // PersonRecord), so a task can be handed to one of them.
+    R"sql(
+    CREATE TABLE people (
+      person       TEXT    NOT NULL,
+      organisation TEXT    NOT NULL,
+      roles        TEXT    NOT NULL,
+      identity     TEXT    NOT NULL,
+      seen_at      INTEGER NOT NULL,
+      PRIMARY KEY (person, organisation)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

@@ -429,6 +429,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
   if (auto s = write_retention(batch); !s) return s;
   if (auto s = write_parts(batch); !s) return s;
   if (auto s = write_tokens(batch); !s) return s;
+  if (auto s = write_people(batch); !s) return s;
   for (const auto& t : batch.tasks) {
     const std::string doc = t.doc.dump();
     const std::string roles = roles_key(t.doc);
@@ -623,6 +624,43 @@ Result<std::vector<TokenRecord>> SqliteStore::tokens() {
     if (!row) return std::move(row).error();
     if (!*row) break;
     out.push_back(read_token(q));
+  }
+  return out;
+}
+
+// Rare (a person first seen, or seen with other roles): prepared when needed.
+Status SqliteStore::write_people(const StoreBatch& batch) {
+  if (batch.people.empty()) return ok_status();
+  SqliteStatement put(db_,
+                      "INSERT OR REPLACE INTO people (person, organisation, roles, identity, "
+                      "seen_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  for (const auto& p : batch.people) {
+    const std::string roles = names_json(p.roles).dump();
+    if (auto s = put.bind(1, p.person)
+                     .bind(2, p.organisation)
+                     .bind(3, roles)
+                     .bind(4, p.identity)
+                     .bind(5, to_ms(p.seen_at))
+                     .run();
+        !s)
+      return s;
+  }
+  return ok_status();
+}
+
+Result<std::vector<PersonRecord>> SqliteStore::people(const std::string& person) {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      "SELECT person, organisation, roles, identity, seen_at FROM people WHERE person = ?1 "
+      "ORDER BY organisation");
+  q.bind(1, person);
+  std::vector<PersonRecord> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(PersonRecord{q.text(0), q.text(1), stored_names(q.text(2)), q.text(3),
+                               from_ms(q.integer(4))});
   }
   return out;
 }

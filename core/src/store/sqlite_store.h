@@ -69,6 +69,7 @@ class SqliteStore final : public Store {
       const std::string& execution_id) override;
   Result<std::optional<TokenRecord>> token(const std::string& id) override;
   Result<std::vector<TokenRecord>> tokens() override;
+  Result<std::vector<PersonRecord>> people(const std::string& person) override;
   uint64_t size_bytes() override;
 
   // Folds the write-ahead log into the database file and truncates it (for size measurements
@@ -87,6 +88,7 @@ class SqliteStore final : public Store {
   Status write_retention(const StoreBatch& batch);
   Status write_parts(const StoreBatch& batch);
   Status write_tokens(const StoreBatch& batch);
+  Status write_people(const StoreBatch& batch);
   Status write_audit(const StoreBatch& batch,
                      const std::map<std::pair<std::string, uint64_t>, std::string>& digests);
   Result<AuditVerification> verify_in_transaction(const std::vector<AuditAnchor>& anchors);

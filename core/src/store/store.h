@@ -172,6 +172,17 @@ struct TokenRecord {
   std::optional<TimePoint> revoked_at;
 };
 
+// A person the server has seen sign in with an identity provider's token (OIDC), with the
+// organisation and roles that token gave them last: the directory a task is handed on through
+// (app/task_actions.h) for people who hold no API token.
+struct PersonRecord {
+  std::string person;
+  std::string organisation;
+  std::vector<std::string> roles;
+  std::string identity;  // "oidc:<hash of issuer and subject>"
+  TimePoint seen_at;
+};
+
 // Everything one transaction writes.
 struct StoreBatch {
   std::vector<WorkflowRecord> workflows;    // inserted; an identical existing one is kept
@@ -191,12 +202,13 @@ struct StoreBatch {
   std::vector<StatePartDrop> part_drops;  // applied before `parts`
   std::vector<StatePart> parts;           // inserted or replaced
   std::vector<TokenRecord> tokens;        // inserted or replaced (revocation sets revoked_at)
+  std::vector<PersonRecord> people;       // inserted or replaced, by person and organisation
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
            audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
            holds.empty() && retention_notes.empty() && interruptions.empty() &&
-           part_drops.empty() && parts.empty() && tokens.empty();
+           part_drops.empty() && parts.empty() && tokens.empty() && people.empty();
   }
 };
 
@@ -340,6 +352,8 @@ class Store {
   // API tokens, by id; all of them, oldest first.
   virtual Result<std::optional<TokenRecord>> token(const std::string& id) = 0;
   virtual Result<std::vector<TokenRecord>> tokens() = 0;
+  // What the server last saw of `person` signing in with an identity provider, per organisation.
+  virtual Result<std::vector<PersonRecord>> people(const std::string& person) = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;
 };
