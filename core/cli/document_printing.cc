@@ -23,6 +23,9 @@ void print_task_line(const json& t, std::ostream& out) {
       << "  \"" << printable(t.value("title", "")) << "\"  roles " << printable(roles) << "  due "
       << due_text(t) << "  " << t["completions"].size() << "/" << t.value("quorum", 1) << " done";
   if (t.value("level", 0) > 0) out << "  escalated x" << t["level"].get<int>();
+  if (t.contains("assignee") && t["assignee"].is_string()) {
+    out << "  held by " << printable(t["assignee"].get<std::string>());
+  }
   out << "\n";
 }
 

@@ -42,8 +42,7 @@ int run_cancel_command(const ExecutionCommandOptions& o, const Installation& ins
 
 int run_retry_command(const ExecutionCommandOptions& o, const Installation& installation,
                       std::ostream& out, std::ostream& err) {
-  // Recorded now; the failed step(s) run again in whichever process next runs the store
-  // (coalition worker, serve, tick), like a start.
+  // The steps run again in this command: closing the session lets them settle, as `run` does.
   const int code = steer(o, installation, "retry", err, [&](Session& s) {
     return app::retry_execution(s, asserted(o), o.execution, o.justification);
   });

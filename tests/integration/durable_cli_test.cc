@@ -233,6 +233,9 @@ TEST_F(DurableCli, RetryCancelClaimAndReassignAtTheTerminal) {
   auto claimed = coalition({"claim", task, "--as", "rev.rai", "--role", "reviewer", "--org",
                             "northwind", "--now", "2026-12-01T10:05:00Z"});
   ASSERT_EQ(claimed.exit_code, 0) << claimed.err;
+  const auto listed = coalition({"tasks"});
+  EXPECT_NE(listed.out.find(task + "  confirm"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("held by rev.rai"), std::string::npos) << listed.out;
   auto taken =
       coalition({"complete", task, "--as", "rev.ravi", "--role", "reviewer", "--org", "northwind",
                  "--data", R"({"decision": "approve"})", "--now", "2026-12-01T10:06:00Z"});

@@ -141,7 +141,10 @@ std::string describe_event(const Event& e, const std::string& initiator) {
       return "reminder: task " + short_task(d) + " due " + minutes(d.value("due", ""));
     case EventType::kEscalated:
       return "ESCALATED task " + short_task(d) + " to " + roles_of(d) + ", now due " +
-             minutes(d.value("due", "")) + step;
+             minutes(d.value("due", "")) +
+             (d.contains("released") ? "; " + d.value("released", "") + "'s claim ended"
+                                     : std::string()) +
+             step;
     case EventType::kDeadlineExpired:
       return "DEADLINE MISSED" + (d.contains("task") ? " task " + short_task(d) : std::string()) +
              " (due " + minutes(d.value("due", "")) + ")" + step;

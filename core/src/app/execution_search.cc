@@ -57,9 +57,9 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
   for (const auto& status : query.statuses) {
     if (!known_status(status)) {
       return Error::invalid_argument("status: '" + status +
-                                     "' is none of running, waiting, succeeded, failed");
+                                     "' is none of running, waiting, succeeded, failed, cancelled");
     }
-    // Each once: at most the four statuses there are.
+    // Each once: at most the five statuses there are.
     if (std::find(filter.statuses.begin(), filter.statuses.end(), status) ==
         filter.statuses.end()) {
       filter.statuses.push_back(status);

@@ -578,10 +578,6 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
       failure.code = r.result["error"].value("code", "");
       failure.message = r.result["error"].value("message", "");
     }
-    if (failure.code == "deadline.expired" || failure.code == "workflow.timeout") {
-      return Error::conflict("execution " + execution_id + " failed with " + failure.code +
-                             ": its timer would fire again at once; start a new execution");
-    }
     auto point = store_->retry_point(execution_id);
     if (!point) return std::move(point).error();
     if (!*point) {
@@ -589,6 +585,24 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
                              " failed before any of its state was committed (or its records "
                              "were purged): there is nothing to go back to");
     }
+    // A passed deadline or the workflow's timeout, however deep in branches and iterations it
+    // struck: the restored timer would fire again at once.
+    bool timed_out = failure.code == "workflow.timeout";
+    const uint64_t from = (*point)->value("seq", uint64_t{0});
+    auto events = store_->history(execution_id);
+    if (!events) return std::move(events).error();
+    for (const auto& ev : *events) {
+      if (ev.seq > from && ev.type == EventType::kDeadlineExpired &&
+          ev.data.value("action", "") == "fail") {
+        timed_out = true;
+      }
+    }
+    if (timed_out) {
+      return Error::conflict("execution " + execution_id +
+                             " failed because a deadline passed or its timeout struck: the timer "
+                             "would fire again at once; start a new execution");
+    }
+    const auto mark = working_on(execution_id);  // restoring is work too: it may be what crashes
     nlohmann::json state = std::move(**point);
     // Events and tasks recorded up to the failure keep their numbers: go on after them.
     state["seq"] = r.state.value("seq", state.value("seq", uint64_t{0}));

@@ -31,7 +31,7 @@ enum class EventType {
   kSignalReceived,      // data: name
   kReminderDue,         // data: task, due
   kDeadlineExtended,    // data: task, due, previous, actor, justification
-  kEscalated,           // data: task, level, roles, due
+  kEscalated,           // data: task, level, roles, due, released (the claim it ended)
   kDeadlineExpired,     // data: task, action
   kExecutionCancelled,  // data: actor, justification
   kExecutionRetried,    // data: actor, justification, error (the failure's code), steps (re-run)

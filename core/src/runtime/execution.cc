@@ -80,7 +80,7 @@ json audit_summary(const Event& e) {
   json s{{"event", e.seq}};
   for (const char* key :
        {"attempt", "task", "roles", "due", "level", "name", "rule", "next", "workflow", "action",
-        "previous", "votes", "recovered", "assignee", "justification", "steps"}) {
+        "previous", "votes", "recovered", "assignee", "released", "justification", "steps"}) {
     auto it = e.data.find(key);
     if (it != e.data.end()) s[key] = *it;
   }

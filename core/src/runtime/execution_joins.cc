@@ -310,6 +310,9 @@ void Execution::set_aside(const std::string& code, const std::string& message) {
 }
 
 void Execution::stop_everything() {
+  // Plugin calls still waiting for the commit never start: nothing runs for an execution that
+  // has ended (and a retry runs again what was in flight from its own snapshot).
+  held_calls_.clear();
   for (auto& [id, frame] : frames_) frame.done = true;
   for (const auto& [frame, attempt] : attempts_) close_task(frame, "cancelled");
   for (const auto& [id, timer] : timers_) host_.clock().cancel(timer.clock_id);
@@ -326,7 +329,8 @@ Status Execution::cancel(const Actor& actor, const std::string& justification) {
     return Error::conflict("execution " + id_ + " has already " + std::string(to_string(status_)));
   }
   stop_everything();
-  error_ = make_error("execution.cancelled", "cancelled by " + actor.id + ": " + justification);
+  // The justification is the event's and the audit entry's, not the result's every reader sees.
+  error_ = make_error("execution.cancelled", "cancelled by " + actor.id);
   record(EventType::kExecutionCancelled, "",
          {{"actor", actor.id}, {"justification", justification}}, actor);
   status_ = ExecutionStatus::kCancelled;

@@ -298,9 +298,15 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
         }
         j.outputs.assign(j.state.size(), nullptr);
         const std::string prefix = join_part_prefix(frame);
+        std::vector<bool> found(j.state.size(), false);
         for (auto it = parts.lower_bound(prefix);
              it != parts.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-          j.outputs.at(std::stoull(it->first.substr(prefix.size()))) = it->second;
+          const size_t slot = std::stoull(it->first.substr(prefix.size()));
+          j.outputs.at(slot) = it->second;
+          found.at(slot) = true;
+        }
+        for (size_t i = 0; i < j.state.size(); ++i) {
+          if (j.state[i] == 2 && !found[i]) return bad("a finished slot's output is missing");
         }
       }
       if (j.state.size() != slots || j.children.size() != slots || j.outputs.size() != slots) {
@@ -387,14 +393,15 @@ void Execution::resume_restored() {
 }
 
 void Execution::write_parts(StoreBatch& batch) {
-  for (auto& prefix : dropped_parts_) batch.part_drops.push_back({id_, std::move(prefix)});
-  dropped_parts_.clear();
   if (status_ == ExecutionStatus::kFailed) {
     // A retry goes back to the snapshot committed before the failure (Store::retry_point): the
-    // parts it names stay, untouched, until the execution ends otherwise or is purged.
+    // parts it names stay, untouched — even those the failure itself let go (a settled join's
+    // outputs) — until the execution ends otherwise or is purged.
     dropped_parts_.clear();
     return;
   }
+  for (auto& prefix : dropped_parts_) batch.part_drops.push_back({id_, std::move(prefix)});
+  dropped_parts_.clear();
   if (status_ != ExecutionStatus::kRunning) {  // nothing left to resume from
     batch.part_drops.push_back({id_, ""});
     return;

@@ -628,12 +628,14 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
     if (due) {
       ++f.level;
       f.due = *due;
-      a->second.task->roles = tier.roles;
-      record(EventType::kEscalated, path,
-             {{"task", a->second.task->id},
-              {"level", f.level},
-              {"roles", tier.roles},
-              {"due", format_utc(*due)}});
+      Task& task = *a->second.task;
+      task.roles = tier.roles;
+      json data{
+          {"task", task.id}, {"level", f.level}, {"roles", tier.roles}, {"due", format_utc(*due)}};
+      // The task now belongs to the tier's roles: a claim from before (the person who let the
+      // deadline pass) would keep them out.
+      if (!task.assignee.empty()) data["released"] = std::exchange(task.assignee, std::string());
+      record(EventType::kEscalated, path, std::move(data));
       changed_tasks_.insert(frame);
       mark_dirty();
       arm_deadline_timers(frame);

@@ -669,6 +669,12 @@ Result<std::vector<PersonRecord>> SqliteStore::people(const std::string& person)
 // each run().
 Status SqliteStore::write_retention(const StoreBatch& batch) {
   for (const auto& r : batch.redactions) {
+    // Whatever a purge removes of an ended execution, the snapshot a retry would go back to
+    // (contexts, completions) goes with it: a purged execution is never retried.
+    for (const char* sql : {"UPDATE executions SET resume_state = NULL WHERE id = ?1",
+                            "DELETE FROM state_parts WHERE execution_id = ?1"}) {
+      if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
+    }
     if (r.everything) {
       for (const char* sql : {"DELETE FROM events WHERE execution_id = ?1",
                               "DELETE FROM tasks WHERE execution_id = ?1",

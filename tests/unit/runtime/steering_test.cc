@@ -71,7 +71,8 @@ constexpr const char* kCheck = R"({"id": "check", "version": 1, "title": "Check"
         {"id": "approve", "kind": "task", "type": "steer.approval",
          "parameters": {"title": "Approve"},
          "assign": {"roles": ["reviewer"], "organisation": "northbank"},
-         "deadline": {"in": "P5D"}, "result": "/approval"}]},
+         "deadline": {"in": "P5D", "escalate": [{"roles": ["deputy"], "in": "P2D"}]},
+         "result": "/approval"}]},
      {"name": "lookup", "steps": [
         {"id": "pause", "kind": "wait", "for": "PT1H", "next": "directory"},
         {"id": "directory", "kind": "task", "type": "steer.directory", "result": "/entry"}]}],
@@ -326,6 +327,85 @@ TEST_F(SteeringTest, ClaimsKeepATaskToOnePersonAndEveryRuleHolds) {
   // engine refuses before it looks for the task.
   EXPECT_EQ(audited("ex-1", "task_refused"), 9u);
   EXPECT_TRUE(store_->verify_audit()->ok);
+}
+
+TEST_F(SteeringTest, ARetryKeepsWhatFinishedBranchesProduced) {
+  {
+    auto e = engine();
+    ASSERT_TRUE(e->start(workflow_, json::object(), "ex-1", "coord.cora").ok());
+    e->wait_idle();
+    // The review branch finishes first; then the lookup fails the parallel step.
+    ASSERT_TRUE(e->complete_task("ex-1.t1", kRai, {{"decision", "approve"}}).ok());
+    advance(*e, clock_.now() + std::chrono::hours(1));
+  }
+  ASSERT_EQ(status("ex-1"), "failed");
+  Directory::up = true;
+  auto e = engine();
+  ASSERT_TRUE(e->recover().ok());
+  ASSERT_TRUE(e->retry("ex-1", kCoordinator, "the directory is back").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(task_status("ex-1.t1"), "completed");  // not opened again: it was done
+  const auto record = *store_->execution("ex-1");
+  const json context = Execution::main_context(record->state, *store_->state_parts("ex-1"));
+  EXPECT_EQ(context["both"]["review"]["approval"]["decision"], "approved") << context;
+  EXPECT_EQ(context["both"]["lookup"]["entry"]["member"], "northbank") << context;
+}
+
+TEST_F(SteeringTest, APurgeOrAPassedDeadlineLeavesNothingToRetry) {
+  auto e = engine();
+  ASSERT_TRUE(e->start(workflow_, json::object(), "ex-1", "coord.cora").ok());
+  ASSERT_TRUE(e->start(workflow_, json::object(), "ex-2", "coord.cora").ok());
+  e->wait_idle();
+  advance(*e, clock_.now() + std::chrono::hours(1));  // both lookups fail
+  ASSERT_EQ(status("ex-1"), "failed");
+  ASSERT_TRUE(store_->retry_point("ex-1")->has_value());
+  // A purge of any of its records takes the snapshot a retry would need, and its parts.
+  StoreBatch purge;
+  Redaction r;
+  r.execution_id = "ex-1";
+  r.delete_events = {1};
+  purge.redactions.push_back(r);
+  ASSERT_TRUE(store_->apply(purge).ok());
+  EXPECT_FALSE(store_->retry_point("ex-1")->has_value());
+  EXPECT_TRUE(store_->state_parts("ex-1")->empty());
+  auto purged = e->retry("ex-1", kCoordinator, "why");
+  ASSERT_FALSE(purged.ok());
+  EXPECT_EQ(purged.error().code(), ErrorCode::kConflict);
+
+  // A deadline that passed inside a branch: retrying would only fire it again.
+  Directory::up = true;
+  ASSERT_TRUE(e->retry("ex-2", kCoordinator, "the directory is back").ok());
+  advance(*e, utc("2026-12-09T10:00:00Z"));  // five days, two more for the deputy: expired
+  ASSERT_EQ(status("ex-2"), "failed");
+  EXPECT_EQ((*store_->execution("ex-2"))->result["error"]["code"], "parallel.branch_failed");
+  auto expired = e->retry("ex-2", kCoordinator, "again");
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().code(), ErrorCode::kConflict);
+  EXPECT_NE(expired.error().message().find("deadline passed"), std::string::npos)
+      << expired.error().message();
+}
+
+TEST_F(SteeringTest, AnEscalationEndsTheClaimOfThePersonWhoLetTheDeadlinePass) {
+  Directory::up = true;
+  auto e = engine();
+  ASSERT_TRUE(e->start(workflow_, json::object(), "ex-1", "coord.cora").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->claim_task("ex-1.t1", kRai).ok());
+  advance(*e, utc("2026-12-06T10:00:00Z"));  // past the five days: the deputy's turn
+  const auto task = *store_->task("ex-1.t1");
+  ASSERT_TRUE(task.has_value());
+  EXPECT_FALSE(task->doc.contains("assignee")) << task->doc;
+  EXPECT_EQ(task->doc["roles"], json::array({"deputy"}));
+  bool escalated = false;
+  for (const auto& ev : history("ex-1")) {
+    if (ev.type != EventType::kEscalated) continue;
+    escalated = true;
+    EXPECT_EQ(ev.data["released"], "rev.rai");
+  }
+  EXPECT_TRUE(escalated);
+  const Actor deputy{"dep.dana", "deputy", "northbank"};
+  ASSERT_TRUE(e->complete_task("ex-1.t1", deputy, {{"decision", "approve"}}).ok());
 }
 
 }  // namespace
