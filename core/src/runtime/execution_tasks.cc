@@ -13,6 +13,7 @@
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 #include "schema/json_schema.h"
+#include "schema/schema_cache.h"
 #include "workflow/context.h"
 #include "workflow/data_template.h"
 
@@ -246,7 +247,7 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
     }
   }
   if (task.spec.contains("answer_schema")) {
-    auto schema = JsonSchema::compile(task.spec["answer_schema"]);
+    auto schema = SchemaCache::shared().compiled(task.spec["answer_schema"]);
     if (!schema) return Error::internal("task " + task.id + " has an unusable answer schema");
     auto violations = schema->validate(data);
     if (!violations.empty()) {
