@@ -213,6 +213,14 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // Who could complete the frame's task now, before looking at an answer: the role and
   // organisation, quorum, claims, separation of duties.
   Status check_person(int64_t frame, const Actor& actor) const;
+  // Audits a refusal to act on task `task_id` ("task_refused", with its code and words) and
+  // returns it.
+  Error refuse_task(const std::string& path, const std::string& task_id, Error error,
+                    const Actor& actor);
+  // Runs act(frame, task, quorum, step path) on open task `task_id` under the execution's lock
+  // (claim, release, reassign); a task that is not open is refused, audited.
+  template <class Act>
+  Status on_open_task(const std::string& task_id, const Actor& actor, Act act);
   // Finds the open task for claim, release and reassign; audits a refusal as "task_refused".
   Attempt* open_task_or_refuse(const std::string& task_id, const Actor& actor, int64_t* frame);
   void cancel_frame_tree(int64_t frame);

@@ -293,12 +293,7 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
   if (auto s = refuse_media(path, data, {{"task", task_id}}, actor, options); !s)
     return std::move(s).error();
   if (auto s = check_completion(frame, actor, data); !s) {
-    audit_only("task_refused", path,
-               {{"task", task_id},
-                {"reason", std::string(to_string(s.error().code()))},
-                {"message", s.error().message()}},
-               actor);
-    return std::move(s).error();
+    return refuse_task(path, task_id, std::move(s).error(), actor);
   }
   Task& task = *a->task;
   task.completions.push_back({{"actor", actor.id},
@@ -323,6 +318,16 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
   return view;
 }
 
+Error Execution::refuse_task(const std::string& path, const std::string& task_id, Error error,
+                             const Actor& actor) {
+  audit_only("task_refused", path,
+             {{"task", task_id},
+              {"reason", std::string(to_string(error.code()))},
+              {"message", error.message()}},
+             actor);
+  return error;
+}
+
 Execution::Attempt* Execution::open_task_or_refuse(const std::string& task_id, const Actor& actor,
                                                    int64_t* frame) {
   Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, frame) : nullptr;
@@ -342,113 +347,89 @@ bool blank(const std::string& text) {
 
 }  // namespace
 
-Status Execution::claim_task(const std::string& task_id, const Actor& actor) {
+template <class Act>
+Status Execution::on_open_task(const std::string& task_id, const Actor& actor, Act act) {
   const Working working(*this);
   if (evicted_) return Error::internal(kEvicted);
   int64_t frame = -1;
   Attempt* a = open_task_or_refuse(task_id, actor, &frame);
   if (a == nullptr) return Error::not_found("task " + task_id + " is not open");
-  const std::string path = step_path(frame, a->step->id);
-  Task& task = *a->task;
   const uint32_t quorum = a->step->assign ? a->step->assign->quorum : 1;
-  Status refused = check_person(frame, actor);
-  if (refused && quorum > 1) {
-    refused = Error::conflict("task " + task_id + " needs " + std::to_string(quorum) +
-                              " different people; one person cannot claim it");
-  } else if (refused && !task.assignee.empty() && task.assignee != actor.id) {
-    refused = Error::conflict("task " + task_id + " is claimed by " + task.assignee);
-  }
-  if (!refused) {
-    audit_only("task_refused", path,
-               {{"task", task_id},
-                {"reason", std::string(to_string(refused.error().code()))},
-                {"message", refused.error().message()}},
-               actor);
-    return refused;
-  }
-  if (task.assignee == actor.id) return ok_status();
-  task.assignee = actor.id;
-  record(EventType::kTaskClaimed, path, {{"task", task_id}, {"assignee", actor.id}}, actor);
-  changed_tasks_.insert(frame);
-  return ok_status();
+  return act(frame, *a->task, quorum, step_path(frame, a->step->id));
+}
+
+Status Execution::claim_task(const std::string& task_id, const Actor& actor) {
+  return on_open_task(
+      task_id, actor, [&](int64_t frame, Task& task, uint32_t quorum, const std::string& path) {
+        Status refused = check_person(frame, actor);
+        if (refused && quorum > 1) {
+          refused = Error::conflict("task " + task_id + " needs " + std::to_string(quorum) +
+                                    " different people; one person cannot claim it");
+        } else if (refused && !task.assignee.empty() && task.assignee != actor.id) {
+          refused = Error::conflict("task " + task_id + " is claimed by " + task.assignee);
+        }
+        if (!refused) return Status(refuse_task(path, task_id, std::move(refused).error(), actor));
+        if (task.assignee == actor.id) return ok_status();
+        task.assignee = actor.id;
+        record(EventType::kTaskClaimed, path, {{"task", task_id}, {"assignee", actor.id}}, actor);
+        changed_tasks_.insert(frame);
+        return ok_status();
+      });
 }
 
 Status Execution::release_task(const std::string& task_id, const Actor& actor, bool manager) {
-  const Working working(*this);
-  if (evicted_) return Error::internal(kEvicted);
-  int64_t frame = -1;
-  Attempt* a = open_task_or_refuse(task_id, actor, &frame);
-  if (a == nullptr) return Error::not_found("task " + task_id + " is not open");
-  const std::string path = step_path(frame, a->step->id);
-  Task& task = *a->task;
-  Status refused = ok_status();
-  if (task.assignee.empty()) {
-    refused = Error::conflict("task " + task_id + " is not claimed");
-  } else if (task.assignee != actor.id && !manager) {
-    refused = Error::permission_denied("task " + task_id + " is claimed by " + task.assignee +
-                                       "; only they or a coordinator may release it");
-  }
-  if (!refused) {
-    audit_only("task_refused", path,
-               {{"task", task_id},
-                {"reason", std::string(to_string(refused.error().code()))},
-                {"message", refused.error().message()}},
-               actor);
-    return refused;
-  }
-  const std::string previous = std::exchange(task.assignee, std::string());
-  record(EventType::kTaskReleased, path,
-         {{"task", task_id}, {"previous", previous}, {"actor", actor.id}}, actor);
-  changed_tasks_.insert(frame);
-  return ok_status();
+  return on_open_task(
+      task_id, actor, [&](int64_t frame, Task& task, uint32_t, const std::string& path) {
+        Status refused = ok_status();
+        if (task.assignee.empty()) {
+          refused = Error::conflict("task " + task_id + " is not claimed");
+        } else if (task.assignee != actor.id && !manager) {
+          refused = Error::permission_denied("task " + task_id + " is claimed by " + task.assignee +
+                                             "; only they or a coordinator may release it");
+        }
+        if (!refused) return Status(refuse_task(path, task_id, std::move(refused).error(), actor));
+        const std::string previous = std::exchange(task.assignee, std::string());
+        record(EventType::kTaskReleased, path,
+               {{"task", task_id}, {"previous", previous}, {"actor", actor.id}}, actor);
+        changed_tasks_.insert(frame);
+        return ok_status();
+      });
 }
 
 Status Execution::reassign_task(const std::string& task_id, const Actor& to, const Actor& actor,
                                 const std::string& justification, bool manager) {
-  const Working working(*this);
-  if (evicted_) return Error::internal(kEvicted);
-  int64_t frame = -1;
-  Attempt* a = open_task_or_refuse(task_id, actor, &frame);
-  if (a == nullptr) return Error::not_found("task " + task_id + " is not open");
-  const std::string path = step_path(frame, a->step->id);
-  Task& task = *a->task;
-  const uint32_t quorum = a->step->assign ? a->step->assign->quorum : 1;
-  Status refused = ok_status();
-  if (blank(justification)) {
-    refused = Error::invalid_data("reassigning a task needs a justification");
-  } else if (quorum > 1) {
-    refused = Error::conflict("task " + task_id + " needs " + std::to_string(quorum) +
-                              " different people; it is not one person's to hand over");
-  } else if (!manager && !(task.assignee == actor.id ||
-                           (task.assignee.empty() && check_person(frame, actor)))) {
-    refused = Error::permission_denied(task.assignee.empty()
-                                           ? "only someone who may complete task " + task_id +
-                                                 ", or a coordinator, may hand it on"
-                                           : "task " + task_id + " is claimed by " + task.assignee +
-                                                 "; only they or a coordinator may hand it on");
-  } else if (to.id == task.assignee) {
-    refused = Error::conflict("task " + task_id + " is already assigned to " + to.id);
-  } else if (auto eligible = check_person(frame, to); !eligible) {
-    refused = Error::invalid_data(to.id + " cannot take task " + task_id + ": " +
-                                  eligible.error().message());
-  }
-  if (!refused) {
-    audit_only("task_refused", path,
-               {{"task", task_id},
-                {"reason", std::string(to_string(refused.error().code()))},
-                {"message", refused.error().message()}},
-               actor);
-    return refused;
-  }
-  const std::string previous = std::exchange(task.assignee, to.id);
-  json data{{"task", task_id},
-            {"assignee", to.id},
-            {"actor", actor.id},
-            {"justification", justification}};
-  if (!previous.empty()) data["previous"] = previous;
-  record(EventType::kTaskReassigned, path, std::move(data), actor);
-  changed_tasks_.insert(frame);
-  return ok_status();
+  return on_open_task(
+      task_id, actor, [&](int64_t frame, Task& task, uint32_t quorum, const std::string& path) {
+        Status refused = ok_status();
+        if (blank(justification)) {
+          refused = Error::invalid_data("reassigning a task needs a justification");
+        } else if (quorum > 1) {
+          refused = Error::conflict("task " + task_id + " needs " + std::to_string(quorum) +
+                                    " different people; it is not one person's to hand over");
+        } else if (!manager && !(task.assignee == actor.id ||
+                                 (task.assignee.empty() && check_person(frame, actor)))) {
+          refused = Error::permission_denied(
+              task.assignee.empty() ? "only someone who may complete task " + task_id +
+                                          ", or a coordinator, may hand it on"
+                                    : "task " + task_id + " is claimed by " + task.assignee +
+                                          "; only they or a coordinator may hand it on");
+        } else if (to.id == task.assignee) {
+          refused = Error::conflict("task " + task_id + " is already assigned to " + to.id);
+        } else if (auto eligible = check_person(frame, to); !eligible) {
+          refused = Error::invalid_data(to.id + " cannot take task " + task_id + ": " +
+                                        eligible.error().message());
+        }
+        if (!refused) return Status(refuse_task(path, task_id, std::move(refused).error(), actor));
+        const std::string previous = std::exchange(task.assignee, to.id);
+        json data{{"task", task_id},
+                  {"assignee", to.id},
+                  {"actor", actor.id},
+                  {"justification", justification}};
+        if (!previous.empty()) data["previous"] = previous;
+        record(EventType::kTaskReassigned, path, std::move(data), actor);
+        changed_tasks_.insert(frame);
+        return ok_status();
+      });
 }
 
 // Images and video never enter an execution: the payload is refused before anything records

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "common/utc_time.h"
-#include "human/human_steps.h"
 #include "runtime/engine.h"
 #include "store/sqlite_store.h"
+#include "support/approval_step.h"
 #include "support/in_memory_plugins.h"
 #include "support/temp_dir.h"
 #include "workflow/workflow_loader.h"
@@ -15,22 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-class ApprovalStep {
- public:
-  static constexpr sdk::StepTypeInfo kInfo{
-      .name = "test.approval",
-      .description = "The human plugin's approval behaviour.",
-      .parameters_schema = R"({"type":"object","properties":{"title":{"type":"string"}}})",
-      .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
-  };
-  sdk::Outcome execute(const json& params, const sdk::Context&) {
-    return sdk::Outcome::suspend(plugins::human::approval_task(params));
-  }
-  sdk::Outcome resume(const json& completion, const sdk::Context&) {
-    auto decision = plugins::human::approval_decision(completion);
-    return decision ? sdk::Outcome::ok(*decision) : sdk::Outcome::suspend(json::object());
-  }
-};
+using test::ApprovalStep;
 
 class SignalStep {
  public:

@@ -5,9 +5,9 @@
 #include <atomic>
 
 #include "common/utc_time.h"
-#include "human/human_steps.h"
 #include "runtime/engine.h"
 #include "store/sqlite_store.h"
+#include "support/approval_step.h"
 #include "support/in_memory_plugins.h"
 #include "support/temp_dir.h"
 #include "workflow/workflow_loader.h"
@@ -17,22 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-class Approval {
- public:
-  static constexpr sdk::StepTypeInfo kInfo{
-      .name = "steer.approval",
-      .description = "The human plugin's approval behaviour.",
-      .parameters_schema = R"({"type":"object","properties":{"title":{"type":"string"}}})",
-      .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
-  };
-  sdk::Outcome execute(const json& params, const sdk::Context&) {
-    return sdk::Outcome::suspend(plugins::human::approval_task(params));
-  }
-  sdk::Outcome resume(const json& completion, const sdk::Context&) {
-    auto decision = plugins::human::approval_decision(completion);
-    return decision ? sdk::Outcome::ok(*decision) : sdk::Outcome::suspend(json::object());
-  }
-};
+using test::ApprovalStep;
 
 // A partner directory that is down until the test brings it back; records each attempt.
 class Directory {
@@ -57,7 +42,7 @@ class Directory {
 constexpr sdk::PluginInfo kPlugin{"steer_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                   "Test steps."};
 const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<Approval, Directory>(kPlugin);
+  return sdk::detail::describe<ApprovalStep, Directory>(kPlugin);
 }
 
 TimePoint utc(const char* text) {
@@ -68,7 +53,7 @@ TimePoint utc(const char* text) {
 constexpr const char* kCheck = R"({"id": "check", "version": 1, "title": "Check", "steps": [
   {"id": "both", "kind": "parallel", "branches": [
      {"name": "review", "steps": [
-        {"id": "approve", "kind": "task", "type": "steer.approval",
+        {"id": "approve", "kind": "task", "type": "test.approval",
          "parameters": {"title": "Approve"},
          "assign": {"roles": ["reviewer"], "organisation": "northbank"},
          "deadline": {"in": "P5D", "escalate": [{"roles": ["deputy"], "in": "P2D"}]},
@@ -77,7 +62,7 @@ constexpr const char* kCheck = R"({"id": "check", "version": 1, "title": "Check"
         {"id": "pause", "kind": "wait", "for": "PT1H", "next": "directory"},
         {"id": "directory", "kind": "task", "type": "steer.directory", "result": "/entry"}]}],
    "result": "/both", "next": "panel"},
-  {"id": "panel", "kind": "task", "type": "steer.approval", "parameters": {"title": "Panel"},
+  {"id": "panel", "kind": "task", "type": "test.approval", "parameters": {"title": "Panel"},
    "assign": {"roles": ["reviewer"], "quorum": 2}, "next": "done"},
   {"id": "done", "kind": "succeed"}]})";
 
