@@ -588,7 +588,14 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     // A passed deadline or the workflow's timeout, however deep in branches and iterations it
     // struck: the restored timer would fire again at once.
     bool timed_out = failure.code == "workflow.timeout";
-    const uint64_t from = (*point)->value("seq", uint64_t{0});
+    const nlohmann::json& kept = **point;
+    if (!kept.contains("seq") || !kept["seq"].is_number_unsigned() || !kept.contains("next") ||
+        !kept["next"].is_array() || kept["next"].size() != 3) {
+      return Error::invalid_data("execution " + execution_id +
+                                 " cannot be retried: the state kept from before it failed is "
+                                 "not one this engine wrote");
+    }
+    const uint64_t from = kept["seq"].get<uint64_t>();
     auto events = store_->history(execution_id);
     if (!events) return std::move(events).error();
     for (const auto& ev : *events) {
@@ -605,11 +612,14 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     const auto mark = working_on(execution_id);  // restoring is work too: it may be what crashes
     nlohmann::json state = std::move(**point);
     // Events and tasks recorded up to the failure keep their numbers: go on after them.
-    state["seq"] = r.state.value("seq", state.value("seq", uint64_t{0}));
-    if (r.state.contains("next") && r.state["next"].is_array() && state.contains("next")) {
-      for (size_t i = 0; i < 3; ++i) {
-        state["next"][i] =
-            std::max(state["next"][i].get<uint64_t>(), r.state["next"].at(i).get<uint64_t>());
+    if (auto seq = r.state.find("seq"); seq != r.state.end() && seq->is_number_unsigned()) {
+      state["seq"] = std::max(seq->get<uint64_t>(), from);
+    }
+    if (auto next = r.state.find("next"); next != r.state.end() && next->is_array()) {
+      for (size_t i = 0; i < 3 && i < next->size(); ++i) {
+        if ((*next)[i].is_number_unsigned() && state["next"][i].is_number_unsigned()) {
+          state["next"][i] = std::max(state["next"][i].get<uint64_t>(), (*next)[i].get<uint64_t>());
+        }
       }
     }
     auto parts = store_->state_parts(execution_id);
