@@ -149,8 +149,8 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
   if (command == "cancel" || command == "retry") {
     auto done = c.call("POST", execution + "/" + command, {{"justification", o.justification}});
     if (!done) return failed(done.error());
-    out << "execution " << printable(o.execution) << " is "
-        << printable(done->json()["status"].get<std::string>()) << "\n";
+    out << "execution " << printable(o.execution)
+        << (command == "cancel" ? " is cancelled\n" : " is running again\n");
     return kExitOk;
   }
   if (command == "status" || command == "history" || command == "timeline") {

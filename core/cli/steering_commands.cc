@@ -1,6 +1,6 @@
 // Thin: each command opens a session and calls the application layer (app/execution_actions.h,
 // app/task_actions.h), the same code the server's routes call, with the identity the command
-// line asserts.
+// line asserts. What they print is what the same command prints through a server.
 #include "cli/steering_commands.h"
 
 #include <ostream>
@@ -8,6 +8,7 @@
 #include "app/execution_actions.h"
 #include "app/task_actions.h"
 #include "cli/exit_code.h"
+#include "common/text_field.h"
 
 namespace coalition::cli {
 
@@ -36,7 +37,7 @@ int run_cancel_command(const ExecutionCommandOptions& o, const Installation& ins
   const int code = steer(o, installation, "cancel", err, [&](Session& s) {
     return app::cancel_execution(s, asserted(o), o.execution, o.justification);
   });
-  if (code == kExitOk) out << "execution " << o.execution << " cancelled\n";
+  if (code == kExitOk) out << "execution " << printable(o.execution) << " is cancelled\n";
   return code;
 }
 
@@ -46,7 +47,7 @@ int run_retry_command(const ExecutionCommandOptions& o, const Installation& inst
   const int code = steer(o, installation, "retry", err, [&](Session& s) {
     return app::retry_execution(s, asserted(o), o.execution, o.justification);
   });
-  if (code == kExitOk) out << "execution " << o.execution << " is running again\n";
+  if (code == kExitOk) out << "execution " << printable(o.execution) << " is running again\n";
   return code;
 }
 
@@ -55,7 +56,10 @@ int run_claim_command(const ExecutionCommandOptions& o, const Installation& inst
   const int code = steer(o, installation, "claim", err, [&](Session& s) {
     return app::claim_task(s, asserted(o), o.task, o.role);
   });
-  if (code == kExitOk) out << "task " << o.task << " is claimed by " << o.actor << "\n";
+  if (code == kExitOk) {
+    out << "task " << printable(o.task) << " is held by " << printable(normal_name(o.actor))
+        << "\n";
+  }
   return code;
 }
 
@@ -63,7 +67,7 @@ int run_release_command(const ExecutionCommandOptions& o, const Installation& in
                         std::ostream& out, std::ostream& err) {
   const int code = steer(o, installation, "release", err,
                          [&](Session& s) { return app::release_task(s, asserted(o), o.task); });
-  if (code == kExitOk) out << "task " << o.task << " is released\n";
+  if (code == kExitOk) out << "task " << printable(o.task) << " is released\n";
   return code;
 }
 
@@ -73,7 +77,10 @@ int run_reassign_command(const ExecutionCommandOptions& o, const Installation& i
     return app::reassign_task(s, asserted(o), o.task,
                               app::Handover{o.to_person, o.to_role, o.justification, o.role});
   });
-  if (code == kExitOk) out << "task " << o.task << " is now " << o.to_person << "'s\n";
+  if (code == kExitOk) {
+    out << "task " << printable(o.task) << " is held by " << printable(normal_name(o.to_person))
+        << "\n";
+  }
   return code;
 }
 

@@ -233,6 +233,7 @@ TEST_F(DurableCli, RetryCancelClaimAndReassignAtTheTerminal) {
   auto claimed = coalition({"claim", task, "--as", "rev.rai", "--role", "reviewer", "--org",
                             "northwind", "--now", "2026-12-01T10:05:00Z"});
   ASSERT_EQ(claimed.exit_code, 0) << claimed.err;
+  EXPECT_EQ(claimed.out, "task " + task + " is held by rev.rai\n");
   const auto listed = coalition({"tasks"});
   EXPECT_NE(listed.out.find(task + "  confirm"), std::string::npos) << listed.out;
   EXPECT_NE(listed.out.find("held by rev.rai"), std::string::npos) << listed.out;
@@ -248,6 +249,7 @@ TEST_F(DurableCli, RetryCancelClaimAndReassignAtTheTerminal) {
                            "--justification", "on leave from tomorrow", "--as", "rev.rai", "--role",
                            "reviewer", "--org", "northwind", "--now", "2026-12-01T10:07:00Z"});
   ASSERT_EQ(handed.exit_code, 0) << handed.err;
+  EXPECT_EQ(handed.out, "task " + task + " is held by rev.ravi\n");
   ASSERT_EQ(
       coalition({"complete", task, "--as", "rev.ravi", "--role", "reviewer", "--org", "northwind",
                  "--data", R"({"decision": "approve"})", "--now", "2026-12-01T10:08:00Z"})
@@ -275,6 +277,7 @@ TEST_F(DurableCli, RetryCancelClaimAndReassignAtTheTerminal) {
   auto cancelled = coalition({"cancel", other, "--justification", "opened for the wrong member",
                               "--as", "coord.cora", "--now", "2026-12-01T11:02:00Z"});
   ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  EXPECT_EQ(cancelled.out, "execution " + other + " is cancelled\n");
   auto again = coalition({"cancel", other, "--justification", "again", "--as", "coord.cora",
                           "--now", "2026-12-01T11:03:00Z"});
   EXPECT_EQ(again.exit_code, 73) << again.err;
