@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "app/access.h"
 #include "audit/audit_chain.h"
@@ -202,29 +203,32 @@ Result<Actor> proven_person(Session& s, const TaskRecord& task, const Handover& 
   for (const auto& r : task.doc.value("roles", json::array())) {
     if (r.is_string()) roles.push_back(r.get<std::string>());
   }
+  const std::string wanted = normal_name(h.to_role);
+  // The role they would act in, if `held` (what a credential gave them in `org`) fits the task.
+  auto fitting = [&](const std::string& org,
+                     const std::vector<std::string>& held) -> std::optional<std::string> {
+    if (!organisation.empty() && org != organisation) return std::nullopt;
+    for (const auto& r : held) {
+      const bool allowed = roles.empty() || std::find(roles.begin(), roles.end(), r) != roles.end();
+      if (allowed && (wanted.empty() || wanted == r)) return r;
+    }
+    return std::nullopt;
+  };
   auto tokens = s.store().tokens();
   if (!tokens) return std::move(tokens).error();
   const TimePoint now = s.clock().now();
   for (const auto& t : *tokens) {
     if (t.person != person || !live(t, now)) continue;
-    if (!organisation.empty() && t.organisation != organisation) continue;
-    for (const auto& r : t.roles) {
-      const bool allowed = roles.empty() || std::find(roles.begin(), roles.end(), r) != roles.end();
-      if (allowed && (h.to_role.empty() || normal_name(h.to_role) == r)) {
-        return Actor{person, r, t.organisation, "token:" + t.id};
-      }
+    if (auto role = fitting(t.organisation, t.roles)) {
+      return Actor{person, *role, t.organisation, "token:" + t.id};
     }
   }
   // People who sign in with an identity provider: the roles it gave them last.
   auto seen = s.store().people(person);
   if (!seen) return std::move(seen).error();
   for (const auto& p : *seen) {
-    if (!organisation.empty() && p.organisation != organisation) continue;
-    for (const auto& r : p.roles) {
-      const bool allowed = roles.empty() || std::find(roles.begin(), roles.end(), r) != roles.end();
-      if (allowed && (h.to_role.empty() || normal_name(h.to_role) == r)) {
-        return Actor{person, r, p.organisation, p.identity};
-      }
+    if (auto role = fitting(p.organisation, p.roles)) {
+      return Actor{person, *role, p.organisation, p.identity};
     }
   }
   return Error::invalid_data(
