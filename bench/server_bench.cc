@@ -4,12 +4,14 @@
 //   inbox   every connection reads its inbox (GET /v1/tasks, a page of 50) for --seconds
 //   complete every connection completes tasks of its organisation (POST .../complete), each a
 //           durable commit, until each has done its share
-// Bounded in count and time. Prints one JSON line: throughput and p50/p99 latency of each.
+// Bounded in count and time. Prints one JSON line: throughput and p50/p99 latency of each, and
+// the CPU seconds the server and the load (this process) used in each phase.
 // Usage: coalition_bench_server [--tasks N] [--connections C] [--seconds S]
 //                               [--server-threads T (network threads, default 2)]
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -73,6 +76,32 @@ std::string run_coalition(const fs::path& dir, std::vector<std::string> args) {
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("coalition " + args[0] + " failed");
   return slurp(cmd_out);
+}
+
+// CPU seconds (user + system) a process has used so far: the server's from /proc, this
+// process's (the 64 clients) from getrusage. Both share the machine's cores, so the line reports
+// how the time of each phase was split between the load and the server.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 struct Latencies {
@@ -174,6 +203,10 @@ int main(int argc, char** argv) {
   }
 
   // Inbox reads.
+  std::fprintf(stderr, "coalition_bench_server: server %d: inbox reads\n",
+               static_cast<int>(server));
+  const double read_cpu_server = cpu_seconds(server);
+  const double read_cpu_load = own_cpu_seconds();
   std::vector<Latencies> read_latencies(connections);
   std::atomic<int> read_errors{0};
   const auto read_start = Clock::now();
@@ -194,6 +227,8 @@ int main(int argc, char** argv) {
     for (auto& t : threads) t.join();
   }
   const double read_seconds = std::chrono::duration<double>(Clock::now() - read_start).count();
+  const double read_server_cpu = cpu_seconds(server) - read_cpu_server;
+  const double read_load_cpu = own_cpu_seconds() - read_cpu_load;
   Latencies reads;
   for (auto& l : read_latencies) reads.ms.insert(reads.ms.end(), l.ms.begin(), l.ms.end());
 
@@ -224,6 +259,10 @@ int main(int argc, char** argv) {
   std::vector<Latencies> complete_latencies(connections);
   std::atomic<int> completed{0};
   std::atomic<int> complete_errors{0};
+  std::fprintf(stderr, "coalition_bench_server: server %d: completions\n",
+               static_cast<int>(server));
+  const double complete_cpu_server = cpu_seconds(server);
+  const double complete_cpu_load = own_cpu_seconds();
   const auto complete_start = Clock::now();
   {
     std::vector<std::thread> threads;
@@ -247,6 +286,8 @@ int main(int argc, char** argv) {
   }
   const double complete_seconds =
       std::chrono::duration<double>(Clock::now() - complete_start).count();
+  const double complete_server_cpu = cpu_seconds(server) - complete_cpu_server;
+  const double complete_load_cpu = own_cpu_seconds() - complete_cpu_load;
   Latencies completes;
   for (auto& l : complete_latencies) {
     completes.ms.insert(completes.ms.end(), l.ms.begin(), l.ms.end());
@@ -268,11 +309,15 @@ int main(int argc, char** argv) {
             {"inbox_p50_ms", reads.percentile(0.50)},
             {"inbox_p99_ms", reads.percentile(0.99)},
             {"inbox_errors", read_errors.load()},
+            {"inbox_server_cpu_s", read_server_cpu},
+            {"inbox_load_cpu_s", read_load_cpu},
             {"completions", completed.load()},
             {"completions_per_s", completed.load() / complete_seconds},
             {"complete_p50_ms", completes.percentile(0.50)},
             {"complete_p99_ms", completes.percentile(0.99)},
             {"complete_errors", complete_errors.load()},
+            {"complete_server_cpu_s", complete_server_cpu},
+            {"complete_load_cpu_s", complete_load_cpu},
             {"store_bytes", store_bytes},
             {"server_exit", server_exit}};
   std::printf("%s\n", line.dump().c_str());

@@ -128,11 +128,20 @@ struct SqliteStore::Statements {
   SqliteStatement find_workflow, insert_workflow;
   SqliteStatement upsert_execution, insert_event, upsert_task;
   SqliteStatement audit_tail, insert_audit, put_meta;
+  SqliteStatement drop_interruptions, put_interruptions, drop_parts, put_part;
 };
 
 SqliteStore::SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
 SqliteStore::~SqliteStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+      stopping_ = true;
+    }
+    checkpoint_wake_.notify_all();
+    checkpointer_.join();
+  }
   for (auto& reader : idle_readers_) {
     reader->statements.clear();  // finalized before their connection closes
     sqlite3_close(reader->db);
@@ -195,7 +204,65 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   }
   if (auto s = store->migrate(); !s) return std::move(s).error();
   if (auto s = store->prepare(); !s) return std::move(s).error();
+  if (options.path != ":memory:") {
+    // Replaces SQLite's own checkpoint after commit (wal_autocheckpoint), which runs on the
+    // committing connection: the committer's thread, which every acting caller waits for.
+    sqlite3_wal_hook(db, &SqliteStore::on_wal_commit, store.get());
+    SqliteStore* raw = store.get();
+    store->checkpointer_ = std::thread(
+        [raw, synchronous = options.synchronous] { raw->checkpoint_loop(synchronous); });
+  }
   return store;
+}
+
+namespace {
+// SQLite's default threshold for a checkpoint (wal_autocheckpoint), in pages.
+constexpr int kCheckpointPages = 1000;
+// When the log grows past this although the background thread checkpoints (a reader holding an
+// old snapshot, or a flood of commits), the committer checkpoints itself: the log, and every
+// read that walks it, stay bounded.
+constexpr int kInlineCheckpointPages = 16 * kCheckpointPages;
+}  // namespace
+
+int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* schema, int pages) {
+  auto* store = static_cast<SqliteStore*>(self);
+  if (pages >= kInlineCheckpointPages) {
+    (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= kCheckpointPages) {
+    {
+      std::lock_guard<std::mutex> lock(store->checkpoint_mutex_);
+      store->checkpoint_due_ = true;
+    }
+    store->checkpoint_wake_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+// PASSIVE: copies what no reader still needs, without taking the writer's lock, so commits go on
+// meanwhile; the next commit after a complete copy starts the log again from its beginning. A
+// failure (busy, no space) is left for the next round or the committer's own checkpoint.
+void SqliteStore::checkpoint_loop(const std::string& synchronous) {
+  sqlite3* db = nullptr;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(checkpoint_mutex_);
+      checkpoint_wake_.wait(lock, [this] { return checkpoint_due_ || stopping_; });
+      if (stopping_) break;
+      checkpoint_due_ = false;
+    }
+    if (db == nullptr) {
+      if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                          nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        db = nullptr;
+        continue;
+      }
+      // Syncs as the main connection does: the copy is as durable as the commits it copies.
+      (void)sqlite_exec(db, ("PRAGMA synchronous=" + synchronous).c_str());
+    }
+    (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  sqlite3_close(db);
 }
 
 SqliteStore::Reader::~Reader() {
@@ -330,15 +397,29 @@ Status SqliteStore::prepare() {
       {&s_->insert_event,
        "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES (?1, ?2, ?3, ?4, ?5, "
        "?6)"},
+      // An upsert for the same reason: a task changes (claimed, escalated, completed) in place.
       {&s_->upsert_task,
-       "INSERT OR REPLACE INTO tasks (id, execution_id, step, status, due, created_at, doc, "
-       "organisation, roles, level, summary, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-       "?9, ?10, ?11, ?12)"},
+       "INSERT INTO tasks (id, execution_id, step, status, due, created_at, doc, organisation, "
+       "roles, level, summary, assignee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+       "?12) ON CONFLICT (id) DO UPDATE SET execution_id = excluded.execution_id, step = "
+       "excluded.step, status = excluded.status, due = excluded.due, created_at = "
+       "excluded.created_at, doc = excluded.doc, organisation = excluded.organisation, roles = "
+       "excluded.roles, level = excluded.level, summary = excluded.summary, assignee = "
+       "excluded.assignee"},
       {&s_->audit_tail, "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1"},
       {&s_->insert_audit,
        "INSERT INTO audit (" + audit_cols +
            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&s_->put_meta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
+      // Every drain of an execution that stands still clears its count, and every finished one
+      // drops its state parts: prepared once, not per row.
+      {&s_->drop_interruptions, "DELETE FROM interruptions WHERE execution_id = ?1"},
+      {&s_->put_interruptions,
+       "INSERT OR REPLACE INTO interruptions (execution_id, count) VALUES (?1, ?2)"},
+      {&s_->drop_parts,
+       "DELETE FROM state_parts WHERE execution_id = ?1 AND substr(key, 1, length(?2)) = ?2"},
+      {&s_->put_part,
+       "INSERT OR REPLACE INTO state_parts (execution_id, key, body) VALUES (?1, ?2, ?3)"},
   };
   for (const auto& item : items) {
     *item.target = SqliteStatement(db_, item.sql);
@@ -522,21 +603,14 @@ Status SqliteStore::write_audit(
 }
 
 Status SqliteStore::write_parts(const StoreBatch& batch) {
-  if (!batch.part_drops.empty()) {
-    SqliteStatement drop(db_,
-                         "DELETE FROM state_parts WHERE execution_id = ?1 AND "
-                         "substr(key, 1, length(?2)) = ?2");
-    for (const auto& d : batch.part_drops) {
-      if (auto s = drop.bind(1, d.execution_id).bind(2, d.prefix).run(); !s) return s;
-    }
+  for (const auto& d : batch.part_drops) {
+    if (auto s = s_->drop_parts.bind(1, d.execution_id).bind(2, d.prefix).run(); !s) return s;
   }
-  if (batch.parts.empty()) return ok_status();
-  SqliteStatement put(db_,
-                      "INSERT OR REPLACE INTO state_parts (execution_id, key, body) "
-                      "VALUES (?1, ?2, ?3)");
   for (const auto& p : batch.parts) {
     const std::string body = p.body.dump();
-    if (auto s = put.bind(1, p.execution_id).bind(2, p.key).bind(3, body).run(); !s) return s;
+    if (auto s = s_->put_part.bind(1, p.execution_id).bind(2, p.key).bind(3, body).run(); !s) {
+      return s;
+    }
   }
   return ok_status();
 }
@@ -762,14 +836,11 @@ Status SqliteStore::write_retention(const StoreBatch& batch) {
       return s;
   }
   for (const auto& [execution_id, count] : batch.interruptions) {
-    auto q = count == 0
-                 ? SqliteStatement(db_, "DELETE FROM interruptions WHERE execution_id = ?1")
-                 : SqliteStatement(db_,
-                                   "INSERT OR REPLACE INTO interruptions (execution_id, count) "
-                                   "VALUES (?1, ?2)");
-    q.bind(1, execution_id);
-    if (count != 0) q.bind(2, static_cast<int64_t>(count));
-    if (auto s = q.run(); !s) return s;
+    auto s = count == 0 ? s_->drop_interruptions.bind(1, execution_id).run()
+                        : s_->put_interruptions.bind(1, execution_id)
+                              .bind(2, static_cast<int64_t>(count))
+                              .run();
+    if (!s) return s;
   }
   for (const auto& n : batch.retention_notes) {
     if (auto s = SqliteStatement(db_,
@@ -1326,8 +1397,8 @@ Result<std::vector<RetentionNote>> SqliteStore::retention_notes(const std::strin
 }
 
 Result<uint32_t> SqliteStore::interruptions(const std::string& execution_id) {
-  const Reader reader = read_connection();
-  SqliteStatement q(reader.db(), "SELECT count FROM interruptions WHERE execution_id = ?1");
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement("SELECT count FROM interruptions WHERE execution_id = ?1");
   q.bind(1, execution_id);
   auto row = q.step();
   if (!row) return std::move(row).error();
@@ -1336,8 +1407,9 @@ Result<uint32_t> SqliteStore::interruptions(const std::string& execution_id) {
 
 Result<std::map<std::string, nlohmann::json>> SqliteStore::state_parts(
     const std::string& execution_id) {
-  const Reader reader = read_connection();
-  SqliteStatement q(reader.db(), "SELECT key, body FROM state_parts WHERE execution_id = ?1");
+  Reader reader = read_connection();
+  SqliteStatement& q =
+      reader.statement("SELECT key, body FROM state_parts WHERE execution_id = ?1");
   q.bind(1, execution_id);
   std::map<std::string, nlohmann::json> out;
   for (;;) {

@@ -3,11 +3,13 @@
 #ifndef COALITION_STORE_SQLITE_STORE_H_
 #define COALITION_STORE_SQLITE_STORE_H_
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -73,7 +75,7 @@ class SqliteStore final : public Store {
   uint64_t size_bytes() override;
 
   // Folds the write-ahead log into the database file and truncates it (for size measurements
-  // and backups; SQLite also does this on its own as the log grows).
+  // and backups; a background thread also does it as the log grows, see checkpoint_loop).
   Status checkpoint();
 
   // PRAGMA integrity_check: "ok" or SQLite's first complaint.
@@ -129,6 +131,11 @@ class SqliteStore final : public Store {
   };
   Reader read_connection();
   void give_back(ReaderConnection* connection);
+  // Called by SQLite after each commit on the main connection with the pages in the log.
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
+  // Copies the log into the database file on a connection of its own whenever the committer
+  // asks, so that a commit never waits for a checkpoint (and its fsync of the database file).
+  void checkpoint_loop(const std::string& synchronous);
 
   sqlite3* db_;
   std::string path_;
@@ -136,6 +143,12 @@ class SqliteStore final : public Store {
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<ReaderConnection>> idle_readers_;  // opened on demand
   std::unique_ptr<Statements> s_;
+
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  bool checkpoint_due_ = false;
+  bool stopping_ = false;
+  std::thread checkpointer_;  // file stores only
 };
 
 }  // namespace coalition
