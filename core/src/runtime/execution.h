@@ -149,9 +149,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
                                      const std::map<std::string, nlohmann::json>& parts);
   bool terminal() const;
 
-  // Durable engines keep only executions that have work in memory. When this one is finished,
+  // Called after each commit of a drain of this execution. Durable engines keep only executions
+  // that have work in memory. When this one is finished,
   // or parked (nothing in flight: attempts wait for people or signals, other frames for timers;
-  // nothing uncommitted), stops its
+  // nothing uncommitted — neither undrained nor drained into a batch not yet written), stops its
   // timers, marks itself evicted — every later call on it is refused with kEvicted — and returns
   // its next due time (the engine reloads it then, or when someone acts on it). Else nullopt,
   // also when a timer of it is already due (it would come straight back).
@@ -279,6 +280,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // Durable mode: what the next drain hands to the committer.
   bool dirty_ = false;
   bool evicted_ = false;
+  size_t uncommitted_drains_ = 0;  // drained into a batch the store has not written yet
   std::vector<StoredEvent> pending_events_;
   std::vector<AuditDraft> pending_audit_;
   std::set<int64_t> changed_tasks_;  // frames whose task changed

@@ -492,6 +492,7 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   if (status_ != ExecutionStatus::kRunning || parked()) batch.interruptions.emplace_back(id_, 0);
   after_commit.push_back([&host = host_, self = shared_from_this()] { host.committed(self); });
   dirty_ = false;
+  ++uncommitted_drains_;
 }
 
 // Nothing runs until a person acts, a signal arrives or a timer falls due: every attempt is
@@ -509,7 +510,11 @@ bool Execution::parked() const {
 
 std::optional<std::optional<TimePoint>> Execution::evict_if_idle() {
   const Working working(*this);
-  if (dirty_ || evicted_ || (status_ == ExecutionStatus::kRunning && !parked())) {
+  if (uncommitted_drains_ > 0) --uncommitted_drains_;
+  // Drained again while the store wrote the previous drain: reloading now would read the
+  // store without the changes still on their way.
+  if (dirty_ || evicted_ || uncommitted_drains_ > 0 ||
+      (status_ == ExecutionStatus::kRunning && !parked())) {
     return std::nullopt;
   }
   // A timer already due would reload it at once: reading back every state part of a map whose

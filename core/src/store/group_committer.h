@@ -1,18 +1,23 @@
 // GroupCommitter: makes many executions' changes durable together. Sources (executions with
-// unsaved changes) are queued; one thread drains every queued source into a single StoreBatch,
-// applies it in one transaction, and only then releases what each source held back until its
-// changes were durable (plugin calls, acknowledgements). At ~2.6 ms per fsync here, committing
-// each step alone would cap a store at ~380 transitions/s; a batch carries hundreds.
+// unsaved changes) are queued; one thread drains them as they come into the next batch, a second
+// writes that batch in one transaction whenever the previous one is durable, and only then
+// releases what each source held back until its changes were durable (plugin calls,
+// acknowledgements). At ~2.6 ms per fsync here, committing each step alone would cap a store at
+// ~380 transitions/s; a batch carries hundreds. The writer is what every acting caller waits
+// for, so it only writes: snapshots are built, and spent batches freed, on the draining thread
+// while it writes.
 #ifndef COALITION_STORE_GROUP_COMMITTER_H_
 #define COALITION_STORE_GROUP_COMMITTER_H_
 
 #include <array>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -25,7 +30,8 @@ class CommitSource {
  public:
   virtual ~CommitSource() = default;
   // Moves the changes made so far into `batch`, and the actions that must wait for them to be
-  // durable into `after_commit`. Called on the committer's thread.
+  // durable into `after_commit`. Called on the committer's draining thread; the batch may still
+  // be waiting for the store when the source changes again and is drained into the next one.
   virtual void drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) = 0;
 };
 
@@ -55,20 +61,36 @@ class GroupCommitter {
   CommitStats stats() const;
 
  private:
-  void loop();
+  // Drained changes on their way to the store.
+  struct Drained {
+    StoreBatch batch;
+    std::vector<std::function<void()>> after_commit;
+    std::vector<const CommitSource*> sources;  // each at most once
+    uint64_t submissions = 0;  // how many it carries: always the next ones, in order
+  };
+  void drain_loop();
+  void write_loop();
 
   Store& store_;
   std::function<void(const Error&)> on_failure_;
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable committed_;
-  std::vector<std::shared_ptr<CommitSource>> sources_;
-  uint64_t submitted_ = 0;  // submissions so far
-  uint64_t durable_ = 0;    // submissions committed (or failed)
+  std::condition_variable wake_;       // the drainer: sources queued, a batch taken, stop
+  std::condition_variable ready_cv_;   // the writer: changes drained, or the drainer done
+  std::condition_variable committed_;  // flush() callers
+  std::deque<std::shared_ptr<CommitSource>> sources_;  // submitted, not drained yet
+  // Sources drained into `next_` or being drained: one drained again waits for the next batch,
+  // so that a batch never holds two drains of one source (see StoreBatch::append).
+  std::set<const CommitSource*> pending_;
+  Drained next_;                   // the next batch, growing while the writer writes
+  std::vector<StoreBatch> spent_;  // written: freed by the drainer, off the writer's thread
+  uint64_t submitted_ = 0;         // submissions so far
+  uint64_t durable_ = 0;           // submissions committed (or failed)
   std::optional<Error> failure_;
   CommitStats stats_;
   bool stop_ = false;
-  std::thread thread_;
+  bool drainer_done_ = false;
+  std::thread drainer_;
+  std::thread writer_;
 };
 
 }  // namespace coalition

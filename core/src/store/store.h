@@ -9,6 +9,7 @@
 #define COALITION_STORE_STORE_H_
 
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -209,6 +210,36 @@ struct StoreBatch {
            audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
            holds.empty() && retention_notes.empty() && interruptions.empty() &&
            part_drops.empty() && parts.empty() && tokens.empty() && people.empty();
+  }
+  // Moves everything of `later` after what this batch holds (every field above, a new one too).
+  // Applying the result equals applying the two in order as long as no execution is in both: within
+  // one batch, drops of state parts go before the parts written (GroupCommitter never puts one
+  // source twice in a batch).
+  void append(StoreBatch&& later) {
+    auto move_all = [](auto& into, auto& from) {
+      if (into.empty()) {
+        into.swap(from);
+      } else {
+        into.insert(into.end(), std::make_move_iterator(from.begin()),
+                    std::make_move_iterator(from.end()));
+      }
+      from.clear();
+    };
+    move_all(workflows, later.workflows);
+    move_all(executions, later.executions);
+    move_all(events, later.events);
+    move_all(tasks, later.tasks);
+    move_all(audit, later.audit);
+    move_all(meta, later.meta);
+    move_all(redactions, later.redactions);
+    move_all(tombstones, later.tombstones);
+    move_all(holds, later.holds);
+    move_all(retention_notes, later.retention_notes);
+    move_all(interruptions, later.interruptions);
+    move_all(part_drops, later.part_drops);
+    move_all(parts, later.parts);
+    move_all(tokens, later.tokens);
+    move_all(people, later.people);
   }
 };
 

@@ -1,0 +1,135 @@
+// GatedStore: a Store that passes everything to a real one, except that the test decides when
+// each batch may be written — to hold the group committer's writer mid-transaction and drive
+// what happens meanwhile.
+#ifndef COALITION_TESTS_SUPPORT_GATED_STORE_H_
+#define COALITION_TESTS_SUPPORT_GATED_STORE_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "store/store.h"
+
+namespace coalition::test {
+
+class GatedStore final : public Store {
+ public:
+  explicit GatedStore(Store& inner) : inner_(inner) {}
+
+  // From now on, only `batches` more batches are written; the next one waits in apply().
+  void hold_after(int batches) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    passes_ = batches;
+    changed_.notify_all();
+  }
+  // Every batch is written again.
+  void open() { hold_after(-1); }
+  // Waits (up to ten seconds) until apply() has been given `batches` batches and holds one;
+  // whether it has.
+  bool wait_until_held(size_t batches) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10),
+                             [&] { return seen_.size() >= batches && held_ > 0; });
+  }
+  // Every batch apply() was given, in order (written or not yet).
+  std::vector<StoreBatch> seen() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return seen_;
+  }
+
+  Status apply(const StoreBatch& batch) override {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      seen_.push_back(batch);
+      ++held_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return passes_ != 0; });
+      --held_;
+      if (passes_ > 0) --passes_;
+    }
+    return inner_.apply(batch);
+  }
+  Result<std::optional<WorkflowRecord>> workflow(const std::string& id, int64_t version) override {
+    return inner_.workflow(id, version);
+  }
+  Result<std::vector<WorkflowRecord>> workflows() override { return inner_.workflows(); }
+  Result<std::optional<ExecutionRecord>> execution(const std::string& id) override {
+    return inner_.execution(id);
+  }
+  Result<std::optional<nlohmann::json>> retry_point(const std::string& id) override {
+    return inner_.retry_point(id);
+  }
+  Result<std::vector<ExecutionRecord>> active_executions() override {
+    return inner_.active_executions();
+  }
+  Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) override {
+    return inner_.recent_executions(limit);
+  }
+  Result<std::vector<Event>> history(const std::string& execution_id) override {
+    return inner_.history(execution_id);
+  }
+  Result<std::map<EventType, size_t>> event_counts(const std::string& execution_id) override {
+    return inner_.event_counts(execution_id);
+  }
+  Result<std::optional<TaskRecord>> task(const std::string& id) override { return inner_.task(id); }
+  Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) override {
+    return inner_.tasks(filter);
+  }
+  Result<std::vector<InboxEntry>> inbox(const InboxFilter& filter) override {
+    return inner_.inbox(filter);
+  }
+  Result<StoreCounts> counts(TimePoint now) override { return inner_.counts(now); }
+  Result<std::vector<ExecutionSummary>> executions(const ExecutionFilter& filter) override {
+    return inner_.executions(filter);
+  }
+  Result<std::vector<AuditRecord>> audit(const std::string& execution_id) override {
+    return inner_.audit(execution_id);
+  }
+  Result<AuditVerification> verify_audit(const std::vector<AuditAnchor>& anchors) override {
+    return inner_.verify_audit(anchors);
+  }
+  Result<std::vector<ExecutionRecord>> finished_executions() override {
+    return inner_.finished_executions();
+  }
+  Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) override {
+    return inner_.tombstones(execution_id);
+  }
+  Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) override {
+    return inner_.legal_hold(execution_id);
+  }
+  Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) override {
+    return inner_.retention_notes(execution_id);
+  }
+  Result<std::optional<std::string>> meta(const std::string& key) override {
+    return inner_.meta(key);
+  }
+  Result<uint32_t> interruptions(const std::string& execution_id) override {
+    return inner_.interruptions(execution_id);
+  }
+  Result<std::map<std::string, nlohmann::json>> state_parts(
+      const std::string& execution_id) override {
+    return inner_.state_parts(execution_id);
+  }
+  Result<std::optional<TokenRecord>> token(const std::string& id) override {
+    return inner_.token(id);
+  }
+  Result<std::vector<TokenRecord>> tokens() override { return inner_.tokens(); }
+  Result<std::vector<PersonRecord>> people(const std::string& person) override {
+    return inner_.people(person);
+  }
+  uint64_t size_bytes() override { return inner_.size_bytes(); }
+
+ private:
+  Store& inner_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int passes_ = -1;  // batches that may still be written; -1: all
+  int held_ = 0;     // batches waiting in apply()
+  std::vector<StoreBatch> seen_;
+};
+
+}  // namespace coalition::test
+
+#endif  // COALITION_TESTS_SUPPORT_GATED_STORE_H_
