@@ -341,6 +341,7 @@ Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
   if (!parts) return std::move(parts).error();
   auto execution = Execution::restore(*this, record.id, record.state, *parts);
   if (!execution) return execution;
+  (*execution)->note_stop_count(*stops > 0);
   if (*stops >= limits_.interruptions) {
     spdlog::error("execution {} set aside: the engine stopped {} times while working on it",
                   record.id, *stops);

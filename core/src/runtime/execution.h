@@ -95,6 +95,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // Rebuilds an execution from its stored snapshot; the workflows it names must be in the
   // host's catalog. kInvalidData when the snapshot does not fit them.
   // `parts` are the execution's state parts (Store::state_parts).
+  // Whether the store holds a count of process deaths while working on this execution (a
+  // restored one is assumed to until told): the next drain that finds it standing still clears it.
+  void note_stop_count(bool stored) { stop_count_stored_ = stored; }
   static Result<std::shared_ptr<Execution>> restore(
       ExecutionHost& host, const std::string& id, const nlohmann::json& state,
       const std::map<std::string, nlohmann::json>& parts);
@@ -281,6 +284,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   bool dirty_ = false;
   bool evicted_ = false;
   size_t uncommitted_drains_ = 0;  // drained into a batch the store has not written yet
+  // Whether the store may hold state parts of this execution, or a count of process deaths
+  // while working on it: only then does a drain delete them (when it ends, when it stands still).
+  bool parts_stored_ = false;
+  bool stop_count_stored_ = false;
   std::vector<StoredEvent> pending_events_;
   std::vector<AuditDraft> pending_audit_;
   std::set<int64_t> changed_tasks_;  // frames whose task changed

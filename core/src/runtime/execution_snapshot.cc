@@ -219,6 +219,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     e->next_layer_ = s.value("next_layer", uint64_t{1});
     const LayerReader layers(parts);  // none before v2: each frame held its whole context
     e->stored_layers_ = layers.ids();
+    e->parts_stored_ = !parts.empty();
+    e->stop_count_stored_ = true;  // unknown here: Engine::load says
     for (const auto& fj : s.at("frames")) {
       Frame f;
       f.workflow = find_workflow(host.catalog(), fj.at("wf").get<std::string>());
@@ -403,9 +405,11 @@ void Execution::write_parts(StoreBatch& batch) {
   for (auto& prefix : dropped_parts_) batch.part_drops.push_back({id_, std::move(prefix)});
   dropped_parts_.clear();
   if (status_ != ExecutionStatus::kRunning) {  // nothing left to resume from
-    batch.part_drops.push_back({id_, ""});
+    if (parts_stored_) batch.part_drops.push_back({id_, ""});
+    parts_stored_ = false;
     return;
   }
+  const size_t parts_before = batch.parts.size();  // the batch carries other executions' too
   // Layers are persisted below first, so everything under a layer with an id has one too.
   auto persist = [this, &batch](const std::shared_ptr<ContextLayer>& top) {
     std::vector<ContextLayer*> fresh;
@@ -453,6 +457,7 @@ void Execution::write_parts(StoreBatch& batch) {
     }
     j.unsaved.clear();
   }
+  if (batch.parts.size() > parts_before) parts_stored_ = true;
 }
 
 void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) {
@@ -489,7 +494,10 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   held_calls_.clear();
   // Standing still (finished, or waiting for people, signals or timers): a death from now on is
   // not this execution's doing.
-  if (status_ != ExecutionStatus::kRunning || parked()) batch.interruptions.emplace_back(id_, 0);
+  if (stop_count_stored_ && (status_ != ExecutionStatus::kRunning || parked())) {
+    batch.interruptions.emplace_back(id_, 0);
+    stop_count_stored_ = false;
+  }
   after_commit.push_back([&host = host_, self = shared_from_this()] { host.committed(self); });
   dirty_ = false;
   ++uncommitted_drains_;

@@ -1,0 +1,145 @@
+// What executions' drains hand the store, on a real SQLite store whose writes the test holds:
+// an execution changed again while the store writes its previous change stays in memory until
+// that change is written too, so nobody reads it back from a store that lacks it; and a count of
+// process deaths is cleared where one is stored, once, and nowhere else.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "runtime/engine.h"
+#include "store/sqlite_store.h"
+#include "support/approval_step.h"
+#include "support/gated_store.h"
+#include "support/in_memory_plugins.h"
+#include "support/temp_dir.h"
+#include "workflow/workflow_loader.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+constexpr sdk::PluginInfo kPlugin{"pipeline_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
+                                  "Test steps."};
+const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
+  return sdk::detail::describe<test::ApprovalStep>(kPlugin);
+}
+
+constexpr const char* kReview = R"({"id": "review", "version": 1, "title": "Review", "steps": [
+  {"id": "approve", "kind": "task", "type": "test.approval", "parameters": {"title": "Approve"},
+   "assign": {"roles": ["reviewer"], "organisation": "northbank"}}]})";
+
+const Actor kRai{"rev.rai", "reviewer", "northbank"};
+const Actor kRavi{"rev.ravi", "reviewer", "northbank"};
+
+class ExecutionDrain : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto plugin = loader_.load_entry(&entry, "libpipeline_test.so");
+    ASSERT_TRUE(plugin.ok());
+    ASSERT_TRUE(registry_.add(std::move(*plugin)).ok());
+    auto loaded = load_workflow(kReview, "review.json");
+    ASSERT_TRUE(loaded.problems.empty());
+    workflow_ = loaded.workflow;
+    ASSERT_TRUE(catalog_.add(workflow_).ok());
+    auto sqlite = SqliteStore::open(SqliteOptions{(dir_.path() / "s.db").string()});
+    ASSERT_TRUE(sqlite.ok());
+    sqlite_ = std::move(*sqlite);
+    gate_ = std::make_unique<test::GatedStore>(*sqlite_);
+    engine_ = std::make_unique<Engine>(
+        registry_, catalog_, clock_,
+        EngineOptions{.scheduler_threads = 1, .plugin_threads = 2, .store = gate_.get()});
+  }
+  // Starts `id`, parked at its review task (and so evicted).
+  void start_parked(const std::string& id) {
+    ASSERT_TRUE(engine_->start(workflow_, json::object(), id, "coord.cora").ok());
+    engine_->wait_idle();
+    ASSERT_TRUE(engine_->sync().ok());
+  }
+  // The interruption counts written in the batches from the `from`th on.
+  std::vector<std::pair<std::string, uint32_t>> counts_written(size_t from) {
+    std::vector<std::pair<std::string, uint32_t>> written;
+    const auto seen = gate_->seen();
+    for (size_t i = from; i < seen.size(); ++i) {
+      written.insert(written.end(), seen[i].interruptions.begin(), seen[i].interruptions.end());
+    }
+    return written;
+  }
+
+  test::TempDir dir_;
+  test::FakeLibraryLoader libraries_;
+  PluginLoader loader_{libraries_, json::object()};
+  PluginRegistry registry_;
+  WorkflowCatalog catalog_;
+  ManualClock clock_{TimePoint(std::chrono::seconds(1796115600))};
+  std::shared_ptr<const Workflow> workflow_;
+  std::unique_ptr<SqliteStore> sqlite_;
+  std::unique_ptr<test::GatedStore> gate_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(ExecutionDrain, AnExecutionWithAChangeOnItsWayIsNotReadBackFromTheStore) {
+  Engine& engine = *engine_;
+  test::GatedStore& gate = *gate_;
+  start_parked("ex-1");
+  ASSERT_TRUE(engine.execution_ids().empty());  // parked: evicted until someone acts
+  const size_t before = gate.seen().size();
+
+  // Rai claims the task; the store is held while it writes the claim.
+  gate.hold_after(0);
+  Status claimed = ok_status();
+  std::thread a([&] { claimed = engine.claim_task("ex-1.t1", kRai); });
+  ASSERT_TRUE(gate.wait_until_held(before + 1));
+  // Meanwhile Rai releases it again: drained into the next batch while the claim is written.
+  // (The pause lets the drain happen first, the order that once evicted the execution.)
+  Status released = ok_status();
+  std::thread b([&] { released = engine.release_task("ex-1.t1", kRai, false); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The claim is written, the release held: the execution must stay in memory, released.
+  gate.hold_after(1);
+  ASSERT_TRUE(gate.wait_until_held(before + 2));
+  EXPECT_FALSE(engine.execution_ids().empty());
+  // So Ravi may claim it now (read back from the store it would still be Rai's).
+  Status ravi = ok_status();
+  std::thread c([&] { ravi = engine.claim_task("ex-1.t1", kRavi); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  gate.open();
+  a.join();
+  b.join();
+  c.join();
+  EXPECT_TRUE(claimed.ok()) << claimed.error().message();
+  EXPECT_TRUE(released.ok()) << released.error().message();
+  EXPECT_TRUE(ravi.ok()) << ravi.error().message();
+  auto task = gate.task("ex-1.t1");
+  ASSERT_TRUE(task.ok() && task->has_value());
+  EXPECT_EQ((*task)->doc.value("assignee", ""), "rev.ravi");
+}
+
+TEST_F(ExecutionDrain, AStopCountIsClearedOnceAndOnlyWhereOneIsStored) {
+  start_parked("ex-1");
+  start_parked("ex-2");
+  // A previous process died twice while working on ex-1.
+  StoreBatch deaths;
+  deaths.interruptions.emplace_back("ex-1", 2);
+  ASSERT_TRUE(gate_->apply(deaths).ok());
+  ASSERT_EQ(*gate_->interruptions("ex-1"), 2u);
+
+  size_t from = gate_->seen().size();
+  ASSERT_TRUE(engine_->claim_task("ex-1.t1", kRai).ok());  // loaded, parked again: cleared
+  ASSERT_TRUE(engine_->claim_task("ex-2.t1", kRai).ok());  // none stored: nothing to clear
+  engine_->wait_idle();
+  ASSERT_TRUE(engine_->sync().ok());
+  EXPECT_EQ(counts_written(from), (std::vector<std::pair<std::string, uint32_t>>{{"ex-1", 0}}));
+  EXPECT_EQ(*gate_->interruptions("ex-1"), 0u);
+
+  from = gate_->seen().size();
+  ASSERT_TRUE(engine_->release_task("ex-1.t1", kRai, false).ok());
+  ASSERT_TRUE(engine_->complete_task("ex-2.t1", kRai, {{"decision", "approve"}}).ok());
+  engine_->wait_idle();
+  ASSERT_TRUE(engine_->sync().ok());
+  EXPECT_TRUE(counts_written(from).empty());
+  EXPECT_EQ((*gate_->execution("ex-2"))->status, "succeeded");
+}
+
+}  // namespace
+}  // namespace coalition
