@@ -130,6 +130,20 @@ class GatedStore final : public Store {
   std::vector<StoreBatch> seen_;
 };
 
+// Opens `gate` when it goes out of scope: a test that stops early (a failed ASSERT) never leaves
+// a writer held in apply() — and whoever joins that writer waiting forever. Declare it after
+// what must be joined or destroyed once the gate is open.
+class OpenAtExit {
+ public:
+  explicit OpenAtExit(GatedStore& gate) : gate_(gate) {}
+  ~OpenAtExit() { gate_.open(); }
+  OpenAtExit(const OpenAtExit&) = delete;
+  OpenAtExit& operator=(const OpenAtExit&) = delete;
+
+ private:
+  GatedStore& gate_;
+};
+
 }  // namespace coalition::test
 
 #endif  // COALITION_TESTS_SUPPORT_GATED_STORE_H_

@@ -92,12 +92,15 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
             nlohmann::json input, std::string initiator);
   ~Execution() override;
 
+  // Whether the store holds a count of process deaths while working on this execution (a
+  // restored one is assumed to until told): the next drain that finds it standing still clears
+  // it. Counts are written only by Engine::recover, before any execution is loaded, so one
+  // loaded without a count gets none while it is in memory.
+  void note_stop_count(bool stored) { stop_count_stored_ = stored; }
+
   // Rebuilds an execution from its stored snapshot; the workflows it names must be in the
   // host's catalog. kInvalidData when the snapshot does not fit them.
   // `parts` are the execution's state parts (Store::state_parts).
-  // Whether the store holds a count of process deaths while working on this execution (a
-  // restored one is assumed to until told): the next drain that finds it standing still clears it.
-  void note_stop_count(bool stored) { stop_count_stored_ = stored; }
   static Result<std::shared_ptr<Execution>> restore(
       ExecutionHost& host, const std::string& id, const nlohmann::json& state,
       const std::map<std::string, nlohmann::json>& parts);

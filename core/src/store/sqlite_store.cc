@@ -241,6 +241,13 @@ int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* schema, int 
 // PASSIVE: copies what no reader still needs, without taking the writer's lock, so commits go on
 // meanwhile; the next commit after a complete copy starts the log again from its beginning. A
 // failure (busy, no space) is left for the next round or the committer's own checkpoint.
+// SQLite lets one checkpoint run at a time and answers a second "busy" at once, without
+// waiting: a truncation (a purge's, above all) must not meet the background copy half-way.
+Status SqliteStore::truncate_log() {
+  std::lock_guard<std::mutex> copying(checkpoint_copy_mutex_);
+  return sqlite_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 void SqliteStore::checkpoint_loop(const std::string& synchronous) {
   sqlite3* db = nullptr;
   for (;;) {
@@ -251,15 +258,18 @@ void SqliteStore::checkpoint_loop(const std::string& synchronous) {
       checkpoint_due_ = false;
     }
     if (db == nullptr) {
+      // Syncs as the main connection does: the copy is as durable as the commits it copies. A
+      // connection that could not be set up so is dropped and opened again next time.
       if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                          nullptr) != SQLITE_OK) {
+                          nullptr) != SQLITE_OK ||
+          sqlite3_busy_timeout(db, 1000) != SQLITE_OK ||
+          !sqlite_exec(db, ("PRAGMA synchronous=" + synchronous).c_str())) {
         sqlite3_close(db);
         db = nullptr;
         continue;
       }
-      // Syncs as the main connection does: the copy is as durable as the commits it copies.
-      (void)sqlite_exec(db, ("PRAGMA synchronous=" + synchronous).c_str());
     }
+    std::lock_guard<std::mutex> copying(checkpoint_copy_mutex_);
     (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
   sqlite3_close(db);
@@ -445,7 +455,7 @@ Status SqliteStore::apply(const StoreBatch& batch) {
   if (!written) (void)s_->rollback.run();
   if (purging) {
     (void)sqlite_exec(db_, "PRAGMA secure_delete = OFF");
-    if (written) written = sqlite_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    if (written) written = truncate_log();
   }
   return written;
 }
@@ -1449,7 +1459,7 @@ uint64_t SqliteStore::size_bytes() {
 
 Status SqliteStore::checkpoint() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return sqlite_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  return truncate_log();
 }
 
 Result<std::string> SqliteStore::integrity_check() {

@@ -136,6 +136,8 @@ class SqliteStore final : public Store {
   // Copies the log into the database file on a connection of its own whenever the committer
   // asks, so that a commit never waits for a checkpoint (and its fsync of the database file).
   void checkpoint_loop(const std::string& synchronous);
+  // PRAGMA wal_checkpoint(TRUNCATE), never at the same time as the background copy.
+  Status truncate_log();
 
   sqlite3* db_;
   std::string path_;
@@ -146,6 +148,7 @@ class SqliteStore final : public Store {
 
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wake_;
+  std::mutex checkpoint_copy_mutex_;  // one checkpoint at a time: background or truncation
   bool checkpoint_due_ = false;
   bool stopping_ = false;
   std::thread checkpointer_;  // file stores only

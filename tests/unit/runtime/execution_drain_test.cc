@@ -86,22 +86,27 @@ TEST_F(ExecutionDrain, AnExecutionWithAChangeOnItsWayIsNotReadBackFromTheStore) 
   const size_t before = gate.seen().size();
 
   // Rai claims the task; the store is held while it writes the claim.
-  gate.hold_after(0);
   Status claimed = ok_status();
-  std::thread a([&] { claimed = engine.claim_task("ex-1.t1", kRai); });
+  Status released = ok_status();
+  Status ravi = ok_status();
+  std::jthread a;
+  std::jthread b;
+  std::jthread c;
+  const test::OpenAtExit open_at_exit(gate);  // before the threads are joined
+  gate.hold_after(0);
+  a = std::jthread([&] { claimed = engine.claim_task("ex-1.t1", kRai); });
   ASSERT_TRUE(gate.wait_until_held(before + 1));
   // Meanwhile Rai releases it again: drained into the next batch while the claim is written.
-  // (The pause lets the drain happen first, the order that once evicted the execution.)
-  Status released = ok_status();
-  std::thread b([&] { released = engine.release_task("ex-1.t1", kRai, false); });
+  // (The pause lets the drain happen first, the order that once evicted the execution; should it
+  // be too short on a loaded machine, the test passes without meeting that order.)
+  b = std::jthread([&] { released = engine.release_task("ex-1.t1", kRai, false); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   // The claim is written, the release held: the execution must stay in memory, released.
   gate.hold_after(1);
   ASSERT_TRUE(gate.wait_until_held(before + 2));
   EXPECT_FALSE(engine.execution_ids().empty());
   // So Ravi may claim it now (read back from the store it would still be Rai's).
-  Status ravi = ok_status();
-  std::thread c([&] { ravi = engine.claim_task("ex-1.t1", kRavi); });
+  c = std::jthread([&] { ravi = engine.claim_task("ex-1.t1", kRavi); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   gate.open();
   a.join();

@@ -67,6 +67,7 @@ class GroupCommitterTest : public ::testing::Test {
 TEST_F(GroupCommitterTest, TheNextBatchIsDrainedWhileOneIsWrittenAndHoldsEachSourceOnce) {
   std::vector<Error> failures;
   GroupCommitter committer(*gate_, [&](const Error& e) { failures.push_back(e); });
+  const test::OpenAtExit open_at_exit(*gate_);  // before the committer joins its writer
   auto a = std::make_shared<Counter>("a");
   auto b = std::make_shared<Counter>("b");
   gate_->hold_after(0);
