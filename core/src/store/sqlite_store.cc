@@ -238,9 +238,6 @@ int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* schema, int 
   return SQLITE_OK;
 }
 
-// PASSIVE: copies what no reader still needs, without taking the writer's lock, so commits go on
-// meanwhile; the next commit after a complete copy starts the log again from its beginning. A
-// failure (busy, no space) is left for the next round or the committer's own checkpoint.
 // SQLite lets one checkpoint run at a time and answers a second "busy" at once, without
 // waiting: a truncation (a purge's, above all) must not meet the background copy half-way.
 Status SqliteStore::truncate_log() {
@@ -248,6 +245,9 @@ Status SqliteStore::truncate_log() {
   return sqlite_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
+// PASSIVE: copies what no reader still needs, without taking the writer's lock, so commits go on
+// meanwhile; the next commit after a complete copy starts the log again from its beginning. A
+// failure (busy, no space) is left for the next round or the committer's own checkpoint.
 void SqliteStore::checkpoint_loop(const std::string& synchronous) {
   sqlite3* db = nullptr;
   for (;;) {
@@ -421,8 +421,8 @@ Status SqliteStore::prepare() {
        "INSERT INTO audit (" + audit_cols +
            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&s_->put_meta, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)"},
-      // Every drain of an execution that stands still clears its count, and every finished one
-      // drops its state parts: prepared once, not per row.
+      // A drain clears a stored stop count and a finished execution drops its state parts:
+      // prepared once, not per row.
       {&s_->drop_interruptions, "DELETE FROM interruptions WHERE execution_id = ?1"},
       {&s_->put_interruptions,
        "INSERT OR REPLACE INTO interruptions (execution_id, count) VALUES (?1, ?2)"},
