@@ -1,7 +1,8 @@
 // BENCH.md workloads that need no store: W1 (linear, 10 noop steps) and W2 (fan-out, one
 // parallel step with 100 noop branches). Prints one JSON line per workload.
 // Usage: coalition_bench [--workload W1|W2|all] [--n N] [--concurrency C]
-//                        [--scheduler-threads S] [--plugin-threads P]
+//                        [--scheduler-threads S] [--plugin-threads P] [--isolated]
+// --isolated runs the noop plugin in a plugin host child process (W6 with the whole engine).
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -11,6 +12,8 @@
 #include <string>
 
 #include "common/file_system.h"
+#include "plugin_host/host_launcher.h"
+#include "plugin_host/isolated_plugin.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/engine.h"
 #include "workflow/workflow_loader.h"
@@ -54,6 +57,7 @@ struct Options {
   long concurrency = 256;
   size_t scheduler_threads = 1;
   size_t plugin_threads = 2;
+  bool isolated = false;
 };
 
 int run(const char* name, const std::string& text, long n, long units_per_execution,
@@ -83,10 +87,11 @@ int run(const char* name, const std::string& text, long n, long units_per_execut
   std::printf(
       "{\"workload\":\"%s\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
       "\"executions_per_s\":%.0f,\"us_per_%s\":%.2f,\"failures\":%ld,\"peak_rss_kb\":%ld,"
-      "\"scheduler_threads\":%zu,\"plugin_threads\":%zu,\"store\":\"memory\"}\n",
+      "\"scheduler_threads\":%zu,\"plugin_threads\":%zu,\"store\":\"memory\","
+      "\"plugins\":\"%s\"}\n",
       name, n, o.concurrency, wall, static_cast<double>(n) / wall, unit,
       wall * 1e6 / static_cast<double>(n * units_per_execution), failures, peak_rss_kb(),
-      o.scheduler_threads, o.plugin_threads);
+      o.scheduler_threads, o.plugin_threads, o.isolated ? "isolated" : "in_process");
   std::fflush(stdout);
   return failures == 0 ? 0 : 70;
 }
@@ -95,6 +100,9 @@ int run(const char* name, const std::string& text, long n, long units_per_execut
 
 int main(int argc, char** argv) {
   Options o;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--isolated") == 0) o.isolated = true;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--workload") o.workload = argv[i + 1];
@@ -106,6 +114,14 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   DllLibraryLoader libraries;
   PluginLoader loader(libraries, json::object());
+  PluginHostLimits limits;
+  limits.threads = std::max<size_t>(o.plugin_threads, 1);
+  PluginHosts hosts(std::make_unique<SpawnHostLauncher>(default_host_program(), limits), limits);
+  if (o.isolated) {
+    loader.isolate_with(
+        hosts,
+        [](const std::string&, const std::filesystem::path&) { return Isolation::kIsolated; }, {});
+  }
   PluginRegistry registry;
   RealFileSystem fs;
   auto report = install_plugins({COALITION_BENCH_PLUGIN_DIR}, fs, loader, registry);

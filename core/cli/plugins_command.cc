@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "cli/exit_code.h"
 
 namespace coalition::cli {
@@ -26,8 +28,18 @@ std::string capabilities_text(const StepTypeInfo& info) {
   return text.empty() ? "" : " [" + text + "]";
 }
 
+// The host of each isolated plugin, by plugin id.
+std::map<std::string, PluginHealth> hosts_of(const Installation& inst) {
+  std::map<std::string, PluginHealth> hosts;
+  if (inst.plugin_hosts) {
+    for (auto& health : inst.plugin_hosts->health()) hosts[health.plugin_id] = health;
+  }
+  return hosts;
+}
+
 void write_json(const Installation& inst, std::ostream& out) {
   nlohmann::json plugins = nlohmann::json::array();
+  const auto hosts = hosts_of(inst);
   for (const auto& p : inst.registry.plugins()) {
     nlohmann::json types = nlohmann::json::array();
     for (const auto& name : p.step_types) {
@@ -43,7 +55,15 @@ void write_json(const Installation& inst, std::ostream& out) {
                        {"description", p.description},
                        {"abi", fmt::format("{}.{}", p.abi_major, p.abi_minor)},
                        {"source", p.source},
+                       {"isolation", to_string(p.isolation)},
                        {"step_types", std::move(types)}});
+    if (auto host = hosts.find(p.id); host != hosts.end()) {
+      plugins.back()["host"] = {{"running", host->second.running},
+                                {"starts", host->second.starts},
+                                {"failures", host->second.failures},
+                                {"quarantined", host->second.quarantined},
+                                {"last_failure", host->second.last_failure}};
+    }
   }
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& e : inst.plugin_errors) errors.push_back(e.to_string());
@@ -55,8 +75,9 @@ void write_text(const Installation& inst, std::ostream& out) {
   const auto& plugins = inst.registry.plugins();
   size_t type_count = 0;
   for (const auto& p : plugins) {
-    out << fmt::format("{} {}  {} ({})\n  {}\n", p.id, p.version, p.publisher,
-                       to_string(p.partner_type), p.description);
+    out << fmt::format("{} {}  {} ({}{})\n  {}\n", p.id, p.version, p.publisher,
+                       to_string(p.partner_type),
+                       p.isolation == Isolation::kIsolated ? ", isolated" : "", p.description);
     for (const auto& name : p.step_types) {
       const auto& info = inst.registry.find(name)->info();
       out << fmt::format("    {}{}: {}\n", info.name, capabilities_text(info), info.description);

@@ -43,10 +43,11 @@ class Hardening : public ::testing::Test {
   test::ProcessResult cli(std::vector<std::string> args, const std::string& plugins = "",
                           const std::string& stdin_path = "/dev/null") {
     args.insert(args.begin(), {test::kCoalitionBinary, "--log-level", "warn"});
-    return test::run_process_with_input(
-        args,
-        {{"COALITION_PLUGIN_PATH", plugins}, {"COALITION_CONFIG", ""}, {"COALITION_STORE", store_}},
-        stdin_path);
+    return test::run_process_with_input(args,
+                                        {{"COALITION_PLUGIN_PATH", plugins},
+                                         {"COALITION_CONFIG", config_},
+                                         {"COALITION_STORE", store_}},
+                                        stdin_path);
   }
 
   // Starts the approval workflow; its first task is `<id>.t1`.
@@ -57,6 +58,7 @@ class Hardening : public ::testing::Test {
 
   test::TempDir dir_;
   std::string store_;
+  std::string config_;  // the configuration file; empty: none
 };
 
 std::string nested(size_t depth) {
@@ -256,6 +258,9 @@ TEST_F(Hardening, TheActingLockIsOnTheStoreFileNotItsPath) {
 class PoisonedExecution : public Hardening, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(PoisonedExecution, IsSetAsideAndTheOthersCarryOn) {
+  // In process, as a plugin the coalition trusts: its crash is the engine's.
+  config_ = write("coalition.json",
+                  R"({"plugins": {"isolation": {"plugins": {"crash_step": "in_process"}}}})");
   const std::string plugins = std::string(test::kFixtureDir) + "/crash_step";
   const std::string durable = std::string(test::kSourceDir) + "/tests/workflows/durable/";
   const std::string input = write("how.json", json{{"how", GetParam()}}.dump());
@@ -291,6 +296,39 @@ TEST_P(PoisonedExecution, IsSetAsideAndTheOthersCarryOn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Crashes, PoisonedExecution,
+                         ::testing::Values("segv", "abort", "stack", "kill"));
+
+// The same plugin isolated (the default for a plugin outside the engine's own directory): no
+// worker goes down; each crash is one failed attempt, and the step fails with plugin.crashed
+// once its attempts are spent.
+class IsolatedPoisonedExecution : public Hardening,
+                                  public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(IsolatedPoisonedExecution, FailsItsStepAndNoWorkerGoesDown) {
+  config_ = write("coalition.json", R"({"plugins": {"host": {"restart_backoff": "PT0.01S"}}})");
+  const std::string plugins = std::string(test::kFixtureDir) + "/crash_step";
+  const std::string durable = std::string(test::kSourceDir) + "/tests/workflows/durable/";
+  const std::string input = write("how.json", json{{"how", GetParam()}}.dump());
+  auto healthy = cli({"start", durable + "healthy.json", "--json"}, plugins);
+  ASSERT_EQ(healthy.exit_code, 0) << healthy.err;
+  auto poisoned = cli({"start", durable + "poisoned.json", "--input", input, "--json"}, plugins);
+  ASSERT_EQ(poisoned.exit_code, 0) << poisoned.err;
+  const std::string bad = json::parse(poisoned.out)["executions"][0];
+  const std::string good = json::parse(healthy.out)["executions"][0];
+  auto worker = cli({"worker", "--until-idle"}, plugins);
+  ASSERT_EQ(worker.exit_code, 0) << worker.err;
+  const json failed = json::parse(cli({"status", bad, "--json"}, plugins).out);
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_EQ(failed["error"]["code"], "plugin.crashed") << failed.dump();
+  EXPECT_EQ(json::parse(cli({"status", good, "--json"}, plugins).out)["status"], "succeeded");
+  const json history = json::parse(cli({"history", bad, "--json"}, plugins).out)["events"];
+  size_t attempts = 0;
+  for (const auto& event : history) attempts += event["type"] == "attempt_started" ? 1 : 0;
+  EXPECT_EQ(attempts, 3u) << "each crash is one of the step's three attempts";
+  EXPECT_EQ(cli({"audit", "verify"}, plugins).exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Crashes, IsolatedPoisonedExecution,
                          ::testing::Values("segv", "abort", "stack", "kill"));
 
 }  // namespace

@@ -5,9 +5,18 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cstdlib>
 
+#include "plugin_host/host_launcher.h"
 #include "plugin_host/plugin_discovery.h"
 
 namespace coalition::app {
+namespace {
+
+// A library straight in the built-in directory, or in a folder of its own there.
+bool in_builtin_directory(const std::filesystem::path& dir, const std::filesystem::path& builtin) {
+  return dir == builtin || dir.parent_path() == builtin;
+}
+
+}  // namespace
 
 std::filesystem::path builtin_plugin_directory() {
   // The build tree mirrors the install tree (bin/ next to lib/coalition/plugins/).
@@ -37,8 +46,27 @@ std::unique_ptr<Installation> open_installation(EngineConfig config, const FileS
   if (auto calendars = load_calendars(installation->config); calendars) {
     installation->calendars = std::move(*calendars);
   }
-  PluginLoader loader(libraries, installation->config.plugin_configs,
-                      installation->config.config_directory, &installation->calendars);
+  const EngineConfig& settings = installation->config;
+  PluginLoader loader(libraries, settings.plugin_configs, settings.config_directory,
+                      &installation->calendars);
+  const PluginIsolationConfig& isolation = settings.plugin_isolation;
+  installation->plugin_hosts = std::make_unique<PluginHosts>(
+      std::make_unique<SpawnHostLauncher>(
+          isolation.host_program.empty() ? default_host_program() : isolation.host_program,
+          isolation.host),
+      isolation.host);
+  // Plugins shipped with the engine (in its own directory, or a folder of their own in it) run
+  // in process by default; every other one in a host of its own.
+  const std::filesystem::path builtin = builtin_plugin_directory();
+  loader.isolate_with(
+      *installation->plugin_hosts,
+      [&isolation, builtin](const std::string& id, const std::filesystem::path& file) {
+        const auto dir = file.parent_path().lexically_normal();
+        const bool shipped = in_builtin_directory(dir, builtin);
+        return isolation.for_plugin(id, shipped);
+      },
+      settings.calendar_directory);
+  loader.set_output_bytes(isolation.calls.output_bytes);
   auto report = install_plugins(dirs, fs, loader, installation->registry);
   for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
   for (const auto& error : report.errors) spdlog::error("plugin refused: {}", error.to_string());

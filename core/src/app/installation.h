@@ -11,6 +11,7 @@
 #include "calendar/business_calendar.h"
 #include "common/file_system.h"
 #include "config/engine_config.h"
+#include "plugin_host/isolated_plugin.h"
 #include "plugin_host/library_loader.h"
 #include "plugin_host/plugin_registry.h"
 
@@ -20,6 +21,8 @@ struct Installation {
   EngineConfig config;
   std::vector<std::filesystem::path> plugin_directories;  // in search order
   CalendarSet calendars;  // what plugins see through coalition.calendar/1 (empty if unreadable)
+  // The hosts of isolated plugins; declared before the registry, whose step types use them.
+  std::unique_ptr<PluginHosts> plugin_hosts;
   PluginRegistry registry;
   std::vector<Error> plugin_errors;  // plugins that were refused; the others are usable
 };

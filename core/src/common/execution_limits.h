@@ -3,6 +3,7 @@
 #ifndef COALITION_COMMON_EXECUTION_LIMITS_H_
 #define COALITION_COMMON_EXECUTION_LIMITS_H_
 
+#include <chrono>
 #include <cstddef>
 
 namespace coalition {
@@ -15,6 +16,9 @@ struct ExecutionLimits {
   // Deaths of the engine while it worked on the execution (the crash journal) before it is set
   // aside as failed with kExecutionSetAside.
   size_t interruptions = 3;
+  // How long one plugin call may take in real time unless its step sets a `timeout`
+  // ("plugins.step_timeout"): an isolated host is then killed and the attempt fails.
+  std::chrono::milliseconds step_timeout{std::chrono::minutes(5)};
 };
 
 // The codes an execution fails with when it reaches one.

@@ -17,7 +17,32 @@ constexpr const char* kSchema = R"json({
       "properties": {
         "directories": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "builtin": {"type": "boolean"},
-        "config": {"type": "object", "additionalProperties": {"type": "object"}}
+        "config": {"type": "object", "additionalProperties": {"type": "object"}},
+        "isolation": {
+          "type": "object",
+          "properties": {
+            "builtin": {"$ref": "#/definitions/isolation"},
+            "others": {"$ref": "#/definitions/isolation"},
+            "plugins": {"type": "object",
+                        "additionalProperties": {"$ref": "#/definitions/isolation"}}
+          }
+        },
+        "step_timeout": {"type": "string", "minLength": 2},
+        "output_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456},
+        "host": {
+          "type": "object",
+          "properties": {
+            "program": {"type": "string", "minLength": 1},
+            "address_space_mb": {"type": "integer", "minimum": 64, "maximum": 1048576},
+            "cpu_seconds": {"type": "integer", "minimum": 1, "maximum": 31536000},
+            "open_files": {"type": "integer", "minimum": 16, "maximum": 1048576},
+            "threads": {"type": "integer", "minimum": 1, "maximum": 64},
+            "restart_backoff": {"type": "string", "minLength": 2},
+            "restart_backoff_max": {"type": "string", "minLength": 2},
+            "quarantine_after": {"type": "integer", "minimum": 1, "maximum": 1000},
+            "quarantine_for": {"type": "string", "minLength": 2}
+          }
+        }
       }
     },
     "engine": {
@@ -148,7 +173,8 @@ constexpr const char* kSchema = R"json({
         "from": {"type": "string", "pattern": "^(completed|started|/.*)$"}
       },
       "required": ["keep"]
-    }
+    },
+    "isolation": {"enum": ["in_process", "isolated"]}
   }
 })json";
 
@@ -174,6 +200,57 @@ void read_limits(const nlohmann::json& doc, EngineLimits& limits) {
   take("start_count", limits.start_count);
 }
 
+Isolation isolation_of(const nlohmann::json& value) {
+  return value.get<std::string>() == "in_process" ? Isolation::kInProcess : Isolation::kIsolated;
+}
+
+// "plugins.isolation", "plugins.host", "plugins.step_timeout", "plugins.output_bytes".
+Status read_isolation(const nlohmann::json& plugins, const std::filesystem::path& base,
+                      PluginIsolationConfig& out, ExecutionLimits& limits_out) {
+  const auto& isolation = plugins.value("isolation", nlohmann::json::object());
+  if (isolation.contains("builtin")) out.builtin = isolation_of(isolation["builtin"]);
+  if (isolation.contains("others")) out.others = isolation_of(isolation["others"]);
+  const nlohmann::json by_plugin = isolation.value("plugins", nlohmann::json::object());
+  for (const auto& [id, mode] : by_plugin.items()) out.by_plugin[id] = isolation_of(mode);
+  const auto span = [](const nlohmann::json& doc, const char* key, std::chrono::milliseconds min,
+                       const std::string& at, std::chrono::milliseconds& field) -> Status {
+    if (!doc.contains(key)) return ok_status();
+    auto value = parse_duration(doc[key].get<std::string>());
+    if (!value || *value < min) {
+      return std::move(
+          Error::configuration(value ? "at least " + format_duration(min) : value.error().message())
+              .with_pointer(at + key));
+    }
+    field = *value;
+    return ok_status();
+  };
+  if (auto s = span(plugins, "step_timeout", std::chrono::milliseconds(100), "/plugins/",
+                    limits_out.step_timeout);
+      !s) {
+    return s;
+  }
+  out.calls.output_bytes = plugins.value("output_bytes", out.calls.output_bytes);
+  const auto& host = plugins.value("host", nlohmann::json::object());
+  PluginHostLimits& limits = out.host;
+  if (host.contains("program")) {
+    std::filesystem::path program = host["program"].get<std::string>();
+    out.host_program = program.is_absolute() ? program : (base / program).lexically_normal();
+  }
+  limits.address_space_mb = host.value("address_space_mb", limits.address_space_mb);
+  limits.cpu_seconds = host.value("cpu_seconds", limits.cpu_seconds);
+  limits.open_files = host.value("open_files", limits.open_files);
+  limits.threads = host.value("threads", limits.threads);
+  limits.quarantine_after = host.value("quarantine_after", limits.quarantine_after);
+  for (auto [key, field] : {std::pair{"restart_backoff", &limits.restart_backoff},
+                            std::pair{"restart_backoff_max", &limits.restart_backoff_max},
+                            std::pair{"quarantine_for", &limits.quarantine_for}}) {
+    if (auto s = span(host, key, std::chrono::milliseconds(1), "/plugins/host/", *field); !s) {
+      return s;
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<EngineConfig> parse_engine_config(std::string_view text, const std::filesystem::path& base) {
@@ -185,7 +262,10 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
         Error::configuration(v.message).with_pointer(v.pointer.empty() ? "/" : v.pointer));
   }
   EngineConfig config;
-  config.config_directory = std::filesystem::absolute(base).lexically_normal();
+  // A file named without a folder ("--config coalition.json") is in the working directory.
+  config.config_directory =
+      std::filesystem::absolute(base.empty() ? std::filesystem::path(".") : base)
+          .lexically_normal();
   const auto& plugins = doc->value("plugins", nlohmann::json::object());
   for (const auto& dir : plugins.value("directories", nlohmann::json::array())) {
     std::filesystem::path path = dir.get<std::string>();
@@ -194,6 +274,10 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   }
   config.builtin_plugins = plugins.value("builtin", true);
   config.plugin_configs = plugins.value("config", nlohmann::json::object());
+  if (auto s = read_isolation(plugins, base, config.plugin_isolation, config.limits.execution);
+      !s) {
+    return std::move(s).error();
+  }
   const auto& engine = doc->value("engine", nlohmann::json::object());
   config.scheduler_threads = engine.value("scheduler_threads", config.scheduler_threads);
   config.plugin_threads = engine.value("plugin_threads", config.plugin_threads);

@@ -14,6 +14,7 @@
 #include "common/json_limits.h"
 #include "common/logging.h"
 #include "common/result.h"
+#include "plugin_host/plugin_isolation.h"
 
 namespace coalition {
 
@@ -84,6 +85,8 @@ struct EngineConfig {
   std::vector<std::filesystem::path> plugin_directories;
   bool builtin_plugins = true;                               // search the built-in directory
   nlohmann::json plugin_configs = nlohmann::json::object();  // plugin id -> its configuration
+  // Where each plugin runs, the limits of isolated hosts, and what every call is held to.
+  PluginIsolationConfig plugin_isolation;
   size_t scheduler_threads = 2;  // threads interpreting steps and recording events
   size_t plugin_threads = 4;     // threads running plugin calls
   // The embedded store; relative to the configuration file. Empty: "coalition.db" in the

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "common/json_text.h"
+
 namespace coalition {
 namespace {
 
@@ -28,9 +32,17 @@ PluginAnswer take_answer(const coalition_plugin_descriptor_t& plugin, coalition_
   return answer;
 }
 
+PluginAnswer breach_answer(const std::string& code, const std::string& message) {
+  PluginAnswer answer;
+  answer.status = COALITION_STATUS_PERMANENT_ERROR;
+  answer.error_json = to_text(nlohmann::json{{"code", code}, {"message", message}});
+  return answer;
+}
+
 Result<std::unique_ptr<NativeStepInvoker>> NativeStepInvoker::create(
     const coalition_plugin_descriptor_t& plugin, const coalition_step_type_t& type,
-    std::shared_ptr<const PluginHostApi> host, const std::string& config_json) {
+    std::shared_ptr<const PluginHostApi> host, const std::string& config_json,
+    size_t output_bytes) {
   coalition_result_t result{};
   result.struct_size = sizeof(result);
   void* instance = nullptr;
@@ -49,17 +61,19 @@ Result<std::unique_ptr<NativeStepInvoker>> NativeStepInvoker::create(
     return Error::plugin_load(describe(plugin, type) + " refused its configuration: " + detail);
   }
   return std::unique_ptr<NativeStepInvoker>(
-      new NativeStepInvoker(plugin, type, std::move(host), instance));
+      new NativeStepInvoker(plugin, type, std::move(host), instance, output_bytes));
 }
 
 NativeStepInvoker::NativeStepInvoker(const coalition_plugin_descriptor_t& plugin,
                                      const coalition_step_type_t& type,
-                                     std::shared_ptr<const PluginHostApi> host, void* instance)
+                                     std::shared_ptr<const PluginHostApi> host, void* instance,
+                                     size_t output_bytes)
     : plugin_(plugin),
       type_(type),
       host_(std::move(host)),
       instance_(instance),
       serialized_((type.capabilities & COALITION_CAP_THREAD_SAFE) == 0),
+      output_bytes_(output_bytes),
       who_(describe(plugin, type)) {}
 
 NativeStepInvoker::~NativeStepInvoker() {
@@ -70,21 +84,23 @@ NativeStepInvoker::~NativeStepInvoker() {
 }
 
 StepOutcome NativeStepInvoker::execute(const std::string& input_json,
-                                       const std::string& context_json) {
-  return call(type_.execute, input_json, context_json);
+                                       const std::string& context_json,
+                                       std::chrono::milliseconds /*time_limit*/) {
+  return decode_plugin_answer(answer(false, input_json, context_json), who_);
 }
 
 StepOutcome NativeStepInvoker::resume(const std::string& completion_json,
-                                      const std::string& context_json) {
-  if (type_.resume == nullptr) {
-    return StepOutcome::failed(StepStatus::kPermanentError, "step.not_resumable",
-                               who_ + " cannot be resumed: it never suspends");
-  }
-  return call(type_.resume, completion_json, context_json);
+                                      const std::string& context_json,
+                                      std::chrono::milliseconds /*time_limit*/) {
+  return decode_plugin_answer(answer(true, completion_json, context_json), who_);
 }
 
-StepOutcome NativeStepInvoker::call(CallFn fn, const std::string& first,
-                                    const std::string& context) {
+PluginAnswer NativeStepInvoker::answer(bool resume, const std::string& first,
+                                       const std::string& context) {
+  const CallFn fn = resume ? type_.resume : type_.execute;
+  if (fn == nullptr) {
+    return breach_answer("step.not_resumable", who_ + " cannot be resumed: it never suspends");
+  }
   coalition_result_t result{};
   result.struct_size = sizeof(result);
   std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
@@ -93,11 +109,19 @@ StepOutcome NativeStepInvoker::call(CallFn fn, const std::string& first,
     fn(instance_, first.c_str(), context.c_str(), &result);
   } catch (...) {
     take_answer(plugin_, result);
-    return StepOutcome::failed(StepStatus::kPermanentError, "plugin.exception",
-                               who_ + " let an exception cross the C ABI");
+    return breach_answer("plugin.exception", who_ + " let an exception cross the C ABI");
   }
   if (lock.owns_lock()) lock.unlock();
-  return decode_plugin_answer(take_answer(plugin_, result), who_);
+  PluginAnswer raw = take_answer(plugin_, result);
+  const size_t size = std::max(raw.output_json ? raw.output_json->size() : 0,
+                               raw.error_json ? raw.error_json->size() : 0);
+  if (size > output_bytes_) {
+    return breach_answer("plugin.output_too_large",
+                         fmt::format("{} returned a document of {} bytes; the limit is {} bytes "
+                                     "(plugins.output_bytes)",
+                                     who_, size, output_bytes_));
+  }
+  return raw;
 }
 
 }  // namespace coalition

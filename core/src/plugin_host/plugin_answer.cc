@@ -49,6 +49,10 @@ StepOutcome decode_plugin_answer(const PluginAnswer& answer, const std::string& 
   switch (answer.status) {
     case COALITION_STATUS_OK:
     case COALITION_STATUS_SUSPEND: {
+      if (!answer.output_json && answer.status == COALITION_STATUS_OK) {
+        return breach("plugin.null_output",
+                      who + " answered OK without an output document (return {} for none)");
+      }
       nlohmann::json output = nlohmann::json::object();
       if (answer.output_json) {
         auto doc = parse_json(*answer.output_json);

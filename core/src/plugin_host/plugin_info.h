@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "plugin_host/plugin_isolation.h"
+
 namespace coalition {
 
 enum class PartnerType { kFinancial, kTechnology, kNgo, kCoalition };
@@ -25,7 +27,8 @@ struct PluginInfo {
   std::string source;  // the library file it came from
   uint32_t abi_major = 0;
   uint32_t abi_minor = 0;
-  std::vector<std::string> step_types;  // in the order the plugin declares them
+  std::vector<std::string> step_types;          // in the order the plugin declares them
+  Isolation isolation = Isolation::kInProcess;  // where its code runs
 };
 
 }  // namespace coalition

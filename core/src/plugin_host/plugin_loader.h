@@ -5,6 +5,7 @@
 #include <coalition/plugin_abi.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -13,11 +14,13 @@
 #include "common/result.h"
 #include "plugin_host/library_loader.h"
 #include "plugin_host/plugin_info.h"
+#include "plugin_host/plugin_isolation.h"
 #include "plugin_host/step_type.h"
 
 namespace coalition {
 
 class CalendarSet;
+class PluginHosts;
 
 struct LoadedPlugin {
   PluginInfo info;
@@ -35,7 +38,19 @@ class PluginLoader {
   PluginLoader(LibraryLoader& libraries, nlohmann::json plugin_configs,
                std::filesystem::path config_directory = {}, const CalendarSet* calendars = nullptr);
 
-  // Loads `file`, then does what load_entry does.
+  // Where each plugin runs: `choose` answers for a plugin id and its library file; plugins it
+  // isolates run in hosts of `hosts`, which must outlive every step type loaded, and see the
+  // calendars of `calendar_directory`. Without this, every plugin runs in process.
+  using IsolationChooser =
+      std::function<Isolation(const std::string& id, const std::filesystem::path& file)>;
+  void isolate_with(PluginHosts& hosts, IsolationChooser choose,
+                    std::filesystem::path calendar_directory);
+  // The largest output or error document a call may return (plugins.output_bytes).
+  void set_output_bytes(size_t bytes) { output_bytes_ = bytes; }
+
+  // Loads `file` (lib<id>.so: the plugin must declare that id) in process — then does what
+  // load_entry does — or in a plugin host, which runs the same checks and answers what the
+  // plugin declares. Never throws.
   Result<LoadedPlugin> load(const std::filesystem::path& file);
 
   // Calls `entry`, checks the descriptor (abi_check.h) before reading anything else, compiles
@@ -44,7 +59,15 @@ class PluginLoader {
   Result<LoadedPlugin> load_entry(coalition_plugin_entry_v1_fn entry, const std::string& source);
 
  private:
+  Result<LoadedPlugin> load_isolated(const std::filesystem::path& file, const std::string& id);
+  // The plugin's section of the configuration, with config_directory added.
+  nlohmann::json config_for(const std::string& id) const;
+
   LibraryLoader& libraries_;
+  PluginHosts* hosts_ = nullptr;
+  IsolationChooser choose_;
+  std::filesystem::path calendar_directory_;
+  size_t output_bytes_ = PluginCallLimits{}.output_bytes;
   nlohmann::json plugin_configs_;
   std::filesystem::path config_directory_;
   const CalendarSet* calendars_;

@@ -29,6 +29,9 @@ struct StepContext {
   // The engine's clock when the call was made (virtual time under --now): plugins that need the
   // time ask for this, never the system clock, so a run in virtual time stays consistent.
   std::optional<UtcMicros> now;
+  // How long the call may take in real time (the step's timeout, else plugins.step_timeout).
+  // Not part of context_json: the invoker enforces it.
+  std::chrono::milliseconds time_limit{std::chrono::minutes(5)};
 
   // The context_json document of the ABI (coalition_step_type_t.execute).
   nlohmann::json to_json() const;

@@ -4,6 +4,7 @@
 #ifndef COALITION_PLUGIN_HOST_STEP_INVOKER_H_
 #define COALITION_PLUGIN_HOST_STEP_INVOKER_H_
 
+#include <chrono>
 #include <string>
 
 #include "plugin_host/plugin_answer.h"
@@ -16,11 +17,14 @@ class StepInvoker {
 
   // Runs one attempt. Thread-safe: implementations serialize calls when the step type is not
   // thread-safe. Never throws; a crash or breach of contract comes back as an error answer.
-  virtual StepOutcome execute(const std::string& input_json, const std::string& context_json) = 0;
+  // `time_limit` is how long the call may take in real time; an invoker that can stop a call
+  // (the isolated host) stops it then and answers plugin.timed_out.
+  virtual StepOutcome execute(const std::string& input_json, const std::string& context_json,
+                              std::chrono::milliseconds time_limit) = 0;
 
   // Completes a suspended attempt; same contract as execute.
-  virtual StepOutcome resume(const std::string& completion_json,
-                             const std::string& context_json) = 0;
+  virtual StepOutcome resume(const std::string& completion_json, const std::string& context_json,
+                             std::chrono::milliseconds time_limit) = 0;
 };
 
 }  // namespace coalition

@@ -38,11 +38,12 @@ StepOutcome StepType::execute(const nlohmann::json& parameters, const StepContex
       return invalid(*input_, violations);
     }
   }
-  return check_output(invoker_->execute(to_text(parameters), context.to_text()));
+  return check_output(
+      invoker_->execute(to_text(parameters), context.to_text(), context.time_limit));
 }
 
 StepOutcome StepType::resume(const nlohmann::json& completion, const StepContext& context) const {
-  return check_output(invoker_->resume(to_text(completion), context.to_text()));
+  return check_output(invoker_->resume(to_text(completion), context.to_text(), context.time_limit));
 }
 
 StepOutcome StepType::check_output(StepOutcome outcome) const {

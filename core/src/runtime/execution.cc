@@ -452,6 +452,7 @@ StepContext Execution::step_context(int64_t frame, const Step& step, uint32_t nu
   context.idempotency_key = idempotency_key(frame, step);
   context.now = host_.clock().now();
   if (step.timeout) context.deadline = *context.now + *step.timeout;
+  context.time_limit = step.timeout ? *step.timeout : host_.limits().step_timeout;
   context.task_token = context.idempotency_key;
   return context;
 }

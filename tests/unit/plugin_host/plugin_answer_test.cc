@@ -14,10 +14,14 @@ TEST(DecodePluginAnswer, OkCarriesTheOutput) {
   EXPECT_EQ(outcome.output["case"], "FC-1");
 }
 
-TEST(DecodePluginAnswer, OkWithoutOutputIsAnEmptyObject) {
+TEST(DecodePluginAnswer, OkWithoutOutputIsAProtocolError) {
   auto outcome = decode_plugin_answer({COALITION_STATUS_OK, {}, {}}, kWho);
-  EXPECT_EQ(outcome.status, StepStatus::kOk);
-  EXPECT_EQ(outcome.output, nlohmann::json::object());
+  EXPECT_EQ(outcome.status, StepStatus::kPermanentError);
+  EXPECT_EQ(outcome.error.code, "plugin.null_output");
+  EXPECT_NE(outcome.error.message.find(kWho), std::string::npos);
+  auto empty = decode_plugin_answer({COALITION_STATUS_OK, "{}", {}}, kWho);
+  EXPECT_EQ(empty.status, StepStatus::kOk);
+  EXPECT_EQ(empty.output, nlohmann::json::object());
 }
 
 TEST(DecodePluginAnswer, MalformedOutputIsAPermanentError) {

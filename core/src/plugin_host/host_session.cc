@@ -1,0 +1,235 @@
+#include "plugin_host/host_session.h"
+
+#include <coalition/plugin_abi.h>
+#include <fmt/format.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "calendar/business_calendar.h"
+#include "common/json_text.h"
+#include "plugin_host/abi_check.h"
+#include "plugin_host/host_frame.h"
+#include "plugin_host/native_step_invoker.h"
+#include "plugin_host/plugin_host_api.h"
+
+namespace coalition {
+namespace {
+
+// Frames from the engine: a call's input is bounded by the engine's JSON limits long before.
+constexpr size_t kMaxEngineFrame = size_t{256} << 20;
+
+// One writer at a time; the engine always reads, so a blocking write only waits for room.
+class FrameWriter {
+ public:
+  explicit FrameWriter(int fd) : fd_(fd) {}
+  void send(const HostFrame& frame) {
+    const std::string bytes = encode_frame(frame);
+    std::lock_guard<std::mutex> lock(mutex_);
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) ::_exit(0);  // the engine is gone: nothing left to answer
+      done += static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  int fd_;
+  std::mutex mutex_;
+};
+
+// The plugin's log lines (through PluginHostApi's logger) become log frames; the engine logs
+// them under the plugin's name, masked like every line it writes.
+class FrameLogSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit FrameLogSink(FrameWriter& writer) : writer_(writer) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    uint32_t level = COALITION_LOG_ERROR;
+    if (msg.level <= spdlog::level::debug) {
+      level = COALITION_LOG_DEBUG;
+    } else if (msg.level == spdlog::level::info) {
+      level = COALITION_LOG_INFO;
+    } else if (msg.level == spdlog::level::warn) {
+      level = COALITION_LOG_WARN;
+    }
+    writer_.send(HostFrame{
+        FrameKind::kLog, 0, level, {std::string(msg.payload.data(), msg.payload.size())}});
+  }
+  void flush_() override {}
+
+ private:
+  FrameWriter& writer_;
+};
+
+// Reads one frame; nullopt at end of file. A broken frame from the engine ends the host.
+std::optional<HostFrame> read_frame(int fd) {
+  auto read_all = [fd](char* data, size_t size) -> bool {
+    size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::read(fd, data + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  unsigned char prefix[kFrameLengthBytes];
+  if (!read_all(reinterpret_cast<char*>(prefix), sizeof(prefix))) return std::nullopt;
+  auto length = frame_body_length(prefix, kMaxEngineFrame);
+  if (!length) ::_exit(70);
+  std::string body(*length, '\0');
+  if (!read_all(body.data(), body.size())) return std::nullopt;
+  auto frame = decode_frame_body(body);
+  if (!frame) ::_exit(70);
+  return std::move(*frame);
+}
+
+nlohmann::json schema_text(const char* text) {
+  return text == nullptr ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
+nlohmann::json describe(const coalition_plugin_descriptor_t& d) {
+  nlohmann::json types = nlohmann::json::array();
+  for (uint32_t i = 0; i < d.step_type_count; ++i) {
+    const auto& t = *d.step_types[i];
+    types.push_back({{"name", t.name},
+                     {"description", t.description != nullptr ? t.description : ""},
+                     {"capabilities", t.capabilities},
+                     {"parameters_schema", schema_text(t.parameters_schema_json)},
+                     {"input_schema", schema_text(t.input_schema_json)},
+                     {"output_schema", schema_text(t.output_schema_json)}});
+  }
+  // Nothing that changes between two hosts of one library (no pid): the engine compares the
+  // description of every restarted host with the first.
+  return {{"protocol", kHostProtocolVersion},
+          {"plugin",
+           {{"id", d.id},
+            {"version", d.version},
+            {"publisher", d.publisher},
+            {"description", d.description},
+            {"partner_type", d.partner_type},
+            {"abi_major", d.abi_major},
+            {"abi_minor", d.abi_minor}}},
+          {"step_types", std::move(types)}};
+}
+
+// Runs calls on `threads` threads that take turns reading the socket: the thread that reads a
+// call runs it and answers it, while the next idle thread reads on. No hand-off between a
+// reader and a worker sits on a call's path (a thread wake-up costs as much as the call), and a
+// hung call holds only its own thread.
+class CallRunner {
+ public:
+  CallRunner(int fd, std::vector<std::unique_ptr<NativeStepInvoker>>& invokers, FrameWriter& writer)
+      : fd_(fd), invokers_(invokers), writer_(writer) {}
+
+  // Never returns: the host ends with _exit at end of file.
+  [[noreturn]] void run(size_t threads) {
+    for (size_t i = 1; i < threads; ++i) std::thread([this] { work(); }).detach();
+    work();
+  }
+
+ private:
+  [[noreturn]] void work() {
+    for (;;) {
+      std::optional<HostFrame> frame;
+      {
+        std::lock_guard<std::mutex> lock(read_mutex_);
+        frame = read_frame(fd_);
+      }
+      // End of file: the engine is done with this host. No plugin code runs on the way out.
+      if (!frame) ::_exit(0);
+      const bool call = frame->kind == FrameKind::kExecute || frame->kind == FrameKind::kResume;
+      if (!call || frame->code >= invokers_.size() || frame->texts.size() != 2 ||
+          !frame->texts[0] || !frame->texts[1]) {
+        ::_exit(70);
+      }
+      PluginAnswer answer = invokers_[frame->code]->answer(frame->kind == FrameKind::kResume,
+                                                           *frame->texts[0], *frame->texts[1]);
+      writer_.send(HostFrame{FrameKind::kAnswer,
+                             frame->call,
+                             answer.status,
+                             {std::move(answer.output_json), std::move(answer.error_json)}});
+    }
+  }
+
+  const int fd_;
+  std::vector<std::unique_ptr<NativeStepInvoker>>& invokers_;
+  FrameWriter& writer_;
+  std::mutex read_mutex_;
+};
+
+int refuse(FrameWriter& writer, const std::string& why) {
+  writer.send(HostFrame{FrameKind::kRefused, 0, 0, {why}});
+  return 0;
+}
+
+}  // namespace
+
+int run_plugin_host(int fd, LibraryLoader& libraries) {
+  FrameWriter writer(fd);
+  auto first = read_frame(fd);
+  if (!first) return 0;
+  if (first->kind != FrameKind::kLoad || first->texts.size() != 1 || !first->texts[0]) return 70;
+  auto load = parse_json(*first->texts[0]);
+  if (!load || !load->is_object() || load->value("protocol", 0) != kHostProtocolVersion) {
+    return 70;
+  }
+  const std::string plugin_id = load->value("plugin_id", "");
+  const std::filesystem::path library = load->value("library", "");
+  const std::string config_json = to_text(load->value("config", nlohmann::json::object()));
+  const std::string calendars_dir = load->value("calendars", "");
+  const size_t threads = std::clamp<size_t>(load->value("threads", size_t{4}), 1, 64);
+  const size_t output_bytes = load->value("output_bytes", size_t{1} << 20);
+
+  auto logger = std::make_shared<spdlog::logger>("plugin", std::make_shared<FrameLogSink>(writer));
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+
+  CalendarSet calendars;
+  if (!calendars_dir.empty()) {
+    if (auto loaded = CalendarSet::load(calendars_dir); loaded) calendars = std::move(*loaded);
+  }
+  const std::string source = library.string();
+  auto entry = libraries.open(library);
+  if (!entry) return refuse(writer, entry.error().message());
+  const coalition_plugin_descriptor_t* descriptor = nullptr;
+  try {  // boundary: plugin code
+    descriptor = (*entry)(COALITION_ABI_MAJOR, COALITION_ABI_MINOR);
+  } catch (...) {
+    return refuse(writer, source + ": the plugin's entry point threw an exception");
+  }
+  if (auto status = check_descriptor_header(descriptor, source); !status) {
+    return refuse(writer, status.error().message());
+  }
+  if (auto status = check_descriptor_body(*descriptor, source); !status) {
+    return refuse(writer, status.error().message());
+  }
+  if (plugin_id != descriptor->id) {
+    return refuse(writer, fmt::format("{}: the library declares plugin id '{}'; its file name "
+                                      "says '{}' (a plugin's id is its library's name)",
+                                      source, descriptor->id, plugin_id));
+  }
+  auto host = std::make_shared<const PluginHostApi>(descriptor->id, &calendars);
+  std::vector<std::unique_ptr<NativeStepInvoker>> invokers;
+  for (uint32_t i = 0; i < descriptor->step_type_count; ++i) {
+    auto invoker = NativeStepInvoker::create(*descriptor, *descriptor->step_types[i], host,
+                                             config_json, output_bytes);
+    if (!invoker) return refuse(writer, source + ": " + invoker.error().message());
+    invokers.push_back(std::move(*invoker));
+  }
+  writer.send(HostFrame{FrameKind::kDescribe, 0, 0, {to_text(describe(*descriptor))}});
+
+  CallRunner(fd, invokers, writer).run(threads);
+}
+
+}  // namespace coalition

@@ -1,0 +1,201 @@
+#include "plugin_host/isolated_plugin.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace coalition {
+namespace {
+
+// How long a host may take to start and load its plugin (dlopen, static constructors, create).
+constexpr std::chrono::seconds kStartLimit{10};
+
+HostCallResult unavailable(std::string code, std::string message) {
+  return {std::nullopt, std::move(code), std::move(message)};
+}
+
+}  // namespace
+
+PluginHosts::PluginHosts(std::unique_ptr<HostLauncher> launcher, PluginHostLimits limits)
+    : launcher_(std::move(launcher)),
+      limits_(limits),
+      work_(boost::asio::make_work_guard(io_)),
+      thread_([this] { io_.run(); }) {}
+
+PluginHosts::~PluginHosts() {
+  std::vector<std::shared_ptr<IsolatedPlugin>> plugins;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    plugins.swap(plugins_);
+  }
+  for (auto& plugin : plugins) plugin->stop();
+  plugins.clear();
+  work_.reset();
+  thread_.join();
+}
+
+std::shared_ptr<IsolatedPlugin> PluginHosts::add(std::string plugin_id, std::string load_document,
+                                                 size_t max_frame) {
+  auto plugin = std::make_shared<IsolatedPlugin>(*this, std::move(plugin_id),
+                                                 std::move(load_document), max_frame);
+  std::lock_guard<std::mutex> lock(mutex_);
+  plugins_.push_back(plugin);
+  return plugin;
+}
+
+std::vector<PluginHealth> PluginHosts::health() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<PluginHealth> all;
+  for (const auto& plugin : plugins_) all.push_back(plugin->health());
+  return all;
+}
+
+IsolatedPlugin::IsolatedPlugin(PluginHosts& hosts, std::string plugin_id, std::string load_document,
+                               size_t max_frame)
+    : hosts_(hosts),
+      plugin_id_(std::move(plugin_id)),
+      load_document_(std::move(load_document)),
+      max_frame_(max_frame) {}
+
+Result<std::shared_ptr<PluginProcess>> IsolatedPlugin::launch(std::chrono::milliseconds limit) {
+  auto child = hosts_.launcher().launch(plugin_id_);
+  if (!child) return std::move(child).error();
+  auto process = PluginProcess::adopt(hosts_.io(), *child, plugin_id_, max_frame_);
+  ++starts_;
+  auto description = process->load(load_document_, limit);
+  if (!description) {
+    process->stop(std::chrono::milliseconds(0));
+    return std::move(description).error();
+  }
+  if (description_.empty()) {
+    description_ = std::move(*description);
+  } else if (*description != description_) {
+    process->stop(std::chrono::milliseconds(0));
+    return Error::plugin_load("plugin '" + plugin_id_ +
+                              "' declares something else than when the engine loaded it (was "
+                              "its library replaced?)");
+  }
+  return process;
+}
+
+Result<std::string> IsolatedPlugin::start(std::chrono::milliseconds limit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto process = launch(limit);
+  if (!process) return std::move(process).error();
+  current_ = std::move(*process);
+  return description_;
+}
+
+std::variant<std::shared_ptr<PluginProcess>, HostCallResult> IsolatedPlugin::running(
+    std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < quarantined_until_) {
+      return unavailable("plugin.quarantined",
+                         fmt::format("plugin '{}' is quarantined after {} failures of its host "
+                                     "in a row (last: {})",
+                                     plugin_id_, hosts_.limits().quarantine_after, last_failure_));
+    }
+    if (current_ && current_->alive()) return current_;
+    if (current_) {  // it died between calls: that counts too
+      note_failure_locked(current_, "its host " + current_->death());
+      current_.reset();
+      continue;
+    }
+    if (now >= next_start_) break;
+    if (next_start_ > deadline) {
+      return unavailable("plugin.crashed",
+                         fmt::format("the host of plugin '{}' is restarting after a failure "
+                                     "(last: {})",
+                                     plugin_id_, last_failure_));
+    }
+    // Wait out the backoff without holding the lock, then look again: another caller may have
+    // started a host meanwhile.
+    const auto until = next_start_;
+    lock.unlock();
+    std::this_thread::sleep_until(until);
+    lock.lock();
+  }
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  auto process = launch(
+      std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(kStartLimit)));
+  if (!process) {
+    note_failure_locked(nullptr, process.error().message());
+    return unavailable("plugin.crashed",
+                       fmt::format("the host of plugin '{}' could not be started: {}", plugin_id_,
+                                   process.error().message()));
+  }
+  current_ = *process;
+  return std::move(*process);
+}
+
+HostCallResult IsolatedPlugin::call(FrameKind kind, uint32_t type_index, const std::string& first,
+                                    const std::string& context, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto host = running(deadline);
+  if (auto* refused = std::get_if<HostCallResult>(&host)) return std::move(*refused);
+  auto& process = std::get<std::shared_ptr<PluginProcess>>(host);
+  HostCallResult result = process->call(kind, type_index, first, context, deadline, limit);
+  if (result.answer) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (current_ == process) consecutive_ = 0;
+  } else {
+    note_failure(process, result.message);
+  }
+  return result;
+}
+
+void IsolatedPlugin::note_failure(const std::shared_ptr<PluginProcess>& process,
+                                  const std::string& what) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  note_failure_locked(process, what);
+}
+
+void IsolatedPlugin::note_failure_locked(const std::shared_ptr<PluginProcess>& process,
+                                         const std::string& what) {
+  // One death fails every call in flight on that host: it counts once.
+  if (process && !counted_.owner_before(process) && !process.owner_before(counted_)) return;
+  counted_ = process;
+  ++failures_;
+  ++consecutive_;
+  last_failure_ = what;
+  const auto& limits = hosts_.limits();
+  const auto now = std::chrono::steady_clock::now();
+  auto backoff = limits.restart_backoff;
+  for (size_t i = 1; i < consecutive_ && backoff < limits.restart_backoff_max; ++i) backoff *= 2;
+  next_start_ = now + std::min(backoff, limits.restart_backoff_max);
+  if (consecutive_ >= limits.quarantine_after) {
+    quarantined_until_ = now + limits.quarantine_for;
+    consecutive_ = 0;
+    spdlog::error(
+        "plugin '{}' is quarantined for {} s after {} failures of its host in a row "
+        "(last: {})",
+        plugin_id_, limits.quarantine_for.count() / 1000, limits.quarantine_after, what);
+  }
+}
+
+PluginHealth IsolatedPlugin::health() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PluginHealth health;
+  health.plugin_id = plugin_id_;
+  health.running = current_ && current_->alive();
+  health.starts = starts_;
+  health.failures = failures_;
+  health.quarantined = std::chrono::steady_clock::now() < quarantined_until_;
+  health.last_failure = last_failure_;
+  return health;
+}
+
+void IsolatedPlugin::stop() {
+  std::shared_ptr<PluginProcess> process;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    process.swap(current_);
+  }
+  if (process) process->stop(std::chrono::milliseconds(500));
+}
+
+}  // namespace coalition

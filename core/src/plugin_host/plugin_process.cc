@@ -1,0 +1,381 @@
+#include "plugin_host/plugin_process.h"
+
+#include <coalition/plugin_abi.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/read.hpp>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace coalition {
+namespace {
+
+// What one host may put in the engine's log per second (its output and its plugin's log lines
+// together), and the longest line kept: a plugin that floods its output costs the engine a
+// read, never its log.
+constexpr size_t kLinesPerSecond = 50;
+constexpr size_t kLineBytes = 2000;
+
+std::string clip(std::string_view line) {
+  if (line.size() <= kLineBytes) return std::string(line);
+  return std::string(line.substr(0, kLineBytes)) +
+         fmt::format(" [{} more bytes]", line.size() - kLineBytes);
+}
+
+std::string format_limit(std::chrono::milliseconds limit) {
+  if (limit.count() % 1000 == 0) return fmt::format("{} s", limit.count() / 1000);
+  return fmt::format("{} ms", limit.count());
+}
+
+}  // namespace
+
+std::string describe_signal(int signal) {
+  const char* name = sigabbrev_np(signal);
+  if (name == nullptr) return fmt::format("signal {}", signal);
+  return fmt::format("signal {} (SIG{})", signal, name);
+}
+
+std::shared_ptr<PluginProcess> PluginProcess::adopt(boost::asio::io_context& io, HostChild child,
+                                                    std::string plugin_id, size_t max_frame) {
+  std::shared_ptr<PluginProcess> process(
+      new PluginProcess(io, child, std::move(plugin_id), max_frame));
+  // The first reads are started on the io thread, which owns the socket and pipe objects.
+  boost::asio::post(io, [process] {
+    process->read_prefix();
+    process->read_output();
+  });
+  return process;
+}
+
+PluginProcess::PluginProcess(boost::asio::io_context& io, HostChild child, std::string plugin_id,
+                             size_t max_frame)
+    : plugin_id_(std::move(plugin_id)),
+      max_frame_(max_frame),
+      pid_(child.pid),
+      socket_(io, boost::asio::local::stream_protocol(), child.socket_fd),
+      output_(io, child.output_fd),
+      logger_(spdlog::default_logger()->clone("plugin." + plugin_id_)) {}
+
+PluginProcess::~PluginProcess() {
+  terminate("was stopped by the engine");
+  reap();
+}
+
+bool PluginProcess::alive() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !dead_ && kill_reason_.empty();  // a host being killed takes no new call
+}
+
+std::string PluginProcess::death() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return death_;
+}
+
+Result<std::string> PluginProcess::load(const std::string& load_document,
+                                        std::chrono::milliseconds limit) {
+  auto pending = std::make_shared<Pending>();
+  auto future = pending->promise.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (dead_) return Error::io("the plugin host of '" + plugin_id_ + "' " + death_);
+    pending_[0] = pending;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  HostFrame frame{FrameKind::kLoad, 0, 0, {load_document}};
+  if (!send(encode_frame(frame), deadline) ||
+      future.wait_until(deadline) == std::future_status::timeout) {
+    terminate("did not load its plugin within " + format_limit(limit));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_.erase(0);
+    }
+    reap();
+    return Error::io("the plugin host of '" + plugin_id_ + "' " + death());
+  }
+  HostCallResult result = future.get();
+  if (result.answer) return std::move(*result.answer->output_json);
+  if (result.code == "plugin.refused") return Error::plugin_load(result.message);
+  return Error::io(result.message);
+}
+
+HostCallResult PluginProcess::call(FrameKind kind, uint32_t type_index, const std::string& first,
+                                   const std::string& context,
+                                   std::chrono::steady_clock::time_point deadline,
+                                   std::chrono::milliseconds limit) {
+  auto pending = std::make_shared<Pending>();
+  auto future = pending->promise.get_future();
+  uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (dead_ || !kill_reason_.empty()) {
+      return {std::nullopt, "plugin.crashed",
+              fmt::format("the plugin host of '{}' {}", plugin_id_, dead_ ? death_ : kill_reason_)};
+    }
+    id = next_call_++;
+    pending_[id] = pending;
+  }
+  const bool sent = send(encode_frame(HostFrame{kind, id, type_index, {first, context}}), deadline);
+  if (sent && future.wait_until(deadline) == std::future_status::ready) return future.get();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.erase(id);
+  }
+  if (future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return future.get();
+  const std::string reason = "did not answer a call within " + format_limit(limit);
+  terminate(reason);
+  return {std::nullopt, "plugin.timed_out",
+          fmt::format("a call of plugin '{}' {}; its host was stopped", plugin_id_, reason)};
+}
+
+void PluginProcess::stop(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  // End of file on its socket makes the host exit; a host that does not is killed.
+  ::shutdown(socket_.native_handle(), SHUT_WR);
+  const auto until = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < until) {
+    {
+      std::lock_guard<std::mutex> lock(reap_mutex_);
+      if (reaped_) return;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        reaped_ = true;
+        std::lock_guard<std::mutex> state(mutex_);
+        if (death_.empty()) death_ = "was stopped by the engine";
+        return;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  terminate("was stopped by the engine");
+  reap();
+}
+
+bool PluginProcess::send(const std::string& bytes, std::chrono::steady_clock::time_point deadline) {
+  std::lock_guard<std::mutex> lock(send_mutex_);
+  const int fd = socket_.native_handle();
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n =
+        ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count() + 1, 60000))) < 0 &&
+        errno != EINTR) {
+      return false;
+    }
+    if ((p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) return false;
+  }
+  return true;
+}
+
+void PluginProcess::terminate(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (kill_reason_.empty() && death_.empty()) kill_reason_ = reason;
+  }
+  std::lock_guard<std::mutex> lock(reap_mutex_);
+  if (!reaped_) ::kill(pid_, SIGKILL);  // never after reaping: the pid may be someone else's
+}
+
+void PluginProcess::reap() {
+  std::lock_guard<std::mutex> lock(reap_mutex_);
+  if (reaped_) return;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  bool killed_here = false;
+  if (r == 0) {
+    // Its socket is closed but it still runs: a host that stops talking is stopped.
+    ::kill(pid_, SIGKILL);
+    killed_here = true;
+    do {
+      r = ::waitpid(pid_, &status, 0);
+    } while (r < 0 && errno == EINTR);
+  }
+  reaped_ = true;
+  std::lock_guard<std::mutex> state(mutex_);
+  if (!death_.empty()) return;
+  if (!kill_reason_.empty()) {
+    death_ = kill_reason_;
+  } else if (r == pid_ && WIFSIGNALED(status)) {
+    death_ = killed_here && WTERMSIG(status) == SIGKILL
+                 ? "closed its connection to the engine and was stopped"
+                 : "was killed by " + describe_signal(WTERMSIG(status));
+  } else if (r == pid_ && WIFEXITED(status)) {
+    death_ = fmt::format("exited with status {}", WEXITSTATUS(status));
+  } else {
+    death_ = "ended";
+  }
+}
+
+void PluginProcess::read_prefix() {
+  boost::asio::async_read(
+      socket_, boost::asio::buffer(prefix_),
+      [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        if (ec) return self->on_broken("");
+        auto length = frame_body_length(self->prefix_, self->max_frame_);
+        if (!length) {
+          self->terminate("sent a broken frame (" + length.error().message() + ")");
+          return self->on_broken("");
+        }
+        self->read_body(*length);
+      });
+}
+
+void PluginProcess::read_body(size_t length) {
+  body_.resize(length);
+  boost::asio::async_read(
+      socket_, boost::asio::buffer(body_),
+      [self = shared_from_this()](boost::system::error_code ec, size_t) {
+        if (ec) return self->on_broken("");
+        auto frame = decode_frame_body(self->body_);
+        if (!frame) {
+          self->terminate("sent a broken frame (" + frame.error().message() + ")");
+          return self->on_broken("");
+        }
+        self->on_frame(std::move(*frame));
+      });
+}
+
+void PluginProcess::on_frame(HostFrame frame) {
+  const auto fulfil = [this](uint64_t call, HostCallResult result) {
+    std::shared_ptr<Pending> pending;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = pending_.find(call);
+      if (it == pending_.end()) return;  // its caller gave up (timed out)
+      pending = std::move(it->second);
+      pending_.erase(it);
+    }
+    pending->promise.set_value(std::move(result));
+  };
+  switch (frame.kind) {
+    case FrameKind::kAnswer:
+      if (frame.call != 0 && frame.texts.size() == 2) {
+        PluginAnswer answer{frame.code, std::move(frame.texts[0]), std::move(frame.texts[1])};
+        fulfil(frame.call, HostCallResult{std::move(answer), {}, {}});
+        return read_prefix();
+      }
+      break;
+    case FrameKind::kLog:
+      if (frame.texts.size() == 1 && frame.texts[0]) {
+        const std::string line = clip(*frame.texts[0]);
+        switch (frame.code) {
+          case COALITION_LOG_DEBUG: logger_->debug("{}", line); break;
+          case COALITION_LOG_INFO: logger_->info("{}", line); break;
+          case COALITION_LOG_WARN: logger_->warn("{}", line); break;
+          default: logger_->error("{}", line); break;
+        }
+        return read_prefix();
+      }
+      break;
+    case FrameKind::kDescribe:
+    case FrameKind::kRefused:
+      if (frame.call == 0 && frame.texts.size() == 1 && frame.texts[0]) {
+        if (frame.kind == FrameKind::kDescribe) {
+          PluginAnswer answer{COALITION_STATUS_OK, std::move(frame.texts[0]), std::nullopt};
+          fulfil(0, HostCallResult{std::move(answer), {}, {}});
+        } else {
+          fulfil(0, HostCallResult{std::nullopt, "plugin.refused", clip(*frame.texts[0])});
+        }
+        return read_prefix();
+      }
+      break;
+    default: break;
+  }
+  terminate(fmt::format("sent a frame the engine does not expect (kind {}, {} texts)",
+                        static_cast<int>(frame.kind), frame.texts.size()));
+  on_broken("");
+}
+
+void PluginProcess::on_broken(const std::string& /*what*/) {
+  std::map<uint64_t, std::shared_ptr<Pending>> orphans;
+  bool stopping = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (dead_) return;
+    dead_ = true;
+    stopping = stopping_;
+    orphans.swap(pending_);
+  }
+  // The fd number stays ours until the destructor: a sender still polling it sees the hang-up.
+  ::shutdown(socket_.native_handle(), SHUT_RDWR);
+  reap();
+  // What it printed before it died is the best clue to why.
+  boost::system::error_code ec;
+  output_.non_blocking(true, ec);
+  while (!ec) {
+    char chunk[4096];
+    const size_t n = output_.read_some(boost::asio::buffer(chunk), ec);
+    if (n > 0) on_output(std::string_view(chunk, n));
+  }
+  if (!output_buffer_.empty()) log_line(output_buffer_);
+  output_.close(ec);
+  const std::string message = fmt::format("the plugin host of '{}' {}", plugin_id_, death());
+  if (!stopping) logger_->warn("{}", message);
+  for (auto& [call, pending] : orphans) {
+    pending->promise.set_value(HostCallResult{std::nullopt, "plugin.crashed",
+                                              message + (call == 0 ? "" : " during this call")});
+  }
+}
+
+void PluginProcess::read_output() {
+  output_chunk_.resize(4096);
+  output_.async_read_some(boost::asio::buffer(output_chunk_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                            if (ec) return;  // end of file, or closed by on_broken
+                            self->on_output(std::string_view(self->output_chunk_.data(), n));
+                            self->read_output();
+                          });
+}
+
+void PluginProcess::on_output(std::string_view bytes) {
+  output_buffer_.append(bytes);
+  size_t start = 0;
+  for (size_t nl; (nl = output_buffer_.find('\n', start)) != std::string::npos; start = nl + 1) {
+    log_line(std::string_view(output_buffer_).substr(start, nl - start));
+  }
+  output_buffer_.erase(0, start);
+  if (output_buffer_.size() > kLineBytes) {  // a line without end: log what there is
+    log_line(output_buffer_);
+    output_buffer_.clear();
+  }
+}
+
+void PluginProcess::log_line(std::string_view line) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - output_window_ >= std::chrono::seconds(1)) {
+    if (output_dropped_ > 0) {
+      logger_->warn("{} more lines of output dropped (at most {} a second are logged)",
+                    output_dropped_, kLinesPerSecond);
+    }
+    output_window_ = now;
+    output_lines_ = 0;
+    output_dropped_ = 0;
+  }
+  if (output_lines_ >= kLinesPerSecond) {
+    ++output_dropped_;
+    return;
+  }
+  ++output_lines_;
+  logger_->warn("printed: {}", clip(line));
+}
+
+}  // namespace coalition

@@ -1,0 +1,360 @@
+// Partner plugins in `coalition-plugin-host` child processes: whatever a plugin does — crash,
+// hang, flood, leak, exhaust memory, break the protocol — costs one attempt and a restart of
+// its host, never the engine. Real child processes, the real host program, real libraries.
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "plugin_host/host_launcher.h"
+#include "plugin_host/isolated_plugin.h"
+#include "plugin_host/plugin_loader.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+#include "test_paths.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+namespace fs = std::filesystem;
+
+fs::path fixture(const std::string& name) {
+  return fs::path(test::kFixtureDir) / name / ("lib" + name + ".so");
+}
+
+size_t open_descriptors() {
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/fd")) ++count;
+  return count;
+}
+
+PluginHostLimits quick_limits() {
+  PluginHostLimits limits;
+  limits.address_space_mb = 1024;
+  limits.restart_backoff = milliseconds(10);
+  limits.restart_backoff_max = milliseconds(40);
+  limits.quarantine_after = 100;
+  return limits;
+}
+
+// Captures what the engine logs (the plugin's log lines and output among it).
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "coalition", std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_));
+    logger->set_pattern("%n %v");
+    logger->set_level(spdlog::level::debug);
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return stream_.str(); }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::ostringstream stream_;
+};
+
+class IsolatedPluginTest : public ::testing::Test {
+ protected:
+  void start(PluginHostLimits limits = quick_limits()) {
+    hosts_ = std::make_unique<PluginHosts>(
+        std::make_unique<SpawnHostLauncher>(test::kPluginHostBinary, limits), limits);
+  }
+  Result<LoadedPlugin> load(const fs::path& library) {
+    PluginLoader loader(libraries_, json::object());
+    loader.isolate_with(
+        *hosts_, [](const std::string&, const fs::path&) { return Isolation::kIsolated; }, {});
+    return loader.load(library);
+  }
+  void load_misbehaving(PluginHostLimits limits = quick_limits()) {
+    start(limits);
+    auto plugin = load(fixture("misbehaving_step"));
+    ASSERT_TRUE(plugin) << plugin.error().to_string();
+    plugin_ = std::move(*plugin);
+  }
+  StepOutcome run(const std::string& how, milliseconds limit = milliseconds(20000)) {
+    StepContext context;
+    context.execution_id = "ex-1";
+    context.step_id = "misbehave";
+    context.idempotency_key = "ex-1/misbehave";
+    context.time_limit = limit;
+    return plugin_.step_types.at(0)->execute({{"how", how}}, context);
+  }
+  int host_pid() {
+    auto outcome = run("ok");
+    EXPECT_EQ(outcome.status, StepStatus::kOk) << outcome.error.message;
+    return outcome.output.value("pid", -1);
+  }
+
+  DllLibraryLoader libraries_;
+  std::unique_ptr<PluginHosts> hosts_;
+  LoadedPlugin plugin_;
+};
+
+TEST_F(IsolatedPluginTest, RunsThePluginInAProcessOfItsOwn) {
+  load_misbehaving();
+  EXPECT_EQ(plugin_.info.id, "misbehaving_step");
+  EXPECT_EQ(plugin_.info.isolation, Isolation::kIsolated);
+  EXPECT_EQ(plugin_.info.publisher, "Fixture Test Org");
+  ASSERT_EQ(plugin_.info.step_types, std::vector<std::string>{"misbehave"});
+  // The schemas crossed the process boundary: a parameter error is caught before any call.
+  StepContext context;
+  auto invalid = plugin_.step_types[0]->execute(json::object(), context);
+  EXPECT_EQ(invalid.status, StepStatus::kInvalidParameters);
+  const int pid = host_pid();
+  EXPECT_GT(pid, 0);
+  EXPECT_NE(pid, ::getpid());
+  EXPECT_EQ(host_pid(), pid);  // one host serves every call while it lives
+}
+
+struct Crash {
+  const char* how;
+  const char* death;  // what the failure says happened to the host
+};
+
+class HostCrashTest : public IsolatedPluginTest, public ::testing::WithParamInterface<Crash> {};
+
+TEST_P(HostCrashTest, FailsTheAttemptRetryablyAndTheNextCallGetsANewHost) {
+  load_misbehaving();
+  const int before = host_pid();
+  auto crashed = run(GetParam().how);
+  EXPECT_EQ(crashed.status, StepStatus::kRetryableError);
+  EXPECT_EQ(crashed.error.code, "plugin.crashed");
+  EXPECT_NE(crashed.error.message.find(GetParam().death), std::string::npos)
+      << crashed.error.message;
+  EXPECT_NE(crashed.error.message.find("misbehaving_step"), std::string::npos);
+  const int after = host_pid();
+  EXPECT_NE(after, before);
+  EXPECT_NE(::kill(before, 0), 0) << "the dead host was reaped";
+  auto health = hosts_->health();
+  ASSERT_EQ(health.size(), 1u);
+  EXPECT_EQ(health[0].starts, 2u);
+  EXPECT_EQ(health[0].failures, 1u);
+  EXPECT_TRUE(health[0].running);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ways, HostCrashTest,
+                         ::testing::Values(Crash{"segv", "killed by signal 11 (SIGSEGV)"},
+                                           Crash{"abort", "killed by signal 6 (SIGABRT)"},
+                                           Crash{"exit", "exited with status 3"},
+                                           Crash{"garbage", "sent a broken frame"}),
+                         [](const auto& case_info) { return std::string(case_info.param.how); });
+
+TEST_F(IsolatedPluginTest, AHungCallIsStoppedAtItsTimeLimitAndItsThreadComesBack) {
+  load_misbehaving();
+  const int before = host_pid();
+  const auto started = std::chrono::steady_clock::now();
+  auto hung = run("hang", milliseconds(300));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(300));
+  EXPECT_EQ(hung.status, StepStatus::kRetryableError);
+  EXPECT_EQ(hung.error.code, "plugin.timed_out");
+  EXPECT_NE(hung.error.message.find("did not answer a call within 300 ms"), std::string::npos)
+      << hung.error.message;
+  EXPECT_NE(host_pid(), before);
+}
+
+TEST_F(IsolatedPluginTest, CallsInFlightOnACrashedHostFailWithItNotAtTheirTimeLimit) {
+  load_misbehaving();
+  host_pid();
+  auto waiting =
+      std::async(std::launch::async, [this] { return run("hang", milliseconds(60000)); });
+  std::this_thread::sleep_for(milliseconds(100));  // let the hang reach the host
+  auto crashed = run("segv");
+  EXPECT_EQ(crashed.error.code, "plugin.crashed");
+  // Had it waited for its own limit, this would block for a minute; it fails with the host.
+  auto other = waiting.get();
+  EXPECT_EQ(other.status, StepStatus::kRetryableError);
+  EXPECT_EQ(other.error.code, "plugin.crashed");
+  EXPECT_NE(other.error.message.find("during this call"), std::string::npos);
+  EXPECT_EQ(hosts_->health()[0].failures, 1u) << "one death counts once";
+}
+
+TEST_F(IsolatedPluginTest, OutputBeyondTheLimitAndAMissingOutputAreProtocolErrors) {
+  load_misbehaving();
+  auto huge = run("huge");
+  EXPECT_EQ(huge.status, StepStatus::kPermanentError);
+  EXPECT_EQ(huge.error.code, "plugin.output_too_large");
+  EXPECT_NE(huge.error.message.find("2097154 bytes"), std::string::npos) << huge.error.message;
+  auto null = run("null");
+  EXPECT_EQ(null.status, StepStatus::kPermanentError);
+  EXPECT_EQ(null.error.code, "plugin.null_output");
+  EXPECT_EQ(hosts_->health()[0].failures, 0u) << "a refused answer is not a crash";
+}
+
+TEST_F(IsolatedPluginTest, WhatAPluginPrintsGoesToTheEngineLogCappedNeverToItsOutput) {
+  LogCapture log;
+  load_misbehaving();
+  auto flood = run("flood");
+  EXPECT_EQ(flood.status, StepStatus::kOk) << flood.error.message;
+  auto logged = run("log");
+  EXPECT_EQ(logged.status, StepStatus::kOk);
+  host_pid();
+  hosts_.reset();  // every host stopped: nothing logs into the capture after it ends
+  const std::string text = log.text();
+  size_t printed = 0;
+  for (size_t at = 0;
+       (at = text.find("plugin.misbehaving_step printed: ", at)) != std::string::npos; ++at) {
+    ++printed;
+  }
+  EXPECT_GT(printed, 0u);
+  EXPECT_LE(printed, 200u) << "200,000 lines printed; the log takes at most 50 a second";
+  EXPECT_NE(text.find("plugin.misbehaving_step could not reach"), std::string::npos)
+      << "the plugin's own log line arrives under its name";
+}
+
+TEST_F(IsolatedPluginTest, TheHostInheritsNoDescriptorsNoEnvironmentAndRunsUnderLimits) {
+  ::setenv("COALITION_TOKEN", "ctk_not_for_plugins", 1);
+  const int stray = ::open("/dev/null", O_RDONLY);  // not close-on-exec: must not reach the host
+  ASSERT_GE(stray, 0);
+  PluginHostLimits limits = quick_limits();
+  limits.open_files = 200;
+  limits.cpu_seconds = 1234;
+  load_misbehaving(limits);
+  auto fds = run("fds");
+  ::close(stray);
+  ::unsetenv("COALITION_TOKEN");
+  ASSERT_EQ(fds.status, StepStatus::kOk) << fds.error.message;
+  EXPECT_EQ(fds.output["fds"], json::parse("[0,1,2,3]"));
+  auto env = run("env");
+  std::set<std::string> names(env.output["names"].begin(), env.output["names"].end());
+  EXPECT_EQ(names.count("COALITION_TOKEN"), 0u);
+  EXPECT_EQ(names.count("HOME"), 0u);
+  EXPECT_EQ(names.count(kHostCookieVariable), 0u) << "the host clears its own markers";
+  auto rlimits = run("limits");
+  EXPECT_EQ(rlimits.output["nofile"], 200);
+  EXPECT_EQ(rlimits.output["cpu"], 1234);
+  EXPECT_EQ(rlimits.output["core"], 0);
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_EQ(rlimits.output["as"], -1) << "sanitizer builds bound resident memory instead";
+#else
+  EXPECT_EQ(rlimits.output["as"], int64_t{1024} << 20);
+#endif
+}
+
+TEST_F(IsolatedPluginTest, LeaksAndExhaustedMemoryStayInTheHost) {
+  PluginHostLimits limits = quick_limits();
+  limits.address_space_mb = 256;
+  load_misbehaving(limits);
+  host_pid();
+  const size_t before = open_descriptors();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(run("fdleak").status, StepStatus::kOk);
+  EXPECT_EQ(open_descriptors(), before);
+  auto oom = run("oom");
+  EXPECT_EQ(oom.status, StepStatus::kRetryableError);
+  EXPECT_EQ(oom.error.code, "plugin.crashed") << oom.error.message;
+  EXPECT_GT(host_pid(), 0);
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+TEST_F(IsolatedPluginTest, APluginThatKeepsFailingIsQuarantined) {
+  PluginHostLimits limits = quick_limits();
+  limits.quarantine_after = 2;
+  load_misbehaving(limits);
+  EXPECT_EQ(run("segv").error.code, "plugin.crashed");
+  EXPECT_EQ(run("abort").error.code, "plugin.crashed");
+  auto refused = run("ok");
+  EXPECT_EQ(refused.status, StepStatus::kRetryableError);
+  EXPECT_EQ(refused.error.code, "plugin.quarantined");
+  EXPECT_NE(refused.error.message.find("SIGABRT"), std::string::npos) << "names the last failure";
+  auto health = hosts_->health();
+  EXPECT_TRUE(health[0].quarantined);
+  EXPECT_EQ(health[0].failures, 2u);
+}
+
+TEST_F(IsolatedPluginTest, ALibraryThatCrashesWhenLoadedIsRefusedAndTheEngineCarriesOn) {
+  start();
+  auto refused = load(fixture("crash_on_load"));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("SIGSEGV"), std::string::npos)
+      << refused.error().to_string();
+  EXPECT_NE(refused.error().message().find("crash_on_load"), std::string::npos);
+  auto other = load(fixture("misbehaving_step"));
+  ASSERT_TRUE(other) << other.error().to_string();
+}
+
+TEST_F(IsolatedPluginTest, APluginsIdMustBeItsLibrarysName) {
+  test::TempDir dir;
+  const fs::path renamed = dir.path() / "libfabrikam_pay.so";
+  fs::copy_file(fixture("misbehaving_step"), renamed);
+  start();
+  auto isolated = load(renamed);
+  ASSERT_FALSE(isolated);
+  EXPECT_NE(isolated.error().message().find("declares plugin id 'misbehaving_step'"),
+            std::string::npos)
+      << isolated.error().to_string();
+  EXPECT_NE(isolated.error().message().find("'fabrikam_pay'"), std::string::npos);
+  PluginLoader in_process(libraries_, json::object());
+  auto loaded = in_process.load(renamed);
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().message().find("its file name says 'fabrikam_pay'"), std::string::npos);
+}
+
+// Through the coalition command, as a coordinator runs a workflow with a partner's step: a plugin
+// found in a configured directory runs isolated by default.
+TEST(IsolatedPluginCli, ACrashingPartnerStepFailsItsExecutionAndNothingElse) {
+  test::TempDir dir;
+  const json config{
+      {"plugins",
+       {{"directories", {(fs::path(test::kFixtureDir) / "misbehaving_step").string()}},
+        {"host", {{"restart_backoff", "PT0.01S"}}}}}};
+  const auto config_file = dir.write("coalition.json", config.dump());
+  const json workflow{{"id", "partner_steps"},
+                      {"version", 1},
+                      {"title", "A partner's steps misbehave"},
+                      {"steps",
+                       {{{"id", "flood"},
+                         {"kind", "task"},
+                         {"type", "misbehave"},
+                         {"parameters", {{"how", "flood"}}},
+                         {"next", "log"}},
+                        {{"id", "log"},
+                         {"kind", "task"},
+                         {"type", "misbehave"},
+                         {"parameters", {{"how", "log"}}},
+                         {"next", "crash"}},
+                        {{"id", "crash"},
+                         {"kind", "task"},
+                         {"type", "misbehave"},
+                         {"parameters", {{"how", "segv"}}},
+                         {"retry", {{"max_attempts", 2}, {"initial_interval", "PT0.01S"}}}}}}};
+  const auto workflow_file = dir.write("partner_steps.json", workflow.dump());
+  auto r = test::run_process({test::kCoalitionBinary, "--config", config_file.string(), "run",
+                              workflow_file.string(), "--json"},
+                             {{"COALITION_STORE", ":memory:"}, {"COALITION_PLUGIN_PATH", ""}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const auto doc = json::parse(r.out);  // 200,000 lines printed, none of them on stdout
+  EXPECT_EQ(doc["status"], "failed");
+  EXPECT_EQ(doc["error"]["code"], "plugin.crashed") << doc.dump();
+  size_t crash_attempts = 0;
+  for (const auto& event : doc["history"]) {
+    if (event["type"] == "attempt_started" && event.value("step", "") == "crash") ++crash_attempts;
+  }
+  EXPECT_EQ(crash_attempts, 2u) << "a crash counts against max_attempts";
+  EXPECT_NE(r.err.find("printed: flood"), std::string::npos);
+  EXPECT_NE(r.err.find("could not reach"), std::string::npos);
+  EXPECT_EQ(r.err.find("liaison.officer@fabrikam.example"), std::string::npos)
+      << "a plugin's log line is masked like every other";
+}
+
+TEST(PluginHostProgram, RunByHandItSaysWhatItIsAndExits) {
+  const std::string command = std::string(test::kPluginHostBinary) + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[512] = {};
+  const size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, pipe);
+  const int status = ::pclose(pipe);
+  EXPECT_NE(std::string(buffer, n).find("not meant to be run by hand"), std::string::npos);
+  EXPECT_EQ(WEXITSTATUS(status), 64);
+}
+
+}  // namespace
+}  // namespace coalition
