@@ -15,6 +15,7 @@
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
+#include "cli/plugin_test_command.h"
 #include "cli/plugins_command.h"
 #include "cli/remote_commands.h"
 #include "cli/run_command.h"
@@ -263,6 +264,17 @@ int run(int argc, char** argv) {
 
   std::string graph_file;
   std::string graph_format = "dot";
+  PluginTestOptions plugin_test;
+  auto* plugin_cmd = app.add_subcommand("plugin", "Tools for plugin authors");
+  auto* plugin_test_cmd = plugin_cmd->add_subcommand(
+      "test", "Run a plugin library against JSON cases (isolated, with every engine check)");
+  plugin_test_cmd->add_option("LIBRARY", plugin_test.library, "The plugin library (lib<id>.so)")
+      ->required();
+  plugin_test_cmd->add_option("CASE", plugin_test.cases, "Case files (JSON)")->required();
+  plugin_test_cmd->add_flag("--in-process", plugin_test.in_process,
+                            "Load the library into this process instead of a plugin host");
+  plugin_cmd->require_subcommand(1);
+
   auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT or Mermaid");
   graph_cmd->add_option("FILE", graph_file, "Workflow file")->required();
   graph_cmd->add_option("--format", graph_format, "dot or mermaid")
@@ -366,6 +378,10 @@ int run(int argc, char** argv) {
   configure_json_limits(config->limits.json);
   if (!global.remote.server.empty()) {
     return run_remote_command(command, x, global.remote, std::cout, std::cerr);
+  }
+
+  if (*plugin_test_cmd) {
+    return run_plugin_test_command(plugin_test, *config, std::cout, std::cerr);
   }
 
   DllLibraryLoader libraries;

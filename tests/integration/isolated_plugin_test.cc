@@ -345,6 +345,90 @@ TEST(IsolatedPluginCli, ACrashingPartnerStepFailsItsExecutionAndNothingElse) {
       << "a plugin's log line is masked like every other";
 }
 
+TEST(PluginDirectories, APluginAnyoneMayWriteIsNeverLoaded) {
+  test::TempDir dir;
+  const fs::path open_dir = dir.path() / "shared";
+  fs::create_directories(open_dir);
+  fs::copy_file(fixture("misbehaving_step"), open_dir / "libmisbehaving_step.so");
+  fs::permissions(open_dir, fs::perms::others_write, fs::perm_options::add);
+  const auto config_file =
+      dir.write("coalition.json", json{{"plugins", {{"directories", {open_dir.string()}}}}}.dump());
+  auto r = test::run_process(
+      {test::kCoalitionBinary, "--config", config_file.string(), "plugins", "--json"},
+      {{"COALITION_PLUGIN_PATH", ""}});
+  EXPECT_EQ(r.exit_code, 78) << r.err;
+  const auto doc = json::parse(r.out);
+  for (const auto& plugin : doc["plugins"]) EXPECT_NE(plugin["id"], "misbehaving_step");
+  ASSERT_EQ(doc["errors"].size(), 1u);
+  EXPECT_NE(doc["errors"][0].get<std::string>().find("anyone on this machine may write to " +
+                                                     open_dir.string()),
+            std::string::npos)
+      << doc.dump();
+}
+
+// The plugin test harness a partner's project runs (`coalition plugin test`): cases against a
+// library in a plugin host, with the engine's checks; a suspending step resumed with answers
+// checked against the answer schema it declared.
+TEST(PluginTestHarness, RunsCasesAgainstALibraryAndSaysWhichFail) {
+  test::TempDir dir;
+  const json approval_cases = json::array(
+      {{{"name", "a quorum of two approves"},
+        {"step_type", "approval"},
+        {"parameters", {{"title", "Review FC-2026-0042"}}},
+        {"expect",
+         {{"status", "suspend"}, {"output_includes", {{"answer_schema", {{"type", "object"}}}}}}},
+        {"resume",
+         {{{"completion",
+            {{"quorum", 2},
+             {"completions",
+              {{{"actor", "ana.lima"},
+                {"role", "analyst"},
+                {"data", {{"decision", "approve"}}}}}}}},
+           {"expect", {{"status", "suspend"}}}},
+          {{"completion",
+            {{"quorum", 2},
+             {"completions",
+              {{{"actor", "ana.lima"}, {"role", "analyst"}, {"data", {{"decision", "approve"}}}},
+               {{"actor", "ben.okafor"}, {"role", "lead"}, {"data", {{"decision", "approve"}}}}}}}},
+           {"expect", {{"status", "ok"}, {"output_includes", {{"decision", "approved"}}}}}}}}},
+       {{"name", "an answer outside the schema is the case's mistake"},
+        {"step_type", "approval"},
+        {"parameters", {{"title", "Review FC-2026-0043"}}},
+        {"expect", {{"status", "suspend"}}},
+        {"resume",
+         {{{"completion",
+            {{"completions",
+              {{{"actor", "ana.lima"}, {"role", "analyst"}, {"data", {{"decision", "maybe"}}}}}}}},
+           {"expect", {{"status", "ok"}}}}}}}});
+  const auto approvals = dir.write("approval.json", approval_cases.dump());
+  const fs::path library = fs::path(test::kPluginDir) / "libhuman.so";
+  auto r = test::run_process(
+      {test::kCoalitionBinary, "plugin", "test", library.string(), approvals.string()},
+      {{"COALITION_CONFIG", ""}});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASS a quorum of two approves"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAIL an answer outside the schema is the case's mistake: resume 1: the "
+                       "case's answer {\"decision\":\"maybe\"} violates the answer schema at "
+                       "'/decision'"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("2 cases, 1 failed"), std::string::npos);
+
+  const json crash_cases =
+      json::array({{{"name", "a segfault is a retryable crash"},
+                    {"parameters", {{"how", "segv"}}},
+                    {"expect", {{"status", "retryable_error"}, {"error_code", "plugin.crashed"}}}},
+                   {{"name", "and the next call runs in a new host"},
+                    {"parameters", {{"how", "ok"}}},
+                    {"expect", {{"status", "ok"}}}}});
+  const auto crashes = dir.write("crash.json", crash_cases.dump());
+  auto c = test::run_process({test::kCoalitionBinary, "plugin", "test",
+                              fixture("misbehaving_step").string(), crashes.string()},
+                             {{"COALITION_CONFIG", ""}});
+  EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
+  EXPECT_NE(c.out.find("2 cases, 0 failed"), std::string::npos) << c.out;
+}
+
 TEST(PluginHostProgram, RunByHandItSaysWhatItIsAndExits) {
   const std::string command = std::string(test::kPluginHostBinary) + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");

@@ -182,6 +182,15 @@ TEST_F(PluginLoadingTest, NewerMinorIsRefusedNamingBothVersions) {
       << p.error().message();
 }
 
+TEST_F(PluginLoadingTest, TheCppHelperCanTargetAnOlderAbiMinor) {
+  auto p = loader_.load(fixture("older_minor_target"));
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_EQ(p->info.abi_major, 1u);
+  EXPECT_EQ(p->info.abi_minor, 0u) << "COALITION_SDK_TARGET_ABI_MINOR 0 is what it declares";
+  StepContext c;
+  EXPECT_EQ(p->step_types.at(0)->execute(json::object(), c).output["acknowledged"], true);
+}
+
 TEST_F(PluginLoadingTest, MissingEntrySymbolIsRefused) {
   auto p = loader_.load(fixture("missing_entry"));
   ASSERT_FALSE(p.ok());

@@ -37,6 +37,13 @@ class FakeFileSystem final : public FileSystem {
     }
     return {entries.begin(), entries.end()};
   }
+  // Marks `path` (a file or a directory added before) as writable by anyone.
+  void make_writable_by_anyone(const std::filesystem::path& path) {
+    open_to_all_.insert(normal(path));
+  }
+  bool writable_by_anyone(const std::filesystem::path& path) const override {
+    return open_to_all_.count(normal(path)) != 0;
+  }
   Result<std::string> read(const std::filesystem::path& path) const override {
     auto it = files_.find(normal(path));
     if (it == files_.end()) return Error::io("cannot open " + path.string());
@@ -51,6 +58,7 @@ class FakeFileSystem final : public FileSystem {
   }
   std::map<std::filesystem::path, std::string> files_;
   std::set<std::filesystem::path> dirs_;
+  std::set<std::filesystem::path> open_to_all_;
 };
 
 }  // namespace coalition::test

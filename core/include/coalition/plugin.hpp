@@ -38,6 +38,17 @@
 #include <type_traits>
 #include <utility>
 
+// The ABI minor the plugin declares. By default the SDK's own (COALITION_ABI_MINOR); a plugin
+// that uses nothing newer may target an older minor so that older engines load it too:
+//   #define COALITION_SDK_TARGET_ABI_MINOR 0   // before including <coalition/plugin.hpp>
+// Newer host features stay safe to call either way: Host::extension answers nullopt for an
+// extension an older engine lacks, and Context::now() is empty without "now".
+#ifndef COALITION_SDK_TARGET_ABI_MINOR
+#define COALITION_SDK_TARGET_ABI_MINOR COALITION_ABI_MINOR
+#endif
+static_assert(COALITION_SDK_TARGET_ABI_MINOR <= COALITION_ABI_MINOR,
+              "COALITION_SDK_TARGET_ABI_MINOR cannot be newer than this SDK's ABI minor");
+
 namespace coalition::sdk {
 
 enum class PartnerType : uint32_t {
@@ -326,7 +337,7 @@ const coalition_plugin_descriptor_t* describe(const PluginInfo& info) noexcept {
       COALITION_ABI_MAGIC,
       sizeof(coalition_plugin_descriptor_t),
       COALITION_ABI_MAJOR,
-      COALITION_ABI_MINOR,
+      COALITION_SDK_TARGET_ABI_MINOR,
       info.id,
       info.version,
       info.publisher,

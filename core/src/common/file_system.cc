@@ -32,4 +32,11 @@ Result<std::string> RealFileSystem::read(const fs::path& path) const {
   return read_text_file(path.string());
 }
 
+bool RealFileSystem::writable_by_anyone(const fs::path& path) const {
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec) return false;
+  return (status.permissions() & fs::perms::others_write) != fs::perms::none;
+}
+
 }  // namespace coalition

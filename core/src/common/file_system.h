@@ -18,6 +18,9 @@ class FileSystem {
   // Entries directly inside `dir`, sorted by name; empty when it cannot be read.
   virtual std::vector<std::filesystem::path> list(const std::filesystem::path& dir) const = 0;
   virtual Result<std::string> read(const std::filesystem::path& path) const = 0;
+  // True when anyone on the machine may write to `path` (mode o+w; a link is followed), so
+  // whoever can write there chooses what it holds.
+  virtual bool writable_by_anyone(const std::filesystem::path& path) const = 0;
 };
 
 // The real disk. Never throws.
@@ -27,6 +30,7 @@ class RealFileSystem final : public FileSystem {
   bool is_regular_file(const std::filesystem::path& path) const override;
   std::vector<std::filesystem::path> list(const std::filesystem::path& dir) const override;
   Result<std::string> read(const std::filesystem::path& path) const override;
+  bool writable_by_anyone(const std::filesystem::path& path) const override;
 };
 
 }  // namespace coalition

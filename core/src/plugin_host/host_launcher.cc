@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,7 +153,16 @@ Result<HostChild> SpawnHostLauncher::launch(const std::string& plugin_id) {
     ::waitpid(pid, &status, 0);
     return spawn_error("setting its resource limits", error);
   }
-  return HostChild{pid, engine_end.release(), output_read.release()};
+  // A pidfd (close-on-exec by itself) lets the engine learn of the host's end at once.
+  Fd pid_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (pid_fd.get() < 0) {
+    const int error = errno;
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return spawn_error("pidfd_open", error);
+  }
+  return HostChild{pid, engine_end.release(), output_read.release(), pid_fd.release()};
 }
 
 }  // namespace coalition

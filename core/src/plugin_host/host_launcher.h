@@ -20,6 +20,7 @@ struct HostChild {
   pid_t pid = -1;
   int socket_fd = -1;  // the engine's end of the socketpair
   int output_fd = -1;  // read end of the child's stdout and stderr
+  int pid_fd = -1;     // a pidfd of the child: readable once it has ended
 };
 
 // The environment variable that tells `coalition-plugin-host` it was started by an engine (its

@@ -1,7 +1,7 @@
 // IsolatedPlugin: one partner plugin that runs in `coalition-plugin-host` child processes —
 // starting a host, restarting it with backoff after it dies or hangs, and quarantining a
-// plugin that keeps failing. PluginHosts: what all of them share (the io thread that reads
-// their sockets, the launcher, the limits).
+// plugin that keeps failing. PluginHosts: what all of them share (the io thread that watches
+// their processes and reads what they print, the launcher, the limits).
 #ifndef COALITION_PLUGIN_HOST_ISOLATED_PLUGIN_H_
 #define COALITION_PLUGIN_HOST_ISOLATED_PLUGIN_H_
 

@@ -20,6 +20,18 @@ DiscoveredPlugins discover_plugins(const std::vector<fs::path>& directories, con
   auto add = [&](const fs::path& file) {
     if (seen.insert(file.lexically_normal()).second) found.files.push_back(file);
   };
+  // Whoever may write a library, or the directory it is in, decides what code the engine runs.
+  auto safe = [&](const fs::path& file, const fs::path& dir) {
+    for (const fs::path& where : {dir, file}) {
+      if (fs.writable_by_anyone(where)) {
+        found.refused.push_back(Error::plugin_load(
+            file.string() + ": refused, because anyone on this machine may write to " +
+            where.string() + " (chmod o-w " + where.string() + ")"));
+        return false;
+      }
+    }
+    return true;
+  };
   for (const auto& dir : directories) {
     if (!fs.is_directory(dir)) {
       found.warnings.push_back("plugin directory " + dir.string() + " does not exist");
@@ -28,10 +40,10 @@ DiscoveredPlugins discover_plugins(const std::vector<fs::path>& directories, con
     for (const auto& entry : fs.list(dir)) {
       const std::string name = entry.filename().string();
       if (is_library_name(name) && fs.is_regular_file(entry)) {
-        add(entry);
+        if (safe(entry, dir)) add(entry);
       } else if (fs.is_directory(entry)) {
         const fs::path nested = entry / ("lib" + name + ".so");
-        if (fs.is_regular_file(nested)) add(nested);
+        if (fs.is_regular_file(nested) && safe(nested, dir) && safe(nested, entry)) add(nested);
       }
     }
   }

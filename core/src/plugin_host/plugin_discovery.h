@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "common/file_system.h"
 
 namespace coalition {
@@ -13,11 +14,15 @@ namespace coalition {
 struct DiscoveredPlugins {
   std::vector<std::filesystem::path> files;  // in search order, each file once
   std::vector<std::string> warnings;         // e.g. a directory that does not exist
+  // Libraries anyone on the machine could have replaced (the file, or the directory holding
+  // it, is writable by anyone): never loaded, each refusal one sentence.
+  std::vector<Error> refused;
 };
 
 // Looks in each directory, in order, for plugin libraries: lib<id>.so directly inside it, and
 // <id>/lib<id>.so one level down (the layout of a plugin shipped with its manifest and README).
-// Within a directory, files come in name order.
+// Within a directory, files come in name order. A library that anyone may write, or that sits
+// in a directory anyone may write, is refused rather than listed.
 DiscoveredPlugins discover_plugins(const std::vector<std::filesystem::path>& directories,
                                    const FileSystem& fs);
 

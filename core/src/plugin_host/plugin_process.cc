@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <cerrno>
 #include <cstring>
@@ -46,9 +47,11 @@ std::shared_ptr<PluginProcess> PluginProcess::adopt(boost::asio::io_context& io,
                                                     std::string plugin_id, size_t max_frame) {
   std::shared_ptr<PluginProcess> process(
       new PluginProcess(io, child, std::move(plugin_id), max_frame));
-  // The first reads are started on the io thread, which owns the socket and pipe objects.
+  // Nothing runs call_io_ yet, so starting its read here races with no one; the exit watch and
+  // the output belong to the shared io thread.
+  process->read_prefix();
   boost::asio::post(io, [process] {
-    process->read_prefix();
+    process->watch_exit();
     process->read_output();
   });
   return process;
@@ -59,8 +62,9 @@ PluginProcess::PluginProcess(boost::asio::io_context& io, HostChild child, std::
     : plugin_id_(std::move(plugin_id)),
       max_frame_(max_frame),
       pid_(child.pid),
-      socket_(io, boost::asio::local::stream_protocol(), child.socket_fd),
+      socket_(call_io_, boost::asio::local::stream_protocol(), child.socket_fd),
       output_(io, child.output_fd),
+      exit_watch_(io, child.pid_fd),
       logger_(spdlog::default_logger()->clone("plugin." + plugin_id_)) {}
 
 PluginProcess::~PluginProcess() {
@@ -70,7 +74,7 @@ PluginProcess::~PluginProcess() {
 
 bool PluginProcess::alive() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return !dead_ && kill_reason_.empty();  // a host being killed takes no new call
+  return !dead_ && !exited_ && kill_reason_.empty();  // a host being killed takes no new call
 }
 
 std::string PluginProcess::death() const {
@@ -78,56 +82,90 @@ std::string PluginProcess::death() const {
   return death_;
 }
 
+std::optional<HostCallResult> PluginProcess::exchange(
+    uint64_t id, const HostFrame& frame, std::chrono::steady_clock::time_point deadline) {
+  // A send that fails because the host is gone is answered by its death (plugin.crashed, as
+  // soon as the end is seen); one that could not finish before the deadline is a timeout.
+  send(encode_frame(frame), deadline);
+  if (auto result = wait_for(id, deadline)) return result;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = pending_.find(id);
+  if (it != pending_.end() && it->second) {  // it came in as the time ran out
+    HostCallResult result = std::move(*it->second);
+    pending_.erase(it);
+    return result;
+  }
+  if (it != pending_.end()) pending_.erase(it);
+  return std::nullopt;
+}
+
+std::optional<HostCallResult> PluginProcess::wait_for(
+    uint64_t id, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return std::nullopt;
+    if (it->second) {
+      HostCallResult result = std::move(*it->second);
+      pending_.erase(it);
+      return result;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    if (leading_ || dead_) {
+      answered_.wait_until(lock, deadline);
+      continue;
+    }
+    // This caller reads for everyone until its own answer is in, then passes the turn on.
+    leading_ = true;
+    lock.unlock();
+    for (bool done = false; !done;) {
+      const size_t ran = call_io_.run_one_until(deadline);
+      std::lock_guard<std::mutex> state(mutex_);
+      auto mine = pending_.find(id);
+      done = ran == 0 || dead_ || mine == pending_.end() || mine->second.has_value();
+    }
+    lock.lock();
+    leading_ = false;
+    answered_.notify_all();
+  }
+}
+
 Result<std::string> PluginProcess::load(const std::string& load_document,
                                         std::chrono::milliseconds limit) {
-  auto pending = std::make_shared<Pending>();
-  auto future = pending->promise.get_future();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (dead_) return Error::io("the plugin host of '" + plugin_id_ + "' " + death_);
-    pending_[0] = pending;
+    pending_[0] = std::nullopt;
   }
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  HostFrame frame{FrameKind::kLoad, 0, 0, {load_document}};
-  if (!send(encode_frame(frame), deadline) ||
-      future.wait_until(deadline) == std::future_status::timeout) {
+  auto result = exchange(0, HostFrame{FrameKind::kLoad, 0, 0, {load_document}}, deadline);
+  if (!result) {
     terminate("did not load its plugin within " + format_limit(limit));
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      pending_.erase(0);
-    }
     reap();
     return Error::io("the plugin host of '" + plugin_id_ + "' " + death());
   }
-  HostCallResult result = future.get();
-  if (result.answer) return std::move(*result.answer->output_json);
-  if (result.code == "plugin.refused") return Error::plugin_load(result.message);
-  return Error::io(result.message);
+  if (result->answer) return std::move(*result->answer->output_json);
+  if (result->code == "plugin.refused") return Error::plugin_load(result->message);
+  return Error::io(result->message);
 }
 
 HostCallResult PluginProcess::call(FrameKind kind, uint32_t type_index, const std::string& first,
                                    const std::string& context,
                                    std::chrono::steady_clock::time_point deadline,
                                    std::chrono::milliseconds limit) {
-  auto pending = std::make_shared<Pending>();
-  auto future = pending->promise.get_future();
   uint64_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (dead_ || !kill_reason_.empty()) {
+    if (dead_ || exited_ || !kill_reason_.empty()) {
       return {std::nullopt, "plugin.crashed",
-              fmt::format("the plugin host of '{}' {}", plugin_id_, dead_ ? death_ : kill_reason_)};
+              fmt::format("the plugin host of '{}' {}", plugin_id_,
+                          death_.empty() ? kill_reason_ : death_)};
     }
     id = next_call_++;
-    pending_[id] = pending;
+    pending_[id] = std::nullopt;
   }
-  const bool sent = send(encode_frame(HostFrame{kind, id, type_index, {first, context}}), deadline);
-  if (sent && future.wait_until(deadline) == std::future_status::ready) return future.get();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_.erase(id);
-  }
-  if (future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return future.get();
+  auto result = exchange(id, HostFrame{kind, id, type_index, {first, context}}, deadline);
+  if (result) return std::move(*result);
   const std::string reason = "did not answer a call within " + format_limit(limit);
   terminate(reason);
   return {std::nullopt, "plugin.timed_out",
@@ -225,47 +263,45 @@ void PluginProcess::reap() {
   }
 }
 
+// The socket's handlers run on a leading caller's thread, which holds a reference to this
+// process for as long as it runs call_io_; they capture `this` only (a strong reference here
+// would keep a dead host's process alive: nobody may ever run its io_context again).
 void PluginProcess::read_prefix() {
-  boost::asio::async_read(
-      socket_, boost::asio::buffer(prefix_),
-      [self = shared_from_this()](boost::system::error_code ec, size_t) {
-        if (ec) return self->on_broken("");
-        auto length = frame_body_length(self->prefix_, self->max_frame_);
-        if (!length) {
-          self->terminate("sent a broken frame (" + length.error().message() + ")");
-          return self->on_broken("");
-        }
-        self->read_body(*length);
-      });
+  boost::asio::async_read(socket_, boost::asio::buffer(prefix_),
+                          [this](boost::system::error_code ec, size_t) {
+                            if (ec) return on_broken();
+                            auto length = frame_body_length(prefix_, max_frame_);
+                            if (!length) {
+                              terminate("sent a broken frame (" + length.error().message() + ")");
+                              return on_broken();
+                            }
+                            read_body(*length);
+                          });
 }
 
 void PluginProcess::read_body(size_t length) {
   body_.resize(length);
-  boost::asio::async_read(
-      socket_, boost::asio::buffer(body_),
-      [self = shared_from_this()](boost::system::error_code ec, size_t) {
-        if (ec) return self->on_broken("");
-        auto frame = decode_frame_body(self->body_);
-        if (!frame) {
-          self->terminate("sent a broken frame (" + frame.error().message() + ")");
-          return self->on_broken("");
-        }
-        self->on_frame(std::move(*frame));
-      });
+  boost::asio::async_read(socket_, boost::asio::buffer(body_),
+                          [this](boost::system::error_code ec, size_t) {
+                            if (ec) return on_broken();
+                            auto frame = decode_frame_body(body_);
+                            if (!frame) {
+                              terminate("sent a broken frame (" + frame.error().message() + ")");
+                              return on_broken();
+                            }
+                            on_frame(std::move(*frame));
+                          });
+}
+
+void PluginProcess::fulfil(uint64_t call, HostCallResult result) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = pending_.find(call);
+  if (it == pending_.end() || it->second) return;  // its caller gave up (timed out)
+  it->second = std::move(result);
+  answered_.notify_all();
 }
 
 void PluginProcess::on_frame(HostFrame frame) {
-  const auto fulfil = [this](uint64_t call, HostCallResult result) {
-    std::shared_ptr<Pending> pending;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = pending_.find(call);
-      if (it == pending_.end()) return;  // its caller gave up (timed out)
-      pending = std::move(it->second);
-      pending_.erase(it);
-    }
-    pending->promise.set_value(std::move(result));
-  };
   switch (frame.kind) {
     case FrameKind::kAnswer:
       if (frame.call != 0 && frame.texts.size() == 2) {
@@ -302,38 +338,69 @@ void PluginProcess::on_frame(HostFrame frame) {
   }
   terminate(fmt::format("sent a frame the engine does not expect (kind {}, {} texts)",
                         static_cast<int>(frame.kind), frame.texts.size()));
-  on_broken("");
+  on_broken();
 }
 
-void PluginProcess::on_broken(const std::string& /*what*/) {
-  std::map<uint64_t, std::shared_ptr<Pending>> orphans;
-  bool stopping = false;
+void PluginProcess::on_broken() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (dead_) return;
-    dead_ = true;
-    stopping = stopping_;
-    orphans.swap(pending_);
+    dead_ = true;  // callers now wait for their result; none is dropped from pending_
   }
-  // The fd number stays ours until the destructor: a sender still polling it sees the hang-up.
+  // The fd number stays ours until the destructor: a sender still polling it sees the hang-up,
+  // and a leader's read ends.
   ::shutdown(socket_.native_handle(), SHUT_RDWR);
   reap();
-  // What it printed before it died is the best clue to why.
-  boost::system::error_code ec;
-  output_.non_blocking(true, ec);
-  while (!ec) {
-    char chunk[4096];
-    const size_t n = output_.read_some(boost::asio::buffer(chunk), ec);
-    if (n > 0) on_output(std::string_view(chunk, n));
-  }
-  if (!output_buffer_.empty()) log_line(output_buffer_);
-  output_.close(ec);
   const std::string message = fmt::format("the plugin host of '{}' {}", plugin_id_, death());
-  if (!stopping) logger_->warn("{}", message);
-  for (auto& [call, pending] : orphans) {
-    pending->promise.set_value(HostCallResult{std::nullopt, "plugin.crashed",
-                                              message + (call == 0 ? "" : " during this call")});
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [call, result] : pending_) {
+    if (!result) {
+      result = HostCallResult{std::nullopt, "plugin.crashed",
+                              message + (call == 0 ? "" : " during this call")};
+    }
   }
+  answered_.notify_all();
+}
+
+void PluginProcess::watch_exit() {
+  exit_watch_.async_wait(
+      boost::asio::posix::stream_descriptor::wait_read,
+      [self = shared_from_this()](boost::system::error_code ec) {
+        if (ec == boost::asio::error::operation_aborted) return;
+        // What it printed before it ended is the best clue to why: log it first.
+        boost::system::error_code ignored;
+        self->output_.non_blocking(true, ignored);
+        for (;;) {
+          char chunk[4096];
+          const size_t n = self->output_.read_some(boost::asio::buffer(chunk), ignored);
+          if (ignored || n == 0) break;
+          self->on_output(std::string_view(chunk, n));
+        }
+        if (!self->output_buffer_.empty()) self->log_line(self->output_buffer_);
+        self->output_buffer_.clear();
+        {
+          std::lock_guard<std::mutex> lock(self->mutex_);
+          self->exited_ = true;  // no new call; those in flight learn it from
+                                 // the socket
+        }
+        self->reap();
+        bool stopping = false;
+        {
+          std::lock_guard<std::mutex> lock(self->mutex_);
+          stopping = self->stopping_;
+        }
+        if (!stopping) {
+          self->logger_->warn("the plugin host of '{}' {}", self->plugin_id_, self->death());
+        }
+        // Frames it sent before it ended (an answer, the reason it refused its
+        // plugin) are still read first: a shut-down socket delivers what it
+        // holds, then end of file, which ends the calls in flight
+        // (on_broken). Shut down here too, in case a child of the plugin
+        // inherited the host's end and keeps it open.
+        ::shutdown(self->socket_.native_handle(), SHUT_RDWR);
+        self->output_.close(ignored);
+        self->exit_watch_.close(ignored);
+      });
 }
 
 void PluginProcess::read_output() {

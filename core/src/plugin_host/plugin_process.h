@@ -10,8 +10,8 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,10 +36,17 @@ struct HostCallResult {
   std::string message;  // one sentence naming the plugin and what happened to its host
 };
 
+// The socket is read on the callers' own threads: while calls are in flight, one of them (the
+// leader) runs the socket's handlers (its own Asio io_context) until its answer is in, then
+// hands the turn to another waiting caller. An answer therefore wakes one thread, the one that
+// reads it — usually its own caller — not an io thread that then wakes the caller: on this kind
+// of machine a wake-up costs about as much as the whole round trip (bench/README.md, W6). The
+// shared io thread watches the process itself (a pidfd: its death is known at once, even when
+// no call is in flight) and reads what it prints.
 class PluginProcess : public std::enable_shared_from_this<PluginProcess> {
  public:
-  // Takes `child` over and starts reading its socket and output on `io` (which must run
-  // until every process is stopped). `max_frame` bounds what the host may send in one frame.
+  // Takes `child` over: its exit and output are watched on `io` (which must run until every
+  // process is stopped). `max_frame` bounds what the host may send in one frame.
   static std::shared_ptr<PluginProcess> adopt(boost::asio::io_context& io, HostChild child,
                                               std::string plugin_id, size_t max_frame);
   ~PluginProcess();
@@ -70,31 +77,41 @@ class PluginProcess : public std::enable_shared_from_this<PluginProcess> {
   std::string death() const;
 
  private:
-  struct Pending {
-    std::promise<HostCallResult> promise;
-  };
-
   PluginProcess(boost::asio::io_context& io, HostChild child, std::string plugin_id,
                 size_t max_frame);
+  // Registers call `id` (0: the load), sends `frame` and waits for the result: nullopt when
+  // `deadline` passed first (the call is then forgotten).
+  std::optional<HostCallResult> exchange(uint64_t id, const HostFrame& frame,
+                                         std::chrono::steady_clock::time_point deadline);
+  // Waits for call `id`'s result, leading the socket's reads while no one else does.
+  std::optional<HostCallResult> wait_for(uint64_t id,
+                                         std::chrono::steady_clock::time_point deadline);
   void read_prefix();
   void read_body(size_t length);
   void on_frame(HostFrame frame);
+  void fulfil(uint64_t call, HostCallResult result);
+  void watch_exit();
   void read_output();
   void on_output(std::string_view bytes);
   void log_line(std::string_view line);
-  // Sends a whole frame before `deadline`; false when the host does not take it.
+  // Sends a whole frame before `deadline`; false when the host does not take it (gone, or not
+  // reading).
   bool send(const std::string& bytes, std::chrono::steady_clock::time_point deadline);
-  // Kills the child (SIGKILL) and says why; the reader then reaps it.
+  // Kills the child (SIGKILL) and says why; the exit watch then ends it.
   void terminate(const std::string& reason);
-  // The connection is over: reap the child, fail every call in flight.
-  void on_broken(const std::string& what);
+  // The connection is over (end of file or a broken frame, seen by the socket's handlers):
+  // mark it dead, reap the host, fail every call still in flight. Idempotent; thread-safe.
+  void on_broken();
   void reap();
 
   const std::string plugin_id_;
   const size_t max_frame_;
   const pid_t pid_;
+  // Declared before the socket: the socket goes first, then its handlers are dropped uninvoked.
+  boost::asio::io_context call_io_;
   boost::asio::local::stream_protocol::socket socket_;
-  boost::asio::posix::stream_descriptor output_;
+  boost::asio::posix::stream_descriptor output_;      // on the shared io
+  boost::asio::posix::stream_descriptor exit_watch_;  // the child's pidfd, on the shared io
   std::shared_ptr<spdlog::logger> logger_;
   unsigned char prefix_[kFrameLengthBytes] = {};
   std::string body_;
@@ -108,12 +125,15 @@ class PluginProcess : public std::enable_shared_from_this<PluginProcess> {
   std::mutex reap_mutex_;  // waitpid and kill: never a kill after the pid was reaped
   bool reaped_ = false;
   mutable std::mutex mutex_;
-  bool dead_ = false;
+  std::condition_variable answered_;  // a result arrived, or the reading turn is free
+  bool leading_ = false;              // a caller is running call_io_
+  bool dead_ = false;        // the socket is done with: every call in flight has its result
+  bool exited_ = false;      // the process has ended (its pidfd said so)
   bool stopping_ = false;    // stop() was called: its end is no news
   std::string kill_reason_;  // set when the engine kills it
   std::string death_;
   uint64_t next_call_ = 1;  // 0 is the load
-  std::map<uint64_t, std::shared_ptr<Pending>> pending_;
+  std::map<uint64_t, std::optional<HostCallResult>> pending_;
   std::mutex send_mutex_;  // one frame at a time on the socket
 };
 

@@ -84,6 +84,7 @@ InstallReport install_plugins(const std::vector<std::filesystem::path>& director
   InstallReport report;
   auto found = discover_plugins(directories, fs);
   report.warnings = std::move(found.warnings);
+  report.errors = std::move(found.refused);
   for (const auto& file : found.files) {
     auto plugin = loader.load(file);
     if (!plugin) {

@@ -40,6 +40,26 @@ TEST(DiscoverPlugins, SameDirectoryTwiceYieldsEachFileOnce) {
   EXPECT_EQ(found.files.size(), 1u);
 }
 
+TEST(DiscoverPlugins, LibrariesAnyoneMayReplaceAreRefusedNotListed) {
+  test::FakeFileSystem fs;
+  fs.add_file("/p/libnoop.so");
+  fs.add_file("/p/libopen.so");
+  fs.add_file("/p/notify/libnotify.so");
+  fs.add_file("/shared/libpartner.so");
+  fs.make_writable_by_anyone("/p/libopen.so");
+  fs.make_writable_by_anyone("/p/notify");
+  fs.make_writable_by_anyone("/shared");
+  auto found = discover_plugins({"/p", "/shared"}, fs);
+  ASSERT_EQ(found.files.size(), 1u);
+  EXPECT_EQ(found.files[0], "/p/libnoop.so");
+  ASSERT_EQ(found.refused.size(), 3u);
+  EXPECT_EQ(found.refused[0].message(),
+            "/p/libopen.so: refused, because anyone on this machine may write to /p/libopen.so "
+            "(chmod o-w /p/libopen.so)");
+  EXPECT_NE(found.refused[1].message().find("may write to /p/notify "), std::string::npos);
+  EXPECT_NE(found.refused[2].message().find("/shared/libpartner.so: refused"), std::string::npos);
+}
+
 TEST(SplitSearchPath, SkipsEmptyEntries) {
   auto dirs = split_search_path("/a::/b:");
   ASSERT_EQ(dirs.size(), 2u);

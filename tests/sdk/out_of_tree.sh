@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The SDK as a member company's engineer gets it: installs the build tree into a fresh prefix,
+# builds examples/ngo_referral out of tree with find_package(Coalition), checks that the
+# plugin's entry symbol is its only export and that pkg-config finds the SDK, then has the
+# installed engine load the plugin (isolated: it is not in the engine's own directory) and run
+# a workflow with it.
+# Usage: out_of_tree.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+source=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+  echo "out_of_tree: $*" >&2
+  exit 1
+}
+
+cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" ||
+  fail "cmake --install failed: $(tail -5 "$work/install.log")"
+for file in include/coalition/plugin_abi.h include/coalition/plugin.hpp \
+  lib/cmake/Coalition/CoalitionConfig.cmake lib/cmake/Coalition/CoalitionConfigVersion.cmake \
+  lib/pkgconfig/coalition.pc bin/coalition bin/coalition-plugin-host \
+  lib/coalition/plugins/libnoop.so; do
+  [ -e "$work/prefix/$file" ] || fail "the install lacks $file"
+done
+
+cmake -S "$source/examples/ngo_referral" -B "$work/plugin" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/configure.log" 2>&1 ||
+  fail "find_package(Coalition) failed: $(tail -20 "$work/configure.log")"
+cmake --build "$work/plugin" >"$work/build.log" 2>&1 ||
+  fail "the out-of-tree build failed: $(tail -20 "$work/build.log")"
+ctest --test-dir "$work/plugin" --output-on-failure >"$work/ctest.log" 2>&1 ||
+  fail "the plugin's own cases failed: $(cat "$work/ctest.log")"
+library="$work/plugin/libngo_referral.so"
+exports=$(nm -D --defined-only "$library" | awk '{print $NF}' | sort | tr '\n' ' ')
+[ "$exports" = "coalition_plugin_entry_v1 " ] || fail "exports '$exports', not only the entry"
+
+cflags=$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --cflags coalition)
+[[ "$cflags" == *"/include"* ]] || fail "pkg-config --cflags coalition gave '$cflags'"
+ldflags=$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --variable=plugin_ldflags coalition)
+script=${ldflags##*--version-script=}
+[ -f "$script" ] || fail "the version script of plugin_ldflags ($script) is not installed"
+
+mkdir "$work/partners"
+cp "$library" "$work/partners/"
+cat >"$work/coalition.json" <<EOF
+{"plugins": {"directories": ["$work/partners"]}}
+EOF
+cat >"$work/referral.json" <<'EOF'
+{"id": "hotline_referral", "version": 1, "title": "A hotline's referral comes in",
+ "steps": [{"id": "intake", "kind": "task", "type": "ngo_referral.intake",
+            "parameters": {"hotline_reference": "NWH-2026-00417", "category": "child_in_danger",
+                           "jurisdiction": "AU",
+                           "content_hashes": ["sha256:9f2c4e8a1b3d5f7091a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4"]},
+            "result": "/referral"}]}
+EOF
+export COALITION_STORE=:memory: COALITION_PLUGIN_PATH=
+"$work/prefix/bin/coalition" --config "$work/coalition.json" plugins >"$work/plugins.txt" ||
+  fail "coalition plugins failed: $(cat "$work/plugins.txt")"
+grep -q "ngo_referral 1.0.0  Northwind Child Safety Hotline (fictional) (ngo, isolated)" \
+  "$work/plugins.txt" || fail "the plugin is not listed as isolated: $(cat "$work/plugins.txt")"
+"$work/prefix/bin/coalition" --config "$work/coalition.json" run "$work/referral.json" --json \
+  >"$work/run.json" || fail "the workflow failed: $(cat "$work/run.json")"
+grep -q '"priority": "P0"' "$work/run.json" || fail "no P0 referral: $(cat "$work/run.json")"
+grep -q '"route": "law_enforcement_liaison"' "$work/run.json" || fail "wrong route"
+echo "out_of_tree: installed SDK built, exported, loaded isolated and ran ngo_referral"
