@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <set>
 #include <sstream>
@@ -178,6 +179,39 @@ TEST_F(IsolatedPluginTest, CallsInFlightOnACrashedHostFailWithItNotAtTheirTimeLi
   EXPECT_EQ(hosts_->health()[0].failures, 1u) << "one death counts once";
 }
 
+TEST_F(IsolatedPluginTest, WhatThePluginStartedDiesWithItsHost) {
+  load_misbehaving();
+  const int before = host_pid();
+  auto crashed = run("fork_flood", milliseconds(20000));
+  EXPECT_EQ(crashed.error.code, "plugin.crashed") << crashed.error.message;
+  EXPECT_NE(crashed.error.message.find("SIGSEGV"), std::string::npos) << crashed.error.message;
+  // The child kept the host's output and socket open and wrote for ever: had it survived, or had
+  // the engine drained its output to the end, nothing would answer here.
+  const int after = host_pid();
+  EXPECT_GT(after, 0);
+  EXPECT_NE(after, before);
+  // The child was killed with the host's process group: at most a zombie waits for its reaper.
+  bool running = true;
+  for (int i = 0; i < 200 && running; ++i) {
+    running = false;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::ifstream stat(entry.path() / "stat");
+      std::string line;
+      if (!std::getline(stat, line)) continue;
+      const auto close = line.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream fields(line.substr(close + 2));
+      char state = 0;
+      long parent = 0;
+      long group = 0;
+      fields >> state >> parent >> group;
+      if (group == before && state != 'Z') running = true;
+    }
+    if (running) std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_FALSE(running) << "a process of the dead host's group still runs";
+}
+
 TEST_F(IsolatedPluginTest, OutputBeyondTheLimitAndAMissingOutputAreProtocolErrors) {
   load_misbehaving();
   auto huge = run("huge");
@@ -193,10 +227,11 @@ TEST_F(IsolatedPluginTest, OutputBeyondTheLimitAndAMissingOutputAreProtocolError
 TEST_F(IsolatedPluginTest, WhatAPluginPrintsGoesToTheEngineLogCappedNeverToItsOutput) {
   LogCapture log;
   load_misbehaving();
-  auto flood = run("flood");
-  EXPECT_EQ(flood.status, StepStatus::kOk) << flood.error.message;
+  // Its log line first: output and log share one budget a second, which the flood spends.
   auto logged = run("log");
   EXPECT_EQ(logged.status, StepStatus::kOk);
+  auto flood = run("flood");
+  EXPECT_EQ(flood.status, StepStatus::kOk) << flood.error.message;
   host_pid();
   hosts_.reset();  // every host stopped: nothing logs into the capture after it ends
   const std::string text = log.text();
@@ -311,15 +346,15 @@ TEST(IsolatedPluginCli, ACrashingPartnerStepFailsItsExecutionAndNothingElse) {
                       {"version", 1},
                       {"title", "A partner's steps misbehave"},
                       {"steps",
-                       {{{"id", "flood"},
-                         {"kind", "task"},
-                         {"type", "misbehave"},
-                         {"parameters", {{"how", "flood"}}},
-                         {"next", "log"}},
-                        {{"id", "log"},
+                       {{{"id", "log"},
                          {"kind", "task"},
                          {"type", "misbehave"},
                          {"parameters", {{"how", "log"}}},
+                         {"next", "flood"}},
+                        {{"id", "flood"},
+                         {"kind", "task"},
+                         {"type", "misbehave"},
+                         {"parameters", {{"how", "flood"}}},
                          {"next", "crash"}},
                         {{"id", "crash"},
                          {"kind", "task"},

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <mutex>
@@ -62,8 +63,13 @@ class FrameLogSink final : public spdlog::sinks::base_sink<std::mutex> {
     } else if (msg.level == spdlog::level::warn) {
       level = COALITION_LOG_WARN;
     }
-    writer_.send(HostFrame{
-        FrameKind::kLog, 0, level, {std::string(msg.payload.data(), msg.payload.size())}});
+    // A line is a line, not a document: the engine keeps far less of one than this.
+    constexpr size_t kMaxLine = 8192;
+    writer_.send(
+        HostFrame{FrameKind::kLog,
+                  0,
+                  level,
+                  {std::string(msg.payload.data(), std::min(msg.payload.size(), kMaxLine))}});
   }
   void flush_() override {}
 

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <future>
 
 namespace coalition {
 namespace {
@@ -44,6 +46,20 @@ std::shared_ptr<IsolatedPlugin> PluginHosts::add(std::string plugin_id, std::str
   return plugin;
 }
 
+Result<HostChild> PluginHosts::spawn(const std::string& plugin_id) {
+  // PR_SET_PDEATHSIG follows the thread that spawned the child, not the process: a host spawned
+  // by a thread that ends would be killed with it. The io thread lives as long as the hosts.
+  std::promise<Result<HostChild>> done;
+  auto spawned = done.get_future();
+  boost::asio::post(io_, [&] { done.set_value(launcher_->launch(plugin_id)); });
+  return spawned.get();
+}
+
+void PluginHosts::forget(const IsolatedPlugin* plugin) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::erase_if(plugins_, [plugin](const auto& p) { return p.get() == plugin; });
+}
+
 std::vector<PluginHealth> PluginHosts::health() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<PluginHealth> all;
@@ -59,7 +75,7 @@ IsolatedPlugin::IsolatedPlugin(PluginHosts& hosts, std::string plugin_id, std::s
       max_frame_(max_frame) {}
 
 Result<std::shared_ptr<PluginProcess>> IsolatedPlugin::launch(std::chrono::milliseconds limit) {
-  auto child = hosts_.launcher().launch(plugin_id_);
+  auto child = hosts_.spawn(plugin_id_);
   if (!child) return std::move(child).error();
   auto process = PluginProcess::adopt(hosts_.io(), *child, plugin_id_, max_frame_);
   ++starts_;
@@ -138,6 +154,12 @@ HostCallResult IsolatedPlugin::call(FrameKind kind, uint32_t type_index, const s
   auto host = running(deadline);
   if (auto* refused = std::get_if<HostCallResult>(&host)) return std::move(*refused);
   auto& process = std::get<std::shared_ptr<PluginProcess>>(host);
+  if (std::chrono::steady_clock::now() >= deadline) {
+    // Its time ran out while a host was being started for it: nothing was sent, nothing killed.
+    return {std::nullopt, "plugin.timed_out",
+            fmt::format("a call of plugin '{}' waited past its time limit for a host to start",
+                        plugin_id_)};
+  }
   HostCallResult result = process->call(kind, type_index, first, context, deadline, limit);
   if (result.answer) {
     std::lock_guard<std::mutex> lock(mutex_);

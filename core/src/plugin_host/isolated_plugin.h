@@ -47,6 +47,11 @@ class PluginHosts {
   std::shared_ptr<IsolatedPlugin> add(std::string plugin_id, std::string load_document,
                                       size_t max_frame);
   std::vector<PluginHealth> health() const;
+  // Drops a plugin that could not be loaded (its host is stopped already).
+  void forget(const IsolatedPlugin* plugin);
+  // Starts a host through the launcher, on the io thread (see the .cc for why). Not on the io
+  // thread itself.
+  Result<HostChild> spawn(const std::string& plugin_id);
 
   boost::asio::io_context& io() { return io_; }
   HostLauncher& launcher() { return *launcher_; }

@@ -74,8 +74,10 @@ std::string id_of_library(const std::filesystem::path& file) {
 
 // The describe document a plugin host sent (host_session.h), read defensively: it comes from
 // another process.
+// Plugin code runs in the host and could write its own frames, so the host's own checks are not
+// relied on: the id must be the library's name, the ABI this engine's, each step type once.
 Result<std::pair<PluginInfo, std::vector<StepTypeDeclaration>>> read_description(
-    const std::string& text, const std::string& source) {
+    const std::string& text, const std::string& source, const std::string& expected_id) {
   const auto broken = [&source](const std::string& why) {
     return Error::plugin_contract(source + ": the plugin host sent a malformed description (" +
                                   why + ")");
@@ -97,6 +99,15 @@ Result<std::pair<PluginInfo, std::vector<StepTypeDeclaration>>> read_description
                     plugin.at("abi_major").get<uint32_t>(),
                     plugin.at("abi_minor").get<uint32_t>(),
                     {}};
+    if (info.id != expected_id) {
+      return Error::plugin_load(
+          fmt::format("{}: the library declares plugin id '{}'; its file "
+                      "name says '{}' (a plugin's id is its library's name)",
+                      source, info.id, expected_id));
+    }
+    if (info.abi_major != COALITION_ABI_MAJOR || info.abi_minor > COALITION_ABI_MINOR) {
+      return broken("ABI version");
+    }
     std::vector<StepTypeDeclaration> types;
     const auto optional_text = [](const nlohmann::json& v) {
       return v.is_null() ? std::nullopt : std::optional<std::string>(v.get<std::string>());
@@ -110,6 +121,12 @@ Result<std::pair<PluginInfo, std::vector<StepTypeDeclaration>>> read_description
       type.parameters_schema = optional_text(t.at("parameters_schema"));
       type.input_schema = optional_text(t.at("input_schema"));
       type.output_schema = optional_text(t.at("output_schema"));
+      for (const auto& earlier : types) {
+        if (earlier.name == type.name) {
+          return Error::plugin_load(source + ": plugin '" + info.id + "' declares step type '" +
+                                    type.name + "' twice");
+        }
+      }
       types.push_back(std::move(type));
     }
     return std::make_pair(std::move(info), std::move(types));
@@ -177,12 +194,14 @@ Result<LoadedPlugin> PluginLoader::load_isolated(const std::filesystem::path& fi
   auto description = plugin->start(kHostStartLimit);
   if (!description) {
     plugin->stop();
+    hosts_->forget(plugin.get());
     const std::string why = description.error().message();
     return Error::plugin_load(why.rfind(source, 0) == 0 ? why : source + ": " + why);
   }
-  auto declared = read_description(*description, source);
+  auto declared = read_description(*description, source, id);
   if (!declared) {
     plugin->stop();
+    hosts_->forget(plugin.get());
     return std::move(declared).error();
   }
   auto& [info, types] = *declared;
@@ -196,6 +215,7 @@ Result<LoadedPlugin> PluginLoader::load_isolated(const std::filesystem::path& fi
                                std::make_unique<IsolatedStepInvoker>(plugin, i, who), source);
     if (!type) {
       plugin->stop();
+      hosts_->forget(plugin.get());
       return std::move(type).error();
     }
     loaded.info.step_types.push_back(types[i].name);

@@ -23,6 +23,8 @@ namespace {
 // read, never its log.
 constexpr size_t kLinesPerSecond = 50;
 constexpr size_t kLineBytes = 2000;
+// What is read of a dead host's output before its death is reported.
+constexpr size_t kDrainBytes = size_t{64} << 10;
 
 std::string clip(std::string_view line) {
   if (line.size() <= kLineBytes) return std::string(line);
@@ -83,10 +85,12 @@ std::string PluginProcess::death() const {
 }
 
 std::optional<HostCallResult> PluginProcess::exchange(
-    uint64_t id, const HostFrame& frame, std::chrono::steady_clock::time_point deadline) {
+    uint64_t id, const HostFrame& frame, std::chrono::steady_clock::time_point deadline,
+    bool& unsent) {
   // A send that fails because the host is gone is answered by its death (plugin.crashed, as
-  // soon as the end is seen); one that could not finish before the deadline is a timeout.
-  send(encode_frame(frame), deadline);
+  // soon as the end is seen); one that could not start before the deadline leaves the host
+  // alone (`unsent`); one cut off half-way leaves the stream broken, and a timeout kills it.
+  unsent = send(encode_frame(frame), deadline) == Sent::kNothing;
   if (auto result = wait_for(id, deadline)) return result;
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = pending_.find(id);
@@ -119,7 +123,13 @@ std::optional<HostCallResult> PluginProcess::wait_for(
     leading_ = true;
     lock.unlock();
     for (bool done = false; !done;) {
-      const size_t ran = call_io_.run_one_until(deadline);
+      size_t ran = 0;
+      try {  // boundary: a handler that throws (memory) must not leave the reading turn taken
+        ran = call_io_.run_one_until(deadline);
+      } catch (const std::exception& e) {
+        terminate(std::string("could not be read (") + e.what() + ")");
+        on_broken();
+      }
       std::lock_guard<std::mutex> state(mutex_);
       auto mine = pending_.find(id);
       done = ran == 0 || dead_ || mine == pending_.end() || mine->second.has_value();
@@ -138,7 +148,8 @@ Result<std::string> PluginProcess::load(const std::string& load_document,
     pending_[0] = std::nullopt;
   }
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  auto result = exchange(0, HostFrame{FrameKind::kLoad, 0, 0, {load_document}}, deadline);
+  bool unsent = false;
+  auto result = exchange(0, HostFrame{FrameKind::kLoad, 0, 0, {load_document}}, deadline, unsent);
   if (!result) {
     terminate("did not load its plugin within " + format_limit(limit));
     reap();
@@ -164,8 +175,15 @@ HostCallResult PluginProcess::call(FrameKind kind, uint32_t type_index, const st
     id = next_call_++;
     pending_[id] = std::nullopt;
   }
-  auto result = exchange(id, HostFrame{kind, id, type_index, {first, context}}, deadline);
+  bool unsent = false;
+  auto result = exchange(id, HostFrame{kind, id, type_index, {first, context}}, deadline, unsent);
   if (result) return std::move(*result);
+  if (unsent) {
+    // Its time ran out while it waited its turn to send: the host did nothing wrong.
+    return {std::nullopt, "plugin.timed_out",
+            fmt::format("a call of plugin '{}' could not be sent to its host within {}", plugin_id_,
+                        format_limit(limit))};
+  }
   const std::string reason = "did not answer a call within " + format_limit(limit);
   terminate(reason);
   return {std::nullopt, "plugin.timed_out",
@@ -198,10 +216,13 @@ void PluginProcess::stop(std::chrono::milliseconds grace) {
   reap();
 }
 
-bool PluginProcess::send(const std::string& bytes, std::chrono::steady_clock::time_point deadline) {
-  std::lock_guard<std::mutex> lock(send_mutex_);
+PluginProcess::Sent PluginProcess::send(const std::string& bytes,
+                                        std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::timed_mutex> lock(send_mutex_, deadline);
+  if (!lock.owns_lock()) return Sent::kNothing;
   const int fd = socket_.native_handle();
   size_t done = 0;
+  const auto cut = [&done] { return done == 0 ? Sent::kNothing : Sent::kPart; };
   while (done < bytes.size()) {
     const ssize_t n =
         ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -210,18 +231,18 @@ bool PluginProcess::send(const std::string& bytes, std::chrono::steady_clock::ti
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return Sent::kPart;  // host gone
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
+    if (left.count() <= 0) return cut();
     pollfd p{fd, POLLOUT, 0};
     if (::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count() + 1, 60000))) < 0 &&
         errno != EINTR) {
-      return false;
+      return Sent::kPart;
     }
-    if ((p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) return false;
+    if ((p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) return Sent::kPart;
   }
-  return true;
+  return Sent::kAll;
 }
 
 void PluginProcess::terminate(const std::string& reason) {
@@ -230,7 +251,9 @@ void PluginProcess::terminate(const std::string& reason) {
     if (kill_reason_.empty() && death_.empty()) kill_reason_ = reason;
   }
   std::lock_guard<std::mutex> lock(reap_mutex_);
-  if (!reaped_) ::kill(pid_, SIGKILL);  // never after reaping: the pid may be someone else's
+  // The host leads a process group of its own: whatever its plugin started goes with it. Never
+  // after reaping: the pid may be someone else's by then.
+  if (!reaped_) ::kill(-pid_, SIGKILL);
 }
 
 void PluginProcess::reap() {
@@ -241,7 +264,7 @@ void PluginProcess::reap() {
   bool killed_here = false;
   if (r == 0) {
     // Its socket is closed but it still runs: a host that stops talking is stopped.
-    ::kill(pid_, SIGKILL);
+    ::kill(-pid_, SIGKILL);
     killed_here = true;
     do {
       r = ::waitpid(pid_, &status, 0);
@@ -312,6 +335,7 @@ void PluginProcess::on_frame(HostFrame frame) {
       break;
     case FrameKind::kLog:
       if (frame.texts.size() == 1 && frame.texts[0]) {
+        if (!allow_line()) return read_prefix();
         const std::string line = clip(*frame.texts[0]);
         switch (frame.code) {
           case COALITION_LOG_DEBUG: logger_->debug("{}", line); break;
@@ -370,18 +394,25 @@ void PluginProcess::watch_exit() {
         // What it printed before it ended is the best clue to why: log it first.
         boost::system::error_code ignored;
         self->output_.non_blocking(true, ignored);
-        for (;;) {
+        // Whatever the plugin started dies with its host (its process group, while the zombie
+        // still holds the host's pid), so nothing keeps writing into the pipe; the drain is
+        // bounded anyway.
+        {
+          std::lock_guard<std::mutex> lock(self->reap_mutex_);
+          if (!self->reaped_) ::kill(-self->pid_, SIGKILL);
+        }
+        for (size_t drained = 0; drained < kDrainBytes;) {
           char chunk[4096];
           const size_t n = self->output_.read_some(boost::asio::buffer(chunk), ignored);
           if (ignored || n == 0) break;
+          drained += n;
           self->on_output(std::string_view(chunk, n));
         }
         if (!self->output_buffer_.empty()) self->log_line(self->output_buffer_);
         self->output_buffer_.clear();
         {
           std::lock_guard<std::mutex> lock(self->mutex_);
-          self->exited_ = true;  // no new call; those in flight learn it from
-                                 // the socket
+          self->exited_ = true;  // no new call; those in flight learn it from the socket
         }
         self->reap();
         bool stopping = false;
@@ -392,11 +423,11 @@ void PluginProcess::watch_exit() {
         if (!stopping) {
           self->logger_->warn("the plugin host of '{}' {}", self->plugin_id_, self->death());
         }
-        // Frames it sent before it ended (an answer, the reason it refused its
-        // plugin) are still read first: a shut-down socket delivers what it
-        // holds, then end of file, which ends the calls in flight
-        // (on_broken). Shut down here too, in case a child of the plugin
-        // inherited the host's end and keeps it open.
+        // Frames it sent before it ended (an answer, the reason it refused its plugin) are read
+        // first by a call in flight: a shut-down socket delivers what it holds, then end of
+        // file, which ends the calls in flight (on_broken). Shut down here too, in case a child
+        // of the plugin inherited the host's end and keeps it open. Frames sent between calls
+        // (a log line from a thread of the plugin's own) are lost with an idle host.
         ::shutdown(self->socket_.native_handle(), SHUT_RDWR);
         self->output_.close(ignored);
         self->exit_watch_.close(ignored);
@@ -426,23 +457,28 @@ void PluginProcess::on_output(std::string_view bytes) {
   }
 }
 
-void PluginProcess::log_line(std::string_view line) {
+bool PluginProcess::allow_line() {
+  std::lock_guard<std::mutex> lock(log_mutex_);
   const auto now = std::chrono::steady_clock::now();
-  if (now - output_window_ >= std::chrono::seconds(1)) {
-    if (output_dropped_ > 0) {
-      logger_->warn("{} more lines of output dropped (at most {} a second are logged)",
-                    output_dropped_, kLinesPerSecond);
+  if (now - log_window_ >= std::chrono::seconds(1)) {
+    if (log_dropped_ > 0) {
+      logger_->warn("{} more lines of output and log dropped (at most {} a second are logged)",
+                    log_dropped_, kLinesPerSecond);
     }
-    output_window_ = now;
-    output_lines_ = 0;
-    output_dropped_ = 0;
+    log_window_ = now;
+    log_lines_ = 0;
+    log_dropped_ = 0;
   }
-  if (output_lines_ >= kLinesPerSecond) {
-    ++output_dropped_;
-    return;
+  if (log_lines_ >= kLinesPerSecond) {
+    ++log_dropped_;
+    return false;
   }
-  ++output_lines_;
-  logger_->warn("printed: {}", clip(line));
+  ++log_lines_;
+  return true;
+}
+
+void PluginProcess::log_line(std::string_view line) {
+  if (allow_line()) logger_->warn("printed: {}", clip(line));
 }
 
 }  // namespace coalition

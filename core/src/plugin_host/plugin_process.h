@@ -82,7 +82,8 @@ class PluginProcess : public std::enable_shared_from_this<PluginProcess> {
   // Registers call `id` (0: the load), sends `frame` and waits for the result: nullopt when
   // `deadline` passed first (the call is then forgotten).
   std::optional<HostCallResult> exchange(uint64_t id, const HostFrame& frame,
-                                         std::chrono::steady_clock::time_point deadline);
+                                         std::chrono::steady_clock::time_point deadline,
+                                         bool& unsent);
   // Waits for call `id`'s result, leading the socket's reads while no one else does.
   std::optional<HostCallResult> wait_for(uint64_t id,
                                          std::chrono::steady_clock::time_point deadline);
@@ -94,9 +95,12 @@ class PluginProcess : public std::enable_shared_from_this<PluginProcess> {
   void read_output();
   void on_output(std::string_view bytes);
   void log_line(std::string_view line);
-  // Sends a whole frame before `deadline`; false when the host does not take it (gone, or not
-  // reading).
-  bool send(const std::string& bytes, std::chrono::steady_clock::time_point deadline);
+  // Sends a whole frame before `deadline` (waiting for its turn no longer than that): all of
+  // it, part of it (the stream is then broken, or the host is gone), or nothing.
+  enum class Sent { kAll, kPart, kNothing };
+  Sent send(const std::string& bytes, std::chrono::steady_clock::time_point deadline);
+  // The log's budget: at most kLinesPerSecond lines of output and log frames a second.
+  bool allow_line();
   // Kills the child (SIGKILL) and says why; the exit watch then ends it.
   void terminate(const std::string& reason);
   // The connection is over (end of file or a broken frame, seen by the socket's handlers):
@@ -117,24 +121,26 @@ class PluginProcess : public std::enable_shared_from_this<PluginProcess> {
   std::string body_;
   std::string output_buffer_;
   std::string output_chunk_;
-  // Output lines logged in the current second, and those dropped beyond the cap.
-  std::chrono::steady_clock::time_point output_window_{};
-  size_t output_lines_ = 0;
-  size_t output_dropped_ = 0;
+  // Lines logged in the current second (output and log frames, read on two threads), and
+  // those dropped beyond the cap.
+  std::mutex log_mutex_;
+  std::chrono::steady_clock::time_point log_window_{};
+  size_t log_lines_ = 0;
+  size_t log_dropped_ = 0;
 
   std::mutex reap_mutex_;  // waitpid and kill: never a kill after the pid was reaped
   bool reaped_ = false;
   mutable std::mutex mutex_;
   std::condition_variable answered_;  // a result arrived, or the reading turn is free
   bool leading_ = false;              // a caller is running call_io_
-  bool dead_ = false;        // the socket is done with: every call in flight has its result
+  bool dead_ = false;        // the socket is done with: calls in flight get their results now
   bool exited_ = false;      // the process has ended (its pidfd said so)
   bool stopping_ = false;    // stop() was called: its end is no news
   std::string kill_reason_;  // set when the engine kills it
   std::string death_;
   uint64_t next_call_ = 1;  // 0 is the load
   std::map<uint64_t, std::optional<HostCallResult>> pending_;
-  std::mutex send_mutex_;  // one frame at a time on the socket
+  std::timed_mutex send_mutex_;  // one frame at a time on the socket
 };
 
 // "signal 11 (SIGSEGV)".
