@@ -11,6 +11,7 @@
 #include "common/utc_time.h"
 #include "plugin_host/host_launcher.h"
 #include "plugin_host/isolated_plugin.h"
+#include "plugin_host/plugin_discovery.h"
 #include "plugin_host/plugin_loader.h"
 #include "schema/json_schema.h"
 
@@ -162,8 +163,7 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
     const json plugin_config = c.value("config", json::object());
     const std::string key = to_text(plugin_config);
     if (!loaded.count(key)) {
-      std::string id = std::filesystem::path(options.library).stem().string();
-      if (id.rfind("lib", 0) == 0) id.erase(0, 3);
+      const std::string id = plugin_id_of_library(options.library);
       PluginLoader loader(libraries, json{{id, plugin_config}}, config.config_directory);
       loader.set_output_bytes(isolation.calls.output_bytes);
       if (!options.in_process) {

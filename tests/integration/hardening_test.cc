@@ -255,23 +255,32 @@ TEST_F(Hardening, TheActingLockIsOnTheStoreFileNotItsPath) {
 
 // One execution whose processing takes the engine down is set aside after three tries
 // (limits.interruptions); a healthy execution in the same store finishes.
-class PoisonedExecution : public Hardening, public ::testing::WithParamInterface<std::string> {};
+class PoisonedExecution : public Hardening, public ::testing::WithParamInterface<std::string> {
+ protected:
+  // Starts a healthy execution, then one whose crash step crashes `how`; their ids.
+  // Started first: every acting command recovers the store, so once the poisoned execution is
+  // recorded, any of them (a `start` of another workflow too) runs it.
+  void start_healthy_and_poisoned(const std::string& plugins, const std::string& how,
+                                  std::string& good, std::string& bad) {
+    const std::string durable = std::string(test::kSourceDir) + "/tests/workflows/durable/";
+    const std::string input = write("how.json", json{{"how", how}}.dump());
+    auto healthy = cli({"start", durable + "healthy.json", "--json"}, plugins);
+    ASSERT_EQ(healthy.exit_code, 0) << healthy.err;
+    auto poisoned = cli({"start", durable + "poisoned.json", "--input", input, "--json"}, plugins);
+    ASSERT_EQ(poisoned.exit_code, 0) << poisoned.err;
+    bad = json::parse(poisoned.out)["executions"][0];
+    good = json::parse(healthy.out)["executions"][0];
+  }
+};
 
 TEST_P(PoisonedExecution, IsSetAsideAndTheOthersCarryOn) {
   // In process, as a plugin the coalition trusts: its crash is the engine's.
   config_ = write("coalition.json",
                   R"({"plugins": {"isolation": {"plugins": {"crash_step": "in_process"}}}})");
   const std::string plugins = std::string(test::kFixtureDir) + "/crash_step";
-  const std::string durable = std::string(test::kSourceDir) + "/tests/workflows/durable/";
-  const std::string input = write("how.json", json{{"how", GetParam()}}.dump());
-  // Started first: every acting command recovers the store, so once the poisoned execution is
-  // recorded, any of them (a `start` of another workflow too) runs it and goes down with it.
-  auto healthy = cli({"start", durable + "healthy.json", "--json"}, plugins);
-  ASSERT_EQ(healthy.exit_code, 0) << healthy.err;
-  auto poisoned = cli({"start", durable + "poisoned.json", "--input", input, "--json"}, plugins);
-  ASSERT_EQ(poisoned.exit_code, 0) << poisoned.err;
-  const std::string bad = json::parse(poisoned.out)["executions"][0];
-  const std::string good = json::parse(healthy.out)["executions"][0];
+  std::string good;
+  std::string bad;
+  ASSERT_NO_FATAL_FAILURE(start_healthy_and_poisoned(plugins, GetParam(), good, bad));
   int crashes = 0;
   for (int i = 0; i < 3; ++i) {
     auto w = cli({"worker", "--until-idle"}, plugins);
@@ -301,20 +310,14 @@ INSTANTIATE_TEST_SUITE_P(Crashes, PoisonedExecution,
 // The same plugin isolated (the default for a plugin outside the engine's own directory): no
 // worker goes down; each crash is one failed attempt, and the step fails with plugin.crashed
 // once its attempts are spent.
-class IsolatedPoisonedExecution : public Hardening,
-                                  public ::testing::WithParamInterface<std::string> {};
+class IsolatedPoisonedExecution : public PoisonedExecution {};
 
 TEST_P(IsolatedPoisonedExecution, FailsItsStepAndNoWorkerGoesDown) {
   config_ = write("coalition.json", R"({"plugins": {"host": {"restart_backoff": "PT0.01S"}}})");
   const std::string plugins = std::string(test::kFixtureDir) + "/crash_step";
-  const std::string durable = std::string(test::kSourceDir) + "/tests/workflows/durable/";
-  const std::string input = write("how.json", json{{"how", GetParam()}}.dump());
-  auto healthy = cli({"start", durable + "healthy.json", "--json"}, plugins);
-  ASSERT_EQ(healthy.exit_code, 0) << healthy.err;
-  auto poisoned = cli({"start", durable + "poisoned.json", "--input", input, "--json"}, plugins);
-  ASSERT_EQ(poisoned.exit_code, 0) << poisoned.err;
-  const std::string bad = json::parse(poisoned.out)["executions"][0];
-  const std::string good = json::parse(healthy.out)["executions"][0];
+  std::string good;
+  std::string bad;
+  ASSERT_NO_FATAL_FAILURE(start_healthy_and_poisoned(plugins, GetParam(), good, bad));
   auto worker = cli({"worker", "--until-idle"}, plugins);
   ASSERT_EQ(worker.exit_code, 0) << worker.err;
   const json failed = json::parse(cli({"status", bad, "--json"}, plugins).out);

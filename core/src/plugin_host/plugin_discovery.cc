@@ -50,6 +50,13 @@ DiscoveredPlugins discover_plugins(const std::vector<fs::path>& directories, con
   return found;
 }
 
+std::string plugin_id_of_library(const fs::path& file) {
+  std::string name = file.filename().string();
+  if (name.rfind("lib", 0) == 0) name.erase(0, 3);
+  if (name.size() > 3 && name.ends_with(".so")) name.resize(name.size() - 3);
+  return name;
+}
+
 std::vector<fs::path> split_search_path(const std::string& list) {
   std::vector<fs::path> dirs;
   size_t start = 0;

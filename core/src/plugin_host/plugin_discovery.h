@@ -26,6 +26,9 @@ struct DiscoveredPlugins {
 DiscoveredPlugins discover_plugins(const std::vector<std::filesystem::path>& directories,
                                    const FileSystem& fs);
 
+// The plugin id a library file names: lib<id>.so -> id (a plugin's id is its library's name).
+std::string plugin_id_of_library(const std::filesystem::path& file);
+
 // Splits a PATH-style list ("a:b::c") into directories, skipping empty entries.
 std::vector<std::filesystem::path> split_search_path(const std::string& list);
 

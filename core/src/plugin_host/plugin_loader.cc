@@ -7,6 +7,7 @@
 #include "plugin_host/isolated_plugin.h"
 #include "plugin_host/isolated_step_invoker.h"
 #include "plugin_host/native_step_invoker.h"
+#include "plugin_host/plugin_discovery.h"
 #include "plugin_host/plugin_host_api.h"
 
 namespace coalition {
@@ -62,14 +63,6 @@ Result<std::shared_ptr<const StepType>> make_step_type(const StepTypeDeclaration
   return std::shared_ptr<const StepType>(
       std::make_shared<StepType>(std::move(info), std::move(**parameters), std::move(*input),
                                  std::move(*output), std::move(invoker)));
-}
-
-// lib<id>.so -> id.
-std::string id_of_library(const std::filesystem::path& file) {
-  std::string name = file.filename().string();
-  if (name.rfind("lib", 0) == 0) name.erase(0, 3);
-  if (name.size() > 3 && name.ends_with(".so")) name.resize(name.size() - 3);
-  return name;
 }
 
 // The describe document a plugin host sent (host_session.h), read defensively: it comes from
@@ -162,7 +155,7 @@ nlohmann::json PluginLoader::config_for(const std::string& id) const {
 }
 
 Result<LoadedPlugin> PluginLoader::load(const std::filesystem::path& file) {
-  const std::string id = id_of_library(file);
+  const std::string id = plugin_id_of_library(file);
   if (hosts_ != nullptr && choose_ && choose_(id, file) == Isolation::kIsolated) {
     return load_isolated(file, id);
   }
