@@ -1,7 +1,8 @@
 # What `cmake --install` puts under the prefix. The layout is the build tree's: the engine finds
 # its plugins and the plugin host beside itself (bin/, lib/coalition/plugins/).
 #   bin/coalition, bin/coalition-plugin-host          the engine
-#   lib/coalition/plugins/lib<id>.so                  the plugins shipped with it
+#   lib/coalition/plugins/lib<id>.so, <id>.plugin.json the plugins shipped with it, and their
+#                                                     manifests
 #   include/coalition/                                the SDK headers
 #   lib/cmake/Coalition/                              find_package(Coalition): Coalition::sdk,
 #                                                     Coalition::coalition, coalition_add_plugin(),
@@ -13,6 +14,10 @@ include(CMakePackageConfigHelpers)
 set_target_properties(coalition_plugin_host PROPERTIES EXPORT_NAME plugin_host)
 install(TARGETS coalition coalition_plugin_host EXPORT CoalitionTargets RUNTIME DESTINATION bin)
 install(TARGETS ${COALITION_SHIPPED_PLUGINS} LIBRARY DESTINATION lib/coalition/plugins)
+foreach(_plugin IN LISTS COALITION_SHIPPED_PLUGINS)
+  get_target_property(_manifest ${_plugin} COALITION_MANIFEST)
+  install(FILES "${_manifest}" DESTINATION lib/coalition/plugins)
+endforeach()
 
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/core/include/coalition" DESTINATION include)
 set_target_properties(coalition_sdk PROPERTIES EXPORT_NAME sdk)

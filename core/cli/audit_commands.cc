@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "audit/audit_checkpoint.h"
-#include "audit/signing_key.h"
 #include "cli/exit_code.h"
+#include "common/signing_key.h"
 #include "common/utc_time.h"
 
 namespace coalition::cli {
@@ -91,7 +91,8 @@ Result<AuditCheckpoint> write_configured_checkpoint(Store& store, const Installa
                                                     TimePoint now) {
   RealFileSystem fs;
   const ExecutionCommandOptions none;
-  auto key = SigningKey::load_or_create(signing_key_path(none, installation.config), fs);
+  auto key =
+      SigningKey::load_or_create(signing_key_path(none, installation.config), fs, kAuditSigningKey);
   if (!key) return std::move(key).error();
   const auto file = checkpoints_path(none, installation.config);
   if (file.empty()) return Error::configuration("no checkpoint file: set audit.checkpoints");
@@ -101,7 +102,8 @@ Result<AuditCheckpoint> write_configured_checkpoint(Store& store, const Installa
 int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Installation& installation,
                                  std::ostream& out, std::ostream& err) {
   RealFileSystem fs;
-  auto key = SigningKey::load_or_create(signing_key_path(o, installation.config), fs);
+  auto key =
+      SigningKey::load_or_create(signing_key_path(o, installation.config), fs, kAuditSigningKey);
   if (!key) return fail(err, "audit checkpoint", key.error());
   const auto file = checkpoints_path(o, installation.config);
   if (file.empty()) {

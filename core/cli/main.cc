@@ -15,6 +15,8 @@
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
+#include "cli/plugin_manifest_command.h"
+#include "cli/plugin_signing_commands.h"
 #include "cli/plugin_test_command.h"
 #include "cli/plugins_command.h"
 #include "cli/remote_commands.h"
@@ -265,7 +267,8 @@ int run(int argc, char** argv) {
   std::string graph_file;
   std::string graph_format = "dot";
   PluginTestOptions plugin_test;
-  auto* plugin_cmd = app.add_subcommand("plugin", "Tools for plugin authors");
+  auto* plugin_cmd =
+      app.add_subcommand("plugin", "Tools for plugin authors, publishers and operators");
   auto* plugin_test_cmd = plugin_cmd->add_subcommand(
       "test", "Run a plugin library against JSON cases (isolated, with every engine check)");
   plugin_test_cmd->add_option("LIBRARY", plugin_test.library, "The plugin library (lib<id>.so)")
@@ -273,6 +276,33 @@ int run(int argc, char** argv) {
   plugin_test_cmd->add_option("CASE", plugin_test.cases, "Case files (JSON)")->required();
   plugin_test_cmd->add_flag("--in-process", plugin_test.in_process,
                             "Load the library into this process instead of a plugin host");
+  PluginManifestOptions plugin_manifest;
+  auto* plugin_manifest_cmd = plugin_cmd->add_subcommand(
+      "manifest", "Write the manifest of a plugin library from what its code declares");
+  plugin_manifest_cmd
+      ->add_option("LIBRARY", plugin_manifest.library, "The plugin library (lib<id>.so)")
+      ->required();
+  plugin_manifest_cmd->add_option("--out", plugin_manifest.out,
+                                  "Where to write it ('-': standard output; default: "
+                                  "<id>.plugin.json beside the library)");
+  plugin_manifest_cmd->add_flag("--in-process", plugin_manifest.in_process,
+                                "Load the library into this process instead of a plugin host");
+  PluginSigningOptions plugin_signing;
+  auto* plugin_keygen_cmd = plugin_cmd->add_subcommand(
+      "keygen", "Create a publisher's Ed25519 signing key (mode 0600) and print its public key");
+  plugin_keygen_cmd->add_option("KEYFILE", plugin_signing.key_file, "The key file to create")
+      ->required();
+  auto* plugin_sign_cmd = plugin_cmd->add_subcommand(
+      "sign", "Sign a plugin manifest: writes <id>.plugin.sig beside it");
+  plugin_sign_cmd
+      ->add_option("MANIFEST", plugin_signing.manifest, "The manifest (<id>.plugin.json)")
+      ->required();
+  plugin_sign_cmd->add_option("--key", plugin_signing.key_file, "The publisher's key file")
+      ->required();
+  auto* plugin_lock_cmd = plugin_cmd->add_subcommand(
+      "lock", "Pin every installed partner plugin to its digests in the lock file");
+  plugin_lock_cmd->add_option("--out", plugin_signing.out,
+                              "Where to write it (default: plugins.lock of the configuration)");
   plugin_cmd->require_subcommand(1);
 
   auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT or Mermaid");
@@ -382,6 +412,14 @@ int run(int argc, char** argv) {
 
   if (*plugin_test_cmd) {
     return run_plugin_test_command(plugin_test, *config, std::cout, std::cerr);
+  }
+  if (*plugin_manifest_cmd) {
+    return run_plugin_manifest_command(plugin_manifest, *config, std::cout, std::cerr);
+  }
+  if (*plugin_keygen_cmd) return run_plugin_keygen_command(plugin_signing, std::cout, std::cerr);
+  if (*plugin_sign_cmd) return run_plugin_sign_command(plugin_signing, std::cout, std::cerr);
+  if (*plugin_lock_cmd) {
+    return run_plugin_lock_command(plugin_signing, *config, std::cout, std::cerr);
   }
 
   DllLibraryLoader libraries;

@@ -385,6 +385,8 @@ TEST(PluginDirectories, APluginAnyoneMayWriteIsNeverLoaded) {
   const fs::path open_dir = dir.path() / "shared";
   fs::create_directories(open_dir);
   fs::copy_file(fixture("misbehaving_step"), open_dir / "libmisbehaving_step.so");
+  fs::copy_file(fixture("misbehaving_step").parent_path() / "misbehaving_step.plugin.json",
+                open_dir / "misbehaving_step.plugin.json");
   fs::permissions(open_dir, fs::perms::others_write, fs::perm_options::add);
   const auto config_file =
       dir.write("coalition.json", json{{"plugins", {{"directories", {open_dir.string()}}}}}.dump());

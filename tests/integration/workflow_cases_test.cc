@@ -42,10 +42,11 @@ json read_json(const fs::path& file) {
 
 const PluginRegistry& installed_plugins() {
   static DllLibraryLoader libraries;
+  // Plugin code is loaded on a step's first call: the loader lives as long as the registry.
+  static PluginLoader loader(libraries, json::object());
   static PluginRegistry registry;
   static bool loaded = [] {
     RealFileSystem fs;
-    PluginLoader loader(libraries, json::object());
     auto report = install_plugins({test::kPluginDir}, fs, loader, registry);
     EXPECT_TRUE(report.errors.empty());
     return true;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The SDK as a member company's engineer gets it: installs the build tree into a fresh prefix,
 # builds examples/ngo_referral out of tree with find_package(Coalition), checks that the
-# plugin's entry symbol is its only export and that pkg-config finds the SDK, then has the
-# installed engine load the plugin (isolated: it is not in the engine's own directory) and run
-# a workflow with it.
+# plugin's entry symbol is its only export and that pkg-config finds the SDK, then signs the
+# plugin's manifest as its publisher would, pins it in a lock file as an operator would, and
+# has the installed engine load the plugin (isolated: it is not in the engine's own directory)
+# and run a workflow with it and with a plugin shipped with the engine.
 # Usage: out_of_tree.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -21,7 +22,7 @@ cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" ||
 for file in include/coalition/plugin_abi.h include/coalition/plugin.hpp \
   lib/cmake/Coalition/CoalitionConfig.cmake lib/cmake/Coalition/CoalitionConfigVersion.cmake \
   lib/pkgconfig/coalition.pc bin/coalition bin/coalition-plugin-host \
-  lib/coalition/plugins/libnoop.so; do
+  lib/coalition/plugins/libnoop.so lib/coalition/plugins/noop.plugin.json; do
   [ -e "$work/prefix/$file" ] || fail "the install lacks $file"
 done
 
@@ -42,18 +43,31 @@ ldflags=$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --variable=plu
 script=${ldflags##*--version-script=}
 [ -f "$script" ] || fail "the version script of plugin_ldflags ($script) is not installed"
 
+[ -f "$work/plugin/ngo_referral.plugin.json" ] || fail "the build wrote no manifest"
 mkdir "$work/partners"
-cp "$library" "$work/partners/"
+cp "$library" "$work/plugin/ngo_referral.plugin.json" "$work/partners/"
+coalition="$work/prefix/bin/coalition"
+"$coalition" plugin keygen "$work/northwind.key" >"$work/keygen.txt" ||
+  fail "plugin keygen failed: $(cat "$work/keygen.txt")"
+public_key=$(sed -n 's/^public key //p' "$work/keygen.txt")
+"$coalition" plugin sign "$work/partners/ngo_referral.plugin.json" --key "$work/northwind.key" \
+  >"$work/sign.txt" || fail "plugin sign failed: $(cat "$work/sign.txt")"
 cat >"$work/coalition.json" <<EOF
-{"plugins": {"directories": ["$work/partners"]}}
+{"plugins": {"directories": ["$work/partners"], "lock": "$work/plugins.lock",
+             "require_signatures": true,
+             "publishers": {"Northwind Child Safety Hotline (fictional)": ["$public_key"]}}}
 EOF
+"$coalition" --config "$work/coalition.json" plugin lock >"$work/lock.txt" 2>&1 ||
+  fail "plugin lock failed: $(cat "$work/lock.txt")"
+grep -q "pinned ngo_referral 1.0.0" "$work/lock.txt" || fail "not pinned: $(cat "$work/lock.txt")"
 cat >"$work/referral.json" <<'EOF'
 {"id": "hotline_referral", "version": 1, "title": "A hotline's referral comes in",
  "steps": [{"id": "intake", "kind": "task", "type": "ngo_referral.intake",
             "parameters": {"hotline_reference": "NWH-2026-00417", "category": "child_in_danger",
                            "jurisdiction": "AU",
                            "content_hashes": ["sha256:9f2c4e8a1b3d5f7091a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4"]},
-            "result": "/referral"}]}
+            "result": "/referral", "next": "shipped"},
+           {"id": "shipped", "kind": "task", "type": "noop"}]}
 EOF
 export COALITION_STORE=:memory: COALITION_PLUGIN_PATH=
 "$work/prefix/bin/coalition" --config "$work/coalition.json" plugins >"$work/plugins.txt" ||

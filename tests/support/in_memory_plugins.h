@@ -131,14 +131,24 @@ inline const coalition_plugin_descriptor_t* impostor_plugin_entry(uint32_t, uint
 class FakeLibraryLoader final : public LibraryLoader {
  public:
   void add(const std::string& path, coalition_plugin_entry_v1_fn entry) { entries_[path] = entry; }
+  // What every path without an entry of its own opens as (a sealed copy's /proc/self/fd/N).
+  void add_fallback(coalition_plugin_entry_v1_fn entry) { fallback_ = entry; }
   Result<coalition_plugin_entry_v1_fn> open(const std::filesystem::path& path) override {
+    ++opens_;
+    last_path_ = path;
     auto it = entries_.find(path.string());
-    if (it == entries_.end()) return Error::plugin_load("cannot load " + path.string());
-    return it->second;
+    if (it != entries_.end()) return it->second;
+    if (fallback_ != nullptr) return fallback_;
+    return Error::plugin_load("cannot load " + path.string());
   }
+  size_t opens() const { return opens_; }
+  const std::filesystem::path& last_path() const { return last_path_; }
 
  private:
   std::map<std::string, coalition_plugin_entry_v1_fn> entries_;
+  coalition_plugin_entry_v1_fn fallback_ = nullptr;
+  size_t opens_ = 0;
+  std::filesystem::path last_path_;
 };
 
 }  // namespace coalition::test

@@ -7,6 +7,7 @@
 
 #include "plugin_host/host_launcher.h"
 #include "plugin_host/plugin_discovery.h"
+#include "plugin_host/plugin_trust.h"
 
 namespace coalition::app {
 namespace {
@@ -30,16 +31,26 @@ Result<EngineConfig> read_config(const std::optional<std::filesystem::path>& con
   return load_engine_config(*config_file, fs);
 }
 
+std::vector<std::filesystem::path> plugin_search_path(const EngineConfig& config) {
+  std::vector<std::filesystem::path> dirs;
+  if (config.builtin_plugins) dirs.push_back(builtin_plugin_directory());
+  for (const auto& dir : config.plugin_directories) dirs.push_back(dir);
+  if (const char* env = std::getenv("COALITION_PLUGIN_PATH")) {
+    for (auto& dir : split_search_path(env)) dirs.push_back(std::move(dir));
+  }
+  return dirs;
+}
+
+bool shipped_with_engine(const std::filesystem::path& library) {
+  return in_builtin_directory(library.parent_path().lexically_normal(), builtin_plugin_directory());
+}
+
 std::unique_ptr<Installation> open_installation(EngineConfig config, const FileSystem& fs,
                                                 LibraryLoader& libraries) {
   auto installation = std::make_unique<Installation>();
   installation->config = std::move(config);
   auto& dirs = installation->plugin_directories;
-  if (installation->config.builtin_plugins) dirs.push_back(builtin_plugin_directory());
-  for (const auto& dir : installation->config.plugin_directories) dirs.push_back(dir);
-  if (const char* env = std::getenv("COALITION_PLUGIN_PATH")) {
-    for (auto& dir : split_search_path(env)) dirs.push_back(std::move(dir));
-  }
+  dirs = plugin_search_path(installation->config);
 
   // Commands that depend on calendars report a broken calendar directory themselves
   // (load_calendars); plugins then simply see no calendars.
@@ -47,8 +58,9 @@ std::unique_ptr<Installation> open_installation(EngineConfig config, const FileS
     installation->calendars = std::move(*calendars);
   }
   const EngineConfig& settings = installation->config;
-  PluginLoader loader(libraries, settings.plugin_configs, settings.config_directory,
-                      &installation->calendars);
+  installation->plugin_loader = std::make_unique<PluginLoader>(
+      libraries, settings.plugin_configs, settings.config_directory, &installation->calendars);
+  PluginLoader& loader = *installation->plugin_loader;
   const PluginIsolationConfig& isolation = settings.plugin_isolation;
   installation->plugin_hosts = std::make_unique<PluginHosts>(
       std::make_unique<SpawnHostLauncher>(
@@ -57,17 +69,19 @@ std::unique_ptr<Installation> open_installation(EngineConfig config, const FileS
       isolation.host);
   // Plugins shipped with the engine (in its own directory, or a folder of their own in it) run
   // in process by default; every other one in a host of its own.
-  const std::filesystem::path builtin = builtin_plugin_directory();
   loader.isolate_with(
       *installation->plugin_hosts,
-      [&isolation, builtin](const std::string& id, const std::filesystem::path& file) {
-        const auto dir = file.parent_path().lexically_normal();
-        const bool shipped = in_builtin_directory(dir, builtin);
-        return isolation.for_plugin(id, shipped);
+      [&isolation](const std::string& id, const std::filesystem::path& file) {
+        return isolation.for_plugin(id, shipped_with_engine(file));
       },
       settings.calendar_directory);
   loader.set_output_bytes(isolation.calls.output_bytes);
-  auto report = install_plugins(dirs, fs, loader, installation->registry);
+  const PluginTrust trust(settings.plugin_trust, fs);
+  auto report = install_plugins(
+      dirs, fs, loader, installation->registry,
+      [&trust, &fs](const PluginManifest& manifest, std::string_view text) {
+        return trust.admit(manifest, text, shipped_with_engine(manifest.library), fs);
+      });
   for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
   for (const auto& error : report.errors) spdlog::error("plugin refused: {}", error.to_string());
   installation->plugin_errors = std::move(report.errors);

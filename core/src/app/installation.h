@@ -21,8 +21,10 @@ struct Installation {
   EngineConfig config;
   std::vector<std::filesystem::path> plugin_directories;  // in search order
   CalendarSet calendars;  // what plugins see through coalition.calendar/1 (empty if unreadable)
-  // The hosts of isolated plugins; declared before the registry, whose step types use them.
+  // The hosts of isolated plugins, and the loader that loads a plugin's code on its first
+  // step; declared before the registry, whose step types use both.
   std::unique_ptr<PluginHosts> plugin_hosts;
+  std::unique_ptr<PluginLoader> plugin_loader;
   PluginRegistry registry;
   std::vector<Error> plugin_errors;  // plugins that were refused; the others are usable
 };
@@ -31,9 +33,11 @@ struct Installation {
 Result<EngineConfig> read_config(const std::optional<std::filesystem::path>& config_file,
                                  const FileSystem& fs);
 
-// Loads plugins from, in order: the built-in directory next to the executable
-// (../lib/coalition/plugins), the configured directories and COALITION_PLUGIN_PATH. Warnings and
-// refused plugins are logged and kept; the other plugins are usable.
+// Installs the plugins found, by their manifests, in order: the built-in directory next to the
+// executable (../lib/coalition/plugins), the configured directories and COALITION_PLUGIN_PATH.
+// Runs no plugin code: a plugin's code is loaded when one of its steps first runs. Warnings and
+// refused plugins are logged and kept; the other plugins are usable. `libraries` must outlive
+// the installation.
 std::unique_ptr<Installation> open_installation(EngineConfig config, const FileSystem& fs,
                                                 LibraryLoader& libraries);
 
@@ -42,6 +46,15 @@ Result<CalendarSet> load_calendars(const EngineConfig& config);
 
 // <dir of the running executable>/../lib/coalition/plugins.
 std::filesystem::path builtin_plugin_directory();
+
+// Where plugins are searched, in order: the built-in directory (unless plugins.builtin is
+// false), the configured directories, then COALITION_PLUGIN_PATH.
+std::vector<std::filesystem::path> plugin_search_path(const EngineConfig& config);
+
+// Whether `library` ships with the engine: in the built-in directory, or a folder of its own
+// there. Such plugins are trusted as the engine is (no lock, no signature) and run in process
+// by default.
+bool shipped_with_engine(const std::filesystem::path& library);
 
 }  // namespace coalition::app
 

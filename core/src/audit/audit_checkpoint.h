@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "audit/signing_key.h"
 #include "common/file_system.h"
 #include "common/result.h"
+#include "common/signing_key.h"
 #include "store/store.h"
 
 namespace coalition {

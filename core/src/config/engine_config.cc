@@ -28,6 +28,15 @@ constexpr const char* kSchema = R"json({
           }
         },
         "step_timeout": {"type": "string", "minLength": 2},
+        "lock": {"type": "string", "minLength": 1},
+        "publishers": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+          }
+        },
+        "require_signatures": {"type": "boolean"},
         "output_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456},
         "host": {
           "type": "object",
@@ -278,6 +287,15 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
       !s) {
     return std::move(s).error();
   }
+  if (plugins.contains("lock")) {
+    std::filesystem::path lock = plugins["lock"].get<std::string>();
+    config.plugin_trust.lock_file = lock.is_absolute() ? lock : (base / lock).lexically_normal();
+  }
+  const nlohmann::json publishers = plugins.value("publishers", nlohmann::json::object());
+  for (const auto& [publisher, keys] : publishers.items()) {
+    config.plugin_trust.publishers[publisher] = keys.get<std::vector<std::string>>();
+  }
+  config.plugin_trust.require_signatures = plugins.value("require_signatures", false);
   const auto& engine = doc->value("engine", nlohmann::json::object());
   config.scheduler_threads = engine.value("scheduler_threads", config.scheduler_threads);
   config.plugin_threads = engine.value("plugin_threads", config.plugin_threads);

@@ -15,6 +15,7 @@
 #include "common/logging.h"
 #include "common/result.h"
 #include "plugin_host/plugin_isolation.h"
+#include "plugin_host/plugin_trust.h"
 
 namespace coalition {
 
@@ -87,6 +88,9 @@ struct EngineConfig {
   nlohmann::json plugin_configs = nlohmann::json::object();  // plugin id -> its configuration
   // Where each plugin runs, the limits of isolated hosts, and what every call is held to.
   PluginIsolationConfig plugin_isolation;
+  // Which partner plugins may be installed: the lock file (relative to the configuration
+  // file) and the publishers' signing keys (plugin_host/plugin_trust.h).
+  PluginTrustConfig plugin_trust;
   size_t scheduler_threads = 2;  // threads interpreting steps and recording events
   size_t plugin_threads = 4;     // threads running plugin calls
   // The embedded store; relative to the configuration file. Empty: "coalition.db" in the
@@ -106,7 +110,7 @@ struct EngineConfig {
   EngineLimits limits;
   // The Ed25519 key that signs audit checkpoints, and the checkpoint file `audit checkpoint`
   // appends to; relative to the configuration file. Empty: under $XDG_STATE_HOME/coalition
-  // (else ~/.local/state/coalition), never beside the store (audit/signing_key.h).
+  // (else ~/.local/state/coalition), never beside the store (common/signing_key.h).
   std::filesystem::path audit_signing_key;
   std::filesystem::path audit_checkpoints;
   // How often a long-running engine (`coalition worker`) signs a checkpoint, and once more when

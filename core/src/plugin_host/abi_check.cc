@@ -22,17 +22,6 @@ std::string magic_text(uint32_t magic) {
   return text;
 }
 
-bool is_valid_plugin_id(const char* id) {
-  static const std::regex kId("[a-z][a-z0-9_]*");
-  return id != nullptr && std::regex_match(id, kId);
-}
-
-bool is_semver(const char* version) {
-  static const std::regex kSemver(
-      R"((0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?)");
-  return version != nullptr && std::regex_match(version, kSemver);
-}
-
 bool present(const char* text) {
   return text != nullptr && *text != '\0';
 }
@@ -67,6 +56,17 @@ Status check_step_type(const coalition_step_type_t* type, uint32_t index,
 }
 
 }  // namespace
+
+bool is_valid_plugin_id(const std::string& id) {
+  static const std::regex kId("[a-z][a-z0-9_]*");
+  return std::regex_match(id, kId);
+}
+
+bool is_semantic_version(const std::string& version) {
+  static const std::regex kSemver(
+      R"((0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?)");
+  return std::regex_match(version, kSemver);
+}
 
 bool is_valid_step_type_name(const std::string& name) {
   static const std::regex kName("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*");
@@ -110,10 +110,10 @@ Status check_descriptor_header(const coalition_plugin_descriptor_t* d, const std
 }
 
 Status check_descriptor_body(const coalition_plugin_descriptor_t& d, const std::string& source) {
-  if (!is_valid_plugin_id(d.id)) {
+  if (d.id == nullptr || !is_valid_plugin_id(d.id)) {
     return Error::plugin_load(source + " has no valid plugin id (expected [a-z][a-z0-9_]*)");
   }
-  if (!is_semver(d.version)) {
+  if (d.version == nullptr || !is_semantic_version(d.version)) {
     return Error::plugin_load(source + ": plugin '" + d.id +
                               "' has no semantic version (expected MAJOR.MINOR.PATCH)");
   }

@@ -23,6 +23,10 @@ Status check_descriptor_body(const coalition_plugin_descriptor_t& descriptor,
 
 // True for names of the form [a-z][a-z0-9_]* with dots between segments.
 bool is_valid_step_type_name(const std::string& name);
+// True for a plugin id: [a-z][a-z0-9_]*.
+bool is_valid_plugin_id(const std::string& id);
+// True for a semantic version MAJOR.MINOR.PATCH[-pre][+build] (semver.org 2.0.0).
+bool is_semantic_version(const std::string& version);
 
 }  // namespace coalition
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "plugin_host/host_frame.h"
 #include "plugin_host/native_step_invoker.h"
 #include "plugin_host/plugin_host_api.h"
+#include "plugin_host/sealed_library.h"
 
 namespace coalition {
 namespace {
@@ -206,8 +208,20 @@ int run_plugin_host(int fd, LibraryLoader& libraries) {
     if (auto loaded = CalendarSet::load(calendars_dir); loaded) calendars = std::move(*loaded);
   }
   const std::string source = library.string();
-  auto entry = libraries.open(library);
-  if (!entry) return refuse(writer, entry.error().message());
+  // With a digest, the library is loaded from a sealed copy that has it (sealed_library.h):
+  // no plugin code has run in this process yet, so this check can be trusted.
+  std::optional<SealedLibrary> sealed;
+  if (const std::string sha256 = load->value("sha256", ""); !sha256.empty()) {
+    auto copy = SealedLibrary::verified_copy_of(library, sha256,
+                                                load->value("sha256_expected_by", "the engine"));
+    if (!copy) return refuse(writer, copy.error().message());
+    sealed.emplace(std::move(*copy));
+  }
+  auto entry = libraries.open(sealed ? sealed->path() : library);
+  if (!entry) {
+    return refuse(writer, sealed ? sealed->naming(entry.error().message(), library)
+                                 : entry.error().message());
+  }
   const coalition_plugin_descriptor_t* descriptor = nullptr;
   try {  // boundary: plugin code
     descriptor = (*entry)(COALITION_ABI_MAJOR, COALITION_ABI_MINOR);

@@ -2,10 +2,12 @@
 //
 // The load document (JSON, the first frame): {"protocol": 1, "plugin_id", "library",
 // "config" (the plugin's configuration object), "calendars" (a directory or ""), "threads",
-// "output_bytes"}. The describe document it answers: {"protocol": 1, "plugin": {"id",
-// "version", "publisher", "description", "partner_type", "abi_major", "abi_minor"},
-// "step_types": [{"name", "description", "capabilities", "parameters_schema",
-// "input_schema", "output_schema"}]} — the schemas as the plugin's own text (or null).
+// "output_bytes", and optionally "sha256" (the library must have this digest; it is then
+// loaded from a sealed copy) with "sha256_expected_by" (who expects it, for the refusal)}. The
+// describe document it answers: {"protocol": 1, "plugin": {"id", "version", "publisher",
+// "description", "partner_type", "abi_major", "abi_minor"}, "step_types": [{"name", "description",
+// "capabilities", "parameters_schema", "input_schema", "output_schema"}]} — the schemas as the
+// plugin's own text (or null).
 #ifndef COALITION_PLUGIN_HOST_HOST_SESSION_H_
 #define COALITION_PLUGIN_HOST_HOST_SESSION_H_
 

@@ -11,18 +11,25 @@
 
 namespace coalition {
 
+// A plugin found on disk: its manifest and the library beside it. Nothing is read yet.
+struct FoundPlugin {
+  std::filesystem::path manifest;  // <dir>/<id>.plugin.json
+  std::filesystem::path library;   // <dir>/lib<id>.so
+};
+
 struct DiscoveredPlugins {
-  std::vector<std::filesystem::path> files;  // in search order, each file once
-  std::vector<std::string> warnings;         // e.g. a directory that does not exist
-  // Libraries anyone on the machine could have replaced (the file, or the directory holding
-  // it, is writable by anyone): never loaded, each refusal one sentence.
+  std::vector<FoundPlugin> plugins;   // in search order, each manifest once
+  std::vector<std::string> warnings;  // e.g. a directory that does not exist
+  // Plugins that are never loaded, each refusal one sentence: a library without a manifest
+  // (or a manifest without its library), and files anyone on the machine could have replaced
+  // (the file, or a directory holding it, is writable by anyone).
   std::vector<Error> refused;
 };
 
-// Looks in each directory, in order, for plugin libraries: lib<id>.so directly inside it, and
-// <id>/lib<id>.so one level down (the layout of a plugin shipped with its manifest and README).
-// Within a directory, files come in name order. A library that anyone may write, or that sits
-// in a directory anyone may write, is refused rather than listed.
+// Looks in each directory, in order, for plugin manifests (<id>.plugin.json beside lib<id>.so)
+// directly inside it and one level down (a folder per plugin, such as fabrikam_pay-1.2.0/, so
+// versions can sit side by side). Within a directory, entries come in name order. Reads no
+// file: only names and permissions.
 DiscoveredPlugins discover_plugins(const std::vector<std::filesystem::path>& directories,
                                    const FileSystem& fs);
 

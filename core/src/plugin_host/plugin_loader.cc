@@ -9,22 +9,13 @@
 #include "plugin_host/native_step_invoker.h"
 #include "plugin_host/plugin_discovery.h"
 #include "plugin_host/plugin_host_api.h"
+#include "plugin_host/sealed_library.h"
 
 namespace coalition {
 namespace {
 
 // How long a plugin host may take to start and load its plugin.
 constexpr std::chrono::seconds kHostStartLimit{10};
-
-// What a step type declares, whichever side of a process boundary it was read on.
-struct StepTypeDeclaration {
-  std::string name;
-  std::string description;
-  uint32_t capabilities = 0;
-  std::optional<std::string> parameters_schema;
-  std::optional<std::string> input_schema;
-  std::optional<std::string> output_schema;
-};
 
 std::optional<std::string> text_of(const char* text) {
   return text == nullptr ? std::nullopt : std::optional<std::string>(text);
@@ -155,70 +146,123 @@ nlohmann::json PluginLoader::config_for(const std::string& id) const {
 }
 
 Result<LoadedPlugin> PluginLoader::load(const std::filesystem::path& file) {
-  const std::string id = plugin_id_of_library(file);
-  if (hosts_ != nullptr && choose_ && choose_(id, file) == Isolation::kIsolated) {
-    return load_isolated(file, id);
-  }
-  auto entry = libraries_.open(file);
-  if (!entry) return std::move(entry).error();
-  auto plugin = load_entry(*entry, file.string());
-  if (plugin && plugin->info.id != id) {
-    return Error::plugin_load(
-        fmt::format("{}: the library declares plugin id '{}'; its file name "
-                    "says '{}' (a plugin's id is its library's name)",
-                    file.string(), plugin->info.id, id));
-  }
-  return plugin;
-}
-
-Result<LoadedPlugin> PluginLoader::load_isolated(const std::filesystem::path& file,
-                                                 const std::string& id) {
-  const std::string source = file.string();
-  const nlohmann::json load{{"protocol", kHostProtocolVersion},
-                            {"plugin_id", id},
-                            {"library", std::filesystem::absolute(file).string()},
-                            {"config", config_for(id)},
-                            {"calendars", calendar_directory_.string()},
-                            {"threads", hosts_->limits().threads},
-                            {"output_bytes", output_bytes_}};
-  // An answer carries an output and an error document; beyond that the host is broken.
-  const size_t max_frame = 2 * output_bytes_ + (size_t{64} << 10);
-  auto plugin = hosts_->add(id, to_text(load), max_frame);
-  auto description = plugin->start(kHostStartLimit);
-  if (!description) {
-    plugin->stop();
-    hosts_->forget(plugin.get());
-    const std::string why = description.error().message();
-    return Error::plugin_load(why.rfind(source, 0) == 0 ? why : source + ": " + why);
-  }
-  auto declared = read_description(*description, source, id);
-  if (!declared) {
-    plugin->stop();
-    hosts_->forget(plugin.get());
-    return std::move(declared).error();
-  }
-  auto& [info, types] = *declared;
-  LoadedPlugin loaded;
-  loaded.info = std::move(info);
-  loaded.info.isolation = Isolation::kIsolated;
-  for (uint32_t i = 0; i < types.size(); ++i) {
-    const std::string who =
-        fmt::format("step type '{}' of plugin '{}'", types[i].name, loaded.info.id);
-    auto type = make_step_type(types[i], loaded.info.id,
-                               std::make_unique<IsolatedStepInvoker>(plugin, i, who), source);
-    if (!type) {
-      plugin->stop();
-      hosts_->forget(plugin.get());
-      return std::move(type).error();
-    }
-    loaded.info.step_types.push_back(types[i].name);
-    loaded.step_types.push_back(std::move(*type));
-  }
-  return loaded;
+  auto code = load_code(file);
+  if (!code) return std::move(code).error();
+  return with_step_types(std::move(*code), file.string());
 }
 
 Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry,
                                               const std::string& source) {
+  auto code = entry_code(entry, source);
+  if (!code) return std::move(code).error();
+  return with_step_types(std::move(*code), source);
+}
+
+Result<LoadedPlugin> PluginLoader::declare(const PluginManifest& manifest) {
+  const std::string source = manifest.library.string();
+  const std::string id = manifest.info.id;
+  auto deferred = std::make_shared<DeferredPlugin>(id, [this, manifest]() -> Result<PluginCode> {
+    auto code = load_code(manifest.library, manifest.library_sha256,
+                          "its manifest " + manifest.file.string());
+    if (!code) return code;
+    if (auto same = check_code_matches(manifest, code->info, code->step_types); !same) {
+      return std::move(same).error();
+    }
+    return code;
+  });
+  LoadedPlugin plugin;
+  plugin.info = manifest.info;
+  plugin.info.isolation = isolation_of(id, manifest.library);
+  for (size_t i = 0; i < manifest.step_types.size(); ++i) {
+    auto type =
+        make_step_type(manifest.step_types[i], id,
+                       std::make_unique<DeferredStepInvoker>(deferred, i), manifest.file.string());
+    if (!type) return std::move(type).error();
+    plugin.step_types.push_back(std::move(*type));
+  }
+  return plugin;
+}
+
+Isolation PluginLoader::isolation_of(const std::string& id,
+                                     const std::filesystem::path& file) const {
+  return hosts_ != nullptr && choose_ ? choose_(id, file) : Isolation::kInProcess;
+}
+
+Result<PluginCode> PluginLoader::load_code(const std::filesystem::path& file,
+                                           const std::string& sha256,
+                                           const std::string& expected_by) {
+  const std::string id = plugin_id_of_library(file);
+  if (isolation_of(id, file) == Isolation::kIsolated) {
+    return isolated_code(file, id, sha256, expected_by);
+  }
+  std::optional<SealedLibrary> sealed;
+  if (!sha256.empty()) {
+    auto copy = SealedLibrary::verified_copy_of(file, sha256, expected_by);
+    if (!copy) return std::move(copy).error();
+    sealed.emplace(std::move(*copy));
+  }
+  auto entry = libraries_.open(sealed ? sealed->path() : file);
+  if (!entry) {
+    if (!sealed) return std::move(entry).error();
+    return Error::plugin_load(sealed->naming(entry.error().message(), file));
+  }
+  if (sealed) sealed->keep_open();
+  auto code = entry_code(*entry, file.string());
+  if (code && code->info.id != id) {
+    return Error::plugin_load(
+        fmt::format("{}: the library declares plugin id '{}'; its file name "
+                    "says '{}' (a plugin's id is its library's name)",
+                    file.string(), code->info.id, id));
+  }
+  return code;
+}
+
+Result<PluginCode> PluginLoader::isolated_code(const std::filesystem::path& file,
+                                               const std::string& id, const std::string& sha256,
+                                               const std::string& expected_by) {
+  const std::string source = file.string();
+  nlohmann::json load{{"protocol", kHostProtocolVersion},
+                      {"plugin_id", id},
+                      {"library", std::filesystem::absolute(file).string()},
+                      {"config", config_for(id)},
+                      {"calendars", calendar_directory_.string()},
+                      {"threads", hosts_->limits().threads},
+                      {"output_bytes", output_bytes_}};
+  if (!sha256.empty()) {
+    load["sha256"] = sha256;
+    load["sha256_expected_by"] = expected_by;
+  }
+  // An answer carries an output and an error document; beyond that the host is broken.
+  const size_t max_frame = 2 * output_bytes_ + (size_t{64} << 10);
+  auto plugin = hosts_->add(id, to_text(load), max_frame);
+  const auto give_up = [&](Error error) -> Result<PluginCode> {
+    plugin->stop();
+    hosts_->forget(plugin.get());
+    return error;
+  };
+  auto description = plugin->start(kHostStartLimit);
+  if (!description) {
+    const std::string why = description.error().message();
+    return give_up(Error::plugin_load(why.rfind(source, 0) == 0 ? why : source + ": " + why));
+  }
+  auto declared = read_description(*description, source, id);
+  if (!declared) return give_up(std::move(declared).error());
+  auto& [info, types] = *declared;
+  PluginCode code;
+  code.info = std::move(info);
+  code.info.isolation = Isolation::kIsolated;
+  for (uint32_t i = 0; i < types.size(); ++i) {
+    const std::string who =
+        fmt::format("step type '{}' of plugin '{}'", types[i].name, code.info.id);
+    code.info.step_types.push_back(types[i].name);
+    code.invokers.push_back(std::make_unique<IsolatedStepInvoker>(plugin, i, who));
+  }
+  code.step_types = std::move(types);
+  return code;
+}
+
+Result<PluginCode> PluginLoader::entry_code(coalition_plugin_entry_v1_fn entry,
+                                            const std::string& source) {
   const coalition_plugin_descriptor_t* descriptor = nullptr;
   try {  // boundary: plugin code
     descriptor = entry(COALITION_ABI_MAJOR, COALITION_ABI_MINOR);
@@ -232,21 +276,21 @@ Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry
     return std::move(status).error();
   }
   const auto& d = *descriptor;
-  LoadedPlugin plugin;
-  plugin.info = PluginInfo{d.id,
-                           d.version,
-                           d.publisher,
-                           d.description,
-                           partner_type_from_abi(d.partner_type),
-                           source,
-                           d.abi_major,
-                           d.abi_minor,
-                           {}};
+  PluginCode code;
+  code.info = PluginInfo{d.id,
+                         d.version,
+                         d.publisher,
+                         d.description,
+                         partner_type_from_abi(d.partner_type),
+                         source,
+                         d.abi_major,
+                         d.abi_minor,
+                         {}};
   const std::string config_json = to_text(config_for(d.id));
   auto host = std::make_shared<const PluginHostApi>(d.id, calendars_);
   for (uint32_t i = 0; i < d.step_type_count; ++i) {
     const auto& t = *d.step_types[i];
-    for (const auto& earlier : plugin.info.step_types) {
+    for (const auto& earlier : code.info.step_types) {
       if (earlier == t.name) {
         return Error::plugin_load(source + ": plugin '" + d.id + "' declares step type '" + t.name +
                                   "' twice");
@@ -254,15 +298,23 @@ Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry
     }
     auto invoker = NativeStepInvoker::create(d, t, host, config_json, output_bytes_);
     if (!invoker) return std::move(invoker).error();
-    StepTypeDeclaration declaration{t.name,
-                                    t.description != nullptr ? t.description : "",
-                                    t.capabilities,
-                                    text_of(t.parameters_schema_json),
-                                    text_of(t.input_schema_json),
-                                    text_of(t.output_schema_json)};
-    auto type = make_step_type(declaration, d.id, std::move(*invoker), source);
+    code.step_types.push_back(
+        StepTypeDeclaration{t.name, t.description != nullptr ? t.description : "", t.capabilities,
+                            text_of(t.parameters_schema_json), text_of(t.input_schema_json),
+                            text_of(t.output_schema_json)});
+    code.info.step_types.push_back(t.name);
+    code.invokers.push_back(std::move(*invoker));
+  }
+  return code;
+}
+
+Result<LoadedPlugin> PluginLoader::with_step_types(PluginCode code, const std::string& source) {
+  LoadedPlugin plugin;
+  plugin.info = std::move(code.info);
+  for (size_t i = 0; i < code.step_types.size(); ++i) {
+    auto type =
+        make_step_type(code.step_types[i], plugin.info.id, std::move(code.invokers[i]), source);
     if (!type) return std::move(type).error();
-    plugin.info.step_types.push_back(t.name);
     plugin.step_types.push_back(std::move(*type));
   }
   return plugin;

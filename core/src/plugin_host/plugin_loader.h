@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "common/result.h"
+#include "plugin_host/deferred_plugin.h"
 #include "plugin_host/library_loader.h"
 #include "plugin_host/plugin_info.h"
 #include "plugin_host/plugin_isolation.h"
+#include "plugin_host/plugin_manifest.h"
 #include "plugin_host/step_type.h"
 
 namespace coalition {
@@ -50,8 +52,23 @@ class PluginLoader {
 
   // Loads `file` (lib<id>.so: the plugin must declare that id) in process — then does what
   // load_entry does — or in a plugin host, which runs the same checks and answers what the
-  // plugin declares. Never throws.
+  // plugin declares. Runs the plugin's code now; for tools that load one library on purpose
+  // (`coalition plugin test`, `coalition plugin manifest`). Never throws.
   Result<LoadedPlugin> load(const std::filesystem::path& file);
+
+  // The plugin `manifest` describes, without running any of its code: step types built from
+  // the manifest's declarations, whose code is loaded on the first call of any of them — from
+  // a sealed copy of the library whose SHA-256 must be the manifest's, in process or in a
+  // host as for load — and must then declare exactly what the manifest says
+  // (check_code_matches), else every call fails with plugin.refused. The loader must outlive
+  // the step types. Never throws.
+  Result<LoadedPlugin> declare(const PluginManifest& manifest);
+
+  // The code of `file` (lib<id>.so, declaring that id), loaded now where the isolation chooser
+  // says; with `sha256`, from a sealed copy that must have that digest (`expected_by` names
+  // who expects it, for the refusal). Never throws.
+  Result<PluginCode> load_code(const std::filesystem::path& file, const std::string& sha256 = {},
+                               const std::string& expected_by = {});
 
   // Calls `entry`, checks the descriptor (abi_check.h) before reading anything else, compiles
   // every schema, and creates one in-process instance per step type. Any failure refuses the
@@ -59,7 +76,12 @@ class PluginLoader {
   Result<LoadedPlugin> load_entry(coalition_plugin_entry_v1_fn entry, const std::string& source);
 
  private:
-  Result<LoadedPlugin> load_isolated(const std::filesystem::path& file, const std::string& id);
+  Isolation isolation_of(const std::string& id, const std::filesystem::path& file) const;
+  // Step types from what `code` declares, each running on its invoker.
+  static Result<LoadedPlugin> with_step_types(PluginCode code, const std::string& source);
+  Result<PluginCode> entry_code(coalition_plugin_entry_v1_fn entry, const std::string& source);
+  Result<PluginCode> isolated_code(const std::filesystem::path& file, const std::string& id,
+                                   const std::string& sha256, const std::string& expected_by);
   // The plugin's section of the configuration, with config_directory added.
   nlohmann::json config_for(const std::string& id) const;
 

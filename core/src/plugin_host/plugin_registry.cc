@@ -79,14 +79,27 @@ std::vector<const StepType*> PluginRegistry::step_types() const {
 }
 
 InstallReport install_plugins(const std::vector<std::filesystem::path>& directories,
-                              const FileSystem& fs, PluginLoader& loader,
-                              PluginRegistry& registry) {
+                              const FileSystem& fs, PluginLoader& loader, PluginRegistry& registry,
+                              const AdmitPlugin& admit) {
   InstallReport report;
   auto found = discover_plugins(directories, fs);
   report.warnings = std::move(found.warnings);
   report.errors = std::move(found.refused);
-  for (const auto& file : found.files) {
-    auto plugin = loader.load(file);
+  for (const auto& found_plugin : found.plugins) {
+    auto text = fs.read(found_plugin.manifest);
+    auto manifest = text ? parse_plugin_manifest(*text, found_plugin.manifest)
+                         : Result<PluginManifest>(Error::plugin_load(text.error().message()));
+    if (!manifest) {
+      report.errors.push_back(std::move(manifest).error());
+      continue;
+    }
+    if (admit) {
+      if (auto admitted = admit(*manifest, *text); !admitted) {
+        report.errors.push_back(std::move(admitted).error().with_plugin(manifest->info.id));
+        continue;
+      }
+    }
+    auto plugin = loader.declare(*manifest);
     if (!plugin) {
       report.errors.push_back(std::move(plugin).error());
       continue;

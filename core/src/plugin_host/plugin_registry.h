@@ -2,6 +2,7 @@
 #ifndef COALITION_PLUGIN_HOST_PLUGIN_REGISTRY_H_
 #define COALITION_PLUGIN_HOST_PLUGIN_REGISTRY_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,15 +37,20 @@ class PluginRegistry {
   std::map<std::string, std::shared_ptr<const StepType>, std::less<>> step_types_;
 };
 
-// Discovers plugins in `directories` (plugin_discovery.h), loads each and adds it to
-// `registry`. A plugin that fails to load or conflicts is skipped; every failure and warning is
-// returned, in discovery order, and the remaining plugins stay usable.
+// Discovers plugins in `directories` (plugin_discovery.h), reads each one's manifest, declares
+// it through `loader` (its code is loaded on its first step, plugin_loader.h) and adds it to
+// `registry`. Runs no plugin code. A plugin that is refused or conflicts is skipped; every
+// refusal and warning is returned, in discovery order, and the remaining plugins stay usable.
+// `admit` (when set) decides from the manifest and its exact bytes whether a plugin may be
+// installed at all (plugin_trust.h).
 struct InstallReport {
   std::vector<Error> errors;
   std::vector<std::string> warnings;
 };
+using AdmitPlugin = std::function<Status(const PluginManifest&, std::string_view manifest_text)>;
 InstallReport install_plugins(const std::vector<std::filesystem::path>& directories,
-                              const FileSystem& fs, PluginLoader& loader, PluginRegistry& registry);
+                              const FileSystem& fs, PluginLoader& loader, PluginRegistry& registry,
+                              const AdmitPlugin& admit = {});
 
 }  // namespace coalition
 

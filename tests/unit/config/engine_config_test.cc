@@ -33,6 +33,32 @@ TEST(EngineConfig, RelativePluginDirectoriesFollowTheFile) {
   EXPECT_EQ(config->plugin_threads, 16u);
 }
 
+TEST(EngineConfig, PluginTrustIsReadWithTheLockBesideTheFile) {
+  const std::string key(64, 'a');
+  auto config = parse_engine_config(
+      R"j({"plugins": {"lock": "plugins.lock", "require_signatures": true,
+          "publishers": {"Fabrikam Payments (fictional)": [")j" +
+          key + R"j("], "Nobody": []}}})j",
+      "/etc/coalition");
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  const PluginTrustConfig& trust = config->plugin_trust;
+  EXPECT_EQ(trust.lock_file, "/etc/coalition/plugins.lock");
+  EXPECT_TRUE(trust.require_signatures);
+  ASSERT_EQ(trust.publishers.size(), 2u);
+  EXPECT_EQ(trust.publishers.at("Fabrikam Payments (fictional)"), std::vector<std::string>{key});
+  EXPECT_TRUE(trust.publishers.at("Nobody").empty());
+
+  auto defaults = parse_engine_config("{}", "/etc/coalition");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->plugin_trust.lock_file.empty());
+  EXPECT_FALSE(defaults->plugin_trust.require_signatures);
+
+  auto short_key = parse_engine_config(
+      R"j({"plugins": {"publishers": {"Fabrikam Payments (fictional)": ["abc"]}}})j", "/");
+  ASSERT_FALSE(short_key.ok());
+  EXPECT_EQ(short_key.error().pointer(), "/plugins/publishers/Fabrikam Payments (fictional)/0");
+}
+
 TEST(EngineConfig, ThreadCountsAreBounded) {
   auto config = parse_engine_config(R"({"engine": {"plugin_threads": 0}})", "/");
   ASSERT_FALSE(config.ok());

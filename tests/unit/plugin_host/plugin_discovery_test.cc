@@ -7,57 +7,96 @@
 namespace coalition {
 namespace {
 
-TEST(DiscoverPlugins, FindsLibrariesAndPluginFoldersInOrder) {
-  test::FakeFileSystem fs;
-  fs.add_file("/p/libnoop.so");
-  fs.add_file("/p/libdata.so");
-  fs.add_file("/p/README.md");
-  fs.add_file("/p/notify/libnotify.so");
-  fs.add_file("/p/notify/README.md");
-  fs.add_file("/p/empty_folder/other.so");
-  fs.add_file("/q/libpartner.so");
-  auto found = discover_plugins({"/p", "/q"}, fs);
+// A plugin as it is installed: its library and its manifest beside it.
+void add_plugin(test::FakeFileSystem& fs, const std::string& dir, const std::string& id) {
+  fs.add_file(dir + "/lib" + id + ".so");
+  fs.add_file(dir + "/" + id + ".plugin.json");
+}
+
+std::vector<std::string> manifests(const DiscoveredPlugins& found) {
   std::vector<std::string> names;
-  for (const auto& f : found.files) names.push_back(f.string());
-  EXPECT_EQ(names, (std::vector<std::string>{"/p/libdata.so", "/p/libnoop.so",
-                                             "/p/notify/libnotify.so", "/q/libpartner.so"}));
+  for (const auto& p : found.plugins) names.push_back(p.manifest.string());
+  return names;
+}
+
+TEST(DiscoverPlugins, FindsManifestsAndPluginFoldersInOrder) {
+  test::FakeFileSystem fs;
+  add_plugin(fs, "/p", "noop");
+  add_plugin(fs, "/p", "data");
+  fs.add_file("/p/README.md");
+  add_plugin(fs, "/p/notify", "notify");
+  fs.add_file("/p/notify/README.md");
+  add_plugin(fs, "/p/fabrikam_pay-1.2.0", "fabrikam_pay");
+  add_plugin(fs, "/p/fabrikam_pay-2.0.0", "fabrikam_pay");
+  fs.add_file("/p/empty_folder/other.txt");
+  add_plugin(fs, "/q", "partner");
+  auto found = discover_plugins({"/p", "/q"}, fs);
+  EXPECT_EQ(manifests(found),
+            (std::vector<std::string>{"/p/data.plugin.json", "/p/noop.plugin.json",
+                                      "/p/fabrikam_pay-1.2.0/fabrikam_pay.plugin.json",
+                                      "/p/fabrikam_pay-2.0.0/fabrikam_pay.plugin.json",
+                                      "/p/notify/notify.plugin.json", "/q/partner.plugin.json"}));
+  EXPECT_EQ(found.plugins[0].library, "/p/libdata.so");
   EXPECT_TRUE(found.warnings.empty());
+  EXPECT_TRUE(found.refused.empty());
+}
+
+TEST(DiscoverPlugins, ALibraryWithoutAManifestOrAManifestWithoutALibraryIsRefused) {
+  test::FakeFileSystem fs;
+  fs.add_file("/p/libbare.so");
+  fs.add_file("/p/orphan.plugin.json");
+  add_plugin(fs, "/p", "noop");
+  auto found = discover_plugins({"/p"}, fs);
+  EXPECT_EQ(manifests(found), std::vector<std::string>{"/p/noop.plugin.json"});
+  ASSERT_EQ(found.refused.size(), 2u);
+  EXPECT_EQ(found.refused[0].message(),
+            "/p/orphan.plugin.json: refused, because its library /p/liborphan.so is not there");
+  EXPECT_EQ(found.refused[1].message(),
+            "/p/libbare.so: refused, because it has no manifest (bare.plugin.json) beside it; "
+            "write one with `coalition plugin manifest /p/libbare.so`");
 }
 
 TEST(DiscoverPlugins, MissingDirectoryIsAWarning) {
   test::FakeFileSystem fs;
-  fs.add_file("/p/libnoop.so");
+  add_plugin(fs, "/p", "noop");
   auto found = discover_plugins({"/nowhere", "/p"}, fs);
-  ASSERT_EQ(found.files.size(), 1u);
+  ASSERT_EQ(found.plugins.size(), 1u);
   ASSERT_EQ(found.warnings.size(), 1u);
   EXPECT_NE(found.warnings[0].find("/nowhere"), std::string::npos);
 }
 
-TEST(DiscoverPlugins, SameDirectoryTwiceYieldsEachFileOnce) {
+TEST(DiscoverPlugins, SameDirectoryTwiceYieldsEachPluginOnce) {
   test::FakeFileSystem fs;
-  fs.add_file("/p/libnoop.so");
+  add_plugin(fs, "/p", "noop");
+  fs.add_file("/p/libbare.so");
   auto found = discover_plugins({"/p", "/p/"}, fs);
-  EXPECT_EQ(found.files.size(), 1u);
+  EXPECT_EQ(found.plugins.size(), 1u);
+  EXPECT_EQ(found.refused.size(), 1u);
 }
 
-TEST(DiscoverPlugins, LibrariesAnyoneMayReplaceAreRefusedNotListed) {
+TEST(DiscoverPlugins, FilesAnyoneMayReplaceAreRefusedNotListed) {
   test::FakeFileSystem fs;
-  fs.add_file("/p/libnoop.so");
-  fs.add_file("/p/libopen.so");
-  fs.add_file("/p/notify/libnotify.so");
-  fs.add_file("/shared/libpartner.so");
+  add_plugin(fs, "/p", "noop");
+  add_plugin(fs, "/p", "open");
+  add_plugin(fs, "/p", "loose");
+  add_plugin(fs, "/p/notify", "notify");
+  add_plugin(fs, "/shared", "partner");
   fs.make_writable_by_anyone("/p/libopen.so");
+  fs.make_writable_by_anyone("/p/loose.plugin.json");
   fs.make_writable_by_anyone("/p/notify");
   fs.make_writable_by_anyone("/shared");
   auto found = discover_plugins({"/p", "/shared"}, fs);
-  ASSERT_EQ(found.files.size(), 1u);
-  EXPECT_EQ(found.files[0], "/p/libnoop.so");
-  ASSERT_EQ(found.refused.size(), 3u);
+  EXPECT_EQ(manifests(found), std::vector<std::string>{"/p/noop.plugin.json"});
+  ASSERT_EQ(found.refused.size(), 4u);
   EXPECT_EQ(found.refused[0].message(),
+            "/p/loose.plugin.json: refused, because anyone on this machine may write to "
+            "/p/loose.plugin.json (chmod o-w /p/loose.plugin.json)");
+  EXPECT_EQ(found.refused[1].message(),
             "/p/libopen.so: refused, because anyone on this machine may write to /p/libopen.so "
             "(chmod o-w /p/libopen.so)");
-  EXPECT_NE(found.refused[1].message().find("may write to /p/notify "), std::string::npos);
-  EXPECT_NE(found.refused[2].message().find("/shared/libpartner.so: refused"), std::string::npos);
+  EXPECT_NE(found.refused[2].message().find("may write to /p/notify "), std::string::npos);
+  EXPECT_NE(found.refused[3].message().find("/shared/partner.plugin.json: refused"),
+            std::string::npos);
 }
 
 TEST(SplitSearchPath, SkipsEmptyEntries) {

@@ -57,21 +57,37 @@ TEST_F(PluginRegistryTest, ClosestNamesForMisspellings) {
   EXPECT_TRUE(registry_.closest_names("completely_unrelated_name").empty());
 }
 
-TEST_F(PluginRegistryTest, InstallLoadsWhatItCanAndReportsTheRest) {
+// The manifest of the in-memory plugin at `library`, as `coalition plugin manifest` writes it.
+std::string manifest_of(PluginLoader& loader, const std::string& library) {
+  auto code = loader.load_code(library);
+  EXPECT_TRUE(code.ok()) << (code.ok() ? "" : code.error().message());
+  return manifest_text(code->info, code->step_types, std::string(64, '0')).value();
+}
+
+TEST_F(PluginRegistryTest, InstallDeclaresWhatItCanRunsNoCodeAndReportsTheRest) {
   test::FakeFileSystem fs;
-  fs.add_file("/plugins/libtest_plugin.so");
-  fs.add_file("/plugins/libimpostor.so");
-  fs.add_file("/plugins/libbroken.so");
   libraries_.add("/plugins/libtest_plugin.so", &test::test_plugin_entry);
   libraries_.add("/plugins/libimpostor.so", &test::impostor_plugin_entry);
+  fs.add_file("/plugins/libtest_plugin.so");
+  fs.add_file("/plugins/test_plugin.plugin.json",
+              manifest_of(loader_, "/plugins/libtest_plugin.so"));
+  fs.add_file("/plugins/libimpostor.so");
+  fs.add_file("/plugins/impostor.plugin.json", manifest_of(loader_, "/plugins/libimpostor.so"));
+  fs.add_file("/plugins/libbroken.so");
+  fs.add_file("/plugins/broken.plugin.json", "{\"format\": ");
+  const size_t opens = libraries_.opens();
   auto report = install_plugins({"/plugins", "/missing"}, fs, loader_, registry_);
-  // Name order: libbroken (cannot load), libimpostor (loads first), libtest_plugin (conflicts).
+  // Name order: broken (malformed manifest), impostor (declared first), test_plugin (conflicts).
   ASSERT_EQ(report.errors.size(), 2u);
   EXPECT_EQ(report.errors[0].code(), ErrorCode::kPluginLoad);
+  EXPECT_NE(report.errors[0].message().find("/plugins/broken.plugin.json: malformed JSON"),
+            std::string::npos);
   EXPECT_EQ(report.errors[1].code(), ErrorCode::kConflict);
   ASSERT_EQ(report.warnings.size(), 1u);
   ASSERT_EQ(registry_.plugins().size(), 1u);
   EXPECT_EQ(registry_.plugins()[0].id, "impostor");
+  EXPECT_NE(registry_.find("test.echo"), nullptr);
+  EXPECT_EQ(libraries_.opens(), opens);  // no plugin code was loaded
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-#include "audit/signing_key.h"
+#include "common/signing_key.h"
 
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -12,8 +13,6 @@
 namespace coalition {
 
 namespace {
-
-constexpr const char* kKeyFormat = "coalition.audit-signing-key/1";
 
 std::string to_hex(const unsigned char* bytes, size_t n) {
   std::string out(n * 2 + 1, '\0');
@@ -31,6 +30,7 @@ bool from_hex(std::string_view hex, unsigned char* out, size_t n) {
 // is POSIX. O_EXCL: two processes creating the key at once cannot both win.
 Status write_new_file(const std::filesystem::path& path, const std::string& text, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0 && errno == EEXIST) return Error::conflict(path.string() + " exists already");
   if (fd < 0) return Error::io("cannot create " + path.string());
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const bool synced = written && ::fsync(fd) == 0;
@@ -39,13 +39,14 @@ Status write_new_file(const std::filesystem::path& path, const std::string& text
   return ok_status();
 }
 
-Status create_key(const std::filesystem::path& path) {
+Status create_key(const std::filesystem::path& path, const KeyKind& kind) {
   std::error_code ec;
   const auto dir = path.parent_path();
   if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
     std::filesystem::create_directories(dir, ec);
     if (ec || ::chmod(dir.c_str(), 0700) != 0) {
-      return Error::io("cannot create the folder of the audit signing key " + dir.string());
+      return Error::io("cannot create the folder of the " + std::string(kind.noun) + " " +
+                       dir.string());
     }
   }
   std::array<unsigned char, 32> seed{};
@@ -53,7 +54,7 @@ Status create_key(const std::filesystem::path& path) {
   std::array<unsigned char, 64> sk{};
   randombytes_buf(seed.data(), seed.size());
   crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
-  const nlohmann::json doc{{"format", kKeyFormat},
+  const nlohmann::json doc{{"format", kind.format},
                            {"seed", to_hex(seed.data(), seed.size())},
                            {"public_key", to_hex(pk.data(), pk.size())}};
   sodium_memzero(seed.data(), seed.size());
@@ -66,17 +67,37 @@ Status create_key(const std::filesystem::path& path) {
 }  // namespace
 
 Result<SigningKey> SigningKey::load_or_create(const std::filesystem::path& path,
-                                              const FileSystem& fs) {
-  if (sodium_init() < 0) return Error::internal("libsodium could not initialise");
+                                              const FileSystem& fs, const KeyKind& kind) {
   if (path.empty()) {
-    return Error::configuration("no audit signing key: set audit.signing_key, or HOME");
+    return Error::configuration("no " + std::string(kind.noun) +
+                                ": set audit.signing_key, or HOME");
   }
   if (!fs.is_regular_file(path)) {
-    if (auto s = create_key(path); !s) return std::move(s).error();
+    if (sodium_init() < 0) return Error::internal("libsodium could not initialise");
+    if (auto s = create_key(path, kind); !s && s.error().code() != ErrorCode::kConflict) {
+      return std::move(s).error();  // a key another process just created is read below
+    }
   }
+  return load(path, fs, kind);
+}
+
+Result<SigningKey> SigningKey::create(const std::filesystem::path& path, const KeyKind& kind) {
+  if (sodium_init() < 0) return Error::internal("libsodium could not initialise");
+  if (auto s = create_key(path, kind); !s) return std::move(s).error();
+  RealFileSystem fs;
+  return load(path, fs, kind);
+}
+
+Result<SigningKey> SigningKey::load(const std::filesystem::path& path, const FileSystem& fs,
+                                    const KeyKind& kind) {
+  if (sodium_init() < 0) return Error::internal("libsodium could not initialise");
+  const std::string noun(kind.noun);
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    return Error::configuration("audit signing key " + path.string() +
+  if (::stat(path.c_str(), &st) != 0) {
+    return Error::configuration(noun + " " + path.string() + " does not exist");
+  }
+  if ((st.st_mode & 077) != 0) {
+    return Error::configuration(noun + " " + path.string() +
                                 " may be read by others; make it mode 0600");
   }
   auto text = fs.read(path);
@@ -84,10 +105,10 @@ Result<SigningKey> SigningKey::load_or_create(const std::filesystem::path& path,
   const auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   std::array<unsigned char, 32> seed{};
   SigningKey key;
-  if (!doc.is_object() || doc.value("format", "") != kKeyFormat ||
+  if (!doc.is_object() || doc.value("format", "") != kind.format ||
       !from_hex(doc.value("seed", ""), seed.data(), seed.size())) {
-    return Error::configuration("audit signing key " + path.string() + " is not a " + kKeyFormat +
-                                " file");
+    return Error::configuration(noun + " " + path.string() + " is not a " +
+                                std::string(kind.format) + " file");
   }
   crypto_sign_seed_keypair(key.public_.data(), key.secret_.data(), seed.data());
   sodium_memzero(seed.data(), seed.size());

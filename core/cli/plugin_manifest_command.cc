@@ -1,0 +1,64 @@
+#include "cli/plugin_manifest_command.h"
+
+#include <filesystem>
+
+#include "cli/exit_code.h"
+#include "cli/file_output.h"
+#include "plugin_host/host_launcher.h"
+#include "plugin_host/isolated_plugin.h"
+#include "plugin_host/plugin_loader.h"
+#include "plugin_host/plugin_manifest.h"
+#include "plugin_host/sealed_library.h"
+
+namespace coalition::cli {
+
+int run_plugin_manifest_command(const PluginManifestOptions& options, const EngineConfig& config,
+                                std::ostream& out, std::ostream& err) {
+  const std::filesystem::path library = options.library;
+  // The digest of one sealed copy; the loader then loads a copy that must have it, so the
+  // manifest describes exactly the bytes it pins.
+  auto sealed = SealedLibrary::copy_of(library);
+  if (!sealed) {
+    err << "coalition plugin manifest: " << sealed.error().message() << "\n";
+    return kExitConfig;
+  }
+  const PluginIsolationConfig& isolation = config.plugin_isolation;
+  PluginHosts hosts(
+      std::make_unique<SpawnHostLauncher>(
+          isolation.host_program.empty() ? default_host_program() : isolation.host_program,
+          isolation.host),
+      isolation.host);
+  DllLibraryLoader libraries;
+  PluginLoader loader(libraries, nlohmann::json::object(), config.config_directory);
+  if (!options.in_process) {
+    loader.isolate_with(
+        hosts,
+        [](const std::string&, const std::filesystem::path&) { return Isolation::kIsolated; },
+        config.calendar_directory);
+  }
+  auto code = loader.load_code(library, sealed->sha256(), "the digest just taken");
+  if (!code) {
+    err << "coalition plugin manifest: " << code.error().message() << "\n";
+    return kExitConfig;
+  }
+  auto text = manifest_text(code->info, code->step_types, sealed->sha256());
+  if (!text) {
+    err << "coalition plugin manifest: " << library.string() << ": " << text.error().message()
+        << "\n";
+    return kExitConfig;
+  }
+  if (options.out == "-") {
+    out << *text;
+    return kExitOk;
+  }
+  const std::filesystem::path target =
+      options.out.empty() ? manifest_path_of(library) : std::filesystem::path(options.out);
+  if (auto written = write_file_atomically(target, *text); !written) {
+    err << "coalition plugin manifest: " << written.error().message() << "\n";
+    return kExitIoError;
+  }
+  out << "wrote " << target.string() << "\n";
+  return kExitOk;
+}
+
+}  // namespace coalition::cli

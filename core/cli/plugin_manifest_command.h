@@ -1,0 +1,30 @@
+// `coalition plugin manifest LIBRARY [--out FILE]`: writes the manifest of a plugin library
+// (plugin_host/plugin_manifest.h) from what its own code declares — loaded in a plugin host
+// unless --in-process — with the SHA-256 of the bytes that were loaded. The default place is
+// beside the library (<id>.plugin.json), where discovery looks for it. coalition_add_plugin()
+// runs this after every build, so a plugin built with the SDK always ships a manifest that
+// matches it.
+#ifndef COALITION_CLI_PLUGIN_MANIFEST_COMMAND_H_
+#define COALITION_CLI_PLUGIN_MANIFEST_COMMAND_H_
+
+#include <ostream>
+#include <string>
+
+#include "config/engine_config.h"
+
+namespace coalition::cli {
+
+struct PluginManifestOptions {
+  std::string library;
+  std::string out;  // "-": standard output; empty: beside the library
+  bool in_process = false;
+};
+
+// Returns 0 once the manifest is written, 78 when the library is refused, 74 when the file
+// cannot be written.
+int run_plugin_manifest_command(const PluginManifestOptions& options, const EngineConfig& config,
+                                std::ostream& out, std::ostream& err);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_PLUGIN_MANIFEST_COMMAND_H_

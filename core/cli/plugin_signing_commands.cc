@@ -1,0 +1,110 @@
+#include "cli/plugin_signing_commands.h"
+
+#include <fmt/format.h>
+
+#include "app/installation.h"
+#include "cli/exit_code.h"
+#include "cli/file_output.h"
+#include "common/file_system.h"
+#include "common/signing_key.h"
+#include "plugin_host/plugin_discovery.h"
+#include "plugin_host/plugin_lock.h"
+#include "plugin_host/plugin_trust.h"
+
+namespace coalition::cli {
+
+int run_plugin_keygen_command(const PluginSigningOptions& options, std::ostream& out,
+                              std::ostream& err) {
+  auto key = SigningKey::create(options.key_file, kPublisherKey);
+  if (!key) {
+    err << "coalition plugin keygen: " << key.error().message() << "\n";
+    return exit_code_for(key.error());
+  }
+  out << fmt::format(
+      "created {} (keep it secret; mode 0600)\npublic key {}\n"
+      "An engine trusts plugins signed with it once its configuration says:\n"
+      "  \"plugins\": {{\"publishers\": {{\"<your publisher name>\": [\"{}\"]}}}}\n",
+      options.key_file, key->public_key_hex(), key->public_key_hex());
+  return kExitOk;
+}
+
+int run_plugin_sign_command(const PluginSigningOptions& options, std::ostream& out,
+                            std::ostream& err) {
+  RealFileSystem fs;
+  const std::filesystem::path manifest_file = options.manifest;
+  auto text = fs.read(manifest_file);
+  if (!text) {
+    err << "coalition plugin sign: " << text.error().message() << "\n";
+    return kExitNoInput;
+  }
+  // Only a manifest the engine would read is worth signing.
+  auto manifest = parse_plugin_manifest(*text, manifest_file);
+  if (!manifest) {
+    err << "coalition plugin sign: " << manifest.error().message() << "\n";
+    return kExitDataError;
+  }
+  auto key = SigningKey::load(options.key_file, fs, kPublisherKey);
+  if (!key) {
+    err << "coalition plugin sign: " << key.error().message() << "\n";
+    return kExitConfig;
+  }
+  const std::filesystem::path target = signature_path_of(manifest_file);
+  const std::string signature = signature_text(key->public_key_hex(), key->sign_hex(*text));
+  if (auto written = write_file_atomically(target, signature); !written) {
+    err << "coalition plugin sign: " << written.error().message() << "\n";
+    return kExitIoError;
+  }
+  out << fmt::format("signed {} {} as '{}' with key {}: wrote {}\n", manifest->info.id,
+                     manifest->info.version, manifest->info.publisher, key->public_key_hex(),
+                     target.string());
+  return kExitOk;
+}
+
+int run_plugin_lock_command(const PluginSigningOptions& options, const EngineConfig& config,
+                            std::ostream& out, std::ostream& err) {
+  const std::filesystem::path target =
+      options.out.empty() ? config.plugin_trust.lock_file : std::filesystem::path(options.out);
+  if (target.empty()) {
+    err << "coalition plugin lock: no lock file is configured (plugins.lock); name one with "
+           "--out\n";
+    return kExitUsage;
+  }
+  RealFileSystem fs;
+  // Every check but the lock being written: a plugin its publisher's signature does not admit
+  // is not pinned.
+  PluginTrustConfig without_lock = config.plugin_trust;
+  without_lock.lock_file.clear();
+  const PluginTrust trust(without_lock, fs);
+  PluginLock lock(target);
+  size_t refused = 0;
+  auto found = discover_plugins(app::plugin_search_path(config), fs);
+  for (const auto& e : found.refused) {
+    err << "coalition plugin lock: not pinned: " << e.message() << "\n";
+    ++refused;
+  }
+  for (const auto& plugin : found.plugins) {
+    if (app::shipped_with_engine(plugin.library)) continue;
+    auto text = fs.read(plugin.manifest);
+    auto manifest =
+        text ? parse_plugin_manifest(*text, plugin.manifest) : Result<PluginManifest>(text.error());
+    Status admitted =
+        manifest ? trust.admit(*manifest, *text, false, fs) : Status(manifest.error());
+    if (!admitted) {
+      err << "coalition plugin lock: not pinned: " << admitted.error().message() << "\n";
+      ++refused;
+      continue;
+    }
+    lock.pin(*manifest);
+    out << fmt::format("pinned {} {}  library {}\n", manifest->info.id, manifest->info.version,
+                       manifest->library_sha256);
+  }
+  if (auto written = write_file_atomically(target, lock.text()); !written) {
+    err << "coalition plugin lock: " << written.error().message() << "\n";
+    return kExitIoError;
+  }
+  out << fmt::format("wrote {} ({} plugin{})\n", target.string(), lock.pins().size(),
+                     lock.pins().size() == 1 ? "" : "s");
+  return refused == 0 ? kExitOk : kExitConfig;
+}
+
+}  // namespace coalition::cli

@@ -1,0 +1,62 @@
+#include "plugin_host/deferred_plugin.h"
+
+#include <spdlog/spdlog.h>
+
+namespace coalition {
+
+DeferredPlugin::DeferredPlugin(std::string plugin_id, Load load)
+    : plugin_id_(std::move(plugin_id)), load_(std::move(load)) {}
+
+Result<StepInvoker*> DeferredPlugin::invoker(size_t index) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!attempted_) {
+    attempted_ = true;
+    auto code = load_();
+    load_ = nullptr;  // whatever it captured is not needed again
+    if (code) {
+      invokers_ = std::move(code->invokers);
+    } else {
+      // Once per process: every later call answers the same error without logging it again.
+      spdlog::error("plugin '{}' cannot run: {}", plugin_id_, code.error().message());
+      failure_ = std::move(code).error();
+    }
+  }
+  if (failure_) return *failure_;
+  if (index >= invokers_.size()) {
+    return Error::internal("plugin '" + plugin_id_ + "' has no step type #" +
+                           std::to_string(index));
+  }
+  return invokers_[index].get();
+}
+
+bool DeferredPlugin::attempted() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return attempted_;
+}
+
+DeferredStepInvoker::DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index)
+    : plugin_(std::move(plugin)), index_(index) {}
+
+StepOutcome DeferredStepInvoker::execute(const std::string& input_json,
+                                         const std::string& context_json,
+                                         std::chrono::milliseconds time_limit) {
+  auto invoker = plugin_->invoker(index_);
+  if (!invoker) {
+    return StepOutcome::failed(StepStatus::kPermanentError, "plugin.refused",
+                               invoker.error().message());
+  }
+  return (*invoker)->execute(input_json, context_json, time_limit);
+}
+
+StepOutcome DeferredStepInvoker::resume(const std::string& completion_json,
+                                        const std::string& context_json,
+                                        std::chrono::milliseconds time_limit) {
+  auto invoker = plugin_->invoker(index_);
+  if (!invoker) {
+    return StepOutcome::failed(StepStatus::kPermanentError, "plugin.refused",
+                               invoker.error().message());
+  }
+  return (*invoker)->resume(completion_json, context_json, time_limit);
+}
+
+}  // namespace coalition

@@ -1,0 +1,69 @@
+// DeferredPlugin: a plugin known from its manifest whose code is loaded on the first call of
+// one of its steps — so listing, validating, status and history never run plugin code — and
+// DeferredStepInvoker, the StepInvoker of each of its step types.
+#ifndef COALITION_PLUGIN_HOST_DEFERRED_PLUGIN_H_
+#define COALITION_PLUGIN_HOST_DEFERRED_PLUGIN_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "plugin_host/plugin_info.h"
+#include "plugin_host/step_invoker.h"
+#include "plugin_host/step_type_declaration.h"
+
+namespace coalition {
+
+// A plugin's code, loaded and checked: what it declares and one invoker per step type, in the
+// order it declares them.
+struct PluginCode {
+  PluginInfo info;
+  std::vector<StepTypeDeclaration> step_types;
+  std::vector<std::unique_ptr<StepInvoker>> invokers;
+};
+
+class DeferredPlugin {
+ public:
+  using Load = std::function<Result<PluginCode>()>;
+  // `load` loads and checks the code (against the manifest); called at most once.
+  DeferredPlugin(std::string plugin_id, Load load);
+
+  // The invoker of step type `index`, loading the code first if no call has yet. A failed load
+  // is remembered and answered to every later call: loading again in the same process would
+  // fail the same way (or crash again). Thread-safe; concurrent first calls wait for one load.
+  Result<StepInvoker*> invoker(size_t index);
+
+  // Whether the code has been loaded (successfully or not).
+  bool attempted() const;
+
+ private:
+  const std::string plugin_id_;
+  Load load_;
+  mutable std::mutex mutex_;
+  bool attempted_ = false;
+  std::optional<Error> failure_;
+  std::vector<std::unique_ptr<StepInvoker>> invokers_;
+};
+
+// Runs step type `index` of a deferred plugin; a plugin whose code could not be loaded fails
+// the attempt permanently with plugin.refused and the reason.
+class DeferredStepInvoker final : public StepInvoker {
+ public:
+  DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index);
+  StepOutcome execute(const std::string& input_json, const std::string& context_json,
+                      std::chrono::milliseconds time_limit) override;
+  StepOutcome resume(const std::string& completion_json, const std::string& context_json,
+                     std::chrono::milliseconds time_limit) override;
+
+ private:
+  std::shared_ptr<DeferredPlugin> plugin_;
+  size_t index_;
+};
+
+}  // namespace coalition
+
+#endif  // COALITION_PLUGIN_HOST_DEFERRED_PLUGIN_H_
