@@ -43,7 +43,7 @@ void write_json(const Installation& inst, std::ostream& out) {
   for (const auto& p : inst.registry.plugins()) {
     nlohmann::json types = nlohmann::json::array();
     for (const auto& name : p.step_types) {
-      const auto& info = inst.registry.find(name)->info();
+      const auto& info = inst.registry.find_version(name, p.version)->info();
       types.push_back({{"name", info.name},
                        {"description", info.description},
                        {"capabilities", capabilities_json(info)}});
@@ -56,6 +56,7 @@ void write_json(const Installation& inst, std::ostream& out) {
                        {"abi", fmt::format("{}.{}", p.abi_major, p.abi_minor)},
                        {"source", p.source},
                        {"isolation", to_string(p.isolation)},
+                       {"sha256", p.library_sha256},
                        {"step_types", std::move(types)}});
     if (auto host = hosts.find(p.id); host != hosts.end()) {
       plugins.back()["host"] = {{"running", host->second.running},
@@ -79,7 +80,7 @@ void write_text(const Installation& inst, std::ostream& out) {
                        to_string(p.partner_type),
                        p.isolation == Isolation::kIsolated ? ", isolated" : "", p.description);
     for (const auto& name : p.step_types) {
-      const auto& info = inst.registry.find(name)->info();
+      const auto& info = inst.registry.find_version(name, p.version)->info();
       out << fmt::format("    {}{}: {}\n", info.name, capabilities_text(info), info.description);
       ++type_count;
     }

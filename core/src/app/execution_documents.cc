@@ -162,6 +162,9 @@ std::string describe_event(const Event& e, const std::string& initiator) {
              (d.contains("previous") ? "from " + d.value("previous", "") + " " : std::string()) +
              "to " + d.value("assignee", "") + " by " + d.value("actor", "") + ": " +
              d.value("justification", "") + step;
+    case EventType::kPluginChanged:
+      return "resumed under " + d.value("plugin", "") + " " + d.value("to", "") +
+             " (started under " + d.value("from", "") + ")" + step;
     case EventType::kExecutionCancelled:
       return "CANCELLED by " + d.value("actor", "") + ": " + d.value("justification", "");
     case EventType::kExecutionRetried:

@@ -29,6 +29,7 @@ struct PluginInfo {
   uint32_t abi_minor = 0;
   std::vector<std::string> step_types;          // in the order the plugin declares them
   Isolation isolation = Isolation::kInProcess;  // where its code runs
+  std::string library_sha256;  // as its manifest pins it; empty for a library loaded by path
 };
 
 }  // namespace coalition

@@ -33,7 +33,7 @@ Result<std::optional<JsonSchema>> compile_schema(const std::optional<std::string
 }
 
 Result<std::shared_ptr<const StepType>> make_step_type(const StepTypeDeclaration& t,
-                                                       const std::string& plugin_id,
+                                                       const PluginInfo& plugin,
                                                        std::unique_ptr<StepInvoker> invoker,
                                                        const std::string& source) {
   const std::string where = fmt::format("{}: step type '{}'", source, t.name);
@@ -50,7 +50,8 @@ Result<std::shared_ptr<const StepType>> make_step_type(const StepTypeDeclaration
   auto output =
       compile_schema(t.output_schema, JsonSchema::Objects::kAsWritten, where + " output schema");
   if (!output) return std::move(output).error();
-  StepTypeInfo info{t.name, t.description, plugin_id, t.capabilities};
+  StepTypeInfo info{t.name,         t.description,  plugin.id,
+                    t.capabilities, plugin.version, plugin.library_sha256};
   return std::shared_ptr<const StepType>(
       std::make_shared<StepType>(std::move(info), std::move(**parameters), std::move(*input),
                                  std::move(*output), std::move(invoker)));
@@ -82,6 +83,8 @@ Result<std::pair<PluginInfo, std::vector<StepTypeDeclaration>>> read_description
                     source,
                     plugin.at("abi_major").get<uint32_t>(),
                     plugin.at("abi_minor").get<uint32_t>(),
+                    {},
+                    Isolation::kIsolated,
                     {}};
     if (info.id != expected_id) {
       return Error::plugin_load(
@@ -173,9 +176,10 @@ Result<LoadedPlugin> PluginLoader::declare(const PluginManifest& manifest) {
   LoadedPlugin plugin;
   plugin.info = manifest.info;
   plugin.info.isolation = isolation_of(id, manifest.library);
+  plugin.info.library_sha256 = manifest.library_sha256;
   for (size_t i = 0; i < manifest.step_types.size(); ++i) {
     auto type =
-        make_step_type(manifest.step_types[i], id,
+        make_step_type(manifest.step_types[i], plugin.info,
                        std::make_unique<DeferredStepInvoker>(deferred, i), manifest.file.string());
     if (!type) return std::move(type).error();
     plugin.step_types.push_back(std::move(*type));
@@ -285,6 +289,8 @@ Result<PluginCode> PluginLoader::entry_code(coalition_plugin_entry_v1_fn entry,
                          source,
                          d.abi_major,
                          d.abi_minor,
+                         {},
+                         Isolation::kInProcess,
                          {}};
   const std::string config_json = to_text(config_for(d.id));
   auto host = std::make_shared<const PluginHostApi>(d.id, calendars_);
@@ -313,7 +319,7 @@ Result<LoadedPlugin> PluginLoader::with_step_types(PluginCode code, const std::s
   plugin.info = std::move(code.info);
   for (size_t i = 0; i < code.step_types.size(); ++i) {
     auto type =
-        make_step_type(code.step_types[i], plugin.info.id, std::move(code.invokers[i]), source);
+        make_step_type(code.step_types[i], plugin.info, std::move(code.invokers[i]), source);
     if (!type) return std::move(type).error();
     plugin.step_types.push_back(std::move(*type));
   }

@@ -218,7 +218,9 @@ Result<PluginManifest> parse_plugin_manifest(std::string_view text,
                       m.library.string(),
                       *major,
                       *minor,
-                      {}};
+                      {},
+                      Isolation::kInProcess,
+                      std::string()};
   const json* types = f.find("step_types");
   if (types == nullptr || !types->is_array() || types->empty()) {
     return f.wrong("step_types", "a non-empty array of step types");

@@ -27,9 +27,13 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 Status PluginRegistry::add(LoadedPlugin plugin) {
   const auto& info = plugin.info;
+  if (!PluginVersion::parse(info.version)) {
+    return Error::plugin_load(info.source + ": plugin '" + info.id +
+                              "' has no semantic version (expected MAJOR.MINOR.PATCH)");
+  }
   for (const auto& existing : plugins_) {
-    if (existing.id == info.id) {
-      return Error::conflict("plugin '" + info.id + "' from " + info.source +
+    if (existing.id == info.id && existing.version == info.version) {
+      return Error::conflict("plugin '" + info.id + "' " + info.version + " from " + info.source +
                              " is already installed from " + existing.source)
           .with_plugin(info.id);
     }
@@ -37,7 +41,8 @@ Status PluginRegistry::add(LoadedPlugin plugin) {
   for (const auto& type : plugin.step_types) {
     auto it = step_types_.find(type->info().name);
     if (it == step_types_.end()) continue;
-    const std::string& owner = it->second->info().plugin_id;
+    const std::string& owner = it->second.front()->info().plugin_id;
+    if (owner == info.id) continue;  // another version of the same plugin
     std::string owner_source;
     for (const auto& p : plugins_) {
       if (p.id == owner) owner_source = p.source;
@@ -47,19 +52,85 @@ Status PluginRegistry::add(LoadedPlugin plugin) {
                            owner_source + "); step type names must be unique")
         .with_plugin(info.id);
   }
-  for (auto& type : plugin.step_types) step_types_.emplace(type->info().name, std::move(type));
+  for (auto& type : plugin.step_types) {
+    auto& versions = step_types_[type->info().name];
+    versions.push_back(std::move(type));
+    std::stable_sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
+      return *PluginVersion::parse(a->info().plugin_version) >
+             *PluginVersion::parse(b->info().plugin_version);
+    });
+  }
   plugins_.push_back(std::move(plugin.info));
   return ok_status();
 }
 
 const StepType* PluginRegistry::find(std::string_view name) const {
   auto it = step_types_.find(name);
-  return it == step_types_.end() ? nullptr : it->second.get();
+  return it == step_types_.end() ? nullptr : it->second.front().get();
+}
+
+const StepType* PluginRegistry::find(std::string_view name,
+                                     const PluginRequirements& required) const {
+  auto it = step_types_.find(name);
+  if (it == step_types_.end()) return nullptr;
+  const auto requirement = required.find(it->second.front()->info().plugin_id);
+  if (requirement == required.end()) return it->second.front().get();
+  for (const auto& type : it->second) {
+    if (requirement->second.satisfied_by(*PluginVersion::parse(type->info().plugin_version))) {
+      return type.get();
+    }
+  }
+  return nullptr;
+}
+
+const StepType* PluginRegistry::find_for_resume(std::string_view name, const std::string& version,
+                                                const PluginRequirements& required) const {
+  auto it = step_types_.find(name);
+  if (it == step_types_.end()) return nullptr;
+  const auto started = PluginVersion::parse(version);
+  if (!started) return find(name, required);  // recorded before versions were: any will do
+  const auto requirement = required.find(it->second.front()->info().plugin_id);
+  const StepType* same_major = nullptr;
+  for (const auto& type : it->second) {
+    const auto v = *PluginVersion::parse(type->info().plugin_version);
+    if (v == *started) return type.get();
+    const bool allowed = requirement == required.end() || requirement->second.satisfied_by(v);
+    if (same_major == nullptr && v.major == started->major && allowed) same_major = type.get();
+  }
+  return same_major;
+}
+
+const StepType* PluginRegistry::find_version(std::string_view name,
+                                             std::string_view version) const {
+  auto it = step_types_.find(name);
+  if (it == step_types_.end()) return nullptr;
+  for (const auto& type : it->second) {
+    if (type->info().plugin_version == version) return type.get();
+  }
+  return nullptr;
+}
+
+std::vector<std::string> PluginRegistry::versions_of(std::string_view id) const {
+  std::vector<PluginVersion> versions;
+  for (const auto& p : plugins_) {
+    if (p.id == id) versions.push_back(*PluginVersion::parse(p.version));
+  }
+  std::sort(versions.begin(), versions.end(), std::greater<>());
+  std::vector<std::string> texts;
+  for (const auto& v : versions) texts.push_back(v.text());
+  return texts;
+}
+
+bool PluginRegistry::satisfies(std::string_view id, const VersionRequirement& requirement) const {
+  for (const auto& p : plugins_) {
+    if (p.id == id && requirement.satisfied_by(*PluginVersion::parse(p.version))) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> PluginRegistry::closest_names(std::string_view name, size_t limit) const {
   std::vector<std::pair<size_t, std::string>> scored;
-  for (const auto& [candidate, type] : step_types_) {
+  for (const auto& [candidate, versions] : step_types_) {
     const size_t distance = edit_distance(name, candidate);
     // Farther than about half the name is not a misspelling any more.
     if (distance <= std::max<size_t>(2, candidate.size() / 2)) {
@@ -74,7 +145,7 @@ std::vector<std::string> PluginRegistry::closest_names(std::string_view name, si
 
 std::vector<const StepType*> PluginRegistry::step_types() const {
   std::vector<const StepType*> types;
-  for (const auto& [name, type] : step_types_) types.push_back(type.get());
+  for (const auto& [name, versions] : step_types_) types.push_back(versions.front().get());
   return types;
 }
 

@@ -12,29 +12,50 @@
 #include "common/file_system.h"
 #include "common/result.h"
 #include "plugin_host/plugin_loader.h"
+#include "plugin_host/plugin_version.h"
 
 namespace coalition {
 
 // Filled once at start-up, then read-only: concurrent reads are safe, adds are not.
+// Several versions of one plugin may be installed side by side; a step type name belongs to one
+// plugin id, and each of its versions provides its own StepType.
 class PluginRegistry {
  public:
-  // Registers every step type of `plugin`, or none: a plugin id or step type name that is
-  // already registered refuses the whole plugin with kConflict, naming both libraries.
+  // Registers every step type of `plugin`, or none: the same plugin id and version installed
+  // twice, or a step type name another plugin id provides, refuses the whole plugin with
+  // kConflict, naming both libraries.
   Status add(LoadedPlugin plugin);
 
-  // nullptr when no installed plugin provides `name`.
+  // The newest installed version of step type `name`; nullptr when no plugin provides it.
   const StepType* find(std::string_view name) const;
+  // The newest version of `name` whose plugin satisfies `required` (a plugin without an entry
+  // there: the newest); nullptr when none does.
+  const StepType* find(std::string_view name, const PluginRequirements& required) const;
+  // Where a step suspended under plugin version `version` resumes: that version when it is still
+  // installed, else the newest of the same major that satisfies `required`; nullptr when none
+  // is installed (a new major may behave differently with what the step waited for).
+  const StepType* find_for_resume(std::string_view name, const std::string& version,
+                                  const PluginRequirements& required) const;
+
+  // The installed versions of plugin `id`, newest first.
+  std::vector<std::string> versions_of(std::string_view id) const;
+  // Whether an installed version of plugin `id` satisfies `requirement`.
+  bool satisfies(std::string_view id, const VersionRequirement& requirement) const;
 
   // Up to `limit` installed step type names closest in spelling to `name`, closest first.
   std::vector<std::string> closest_names(std::string_view name, size_t limit = 3) const;
 
-  // Plugins in registration order; step types sorted by name.
+  // Plugins in registration order (each installed version); step types sorted by name (the
+  // newest version of each).
   const std::vector<PluginInfo>& plugins() const { return plugins_; }
   std::vector<const StepType*> step_types() const;
+  // Step type `name` of plugin version `version` exactly; nullptr when not installed.
+  const StepType* find_version(std::string_view name, std::string_view version) const;
 
  private:
   std::vector<PluginInfo> plugins_;
-  std::map<std::string, std::shared_ptr<const StepType>, std::less<>> step_types_;
+  // By name: each installed version's step type, newest first.
+  std::map<std::string, std::vector<std::shared_ptr<const StepType>>, std::less<>> step_types_;
 };
 
 // Discovers plugins in `directories` (plugin_discovery.h), reads each one's manifest, declares

@@ -5,6 +5,12 @@
 #include "common/json_text.h"
 
 namespace coalition {
+
+nlohmann::json StepTypeInfo::plugin_json() const {
+  nlohmann::json plugin{{"id", plugin_id}, {"version", plugin_version}};
+  if (!library_sha256.empty()) plugin["sha256"] = library_sha256;
+  return plugin;
+}
 namespace {
 
 StepOutcome invalid(const JsonSchema& schema, const std::vector<SchemaViolation>& violations) {

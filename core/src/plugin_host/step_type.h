@@ -21,11 +21,15 @@ struct StepTypeInfo {
   std::string name;
   std::string description;
   std::string plugin_id;
-  uint32_t capabilities = 0;  // COALITION_CAP_* bits
+  uint32_t capabilities = 0;   // COALITION_CAP_* bits
+  std::string plugin_version;  // of the plugin that provides it (several may be installed)
+  std::string library_sha256;  // of that plugin's library, when its manifest pins it
 
   bool idempotent() const { return (capabilities & COALITION_CAP_IDEMPOTENT) != 0; }
   bool thread_safe() const { return (capabilities & COALITION_CAP_THREAD_SAFE) != 0; }
   bool may_suspend() const { return (capabilities & COALITION_CAP_MAY_SUSPEND) != 0; }
+  // What the history records of the code that ran: {"id", "version", "sha256" (when known)}.
+  nlohmann::json plugin_json() const;
 };
 
 class StepType {

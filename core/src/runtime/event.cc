@@ -30,6 +30,7 @@ std::string_view to_string(EventType type) {
     case EventType::kTaskClaimed: return "task_claimed";
     case EventType::kTaskReleased: return "task_released";
     case EventType::kTaskReassigned: return "task_reassigned";
+    case EventType::kPluginChanged: return "plugin_changed";
   }
   return "unknown";
 }

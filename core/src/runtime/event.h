@@ -16,7 +16,7 @@ namespace coalition {
 enum class EventType {
   kExecutionStarted,    // data: input
   kStepScheduled,       // data: kind
-  kAttemptStarted,      // data: attempt, idempotency_key
+  kAttemptStarted,      // data: attempt, idempotency_key, plugin {id, version, sha256}
   kStepSucceeded,       // data: output
   kRetryScheduled,      // data: attempt (the failed one), delay, error
   kStepFailed,          // data: error
@@ -38,8 +38,11 @@ enum class EventType {
   kTaskClaimed,         // data: task, assignee (who claimed it)
   kTaskReleased,        // data: task, previous (the holder it had), actor
   kTaskReassigned,      // data: task, assignee, previous (if any), actor, justification
+  // A suspended step resumes under another version of its plugin (the same major) than the
+  // one it started under. data: plugin, from, to, sha256
+  kPluginChanged,
 };
-inline constexpr EventType kLastEventType = EventType::kTaskReassigned;
+inline constexpr EventType kLastEventType = EventType::kPluginChanged;
 
 std::string_view to_string(EventType type);
 std::optional<EventType> parse_event_type(std::string_view text);

@@ -466,11 +466,23 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
                   make_error("reference.missing", "parameters" + params.error().to_string()));
     return;
   }
-  const StepType* type = host_.registry().find(step.type);
-  if (type == nullptr) {
+  const StepType* newest = host_.registry().find(step.type);
+  if (newest == nullptr) {
     on_step_error(
         frame, step,
         make_error("step.unknown_type", "step type '" + step.type + "' is not installed"));
+    return;
+  }
+  const PluginRequirements& required = f.workflow->plugin_requirements;
+  const StepType* type = host_.registry().find(step.type, required);
+  if (type == nullptr) {  // validated at start; the plugins installed since do not satisfy it
+    const std::string& plugin = newest->info().plugin_id;
+    on_step_error(frame, step,
+                  make_error("plugin.version_unavailable",
+                             "no installed version of plugin '" + plugin + "' satisfies '" +
+                                 required.find(plugin)->second.text() +
+                                 "', which the workflow "
+                                 "requires"));
     return;
   }
   if (number == 1 && step.deadline && !start_deadline(frame, step)) return;
@@ -479,8 +491,11 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   attempt.step = &step;
   attempt.number = number;
   attempt.token = next_token_++;
+  attempt.plugin_version = type->info().plugin_version;
   record(EventType::kAttemptStarted, path,
-         {{"attempt", number}, {"idempotency_key", context.idempotency_key}});
+         {{"attempt", number},
+          {"idempotency_key", context.idempotency_key},
+          {"plugin", type->info().plugin_json()}});
   if (step.timeout) add_timer(*context.deadline, TimerKind::kAttemptTimeout, frame, number);
   attempts_[frame] = attempt;
   dispatch([self = shared_from_this(), type, frame, token = attempt.token,

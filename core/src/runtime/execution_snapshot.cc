@@ -151,6 +151,7 @@ json Execution::state_json() const {
   json attempts = json::array();
   for (const auto& [frame, a] : attempts_) {
     json aj{{"frame", frame}, {"number", a.number}};
+    if (!a.plugin_version.empty()) aj["plugin_version"] = a.plugin_version;
     if (a.suspended) {
       aj["suspended"] = true;
       if (!a.signal.empty()) aj["signal"] = a.signal;
@@ -330,6 +331,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       a.token = e->next_token_++;
       a.suspended = aj.value("suspended", false);
       a.signal = aj.value("signal", "");
+      a.plugin_version = aj.value("plugin_version", "");
       if (aj.contains("resume_input")) a.resume_input = aj["resume_input"];
       if (aj.contains("task")) {
         const auto& tj = aj["task"];

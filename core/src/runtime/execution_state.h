@@ -86,6 +86,9 @@ struct Execution::Attempt {
   // While a completion or signal is being handed to the plugin: what it was given, so a
   // restart hands it over again.
   std::optional<json> resume_input;
+  // The version of the plugin the attempt started under: a suspended step resumes under the
+  // same major (PluginRegistry::find_for_resume). Empty in snapshots older than versions.
+  std::string plugin_version;
 };
 
 enum class Execution::TimerKind : int {

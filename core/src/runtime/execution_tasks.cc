@@ -467,8 +467,34 @@ Status Execution::signal(const std::string& name, const json& data, const Actor&
 void Execution::resume_attempt(int64_t frame, json completion) {
   Attempt& a = attempts_.at(frame);
   a.resume_input = completion;
-  const StepType* type = host_.registry().find(a.step->type);
-  if (type == nullptr) return;  // run_task checked it; the registry does not change
+  const PluginRequirements& required = frames_.at(frame).workflow->plugin_requirements;
+  const StepType* type = host_.registry().find_for_resume(a.step->type, a.plugin_version, required);
+  if (type == nullptr) {
+    // What the step waited for was asked by another major version, which is not installed any
+    // more: handing the answer to a different major could misread it.
+    const StepType* any = host_.registry().find(a.step->type);
+    std::string why =
+        any == nullptr
+            ? "step type '" + a.step->type + "' is no longer installed; install its plugin"
+            : "the step started under plugin '" + any->info().plugin_id + "' " + a.plugin_version +
+                  " and no version with the same major that the workflow admits is installed; "
+                  "install one";
+    const uint64_t token = a.token;
+    schedule([frame, token, why = std::move(why)](Execution& s) {
+      s.on_outcome(frame, token,
+                   StepOutcome::failed(StepStatus::kPermanentError, "plugin.version_unavailable",
+                                       why + " to resume it"));
+    });
+    return;
+  }
+  if (!a.plugin_version.empty() && type->info().plugin_version != a.plugin_version) {
+    record(EventType::kPluginChanged, step_path(frame, a.step->id),
+           {{"plugin", type->info().plugin_id},
+            {"from", a.plugin_version},
+            {"to", type->info().plugin_version},
+            {"sha256", type->info().library_sha256}});
+    a.plugin_version = type->info().plugin_version;
+  }
   dispatch([self = shared_from_this(), type, frame, token = a.token,
             completion = std::move(completion), context = step_context(frame, *a.step, a.number)] {
     StepOutcome outcome = type->resume(completion, context);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "plugin_host/plugin_version.h"
 #include "schema/json_schema.h"
 #include "workflow/condition.h"
 #include "workflow/duration.h"
@@ -159,6 +160,8 @@ struct Workflow {
   nlohmann::json input_schema = nlohmann::json::object();
   std::optional<JsonSchema> compiled_input_schema;
   std::optional<Duration> timeout;
+  // "requires": the versions of plugins it needs, by plugin id (plugin_host/plugin_version.h).
+  PluginRequirements plugin_requirements;
   std::shared_ptr<const Sequence> main;
   std::string source;       // file it came from
   nlohmann::json document;  // as written

@@ -574,6 +574,16 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
         wf->compiled_input_schema = std::move(*compiled);
       }
     }
+    if (auto req = doc->find("requires"); req != doc->end()) {
+      for (const auto& [plugin, wanted] : req->items()) {
+        auto requirement = VersionRequirement::parse(wanted.get<std::string>());
+        if (!requirement) {
+          builder.add(pointer_append("/requires", plugin), requirement.error().message());
+        } else {
+          wf->plugin_requirements.emplace(plugin, std::move(*requirement));
+        }
+      }
+    }
     wf->main = builder.sequence((*doc)["steps"], "/steps");
     wf->document = std::move(*doc);
     if (loaded.problems.empty()) loaded.workflow = std::move(wf);

@@ -86,6 +86,16 @@ class Validator {
   }
 
   Problems run() {
+    for (const auto& [plugin, requirement] : wf_.plugin_requirements) {
+      const auto installed = registry_.versions_of(plugin);
+      if (installed.empty()) {
+        add(pointer_append("/requires", plugin), "plugin '" + plugin + "' is not installed");
+      } else if (!registry_.satisfies(plugin, requirement)) {
+        add(pointer_append("/requires", plugin), "no installed version of plugin '" + plugin +
+                                                     "' satisfies '" + requirement.text() +
+                                                     "' (installed: " + join(installed) + ")");
+      }
+    }
     sequence(*wf_.main, false);
     return std::move(problems_);
   }
@@ -134,9 +144,20 @@ class Validator {
     }
   }
 
+  static std::string join(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
+  }
+
   void task(const Step& s, bool in_map) {
-    const StepType* type = registry_.find(s.type);
-    if (type == nullptr) {
+    const StepType* newest = registry_.find(s.type);
+    const StepType* type =
+        newest != nullptr ? registry_.find(s.type, wf_.plugin_requirements) : nullptr;
+    if (newest != nullptr && type == nullptr) {
+      // Reported once, at /requires; the parameters are then checked against the newest.
+      type = newest;
+    } else if (type == nullptr) {
       std::string message = "unknown step type '" + s.type + "'";
       auto close = registry_.closest_names(s.type);
       if (!close.empty()) {
