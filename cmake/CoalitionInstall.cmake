@@ -2,7 +2,10 @@
 # its plugins and the plugin host beside itself (bin/, lib/coalition/plugins/).
 #   bin/coalition, bin/coalition-plugin-host          the engine
 #   lib/coalition/plugins/lib<id>.so, <id>.plugin.json the plugins shipped with it, and their
-#                                                     manifests
+#                                                     manifests (which pin each library's SHA-256:
+#                                                     never strip the installed libraries — no
+#                                                     `cmake --install --strip`, no dh_strip — or
+#                                                     regenerate the manifests after)
 #   include/coalition/                                the SDK headers
 #   lib/cmake/Coalition/                              find_package(Coalition): Coalition::sdk,
 #                                                     Coalition::coalition, coalition_add_plugin(),

@@ -4,7 +4,6 @@
 
 #include "cli/exit_code.h"
 #include "cli/file_output.h"
-#include "plugin_host/host_launcher.h"
 #include "plugin_host/isolated_plugin.h"
 #include "plugin_host/plugin_loader.h"
 #include "plugin_host/plugin_manifest.h"
@@ -23,16 +22,12 @@ int run_plugin_manifest_command(const PluginManifestOptions& options, const Engi
     return kExitConfig;
   }
   const PluginIsolationConfig& isolation = config.plugin_isolation;
-  PluginHosts hosts(
-      std::make_unique<SpawnHostLauncher>(
-          isolation.host_program.empty() ? default_host_program() : isolation.host_program,
-          isolation.host),
-      isolation.host);
+  auto hosts = make_plugin_hosts(isolation);
   DllLibraryLoader libraries;
   PluginLoader loader(libraries, nlohmann::json::object(), config.config_directory);
   if (!options.in_process) {
     loader.isolate_with(
-        hosts,
+        *hosts,
         [](const std::string&, const std::filesystem::path&) { return Isolation::kIsolated; },
         config.calendar_directory);
   }

@@ -10,6 +10,7 @@
 #include "plugin_host/plugin_discovery.h"
 #include "plugin_host/plugin_lock.h"
 #include "plugin_host/plugin_trust.h"
+#include "plugin_host/sealed_library.h"
 
 namespace coalition::cli {
 
@@ -89,6 +90,13 @@ int run_plugin_lock_command(const PluginSigningOptions& options, const EngineCon
         text ? parse_plugin_manifest(*text, plugin.manifest) : Result<PluginManifest>(text.error());
     Status admitted =
         manifest ? trust.admit(*manifest, *text, false, fs) : Status(manifest.error());
+    if (admitted) {
+      // What is pinned is what is on disk: a library that no longer matches its manifest is
+      // reported now, not at its first step.
+      auto copy = SealedLibrary::verified_copy_of(manifest->library, manifest->library_sha256,
+                                                  "its manifest " + manifest->file.string());
+      if (!copy) admitted = std::move(copy).error();
+    }
     if (!admitted) {
       err << "coalition plugin lock: not pinned: " << admitted.error().message() << "\n";
       ++refused;

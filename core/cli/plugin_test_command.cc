@@ -9,7 +9,6 @@
 #include "common/json_text.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
-#include "plugin_host/host_launcher.h"
 #include "plugin_host/isolated_plugin.h"
 #include "plugin_host/plugin_discovery.h"
 #include "plugin_host/plugin_loader.h"
@@ -151,11 +150,7 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
   // Each distinct configuration gets its own load of the library, as the engine would create
   // its instances with it.
   const PluginIsolationConfig& isolation = config.plugin_isolation;
-  PluginHosts hosts(
-      std::make_unique<SpawnHostLauncher>(
-          isolation.host_program.empty() ? default_host_program() : isolation.host_program,
-          isolation.host),
-      isolation.host);
+  auto hosts = make_plugin_hosts(isolation);
   DllLibraryLoader libraries;
   std::map<std::string, std::vector<std::shared_ptr<const StepType>>> loaded;
   size_t failed = 0;
@@ -168,7 +163,7 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
       loader.set_output_bytes(isolation.calls.output_bytes);
       if (!options.in_process) {
         loader.isolate_with(
-            hosts,
+            *hosts,
             [](const std::string&, const std::filesystem::path&) { return Isolation::kIsolated; },
             config.calendar_directory);
       }

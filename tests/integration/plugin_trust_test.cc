@@ -140,11 +140,27 @@ TEST_F(PluginTrustTest, CommandsThatRunNoStepNeverRunPluginCode) {
   const auto file = dir_.write("never.json", workflow.dump());
   auto validated = coalition(in_process, {"validate", file.string()});
   EXPECT_EQ(validated.exit_code, 0) << validated.err;
-  const fs::path store = dir_.path() / "store.db";
-  auto status = coalition(in_process, {"status", "--store", store.string(), "--as", "ops"});
-  EXPECT_NE(status.exit_code, 139) << status.err;
-  EXPECT_EQ(status.err.find("Segmentation"), std::string::npos);
-
+  // An execution that never touches the plugin, then every command that reads one.
+  const std::string store = (dir_.path() / "store.db").string();
+  const json shipped{{"id", "shipped_only"},
+                     {"version", 1},
+                     {"title", "Runs a shipped step only"},
+                     {"steps", {{{"id", "only"}, {"kind", "task"}, {"type", "noop"}}}}};
+  auto started = coalition(in_process, {"run", dir_.write("shipped.json", shipped.dump()).string(),
+                                        "--store", store, "--as", "lead.lee", "--json"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const std::string id = json::parse(started.out)["id"];
+  const std::vector<std::vector<std::string>> readers{
+      {"status", id, "--store", store},
+      {"history", id, "--store", store},
+      {"timeline", id, "--store", store},
+      {"tasks", "--store", store},
+      {"export", id, "--store", store, "--as", "lead.lee"},
+      {"audit", "verify", "--store", store}};
+  for (const auto& args : readers) {
+    auto r = coalition(in_process, args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;  // a crash would be 139 (SIGSEGV)
+  }
   // Isolated (the default for a partner plugin), running its step fails the step, not the
   // engine: the host dies loading it.
   int exit_code = 0;
@@ -297,6 +313,59 @@ TEST_F(PluginTrustTest, SignaturesOfTrustedPublishersAreVerifiedOnTheManifestByt
                                   public_key),
             std::string::npos)
       << errors(tampered);
+}
+
+TEST_F(PluginTrustTest, APartnerPluginCannotAddAVersionOfAShippedOne) {
+  fs::create_directories(plugins_);
+  const fs::path shipped = fs::path(test::kPluginDir);
+  fs::copy_file(shipped / "libnoop.so", plugins_ / "libnoop.so");
+  json doc = json::parse(read_file(shipped / "noop.plugin.json"));
+  doc["version"] = "9.0.0";  // "newer": it would run in place of the engine's own noop
+  write_file(manifest("noop"), doc.dump(2));
+  const auto listed = listing(config(), 78);
+  EXPECT_NE(errors(listed).find(manifest("noop").string() +
+                                " was refused: plugin id 'noop' belongs to a plugin shipped with "
+                                "the engine"),
+            std::string::npos)
+      << errors(listed);
+  for (const auto& p : listed["plugins"]) {
+    if (p["id"] == "noop") EXPECT_EQ(p["version"], "1.0.0");
+  }
+}
+
+TEST_F(PluginTrustTest, BrokenLockAndSignatureFilesAreRefusalsNotCrashes) {
+  install("c_minimal");
+  const fs::path lock = dir_.path() / "plugins.lock";
+  write_file(lock, R"({"format": 1, "plugins": []})");
+  auto locked = listing(config(json{{"lock", lock.string()}}), 78);
+  EXPECT_NE(errors(locked).find("plugins.lock: /format: expected "), std::string::npos)
+      << errors(locked);
+
+  write_file(lock, R"({"format": "coalition.plugins-lock/1", "plugins": []})");
+  fs::permissions(lock, fs::perms::others_write, fs::perm_options::add);
+  auto open_lock = listing(config(json{{"lock", lock.string()}}), 78);
+  EXPECT_NE(errors(open_lock).find("anyone on this machine may write to the lock file"),
+            std::string::npos)
+      << errors(open_lock);
+
+  const std::string publisher =
+      json::parse(read_file(manifest("c_minimal")))["publisher"].get<std::string>();
+  write_file(plugins_ / "c_minimal.plugin.sig", R"({"format": 1, "public_key": 2})");
+  auto sig = listing(config(json{{"publishers", {{publisher, {std::string(64, 'a')}}}}}), 78);
+  EXPECT_NE(errors(sig).find("is not a coalition.plugin-signature/1 file"), std::string::npos)
+      << errors(sig);
+}
+
+TEST_F(PluginTrustTest, TheLockCommandChecksTheLibraryItPins) {
+  const fs::path library = install("c_minimal");
+  std::ofstream(library, std::ios::binary | std::ios::app) << "a patch";
+  const fs::path lock = dir_.path() / "plugins.lock";
+  auto r = coalition(config(), {"plugin", "lock", "--out", lock.string()});
+  EXPECT_EQ(r.exit_code, 78) << r.out << r.err;
+  EXPECT_NE(r.err.find("not pinned: " + library.string() + " was refused: its manifest"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(json::parse(read_file(lock))["plugins"].empty());
 }
 
 TEST_F(PluginTrustTest, APluginDirectoryAnyoneMayWriteIsRefused) {

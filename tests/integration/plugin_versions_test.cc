@@ -86,6 +86,22 @@ TEST_F(PluginVersions, AllInstalledVersionsAreListed) {
   EXPECT_EQ(versions, (std::vector<std::string>{"1.4.0", "1.5.0", "2.0.0"})) << r.out;
 }
 
+TEST_F(PluginVersions, AnotherPublishersVersionIsRefused) {
+  install("1.4.0");
+  install("2.0.0");
+  const fs::path file = plugins_ / "versioned-2.0.0" / "versioned.plugin.json";
+  json doc = json::parse(std::ifstream(file));
+  doc["publisher"] = "Someone Else (fictional)";
+  std::ofstream(file, std::ios::trunc) << doc.dump(2);
+  auto r = coalition({"plugins", "--json"});
+  EXPECT_EQ(r.exit_code, 78);
+  const json listed = json::parse(r.out);
+  EXPECT_NE(listed["errors"].dump().find("is published by 'Someone Else (fictional)', but the "
+                                         "installed 1.4.0"),
+            std::string::npos)
+      << listed["errors"].dump();
+}
+
 TEST_F(PluginVersions, RequiresChoosesTheVersionAndTheHistoryRecordsIt) {
   for (const char* v : {"1.4.0", "1.5.0", "2.0.0"}) install(v);
   const auto newest = run(workflow(nullptr, false));

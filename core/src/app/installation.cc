@@ -4,8 +4,8 @@
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cstdlib>
+#include <set>
 
-#include "plugin_host/host_launcher.h"
 #include "plugin_host/plugin_discovery.h"
 #include "plugin_host/plugin_trust.h"
 
@@ -62,11 +62,7 @@ std::unique_ptr<Installation> open_installation(EngineConfig config, const FileS
       libraries, settings.plugin_configs, settings.config_directory, &installation->calendars);
   PluginLoader& loader = *installation->plugin_loader;
   const PluginIsolationConfig& isolation = settings.plugin_isolation;
-  installation->plugin_hosts = std::make_unique<PluginHosts>(
-      std::make_unique<SpawnHostLauncher>(
-          isolation.host_program.empty() ? default_host_program() : isolation.host_program,
-          isolation.host),
-      isolation.host);
+  installation->plugin_hosts = make_plugin_hosts(isolation);
   // Plugins shipped with the engine (in its own directory, or a folder of their own in it) run
   // in process by default; every other one in a host of its own.
   loader.isolate_with(
@@ -77,10 +73,22 @@ std::unique_ptr<Installation> open_installation(EngineConfig config, const FileS
       settings.calendar_directory);
   loader.set_output_bytes(isolation.calls.output_bytes);
   const PluginTrust trust(settings.plugin_trust, fs);
+  // The built-in directory is searched first: the ids it provides are the engine's own, and a
+  // plugin from anywhere else may not add a version of one (it would run in their place).
+  std::set<std::string> shipped_ids;
   auto report = install_plugins(
       dirs, fs, loader, installation->registry,
-      [&trust, &fs](const PluginManifest& manifest, std::string_view text) {
-        return trust.admit(manifest, text, shipped_with_engine(manifest.library), fs);
+      [&trust, &fs, &shipped_ids](const PluginManifest& manifest, std::string_view text) -> Status {
+        const bool shipped = shipped_with_engine(manifest.library);
+        if (shipped) {
+          shipped_ids.insert(manifest.info.id);
+        } else if (shipped_ids.count(manifest.info.id) != 0) {
+          return Error::plugin_load(manifest.file.string() + " was refused: plugin id '" +
+                                    manifest.info.id +
+                                    "' belongs to a plugin shipped with the engine; a plugin "
+                                    "from elsewhere cannot add a version of it");
+        }
+        return trust.admit(manifest, text, shipped, fs);
       });
   for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
   for (const auto& error : report.errors) spdlog::error("plugin refused: {}", error.to_string());

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <regex>
 
+#include "plugin_host/plugin_version.h"
+
 namespace coalition {
 namespace {
 
@@ -63,9 +65,7 @@ bool is_valid_plugin_id(const std::string& id) {
 }
 
 bool is_semantic_version(const std::string& version) {
-  static const std::regex kSemver(
-      R"((0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?)");
-  return std::regex_match(version, kSemver);
+  return PluginVersion::parse(version).has_value();
 }
 
 bool is_valid_step_type_name(const std::string& name) {

@@ -9,16 +9,20 @@ DeferredPlugin::DeferredPlugin(std::string plugin_id, Load load)
 
 Result<StepInvoker*> DeferredPlugin::invoker(size_t index) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!attempted_) {
+  const auto now = std::chrono::steady_clock::now();
+  const bool retry = failure_ && now - failed_at_ >= kRetryLoadAfter;
+  if (!attempted_ || retry) {
     attempted_ = true;
     auto code = load_();
-    load_ = nullptr;  // whatever it captured is not needed again
     if (code) {
       invokers_ = std::move(code->invokers);
+      failure_.reset();
+      load_ = nullptr;  // whatever it captured is not needed again
     } else {
-      // Once per process: every later call answers the same error without logging it again.
+      // Logged once per try; the calls in between answer the same error.
       spdlog::error("plugin '{}' cannot run: {}", plugin_id_, code.error().message());
       failure_ = std::move(code).error();
+      failed_at_ = now;
     }
   }
   if (failure_) return *failure_;
@@ -37,26 +41,28 @@ bool DeferredPlugin::attempted() const {
 DeferredStepInvoker::DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index)
     : plugin_(std::move(plugin)), index_(index) {}
 
-StepOutcome DeferredStepInvoker::execute(const std::string& input_json,
-                                         const std::string& context_json,
-                                         std::chrono::milliseconds time_limit) {
+StepOutcome DeferredStepInvoker::call(bool resume, const std::string& first,
+                                      const std::string& context_json,
+                                      std::chrono::milliseconds time_limit) {
   auto invoker = plugin_->invoker(index_);
   if (!invoker) {
     return StepOutcome::failed(StepStatus::kPermanentError, "plugin.refused",
                                invoker.error().message());
   }
-  return (*invoker)->execute(input_json, context_json, time_limit);
+  return resume ? (*invoker)->resume(first, context_json, time_limit)
+                : (*invoker)->execute(first, context_json, time_limit);
+}
+
+StepOutcome DeferredStepInvoker::execute(const std::string& input_json,
+                                         const std::string& context_json,
+                                         std::chrono::milliseconds time_limit) {
+  return call(false, input_json, context_json, time_limit);
 }
 
 StepOutcome DeferredStepInvoker::resume(const std::string& completion_json,
                                         const std::string& context_json,
                                         std::chrono::milliseconds time_limit) {
-  auto invoker = plugin_->invoker(index_);
-  if (!invoker) {
-    return StepOutcome::failed(StepStatus::kPermanentError, "plugin.refused",
-                               invoker.error().message());
-  }
-  return (*invoker)->resume(completion_json, context_json, time_limit);
+  return call(true, completion_json, context_json, time_limit);
 }
 
 }  // namespace coalition

@@ -4,6 +4,7 @@
 #ifndef COALITION_PLUGIN_HOST_DEFERRED_PLUGIN_H_
 #define COALITION_PLUGIN_HOST_DEFERRED_PLUGIN_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -33,19 +34,24 @@ class DeferredPlugin {
   DeferredPlugin(std::string plugin_id, Load load);
 
   // The invoker of step type `index`, loading the code first if no call has yet. A failed load
-  // is remembered and answered to every later call: loading again in the same process would
-  // fail the same way (or crash again). Thread-safe; concurrent first calls wait for one load.
+  // is remembered and answered to the calls of the next kRetryLoadAfter — a refusal would only
+  // repeat, a library that crashes its host would crash the next one — then tried again, so a
+  // long-running worker recovers from a passing failure (a host that could not be spawned) or
+  // from a plugin fixed on disk. Thread-safe; concurrent first calls wait for one load.
   Result<StepInvoker*> invoker(size_t index);
 
   // Whether the code has been loaded (successfully or not).
   bool attempted() const;
 
  private:
+  static constexpr std::chrono::seconds kRetryLoadAfter{30};
+
   const std::string plugin_id_;
   Load load_;
   mutable std::mutex mutex_;
   bool attempted_ = false;
   std::optional<Error> failure_;
+  std::chrono::steady_clock::time_point failed_at_{};
   std::vector<std::unique_ptr<StepInvoker>> invokers_;
 };
 
@@ -60,6 +66,9 @@ class DeferredStepInvoker final : public StepInvoker {
                      std::chrono::milliseconds time_limit) override;
 
  private:
+  StepOutcome call(bool resume, const std::string& first, const std::string& context_json,
+                   std::chrono::milliseconds time_limit);
+
   std::shared_ptr<DeferredPlugin> plugin_;
   size_t index_;
 };

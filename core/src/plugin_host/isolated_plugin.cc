@@ -19,6 +19,14 @@ HostCallResult unavailable(std::string code, std::string message) {
 
 }  // namespace
 
+std::unique_ptr<PluginHosts> make_plugin_hosts(const PluginIsolationConfig& isolation) {
+  return std::make_unique<PluginHosts>(
+      std::make_unique<SpawnHostLauncher>(
+          isolation.host_program.empty() ? default_host_program() : isolation.host_program,
+          isolation.host),
+      isolation.host);
+}
+
 PluginHosts::PluginHosts(std::unique_ptr<HostLauncher> launcher, PluginHostLimits limits)
     : launcher_(std::move(launcher)),
       limits_(limits),

@@ -67,6 +67,10 @@ class PluginHosts {
   std::vector<std::shared_ptr<IsolatedPlugin>> plugins_;
 };
 
+// The plugin hosts an isolation configuration describes: its host program (default:
+// coalition-plugin-host beside the running executable) and its limits.
+std::unique_ptr<PluginHosts> make_plugin_hosts(const PluginIsolationConfig& isolation);
+
 class IsolatedPlugin {
  public:
   IsolatedPlugin(PluginHosts& hosts, std::string plugin_id, std::string load_document,

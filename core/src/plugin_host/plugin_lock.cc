@@ -29,7 +29,8 @@ Result<PluginLock> PluginLock::parse(std::string_view text, const std::filesyste
   const auto wrong = [&name](const std::string& pointer, std::string_view expected) {
     return Error::configuration(fmt::format("{}: {}: expected {}", name, pointer, expected));
   };
-  if (!doc->is_object() || doc->value("format", "") != kLockFormat) {
+  const auto format = doc->is_object() ? doc->find("format") : doc->end();
+  if (format == doc->end() || !format->is_string() || *format != kLockFormat) {
     return wrong("/format", fmt::format("\"{}\"", kLockFormat));
   }
   const auto plugins = doc->find("plugins");
@@ -99,7 +100,7 @@ Status PluginLock::check(const PluginManifest& m) const {
   }
   return Error::plugin_load(fmt::format(
       "{} was refused: {} {} is not pinned in {}; after checking the plugin, pin it with "
-      "`coalition plugins lock`",
+      "`coalition plugin lock`",
       m.file.string(), m.info.id, m.info.version, lock));
 }
 

@@ -319,7 +319,10 @@ Status check_code_matches(const PluginManifest& m, const PluginInfo& code,
     if (got.description != want.description) {
       return differs("description " + named, quoted(want.description), quoted(got.description));
     }
-    if (got.capabilities != want.capabilities) {
+    // Bits this engine does not know mean nothing to it, and a manifest cannot name them.
+    constexpr uint32_t kKnown =
+        COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND;
+    if ((got.capabilities & kKnown) != (want.capabilities & kKnown)) {
       return differs("capabilities " + named,
                      fmt::format("[{}]", fmt::join(capability_names(want.capabilities), ", ")),
                      fmt::format("[{}]", fmt::join(capability_names(got.capabilities), ", ")));

@@ -31,10 +31,21 @@ Status PluginRegistry::add(LoadedPlugin plugin) {
     return Error::plugin_load(info.source + ": plugin '" + info.id +
                               "' has no semantic version (expected MAJOR.MINOR.PATCH)");
   }
+  const PluginVersion version = *PluginVersion::parse(info.version);
   for (const auto& existing : plugins_) {
-    if (existing.id == info.id && existing.version == info.version) {
+    if (existing.id != info.id) continue;
+    if (*PluginVersion::parse(existing.version) == version) {
       return Error::conflict("plugin '" + info.id + "' " + info.version + " from " + info.source +
                              " is already installed from " + existing.source)
+          .with_plugin(info.id);
+    }
+    // Another version of a plugin comes from whoever published the first one, or it could
+    // take over every workflow that does not pin a version.
+    if (existing.publisher != info.publisher) {
+      return Error::conflict("plugin '" + info.id + "' " + info.version + " from " + info.source +
+                             " is published by '" + info.publisher + "', but the installed " +
+                             existing.version + " (" + existing.source + ") by '" +
+                             existing.publisher + "'; a plugin's versions come from one publisher")
           .with_plugin(info.id);
     }
   }

@@ -22,8 +22,8 @@ namespace coalition {
 class PluginRegistry {
  public:
   // Registers every step type of `plugin`, or none: the same plugin id and version installed
-  // twice, or a step type name another plugin id provides, refuses the whole plugin with
-  // kConflict, naming both libraries.
+  // twice, another version of an installed plugin from another publisher, or a step type name
+  // another plugin id provides, refuses the whole plugin with kConflict, naming both libraries.
   Status add(LoadedPlugin plugin);
 
   // The newest installed version of step type `name`; nullptr when no plugin provides it.

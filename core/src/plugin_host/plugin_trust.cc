@@ -30,12 +30,18 @@ PluginTrust::PluginTrust(PluginTrustConfig config, const FileSystem& fs)
     : config_(std::move(config)) {
   if (config_.lock_file.empty()) return;
   const std::string name = config_.lock_file.string();
+  if (fs.writable_by_anyone(config_.lock_file)) {
+    lock_error_ = Error::plugin_load(
+        "anyone on this machine may write to the lock file " + name +
+        " (plugins.lock), so no partner plugin is trusted (chmod o-w " + name + ")");
+    return;
+  }
   auto text = fs.read(config_.lock_file);
   if (!text) {
     lock_error_ = Error::plugin_load(
         "the lock file " + name +
         " (plugins.lock) cannot be read, so no partner plugin is trusted; write it with "
-        "`coalition plugins lock`");
+        "`coalition plugin lock`");
     return;
   }
   auto lock = PluginLock::parse(*text, config_.lock_file);
@@ -80,9 +86,12 @@ Status PluginTrust::check_signature(const PluginManifest& m, std::string_view ma
         manifest, publisher, sig_file.string()));
   }
   auto doc = parse_json(*text);
-  if (!doc || !doc->is_object() || doc->value("format", "") != kSignatureFormat ||
-      !doc->value("public_key", nlohmann::json()).is_string() ||
-      !doc->value("signature", nlohmann::json()).is_string()) {
+  const auto is_text = [&doc](const char* key) {
+    const auto it = doc->find(key);
+    return it != doc->end() && it->is_string();
+  };
+  if (!doc || !doc->is_object() || !is_text("format") || !is_text("public_key") ||
+      !is_text("signature") || (*doc)["format"] != kSignatureFormat) {
     return Error::plugin_load(fmt::format("{} was refused: its signature {} is not a {} file",
                                           manifest, sig_file.string(), kSignatureFormat));
   }

@@ -119,8 +119,11 @@ Result<VersionRequirement> VersionRequirement::parse(std::string_view text) {
   }
   // "1.2" and "1" stand for 1.2.0 and 1.0.0; an exact requirement names all three numbers.
   std::string full(text);
-  const size_t dots = static_cast<size_t>(std::count(full.begin(), full.end(), '.'));
-  const bool has_suffix = full.find_first_of("-+") != std::string::npos;
+  const size_t suffix = full.find_first_of("-+");
+  const bool has_suffix = suffix != std::string::npos;
+  const std::string numbers = full.substr(0, suffix);
+  const size_t dots = static_cast<size_t>(std::count(numbers.begin(), numbers.end(), '.'));
+  if (has_suffix && dots != 2) return refuse();  // "1.2-rc.1" names no version
   if (op == '=' && dots != 2) return refuse();
   if (!has_suffix) {
     for (size_t i = dots; i < 2; ++i) full += ".0";

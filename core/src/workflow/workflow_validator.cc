@@ -155,8 +155,15 @@ class Validator {
     const StepType* type =
         newest != nullptr ? registry_.find(s.type, wf_.plugin_requirements) : nullptr;
     if (newest != nullptr && type == nullptr) {
-      // Reported once, at /requires; the parameters are then checked against the newest.
-      type = newest;
+      const std::string& plugin = newest->info().plugin_id;
+      const auto& requirement = wf_.plugin_requirements.find(plugin)->second;
+      if (registry_.satisfies(plugin, requirement)) {
+        // The versions the workflow admits exist, but none of them has this step type.
+        add(pointer_append(s.pointer, "type"),
+            "step type '" + s.type + "' is not provided by any installed version of plugin '" +
+                plugin + "' that satisfies '" + requirement.text() + "' (the workflow's requires)");
+      }               // else reported once, at /requires
+      type = newest;  // the parameters are still checked, against the newest
     } else if (type == nullptr) {
       std::string message = "unknown step type '" + s.type + "'";
       auto close = registry_.closest_names(s.type);

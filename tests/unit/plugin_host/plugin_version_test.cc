@@ -61,10 +61,14 @@ TEST(VersionRequirement, PreReleasesOnlyWhenNamed) {
   EXPECT_TRUE(meets("^1.3.0-rc.1", "1.3.0"));
   EXPECT_FALSE(meets("^1.3.0-rc.1", "1.4.0-rc.1"));
   EXPECT_FALSE(meets("^1.3.0-rc.2", "1.3.0-rc.1"));
+  EXPECT_TRUE(meets("1.3.0-rc.1", "1.3.0-rc.1"));  // an exact pre-release, dots and all
+  EXPECT_TRUE(meets("=1.3.0-rc.1", "1.3.0-rc.1"));
+  EXPECT_FALSE(meets("1.3.0-rc.1", "1.3.0"));
+  EXPECT_TRUE(meets("1.2.3+build.5", "1.2.3"));
 }
 
 TEST(VersionRequirement, RefusesWhatItDoesNotKnow) {
-  for (const char* bad : {"latest", "1.x", "^", ">1.2", "1.2", "^1.2.3.4", "*", "~"}) {
+  for (const char* bad : {"latest", "1.x", "^", ">1.2", "1.2", "^1.2.3.4", "*", "~", "^1.2-rc.1"}) {
     auto r = VersionRequirement::parse(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.error().message().find("is not a version requirement"), std::string::npos);
