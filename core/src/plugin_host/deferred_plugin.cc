@@ -33,11 +33,6 @@ Result<StepInvoker*> DeferredPlugin::invoker(size_t index) {
   return invokers_[index].get();
 }
 
-bool DeferredPlugin::attempted() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return attempted_;
-}
-
 DeferredStepInvoker::DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index)
     : plugin_(std::move(plugin)), index_(index) {}
 

@@ -40,9 +40,6 @@ class DeferredPlugin {
   // from a plugin fixed on disk. Thread-safe; concurrent first calls wait for one load.
   Result<StepInvoker*> invoker(size_t index);
 
-  // Whether the code has been loaded (successfully or not).
-  bool attempted() const;
-
  private:
   static constexpr std::chrono::seconds kRetryLoadAfter{30};
 

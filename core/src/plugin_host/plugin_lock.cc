@@ -12,14 +12,6 @@ namespace {
 
 constexpr std::string_view kLockFormat = "coalition.plugins-lock/1";
 
-bool is_digest(const nlohmann::json& value) {
-  if (!value.is_string()) return false;
-  const auto& text = value.get_ref<const std::string&>();
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 }  // namespace
 
 Result<PluginLock> PluginLock::parse(std::string_view text, const std::filesystem::path& file) {
@@ -51,7 +43,8 @@ Result<PluginLock> PluginLock::parse(std::string_view text, const std::filesyste
     for (auto [key, field] : {std::pair{"library_sha256", &pin.library_sha256},
                               std::pair{"manifest_sha256", &pin.manifest_sha256}}) {
       const auto value = entry.find(key);
-      if (value == entry.end() || !is_digest(*value)) {
+      if (value == entry.end() || !value->is_string() ||
+          !is_sha256_hex(value->get_ref<const std::string&>())) {
         return wrong(pointer_append(at, key), "a SHA-256 as 64 lower-case hex digits");
       }
       *field = value->get<std::string>();

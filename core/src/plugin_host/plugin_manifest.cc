@@ -29,14 +29,6 @@ constexpr std::array<std::pair<std::string_view, uint32_t>, 4> kPartnerTypes{{
     {"coalition", COALITION_PARTNER_COALITION},
 }};
 
-bool is_sha256_hex(const std::string& text) {
-  if (text.size() != 64) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 // Reads fields of one JSON object, naming the file and the JSON Pointer of whatever is wrong.
 class Fields {
  public:
@@ -142,6 +134,14 @@ bool same_schema(const std::optional<std::string>& a, const std::optional<std::s
 }
 
 }  // namespace
+
+bool is_sha256_hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 std::filesystem::path manifest_path_of(const std::filesystem::path& library) {
   return library.parent_path() / (plugin_id_of_library(library) + ".plugin.json");

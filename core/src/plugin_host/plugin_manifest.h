@@ -40,6 +40,9 @@ struct PluginManifest {
   std::vector<StepTypeDeclaration> step_types;
 };
 
+// True for a SHA-256 written as 64 lower-case hex digits, as manifests and locks hold them.
+bool is_sha256_hex(std::string_view text);
+
 // "<id>.plugin.json" in the library's directory, for lib<id>.so.
 std::filesystem::path manifest_path_of(const std::filesystem::path& library);
 
