@@ -16,6 +16,7 @@
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
 #include "cli/plugin_manifest_command.h"
+#include "cli/plugin_new_command.h"
 #include "cli/plugin_signing_commands.h"
 #include "cli/plugin_test_command.h"
 #include "cli/plugins_command.h"
@@ -29,6 +30,7 @@
 #include "common/logging.h"
 #include "common/text_field.h"
 #include "guard/media_scan.h"
+#include "runtime/plugin_call_pool.h"
 #include "version.h"
 
 namespace {
@@ -303,6 +305,20 @@ int run(int argc, char** argv) {
       "lock", "Pin every installed partner plugin to its digests in the lock file");
   plugin_lock_cmd->add_option("--out", plugin_signing.out,
                               "Where to write it (default: plugins.lock of the configuration)");
+  PluginNewOptions plugin_new;
+  auto* plugin_new_cmd = plugin_cmd->add_subcommand(
+      "new", "Scaffold an out-of-tree plugin project (sources, CMake, test cases, README)");
+  plugin_new_cmd->add_option("NAME", plugin_new.name, "The plugin id ([a-z][a-z0-9_]*)")
+      ->required();
+  plugin_new_cmd->add_option("--lang", plugin_new.lang, "cpp (default) or c")
+      ->check(CLI::IsMember({"cpp", "c"}));
+  plugin_new_cmd->add_option("--dir", plugin_new.dir, "Where to create it (default: ./NAME)");
+  plugin_new_cmd->add_option("--publisher", plugin_new.publisher,
+                             "The organisation that publishes it");
+  plugin_new_cmd
+      ->add_option("--partner-type", plugin_new.partner_type,
+                   "financial, technology (default), ngo or coalition")
+      ->check(CLI::IsMember({"financial", "technology", "ngo", "coalition"}));
   plugin_cmd->require_subcommand(1);
 
   auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT or Mermaid");
@@ -416,6 +432,7 @@ int run(int argc, char** argv) {
   if (*plugin_manifest_cmd) {
     return run_plugin_manifest_command(plugin_manifest, *config, std::cout, std::cerr);
   }
+  if (*plugin_new_cmd) return run_plugin_new_command(plugin_new, std::cout, std::cerr);
   if (*plugin_keygen_cmd) return run_plugin_keygen_command(plugin_signing, std::cout, std::cerr);
   if (*plugin_sign_cmd) return run_plugin_sign_command(plugin_signing, std::cout, std::cerr);
   if (*plugin_lock_cmd) {
@@ -462,7 +479,15 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    return run(argc, argv);
+    const int code = run(argc, argv);
+    if (coalition::PluginCallPool::stranded_in_process() > 0) {
+      // Threads are still inside plugin calls that never returned: static destructors could
+      // pull what they use from under them. Everything of value is committed and flushed.
+      std::cout.flush();
+      spdlog::shutdown();
+      std::quick_exit(code);
+    }
+    return code;
   } catch (const std::exception& e) {  // a bug: report it, never a core dump
     // The library's own words ("[json.exception.type_error.306] ...") mean nothing to the
     // person at the terminal; what happened goes to the log for whoever fixes it.

@@ -253,8 +253,9 @@ TEST_F(Hardening, TheActingLockIsOnTheStoreFileNotItsPath) {
   EXPECT_NE(c.err.find("in use by another coalition process"), std::string::npos) << c.err;
 }
 
-// One execution whose processing takes the engine down is set aside after three tries
-// (limits.interruptions); a healthy execution in the same store finishes.
+// One execution whose in-process plugin call takes the engine down costs that step three attempts
+// (limits.interruptions), or — when the death was not seen coming (SIGKILL) — is set aside after
+// three tries; a healthy execution in the same store finishes either way.
 class PoisonedExecution : public Hardening, public ::testing::WithParamInterface<std::string> {
  protected:
   // Starts a healthy execution, then one whose crash step crashes `how`; their ids.
@@ -273,14 +274,15 @@ class PoisonedExecution : public Hardening, public ::testing::WithParamInterface
   }
 };
 
-TEST_P(PoisonedExecution, IsSetAsideAndTheOthersCarryOn) {
+TEST_P(PoisonedExecution, CostsItsStepOrIsSetAsideAndTheOthersCarryOn) {
   // In process, as a plugin the coalition trusts: its crash is the engine's.
   config_ = write("coalition.json",
                   R"({"plugins": {"isolation": {"plugins": {"crash_step": "in_process"}}}})");
   const std::string plugins = std::string(test::kFixtureDir) + "/crash_step";
+  const std::string how = GetParam();
   std::string good;
   std::string bad;
-  ASSERT_NO_FATAL_FAILURE(start_healthy_and_poisoned(plugins, GetParam(), good, bad));
+  ASSERT_NO_FATAL_FAILURE(start_healthy_and_poisoned(plugins, how, good, bad));
   int crashes = 0;
   for (int i = 0; i < 3; ++i) {
     auto w = cli({"worker", "--until-idle"}, plugins);
@@ -289,19 +291,45 @@ TEST_P(PoisonedExecution, IsSetAsideAndTheOthersCarryOn) {
   EXPECT_EQ(crashes, 3) << "the crash step must take each of the first three workers down";
   auto last = cli({"worker", "--until-idle"}, plugins);
   ASSERT_EQ(last.exit_code, 0) << last.err;
-  EXPECT_NE(last.err.find("execution " + bad + " set aside"), std::string::npos) << last.err;
 
-  const json set_aside = json::parse(cli({"status", bad, "--json"}, plugins).out);
-  EXPECT_EQ(set_aside["status"], "failed");
-  EXPECT_EQ(set_aside["error"]["code"], "engine.execution_set_aside") << set_aside.dump();
-  EXPECT_NE(set_aside["error"]["message"].get<std::string>().find("stopped 3 times"),
-            std::string::npos);
+  const json failed = json::parse(cli({"status", bad, "--json"}, plugins).out);
+  EXPECT_EQ(failed["status"], "failed");
+  const std::string message = failed["error"]["message"].get<std::string>();
+  if (how == "kill") {
+    // SIGKILL (what the out-of-memory killer sends) is not seen coming: the process cannot say
+    // which of its threads was to blame, so the execution is set aside after three deaths.
+    EXPECT_NE(last.err.find("execution " + bad + " set aside"), std::string::npos) << last.err;
+    EXPECT_EQ(failed["error"]["code"], "engine.execution_set_aside") << failed.dump();
+    EXPECT_NE(message.find("stopped 3 times"), std::string::npos) << message;
+  } else {
+    // A fault or an abort is seen on the thread that ran the plugin call: each crash is one
+    // failed attempt of the step, which fails with plugin.crashed once the third crash is
+    // counted (limits.interruptions) — its three attempts, never run a fourth time.
+    EXPECT_EQ(failed["error"]["code"], "plugin.crashed") << failed.dump();
+    const std::string signal = how == "abort" ? "SIGABRT" : "SIGSEGV";
+    EXPECT_NE(message.find("died of " + signal), std::string::npos) << message;
+    EXPECT_NE(message.find("crash 3 of at most 3"), std::string::npos) << message;
+    const json history = json::parse(cli({"history", bad, "--json"}, plugins).out)["events"];
+    size_t attempts = 0;
+    size_t retries = 0;
+    for (const auto& event : history) {
+      attempts += event["type"] == "attempt_started" ? 1 : 0;
+      if (event["type"] == "retry_scheduled") {
+        ++retries;
+        EXPECT_EQ(event["data"]["error"]["code"], "plugin.crashed") << event.dump();
+      }
+    }
+    EXPECT_EQ(attempts, 3u) << history.dump();
+    EXPECT_EQ(retries, 2u) << history.dump();
+  }
   EXPECT_EQ(json::parse(cli({"status", good, "--json"}, plugins).out)["status"], "succeeded");
   auto verify = cli({"audit", "verify"}, plugins);
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
-  // Set aside means done with: later workers start at once and leave it alone.
+  // Failed or set aside means done with: later workers start at once and leave it alone.
+  const size_t events = json::parse(cli({"history", bad, "--json"}, plugins).out)["events"].size();
   auto after = cli({"worker", "--until-idle"}, plugins);
   EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(json::parse(cli({"history", bad, "--json"}, plugins).out)["events"].size(), events);
 }
 
 INSTANTIATE_TEST_SUITE_P(Crashes, PoisonedExecution,

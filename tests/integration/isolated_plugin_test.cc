@@ -380,6 +380,53 @@ TEST(IsolatedPluginCli, ACrashingPartnerStepFailsItsExecutionAndNothingElse) {
       << "a plugin's log line is masked like every other";
 }
 
+// The same partner step trusted in process: a call that never returns cannot be interrupted,
+// but it is given up on at its time limit (plugins.step_timeout, plus a grace of 2 s): the
+// attempt fails with plugin.timed_out, another thread takes the stuck one's place — with one
+// plugin thread configured, the next step runs only because of that — and `run` returns.
+TEST(InProcessPluginCli, AHungCallFailsItsAttemptAndTheEngineCarriesOn) {
+  test::TempDir dir;
+  const json config{
+      {"engine", {{"plugin_threads", 1}}},
+      {"plugins",
+       {{"directories", {(fs::path(test::kFixtureDir) / "misbehaving_step").string()}},
+        {"isolation", {{"plugins", {{"misbehaving_step", "in_process"}}}}},
+        {"step_timeout", "PT0.3S"}}}};
+  const auto config_file = dir.write("coalition.json", config.dump());
+  const json workflow{{"id", "trusted_steps"},
+                      {"version", 1},
+                      {"title", "A trusted partner's step hangs"},
+                      {"steps",
+                       {{{"id", "hang"},
+                         {"kind", "task"},
+                         {"type", "misbehave"},
+                         {"parameters", {{"how", "hang"}}},
+                         {"retry", {{"max_attempts", 1}}},
+                         {"catch", {{{"errors", {"plugin.timed_out"}}, {"next", "after"}}}},
+                         {"next", "after"}},
+                        {{"id", "after"},
+                         {"kind", "task"},
+                         {"type", "misbehave"},
+                         {"parameters", {{"how", "ok"}}}}}}};
+  const auto workflow_file = dir.write("trusted_steps.json", workflow.dump());
+  auto r = test::run_process_until(
+      {test::kCoalitionBinary, "--config", config_file.string(), "run", workflow_file.string(),
+       "--json"},
+      {{"COALITION_STORE", (dir.path() / "s.db").string()}, {"COALITION_PLUGIN_PATH", ""}},
+      std::chrono::seconds(60), SIGKILL);
+  ASSERT_EQ(r.exit_code, 0) << "run must return by itself, and succeed: " << r.err;
+  const auto doc = json::parse(r.out);
+  EXPECT_EQ(doc["status"], "succeeded") << doc.dump();
+  bool timed_out = false;
+  for (const auto& event : doc["history"]) {
+    if (event["type"] == "step_failed" && event.value("step", "") == "hang") {
+      EXPECT_EQ(event["data"]["error"]["code"], "plugin.timed_out") << event.dump();
+      timed_out = true;
+    }
+  }
+  EXPECT_TRUE(timed_out) << doc["history"].dump();
+}
+
 TEST(PluginDirectories, APluginAnyoneMayWriteIsNeverLoaded) {
   test::TempDir dir;
   const fs::path open_dir = dir.path() / "shared";

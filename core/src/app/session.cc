@@ -91,6 +91,7 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
       auto journal = CrashJournal::open(path + ".journal");
       if (!journal) return std::move(journal).error();
       s->journal_ = std::move(*journal);
+      CrashJournal::watch_faults();
     }
   }
   auto store = SqliteStore::open(SqliteOptions{path, installation.config.store_synchronous});
@@ -196,7 +197,14 @@ Session::~Session() {
   engine_.reset();
   clock_.reset();
   store_.reset();
-  journal_.reset();  // before the lock goes: the next process reads the journal once it has it
+  // Before the lock goes: the next process reads the journal once it has it. A thread abandoned
+  // to a plugin call that never returned still holds a mark in it: then the mapping stays (the
+  // process is about to end; the next one finds that call in progress, which it was).
+  if (PluginCallPool::stranded_in_process() > 0) {
+    (void)journal_.release();
+  } else {
+    journal_.reset();
+  }
   if (!owner_file_.empty()) ::unlink(owner_file_.c_str());
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }

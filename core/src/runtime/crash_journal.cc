@@ -1,6 +1,7 @@
 #include "runtime/crash_journal.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,39 +9,142 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
-#include <set>
+#include <mutex>
 
 namespace coalition {
 namespace {
 
 constexpr size_t kFileBytes = CrashJournal::kSlots * CrashJournal::kSlotBytes;
-constexpr size_t kIdBytes = CrashJournal::kSlotBytes - sizeof(uint64_t);
+constexpr size_t kKindAt = 8;
+constexpr size_t kFaultAt = 9;
+constexpr size_t kAttemptAt = 12;
+constexpr size_t kFrameAt = 16;
+constexpr uint8_t kWork = 1;
+constexpr uint8_t kCall = 2;
 
-// The ids in a mapping, each once: a slot is [length: u64][id bytes]; length 0 is free.
-std::vector<std::string> read_slots(const char* map) {
-  std::set<std::string> seen;
-  std::vector<std::string> ids;
+// The slots the calling thread holds, for the fault handlers: plain data a signal handler may
+// read. Work nests (a plugin call inside a handler is not, but a commit inside a handler is);
+// past kHeld marks a thread's deeper work is still journalled, only not blamed by its faults.
+constexpr int kHeld = 8;
+thread_local char* t_held[kHeld] = {};
+thread_local int t_count = 0;
+
+void hold(char* slot) {
+  if (t_count < kHeld) t_held[t_count] = slot;
+  ++t_count;
+}
+
+void release(char* slot) {
+  const int held = std::min(t_count, kHeld);
+  for (int i = held - 1; i >= 0; --i) {
+    if (t_held[i] != slot) continue;
+    for (int j = i; j + 1 < held; ++j) t_held[j] = t_held[j + 1];
+    break;
+  }
+  if (t_count > 0) --t_count;
+}
+
+// Async-signal-safe: stores one byte in each slot of this thread.
+void record_fault(int fault) {
+  const int held = std::min(t_count, kHeld);
+  for (int i = 0; i < held; ++i) t_held[i][kFaultAt] = static_cast<char>(fault);
+}
+
+constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS};
+struct sigaction g_previous[NSIG];
+
+extern "C" void on_fatal_signal(int signal, siginfo_t* info, void* /*context*/) {
+  record_fault(signal);
+  // Hand the signal on to whoever had it before (the default action ends the process; a
+  // sanitizer reports). A fault the kernel raised comes back when the instruction runs again; a
+  // signal somebody sent (raise, abort, kill) is sent again, to arrive once this handler returns.
+  ::sigaction(signal, &g_previous[signal], nullptr);
+  if (info == nullptr || info->si_code <= 0) ::raise(signal);
+}
+
+extern "C" void on_exit_called() {
+  record_fault(CrashJournal::kExited);
+}
+
+// Each piece of work once, in slot order.
+std::vector<CrashJournal::Interrupted> read_slots(const char* map) {
+  std::vector<CrashJournal::Interrupted> found;
   for (size_t i = 0; i < CrashJournal::kSlots; ++i) {
     const char* slot = map + i * CrashJournal::kSlotBytes;
     uint64_t length = 0;
     std::memcpy(&length, slot, sizeof length);
-    if (length == 0 || length > kIdBytes) continue;
-    std::string id(slot + sizeof length, length);
-    if (seen.insert(id).second) ids.push_back(std::move(id));
+    if (length == 0 || length > CrashJournal::kMaxIdBytes) continue;
+    CrashJournal::Interrupted entry;
+    entry.execution_id.assign(slot + CrashJournal::kHeaderBytes, length);
+    entry.fault = static_cast<uint8_t>(slot[kFaultAt]);
+    if (static_cast<uint8_t>(slot[kKindAt]) == kCall) {
+      CrashJournal::PluginCall call;
+      std::memcpy(&call.attempt, slot + kAttemptAt, sizeof call.attempt);
+      std::memcpy(&call.frame, slot + kFrameAt, sizeof call.frame);
+      entry.call = call;
+    }
+    if (std::find(found.begin(), found.end(), entry) == found.end()) {
+      found.push_back(std::move(entry));
+    }
   }
-  return ids;
+  return found;
 }
 
 }  // namespace
+
+void CrashJournal::watch_faults() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (int signal : kFatalSignals) {
+      struct sigaction action {};
+      action.sa_sigaction = on_fatal_signal;
+      action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+      sigemptyset(&action.sa_mask);
+      ::sigaction(signal, &action, &g_previous[signal]);
+    }
+    std::atexit(on_exit_called);
+    std::at_quick_exit(on_exit_called);
+  });
+}
+
+void CrashJournal::use_alternate_signal_stack() {
+  // Freed when the thread ends, after the kernel is told to stop using it.
+  struct AlternateStack {
+    std::unique_ptr<char[]> bytes;
+    AlternateStack() {
+      stack_t current{};
+      if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0) {
+        return;  // the thread has one already (a sanitizer gives every thread one)
+      }
+      constexpr size_t kBytes = 64 * 1024;
+      bytes = std::make_unique<char[]>(kBytes);
+      stack_t stack{};
+      stack.ss_sp = bytes.get();
+      stack.ss_size = kBytes;
+      if (::sigaltstack(&stack, nullptr) != 0) bytes.reset();
+    }
+    ~AlternateStack() {
+      if (!bytes) return;
+      stack_t off{};
+      off.ss_flags = SS_DISABLE;
+      ::sigaltstack(&off, nullptr);
+    }
+    AlternateStack(const AlternateStack&) = delete;
+    AlternateStack& operator=(const AlternateStack&) = delete;
+  };
+  thread_local AlternateStack stack;
+}
 
 Result<std::unique_ptr<CrashJournal>> CrashJournal::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Error::io("cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
+  // Another size is another layout: start from zeros rather than misread it.
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
       (static_cast<size_t>(st.st_size) != kFileBytes &&
-       ::ftruncate(fd, static_cast<off_t>(kFileBytes)) != 0)) {
+       (::ftruncate(fd, 0) != 0 || ::ftruncate(fd, static_cast<off_t>(kFileBytes)) != 0))) {
     ::close(fd);
     return Error::io("cannot prepare " + path + ": " + std::strerror(errno));
   }
@@ -50,12 +154,12 @@ Result<std::unique_ptr<CrashJournal>> CrashJournal::open(const std::string& path
     return Error::io("cannot map " + path + ": " + std::strerror(errno));
   }
   char* bytes = static_cast<char*>(map);
-  std::vector<std::string> previous = read_slots(bytes);
+  std::vector<Interrupted> previous = read_slots(bytes);
   std::memset(bytes, 0, kFileBytes);  // this process starts with nothing in progress
   return std::unique_ptr<CrashJournal>(new CrashJournal(fd, bytes, std::move(previous)));
 }
 
-CrashJournal::CrashJournal(int fd, char* map, std::vector<std::string> previous)
+CrashJournal::CrashJournal(int fd, char* map, std::vector<Interrupted> previous)
     : fd_(fd),
       map_(map),
       previous_(std::move(previous)),
@@ -67,22 +171,39 @@ CrashJournal::~CrashJournal() {
 }
 
 CrashJournal::Mark CrashJournal::mark(std::string_view execution_id) {
-  const uint64_t length = std::min(execution_id.size(), kIdBytes);
+  return take_slot(execution_id, kWork, {});
+}
+
+CrashJournal::Mark CrashJournal::mark_call(std::string_view execution_id, PluginCall call) {
+  return take_slot(execution_id, kCall, call);
+}
+
+CrashJournal::Mark CrashJournal::take_slot(std::string_view execution_id, uint8_t kind,
+                                           PluginCall call) {
+  const uint64_t length = std::min(execution_id.size(), kMaxIdBytes);
   if (length == 0) return {};
   for (size_t i = 0; i < kSlots; ++i) {
     bool expected = false;
     if (!taken_[i].compare_exchange_strong(expected, true, std::memory_order_acquire)) continue;
     char* slot = map_ + i * kSlotBytes;
-    std::memcpy(slot + sizeof length, execution_id.data(), length);
+    slot[kKindAt] = static_cast<char>(kind);
+    slot[kFaultAt] = 0;
+    std::memcpy(slot + kAttemptAt, &call.attempt, sizeof call.attempt);
+    std::memcpy(slot + kFrameAt, &call.frame, sizeof call.frame);
+    std::memcpy(slot + kHeaderBytes, execution_id.data(), length);
     std::memcpy(slot, &length, sizeof length);  // the length last: a torn slot reads as free
+    hold(slot);
     return Mark(this, i);
   }
   return {};
 }
 
 void CrashJournal::clear(size_t slot) {
+  char* bytes = map_ + slot * kSlotBytes;
+  release(bytes);
   const uint64_t zero = 0;
-  std::memcpy(map_ + slot * kSlotBytes, &zero, sizeof zero);
+  std::memcpy(bytes, &zero, sizeof zero);
+  bytes[kFaultAt] = 0;
   taken_[slot].store(false, std::memory_order_release);
 }
 

@@ -1,7 +1,9 @@
 #include "runtime/engine.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cstring>
 #include <random>
 #include <set>
 
@@ -66,7 +68,7 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
       work_(std::make_unique<
             boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
           io_.get_executor())),
-      plugin_pool_(std::max<size_t>(1, options.plugin_threads)) {
+      plugin_pool_(std::max<size_t>(1, options.plugin_threads), options.max_stranded_threads) {
   for (size_t i = 0; i < std::max<size_t>(1, options.scheduler_threads); ++i) {
     threads_.emplace_back([this] { io_.run(); });
   }
@@ -196,12 +198,13 @@ void Engine::post(std::function<void()> work) {
   });
 }
 
-void Engine::post_blocking(std::function<void()> work) {
+void Engine::post_blocking(PluginCallPool::Job job) {
   begin_work();
-  boost::asio::post(plugin_pool_, [this, work = std::move(work)] {
-    work();
+  job.done = [this, done = std::move(job.done)] {
+    if (done) done();
     end_work();
-  });
+  };
+  plugin_pool_.post(std::move(job));
 }
 
 void Engine::record(const std::string& execution_id, const Event& event) {
@@ -318,17 +321,50 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   return id;
 }
 
+namespace {
+
+// "died of SIGSEGV (Segmentation fault)", "called exit()".
+std::string describe_fault(int fault) {
+  if (fault == CrashJournal::kExited) return "ended: exit() was called";
+  const char* abbrev = ::sigabbrev_np(fault);
+  const char* words = ::strsignal(fault);
+  return fmt::format("died of SIG{} ({})", abbrev != nullptr ? abbrev : std::to_string(fault),
+                     words != nullptr ? words : "a signal");
+}
+
+}  // namespace
+
 Status Engine::count_interruptions() {
   if (journal_ == nullptr) return ok_status();
+  const auto left = journal_->take_left_by_previous();
+  // When the previous process saw what ended it (a fault or an abort on one of its threads, or
+  // exit() called there), only the work of that thread is to blame; what ran beside it was
+  // merely there. Otherwise (SIGKILL, the out-of-memory killer) every piece of work counts.
+  const bool seen = std::any_of(left.begin(), left.end(),
+                                [](const CrashJournal::Interrupted& w) { return w.fault != 0; });
   StoreBatch batch;
-  for (const auto& id : journal_->take_left_by_previous()) {
-    auto stops = store_->interruptions(id);
+  std::set<std::string> counted;
+  for (const auto& work : left) {
+    if (seen && work.fault == 0) continue;
+    if (work.call) {
+      if (work.fault != 0) {
+        spdlog::warn(
+            "the previous engine process {} in a plugin call of execution {}: that attempt "
+            "fails with plugin.crashed",
+            describe_fault(work.fault), work.execution_id);
+        std::lock_guard<std::mutex> lock(crashed_mutex_);
+        crashed_calls_[work.execution_id].push_back({*work.call, describe_fault(work.fault)});
+        continue;
+      }
+    }
+    if (!counted.insert(work.execution_id).second) continue;
+    auto stops = store_->interruptions(work.execution_id);
     if (!stops) return std::move(stops).error();
-    batch.interruptions.emplace_back(id, *stops + 1);
+    batch.interruptions.emplace_back(work.execution_id, *stops + 1);
     spdlog::warn(
         "the previous engine process stopped while working on execution {} ({} of {} such "
         "stops before it is set aside)",
-        id, *stops + 1, limits_.interruptions);
+        work.execution_id, *stops + 1, limits_.interruptions);
   }
   return batch.empty() ? ok_status() : store_->apply(batch);
 }
@@ -342,6 +378,17 @@ Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
   auto execution = Execution::restore(*this, record.id, record.state, *parts);
   if (!execution) return execution;
   (*execution)->note_stop_count(*stops > 0);
+  std::vector<CrashedCall> crashed;
+  {
+    std::lock_guard<std::mutex> lock(crashed_mutex_);
+    if (auto it = crashed_calls_.find(record.id); it != crashed_calls_.end()) {
+      crashed = std::move(it->second);
+      crashed_calls_.erase(it);
+    }
+  }
+  for (auto& c : crashed) {
+    (*execution)->note_crashed_call(c.call.frame, c.call.attempt, std::move(c.cause));
+  }
   if (*stops >= limits_.interruptions) {
     spdlog::error("execution {} set aside: the engine stopped {} times while working on it",
                   record.id, *stops);

@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -34,6 +33,9 @@ struct EngineOptions {
   ExecutionLimits limits = {};             // loops, fan-out and nesting of one execution
   // Durable: which executions this process works on (null: none kept). Must outlive the engine.
   CrashJournal* journal = nullptr;
+  // Plugin-pool threads that may be abandoned to calls that never return before the pool stops
+  // replacing them (PluginCallPool).
+  size_t max_stranded_threads = 32;
 };
 
 struct RecoveryReport {
@@ -120,8 +122,12 @@ class Engine final : public ExecutionHost {
   CrashJournal::Mark working_on(const std::string& execution_id) override {
     return journal_ != nullptr ? journal_->mark(execution_id) : CrashJournal::Mark();
   }
+  CrashJournal::Mark calling_plugin(const std::string& execution_id,
+                                    CrashJournal::PluginCall call) override {
+    return journal_ != nullptr ? journal_->mark_call(execution_id, call) : CrashJournal::Mark();
+  }
   void post(std::function<void()> work) override;
-  void post_blocking(std::function<void()> work) override;
+  void post_blocking(PluginCallPool::Job job) override;
   void record(const std::string& execution_id, const Event& event) override;
   bool durable() const override { return committer_ != nullptr; }
   void mark_dirty(std::shared_ptr<Execution> execution) override;
@@ -140,7 +146,9 @@ class Engine final : public ExecutionHost {
   void wake_at(const std::string& id, TimePoint due);  // executions_mutex_ held
   Status register_workflows(const Workflow& workflow);
   // Counts, durably, a death of the previous process against each execution the crash journal
-  // says it was working on.
+  // says it was working on — only against the work whose thread the death came from, when the
+  // process saw it (a fault, an abort); and a plugin call that crashed it is kept in
+  // crashed_calls_ for its execution to fail that attempt when it is loaded.
   Status count_interruptions();
   // Restores `record` from the store and resumes it, or sets it aside when processes died
   // working on it limits().interruptions times.
@@ -162,7 +170,13 @@ class Engine final : public ExecutionHost {
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
-  boost::asio::thread_pool plugin_pool_;
+  PluginCallPool plugin_pool_;
+  struct CrashedCall {
+    CrashJournal::PluginCall call;
+    std::string cause;
+  };
+  std::mutex crashed_mutex_;
+  std::map<std::string, std::vector<CrashedCall>> crashed_calls_;  // until loaded
 
   mutable std::mutex executions_mutex_;
   std::map<std::string, std::shared_ptr<Execution>> executions_;

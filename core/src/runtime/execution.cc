@@ -162,18 +162,48 @@ void Execution::mark_dirty() {
 
 // In durable mode a plugin call waits for the commit of the transaction that records its
 // attempt_started: no side effect ever happens for a state the store does not know.
-void Execution::dispatch(std::function<void()> call) {
-  // The plugin runs in this process: should it take the process down, the journal says whose
-  // call it was.
-  call = [&host = host_, id = id_, inner = std::move(call)] {
-    const auto mark = host.working_on(id);
-    inner();
+//
+// The job holds the execution weakly: a call abandoned to its thread may return after the
+// engine is gone, and must then touch nothing but its own state.
+void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt,
+                         std::chrono::milliseconds time_limit, std::function<StepOutcome()> call) {
+  std::weak_ptr<Execution> weak = shared_from_this();
+  PluginCallPool::Job job;
+  job.time_limit = time_limit;
+  job.call = [weak, &host = host_, id = id_, frame, token, attempt,
+              call = std::move(call)]() -> std::function<void()> {
+    StepOutcome outcome;
+    {
+      // The plugin may run in this process: should it take the process down, the journal says
+      // whose call it was, and the fault handlers say it was this call that did.
+      const auto mark = host.calling_plugin(id, {frame, attempt});
+      outcome = call();
+    }
+    return [weak, frame, token, outcome = std::move(outcome)]() mutable {
+      if (auto self = weak.lock()) {
+        self->schedule([frame, token, outcome = std::move(outcome)](Execution& s) mutable {
+          s.on_outcome(frame, token, std::move(outcome));
+        });
+      }
+    };
+  };
+  job.overdue = [weak, frame, token, time_limit] {
+    auto self = weak.lock();
+    if (!self) return;
+    self->schedule([frame, token, time_limit](Execution& s) {
+      s.on_outcome(
+          frame, token,
+          StepOutcome::failed(StepStatus::kRetryableError, "plugin.timed_out",
+                              "the plugin did not return within " + format_duration(time_limit) +
+                                  " (the step's timeout, else plugins.step_timeout); the call was "
+                                  "abandoned to its thread"));
+    });
   };
   if (host_.durable()) {
-    held_calls_.push_back(std::move(call));
+    held_calls_.push_back(std::move(job));
     mark_dirty();
   } else {
-    host_.post_blocking(std::move(call));
+    host_.post_blocking(std::move(job));
   }
 }
 
@@ -332,6 +362,7 @@ void Execution::enter_now(int64_t frame, std::string step_id) {
     f.due.reset();
     f.cap.reset();
     f.level = 0;
+    f.crashes = 0;
     const size_t visits = ++f.visits[step_id];
     const std::string path = step_path(frame, step_id);
     record(EventType::kStepScheduled, path, {{"kind", to_string(step->kind)}});
@@ -498,13 +529,11 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
           {"plugin", type->info().plugin_json()}});
   if (step.timeout) add_timer(*context.deadline, TimerKind::kAttemptTimeout, frame, number);
   attempts_[frame] = attempt;
-  dispatch([self = shared_from_this(), type, frame, token = attempt.token,
-            params = std::move(*params), context = std::move(context)] {
-    StepOutcome outcome = type->execute(params, context);
-    self->schedule([frame, token, outcome = std::move(outcome)](Execution& s) mutable {
-      s.on_outcome(frame, token, std::move(outcome));
-    });
-  });
+  const std::chrono::milliseconds limit = context.time_limit;
+  dispatch(frame, attempt.token, number, limit,
+           [type, params = std::move(*params), context = std::move(context)] {
+             return type->execute(params, context);
+           });
 }
 
 void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {

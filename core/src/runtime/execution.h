@@ -31,6 +31,7 @@
 #include "runtime/clock.h"
 #include "runtime/crash_journal.h"
 #include "runtime/event.h"
+#include "runtime/plugin_call_pool.h"
 #include "store/group_committer.h"
 #include "workflow/workflow.h"
 #include "workflow/workflow_validator.h"
@@ -75,8 +76,12 @@ class ExecutionHost {
   virtual const ExecutionLimits& limits() const = 0;
   // Notes, until the mark goes, that this process works on `execution_id` (the crash journal).
   virtual CrashJournal::Mark working_on(const std::string& execution_id) = 0;
-  virtual void post(std::function<void()> work) = 0;           // scheduler work: short
-  virtual void post_blocking(std::function<void()> work) = 0;  // plugin calls: may block
+  // The same for a plugin call of `execution_id`: which attempt of which frame it runs.
+  virtual CrashJournal::Mark calling_plugin(const std::string& execution_id,
+                                            CrashJournal::PluginCall call) = 0;
+  virtual void post(std::function<void()> work) = 0;  // scheduler work: short
+  // Plugin calls: may block, or never return (PluginCallPool).
+  virtual void post_blocking(PluginCallPool::Job job) = 0;
   // In memory: every event as it is recorded. Durable: not called (the store has them).
   virtual void record(const std::string& execution_id, const Event& event) = 0;
   // Durable: the execution has changes to commit; the host queues it for the committer.
@@ -109,6 +114,12 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // new execution. Without entering, the execution waits in the store for an engine to
   // recover it (coalition start, then coalition worker).
   void start(bool enter_first = true);
+  // After restore(), before resume_restored(): the previous engine process died of `cause`
+  // (the signal, or exit()) inside the plugin call that ran attempt `attempt` of `frame`, in
+  // process. That attempt is not run again as it was: it fails with plugin.crashed (retryable,
+  // so it counts against the step's max_attempts), and once the step has crashed the engine
+  // limits().interruptions times the step fails for good. Other notes are ignored.
+  void note_crashed_call(int64_t frame, uint32_t attempt, std::string cause);
   // After restore(): re-arms timers and runs again every attempt that was in flight.
   void resume_restored();
   // After restore(), instead of resuming: fails the execution with `code` (open tasks
@@ -195,7 +206,15 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void audit_only(const std::string& type, const std::string& step, nlohmann::json summary,
                   const Actor& actor);
   void mark_dirty();
-  void dispatch(std::function<void()> call);
+  // Runs `call` (a plugin's execute or resume for attempt `attempt` of `frame`) on the plugin
+  // pool — durable: once the transaction recording the attempt is committed — and hands its
+  // outcome to on_outcome(frame, token). A call still running `time_limit` (plus the pool's
+  // grace) later is given up on: the attempt fails with a retryable plugin.timed_out.
+  void dispatch(int64_t frame, uint64_t token, uint32_t attempt,
+                std::chrono::milliseconds time_limit, std::function<StepOutcome()> call);
+  // A restored attempt whose plugin call crashed the previous process: fails it (see
+  // note_crashed_call).
+  void fail_crashed_call(int64_t frame, const std::string& cause);
   // Enters a step. Steps that finish at once (choices, joins whose children finish at once)
   // lead straight into the next: past kMaxNestedEntries nested calls the entry is queued and
   // run by the outermost call instead, so no workflow can grow the stack without bound.
@@ -295,7 +314,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::vector<AuditDraft> pending_audit_;
   std::set<int64_t> changed_tasks_;  // frames whose task changed
   std::vector<TaskRecord> closed_tasks_;
-  std::vector<std::function<void()>> held_calls_;
+  std::vector<PluginCallPool::Job> held_calls_;
+  // Restored only: frame -> (attempt, cause) of plugin calls that crashed the previous process.
+  std::map<int64_t, std::pair<uint32_t, std::string>> crashed_calls_;
   std::vector<std::string> dropped_parts_;  // state part key prefixes no longer needed
   // Durable mode: the state parts of a settled join can go (its outputs were consumed).
   void drop_join_parts(int64_t frame);

@@ -6,6 +6,9 @@
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -130,6 +133,7 @@ json Execution::state_json() const {
     if (f.due) fj["due"] = ms(*f.due);
     if (f.cap) fj["cap"] = ms(*f.cap);
     if (f.level > 0) fj["level"] = f.level;
+    if (f.crashes > 0) fj["crashes"] = f.crashes;
     frames.push_back(std::move(fj));
   }
   s["frames"] = std::move(frames);
@@ -261,6 +265,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       if (fj.contains("due")) f.due = at_ms(fj["due"]);
       if (fj.contains("cap")) f.cap = at_ms(fj["cap"]);
       f.level = fj.value("level", 0u);
+      f.crashes = fj.value("crashes", 0u);
       e->frames_.emplace(fj.at("id").get<int64_t>(), std::move(f));
     }
     if (e->frames_.count(0) == 0) return bad("its main sequence is missing");
@@ -367,6 +372,37 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
   }
 }
 
+void Execution::note_crashed_call(int64_t frame, uint32_t attempt, std::string cause) {
+  const Working working(*this);
+  crashed_calls_[frame] = {attempt, std::move(cause)};
+}
+
+// The call is not made again as it was: that would crash the engine again, on every start. It
+// is one failed attempt (the retry policy decides, like for a crash in an isolated host), and
+// after limits().interruptions crashes the step fails whatever its policy says; a resume that
+// crashed is handed over again until then.
+void Execution::fail_crashed_call(int64_t frame, const std::string& cause) {
+  Frame& f = frames_.at(frame);
+  Attempt& a = attempts_.at(frame);
+  ++f.crashes;
+  const uint32_t limit = static_cast<uint32_t>(host_.limits().interruptions);
+  const bool last = f.crashes >= limit;
+  const std::string message = fmt::format(
+      "the engine process {} while step type '{}' ran attempt {} in process (crash {} of at "
+      "most {}: limits.interruptions)",
+      cause, a.step->type, a.number, f.crashes, limit);
+  spdlog::error("execution {}: {}", id_, message);
+  if (host_.durable()) mark_dirty();  // the crash count is part of the state
+  if (a.suspended && !last) {
+    json input = *a.resume_input;
+    resume_attempt(frame, std::move(input));
+    return;
+  }
+  on_outcome(frame, a.token,
+             StepOutcome::failed(last ? StepStatus::kPermanentError : StepStatus::kRetryableError,
+                                 "plugin.crashed", message));
+}
+
 void Execution::resume_restored() {
   const Working working(*this);
   for (auto& [id, t] : timers_) arm(id);
@@ -377,10 +413,19 @@ void Execution::resume_restored() {
   }
   std::vector<std::pair<int64_t, uint32_t>> in_flight;
   std::vector<std::pair<int64_t, json>> resuming;
+  std::vector<std::pair<int64_t, std::string>> crashed;
   for (const auto& [frame, a] : attempts_) {
+    auto c = crashed_calls_.find(frame);
+    if (c != crashed_calls_.end() && c->second.first == a.number &&
+        (!a.suspended || a.resume_input)) {
+      crashed.emplace_back(frame, c->second.second);
+      continue;
+    }
     if (!a.suspended) in_flight.emplace_back(frame, a.number);
     if (a.suspended && a.resume_input) resuming.emplace_back(frame, *a.resume_input);
   }
+  crashed_calls_.clear();
+  for (const auto& [frame, cause] : crashed) fail_crashed_call(frame, cause);
   // A completion or signal was accepted but the plugin's answer to it never committed: hand it
   // over again (at-least-once, like any attempt).
   for (auto& [frame, input] : resuming) resume_attempt(frame, std::move(input));
@@ -489,9 +534,9 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   changed_tasks_.clear();
   for (auto& t : closed_tasks_) batch.tasks.push_back(std::move(t));
   closed_tasks_.clear();
-  for (auto& call : held_calls_) {
+  for (auto& job : held_calls_) {
     after_commit.push_back(
-        [&host = host_, call = std::move(call)]() mutable { host.post_blocking(std::move(call)); });
+        [&host = host_, job = std::move(job)]() mutable { host.post_blocking(std::move(job)); });
   }
   held_calls_.clear();
   // Standing still (finished, or waiting for people, signals or timers): a death from now on is

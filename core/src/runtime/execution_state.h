@@ -45,6 +45,8 @@ struct Execution::Frame {
   std::optional<TimePoint> cap;            // an extension may not go beyond
   uint32_t level = 0;                      // escalation tiers passed
   std::map<std::string, uint32_t> visits;  // so a step entered again gets a new key
+  // Times a plugin call of the current step took the engine process down (in process).
+  uint32_t crashes = 0;
   bool done = false;
 };
 

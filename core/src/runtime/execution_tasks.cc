@@ -495,13 +495,12 @@ void Execution::resume_attempt(int64_t frame, json completion) {
             {"sha256", type->info().library_sha256}});
     a.plugin_version = type->info().plugin_version;
   }
-  dispatch([self = shared_from_this(), type, frame, token = a.token,
-            completion = std::move(completion), context = step_context(frame, *a.step, a.number)] {
-    StepOutcome outcome = type->resume(completion, context);
-    self->schedule([frame, token, outcome = std::move(outcome)](Execution& s) mutable {
-      s.on_outcome(frame, token, std::move(outcome));
-    });
-  });
+  StepContext context = step_context(frame, *a.step, a.number);
+  const std::chrono::milliseconds limit = context.time_limit;
+  dispatch(frame, a.token, a.number, limit,
+           [type, completion = std::move(completion), context = std::move(context)] {
+             return type->resume(completion, context);
+           });
 }
 
 Status Execution::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,

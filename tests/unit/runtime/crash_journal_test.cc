@@ -8,11 +8,21 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "support/temp_dir.h"
 
 namespace coalition {
 namespace {
+
+std::vector<std::string> ids(const std::vector<CrashJournal::Interrupted>& left) {
+  std::vector<std::string> out;
+  for (const auto& w : left) out.push_back(w.execution_id);
+  return out;
+}
 
 // Runs `work` in a child process that then dies by `signal` (0: a plain _exit, no cleanup).
 void in_a_process_that_dies(const std::function<void()>& work, int signal) {
@@ -42,7 +52,12 @@ TEST(CrashJournal, WhatWasInProgressAtDeathIsFoundByTheNextProcess) {
       SIGKILL);
   auto next = CrashJournal::open(path);
   ASSERT_TRUE(next.ok()) << next.error().message();
-  EXPECT_EQ((*next)->take_left_by_previous(), (std::vector<std::string>{"ex-busy", "ex-other"}));
+  const auto left = (*next)->take_left_by_previous();
+  EXPECT_EQ(ids(left), (std::vector<std::string>{"ex-busy", "ex-other"}));
+  for (const auto& w : left) {
+    EXPECT_EQ(w.fault, 0) << "SIGKILL is not seen coming";
+    EXPECT_FALSE(w.call.has_value());
+  }
   EXPECT_TRUE((*next)->take_left_by_previous().empty());  // counted once
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -69,7 +84,7 @@ TEST(CrashJournal, AProcessThatEndsCleanlyLeavesNothing) {
       },
       SIGABRT);
   auto third = CrashJournal::open(path);
-  EXPECT_EQ((*third)->take_left_by_previous(), std::vector<std::string>{"ex-3"});
+  EXPECT_EQ(ids((*third)->take_left_by_previous()), std::vector<std::string>{"ex-3"});
 }
 
 TEST(CrashJournal, MoreWorkThanSlotsGoesUnmarkedAndSlotsComeBack) {
@@ -102,7 +117,111 @@ TEST(CrashJournal, MoreWorkThanSlotsGoesUnmarkedAndSlotsComeBack) {
       SIGKILL);
   auto next = CrashJournal::open(path);
   ASSERT_TRUE(next.ok());
-  EXPECT_EQ((*next)->take_left_by_previous(), std::vector<std::string>{"ex-again"});
+  EXPECT_EQ(ids((*next)->take_left_by_previous()), std::vector<std::string>{"ex-again"});
+}
+
+// With the fault handlers installed, a thread that crashes names itself: its plugin call is
+// recorded with the signal, the work of the other threads without one (it was only there).
+class CrashJournalFaults : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashJournalFaults, TheCrashingThreadsCallIsBlamedAndTheOthersAreNot) {
+  test::TempDir dir;
+  const std::string path = (dir.path() / "j").string();
+  const std::string how = GetParam();
+  in_a_process_that_dies(
+      [&] {
+        auto journal = CrashJournal::open(path);
+        if (!journal) ::_exit(2);
+        CrashJournal::watch_faults();
+        // The main thread's work, on its stack: exit() runs static destructors, not this one's.
+        auto beside = (*journal)->mark("ex-beside");
+        std::thread([&] {
+          CrashJournal::use_alternate_signal_stack();
+          auto handler = (*journal)->mark("ex-bad");
+          auto call = (*journal)->mark_call("ex-bad", {3, 2});
+          if (how == "segv") {
+            volatile int* nowhere = nullptr;
+            *nowhere = 1;  // a fault the kernel raises, not a raise()
+          }
+          if (how == "raise") std::raise(SIGSEGV);
+          if (how == "abort") std::abort();
+          if (how == "exit") std::exit(3);
+          if (how == "kill") std::raise(SIGKILL);
+        }).join();
+      },
+      0);
+  auto next = CrashJournal::open(path);
+  ASSERT_TRUE(next.ok());
+  const auto left = (*next)->take_left_by_previous();
+  ASSERT_EQ(left.size(), 3u);
+  const int expected = how == "abort"  ? SIGABRT
+                       : how == "exit" ? CrashJournal::kExited
+                       : how == "kill" ? 0
+                                       : SIGSEGV;
+  for (const auto& w : left) {
+    if (w.execution_id == "ex-beside") {
+      EXPECT_EQ(w.fault, 0) << "another thread's work is not to blame";
+      EXPECT_FALSE(w.call.has_value());
+    } else if (w.call) {
+      EXPECT_EQ(w.execution_id, "ex-bad");
+      EXPECT_EQ(*w.call, (CrashJournal::PluginCall{3, 2}));
+      EXPECT_EQ(w.fault, expected);
+    } else {
+      EXPECT_EQ(w.execution_id, "ex-bad");
+      EXPECT_EQ(w.fault, expected) << "every mark of the thread carries its fault";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ways, CrashJournalFaults,
+                         ::testing::Values("segv", "raise", "abort", "exit", "kill"));
+
+TEST(CrashJournal, AStackOverflowOnAThreadWithItsOwnSignalStackIsRecorded) {
+  test::TempDir dir;
+  const std::string path = (dir.path() / "j").string();
+  in_a_process_that_dies(
+      [&] {
+        auto journal = CrashJournal::open(path);
+        if (!journal) ::_exit(2);
+        CrashJournal::watch_faults();
+        std::thread([&] {
+          CrashJournal::use_alternate_signal_stack();
+          auto call = (*journal)->mark_call("ex-deep", {0, 1});
+          struct Descend {
+            static int go(volatile char* previous, int depth, int limit) {
+              volatile char frame[4096];
+              frame[0] = static_cast<char>(depth);
+              frame[4095] = previous != nullptr ? previous[0] : 0;
+              if (depth == limit) return frame[0];
+              return go(frame, depth + 1, limit) + frame[4095];
+            }
+          };
+          (void)Descend::go(nullptr, 0, 1 << 30);
+        }).join();
+      },
+      0);
+  auto next = CrashJournal::open(path);
+  ASSERT_TRUE(next.ok());
+  const auto left = (*next)->take_left_by_previous();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].fault, SIGSEGV);
+  EXPECT_TRUE(left[0].call.has_value());
+}
+
+TEST(CrashJournal, AJournalOfAnotherLayoutIsReadAsEmpty) {
+  test::TempDir dir;
+  const std::string path = (dir.path() / "j").string();
+  {
+    std::ofstream old(path, std::ios::binary);
+    std::string slot(264, '\0');
+    slot[0] = 5;  // an older layout: [length][id]
+    slot.replace(8, 5, "ex-12");
+    old << slot << std::string(264 * 255, '\0');
+  }
+  auto journal = CrashJournal::open(path);
+  ASSERT_TRUE(journal.ok()) << journal.error().message();
+  EXPECT_TRUE((*journal)->take_left_by_previous().empty());
+  EXPECT_EQ(std::filesystem::file_size(path), CrashJournal::kSlots * CrashJournal::kSlotBytes);
 }
 
 }  // namespace
