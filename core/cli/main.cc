@@ -7,11 +7,13 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "app/installation.h"
 #include "cli/audit_commands.h"
+#include "cli/doctor_command.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
@@ -321,6 +323,11 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"financial", "technology", "ngo", "coalition"}));
   plugin_cmd->require_subcommand(1);
 
+  bool doctor_json = false;
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor", "Report how plugin hosts are confined on this machine, and installation problems");
+  doctor_cmd->add_flag("--json", doctor_json, "Print JSON instead of text");
+
   auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT or Mermaid");
   graph_cmd->add_option("FILE", graph_file, "Workflow file")->required();
   graph_cmd->add_option("--format", graph_format, "dot or mermaid")
@@ -439,9 +446,22 @@ int run(int argc, char** argv) {
     return run_plugin_lock_command(plugin_signing, *config, std::cout, std::cerr);
   }
 
-  DllLibraryLoader libraries;
-  auto installation = open_installation(std::move(*config), fs, libraries);
+  auto libraries = std::make_unique<DllLibraryLoader>();
+  auto installation = open_installation(std::move(*config), fs, *libraries);
+  // A thread abandoned to a plugin call that never returned is still inside the plugin: its
+  // instance, its library and its host must outlive it, so they are then never destroyed (main
+  // ends the process with quick_exit).
+  struct KeepWhileStranded {
+    std::unique_ptr<DllLibraryLoader>& libraries;
+    std::unique_ptr<Installation>& installation;
+    ~KeepWhileStranded() {
+      if (PluginCallPool::stranded_in_process() == 0) return;
+      (void)installation.release();
+      (void)libraries.release();
+    }
+  } keep_while_stranded{libraries, installation};
   if (*plugins_cmd) return run_plugins_command(plugins, *installation, std::cout, std::cerr);
+  if (*doctor_cmd) return run_doctor_command(doctor_json, *installation, std::cout, std::cerr);
   if (*validate_cmd)
     return run_validate_command(validate_files, *installation, std::cout, std::cerr);
   if (*run_cmd) return run_run_command(run, *installation, std::cin, std::cout, std::cerr);

@@ -334,8 +334,15 @@ int run_plugin_new_command(const PluginNewOptions& options, std::ostream& out, s
            "or backslashes)\n";
     return kExitUsage;
   }
-  const fs::path dir = options.dir.empty() ? fs::path(options.name) : fs::path(options.dir);
   std::error_code ec;
+  // "out/" and "out" are one place; "." and ".." are not a project's own folder.
+  fs::path dir = options.dir.empty() ? fs::path(options.name) : fs::path(options.dir);
+  dir = dir.lexically_normal();
+  if (!dir.has_filename() && dir.has_parent_path()) dir = dir.parent_path();
+  if (dir.empty() || dir.filename() == "." || dir.filename() == "..") {
+    err << "coalition: --dir must name the project's own folder, not '" << options.dir << "'\n";
+    return kExitUsage;
+  }
   if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && fs::is_empty(dir, ec))) {
     err << "coalition: " << dir.string() << " exists and is not an empty directory; choose "
         << "another with --dir\n";
@@ -374,8 +381,7 @@ int run_plugin_new_command(const PluginNewOptions& options, std::ostream& out, s
   for (const auto& [name, text] : files) {
     if (!write_text(staging / name, fill(text, values))) return fail((dir / name).string());
   }
-  if (fs::exists(dir, ec)) fs::remove(dir, ec);  // an empty directory: replaced
-  fs::rename(staging, dir, ec);
+  fs::rename(staging, dir, ec);  // over an empty directory too
   if (ec) return fail(dir.string() + ": " + ec.message());
 
   out << "Created " << dir.string() << "/ — a " << (c ? "plain C" : "C++") << " plugin '"

@@ -444,6 +444,8 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
             std::string::npos);
   EXPECT_NE(metrics.body.find("coalition_commit_batch_size_bucket{le=\"+Inf\"}"),
             std::string::npos);
+  EXPECT_NE(metrics.body.find("# TYPE coalition_plugin_quarantined gauge"), std::string::npos);
+  EXPECT_NE(metrics.body.find("coalition_plugin_threads_stranded 0\n"), std::string::npos);
   // No name, organisation or id in a label.
   EXPECT_NE(metrics.body.find("coalition_executions{status=\"cancelled\"} 1\n"), std::string::npos);
   for (const char* secret : {"northbank", "rev.rai", "coord.cora", "member_review"}) {

@@ -332,6 +332,44 @@ TEST_P(PoisonedExecution, CostsItsStepOrIsSetAsideAndTheOthersCarryOn) {
   EXPECT_EQ(json::parse(cli({"history", bad, "--json"}, plugins).out)["events"].size(), events);
 }
 
+// A crashed call is failed after the execution's other attempts are on their way again: here
+// the crash fails its branch, which cancels the sibling branch that was in flight too — and
+// nothing is started after the execution has failed.
+TEST_F(Hardening, ACrashedBranchFailsItsParallelStepAndNothingRunsAfterTheFailure) {
+  config_ = write("coalition.json", R"({"plugins": {"isolation": {"plugins": {
+      "crash_step": "in_process", "slow_step": "in_process"}}}})");
+  const std::string plugins = std::string(test::kFixtureDir) +
+                              "/crash_step:" + std::string(test::kFixtureDir) + "/slow_step";
+  const std::string wf = write("branches.json", R"({
+    "id": "branches", "version": 1, "title": "One branch crashes, the other takes its time",
+    "steps": [{"id": "both", "kind": "parallel", "branches": [
+      {"name": "bad", "steps": [{"id": "crash", "kind": "task", "type": "crash",
+                                 "parameters": {"how": "segv"}, "retry": {"max_attempts": 1}}]},
+      {"name": "slow", "steps": [{"id": "wait", "kind": "task", "type": "slow",
+                                  "parameters": {"ms": 1500}}]}]}]})");
+  auto started = cli({"start", wf, "--json"}, plugins);
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const std::string id = json::parse(started.out)["executions"][0];
+  auto first = cli({"worker", "--until-idle"}, plugins);
+  EXPECT_NE(first.exit_code, 0) << "the crash takes the first worker down";
+  auto second = cli({"worker", "--until-idle"}, plugins);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const json status = json::parse(cli({"status", id, "--json"}, plugins).out);
+  EXPECT_EQ(status["status"], "failed");
+  EXPECT_EQ(status["error"]["code"], "parallel.branch_failed") << status.dump();
+  EXPECT_NE(status["error"]["message"].get<std::string>().find("failed with plugin.crashed"),
+            std::string::npos)
+      << status.dump();
+  const json history = json::parse(cli({"history", id, "--json"}, plugins).out)["events"];
+  bool ended = false;
+  for (const auto& event : history) {
+    if (event["type"] == "execution_failed") ended = true;
+    if (ended) EXPECT_NE(event["type"], "attempt_started") << history.dump();
+  }
+  EXPECT_TRUE(ended) << history.dump();
+  EXPECT_EQ(cli({"audit", "verify"}, plugins).exit_code, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Crashes, PoisonedExecution,
                          ::testing::Values("segv", "abort", "stack", "kill"));
 

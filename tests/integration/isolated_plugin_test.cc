@@ -6,14 +6,18 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "plugin_host/host_launcher.h"
+#include "plugin_host/host_sandbox.h"
 #include "plugin_host/isolated_plugin.h"
 #include "plugin_host/plugin_loader.h"
 #include "support/subprocess.h"
@@ -83,12 +87,15 @@ class IsolatedPluginTest : public ::testing::Test {
     plugin_ = std::move(*plugin);
   }
   StepOutcome run(const std::string& how, milliseconds limit = milliseconds(20000)) {
+    return run_with({{"how", how}}, limit);
+  }
+  StepOutcome run_with(const json& params, milliseconds limit = milliseconds(20000)) {
     StepContext context;
     context.execution_id = "ex-1";
     context.step_id = "misbehave";
     context.idempotency_key = "ex-1/misbehave";
     context.time_limit = limit;
-    return plugin_.step_types.at(0)->execute({{"how", how}}, context);
+    return plugin_.step_types.at(0)->execute(params, context);
   }
   int host_pid() {
     auto outcome = run("ok");
@@ -106,7 +113,7 @@ TEST_F(IsolatedPluginTest, RunsThePluginInAProcessOfItsOwn) {
   EXPECT_EQ(plugin_.info.id, "misbehaving_step");
   EXPECT_EQ(plugin_.info.isolation, Isolation::kIsolated);
   EXPECT_EQ(plugin_.info.publisher, "Fixture Test Org");
-  ASSERT_EQ(plugin_.info.step_types, std::vector<std::string>{"misbehave"});
+  ASSERT_EQ(plugin_.info.step_types, (std::vector<std::string>{"misbehave", "misbehave_serial"}));
   // The schemas crossed the process boundary: a parameter error is caught before any call.
   StepContext context;
   auto invalid = plugin_.step_types[0]->execute(json::object(), context);
@@ -275,6 +282,60 @@ TEST_F(IsolatedPluginTest, TheHostInheritsNoDescriptorsNoEnvironmentAndRunsUnder
 #endif
 }
 
+// Where the kernel has Landlock (coalition doctor says whether it has), a host reads only system
+// files, its plugin's directory and what plugins.host.paths grants, and writes only what it
+// grants; with ABI 6 it cannot even ask to signal the engine. Without Landlock it runs
+// unconfined, and the same calls succeed: what is asserted follows what the kernel offers.
+TEST_F(IsolatedPluginTest, AHostReadsAndWritesOnlyWhatItIsGrantedWhereTheKernelAllows) {
+  test::TempDir dir;
+  const fs::path outside = dir.write("outside.txt", "a file no plugin was granted");
+  fs::create_directories(dir.path() / "granted");
+  fs::create_directories(dir.path() / "state");
+  const fs::path granted = dir.write("granted/settings.json", "{}");
+  PluginHostLimits limits = quick_limits();
+  limits.paths["misbehaving_step"] = {{(dir.path() / "granted").string()},
+                                      {(dir.path() / "state").string()}};
+  load_misbehaving(limits);
+  std::string why;
+  const int abi = landlock_abi(&why);
+  const bool confined = abi > 0;
+  SCOPED_TRACE(confined ? "Landlock ABI " + std::to_string(abi) : "no Landlock: " + why);
+
+  auto opened = [&](const fs::path& path) {
+    auto r = run_with({{"how", "open"}, {"path", path.string()}});
+    EXPECT_EQ(r.status, StepStatus::kOk) << r.error.message;
+    return r.output;
+  };
+  auto written = [&](const fs::path& path) {
+    auto r = run_with({{"how", "write"}, {"path", path.string()}});
+    EXPECT_EQ(r.status, StepStatus::kOk) << r.error.message;
+    return r.output;
+  };
+  EXPECT_EQ(opened(granted)["opened"], true);
+  EXPECT_EQ(opened(fixture("misbehaving_step"))["opened"], true) << "its own directory";
+  EXPECT_EQ(opened("/etc/hostname")["opened"], fs::exists("/etc/hostname"));
+  const json secret = opened(outside);
+  EXPECT_EQ(secret["opened"], !confined) << secret.dump();
+  if (confined) EXPECT_EQ(secret["errno"], EACCES);
+  EXPECT_EQ(written(dir.path() / "state" / "progress.json")["written"], true);
+  EXPECT_TRUE(fs::exists(dir.path() / "state" / "progress.json"));
+  const json planted = written(dir.path() / "planted.txt");
+  EXPECT_EQ(planted["written"], !confined) << planted.dump();
+  EXPECT_EQ(fs::exists(dir.path() / "planted.txt"), !confined);
+  const json written_granted = written(granted);
+  EXPECT_EQ(written_granted["written"], !confined) << "granted to read, not to write";
+  const json signal = run_with({{"how", "signal_parent"}}).output;
+  EXPECT_EQ(signal["allowed"], abi < 6) << signal.dump();
+  if (abi >= 6) EXPECT_EQ(signal["errno"], EPERM);
+  // Everything else a host does still works confined: output, descriptors, limits.
+  EXPECT_EQ(run("fds").output["fds"], json::parse("[0,1,2,3]"));
+
+  // Turned off, the same host reads what it likes.
+  limits.sandbox = false;
+  load_misbehaving(limits);
+  EXPECT_EQ(opened(outside)["opened"], true);
+}
+
 TEST_F(IsolatedPluginTest, LeaksAndExhaustedMemoryStayInTheHost) {
   PluginHostLimits limits = quick_limits();
   limits.address_space_mb = 256;
@@ -380,6 +441,33 @@ TEST(IsolatedPluginCli, ACrashingPartnerStepFailsItsExecutionAndNothingElse) {
       << "a plugin's log line is masked like every other";
 }
 
+// In process, a step type that is not thread-safe runs one call at a time on its instance. When
+// that call never returns, the next one must not queue behind it for ever (and strand another
+// pool thread): at its own time limit it fails with plugin.timed_out, the plugin never entered.
+TEST(InProcessPlugin, ACallBehindAHungCallOfASerialStepTypeFailsAtItsOwnLimit) {
+  // Leaked: a thread stays inside the plugin for the life of the test process.
+  static auto* libraries = new DllLibraryLoader();
+  static auto* loader = new PluginLoader(*libraries, json::object());
+  auto loaded = loader->load(fixture("misbehaving_step"));
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  static auto* plugin = new LoadedPlugin(std::move(*loaded));
+  ASSERT_EQ(plugin->step_types.size(), 2u);
+  const StepType* serial = plugin->step_types[1].get();
+  ASSERT_EQ(serial->info().name, "misbehave_serial");
+  StepContext context;
+  context.time_limit = milliseconds(60000);
+  std::thread([serial, context] { (void)serial->execute({{"how", "hang"}}, context); }).detach();
+  std::this_thread::sleep_for(milliseconds(200));  // the hang holds the instance
+  context.time_limit = milliseconds(300);
+  const auto queued = serial->execute({{"how", "ok"}}, context);
+  EXPECT_EQ(queued.status, StepStatus::kRetryableError);
+  EXPECT_EQ(queued.error.code, "plugin.timed_out");
+  EXPECT_NE(queued.error.message.find("still busy with an earlier call"), std::string::npos)
+      << queued.error.message;
+  // The thread-safe step type of the same plugin is not held up.
+  EXPECT_EQ(plugin->step_types[0]->execute({{"how", "ok"}}, context).status, StepStatus::kOk);
+}
+
 // The same partner step trusted in process: a call that never returns cannot be interrupted,
 // but it is given up on at its time limit (plugins.step_timeout, plus a grace of 2 s): the
 // attempt fails with plugin.timed_out, another thread takes the stuck one's place — with one
@@ -425,6 +513,52 @@ TEST(InProcessPluginCli, AHungCallFailsItsAttemptAndTheEngineCarriesOn) {
     }
   }
   EXPECT_TRUE(timed_out) << doc["history"].dump();
+}
+
+// coalition doctor says what confines plugin hosts on this machine — the same Landlock ABI the
+// hosts use — and finds what would keep isolated plugins from running.
+TEST(Doctor, SaysHowPluginHostsAreConfinedAndWhatIsBroken) {
+  test::TempDir dir;
+  const std::map<std::string, std::string> env{{"COALITION_STORE", (dir.path() / "s.db").string()},
+                                               {"COALITION_PLUGIN_PATH", ""}};
+  auto doctor = [&](const json& config, bool as_json) {
+    const auto file = dir.write("coalition.json", config.dump());
+    std::vector<std::string> argv{test::kCoalitionBinary, "--config", file.string(), "doctor"};
+    if (as_json) argv.push_back("--json");
+    return test::run_process(argv, env);
+  };
+  std::string why;
+  const int abi = landlock_abi(&why);
+  const json plugins_dir{
+      {"directories", {(fs::path(test::kFixtureDir) / "misbehaving_step").string()}}};
+  auto healthy = doctor({{"plugins", plugins_dir}}, true);
+  ASSERT_EQ(healthy.exit_code, 0) << healthy.out << healthy.err;
+  const json report = json::parse(healthy.out);
+  EXPECT_EQ(report["landlock_abi"], abi);
+  EXPECT_EQ(report["sandbox"], true);
+  std::map<std::string, std::string> text;
+  for (const auto& f : report["findings"]) {
+    text[f["name"].get<std::string>()] += f["text"].get<std::string>();
+  }
+  if (abi > 0) {
+    EXPECT_NE(text["landlock"].find("ABI " + std::to_string(abi)), std::string::npos)
+        << text["landlock"];
+  } else {
+    EXPECT_NE(text["landlock"].find("unconfined"), std::string::npos) << text["landlock"];
+  }
+  EXPECT_NE(text["installed"].find("1 isolated"), std::string::npos) << text["installed"];
+  EXPECT_NE(text["host program"].find("coalition-plugin-host"), std::string::npos);
+
+  auto off = doctor({{"plugins", {{"host", {{"sandbox", false}}}}}}, false);
+  EXPECT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_NE(off.out.find("turned off by plugins.host.sandbox"), std::string::npos) << off.out;
+  EXPECT_NE(off.out.find("No problems found."), std::string::npos) << off.out;
+
+  auto broken =
+      doctor({{"plugins", {{"host", {{"program", (dir.path() / "nowhere").string()}}}}}}, false);
+  EXPECT_EQ(broken.exit_code, 78) << broken.out << broken.err;
+  EXPECT_NE(broken.out.find("PROBLEM: " + (dir.path() / "nowhere").string()), std::string::npos)
+      << broken.out;
 }
 
 TEST(PluginDirectories, APluginAnyoneMayWriteIsNeverLoaded) {
@@ -500,9 +634,11 @@ TEST(PluginTestHarness, RunsCasesAgainstALibraryAndSaysWhichFail) {
 
   const json crash_cases =
       json::array({{{"name", "a segfault is a retryable crash"},
+                    {"step_type", "misbehave"},
                     {"parameters", {{"how", "segv"}}},
                     {"expect", {{"status", "retryable_error"}, {"error_code", "plugin.crashed"}}}},
                    {{"name", "and the next call runs in a new host"},
+                    {"step_type", "misbehave"},
                     {"parameters", {{"how", "ok"}}},
                     {"expect", {{"status", "ok"}}}}});
   const auto crashes = dir.write("crash.json", crash_cases.dump());

@@ -62,7 +62,7 @@ coalition="$work/prefix/bin/coalition"
 build_and_test "$work/scaffold-cpp" fabrikam_ack
 grep -q '"publisher": "Fabrikam Pay (fictional)"' "$work/build-fabrikam_ack/fabrikam_ack.plugin.json" ||
   fail "the scaffolded manifest lacks its publisher"
-"$coalition" plugin new tailspin_ack --lang c --dir "$work/scaffold-c" --partner-type ngo \
+"$coalition" plugin new tailspin_ack --lang c --dir "$work/scaffold-c/" --partner-type ngo \
   >"$work/new-c.txt" || fail "plugin new --lang c failed: $(cat "$work/new-c.txt")"
 build_and_test "$work/scaffold-c" tailspin_ack
 status=0

@@ -97,6 +97,7 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   auto store = SqliteStore::open(SqliteOptions{path, installation.config.store_synchronous});
   if (!store) return std::move(store).error();
   s->store_ = std::move(*store);
+  s->installation_ = &installation;
 
   auto records = s->store_->workflows();
   if (!records) return std::move(records).error();
@@ -200,11 +201,13 @@ Session::~Session() {
   // Before the lock goes: the next process reads the journal once it has it. A thread abandoned
   // to a plugin call that never returned still holds a mark in it: then the mapping stays (the
   // process is about to end; the next one finds that call in progress, which it was).
+  // So does the lock on the store, until the process ends: the next process may not reuse the
+  // journal's slots while that thread can still clear one.
   if (PluginCallPool::stranded_in_process() > 0) {
     (void)journal_.release();
-  } else {
-    journal_.reset();
+    return;
   }
+  journal_.reset();
   if (!owner_file_.empty()) ::unlink(owner_file_.c_str());
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }

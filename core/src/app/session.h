@@ -38,6 +38,8 @@ class Session {
   ~Session();
 
   SqliteStore& store() { return *store_; }
+  // What the session was opened on (its plugins and their hosts); outlives the session.
+  const Installation& installation() const { return *installation_; }
   WorkflowCatalog& catalog() { return catalog_; }
   const CalendarSet& calendars() const { return calendars_; }
   Engine& engine() { return *engine_; }
@@ -59,6 +61,7 @@ class Session {
 
  private:
   Session() = default;
+  const Installation* installation_ = nullptr;
   std::unique_ptr<SqliteStore> store_;
   int lock_fd_ = -1;
   std::string owner_file_;                 // written while this session owns the store

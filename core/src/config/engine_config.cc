@@ -49,7 +49,19 @@ constexpr const char* kSchema = R"json({
             "restart_backoff": {"type": "string", "minLength": 2},
             "restart_backoff_max": {"type": "string", "minLength": 2},
             "quarantine_after": {"type": "integer", "minimum": 1, "maximum": 1000},
-            "quarantine_for": {"type": "string", "minLength": 2}
+            "quarantine_for": {"type": "string", "minLength": 2},
+            "sandbox": {"type": "boolean"},
+            "paths": {
+              "type": "object",
+              "additionalProperties": {
+                "type": "object",
+                "properties": {
+                  "read": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                  "write": {"type": "array", "items": {"type": "string", "minLength": 1}}
+                },
+                "additionalProperties": false
+              }
+            }
           }
         }
       }
@@ -250,6 +262,22 @@ Status read_isolation(const nlohmann::json& plugins, const std::filesystem::path
   limits.open_files = host.value("open_files", limits.open_files);
   limits.threads = host.value("threads", limits.threads);
   limits.quarantine_after = host.value("quarantine_after", limits.quarantine_after);
+  limits.sandbox = host.value("sandbox", limits.sandbox);
+  if (auto paths = host.find("paths"); paths != host.end()) {
+    auto absolute = [&](const std::string& p) {
+      const std::filesystem::path path(p);
+      return (path.is_absolute() ? path : base / path).lexically_normal().string();
+    };
+    for (const auto& [id, granted] : paths->items()) {
+      SandboxPaths& to = limits.paths[id];
+      for (const auto& p : granted.value("read", nlohmann::json::array())) {
+        to.read.push_back(absolute(p.get<std::string>()));
+      }
+      for (const auto& p : granted.value("write", nlohmann::json::array())) {
+        to.write.push_back(absolute(p.get<std::string>()));
+      }
+    }
+  }
   for (auto [key, field] : {std::pair{"restart_backoff", &limits.restart_backoff},
                             std::pair{"restart_backoff_max", &limits.restart_backoff_max},
                             std::pair{"quarantine_for", &limits.quarantine_for}}) {

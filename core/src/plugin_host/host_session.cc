@@ -18,6 +18,7 @@
 #include "common/json_text.h"
 #include "plugin_host/abi_check.h"
 #include "plugin_host/host_frame.h"
+#include "plugin_host/host_sandbox.h"
 #include "plugin_host/native_step_invoker.h"
 #include "plugin_host/plugin_host_api.h"
 #include "plugin_host/sealed_library.h"
@@ -216,6 +217,25 @@ int run_plugin_host(int fd, LibraryLoader& libraries) {
                                                 load->value("sha256_expected_by", "the engine"));
     if (!copy) return refuse(writer, copy.error().message());
     sealed.emplace(std::move(*copy));
+  }
+  // Confined before the library is opened, so that its static constructors are too. The host
+  // has one thread until CallRunner starts its own, which inherit the confinement.
+  if (auto box = load->find("sandbox"); box != load->end() && box->is_object()) {
+    SandboxPaths paths;
+    for (const char* kind : {"read", "write"}) {
+      auto& to = std::string_view(kind) == "read" ? paths.read : paths.write;
+      if (auto list = box->find(kind); list != box->end() && list->is_array()) {
+        for (const auto& p : *list) {
+          if (p.is_string()) to.push_back(p.get<std::string>());
+        }
+      }
+    }
+    const SandboxOutcome confined = confine_process(paths);
+    if (confined.enforced) {
+      spdlog::debug("confined: {}", confined.detail);
+    } else {
+      spdlog::info("not confined: {}", confined.detail);
+    }
   }
   auto entry = libraries.open(sealed ? sealed->path() : library);
   if (!entry) {

@@ -85,26 +85,41 @@ NativeStepInvoker::~NativeStepInvoker() {
 
 StepOutcome NativeStepInvoker::execute(const std::string& input_json,
                                        const std::string& context_json,
-                                       std::chrono::milliseconds /*time_limit*/) {
-  return decode_plugin_answer(answer(false, input_json, context_json), who_);
+                                       std::chrono::milliseconds time_limit) {
+  return decode_plugin_answer(
+      answer(false, input_json, context_json, std::chrono::steady_clock::now() + time_limit), who_);
 }
 
 StepOutcome NativeStepInvoker::resume(const std::string& completion_json,
                                       const std::string& context_json,
-                                      std::chrono::milliseconds /*time_limit*/) {
-  return decode_plugin_answer(answer(true, completion_json, context_json), who_);
+                                      std::chrono::milliseconds time_limit) {
+  return decode_plugin_answer(
+      answer(true, completion_json, context_json, std::chrono::steady_clock::now() + time_limit),
+      who_);
 }
 
-PluginAnswer NativeStepInvoker::answer(bool resume, const std::string& first,
-                                       const std::string& context) {
+PluginAnswer NativeStepInvoker::answer(
+    bool resume, const std::string& first, const std::string& context,
+    std::optional<std::chrono::steady_clock::time_point> wait_until) {
   const CallFn fn = resume ? type_.resume : type_.execute;
   if (fn == nullptr) {
     return breach_answer("step.not_resumable", who_ + " cannot be resumed: it never suspends");
   }
   coalition_result_t result{};
   result.struct_size = sizeof(result);
-  std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
-  if (serialized_) lock.lock();
+  std::unique_lock<std::timed_mutex> lock(mutex_, std::defer_lock);
+  if (serialized_ && !wait_until) lock.lock();
+  if (serialized_ && wait_until && !lock.try_lock_until(*wait_until)) {
+    // The instance is still in an earlier call — perhaps one the engine gave up on, which
+    // holds it for ever. Entering would queue behind it; this call fails instead, retryably.
+    PluginAnswer busy;
+    busy.status = COALITION_STATUS_RETRYABLE_ERROR;
+    busy.error_json = to_text(nlohmann::json{
+        {"code", "plugin.timed_out"},
+        {"message", who_ + " is not thread-safe and was still busy with an earlier call when this "
+                           "call's time limit passed; it was not started"}});
+    return busy;
+  }
   try {
     fn(instance_, first.c_str(), context.c_str(), &result);
   } catch (...) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -39,8 +40,12 @@ class NativeStepInvoker final : public StepInvoker {
 
   // The raw answer of one call, as the ABI returned it (the plugin host forwards it as is).
   // A breach the invoker itself detects (an exception across the ABI, a step that cannot be
-  // resumed, an answer over the size limit) comes back as a permanent error answer.
-  PluginAnswer answer(bool resume, const std::string& first, const std::string& context);
+  // resumed, an answer over the size limit) comes back as a permanent error answer. With
+  // `wait_until`, a step type that is not thread-safe and still busy with an earlier call then
+  // (one that may never return) answers a retryable plugin.timed_out without being entered.
+  PluginAnswer answer(
+      bool resume, const std::string& first, const std::string& context,
+      std::optional<std::chrono::steady_clock::time_point> wait_until = std::nullopt);
 
   const std::string& who() const { return who_; }
 
@@ -55,7 +60,7 @@ class NativeStepInvoker final : public StepInvoker {
   void* instance_;
   const bool serialized_;
   const size_t output_bytes_;
-  std::mutex mutex_;  // held around calls when the step type is not thread-safe
+  std::timed_mutex mutex_;  // held around calls when the step type is not thread-safe
   std::string who_;
 };
 

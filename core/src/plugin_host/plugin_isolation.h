@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "plugin_host/host_sandbox.h"
+
 namespace coalition {
 
 enum class Isolation {
@@ -38,6 +40,10 @@ struct PluginHostLimits {
   std::chrono::milliseconds restart_backoff_max{30000};
   size_t quarantine_after = 5;  // consecutive crashes or hangs before the plugin is quarantined
   std::chrono::milliseconds quarantine_for{std::chrono::minutes(10)};
+  // Confine each host with Landlock where the kernel has it (host_sandbox.h): system files and
+  // the plugin's own directory to read, plus what `paths` grants the plugin (by id).
+  bool sandbox = true;
+  std::map<std::string, SandboxPaths> paths;
 };
 
 struct PluginIsolationConfig {

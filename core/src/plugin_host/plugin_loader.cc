@@ -236,6 +236,17 @@ Result<PluginCode> PluginLoader::isolated_code(const std::filesystem::path& file
     load["sha256"] = sha256;
     load["sha256_expected_by"] = expected_by;
   }
+  if (const PluginHostLimits& host = hosts_->limits(); host.sandbox) {
+    SandboxPaths paths;
+    paths.read = system_read_paths();
+    paths.read.push_back(std::filesystem::absolute(file).parent_path().string());
+    if (!calendar_directory_.empty()) paths.read.push_back(calendar_directory_.string());
+    if (auto granted = host.paths.find(id); granted != host.paths.end()) {
+      paths.read.insert(paths.read.end(), granted->second.read.begin(), granted->second.read.end());
+      paths.write = granted->second.write;
+    }
+    load["sandbox"] = {{"read", paths.read}, {"write", paths.write}};
+  }
   // An answer carries an output and an error document; beyond that the host is broken.
   const size_t max_frame = 2 * output_bytes_ + (size_t{64} << 10);
   auto plugin = hosts_->add(id, to_text(load), max_frame);

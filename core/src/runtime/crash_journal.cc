@@ -21,6 +21,7 @@ constexpr size_t kKindAt = 8;
 constexpr size_t kFaultAt = 9;
 constexpr size_t kAttemptAt = 12;
 constexpr size_t kFrameAt = 16;
+constexpr size_t kStepAt = 24;
 constexpr uint8_t kWork = 1;
 constexpr uint8_t kCall = 2;
 
@@ -56,12 +57,20 @@ constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSY
 struct sigaction g_previous[NSIG];
 
 extern "C" void on_fatal_signal(int signal, siginfo_t* info, void* /*context*/) {
-  record_fault(signal);
+  const int code = info != nullptr ? info->si_code : SI_USER;
+  // Only what this thread's own code did is its fault: a fault the kernel raised on it, or a
+  // signal it sent itself (raise, abort). A signal sent from outside (kill -ABRT, a watchdog)
+  // and a machine-check notice (BUS_MCEERR_AO) blame nobody.
+  const bool kernel_fault = code > 0 && !(signal == SIGBUS && code == BUS_MCEERR_AO);
+  const bool own = code == SI_TKILL && info != nullptr && info->si_pid == ::getpid();
+  if (kernel_fault || own) record_fault(signal);
   // Hand the signal on to whoever had it before (the default action ends the process; a
-  // sanitizer reports). A fault the kernel raised comes back when the instruction runs again; a
-  // signal somebody sent (raise, abort, kill) is sent again, to arrive once this handler returns.
+  // sanitizer reports). A fault of an instruction comes back when the instruction runs again,
+  // with its own address; anything else is sent again, to arrive once this handler returns.
   ::sigaction(signal, &g_previous[signal], nullptr);
-  if (info == nullptr || info->si_code <= 0) ::raise(signal);
+  const bool refaults = kernel_fault && (signal == SIGSEGV || signal == SIGBUS ||
+                                         signal == SIGILL || signal == SIGFPE);
+  if (!refaults) ::raise(signal);
 }
 
 extern "C" void on_exit_called() {
@@ -83,6 +92,7 @@ std::vector<CrashJournal::Interrupted> read_slots(const char* map) {
       CrashJournal::PluginCall call;
       std::memcpy(&call.attempt, slot + kAttemptAt, sizeof call.attempt);
       std::memcpy(&call.frame, slot + kFrameAt, sizeof call.frame);
+      std::memcpy(&call.step, slot + kStepAt, sizeof call.step);
       entry.call = call;
     }
     if (std::find(found.begin(), found.end(), entry) == found.end()) {
@@ -93,6 +103,12 @@ std::vector<CrashJournal::Interrupted> read_slots(const char* map) {
 }
 
 }  // namespace
+
+uint32_t CrashJournal::step_key(std::string_view idempotency_key) {
+  uint32_t hash = 2166136261u;  // FNV-1a: stable across processes and builds
+  for (const unsigned char c : idempotency_key) hash = (hash ^ c) * 16777619u;
+  return hash;
+}
 
 void CrashJournal::watch_faults() {
   static std::once_flag once;
@@ -190,8 +206,11 @@ CrashJournal::Mark CrashJournal::take_slot(std::string_view execution_id, uint8_
     slot[kFaultAt] = 0;
     std::memcpy(slot + kAttemptAt, &call.attempt, sizeof call.attempt);
     std::memcpy(slot + kFrameAt, &call.frame, sizeof call.frame);
+    std::memcpy(slot + kStepAt, &call.step, sizeof call.step);
     std::memcpy(slot + kHeaderBytes, execution_id.data(), length);
-    std::memcpy(slot, &length, sizeof length);  // the length last: a torn slot reads as free
+    // The length last, after everything else reached the mapping: a torn slot reads as free.
+    std::atomic_signal_fence(std::memory_order_release);
+    std::memcpy(slot, &length, sizeof length);
     hold(slot);
     return Mark(this, i);
   }

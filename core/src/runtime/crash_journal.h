@@ -34,18 +34,24 @@ class CrashJournal {
  public:
   static constexpr size_t kSlots = 256;  // work in progress at once; more goes unmarked
   static constexpr size_t kMaxIdBytes = 256;
-  // A slot: [id length: u64][kind: u8][fault: u8][2 spare][attempt: u32][frame: i64][id bytes].
-  static constexpr size_t kHeaderBytes = 24;
+  // A slot: [id length: u64][kind: u8][fault: u8][2 spare][attempt: u32][frame: i64]
+  // [step: u32][4 spare][id bytes].
+  static constexpr size_t kHeaderBytes = 32;
   static constexpr size_t kSlotBytes = kHeaderBytes + kMaxIdBytes;
   // The fault recorded for work whose thread called exit() (the process ended without a signal).
   static constexpr int kExited = 255;
 
-  // A plugin call in progress: the execution's frame and the attempt number it runs.
+  // A plugin call in progress: the execution's frame, the attempt number it runs, and which
+  // step (visit) it belongs to — step_key() of the attempt's idempotency key — so that a call
+  // that outlived its attempt (abandoned at its time limit) is never taken for a later attempt
+  // of another step in the same frame.
   struct PluginCall {
     int64_t frame = 0;
     uint32_t attempt = 0;
+    uint32_t step = 0;
     bool operator==(const PluginCall&) const = default;
   };
+  static uint32_t step_key(std::string_view idempotency_key);
   // One piece of work the previous process left in progress.
   struct Interrupted {
     std::string execution_id;

@@ -386,9 +386,7 @@ Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
       crashed_calls_.erase(it);
     }
   }
-  for (auto& c : crashed) {
-    (*execution)->note_crashed_call(c.call.frame, c.call.attempt, std::move(c.cause));
-  }
+  for (auto& c : crashed) (*execution)->note_crashed_call(c.call, std::move(c.cause));
   if (*stops >= limits_.interruptions) {
     spdlog::error("execution {} set aside: the engine stopped {} times while working on it",
                   record.id, *stops);

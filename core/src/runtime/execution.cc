@@ -165,19 +165,26 @@ void Execution::mark_dirty() {
 //
 // The job holds the execution weakly: a call abandoned to its thread may return after the
 // engine is gone, and must then touch nothing but its own state.
-void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt,
+void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                          std::chrono::milliseconds time_limit, std::function<StepOutcome()> call) {
   std::weak_ptr<Execution> weak = shared_from_this();
   PluginCallPool::Job job;
   job.time_limit = time_limit;
-  job.call = [weak, &host = host_, id = id_, frame, token, attempt,
+  const CrashJournal::PluginCall journalled{frame, attempt, CrashJournal::step_key(key)};
+  job.call = [weak, &host = host_, id = id_, frame, token, journalled,
               call = std::move(call)]() -> std::function<void()> {
     StepOutcome outcome;
     {
       // The plugin may run in this process: should it take the process down, the journal says
       // whose call it was, and the fault handlers say it was this call that did.
-      const auto mark = host.calling_plugin(id, {frame, attempt});
-      outcome = call();
+      const auto mark = host.calling_plugin(id, journalled);
+      try {
+        outcome = call();
+      } catch (const std::exception& e) {  // invokers catch what plugins throw: an engine bug
+        outcome = StepOutcome::failed(
+            StepStatus::kPermanentError, "engine.internal",
+            std::string("the plugin call failed inside the engine: ") + e.what());
+      }
     }
     return [weak, frame, token, outcome = std::move(outcome)]() mutable {
       if (auto self = weak.lock()) {
@@ -530,7 +537,8 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   if (step.timeout) add_timer(*context.deadline, TimerKind::kAttemptTimeout, frame, number);
   attempts_[frame] = attempt;
   const std::chrono::milliseconds limit = context.time_limit;
-  dispatch(frame, attempt.token, number, limit,
+  const std::string key = context.idempotency_key;
+  dispatch(frame, attempt.token, number, key, limit,
            [type, params = std::move(*params), context = std::move(context)] {
              return type->execute(params, context);
            });

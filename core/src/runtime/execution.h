@@ -115,11 +115,11 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // recover it (coalition start, then coalition worker).
   void start(bool enter_first = true);
   // After restore(), before resume_restored(): the previous engine process died of `cause`
-  // (the signal, or exit()) inside the plugin call that ran attempt `attempt` of `frame`, in
-  // process. That attempt is not run again as it was: it fails with plugin.crashed (retryable,
-  // so it counts against the step's max_attempts), and once the step has crashed the engine
+  // (the signal, or exit()) inside the plugin call `call` (frame, attempt, step), in process. That
+  // attempt is not run again as it was: it fails with plugin.crashed (retryable, so it counts
+  // against the step's max_attempts), and once the step has crashed the engine
   // limits().interruptions times the step fails for good. Other notes are ignored.
-  void note_crashed_call(int64_t frame, uint32_t attempt, std::string cause);
+  void note_crashed_call(const CrashJournal::PluginCall& call, std::string cause);
   // After restore(): re-arms timers and runs again every attempt that was in flight.
   void resume_restored();
   // After restore(), instead of resuming: fails the execution with `code` (open tasks
@@ -210,11 +210,12 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // pool — durable: once the transaction recording the attempt is committed — and hands its
   // outcome to on_outcome(frame, token). A call still running `time_limit` (plus the pool's
   // grace) later is given up on: the attempt fails with a retryable plugin.timed_out.
-  void dispatch(int64_t frame, uint64_t token, uint32_t attempt,
+  // `key`: the attempt's idempotency key, which names the step visit in the crash journal.
+  void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call);
   // A restored attempt whose plugin call crashed the previous process: fails it (see
-  // note_crashed_call).
-  void fail_crashed_call(int64_t frame, const std::string& cause);
+  // note_crashed_call), unless attempt `number` of `frame` has been settled since.
+  void fail_crashed_call(int64_t frame, uint32_t number, const std::string& cause);
   // Enters a step. Steps that finish at once (choices, joins whose children finish at once)
   // lead straight into the next: past kMaxNestedEntries nested calls the entry is queued and
   // run by the outermost call instead, so no workflow can grow the stack without bound.
@@ -315,8 +316,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::set<int64_t> changed_tasks_;  // frames whose task changed
   std::vector<TaskRecord> closed_tasks_;
   std::vector<PluginCallPool::Job> held_calls_;
-  // Restored only: frame -> (attempt, cause) of plugin calls that crashed the previous process.
-  std::map<int64_t, std::pair<uint32_t, std::string>> crashed_calls_;
+  // Restored only: frame -> the plugin call that crashed the previous process, and how.
+  std::map<int64_t, std::pair<CrashJournal::PluginCall, std::string>> crashed_calls_;
   std::vector<std::string> dropped_parts_;  // state part key prefixes no longer needed
   // Durable mode: the state parts of a settled join can go (its outputs were consumed).
   void drop_join_parts(int64_t frame);

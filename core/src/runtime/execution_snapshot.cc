@@ -372,18 +372,21 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
   }
 }
 
-void Execution::note_crashed_call(int64_t frame, uint32_t attempt, std::string cause) {
+void Execution::note_crashed_call(const CrashJournal::PluginCall& call, std::string cause) {
   const Working working(*this);
-  crashed_calls_[frame] = {attempt, std::move(cause)};
+  crashed_calls_[call.frame] = {call, std::move(cause)};
 }
 
 // The call is not made again as it was: that would crash the engine again, on every start. It
 // is one failed attempt (the retry policy decides, like for a crash in an isolated host), and
 // after limits().interruptions crashes the step fails whatever its policy says; a resume that
 // crashed is handed over again until then.
-void Execution::fail_crashed_call(int64_t frame, const std::string& cause) {
+void Execution::fail_crashed_call(int64_t frame, uint32_t number, const std::string& cause) {
+  auto found = attempts_.find(frame);
+  // Settled meanwhile (a sibling's failure cancelled it, the execution ended): nothing to fail.
+  if (found == attempts_.end() || found->second.number != number || frames_.at(frame).done) return;
   Frame& f = frames_.at(frame);
-  Attempt& a = attempts_.at(frame);
+  Attempt& a = found->second;
   ++f.crashes;
   const uint32_t limit = static_cast<uint32_t>(host_.limits().interruptions);
   const bool last = f.crashes >= limit;
@@ -413,19 +416,32 @@ void Execution::resume_restored() {
   }
   std::vector<std::pair<int64_t, uint32_t>> in_flight;
   std::vector<std::pair<int64_t, json>> resuming;
-  std::vector<std::pair<int64_t, std::string>> crashed;
+  struct Crashed {
+    int64_t frame;
+    uint32_t number;
+    std::string cause;
+  };
+  std::vector<Crashed> crashed;
   for (const auto& [frame, a] : attempts_) {
     auto c = crashed_calls_.find(frame);
-    if (c != crashed_calls_.end() && c->second.first == a.number &&
+    if (c != crashed_calls_.end() && c->second.first.attempt == a.number &&
+        c->second.first.step == CrashJournal::step_key(idempotency_key(frame, *a.step)) &&
         (!a.suspended || a.resume_input)) {
-      crashed.emplace_back(frame, c->second.second);
+      crashed.push_back({frame, a.number, c->second.second});
       continue;
     }
     if (!a.suspended) in_flight.emplace_back(frame, a.number);
     if (a.suspended && a.resume_input) resuming.emplace_back(frame, *a.resume_input);
   }
   crashed_calls_.clear();
-  for (const auto& [frame, cause] : crashed) fail_crashed_call(frame, cause);
+  // A crashed call fails in a handler of its own, once every other attempt is on its way again:
+  // what its failure leads to (a catch, a branch whose failure cancels its siblings, a failed
+  // execution) then happens as after any failure, never under the loops below.
+  for (auto& c : crashed) {
+    schedule([frame = c.frame, number = c.number, cause = std::move(c.cause)](Execution& s) {
+      s.fail_crashed_call(frame, number, cause);
+    });
+  }
   // A completion or signal was accepted but the plugin's answer to it never committed: hand it
   // over again (at-least-once, like any attempt).
   for (auto& [frame, input] : resuming) resume_attempt(frame, std::move(input));

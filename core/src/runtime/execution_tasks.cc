@@ -497,7 +497,8 @@ void Execution::resume_attempt(int64_t frame, json completion) {
   }
   StepContext context = step_context(frame, *a.step, a.number);
   const std::chrono::milliseconds limit = context.time_limit;
-  dispatch(frame, a.token, a.number, limit,
+  const std::string key = context.idempotency_key;
+  dispatch(frame, a.token, a.number, key, limit,
            [type, completion = std::move(completion), context = std::move(context)] {
              return type->resume(completion, context);
            });

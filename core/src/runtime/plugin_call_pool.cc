@@ -70,13 +70,15 @@ void PluginCallPool::State::work(const std::shared_ptr<State>& self, size_t work
     std::function<void()> deliver;
     try {
       deliver = job->call();
-    } catch (const std::exception& e) {  // invokers catch what plugins throw; this is a bug
+    } catch (const std::exception& e) {  // jobs turn failures into outcomes; this is a bug
       spdlog::error("plugin call: unexpected exception: {}", e.what());
+    } catch (...) {
+      spdlog::error("plugin call: unexpected exception");
     }
     lock.lock();
     if (self->running.erase(worker) == 0) {  // given up on: this thread is no longer the pool's
       --self->stranded;
-      g_stranded.fetch_sub(1, std::memory_order_relaxed);
+      g_stranded.fetch_sub(1, std::memory_order_release);
       lock.unlock();
       return;  // `deliver` and the job go with the thread; nobody waits for them
     }
@@ -117,7 +119,7 @@ void PluginCallPool::State::watch(const std::shared_ptr<State>& self) {
       self->workers.erase(worker);
       --self->live;
       ++self->stranded;
-      g_stranded.fetch_add(1, std::memory_order_relaxed);
+      g_stranded.fetch_add(1, std::memory_order_acq_rel);
       // Replace the thread, up to the bound; and always when none would be left to work.
       if (self->stranded <= self->max_stranded || self->live == 0) {
         start_worker(self);
@@ -182,7 +184,7 @@ size_t PluginCallPool::stranded() const {
 }
 
 size_t PluginCallPool::stranded_in_process() {
-  return g_stranded.load(std::memory_order_relaxed);
+  return g_stranded.load(std::memory_order_acquire);
 }
 
 }  // namespace coalition

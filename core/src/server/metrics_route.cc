@@ -1,6 +1,8 @@
 // GET /metrics: the engine's health in the Prometheus text format (version 0.0.4) — executions
 // by status, open and overdue tasks, step latency, commit batch sizes, step errors by code.
-// Labels carry statuses, bounds and error codes only: never a person, an organisation or an id.
+// plus the health of isolated plugin hosts and plugin-pool threads stuck in calls that never
+// returned. Labels carry statuses, bounds, error codes and plugin ids only: never a person, an
+// organisation or an execution.
 // A monitoring system reads it with a token holding the `metrics` scope (or admin).
 #include <fmt/format.h>
 
@@ -76,6 +78,38 @@ void add_metrics_route(Router& router, app::Session& s) {
          for (const auto& [code, n] : s.metrics().step_errors()) {
            out += fmt::format("coalition_plugin_errors_total{{code=\"{}\"}} {}\n", code, n);
          }
+         // Isolated plugins: whether a host runs, how often one started and failed, and whether
+         // the plugin is quarantined — what an operator alerts on.
+         std::vector<PluginHealth> hosts;
+         if (s.installation().plugin_hosts) hosts = s.installation().plugin_hosts->health();
+         header(out, "coalition_plugin_host_up", "gauge",
+                "Whether the isolated plugin's host process is running.");
+         for (const auto& h : hosts) {
+           out += fmt::format("coalition_plugin_host_up{{plugin=\"{}\"}} {}\n", h.plugin_id,
+                              h.running ? 1 : 0);
+         }
+         header(out, "coalition_plugin_host_starts_total", "counter",
+                "Host processes started for the isolated plugin, the first included.");
+         for (const auto& h : hosts) {
+           out += fmt::format("coalition_plugin_host_starts_total{{plugin=\"{}\"}} {}\n",
+                              h.plugin_id, h.starts);
+         }
+         header(out, "coalition_plugin_host_failures_total", "counter",
+                "Hosts of the isolated plugin that crashed, hung or would not start.");
+         for (const auto& h : hosts) {
+           out += fmt::format("coalition_plugin_host_failures_total{{plugin=\"{}\"}} {}\n",
+                              h.plugin_id, h.failures);
+         }
+         header(out, "coalition_plugin_quarantined", "gauge",
+                "Whether the isolated plugin is quarantined (its calls fail at once).");
+         for (const auto& h : hosts) {
+           out += fmt::format("coalition_plugin_quarantined{{plugin=\"{}\"}} {}\n", h.plugin_id,
+                              h.quarantined ? 1 : 0);
+         }
+         header(out, "coalition_plugin_threads_stranded", "gauge",
+                "Plugin-pool threads abandoned to in-process calls that never returned.");
+         out += fmt::format("coalition_plugin_threads_stranded {}\n",
+                            PluginCallPool::stranded_in_process());
          HttpResponse r;
          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
          r.body = std::move(out);
