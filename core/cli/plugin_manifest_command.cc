@@ -21,7 +21,10 @@ int run_plugin_manifest_command(const PluginManifestOptions& options, const Engi
     err << "coalition plugin manifest: " << sealed.error().message() << "\n";
     return kExitConfig;
   }
-  const PluginIsolationConfig& isolation = config.plugin_isolation;
+  // Not confined: the manifest is written at build time from the author's own library, whose
+  // instances (created to describe it) may need files the build grants nothing for.
+  PluginIsolationConfig isolation = config.plugin_isolation;
+  isolation.host.sandbox = false;
   auto hosts = make_plugin_hosts(isolation);
   DllLibraryLoader libraries;
   PluginLoader loader(libraries, nlohmann::json::object(), config.config_directory);

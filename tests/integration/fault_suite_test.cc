@@ -31,7 +31,8 @@
 #include "test_paths.h"
 #include "workflow/workflow_loader.h"
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::fault_suite {
 namespace {
 
 using nlohmann::json;
@@ -272,4 +273,4 @@ TEST(FaultSuite, TheEngineSurvivesEveryFaultAndEveryHealthyExecutionSucceeds) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::fault_suite

@@ -10,7 +10,8 @@
 #include "support/temp_dir.h"
 #include "workflow/workflow_loader.h"
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::durable_engine_test {
 namespace {
 
 using nlohmann::json;
@@ -673,4 +674,4 @@ TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::durable_engine_test

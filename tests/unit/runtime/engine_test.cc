@@ -9,7 +9,8 @@
 #include "support/in_memory_plugins.h"
 #include "workflow/workflow_loader.h"
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::engine_test {
 namespace {
 
 using nlohmann::json;
@@ -230,4 +231,4 @@ TEST_F(EngineTest, EveryEventPassesThroughTheSinkInOrder) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::engine_test

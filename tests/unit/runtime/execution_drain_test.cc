@@ -14,7 +14,8 @@
 #include "support/temp_dir.h"
 #include "workflow/workflow_loader.h"
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::execution_drain_test {
 namespace {
 
 using nlohmann::json;
@@ -147,4 +148,4 @@ TEST_F(ExecutionDrain, AStopCountIsClearedOnceAndOnlyWhereOneIsStored) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::execution_drain_test

@@ -12,7 +12,8 @@
 #include "support/temp_dir.h"
 #include "workflow/workflow_loader.h"
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::steering_test {
 namespace {
 
 using nlohmann::json;
@@ -394,4 +395,4 @@ TEST_F(SteeringTest, AnEscalationEndsTheClaimOfThePersonWhoLetTheDeadlinePass) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::steering_test

@@ -12,7 +12,8 @@
 #include "unit/guard/media_samples.h"
 #include "workflow/workflow_loader.h"
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::workflow_features_test {
 namespace {
 
 using nlohmann::json;
@@ -409,4 +410,4 @@ TEST_F(WorkflowFeaturesTest, MediaInTheInputIsRefusedBeforeTheExecutionExists) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::workflow_features_test
