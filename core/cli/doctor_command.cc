@@ -100,6 +100,10 @@ std::vector<Finding> examine(const app::Installation& inst) {
     found.push_back({"plugins", "refused", false, error.message()});
   }
   const std::filesystem::path store = inst.config.store_path;
+  if (store == ":memory:") {
+    found.push_back({"store", "path", true, ":memory: (nothing kept)"});
+    return found;
+  }
   const std::filesystem::path folder =
       store.has_parent_path() ? store.parent_path() : std::filesystem::path(".");
   const bool writable = ::access(folder.c_str(), W_OK) == 0 || ::access(folder.c_str(), F_OK) != 0;

@@ -21,42 +21,19 @@ namespace fs = std::filesystem;
 // The templates. @ID@, @PUBLISHER@, @PARTNER_CPP@, @PARTNER_C@, @SDK_VERSION@ and @LANG@ are
 // replaced; nothing else is special. What they produce builds with -Wall -Wextra -Werror.
 
-constexpr const char* kCMakeCpp =
-    R"(# @ID@ — a Coalition plugin. Build and test it against an installed Coalition:
+constexpr const char* kCMake =
+    R"(# @ID@ — a Coalition plugin@IN_C@. Build and test it against an installed Coalition:
 #   cmake -S . -B build -DCMAKE_PREFIX_PATH=<where Coalition is installed>
 #   cmake --build build && ctest --test-dir build --output-on-failure
 cmake_minimum_required(VERSION 3.25)
-project(@ID@ VERSION 0.1.0 LANGUAGES CXX)
+project(@ID@ VERSION 0.1.0 LANGUAGES @LANGUAGE@)
 
 find_package(Coalition @SDK_VERSION@ REQUIRED)
 
 # lib@ID@.so, exporting only the plugin entry point; after each build the manifest
 # (@ID@.plugin.json, with the library's SHA-256) is written beside it.
-coalition_add_plugin(@ID@ SOURCES src/@ID@.cc)
-target_compile_features(@ID@ PRIVATE cxx_std_20)
-target_compile_options(@ID@ PRIVATE -Wall -Wextra -Werror)
-
-# The cases run the library the way the engine runs it: in a plugin host, with the parameters
-# and output checked against the schemas the step type declares.
-enable_testing()
-add_test(NAME @ID@.cases
-         COMMAND Coalition::coalition plugin test $<TARGET_FILE:@ID@>
-                 ${CMAKE_CURRENT_SOURCE_DIR}/tests/cases.json)
-)";
-
-constexpr const char* kCMakeC =
-    R"(# @ID@ — a Coalition plugin in plain C. Build and test it against an installed Coalition:
-#   cmake -S . -B build -DCMAKE_PREFIX_PATH=<where Coalition is installed>
-#   cmake --build build && ctest --test-dir build --output-on-failure
-cmake_minimum_required(VERSION 3.25)
-project(@ID@ VERSION 0.1.0 LANGUAGES C)
-
-find_package(Coalition @SDK_VERSION@ REQUIRED)
-
-# lib@ID@.so, exporting only the plugin entry point; after each build the manifest
-# (@ID@.plugin.json, with the library's SHA-256) is written beside it.
-coalition_add_plugin(@ID@ SOURCES src/@ID@.c)
-set_target_properties(@ID@ PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)
+coalition_add_plugin(@ID@ SOURCES @SOURCE@)
+@STANDARD@
 target_compile_options(@ID@ PRIVATE -Wall -Wextra -Werror)
 
 # The cases run the library the way the engine runs it: in a plugin host, with the parameters
@@ -349,7 +326,15 @@ int run_plugin_new_command(const PluginNewOptions& options, std::ostream& out, s
     return kExitConflict;
   }
   const bool c = options.lang == "c";
+  const std::string source = "src/" + options.name + (c ? ".c" : ".cc");
+  // No value holds a placeholder: each is replaced once, in the map's order.
   const std::map<std::string, std::string> values{
+      {"@IN_C@", c ? " in plain C" : ""},
+      {"@LANGUAGE@", c ? "C" : "CXX"},
+      {"@SOURCE@", source},
+      {"@STANDARD@", c ? "set_target_properties(" + options.name +
+                             " PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)"
+                       : "target_compile_features(" + options.name + " PRIVATE cxx_std_20)"},
       {"@ID@", options.name},
       {"@PUBLISHER@", options.publisher},
       {"@PARTNER_CPP@", partner->second.first},
@@ -357,12 +342,11 @@ int run_plugin_new_command(const PluginNewOptions& options, std::ostream& out, s
       {"@SDK_VERSION@",
        std::string(kCoalitionVersion).substr(0, std::string(kCoalitionVersion).rfind('.'))},
       {"@LANG@", c ? "plain C" : "C++"}};
-  const std::vector<std::pair<std::string, const char*>> files{
-      {"CMakeLists.txt", c ? kCMakeC : kCMakeCpp},
-      {"src/" + options.name + (c ? ".c" : ".cc"), c ? kSourceC : kSourceCpp},
-      {"tests/cases.json", kCases},
-      {"README.md", kReadme},
-      {".gitignore", kGitignore}};
+  const std::vector<std::pair<std::string, const char*>> files{{"CMakeLists.txt", kCMake},
+                                                               {source, c ? kSourceC : kSourceCpp},
+                                                               {"tests/cases.json", kCases},
+                                                               {"README.md", kReadme},
+                                                               {".gitignore", kGitignore}};
 
   // Written in a folder beside the destination, then renamed into place: the project appears
   // whole or not at all.

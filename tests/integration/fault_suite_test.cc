@@ -204,6 +204,11 @@ TEST(FaultSuite, TheEngineSurvivesEveryFaultAndEveryHealthyExecutionSucceeds) {
       continue;
     }
     const bool hang = std::string(fault.how) == "hang";
+    if (hang) {  // a host is up first: the hang's short limit is then the plugin's alone
+      auto warm = engine.start(faulty, {{"how", "ok"}});
+      ASSERT_TRUE(warm);
+      ASSERT_EQ(finish(*warm).status, ExecutionStatus::kSucceeded);
+    }
     auto id = engine.start(hang ? hanging : faulty, {{"how", fault.how}});
     ASSERT_TRUE(id) << id.error().message();
     const ExecutionSnapshot s = finish(*id);

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace coalition {
 namespace {
@@ -83,10 +85,53 @@ int landlock_abi(std::string* why) {
 }
 
 std::vector<std::string> system_read_paths() {
+  // Not all of /etc (nor /opt): an engine installed there keeps its configuration, store and
+  // keys beside them. Only what the C library, the dynamic linker, TLS and name resolution read.
+  static const char* const kPaths[] = {"/usr",
+                                       "/lib",
+                                       "/lib32",
+                                       "/lib64",
+                                       "/libx32",
+                                       "/proc/self",
+                                       "/sys/devices/system/cpu",
+                                       "/dev/random",
+                                       "/dev/urandom",
+                                       "/etc/ld.so.cache",
+                                       "/etc/ld.so.conf",
+                                       "/etc/ld.so.conf.d",
+                                       "/etc/ssl",
+                                       "/etc/pki",
+                                       "/etc/ca-certificates",
+                                       "/etc/ca-certificates.conf",
+                                       "/etc/resolv.conf",
+                                       "/etc/hosts",
+                                       "/etc/host.conf",
+                                       "/etc/nsswitch.conf",
+                                       "/etc/gai.conf",
+                                       "/etc/localtime",
+                                       "/etc/timezone",
+                                       "/etc/passwd",
+                                       "/etc/group",
+                                       "/etc/services",
+                                       "/etc/protocols",
+                                       "/etc/mime.types"};
   std::vector<std::string> paths;
-  for (const char* p :
-       {"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/proc/self",
-        "/sys/devices/system/cpu", "/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"}) {
+  for (const char* p : kPaths) {
+    struct stat st {};
+    if (::stat(p, &st) != 0) continue;
+    paths.emplace_back(p);
+    // Landlock checks the file a path resolves to: /etc/resolv.conf is often a link into
+    // /run/systemd/resolve/, a CA bundle one into /var/lib.
+    std::error_code ec;
+    const auto real = std::filesystem::canonical(p, ec);
+    if (!ec && real != p) paths.push_back(real.string());
+  }
+  return paths;
+}
+
+std::vector<std::string> system_write_paths() {
+  std::vector<std::string> paths;
+  for (const char* p : {"/dev/null", "/dev/zero"}) {
     struct stat st {};
     if (::stat(p, &st) == 0) paths.emplace_back(p);
   }

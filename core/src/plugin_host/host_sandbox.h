@@ -24,9 +24,11 @@ struct SandboxPaths {
 // `why` (when given).
 int landlock_abi(std::string* why = nullptr);
 
-// The system paths every plugin host may read (libraries, their configuration, the C library's
-// view of its own process), those that exist on this machine.
+// The system paths every plugin host may read (libraries, the files of /etc the C library, the
+// dynamic linker, TLS and name resolution read — and where they link to — its own /proc), those
+// that exist on this machine; and those it may also write (/dev/null, /dev/zero).
 std::vector<std::string> system_read_paths();
+std::vector<std::string> system_write_paths();
 
 struct SandboxOutcome {
   int abi = 0;            // Landlock ABI used; 0: none

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "common/json_text.h"
 #include "plugin_host/abi_check.h"
 #include "plugin_host/isolated_plugin.h"
@@ -239,11 +242,17 @@ Result<PluginCode> PluginLoader::isolated_code(const std::filesystem::path& file
   if (const PluginHostLimits& host = hosts_->limits(); host.sandbox) {
     SandboxPaths paths;
     paths.read = system_read_paths();
+    paths.write = system_write_paths();
     paths.read.push_back(std::filesystem::absolute(file).parent_path().string());
+    std::error_code ec;  // a library reached through a link is opened where it really is
+    if (auto real = std::filesystem::canonical(file, ec); !ec) {
+      paths.read.push_back(real.parent_path().string());
+    }
     if (!calendar_directory_.empty()) paths.read.push_back(calendar_directory_.string());
     if (auto granted = host.paths.find(id); granted != host.paths.end()) {
       paths.read.insert(paths.read.end(), granted->second.read.begin(), granted->second.read.end());
-      paths.write = granted->second.write;
+      paths.write.insert(paths.write.end(), granted->second.write.begin(),
+                         granted->second.write.end());
     }
     load["sandbox"] = {{"read", paths.read}, {"write", paths.write}};
   }

@@ -30,6 +30,18 @@
 
 namespace coalition {
 
+// A plugin call in progress: the execution's frame, the attempt number it runs, and which step
+// (visit) it belongs to — CrashJournal::step_key() of the attempt's idempotency key — so that a
+// call that outlived its attempt (abandoned at its time limit) is never taken for a later attempt
+// of another step in the same frame. (At namespace scope: a nested struct with member
+// initializers is not default-constructible for clang until its enclosing class is complete.)
+struct JournalledCall {
+  int64_t frame = 0;
+  uint32_t attempt = 0;
+  uint32_t step = 0;
+  bool operator==(const JournalledCall&) const = default;
+};
+
 class CrashJournal {
  public:
   static constexpr size_t kSlots = 256;  // work in progress at once; more goes unmarked
@@ -41,16 +53,8 @@ class CrashJournal {
   // The fault recorded for work whose thread called exit() (the process ended without a signal).
   static constexpr int kExited = 255;
 
-  // A plugin call in progress: the execution's frame, the attempt number it runs, and which
-  // step (visit) it belongs to — step_key() of the attempt's idempotency key — so that a call
-  // that outlived its attempt (abandoned at its time limit) is never taken for a later attempt
-  // of another step in the same frame.
-  struct PluginCall {
-    int64_t frame = 0;
-    uint32_t attempt = 0;
-    uint32_t step = 0;
-    bool operator==(const PluginCall&) const = default;
-  };
+  // A plugin call in progress (see JournalledCall).
+  using PluginCall = JournalledCall;
   static uint32_t step_key(std::string_view idempotency_key);
   // One piece of work the previous process left in progress.
   struct Interrupted {

@@ -374,7 +374,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
 
 void Execution::note_crashed_call(const CrashJournal::PluginCall& call, std::string cause) {
   const Working working(*this);
-  crashed_calls_[call.frame] = {call, std::move(cause)};
+  crashed_calls_.insert_or_assign(call.frame, std::pair{call, std::move(cause)});
 }
 
 // The call is not made again as it was: that would crash the engine again, on every start. It

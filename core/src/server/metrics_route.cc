@@ -32,6 +32,16 @@ void histogram(std::string& out, const char* name, const char* help,
   out += fmt::format("{}_sum {}\n{}_count {}\n", name, number(sum), name, count);
 }
 
+// One sample of `name` per isolated plugin, labelled with its id.
+template <class Value>
+void per_plugin(std::string& out, const std::vector<PluginHealth>& hosts, const char* name,
+                const char* type, const char* help, Value value) {
+  header(out, name, type, help);
+  for (const auto& h : hosts) {
+    out += fmt::format("{}{{plugin=\"{}\"}} {}\n", name, h.plugin_id, value(h));
+  }
+}
+
 }  // namespace
 
 void add_metrics_route(Router& router, app::Session& s) {
@@ -82,30 +92,18 @@ void add_metrics_route(Router& router, app::Session& s) {
          // the plugin is quarantined — what an operator alerts on.
          std::vector<PluginHealth> hosts;
          if (s.installation().plugin_hosts) hosts = s.installation().plugin_hosts->health();
-         header(out, "coalition_plugin_host_up", "gauge",
-                "Whether the isolated plugin's host process is running.");
-         for (const auto& h : hosts) {
-           out += fmt::format("coalition_plugin_host_up{{plugin=\"{}\"}} {}\n", h.plugin_id,
-                              h.running ? 1 : 0);
-         }
-         header(out, "coalition_plugin_host_starts_total", "counter",
-                "Host processes started for the isolated plugin, the first included.");
-         for (const auto& h : hosts) {
-           out += fmt::format("coalition_plugin_host_starts_total{{plugin=\"{}\"}} {}\n",
-                              h.plugin_id, h.starts);
-         }
-         header(out, "coalition_plugin_host_failures_total", "counter",
-                "Hosts of the isolated plugin that crashed, hung or would not start.");
-         for (const auto& h : hosts) {
-           out += fmt::format("coalition_plugin_host_failures_total{{plugin=\"{}\"}} {}\n",
-                              h.plugin_id, h.failures);
-         }
-         header(out, "coalition_plugin_quarantined", "gauge",
-                "Whether the isolated plugin is quarantined (its calls fail at once).");
-         for (const auto& h : hosts) {
-           out += fmt::format("coalition_plugin_quarantined{{plugin=\"{}\"}} {}\n", h.plugin_id,
-                              h.quarantined ? 1 : 0);
-         }
+         per_plugin(out, hosts, "coalition_plugin_host_up", "gauge",
+                    "Whether the isolated plugin's host process is running.",
+                    [](const PluginHealth& h) { return h.running ? 1 : 0; });
+         per_plugin(out, hosts, "coalition_plugin_host_starts_total", "counter",
+                    "Host processes started for the isolated plugin, the first included.",
+                    [](const PluginHealth& h) { return h.starts; });
+         per_plugin(out, hosts, "coalition_plugin_host_failures_total", "counter",
+                    "Hosts of the isolated plugin that crashed, hung or would not start.",
+                    [](const PluginHealth& h) { return h.failures; });
+         per_plugin(out, hosts, "coalition_plugin_quarantined", "gauge",
+                    "Whether the isolated plugin is quarantined (its calls fail at once).",
+                    [](const PluginHealth& h) { return h.quarantined ? 1 : 0; });
          header(out, "coalition_plugin_threads_stranded", "gauge",
                 "Plugin-pool threads abandoned to in-process calls that never returned.");
          out += fmt::format("coalition_plugin_threads_stranded {}\n",

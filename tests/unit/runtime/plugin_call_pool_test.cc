@@ -38,6 +38,18 @@ bool eventually(Pred done) {
   return done();
 }
 
+// A call that waits at `gate`, with a 10 ms limit; counts in `overdue` when given up on.
+PluginCallPool::Job hung_call(const std::shared_ptr<Gate>& gate, std::atomic<int>& overdue) {
+  PluginCallPool::Job hung;
+  hung.time_limit = 10ms;
+  hung.call = [gate] {
+    gate->wait();
+    return std::function<void()>();
+  };
+  hung.overdue = [&overdue] { ++overdue; };
+  return hung;
+}
+
 TEST(PluginCallPool, AHungCallIsGivenUpOnAndAnotherThreadTakesItsPlace) {
   PluginCallPool pool(1, 4, 20ms);
   auto gate = std::make_shared<Gate>();
@@ -109,14 +121,7 @@ TEST(PluginCallPool, JoinDoesNotWaitForAnAbandonedCall) {
   std::atomic<int> overdue{0};
   {
     PluginCallPool pool(1, 4, 10ms);
-    PluginCallPool::Job hung;
-    hung.time_limit = 10ms;
-    hung.call = [gate] {
-      gate->wait();
-      return std::function<void()>();
-    };
-    hung.overdue = [&overdue] { ++overdue; };
-    pool.post(std::move(hung));
+    pool.post(hung_call(gate, overdue));
     pool.join();  // returns once the call is given up on: the pool is gone before it returns
   }
   EXPECT_EQ(overdue.load(), 1);
@@ -129,14 +134,7 @@ TEST(PluginCallPool, PastItsBoundThePoolStopsReplacingThreadsButKeepsOne) {
   auto gate = std::make_shared<Gate>();
   std::atomic<int> overdue{0};
   for (int i = 0; i < 3; ++i) {
-    PluginCallPool::Job hung;
-    hung.time_limit = 10ms;
-    hung.call = [gate] {
-      gate->wait();
-      return std::function<void()>();
-    };
-    hung.overdue = [&overdue] { ++overdue; };
-    pool.post(std::move(hung));
+    pool.post(hung_call(gate, overdue));
     // One at a time: each is taken by a live thread and given up on before the next is posted.
     ASSERT_TRUE(eventually([&] { return overdue.load() == i + 1; }));
   }
