@@ -104,6 +104,22 @@ std::vector<CrashJournal::Interrupted> read_slots(const char* map) {
 
 }  // namespace
 
+// AddressSanitizer keeps SIGSEGV (and SIGBUS) to itself unless told that the program may install
+// handlers of its own; the fault handlers below hand every fault back to it, so its reports stay
+// as they were. Options in ASAN_OPTIONS still win.
+#if defined(__SANITIZE_ADDRESS__)
+#define COALITION_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COALITION_ASAN 1
+#endif
+#endif
+#ifdef COALITION_ASAN
+extern "C" const char* __asan_default_options() {  // NOLINT(bugprone-reserved-identifier)
+  return "allow_user_segv_handler=1";
+}
+#endif
+
 uint32_t CrashJournal::step_key(std::string_view idempotency_key) {
   uint32_t hash = 2166136261u;  // FNV-1a: stable across processes and builds
   for (const unsigned char c : idempotency_key) hash = (hash ^ c) * 16777619u;
