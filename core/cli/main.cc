@@ -280,6 +280,11 @@ int run(int argc, char** argv) {
   plugin_test_cmd->add_option("CASE", plugin_test.cases, "Case files (JSON)")->required();
   plugin_test_cmd->add_flag("--in-process", plugin_test.in_process,
                             "Load the library into this process instead of a plugin host");
+  plugin_test_cmd->add_flag("--exec", plugin_test.exec,
+                            "LIBRARY is an exec plugin's program (JSON lines on stdin/stdout)");
+  plugin_test_cmd->add_option("--interpreter", plugin_test.interpreter,
+                              "The interpreter that runs the program, such as /usr/bin/python3 "
+                              "(implies --exec)");
   PluginManifestOptions plugin_manifest;
   auto* plugin_manifest_cmd = plugin_cmd->add_subcommand(
       "manifest", "Write the manifest of a plugin library from what its code declares");
@@ -291,6 +296,11 @@ int run(int argc, char** argv) {
                                   "<id>.plugin.json beside the library)");
   plugin_manifest_cmd->add_flag("--in-process", plugin_manifest.in_process,
                                 "Load the library into this process instead of a plugin host");
+  plugin_manifest_cmd->add_flag("--exec", plugin_manifest.exec,
+                                "LIBRARY is an exec plugin's program (JSON lines on stdin/stdout)");
+  plugin_manifest_cmd->add_option("--interpreter", plugin_manifest.interpreter,
+                                  "The interpreter that runs the program, such as "
+                                  "/usr/bin/python3 (implies --exec)");
   PluginSigningOptions plugin_signing;
   auto* plugin_keygen_cmd = plugin_cmd->add_subcommand(
       "keygen", "Create a publisher's Ed25519 signing key (mode 0600) and print its public key");

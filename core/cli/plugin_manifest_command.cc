@@ -5,6 +5,7 @@
 #include "cli/exit_code.h"
 #include "cli/file_output.h"
 #include "plugin_host/isolated_plugin.h"
+#include "plugin_host/plugin_discovery.h"
 #include "plugin_host/plugin_loader.h"
 #include "plugin_host/plugin_manifest.h"
 #include "plugin_host/sealed_library.h"
@@ -34,12 +35,15 @@ int run_plugin_manifest_command(const PluginManifestOptions& options, const Engi
         [](const std::string&, const std::filesystem::path&) { return Isolation::kIsolated; },
         config.calendar_directory);
   }
-  auto code = loader.load_code(library, sealed->sha256(), "the digest just taken");
+  const bool exec = options.exec || !options.interpreter.empty();
+  const PluginCodeFile file{library, exec ? PluginKind::kExec : PluginKind::kLibrary,
+                            options.interpreter};
+  auto code = loader.load_code(file, sealed->sha256(), "the digest just taken");
   if (!code) {
     err << "coalition plugin manifest: " << code.error().message() << "\n";
     return kExitConfig;
   }
-  auto text = manifest_text(code->info, code->step_types, sealed->sha256());
+  auto text = manifest_text(code->info, code->step_types, sealed->sha256(), file);
   if (!text) {
     err << "coalition plugin manifest: " << library.string() << ": " << text.error().message()
         << "\n";
@@ -50,7 +54,9 @@ int run_plugin_manifest_command(const PluginManifestOptions& options, const Engi
     return kExitOk;
   }
   const std::filesystem::path target =
-      options.out.empty() ? manifest_path_of(library) : std::filesystem::path(options.out);
+      !options.out.empty() ? std::filesystem::path(options.out)
+      : exec ? library.parent_path() / (plugin_id_of_program(library) + ".plugin.json")
+             : manifest_path_of(library);
   if (auto written = write_file_atomically(target, *text); !written) {
     err << "coalition plugin manifest: " << written.error().message() << "\n";
     return kExitIoError;

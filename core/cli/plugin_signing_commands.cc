@@ -84,7 +84,7 @@ int run_plugin_lock_command(const PluginSigningOptions& options, const EngineCon
     ++refused;
   }
   for (const auto& plugin : found.plugins) {
-    if (app::shipped_with_engine(plugin.library)) continue;
+    if (app::shipped_with_engine(plugin.manifest)) continue;
     auto text = fs.read(plugin.manifest);
     auto manifest =
         text ? parse_plugin_manifest(*text, plugin.manifest) : Result<PluginManifest>(text.error());
@@ -103,7 +103,8 @@ int run_plugin_lock_command(const PluginSigningOptions& options, const EngineCon
       continue;
     }
     lock.pin(*manifest);
-    out << fmt::format("pinned {} {}  library {}\n", manifest->info.id, manifest->info.version,
+    out << fmt::format("pinned {} {}  {} {}\n", manifest->info.id, manifest->info.version,
+                       manifest->kind == PluginKind::kExec ? "program" : "library",
                        manifest->library_sha256);
   }
   if (auto written = write_file_atomically(target, lock.text()); !written) {

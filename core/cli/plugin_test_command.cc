@@ -158,7 +158,9 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
     const json plugin_config = c.value("config", json::object());
     const std::string key = to_text(plugin_config);
     if (!loaded.count(key)) {
-      const std::string id = plugin_id_of_library(options.library);
+      const bool exec = options.exec || !options.interpreter.empty();
+      const std::string id =
+          exec ? plugin_id_of_program(options.library) : plugin_id_of_library(options.library);
       PluginLoader loader(libraries, json{{id, plugin_config}}, config.config_directory);
       loader.set_output_bytes(isolation.calls.output_bytes);
       if (!options.in_process) {
@@ -167,7 +169,8 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
             [](const std::string&, const std::filesystem::path&) { return Isolation::kIsolated; },
             config.calendar_directory);
       }
-      auto plugin = loader.load(options.library);
+      auto plugin = loader.load(PluginCodeFile{
+          options.library, exec ? PluginKind::kExec : PluginKind::kLibrary, options.interpreter});
       if (!plugin) {
         err << "coalition plugin test: " << plugin.error().to_string() << "\n";
         return kExitConfig;

@@ -1,5 +1,6 @@
 // `coalition plugin test LIBRARY CASE...`: the plugin test harness. Loads one plugin library —
-// in a plugin host, as the engine runs a partner's plugin, unless --in-process — and runs each
+// in a plugin host, as the engine runs a partner's plugin, unless --in-process — or, with
+// --exec [--interpreter PATH], an exec plugin's program (exec_protocol.h), and runs each
 // case against it: create (with the case's configuration), execute with the case's parameters
 // and context, then resume with each completion the case gives; every call goes through the
 // same checks as in a workflow (parameters and input schemas, output schema, the answer
@@ -27,9 +28,11 @@
 namespace coalition::cli {
 
 struct PluginTestOptions {
-  std::string library;
+  std::string library;  // or an exec plugin's program, with `exec`
   std::vector<std::string> cases;
   bool in_process = false;
+  bool exec = false;        // `library` is an exec plugin's program (always in a plugin host)
+  std::string interpreter;  // runs the program (implies exec); empty: executed itself
 };
 
 // One line per case (PASS or FAIL with why) and a summary on `out`. Returns 0 when every case

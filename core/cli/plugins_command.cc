@@ -48,16 +48,21 @@ void write_json(const Installation& inst, std::ostream& out) {
                        {"description", info.description},
                        {"capabilities", capabilities_json(info)}});
     }
-    plugins.push_back({{"id", p.id},
-                       {"version", p.version},
-                       {"publisher", p.publisher},
-                       {"partner_type", to_string(p.partner_type)},
-                       {"description", p.description},
-                       {"abi", fmt::format("{}.{}", p.abi_major, p.abi_minor)},
-                       {"source", p.source},
-                       {"isolation", to_string(p.isolation)},
-                       {"sha256", p.library_sha256},
-                       {"step_types", std::move(types)}});
+    plugins.push_back(
+        {{"id", p.id},
+         {"version", p.version},
+         {"publisher", p.publisher},
+         {"partner_type", to_string(p.partner_type)},
+         {"description", p.description},
+         {"kind", to_string(p.kind)},
+         // An exec plugin speaks the exec protocol, not the C ABI.
+         {"abi", p.kind == PluginKind::kExec
+                     ? nlohmann::json(nullptr)
+                     : nlohmann::json(fmt::format("{}.{}", p.abi_major, p.abi_minor))},
+         {"source", p.source},
+         {"isolation", to_string(p.isolation)},
+         {"sha256", p.library_sha256},
+         {"step_types", std::move(types)}});
     if (auto host = hosts.find(p.id); host != hosts.end()) {
       plugins.back()["host"] = {{"running", host->second.running},
                                 {"starts", host->second.starts},
@@ -76,8 +81,8 @@ void write_text(const Installation& inst, std::ostream& out) {
   const auto& plugins = inst.registry.plugins();
   size_t type_count = 0;
   for (const auto& p : plugins) {
-    out << fmt::format("{} {}  {} ({}{})\n  {}\n", p.id, p.version, p.publisher,
-                       to_string(p.partner_type),
+    out << fmt::format("{} {}  {} ({}{}{})\n  {}\n", p.id, p.version, p.publisher,
+                       to_string(p.partner_type), p.kind == PluginKind::kExec ? ", exec" : "",
                        p.isolation == Isolation::kIsolated ? ", isolated" : "", p.description);
     for (const auto& name : p.step_types) {
       const auto& info = inst.registry.find_version(name, p.version)->info();

@@ -2,8 +2,11 @@
 
 #include <coalition/plugin_abi.h>
 #include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +20,8 @@
 #include "calendar/business_calendar.h"
 #include "common/json_text.h"
 #include "plugin_host/abi_check.h"
+#include "plugin_host/exec_program.h"
+#include "plugin_host/exec_protocol.h"
 #include "plugin_host/host_frame.h"
 #include "plugin_host/host_sandbox.h"
 #include "plugin_host/native_step_invoker.h"
@@ -95,11 +100,11 @@ std::optional<HostFrame> read_frame(int fd) {
   unsigned char prefix[kFrameLengthBytes];
   if (!read_all(reinterpret_cast<char*>(prefix), sizeof(prefix))) return std::nullopt;
   auto length = frame_body_length(prefix, kMaxEngineFrame);
-  if (!length) ::_exit(70);
+  if (!length) ::_exit(kHostExitProtocol);
   std::string body(*length, '\0');
   if (!read_all(body.data(), body.size())) return std::nullopt;
   auto frame = decode_frame_body(body);
-  if (!frame) ::_exit(70);
+  if (!frame) ::_exit(kHostExitProtocol);
   return std::move(*frame);
 }
 
@@ -160,7 +165,7 @@ class CallRunner {
       const bool call = frame->kind == FrameKind::kExecute || frame->kind == FrameKind::kResume;
       if (!call || frame->code >= invokers_.size() || frame->texts.size() != 2 ||
           !frame->texts[0] || !frame->texts[1]) {
-        ::_exit(70);
+        ::_exit(kHostExitProtocol);
       }
       PluginAnswer answer = invokers_[frame->code]->answer(frame->kind == FrameKind::kResume,
                                                            *frame->texts[0], *frame->texts[1]);
@@ -177,9 +182,247 @@ class CallRunner {
   std::mutex read_mutex_;
 };
 
+// Confines this process as the load document's "sandbox" says (nothing when it has none).
+void confine(const nlohmann::json& load) {
+  auto box = load.find("sandbox");
+  if (box == load.end() || !box->is_object()) return;
+  SandboxPaths paths;
+  for (const char* kind : {"read", "write"}) {
+    auto& to = std::string_view(kind) == "read" ? paths.read : paths.write;
+    if (auto list = box->find(kind); list != box->end() && list->is_array()) {
+      for (const auto& p : *list) {
+        if (p.is_string()) to.push_back(p.get<std::string>());
+      }
+    }
+  }
+  const SandboxOutcome confined = confine_process(paths);
+  if (confined.enforced) {
+    spdlog::debug("confined: {}", confined.detail);
+  } else {
+    spdlog::info("not confined: {}", confined.detail);
+  }
+}
+
 int refuse(FrameWriter& writer, const std::string& why) {
   writer.send(HostFrame{FrameKind::kRefused, 0, 0, {why}});
   return 0;
+}
+
+void send_log(FrameWriter& writer, uint32_t level, std::string line) {
+  constexpr size_t kMaxLine = 8192;
+  if (line.size() > kMaxLine) line.resize(kMaxLine);
+  writer.send(HostFrame{FrameKind::kLog, 0, level, {std::move(line)}});
+}
+
+// Runs the calls of an exec plugin's program (exec_protocol.h), one at a time, on the host's
+// only thread. Between calls it watches the program too, so a program that dies while idle
+// takes its host with it at once and the engine learns of it before the next call.
+class ExecSession {
+ public:
+  ExecSession(int fd, FrameWriter& writer, ExecProgram program, size_t output_bytes)
+      : fd_(fd), writer_(writer), program_(std::move(program)), output_bytes_(output_bytes) {}
+
+  // The program's description, as the describe document to send; a refusal otherwise.
+  Result<std::string> describe(const std::string& plugin_id, const std::string& config_json,
+                               const std::string& source) {
+    if (!program_.write(exec_describe_request(plugin_id, config_json))) {
+      return Error::plugin_load(source + ": the program " + ended() +
+                                " before it was asked "
+                                "to describe itself");
+    }
+    for (std::string line;;) {
+      switch (program_.read_line(line, max_line())) {
+        case ExecProgram::Read::kEnd:
+          return Error::plugin_load(source + ": the program " + ended() +
+                                    " without describing itself");
+        case ExecProgram::Read::kTooLong:
+          return Error::plugin_load(source + ": the program answered describe with a line " +
+                                    "longer than " + std::to_string(max_line()) + " bytes");
+        case ExecProgram::Read::kLine: break;
+      }
+      ExecLine read = read_exec_line(line);
+      if (auto* log = std::get_if<ExecLog>(&read)) {
+        send_log(writer_, log->level, std::move(log->message));
+        continue;
+      }
+      auto description = exec_description(line, source, plugin_id);
+      if (description) {
+        auto doc = parse_json(*description);
+        for (const auto& type : doc->at("step_types")) {
+          step_types_.push_back(type.at("name").get<std::string>());
+        }
+      }
+      return description;
+    }
+  }
+
+  [[noreturn]] void run() {
+    for (;;) {
+      wait_for_a_call();
+      auto frame = read_frame(fd_);
+      if (!frame) ::_exit(0);  // the engine is done with this host (the program dies with it)
+      const bool call = frame->kind == FrameKind::kExecute || frame->kind == FrameKind::kResume;
+      if (!call || frame->code >= step_types_.size() || frame->texts.size() != 2 ||
+          !frame->texts[0] || !frame->texts[1]) {
+        ::_exit(kHostExitProtocol);
+      }
+      const std::string request =
+          exec_call_request(frame->call, frame->kind == FrameKind::kResume,
+                            step_types_[frame->code], *frame->texts[0], *frame->texts[1]);
+      if (!program_.write(request)) end_with_program();
+      PluginAnswer answer = answer_of(frame->call);
+      writer_.send(HostFrame{FrameKind::kAnswer,
+                             frame->call,
+                             answer.status,
+                             {std::move(answer.output_json), std::move(answer.error_json)}});
+    }
+  }
+
+ private:
+  // An output or an error document, and the words around it.
+  size_t max_line() const { return output_bytes_ + (size_t{64} << 10); }
+
+  std::string ended() {
+    const int status = program_.wait();
+    return describe_wait_status(status);
+  }
+
+  // Until the engine sends a call; what the program says meanwhile is log lines, or its end.
+  void wait_for_a_call() {
+    for (;;) {
+      if (program_.has_buffered_line()) {
+        read_idle_line();
+        continue;
+      }
+      pollfd fds[2] = {{fd_, POLLIN, 0}, {program_.output_fd(), POLLIN, 0}};
+      const int n = ::poll(fds, 2, -1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) ::_exit(kHostExitProtocol);
+      if (fds[1].revents != 0) {
+        read_idle_line();
+        continue;
+      }
+      if (fds[0].revents != 0) return;
+    }
+  }
+
+  void read_idle_line() {
+    std::string line;
+    switch (program_.read_line(line, max_line())) {
+      case ExecProgram::Read::kEnd: end_with_program();
+      case ExecProgram::Read::kTooLong:
+        stop_broken("wrote a line longer than the limit while idle");
+      case ExecProgram::Read::kLine: break;
+    }
+    ExecLine read = read_exec_line(line);
+    if (auto* log = std::get_if<ExecLog>(&read)) {
+      send_log(writer_, log->level, std::move(log->message));
+    } else if (auto* broken = std::get_if<ExecBroken>(&read)) {
+      stop_broken(broken->why);
+    } else {
+      stop_broken("answered a call it was not asked");
+    }
+  }
+
+  PluginAnswer answer_of(uint64_t call) {
+    for (std::string line;;) {
+      switch (program_.read_line(line, max_line())) {
+        case ExecProgram::Read::kEnd: end_with_program();
+        case ExecProgram::Read::kTooLong:
+          // Dropped whole; the call fails as an oversized library answer does.
+          return breach_answer("plugin.output_too_large",
+                               fmt::format("the program answered with a line of more than {} "
+                                           "bytes (plugins.output_bytes is {})",
+                                           max_line(), output_bytes_));
+        case ExecProgram::Read::kLine: break;
+      }
+      ExecLine read = read_exec_line(line);
+      if (auto* log = std::get_if<ExecLog>(&read)) {
+        send_log(writer_, log->level, std::move(log->message));
+        continue;
+      }
+      if (auto* broken = std::get_if<ExecBroken>(&read)) stop_broken(broken->why);
+      auto& answer = std::get<ExecAnswer>(read);
+      if (answer.id != call) {
+        stop_broken(fmt::format("answered call {} while call {} was waiting", answer.id, call));
+      }
+      const size_t size =
+          std::max(answer.answer.output_json ? answer.answer.output_json->size() : 0,
+                   answer.answer.error_json ? answer.answer.error_json->size() : 0);
+      if (size > output_bytes_) {
+        return breach_answer("plugin.output_too_large",
+                             fmt::format("the program returned a document of {} bytes; the "
+                                         "limit is {} bytes (plugins.output_bytes)",
+                                         size, output_bytes_));
+      }
+      return std::move(answer.answer);
+    }
+  }
+
+  // The program ended: so does its host, the same way, so that the engine reports the
+  // program's signal or status as it reports a library's crash.
+  [[noreturn]] void end_with_program() {
+    const int status = program_.wait();
+    say("the program " + program_.name() + " " + describe_wait_status(status));
+    if (WIFSIGNALED(status)) {
+      const int signal = WTERMSIG(status);
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      ::sigaction(signal, &dfl, nullptr);
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, signal);
+      ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+      ::raise(signal);
+      ::_exit(128 + signal);
+    }
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    // The host's own statuses keep their meaning.
+    ::_exit(code == kHostExitProtocol || code == kHostExitExecProtocol ? 1 : code);
+  }
+
+  [[noreturn]] void stop_broken(const std::string& why) {
+    say("the program " + program_.name() + " " + why);
+    ::_exit(kHostExitExecProtocol);  // the program dies with its host (PR_SET_PDEATHSIG)
+  }
+
+  // Why the host is about to end, on its standard error: the engine reads that pipe even when no
+  // call is in flight (a log frame would wait for the next call's reader, and die with the host).
+  static void say(const std::string& line) {
+    const std::string text = line + "\n";
+    (void)!::write(STDERR_FILENO, text.data(), text.size());
+  }
+
+  const int fd_;
+  FrameWriter& writer_;
+  ExecProgram program_;
+  const size_t output_bytes_;
+  std::vector<std::string> step_types_;
+};
+
+// The exec branch of run_plugin_host: the program from a sealed copy (checked against the
+// digest when the engine sends one), started confined.
+int run_exec_host(FrameWriter& writer, int fd, const nlohmann::json& load,
+                  const std::string& config_json, size_t output_bytes) {
+  const std::string plugin_id = load.value("plugin_id", "");
+  const auto& exec = load.at("exec");
+  if (!exec.is_object()) return kHostExitProtocol;
+  const std::filesystem::path program = exec.value("program", "");
+  const std::string interpreter = exec.value("interpreter", "");
+  const std::string source = program.string();
+  const std::string sha256 = load.value("sha256", "");
+  auto copy = sha256.empty() ? SealedLibrary::copy_of(program)
+                             : SealedLibrary::verified_copy_of(
+                                   program, sha256, load.value("sha256_expected_by", "the engine"));
+  if (!copy) return refuse(writer, copy.error().message());
+  confine(load);
+  auto started = ExecProgram::start(copy->fd(), interpreter, program.filename().string());
+  if (!started) return refuse(writer, source + ": " + started.error().message());
+  ExecSession session(fd, writer, std::move(*started), output_bytes);
+  auto description = session.describe(plugin_id, config_json, source);
+  if (!description) return refuse(writer, description.error().message());
+  writer.send(HostFrame{FrameKind::kDescribe, 0, 0, {std::move(*description)}});
+  session.run();
 }
 
 }  // namespace
@@ -188,10 +431,12 @@ int run_plugin_host(int fd, LibraryLoader& libraries) {
   FrameWriter writer(fd);
   auto first = read_frame(fd);
   if (!first) return 0;
-  if (first->kind != FrameKind::kLoad || first->texts.size() != 1 || !first->texts[0]) return 70;
+  if (first->kind != FrameKind::kLoad || first->texts.size() != 1 || !first->texts[0]) {
+    return kHostExitProtocol;
+  }
   auto load = parse_json(*first->texts[0]);
   if (!load || !load->is_object() || load->value("protocol", 0) != kHostProtocolVersion) {
-    return 70;
+    return kHostExitProtocol;
   }
   const std::string plugin_id = load->value("plugin_id", "");
   const std::filesystem::path library = load->value("library", "");
@@ -208,6 +453,7 @@ int run_plugin_host(int fd, LibraryLoader& libraries) {
   if (!calendars_dir.empty()) {
     if (auto loaded = CalendarSet::load(calendars_dir); loaded) calendars = std::move(*loaded);
   }
+  if (load->contains("exec")) return run_exec_host(writer, fd, *load, config_json, output_bytes);
   const std::string source = library.string();
   // With a digest, the library is loaded from a sealed copy that has it (sealed_library.h):
   // no plugin code has run in this process yet, so this check can be trusted.
@@ -220,23 +466,7 @@ int run_plugin_host(int fd, LibraryLoader& libraries) {
   }
   // Confined before the library is opened, so that its static constructors are too. The host
   // has one thread until CallRunner starts its own, which inherit the confinement.
-  if (auto box = load->find("sandbox"); box != load->end() && box->is_object()) {
-    SandboxPaths paths;
-    for (const char* kind : {"read", "write"}) {
-      auto& to = std::string_view(kind) == "read" ? paths.read : paths.write;
-      if (auto list = box->find(kind); list != box->end() && list->is_array()) {
-        for (const auto& p : *list) {
-          if (p.is_string()) to.push_back(p.get<std::string>());
-        }
-      }
-    }
-    const SandboxOutcome confined = confine_process(paths);
-    if (confined.enforced) {
-      spdlog::debug("confined: {}", confined.detail);
-    } else {
-      spdlog::info("not confined: {}", confined.detail);
-    }
-  }
+  confine(*load);
   auto entry = libraries.open(sealed ? sealed->path() : library);
   if (!entry) {
     return refuse(writer, sealed ? sealed->naming(entry.error().message(), library)

@@ -34,8 +34,9 @@ class Search {
       const fs::path library = dir / ("lib" + id + ".so");
       described.insert(library.filename().string());
       if (!fs_.is_regular_file(library)) {
-        refuse(entry.string() + ": refused, because its library " + library.string() +
-               " is not there");
+        // An exec plugin's manifest, or a library's whose library is missing: only the manifest
+        // says which (install_plugins reads it, then checks the code file it names).
+        if (safe(entry, holders)) add({entry, {}});
         continue;
       }
       if (safe(entry, holders) && safe(library, holders)) add({entry, library});
@@ -100,6 +101,26 @@ DiscoveredPlugins discover_plugins(const std::vector<fs::path>& directories, con
     search.look_under(dir.lexically_normal());
   }
   return std::move(search.found);
+}
+
+Status check_program_file(const fs::path& program, const FileSystem& fs) {
+  if (!fs.is_regular_file(program)) {
+    return Error::plugin_load(program.string() +
+                              ": refused, because this program, which its manifest names, is "
+                              "not there");
+  }
+  if (fs.writable_by_anyone(program)) {
+    return Error::plugin_load(program.string() +
+                              ": refused, because anyone on this machine may write to it "
+                              "(chmod o-w " +
+                              program.string() + ")");
+  }
+  return ok_status();
+}
+
+std::string plugin_id_of_program(const fs::path& file) {
+  const std::string name = file.filename().string();
+  return name.substr(0, name.find('.'));
 }
 
 std::string plugin_id_of_library(const fs::path& file) {

@@ -14,6 +14,10 @@ std::string_view to_string(PartnerType type) {
   return "unknown";
 }
 
+std::string_view to_string(PluginKind kind) {
+  return kind == PluginKind::kExec ? "exec" : "library";
+}
+
 PartnerType partner_type_from_abi(uint32_t value) {
   switch (value) {
     case COALITION_PARTNER_FINANCIAL: return PartnerType::kFinancial;

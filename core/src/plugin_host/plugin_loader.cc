@@ -65,7 +65,8 @@ Result<std::shared_ptr<const StepType>> make_step_type(const StepTypeDeclaration
 // Plugin code runs in the host and could write its own frames, so the host's own checks are not
 // relied on: the id must be the library's name, the ABI this engine's, each step type once.
 Result<std::pair<PluginInfo, std::vector<StepTypeDeclaration>>> read_description(
-    const std::string& text, const std::string& source, const std::string& expected_id) {
+    const std::string& text, const std::string& source, const std::string& expected_id,
+    PluginKind kind) {
   const auto broken = [&source](const std::string& why) {
     return Error::plugin_contract(source + ": the plugin host sent a malformed description (" +
                                   why + ")");
@@ -88,14 +89,23 @@ Result<std::pair<PluginInfo, std::vector<StepTypeDeclaration>>> read_description
                     plugin.at("abi_minor").get<uint32_t>(),
                     {},
                     Isolation::kIsolated,
-                    {}};
+                    {},
+                    kind};
     if (info.id != expected_id) {
       return Error::plugin_load(
-          fmt::format("{}: the library declares plugin id '{}'; its file "
-                      "name says '{}' (a plugin's id is its library's name)",
-                      source, info.id, expected_id));
+          kind == PluginKind::kExec
+              ? fmt::format("{}: the program declares plugin id '{}'; its file name says '{}' "
+                            "(a plugin's id is its program's name)",
+                            source, info.id, expected_id)
+              : fmt::format("{}: the library declares plugin id '{}'; its file "
+                            "name says '{}' (a plugin's id is its library's name)",
+                            source, info.id, expected_id));
     }
-    if (info.abi_major != COALITION_ABI_MAJOR || info.abi_minor > COALITION_ABI_MINOR) {
+    // An exec plugin has no C ABI: its host says so, and speaks the exec protocol for it.
+    if (doc->value("kind", std::string("library")) != to_string(kind)) return broken("kind");
+    if (kind == PluginKind::kExec
+            ? info.abi_major != 0 || info.abi_minor != 0
+            : info.abi_major != COALITION_ABI_MAJOR || info.abi_minor > COALITION_ABI_MINOR) {
       return broken("ABI version");
     }
     std::vector<StepTypeDeclaration> types;
@@ -152,9 +162,13 @@ nlohmann::json PluginLoader::config_for(const std::string& id) const {
 }
 
 Result<LoadedPlugin> PluginLoader::load(const std::filesystem::path& file) {
+  return load(PluginCodeFile{file, PluginKind::kLibrary, {}});
+}
+
+Result<LoadedPlugin> PluginLoader::load(const PluginCodeFile& file) {
   auto code = load_code(file);
   if (!code) return std::move(code).error();
-  return with_step_types(std::move(*code), file.string());
+  return with_step_types(std::move(*code), file.file.string());
 }
 
 Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry,
@@ -167,8 +181,11 @@ Result<LoadedPlugin> PluginLoader::load_entry(coalition_plugin_entry_v1_fn entry
 Result<LoadedPlugin> PluginLoader::declare(const PluginManifest& manifest) {
   const std::string source = manifest.library.string();
   const std::string id = manifest.info.id;
+  if (manifest.kind == PluginKind::kExec) {
+    if (auto where = exec_isolation(id, manifest.library); !where) return std::move(where).error();
+  }
   auto deferred = std::make_shared<DeferredPlugin>(id, [this, manifest]() -> Result<PluginCode> {
-    auto code = load_code(manifest.library, manifest.library_sha256,
+    auto code = load_code(manifest.code(), manifest.library_sha256,
                           "its manifest " + manifest.file.string());
     if (!code) return code;
     if (auto same = check_code_matches(manifest, code->info, code->step_types); !same) {
@@ -195,12 +212,40 @@ Isolation PluginLoader::isolation_of(const std::string& id,
   return hosts_ != nullptr && choose_ ? choose_(id, file) : Isolation::kInProcess;
 }
 
+Status PluginLoader::exec_isolation(const std::string& id,
+                                    const std::filesystem::path& program) const {
+  if (hosts_ == nullptr) {
+    return Error::plugin_load(program.string() +
+                              ": an exec plugin runs in a plugin host, and this command runs "
+                              "plugins in process only");
+  }
+  if (isolation_of(id, program) != Isolation::kIsolated) {
+    return Error::plugin_load(fmt::format(
+        "{}: an exec plugin runs in a plugin host only, but the configuration runs plugin '{}' "
+        "in process (plugins.isolation)",
+        program.string(), id));
+  }
+  return ok_status();
+}
+
 Result<PluginCode> PluginLoader::load_code(const std::filesystem::path& file,
                                            const std::string& sha256,
                                            const std::string& expected_by) {
+  return load_code(PluginCodeFile{file, PluginKind::kLibrary, {}}, sha256, expected_by);
+}
+
+Result<PluginCode> PluginLoader::load_code(const PluginCodeFile& code_file,
+                                           const std::string& sha256,
+                                           const std::string& expected_by) {
+  const std::filesystem::path& file = code_file.file;
+  if (code_file.kind == PluginKind::kExec) {
+    const std::string id = plugin_id_of_program(file);
+    if (auto where = exec_isolation(id, file); !where) return std::move(where).error();
+    return isolated_code(code_file, id, sha256, expected_by);
+  }
   const std::string id = plugin_id_of_library(file);
   if (isolation_of(id, file) == Isolation::kIsolated) {
-    return isolated_code(file, id, sha256, expected_by);
+    return isolated_code(code_file, id, sha256, expected_by);
   }
   std::optional<SealedLibrary> sealed;
   if (!sha256.empty()) {
@@ -224,9 +269,10 @@ Result<PluginCode> PluginLoader::load_code(const std::filesystem::path& file,
   return code;
 }
 
-Result<PluginCode> PluginLoader::isolated_code(const std::filesystem::path& file,
+Result<PluginCode> PluginLoader::isolated_code(const PluginCodeFile& code_file,
                                                const std::string& id, const std::string& sha256,
                                                const std::string& expected_by) {
+  const std::filesystem::path& file = code_file.file;
   const std::string source = file.string();
   nlohmann::json load{{"protocol", kHostProtocolVersion},
                       {"plugin_id", id},
@@ -235,6 +281,11 @@ Result<PluginCode> PluginLoader::isolated_code(const std::filesystem::path& file
                       {"calendars", calendar_directory_.string()},
                       {"threads", hosts_->limits().threads},
                       {"output_bytes", output_bytes_}};
+  if (code_file.kind == PluginKind::kExec) {
+    load.erase("library");
+    load["exec"] = {{"program", std::filesystem::absolute(file).string()},
+                    {"interpreter", code_file.interpreter.string()}};
+  }
   if (!sha256.empty()) {
     load["sha256"] = sha256;
     load["sha256_expected_by"] = expected_by;
@@ -249,6 +300,13 @@ Result<PluginCode> PluginLoader::isolated_code(const std::filesystem::path& file
       paths.read.push_back(real.parent_path().string());
     }
     if (!calendar_directory_.empty()) paths.read.push_back(calendar_directory_.string());
+    if (!code_file.interpreter.empty()) {
+      // Usually under /usr already; one installed elsewhere must still be run and read.
+      paths.read.push_back(code_file.interpreter.parent_path().string());
+      if (auto real = std::filesystem::canonical(code_file.interpreter, ec); !ec) {
+        paths.read.push_back(real.parent_path().string());
+      }
+    }
     if (auto granted = host.paths.find(id); granted != host.paths.end()) {
       paths.read.insert(paths.read.end(), granted->second.read.begin(), granted->second.read.end());
       paths.write.insert(paths.write.end(), granted->second.write.begin(),
@@ -269,7 +327,7 @@ Result<PluginCode> PluginLoader::isolated_code(const std::filesystem::path& file
     const std::string why = description.error().message();
     return give_up(Error::plugin_load(why.rfind(source, 0) == 0 ? why : source + ": " + why));
   }
-  auto declared = read_description(*description, source, id);
+  auto declared = read_description(*description, source, id, code_file.kind);
   if (!declared) return give_up(std::move(declared).error());
   auto& [info, types] = *declared;
   PluginCode code;

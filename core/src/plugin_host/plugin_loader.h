@@ -55,6 +55,8 @@ class PluginLoader {
   // plugin declares. Runs the plugin's code now; for tools that load one library on purpose
   // (`coalition plugin test`, `coalition plugin manifest`). Never throws.
   Result<LoadedPlugin> load(const std::filesystem::path& file);
+  // load, for a library or an exec plugin's program (which always runs in a plugin host).
+  Result<LoadedPlugin> load(const PluginCodeFile& file);
 
   // The plugin `manifest` describes, without running any of its code: step types built from
   // the manifest's declarations, whose code is loaded on the first call of any of them — from
@@ -69,6 +71,10 @@ class PluginLoader {
   // who expects it, for the refusal). Never throws.
   Result<PluginCode> load_code(const std::filesystem::path& file, const std::string& sha256 = {},
                                const std::string& expected_by = {});
+  // load_code for a library or an exec plugin's program: a program is started by a plugin host
+  // (exec_protocol.h), from a sealed copy when `sha256` is given, and never in process.
+  Result<PluginCode> load_code(const PluginCodeFile& file, const std::string& sha256 = {},
+                               const std::string& expected_by = {});
 
   // Calls `entry`, checks the descriptor (abi_check.h) before reading anything else, compiles
   // every schema, and creates one in-process instance per step type. Any failure refuses the
@@ -80,8 +86,10 @@ class PluginLoader {
   // Step types from what `code` declares, each running on its invoker.
   static Result<LoadedPlugin> with_step_types(PluginCode code, const std::string& source);
   Result<PluginCode> entry_code(coalition_plugin_entry_v1_fn entry, const std::string& source);
-  Result<PluginCode> isolated_code(const std::filesystem::path& file, const std::string& id,
+  Result<PluginCode> isolated_code(const PluginCodeFile& file, const std::string& id,
                                    const std::string& sha256, const std::string& expected_by);
+  // OK when an exec plugin's program can run as one must: in a host.
+  Status exec_isolation(const std::string& id, const std::filesystem::path& program) const;
   // The plugin's section of the configuration, with config_directory added.
   nlohmann::json config_for(const std::string& id) const;
 

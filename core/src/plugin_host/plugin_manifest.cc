@@ -147,40 +147,13 @@ std::filesystem::path manifest_path_of(const std::filesystem::path& library) {
   return library.parent_path() / (plugin_id_of_library(library) + ".plugin.json");
 }
 
-Result<PluginManifest> parse_plugin_manifest(std::string_view text,
-                                             const std::filesystem::path& file) {
-  const std::string name = file.string();
-  auto doc = parse_json(text);
-  if (!doc) return Error::plugin_load(name + ": " + doc.error().message());
-  if (!doc->is_object()) return Error::plugin_load(name + ": expected a JSON object");
-  Fields f(*doc, "", name);
-  auto format = f.text("format");
-  if (!format || *format != kManifestFormat) {
-    return f.wrong("format", fmt::format("\"{}\"", kManifestFormat));
-  }
-  PluginManifest m;
-  m.file = file;
-  m.manifest_sha256 = sha256_hex(text);
+Result<PluginDeclaration> read_plugin_declaration(const nlohmann::json& doc,
+                                                  const std::string& source) {
+  if (!doc.is_object()) return Error::plugin_load(source + ": expected a JSON object");
+  Fields f(doc, "", source);
   auto id = f.text("id");
   if (!id) return std::move(id).error();
   if (!is_valid_plugin_id(*id)) return f.wrong("id", "a plugin id ([a-z][a-z0-9_]*)");
-  const std::string expected_manifest = *id + ".plugin.json";
-  if (file.filename() != expected_manifest) {
-    return Error::plugin_load(fmt::format(
-        "{}: declares plugin id '{}', so its file must be named {}", name, *id, expected_manifest));
-  }
-  auto library = f.text("library");
-  if (!library) return std::move(library).error();
-  if (*library != "lib" + *id + ".so") {
-    return f.wrong("library",
-                   fmt::format("\"lib{}.so\" (a plugin's library is named after its id)", *id));
-  }
-  m.library = file.parent_path() / *library;
-  auto sha256 = f.text("sha256");
-  if (!sha256 || !is_sha256_hex(*sha256)) {
-    return f.wrong("sha256", "the library's SHA-256 as 64 lower-case hex digits");
-  }
-  m.library_sha256 = std::move(*sha256);
   auto version = f.text("version");
   if (!version) return std::move(version).error();
   if (!is_semantic_version(*version)) {
@@ -198,52 +171,122 @@ Result<PluginManifest> parse_plugin_manifest(std::string_view text,
   if (partner_value == 0) {
     return f.wrong("partner_type", "\"financial\", \"technology\", \"ngo\" or \"coalition\"");
   }
-  const json* abi = f.find("abi");
-  if (abi == nullptr || !abi->is_object()) return f.wrong("abi", "{\"major\", \"minor\"}");
-  Fields a(*abi, "/abi", name);
-  auto major = a.number("major");
-  if (!major) return std::move(major).error();
-  auto minor = a.number("minor");
-  if (!minor) return std::move(minor).error();
-  if (*major != COALITION_ABI_MAJOR || *minor > COALITION_ABI_MINOR) {
-    return Error::plugin_load(
-        fmt::format("{}: plugin '{}' needs plugin ABI {}.{}; this engine implements ABI {}.{}",
-                    name, *id, *major, *minor, COALITION_ABI_MAJOR, COALITION_ABI_MINOR));
-  }
-  m.info = PluginInfo{*id,
-                      std::move(*version),
-                      std::move(*publisher),
-                      std::move(*description),
-                      partner_type_from_abi(partner_value),
-                      m.library.string(),
-                      *major,
-                      *minor,
-                      {},
-                      Isolation::kInProcess,
-                      std::string()};
+  PluginDeclaration d;
+  d.info.id = std::move(*id);
+  d.info.version = std::move(*version);
+  d.info.publisher = std::move(*publisher);
+  d.info.description = std::move(*description);
+  d.info.partner_type = partner_type_from_abi(partner_value);
   const json* types = f.find("step_types");
   if (types == nullptr || !types->is_array() || types->empty()) {
     return f.wrong("step_types", "a non-empty array of step types");
   }
   for (size_t i = 0; i < types->size(); ++i) {
     const std::string pointer = pointer_append("/step_types", i);
-    auto type = read_step_type((*types)[i], pointer, name);
+    auto type = read_step_type((*types)[i], pointer, source);
     if (!type) return std::move(type).error();
-    for (const auto& earlier : m.step_types) {
+    for (const auto& earlier : d.step_types) {
       if (earlier.name == type->name) {
-        return Error::plugin_load(fmt::format("{}: {}: step type '{}' is declared twice", name,
+        return Error::plugin_load(fmt::format("{}: {}: step type '{}' is declared twice", source,
                                               pointer_append(pointer, "name"), type->name));
       }
     }
-    m.info.step_types.push_back(type->name);
-    m.step_types.push_back(std::move(*type));
+    d.info.step_types.push_back(type->name);
+    d.step_types.push_back(std::move(*type));
   }
+  return d;
+}
+
+Result<PluginManifest> parse_plugin_manifest(std::string_view text,
+                                             const std::filesystem::path& file) {
+  const std::string name = file.string();
+  auto doc = parse_json(text);
+  if (!doc) return Error::plugin_load(name + ": " + doc.error().message());
+  if (!doc->is_object()) return Error::plugin_load(name + ": expected a JSON object");
+  Fields f(*doc, "", name);
+  auto format = f.text("format");
+  if (!format || *format != kManifestFormat) {
+    return f.wrong("format", fmt::format("\"{}\"", kManifestFormat));
+  }
+  auto declared = read_plugin_declaration(*doc, name);
+  if (!declared) return std::move(declared).error();
+  PluginManifest m;
+  m.file = file;
+  m.manifest_sha256 = sha256_hex(text);
+  m.info = std::move(declared->info);
+  m.step_types = std::move(declared->step_types);
+  const std::string& id = m.info.id;
+  const std::string expected_manifest = id + ".plugin.json";
+  if (file.filename() != expected_manifest) {
+    return Error::plugin_load(fmt::format(
+        "{}: declares plugin id '{}', so its file must be named {}", name, id, expected_manifest));
+  }
+  const json* exec = f.find("exec");
+  if (exec != nullptr && f.find("library") != nullptr) {
+    return f.wrong("exec", "either \"library\" or \"exec\", not both");
+  }
+  if (exec == nullptr) {
+    auto library = f.text("library");
+    if (!library) return std::move(library).error();
+    if (*library != "lib" + id + ".so") {
+      return f.wrong("library",
+                     fmt::format("\"lib{}.so\" (a plugin's library is named after its id)", id));
+    }
+    m.library = file.parent_path() / *library;
+    const json* abi = f.find("abi");
+    if (abi == nullptr || !abi->is_object()) return f.wrong("abi", "{\"major\", \"minor\"}");
+    Fields a(*abi, "/abi", name);
+    auto major = a.number("major");
+    if (!major) return std::move(major).error();
+    auto minor = a.number("minor");
+    if (!minor) return std::move(minor).error();
+    if (*major != COALITION_ABI_MAJOR || *minor > COALITION_ABI_MINOR) {
+      return Error::plugin_load(
+          fmt::format("{}: plugin '{}' needs plugin ABI {}.{}; this engine implements ABI {}.{}",
+                      name, id, *major, *minor, COALITION_ABI_MAJOR, COALITION_ABI_MINOR));
+    }
+    m.info.abi_major = *major;
+    m.info.abi_minor = *minor;
+  } else {
+    if (!exec->is_object()) return f.wrong("exec", "{\"program\", \"interpreter\"?}");
+    if (f.find("abi") != nullptr) {
+      return f.wrong("abi", "nothing: an exec plugin speaks the exec protocol, not the C ABI");
+    }
+    Fields e(*exec, "/exec", name);
+    auto program = e.text("program");
+    if (!program) return std::move(program).error();
+    if (plugin_id_of_program(*program) != id ||
+        *program != std::filesystem::path(*program).filename()) {
+      return e.wrong("program",
+                     fmt::format("a file beside the manifest named \"{}\" or \"{}.<extension>\" "
+                                 "(a plugin's program is named after its id)",
+                                 id, id));
+    }
+    m.kind = PluginKind::kExec;
+    m.library = file.parent_path() / *program;
+    if (e.find("interpreter") != nullptr) {
+      auto interpreter = e.text("interpreter");
+      if (!interpreter || !std::filesystem::path(*interpreter).is_absolute()) {
+        return e.wrong("interpreter", "an absolute path, such as \"/usr/bin/python3\"");
+      }
+      m.interpreter = std::move(*interpreter);
+    }
+  }
+  auto sha256 = f.text("sha256");
+  if (!sha256 || !is_sha256_hex(*sha256)) {
+    return f.wrong("sha256", fmt::format("the {}'s SHA-256 as 64 lower-case hex digits",
+                                         m.kind == PluginKind::kExec ? "program" : "library"));
+  }
+  m.library_sha256 = std::move(*sha256);
+  m.info.source = m.library.string();
+  m.info.kind = m.kind;
+  m.info.isolation = Isolation::kInProcess;
   return m;
 }
 
 Result<std::string> manifest_text(const PluginInfo& info,
                                   const std::vector<StepTypeDeclaration>& step_types,
-                                  const std::string& library_sha256) {
+                                  const std::string& library_sha256, const PluginCodeFile& code) {
   nlohmann::ordered_json types = nlohmann::ordered_json::array();
   for (const auto& t : step_types) {
     nlohmann::ordered_json type;
@@ -271,8 +314,15 @@ Result<std::string> manifest_text(const PluginInfo& info,
   doc["publisher"] = info.publisher;
   doc["description"] = info.description;
   doc["partner_type"] = to_string(info.partner_type);
-  doc["abi"] = {{"major", info.abi_major}, {"minor", info.abi_minor}};
-  doc["library"] = "lib" + info.id + ".so";
+  if (info.kind == PluginKind::kExec) {
+    nlohmann::ordered_json exec;
+    exec["program"] = code.file.filename().string();
+    if (!code.interpreter.empty()) exec["interpreter"] = code.interpreter.string();
+    doc["exec"] = std::move(exec);
+  } else {
+    doc["abi"] = {{"major", info.abi_major}, {"minor", info.abi_minor}};
+    doc["library"] = "lib" + info.id + ".so";
+  }
   doc["sha256"] = library_sha256;
   doc["step_types"] = std::move(types);
   return doc.dump(2) + "\n";
@@ -280,13 +330,18 @@ Result<std::string> manifest_text(const PluginInfo& info,
 
 Status check_code_matches(const PluginManifest& m, const PluginInfo& code,
                           const std::vector<StepTypeDeclaration>& types) {
-  const auto differs = [&m](const std::string& what, const std::string& manifest_says,
-                            const std::string& library_says) {
+  const char* code_is = m.kind == PluginKind::kExec ? "program" : "library";
+  const auto differs = [&m, code_is](const std::string& what, const std::string& manifest_says,
+                                     const std::string& library_says) {
     return Error::plugin_load(fmt::format(
-        "{} and {} disagree: the manifest declares {} {} where the library declares {}; "
+        "{} and {} disagree: the manifest declares {} {} where the {} declares {}; "
         "regenerate the manifest with `coalition plugin manifest` or reinstall the plugin",
-        m.file.string(), m.library.string(), what, manifest_says, library_says));
+        m.file.string(), m.library.string(), what, manifest_says, code_is, library_says));
   };
+  if (code.kind != m.kind) {
+    return differs("a plugin of kind", std::string(to_string(m.kind)),
+                   std::string(to_string(code.kind)));
+  }
   const auto quoted = [](const std::string& s) { return "'" + s + "'"; };
   if (code.id != m.info.id) return differs("plugin id", quoted(m.info.id), quoted(code.id));
   if (code.version != m.info.version) {

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <thread>
 
+#include "plugin_host/host_session.h"
+
 namespace coalition {
 namespace {
 
@@ -279,6 +281,8 @@ void PluginProcess::reap() {
     death_ = killed_here && WTERMSIG(status) == SIGKILL
                  ? "closed its connection to the engine and was stopped"
                  : "was killed by " + describe_signal(WTERMSIG(status));
+  } else if (r == pid_ && WIFEXITED(status) && WEXITSTATUS(status) == kHostExitExecProtocol) {
+    death_ = "stopped its program, which broke the exec protocol (the engine log says how)";
   } else if (r == pid_ && WIFEXITED(status)) {
     death_ = fmt::format("exited with status {}", WEXITSTATUS(status));
   } else {

@@ -175,6 +175,25 @@ InstallReport install_plugins(const std::vector<std::filesystem::path>& director
       report.errors.push_back(std::move(manifest).error());
       continue;
     }
+    if (manifest->kind == PluginKind::kLibrary && found_plugin.library.empty()) {
+      report.errors.push_back(Error::plugin_load(found_plugin.manifest.string() +
+                                                 ": refused, because its library " +
+                                                 manifest->library.string() + " is not there"));
+      continue;
+    }
+    if (manifest->kind == PluginKind::kExec) {
+      if (!found_plugin.library.empty()) {
+        report.errors.push_back(Error::plugin_load(
+            found_plugin.manifest.string() + ": refused, because it declares an exec plugin " +
+            "while the library " + found_plugin.library.string() +
+            " sits beside it (remove one of the two)"));
+        continue;
+      }
+      if (auto program = check_program_file(manifest->library, fs); !program) {
+        report.errors.push_back(std::move(program).error());
+        continue;
+      }
+    }
     if (admit) {
       if (auto admitted = admit(*manifest, *text); !admitted) {
         report.errors.push_back(std::move(admitted).error().with_plugin(manifest->info.id));

@@ -1,4 +1,5 @@
-// SealedLibrary: a private, read-only copy of a plugin library in memory, and its SHA-256.
+// SealedLibrary: a private, read-only copy of a plugin library (or an exec plugin's program) in
+// memory, and its SHA-256.
 //
 // A digest checked on a file and a library then loaded from the same path are two reads: the
 // file can change in between. The engine and the plugin host therefore copy the library into a
@@ -36,6 +37,9 @@ class SealedLibrary {
   // /proc/self/fd/<n>: what to hand the dynamic linker. Valid while this object lives; a
   // library loaded from it stays mapped after.
   std::filesystem::path path() const;
+  // The copy's descriptor (close-on-exec), for a plugin host that starts an exec plugin's
+  // program from it. Valid while this object lives.
+  int fd() const { return fd_; }
   // Leaves the copy open for the life of the process (the destructor no longer closes it).
   // Call once a library is loaded from path(): the dynamic linker knows a loaded library by
   // its path, so if the descriptor were closed and its number reused for another copy,

@@ -47,10 +47,14 @@ void release(char* slot) {
   if (t_count > 0) --t_count;
 }
 
-// Async-signal-safe: stores one byte in each slot of this thread.
+// Async-signal-safe: stores one byte in each slot of this thread. The first fault is the cause;
+// what follows it is its consequence (a sanitizer that reports a segfault, then aborts) and
+// does not overwrite it.
 void record_fault(int fault) {
   const int held = std::min(t_count, kHeld);
-  for (int i = 0; i < held; ++i) t_held[i][kFaultAt] = static_cast<char>(fault);
+  for (int i = 0; i < held; ++i) {
+    if (t_held[i][kFaultAt] == 0) t_held[i][kFaultAt] = static_cast<char>(fault);
+  }
 }
 
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS};

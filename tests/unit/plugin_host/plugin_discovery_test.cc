@@ -41,19 +41,39 @@ TEST(DiscoverPlugins, FindsManifestsAndPluginFoldersInOrder) {
   EXPECT_TRUE(found.refused.empty());
 }
 
-TEST(DiscoverPlugins, ALibraryWithoutAManifestOrAManifestWithoutALibraryIsRefused) {
+TEST(DiscoverPlugins, ALibraryWithoutAManifestIsRefusedAndAManifestAloneIsLeftToItsReader) {
   test::FakeFileSystem fs;
   fs.add_file("/p/libbare.so");
-  fs.add_file("/p/orphan.plugin.json");
+  fs.add_file("/p/orphan.plugin.json");  // an exec plugin's, or a library's that is missing
   add_plugin(fs, "/p", "noop");
   auto found = discover_plugins({"/p"}, fs);
-  EXPECT_EQ(manifests(found), std::vector<std::string>{"/p/noop.plugin.json"});
-  ASSERT_EQ(found.refused.size(), 2u);
+  EXPECT_EQ(manifests(found),
+            (std::vector<std::string>{"/p/noop.plugin.json", "/p/orphan.plugin.json"}));
+  EXPECT_EQ(found.plugins[0].library, "/p/libnoop.so");
+  EXPECT_TRUE(found.plugins[1].library.empty()) << "only its manifest says what it runs";
+  ASSERT_EQ(found.refused.size(), 1u);
   EXPECT_EQ(found.refused[0].message(),
-            "/p/orphan.plugin.json: refused, because its library /p/liborphan.so is not there");
-  EXPECT_EQ(found.refused[1].message(),
             "/p/libbare.so: refused, because it has no manifest (bare.plugin.json) beside it; "
             "write one with `coalition plugin manifest /p/libbare.so`");
+}
+
+TEST(DiscoverPlugins, AProgramIsCheckedWhereItsManifestNamesIt) {
+  test::FakeFileSystem fs;
+  fs.add_file("/p/screen.py");
+  EXPECT_TRUE(check_program_file("/p/screen.py", fs));
+  auto missing = check_program_file("/p/other.py", fs);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(),
+            "/p/other.py: refused, because this program, which its manifest names, is not there");
+  fs.make_writable_by_anyone("/p/screen.py");
+  auto open = check_program_file("/p/screen.py", fs);
+  ASSERT_FALSE(open);
+  EXPECT_NE(open.error().message().find("anyone on this machine may write to it (chmod o-w "
+                                        "/p/screen.py)"),
+            std::string::npos);
+  EXPECT_EQ(plugin_id_of_program("/p/merchant_screen.py"), "merchant_screen");
+  EXPECT_EQ(plugin_id_of_program("/p/merchant_screen"), "merchant_screen");
+  EXPECT_EQ(plugin_id_of_program("/p/screen.v2.py"), "screen");
 }
 
 TEST(DiscoverPlugins, MissingDirectoryIsAWarning) {

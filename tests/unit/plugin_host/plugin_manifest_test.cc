@@ -106,6 +106,70 @@ TEST(PluginManifest, RefusalsNameTheFileAndThePointer) {
             std::string::npos);
 }
 
+json exec_manifest() {
+  json doc = valid_manifest();
+  doc.erase("abi");
+  doc.erase("library");
+  doc["exec"] = {{"program", "fabrikam_pay.py"}, {"interpreter", "/usr/bin/python3"}};
+  return doc;
+}
+
+TEST(PluginManifest, AnExecPluginNamesItsProgramAndInterpreter) {
+  auto m = parse(exec_manifest());
+  ASSERT_TRUE(m.ok()) << m.error().message();
+  EXPECT_EQ(m->kind, PluginKind::kExec);
+  EXPECT_EQ(m->info.kind, PluginKind::kExec);
+  EXPECT_EQ(m->library, "/p/fabrikam_pay.py");
+  EXPECT_EQ(m->info.source, "/p/fabrikam_pay.py");
+  EXPECT_EQ(m->interpreter, "/usr/bin/python3");
+  EXPECT_EQ(m->info.abi_major, 0u);
+  EXPECT_EQ(m->code().kind, PluginKind::kExec);
+  // A program run as it is (a compiled one, or a script with its own "#!" line).
+  json bare = exec_manifest();
+  bare["exec"] = {{"program", "fabrikam_pay"}};
+  auto direct = parse(bare);
+  ASSERT_TRUE(direct.ok()) << direct.error().message();
+  EXPECT_TRUE(direct->interpreter.empty());
+  // What manifest_text writes for it reads back the same.
+  auto text = manifest_text(m->info, m->step_types, kSha, m->code());
+  ASSERT_TRUE(text.ok());
+  auto again = parse_plugin_manifest(*text, "/p/fabrikam_pay.plugin.json");
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(again->library, m->library);
+  EXPECT_EQ(again->interpreter, m->interpreter);
+  EXPECT_FALSE(json::parse(*text).contains("abi"));
+}
+
+TEST(PluginManifest, AnExecManifestIsRefusedNamingThePointer) {
+  json doc = exec_manifest();
+  doc["exec"]["program"] = "../bin/sh";
+  EXPECT_NE(refusal(doc).find("/exec/program: expected a file beside the manifest named "
+                              "\"fabrikam_pay\" or \"fabrikam_pay.<extension>\""),
+            std::string::npos)
+      << refusal(doc);
+  doc = exec_manifest();
+  doc["exec"]["program"] = "other.py";
+  EXPECT_NE(refusal(doc).find("/exec/program"), std::string::npos);
+  doc = exec_manifest();
+  doc["exec"]["interpreter"] = "python3";
+  EXPECT_NE(refusal(doc).find("/exec/interpreter: expected an absolute path"), std::string::npos)
+      << refusal(doc);
+  doc = exec_manifest();
+  doc["library"] = "libfabrikam_pay.so";
+  EXPECT_NE(refusal(doc).find("/exec: expected either \"library\" or \"exec\", not both"),
+            std::string::npos)
+      << refusal(doc);
+  doc = exec_manifest();
+  doc["abi"] = {{"major", 1}, {"minor", 0}};
+  EXPECT_NE(refusal(doc).find("/abi: expected nothing"), std::string::npos) << refusal(doc);
+  doc = exec_manifest();
+  doc["exec"] = "fabrikam_pay.py";
+  EXPECT_NE(refusal(doc).find("/exec: expected {"), std::string::npos) << refusal(doc);
+  doc = exec_manifest();
+  doc["sha256"] = "x";
+  EXPECT_NE(refusal(doc).find("/sha256: expected the program's SHA-256"), std::string::npos);
+}
+
 TEST(PluginManifest, AnAbiThisEngineLacksIsRefusedBeforeAnyCodeRuns) {
   auto doc = valid_manifest();
   doc["abi"]["minor"] = COALITION_ABI_MINOR + 1;

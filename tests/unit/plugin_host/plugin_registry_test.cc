@@ -90,5 +90,52 @@ TEST_F(PluginRegistryTest, InstallDeclaresWhatItCanRunsNoCodeAndReportsTheRest) 
   EXPECT_EQ(libraries_.opens(), opens);  // no plugin code was loaded
 }
 
+// An exec plugin's manifest names its program; without "exec", a manifest alone is a library's
+// whose library is missing. Either way nothing runs while installing.
+TEST_F(PluginRegistryTest, InstallChecksTheCodeFileEachManifestNames) {
+  test::FakeFileSystem fs;
+  const nlohmann::json exec_manifest{
+      {"format", "coalition.plugin-manifest/1"},
+      {"id", "screen"},
+      {"version", "1.0.0"},
+      {"publisher", "Tailspin Payments (fictional)"},
+      {"description", "Screens merchants."},
+      {"partner_type", "financial"},
+      {"exec", {{"program", "screen.py"}, {"interpreter", "/usr/bin/python3"}}},
+      {"sha256", std::string(64, 'a')},
+      {"step_types",
+       {{{"name", "screen.assess"},
+         {"description", "Assesses."},
+         {"parameters_schema", {{"type", "object"}}}}}}};
+  fs.add_file("/plugins/screen.plugin.json", exec_manifest.dump());
+  fs.add_file("/plugins/screen.py");
+  nlohmann::json gone = exec_manifest;
+  gone["id"] = "gone";
+  gone["exec"]["program"] = "gone.py";
+  gone["step_types"][0]["name"] = "gone.assess";
+  fs.add_file("/plugins/gone.plugin.json", gone.dump());
+  // The library is known to the loader, not on disk.
+  libraries_.add("/plugins/libtest_plugin.so", &test::test_plugin_entry);
+  fs.add_file("/plugins/test_plugin.plugin.json",
+              manifest_of(loader_, "/plugins/libtest_plugin.so"));
+  const size_t opens = libraries_.opens();
+  auto report = install_plugins({"/plugins"}, fs, loader_, registry_);
+  // Name order: gone (no program), screen (this loader has no hosts: refused), test_plugin (no
+  // library).
+  ASSERT_EQ(report.errors.size(), 3u);
+  EXPECT_EQ(report.errors[0].message(),
+            "/plugins/gone.py: refused, because this program, which its manifest names, is not "
+            "there");
+  EXPECT_NE(report.errors[1].message().find(
+                "/plugins/screen.py: an exec plugin runs in a plugin host, and this command runs "
+                "plugins in process only"),
+            std::string::npos)
+      << report.errors[1].message();
+  EXPECT_EQ(report.errors[2].message(),
+            "/plugins/test_plugin.plugin.json: refused, because its library "
+            "/plugins/libtest_plugin.so is not there");
+  EXPECT_EQ(libraries_.opens(), opens);
+}
+
 }  // namespace
 }  // namespace coalition
