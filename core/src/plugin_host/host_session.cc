@@ -6,11 +6,13 @@
 #include <signal.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -85,6 +87,20 @@ class FrameLogSink final : public spdlog::sinks::base_sink<std::mutex> {
   FrameWriter& writer_;
 };
 
+// Waits for the next frame by polling the socket for a moment before a blocking read sleeps in
+// the kernel: calls that follow one another closely (the engine waits for each answer, then
+// sends the next) then find the host awake, saving a thread wake-up on each (~15 µs here).
+void await_frame(int fd) {
+  constexpr std::chrono::microseconds kSpin{100};
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  char byte = 0;
+  do {
+    const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    // Data, end of file or an error: the blocking read that follows sees it at once.
+    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return;
+  } while (std::chrono::steady_clock::now() < until);
+}
+
 // Reads one frame; nullopt at end of file. A broken frame from the engine ends the host.
 std::optional<HostFrame> read_frame(int fd) {
   auto read_all = [fd](char* data, size_t size) -> bool {
@@ -158,6 +174,7 @@ class CallRunner {
       std::optional<HostFrame> frame;
       {
         std::lock_guard<std::mutex> lock(read_mutex_);
+        await_frame(fd_);
         frame = read_frame(fd_);
       }
       // End of file: the engine is done with this host. No plugin code runs on the way out.

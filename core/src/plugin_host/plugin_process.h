@@ -107,6 +107,8 @@ class PluginProcess : public std::enable_shared_from_this<PluginProcess> {
   // mark it dead, reap the host, fail every call still in flight. Idempotent; thread-safe.
   void on_broken();
   void reap();
+  // Runs one handler of call_io_: polls for kAnswerSpin first, then sleeps until `deadline`.
+  size_t run_one_until(std::chrono::steady_clock::time_point deadline);
 
   const std::string plugin_id_;
   const size_t max_frame_;
