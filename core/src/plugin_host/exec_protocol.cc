@@ -72,14 +72,14 @@ std::string exec_call_request(uint64_t id, bool resume, const std::string& step_
          "\n";
 }
 
-Result<std::string> exec_description(std::string_view line, const std::string& source,
-                                     const std::string& expected_id) {
+Result<ExecDescription> exec_description(std::string_view line, const std::string& source,
+                                         const std::string& expected_id) {
   const std::string what = source + ": its answer to describe";
   auto doc = parse_json(line);
   if (!doc) return Error::plugin_load(what + " is not JSON: " + doc.error().message());
   auto declared = read_plugin_declaration(*doc, what);
   if (!declared) return std::move(declared).error();
-  const PluginInfo& info = declared->info;
+  PluginInfo& info = declared->info;
   if (info.id != expected_id) {
     return Error::plugin_load(fmt::format(
         "{}: the program declares plugin id '{}'; its file name says '{}' (a plugin's id is its "
@@ -98,17 +98,18 @@ Result<std::string> exec_description(std::string_view line, const std::string& s
                      {"input_schema", text(t.input_schema)},
                      {"output_schema", text(t.output_schema)}});
   }
-  return to_text(json{{"protocol", kHostProtocolVersion},
-                      {"kind", "exec"},
-                      {"plugin",
-                       {{"id", info.id},
-                        {"version", info.version},
-                        {"publisher", info.publisher},
-                        {"description", info.description},
-                        {"partner_type", partner_type_code(info.partner_type)},
-                        {"abi_major", 0},
-                        {"abi_minor", 0}}},
-                      {"step_types", std::move(types)}});
+  std::string document = to_text(json{{"protocol", kHostProtocolVersion},
+                                      {"kind", "exec"},
+                                      {"plugin",
+                                       {{"id", info.id},
+                                        {"version", info.version},
+                                        {"publisher", info.publisher},
+                                        {"description", info.description},
+                                        {"partner_type", partner_type_code(info.partner_type)},
+                                        {"abi_major", 0},
+                                        {"abi_minor", 0}}},
+                                      {"step_types", std::move(types)}});
+  return ExecDescription{std::move(document), std::move(info.step_types)};
 }
 
 ExecLine read_exec_line(std::string_view line) {

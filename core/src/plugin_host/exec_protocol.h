@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "common/result.h"
 #include "plugin_host/plugin_answer.h"
@@ -44,11 +45,15 @@ inline constexpr int kExecProtocolVersion = 1;
 std::string exec_describe_request(const std::string& plugin_id, const std::string& config_json);
 
 // The plugin host's describe document (host_session.h) for the program's answer to the
-// describe request, with "kind": "exec" and ABI 0.0; a refusal naming `source` and the JSON
-// Pointer of the first problem when the answer is not a valid declaration or declares another
-// id than `expected_id`. Never throws.
-Result<std::string> exec_description(std::string_view line, const std::string& source,
-                                     const std::string& expected_id);
+// describe request, with "kind": "exec" and ABI 0.0, and the step type names in order; a
+// refusal naming `source` and the JSON Pointer of the first problem when the answer is not a
+// valid declaration or declares another id than `expected_id`. Never throws.
+struct ExecDescription {
+  std::string document;
+  std::vector<std::string> step_types;
+};
+Result<ExecDescription> exec_description(std::string_view line, const std::string& source,
+                                         const std::string& expected_id);
 
 // The request line of one call: `document_json` is the input (execute) or the completion
 // (resume), `context_json` the context — JSON texts the engine wrote, passed through.

@@ -57,6 +57,14 @@ class FrameWriter {
   std::mutex mutex_;
 };
 
+// One log line as a log frame. A line is a line, not a document: the engine keeps far less of
+// one than this.
+void send_log(FrameWriter& writer, uint32_t level, std::string line) {
+  constexpr size_t kMaxLine = 8192;
+  if (line.size() > kMaxLine) line.resize(kMaxLine);
+  writer.send(HostFrame{FrameKind::kLog, 0, level, {std::move(line)}});
+}
+
 // The plugin's log lines (through PluginHostApi's logger) become log frames; the engine logs
 // them under the plugin's name, masked like every line it writes.
 class FrameLogSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -73,13 +81,7 @@ class FrameLogSink final : public spdlog::sinks::base_sink<std::mutex> {
     } else if (msg.level == spdlog::level::warn) {
       level = COALITION_LOG_WARN;
     }
-    // A line is a line, not a document: the engine keeps far less of one than this.
-    constexpr size_t kMaxLine = 8192;
-    writer_.send(
-        HostFrame{FrameKind::kLog,
-                  0,
-                  level,
-                  {std::string(msg.payload.data(), std::min(msg.payload.size(), kMaxLine))}});
+    send_log(writer_, level, std::string(msg.payload.data(), msg.payload.size()));
   }
   void flush_() override {}
 
@@ -99,6 +101,12 @@ void await_frame(int fd) {
     // Data, end of file or an error: the blocking read that follows sees it at once.
     if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return;
   } while (std::chrono::steady_clock::now() < until);
+}
+
+// True for an execute or resume frame of one of `step_types` step types, with its two texts.
+bool is_call(const HostFrame& frame, size_t step_types) {
+  return (frame.kind == FrameKind::kExecute || frame.kind == FrameKind::kResume) &&
+         frame.code < step_types && frame.texts.size() == 2 && frame.texts[0] && frame.texts[1];
 }
 
 // Reads one frame; nullopt at end of file. A broken frame from the engine ends the host.
@@ -179,11 +187,7 @@ class CallRunner {
       }
       // End of file: the engine is done with this host. No plugin code runs on the way out.
       if (!frame) ::_exit(0);
-      const bool call = frame->kind == FrameKind::kExecute || frame->kind == FrameKind::kResume;
-      if (!call || frame->code >= invokers_.size() || frame->texts.size() != 2 ||
-          !frame->texts[0] || !frame->texts[1]) {
-        ::_exit(kHostExitProtocol);
-      }
+      if (!is_call(*frame, invokers_.size())) ::_exit(kHostExitProtocol);
       PluginAnswer answer = invokers_[frame->code]->answer(frame->kind == FrameKind::kResume,
                                                            *frame->texts[0], *frame->texts[1]);
       writer_.send(HostFrame{FrameKind::kAnswer,
@@ -225,12 +229,6 @@ int refuse(FrameWriter& writer, const std::string& why) {
   return 0;
 }
 
-void send_log(FrameWriter& writer, uint32_t level, std::string line) {
-  constexpr size_t kMaxLine = 8192;
-  if (line.size() > kMaxLine) line.resize(kMaxLine);
-  writer.send(HostFrame{FrameKind::kLog, 0, level, {std::move(line)}});
-}
-
 // Runs the calls of an exec plugin's program (exec_protocol.h), one at a time, on the host's
 // only thread. Between calls it watches the program too, so a program that dies while idle
 // takes its host with it at once and the engine learns of it before the next call.
@@ -244,8 +242,7 @@ class ExecSession {
                                const std::string& source) {
     if (!program_.write(exec_describe_request(plugin_id, config_json))) {
       return Error::plugin_load(source + ": the program " + ended() +
-                                " before it was asked "
-                                "to describe itself");
+                                " before it was asked to describe itself");
     }
     for (std::string line;;) {
       switch (program_.read_line(line, max_line())) {
@@ -263,13 +260,9 @@ class ExecSession {
         continue;
       }
       auto description = exec_description(line, source, plugin_id);
-      if (description) {
-        auto doc = parse_json(*description);
-        for (const auto& type : doc->at("step_types")) {
-          step_types_.push_back(type.at("name").get<std::string>());
-        }
-      }
-      return description;
+      if (!description) return std::move(description).error();
+      step_types_ = std::move(description->step_types);
+      return std::move(description->document);
     }
   }
 
@@ -278,11 +271,7 @@ class ExecSession {
       wait_for_a_call();
       auto frame = read_frame(fd_);
       if (!frame) ::_exit(0);  // the engine is done with this host (the program dies with it)
-      const bool call = frame->kind == FrameKind::kExecute || frame->kind == FrameKind::kResume;
-      if (!call || frame->code >= step_types_.size() || frame->texts.size() != 2 ||
-          !frame->texts[0] || !frame->texts[1]) {
-        ::_exit(kHostExitProtocol);
-      }
+      if (!is_call(*frame, step_types_.size())) ::_exit(kHostExitProtocol);
       const std::string request =
           exec_call_request(frame->call, frame->kind == FrameKind::kResume,
                             step_types_[frame->code], *frame->texts[0], *frame->texts[1]);
@@ -363,16 +352,7 @@ class ExecSession {
       if (answer.id != call) {
         stop_broken(fmt::format("answered call {} while call {} was waiting", answer.id, call));
       }
-      const size_t size =
-          std::max(answer.answer.output_json ? answer.answer.output_json->size() : 0,
-                   answer.answer.error_json ? answer.answer.error_json->size() : 0);
-      if (size > output_bytes_) {
-        return breach_answer("plugin.output_too_large",
-                             fmt::format("the program returned a document of {} bytes; the "
-                                         "limit is {} bytes (plugins.output_bytes)",
-                                         size, output_bytes_));
-      }
-      return std::move(answer.answer);
+      return within_output_bytes(std::move(answer.answer), "the program", output_bytes_);
     }
   }
 

@@ -127,14 +127,17 @@ PluginAnswer NativeStepInvoker::answer(
     return breach_answer("plugin.exception", who_ + " let an exception cross the C ABI");
   }
   if (lock.owns_lock()) lock.unlock();
-  PluginAnswer raw = take_answer(plugin_, result);
+  return within_output_bytes(take_answer(plugin_, result), who_, output_bytes_);
+}
+
+PluginAnswer within_output_bytes(PluginAnswer raw, const std::string& who, size_t output_bytes) {
   const size_t size = std::max(raw.output_json ? raw.output_json->size() : 0,
                                raw.error_json ? raw.error_json->size() : 0);
-  if (size > output_bytes_) {
+  if (size > output_bytes) {
     return breach_answer("plugin.output_too_large",
                          fmt::format("{} returned a document of {} bytes; the limit is {} bytes "
                                      "(plugins.output_bytes)",
-                                     who_, size, output_bytes_));
+                                     who, size, output_bytes));
   }
   return raw;
 }

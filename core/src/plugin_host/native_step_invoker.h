@@ -70,6 +70,10 @@ PluginAnswer take_answer(const coalition_plugin_descriptor_t& plugin, coalition_
 // A permanent error answer with this code and message, as a plugin would have written it.
 PluginAnswer breach_answer(const std::string& code, const std::string& message);
 
+// `raw` itself, or plugin.output_too_large naming `who` when its output or error document is
+// larger than `output_bytes` (plugins.output_bytes).
+PluginAnswer within_output_bytes(PluginAnswer raw, const std::string& who, size_t output_bytes);
+
 }  // namespace coalition
 
 #endif  // COALITION_PLUGIN_HOST_NATIVE_STEP_INVOKER_H_

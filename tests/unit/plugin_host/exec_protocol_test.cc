@@ -49,7 +49,8 @@ TEST(ExecProtocol, RequestsAreOneLineEachWithTheEnginesDocumentsInside) {
 TEST(ExecProtocol, TheDescriptionBecomesTheHostsDescribeDocument) {
   auto doc = exec_description(description().dump(), "/p/merchant_screen.py", "merchant_screen");
   ASSERT_TRUE(doc.ok()) << doc.error().message();
-  const json d = json::parse(*doc);
+  EXPECT_EQ(doc->step_types, std::vector<std::string>{"merchant_screen.assess"});
+  const json d = json::parse(doc->document);
   EXPECT_EQ(d["kind"], "exec");
   EXPECT_EQ(d["plugin"]["partner_type"], COALITION_PARTNER_FINANCIAL);
   EXPECT_EQ(d["plugin"]["abi_major"], 0);
