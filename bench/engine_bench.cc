@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "common/file_system.h"
@@ -101,15 +100,18 @@ int run(const char* name, const std::string& text, long n, long units_per_execut
 int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--isolated") == 0) o.isolated = true;
-  }
-  for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--workload") o.workload = argv[i + 1];
-    if (flag == "--n") o.n = std::stol(argv[i + 1]);
-    if (flag == "--concurrency") o.concurrency = std::stol(argv[i + 1]);
-    if (flag == "--scheduler-threads") o.scheduler_threads = std::stoul(argv[i + 1]);
-    if (flag == "--plugin-threads") o.plugin_threads = std::stoul(argv[i + 1]);
+    if (flag == "--isolated") {
+      o.isolated = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    const char* value = argv[++i];
+    if (flag == "--workload") o.workload = value;
+    if (flag == "--n") o.n = std::stol(value);
+    if (flag == "--concurrency") o.concurrency = std::stol(value);
+    if (flag == "--scheduler-threads") o.scheduler_threads = std::stoul(value);
+    if (flag == "--plugin-threads") o.plugin_threads = std::stoul(value);
   }
   spdlog::set_level(spdlog::level::warn);
   DllLibraryLoader libraries;
