@@ -9,6 +9,7 @@
 #include <chrono>
 #include <ostream>
 
+#include "app/installation.h"
 #include "app/session.h"
 #include "cli/exit_code.h"
 #include "cli/real_time_loop.h"
@@ -63,6 +64,19 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   }
 
   Api api(session, installation.config);
+  if (config.web) {
+    const bool configured = !config.web_root.empty();
+    const auto root = configured ? config.web_root : app::builtin_web_directory();
+    auto web = WebAssets::load(root, RealFileSystem());
+    if (web) {
+      api.serve_web(std::move(*web));
+    } else if (configured || web.error().code() != ErrorCode::kNotFound) {
+      return failed(err, web.error());
+    } else {
+      err << "coalition serve: warning: " << web.error().message() << "; serving the API only\n";
+    }
+  }
+  if (auto enabled = api.enable_sign_in(); !enabled) return failed(err, enabled.error());
   for (const auto& failed : api.prefetch_identity_keys()) {
     err << "coalition serve: warning: " << failed.message()
         << " (tried again when a token needs it)\n";

@@ -116,6 +116,9 @@ class GatedStore final : public Store {
     return inner_.token(id);
   }
   Result<std::vector<TokenRecord>> tokens() override { return inner_.tokens(); }
+  Result<std::optional<WebSessionRecord>> web_session(const std::string& id) override {
+    return inner_.web_session(id);
+  }
   Result<std::vector<PersonRecord>> people(const std::string& person) override {
     return inner_.people(person);
   }

@@ -82,7 +82,9 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
       std::string name(field.name_string());
       std::transform(name.begin(), name.end(), name.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      reply.headers[name] = std::string(field.value());
+      // Repeated fields (Set-Cookie) are kept, one per line.
+      auto [it, fresh] = reply.headers.try_emplace(name, std::string(field.value()));
+      if (!fresh) it->second += "\n" + std::string(field.value());
     }
     if (!res.keep_alive()) impl_->stream.reset();
     return reply;

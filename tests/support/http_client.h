@@ -13,7 +13,7 @@ namespace coalition::test {
 struct HttpReply {
   int status = 0;  // 0: no answer (the connection failed or closed)
   std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, std::string> headers;  // lower-case names; repeated ones line by line
   nlohmann::json json() const;                 // the body parsed; discarded when not JSON
 };
 

@@ -25,6 +25,11 @@ std::filesystem::path builtin_plugin_directory() {
       .lexically_normal();
 }
 
+std::filesystem::path builtin_web_directory() {
+  return (boost::dll::program_location().parent_path() / ".." / "share" / "coalition" / "web")
+      .lexically_normal();
+}
+
 Result<EngineConfig> read_config(const std::optional<std::filesystem::path>& config_file,
                                  const FileSystem& fs) {
   if (!config_file) return EngineConfig{};

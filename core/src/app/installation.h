@@ -47,6 +47,10 @@ Result<CalendarSet> load_calendars(const EngineConfig& config);
 // <dir of the running executable>/../lib/coalition/plugins.
 std::filesystem::path builtin_plugin_directory();
 
+// <dir of the running executable>/../share/coalition/web: the web app `coalition serve` answers
+// at / (server.web_root overrides it).
+std::filesystem::path builtin_web_directory();
+
 // Where plugins are searched, in order: the built-in directory (unless plugins.builtin is
 // false), the configured directories, then COALITION_PLUGIN_PATH.
 std::vector<std::filesystem::path> plugin_search_path(const EngineConfig& config);

@@ -1,10 +1,6 @@
 #include "auth/api_token.h"
 
-#include <sodium.h>
-
-#include <array>
-
-#include "common/sha256.h"
+#include "auth/secret_text.h"
 #include "common/text_field.h"
 
 namespace coalition {
@@ -12,39 +8,6 @@ namespace coalition {
 namespace {
 
 constexpr std::string_view kPrefix = "ctk_";
-constexpr size_t kIdHex = 16;
-constexpr size_t kSecretBytes = 32;
-constexpr size_t kSecretText = 43;  // base64url of 32 bytes, no padding
-
-bool hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-bool base64url_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_';
-}
-
-std::string random_hex(size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
-  hex.pop_back();
-  sodium_memzero(raw.data(), raw.size());
-  return hex;
-}
-
-std::string random_secret() {
-  std::array<unsigned char, kSecretBytes> raw{};
-  randombytes_buf(raw.data(), raw.size());
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_ENCODED_LEN(kSecretBytes, kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(), kVariant);
-  text.resize(kSecretText);
-  sodium_memzero(raw.data(), raw.size());
-  return text;
-}
 
 Status check_names(std::string_view field, const std::vector<std::string>& names) {
   for (const auto& n : names) {
@@ -57,23 +20,10 @@ Status check_names(std::string_view field, const std::vector<std::string>& names
 }  // namespace
 
 std::optional<std::string> token_id(std::string_view text) {
-  if (text.size() != kTokenTextBytes || text.substr(0, kPrefix.size()) != kPrefix) {
-    return std::nullopt;
-  }
-  const std::string_view id = text.substr(kPrefix.size(), kIdHex);
-  if (text[kPrefix.size() + kIdHex] != '_') return std::nullopt;
-  const std::string_view secret = text.substr(kPrefix.size() + kIdHex + 1);
-  for (char c : id) {
-    if (!hex_digit(c)) return std::nullopt;
-  }
-  for (char c : secret) {
-    if (!base64url_char(c)) return std::nullopt;
-  }
-  return std::string(id);
+  return secret_text_id(text, kPrefix);
 }
 
 Result<IssuedToken> issue_token(const TokenRequest& request, TimePoint now) {
-  if (sodium_init() < 0) return Error::internal("libsodium could not be initialised");
   IssuedToken out;
   TokenRecord& r = out.record;
   r.person = normal_name(request.person);
@@ -104,9 +54,11 @@ Result<IssuedToken> issue_token(const TokenRequest& request, TimePoint now) {
   if (request.expires_at && *request.expires_at <= now) {
     return Error::invalid_argument("--expires: the token would be born expired");
   }
-  r.id = random_hex(kIdHex / 2);
-  out.text = std::string(kPrefix) + r.id + "_" + random_secret();
-  r.secret_hash = sha256_hex(out.text);
+  auto secret = make_secret_text(kPrefix);
+  if (!secret) return std::move(secret).error();
+  r.id = std::move(secret->id);
+  out.text = std::move(secret->text);
+  r.secret_hash = std::move(secret->hash);
   r.created_at = now;
   r.created_by = normal_name(request.created_by);
   r.expires_at = request.expires_at;
@@ -130,11 +82,9 @@ Result<Principal> authenticate_token(Store& store, std::string_view text, TimePo
   auto record = store.token(*id);
   if (!record) return std::move(record).error();
   // The same answer for an unknown id and a wrong secret: neither says which ids exist.
-  const std::string presented = sha256_hex(text);
-  const std::string& expected = *record ? (*record)->secret_hash : presented;
-  const bool match = expected.size() == presented.size() &&
-                     sodium_memcmp(expected.data(), presented.data(), presented.size()) == 0;
-  if (!*record || !match) return Error::unauthenticated("token not recognised");
+  if (!secret_text_matches(text, *record ? &(*record)->secret_hash : nullptr)) {
+    return Error::unauthenticated("token not recognised");
+  }
   const TokenRecord& r = **record;
   if (r.revoked_at) return Error::unauthenticated("token revoked");
   if (r.expires_at && *r.expires_at <= now) return Error::unauthenticated("token expired");

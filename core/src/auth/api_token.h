@@ -1,10 +1,8 @@
 // API tokens: bearer credentials for people and partner systems, made by an administrator
-// (`coalition tokens create`) and shown once. A token reads
-//   ctk_<id>_<secret>
-// where <id> is 16 hex digits (its public name, for `tokens list` and `tokens revoke`) and
-// <secret> is 256 random bits from libsodium in URL-safe base64 without padding (43 characters).
-// The store keeps only the SHA-256 of the whole text; a presented token is compared against it
-// in constant time.
+// (`coalition tokens create`) and shown once. A token reads ctk_<id>_<secret>
+// (auth/secret_text.h): <id> is its public name, for `tokens list` and `tokens revoke`. The
+// store keeps only the SHA-256 of the whole text; a presented token is compared against it in
+// constant time.
 #ifndef COALITION_AUTH_API_TOKEN_H_
 #define COALITION_AUTH_API_TOKEN_H_
 
@@ -14,12 +12,13 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "auth/secret_text.h"
 #include "common/utc_time.h"
 #include "store/store.h"
 
 namespace coalition {
 
-inline constexpr size_t kTokenTextBytes = 64;
+inline constexpr size_t kTokenTextBytes = kSecretTextBytes;
 
 struct TokenRequest {
   std::string person;

@@ -180,7 +180,8 @@ void OidcVerifier::wait_idle() {
   });
 }
 
-Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now) {
+Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now,
+                                       const IdTokenExpectation* expected) {
   auto jwt = parse_jwt(token);
   if (!jwt) return std::move(jwt).error();
   const json& claims = jwt->claims;
@@ -191,6 +192,9 @@ Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now) {
     if (i->config.issuer == iss) issuer = i.get();
   }
   if (issuer == nullptr) return refused("an issuer this server does not trust");
+  if (expected && expected->issuer != iss) {
+    return refused("issued by another provider than the sign-in went to");
+  }
   const OidcIssuerConfig& config = issuer->config;
 
   const std::string alg = jwt->header["alg"].get<std::string>();
@@ -234,6 +238,14 @@ Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now) {
 
   // Only now are the claims worth reading.
   if (!audience_holds(claims, config.audience)) return refused("not issued for this audience");
+  if (expected) {
+    // The nonce ties the ID token to the sign-in that asked for it: a token taken from another
+    // sign-in (or replayed) does not carry it.
+    auto nonce = claims.find("nonce");
+    if (nonce == claims.end() || !nonce->is_string() || *nonce != expected->nonce) {
+      return refused("the ID token does not carry this sign-in's nonce");
+    }
+  }
   const auto skew = std::chrono::duration_cast<std::chrono::microseconds>(config.clock_skew);
   const auto exp = numeric_date(claims, "exp");
   if (!exp) return refused("no expiry (exp)");

@@ -44,10 +44,18 @@ class OidcVerifier {
 
   bool configured() const { return !issuers_.empty(); }
 
+  // What an ID token from a sign-in (auth/oidc_sign_in.h) must also show: the issuer the
+  // sign-in went to, and the nonce it sent.
+  struct IdTokenExpectation {
+    std::string issuer;
+    std::string nonce;
+  };
+
   // The principal `token` proves at `now` (the wall clock, for exp, nbf and iat);
   // kUnauthenticated saying what is wrong (never echoing the token or its claims' values); kIo
   // when the issuer's keys have never been had. Thread-safe; never blocks on the network.
-  Result<Principal> verify(std::string_view token, TimePoint now);
+  Result<Principal> verify(std::string_view token, TimePoint now,
+                           const IdTokenExpectation* expected = nullptr);
 
   // Fetches every issuer's keys now, on the calling thread (at start-up, so the first request
   // finds them); the issuers whose keys could not be had.

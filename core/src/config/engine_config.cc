@@ -132,7 +132,10 @@ constexpr const char* kSchema = R"json({
         "write_timeout": {"type": "string", "minLength": 2},
         "max_connections": {"type": "integer", "minimum": 1, "maximum": 100000},
         "rate_per_second": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000},
-        "rate_burst": {"type": "number", "minimum": 1, "maximum": 1000000}
+        "rate_burst": {"type": "number", "minimum": 1, "maximum": 1000000},
+        "web_root": {"type": "string", "minLength": 1},
+        "web": {"type": "boolean"},
+        "session_lifetime": {"type": "string", "minLength": 2}
       }
     },
     "oidc": {
@@ -156,6 +159,23 @@ constexpr const char* kSchema = R"json({
               "organisation": {"type": "string", "minLength": 1},
               "organisations": {"type": "array", "items": {"type": "string", "minLength": 1}},
               "roles": {"type": "array", "items": {"type": "string", "minLength": 1}},
+              "sign_in": {
+                "type": "object",
+                "required": ["id", "name", "authorization_endpoint", "token_endpoint",
+                             "client_id", "redirect_uri"],
+                "additionalProperties": false,
+                "properties": {
+                  "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+                  "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                  "authorization_endpoint": {"$ref": "#/definitions/endpoint"},
+                  "token_endpoint": {"$ref": "#/definitions/endpoint"},
+                  "client_id": {"type": "string", "minLength": 1},
+                  "client_secret_file": {"type": "string", "minLength": 1},
+                  "redirect_uri": {"$ref": "#/definitions/endpoint"},
+                  "scope": {"type": "string", "minLength": 1},
+                  "token_ca_file": {"type": "string", "minLength": 1}
+                }
+              },
               "claims": {
                 "type": "object",
                 "properties": {
@@ -195,7 +215,12 @@ constexpr const char* kSchema = R"json({
       },
       "required": ["keep"]
     },
-    "isolation": {"enum": ["in_process", "isolated"]}
+    "isolation": {"enum": ["in_process", "isolated"]},
+    "endpoint": {
+      "type": "string",
+      "description": "https://, or http:// on a loopback host (a provider on the same machine)",
+      "pattern": "^(https://[^ ]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[^ ]*)?)$"
+    }
   }
 })json";
 
@@ -384,8 +409,11 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   sc.max_connections = server.value("max_connections", sc.max_connections);
   sc.rate_per_second = server.value("rate_per_second", sc.rate_per_second);
   sc.rate_burst = server.value("rate_burst", sc.rate_burst);
-  for (auto [key, field] : {std::pair{"read_timeout", &sc.read_timeout},
-                            std::pair{"write_timeout", &sc.write_timeout}}) {
+  if (server.contains("web_root")) sc.web_root = relative(server["web_root"].get<std::string>());
+  sc.web = server.value("web", sc.web);
+  for (auto [key, field] :
+       {std::pair{"read_timeout", &sc.read_timeout}, std::pair{"write_timeout", &sc.write_timeout},
+        std::pair{"session_lifetime", &sc.session_lifetime}}) {
     if (!server.contains(key)) continue;
     auto span = parse_duration(server[key].get<std::string>());
     if (!span || span->count() < 100) {
@@ -429,6 +457,38 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     ic.organisation = in.value("organisation", "");
     ic.organisations = in.value("organisations", ic.organisations);
     ic.roles = in.value("roles", ic.roles);
+    if (in.contains("sign_in")) {
+      const auto& si = in["sign_in"];
+      OidcSignInConfig sc;
+      sc.id = si["id"].get<std::string>();
+      sc.name = si["name"].get<std::string>();
+      sc.authorization_endpoint = si["authorization_endpoint"].get<std::string>();
+      sc.token_endpoint = si["token_endpoint"].get<std::string>();
+      sc.client_id = si["client_id"].get<std::string>();
+      sc.redirect_uri = si["redirect_uri"].get<std::string>();
+      sc.scope = si.value("scope", sc.scope);
+      if (si.contains("client_secret_file")) {
+        sc.client_secret_file = relative(si["client_secret_file"].get<std::string>());
+      }
+      if (si.contains("token_ca_file")) {
+        sc.token_ca_file = relative(si["token_ca_file"].get<std::string>());
+      }
+      // The ID token names this client as its audience; verified like a bearer token of the
+      // issuer, it must be the one the issuer's tokens are checked for.
+      if (sc.client_id != ic.audience) {
+        return std::move(
+            Error::configuration("sign_in.client_id must equal the issuer's audience (an ID "
+                                 "token's audience is the client's id)")
+                .with_pointer(at + "/sign_in/client_id"));
+      }
+      for (const auto& other : config.oidc_issuers) {
+        if (other.sign_in && other.sign_in->id == sc.id) {
+          return std::move(Error::configuration("another issuer signs in as '" + sc.id + "'")
+                               .with_pointer(at + "/sign_in/id"));
+        }
+      }
+      ic.sign_in = std::move(sc);
+    }
     config.oidc_issuers.push_back(std::move(ic));
   }
   const auto& permissions = doc->value("permissions", nlohmann::json::object());

@@ -43,6 +43,30 @@ struct ServerConfig {
   size_t max_connections = 512;                    // open at once (503 beyond)
   double rate_per_second = 50;                     // per credential (per address without one)
   double rate_burst = 100;                         // requests allowed at once before 429
+  // The web app's files (index.html and what it loads); empty: the built one next to the
+  // executable (../share/coalition/web). The server answers the API alone when there is none.
+  std::filesystem::path web_root;
+  bool web = true;  // false: no web app, even when its files are there
+  // How long a browser stays signed in (then the person signs in again).
+  std::chrono::milliseconds session_lifetime{std::chrono::hours(8)};
+};
+
+// Signing in to the web app through an identity provider ("oidc.issuers[].sign_in"): the
+// authorization code flow with PKCE (RFC 7636). The provider's ID token is then verified as a
+// bearer token of that issuer is (its `audience` must be this client's id) and must carry the
+// nonce of the sign-in that asked for it.
+struct OidcSignInConfig {
+  std::string id;                      // the provider's name in URLs (/v1/auth/oidc/<id>/login)
+  std::string name;                    // what the sign-in page shows ("Northbank single sign-on")
+  std::string authorization_endpoint;  // https:// (http:// on a loopback host only)
+  std::string token_endpoint;          // https:// (http:// on a loopback host only)
+  std::string client_id;
+  // A confidential client's secret (client_secret_post), read from this file; empty: a public
+  // client (PKCE alone).
+  std::filesystem::path client_secret_file;
+  std::string redirect_uri;  // this server's /v1/auth/oidc/callback, as registered
+  std::string scope = "openid";
+  std::filesystem::path token_ca_file;  // verify the token endpoint against this CA file
 };
 
 // One identity provider whose OIDC bearer tokens (JWTs) the server accepts ("oidc.issuers").
@@ -71,6 +95,7 @@ struct OidcIssuerConfig {
   std::string organisation;
   std::vector<std::string> organisations;
   std::vector<std::string> roles;
+  std::optional<OidcSignInConfig> sign_in;  // people may sign in to the web app through it
 };
 
 // The "permissions" block: who may do what no workflow governs.

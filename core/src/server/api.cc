@@ -7,9 +7,11 @@
 #include <cctype>
 
 #include "auth/api_token.h"
+#include "auth/web_session.h"
 #include "server/openapi_document.h"
 #include "server/route_support.h"
 #include "server/routes.h"
+#include "server/session_cookie.h"
 
 namespace coalition {
 
@@ -27,6 +29,12 @@ json principal_json(const Principal& p) {
   return doc;
 }
 
+HttpResponse too_many(int64_t wait_seconds) {
+  HttpResponse r = problem_response(429, "rate_limited", "too many requests; slow down");
+  r.headers.emplace_back("Retry-After", std::to_string(wait_seconds));
+  return r;
+}
+
 }  // namespace
 
 Api::Api(app::Session& session, EngineConfig config)
@@ -38,11 +46,25 @@ Api::Api(app::Session& session, EngineConfig config)
   add_routes();
 }
 
-Result<Principal> Api::authenticate(const HttpRequest& request) {
+Result<Principal> Api::authenticate(const HttpRequest& request, bool& by_session) {
+  by_session = false;
   const std::string header = request.header("authorization");
-  if (header.empty()) {
+  if (!header.empty()) return authenticate_bearer(header);
+  const std::string cookie = session_text(request);
+  if (cookie.empty()) {
     return Error::unauthenticated("a credential is required: Authorization: Bearer <token>");
   }
+  auto proven = authenticate_web_session(session_.store(), cookie, utc_now());
+  if (!proven) return std::move(proven).error();
+  by_session = true;
+  // A change made with the cookie must show it comes from the app's own page.
+  if (request.method != "GET" && request.method != "HEAD") {
+    if (auto checked = check_csrf(request, cookie); !checked) return std::move(checked).error();
+  }
+  return std::move(proven->principal);
+}
+
+Result<Principal> Api::authenticate_bearer(const std::string& header) {
   // The scheme's name is case-insensitive (RFC 9110 11.1).
   constexpr std::string_view kBearer = "bearer ";
   const bool bearer =
@@ -67,6 +89,13 @@ Result<Principal> Api::authenticate(const HttpRequest& request) {
   return verified;
 }
 
+Status Api::enable_sign_in(std::unique_ptr<OidcTokenEndpoint> endpoint) {
+  auto made = OidcSignIn::create(config_.oidc_issuers, oidc_, std::move(endpoint));
+  if (!made) return std::move(made).error();
+  sign_in_ = std::move(*made);
+  return ok_status();
+}
+
 Api::~Api() {
   drain();
 }
@@ -80,6 +109,10 @@ std::optional<HttpResponse> Api::admit(const HttpRequest& request, const Route**
                                        std::map<std::string, std::string>& params) {
   auto match = router_.match(request.method, request.path);
   if (match.outcome == Router::Outcome::kNoRoute) {
+    // Outside the API, a GET is the web app's: a file, or one of its pages.
+    if (web_ && request.method == "GET" && request.path.rfind("/v1/", 0) != 0) {
+      if (auto page = web_->answer(request)) return page;
+    }
     return problem_response(404, "not_found", "no such resource");
   }
   if (match.outcome == Router::Outcome::kWrongMethod) {
@@ -92,15 +125,21 @@ std::optional<HttpResponse> Api::admit(const HttpRequest& request, const Route**
   }
   *route = match.route;
   params = std::move(match.params);
-  if (!match.route->authenticated) return std::nullopt;
-  auto proven = authenticate(request);
+  if (!match.route->authenticated) {
+    if (!match.route->limited_by_address) return std::nullopt;
+    if (int64_t wait = limiter_.take("address:" + request.remote, RateLimiter::Clock::now());
+        wait > 0) {
+      return too_many(wait);
+    }
+    return std::nullopt;
+  }
+  bool by_session = false;
+  auto proven = authenticate(request, by_session);
   // Without a valid credential the limit is the client address's, which slows guessing.
   const std::string key = proven ? std::string(to_string(proven->source)) + ":" + proven->credential
                                  : "address:" + request.remote;
   if (int64_t wait = limiter_.take(key, RateLimiter::Clock::now()); wait > 0) {
-    HttpResponse r = problem_response(429, "rate_limited", "too many requests; slow down");
-    r.headers.emplace_back("Retry-After", std::to_string(wait));
-    return r;
+    return too_many(wait);
   }
   if (!proven) {
     spdlog::info("refused {} {}: {}", request.method, match.route->path, proven.error().message());
@@ -161,6 +200,8 @@ void Api::add_routes() {
   add_execution_routes(router_, s, config_);
   add_workflow_routes(router_, s);
   add_admin_routes(router_, s, config_);
+  add_session_routes(router_, s, config_);
+  add_oidc_routes(router_, s, config_, sign_in_, people_);
   add_metrics_route(router_, s);
 }
 

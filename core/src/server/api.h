@@ -1,8 +1,10 @@
-// Api: the HTTP API (`/v1`, docs/api.md) over the application layer. It authenticates each
-// request from its bearer credential (an API token, or an OIDC JWT from a configured issuer),
-// applies the rate limit per credential,
-// dispatches through the route table, and turns results into JSON and failures into problem
-// documents. Identity comes only from the credential: no request field names an actor.
+// Api: the HTTP API (`/v1`, docs/api.md) over the application layer, and the web app's files.
+// It authenticates each request from its bearer credential (an API token, or an OIDC JWT from a
+// configured issuer) or, without one, from the web app's session cookie — whose changes must
+// carry the session's CSRF token — applies the rate limit per credential, dispatches through
+// the route table, and turns results into JSON and failures into problem documents. Identity
+// comes only from the credential: no request field names an actor. A GET the routes do not
+// answer, outside /v1, is the web app's (server/web_assets.h).
 #ifndef COALITION_SERVER_API_H_
 #define COALITION_SERVER_API_H_
 
@@ -12,12 +14,14 @@
 
 #include "app/people_seen.h"
 #include "app/session.h"
+#include "auth/oidc_sign_in.h"
 #include "auth/oidc_verifier.h"
 #include "common/utc_time.h"
 #include "config/engine_config.h"
 #include "server/http_message.h"
 #include "server/rate_limiter.h"
 #include "server/router.h"
+#include "server/web_assets.h"
 
 namespace coalition {
 
@@ -40,14 +44,23 @@ class Api {
   // Fetches the OIDC issuers' keys (before the first request needs them); those that failed.
   std::vector<Error> prefetch_identity_keys() { return oidc_.prefetch(); }
 
+  // Serves the web app at / (call before the server starts).
+  void serve_web(WebAssets assets) { web_ = std::move(assets); }
+  // Lets people sign in to the web app through the identity providers configured for it
+  // (oidc.issuers[].sign_in; call before the server starts); kConfiguration when a client
+  // secret cannot be read.
+  Status enable_sign_in(std::unique_ptr<OidcTokenEndpoint> endpoint = make_oidc_token_endpoint());
+
   // /readyz answers 200 once this is set (the store is open and recovery done).
   void set_ready(bool ready) { ready_ = ready; }
   const Router& router() const { return router_; }
 
  private:
   void add_routes();
-  // The principal the request's credential proves, or the problem to answer with.
-  Result<Principal> authenticate(const HttpRequest& request);
+  // The principal the request's credential proves, or the problem to answer with;
+  // `by_session` says it came from the session cookie (no Authorization header).
+  Result<Principal> authenticate(const HttpRequest& request, bool& by_session);
+  Result<Principal> authenticate_bearer(const std::string& header);
 
   // The route's answer, or the problem that stops it before the route: unknown path, wrong
   // method, missing or invalid credential, rate limit. `route` and `principal` are set when
@@ -60,10 +73,12 @@ class Api {
   app::Session& session_;
   const EngineConfig config_;
   OidcVerifier oidc_;
-  app::PeopleSeen people_;  // OIDC people, so tasks can be handed to them
+  std::unique_ptr<OidcSignIn> sign_in_;  // set before the server starts; none when not enabled
+  app::PeopleSeen people_;               // OIDC people, so tasks can be handed to them
   RateLimiter limiter_;
   boost::asio::thread_pool waiting_;
   Router router_;
+  std::optional<WebAssets> web_;
   std::atomic<bool> ready_{false};
 };
 

@@ -221,8 +221,22 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     response_->set(http::field::server, "coalition");
     response_->set(http::field::content_type, response.content_type);
     response_->set(http::field::cache_control, "no-store");
+    // What every answer says about itself, whatever the route: not to be sniffed, framed, given
+    // a referrer, or run as a document (the web app's pages set their own policy).
     response_->set("X-Content-Type-Options", "nosniff");
-    for (const auto& [name, value] : response.headers) response_->set(name, value);
+    response_->set("X-Frame-Options", "DENY");
+    response_->set("Referrer-Policy", "no-referrer");
+    response_->set("Cross-Origin-Opener-Policy", "same-origin");
+    response_->set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (state_->ssl) response_->set("Strict-Transport-Security", "max-age=31536000");
+    for (const auto& [name, value] : response.headers) {
+      // A route's header replaces the default of the same name; cookies add up.
+      if (beast::iequals(name, "Set-Cookie")) {
+        response_->insert(name, value);
+      } else {
+        response_->set(name, value);
+      }
+    }
     response_->body() = std::move(response.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();

@@ -28,6 +28,9 @@ struct Route {
   // The handler waits (for a commit, a plugin, the disk): run on the API's pool of waiting
   // threads, not on a network thread.
   bool waits = false;
+  // A public route that takes a secret (signing in): rate-limited by the client's address, as
+  // requests with an invalid credential are, so guessing stays slow.
+  bool limited_by_address = false;
 };
 
 class Router {

@@ -199,6 +199,23 @@ constexpr const char* kMigrations[] = {
       PRIMARY KEY (person, organisation)
     ) WITHOUT ROWID;
     )sql",
+    // 11: browser sessions (store.h WebSessionRecord): the hash of the cookie, never the cookie.
+    R"sql(
+    CREATE TABLE web_sessions (
+      id           TEXT PRIMARY KEY,
+      secret_hash  TEXT    NOT NULL,
+      kind         TEXT    NOT NULL,
+      credential   TEXT    NOT NULL,
+      person       TEXT    NOT NULL,
+      organisation TEXT    NOT NULL,
+      roles        TEXT    NOT NULL,
+      scopes       TEXT    NOT NULL,
+      created_at   INTEGER NOT NULL,
+      expires_at   INTEGER NOT NULL,
+      ended_at     INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+    )sql",
 };
 
 }  // namespace

@@ -521,6 +521,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
   if (auto s = write_parts(batch); !s) return s;
   if (auto s = write_tokens(batch); !s) return s;
   if (auto s = write_people(batch); !s) return s;
+  if (auto s = write_web_sessions(batch); !s) return s;
   for (const auto& t : batch.tasks) {
     const std::string doc = t.doc.dump();
     const std::string roles = roles_key(t.doc);
@@ -747,6 +748,79 @@ Result<std::vector<PersonRecord>> SqliteStore::people(const std::string& person)
                                from_ms(q.integer(4))});
   }
   return out;
+}
+
+namespace {
+
+constexpr const char* kWebSessionColumns =
+    "id, secret_hash, kind, credential, person, organisation, roles, scopes, created_at, "
+    "expires_at, ended_at";
+
+std::string_view kind_text(WebSessionKind kind) {
+  return kind == WebSessionKind::kOidc ? "oidc" : "token";
+}
+
+WebSessionRecord read_web_session(const SqliteStatement& q) {
+  WebSessionRecord w;
+  w.id = q.text(0);
+  w.secret_hash = q.text(1);
+  w.kind = q.text(2) == "oidc" ? WebSessionKind::kOidc : WebSessionKind::kToken;
+  w.credential = q.text(3);
+  w.person = q.text(4);
+  w.organisation = q.text(5);
+  w.roles = stored_names(q.text(6));
+  w.scopes = stored_names(q.text(7));
+  w.created_at = from_ms(q.integer(8));
+  w.expires_at = from_ms(q.integer(9));
+  if (!q.is_null(10)) w.ended_at = from_ms(q.integer(10));
+  return w;
+}
+
+}  // namespace
+
+// A sign-in or a sign-out: prepared when needed.
+Status SqliteStore::write_web_sessions(const StoreBatch& batch) {
+  if (batch.web_sessions_expired_before) {
+    if (auto s = SqliteStatement(db_, "DELETE FROM web_sessions WHERE expires_at < ?1")
+                     .bind(1, to_ms(*batch.web_sessions_expired_before))
+                     .run();
+        !s)
+      return s;
+  }
+  if (batch.web_sessions.empty()) return ok_status();
+  SqliteStatement put(db_, std::string("INSERT OR REPLACE INTO web_sessions (") +
+                               kWebSessionColumns +
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  for (const auto& w : batch.web_sessions) {
+    const std::string roles = names_json(w.roles).dump();
+    const std::string scopes = names_json(w.scopes).dump();
+    if (auto s = put.bind(1, w.id)
+                     .bind(2, w.secret_hash)
+                     .bind(3, kind_text(w.kind))
+                     .bind(4, w.credential)
+                     .bind(5, w.person)
+                     .bind(6, w.organisation)
+                     .bind(7, roles)
+                     .bind(8, scopes)
+                     .bind(9, to_ms(w.created_at))
+                     .bind(10, to_ms(w.expires_at))
+                     .bind(11, to_ms(w.ended_at))
+                     .run();
+        !s)
+      return s;
+  }
+  return ok_status();
+}
+
+Result<std::optional<WebSessionRecord>> SqliteStore::web_session(const std::string& id) {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(std::string("SELECT ") + kWebSessionColumns +
+                                        " FROM web_sessions WHERE id = ?1");
+  q.bind(1, id);
+  auto row = q.step();
+  if (!row) return std::move(row).error();
+  if (!*row) return std::optional<WebSessionRecord>();
+  return std::optional<WebSessionRecord>(read_web_session(q));
 }
 
 // Rare (a purge, a hold): statements prepared when needed, texts kept in locals that outlive

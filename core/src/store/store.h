@@ -184,6 +184,29 @@ struct PersonRecord {
   TimePoint seen_at;
 };
 
+// How a browser session (auth/web_session.h) was signed in: with an API token (whose record is
+// read again on every request, so revoking the token ends the session) or with an identity
+// provider (OIDC), whose answer the session keeps.
+enum class WebSessionKind { kToken, kOidc };
+
+// A browser's signed-in session. The cookie's secret is never stored, only the SHA-256 of the
+// whole cookie text; `id` is its public part.
+struct WebSessionRecord {
+  std::string id;
+  std::string secret_hash;  // hex SHA-256 of the cookie text
+  WebSessionKind kind = WebSessionKind::kToken;
+  // kToken: the token's id. kOidc: the hash of issuer and subject (Principal::credential).
+  std::string credential;
+  // kOidc: whom the provider's token named and what it granted. kToken: empty (the token says).
+  std::string person;
+  std::string organisation;
+  std::vector<std::string> roles;
+  std::vector<std::string> scopes;
+  TimePoint created_at;
+  TimePoint expires_at;
+  std::optional<TimePoint> ended_at;  // signed out
+};
+
 // Everything one transaction writes.
 struct StoreBatch {
   std::vector<WorkflowRecord> workflows;    // inserted; an identical existing one is kept
@@ -200,16 +223,20 @@ struct StoreBatch {
   // Times a process died while working on an execution (runtime/crash_journal.h), replaced;
   // 0 forgets the execution's count.
   std::vector<std::pair<std::string, uint32_t>> interruptions;
-  std::vector<StatePartDrop> part_drops;  // applied before `parts`
-  std::vector<StatePart> parts;           // inserted or replaced
-  std::vector<TokenRecord> tokens;        // inserted or replaced (revocation sets revoked_at)
-  std::vector<PersonRecord> people;       // inserted or replaced, by person and organisation
+  std::vector<StatePartDrop> part_drops;       // applied before `parts`
+  std::vector<StatePart> parts;                // inserted or replaced
+  std::vector<TokenRecord> tokens;             // inserted or replaced (revocation sets revoked_at)
+  std::vector<PersonRecord> people;            // inserted or replaced, by person and organisation
+  std::vector<WebSessionRecord> web_sessions;  // inserted or replaced (signing out sets ended_at)
+  // Deletes browser sessions that expired before this instant (kept a while for the log's sake).
+  std::optional<TimePoint> web_sessions_expired_before;
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
            audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
            holds.empty() && retention_notes.empty() && interruptions.empty() &&
-           part_drops.empty() && parts.empty() && tokens.empty() && people.empty();
+           part_drops.empty() && parts.empty() && tokens.empty() && people.empty() &&
+           web_sessions.empty() && !web_sessions_expired_before;
   }
   // Moves everything of `later` after what this batch holds (every field above, a new one too).
   // Applying the result equals applying the two in order as long as no execution is in both: within
@@ -240,6 +267,11 @@ struct StoreBatch {
     move_all(parts, later.parts);
     move_all(tokens, later.tokens);
     move_all(people, later.people);
+    move_all(web_sessions, later.web_sessions);
+    if (later.web_sessions_expired_before) {
+      web_sessions_expired_before = later.web_sessions_expired_before;
+      later.web_sessions_expired_before.reset();
+    }
   }
 };
 
@@ -385,6 +417,8 @@ class Store {
   virtual Result<std::vector<TokenRecord>> tokens() = 0;
   // What the server last saw of `person` signing in with an identity provider, per organisation.
   virtual Result<std::vector<PersonRecord>> people(const std::string& person) = 0;
+  // A browser session, by id.
+  virtual Result<std::optional<WebSessionRecord>> web_session(const std::string& id) = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;
 };
