@@ -51,7 +51,7 @@ TEST_F(ServerTest, AuthorizationMatrix) {
   const std::string other_org =
       token({"--person", "rev.sol", "--org", "southbank", "--roles", "reviewer"});
   const std::string wrong_role =
-      token({"--person", "ana.lyst", "--org", "northbank", "--roles", "analyst"});
+      token({"--person", "cle.rk", "--org", "northbank", "--roles", "clerk"});
   const std::string expired = token(
       {"--person", "rev.old", "--org", "northbank", "--roles", "reviewer", "--expires", "PT1S"});
   const std::string revoked =
@@ -255,7 +255,7 @@ TEST_F(ServerTest, AuthorizationMatrix) {
   EXPECT_EQ(std::count(refused.begin(), refused.end(), "rev.rai"), 2);
   auto timeline = cli({"timeline", north});
   EXPECT_NE(timeline.out.find("REFUSED rev.sol"), std::string::npos) << timeline.out;
-  EXPECT_NE(timeline.out.find("REFUSED ana.lyst"), std::string::npos) << timeline.out;
+  EXPECT_NE(timeline.out.find("REFUSED cle.rk"), std::string::npos) << timeline.out;
   auto verify = cli({"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
@@ -277,6 +277,39 @@ TEST_F(ServerTest, ViewsFollowTheCallersRolesAndRestrictedReadsAreAudited) {
   // Only the restricted read is in the log.
   const auto actors = audit_actors("restricted_read");
   EXPECT_EQ(actors, std::vector<std::string>{"bsa.bo"});
+}
+
+// A role the workflow's visibility policy names (analyst: public) follows the workflow's
+// executions of its own organisation, at its clearance, without acting on anything.
+TEST_F(ServerTest, ARoleTheWorkflowNamesFollowsItsOrganisationsExecutionsAtItsClearance) {
+  const std::string north = start_for("northbank");
+  const std::string south = start_for("southbank");
+  const std::string member =
+      token({"--person", "rev.rai", "--org", "northbank", "--roles", "reviewer"});
+  const std::string analyst =
+      token({"--person", "ana.lyst", "--org", "northbank", "--roles", "analyst"});
+  const std::string clerk = token({"--person", "cle.rk", "--org", "northbank", "--roles", "clerk"});
+  serve();
+  ASSERT_EQ(inbox_of(member, 1).size(), 1u);
+  auto listed = client_->get("/v1/executions", analyst).json()["executions"];
+  ASSERT_EQ(listed.size(), 1u) << listed;
+  EXPECT_EQ(listed[0]["id"], north);
+  EXPECT_EQ(client_->get("/v1/executions/" + south, analyst).status, 404);
+  auto status = client_->get("/v1/executions/" + north, analyst);
+  ASSERT_EQ(status.status, 200) << status.body;
+  EXPECT_EQ(status.json()["status"], "waiting") << status.body;
+  EXPECT_EQ(status.body.find("CASE-northbank"), std::string::npos) << status.body;
+  // At public clearance the step is what the policy shows in its place.
+  EXPECT_EQ(status.body.find("\"review\""), std::string::npos) << status.body;
+  const std::string history = client_->get("/v1/executions/" + north + "/history", analyst).body;
+  EXPECT_EQ(history.find("CASE-northbank"), std::string::npos) << history;
+  // Following is not acting: the task stays out of reach.
+  const std::string task = inbox_of(member, 1)[0]["id"];
+  EXPECT_EQ(client_->get("/v1/tasks/" + task, analyst).status, 404);
+  EXPECT_EQ(client_->get("/v1/tasks", analyst).json()["tasks"].size(), 0u);
+  // A role the workflow does not name sees nothing.
+  EXPECT_EQ(client_->get("/v1/executions/" + north, clerk).status, 404);
+  EXPECT_EQ(client_->get("/v1/executions", clerk).json()["executions"].size(), 0u);
 }
 
 TEST_F(ServerTest, ADirectActingCommandIsToldAtOnceThatTheServerOwnsTheStore) {

@@ -62,10 +62,17 @@ Result<ExecutionView> view_execution_for(Store& store, const WorkflowCatalog& ca
   // Not "whoever started it": an initiator is a bare name, the same in every organisation.
   bool visible = p.admin || p.coordinate;
   if (!visible && !p.service()) {
+    // A role the workflow's policy names follows its executions in the person's organisation
+    // (a task of exactly that organisation: a coalition-wide task opens nothing to it).
+    const bool follows = !p.organisation.empty() &&
+                         std::any_of(p.roles.begin(), p.roles.end(), [&](const std::string& r) {
+                           return view->policy->names_role(r);
+                         });
     auto tasks = store.tasks(TaskFilter{id, "", false});
     if (!tasks) return std::move(tasks).error();
     for (const auto& t : *tasks) {
-      if (may_act_on(p, t.doc) || (same_organisation(p, t.doc) && completed_by(p, t.doc))) {
+      if (may_act_on(p, t.doc) || (same_organisation(p, t.doc) && completed_by(p, t.doc)) ||
+          (follows && t.doc.value("organisation", "") == p.organisation)) {
         visible = true;
         break;
       }

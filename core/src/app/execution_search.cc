@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "app/task_actions.h"
 #include "common/utc_time.h"
+#include "workflow/visibility.h"
 
 namespace coalition::app {
 
@@ -73,7 +75,15 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
   if (query.overdue) filter.overdue_at = s.clock().now();
   const bool everything = p.admin || p.coordinate;
   if (!everything) {
-    filter.visible_to = ExecutionFilter::Member{p.person, p.organisation, p.roles};
+    filter.visible_to = ExecutionFilter::Member{p.person, p.organisation, p.roles, {}};
+    // The workflows whose visibility policy names one of the person's roles (app/access.h).
+    std::set<std::string> followed;
+    for (const auto& w : s.catalog().all()) {
+      for (const auto& role : VisibilityPolicy::named_roles(*w)) {
+        if (p.has_role(role)) followed.insert(w->id);
+      }
+    }
+    filter.visible_to->followed_workflows.assign(followed.begin(), followed.end());
   }
   if (!query.after.empty()) {
     if (auto parsed = parse_cursor(query.after, filter); !parsed) return parsed.error();

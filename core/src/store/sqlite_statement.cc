@@ -64,6 +64,7 @@ Status SqliteStatement::run() {
 }
 
 void SqliteStatement::reset() {
+  if (stmt_ == nullptr) return;  // never prepared (its SQL was refused)
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }

@@ -1179,7 +1179,7 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     // or one they completed in their organisation.
     // From the organisation's tasks (tasks_organisation), not from every execution.
     sql +=
-        " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE "
+        " AND (e.id IN (SELECT t.execution_id FROM tasks t WHERE "
         "t.organisation IN ('', ?3) AND (t.roles = ''";
     for (size_t i = 0; i < filter.visible_to->roles.size(); ++i) {
       marks.push_back(std::string(1, kRoleMark) + filter.visible_to->roles[i] + kRoleMark);
@@ -1188,6 +1188,15 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     sql +=
         " OR EXISTS (SELECT 1 FROM json_each(t.doc, '$.completions') c "
         "WHERE json_extract(c.value, '$.actor') = ?4)))";
+    const auto& followed = filter.visible_to->followed_workflows;
+    if (!followed.empty() && !filter.visible_to->organisation.empty()) {
+      sql += " OR (e.workflow_id IN (";
+      for (size_t i = 0; i < followed.size(); ++i) {
+        sql += (i ? ", ?" : "?") + std::to_string(100 + i);
+      }
+      sql += ") AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?3))";
+    }
+    sql += ")";
   }
   if (filter.started_from) sql += " AND started_at >= ?5";
   if (filter.started_until) sql += " AND started_at < ?6";
@@ -1216,6 +1225,10 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     q.bind(3, filter.visible_to->organisation);
     q.bind(4, filter.visible_to->person);
     for (size_t i = 0; i < marks.size(); ++i) q.bind(static_cast<int>(60 + i), marks[i]);
+    if (!filter.visible_to->organisation.empty()) {
+      const auto& followed = filter.visible_to->followed_workflows;
+      for (size_t i = 0; i < followed.size(); ++i) q.bind(static_cast<int>(100 + i), followed[i]);
+    }
   }
   if (filter.started_from) q.bind(5, to_ms(*filter.started_from));
   if (filter.started_until) q.bind(6, to_ms(*filter.started_until));

@@ -109,6 +109,18 @@ std::pair<std::optional<Visibility>, std::string> own_visibility(const Workflow&
 
 }  // namespace
 
+std::vector<std::string> VisibilityPolicy::named_roles(const Workflow& workflow) {
+  std::vector<std::string> out;
+  auto v = workflow.document.find("visibility");
+  if (v == workflow.document.end() || !v->is_object()) return out;
+  if (auto r = v->find("roles"); r != v->end() && r->is_object()) {
+    for (const auto& [role, cls] : r->items()) {
+      if (cls.is_string()) out.push_back(role);
+    }
+  }
+  return out;
+}
+
 VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
                                            const WorkflowCatalog* catalog) {
   VisibilityPolicy p;

@@ -73,6 +73,13 @@ class VisibilityPolicy {
                                                      const nlohmann::json& context,
                                                      Visibility clearance) const;
 
+  // Whether the policy names `role` (grants it a clearance of its own). A role the workflow
+  // names is one meant to follow its executions: app/access.h lets a person holding it see the
+  // executions of their organisation.
+  bool names_role(const std::string& role) const { return roles_.count(role) > 0; }
+  // The roles `workflow`'s policy names, without compiling it.
+  static std::vector<std::string> named_roles(const Workflow& workflow);
+
   const std::string& shown_as() const { return shown_as_; }
   Visibility default_class() const { return default_; }
 
