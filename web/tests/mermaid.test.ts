@@ -1,0 +1,43 @@
+/// <reference types="node" />
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeLabel, joinBranches, parseMermaid } from '../src/graph/mermaid';
+import { FILING_REVIEW, PARALLEL } from './fixtures';
+
+test('parses steps, terminals and labelled, dashed edges', () => {
+  const g = parseMermaid(FILING_REVIEW);
+  assert.equal(g.nodes.length, 9);
+  const review = g.nodes.find((n) => n.id === 'n_review');
+  assert.deepEqual(review?.lines, ['review', 'approval']);
+  assert.equal(review?.terminal, false);
+  assert.equal(g.nodes.find((n) => n.id === 'n___start')?.terminal, true);
+  assert.equal(g.edges.length, 10);
+  const caught = g.edges.find((e) => e.from === 'n_review' && e.to === 'n_missed');
+  assert.equal(caught?.dashed, true);
+  assert.equal(caught?.label, 'catch deadline.expired');
+  assert.equal(g.edges.find((e) => e.from === 'n_draft')?.label, undefined);
+});
+
+test('decodes Mermaid entities and never reads markup', () => {
+  assert.equal(decodeLabel('say #quot;hi#quot; #35;1'), 'say "hi" #1');
+  const g = parseMermaid('flowchart TD\n  n_x["<b>x</b>#quot;<br/>kind"]\n');
+  assert.deepEqual(g.nodes[0]?.lines, ['<b>x</b>"', 'kind']);
+});
+
+test('subgraphs record membership and joinBranches routes the continuation through the joins', () => {
+  const g = parseMermaid(PARALLEL);
+  assert.equal(g.groups.length, 2);
+  assert.equal(g.nodes.find((n) => n.id === 'n_report__b__three')?.group, 'n_report__b____group');
+  const joined = joinBranches(g);
+  assert.equal(
+    joined.edges.some((e) => e.from === 'n_report' && e.to === 'n_after'),
+    false,
+  );
+  const joins = joined.edges
+    .filter((e) => e.to === 'n_after')
+    .map((e) => e.from)
+    .sort();
+  assert.deepEqual(joins, ['n_report__a____done', 'n_report__b____done']);
+  // The branch edges stay.
+  assert.ok(joined.edges.some((e) => e.from === 'n_report' && e.label === 'a'));
+});
