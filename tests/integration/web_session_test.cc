@@ -429,6 +429,18 @@ TEST_F(WebSessionTest, SignsInThroughAnIdentityProviderWithTheCodeFlowAndPkce) {
   ASSERT_EQ(inbox["tasks"].size(), 1u) << inbox;
   EXPECT_EQ(inbox["tasks"][0]["execution"], north);
 
+  // The ID token itself is no credential for the API (it carries a nonce); another site cannot
+  // start a sign-in in a person's browser.
+  {
+    json id_claims = person;
+    id_claims["nonce"] = "any";
+    EXPECT_EQ(client_->get("/v1/me", idp.sign(id_claims)).status, 401);
+    EXPECT_EQ(client_
+                  ->request("GET", "/v1/auth/oidc/northbank/login", "", "",
+                            {{"Sec-Fetch-Site", "cross-site"}})
+                  .status,
+              403);
+  }
   // A sign-in is used once; it must come back to the browser that started it; a token from
   // another sign-in (its nonce) and a verifier the provider does not recognise are refused; a
   // person who declines lands on the sign-in page.

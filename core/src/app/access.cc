@@ -62,11 +62,11 @@ Result<ExecutionView> view_execution_for(Store& store, const WorkflowCatalog& ca
   // Not "whoever started it": an initiator is a bare name, the same in every organisation.
   bool visible = p.admin || p.coordinate;
   if (!visible && !p.service()) {
-    // A role the workflow's policy names follows its executions in the person's organisation
-    // (a task of exactly that organisation: a coalition-wide task opens nothing to it).
+    // A follower role of the workflow's policy follows its executions in the person's
+    // organisation (a task of exactly that organisation: a coalition-wide task opens nothing).
     const bool follows = !p.organisation.empty() &&
                          std::any_of(p.roles.begin(), p.roles.end(), [&](const std::string& r) {
-                           return view->policy->names_role(r);
+                           return view->policy->followed_by(r);
                          });
     auto tasks = store.tasks(TaskFilter{id, "", false});
     if (!tasks) return std::move(tasks).error();

@@ -1,10 +1,11 @@
 // Access: what a Principal may see and do. The rules, in one place for the CLI and the server:
 // - a person may act on the open tasks of their organisation (or of none) whose roles they hold;
 // - a person sees the executions they hold a task in (open or done, of their organisation), and
-//   the executions with a task of their organisation whose workflow's visibility policy names
-//   one of their roles (a relationship manager following the reviews of the member's
-//   customers) — always through the clearance their roles give under that policy; anything else
-//   is "not found", the same answer as for an id that does not exist, so ids cannot be probed;
+//   the executions with a task of their organisation whose workflow's visibility policy lists
+//   one of their roles among its followers (a relationship manager following the reviews of the
+//   member's customers) — always through the clearance their roles give under that policy;
+//   anything else is "not found", the same answer as for an id that does not exist, so ids
+//   cannot be probed;
 // - the coordinate scope sees every execution, with at least member clearance (more if its
 //   roles give more); admin sees everything.
 #ifndef COALITION_APP_ACCESS_H_

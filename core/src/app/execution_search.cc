@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
 
 #include "app/task_actions.h"
 #include "common/utc_time.h"
-#include "workflow/visibility.h"
 
 namespace coalition::app {
 
@@ -76,14 +74,18 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
   const bool everything = p.admin || p.coordinate;
   if (!everything) {
     filter.visible_to = ExecutionFilter::Member{p.person, p.organisation, p.roles, {}};
-    // The workflows whose visibility policy names one of the person's roles (app/access.h).
-    std::set<std::string> followed;
+    // The workflow versions whose visibility policy lists one of the person's roles among its
+    // followers (app/access.h).
     for (const auto& w : s.catalog().all()) {
-      for (const auto& role : VisibilityPolicy::named_roles(*w)) {
-        if (p.has_role(role)) followed.insert(w->id);
+      const auto& followers =
+          w->document.value("visibility", json::object()).value("followers", json::array());
+      const bool follows = std::any_of(followers.begin(), followers.end(), [&](const json& r) {
+        return r.is_string() && p.has_role(r.get<std::string>());
+      });
+      if (follows) {
+        filter.visible_to->followed_workflows.push_back(w->id + "@" + std::to_string(w->version));
       }
     }
-    filter.visible_to->followed_workflows.assign(followed.begin(), followed.end());
   }
   if (!query.after.empty()) {
     if (auto parsed = parse_cursor(query.after, filter); !parsed) return parsed.error();

@@ -85,10 +85,15 @@ Result<Principal> authenticate_token(Store& store, std::string_view text, TimePo
   if (!secret_text_matches(text, *record ? &(*record)->secret_hash : nullptr)) {
     return Error::unauthenticated("token not recognised");
   }
-  const TokenRecord& r = **record;
-  if (r.revoked_at) return Error::unauthenticated("token revoked");
-  if (r.expires_at && *r.expires_at <= now) return Error::unauthenticated("token expired");
-  return principal_of(r);
+  return live_principal_of(**record, now);
+}
+
+Result<Principal> live_principal_of(const TokenRecord& record, TimePoint now) {
+  if (record.revoked_at) return Error::unauthenticated("token revoked");
+  if (record.expires_at && *record.expires_at <= now) {
+    return Error::unauthenticated("token expired");
+  }
+  return principal_of(record);
 }
 
 }  // namespace coalition

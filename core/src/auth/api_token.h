@@ -47,6 +47,9 @@ Result<Principal> authenticate_token(Store& store, std::string_view text, TimePo
 
 // The principal a stored token names (its scopes applied).
 Result<Principal> principal_of(const TokenRecord& record);
+// The same, when the token is live at `now`: kUnauthenticated "token revoked" or "token
+// expired" otherwise.
+Result<Principal> live_principal_of(const TokenRecord& record, TimePoint now);
 
 }  // namespace coalition
 

@@ -113,12 +113,10 @@ Result<OidcSignIn::Started> OidcSignIn::start(const std::string& id, TimePoint n
                  "&code_challenge_method=S256";
   std::lock_guard<std::mutex> lock(mutex_);
   if (pending_.size() >= kMaxPending) forget_expired(now);
-  while (pending_.size() >= kMaxPending) {
-    // Still full of live sign-ins: the oldest gives way.
-    auto oldest = std::min_element(
-        pending_.begin(), pending_.end(),
-        [](const auto& a, const auto& b) { return a.second.started < b.second.started; });
-    pending_.erase(oldest);
+  if (pending_.size() >= kMaxPending) {
+    // Still full of live sign-ins: the new one waits, rather than pushing out someone's who is
+    // at their provider right now.
+    return Error::io("too many sign-ins are under way; try again in a minute");
   }
   pending_.emplace(out.state, std::move(p));
   return out;
@@ -148,7 +146,8 @@ Result<Principal> OidcSignIn::finish(const std::string& state, const std::string
   auto id_token = endpoint_->exchange(p.provider->sign_in,
                                       CodeExchange{code, p.verifier, p.provider->client_secret});
   if (!id_token) return std::move(id_token).error();
-  const OidcVerifier::IdTokenExpectation expected{p.provider->issuer, p.nonce};
+  const OidcVerifier::IdTokenExpectation expected{p.provider->issuer, p.provider->sign_in.client_id,
+                                                  p.nonce};
   return verifier_.verify(*id_token, now, &expected);
 }
 

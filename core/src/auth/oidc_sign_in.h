@@ -5,8 +5,9 @@
 // goes to the browser, so a code intercepted on the way back is useless without it). finish()
 // takes the code the provider sent back, trades it at the provider's token endpoint, and
 // verifies the ID token as a bearer token of that issuer is verified (auth/oidc_verifier.h),
-// with its nonce. A sign-in is used once and lives 10 minutes; at most 10,000 are pending (the
-// oldest give way), so starting sign-ins cannot exhaust the server.
+// with its nonce. A sign-in is used once and lives 10 minutes; at most 10,000 are pending (then
+// new ones are refused until some end; none is pushed out), so starting sign-ins cannot exhaust
+// the server.
 #ifndef COALITION_AUTH_OIDC_SIGN_IN_H_
 #define COALITION_AUTH_OIDC_SIGN_IN_H_
 
@@ -43,7 +44,8 @@ class OidcSignIn {
     std::string state;     // for the browser's sign-in cookie
     std::string location;  // the provider's authorization endpoint with the request
   };
-  // A sign-in through provider `id` at `now`; kNotFound for a provider not configured.
+  // A sign-in through provider `id` at `now`; kNotFound for a provider not configured, kIo
+  // when 10,000 are pending.
   Result<Started> start(const std::string& id, TimePoint now);
 
   // The principal the provider's answer proves: `state` must name a sign-in started here less

@@ -237,7 +237,12 @@ Result<Principal> OidcVerifier::verify(std::string_view token, TimePoint now,
   if (!verified) return refused("the signature does not verify");
 
   // Only now are the claims worth reading.
-  if (!audience_holds(claims, config.audience)) return refused("not issued for this audience");
+  if (!audience_holds(claims, expected ? expected->audience : config.audience)) {
+    return refused("not issued for this audience");
+  }
+  if (!expected && claims.contains("nonce")) {
+    return refused("an ID token (it carries a nonce) is not a credential for the API");
+  }
   if (expected) {
     // The nonce ties the ID token to the sign-in that asked for it: a token taken from another
     // sign-in (or replayed) does not carry it.

@@ -44,10 +44,13 @@ class OidcVerifier {
 
   bool configured() const { return !issuers_.empty(); }
 
-  // What an ID token from a sign-in (auth/oidc_sign_in.h) must also show: the issuer the
-  // sign-in went to, and the nonce it sent.
+  // What an ID token from a sign-in (auth/oidc_sign_in.h) must show: the issuer the sign-in
+  // went to, the client's id as its audience (in place of the issuer's API audience), and the
+  // nonce it sent. Without one (a bearer token), a token that carries a nonce is an ID token
+  // and is refused: it proves a sign-in to a client, not a grant to call the API.
   struct IdTokenExpectation {
     std::string issuer;
+    std::string audience;
     std::string nonce;
   };
 

@@ -60,12 +60,8 @@ Result<ProvenSession> authenticate_web_session(Store& store, std::string_view te
     auto token = store.token(r.credential);
     if (!token) return std::move(token).error();
     if (!*token) return Error::unauthenticated("the session's token no longer exists");
-    if ((*token)->revoked_at) return Error::unauthenticated("the session's token was revoked");
-    if ((*token)->expires_at && *(*token)->expires_at <= now) {
-      return Error::unauthenticated("the session's token expired");
-    }
-    auto p = principal_of(**token);
-    if (!p) return std::move(p).error();
+    auto p = live_principal_of(**token, now);
+    if (!p) return Error::unauthenticated("the session's " + p.error().message());
     out.principal = std::move(*p);
     return out;
   }

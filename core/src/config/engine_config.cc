@@ -218,8 +218,8 @@ constexpr const char* kSchema = R"json({
     "isolation": {"enum": ["in_process", "isolated"]},
     "endpoint": {
       "type": "string",
-      "description": "https://, or http:// on a loopback host (a provider on the same machine)",
-      "pattern": "^(https://[^ ]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[^ ]*)?)$"
+      "description": "https://, or http:// on a loopback host (a provider on the same machine); printable ASCII without spaces or '#'",
+      "pattern": "^(https://[!-\"$-~]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[!-\"$-~]*)?)$"
     }
   }
 })json";
@@ -472,14 +472,6 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
       }
       if (si.contains("token_ca_file")) {
         sc.token_ca_file = relative(si["token_ca_file"].get<std::string>());
-      }
-      // The ID token names this client as its audience; verified like a bearer token of the
-      // issuer, it must be the one the issuer's tokens are checked for.
-      if (sc.client_id != ic.audience) {
-        return std::move(
-            Error::configuration("sign_in.client_id must equal the issuer's audience (an ID "
-                                 "token's audience is the client's id)")
-                .with_pointer(at + "/sign_in/client_id"));
       }
       for (const auto& other : config.oidc_issuers) {
         if (other.sign_in && other.sign_in->id == sc.id) {

@@ -53,8 +53,8 @@ struct ServerConfig {
 
 // Signing in to the web app through an identity provider ("oidc.issuers[].sign_in"): the
 // authorization code flow with PKCE (RFC 7636). The provider's ID token is then verified as a
-// bearer token of that issuer is (its `audience` must be this client's id) and must carry the
-// nonce of the sign-in that asked for it.
+// bearer token of that issuer is, except that its audience must be this client's id (not the
+// API's `audience`), and it must carry the nonce of the sign-in that asked for it.
 struct OidcSignInConfig {
   std::string id;                      // the provider's name in URLs (/v1/auth/oidc/<id>/login)
   std::string name;                    // what the sign-in page shows ("Northbank single sign-on")

@@ -48,6 +48,10 @@ void add_oidc_routes(Router& router, app::Session& s, const EngineConfig& config
               }});
   Route login{"GET", "/v1/auth/oidc/{id}/login", false, [&sign_in](const RouteCall& c) {
                 if (!sign_in) return problem_response(Error::not_found("no sign-in providers"));
+                // A sign-in the person started, not one another site sends their browser to.
+                if (auto same = same_site_request(c.request); !same) {
+                  return problem_response(same.error());
+                }
                 auto started = sign_in->start(c.params.at("id"), utc_now());
                 if (!started) return problem_response(started.error());
                 HttpResponse r = redirect(302, started->location);
@@ -75,12 +79,12 @@ void add_oidc_routes(Router& router, app::Session& s, const EngineConfig& config
         if (!p) {
           return failed(p.error().code() == ErrorCode::kIo ? "unavailable" : "refused", p.error());
         }
+        auto issued = app::sign_in(s.store(), *p, now, lifetime);
+        if (!issued) return failed("refused", issued.error());
         if (auto noted = people.note(s.store(), *p, now); !noted) {
           spdlog::warn("could not record a signed-in person for hand-overs: {}",
                        noted.error().message());
         }
-        auto issued = app::sign_in(s.store(), *p, now, lifetime);
-        if (!issued) return failed("refused", issued.error());
         HttpResponse r = redirect(303, "/");
         r.headers.emplace_back("Set-Cookie", session_cookie(issued->text, lifetime));
         r.headers.emplace_back("Set-Cookie", cleared_sign_in_cookie());

@@ -1,5 +1,7 @@
 #include "server/session_cookie.h"
 
+#include <algorithm>
+
 #include "auth/web_session.h"
 
 namespace coalition {
@@ -15,7 +17,9 @@ constexpr const char* kSignInAttributes = "; Path=/; HttpOnly; Secure; SameSite=
 }  // namespace
 
 std::string session_cookie(const std::string& text, std::chrono::milliseconds lifetime) {
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(lifetime).count();
+  // At least a second: Max-Age=0 would make the browser drop the cookie at once.
+  const auto seconds =
+      std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(lifetime).count());
   return std::string(kSessionCookie) + "=" + text + "; Max-Age=" + std::to_string(seconds) +
          kAttributes;
 }

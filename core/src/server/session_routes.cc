@@ -11,6 +11,16 @@ namespace coalition {
 
 using nlohmann::json;
 
+namespace {
+
+// The cookie the request was authenticated with: none when it came with a bearer token (which
+// the API prefers, and which has no browser session to read or end).
+std::string bearer_free_session_text(const HttpRequest& request) {
+  return request.header("authorization").empty() ? session_text(request) : std::string();
+}
+
+}  // namespace
+
 void add_session_routes(Router& router, app::Session& s, const EngineConfig& config) {
   const auto lifetime = config.server.session_lifetime;
   Route sign_in{"POST", "/v1/session", false, [&s, lifetime](const RouteCall& c) {
@@ -37,13 +47,13 @@ void add_session_routes(Router& router, app::Session& s, const EngineConfig& con
   // Both need a credential (the API admits the cookie and checks the CSRF token of a change);
   // a caller with a bearer token has no browser session to read or end.
   router.add({"GET", "/v1/session", true, [&s](const RouteCall& c) {
-                const std::string text = session_text(c.request);
+                const std::string text = bearer_free_session_text(c.request);
                 auto proven = authenticate_web_session(s.store(), text, utc_now());
                 if (!proven) return problem_response(Error::not_found("no browser session"));
                 return ok(app::session_json(proven->principal, proven->record, text));
               }});
   router.add(waiting({"POST", "/v1/session/end", true, [&s](const RouteCall& c) {
-                        const std::string text = session_text(c.request);
+                        const std::string text = bearer_free_session_text(c.request);
                         auto proven = authenticate_web_session(s.store(), text, utc_now());
                         if (!proven)
                           return problem_response(Error::not_found("no browser session"));

@@ -68,6 +68,8 @@ bool accepts_gzip(const HttpRequest& request) {
 void read_tree(const std::filesystem::path& root, const std::filesystem::path& dir,
                const FileSystem& fs, std::map<std::string, std::filesystem::path>& found) {
   for (const auto& entry : fs.list(dir)) {
+    // Dotfiles (editor and VCS leftovers) are never part of the app.
+    if (entry.filename().string().rfind('.', 0) == 0) continue;
     if (fs.is_directory(entry)) {
       read_tree(root, entry, fs, found);
     } else if (fs.is_regular_file(entry)) {
@@ -123,18 +125,21 @@ std::optional<HttpResponse> WebAssets::answer(const HttpRequest& request) const 
 HttpResponse WebAssets::respond(const File& file, const HttpRequest& request) const {
   HttpResponse r;
   r.content_type = file.content_type;
-  r.headers.emplace_back("ETag", file.etag);
   r.headers.emplace_back("Cache-Control",
                          file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("Vary", "Accept-Encoding");
   if (file.content_type.rfind("text/html", 0) == 0) {
     r.headers.emplace_back("Content-Security-Policy", kWebContentSecurityPolicy);
   }
-  if (request.header("if-none-match") == file.etag) {
+  // Each encoding is its own representation, with its own validator (RFC 9110 8.8.3).
+  const bool packed = !file.gzip.empty() && accepts_gzip(request);
+  const std::string etag = packed ? file.etag.substr(0, file.etag.size() - 1) + "-gz\"" : file.etag;
+  r.headers.emplace_back("ETag", etag);
+  if (request.header("if-none-match") == etag) {
     r.status = 304;
     return r;
   }
-  if (!file.gzip.empty() && accepts_gzip(request)) {
+  if (packed) {
     r.headers.emplace_back("Content-Encoding", "gzip");
     r.body = file.gzip;
   } else {

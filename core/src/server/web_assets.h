@@ -1,6 +1,7 @@
 // WebAssets: the web app's files (built from web/ into share/coalition/web), read into memory
 // when the server starts and answered from there: no request ever touches the disk, and a path
-// can only name a file that was there at start, so nothing outside the folder is reachable.
+// can only name a file that was there at start (dotfiles left out). A symbolic link in the
+// folder is followed when it is read: the folder is the operator's, like the binary.
 //
 // Files are answered with their content type, a strong ETag (304 for If-None-Match), and gzip
 // when the client accepts it and it saves bytes. The bundler names scripts and styles after

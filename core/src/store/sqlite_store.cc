@@ -1174,6 +1174,7 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     sql += " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?2)";
   }
   std::vector<std::string> marks;
+  std::string followed;  // bound as text: outlives the statement's run
   if (filter.visible_to) {
     // A task of the person's organisation (or of none) for one of their roles (or for anyone),
     // or one they completed in their organisation.
@@ -1188,13 +1189,13 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     sql +=
         " OR EXISTS (SELECT 1 FROM json_each(t.doc, '$.completions') c "
         "WHERE json_extract(c.value, '$.actor') = ?4)))";
-    const auto& followed = filter.visible_to->followed_workflows;
-    if (!followed.empty() && !filter.visible_to->organisation.empty()) {
-      sql += " OR (e.workflow_id IN (";
-      for (size_t i = 0; i < followed.size(); ++i) {
-        sql += (i ? ", ?" : "?") + std::to_string(100 + i);
-      }
-      sql += ") AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?3))";
+    // One JSON array for the followed versions, whatever their number: no parameter numbers
+    // that a long role list could run into, one statement shape.
+    if (!filter.visible_to->followed_workflows.empty() &&
+        !filter.visible_to->organisation.empty()) {
+      sql +=
+          " OR (e.workflow_id || '@' || e.workflow_version IN (SELECT value FROM json_each(?13))"
+          " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?3))";
     }
     sql += ")";
   }
@@ -1225,9 +1226,10 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     q.bind(3, filter.visible_to->organisation);
     q.bind(4, filter.visible_to->person);
     for (size_t i = 0; i < marks.size(); ++i) q.bind(static_cast<int>(60 + i), marks[i]);
-    if (!filter.visible_to->organisation.empty()) {
-      const auto& followed = filter.visible_to->followed_workflows;
-      for (size_t i = 0; i < followed.size(); ++i) q.bind(static_cast<int>(100 + i), followed[i]);
+    if (!filter.visible_to->followed_workflows.empty() &&
+        !filter.visible_to->organisation.empty()) {
+      followed = nlohmann::json(filter.visible_to->followed_workflows).dump();
+      q.bind(13, followed);
     }
   }
   if (filter.started_from) q.bind(5, to_ms(*filter.started_from));

@@ -311,14 +311,14 @@ struct ExecutionFilter {
   std::vector<std::string> statuses;  // empty: any
   std::string organisation;           // non-empty: executions with a task of this organisation
   // Set: only executions this person may see as a member (access rules in app/access.h): a
-  // task of their organisation (or of none) for one of their roles, or one they completed, or a
-  // followed workflow's execution with a task of their organisation.
+  // task of their organisation (or of none) for one of their roles, or one they completed, or an
+  // execution of a followed workflow version with a task of their organisation.
   struct Member {
     std::string person;
     std::string organisation;
     std::vector<std::string> roles;
-    // Workflows whose visibility policy names one of the roles: their executions with a task of
-    // the organisation too.
+    // Workflow versions ("id@version") whose visibility policy lists one of the roles among its
+    // followers: their executions with a task of the organisation too.
     std::vector<std::string> followed_workflows;
   };
   std::optional<Member> visible_to;

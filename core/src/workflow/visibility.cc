@@ -109,18 +109,6 @@ std::pair<std::optional<Visibility>, std::string> own_visibility(const Workflow&
 
 }  // namespace
 
-std::vector<std::string> VisibilityPolicy::named_roles(const Workflow& workflow) {
-  std::vector<std::string> out;
-  auto v = workflow.document.find("visibility");
-  if (v == workflow.document.end() || !v->is_object()) return out;
-  if (auto r = v->find("roles"); r != v->end() && r->is_object()) {
-    for (const auto& [role, cls] : r->items()) {
-      if (cls.is_string()) out.push_back(role);
-    }
-  }
-  return out;
-}
-
 VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
                                            const WorkflowCatalog* catalog) {
   VisibilityPolicy p;
@@ -145,6 +133,11 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
   if (auto v = workflow.document.find("visibility"); v != workflow.document.end()) {
     p.default_ = parse_visibility(v->value("default", "member")).value_or(Visibility::kMember);
     p.shown_as_ = v->value("shown_as", p.shown_as_);
+    if (auto f = v->find("followers"); f != v->end() && f->is_array()) {
+      for (const auto& role : *f) {
+        if (role.is_string()) p.followers_.push_back(role.get<std::string>());
+      }
+    }
     if (auto r = v->find("roles"); r != v->end() && r->is_object()) {
       for (const auto& [role, cls] : r->items()) {
         if (cls.is_string()) {

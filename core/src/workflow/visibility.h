@@ -15,6 +15,7 @@
 #ifndef COALITION_WORKFLOW_VISIBILITY_H_
 #define COALITION_WORKFLOW_VISIBILITY_H_
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -73,12 +74,12 @@ class VisibilityPolicy {
                                                      const nlohmann::json& context,
                                                      Visibility clearance) const;
 
-  // Whether the policy names `role` (grants it a clearance of its own). A role the workflow
-  // names is one meant to follow its executions: app/access.h lets a person holding it see the
-  // executions of their organisation.
-  bool names_role(const std::string& role) const { return roles_.count(role) > 0; }
-  // The roles `workflow`'s policy names, without compiling it.
-  static std::vector<std::string> named_roles(const Workflow& workflow);
+  // Whether `role` is one of the policy's followers ("visibility.followers"): roles that follow
+  // the workflow's executions in their own organisation without acting on them (app/access.h).
+  bool followed_by(const std::string& role) const {
+    return std::find(followers_.begin(), followers_.end(), role) != followers_.end();
+  }
+  const std::vector<std::string>& followers() const { return followers_; }
 
   const std::string& shown_as() const { return shown_as_; }
   Visibility default_class() const { return default_; }
@@ -98,6 +99,7 @@ class VisibilityPolicy {
   Visibility default_ = Visibility::kMember;
   std::string shown_as_ = "in progress";
   std::map<std::string, Visibility> roles_;
+  std::vector<std::string> followers_;
   const Workflow* workflow_ = nullptr;
   const WorkflowCatalog* catalog_ = nullptr;
   std::map<const Sequence*, std::vector<Rule>> rules_;               // per sequence context

@@ -35,3 +35,35 @@ export function Pager(props: {
     </nav>
   );
 }
+
+/** The page sizes a list offers, and the one an unknown value falls back to. */
+export const PAGE_SIZES = [10, 25, 50, 100];
+
+export function pageSize(value: number): number {
+  return PAGE_SIZES.includes(value) ? value : 50;
+}
+
+/** "<things> per page": a labelled select of PAGE_SIZES. */
+export function PageSizeSelect(props: {
+  id: string;
+  things: string;
+  value: number;
+  onChange: (size: number) => void;
+}) {
+  return (
+    <div class="field-inline">
+      <label for={props.id}>{props.things} per page</label>
+      <select
+        id={props.id}
+        value={String(props.value)}
+        onChange={(e) => props.onChange(Number((e.currentTarget as HTMLSelectElement).value))}
+      >
+        {PAGE_SIZES.map((n) => (
+          <option key={n} value={String(n)}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -7,13 +7,12 @@ import { EXECUTION_STATUSES } from '../api/types';
 import { ExecutionTable } from '../components/execution-table';
 import { statusLabel } from '../components/marks';
 import { ErrorAlert, Loading, PageHeading, useDocumentTitle } from '../components/page';
-import { Pager } from '../components/pager';
+import { Pager, PageSizeSelect, pageSize } from '../components/pager';
 import type { Location } from '../router';
 import { navigate, paths, queryString } from '../router';
 import { localDateToRfc3339 } from '../time';
 import { useResource } from '../use-resource';
 
-const LIMITS = [10, 25, 50, 100];
 
 interface Search {
   workflow: string;
@@ -37,7 +36,7 @@ function readSearch(query: URLSearchParams): Search {
     startedFrom: query.get('started_from') ?? '',
     startedUntil: query.get('started_until') ?? '',
     overdue: query.get('overdue') === 'true',
-    limit: LIMITS.includes(limit) ? limit : 50,
+    limit: pageSize(limit),
   };
 }
 
@@ -213,20 +212,12 @@ function ExecutionSearch(props: { initial: Search; workflowIds: string[]; onAppl
           />
           <label for="search-overdue">Overdue only</label>
         </div>
-        <div class="field-inline">
-          <label for="search-limit">Executions per page</label>
-          <select
-            id="search-limit"
-            value={String(s.limit)}
-            onChange={(e) => setS({ ...s, limit: Number((e.currentTarget as HTMLSelectElement).value) })}
-          >
-            {LIMITS.map((n) => (
-              <option key={n} value={String(n)}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PageSizeSelect
+          id="search-limit"
+          things="Executions"
+          value={s.limit}
+          onChange={(limit) => setS({ ...s, limit })}
+        />
         <button type="submit" class="button-secondary">
           Search
         </button>

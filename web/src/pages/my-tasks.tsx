@@ -5,13 +5,12 @@ import { listTasks } from '../api/endpoints';
 import type { TaskSummary } from '../api/types';
 import { ClaimedMark, Due, EscalatedMark } from '../components/marks';
 import { ErrorAlert, Loading, PageHeading, TableRegion, useDocumentTitle } from '../components/page';
-import { Pager } from '../components/pager';
+import { Pager, PageSizeSelect, pageSize } from '../components/pager';
 import type { Location } from '../router';
 import { Link, navigate, paths, queryString } from '../router';
 import { localDateToRfc3339 } from '../time';
 import { useResource } from '../use-resource';
 
-const LIMITS = [10, 25, 50, 100];
 
 interface Filters {
   overdue: boolean;
@@ -27,7 +26,7 @@ function readFilters(query: URLSearchParams): Filters {
     overdue: query.get('overdue') === 'true',
     escalated: query.get('escalated') === 'true',
     dueBefore: query.get('due_before') ?? '',
-    limit: LIMITS.includes(limit) ? limit : 50,
+    limit: pageSize(limit),
   };
 }
 
@@ -128,20 +127,12 @@ function TaskFilters(props: { initial: Filters; onApply: (f: Filters) => void })
             onInput={(e) => setF({ ...f, dueBefore: (e.currentTarget as HTMLInputElement).value })}
           />
         </div>
-        <div class="field-inline">
-          <label for="filter-limit">Tasks per page</label>
-          <select
-            id="filter-limit"
-            value={String(f.limit)}
-            onChange={(e) => setF({ ...f, limit: Number((e.currentTarget as HTMLSelectElement).value) })}
-          >
-            {LIMITS.map((n) => (
-              <option key={n} value={String(n)}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PageSizeSelect
+          id="filter-limit"
+          things="Tasks"
+          value={f.limit}
+          onChange={(limit) => setF({ ...f, limit })}
+        />
         <button type="submit" class="button-secondary">
           Apply filters
         </button>
