@@ -109,7 +109,7 @@ export function App() {
 function MainNav(props: { session: Session; route: Route }) {
   const { session, route } = props;
   // Everyone follows the executions they may see (the server decides which: their tasks', and
-  // those of workflows that name one of their roles); coordinators see them all.
+  // those of workflows that list one of their roles as a follower); coordinators see them all.
   const items: { href: string; label: string; current: boolean }[] = [
     { href: paths.tasks(), label: 'My tasks', current: route.name === 'tasks' || route.name === 'task' },
     {
