@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "common/sha256.h"
 #include "integration/server_fixture.h"
@@ -425,7 +426,13 @@ TEST_F(WebSessionTest, SignsInThroughAnIdentityProviderWithTheCodeFlowAndPkce) {
   EXPECT_EQ(me.json()["person"], "rev.rai");
   EXPECT_EQ(me.json()["organisation"], "northbank");
   EXPECT_EQ(me.json()["identity"], "oidc");
-  const json inbox = with_cookie("GET", "/v1/tasks", cookie_pair(session_cookie)).json();
+  // The server runs the recorded execution as it starts: its task may open a moment later.
+  json inbox;
+  for (int i = 0; i < 500; ++i) {
+    inbox = with_cookie("GET", "/v1/tasks", cookie_pair(session_cookie)).json();
+    if (inbox["tasks"].size() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ASSERT_EQ(inbox["tasks"].size(), 1u) << inbox;
   EXPECT_EQ(inbox["tasks"][0]["execution"], north);
 

@@ -46,8 +46,7 @@ Api::Api(app::Session& session, EngineConfig config)
   add_routes();
 }
 
-Result<Principal> Api::authenticate(const HttpRequest& request, bool& by_session) {
-  by_session = false;
+Result<Principal> Api::authenticate(const HttpRequest& request) {
   const std::string header = request.header("authorization");
   if (!header.empty()) return authenticate_bearer(header);
   const std::string cookie = session_text(request);
@@ -56,7 +55,6 @@ Result<Principal> Api::authenticate(const HttpRequest& request, bool& by_session
   }
   auto proven = authenticate_web_session(session_.store(), cookie, utc_now());
   if (!proven) return std::move(proven).error();
-  by_session = true;
   // A change made with the cookie must show it comes from the app's own page.
   if (request.method != "GET" && request.method != "HEAD") {
     if (auto checked = check_csrf(request, cookie); !checked) return std::move(checked).error();
@@ -133,8 +131,7 @@ std::optional<HttpResponse> Api::admit(const HttpRequest& request, const Route**
     }
     return std::nullopt;
   }
-  bool by_session = false;
-  auto proven = authenticate(request, by_session);
+  auto proven = authenticate(request);
   // Without a valid credential the limit is the client address's, which slows guessing.
   const std::string key = proven ? std::string(to_string(proven->source)) + ":" + proven->credential
                                  : "address:" + request.remote;

@@ -57,9 +57,9 @@ class Api {
 
  private:
   void add_routes();
-  // The principal the request's credential proves, or the problem to answer with;
-  // `by_session` says it came from the session cookie (no Authorization header).
-  Result<Principal> authenticate(const HttpRequest& request, bool& by_session);
+  // The principal the request's credential proves — its bearer token, else its session cookie
+  // (with the CSRF check of a change) — or the problem to answer with.
+  Result<Principal> authenticate(const HttpRequest& request);
   Result<Principal> authenticate_bearer(const std::string& header);
 
   // The route's answer, or the problem that stops it before the route: unknown path, wrong
