@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -35,15 +34,7 @@ std::string code_challenge(const std::string& verifier) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(verifier.data()),
                      verifier.size());
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_ENCODED_LEN(sizeof digest, kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), digest, sizeof digest, kVariant);
-  text.resize(std::strlen(text.c_str()));
-  return text;
-}
-
-bool same_secret(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+  return base64url(digest, sizeof digest);
 }
 
 }  // namespace

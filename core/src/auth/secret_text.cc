@@ -37,16 +37,25 @@ std::string random_hex(size_t bytes) {
 
 }  // namespace
 
+std::string base64url(const unsigned char* data, size_t size) {
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string text(sodium_base64_ENCODED_LEN(size, kVariant), '\0');
+  sodium_bin2base64(text.data(), text.size(), data, size, kVariant);
+  text.resize(std::strlen(text.c_str()));
+  return text;
+}
+
 std::string random_url_safe(size_t bytes) {
   if (sodium_init() < 0) return {};
   std::vector<unsigned char> raw(bytes);
   randombytes_buf(raw.data(), raw.size());
-  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string text(sodium_base64_ENCODED_LEN(bytes, kVariant), '\0');
-  sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(), kVariant);
-  text.resize(std::strlen(text.c_str()));
+  std::string text = base64url(raw.data(), raw.size());
   sodium_memzero(raw.data(), raw.size());
   return text;
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 static_assert(kSecretTextBytes == kPrefixBytes + kIdHex + 1 + kSecretText);
@@ -79,9 +88,7 @@ std::optional<std::string> secret_text_id(std::string_view text, std::string_vie
 
 bool secret_text_matches(std::string_view text, const std::string* stored_hash) {
   const std::string presented = sha256_hex(text);
-  const std::string& expected = stored_hash ? *stored_hash : presented;
-  const bool same = expected.size() == presented.size() &&
-                    sodium_memcmp(expected.data(), presented.data(), presented.size()) == 0;
+  const bool same = same_secret(stored_hash ? *stored_hash : presented, presented);
   return stored_hash != nullptr && same;
 }
 

@@ -35,6 +35,13 @@ std::optional<std::string> secret_text_id(std::string_view text, std::string_vie
 // PKCE verifier).
 std::string random_url_safe(size_t bytes);
 
+// `data` as URL-safe base64 without padding.
+std::string base64url(const unsigned char* data, size_t size);
+
+// Whether two secrets (or their hashes) are equal, in time that does not depend on where they
+// differ.
+bool same_secret(std::string_view a, std::string_view b);
+
 // Whether `text` hashes to `stored_hash`, in constant time. An absent record compares the text
 // with itself and answers false, so an unknown id and a wrong secret cost the same.
 bool secret_text_matches(std::string_view text, const std::string* stored_hash);

@@ -84,9 +84,7 @@ std::string csrf_token(std::string_view session_text) {
 }
 
 bool csrf_token_matches(std::string_view session_text, std::string_view presented) {
-  const std::string expected = csrf_token(session_text);
-  return presented.size() == expected.size() &&
-         sodium_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+  return same_secret(presented, csrf_token(session_text));
 }
 
 std::string cookie_value(std::string_view header, std::string_view name) {

@@ -156,6 +156,26 @@ function Hint(props: { pointer: string; parts: string[] }) {
   );
 }
 
+/** A fieldset's legend (with the required mark), then its hint and its error. */
+function GroupHeading(props: {
+  label: string;
+  field: Field;
+  pointer: string;
+  hints: string[];
+  error: string | undefined;
+}) {
+  return (
+    <>
+      <legend>
+        {props.label}
+        <RequiredMark field={props.field} />
+      </legend>
+      <Hint pointer={props.pointer} parts={props.hints} />
+      <FieldError pointer={props.pointer} message={props.error} />
+    </>
+  );
+}
+
 function FieldError(props: { pointer: string; message: string | undefined }) {
   if (!props.message) return null;
   return (
@@ -188,12 +208,7 @@ function FieldView(props: ViewProps) {
           aria-describedby={described}
           aria-invalid={invalid}
         >
-          <legend>
-            {label}
-            <RequiredMark field={field} />
-          </legend>
-          <Hint pointer={pointer} parts={hints} />
-          <FieldError pointer={pointer} message={error} />
+          <GroupHeading label={label} field={field} pointer={pointer} hints={hints} error={error} />
           {field.fields.map((child) => (
             <FieldView
               key={child.name}
@@ -239,12 +254,7 @@ function FieldView(props: ViewProps) {
       }
       return (
         <fieldset class="field choice" id={id} aria-describedby={described} aria-invalid={invalid}>
-          <legend>
-            {label}
-            <RequiredMark field={field} />
-          </legend>
-          <Hint pointer={pointer} parts={hints} />
-          <FieldError pointer={pointer} message={error} />
+          <GroupHeading label={label} field={field} pointer={pointer} hints={hints} error={error} />
           <div class="options">
             {field.options.map((o, i) => (
               <div class="option" key={o.key}>
@@ -281,12 +291,7 @@ function FieldView(props: ViewProps) {
       const chosen = Array.isArray(raw) ? (raw as Raw[]) : [];
       return (
         <fieldset class="field choice" id={id} aria-describedby={described} aria-invalid={invalid}>
-          <legend>
-            {label}
-            <RequiredMark field={field} />
-          </legend>
-          <Hint pointer={pointer} parts={hints} />
-          <FieldError pointer={pointer} message={error} />
+          <GroupHeading label={label} field={field} pointer={pointer} hints={hints} error={error} />
           <div class="options">
             {field.options.map((o, i) => (
               <div class="option" key={o.key}>
@@ -419,12 +424,7 @@ function ListView(props: ViewProps) {
       aria-describedby={describedBy(pointer, hints.length > 0, !!error)}
       aria-invalid={error ? true : undefined}
     >
-      <legend>
-        {label}
-        <RequiredMark field={field} />
-      </legend>
-      <Hint pointer={pointer} parts={hints} />
-      <FieldError pointer={pointer} message={error} />
+      <GroupHeading label={label} field={field} pointer={pointer} hints={hints} error={error} />
       {items.length === 0 ? <p class="muted">None yet.</p> : null}
       {items.map((item, index) => {
         const itemLabel = `${label} ${index + 1}`;
