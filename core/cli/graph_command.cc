@@ -14,8 +14,11 @@ int run_graph_command(const std::string& path, const std::string& format, std::o
   for (const auto& p : file.loaded.problems) err << p.format(file.path) << "\n";
   if (!file.readable) return kExitNoInput;
   if (!file.loaded.workflow) return kExitDataError;
-  out << render_graph(*file.loaded.workflow,
-                      format == "mermaid" ? GraphFormat::kMermaid : GraphFormat::kDot);
+  const GraphFormat chosen = format == "mermaid" ? GraphFormat::kMermaid
+                             : format == "json"  ? GraphFormat::kJson
+                                                 : GraphFormat::kDot;
+  out << render_graph(*file.loaded.workflow, chosen);
+  if (chosen == GraphFormat::kJson) out << "\n";
   return kExitOk;
 }
 

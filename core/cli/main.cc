@@ -338,10 +338,10 @@ int run(int argc, char** argv) {
       "doctor", "Report how plugin hosts are confined on this machine, and installation problems");
   doctor_cmd->add_flag("--json", doctor_json, "Print JSON instead of text");
 
-  auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT or Mermaid");
+  auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT, Mermaid or JSON");
   graph_cmd->add_option("FILE", graph_file, "Workflow file")->required();
-  graph_cmd->add_option("--format", graph_format, "dot or mermaid")
-      ->check(CLI::IsMember({"dot", "mermaid"}));
+  graph_cmd->add_option("--format", graph_format, "dot, mermaid or json")
+      ->check(CLI::IsMember({"dot", "mermaid", "json"}));
 
   try {
     app.parse(argc, argv);

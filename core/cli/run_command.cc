@@ -86,16 +86,20 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     return exit_code_for(id.error());
   }
   // Run until finished, or until the only thing left is a wait longer than the budget (real
-  // time) or later than --now (virtual time).
+  // time) or later than --now (virtual time). The execution's own next due time, as committed,
+  // decides: the clock's pending calls do not — a timer the clock has just taken off its list,
+  // whose call is still on its way to the engine, would look like nothing left to do, and an
+  // execution parked in the store waits on a wake-up call instead of its own timers.
   for (;;) {
     if (auto settled = s.settle(); !settled) {
       err << "coalition run: " << settled.error().to_string() << "\n";
       return exit_code_for(settled.error());
     }
     if (s.manual_clock() != nullptr) break;
-    auto snap = s.engine().snapshot(*id);
-    if (snap->status != ExecutionStatus::kRunning) break;
-    auto due = s.clock().next_due();
+    auto record = s.store().execution(*id);
+    if (!record || !*record) break;  // reported below
+    if ((*record)->status != "running" && (*record)->status != "waiting") break;
+    const auto due = (*record)->next_due;
     if (!due || *due - s.clock().now() > *budget) break;
     std::this_thread::sleep_until(*due + std::chrono::milliseconds(1));
   }

@@ -79,6 +79,8 @@ json filing_deadline(const json& table, const FilingFacts& facts,
            {"due_at", format_instant(due)},
            {"sources", d.value("sources", json::array())},
            {"table_version", table.value("version", "")}};
+  // The engine reports a deadline `at` one of these instants as computed under this calendar.
+  if (span.is_object()) out["calendar"] = span.value("calendar", "");
   if (d.contains("cap")) {
     Instant cap = after(d["cap"], facts.determination_at, business_days, what + " cap");
     if (cap < due) cap = due;

@@ -309,7 +309,20 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
       call("GET", "/v1/executions?organisation=southbank", coordinator).json()["executions"].size(),
       0u);
   EXPECT_EQ(call("GET", "/v1/executions?status=stalled", coordinator).status, 400);
-  EXPECT_EQ(call("GET", "/v1/executions/" + north, coordinator).status, 200);
+  auto status = call("GET", "/v1/executions/" + north, coordinator);
+  ASSERT_EQ(status.status, 200);
+  // The review's deadline: 10 days from the step's start (P10D), under no business calendar,
+  // capped at 30; and a coordinator's next due time is the earliest deadline they see.
+  ASSERT_EQ(status.json()["deadlines"].size(), 1u) << status.body;
+  EXPECT_EQ(status.json()["deadlines"][0]["step"], "review");
+  EXPECT_EQ(status.json()["deadlines"][0]["task"], task);
+  EXPECT_EQ(status.json()["deadlines"][0]["rule"], "moved by rev.rai (reviewer)");
+  EXPECT_EQ(status.json()["deadlines"][0]["due"], later);
+  EXPECT_FALSE(status.json()["deadlines"][0].contains("calendar"));
+  EXPECT_EQ(status.json()["next_due"], later);
+  EXPECT_EQ(call("GET", "/v1/executions?escalated=true", coordinator).json()["executions"].size(),
+            0u);
+  EXPECT_EQ(call("GET", "/v1/executions?escalated=maybe", coordinator).status, 400);
   EXPECT_EQ(call("GET", "/v1/executions/" + north + "/history", coordinator).status, 200);
   EXPECT_EQ(call("GET", "/v1/executions/" + north + "/timeline", member).status, 200);
   EXPECT_EQ(call("GET", "/v1/executions/nope", member).status, 404);
@@ -357,6 +370,10 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   ASSERT_EQ(listed.json()["workflows"].size(), 1u) << listed.body;
   auto drawn = call("GET", "/v1/workflows/member_review?graph=mermaid", coordinator);
   EXPECT_EQ(drawn.json()["graph"].get<std::string>().rfind("flowchart", 0), 0u) << drawn.body;
+  auto as_data = call("GET", "/v1/workflows/member_review?graph=json", coordinator);
+  ASSERT_TRUE(as_data.json()["graph"].is_object()) << as_data.body;
+  EXPECT_EQ(as_data.json()["graph"]["nodes"].size(), 5u);  // start, end and the three steps
+  EXPECT_EQ(call("GET", "/v1/workflows/member_review?graph=svg", coordinator).status, 400);
   EXPECT_EQ(call("GET", "/v1/workflows/member_review?version=9", coordinator).status, 404);
   EXPECT_EQ(call("GET", "/v1/workflows", member).status, 403);
   json version2 = json::parse(kWorkflow);
@@ -445,6 +462,13 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   EXPECT_EQ(call("POST", "/v1/executions/" + north + "/legal-hold", admin, json::object()).status,
             422);
   EXPECT_EQ(call("POST", "/v1/executions/nope/legal-hold", admin, {{"reason", "x"}}).status, 404);
+  auto holds = call("GET", "/v1/legal-holds", admin);
+  ASSERT_EQ(holds.json()["holds"].size(), 1u) << holds.body;
+  EXPECT_EQ(holds.json()["holds"][0]["execution"], north);
+  EXPECT_EQ(holds.json()["holds"][0]["workflow"], "member_review@1");
+  EXPECT_EQ(holds.json()["holds"][0]["reason"], "law-enforcement keep-open request LE-1");
+  EXPECT_EQ(call("GET", "/v1/legal-holds", member).status, 403);
+  EXPECT_EQ(call("GET", "/v1/legal-holds?limit=0", admin).status, 400);
   EXPECT_EQ(
       call("POST", "/v1/executions/" + north + "/legal-hold/release", admin, {{"reason", "closed"}})
           .status,
@@ -452,6 +476,15 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   EXPECT_EQ(call("POST", "/v1/executions/" + north + "/legal-hold/release", member, json::object())
                 .status,
             403);
+  EXPECT_EQ(call("GET", "/v1/legal-holds", admin).json()["holds"].size(), 0u);
+  auto every = call("GET", "/v1/legal-holds?released=true&limit=5", admin);
+  ASSERT_EQ(every.json()["holds"].size(), 1u) << every.body;
+  EXPECT_TRUE(every.json()["holds"][0].contains("released_at"));
+  auto retention = call("GET", "/v1/retention", admin);
+  ASSERT_EQ(retention.status, 200);
+  EXPECT_EQ(retention.json()["workflows"].size(), 3u) << retention.body;  // and directory_lookup
+  EXPECT_EQ(retention.json()["workflows"][0]["rules"].size(), 2u);
+  EXPECT_EQ(call("GET", "/v1/retention", member).status, 403);
   auto purged = call("POST", "/v1/purge", admin, {{"dry_run", true}});
   EXPECT_EQ(purged.json()["dry_run"], true) << purged.body;
   EXPECT_EQ(call("POST", "/v1/purge", admin, {{"dry_run", "yes"}}).status, 422);
@@ -463,6 +496,7 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   const std::string cookie =
       signed_in.headers["set-cookie"].substr(0, signed_in.headers["set-cookie"].find(';'));
   const std::string csrf = signed_in.json()["csrf"];
+  EXPECT_EQ(signed_in.json()["may"], (json{{"purge", false}, {"legal_hold", false}}));
   EXPECT_EQ(call("POST", "/v1/session", "", {{"token", "ctk_unknown"}}).status, 401);
   EXPECT_EQ(call("POST", "/v1/session", "", {{"token", partner}}).status, 403);
   EXPECT_EQ(call("POST", "/v1/session", "", json::object()).status, 422);

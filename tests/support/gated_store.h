@@ -99,6 +99,9 @@ class GatedStore final : public Store {
   Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) override {
     return inner_.legal_hold(execution_id);
   }
+  Result<std::vector<LegalHold>> legal_holds(bool released, size_t limit) override {
+    return inner_.legal_holds(released, limit);
+  }
   Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) override {
     return inner_.retention_notes(execution_id);
   }

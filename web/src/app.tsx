@@ -9,6 +9,8 @@ import { ExecutionsPage } from './pages/executions';
 import { MyTasksPage } from './pages/my-tasks';
 import { NotAllowedPage, NotFoundPage } from './pages/not-found';
 import { OverduePage } from './pages/overdue';
+import { AdoptionMatrixPage, PolicyUpdatesPage } from './pages/policy-adoption';
+import { mayHold, mayPurge, RetentionPage } from './pages/retention';
 import { AuditPage } from './pages/audit';
 import { SignInPage } from './pages/sign-in';
 import { TaskPage } from './pages/task';
@@ -120,6 +122,14 @@ function MainNav(props: { session: Session; route: Route }) {
   ];
   if (canCoordinate(session)) {
     items.push({ href: paths.overdue(), label: 'Overdue and escalated', current: route.name === 'overdue' });
+    items.push({
+      href: paths.adoption(),
+      label: 'Policy adoption',
+      current: route.name === 'adoption' || route.name === 'adoption-matrix',
+    });
+  }
+  if (mayHold(session) || mayPurge(session)) {
+    items.push({ href: paths.retention(), label: 'Retention', current: route.name === 'retention' });
   }
   if (isAdmin(session))
     items.push({ href: paths.audit(), label: 'Audit log', current: route.name === 'audit' });
@@ -151,6 +161,16 @@ function Page(props: { route: Route; location: Location; session: Session }) {
       return <ExecutionsPage location={location} />;
     case 'overdue':
       return canCoordinate(session) ? <OverduePage location={location} /> : <NotAllowedPage />;
+    case 'adoption':
+      return canCoordinate(session) ? <PolicyUpdatesPage location={location} /> : <NotAllowedPage />;
+    case 'adoption-matrix':
+      return canCoordinate(session) ? <AdoptionMatrixPage id={route.id} /> : <NotAllowedPage />;
+    case 'retention':
+      return mayHold(session) || mayPurge(session) ? (
+        <RetentionPage session={session} location={location} />
+      ) : (
+        <NotAllowedPage />
+      );
     case 'audit':
       return isAdmin(session) ? <AuditPage /> : <NotAllowedPage />;
     case 'sign-in':

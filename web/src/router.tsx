@@ -9,6 +9,9 @@ export type Route =
   | { name: 'executions' }
   | { name: 'execution'; id: string }
   | { name: 'overdue' }
+  | { name: 'adoption' }
+  | { name: 'adoption-matrix'; id: string }
+  | { name: 'retention' }
   | { name: 'audit' }
   | { name: 'sign-in' }
   | { name: 'not-found' };
@@ -31,6 +34,9 @@ export function matchRoute(path: string): Route {
   if (first === 'executions' && id) return { name: 'execution', id };
   if (first === 'executions') return { name: 'executions' };
   if (first === 'overdue' && !id) return { name: 'overdue' };
+  if (first === 'policy-adoption' && id) return { name: 'adoption-matrix', id };
+  if (first === 'policy-adoption' && second === undefined) return { name: 'adoption' };
+  if (first === 'retention' && second === undefined) return { name: 'retention' };
   if (first === 'audit' && !id) return { name: 'audit' };
   if (first === 'sign-in' && !id) return { name: 'sign-in' };
   return { name: 'not-found' };
@@ -50,6 +56,8 @@ export const paths = {
   executions: () => '/executions',
   execution: (id: string) => `/executions/${encodeURIComponent(id)}`,
   overdue: () => '/overdue',
+  adoption: (id?: string) => (id ? `/policy-adoption/${encodeURIComponent(id)}` : '/policy-adoption'),
+  retention: () => '/retention',
   audit: () => '/audit',
   signIn: (next?: string) =>
     next && next !== '/' ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in',

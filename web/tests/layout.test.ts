@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backEdges, layoutGraph, longestPathLayers } from '../src/graph/layout';
-import { joinBranches, parseMermaid } from '../src/graph/mermaid';
-import { FILING_REVIEW, PARALLEL } from './fixtures';
+import { joinBranches, readGraph } from '../src/graph/model';
+import { FILING_REVIEW, graphOf, PARALLEL } from './fixtures';
 
 const size = () => ({ width: 100, height: 40 });
 
@@ -29,18 +29,13 @@ test('longest-path layering puts a node below all its parents', () => {
 });
 
 test('a loop back to an earlier step is a back edge, drawn upwards', () => {
-  const g = parseMermaid(`flowchart TD
-  n___start(["start"])
-  n_draft["draft<br/>form"]
-  n_draft --> n_committee
-  n_committee["committee<br/>approval"]
-  n_committee --> n_approved
-  n_approved["approved<br/>choice"]
-  n_approved -->|"rule 1"| n_done
-  n_approved -->|"default"| n_draft
-  n_done["done<br/>succeed"]
-  n___start --> n_draft
-`);
+  const g = graphOf([
+    ['n___start', 'n_draft'],
+    ['n_draft', 'n_committee'],
+    ['n_committee', 'n_approved'],
+    ['n_approved', 'n_done', 'rule 1'],
+    ['n_approved', 'n_draft', 'default'],
+  ]);
   const back = backEdges(
     g.nodes.map((n) => n.id),
     g.edges,
@@ -62,7 +57,7 @@ test('a loop back to an earlier step is a back edge, drawn upwards', () => {
 
 test('every edge goes down from its source to its target; nodes of a layer do not overlap', () => {
   for (const text of [FILING_REVIEW, PARALLEL]) {
-    const g = joinBranches(parseMermaid(text));
+    const g = joinBranches(readGraph(text));
     const layout = layoutGraph(g, { size, nodeGap: 20 });
     for (const e of layout.edges) {
       if (e.back) continue;
@@ -90,7 +85,7 @@ test('every edge goes down from its source to its target; nodes of a layer do no
 });
 
 test('the steps after a parallel come after all its branches', () => {
-  const layout = layoutGraph(joinBranches(parseMermaid(PARALLEL)), { size });
+  const layout = layoutGraph(joinBranches(readGraph(PARALLEL)), { size });
   const after = layout.nodes.get('n_after')!;
   for (const id of ['n_report__a__one', 'n_report__b__two', 'n_report__b__three']) {
     assert.ok(layout.nodes.get(id)!.layer < after.layer, id);
@@ -98,23 +93,15 @@ test('the steps after a parallel come after all its branches', () => {
 });
 
 test('a step only a deadline leads to hangs just above what it joins, not at the top', () => {
-  const g = parseMermaid(`flowchart TD
-  n___start(["start"])
-  n___end(["end"])
-  n_a["a<br/>form"]
-  n_a --> n_b
-  n_b["b<br/>form"]
-  n_b --> n_c
-  n_c["c<br/>form"]
-  n_c --> n_d
-  n_d["d<br/>succeed"]
-  n_d --> n___end
-  n_late["late<br/>notify"]
-  n_late --> n_late_done
-  n_late_done["late_done<br/>succeed"]
-  n_late_done --> n_d
-  n___start --> n_a
-`);
+  const g = graphOf([
+    ['n___start', 'n_a'],
+    ['n_a', 'n_b'],
+    ['n_b', 'n_c'],
+    ['n_c', 'n_d'],
+    ['n_d', 'n___end'],
+    ['n_late', 'n_late_done'],
+    ['n_late_done', 'n_d'],
+  ]);
   const layout = layoutGraph(g, { size });
   const d = layout.nodes.get('n_d')!.layer;
   assert.equal(layout.nodes.get('n_late_done')!.layer, d - 1);

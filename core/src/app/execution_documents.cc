@@ -57,6 +57,36 @@ Result<json> status_document(const ExecutionView& view) {
     }
   }
   if (!in_progress.empty()) doc["in_progress"] = in_progress;
+  // Every running deadline of a step the view sees, with how it was reached and the calendar it
+  // was computed under: a coordinator checks "3 business days (au-national)", not a bare instant.
+  json deadlines = json::array();
+  const auto instant = [](const json& ms) {
+    return format_utc(TimePoint(std::chrono::milliseconds(ms.get<int64_t>())));
+  };
+  for (const auto& f : r.state.value("frames", json::array())) {
+    if (!f.contains("due") || !f["due"].is_number_integer()) continue;
+    const std::string path = f.value("path", "") + f.value("current", "");
+    if (policy.step(path).cls > view.clearance) continue;
+    json d{{"step", path}, {"due", instant(f["due"])}, {"level", f.value("level", 0u)}};
+    if (f.contains("cap") && f["cap"].is_number_integer()) d["cap"] = instant(f["cap"]);
+    if (f.contains("due_rule")) d["rule"] = f["due_rule"];
+    if (f.contains("due_calendar")) d["calendar"] = f["due_calendar"];
+    for (const auto& t : *tasks) {
+      if (t.step == path && t.doc.contains("id")) d["task"] = t.doc["id"];
+    }
+    deadlines.push_back(std::move(d));
+  }
+  // A view below full clearance does not see every timer (a hidden step's among them): its
+  // next due time is the earliest deadline it sees.
+  if (!full) {
+    for (const auto& d : deadlines) {
+      if (!doc.contains("next_due") ||
+          d["due"].get<std::string>() < doc["next_due"].get<std::string>()) {
+        doc["next_due"] = d["due"];
+      }
+    }
+  }
+  if (!deadlines.empty()) doc["deadlines"] = std::move(deadlines);
   if (r.result.is_object()) {
     if (full) {
       doc.update(r.result);

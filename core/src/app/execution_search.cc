@@ -71,6 +71,7 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
   filter.finished_from = query.finished_from;
   filter.finished_until = query.finished_until;
   if (query.overdue) filter.overdue_at = s.clock().now();
+  filter.escalated = query.escalated;
   const bool everything = p.admin || p.coordinate;
   if (!everything) {
     filter.visible_to = ExecutionFilter::Member{p.person, p.organisation, p.roles, {}};

@@ -1,7 +1,7 @@
 // Listing and searching executions: by workflow, status, organisation, when they started or
-// finished, whether a task is overdue — newest first, a page at a time. Who sees what follows
-// app/access.h: coordinate and admin see every execution; a person, those they hold a task in;
-// a partner system's credential lists nothing.
+// finished, whether a task is overdue or escalated — newest first, a page at a time. Who sees what
+// follows app/access.h: coordinate and admin see every execution; a person, those they hold a task
+// in; a partner system's credential lists nothing.
 #ifndef COALITION_APP_EXECUTION_SEARCH_H_
 #define COALITION_APP_EXECUTION_SEARCH_H_
 
@@ -22,8 +22,9 @@ struct ExecutionQuery {
   std::optional<TimePoint> started_from, started_until;    // [from, until)
   std::optional<TimePoint> finished_from, finished_until;  // [from, until)
   bool overdue = false;                                    // with an open task past its due time
-  std::string after;  // the previous page's `next`; empty: the first page
-  size_t limit = 50;  // 1 to kMaxPageSize (app/task_actions.h)
+  bool escalated = false;  // with an open task escalated at least once
+  std::string after;       // the previous page's `next`; empty: the first page
+  size_t limit = 50;       // 1 to kMaxPageSize (app/task_actions.h)
 };
 
 // {"executions": [{"id", "workflow", "version", "status", "started_at", "updated_at",

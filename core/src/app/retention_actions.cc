@@ -4,6 +4,7 @@
 #include "app/permissions.h"
 #include "common/utc_time.h"
 #include "retention/legal_hold.h"
+#include "retention/retention_policy.h"
 
 namespace coalition::app {
 
@@ -61,6 +62,55 @@ Result<bool> change_legal_hold(Store& store, const EngineConfig& config, const P
     return true;
   }
   return place_legal_hold(store, request);
+}
+
+Result<json> legal_holds_document(Store& store, const EngineConfig& config, const Principal& p,
+                                  bool released, size_t limit) {
+  if (auto allowed = require_role(p, config.permissions.legal_hold, "the legal holds"); !allowed) {
+    return allowed.error();
+  }
+  auto holds = store.legal_holds(released, limit + 1);
+  if (!holds) return std::move(holds).error();
+  const bool more = holds->size() > limit;
+  if (more) holds->pop_back();
+  json list = json::array();
+  for (const LegalHold& h : *holds) {
+    json doc{{"execution", h.execution_id},
+             {"placed_at", h.placed_at},
+             {"placed_by", h.placed_by},
+             {"role", h.role},
+             {"reason", h.reason}};
+    auto record = store.execution(h.execution_id);
+    if (!record) return std::move(record).error();
+    if (*record) {
+      doc["workflow"] = (*record)->workflow_id + "@" + std::to_string((*record)->workflow_version);
+    }
+    if (!h.released_at.empty()) {
+      doc["released_at"] = h.released_at;
+      doc["released_by"] = h.released_by;
+    }
+    list.push_back(std::move(doc));
+  }
+  json doc{{"holds", std::move(list)}};
+  if (more) doc["more"] = true;  // beyond `limit`: the oldest are left out
+  return doc;
+}
+
+Result<json> retention_document(const WorkflowCatalog& catalog, const EngineConfig& config,
+                                const Principal& p) {
+  if (auto allowed = require_role(p, config.permissions.purge, "the retention policy"); !allowed) {
+    return allowed.error();
+  }
+  json workflows = json::array();
+  for (const auto& w : catalog.all()) {
+    const RetentionPolicy policy = retention_policy(*w, config.retention);
+    json rules = json::array();
+    for (const auto& r : policy.rules) rules.push_back(r.to_json());
+    json doc{{"workflow", w->key()}, {"title", w->title}, {"rules", std::move(rules)}};
+    if (!policy.hold.empty()) doc["hold"] = policy.hold;
+    workflows.push_back(std::move(doc));
+  }
+  return json{{"installation", config.retention}, {"workflows", std::move(workflows)}};
 }
 
 }  // namespace coalition::app

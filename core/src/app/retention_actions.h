@@ -11,6 +11,8 @@
 #include "auth/principal.h"
 #include "config/engine_config.h"
 #include "retention/purge.h"
+#include "store/store.h"
+#include "workflow/workflow_validator.h"
 
 namespace coalition::app {
 
@@ -33,6 +35,20 @@ struct HoldChange {
 // execution. The caller must hold a role of permissions.legal_hold (or the admin scope).
 Result<bool> change_legal_hold(Store& store, const EngineConfig& config, const Principal& p,
                                const HoldChange& change, TimePoint now);
+
+// The legal holds in force (every one ever placed with `released`), most recently placed first,
+// at most `limit`: {"holds": [{"execution", "workflow"?, "placed_at", "placed_by", "role",
+// "reason", "released_at"?, "released_by"?}], "more"?: true when older ones were left out}. For the
+// roles of permissions.legal_hold (or the admin scope): the reasons quote law-enforcement requests.
+Result<nlohmann::json> legal_holds_document(Store& store, const EngineConfig& config,
+                                            const Principal& p, bool released, size_t limit);
+
+// What the retention policy keeps, for every registered workflow version: {"installation":
+// config.retention, "workflows": [{"workflow": "id@version", "title", "rules": [{"record_type",
+// "keep", "from", "source"}], "hold"?}]}. For the roles of permissions.purge (or the admin
+// scope), as a purge is.
+Result<nlohmann::json> retention_document(const WorkflowCatalog& catalog,
+                                          const EngineConfig& config, const Principal& p);
 
 }  // namespace coalition::app
 

@@ -1,6 +1,7 @@
 #include "app/web_sessions.h"
 
 #include "app/access.h"
+#include "app/permissions.h"
 #include "audit/audit_chain.h"
 #include "common/utc_time.h"
 
@@ -48,15 +49,18 @@ Status sign_out(Store& store, const ProvenSession& session, TimePoint now) {
   return store.apply(batch);
 }
 
-json session_json(const Principal& p, const WebSessionRecord& record,
-                  std::string_view session_text) {
+json session_json(const Principal& p, const WebSessionRecord& record, std::string_view session_text,
+                  const PermissionsConfig& permissions) {
   return json{{"person", p.person},
               {"organisation", p.organisation},
               {"roles", p.roles},
               {"scopes", p.scopes()},
               {"identity", std::string(to_string(p.source))},
               {"csrf", csrf_token(session_text)},
-              {"expires_at", format_utc(record.expires_at)}};
+              {"expires_at", format_utc(record.expires_at)},
+              {"may",
+               {{"purge", require_role(p, permissions.purge, "a purge").ok()},
+                {"legal_hold", require_role(p, permissions.legal_hold, "a legal hold").ok()}}}};
 }
 
 }  // namespace coalition::app

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/web_session.h"
+#include "config/engine_config.h"
 #include "store/store.h"
 
 namespace coalition::app {
@@ -23,9 +24,11 @@ Result<IssuedWebSession> sign_in(Store& store, const Principal& p, TimePoint now
 Status sign_out(Store& store, const ProvenSession& session, TimePoint now);
 
 // What the page learns of its session: the principal (as GET /v1/me), the CSRF token it must
-// send with every change, and when the session ends.
+// send with every change, when the session ends, and what the configuration's permissions let
+// the person do beyond their scopes ("may": {"purge", "legal_hold"}), so the page offers only
+// that (the server decides again on every request).
 nlohmann::json session_json(const Principal& p, const WebSessionRecord& record,
-                            std::string_view session_text);
+                            std::string_view session_text, const PermissionsConfig& permissions);
 
 }  // namespace coalition::app
 

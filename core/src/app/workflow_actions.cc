@@ -52,7 +52,11 @@ Result<json> workflow_document(const WorkflowCatalog& catalog, const std::string
   }
   json doc = summary_of(*found);
   doc["definition"] = found->document;
-  if (graph) doc["graph"] = render_graph(*found, *graph);
+  if (graph == GraphFormat::kJson) {
+    doc["graph"] = graph_document(*found);
+  } else if (graph) {
+    doc["graph"] = render_graph(*found, *graph);
+  }
   return doc;
 }
 

@@ -62,8 +62,28 @@ Result<Span> parse_span(const nlohmann::json& doc) {
       doc.dump());
 }
 
+namespace {
+
+// The calendar the object holding the instant at `pointer` names, if any.
+std::string calendar_beside(const std::string& pointer, const ContextReader& context) {
+  const auto slash = pointer.rfind('/');
+  if (slash == std::string::npos || slash == 0) return {};
+  const nlohmann::json* holder = context.find(pointer.substr(0, slash));
+  if (holder == nullptr || !holder->is_object()) return {};
+  const auto c = holder->find("calendar");
+  return c != holder->end() && c->is_string() ? c->get<std::string>() : std::string();
+}
+
+void set_basis(DueBasis* basis, const Span& span, const std::string& from) {
+  if (basis == nullptr) return;
+  basis->rule = describe(span) + (from.empty() ? std::string() : " after " + from);
+  basis->calendar = span.fixed ? std::string() : span.calendar;
+}
+
+}  // namespace
+
 Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, TimePoint start,
-                              const CalendarSet& calendars) {
+                              const CalendarSet& calendars, DueBasis* basis) {
   if (!due.at.empty()) {
     const nlohmann::json* value = context.find(due.at);
     std::optional<TimePoint> parsed;
@@ -72,9 +92,13 @@ Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, 
       return Error::invalid_data("the due instant " + due.at +
                                  " does not hold an RFC 3339 timestamp");
     }
+    if (basis != nullptr) *basis = {"at " + due.at, calendar_beside(due.at, context)};
     return *parsed;
   }
-  if (due.in_ref.is_null()) return due_from(due.in, due.from, context, start, calendars);
+  if (due.in_ref.is_null()) {
+    set_basis(basis, due.in, due.from);
+    return due_from(due.in, due.from, context, start, calendars);
+  }
   auto resolved = resolve_template(due.in_ref, context);
   if (!resolved) {
     return Error::invalid_data("the span reference " + due.in_ref.value("$path", "") +
@@ -85,6 +109,7 @@ Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, 
     return Error::invalid_data("the span at " + due.in_ref.value("$path", "") + ": " +
                                span.error().message());
   }
+  set_basis(basis, *span, due.from);
   return due_from(*span, due.from, context, start, calendars);
 }
 

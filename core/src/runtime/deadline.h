@@ -23,11 +23,22 @@ Result<TimePoint> add_span(TimePoint from, const Span& span, const CalendarSet& 
 Result<TimePoint> due_from(const Span& in, const std::string& anchor, const ContextReader& context,
                            TimePoint start, const CalendarSet& calendars);
 
+// How a due instant was reached, for the people who read it: `rule` says it in words ("3
+// business days (au-national) after /input/alert_at", "at /regulatory/due_at"); `calendar` is
+// the business-day calendar it was computed under, empty for calendar time. An `at` deadline
+// takes the calendar the object holding the instant names in its "calendar" member, as a plugin
+// that computed the instant under one writes it (regulatory.filing_deadline does).
+struct DueBasis {
+  std::string rule;
+  std::string calendar;
+};
+
 // The instant `due` names: the instant at its `at` pointer, or its span (resolved from the
 // context when it is a reference) after its anchor or `start`. kInvalidData when a pointer does
-// not hold what it should; kConfiguration for an unknown calendar.
+// not hold what it should; kConfiguration for an unknown calendar. `basis`, when given, is set
+// to how the instant was reached.
 Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, TimePoint start,
-                              const CalendarSet& calendars);
+                              const CalendarSet& calendars, DueBasis* basis = nullptr);
 
 // A span written in JSON: an ISO 8601 duration or {"business_days": N, "calendar": ID}.
 Result<Span> parse_span(const nlohmann::json& doc);

@@ -224,8 +224,7 @@ void Execution::record(EventType type, const std::string& step, json data, const
   json summary = audit_summary(event);
   if (!actor.identity.empty()) summary["identity"] = actor.identity;
   pending_audit_.push_back(make_audit_draft(event.at, actor.id, actor.role, actor.organisation, id_,
-                                            step, std::string(to_string(type)),
-                                            std::move(summary)));
+                                            step, std::string(to_string(type)), summary));
   pending_audit_.back().event_seq = event.seq;  // the store links the entry to its payload
   pending_events_.push_back(StoredEvent{id_, std::move(event)});
   mark_dirty();
@@ -369,6 +368,7 @@ void Execution::enter_now(int64_t frame, std::string step_id) {
     f.due.reset();
     f.cap.reset();
     f.level = 0;
+    f.basis = {};
     f.crashes = 0;
     const size_t visits = ++f.visits[step_id];
     const std::string path = step_path(frame, step_id);

@@ -3,6 +3,7 @@
 #ifndef COALITION_RUNTIME_EXECUTION_STATE_H_
 #define COALITION_RUNTIME_EXECUTION_STATE_H_
 
+#include "runtime/deadline.h"
 #include "runtime/execution.h"
 #include "workflow/context.h"
 
@@ -44,6 +45,7 @@ struct Execution::Frame {
   std::optional<TimePoint> due;
   std::optional<TimePoint> cap;            // an extension may not go beyond
   uint32_t level = 0;                      // escalation tiers passed
+  DueBasis basis;                          // how `due` was reached, and under which calendar
   std::map<std::string, uint32_t> visits;  // so a step entered again gets a new key
   // Times a plugin call of the current step took the engine process down (in process).
   uint32_t crashes = 0;

@@ -168,6 +168,8 @@ json Execution::task_json(int64_t frame) const {
   if (!t.assignee.empty()) doc["assignee"] = t.assignee;
   if (f.due) doc["due"] = format_utc(*f.due);
   if (f.cap) doc["cap"] = format_utc(*f.cap);
+  if (f.due && !f.basis.rule.empty()) doc["due_rule"] = f.basis.rule;
+  if (f.due && !f.basis.calendar.empty()) doc["calendar"] = f.basis.calendar;
   for (const char* key : {"instructions", "answer_schema", "items"}) {
     if (t.spec.contains(key)) doc[key] = t.spec[key];
   }
@@ -550,6 +552,7 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
   }
   const TimePoint previous = *f->due;
   f->due = due;
+  f->basis = {"moved by " + actor.id + " (" + actor.role + ")", std::string()};
   record(EventType::kDeadlineExtended, step_path(frame, a->step->id),
          {{"task", task_id},
           {"due", format_utc(due)},
@@ -565,10 +568,12 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
 bool Execution::start_deadline(int64_t frame, const Step& step) {
   const DeadlineSpec& d = *step.deadline;
   Frame& f = frames_.at(frame);
-  auto due = resolve_due(d.due, f.context, f.entered_at, host_.calendars());
+  DueBasis basis;
+  DueBasis cap_basis;
+  auto due = resolve_due(d.due, f.context, f.entered_at, host_.calendars(), &basis);
   std::optional<TimePoint> cap;
   if (due && d.cap) {
-    auto c = resolve_due(*d.cap, f.context, f.entered_at, host_.calendars());
+    auto c = resolve_due(*d.cap, f.context, f.entered_at, host_.calendars(), &cap_basis);
     if (!c) {
       due = std::move(c).error();
     } else {
@@ -582,8 +587,10 @@ bool Execution::start_deadline(int64_t frame, const Step& step) {
                              "deadline of step '" + step.id + "': " + due.error().message()));
     return false;
   }
-  f.due = cap && *due > *cap ? *cap : *due;
+  const bool capped = cap && *due > *cap;
+  f.due = capped ? *cap : *due;
   f.cap = cap;
+  f.basis = capped ? DueBasis{"the cap: " + cap_basis.rule, cap_basis.calendar} : basis;
   f.level = 0;
   arm_deadline_timers(frame);
   return true;
@@ -631,11 +638,16 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
   const bool has_task = a != attempts_.end() && a->second.task;
   if (has_task && f.level < d.escalate.size()) {
     const EscalationTier& tier = d.escalate[f.level];
-    auto due = resolve_due(tier.due, f.context, host_.clock().now(), host_.calendars());
-    if (due && f.cap && *due > *f.cap) *due = *f.cap;  // the cap bounds every tier too
+    DueBasis basis;
+    auto due = resolve_due(tier.due, f.context, host_.clock().now(), host_.calendars(), &basis);
+    if (due && f.cap && *due > *f.cap) {  // the cap bounds every tier too
+      *due = *f.cap;
+      basis = {"the cap", std::string()};
+    }
     if (due) {
       ++f.level;
       f.due = *due;
+      f.basis = std::move(basis);
       Task& task = *a->second.task;
       task.roles = tier.roles;
       json data{

@@ -4,6 +4,7 @@
 #include "app/audit_report.h"
 #include "app/permissions.h"
 #include "app/retention_actions.h"
+#include "app/task_actions.h"
 #include "app/token_admin.h"
 #include "common/json_text.h"
 #include "server/route_support.h"
@@ -76,6 +77,20 @@ void add_admin_routes(Router& router, app::Session& s, const EngineConfig& confi
                         if (!v) return problem_response(v.error());
                         const json doc = app::audit_verification_json(*v, false);
                         return ok(doc);
+                      }}));
+
+  // The retention policy of every workflow version, and the legal holds: what the retention
+  // page shows to those who may purge and place holds.
+  router.add(waiting({"GET", "/v1/retention", true, [&s, &config](const RouteCall& c) {
+                        return answer(app::retention_document(s.catalog(), config, *c.principal));
+                      }}));
+  router.add(waiting({"GET", "/v1/legal-holds", true, [&s, &config](const RouteCall& c) {
+                        auto released = query_flag(c.request, "released");
+                        if (!released) return problem_response(released.error());
+                        auto limit = query_limit(c.request, 200, app::kMaxPageSize);
+                        if (!limit) return problem_response(limit.error());
+                        return answer(app::legal_holds_document(s.store(), config, *c.principal,
+                                                                *released, *limit));
                       }}));
 
   // A purge applies the retention policy now; {"dry_run": true} reports what would go. Both

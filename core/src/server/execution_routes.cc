@@ -33,6 +33,9 @@ Result<app::ExecutionQuery> search_query(const HttpRequest& r) {
   auto overdue = query_flag(r, "overdue");
   if (!overdue) return std::move(overdue).error();
   q.overdue = *overdue;
+  auto escalated = query_flag(r, "escalated");
+  if (!escalated) return std::move(escalated).error();
+  q.escalated = *escalated;
   auto limit = query_limit(r, q.limit, app::kMaxPageSize);
   if (!limit) return std::move(limit).error();
   q.limit = *limit;

@@ -23,7 +23,8 @@ std::string bearer_free_session_text(const HttpRequest& request) {
 
 void add_session_routes(Router& router, app::Session& s, const EngineConfig& config) {
   const auto lifetime = config.server.session_lifetime;
-  Route sign_in{"POST", "/v1/session", false, [&s, lifetime](const RouteCall& c) {
+  const PermissionsConfig& permissions = config.permissions;
+  Route sign_in{"POST", "/v1/session", false, [&s, lifetime, &permissions](const RouteCall& c) {
                   if (auto same = same_site_request(c.request); !same) {
                     return problem_response(same.error());
                   }
@@ -36,7 +37,8 @@ void add_session_routes(Router& router, app::Session& s, const EngineConfig& con
                   const TimePoint now = utc_now();
                   auto issued = app::sign_in(s.store(), *p, now, lifetime);
                   if (!issued) return problem_response(issued.error());
-                  HttpResponse r = ok(app::session_json(*p, issued->record, issued->text), 201);
+                  HttpResponse r =
+                      ok(app::session_json(*p, issued->record, issued->text, permissions), 201);
                   r.headers.emplace_back("Set-Cookie", session_cookie(issued->text, lifetime));
                   return r;
                 }};
@@ -46,11 +48,11 @@ void add_session_routes(Router& router, app::Session& s, const EngineConfig& con
 
   // Both need a credential (the API admits the cookie and checks the CSRF token of a change);
   // a caller with a bearer token has no browser session to read or end.
-  router.add({"GET", "/v1/session", true, [&s](const RouteCall& c) {
+  router.add({"GET", "/v1/session", true, [&s, &permissions](const RouteCall& c) {
                 const std::string text = bearer_free_session_text(c.request);
                 auto proven = authenticate_web_session(s.store(), text, utc_now());
                 if (!proven) return problem_response(Error::not_found("no browser session"));
-                return ok(app::session_json(proven->principal, proven->record, text));
+                return ok(app::session_json(proven->principal, proven->record, text, permissions));
               }});
   router.add(waiting({"POST", "/v1/session/end", true, [&s](const RouteCall& c) {
                         const std::string text = bearer_free_session_text(c.request);

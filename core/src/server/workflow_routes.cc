@@ -45,8 +45,10 @@ void add_workflow_routes(Router& router, app::Session& s) {
            graph = GraphFormat::kMermaid;
          } else if (g == "dot") {
            graph = GraphFormat::kDot;
+         } else if (g == "json") {
+           graph = GraphFormat::kJson;
          } else if (!g.empty()) {
-           return problem_response(Error::invalid_argument("graph: mermaid or dot"));
+           return problem_response(Error::invalid_argument("graph: json, mermaid or dot"));
          }
          return answer(app::workflow_document(s.catalog(), c.params.at("id"), version, graph));
        }});

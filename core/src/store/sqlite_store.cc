@@ -1211,6 +1211,11 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
         " AND EXISTS (SELECT 1 FROM tasks t WHERE t.execution_id = e.id AND "
         "t.status = 'open' AND t.due IS NOT NULL AND t.due <= ?9)";
   }
+  if (filter.escalated) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM tasks t WHERE t.execution_id = e.id AND "
+        "t.status = 'open' AND t.level > 0)";
+  }
   if (!filter.after_id.empty()) {
     sql += " AND (started_at < ?10 OR (started_at = ?10 AND id < ?11))";
   }
@@ -1477,6 +1482,24 @@ Result<std::optional<LegalHold>> SqliteStore::legal_hold(const std::string& exec
   if (!*row) return std::optional<LegalHold>();
   return std::optional<LegalHold>(
       LegalHold{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
+}
+
+Result<std::vector<LegalHold>> SqliteStore::legal_holds(bool released, size_t limit) {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      "SELECT execution_id, placed_at, placed_by, role, reason, released_at, released_by FROM "
+      "legal_holds WHERE ?1 OR released_at = '' ORDER BY placed_at DESC, execution_id LIMIT ?2");
+  q.bind(1, static_cast<int64_t>(released ? 1 : 0));
+  q.bind(2, static_cast<int64_t>(limit));
+  std::vector<LegalHold> out;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    out.push_back(
+        LegalHold{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)});
+  }
+  return out;
 }
 
 Result<std::vector<RetentionNote>> SqliteStore::retention_notes(const std::string& execution_id) {

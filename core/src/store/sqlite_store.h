@@ -64,6 +64,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ExecutionRecord>> finished_executions() override;
   Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) override;
   Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) override;
+  Result<std::vector<LegalHold>> legal_holds(bool released, size_t limit) override;
   Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) override;
   Result<std::optional<std::string>> meta(const std::string& key) override;
   Result<uint32_t> interruptions(const std::string& execution_id) override;

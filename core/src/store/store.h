@@ -327,6 +327,7 @@ struct ExecutionFilter {
   std::optional<TimePoint> finished_from;  // ended (succeeded, failed, cancelled), at or after
   std::optional<TimePoint> finished_until;
   std::optional<TimePoint> overdue_at;  // with an open task due at or before this instant
+  bool escalated = false;               // with an open task escalated at least once
   // Keyset paging: only executions after this one in the order (started_at desc, id desc).
   std::string after_id;
   TimePoint after_started{};
@@ -409,6 +410,9 @@ class Store {
   virtual Result<std::vector<ExecutionRecord>> finished_executions() = 0;
   virtual Result<std::vector<Tombstone>> tombstones(const std::string& execution_id) = 0;
   virtual Result<std::optional<LegalHold>> legal_hold(const std::string& execution_id) = 0;
+  // Legal holds, most recently placed first: those in force, or every one ever placed
+  // (`released` too). At most `limit`.
+  virtual Result<std::vector<LegalHold>> legal_holds(bool released, size_t limit) = 0;
   virtual Result<std::vector<RetentionNote>> retention_notes(const std::string& execution_id) = 0;
   virtual Result<std::optional<std::string>> meta(const std::string& key) = 0;
   // Times a process died while working on the execution, since it last stood still.

@@ -3,17 +3,22 @@
 #include <fmt/format.h>
 
 #include <sstream>
+#include <vector>
 
 namespace coalition {
 namespace {
 
-// Both formats are drawn from the same walk; only the spelling differs.
+// Every format is drawn from the same walk; only the spelling differs.
 class Drawer {
  public:
   explicit Drawer(GraphFormat format) : format_(format) {}
 
   std::string draw(const Workflow& wf) {
-    if (format_ == GraphFormat::kDot) {
+    if (format_ == GraphFormat::kJson) {
+      doc_ = {{"nodes", nlohmann::json::array()},
+              {"edges", nlohmann::json::array()},
+              {"groups", nlohmann::json::array()}};
+    } else if (format_ == GraphFormat::kDot) {
       out_ << "digraph \"" << wf.id << "\" {\n  rankdir=TB;\n  node [shape=box, style=rounded];\n";
       out_ << "  label=\"" << escape(wf.title) << " (" << wf.id << " v" << wf.version << ")\";\n";
     } else {
@@ -26,8 +31,10 @@ class Drawer {
     sequence(*wf.main, "", end);
     edge(start, node_id("", wf.main->start), "", false);
     if (format_ == GraphFormat::kDot) out_ << "}\n";
-    return out_.str();
+    return format_ == GraphFormat::kJson ? doc_.dump() : out_.str();
   }
+
+  const nlohmann::json& document() const { return doc_; }
 
  private:
   void sequence(const Sequence& seq, const std::string& prefix, const std::string& exit) {
@@ -76,7 +83,17 @@ class Drawer {
   }
 
   void shape(const std::string& id, const std::string& label, bool terminal) {
-    if (format_ == GraphFormat::kDot) {
+    if (format_ == GraphFormat::kJson) {
+      nlohmann::json lines = nlohmann::json::array();
+      size_t from = 0;
+      for (size_t p; (p = label.find("\\n", from)) != std::string::npos; from = p + 2) {
+        lines.push_back(label.substr(from, p - from));
+      }
+      lines.push_back(label.substr(from));
+      nlohmann::json node{{"id", id}, {"lines", std::move(lines)}, {"terminal", terminal}};
+      if (!groups_.empty()) node["group"] = groups_.back();
+      doc_["nodes"].push_back(std::move(node));
+    } else if (format_ == GraphFormat::kDot) {
       out_ << "  " << id << " [label=\"" << escape(label) << "\""
            << (terminal ? ", shape=ellipse" : "") << "];\n";
     } else {
@@ -88,7 +105,11 @@ class Drawer {
   }
 
   void edge(const std::string& from, const std::string& to, const std::string& label, bool dashed) {
-    if (format_ == GraphFormat::kDot) {
+    if (format_ == GraphFormat::kJson) {
+      nlohmann::json e{{"from", from}, {"to", to}, {"dashed", dashed}};
+      if (!label.empty()) e["label"] = label;
+      doc_["edges"].push_back(std::move(e));
+    } else if (format_ == GraphFormat::kDot) {
       out_ << "  " << from << " -> " << to;
       std::string attrs;
       if (!label.empty()) attrs += "label=\"" + escape(label) + "\"";
@@ -104,13 +125,24 @@ class Drawer {
   }
 
   void open_group(const std::string& id, const std::string& label) {
-    if (format_ == GraphFormat::kDot) {
+    if (format_ == GraphFormat::kJson) {
+      nlohmann::json g{{"id", id}, {"label", label}};
+      if (!groups_.empty()) g["parent"] = groups_.back();
+      doc_["groups"].push_back(std::move(g));
+      groups_.push_back(id);
+    } else if (format_ == GraphFormat::kDot) {
       out_ << "  subgraph cluster_" << id << " {\n  label=\"" << escape(label) << "\";\n";
     } else {
       out_ << "  subgraph " << id << " [\"" << mermaid_escape(label) << "\"]\n";
     }
   }
-  void close_group() { out_ << (format_ == GraphFormat::kDot ? "  }\n" : "  end\n"); }
+  void close_group() {
+    if (format_ == GraphFormat::kJson) {
+      groups_.pop_back();
+    } else {
+      out_ << (format_ == GraphFormat::kDot ? "  }\n" : "  end\n");
+    }
+  }
 
   static std::string node_id(const std::string& prefix, const std::string& step) {
     return "n_" + prefix + step;
@@ -139,12 +171,20 @@ class Drawer {
 
   GraphFormat format_;
   std::ostringstream out_;
+  nlohmann::json doc_;               // kJson
+  std::vector<std::string> groups_;  // kJson: the groups open, innermost last
 };
 
 }  // namespace
 
 std::string render_graph(const Workflow& workflow, GraphFormat format) {
   return Drawer(format).draw(workflow);
+}
+
+nlohmann::json graph_document(const Workflow& workflow) {
+  Drawer drawer(GraphFormat::kJson);
+  drawer.draw(workflow);
+  return drawer.document();
 }
 
 }  // namespace coalition

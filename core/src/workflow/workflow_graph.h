@@ -1,17 +1,27 @@
 // Drawing a workflow: steps, transitions, choice rules, catch edges, and the sequences inside
-// parallel and map steps, as Graphviz DOT or a Mermaid flowchart.
+// parallel and map steps, as Graphviz DOT, a Mermaid flowchart, or JSON for a program that lays
+// the graph out itself (the web app).
 #ifndef COALITION_WORKFLOW_WORKFLOW_GRAPH_H_
 #define COALITION_WORKFLOW_WORKFLOW_GRAPH_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "workflow/workflow.h"
 
 namespace coalition {
 
-enum class GraphFormat { kDot, kMermaid };
+enum class GraphFormat { kDot, kMermaid, kJson };
 
 std::string render_graph(const Workflow& workflow, GraphFormat format);
+
+// The graph as data: {"nodes": [{"id", "lines": [step id, kind or type], "terminal",
+// "group"?}], "edges": [{"from", "to", "label"?, "dashed"}], "groups": [{"id", "label",
+// "parent"?}]}. Node ids are those of the other formats: "n_" and the step path with "__" for
+// "/", a branch's name or "each" for its brackets (n_report__filing__narrative); "n___start",
+// "n___end", and a branch's "joined" node n_<step>__<branch>____done. A group is a parallel
+// step's branch or a map's iteration; a node's group is the innermost one it is in.
+nlohmann::json graph_document(const Workflow& workflow);
 
 }  // namespace coalition
 

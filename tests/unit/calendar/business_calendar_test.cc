@@ -102,6 +102,43 @@ TEST(Deadline, AnchorComesFromTheContext) {
   EXPECT_FALSE(missing.ok());
 }
 
+// How a due instant was reached travels with it: the span in words, its anchor, and the calendar
+// it was counted under (for an `at` deadline, the one the instant's object names).
+TEST(Deadline, TheBasisSaysHowAndUnderWhichCalendar) {
+  CalendarSet set;
+  ASSERT_TRUE(set.add(calendar(kAustralia)).ok());
+  json context{{"alert", {{"at", "2026-12-01T00:00:00Z"}}},
+               {"spans", {{"ack", {{"business_days", 3u}, {"calendar", "au"}}}}},
+               {"regulatory", {{"due_at", "2026-12-04T12:59:59Z"}, {"calendar", "au"}}},
+               {"plain", {{"due_at", "2026-12-04T12:59:59Z"}}}};
+  const DocumentReader reader(context);
+  const TimePoint start = utc("2026-12-01T00:00:00Z");
+
+  DueSpec by_reference;
+  by_reference.in_ref = {{"$path", "/spans/ack"}};
+  by_reference.from = "/alert/at";
+  DueBasis basis;
+  auto by_ref = resolve_due(by_reference, reader, start, set, &basis);
+  ASSERT_TRUE(by_ref.ok()) << by_ref.error().message();
+  EXPECT_EQ(basis.rule, "3 business days (au) after /alert/at");
+  EXPECT_EQ(basis.calendar, "au");
+
+  DueSpec fixed;
+  fixed.in.fixed = std::chrono::hours(36);
+  ASSERT_TRUE(resolve_due(fixed, reader, start, set, &basis).ok());
+  EXPECT_EQ(basis.rule, "P1DT12H");
+  EXPECT_EQ(basis.calendar, "");
+
+  DueSpec at;
+  at.at = "/regulatory/due_at";
+  ASSERT_TRUE(resolve_due(at, reader, start, set, &basis).ok());
+  EXPECT_EQ(basis.rule, "at /regulatory/due_at");
+  EXPECT_EQ(basis.calendar, "au");
+  at.at = "/plain/due_at";
+  ASSERT_TRUE(resolve_due(at, reader, start, set, &basis).ok());
+  EXPECT_EQ(basis.calendar, "");
+}
+
 TEST(CalendarSet, ShippedCalendarsLoad) {
   auto set = CalendarSet::load(std::filesystem::path(test::kSourceDir) / "config" / "calendars");
   ASSERT_TRUE(set.ok()) << set.error().message();

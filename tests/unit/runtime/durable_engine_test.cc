@@ -210,6 +210,12 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
   }  // the process goes away with the review half voted and its deadline pending
 
   auto store = open_store();
+  // How the deadline was reached is part of the snapshot, beside the instant.
+  const json saved = (*store->execution("ex-1"))->state;
+  bool rule_kept = false;
+  for (const auto& f : saved["frames"]) rule_kept = rule_kept || f.value("due_rule", "") == "P2D";
+  EXPECT_TRUE(rule_kept) << saved.dump();
+  EXPECT_EQ((*store->task("ex-1.t2"))->doc["due_rule"], "P2D");
   ManualClock clock(utc("2026-12-03T10:00:00Z"));  // past the 48 h deadline
   auto e = engine(*store, clock);
   auto report = e->recover();
@@ -222,6 +228,7 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
   EXPECT_EQ((*task)->doc["roles"], json::array({"deputy"}));
   // 24 h from the escalation would be 10:00; the cap (72 h from the start) bounds every tier.
   EXPECT_EQ((*task)->doc["due"], "2026-12-04T09:00:00.000Z");
+  EXPECT_EQ((*task)->doc["due_rule"], "the cap");
 
   // Separation of duties still remembers who drafted, across the restart.
   auto sod = e->complete_task("ex-1.t2", {"ana", "deputy", ""},

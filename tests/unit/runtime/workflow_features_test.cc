@@ -231,7 +231,10 @@ TEST_F(WorkflowFeaturesTest, DueInstantsAndSpansAndRolesComeFromTheContext) {
   EXPECT_EQ(task["roles"], json::array({"bsa_officer"}));
   EXPECT_EQ(task["due"], "2026-12-08T09:00:00.000Z");
   EXPECT_EQ(task["cap"], "2026-12-09T09:00:00.000Z");
+  EXPECT_EQ(task["due_rule"], "at /input/due_at");
+  EXPECT_FALSE(task.contains("calendar"));
   advance_to(utc("2026-12-08T09:00:01Z"));
+  EXPECT_EQ(open_task(id)["due_rule"], "at /input/final_at");  // the tier's own rule
   const json escalated = last_of(id, EventType::kEscalated);
   EXPECT_EQ(escalated["data"]["roles"], json::array({"cco"}));
   EXPECT_EQ(escalated["data"]["due"], "2026-12-09T09:00:00.000Z");  // the tier's own instant
@@ -239,6 +242,7 @@ TEST_F(WorkflowFeaturesTest, DueInstantsAndSpansAndRolesComeFromTheContext) {
   settle();
   task = open_task(id);
   EXPECT_EQ(task["due"], "2026-12-08T11:00:01.000Z");  // PT2H from the reference, from the start
+  EXPECT_EQ(task["due_rule"], "PT2H");
 }
 
 TEST_F(WorkflowFeaturesTest, AReferenceThatHoldsNoRoleFailsTheStepInsteadOfOpeningATask) {

@@ -392,5 +392,50 @@ TEST_F(SqliteStoreTest, AnInboxListsTheOrganisationsTasksForTheRolesInDueOrderBy
   EXPECT_EQ(ids_of(*store->inbox(nobody)), std::vector<std::string>{"e"});
 }
 
+// Coordinators look across members for executions whose deadline escalated: an open task at a
+// tier above the first, not one that escalated and was then completed.
+TEST_F(SqliteStoreTest, ExecutionsWithAnEscalatedOpenTaskAreFound) {
+  auto store = open();
+  StoreBatch batch;
+  for (const char* id : {"ex-a", "ex-b", "ex-c"}) {
+    batch.executions.push_back(ExecutionRecord{id, "review", 1, "waiting", "lead.lee", at(0), at(5),
+                                               std::nullopt, json::object(), json()});
+  }
+  batch.tasks = {inbox_task("a", "northbank", {"deputy"}, 100, 1),
+                 inbox_task("b", "northbank", {"reviewer"}, 100, 0),
+                 inbox_task("c", "southbank", {"cco"}, 100, 2)};
+  batch.tasks[2].status = "completed";
+  ASSERT_TRUE(store->apply(batch).ok());
+  ExecutionFilter f;
+  f.escalated = true;
+  auto found = store->executions(f);
+  ASSERT_TRUE(found.ok()) << found.error().message();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].id, "ex-a");
+  f.escalated = false;
+  EXPECT_EQ(store->executions(f)->size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, LegalHoldsAreListedInForceOrAllMostRecentFirst) {
+  auto store = open();
+  StoreBatch batch;
+  batch.holds = {LegalHold{"ex-1", "2026-12-01T09:00:00.000Z", "rec.rob", "records_officer",
+                           "keep-open letter 1", "", ""},
+                 LegalHold{"ex-2", "2026-12-02T09:00:00.000Z", "rec.rob", "records_officer",
+                           "keep-open letter 2", "2026-12-03T09:00:00.000Z", "rec.rob"},
+                 LegalHold{"ex-3", "2026-12-03T09:00:00.000Z", "leg.lou", "legal",
+                           "keep-open letter 3", "", ""}};
+  ASSERT_TRUE(store->apply(batch).ok());
+  auto ids = [](const std::vector<LegalHold>& holds) {
+    std::vector<std::string> out;
+    for (const auto& h : holds) out.push_back(h.execution_id);
+    return out;
+  };
+  EXPECT_EQ(ids(*store->legal_holds(false, 10)), (std::vector<std::string>{"ex-3", "ex-1"}));
+  EXPECT_EQ(ids(*store->legal_holds(true, 10)), (std::vector<std::string>{"ex-3", "ex-2", "ex-1"}));
+  EXPECT_EQ(ids(*store->legal_holds(true, 2)), (std::vector<std::string>{"ex-3", "ex-2"}));
+  EXPECT_EQ((*store->legal_holds(true, 10))[1].released_by, "rec.rob");
+}
+
 }  // namespace
 }  // namespace coalition

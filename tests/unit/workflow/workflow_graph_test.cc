@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "workflow/workflow_loader.h"
 
 namespace coalition {
@@ -37,6 +39,37 @@ TEST(WorkflowGraph, MermaidIsAFlowchart) {
   EXPECT_NE(m.find("n_fan -.->|\"catch parallel.branch_failed\"| n_stop"), std::string::npos);
   EXPECT_NE(m.find("subgraph "), std::string::npos);
   EXPECT_NE(m.find("  end\n"), std::string::npos);
+}
+
+TEST(WorkflowGraph, JsonHasTheSameNodesEdgesAndGroupsAsData) {
+  auto loaded = load_workflow(kWorkflow, "g.json");
+  ASSERT_TRUE(loaded.workflow);
+  const nlohmann::json g = graph_document(*loaded.workflow);
+  auto node = [&](const std::string& id) {
+    for (const auto& n : g["nodes"]) {
+      if (n["id"] == id) return n;
+    }
+    return nlohmann::json();
+  };
+  EXPECT_EQ(node("n_route")["lines"], (nlohmann::json{"route", "choice"}));
+  EXPECT_EQ(node("n___start")["terminal"], true);
+  EXPECT_EQ(node("n_fan__bank__call")["group"], "n_fan__bank____group");
+  EXPECT_FALSE(node("n_fan").contains("group"));
+  EXPECT_EQ(g["groups"],
+            (nlohmann::json{{{"id", "n_fan__bank____group"}, {"label", "fan / bank"}}}));
+  const nlohmann::json caught{{"from", "n_fan"},
+                              {"to", "n_stop"},
+                              {"label", "catch parallel.branch_failed"},
+                              {"dashed", true}};
+  EXPECT_NE(std::find(g["edges"].begin(), g["edges"].end(), caught), g["edges"].end()) << g.dump();
+  // One edge in the data for each edge in the drawing.
+  const std::string m = render_graph(*loaded.workflow, GraphFormat::kMermaid);
+  size_t arrows = 0;
+  for (size_t at = 0; (at = m.find("-", at)) != std::string::npos; ++at) {
+    if (m.compare(at, 3, "-->") == 0 || m.compare(at, 4, "-.->") == 0) ++arrows;
+  }
+  EXPECT_EQ(g["edges"].size(), arrows);
+  EXPECT_EQ(nlohmann::json::parse(render_graph(*loaded.workflow, GraphFormat::kJson)), g);
 }
 
 }  // namespace

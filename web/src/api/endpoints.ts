@@ -6,7 +6,10 @@ import type {
   ExecutionStatus,
   History,
   Inbox,
+  LegalHoldList,
   ProviderList,
+  PurgeReport,
+  RetentionPolicies,
   Session,
   Task,
   Timeline,
@@ -59,6 +62,7 @@ export interface ExecutionQuery {
   started_from?: string;
   started_until?: string;
   overdue?: boolean;
+  escalated?: boolean;
   limit?: number;
   cursor?: string;
 }
@@ -79,8 +83,15 @@ export const listWorkflows = (signal?: Signal) => apiGet<WorkflowList>('/v1/work
 
 export const getWorkflowGraph = (id: string, version: number | undefined, signal?: Signal) =>
   apiGet<WorkflowDocument>(`/v1/workflows/${seg(id)}`, {
-    query: { graph: 'mermaid', version },
+    query: { graph: 'json', version },
     signal,
   });
+
+export const listLegalHolds = (released: boolean, signal?: Signal) =>
+  apiGet<LegalHoldList>('/v1/legal-holds', { query: { released: released || undefined }, signal });
+
+export const getRetention = (signal?: Signal) => apiGet<RetentionPolicies>('/v1/retention', { signal });
+
+export const purge = (dryRun: boolean) => apiPost<PurgeReport>('/v1/purge', { dry_run: dryRun });
 
 export const verifyAudit = (signal?: Signal) => apiGet<AuditVerification>('/v1/audit/verify', { signal });

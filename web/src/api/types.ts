@@ -27,6 +27,8 @@ export interface Session {
   identity: string;
   csrf: string;
   expires_at?: string;
+  /** What the configuration's permissions let the person do (the server checks again). */
+  may?: { purge: boolean; legal_hold: boolean };
 }
 
 /** GET /v1/auth/providers. */
@@ -70,10 +72,9 @@ export interface TaskSummary {
   cap?: string;
   justification_required?: boolean;
   extend_roles?: string[];
-  /**
-   * The business calendar the deadline was computed under. Not in the API yet (see web/README.md);
-   * shown when a server sends it.
-   */
+  /** How the due time was reached: "3 business days (au-national) after /input/alert_at". */
+  due_rule?: string;
+  /** The business-day calendar the due time was computed under (none for calendar time). */
   calendar?: string;
 }
 
@@ -140,6 +141,8 @@ export interface ExecutionStatus {
   updated_at: string;
   next_due?: string;
   open_tasks: Task[];
+  /** Every running deadline of a step the caller sees. */
+  deadlines?: Deadline[];
   /** Step paths in progress ("review", "report[filing]/narrative"), or a visibility class's words. */
   in_progress?: string[];
   output?: unknown;
@@ -147,6 +150,17 @@ export interface ExecutionStatus {
   purged?: unknown[];
   legal_hold?: unknown;
   view?: View;
+}
+
+export interface Deadline {
+  step: string;
+  due: string;
+  cap?: string;
+  /** Escalation tiers passed. */
+  level: number;
+  rule?: string;
+  calendar?: string;
+  task?: string;
 }
 
 export interface HistoryEvent {
@@ -183,7 +197,8 @@ export interface WorkflowList {
 
 export interface WorkflowDocument extends WorkflowSummary {
   definition: unknown;
-  graph?: string;
+  /** With ?graph=json: the graph document (read with graph/model.ts readGraph). */
+  graph?: unknown;
 }
 
 export interface AuditVerification {
@@ -196,6 +211,50 @@ export interface AuditVerification {
   first_bad_seq?: number;
   kind?: string;
   problem?: string;
+}
+
+/** GET /v1/legal-holds. */
+export interface LegalHold {
+  execution: string;
+  workflow?: string;
+  placed_at: string;
+  placed_by: string;
+  role: string;
+  reason: string;
+  released_at?: string;
+  released_by?: string;
+}
+
+export interface LegalHoldList {
+  holds: LegalHold[];
+  more?: boolean;
+}
+
+export interface RetentionRule {
+  record_type: string;
+  /** An ISO 8601 duration. */
+  keep: string;
+  /** completed, started, or a pointer into the execution's output. */
+  from: string;
+  source: string;
+}
+
+/** GET /v1/retention. */
+export interface RetentionPolicies {
+  installation: Record<string, unknown>;
+  workflows: { workflow: string; title: string; rules: RetentionRule[]; hold?: string }[];
+}
+
+/** POST /v1/purge. */
+export interface PurgeReport {
+  now: string;
+  dry_run: boolean;
+  examined: number;
+  purged: number;
+  held: number;
+  kept: number;
+  already_purged: number;
+  actions: { execution?: string; record_type?: string; action?: string; [key: string]: unknown }[];
 }
 
 /** The part of JSON Schema the answer forms understand. */

@@ -1,7 +1,7 @@
 // The workflow graph as SVG: each step a box coloured by its state through CSS classes, with the
 // state also in words (a line in the box, its <title>, the legend and a list of steps).
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import type { Graph } from './mermaid';
+import type { Graph } from './model';
 import type { LaidEdge, Point } from './layout';
 import { layoutGraph } from './layout';
 import type { StepState } from './state';

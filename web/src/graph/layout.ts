@@ -4,7 +4,7 @@
 //   3. an edge across several layers passes through a point on each layer between (a dummy);
 //   4. within a layer, nodes are ordered by the barycentre of their parents' positions;
 //   5. each node sits under its parents where the nodes beside it leave room.
-import type { Graph, GraphEdge } from './mermaid';
+import type { Graph, GraphEdge } from './model';
 
 export interface Size {
   width: number;

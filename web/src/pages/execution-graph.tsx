@@ -1,10 +1,10 @@
-// The workflow graph of an execution: the definition's Mermaid drawing (coordinators and
+// The workflow graph of an execution: the definition's graph as data (coordinators and
 // administrators may read definitions), coloured by the history's step states.
 import { getHistory, getWorkflowGraph } from '../api/endpoints';
 import type { ExecutionStatus } from '../api/types';
 import { ErrorAlert, Loading } from '../components/page';
 import { GraphView } from '../graph/graph-view';
-import { joinBranches, parseMermaid } from '../graph/mermaid';
+import { joinBranches, readGraph } from '../graph/model';
 import { stepStates } from '../graph/state';
 import { useResource } from '../use-resource';
 import { splitWorkflow } from '../workflow-ref';
@@ -18,7 +18,7 @@ export function ExecutionGraph(props: { status: ExecutionStatus; canSeeWorkflows
       getWorkflowGraph(wf.id, wf.version, signal),
       getHistory(status.id, signal),
     ]);
-    const graph = joinBranches(parseMermaid(doc.graph ?? ''));
+    const graph = joinBranches(readGraph(doc.graph));
     return {
       graph,
       states: stepStates(history.events, status),

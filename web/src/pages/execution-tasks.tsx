@@ -1,4 +1,4 @@
-// An execution's open tasks and their deadlines (from the status document's open_tasks).
+// An execution's open tasks and their due times (from the status document's open_tasks).
 import type { ExecutionStatus } from '../api/types';
 import { ClaimedMark, Due, EscalatedMark, Instant } from '../components/marks';
 import { TableRegion } from '../components/page';
@@ -9,7 +9,7 @@ export function OpenTasks(props: { status: ExecutionStatus }) {
   const now = new Date();
   return (
     <section aria-labelledby="open-tasks-heading" class="panel">
-      <h2 id="open-tasks-heading">Open tasks and deadlines</h2>
+      <h2 id="open-tasks-heading">Open tasks</h2>
       {tasks.length === 0 ? (
         <p class="empty">No open tasks{props.status.in_progress?.length ? ' that you may see' : ''}.</p>
       ) : (
@@ -41,9 +41,7 @@ export function OpenTasks(props: { status: ExecutionStatus }) {
                   </td>
                   <td>
                     <Due value={task.due} now={now} />
-                    {task.calendar ? (
-                      <div class="muted">Computed under the {task.calendar} calendar</div>
-                    ) : null}
+                    {task.due_rule ? <div class="muted">{task.due_rule}</div> : null}
                   </td>
                   <td>{task.cap ? <Instant value={task.cap} /> : <span class="muted">No cap</span>}</td>
                   <td>

@@ -9,6 +9,7 @@ import { Link, paths } from '../router';
 import { canCoordinate } from '../session';
 import { useResource } from '../use-resource';
 import { ExecutionGraph } from './execution-graph';
+import { Deadlines } from './execution-deadlines';
 import { OpenTasks } from './execution-tasks';
 import { ExecutionTimeline } from './execution-timeline';
 
@@ -31,6 +32,7 @@ export function ExecutionPage(props: { id: string; session: Session }) {
           </div>
           <Summary status={resource.data} />
           <OpenTasks status={resource.data} />
+          <Deadlines status={resource.data} />
           <ExecutionGraph
             key={`${resource.data.id}:${resource.data.updated_at}`}
             status={resource.data}

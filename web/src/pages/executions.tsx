@@ -1,5 +1,5 @@
-// /executions (coordinators): search executions by workflow, status, organisation, start time
-// and lateness, newest first, with cursor paging. The search lives in the address.
+// /executions (coordinators): search executions by workflow, status, organisation, start
+// time, lateness and escalation, newest first, with cursor paging. The search lives in the address.
 import { useState } from 'preact/hooks';
 import { listExecutions, listWorkflows } from '../api/endpoints';
 import type { ExecutionStatusName } from '../api/types';
@@ -21,6 +21,7 @@ interface Search {
   startedFrom: string;
   startedUntil: string;
   overdue: boolean;
+  escalated: boolean;
   limit: number;
 }
 
@@ -36,6 +37,7 @@ function readSearch(query: URLSearchParams): Search {
     startedFrom: query.get('started_from') ?? '',
     startedUntil: query.get('started_until') ?? '',
     overdue: query.get('overdue') === 'true',
+    escalated: query.get('escalated') === 'true',
     limit: pageSize(limit),
   };
 }
@@ -48,6 +50,7 @@ function searchQuery(s: Search): Record<string, string | undefined> {
     started_from: s.startedFrom || undefined,
     started_until: s.startedUntil || undefined,
     overdue: s.overdue ? 'true' : undefined,
+    escalated: s.escalated ? 'true' : undefined,
     limit: s.limit !== 50 ? String(s.limit) : undefined,
   };
 }
@@ -73,6 +76,7 @@ export function ExecutionsPage(props: { location: Location }) {
             ? (localDateToRfc3339(search.startedUntil, 1) ?? undefined)
             : undefined,
           overdue: search.overdue || undefined,
+          escalated: search.escalated || undefined,
           limit: search.limit,
           cursor,
         },
@@ -211,6 +215,15 @@ function ExecutionSearch(props: { initial: Search; workflowIds: string[]; onAppl
             onChange={(e) => setS({ ...s, overdue: (e.currentTarget as HTMLInputElement).checked })}
           />
           <label for="search-overdue">Overdue only</label>
+        </div>
+        <div class="option">
+          <input
+            type="checkbox"
+            id="search-escalated"
+            checked={s.escalated}
+            onChange={(e) => setS({ ...s, escalated: (e.currentTarget as HTMLInputElement).checked })}
+          />
+          <label for="search-escalated">Escalated only</label>
         </div>
         <PageSizeSelect
           id="search-limit"

@@ -28,7 +28,8 @@ export function TaskDetails(props: { task: Task }) {
         <dt>Due</dt>
         <dd>
           <Due value={task.due} />
-          {task.calendar ? <span class="muted"> (business days of the {task.calendar} calendar)</span> : null}
+          {task.due_rule ? <div class="muted">Computed as {task.due_rule}</div> : null}
+          {task.calendar ? <div class="muted">Under the {task.calendar} business-day calendar</div> : null}
         </dd>
         {task.cap ? (
           <>

@@ -208,12 +208,33 @@ before(async () => {
   tokens.rita = person('rm.rita', 'northwind', 'relationship_manager');
   tokens.sol = person('inv.sol', 'southbank', 'investigator');
   tokens.cora = person('coord.cora', 'secretariat', null, 'coordinate');
+  tokens.pat = person('sec.pat', 'secretariat', 'secretariat_policy_lead');
+  tokens.cm1 = person('cm.one', 'secretariat', 'policy_committee');
+  tokens.cm2 = person('cm.two', 'secretariat', 'policy_committee');
+  tokens.hp = person('hp.pol', 'harborpay', 'member_policy_owner');
+  tokens.rob = person('rec.rob', 'secretariat', 'records_officer');
 
   const workflows = path.join(source, 'workflows');
   ids.aml = cli(['start', path.join(workflows, 'aml_review.json'), '--input',
     path.join(workflows, 'examples', 'aml_review.input.json'), '--as', 'lead.lia']);
   ids.filing = cli(['start', path.join(workflows, 'filing_review.json'), '--input',
     path.join(workflows, 'examples', 'filing_review.input.json'), '--as', 'secretariat.sam']);
+  ids.policy = cli(['start', path.join(workflows, 'policy_update.json'), '--input',
+    path.join(workflows, 'examples', 'policy_update.input.json'), '--as', 'sec.pat']);
+  // An approval whose deadline escalates a second after the server starts.
+  const drill = path.join(dir, 'escalation_drill.json');
+  writeFileSync(drill, JSON.stringify({
+    id: 'escalation_drill', version: 1, title: 'An approval whose deadline escalates at once',
+    steps: [
+      { id: 'approve', kind: 'task', type: 'approval', parameters: { title: 'Approve the drill' },
+        assign: { roles: ['reviewer'], organisation: 'northwind' },
+        deadline: { in: 'PT1S', escalate: [{ roles: ['deputy'], in: 'PT1H' }] },
+        result: '/approval', next: 'done' },
+      { id: 'done', kind: 'succeed' },
+    ],
+  }));
+  writeFileSync(path.join(dir, 'empty.json'), '{}');
+  ids.drill = cli(['start', drill, '--input', path.join(dir, 'empty.json'), '--as', 'secretariat.sam']);
 
   server = spawn(binary, ['--config', config, '--log-level', 'warn', 'serve', '--store', store,
     '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -235,6 +256,34 @@ before(async () => {
     answer: { narrative_ref: 'NAR-EX-2026-0042' },
   });
   assert.equal(drafted.status, 200, JSON.stringify(drafted.json));
+
+  // The policy update through its draft and committee review: the rollout to the three members
+  // starts; HarborPay declines and the secretariat grants it an exception.
+  const clause = await taskOf(tokens.pat, 'draft');
+  const drafted2 = await api(tokens.pat, 'POST', `/v1/tasks/${clause.id}/complete`, {
+    answer: {
+      version: '1.0', url: 'https://coalition.example.org/model-clauses/csam-trade-1.0',
+      text: 'Customers who trade or sell child sexual abuse material are removed and reported.',
+    },
+  });
+  assert.equal(drafted2.status, 200, JSON.stringify(drafted2.json));
+  for (const who of [tokens.cm1, tokens.cm2]) {
+    const review = await taskOf(who, 'committee');
+    const approved = await api(who, 'POST', `/v1/tasks/${review.id}/complete`, {
+      answer: { decision: 'approve', justification: 'aligned with the coalition policy' },
+    });
+    assert.equal(approved.status, 200, JSON.stringify(approved.json));
+  }
+  const ack = await taskOf(tokens.hp, 'rollout[members]/each_member[1]/adopt(policy_adoption)/acknowledge');
+  const declined = await api(tokens.hp, 'POST', `/v1/tasks/${ack.id}/complete`, {
+    answer: { response: 'decline', decline_reason: 'conflicts with a local regulator notice (fictional)' },
+  });
+  assert.equal(declined.status, 200, JSON.stringify(declined.json));
+  const exception = await taskOf(tokens.pat, 'rollout[members]/each_member[1]/adopt(policy_adoption)/exception_review');
+  const granted = await api(tokens.pat, 'POST', `/v1/tasks/${exception.id}/complete`, {
+    answer: { decision: 'approve', justification: 'local law conflict' },
+  });
+  assert.equal(granted.status, 200, JSON.stringify(granted.json));
 
   browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
 });
@@ -460,12 +509,98 @@ test('a coordinator follows executions, their timeline and graph', async () => {
   await accessible(page, 'execution (coordinator)');
   await photograph(page, 'execution');
   assert.match(await page.getByTestId('timeline').innerText(), /started by lead\.lia/);
+
+  // The filing review's deadline: when, how it was computed and under which calendar.
+  await page.goto(`${base}/executions/${encodeURIComponent(ids.filing)}`);
+  const deadlines = page.getByTestId('deadlines');
+  await deadlines.waitFor();
+  const row = deadlines.getByRole('row').filter({ hasText: 'review' });
+  assert.match(await row.innerText(), /2 business days \(au-national\)/);
+  assert.match(await row.getByRole('cell').nth(2).innerText(), /^au-national$/);
+  await accessible(page, 'execution with deadlines');
+  await photograph(page, 'execution-deadlines');
+
+  // Overdue and escalated across members: the drill's deadline escalated a second after the
+  // server started; the filing review's has not.
   await page.goto(`${base}/overdue`);
   await page.getByRole('heading', { level: 1 }).waitFor();
   await accessible(page, 'overdue');
   await photograph(page, 'overdue');
+  await page.getByRole('link', { name: 'Escalated', exact: true }).click();
+  await page.getByRole('link', { name: ids.drill }).waitFor();
+  assert.equal(await page.getByRole('link', { name: ids.filing }).count(), 0);
+  assert.equal(
+    await page.getByRole('link', { name: 'Escalated', exact: true }).getAttribute('aria-current'),
+    'page',
+  );
+  await accessible(page, 'escalated');
+  await photograph(page, 'escalated');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a coordinator reads the policy adoption matrix by segment and jurisdiction', async () => {
+  const { context, page, errors } = await newPerson();
+  await signIn(page, tokens.cora);
+  await page.getByRole('link', { name: 'Policy adoption' }).click();
+  await page.getByRole('link', { name: ids.policy }).click();
+  const members = page.getByTestId('adoption-members');
+  await members.waitFor();
+  const text = await members.innerText();
+  assert.match(text, /Northwind Bank \(fictional\)[^\n]*\tbank\tAU\tIn progress\tAcknowledging/);
+  assert.match(text, /HarborPay \(fictional\)[^\n]*\tpayment_firm\tAU\tDeclined/);
+  assert.match(text, /Lumen Social \(fictional\)[^\n]*\tplatform\tUS, AU\tIn progress/);
+  // Lumen counts in both of its jurisdictions: AU has all three members, US one.
+  const au = page.getByTestId('by-jurisdiction').getByRole('row', { name: /^AU/ });
+  assert.deepEqual(
+    (await au.getByRole('cell').allInnerTexts()).map(Number),
+    [0, 0, 1, 0, 2, 0], // adopted, adopted late, declined, overdue, in progress, not started
+  );
+  const us = page.getByTestId('by-jurisdiction').getByRole('row', { name: /^US/ });
+  assert.deepEqual((await us.getByRole('cell').allInnerTexts()).map(Number), [0, 0, 0, 0, 1, 0]);
+  await accessible(page, 'policy adoption');
+  await photograph(page, 'policy-adoption');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a records officer sees the legal holds and retention policy; a member analyst does not', async () => {
+  const held = await api(tokens.rob, 'POST', `/v1/executions/${ids.aml}/legal-hold`, {
+    reason: 'keep-open letter KOL-EX-0031 (fictional)',
+  });
+  assert.equal(held.status, 200, JSON.stringify(held.json));
+  const { context, page, errors } = await newPerson();
+  await signIn(page, tokens.rob);
+  await page.getByRole('link', { name: 'Retention' }).click();
+  const holds = page.getByTestId('legal-holds');
+  await holds.waitFor();
+  assert.match(await holds.innerText(), /KOL-EX-0031/);
+  assert.match(await holds.innerText(), new RegExp(ids.aml));
+  const policies = page.getByTestId('retention-policies');
+  await policies.waitFor();
+  assert.match(await policies.innerText(), /aml_review@1/);
+  await page.getByRole('button', { name: 'Preview the purge' }).click();
+  const report = page.getByTestId('purge-report');
+  await report.waitFor();
+  assert.match(await report.innerText(), /Preview/);
+  // Nothing has finished long enough ago to expire: there is nothing to purge.
+  assert.equal(await page.getByRole('button', { name: 'Purge now' }).count(), 0);
+  await accessible(page, 'retention');
+  await photograph(page, 'retention');
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  const analyst = await newPerson();
+  await signIn(analyst.page, tokens.ana);
+  assert.equal(await analyst.page.getByRole('link', { name: 'Retention' }).count(), 0);
+  await analyst.page.goto(`${base}/retention`);
+  await analyst.page.getByRole('heading', { level: 1 }).waitFor();
+  assert.equal(await analyst.page.getByTestId('legal-holds').count(), 0);
+  const denied = await analyst.page.evaluate(async () => (await fetch('/v1/legal-holds')).status);
+  assert.equal(denied, 403);
+  const seen = analyst.responses.map((r) => r.body).join('\n');
+  assert.ok(!seen.includes('KOL-EX-0031'));
+  await analyst.context.close();
 });
 
 test('a member signs in through their identity provider (code flow with PKCE) and out', async () => {

@@ -1,11 +1,11 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeLabel, joinBranches, parseMermaid } from '../src/graph/mermaid';
+import { joinBranches, readGraph } from '../src/graph/model';
 import { FILING_REVIEW, PARALLEL } from './fixtures';
 
-test('parses steps, terminals and labelled, dashed edges', () => {
-  const g = parseMermaid(FILING_REVIEW);
+test('reads steps, terminals and labelled, dashed edges', () => {
+  const g = readGraph(FILING_REVIEW);
   assert.equal(g.nodes.length, 9);
   const review = g.nodes.find((n) => n.id === 'n_review');
   assert.deepEqual(review?.lines, ['review', 'approval']);
@@ -18,14 +18,19 @@ test('parses steps, terminals and labelled, dashed edges', () => {
   assert.equal(g.edges.find((e) => e.from === 'n_draft')?.label, undefined);
 });
 
-test('decodes Mermaid entities and never reads markup', () => {
-  assert.equal(decodeLabel('say #quot;hi#quot; #35;1'), 'say "hi" #1');
-  const g = parseMermaid('flowchart TD\n  n_x["<b>x</b>#quot;<br/>kind"]\n');
+test('labels stay text and a malformed graph is refused whole', () => {
+  const g = readGraph({ nodes: [{ id: 'n_x', lines: ['<b>x</b>"', 'kind'], terminal: false }], edges: [] });
   assert.deepEqual(g.nodes[0]?.lines, ['<b>x</b>"', 'kind']);
+  assert.throws(() => readGraph('flowchart TD'), /no graph/);
+  assert.throws(() => readGraph({ nodes: [{ id: 1, lines: [] }], edges: [] }), /node id/);
+  assert.throws(
+    () => readGraph({ nodes: [{ id: 'n_a', lines: ['a'] }], edges: [{ from: 'n_a', to: 'n_gone' }] }),
+    /unknown node/,
+  );
 });
 
-test('subgraphs record membership and joinBranches routes the continuation through the joins', () => {
-  const g = parseMermaid(PARALLEL);
+test('groups record membership and joinBranches routes the continuation through the joins', () => {
+  const g = readGraph(PARALLEL);
   assert.equal(g.groups.length, 2);
   assert.equal(g.nodes.find((n) => n.id === 'n_report__b__three')?.group, 'n_report__b____group');
   const joined = joinBranches(g);
