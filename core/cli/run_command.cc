@@ -89,7 +89,13 @@ int run_run_command(const RunOptions& options, const Installation& installation,
   // time) or later than --now (virtual time). The execution's own next due time, as committed,
   // decides: the clock's pending calls do not — a timer the clock has just taken off its list,
   // whose call is still on its way to the engine, would look like nothing left to do, and an
-  // execution parked in the store waits on a wake-up call instead of its own timers.
+  // execution parked in the store waits on a wake-up call instead of its own timers. A due time
+  // already past that nothing acts on (the engine could not reload the execution: its log says
+  // why) is waited on for a few seconds, never spun on for ever.
+  constexpr int kStalledPasses = 500;  // of 10 ms without a change
+  int stalled = 0;
+  std::optional<TimePoint> last_due;
+  TimePoint last_update{};
   for (;;) {
     if (auto settled = s.settle(); !settled) {
       err << "coalition run: " << settled.error().to_string() << "\n";
@@ -100,7 +106,18 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     if (!record || !*record) break;  // reported below
     if ((*record)->status != "running" && (*record)->status != "waiting") break;
     const auto due = (*record)->next_due;
-    if (!due || *due - s.clock().now() > *budget) break;
+    const TimePoint now = s.clock().now();
+    if (!due || *due - now > *budget) break;
+    if (*due < now) {
+      const bool changed = due != last_due || (*record)->updated_at != last_update;
+      last_due = due;
+      last_update = (*record)->updated_at;
+      stalled = changed ? 0 : stalled + 1;
+      if (stalled > kStalledPasses) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    stalled = 0;
     std::this_thread::sleep_until(*due + std::chrono::milliseconds(1));
   }
   if (auto closed = s.close(); !closed) {

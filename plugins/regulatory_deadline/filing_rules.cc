@@ -79,15 +79,24 @@ json filing_deadline(const json& table, const FilingFacts& facts,
            {"due_at", format_instant(due)},
            {"sources", d.value("sources", json::array())},
            {"table_version", table.value("version", "")}};
-  // The engine reports a deadline `at` one of these instants as computed under this calendar.
-  if (span.is_object()) out["calendar"] = span.value("calendar", "");
+  // The business-day calendar each instant was counted under, for the engine to report beside a
+  // deadline `at` it; the instants derived by calendar arithmetic below name none.
+  json calendars = json::object();
+  if (span.is_object()) calendars["due_at"] = span.value("calendar", "");
   if (d.contains("cap")) {
     Instant cap = after(d["cap"], facts.determination_at, business_days, what + " cap");
-    if (cap < due) cap = due;
+    if (cap < due) {
+      cap = due;
+      if (calendars.contains("due_at")) calendars["cap_at"] = calendars["due_at"];
+    } else if (d["cap"].is_object()) {
+      calendars["cap_at"] = d["cap"].value("calendar", "");
+    }
     out["cap_at"] = format_instant(cap);
   } else {
     out["cap_at"] = out["due_at"];
+    if (calendars.contains("due_at")) calendars["cap_at"] = calendars["due_at"];
   }
+  out["calendars"] = std::move(calendars);
   if (row->contains("key_terms")) out["key_terms"] = (*row)["key_terms"];
   const json internal = table.value("internal", json::object());
   if (internal.contains("narrative_lead")) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -194,6 +195,29 @@ TEST(Cli, FailedExecutionExitsOne) {
   EXPECT_NE(r.out.find("error: policy.rejected"), std::string::npos) << r.out;
 }
 
+// `run` keeps going through timers due within --wait-up-to and stops, waiting, at a longer one.
+TEST(Cli, RunWaitsThroughShortTimersAndStopsAtLongOnes) {
+  test::TempDir dir;
+  const json workflow{{"id", "pauses"},
+                      {"version", 1},
+                      {"title", "A short pause, then a long one"},
+                      {"steps",
+                       {{{"id", "short"}, {"kind", "wait"}, {"for", "PT0.2S"}, {"next", "long"}},
+                        {{"id", "long"}, {"kind", "wait"}, {"for", "PT1H"}, {"next", "done"}},
+                        {{"id", "done"}, {"kind", "succeed"}}}}};
+  const auto file = dir.path() / "pauses.json";
+  std::ofstream(file) << workflow.dump();
+  auto r = coalition({"run", file.string(), "--json", "--wait-up-to", "PT1M"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = json::parse(r.out);
+  EXPECT_EQ(doc["status"], "waiting");
+  std::vector<std::string> waits;
+  for (const auto& e : doc["history"]) {
+    if (e["type"] == "step_succeeded") waits.push_back(e["step"]);
+  }
+  EXPECT_EQ(waits, std::vector<std::string>{"short"});  // through the short one, not the long
+}
+
 TEST(Cli, GraphDrawsDotAndMermaid) {
   auto dot = coalition({"graph", source("workflows/policy_notice.json")});
   ASSERT_EQ(dot.exit_code, 0) << dot.err;
@@ -202,6 +226,9 @@ TEST(Cli, GraphDrawsDotAndMermaid) {
       coalition({"graph", source("workflows/policy_notice.json"), "--format", "mermaid"});
   ASSERT_EQ(mermaid.exit_code, 0);
   EXPECT_EQ(mermaid.out.rfind("flowchart TD", 0), 0u);
+  auto data = coalition({"graph", source("workflows/policy_notice.json"), "--format", "json"});
+  ASSERT_EQ(data.exit_code, 0);
+  EXPECT_FALSE(json::parse(data.out)["nodes"].empty()) << data.out;
   EXPECT_EQ(
       coalition({"graph", source("workflows/policy_notice.json"), "--format", "svg"}).exit_code,
       64);

@@ -765,5 +765,77 @@ TEST_F(ServerTest, VirtualTimeIsForRehearsalStores) {
   EXPECT_NE(served.err.find("virtual time"), std::string::npos) << served.err;
 }
 
+// What a list, the lateness filters and the legal holds tell a member comes from what they may
+// see: a restricted step's task escalating (a report's sign-off) neither puts the execution on
+// their escalated list nor shows its timer; another member's holds, and their reasons, stay out.
+TEST_F(ServerTest, ListsAndHoldsTellAMemberOnlyWhatTheirClearanceSees) {
+  std::ofstream(workflow_) << R"json({
+    "id": "quiet_report", "version": 1, "title": "A member-visible intake beside a restricted report",
+    "input_schema": {"type": "object",
+                     "properties": {"member": {"type": "string"}, "case_id": {"type": "string"}}},
+    "visibility": {"default": "member", "roles": {"reviewer": "member", "bsa_officer": "restricted"}},
+    "steps": [
+      {"id": "both", "kind": "parallel", "branches": [
+        {"name": "intake", "steps": [
+          {"id": "intake", "kind": "task", "type": "approval",
+           "parameters": {"title": "Intake"},
+           "assign": {"roles": ["reviewer"], "organisation": {"$path": "/input/member"}},
+           "deadline": {"in": "P30D"}}]},
+        {"name": "report", "steps": [
+          {"id": "signoff", "kind": "task", "type": "approval", "visibility": "restricted",
+           "parameters": {"title": "Sign the report off"},
+           "assign": {"roles": ["bsa_officer"], "organisation": {"$path": "/input/member"}},
+           "deadline": {"in": "PT1S", "escalate": [{"roles": ["deputy_bsa_officer"], "in": "PT1H"}]}}]}
+      ]}
+    ]})json";
+  const std::string north = start_for("northbank");
+  const std::string south = start_for("southbank");
+  const std::string reviewer =
+      token({"--person", "rev.rai", "--org", "northbank", "--roles", "reviewer"});
+  const std::string southern_legal =
+      token({"--person", "leg.lou", "--org", "southbank", "--roles", "legal,reviewer,bsa_officer"});
+  const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
+  const std::string records =
+      token({"--person", "rec.rob", "--org", "secretariat", "--roles", "records_officer"});
+  serve();
+  ASSERT_EQ(inbox_of(reviewer, 1).size(), 1u);
+  // The sign-off escalates a second after it opened: the admin's escalated list shows both.
+  json escalated;
+  for (int i = 0; i < 300; ++i) {
+    escalated = client_->get("/v1/executions?escalated=true", admin).json()["executions"];
+    if (escalated.size() == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(escalated.size(), 2u);
+  // The reviewer sees the execution (their intake is in it), but nothing escalated in it.
+  auto mine = client_->get("/v1/executions", reviewer).json()["executions"];
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0]["id"], north);
+  const json status = client_->get("/v1/executions/" + north, reviewer).json();
+  EXPECT_EQ(mine[0]["next_due"], status["next_due"]);  // the intake's, not the sign-off's
+  EXPECT_EQ(status["deadlines"].size(), 1u);
+  EXPECT_EQ(status["deadlines"][0]["step"], "both[intake]/intake");
+  EXPECT_EQ(client_->get("/v1/executions?escalated=true", reviewer).json()["executions"].size(),
+            0u);
+
+  // Holds: the southern member's legal staff (who see their execution at restricted clearance)
+  // see their own, not the northern one's.
+  for (const auto& id : {north, south}) {
+    ASSERT_EQ(client_
+                  ->post("/v1/executions/" + id + "/legal-hold", admin,
+                         json{{"reason", "keep-open letter for " + id}})
+                  .status,
+              200);
+  }
+  EXPECT_EQ(client_->get("/v1/legal-holds", admin).json()["holds"].size(), 2u);
+  // The coalition's records officer, who purges, sees every hold a purge would skip.
+  EXPECT_EQ(client_->get("/v1/legal-holds", records).json()["holds"].size(), 2u);
+  const json theirs = client_->get("/v1/legal-holds", southern_legal).json();
+  ASSERT_EQ(theirs["holds"].size(), 1u) << theirs.dump();
+  EXPECT_EQ(theirs["holds"][0]["execution"], south);
+  EXPECT_EQ(theirs.dump().find(north), std::string::npos);
+  EXPECT_EQ(client_->get("/v1/legal-holds?limit=1", southern_legal).json().contains("more"), false);
+}
+
 }  // namespace
 }  // namespace coalition::test

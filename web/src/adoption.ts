@@ -6,7 +6,9 @@
 //   rollout[members]/each_member[2]/adopt(policy_adoption)/member      the member's registry record
 //   rollout[members]/each_member[2]/adopt(policy_adoption)/acknowledge the step the member is at
 //   rollout[members]/each_member[2]/adopt(policy_adoption)/overdue     missed the effective date
+//                                                   (a restricted step: the secretariat's eyes)
 //   rollout[members]/each_member[2]/adopted                            its result: {status: ...}
+//   rollout[members]/each_member[2]/adopt                              failed, when it failed
 import type { HistoryEvent } from './api/types';
 
 export const ADOPTION_WORKFLOW = 'policy_update';
@@ -14,7 +16,14 @@ export const ADOPTION_WORKFLOW = 'policy_update';
 export const ADOPTION_MAP_STEP = 'rollout[members]/each_member';
 const SUB = 'adopt(policy_adoption)';
 
-export type AdoptionStatus = 'adopted' | 'adopted_late' | 'declined' | 'overdue' | 'in_progress' | 'not_started';
+export type AdoptionStatus =
+  | 'adopted'
+  | 'adopted_late'
+  | 'declined'
+  | 'overdue'
+  | 'in_progress'
+  | 'failed'
+  | 'not_started';
 
 export const ADOPTION_STATUSES: AdoptionStatus[] = [
   'adopted',
@@ -22,6 +31,7 @@ export const ADOPTION_STATUSES: AdoptionStatus[] = [
   'declined',
   'overdue',
   'in_progress',
+  'failed',
   'not_started',
 ];
 
@@ -31,6 +41,7 @@ export const STATUS_WORDS: Record<AdoptionStatus, string> = {
   declined: 'Declined',
   overdue: 'Overdue',
   in_progress: 'In progress',
+  failed: 'Failed',
   not_started: 'Not started',
 };
 
@@ -47,8 +58,13 @@ const STAGES: Record<string, string> = {
   compliance_signoff: 'Compliance sign-off',
   attest: 'Publishing and attesting',
   overdue: 'Overdue',
-  follow_up: 'Overdue: follow-up',
+  follow_up: 'Follow-up after the effective date',
 };
+
+/** The workflow whose executions have an adoption matrix, as its status names it. */
+export function isPolicyUpdate(workflow: string): boolean {
+  return workflow.split('@')[0] === ADOPTION_WORKFLOW;
+}
 
 export interface MemberAdoption {
   index: number;
@@ -109,6 +125,12 @@ export function adoptionMatrix(events: HistoryEvent[]): AdoptionMatrix {
     const r = row(Number(m[1]));
     const rest = m[2] as string;
     const output = isObject(e.data) ? e.data.output : undefined;
+    if ((rest === 'adopt' || rest === SUB) && e.type === 'step_failed') {
+      r.status = 'failed';
+      r.stage = undefined;
+      r.step = e.step;
+      continue;
+    }
     if (rest === 'adopted' && e.type === 'step_succeeded' && isObject(output)) {
       const status = str(output.status);
       r.status = status === 'adopted' || status === 'adopted_late' || status === 'declined' ? status : r.status;
@@ -126,8 +148,12 @@ export function adoptionMatrix(events: HistoryEvent[]): AdoptionMatrix {
         ? output.jurisdictions.filter((j): j is string => typeof j === 'string')
         : [];
     }
-    if (r.status === 'adopted' || r.status === 'adopted_late' || r.status === 'declined') continue;
-    if (step === 'overdue' || step === 'follow_up') r.status = 'overdue';
+    if (r.status === 'adopted' || r.status === 'adopted_late' || r.status === 'declined' || r.status === 'failed') {
+      continue;
+    }
+    // Overdue is the secretariat's word, from the restricted step: a view that does not see it
+    // reads the follow-up as work in progress.
+    if (step === 'overdue') r.status = 'overdue';
     else if (r.status !== 'overdue') r.status = 'in_progress';
     const stage = STAGES[step];
     if (stage !== undefined && !step.includes('/')) {
@@ -150,7 +176,7 @@ export function countBy(
     for (const key of found.length > 0 ? found : ['Unknown']) {
       let counts = out.get(key);
       if (!counts) {
-        counts = { adopted: 0, adopted_late: 0, declined: 0, overdue: 0, in_progress: 0, not_started: 0 };
+        counts = { adopted: 0, adopted_late: 0, declined: 0, overdue: 0, in_progress: 0, failed: 0, not_started: 0 };
         out.set(key, counts);
       }
       counts[m.status] += 1;

@@ -47,7 +47,7 @@ test('each member stands where its iteration of the rollout stands', () => {
     [
       ['nw', 'bank', 'in_progress', 'Gap assessment'],
       ['hp', 'payment_firm', 'declined', undefined],
-      ['lu', 'platform', 'overdue', 'Overdue: follow-up'],
+      ['lu', 'platform', 'overdue', 'Follow-up after the effective date'],
       ['qu', undefined, 'not_started', undefined],
     ],
   );
@@ -63,6 +63,25 @@ test('counts by jurisdiction count a member in each of its jurisdictions', () =>
   assert.equal(byJurisdiction.get('AU')?.overdue, 1);
   assert.equal(byJurisdiction.get('US')?.overdue, 1);
   assert.equal(byJurisdiction.get('Unknown')?.not_started, 1);
+});
+
+test('a view without the secretariat-only overdue step reads the follow-up as in progress', () => {
+  const seen = history().filter((e) => !e.step?.endsWith('/overdue'));
+  const lumen = adoptionMatrix(seen).members.find((r) => r.member === 'lu');
+  assert.equal(lumen?.status, 'in_progress');
+  assert.equal(lumen?.stage, 'Follow-up after the effective date');
+});
+
+test('a member whose adoption failed is shown failed, not in progress', () => {
+  const events = history();
+  events.push({
+    seq: 100,
+    at: '2027-01-07T00:00:00Z',
+    type: 'step_failed',
+    step: 'rollout[members]/each_member[0]/adopt',
+    data: { error: { code: 'membership.unknown_member' } },
+  });
+  assert.equal(adoptionMatrix(events).members[0]?.status, 'failed');
 });
 
 test('a history without the rollout has no members', () => {

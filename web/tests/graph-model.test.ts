@@ -27,6 +27,22 @@ test('labels stay text and a malformed graph is refused whole', () => {
     () => readGraph({ nodes: [{ id: 'n_a', lines: ['a'] }], edges: [{ from: 'n_a', to: 'n_gone' }] }),
     /unknown node/,
   );
+  assert.throws(
+    () => readGraph({ nodes: [{ id: 'n_a', lines: ['a'], group: 'g_gone' }], edges: [] }),
+    /unknown group/,
+  );
+  assert.throws(
+    () =>
+      readGraph({
+        nodes: [],
+        edges: [],
+        groups: [
+          { id: 'g1', label: 'one', parent: 'g2' },
+          { id: 'g2', label: 'two', parent: 'g1' },
+        ],
+      }),
+    /circle/,
+  );
 });
 
 test('groups record membership and joinBranches routes the continuation through the joins', () => {

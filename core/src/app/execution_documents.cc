@@ -17,6 +17,29 @@ json view_of(const ExecutionView& view) {
 
 }  // namespace
 
+json running_deadlines(const ExecutionView& view, const std::vector<TaskRecord>& open_tasks) {
+  // Every running deadline of a step the view sees, with how it was reached and the calendar it
+  // was computed under: a coordinator checks "3 business days (au-national)", not a bare instant.
+  json deadlines = json::array();
+  const auto instant = [](const json& ms) {
+    return format_utc(TimePoint(std::chrono::milliseconds(ms.get<int64_t>())));
+  };
+  for (const auto& f : view.record.state.value("frames", json::array())) {
+    if (!f.contains("due") || !f["due"].is_number_integer()) continue;
+    const std::string path = f.value("path", "") + f.value("current", "");
+    if (view.policy->step(path).cls > view.clearance) continue;
+    json d{{"step", path}, {"due", instant(f["due"])}, {"level", f.value("level", 0u)}};
+    if (f.contains("cap") && f["cap"].is_number_integer()) d["cap"] = instant(f["cap"]);
+    if (f.contains("due_rule")) d["rule"] = f["due_rule"];
+    if (f.contains("due_calendar")) d["calendar"] = f["due_calendar"];
+    for (const auto& t : open_tasks) {
+      if (t.step == path && t.doc.contains("id")) d["task"] = t.doc["id"];
+    }
+    deadlines.push_back(std::move(d));
+  }
+  return deadlines;
+}
+
 Result<json> status_document(const ExecutionView& view) {
   Store& store = *view.store;
   const ExecutionRecord& r = view.record;
@@ -57,25 +80,7 @@ Result<json> status_document(const ExecutionView& view) {
     }
   }
   if (!in_progress.empty()) doc["in_progress"] = in_progress;
-  // Every running deadline of a step the view sees, with how it was reached and the calendar it
-  // was computed under: a coordinator checks "3 business days (au-national)", not a bare instant.
-  json deadlines = json::array();
-  const auto instant = [](const json& ms) {
-    return format_utc(TimePoint(std::chrono::milliseconds(ms.get<int64_t>())));
-  };
-  for (const auto& f : r.state.value("frames", json::array())) {
-    if (!f.contains("due") || !f["due"].is_number_integer()) continue;
-    const std::string path = f.value("path", "") + f.value("current", "");
-    if (policy.step(path).cls > view.clearance) continue;
-    json d{{"step", path}, {"due", instant(f["due"])}, {"level", f.value("level", 0u)}};
-    if (f.contains("cap") && f["cap"].is_number_integer()) d["cap"] = instant(f["cap"]);
-    if (f.contains("due_rule")) d["rule"] = f["due_rule"];
-    if (f.contains("due_calendar")) d["calendar"] = f["due_calendar"];
-    for (const auto& t : *tasks) {
-      if (t.step == path && t.doc.contains("id")) d["task"] = t.doc["id"];
-    }
-    deadlines.push_back(std::move(d));
-  }
+  json deadlines = running_deadlines(view, *tasks);
   // A view below full clearance does not see every timer (a hidden step's among them): its
   // next due time is the earliest deadline it sees.
   if (!full) {

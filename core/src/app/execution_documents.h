@@ -12,10 +12,16 @@
 
 namespace coalition::app {
 
+// Every running deadline of a step the view sees: [{"step", "due", "cap"?, "level", "rule"?,
+// "calendar"?, "task"?}] (`open_tasks`: the view's open tasks, which name the task).
+nlohmann::json running_deadlines(const ExecutionView& view,
+                                 const std::vector<TaskRecord>& open_tasks);
+
 // id, workflow, status, initiator, started_at, updated_at (its last visible change),
 // open_tasks, in_progress (current steps, or what a role below their class reads instead),
-// next_due (full view), output or error (as far as visible), purged (tombstones), legal_hold
-// (restricted clearance), and view {role, clearance} when the view is as a role.
+// next_due (full view; below it, the earliest deadline it sees), deadlines, output or error (as far
+// as visible), purged (tombstones), legal_hold (restricted clearance), and view {role, clearance}
+// when the view is as a role.
 Result<nlohmann::json> status_document(const ExecutionView& view);
 
 // {"id", "events": [...]} with the events the view may see.

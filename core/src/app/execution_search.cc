@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "app/access.h"
+#include "app/execution_documents.h"
 #include "app/task_actions.h"
 #include "common/utc_time.h"
 
@@ -96,18 +98,53 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
   if (!found) return std::move(found).error();
   json list = json::array();
   const size_t shown = std::min(found->size(), query.limit);
+  const TimePoint now = s.clock().now();
   for (size_t i = 0; i < shown; ++i) {
     const ExecutionSummary& e = (*found)[i];
+    // The store judged lateness and escalation on every task, and its next due time on every
+    // timer; below full clearance they are judged again on what the caller's view sees, so
+    // that a hidden step (a report's narrative escalating) neither lists an execution as
+    // escalated nor shows its timer. Such a page may hold fewer than `limit`: `next` goes on.
+    std::optional<std::string> next_due;
+    if (e.next_due) next_due = format_utc(*e.next_due);
+    std::string updated = format_utc(e.updated_at);
+    if (!p.admin) {
+      auto view = view_execution_for(s.store(), s.catalog(), p, e.id);
+      if (!view) {
+        if (view.error().code() == ErrorCode::kNotFound) continue;
+        return std::move(view).error();
+      }
+      if (!view->full()) {
+        auto tasks = view->tasks(/*open_only=*/true);
+        if (!tasks) return std::move(tasks).error();
+        const json deadlines = running_deadlines(*view, *tasks);
+        next_due.reset();
+        bool overdue = false;
+        bool escalated = false;
+        for (const auto& d : deadlines) {
+          const std::string due = d["due"];
+          if (!next_due || due < *next_due) next_due = due;
+          overdue = overdue || (d.contains("task") && *parse_utc(due) <= now);
+          escalated = escalated || (d.contains("task") && d.value("level", 0u) > 0);
+        }
+        if ((query.overdue && !overdue) || (query.escalated && !escalated)) continue;
+        // Its last change is its last visible event, as in the status document: the time of
+        // a hidden step's work must not show through.
+        auto events = view->events();
+        if (!events) return std::move(events).error();
+        updated = events->empty() ? format_utc(e.started_at) : format_utc(events->back().at);
+      }
+    }
     json doc{{"id", e.id},
              {"workflow", e.workflow_id},
              {"version", e.workflow_version},
              {"status", e.status},
              {"started_at", format_utc(e.started_at)},
-             {"updated_at", format_utc(e.updated_at)}};
+             {"updated_at", updated}};
     if (e.status == "succeeded" || e.status == "failed" || e.status == "cancelled") {
-      doc["finished_at"] = format_utc(e.updated_at);
+      doc["finished_at"] = updated;
     }
-    if (e.next_due) doc["next_due"] = format_utc(*e.next_due);
+    if (next_due) doc["next_due"] = *next_due;
     if (everything) doc["initiator"] = e.initiator;
     list.push_back(std::move(doc));
   }

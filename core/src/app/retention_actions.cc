@@ -64,17 +64,35 @@ Result<bool> change_legal_hold(Store& store, const EngineConfig& config, const P
   return place_legal_hold(store, request);
 }
 
-Result<json> legal_holds_document(Store& store, const EngineConfig& config, const Principal& p,
-                                  bool released, size_t limit) {
+Result<json> legal_holds_document(Store& store, const WorkflowCatalog& catalog,
+                                  const EngineConfig& config, const Principal& p, bool released,
+                                  size_t limit) {
   if (auto allowed = require_role(p, config.permissions.legal_hold, "the legal holds"); !allowed) {
     return allowed.error();
   }
-  auto holds = store.legal_holds(released, limit + 1);
+  // Admin and the purge roles (coalition-wide: a purge must know what it skips) see every hold.
+  // Others are read further than `limit` and then sifted, so that `more` says only whether more
+  // of those they may see exist. Holds are few (a law-enforcement letter each);
+  // kMaxHoldsSifted bounds the work.
+  const bool everything = require_role(p, config.permissions.purge, "a purge").ok();
+  constexpr size_t kMaxHoldsSifted = 10000;
+  auto holds = store.legal_holds(released, everything ? limit + 1 : kMaxHoldsSifted);
   if (!holds) return std::move(holds).error();
-  const bool more = holds->size() > limit;
-  if (more) holds->pop_back();
+  bool more = false;
   json list = json::array();
   for (const LegalHold& h : *holds) {
+    // A hold and its reason are restricted data of its execution: beyond admin and the purge
+    // roles, only those who see that execution at restricted clearance learn of it (a member's
+    // legal staff see their own organisation's holds, not another member's).
+    if (!everything) {
+      auto view = view_execution_for(store, catalog, p, h.execution_id);
+      if (!view && view.error().code() != ErrorCode::kNotFound) return std::move(view).error();
+      if (!view || view->clearance < Visibility::kRestricted) continue;
+    }
+    if (list.size() == limit) {
+      more = true;
+      break;
+    }
     json doc{{"execution", h.execution_id},
              {"placed_at", h.placed_at},
              {"placed_by", h.placed_by},

@@ -36,12 +36,16 @@ struct HoldChange {
 Result<bool> change_legal_hold(Store& store, const EngineConfig& config, const Principal& p,
                                const HoldChange& change, TimePoint now);
 
-// The legal holds in force (every one ever placed with `released`), most recently placed first,
-// at most `limit`: {"holds": [{"execution", "workflow"?, "placed_at", "placed_by", "role",
-// "reason", "released_at"?, "released_by"?}], "more"?: true when older ones were left out}. For the
-// roles of permissions.legal_hold (or the admin scope): the reasons quote law-enforcement requests.
-Result<nlohmann::json> legal_holds_document(Store& store, const EngineConfig& config,
-                                            const Principal& p, bool released, size_t limit);
+// The legal holds in force (with `released`, released ones too), most recently placed first, at
+// most `limit`: {"holds": [{"execution", "workflow"?, "placed_at", "placed_by", "role",
+// "reason", "released_at"?, "released_by"?}], "more"?: true when older ones were left out}, one
+// per execution: the hold last placed on it. For the roles of permissions.legal_hold (or the
+// admin scope); beyond admin and the roles of permissions.purge (coalition-wide), only the holds
+// of executions the caller sees at restricted clearance (the reasons quote law-enforcement
+// requests).
+Result<nlohmann::json> legal_holds_document(Store& store, const WorkflowCatalog& catalog,
+                                            const EngineConfig& config, const Principal& p,
+                                            bool released, size_t limit);
 
 // What the retention policy keeps, for every registered workflow version: {"installation":
 // config.retention, "workflows": [{"workflow": "id@version", "title", "rules": [{"record_type",

@@ -64,14 +64,18 @@ Result<Span> parse_span(const nlohmann::json& doc) {
 
 namespace {
 
-// The calendar the object holding the instant at `pointer` names, if any.
+// The calendar the object holding the instant at `pointer` names for that very member
+// ({"due_at": ..., "calendars": {"due_at": "au-national"}}), if any: an instant derived from it
+// by calendar arithmetic (a lead time before it) names none and reports none.
 std::string calendar_beside(const std::string& pointer, const ContextReader& context) {
   const auto slash = pointer.rfind('/');
   if (slash == std::string::npos || slash == 0) return {};
   const nlohmann::json* holder = context.find(pointer.substr(0, slash));
   if (holder == nullptr || !holder->is_object()) return {};
-  const auto c = holder->find("calendar");
-  return c != holder->end() && c->is_string() ? c->get<std::string>() : std::string();
+  const auto calendars = holder->find("calendars");
+  if (calendars == holder->end() || !calendars->is_object()) return {};
+  const auto c = calendars->find(pointer.substr(slash + 1));
+  return c != calendars->end() && c->is_string() ? c->get<std::string>() : std::string();
 }
 
 void set_basis(DueBasis* basis, const Span& span, const std::string& from) {

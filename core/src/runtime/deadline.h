@@ -26,8 +26,9 @@ Result<TimePoint> due_from(const Span& in, const std::string& anchor, const Cont
 // How a due instant was reached, for the people who read it: `rule` says it in words ("3
 // business days (au-national) after /input/alert_at", "at /regulatory/due_at"); `calendar` is
 // the business-day calendar it was computed under, empty for calendar time. An `at` deadline
-// takes the calendar the object holding the instant names in its "calendar" member, as a plugin
-// that computed the instant under one writes it (regulatory.filing_deadline does).
+// takes the calendar the object holding the instant names for it in its "calendars" member
+// ({"due_at": ..., "calendars": {"due_at": "au-national"}}), as a plugin that computed the
+// instant under one writes it (regulatory.filing_deadline does); none otherwise.
 struct DueBasis {
   std::string rule;
   std::string calendar;

@@ -369,6 +369,7 @@ void Execution::enter_now(int64_t frame, std::string step_id) {
     f.cap.reset();
     f.level = 0;
     f.basis = {};
+    f.cap_basis = {};
     f.crashes = 0;
     const size_t visits = ++f.visits[step_id];
     const std::string path = step_path(frame, step_id);

@@ -135,6 +135,8 @@ json Execution::state_json() const {
     if (f.level > 0) fj["level"] = f.level;
     if (!f.basis.rule.empty()) fj["due_rule"] = f.basis.rule;
     if (!f.basis.calendar.empty()) fj["due_calendar"] = f.basis.calendar;
+    if (!f.cap_basis.rule.empty()) fj["cap_rule"] = f.cap_basis.rule;
+    if (!f.cap_basis.calendar.empty()) fj["cap_calendar"] = f.cap_basis.calendar;
     if (f.crashes > 0) fj["crashes"] = f.crashes;
     frames.push_back(std::move(fj));
   }
@@ -268,6 +270,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       if (fj.contains("cap")) f.cap = at_ms(fj["cap"]);
       f.level = fj.value("level", 0u);
       f.basis = {fj.value("due_rule", ""), fj.value("due_calendar", "")};
+      f.cap_basis = {fj.value("cap_rule", ""), fj.value("cap_calendar", "")};
       f.crashes = fj.value("crashes", 0u);
       e->frames_.emplace(fj.at("id").get<int64_t>(), std::move(f));
     }

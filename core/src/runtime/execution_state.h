@@ -46,6 +46,7 @@ struct Execution::Frame {
   std::optional<TimePoint> cap;            // an extension may not go beyond
   uint32_t level = 0;                      // escalation tiers passed
   DueBasis basis;                          // how `due` was reached, and under which calendar
+  DueBasis cap_basis;                      // how `cap` was
   std::map<std::string, uint32_t> visits;  // so a step entered again gets a new key
   // Times a plugin call of the current step took the engine process down (in process).
   uint32_t crashes = 0;

@@ -552,7 +552,7 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
   }
   const TimePoint previous = *f->due;
   f->due = due;
-  f->basis = {"moved by " + actor.id + " (" + actor.role + ")", std::string()};
+  f->basis = {"moved by " + actor.role, std::string()};  // who: the deadline_extended event
   record(EventType::kDeadlineExtended, step_path(frame, a->step->id),
          {{"task", task_id},
           {"due", format_utc(due)},
@@ -591,6 +591,7 @@ bool Execution::start_deadline(int64_t frame, const Step& step) {
   f.due = capped ? *cap : *due;
   f.cap = cap;
   f.basis = capped ? DueBasis{"the cap: " + cap_basis.rule, cap_basis.calendar} : basis;
+  f.cap_basis = cap_basis;
   f.level = 0;
   arm_deadline_timers(frame);
   return true;
@@ -642,7 +643,7 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
     auto due = resolve_due(tier.due, f.context, host_.clock().now(), host_.calendars(), &basis);
     if (due && f.cap && *due > *f.cap) {  // the cap bounds every tier too
       *due = *f.cap;
-      basis = {"the cap", std::string()};
+      basis = {"the cap: " + f.cap_basis.rule, f.cap_basis.calendar};
     }
     if (due) {
       ++f.level;

@@ -109,7 +109,10 @@ TEST(Deadline, TheBasisSaysHowAndUnderWhichCalendar) {
   ASSERT_TRUE(set.add(calendar(kAustralia)).ok());
   json context{{"alert", {{"at", "2026-12-01T00:00:00Z"}}},
                {"spans", {{"ack", {{"business_days", 3u}, {"calendar", "au"}}}}},
-               {"regulatory", {{"due_at", "2026-12-04T12:59:59Z"}, {"calendar", "au"}}},
+               {"regulatory",
+                {{"due_at", "2026-12-04T12:59:59Z"},
+                 {"narrative_due_at", "2026-12-02T12:59:59Z"},
+                 {"calendars", {{"due_at", "au"}}}}},
                {"plain", {{"due_at", "2026-12-04T12:59:59Z"}}}};
   const DocumentReader reader(context);
   const TimePoint start = utc("2026-12-01T00:00:00Z");
@@ -134,6 +137,9 @@ TEST(Deadline, TheBasisSaysHowAndUnderWhichCalendar) {
   ASSERT_TRUE(resolve_due(at, reader, start, set, &basis).ok());
   EXPECT_EQ(basis.rule, "at /regulatory/due_at");
   EXPECT_EQ(basis.calendar, "au");
+  at.at = "/regulatory/narrative_due_at";  // derived from it by calendar arithmetic
+  ASSERT_TRUE(resolve_due(at, reader, start, set, &basis).ok());
+  EXPECT_EQ(basis.calendar, "");
   at.at = "/plain/due_at";
   ASSERT_TRUE(resolve_due(at, reader, start, set, &basis).ok());
   EXPECT_EQ(basis.calendar, "");

@@ -43,6 +43,7 @@ TEST_F(FilingRules, UsSarIsDue30DaysAfterTheDeterminationCappedAt60) {
   EXPECT_EQ(d["due_at"], "2027-01-01T15:00:00Z");
   EXPECT_EQ(d["cap_at"], "2027-01-31T15:00:00Z");
   EXPECT_EQ(d["basis"], "standard");
+  EXPECT_EQ(d["calendars"], json::object());  // calendar days: no business calendar to report
   EXPECT_EQ(d["narrative_due_at"], "2026-12-25T15:00:00Z");  // 7 days before
   EXPECT_EQ(d["cco_notice_at"], "2026-12-30T15:00:00Z");     // 48 hours before
   EXPECT_EQ(d["key_terms"]["ocse"], "OCSE-FIN-2021-NTC3");
@@ -64,6 +65,9 @@ TEST_F(FilingRules, AuSmrCountsThreeBusinessDaysUnderTheAustralianCalendar) {
   EXPECT_EQ(d["due_at"], "2026-12-31T12:59:59Z");  // 23:59:59 AEDT
   EXPECT_EQ(d["cap_at"], d["due_at"]);
   EXPECT_EQ(d["span"], "3 business days (au-national)");
+  // The calendar of each instant counted in business days; the narrative's, derived by calendar
+  // arithmetic, names none.
+  EXPECT_EQ(d["calendars"], (json{{"due_at", "au-national"}, {"cap_at", "au-national"}}));
   // Halfway, since 7 days before the deadline is before the determination.
   EXPECT_EQ(d["narrative_due_at"], "2026-12-27T17:59:59Z");
 }

@@ -72,5 +72,28 @@ TEST(WorkflowGraph, JsonHasTheSameNodesEdgesAndGroupsAsData) {
   EXPECT_EQ(nlohmann::json::parse(render_graph(*loaded.workflow, GraphFormat::kJson)), g);
 }
 
+TEST(WorkflowGraph, JsonNestsAMapInsideABranchUnderItsGroup) {
+  auto loaded = load_workflow(R"({"id": "n", "version": 1, "title": "nested", "steps": [
+    {"id": "fan", "kind": "parallel", "branches": [{"name": "bank", "steps": [
+      {"id": "each", "kind": "map", "items": "/input/list", "steps": [
+        {"id": "call", "kind": "task", "type": "noop"}]}]}], "next": "done"},
+    {"id": "done", "kind": "succeed"}]})",
+                              "n.json");
+  ASSERT_TRUE(loaded.workflow);
+  const nlohmann::json g = graph_document(*loaded.workflow);
+  const nlohmann::json groups{{{"id", "n_fan__bank____group"}, {"label", "fan / bank"}},
+                              {{"id", "n_fan__bank__each__each____group"},
+                               {"label", "each / each"},
+                               {"parent", "n_fan__bank____group"}}};
+  EXPECT_EQ(g["groups"], groups);
+  for (const auto& n : g["nodes"]) {
+    if (n["id"] == "n_fan__bank__each__each__call") {
+      EXPECT_EQ(n["group"], "n_fan__bank__each__each____group");  // the innermost
+    }
+    if (n["id"] == "n_fan__bank__each") EXPECT_EQ(n["group"], "n_fan__bank____group");
+    if (n["id"] == "n_done") EXPECT_FALSE(n.contains("group"));  // closed again
+  }
+}
+
 }  // namespace
 }  // namespace coalition

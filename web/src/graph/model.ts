@@ -75,6 +75,18 @@ export function readGraph(value: unknown): Graph {
     if (!isObject(g)) throw new Error('a graph group is malformed');
     return { id: text(g.id, 'group id'), label: text(g.label, 'group label'), parent: optionalText(g.parent, 'group parent') };
   });
+  // Every group named exists, and parents form a tree: the layout walks up them.
+  const parents = new Map(groups.map((g) => [g.id, g.parent]));
+  for (const named of [...nodes.map((n) => n.group), ...groups.map((g) => g.parent)]) {
+    if (named !== undefined && !parents.has(named)) throw new Error('the graph names an unknown group');
+  }
+  for (const g of groups) {
+    const seen = new Set<string>();
+    for (let at: string | undefined = g.id; at !== undefined; at = parents.get(at)) {
+      if (seen.has(at)) throw new Error('the graph\'s groups nest in a circle');
+      seen.add(at);
+    }
+  }
   return { nodes, edges, groups };
 }
 

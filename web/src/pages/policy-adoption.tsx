@@ -1,9 +1,9 @@
 // /policy-adoption (coordinators): the policy updates rolled out to members; /policy-adoption/<id>:
 // the adoption matrix of one — every member's status by segment and by jurisdiction, and where
 // each member stands (src/adoption.ts reads it from the execution's history).
-import { getHistory, listExecutions } from '../api/endpoints';
+import { getExecution, getHistory, listExecutions } from '../api/endpoints';
 import type { AdoptionStatus, MemberAdoption } from '../adoption';
-import { ADOPTION_STATUSES, ADOPTION_WORKFLOW, adoptionMatrix, countBy, STATUS_WORDS } from '../adoption';
+import { ADOPTION_STATUSES, ADOPTION_WORKFLOW, adoptionMatrix, countBy, isPolicyUpdate, STATUS_WORDS } from '../adoption';
 import { Instant, StatusBadge } from '../components/marks';
 import { ErrorAlert, Loading, PageHeading, TableRegion, useDocumentTitle } from '../components/page';
 import { Pager } from '../components/pager';
@@ -76,7 +76,13 @@ export function PolicyUpdatesPage(props: { location: Location }) {
 
 export function AdoptionMatrixPage(props: { id: string }) {
   useDocumentTitle(`Adoption matrix of ${props.id}`);
-  const resource = useResource(async (signal) => adoptionMatrix((await getHistory(props.id, signal)).events), props.id);
+  const resource = useResource(async (signal) => {
+    // Only a policy update has members to adopt its clause: another execution's history would
+    // read as members that never started.
+    const status = await getExecution(props.id, signal);
+    if (!isPolicyUpdate(status.workflow)) return { workflow: status.workflow, matrix: null };
+    return { workflow: status.workflow, matrix: adoptionMatrix((await getHistory(props.id, signal)).events) };
+  }, props.id);
   return (
     <>
       <PageHeading>Adoption matrix</PageHeading>
@@ -86,33 +92,44 @@ export function AdoptionMatrixPage(props: { id: string }) {
       </p>
       {resource.status === 'loading' ? <Loading what="the adoption matrix" /> : null}
       {resource.status === 'error' ? <ErrorAlert error={resource.error} onRetry={resource.reload} /> : null}
-      {resource.status === 'ok' ? (
+      {resource.status === 'ok' && resource.data.matrix === null ? (
+        <p class="empty">
+          Execution {props.id} runs {resource.data.workflow}, not a policy update: it has no adoption matrix.
+        </p>
+      ) : null}
+      {resource.status === 'ok' && resource.data.matrix !== null ? (
         <>
           <dl class="details">
             <dt>Policy change</dt>
-            <dd>{resource.data.policy ?? <span class="muted">Not recorded</span>}</dd>
+            <dd>{resource.data.matrix.policy ?? <span class="muted">Not recorded</span>}</dd>
             <dt>Effective by</dt>
-            <dd>{resource.data.effectiveBy ? <Instant value={resource.data.effectiveBy} /> : <span class="muted">Not recorded</span>}</dd>
+            <dd>
+              {resource.data.matrix.effectiveBy ? (
+                <Instant value={resource.data.matrix.effectiveBy} />
+              ) : (
+                <span class="muted">Not recorded</span>
+              )}
+            </dd>
             <dt>Members</dt>
-            <dd>{resource.data.members.length}</dd>
+            <dd>{resource.data.matrix.members.length}</dd>
           </dl>
-          {resource.data.members.length === 0 ? (
-            <p class="empty">The rollout to members has not started (the clause is still in draft or review).</p>
+          {resource.data.matrix.members.length === 0 ? (
+            <p class="empty">This policy update names no members.</p>
           ) : (
             <>
               <Counts
                 id="by-segment"
                 title="By segment"
-                counts={countBy(resource.data.members, (m) => (m.segment ? [m.segment] : []))}
+                counts={countBy(resource.data.matrix.members, (m) => (m.segment ? [m.segment] : []))}
                 first="Segment"
               />
               <Counts
                 id="by-jurisdiction"
                 title="By jurisdiction"
-                counts={countBy(resource.data.members, (m) => m.jurisdictions)}
+                counts={countBy(resource.data.matrix.members, (m) => m.jurisdictions)}
                 first="Jurisdiction"
               />
-              <Members members={resource.data.members} executionId={props.id} />
+              <Members members={resource.data.matrix.members} />
             </>
           )}
         </>
@@ -154,7 +171,7 @@ function Counts(props: { id: string; title: string; first: string; counts: Map<s
   );
 }
 
-function Members(props: { members: MemberAdoption[]; executionId: string }) {
+function Members(props: { members: MemberAdoption[] }) {
   return (
     <section aria-labelledby="members-heading" class="panel">
       <h2 id="members-heading">Members</h2>

@@ -148,10 +148,11 @@ function Policies() {
                 <th scope="col">Set by</th>
               </tr>
             </thead>
-            <tbody>
-              {resource.data.workflows.flatMap((w) =>
-                w.rules.map((r, i) => (
-                  <tr key={`${w.workflow}:${r.record_type}`}>
+            {/* One row group per workflow, so its heading covers its own rows only. */}
+            {resource.data.workflows.map((w) => (
+              <tbody key={w.workflow}>
+                {w.rules.map((r, i) => (
+                  <tr key={r.record_type}>
                     {i === 0 ? (
                       <th scope="rowgroup" rowSpan={w.rules.length}>
                         {w.title} <span class="muted">({w.workflow})</span>
@@ -165,9 +166,9 @@ function Policies() {
                     </td>
                     <td>{r.source}</td>
                   </tr>
-                )),
-              )}
-            </tbody>
+                ))}
+              </tbody>
+            ))}
           </table>
         </TableRegion>
       ) : null}
@@ -202,7 +203,10 @@ function Purge() {
   return (
     <section aria-labelledby="purge-heading" class="panel">
       <h2 id="purge-heading">Purge</h2>
-      <p>Preview what has expired before purging it: a preview changes nothing.</p>
+      <p>
+        Preview what has expired before purging it: a preview changes nothing. A purge applies the policy at the
+        moment it runs, so it may also take what expired since the preview.
+      </p>
       <div class="actions">
         <button type="button" class="button-secondary" onClick={() => run(true)} aria-disabled={busy ? 'true' : undefined}>
           {busy === 'preview' ? 'Previewing…' : 'Preview the purge'}
