@@ -835,6 +835,17 @@ TEST_F(ServerTest, ListsAndHoldsTellAMemberOnlyWhatTheirClearanceSees) {
   EXPECT_EQ(theirs["holds"][0]["execution"], south);
   EXPECT_EQ(theirs.dump().find(north), std::string::npos);
   EXPECT_EQ(client_->get("/v1/legal-holds?limit=1", southern_legal).json().contains("more"), false);
+  // Nor may they hold or release another member's execution: it does not exist for them.
+  EXPECT_EQ(client_
+                ->post("/v1/executions/" + north + "/legal-hold/release", southern_legal,
+                       json{{"reason", "not ours"}})
+                .status,
+            404);
+  EXPECT_EQ(client_
+                ->post("/v1/executions/" + south + "/legal-hold/release", southern_legal,
+                       json{{"reason", "letter withdrawn"}})
+                .status,
+            200);
 }
 
 }  // namespace

@@ -64,6 +64,27 @@ Result<bool> change_legal_hold(Store& store, const EngineConfig& config, const P
   return place_legal_hold(store, request);
 }
 
+namespace {
+
+// Admin and the purge roles act on every execution's holds: a purge must know what it skips.
+bool coalition_wide(const Principal& p, const EngineConfig& config) {
+  return require_role(p, config.permissions.purge, "a purge").ok();
+}
+
+}  // namespace
+
+Status may_hold(Store& store, const WorkflowCatalog& catalog, const EngineConfig& config,
+                const Principal& p, const std::string& execution) {
+  if (coalition_wide(p, config)) return ok_status();
+  auto view = view_execution_for(store, catalog, p, execution);
+  if (!view) return std::move(view).error();
+  if (view->clearance < Visibility::kRestricted) {
+    return Error::permission_denied("a legal hold on execution " + execution +
+                                    " needs restricted clearance of it");
+  }
+  return ok_status();
+}
+
 Result<json> legal_holds_document(Store& store, const WorkflowCatalog& catalog,
                                   const EngineConfig& config, const Principal& p, bool released,
                                   size_t limit) {
@@ -74,7 +95,7 @@ Result<json> legal_holds_document(Store& store, const WorkflowCatalog& catalog,
   // Others are read further than `limit` and then sifted, so that `more` says only whether more
   // of those they may see exist. Holds are few (a law-enforcement letter each);
   // kMaxHoldsSifted bounds the work.
-  const bool everything = require_role(p, config.permissions.purge, "a purge").ok();
+  const bool everything = coalition_wide(p, config);
   constexpr size_t kMaxHoldsSifted = 10000;
   auto holds = store.legal_holds(released, everything ? limit + 1 : kMaxHoldsSifted);
   if (!holds) return std::move(holds).error();

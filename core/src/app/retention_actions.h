@@ -36,6 +36,13 @@ struct HoldChange {
 Result<bool> change_legal_hold(Store& store, const EngineConfig& config, const Principal& p,
                                const HoldChange& change, TimePoint now);
 
+// Over the API, whose execution a legal-hold role may place or release a hold on: admin and the
+// purge roles (coalition-wide), any; others, one they see at restricted clearance — kNotFound
+// for one they do not see at all (as for an id that does not exist), kPermissionDenied for one
+// they see at a lower clearance. (At the store, the operator's `coalition hold` is not asked.)
+Status may_hold(Store& store, const WorkflowCatalog& catalog, const EngineConfig& config,
+                const Principal& p, const std::string& execution);
+
 // The legal holds in force (with `released`, released ones too), most recently placed first, at
 // most `limit`: {"holds": [{"execution", "workflow"?, "placed_at", "placed_by", "role",
 // "reason", "released_at"?, "released_by"?}], "more"?: true when older ones were left out}, one

@@ -6,6 +6,7 @@
 #include "app/execution_documents.h"
 #include "app/execution_export.h"
 #include "app/execution_search.h"
+#include "app/permissions.h"
 #include "app/retention_actions.h"
 #include "app/task_actions.h"
 #include "server/route_support.h"
@@ -156,6 +157,14 @@ void add_execution_routes(Router& router, app::Session& s, const EngineConfig& c
     auto reason = string_member(*body, "reason", !release);
     if (!reason) return problem_response(reason.error());
     const std::string& id = c.params.at("id");
+    if (auto allowed = app::require_role(*c.principal, config.permissions.legal_hold,
+                                         release ? "releasing a legal hold" : "a legal hold");
+        !allowed) {
+      return problem_response(allowed.error());
+    }
+    if (auto scope = app::may_hold(s.store(), s.catalog(), config, *c.principal, id); !scope) {
+      return problem_response(scope.error());
+    }
     auto changed = app::change_legal_hold(s.store(), config, *c.principal,
                                           app::HoldChange{id, *reason, release}, utc_now());
     if (!changed) return problem_response(changed.error());
