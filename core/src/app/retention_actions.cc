@@ -106,9 +106,12 @@ Result<json> legal_holds_document(Store& store, const WorkflowCatalog& catalog,
     // roles, only those who see that execution at restricted clearance learn of it (a member's
     // legal staff see their own organisation's holds, not another member's).
     if (!everything) {
-      auto view = view_execution_for(store, catalog, p, h.execution_id);
-      if (!view && view.error().code() != ErrorCode::kNotFound) return std::move(view).error();
-      if (!view || view->clearance < Visibility::kRestricted) continue;
+      const Status allowed = may_hold(store, catalog, config, p, h.execution_id);
+      if (!allowed) {
+        const ErrorCode code = allowed.error().code();
+        if (code == ErrorCode::kNotFound || code == ErrorCode::kPermissionDenied) continue;
+        return allowed.error();
+      }
     }
     if (list.size() == limit) {
       more = true;
