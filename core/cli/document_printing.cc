@@ -46,7 +46,9 @@ void print_status(const json& doc, std::ostream& out) {
   }
   if (doc.contains("output")) out << "output: " << doc["output"].dump(2) << "\n";
   if (doc.contains("error")) {
+    const std::string pointer = doc["error"].value("pointer", "");
     out << "error: " << printable(doc["error"].value("code", "")) << ": "
+        << (pointer.empty() ? "" : printable(pointer) + ": ")
         << printable(doc["error"].value("message", "")) << "\n";
   }
   for (const auto& t : doc["open_tasks"]) {

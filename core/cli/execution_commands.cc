@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "app/bulk_start.h"
 #include "app/execution_actions.h"
 #include "app/execution_documents.h"
 #include "app/task_actions.h"
@@ -18,6 +19,7 @@
 #include "common/json_text.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
+#include "workflow/data_template.h"
 
 namespace coalition::cli {
 
@@ -70,7 +72,86 @@ Principal asserted(const ExecutionCommandOptions& o) {
 
 }  // namespace
 
-namespace {}  // namespace
+namespace {
+
+// start --each: one execution per item, the batch checked whole first (app/bulk_start.h).
+int run_bulk_start(const ExecutionCommandOptions& o, const Installation& installation,
+                   SessionOptions session, std::ostream& out, std::ostream& err) {
+  if (o.batch.empty()) {
+    return fail(err, "start",
+                Error::invalid_argument("--each needs --batch NAME: the batch's name makes "
+                                        "running it again start only what is missing"));
+  }
+  if (o.count != 1) {
+    return fail(err, "start", Error::invalid_argument("--count and --each do not go together"));
+  }
+  auto items = read_json_input("--each", o.each, std::cin);
+  if (!items) return fail(err, "start", items.error());
+  app::BulkStart request;
+  const auto& workflow = session.workflows.front();
+  request.workflow = workflow->id;
+  request.version = workflow->version;
+  request.items = *items;
+  if (!o.items.empty()) {
+    const json* list = find_at(*items, o.items);
+    if (list == nullptr) {
+      return fail(
+          err, "start",
+          Error::invalid_data("--items: " + o.each + " has nothing at " + o.items, o.items));
+    }
+    request.items = *list;
+  }
+  if (!o.input_file.empty()) {
+    auto input = read_json_input("--input", o.input_file, std::cin);
+    if (!input) return fail(err, "start", input.error());
+    request.input_template = std::move(*input);
+  }
+  if (!o.where.empty()) {
+    auto where = read_data(o.where);
+    if (!where) return fail(err, "start", where.error());
+    request.where = std::move(*where);
+  }
+  request.key = o.key;
+  request.batch = o.batch;
+  request.dry_run = o.dry_run;
+  session.act = !o.dry_run;
+  auto s = Session::open(installation, session);
+  if (!s) return fail(err, "start", s.error());
+  auto started = app::start_each(**s, asserted(o), request);
+  if (!o.dry_run) {
+    if (auto c = (*s)->close(); !c) return fail(err, "start", c.error());
+  }
+  if (!started) return fail(err, "start", started.error());
+  size_t created = 0;
+  for (const auto& item : started->items) created += item.created ? 1 : 0;
+  if (o.json) {
+    json list = json::array();
+    for (const auto& item : started->items) {
+      list.push_back(
+          {{"index", item.index}, {"key", item.key}, {"id", item.id}, {"created", item.created}});
+    }
+    out << json{{"batch", o.batch},
+                {"dry_run", o.dry_run},
+                {"executions", list},
+                {"started", created},
+                {"already_started", started->items.size() - created},
+                {"skipped", started->skipped}}
+               .dump(2)
+        << "\n";
+    return kExitOk;
+  }
+  const char* fresh = o.dry_run ? "would start" : "started";
+  for (const auto& item : started->items) {
+    out << printable(item.key) << "  " << item.id << "  "
+        << (item.created ? fresh : "already started") << "\n";
+  }
+  out << "batch " << printable(o.batch) << ": " << created << " " << fresh << ", "
+      << started->items.size() - created << " already started, " << started->skipped
+      << " left out by --where\n";
+  return kExitOk;
+}
+
+}  // namespace
 
 int run_start_command(const ExecutionCommandOptions& o, const Installation& installation,
                       std::ostream& out, std::ostream& err) {
@@ -78,6 +159,7 @@ int run_start_command(const ExecutionCommandOptions& o, const Installation& inst
   if (int code = load_workflow_to_run(o.workflow_file, installation, err, session.workflows)) {
     return code;
   }
+  if (!o.each.empty()) return run_bulk_start(o, installation, std::move(session), out, err);
   const auto max_count = static_cast<int64_t>(installation.config.limits.start_count);
   if (o.count < 1 || o.count > max_count) {
     return fail(err, "start",
@@ -141,7 +223,23 @@ int run_tasks_command(const ExecutionCommandOptions& o, const Installation& inst
                       std::ostream& out, std::ostream& err) {
   auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "tasks", s.error());
-  auto tasks = (*s)->store().tasks(TaskFilter{o.execution, o.role, !o.all});
+  TaskFilter filter{o.execution, o.role, !o.all};
+  filter.organisation = normal_name(o.organisation);
+  filter.assignee = normal_name(o.assignee);
+  if (!o.due_before.empty()) {
+    std::string why;
+    filter.due_before = parse_utc(o.due_before, &why);
+    if (!filter.due_before) {
+      return fail(err, "tasks",
+                  Error::invalid_argument("--due-before: not an RFC 3339 timestamp: " + why));
+    }
+  }
+  // Overdue at the store's own instant: its virtual time in a rehearsal.
+  if (o.overdue) {
+    filter.due_by = (*s)->clock().now();
+    filter.open_only = true;  // a closed task is late no longer
+  }
+  auto tasks = (*s)->store().tasks(filter);
   if (!tasks) return fail(err, "tasks", tasks.error());
   if (o.json) {
     json list = json::array();

@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "app/execution_view.h"
 #include "app/installation.h"
@@ -31,20 +32,34 @@ struct ExecutionCommandOptions {
   std::string to_person;     // reassign --to
   std::string to_role;       // reassign --to-role
   std::string justification;
-  std::string workflow_file;  // start
-  std::string input_file;     // start
-  int64_t count = 1;          // start: 1 to the configured limits.start_count
-  bool all = false;           // tasks --all
-  bool until_idle = false;    // worker
-  std::string view;           // --view ROLE: what that role may see (status, history, ...)
-  std::string out_file;       // export --out
-  bool force = false;         // export: replace an existing --out file
-  std::string reason;         // hold
-  bool release = false;       // hold --release
-  bool dry_run = false;       // purge
-  std::string checkpoints;    // audit verify --checkpoints, audit checkpoint --out
-  std::string public_key;     // audit verify --public-key
-  std::string signing_key;    // audit checkpoint --key
+  std::string workflow_file;   // start
+  std::string input_file;      // start
+  int64_t count = 1;           // start: 1 to the configured limits.start_count
+  std::string each;            // start --each: a file (or -) holding the items, one per execution
+  std::string items;           // start --items: pointer to the list inside --each (default: whole)
+  std::string where;           // start --where: a condition over {"item", "index"}
+  std::string key = "/index";  // start --key: the item's key in its batch
+  std::string batch;           // start --batch: the batch's name
+  bool all = false;            // tasks --all
+  bool overdue = false;        // tasks, executions: only past their due time
+  bool escalated = false;      // executions: with a task escalated at least once
+  std::string assignee;        // tasks --assignee: only tasks this person holds
+  std::string due_before;      // tasks --due-before (RFC 3339)
+  std::string workflow;        // executions --workflow
+  std::vector<std::string> statuses;                                       // executions --status
+  std::string started_from, started_until, finished_from, finished_until;  // executions
+  size_t limit = 50;        // executions --limit: one page
+  std::string after;        // executions --after: the previous page's cursor
+  bool until_idle = false;  // worker
+  std::string view;         // --view ROLE: what that role may see (status, history, ...)
+  std::string out_file;     // export --out
+  bool force = false;       // export: replace an existing --out file
+  std::string reason;       // hold
+  bool release = false;     // hold --release
+  bool dry_run = false;     // purge
+  std::string checkpoints;  // audit verify --checkpoints, audit checkpoint --out
+  std::string public_key;   // audit verify --public-key
+  std::string signing_key;  // audit checkpoint --key
 };
 
 // Shared by the execution commands: print `error` for `command`, return its exit code; open

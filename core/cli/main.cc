@@ -15,6 +15,7 @@
 #include "cli/audit_commands.h"
 #include "cli/doctor_command.h"
 #include "cli/execution_commands.h"
+#include "cli/executions_command.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
 #include "cli/plugin_manifest_command.h"
@@ -31,6 +32,7 @@
 #include "common/json_limits.h"
 #include "common/logging.h"
 #include "common/text_field.h"
+#include "config/config_discovery.h"
 #include "guard/media_scan.h"
 #include "runtime/plugin_call_pool.h"
 #include "version.h"
@@ -43,6 +45,7 @@ using namespace coalition::app;
 
 struct GlobalOptions {
   std::string config_file;
+  bool verbose = false;
   std::string log_format;
   std::string log_level;
   RemoteOptions remote;
@@ -56,15 +59,18 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   GlobalOptions global;
   app.add_option("--config", global.config_file,
-                 "Engine configuration file (default: $COALITION_CONFIG, else built-in defaults)")
-      ->envname("COALITION_CONFIG");
+                 "Engine configuration file (default: $COALITION_CONFIG, else "
+                 "./config/coalition.json, ./coalition.json, /etc/coalition/coalition.json, "
+                 "else built-in defaults)");
+  app.add_flag("--verbose", global.verbose, "Say on stderr which configuration file is used");
   app.add_option("--log-format", global.log_format, "Log format on stderr: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", global.log_level, "debug, info, warn, error or off")
       ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
   app.add_option("--server", global.remote.server,
                  "Act through this server (https://host:port) instead of a store: start, tasks, "
-                 "complete, signal, extend, claim, release, reassign, cancel, retry, status, "
+                 "executions, complete, signal, extend, claim, release, reassign, cancel, retry, "
+                 "status, "
                  "history, timeline, export, audit verify, hold, purge");
   app.add_option("--token-file", global.remote.token_file,
                  "With --server: a file holding your credential (default: $COALITION_TOKEN)");
@@ -117,6 +123,18 @@ int run(int argc, char** argv) {
   start_cmd->add_option("--count", x.count, "How many executions to start (default 1)");
   start_cmd->add_option("--as", x.actor, "Who starts them (the initiator)");
   start_cmd->add_flag("--json", x.json, "Print JSON");
+  start_cmd->add_option("--each", x.each,
+                        "One execution per item of the list in this JSON file (or -); --input "
+                        "is then a template over {item, index}");
+  start_cmd->add_option("--items", x.items, "With --each: the pointer to the list in the file");
+  start_cmd->add_option("--where", x.where,
+                        "With --each: only items this condition holds for (JSON or a file)");
+  start_cmd->add_option("--key", x.key,
+                        "With --each: the item's key in the batch, a pointer (default /index)");
+  start_cmd->add_option("--batch", x.batch,
+                        "With --each: the batch's name; running it again starts only what is "
+                        "missing");
+  start_cmd->add_flag("--dry-run", x.dry_run, "With --each: say what would start; start nothing");
 
   auto* status_cmd = app.add_subcommand("status", "Show an execution's state and open tasks");
   status_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
@@ -153,8 +171,31 @@ int run(int argc, char** argv) {
   auto* tasks_cmd = app.add_subcommand("tasks", "List open human tasks, earliest due first");
   tasks_cmd->add_option("--execution", x.execution, "Only this execution's tasks");
   tasks_cmd->add_option("--role", x.role, "Only tasks this role may complete");
+  tasks_cmd->add_option("--org", x.organisation, "Only tasks of this organisation");
+  tasks_cmd->add_option("--assignee", x.assignee, "Only tasks this person holds (has claimed)");
+  tasks_cmd->add_option("--due-before", x.due_before,
+                        "Only tasks due before this RFC 3339 instant");
+  tasks_cmd->add_flag("--overdue", x.overdue, "Only open tasks past their due time");
   tasks_cmd->add_flag("--all", x.all, "Include completed, cancelled and expired tasks");
   tasks_cmd->add_flag("--json", x.json, "Print JSON");
+
+  auto* executions_cmd = app.add_subcommand(
+      "executions", "List and search executions, newest first, a page at a time");
+  executions_cmd->add_option("--workflow", x.workflow, "Only executions of this workflow id");
+  executions_cmd->add_option("--status", x.statuses,
+                             "running, waiting, succeeded, failed, cancelled (repeat or a,b)");
+  executions_cmd->add_option("--org", x.organisation,
+                             "Only those with a task of this organisation");
+  executions_cmd->add_option("--started-from", x.started_from, "Started at or after (RFC 3339)");
+  executions_cmd->add_option("--started-until", x.started_until, "Started before (RFC 3339)");
+  executions_cmd->add_option("--finished-from", x.finished_from, "Ended at or after (RFC 3339)");
+  executions_cmd->add_option("--finished-until", x.finished_until, "Ended before (RFC 3339)");
+  executions_cmd->add_flag("--overdue", x.overdue,
+                           "Only those with an open task past its due time");
+  executions_cmd->add_flag("--escalated", x.escalated, "Only those with an open task escalated");
+  executions_cmd->add_option("--limit", x.limit, "At most this many (1 to 500; default 50)");
+  executions_cmd->add_option("--after", x.after, "The cursor a previous page ended with");
+  executions_cmd->add_flag("--json", x.json, "Print JSON");
 
   auto* complete_cmd = app.add_subcommand("complete", "Complete a human task");
   complete_cmd->add_option("TASK", x.task, "Task id")->required();
@@ -221,15 +262,20 @@ int run(int argc, char** argv) {
   now_option(checkpoint_cmd, x.session);
 
   for (auto* cmd :
-       {start_cmd,  status_cmd, history_cmd, timeline_cmd, tasks_cmd,      complete_cmd, signal_cmd,
-        extend_cmd, tick_cmd,   worker_cmd,  verify_cmd,   checkpoint_cmd, export_cmd,   purge_cmd,
-        hold_cmd,   cancel_cmd, retry_cmd,   claim_cmd,    release_cmd,    reassign_cmd}) {
+       {start_cmd,      status_cmd,  history_cmd, timeline_cmd, tasks_cmd,  executions_cmd,
+        complete_cmd,   signal_cmd,  extend_cmd,  tick_cmd,     worker_cmd, verify_cmd,
+        checkpoint_cmd, export_cmd,  purge_cmd,   hold_cmd,     cancel_cmd, retry_cmd,
+        claim_cmd,      release_cmd, reassign_cmd}) {
     store_option(cmd, x.session);
   }
   for (auto* cmd :
        {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd, purge_cmd, hold_cmd,
         cancel_cmd, retry_cmd, claim_cmd, release_cmd, reassign_cmd}) {
     now_option(cmd, x.session);
+  }
+  for (auto* cmd : {tasks_cmd, executions_cmd}) {
+    cmd->add_option("--now", x.session.now,
+                    "Judge lateness (--overdue) at this RFC 3339 instant; moves nothing");
   }
   actor_options(hold_cmd, true);
   actor_options(export_cmd, false);
@@ -411,6 +457,10 @@ int run(int argc, char** argv) {
            {"--as", &run.actor, kMaxNameBytes},
            {"--role", &x.role, kMaxNameBytes},
            {"--org", &x.organisation, kMaxNameBytes},
+           {"--assignee", &x.assignee, kMaxNameBytes},
+           {"--workflow", &x.workflow, kMaxNameBytes},
+           {"--after", &x.after, kMaxNameBytes},
+           {"--batch", &x.batch, kMaxNameBytes},
            {"--view", &x.view, kMaxNameBytes},
            {"--id", &run.id, kMaxNameBytes},
            {"EXECUTION", &x.execution, kMaxNameBytes},
@@ -427,9 +477,19 @@ int run(int argc, char** argv) {
   }
 
   RealFileSystem fs;
-  std::optional<std::filesystem::path> config_file;
-  if (!global.config_file.empty()) config_file = global.config_file;
-  auto config = read_config(config_file, fs);
+  ConfigSearch search;
+  search.option = global.config_file;
+  if (const char* env = std::getenv("COALITION_CONFIG")) search.environment = env;
+  std::error_code cwd_error;
+  search.working_directory = std::filesystem::current_path(cwd_error);
+  const ConfigChoice chosen = find_config(search, fs);
+  if (global.verbose) {
+    std::cerr << "coalition: configuration: "
+              << (chosen.file ? printable(chosen.file->string()) + " (" + chosen.found_by + ")"
+                              : chosen.found_by)
+              << "\n";
+  }
+  auto config = read_config(chosen.file, fs);
   if (!config) {
     configure_logging(LogFormat::kText, LogLevel::kInfo);
     std::cerr << "coalition: " << config.error().to_string() << "\n";
@@ -480,6 +540,7 @@ int run(int argc, char** argv) {
   if (*history_cmd) return run_history_command(x, *installation, std::cout, std::cerr);
   if (*timeline_cmd) return run_timeline_command(x, *installation, std::cout, std::cerr);
   if (*tasks_cmd) return run_tasks_command(x, *installation, std::cout, std::cerr);
+  if (*executions_cmd) return run_executions_command(x, *installation, std::cout, std::cerr);
   if (*complete_cmd) return run_complete_command(x, *installation, std::cout, std::cerr);
   if (*signal_cmd) return run_signal_command(x, *installation, std::cout, std::cerr);
   if (*extend_cmd) return run_extend_command(x, *installation, std::cout, std::cerr);

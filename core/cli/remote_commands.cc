@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/document_printing.h"
+#include "cli/executions_command.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
 #include "common/private_file.h"
@@ -15,10 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kRemoteCommands[] = {"start",  "tasks",       "complete", "signal", "extend",
-                                       "claim",  "release",     "reassign", "cancel", "retry",
-                                       "status", "history",     "timeline", "export", "purge",
-                                       "hold",   "audit verify"};
+const char* const kRemoteCommands[] = {"start",  "tasks",  "executions",  "complete", "signal",
+                                       "extend", "claim",  "release",     "reassign", "cancel",
+                                       "retry",  "status", "history",     "timeline", "export",
+                                       "purge",  "hold",   "audit verify"};
 
 // The page size the CLI asks for while it collects a whole inbox.
 constexpr int kInboxPage = 500;
@@ -67,15 +68,18 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
     return kExitOk;
   }
   if (command == "tasks") {
-    if (o.all || !o.role.empty()) {
+    if (o.all || !o.role.empty() || !o.organisation.empty() || !o.assignee.empty()) {
       return failed(Error::invalid_argument(
-          "--all and --role read the store directly; over --server the inbox is the tasks your "
-          "credential may complete"));
+          "--all, --role, --org and --assignee read the store directly; over --server the inbox "
+          "is the tasks your credential may complete"));
     }
+    std::string filters;
+    if (o.overdue) filters += "&overdue=true";
+    if (!o.due_before.empty()) filters += "&due_before=" + RemoteClient::segment(o.due_before);
     json tasks = json::array();
     std::string cursor;
     do {
-      std::string path = "/v1/tasks?limit=" + std::to_string(kInboxPage);
+      std::string path = "/v1/tasks?limit=" + std::to_string(kInboxPage) + filters;
       if (!cursor.empty()) path += "&cursor=" + RemoteClient::segment(cursor);
       auto page = c.call("GET", path);
       if (!page) return failed(page.error());
@@ -91,6 +95,34 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
     }
     if (tasks.empty()) out << "no open tasks\n";
     for (const auto& t : tasks) print_task_line(t, out);
+    return kExitOk;
+  }
+  if (command == "executions") {
+    auto query = execution_query(o);  // checks the instants before anything is sent
+    if (!query) return failed(query.error());
+    std::string path = "/v1/executions?limit=" + std::to_string(o.limit);
+    const auto add = [&](const char* name, const std::string& value) {
+      if (!value.empty()) path += std::string("&") + name + "=" + RemoteClient::segment(value);
+    };
+    add("workflow", o.workflow);
+    std::string statuses;
+    for (const auto& st : query->statuses) statuses += (statuses.empty() ? "" : ",") + st;
+    add("status", statuses);
+    add("organisation", query->organisation);
+    add("started_from", o.started_from);
+    add("started_until", o.started_until);
+    add("finished_from", o.finished_from);
+    add("finished_until", o.finished_until);
+    if (o.overdue) path += "&overdue=true";
+    if (o.escalated) path += "&escalated=true";
+    add("cursor", o.after);
+    auto page = c.call("GET", path);
+    if (!page) return failed(page.error());
+    if (o.json) {
+      out << page->json().dump(2) << "\n";
+    } else {
+      print_executions(page->json(), out);
+    }
     return kExitOk;
   }
   if (command == "complete") {

@@ -10,6 +10,7 @@
 #include "cli/json_input.h"
 #include "cli/workflow_to_run.h"
 #include "common/json_text.h"
+#include "common/text_field.h"
 #include "runtime/engine.h"
 
 namespace coalition::cli {
@@ -34,8 +35,11 @@ void print_text(const json& doc, const std::map<EventType, size_t>& counts, std:
       << "): " << doc["status"].get<std::string>() << "\n";
   if (doc["status"] == "succeeded") out << "output: " << doc["output"].dump(2) << "\n";
   if (doc.contains("error")) {
-    out << "error: " << doc["error"].value("code", "") << ": " << doc["error"].value("message", "")
-        << "\n";
+    // The pointer names the place that is wrong (a parameter, a field of the input).
+    const std::string pointer = doc["error"].value("pointer", "");
+    out << "error: " << printable(doc["error"].value("code", "")) << ": "
+        << (pointer.empty() ? "" : printable(pointer) + ": ")
+        << printable(doc["error"].value("message", "")) << "\n";
   }
   std::map<std::string_view, size_t> by_name;  // in the order of the names, as before
   size_t total = 0;
@@ -69,7 +73,7 @@ int run_run_command(const RunOptions& options, const Installation& installation,
   }
   auto input = read_input(options, in);
   if (!input) {
-    err << "coalition run: " << input.error().message() << "\n";
+    err << "coalition run: " << input.error().to_string() << "\n";
     return exit_code_for(input.error());
   }
   auto opened = Session::open(installation, session);

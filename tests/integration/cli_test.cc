@@ -268,5 +268,45 @@ TEST(Cli, EveryExampleWorkflowRuns) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var" / "contacts.json"));
 }
 
+// Without --config, the CLI finds $COALITION_CONFIG, else ./config/coalition.json, else
+// ./coalition.json in the working directory; --verbose says which it used.
+TEST(Cli, FindsItsConfigurationAndSaysWhichWithVerbose) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "config");
+  dir.write("coalition.json", R"({"log": {"level": "warn"}})");
+  auto in = [&](const std::string& args, std::map<std::string, std::string> env = {}) {
+    env.emplace("COALITION_PLUGIN_PATH", "");
+    env.emplace("COALITION_CONFIG", "");
+    return run_process({"/bin/sh", "-c",
+                        "cd '" + dir.path().string() + "' && exec '" +
+                            std::string(test::kCoalitionBinary) + "' " + args},
+                       env);
+  };
+  auto plain = in("--verbose plugins");
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.err.find("configuration: " + (dir.path() / "coalition.json").string() +
+                           " (./coalition.json in the working directory)"),
+            std::string::npos)
+      << plain.err;
+  EXPECT_EQ(in("plugins").err.find("configuration:"), std::string::npos);  // only when asked
+
+  // ./config/coalition.json comes first: a broken one is read, and named, not skipped.
+  dir.write("config/coalition.json", R"({"log": {"level": "loud"}})");
+  auto broken = in("--verbose plugins");
+  EXPECT_EQ(broken.exit_code, 78) << broken.err;
+  EXPECT_NE(broken.err.find("./config/coalition.json in the working directory"), std::string::npos)
+      << broken.err;
+  EXPECT_NE(broken.err.find("/log/level"), std::string::npos) << broken.err;
+
+  // The variable, then the option, come before both.
+  const std::string named = (dir.path() / "coalition.json").string();
+  auto from_env = in("--verbose plugins", {{"COALITION_CONFIG", named}});
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+  EXPECT_NE(from_env.err.find(named + " ($COALITION_CONFIG)"), std::string::npos) << from_env.err;
+  auto from_option = in("--verbose --config '" + named + "' plugins");
+  EXPECT_EQ(from_option.exit_code, 0) << from_option.err;
+  EXPECT_NE(from_option.err.find(named + " (--config)"), std::string::npos) << from_option.err;
+}
+
 }  // namespace
 }  // namespace coalition

@@ -289,5 +289,178 @@ TEST_F(DurableCli, RetryCancelClaimAndReassignAtTheTerminal) {
   EXPECT_EQ(coalition({"audit", "verify"}).exit_code, 0);
 }
 
+// What a coordinator asks of the store every morning: which executions, of what, for whom,
+// started when, late or escalated, a page at a time; which tasks of a member, held by whom,
+// late, due soon.
+TEST_F(DurableCli, ExecutionsAndTasksAreFoundByWhatACoordinatorAsks) {
+  const auto workflow = dir_.write("confirm.json", R"({
+    "id": "confirm_contacts", "version": 1, "title": "Confirm escalation contacts",
+    "input_schema": {"type": "object", "properties": {"member": {"type": "string"}},
+                     "required": ["member"]},
+    "steps": [
+      {"id": "confirm", "kind": "task", "type": "approval",
+       "parameters": {"title": "Confirm escalation contacts"},
+       "assign": {"roles": ["reviewer"], "organisation": {"$path": "/input/member"}},
+       "deadline": {"in": "PT2H", "escalate": [{"roles": ["lead"], "in": "P1D"}]},
+       "next": "done"},
+      {"id": "done", "kind": "succeed"}]})");
+  auto start = [&](const char* member, const char* at) {
+    const auto input =
+        dir_.write(std::string(member) + ".json", std::string(R"({"member": ")") + member + "\"}");
+    auto r = coalition({"run", workflow.string(), "--input", input.string(), "--as", "coord.cora",
+                        "--json", "--now", at});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out)["id"].get<std::string>();
+  };
+  const std::string a = start("northwind", "2026-12-01T09:00:00Z");  // due 11:00, escalates
+  const std::string b = start("southwind", "2026-12-01T10:00:00Z");  // due 12:00
+  const std::string c = start("northwind", "2026-12-01T11:30:00Z");  // due 13:30
+  const std::string b_task = b + ".t1";
+  ASSERT_EQ(coalition({"claim", b_task, "--as", "rev.rai", "--role", "reviewer", "--org",
+                       "southwind", "--now", "2026-12-01T11:35:00Z"})
+                .exit_code,
+            0);
+
+  auto ids = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "executions");
+    args.emplace_back("--json");
+    auto r = coalition(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> out;
+    const json page = json::parse(r.out);
+    for (const auto& e : page["executions"]) out.push_back(e["id"]);
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(ids({}), (Ids{c, b, a}));  // newest first
+  EXPECT_EQ(
+      ids({"--workflow", "confirm_contacts", "--status", "waiting,running", "--org", "northwind"}),
+      (Ids{c, a}));
+  EXPECT_EQ(ids({"--status", "succeeded"}), Ids{});
+  EXPECT_EQ(ids({"--escalated"}), Ids{a});
+  EXPECT_EQ(
+      ids({"--started-from", "2026-12-01T10:00:00Z", "--started-until", "2026-12-01T11:00:00Z"}),
+      Ids{b});
+  // At 12:30 B's task is past due (the store's time is 11:35: nothing has fired yet).
+  EXPECT_EQ(ids({"--overdue", "--now", "2026-12-01T12:30:00Z"}), Ids{b});
+  EXPECT_EQ(ids({"--overdue"}), Ids{});
+
+  // Paging: two, then the rest from the cursor the first page ended with.
+  auto first = coalition({"executions", "--limit", "2", "--json"});
+  const json page = json::parse(first.out);
+  ASSERT_EQ(page["executions"].size(), 2u);
+  ASSERT_TRUE(page.contains("next"));
+  EXPECT_EQ(ids({"--after", page["next"].get<std::string>()}), Ids{a});
+  const auto text = coalition({"executions", "--limit", "1"});
+  EXPECT_NE(text.out.find(c + "  confirm_contacts@1  waiting  started 2026-12-01T11:30:00.000Z"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("by coord.cora"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("more: add --after "), std::string::npos) << text.out;
+  const auto wrong = coalition({"executions", "--status", "runing"});
+  EXPECT_EQ(wrong.exit_code, 64) << wrong.err;
+  EXPECT_NE(wrong.err.find("'runing' is none of running, waiting"), std::string::npos) << wrong.err;
+  EXPECT_EQ(coalition({"executions", "--started-from", "yesterday"}).exit_code, 64);
+
+  auto task_ids = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "tasks");
+    args.emplace_back("--json");
+    auto r = coalition(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> out;
+    const json listed = json::parse(r.out);
+    for (const auto& t : listed["tasks"]) out.push_back(t["id"]);
+    return out;
+  };
+  EXPECT_EQ(task_ids({"--org", "northwind"}), (Ids{c + ".t1", a + ".t1"}));  // by due time
+  EXPECT_EQ(task_ids({"--assignee", "rev.rai"}), Ids{b_task});
+  EXPECT_EQ(task_ids({"--overdue", "--now", "2026-12-01T12:30:00Z"}), Ids{b_task});
+  EXPECT_EQ(task_ids({"--due-before", "2026-12-01T13:00:00Z"}), Ids{b_task});
+  EXPECT_EQ(task_ids({"--org", "southwind", "--assignee", "rev.ravi"}), Ids{});
+  EXPECT_EQ(coalition({"tasks", "--due-before", "soon"}).exit_code, 64);
+}
+
+// One execution per item of a list, each with its own input; the batch is checked whole before
+// anything starts, and running it again starts only what is missing, whoever runs it.
+TEST_F(DurableCli, BulkStartMakesOneExecutionPerItemAndARerunOnlyWhatIsMissing) {
+  const auto workflow = dir_.write("notice.json", R"({
+    "id": "member_notice", "version": 1, "title": "A notice to one member",
+    "input_schema": {"type": "object", "properties": {"member": {"type": "string", "minLength": 3},
+                     "quarter": {"type": "string"}}, "required": ["member", "quarter"]},
+    "steps": [
+      {"id": "ack", "kind": "task", "type": "approval",
+       "parameters": {"title": {"$template": "Acknowledge the {/input/quarter} notice: {/input/member}"}},
+       "assign": {"roles": ["policy_owner"], "organisation": {"$path": "/input/member"}}}]})");
+  const auto registry = dir_.write("registry.json", R"({"members": [
+    {"id": "northwind", "status": "active"}, {"id": "southwind", "status": "suspended"},
+    {"id": "eastwind", "status": "active"}]})");
+  const auto input =
+      dir_.write("input.json", R"({"member": {"$path": "/item/id"}, "quarter": "2026-Q4"})");
+  auto bulk = [&](const std::string& items, std::vector<std::string> more) {
+    std::vector<std::string> args{"start",   workflow.string(), "--each",  items,
+                                  "--items", "/members",        "--input", input.string(),
+                                  "--key",   "/item/id",        "--batch", "2026-Q4 notice",
+                                  "--as",    "coord.cora",      "--json"};
+    args.insert(args.end(), more.begin(), more.end());
+    return coalition(args);
+  };
+  const std::vector<std::string> active{"--where", R"({"path": "/item/status", "eq": "active"})"};
+  auto listed = [&] {
+    const json page = json::parse(coalition({"executions", "--json"}).out);
+    return page["executions"].size();
+  };
+
+  auto dry = bulk(registry.string(), {"--where", active[1], "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  const json planned = json::parse(dry.out);
+  EXPECT_EQ(planned["started"], 2);
+  EXPECT_EQ(planned["skipped"], 1);
+  EXPECT_EQ(listed(), 0u);  // a dry run starts nothing
+
+  auto first = bulk(registry.string(), {"--where", active[1], "--now", "2026-12-01T09:00:00Z"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const json made = json::parse(first.out);
+  EXPECT_EQ(made["started"], 2);
+  EXPECT_EQ(made["executions"][0]["key"], "northwind");
+  EXPECT_EQ(made["executions"][0]["id"], planned["executions"][0]["id"]);  // as announced
+  EXPECT_EQ(made["executions"][1]["key"], "eastwind");
+  EXPECT_EQ(listed(), 2u);
+  // Recorded, as `start` records: the next acting command runs them.
+  ASSERT_EQ(coalition({"tick", "--now", "2026-12-01T09:01:00Z"}).exit_code, 0);
+  const auto tasks = coalition({"tasks"});
+  EXPECT_NE(tasks.out.find("\"Acknowledge the 2026-Q4 notice: eastwind\""), std::string::npos)
+      << tasks.out;
+
+  // Again, by someone else and without --where: only southwind is new.
+  auto again = coalition({"start", workflow.string(), "--each", registry.string(), "--items",
+                          "/members", "--input", input.string(), "--key", "/item/id", "--batch",
+                          "2026-Q4 notice", "--as", "coord.dev", "--now", "2026-12-01T09:05:00Z"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("northwind  " + made["executions"][0]["id"].get<std::string>() +
+                           "  already started"),
+            std::string::npos)
+      << again.out;
+  EXPECT_NE(again.out.find("batch 2026-Q4 notice: 1 started, 2 already started, 0 left out"),
+            std::string::npos)
+      << again.out;
+  EXPECT_EQ(listed(), 3u);
+
+  // A batch with one bad item or a key twice starts nothing, and says which item.
+  const auto bad = dir_.write("bad.json", R"({"members": [{"id": "westwind"}, {"id": "nw"}]})");
+  auto refused = bulk(bad.string(), {"--now", "2026-12-01T09:10:00Z"});
+  EXPECT_EQ(refused.exit_code, 65) << refused.err;
+  EXPECT_NE(refused.err.find("items/1 (key nw): input does not match the input schema"),
+            std::string::npos)
+      << refused.err;
+  const auto twice =
+      dir_.write("twice.json", R"({"members": [{"id": "westwind"}, {"id": "westwind"}]})");
+  auto doubled = bulk(twice.string(), {"--now", "2026-12-01T09:10:00Z"});
+  EXPECT_EQ(doubled.exit_code, 65) << doubled.err;
+  EXPECT_NE(doubled.err.find("the key 'westwind' is another item's too"), std::string::npos)
+      << doubled.err;
+  EXPECT_EQ(listed(), 3u);
+  EXPECT_EQ(coalition({"start", workflow.string(), "--each", registry.string()}).exit_code, 64);
+}
+
 }  // namespace
 }  // namespace coalition

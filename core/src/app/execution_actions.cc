@@ -31,7 +31,14 @@ std::shared_ptr<const Workflow> latest(const WorkflowCatalog& catalog, const std
 
 }  // namespace
 
-Result<Started> start_execution(Session& s, const Principal& p, const StartRequest& request) {
+namespace {
+
+struct Plan {
+  std::shared_ptr<const Workflow> workflow;
+  Started started;  // the keyed id, and whether it is still to be made
+};
+
+Result<Plan> plan(Session& s, const Principal& p, const StartRequest& request) {
   if (!may_start(p)) {
     return Error::permission_denied("starting an execution needs the coordinate or admin scope");
   }
@@ -39,25 +46,48 @@ Result<Started> start_execution(Session& s, const Principal& p, const StartReque
   auto workflow = request.version > 0 ? s.catalog().find(request.workflow, request.version)
                                       : latest(s.catalog(), request.workflow);
   if (workflow == nullptr) return Error::not_found("no workflow " + request.workflow);
-  std::string id;
-  if (!request.idempotency_key.empty()) {
-    if (auto ok = check_text_field("Idempotency-Key", request.idempotency_key); !ok) {
+  Plan out{workflow, Started{"", true}};
+  if (request.idempotency_key.empty()) return out;
+  if (auto ok = check_text_field("Idempotency-Key", request.idempotency_key); !ok) {
+    return std::move(ok).error();
+  }
+  // The id is the key's: a repeated start finds the execution the first one made, even after
+  // a restart, without a table of keys.
+  const std::string who = p.credential.empty() ? p.person : p.credential;
+  out.started.id = request.shared_key
+                       ? "ex-b" + sha256_hex(request.idempotency_key).substr(0, 24)
+                       : "ex-k" + sha256_hex(who + "\n" + request.idempotency_key).substr(0, 24);
+  auto existing = s.store().execution(out.started.id);
+  if (!existing) return std::move(existing).error();
+  if (*existing) {
+    if ((*existing)->workflow_id != workflow->id) {
+      return Error::conflict("Idempotency-Key already used to start a " + (*existing)->workflow_id +
+                             " execution");
+    }
+    out.started.created = false;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Started> plan_start(Session& s, const Principal& p, const StartRequest& request) {
+  auto planned = plan(s, p, request);
+  if (!planned) return std::move(planned).error();
+  if (planned->started.created) {
+    if (auto ok = check_input(*planned->workflow, request.input); !ok) {
       return std::move(ok).error();
     }
-    // The id is the key's: a repeated start finds the execution the first one made, even after
-    // a restart, without a table of keys.
-    const std::string who = p.credential.empty() ? p.person : p.credential;
-    id = "ex-k" + sha256_hex(who + "\n" + request.idempotency_key).substr(0, 24);
-    auto existing = s.store().execution(id);
-    if (!existing) return std::move(existing).error();
-    if (*existing) {
-      if ((*existing)->workflow_id != workflow->id) {
-        return Error::conflict("Idempotency-Key already used to start a " +
-                               (*existing)->workflow_id + " execution");
-      }
-      return Started{id, false};
-    }
   }
+  return planned->started;
+}
+
+Result<Started> start_execution(Session& s, const Principal& p, const StartRequest& request) {
+  auto planned = plan(s, p, request);
+  if (!planned) return std::move(planned).error();
+  if (!planned->started.created) return planned->started;
+  const auto& workflow = planned->workflow;
+  const std::string id = planned->started.id;
   auto started = s.engine().start(workflow, request.input, id, p.person, request.run);
   if (!started && !id.empty() && started.error().code() == ErrorCode::kConflict) {
     // The same key at the same moment: the other request made it.

@@ -20,6 +20,9 @@ struct StartRequest {
   // false: only recorded; the engine that next recovers the store runs it (a CLI process that
   // exits at once).
   bool run = true;
+  // The key is the coalition's, not the caller's: whoever repeats it finds the same execution
+  // (a batch of starts, app/bulk_start.h).
+  bool shared_key = false;
 };
 
 struct Started {
@@ -32,6 +35,11 @@ struct Started {
 // for input the workflow's input schema refuses; kConflict when the idempotency key was used
 // for a different workflow.
 Result<Started> start_execution(Session& s, const Principal& p, const StartRequest& request);
+
+// What start_execution would do, without starting: the same refusals (permission, workflow,
+// input), and the execution it would make or find — its id when the request has a key
+// (`created` false when it exists), else an empty id.
+Result<Started> plan_start(Session& s, const Principal& p, const StartRequest& request);
 
 // Delivers signal `name` with `data` to the step of `execution_id` waiting for it, as `p`: a
 // service credential scoped to the execution's workflow, a coordinator, an admin or the operator.

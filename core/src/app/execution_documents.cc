@@ -166,7 +166,10 @@ std::string describe_event(const Event& e, const std::string& initiator) {
   switch (e.type) {
     case EventType::kExecutionStarted: return "started by " + initiator;
     case EventType::kTaskCreated:
-      return "task " + short_task(d) + " opened for " + roles_of(d) +
+      return "task " + short_task(d) +
+             (d.contains("title") ? " \"" + d.value("title", "") + "\"" : std::string()) +
+             " opened for " + roles_of(d) +
+             (d.contains("organisation") ? " of " + d.value("organisation", "") : std::string()) +
              (d.contains("due") ? ", due " + minutes(d.value("due", "")) : "") + step;
     case EventType::kTaskCompleted:
       return d.value("actor", "") + " (" + d.value("role", "") + ") completed task " +

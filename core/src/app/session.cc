@@ -125,7 +125,22 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     }
     if (stored == nullptr) (void)s->catalog_.add(w);
   }
-  if (!options.act) return s;
+  if (!options.act) {
+    // A reader judges lateness at the store's own instant: its virtual time in a rehearsal
+    // (or --now, when a reading command is given one), else the wall clock. It moves nothing.
+    auto mode = store_clock(*s->store_);
+    if (!mode) return std::move(mode).error();
+    auto stored_now = s->store_->meta("clock.now");
+    if (!stored_now) return std::move(stored_now).error();
+    std::optional<TimePoint> at = now;
+    if (!at && *mode == StoreClock::kVirtual && *stored_now) at = parse_utc(**stored_now);
+    if (at) {
+      s->clock_ = std::make_unique<ManualClock>(*at);
+    } else {
+      s->clock_ = std::make_unique<SystemClock>();
+    }
+    return s;
+  }
 
   auto calendars = load_calendars(installation.config);
   if (!calendars) return std::move(calendars).error();

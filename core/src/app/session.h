@@ -43,6 +43,8 @@ class Session {
   WorkflowCatalog& catalog() { return catalog_; }
   const CalendarSet& calendars() const { return calendars_; }
   Engine& engine() { return *engine_; }
+  // Acting sessions: the engine's clock (virtual with --now). Reading sessions: a clock stopped
+  // at the store's virtual time in a rehearsal (or at --now), else the wall clock.
   Clock& clock() { return *clock_; }
   ManualClock* manual_clock() { return manual_; }
   const RecoveryReport& recovery() const { return recovery_; }

@@ -117,12 +117,6 @@ Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, 
   return due_from(*span, due.from, context, start, calendars);
 }
 
-std::string describe(const Span& span) {
-  if (span.fixed) return format_duration(*span.fixed);
-  return std::to_string(span.business_days) + " business day" +
-         (span.business_days == 1 ? "" : "s") + " (" + span.calendar + ")";
-}
-
 namespace {
 
 void check_span(const Span& span, const std::string& at, const CalendarSet& calendars,

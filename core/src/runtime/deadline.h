@@ -44,9 +44,6 @@ Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, 
 // A span written in JSON: an ISO 8601 duration or {"business_days": N, "calendar": ID}.
 Result<Span> parse_span(const nlohmann::json& doc);
 
-// "PT24H", "3 business days (au-national)".
-std::string describe(const Span& span);
-
 // Every business-day span of `workflow` (deadlines, caps, escalation tiers, in every sequence)
 // whose calendar `calendars` does not know, as problems with the span's JSON Pointer.
 Problems check_calendars(const Workflow& workflow, const CalendarSet& calendars);

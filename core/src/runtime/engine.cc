@@ -255,21 +255,22 @@ Status Engine::register_workflows(const Workflow& root) {
   return ok_status();
 }
 
+Status check_input(const Workflow& workflow, const nlohmann::json& input) {
+  if (!workflow.compiled_input_schema) return ok_status();
+  auto violations = workflow.compiled_input_schema->validate(input);
+  if (violations.empty()) return ok_status();
+  const auto& v = violations.front();
+  std::string message = workflow.compiled_input_schema->describe(v);
+  if (violations.size() > 1) message += " (and " + std::to_string(violations.size() - 1) + " more)";
+  return Error::invalid_data(
+      "input does not match the input schema of " + workflow.key() + ": " + message,
+      v.pointer.empty() ? "/" : v.pointer);
+}
+
 Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
                                   std::string id, std::string initiator, bool run) {
   initiator = normal_name(initiator);
-  if (workflow->compiled_input_schema) {
-    auto violations = workflow->compiled_input_schema->validate(input);
-    if (!violations.empty()) {
-      const auto& v = violations.front();
-      std::string message = workflow->compiled_input_schema->describe(v);
-      if (violations.size() > 1)
-        message += " (and " + std::to_string(violations.size() - 1) + " more)";
-      return Error::invalid_data(
-          "input does not match the input schema of " + workflow->key() + ": " + message,
-          v.pointer.empty() ? "/" : v.pointer);
-    }
-  }
+  if (auto checked = check_input(*workflow, input); !checked) return std::move(checked).error();
   const bool chosen_id = !id.empty();
   if (id.empty()) id = fresh_id(next_id_++);
   if (initiator.empty()) initiator = "engine";

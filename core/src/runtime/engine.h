@@ -44,6 +44,10 @@ struct RecoveryReport {
   std::vector<Error> failed;  // executions that could not be restored (left untouched)
 };
 
+// The input against `workflow`'s input schema: kInvalidData naming the first violation's
+// pointer, in the words Engine::start refuses it with.
+Status check_input(const Workflow& workflow, const nlohmann::json& input);
+
 class Engine final : public ExecutionHost {
  public:
   // `registry`, `catalog`, `clock` and `sink` (may be null) must outlive the engine.

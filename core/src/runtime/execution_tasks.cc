@@ -110,7 +110,12 @@ void Execution::on_suspend(int64_t frame, const json& wait) {
     }
   }
   const Frame& f = frames_.at(frame);
+  // The title as the task shows it (rendered from its template): the timeline says which
+  // member a task is about, not only its step path.
   json data{{"task", task.id}, {"roles", task.roles}};
+  if (auto title = task.spec.find("title"); title != task.spec.end() && title->is_string()) {
+    data["title"] = *title;
+  }
   if (!task.organisation.empty()) data["organisation"] = task.organisation;
   if (f.due) data["due"] = format_utc(*f.due);
   a.task = std::move(task);

@@ -109,6 +109,45 @@ std::vector<SchemaViolation> most_specific(std::vector<SchemaViolation> all) {
 
 }  // namespace
 
+namespace {
+
+// "a string", "an integer": what the value at `pointer` is; empty when the pointer does not
+// lead to one. Only the kind: a value may be personal data.
+std::string kind_of(const json& document, const std::string& pointer) {
+  const json* node = &document;
+  for (const auto& token : split_pointer(pointer)) {
+    if (node->is_object()) {
+      auto it = node->find(token);
+      if (it == node->end()) return {};
+      node = &*it;
+    } else if (node->is_array()) {
+      size_t index = 0;
+      if (token.empty() || token.size() > 9 ||
+          token.find_first_not_of("0123456789") != std::string::npos) {
+        return {};
+      }
+      index = std::stoul(token);
+      if (index >= node->size()) return {};
+      node = &(*node)[index];
+    } else {
+      return {};
+    }
+  }
+  switch (node->type()) {
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "a list";
+    case json::value_t::string: return "a string";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a number";
+    case json::value_t::null: return "null";
+    default: return {};
+  }
+}
+
+}  // namespace
+
 JsonSchema::JsonSchema(std::shared_ptr<const Compiled> compiled) : compiled_(std::move(compiled)) {}
 
 Result<JsonSchema> JsonSchema::compile(const nlohmann::json& schema, Objects objects) {
@@ -137,7 +176,9 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
   if (validator.validate(compiled_->schema, target, &results)) return violations;
   valijson::ValidationResults::Error error;
   while (results.popError(error)) {
-    violations.push_back({pointer_from(error.context), error.description});
+    std::string pointer = pointer_from(error.context);
+    std::string found = kind_of(document, pointer);
+    violations.push_back({std::move(pointer), error.description, std::move(found)});
   }
   return most_specific(std::move(violations));
 }
@@ -190,6 +231,77 @@ std::string JsonSchema::expectation_at(const std::string& pointer) const {
   return out;
 }
 
+namespace {
+
+// The number in valijson's text ("10.000000") as people write it ("10").
+std::string number_after(const std::string& message, const std::string& prefix) {
+  std::string n = message.substr(prefix.size());
+  n = n.substr(0, n.find_first_not_of("-0123456789."));
+  if (n.find('.') != std::string::npos) {
+    n.erase(n.find_last_not_of('0') + 1);
+    if (!n.empty() && n.back() == '.') n.pop_back();
+  }
+  return n;
+}
+
+// valijson's message for a constraint that failed where the schema's own words are not known
+// (under anyOf or oneOf, in a referenced definition), said as a person would.
+std::string constraint_in_words(const std::string& m) {
+  const auto starts = [&](const char* prefix) { return m.rfind(prefix, 0) == 0; };
+  struct Bound {
+    const char* prefix;
+    const char* words;
+    const char* unit;
+  };
+  for (const Bound& b : {Bound{"Expected number greater than or equal to ", "at least ", ""},
+                         Bound{"Expected number greater than ", "more than ", ""},
+                         Bound{"Expected number less than or equal to ", "at most ", ""},
+                         Bound{"Expected number less than ", "less than ", ""},
+                         Bound{"String should be no fewer than ", "at least ", " characters"},
+                         Bound{"String should be no more than ", "at most ", " characters"},
+                         Bound{"Array should contain no fewer than ", "at least ", " items"},
+                         Bound{"Array should contain no more than ", "at most ", " items"},
+                         Bound{"Object should have no fewer than ", "at least ", " properties"},
+                         Bound{"Object should have no more than ", "at most ", " properties"},
+                         Bound{"Value should be a multiple of ", "a multiple of ", ""}}) {
+    if (starts(b.prefix)) {
+      return std::string("expected ") + (b.unit[0] == '\0' ? "a number " : "") + b.words +
+             number_after(m, b.prefix) + b.unit;
+    }
+  }
+  if (starts("Value type not permitted")) return "not of a type allowed here";
+  if (starts("Failed to match regex")) return "not in the form required here";
+  if (starts("Failed to match against any enum")) return "not one of the values allowed here";
+  if (starts("Failed to match expected value") || starts("Target value and comparison")) {
+    return "not the value required here";
+  }
+  if (starts("Failed to validate against any schemas allowed by anyOf") ||
+      starts("Failed to validate against any")) {
+    return "matches none of the forms allowed here";
+  }
+  if (starts("Failed to validate against exactly one")) {
+    return "matches none, or more than one, of the forms allowed here (exactly one is needed)";
+  }
+  if (starts("Elements at indexes")) return "holds the same item twice; each must be unique";
+  if (starts("Array contains more items")) return "has more items than allowed here";
+  if (starts("Missing dependency '")) {
+    std::string key = m.substr(std::string("Missing dependency '").size());
+    return "missing property '" + key.substr(0, key.find('\'')) +
+           "', which another property here needs";
+  }
+  if (starts("Failed to any values against subschema in 'contains'")) {
+    return "has no item of the kind required here";
+  }
+  if (starts("Failed to validate against a conditional") ||
+      starts("Failed to validate against dependent")) {
+    return "does not meet a condition the schema sets here";
+  }
+  if (starts("Value could not be converted")) return "not a number that can be checked here";
+  return "does not fit the schema here";
+}
+
+}  // namespace
+
 std::string JsonSchema::describe(const SchemaViolation& v) const {
   const std::string unknown = "constraints: '";
   if (v.message.rfind("Object contains a property that could not be validated", 0) == 0) {
@@ -212,13 +324,16 @@ std::string JsonSchema::describe(const SchemaViolation& v) const {
     std::string key = v.message.substr(missing.size());
     return "missing required property '" + key.substr(0, key.find('\'')) + "'";
   }
+  // The kind of value found helps with a wrong type; with a wrong pattern it is plain.
+  const bool type = v.message.rfind("Value type", 0) == 0;
+  const std::string found = v.found.empty() || !type ? "" : ", found " + v.found;
   if (v.message.rfind("Failed to match", 0) == 0 || v.message.rfind("Value type", 0) == 0 ||
       v.message.rfind("Expected", 0) == 0 || v.message.rfind("String should", 0) == 0 ||
       v.message.rfind("Array should", 0) == 0) {
     const std::string expected = expectation_at(v.pointer);
-    if (!expected.empty()) return "expected " + expected;
+    if (!expected.empty()) return "expected " + expected + found;
   }
-  return v.message;
+  return constraint_in_words(v.message) + found;
 }
 
 }  // namespace coalition

@@ -14,7 +14,8 @@ namespace coalition {
 
 struct SchemaViolation {
   std::string pointer;  // RFC 6901, "" for the document itself
-  std::string message;
+  std::string message;  // the validator's own words: for describe(), never for people
+  std::string found;    // what the offending value is ("a string", "an object"), never the value
 };
 
 class JsonSchema {
@@ -40,7 +41,8 @@ class JsonSchema {
   std::string expectation_at(const std::string& pointer) const;
 
   // The violation in words a person acts on: "unknown property 'x'; expected one of: a, b",
-  // "missing required property 'y'", "expected <expectation_at>", else valijson's own text.
+  // "missing required property 'y'", "expected <expectation_at>, found a string", else the
+  // constraint that failed, in plain words. The validator's own text never reaches a person.
   std::string describe(const SchemaViolation& violation) const;
 
   // The schema as compiled (after closing objects, if asked).

@@ -1084,9 +1084,17 @@ Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
       "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks WHERE 1=1";
   if (filter.open_only) sql += " AND status = 'open'";
   if (!filter.execution_id.empty()) sql += " AND execution_id = ?1";
+  if (!filter.organisation.empty()) sql += " AND organisation = ?2";
+  if (!filter.assignee.empty()) sql += " AND assignee = ?3";
+  if (filter.due_before) sql += " AND due IS NOT NULL AND due < ?4";
+  if (filter.due_by) sql += " AND due IS NOT NULL AND due <= ?5";
   sql += " ORDER BY due IS NULL, due, created_at, id";
   SqliteStatement q(reader.db(), sql);
   if (!filter.execution_id.empty()) q.bind(1, filter.execution_id);
+  if (!filter.organisation.empty()) q.bind(2, filter.organisation);
+  if (!filter.assignee.empty()) q.bind(3, filter.assignee);
+  if (filter.due_before) q.bind(4, to_ms(*filter.due_before));
+  if (filter.due_by) q.bind(5, to_ms(*filter.due_by));
   std::vector<TaskRecord> out;
   for (;;) {
     auto row = q.step();

@@ -276,9 +276,17 @@ struct StoreBatch {
 };
 
 struct TaskFilter {
+  TaskFilter() = default;
+  TaskFilter(std::string execution, std::string of_role, bool open)
+      : execution_id(std::move(execution)), role(std::move(of_role)), open_only(open) {}
+
   std::string execution_id;  // empty: any
   std::string role;          // empty: any; else tasks this role may complete
   bool open_only = true;
+  std::string organisation;             // non-empty: only tasks of this organisation
+  std::string assignee;                 // non-empty: only tasks this person holds (claimed)
+  std::optional<TimePoint> due_before;  // due strictly before
+  std::optional<TimePoint> due_by;      // due at or before (overdue at that instant)
 };
 
 // A person's inbox (app/task_actions.h): open tasks of `organisation` (or of none) that one of

@@ -1,9 +1,11 @@
 // Data templates: JSON values that mix literals with references into an execution's context.
 //
 // A reference is an object {"$path": "/json/pointer"} (RFC 6901), optionally with "$default"
-// used when the path is absent. {"$literal": value} inserts value as written, so a literal
-// object that happens to contain "$path" can still be expressed. Anything else is a literal;
-// references may appear at any depth.
+// used when the path is absent. {"$template": "Confirm contacts: {/item/name}"} is text with
+// the context's values put in its {/pointer} placeholders (text, numbers, true or false; "{{"
+// and "}}" for a brace): a task's title that names the member it is about. {"$literal": value}
+// inserts value as written, so a literal object that happens to contain "$path" can still be
+// expressed. Anything else is a literal; references may appear at any depth.
 #ifndef COALITION_WORKFLOW_DATA_TEMPLATE_H_
 #define COALITION_WORKFLOW_DATA_TEMPLATE_H_
 
@@ -21,7 +23,7 @@ struct TemplateReference {
   bool has_default = false;
 };
 
-// True for {"$path": ...} and {"$literal": ...} objects.
+// True for {"$path": ...}, {"$template": ...} and {"$literal": ...} objects.
 bool is_template_directive(const nlohmann::json& value);
 
 // Checks the template's directives (a "$path" must be a valid pointer string; no other keys next

@@ -15,6 +15,8 @@
 #include <functional>
 #include <set>
 
+#include "workflow/data_template.h"
+
 namespace coalition {
 
 using nlohmann::json;
@@ -211,6 +213,21 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
           std::vector<std::string> at;
           std::function<void(const json&)> walk = [&](const json& node) {
             if (node.is_object() && node.contains("$literal")) return;
+            if (node.is_object() && node.contains("$template")) {
+              // Text made of several values: it takes the highest class among them.
+              auto refs = check_template(node, "");
+              if (!refs) return;
+              Visibility cls = Visibility::kPublic;
+              for (const auto& r : *refs) {
+                try {
+                  cls = std::max(cls, class_at(rules, pointer_tokens(r.path), p.default_));
+                } catch (const json::exception&) {
+                  return;
+                }
+              }
+              template_rules.push_back({at, cls});
+              return;
+            }
             if (node.is_object() && node.contains("$path") && node["$path"].is_string()) {
               std::vector<std::string> from;
               try {

@@ -42,6 +42,9 @@ struct Span {
   std::string calendar;
 };
 
+// "PT24H", "3 business days (au-national)".
+std::string describe(const Span& span);
+
 // Who may complete a human task, and the rules the engine enforces on each completion.
 // A completion the engine refuses with `code` when `when` holds over
 // {"answer": ..., "context": ..., "actor": {"id", "role", "organisation"}}.

@@ -45,7 +45,11 @@ class Drawer {
       if (s.kind == StepKind::kWorkflow) {
         label = s.id + "\\n" + s.workflow_id + " v" + std::to_string(s.workflow_version);
       }
+      if (s.assign) label += "\\n" + assignees_text(*s.assign);
+      if (s.deadline) label += "\\ndue " + due_text(s.deadline->due);
       shape(id, label, false);
+      if (s.assign) assignees_of(*s.assign);
+      if (s.deadline) deadline_edges(*s.deadline, prefix, s.id);
       if (s.kind == StepKind::kParallel || s.kind == StepKind::kMap) nested(s, prefix, id);
       if (s.kind == StepKind::kChoice) {
         for (size_t i = 0; i < s.choices.size(); ++i) {
@@ -62,6 +66,75 @@ class Drawer {
         for (const auto& e : c.errors) codes += (codes.empty() ? "" : ", ") + e;
         edge(id, node_id(prefix, c.next), "catch " + codes, true);
       }
+    }
+  }
+
+  // "roles reviewer, deputy of /input/member, quorum 2": who may complete the step's task.
+  static std::string assignees_text(const AssignSpec& a) {
+    std::string text = "roles ";
+    if (!a.roles_ref.is_null()) {
+      text += "from " + a.roles_ref.value("$path", std::string("a reference"));
+    } else {
+      for (size_t i = 0; i < a.roles.size(); ++i) text += (i ? ", " : "") + a.roles[i];
+    }
+    if (a.organisation.is_string()) {
+      text += " of " + a.organisation.get<std::string>();
+    } else if (a.organisation.is_object()) {
+      text += " of " + a.organisation.value("$path", std::string("a reference"));
+    }
+    if (a.quorum > 1) text += ", quorum " + std::to_string(a.quorum);
+    return text;
+  }
+
+  // "2 business days (au-national) after /determination/at", "at /regulatory/due_at".
+  static std::string due_text(const DueSpec& due) {
+    if (!due.at.empty()) return "at " + due.at;
+    std::string text = due.in_ref.is_null()
+                           ? describe(due.in)
+                           : "the span at " + due.in_ref.value("$path", std::string("a reference"));
+    return due.from.empty() ? text : text + " after " + due.from;
+  }
+
+  // The JSON node just drawn names who may complete it, as data.
+  void assignees_of(const AssignSpec& a) {
+    if (format_ != GraphFormat::kJson) return;
+    nlohmann::json who{{"quorum", a.quorum}};
+    if (!a.roles_ref.is_null()) {
+      who["roles_from"] = a.roles_ref.value("$path", "");
+    } else {
+      who["roles"] = a.roles;
+    }
+    if (a.organisation.is_string()) who["organisation"] = a.organisation;
+    if (a.organisation.is_object()) who["organisation_from"] = a.organisation.value("$path", "");
+    doc_["nodes"].back()["assignees"] = std::move(who);
+  }
+
+  // What a deadline sets off, as dashed edges: its reminders, each escalation tier (a node
+  // naming the roles the task passes to, reached when the previous due time passes), and, after
+  // the last, the step `on_expiry` goes to — which is otherwise reachable from nowhere.
+  void deadline_edges(const DeadlineSpec& d, const std::string& prefix, const std::string& step) {
+    const std::string id = node_id(prefix, step);
+    if (!d.remind.empty()) {
+      std::string text = "remind ";
+      for (size_t i = 0; i < d.remind.size(); ++i) {
+        text += (i ? ", " : "") + format_duration(d.remind[i]);
+      }
+      const std::string remind = node_id(prefix, step + "____remind");
+      shape(remind, text + "\\nbefore due", false, true);
+      edge(id, remind, "reminder", true);
+    }
+    std::string last = id;
+    for (size_t i = 0; i < d.escalate.size(); ++i) {
+      const EscalationTier& tier = d.escalate[i];
+      std::string roles;
+      for (const auto& r : tier.roles) roles += (roles.empty() ? "" : ", ") + r;
+      const std::string node = node_id(prefix, step + "____escalate_" + std::to_string(i + 1));
+      shape(node, "escalate to " + roles + "\\ndue " + due_text(tier.due), false, true);
+      edge(last, node, i == 0 ? "overdue" : "still overdue", true);
+      last = node;
+    }
+    if (!d.on_expiry_next.empty()) {
+      edge(last, node_id(prefix, d.on_expiry_next), "deadline expired", true);
     }
   }
 
@@ -82,7 +155,8 @@ class Drawer {
     }
   }
 
-  void shape(const std::string& id, const std::string& label, bool terminal) {
+  // `timer`: what a deadline sets off (a reminder, an escalation tier), not a step.
+  void shape(const std::string& id, const std::string& label, bool terminal, bool timer = false) {
     if (format_ == GraphFormat::kJson) {
       nlohmann::json lines = nlohmann::json::array();
       size_t from = 0;
@@ -91,16 +165,19 @@ class Drawer {
       }
       lines.push_back(label.substr(from));
       nlohmann::json node{{"id", id}, {"lines", std::move(lines)}, {"terminal", terminal}};
+      if (timer) node["timer"] = true;
       if (!groups_.empty()) node["group"] = groups_.back();
       doc_["nodes"].push_back(std::move(node));
     } else if (format_ == GraphFormat::kDot) {
       out_ << "  " << id << " [label=\"" << escape(label) << "\""
-           << (terminal ? ", shape=ellipse" : "") << "];\n";
+           << (terminal ? ", shape=ellipse" : "") << (timer ? ", shape=note, style=dashed" : "")
+           << "];\n";
     } else {
       std::string text = label;
       for (size_t p; (p = text.find("\\n")) != std::string::npos;) text.replace(p, 2, "<br/>");
-      out_ << "  " << id << (terminal ? "([\"" : "[\"") << mermaid_escape(text)
-           << (terminal ? "\"])" : "\"]") << "\n";
+      const char* open = terminal ? "([\"" : timer ? ">\"" : "[\"";
+      const char* close = terminal ? "\"])" : "\"]";
+      out_ << "  " << id << open << mermaid_escape(text) << close << "\n";
     }
   }
 

@@ -51,7 +51,8 @@ std::string expectation_for(const std::string& field) {
       {"until", "a JSON Pointer into the context such as \"/input/review_at\""},
       {"kind", "one of task, choice, parallel, map, workflow, wait, succeed, fail"},
       {"version", "an integer of at least 1"},
-      {"mode", "one of all, any, at_least"},
+      {"join/mode", "one of all, any, at_least (how a parallel step joins its branches)"},
+      {"mode", "one of each, first_success (how a map step runs its items)"},
   };
   auto it = kExpected.find(field);
   return it == kExpected.end() ? std::string() : it->second;
@@ -68,12 +69,20 @@ std::vector<std::string> step_properties(const std::string& kind) {
 }
 
 Problem explain(const SchemaViolation& v, const json& doc) {
-  const std::string field = last_token(v.pointer);
+  std::string field = last_token(v.pointer);
+  // A parallel step's join and a map step both have a `mode`, with different words.
+  if (field == "mode" && v.pointer.size() > 10 &&
+      v.pointer.compare(v.pointer.size() - 10, 10, "/join/mode") == 0) {
+    field = "join/mode";
+  }
   std::string expected = expectation_for(field);
   const bool constraint = v.message.rfind("Failed to match", 0) == 0 ||
                           v.message.rfind("Expected number", 0) == 0 ||
                           v.message.rfind("Value type not permitted", 0) == 0;
-  if (constraint && !expected.empty()) return {v.pointer, "expected " + expected};
+  if (constraint && !expected.empty()) {
+    const bool type = v.message.rfind("Value type not permitted", 0) == 0 && !v.found.empty();
+    return {v.pointer, "expected " + expected + (type ? ", found " + v.found : "")};
+  }
   const std::string unknown =
       "could not be validated using 'properties' or 'additionalProperties' constraints: '";
   auto at = v.message.find(unknown);
@@ -520,6 +529,12 @@ std::vector<const Step*> sub_workflow_calls(const Workflow& workflow) {
 const Step* Sequence::find(const std::string& id) const {
   auto it = index.find(id);
   return it == index.end() ? nullptr : &steps[it->second];
+}
+
+std::string describe(const Span& span) {
+  if (span.fixed) return format_duration(*span.fixed);
+  return std::to_string(span.business_days) + " business day" +
+         (span.business_days == 1 ? "" : "s") + " (" + span.calendar + ")";
 }
 
 std::string_view to_string(StepKind kind) {

@@ -1,6 +1,7 @@
 #include "workflow/workflow_validator.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -188,7 +189,55 @@ class Validator {
             type->parameters_schema().describe(v) + " (parameters of step type '" + s.type + "')");
       }
     }
+    if (type != nullptr) listed_keys(type->parameters_schema().document(), s, params_at);
     for (const auto& r : *refs) reference({params_at + r.at, r.path, r.has_default}, "", in_map);
+  }
+
+  // A step type may say, in its parameters schema, that the keys of one parameter must each be
+  // listed in another: {"payload": {..., "x-coalition-listed-in": "allow"}}: notify sends only
+  // the payload fields its step lists. A nested key is named with dots ("case.id"); a key whose
+  // value is a reference counts as listed when it, or a field under it, is. Checked here, so
+  // the mistake is found before an execution has run for weeks, not when the step sends.
+  void listed_keys(const json& schema, const Step& s, const std::string& params_at) {
+    const auto props = schema.find("properties");
+    if (props == schema.end() || !props->is_object() || !s.parameters.is_object()) return;
+    for (const auto& [name, sub] : props->items()) {
+      const auto in = sub.is_object() ? sub.find("x-coalition-listed-in") : sub.end();
+      if (!sub.is_object() || in == sub.end() || !in->is_string()) continue;
+      const auto value = s.parameters.find(name);
+      const auto list = s.parameters.find(in->get<std::string>());
+      if (value == s.parameters.end() || list == s.parameters.end() || !list->is_array() ||
+          !value->is_object() || is_template_directive(*value)) {
+        continue;  // a reference: known when the step runs
+      }
+      std::set<std::string> listed;
+      for (const auto& l : *list) {
+        if (l.is_string()) listed.insert(l.get<std::string>());
+      }
+      const std::string list_name = in->get<std::string>();
+      std::function<void(const json&, const std::string&, const std::string&)> walk =
+          [&](const json& node, const std::string& prefix, const std::string& at) {
+            for (const auto& [key, child] : node.items()) {
+              const std::string field = prefix.empty() ? key : prefix + "." + key;
+              const std::string child_at = pointer_append(at, key);
+              if (child.is_object() && !is_template_directive(child)) {
+                walk(child, field, child_at);
+                continue;
+              }
+              bool ok = listed.count(field) != 0;
+              if (!ok && is_template_directive(child)) {
+                const auto under = listed.lower_bound(field + ".");
+                ok = under != listed.end() && under->rfind(field + ".", 0) == 0;
+              }
+              if (!ok) {
+                add(child_at, "'" + field + "' is not in \"" + list_name +
+                                  "\": this step sends only the fields it lists (add it there "
+                                  "if it is a reference, or leave it out)");
+              }
+            }
+          };
+      walk(*value, "", pointer_append(params_at, name));
+    }
   }
 
   void sub_workflow(const Step& s, bool in_map) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace coalition {
 namespace {
 
@@ -94,6 +96,50 @@ TEST(JsonSchema, RemoteReferencesAreNotFetched) {
   auto schema =
       JsonSchema::compile(json::parse(R"({"$ref": "https://example.invalid/schema.json"})"));
   EXPECT_FALSE(schema.ok());
+}
+
+// What a person reads: never the validator's own words, whatever constraint failed and
+// wherever (inside anyOf/oneOf the schema's own words at the pointer are not known).
+TEST(JsonSchema, DescribeSaysEveryFailedConstraintInAPersonsWords) {
+  auto schema = closed(R"({"type": "object", "properties": {
+    "role": {"type": "string"},
+    "code": {"anyOf": [{"type": "string", "pattern": "^[a-z]+$"}, {"type": "integer"}]},
+    "pick": {"oneOf": [{"enum": ["a", "b"]}, {"const": 3}]},
+    "count": {"anyOf": [{"type": "integer", "minimum": 10}]},
+    "names": {"anyOf": [{"type": "array", "minItems": 2, "uniqueItems": true}]},
+    "label": {"anyOf": [{"type": "string", "maxLength": 3}]}}})");
+  auto words = [&](const char* doc) {
+    std::vector<std::string> out;
+    for (const auto& v : schema.validate(json::parse(doc))) out.push_back(schema.describe(v));
+    return out;
+  };
+  const std::vector<std::string> all = [&] {
+    std::vector<std::string> out;
+    for (const char* doc :
+         {R"({"role": 7})", R"({"code": "A-1"})", R"({"pick": "z"})", R"({"count": 3})",
+          R"({"names": ["x"]})", R"({"names": ["x", "x"]})", R"({"label": "long"})"}) {
+      for (auto& w : words(doc)) out.push_back(w);
+    }
+    return out;
+  }();
+  for (const auto& w : all) {
+    for (const char* raw : {"constraint", "Failed to", "Value type", "should", "Expected number",
+                            "subschema", ".000000"}) {
+      EXPECT_EQ(w.find(raw), std::string::npos) << w;
+    }
+  }
+  EXPECT_EQ(words(R"({"role": 7})"),
+            std::vector<std::string>{"expected type string, found an integer"});
+  const auto count = words(R"({"count": 3})");
+  EXPECT_NE(std::find(count.begin(), count.end(), "expected a number at least 10"), count.end())
+      << ::testing::PrintToString(count);
+  const auto names = words(R"({"names": ["x"]})");
+  EXPECT_NE(std::find(names.begin(), names.end(), "expected at least 2 items"), names.end())
+      << ::testing::PrintToString(names);
+  const auto twice = words(R"({"names": ["x", "x"]})");
+  EXPECT_NE(std::find(twice.begin(), twice.end(), "holds the same item twice; each must be unique"),
+            twice.end())
+      << ::testing::PrintToString(twice);
 }
 
 }  // namespace

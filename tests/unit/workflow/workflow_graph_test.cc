@@ -95,5 +95,65 @@ TEST(WorkflowGraph, JsonNestsAMapInsideABranchUnderItsGroup) {
   }
 }
 
+// A task with a deadline: who may complete it, when it is due, its reminders, each escalation
+// tier and the step its expiry leads to (otherwise reachable from nowhere) are all drawn.
+constexpr const char* kDeadlines = R"({"id": "d", "version": 1, "title": "Deadlines", "steps": [
+  {"id": "review", "kind": "task", "type": "approval", "parameters": {"title": "Review"},
+   "assign": {"roles": ["analyst", "lead"], "organisation": {"$path": "/input/member"}, "quorum": 2},
+   "deadline": {"in": {"business_days": 2, "calendar": "us-federal"}, "from": "/input/at",
+                "remind": ["PT24H", "PT4H"],
+                "escalate": [{"roles": ["deputy"], "in": "PT48H"}, {"roles": ["cco"], "at": "/input/cap"}],
+                "on_expiry": {"next": "board"}},
+   "next": "done"},
+  {"id": "done", "kind": "succeed"},
+  {"id": "board", "kind": "fail", "error": "x.expired", "message": "expired"}]})";
+
+TEST(WorkflowGraph, DeadlinesDrawRemindersEscalationTiersAndTheExpiryEdgeWithAssignees) {
+  auto loaded = load_workflow(kDeadlines, "d.json");
+  ASSERT_TRUE(loaded.workflow) << loaded.problems.front().message;
+  const std::string dot = render_graph(*loaded.workflow, GraphFormat::kDot);
+  EXPECT_NE(dot.find("n_review [label=\"review\\napproval\\nroles analyst, lead of /input/member, "
+                     "quorum 2\\ndue 2 business days (us-federal) after /input/at\"]"),
+            std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("n_review -> n_review____remind [label=\"reminder\", style=dashed]"),
+            std::string::npos);
+  EXPECT_NE(dot.find("n_review____remind [label=\"remind P1D, PT4H\\nbefore due\", "
+                     "shape=note, style=dashed]"),
+            std::string::npos);
+  EXPECT_NE(dot.find("n_review -> n_review____escalate_1 [label=\"overdue\", style=dashed]"),
+            std::string::npos);
+  EXPECT_NE(dot.find("n_review____escalate_1 -> n_review____escalate_2 [label=\"still overdue\", "
+                     "style=dashed]"),
+            std::string::npos);
+  EXPECT_NE(dot.find("escalate to cco\\ndue at /input/cap"), std::string::npos);
+  EXPECT_NE(dot.find("n_review____escalate_2 -> n_board [label=\"deadline expired\", "
+                     "style=dashed]"),
+            std::string::npos);
+
+  const std::string m = render_graph(*loaded.workflow, GraphFormat::kMermaid);
+  EXPECT_NE(m.find("n_review____escalate_1>\"escalate to deputy<br/>due P2D\"]"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("n_review____escalate_2 -.->|\"deadline expired\"| n_board"), std::string::npos);
+
+  const nlohmann::json g = graph_document(*loaded.workflow);
+  nlohmann::json review;
+  nlohmann::json tier;
+  for (const auto& n : g["nodes"]) {
+    if (n["id"] == "n_review") review = n;
+    if (n["id"] == "n_review____escalate_1") tier = n;
+  }
+  EXPECT_EQ(review["assignees"], (nlohmann::json{{"roles", {"analyst", "lead"}},
+                                                 {"organisation_from", "/input/member"},
+                                                 {"quorum", 2}}));
+  EXPECT_EQ(review["lines"].size(), 4u);
+  EXPECT_EQ(tier["timer"], true);
+  const nlohmann::json expiry{{"from", "n_review____escalate_2"},
+                              {"to", "n_board"},
+                              {"label", "deadline expired"},
+                              {"dashed", true}};
+  EXPECT_NE(std::find(g["edges"].begin(), g["edges"].end(), expiry), g["edges"].end());
+}
+
 }  // namespace
 }  // namespace coalition

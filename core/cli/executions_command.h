@@ -1,0 +1,27 @@
+// `coalition executions`: list and search the store's executions — by workflow, status,
+// organisation, when they started or finished, whether a task is overdue or escalated — newest
+// first, a page at a time (docs/cli.md). The same search as GET /v1/executions
+// (app/execution_search.h); at the terminal, whoever holds the store sees every execution.
+#ifndef COALITION_CLI_EXECUTIONS_COMMAND_H_
+#define COALITION_CLI_EXECUTIONS_COMMAND_H_
+
+#include <iosfwd>
+
+#include "app/execution_search.h"
+#include "cli/execution_commands.h"
+
+namespace coalition::cli {
+
+// The search the options ask for; kInvalidArgument naming the option for an instant that is
+// not RFC 3339. Shared with the command through a server.
+Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o);
+
+// Prints one page of GET /v1/executions as lines, and how to ask for the next.
+void print_executions(const nlohmann::json& page, std::ostream& out);
+
+int run_executions_command(const ExecutionCommandOptions& o, const Installation& i,
+                           std::ostream& out, std::ostream& err);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_EXECUTIONS_COMMAND_H_

@@ -1,0 +1,140 @@
+// A batch is checked whole before anything starts: a coordinator who starts "every active
+// member" wants all of them or a list of what is wrong, not the first forty and an error. Ids
+// come from the batch and the item's key (app/execution_actions.h shared_key), so the store
+// itself remembers what a batch started: no table of batches to keep in step with it.
+#include "app/bulk_start.h"
+
+#include <set>
+
+#include "app/execution_actions.h"
+#include "common/text_field.h"
+#include "workflow/condition.h"
+#include "workflow/data_template.h"
+
+namespace coalition::app {
+
+using nlohmann::json;
+
+namespace {
+
+// {"item", "index"}: what the template, the condition and the key read.
+json item_document(const json& item, size_t index) {
+  return json{{"item", item}, {"index", index}};
+}
+
+Result<std::string> key_of(const json& doc, const std::string& pointer, size_t index) {
+  const json* key = find_at(doc, pointer);
+  const std::string at = "items/" + std::to_string(index);
+  if (key == nullptr) {
+    return Error::invalid_data(at + ": the key " + pointer + " is absent", pointer);
+  }
+  if (key->is_number_integer() || key->is_number_unsigned()) return key->dump();
+  if (!key->is_string() || key->get<std::string>().empty()) {
+    return Error::invalid_data(at + ": the key " + pointer + " is not text or an integer", pointer);
+  }
+  if (auto ok = check_text_field("the key " + pointer, key->get<std::string>()); !ok) {
+    return Error::invalid_data(at + ": " + ok.error().message(), pointer);
+  }
+  return key->get<std::string>();
+}
+
+}  // namespace
+
+Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& request) {
+  if (auto ok = check_text_field("batch", request.batch); !ok) return std::move(ok).error();
+  if (request.batch.empty()) return Error::invalid_argument("batch: a batch needs a name");
+  if (!request.items.is_array()) {
+    return Error::invalid_data("items: expected a list (a JSON array)");
+  }
+  const size_t max = s.installation().config.limits.start_count;
+  if (request.items.size() > max) {
+    return Error::invalid_argument("items: at most " + std::to_string(max) +
+                                   " (limits.start_count), not " +
+                                   std::to_string(request.items.size()));
+  }
+  if (!is_valid_pointer(request.key)) {
+    return Error::invalid_argument(
+        "key: a JSON Pointer into {\"item\", \"index\"}, such as /item/id");
+  }
+  std::optional<Condition> where;
+  if (!request.where.is_null()) {
+    auto compiled = Condition::compile(request.where, "where");
+    if (!compiled) return std::move(compiled).error();
+    where = std::move(*compiled);
+  }
+  if (!request.input_template.is_null()) {
+    if (auto checked = check_template(request.input_template, "input"); !checked) {
+      return std::move(checked).error();
+    }
+  }
+
+  // First every item: its key and its input, before anything starts.
+  struct Planned {
+    size_t index;
+    std::string key;
+    json input;
+  };
+  std::vector<Planned> planned;
+  BulkStarted out;
+  std::set<std::string> keys;
+  for (size_t i = 0; i < request.items.size(); ++i) {
+    const json doc = item_document(request.items[i], i);
+    if (where && !where->evaluate(doc)) {
+      ++out.skipped;
+      continue;
+    }
+    auto key = key_of(doc, request.key, i);
+    if (!key) return std::move(key).error();
+    if (!keys.insert(*key).second) {
+      return Error::invalid_data("items/" + std::to_string(i) + ": the key '" + *key +
+                                     "' is another item's too: each item of a batch needs its own",
+                                 request.key);
+    }
+    json input = request.items[i];
+    if (!request.input_template.is_null()) {
+      auto resolved = resolve_template(request.input_template, doc);
+      if (!resolved) {
+        return Error::invalid_data("items/" + std::to_string(i) + ": " + resolved.error().message(),
+                                   resolved.error().pointer());
+      }
+      input = std::move(*resolved);
+    }
+    planned.push_back({i, std::move(*key), std::move(input)});
+  }
+  // Each item's id, and its input against the workflow's input schema (what the engine would
+  // refuse it with), before the first start.
+  const auto request_for = [&](const Planned& item) {
+    // One line (a key is text people may read); the batch's length keeps "a:b" + "c" apart
+    // from "a" + "b:c".
+    StartRequest start{request.workflow, request.version, item.input,
+                       "batch:" + request.workflow + ":" + std::to_string(request.batch.size()) +
+                           ":" + request.batch + ":" + item.key,
+                       request.run};
+    start.shared_key = true;
+    return start;
+  };
+  const auto about = [](const Planned& item, const Error& e, const std::string& more) {
+    return Error(e.code(), "items/" + std::to_string(item.index) + " (key " + item.key +
+                               "): " + e.message() + more)
+        .with_pointer(e.pointer());
+  };
+  for (const auto& item : planned) {
+    auto checked = plan_start(s, p, request_for(item));
+    if (!checked) return about(item, checked.error(), "");
+    out.items.push_back({item.index, item.key, checked->id, checked->created});
+  }
+  if (request.dry_run) return out;
+
+  for (size_t i = 0; i < planned.size(); ++i) {
+    if (!out.items[i].created) continue;  // started by an earlier run of the batch
+    auto started = start_execution(s, p, request_for(planned[i]));
+    if (!started) {
+      return about(planned[i], started.error(),
+                   " (the items before it are started; running the batch again carries on)");
+    }
+    out.items[i].created = started->created;
+  }
+  return out;
+}
+
+}  // namespace coalition::app

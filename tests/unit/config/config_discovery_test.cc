@@ -1,0 +1,59 @@
+#include "config/config_discovery.h"
+
+#include <gtest/gtest.h>
+
+#include "support/fake_file_system.h"
+
+namespace coalition {
+namespace {
+
+TEST(ConfigDiscovery, TheOptionThenTheVariableThenTheWorkingDirectoryThenTheSystem) {
+  test::FakeFileSystem fs;
+  fs.add_file("/work/config/coalition.json", "{}");
+  fs.add_file("/work/coalition.json", "{}");
+  fs.add_file("/etc/coalition/coalition.json", "{}");
+  ConfigSearch search{"", "", "/work"};
+
+  auto chosen = find_config(search, fs);
+  ASSERT_TRUE(chosen.file);
+  EXPECT_EQ(*chosen.file, "/work/config/coalition.json");
+  EXPECT_EQ(chosen.found_by, "./config/coalition.json in the working directory");
+
+  search.environment = "/elsewhere/env.json";  // named: used even before it is read
+  chosen = find_config(search, fs);
+  EXPECT_EQ(*chosen.file, "/elsewhere/env.json");
+  EXPECT_EQ(chosen.found_by, "$COALITION_CONFIG");
+
+  search.option = "given.json";
+  chosen = find_config(search, fs);
+  EXPECT_EQ(*chosen.file, "given.json");
+  EXPECT_EQ(chosen.found_by, "--config");
+}
+
+TEST(ConfigDiscovery, FallsBackInOrderAndToTheBuiltInDefaults) {
+  test::FakeFileSystem fs;
+  fs.add_file("/work/coalition.json", "{}");
+  fs.add_file("/etc/coalition/coalition.json", "{}");
+  ConfigSearch search{"", "", "/work"};
+  EXPECT_EQ(*find_config(search, fs).file, "/work/coalition.json");
+
+  search.working_directory = "/empty";
+  auto chosen = find_config(search, fs);
+  EXPECT_EQ(*chosen.file, "/etc/coalition/coalition.json");
+  EXPECT_EQ(chosen.found_by, "the system's file");
+
+  search.system_file = "/nowhere/coalition.json";
+  chosen = find_config(search, fs);
+  EXPECT_FALSE(chosen.file);
+  EXPECT_NE(chosen.found_by.find("the built-in defaults"), std::string::npos);
+}
+
+TEST(ConfigDiscovery, AFolderNamedLikeTheFileIsNotTaken) {
+  test::FakeFileSystem fs;
+  fs.add_file("/work/config/coalition.json/inside.json", "{}");  // a folder of that name
+  fs.add_file("/work/coalition.json", "{}");
+  EXPECT_EQ(*find_config(ConfigSearch{"", "", "/work"}, fs).file, "/work/coalition.json");
+}
+
+}  // namespace
+}  // namespace coalition
