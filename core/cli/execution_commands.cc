@@ -82,8 +82,19 @@ int run_bulk_start(const ExecutionCommandOptions& o, const Installation& install
                 Error::invalid_argument("--each needs --batch NAME: the batch's name makes "
                                         "running it again start only what is missing"));
   }
+  if (o.key.empty()) {
+    return fail(err, "start",
+                Error::invalid_argument("--each needs --key POINTER: what names an item in the "
+                                        "batch whatever its place in the list, such as /item/id "
+                                        "(/index only for a list that never changes)"));
+  }
   if (o.count != 1) {
     return fail(err, "start", Error::invalid_argument("--count and --each do not go together"));
+  }
+  if (o.each == "-" && o.input_file == "-") {
+    return fail(
+        err, "start",
+        Error::invalid_argument("--each - and --input -: standard input holds one of them"));
   }
   auto items = read_json_input("--each", o.each, std::cin);
   if (!items) return fail(err, "start", items.error());

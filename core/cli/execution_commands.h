@@ -38,7 +38,7 @@ struct ExecutionCommandOptions {
   std::string each;            // start --each: a file (or -) holding the items, one per execution
   std::string items;           // start --items: pointer to the list inside --each (default: whole)
   std::string where;           // start --where: a condition over {"item", "index"}
-  std::string key = "/index";  // start --key: the item's key in its batch
+  std::string key;            // start --key: what names an item in its batch
   std::string batch;           // start --batch: the batch's name
   bool all = false;            // tasks --all
   bool overdue = false;        // tasks, executions: only past their due time

@@ -45,20 +45,30 @@ Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o) {
 }
 
 void print_executions(const json& page, std::ostream& out) {
-  const json& list = page["executions"];
-  if (list.empty()) out << "no executions match\n";
-  for (const auto& e : list) {
-    out << printable(e["id"].get<std::string>()) << "  "
-        << printable(e["workflow"].get<std::string>()) << "@" << e["version"].get<int64_t>() << "  "
-        << e["status"].get<std::string>() << "  started " << e["started_at"].get<std::string>();
-    if (e.contains("finished_at")) out << "  finished " << e["finished_at"].get<std::string>();
-    if (e.contains("next_due")) out << "  next due " << e["next_due"].get<std::string>();
-    if (e.contains("initiator")) out << "  by " << printable(e["initiator"].get<std::string>());
+  // A server's answer is read as data that may lack a field or hold the wrong kind of value:
+  // every field is taken with its default and printed escaped.
+  const auto text = [](const json& doc, const char* key) {
+    const auto it = doc.find(key);
+    return it != doc.end() && it->is_string() ? printable(it->get<std::string>()) : std::string();
+  };
+  const auto list = page.is_object() ? page.find("executions") : page.end();
+  if (!page.is_object() || list == page.end() || !list->is_array() || list->empty()) {
+    out << "no executions match\n";
+    return;
+  }
+  for (const auto& e : *list) {
+    if (!e.is_object()) continue;
+    const auto version = e.find("version");
+    out << text(e, "id") << "  " << text(e, "workflow") << "@"
+        << (version != e.end() && version->is_number_integer() ? version->dump() : "?") << "  "
+        << text(e, "status") << "  started " << text(e, "started_at");
+    for (auto [key, label] : {std::pair{"finished_at", "finished"},
+                              std::pair{"next_due", "next due"}, std::pair{"initiator", "by"}}) {
+      if (e.contains(key)) out << "  " << label << " " << text(e, key);
+    }
     out << "\n";
   }
-  if (page.contains("next")) {
-    out << "more: add --after " << printable(page["next"].get<std::string>()) << "\n";
-  }
+  if (!text(page, "next").empty()) out << "more: add --after " << text(page, "next") << "\n";
 }
 
 int run_executions_command(const ExecutionCommandOptions& o, const Installation& installation,

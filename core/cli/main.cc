@@ -123,18 +123,26 @@ int run(int argc, char** argv) {
   start_cmd->add_option("--count", x.count, "How many executions to start (default 1)");
   start_cmd->add_option("--as", x.actor, "Who starts them (the initiator)");
   start_cmd->add_flag("--json", x.json, "Print JSON");
-  start_cmd->add_option("--each", x.each,
-                        "One execution per item of the list in this JSON file (or -); --input "
-                        "is then a template over {item, index}");
-  start_cmd->add_option("--items", x.items, "With --each: the pointer to the list in the file");
-  start_cmd->add_option("--where", x.where,
-                        "With --each: only items this condition holds for (JSON or a file)");
-  start_cmd->add_option("--key", x.key,
-                        "With --each: the item's key in the batch, a pointer (default /index)");
-  start_cmd->add_option("--batch", x.batch,
-                        "With --each: the batch's name; running it again starts only what is "
-                        "missing");
-  start_cmd->add_flag("--dry-run", x.dry_run, "With --each: say what would start; start nothing");
+  auto* each_option =
+      start_cmd->add_option("--each", x.each,
+                            "One execution per item of the list in this JSON file (or -); "
+                            "--input is then a template over {item, index}");
+  start_cmd->add_option("--items", x.items, "With --each: the pointer to the list in the file")
+      ->needs(each_option);
+  start_cmd
+      ->add_option("--where", x.where,
+                   "With --each: only items this condition holds for (JSON or a file)")
+      ->needs(each_option);
+  start_cmd
+      ->add_option("--key", x.key,
+                   "With --each: what names an item in the batch, a pointer such as /item/id")
+      ->needs(each_option);
+  start_cmd
+      ->add_option("--batch", x.batch,
+                   "With --each: the batch's name; running it again starts only what is missing")
+      ->needs(each_option);
+  start_cmd->add_flag("--dry-run", x.dry_run, "With --each: say what would start; start nothing")
+      ->needs(each_option);
 
   auto* status_cmd = app.add_subcommand("status", "Show an execution's state and open tasks");
   status_cmd->add_option("EXECUTION", x.execution, "Execution id")->required();
@@ -483,6 +491,11 @@ int run(int argc, char** argv) {
   std::error_code cwd_error;
   search.working_directory = std::filesystem::current_path(cwd_error);
   const ConfigChoice chosen = find_config(search, fs);
+  if (!chosen.refused.empty()) {
+    configure_logging(LogFormat::kText, LogLevel::kInfo);
+    std::cerr << "coalition: " << printable(chosen.refused) << "\n";
+    return kExitConfig;
+  }
   if (global.verbose) {
     std::cerr << "coalition: configuration: "
               << (chosen.file ? printable(chosen.file->string()) + " (" + chosen.found_by + ")"

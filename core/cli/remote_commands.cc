@@ -264,8 +264,16 @@ bool works_remotely(const std::string& command) {
 
 int run_remote_command(const std::string& command, const ExecutionCommandOptions& o,
                        const RemoteOptions& options, std::ostream& out, std::ostream& err) {
+  if (!o.each.empty()) {
+    return fail(err, command,
+                Error::invalid_argument("--each reads and starts through a store; over --server, "
+                                        "start each execution on its own"));
+  }
+  // executions --org is a search filter, not who the caller is.
+  const bool org_names_caller = command != "executions";
   for (auto [option, set] :
-       {std::pair{"--as", !o.actor.empty()}, std::pair{"--org", !o.organisation.empty()},
+       {std::pair{"--as", !o.actor.empty()},
+        std::pair{"--org", org_names_caller && !o.organisation.empty()},
         std::pair{"--store", !o.session.store.empty()}, std::pair{"--now", !o.session.now.empty()},
         std::pair{"--view", !o.view.empty()}}) {
     if (set) {

@@ -1,5 +1,6 @@
 #include "cli/validate_command.h"
 
+#include "app/workflow_actions.h"
 #include "cli/exit_code.h"
 #include "runtime/deadline.h"
 #include "workflow/workflow_files.h"
@@ -17,12 +18,8 @@ int run_validate_command(const std::vector<std::string>& paths, const Installati
   auto set = load_workflow_files(paths, fs);
   int code = kExitOk;
   for (const auto& file : set.files) {
-    Problems problems = file.loaded.problems;
-    if (file.loaded.workflow) {
-      problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
-      auto unknown = check_calendars(*file.loaded.workflow, *calendars);
-      problems.insert(problems.end(), unknown.begin(), unknown.end());
-    }
+    const Problems problems =
+        app::definition_problems(file.loaded, installation.registry, set.catalog, &*calendars);
     for (const auto& p : problems) err << p.format(file.path) << "\n";
     if (!file.readable) {
       code = kExitNoInput;

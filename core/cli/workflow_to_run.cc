@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "app/workflow_actions.h"
 #include "cli/exit_code.h"
 #include "runtime/deadline.h"
 #include "workflow/workflow_files.h"
@@ -14,15 +15,10 @@ int load_workflow_to_run(const std::string& path, const Installation& installati
   RealFileSystem fs;
   auto set = load_workflow_files({path}, fs);
   const auto& file = set.files.front();
-  Problems problems = file.loaded.problems;
-  if (file.loaded.workflow) {
-    problems = validate_workflow(*file.loaded.workflow, installation.registry, set.catalog);
-    // A calendar directory that does not load is reported when the session opens.
-    if (auto calendars = load_calendars(installation.config); calendars) {
-      auto unknown = check_calendars(*file.loaded.workflow, *calendars);
-      problems.insert(problems.end(), unknown.begin(), unknown.end());
-    }
-  }
+  // A calendar directory that does not load is reported when the session opens.
+  auto calendars = load_calendars(installation.config);
+  const Problems problems = app::definition_problems(
+      file.loaded, installation.registry, set.catalog, calendars ? &*calendars : nullptr);
   for (const auto& p : problems) err << p.format(file.path) << "\n";
   if (!file.readable) return kExitNoInput;
   if (!problems.empty()) return kExitDataError;

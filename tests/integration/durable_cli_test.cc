@@ -376,7 +376,8 @@ TEST_F(DurableCli, ExecutionsAndTasksAreFoundByWhatACoordinatorAsks) {
   EXPECT_EQ(task_ids({"--assignee", "rev.rai"}), Ids{b_task});
   EXPECT_EQ(task_ids({"--overdue", "--now", "2026-12-01T12:30:00Z"}), Ids{b_task});
   EXPECT_EQ(task_ids({"--due-before", "2026-12-01T13:00:00Z"}), Ids{b_task});
-  EXPECT_EQ(task_ids({"--org", "southwind", "--assignee", "rev.ravi"}), Ids{});
+  EXPECT_EQ(task_ids({"--org", "southwind", "--assignee", "rev.rai"}), Ids{b_task});
+  EXPECT_EQ(task_ids({"--org", "northwind", "--assignee", "rev.rai"}), Ids{});
   EXPECT_EQ(coalition({"tasks", "--due-before", "soon"}).exit_code, 64);
 }
 
@@ -444,6 +445,22 @@ TEST_F(DurableCli, BulkStartMakesOneExecutionPerItemAndARerunOnlyWhatIsMissing) 
             std::string::npos)
       << again.out;
   EXPECT_EQ(listed(), 3u);
+
+  // The same batch name with a changed input is another batch: refused, not "already started".
+  const auto changed =
+      dir_.write("changed.json", R"({"member": {"$path": "/item/id"}, "quarter": "2027-Q1"})");
+  auto renamed = coalition({"start", workflow.string(), "--each", registry.string(), "--items",
+                            "/members", "--input", changed.string(), "--key", "/item/id", "--batch",
+                            "2026-Q4 notice", "--now", "2026-12-01T09:06:00Z"});
+  EXPECT_EQ(renamed.exit_code, 73) << renamed.err;
+  EXPECT_NE(renamed.err.find("items/0 (key northwind): the batch started"), std::string::npos)
+      << renamed.err;
+  EXPECT_NE(renamed.err.find("another input"), std::string::npos) << renamed.err;
+  // Bulk options belong to --each, and --each needs its key.
+  EXPECT_EQ(coalition({"start", workflow.string(), "--dry-run"}).exit_code, 64);
+  EXPECT_EQ(coalition({"start", workflow.string(), "--each", registry.string(), "--batch", "x"})
+                .exit_code,
+            64);
 
   // A batch with one bad item or a key twice starts nothing, and says which item.
   const auto bad = dir_.write("bad.json", R"({"members": [{"id": "westwind"}, {"id": "nw"}]})");

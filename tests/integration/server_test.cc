@@ -671,6 +671,26 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
   }
   EXPECT_NE(status.find("execution " + north + " (member_review@1): succeeded"), std::string::npos)
       << status;
+  // Searching: the coordinator sees the execution, filtered by member and status; another
+  // member's reviewer does not; --org filters here, it names nobody.
+  auto found =
+      remote(coordinator, {"executions", "--org", "northbank", "--status", "succeeded", "--json"});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  const json found_page = json::parse(found.out);
+  ASSERT_EQ(found_page["executions"].size(), 1u) << found.out;
+  EXPECT_EQ(found_page["executions"][0]["id"], north);
+  EXPECT_NE(remote(coordinator, {"executions"}).out.find(north + "  member_review@1  succeeded"),
+            std::string::npos);
+  const json none =
+      json::parse(remote(coordinator, {"executions", "--org", "southbank", "--json"}).out);
+  EXPECT_TRUE(none["executions"].empty()) << none;
+  const std::string stranger =
+      token({"--person", "rev.sam", "--org", "southbank", "--roles", "reviewer"});
+  EXPECT_EQ(remote(stranger, {"executions"}).out, "no executions match\n");
+  auto each = remote(coordinator,
+                     {"start", workflow_, "--each", workflow_, "--key", "/index", "--batch", "b"});
+  EXPECT_EQ(each.exit_code, 64) << each.err;
+
   auto timeline = remote(coordinator, {"timeline", north, "--json"});
   ASSERT_EQ(timeline.exit_code, 0) << timeline.err;
   EXPECT_EQ(json::parse(timeline.out)["id"], north);

@@ -38,6 +38,28 @@ Result<std::string> key_of(const json& doc, const std::string& pointer, size_t i
   return key->get<std::string>();
 }
 
+// Whether execution `id`, which a batch started, was started with `input` under the version
+// asked for (the highest held when none was). Its first event says; an input purged since
+// (retention) cannot be compared and is taken as it was.
+Status started_as_planned(Session& s, const std::string& id, const BulkStart& request,
+                          const json& input) {
+  auto history = s.store().history(id);
+  if (!history) return std::move(history).error();
+  for (const auto& e : *history) {
+    if (e.type != EventType::kExecutionStarted) continue;
+    const std::string workflow = e.data.value("workflow", "");
+    const bool same_version = request.version == 0 ||
+                              workflow == request.workflow + "@" + std::to_string(request.version);
+    const auto stored = e.data.find("input");
+    const bool same_input = stored == e.data.end() || *stored == input;
+    if (same_version && same_input) return ok_status();
+    return Error::conflict("the batch started " + id + " for this key with " +
+                           (same_version ? std::string("another input") : "version " + workflow) +
+                           "; a changed batch needs a new --batch name (or the item its own key)");
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& request) {
@@ -121,6 +143,13 @@ Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& 
   for (const auto& item : planned) {
     auto checked = plan_start(s, p, request_for(item));
     if (!checked) return about(item, checked.error(), "");
+    if (!checked->created) {
+      // The batch started this item before: with the same workflow version and input, else
+      // the batch has changed under its name, and "already started" would be untrue.
+      if (auto same = started_as_planned(s, checked->id, request, item.input); !same) {
+        return about(item, same.error(), "");
+      }
+    }
     out.items.push_back({item.index, item.key, checked->id, checked->created});
   }
   if (request.dry_run) return out;

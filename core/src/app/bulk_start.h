@@ -26,7 +26,9 @@ struct BulkStart {
   // Only items for which this condition (workflow/condition.h, over the same document) holds;
   // null: every item.
   nlohmann::json where;
-  std::string key = "/index";  // pointer into the same document: the item's key in the batch
+  // Pointer into the same document: the item's key in the batch — what stays the item's own
+  // when the list is reordered or grows (/item/id); /index only for a list that never changes.
+  std::string key;
   std::string batch;           // the batch's name: one line of text
   bool dry_run = false;        // say what would start; start nothing
   bool run = false;            // false: recorded for a worker (as `coalition start`)
@@ -46,7 +48,8 @@ struct BulkStarted {
 
 // Checks every item first — its key (text or an integer, unique in the batch) and its input,
 // against the workflow's input schema — and starts nothing when one is wrong (kInvalidData
-// naming the item's index and the pointer). Then starts the missing executions in list order,
+// naming the item's index and the pointer), or when the batch started an item's key before
+// with another input or workflow version (kConflict: a changed batch needs a new name). Then starts the missing executions in list order,
 // each committed before the next; an error stops there, and running the batch again carries
 // on. At most limits.start_count items. kPermissionDenied as start_execution.
 Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& request);

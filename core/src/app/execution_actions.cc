@@ -48,7 +48,11 @@ Result<Plan> plan(Session& s, const Principal& p, const StartRequest& request) {
   if (workflow == nullptr) return Error::not_found("no workflow " + request.workflow);
   Plan out{workflow, Started{"", true}};
   if (request.idempotency_key.empty()) return out;
-  if (auto ok = check_text_field("Idempotency-Key", request.idempotency_key); !ok) {
+  // A batch's key joins a batch name and an item's key, each checked on its own: only its
+  // form matters here (it is hashed).
+  if (auto ok = check_text_field("Idempotency-Key", request.idempotency_key,
+                                 request.shared_key ? 4 * kMaxNameBytes : kMaxNameBytes);
+      !ok) {
     return std::move(ok).error();
   }
   // The id is the key's: a repeated start finds the execution the first one made, even after

@@ -7,6 +7,7 @@
 #include "common/sha256.h"
 #include "common/utc_time.h"
 #include "runtime/deadline.h"
+#include "workflow/visibility.h"
 #include "workflow/workflow_loader.h"
 
 namespace coalition::app {
@@ -60,22 +61,27 @@ Result<json> workflow_document(const WorkflowCatalog& catalog, const std::string
   return doc;
 }
 
-namespace {
-
-Problems problems_of(const LoadedWorkflow& loaded, const PluginRegistry& registry,
-                     const WorkflowCatalog& catalog, const CalendarSet& calendars) {
-  if (!loaded.workflow) return loaded.problems;
-  Problems problems = validate_workflow(*loaded.workflow, registry, catalog);
-  auto unknown = check_calendars(*loaded.workflow, calendars);
-  problems.insert(problems.end(), unknown.begin(), unknown.end());
+Problems definition_problems(const LoadedWorkflow& loaded, const PluginRegistry& registry,
+                             const WorkflowCatalog& catalog, const CalendarSet* calendars) {
+  Problems problems = loaded.problems;
+  const Workflow* built = loaded.workflow ? loaded.workflow.get() : loaded.checkable.get();
+  if (built == nullptr) return problems;
+  Problems more = validate_workflow(*built, registry, catalog);
+  auto titles = VisibilityPolicy::compile(*built, &catalog).check_task_titles(*built);
+  more.insert(more.end(), titles.begin(), titles.end());
+  if (calendars != nullptr) {
+    auto unknown = check_calendars(*built, *calendars);
+    more.insert(more.end(), unknown.begin(), unknown.end());
+  }
+  for (auto& p : more) {
+    if (!loaded.covers(p.pointer)) problems.push_back(std::move(p));
+  }
   return problems;
 }
 
-}  // namespace
-
 Problems check_definition(std::string_view text, const PluginRegistry& registry,
                           const WorkflowCatalog& catalog, const CalendarSet& calendars) {
-  return problems_of(load_workflow(text, "request"), registry, catalog, calendars);
+  return definition_problems(load_workflow(text, "request"), registry, catalog, &calendars);
 }
 
 json problems_json(const Problems& problems) {
@@ -88,8 +94,8 @@ Result<Registered> register_workflow(Session& session, const Principal& p, std::
                                      Problems* problems) {
   if (!p.admin) return Error::permission_denied("registering a workflow needs the admin scope");
   auto loaded = load_workflow(text, "api");
-  const Problems found =
-      problems_of(loaded, session.engine().registry(), session.catalog(), session.calendars());
+  const Problems found = definition_problems(loaded, session.engine().registry(), session.catalog(),
+                                             &session.calendars());
   if (!found.empty()) {
     if (problems != nullptr) *problems = found;
     return Error::invalid_data("the definition has " + std::to_string(found.size()) +

@@ -12,6 +12,7 @@
 #include "auth/principal.h"
 #include "workflow/problem.h"
 #include "workflow/workflow_graph.h"
+#include "workflow/workflow_loader.h"
 
 namespace coalition::app {
 
@@ -28,6 +29,13 @@ nlohmann::json workflow_list(const WorkflowCatalog& catalog);
 Result<nlohmann::json> workflow_document(const WorkflowCatalog& catalog, const std::string& id,
                                          std::optional<int64_t> version,
                                          std::optional<GraphFormat> graph);
+
+// Every problem of a loaded definition, in one pass: the loader's, then what needs the
+// installed plugins, the known workflows and the calendars (`calendars` null: not checked) —
+// on the definition, or on what could be built of it when the format refuses part of it
+// (LoadedWorkflow::checkable), leaving out what the format's own problems already cover.
+Problems definition_problems(const LoadedWorkflow& loaded, const PluginRegistry& registry,
+                             const WorkflowCatalog& catalog, const CalendarSet* calendars);
 
 // What `coalition validate` reports for the definition `text`: syntax and format, then what
 // needs the installed plugins, the known workflows and the calendars. Empty: valid.

@@ -65,25 +65,33 @@ Result<std::vector<TextPiece>> split_text_template(const std::string& text, cons
   return pieces;
 }
 
-Status check(const json& t, const std::string& at, std::vector<TemplateReference>& refs) {
+// With `all`, a problem is noted there and the check goes on with the next part (every
+// problem of a template in one pass); without, the first one is returned.
+Status check(const json& t, const std::string& at, std::vector<TemplateReference>& refs,
+             std::vector<Error>* all) {
+  const auto problem = [all](Error e) -> Status {
+    if (all == nullptr) return e;
+    all->push_back(std::move(e));
+    return ok_status();
+  };
   if (t.is_object()) {
     if (auto text = t.find("$template"); text != t.end()) {
       const std::string place = pointer_append(at, "$template");
       if (t.size() != 1 || !text->is_string()) {
-        return Error::invalid_data(
+        return problem(Error::invalid_data(
             "\"$template\" stands alone and holds text with {/pointer} placeholders, such as "
             "\"Confirm escalation contacts: {/item/name}\"",
-            place);
+            place));
       }
       auto pieces = split_text_template(text->get<std::string>(), place);
-      if (!pieces) return std::move(pieces).error();
+      if (!pieces) return problem(std::move(pieces).error());
       for (const auto& piece : *pieces) {
         if (piece.placeholder) refs.push_back({at, piece.text, false});
       }
       return ok_status();
     }
     if (t.contains("$literal")) {
-      if (t.size() != 1) return Error::invalid_data("\"$literal\" must stand alone", at);
+      if (t.size() != 1) return problem(Error::invalid_data("\"$literal\" must stand alone", at));
       return ok_status();
     }
     // {"$ref": "/input/x"} is how JSON Schema and OpenAPI refer; here it would be taken as
@@ -91,9 +99,10 @@ Status check(const json& t, const std::string& at, std::vector<TemplateReference
     // left alone: a form's answer schema may hold one.
     if (auto ref = t.find("$ref"); ref != t.end() && t.size() == 1 && ref->is_string() &&
                                    ref->get<std::string>().rfind('#', 0) != 0) {
-      return Error::invalid_data("\"$ref\" does not read the context: write {\"$path\": \"" +
-                                     suggested_pointer(ref->get<std::string>()) + "\"}",
-                                 pointer_append(at, "$ref"));
+      return problem(
+          Error::invalid_data("\"$ref\" does not read the context: write {\"$path\": \"" +
+                                  suggested_pointer(ref->get<std::string>()) + "\"}",
+                              pointer_append(at, "$ref")));
     }
     if (t.contains("$path")) {
       const auto& path = t["$path"];
@@ -104,24 +113,24 @@ Status check(const json& t, const std::string& at, std::vector<TemplateReference
             is_valid_pointer(suggested_pointer(path.get<std::string>()))) {
           message += "; did you mean \"" + suggested_pointer(path.get<std::string>()) + "\"?";
         }
-        return Error::invalid_data(message, pointer_append(at, "$path"));
+        return problem(Error::invalid_data(message, pointer_append(at, "$path")));
       }
       for (const auto& [key, value] : t.items()) {
         if (key != "$path" && key != "$default") {
-          return Error::invalid_data(
+          return problem(Error::invalid_data(
               "a reference allows only \"$path\" and \"$default\", not \"" + key + "\"",
-              pointer_append(at, key));
+              pointer_append(at, key)));
         }
       }
       refs.push_back({at, path.get<std::string>(), t.contains("$default")});
       return ok_status();
     }
     for (const auto& [key, value] : t.items()) {
-      if (auto s = check(value, pointer_append(at, key), refs); !s) return s;
+      if (auto s = check(value, pointer_append(at, key), refs, all); !s) return s;
     }
   } else if (t.is_array()) {
     for (size_t i = 0; i < t.size(); ++i) {
-      if (auto s = check(t[i], pointer_append(at, i), refs); !s) return s;
+      if (auto s = check(t[i], pointer_append(at, i), refs, all); !s) return s;
     }
   }
   return ok_status();
@@ -197,8 +206,15 @@ bool is_template_directive(const json& value) {
 
 Result<std::vector<TemplateReference>> check_template(const json& tmpl, const std::string& base) {
   std::vector<TemplateReference> refs;
-  if (auto s = check(tmpl, base, refs); !s) return std::move(s).error();
+  if (auto s = check(tmpl, base, refs, nullptr); !s) return std::move(s).error();
   return refs;
+}
+
+std::vector<Error> template_problems(const json& tmpl, const std::string& base) {
+  std::vector<TemplateReference> refs;
+  std::vector<Error> all;
+  (void)check(tmpl, base, refs, &all);
+  return all;
 }
 
 Result<json> resolve_template(const json& tmpl, const ContextReader& context) {

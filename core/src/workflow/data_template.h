@@ -32,6 +32,9 @@ bool is_template_directive(const nlohmann::json& value);
 Result<std::vector<TemplateReference>> check_template(const nlohmann::json& tmpl,
                                                       const std::string& base);
 
+// Every problem check_template would find, not only the first: what `validate` reports.
+std::vector<Error> template_problems(const nlohmann::json& tmpl, const std::string& base);
+
 // Reads the value at `pointer` in `doc`; nullptr when absent or the pointer is malformed.
 const nlohmann::json* find_at(const nlohmann::json& doc, const std::string& pointer);
 

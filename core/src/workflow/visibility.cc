@@ -217,7 +217,8 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
               // Text made of several values: it takes the highest class among them.
               auto refs = check_template(node, "");
               if (!refs) return;
-              Visibility cls = Visibility::kPublic;
+              // Literal text only: the class of what is written there, as for any literal.
+              Visibility cls = refs->empty() ? p.default_ : Visibility::kPublic;
               for (const auto& r : *refs) {
                 try {
                   cls = std::max(cls, class_at(rules, pointer_tokens(r.path), p.default_));
@@ -273,6 +274,48 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
 Visibility VisibilityPolicy::clearance(const std::string& role) const {
   auto it = roles_.find(role);
   return it == roles_.end() ? Visibility::kPublic : it->second;
+}
+
+Problems VisibilityPolicy::check_task_titles(const Workflow& workflow) const {
+  Problems problems;
+  const auto name = [](Visibility v) {
+    return v == Visibility::kPublic ? "public" : v == Visibility::kMember ? "member" : "restricted";
+  };
+  std::function<void(const Sequence&, const std::string&)> walk = [&](const Sequence& seq,
+                                                                      const std::string& prefix) {
+    for (const auto& s : seq.steps) {
+      const std::string path = prefix + s.id;
+      if (s.kind == StepKind::kParallel) {
+        for (const auto& b : s.branches) walk(*b.sequence, path + "[" + b.name + "]/");
+      } else if (s.kind == StepKind::kMap && s.iterator) {
+        walk(*s.iterator, path + "[0]/");
+      }
+      if (s.kind != StepKind::kTask || !s.parameters.is_object()) continue;
+      const auto title = s.parameters.find("title");
+      if (title == s.parameters.end() || !is_template_directive(*title)) continue;
+      auto refs = check_template(*title, "");
+      if (!refs) continue;  // reported by the loader
+      const Visibility shown = step(path).cls;
+      for (const auto& r : *refs) {
+        std::vector<std::string> tokens;
+        try {
+          tokens = pointer_tokens(r.path);
+        } catch (const json::exception&) {
+          continue;
+        }
+        const Visibility read = class_at(rules_of(&seq), tokens, default_);
+        if (read <= shown) continue;
+        problems.push_back(
+            {s.pointer + "/parameters/title",
+             "the title reads " + r.path + ", which is " + name(read) + ", and the task is shown " +
+                 "to whoever sees its step (" + name(shown) +
+                 "): name the task from data of that class, or class the step " + name(read)});
+        break;
+      }
+    }
+  };
+  walk(*workflow.main, "");
+  return problems;
 }
 
 const std::vector<Rule>& VisibilityPolicy::rules_of(const Sequence* sequence) const {

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "workflow/problem.h"
 #include "workflow/workflow.h"
 #include "workflow/workflow_validator.h"
 
@@ -83,6 +84,12 @@ class VisibilityPolicy {
 
   const std::string& shown_as() const { return shown_as_; }
   Visibility default_class() const { return default_; }
+
+  // Task titles that read context fields above their step's class (`{"$path"}`,
+  // `{"$template"}`): a title is shown wherever its task is — inboxes, the timeline, the
+  // history — so it may not carry what the step's viewers may not see. One problem per title,
+  // at its pointer.
+  Problems check_task_titles(const Workflow& workflow) const;
 
   // A rule: the fields a pattern of tokens ("*" matches any one token) reach have this class.
   struct Rule {

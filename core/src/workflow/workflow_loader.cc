@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "common/json_text.h"
@@ -105,7 +106,8 @@ Problem explain(const SchemaViolation& v, const json& doc) {
 
 class Builder {
  public:
-  explicit Builder(Problems& problems) : problems_(problems) {}
+  explicit Builder(Problems& problems, const std::set<std::string>* placeholders = nullptr)
+      : problems_(problems), placeholders_(placeholders) {}
 
   std::shared_ptr<const Sequence> sequence(const json& steps, const std::string& at) {
     auto seq = std::make_shared<Sequence>();
@@ -232,8 +234,9 @@ class Builder {
   void check_template_at(const json& doc, const char* key, const std::string& at) {
     auto it = doc.find(key);
     if (it == doc.end()) return;
-    auto refs = check_template(*it, pointer_append(at, key));
-    if (!refs) add(refs.error().pointer(), refs.error().message());
+    for (const auto& e : template_problems(*it, pointer_append(at, key))) {
+      add(e.pointer(), e.message());
+    }
   }
 
   Step step(const json& s, const std::string& at) {
@@ -413,6 +416,13 @@ class Builder {
       }
     }
     if (seq.steps.empty()) return;
+    // A placeholder's edges are unknown (its step was broken): whether the others are reached
+    // or lead out cannot be judged until it is mended.
+    if (placeholders_ != nullptr) {
+      for (const auto& s : seq.steps) {
+        if (placeholders_->count(s.pointer) != 0) return;
+      }
+    }
     std::vector<bool> reachable(seq.steps.size(), false);
     std::vector<size_t> stack{0};
     reachable[0] = true;
@@ -504,6 +514,7 @@ class Builder {
   }
 
   Problems& problems_;
+  const std::set<std::string>* placeholders_;  // steps standing in for broken ones, or null
 };
 
 }  // namespace
@@ -551,6 +562,108 @@ std::string_view to_string(StepKind kind) {
   return "unknown";
 }
 
+namespace {
+
+const std::regex& step_id_pattern() {
+  static const std::regex pattern("^[a-z][a-z0-9_]*$");
+  return pattern;
+}
+
+bool is_step_id(const json& v) {
+  return v.is_string() && std::regex_match(v.get<std::string>(), step_id_pattern());
+}
+
+// Replaces what the format refuses with placeholders the Builder can read: the innermost step
+// holding a violation becomes a noop task keeping its id, `next` and `result` when they are well
+// formed; a top-level member is given a neutral value or removed. False when nothing usable
+// remains (no list of steps).
+bool patch_for_checking(json& doc, const std::vector<SchemaViolation>& violations,
+                        std::set<std::string>& placeholders) {
+  if (!doc.is_object()) return false;
+  for (const auto& v : violations) {
+    const auto tokens = split_pointer(v.pointer);
+    // The innermost element of a "steps" list on the way to the violation.
+    json* node = &doc;
+    std::string at;
+    json* step = nullptr;
+    std::string step_at;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const std::string& token = tokens[i];
+      json* next = nullptr;
+      if (node->is_object() && node->contains(token)) {
+        next = &(*node)[token];
+      } else if (node->is_array() && !token.empty() &&
+                 token.find_first_not_of("0123456789") == std::string::npos && token.size() < 10 &&
+                 std::stoul(token) < node->size()) {
+        next = &(*node)[std::stoul(token)];
+        if (i > 0 && tokens[i - 1] == "steps") {
+          step = next;
+          step_at = pointer_append(at, token);
+        }
+      }
+      if (next == nullptr) break;
+      node = next;
+      at = pointer_append(at, token);
+    }
+    if (step != nullptr) {
+      if (placeholders.count(step_at) != 0) continue;
+      json stand_in{{"kind", "task"}, {"type", "noop"}};
+      stand_in["id"] = step->is_object() && is_step_id(step->value("id", json()))
+                           ? (*step)["id"]
+                           : json("invalid_step_" + std::to_string(placeholders.size() + 1));
+      if (step->is_object() && is_step_id(step->value("next", json()))) {
+        stand_in["next"] = (*step)["next"];
+      }
+      if (step->is_object() && step->value("result", json()).is_string() &&
+          is_valid_pointer((*step)["result"].get<std::string>())) {
+        stand_in["result"] = (*step)["result"];
+      }
+      *step = std::move(stand_in);
+      placeholders.insert(step_at);
+      continue;
+    }
+    // Outside every step: the workflow's own members.
+    const std::string member = tokens.empty() ? "" : tokens.front();
+    if (member == "steps") return false;
+    if (member.empty()) {  // unknown or missing members of the workflow itself
+      const auto& known = workflow_format_schema()["properties"];
+      for (auto it = doc.begin(); it != doc.end();) {
+        it = known.contains(it.key()) ? std::next(it) : doc.erase(it);
+      }
+      if (!doc.contains("steps")) return false;
+      if (!doc.contains("id")) doc["id"] = "invalid";
+      if (!doc.contains("version")) doc["version"] = 1;
+      if (!doc.contains("title")) doc["title"] = "untitled";
+      placeholders.insert("");
+      continue;
+    }
+    if (member == "id") {
+      doc["id"] = "invalid";
+    } else if (member == "version") {
+      doc["version"] = 1;
+    } else if (member == "title") {
+      doc["title"] = "untitled";
+    } else {
+      doc.erase(member);
+    }
+    placeholders.insert("/" + member);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LoadedWorkflow::covers(const std::string& pointer) const {
+  for (const auto& p : placeholders) {
+    if (p.empty()) {
+      if (pointer.empty()) return true;
+      continue;  // the root's own members were mended; what lies under them was checked
+    }
+    if (pointer == p || pointer.rfind(p + "/", 0) == 0) return true;
+  }
+  return false;
+}
+
 LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
   LoadedWorkflow loaded;
   auto doc = parse_json(text);
@@ -558,10 +671,8 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
     loaded.problems.push_back({doc.error().pointer(), doc.error().message()});
     return loaded;
   }
-  for (const auto& v : compiled_format_schema().validate(*doc)) {
-    loaded.problems.push_back(explain(v, *doc));
-  }
-  if (!loaded.problems.empty()) return loaded;
+  const auto violations = compiled_format_schema().validate(*doc);
+  for (const auto& v : violations) loaded.problems.push_back(explain(v, *doc));
   // A definition is an input like any other: a literal parameter, a task title or an example
   // may not smuggle an image or video in.
   if (auto found = find_media(*doc)) {
@@ -571,6 +682,15 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
                                    "(hashes, URLs, case and report numbers)"});
     return loaded;
   }
+  // One pass: what the format refuses is set aside, and everything else is still checked.
+  std::set<std::string> placeholders;
+  if (!violations.empty()) {
+    if (!patch_for_checking(*doc, violations, placeholders) ||
+        !compiled_format_schema().validate(*doc).empty()) {
+      return loaded;
+    }
+    loaded.placeholders.assign(placeholders.begin(), placeholders.end());
+  }
   try {  // boundary: the workflow loader. The schema has checked every shape used below.
     auto wf = std::make_shared<Workflow>();
     wf->id = (*doc)["id"];
@@ -578,7 +698,8 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
     wf->title = (*doc)["title"];
     wf->description = doc->value("description", "");
     wf->source = source;
-    Builder builder(loaded.problems);
+    Problems found;
+    Builder builder(found, &placeholders);
     wf->timeout = builder.duration(*doc, "timeout", "");
     if (auto in = doc->find("input_schema"); in != doc->end()) {
       wf->input_schema = *in;
@@ -601,7 +722,14 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
     }
     wf->main = builder.sequence((*doc)["steps"], "/steps");
     wf->document = std::move(*doc);
-    if (loaded.problems.empty()) loaded.workflow = std::move(wf);
+    for (auto& p : found) {
+      if (!loaded.covers(p.pointer)) loaded.problems.push_back(std::move(p));
+    }
+    if (loaded.problems.empty()) {
+      loaded.workflow = std::move(wf);
+    } else {
+      loaded.checkable = std::move(wf);
+    }
   } catch (const std::exception& e) {
     loaded.problems.push_back({"", std::string("cannot read the workflow: ") + e.what()});
   }

@@ -247,7 +247,9 @@ class Validator {
       for (const auto& k : catalog_.keys()) known += (known.empty() ? "" : ", ") + k;
       add(pointer_append(s.pointer, "workflow"),
           "no workflow " + s.workflow_id + " version " + std::to_string(s.workflow_version) +
-              " is known; expected one of: " + (known.empty() ? "(none)" : known));
+              (known.empty() ? " is known: a sub-workflow is read from <id>.json beside the file "
+                               "that names it, or registered"
+                             : " is known; expected one of: " + known));
     }
     references(s.input, pointer_append(s.pointer, "input"), in_map);
     if (child != nullptr) {

@@ -55,5 +55,24 @@ TEST(ConfigDiscovery, AFolderNamedLikeTheFileIsNotTaken) {
   EXPECT_EQ(*find_config(ConfigSearch{"", "", "/work"}, fs).file, "/work/coalition.json");
 }
 
+TEST(ConfigDiscovery, AFoundFileAnyoneMayWriteIsRefusedNotUsed) {
+  test::FakeFileSystem fs;
+  fs.add_file("/shared/coalition.json", "{}");
+  fs.make_writable_by_anyone("/shared/coalition.json");
+  auto chosen = find_config(ConfigSearch{"", "", "/shared"}, fs);
+  EXPECT_FALSE(chosen.file);
+  EXPECT_NE(chosen.refused.find("may be written by anyone"), std::string::npos) << chosen.refused;
+
+  test::FakeFileSystem open_folder;  // the file is private, the folder is not
+  open_folder.add_file("/tmpdir/config/coalition.json", "{}");
+  open_folder.make_writable_by_anyone("/tmpdir/config");
+  EXPECT_FALSE(find_config(ConfigSearch{"", "", "/tmpdir"}, open_folder).file);
+
+  // Named by the operator, it is theirs to judge: used as given.
+  auto named = find_config(ConfigSearch{"/shared/coalition.json", "", "/shared"}, fs);
+  ASSERT_TRUE(named.file);
+  EXPECT_TRUE(named.refused.empty());
+}
+
 }  // namespace
 }  // namespace coalition
