@@ -321,16 +321,18 @@ TEST_F(DurableCli, ExecutionsAndTasksAreFoundByWhatACoordinatorAsks) {
                 .exit_code,
             0);
 
-  auto ids = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), "executions");
+  // The ids a listing command prints as JSON, in its order.
+  auto listed_ids = [&](const char* command, std::vector<std::string> args) {
+    args.insert(args.begin(), command);
     args.emplace_back("--json");
     auto r = coalition(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::string> out;
-    const json page = json::parse(r.out);
-    for (const auto& e : page["executions"]) out.push_back(e["id"]);
+    const json listed = json::parse(r.out);
+    for (const auto& e : listed[command]) out.push_back(e["id"]);
     return out;
   };
+  auto ids = [&](std::vector<std::string> args) { return listed_ids("executions", args); };
   using Ids = std::vector<std::string>;
   EXPECT_EQ(ids({}), (Ids{c, b, a}));  // newest first
   EXPECT_EQ(
@@ -362,16 +364,7 @@ TEST_F(DurableCli, ExecutionsAndTasksAreFoundByWhatACoordinatorAsks) {
   EXPECT_NE(wrong.err.find("'runing' is none of running, waiting"), std::string::npos) << wrong.err;
   EXPECT_EQ(coalition({"executions", "--started-from", "yesterday"}).exit_code, 64);
 
-  auto task_ids = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), "tasks");
-    args.emplace_back("--json");
-    auto r = coalition(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<std::string> out;
-    const json listed = json::parse(r.out);
-    for (const auto& t : listed["tasks"]) out.push_back(t["id"]);
-    return out;
-  };
+  auto task_ids = [&](std::vector<std::string> args) { return listed_ids("tasks", args); };
   EXPECT_EQ(task_ids({"--org", "northwind"}), (Ids{c + ".t1", a + ".t1"}));  // by due time
   EXPECT_EQ(task_ids({"--assignee", "rev.rai"}), Ids{b_task});
   EXPECT_EQ(task_ids({"--overdue", "--now", "2026-12-01T12:30:00Z"}), Ids{b_task});
