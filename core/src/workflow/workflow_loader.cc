@@ -685,8 +685,12 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
   // One pass: what the format refuses is set aside, and everything else is still checked.
   std::set<std::string> placeholders;
   if (!violations.empty()) {
-    if (!patch_for_checking(*doc, violations, placeholders) ||
-        !compiled_format_schema().validate(*doc).empty()) {
+    try {  // boundary: mending a document the format refused; on any surprise, report only that
+      if (!patch_for_checking(*doc, violations, placeholders) ||
+          !compiled_format_schema().validate(*doc).empty()) {
+        return loaded;
+      }
+    } catch (const std::exception&) {
       return loaded;
     }
     loaded.placeholders.assign(placeholders.begin(), placeholders.end());
