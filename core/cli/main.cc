@@ -512,6 +512,12 @@ int run(int argc, char** argv) {
   if (!global.log_level.empty()) config->log_level = *parse_log_level(global.log_level);
   configure_logging(config->log_format, config->log_level);
   configure_json_limits(config->limits.json);
+  // A long-running engine says which configuration it found by convention, so its operator can
+  // tell from the log what it trusts (plugins, identity providers, the store).
+  if ((*serve_cmd || *worker_cmd) && chosen.file && chosen.found_by != "--config" &&
+      chosen.found_by != "$COALITION_CONFIG") {
+    spdlog::info("configuration: {} ({})", printable(chosen.file->string()), chosen.found_by);
+  }
   if (!global.remote.server.empty()) {
     return run_remote_command(command, x, global.remote, std::cout, std::cerr);
   }
