@@ -39,8 +39,10 @@ Result<std::string> key_of(const json& doc, const std::string& pointer, size_t i
 }
 
 // Whether execution `id`, which a batch started, was started with `input` under the version
-// asked for (the highest held when none was). Its first event says; an input purged since
-// (retention) cannot be compared and is taken as it was.
+// asked for (the highest held when none was). Its first event says; an event that no longer
+// holds its input cannot be compared and is taken as it was. (A retention purge that rewrote
+// the input rather than removing it would read as another input: a refusal, never a silent
+// skip.)
 Status started_as_planned(Session& s, const std::string& id, const BulkStart& request,
                           const json& input) {
   auto history = s.store().history(id);
