@@ -114,24 +114,13 @@ namespace {
 // "a string", "an integer": what the value at `pointer` is; empty when the pointer does not
 // lead to one. Only the kind: a value may be personal data.
 std::string kind_of(const json& document, const std::string& pointer) {
-  const json* node = &document;
-  for (const auto& token : split_pointer(pointer)) {
-    if (node->is_object()) {
-      auto it = node->find(token);
-      if (it == node->end()) return {};
-      node = &*it;
-    } else if (node->is_array()) {
-      size_t index = 0;
-      if (token.empty() || token.size() > 9 ||
-          token.find_first_not_of("0123456789") != std::string::npos) {
-        return {};
-      }
-      index = std::stoul(token);
-      if (index >= node->size()) return {};
-      node = &(*node)[index];
-    } else {
-      return {};
-    }
+  const json* node = nullptr;
+  try {
+    const json::json_pointer at(pointer);
+    if (!document.contains(at)) return {};
+    node = &document.at(at);
+  } catch (const json::exception&) {  // "/x" into a list: no value there, said as none
+    return {};
   }
   switch (node->type()) {
     case json::value_t::object: return "an object";
