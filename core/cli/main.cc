@@ -80,7 +80,9 @@ int run(int argc, char** argv) {
   PluginsOptions plugins;
   auto* plugins_cmd = app.add_subcommand("plugins", "List installed plugins and step types");
   plugins_cmd->add_flag("--json", plugins.json, "Print JSON instead of text");
-  plugins_cmd->add_option("--schema", plugins.schema_of, "Print the parameters schema of STEP_TYPE")
+  plugins_cmd
+      ->add_option("--schema", plugins.schema_of,
+                   "Print the parameters, input, output and answer schemas of STEP_TYPE")
       ->type_name("STEP_TYPE");
 
   std::vector<std::string> validate_files;

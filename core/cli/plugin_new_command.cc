@@ -167,23 +167,25 @@ static void destroy(void* self) {
   (void)self;
 }
 
+/* Designated initializers: a field a later ABI minor appends stays zero (NULL), unnamed. */
 static const coalition_step_type_t acknowledge = {
-    sizeof(coalition_step_type_t),
-    COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
-    "@ID@.acknowledge",
-    "Acknowledges a reference.",
-    "{\"type\": \"object\", \"properties\": {"
-    " \"reference\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2,6}-[0-9]{4}-[0-9]{1,8}$\"},"
-    " \"note\": {\"type\": \"string\", \"maxLength\": 500}},"
-    " \"required\": [\"reference\"]}",
-    NULL,
-    "{\"type\": \"object\", \"properties\": {"
-    " \"reference\": {\"type\": \"string\"}, \"acknowledged\": {\"const\": true},"
-    " \"key\": {\"type\": \"string\"}}, \"required\": [\"reference\", \"acknowledged\", \"key\"]}",
-    create,
-    execute,
-    NULL, /* never suspends */
-    destroy,
+    .struct_size = sizeof(coalition_step_type_t),
+    .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
+    .name = "@ID@.acknowledge",
+    .description = "Acknowledges a reference.",
+    .parameters_schema_json =
+        "{\"type\": \"object\", \"properties\": {"
+        " \"reference\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2,6}-[0-9]{4}-[0-9]{1,8}$\"},"
+        " \"note\": {\"type\": \"string\", \"maxLength\": 500}},"
+        " \"required\": [\"reference\"]}",
+    .output_schema_json =
+        "{\"type\": \"object\", \"properties\": {"
+        " \"reference\": {\"type\": \"string\"}, \"acknowledged\": {\"const\": true},"
+        " \"key\": {\"type\": \"string\"}}, \"required\": [\"reference\", \"acknowledged\", \"key\"]}",
+    .create = create,
+    .execute = execute,
+    .resume = NULL, /* never suspends */
+    .destroy = destroy,
 };
 
 static const coalition_step_type_t* const step_types[] = {&acknowledge};

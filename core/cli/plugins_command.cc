@@ -108,7 +108,17 @@ int run_plugins_command(const PluginsOptions& options, const Installation& inst,
       err << "\n";
       return kExitUsage;
     }
-    out << type->parameters_schema().document().dump(2) << "\n";
+    // The schemas as the engine applies them, under the names a manifest gives them.
+    nlohmann::ordered_json schemas;
+    schemas["parameters_schema"] = type->parameters_schema().document();
+    const std::pair<const char*, const std::optional<JsonSchema>*> optional[] = {
+        {"input_schema", &type->input_schema()},
+        {"output_schema", &type->output_schema()},
+        {"answer_schema", &type->answer_schema()}};
+    for (const auto& [key, schema] : optional) {
+      if (*schema) schemas[key] = (*schema)->document();
+    }
+    out << schemas.dump(2) << "\n";
     return kExitOk;
   }
   if (options.json) {

@@ -123,26 +123,30 @@ static void destroy(void* instance) {
   free(instance);
 }
 
+/* Designated initializers: a field a later ABI minor appends stays zero (NULL), unnamed. */
 static const coalition_step_type_t acknowledge = {
-    sizeof(coalition_step_type_t),
-    COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
-    "hotline_ack.acknowledge",
-    "Acknowledges a report to the hotline by its reference and says when the hotline will act.",
-    "{\"type\": \"object\", \"properties\": {"
-    "  \"report_ref\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2,4}-[0-9]{4}-[0-9]{3,6}$\"},"
-    "  \"jurisdiction\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2}$\"},"
-    "  \"priority\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 3}},"
-    " \"required\": [\"report_ref\", \"jurisdiction\"]}",
-    NULL,
-    "{\"type\": \"object\", \"properties\": {"
-    "  \"acknowledged\": {\"const\": true}, \"report_ref\": {\"type\": \"string\"},"
-    "  \"act_within_hours\": {\"enum\": [24, 72, 168]},"
-    "  \"acknowledgement_key\": {\"type\": \"string\"}},"
-    " \"required\": [\"acknowledged\", \"report_ref\", \"act_within_hours\"]}",
-    create,
-    execute,
-    NULL, /* never suspends */
-    destroy,
+    .struct_size = sizeof(coalition_step_type_t),
+    .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
+    .name = "hotline_ack.acknowledge",
+    .description =
+        "Acknowledges a report to the hotline by its reference and says when the hotline will "
+        "act.",
+    .parameters_schema_json =
+        "{\"type\": \"object\", \"properties\": {"
+        "  \"report_ref\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2,4}-[0-9]{4}-[0-9]{3,6}$\"},"
+        "  \"jurisdiction\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2}$\"},"
+        "  \"priority\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 3}},"
+        " \"required\": [\"report_ref\", \"jurisdiction\"]}",
+    .output_schema_json =
+        "{\"type\": \"object\", \"properties\": {"
+        "  \"acknowledged\": {\"const\": true}, \"report_ref\": {\"type\": \"string\"},"
+        "  \"act_within_hours\": {\"enum\": [24, 72, 168]},"
+        "  \"acknowledgement_key\": {\"type\": \"string\"}},"
+        " \"required\": [\"acknowledged\", \"report_ref\", \"act_within_hours\"]}",
+    .create = create,
+    .execute = execute,
+    .resume = NULL, /* never suspends */
+    .destroy = destroy,
 };
 
 static const coalition_step_type_t* const step_types[] = {&acknowledge};

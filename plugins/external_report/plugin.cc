@@ -12,6 +12,18 @@ using coalition::sdk::Outcome;
 using nlohmann::json;
 namespace plugins = coalition::plugins;
 
+// The filing's reference, and when and through which channel it was filed.
+constexpr const char* kAnswerSchema = R"json({
+  "type": "object",
+  "properties": {
+    "reference": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9./-]{3,63}$"},
+    "filed_at": {"type": "string", "format": "date-time"},
+    "channel": {"type": "string", "maxLength": 100}
+  },
+  "required": ["reference"],
+  "additionalProperties": false
+})json";
+
 class File {
  public:
   static constexpr coalition::sdk::StepTypeInfo kInfo{
@@ -34,6 +46,7 @@ class File {
           R"json({"type": "object", "required": ["regime", "reference", "filed_at", "late"]})json",
       .capabilities =
           COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND,
+      .answer_schema = kAnswerSchema,
   };
 
   Outcome execute(const json& params, const Context&) {
@@ -48,14 +61,7 @@ class File {
                               params.at("due_at").get<std::string>() + "."},
          {"regime", regime},
          {"due_at", params.at("due_at")},
-         {"answer_schema",
-          {{"type", "object"},
-           {"properties",
-            {{"reference", {{"type", "string"}, {"pattern", "^[A-Za-z0-9][A-Za-z0-9./-]{3,63}$"}}},
-             {"filed_at", {{"type", "string"}, {"format", "date-time"}}},
-             {"channel", {{"type", "string"}, {"maxLength", 100}}}}},
-           {"required", {"reference"}},
-           {"additionalProperties", false}}}});
+         {"answer_schema", json::parse(kAnswerSchema)}});
   }
 
   // The regime and due time travel in the task (the step's own record), so resume needs no

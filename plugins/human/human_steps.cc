@@ -25,13 +25,8 @@ json by(const json& c) {
 
 json approval_task(const json& params) {
   json task = base_task(params);
-  task["answer_schema"] = {{"type", "object"},
-                           {"properties",
-                            {{"decision", {{"enum", {"approve", "reject"}}}},
-                             {"justification", {{"type", "string"}, {"maxLength", 4000}}},
-                             {"comment", {{"type", "string"}, {"maxLength", 4000}}}}},
-                           {"required", {"decision"}},
-                           {"additionalProperties", false}};
+  static const json kAnswer = json::parse(kApprovalAnswerSchema);
+  task["answer_schema"] = kAnswer;
   return task;
 }
 

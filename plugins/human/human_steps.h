@@ -8,6 +8,40 @@
 
 namespace coalition::plugins::human {
 
+// What every answer to an approval looks like: the task's whole answer schema.
+inline constexpr const char* kApprovalAnswerSchema = R"json({
+  "type": "object",
+  "properties": {
+    "decision": {"enum": ["approve", "reject"]},
+    "justification": {"type": "string", "maxLength": 4000},
+    "comment": {"type": "string", "maxLength": 4000}
+  },
+  "required": ["decision"],
+  "additionalProperties": false
+})json";
+
+// What every answer to a checklist looks like, whatever its items: one answer per item id (the
+// task's own schema names the items and requires each), with an optional justification.
+inline constexpr const char* kChecklistAnswerSchema = R"json({
+  "type": "object",
+  "properties": {
+    "answers": {
+      "type": "object",
+      "additionalProperties": {
+        "type": "object",
+        "properties": {"status": {"enum": ["observed", "not_observed", "not_applicable"]}},
+        "required": ["status"]
+      }
+    },
+    "justification": {"type": "string", "maxLength": 4000}
+  },
+  "required": ["answers"],
+  "additionalProperties": false
+})json";
+
+// A form's answer is an object; the form's own `schema` parameter says which.
+inline constexpr const char* kFormAnswerSchema = R"json({"type": "object"})json";
+
 // The task an approval opens: approve or reject, with a justification and a comment.
 nlohmann::json approval_task(const nlohmann::json& params);
 // Given {"completions": [...], "quorum": n}: the decision, or nullopt while votes are missing.

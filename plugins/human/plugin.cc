@@ -31,6 +31,7 @@ class Approval {
       })json",
       .output_schema = R"json({"type": "object", "required": ["decision", "votes"]})json",
       .capabilities = kCaps,
+      .answer_schema = human::kApprovalAnswerSchema,
   };
   Outcome execute(const nlohmann::json& params, const Context&) {
     return Outcome::suspend(human::approval_task(params));
@@ -72,6 +73,7 @@ class Checklist {
       })json",
       .output_schema = R"json({"type": "object", "required": ["answers", "observed"]})json",
       .capabilities = kCaps,
+      .answer_schema = human::kChecklistAnswerSchema,
   };
   Outcome execute(const nlohmann::json& params, const Context&) {
     return Outcome::suspend(human::checklist_task(params));
@@ -98,6 +100,7 @@ class Form {
       })json",
       .output_schema = R"json({"type": "object", "required": ["data"]})json",
       .capabilities = kCaps,
+      .answer_schema = human::kFormAnswerSchema,
   };
   Outcome execute(const nlohmann::json& params, const Context&) {
     return Outcome::suspend(human::form_task(params));

@@ -8,10 +8,6 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -94,43 +90,39 @@ bool append_to_outbox(const std::filesystem::path& outbox, const std::string& ch
   return true;
 }
 
-WebhookResult post_webhook(const std::string& url, const std::string& body,
-                           const std::string& idempotency_key, int timeout_ms) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  using tcp = boost::asio::ip::tcp;
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) return {0, "only http:// webhooks are supported: " + url};
-  const std::string rest = url.substr(scheme.size());
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  const std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const auto colon = authority.rfind(':');
-  const std::string host = authority.substr(0, colon);
-  const std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-  try {
-    boost::asio::io_context io;
-    tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::milliseconds(timeout_ms));
-    stream.connect(resolver.resolve(host, port));
-    http::request<http::string_body> request{http::verb::post, target, 11};
-    request.set(http::field::host, authority);
-    request.set(http::field::content_type, "application/json");
-    request.set(http::field::user_agent, "coalition-notify/1.0");
-    request.set("Idempotency-Key", idempotency_key);
-    request.body() = body;
-    request.prepare_payload();
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return {static_cast<int>(response.result_int()), ""};
-  } catch (const std::exception& e) {
-    return {0, e.what()};
+MailContent compose_mail(const json& message, const std::string& from) {
+  MailContent mail;
+  const std::string name = message.value("message", "notification");
+  mail.subject = "Coalition: " + name;
+  std::string body = "Message: " + name + "\n";
+  body += "Execution: " + message.value("execution", "") + "\n";
+  const json payload = message.value("payload", json::object());
+  for (const auto& [field, value] : payload.items()) {
+    body += field + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\n";
   }
+  if (message.contains("code")) {
+    body += "\nOne-time code: " + message["code"].get<std::string>() + "\n";
+  }
+  if (message.value("ack_required", false)) {
+    body += "\nPlease acknowledge this message in the Coalition portal";
+    body += message.contains("code") ? ", repeating the one-time code.\n" : ".\n";
+  }
+  body += "\nThis message carries references only; sign in to see the case.\n";
+  mail.body = std::move(body);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  const std::string key = message.value("idempotency_key", "");
+  EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned int i = 0; i < 16 && i < length; ++i) {
+    id += kHex[digest[i] >> 4];
+    id += kHex[digest[i] & 0xF];
+  }
+  const auto at = from.rfind('@');
+  mail.message_id =
+      id + "@" + (at == std::string::npos ? "coalition.invalid" : from.substr(at + 1));
+  return mail;
 }
 
 }  // namespace coalition::plugins::notify

@@ -1,6 +1,6 @@
 // What notify sends and how it checks it: the references-only rule (a payload field outside
-// the step's allow-list is refused before anything is sent), one-time challenge codes, and the
-// three deliveries (file outbox, webhook, log).
+// the step's allow-list is refused before anything is sent), one-time challenge codes, the file
+// outbox for gateways, and the e-mail a notification becomes.
 #ifndef COALITION_PLUGINS_NOTIFY_NOTIFY_MESSAGE_H_
 #define COALITION_PLUGINS_NOTIFY_NOTIFY_MESSAGE_H_
 
@@ -31,15 +31,15 @@ std::string load_or_create_secret(const std::filesystem::path& file);
 bool append_to_outbox(const std::filesystem::path& outbox, const std::string& channel,
                       const nlohmann::json& message);
 
-struct WebhookResult {
-  int status = 0;     // HTTP status; 0 when no answer came
-  std::string error;  // why, when status is 0
+// The e-mail a notification becomes: the message name as the subject, then the execution, each
+// payload field (references only, as the allow-list admitted them), the one-time code when the
+// message has one, and how to acknowledge. Nothing else of the execution goes into a mail.
+struct MailContent {
+  std::string subject;
+  std::string body;
+  std::string message_id;  // <32 hex of SHA-256(idempotency key)>@<the sender's domain>
 };
-
-// POSTs `body` as JSON to `url` (http://host[:port]/path) with an Idempotency-Key header,
-// waiting at most `timeout_ms`.
-WebhookResult post_webhook(const std::string& url, const std::string& body,
-                           const std::string& idempotency_key, int timeout_ms);
+MailContent compose_mail(const nlohmann::json& message, const std::string& from);
 
 }  // namespace coalition::plugins::notify
 

@@ -1,13 +1,19 @@
 // notify: sends a message to a contact (by its directory entry and channel priority), to a
-// configured webhook, or to the log; optionally waits for an acknowledgement (a task the
-// contact completes, with a one-time code for verification challenges, or a signal). Payloads
-// carry references only: a field outside the step's allow-list is refused before anything is
-// sent, and addresses never leave the directory except to the delivery itself.
+// configured webhook (https://, verified), or to the log; e-mail goes out over SMTP with
+// STARTTLS when a mail server is configured, else to the outbox; optionally waits for an
+// acknowledgement (a task the contact completes, with a one-time code for verification challenges,
+// or a signal). Payloads carry references only: a field outside the step's allow-list is refused
+// before anything is sent, and addresses never leave the directory except to the delivery itself.
 #include <coalition/plugin.hpp>
 
 #include "contacts/contact_directory.h"
 #include "notify/notify_message.h"
+#include "notify/smtp_mailer.h"
+#include "notify/webhook_client.h"
 #include "shared/config_file.h"
+
+#include <cstdlib>
+#include <fstream>
 
 namespace {
 
@@ -18,6 +24,18 @@ using nlohmann::json;
 namespace contacts = coalition::plugins::contacts;
 namespace notify = coalition::plugins::notify;
 namespace plugins = coalition::plugins;
+
+// What every acknowledgement looks like; with `challenge` the task also requires the code.
+constexpr const char* kAnswerSchema = R"json({
+  "type": "object",
+  "properties": {
+    "acknowledged": {"const": true},
+    "note": {"type": "string", "maxLength": 500},
+    "code": {"type": "string", "pattern": "^[0-9]{6}$"}
+  },
+  "required": ["acknowledged"],
+  "additionalProperties": false
+})json";
 
 class Notify {
  public:
@@ -55,6 +73,7 @@ class Notify {
         "required": ["to", "message", "payload", "allow"]
       })json",
       .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_MAY_SUSPEND,
+      .answer_schema = kAnswerSchema,
   };
 
   Notify(const Host& host, const json& config)
@@ -63,6 +82,21 @@ class Notify {
         outbox_(plugins::config_path(config, "outbox", "outbox")),
         secret_file_(plugins::config_path(config, "secret_file", "notify.secret")),
         timeout_ms_(config.value("webhook_timeout_ms", 5000)) {
+    webhook_.timeout_ms = timeout_ms_;
+    webhook_.ca_file = plugins::config_path(config, "webhook_ca_file", "").string();
+    if (config.contains("smtp") && config["smtp"].is_object()) {
+      const json& smtp = config["smtp"];
+      smtp_.url = smtp.value("url", "");
+      smtp_.from = smtp.value("from", "");
+      smtp_.username = smtp.value("username", "");
+      smtp_.timeout_ms = smtp.value("timeout_ms", 10000);
+      // Relative to the configuration file, like every other path of the plugin's section.
+      json located = smtp;
+      located["config_directory"] = config.value("config_directory", std::string());
+      smtp_password_file_ = plugins::config_path(located, "password_file", "");
+      smtp_.ca_file = plugins::config_path(located, "ca_file", "").string();
+      mail_configured_ = !smtp_.url.empty();
+    }
     const auto file = plugins::config_path(config, "directory", "");
     if (!file.empty()) {
       directory_ = std::make_unique<contacts::ContactDirectory>(
@@ -100,15 +134,11 @@ class Notify {
     sent["sent_at"] = context.now();
     if (ack == "none") return Outcome::ok(std::move(sent));
     if (ack == "signal") return Outcome::suspend({{"signal", params.value("signal", "ack")}});
-    json answer{
-        {"type", "object"},
-        {"properties",
-         {{"acknowledged", {{"const", true}}}, {"note", {{"type", "string"}, {"maxLength", 500}}}}},
-        {"required", {"acknowledged"}},
-        {"additionalProperties", false}};
+    json answer = json::parse(kAnswerSchema);
     if (challenge) {
-      answer["properties"]["code"] = {{"type", "string"}, {"pattern", "^[0-9]{6}$"}};
       answer["required"].push_back("code");
+    } else {
+      answer["properties"].erase("code");
     }
     return Outcome::suspend(
         {{"title", params.value("title", "Acknowledge " + params.at("message").get<std::string>())},
@@ -182,13 +212,17 @@ class Notify {
     }
     const std::string type = channel->value("type", "");
     const std::string address = channel->value("address", "");
+    const bool by_mail = type == "email" && mail_configured_;
     sent = {{"channel", type},
             {"contact", id},
             {"to", contacts::mask_address(type, address)},
-            {"delivered_via", type == "webhook" ? "webhook" : "outbox"}};
+            {"delivered_via", type == "webhook" ? "webhook"
+                              : by_mail         ? "smtp"
+                                                : "outbox"}};
     json addressed = message;
     addressed["contact"] = id;
     if (type == "webhook") return post(address, addressed);
+    if (by_mail) return mail(address, addressed);
     addressed["address"] = address;  // the gateway's copy only; never logged, never returned
     try {
       notify::append_to_outbox(outbox_, type, addressed);
@@ -198,9 +232,41 @@ class Notify {
     return std::nullopt;
   }
 
+  // At least once: a retry after a lost answer sends the mail again with the same Message-ID,
+  // so the recipient's mail system can tell it is a copy.
+  std::optional<Outcome> mail(const std::string& address, const json& message) {
+    auto password = smtp_password();
+    if (!password) {
+      return Outcome::permanent(
+          "notify.smtp_unconfigured",
+          "cannot read the mail server's password file " + smtp_password_file_.string());
+    }
+    notify::SmtpOptions options = smtp_;
+    options.password = std::move(*password);
+    const notify::MailContent content = notify::compose_mail(message, smtp_.from);
+    const notify::Mail mail{address, content.subject, content.body, content.message_id,
+                            notify::mail_date(message.value("at", ""))};
+    auto r = notify::send_mail(options, mail);
+    if (r.sent) return std::nullopt;
+    if (r.permanent) return Outcome::permanent("notify.smtp_refused", r.error);
+    return Outcome::retryable("notify.smtp_unavailable", r.error);
+  }
+
+  // COALITION_SMTP_PASSWORD, else the first line of smtp.password_file; "" without a file.
+  std::optional<std::string> smtp_password() const {
+    if (const char* env = std::getenv("COALITION_SMTP_PASSWORD"); env != nullptr) return env;
+    if (smtp_password_file_.empty()) return std::string();
+    std::ifstream in(smtp_password_file_);
+    std::string line;
+    if (!in || !std::getline(in, line)) return std::nullopt;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+
   std::optional<Outcome> post(const std::string& url, const json& message) {
     auto r = notify::post_webhook(url, message.dump(),
-                                  message["idempotency_key"].get<std::string>(), timeout_ms_);
+                                  message["idempotency_key"].get<std::string>(), webhook_);
+    if (r.status == 0 && r.permanent) return Outcome::permanent("notify.webhook_refused", r.error);
     if (r.status == 0) return Outcome::retryable("notify.webhook_unreachable", r.error);
     if (r.status >= 500) {
       return Outcome::retryable("notify.webhook_failed",
@@ -218,18 +284,22 @@ class Notify {
   std::filesystem::path outbox_;
   std::filesystem::path secret_file_;
   int timeout_ms_;
+  notify::WebhookOptions webhook_;
+  notify::SmtpOptions smtp_;
+  std::filesystem::path smtp_password_file_;
+  bool mail_configured_ = false;
   std::unique_ptr<contacts::ContactDirectory> directory_;
   std::string secret_;
 };
 
 constexpr coalition::sdk::PluginInfo kPlugin{
     .id = "notify",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .publisher = "Coalition Project",
     .partner_type = coalition::sdk::PartnerType::kCoalition,
     .description =
-        "References-only notifications through an outbox, webhooks or the log, with "
-        "acknowledgements.",
+        "References-only notifications by e-mail (SMTP with STARTTLS), HTTPS webhooks, an "
+        "outbox or the log, with acknowledgements.",
 };
 
 }  // namespace

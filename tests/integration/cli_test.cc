@@ -52,7 +52,7 @@ TEST(Cli, PluginsJsonIsMachineReadable) {
     if (p["id"] == "data") data = p;
   }
   EXPECT_EQ(data["partner_type"], "coalition");
-  EXPECT_EQ(data["abi"], "1.1");
+  EXPECT_EQ(data["abi"], "1.2");
   EXPECT_EQ(data["step_types"][1]["name"], "merge");
   EXPECT_EQ(data["step_types"][1]["capabilities"]["idempotent"], true);
   EXPECT_EQ(doc["errors"].size(), 0u);
@@ -61,10 +61,28 @@ TEST(Cli, PluginsJsonIsMachineReadable) {
 TEST(Cli, SchemaPrintsTheEffectiveParametersSchema) {
   auto r = coalition({"plugins", "--schema", "fail"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto schema = json::parse(r.out);
+  auto schemas = json::parse(r.out);
+  EXPECT_FALSE(schemas.contains("answer_schema")) << "fail never opens a task";
+  const json& schema = schemas["parameters_schema"];
   EXPECT_EQ(schema["type"], "object");
   EXPECT_EQ(schema["additionalProperties"], false);  // closed by the engine
   EXPECT_TRUE(schema["properties"].contains("succeed_on_attempt"));
+}
+
+// Parameters, output and answer: what a workflow author needs to write the step and the member
+// needs to answer its task.
+TEST(Cli, SchemaPrintsOutputAndAnswerSchemas) {
+  auto r = coalition({"plugins", "--schema", "approval"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto schemas = json::parse(r.out);
+  EXPECT_TRUE(schemas["parameters_schema"]["properties"].contains("title"));
+  EXPECT_EQ(schemas["output_schema"]["required"], json({"decision", "votes"}));
+  EXPECT_EQ(schemas["answer_schema"]["properties"]["decision"]["enum"],
+            json({"approve", "reject"}));
+  EXPECT_EQ(r.out.find("\"parameters_schema\""), r.out.find('"')) << "parameters come first";
+
+  auto form = json::parse(coalition({"plugins", "--schema", "form"}).out);
+  EXPECT_EQ(form["answer_schema"], json({{"type", "object"}}));
 }
 
 TEST(Cli, UnknownStepTypeSuggestsTheClosest) {
@@ -139,7 +157,7 @@ TEST(Cli, UsageErrorsExit64AndHelpExits0) {
   EXPECT_NE(help.out.find("--schema"), std::string::npos);
   auto version = coalition({"--version"});
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_NE(version.out.find("plugin ABI 1.1"), std::string::npos);
+  EXPECT_NE(version.out.find("plugin ABI 1.2"), std::string::npos);
 }
 
 std::string source(const std::string& relative) {

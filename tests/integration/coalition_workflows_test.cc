@@ -9,6 +9,9 @@
 
 #include "store/sqlite_store.h"
 #include "support/coalition_cli.h"
+#include "support/smtp_sink.h"
+#include "support/tls_certificate.h"
+#include "support/webhook_sink.h"
 
 namespace coalition {
 namespace {
@@ -504,6 +507,91 @@ TEST_F(CoalitionWorkflows, NotifyWaitsForASignalAndKeepsAddressesOutOfTheLog) {
     EXPECT_EQ(text.find("compliance@northwind"), std::string::npos) << text;
   }
   EXPECT_EQ(store_bytes().find("compliance@northwind"), std::string::npos);
+}
+
+// The notify plugin end to end through the CLI: an e-mail over SMTP with STARTTLS and
+// authentication to a loopback mail server, carrying the one-time code its acknowledgement
+// repeats; then a webhook over HTTPS to a loopback endpoint, both trusted through a test CA.
+TEST_F(CoalitionWorkflows, NotifyMailsOverStartTlsAndPostsToAnHttpsWebhook) {
+  ASSERT_TRUE(test::write_test_authority(dir_.path()));
+  const auto ca = dir_.path() / "ca.pem";
+  test::SmtpSink mail_server(
+      {dir_.path() / "cert.pem", dir_.path() / "key.pem", "secretariat", "s3cret-EX", true});
+  test::WebhookSink pager({200, dir_.path() / "cert.pem", dir_.path() / "key.pem"});
+  std::ofstream(dir_.path() / "smtp.password") << "s3cret-EX\n";
+  json config = json::parse(std::ifstream(config_));
+  json& notify = config["plugins"]["config"]["notify"];
+  notify["smtp"] = {{"url", "smtp://127.0.0.1:" + std::to_string(mail_server.port())},
+                    {"from", "coalition@secretariat.example.org"},
+                    {"username", "secretariat"},
+                    {"password_file", (dir_.path() / "smtp.password").string()},
+                    {"ca_file", ca.string()}};
+  notify["webhook_ca_file"] = ca.string();
+  std::ofstream(config_) << config.dump(2);
+  json directory = json::parse(std::ifstream(dir_.path() / "config" / "contacts.json"));
+  for (auto& entry : directory["entries"]) {
+    for (auto& channel : entry["channels"]) {
+      if (channel["type"] == "webhook") channel["address"] = pager.url("/northwind-pager");
+    }
+  }
+  std::ofstream(dir_.path() / "contacts.json") << directory.dump(2);
+
+  const auto file = dir_.path() / "page.json";
+  std::ofstream(file) << R"({"id": "page", "version": 1, "title": "t", "steps": [
+    {"id": "mail", "kind": "task", "type": "notify",
+     "parameters": {"to": {"contact": "northwind.bsa_officer", "channel": "email"},
+                    "message": "filing.deadline_near", "payload": {"case_id": "AML-EX-1"},
+                    "allow": ["case_id"], "ack": "task", "challenge": true},
+     "assign": {"roles": ["bsa_officer"], "organisation": "northwind"},
+     "result": "/mailed", "next": "hook"},
+    {"id": "hook", "kind": "task", "type": "notify",
+     "parameters": {"to": {"contact": "northwind.ts_oncall", "channel": "webhook"},
+                    "message": "escalation.notice", "payload": {"case_id": "AML-EX-1"},
+                    "allow": ["case_id"]},
+     "result": "/paged"}]})";
+  auto run =
+      cli({"run", file.string(), "--id", "p1", "--as", "sec.sam", "--now", "2026-12-07T10:00:00Z"},
+          "debug");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto mails = mail_server.received();
+  ASSERT_EQ(mails.size(), 1u) << run.err;
+  EXPECT_TRUE(mails[0].over_tls);
+  EXPECT_EQ(mails[0].user, "secretariat");
+  EXPECT_EQ(mails[0].to, std::vector<std::string>{"compliance@northwind.example.com"});
+  const std::string& body = mails[0].data;
+  EXPECT_NE(body.find("Subject: Coalition: filing.deadline_near"), std::string::npos) << body;
+  EXPECT_NE(body.find("case_id: AML-EX-1"), std::string::npos) << body;
+  const auto at = body.find("One-time code: ");
+  ASSERT_NE(at, std::string::npos) << body;
+  const std::string code = body.substr(at + 15, 6);
+  EXPECT_EQ(find_event("p1", "step_succeeded", "mail").is_null(), true);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "outbox" / "email.jsonl"))
+      << "with a mail server configured, e-mail does not go to the outbox";
+
+  ASSERT_EQ(complete("p1", "mail", "bo.bea", "bsa_officer",
+                     json{{"acknowledged", true}, {"code", code}}.dump(), "2026-12-07T10:05:00Z"),
+            0)
+      << last_error_;
+  const json mailed = find_event("p1", "step_succeeded", "mail")["data"]["output"];
+  EXPECT_EQ(mailed["verified"], true);
+  EXPECT_EQ(json::parse(cli({"status", "p1", "--json"}).out)["status"], "succeeded");
+  const auto hooks = pager.requests();
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0].target, "/northwind-pager");
+  const json posted = json::parse(hooks[0].body);
+  EXPECT_EQ(posted["contact"], "northwind.ts_oncall");
+  EXPECT_EQ(posted["payload"]["case_id"], "AML-EX-1");
+  EXPECT_FALSE(posted.contains("address"));
+  EXPECT_EQ(hooks[0].idempotency_key, posted["idempotency_key"]);
+  const json paged = find_event("p1", "step_succeeded", "hook")["data"]["output"];
+  EXPECT_EQ(paged["delivered_via"], "webhook");
+  // The address and the password went to the mail server, and nowhere else.
+  for (const auto& text : {run.out, run.err}) {
+    EXPECT_EQ(text.find("compliance@northwind"), std::string::npos) << text;
+    EXPECT_EQ(text.find("s3cret-EX"), std::string::npos);
+  }
+  EXPECT_EQ(store_bytes().find("compliance@northwind"), std::string::npos);
+  EXPECT_EQ(store_bytes().find("s3cret-EX"), std::string::npos);
 }
 
 }  // namespace

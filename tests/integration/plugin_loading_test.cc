@@ -169,15 +169,15 @@ TEST_F(PluginLoadingTest, WrongMajorIsRefusedNamingBothVersions) {
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().message(),
             fixture("wrong_major").string() +
-                " was built for Coalition plugin ABI 2.0 but this engine implements ABI 1.1; "
+                " was built for Coalition plugin ABI 2.0 but this engine implements ABI 1.2; "
                 "rebuild the plugin with a Coalition 1.x SDK");
 }
 
 TEST_F(PluginLoadingTest, NewerMinorIsRefusedNamingBothVersions) {
   auto p = loader_.load(fixture("newer_minor"));
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.error().message().find("built for Coalition plugin ABI 1.8 but this engine "
-                                     "implements ABI 1.1"),
+  EXPECT_NE(p.error().message().find("built for Coalition plugin ABI 1.9 but this engine "
+                                     "implements ABI 1.2"),
             std::string::npos)
       << p.error().message();
 }

@@ -1,5 +1,5 @@
-// A self-signed certificate for 127.0.0.1 made with OpenSSL at test time (an EC P-256 key), so
-// TLS tests carry no key material in the repository.
+// Certificates for 127.0.0.1 made with OpenSSL at test time (EC P-256 keys), so TLS tests carry
+// no key material in the repository.
 #ifndef COALITION_TESTS_SUPPORT_TLS_CERTIFICATE_H_
 #define COALITION_TESTS_SUPPORT_TLS_CERTIFICATE_H_
 
@@ -9,6 +9,11 @@ namespace coalition::test {
 
 // Writes <dir>/cert.pem and <dir>/key.pem; false when OpenSSL refuses.
 bool write_self_signed_certificate(const std::filesystem::path& dir);
+
+// A test certificate authority and a server certificate it signed: <dir>/ca.pem (the CA, to
+// trust), <dir>/cert.pem and <dir>/key.pem (the server's, for 127.0.0.1 and localhost). A
+// client that trusts ca.pem verifies the server; one that trusts the system's CAs refuses it.
+bool write_test_authority(const std::filesystem::path& dir);
 
 }  // namespace coalition::test
 

@@ -75,6 +75,8 @@ struct StepTypeInfo {
   const char* input_schema = nullptr;
   const char* output_schema = nullptr;
   uint32_t capabilities = 0;  // COALITION_CAP_* bits
+  // What every answer to this step's tasks looks like (ABI 1.2; engines of 1.1 ignore it).
+  const char* answer_schema = nullptr;
 };
 
 // Who acts on a step: the person or system the engine runs it for.
@@ -327,6 +329,7 @@ struct Binding {
       &execute,
       Resumable<S> ? &resume : nullptr,
       &destroy,
+      S::kInfo.answer_schema,
   };
 };
 

@@ -1,6 +1,6 @@
 /*
- * Coalition plugin ABI, version 1.1 (1.1 added the host extension coalition.calendar/1 and
- * "now" in context_json).
+ * Coalition plugin ABI, version 1.2 (1.1 added the host extension coalition.calendar/1 and
+ * "now" in context_json; 1.2 appended answer_schema_json to coalition_step_type_t).
  *
  * A plugin is a shared library that exports exactly one symbol, coalition_plugin_entry_v1.
  * Everything else crosses the boundary through the structs below, and every document crosses
@@ -34,7 +34,7 @@ extern "C" {
 
 #define COALITION_ABI_MAGIC 0x434F414Cu /* "COAL" */
 #define COALITION_ABI_MAJOR 1u
-#define COALITION_ABI_MINOR 1u
+#define COALITION_ABI_MINOR 2u
 #define COALITION_ENTRY_SYMBOL_V1 "coalition_plugin_entry_v1"
 
 #if defined(_WIN32)
@@ -135,6 +135,11 @@ typedef struct coalition_calendar_ext_v1 {
  *                           only hold once references into the context are filled in.
  *   output_schema_json      optional (NULL); checked against every successful output, and tells
  *                           the workflow validator what the step writes.
+ *   answer_schema_json      (1.2) optional (NULL); for a step type that may suspend on a task:
+ *                           what every answer to its tasks looks like, whatever the parameters.
+ *                           A task whose suspend output names no "answer_schema" gets this one;
+ *                           a task that names its own (a form built from the parameters) is
+ *                           checked against both. Read only when struct_size covers it.
  */
 typedef struct coalition_step_type {
   uint32_t struct_size;
@@ -167,6 +172,9 @@ typedef struct coalition_step_type {
 
   /* [any-thread] Destroys an instance; no call on it is in progress or will follow. */
   void (*destroy)(void* instance);
+
+  /* Appended in 1.2; see the schemas above. */
+  const char* answer_schema_json;
 } coalition_step_type_t;
 
 /*

@@ -13,7 +13,9 @@ namespace {
 // The size of the descriptor as ABI 1.0 defines it. Later minors only append fields, so a
 // descriptor at least this large has every field this engine reads.
 constexpr uint32_t kDescriptorSizeV1_0 = sizeof(coalition_plugin_descriptor_t);
-constexpr uint32_t kStepTypeSizeV1_0 = sizeof(coalition_step_type_t);
+// A step type's struct ends after `destroy` in ABI 1.0 and 1.1.
+constexpr uint32_t kStepTypeSizeV1_0 =
+    offsetof(coalition_step_type_t, destroy) + sizeof(coalition_step_type_t::destroy);
 
 std::string magic_text(uint32_t magic) {
   std::string text;
@@ -66,6 +68,12 @@ bool is_valid_plugin_id(const std::string& id) {
 
 bool is_semantic_version(const std::string& version) {
   return PluginVersion::parse(version).has_value();
+}
+
+const char* answer_schema_of(const coalition_step_type_t& type) {
+  constexpr size_t kEnd = offsetof(coalition_step_type_t, answer_schema_json) +
+                          sizeof(coalition_step_type_t::answer_schema_json);
+  return type.struct_size >= kEnd ? type.answer_schema_json : nullptr;
 }
 
 bool is_valid_step_type_name(const std::string& name) {

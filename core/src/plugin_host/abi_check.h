@@ -21,6 +21,9 @@ Status check_descriptor_header(const coalition_plugin_descriptor_t* descriptor,
 Status check_descriptor_body(const coalition_plugin_descriptor_t& descriptor,
                              const std::string& source);
 
+// The step type's answer schema text (ABI 1.2), or null when its struct predates the field.
+const char* answer_schema_of(const coalition_step_type_t& type);
+
 // True for names of the form [a-z][a-z0-9_]* with dots between segments.
 bool is_valid_step_type_name(const std::string& name);
 // True for a plugin id: [a-z][a-z0-9_]*.

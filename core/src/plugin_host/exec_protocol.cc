@@ -96,7 +96,8 @@ Result<ExecDescription> exec_description(std::string_view line, const std::strin
                      {"capabilities", t.capabilities},
                      {"parameters_schema", text(t.parameters_schema)},
                      {"input_schema", text(t.input_schema)},
-                     {"output_schema", text(t.output_schema)}});
+                     {"output_schema", text(t.output_schema)},
+                     {"answer_schema", text(t.answer_schema)}});
   }
   std::string document = to_text(json{{"protocol", kHostProtocolVersion},
                                       {"kind", "exec"},

@@ -145,7 +145,8 @@ nlohmann::json describe(const coalition_plugin_descriptor_t& d) {
                      {"capabilities", t.capabilities},
                      {"parameters_schema", schema_text(t.parameters_schema_json)},
                      {"input_schema", schema_text(t.input_schema_json)},
-                     {"output_schema", schema_text(t.output_schema_json)}});
+                     {"output_schema", schema_text(t.output_schema_json)},
+                     {"answer_schema", schema_text(answer_schema_of(t))}});
   }
   // Nothing that changes between two hosts of one library (no pid): the engine compares the
   // description of every restarted host with the first.

@@ -53,11 +53,14 @@ Result<std::shared_ptr<const StepType>> make_step_type(const StepTypeDeclaration
   auto output =
       compile_schema(t.output_schema, JsonSchema::Objects::kAsWritten, where + " output schema");
   if (!output) return std::move(output).error();
+  auto answer =
+      compile_schema(t.answer_schema, JsonSchema::Objects::kAsWritten, where + " answer schema");
+  if (!answer) return std::move(answer).error();
   StepTypeInfo info{t.name,         t.description,  plugin.id,
                     t.capabilities, plugin.version, plugin.library_sha256};
   return std::shared_ptr<const StepType>(
       std::make_shared<StepType>(std::move(info), std::move(**parameters), std::move(*input),
-                                 std::move(*output), std::move(invoker)));
+                                 std::move(*output), std::move(*answer), std::move(invoker)));
 }
 
 // The describe document a plugin host sent (host_session.h), read defensively: it comes from
@@ -121,6 +124,7 @@ Result<std::pair<PluginInfo, std::vector<StepTypeDeclaration>>> read_description
       type.parameters_schema = optional_text(t.at("parameters_schema"));
       type.input_schema = optional_text(t.at("input_schema"));
       type.output_schema = optional_text(t.at("output_schema"));
+      if (t.contains("answer_schema")) type.answer_schema = optional_text(t.at("answer_schema"));
       for (const auto& earlier : types) {
         if (earlier.name == type.name) {
           return Error::plugin_load(source + ": plugin '" + info.id + "' declares step type '" +
@@ -385,7 +389,7 @@ Result<PluginCode> PluginLoader::entry_code(coalition_plugin_entry_v1_fn entry,
     code.step_types.push_back(
         StepTypeDeclaration{t.name, t.description != nullptr ? t.description : "", t.capabilities,
                             text_of(t.parameters_schema_json), text_of(t.input_schema_json),
-                            text_of(t.output_schema_json)});
+                            text_of(t.output_schema_json), text_of(answer_schema_of(t))});
     code.info.step_types.push_back(t.name);
     code.invokers.push_back(std::move(*invoker));
   }

@@ -113,6 +113,9 @@ Result<StepTypeDeclaration> read_step_type(const json& value, const std::string&
   auto output = f.schema("output_schema", false);
   if (!output) return std::move(output).error();
   type.output_schema = std::move(*output);
+  auto answer = f.schema("answer_schema", false);
+  if (!answer) return std::move(answer).error();
+  type.answer_schema = std::move(*answer);
   return type;
 }
 
@@ -293,9 +296,10 @@ Result<std::string> manifest_text(const PluginInfo& info,
     type["name"] = t.name;
     type["description"] = t.description;
     type["capabilities"] = capability_names(t.capabilities);
-    for (const auto& [key, schema] : {std::pair{"parameters_schema", &t.parameters_schema},
-                                      std::pair{"input_schema", &t.input_schema},
-                                      std::pair{"output_schema", &t.output_schema}}) {
+    for (const auto& [key, schema] :
+         {std::pair{"parameters_schema", &t.parameters_schema},
+          std::pair{"input_schema", &t.input_schema}, std::pair{"output_schema", &t.output_schema},
+          std::pair{"answer_schema", &t.answer_schema}}) {
       if (!schema->has_value()) continue;
       auto value = parse_json(**schema);
       if (!value) {
@@ -385,7 +389,8 @@ Status check_code_matches(const PluginManifest& m, const PluginInfo& code,
     for (const auto& [what, a, b] :
          {std::tuple{"parameters schema", &want.parameters_schema, &got.parameters_schema},
           std::tuple{"input schema", &want.input_schema, &got.input_schema},
-          std::tuple{"output schema", &want.output_schema, &got.output_schema}}) {
+          std::tuple{"output schema", &want.output_schema, &got.output_schema},
+          std::tuple{"answer schema", &want.answer_schema, &got.answer_schema}}) {
       if (!same_schema(*a, *b)) {
         return differs(std::string(what) + " " + named, a->value_or("none"), b->value_or("none"));
       }

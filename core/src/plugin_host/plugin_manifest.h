@@ -16,7 +16,7 @@
 //    "step_types": [{"name", "description",
 //                    "capabilities": ["idempotent" | "thread_safe" | "may_suspend", ...],
 //                    "parameters_schema": {...}, "input_schema"?: {...},
-//                    "output_schema"?: {...}}]}
+//                    "output_schema"?: {...}, "answer_schema"?: {...}}]}
 // `coalition plugin manifest LIBRARY` writes it from the library's own descriptor (and
 // `coalition plugin manifest --exec PROGRAM` from a program's description).
 #ifndef COALITION_PLUGIN_HOST_PLUGIN_MANIFEST_H_

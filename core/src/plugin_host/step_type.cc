@@ -24,11 +24,13 @@ StepOutcome invalid(const JsonSchema& schema, const std::vector<SchemaViolation>
 }  // namespace
 
 StepType::StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonSchema> input,
-                   std::optional<JsonSchema> output, std::unique_ptr<StepInvoker> invoker)
+                   std::optional<JsonSchema> output, std::optional<JsonSchema> answer,
+                   std::unique_ptr<StepInvoker> invoker)
     : info_(std::move(info)),
       parameters_(std::move(parameters)),
       input_(std::move(input)),
       output_(std::move(output)),
+      answer_(std::move(answer)),
       invoker_(std::move(invoker)) {}
 
 std::vector<SchemaViolation> StepType::check_parameters(const nlohmann::json& parameters) const {
@@ -53,6 +55,10 @@ StepOutcome StepType::resume(const nlohmann::json& completion, const StepContext
 }
 
 StepOutcome StepType::check_output(StepOutcome outcome) const {
+  if (outcome.status == StepStatus::kSuspend && answer_ && outcome.output.is_object() &&
+      !outcome.output.contains("signal") && !outcome.output.contains("answer_schema")) {
+    outcome.output["answer_schema"] = answer_->document();
+  }
   if (outcome.status != StepStatus::kOk || !output_) return outcome;
   auto violations = output_->validate(outcome.output);
   if (violations.empty()) return outcome;

@@ -35,19 +35,23 @@ struct StepTypeInfo {
 class StepType {
  public:
   StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonSchema> input,
-           std::optional<JsonSchema> output, std::unique_ptr<StepInvoker> invoker);
+           std::optional<JsonSchema> output, std::optional<JsonSchema> answer,
+           std::unique_ptr<StepInvoker> invoker);
 
   const StepTypeInfo& info() const { return info_; }
   const JsonSchema& parameters_schema() const { return parameters_; }
   const std::optional<JsonSchema>& input_schema() const { return input_; }
   const std::optional<JsonSchema>& output_schema() const { return output_; }
+  // What every answer to this type's tasks must fit (the engine checks it before the task's own).
+  const std::optional<JsonSchema>& answer_schema() const { return answer_; }
 
   // Violations of the parameters schema (unknown keys included); empty when valid.
   std::vector<SchemaViolation> check_parameters(const nlohmann::json& parameters) const;
 
   // Checks `parameters` against the parameters and input schemas (kInvalidParameters with the
   // pointer of the first violation, the plugin is not called), runs the attempt, and checks a
-  // successful output against the output schema (a violation is a permanent error).
+  // successful output against the output schema (a violation is a permanent error). A task
+  // (a suspension that waits for no signal) that names no answer schema gets the declared one.
   // Thread-safe. Never throws.
   StepOutcome execute(const nlohmann::json& parameters, const StepContext& context) const;
 
@@ -61,6 +65,7 @@ class StepType {
   JsonSchema parameters_;
   std::optional<JsonSchema> input_;
   std::optional<JsonSchema> output_;
+  std::optional<JsonSchema> answer_;
   std::unique_ptr<StepInvoker> invoker_;
 };
 

@@ -17,6 +17,7 @@ struct StepTypeDeclaration {
   std::optional<std::string> parameters_schema;
   std::optional<std::string> input_schema;
   std::optional<std::string> output_schema;
+  std::optional<std::string> answer_schema;  // what every answer to its tasks looks like
 };
 
 }  // namespace coalition

@@ -253,6 +253,18 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
       }
     }
   }
+  // What the step type declares of every answer, then the task's own (a form's fields).
+  const PluginRequirements& required = frames_.at(frame).workflow->plugin_requirements;
+  const StepType* type = host_.registry().find_for_resume(step.type, a.plugin_version, required);
+  if (type != nullptr && type->answer_schema()) {
+    const JsonSchema& declared = *type->answer_schema();
+    auto violations = declared.validate(data);
+    if (!violations.empty()) {
+      return Error::invalid_data(
+          "the answer does not fit task " + task.id + ": " + declared.describe(violations.front()),
+          violations.front().pointer.empty() ? "/" : violations.front().pointer);
+    }
+  }
   if (task.spec.contains("answer_schema")) {
     auto schema = SchemaCache::shared().compiled(task.spec["answer_schema"]);
     if (!schema) return Error::internal("task " + task.id + " has an unusable answer schema");

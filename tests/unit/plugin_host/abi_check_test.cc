@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+
 namespace coalition {
 namespace {
 
@@ -24,7 +26,8 @@ coalition_step_type_t valid_type() {
           create,
           execute,
           nullptr,
-          destroy};
+          destroy,
+          nullptr};
 }
 
 struct Fixture {
@@ -54,7 +57,7 @@ TEST(AbiCheck, NullDescriptorIsARefusal) {
   auto status = check_descriptor_header(nullptr, "libx.so");
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message(),
-            "libx.so refused this engine (plugin ABI 1.1): its entry point returned no "
+            "libx.so refused this engine (plugin ABI 1.2): its entry point returned no "
             "descriptor");
 }
 
@@ -77,7 +80,7 @@ TEST(AbiCheck, OtherMajorNamesBothVersionsAndTheFile) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message(),
             "/opt/p/libnew.so was built for Coalition plugin ABI 2.1 but this engine implements "
-            "ABI 1.1; rebuild the plugin with a Coalition 1.x SDK");
+            "ABI 1.2; rebuild the plugin with a Coalition 1.x SDK");
 }
 
 TEST(AbiCheck, NewerMinorIsRefused) {
@@ -85,8 +88,8 @@ TEST(AbiCheck, NewerMinorIsRefused) {
   f.d.abi_minor = COALITION_ABI_MINOR + 1;
   auto status = check_descriptor_header(&f.d, "libnewer.so");
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.error().message().find("built for Coalition plugin ABI 1.2 but this engine "
-                                          "implements ABI 1.1, which is older"),
+  EXPECT_NE(status.error().message().find("built for Coalition plugin ABI 1.3 but this engine "
+                                          "implements ABI 1.2, which is older"),
             std::string::npos);
 }
 
@@ -102,6 +105,22 @@ TEST(AbiCheck, LargerDescriptorFromALaterLayoutIsAccepted) {
   Fixture f;
   f.d.struct_size = sizeof(coalition_plugin_descriptor_t) + 32;  // trailing fields we ignore
   EXPECT_TRUE(check_descriptor_header(&f.d, "libbig.so").ok());
+}
+
+// A plugin built before ABI 1.2 has a step type struct that ends after `destroy`: it loads, and
+// whatever lies beyond its end is never read as an answer schema.
+TEST(AbiCheck, AStepTypeOfAnEarlierMinorHasNoAnswerSchema) {
+  Fixture f;
+  f.type.struct_size = offsetof(coalition_step_type_t, answer_schema_json);
+  f.type.answer_schema_json = R"({"type":"object"})";  // stands for memory past its end
+  EXPECT_TRUE(check_descriptor_body(f.d, "libold.so").ok());
+  EXPECT_EQ(answer_schema_of(f.type), nullptr);
+  f.type.struct_size = sizeof(coalition_step_type_t);
+  EXPECT_STREQ(answer_schema_of(f.type), R"({"type":"object"})");
+  f.type.struct_size = offsetof(coalition_step_type_t, answer_schema_json) - 1;
+  auto status = check_descriptor_body(f.d, "libtiny.so");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message().find("smaller than the"), std::string::npos);
 }
 
 TEST(AbiCheck, BodyRefusesBadIdVersionAndPartnerType) {

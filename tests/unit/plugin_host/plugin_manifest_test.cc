@@ -61,6 +61,32 @@ TEST(PluginManifest, ReadsWhatThePluginDeclares) {
   EXPECT_EQ(m->info.step_types, std::vector<std::string>{"fabrikam_pay.lookup"});
 }
 
+TEST(PluginManifest, AnAnswerSchemaIsReadWrittenAndComparedLikeTheOthers) {
+  json doc = valid_manifest();
+  const json answer{{"type", "object"}, {"required", {"verdict"}}};
+  doc["step_types"][0]["answer_schema"] = answer;
+  auto m = parse(doc);
+  ASSERT_TRUE(m.ok()) << m.error().message();
+  ASSERT_TRUE(m->step_types[0].answer_schema.has_value());
+  EXPECT_EQ(json::parse(*m->step_types[0].answer_schema), answer);
+  auto text = manifest_text(m->info, m->step_types, kSha);
+  ASSERT_TRUE(text.ok()) << text.error().message();
+  EXPECT_EQ(json::parse(*text)["step_types"][0]["answer_schema"], answer);
+
+  auto code = m->step_types;
+  code[0].answer_schema = R"({"type":"object"})";
+  auto differs = check_code_matches(*m, m->info, code);
+  ASSERT_FALSE(differs.ok());
+  EXPECT_NE(differs.error().message().find("answer schema for step type 'fabrikam_pay.lookup'"),
+            std::string::npos)
+      << differs.error().message();
+  code[0].answer_schema.reset();
+  EXPECT_FALSE(check_code_matches(*m, m->info, code).ok()) << "a schema the code dropped";
+
+  doc["step_types"][0]["answer_schema"] = "not a schema";
+  EXPECT_NE(refusal(doc).find("/step_types/0/answer_schema"), std::string::npos) << refusal(doc);
+}
+
 TEST(PluginManifest, RefusalsNameTheFileAndThePointer) {
   auto doc = valid_manifest();
   doc["step_types"][0].erase("parameters_schema");

@@ -1,14 +1,10 @@
 // notify's rules without loading the plugin: the allow-list, one-time codes, the outbox written
-// once per idempotency key, and a webhook POST against a loopback HTTP server.
+// once per idempotency key, and the e-mail a notification becomes.
 #include "notify/notify_message.h"
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <fstream>
-#include <thread>
 
 #include "support/temp_dir.h"
 
@@ -66,67 +62,27 @@ TEST(NotifyOutbox, AppendsOncePerIdempotencyKey) {
   EXPECT_EQ(keys, (std::vector<std::string>{"ex/a", "ex/b"}));
 }
 
-// Accepts one connection, records the request, answers `status`.
-class LoopbackServer {
- public:
-  explicit LoopbackServer(int status)
-      : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this, status] {
-      namespace http = boost::beast::http;
-      boost::asio::ip::tcp::socket socket(io_);
-      acceptor_.accept(socket);
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> request;
-      http::read(socket, buffer, request);
-      target = std::string(request.target());
-      body = request.body();
-      key = std::string(request["Idempotency-Key"]);
-      http::response<http::string_body> response{static_cast<http::status>(status), 11};
-      response.body() = "{}";
-      response.prepare_payload();
-      http::write(socket, response);
-    });
-  }
-  ~LoopbackServer() { join(); }
-  void join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/pager";
-  }
-  std::string target, body, key;  // read after join()
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::thread thread_;
-};
-
-TEST(NotifyWebhook, PostsJsonWithItsIdempotencyKey) {
-  LoopbackServer server(200);
-  const WebhookResult r = post_webhook(server.url(), R"({"case_id":"A-1"})", "ex/page", 2000);
-  server.join();
-  EXPECT_EQ(r.status, 200) << r.error;
-  EXPECT_EQ(server.target, "/pager");
-  EXPECT_EQ(server.body, R"({"case_id":"A-1"})");
-  EXPECT_EQ(server.key, "ex/page");
-}
-
-TEST(NotifyWebhook, ReportsServerErrorsAndUnreachableHosts) {
-  LoopbackServer server(503);
-  EXPECT_EQ(post_webhook(server.url(), "{}", "ex/page", 2000).status, 503);
-  server.join();
-  // A port nobody listens on: no answer, and why.
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  const auto port = probe.local_endpoint().port();
-  probe.close();
-  const WebhookResult down =
-      post_webhook("http://127.0.0.1:" + std::to_string(port) + "/x", "{}", "ex/page", 500);
-  EXPECT_EQ(down.status, 0);
-  EXPECT_FALSE(down.error.empty());
-  EXPECT_EQ(post_webhook("https://example.org/x", "{}", "k", 500).error,
-            "only http:// webhooks are supported: https://example.org/x");
+// A mail holds the references the step sent and nothing that could add a header; its Message-ID
+// is the same on a retry of one notification and differs between two.
+TEST(NotifyMail, CarriesReferencesOnlyWithAStableMessageId) {
+  const json message{{"idempotency_key", "ex-1/page#1"},
+                     {"execution", "ex-1"},
+                     {"message", "escalation.notice"},
+                     {"payload", {{"case_id", "FC-2026-0042"}, {"tier", 2}}},
+                     {"ack_required", true},
+                     {"code", "123456"}};
+  const MailContent mail = compose_mail(message, "coalition@secretariat.example.org");
+  EXPECT_EQ(mail.subject, "Coalition: escalation.notice");
+  EXPECT_NE(mail.body.find("case_id: FC-2026-0042\n"), std::string::npos) << mail.body;
+  EXPECT_NE(mail.body.find("tier: 2\n"), std::string::npos);
+  EXPECT_NE(mail.body.find("One-time code: 123456"), std::string::npos);
+  EXPECT_NE(mail.body.find("acknowledge"), std::string::npos);
+  EXPECT_EQ(mail.message_id.size(), 32 + std::string("@secretariat.example.org").size());
+  EXPECT_EQ(mail.message_id.substr(32), "@secretariat.example.org");
+  EXPECT_EQ(compose_mail(message, "coalition@secretariat.example.org").message_id, mail.message_id);
+  json other = message;
+  other["idempotency_key"] = "ex-1/page#2";
+  EXPECT_NE(compose_mail(other, "coalition@secretariat.example.org").message_id, mail.message_id);
 }
 
 }  // namespace

@@ -37,6 +37,27 @@ class FormStep {
   }
 };
 
+// Declares what every answer looks like (a verdict); a task may add its own schema on top.
+class VerdictStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.verdict",
+      .description = "A verdict, and whatever the task's own schema asks.",
+      .parameters_schema = R"({"type":"object","properties":{"schema":{"type":"object"}}})",
+      .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
+      .answer_schema =
+          R"({"type":"object","properties":{"verdict":{"enum":["clear","flag"]}},"required":["verdict"]})",
+  };
+  sdk::Outcome execute(const json& params, const sdk::Context&) {
+    json task{{"title", "verdict"}};
+    if (params.contains("schema")) task["answer_schema"] = params["schema"];
+    return sdk::Outcome::suspend(task);
+  }
+  sdk::Outcome resume(const json& completion, const sdk::Context&) {
+    return sdk::Outcome::ok(plugins::human::form_result(completion));
+  }
+};
+
 // Succeeds with {"value": v} when "ok" is true, else fails permanently.
 class PassStep {
  public:
@@ -63,7 +84,7 @@ class PassStep {
 constexpr sdk::PluginInfo kPlugin{"features_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                   "Test steps."};
 const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<FormStep, PassStep>(kPlugin);
+  return sdk::detail::describe<FormStep, PassStep, VerdictStep>(kPlugin);
 }
 
 TimePoint utc(const char* text) {
@@ -336,6 +357,48 @@ TEST_F(WorkflowFeaturesTest, TheAnswerSchemaDeclaresWhichFieldsMayCarryBinary) {
           .ok());
   settle();
   EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+}
+
+// A task that names no answer schema gets the one its step type declares; one that names its own
+// is held to both.
+constexpr const char* kVerdict = R"({"id": "verdict", "version": 1, "title": "t", "steps": [
+  {"id": "review", "kind": "task", "type": "test.verdict", "assign": {"roles": ["analyst"]},
+   "result": "/review"}]})";
+constexpr const char* kVerdictAndNote = R"({"id": "verdict_note", "version": 1, "title": "t",
+  "steps": [{"id": "review", "kind": "task", "type": "test.verdict",
+   "assign": {"roles": ["analyst"]}, "result": "/review", "parameters": {"schema":
+   {"type": "object", "properties": {"note": {"type": "string", "maxLength": 3}}}}}]})";
+
+TEST_F(WorkflowFeaturesTest, TheStepTypesAnswerSchemaHoldsForEveryTask) {
+  const Actor analyst{"ana", "analyst", ""};
+  const auto plain = start(kVerdict, json::object(), "ex-plain");
+  const json task = open_task(plain);
+  EXPECT_EQ(task["answer_schema"]["required"], json({"verdict"}));
+  auto maybe = engine_->complete_task(task["id"], analyst, {{"verdict", "maybe"}});
+  ASSERT_FALSE(maybe.ok());
+  EXPECT_EQ(maybe.error().code(), ErrorCode::kInvalidData);
+  EXPECT_EQ(maybe.error().pointer(), "/verdict");
+  ASSERT_TRUE(engine_->complete_task(task["id"], analyst, {{"verdict", "flag"}}).ok());
+  settle();
+  EXPECT_EQ((*store_->execution(plain))->status, "succeeded");
+
+  const json own{{"type", "object"},
+                 {"properties", {{"note", {{"type", "string"}, {"maxLength", 3}}}}}};
+  const auto narrowed = start(kVerdictAndNote, json::object(), "ex-own");
+  const json form = open_task(narrowed);
+  EXPECT_EQ(form["answer_schema"], own) << "the task's own schema is what its form shows";
+  auto no_verdict = engine_->complete_task(form["id"], analyst, {{"note", "ok"}});
+  ASSERT_FALSE(no_verdict.ok()) << "the declared schema still holds";
+  EXPECT_NE(no_verdict.error().message().find("verdict"), std::string::npos)
+      << no_verdict.error().message();
+  auto long_note =
+      engine_->complete_task(form["id"], analyst, {{"verdict", "clear"}, {"note", "too long"}});
+  ASSERT_FALSE(long_note.ok());
+  EXPECT_EQ(long_note.error().pointer(), "/note");
+  ASSERT_TRUE(
+      engine_->complete_task(form["id"], analyst, {{"verdict", "clear"}, {"note", "ok"}}).ok());
+  settle();
+  EXPECT_EQ((*store_->execution(narrowed))->status, "succeeded");
 }
 
 // Stands for partner data fetched during the run: a plugin that returns a video.
