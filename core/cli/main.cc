@@ -18,6 +18,7 @@
 #include "cli/executions_command.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
+#include "cli/notifications_command.h"
 #include "cli/plugin_manifest_command.h"
 #include "cli/plugin_new_command.h"
 #include "cli/plugin_signing_commands.h"
@@ -206,6 +207,12 @@ int run(int argc, char** argv) {
   executions_cmd->add_option("--limit", x.limit, "At most this many (1 to 500; default 50)");
   executions_cmd->add_option("--after", x.after, "The cursor a previous page ended with");
   executions_cmd->add_flag("--json", x.json, "Print JSON");
+  auto* notifications_cmd = app.add_subcommand(
+      "notifications", "List what the engine notified people of about their tasks, newest first");
+  notifications_cmd->add_option("--execution", x.execution, "Only this execution's");
+  notifications_cmd->add_option("--status", x.statuses, "pending, sent or failed");
+  notifications_cmd->add_option("--limit", x.limit, "At most this many (default 50)");
+  notifications_cmd->add_flag("--json", x.json, "Print JSON");
 
   auto* complete_cmd = app.add_subcommand("complete", "Complete a human task");
   complete_cmd->add_option("TASK", x.task, "Task id")->required();
@@ -272,10 +279,10 @@ int run(int argc, char** argv) {
   now_option(checkpoint_cmd, x.session);
 
   for (auto* cmd :
-       {start_cmd,      status_cmd,  history_cmd, timeline_cmd, tasks_cmd,  executions_cmd,
-        complete_cmd,   signal_cmd,  extend_cmd,  tick_cmd,     worker_cmd, verify_cmd,
-        checkpoint_cmd, export_cmd,  purge_cmd,   hold_cmd,     cancel_cmd, retry_cmd,
-        claim_cmd,      release_cmd, reassign_cmd}) {
+       {start_cmd,         status_cmd,     history_cmd, timeline_cmd, tasks_cmd, executions_cmd,
+        notifications_cmd, complete_cmd,   signal_cmd,  extend_cmd,   tick_cmd,  worker_cmd,
+        verify_cmd,        checkpoint_cmd, export_cmd,  purge_cmd,    hold_cmd,  cancel_cmd,
+        retry_cmd,         claim_cmd,      release_cmd, reassign_cmd}) {
     store_option(cmd, x.session);
   }
   for (auto* cmd :
@@ -562,6 +569,9 @@ int run(int argc, char** argv) {
   if (*timeline_cmd) return run_timeline_command(x, *installation, std::cout, std::cerr);
   if (*tasks_cmd) return run_tasks_command(x, *installation, std::cout, std::cerr);
   if (*executions_cmd) return run_executions_command(x, *installation, std::cout, std::cerr);
+  if (*notifications_cmd) {
+    return run_notifications_command(x, *installation, std::cout, std::cerr);
+  }
   if (*complete_cmd) return run_complete_command(x, *installation, std::cout, std::cerr);
   if (*signal_cmd) return run_signal_command(x, *installation, std::cout, std::cerr);
   if (*extend_cmd) return run_extend_command(x, *installation, std::cout, std::cerr);

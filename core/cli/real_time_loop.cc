@@ -59,6 +59,7 @@ Status RealTimeLoop::run(const std::function<bool()>& done) {
       return ok_status();
     }
     if (auto sync = session_.engine().sync(); !sync) return sync;
+    if (auto sent = session_.deliver_notifications(); !sent) return sent;
     if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
       checkpoint();
       next_checkpoint = std::chrono::steady_clock::now() + *every;

@@ -12,6 +12,7 @@
 #include "notify/webhook_client.h"
 #include "shared/config_file.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -50,14 +51,24 @@ class Notify {
         "properties": {
           "to": {
             "type": "object",
-            "description": "{contact, channel}: a directory entry and the channel's priority (1 = primary) or type; {webhook}: a configured webhook name; {log: true}.",
+            "description": "{contact, channel}: a directory entry and the channel's priority (1 = primary) or type; {people: {organisation?, roles}, channel}: every entry holding one of the roles (in the organisation); {webhook}: a configured webhook name; {log: true}.",
             "properties": {
               "contact": {"type": "string", "minLength": 1},
+              "people": {
+                "type": "object",
+                "properties": {
+                  "organisation": {"type": "string", "minLength": 1},
+                  "roles": {"type": "array", "minItems": 1,
+                            "items": {"type": "string", "minLength": 1}}
+                },
+                "required": ["roles"]
+              },
               "channel": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]},
               "webhook": {"type": "string", "minLength": 1},
               "log": {"const": true}
             },
-            "oneOf": [{"required": ["contact"]}, {"required": ["webhook"]}, {"required": ["log"]}]
+            "oneOf": [{"required": ["contact"]}, {"required": ["people"]},
+                      {"required": ["webhook"]}, {"required": ["log"]}]
           },
           "message": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$",
                       "description": "What the message is (its template), e.g. escalation.p0."},
@@ -194,12 +205,53 @@ class Notify {
       return Outcome::permanent("notify.no_directory",
                                 "the notify plugin has no contact directory configured");
     }
+    const json wanted = to.value("channel", json(1));
+    if (to.contains("people")) return deliver_to_people(to["people"], wanted, message, sent);
     const std::string id = to.at("contact").get<std::string>();
     auto entry = directory_->find(id);
     if (!entry)
       return Outcome::permanent("notify.unknown_contact", "no contact entry '" + id + "'");
-    const json wanted = to.value("channel", json(1));
-    const json channels = entry->value("channels", json::array());
+    return send_to_entry(*entry, wanted, message, sent);
+  }
+
+  // Every entry holding one of the roles (in the organisation, when one is named) that is not
+  // suspended, each through its channel `wanted`. A failure stops there: the retry sends again
+  // to those already reached, under the same per-entry keys (the outbox keeps one line each;
+  // a mail keeps its Message-ID).
+  std::optional<Outcome> deliver_to_people(const json& people, const json& wanted,
+                                           const json& message, json& sent) {
+    const std::string organisation = people.value("organisation", "");
+    const json roles = people.at("roles");
+    const auto now = plugins::parse_instant(message.value("at", ""));
+    const json policy = directory_->policy();
+    json recipients = json::array();
+    for (const auto& entry : directory_->entries()) {
+      const bool role =
+          std::find(roles.begin(), roles.end(), entry.value("role", "")) != roles.end();
+      const bool member = organisation.empty() || entry.value("organisation", "") == organisation;
+      if (!role || !member) continue;
+      if (now && contacts::effective_status(entry, *now, policy) == "suspended") continue;
+      json addressed = message;
+      addressed["idempotency_key"] =
+          message["idempotency_key"].get<std::string>() + "/" + entry.value("id", "");
+      json one;
+      if (auto failed = send_to_entry(entry, wanted, addressed, one)) return failed;
+      recipients.push_back(std::move(one));
+    }
+    if (recipients.empty()) {
+      return Outcome::permanent(
+          "notify.no_recipients",
+          "no contact entry holds role " + roles.dump() +
+              (organisation.empty() ? std::string() : " in organisation '" + organisation + "'"));
+    }
+    sent = {{"channel", wanted}, {"to", "people"}, {"recipients", std::move(recipients)}};
+    return std::nullopt;
+  }
+
+  std::optional<Outcome> send_to_entry(const json& entry, const json& wanted, const json& message,
+                                       json& sent) {
+    const std::string id = entry.value("id", "");
+    const json channels = entry.value("channels", json::array());
     const json* channel = nullptr;
     for (const auto& c : channels) {
       const bool match = wanted.is_number() ? c.value("priority", 0) == wanted.get<int>()

@@ -594,5 +594,92 @@ TEST_F(CoalitionWorkflows, NotifyMailsOverStartTlsAndPostsToAnHttpsWebhook) {
   EXPECT_EQ(store_bytes().find("s3cret-EX"), std::string::npos);
 }
 
+// Notifications that reach people: with "notifications" configured, the task's opening, its
+// reminder, its escalation and its expiry each go by e-mail to the contact entries that hold
+// the task's roles in its organisation — through the notify plugin, over STARTTLS, references
+// only — as virtual time moves.
+TEST_F(CoalitionWorkflows, TaskEventsMailThePeopleWhoHoldTheTasksRoles) {
+  ASSERT_TRUE(test::write_test_authority(dir_.path()));
+  test::SmtpSink mail_server(
+      {dir_.path() / "cert.pem", dir_.path() / "key.pem", "secretariat", "s3cret-EX", true});
+  json config = json::parse(std::ifstream(config_));
+  config["plugins"]["config"]["notify"]["smtp"] = {
+      {"url", "smtp://127.0.0.1:" + std::to_string(mail_server.port())},
+      {"from", "coalition@secretariat.example.org"},
+      {"username", "secretariat"},
+      {"ca_file", (dir_.path() / "ca.pem").string()}};
+  config["notifications"] = {{"channel", "email"}};
+  std::ofstream(config_) << config.dump(2);
+  const auto file = dir_.path() / "review.json";
+  std::ofstream(file) << R"({"id": "review", "version": 1, "title": "t", "steps": [
+    {"id": "approve", "kind": "task", "type": "approval",
+     "parameters": {"title": "Approve the filing for case AML-EX-7"},
+     "assign": {"roles": ["bsa_officer"], "organisation": "northwind"},
+     "deadline": {"in": "PT4H", "remind": ["PT1H"],
+                  "escalate": [{"roles": ["chief_compliance_officer"], "in": "PT2H"}]},
+     "result": "/approval"}]})";
+  const auto run = [&](std::vector<std::string> args) {
+    auto r = test::run_process(
+        [&] {
+          std::vector<std::string> argv{test::kCoalitionBinary, "--config", config_};
+          argv.insert(argv.end(), args.begin(), args.end());
+          return argv;
+        }(),
+        {{"COALITION_STORE", store_}, {"COALITION_SMTP_PASSWORD", "s3cret-EX"}});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r;
+  };
+  run({"run", file.string(), "--id", "r1", "--as", "sec.sam", "--now", "2026-12-07T10:00:00Z"});
+  auto mails = mail_server.received();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].to, std::vector<std::string>{"compliance@northwind.example.com"});
+  EXPECT_TRUE(mails[0].over_tls);
+  EXPECT_NE(mails[0].data.find("Subject: Coalition: task.opened"), std::string::npos);
+  EXPECT_NE(mails[0].data.find("title: Approve the filing for case AML-EX-7"), std::string::npos)
+      << mails[0].data;
+  EXPECT_NE(mails[0].data.find("execution: r1"), std::string::npos);
+  EXPECT_NE(mails[0].data.find("due: 2026-12-07T14:00:00.000Z"), std::string::npos);
+
+  run({"tick", "--now", "2026-12-07T14:00:00Z"});  // the reminder at 13:00, the escalation at 14:00
+  mails = mail_server.received();
+  ASSERT_EQ(mails.size(), 3u);
+  EXPECT_NE(mails[1].data.find("Subject: Coalition: task.reminder"), std::string::npos);
+  EXPECT_EQ(mails[1].to, std::vector<std::string>{"compliance@northwind.example.com"});
+  EXPECT_NE(mails[2].data.find("Subject: Coalition: task.escalated"), std::string::npos);
+  EXPECT_EQ(mails[2].to, std::vector<std::string>{"cco-office@northwind.example.com"})
+      << "the new tier's role";
+  EXPECT_NE(mails[2].data.find("level: 1"), std::string::npos);
+
+  // Each notification, as the store keeps it: sent, to whom (masked), never the address.
+  const std::string bytes = store_bytes();
+  EXPECT_EQ(bytes.find("compliance@northwind"), std::string::npos);
+  EXPECT_EQ(bytes.find("cco-office@northwind"), std::string::npos);
+  SqliteOptions options;
+  options.path = store_;
+  auto store = SqliteStore::open(options);
+  ASSERT_TRUE(store.ok());
+  auto sent = (*store)->notifications({"r1", NotificationStatus::kSent, 10});
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(sent->size(), 3u);
+  const json recipients = sent->front().delivery["recipients"];
+  ASSERT_EQ(recipients.size(), 1u);
+  EXPECT_EQ(recipients[0]["contact"], "northwind.chief_compliance_officer");
+  EXPECT_EQ(recipients[0]["delivered_via"], "smtp");
+
+  // What the operator sees of them.
+  const auto listed = run({"notifications", "--execution", "r1", "--json"});
+  const json listing = json::parse(listed.out)["notifications"];
+  ASSERT_EQ(listing.size(), 3u);
+  EXPECT_EQ(listing[0]["kind"], "escalated");
+  EXPECT_EQ(listing[0]["status"], "sent");
+  EXPECT_EQ(listing[2]["kind"], "task_opened");
+  const auto text = run({"notifications", "--status", "sent"});
+  EXPECT_NE(text.out.find("escalated"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("to northwind.chief_compliance_officer (c"), std::string::npos)
+      << text.out;
+  EXPECT_EQ(text.out.find("cco-office@northwind"), std::string::npos) << "masked";
+  EXPECT_EQ(run({"notifications", "--status", "failed"}).out, "no notifications\n");
+}
+
 }  // namespace
 }  // namespace coalition

@@ -122,6 +122,12 @@ class GatedStore final : public Store {
   Result<std::optional<WebSessionRecord>> web_session(const std::string& id) override {
     return inner_.web_session(id);
   }
+  Result<std::vector<NotificationRecord>> due_notifications(TimePoint now, size_t limit) override {
+    return inner_.due_notifications(now, limit);
+  }
+  Result<std::vector<NotificationRecord>> notifications(const NotificationFilter& filter) override {
+    return inner_.notifications(filter);
+  }
   Result<std::vector<PersonRecord>> people(const std::string& person) override {
     return inner_.people(person);
   }

@@ -183,6 +183,12 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
                                &s->calendars_,
                                installation.config.limits.execution,
                                s->journal_.get()};
+  const NotificationsConfig& notifications = installation.config.notifications;
+  if (notifications.enabled) {
+    engine_options.notify = notifications.on;
+    s->notifier_ =
+        std::make_unique<NotificationDispatcher>(*s->store_, installation.registry, notifications);
+  }
   s->engine_ = std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_,
                                         engine_options, &s->metrics_);
   auto report = s->engine_->recover();
@@ -210,6 +216,7 @@ Result<StoreClock> store_clock(Store& store) {
 }
 
 Session::~Session() {
+  notifier_.reset();
   engine_.reset();
   clock_.reset();
   store_.reset();
@@ -233,7 +240,18 @@ Status Session::settle() {
     if (auto s = engine_->sync(); !s) return s;
     if (manual_ == nullptr || !manual_->fire_next(manual_->now())) break;
   }
-  return engine_->sync();
+  if (auto s = engine_->sync(); !s) return s;
+  return deliver_notifications();
+}
+
+Status Session::deliver_notifications() {
+  if (notifier_ == nullptr) return ok_status();
+  // Committed events only: sync() ran first, so every notification they owe is in the store.
+  for (;;) {
+    auto delivered = notifier_->deliver_due(clock_->now());
+    if (!delivered) return std::move(delivered).error();
+    if (*delivered == 0) return ok_status();
+  }
 }
 
 Result<size_t> Session::advance_to(TimePoint until) {
@@ -245,6 +263,8 @@ Result<size_t> Session::advance_to(TimePoint until) {
     if (auto s = settle(); !s) return std::move(s).error();
   }
   manual_->set_at_least(until);
+  // What falls due after the last timer and by `until` (a notification's retry) goes out too.
+  if (auto s = deliver_notifications(); !s) return std::move(s).error();
   return fired;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/installation.h"
+#include "app/notification_dispatcher.h"
 #include "calendar/business_calendar.h"
 #include "runtime/engine.h"
 #include "runtime/engine_metrics.h"
@@ -60,6 +61,9 @@ class Session {
   Result<size_t> advance_to(TimePoint until);
   // Records the virtual clock's time in the store (time never goes back for later commands).
   Status close();
+  // Delivers the notifications due now (notifications.enabled); settle() calls it, and a
+  // long-running process calls it on its period. Only a failing store is an error.
+  Status deliver_notifications();
 
  private:
   Session() = default;
@@ -74,6 +78,7 @@ class Session {
   ManualClock* manual_ = nullptr;
   EngineMetrics metrics_;  // the engine's event sink: declared first, so it outlives the engine
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<NotificationDispatcher> notifier_;  // acting sessions, when enabled
   RecoveryReport recovery_;
   size_t fired_ = 0;
 };

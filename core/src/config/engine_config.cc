@@ -198,6 +198,19 @@ constexpr const char* kSchema = R"json({
                        "minItems": 1}
       }
     },
+    "notifications": {
+      "type": "object",
+      "properties": {
+        "enabled": {"type": "boolean"},
+        "on": {"type": "array", "uniqueItems": true,
+               "items": {"enum": ["task_opened", "reminder", "escalated", "deadline_expired"]}},
+        "step_type": {"type": "string", "minLength": 1},
+        "channel": {"anyOf": [{"type": "string", "minLength": 1},
+                              {"type": "integer", "minimum": 1}]},
+        "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100},
+        "retry_after": {"type": "string", "minLength": 2}
+      }
+    },
     "log": {
       "type": "object",
       "properties": {
@@ -486,6 +499,28 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   const auto& permissions = doc->value("permissions", nlohmann::json::object());
   config.permissions.purge = permissions.value("purge", config.permissions.purge);
   config.permissions.legal_hold = permissions.value("legal_hold", config.permissions.legal_hold);
+  if (doc->contains("notifications")) {
+    const nlohmann::json n = (*doc)["notifications"];
+    NotificationsConfig& nc = config.notifications;
+    nc.enabled = n.value("enabled", true);
+    if (n.contains("on")) {
+      nc.on.clear();
+      for (const auto& kind : n["on"]) {
+        nc.on.push_back(*parse_notification_kind(kind.get<std::string>()));
+      }
+    }
+    nc.step_type = n.value("step_type", nc.step_type);
+    if (n.contains("channel")) nc.channel = n["channel"];
+    nc.max_attempts = n.value("max_attempts", nc.max_attempts);
+    if (n.contains("retry_after")) {
+      auto after = parse_duration(n["retry_after"].get<std::string>());
+      if (!after || after->count() < 1000) {
+        return std::move(Error::configuration(after ? "at least PT1S" : after.error().message())
+                             .with_pointer("/notifications/retry_after"));
+      }
+      nc.retry_after = *after;
+    }
+  }
   const auto& log = doc->value("log", nlohmann::json::object());
   config.log_level = *parse_log_level(log.value("level", "info"));
   config.log_format = *parse_log_format(log.value("format", "text"));

@@ -13,6 +13,7 @@
 #include "common/file_system.h"
 #include "common/json_limits.h"
 #include "common/logging.h"
+#include "common/notification_kind.h"
 #include "common/result.h"
 #include "plugin_host/plugin_isolation.h"
 #include "plugin_host/plugin_trust.h"
@@ -105,6 +106,17 @@ struct PermissionsConfig {
   std::vector<std::string> legal_hold = {"legal", "records_officer"};
 };
 
+// Notifications to the people of a task ("notifications"): which kinds, through which step type
+// and channel, and how delivery retries. Off unless the section is present.
+struct NotificationsConfig {
+  bool enabled = false;
+  std::vector<NotificationKind> on = {kAllNotificationKinds.begin(), kAllNotificationKinds.end()};
+  std::string step_type = "notify";  // called with {"to": {"people": ...}, "channel": ...}
+  nlohmann::json channel = "email";  // the channel type, or a priority (1 = primary)
+  uint32_t max_attempts = 5;
+  std::chrono::milliseconds retry_after{std::chrono::minutes(1)};  // doubled after each failure
+};
+
 struct EngineConfig {
   // Searched after the built-in directory (<prefix>/lib/coalition/plugins) and before
   // COALITION_PLUGIN_PATH. Relative paths are taken relative to the configuration file.
@@ -144,6 +156,7 @@ struct EngineConfig {
   ServerConfig server;
   std::vector<OidcIssuerConfig> oidc_issuers;  // "oidc": {"issuers": [...]}
   PermissionsConfig permissions;
+  NotificationsConfig notifications;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 };

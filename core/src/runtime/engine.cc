@@ -64,6 +64,7 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
       store_(options.store),
       calendars_(options.calendars),
       limits_(options.limits),
+      notify_(options.notify),
       journal_(options.journal),
       work_(std::make_unique<
             boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
@@ -163,6 +164,10 @@ Status Engine::sync() {
 
 CommitStats Engine::commit_stats() const {
   return committer_ != nullptr ? committer_->stats() : CommitStats{};
+}
+
+bool Engine::notifies(NotificationKind kind) const {
+  return durable() && std::find(notify_.begin(), notify_.end(), kind) != notify_.end();
 }
 
 Engine::~Engine() {

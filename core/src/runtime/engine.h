@@ -36,6 +36,8 @@ struct EngineOptions {
   // Plugin-pool threads that may be abandoned to calls that never return before the pool stops
   // replacing them (PluginCallPool).
   size_t max_stranded_threads = 32;
+  // Durable: the kinds of task event that owe the task's people a notification (none: off).
+  std::vector<NotificationKind> notify = {};
 };
 
 struct RecoveryReport {
@@ -134,6 +136,7 @@ class Engine final : public ExecutionHost {
   void post_blocking(PluginCallPool::Job job) override;
   void record(const std::string& execution_id, const Event& event) override;
   bool durable() const override { return committer_ != nullptr; }
+  bool notifies(NotificationKind kind) const override;
   void mark_dirty(std::shared_ptr<Execution> execution) override;
   void committed(const std::shared_ptr<Execution>& execution) override;
 
@@ -170,6 +173,7 @@ class Engine final : public ExecutionHost {
   Store* store_;
   const CalendarSet* calendars_;
   const ExecutionLimits limits_;
+  const std::vector<NotificationKind> notify_;
   CrashJournal* journal_;
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

@@ -35,6 +35,16 @@ std::string_view to_string(EventType type) {
   return "unknown";
 }
 
+std::optional<NotificationKind> notification_kind(EventType type) {
+  switch (type) {
+    case EventType::kTaskCreated: return NotificationKind::kTaskOpened;
+    case EventType::kReminderDue: return NotificationKind::kReminder;
+    case EventType::kEscalated: return NotificationKind::kEscalated;
+    case EventType::kDeadlineExpired: return NotificationKind::kDeadlineExpired;
+    default: return std::nullopt;
+  }
+}
+
 std::optional<EventType> parse_event_type(std::string_view text) {
   for (int i = 0; i <= static_cast<int>(kLastEventType); ++i) {
     const auto type = static_cast<EventType>(i);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/notification_kind.h"
 #include "runtime/clock.h"
 
 namespace coalition {
@@ -45,6 +46,8 @@ enum class EventType {
 inline constexpr EventType kLastEventType = EventType::kPluginChanged;
 
 std::string_view to_string(EventType type);
+// The notification an event of this type owes a task's people, if any.
+std::optional<NotificationKind> notification_kind(EventType type);
 std::optional<EventType> parse_event_type(std::string_view text);
 
 struct Event {

@@ -226,6 +226,9 @@ void Execution::record(EventType type, const std::string& step, json data, const
   pending_audit_.push_back(make_audit_draft(event.at, actor.id, actor.role, actor.organisation, id_,
                                             step, std::string(to_string(type)), summary));
   pending_audit_.back().event_seq = event.seq;  // the store links the entry to its payload
+  if (auto kind = notification_kind(type); kind && host_.notifies(*kind)) {
+    owe_notification(*kind, event);
+  }
   pending_events_.push_back(StoredEvent{id_, std::move(event)});
   mark_dirty();
 }

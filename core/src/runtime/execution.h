@@ -86,6 +86,9 @@ class ExecutionHost {
   virtual void record(const std::string& execution_id, const Event& event) = 0;
   // Durable: the execution has changes to commit; the host queues it for the committer.
   virtual bool durable() const = 0;
+  // Durable: whether events of `kind` owe the task's people a notification (written with the
+  // event, delivered by app/notification_dispatcher.h).
+  virtual bool notifies(NotificationKind /*kind*/) const { return false; }
   virtual void mark_dirty(std::shared_ptr<Execution> execution) = 0;
   // Durable: one drained source's changes are committed (balances mark_dirty).
   virtual void committed(const std::shared_ptr<Execution>& execution) = 0;
@@ -270,6 +273,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   const Step& current_step(int64_t frame) const;
   StepContext step_context(int64_t frame, const Step& step, uint32_t attempt) const;
   Attempt* find_task(const std::string& task_id, int64_t* frame);
+  // Durable, for an event of a task that notifies: the notification it owes, written with it.
+  void owe_notification(NotificationKind kind, const Event& event);
   nlohmann::json state_json() const;
   nlohmann::json task_json(int64_t frame) const;  // the frame's attempt has a task
   std::optional<TimePoint> next_due() const;
@@ -312,6 +317,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   bool parts_stored_ = false;
   bool stop_count_stored_ = false;
   std::vector<StoredEvent> pending_events_;
+  std::vector<NotificationRecord> pending_notifications_;  // committed with pending_events_
   std::vector<AuditDraft> pending_audit_;
   std::set<int64_t> changed_tasks_;  // frames whose task changed
   std::vector<TaskRecord> closed_tasks_;

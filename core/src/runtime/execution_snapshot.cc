@@ -533,6 +533,8 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   const Working working(*this);
   for (auto& e : pending_events_) batch.events.push_back(std::move(e));
   pending_events_.clear();
+  for (auto& n : pending_notifications_) batch.notifications.push_back(std::move(n));
+  pending_notifications_.clear();
   for (auto& a : pending_audit_) batch.audit.push_back(std::move(a));
   pending_audit_.clear();
   std::string status(to_string(status_));

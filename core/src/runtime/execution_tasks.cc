@@ -149,6 +149,31 @@ Execution::Attempt* Execution::find_task(const std::string& task_id, int64_t* fr
   return nullptr;
 }
 
+void Execution::owe_notification(NotificationKind kind, const Event& event) {
+  const auto task_id = event.data.find("task");
+  if (task_id == event.data.end() || !task_id->is_string()) return;  // no task: nobody to tell
+  NotificationRecord n;
+  n.id = id_ + "#" + std::to_string(event.seq);
+  n.execution_id = id_;
+  n.kind = kind;
+  n.task = task_id->get<std::string>();
+  n.created_at = event.at;
+  n.next_at = event.at;
+  n.subject = {{"task", n.task}, {"execution", id_}, {"step", event.step}};
+  int64_t frame = -1;
+  if (find_task(n.task, &frame) != nullptr) {
+    const json doc = task_json(frame);
+    for (const char* key : {"workflow", "title", "roles", "organisation", "due", "level"}) {
+      if (doc.contains(key)) n.subject[key] = doc[key];
+    }
+  }
+  // What the event says wins: an escalation's roles and due are the new tier's.
+  for (const char* key : {"roles", "due", "level", "organisation"}) {
+    if (event.data.contains(key)) n.subject[key] = event.data[key];
+  }
+  pending_notifications_.push_back(std::move(n));
+}
+
 json Execution::task_json(int64_t frame) const {
   const Attempt& a = attempts_.at(frame);
   const Task& t = *a.task;

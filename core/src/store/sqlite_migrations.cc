@@ -216,6 +216,26 @@ constexpr const char* kMigrations[] = {
     ) WITHOUT ROWID;
     CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
     )sql",
+    // 12: notifications owed to the people of tasks (store.h NotificationRecord), written with
+    // the event that calls for them; role names and references, never an address.
+    R"sql(
+    CREATE TABLE notifications (
+      id           TEXT PRIMARY KEY,
+      execution_id TEXT    NOT NULL,
+      kind         TEXT    NOT NULL,
+      task         TEXT    NOT NULL,
+      created_at   INTEGER NOT NULL,
+      subject      TEXT    NOT NULL,
+      status       TEXT    NOT NULL,
+      attempts     INTEGER NOT NULL,
+      next_at      INTEGER NOT NULL,
+      last_error   TEXT    NOT NULL,
+      sent_at      INTEGER,
+      delivery     TEXT    NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX notifications_due ON notifications (status, next_at);
+    CREATE INDEX notifications_execution ON notifications (execution_id);
+    )sql",
 };
 
 }  // namespace

@@ -522,6 +522,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
   if (auto s = write_tokens(batch); !s) return s;
   if (auto s = write_people(batch); !s) return s;
   if (auto s = write_web_sessions(batch); !s) return s;
+  if (auto s = write_notifications(batch); !s) return s;
   for (const auto& t : batch.tasks) {
     const std::string doc = t.doc.dump();
     const std::string roles = roles_key(t.doc);
@@ -823,14 +824,125 @@ Result<std::optional<WebSessionRecord>> SqliteStore::web_session(const std::stri
   return std::optional<WebSessionRecord>(read_web_session(q));
 }
 
+namespace {
+
+constexpr const char* kNotificationColumns =
+    "id, execution_id, kind, task, created_at, subject, status, attempts, next_at, last_error, "
+    "sent_at, delivery";
+
+NotificationRecord read_notification(const SqliteStatement& q) {
+  NotificationRecord n;
+  n.id = q.text(0);
+  n.execution_id = q.text(1);
+  n.kind = parse_notification_kind(q.text(2)).value_or(NotificationKind::kTaskOpened);
+  n.task = q.text(3);
+  n.created_at = from_ms(q.integer(4));
+  n.subject = nlohmann::json::parse(q.text(5), nullptr, false);
+  n.status = parse_notification_status(q.text(6)).value_or(NotificationStatus::kFailed);
+  n.attempts = static_cast<uint32_t>(q.integer(7));
+  n.next_at = from_ms(q.integer(8));
+  n.last_error = q.text(9);
+  if (!q.is_null(10)) n.sent_at = from_ms(q.integer(10));
+  n.delivery = nlohmann::json::parse(q.text(11), nullptr, false);
+  return n;
+}
+
+}  // namespace
+
+// A task's event, or a delivery: prepared when needed.
+Status SqliteStore::write_notifications(const StoreBatch& batch) {
+  if (!batch.notifications.empty()) {
+    SqliteStatement put(db_, std::string("INSERT OR IGNORE INTO notifications (") +
+                                 kNotificationColumns +
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    for (const auto& n : batch.notifications) {
+      const std::string subject = n.subject.dump();
+      const std::string delivery = n.delivery.dump();
+      if (auto s = put.bind(1, n.id)
+                       .bind(2, n.execution_id)
+                       .bind(3, to_string(n.kind))
+                       .bind(4, n.task)
+                       .bind(5, to_ms(n.created_at))
+                       .bind(6, subject)
+                       .bind(7, to_string(n.status))
+                       .bind(8, static_cast<int64_t>(n.attempts))
+                       .bind(9, to_ms(n.next_at))
+                       .bind(10, n.last_error)
+                       .bind(11, to_ms(n.sent_at))
+                       .bind(12, delivery)
+                       .run();
+          !s)
+        return s;
+    }
+  }
+  if (!batch.notification_updates.empty()) {
+    SqliteStatement update(db_,
+                           "UPDATE notifications SET status = ?2, attempts = ?3, next_at = ?4, "
+                           "last_error = ?5, sent_at = ?6, delivery = ?7 WHERE id = ?1");
+    for (const auto& n : batch.notification_updates) {
+      const std::string delivery = n.delivery.dump();
+      if (auto s = update.bind(1, n.id)
+                       .bind(2, to_string(n.status))
+                       .bind(3, static_cast<int64_t>(n.attempts))
+                       .bind(4, to_ms(n.next_at))
+                       .bind(5, n.last_error)
+                       .bind(6, to_ms(n.sent_at))
+                       .bind(7, delivery)
+                       .run();
+          !s)
+        return s;
+    }
+  }
+  return ok_status();
+}
+
+Result<std::vector<NotificationRecord>> SqliteStore::due_notifications(TimePoint now,
+                                                                       size_t limit) {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      std::string("SELECT ") + kNotificationColumns +
+      " FROM notifications WHERE status = 'pending' AND next_at <= ?1 ORDER BY next_at, id "
+      "LIMIT ?2");
+  q.bind(1, to_ms(now)).bind(2, static_cast<int64_t>(limit));
+  std::vector<NotificationRecord> due;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    due.push_back(read_notification(q));
+  }
+  return due;
+}
+
+Result<std::vector<NotificationRecord>> SqliteStore::notifications(
+    const NotificationFilter& filter) {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      std::string("SELECT ") + kNotificationColumns +
+      " FROM notifications WHERE (?1 = '' OR execution_id = ?1) AND (?2 = '' OR status = ?2) "
+      "ORDER BY created_at DESC, id DESC LIMIT ?3");
+  const std::string status = filter.status ? std::string(to_string(*filter.status)) : "";
+  q.bind(1, filter.execution_id).bind(2, status).bind(3, static_cast<int64_t>(filter.limit));
+  std::vector<NotificationRecord> found;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    found.push_back(read_notification(q));
+  }
+  return found;
+}
+
 // Rare (a purge, a hold): statements prepared when needed, texts kept in locals that outlive
 // each run().
 Status SqliteStore::write_retention(const StoreBatch& batch) {
   for (const auto& r : batch.redactions) {
     // Whatever a purge removes of an ended execution, the snapshot a retry would go back to
     // (contexts, completions) goes with it: a purged execution is never retried.
+    // Notifications go too: they name the tasks and title them.
     for (const char* sql : {"UPDATE executions SET resume_state = NULL WHERE id = ?1",
-                            "DELETE FROM state_parts WHERE execution_id = ?1"}) {
+                            "DELETE FROM state_parts WHERE execution_id = ?1",
+                            "DELETE FROM notifications WHERE execution_id = ?1"}) {
       if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
     }
     if (r.everything) {

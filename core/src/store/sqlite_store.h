@@ -74,6 +74,8 @@ class SqliteStore final : public Store {
   Result<std::vector<TokenRecord>> tokens() override;
   Result<std::vector<PersonRecord>> people(const std::string& person) override;
   Result<std::optional<WebSessionRecord>> web_session(const std::string& id) override;
+  Result<std::vector<NotificationRecord>> due_notifications(TimePoint now, size_t limit) override;
+  Result<std::vector<NotificationRecord>> notifications(const NotificationFilter& filter) override;
   uint64_t size_bytes() override;
 
   // Folds the write-ahead log into the database file and truncates it (for size measurements
@@ -94,6 +96,7 @@ class SqliteStore final : public Store {
   Status write_tokens(const StoreBatch& batch);
   Status write_people(const StoreBatch& batch);
   Status write_web_sessions(const StoreBatch& batch);
+  Status write_notifications(const StoreBatch& batch);
   Status write_audit(const StoreBatch& batch,
                      const std::map<std::pair<std::string, uint64_t>, std::string>& digests);
   Result<AuditVerification> verify_in_transaction(const std::vector<AuditAnchor>& anchors);

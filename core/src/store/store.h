@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/notification_kind.h"
 #include "common/result.h"
 #include "runtime/event.h"
 
@@ -53,6 +54,37 @@ struct TaskRecord {
   std::optional<TimePoint> due;
   TimePoint created_at;
   nlohmann::json doc;  // roles, organisation, title, answer schema, rules, completions, escalation
+};
+
+// A notification owed to the people of a task (common/notification_kind.h): written in the same
+// transaction as the event that calls for it, so none is lost and none is invented; delivered
+// and updated by the notification dispatcher (app/notification_dispatcher.h).
+enum class NotificationStatus { kPending, kSent, kFailed };
+std::string_view to_string(NotificationStatus status);
+std::optional<NotificationStatus> parse_notification_status(std::string_view text);
+
+struct NotificationRecord {
+  std::string id;  // "<execution>#<event seq>": one per event
+  std::string execution_id;
+  NotificationKind kind = NotificationKind::kTaskOpened;
+  std::string task;
+  TimePoint created_at;  // the event's time
+  // What the message says and who it is for: task, step, workflow, title, due, level, roles,
+  // organisation. References and role names only; the addresses stay in the contact directory.
+  nlohmann::json subject = nlohmann::json::object();
+  NotificationStatus status = NotificationStatus::kPending;
+  uint32_t attempts = 0;
+  TimePoint next_at;  // pending: not before
+  std::string last_error;
+  std::optional<TimePoint> sent_at;
+  nlohmann::json delivery;  // the step's output once sent: masked recipients, channel
+};
+
+// Which notifications a listing shows, newest first.
+struct NotificationFilter {
+  std::string execution_id;                  // empty: any
+  std::optional<NotificationStatus> status;  // none: any
+  size_t limit = 100;
 };
 
 // One audit entry before the store gives it a place in the chain.
@@ -230,13 +262,18 @@ struct StoreBatch {
   std::vector<WebSessionRecord> web_sessions;  // inserted or replaced (signing out sets ended_at)
   // Deletes browser sessions that expired before this instant (kept a while for the log's sake).
   std::optional<TimePoint> web_sessions_expired_before;
+  std::vector<NotificationRecord> notifications;  // inserted; an existing one is kept
+  // Delivery state of existing notifications (status, attempts, next_at, error, sent_at,
+  // delivery) replaced.
+  std::vector<NotificationRecord> notification_updates;
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
            audit.empty() && meta.empty() && redactions.empty() && tombstones.empty() &&
            holds.empty() && retention_notes.empty() && interruptions.empty() &&
            part_drops.empty() && parts.empty() && tokens.empty() && people.empty() &&
-           web_sessions.empty() && !web_sessions_expired_before;
+           web_sessions.empty() && !web_sessions_expired_before && notifications.empty() &&
+           notification_updates.empty();
   }
   // Moves everything of `later` after what this batch holds (every field above, a new one too).
   // Applying the result equals applying the two in order as long as no execution is in both: within
@@ -268,6 +305,8 @@ struct StoreBatch {
     move_all(tokens, later.tokens);
     move_all(people, later.people);
     move_all(web_sessions, later.web_sessions);
+    move_all(notifications, later.notifications);
+    move_all(notification_updates, later.notification_updates);
     if (later.web_sessions_expired_before) {
       web_sessions_expired_before = later.web_sessions_expired_before;
       later.web_sessions_expired_before.reset();
@@ -435,6 +474,11 @@ class Store {
   virtual Result<std::vector<PersonRecord>> people(const std::string& person) = 0;
   // A browser session, by id.
   virtual Result<std::optional<WebSessionRecord>> web_session(const std::string& id) = 0;
+  // Pending notifications whose next_at is at or before `now`, the earliest first.
+  virtual Result<std::vector<NotificationRecord>> due_notifications(TimePoint now,
+                                                                    size_t limit) = 0;
+  virtual Result<std::vector<NotificationRecord>> notifications(
+      const NotificationFilter& filter) = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;
 };

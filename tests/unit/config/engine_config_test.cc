@@ -59,6 +59,35 @@ TEST(EngineConfig, PluginTrustIsReadWithTheLockBesideTheFile) {
   EXPECT_EQ(short_key.error().pointer(), "/plugins/publishers/Fabrikam Payments (fictional)/0");
 }
 
+TEST(EngineConfig, NotificationsAreOffUntilTheSectionIsThere) {
+  EXPECT_FALSE(parse_engine_config("{}", "/")->notifications.enabled);
+  auto on = parse_engine_config(R"({"notifications": {}})", "/");
+  ASSERT_TRUE(on.ok()) << on.error().message();
+  EXPECT_TRUE(on->notifications.enabled);
+  EXPECT_EQ(on->notifications.on.size(), kAllNotificationKinds.size());
+  EXPECT_EQ(on->notifications.step_type, "notify");
+  EXPECT_EQ(on->notifications.channel, "email");
+  auto chosen = parse_engine_config(
+      R"({"notifications": {"on": ["escalated", "deadline_expired"], "channel": 1,
+          "max_attempts": 8, "retry_after": "PT5M"}})",
+      "/");
+  ASSERT_TRUE(chosen.ok()) << chosen.error().message();
+  EXPECT_EQ(chosen->notifications.on,
+            (std::vector<NotificationKind>{NotificationKind::kEscalated,
+                                           NotificationKind::kDeadlineExpired}));
+  EXPECT_EQ(chosen->notifications.channel, 1);
+  EXPECT_EQ(chosen->notifications.max_attempts, 8u);
+  EXPECT_EQ(chosen->notifications.retry_after, std::chrono::minutes(5));
+  EXPECT_FALSE(
+      parse_engine_config(R"({"notifications": {"enabled": false}})", "/")->notifications.enabled);
+  auto typo = parse_engine_config(R"({"notifications": {"on": ["task_open"]}})", "/");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().pointer(), "/notifications/on/0");
+  auto quick = parse_engine_config(R"({"notifications": {"retry_after": "PT0S"}})", "/");
+  ASSERT_FALSE(quick.ok());
+  EXPECT_EQ(quick.error().pointer(), "/notifications/retry_after");
+}
+
 TEST(EngineConfig, ThreadCountsAreBounded) {
   auto config = parse_engine_config(R"({"engine": {"plugin_threads": 0}})", "/");
   ASSERT_FALSE(config.ok());

@@ -438,4 +438,56 @@ TEST_F(SqliteStoreTest, LegalHoldsAreListedInForceOrAllMostRecentFirst) {
 }
 
 }  // namespace
+// A notification is inserted once (the event's id keeps a replay from adding another), found
+// when due, updated in place, and gone with its execution's purge.
+TEST_F(SqliteStoreTest, NotificationsAreOwedOnceDueInOrderAndPurgedWithTheirExecution) {
+  auto store = open();
+  const TimePoint t0 = *parse_utc("2026-12-07T10:00:00Z");
+  NotificationRecord n;
+  n.id = "ex-1#4";
+  n.execution_id = "ex-1";
+  n.kind = NotificationKind::kEscalated;
+  n.task = "ex-1.t1";
+  n.created_at = t0;
+  n.next_at = t0;
+  n.subject = {{"roles", {"chief_compliance_officer"}}, {"level", 1}};
+  NotificationRecord later = n;
+  later.id = "ex-1#9";
+  later.next_at = t0 + std::chrono::hours(1);
+  StoreBatch batch;
+  batch.notifications = {later, n};
+  ASSERT_TRUE(store->apply(batch).ok());
+  NotificationRecord replayed = n;
+  replayed.subject = json::object();
+  StoreBatch again;
+  again.notifications = {replayed};
+  ASSERT_TRUE(store->apply(again).ok());
+  auto due = store->due_notifications(t0, 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(due->front().id, "ex-1#4");
+  EXPECT_EQ(due->front().kind, NotificationKind::kEscalated);
+  EXPECT_EQ(due->front().subject["level"], 1) << "the first insert is kept";
+  EXPECT_EQ(store->due_notifications(t0 + std::chrono::hours(2), 10)->size(), 2u);
+
+  NotificationRecord sent = due->front();
+  sent.status = NotificationStatus::kSent;
+  sent.attempts = 1;
+  sent.sent_at = t0 + std::chrono::seconds(3);
+  sent.delivery = {{"recipients", json::array({{{"contact", "northwind.cco"}}})}};
+  StoreBatch update;
+  update.notification_updates = {sent};
+  ASSERT_TRUE(store->apply(update).ok());
+  auto listed = store->notifications({"ex-1", NotificationStatus::kSent, 10});
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().sent_at, t0 + std::chrono::seconds(3));
+  EXPECT_EQ(listed->front().delivery["recipients"][0]["contact"], "northwind.cco");
+  EXPECT_EQ(store->due_notifications(t0 + std::chrono::hours(2), 10)->size(), 1u);
+
+  StoreBatch purge;
+  purge.redactions.push_back(Redaction{"ex-1", true});
+  ASSERT_TRUE(store->apply(purge).ok());
+  EXPECT_TRUE(store->notifications({"ex-1", std::nullopt, 10})->empty());
+}
+
 }  // namespace coalition

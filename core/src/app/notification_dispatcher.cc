@@ -1,0 +1,94 @@
+#include "app/notification_dispatcher.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/utc_time.h"
+
+namespace coalition::app {
+namespace {
+
+using nlohmann::json;
+
+// The references a notification may carry: what the task is and when it is due. Roles and the
+// organisation address it; they are not part of what it says.
+constexpr const char* kPayloadFields[] = {"task",  "execution", "workflow", "step",
+                                          "title", "due",       "level"};
+
+std::string message_name(NotificationKind kind) {
+  switch (kind) {
+    case NotificationKind::kTaskOpened: return "task.opened";
+    case NotificationKind::kReminder: return "task.reminder";
+    case NotificationKind::kEscalated: return "task.escalated";
+    case NotificationKind::kDeadlineExpired: return "task.deadline_expired";
+  }
+  return "task.opened";
+}
+
+}  // namespace
+
+json notification_parameters(const NotificationRecord& n, const json& channel) {
+  json people{{"roles", n.subject.value("roles", json::array())}};
+  if (n.subject.contains("organisation")) people["organisation"] = n.subject["organisation"];
+  json payload = json::object();
+  json allow = json::array();
+  for (const char* field : kPayloadFields) {
+    allow.push_back(field);
+    if (n.subject.contains(field)) payload[field] = n.subject[field];
+  }
+  return {{"to", {{"people", std::move(people)}, {"channel", channel}}},
+          {"message", message_name(n.kind)},
+          {"payload", std::move(payload)},
+          {"allow", std::move(allow)}};
+}
+
+NotificationDispatcher::NotificationDispatcher(Store& store, const PluginRegistry& registry,
+                                               NotificationsConfig config)
+    : store_(store), registry_(registry), config_(std::move(config)) {}
+
+Result<size_t> NotificationDispatcher::deliver_due(TimePoint now, size_t limit) {
+  auto due = store_.due_notifications(now, limit);
+  if (!due) return std::move(due).error();
+  const StepType* type = registry_.find(config_.step_type);
+  for (NotificationRecord& n : *due) {
+    ++n.attempts;
+    StepOutcome outcome;
+    if (type == nullptr) {
+      outcome = StepOutcome::failed(
+          StepStatus::kPermanentError, "notifications.no_step_type",
+          "step type '" + config_.step_type + "' (notifications.step_type) is not installed");
+    } else {
+      StepContext context;
+      context.execution_id = n.execution_id;
+      context.step_id = "notification";
+      context.attempt = n.attempts;
+      context.idempotency_key = n.id;
+      context.now = now;
+      context.time_limit = std::chrono::seconds(30);
+      outcome = type->execute(notification_parameters(n, config_.channel), context);
+    }
+    if (outcome.status == StepStatus::kOk) {
+      n.status = NotificationStatus::kSent;
+      n.sent_at = now;
+      n.last_error.clear();
+      n.delivery = std::move(outcome.output);
+    } else {
+      n.last_error = outcome.error.code + ": " + outcome.error.message;
+      const bool retry =
+          outcome.status == StepStatus::kRetryableError && n.attempts < config_.max_attempts;
+      if (retry) {
+        const auto doublings = std::min<uint32_t>(n.attempts - 1, 16);
+        n.next_at = now + config_.retry_after * (int64_t{1} << doublings);
+      } else {
+        n.status = NotificationStatus::kFailed;
+      }
+    }
+    StoreBatch batch;
+    batch.notification_updates.push_back(n);
+    if (auto written = store_.apply(batch); !written) return std::move(written).error();
+  }
+  return due->size();
+}
+
+}  // namespace coalition::app
