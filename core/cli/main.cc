@@ -26,6 +26,7 @@
 #include "cli/plugins_command.h"
 #include "cli/remote_commands.h"
 #include "cli/run_command.h"
+#include "cli/schedules_command.h"
 #include "cli/serve_command.h"
 #include "cli/steering_commands.h"
 #include "cli/tokens_command.h"
@@ -179,6 +180,31 @@ int run(int argc, char** argv) {
   hold_cmd->add_option("--reason", x.reason, "A reference, e.g. the request's number")->required();
   hold_cmd->add_flag("--release", x.release, "Release the hold in force");
 
+  SchedulesOptions schedules;
+  auto* schedules_cmd =
+      app.add_subcommand("schedules", "Recurring starts: add, list, pause, resume");
+  schedules_cmd->add_flag("--json", x.json, "Print JSON");
+  auto* schedules_add_cmd =
+      schedules_cmd->add_subcommand("add", "Add a schedule (or change the one with its id)");
+  schedules_add_cmd->add_option("FILE", schedules.file, "Schedule file (or - for stdin)")
+      ->required();
+  schedules_add_cmd->add_option("--workflow", schedules.workflow_file,
+                                "Register this workflow file first");
+  schedules_add_cmd->add_option("--as", x.actor, "Who adds it (default: operator)");
+  schedules_add_cmd->add_flag("--json", x.json, "Print JSON");
+  auto* schedules_list_cmd = schedules_cmd->add_subcommand("list", "List the schedules");
+  schedules_list_cmd->add_flag("--json", x.json, "Print JSON");
+  auto* schedules_pause_cmd =
+      schedules_cmd->add_subcommand("pause", "Pause a schedule: no run starts until resumed");
+  auto* schedules_resume_cmd = schedules_cmd->add_subcommand(
+      "resume", "Resume a schedule from its next occurrence after now");
+  for (auto* cmd : {schedules_pause_cmd, schedules_resume_cmd}) {
+    cmd->add_option("ID", schedules.id, "Schedule id")->required();
+    cmd->add_option("--as", x.actor, "Who does it (default: operator)");
+    cmd->add_flag("--json", x.json, "Print JSON");
+  }
+  schedules_cmd->require_subcommand(1);
+
   auto* tasks_cmd = app.add_subcommand("tasks", "List open human tasks, earliest due first");
   tasks_cmd->add_option("--execution", x.execution, "Only this execution's tasks");
   tasks_cmd->add_option("--role", x.role, "Only tasks this role may complete");
@@ -278,16 +304,38 @@ int run(int argc, char** argv) {
   checkpoint_cmd->add_flag("--json", x.json, "Print JSON");
   now_option(checkpoint_cmd, x.session);
 
-  for (auto* cmd :
-       {start_cmd,         status_cmd,     history_cmd, timeline_cmd, tasks_cmd, executions_cmd,
-        notifications_cmd, complete_cmd,   signal_cmd,  extend_cmd,   tick_cmd,  worker_cmd,
-        verify_cmd,        checkpoint_cmd, export_cmd,  purge_cmd,    hold_cmd,  cancel_cmd,
-        retry_cmd,         claim_cmd,      release_cmd, reassign_cmd}) {
+  for (auto* cmd : {start_cmd,
+                    status_cmd,
+                    history_cmd,
+                    timeline_cmd,
+                    tasks_cmd,
+                    executions_cmd,
+                    notifications_cmd,
+                    schedules_add_cmd,
+                    schedules_list_cmd,
+                    schedules_pause_cmd,
+                    schedules_resume_cmd,
+                    complete_cmd,
+                    signal_cmd,
+                    extend_cmd,
+                    tick_cmd,
+                    worker_cmd,
+                    verify_cmd,
+                    checkpoint_cmd,
+                    export_cmd,
+                    purge_cmd,
+                    hold_cmd,
+                    cancel_cmd,
+                    retry_cmd,
+                    claim_cmd,
+                    release_cmd,
+                    reassign_cmd}) {
     store_option(cmd, x.session);
   }
   for (auto* cmd :
        {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd, purge_cmd, hold_cmd,
-        cancel_cmd, retry_cmd, claim_cmd, release_cmd, reassign_cmd}) {
+        schedules_add_cmd, schedules_pause_cmd, schedules_resume_cmd, cancel_cmd, retry_cmd,
+        claim_cmd, release_cmd, reassign_cmd}) {
     now_option(cmd, x.session);
   }
   for (auto* cmd : {tasks_cmd, executions_cmd}) {
@@ -585,6 +633,14 @@ int run(int argc, char** argv) {
   if (*export_cmd) return run_export_command(x, *installation, std::cout, std::cerr);
   if (*purge_cmd) return run_purge_command(x, *installation, std::cout, std::cerr);
   if (*hold_cmd) return run_hold_command(x, *installation, std::cout, std::cerr);
+  if (*schedules_add_cmd) {
+    return run_schedules_add(schedules, x, *installation, std::cout, std::cerr);
+  }
+  if (*schedules_list_cmd) return run_schedules_list(x, *installation, std::cout, std::cerr);
+  if (*schedules_pause_cmd || *schedules_resume_cmd) {
+    return run_schedules_pause(schedules, static_cast<bool>(*schedules_pause_cmd), x, *installation,
+                               std::cout, std::cerr);
+  }
   if (*serve_cmd) return run_serve_command(serve, *installation, std::cout, std::cerr);
   if (*tokens_cmd) {
     tokens.action = *token_create ? "create" : *token_list ? "list" : "revoke";

@@ -59,6 +59,7 @@ Status RealTimeLoop::run(const std::function<bool()>& done) {
       return ok_status();
     }
     if (auto sync = session_.engine().sync(); !sync) return sync;
+    if (auto runs = session_.run_schedules(); !runs) return runs;
     if (auto sent = session_.deliver_notifications(); !sent) return sent;
     if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
       checkpoint();

@@ -3,6 +3,7 @@
 // what the store, the outbox and the contact directory say about them.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -679,6 +680,127 @@ TEST_F(CoalitionWorkflows, TaskEventsMailThePeopleWhoHoldTheTasksRoles) {
       << text.out;
   EXPECT_EQ(text.out.find("cco-office@northwind"), std::string::npos) << "masked";
   EXPECT_EQ(run({"notifications", "--status", "failed"}).out, "no notifications\n");
+}
+
+// Schedules as data: the first business day of each quarter under us-federal at 09:00 New York
+// time, started by tick in virtual time with the period in the input; paused, resumed, listed.
+TEST_F(CoalitionWorkflows, ASchedulesRunsStartEachQuarterWithThePeriodInTheirInput) {
+  const auto workflow = dir_.path() / "quarterly_check.json";
+  std::ofstream(workflow) << R"({"id": "quarterly_check", "version": 1, "title": "t",
+    "input_schema": {"type": "object", "required": ["cycle"],
+                     "properties": {"cycle": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"}}},
+    "steps": [{"id": "note", "kind": "task", "type": "noop", "result": "/noted"}]})";
+  const auto schedule = dir_.path() / "quarterly.json";
+  std::ofstream(schedule) << R"({"id": "quarterly", "workflow": "quarterly_check",
+    "when": {"business_day": 1, "of": "quarter", "calendar": "us-federal", "at": "09:00"},
+    "input": {"cycle": {"$path": "/period"}}, "missed": "all"})";
+  auto added = cli({"schedules", "add", schedule.string(), "--workflow", workflow.string(), "--now",
+                    "2026-12-03T15:20:00Z", "--json"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const json record = json::parse(added.out);
+  EXPECT_EQ(record["created"], true);
+  EXPECT_EQ(record["next_period"], "2027-Q1");
+  EXPECT_EQ(record["next_at"], "2027-01-04T14:00:00.000Z") << "1 January is a holiday";
+  auto again = cli({"schedules", "add", schedule.string(), "--now", "2026-12-03T15:30:00Z"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out.rfind("unchanged quarterly", 0), 0u) << again.out;
+
+  ASSERT_EQ(cli({"tick", "--now", "2027-04-02T00:00:00Z"}).exit_code, 0);
+  json listed = json::parse(cli({"schedules", "list", "--json"}).out)["schedules"][0];
+  EXPECT_EQ(listed["runs"], 2);
+  EXPECT_EQ(listed["last_period"], "2027-Q2");
+  EXPECT_EQ(listed["next_period"], "2027-Q3");
+  const std::string q2 = listed["last_execution"];
+  const json started = find_event(q2, "execution_started", "");
+  EXPECT_EQ(started["data"]["input"]["cycle"], "2027-Q2");
+  EXPECT_EQ(started["at"], "2027-04-01T13:00:00.000Z") << "09:00 in New York, on time";
+  EXPECT_EQ(json::parse(cli({"status", q2, "--json"}).out)["status"], "succeeded");
+  const json page = json::parse(cli({"executions", "--workflow", "quarterly_check", "--json"}).out);
+  EXPECT_EQ(page["executions"].size(), 2u);
+
+  ASSERT_EQ(cli({"schedules", "pause", "quarterly", "--now", "2027-04-02T00:00:00Z"}).exit_code, 0);
+  ASSERT_EQ(cli({"tick", "--now", "2027-10-05T00:00:00Z"}).exit_code, 0);
+  listed = json::parse(cli({"schedules", "list", "--json"}).out)["schedules"][0];
+  EXPECT_EQ(listed["paused"], true);
+  EXPECT_EQ(listed["runs"], 2) << "nothing runs while paused";
+  auto resumed = cli({"schedules", "resume", "quarterly", "--now", "2027-10-05T00:00:00Z"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("next 2028-Q1"), std::string::npos)
+      << "what fell in the pause is not owed: " << resumed.out;
+  EXPECT_EQ(
+      json::parse(cli({"executions", "--workflow", "quarterly_check", "--json"}).out)["executions"]
+          .size(),
+      2u);
+
+  // A schedule whose input the workflow refuses is refused when added, naming where.
+  std::ofstream(dir_.path() / "bad.json") << R"({"id": "monthly", "workflow": "quarterly_check",
+    "when": {"business_day": 1, "calendar": "us-federal"}, "input": {"cycle": {"$path": "/period"}}})";
+  auto bad = cli(
+      {"schedules", "add", (dir_.path() / "bad.json").string(), "--now", "2027-10-05T00:00:00Z"});
+  EXPECT_EQ(bad.exit_code, 65) << bad.err;
+  EXPECT_NE(bad.err.find("/input"), std::string::npos) << bad.err;
+  std::ofstream(dir_.path() / "typo.json") << R"({"id": "weekly", "workflow": "quarterly_check",
+    "when": {"cron": "0 9 * * MON"}})";
+  auto typo = cli({"schedules", "add", (dir_.path() / "typo.json").string()});
+  EXPECT_EQ(typo.exit_code, 65);
+  EXPECT_NE(typo.err.find("/when/cron"), std::string::npos) << typo.err;
+}
+
+// The shipped schedule: contact verification of the Australian police liaison entry, started on
+// the first business day of each quarter at 09:00 Sydney time, the quarter in its input.
+TEST_F(CoalitionWorkflows, TheShippedQuarterlyVerificationScheduleStartsOnTheFirstBusinessDay) {
+  const std::string src = test::kSourceDir;
+  auto added =
+      cli({"schedules", "add", src + "/workflows/schedules/contact_verification_quarterly.json",
+           "--workflow", src + "/workflows/contact_verification.json", "--now",
+           "2026-12-03T15:20:00Z", "--json"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(json::parse(added.out)["next_at"], "2027-01-03T22:00:00.000Z")
+      << "Monday 4 January 09:00 in Sydney: 1 January is a holiday, then a weekend";
+  ASSERT_EQ(cli({"tick", "--now", "2027-01-05T00:00:00Z"}).exit_code, 0);
+  const json listed = json::parse(cli({"schedules", "list", "--json"}).out)["schedules"][0];
+  const std::string id = listed["last_execution"];
+  const json input = find_event(id, "execution_started", "")["data"]["input"];
+  EXPECT_EQ(input["cycle"], "2027-Q1");
+  EXPECT_EQ(input["once"], true);
+  EXPECT_EQ(json::parse(cli({"status", id, "--json"}).out)["status"], "waiting");
+}
+
+// In real time the worker delivers what a task owes its people on its own poll: a run recorded
+// by `start` is run by the worker, its task opens, and the mail reaches the server while the
+// worker runs — no other command needed.
+TEST_F(CoalitionWorkflows, AWorkerMailsTheOpeningOfATaskInRealTime) {
+  ASSERT_TRUE(test::write_test_authority(dir_.path()));
+  test::SmtpSink mail_server(
+      {dir_.path() / "cert.pem", dir_.path() / "key.pem", "secretariat", "s3cret-EX", true});
+  json config = json::parse(std::ifstream(config_));
+  config["plugins"]["config"]["notify"]["smtp"] = {
+      {"url", "smtp://127.0.0.1:" + std::to_string(mail_server.port())},
+      {"from", "coalition@secretariat.example.org"},
+      {"username", "secretariat"},
+      {"ca_file", (dir_.path() / "ca.pem").string()}};
+  config["notifications"] = {{"on", {"task_opened"}}};
+  std::ofstream(config_) << config.dump(2);
+  const auto file = dir_.path() / "approve.json";
+  std::ofstream(file) << R"({"id": "approve_now", "version": 1, "title": "t", "steps": [
+    {"id": "approve", "kind": "task", "type": "approval",
+     "parameters": {"title": "Approve the notice for case AML-EX-8"},
+     "assign": {"roles": ["bsa_officer"], "organisation": "northwind"}}]})";
+  const std::map<std::string, std::string> env{{"COALITION_STORE", store_},
+                                               {"COALITION_SMTP_PASSWORD", "s3cret-EX"}};
+  auto started = test::run_process(
+      {test::kCoalitionBinary, "--config", config_, "start", file.string(), "--as", "sec.sam"},
+      env);
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  EXPECT_TRUE(mail_server.received().empty()) << "start only records the run";
+  auto worker = test::run_process_until(
+      {test::kCoalitionBinary, "--config", config_, "--log-level", "warn", "worker"}, env,
+      std::chrono::seconds(4), SIGTERM);
+  const auto mails = mail_server.received();
+  ASSERT_EQ(mails.size(), 1u) << worker.err;
+  EXPECT_EQ(mails[0].to, std::vector<std::string>{"compliance@northwind.example.com"});
+  EXPECT_NE(mails[0].data.find("title: Approve the notice for case AML-EX-8"), std::string::npos);
+  EXPECT_EQ(worker.err.find("compliance@northwind"), std::string::npos) << worker.err;
 }
 
 }  // namespace

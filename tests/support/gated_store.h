@@ -128,6 +128,7 @@ class GatedStore final : public Store {
   Result<std::vector<NotificationRecord>> notifications(const NotificationFilter& filter) override {
     return inner_.notifications(filter);
   }
+  Result<std::vector<ScheduleRecord>> schedules() override { return inner_.schedules(); }
   Result<std::vector<PersonRecord>> people(const std::string& person) override {
     return inner_.people(person);
   }

@@ -1,5 +1,7 @@
 #include "app/session.h"
 
+#include "app/schedule_actions.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -236,12 +238,24 @@ Session::~Session() {
 
 Status Session::settle() {
   for (;;) {
-    engine_->wait_idle();
+    for (;;) {
+      engine_->wait_idle();
+      if (auto s = engine_->sync(); !s) return s;
+      if (manual_ == nullptr || !manual_->fire_next(manual_->now())) break;
+    }
     if (auto s = engine_->sync(); !s) return s;
-    if (manual_ == nullptr || !manual_->fire_next(manual_->now())) break;
+    // A schedule due now starts its run, which runs until it waits like any other.
+    auto started = run_due_schedules(*this);
+    if (!started) return std::move(started).error();
+    if (*started == 0) break;
   }
-  if (auto s = engine_->sync(); !s) return s;
   return deliver_notifications();
+}
+
+Status Session::run_schedules() {
+  auto started = run_due_schedules(*this);
+  if (!started) return std::move(started).error();
+  return ok_status();
 }
 
 Status Session::deliver_notifications() {
@@ -257,9 +271,22 @@ Status Session::deliver_notifications() {
 Result<size_t> Session::advance_to(TimePoint until) {
   size_t fired = 0;
   if (auto s = settle(); !s) return std::move(s).error();
-  while (manual_->fire_next(until)) {
-    ++fired;
-    ++fired_;
+  // Engine timers and schedules in due order, each settled before the next: a schedule is a
+  // timer like the others.
+  for (;;) {
+    const auto timer = manual_->next_due();
+    auto schedule = next_schedule_at(*store_);
+    if (!schedule) return std::move(schedule).error();
+    const bool timer_due = timer && *timer <= until;
+    const bool schedule_due = *schedule && **schedule <= until;
+    if (!timer_due && !schedule_due) break;
+    if (schedule_due && (!timer_due || **schedule < *timer)) {
+      manual_->set_at_least(**schedule);  // settle() starts what is due at this instant
+    } else {
+      if (!manual_->fire_next(until)) break;
+      ++fired;
+      ++fired_;
+    }
     if (auto s = settle(); !s) return std::move(s).error();
   }
   manual_->set_at_least(until);

@@ -64,6 +64,9 @@ class Session {
   // Delivers the notifications due now (notifications.enabled); settle() calls it, and a
   // long-running process calls it on its period. Only a failing store is an error.
   Status deliver_notifications();
+  // Starts the runs of the schedules due now (app/schedule_actions.h); settle() calls it, and a
+  // long-running process calls it on its period.
+  Status run_schedules();
 
  private:
   Session() = default;

@@ -56,7 +56,8 @@ Status apply_scopes(const std::vector<std::string>& scopes, Principal& p) {
 }
 
 bool is_engine_name(std::string_view person) {
-  for (const char* reserved : {"engine", "external", "(withheld)", "operator", "retention"}) {
+  for (const char* reserved :
+       {"engine", "external", "(withheld)", "operator", "retention", "scheduler"}) {
     if (person == reserved) return true;
   }
   return false;

@@ -236,6 +236,24 @@ constexpr const char* kMigrations[] = {
     CREATE INDEX notifications_due ON notifications (status, next_at);
     CREATE INDEX notifications_execution ON notifications (execution_id);
     )sql",
+    // 13: recurring starts (store.h ScheduleRecord).
+    R"sql(
+    CREATE TABLE schedules (
+      id             TEXT PRIMARY KEY,
+      definition     TEXT    NOT NULL,
+      paused         INTEGER NOT NULL,
+      next_at        INTEGER NOT NULL,
+      next_period    TEXT    NOT NULL,
+      last_at        INTEGER,
+      last_period    TEXT    NOT NULL,
+      last_execution TEXT    NOT NULL,
+      runs           INTEGER NOT NULL,
+      skipped        INTEGER NOT NULL,
+      last_error     TEXT    NOT NULL,
+      created_at     INTEGER NOT NULL,
+      updated_at     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

@@ -875,6 +875,32 @@ Status SqliteStore::write_notifications(const StoreBatch& batch) {
         return s;
     }
   }
+  if (!batch.schedules.empty()) {
+    SqliteStatement put(db_,
+                        "INSERT OR REPLACE INTO schedules (id, definition, paused, next_at, "
+                        "next_period, last_at, last_period, last_execution, runs, skipped, "
+                        "last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                        "?8, ?9, ?10, ?11, ?12, ?13)");
+    for (const auto& r : batch.schedules) {
+      const std::string definition = r.definition.dump();
+      if (auto s = put.bind(1, r.id)
+                       .bind(2, definition)
+                       .bind(3, int64_t{r.paused ? 1 : 0})
+                       .bind(4, to_ms(r.next_at))
+                       .bind(5, r.next_period)
+                       .bind(6, to_ms(r.last_at))
+                       .bind(7, r.last_period)
+                       .bind(8, r.last_execution)
+                       .bind(9, static_cast<int64_t>(r.runs))
+                       .bind(10, static_cast<int64_t>(r.skipped))
+                       .bind(11, r.last_error)
+                       .bind(12, to_ms(r.created_at))
+                       .bind(13, to_ms(r.updated_at))
+                       .run();
+          !s)
+        return s;
+    }
+  }
   if (!batch.notification_updates.empty()) {
     SqliteStatement update(db_,
                            "UPDATE notifications SET status = ?2, attempts = ?3, next_at = ?4, "
@@ -912,6 +938,36 @@ Result<std::vector<NotificationRecord>> SqliteStore::due_notifications(TimePoint
     due.push_back(read_notification(q));
   }
   return due;
+}
+
+Result<std::vector<ScheduleRecord>> SqliteStore::schedules() {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(
+      "SELECT id, definition, paused, next_at, next_period, last_at, last_period, "
+      "last_execution, runs, skipped, last_error, created_at, updated_at FROM schedules ORDER BY "
+      "id");
+  std::vector<ScheduleRecord> found;
+  for (;;) {
+    auto row = q.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    ScheduleRecord r;
+    r.id = q.text(0);
+    r.definition = nlohmann::json::parse(q.text(1), nullptr, false);
+    r.paused = q.integer(2) != 0;
+    r.next_at = from_ms(q.integer(3));
+    r.next_period = q.text(4);
+    if (!q.is_null(5)) r.last_at = from_ms(q.integer(5));
+    r.last_period = q.text(6);
+    r.last_execution = q.text(7);
+    r.runs = static_cast<uint64_t>(q.integer(8));
+    r.skipped = static_cast<uint64_t>(q.integer(9));
+    r.last_error = q.text(10);
+    r.created_at = from_ms(q.integer(11));
+    r.updated_at = from_ms(q.integer(12));
+    found.push_back(std::move(r));
+  }
+  return found;
 }
 
 Result<std::vector<NotificationRecord>> SqliteStore::notifications(

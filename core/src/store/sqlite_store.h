@@ -76,6 +76,7 @@ class SqliteStore final : public Store {
   Result<std::optional<WebSessionRecord>> web_session(const std::string& id) override;
   Result<std::vector<NotificationRecord>> due_notifications(TimePoint now, size_t limit) override;
   Result<std::vector<NotificationRecord>> notifications(const NotificationFilter& filter) override;
+  Result<std::vector<ScheduleRecord>> schedules() override;
   uint64_t size_bytes() override;
 
   // Folds the write-ahead log into the database file and truncates it (for size measurements

@@ -87,6 +87,23 @@ struct NotificationFilter {
   size_t limit = 100;
 };
 
+// A recurring start (app/schedule.h) and where it stands: its next occurrence, its last run.
+struct ScheduleRecord {
+  std::string id;
+  nlohmann::json definition;  // the schedule document as added
+  bool paused = false;
+  TimePoint next_at;                 // the next occurrence not yet run (or skipped)
+  std::string next_period;           // its label
+  std::optional<TimePoint> last_at;  // the last occurrence run
+  std::string last_period;
+  std::string last_execution;
+  uint64_t runs = 0;       // executions started
+  uint64_t skipped = 0;    // occurrences missed and not run (the schedule's missed policy)
+  std::string last_error;  // why the last start failed, or why the schedule was paused
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
 // One audit entry before the store gives it a place in the chain.
 struct AuditDraft {
   TimePoint at;
@@ -266,6 +283,7 @@ struct StoreBatch {
   // Delivery state of existing notifications (status, attempts, next_at, error, sent_at,
   // delivery) replaced.
   std::vector<NotificationRecord> notification_updates;
+  std::vector<ScheduleRecord> schedules;  // inserted or replaced
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
@@ -273,7 +291,7 @@ struct StoreBatch {
            holds.empty() && retention_notes.empty() && interruptions.empty() &&
            part_drops.empty() && parts.empty() && tokens.empty() && people.empty() &&
            web_sessions.empty() && !web_sessions_expired_before && notifications.empty() &&
-           notification_updates.empty();
+           notification_updates.empty() && schedules.empty();
   }
   // Moves everything of `later` after what this batch holds (every field above, a new one too).
   // Applying the result equals applying the two in order as long as no execution is in both: within
@@ -307,6 +325,7 @@ struct StoreBatch {
     move_all(web_sessions, later.web_sessions);
     move_all(notifications, later.notifications);
     move_all(notification_updates, later.notification_updates);
+    move_all(schedules, later.schedules);
     if (later.web_sessions_expired_before) {
       web_sessions_expired_before = later.web_sessions_expired_before;
       later.web_sessions_expired_before.reset();
@@ -479,6 +498,8 @@ class Store {
                                                                     size_t limit) = 0;
   virtual Result<std::vector<NotificationRecord>> notifications(
       const NotificationFilter& filter) = 0;
+  // Every schedule, by id.
+  virtual Result<std::vector<ScheduleRecord>> schedules() = 0;
   // Bytes the store occupies on disk (0 when in memory).
   virtual uint64_t size_bytes() = 0;
 };
