@@ -159,7 +159,7 @@ Result<size_t> run_due_schedules(Session& s) {
     auto schedule = parse_schedule(record.definition);
     Result<Firing> firing =
         schedule ? plan_firing(*schedule, {record.next_at, record.next_period}, now, s.calendars())
-                 : Result<Firing>(std::move(schedule).error());
+                 : Result<Firing>(Error(schedule.error()));
     if (!firing) {
       // Left as it is, it would be due again at once, for ever: paused, with the reason.
       record.paused = true;
