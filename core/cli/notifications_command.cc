@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-json to_json(const NotificationRecord& n) {
+json notification_json(const NotificationRecord& n) {
   json doc{{"id", n.id},
            {"execution", n.execution_id},
            {"kind", to_string(n.kind)},
@@ -29,7 +29,7 @@ json to_json(const NotificationRecord& n) {
 }
 
 // "northwind.bsa_officer (c***@northwind.example.com)", one per recipient.
-std::string recipients(const json& delivery) {
+std::string recipient_list(const json& delivery) {
   std::string text;
   for (const auto& r : delivery.value("recipients", json::array())) {
     if (!text.empty()) text += ", ";
@@ -63,7 +63,7 @@ int run_notifications_command(const ExecutionCommandOptions& o, const Installati
   if (!found) return fail(err, "notifications", found.error());
   if (o.json) {
     json list = json::array();
-    for (const auto& n : *found) list.push_back(to_json(n));
+    for (const auto& n : *found) list.push_back(notification_json(n));
     out << json{{"notifications", std::move(list)}}.dump(2) << "\n";
     return kExitOk;
   }
@@ -71,7 +71,7 @@ int run_notifications_command(const ExecutionCommandOptions& o, const Installati
     std::string line =
         fmt::format("{}  {:<16}  {}  {}  {}", format_utc(n.created_at), to_string(n.kind), n.task,
                     to_string(n.status), n.subject.value("title", std::string()));
-    if (n.status == NotificationStatus::kSent) line += "  to " + recipients(n.delivery);
+    if (n.status == NotificationStatus::kSent) line += "  to " + recipient_list(n.delivery);
     if (n.status == NotificationStatus::kPending) {
       line += fmt::format("  next try {} (attempt {})", format_utc(n.next_at), n.attempts + 1);
     }

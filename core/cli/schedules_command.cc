@@ -18,7 +18,7 @@ namespace {
 using nlohmann::json;
 
 // The operator at the engine's terminal, under the name --as gives (default "operator").
-Principal operator_principal(const ExecutionCommandOptions& o) {
+Principal schedule_operator(const ExecutionCommandOptions& o) {
   Principal p = asserted_principal(o.actor.empty() ? "operator" : o.actor, o.role, o.organisation);
   return p;
 }
@@ -60,14 +60,14 @@ int run_schedules_add(const SchedulesOptions& so, const ExecutionCommandOptions&
   if (!s) return fail(err, "schedules add", s.error());
   if (!workflows.empty()) {
     // Stored before the schedule names it: the process that runs the schedule finds it there.
-    Principal registrar = operator_principal(o);
+    Principal registrar = schedule_operator(o);
     registrar.admin = true;  // whoever holds the store file at its terminal
     Problems problems;
     auto registered =
         app::register_workflow(**s, registrar, workflows.front()->document.dump(), &problems);
     if (!registered) return fail(err, "schedules add", registered.error());
   }
-  auto change = app::add_schedule(**s, operator_principal(o), *doc);
+  auto change = app::add_schedule(**s, schedule_operator(o), *doc);
   if (!change) return fail(err, "schedules add", change.error());
   if (auto c = (*s)->close(); !c) return fail(err, "schedules add", c.error());
   if (o.json) {
@@ -106,7 +106,7 @@ int run_schedules_pause(const SchedulesOptions& so, bool paused, const Execution
   const std::string command = paused ? "schedules pause" : "schedules resume";
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, command, s.error());
-  auto record = app::set_schedule_paused(**s, operator_principal(o), so.id, paused);
+  auto record = app::set_schedule_paused(**s, schedule_operator(o), so.id, paused);
   if (!record) return fail(err, command, record.error());
   if (auto c = (*s)->close(); !c) return fail(err, command, c.error());
   if (o.json) {

@@ -49,9 +49,16 @@ std::string mask_address(const std::string& type, const std::string& address) {
     return "*** " + digits.substr(digits.size() - 3);
   }
   if (type == "webhook") {
+    // The scheme and host only: a user, a path or a query may hold the hook's secret.
     const auto scheme = address.find("://");
-    const auto host_end = address.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-    return address.substr(0, host_end) + "/***";
+    if (scheme == std::string::npos) return "***";
+    const auto start = scheme + 3;
+    const auto end = address.find_first_of("/?#", start);
+    std::string authority = address.substr(start, end == std::string::npos ? end : end - start);
+    if (const auto at = authority.rfind('@'); at != std::string::npos) {
+      authority = authority.substr(at + 1);
+    }
+    return address.substr(0, start) + authority + "/***";
   }
   return "***";
 }

@@ -15,7 +15,12 @@ CurlHandle make_curl_handle(const std::string& ca_file, int timeout_ms) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_ms));
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
+  if (!ca_file.empty()) {
+    // Instead of the system's CAs, not beside them: libcurl also reads a CA folder when built
+    // with one (Debian's is), which would trust every public CA again.
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
+    curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
+  }
   return curl;
 }
 

@@ -21,7 +21,8 @@ struct CurlListDeleter {
 using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
 
 // A new easy handle (nullptr when libcurl cannot make one), with verification of the peer's
-// certificate and host name on, `ca_file` trusted when not empty, no signals (the plugin runs
+// certificate and host name on, `ca_file` trusted instead of the system's CAs when not empty,
+// no signals (the plugin runs
 // on the engine's threads), and at most `timeout_ms` for the whole exchange.
 CurlHandle make_curl_handle(const std::string& ca_file, int timeout_ms);
 

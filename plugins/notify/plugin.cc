@@ -215,9 +215,11 @@ class Notify {
   }
 
   // Every entry holding one of the roles (in the organisation, when one is named) that is not
-  // suspended, each through its channel `wanted`. A failure stops there: the retry sends again
-  // to those already reached, under the same per-entry keys (the outbox keeps one line each;
-  // a mail keeps its Message-ID).
+  // suspended, each through its channel `wanted`. One entry that cannot be reached does not keep
+  // the others from being told: the notification succeeds when anyone was reached, and lists
+  // who was not and why. When nobody was, the retry (if the failure is for now) sends again to
+  // all, under the same per-entry keys (the outbox keeps one line each; a mail keeps its
+  // Message-ID).
   std::optional<Outcome> deliver_to_people(const json& people, const json& wanted,
                                            const json& message, json& sent) {
     const std::string organisation = people.value("organisation", "");
@@ -225,6 +227,8 @@ class Notify {
     const auto now = plugins::parse_instant(message.value("at", ""));
     const json policy = directory_->policy();
     json recipients = json::array();
+    json unreached = json::array();
+    std::optional<Outcome> first_failure;
     for (const auto& entry : directory_->entries()) {
       const bool role =
           std::find(roles.begin(), roles.end(), entry.value("role", "")) != roles.end();
@@ -235,9 +239,23 @@ class Notify {
       addressed["idempotency_key"] =
           message["idempotency_key"].get<std::string>() + "/" + entry.value("id", "");
       json one;
-      if (auto failed = send_to_entry(entry, wanted, addressed, one)) return failed;
+      if (auto failed = send_to_entry(entry, wanted, addressed, one)) {
+        const json& error = failed->error_document();
+        unreached.push_back(
+            {{"contact", entry.value("id", "")},
+             {"error", error.value("code", "") + ": " + error.value("message", "")}});
+        // A failure for now wins over one for good: retrying may reach everyone yet.
+        const auto retryable = [](const Outcome& o) {
+          return o.status() == COALITION_STATUS_RETRYABLE_ERROR;
+        };
+        if (!first_failure || (retryable(*failed) && !retryable(*first_failure))) {
+          first_failure = std::move(failed);
+        }
+        continue;
+      }
       recipients.push_back(std::move(one));
     }
+    if (recipients.empty() && first_failure) return first_failure;
     if (recipients.empty()) {
       return Outcome::permanent(
           "notify.no_recipients",
@@ -245,6 +263,7 @@ class Notify {
               (organisation.empty() ? std::string() : " in organisation '" + organisation + "'"));
     }
     sent = {{"channel", wanted}, {"to", "people"}, {"recipients", std::move(recipients)}};
+    if (!unreached.empty()) sent["unreached"] = std::move(unreached);
     return std::nullopt;
   }
 

@@ -1,6 +1,5 @@
 #include "smtp_mailer.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -67,10 +66,21 @@ std::string mail_text(const std::string& from, const Mail& mail) {
   return text;
 }
 
+// Built from the calendar fields, not through strftime: fmt formats a system_clock time in the
+// process's local time zone, and a Date that says +0000 must be UTC.
 std::string mail_date(const std::string& rfc3339) {
   auto instant = parse_instant(rfc3339);
   if (!instant) return "";
-  return fmt::format("{:%a, %d %b %Y %H:%M:%S} +0000", *instant);
+  using namespace std::chrono;
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const sys_days day = floor<days>(*instant);
+  const year_month_day ymd(day);
+  const hh_mm_ss<seconds> time(*instant - day);
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} +0000", kDays[weekday(day).c_encoding()],
+                     unsigned(ymd.day()), kMonths[unsigned(ymd.month()) - 1], int(ymd.year()),
+                     time.hours().count(), time.minutes().count(), time.seconds().count());
 }
 
 SmtpResult send_mail(const SmtpOptions& options, const Mail& mail) {

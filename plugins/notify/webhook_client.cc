@@ -39,15 +39,16 @@ bool loopback(const std::string& host) {
 WebhookResult post_webhook(const std::string& url, const std::string& body,
                            const std::string& idempotency_key, const WebhookOptions& options) {
   const bool https = url.rfind("https://", 0) == 0;
+  // Errors name the host at most: a webhook's path or query may carry its secret.
   if (!https && url.rfind("http://", 0) != 0) {
-    return {0, "a webhook must be an https:// URL: " + url, true};
+    return {0, "a webhook must be an https:// URL", true};
   }
   if (!https && !loopback(host_of(url))) {
-    return {
-        0,
-        "plain http:// reaches only this machine (127.0.0.1, [::1], localhost); use https:// for " +
-            url,
-        true};
+    return {0,
+            "plain http:// reaches only this machine (127.0.0.1, [::1], localhost); use https:// "
+            "for " +
+                host_of(url),
+            true};
   }
   CurlHandle curl = make_curl_handle(options.ca_file, options.timeout_ms);
   if (!curl) return {0, "libcurl could not start a request", false};
@@ -69,6 +70,8 @@ WebhookResult post_webhook(const std::string& url, const std::string& body,
   const CurlList headers(list);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Clear text stays on this machine: no proxy from the environment may carry it elsewhere.
+  if (!https) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));

@@ -549,7 +549,12 @@ TEST_F(CoalitionWorkflows, NotifyMailsOverStartTlsAndPostsToAnHttpsWebhook) {
      "parameters": {"to": {"contact": "northwind.ts_oncall", "channel": "webhook"},
                     "message": "escalation.notice", "payload": {"case_id": "AML-EX-1"},
                     "allow": ["case_id"]},
-     "result": "/paged"}]})";
+     "result": "/paged", "next": "everyone"},
+    {"id": "everyone", "kind": "task", "type": "notify",
+     "parameters": {"to": {"people": {"roles": ["ts_oncall"]}, "channel": "webhook"},
+                    "message": "escalation.notice", "payload": {"case_id": "AML-EX-1"},
+                    "allow": ["case_id"]},
+     "result": "/everyone"}]})";
   auto run =
       cli({"run", file.string(), "--id", "p1", "--as", "sec.sam", "--now", "2026-12-07T10:00:00Z"},
           "debug");
@@ -577,7 +582,7 @@ TEST_F(CoalitionWorkflows, NotifyMailsOverStartTlsAndPostsToAnHttpsWebhook) {
   EXPECT_EQ(mailed["verified"], true);
   EXPECT_EQ(json::parse(cli({"status", "p1", "--json"}).out)["status"], "succeeded");
   const auto hooks = pager.requests();
-  ASSERT_EQ(hooks.size(), 1u);
+  ASSERT_GE(hooks.size(), 1u);
   EXPECT_EQ(hooks[0].target, "/northwind-pager");
   const json posted = json::parse(hooks[0].body);
   EXPECT_EQ(posted["contact"], "northwind.ts_oncall");
@@ -586,6 +591,15 @@ TEST_F(CoalitionWorkflows, NotifyMailsOverStartTlsAndPostsToAnHttpsWebhook) {
   EXPECT_EQ(hooks[0].idempotency_key, posted["idempotency_key"]);
   const json paged = find_event("p1", "step_succeeded", "hook")["data"]["output"];
   EXPECT_EQ(paged["delivered_via"], "webhook");
+  // Every on-call entry with a webhook is reached; one without is named, and does not keep the
+  // others from being told.
+  const json everyone = find_event("p1", "step_succeeded", "everyone")["data"]["output"];
+  ASSERT_EQ(everyone["recipients"].size(), 1u) << everyone.dump();
+  EXPECT_EQ(everyone["recipients"][0]["contact"], "northwind.ts_oncall");
+  ASSERT_EQ(everyone["unreached"].size(), 1u) << everyone.dump();
+  EXPECT_EQ(everyone["unreached"][0]["contact"], "harborpay.ts_oncall");
+  EXPECT_EQ(everyone["unreached"][0]["error"].get<std::string>().rfind("notify.no_channel", 0), 0u);
+  EXPECT_EQ(pager.requests().size(), 2u);
   // The address and the password went to the mail server, and nowhere else.
   for (const auto& text : {run.out, run.err}) {
     EXPECT_EQ(text.find("compliance@northwind"), std::string::npos) << text;

@@ -29,9 +29,9 @@ struct BulkStart {
   // Pointer into the same document: the item's key in the batch — what stays the item's own
   // when the list is reordered or grows (/item/id); /index only for a list that never changes.
   std::string key;
-  std::string batch;           // the batch's name: one line of text
-  bool dry_run = false;        // say what would start; start nothing
-  bool run = false;            // false: recorded for a worker (as `coalition start`)
+  std::string batch;     // the batch's name: one line of text
+  bool dry_run = false;  // say what would start; start nothing
+  bool run = false;      // false: recorded for a worker (as `coalition start`)
 };
 
 struct BulkItem {
@@ -49,9 +49,10 @@ struct BulkStarted {
 // Checks every item first — its key (text or an integer, unique in the batch) and its input,
 // against the workflow's input schema — and starts nothing when one is wrong (kInvalidData
 // naming the item's index and the pointer), or when the batch started an item's key before
-// with another input or workflow version (kConflict: a changed batch needs a new name). Then starts the missing executions in list order,
-// each committed before the next; an error stops there, and running the batch again carries
-// on. At most limits.start_count items. kPermissionDenied as start_execution.
+// with another input or workflow version (kConflict: a changed batch needs a new name). Then starts
+// the missing executions in list order, each committed before the next; an error stops there, and
+// running the batch again carries on. At most limits.start_count items. kPermissionDenied as
+// start_execution.
 Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& request);
 
 }  // namespace coalition::app

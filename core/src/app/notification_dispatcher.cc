@@ -16,7 +16,7 @@ using nlohmann::json;
 constexpr const char* kPayloadFields[] = {"task",  "execution", "workflow", "step",
                                           "title", "due",       "level"};
 
-std::string message_name(NotificationKind kind) {
+std::string notification_message_name(NotificationKind kind) {
   switch (kind) {
     case NotificationKind::kTaskOpened: return "task.opened";
     case NotificationKind::kReminder: return "task.reminder";
@@ -38,14 +38,14 @@ json notification_parameters(const NotificationRecord& n, const json& channel) {
     if (n.subject.contains(field)) payload[field] = n.subject[field];
   }
   return {{"to", {{"people", std::move(people)}, {"channel", channel}}},
-          {"message", message_name(n.kind)},
+          {"message", notification_message_name(n.kind)},
           {"payload", std::move(payload)},
           {"allow", std::move(allow)}};
 }
 
 NotificationDispatcher::NotificationDispatcher(Store& store, const PluginRegistry& registry,
-                                               NotificationsConfig config)
-    : store_(store), registry_(registry), config_(std::move(config)) {}
+                                               const Clock& clock, NotificationsConfig config)
+    : store_(store), registry_(registry), clock_(clock), config_(std::move(config)) {}
 
 Result<size_t> NotificationDispatcher::deliver_due(TimePoint now, size_t limit) {
   auto due = store_.due_notifications(now, limit);
@@ -68,9 +68,10 @@ Result<size_t> NotificationDispatcher::deliver_due(TimePoint now, size_t limit) 
       context.time_limit = std::chrono::seconds(30);
       outcome = type->execute(notification_parameters(n, config_.channel), context);
     }
+    const TimePoint done = std::max(now, clock_.now());
     if (outcome.status == StepStatus::kOk) {
       n.status = NotificationStatus::kSent;
-      n.sent_at = now;
+      n.sent_at = done;
       n.last_error.clear();
       n.delivery = std::move(outcome.output);
     } else {
@@ -79,7 +80,7 @@ Result<size_t> NotificationDispatcher::deliver_due(TimePoint now, size_t limit) 
           outcome.status == StepStatus::kRetryableError && n.attempts < config_.max_attempts;
       if (retry) {
         const auto doublings = std::min<uint32_t>(n.attempts - 1, 16);
-        n.next_at = now + config_.retry_after * (int64_t{1} << doublings);
+        n.next_at = done + config_.retry_after * (int64_t{1} << doublings);
       } else {
         n.status = NotificationStatus::kFailed;
       }

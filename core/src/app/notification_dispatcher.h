@@ -16,22 +16,26 @@
 
 #include "config/engine_config.h"
 #include "plugin_host/plugin_registry.h"
+#include "runtime/clock.h"
 #include "store/store.h"
 
 namespace coalition::app {
 
 class NotificationDispatcher {
  public:
-  // `store` and `registry` must outlive the dispatcher.
-  NotificationDispatcher(Store& store, const PluginRegistry& registry, NotificationsConfig config);
+  // `store`, `registry` and `clock` must outlive the dispatcher.
+  NotificationDispatcher(Store& store, const PluginRegistry& registry, const Clock& clock,
+                         NotificationsConfig config);
 
   // Delivers the notifications due at `now`, at most `limit`, the earliest first; how many it
-  // tried. Only a store that fails ends it early (its error).
+  // tried. A delivery's outcome is stamped with the clock's time once it is over (a retry waits
+  // from then, not from when the pass began). Only a store that fails ends it early.
   Result<size_t> deliver_due(TimePoint now, size_t limit = 50);
 
  private:
   Store& store_;
   const PluginRegistry& registry_;
+  const Clock& clock_;
   NotificationsConfig config_;
 };
 

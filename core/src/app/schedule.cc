@@ -16,22 +16,23 @@ using std::chrono::days;
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
 
-constexpr int64_t kDaySeconds = 86400;
-constexpr int64_t kHorizonDays = 3660;  // ten years: a rule that never fires in them is a mistake
+constexpr int64_t kScheduleDaySeconds = 86400;
+constexpr int64_t kScheduleHorizonDays =
+    3660;  // ten years: a rule that never fires in them is a mistake
 
-int64_t seconds_of(TimePoint t) {
+int64_t whole_seconds_of(TimePoint t) {
   return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
 }
 
-int64_t floor_div(int64_t a, int64_t b) {
+int64_t schedule_floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
 
-year_month_day civil(int64_t day) {
+year_month_day civil_date(int64_t day) {
   return year_month_day(sys_days(days(day)));
 }
 
-int64_t day_number(int y, unsigned m, unsigned d) {
+int64_t civil_day_number(int y, unsigned m, unsigned d) {
   return sys_days(std::chrono::year(y) / std::chrono::month(m) / std::chrono::day(d))
       .time_since_epoch()
       .count();
@@ -57,7 +58,8 @@ Result<std::set<int>> cron_field(const std::string& text, int lo, int hi, const 
                                "/when/cron");
   };
   while (std::getline(parts, part, ',')) {
-    static const std::regex kPart(R"(^(\*|(\d+)(-(\d+))?)(/(\d+))?$)");
+    // At most two digits: every field's values are below 100, and std::stoi cannot overflow.
+    static const std::regex kPart(R"(^(\*|(\d{1,2})(-(\d{1,2}))?)(/(\d{1,2}))?$)");
     std::smatch m;
     if (!std::regex_match(part, m, kPart)) return bad("'" + part + "' is not a value or range");
     int from = lo;
@@ -68,7 +70,7 @@ Result<std::set<int>> cron_field(const std::string& text, int lo, int hi, const 
     }
     const int step = m[6].matched ? std::stoi(m[6]) : 1;
     if (from < lo || to > hi || from > to) return bad("'" + part + "' is out of range");
-    if (step < 1) return bad("a step must be at least 1");
+    if (step < 1 || step > hi) return bad("a step must be from 1 to " + std::to_string(hi));
     if (m[6].matched && !m[4].matched && m[1] != "*") to = hi;  // "5/15": from 5 on
     for (int v = from; v <= to; v += step) values.insert(v);
   }
@@ -110,7 +112,7 @@ Result<CronRule> parse_cron(const std::string& text, const std::string& zone) {
 }
 
 bool day_matches(const CronRule& rule, int64_t day) {
-  const year_month_day ymd = civil(day);
+  const year_month_day ymd = civil_date(day);
   if (rule.months.count(static_cast<int>(static_cast<unsigned>(ymd.month()))) == 0) return false;
   const bool dom = rule.days.count(static_cast<int>(static_cast<unsigned>(ymd.day()))) != 0;
   const bool dow = rule.weekdays.count(static_cast<int>(
@@ -124,16 +126,16 @@ bool day_matches(const CronRule& rule, int64_t day) {
 Result<Occurrence> next_cron(const CronRule& rule, TimePoint after) {
   auto zone = TimeZone::load(rule.time_zone);
   if (!zone) return std::move(zone).error();
-  const int64_t local_now = seconds_of(after) + zone->offset_at(after);
-  const int64_t first_day = floor_div(local_now, kDaySeconds);
-  for (int64_t day = first_day; day < first_day + kHorizonDays; ++day) {
+  const int64_t local_now = whole_seconds_of(after) + zone->offset_at(after);
+  const int64_t first_day = schedule_floor_div(local_now, kScheduleDaySeconds);
+  for (int64_t day = first_day; day < first_day + kScheduleHorizonDays; ++day) {
     if (!day_matches(rule, day)) continue;
     for (int h : rule.hours) {
       for (int m : rule.minutes) {
-        const int64_t local = day * kDaySeconds + h * 3600 + m * 60;
+        const int64_t local = day * kScheduleDaySeconds + h * 3600 + m * 60;
         const TimePoint at = zone->from_local(local);
         if (at <= after) continue;
-        const year_month_day ymd = civil(day);
+        const year_month_day ymd = civil_date(day);
         return Occurrence{at, fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}", int(ymd.year()),
                                           unsigned(ymd.month()), unsigned(ymd.day()), h, m)};
       }
@@ -148,14 +150,14 @@ Result<Occurrence> next_business_day(const BusinessDayRule& rule, TimePoint afte
   auto calendar = calendars.find(rule.calendar);
   if (!calendar) return std::move(calendar).error();
   const BusinessCalendar& cal = **calendar;
-  const int64_t local_now = seconds_of(after) + cal.zone().offset_at(after);
-  const year_month_day today = civil(floor_div(local_now, kDaySeconds));
+  const int64_t local_now = whole_seconds_of(after) + cal.zone().offset_at(after);
+  const year_month_day today = civil_date(schedule_floor_div(local_now, kScheduleDaySeconds));
   int year = int(today.year());
   unsigned month = unsigned(today.month());
   if (rule.quarter) month = (month - 1) / 3 * 3 + 1;
   const unsigned span = rule.quarter ? 3 : 1;
   for (int periods = 0; periods < 12 * 10 + 1; ++periods) {
-    const int64_t first = day_number(year, month, 1);
+    const int64_t first = civil_day_number(year, month, 1);
     const unsigned last_month = month + span - 1;
     const int64_t last = last_day_of_month(year, last_month);
     int64_t found = -1;
@@ -171,7 +173,7 @@ Result<Occurrence> next_business_day(const BusinessDayRule& rule, TimePoint afte
     }
     if (found >= 0) {
       const TimePoint at =
-          cal.zone().from_local(found * kDaySeconds + int64_t{rule.at_minutes} * 60);
+          cal.zone().from_local(found * kScheduleDaySeconds + int64_t{rule.at_minutes} * 60);
       if (at > after) {
         return Occurrence{at, rule.quarter ? fmt::format("{:04}-Q{}", year, (month - 1) / 3 + 1)
                                            : fmt::format("{:04}-{:02}", year, month)};
@@ -189,7 +191,7 @@ Result<Occurrence> next_business_day(const BusinessDayRule& rule, TimePoint afte
 }
 
 // Error::to_string puts the pointer before the message.
-Error problem(const std::string& pointer, const std::string& what) {
+Error schedule_problem(const std::string& pointer, const std::string& what) {
   return Error::invalid_data(what, pointer);
 }
 
@@ -205,65 +207,68 @@ std::string_view to_string(MissedRuns missed) {
 }
 
 Result<Schedule> parse_schedule(const json& doc) {
-  if (!doc.is_object()) return problem("", "expected an object (a schedule)");
+  if (!doc.is_object()) return schedule_problem("", "expected an object (a schedule)");
   Schedule s;
   s.document = doc;
   for (const auto& [key, value] : doc.items()) {
     static const std::set<std::string> kKeys = {"$schema", "id",    "workflow", "version",
                                                 "when",    "input", "missed",   "title"};
     if (kKeys.count(key) == 0) {
-      return problem("/" + key,
-                     "not a schedule field (expected id, workflow, version, when, input, missed, "
-                     "title)");
+      return schedule_problem(
+          "/" + key,
+          "not a schedule field (expected id, workflow, version, when, input, missed, "
+          "title)");
     }
   }
   static const std::regex kId("^[a-z][a-z0-9_.-]{0,63}$");
   const auto id = doc.find("id");
   if (id == doc.end() || !id->is_string() || !std::regex_match(id->get<std::string>(), kId)) {
-    return problem("/id",
-                   "expected a name of lower-case letters, digits, '_', '.', '-' (up to 64)");
+    return schedule_problem(
+        "/id", "expected a name of lower-case letters, digits, '_', '.', '-' (up to 64)");
   }
   s.id = id->get<std::string>();
   const auto workflow = doc.find("workflow");
   if (workflow == doc.end() || !workflow->is_string() || workflow->get<std::string>().empty()) {
-    return problem("/workflow", "expected the id of a registered workflow");
+    return schedule_problem("/workflow", "expected the id of a registered workflow");
   }
   s.workflow = workflow->get<std::string>();
   if (doc.contains("version")) {
     if (!doc["version"].is_number_integer() || doc["version"].get<int64_t>() < 1) {
-      return problem("/version", "expected a version number (1 or more)");
+      return schedule_problem("/version", "expected a version number (1 or more)");
     }
     s.version = doc["version"].get<int64_t>();
   }
   const auto when = doc.find("when");
   if (when == doc.end() || !when->is_object()) {
-    return problem("/when",
-                   "expected {\"cron\": ..., \"time_zone\"?} or {\"business_day\": N, "
-                   "\"of\"?, \"calendar\", \"at\"?}");
+    return schedule_problem("/when",
+                            "expected {\"cron\": ..., \"time_zone\"?} or {\"business_day\": N, "
+                            "\"of\"?, \"calendar\", \"at\"?}");
   }
   if (when->contains("cron") == when->contains("business_day")) {
-    return problem("/when", "expected exactly one of \"cron\" and \"business_day\"");
+    return schedule_problem("/when", "expected exactly one of \"cron\" and \"business_day\"");
   }
   for (const auto& [key, value] : when->items()) {
     static const std::set<std::string> kCron = {"cron", "time_zone"};
     static const std::set<std::string> kBusiness = {"business_day", "of", "calendar", "at"};
     if ((when->contains("cron") ? kCron : kBusiness).count(key) == 0) {
-      return problem("/when/" + key, when->contains("cron")
-                                         ? "a cron rule has only cron and time_zone"
-                                         : "a business-day rule has business_day, of, calendar "
-                                           "and at");
+      return schedule_problem("/when/" + key,
+                              when->contains("cron")
+                                  ? "a cron rule has only cron and time_zone"
+                                  : "a business-day rule has business_day, of, calendar "
+                                    "and at");
     }
   }
   if (when->contains("cron")) {
-    if (!(*when)["cron"].is_string()) return problem("/when/cron", "expected a cron line");
+    if (!(*when)["cron"].is_string()) return schedule_problem("/when/cron", "expected a cron line");
     std::string zone = "UTC";
     if (when->contains("time_zone")) {
       if (!(*when)["time_zone"].is_string()) {
-        return problem("/when/time_zone", "expected an IANA time zone such as America/New_York");
+        return schedule_problem("/when/time_zone",
+                                "expected an IANA time zone such as America/New_York");
       }
       zone = (*when)["time_zone"].get<std::string>();
       if (auto loaded = TimeZone::load(zone); !loaded) {
-        return problem("/when/time_zone", loaded.error().message());
+        return schedule_problem("/when/time_zone", loaded.error().message());
       }
     }
     auto cron = parse_cron((*when)["cron"].get<std::string>(), zone);
@@ -272,19 +277,20 @@ Result<Schedule> parse_schedule(const json& doc) {
   } else {
     BusinessDayRule rule;
     const json& nth = (*when)["business_day"];
-    if (!nth.is_number_integer() || nth.get<int>() == 0 || nth.get<int>() > 23 ||
-        nth.get<int>() < -23) {
-      return problem("/when/business_day",
-                     "expected which business day: 1 for the first, -1 for the last (up to 23)");
+    if (!nth.is_number_integer() || nth.get<int64_t>() == 0 || nth.get<int64_t>() > 23 ||
+        nth.get<int64_t>() < -23) {
+      return schedule_problem(
+          "/when/business_day",
+          "expected which business day: 1 for the first, -1 for the last (up to 23)");
     }
     rule.nth = nth.get<int>();
     const std::string of = when->value("of", std::string("month"));
     if (of != "month" && of != "quarter") {
-      return problem("/when/of", "expected \"month\" or \"quarter\"");
+      return schedule_problem("/when/of", "expected \"month\" or \"quarter\"");
     }
     rule.quarter = of == "quarter";
     if (!when->contains("calendar") || !(*when)["calendar"].is_string()) {
-      return problem("/when/calendar", "expected the id of a business-day calendar");
+      return schedule_problem("/when/calendar", "expected the id of a business-day calendar");
     }
     rule.calendar = (*when)["calendar"].get<std::string>();
     if (when->contains("at")) {
@@ -292,7 +298,8 @@ Result<Schedule> parse_schedule(const json& doc) {
       std::smatch m;
       const std::string at = (*when)["at"].is_string() ? (*when)["at"].get<std::string>() : "";
       if (!std::regex_match(at, m, kAt)) {
-        return problem("/when/at", "expected a local time of day HH:MM, such as \"09:00\"");
+        return schedule_problem("/when/at",
+                                "expected a local time of day HH:MM, such as \"09:00\"");
       }
       rule.at_minutes = std::stoi(m[1]) * 60 + std::stoi(m[2]);
     }
@@ -313,7 +320,7 @@ Result<Schedule> parse_schedule(const json& doc) {
     } else if (missed == "all") {
       s.missed = MissedRuns::kAll;
     } else {
-      return problem("/missed", "expected \"skip\", \"latest\" or \"all\"");
+      return schedule_problem("/missed", "expected \"skip\", \"latest\" or \"all\"");
     }
   }
   return s;
@@ -347,9 +354,9 @@ Result<Firing> plan_firing(const Schedule& schedule, const Occurrence& first, Ti
   for (size_t i = 0; i < due.size(); ++i) {
     const bool last = i + 1 == due.size();
     const bool on_time = now - due[i].at <= grace;
-    const bool run = schedule.missed == MissedRuns::kAll ||
-                     (schedule.missed == MissedRuns::kLatest && last) ||
-                     (schedule.missed == MissedRuns::kSkip && on_time);
+    // On time, every policy runs it; the policy says what becomes of the missed ones.
+    const bool run = on_time || schedule.missed == MissedRuns::kAll ||
+                     (schedule.missed == MissedRuns::kLatest && last);
     if (run) {
       firing.run.push_back(due[i]);
     } else {

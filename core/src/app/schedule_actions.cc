@@ -13,12 +13,13 @@ namespace {
 
 using nlohmann::json;
 
-bool may_schedule(const Principal& p) {
+bool may_change_schedules(const Principal& p) {
   return p.admin || p.coordinate || p.source == IdentitySource::kAsserted;
 }
 
 // The start of one occurrence: the key makes its execution id, so it is started once.
-StartRequest request_for(const Schedule& schedule, const Occurrence& occurrence, json input) {
+StartRequest schedule_start_request(const Schedule& schedule, const Occurrence& occurrence,
+                                    json input) {
   StartRequest request;
   request.workflow = schedule.workflow;
   request.version = schedule.version;
@@ -29,17 +30,17 @@ StartRequest request_for(const Schedule& schedule, const Occurrence& occurrence,
   return request;
 }
 
-Status audit(Session& s, const Principal& p, const std::string& type, const json& summary) {
-  StoreBatch batch;
+// The audit entry of a change, in the batch that makes it: no change without its entry.
+void audit_schedule_change(Session& s, const Principal& p, const std::string& type,
+                           const json& summary, StoreBatch& batch) {
   const Actor a = actor_of(p, p.roles.empty() ? std::string() : p.roles.front());
   json with_identity = summary;
   with_identity["identity"] = a.identity;
   batch.audit.push_back(
       make_audit_draft(s.clock().now(), a.id, a.role, a.organisation, "", "", type, with_identity));
-  return s.store().apply(batch);
 }
 
-Result<std::optional<ScheduleRecord>> find_record(Store& store, const std::string& id) {
+Result<std::optional<ScheduleRecord>> find_schedule_record(Store& store, const std::string& id) {
   auto all = store.schedules();
   if (!all) return std::move(all).error();
   for (auto& r : *all) {
@@ -51,7 +52,7 @@ Result<std::optional<ScheduleRecord>> find_record(Store& store, const std::strin
 }  // namespace
 
 Result<ScheduleChange> add_schedule(Session& s, const Principal& p, const json& doc) {
-  if (!may_schedule(p)) {
+  if (!may_change_schedules(p)) {
     return Error::permission_denied("schedules need the coordinate or admin scope");
   }
   auto schedule = parse_schedule(doc);
@@ -67,7 +68,7 @@ Result<ScheduleChange> add_schedule(Session& s, const Principal& p, const json& 
   // on the first business day of next quarter.
   auto input = schedule->input_for(*first);
   if (!input) return Error::invalid_data(input.error().message(), "/input");
-  if (auto planned = plan_start(s, p, request_for(*schedule, *first, std::move(*input)));
+  if (auto planned = plan_start(s, p, schedule_start_request(*schedule, *first, std::move(*input)));
       !planned) {
     Error e = std::move(planned).error();
     if (e.code() == ErrorCode::kNotFound) {
@@ -82,7 +83,7 @@ Result<ScheduleChange> add_schedule(Session& s, const Principal& p, const json& 
     }
     return e;
   }
-  auto existing = find_record(s.store(), schedule->id);
+  auto existing = find_schedule_record(s.store(), schedule->id);
   if (!existing) return std::move(existing).error();
   ScheduleChange change;
   ScheduleRecord record;
@@ -102,24 +103,22 @@ Result<ScheduleChange> add_schedule(Session& s, const Principal& p, const json& 
   record.updated_at = now;
   StoreBatch batch;
   batch.schedules.push_back(record);
+  audit_schedule_change(s, p, change.created ? "schedule_added" : "schedule_changed",
+                        {{"schedule", record.id},
+                         {"workflow", schedule->workflow},
+                         {"next", format_utc(record.next_at)}},
+                        batch);
   if (auto stored = s.store().apply(batch); !stored) return stored.error();
-  if (auto a = audit(s, p, change.created ? "schedule_added" : "schedule_changed",
-                     {{"schedule", record.id},
-                      {"workflow", schedule->workflow},
-                      {"next", format_utc(record.next_at)}});
-      !a) {
-    return a.error();
-  }
   change.record = std::move(record);
   return change;
 }
 
 Result<ScheduleRecord> set_schedule_paused(Session& s, const Principal& p, const std::string& id,
                                            bool paused) {
-  if (!may_schedule(p)) {
+  if (!may_change_schedules(p)) {
     return Error::permission_denied("schedules need the coordinate or admin scope");
   }
-  auto existing = find_record(s.store(), id);
+  auto existing = find_schedule_record(s.store(), id);
   if (!existing) return std::move(existing).error();
   if (!*existing) return Error::not_found("no schedule is named '" + id + "'");
   ScheduleRecord record = std::move(**existing);
@@ -139,19 +138,15 @@ Result<ScheduleRecord> set_schedule_paused(Session& s, const Principal& p, const
   record.updated_at = now;
   StoreBatch batch;
   batch.schedules.push_back(record);
+  audit_schedule_change(s, p, paused ? "schedule_paused" : "schedule_resumed",
+                        {{"schedule", id}, {"next", format_utc(record.next_at)}}, batch);
   if (auto stored = s.store().apply(batch); !stored) return stored.error();
-  if (auto a = audit(s, p, paused ? "schedule_paused" : "schedule_resumed",
-                     {{"schedule", id}, {"next", format_utc(record.next_at)}});
-      !a) {
-    return a.error();
-  }
   return record;
 }
 
-Result<size_t> run_due_schedules(Session& s) {
+Result<size_t> run_due_schedules(Session& s, TimePoint now) {
   auto all = s.store().schedules();
   if (!all) return std::move(all).error();
-  const TimePoint now = s.clock().now();
   const Principal scheduler = asserted_principal("scheduler", "", "");
   size_t started = 0;
   for (ScheduleRecord& record : *all) {
@@ -166,16 +161,23 @@ Result<size_t> run_due_schedules(Session& s) {
       record.last_error = firing.error().message();
       spdlog::error("schedule {} paused: {}", record.id, record.last_error);
     } else {
+      std::optional<Occurrence> retry_from;
       for (const Occurrence& occurrence : firing->run) {
         auto input = schedule->input_for(occurrence);
-        auto run = input ? start_execution(s, scheduler,
-                                           request_for(*schedule, occurrence, std::move(*input)))
+        auto run = input ? start_execution(
+                               s, scheduler,
+                               schedule_start_request(*schedule, occurrence, std::move(*input)))
                          : Result<Started>(std::move(input).error());
         if (!run) {
           record.last_error = occurrence.period + ": " + run.error().message();
           spdlog::warn("schedule {}: the run for {} did not start: {}", record.id,
                        occurrence.period, run.error().message());
-          continue;
+          if (run.error().code() == ErrorCode::kIo) {
+            // The store failed, not the run: this occurrence stays next, for the next pass.
+            retry_from = occurrence;
+            break;
+          }
+          continue;  // the run itself is refused (its input, its workflow): retrying cannot help
         }
         if (run->created) {
           ++record.runs;
@@ -187,8 +189,9 @@ Result<size_t> run_due_schedules(Session& s) {
         record.last_error.clear();
       }
       record.skipped += firing->skipped;
-      record.next_at = firing->next.at;
-      record.next_period = firing->next.period;
+      const Occurrence& next = retry_from ? *retry_from : firing->next;
+      record.next_at = next.at;
+      record.next_period = next.period;
     }
     record.updated_at = now;
     StoreBatch batch;

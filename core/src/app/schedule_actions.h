@@ -33,11 +33,11 @@ Result<ScheduleChange> add_schedule(Session& s, const Principal& p, const nlohma
 Result<ScheduleRecord> set_schedule_paused(Session& s, const Principal& p, const std::string& id,
                                            bool paused);
 
-// Starts the runs of every active schedule due at the session's clock, under each schedule's
+// Starts the runs of every active schedule due at `now`, under each schedule's
 // missed-run policy, and moves each to its next occurrence; how many executions it started. A
 // start that fails is recorded on the schedule (last_error) and the schedule carries on; a rule
 // that can no longer be computed (a calendar removed) pauses it with the reason.
-Result<size_t> run_due_schedules(Session& s);
+Result<size_t> run_due_schedules(Session& s, TimePoint now);
 
 // The earliest next occurrence of an active schedule, if any.
 Result<std::optional<TimePoint>> next_schedule_at(Store& store);

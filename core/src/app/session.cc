@@ -188,8 +188,8 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   const NotificationsConfig& notifications = installation.config.notifications;
   if (notifications.enabled) {
     engine_options.notify = notifications.on;
-    s->notifier_ =
-        std::make_unique<NotificationDispatcher>(*s->store_, installation.registry, notifications);
+    s->notifier_ = std::make_unique<NotificationDispatcher>(*s->store_, installation.registry,
+                                                            *s->clock_, notifications);
   }
   s->engine_ = std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_,
                                         engine_options, &s->metrics_);
@@ -237,6 +237,7 @@ Session::~Session() {
 }
 
 Status Session::settle() {
+  const TimePoint settle_from = clock_->now();
   for (;;) {
     for (;;) {
       engine_->wait_idle();
@@ -244,27 +245,33 @@ Status Session::settle() {
       if (manual_ == nullptr || !manual_->fire_next(manual_->now())) break;
     }
     if (auto s = engine_->sync(); !s) return s;
-    // A schedule due now starts its run, which runs until it waits like any other.
-    auto started = run_due_schedules(*this);
+    // A schedule due when settling began starts its run, which runs until it waits like any
+    // other. Only those: in real time, a run that takes longer than its schedule's period must
+    // not keep this loop going for ever.
+    auto started = run_due_schedules(*this, settle_from);
     if (!started) return std::move(started).error();
     if (*started == 0) break;
   }
-  return deliver_notifications();
+  return deliver_notifications(/*drain=*/true);
 }
 
 Status Session::run_schedules() {
-  auto started = run_due_schedules(*this);
+  auto started = run_due_schedules(*this, clock_->now());
   if (!started) return std::move(started).error();
   return ok_status();
 }
 
-Status Session::deliver_notifications() {
+Status Session::deliver_notifications(bool drain) {
   if (notifier_ == nullptr) return ok_status();
   // Committed events only: sync() ran first, so every notification they owe is in the store.
+  // The time is taken once: what falls due while this runs waits for the next call, so a
+  // delivery that fails faster than its retry wait cannot use up its attempts in one go.
+  const TimePoint now = clock_->now();
+  constexpr size_t kBatch = 50;
   for (;;) {
-    auto delivered = notifier_->deliver_due(clock_->now());
+    auto delivered = notifier_->deliver_due(now, kBatch);
     if (!delivered) return std::move(delivered).error();
-    if (*delivered == 0) return ok_status();
+    if (!drain || *delivered < kBatch) return ok_status();
   }
 }
 
@@ -282,6 +289,14 @@ Result<size_t> Session::advance_to(TimePoint until) {
     if (!timer_due && !schedule_due) break;
     if (schedule_due && (!timer_due || **schedule < *timer)) {
       manual_->set_at_least(**schedule);  // settle() starts what is due at this instant
+      if (auto s = settle(); !s) return std::move(s).error();
+      auto after = next_schedule_at(*store_);
+      if (!after) return std::move(after).error();
+      if (*after && **after == **schedule) {  // the store kept it from moving on: stop here
+        return Error::io("a schedule due at " + format_utc(**schedule) +
+                         " could not start its run (coalition schedules list says why)");
+      }
+      continue;
     } else {
       if (!manual_->fire_next(until)) break;
       ++fired;
@@ -291,7 +306,7 @@ Result<size_t> Session::advance_to(TimePoint until) {
   }
   manual_->set_at_least(until);
   // What falls due after the last timer and by `until` (a notification's retry) goes out too.
-  if (auto s = deliver_notifications(); !s) return std::move(s).error();
+  if (auto s = deliver_notifications(/*drain=*/true); !s) return std::move(s).error();
   return fired;
 }
 

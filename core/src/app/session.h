@@ -61,9 +61,10 @@ class Session {
   Result<size_t> advance_to(TimePoint until);
   // Records the virtual clock's time in the store (time never goes back for later commands).
   Status close();
-  // Delivers the notifications due now (notifications.enabled); settle() calls it, and a
-  // long-running process calls it on its period. Only a failing store is an error.
-  Status deliver_notifications();
+  // Delivers the notifications due now (notifications.enabled): all of them with `drain`
+  // (settle() does), else one batch (a long-running process, on its period, so that a backlog
+  // never holds up its loop). Only a failing store is an error.
+  Status deliver_notifications(bool drain = false);
   // Starts the runs of the schedules due now (app/schedule_actions.h); settle() calls it, and a
   // long-running process calls it on its period.
   Status run_schedules();

@@ -12,12 +12,12 @@ namespace coalition {
 
 namespace {
 
-constexpr size_t kMaxAnswerBytes = 256 << 10;  // a token response is a few KiB
-constexpr long kTimeoutMs = 10000;
+constexpr size_t kMaxTokenAnswerBytes = 256 << 10;  // a token response is a few KiB
+constexpr long kTokenTimeoutMs = 10000;
 
-size_t append(char* data, size_t size, size_t count, void* out) {
+size_t append_answer(char* data, size_t size, size_t count, void* out) {
   auto* text = static_cast<std::string*>(out);
-  if (text->size() + size * count > kMaxAnswerBytes) return 0;  // aborts the transfer
+  if (text->size() + size * count > kMaxTokenAnswerBytes) return 0;  // aborts the transfer
   text->append(data, size * count);
   return size * count;
 }
@@ -59,10 +59,10 @@ class CurlTokenEndpoint final : public OidcTokenEndpoint {
     if (!provider.token_ca_file.empty()) {
       curl_easy_setopt(c, CURLOPT_CAINFO, provider.token_ca_file.c_str());
     }
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, kTimeoutMs);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, kTokenTimeoutMs);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.c_str());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_answer);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(
         curl_slist_append(nullptr, "Accept: application/json"), curl_slist_free_all);

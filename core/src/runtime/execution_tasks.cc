@@ -704,7 +704,8 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
       arm_deadline_timers(frame);
       return;
     }
-    record(EventType::kDeadlineExpired, path, {{"action", "fail"}});
+    record(EventType::kDeadlineExpired, path,
+           {{"task", a->second.task->id}, {"due", format_utc(*f.due)}, {"action", "fail"}});
     close_task(frame, "expired");
     cancel_frame_timers(frame);
     attempts_.erase(frame);

@@ -143,6 +143,13 @@ TEST(Schedule, RefusalsNameThePointerAndWhatWasExpected) {
   EXPECT_EQ(with("/when/cron", "60 9 * * 1"),
             "/when/cron | cron minute '60': '60' is out of range (expected 0-59, '*', ranges "
             "a-b, lists a,b and steps /n)");
+  EXPECT_EQ(with("/when/cron", "99999999999 * * * *").substr(0, 12), "/when/cron |");
+  EXPECT_EQ(with("/when/cron", "*/2147483647 * * * *").substr(0, 12), "/when/cron |");
+  EXPECT_EQ(refusal(json{{"id", "q"},
+                         {"workflow", "wf"},
+                         {"when", {{"business_day", 4294967297LL}, {"calendar", "us-test"}}}})
+                .substr(0, 20),
+            "/when/business_day |");
   EXPECT_EQ(with("/when/cron", "0 9 * *"),
             "/when/cron | a cron line has five fields (minute hour day-of-month month "
             "day-of-week); '0 9 * *' has 4");

@@ -56,6 +56,11 @@ TEST(ContactStatus, MasksEveryChannelType) {
             "c***@northwind.example.com");
   EXPECT_EQ(mask_address("phone", "+61 491 570 157"), "*** 157");
   EXPECT_EQ(mask_address("webhook", "http://127.0.0.1:9/pager?token=x"), "http://127.0.0.1:9/***");
+  EXPECT_EQ(mask_address("webhook", "https://pager.example.org?token=x"),
+            "https://pager.example.org/***");
+  EXPECT_EQ(mask_address("webhook", "https://hook:s3cret@pager.example.org/x"),
+            "https://pager.example.org/***");
+  EXPECT_EQ(mask_address("webhook", "pager.example.org/x"), "***");
   EXPECT_EQ(mask_address("portal", "anything"), "***");
   const json view =
       public_view(entry("a", "o", "member", "r", json::array(), "2026-09-01T00:00:00Z"),

@@ -10,7 +10,8 @@
 #include <future>
 #include <mutex>
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::plugin_call_pool_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -154,4 +155,4 @@ TEST(PluginCallPool, PastItsBoundThePoolStopsReplacingThreadsButKeepsOne) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::plugin_call_pool_test

@@ -189,7 +189,7 @@ TEST_F(TaskNotificationsTest, OnlyTheKindsConfiguredAreOwedAndNoneWhenOff) {
 TEST_F(TaskNotificationsTest, TheDispatcherSendsToTheTasksRolesWithReferencesOnly) {
   start_engine({NotificationKind::kTaskOpened});
   const auto id = start("ex-4");
-  app::NotificationDispatcher dispatcher(*store_, registry_, config_);
+  app::NotificationDispatcher dispatcher(*store_, registry_, clock_, config_);
   auto sent = dispatcher.deliver_due(clock_.now());
   ASSERT_TRUE(sent.ok()) << sent.error().message();
   EXPECT_EQ(*sent, 1u);
@@ -221,7 +221,7 @@ TEST_F(TaskNotificationsTest, ARetryableFailureWaitsLongerEachTimeThenFails) {
   start_engine({NotificationKind::kTaskOpened});
   const auto id = start("ex-5");
   RecordingNotify::script = {"retry", "retry", "retry"};
-  app::NotificationDispatcher dispatcher(*store_, registry_, config_);
+  app::NotificationDispatcher dispatcher(*store_, registry_, clock_, config_);
   const TimePoint t0 = clock_.now();
   EXPECT_EQ(*dispatcher.deliver_due(t0), 1u);
   auto n = stored(id)[0];
@@ -246,7 +246,7 @@ TEST_F(TaskNotificationsTest, APermanentFailureOrAMissingStepTypeFailsAtOnce) {
   start_engine({NotificationKind::kTaskOpened});
   start("ex-6");
   RecordingNotify::script = {"fail"};
-  app::NotificationDispatcher dispatcher(*store_, registry_, config_);
+  app::NotificationDispatcher dispatcher(*store_, registry_, clock_, config_);
   EXPECT_EQ(*dispatcher.deliver_due(clock_.now()), 1u);
   EXPECT_EQ(stored("ex-6")[0].status, NotificationStatus::kFailed);
   EXPECT_EQ(stored("ex-6")[0].last_error, "notify.no_recipients: nobody holds it");
@@ -254,7 +254,7 @@ TEST_F(TaskNotificationsTest, APermanentFailureOrAMissingStepTypeFailsAtOnce) {
   start("ex-7");
   NotificationsConfig missing = config_;
   missing.step_type = "mail.nowhere";
-  app::NotificationDispatcher unconfigured(*store_, registry_, missing);
+  app::NotificationDispatcher unconfigured(*store_, registry_, clock_, missing);
   EXPECT_EQ(*unconfigured.deliver_due(clock_.now()), 1u);
   EXPECT_EQ(stored("ex-7")[0].status, NotificationStatus::kFailed);
   EXPECT_EQ(stored("ex-7")[0].last_error,

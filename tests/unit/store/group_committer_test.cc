@@ -13,7 +13,8 @@
 #include "support/gated_store.h"
 #include "support/temp_dir.h"
 
-namespace coalition {
+// A namespace of its own: unity builds compile several test files as one.
+namespace coalition::group_committer_test {
 namespace {
 
 // A source whose every drain writes its current value under its name (a meta entry).
@@ -153,4 +154,4 @@ TEST_F(GroupCommitterTest, StoppingWritesWhatWasSubmitted) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::group_committer_test
