@@ -80,6 +80,24 @@ class CoalitionWorkflows : public test::CoalitionCli {
         .exit_code;
   }
 
+  // The loopback mail server of the notification tests (write_test_authority first): STARTTLS
+  // with the test CA's certificate, one account.
+  test::SmtpSink::Options mail_server_options() const {
+    return {dir_.path() / "cert.pem", dir_.path() / "key.pem", "secretariat", "s3cret-EX", true};
+  }
+  // Points notify's mail at `server` (the password comes from COALITION_SMTP_PASSWORD) and
+  // turns on the engine's task notifications with `notifications`.
+  void mail_through(const test::SmtpSink& server, const json& notifications) {
+    json config = json::parse(std::ifstream(config_));
+    config["plugins"]["config"]["notify"]["smtp"] = {
+        {"url", "smtp://127.0.0.1:" + std::to_string(server.port())},
+        {"from", "coalition@secretariat.example.org"},
+        {"username", "secretariat"},
+        {"ca_file", (dir_.path() / "ca.pem").string()}};
+    config["notifications"] = notifications;
+    std::ofstream(config_) << config.dump(2);
+  }
+
   std::string outbox_code(const std::string& channel, size_t line_number) {
     std::ifstream in(dir_.path() / "outbox" / (channel + ".jsonl"));
     std::string line;
@@ -615,16 +633,8 @@ TEST_F(CoalitionWorkflows, NotifyMailsOverStartTlsAndPostsToAnHttpsWebhook) {
 // only — as virtual time moves.
 TEST_F(CoalitionWorkflows, TaskEventsMailThePeopleWhoHoldTheTasksRoles) {
   ASSERT_TRUE(test::write_test_authority(dir_.path()));
-  test::SmtpSink mail_server(
-      {dir_.path() / "cert.pem", dir_.path() / "key.pem", "secretariat", "s3cret-EX", true});
-  json config = json::parse(std::ifstream(config_));
-  config["plugins"]["config"]["notify"]["smtp"] = {
-      {"url", "smtp://127.0.0.1:" + std::to_string(mail_server.port())},
-      {"from", "coalition@secretariat.example.org"},
-      {"username", "secretariat"},
-      {"ca_file", (dir_.path() / "ca.pem").string()}};
-  config["notifications"] = {{"channel", "email"}};
-  std::ofstream(config_) << config.dump(2);
+  test::SmtpSink mail_server(mail_server_options());
+  mail_through(mail_server, {{"channel", "email"}});
   const auto file = dir_.path() / "review.json";
   std::ofstream(file) << R"({"id": "review", "version": 1, "title": "t", "steps": [
     {"id": "approve", "kind": "task", "type": "approval",
@@ -785,16 +795,8 @@ TEST_F(CoalitionWorkflows, TheShippedQuarterlyVerificationScheduleStartsOnTheFir
 // worker runs — no other command needed.
 TEST_F(CoalitionWorkflows, AWorkerMailsTheOpeningOfATaskInRealTime) {
   ASSERT_TRUE(test::write_test_authority(dir_.path()));
-  test::SmtpSink mail_server(
-      {dir_.path() / "cert.pem", dir_.path() / "key.pem", "secretariat", "s3cret-EX", true});
-  json config = json::parse(std::ifstream(config_));
-  config["plugins"]["config"]["notify"]["smtp"] = {
-      {"url", "smtp://127.0.0.1:" + std::to_string(mail_server.port())},
-      {"from", "coalition@secretariat.example.org"},
-      {"username", "secretariat"},
-      {"ca_file", (dir_.path() / "ca.pem").string()}};
-  config["notifications"] = {{"on", {"task_opened"}}};
-  std::ofstream(config_) << config.dump(2);
+  test::SmtpSink mail_server(mail_server_options());
+  mail_through(mail_server, {{"on", {"task_opened"}}});
   const auto file = dir_.path() / "approve.json";
   std::ofstream(file) << R"({"id": "approve_now", "version": 1, "title": "t", "steps": [
     {"id": "approve", "kind": "task", "type": "approval",
