@@ -151,7 +151,9 @@ TEST_F(TaskNotificationsTest, EveryTaskEventOwesOneNotificationWrittenWithIt) {
   EXPECT_EQ(opened.subject["due"], "2026-12-07T14:00:00.000Z");
   // Its id names the event it came with, which the store holds.
   bool found = false;
-  for (const auto& e : *store_->history(id)) {
+  const auto events = store_->history(id);  // held: the loop must not outlive the Result
+  ASSERT_TRUE(events.ok());
+  for (const auto& e : *events) {
     if (opened.id == id + "#" + std::to_string(e.seq)) found = e.type == EventType::kTaskCreated;
   }
   EXPECT_TRUE(found) << opened.id;
