@@ -18,6 +18,7 @@
 #include "cli/executions_command.h"
 #include "cli/exit_code.h"
 #include "cli/graph_command.h"
+#include "cli/migrate_command.h"
 #include "cli/notifications_command.h"
 #include "cli/plugin_manifest_command.h"
 #include "cli/plugin_new_command.h"
@@ -267,6 +268,18 @@ int run(int argc, char** argv) {
     cmd->add_option("--justification", x.justification, "Why (audited)")->required();
     actor_options(cmd, false);
   }
+  MigrateOptions migrate;
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "Move running executions to another version of their workflow, as a plan says");
+  migrate_cmd->add_option("--plan", migrate.plan_file, "The migration plan (JSON file, or -)")
+      ->required();
+  migrate_cmd->add_option("--workflow", migrate.workflow_file,
+                          "The new version's workflow file (registered when applied)");
+  migrate_cmd->add_flag("--dry-run", migrate.dry_run,
+                        "Say what would change and what cannot move, changing nothing");
+  migrate_cmd->add_option("--justification", x.justification, "Why (audited; not with --dry-run)");
+  migrate_cmd->add_flag("--json", x.json, "Print JSON");
+  actor_options(migrate_cmd, false);
   auto* claim_cmd = app.add_subcommand(
       "claim", "Claim a task: until released or handed on, only you may complete it");
   auto* release_cmd =
@@ -327,6 +340,7 @@ int run(int argc, char** argv) {
                     hold_cmd,
                     cancel_cmd,
                     retry_cmd,
+                    migrate_cmd,
                     claim_cmd,
                     release_cmd,
                     reassign_cmd}) {
@@ -335,7 +349,7 @@ int run(int argc, char** argv) {
   for (auto* cmd :
        {start_cmd, complete_cmd, signal_cmd, extend_cmd, tick_cmd, export_cmd, purge_cmd, hold_cmd,
         schedules_add_cmd, schedules_pause_cmd, schedules_resume_cmd, cancel_cmd, retry_cmd,
-        claim_cmd, release_cmd, reassign_cmd}) {
+        migrate_cmd, claim_cmd, release_cmd, reassign_cmd}) {
     now_option(cmd, x.session);
   }
   for (auto* cmd : {tasks_cmd, executions_cmd}) {
@@ -482,7 +496,7 @@ int run(int argc, char** argv) {
         return kExitUsage;
       }
     }
-    if ((*cancel_cmd || *retry_cmd || *release_cmd) && x.actor.empty()) {
+    if ((*cancel_cmd || *retry_cmd || *release_cmd || *migrate_cmd) && x.actor.empty()) {
       std::cerr << "coalition " << command << ": --as is required (or --server)\n";
       return kExitUsage;
     }
@@ -500,7 +514,7 @@ int run(int argc, char** argv) {
   // refused here before anything opens. The message names the option, never the bytes.
   const bool engine_checks = *run_cmd || *start_cmd || *complete_cmd || *signal_cmd ||
                              *extend_cmd || *hold_cmd || *cancel_cmd || *retry_cmd || *claim_cmd ||
-                             *release_cmd || *reassign_cmd;
+                             *release_cmd || *reassign_cmd || *migrate_cmd;
   for (const auto& [option, text] :
        std::vector<std::pair<const char*, const std::string*>>{{"--as", &x.actor},
                                                                {"--role", &x.role},
@@ -625,6 +639,9 @@ int run(int argc, char** argv) {
   if (*extend_cmd) return run_extend_command(x, *installation, std::cout, std::cerr);
   if (*cancel_cmd) return run_cancel_command(x, *installation, std::cout, std::cerr);
   if (*retry_cmd) return run_retry_command(x, *installation, std::cout, std::cerr);
+  if (*migrate_cmd) {
+    return run_migrate_command(migrate, x, *installation, std::cout, std::cerr);
+  }
   if (*claim_cmd) return run_claim_command(x, *installation, std::cout, std::cerr);
   if (*release_cmd) return run_release_command(x, *installation, std::cout, std::cerr);
   if (*reassign_cmd) return run_reassign_command(x, *installation, std::cout, std::cerr);

@@ -203,6 +203,15 @@ std::string describe_event(const Event& e, const std::string& initiator) {
     case EventType::kPluginChanged:
       return "resumed under " + d.value("plugin", "") + " " + d.value("to", "") +
              " (started under " + d.value("from", "") + ")" + step;
+    case EventType::kExecutionMigrated: {
+      std::string renamed;
+      for (const auto& r : d.value("steps", json::array())) {
+        renamed +=
+            (renamed.empty() ? "; " : ", ") + r.value("from", "") + " is now " + r.value("to", "");
+      }
+      return "MIGRATED from " + d.value("from", "") + " to " + d.value("to", "") + " by " +
+             d.value("actor", "") + ": " + d.value("justification", "") + renamed;
+    }
     case EventType::kExecutionCancelled:
       return "CANCELLED by " + d.value("actor", "") + ": " + d.value("justification", "");
     case EventType::kExecutionRetried:

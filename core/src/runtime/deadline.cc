@@ -117,6 +117,24 @@ Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, 
   return due_from(*span, due.from, context, start, calendars);
 }
 
+Result<StepDue> resolve_step_due(const DeadlineSpec& deadline, const ContextReader& context,
+                                 TimePoint start, const CalendarSet& calendars) {
+  StepDue out;
+  auto due = resolve_due(deadline.due, context, start, calendars, &out.basis);
+  if (!due) return std::move(due).error();
+  out.due = *due;
+  if (deadline.cap) {
+    auto cap = resolve_due(*deadline.cap, context, start, calendars, &out.cap_basis);
+    if (!cap) return std::move(cap).error();
+    out.cap = *cap;
+    if (out.due > *cap) {  // the cap bounds the deadline
+      out.due = *cap;
+      out.basis = {"the cap: " + out.cap_basis.rule, out.cap_basis.calendar};
+    }
+  }
+  return out;
+}
+
 namespace {
 
 void check_span(const Span& span, const std::string& at, const CalendarSet& calendars,

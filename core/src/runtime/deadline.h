@@ -41,6 +41,17 @@ struct DueBasis {
 Result<TimePoint> resolve_due(const DueSpec& due, const ContextReader& context, TimePoint start,
                               const CalendarSet& calendars, DueBasis* basis = nullptr);
 
+// A step's deadline as it stands when the step starts at `start`: `due` (the cap when the due
+// instant would pass it), and `cap`, each with how it was reached. The errors of resolve_due.
+struct StepDue {
+  TimePoint due;
+  std::optional<TimePoint> cap;
+  DueBasis basis;
+  DueBasis cap_basis;
+};
+Result<StepDue> resolve_step_due(const DeadlineSpec& deadline, const ContextReader& context,
+                                 TimePoint start, const CalendarSet& calendars);
+
 // A span written in JSON: an ISO 8601 duration or {"business_days": N, "calendar": ID}.
 Result<Span> parse_span(const nlohmann::json& doc);
 

@@ -692,6 +692,78 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
   return sync();
 }
 
+Result<MigrationReport> Engine::migrate(const std::string& execution_id, const MigrationPlan& plan,
+                                        bool dry_run, const Actor& given,
+                                        const std::string& justification) {
+  const Actor actor = normal_actor(given);
+  if (auto s = refuse_media_from(execution_id, people_of(actor, justification), "migration"); !s) {
+    return std::move(s).error();
+  }
+  if (auto s = check_text_field("execution id", execution_id); !s) return std::move(s).error();
+  if (auto s = check_actor(actor); !s) return std::move(s).error();
+  if (!dry_run) {
+    if (auto s = check_reason(justification, "migrating an execution"); !s) {
+      return std::move(s).error();
+    }
+  }
+  if (store_ == nullptr) {
+    return Error::invalid_argument("migrating needs a durable engine: a store keeps the state");
+  }
+  auto from = catalog_.find(plan.workflow, plan.from);
+  auto to = catalog_.find(plan.workflow, plan.to);
+  for (const auto& [wf, version] : {std::pair{from, plan.from}, std::pair{to, plan.to}}) {
+    if (wf == nullptr) {
+      return Error::not_found("workflow " + plan.workflow + " version " + std::to_string(version) +
+                              " is not in the store");
+    }
+  }
+  if (auto s = check_migration_plan(plan, *from, *to); !s) return std::move(s).error();
+  if (!dry_run) {  // before anything names it: another process must find it in the store
+    if (auto s = register_workflows(*to); !s) return std::move(s).error();
+  }
+  MigrationReport report;
+  report.execution = execution_id;
+  {
+    // As for a retry: the lock is held from the check that it waits in the store to the moment
+    // the migrated execution is in memory, so no other call loads the old state meanwhile.
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    if (auto it = executions_.find(execution_id);
+        it != executions_.end() && !it->second->terminal()) {
+      report.problems.push_back(
+          "it is at work in this process (a step running, or a change not yet committed): "
+          "migrate it while it waits for people, a signal or a timer");
+      return report;
+    }
+    auto record = store_->execution(execution_id);
+    if (!record) return std::move(record).error();
+    if (!*record) return Error::not_found("no execution " + execution_id);
+    const ExecutionRecord& r = **record;
+    if (r.status != "running" && r.status != "waiting") {
+      report.problems.push_back("it has " + r.status);
+      return report;
+    }
+    const auto mark = working_on(execution_id);
+    auto parts = store_->state_parts(execution_id);
+    if (!parts) return std::move(parts).error();
+    auto restored = Execution::restore(*this, execution_id, r.state, *parts);
+    if (!restored) {
+      report.problems.push_back(restored.error().message());
+      return report;
+    }
+    report = (*restored)->migrate(to, plan, !dry_run, actor, justification);
+    if (!report.applied) return report;
+    executions_[execution_id] = *restored;
+    if (auto w = wakeups_.find(execution_id); w != wakeups_.end()) {
+      clock_.cancel(w->second);
+      wakeups_.erase(w);
+    }
+    // Still under the lock, as for a retry: its timers are armed before a commit may evict it.
+    (*restored)->resume_restored();
+  }
+  if (auto s = sync(); !s) return std::move(s).error();
+  return report;
+}
+
 std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
   if (auto execution = find(id)) return execution->snapshot();
   if (store_ == nullptr) return std::nullopt;

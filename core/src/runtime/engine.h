@@ -103,6 +103,17 @@ class Engine final : public ExecutionHost {
   Status retry(const std::string& execution_id, const Actor& actor,
                const std::string& justification);
 
+  // Durable: moves execution `execution_id` to another version of its workflow as `plan` says
+  // (runtime/migration_plan.h, Execution::migrate), or with `dry_run` only says what would
+  // change. The report says why it cannot move when something stands in the way (then nothing
+  // changes); applied, it returns once the migrated state is committed with its event and audit
+  // entry, the new version registered in the store. kNotFound for an unknown execution or a
+  // version the catalog does not hold; kInvalidData for a plan that does not fit the versions;
+  // kInvalidArgument in memory.
+  Result<MigrationReport> migrate(const std::string& execution_id, const MigrationPlan& plan,
+                                  bool dry_run, const Actor& actor,
+                                  const std::string& justification);
+
   // Durable: blocks until every change so far is committed; the store's failure, if any.
   Status sync();
   // Durable: commit statistics (transactions, drains).

@@ -31,6 +31,7 @@ std::string_view to_string(EventType type) {
     case EventType::kTaskReleased: return "task_released";
     case EventType::kTaskReassigned: return "task_reassigned";
     case EventType::kPluginChanged: return "plugin_changed";
+    case EventType::kExecutionMigrated: return "execution_migrated";
   }
   return "unknown";
 }

@@ -42,8 +42,12 @@ enum class EventType {
   // A suspended step resumes under another version of its plugin (the same major) than the
   // one it started under. data: plugin, from, to, sha256
   kPluginChanged,
+  // A coordinator moved the execution to another version of its workflow (Execution::migrate).
+  // data: actor, justification, from, to (workflow keys), steps ([{from, to}] paths renamed),
+  // changes (what changed, in words)
+  kExecutionMigrated,
 };
-inline constexpr EventType kLastEventType = EventType::kPluginChanged;
+inline constexpr EventType kLastEventType = EventType::kExecutionMigrated;
 
 std::string_view to_string(EventType type);
 // The notification an event of this type owes a task's people, if any.

@@ -78,9 +78,9 @@ bool retryable_by(const RetryPolicy& policy, const StepError& error) {
 // it, never outputs, inputs or answers (they may carry personal or case data).
 json audit_summary(const Event& e) {
   json s{{"event", e.seq}};
-  for (const char* key :
-       {"attempt", "task", "roles", "due", "level", "name", "rule", "next", "workflow", "action",
-        "previous", "votes", "recovered", "assignee", "released", "justification", "steps"}) {
+  for (const char* key : {"attempt", "task", "roles", "due", "level", "name", "rule", "next",
+                          "workflow", "action", "previous", "votes", "recovered", "assignee",
+                          "released", "justification", "steps", "from", "to"}) {
     auto it = e.data.find(key);
     if (it != e.data.end()) s[key] = *it;
   }
@@ -331,6 +331,10 @@ const Step& Execution::current_step(int64_t frame) const {
 // Stable across retries and restarts: derived from the execution id and the step's place
 // (branch names and item indexes included), plus the visit number when a loop re-enters it.
 std::string Execution::idempotency_key(int64_t frame, const Step& step) const {
+  if (auto a = attempts_.find(frame);
+      a != attempts_.end() && a->second.step == &step && !a->second.key.empty()) {
+    return a->second.key;  // started before a migration renamed the step
+  }
   const Frame& f = frames_.at(frame);
   std::string key = id_ + "/" + f.path + step.id;
   auto it = f.visits.find(step.id);

@@ -31,6 +31,7 @@
 #include "runtime/clock.h"
 #include "runtime/crash_journal.h"
 #include "runtime/event.h"
+#include "runtime/migration_plan.h"
 #include "runtime/plugin_call_pool.h"
 #include "store/group_committer.h"
 #include "workflow/workflow.h"
@@ -161,6 +162,19 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // runs again the attempts that were in flight, each as its next attempt number with the same
   // idempotency key.
   void note_retry(const Actor& actor, const std::string& justification, const StepError& failure);
+
+  // After restore(), before resume_restored(): moves the execution to `to` (the plan's new
+  // version) as `plan` says. Says what would change and, when something stands in the way, why
+  // it cannot move — then nothing changes, and nothing changes either unless `apply`. Applied,
+  // the change is one event (execution_migrated, with the actor and justification) committed
+  // with the new state; resume_restored() then arms the timers as they now stand.
+  // It cannot move while anything runs (a plugin call, an answer being handed over); when an
+  // active step has no place in `to`, or changes kind; when a waiting task's step type changes;
+  // when a running parallel, map or sub-workflow step is renamed, a parallel's branches change
+  // or a map's list moves; when a changed deadline must be computed again for a task already
+  // escalated, or cannot be; or when the context patch does not apply.
+  MigrationReport migrate(const std::shared_ptr<const Workflow>& to, const MigrationPlan& plan,
+                          bool apply, const Actor& actor, const std::string& justification);
 
   ExecutionSnapshot snapshot() const;
   // The main sequence's context as a stored state (ExecutionRecord::state) holds it, every

@@ -160,6 +160,7 @@ json Execution::state_json() const {
   for (const auto& [frame, a] : attempts_) {
     json aj{{"frame", frame}, {"number", a.number}};
     if (!a.plugin_version.empty()) aj["plugin_version"] = a.plugin_version;
+    if (!a.key.empty()) aj["key"] = a.key;
     if (a.suspended) {
       aj["suspended"] = true;
       if (!a.signal.empty()) aj["signal"] = a.signal;
@@ -343,6 +344,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
       a.suspended = aj.value("suspended", false);
       a.signal = aj.value("signal", "");
       a.plugin_version = aj.value("plugin_version", "");
+      a.key = aj.value("key", "");
       if (aj.contains("resume_input")) a.resume_input = aj["resume_input"];
       if (aj.contains("task")) {
         const auto& tj = aj["task"];

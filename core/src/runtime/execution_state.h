@@ -94,6 +94,9 @@ struct Execution::Attempt {
   // The version of the plugin the attempt started under: a suspended step resumes under the
   // same major (PluginRegistry::find_for_resume). Empty in snapshots older than versions.
   std::string plugin_version;
+  // The idempotency key (and task token) the attempt started under, when a migration has since
+  // renamed its step: the plugin still knows the attempt by it. Empty: derived as usual.
+  std::string key;
 };
 
 enum class Execution::TimerKind : int {

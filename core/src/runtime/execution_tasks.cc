@@ -608,20 +608,8 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
 }
 
 bool Execution::start_deadline(int64_t frame, const Step& step) {
-  const DeadlineSpec& d = *step.deadline;
   Frame& f = frames_.at(frame);
-  DueBasis basis;
-  DueBasis cap_basis;
-  auto due = resolve_due(d.due, f.context, f.entered_at, host_.calendars(), &basis);
-  std::optional<TimePoint> cap;
-  if (due && d.cap) {
-    auto c = resolve_due(*d.cap, f.context, f.entered_at, host_.calendars(), &cap_basis);
-    if (!c) {
-      due = std::move(c).error();
-    } else {
-      cap = *c;
-    }
-  }
+  auto due = resolve_step_due(*step.deadline, f.context, f.entered_at, host_.calendars());
   if (!due) {
     const bool config = due.error().code() == ErrorCode::kConfiguration;
     on_step_error(frame, step,
@@ -629,11 +617,10 @@ bool Execution::start_deadline(int64_t frame, const Step& step) {
                              "deadline of step '" + step.id + "': " + due.error().message()));
     return false;
   }
-  const bool capped = cap && *due > *cap;
-  f.due = capped ? *cap : *due;
-  f.cap = cap;
-  f.basis = capped ? DueBasis{"the cap: " + cap_basis.rule, cap_basis.calendar} : basis;
-  f.cap_basis = cap_basis;
+  f.due = due->due;
+  f.cap = due->cap;
+  f.basis = std::move(due->basis);
+  f.cap_basis = std::move(due->cap_basis);
   f.level = 0;
   arm_deadline_timers(frame);
   return true;

@@ -397,7 +397,9 @@ Status SqliteStore::prepare() {
       {&s_->upsert_execution,
        "INSERT INTO executions (" + exec_cols +
            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
-           "status = excluded.status, updated_at = excluded.updated_at, next_due = "
+           // The version changes when an execution is migrated (Engine::migrate).
+           "workflow_version = excluded.workflow_version, status = excluded.status, updated_at = "
+           "excluded.updated_at, next_due = "
            "excluded.next_due, state = excluded.state, result = excluded.result, "
            // Failing keeps the last snapshot taken while it ran (retry_point); anything else
            // forgets it.

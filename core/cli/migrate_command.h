@@ -1,0 +1,27 @@
+// `coalition migrate --plan FILE [--workflow FILE] [--dry-run]`: moves running executions to
+// another version of their workflow as a plan says (runtime/migration_plan.h, docs/cli.md), or
+// with --dry-run shows, execution by execution, what would change and what cannot move and why.
+#ifndef COALITION_CLI_MIGRATE_COMMAND_H_
+#define COALITION_CLI_MIGRATE_COMMAND_H_
+
+#include <iosfwd>
+#include <string>
+
+#include "cli/execution_commands.h"
+
+namespace coalition::cli {
+
+struct MigrateOptions {
+  std::string plan_file;      // --plan: the plan (or - for standard input)
+  std::string workflow_file;  // --workflow: the new version's file, registered when applied
+  bool dry_run = false;
+};
+
+// Exit 0 when every execution moved (or, dry, can); 73 when one cannot (the report says why;
+// the others moved); 65 for a plan that does not fit; 66 for an unknown version.
+int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions& o,
+                        const Installation& installation, std::ostream& out, std::ostream& err);
+
+}  // namespace coalition::cli
+
+#endif  // COALITION_CLI_MIGRATE_COMMAND_H_
