@@ -444,6 +444,40 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
   ASSERT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(wait_for_status(coordinator, flaky_id, "succeeded"), "succeeded");
 
+  // Migrations: a waiting execution of version 1 moves to version 2 (registered above).
+  auto older = call("POST", "/v1/executions", coordinator,
+                    {{"workflow", "member_review"},
+                     {"version", 1},
+                     {"input", {{"member", "northbank"}, {"case_id", "C-6"}}}});
+  ASSERT_EQ(older.status, 201) << older.body;
+  const std::string older_id = older.json()["id"];
+  EXPECT_EQ(wait_for_status(coordinator, older_id, "waiting"), "waiting");
+  const json plan{
+      {"workflow", "member_review"}, {"from", 1}, {"to", 2}, {"executions", {older_id}}};
+  auto dry = call("POST", "/v1/migrations", coordinator, {{"plan", plan}, {"dry_run", true}});
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(dry.json()["movable"], 1) << dry.body;
+  EXPECT_EQ(dry.json()["executions"][0]["result"], "would migrate") << dry.body;
+  EXPECT_EQ(call("POST", "/v1/migrations", member, {{"plan", plan}, {"dry_run", true}}).status,
+            403);
+  auto same = call("POST", "/v1/migrations", coordinator,
+                   {{"plan", {{"workflow", "member_review"}, {"from", 1}, {"to", 1}}}});
+  EXPECT_EQ(same.status, 422) << same.body;
+  EXPECT_EQ(same.json()["pointer"], "/plan/to") << same.body;
+  EXPECT_EQ(call("POST", "/v1/migrations", coordinator, {{"plan", plan}}).status,
+            422);  // applying needs a justification
+  EXPECT_EQ(
+      call("POST", "/v1/migrations", coordinator,
+           {{"plan", {{"workflow", "member_review"}, {"from", 1}, {"to", 9}}}, {"dry_run", true}})
+          .status,
+      404);
+  auto moved = call("POST", "/v1/migrations", coordinator,
+                    {{"plan", plan}, {"justification", "version 2 is the agreed one"}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json()["executions"][0]["result"], "migrated") << moved.body;
+  auto now_on = call("GET", "/v1/executions/" + older_id, coordinator);
+  EXPECT_EQ(now_on.json()["workflow"], "member_review@2") << now_on.body;
+
   // Administration.
   EXPECT_EQ(call("GET", "/v1/tokens", admin).status, 200);
   auto made = call("POST", "/v1/tokens", admin,

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "support/subprocess.h"
@@ -470,6 +472,116 @@ TEST_F(DurableCli, BulkStartMakesOneExecutionPerItemAndARerunOnlyWhatIsMissing) 
       << doubled.err;
   EXPECT_EQ(listed(), 3u);
   EXPECT_EQ(coalition({"start", workflow.string(), "--each", registry.string()}).exit_code, 64);
+}
+
+// A changed workflow reaches the executions already waiting on the old one: a dry run first,
+// execution by execution, then the plan applied to those that can move.
+TEST_F(DurableCli, MigrateMovesWaitingExecutionsToTheNewVersionAndSaysWhichCannot) {
+  const char* kAck = R"({
+    "id": "member_ack", "version": %d, "title": "A member acknowledges",
+    "steps": [
+      {"id": "%s", "kind": "task", "type": "approval",
+       "parameters": {"title": "Acknowledge the notice"},
+       "assign": {"roles": ["policy_owner"], "organisation": {"$path": "/input/member"}},
+       "deadline": {"in": "%s", "escalate": [{"roles": ["compliance_lead"], "in": "P2D"}]},
+       "result": "/ack"}]})";
+  auto version = [&](int v, const char* step, const char* due) {
+    char text[1024];
+    std::snprintf(text, sizeof text, kAck, v, step, due);
+    return dir_.write("ack" + std::to_string(v) + ".json", text);
+  };
+  const auto v1 = version(1, "ack", "P5D");
+  const auto v2 = version(2, "acknowledge", "P10D");
+  const auto plan = dir_.write("plan.json", R"({"workflow": "member_ack", "from": 1, "to": 2,
+                                                "steps": {"ack": "acknowledge"}})");
+  auto start = [&](const char* member, const char* now) {
+    const auto input =
+        dir_.write(std::string(member) + ".json", std::string(R"({"member": ")") + member + "\"}");
+    auto r = coalition(
+        {"start", v1.string(), "--input", input.string(), "--as", "coord.cora", "--now", now});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  };
+  const std::string early = start("northwind", "2026-12-01T09:00:00Z");
+  const std::string late = start("eastwind", "2026-12-04T09:00:00Z");
+  // The early one's task escalates on 6 December; the late one's is due on the 9th.
+  ASSERT_EQ(coalition({"tick", "--now", "2026-12-07T09:00:00Z"}).exit_code, 0);
+
+  auto dry = coalition({"migrate", "--plan", plan.string(), "--workflow", v2.string(), "--dry-run",
+                        "--as", "coord.cora", "--now", "2026-12-07T09:00:00Z"});
+  EXPECT_EQ(dry.exit_code, 73) << dry.err;  // one cannot move
+  EXPECT_EQ(dry.out, "dry run: member_ack@1 -> member_ack@2 (nothing changes)\n" + early +
+                         "  CANNOT MIGRATE\n"
+                         "  - the deadline of step ack changed, and its task has escalated 1 "
+                         "time(s) under the old one: extend it instead, or migrate once it is "
+                         "answered\n"
+                         "    step ack becomes acknowledge\n" +
+                         late +
+                         "  would migrate\n"
+                         "    step ack becomes acknowledge\n"
+                         "    step acknowledge is due 2026-12-14T09:00:00.000Z (P10D), was "
+                         "2026-12-09T09:00:00.000Z\n"
+                         "2 execution(s): 1 can move, 1 cannot\n");
+  EXPECT_EQ(json::parse(coalition({"status", late, "--json"}).out)["workflow"], "member_ack@1");
+
+  auto unexplained = coalition(
+      {"migrate", "--plan", plan.string(), "--workflow", v2.string(), "--as", "coord.cora"});
+  EXPECT_EQ(unexplained.exit_code, 64) << unexplained.err;
+  auto wrong_file = coalition({"migrate", "--plan", plan.string(), "--workflow", v1.string(),
+                               "--dry-run", "--as", "coord.cora"});
+  EXPECT_EQ(wrong_file.exit_code, 65) << wrong_file.err;
+  EXPECT_NE(wrong_file.err.find("--workflow holds member_ack@1; the plan moves to member_ack@2"),
+            std::string::npos)
+      << wrong_file.err;
+  const auto typo = dir_.write("typo.json", R"({"workflow": "member_ack", "from": 1, "to": 2,
+                                                "steps": {"acq": "acknowledge"}})");
+  auto mistyped = coalition({"migrate", "--plan", typo.string(), "--workflow", v2.string(),
+                             "--dry-run", "--as", "coord.cora"});
+  EXPECT_EQ(mistyped.exit_code, 65) << mistyped.err;
+  EXPECT_NE(mistyped.err.find("/steps/acq"), std::string::npos) << mistyped.err;
+  EXPECT_NE(mistyped.err.find("member_ack@1 has no step 'acq'"), std::string::npos) << mistyped.err;
+
+  auto applied = coalition({"migrate", "--plan", plan.string(), "--workflow", v2.string(),
+                            "--justification", "ten days agreed at the plenary", "--as",
+                            "coord.cora", "--json", "--now", "2026-12-07T09:05:00Z"});
+  EXPECT_EQ(applied.exit_code, 73) << applied.err;
+  const json run = json::parse(applied.out);
+  EXPECT_EQ(run["movable"], 1);
+  EXPECT_EQ(run["blocked"], 1);
+  EXPECT_EQ(run["executions"][0]["result"], "cannot migrate");
+  EXPECT_EQ(run["executions"][1]["execution"], late);
+  EXPECT_EQ(run["executions"][1]["result"], "migrated");
+
+  // The late one runs version 2: its task under the new step, due on the 14th.
+  EXPECT_EQ(json::parse(coalition({"status", late, "--json"}).out)["workflow"], "member_ack@2");
+  EXPECT_EQ(json::parse(coalition({"status", early, "--json"}).out)["workflow"], "member_ack@1");
+  const json open = tasks();
+  bool found = false;
+  for (const auto& t : open) {
+    if (t["execution"] != late) continue;
+    found = true;
+    EXPECT_EQ(t["step"], "acknowledge");
+    EXPECT_EQ(t["due"], "2026-12-14T09:00:00.000Z");
+  }
+  EXPECT_TRUE(found) << open;
+  EXPECT_NE(coalition({"timeline", late})
+                .out.find("MIGRATED from member_ack@1 to member_ack@2 by coord.cora: ten days "
+                          "agreed at the plenary; ack is now acknowledge"),
+            std::string::npos);
+  // Answered on the new step, it finishes.
+  const std::string task = late + ".t1";
+  ASSERT_EQ(
+      coalition({"complete", task, "--as", "po.pia", "--role", "policy_owner", "--org", "eastwind",
+                 "--data", R"({"decision": "approve"})", "--now", "2026-12-07T10:00:00Z"})
+          .exit_code,
+      0);
+  EXPECT_EQ(json::parse(coalition({"status", late, "--json"}).out)["status"], "succeeded");
+  // The plan again: only the one left on version 1 is looked at.
+  auto rerun = coalition({"migrate", "--plan", plan.string(), "--dry-run", "--as", "coord.cora",
+                          "--json", "--now", "2026-12-07T10:00:00Z"});
+  EXPECT_EQ(rerun.exit_code, 73) << rerun.err;
+  EXPECT_EQ(json::parse(rerun.out)["executions"].size(), 1u) << rerun.out;
+  EXPECT_EQ(coalition({"audit", "verify"}).exit_code, 0);
 }
 
 }  // namespace

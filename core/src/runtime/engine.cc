@@ -721,6 +721,9 @@ Result<MigrationReport> Engine::migrate(const std::string& execution_id, const M
   if (!dry_run) {  // before anything names it: another process must find it in the store
     if (auto s = register_workflows(*to); !s) return std::move(s).error();
   }
+  // A parked execution leaves memory once its last change is committed: after this, one still
+  // in memory has work in flight.
+  if (auto s = sync(); !s) return std::move(s).error();
   MigrationReport report;
   report.execution = execution_id;
   {

@@ -6,6 +6,7 @@
 #include "app/execution_documents.h"
 #include "app/execution_export.h"
 #include "app/execution_search.h"
+#include "app/migration_actions.h"
 #include "app/permissions.h"
 #include "app/retention_actions.h"
 #include "app/task_actions.h"
@@ -149,6 +150,34 @@ void add_execution_routes(Router& router, app::Session& s, const EngineConfig& c
                       [steer](const RouteCall& c) { return steer(c, false); }}));
   router.add(waiting({"POST", "/v1/executions/{id}/retry", true,
                       [steer](const RouteCall& c) { return steer(c, true); }}));
+
+  // Migrations: a dry run says what would move; applied with a justification, each execution
+  // moves in its own transaction (app/migration_actions.h).
+  router.add(waiting(
+      {"POST", "/v1/migrations", true, [&s](const RouteCall& c) {
+         auto body = object_body(c.request, "{\"plan\": {...}, \"dry_run\"?, \"justification\"?}");
+         if (!body) return problem_response(body.error());
+         auto given = body->find("plan");
+         if (given == body->end()) {
+           return problem_response(
+               Error::invalid_data("expected `plan`: the migration plan", "/plan"));
+         }
+         auto plan = parse_migration_plan(*given);
+         if (!plan) {
+           return problem_response(
+               Error::invalid_data(plan.error().message(), "/plan" + plan.error().pointer()));
+         }
+         auto dry = body->find("dry_run");
+         if (dry != body->end() && !dry->is_boolean()) {
+           return problem_response(Error::invalid_data("expected true or false", "/dry_run"));
+         }
+         const bool dry_run = dry != body->end() && dry->get<bool>();
+         auto why = string_member(*body, "justification", !dry_run);
+         if (!why) return problem_response(why.error());
+         auto run = app::migrate_executions(s, *c.principal, *plan, dry_run, *why);
+         if (!run) return problem_response(run.error());
+         return ok(run->to_json());
+       }}));
 
   // Legal holds: the roles config.permissions.legal_hold names (or admin), for any execution.
   auto hold = [&s, &config](const RouteCall& c, bool release) {
