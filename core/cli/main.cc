@@ -277,7 +277,7 @@ int run(int argc, char** argv) {
                           "The new version's workflow file (registered when applied)");
   migrate_cmd->add_flag("--dry-run", migrate.dry_run,
                         "Say what would change and what cannot move, changing nothing");
-  migrate_cmd->add_option("--justification", x.justification, "Why (audited; not with --dry-run)");
+  migrate_cmd->add_option("--justification", x.justification, "Why (audited); not for a dry run");
   migrate_cmd->add_flag("--json", x.json, "Print JSON");
   actor_options(migrate_cmd, false);
   auto* claim_cmd = app.add_subcommand(

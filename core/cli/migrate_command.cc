@@ -27,6 +27,10 @@ int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions&
     err << "coalition migrate: --justification is required (or --dry-run)\n";
     return kExitUsage;
   }
+  if (mo.dry_run && !o.justification.empty()) {
+    err << "coalition migrate: --justification is for applying a plan, not for a dry run\n";
+    return kExitUsage;
+  }
   SessionOptions session = o.session;
   if (!mo.workflow_file.empty()) {
     std::vector<std::shared_ptr<const Workflow>> workflows;
@@ -40,12 +44,22 @@ int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions&
     }
     session.workflows = std::move(workflows);
   }
+  // A dry run changes nothing: no execution is recovered, no timer fires, the store's time
+  // stays; each execution is judged as the store holds it, at --now.
+  session.recover = !mo.dry_run;
   auto s = Session::open(installation, session);
   if (!s) return fail(err, "migrate", s.error());
+  if (!mo.dry_run) {
+    // Time first: what fell due up to --now happens under the version it was due under, and
+    // the plan meets each execution as it stands then.
+    if (auto settled = (*s)->settle(); !settled) return fail(err, "migrate", settled.error());
+  }
   auto run = app::migrate_executions(**s, asserted_principal(o.actor, o.role, o.organisation),
                                      *plan, mo.dry_run, o.justification);
-  // Closing settles what the migrated executions do now (a deadline that already passed).
-  if (auto c = (*s)->close(); !c) return fail(err, "migrate", c.error());
+  if (!mo.dry_run) {
+    // Closing settles what the migrated executions do now (a deadline that already passed).
+    if (auto c = (*s)->close(); !c) return fail(err, "migrate", c.error());
+  }
   if (!run) return fail(err, "migrate", run.error());
   if (o.json) {
     out << run->to_json().dump(2) << "\n";

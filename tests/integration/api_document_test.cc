@@ -464,6 +464,13 @@ TEST_F(ApiDocumentTest, RealResponsesToEveryOperationFitTheDocument) {
                    {{"plan", {{"workflow", "member_review"}, {"from", 1}, {"to", 1}}}});
   EXPECT_EQ(same.status, 422) << same.body;
   EXPECT_EQ(same.json()["pointer"], "/plan/to") << same.body;
+  auto unknown = call(
+      "POST", "/v1/migrations", coordinator,
+      {{"plan",
+        {{"workflow", "member_review"}, {"from", 1}, {"to", 2}, {"steps", {{"reviw", "review"}}}}},
+       {"dry_run", true}});
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  EXPECT_EQ(unknown.json()["pointer"], "/plan/steps/reviw") << unknown.body;
   EXPECT_EQ(call("POST", "/v1/migrations", coordinator, {{"plan", plan}}).status,
             422);  // applying needs a justification
   EXPECT_EQ(

@@ -507,6 +507,7 @@ TEST_F(DurableCli, MigrateMovesWaitingExecutionsToTheNewVersionAndSaysWhichCanno
   // The early one's task escalates on 6 December; the late one's is due on the 9th.
   ASSERT_EQ(coalition({"tick", "--now", "2026-12-07T09:00:00Z"}).exit_code, 0);
 
+  const std::string history_before = coalition({"history", early, "--json"}).out;
   auto dry = coalition({"migrate", "--plan", plan.string(), "--workflow", v2.string(), "--dry-run",
                         "--as", "coord.cora", "--now", "2026-12-07T09:00:00Z"});
   EXPECT_EQ(dry.exit_code, 73) << dry.err;  // one cannot move
@@ -523,6 +524,15 @@ TEST_F(DurableCli, MigrateMovesWaitingExecutionsToTheNewVersionAndSaysWhichCanno
                          "2026-12-09T09:00:00.000Z\n"
                          "2 execution(s): 1 can move, 1 cannot\n");
   EXPECT_EQ(json::parse(coalition({"status", late, "--json"}).out)["workflow"], "member_ack@1");
+  // A dry run at a later instant changes nothing either: no timer fires, time does not move.
+  auto later = coalition({"migrate", "--plan", plan.string(), "--workflow", v2.string(),
+                          "--dry-run", "--as", "coord.cora", "--now", "2026-12-20T09:00:00Z"});
+  EXPECT_NE(later.out.find("the deadline of step ack changed"), std::string::npos) << later.out;
+  EXPECT_EQ(coalition({"history", early, "--json"}).out, history_before);
+  EXPECT_EQ(coalition({"migrate", "--plan", plan.string(), "--dry-run", "--justification", "x",
+                       "--as", "coord.cora"})
+                .exit_code,
+            64);
 
   auto unexplained = coalition(
       {"migrate", "--plan", plan.string(), "--workflow", v2.string(), "--as", "coord.cora"});

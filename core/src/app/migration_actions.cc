@@ -39,6 +39,18 @@ Result<std::vector<std::string>> executions_on(Session& s, const MigrationPlan& 
 
 }  // namespace
 
+Status check_migration(Session& s, const MigrationPlan& plan) {
+  auto from = s.catalog().find(plan.workflow, plan.from);
+  auto to = s.catalog().find(plan.workflow, plan.to);
+  for (const auto& [wf, version] : {std::pair{from, plan.from}, std::pair{to, plan.to}}) {
+    if (wf == nullptr) {
+      return Error::not_found("workflow " + plan.workflow + " version " + std::to_string(version) +
+                              " is not in the store");
+    }
+  }
+  return check_migration_plan(plan, *from, *to);
+}
+
 json MigrationRun::to_json() const {
   json list = json::array();
   for (const auto& r : reports) list.push_back(r.to_json());
@@ -52,12 +64,7 @@ Result<MigrationRun> migrate_executions(Session& s, const Principal& p, const Mi
   if (!(p.admin || p.coordinate || p.source == IdentitySource::kAsserted)) {
     return Error::permission_denied("migrating executions needs the coordinate or admin scope");
   }
-  for (int64_t version : {plan.from, plan.to}) {
-    if (s.catalog().find(plan.workflow, version) == nullptr) {
-      return Error::not_found("workflow " + plan.workflow + " version " + std::to_string(version) +
-                              " is not in the store");
-    }
-  }
+  if (auto ok = check_migration(s, plan); !ok) return std::move(ok).error();
   std::vector<std::string> ids = plan.executions;
   if (ids.empty()) {
     auto all = executions_on(s, plan);
@@ -69,12 +76,17 @@ Result<MigrationRun> migrate_executions(Session& s, const Principal& p, const Mi
   run.to = plan.to_key();
   run.dry_run = dry_run;
   const Actor actor = actor_of(p, p.roles.empty() ? "" : p.roles.front());
+  size_t moved = 0;
   for (const auto& id : ids) {
     auto report = s.engine().migrate(id, plan, dry_run, actor, justification);
     if (!report && report.error().code() == ErrorCode::kNotFound) {  // a plan's id, mistyped
       report = MigrationReport{id, {}, {"there is no execution " + id}, false};
     }
-    if (!report) return std::move(report).error();
+    if (!report && moved == 0) return std::move(report).error();
+    if (!report) {  // some moved already: say which did and which did not
+      report = MigrationReport{id, {}, {"not migrated: " + report.error().to_string()}, false};
+    }
+    if (report->applied) ++moved;
     if (report->problems.empty()) ++run.movable;
     run.reports.push_back(std::move(*report));
   }

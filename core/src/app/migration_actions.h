@@ -25,12 +25,18 @@ struct MigrationRun {
   nlohmann::json to_json() const;
 };
 
+// The plan against the store: kNotFound for a version it does not hold, kInvalidData (with the
+// plan's pointer) for a plan that does not fit the two versions.
+Status check_migration(Session& s, const MigrationPlan& plan);
+
 // Runs `plan` (with `dry_run`, only says what it would do) on each execution it names, else on
 // every running or waiting execution of its old version, as `p`: coordinators, admins and the
 // operator may (kPermissionDenied otherwise). Each execution moves on its own, in its own
-// transaction: one that cannot move (its report says why) leaves the others to move. kNotFound
-// for a version the store does not hold, or an execution the plan names that does not exist;
-// kInvalidData for a plan that does not fit the two versions. Applying needs a justification.
+// transaction: one that cannot move (its report says why) leaves the others to move. The
+// errors of check_migration, and the first execution's (a justification missing when applying,
+// the store failing) before anything moved; after that an execution that fails is reported
+// with the error among its problems and the others go on. An execution the plan names that
+// does not exist is reported so too.
 Result<MigrationRun> migrate_executions(Session& s, const Principal& p, const MigrationPlan& plan,
                                         bool dry_run, const std::string& justification);
 

@@ -172,7 +172,8 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
                                    **stored_now + "; time only moves forward");
   }
   if (now || options.manual_clock) {
-    const TimePoint start = floor ? *floor : (now ? *now : utc_now());
+    TimePoint start = floor ? *floor : (now ? *now : utc_now());
+    if (!options.recover && now) start = *now;  // nothing fires on the way there
     auto clock = std::make_unique<ManualClock>(start);
     s->manual_ = clock.get();
     s->clock_ = std::move(clock);
@@ -193,6 +194,7 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   }
   s->engine_ = std::make_unique<Engine>(installation.registry, s->catalog_, *s->clock_,
                                         engine_options, &s->metrics_);
+  if (!options.recover) return s;
   auto report = s->engine_->recover();
   if (!report) return std::move(report).error();
   s->recovery_ = std::move(*report);

@@ -23,6 +23,10 @@ struct SessionOptions {
   std::string now;            // --now RFC 3339; empty: real time
   bool act = true;            // false: read-only (no lock, no engine)
   bool manual_clock = false;  // virtual time even without --now
+  // Acting sessions: false builds the engine without recovering any execution or firing any
+  // timer — a dry run that must change nothing; --now is then only the instant it judges at.
+  // (Its caller must not close() it either: closing settles and records the time.)
+  bool recover = true;
   // Acting sessions: what to tell another process that finds the store locked ("coalition serve
   // at http://127.0.0.1:8080"), kept in <store>.owner while the session lives. Empty: nothing,
   // and such a process waits a moment for the lock as before.

@@ -12,6 +12,7 @@
 // version; branches and iterations already running keep the context they started from.
 #include <fmt/format.h>
 
+#include "common/json_limits.h"
 #include "common/utc_time.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
@@ -85,6 +86,8 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
       json after = before.patch(plan.context);
       if (!after.is_object()) {
         cannot("the context patch leaves the context something other than an object");
+      } else if (auto fits = check_json_limits(after); !fits) {
+        cannot("the patched context " + fits.error().to_string());
       } else {
         std::vector<std::string> members;
         for (const auto& [key, value] : after.items()) {
@@ -163,6 +166,38 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
     const auto joined = joins_.find(id);
     switch (old_step.kind) {
       case StepKind::kTask:
+        if (attempt == attempts_.end() && move.current != f.current) {
+          // Between attempts: the next one would get another idempotency key than the ones
+          // before it, and a plugin that half did its work could do it again.
+          cannot(
+              fmt::format("step {} is waiting to retry: renamed, its next attempt would get "
+                          "another idempotency key; migrate once it has run, or keep its id",
+                          path));
+          continue;
+        }
+        if (open && attempt->second.task && !attempt->second.task->completions.empty() &&
+            (old_step.assign ? old_step.assign->quorum : 1) !=
+                (new_step.assign ? new_step.assign->quorum : 1)) {
+          cannot(
+              fmt::format("task {} has {} answer(s) toward a quorum of {}; in {} the quorum "
+                          "is {}: the answers given cannot be counted again",
+                          attempt->second.task->id, attempt->second.task->completions.size(),
+                          old_step.assign ? old_step.assign->quorum : 1, to->key(),
+                          new_step.assign ? new_step.assign->quorum : 1));
+          continue;
+        }
+        if (open && new_step.type == old_step.type &&
+            host_.registry().find_for_resume(new_step.type, attempt->second.plugin_version,
+                                             to->plugin_requirements) == nullptr) {
+          cannot(
+              fmt::format("step {} waits under plugin version {}; {} requires versions of "
+                          "its plugin that exclude it, and none installed would resume it",
+                          path,
+                          attempt->second.plugin_version.empty() ? std::string("(unrecorded)")
+                                                                 : attempt->second.plugin_version,
+                          to->key()));
+          continue;
+        }
         if (new_step.type != old_step.type) {
           if (open) {
             cannot(fmt::format(
@@ -211,6 +246,21 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
           cannot(fmt::format("map step {} is iterating over {}; in {} it iterates over {}", path,
                              old_step.items, to->key(), new_step.items));
           move.step = nullptr;
+        } else if (old_step.join != new_step.join || old_step.join_count != new_step.join_count ||
+                   old_step.join_of != new_step.join_of || old_step.map_mode != new_step.map_mode) {
+          cannot(fmt::format(
+              "step {} is running its {} under one rule for when it is done; in "
+              "{} the rule differs (join mode, count or branches waited for, or "
+              "the map's mode): migrate once it has finished",
+              path, old_step.kind == StepKind::kParallel ? "branches" : "iterations", to->key()));
+          move.step = nullptr;
+        } else if (old_step.kind == StepKind::kMap &&
+                   old_step.max_concurrency != new_step.max_concurrency) {
+          report.changes.push_back(
+              fmt::format("map step {} starts its remaining iterations {}", path,
+                          new_step.max_concurrency == 0
+                              ? std::string("all at once")
+                              : fmt::format("at most {} at a time", new_step.max_concurrency)));
         } else if (old_step.kind == StepKind::kWorkflow &&
                    (old_step.workflow_id != new_step.workflow_id ||
                     old_step.workflow_version != new_step.workflow_version)) {
@@ -264,11 +314,17 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
     moves.emplace(id, std::move(move));
   }
   if (from->timeout != to->timeout) {
-    report.changes.push_back(to->timeout ? "the workflow times out " +
-                                               format_utc(started_at_ + *to->timeout) +
-                                               " (started " + format_utc(started_at_) +
-                                               ", timeout " + format_duration(*to->timeout) + ")"
-                                         : "the workflow has no timeout any more");
+    if (to->timeout && started_at_ + *to->timeout <= host_.clock().now()) {
+      cannot("the timeout of " + to->key() + " (" + format_duration(*to->timeout) +
+             ") has passed already for an execution started " + format_utc(started_at_) +
+             ": it would fail at once");
+    } else {
+      report.changes.push_back(to->timeout ? "the workflow times out " +
+                                                 format_utc(started_at_ + *to->timeout) +
+                                                 " (started " + format_utc(started_at_) +
+                                                 ", timeout " + format_duration(*to->timeout) + ")"
+                                           : "the workflow has no timeout any more");
+    }
   }
   if (!report.problems.empty() || !apply) return report;
 
@@ -285,14 +341,11 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
   for (auto& [id, move] : moves) {
     Frame& f = frames_.at(id);
     auto a = attempts_.find(id);
-    if (move.step != nullptr && a != attempts_.end()) {
-      // The plugin knows a waiting attempt by the key it started under (before its visits are
-      // counted under the new id).
-      if (a->second.suspended && move.current != f.current && a->second.key.empty()) {
-        a->second.key = idempotency_key(id, *a->second.step);
-      }
-      a->second.step = move.step;
-      if (a->second.task) changed_tasks_.insert(id);
+    // The plugin knows a waiting attempt by the key it started under: kept when the rewrite
+    // (a renamed step, visits counted under another id) would derive another.
+    std::string key_before;
+    if (move.step != nullptr && a != attempts_.end() && a->second.suspended) {
+      key_before = idempotency_key(id, *a->second.step);
     }
     f.workflow = to;
     f.sequence = move.sequence;
@@ -303,8 +356,16 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
     }
     f.visits = std::move(visits);
     if (move.step == nullptr) continue;
-    if (auto j = joins_.find(id); j != joins_.end()) j->second.step = move.step;
     f.current = move.current;
+    if (a != attempts_.end()) {
+      a->second.step = move.step;
+      if (!key_before.empty()) {
+        a->second.key.clear();
+        if (idempotency_key(id, *move.step) != key_before) a->second.key = key_before;
+      }
+      if (a->second.task) changed_tasks_.insert(id);
+    }
+    if (auto j = joins_.find(id); j != joins_.end()) j->second.step = move.step;
     if (move.due || move.drop_due) {
       for (auto it = timers_.begin(); it != timers_.end();) {
         const bool deadline_timer =

@@ -158,6 +158,12 @@ Status check_migration_plan(const MigrationPlan& plan, const Workflow& from, con
     if (new_ids.count(new_id) == 0) {
       return plan_error(to.key() + " has no step '" + new_id + "'", at);
     }
+    // Two steps would answer to one id (their visits, their keys).
+    if (old_ids.count(new_id) > 0 && plan.steps.count(new_id) == 0) {
+      return plan_error("'" + new_id + "' is a step of " + from.key() +
+                            " too, which the plan does not rename: two steps would share one id",
+                        at);
+    }
   }
   return ok_status();
 }

@@ -8,7 +8,8 @@
 //    "executions": ["ex-..."]}
 //
 // `steps` renames steps: an old step id to the id it has in the new version (in the same place:
-// the main sequence, or the same branch or iteration). A step it does not name keeps its id.
+// the main sequence, or the same branch or iteration; an id used in several sequences is
+// renamed in each). A step it does not name keeps its id.
 // `context` is a JSON Patch (RFC 6902) applied to the main sequence's context. `executions`
 // narrows the plan to those ids; without it, every running or waiting execution of the old
 // version.
@@ -46,8 +47,9 @@ struct MigrationPlan {
 Result<MigrationPlan> parse_migration_plan(const nlohmann::json& doc);
 
 // The plan against the two versions it names: kInvalidData with the pointer when a step it
-// renames is in neither place (an old id not in `from`, a new id not in `to`), or when both
-// versions are one. (Whether each execution can move is Engine::migrate's answer.)
+// renames is not there (an old id not in `from`, a new id not in `to`), or when a new id is
+// also an old step the plan leaves as it is. (Whether each execution can move is Engine::migrate's
+// answer.)
 Status check_migration_plan(const MigrationPlan& plan, const Workflow& from, const Workflow& to);
 
 // What a plan did, or would do, to one execution.

@@ -163,10 +163,13 @@ void add_execution_routes(Router& router, app::Session& s, const EngineConfig& c
                Error::invalid_data("expected `plan`: the migration plan", "/plan"));
          }
          auto plan = parse_migration_plan(*given);
-         if (!plan) {
+         // The plan's own problems name where they are inside `plan`.
+         Status fits = plan ? app::check_migration(s, *plan) : Status(plan.error());
+         if (!fits && fits.error().code() == ErrorCode::kInvalidData) {
            return problem_response(
-               Error::invalid_data(plan.error().message(), "/plan" + plan.error().pointer()));
+               Error::invalid_data(fits.error().message(), "/plan" + fits.error().pointer()));
          }
+         if (!fits) return problem_response(fits.error());
          auto dry = body->find("dry_run");
          if (dry != body->end() && !dry->is_boolean()) {
            return problem_response(Error::invalid_data("expected true or false", "/dry_run"));

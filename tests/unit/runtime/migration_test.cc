@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 
 #include "common/utc_time.h"
 #include "runtime/engine.h"
@@ -56,10 +57,32 @@ class Note {
   }
 };
 
+// A partner directory that does not answer until the test brings it back.
+class Lookup {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "mig.lookup",
+      .description = "Fails, retryably, while the directory is down.",
+      .parameters_schema = R"({"type":"object"})",
+      .capabilities = COALITION_CAP_THREAD_SAFE | COALITION_CAP_IDEMPOTENT,
+  };
+  static inline std::atomic<bool> up{false};
+  static inline std::mutex keys_mutex;
+  static inline std::vector<std::string> keys;  // of every attempt, in order
+  sdk::Outcome execute(const json&, const sdk::Context& context) {
+    {
+      const std::lock_guard<std::mutex> lock(keys_mutex);
+      keys.push_back(context.idempotency_key());
+    }
+    if (!up) return sdk::Outcome::retryable("directory.unavailable", "no answer");
+    return sdk::Outcome::ok({{"found", true}});
+  }
+};
+
 constexpr sdk::PluginInfo kPlugin{"migration_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                   "Test steps."};
 const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<Confirm, Note>(kPlugin);
+  return sdk::detail::describe<Confirm, Note, Lookup>(kPlugin);
 }
 
 TimePoint utc(const char* text) {
@@ -266,15 +289,25 @@ TEST_F(MigrationTest, RunningBranchesCarryOnInTheNewVersion) {
     {"id": "note", "kind": "task", "type": "mig.note", "parameters": {"seen": true},
      "result": "/note"})",
                        "lookup"));
+  {
+    auto e = engine();
+    ASSERT_TRUE(e->start(v1, json::object(), "ex-1", "coord.cora").ok());
+    settle(*e);
+    auto report =
+        e->migrate("ex-1",
+                   plan({{"workflow", "check"},
+                         {"from", 1},
+                         {"to", 2},
+                         {"context", {{{"op", "add"}, {"path", "/region"}, {"value", "EU"}}}}}),
+                   false, kCoordinator, "keep a note of each review");
+    ASSERT_TRUE(report.ok()) << report.error().to_string();
+    ASSERT_TRUE(report->applied) << json(report->problems);
+    // Nothing active changed but the context.
+    EXPECT_EQ(report->changes, std::vector<std::string>{"context members patched: region"});
+    settle(*e);
+  }
+  // A later process restores the patched context over the layers the branches share.
   auto e = engine();
-  ASSERT_TRUE(e->start(v1, json::object(), "ex-1", "coord.cora").ok());
-  settle(*e);
-  auto report = e->migrate("ex-1", plan({{"workflow", "check"}, {"from", 1}, {"to", 2}}), false,
-                           kCoordinator, "keep a note of each review");
-  ASSERT_TRUE(report.ok()) << report.error().to_string();
-  ASSERT_TRUE(report->applied) << json(report->problems);
-  EXPECT_TRUE(report->changes.empty()) << json(report->changes);  // nothing active changed
-  settle(*e);
   advance(*e, utc("2026-12-01T10:00:00Z"));  // the lookup's wait ends
   ASSERT_TRUE(e->complete_task("ex-1.t1", kRai, {{"decision", "approve"}}).ok());
   settle(*e);
@@ -285,6 +318,7 @@ TEST_F(MigrationTest, RunningBranchesCarryOnInTheNewVersion) {
   EXPECT_EQ(finished.result["output"]["both"]["review"]["note"],
             json({{"noted", {{"seen", true}}}}))
       << finished.result.dump();
+  EXPECT_EQ(finished.result["output"]["region"], "EU") << finished.result.dump();
 }
 
 TEST_F(MigrationTest, WhatStandsInTheWayIsSaidAndNothingMoves) {
@@ -296,6 +330,9 @@ TEST_F(MigrationTest, WhatStandsInTheWayIsSaidAndNothingMoves) {
   add(parallel_version(6, kConfirmStep.substr(0, kConfirmStep.find("P5D")) + R"(P4D"}})",
                        "lookup"));
   add(parallel_version(7, R"({"id": "approve", "kind": "task", "type": "mig.confirm"})", "lookup"));
+  json timed = json::parse(parallel_version(8, kConfirmStep + "}", "lookup"));
+  timed["timeout"] = "P3D";
+  add(timed.dump());
   auto e = engine();
   ASSERT_TRUE(e->start(v1, json::object(), "ex-1", "coord.cora").ok());
   settle(*e);
@@ -326,6 +363,9 @@ TEST_F(MigrationTest, WhatStandsInTheWayIsSaidAndNothingMoves) {
   expect_blocked(*e, plan(to(6)),
                  "the deadline of step both[review]/confirm changed, and its task has escalated "
                  "1 time(s) under the old one: extend it instead, or migrate once it is answered");
+  expect_blocked(*e, plan(to(8)),
+                 "the timeout of check@8 (P3D) has passed already for an execution started "
+                 "2026-12-01T09:00:00.000Z: it would fail at once");
   // The plan itself is checked against both versions first.
   json unknown = to(5);
   unknown["steps"] = {{"review_step", "confirm"}};
@@ -333,6 +373,14 @@ TEST_F(MigrationTest, WhatStandsInTheWayIsSaidAndNothingMoves) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().pointer(), "/steps/review_step");
   EXPECT_EQ(refused.error().message(), "migration plan: check@1 has no step 'review_step'");
+  json merged = to(5);
+  merged["steps"] = {{"pause", "confirm"}};
+  auto shared = e->migrate("ex-1", plan(merged), true, kCoordinator, "");
+  ASSERT_FALSE(shared.ok());
+  EXPECT_EQ(shared.error().pointer(), "/steps/pause");
+  EXPECT_EQ(shared.error().message(),
+            "migration plan: 'confirm' is a step of check@1 too, which the plan does not rename: "
+            "two steps would share one id");
   // And the execution still works where it stood: the escalated task is answered.
   ASSERT_TRUE(
       e->complete_task("ex-1.t1", {"dep.dana", "deputy", "northbank"}, {{"decision", "approve"}})
@@ -383,8 +431,9 @@ TEST_F(MigrationTest, IterationsMoveTogetherAndOnesNotStartedYetStartOnTheNewVer
                                                        "step each[1]/confirm becomes "
                                                        "each[1]/confirm_member"}));
   settle(*e);
-  EXPECT_EQ(task("ex-1.t1").step, "each[0]/confirm_member");
-  EXPECT_EQ(task("ex-1.t2").step, "each[1]/confirm_member");
+  // (The two iterations open their tasks in either order.)
+  EXPECT_EQ((std::set<std::string>{task("ex-1.t1").step, task("ex-1.t2").step}),
+            (std::set<std::string>{"each[0]/confirm_member", "each[1]/confirm_member"}));
   // Both waiting iterations resume under the tokens they opened with; the third starts on
   // version 3.
   for (const char* t : {"ex-1.t1", "ex-1.t2"}) {
@@ -397,6 +446,48 @@ TEST_F(MigrationTest, IterationsMoveTogetherAndOnesNotStartedYetStartOnTheNewVer
   const auto finished = record("ex-1");
   ASSERT_EQ(finished.status, "succeeded") << finished.result.dump();
   EXPECT_EQ(finished.result["output"]["answers"].size(), 3u);
+}
+
+// A lookup that retries hourly; version 2 names it differently.
+constexpr const char* kLookupV1 = R"({"id": "lookup", "version": 1, "title": "Lookup", "steps": [
+  {"id": "find", "kind": "task", "type": "mig.lookup",
+   "retry": {"max_attempts": 5, "initial_interval": "PT1H", "max_interval": "PT1H",
+             "backoff_coefficient": 1},
+   "result": "/entry"}]})";
+
+TEST_F(MigrationTest, AStepWaitingToRetryKeepsItsIdSoItsKeyStaysTheSame) {
+  Lookup::up = false;
+  Lookup::keys.clear();
+  auto v1 = add(kLookupV1);
+  json renamed = json::parse(kLookupV1);
+  renamed["version"] = 2;
+  renamed["steps"][0]["id"] = "find_member";
+  add(renamed.dump());
+  json kept = json::parse(kLookupV1);
+  kept["version"] = 3;
+  kept["steps"][0]["parameters"] = {{"source", "registry"}};
+  add(kept.dump());
+  auto e = engine();
+  ASSERT_TRUE(e->start(v1, json::object(), "ex-1", "coord.cora").ok());
+  settle(*e);
+  ASSERT_EQ(record("ex-1").status, "waiting");  // the retry in an hour
+  expect_blocked(
+      *e,
+      plan({{"workflow", "lookup"}, {"from", 1}, {"to", 2}, {"steps", {{"find", "find_member"}}}}),
+      "step find is waiting to retry: renamed, its next attempt would get another "
+      "idempotency key; migrate once it has run, or keep its id");
+  auto report = e->migrate("ex-1", plan({{"workflow", "lookup"}, {"from", 1}, {"to", 3}}), false,
+                           kCoordinator, "the registry is the source");
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  ASSERT_TRUE(report->applied) << json(report->problems);
+  EXPECT_EQ(report->changes,
+            std::vector<std::string>{"step find has new parameters: the next attempt uses them"});
+  Lookup::up = true;
+  advance(*e, utc("2026-12-01T10:00:00Z"));
+  EXPECT_EQ(record("ex-1").status, "succeeded");
+  const std::lock_guard<std::mutex> lock(Lookup::keys_mutex);
+  ASSERT_EQ(Lookup::keys.size(), 2u);
+  EXPECT_EQ(Lookup::keys[0], Lookup::keys[1]);  // one step visit, one key
 }
 
 TEST(MigrationPlanTest, APlanIsCheckedWithThePointerOfWhatIsWrong) {
