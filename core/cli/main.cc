@@ -73,6 +73,7 @@ int run(int argc, char** argv) {
   app.add_option("--server", global.remote.server,
                  "Act through this server (https://host:port) instead of a store: start, tasks, "
                  "executions, complete, signal, extend, claim, release, reassign, cancel, retry, "
+                 "migrate, "
                  "status, "
                  "history, timeline, export, audit verify, hold, purge");
   app.add_option("--token-file", global.remote.token_file,
@@ -590,6 +591,13 @@ int run(int argc, char** argv) {
     spdlog::info("configuration: {} ({})", printable(chosen.file->string()), chosen.found_by);
   }
   if (!global.remote.server.empty()) {
+    if (*migrate_cmd) {  // the remote commands take their files in the common options
+      if (auto usable = check_migrate_options(migrate, x.justification, true); !usable) {
+        return fail(std::cerr, command, usable.error());
+      }
+      x.data = migrate.plan_file;
+      x.dry_run = migrate.dry_run;
+    }
     return run_remote_command(command, x, global.remote, std::cout, std::cerr);
   }
 

@@ -17,19 +17,57 @@ namespace coalition::cli {
 
 using nlohmann::json;
 
+Status check_migrate_options(const MigrateOptions& mo, const std::string& justification,
+                             bool remote) {
+  if (!mo.dry_run && justification.empty()) {
+    return Error::invalid_argument("--justification is required (or --dry-run)");
+  }
+  if (mo.dry_run && !justification.empty()) {
+    return Error::invalid_argument("--justification is for applying a plan, not for a dry run");
+  }
+  if (remote && !mo.workflow_file.empty()) {
+    return Error::invalid_argument(
+        "--workflow registers a file in a store; through a server, register the new version "
+        "first (POST /v1/workflows)");
+  }
+  return ok_status();
+}
+
+int print_migration_run(const json& run, bool as_json, std::ostream& out) {
+  const json& executions = run.value("executions", json::array());
+  const bool dry = run.value("dry_run", false);
+  const size_t movable = run.value("movable", size_t{0});
+  if (as_json) {
+    out << run.dump(2) << "\n";
+  } else {
+    out << fmt::format("{} {} -> {}{}\n", dry ? "dry run:" : "migrate",
+                       printable(run.value("from", "")), printable(run.value("to", "")),
+                       dry ? " (nothing changes)" : "");
+    for (const auto& r : executions) {
+      const std::string result = r.value("result", "");
+      out << printable(r.value("execution", "")) << "  "
+          << (result == "cannot migrate" ? "CANNOT MIGRATE" : result) << "\n";
+      for (const auto& p : r.value("problems", json::array())) {
+        out << "  - " << printable(p.is_string() ? p.get<std::string>() : p.dump()) << "\n";
+      }
+      for (const auto& c : r.value("changes", json::array())) {
+        out << "    " << printable(c.is_string() ? c.get<std::string>() : c.dump()) << "\n";
+      }
+    }
+    out << fmt::format("{} execution(s): {} {}, {} cannot\n", executions.size(), movable,
+                       dry ? "can move" : "moved", executions.size() - movable);
+  }
+  return movable == executions.size() ? kExitOk : kExitConflict;
+}
+
 int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions& o,
                         const Installation& installation, std::ostream& out, std::ostream& err) {
   auto doc = read_json_input("--plan", mo.plan_file, std::cin);
   if (!doc) return fail(err, "migrate", doc.error());
   auto plan = parse_migration_plan(*doc);
   if (!plan) return fail(err, "migrate", plan.error());
-  if (!mo.dry_run && o.justification.empty()) {
-    err << "coalition migrate: --justification is required (or --dry-run)\n";
-    return kExitUsage;
-  }
-  if (mo.dry_run && !o.justification.empty()) {
-    err << "coalition migrate: --justification is for applying a plan, not for a dry run\n";
-    return kExitUsage;
+  if (auto usable = check_migrate_options(mo, o.justification, false); !usable) {
+    return fail(err, "migrate", usable.error());
   }
   SessionOptions session = o.session;
   if (!mo.workflow_file.empty()) {
@@ -61,24 +99,7 @@ int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions&
     if (auto c = (*s)->close(); !c) return fail(err, "migrate", c.error());
   }
   if (!run) return fail(err, "migrate", run.error());
-  if (o.json) {
-    out << run->to_json().dump(2) << "\n";
-  } else {
-    out << fmt::format("{} {} -> {}{}\n", mo.dry_run ? "dry run:" : "migrate", run->from, run->to,
-                       mo.dry_run ? " (nothing changes)" : "");
-    for (const auto& r : run->reports) {
-      const char* result = r.applied             ? "migrated"
-                           : !r.problems.empty() ? "CANNOT MIGRATE"
-                                                 : "would migrate";
-      out << printable(r.execution) << "  " << result << "\n";
-      for (const auto& p : r.problems) out << "  - " << printable(p) << "\n";
-      for (const auto& c : r.changes) out << "    " << printable(c) << "\n";
-    }
-    const size_t blocked = run->reports.size() - run->movable;
-    out << fmt::format("{} execution(s): {} {}, {} cannot\n", run->reports.size(), run->movable,
-                       mo.dry_run ? "can move" : "moved", blocked);
-  }
-  return run->movable == run->reports.size() ? kExitOk : kExitConflict;
+  return print_migration_run(run->to_json(), o.json, out);
 }
 
 }  // namespace coalition::cli

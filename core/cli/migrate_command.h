@@ -5,6 +5,7 @@
 #define COALITION_CLI_MIGRATE_COMMAND_H_
 
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/execution_commands.h"
@@ -16,6 +17,15 @@ struct MigrateOptions {
   std::string workflow_file;  // --workflow: the new version's file, registered when applied
   bool dry_run = false;
 };
+
+// The options that do not go together: --justification is required to apply and refused in a
+// dry run; --workflow registers a file in a store (not through a server, when `remote`).
+Status check_migrate_options(const MigrateOptions& mo, const std::string& justification,
+                             bool remote);
+
+// Prints a run (app::MigrationRun::to_json, or the server's answer) as `migrate` does, and
+// returns its exit code: 0 when every execution moved (or, dry, can), 73 when one cannot.
+int print_migration_run(const nlohmann::json& run, bool as_json, std::ostream& out);
 
 // Exit 0 when every execution moved (or, dry, can); 73 when one cannot (the report says why;
 // the others moved); 65 for a plan that does not fit; 66 for an unknown version.

@@ -7,6 +7,7 @@
 #include "cli/executions_command.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
+#include "cli/migrate_command.h"
 #include "common/private_file.h"
 #include "common/text_field.h"
 
@@ -16,10 +17,10 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kRemoteCommands[] = {"start",  "tasks",  "executions",  "complete", "signal",
-                                       "extend", "claim",  "release",     "reassign", "cancel",
-                                       "retry",  "status", "history",     "timeline", "export",
-                                       "purge",  "hold",   "audit verify"};
+const char* const kRemoteCommands[] = {"start",  "tasks",  "executions",   "complete", "signal",
+                                       "extend", "claim",  "release",      "reassign", "cancel",
+                                       "retry",  "status", "history",      "timeline", "export",
+                                       "purge",  "hold",   "audit verify", "migrate"};
 
 // The page size the CLI asks for while it collects a whole inbox.
 constexpr int kInboxPage = 500;
@@ -177,6 +178,19 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
       out << "task " << printable(o.task) << " is released\n";
     }
     return kExitOk;
+  }
+  if (command == "migrate") {  // --data holds the plan file, --dry-run says which kind
+    auto plan = read_json_input("--plan", o.data, std::cin);
+    if (!plan) return failed(plan.error());
+    json body{{"plan", std::move(*plan)}};
+    if (o.dry_run) {
+      body["dry_run"] = true;
+    } else {
+      body["justification"] = o.justification;
+    }
+    auto done = c.call("POST", "/v1/migrations", body);
+    if (!done) return failed(done.error());
+    return print_migration_run(done->json(), o.json, out);
   }
   if (command == "cancel" || command == "retry") {
     auto done = c.call("POST", execution + "/" + command, {{"justification", o.justification}});

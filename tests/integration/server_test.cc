@@ -612,6 +612,16 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
   const std::string admin = token({"--person", "admin.ada", "--scopes", "admin"});
   const std::string partner =
       token({"--person", "filing-portal", "--scopes", "signal:member_review"});
+  // Version 2 of the workflow, registered by a start for another member.
+  json v2 = json::parse(kWorkflow);
+  v2["version"] = 2;
+  const auto v2_file = dir_.path() / "member_review_v2.json";
+  std::ofstream(v2_file) << v2.dump();
+  const auto west = dir_.path() / "input-westbank.json";
+  std::ofstream(west) << R"({"member": "westbank", "case_id": "CASE-W"})";
+  ASSERT_EQ(
+      cli({"start", v2_file.string(), "--input", west.string(), "--as", "coord.cora"}).exit_code,
+      0);
   serve();
   const std::string url = "http://" + server_.address();
   auto remote = [&](const std::string& credential, std::vector<std::string> args) {
@@ -620,6 +630,20 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
     return run_process(argv, {{"COALITION_TOKEN", credential}});
   };
   ASSERT_EQ(inbox_of(member, 1).size(), 1u);
+
+  // A migration's dry run through the server, as the coordinator's credential says.
+  const auto plan = dir_.path() / "plan.json";
+  std::ofstream(plan) << R"({"workflow": "member_review", "from": 1, "to": 2})";
+  auto moving = remote(coordinator, {"migrate", "--plan", plan.string(), "--dry-run"});
+  EXPECT_EQ(moving.exit_code, 0) << moving.err;
+  EXPECT_EQ(moving.out, "dry run: member_review@1 -> member_review@2 (nothing changes)\n" + north +
+                            "  would migrate\n1 execution(s): 1 can move, 0 cannot\n");
+  EXPECT_EQ(remote(member, {"migrate", "--plan", plan.string(), "--dry-run"}).exit_code, 77);
+  EXPECT_EQ(remote(coordinator, {"migrate", "--plan", plan.string()}).exit_code, 64);
+  EXPECT_EQ(remote(coordinator,
+                   {"migrate", "--plan", plan.string(), "--workflow", workflow_, "--dry-run"})
+                .exit_code,
+            64);
 
   auto tasks = remote(member, {"tasks"});
   ASSERT_EQ(tasks.exit_code, 0) << tasks.err;
