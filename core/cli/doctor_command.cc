@@ -6,8 +6,11 @@
 
 #include <fmt/format.h>
 #include <cerrno>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "app/installation.h"
+#include "calendar/business_calendar.h"
 #include "cli/exit_code.h"
 #include "plugin_host/host_launcher.h"
 #include "plugin_host/host_sandbox.h"
@@ -98,6 +101,35 @@ std::vector<Finding> examine(const app::Installation& inst) {
   }
   for (const auto& error : inst.plugin_errors) {
     found.push_back({"plugins", "refused", false, error.message()});
+  }
+  // Calendars: a business-day count outside a calendar's coverage fails its step, so say how
+  // long each one lasts (by the wall clock: doctor looks at this machine now).
+  if (!inst.config.calendar_directory.empty()) {
+    auto calendars = app::load_calendars(inst.config);
+    if (!calendars) {
+      found.push_back({"calendars", "refused", false, calendars.error().message()});
+    } else {
+      const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+      const int year = int(std::chrono::year_month_day(today).year());
+      for (const BusinessCalendar* c : calendars->all()) {
+        const int64_t end = std::chrono::sys_days(std::chrono::year{c->last_year()} / 12 / 31)
+                                .time_since_epoch()
+                                .count();
+        const int64_t left = end - today.time_since_epoch().count();
+        std::string text =
+            fmt::format("{}: covers {} to {}", c->id(), c->first_year(), c->last_year());
+        const bool ok = year >= c->first_year() && year <= c->last_year();
+        if (!ok) {
+          text +=
+              ", not this year: every business-day deadline under it fails until it is "
+              "extended";
+        } else if (left < 180) {
+          text +=
+              fmt::format(" (ends in {} days: extend it before deadlines reach past it)", left + 1);
+        }
+        found.push_back({"calendars", "calendar", ok, text});
+      }
+    }
   }
   const std::filesystem::path store = inst.config.store_path;
   if (store == ":memory:") {

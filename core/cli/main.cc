@@ -13,6 +13,7 @@
 
 #include "app/installation.h"
 #include "cli/audit_commands.h"
+#include "cli/calendars_command.h"
 #include "cli/doctor_command.h"
 #include "cli/execution_commands.h"
 #include "cli/executions_command.h"
@@ -464,6 +465,14 @@ int run(int argc, char** argv) {
       "doctor", "Report how plugin hosts are confined on this machine, and installation problems");
   doctor_cmd->add_flag("--json", doctor_json, "Print JSON instead of text");
 
+  CalendarsOptions calendars_options;
+  auto* calendars_cmd = app.add_subcommand(
+      "calendars", "List the business-day calendars, or one calendar's holidays by year");
+  calendars_cmd->add_option("ID", calendars_options.id, "A calendar id: print its holidays");
+  calendars_cmd->add_option("--year", calendars_options.year,
+                            "Only this year (default: every year the calendar covers)");
+  calendars_cmd->add_flag("--json", calendars_options.json, "Print JSON instead of text");
+
   auto* graph_cmd = app.add_subcommand("graph", "Draw a workflow as Graphviz DOT, Mermaid or JSON");
   graph_cmd->add_option("FILE", graph_file, "Workflow file")->required();
   graph_cmd->add_option("--format", graph_format, "dot, mermaid or json")
@@ -608,6 +617,14 @@ int run(int argc, char** argv) {
     return run_plugin_manifest_command(plugin_manifest, *config, std::cout, std::cerr);
   }
   if (*plugin_new_cmd) return run_plugin_new_command(plugin_new, std::cout, std::cerr);
+  if (*calendars_cmd) {
+    auto calendars = load_calendars(*config);
+    if (!calendars) {
+      std::cerr << "coalition calendars: " << calendars.error().to_string() << "\n";
+      return exit_code_for(calendars.error());
+    }
+    return run_calendars_command(calendars_options, *calendars, std::cout, std::cerr);
+  }
   if (*plugin_keygen_cmd) return run_plugin_keygen_command(plugin_signing, std::cout, std::cerr);
   if (*plugin_sign_cmd) return run_plugin_sign_command(plugin_signing, std::cout, std::cerr);
   if (*plugin_lock_cmd) {

@@ -29,7 +29,8 @@ Instant after(const json& span, Instant from, const BusinessDays& business_days,
     auto due = business_days(calendar, format_instant(from), span.value("business_days", 0u));
     if (!due) {
       throw std::invalid_argument(what + ": the engine has no calendar '" + calendar +
-                                  "' (config/calendars/)");
+                                  "' covering the business days after " + format_instant(from) +
+                                  " (config/calendars/: its id and its coverage years)");
     }
     return *parse_instant(*due);
   }

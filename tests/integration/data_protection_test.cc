@@ -155,7 +155,7 @@ TEST_F(DataProtection, PurgeLeavesTombstonesSkipsHoldsAndKeepsTheChain) {
     EXPECT_EQ(refused.exit_code, 77) << refused.err;
     EXPECT_NE(refused.err.find("(config: permissions)"), std::string::npos) << refused.err;
   }
-  // Both record types expired (SMR filed 4 Dec 2026 + 1826 days; finished + 2557 days).
+  // Both record types expired (SMR filed 4 Dec 2026 + P5Y; finished + P7Y).
   auto held = cli({"purge", "--now", "2034-01-01T00:00:00Z", "--json", "--as", "records.rae",
                    "--role", "records_officer"});
   ASSERT_EQ(held.exit_code, 0) << held.err;

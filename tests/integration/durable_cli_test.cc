@@ -184,12 +184,53 @@ TEST_F(DurableCli, UnknownCalendarIsAProblemBeforeAnythingRuns) {
                                      "validate", file.string()});
   EXPECT_EQ(validate.exit_code, 65);
   EXPECT_NE(validate.err.find("/steps/0/deadline/in/calendar: unknown business calendar "
-                              "'atlantis-federal'; known: au-national, ca-federal, us-federal"),
+                              "'atlantis-federal'; known: au-national, ca-federal, "
+                              "gb-england-wales, ph-national, us-federal"),
             std::string::npos)
       << validate.err;
   auto run = coalition({"run", file.string()});
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_EQ(run.out, "");
+}
+
+// A business-day deadline that reaches past the years a calendar covers fails its step with a
+// configuration error naming the calendar and the date: it never counts days without holidays.
+// `coalition calendars` shows a covered year and refuses one outside.
+TEST_F(DurableCli, ADeadlinePastACalendarsCoverageFailsNamingCalendarAndDate) {
+  const auto file = dir_.write("ph.json", R"({"id": "ph_check", "version": 1, "title": "t",
+      "steps": [{"id": "a", "kind": "task", "type": "noop",
+                 "deadline": {"in": {"business_days": 2, "calendar": "ph-national"}}}]})");
+  // Earlier in December the deadline lies inside 2026: it is computed and the step runs.
+  auto early = coalition({"run", file.string(), "--json", "--now", "2026-12-21T02:00:00Z"});
+  ASSERT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_EQ(json::parse(early.out)["status"], "succeeded");
+
+  // Monday 28 December 2026 in Manila: Tuesday 29 counts, 30 and 31 are holidays, and 1 January
+  // 2027 is outside ph-national's coverage (2027 is not proclaimed yet).
+  auto late = coalition({"run", file.string(), "--json", "--now", "2026-12-28T02:00:00Z"});
+  EXPECT_EQ(json::parse(late.out.empty() ? "{}" : late.out).value("status", ""), "failed")
+      << late.out << late.err;
+  auto history = coalition({"history", json::parse(late.out)["id"], "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find("config.calendar"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("calendar 'ph-national' covers 2024 to 2026 and 2027-01-01 is "
+                             "outside it"),
+            std::string::npos)
+      << history.out;
+
+  const std::string config = std::string(test::kSourceDir) + "/config/coalition.json";
+  auto year = test::run_process(
+      {test::kCoalitionBinary, "--config", config, "calendars", "ph-national", "--year", "2026"});
+  ASSERT_EQ(year.exit_code, 0) << year.err;
+  EXPECT_NE(year.out.find("2026-12-30 Wed  Rizal Day\n"), std::string::npos) << year.out;
+  auto beyond = test::run_process(
+      {test::kCoalitionBinary, "--config", config, "calendars", "ph-national", "--year", "2027"});
+  EXPECT_EQ(beyond.exit_code, 78);
+  EXPECT_NE(beyond.err.find("covers 2024 to 2026"), std::string::npos) << beyond.err;
+  auto list =
+      test::run_process({test::kCoalitionBinary, "--config", config, "calendars", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(json::parse(list.out).size(), 5u);
 }
 
 TEST_F(DurableCli, WorkerShutsDownCleanlyOnSigterm) {

@@ -567,6 +567,20 @@ TEST(Doctor, SaysHowPluginHostsAreConfinedAndWhatIsBroken) {
   EXPECT_EQ(broken.exit_code, 78) << broken.out << broken.err;
   EXPECT_NE(broken.out.find("PROBLEM: " + (dir.path() / "nowhere").string()), std::string::npos)
       << broken.out;
+
+  // A calendar whose coverage has ended is a problem: every business-day deadline under it
+  // would fail. One that covers this year is reported with its years.
+  const fs::path calendars = dir.path() / "calendars";
+  fs::create_directories(calendars);
+  dir.write("calendars/old.json", R"({"id": "old", "time_zone": "UTC",
+      "coverage": {"from": 2000, "until": 2001}})");
+  dir.write("calendars/long.json", R"({"id": "long", "time_zone": "UTC",
+      "coverage": {"from": 2000, "until": 2399}})");
+  auto stale = doctor({{"calendars", {{"directory", calendars.string()}}}}, false);
+  EXPECT_EQ(stale.exit_code, 78) << stale.out << stale.err;
+  EXPECT_NE(stale.out.find("PROBLEM: old: covers 2000 to 2001, not this year"), std::string::npos)
+      << stale.out;
+  EXPECT_NE(stale.out.find("long: covers 2000 to 2399\n"), std::string::npos) << stale.out;
 }
 
 TEST(PluginDirectories, APluginAnyoneMayWriteIsNeverLoaded) {

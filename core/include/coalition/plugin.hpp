@@ -193,7 +193,8 @@ class Host {
   }
   // `days` business days of the engine's calendar `calendar` after `from` (RFC 3339): the end
   // of that business day, as RFC 3339 UTC. nullopt when the host has no such calendar (or no
-  // calendars at all) or `from` is not an instant.
+  // calendars at all), the calendar does not cover the days the count needs, or `from` is not
+  // an instant.
   std::optional<std::string> add_business_days(const std::string& calendar, const std::string& from,
                                                uint32_t days) const {
     const auto* ext =

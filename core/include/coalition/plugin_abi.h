@@ -113,6 +113,9 @@ typedef struct coalition_host_api {
 #define COALITION_CALENDAR_UNKNOWN 1     /* no calendar with that id */
 #define COALITION_CALENDAR_BAD_INSTANT 2 /* `from` is not an RFC 3339 instant */
 #define COALITION_CALENDAR_BUFFER 3      /* out_size too small (32 bytes always suffice) */
+/* A day the count needs is outside the years the calendar declares it is right for: a
+ * configuration error to report, never a reason to count without holidays. */
+#define COALITION_CALENDAR_NOT_COVERED 4
 
 typedef struct coalition_calendar_ext_v1 {
   uint32_t struct_size;

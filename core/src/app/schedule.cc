@@ -164,11 +164,15 @@ Result<Occurrence> next_business_day(const BusinessDayRule& rule, TimePoint afte
     int count = 0;
     if (rule.nth > 0) {
       for (int64_t d = first; d <= last && found < 0; ++d) {
-        if (cal.is_business_day(d) && ++count == rule.nth) found = d;
+        auto business = cal.is_business_day(d);
+        if (!business) return std::move(business).error();
+        if (*business && ++count == rule.nth) found = d;
       }
     } else {
       for (int64_t d = last; d >= first && found < 0; --d) {
-        if (cal.is_business_day(d) && ++count == -rule.nth) found = d;
+        auto business = cal.is_business_day(d);
+        if (!business) return std::move(business).error();
+        if (*business && ++count == -rule.nth) found = d;
       }
     }
     if (found >= 0) {

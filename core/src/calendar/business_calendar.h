@@ -1,6 +1,10 @@
 // BusinessCalendar: which days are working days for a jurisdiction or a member — weekends and
-// holiday dates in a time zone — and business-day arithmetic over them. Calendars are data
-// (config/calendars/*.json, documented in config/README.md), never code.
+// holidays in a time zone — and business-day arithmetic over them. Calendars are data
+// (config/calendars/*.json, documented in config/README.md), never code: holiday rules (fixed
+// dates, Nth or last weekdays, days relative to Easter, weekend observance), one-off additions
+// and removals, and the years the calendar is known to be right for. A computation that needs a
+// day outside those years is a configuration error naming the calendar and the date, never a
+// count that silently ignores holidays nobody listed.
 #ifndef COALITION_CALENDAR_BUSINESS_CALENDAR_H_
 #define COALITION_CALENDAR_BUSINESS_CALENDAR_H_
 
@@ -11,8 +15,8 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
+#include <vector>
 
 #include "common/rfc3339.h"
 
@@ -20,6 +24,11 @@
 #include "common/time_zone.h"
 
 namespace coalition {
+
+struct Holiday {
+  int64_t day = 0;  // days since 1970-01-01
+  std::string name;
+};
 
 class BusinessCalendar {
  public:
@@ -30,17 +39,34 @@ class BusinessCalendar {
 
   const std::string& id() const { return id_; }
   const TimeZone& zone() const { return zone_; }
-  // Day numbers count days since 1970-01-01 in the calendar's zone.
-  bool is_business_day(int64_t day) const;
-  // The end (23:59:59 local) of the `n`th business day after the local date of `from`.
-  UtcMicros add_business_days(UtcMicros from, uint32_t n) const;
+  // The years (inclusive) the calendar's holidays are declared right for.
+  int first_year() const { return first_year_; }
+  int last_year() const { return last_year_; }
+
+  // Day numbers count days since 1970-01-01 in the calendar's zone. kConfiguration naming the
+  // calendar and the date when the day is outside the calendar's coverage.
+  Result<bool> is_business_day(int64_t day) const;
+  // The end (23:59:59 local) of the `n`th business day after the local date of `from`;
+  // kConfiguration when a day it has to judge is outside the coverage.
+  Result<UtcMicros> add_business_days(UtcMicros from, uint32_t n) const;
+  // The holidays of `year` in date order (observed days are named "... (observed)"); a year
+  // outside the coverage is kConfiguration.
+  Result<std::vector<Holiday>> holidays_in(int year) const;
 
  private:
+  Status covers(int64_t day) const;
+
   std::string id_;
+  std::string source_;
   TimeZone zone_ = TimeZone::utc();
-  std::array<bool, 7> weekend_{};  // 0 = Sunday
-  std::set<int64_t> holidays_;     // day numbers
+  std::array<bool, 7> weekend_{};            // 0 = Sunday
+  std::map<int64_t, std::string> holidays_;  // day number -> name(s)
+  int first_year_ = 0;
+  int last_year_ = 0;
 };
+
+// "2026-12-25" for a day number.
+std::string format_day(int64_t day);
 
 // The calendars an engine knows, by id.
 class CalendarSet {
@@ -50,6 +76,8 @@ class CalendarSet {
   Status add(BusinessCalendar calendar);
   // kConfiguration naming the known ids when `id` is unknown.
   Result<const BusinessCalendar*> find(const std::string& id) const;
+  // Every calendar, by id.
+  std::vector<const BusinessCalendar*> all() const;
 
  private:
   std::map<std::string, std::shared_ptr<const BusinessCalendar>> calendars_;

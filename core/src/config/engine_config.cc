@@ -2,6 +2,7 @@
 
 #include "common/json_text.h"
 #include "schema/json_schema.h"
+#include "workflow/calendar_period.h"
 #include "workflow/duration.h"
 
 namespace coalition {
@@ -378,7 +379,7 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
   }
   config.retention = doc->value("retention", nlohmann::json::object());
   for (const auto& [type, rule] : config.retention.items()) {
-    if (auto keep = parse_duration(rule["keep"].get<std::string>()); !keep) {
+    if (auto keep = parse_calendar_period(rule["keep"].get<std::string>()); !keep) {
       return std::move(Error::configuration(keep.error().message())
                            .with_pointer("/retention/" + type + "/keep"));
     }

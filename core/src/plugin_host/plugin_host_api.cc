@@ -53,7 +53,9 @@ int PluginHostApi::add_business_days(void* host_ctx, const char* calendar_id, co
   if (!calendar) return COALITION_CALENDAR_UNKNOWN;
   auto start = parse_utc(from);
   if (!start) return COALITION_CALENDAR_BAD_INSTANT;
-  const std::string text = format_utc((*calendar)->add_business_days(*start, days));
+  auto due = (*calendar)->add_business_days(*start, days);
+  if (!due) return COALITION_CALENDAR_NOT_COVERED;
+  const std::string text = format_utc(*due);
   if (text.size() + 1 > out_size) return COALITION_CALENDAR_BUFFER;
   std::memcpy(out, text.c_str(), text.size() + 1);
   return COALITION_CALENDAR_OK;

@@ -1,8 +1,9 @@
-// The built-in periods follow DOMAIN §5: a US SAR and its supporting documentation are kept five
-// years from filing [BSA-MANUAL]; AUSTRAC's seven years (unverified there) is the longest
-// record-keeping period the coalition's members cite, so an execution's data is kept seven
-// years unless the workflow or the installation says otherwise. Days, not years: a duration
-// has no calendar (5 × 365 + 1 and 7 × 365 + 2 cover the leap days).
+// The built-in periods: a US SAR and its supporting documentation are kept five years from
+// filing (the FFIEC BSA/AML examination manual); AUSTRAC's seven years (a secondary source, not
+// confirmed against AUSTRAC) is the longest record-keeping period the coalition's members cite,
+// so an execution's data is kept seven years unless the workflow or the installation says
+// otherwise. Calendar years (P5Y, P7Y), not days: 1,826 days from a filing ends a day early
+// when the five years hold two leap days.
 #include "retention/retention_policy.h"
 
 namespace coalition {
@@ -11,13 +12,13 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kRestrictedDays = 1826;
-constexpr int kExecutionDays = 2557;
+constexpr int kRestrictedYears = 5;
+constexpr int kExecutionYears = 7;
 
 RetentionRule built_in(const std::string& type) {
   RetentionRule r;
   r.record_type = type;
-  r.keep = std::chrono::hours(24) * (type == "restricted" ? kRestrictedDays : kExecutionDays);
+  r.keep.years = type == "restricted" ? kRestrictedYears : kExecutionYears;
   r.source = "built-in";
   return r;
 }
@@ -26,7 +27,7 @@ bool take(const json& rules, const std::string& type, const std::string& source,
           RetentionRule* out) {
   auto it = rules.find(type);
   if (it == rules.end() || !it->is_object()) return false;
-  auto keep = parse_duration(it->value("keep", ""));
+  auto keep = parse_calendar_period(it->value("keep", ""));
   if (!keep) return false;  // checked when the file was read; a bad one keeps the fallback
   out->keep = *keep;
   out->from = it->value("from", "completed");
@@ -38,7 +39,7 @@ bool take(const json& rules, const std::string& type, const std::string& source,
 
 json RetentionRule::to_json() const {
   return {{"record_type", record_type},
-          {"keep", format_duration(keep)},
+          {"keep", format_calendar_period(keep)},
           {"from", from},
           {"source", source}};
 }
@@ -79,7 +80,8 @@ TimePoint retention_expiry(const RetentionRule& rule, TimePoint started, TimePoi
       *note = "anchor " + rule.from + " absent from the output: counted from completion";
     }
   }
-  return anchor + rule.keep;
+  auto expiry = add_calendar_period(anchor, rule.keep);
+  return expiry ? *expiry : latest_rfc3339();
 }
 
 }  // namespace coalition

@@ -23,7 +23,9 @@ Result<TimePoint> add_span(TimePoint from, const Span& span, const CalendarSet& 
   if (span.fixed) return within_years(from + *span.fixed);
   auto calendar = calendars.find(span.calendar);
   if (!calendar) return std::move(calendar).error();
-  return within_years((*calendar)->add_business_days(from, span.business_days));
+  auto due = (*calendar)->add_business_days(from, span.business_days);
+  if (!due) return std::move(due).error();
+  return within_years(*due);
 }
 
 Result<TimePoint> due_from(const Span& in, const std::string& anchor, const ContextReader& context,

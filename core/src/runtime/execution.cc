@@ -643,7 +643,12 @@ void Execution::on_step_error(int64_t frame, const Step& step, const StepError& 
 void Execution::run_wait(int64_t frame, const Step& step) {
   TimePoint until = host_.clock().now();
   if (step.wait_for) {
-    until += *step.wait_for;
+    auto end = add_calendar_period(until, *step.wait_for);
+    if (!end) {
+      on_step_error(frame, step, make_error("wait.invalid_instant", end.error().message()));
+      return;
+    }
+    until = *end;
   } else {
     const json* value = frames_.at(frame).context.find(step.wait_until);
     std::optional<TimePoint> parsed;

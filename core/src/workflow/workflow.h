@@ -12,6 +12,7 @@
 
 #include "plugin_host/plugin_version.h"
 #include "schema/json_schema.h"
+#include "workflow/calendar_period.h"
 #include "workflow/condition.h"
 #include "workflow/duration.h"
 
@@ -146,8 +147,8 @@ struct Step {
   int64_t workflow_version = 0;
   nlohmann::json input = nlohmann::json::object();
   // wait
-  std::optional<Duration> wait_for;
-  std::string wait_until;  // context pointer of an RFC 3339 instant
+  std::optional<CalendarPeriod> wait_for;  // years and months on the calendar (a review in P12M)
+  std::string wait_until;                  // context pointer of an RFC 3339 instant
   // succeed
   std::optional<nlohmann::json> output;
   // fail

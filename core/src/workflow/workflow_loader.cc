@@ -7,6 +7,7 @@
 
 #include "common/json_text.h"
 #include "guard/media_scan.h"
+#include "workflow/calendar_period.h"
 #include "workflow/data_template.h"
 #include "workflow/workflow_format_schema.h"
 
@@ -136,6 +137,17 @@ class Builder {
       return std::nullopt;
     }
     return *d;
+  }
+
+  std::optional<CalendarPeriod> period(const json& doc, const char* key, const std::string& at) {
+    auto it = doc.find(key);
+    if (it == doc.end()) return std::nullopt;
+    auto p = parse_calendar_period(it->get<std::string>());
+    if (!p) {
+      add(pointer_append(at, key), p.error().message());
+      return std::nullopt;
+    }
+    return *p;
   }
 
   Span span(const json& doc, const std::string& at) {
@@ -299,7 +311,7 @@ class Builder {
       check_template_at(s, "input", at);
     } else if (kind == "wait") {
       step.kind = StepKind::kWait;
-      step.wait_for = duration(s, "for", at);
+      step.wait_for = period(s, "for", at);
       step.wait_until = s.value("until", "");
     } else if (kind == "succeed") {
       step.kind = StepKind::kSucceed;
@@ -725,6 +737,15 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
       }
     }
     wf->main = builder.sequence((*doc)["steps"], "/steps");
+    if (auto retention = doc->find("retention"); retention != doc->end()) {
+      for (const char* type : {"restricted", "execution"}) {
+        auto rule = retention->find(type);
+        if (rule == retention->end() || !rule->contains("keep")) continue;
+        if (auto keep = parse_calendar_period((*rule)["keep"].get<std::string>()); !keep) {
+          builder.add(std::string("/retention/") + type + "/keep", keep.error().message());
+        }
+      }
+    }
     wf->document = std::move(*doc);
     for (auto& p : found) {
       if (!loaded.covers(p.pointer)) loaded.problems.push_back(std::move(p));

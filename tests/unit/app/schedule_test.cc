@@ -21,7 +21,10 @@ CalendarSet calendars() {
   auto cal = BusinessCalendar::parse(json{{"id", "us-test"},
                                           {"time_zone", "America/New_York"},
                                           {"weekend", {"saturday", "sunday"}},
-                                          {"holidays", {"2027-01-01", "2027-07-05"}}},
+                                          {"coverage", {{"from", 2020}, {"until", 2040}}},
+                                          {"additions",
+                                           {{{"date", "2027-01-01"}, {"name", "New Year"}},
+                                            {{"date", "2027-07-05"}, {"name", "July 4th"}}}}},
                                      "us-test.json");
   EXPECT_TRUE(cal.ok()) << cal.error().message();
   EXPECT_TRUE(set.add(std::move(*cal)).ok());

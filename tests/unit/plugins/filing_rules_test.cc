@@ -27,7 +27,9 @@ class FilingRules : public ::testing::Test {
                             uint32_t n) -> std::optional<std::string> {
       auto calendar = calendars_.find(id);
       if (!calendar) return std::nullopt;
-      return format_utc((*calendar)->add_business_days(*parse_utc(from), n));
+      auto due = (*calendar)->add_business_days(*parse_utc(from), n);
+      if (!due) return std::nullopt;
+      return format_utc(*due);
     };
   }
   json deadline(const std::string& regime, const char* at, bool suspect = true, bool tf = false) {

@@ -236,14 +236,14 @@ TEST(RetentionPolicy, WorkflowThenInstallationThenBuiltIn) {
   EXPECT_EQ(policy.rules[0].source, "installation");
   EXPECT_EQ(policy.rules[0].from, "started");
   EXPECT_EQ(policy.rules[1].source, "workflow");
-  EXPECT_EQ(format_duration(policy.rules[1].keep), "P1D");
+  EXPECT_EQ(format_calendar_period(policy.rules[1].keep), "P1D");
   auto fallback = retention_policy(*loaded.workflow, json::object());
   EXPECT_EQ(fallback.rules[0].source, "built-in");
-  EXPECT_EQ(format_duration(fallback.rules[0].keep), "P1826D");
+  EXPECT_EQ(format_calendar_period(fallback.rules[0].keep), "P5Y");
 }
 
 TEST(RetentionPolicy, AMissingAnchorCountsFromCompletionAndSaysSo) {
-  RetentionRule rule{"restricted", std::chrono::hours(24), "/filing/filed_at", "workflow"};
+  RetentionRule rule{"restricted", {0, 0, std::chrono::hours(24)}, "/filing/filed_at", "workflow"};
   std::string note;
   const TimePoint finished = utc("2026-12-01T00:00:00Z");
   EXPECT_EQ(retention_expiry(rule, finished, finished, json::object(), &note),

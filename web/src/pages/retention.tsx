@@ -119,8 +119,16 @@ function LegalHolds(props: { location: Location }) {
   );
 }
 
-/** "P2557D" -> "2557 days (about 7 years)". */
+/** "P7Y" -> "7 years", "P1Y6M" -> "1 year 6 months", "P2557D" -> "2557 days (about 7 years)". */
 export function describeKeep(keep: string): string {
+  const calendar = /^P(?:(\d+)Y)?(?:(\d+)M)?$/.exec(keep);
+  if (calendar && (calendar[1] || calendar[2])) {
+    const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    const parts: string[] = [];
+    if (calendar[1]) parts.push(unit(Number(calendar[1]), 'year'));
+    if (calendar[2]) parts.push(unit(Number(calendar[2]), 'month'));
+    return parts.join(' ');
+  }
   const days = /^P(\d+)D$/.exec(keep);
   if (!days) return keep;
   const n = Number(days[1]);

@@ -581,6 +581,8 @@ test('a records officer sees the legal holds and retention policy; a member anal
   const policies = page.getByTestId('retention-policies');
   await policies.waitFor();
   assert.match(await policies.innerText(), /aml_review@1/);
+  // Retention in calendar years: the filed report's data is kept 5 years from filing.
+  assert.match(await policies.innerText(), /5 years/);
   await page.getByRole('button', { name: 'Preview the purge' }).click();
   const report = page.getByTestId('purge-report');
   await report.waitFor();

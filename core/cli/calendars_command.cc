@@ -1,0 +1,73 @@
+#include "cli/calendars_command.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "calendar/holiday_rule.h"
+#include "cli/exit_code.h"
+
+namespace coalition::cli {
+namespace {
+
+const char* weekday_name(int64_t day) {
+  static const char* const kNames[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  return kNames[weekday_of(day)];
+}
+
+}  // namespace
+
+int run_calendars_command(const CalendarsOptions& options, const CalendarSet& calendars,
+                          std::ostream& out, std::ostream& err) {
+  if (options.id.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const BusinessCalendar* c : calendars.all()) {
+      list.push_back({{"id", c->id()},
+                      {"time_zone", c->zone().name()},
+                      {"coverage", {{"from", c->first_year()}, {"until", c->last_year()}}}});
+      if (!options.json) {
+        out << fmt::format("{:<20} {:<22} {}-{}\n", c->id(), c->zone().name(), c->first_year(),
+                           c->last_year());
+      }
+    }
+    if (options.json) out << list.dump(2) << "\n";
+    if (!options.json && list.empty()) out << "no calendars (calendars.directory)\n";
+    return kExitOk;
+  }
+  auto calendar = calendars.find(options.id);
+  if (!calendar) {
+    err << "coalition calendars: " << calendar.error().message() << "\n";
+    return exit_code_for(calendar.error());
+  }
+  const BusinessCalendar& c = **calendar;
+  const int first = options.year.value_or(c.first_year());
+  const int last = options.year.value_or(c.last_year());
+  nlohmann::json years = nlohmann::json::object();
+  for (int year = first; year <= last; ++year) {
+    auto holidays = c.holidays_in(year);
+    if (!holidays) {
+      err << "coalition calendars: " << holidays.error().message() << "\n";
+      return exit_code_for(holidays.error());
+    }
+    nlohmann::json days = nlohmann::json::array();
+    for (const Holiday& h : *holidays) {
+      days.push_back(
+          {{"date", format_day(h.day)}, {"weekday", weekday_name(h.day)}, {"name", h.name}});
+      if (!options.json) {
+        out << fmt::format("{} {}  {}\n", format_day(h.day), weekday_name(h.day), h.name);
+      }
+    }
+    years[std::to_string(year)] = std::move(days);
+  }
+  if (options.json) {
+    out << nlohmann::json{{"id", c.id()},
+                          {"time_zone", c.zone().name()},
+                          {"coverage", {{"from", c.first_year()}, {"until", c.last_year()}}},
+                          {"holidays", std::move(years)}}
+               .dump(2)
+        << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace coalition::cli
