@@ -326,7 +326,7 @@ int run_tick_command(const ExecutionCommandOptions& o, const Installation& insta
   if (!s) return fail(err, "tick", s.error());
   if (auto c = (*s)->close(); !c) return fail(err, "tick", c.error());
   out << "tick to " << format_utc((*s)->clock().now()) << ": " << (*s)->timers_fired()
-      << " timer(s) fired\n";
+      << " timer(s) fired, " << (*s)->schedule_runs() << " scheduled run(s) started\n";
   return kExitOk;
 }
 

@@ -729,7 +729,10 @@ TEST_F(CoalitionWorkflows, ASchedulesRunsStartEachQuarterWithThePeriodInTheirInp
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out.rfind("unchanged quarterly", 0), 0u) << again.out;
 
-  ASSERT_EQ(cli({"tick", "--now", "2027-04-02T00:00:00Z"}).exit_code, 0);
+  auto ticked = cli({"tick", "--now", "2027-04-02T00:00:00Z"});
+  ASSERT_EQ(ticked.exit_code, 0) << ticked.err;
+  EXPECT_NE(ticked.out.find(", 2 scheduled run(s) started"), std::string::npos)
+      << "tick counts schedule runs like timers: " << ticked.out;
   json listed = json::parse(cli({"schedules", "list", "--json"}).out)["schedules"][0];
   EXPECT_EQ(listed["runs"], 2);
   EXPECT_EQ(listed["last_period"], "2027-Q2");
@@ -743,7 +746,9 @@ TEST_F(CoalitionWorkflows, ASchedulesRunsStartEachQuarterWithThePeriodInTheirInp
   EXPECT_EQ(page["executions"].size(), 2u);
 
   ASSERT_EQ(cli({"schedules", "pause", "quarterly", "--now", "2027-04-02T00:00:00Z"}).exit_code, 0);
-  ASSERT_EQ(cli({"tick", "--now", "2027-10-05T00:00:00Z"}).exit_code, 0);
+  auto paused = cli({"tick", "--now", "2027-10-05T00:00:00Z"});
+  ASSERT_EQ(paused.exit_code, 0) << paused.err;
+  EXPECT_NE(paused.out.find(", 0 scheduled run(s) started"), std::string::npos) << paused.out;
   listed = json::parse(cli({"schedules", "list", "--json"}).out)["schedules"][0];
   EXPECT_EQ(listed["paused"], true);
   EXPECT_EQ(listed["runs"], 2) << "nothing runs while paused";

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -231,6 +232,33 @@ TEST_F(DurableCli, ADeadlinePastACalendarsCoverageFailsNamingCalendarAndDate) {
       test::run_process({test::kCoalitionBinary, "--config", config, "calendars", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_EQ(json::parse(list.out).size(), 5u);
+}
+
+// In virtual time a log line says both when it was written (the wall clock) and when it
+// happened for the execution (the virtual instant), in text and in JSON.
+TEST_F(DurableCli, LogLinesInVirtualTimeCarryTheVirtualInstant) {
+  const auto file = dir_.write("log.json", R"({"id": "log_check", "version": 1, "title": "t",
+      "steps": [{"id": "say", "kind": "task", "type": "log",
+                 "parameters": {"message": "reference REF-7 seen", "level": "warn"}}]})");
+  auto text = coalition({"run", file.string(), "--now", "2031-05-06T07:08:09Z"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.err.find(" (virtual 2031-05-06T07:08:09.000Z) warning [plugin.log] "),
+            std::string::npos)
+      << text.err;
+  auto lines =
+      coalition({"--log-format", "json", "run", file.string(), "--now", "2031-05-06T08:00:00Z"});
+  ASSERT_EQ(lines.exit_code, 0) << lines.err;
+  bool found = false;
+  std::istringstream in(lines.err);
+  for (std::string line; std::getline(in, line);) {
+    const json entry = json::parse(line, nullptr, false);
+    if (entry.is_object() && entry.value("msg", "").find("REF-7") != std::string::npos) {
+      EXPECT_EQ(entry.value("virtual_ts", ""), "2031-05-06T08:00:00.000Z") << line;
+      EXPECT_NE(entry.value("ts", ""), entry.value("virtual_ts", ""));
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << lines.err;
 }
 
 TEST_F(DurableCli, WorkerShutsDownCleanlyOnSigterm) {

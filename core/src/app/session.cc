@@ -1,6 +1,7 @@
 #include "app/session.h"
 
 #include "app/schedule_actions.h"
+#include "common/logging.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -177,6 +178,8 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     auto clock = std::make_unique<ManualClock>(start);
     s->manual_ = clock.get();
     s->clock_ = std::move(clock);
+    const ManualClock* virtual_clock = s->manual_;
+    set_log_virtual_time([virtual_clock] { return virtual_clock->peek(); });
   } else {
     s->clock_ = std::make_unique<SystemClock>();
   }
@@ -222,6 +225,7 @@ Result<StoreClock> store_clock(Store& store) {
 Session::~Session() {
   notifier_.reset();
   engine_.reset();
+  if (manual_ != nullptr) set_log_virtual_time({});
   clock_.reset();
   store_.reset();
   // Before the lock goes: the next process reads the journal once it has it. A thread abandoned
@@ -245,6 +249,7 @@ Status Session::settle() {
       engine_->wait_idle();
       if (auto s = engine_->sync(); !s) return s;
       if (manual_ == nullptr || !manual_->fire_next(manual_->now())) break;
+      ++fired_;
     }
     if (auto s = engine_->sync(); !s) return s;
     // A schedule due when settling began starts its run, which runs until it waits like any
@@ -252,6 +257,7 @@ Status Session::settle() {
     // not keep this loop going for ever.
     auto started = run_due_schedules(*this, settle_from);
     if (!started) return std::move(started).error();
+    schedule_runs_ += *started;
     if (*started == 0) break;
   }
   return deliver_notifications(/*drain=*/true);
@@ -260,6 +266,7 @@ Status Session::settle() {
 Status Session::run_schedules() {
   auto started = run_due_schedules(*this, clock_->now());
   if (!started) return std::move(started).error();
+  schedule_runs_ += *started;
   return ok_status();
 }
 

@@ -55,7 +55,10 @@ class Session {
   const RecoveryReport& recovery() const { return recovery_; }
   // What the engine's events say (step latency, error codes), since the session opened.
   const EngineMetrics& metrics() const { return metrics_; }
-  size_t timers_fired() const { return fired_; }  // by advance_to, --now included
+  // Every engine timer fired in virtual time (by advance_to and by settling at --now), and
+  // every run a schedule started, since the session opened.
+  size_t timers_fired() const { return fired_; }
+  size_t schedule_runs() const { return schedule_runs_; }
 
   // Runs until nothing is left to do now: no scheduler work, no plugin call, no uncommitted
   // change. With a virtual clock, also fires every timer due at or before its current time.
@@ -89,6 +92,7 @@ class Session {
   std::unique_ptr<NotificationDispatcher> notifier_;  // acting sessions, when enabled
   RecoveryReport recovery_;
   size_t fired_ = 0;
+  size_t schedule_runs_ = 0;
 };
 
 // Whether a store runs in real time or in virtual time (a rehearsal, --now): fixed by the first

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "common/personal_data.h"
@@ -13,6 +14,15 @@
 
 namespace coalition {
 namespace {
+
+std::mutex virtual_time_mutex;
+std::function<UtcMicros()> virtual_time_source;  // guarded by virtual_time_mutex
+
+std::optional<UtcMicros> virtual_now() {
+  std::lock_guard<std::mutex> lock(virtual_time_mutex);
+  if (!virtual_time_source) return std::nullopt;
+  return virtual_time_source();
+}
 
 // One JSON object per line: {"ts","level","logger","msg"}. Built with nlohmann so that any
 // character in a message is escaped correctly, which spdlog's pattern syntax cannot do.
@@ -24,6 +34,7 @@ class JsonLineFormatter final : public spdlog::formatter {
                                               spdlog::level::to_string_view(msg.level).size())},
                         {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())},
                         {"msg", std::string(msg.payload.data(), msg.payload.size())}};
+    if (auto at = virtual_now()) line["virtual_ts"] = format_utc(*at);
     const std::string text =
         line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     dest.append(text.data(), text.data() + text.size());
@@ -39,8 +50,10 @@ class TextLineFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     const auto level = spdlog::level::to_string_view(msg.level);
+    const auto at = virtual_now();
     const std::string text = fmt::format(
-        "{} {:<5} [{}] {}\n", format_utc(std::chrono::floor<std::chrono::microseconds>(msg.time)),
+        "{}{} {:<5} [{}] {}\n", format_utc(std::chrono::floor<std::chrono::microseconds>(msg.time)),
+        at ? " (virtual " + format_utc(*at) + ")" : std::string(),
         std::string_view(level.data(), level.size()),
         std::string_view(msg.logger_name.data(), msg.logger_name.size()),
         printable(std::string_view(msg.payload.data(), msg.payload.size())));
@@ -82,6 +95,11 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
 }
 
 }  // namespace
+
+void set_log_virtual_time(std::function<UtcMicros()> source) {
+  std::lock_guard<std::mutex> lock(virtual_time_mutex);
+  virtual_time_source = std::move(source);
+}
 
 std::optional<LogFormat> parse_log_format(std::string_view text) {
   if (text == "text") return LogFormat::kText;

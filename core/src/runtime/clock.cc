@@ -110,10 +110,10 @@ void ManualClock::advance(std::chrono::milliseconds d) {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = pending_.begin();
       if (it == pending_.end() || it->first > target) {
-        now_ = target;
+        set_now(target);
         return;
       }
-      if (it->first > now_) now_ = it->first;
+      if (it->first > now_) set_now(it->first);
       fn = std::move(it->second.second);
       pending_.erase(it);
     }
@@ -127,7 +127,7 @@ bool ManualClock::fire_next(TimePoint limit) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = pending_.begin();
     if (it == pending_.end() || it->first > limit) return false;
-    if (it->first > now_) now_ = it->first;
+    if (it->first > now_) set_now(it->first);
     fn = std::move(it->second.second);
     pending_.erase(it);
   }
@@ -137,7 +137,7 @@ bool ManualClock::fire_next(TimePoint limit) {
 
 void ManualClock::set_at_least(TimePoint t) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (t > now_) now_ = t;
+  if (t > now_) set_now(t);
 }
 
 }  // namespace coalition

@@ -3,6 +3,7 @@
 #ifndef COALITION_RUNTIME_CLOCK_H_
 #define COALITION_RUNTIME_CLOCK_H_
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -59,8 +60,11 @@ class SystemClock final : public Clock {
 // the calling thread.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(TimePoint start) : now_(start) {}
+  explicit ManualClock(TimePoint start) : now_(start), seen_(start.time_since_epoch().count()) {}
   TimePoint now() const override;
+  // The current time without taking the clock's lock: for a log line, which may be written
+  // while the clock is busy (never blocks, may be a moment behind a concurrent change).
+  TimePoint peek() const { return TimePoint(TimePoint::duration(seen_.load())); }
   uint64_t call_at(TimePoint when, std::function<void()> fn) override;
   void cancel(uint64_t id) override;
   std::optional<TimePoint> next_due() const override;
@@ -73,8 +77,14 @@ class ManualClock final : public Clock {
   void set_at_least(TimePoint t);
 
  private:
+  void set_now(TimePoint t) {  // mutex_ held
+    now_ = t;
+    seen_.store(t.time_since_epoch().count());
+  }
+
   mutable std::mutex mutex_;
   TimePoint now_;
+  std::atomic<TimePoint::rep> seen_;
   uint64_t next_id_ = 1;
   std::multimap<TimePoint, std::pair<uint64_t, std::function<void()>>> pending_;
 };
