@@ -10,7 +10,7 @@
 namespace coalition::cli {
 namespace {
 
-const char* weekday_name(int64_t day) {
+const char* calendar_weekday_name(int64_t day) {
   static const char* const kNames[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   return kNames[weekday_of(day)];
 }
@@ -51,10 +51,11 @@ int run_calendars_command(const CalendarsOptions& options, const CalendarSet& ca
     }
     nlohmann::json days = nlohmann::json::array();
     for (const Holiday& h : *holidays) {
-      days.push_back(
-          {{"date", format_day(h.day)}, {"weekday", weekday_name(h.day)}, {"name", h.name}});
+      days.push_back({{"date", format_day(h.day)},
+                      {"weekday", calendar_weekday_name(h.day)},
+                      {"name", h.name}});
       if (!options.json) {
-        out << fmt::format("{} {}  {}\n", format_day(h.day), weekday_name(h.day), h.name);
+        out << fmt::format("{} {}  {}\n", format_day(h.day), calendar_weekday_name(h.day), h.name);
       }
     }
     years[std::to_string(year)] = std::move(days);

@@ -39,11 +39,11 @@ std::optional<int64_t> parse_date(const json& doc) {
   return std::chrono::sys_days(ymd).time_since_epoch().count();
 }
 
-int year_of(int64_t day) {
+int calendar_year_of(int64_t day) {
   return int(std::chrono::year_month_day(std::chrono::sys_days(std::chrono::days(day))).year());
 }
 
-int64_t first_day_of(int year) {
+int64_t calendar_first_day_of(int year) {
   return std::chrono::sys_days(std::chrono::year_month_day{std::chrono::year{year},
                                                            std::chrono::January,
                                                            std::chrono::day{1}})
@@ -51,7 +51,8 @@ int64_t first_day_of(int year) {
       .count();
 }
 
-void name_holiday(std::map<int64_t, std::string>& holidays, int64_t day, const std::string& name) {
+void add_holiday_name(std::map<int64_t, std::string>& holidays, int64_t day,
+                      const std::string& name) {
   auto [it, added] = holidays.emplace(day, name);
   if (!added && it->second.find(name) == std::string::npos) it->second += " / " + name;
 }
@@ -155,16 +156,16 @@ Result<BusinessCalendar> BusinessCalendar::parse(const json& doc, const std::str
     for (const HolidayRule& rule : parsed) {
       auto day = rule.date_in(year);
       if (!day) continue;
-      name_holiday(c.holidays_, *day, rule.name);
+      add_holiday_name(c.holidays_, *day, rule.name);
       if (!is_weekend(*day)) continue;
       if (rule.observed == Observance::kNearestWeekday) {
         for (int64_t distance = 1; distance < 7; ++distance) {
           if (!is_weekend(*day - distance)) {
-            name_holiday(c.holidays_, *day - distance, rule.name + " (observed)");
+            add_holiday_name(c.holidays_, *day - distance, rule.name + " (observed)");
             break;
           }
           if (!is_weekend(*day + distance)) {
-            name_holiday(c.holidays_, *day + distance, rule.name + " (observed)");
+            add_holiday_name(c.holidays_, *day + distance, rule.name + " (observed)");
             break;
           }
         }
@@ -180,11 +181,11 @@ Result<BusinessCalendar> BusinessCalendar::parse(const json& doc, const std::str
   for (const Substitute& s : substitutes) {
     int64_t day = s.actual + 1;
     while (is_weekend(day) || c.holidays_.count(day) != 0) ++day;
-    name_holiday(c.holidays_, day, s.rule->name + " (observed)");
+    add_holiday_name(c.holidays_, day, s.rule->name + " (observed)");
   }
 
   auto covered = [&c](int64_t day) {
-    const int year = year_of(day);
+    const int year = calendar_year_of(day);
     return year >= c.first_year_ && year <= c.last_year_;
   };
   const json removals = doc.value("removals", json::array());
@@ -219,13 +220,13 @@ Result<BusinessCalendar> BusinessCalendar::parse(const json& doc, const std::str
     auto day = parse_date(h["date"]);
     if (!day) return fail(at + "/date", "expected a date \"YYYY-MM-DD\"");
     if (!covered(*day)) return fail(at + "/date", "outside the calendar's coverage");
-    name_holiday(c.holidays_, *day, h["name"].get<std::string>());
+    add_holiday_name(c.holidays_, *day, h["name"].get<std::string>());
   }
   return c;
 }
 
 Status BusinessCalendar::covers(int64_t day) const {
-  const int year = year_of(day);
+  const int year = calendar_year_of(day);
   if (year >= first_year_ && year <= last_year_) return ok_status();
   return Error::configuration("calendar '" + id_ + "' covers " + std::to_string(first_year_) +
                               " to " + std::to_string(last_year_) + " and " + format_day(day) +
@@ -252,11 +253,11 @@ Result<UtcMicros> BusinessCalendar::add_business_days(UtcMicros from, uint32_t n
 }
 
 Result<std::vector<Holiday>> BusinessCalendar::holidays_in(int year) const {
-  const int64_t first = first_day_of(year);
+  const int64_t first = calendar_first_day_of(year);
   if (auto s = covers(first); !s) return std::move(s).error();
   std::vector<Holiday> out;
-  for (auto it = holidays_.lower_bound(first); it != holidays_.end() && year_of(it->first) == year;
-       ++it) {
+  for (auto it = holidays_.lower_bound(first);
+       it != holidays_.end() && calendar_year_of(it->first) == year; ++it) {
     out.push_back({it->first, it->second});
   }
   return out;

@@ -12,7 +12,7 @@ namespace {
 
 // "MM-DD", a month and day that occur every year (29 February does not: a rule for it would
 // silently skip three years in four).
-std::optional<std::pair<unsigned, unsigned>> parse_month_day(const json& doc) {
+std::optional<std::pair<unsigned, unsigned>> parse_rule_month_day(const json& doc) {
   if (!doc.is_string()) return std::nullopt;
   const std::string text = doc.get<std::string>();
   unsigned m = 0;
@@ -28,7 +28,7 @@ std::optional<std::pair<unsigned, unsigned>> parse_month_day(const json& doc) {
   return std::make_pair(m, d);
 }
 
-int64_t day_number(int year, unsigned month, unsigned day) {
+int64_t rule_day_number(int year, unsigned month, unsigned day) {
   return std::chrono::sys_days(std::chrono::year_month_day{std::chrono::year{year},
                                                            std::chrono::month{month},
                                                            std::chrono::day{day}})
@@ -36,7 +36,7 @@ int64_t day_number(int year, unsigned month, unsigned day) {
       .count();
 }
 
-int64_t last_day_of(int year, unsigned month) {
+int64_t rule_last_day_of(int year, unsigned month) {
   return std::chrono::sys_days(
              std::chrono::year_month_day_last{
                  std::chrono::year{year}, std::chrono::month_day_last{std::chrono::month{month}}})
@@ -45,7 +45,7 @@ int64_t last_day_of(int year, unsigned month) {
 }
 
 // The first day on or after `day` that is weekday `weekday`.
-int64_t weekday_on_or_after(int64_t day, int weekday) {
+int64_t rule_weekday_on_or_after(int64_t day, int weekday) {
   return day + (weekday - weekday_of(day) + 7) % 7;
 }
 
@@ -81,21 +81,22 @@ int64_t easter_sunday(int year) {
   const int m = (a + 11 * h + 22 * l) / 451;
   const int month = (h + l - 7 * m + 114) / 31;
   const int day = ((h + l - 7 * m + 114) % 31) + 1;
-  return day_number(year, unsigned(month), unsigned(day));
+  return rule_day_number(year, unsigned(month), unsigned(day));
 }
 
 std::optional<int64_t> HolidayRule::date_in(int year) const {
   if (year < from_year || year > until_year) return std::nullopt;
   switch (kind) {
-    case Kind::kFixed: return day_number(year, month, day);
+    case Kind::kFixed: return rule_day_number(year, month, day);
     case Kind::kNthWeekday: {
       if (nth < 0) {
-        const int64_t last = last_day_of(year, month);
+        const int64_t last = rule_last_day_of(year, month);
         return last - (weekday_of(last) - weekday + 7) % 7;
       }
-      return weekday_on_or_after(day_number(year, month, 1), weekday) + 7 * (nth - 1);
+      return rule_weekday_on_or_after(rule_day_number(year, month, 1), weekday) + 7 * (nth - 1);
     }
-    case Kind::kWeekdayOnOrAfter: return weekday_on_or_after(day_number(year, month, day), weekday);
+    case Kind::kWeekdayOnOrAfter:
+      return rule_weekday_on_or_after(rule_day_number(year, month, day), weekday);
     case Kind::kEaster: return easter_sunday(year) + easter_offset;
   }
   return std::nullopt;
@@ -138,7 +139,7 @@ Result<HolidayRule> parse_holiday_rule(const json& doc, const std::string& point
     if (doc.contains("month") || doc.contains("nth") || doc.contains("on_or_after")) {
       return fail("", "a fixed \"date\" takes no \"month\", \"nth\" or \"on_or_after\"");
     }
-    auto md = parse_month_day(doc["date"]);
+    auto md = parse_rule_month_day(doc["date"]);
     if (!md) {
       return fail("/date",
                   "expected a month and day \"MM-DD\" that occurs every year, such as \"12-25\"");
@@ -155,7 +156,7 @@ Result<HolidayRule> parse_holiday_rule(const json& doc, const std::string& point
       if (doc.contains("month") || doc.contains("nth")) {
         return fail("", "\"on_or_after\" names the month itself: drop \"month\" and \"nth\"");
       }
-      auto md = parse_month_day(doc["on_or_after"]);
+      auto md = parse_rule_month_day(doc["on_or_after"]);
       if (!md) {
         return fail("/on_or_after",
                     "expected a month and day \"MM-DD\", such as \"05-18\" for "

@@ -6,9 +6,9 @@
 namespace coalition {
 namespace {
 
-constexpr int kMaxMonths = 100 * 12;  // a century, like the longest plain duration
+constexpr int kMaxPeriodMonths = 100 * 12;  // a century, like the longest plain duration
 
-Error bad(std::string_view text, const std::string& why) {
+Error bad_period(std::string_view text, const std::string& why) {
   return Error::invalid_data("'" + std::string(text) + "' is not a period (" + why +
                              "); expected ISO 8601 such as \"P5Y\", \"P18M\", \"P1Y6M\" or "
                              "\"P30D\"");
@@ -17,7 +17,7 @@ Error bad(std::string_view text, const std::string& why) {
 }  // namespace
 
 Result<CalendarPeriod> parse_calendar_period(std::string_view text) {
-  if (text.size() < 3 || text[0] != 'P') return bad(text, "it must start with 'P'");
+  if (text.size() < 3 || text[0] != 'P') return bad_period(text, "it must start with 'P'");
   CalendarPeriod period;
   // Years and months come first and are whole numbers; what follows is a plain duration.
   size_t i = 1;
@@ -30,26 +30,26 @@ Result<CalendarPeriod> parse_calendar_period(std::string_view text) {
     const char unit = text[end];
     const auto pos = allowed.find(unit);
     if (pos == std::string::npos) break;  // W or D: the duration part begins
-    if (end - i > 4) return bad(text, "longer than a century");
+    if (end - i > 4) return bad_period(text, "longer than a century");
     const int value = std::stoi(std::string(text.substr(i, end - i)));
     (unit == 'Y' ? period.years : period.months) = value;
     allowed = allowed.substr(pos + 1);
     calendar_part = true;
     i = end + 1;
   }
-  if (int64_t{period.years} * 12 + period.months > kMaxMonths) {
-    return bad(text, "longer than a century");
+  if (int64_t{period.years} * 12 + period.months > kMaxPeriodMonths) {
+    return bad_period(text, "longer than a century");
   }
   if (i < text.size()) {
     auto rest = parse_duration("P" + std::string(text.substr(i)));
     if (!rest) {
       // The plain duration's own words, about the text as written.
       if (!calendar_part) return std::move(rest).error();
-      return bad(text, "what follows the years and months is not a duration");
+      return bad_period(text, "what follows the years and months is not a duration");
     }
     period.rest = *rest;
   } else if (!calendar_part) {
-    return bad(text, "no components");
+    return bad_period(text, "no components");
   }
   return period;
 }
