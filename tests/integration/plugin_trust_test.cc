@@ -329,7 +329,9 @@ TEST_F(PluginTrustTest, APartnerPluginCannotAddAVersionOfAShippedOne) {
             std::string::npos)
       << errors(listed);
   for (const auto& p : listed["plugins"]) {
-    if (p["id"] == "noop") EXPECT_EQ(p["version"], "1.0.0");
+    if (p["id"] == "noop") {
+      EXPECT_EQ(p["version"], "1.0.0");
+    }
   }
 }
 

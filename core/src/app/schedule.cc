@@ -351,7 +351,11 @@ Result<Firing> plan_firing(const Schedule& schedule, const Occurrence& first, Ti
     if (due.size() > 100000)
       return Error::invalid_data("schedule " + schedule.id + " has more than 100000 runs due");
     auto after = schedule.next_after(next.at, calendars);
-    if (!after) return std::move(after).error();
+    if (!after) {
+      // The runs already due are owed whatever comes after them.
+      firing.next_error = std::move(after).error();
+      break;
+    }
     next = std::move(*after);
   }
   firing.next = std::move(next);

@@ -83,6 +83,10 @@ struct Firing {
   std::vector<Occurrence> run;
   size_t skipped = 0;
   Occurrence next;  // the first occurrence after `now`
+  // Set when no occurrence after the due ones could be found (a calendar's coverage ends): the
+  // due runs still start, and the schedule then pauses with this reason. `next` is then the
+  // last due occurrence.
+  std::optional<Error> next_error;
 };
 Result<Firing> plan_firing(const Schedule& schedule, const Occurrence& first, TimePoint now,
                            const CalendarSet& calendars,

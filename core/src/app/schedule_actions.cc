@@ -192,6 +192,13 @@ Result<size_t> run_due_schedules(Session& s, TimePoint now) {
       const Occurrence& next = retry_from ? *retry_from : firing->next;
       record.next_at = next.at;
       record.next_period = next.period;
+      if (firing->next_error && !retry_from) {
+        // Nothing after these can be planned (a calendar ends): paused, with the reason, once
+        // the due runs have started.
+        record.paused = true;
+        record.last_error = firing->next_error->message();
+        spdlog::error("schedule {} paused: {}", record.id, record.last_error);
+      }
     }
     record.updated_at = now;
     StoreBatch batch;

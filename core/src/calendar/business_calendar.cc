@@ -159,13 +159,14 @@ Result<BusinessCalendar> BusinessCalendar::parse(const json& doc, const std::str
       add_holiday_name(c.holidays_, *day, rule.name);
       if (!is_weekend(*day)) continue;
       if (rule.observed == Observance::kNearestWeekday) {
+        // The later day wins a tie: with a Sunday-only weekend, Sunday gives Monday.
         for (int64_t distance = 1; distance < 7; ++distance) {
-          if (!is_weekend(*day - distance)) {
-            add_holiday_name(c.holidays_, *day - distance, rule.name + " (observed)");
-            break;
-          }
           if (!is_weekend(*day + distance)) {
             add_holiday_name(c.holidays_, *day + distance, rule.name + " (observed)");
+            break;
+          }
+          if (!is_weekend(*day - distance)) {
+            add_holiday_name(c.holidays_, *day - distance, rule.name + " (observed)");
             break;
           }
         }
@@ -253,8 +254,12 @@ Result<UtcMicros> BusinessCalendar::add_business_days(UtcMicros from, uint32_t n
 }
 
 Result<std::vector<Holiday>> BusinessCalendar::holidays_in(int year) const {
+  if (year < first_year_ || year > last_year_) {
+    return Error::configuration("calendar '" + id_ + "' covers " + std::to_string(first_year_) +
+                                " to " + std::to_string(last_year_) + ", not " +
+                                std::to_string(year));
+  }
   const int64_t first = calendar_first_day_of(year);
-  if (auto s = covers(first); !s) return std::move(s).error();
   std::vector<Holiday> out;
   for (auto it = holidays_.lower_bound(first);
        it != holidays_.end() && calendar_year_of(it->first) == year; ++it) {

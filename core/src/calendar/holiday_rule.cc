@@ -174,7 +174,7 @@ Result<HolidayRule> parse_holiday_rule(const json& doc, const std::string& point
       const json nth = doc.value("nth", json());
       if (nth == "last") {
         rule.nth = -1;
-      } else if (nth.is_number_integer() && nth.get<int>() >= 1 && nth.get<int>() <= 4) {
+      } else if (nth.is_number_integer() && nth.get<int64_t>() >= 1 && nth.get<int64_t>() <= 4) {
         rule.nth = nth.get<int>();
       } else {
         return fail("/nth", "expected 1 to 4 or \"last\" (a fifth weekday is not in every month)");

@@ -18,8 +18,9 @@ namespace coalition {
 // What a holiday that falls on a weekend day gives instead.
 enum class Observance {
   kNone,            // nothing: the weekend day was not a working day anyway
-  kNearestWeekday,  // the nearest working day: Saturday -> Friday before, Sunday -> Monday after
-                    // (the US federal rule, 5 U.S.C. 6103(b) and Executive Order 11582)
+  kNearestWeekday,  // the nearest working day, the later one on a tie: Saturday -> Friday
+                    // before, Sunday -> Monday after (the US federal rule, 5 U.S.C. 6103(b)
+                    // and Executive Order 11582)
   kNextWeekday,     // the next working day that is not already a holiday (a substitute day:
                     // England and Wales, Australia, Canada; Christmas on Saturday gives Monday,
                     // and Boxing Day on Sunday then gives Tuesday)

@@ -473,27 +473,27 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     ic.roles = in.value("roles", ic.roles);
     if (in.contains("sign_in")) {
       const auto& si = in["sign_in"];
-      OidcSignInConfig sc;
-      sc.id = si["id"].get<std::string>();
-      sc.name = si["name"].get<std::string>();
-      sc.authorization_endpoint = si["authorization_endpoint"].get<std::string>();
-      sc.token_endpoint = si["token_endpoint"].get<std::string>();
-      sc.client_id = si["client_id"].get<std::string>();
-      sc.redirect_uri = si["redirect_uri"].get<std::string>();
-      sc.scope = si.value("scope", sc.scope);
+      OidcSignInConfig sign_in;
+      sign_in.id = si["id"].get<std::string>();
+      sign_in.name = si["name"].get<std::string>();
+      sign_in.authorization_endpoint = si["authorization_endpoint"].get<std::string>();
+      sign_in.token_endpoint = si["token_endpoint"].get<std::string>();
+      sign_in.client_id = si["client_id"].get<std::string>();
+      sign_in.redirect_uri = si["redirect_uri"].get<std::string>();
+      sign_in.scope = si.value("scope", sign_in.scope);
       if (si.contains("client_secret_file")) {
-        sc.client_secret_file = relative(si["client_secret_file"].get<std::string>());
+        sign_in.client_secret_file = relative(si["client_secret_file"].get<std::string>());
       }
       if (si.contains("token_ca_file")) {
-        sc.token_ca_file = relative(si["token_ca_file"].get<std::string>());
+        sign_in.token_ca_file = relative(si["token_ca_file"].get<std::string>());
       }
       for (const auto& other : config.oidc_issuers) {
-        if (other.sign_in && other.sign_in->id == sc.id) {
-          return std::move(Error::configuration("another issuer signs in as '" + sc.id + "'")
+        if (other.sign_in && other.sign_in->id == sign_in.id) {
+          return std::move(Error::configuration("another issuer signs in as '" + sign_in.id + "'")
                                .with_pointer(at + "/sign_in/id"));
         }
       }
-      ic.sign_in = std::move(sc);
+      ic.sign_in = std::move(sign_in);
     }
     config.oidc_issuers.push_back(std::move(ic));
   }

@@ -27,8 +27,9 @@ struct CalendarPeriod {
   bool operator==(const CalendarPeriod&) const = default;
 };
 
-// Accepts P[nY][nM][nW|nD][T[nH][nM][n[.fff]S]] with whole years and months, at most a century
-// in all; everything parse_duration accepts is accepted too. kInvalidData says what was expected.
+// Accepts P[nY][nM][nW|nD][T[nH][nM][n[.fff]S]] with whole years and months (at most a century
+// of them; the rest is bounded as parse_duration bounds it); everything parse_duration accepts
+// is accepted too. kInvalidData says what was expected.
 Result<CalendarPeriod> parse_calendar_period(std::string_view text);
 
 // The shortest form: years and months first, then format_duration's ("P5Y", "P1Y6M", "P1826D").

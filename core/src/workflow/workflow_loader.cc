@@ -128,26 +128,27 @@ class Builder {
     return seq;
   }
 
-  std::optional<Duration> duration(const json& doc, const char* key, const std::string& at) {
+  // A member parsed by `parse` (a duration or a calendar period); a refusal is a problem at
+  // the member's pointer.
+  template <typename T>
+  std::optional<T> member(const json& doc, const char* key, const std::string& at,
+                          Result<T> (*parse)(std::string_view)) {
     auto it = doc.find(key);
     if (it == doc.end()) return std::nullopt;
-    auto d = parse_duration(it->get<std::string>());
-    if (!d) {
-      add(pointer_append(at, key), d.error().message());
+    auto parsed = parse(it->get<std::string>());
+    if (!parsed) {
+      add(pointer_append(at, key), parsed.error().message());
       return std::nullopt;
     }
-    return *d;
+    return *parsed;
+  }
+
+  std::optional<Duration> duration(const json& doc, const char* key, const std::string& at) {
+    return member(doc, key, at, parse_duration);
   }
 
   std::optional<CalendarPeriod> period(const json& doc, const char* key, const std::string& at) {
-    auto it = doc.find(key);
-    if (it == doc.end()) return std::nullopt;
-    auto p = parse_calendar_period(it->get<std::string>());
-    if (!p) {
-      add(pointer_append(at, key), p.error().message());
-      return std::nullopt;
-    }
-    return *p;
+    return member(doc, key, at, parse_calendar_period);
   }
 
   Span span(const json& doc, const std::string& at) {

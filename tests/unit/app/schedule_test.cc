@@ -135,6 +135,33 @@ TEST(Schedule, MissedRunsAreSkippedRunOnceOrAllRun) {
   EXPECT_EQ(on_time->next.period, "2027-Q2");
 }
 
+// The last quarter a calendar covers still runs; only what lies beyond it cannot be planned, and
+// says why (the caller pauses the schedule with that reason).
+TEST(Schedule, TheLastCoveredPeriodRunsWhenTheCalendarEndsAfterIt) {
+  CalendarSet set;
+  auto cal = BusinessCalendar::parse(json{{"id", "us-test"},
+                                          {"time_zone", "America/New_York"},
+                                          {"coverage", {{"from", 2027}, {"until", 2027}}}},
+                                     "short.json");
+  ASSERT_TRUE(cal.ok()) << cal.error().message();
+  ASSERT_TRUE(set.add(std::move(*cal)).ok());
+  const json when{{"business_day", 1}, {"of", "quarter"}, {"calendar", "us-test"}};
+  const Occurrence q4{utc("2027-10-01T13:00:00Z"), "2027-Q4"};
+  auto firing = plan_firing(parsed(when, "latest"), q4, q4.at + std::chrono::minutes(1), set);
+  ASSERT_TRUE(firing.ok()) << firing.error().message();
+  ASSERT_EQ(firing->run.size(), 1u);
+  EXPECT_EQ(firing->run[0].period, "2027-Q4");
+  ASSERT_TRUE(firing->next_error.has_value());
+  EXPECT_NE(firing->next_error->message().find("'us-test' covers 2027 to 2027"), std::string::npos)
+      << firing->next_error->message();
+  // Before the last quarter, the next one is found as usual.
+  const Occurrence q3{utc("2027-07-01T13:00:00Z"), "2027-Q3"};
+  auto earlier = plan_firing(parsed(when, "latest"), q3, q3.at, set);
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_FALSE(earlier->next_error.has_value());
+  EXPECT_EQ(earlier->next.period, "2027-Q4");
+}
+
 TEST(Schedule, RefusalsNameThePointerAndWhatWasExpected) {
   const json base{{"id", "q"}, {"workflow", "wf"}, {"when", {{"cron", "0 9 * * 1"}}}};
   EXPECT_EQ(refusal(base), "accepted");

@@ -104,6 +104,15 @@ TEST(HolidayRule, NearestWeekdayMovesSaturdayBackAndSundayForward) {
   EXPECT_EQ(year->back().name, "New Year's Day (observed)");
 }
 
+TEST(HolidayRule, NearestWeekdayTakesTheLaterDayOnATie) {
+  json doc =
+      base({{{"name", "Independence Day"}, {"date", "07-04"}, {"observed", "nearest_weekday"}}});
+  doc["weekend"] = {"sunday"};
+  const auto c = calendar(doc);
+  EXPECT_FALSE(business(c, "2027-07-05"));  // Sunday the 4th: Monday, not Saturday
+  EXPECT_TRUE(business(c, "2027-07-03"));
+}
+
 TEST(HolidayRule, SubstitutesChainOverChristmas) {
   const auto c =
       calendar(base({{{"name", "Christmas Day"}, {"date", "12-25"}, {"observed", "next_weekday"}},
@@ -145,6 +154,7 @@ TEST(HolidayRule, ADayOutsideTheCoverageIsAConfigurationErrorNamingCalendarAndDa
   EXPECT_NE(due.error().message().find("2031-01-01"), std::string::npos) << due.error().message();
   EXPECT_TRUE(c.add_business_days(*parse_utc("2030-12-27T12:00:00Z"), 2).ok());
   EXPECT_FALSE(c.holidays_in(2031).ok());
+  EXPECT_FALSE(c.holidays_in(67560).ok());  // never wrapped into a covered year
 }
 
 TEST(HolidayRule, MistakesNameThePointerAndWhatWasExpected) {

@@ -90,8 +90,12 @@ TEST(WorkflowGraph, JsonNestsAMapInsideABranchUnderItsGroup) {
     if (n["id"] == "n_fan__bank__each__each__call") {
       EXPECT_EQ(n["group"], "n_fan__bank__each__each____group");  // the innermost
     }
-    if (n["id"] == "n_fan__bank__each") EXPECT_EQ(n["group"], "n_fan__bank____group");
-    if (n["id"] == "n_done") EXPECT_FALSE(n.contains("group"));  // closed again
+    if (n["id"] == "n_fan__bank__each") {
+      EXPECT_EQ(n["group"], "n_fan__bank____group");
+    }
+    if (n["id"] == "n_done") {
+      EXPECT_FALSE(n.contains("group"));  // closed again
+    }
   }
 }
 
