@@ -13,6 +13,7 @@
 #include "cli/audit_commands.h"
 #include "cli/document_printing.h"
 #include "cli/exit_code.h"
+#include "cli/instant_option.h"
 #include "cli/json_input.h"
 #include "cli/real_time_loop.h"
 #include "cli/workflow_to_run.h"
@@ -40,10 +41,9 @@ Result<std::unique_ptr<Session>> open_for_reading(const ExecutionCommandOptions&
 
 Result<TimePoint> command_time(const ExecutionCommandOptions& o) {
   if (o.session.now.empty()) return utc_now();
-  std::string why;
-  auto at = parse_utc(o.session.now, &why);
-  if (!at) return Error::invalid_argument("--now: not an RFC 3339 timestamp: " + why);
-  return *at;
+  auto at = parse_instant_text(o.session.now, "--now", DateAlone::kRefused, TimeZone::utc());
+  if (!at) return std::move(at).error();
+  return at->at;
 }
 
 Result<OpenedExecution> open_execution(const ExecutionCommandOptions& o,
@@ -237,14 +237,10 @@ int run_tasks_command(const ExecutionCommandOptions& o, const Installation& inst
   TaskFilter filter{o.execution, o.role, !o.all};
   filter.organisation = normal_name(o.organisation);
   filter.assignee = normal_name(o.assignee);
-  if (!o.due_before.empty()) {
-    std::string why;
-    filter.due_before = parse_utc(o.due_before, &why);
-    if (!filter.due_before) {
-      return fail(err, "tasks",
-                  Error::invalid_argument("--due-before: not an RFC 3339 timestamp: " + why));
-    }
-  }
+  // "Due before 2025-05-10" leaves that day out: the start of the day, in UTC.
+  auto due_before = instant_option("--due-before", o.due_before, DateAlone::kStartOfDay, err);
+  if (!due_before) return fail(err, "tasks", due_before.error());
+  filter.due_before = *due_before;
   // Overdue at the store's own instant: its virtual time in a rehearsal.
   if (o.overdue) {
     filter.due_by = (*s)->clock().now();
@@ -303,17 +299,22 @@ int run_signal_command(const ExecutionCommandOptions& o, const Installation& ins
 
 int run_extend_command(const ExecutionCommandOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
-  std::string why;
-  auto due = parse_utc(o.to, &why);
-  if (!due) {
-    return fail(err, "extend", Error::invalid_argument("--to: not an RFC 3339 timestamp: " + why));
+  // The text is checked before the store is opened: a typo costs no lock and no session.
+  if (auto checked = parse_instant_text(o.to, "--to", DateAlone::kEndOfDay, TimeZone::utc());
+      !checked) {
+    return fail(err, "extend", checked.error());
   }
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, "extend", s.error());
-  Status moved = app::extend_deadline(**s, asserted(o), o.task, *due, o.justification, o.role);
+  const Principal by = asserted(o);
+  auto due = app::read_new_due(**s, by, o.task, o.to, "--to");
+  Status moved = due ? app::extend_deadline(**s, by, o.task, due->at, o.justification, o.role)
+                     : Status(due.error());
   if (auto c = (*s)->close(); !c) return fail(err, "extend", c.error());
   if (!moved) return fail(err, "extend", moved.error());
-  out << "task " << o.task << " is now due " << format_utc(*due) << "\n";
+  out << "task " << o.task << " is now due " << format_utc(due->at);
+  if (!due->reading.empty()) out << ": " << due->reading;
+  out << "\n";
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 #include "auth/principal.h"
 #include "cli/document_printing.h"
 #include "cli/exit_code.h"
+#include "cli/instant_option.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
 
@@ -12,7 +13,7 @@ namespace coalition::cli {
 
 using nlohmann::json;
 
-Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o) {
+Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o, std::ostream& notes) {
   app::ExecutionQuery q;
   q.workflow = o.workflow;
   // --status running,waiting and --status running --status waiting say the same.
@@ -25,17 +26,17 @@ Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o) {
     }
   }
   q.organisation = normal_name(o.organisation);
-  for (auto [option, text, field] :
-       {std::tuple{"--started-from", &o.started_from, &q.started_from},
-        std::tuple{"--started-until", &o.started_until, &q.started_until},
-        std::tuple{"--finished-from", &o.finished_from, &q.finished_from},
-        std::tuple{"--finished-until", &o.finished_until, &q.finished_until}}) {
-    if (text->empty()) continue;
-    std::string why;
-    *field = parse_utc(*text, &why);
-    if (!*field) {
-      return Error::invalid_argument(std::string(option) + ": not an RFC 3339 timestamp: " + why);
-    }
+  // A date alone takes the whole day in: "from" its start, "until" its end (the bounds after
+  // "until" are exclusive, so the next day's start).
+  for (auto [option, text, field, date] :
+       {std::tuple{"--started-from", &o.started_from, &q.started_from, DateAlone::kStartOfDay},
+        std::tuple{"--started-until", &o.started_until, &q.started_until, DateAlone::kThroughDay},
+        std::tuple{"--finished-from", &o.finished_from, &q.finished_from, DateAlone::kStartOfDay},
+        std::tuple{"--finished-until", &o.finished_until, &q.finished_until,
+                   DateAlone::kThroughDay}}) {
+    auto at = instant_option(option, *text, date, notes);
+    if (!at) return std::move(at).error();
+    *field = *at;
   }
   q.overdue = o.overdue;
   q.escalated = o.escalated;
@@ -73,7 +74,7 @@ void print_executions(const json& page, std::ostream& out) {
 
 int run_executions_command(const ExecutionCommandOptions& o, const Installation& installation,
                            std::ostream& out, std::ostream& err) {
-  auto query = execution_query(o);
+  auto query = execution_query(o, err);
   if (!query) return fail(err, "executions", query.error());
   auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "executions", s.error());

@@ -110,7 +110,8 @@ int run(int argc, char** argv) {
                     "Store file (default: $COALITION_STORE, store.path, ./coalition.db)");
   };
   auto now_option = [&](CLI::App* cmd, SessionOptions& so) {
-    cmd->add_option("--now", so.now, "Virtual time: act as if it were this RFC 3339 instant");
+    cmd->add_option("--now", so.now,
+                    "Virtual time: act as if it were this RFC 3339 instant (2026-03-02T09:00:00Z)");
   };
   // Commands whose actor must be named at the terminal (not with --server, where the
   // credential names them).
@@ -214,7 +215,7 @@ int run(int argc, char** argv) {
   tasks_cmd->add_option("--org", x.organisation, "Only tasks of this organisation");
   tasks_cmd->add_option("--assignee", x.assignee, "Only tasks this person holds (has claimed)");
   tasks_cmd->add_option("--due-before", x.due_before,
-                        "Only tasks due before this RFC 3339 instant");
+                        "Only tasks due before this RFC 3339 instant, or before this date (UTC)");
   tasks_cmd->add_flag("--overdue", x.overdue, "Only open tasks past their due time");
   tasks_cmd->add_flag("--all", x.all, "Include completed, cancelled and expired tasks");
   tasks_cmd->add_flag("--json", x.json, "Print JSON");
@@ -226,10 +227,14 @@ int run(int argc, char** argv) {
                              "running, waiting, succeeded, failed, cancelled (repeat or a,b)");
   executions_cmd->add_option("--org", x.organisation,
                              "Only those with a task of this organisation");
-  executions_cmd->add_option("--started-from", x.started_from, "Started at or after (RFC 3339)");
-  executions_cmd->add_option("--started-until", x.started_until, "Started before (RFC 3339)");
-  executions_cmd->add_option("--finished-from", x.finished_from, "Ended at or after (RFC 3339)");
-  executions_cmd->add_option("--finished-until", x.finished_until, "Ended before (RFC 3339)");
+  executions_cmd->add_option("--started-from", x.started_from,
+                             "Started at or after (RFC 3339, or a date: its start, UTC)");
+  executions_cmd->add_option("--started-until", x.started_until,
+                             "Started before (RFC 3339), or up to the end of a date (UTC)");
+  executions_cmd->add_option("--finished-from", x.finished_from,
+                             "Ended at or after (RFC 3339, or a date: its start, UTC)");
+  executions_cmd->add_option("--finished-until", x.finished_until,
+                             "Ended before (RFC 3339), or up to the end of a date (UTC)");
   executions_cmd->add_flag("--overdue", x.overdue,
                            "Only those with an open task past its due time");
   executions_cmd->add_flag("--escalated", x.escalated, "Only those with an open task escalated");
@@ -257,7 +262,11 @@ int run(int argc, char** argv) {
 
   auto* extend_cmd = app.add_subcommand("extend", "Move a task's deadline (never beyond its cap)");
   extend_cmd->add_option("TASK", x.task, "Task id")->required();
-  extend_cmd->add_option("--to", x.to, "New due instant (RFC 3339)")->required();
+  extend_cmd
+      ->add_option(
+          "--to", x.to,
+          "New due instant (RFC 3339), or a date: the end of that day in the task calendar's zone")
+      ->required();
   extend_cmd->add_option("--justification", x.justification, "Why")->required();
   actor_options(extend_cmd, true);
 
@@ -382,8 +391,9 @@ int run(int argc, char** argv) {
       ->add_option("--scopes", tokens.scopes,
                    "admin, coordinate, metrics or signal:<workflow>, comma-separated")
       ->delimiter(',');
-  token_create->add_option("--expires", tokens.expires,
-                           "When it stops working: RFC 3339 instant or a duration (P90D)");
+  token_create->add_option(
+      "--expires", tokens.expires,
+      "When it stops working: RFC 3339 instant, a date (its end, UTC) or a duration (P90D)");
   token_create->add_flag("--json", tokens.json, "Print JSON (with the token)");
   auto* token_list = tokens_cmd->add_subcommand("list", "List tokens (never their secrets)");
   token_list->add_flag("--json", tokens.json, "Print JSON");

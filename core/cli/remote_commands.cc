@@ -6,10 +6,12 @@
 #include "cli/document_printing.h"
 #include "cli/executions_command.h"
 #include "cli/exit_code.h"
+#include "cli/instant_option.h"
 #include "cli/json_input.h"
 #include "cli/migrate_command.h"
 #include "common/private_file.h"
 #include "common/text_field.h"
+#include "common/utc_time.h"
 
 namespace coalition::cli {
 
@@ -76,7 +78,9 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
     }
     std::string filters;
     if (o.overdue) filters += "&overdue=true";
-    if (!o.due_before.empty()) filters += "&due_before=" + RemoteClient::segment(o.due_before);
+    auto due_before = instant_option("--due-before", o.due_before, DateAlone::kStartOfDay, err);
+    if (!due_before) return failed(due_before.error());
+    if (*due_before) filters += "&due_before=" + RemoteClient::segment(format_utc(**due_before));
     json tasks = json::array();
     std::string cursor;
     do {
@@ -99,7 +103,7 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
     return kExitOk;
   }
   if (command == "executions") {
-    auto query = execution_query(o);  // checks the instants before anything is sent
+    auto query = execution_query(o, err);  // reads the instants before anything is sent
     if (!query) return failed(query.error());
     std::string path = "/v1/executions?limit=" + std::to_string(o.limit);
     const auto add = [&](const char* name, const std::string& value) {
@@ -110,10 +114,14 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
     for (const auto& st : query->statuses) statuses += (statuses.empty() ? "" : ",") + st;
     add("status", statuses);
     add("organisation", query->organisation);
-    add("started_from", o.started_from);
-    add("started_until", o.started_until);
-    add("finished_from", o.finished_from);
-    add("finished_until", o.finished_until);
+    // The server takes instants: a date is sent as the instant it was read as here.
+    const auto add_instant = [&](const char* name, const std::optional<TimePoint>& at) {
+      if (at) add(name, format_utc(*at));
+    };
+    add_instant("started_from", query->started_from);
+    add_instant("started_until", query->started_until);
+    add_instant("finished_from", query->finished_from);
+    add_instant("finished_until", query->finished_until);
     if (o.overdue) path += "&overdue=true";
     if (o.escalated) path += "&escalated=true";
     add("cursor", o.after);
@@ -157,8 +165,12 @@ int remote(const std::string& command, const ExecutionCommandOptions& o, const R
     if (!o.role.empty()) body["role"] = o.role;
     auto moved = c.call("POST", task + "/extend", body);
     if (!moved) return failed(moved.error());
-    out << "task " << printable(o.task) << " is now due " << moved->json()["due"].get<std::string>()
-        << "\n";
+    const json answer = moved->json();
+    out << "task " << printable(o.task) << " is now due " << printable(answer.value("due", ""));
+    if (answer.contains("reading") && answer["reading"].is_string()) {
+      out << ": " << printable(answer["reading"].get<std::string>());
+    }
+    out << "\n";
     return kExitOk;
   }
   if (command == "claim" || command == "release" || command == "reassign") {

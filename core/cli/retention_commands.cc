@@ -7,6 +7,7 @@
 #include "cli/document_printing.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
+#include "common/instant_text.h"
 #include "common/utc_time.h"
 #include "retention/legal_hold.h"
 #include "retention/purge.h"
@@ -22,12 +23,9 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
   std::optional<TimePoint> at;
   if (o.dry_run) {
     if (!so.now.empty()) {
-      at = parse_utc(so.now);
-      if (!at) {
-        return fail(
-            err, "purge",
-            Error::invalid_argument("--now: '" + so.now + "' is not an RFC 3339 timestamp"));
-      }
+      auto read = parse_instant_text(so.now, "--now", DateAlone::kRefused, TimeZone::utc());
+      if (!read) return fail(err, "purge", read.error());
+      at = read->at;
     }
     so.now.clear();
     so.act = false;

@@ -5,6 +5,7 @@
 #include "app/session.h"
 #include "app/token_admin.h"
 #include "cli/exit_code.h"
+#include "cli/instant_option.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
 #include "workflow/duration.h"
@@ -20,15 +21,19 @@ int failed(std::ostream& err, const std::string& action, const Error& error) {
   return exit_code_for(error);
 }
 
-Result<std::optional<TimePoint>> expiry(const std::string& text, TimePoint now) {
+// A token works through the day its expiry names: a date alone is the end of that day, UTC.
+Result<std::optional<TimePoint>> expiry(const std::string& text, TimePoint now,
+                                        std::ostream& notes) {
   if (text.empty()) return std::optional<TimePoint>();
-  if (auto at = parse_utc(text)) return std::optional<TimePoint>(*at);
-  auto span = parse_duration(text);
-  if (!span) {
+  if (auto span = parse_duration(text)) return std::optional<TimePoint>(now + *span);
+  auto read = parse_instant_text(text, "--expires", DateAlone::kEndOfDay, TimeZone::utc());
+  if (!read) {
     return Error::invalid_argument(
-        "--expires: an RFC 3339 instant (2027-03-01T00:00:00Z) or a duration from now (P90D)");
+        "--expires: a date (2027-03-01: the end of that day, UTC), an RFC 3339 instant "
+        "(2027-03-01T00:00:00Z) or a duration from now (P90D)");
   }
-  return std::optional<TimePoint>(now + *span);
+  if (!read->reading.empty()) notes << reading_note("--expires", text, *read) << "\n";
+  return std::optional<TimePoint>(read->at);
 }
 
 }  // namespace
@@ -44,7 +49,7 @@ int run_tokens_command(const TokensOptions& o, const Installation& installation,
   const TimePoint now = utc_now();
   Store& store = (*s)->store();
   if (o.action == "create") {
-    auto until = expiry(o.expires, now);
+    auto until = expiry(o.expires, now, err);
     if (!until) return failed(err, o.action, until.error());
     TokenRequest request{o.person, o.organisation, o.roles, o.scopes, *until, ""};
     auto issued = app::create_token(store, by, request, now);

@@ -234,6 +234,132 @@ TEST_F(DurableCli, ADeadlinePastACalendarsCoverageFailsNamingCalendarAndDate) {
   EXPECT_EQ(json::parse(list.out).size(), 5u);
 }
 
+// A day where a day is meant: `extend --to 2027-05-10` is the end of that day in the zone of the
+// task's deadline calendar, said in the output, and stays so after the deadline has moved; where
+// a moment is needed (--now) a date alone is refused naming the forms expected.
+TEST_F(DurableCli, ADateAloneIsTheEndOfThatDayInTheTasksCalendarZone) {
+  const auto file = dir_.write("au.json", R"({"id": "au_check", "version": 1, "title": "t",
+      "steps": [{"id": "review", "kind": "task", "type": "approval",
+                 "parameters": {"title": "Review"}, "assign": {"roles": ["analyst"]},
+                 "deadline": {"in": {"business_days": 5, "calendar": "au-national"}},
+                 "next": "other"},
+                {"id": "other", "kind": "task", "type": "approval",
+                 "parameters": {"title": "Other"}, "assign": {"roles": ["analyst"]},
+                 "deadline": {"in": "P3D"}}]})");
+  auto run = coalition({"run", file.string(), "--json", "--id", "au1", "--as", "lead.lee", "--now",
+                        "2027-05-03T00:00:00Z"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Sydney is at +10:00 in May: the end of 10 May there is 13:59:59 UTC.
+  auto moved = coalition({"extend", "au1.t1", "--to", "2027-05-10", "--justification",
+                          "waiting for the member's records", "--as", "ana", "--role", "analyst",
+                          "--now", "2027-05-03T01:00:00Z"});
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_EQ(moved.out,
+            "task au1.t1 is now due 2027-05-10T13:59:59.000Z: the end of 2027-05-10 (23:59:59) in "
+            "Australia/Sydney, the zone of the task's calendar au-national\n");
+  // In July Sydney is still on standard time; the calendar stays the task's after one move.
+  auto again = coalition({"extend", "au1.t1", "--to", "2027-07-01", "--justification", "more",
+                          "--as", "ana", "--role", "analyst", "--now", "2027-05-03T02:00:00Z"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("due 2027-07-01T13:59:59.000Z: the end of 2027-07-01"),
+            std::string::npos)
+      << again.out;
+  // In January, daylight time (+11:00).
+  auto summer = coalition({"extend", "au1.t1", "--to", "2028-01-14", "--justification", "more",
+                           "--as", "ana", "--role", "analyst", "--now", "2027-05-03T03:00:00Z"});
+  ASSERT_EQ(summer.exit_code, 0) << summer.err;
+  EXPECT_NE(summer.out.find("due 2028-01-14T12:59:59.000Z"), std::string::npos) << summer.out;
+  auto task = coalition({"tasks", "--json"});
+  ASSERT_EQ(task.exit_code, 0) << task.err;
+  EXPECT_EQ(json::parse(task.out)["tasks"][0]["due"], "2028-01-14T12:59:59.000Z");
+  EXPECT_EQ(json::parse(task.out)["tasks"][0]["calendar"], "au-national");
+  // An instant is taken as it is, and says nothing more.
+  auto exact =
+      coalition({"extend", "au1.t1", "--to", "2027-06-01T09:00:00+10:00", "--justification",
+                 "exact", "--as", "ana", "--role", "analyst", "--now", "2027-05-03T04:00:00Z"});
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_EQ(exact.out, "task au1.t1 is now due 2027-05-31T23:00:00.000Z\n");
+
+  // A deadline counted in hours names no calendar: a date is read in UTC, and the output says
+  // so.
+  ASSERT_EQ(coalition({"complete", "au1.t1", "--as", "ana", "--role", "analyst", "--data",
+                       R"({"decision": "approve"})", "--now", "2027-05-03T05:00:00Z"})
+                .exit_code,
+            0);
+  auto utc = coalition({"extend", "au1.t2", "--to", "2027-05-10", "--justification", "j", "--as",
+                        "ana", "--role", "analyst", "--now", "2027-05-03T06:00:00Z"});
+  ASSERT_EQ(utc.exit_code, 0) << utc.err;
+  EXPECT_EQ(utc.out,
+            "task au1.t2 is now due 2027-05-10T23:59:59.000Z: the end of 2027-05-10 (23:59:59) in "
+            "UTC (the task's deadline names no calendar)\n");
+
+  // Neither form: the refusal names the option and both forms, with an example of each.
+  auto typo = coalition({"extend", "au1.t2", "--to", "10/05/2027", "--justification", "j", "--as",
+                         "ana", "--role", "analyst"});
+  EXPECT_EQ(typo.exit_code, 64);
+  EXPECT_NE(typo.err.find("--to: expected a date (2025-05-10, the end of that day, 23:59:59 in "
+                          "UTC) or an RFC 3339 instant (2025-05-10T17:00:00Z or "
+                          "2025-05-10T17:00:00+10:00), got \"10/05/2027\""),
+            std::string::npos)
+      << typo.err;
+  auto no_day = coalition({"extend", "au1.t2", "--to", "2027-02-29", "--justification", "j", "--as",
+                           "ana", "--role", "analyst"});
+  EXPECT_EQ(no_day.exit_code, 64);
+  EXPECT_NE(no_day.err.find("got \"2027-02-29\": no such calendar date"), std::string::npos)
+      << no_day.err;
+  // --now needs a moment: a date alone is refused, and nothing moves.
+  auto tick = coalition({"tick", "--now", "2027-06-01"});
+  EXPECT_EQ(tick.exit_code, 64);
+  EXPECT_NE(tick.err.find("--now: \"2027-06-01\" is a date alone, and this needs a moment of the "
+                          "day: expected an RFC 3339 instant with a time and an offset, such as "
+                          "2025-05-10T17:00:00Z"),
+            std::string::npos)
+      << tick.err;
+  auto after = coalition({"tasks", "--json"});
+  EXPECT_EQ(json::parse(after.out)["tasks"][0]["due"], "2027-05-10T23:59:59.000Z");
+}
+
+// Searches take a day for a day: --due-before leaves that day out, --started-until takes it in;
+// the reading is said on standard error, and standard output stays what a script parses.
+TEST_F(DurableCli, SearchOptionsTakeADateAndSayHowTheyReadIt) {
+  const auto file = dir_.write("day.json", R"({"id": "day_check", "version": 1, "title": "t",
+      "steps": [{"id": "review", "kind": "task", "type": "approval",
+                 "parameters": {"title": "Review"}, "assign": {"roles": ["analyst"]},
+                 "deadline": {"in": "P30D"}}]})");
+  for (const auto& [id, at] :
+       {std::pair{"d1", "2027-03-01T08:00:00Z"}, std::pair{"d2", "2027-03-01T20:00:00Z"},
+        std::pair{"d3", "2027-03-02T08:00:00Z"}}) {
+    auto started = coalition({"run", file.string(), "--id", id, "--as", "lead.lee", "--now", at});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+  }
+  // Due 2027-03-31T08:00Z, 2027-03-31T20:00Z and 2027-04-01T08:00Z.
+  auto before = coalition({"tasks", "--json", "--due-before", "2027-04-01"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  ASSERT_EQ(json::parse(before.out)["tasks"].size(), 2u) << before.out;
+  for (const auto& t : json::parse(before.out)["tasks"]) EXPECT_NE(t["execution"], "d3");
+  EXPECT_EQ(before.err,
+            "--due-before 2027-04-01: read as 2027-04-01T00:00:00.000Z, the start of 2027-04-01 "
+            "in UTC\n");
+  auto until = coalition({"executions", "--json", "--started-until", "2027-03-01"});
+  ASSERT_EQ(until.exit_code, 0) << until.err;
+  const json page = json::parse(until.out);
+  ASSERT_EQ(page["executions"].size(), 2u) << until.out;
+  EXPECT_NE(until.err.find("--started-until 2027-03-01: read as 2027-03-02T00:00:00.000Z, up to "
+                           "the end of 2027-03-01 in UTC"),
+            std::string::npos)
+      << until.err;
+  auto from = coalition({"executions", "--json", "--started-from", "2027-03-02"});
+  ASSERT_EQ(from.exit_code, 0) << from.err;
+  ASSERT_EQ(json::parse(from.out)["executions"].size(), 1u) << from.out;
+  EXPECT_EQ(json::parse(from.out)["executions"][0]["id"], "d3");
+  auto wrong = coalition({"executions", "--started-from", "2027-3-2"});
+  EXPECT_EQ(wrong.exit_code, 64);
+  EXPECT_NE(wrong.err.find("--started-from: expected a date (2025-05-10, the start of that day in "
+                           "UTC) or an RFC 3339 instant"),
+            std::string::npos)
+      << wrong.err;
+}
+
 // In virtual time a log line says both when it was written (the wall clock) and when it
 // happened for the execution (the virtual instant), in text and in JSON.
 TEST_F(DurableCli, LogLinesInVirtualTimeCarryTheVirtualInstant) {

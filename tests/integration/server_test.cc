@@ -42,6 +42,25 @@ TEST_F(ServerTest, AnswersHealthAndRefusesRequestsWithoutAValidCredential) {
   EXPECT_EQ(wrong.headers["allow"], "GET");
 }
 
+// A token's expiry given as a date works through that day (UTC), and the reading is said.
+TEST_F(ServerTest, ATokenExpiringOnADateWorksThroughThatDay) {
+  auto made = cli({"tokens", "create", "--person", "rev.day", "--org", "northbank", "--roles",
+                   "reviewer", "--expires", "2099-12-31"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_NE(made.err.find("--expires 2099-12-31: read as 2099-12-31T23:59:59.000Z, the end of "
+                          "2099-12-31 (23:59:59) in UTC"),
+            std::string::npos)
+      << made.err;
+  auto listed = cli({"tokens", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("expires 2099-12-31T23:59:59.000Z"), std::string::npos) << listed.out;
+  auto wrong = cli({"tokens", "create", "--person", "rev.day", "--expires", "31/12/2099"});
+  EXPECT_EQ(wrong.exit_code, 64);
+  EXPECT_NE(wrong.err.find("--expires: a date (2027-03-01: the end of that day, UTC)"),
+            std::string::npos)
+      << wrong.err;
+}
+
 // Every route x {no credential, malformed, expired, revoked, wrong organisation, wrong role,
 // allowed}: the exact status each must answer.
 TEST_F(ServerTest, AuthorizationMatrix) {
@@ -197,6 +216,20 @@ TEST_F(ServerTest, AuthorizationMatrix) {
                              {{"due", later}, {"justification", "awaiting records"}});
   EXPECT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(client_->get("/v1/tasks/" + task, member).json()["due"], later);
+  // A date is the end of that day, here in UTC (the deadline names no calendar), said back.
+  const std::string day = later.substr(0, 10);
+  auto by_day = client_->post("/v1/tasks/" + task + "/extend", member,
+                              {{"due", day}, {"justification", "to the end of that day"}});
+  ASSERT_EQ(by_day.status, 200) << by_day.body;
+  EXPECT_EQ(by_day.json()["due"], day + "T23:59:59.000Z");
+  EXPECT_EQ(by_day.json()["reading"],
+            "the end of " + day + " (23:59:59) in UTC (the task's deadline names no calendar)");
+  EXPECT_EQ(client_->get("/v1/tasks/" + task, member).json()["due"], day + "T23:59:59.000Z");
+  auto not_a_day = client_->post("/v1/tasks/" + task + "/extend", member,
+                                 {{"due", "10 May"}, {"justification", "j"}});
+  EXPECT_EQ(not_a_day.status, 422) << not_a_day.body;
+  EXPECT_EQ(not_a_day.json()["pointer"], "/due") << not_a_day.body;
+  EXPECT_EQ(client_->get("/v1/tasks/" + task, member).json()["due"], day + "T23:59:59.000Z");
   // A member sees the execution but may not send it a partner's signal.
   EXPECT_EQ(client_->post("/v1/executions/" + north + "/signals/filing_ack", member, json::object())
                 .status,
@@ -650,6 +683,25 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
   const std::string task = tasks.out.substr(0, tasks.out.find(' '));
   EXPECT_EQ(task.rfind(north + ".t", 0), 0u) << tasks.out;
   EXPECT_NE(tasks.out.find("roles reviewer"), std::string::npos) << tasks.out;
+  // A date for the new deadline is read by the server, in the zone of the task's calendar (UTC
+  // here: the deadline names none), and the reading is printed.
+  auto listed = remote(member, {"tasks", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const std::string due_day =
+      json::parse(listed.out)["tasks"][0]["due"].get<std::string>().substr(0, 10);
+  auto by_day = remote(member, {"extend", task, "--to", due_day, "--justification", "same day"});
+  ASSERT_EQ(by_day.exit_code, 0) << by_day.err;
+  EXPECT_EQ(by_day.out, "task " + task + " is now due " + due_day + "T23:59:59.000Z: the end of " +
+                            due_day +
+                            " (23:59:59) in UTC (the task's deadline names no calendar)\n");
+  // Search dates are read here and sent as instants.
+  auto since = remote(coordinator, {"executions", "--json", "--started-from", "2000-01-01",
+                                    "--started-until", "2000-01-01"});
+  ASSERT_EQ(since.exit_code, 0) << since.err;
+  EXPECT_EQ(json::parse(since.out)["executions"].size(), 0u) << since.out;
+  EXPECT_NE(since.err.find("--started-until 2000-01-01: read as 2000-01-02T00:00:00.000Z"),
+            std::string::npos)
+      << since.err;
   // Identity comes from the credential, never the command line.
   auto asserted = remote(member, {"complete", task, "--as", "mallory", "--role", "reviewer"});
   EXPECT_EQ(asserted.exit_code, 64);

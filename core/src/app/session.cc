@@ -12,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "common/instant_text.h"
 #include "common/json_text.h"
 #include "common/private_file.h"
 #include "common/utc_time.h"
@@ -66,14 +67,10 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   const std::string path = store_path(installation, options.store);
   std::optional<TimePoint> now;
   if (!options.now.empty()) {
-    std::string why;
-    now = parse_utc(options.now, &why);
-    if (!now) {
-      return Error::invalid_argument(
-          "--now: not an RFC 3339 timestamp such as "
-          "2026-12-01T09:00:00Z: " +
-          why);
-    }
+    // Virtual time moves to a moment, never to "some time on a day": a date alone is refused.
+    auto read = parse_instant_text(options.now, "--now", DateAlone::kRefused, TimeZone::utc());
+    if (!read) return std::move(read).error();
+    now = read->at;
   }
   if (options.act) {
     auto fd = lock_store(path);

@@ -6,6 +6,7 @@
 
 #include "app/access.h"
 #include "audit/audit_chain.h"
+#include "calendar/business_calendar.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
 
@@ -166,6 +167,29 @@ Result<json> complete_task(Session& s, const Principal& p, const std::string& ta
   auto actor = acting_on_task(s, p, task_id, role, "task_refused", as_is);
   if (!actor) return std::move(actor).error();
   return s.engine().complete_task(task_id, *actor, answer);
+}
+
+Result<InstantText> read_new_due(Session& s, const Principal& p, const std::string& task_id,
+                                 const std::string& text, std::string_view name) {
+  // The zone is looked up only for a date: an instant needs nothing from the task.
+  if (parse_utc(text)) return parse_instant_text(text, name, DateAlone::kEndOfDay, TimeZone::utc());
+  std::string calendar_id;
+  if (auto task = task_document(s, p, task_id); task) {
+    const auto named = task->find("calendar");
+    if (named != task->end() && named->is_string()) calendar_id = named->get<std::string>();
+  }
+  const BusinessCalendar* calendar = nullptr;
+  if (!calendar_id.empty()) {
+    auto found = s.calendars().find(calendar_id);
+    if (!found) return std::move(found).error();
+    calendar = *found;
+  }
+  auto read = parse_instant_text(text, name, DateAlone::kEndOfDay,
+                                 calendar != nullptr ? calendar->zone() : TimeZone::utc());
+  if (!read) return read;
+  read->reading += calendar != nullptr ? ", the zone of the task's calendar " + calendar_id
+                                       : " (the task's deadline names no calendar)";
+  return read;
 }
 
 Status extend_deadline(Session& s, const Principal& p, const std::string& task_id, TimePoint due,

@@ -12,9 +12,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "app/session.h"
 #include "auth/principal.h"
+#include "common/instant_text.h"
 
 namespace coalition::app {
 
@@ -46,6 +48,14 @@ Result<nlohmann::json> task_document(Session& s, const Principal& p, const std::
 // returns the task after the completion, once committed.
 Result<nlohmann::json> complete_task(Session& s, const Principal& p, const std::string& task_id,
                                      const nlohmann::json& answer, const std::string& role);
+
+// A new due instant for `task_id` as a person writes it (`name` is the option or field, for
+// errors): an RFC 3339 instant, or a date alone meaning the end of that day (23:59:59) in the
+// zone of the calendar the task's deadline is counted in — UTC when it names none, and when the
+// task is not one `p` may see (extend_deadline then refuses it, audited). `reading` says how a
+// date was read, naming the calendar.
+Result<InstantText> read_new_due(Session& s, const Principal& p, const std::string& task_id,
+                                 const std::string& text, std::string_view name);
 
 // Moves the deadline of `task_id` to `due`, with a justification (recorded in the event and the
 // audit entry). The workflow names the roles that may (deadline.extend_roles), else the task's.

@@ -1,7 +1,6 @@
 #include "calendar/business_calendar.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
 
 #include "calendar/holiday_rule.h"
@@ -25,18 +24,7 @@ int64_t floor_div(int64_t a, int64_t b) {
 // "2026-12-25" -> days since 1970-01-01, using the civil calendar (proleptic Gregorian).
 std::optional<int64_t> parse_date(const json& doc) {
   if (!doc.is_string()) return std::nullopt;
-  const std::string text = doc.get<std::string>();
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  char extra = 0;
-  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &extra) != 3) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
-                                        std::chrono::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd).time_since_epoch().count();
+  return parse_rfc3339_date(doc.get<std::string>());
 }
 
 int calendar_year_of(int64_t day) {

@@ -44,6 +44,22 @@ UtcMicros latest_rfc3339() {
   return sys_days(year(9999) / December / 31) + days(1) - microseconds(1);
 }
 
+std::optional<int64_t> parse_rfc3339_date(std::string_view s, std::string* why) {
+  int y = 0, mo = 0, d = 0;
+  if (s.size() != 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d)) {
+    if (why != nullptr) *why = "not a date (YYYY-MM-DD)";
+    return std::nullopt;
+  }
+  const year_month_day date{year(y), month(static_cast<unsigned>(mo)),
+                            day(static_cast<unsigned>(d))};
+  if (y < 1 || !date.ok()) {
+    if (why != nullptr) *why = "no such calendar date";
+    return std::nullopt;
+  }
+  return sys_days(date).time_since_epoch().count();
+}
+
 std::optional<UtcMicros> parse_rfc3339(std::string_view s, std::string* why) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||

@@ -4,6 +4,7 @@
 #define COALITION_COMMON_RFC3339_H_
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,10 @@ UtcMicros latest_rfc3339();
 // to the microsecond), years 0001-9999 after the offset is applied; "T" and "Z" in either case.
 // nullopt otherwise, with the reason in `*why` when given.
 std::optional<UtcMicros> parse_rfc3339(std::string_view text, std::string* why = nullptr);
+
+// Parses an RFC 3339 full-date, "YYYY-MM-DD", as strictly (a real date, years 0001-9999, digits
+// only): the day as days since 1970-01-01. nullopt otherwise, with the reason in `*why`.
+std::optional<int64_t> parse_rfc3339_date(std::string_view text, std::string* why = nullptr);
 
 }  // namespace coalition
 

@@ -594,7 +594,9 @@ Status Execution::extend_deadline(const std::string& task_id, TimePoint due, con
   }
   const TimePoint previous = *f->due;
   f->due = due;
-  f->basis = {"moved by " + actor.role, std::string()};  // who: the deadline_extended event
+  // Who moved it is in the deadline_extended event; the calendar stays, as the one whose days
+  // the deadline is read in (a date given for the next extension is a day of that calendar).
+  f->basis = {"moved by " + actor.role, f->basis.calendar};
   record(EventType::kDeadlineExtended, step_path(frame, a->step->id),
          {{"task", task_id},
           {"due", format_utc(due)},

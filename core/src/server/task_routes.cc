@@ -48,15 +48,25 @@ void add_task_routes(Router& router, app::Session& s) {
          if (!body) return problem_response(body.error());
          auto due_text = string_member(*body, "due", true);
          if (!due_text) return problem_response(due_text.error());
-         auto due = parse_utc(*due_text);
-         if (!due) return problem_response(Error::invalid_data("an RFC 3339 instant", "/due"));
+         // Checked before the task is looked at: a malformed body reveals nothing about it.
+         if (!parse_instant_text(*due_text, "due", DateAlone::kEndOfDay, TimeZone::utc())) {
+           return problem_response(Error::invalid_data(
+               "an RFC 3339 instant (2025-05-10T17:00:00Z) or a date (2025-05-10: the end of "
+               "that day in the zone of the task's calendar)",
+               "/due"));
+         }
          auto why = string_member(*body, "justification", true);
          if (!why) return problem_response(why.error());
          auto role = string_member(*body, "role", false);
          if (!role) return problem_response(role.error());
-         Status moved = app::extend_deadline(s, *c.principal, c.params.at("id"), *due, *why, *role);
+         const std::string& id = c.params.at("id");
+         auto due = app::read_new_due(s, *c.principal, id, *due_text, "due");
+         if (!due) return problem_response(due.error());
+         Status moved = app::extend_deadline(s, *c.principal, id, due->at, *why, *role);
          if (!moved) return problem_response(moved.error());
-         return ok(json{{"task", c.params.at("id")}, {"due", format_utc(*due)}});
+         json done{{"task", id}, {"due", format_utc(due->at)}};
+         if (!due->reading.empty()) done["reading"] = due->reading;
+         return ok(done);
        }}));
   router.add(waiting({"POST", "/v1/tasks/{id}/claim", true, [&s](const RouteCall& c) {
                         auto body = object_body(c.request, "{\"role\"?: ...}");

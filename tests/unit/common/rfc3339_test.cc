@@ -70,5 +70,23 @@ TEST(ParseUtc, IsTheStrictParser) {
   EXPECT_FALSE(parse_utc("2026-11-29T02:15:00+99:00").has_value());
 }
 
+TEST(Rfc3339, ParsesAFullDateStrictly) {
+  EXPECT_EQ(parse_rfc3339_date("1970-01-01"), 0);
+  EXPECT_EQ(parse_rfc3339_date("2028-02-29"),
+            sys_days(2028y / February / 29).time_since_epoch().count());
+  EXPECT_EQ(parse_rfc3339_date("0001-01-01"),
+            sys_days(year(1) / January / 1).time_since_epoch().count());
+  std::string why;
+  for (const char* bad : {"2027-02-29", "2026-13-01", "0000-01-01"}) {
+    EXPECT_FALSE(parse_rfc3339_date(bad, &why)) << bad;
+    EXPECT_EQ(why, "no such calendar date") << bad;
+  }
+  for (const char* bad : {"2026-1-01", "+202-01-01", " 2026-01-01", "2026-01-01 ", "2026/01/01",
+                          "2026-01-01T00:00:00Z", ""}) {
+    EXPECT_FALSE(parse_rfc3339_date(bad, &why)) << bad;
+    EXPECT_EQ(why, "not a date (YYYY-MM-DD)") << bad;
+  }
+}
+
 }  // namespace
 }  // namespace coalition
