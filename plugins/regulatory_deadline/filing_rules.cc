@@ -109,25 +109,42 @@ json filing_deadline(const json& table, const FilingFacts& facts,
     out["narrative_due_at"] = format_instant(narrative);
   }
   if (internal.contains("cco_notice_before")) {
-    out["cco_notice_at"] = format_instant(
-        due - duration_of(internal["cco_notice_before"], "internal.cco_notice_before"));
+    // Never before the determination that started the clock: a 24-hour deadline is inside the
+    // notice window from its first moment, so the notice is due at the determination itself.
+    Instant notice = due - duration_of(internal["cco_notice_before"], "internal.cco_notice_before");
+    if (notice < facts.determination_at) notice = facts.determination_at;
+    out["cco_notice_at"] = format_instant(notice);
   }
   return out;
 }
 
-json continuing_review(const json& table, const std::string& regime, Instant filed_at) {
+json continuing_review(const json& table, const std::string& regime,
+                       const std::map<std::string, Instant>& anchors) {
   auto row = find_regime(table, regime);
   if (!row) throw std::invalid_argument("no regime '" + regime + "' in the jurisdiction table");
   if (!row->contains("continuing_activity")) return {{"applies", false}, {"regime", regime}};
   const json& c = (*row)["continuing_activity"];
-  return {{"applies", true},
-          {"regime", regime},
-          {"rule", c.value("rule", "")},
-          {"anchor", c.value("anchor", "filed_at")},
-          {"anchored_at", format_instant(filed_at)},
-          {"review_at", format_instant(filed_at + duration_of(c.at("review"), "review"))},
-          {"file_by", format_instant(filed_at + duration_of(c.at("file_by"), "file_by"))},
-          {"sources", c.value("sources", json::array())}};
+  const std::string anchor = c.value("anchor", "filed_at");
+  const auto at = anchors.find(anchor);
+  if (at == anchors.end()) {
+    std::string given;
+    for (const auto& [name, instant] : anchors) given += (given.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("the " + regime + " continuing-activity rule is anchored at '" +
+                                anchor + "', which the step's anchors do not hold (given: " +
+                                (given.empty() ? "none" : given) + ")");
+  }
+  const Instant from = at->second;
+  json out{{"applies", true},
+           {"regime", regime},
+           {"rule", c.value("rule", "")},
+           {"anchor", anchor},
+           {"anchored_at", format_instant(from)},
+           {"review_at", format_instant(from + duration_of(c.at("review"), "review"))},
+           {"file_by", format_instant(from + duration_of(c.at("file_by"), "file_by"))},
+           {"sources", c.value("sources", json::array())},
+           {"table_version", table.value("version", "")}};
+  if (c.contains("unverified")) out["unverified"] = c["unverified"];
+  return out;
 }
 
 }  // namespace coalition::plugins::regulatory

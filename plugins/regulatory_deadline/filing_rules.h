@@ -5,6 +5,7 @@
 #define COALITION_PLUGINS_REGULATORY_DEADLINE_FILING_RULES_H_
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -33,10 +34,13 @@ struct FilingFacts {
 nlohmann::json filing_deadline(const nlohmann::json& table, const FilingFacts& facts,
                                const BusinessDays& business_days);
 
-// {applies, review_at, file_by, rule, sources} for continuing activity after a filing at
-// `filed_at` (applies: false for regimes without such a rule).
+// {applies, anchor, anchored_at, review_at, file_by, rule, sources} for continuing activity:
+// the table's row names its anchor ("filed_at", "determination_at", ...) and `anchors` holds
+// the case's instants by those names, so a change of the anchor in the table moves the dates
+// (applies: false for regimes without such a rule). Throws std::invalid_argument naming the
+// anchor when `anchors` lacks the one the table names.
 nlohmann::json continuing_review(const nlohmann::json& table, const std::string& regime,
-                                 Instant filed_at);
+                                 const std::map<std::string, Instant>& anchors);
 
 }  // namespace coalition::plugins::regulatory
 

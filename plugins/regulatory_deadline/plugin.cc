@@ -69,15 +69,22 @@ class ContinuingReview {
       .name = "regulatory.continuing_review",
       .description =
           "When the continuing-activity review falls due and the continuing report must be "
-          "filed, from a configurable anchor (the filing, by default).",
+          "filed, from the anchor the jurisdiction table names for the regime (one of the "
+          "case's instants given as anchors).",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
         "properties": {
           "regime": {"type": "string", "pattern": "^[A-Z][A-Z_]*$"},
-          "anchor_at": {"type": "string", "minLength": 20}
+          "anchors": {
+            "type": "object",
+            "description": "The case's instants by the names the table's anchors use (filed_at, determination_at); the table chooses.",
+            "additionalProperties": {"type": "string", "minLength": 20},
+            "minProperties": 1
+          }
         },
-        "required": ["regime", "anchor_at"]
+        "required": ["regime", "anchors"],
+        "additionalProperties": false
       })json",
       .output_schema = R"json({"type": "object", "required": ["applies"]})json",
       .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
@@ -86,11 +93,17 @@ class ContinuingReview {
       : table_(plugins::read_config_file(config, "table", "jurisdictions.json")) {}
   Outcome execute(const json& params, const Context&) {
     if (table_.is_null()) return coalition::plugins::not_configured("regulatory_deadline", "table");
-    auto at = plugins::parse_instant(params.at("anchor_at").get<std::string>());
-    if (!at) return Outcome::invalid_parameters("/anchor_at", "not an RFC 3339 timestamp");
+    std::map<std::string, plugins::Instant> anchors;
+    for (const auto& [name, text] : params.at("anchors").items()) {
+      auto at = plugins::parse_instant(text.get<std::string>());
+      if (!at) {
+        return Outcome::invalid_parameters("/anchors/" + name, "not an RFC 3339 timestamp");
+      }
+      anchors.emplace(name, *at);
+    }
     try {
       return Outcome::ok(
-          regulatory::continuing_review(table_, params.at("regime").get<std::string>(), *at));
+          regulatory::continuing_review(table_, params.at("regime").get<std::string>(), anchors));
     } catch (const std::invalid_argument& e) {
       return Outcome::permanent("regulatory.no_rule", e.what());
     }
@@ -102,7 +115,7 @@ class ContinuingReview {
 
 constexpr coalition::sdk::PluginInfo kPlugin{
     .id = "regulatory_deadline",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .publisher = "Coalition Financial Working Group",
     .partner_type = coalition::sdk::PartnerType::kFinancial,
     .description = "Regulatory filing deadlines (US SAR, AU SMR, CA STR) from cited table data.",

@@ -386,6 +386,17 @@ TEST_F(CoalitionWorkflows, UsSarWithoutASuspectFiledLateIsAnIncidentThenContinui
                                                      {"imminent_risk", false},
                                                      {"justification", "C1 observed"}},
                                                     "2026-11-03T15:00:00Z");
+  // The narrative feeds the filing: its deadline is capped by the filing's own cap, and an
+  // extension past it is refused.
+  auto drafting = json::parse(cli({"tasks", "--execution", id, "--json"}).out)["tasks"];
+  ASSERT_EQ(drafting.size(), 1u);
+  EXPECT_EQ(drafting[0]["cap"], "2027-01-02T15:00:00.000Z");
+  auto too_late = cli({"extend", drafting[0]["id"], "--to", "2027-01-03", "--justification",
+                       "records pending", "--as", "inv.ivy", "--role", "investigator", "--org",
+                       "northwind", "--now", "2026-11-04T00:00:00Z"});
+  EXPECT_EQ(too_late.exit_code, 65) << too_late.err;
+  EXPECT_NE(too_late.err.find("after the cap 2027-01-02T15:00:00.000Z"), std::string::npos)
+      << too_late.err;
   ASSERT_EQ(complete(id, "narrative", "inv.ivy", "investigator", R"({"narrative_ref": "NAR-EX-7"})",
                      "2026-11-04T15:00:00Z"),
             0)
@@ -438,6 +449,10 @@ TEST_F(CoalitionWorkflows, UsSarWithoutASuspectFiledLateIsAnIncidentThenContinui
   EXPECT_EQ(hold["data"]["output"]["letter_ref"], "LE-EX-2027-004");
   const json waiting = find_event(id, "wait_started", "until_review");
   ASSERT_FALSE(waiting.is_null());
+  // The jurisdiction table's anchor chose the filing among the instants the step was given.
+  const json continuing = find_event(id, "step_succeeded", "continuing_review")["data"]["output"];
+  EXPECT_EQ(continuing["anchor"], "filed_at");
+  EXPECT_EQ(continuing["anchored_at"], "2027-01-04T12:00:00Z");
   ASSERT_EQ(cli({"tick", "--now", "2027-04-04T12:00:01Z"}).exit_code, 0);
   const json review = find_event(id, "task_created", "review_activity");
   EXPECT_EQ(review["at"], "2027-04-04T12:00:00.000Z");
@@ -463,6 +478,11 @@ TEST_F(CoalitionWorkflows, TerrorismFinancingSmrNotifiesTheCcoAtOnceAndEscalates
                      "2026-12-02T05:00:00Z"),
             0)
       << last_error_;
+  // 48 hours before a 24-hour deadline would be before the determination: the notice is due at
+  // the determination itself, never earlier.
+  EXPECT_EQ(find_event(id, "step_succeeded",
+                       "report[filing]/filing_deadline")["data"]["output"]["cco_notice_at"],
+            "2026-12-02T03:00:00Z");
   const json notice = find_event(id, "step_succeeded", "signoff_window[cco_notice]/notify_cco");
   ASSERT_FALSE(notice.is_null());
   EXPECT_EQ(notice["at"], "2026-12-02T05:00:00.000Z");
@@ -491,6 +511,56 @@ TEST_F(CoalitionWorkflows, TerrorismFinancingSmrNotifiesTheCcoAtOnceAndEscalates
   const json filed = find_event(id, "step_succeeded", "report[filing]/file_late");
   EXPECT_EQ(filed["data"]["output"]["late_by"], "PT3H");
   EXPECT_EQ(filed["data"]["output"]["filed_at"], "2026-12-03T06:00:00Z");
+}
+
+// An internal target (KYB refresh: 10 business days from the alert) that is missed passes the
+// work to the BSA officer; missed again, the task stays open with them, overdue, and the case
+// goes on when they finish it: an internal target never fails a case.
+TEST_F(CoalitionWorkflows, AMissedInternalTargetEscalatesAndNeverFailsTheCase) {
+  const std::string wf = std::string(test::kSourceDir) + "/workflows/aml_review.json";
+  const std::string input =
+      std::string(test::kSourceDir) + "/workflows/examples/aml_review.input.json";
+  ASSERT_EQ(cli({"run", wf, "--input", input, "--id", "late-kyb", "--as", "lead.lia", "--now",
+                 "2026-12-01T22:00:00Z"})
+                .exit_code,
+            0);
+  ASSERT_EQ(complete("late-kyb", "intake", "inv.ivy", "investigator",
+                     R"({"subject_type": "merchant", "subject_ref": "MER-EX-2", "trigger":
+                         "transaction_monitoring", "trigger_ref": "ALERT-EX-10", "evidence": []})",
+                     "2026-12-01T23:00:00Z"),
+            0)
+      << last_error_;
+  // Alert: Wednesday 2 December 2026, 09:00 in Sydney; 10 business days -> the end of
+  // Wednesday 16 December (AEDT).
+  const json kyb = find_event("late-kyb", "task_created", "kyb_refresh");
+  EXPECT_EQ(kyb["data"]["due"], "2026-12-16T12:59:59.000Z");
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-16T13:00:00Z"}).exit_code, 0);
+  const json escalated = find_event("late-kyb", "escalated", "kyb_refresh");
+  EXPECT_EQ(escalated["data"]["roles"], json::array({"bsa_officer"}));
+  EXPECT_EQ(escalated["data"]["due"], "2026-12-18T12:59:59.000Z");  // 2 business days more
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-21T00:00:00Z"}).exit_code, 0);
+  const json expired = find_event("late-kyb", "deadline_expired", "kyb_refresh");
+  EXPECT_EQ(expired["data"]["action"], "keep_open");
+  EXPECT_EQ(json::parse(cli({"status", "late-kyb", "--json"}).out)["status"], "waiting");
+  auto overdue = json::parse(cli({"tasks", "--overdue", "--json"}).out)["tasks"];
+  ASSERT_EQ(overdue.size(), 1u) << overdue;
+  EXPECT_EQ(overdue[0]["roles"], json::array({"bsa_officer"}));
+  // Nothing fires again for it, and the officer's answer carries the case on.
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-28T00:00:00Z"}).exit_code, 0);
+  size_t expiries = 0;
+  for (const auto& e : events("late-kyb")) expiries += e["type"] == "deadline_expired" ? 1 : 0;
+  EXPECT_EQ(expiries, 1u);
+  json answers{{"answers", json::object()}};
+  for (const char* item :
+       {"beneficial_ownership", "match_check", "sanctions_adverse_media", "mcc_accuracy",
+        "site_review", "adult_content_controls", "crypto_exposure"}) {
+    answers["answers"][item] = {{"status", "not_observed"}};
+  }
+  ASSERT_EQ(complete("late-kyb", "kyb_refresh", "bsa.bo", "bsa_officer", answers.dump(),
+                     "2026-12-28T01:00:00Z"),
+            0)
+      << last_error_;
+  EXPECT_FALSE(find_event("late-kyb", "task_created", "red_flags").is_null());
 }
 
 TEST_F(CoalitionWorkflows, NotifyWaitsForASignalAndKeepsAddressesOutOfTheLog) {

@@ -704,6 +704,16 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
                              "escalation of step '" + step.id + "': " + due.error().message()));
     return;
   }
+  if (d.on_expiry_keep_open) {
+    // The work stays with the last tier's people, overdue: the event (and its notifications)
+    // say the target was missed; nothing fails and no timer is left for this deadline. An
+    // extension arms it again, and its expiry keeps the task open again.
+    json data{{"due", format_utc(*f.due)}, {"action", "keep_open"}};
+    if (has_task) data["task"] = a->second.task->id;
+    record(EventType::kDeadlineExpired, path, std::move(data));
+    mark_dirty();
+    return;
+  }
   json data{
       {"due", format_utc(*f.due)},
       {"action", d.on_expiry_next.empty() ? std::string("fail") : "next:" + d.on_expiry_next}};

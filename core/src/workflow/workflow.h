@@ -86,7 +86,10 @@ struct DeadlineSpec {
   std::vector<std::string> extend_roles;  // who may move it; empty: the task's current roles
   std::vector<Duration> remind;           // before the due time
   std::vector<EscalationTier> escalate;
-  std::string on_expiry_next;  // empty: fail with deadline.expired
+  std::string on_expiry_next;  // empty: fail with deadline.expired (unless keep_open)
+  // "keep_open": past the last tier the task stays open with the last tier's roles, overdue and
+  // said so (deadline_expired, action keep_open): an internal target never fails a case.
+  bool on_expiry_keep_open = false;
 };
 
 struct ChoiceRule {

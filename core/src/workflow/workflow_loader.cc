@@ -235,6 +235,8 @@ class Builder {
     }
     if (auto x = doc.find("on_expiry"); x != doc.end() && x->is_object()) {
       d.on_expiry_next = x->value("next", "");
+    } else if (x != doc.end() && *x == "keep_open") {
+      d.on_expiry_keep_open = true;
     }
     return d;
   }

@@ -78,6 +78,9 @@ TEST_F(FilingRules, AuSmrRelatedToTerrorismFinancingIsDueIn24Hours) {
   const json d = deadline("AU_SMR", "2026-12-23T23:00:00Z", true, /*tf=*/true);
   EXPECT_EQ(d["due_at"], "2026-12-24T23:00:00Z");
   EXPECT_EQ(d["basis"], "terrorism financing");
+  // 48 hours before a 24-hour deadline is before the determination that started the clock: the
+  // notice is due at the determination, never before it.
+  EXPECT_EQ(d["cco_notice_at"], "2026-12-23T23:00:00Z");
 }
 
 TEST_F(FilingRules, CaStrUsesTheInternalTargetUnderTheCanadianCalendar) {
@@ -89,12 +92,41 @@ TEST_F(FilingRules, CaStrUsesTheInternalTargetUnderTheCanadianCalendar) {
 }
 
 TEST_F(FilingRules, ContinuingActivityIsReviewedAt90DaysAndFiledBy120) {
-  const json c = continuing_review(table_, "US_SAR", *parse_instant("2027-01-04T12:00:00Z"));
+  const std::map<std::string, Instant> anchors{
+      {"filed_at", *parse_instant("2027-01-04T12:00:00Z")},
+      {"determination_at", *parse_instant("2026-11-03T15:00:00Z")}};
+  const json c = continuing_review(table_, "US_SAR", anchors);
   EXPECT_EQ(c["applies"], true);
+  EXPECT_EQ(c["anchor"], "filed_at");
+  EXPECT_EQ(c["anchored_at"], "2027-01-04T12:00:00Z");
   EXPECT_EQ(c["review_at"], "2027-04-04T12:00:00Z");
   EXPECT_EQ(c["file_by"], "2027-05-04T12:00:00Z");
-  EXPECT_EQ(continuing_review(table_, "AU_SMR", *parse_instant("2027-01-04T12:00:00Z"))["applies"],
-            false);
+  EXPECT_EQ(continuing_review(table_, "AU_SMR", anchors)["applies"], false);
+}
+
+TEST_F(FilingRules, TheTablesContinuingActivityAnchorDrivesTheDates) {
+  // The anchor is unverified in the table; when the table is changed to the determination, the
+  // dates move with it — the workflow passes every anchor it has and the table chooses.
+  json table = table_;
+  for (auto& row : table["regimes"]) {
+    if (row["regime"] == "US_SAR") row["continuing_activity"]["anchor"] = "determination_at";
+  }
+  const std::map<std::string, Instant> anchors{
+      {"filed_at", *parse_instant("2027-01-04T12:00:00Z")},
+      {"determination_at", *parse_instant("2026-11-03T15:00:00Z")}};
+  const json c = continuing_review(table, "US_SAR", anchors);
+  EXPECT_EQ(c["anchor"], "determination_at");
+  EXPECT_EQ(c["review_at"], "2027-02-01T15:00:00Z");
+  EXPECT_EQ(c["file_by"], "2027-03-03T15:00:00Z");
+  // An anchor the step does not give is an error naming it, never a silent fallback.
+  try {
+    (void)continuing_review(table, "US_SAR", {{"filed_at", anchors.at("filed_at")}});
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "the US_SAR continuing-activity rule is anchored at 'determination_at', which "
+                 "the step's anchors do not hold (given: filed_at)");
+  }
 }
 
 TEST_F(FilingRules, NoGuessesForUnknownRegimesOrCalendars) {

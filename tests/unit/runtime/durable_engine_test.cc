@@ -385,6 +385,57 @@ TEST_F(DurableEngineTest, ExpiryAfterTheLastTierTakesTheDeclaredPath) {
   EXPECT_EQ((*store->task("ex-3.t1"))->status, "expired");
 }
 
+// "keep_open": past the last tier the task stays open with the last tier's roles, overdue; the
+// expiry is said once, survives a restart without firing again, and an extension re-arms it.
+TEST_F(DurableEngineTest, KeepOpenLeavesTheTaskWithTheLastTierAndNeverFails) {
+  auto loaded = load_workflow(R"({"id": "internal", "version": 1, "title": "t", "steps": [
+      {"id": "ask", "kind": "task", "type": "test.approval", "parameters": {"title": "ask"},
+       "assign": {"roles": ["analyst"]},
+       "deadline": {"in": "PT1H", "escalate": [{"roles": ["officer"], "in": "PT1H"}],
+                    "on_expiry": "keep_open"},
+       "result": "/ask"}]})",
+                              "internal.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("internal.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  const auto expiries = [&] {
+    std::vector<std::string> actions;
+    const auto history = store->history("ex-5");
+    for (const auto& ev : *history) {
+      if (ev.type == EventType::kDeadlineExpired) actions.push_back(ev.data.value("action", ""));
+    }
+    return actions;
+  };
+  {
+    auto e = engine(*store, clock);
+    ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-5").ok());
+    settle(*e, clock);
+    advance_to(*e, clock, utc("2026-12-01T12:00:00Z"));
+    ASSERT_TRUE(e->sync().ok());
+  }
+  EXPECT_EQ(expiries(), std::vector<std::string>{"keep_open"});
+  EXPECT_EQ((*store->execution("ex-5"))->status, "waiting");
+  EXPECT_EQ((*store->task("ex-5.t1"))->status, "open");
+  EXPECT_EQ((*store->task("ex-5.t1"))->doc["roles"], json::array({"officer"}));
+  EXPECT_EQ((*store->task("ex-5.t1"))->doc["due"], "2026-12-01T11:00:00.000Z");
+  // Another engine over the same store: nothing is left to fire for it.
+  auto e = engine(*store, clock);
+  advance_to(*e, clock, utc("2026-12-02T12:00:00Z"));
+  EXPECT_EQ(expiries(), std::vector<std::string>{"keep_open"});
+  // An extension arms it again; its expiry keeps the task open again.
+  ASSERT_TRUE(e->extend_deadline("ex-5.t1", utc("2026-12-02T13:00:00Z"),
+                                 {"off.icer", "officer", "", ""}, "records arrive today")
+                  .ok());
+  advance_to(*e, clock, utc("2026-12-02T14:00:00Z"));
+  EXPECT_EQ(expiries(), (std::vector<std::string>{"keep_open", "keep_open"}));
+  ASSERT_TRUE(
+      e->complete_task("ex-5.t1", {"off.icer", "officer", ""}, {{"decision", "approve"}}).ok());
+  settle(*e, clock);
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ((*store->execution("ex-5"))->status, "succeeded");
+}
+
 TEST_F(DurableEngineTest, ALongWaitLeavesMemoryAndItsTimerBringsItBack) {
   auto loaded = load_workflow(R"({"id": "review_later", "version": 1, "title": "t", "steps": [
       {"id": "pause", "kind": "wait", "for": "P90D", "next": "review"},
