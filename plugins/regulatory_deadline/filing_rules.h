@@ -29,7 +29,8 @@ struct FilingFacts {
 };
 
 // {regime, report, rule, due_at, cap_at (when the regime caps), narrative_due_at,
-// cco_notice_at, basis, sources, table_version}. Throws std::invalid_argument naming what is
+// cco_notice_at, suspect_reminder_at (without a suspect, where the regime has such a
+// reminder), basis, sources, table_version}. Throws std::invalid_argument naming what is
 // missing (unknown regime, a calendar the engine does not have).
 nlohmann::json filing_deadline(const nlohmann::json& table, const FilingFacts& facts,
                                const BusinessDays& business_days);

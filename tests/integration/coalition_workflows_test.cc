@@ -172,7 +172,7 @@ TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {
   EXPECT_EQ(page["data"]["roles"], json::array({"le_liaison"}));
   EXPECT_EQ(page["data"]["due"], "2026-12-02T04:00:00.000Z");
   // The narrative is due halfway to the SMR deadline (7 days before it is already past).
-  EXPECT_EQ(find("task_created", "report[filing]/narrative")["data"]["due"],
+  EXPECT_EQ(find("task_created", "filing_work[work]/narrative")["data"]["due"],
             "2026-12-04T19:59:59.000Z");
   // The filer missed 48 hours: escalated to the deputy at exactly 48 h, due 24 h later.
   const json escalated = find("escalated", "signoff_window[signoff]/signoff");
@@ -182,10 +182,16 @@ TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {
   EXPECT_EQ(escalated["data"]["due"], "2026-12-05T04:00:00.000Z");
   EXPECT_EQ(find("task_completed", "signoff_window[signoff]/signoff")["data"]["actor"],
             "deputy.dee");
+  // As it escalated unsigned, with the report unfiled, the CCO had a deadline-risk notice.
+  const json risk = find("step_succeeded", "signoff_window[escalation_notice]/deadline_risk");
+  ASSERT_FALSE(risk.is_null());
+  EXPECT_EQ(risk["at"], "2026-12-04T04:00:00.000Z");
+  EXPECT_EQ(risk["data"]["output"]["contact"], "northwind.chief_compliance_officer");
   // More than 48 h were left when the sign-off came: the CCO watcher was cancelled unsent.
   EXPECT_TRUE(find("step_succeeded", "signoff_window[cco_notice]/notify_cco").is_null());
   // The filing task is due at the regulatory deadline; MATCH listing 5 days after the decision.
-  EXPECT_EQ(find("task_created", "report[filing]/file")["data"]["due"], "2026-12-07T12:59:59.000Z");
+  EXPECT_EQ(find("task_created", "filing_work[work]/file")["data"]["due"],
+            "2026-12-07T12:59:59.000Z");
   EXPECT_EQ(find("task_created", "match_listing")["data"]["due"], "2026-12-10T01:00:00.000Z");
 
   // The timeline tells the refusals: the photo (no bytes) and the maker-checker violation.
@@ -405,35 +411,46 @@ TEST_F(CoalitionWorkflows, UsSarWithoutASuspectFiledLateIsAnIncidentThenContinui
                      R"({"decision": "approve", "justification": "ok"})", "2026-11-05T15:00:00Z"),
             0)
       << last_error_;
-  const json file_task = find_event(id, "task_created", "report[filing]/file");
+  const json file_task = find_event(id, "task_created", "filing_work[work]/file");
   EXPECT_EQ(file_task["data"]["due"], "2027-01-02T15:00:00.000Z");  // 60 days
+  // Signed within the filer's 48 hours: no deadline-risk notice.
+  EXPECT_TRUE(find_event(id, "step_succeeded", "deadline_risk").is_null());
+  // Day 30 without a suspect, still unfiled: the CCO is reminded, once.
+  EXPECT_EQ(
+      find_event(id, "step_succeeded", "filing_deadline")["data"]["output"]["suspect_reminder_at"],
+      "2026-12-03T15:00:00Z");
+  ASSERT_EQ(cli({"tick", "--now", "2026-12-03T15:00:01Z"}).exit_code, 0);
+  const json reminded = find_event(id, "step_succeeded", "suspect_reminder]/remind_suspect");
+  ASSERT_FALSE(reminded.is_null());
+  EXPECT_EQ(reminded["at"], "2026-12-03T15:00:00.000Z");
+  EXPECT_EQ(reminded["data"]["output"]["contact"], "northwind.chief_compliance_officer");
   auto tasks = json::parse(cli({"tasks", "--execution", id, "--json"}).out);
   tasks = tasks.is_object() ? tasks["tasks"] : tasks;
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0]["cap"], "2027-01-02T15:00:00.000Z");
   auto extend =
       cli({"extend", tasks[0]["id"], "--to", "2027-01-10T00:00:00Z", "--justification", "more time",
-           "--as", "bsa.bo", "--role", "bsa_officer", "--now", "2026-12-01T00:00:00Z"});
+           "--as", "bsa.bo", "--role", "bsa_officer", "--now", "2026-12-04T00:00:00Z"});
   EXPECT_NE(extend.exit_code, 0);
   EXPECT_NE(extend.err.find("cap"), std::string::npos) << extend.err;
 
   // Nobody files in time: a reminder the day before, the breach, the CCO told, a late filing.
   ASSERT_EQ(cli({"tick", "--now", "2027-01-02T15:00:01Z"}).exit_code, 0);
-  EXPECT_EQ(find_event(id, "reminder_due", "report[filing]/file")["at"],
+  EXPECT_EQ(find_event(id, "reminder_due", "filing_work[work]/file")["at"],
             "2027-01-01T15:00:00.000Z");
-  EXPECT_EQ(find_event(id, "deadline_expired", "report[filing]/file")["data"]["action"],
+  EXPECT_EQ(find_event(id, "deadline_expired", "filing_work[work]/file")["data"]["action"],
             "next:late_incident");
-  EXPECT_FALSE(find_event(id, "step_succeeded", "report[filing]/late_incident").is_null());
+  EXPECT_FALSE(find_event(id, "step_succeeded", "filing_work[work]/late_incident").is_null());
   ASSERT_EQ(complete(id, "file_late", "bsa.bo", "bsa_officer",
                      R"({"reference": "BSA-EX-31000777", "filed_at": "2027-01-04T12:00:00Z"})",
                      "2027-01-04T13:00:00Z"),
             0)
       << last_error_;
-  const json filed = find_event(id, "step_succeeded", "report[filing]/file_late");
+  const json filed = find_event(id, "step_succeeded", "filing_work[work]/file_late");
   EXPECT_EQ(filed["data"]["output"]["late"], true);
   EXPECT_EQ(filed["data"]["output"]["late_by"], "P1DT21H");
   EXPECT_EQ(filed["data"]["output"]["incident"]["type"], "late_filing");
-  EXPECT_FALSE(find_event(id, "step_succeeded", "report[filing]/late_filed_incident").is_null());
+  EXPECT_FALSE(find_event(id, "step_succeeded", "filing_work[work]/late_filed_incident").is_null());
 
   // A law-enforcement letter keeps the account open under legal hold; the continuing-activity
   // review falls 90 days after the filing, due by day 120.
@@ -503,12 +520,12 @@ TEST_F(CoalitionWorkflows, TerrorismFinancingSmrNotifiesTheCcoAtOnceAndEscalates
       [["chief_compliance_officer"], "2026-12-03T03:00:00.000Z"]])"));
   EXPECT_FALSE(
       find_event(id, "step_succeeded", "signoff_window[signoff]/signoff_missed").is_null());
-  EXPECT_FALSE(find_event(id, "step_succeeded", "report[filing]/late_incident").is_null());
+  EXPECT_FALSE(find_event(id, "step_succeeded", "filing_work[work]/late_incident").is_null());
   ASSERT_EQ(complete(id, "file_late", "cco.cy", "chief_compliance_officer",
                      R"({"reference": "SMR-EX-2026-000999"})", "2026-12-03T06:00:00Z"),
             0)
       << last_error_;
-  const json filed = find_event(id, "step_succeeded", "report[filing]/file_late");
+  const json filed = find_event(id, "step_succeeded", "filing_work[work]/file_late");
   EXPECT_EQ(filed["data"]["output"]["late_by"], "PT3H");
   EXPECT_EQ(filed["data"]["output"]["filed_at"], "2026-12-03T06:00:00Z");
 }

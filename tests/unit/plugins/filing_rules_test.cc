@@ -58,6 +58,9 @@ TEST_F(FilingRules, UsSarWithoutASuspectIsDueAtTheCap) {
   EXPECT_EQ(d["due_at"], "2027-01-31T15:00:00Z");
   EXPECT_EQ(d["cap_at"], "2027-01-31T15:00:00Z");
   EXPECT_EQ(d["basis"], "no suspect identified");
+  // Day 30, the standard deadline: the reminder that the suspect is still unidentified.
+  EXPECT_EQ(d["suspect_reminder_at"], "2027-01-01T15:00:00Z");
+  EXPECT_FALSE(deadline("US_SAR", "2026-12-02T15:00:00Z").contains("suspect_reminder_at"));
 }
 
 TEST_F(FilingRules, AuSmrCountsThreeBusinessDaysUnderTheAustralianCalendar) {
