@@ -464,6 +464,35 @@ TEST_F(CoalitionWorkflows, UsSarWithoutASuspectFiledLateIsAnIncidentThenContinui
       << last_error_;
   const json hold = find_event(id, "step_succeeded", "legal_hold");
   EXPECT_EQ(hold["data"]["output"]["letter_ref"], "LE-EX-2027-004");
+  // Peer sharing (314(b)): this member holds no registration, so nothing is shared; the block
+  // and why are recorded and audited, and the anonymised indicator signal is offered instead.
+  ASSERT_EQ(complete(id, "peer_sharing", "bsa.bo", "bsa_officer",
+                     R"({"share": true, "peer": "redwood-bank"})", "2027-01-05T01:00:00Z"),
+            0)
+      << last_error_;
+  const json blocked = find_event(id, "step_succeeded", "sharing_blocked")["data"]["output"];
+  EXPECT_EQ(blocked["allowed"], false);
+  EXPECT_EQ(blocked["peer"], "redwood-bank");
+  EXPECT_EQ(blocked["sharer_registration"]["reason"], "no 314(b) registration on record");
+  EXPECT_EQ(blocked["peer_registration"]["valid"], true);
+  EXPECT_TRUE(find_event(id, "task_created", "share_314b").is_null());
+  {
+    // Restricted steps never leave in an export: the audit is read from the store itself.
+    auto store = SqliteStore::open(SqliteOptions{store_});
+    ASSERT_TRUE(store.ok()) << store.error().to_string();
+    const auto audit = (*store)->audit(id);
+    ASSERT_TRUE(audit.ok());
+    bool audited = false;
+    for (const auto& entry : *audit) {
+      audited = audited || (entry.step == "sharing_blocked" && entry.type == "step_succeeded");
+    }
+    EXPECT_TRUE(audited);
+  }
+  ASSERT_EQ(complete(id, "offer_signal", "bsa.bo", "bsa_officer",
+                     R"({"send_indicator_signal": true, "signal_id": "SIG-EX-2027-0005"})",
+                     "2027-01-05T02:00:00Z"),
+            0)
+      << last_error_;
   const json waiting = find_event(id, "wait_started", "until_review");
   ASSERT_FALSE(waiting.is_null());
   // The jurisdiction table's anchor chose the filing among the instants the step was given.
@@ -528,6 +557,35 @@ TEST_F(CoalitionWorkflows, TerrorismFinancingSmrNotifiesTheCcoAtOnceAndEscalates
   const json filed = find_event(id, "step_succeeded", "filing_work[work]/file_late");
   EXPECT_EQ(filed["data"]["output"]["late_by"], "PT3H");
   EXPECT_EQ(filed["data"]["output"]["filed_at"], "2026-12-03T06:00:00Z");
+
+  // Peer sharing with both registrations current: allowed, the registrations are recorded,
+  // and the officer records what was shared.
+  const auto registry = dir_.path() / "config" / "members.json";
+  json members = json::parse(std::ifstream(registry));
+  for (auto& m : members["members"]) {
+    if (m["id"] == "northwind")
+      m["registration_314b"] = {{"id", "314B-EX-0042"}, {"registered_on", "2026-10-01"}};
+    if (m["id"] == "tidewater") m["registration_314b"]["registered_on"] = "2026-07-01";
+  }
+  std::ofstream(registry) << members.dump(2);
+  ASSERT_EQ(complete(id, "account_action", "ops.oli", "compliance_ops", R"({"action": "restrict"})",
+                     "2026-12-03T07:00:00Z"),
+            0)
+      << last_error_;
+  ASSERT_EQ(complete(id, "peer_sharing", "bsa.bo", "bsa_officer",
+                     R"({"share": true, "peer": "tidewater"})", "2026-12-03T08:00:00Z"),
+            0)
+      << last_error_;
+  const json allowed = find_event(id, "step_succeeded", "sharing_allowed")["data"]["output"];
+  EXPECT_EQ(allowed["allowed"], true);
+  EXPECT_EQ(allowed["sharer_registration"]["id"], "314B-EX-0042");
+  EXPECT_EQ(allowed["peer_registration"]["id"], "314B-EX-0007");
+  EXPECT_TRUE(find_event(id, "task_created", "offer_signal").is_null());
+  ASSERT_EQ(complete(id, "share_314b", "bsa.bo", "bsa_officer", R"({"shared_ref": "SHR-EX-12"})",
+                     "2026-12-03T09:00:00Z"),
+            0)
+      << last_error_;
+  EXPECT_EQ(json::parse(cli({"status", id, "--json"}).out)["status"], "succeeded");
 }
 
 // An internal target (KYB refresh: 10 business days from the alert) that is missed passes the

@@ -71,7 +71,7 @@ TEST_F(DataProtection, ARelationshipManagerNeverLearnsThatAReportExists) {
   EXPECT_FALSE(status.contains("next_due"));
   EXPECT_TRUE(status["open_tasks"].empty());
   // The last change a public view shows is the last event it may see, not the filing.
-  EXPECT_EQ(status["updated_at"], "2026-12-07T02:00:00.000Z");
+  EXPECT_EQ(status["updated_at"], "2026-12-07T03:10:00.000Z");
   expect_none_of(status.dump(), kReportSecrets, "status");
 
   const json history = json::parse(view({"history", kAmlId, "--json"}, "relationship_manager"));
@@ -216,7 +216,7 @@ TEST_F(DataProtection, RestrictedThenExecutionPurgesRemoveTheBytesFromTheStoreFi
   EXPECT_EQ(json::parse(again.out)["already_purged"], 1);
   EXPECT_EQ(store_bytes(), before);
 
-  auto all = cli({"purge", "--now", "2033-12-07T02:00:00Z", "--json", "--as", "records.rae",
+  auto all = cli({"purge", "--now", "2033-12-07T03:10:00Z", "--json", "--as", "records.rae",
                   "--role", "records_officer"});
   ASSERT_EQ(json::parse(all.out)["purged"], 1);
   EXPECT_TRUE(events(kAmlId).empty());
