@@ -98,9 +98,10 @@ json filing_deadline(const json& table, const FilingFacts& facts,
     if (calendars.contains("due_at")) calendars["cap_at"] = calendars["due_at"];
   }
   out["calendars"] = std::move(calendars);
-  if (!facts.suspect_identified && d.contains("suspect_reminder")) {
-    out["suspect_reminder_at"] = format_instant(
-        after(d["suspect_reminder"], facts.determination_at, business_days, what + " reminder"));
+  if (basis == "no suspect identified" && d.contains("suspect_reminder")) {
+    const Instant reminder =
+        after(d["suspect_reminder"], facts.determination_at, business_days, what + " reminder");
+    if (reminder < due) out["suspect_reminder_at"] = format_instant(reminder);
   }
   if (row->contains("key_terms")) out["key_terms"] = (*row)["key_terms"];
   const json internal = table.value("internal", json::object());

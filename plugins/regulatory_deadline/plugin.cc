@@ -76,6 +76,8 @@ class ContinuingReview {
         "type": "object",
         "properties": {
           "regime": {"type": "string", "pattern": "^[A-Z][A-Z_]*$"},
+          "anchor_at": {"type": "string", "minLength": 20,
+                        "description": "Before 2.0: the filing instant; read as anchors.filed_at."},
           "anchors": {
             "type": "object",
             "description": "The case's instants by the names the table's anchors use (filed_at, determination_at); the table chooses.",
@@ -83,7 +85,8 @@ class ContinuingReview {
             "minProperties": 1
           }
         },
-        "required": ["regime", "anchors"],
+        "required": ["regime"],
+        "anyOf": [{"required": ["anchors"]}, {"required": ["anchor_at"]}],
         "additionalProperties": false
       })json",
       .output_schema = R"json({"type": "object", "required": ["applies"]})json",
@@ -94,7 +97,13 @@ class ContinuingReview {
   Outcome execute(const json& params, const Context&) {
     if (table_.is_null()) return coalition::plugins::not_configured("regulatory_deadline", "table");
     std::map<std::string, plugins::Instant> anchors;
-    for (const auto& [name, text] : params.at("anchors").items()) {
+    if (params.contains("anchor_at")) {  // a workflow written for 1.x: its anchor was the filing
+      auto at = plugins::parse_instant(params["anchor_at"].get<std::string>());
+      if (!at) return Outcome::invalid_parameters("/anchor_at", "not an RFC 3339 timestamp");
+      anchors.emplace("filed_at", *at);
+    }
+    const json named = params.value("anchors", json::object());
+    for (const auto& [name, text] : named.items()) {
       auto at = plugins::parse_instant(text.get<std::string>());
       if (!at) {
         return Outcome::invalid_parameters("/anchors/" + name, "not an RFC 3339 timestamp");

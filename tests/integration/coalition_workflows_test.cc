@@ -484,7 +484,8 @@ TEST_F(CoalitionWorkflows, UsSarWithoutASuspectFiledLateIsAnIncidentThenContinui
     ASSERT_TRUE(audit.ok());
     bool audited = false;
     for (const auto& entry : *audit) {
-      audited = audited || (entry.step == "sharing_blocked" && entry.type == "step_succeeded");
+      audited = audited || (entry.step == "after_filing[sharing]/sharing_blocked" &&
+                            entry.type == "step_succeeded");
     }
     EXPECT_TRUE(audited);
   }

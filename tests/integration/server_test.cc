@@ -685,10 +685,10 @@ TEST_F(ServerTest, TheCliActsThroughTheServerAsTheCredentialSays) {
   EXPECT_NE(tasks.out.find("roles reviewer"), std::string::npos) << tasks.out;
   // A date for the new deadline is read by the server, in the zone of the task's calendar (UTC
   // here: the deadline names none), and the reading is printed.
-  auto listed = remote(member, {"tasks", "--json"});
-  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  auto inbox_listed = remote(member, {"tasks", "--json"});
+  ASSERT_EQ(inbox_listed.exit_code, 0) << inbox_listed.err;
   const std::string due_day =
-      json::parse(listed.out)["tasks"][0]["due"].get<std::string>().substr(0, 10);
+      json::parse(inbox_listed.out)["tasks"][0]["due"].get<std::string>().substr(0, 10);
   auto by_day = remote(member, {"extend", task, "--to", due_day, "--justification", "same day"});
   ASSERT_EQ(by_day.exit_code, 0) << by_day.err;
   EXPECT_EQ(by_day.out, "task " + task + " is now due " + due_day + "T23:59:59.000Z: the end of " +

@@ -185,7 +185,8 @@ std::string describe_event(const Event& e, const std::string& initiator) {
              step;
     case EventType::kDeadlineExpired:
       return "DEADLINE MISSED" + (d.contains("task") ? " task " + short_task(d) : std::string()) +
-             " (due " + minutes(d.value("due", "")) + ")" + step;
+             " (due " + minutes(d.value("due", "")) + ")" +
+             (d.value("action", "") == "keep_open" ? "; kept open, overdue" : std::string()) + step;
     case EventType::kDeadlineExtended:
       return "deadline of task " + short_task(d) + " extended to " + minutes(d.value("due", "")) +
              (d.contains("actor") ? " by " + d.value("actor", "") : std::string()) +

@@ -173,10 +173,18 @@ Result<InstantText> read_new_due(Session& s, const Principal& p, const std::stri
                                  const std::string& text, std::string_view name) {
   // The zone is looked up only for a date: an instant needs nothing from the task.
   if (parse_utc(text)) return parse_instant_text(text, name, DateAlone::kEndOfDay, TimeZone::utc());
+  // Who may move a deadline is judged as extend_deadline judges it (the workflow's
+  // extend_roles, else the task's roles): for anyone else the zone is UTC, which tells nothing,
+  // and extend_deadline then refuses them, audited.
   std::string calendar_id;
-  if (auto task = task_document(s, p, task_id); task) {
-    const auto named = task->find("calendar");
-    if (named != task->end() && named->is_string()) calendar_id = named->get<std::string>();
+  auto task = s.store().task(task_id);
+  if (!task) return std::move(task).error();
+  if (*task) {
+    const json seen = extension_view((*task)->doc);
+    const auto named = seen.find("calendar");
+    if ((sees_everything(p) || may_act_on(p, seen)) && named != seen.end() && named->is_string()) {
+      calendar_id = named->get<std::string>();
+    }
   }
   const BusinessCalendar* calendar = nullptr;
   if (!calendar_id.empty()) {

@@ -238,7 +238,9 @@ Result<UtcMicros> BusinessCalendar::add_business_days(UtcMicros from, uint32_t n
     if (!business) return std::move(business).error();
     if (*business) ++counted;
   }
-  return zone_.from_local((day + 1) * kDay - 1);
+  // One second before the next day starts: where clocks go back at midnight, 23:59:59 happens
+  // twice and the day ends at the later one.
+  return zone_.from_local((day + 1) * kDay) - std::chrono::seconds(1);
 }
 
 Result<std::vector<Holiday>> BusinessCalendar::holidays_in(int year) const {

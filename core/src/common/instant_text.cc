@@ -1,5 +1,7 @@
 #include "common/instant_text.h"
 
+#include <algorithm>
+
 #include "common/text_field.h"
 #include "common/utc_time.h"
 
@@ -62,11 +64,14 @@ Result<InstantText> parse_instant_text(std::string_view text, std::string_view n
       out.reading = "the start of " + day_text + " in " + zone.name();
       break;
     case DateAlone::kEndOfDay:
-      out.at = zone.from_local((*day + 1) * kSecondsPerDay - 1);
+      // One second before the next day starts: where clocks go back at midnight, 23:59:59
+      // happens twice and the day ends at the later one.
+      out.at = zone.from_local((*day + 1) * kSecondsPerDay) - std::chrono::seconds(1);
       out.reading = "the end of " + day_text + " (23:59:59) in " + zone.name();
       break;
     case DateAlone::kThroughDay:
-      out.at = zone.from_local((*day + 1) * kSecondsPerDay);
+      // An exclusive bound: past the last day a timestamp can name, the last instant stands in.
+      out.at = std::min(zone.from_local((*day + 1) * kSecondsPerDay), latest_rfc3339());
       out.reading = "up to the end of " + day_text + " in " + zone.name();
       break;
     case DateAlone::kRefused: break;

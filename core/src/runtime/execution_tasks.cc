@@ -693,6 +693,17 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
       arm_deadline_timers(frame);
       return;
     }
+    if (d.on_expiry_keep_open) {
+      // The next tier cannot be reached (its span or calendar is missing): the task stays with
+      // the people who hold it now, overdue, and the event says why — never a failed case.
+      record(EventType::kDeadlineExpired, path,
+             {{"task", a->second.task->id},
+              {"due", format_utc(*f.due)},
+              {"action", "keep_open"},
+              {"error", "escalation of step '" + step.id + "': " + due.error().message()}});
+      mark_dirty();
+      return;
+    }
     record(EventType::kDeadlineExpired, path,
            {{"task", a->second.task->id}, {"due", format_utc(*f.due)}, {"action", "fail"}});
     close_task(frame, "expired");

@@ -49,6 +49,12 @@ TEST(InstantText, ADateIsADayInTheZoneGiven) {
             "2027-04-04T13:59:59.000Z");
   EXPECT_EQ(at(parse_instant_text("2027-04-04", "--from", DateAlone::kStartOfDay, sydney())),
             "2027-04-03T13:00:00.000Z");
+  // Santiago's clocks go back at midnight on Saturday 3 April 2027 (00:00 -03 -> 23:00 -04):
+  // 23:59:59 happens twice, and the day ends at the later one.
+  auto santiago = TimeZone::load("America/Santiago");
+  ASSERT_TRUE(santiago);
+  EXPECT_EQ(at(parse_instant_text("2027-04-03", "--to", DateAlone::kEndOfDay, *santiago)),
+            "2027-04-04T03:59:59.000Z");
   EXPECT_EQ(at(parse_instant_text("2027-05-10", "--to", DateAlone::kEndOfDay, TimeZone::utc())),
             "2027-05-10T23:59:59.000Z");
 }
@@ -89,13 +95,14 @@ TEST(InstantText, RefusalsNameTheOptionAndTheFormsExpected) {
   EXPECT_LT(hostile.error().message().size(), 300u);
 }
 
-TEST(InstantText, ADayPastTheLastYearIsRefused) {
+TEST(InstantText, TheLastDayStaysInsideTheYears) {
   // The end of the last day is inside the years; the start of the day after it is not.
   EXPECT_EQ(at(parse_instant_text("9999-12-31", "--to", DateAlone::kEndOfDay, TimeZone::utc())),
             "9999-12-31T23:59:59.000Z");
-  auto past = parse_instant_text("9999-12-31", "--until", DateAlone::kThroughDay, TimeZone::utc());
-  ASSERT_FALSE(past);
-  EXPECT_NE(past.error().message().find("falls outside the years 0001 to 9999"), std::string::npos);
+  // An exclusive bound after the last day is the last instant a timestamp can name.
+  EXPECT_EQ(
+      at(parse_instant_text("9999-12-31", "--until", DateAlone::kThroughDay, TimeZone::utc())),
+      "9999-12-31T23:59:59.999Z");
 }
 
 }  // namespace

@@ -436,6 +436,39 @@ TEST_F(DurableEngineTest, KeepOpenLeavesTheTaskWithTheLastTierAndNeverFails) {
   EXPECT_EQ((*store->execution("ex-5"))->status, "succeeded");
 }
 
+// Under keep_open, a tier that cannot be reached (its span is missing) keeps the task with the
+// people who hold it, and the event says why: the case does not fail.
+TEST_F(DurableEngineTest, KeepOpenHoldsTheTaskWhenTheNextTierCannotBeComputed) {
+  auto loaded = load_workflow(R"({"id": "unreachable", "version": 1, "title": "t", "steps": [
+      {"id": "ask", "kind": "task", "type": "test.approval", "parameters": {"title": "ask"},
+       "assign": {"roles": ["analyst"]},
+       "deadline": {"in": "PT1H",
+                    "escalate": [{"roles": ["officer"], "in": {"$path": "/input/grace"}}],
+                    "on_expiry": "keep_open"},
+       "result": "/ask"}]})",
+                              "unreachable.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("unreachable.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-6").ok());
+  settle(*e, clock);
+  advance_to(*e, clock, utc("2026-12-01T12:00:00Z"));
+  ASSERT_TRUE(e->sync().ok());
+  const auto history = store->history("ex-6");
+  json expired;
+  for (const auto& ev : *history) {
+    if (ev.type == EventType::kDeadlineExpired) expired = ev.data;
+  }
+  EXPECT_EQ(expired.value("action", ""), "keep_open");
+  EXPECT_NE(expired.value("error", "").find("escalation of step 'ask'"), std::string::npos)
+      << expired;
+  EXPECT_EQ((*store->execution("ex-6"))->status, "waiting");
+  EXPECT_EQ((*store->task("ex-6.t1"))->status, "open");
+  EXPECT_EQ((*store->task("ex-6.t1"))->doc["roles"], json::array({"analyst"}));
+}
+
 TEST_F(DurableEngineTest, ALongWaitLeavesMemoryAndItsTimerBringsItBack) {
   auto loaded = load_workflow(R"({"id": "review_later", "version": 1, "title": "t", "steps": [
       {"id": "pause", "kind": "wait", "for": "P90D", "next": "review"},

@@ -580,7 +580,7 @@ test('a records officer sees the legal holds and retention policy; a member anal
   assert.match(await holds.innerText(), new RegExp(ids.aml));
   const policies = page.getByTestId('retention-policies');
   await policies.waitFor();
-  assert.match(await policies.innerText(), /aml_review@1/);
+  assert.match(await policies.innerText(), /aml_review@2/);
   // Retention in calendar years: the filed report's data is kept 5 years from filing.
   assert.match(await policies.innerText(), /5 years/);
   await page.getByRole('button', { name: 'Preview the purge' }).click();
