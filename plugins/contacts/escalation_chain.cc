@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 #include <stdexcept>
 
 #include "contacts/contact_directory.h"
@@ -23,9 +24,21 @@ bool contains(const json& list, const std::string& value) {
                      [&](const json& v) { return v.is_string() && v.get<std::string>() == value; });
 }
 
+// A tier's scope: one for every entry ("jurisdiction", "members", "any"), or one per
+// organisation type ({"member": "members", "coalition": "any"}) when a tier pages several kinds
+// of organisation together. An organisation type the object does not name is out of scope.
+std::string scope_of(const json& entry, const json& tier) {
+  const auto it = tier.find("scope");
+  if (it == tier.end()) return "any";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_object()) return it->value(entry.value("organisation_type", ""), std::string());
+  return std::string();
+}
+
 // Lower ranks come first; max() means the entry is not in scope for the tier.
 size_t scope_rank(const json& entry, const json& tier, const ChainRequest& request) {
-  const std::string scope = tier.value("scope", "any");
+  const std::string scope = scope_of(entry, tier);
+  if (scope.empty()) return std::numeric_limits<size_t>::max();
   if (scope == "members") return index_of(request.members, entry.value("organisation", ""));
   if (scope == "jurisdiction") {
     const json& js = entry.value("jurisdictions", json::array());
@@ -38,7 +51,8 @@ size_t scope_rank(const json& entry, const json& tier, const ChainRequest& reque
     }
     return best;
   }
-  return 0;
+  if (scope == "any") return 0;
+  return std::numeric_limits<size_t>::max();  // an unknown scope matches nobody
 }
 
 json contact_of(const json& entry, const std::string& status, bool flagged) {
@@ -51,6 +65,33 @@ json contact_of(const json& entry, const std::string& status, bool flagged) {
           {"is_24x7", entry.value("is_24x7", false)},
           {"status", status},
           {"flagged", flagged}};
+}
+
+// The re-verification a stale entry owes: its organisation's owners (the configured roles and
+// the entry's own role) confirm or suspend it within business days of the owner's calendar
+// (the entry's, else the configured default, flagged), counted by the engine's deadline.
+json reverify_of(const json& entry, const json& settings, const std::string& tier, json& flags) {
+  json roles = settings.value("owner_roles", json::array());
+  const std::string role = entry.value("role", "");
+  if (!contains(roles, role)) roles.push_back(role);
+  std::string calendar = entry.value("calendar", "");
+  if (calendar.empty()) {
+    calendar = settings.value("default_calendar", "");
+    flags.push_back({{"entry", entry.value("id", "")},
+                     {"tier", tier},
+                     {"reason",
+                      "no calendar on the entry: its re-verification counts business "
+                      "days of the default calendar '" +
+                          calendar + "'"}});
+  }
+  return {{"entry", entry.value("id", "")},
+          {"organisation", entry.value("organisation", "")},
+          {"role", role},
+          {"roles", roles},
+          {"tier", tier},
+          {"calendar", calendar},
+          {"within",
+           {{"business_days", settings.value("within_business_days", 5)}, {"calendar", calendar}}}};
 }
 
 }  // namespace
@@ -71,7 +112,11 @@ json resolve_chain(const json& entries, const json& chains, const ChainRequest& 
            {"sequence", json::array()},
            {"skipped", json::array()},
            {"flags", json::array()},
-           {"gaps", json::array()}};
+           {"gaps", json::array()},
+           {"rounds", json::array()},
+           {"reverify", json::array()}};
+  const json reverify_settings = chains.value("reverify", json::object());
+  std::set<std::string> owed;  // entries with a re-verification already listed
   const json& tiers = (*cls)["tiers"];
   for (size_t t = 0; t < tiers.size(); ++t) {
     const json& tier = tiers[t];
@@ -105,6 +150,13 @@ json resolve_chain(const json& entries, const json& chains, const ChainRequest& 
     std::stable_sort(usable.begin(), usable.end(), order);
     std::stable_sort(stale.begin(), stale.end(), order);
     const bool fallback = usable.empty() && !stale.empty();
+    // Every stale entry met, skipped or used, owes a re-verification by its owner: once.
+    for (const auto& c : stale) {
+      if (owed.insert(c.entry->value("id", "")).second) {
+        out["reverify"].push_back(
+            reverify_of(*c.entry, reverify_settings, tier.value("name", ""), out["flags"]));
+      }
+    }
     if (!fallback) {
       for (const auto& c : stale) {
         out["skipped"].push_back({{"entry", c.entry->value("id", "")},
@@ -113,10 +165,17 @@ json resolve_chain(const json& entries, const json& chains, const ChainRequest& 
       }
     }
     const auto& chosen = fallback ? stale : usable;
+    const std::string notify = tier.value("notify", "in_turn");
+    if (notify != "in_turn" && notify != "together") {
+      throw std::invalid_argument("escalation tier '" + tier.value("name", "") + "' has notify '" +
+                                  notify + "'; expected \"in_turn\" or \"together\"");
+    }
     json tier_out{{"tier", t + 1},
                   {"name", tier.value("name", "")},
                   {"ack_within", tier.value("ack_within", "PT1H")},
+                  {"notify", notify},
                   {"contacts", json::array()}};
+    json together = json::array();
     for (const auto& c : chosen) {
       json contact = contact_of(*c.entry, c.status, fallback);
       if (fallback) {
@@ -128,8 +187,24 @@ json resolve_chain(const json& entries, const json& chains, const ChainRequest& 
       item["tier"] = t + 1;
       item["tier_name"] = tier.value("name", "");
       item["ack_within"] = tier_out["ack_within"];
+      if (notify == "together") {
+        together.push_back(item);
+      } else {
+        out["rounds"].push_back({{"round", out["rounds"].size() + 1},
+                                 {"tier", t + 1},
+                                 {"tier_name", tier.value("name", "")},
+                                 {"ack_within", tier_out["ack_within"]},
+                                 {"contacts", json::array({item})}});
+      }
       out["sequence"].push_back(std::move(item));
       tier_out["contacts"].push_back(std::move(contact));
+    }
+    if (!together.empty()) {
+      out["rounds"].push_back({{"round", out["rounds"].size() + 1},
+                               {"tier", t + 1},
+                               {"tier_name", tier.value("name", "")},
+                               {"ack_within", tier_out["ack_within"]},
+                               {"contacts", std::move(together)}});
     }
     if (chosen.empty()) out["gaps"].push_back(tier.value("name", ""));
     out["tiers"].push_back(std::move(tier_out));

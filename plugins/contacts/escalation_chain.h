@@ -17,10 +17,14 @@ struct ChainRequest {
   std::vector<std::string> members;        // organisations involved, in order
 };
 
-// {"incident_class", "tiers": [{tier, name, ack_within, contacts: [...]}], "sequence": [one item
-// per contact, in order], "skipped": [{entry, status, tier}], "flags": [...], "gaps": [tier
-// names with nobody]}. Contacts carry ids, organisation, role, holder and deputy references and
-// status; never channel addresses. Throws std::invalid_argument for an unknown class.
+// {"incident_class", "tiers": [{tier, name, ack_within, notify, contacts: [...]}], "sequence":
+// [one item per contact, in order], "rounds": [{round, tier, tier_name, ack_within, contacts}]
+// (what is paged at once: one contact of an "in_turn" tier, every contact of a "together"
+// tier), "skipped": [{entry, status, tier}], "reverify": [{entry, organisation, role, roles,
+// tier, calendar, within: {business_days, calendar}}] (one per stale entry met, skipped or
+// used), "flags": [...], "gaps": [tier names with nobody]}. Contacts carry ids, organisation,
+// role, holder and deputy references and status; never channel addresses. Throws
+// std::invalid_argument for an unknown class or a tier's unknown notify mode.
 nlohmann::json resolve_chain(const nlohmann::json& entries, const nlohmann::json& chains,
                              const ChainRequest& request, Instant now,
                              const nlohmann::json& policy);

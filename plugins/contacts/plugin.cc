@@ -56,7 +56,7 @@ class ResolveChain {
         "required": ["incident_class", "jurisdictions"]
       })json",
       .output_schema =
-          R"json({"type": "object", "required": ["tiers", "sequence", "skipped"]})json",
+          R"json({"type": "object", "required": ["tiers", "rounds", "sequence", "skipped", "reverify"]})json",
       .capabilities = COALITION_CAP_IDEMPOTENT,
   };
   ResolveChain(const Host&, const json& config) : settings_(config) {}

@@ -47,6 +47,15 @@ std::optional<std::string> check(const json& payload, const json& allow,
 
 }  // namespace
 
+json allowed_fields(const json& params) {
+  json allow = json::array({"case_id", "references"});
+  const auto listed = params.find("allow");
+  if (listed != params.end() && listed->is_array()) {
+    for (const auto& a : *listed) allow.push_back(a);
+  }
+  return allow;
+}
+
 std::optional<std::string> field_outside(const json& payload, const json& allow) {
   if (!payload.is_object()) return std::string("(payload)");
   return check(payload, allow, "");

@@ -11,6 +11,10 @@
 
 namespace coalition::plugins::notify {
 
+// The fields a notify step may send: case_id and references (a case's id and its reference
+// ids are what every notification is for), then whatever the step's `allow` lists.
+nlohmann::json allowed_fields(const nlohmann::json& params);
+
 // The first payload field not on `allow`, as "/field" (nested objects are checked field by
 // field as "parent.child" names), or nullopt when every field is allowed. Values must be
 // strings, numbers, booleans or lists of them: references, not documents.

@@ -2,8 +2,9 @@
 // configured webhook (https://, verified), or to the log; e-mail goes out over SMTP with
 // STARTTLS when a mail server is configured, else to the outbox; optionally waits for an
 // acknowledgement (a task the contact completes, with a one-time code for verification challenges,
-// or a signal). Payloads carry references only: a field outside the step's allow-list is refused
-// before anything is sent, and addresses never leave the directory except to the delivery itself.
+// or a signal). Payloads carry references only: a field other than case_id and references that
+// is outside the step's allow-list is refused before anything is sent, and addresses never
+// leave the directory except to the delivery itself.
 #include <coalition/plugin.hpp>
 
 #include "contacts/contact_directory.h"
@@ -73,15 +74,16 @@ class Notify {
           "message": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$",
                       "description": "What the message is (its template), e.g. escalation.p0."},
           "payload": {"type": "object", "additionalProperties": true,
-                      "x-coalition-listed-in": "allow"},
+                      "x-coalition-listed-in": "allow",
+                      "x-coalition-listed-by-default": ["case_id", "references"]},
           "allow": {"type": "array", "items": {"type": "string"}, "uniqueItems": true,
-                    "description": "The payload fields this step may send (references only)."},
+                    "description": "The payload fields this step may send beyond case_id and references (references only)."},
           "ack": {"enum": ["none", "task", "signal"]},
           "signal": {"type": "string", "pattern": "^[a-z][a-z0-9_.-]*$"},
           "challenge": {"type": "boolean", "description": "Send a one-time code the acknowledgement must repeat."},
           "title": {"type": "string", "maxLength": 200}
         },
-        "required": ["to", "message", "payload", "allow"]
+        "required": ["to", "message", "payload"]
       })json",
       .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_MAY_SUSPEND,
       .answer_schema = kAnswerSchema,
@@ -117,7 +119,7 @@ class Notify {
 
   Outcome execute(const json& params, const Context& context) {
     const json& payload = params.at("payload");
-    if (auto field = notify::field_outside(payload, params.at("allow"))) {
+    if (auto field = notify::field_outside(payload, notify::allowed_fields(params))) {
       return Outcome::permanent("notify.field_not_allowed",
                                 "payload field '" + *field +
                                     "' is not on this step's allow-list (references only: "

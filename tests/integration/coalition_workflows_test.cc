@@ -3,6 +3,7 @@
 // what the store, the outbox and the contact directory say about them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +106,23 @@ class CoalitionWorkflows : public test::CoalitionCli {
     return json::parse(line).value("code", "");
   }
 
+  // The open tasks of `execution`.
+  json open_tasks(const std::string& execution) {
+    json tasks = json::parse(cli({"tasks", "--execution", execution, "--json"}).out);
+    return tasks.is_object() ? tasks["tasks"] : tasks;
+  }
+  // The open task of `execution` whose step path ends with `suffix`, or "" (tasks of parallel
+  // branches and maps open in any order, so their numbers are not known in advance).
+  std::string task_of(const std::string& execution, const std::string& suffix) {
+    for (const auto& t : open_tasks(execution)) {
+      const std::string step = t.value("step", std::string());
+      if (step.size() >= suffix.size() &&
+          step.compare(step.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        return t["id"];
+      }
+    }
+    return "";
+  }
   json directory_entry(const std::string& id) {
     const json doc = json::parse(std::ifstream(dir_.path() / "contacts.json"));
     for (const auto& e : doc["entries"]) {
@@ -167,10 +185,19 @@ TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {
     return json();
   };
   // The P0 escalation ran beside the filing: the police liaison acknowledged within the hour.
-  const json page = find("task_created", "notify_in_turn[0]/page");
+  const json page = find("task_created", "rounds[0]/round[0]/page");
   ASSERT_FALSE(page.is_null());
   EXPECT_EQ(page["data"]["roles"], json::array({"le_liaison"}));
   EXPECT_EQ(page["data"]["due"], "2026-12-02T04:00:00.000Z");
+  // The stale emergency line it skipped owed ex-police-au a re-verification, due in 5 business
+  // days of its calendar (au-national: Wednesday 2 December 14:00 AEDT to Wednesday 9th), which
+  // its contacts admin gave; the directory records it.
+  const json reverify = find("task_created", "stale_contacts[0]/reverification");
+  ASSERT_FALSE(reverify.is_null());
+  EXPECT_EQ(reverify["data"]["roles"], json::array({"contacts_admin", "le_emergency"}));
+  EXPECT_EQ(reverify["data"]["organisation"], "ex-police-au");
+  EXPECT_EQ(reverify["data"]["due"], "2026-12-09T12:59:59.000Z");
+  EXPECT_FALSE(find("step_succeeded", "stale_contacts[0]/record_verified").is_null());
   // The narrative is due halfway to the SMR deadline (7 days before it is already past).
   EXPECT_EQ(find("task_created", "filing_work[work]/narrative")["data"]["due"],
             "2026-12-04T19:59:59.000Z");
@@ -203,7 +230,7 @@ TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {
       << timeline.out;
   EXPECT_NE(timeline.out.find("separation of duties: inv.ivy completed step 'intake'"),
             std::string::npos);
-  EXPECT_NE(timeline.out.find("ESCALATED task t7 to deputy_bsa_officer"), std::string::npos);
+  EXPECT_NE(timeline.out.find("ESCALATED task t8 to deputy_bsa_officer"), std::string::npos);
   auto verify = cli({"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 
@@ -221,60 +248,103 @@ TEST_F(CoalitionWorkflows, EndToEndWithEscalationRefusalsAndExactDeadlines) {
   EXPECT_EQ(notice["payload"]["tier"], "law_enforcement");
 }
 
-TEST_F(CoalitionWorkflows, EscalationRunMovesToTheNextContactOnTimeoutAndSkipsStaleOnes) {
+TEST_F(CoalitionWorkflows, EscalationRunPagesRoundByRoundTogetherAndReverifiesStaleContacts) {
   const std::string wf = std::string(test::kSourceDir) + "/workflows/escalation_run.json";
   const std::string input =
       std::string(test::kSourceDir) + "/workflows/examples/escalation_run.input.json";
   auto run = cli({"run", wf, "--input", input, "--id", "esc", "--as", "sec.sam", "--now",
                   "2026-12-07T10:00:00Z"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
+  // Round 1: the police liaison alone; beside it, the re-verification of the stale emergency
+  // line it skipped, for ex-police-au, due in 5 business days of au-national (Monday 7 December
+  // 21:00 AEDT to the end of Monday 14th).
+  const std::string liaison = task_of("esc", "rounds[0]/round[0]/page");
+  const std::string reverify = task_of("esc", "stale_contacts[0]/reverification");
+  ASSERT_FALSE(liaison.empty());
+  ASSERT_FALSE(reverify.empty());
+  const json open = open_tasks("esc");
+  EXPECT_EQ(open.size(), 2u) << open.dump(2);
+  for (const auto& t : open) {
+    if (t["id"] == reverify) {
+      EXPECT_EQ(t["due"], "2026-12-14T12:59:59.000Z");
+      EXPECT_EQ(t["organisation"], "ex-police-au");
+      EXPECT_EQ(t["roles"], json::array({"contacts_admin", "le_emergency"}));
+    }
+  }
   // The wrong role cannot acknowledge for the police liaison.
   auto wrong =
-      cli({"complete", "esc.t1", "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
+      cli({"complete", liaison, "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
            "--data", R"({"acknowledged": true})", "--now", "2026-12-07T10:05:00Z"});
   EXPECT_EQ(wrong.exit_code, 77) << wrong.err;
+  // No answer in the hour: round 2 pages the member's on-call and the secretariat's duty officer
+  // at the same time, both due an hour later.
   ASSERT_EQ(cli({"tick", "--now", "2026-12-07T11:00:01Z"}).exit_code, 0);
-  auto ack =
-      cli({"complete", "esc.t2", "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
-           "--data", R"({"acknowledged": true})", "--now", "2026-12-07T11:20:00Z"});
+  const std::string on_call = task_of("esc", "rounds[1]/round[0]/page");
+  const std::string duty = task_of("esc", "rounds[1]/round[1]/page");
+  ASSERT_FALSE(on_call.empty());
+  ASSERT_FALSE(duty.empty());
+  EXPECT_EQ(open_tasks("esc").size(), 3u);
+  // The duty officer acknowledges first: the on-call's page is withdrawn.
+  auto ack = cli({"complete", duty, "--as", "duty.dora", "--role", "duty_officer", "--org",
+                  "coalition-secretariat", "--data", R"({"acknowledged": true})", "--now",
+                  "2026-12-07T11:20:00Z"});
   ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  auto late =
+      cli({"complete", on_call, "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
+           "--data", R"({"acknowledged": true})", "--now", "2026-12-07T11:25:00Z"});
+  EXPECT_NE(late.exit_code, 0);
+  EXPECT_NE(late.err.find("is not open"), std::string::npos) << late.err;
+  // The run waits for the re-verification; the owner confirms the entry and the directory
+  // records who, when and how.
+  EXPECT_EQ(json::parse(cli({"status", "esc", "--json"}).out)["status"], "waiting");
+  auto confirmed = cli({"complete", reverify, "--as", "admin.ash", "--role", "contacts_admin",
+                        "--org", "ex-police-au", "--data", R"({"outcome": "verified"})", "--now",
+                        "2026-12-08T01:00:00Z"});
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.err;
+  const json entry = directory_entry("ex-police-au.le_emergency");
+  EXPECT_EQ(entry["last_verified_at"], "2026-12-08T01:00:00Z");
+  EXPECT_EQ(entry["verified_by"], "admin.ash");
+  EXPECT_EQ(entry["verification_method"], "owner_reverification");
   const json st = json::parse(cli({"status", "esc", "--json"}).out);
   ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
-  EXPECT_EQ(st["output"]["acknowledged_by"], "northwind.ts_oncall");
-  EXPECT_EQ(st["output"]["tier"], "member_on_call");
+  EXPECT_EQ(st["output"]["acknowledged_by"], "coalition.duty_officer");
+  EXPECT_EQ(st["output"]["tier"], "on_call_with_duty_officer");
   EXPECT_EQ(st["output"]["at"], "2026-12-07T11:20:00.000Z");
   // The emergency line was last verified 2026-06-01: 91 + 30 days later it is stale.
   EXPECT_EQ(st["output"]["skipped"],
             json::parse(R"([{"entry": "ex-police-au.le_emergency", "status": "stale",
                              "tier": "law_enforcement"}])"));
-  const json ev = events("esc");
-  std::vector<std::string> order;
-  for (const auto& e : ev) {
-    const std::string type = e.value("type", std::string());
-    if (type == "task_created" || type == "deadline_expired" || type == "task_completed") {
-      order.push_back(type + "@" + e["at"].get<std::string>());
+  // Both pages of round 2 went out at 11:00, references only.
+  std::vector<std::string> paged;
+  for (const auto& channel : {"phone", "email"}) {
+    std::ifstream outbox(dir_.path() / "outbox" / (std::string(channel) + ".jsonl"));
+    for (std::string line; std::getline(outbox, line);) {
+      const json m = json::parse(line);
+      paged.push_back(m["contact"].get<std::string>() + "@" + m["at"].get<std::string>());
+      EXPECT_EQ(m["payload"]["case_id"], "AML-2026-0417");
     }
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"task_created@2026-12-07T10:00:00.000Z",
-                                             "deadline_expired@2026-12-07T11:00:00.000Z",
-                                             "task_created@2026-12-07T11:00:00.000Z",
-                                             "task_completed@2026-12-07T11:20:00.000Z"}));
-  // The audit log has the same story, with the refusal in its place and who acted.
+  std::sort(paged.begin(), paged.end());
+  EXPECT_EQ(paged, (std::vector<std::string>{"coalition.duty_officer@2026-12-07T11:00:00.000Z",
+                                             "ex-police-au.le_liaison@2026-12-07T10:00:00.000Z",
+                                             "northwind.ts_oncall@2026-12-07T11:00:00.000Z"}));
+  // The audit log has the story, with the refusal in its place and who acted.
   auto store = SqliteStore::open(SqliteOptions{store_});
   ASSERT_TRUE(store.ok());
   const auto audit = (*store)->audit("esc");
   ASSERT_TRUE(audit.ok());
   std::vector<std::string> trail;
   for (const auto& a : *audit) {
-    if (a.type == "task_created" || a.type == "task_refused" || a.type == "deadline_expired" ||
-        a.type == "task_completed" || a.type == "execution_completed") {
-      trail.push_back(a.type + " " + a.actor + " " + a.at.substr(11, 5));
+    if (a.type == "task_refused" || a.type == "deadline_expired" || a.type == "task_completed" ||
+        a.type == "execution_completed") {
+      trail.push_back(a.type + " " + a.actor + " " + a.at.substr(5, 11));
     }
   }
-  EXPECT_EQ(trail, (std::vector<std::string>{
-                       "task_created engine 10:00", "task_refused nw.oncall 10:05",
-                       "deadline_expired engine 11:00", "task_created engine 11:00",
-                       "task_completed nw.oncall 11:20", "execution_completed engine 11:20"}));
+  EXPECT_EQ(trail,
+            (std::vector<std::string>{
+                "task_refused nw.oncall 12-07T10:05", "deadline_expired engine 12-07T11:00",
+                "task_completed duty.dora 12-07T11:20", "task_refused nw.oncall 12-07T11:25",
+                "task_completed admin.ash 12-08T01:00", "execution_completed engine 12-08T01:00"}));
   EXPECT_TRUE((*store)->verify_audit()->ok);
 }
 

@@ -346,8 +346,18 @@ TEST_F(DataProtection, ContactChannelsNeverAppearInTheLogs) {
                  "2026-12-07T10:00:00Z"}),
             0);
   ASSERT_EQ(run({"tick", "--now", "2026-12-07T11:00:01Z"}), 0);
+  // Round 2 pages the member's on-call and the duty officer together; the on-call answers.
+  json open = json::parse(cli({"tasks", "--execution", "esc", "--json"}).out);
+  open = open.is_object() ? open["tasks"] : open;
+  std::string on_call;
+  for (const auto& t : open) {
+    if (t["step"].get<std::string>().find("rounds[1]/round[0]/page") != std::string::npos) {
+      on_call = t["id"];
+    }
+  }
+  ASSERT_FALSE(on_call.empty()) << open.dump(2);
   ASSERT_EQ(
-      run({"complete", "esc.t2", "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
+      run({"complete", on_call, "--as", "nw.oncall", "--role", "ts_oncall", "--org", "northwind",
            "--data", R"({"acknowledged": true})", "--now", "2026-12-07T11:20:00Z"}),
       0);
   run({"status", "esc"});

@@ -116,6 +116,14 @@ TEST_F(PluginLoadingTest, CoalitionPluginsRunWithTheirDataAndTheCalendarExtensio
                                                 {"allow", json::array({"case_id"})}},
                                                c);
   EXPECT_EQ(leak.error.code, "notify.field_not_allowed");
+  // Without an allow-list, a payload beyond the case id and references is refused too.
+  auto unlisted = registry.find("notify")->execute(
+      {{"to", {{"log", true}}},
+       {"message", "x.y"},
+       {"payload", {{"case_id", "A-1"}, {"references", {"R-1"}}, {"member", "northwind"}}}},
+      c);
+  EXPECT_EQ(unlisted.error.code, "notify.field_not_allowed");
+  EXPECT_NE(unlisted.error.message.find("'member'"), std::string::npos);
   // No directory configured: the step says which key to set, nothing is created.
   auto unresolved = registry.find("contacts.resolve_chain")
                         ->execute({{"incident_class", "P0"}, {"jurisdictions", {"AU"}}}, c);

@@ -17,7 +17,7 @@ namespace {
 
 // How many successes complete the step, for a join over `n` slots.
 size_t needed(const Step& step, size_t n) {
-  if (step.kind == StepKind::kMap && step.map_mode == MapMode::kFirstSuccess) return 1;
+  if (step.kind == StepKind::kMap && settles_on_one(step.map_mode)) return 1;
   if (step.kind != StepKind::kParallel) return n;
   switch (step.join) {
     case JoinMode::kAll: return step.join_of.empty() ? n : step.join_of.size();
@@ -214,7 +214,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   }
   const size_t slots = step.join_of.empty() ? join.state.size() : step.join_of.size();
   const size_t need = needed(step, slots);
-  const bool first_success = step.kind == StepKind::kMap && step.map_mode == MapMode::kFirstSuccess;
+  const bool first_success = step.kind == StepKind::kMap && settles_on_one(step.map_mode);
 
   if (!ok && slots - join.failed < need) {  // success is out of reach
     // Only running children: finished ones may already be gone from memory (a restored

@@ -2,9 +2,9 @@
 // sequence's context are the workflow's explicit `fields`, plus one rule per step whose class is
 // not the default (the field its `result` writes, never below what `fields` says of it), plus the
 // rules of every container's inner sequences moved under the container's result: a branch's context
-// lands at result/<branch>, a map iteration's at result/*, a first_success map's at result/output,
-// a sub-workflow's output at result. That is how a restricted step inside a parallel branch stays
-// restricted when the parallel step hands its branches' contexts on.
+// lands at result/<branch>, a map iteration's at result/*, a first_success or any_success map's at
+// result/output, a sub-workflow's output at result. That is how a restricted step inside a parallel
+// branch stays restricted when the parallel step hands its branches' contexts on.
 //
 // Where rules disagree the longest pattern wins, so a workflow can open one field of a
 // restricted object; among patterns of the same length the higher class wins. A step's class is
@@ -181,7 +181,7 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
               break;
             case StepKind::kMap:
               inner(step.iterator.get(), owner, explicit_rules,
-                    {step.map_mode == MapMode::kFirstSuccess ? "output" : "*"});
+                    {settles_on_one(step.map_mode) ? "output" : "*"});
               break;
             case StepKind::kWorkflow:
               if (catalog != nullptr) {

@@ -99,8 +99,14 @@ struct ChoiceRule {
 
 enum class JoinMode { kAll, kAny, kAtLeast };
 
-// How a map step treats its items: all of them, or one at a time until one succeeds.
-enum class MapMode { kEach, kFirstSuccess };
+// How a map step treats its items: all of them; one at a time until one succeeds; or all at
+// once until one succeeds (the others are then cancelled).
+enum class MapMode { kEach, kFirstSuccess, kAnySuccess };
+
+// Whether the map settles on the first item that succeeds ({index, item, output}).
+inline bool settles_on_one(MapMode mode) {
+  return mode != MapMode::kEach;
+}
 
 struct Step;
 

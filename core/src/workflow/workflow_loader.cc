@@ -54,7 +54,7 @@ std::string expectation_for(const std::string& field) {
       {"kind", "one of task, choice, parallel, map, workflow, wait, succeed, fail"},
       {"version", "an integer of at least 1"},
       {"join/mode", "one of all, any, at_least (how a parallel step joins its branches)"},
-      {"mode", "one of each, first_success (how a map step runs its items)"},
+      {"mode", "one of each, first_success, any_success (how a map step runs its items)"},
   };
   auto it = kExpected.find(field);
   return it == kExpected.end() ? std::string() : it->second;
@@ -304,7 +304,9 @@ class Builder {
       step.kind = StepKind::kMap;
       step.items = s.value("items", "");
       step.max_concurrency = s.value("max_concurrency", 0u);
-      if (s.value("mode", "each") == "first_success") step.map_mode = MapMode::kFirstSuccess;
+      const std::string mode = s.value("mode", "each");
+      if (mode == "first_success") step.map_mode = MapMode::kFirstSuccess;
+      if (mode == "any_success") step.map_mode = MapMode::kAnySuccess;
       step.iterator = sequence(s["steps"], pointer_append(at, "steps"));
     } else if (kind == "workflow") {
       step.kind = StepKind::kWorkflow;

@@ -195,7 +195,8 @@ class Validator {
 
   // A step type may say, in its parameters schema, that the keys of one parameter must each be
   // listed in another: {"payload": {..., "x-coalition-listed-in": "allow"}}: notify sends only
-  // the payload fields its step lists. A nested key is named with dots ("case.id"); a key whose
+  // the payload fields its step lists, beyond those it names in "x-coalition-listed-by-default".
+  // A nested key is named with dots ("case.id"); a key whose
   // value is a reference counts as listed when it, or a field under it, is. Checked here, so
   // the mistake is found before an execution has run for weeks, not when the step sends.
   void listed_keys(const json& schema, const Step& s, const std::string& params_at) {
@@ -206,14 +207,29 @@ class Validator {
       if (!sub.is_object() || in == sub.end() || !in->is_string()) continue;
       const auto value = s.parameters.find(name);
       const auto list = s.parameters.find(in->get<std::string>());
-      if (value == s.parameters.end() || list == s.parameters.end() || !list->is_array() ||
+      const bool listed_here = list != s.parameters.end() && list->is_array();
+      if (value == s.parameters.end() || (list != s.parameters.end() && !listed_here) ||
           !value->is_object() || is_template_directive(*value)) {
         continue;  // a reference: known when the step runs
       }
       std::set<std::string> listed;
-      for (const auto& l : *list) {
-        if (l.is_string()) listed.insert(l.get<std::string>());
+      if (listed_here) {
+        for (const auto& l : *list) {
+          if (l.is_string()) listed.insert(l.get<std::string>());
+        }
       }
+      // Keys the step type always allows ("x-coalition-listed-by-default": notify's case_id and
+      // references), listed or not.
+      const auto defaults = sub.find("x-coalition-listed-by-default");
+      std::string always;  // "case_id, references and "
+      if (defaults != sub.end() && defaults->is_array()) {
+        for (const auto& l : *defaults) {
+          if (!l.is_string()) continue;
+          listed.insert(l.get<std::string>());
+          always += (always.empty() ? "" : ", ") + l.get<std::string>();
+        }
+      }
+      if (!always.empty()) always += " and ";
       const std::string list_name = in->get<std::string>();
       std::function<void(const json&, const std::string&, const std::string&)> walk =
           [&](const json& node, const std::string& prefix, const std::string& at) {
@@ -231,8 +247,9 @@ class Validator {
               }
               if (!ok) {
                 add(child_at, "'" + field + "' is not in \"" + list_name +
-                                  "\": this step sends only the fields it lists (add it there "
-                                  "if it is a reference, or leave it out)");
+                                  "\": this step sends only " + always +
+                                  "the fields it lists (add it there if it is a reference, or "
+                                  "leave it out)");
               }
             }
           };

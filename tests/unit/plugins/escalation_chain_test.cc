@@ -30,6 +30,7 @@ json entry(const std::string& id, const std::string& org, const std::string& typ
           {"deputy_ref", "person:d-" + id},
           {"last_verified_at", verified},
           {"status", status},
+          {"calendar", "au-national"},
           {"channels",
            json::array({{{"type", "phone"}, {"address", "+61 491 570 100"}, {"priority", 1}}})}};
 }
@@ -125,6 +126,100 @@ TEST(EscalationChain, UsesAndFlagsAStaleEntryWhenATierHasNothingElse) {
   EXPECT_EQ(chain["flags"][0]["entry"], "le-au-emergency");
   EXPECT_TRUE(chain["skipped"].empty());
   EXPECT_EQ(chain["gaps"], json::array({"member", "duty"}));
+}
+
+// A tier paged together: the member's on-call and the secretariat's duty officer in one round,
+// each organisation type with its own scope; the law-enforcement tier stays one after another.
+const json kTogether = json::parse(R"({"classes": {"P0": {"tiers": [
+  {"name": "le", "roles": ["le_emergency", "le_liaison"], "organisation_types": ["law_enforcement"],
+   "scope": "jurisdiction", "ack_within": "PT1H"},
+  {"name": "on_call_with_duty", "roles": ["ts_oncall", "duty_officer"],
+   "organisation_types": ["member", "coalition"], "scope": {"member": "members", "coalition": "any"},
+   "notify": "together", "ack_within": "PT1H"}]}},
+  "reverify": {"owner_roles": ["contacts_admin"], "within_business_days": 4,
+               "default_calendar": "us-federal"}})");
+
+std::vector<std::vector<std::string>> rounds(const json& chain) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& r : chain["rounds"]) {
+    out.emplace_back();
+    for (const auto& c : r["contacts"]) out.back().push_back(c["entry"]);
+  }
+  return out;
+}
+
+TEST(EscalationChain, ATogetherTierIsOneRoundAndAnInTurnTierOneRoundPerContact) {
+  json stale_nw =
+      entry("nw-oncall-old", "northwind", "member", "ts_oncall", {"AU"}, "2026-05-01T00:00:00Z");
+  const json entries = json::array({
+      entry("le-au-liaison", "pol-au", "law_enforcement", "le_liaison", {"AU"},
+            "2026-11-01T00:00:00Z"),
+      entry("le-au-emergency", "pol-au", "law_enforcement", "le_emergency", {"AU"},
+            "2026-11-01T00:00:00Z"),
+      entry("nw-oncall", "northwind", "member", "ts_oncall", {"AU"}, "2026-11-01T00:00:00Z"),
+      stale_nw,
+      entry("hp-oncall", "harborpay", "member", "ts_oncall", {"US"}, "2026-11-01T00:00:00Z"),
+      entry("duty", "sec", "coalition", "duty_officer", {"*"}, "2026-11-01T00:00:00Z"),
+  });
+  const json chain = resolve_chain(entries, kTogether, {"P0", {"AU"}, {"northwind"}},
+                                   at("2026-12-07T10:00:00Z"), kPolicy);
+  EXPECT_EQ(rounds(chain), (std::vector<std::vector<std::string>>{
+                               {"le-au-emergency"}, {"le-au-liaison"}, {"nw-oncall", "duty"}}));
+  EXPECT_EQ(chain["rounds"][2]["tier_name"], "on_call_with_duty");
+  EXPECT_EQ(chain["rounds"][2]["round"], 3);
+  EXPECT_EQ(chain["tiers"][1]["notify"], "together");
+  EXPECT_EQ(chain["tiers"][0]["notify"], "in_turn");
+  // harborpay is not involved: members are scoped to the incident's, the secretariat is not.
+  // The stale on-call was skipped, and its organisation owes a re-verification under its own
+  // calendar, assigned to the directory's owners and the entry's role.
+  EXPECT_EQ(chain["skipped"], json::parse(R"([
+      {"entry": "nw-oncall-old", "status": "stale", "tier": "on_call_with_duty"}])"));
+  EXPECT_EQ(chain["reverify"], json::parse(R"([
+      {"entry": "nw-oncall-old", "organisation": "northwind", "role": "ts_oncall",
+       "roles": ["contacts_admin", "ts_oncall"], "tier": "on_call_with_duty",
+       "calendar": "au-national",
+       "within": {"business_days": 4, "calendar": "au-national"}}])"));
+  EXPECT_TRUE(chain["flags"].empty());
+}
+
+TEST(EscalationChain, AStaleEntryUsedOrMetTwiceOwesOneReverificationUnderTheDefaultCalendar) {
+  // The only law-enforcement entry is stale and used (flagged); it serves both tiers' roles,
+  // but one re-verification is owed. It names no calendar: the default's, flagged.
+  json chains = kTogether;
+  chains["classes"]["P0"]["tiers"][1]["roles"].push_back("le_liaison");
+  chains["classes"]["P0"]["tiers"][1]["organisation_types"].push_back("law_enforcement");
+  chains["classes"]["P0"]["tiers"][1]["scope"]["law_enforcement"] = "jurisdiction";
+  json stale = entry("le-au-liaison", "pol-au", "law_enforcement", "le_liaison", {"AU"},
+                     "2026-06-01T00:00:00Z");
+  stale.erase("calendar");
+  const json entries = json::array({stale});
+  const json chain =
+      resolve_chain(entries, chains, {"P0", {"AU"}, {}}, at("2026-12-07T10:00:00Z"), kPolicy);
+  ASSERT_EQ(chain["reverify"].size(), 1u) << chain.dump(2);
+  EXPECT_EQ(chain["reverify"][0]["tier"], "le");
+  EXPECT_EQ(chain["reverify"][0]["within"],
+            json::parse(R"({"business_days": 4, "calendar": "us-federal"})"));
+  std::vector<std::string> reasons;
+  for (const auto& f : chain["flags"]) reasons.push_back(f["reason"]);
+  EXPECT_EQ(reasons, (std::vector<std::string>{
+                         "no calendar on the entry: its re-verification counts business days "
+                         "of the default calendar 'us-federal'",
+                         "stale entry used: no fresh alternative in this tier",
+                         "stale entry used: no fresh alternative in this tier"}));
+}
+
+TEST(EscalationChain, AnUnknownNotifyModeIsAConfigurationError) {
+  json chains = kTogether;
+  chains["classes"]["P0"]["tiers"][0]["notify"] = "all_at_once";
+  try {
+    (void)resolve_chain(json::array(), chains, {"P0", {"AU"}, {}}, at("2026-12-07T10:00:00Z"),
+                        kPolicy);
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "escalation tier 'le' has notify 'all_at_once'; expected \"in_turn\" or "
+                 "\"together\"");
+  }
 }
 
 TEST(EscalationChain, AnUnknownClassNamesTheConfiguredOnes) {

@@ -28,6 +28,22 @@ TEST(NotifyAllowList, NamesTheFirstFieldOutsideIt) {
   EXPECT_EQ(field_outside(json::array(), allow), "(payload)");
 }
 
+TEST(NotifyAllowList, CaseIdAndReferencesByDefaultAnythingElseListed) {
+  // No allow-list: the case id and its reference ids only.
+  const json bare = allowed_fields(json::object());
+  EXPECT_FALSE(
+      field_outside(json::parse(R"({"case_id": "A-1", "references": ["R-1", "R-2"]})"), bare)
+          .has_value());
+  EXPECT_EQ(field_outside(json::parse(R"({"case_id": "A-1", "tier": "le"})"), bare), "tier");
+  // Even by default, references are ids, not documents.
+  EXPECT_EQ(field_outside(json::parse(R"({"references": [{"body": "..."}]})"), bare), "references");
+  // The step's list adds to the defaults.
+  const json listed = allowed_fields(json::parse(R"({"allow": ["tier"]})"));
+  EXPECT_FALSE(field_outside(json::parse(R"({"case_id": "A-1", "tier": "le"})"), listed));
+  EXPECT_EQ(field_outside(json::parse(R"({"tier": "le", "member": "northwind"})"), listed),
+            "member");
+}
+
 TEST(NotifyChallenge, SixDigitsStablePerTokenAndSecret) {
   const std::string a = challenge_code("secret-one-0123456789", "ex/cv/challenge");
   EXPECT_EQ(a.size(), 6u);

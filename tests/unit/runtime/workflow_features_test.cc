@@ -195,6 +195,59 @@ TEST_F(WorkflowFeaturesTest, FirstSuccessMapFailsWithNoneSucceededWhenEveryItemF
             std::string::npos);
 }
 
+constexpr const char* kTogether = R"({"id": "together", "version": 1, "title": "t", "steps": [
+  {"id": "page", "kind": "map", "items": "/input/items", "mode": "any_success",
+   "steps": [{"id": "how", "kind": "choice",
+              "choices": [{"when": {"path": "/item/fails", "eq": true}, "next": "fail_now"}],
+              "default": "answer"},
+             {"id": "fail_now", "kind": "task", "type": "test.pass", "parameters": {"ok": false}},
+             {"id": "answer", "kind": "task", "type": "test.form",
+              "assign": {"roles": {"$path": "/item/roles"}}, "result": "/ack"}],
+   "result": "/first", "next": "done"},
+  {"id": "done", "kind": "succeed", "output": {"$path": "/first"}}]})";
+
+TEST_F(WorkflowFeaturesTest, AnySuccessMapRunsEveryItemAtOnceAndTheFirstSuccessWithdrawsTheRest) {
+  const auto id = start(kTogether, {{"items", json::parse(R"([{"roles": ["on_call"]},
+      {"roles": ["duty_officer"]}, {"roles": ["liaison"]}])")}});
+  auto open = store_->tasks(TaskFilter{id, "", true});
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 3u);  // all three paged together
+  std::string duty;
+  for (const auto& t : *open) {
+    if (t.doc["roles"] == json::array({"duty_officer"})) duty = t.doc["id"];
+  }
+  ASSERT_FALSE(duty.empty());
+  ASSERT_TRUE(engine_->complete_task(duty, {"dora", "duty_officer", ""}, json::object()).ok());
+  settle();
+  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+  const json done = last_of(id, EventType::kExecutionCompleted);
+  EXPECT_EQ(done["data"]["output"]["index"], 1);
+  EXPECT_EQ(done["data"]["output"]["item"]["roles"][0], "duty_officer");
+  EXPECT_EQ(done["data"]["output"]["output"]["ack"]["completed_by"]["actor"], "dora");
+  EXPECT_TRUE(store_->tasks(TaskFilter{id, "", true})->empty());  // the others withdrawn
+  auto late = engine_->complete_task(id + ".t1", {"olu", "on_call", ""}, json::object());
+  EXPECT_FALSE(late.ok());
+}
+
+TEST_F(WorkflowFeaturesTest, AnySuccessMapWaitsPastAFailureAndFailsOnlyWhenEveryItemHas) {
+  const auto id = start(kTogether, {{"items", json::parse(R"([{"fails": true},
+      {"roles": ["duty_officer"]}])")}});
+  // The first item failed at once; the second still waits, so the step does.
+  EXPECT_EQ((*store_->execution(id))->status, "waiting");
+  const json task = open_task(id);
+  ASSERT_FALSE(task.is_null());
+  ASSERT_TRUE(
+      engine_->complete_task(task["id"], {"dora", "duty_officer", ""}, json::object()).ok());
+  settle();
+  EXPECT_EQ(last_of(id, EventType::kExecutionCompleted)["data"]["output"]["index"], 1);
+
+  const auto none = start(kTogether, {{"items", json::parse(R"([{"fails": true},
+      {"fails": true}])")}},
+                          "none");
+  const json failed = last_of(none, EventType::kExecutionFailed);
+  EXPECT_EQ(failed["data"]["error"]["code"], "map.none_succeeded");
+}
+
 constexpr const char* kWatched = R"({"id": "watched", "version": 1, "title": "t", "steps": [
   {"id": "window", "kind": "parallel", "join": {"mode": "all", "of": ["work"]},
    "branches": [
