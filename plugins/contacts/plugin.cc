@@ -41,8 +41,9 @@ class ResolveChain {
       .name = "contacts.resolve_chain",
       .description =
           "Resolves the escalation chain for an incident class and jurisdictions into ordered "
-          "tiers of contacts; stale entries are skipped (each reported) unless no fresh one is "
-          "left in a tier, then used and flagged.",
+          "tiers and rounds of contacts (a tier paged in turn or together); stale entries are "
+          "skipped (each reported) unless no fresh one is left in a tier, then used and "
+          "flagged, and each owes its organisation a re-verification.",
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 namespace coalition::plugins::membership {
 
@@ -82,33 +83,57 @@ bool is_financial(const json& member) {
 json grants(const json& application, const json& attestations, const json& registration_check) {
   json roles = json::array();
   json withheld = json::array();
+  json unmet = json::array();
   std::string status = "active";
   auto withhold = [&](const char* role, const std::string& reason) {
     withheld.push_back({{"role", role}, {"reason", reason}});
   };
-  if (application.value("government_actor", false)) {
+  auto fails = [&](const char* criterion, const std::string& reason) {
+    unmet.push_back({{"criterion", criterion}, {"reason", reason}});
+    status = "conditional";
+  };
+  // An applicant of government type is a government actor whatever a screening form or the
+  // application's own flag says [BSR-HRIA-2].
+  const bool government_type = application.value("type", "") == "government";
+  if (government_type || application.value("government_actor", false)) {
+    const std::string why = government_type
+                                ? "a government applicant never takes part in signal sharing "
+                                  "(observer only)"
+                                : "a government actor never takes part in signal sharing "
+                                  "(observer only)";
     for (const char* role : {"signal_contributor", "signal_consumer", "fi_sharing"}) {
-      withhold(role, "a government actor never takes part in signal sharing (observer only)");
+      withhold(role, why);
     }
-    return {{"status", "observer"}, {"roles", roles}, {"withheld", withheld}};
+    return {{"status", "observer"},
+            {"roles", roles},
+            {"withheld", withheld},
+            {"unmet", unmet},
+            {"unmet_text", ""}};
   }
   const bool platform = application.value("type", "") == "platform";
   bool consumer = true;
   if (platform && !attested(attestations, "appeals_process")) {
     consumer = false;
-    status = "conditional";
+    fails("appeals_process", "a platform needs a user appeals process to act on signals");
     withhold("signal_consumer", "a platform without a user appeals process cannot act on signals");
   }
   if (!attested(attestations, "human_review_before_action")) {
     if (consumer) withhold("signal_consumer", "no commitment to human review before acting");
     consumer = false;
-    status = "conditional";
+    fails("human_review_before_action",
+          "a commitment to human review before acting on a signal is required");
   }
-  for (const char* key : {"government_request_policy", "staff_welfare_policy"}) {
-    if (!attested(attestations, key)) status = "conditional";
+  if (!attested(attestations, "government_request_policy")) {
+    fails("government_request_policy", "a published policy on government requests is required");
+  }
+  if (!attested(attestations, "staff_welfare_policy")) {
+    fails("staff_welfare_policy",
+          "a welfare policy for staff exposed to abuse material or its reports is required");
   }
   if (is_financial(application) && !attested(attestations, "sar_programme")) {
-    status = "conditional";
+    fails("sar_programme",
+          "a financial institution needs a suspicious-activity reporting "
+          "programme");
   }
   roles.push_back("signal_contributor");
   if (consumer) roles.push_back("signal_consumer");
@@ -122,7 +147,67 @@ json grants(const json& application, const json& attestations, const json& regis
                    : "no current 314(b) registration");
     }
   }
-  return {{"status", status}, {"roles", roles}, {"withheld", withheld}};
+  // The same in words, for the remediation task that names each criterion.
+  std::string unmet_text;
+  for (const auto& u : unmet) {
+    unmet_text += (unmet_text.empty() ? "" : "; ") + u["criterion"].get<std::string>() + " (" +
+                  u["reason"].get<std::string>() + ")";
+  }
+  return {{"status", status},
+          {"roles", roles},
+          {"withheld", withheld},
+          {"unmet", unmet},
+          {"unmet_text", unmet_text}};
+}
+
+json adoption_matrix(const json& adoptions, const json& members) {
+  static const std::vector<std::string> kOutcomes{"compliant", "overdue", "declined", "exception"};
+  auto zero = [] {
+    json counts = json::object();
+    for (const auto& o : kOutcomes) counts[o] = 0;
+    return counts;
+  };
+  json out{{"totals", zero()},
+           {"by_sector", json::object()},
+           {"by_jurisdiction", json::object()},
+           {"members", json::object()},
+           {"unknown", json::array()}};
+  for (const auto& o : kOutcomes) out["members"][o] = json::array();
+  for (const auto& a : adoptions) {
+    const std::string id = a.value("member", "");
+    const std::string status = a.value("status", "");
+    std::string outcome;
+    if (status == "adopted" || status == "adopted_late") {
+      outcome = "compliant";
+    } else if (status == "declined") {
+      outcome = a.value("exception", "") == "approved" ? "exception" : "declined";
+    } else if (status == "not_attested") {
+      outcome = "overdue";
+    } else {
+      throw std::invalid_argument("member '" + id + "' has adoption status '" + status +
+                                  "'; expected adopted, adopted_late, declined or not_attested");
+    }
+    const auto entry = std::find_if(members.begin(), members.end(),
+                                    [&](const json& m) { return m.value("id", "") == id; });
+    std::string sector = "unknown";
+    json jurisdictions = json::array();
+    if (entry == members.end()) {
+      out["unknown"].push_back(id);
+    } else {
+      sector = entry->value("sector", "unknown");
+      jurisdictions = entry->value("jurisdictions", json::array());
+    }
+    out["totals"][outcome] = out["totals"][outcome].get<int>() + 1;
+    if (!out["by_sector"].contains(sector)) out["by_sector"][sector] = zero();
+    out["by_sector"][sector][outcome] = out["by_sector"][sector][outcome].get<int>() + 1;
+    for (const auto& j : jurisdictions) {
+      const std::string code = j.get<std::string>();
+      if (!out["by_jurisdiction"].contains(code)) out["by_jurisdiction"][code] = zero();
+      out["by_jurisdiction"][code][outcome] = out["by_jurisdiction"][code][outcome].get<int>() + 1;
+    }
+    out["members"][outcome].push_back(id);
+  }
+  return out;
 }
 
 json recipients(const json& members, const std::string& originator, const json& scope,

@@ -32,15 +32,27 @@ nlohmann::json registration_314b(const nlohmann::json& registration, Day today);
 bool is_financial(const nlohmann::json& member);
 
 // What an applicant may be granted from its application, eligibility screen and attestations:
-// {"status": "active"|"conditional"|"observer", "roles": [...], "withheld": [{role, reason}]}.
+// {"status": "active"|"conditional"|"observer", "roles": [...], "withheld": [{role, reason}],
+// "unmet": [{criterion, reason}] (each eligibility criterion that makes it conditional),
+// "unmet_text": the same in one line, "criterion (reason); ..."}.
 // Roles: signal_contributor, signal_consumer, fi_sharing (US financial institutions only).
-//   government actor             -> observer; no signal role, ever
+//   government actor, or type "government" whatever its flag says -> observer; no signal role
 //   no appeals process (platform)-> conditional; no signal_consumer
 //   no human-review commitment   -> conditional; no signal_consumer
 //   any other attestation "no"   -> conditional
 //   US FI without a current 314(b) registration -> fi_sharing withheld
 nlohmann::json grants(const nlohmann::json& application, const nlohmann::json& attestations,
                       const nlohmann::json& registration_check);
+
+// The adoption matrix of a policy change (DOMAIN 6.1 A11), from each member's adoption outcome
+// ({member, status, exception}: status "adopted" or "adopted_late" -> compliant, "declined"
+// with exception "approved" -> exception, "declined" otherwise -> declined, "not_attested" ->
+// overdue) and the registry's `members` (sector and jurisdictions of each). {"totals": {compliant,
+// overdue, declined, exception}, "by_sector": {sector: counts}, "by_jurisdiction": {code:
+// counts} (a member serving two jurisdictions counts in both), "members": {outcome: [ids]},
+// "unknown": [ids not in the registry, counted under sector "unknown"]}. Throws
+// std::invalid_argument for an outcome it does not know, naming it.
+nlohmann::json adoption_matrix(const nlohmann::json& adoptions, const nlohmann::json& members);
 
 // The recipients of a signal among `members` (the registry's entries): active members holding
 // signal_consumer, other than the originator, within `scope` ({"sectors": [...],

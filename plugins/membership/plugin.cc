@@ -63,7 +63,8 @@ class Grants {
         },
         "required": ["application", "attestations"]
       })json",
-      .output_schema = R"json({"type": "object", "required": ["status", "roles", "withheld"]})json",
+      .output_schema =
+          R"json({"type": "object", "required": ["status", "roles", "withheld", "unmet"]})json",
       .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
   };
   Outcome execute(const json& params, const Context&) {
@@ -152,10 +153,52 @@ class Recipients {
   json registry_;
 };
 
+class AdoptionMatrix {
+ public:
+  static constexpr coalition::sdk::StepTypeInfo kInfo{
+      .name = "membership.adoption_matrix",
+      .description =
+          "The adoption matrix of a policy change, computed from the members' adoption "
+          "outcomes: compliant, overdue, declined and exceptions, in total, by sector and by "
+          "jurisdiction, with the members in each.",
+      .parameters_schema = R"json({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "adoptions": {"type": "array", "items": {"type": "object",
+            "properties": {"member": {"type": "string", "minLength": 1},
+                           "status": {"type": "string"},
+                           "exception": {"type": ["string", "null"]}},
+            "required": ["member", "status"], "additionalProperties": true}}
+        },
+        "required": ["adoptions"]
+      })json",
+      .output_schema =
+          R"json({"type": "object", "required": ["totals", "by_sector", "by_jurisdiction", "members"]})json",
+      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
+  };
+  AdoptionMatrix(const Host&, const json& config)
+      : registry_(coalition::plugins::read_config_file(config, "registry", "members.json")) {}
+  Outcome execute(const json& params, const Context&) {
+    if (registry_.is_null()) return coalition::plugins::not_configured("membership", "registry");
+    try {
+      json out =
+          rules::adoption_matrix(params.at("adoptions"), registry_.value("members", json::array()));
+      out["registry_version"] = registry_.value("version", "");
+      return Outcome::ok(out);
+    } catch (const std::invalid_argument& e) {
+      return Outcome::permanent("membership.unknown_outcome", e.what());
+    }
+  }
+
+ private:
+  json registry_;
+};
+
 constexpr coalition::sdk::PluginInfo kPlugin{
     "membership", "1.0.0", "Coalition Project", coalition::sdk::PartnerType::kCoalition,
     "The member registry and the rules for roles, 314(b) registrations and signal recipients."};
 
 }  // namespace
 
-COALITION_PLUGIN(kPlugin, Check314b, Grants, Member, Recipients)
+COALITION_PLUGIN(kPlugin, AdoptionMatrix, Check314b, Grants, Member, Recipients)

@@ -357,7 +357,7 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
               0);
   }
   auto member = [](int i, const std::string& step) {
-    return "rollout[members]/each_member[" + std::to_string(i) + "]/adopt(policy_adoption)/" + step;
+    return "each_member[" + std::to_string(i) + "]/adopt(policy_adoption)/" + step;
   };
   // Acknowledgement: 5 business days of each member's own calendar.
   EXPECT_EQ(task_at(id, member(0, "acknowledge"))["due"], "2027-01-13T12:59:59.000Z");  // AU
@@ -435,25 +435,36 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
                 .exit_code,
             0);
 
-  // The effective date passes: Lumen is overdue (the secretariat's eye only), the follow-up
-  // task re-opens every week, and the adoption matrix is due 10 business days later.
+  // The effective date passes: every adoption settles. Lumen has not attested: overdue, for the
+  // secretariat's eyes only. The engine computes the adoption matrix from the outcomes; the
+  // secretariat publishes it within 10 business days and chases Lumen every week meanwhile.
   ASSERT_EQ(cli({"tick", "--now", "2027-03-01T05:00:00Z"}).exit_code, 0);
-  EXPECT_EQ(task_at(id, "rollout[matrix]/adoption_matrix")["due"], "2027-03-13T04:59:59.000Z");
-  EXPECT_EQ(task_at(id, member(2, "follow_up"))["due"], "2027-03-08T04:59:59.000Z");
+  const json publish = task_at(id, "after_effective[publish]/publish_matrix");
+  ASSERT_FALSE(publish.is_null()) << status(id, "secretariat_policy_lead").dump(1);
+  EXPECT_EQ(publish["due"], "2027-03-13T04:59:59.000Z");
+  EXPECT_NE(publish["instructions"].get<std::string>().find(
+                "1 compliant, 1 overdue, 0 declined, 1 with an exception"),
+            std::string::npos)
+      << publish.dump(2);
+  const std::string chase = "after_effective[chase]/follow_ups[0]/chase";
+  EXPECT_EQ(task_at(id, chase)["due"], "2027-03-08T04:59:59.000Z");
+  EXPECT_EQ(task_at(id, chase)["title"],
+            "Overdue attestation of lumen-social: record it once published");
   ASSERT_EQ(cli({"tick", "--now", "2027-03-08T05:00:00Z"}).exit_code, 0);
-  EXPECT_EQ(task_at(id, member(2, "follow_up"))["due"], "2027-03-15T04:59:59.000Z");
-  ASSERT_EQ(act(id, member(2, "follow_up"), "lu.pol", "member_policy_owner", "lumen-social",
+  EXPECT_EQ(task_at(id, chase)["due"], "2027-03-15T04:59:59.000Z");
+  // Lumen's own people are not told it is overdue: no task of theirs says so.
+  for (const auto& t : tasks(id)) {
+    EXPECT_NE(t.value("organisation", ""), "lumen-social") << t.dump(2);
+  }
+  ASSERT_EQ(act(id, chase, "sec.pat", "secretariat_policy_lead", "",
                 {{"published_url", "https://lumen.example.net/policies/csam"},
                  {"text_sha256", std::string(64, 'd')},
                  {"effective_date", "2027-03-09"}},
                 "2027-03-09T00:00:00Z")
                 .exit_code,
             0);
-  ASSERT_EQ(act(id, "rollout[matrix]/adoption_matrix", "sec.pat", "secretariat_policy_lead", "",
-                {{"matrix_url", "https://coalition.example.org/adoption/PC-2026-014"},
-                 {"adopted", 1},
-                 {"overdue", 1},
-                 {"declined", 1}},
+  ASSERT_EQ(act(id, "after_effective[publish]/publish_matrix", "sec.pat", "secretariat_policy_lead",
+                "", {{"matrix_url", "https://coalition.example.org/adoption/PC-2026-014"}},
                 "2027-03-10T00:00:00Z")
                 .exit_code,
             0);
@@ -463,15 +474,40 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
   for (const auto& a : st["output"]["adoptions"]) statuses[a["member"]] = a["status"];
   EXPECT_EQ(statuses, (std::map<std::string, std::string>{{"northwind", "adopted"},
                                                           {"harborpay", "declined"},
-                                                          {"lumen-social", "adopted_late"}}));
+                                                          {"lumen-social", "not_attested"}}));
   EXPECT_EQ(st["output"]["adoptions"][2]["overdue"]["overdue"], true);
-  // The committee sees the adoptions, not that a member was overdue.
+  const json matrix = st["output"]["matrix"];
+  EXPECT_EQ(matrix["totals"],
+            json::parse(R"({"compliant": 1, "overdue": 1, "declined": 0, "exception": 1})"));
+  EXPECT_EQ(matrix["by_sector"]["financial"],
+            json::parse(R"({"compliant": 1, "overdue": 0, "declined": 0, "exception": 1})"));
+  EXPECT_EQ(matrix["by_sector"]["technology"],
+            json::parse(R"({"compliant": 0, "overdue": 1, "declined": 0, "exception": 0})"));
+  // Lumen serves the US and Australia: counted in both.
+  EXPECT_EQ(matrix["by_jurisdiction"]["AU"],
+            json::parse(R"({"compliant": 1, "overdue": 1, "declined": 0, "exception": 1})"));
+  EXPECT_EQ(matrix["by_jurisdiction"]["US"],
+            json::parse(R"({"compliant": 0, "overdue": 1, "declined": 0, "exception": 0})"));
+  EXPECT_EQ(matrix["url"], "https://coalition.example.org/adoption/PC-2026-014");
+  EXPECT_EQ(st["output"]["follow_ups"][0]["status"], "adopted_late");
+  // The committee sees the adoptions and the matrix's counts, not who was overdue, not the
+  // secretariat's follow-up, and not where Lumen's expired attestation led.
   const json committee = status(id, "policy_committee");
   ASSERT_EQ(committee["output"]["adoptions"].size(), 3u);
   EXPECT_FALSE(committee["output"]["adoptions"][2].contains("overdue"));
+  EXPECT_FALSE(committee["output"].contains("follow_ups"))
+      << committee["output"]["follow_ups"].dump(2);
+  EXPECT_EQ(committee["output"]["matrix"]["totals"]["overdue"], 1);
   const std::string history = cli({"history", id, "--json", "--view", "policy_committee"}).out;
   EXPECT_EQ(history.find("/overdue\""), std::string::npos);
   EXPECT_EQ(history.find("adopt(policy_adoption)/overdue"), std::string::npos);
+  EXPECT_EQ(history.find("next:overdue"), std::string::npos);
+  EXPECT_EQ(history.find("follow_ups"), std::string::npos);
+  EXPECT_EQ(history.find("\"overdue\": ["), std::string::npos);  // the matrix's member lists
+  EXPECT_NE(history.find("adopt(policy_adoption)/attest"), std::string::npos);  // its own step
+  // The secretariat's view names it.
+  const std::string full = cli({"history", id, "--json", "--view", "secretariat_policy_lead"}).out;
+  EXPECT_NE(full.find("next:overdue"), std::string::npos);
 
   // The audit trail, in order: the author's refusal, then the compliance refusal.
   std::vector<std::string> refused;
@@ -502,12 +538,13 @@ TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
                 "2026-12-08T15:00:00Z")
                 .exit_code,
             0);
-  // Only CoralPay's own compliance officer attests for CoralPay.
+  // Only CoralPay's own compliance officer attests for CoralPay; its staff-welfare policy is
+  // not in place yet, so the admission will be conditional.
   const json attest{{"appeals_process", false},
                     {"human_review_before_action", true},
                     {"government_request_policy", true},
                     {"sar_programme", true},
-                    {"staff_welfare_policy", true}};
+                    {"staff_welfare_policy", false}};
   EXPECT_EQ(act(id, "attestations", "nw.comp", "applicant_compliance", "northwind", attest,
                 "2026-12-09T15:00:00Z")
                 .exit_code,
@@ -587,9 +624,34 @@ TEST_F(PartnershipWorkflows, MemberOnboardingFromApplicationToRecertification) {
                 .exit_code,
             0);
   json ctx = context_of(id);
-  EXPECT_EQ(ctx["membership"]["status"], "active");
+  EXPECT_EQ(ctx["membership"]["status"], "conditional");
   EXPECT_EQ(ctx["membership"]["roles"],
             json::array({"signal_contributor", "signal_consumer", "fi_sharing"}));
+  // A conditional admission: CoralPay's compliance contact gets a remediation task naming the
+  // unmet criterion, due in 30 business days of the secretariat's calendar (from Thursday 17
+  // December, Christmas, New Year's Day, Martin Luther King Day skipped: Tuesday 2 February).
+  const json remediation = task_at(id, "remediation");
+  ASSERT_FALSE(remediation.is_null());
+  EXPECT_EQ(remediation["roles"], json::array({"applicant_compliance"}));
+  EXPECT_EQ(remediation["organisation"], "coralpay");
+  EXPECT_EQ(remediation["due"], "2027-02-03T04:59:59.000Z");
+  EXPECT_NE(remediation["instructions"].get<std::string>().find(
+                "staff_welfare_policy (a welfare policy for staff exposed to abuse material or "
+                "its reports is required)"),
+            std::string::npos)
+      << remediation.dump(2);
+  json met = attest;
+  met["staff_welfare_policy"] = true;
+  ASSERT_EQ(act(id, "remediation", "cp.comp", "applicant_compliance", "coralpay",
+                {{"attestations", met},
+                 {"evidence_refs", {"https://coralpay.example.com/policies/staff-welfare"}}},
+                "2026-12-21T16:00:00Z")
+                .exit_code,
+            0);
+  ctx = context_of(id);
+  EXPECT_EQ(ctx["membership"]["status"], "active");
+  EXPECT_EQ(ctx["membership"]["remediated_at"], "2026-12-21T16:00:00.000Z");
+  EXPECT_TRUE(ctx["grants"]["unmet"].empty());
   EXPECT_EQ(ctx["registration_314b"]["expires_on"], "2027-09-14");
   EXPECT_FALSE(ctx.contains("eligibility"));  // restricted: never exported
 
@@ -665,6 +727,34 @@ TEST_F(PartnershipWorkflows, AGovernmentActorIsAnObserverAndAPlatformWithoutAppe
   EXPECT_EQ(platform["status"], "conditional");
   EXPECT_EQ(platform["roles"], json::array({"signal_contributor"}));
   EXPECT_EQ(platform["withheld"][0]["role"], "signal_consumer");
+  EXPECT_EQ(platform["unmet"][0]["criterion"], "appeals_process");
+  // An applicant of government type is an observer whatever the screening form says.
+  const json agency = until_grants("agency", "2026-12-09",
+                                   {{"id", "agency-ex"}, {"type", "government"}}, false, yes);
+  EXPECT_EQ(agency["status"], "observer");
+  EXPECT_TRUE(agency["roles"].empty());
+  EXPECT_EQ(agency["withheld"].size(), 3u);
+}
+
+// The coalition's identifiers: a number with fewer digits than the old patterns wanted starts;
+// one that breaks the convention is refused with the convention in the message.
+TEST_F(PartnershipWorkflows, IdentifiersFollowTheCoalitionsConventions) {
+  json input = json::parse(std::ifstream(example("policy_update")));
+  input["policy_change_id"] = "PC-2026-7";
+  std::ofstream(dir_.path() / "short.json") << input.dump();
+  auto ok = cli({"run", wf("policy_update"), "--input", (dir_.path() / "short.json").string(),
+                 "--id", "pc7", "--now", "2026-12-07T14:00:00Z"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  input["policy_change_id"] = "2026-7";
+  std::ofstream(dir_.path() / "bad.json") << input.dump();
+  auto bad = cli({"run", wf("policy_update"), "--input", (dir_.path() / "bad.json").string(),
+                  "--id", "bad", "--now", "2026-12-07T14:00:00Z"});
+  EXPECT_EQ(bad.exit_code, 65);
+  EXPECT_NE(bad.err.find("/policy_change_id: input does not match the input schema of "
+                         "policy_update@2: expected The coalition's policy change number: PC-, "
+                         "the year, a hyphen and the change's number in that year"),
+            std::string::npos)
+      << bad.err;
 }
 
 }  // namespace

@@ -1,19 +1,23 @@
 // The policy adoption matrix of one policy_update execution, read from its history (the caller's
-// view of it: coordinators see every step). workflows/policy_update.json runs policy_adoption once
-// per member as the iterations of its map step `rollout[members]/each_member`; each iteration's
-// history says where that member stands:
+// view of it: coordinators see every step), live while the rollout runs. (At the effective date
+// the engine computes the official matrix, step `matrix`, from the members' outcomes.)
+// workflows/policy_update.json runs policy_adoption once per member as the iterations of its map
+// step `each_member`; each iteration's history says where that member stands:
 //
-//   rollout[members]/each_member[2]/adopt(policy_adoption)/member      the member's registry record
-//   rollout[members]/each_member[2]/adopt(policy_adoption)/acknowledge the step the member is at
-//   rollout[members]/each_member[2]/adopt(policy_adoption)/overdue     missed the effective date
+//   each_member[2]/adopt(policy_adoption)/member      the member's registry record
+//   each_member[2]/adopt(policy_adoption)/acknowledge the step the member is at
+//   each_member[2]/adopt(policy_adoption)/overdue     missed the effective date
 //                                                   (a restricted step: the secretariat's eyes)
-//   rollout[members]/each_member[2]/adopted                            its result: {status: ...}
-//   rollout[members]/each_member[2]/adopt                              failed, when it failed
+//   each_member[2]/adopted                            its result: {status: adopted, declined
+//                                                   or not_attested}
+//   each_member[2]/adopt                              failed, when it failed
+//   after_effective[chase]/follow_ups[0]/adopted_late  the secretariat recorded a late
+//                                                   attestation: {member, status: adopted_late}
 import type { HistoryEvent } from './api/types';
 
 export const ADOPTION_WORKFLOW = 'policy_update';
 /** The map step whose iterations are the members. */
-export const ADOPTION_MAP_STEP = 'rollout[members]/each_member';
+export const ADOPTION_MAP_STEP = 'each_member';
 const SUB = 'adopt(policy_adoption)';
 
 export type AdoptionStatus =
@@ -58,7 +62,6 @@ const STAGES: Record<string, string> = {
   compliance_signoff: 'Compliance sign-off',
   attest: 'Publishing and attesting',
   overdue: 'Overdue',
-  follow_up: 'Follow-up after the effective date',
 };
 
 /** The workflow whose executions have an adoption matrix, as its status names it. */
@@ -93,7 +96,8 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-const ITERATION = /^rollout\[members\]\/each_member\[(\d+)\]\/(.*)$/;
+const ITERATION = /^each_member\[(\d+)\]\/(.*)$/;
+const LATE = /^after_effective\[chase\]\/follow_ups\[\d+\]\/adopted_late$/;
 
 export function adoptionMatrix(events: HistoryEvent[]): AdoptionMatrix {
   const ordered = [...events].sort((a, b) => a.seq - b.seq);
@@ -120,6 +124,18 @@ export function adoptionMatrix(events: HistoryEvent[]): AdoptionMatrix {
       }
       continue;
     }
+    if (e.step !== undefined && LATE.test(e.step) && e.type === 'step_succeeded') {
+      const output = isObject(e.data) ? e.data.output : undefined;
+      const member = isObject(output) ? str(output.member) : undefined;
+      for (const r of rows.values()) {
+        if (r.member === member) {
+          r.status = 'adopted_late';
+          r.stage = undefined;
+          r.step = undefined;
+        }
+      }
+      continue;
+    }
     const m = e.step === undefined ? null : ITERATION.exec(e.step);
     if (!m) continue;
     const r = row(Number(m[1]));
@@ -133,7 +149,9 @@ export function adoptionMatrix(events: HistoryEvent[]): AdoptionMatrix {
     }
     if (rest === 'adopted' && e.type === 'step_succeeded' && isObject(output)) {
       const status = str(output.status);
-      r.status = status === 'adopted' || status === 'adopted_late' || status === 'declined' ? status : r.status;
+      // Not attested by the effective date: overdue (the engine's matrix counts it so too).
+      if (status === 'not_attested') r.status = 'overdue';
+      else r.status = status === 'adopted' || status === 'adopted_late' || status === 'declined' ? status : r.status;
       r.stage = undefined;
       r.step = undefined;
       continue;

@@ -14,7 +14,7 @@ function history(): HistoryEvent[] {
     ...(step === undefined ? {} : { step }),
     ...(data === undefined ? {} : { data }),
   });
-  const sub = (i: number, step: string) => `rollout[members]/each_member[${i}]/adopt(policy_adoption)/${step}`;
+  const sub = (i: number, step: string) => `each_member[${i}]/adopt(policy_adoption)/${step}`;
   const member = (i: number, id: string, type: string, jurisdictions: string[]) =>
     e('step_succeeded', sub(i, 'member'), { output: { id, name: `${id} (fictional)`, type, jurisdictions } });
   return [
@@ -28,13 +28,12 @@ function history(): HistoryEvent[] {
     e('task_created', sub(1, 'acknowledge'), { task: 't2' }),
     e('step_succeeded', sub(1, 'acknowledge'), { output: { data: { response: 'decline' } } }),
     e('step_succeeded', sub(1, 'exception_done'), { output: { status: 'declined' } }),
-    e('step_succeeded', 'rollout[members]/each_member[1]/adopted', { output: { member: 'hp', status: 'declined' } }),
+    e('step_succeeded', 'each_member[1]/adopted', { output: { member: 'hp', status: 'declined' } }),
     e('step_succeeded', sub(0, 'acknowledge'), {}),
     e('step_scheduled', sub(0, 'gap_assessment')),
     e('task_created', sub(2, 'attest'), { task: 't3' }),
     e('deadline_expired', sub(2, 'attest'), {}),
     e('step_succeeded', sub(2, 'overdue'), { output: { overdue: true } }),
-    e('task_created', sub(2, 'follow_up'), { task: 't4' }),
   ];
 }
 
@@ -47,11 +46,11 @@ test('each member stands where its iteration of the rollout stands', () => {
     [
       ['nw', 'bank', 'in_progress', 'Gap assessment'],
       ['hp', 'payment_firm', 'declined', undefined],
-      ['lu', 'platform', 'overdue', 'Follow-up after the effective date'],
+      ['lu', 'platform', 'overdue', 'Overdue'],
       ['qu', undefined, 'not_started', undefined],
     ],
   );
-  assert.equal(m.members[0]?.step, 'rollout[members]/each_member[0]/adopt(policy_adoption)/gap_assessment');
+  assert.equal(m.members[0]?.step, 'each_member[0]/adopt(policy_adoption)/gap_assessment');
 });
 
 test('counts by jurisdiction count a member in each of its jurisdictions', () => {
@@ -65,11 +64,33 @@ test('counts by jurisdiction count a member in each of its jurisdictions', () =>
   assert.equal(byJurisdiction.get('Unknown')?.not_started, 1);
 });
 
-test('a view without the secretariat-only overdue step reads the follow-up as in progress', () => {
+test('a view without the secretariat-only overdue step reads an expired attestation as in progress', () => {
   const seen = history().filter((e) => !e.step?.endsWith('/overdue'));
   const lumen = adoptionMatrix(seen).members.find((r) => r.member === 'lu');
   assert.equal(lumen?.status, 'in_progress');
-  assert.equal(lumen?.stage, 'Follow-up after the effective date');
+  assert.equal(lumen?.stage, 'Publishing and attesting');
+});
+
+test('at the effective date a member not attested is overdue, and adopted late once recorded', () => {
+  const events = history();
+  events.push({
+    seq: 50,
+    at: '2027-03-01T04:59:59Z',
+    type: 'step_succeeded',
+    step: 'each_member[2]/adopted',
+    data: { output: { member: 'lu', status: 'not_attested' } },
+  });
+  assert.equal(adoptionMatrix(events).members[2]?.status, 'overdue');
+  events.push({
+    seq: 51,
+    at: '2027-03-09T00:00:00Z',
+    type: 'step_succeeded',
+    step: 'after_effective[chase]/follow_ups[0]/adopted_late',
+    data: { output: { member: 'lu', status: 'adopted_late' } },
+  });
+  const lumen = adoptionMatrix(events).members[2];
+  assert.equal(lumen?.status, 'adopted_late');
+  assert.equal(lumen?.stage, undefined);
 });
 
 test('a member whose adoption failed is shown failed, not in progress', () => {
@@ -78,7 +99,7 @@ test('a member whose adoption failed is shown failed, not in progress', () => {
     seq: 100,
     at: '2027-01-07T00:00:00Z',
     type: 'step_failed',
-    step: 'rollout[members]/each_member[0]/adopt',
+    step: 'each_member[0]/adopt',
     data: { error: { code: 'membership.unknown_member' } },
   });
   assert.equal(adoptionMatrix(events).members[0]?.status, 'failed');

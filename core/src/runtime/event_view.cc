@@ -1,11 +1,23 @@
 // Payload-carrying events are the execution's start (its input), a step's success (its
 // output), the execution's completion (its output) and a suspension (what the step waits for,
 // which a plugin may fill from the context). Errors carry codes and messages, never payloads.
+// Events that name the step they lead to (a branch, a catch, an expiry's next) are classed by
+// that step too.
 #include "runtime/event_view.h"
 
 namespace coalition {
 
 using nlohmann::json;
+
+namespace {
+
+// The path of step `next` in the same sequence as the step at `path` ("a[b]/c" -> "a[b]/next").
+std::string event_view_sibling(const std::string& path, const std::string& next) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? next : path.substr(0, slash + 1) + next;
+}
+
+}  // namespace
 
 std::optional<Event> view_event(const VisibilityPolicy& policy, const Event& event,
                                 Visibility clearance) {
@@ -32,6 +44,31 @@ std::optional<Event> view_event(const VisibilityPolicy& policy, const Event& eve
       filter_field("output", [&](const json& v) {
         return policy.filter_step_output(event.step, v, clearance);
       });
+      break;
+    // Where a choice, a catch clause or an expired deadline leads is derived from the step it
+    // leads to: a role that may not see that step reads its shown_as instead of its name (an
+    // expiry that leads to a restricted "overdue" mark does not say "next:overdue").
+    case EventType::kBranchTaken:
+    case EventType::kCatchTaken:
+      if (out.data.contains("next") && out.data["next"].is_string()) {
+        const auto target = policy.step(event_view_sibling(event.step, out.data["next"]));
+        if (target.cls > clearance) {
+          out.data.erase("next");
+          out.data["shown_as"] = target.shown_as;
+        }
+      }
+      break;
+    case EventType::kDeadlineExpired:
+      if (out.data.contains("action") && out.data["action"].is_string()) {
+        const std::string action = out.data["action"];
+        if (action.rfind("next:", 0) == 0) {
+          const auto target = policy.step(event_view_sibling(event.step, action.substr(5)));
+          if (target.cls > clearance) {
+            out.data["action"] = "next";
+            out.data["shown_as"] = target.shown_as;
+          }
+        }
+      }
       break;
     default: break;
   }

@@ -3,8 +3,10 @@
 // not the default (the field its `result` writes, never below what `fields` says of it), plus the
 // rules of every container's inner sequences moved under the container's result: a branch's context
 // lands at result/<branch>, a map iteration's at result/*, a first_success or any_success map's at
-// result/output, a sub-workflow's output at result. That is how a restricted step inside a parallel
-// branch stays restricted when the parallel step hands its branches' contexts on.
+// result/output, a sub-workflow's output at result, each at least the container's class. That is
+// how a restricted step inside a parallel branch stays restricted when the parallel step hands
+// its branches' contexts on, and how a restricted map's iterations stay restricted whatever they
+// write. A map iteration's /item keeps the class of the list it came from.
 //
 // Where rules disagree the longest pattern wins, so a workflow can open one field of a
 // restricted object; among patterns of the same length the higher class wins. A step's class is
@@ -171,6 +173,9 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
             auto it = p.rules_.find(s);
             if (it == p.rules_.end()) return;
             auto moved = reroot(it->second, prefix);
+            // What a step inside writes is never below the container's class: a restricted
+            // map's iterations return restricted fields even where their own rules say member.
+            for (auto& r : moved) r.cls = std::max(r.cls, cls);
             output_rules.insert(output_rules.end(), moved.begin(), moved.end());
           };
           switch (step.kind) {
@@ -179,10 +184,21 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
                 inner(b.sequence.get(), owner, explicit_rules, {b.name});
               }
               break;
-            case StepKind::kMap:
-              inner(step.iterator.get(), owner, explicit_rules,
+            case StepKind::kMap: {
+              // Each iteration's /item is an element of the list it maps: it keeps that
+              // list's class (a map over a restricted list of members names them in
+              // restricted places only).
+              std::vector<Rule> iteration_rules = explicit_rules;
+              try {
+                const auto items = pointer_tokens(step.items);
+                const Visibility items_cls = class_at(rules, items, p.default_);
+                if (items_cls > p.default_) iteration_rules.push_back({{"item"}, items_cls});
+              } catch (const json::exception&) {
+              }
+              inner(step.iterator.get(), owner, iteration_rules,
                     {settles_on_one(step.map_mode) ? "output" : "*"});
               break;
+            }
             case StepKind::kWorkflow:
               if (catalog != nullptr) {
                 if (auto child = catalog->find(step.workflow_id, step.workflow_version)) {

@@ -43,6 +43,40 @@ TEST(Grants, AGovernmentActorIsAnObserverWithNoSignalRole) {
   EXPECT_EQ(g["withheld"].size(), 3u);
 }
 
+TEST(Grants, AGovernmentApplicantGetsNoSignalRoleWhateverItsFlagSays) {
+  // The screening form (or the application) says "not a government actor"; the type wins.
+  const json app{{"type", "government"}, {"jurisdictions", {"US"}}, {"government_actor", false}};
+  const json all_yes{{"appeals_process", true},
+                     {"human_review_before_action", true},
+                     {"government_request_policy", true},
+                     {"staff_welfare_policy", true},
+                     {"sar_programme", true}};
+  auto g = grants(app, all_yes, json{{"valid", true}});
+  EXPECT_EQ(g["status"], "observer");
+  EXPECT_TRUE(g["roles"].empty());
+  ASSERT_EQ(g["withheld"].size(), 3u);
+  EXPECT_EQ(g["withheld"][0]["reason"],
+            "a government applicant never takes part in signal sharing (observer only)");
+}
+
+TEST(Grants, AConditionalAdmissionNamesEachUnmetCriterion) {
+  const json app{{"type", "bank"}, {"jurisdictions", {"CA"}}, {"government_actor", false}};
+  const json attest{{"appeals_process", false},  // not required of a bank
+                    {"human_review_before_action", false},
+                    {"government_request_policy", true},
+                    {"staff_welfare_policy", false},
+                    {"sar_programme", false}};
+  auto g = grants(app, attest, json());
+  EXPECT_EQ(g["status"], "conditional");
+  std::vector<std::string> unmet;
+  for (const auto& u : g["unmet"]) unmet.push_back(u["criterion"]);
+  EXPECT_EQ(unmet, (std::vector<std::string>{"human_review_before_action", "staff_welfare_policy",
+                                             "sar_programme"}));
+  json yes = attest;
+  for (auto& v : yes) v = true;
+  EXPECT_TRUE(grants(app, yes, json())["unmet"].empty());
+}
+
 TEST(Grants, APlatformWithoutAppealsIsConditionalAndNeverASignalConsumer) {
   const json app{{"type", "platform"}, {"jurisdictions", {"AU"}}, {"government_actor", false}};
   const json attest{{"appeals_process", false},
@@ -73,6 +107,41 @@ TEST(Grants, AUSBankGetsFiSharingOnlyWithACurrentRegistration) {
   auto expired = grants(app, attest, json{{"valid", false}, {"reason", "expired"}});
   EXPECT_EQ(expired["status"], "active");
   EXPECT_EQ(expired["withheld"][0], json({{"role", "fi_sharing"}, {"reason", "expired"}}));
+}
+
+TEST(AdoptionMatrix, CountsEachOutcomeInTotalBySectorAndByEveryJurisdictionServed) {
+  const json members = json::parse(R"([
+      {"id": "nw", "sector": "financial", "jurisdictions": ["AU"]},
+      {"id": "hp", "sector": "financial", "jurisdictions": ["AU"]},
+      {"id": "lu", "sector": "technology", "jurisdictions": ["US", "AU"]},
+      {"id": "rb", "sector": "financial", "jurisdictions": ["US"]}])");
+  const json adoptions = json::parse(R"([
+      {"member": "nw", "status": "adopted", "attestation": {"published_url": "https://x"}},
+      {"member": "hp", "status": "declined", "exception": "approved"},
+      {"member": "lu", "status": "not_attested", "overdue": {"overdue": true}},
+      {"member": "rb", "status": "declined", "exception": "rejected"},
+      {"member": "ghost", "status": "adopted_late"}])");
+  const json m = adoption_matrix(adoptions, members);
+  EXPECT_EQ(m["totals"],
+            json::parse(R"({"compliant": 2, "overdue": 1, "declined": 1, "exception": 1})"));
+  EXPECT_EQ(m["by_sector"]["financial"],
+            json::parse(R"({"compliant": 1, "overdue": 0, "declined": 1, "exception": 1})"));
+  EXPECT_EQ(m["by_sector"]["unknown"]["compliant"], 1);
+  EXPECT_EQ(m["by_jurisdiction"]["AU"],
+            json::parse(R"({"compliant": 1, "overdue": 1, "declined": 0, "exception": 1})"));
+  EXPECT_EQ(m["by_jurisdiction"]["US"],
+            json::parse(R"({"compliant": 0, "overdue": 1, "declined": 1, "exception": 0})"));
+  EXPECT_EQ(m["members"]["overdue"], json::array({"lu"}));
+  EXPECT_EQ(m["members"]["compliant"], json::array({"nw", "ghost"}));
+  EXPECT_EQ(m["unknown"], json::array({"ghost"}));
+  // A pending exception is a decline until it is decided.
+  EXPECT_EQ(adoption_matrix(json::parse(R"([{"member": "nw", "status": "declined",
+                                            "exception": "pending"}])"),
+                            members)["totals"]["declined"],
+            1);
+  EXPECT_THROW(
+      (void)adoption_matrix(json::parse(R"([{"member": "nw", "status": "maybe"}])"), members),
+      std::invalid_argument);
 }
 
 class RecipientsTest : public ::testing::Test {

@@ -152,6 +152,45 @@ TEST_F(VisibilityTest, SucceedTemplatesKeepTheClassOfWhereEachValueWasRead) {
   EXPECT_FALSE(policy_.filter_context(output, "", Visibility::kMember)->contains("ref"));
 }
 
+// Derived data keeps its source's class: a restricted map's iterations return restricted fields
+// whatever their own steps write, and an iteration's /item keeps the class of its list.
+constexpr const char* kFollowUps = R"({
+  "id": "follow", "version": 1, "title": "t",
+  "visibility": {"fields": {"/matrix/late": "restricted"}},
+  "steps": [
+    {"id": "matrix", "kind": "task", "type": "form", "result": "/matrix", "next": "chase"},
+    {"id": "chase", "kind": "map", "items": "/matrix/late", "visibility": "restricted",
+     "result": "/chased", "next": "tell",
+     "steps": [{"id": "done", "kind": "succeed", "output": {"member": {"$path": "/item"}}}]},
+    {"id": "tell", "kind": "map", "items": "/matrix/late", "result": "/told", "next": "out",
+     "steps": [{"id": "said", "kind": "succeed",
+                "output": {"member": {"$path": "/item"}, "count": {"$path": "/index"}}}]},
+    {"id": "out", "kind": "succeed",
+     "output": {"chased": {"$path": "/chased"}, "told": {"$path": "/told"},
+                "totals": {"$path": "/matrix/totals"}}}
+  ]})";
+
+TEST(VisibilityDerived, ARestrictedMapsIterationsAndAnItemOfARestrictedListStayRestricted) {
+  auto loaded = load_workflow(kFollowUps, "follow.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("follow.json");
+  const auto policy = VisibilityPolicy::compile(*loaded.workflow, nullptr);
+  const json context = json::parse(R"({"matrix": {"late": ["lumen"], "totals": {"late": 1}},
+      "chased": [{"member": "lumen"}], "told": [{"member": "lumen", "count": 0}]})");
+  const json member = *policy.filter_context(context, "", Visibility::kMember);
+  EXPECT_FALSE(member.contains("chased")) << member.dump();
+  EXPECT_FALSE(member["told"][0].contains("member")) << member.dump();  // /item of a late list
+  EXPECT_EQ(member["told"][0]["count"], 0);                             // the index is not
+  EXPECT_EQ(member["matrix"]["totals"]["late"], 1);
+  // The execution's output, built by a template, keeps the same classes.
+  const json output = json::parse(R"({"chased": [{"member": "lumen"}],
+      "told": [{"member": "lumen", "count": 0}], "totals": {"late": 1}})");
+  const json out = *policy.filter_context(output, "", Visibility::kMember);
+  EXPECT_FALSE(out.contains("chased")) << out.dump();
+  EXPECT_FALSE(out["told"][0].contains("member"));
+  const json all = *policy.filter_context(output, "", Visibility::kRestricted);
+  EXPECT_EQ(all["chased"][0]["member"], "lumen");
+}
+
 TEST(VisibilityDefaults, WithoutABlockStepsAndFieldsAreMemberAndRolesPublic) {
   auto loaded = load_workflow(
       R"({"id": "plain", "version": 1, "title": "t", "steps": [

@@ -274,12 +274,12 @@ before(async () => {
     });
     assert.equal(approved.status, 200, JSON.stringify(approved.json));
   }
-  const ack = await taskOf(tokens.hp, 'rollout[members]/each_member[1]/adopt(policy_adoption)/acknowledge');
+  const ack = await taskOf(tokens.hp, 'each_member[1]/adopt(policy_adoption)/acknowledge');
   const declined = await api(tokens.hp, 'POST', `/v1/tasks/${ack.id}/complete`, {
     answer: { response: 'decline', decline_reason: 'conflicts with a local regulator notice (fictional)' },
   });
   assert.equal(declined.status, 200, JSON.stringify(declined.json));
-  const exception = await taskOf(tokens.pat, 'rollout[members]/each_member[1]/adopt(policy_adoption)/exception_review');
+  const exception = await taskOf(tokens.pat, 'each_member[1]/adopt(policy_adoption)/exception_review');
   const granted = await api(tokens.pat, 'POST', `/v1/tasks/${exception.id}/complete`, {
     answer: { decision: 'approve', justification: 'local law conflict' },
   });
