@@ -922,6 +922,84 @@ TEST_F(CoalitionWorkflows, TaskEventsMailThePeopleWhoHoldTheTasksRoles) {
   EXPECT_EQ(run({"notifications", "--status", "failed"}).out, "no notifications\n");
 }
 
+// Media refused everywhere and first: an input that carries a photo and breaks the input schema
+// is refused as media, not as a schema violation; a completion with a photo likewise; each is
+// audited with who sent it (never the bytes) and told to the workflow's security contact.
+TEST_F(CoalitionWorkflows, MediaIsRefusedBeforeTheSchemaAuditedAndToldToTheSecurityContact) {
+  json config = json::parse(std::ifstream(config_));
+  config["notifications"] = {{"channel", 1}};
+  std::ofstream(config_) << config.dump(2);
+  const auto file = dir_.path() / "intake.json";
+  std::ofstream(file) << R"({"id": "intake", "version": 1, "title": "t",
+    "security_contact": {"roles": ["duty_officer"], "organisation": "coalition-secretariat"},
+    "input_schema": {"type": "object", "required": ["case_id"], "additionalProperties": false,
+                     "properties": {"case_id": {"type": "string", "pattern": "^CASE-"}}},
+    "steps": [{"id": "evidence", "kind": "task", "type": "form",
+               "parameters": {"title": "Evidence references", "schema": {"type": "object",
+                 "properties": {"refs": {"type": "array", "items": {"type": "string"}}},
+                 "required": ["refs"], "additionalProperties": false}},
+               "assign": {"roles": ["investigator"], "organisation": "northwind"},
+               "result": "/evidence"}]})";
+  const std::string photo = "/9j/4AAQSkZJRgABAQAAAQABAAD";
+  const auto bad = dir_.path() / "bad.json";
+  std::ofstream(bad) << json{{"case_id", 42},
+                             {"attachments", {{{"mime", "image/jpeg"}, {"content", photo}}}}}
+                            .dump();
+  auto refused = cli({"run", file.string(), "--input", bad.string(), "--id", "m1", "--as",
+                      "inv.ivy", "--now", "2026-12-07T10:00:00Z"});
+  EXPECT_EQ(refused.exit_code, 65);
+  EXPECT_NE(refused.err.find("/attachments/0/content: media refused in the input: image/jpeg"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(refused.err.find("input schema"), std::string::npos) << refused.err;
+
+  const auto good = dir_.path() / "good.json";
+  std::ofstream(good) << R"({"case_id": "CASE-EX-1"})";
+  ASSERT_EQ(cli({"run", file.string(), "--input", good.string(), "--id", "m2", "--as", "inv.ivy",
+                 "--now", "2026-12-07T10:05:00Z"})
+                .exit_code,
+            0);
+  auto completion =
+      cli({"complete", "m2.t1", "--as", "inv.ivy", "--role", "investigator", "--org", "northwind",
+           "--data",
+           json{{"refs", "not a list"}, {"content_type", "image/jpeg"}, {"body", photo}}.dump(),
+           "--now", "2026-12-07T10:10:00Z"});
+  EXPECT_EQ(completion.exit_code, 65);
+  EXPECT_NE(completion.err.find("media refused"), std::string::npos) << completion.err;
+
+  // Audited, with the actor (and the organisation they acted for), never the bytes.
+  auto store = SqliteStore::open(SqliteOptions{store_});
+  ASSERT_TRUE(store.ok());
+  std::vector<std::string> refusals;
+  for (const char* id : {"m1", "m2"}) {
+    const auto audit = (*store)->audit(id);
+    ASSERT_TRUE(audit.ok());
+    for (const auto& a : *audit) {
+      if (a.type == "media_refused")
+        refusals.push_back(a.execution_id + " " + a.actor + " " + a.organisation);
+    }
+  }
+  EXPECT_EQ(refusals, (std::vector<std::string>{"m1 inv.ivy ", "m2 inv.ivy northwind"}));
+  EXPECT_EQ(store_bytes().find(photo), std::string::npos);
+  // The security contact was told of each, through its primary channel, references only.
+  std::ifstream outbox(dir_.path() / "outbox" / "phone.jsonl");
+  std::vector<json> told;
+  for (std::string line; std::getline(outbox, line);) {
+    const json m = json::parse(line);
+    if (m["message"] == "security.media_refused") told.push_back(m);
+  }
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0]["contact"], "coalition.duty_officer");
+  EXPECT_EQ(told[0]["payload"]["source"], "input");
+  EXPECT_EQ(told[0]["payload"]["pointer"], "/attachments/0/content");
+  EXPECT_EQ(told[0]["payload"]["media"], "image/jpeg");
+  EXPECT_EQ(told[0]["payload"]["actor"], "inv.ivy");
+  EXPECT_EQ(told[1]["payload"]["source"], "completion");
+  EXPECT_EQ(told[1]["payload"]["actor_organisation"], "northwind");
+  EXPECT_EQ(told[1]["payload"]["step"], "evidence");
+  for (const auto& m : told) EXPECT_EQ(m.dump().find(photo), std::string::npos);
+}
+
 // Schedules as data: the first business day of each quarter under us-federal at 09:00 New York
 // time, started by tick in virtual time with the period in the input; paused, resumed, listed.
 TEST_F(CoalitionWorkflows, ASchedulesRunsStartEachQuarterWithThePeriodInTheirInput) {

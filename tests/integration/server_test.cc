@@ -234,6 +234,28 @@ TEST_F(ServerTest, AuthorizationMatrix) {
   EXPECT_EQ(client_->post("/v1/executions/" + north + "/signals/filing_ack", member, json::object())
                 .status,
             403);
+  // An image in any field of the body, even one no route reads, is refused as media before the
+  // route looks at the body (its schema included), audited with who sent it; without a valid
+  // credential nothing is read, nothing audited.
+  const json photo{
+      {"answer", {{"decision", "approve"}}},
+      {"attachments", {{{"content_type", "image/jpeg"}, {"data", "/9j/4AAQSkZJRgABAQAAAQABAAD"}}}}};
+  auto refused_photo = client_->post("/v1/tasks/" + task + "/complete", "cot_not-a-token", photo);
+  EXPECT_EQ(refused_photo.status, 401) << refused_photo.body;
+  EXPECT_TRUE(audit_actors("media_refused").empty());
+  refused_photo = client_->post("/v1/tasks/" + task + "/complete", member, photo);
+  EXPECT_EQ(refused_photo.status, 422) << refused_photo.body;
+  EXPECT_EQ(refused_photo.json()["code"], "media_not_permitted") << refused_photo.body;
+  // The declared type is enough: the first field that says or shows an image is named.
+  EXPECT_EQ(refused_photo.json()["pointer"], "/attachments/0/content_type");
+  // Refused before the route's own check of the body: a body that is also malformed.
+  auto both = client_->post(
+      "/v1/tasks/" + task + "/extend", member,
+      {{"due", 7},
+       {"evidence", {{"mime", "image/png"}, {"bytes", "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"}}}});
+  EXPECT_EQ(both.json()["code"], "media_not_permitted") << both.body;
+  EXPECT_EQ(audit_actors("media_refused"), (std::vector<std::string>{"rev.rai", "rev.rai"}));
+  EXPECT_EQ(client_->get("/v1/tasks/" + task, member).json()["status"], "open");
   auto done = client_->post("/v1/tasks/" + task + "/complete", member,
                             {{"answer", {{"decision", "approve"}}}});
   ASSERT_EQ(done.status, 200) << done.body;
@@ -593,6 +615,28 @@ TEST_F(ServerTest, OidcBearerTokensFromAConfiguredIssuer) {
   auto back = client_->post("/v1/tasks/" + task + "/reassign", colleague,
                             {{"to", "rev.rai"}, {"justification", "back early"}});
   ASSERT_EQ(back.status, 200) << back.body;
+  // An image in any field of the body, even one no route reads, is refused as media before the
+  // route looks at the body (its schema included), audited with who sent it; without a valid
+  // credential nothing is read, nothing audited.
+  const json photo{
+      {"answer", {{"decision", "approve"}}},
+      {"attachments", {{{"content_type", "image/jpeg"}, {"data", "/9j/4AAQSkZJRgABAQAAAQABAAD"}}}}};
+  auto refused_photo = client_->post("/v1/tasks/" + task + "/complete", "cot_not-a-token", photo);
+  EXPECT_EQ(refused_photo.status, 401) << refused_photo.body;
+  EXPECT_TRUE(audit_actors("media_refused").empty());
+  refused_photo = client_->post("/v1/tasks/" + task + "/complete", member, photo);
+  EXPECT_EQ(refused_photo.status, 422) << refused_photo.body;
+  EXPECT_EQ(refused_photo.json()["code"], "media_not_permitted") << refused_photo.body;
+  // The declared type is enough: the first field that says or shows an image is named.
+  EXPECT_EQ(refused_photo.json()["pointer"], "/attachments/0/content_type");
+  // Refused before the route's own check of the body: a body that is also malformed.
+  auto both = client_->post(
+      "/v1/tasks/" + task + "/extend", member,
+      {{"due", 7},
+       {"evidence", {{"mime", "image/png"}, {"bytes", "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"}}}});
+  EXPECT_EQ(both.json()["code"], "media_not_permitted") << both.body;
+  EXPECT_EQ(audit_actors("media_refused"), (std::vector<std::string>{"rev.rai", "rev.rai"}));
+  EXPECT_EQ(client_->get("/v1/tasks/" + task, member).json()["status"], "open");
   auto done = client_->post("/v1/tasks/" + task + "/complete", member,
                             {{"answer", {{"decision", "approve"}}}});
   ASSERT_EQ(done.status, 200) << done.body;

@@ -13,8 +13,9 @@ using nlohmann::json;
 
 // The references a notification may carry: what the task is and when it is due. Roles and the
 // organisation address it; they are not part of what it says.
-constexpr const char* kPayloadFields[] = {"task",  "execution", "workflow", "step",
-                                          "title", "due",       "level"};
+constexpr const char* kPayloadFields[] = {"task",    "execution", "workflow", "step",
+                                          "title",   "due",       "level",    "source",
+                                          "pointer", "media",     "actor",    "actor_organisation"};
 
 std::string notification_message_name(NotificationKind kind) {
   switch (kind) {
@@ -22,6 +23,7 @@ std::string notification_message_name(NotificationKind kind) {
     case NotificationKind::kReminder: return "task.reminder";
     case NotificationKind::kEscalated: return "task.escalated";
     case NotificationKind::kDeadlineExpired: return "task.deadline_expired";
+    case NotificationKind::kMediaRefused: return "security.media_refused";
   }
   return "task.opened";
 }

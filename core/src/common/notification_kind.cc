@@ -8,6 +8,7 @@ std::string_view to_string(NotificationKind kind) {
     case NotificationKind::kReminder: return "reminder";
     case NotificationKind::kEscalated: return "escalated";
     case NotificationKind::kDeadlineExpired: return "deadline_expired";
+    case NotificationKind::kMediaRefused: return "media_refused";
   }
   return "task_opened";
 }

@@ -14,8 +14,11 @@
 #include "common/text_field.h"
 #include "guard/media_scan.h"
 #include "guard/reference_fields.h"
+#include "runtime/security_notice.h"
 
 namespace coalition {
+
+using nlohmann::json;
 
 namespace {
 
@@ -275,36 +278,43 @@ Status check_input(const Workflow& workflow, const nlohmann::json& input) {
 Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
                                   std::string id, std::string initiator, bool run) {
   initiator = normal_name(initiator);
-  if (auto checked = check_input(*workflow, input); !checked) return std::move(checked).error();
   const bool chosen_id = !id.empty();
   if (id.empty()) id = fresh_id(next_id_++);
   if (initiator.empty()) initiator = "engine";
-  // Images and video never enter: refused before anything is stored, audited without the bytes.
+  // Images and video never enter: refused before anything else looks at the input (its schema
+  // included), before anything is stored, audited without the bytes, and the workflow's
+  // security contact told. The input schema says which fields are references (exempt from the
+  // binary limit only).
   if (auto s = refuse_media_from(id, people_of(Actor{initiator, "", "", ""}), "start"); !s) {
     return std::move(s).error();
   }
-  if (auto s = check_text_field("execution id", id); !s) return std::move(s).error();
-  if (auto s = check_actor(Actor{initiator, "", "", ""}); !s) return std::move(s).error();
-  if (auto s = check_json_limits(input); !s) {
-    return Error::invalid_data("input: " + s.error().message(), s.error().pointer());
-  }
-  // The input schema says which fields are references (exempt from the binary limit only).
   if (auto found = find_media(input, reference_options(workflow->input_schema))) {
     if (store_ != nullptr) {
       StoreBatch batch;
-      batch.audit.push_back(make_audit_draft(clock_.now(), initiator, "", "", id, "",
-                                             "media_refused",
-                                             {{"source", "input"},
-                                              {"workflow", workflow->key()},
-                                              {"pointer", found->pointer},
-                                              {"kind", found->kind},
-                                              {"detected_by", found->how}}));
+      const json facts{{"source", "input"},
+                       {"workflow", workflow->key()},
+                       {"pointer", found->pointer},
+                       {"kind", found->kind},
+                       {"detected_by", found->how}};
+      batch.audit.push_back(
+          make_audit_draft(clock_.now(), initiator, "", "", id, "", "media_refused", facts));
+      if (notifies(NotificationKind::kMediaRefused)) {
+        if (auto n = security_notice(*workflow, id, clock_.now(), facts, Actor{initiator})) {
+          batch.notifications.push_back(std::move(*n));
+        }
+      }
       if (auto s = store_->apply(batch); !s) return std::move(s).error();
     }
     return Error::invalid_data("media refused in the input: " + found->kind + " (" + found->how +
                                    "); Coalition accepts references only (hashes, URLs, case "
                                    "and report numbers), never images or video",
                                found->pointer.empty() ? "/" : found->pointer);
+  }
+  if (auto checked = check_input(*workflow, input); !checked) return std::move(checked).error();
+  if (auto s = check_text_field("execution id", id); !s) return std::move(s).error();
+  if (auto s = check_actor(Actor{initiator, "", "", ""}); !s) return std::move(s).error();
+  if (auto s = check_json_limits(input); !s) {
+    return Error::invalid_data("input: " + s.error().message(), s.error().pointer());
   }
   if (store_ != nullptr) {
     if (auto s = register_workflows(*workflow); !s) return std::move(s).error();
@@ -471,6 +481,46 @@ Status Engine::refuse_media_from(const std::string& execution_id, const nlohmann
   return Error::invalid_data("media refused in the " + source + ": " + found->kind + " (" +
                                  found->how + "); names, roles and reasons are text",
                              found->pointer);
+}
+
+Status Engine::refuse_request_media(const nlohmann::json& body, const Actor& given,
+                                    const std::string& route, const std::string& execution_id,
+                                    const Workflow* workflow) {
+  auto found = find_media(body);
+  if (!found) return ok_status();
+  const Actor actor = normal_actor(given);
+  if (store_ != nullptr) {
+    json facts{{"source", "request"},
+               {"route", route},
+               {"pointer", found->pointer},
+               {"kind", found->kind},
+               {"detected_by", found->how}};
+    if (!actor.identity.empty()) facts["identity"] = actor.identity;
+    StoreBatch batch;
+    batch.audit.push_back(make_audit_draft(clock_.now(), actor.id, actor.role, actor.organisation,
+                                           execution_id, "", "media_refused", facts));
+    // The security contact of the workflow the request is about: the execution's, or the one
+    // it starts.
+    std::shared_ptr<const Workflow> of_execution;
+    if (workflow == nullptr && !execution_id.empty()) {
+      if (auto record = store_->execution(execution_id); record && *record) {
+        of_execution = catalog_.find((*record)->workflow_id, (*record)->workflow_version);
+        workflow = of_execution.get();
+      }
+    }
+    if (workflow != nullptr && notifies(NotificationKind::kMediaRefused)) {
+      const std::string about = execution_id.empty() ? "(not started)" : execution_id;
+      if (auto n = security_notice(*workflow, about, clock_.now(), facts, actor)) {
+        batch.notifications.push_back(std::move(*n));
+      }
+    }
+    if (auto s = store_->apply(batch); !s) return s;
+  }
+  return Error::invalid_data("media refused in the request body: " + found->kind + " (" +
+                                 found->how +
+                                 "); Coalition accepts references only (hashes, URLs, case and "
+                                 "report numbers), never images or video",
+                             found->pointer.empty() ? "/" : found->pointer);
 }
 
 Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& given,

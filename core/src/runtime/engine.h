@@ -81,6 +81,13 @@ class Engine final : public ExecutionHost {
                                        const nlohmann::json& data);
   Status signal(const std::string& execution_id, const std::string& name,
                 const nlohmann::json& data, const Actor& actor);
+  // A request's whole body, before any route reads it (its schema included): kInvalidData with
+  // the pointer when it carries an image or video anywhere (an `attachments`, `mime` or any
+  // other field), audited with the actor and organisation (never the bytes), and the security
+  // contact of the workflow it is about told — `workflow`, else the execution's.
+  Status refuse_request_media(const nlohmann::json& body, const Actor& actor,
+                              const std::string& route, const std::string& execution_id,
+                              const Workflow* workflow = nullptr);
   Status extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                          const std::string& justification);
 

@@ -12,6 +12,7 @@
 #include "runtime/deadline.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
+#include "runtime/security_notice.h"
 #include "schema/json_schema.h"
 #include "schema/schema_cache.h"
 #include "workflow/context.h"
@@ -485,6 +486,17 @@ Status Execution::refuse_media(const std::string& path, const json& payload, jso
   facts["pointer"] = found->pointer;
   facts["kind"] = found->kind;
   facts["detected_by"] = found->how;
+  // The workflow's security contact is told, with the audit entry, in the same commit.
+  if (host_.notifies(NotificationKind::kMediaRefused)) {
+    json about = facts;
+    if (!about.contains("source"))
+      about["source"] = about.contains("task") ? "completion" : "signal";
+    about["step"] = path;
+    if (auto n = security_notice(*workflow_, id_, host_.clock().now(), about, actor)) {
+      pending_notifications_.push_back(std::move(*n));
+      mark_dirty();
+    }
+  }
   audit_only("media_refused", path, std::move(facts), actor);
   return Error::invalid_data("media refused: " + found->kind + " (" + found->how +
                                  "); Coalition accepts references only (hashes, URLs, case and "

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <cctype>
 
+#include "app/access.h"
 #include "auth/api_token.h"
 #include "auth/web_session.h"
 #include "server/openapi_document.h"
@@ -143,7 +144,46 @@ std::optional<HttpResponse> Api::admit(const HttpRequest& request, const Route**
     return problem_response(proven.error());
   }
   principal = std::move(*proven);
-  return std::nullopt;
+  return refuse_media(request, **route, *principal, params);
+}
+
+// Images and video never enter, whatever field carries them (`attachments`, `mime`, a field no
+// route reads): the whole body is scanned once the caller is known and before any route looks
+// at it, its schema included. The refusal is audited with the caller and told to the security
+// contact of the workflow the request is about.
+std::optional<HttpResponse> Api::refuse_media(const HttpRequest& request, const Route& route,
+                                              const Principal& principal,
+                                              const std::map<std::string, std::string>& params) {
+  if (request.body.empty()) return std::nullopt;
+  auto body = body_of(request);
+  if (!body) return std::nullopt;  // the route says what is wrong with it
+  std::string execution;
+  if (auto id = params.find("id"); id != params.end()) {
+    execution = id->second;
+    if (route.path.rfind("/v1/tasks/", 0) == 0) {
+      const auto dot = execution.rfind(".t");
+      execution = dot == std::string::npos ? std::string() : execution.substr(0, dot);
+    } else if (route.path.rfind("/v1/executions/", 0) != 0) {
+      execution.clear();
+    }
+  }
+  std::shared_ptr<const Workflow> started;
+  if (execution.empty() && body->is_object() && body->contains("workflow") &&
+      (*body)["workflow"].is_string()) {
+    int64_t version = 0;
+    if (auto v = body->find("version"); v != body->end() && v->is_number_integer()) {
+      version = v->get<int64_t>();
+    }
+    const std::string id = (*body)["workflow"];
+    for (const auto& w : session_.catalog().all()) {  // the version named, else the latest
+      if (w->id == id && (version == 0 || w->version == version)) started = w;
+    }
+  }
+  auto refused = session_.engine().refuse_request_media(*body, app::actor_of(principal, ""),
+                                                        request.method + " " + route.path,
+                                                        execution, started.get());
+  if (refused) return std::nullopt;
+  return problem_response(refused.error());
 }
 
 HttpResponse Api::run(const Route& route, const RouteCall& call) {

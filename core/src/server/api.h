@@ -68,6 +68,11 @@ class Api {
   std::optional<HttpResponse> admit(const HttpRequest& request, const Route** route,
                                     std::optional<Principal>& principal,
                                     std::map<std::string, std::string>& params);
+  // An authenticated request whose body carries an image or video: its refusal (422
+  // media_not_permitted), audited; nullopt otherwise.
+  std::optional<HttpResponse> refuse_media(const HttpRequest& request, const Route& route,
+                                           const Principal& principal,
+                                           const std::map<std::string, std::string>& params);
   static HttpResponse run(const Route& route, const RouteCall& call);
 
   app::Session& session_;

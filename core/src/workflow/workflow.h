@@ -176,6 +176,9 @@ struct Workflow {
   // "requires": the versions of plugins it needs, by plugin id (plugin_host/plugin_version.h).
   PluginRequirements plugin_requirements;
   std::shared_ptr<const Sequence> main;
+  // "security_contact": {roles, organisation?}, told when media is refused in an execution of
+  // it (runtime/engine.h); null when the workflow names none.
+  nlohmann::json security_contact;
   std::string source;       // file it came from
   nlohmann::json document;  // as written
 

@@ -751,6 +751,11 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
         }
       }
     }
+    if (auto contact = doc->find("security_contact");
+        contact != doc->end() && contact->is_object()) {
+      wf->security_contact = *contact;
+      wf->security_contact.erase("comment");
+    }
     wf->document = std::move(*doc);
     for (auto& p : found) {
       if (!loaded.covers(p.pointer)) loaded.problems.push_back(std::move(p));
