@@ -6,6 +6,7 @@
 #include "shared/config_file.h"
 #include "shared/secret_file.h"
 #include "signals/signal_checks.h"
+#include "signals/signal_withdrawal.h"
 
 namespace {
 
@@ -45,6 +46,43 @@ class Guard {
   std::string key_;
 };
 
+class Withdrawal {
+ public:
+  static constexpr coalition::sdk::StepTypeInfo kInfo{
+      .name = "signals.withdrawal",
+      .description =
+          "Whether a signal's lifecycle ended in its withdrawal (retracted after an upheld "
+          "appeal or at review, or expired), with the tombstone that remains and until when "
+          "its indicator may be kept.",
+      .parameters_schema = R"json({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "signal_id": {"type": "string", "minLength": 1},
+          "lifecycle": {"type": "object", "description": "The lifecycle step's result: its one ended branch."},
+          "keep_years": {"type": "integer", "minimum": 0, "maximum": 10,
+                         "description": "How long a re-confirmed signal's indicator is kept (default 1)."}
+        },
+        "required": ["signal_id", "lifecycle"]
+      })json",
+      .output_schema =
+          R"json({"type": "object", "required": ["withdrawn", "reason", "decided_at", "indicator_until"]})json",
+      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
+  };
+  Withdrawal(const Host&, const json&) {}
+  Outcome execute(const json& params, const Context& context) {
+    const auto now =
+        coalition::plugins::parse_instant(context.now())
+            .value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    try {
+      return Outcome::ok(coalition::plugins::signals::withdrawal(
+          params.at("signal_id"), params.at("lifecycle"), now, params.value("keep_years", 1)));
+    } catch (const std::invalid_argument& e) {
+      return Outcome::permanent("signal.unknown_lifecycle", e.what());
+    }
+  }
+};
+
 constexpr coalition::sdk::PluginInfo kPlugin{
     "signals", "1.0.0", "Coalition Technology Working Group",
     coalition::sdk::PartnerType::kTechnology,
@@ -52,4 +90,4 @@ constexpr coalition::sdk::PluginInfo kPlugin{
 
 }  // namespace
 
-COALITION_PLUGIN(kPlugin, Guard)
+COALITION_PLUGIN(kPlugin, Guard, Withdrawal)

@@ -248,9 +248,64 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
                 {{"decision", "retract"}}, "2027-01-04T15:00:00Z")
                 .exit_code,
             0);
+  // Retracted: the signal is withdrawn from distribution. Every recipient is told and confirms
+  // it removed the indicator (5 days); the run waits for them.
+  st = status(id);
+  ASSERT_EQ(st["status"], "waiting") << st.dump(2);
+  std::vector<std::string> to_remove;
+  for (const auto& t : tasks(id)) {
+    if (t["step"].get<std::string>().rfind("tell_withdrawn[", 0) == 0) {
+      to_remove.push_back(t["organisation"]);
+      EXPECT_EQ(t["title"],
+                "Signal SIG-EX-2026-0142 was withdrawn: remove its indicator from your systems and "
+                "confirm")
+          << t.dump(2);
+      EXPECT_EQ(t["due"], "2027-01-09T15:00:00.000Z");
+    }
+  }
+  std::sort(to_remove.begin(), to_remove.end());
+  EXPECT_EQ(to_remove,
+            (std::vector<std::string>{"harborpay", "northwind", "redwood-bank", "tidewater"}));
+  ASSERT_EQ(act(id, "tell_withdrawn[0]/remove", "nw.lead", "signal_analyst", "northwind",
+                {{"acknowledged", true}}, "2027-01-05T01:00:00Z")
+                .exit_code,
+            0);
+  ASSERT_EQ(cli({"tick", "--now", "2027-01-10T00:00:00Z"}).exit_code, 0);  // the others lapse
   st = status(id);
   ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
   const json& out = st["output"];
+  EXPECT_EQ(out["status"], "withdrawn");
+  EXPECT_EQ(out["tombstone"],
+            json::parse(R"({"signal_id": "SIG-EX-2026-0142", "withdrawn_at": "2027-01-04T15:00:00Z",
+                            "reason": "retracted by the originator after an appeal was upheld"})"));
+  EXPECT_EQ(out["indicator_until"], "2027-01-04T15:00:00Z");
+  std::map<std::string, std::string> removed;
+  for (const auto& r : out["removals"]) removed[r["member"]] = r["removed"].dump();
+  EXPECT_EQ(removed, (std::map<std::string, std::string>{{"northwind", "true"},
+                                                         {"redwood-bank", "\"unconfirmed\""},
+                                                         {"tidewater", "\"unconfirmed\""},
+                                                         {"harborpay", "\"unconfirmed\""}}));
+  // The audit says so (its entries keep identifiers, never outputs): the withdrawal decided at
+  // the retraction, the withdrawal branch taken, Northwind's confirmation.
+  std::vector<std::string> withdrawal_trail;
+  for (const auto& a : audit(id)) {
+    if (a.step == "ended" || a.step == "withdrawn" ||
+        (a.type == "task_completed" && a.step.rfind("tell_withdrawn[", 0) == 0)) {
+      withdrawal_trail.push_back(a.type + " " + a.step + " " + a.actor + " " + a.at.substr(0, 10));
+    }
+  }
+  EXPECT_EQ(
+      withdrawal_trail,
+      (std::vector<std::string>{
+          "step_scheduled ended engine 2027-01-04", "attempt_started ended engine 2027-01-04",
+          "step_succeeded ended engine 2027-01-04", "step_scheduled withdrawn engine 2027-01-04",
+          "branch_taken withdrawn engine 2027-01-04",
+          "task_completed tell_withdrawn[0]/remove nw.lead 2027-01-05"}));
+  // The indicator expires with the withdrawal: the first purge after it removes the
+  // restricted data (the indicator) and leaves the tombstone.
+  auto purge = cli({"purge", "--dry-run", "--now", "2027-01-11T00:00:00Z"});
+  EXPECT_NE(purge.out.find(id), std::string::npos) << purge.out;
+  EXPECT_NE(purge.out.find("restricted"), std::string::npos) << purge.out;
   EXPECT_EQ(out["lifecycle"]["appeal"]["decision"], "retract");
   std::map<std::string, bool> told;
   for (const auto& x : out["lifecycle"]["appeal"]["told"]) told[x["member"]] = x["told"];
