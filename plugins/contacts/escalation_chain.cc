@@ -52,7 +52,8 @@ size_t scope_rank(const json& entry, const json& tier, const ChainRequest& reque
     return best;
   }
   if (scope == "any") return 0;
-  return std::numeric_limits<size_t>::max();  // an unknown scope matches nobody
+  throw std::invalid_argument("escalation tier '" + tier.value("name", "") + "' has scope '" +
+                              scope + "'; expected jurisdiction, members or any");
 }
 
 json contact_of(const json& entry, const std::string& status, bool flagged) {

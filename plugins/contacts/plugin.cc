@@ -192,7 +192,7 @@ class Update {
 
 constexpr coalition::sdk::PluginInfo kPlugin{
     .id = "contacts",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .publisher = "Coalition Project",
     .partner_type = coalition::sdk::PartnerType::kCoalition,
     .description =

@@ -175,12 +175,20 @@ json adoption_matrix(const json& adoptions, const json& members) {
   for (const auto& o : kOutcomes) out["members"][o] = json::array();
   for (const auto& a : adoptions) {
     const std::string id = a.value("member", "");
-    const std::string status = a.value("status", "");
+    std::string status = a.value("status", "");
+    // A member that missed the date has no status of its own: its restricted overdue mark
+    // carries it, so that only the secretariat reads who it was.
+    if (status.empty() && a.contains("overdue") && a["overdue"].is_object()) {
+      status = a["overdue"].value("status", "not_attested");
+    }
     std::string outcome;
     if (status == "adopted" || status == "adopted_late") {
       outcome = "compliant";
     } else if (status == "declined") {
-      outcome = a.value("exception", "") == "approved" ? "exception" : "declined";
+      const auto exception = a.find("exception");
+      const bool approved = exception != a.end() && exception->is_string() &&
+                            exception->get<std::string>() == "approved";
+      outcome = approved ? "exception" : "declined";
     } else if (status == "not_attested") {
       outcome = "overdue";
     } else {

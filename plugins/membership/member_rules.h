@@ -47,11 +47,11 @@ nlohmann::json grants(const nlohmann::json& application, const nlohmann::json& a
 // The adoption matrix of a policy change (DOMAIN 6.1 A11), from each member's adoption outcome
 // ({member, status, exception}: status "adopted" or "adopted_late" -> compliant, "declined"
 // with exception "approved" -> exception, "declined" otherwise -> declined, "not_attested" ->
-// overdue) and the registry's `members` (sector and jurisdictions of each). {"totals": {compliant,
-// overdue, declined, exception}, "by_sector": {sector: counts}, "by_jurisdiction": {code:
-// counts} (a member serving two jurisdictions counts in both), "members": {outcome: [ids]},
-// "unknown": [ids not in the registry, counted under sector "unknown"]}. Throws
-// std::invalid_argument for an outcome it does not know, naming it.
+// overdue; without a status, the one in its `overdue` mark) and the registry's `members` (sector
+// and jurisdictions of each). {"totals": {compliant, overdue, declined, exception}, "by_sector":
+// {sector: counts}, "by_jurisdiction": {code: counts} (a member serving two jurisdictions counts in
+// both), "members": {outcome: [ids]}, "unknown": [ids not in the registry, counted under sector
+// "unknown"]}. Throws std::invalid_argument for an outcome it does not know, naming it.
 nlohmann::json adoption_matrix(const nlohmann::json& adoptions, const nlohmann::json& members);
 
 // The recipients of a signal among `members` (the registry's entries): active members holding

@@ -169,7 +169,7 @@ class AdoptionMatrix {
             "properties": {"member": {"type": "string", "minLength": 1},
                            "status": {"type": "string"},
                            "exception": {"type": ["string", "null"]}},
-            "required": ["member", "status"], "additionalProperties": true}}
+            "required": ["member"], "additionalProperties": true}}
         },
         "required": ["adoptions"]
       })json",
@@ -196,7 +196,7 @@ class AdoptionMatrix {
 };
 
 constexpr coalition::sdk::PluginInfo kPlugin{
-    "membership", "1.0.0", "Coalition Project", coalition::sdk::PartnerType::kCoalition,
+    "membership", "1.1.0", "Coalition Project", coalition::sdk::PartnerType::kCoalition,
     "The member registry and the rules for roles, 314(b) registrations and signal recipients."};
 
 }  // namespace

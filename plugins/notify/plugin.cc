@@ -49,7 +49,10 @@ class Notify {
       .parameters_schema = R"json({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
+        "x-coalition-confined-by": "within",
         "properties": {
+          "within": {"type": "string", "minLength": 1,
+                     "description": "The organisation the message stays in: every recipient must be a contact entry of it (a webhook or the log is refused). What stays within it is not screened for a suspicious-activity report's facts."},
           "to": {
             "type": "object",
             "description": "{contact, channel}: a directory entry and the channel's priority (1 = primary) or type; {people: {organisation?, roles}, channel}: every entry holding one of the roles (in the organisation); {webhook}: a configured webhook name; {log: true}.",
@@ -72,8 +75,10 @@ class Notify {
                       {"required": ["webhook"]}, {"required": ["log"]}]
           },
           "message": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$",
+                      "x-coalition-outbound": true,
                       "description": "What the message is (its template), e.g. escalation.p0."},
           "payload": {"type": "object", "additionalProperties": true,
+                      "x-coalition-outbound": true,
                       "x-coalition-listed-in": "allow",
                       "x-coalition-listed-by-default": ["case_id", "references"]},
           "allow": {"type": "array", "items": {"type": "string"}, "uniqueItems": true,
@@ -81,7 +86,7 @@ class Notify {
           "ack": {"enum": ["none", "task", "signal"]},
           "signal": {"type": "string", "pattern": "^[a-z][a-z0-9_.-]*$"},
           "challenge": {"type": "boolean", "description": "Send a one-time code the acknowledgement must repeat."},
-          "title": {"type": "string", "maxLength": 200}
+          "title": {"type": "string", "maxLength": 200, "x-coalition-outbound": true}
         },
         "required": ["to", "message", "payload"]
       })json",
@@ -141,7 +146,9 @@ class Notify {
       message["code"] = notify::challenge_code(secret(), context.task_token());
     }
     json sent;
-    if (auto failed = deliver(params.at("to"), message, sent)) return *failed;
+    if (auto failed = deliver(params.at("to"), params.value("within", ""), message, sent)) {
+      return *failed;
+    }
     sent["message_id"] = key;
     sent["message"] = params.at("message");
     sent["sent_at"] = context.now();
@@ -186,7 +193,16 @@ class Notify {
     return secret_;
   }
 
-  std::optional<Outcome> deliver(const json& to, const json& message, json& sent) {
+  // `within`: the organisation the message must stay in (empty: anywhere). Only contact
+  // entries of it may be addressed; a webhook's or the log's reader is nobody's member.
+  std::optional<Outcome> deliver(const json& to, const std::string& within, const json& message,
+                                 json& sent) {
+    if (!within.empty() && (to.contains("log") || to.contains("webhook"))) {
+      return Outcome::permanent("notify.outside_organisation",
+                                "a message that stays within '" + within +
+                                    "' goes to its contact entries only, not to a webhook or the "
+                                    "log; nothing was sent");
+    }
     if (to.contains("log")) {
       host_.info("notification " + message["message"].get<std::string>() + " " +
                  message["payload"].dump());
@@ -208,11 +224,27 @@ class Notify {
                                 "the notify plugin has no contact directory configured");
     }
     const json wanted = to.value("channel", json(1));
-    if (to.contains("people")) return deliver_to_people(to["people"], wanted, message, sent);
+    if (to.contains("people")) {
+      json people = to["people"];
+      const std::string organisation = people.value("organisation", "");
+      if (!within.empty() && !organisation.empty() && organisation != within) {
+        return Outcome::permanent("notify.outside_organisation",
+                                  "the people addressed are of '" + organisation + "', not of '" +
+                                      within +
+                                      "', which the message stays within; nothing was sent");
+      }
+      if (!within.empty()) people["organisation"] = within;
+      return deliver_to_people(people, wanted, message, sent);
+    }
     const std::string id = to.at("contact").get<std::string>();
     auto entry = directory_->find(id);
     if (!entry)
       return Outcome::permanent("notify.unknown_contact", "no contact entry '" + id + "'");
+    if (!within.empty() && entry->value("organisation", "") != within) {
+      return Outcome::permanent("notify.outside_organisation",
+                                "contact entry '" + id + "' is not of '" + within +
+                                    "', which the message stays within; nothing was sent");
+    }
     return send_to_entry(*entry, wanted, message, sent);
   }
 
@@ -225,7 +257,7 @@ class Notify {
   std::optional<Outcome> deliver_to_people(const json& people, const json& wanted,
                                            const json& message, json& sent) {
     const std::string organisation = people.value("organisation", "");
-    const json roles = people.at("roles");
+    const json& roles = people.at("roles");
     const auto now = plugins::parse_instant(message.value("at", ""));
     const json policy = directory_->policy();
     json recipients = json::array();
@@ -367,7 +399,7 @@ class Notify {
 
 constexpr coalition::sdk::PluginInfo kPlugin{
     .id = "notify",
-    .version = "1.1.0",
+    .version = "1.2.0",
     .publisher = "Coalition Project",
     .partner_type = coalition::sdk::PartnerType::kCoalition,
     .description =

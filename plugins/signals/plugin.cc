@@ -84,7 +84,7 @@ class Withdrawal {
 };
 
 constexpr coalition::sdk::PluginInfo kPlugin{
-    "signals", "1.0.0", "Coalition Technology Working Group",
+    "signals", "1.1.0", "Coalition Technology Working Group",
     coalition::sdk::PartnerType::kTechnology,
     "Checks cross-member signals before distribution: legal basis, format, minimisation."};
 

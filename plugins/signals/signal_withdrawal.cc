@@ -25,10 +25,11 @@ Instant signal_years_after(Instant now, int years) {
 json withdrawal(const std::string& signal_id, const json& lifecycle, Instant now, int keep_years) {
   if (!lifecycle.is_object() || lifecycle.size() != 1) {
     throw std::invalid_argument("the lifecycle holds one ended branch (appeal or expiry); found " +
-                                lifecycle.dump());
+                                std::to_string(lifecycle.is_object() ? lifecycle.size() : 0) +
+                                " branches");
   }
   const auto first = lifecycle.begin();
-  const std::string branch = first.key();
+  const std::string& branch = first.key();
   const json& end = first.value();
   const std::string decision = end.is_object() ? end.value("decision", "") : "";
   std::string reason;

@@ -652,6 +652,13 @@ TEST_F(CoalitionWorkflows, TerrorismFinancingSmrNotifiesTheCcoAtOnceAndEscalates
   EXPECT_EQ(allowed["sharer_registration"]["id"], "314B-EX-0042");
   EXPECT_EQ(allowed["peer_registration"]["id"], "314B-EX-0007");
   EXPECT_TRUE(find_event(id, "task_created", "offer_signal").is_null());
+  // What the member records as shared with its peer never says that a report was filed.
+  EXPECT_NE(complete(id, "share_314b", "bsa.bo", "bsa_officer",
+                     R"({"shared_ref": "SHR-EX-12, our SAR, BSA ID 31000012345678"})",
+                     "2026-12-03T08:30:00Z"),
+            0);
+  EXPECT_NE(last_error_.find("/shared_ref"), std::string::npos) << last_error_;
+  EXPECT_NE(last_error_.find("report status"), std::string::npos) << last_error_;
   ASSERT_EQ(complete(id, "share_314b", "bsa.bo", "bsa_officer", R"({"shared_ref": "SHR-EX-12"})",
                      "2026-12-03T09:00:00Z"),
             0)
@@ -742,6 +749,48 @@ TEST_F(CoalitionWorkflows, NotifyWaitsForASignalAndKeepsAddressesOutOfTheLog) {
     EXPECT_EQ(text.find("compliance@northwind"), std::string::npos) << text;
   }
   EXPECT_EQ(store_bytes().find("compliance@northwind"), std::string::npos);
+}
+
+// A notice that leaves the member never says a suspicious-activity report exists; one that
+// stays within the member (its compliance officer told of its own filing) may, and notify then
+// delivers to that organisation's contact entries only.
+TEST_F(CoalitionWorkflows, ANoticeOutsideTheMemberNeverSaysAReportExists) {
+  const auto file = dir_.path() / "tell.json";
+  std::ofstream(file) << R"({"id": "tell", "version": 1, "title": "t", "steps": [
+    {"id": "peer", "kind": "task", "type": "notify", "result": "/peer", "next": "own",
+     "parameters": {"to": {"contact": "harborpay.bsa_officer", "channel": 1},
+                    "message": "case.update", "payload": {"case_id": "AML-EX-9", "note": {"$path": "/input/note"}},
+                    "allow": ["case_id", "note"]},
+     "catch": [{"errors": ["disclosure.refused"], "result": "/peer_refused", "next": "own"}]},
+    {"id": "own", "kind": "task", "type": "notify", "result": "/own", "next": "stray",
+     "parameters": {"to": {"contact": "northwind.chief_compliance_officer", "channel": 1}, "within": "northwind",
+                    "message": "incident.late_filing", "payload": {"case_id": "AML-EX-9", "filed_at": "2026-12-30T08:00:00Z"},
+                    "allow": ["case_id", "filed_at"]}},
+    {"id": "stray", "kind": "task", "type": "notify", "result": "/stray",
+     "parameters": {"to": {"contact": "harborpay.bsa_officer", "channel": 1}, "within": "northwind",
+                    "message": "incident.late_filing", "payload": {"case_id": "AML-EX-9"}},
+     "catch": [{"errors": ["notify.outside_organisation"], "result": "/stray_refused", "next": "end"}]},
+    {"id": "end", "kind": "succeed"}]})";
+  const auto input = dir_.path() / "tell.input.json";
+  std::ofstream(input) << R"({"note": "Account closed. SAR filed 2026-12-30."})";
+  auto run = cli({"run", file.string(), "--id", "t1", "--as", "sec.sam", "--input", input.string(),
+                  "--now", "2026-12-31T10:00:00Z"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json st = json::parse(cli({"status", "t1", "--json"}).out);
+  ASSERT_EQ(st["status"], "succeeded") << st.dump(2);
+  const json peer = find_event("t1", "step_failed", "peer")["data"]["error"];
+  EXPECT_EQ(peer["code"], "disclosure.refused");
+  EXPECT_NE(peer["message"].get<std::string>().find("/payload/note"), std::string::npos) << peer;
+  EXPECT_EQ(peer["message"].get<std::string>().find("Account closed"), std::string::npos);
+  const json stray = find_event("t1", "step_failed", "stray")["data"]["error"];
+  EXPECT_EQ(stray["code"], "notify.outside_organisation") << stray;
+  // Only the compliance officer's notice went out: one line in the outbox, to northwind.
+  std::ifstream outbox(dir_.path() / "outbox" / "email.jsonl");
+  std::vector<json> lines;
+  for (std::string line; std::getline(outbox, line);) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["contact"], "northwind.chief_compliance_officer");
+  EXPECT_EQ(lines[0]["payload"]["filed_at"], "2026-12-30T08:00:00Z");
 }
 
 // The notify plugin end to end through the CLI: an e-mail over SMTP with STARTTLS and

@@ -96,7 +96,8 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-const ITERATION = /^each_member\[(\d+)\]\/(.*)$/;
+// policy_update 1 ran the map inside a parallel step: its executions are still read.
+const ITERATION = /^(?:rollout\[members\]\/)?each_member\[(\d+)\]\/(.*)$/;
 const LATE = /^after_effective\[chase\]\/follow_ups\[\d+\]\/adopted_late$/;
 
 export function adoptionMatrix(events: HistoryEvent[]): AdoptionMatrix {
@@ -148,8 +149,10 @@ export function adoptionMatrix(events: HistoryEvent[]): AdoptionMatrix {
       continue;
     }
     if (rest === 'adopted' && e.type === 'step_succeeded' && isObject(output)) {
-      const status = str(output.status);
-      // Not attested by the effective date: overdue (the engine's matrix counts it so too).
+      // Not attested by the effective date: its restricted overdue mark carries the status
+      // (a view without it sees no status, and the member stays in progress).
+      const mark = isObject(output.overdue) ? output.overdue : undefined;
+      const status = str(output.status) ?? (mark ? str(mark.status) : undefined);
       if (status === 'not_attested') r.status = 'overdue';
       else r.status = status === 'adopted' || status === 'adopted_late' || status === 'declined' ? status : r.status;
       r.stage = undefined;

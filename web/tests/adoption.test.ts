@@ -78,7 +78,7 @@ test('at the effective date a member not attested is overdue, and adopted late o
     at: '2027-03-01T04:59:59Z',
     type: 'step_succeeded',
     step: 'each_member[2]/adopted',
-    data: { output: { member: 'lu', status: 'not_attested' } },
+    data: { output: { member: 'lu', overdue: { overdue: true, status: 'not_attested' } } },
   });
   assert.equal(adoptionMatrix(events).members[2]?.status, 'overdue');
   events.push({

@@ -5,13 +5,15 @@
 #include <algorithm>
 
 #include "common/utc_time.h"
+#include "guard/report_disclosure.h"
 
 namespace coalition::app {
 namespace {
 
 using nlohmann::json;
 
-// The references a notification may carry: what the task is and when it is due. Roles and the
+// The references a notification may carry: for a task, what it is and when it is due; for a
+// refused image or video, where it was refused and who sent it (never the bytes). Roles and the
 // organisation address it; they are not part of what it says.
 constexpr const char* kPayloadFields[] = {"task",    "execution", "workflow", "step",
                                           "title",   "due",       "level",    "source",
@@ -68,7 +70,16 @@ Result<size_t> NotificationDispatcher::deliver_due(TimePoint now, size_t limit) 
       context.idempotency_key = n.id;
       context.now = now;
       context.time_limit = std::chrono::seconds(30);
-      outcome = type->execute(notification_parameters(n, config_.channel), context);
+      json params = notification_parameters(n, config_.channel);
+      // The people of a task are of its organisation: a step type that can promise to stay
+      // within one (x-coalition-confined-by) is asked to.
+      const json& schema = type->parameters_schema().document();
+      if (auto by = schema.is_object() ? schema.find(kConfinedByKeyword) : schema.end();
+          by != schema.end() && by->is_string() && n.subject.contains("organisation") &&
+          n.subject["organisation"].is_string()) {
+        params[by->get<std::string>()] = n.subject["organisation"];
+      }
+      outcome = type->execute(params, context);
     }
     const TimePoint done = std::max(now, clock_.now());
     if (outcome.status == StepStatus::kOk) {

@@ -14,6 +14,7 @@
 #include "common/text_field.h"
 #include "guard/media_scan.h"
 #include "guard/reference_fields.h"
+#include "guard/report_disclosure.h"
 #include "runtime/security_notice.h"
 
 namespace coalition {
@@ -266,7 +267,14 @@ Status Engine::register_workflows(const Workflow& root) {
 Status check_input(const Workflow& workflow, const nlohmann::json& input) {
   if (!workflow.compiled_input_schema) return ok_status();
   auto violations = workflow.compiled_input_schema->validate(input);
-  if (violations.empty()) return ok_status();
+  if (violations.empty()) {
+    // Fields the input schema declares outbound (a signal's text, sent to every recipient)
+    // never say that a suspicious-activity report exists.
+    const auto found = find_report_disclosure(input, outbound_fields(workflow.input_schema));
+    if (!found) return ok_status();
+    return Error::invalid_data("input of " + workflow.key() + " refused: " + describe(*found),
+                               found->pointer.empty() ? "/" : found->pointer);
+  }
   const auto& v = violations.front();
   std::string message = workflow.compiled_input_schema->describe(v);
   if (violations.size() > 1) message += " (and " + std::to_string(violations.size() - 1) + " more)";
@@ -281,6 +289,9 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
   const bool chosen_id = !id.empty();
   if (id.empty()) id = fresh_id(next_id_++);
   if (initiator.empty()) initiator = "engine";
+  // Who and which: text fit for the audit log before anything is written to it.
+  if (auto s = check_text_field("execution id", id); !s) return std::move(s).error();
+  if (auto s = check_actor(Actor{initiator, "", "", ""}); !s) return std::move(s).error();
   // Images and video never enter: refused before anything else looks at the input (its schema
   // included), before anything is stored, audited without the bytes, and the workflow's
   // security contact told. The input schema says which fields are references (exempt from the
@@ -311,8 +322,6 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
                                found->pointer.empty() ? "/" : found->pointer);
   }
   if (auto checked = check_input(*workflow, input); !checked) return std::move(checked).error();
-  if (auto s = check_text_field("execution id", id); !s) return std::move(s).error();
-  if (auto s = check_actor(Actor{initiator, "", "", ""}); !s) return std::move(s).error();
   if (auto s = check_json_limits(input); !s) {
     return Error::invalid_data("input: " + s.error().message(), s.error().pointer());
   }
@@ -486,7 +495,12 @@ Status Engine::refuse_media_from(const std::string& execution_id, const nlohmann
 Status Engine::refuse_request_media(const nlohmann::json& body, const Actor& given,
                                     const std::string& route, const std::string& execution_id,
                                     const Workflow* workflow) {
-  auto found = find_media(body);
+  // No schema is at hand here to say which fields are references, so only what is media
+  // whatever a schema says: types, data URIs, signatures — never the binary limit, which the
+  // engine applies once the route hands the data on with its schema.
+  MediaScanOptions options;
+  options.is_reference = [](const std::string&) { return true; };
+  auto found = find_media(body, options);
   if (!found) return ok_status();
   const Actor actor = normal_actor(given);
   if (store_ != nullptr) {

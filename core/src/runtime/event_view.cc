@@ -54,6 +54,7 @@ std::optional<Event> view_event(const VisibilityPolicy& policy, const Event& eve
         const auto target = policy.step(event_view_sibling(event.step, out.data["next"]));
         if (target.cls > clearance) {
           out.data.erase("next");
+          out.data.erase("rule");  // with the definition at hand, the rule names the step too
           out.data["shown_as"] = target.shown_as;
         }
       }

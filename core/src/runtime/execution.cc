@@ -11,6 +11,7 @@
 #include "common/json_text.h"
 #include "common/utc_time.h"
 #include "guard/reference_fields.h"
+#include "guard/report_disclosure.h"
 #include "runtime/retry_delay.h"
 #include "workflow/data_template.h"
 
@@ -58,6 +59,21 @@ MediaScanOptions output_references(const json& output, const json* schema,
     return holds_string(*completions, output.at(at).get_ref<const std::string&>());
   };
   return options;
+}
+
+// What a step's parameters would say outside the member of a suspicious-activity report:
+// checked in the fields its type declares outbound, unless the step gives the parameter that
+// confines the call to one organisation (x-coalition-confined-by).
+std::optional<ReportDisclosure> outbound_disclosure(const json& schema, const json& params) {
+  if (!schema.is_object()) return std::nullopt;
+  if (auto by = schema.find(kConfinedByKeyword); by != schema.end() && by->is_string()) {
+    auto within = params.find(by->get<std::string>());
+    if (within != params.end() && within->is_string() &&
+        !within->get_ref<const std::string&>().empty()) {
+      return std::nullopt;
+    }
+  }
+  return find_report_disclosure(params, outbound_fields(schema));
 }
 
 json error_json(const StepError& e, const std::string& step) {
@@ -529,6 +545,13 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
                                  required.find(plugin)->second.text() +
                                  "', which the workflow "
                                  "requires"));
+    return;
+  }
+  if (auto found = outbound_disclosure(type->parameters_schema().document(), *params)) {
+    on_step_error(frame, step,
+                  make_error("disclosure.refused",
+                             "parameters" + (found->pointer.empty() ? "/" : found->pointer) + ": " +
+                                 describe(*found) + "; nothing was sent"));
     return;
   }
   if (number == 1 && step.deadline && !start_deadline(frame, step)) return;

@@ -9,6 +9,7 @@
 #include "common/utc_time.h"
 #include "guard/media_scan.h"
 #include "guard/reference_fields.h"
+#include "guard/report_disclosure.h"
 #include "runtime/deadline.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
@@ -299,6 +300,19 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
       return Error::invalid_data(
           "the answer does not fit task " + task.id + ": " + schema->describe(violations.front()),
           violations.front().pointer.empty() ? "/" : violations.front().pointer);
+    }
+  }
+  // An answer the schema declares outbound (what a member records as shared with another)
+  // never says that a suspicious-activity report exists.
+  const json* schemas[] = {
+      type != nullptr && type->answer_schema() ? &type->answer_schema()->document() : nullptr,
+      task.spec.contains("answer_schema") ? &task.spec["answer_schema"] : nullptr};
+  for (const json* schema : schemas) {
+    if (schema == nullptr) continue;
+    if (auto found = find_report_disclosure(data, outbound_fields(*schema))) {
+      return Error::invalid_data(
+          "the answer to task " + task.id + " is refused: " + describe(*found),
+          found->pointer.empty() ? "/" : found->pointer);
     }
   }
   // The workflow's own refusals, once the answer is well formed: an outcome the execution's

@@ -166,6 +166,12 @@ std::optional<HttpResponse> Api::refuse_media(const HttpRequest& request, const 
     } else if (route.path.rfind("/v1/executions/", 0) != 0) {
       execution.clear();
     }
+    // Only an execution the caller may see is named in the audit entry and has its security
+    // contact told: a refusal must not let anyone write against, or page for, another's case.
+    if (!execution.empty() &&
+        !app::view_execution_for(session_.store(), session_.catalog(), principal, execution)) {
+      execution.clear();
+    }
   }
   std::shared_ptr<const Workflow> started;
   if (execution.empty() && body->is_object() && body->contains("workflow") &&

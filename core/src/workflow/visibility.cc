@@ -62,20 +62,23 @@ bool matches_prefix(const std::vector<std::string>& pattern, const std::vector<s
   return true;
 }
 
-// The class of the field at `at` under `rules`: the longest matching pattern, the highest
-// class among patterns of that length, `fallback` when none matches.
+// The class of the field at `at` under `rules`: the longest matching pattern; among patterns of
+// that length the workflow's own `fields` over derived rules, then the highest class;
+// `fallback` when none matches.
 Visibility class_at(const std::vector<Rule>& rules, const std::vector<std::string>& at,
                     Visibility fallback) {
   size_t best = 0;
   bool found = false;
+  bool stated = false;
   Visibility cls = fallback;
   for (const auto& r : rules) {
     if (r.tokens.size() > at.size() || !matches_prefix(r.tokens, at, r.tokens.size())) continue;
-    if (!found || r.tokens.size() > best) {
+    if (!found || r.tokens.size() > best || (r.tokens.size() == best && r.stated && !stated)) {
       cls = r.cls;
       best = r.tokens.size();
+      stated = r.stated;
       found = true;
-    } else if (r.tokens.size() == best) {
+    } else if (r.tokens.size() == best && r.stated == stated) {
       cls = std::max(cls, r.cls);
     }
   }
@@ -126,7 +129,7 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
       for (const auto& [pointer, cls] : f->items()) {
         auto c = cls.is_string() ? parse_visibility(cls.get<std::string>()) : std::nullopt;
         try {
-          rules.push_back({pointer_tokens(pointer), c.value_or(Visibility::kRestricted)});
+          rules.push_back({pointer_tokens(pointer), c.value_or(Visibility::kRestricted), true});
         } catch (const json::exception&) {
           // The schema requires pointers; an unparsable one cannot open anything.
         }
@@ -175,7 +178,11 @@ VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
             auto moved = reroot(it->second, prefix);
             // What a step inside writes is never below the container's class: a restricted
             // map's iterations return restricted fields even where their own rules say member.
-            for (auto& r : moved) r.cls = std::max(r.cls, cls);
+            // (Derived rules at their new place: the workflow's `fields` still open them.)
+            for (auto& r : moved) {
+              if (cls > p.default_) r.cls = std::max(r.cls, cls);
+              r.stated = false;
+            }
             output_rules.insert(output_rules.end(), moved.begin(), moved.end());
           };
           switch (step.kind) {

@@ -95,6 +95,7 @@ class VisibilityPolicy {
   struct Rule {
     std::vector<std::string> tokens;
     Visibility cls;
+    bool stated = false;  // the workflow's own `fields`: wins a tie with a derived rule
   };
 
  private:

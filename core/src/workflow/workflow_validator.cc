@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/json_text.h"
+#include "guard/report_disclosure.h"
 #include "workflow/data_template.h"
 
 namespace coalition {
@@ -189,7 +190,10 @@ class Validator {
             type->parameters_schema().describe(v) + " (parameters of step type '" + s.type + "')");
       }
     }
-    if (type != nullptr) listed_keys(type->parameters_schema().document(), s, params_at);
+    if (type != nullptr) {
+      listed_keys(type->parameters_schema().document(), s, params_at);
+      outbound_text(type->parameters_schema().document(), s, params_at);
+    }
     for (const auto& r : *refs) reference({params_at + r.at, r.path, r.has_default}, "", in_map);
   }
 
@@ -254,6 +258,35 @@ class Validator {
             }
           };
       walk(*value, "", pointer_append(params_at, name));
+    }
+  }
+
+  // Text the workflow itself writes into a parameter its step type sends outside the member
+  // (x-coalition-outbound) never says that a suspicious-activity report exists; a step that
+  // stays within one organisation (x-coalition-confined-by) may. What references bring is
+  // screened when the step runs.
+  void outbound_text(const json& schema, const Step& s, const std::string& params_at) {
+    if (!schema.is_object() || !s.parameters.is_object()) return;
+    if (auto by = schema.find(kConfinedByKeyword); by != schema.end() && by->is_string()) {
+      auto within = s.parameters.find(by->get<std::string>());
+      if (within != s.parameters.end() && !within->is_null()) return;
+    }
+    const SchemaFields outbound = outbound_fields(schema);
+    if (outbound.empty()) return;
+    std::function<json(const json&)> literal = [&](const json& node) -> json {
+      if (is_template_directive(node)) return nullptr;
+      if (!node.is_structured()) return node;
+      json copy = node.is_object() ? json::object() : json::array();
+      if (node.is_object()) {
+        for (const auto& [key, child] : node.items()) copy[key] = literal(child);
+      } else {
+        for (const auto& child : node) copy.push_back(literal(child));
+      }
+      return copy;
+    };
+    if (auto found = find_report_disclosure(literal(s.parameters), outbound)) {
+      add(params_at + found->pointer,
+          describe(*found) + " (parameters of step type '" + s.type + "')");
     }
   }
 

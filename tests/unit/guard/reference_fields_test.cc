@@ -9,7 +9,7 @@ namespace {
 using nlohmann::json;
 
 TEST(ReferenceFields, ReadsTheAnnotationAndUriFormatsThroughObjectsAndArrays) {
-  const auto fields = ReferenceFields::from_schema(json::parse(R"({
+  const auto fields = reference_fields(json::parse(R"({
     "type": "object",
     "properties": {
       "evidence": {"type": "array", "items": {"type": "string", "x-coalition-reference": true}},
@@ -36,18 +36,18 @@ TEST(ReferenceFields, ReadsTheAnnotationAndUriFormatsThroughObjectsAndArrays) {
 }
 
 TEST(ReferenceFields, UnescapesPointerTokens) {
-  const auto fields = ReferenceFields::from_schema(
-      json::parse(R"({"properties": {"a/b": {"x-coalition-reference": true}}})"));
+  const auto fields =
+      reference_fields(json::parse(R"({"properties": {"a/b": {"x-coalition-reference": true}}})"));
   EXPECT_TRUE(fields.covers("/a~1b"));
   EXPECT_FALSE(fields.covers("/a/b"));
 }
 
 TEST(ReferenceFields, DeclaresNothingForOtherSchemasAndFalseAnnotations) {
-  EXPECT_TRUE(ReferenceFields::from_schema(json()).empty());
-  EXPECT_TRUE(ReferenceFields::from_schema(json("string")).empty());
-  EXPECT_TRUE(ReferenceFields::from_schema(
-                  json::parse(R"({"properties": {"a": {"x-coalition-reference": false}}})"))
-                  .empty());
+  EXPECT_TRUE(reference_fields(json()).empty());
+  EXPECT_TRUE(reference_fields(json("string")).empty());
+  EXPECT_TRUE(
+      reference_fields(json::parse(R"({"properties": {"a": {"x-coalition-reference": false}}})"))
+          .empty());
 }
 
 TEST(ReferenceFields, StopsOnHugeSchemasWithoutRecursion) {
@@ -57,7 +57,7 @@ TEST(ReferenceFields, StopsOnHugeSchemasWithoutRecursion) {
     wrapper["properties"]["a"] = std::move(schema);
     schema = std::move(wrapper);
   }
-  const auto fields = ReferenceFields::from_schema(schema);  // bounded: the leaf is not reached
+  const auto fields = reference_fields(schema);  // bounded: the leaf is not reached
   EXPECT_TRUE(fields.empty());
 }
 

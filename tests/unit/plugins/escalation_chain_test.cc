@@ -222,6 +222,21 @@ TEST(EscalationChain, AnUnknownNotifyModeIsAConfigurationError) {
   }
 }
 
+TEST(EscalationChain, AnUnknownScopeIsAConfigurationError) {
+  json chains = kTogether;
+  chains["classes"]["P0"]["tiers"][0]["scope"] = "region";
+  const json entries = json::array({entry("le-au-liaison", "pol-au", "law_enforcement",
+                                          "le_liaison", {"AU"}, "2026-11-01T00:00:00Z")});
+  try {
+    (void)resolve_chain(entries, chains, {"P0", {"AU"}, {}}, at("2026-12-07T10:00:00Z"), kPolicy);
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "escalation tier 'le' has scope 'region'; expected jurisdiction, "
+                 "members or any");
+  }
+}
+
 TEST(EscalationChain, AnUnknownClassNamesTheConfiguredOnes) {
   try {
     (void)resolve_chain(json::array(), kChains, {"P9", {"AU"}, {}}, at("2026-12-07T10:00:00Z"),

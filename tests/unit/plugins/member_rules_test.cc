@@ -118,7 +118,7 @@ TEST(AdoptionMatrix, CountsEachOutcomeInTotalBySectorAndByEveryJurisdictionServe
   const json adoptions = json::parse(R"([
       {"member": "nw", "status": "adopted", "attestation": {"published_url": "https://x"}},
       {"member": "hp", "status": "declined", "exception": "approved"},
-      {"member": "lu", "status": "not_attested", "overdue": {"overdue": true}},
+      {"member": "lu", "overdue": {"overdue": true, "status": "not_attested"}},
       {"member": "rb", "status": "declined", "exception": "rejected"},
       {"member": "ghost", "status": "adopted_late"}])");
   const json m = adoption_matrix(adoptions, members);

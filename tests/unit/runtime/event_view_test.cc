@@ -55,6 +55,7 @@ TEST(EventView, AnExpiryOrBranchLeadingToARestrictedStepDoesNotNameIt) {
   const auto seen = view_event(policy, branch, Visibility::kMember);
   ASSERT_TRUE(seen.has_value());
   EXPECT_FALSE(seen->data.contains("next"));
+  EXPECT_FALSE(seen->data.contains("rule"));
   EXPECT_EQ(seen->data["shown_as"], "follow-up");
   // A branch to a step the role may see keeps its name.
   const Event fine =

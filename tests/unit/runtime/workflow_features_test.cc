@@ -81,10 +81,27 @@ class PassStep {
   }
 };
 
+// Stands for a step that sends text to another organisation unless told to stay within one.
+class SendStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.send",
+      .description = "Sends a text.",
+      .parameters_schema =
+          R"({"type":"object","x-coalition-confined-by":"within","properties":{"within":{"type":"string"},"text":{"type":"string","x-coalition-outbound":true},"internal":{"type":"string"}},"required":["text"]})",
+      .capabilities = COALITION_CAP_THREAD_SAFE | COALITION_CAP_IDEMPOTENT,
+  };
+  static inline std::atomic<int> calls{0};
+  sdk::Outcome execute(const json& params, const sdk::Context&) {
+    ++calls;
+    return sdk::Outcome::ok({{"sent", params.at("text")}});
+  }
+};
+
 constexpr sdk::PluginInfo kPlugin{"features_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                   "Test steps."};
 const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<FormStep, PassStep, VerdictStep>(kPlugin);
+  return sdk::detail::describe<FormStep, PassStep, SendStep, VerdictStep>(kPlugin);
 }
 
 TimePoint utc(const char* text) {
@@ -246,6 +263,26 @@ TEST_F(WorkflowFeaturesTest, AnySuccessMapWaitsPastAFailureAndFailsOnlyWhenEvery
                           "none");
   const json failed = last_of(none, EventType::kExecutionFailed);
   EXPECT_EQ(failed["data"]["error"]["code"], "map.none_succeeded");
+}
+
+TEST_F(WorkflowFeaturesTest, ARequestBodyIsRefusedForMediaButNotForLongReferences) {
+  // A long opaque reference (a sealed report, hundreds of bytes of base64) is not media: over
+  // the API it goes on to the route, whose schema says whether it may be a reference.
+  std::string sealed;
+  for (uint32_t i = 0, x = 11; i < 4096; ++i) {
+    x = x * 1664525u + 1013904223u;
+    sealed.push_back("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[x >> 26]);
+  }
+  const Actor caller{"rev.rai", "reviewer", "northbank", "token:abc"};
+  EXPECT_TRUE(engine_
+                  ->refuse_request_media({{"answer", {{"sealed", sealed}}}}, caller,
+                                         "POST /v1/tasks/{id}/complete", "")
+                  .ok());
+  auto refused = engine_->refuse_request_media(
+      {{"answer", json::object()}, {"attachments", {{{"mime", "image/png"}}}}}, caller,
+      "POST /v1/tasks/{id}/complete", "");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().pointer(), "/attachments/0/mime");
 }
 
 constexpr const char* kWatched = R"({"id": "watched", "version": 1, "title": "t", "steps": [
@@ -527,6 +564,87 @@ TEST_F(WorkflowFeaturesTest, MediaInTheInputIsRefusedBeforeTheExecutionExists) {
   EXPECT_EQ((*audit)[0].type, "media_refused");
   EXPECT_EQ(json::parse((*audit)[0].summary)["kind"], "image/gif");
   EXPECT_TRUE(store_->verify_audit()->ok);
+}
+
+// What leaves the member never says that a suspicious-activity report exists: an input field,
+// a step's parameter and a task's answer the schemas declare outbound are read for its status,
+// BSA identifier and filing date, and refused with the field's pointer; a step confined to the
+// member's organisation carries them (its own compliance officer is told of its filing).
+TEST_F(WorkflowFeaturesTest, OutboundTextSayingAReportExistsIsRefusedWithItsPointer) {
+  auto signal = load_workflow(R"({"id": "outbound_input", "version": 1, "title": "t",
+    "input_schema": {"type": "object", "properties": {
+      "context": {"type": "string", "x-coalition-outbound": true}, "memo": {"type": "string"}}},
+    "steps": [{"id": "end", "kind": "succeed"}]})",
+                              "wf.json");
+  ASSERT_TRUE(signal.problems.empty()) << signal.problems.front().format("wf.json");
+  ASSERT_TRUE(catalog_.add(signal.workflow).ok());
+  auto refused =
+      engine_->start(signal.workflow, {{"context", "merchant seen; SAR filed"}}, "ex-in", "ivy");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidData);
+  EXPECT_EQ(refused.error().pointer(), "/context");
+  EXPECT_NE(refused.error().message().find("report status"), std::string::npos);
+  EXPECT_EQ(refused.error().message().find("merchant seen"), std::string::npos)
+      << "the refusal never repeats the text";
+  EXPECT_FALSE(store_->execution("ex-in")->has_value());
+  ASSERT_TRUE(engine_
+                  ->start(signal.workflow,
+                          {{"context", "merchant seen 2026-12-01"}, {"memo", "SAR filed"}},
+                          "ex-in-ok", "ivy")
+                  .ok())
+      << "a field that is not outbound is not read";
+
+  constexpr const char* kSend = R"({"id": "send", "version": 1, "title": "t", "steps": [
+    {"id": "tell", "kind": "task", "type": "test.send", "result": "/told",
+     "parameters": {"text": {"$path": "/input/text"}, "internal": "SAR 2026-12-30"}}]})";
+  SendStep::calls = 0;
+  const auto leaked = start(kSend, {{"text", "Account closed; filed 30/12/2026"}}, "ex-send");
+  const json failed = last_of(leaked, EventType::kStepFailed);
+  EXPECT_EQ(failed["data"]["error"]["code"], "disclosure.refused");
+  const std::string message = failed["data"]["error"]["message"];
+  EXPECT_NE(message.find("/text"), std::string::npos) << message;
+  EXPECT_NE(message.find("filing date"), std::string::npos) << message;
+  EXPECT_EQ(SendStep::calls, 0) << "nothing was sent";
+  EXPECT_EQ((*store_->execution(leaked))->status, "failed");
+  const auto plain = start(kSend, {{"text", "Account closed"}}, "ex-send-ok");
+  EXPECT_EQ((*store_->execution(plain))->status, "succeeded");
+  EXPECT_EQ(SendStep::calls, 1);
+
+  const auto within = start(R"({"id": "send_within", "version": 1, "title": "t", "steps": [
+    {"id": "tell", "kind": "task", "type": "test.send",
+     "parameters": {"text": {"$path": "/input/text"}, "within": "northwind"}}]})",
+                            {{"text", "SAR filed 2026-12-30"}}, "ex-within");
+  EXPECT_EQ((*store_->execution(within))->status, "succeeded");
+  EXPECT_EQ(SendStep::calls, 2);
+
+  const Actor officer{"bo.bell", "bsa_officer", ""};
+  const auto shared = start(R"({"id": "shared", "version": 1, "title": "t", "steps": [
+    {"id": "record", "kind": "task", "type": "test.form", "assign": {"roles": ["bsa_officer"]},
+     "result": "/shared", "parameters": {"schema": {"type": "object", "properties": {
+       "shared_ref": {"type": "string", "x-coalition-outbound": true}, "notes": {"type": "string"}},
+       "required": ["shared_ref"]}}}]})",
+                            json::object(), "ex-form");
+  const json task = open_task(shared);
+  auto bsa = engine_->complete_task(task["id"], officer,
+                                    {{"shared_ref", "MEMO-7, BSA ID 31000012345678"}});
+  ASSERT_FALSE(bsa.ok());
+  EXPECT_EQ(bsa.error().code(), ErrorCode::kInvalidData);
+  EXPECT_EQ(bsa.error().pointer(), "/shared_ref");
+  EXPECT_NE(bsa.error().message().find("BSA identifier"), std::string::npos);
+  EXPECT_EQ(open_task(shared)["id"], task["id"]) << "the task stays open for a corrected answer";
+  ASSERT_TRUE(engine_
+                  ->complete_task(task["id"], officer,
+                                  {{"shared_ref", "MEMO-7"}, {"notes", "our SAR is separate"}})
+                  .ok());
+  settle();
+  EXPECT_EQ((*store_->execution(shared))->status, "succeeded");
+  bool refusal_audited = false;
+  const auto audit = store_->audit(shared);
+  ASSERT_TRUE(audit.ok());
+  for (const auto& entry : *audit) {
+    refusal_audited = refusal_audited || entry.type == "task_refused";
+  }
+  EXPECT_TRUE(refusal_audited);
 }
 
 }  // namespace

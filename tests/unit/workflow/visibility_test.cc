@@ -191,6 +191,18 @@ TEST(VisibilityDerived, ARestrictedMapsIterationsAndAnItemOfARestrictedListStayR
   EXPECT_EQ(all["chased"][0]["member"], "lumen");
 }
 
+TEST(VisibilityDerived, TheWorkflowsOwnFieldsStillOpenADerivedField) {
+  json doc = json::parse(kFollowUps);
+  doc["visibility"]["fields"]["/chased/*/member"] = "member";
+  auto loaded = load_workflow(doc.dump(), "follow.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("follow.json");
+  const auto policy = VisibilityPolicy::compile(*loaded.workflow, nullptr);
+  const json context = json::parse(R"({"chased": [{"member": "lumen", "note": "n"}]})");
+  const json member = *policy.filter_context(context, "", Visibility::kMember);
+  EXPECT_EQ(member["chased"][0]["member"], "lumen") << member.dump();
+  EXPECT_FALSE(member["chased"][0].contains("note"));
+}
+
 TEST(VisibilityDefaults, WithoutABlockStepsAndFieldsAreMemberAndRolesPublic) {
   auto loaded = load_workflow(
       R"({"id": "plain", "version": 1, "title": "t", "steps": [
