@@ -17,7 +17,9 @@ class Log {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
         "properties": {
-          "message": {"type": "string", "minLength": 1, "maxLength": 4096},
+          "message": {"type": "string", "minLength": 1, "maxLength": 4096,
+                      "x-coalition-outbound": true,
+                      "description": "Read by the engine's operators, who are not the member: never a suspicious-activity report's status, BSA identifier or filing date."},
           "level": {"enum": ["debug", "info", "warn", "error"], "default": "info"}
         },
         "required": ["message"]

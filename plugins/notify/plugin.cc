@@ -52,7 +52,7 @@ class Notify {
         "x-coalition-confined-by": "within",
         "properties": {
           "within": {"type": "string", "minLength": 1,
-                     "description": "The organisation the message stays in: every recipient must be a contact entry of it (a webhook or the log is refused). What stays within it is not screened for a suspicious-activity report's facts."},
+                     "description": "The organisation the message stays in: every recipient must be a contact entry of it (an entry's own webhook channel is its organisation's; a configured webhook or the log is refused). What stays within it is not screened for a suspicious-activity report's facts."},
           "to": {
             "type": "object",
             "description": "{contact, channel}: a directory entry and the channel's priority (1 = primary) or type; {people: {organisation?, roles}, channel}: every entry holding one of the roles (in the organisation); {webhook}: a configured webhook name; {log: true}.",

@@ -9,6 +9,7 @@
 #include "common/json_limits.h"
 #include "common/json_text.h"
 #include "common/text_field.h"
+#include "guard/report_disclosure.h"
 
 namespace {
 
@@ -38,6 +39,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     reread.max_document_bytes = std::numeric_limits<size_t>::max();
     auto again = coalition::parse_json(coalition::to_text(*doc), reread);
     require(again.ok() && *again == *doc);
+    // The disclosure screen reads any document declared outbound as a whole; what it finds is
+    // named by a pointer into that document.
+    static const coalition::SchemaFields kAll =
+        coalition::outbound_fields(nlohmann::json{{"x-coalition-outbound", true}});
+    if (auto found = coalition::find_report_disclosure(*doc, kAll)) {
+      require(doc->contains(nlohmann::json::json_pointer(found->pointer)));
+    }
   } else {
     require(!doc.error().message().empty());
   }
@@ -45,5 +53,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string shown = coalition::printable(text);
   require(coalition::check_text_field("shown", shown, std::numeric_limits<size_t>::max()).ok());
   (void)coalition::check_text_field("name", text);
+  (void)coalition::find_report_fact(text);
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/utc_time.h"
 #include "guard/report_disclosure.h"
@@ -28,6 +29,33 @@ std::string notification_message_name(NotificationKind kind) {
     case NotificationKind::kMediaRefused: return "security.media_refused";
   }
   return "task.opened";
+}
+
+// The people of a task are of its organisation: a step type that can promise to stay within
+// one (x-coalition-confined-by) is asked to. A task with no organisation is anyone's who holds
+// its roles, so what the notification says is screened like any outbound text: a title that
+// would say a suspicious-activity report exists is left out (the task says it to those who open
+// it); anything else is refused, nothing sent.
+std::optional<StepError> confine_or_screen(const StepType& type, const NotificationRecord& n,
+                                           json& params) {
+  const json& schema = type.parameters_schema().document();
+  const auto organisation = n.subject.find("organisation");
+  const bool has_organisation = organisation != n.subject.end() && organisation->is_string() &&
+                                !organisation->get_ref<const std::string&>().empty();
+  if (auto by = schema.is_object() ? schema.find(kConfinedByKeyword) : schema.end();
+      by != schema.end() && by->is_string() && has_organisation) {
+    params[by->get<std::string>()] = *organisation;
+    return std::nullopt;
+  }
+  const SchemaFields outbound = outbound_fields(schema);
+  auto found = find_report_disclosure(params, outbound);
+  if (found && found->pointer == "/payload/title") {
+    params["payload"].erase("title");
+    found = find_report_disclosure(params, outbound);
+  }
+  if (!found) return std::nullopt;
+  return StepError{"disclosure.refused",
+                   "parameters" + found->pointer + ": " + describe(*found) + "; nothing was sent"};
 }
 
 }  // namespace
@@ -71,15 +99,10 @@ Result<size_t> NotificationDispatcher::deliver_due(TimePoint now, size_t limit) 
       context.now = now;
       context.time_limit = std::chrono::seconds(30);
       json params = notification_parameters(n, config_.channel);
-      // The people of a task are of its organisation: a step type that can promise to stay
-      // within one (x-coalition-confined-by) is asked to.
-      const json& schema = type->parameters_schema().document();
-      if (auto by = schema.is_object() ? schema.find(kConfinedByKeyword) : schema.end();
-          by != schema.end() && by->is_string() && n.subject.contains("organisation") &&
-          n.subject["organisation"].is_string()) {
-        params[by->get<std::string>()] = n.subject["organisation"];
-      }
-      outcome = type->execute(params, context);
+      const std::optional<StepError> refused = confine_or_screen(*type, n, params);
+      outcome = refused ? StepOutcome::failed(StepStatus::kPermanentError, refused->code,
+                                              refused->message)
+                        : type->execute(params, context);
     }
     const TimePoint done = std::max(now, clock_.now());
     if (outcome.status == StepStatus::kOk) {

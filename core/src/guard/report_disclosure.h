@@ -39,18 +39,23 @@ struct ReportDisclosure {
   ReportFact fact;
 };
 
-// The first fact `text` states, if any. Words are runs of ASCII letters and digits (dotted or
-// spaced single letters joined: "S.A.R."); zero-width and other non-ASCII characters separate
+// The first fact `text` states, if any. Words are runs of ASCII letters and digits, split where
+// case or digits change ("sarStatus", "SAR2026", "bsa31000012345678"); invisible characters
+// (zero-width, soft hyphen, byte-order mark) are dropped and full-width letters read as ASCII;
+// single letters in a row are one word ("S.A.R.", "S A R", "s-a-r"); other characters separate
 // words. "STR" counts in capitals only (a street abbreviation otherwise); SAR and SMR in any
-// case. Linear in the length of the text.
+// case, except "Hong Kong SAR" and "Macao SAR"; an authority beside "submitted" does not count
+// for a 314(b) registration. Linear in the length of the text.
 std::optional<ReportFact> find_report_fact(std::string_view text);
 
-// The fields `schema` declares outbound.
+// The fields `schema` declares outbound; all of the document when the schema could not be read
+// to the end (too large, or a "$ref" to another document): a missed declaration would leak.
 SchemaFields outbound_fields(const nlohmann::json& schema);
 
-// The first fact stated in the outbound fields of `doc`, in document order: in a string value
-// (read with its member's key, so {"filed_at": "2026-12-30"} is a filing date) or in a key
-// ({"sar_status": ...}). Nothing is outbound when `outbound` is empty. Iterative: any depth.
+// The first fact stated in the outbound fields of `doc` (objects in key order): in a value read
+// with its member's key (so {"filed_at": "2026-12-30"} is a filing date and {"bsa":
+// 31000012345678} an identifier) or in a key ({"sar_status": {...}}). Nothing is outbound when
+// `outbound` is empty. Iterative: any depth.
 std::optional<ReportDisclosure> find_report_disclosure(const nlohmann::json& doc,
                                                        const SchemaFields& outbound);
 

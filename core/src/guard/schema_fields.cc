@@ -65,13 +65,39 @@ SchemaFields SchemaFields::declared_by(const json& schema, bool (*declares)(cons
     for (const char* key : {"if", "then", "else"}) {
       if (auto it = node->find(key); it != node->end()) stack.emplace_back(&*it, at);
     }
+    if (auto it = node->find("dependentSchemas"); it != node->end() && it->is_object()) {
+      for (const auto& [name, sub] : it->items()) stack.emplace_back(&sub, at);
+    }
+    // A reference within the schema ("#/definitions/x") is read where it is used; one to
+    // another document cannot be, and says so.
+    if (auto it = node->find("$ref"); it != node->end()) {
+      const json* target = nullptr;
+      if (it->is_string() && it->get_ref<const std::string&>().rfind('#', 0) == 0) {
+        try {
+          const json::json_pointer pointer(it->get<std::string>().substr(1));
+          if (schema.contains(pointer)) target = &schema.at(pointer);
+        } catch (const json::exception&) {
+          target = nullptr;  // not a JSON Pointer: unread
+        }
+      }
+      if (target != nullptr) {
+        stack.emplace_back(target, at);
+      } else {
+        fields.complete_ = false;
+      }
+    }
     if (auto it = node->find("properties"); it != node->end() && it->is_object()) {
       for (const auto& [name, sub] : it->items()) push(sub, name);
     }
     if (auto it = node->find("patternProperties"); it != node->end() && it->is_object()) {
       for (const auto& [name, sub] : it->items()) push(sub, std::nullopt);
     }
-    if (auto it = node->find("additionalProperties"); it != node->end()) push(*it, std::nullopt);
+    for (const char* key : {"additionalProperties", "unevaluatedProperties"}) {
+      if (auto it = node->find(key); it != node->end()) push(*it, std::nullopt);
+    }
+    for (const char* key : {"additionalItems", "unevaluatedItems", "contains"}) {
+      if (auto it = node->find(key); it != node->end()) push(*it, std::nullopt);
+    }
     if (auto it = node->find("items"); it != node->end()) {
       if (it->is_array()) {  // draft 4-7 tuple form
         for (size_t i = 0; i < it->size(); ++i) push((*it)[i], std::to_string(i));
@@ -83,6 +109,7 @@ SchemaFields SchemaFields::declared_by(const json& schema, bool (*declares)(cons
       for (size_t i = 0; i < it->size(); ++i) push((*it)[i], std::to_string(i));
     }
   }
+  if (!stack.empty()) fields.complete_ = false;  // the node limit was reached
   return fields;
 }
 

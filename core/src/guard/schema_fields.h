@@ -14,12 +14,20 @@ namespace coalition {
 class SchemaFields {
  public:
   // The fields of `schema` whose subschema `declares` says so, following properties,
-  // patternProperties and additionalProperties (any key), items and prefixItems (any index, or
-  // that one), and allOf/anyOf/oneOf/if/then/else; "$ref" is not followed. A declared field
-  // covers everything inside it. Visits at most 10,000 schema nodes, iteratively; a schema that
-  // is not an object declares nothing. Never fails.
+  // patternProperties, additionalProperties and unevaluatedProperties (any key), items,
+  // prefixItems, additionalItems, unevaluatedItems and contains (any index, or that one),
+  // allOf/anyOf/oneOf/if/then/else/dependentSchemas, and "$ref"s within the schema ("#/..."). A
+  // declared field covers everything inside it. Visits at most 10,000 schema nodes, iteratively;
+  // a schema that is not an object declares nothing. Never fails: a walk that stops at the limit
+  // or meets a "$ref" it cannot follow is not complete().
   static SchemaFields declared_by(const nlohmann::json& schema,
                                   bool (*declares)(const nlohmann::json&));
+
+  // Whether every part of the schema was read. A caller for which a missed declaration is a
+  // leak (outbound text) treats an incomplete walk as declaring everything.
+  bool complete() const { return complete_; }
+  // Declares the whole document (the root and everything inside it).
+  void cover_everything() { patterns_.emplace_back(); }
 
   // Whether the value at `pointer` (RFC 6901) is a declared field or lies inside one.
   bool covers(std::string_view pointer) const;
@@ -30,6 +38,7 @@ class SchemaFields {
  private:
   using Pattern = std::vector<std::optional<std::string>>;  // nullopt: any key or index
   std::vector<Pattern> patterns_;
+  bool complete_ = true;
 };
 
 }  // namespace coalition

@@ -321,10 +321,11 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
                                    "and report numbers), never images or video",
                                found->pointer.empty() ? "/" : found->pointer);
   }
-  if (auto checked = check_input(*workflow, input); !checked) return std::move(checked).error();
+  // Within the limits before anything reads all of it (the schema, the disclosure screen).
   if (auto s = check_json_limits(input); !s) {
     return Error::invalid_data("input: " + s.error().message(), s.error().pointer());
   }
+  if (auto checked = check_input(*workflow, input); !checked) return std::move(checked).error();
   if (store_ != nullptr) {
     if (auto s = register_workflows(*workflow); !s) return std::move(s).error();
     if (chosen_id) {  // fresh ids are unique by construction

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/json_text.h"
+#include "guard/report_disclosure.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 #include "workflow/data_template.h"
@@ -154,6 +155,13 @@ void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
         error = make_error("workflow.invalid_input", "input for " + workflow->key() + " at '" +
                                                          violations.front().pointer +
                                                          "': " + violations.front().message);
+      } else if (auto found =
+                     find_report_disclosure(*input, outbound_fields(workflow->input_schema))) {
+        // What the child sends on (a signal to every recipient) is screened as at a start.
+        error =
+            make_error("disclosure.refused", "input for " + workflow->key() + " at '" +
+                                                 (found->pointer.empty() ? "/" : found->pointer) +
+                                                 "': " + describe(*found));
       }
     }
     if (!error.code.empty()) {

@@ -273,8 +273,14 @@ class Validator {
     }
     const SchemaFields outbound = outbound_fields(schema);
     if (outbound.empty()) return;
+    // What the step will send whatever the context holds: literals, a $literal's value, a
+    // $template's text (its placeholders are references, read when the step runs).
     std::function<json(const json&)> literal = [&](const json& node) -> json {
-      if (is_template_directive(node)) return nullptr;
+      if (is_template_directive(node)) {
+        if (auto l = node.find("$literal"); l != node.end()) return *l;
+        if (auto t = node.find("$template"); t != node.end() && t->is_string()) return *t;
+        return nullptr;
+      }
       if (!node.is_structured()) return node;
       json copy = node.is_object() ? json::object() : json::array();
       if (node.is_object()) {

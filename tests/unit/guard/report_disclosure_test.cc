@@ -44,12 +44,33 @@ TEST(ReportDisclosure, FindsAFilingDateInEveryCommonFormat) {
   EXPECT_EQ(fact_in("filed 2026-12-30"), "filing date");
   EXPECT_EQ(fact_in("filed_at : 2026-12-30T08:00:00Z"), "filing date");
   EXPECT_EQ(fact_in("it was lodged on 30/12/2026"), "filing date");
-  EXPECT_EQ(fact_in("filing: 12.30.26"), "filing date");
+  EXPECT_EQ(fact_in("filing: 12-30-26"), "filing date");
+  EXPECT_EQ(fact_in("filed 30.12.2026"), "filing date");
   EXPECT_EQ(fact_in("we filed on the 30th December 2026"), "filing date");
   EXPECT_EQ(fact_in("Dec 30, 2026 filing"), "filing date");
   EXPECT_EQ(fact_in("lodgement September 3 2026"), "filing date");
   // The graver fact wins when both are there.
   EXPECT_EQ(fact_in("filed 2026-12-30 (SAR)"), "report status");
+}
+
+TEST(ReportDisclosure, SeesThroughCaseJoinsInvisibleAndFullWidthCharacters) {
+  EXPECT_EQ(fact_in("sarStatus"), "report status");
+  EXPECT_EQ(fact_in("SARStatus"), "report status");
+  EXPECT_EQ(fact_in("ref SAR2026-001"), "report status");
+  EXPECT_EQ(fact_in("bsaId"), "BSA identifier");
+  EXPECT_EQ(fact_in("bsa31000012345678"), "BSA identifier");
+  EXPECT_EQ(fact_in("filedAt : 2026-12-30"), "filing date");
+  EXPECT_EQ(fact_in("S\xE2\x80\x8B"
+                    "AR pending"),
+            "report status");  // zero-width space
+  EXPECT_EQ(fact_in("S\xC2\xAD"
+                    "AR pending"),
+            "report status");                                                   // soft hyphen
+  EXPECT_EQ(fact_in("\xEF\xBC\xB3\xEF\xBC\xA1\xEF\xBC\xB2"), "report status");  // full-width
+  EXPECT_EQ(fact_in("S. A. R. pending"), "report status");
+  EXPECT_EQ(fact_in("S-A-R pending"), "report status");
+  EXPECT_EQ(fact_in("s.a.r. pending"), "report status");
+  EXPECT_EQ(fact_in("s_a_r"), "report status");
 }
 
 TEST(ReportDisclosure, LeavesOrdinaryTextAlone) {
@@ -62,6 +83,13 @@ TEST(ReportDisclosure, LeavesOrdinaryTextAlone) {
   EXPECT_EQ(fact_in("due 2026-12-30"), "none");
   EXPECT_EQ(fact_in("filed under merchants; next review March 2027"), "none");
   EXPECT_EQ(fact_in("case AML-2026-0417, version 2.1.3"), "none");
+  EXPECT_EQ(fact_in("a merchant in the Hong Kong SAR"), "none");
+  EXPECT_EQ(fact_in("Macao SAR office"), "none");
+  EXPECT_EQ(fact_in("our 314(b) notice was submitted to FinCEN"), "none");
+  EXPECT_EQ(fact_in("release 5.3.12 filed under tools"), "none");  // a version, not a date
+  EXPECT_EQ(fact_in("a Bsa Id-less note: the USA is large"), "BSA identifier")
+      << "the words still say it";
+  EXPECT_EQ(fact_in("iPhone case, McDonald street, B2B"), "none");
   EXPECT_EQ(fact_in(""), "none");
 }
 
@@ -87,6 +115,9 @@ TEST(ReportDisclosure, ReadsOnlyTheFieldsTheSchemaDeclaresOutbound) {
   ASSERT_TRUE(found);
   EXPECT_EQ(found->pointer, "/signal/items/1/filed_at");
   EXPECT_EQ(found->fact, ReportFact::kFilingDate);
+  found = find_report_disclosure({{"signal", {{"bsa", 31000012345678}}}}, outbound);
+  ASSERT_TRUE(found) << "a number is read with its key";
+  EXPECT_EQ(found->fact, ReportFact::kBsaIdentifier);
   found = find_report_disclosure({{"signal", {{"a/sar", 3}}}}, outbound);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->pointer, "/signal/a~1sar");
@@ -98,6 +129,27 @@ TEST(ReportDisclosure, ReadsOnlyTheFieldsTheSchemaDeclaresOutbound) {
   // The refusal names the fact, never the text.
   const std::string message = describe({"/note", ReportFact::kBsaIdentifier});
   EXPECT_NE(message.find("BSA identifier"), std::string::npos);
+}
+
+TEST(ReportDisclosure, FollowsReferencesWithinTheSchemaAndReadsAllWhenItCannot) {
+  const json within = json::parse(R"({
+    "definitions": {"text": {"type": "string", "x-coalition-outbound": true}},
+    "properties": {"note": {"$ref": "#/definitions/text"}, "memo": {"type": "string"},
+                   "list": {"type": "array", "contains": {"x-coalition-outbound": true}}}
+  })");
+  const SchemaFields fields = outbound_fields(within);
+  EXPECT_TRUE(fields.covers("/note"));
+  EXPECT_TRUE(fields.covers("/list/3"));
+  EXPECT_FALSE(fields.covers("/memo"));
+  // A declaration that cannot be read may exist: everything is outbound.
+  const json elsewhere =
+      json::parse(R"({"properties": {"note": {"$ref": "https://schemas.example.org/text.json"}}})");
+  EXPECT_TRUE(outbound_fields(elsewhere).covers("/memo"));
+  EXPECT_TRUE(find_report_disclosure({{"memo", "SAR"}}, outbound_fields(elsewhere)));
+  json huge = {{"type", "string"}};
+  for (int i = 0; i < 20000; ++i) huge = {{"properties", {{"a", std::move(huge)}}}};
+  EXPECT_TRUE(outbound_fields(huge).covers("")) << "a walk cut short reads everything";
+  EXPECT_TRUE(outbound_fields(json::parse(R"({"$ref": "#/nowhere"})")).covers("/x"));
 }
 
 TEST(ReportDisclosure, LongAndDeepDocumentsAreReadWithoutRecursion) {

@@ -27,7 +27,8 @@ class RecordingNotify {
   static constexpr sdk::StepTypeInfo kInfo{
       .name = "test.notify",
       .description = "Records notifications.",
-      .parameters_schema = R"({"type":"object","additionalProperties":true})",
+      .parameters_schema =
+          R"({"type":"object","additionalProperties":true,"x-coalition-confined-by":"within","properties":{"payload":{"type":"object","x-coalition-outbound":true}}})",
       .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
   };
   static inline std::mutex mutex;
@@ -201,6 +202,7 @@ TEST_F(TaskNotificationsTest, TheDispatcherSendsToTheTasksRolesWithReferencesOnl
             json({{"people", {{"roles", {"bsa_officer"}}, {"organisation", "northwind"}}},
                   {"channel", "email"}}));
   EXPECT_EQ(call["params"]["message"], "task.opened");
+  EXPECT_EQ(call["params"]["within"], "northwind") << "a task's people are of its organisation";
   const json& payload = call["params"]["payload"];
   EXPECT_EQ(payload["title"], "Approve the filing for case AML-EX-7");
   EXPECT_EQ(payload["execution"], id);
@@ -217,6 +219,29 @@ TEST_F(TaskNotificationsTest, TheDispatcherSendsToTheTasksRolesWithReferencesOnl
   EXPECT_EQ(after[0].sent_at, clock_.now());
   EXPECT_EQ(after[0].delivery["recipients"][0]["contact"], "northwind.bsa");
   EXPECT_EQ(*dispatcher.deliver_due(clock_.now()), 0u) << "sent once";
+}
+
+// A task with no organisation is anyone's who holds its roles: its notification is screened as
+// outbound text, and a title that says a suspicious-activity report exists is left out.
+TEST_F(TaskNotificationsTest, ATaskOfNoOrganisationIsToldWithoutATitleThatSaysAReportExists) {
+  start_engine({NotificationKind::kTaskOpened});
+  auto loaded = load_workflow(R"({"id": "coalition_wide", "version": 1, "title": "t", "steps": [
+    {"id": "approve", "kind": "task", "type": "test.approval",
+     "parameters": {"title": "Countersign the SAR for case AML-EX-8"},
+     "assign": {"roles": ["secretariat_lead"]}, "result": "/approval"}]})",
+                              "wf.json");
+  ASSERT_TRUE(loaded.problems.empty());
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  ASSERT_TRUE(engine_->start(loaded.workflow, json::object(), "ex-wide", "lead.lee").ok());
+  settle();
+  app::NotificationDispatcher dispatcher(*store_, registry_, clock_, config_);
+  ASSERT_EQ(*dispatcher.deliver_due(clock_.now()), 1u);
+  ASSERT_EQ(RecordingNotify::calls.size(), 1u);
+  const json& params = RecordingNotify::calls[0]["params"];
+  EXPECT_FALSE(params.contains("within"));
+  EXPECT_FALSE(params["payload"].contains("title")) << params.dump();
+  EXPECT_EQ(params["payload"]["execution"], "ex-wide");
+  EXPECT_EQ(stored("ex-wide")[0].status, NotificationStatus::kSent);
 }
 
 TEST_F(TaskNotificationsTest, ARetryableFailureWaitsLongerEachTimeThenFails) {

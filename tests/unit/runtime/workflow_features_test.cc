@@ -593,6 +593,15 @@ TEST_F(WorkflowFeaturesTest, OutboundTextSayingAReportExistsIsRefusedWithItsPoin
                           "ex-in-ok", "ivy")
                   .ok())
       << "a field that is not outbound is not read";
+  // Started as a sub-workflow, the child's outbound input is screened the same way.
+  const auto parent = start(R"({"id": "outbound_parent", "version": 1, "title": "t", "steps": [
+    {"id": "child", "kind": "workflow", "workflow": {"id": "outbound_input", "version": 1},
+     "input": {"context": {"$path": "/input/context"}}}]})",
+                            {{"context", "BSA ID 31000012345678"}}, "ex-parent");
+  const json child_failed = last_of(parent, EventType::kStepFailed);
+  EXPECT_EQ(child_failed["data"]["error"]["code"], "disclosure.refused") << child_failed.dump();
+  EXPECT_NE(child_failed["data"]["error"]["message"].get<std::string>().find("'/context'"),
+            std::string::npos);
 
   constexpr const char* kSend = R"({"id": "send", "version": 1, "title": "t", "steps": [
     {"id": "tell", "kind": "task", "type": "test.send", "result": "/told",
