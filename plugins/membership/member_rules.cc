@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "common/rfc3339.h"
+
 namespace coalition::plugins::membership {
 
 using nlohmann::json;
@@ -35,16 +37,11 @@ bool attested(const json& attestations, const char* key) {
 }  // namespace
 
 std::optional<Day> parse_date(const std::string& text) {
-  int y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  if (text.size() < 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
-                                        std::chrono::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return Day{ymd};
+  // The engine's strict full-date reader: "2026-02-31", "2026-2-3" and "2026-02-03x" are no
+  // dates.
+  const auto days = parse_rfc3339_date(text);
+  if (!days) return std::nullopt;
+  return Day{std::chrono::days{*days}};
 }
 
 std::string format_date(Day d) {

@@ -16,7 +16,8 @@ using Instant = std::chrono::sys_seconds;
 std::optional<Instant> parse_instant(const std::string& text);
 // "2026-12-08T12:59:59Z".
 std::string format_instant(Instant t);
-// "PT48H", "P30D", "P1W", "PT1H30M" (no years or months: their length depends on a calendar).
+// "PT48H", "P30D", "P1W", "PT1H30M": the engine's parser (common/iso_duration.h), so a span
+// means the same in a plugin's table as in a workflow file; a fraction of a second is dropped.
 std::optional<std::chrono::seconds> parse_iso_duration(const std::string& text);
 // "P1DT2H", "PT0S".
 std::string format_iso_duration(std::chrono::seconds d);

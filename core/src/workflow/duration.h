@@ -12,12 +12,12 @@ namespace coalition {
 
 using Duration = std::chrono::milliseconds;
 
-// Accepts P[nW] or P[nD][T[nH][nM][n[.fff]S]], at least one component, no sign, no years or
-// months (their length depends on the calendar; deadlines that need calendars compute them in a
-// plugin). Fails with kInvalidData saying what was expected.
+// Accepts what common/iso_duration.h reads — P[nW][nD][T[nH][nM][n[.fff]S]], designators in
+// order, no sign, no years or months (their length depends on the calendar) — and fails with
+// kInvalidData saying why and what was expected.
 Result<Duration> parse_duration(std::string_view text);
 
-// The shortest ISO 8601 form: 90 minutes -> "PT1H30M", 0 -> "PT0S".
+// The shortest ISO 8601 form: 90 minutes -> "PT1H30M"; 0 and below -> "PT0S".
 std::string format_duration(Duration d);
 
 }  // namespace coalition

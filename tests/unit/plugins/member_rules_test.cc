@@ -13,6 +13,17 @@ Day day(const char* text) {
   return *parse_date(text);
 }
 
+// The engine's full-date reader: what sscanf let through before ("2026-2-3", a 31 February,
+// trailing text) is no date, so a registration with such a date is not current.
+TEST(Registration314b, ADateIsReadStrictly) {
+  for (const char* bad : {"2026-02-31", "2026-2-3", "2026-02-03x", "+026-02-03", "2026-02-3 "}) {
+    EXPECT_FALSE(parse_date(bad).has_value()) << bad;
+    const json reg{{"id", "314B-EX-1"}, {"registered_on", bad}};
+    EXPECT_FALSE(registration_314b(reg, day("2026-06-01"))["valid"]) << bad;
+  }
+  EXPECT_EQ(format_date(day("2028-02-29")), "2028-02-29");
+}
+
 TEST(Registration314b, EffectiveForOneYearFromItsDate) {
   const json reg{{"id", "314B-EX-1"}, {"registered_on", "2026-03-02"}};
   auto on = registration_314b(reg, day("2027-03-01"));
