@@ -32,7 +32,8 @@ inline int exit_code_for(const Error& error) {
     case ErrorCode::kUnauthenticated: return kExitNoPermission;
     case ErrorCode::kPluginContract: return kExitSoftware;
     case ErrorCode::kIo: return kExitIoError;
-    case ErrorCode::kInternal: return kExitSoftware;
+    case ErrorCode::kInternal:
+    case ErrorCode::kEvicted: return kExitSoftware;
   }
   return kExitSoftware;
 }

@@ -19,6 +19,8 @@ enum class ErrorCode {
   kUnauthenticated,   // no usable credential: missing, malformed, unknown, expired or revoked
   kIo,                // the operating system refused (file, socket)
   kInternal,          // a bug in Coalition
+  kEvicted,           // the execution left memory while the call waited for it: load it again
+                      // and repeat the call (the engine does; it never reaches a caller)
 };
 
 std::string_view to_string(ErrorCode code);
@@ -54,6 +56,7 @@ class Error {
   }
   static Error io(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
   static Error internal(std::string message) { return {ErrorCode::kInternal, std::move(message)}; }
+  static Error evicted(std::string message) { return {ErrorCode::kEvicted, std::move(message)}; }
 
   Error&& with_pointer(std::string pointer) && {
     pointer_ = std::move(pointer);

@@ -155,7 +155,7 @@ Result<T> Engine::acting_on(const std::string& id, const std::string& missing, A
     if (!execution) return std::move(execution).error();
     if (*execution == nullptr) return Error::not_found(missing);
     Result<T> result = act(**execution);
-    if (!result && result.error().message() == Execution::kEvicted) continue;
+    if (!result && result.error().code() == ErrorCode::kEvicted) continue;
     if (auto s = sync(); !s) return std::move(s).error();
     return result;
   }

@@ -187,7 +187,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // that have work in memory. When this one is finished,
   // or parked (nothing in flight: attempts wait for people or signals, other frames for timers;
   // nothing uncommitted — neither undrained nor drained into a batch not yet written), stops its
-  // timers, marks itself evicted — every later call on it is refused with kEvicted — and returns
+  // timers, marks itself evicted — every later call on it is refused with ErrorCode::kEvicted,
+  // which the engine answers by loading it again — and returns
   // its next due time (the engine reloads it then, or when someone acts on it). Else nullopt,
   // also when a timer of it is already due (it would come straight back).
   std::optional<std::optional<TimePoint>> evict_if_idle();

@@ -332,7 +332,7 @@ void Execution::stop_everything() {
 
 Status Execution::cancel(const Actor& actor, const std::string& justification) {
   const Working working(*this);
-  if (evicted_) return Error::internal(kEvicted);
+  if (evicted_) return Error::evicted(kEvicted);
   if (status_ != ExecutionStatus::kRunning) {
     return Error::conflict("execution " + id_ + " has already " + std::string(to_string(status_)));
   }

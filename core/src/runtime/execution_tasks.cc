@@ -334,7 +334,7 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
 Result<json> Execution::complete_task(const std::string& task_id, const Actor& actor,
                                       const json& data) {
   const Working working(*this);
-  if (evicted_) return Error::internal(kEvicted);
+  if (evicted_) return Error::evicted(kEvicted);
   int64_t frame = -1;
   Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;
   if (a == nullptr) {
@@ -409,7 +409,7 @@ bool blank(const std::string& text) {
 template <class Act>
 Status Execution::on_open_task(const std::string& task_id, const Actor& actor, Act act) {
   const Working working(*this);
-  if (evicted_) return Error::internal(kEvicted);
+  if (evicted_) return Error::evicted(kEvicted);
   int64_t frame = -1;
   Attempt* a = open_task_or_refuse(task_id, actor, &frame);
   if (a == nullptr) return Error::not_found("task " + task_id + " is not open");
@@ -520,7 +520,7 @@ Status Execution::refuse_media(const std::string& path, const json& payload, jso
 
 Status Execution::signal(const std::string& name, const json& data, const Actor& actor) {
   const Working working(*this);
-  if (evicted_) return Error::internal(kEvicted);
+  if (evicted_) return Error::evicted(kEvicted);
   for (auto& [frame, a] : attempts_) {
     if (!a.suspended || a.signal != name || frames_.at(frame).done) continue;
     const std::string path = step_path(frame, a.step->id);
@@ -577,7 +577,7 @@ void Execution::resume_attempt(int64_t frame, json completion) {
 Status Execution::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,
                                   const std::string& justification) {
   const Working working(*this);
-  if (evicted_) return Error::internal(kEvicted);
+  if (evicted_) return Error::evicted(kEvicted);
   int64_t frame = -1;
   Attempt* a = status_ == ExecutionStatus::kRunning ? find_task(task_id, &frame) : nullptr;
   Status refused = ok_status();

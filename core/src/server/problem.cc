@@ -38,7 +38,8 @@ int http_status(const Error& error) {
     case ErrorCode::kConfiguration:
     case ErrorCode::kPluginLoad:
     case ErrorCode::kPluginContract:
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kInternal:
+    case ErrorCode::kEvicted: return 500;
   }
   return 500;
 }
