@@ -39,7 +39,8 @@ ErrorCode code_of(const std::string& code, int status) {
       {"unauthenticated", ErrorCode::kUnauthenticated},
       {"conflict", ErrorCode::kConflict},
       {"configuration", ErrorCode::kConfiguration},
-      {"internal", ErrorCode::kInternal}};
+      {"internal", ErrorCode::kInternal},
+      {"evicted", ErrorCode::kEvicted}};
   if (auto it = words.find(code); it != words.end()) return it->second;
   return status >= 500 || status == 429 ? ErrorCode::kIo : ErrorCode::kInvalidArgument;
 }

@@ -55,7 +55,8 @@ std::optional<StepError> confine_or_screen(const StepType& type, const Notificat
   }
   if (!found) return std::nullopt;
   return StepError{"disclosure.refused",
-                   "parameters" + found->pointer + ": " + describe(*found) + "; nothing was sent"};
+                   "parameters" + found->pointer + ": " + describe(*found) + "; nothing was sent",
+                   found->pointer};
 }
 
 }  // namespace

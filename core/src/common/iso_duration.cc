@@ -8,9 +8,9 @@
 namespace coalition {
 namespace {
 
-constexpr int64_t kMaxMs = int64_t{100} * 366 * 24 * 3600 * 1000;  // a century is plenty
+constexpr int64_t kMaxSpanMs = int64_t{100} * 366 * 24 * 3600 * 1000;  // a century is plenty
 
-std::optional<std::chrono::milliseconds> refuse(std::string* why, const char* reason) {
+std::optional<std::chrono::milliseconds> refuse_span(std::string* why, const char* reason) {
   if (why != nullptr) *why = reason;
   return std::nullopt;
 }
@@ -19,8 +19,8 @@ std::optional<std::chrono::milliseconds> refuse(std::string* why, const char* re
 
 std::optional<std::chrono::milliseconds> parse_iso_duration_text(std::string_view text,
                                                                  std::string* why) {
-  if (text.empty() || text[0] != 'P') return refuse(why, "it must start with 'P'");
-  if (text.size() == 1) return refuse(why, "no components");
+  if (text.empty() || text[0] != 'P') return refuse_span(why, "it must start with 'P'");
+  if (text.size() == 1) return refuse_span(why, "no components");
   constexpr std::string_view kDate = "WD";
   constexpr std::string_view kTime = "HMS";
   std::string_view allowed = kDate;  // designators still allowed, in order
@@ -30,23 +30,23 @@ std::optional<std::chrono::milliseconds> parse_iso_duration_text(std::string_vie
   size_t i = 1;
   while (i < text.size()) {
     if (text[i] == 'T') {
-      if (in_time) return refuse(why, "'T' appears twice");
+      if (in_time) return refuse_span(why, "'T' appears twice");
       in_time = true;
       allowed = kTime;
-      if (++i == text.size()) return refuse(why, "nothing follows 'T'");
+      if (++i == text.size()) return refuse_span(why, "nothing follows 'T'");
       continue;
     }
     int64_t whole = 0;
     size_t digits = 0;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
       whole = whole * 10 + (text[i] - '0');
-      if (whole > kMaxMs) return refuse(why, "longer than a century");
+      if (whole > kMaxSpanMs) return refuse_span(why, "longer than a century");
       ++i;
       ++digits;
     }
     int64_t fraction_ms = 0;
     bool fraction = false;
-    if (i < text.size() && (text[i] == '.' || text[i] == ',')) {
+    if (i < text.size() && text[i] == '.') {
       fraction = true;
       ++i;
       size_t fraction_digits = 0;
@@ -61,26 +61,26 @@ std::optional<std::chrono::milliseconds> parse_iso_duration_text(std::string_vie
           rest = d;
         }
         ++i;
-        if (++fraction_digits > 9) return refuse(why, "more than 9 digits in a fraction");
+        if (++fraction_digits > 9) return refuse_span(why, "more than 9 digits in a fraction");
       }
-      if (fraction_digits == 0) return refuse(why, "a fraction needs digits");
+      if (fraction_digits == 0) return refuse_span(why, "a fraction needs digits");
       if (rest >= 5) ++fraction_ms;
     }
-    if (digits == 0) return refuse(why, "a unit must follow a number");
-    if (i == text.size()) return refuse(why, "a number must be followed by a unit");
+    if (digits == 0) return refuse_span(why, "a unit needs a number before it");
+    if (i == text.size()) return refuse_span(why, "a number must be followed by a unit");
     const char unit = text[i++];
     if (unit == 'Y' || (unit == 'M' && !in_time)) {
-      return refuse(why, "years and months depend on the calendar");
+      return refuse_span(why, "years and months depend on the calendar");
     }
     const size_t at = allowed.find(unit);
     if (at == std::string_view::npos) {
       const bool known =
           kDate.find(unit) != std::string_view::npos || kTime.find(unit) != std::string_view::npos;
-      return refuse(why, known ? "the units must come in the order W, D, T, H, M, S, each once"
-                               : "an unknown unit");
+      return refuse_span(why, known ? "the units must come in the order W, D, T, H, M, S, each once"
+                                    : "an unknown unit");
     }
     allowed = allowed.substr(at + 1);
-    if (fraction && unit != 'S') return refuse(why, "only seconds may have a fraction");
+    if (fraction && unit != 'S') return refuse_span(why, "only seconds may have a fraction");
     int64_t unit_ms = 1000;
     switch (unit) {
       case 'W': unit_ms = int64_t{7} * 86400000; break;
@@ -89,12 +89,12 @@ std::optional<std::chrono::milliseconds> parse_iso_duration_text(std::string_vie
       case 'M': unit_ms = 60000; break;
       default: break;
     }
-    if (whole > kMaxMs / unit_ms) return refuse(why, "longer than a century");
+    if (whole > kMaxSpanMs / unit_ms) return refuse_span(why, "longer than a century");
     total_ms += whole * unit_ms + fraction_ms;
-    if (total_ms > kMaxMs) return refuse(why, "longer than a century");
+    if (total_ms > kMaxSpanMs) return refuse_span(why, "longer than a century");
     any = true;
   }
-  if (!any) return refuse(why, "no components");
+  if (!any) return refuse_span(why, "no components");
   return std::chrono::milliseconds(total_ms);
 }
 

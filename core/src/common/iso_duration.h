@@ -13,7 +13,8 @@ namespace coalition {
 
 // Parses P[nW][nD][T[nH][nM][n[.fff]S]] strictly: an upper-case "P", at least one component,
 // the designators in that order and each once, digits only (no sign, no spaces), a fraction on
-// the seconds only (up to 9 digits, kept to the millisecond, rounded), nothing after an empty
+// the seconds only (a dot and up to 9 digits, as the workflow format's pattern says; kept to
+// the millisecond, rounded), nothing after an empty
 // "T", at most a century in all. Years and months are refused: their length depends on the
 // calendar (workflow/calendar_period.h reads them where calendar arithmetic is meant). nullopt
 // otherwise, with the reason in `*why` when given.

@@ -310,7 +310,8 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
       batch.audit.push_back(
           make_audit_draft(clock_.now(), initiator, "", "", id, "", "media_refused", facts));
       if (notifies(NotificationKind::kMediaRefused)) {
-        if (auto n = security_notice(*workflow, id, clock_.now(), facts, Actor{initiator})) {
+        if (auto n =
+                security_notice(*workflow, id, clock_.now(), facts, Actor{initiator, "", "", ""})) {
           batch.notifications.push_back(std::move(*n));
         }
       }

@@ -104,7 +104,7 @@ void Execution::start_join(int64_t frame, const Step& step) {
     slots = 1;
   }
   join.outputs.assign(slots, nullptr);
-  join.state.assign(slots, 0);
+  join.state.assign(slots, SlotState::kNotStarted);
   join.children.assign(slots, -1);
   joins_[frame] = std::move(join);
   if (slots == 0) {  // an empty list maps to an empty list
@@ -178,7 +178,7 @@ void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
   const std::string start = child.sequence->start;
   frames_.emplace(id, std::move(child));
   join.children[slot] = id;
-  join.state[slot] = 1;
+  join.state[slot] = SlotState::kRunning;
   ++join.running;
   join.next_slot = std::max(join.next_slot, slot + 1);
   enter(id, start);
@@ -208,7 +208,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   const Step& step = *join.step;
   const size_t slot = c.slot;
   --join.running;
-  join.state[slot] = ok ? 2 : 3;
+  join.state[slot] = ok ? SlotState::kSucceeded : SlotState::kFailed;
   if (ok && host_.durable()) join.unsaved.push_back(slot);
   if (!awaited(step, slot)) {  // a supporting branch: its outcome changes nothing
     if (ok) join.outputs[slot] = std::move(output);
@@ -229,7 +229,8 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     // execution keeps only live frames), and there is nothing to cancel in them.
     std::vector<int64_t> running;
     for (size_t i = 0; i < join.children.size(); ++i) {
-      if (join.children[i] >= 0 && join.state[i] == 1) running.push_back(join.children[i]);
+      if (join.children[i] >= 0 && join.state[i] == SlotState::kRunning)
+        running.push_back(join.children[i]);
     }
     joins_.erase(it);
     drop_join_parts(parent);
@@ -256,7 +257,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     if (step.kind == StepKind::kParallel) {
       result = json::object();
       for (size_t i = 0; i < join.state.size(); ++i) {
-        if (join.state[i] == 2) result[step.branches[i].name] = join.outputs[i];
+        if (join.state[i] == SlotState::kSucceeded) result[step.branches[i].name] = join.outputs[i];
       }
     } else if (first_success) {
       result = {{"index", slot},
@@ -272,7 +273,8 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     // execution keeps only live frames), and there is nothing to cancel in them.
     std::vector<int64_t> running;
     for (size_t i = 0; i < join.children.size(); ++i) {
-      if (join.children[i] >= 0 && join.state[i] == 1) running.push_back(join.children[i]);
+      if (join.children[i] >= 0 && join.state[i] == SlotState::kRunning)
+        running.push_back(join.children[i]);
     }
     joins_.erase(it);
     drop_join_parts(parent);

@@ -80,24 +80,34 @@ class LayerReader {
 
 // A join's per-slot states as runs [[state, count], ...]: a map over many items keeps a few
 // runs (done, running near the cursor, not started) instead of one number per item.
-json encode_runs(const std::vector<int>& state) {
+json encode_runs(const std::vector<SlotState>& state) {
   json runs = json::array();
   for (size_t i = 0; i < state.size();) {
     size_t j = i;
     while (j < state.size() && state[j] == state[i]) ++j;
-    runs.push_back({state[i], j - i});
+    runs.push_back({slot_state_number(state[i]), j - i});
     i = j;
   }
   return runs;
 }
 
+// A slot state as a snapshot stores it; an unknown number is a corrupt snapshot.
+SlotState slot_state_of(const json& number) {
+  const auto state =
+      number.is_number_integer() && number.get<int64_t>() >= 0 && number.get<int64_t>() <= 3
+          ? slot_state_from(static_cast<int>(number.get<int64_t>()))
+          : std::nullopt;
+  if (!state) throw std::invalid_argument("a join slot state other than 0-3");
+  return *state;
+}
+
 // At most `slots` states: a corrupt count must not allocate without bound.
-std::vector<int> decode_runs(const json& runs, size_t slots) {
-  std::vector<int> state;
+std::vector<SlotState> decode_runs(const json& runs, size_t slots) {
+  std::vector<SlotState> state;
   for (const auto& r : runs) {
     const auto n = r.at(1).get<size_t>();
     if (n > slots - state.size()) throw std::invalid_argument("join runs");
-    state.insert(state.end(), n, r.at(0).get<int>());
+    state.insert(state.end(), n, slot_state_of(r.at(0)));
   }
   return state;
 }
@@ -147,7 +157,7 @@ json Execution::state_json() const {
     // execution holds only live frames).
     json running = json::array();
     for (size_t i = 0; i < j.state.size(); ++i) {
-      if (j.state[i] == 1) running.push_back({i, j.children[i]});
+      if (j.state[i] == SlotState::kRunning) running.push_back({i, j.children[i]});
     }
     joins.push_back({{"frame", frame},
                      {"items_from", layer_id(j.items_from)},
@@ -297,7 +307,10 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
                                                                  : 1;
       if (v1) {
         j.outputs = jj.at("outputs").get<std::vector<json>>();
-        j.state = jj.at("state").get<std::vector<int>>();
+        j.state.clear();
+        for (const auto& n : jj.at("state").get_ref<const json::array_t&>()) {
+          j.state.push_back(slot_state_of(n));
+        }
         j.children = jj.at("children").get<std::vector<int64_t>>();
         // Outputs of slots finished before the upgrade become parts at the next drain.
         if (e->host_.durable()) {
@@ -321,7 +334,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
           found.at(slot) = true;
         }
         for (size_t i = 0; i < j.state.size(); ++i) {
-          if (j.state[i] == 2 && !found[i]) return bad("a finished slot's output is missing");
+          if (j.state[i] == SlotState::kSucceeded && !found[i])
+            return bad("a finished slot's output is missing");
         }
       }
       if (j.state.size() != slots || j.children.size() != slots || j.outputs.size() != slots) {
@@ -375,6 +389,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     return e;
   } catch (const json::exception& ex) {
     return bad(ex.what());
+  } catch (const std::invalid_argument& ex) {  // a value this code never writes
+    return bad(std::string("it holds ") + ex.what());
   } catch (const std::logic_error& ex) {  // a layer out of order or missing (out_of_range)
     return bad(std::string("its context layers do not fit: ") + ex.what());
   }

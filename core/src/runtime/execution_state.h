@@ -3,6 +3,9 @@
 #ifndef COALITION_RUNTIME_EXECUTION_STATE_H_
 #define COALITION_RUNTIME_EXECUTION_STATE_H_
 
+#include <cstdint>
+#include <optional>
+
 #include "runtime/deadline.h"
 #include "runtime/execution.h"
 #include "workflow/context.h"
@@ -53,6 +56,18 @@ struct Execution::Frame {
   bool done = false;
 };
 
+// Where one slot of a join (a branch, a map item, the sub-workflow) stands. The numbers are what
+// a snapshot stores; slot_state_from() refuses any other.
+enum class SlotState : uint8_t { kNotStarted = 0, kRunning = 1, kSucceeded = 2, kFailed = 3 };
+
+inline int slot_state_number(SlotState s) {
+  return static_cast<int>(s);
+}
+inline std::optional<SlotState> slot_state_from(int n) {
+  if (n < 0 || n > 3) return std::nullopt;
+  return static_cast<SlotState>(n);
+}
+
 // A parallel, map or sub-workflow step waiting for its child frames.
 struct Execution::Join {
   const Step* step = nullptr;
@@ -60,9 +75,9 @@ struct Execution::Join {
   // alive here so the pointer stays valid)
   std::shared_ptr<ContextLayer> items_from;
   const json* items = nullptr;
-  std::vector<json> outputs;    // per slot
-  std::vector<size_t> unsaved;  // durable: slots whose output no snapshot has written yet
-  std::vector<int> state;       // per slot: 0 not started, 1 running, 2 succeeded, 3 failed
+  std::vector<json> outputs;     // per slot
+  std::vector<size_t> unsaved;   // durable: slots whose output no snapshot has written yet
+  std::vector<SlotState> state;  // per slot
   std::vector<int64_t> children;
   size_t succeeded = 0;
   size_t failed = 0;

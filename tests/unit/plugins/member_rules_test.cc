@@ -13,10 +13,11 @@ Day day(const char* text) {
   return *parse_date(text);
 }
 
-// The engine's full-date reader: what sscanf let through before ("2026-2-3", a 31 February,
-// trailing text) is no date, so a registration with such a date is not current.
+// The engine's full-date reader: what sscanf let through before (a time or trailing text after
+// the date, a sign) is no date, so a registration with such a date is not current.
 TEST(Registration314b, ADateIsReadStrictly) {
-  for (const char* bad : {"2026-02-31", "2026-2-3", "2026-02-03x", "+026-02-03", "2026-02-3 "}) {
+  for (const char* bad : {"2026-02-31", "2026-2-3", "2026-02-03x", "+026-02-03", "2026-02-3 ",
+                          "2026-03-02T00:00:00Z"}) {
     EXPECT_FALSE(parse_date(bad).has_value()) << bad;
     const json reg{{"id", "314B-EX-1"}, {"registered_on", bad}};
     EXPECT_FALSE(registration_314b(reg, day("2026-06-01"))["valid"]) << bad;

@@ -735,6 +735,7 @@ TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
       {"ex-slot-past-list", state(1, ok_runs, json::array({json::array({9, 3})}))},
       {"ex-missing-layer", state(7, ok_runs, json::array())},
       {"ex-runs-short", state(1, json::array({json::array({0, 1})}), json::array())},
+      {"ex-slot-state-7", state(1, json::array({json::array({7, 2})}), json::array())},
   };
   {
     auto store = open_store();
@@ -755,10 +756,14 @@ TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
   auto report = e->recover();
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->failed.size(), cases.size());
+  bool named_the_slot_state = false;
   for (const auto& error : report->failed) {
     EXPECT_EQ(error.code(), ErrorCode::kInvalidData) << error.message();
     EXPECT_NE(error.message().find("cannot be restored"), std::string::npos) << error.message();
+    named_the_slot_state = named_the_slot_state ||
+                           error.message().find("slot state other than 0-3") != std::string::npos;
   }
+  EXPECT_TRUE(named_the_slot_state);
   for (const auto& [id, s] : cases) {
     EXPECT_EQ((*store->execution(id))->state, s) << id;  // left as it was
   }
