@@ -32,20 +32,20 @@ struct ExecutionCommandOptions {
   std::string to_person;     // reassign --to
   std::string to_role;       // reassign --to-role
   std::string justification;
-  std::string workflow_file;   // start
-  std::string input_file;      // start
-  int64_t count = 1;           // start: 1 to the configured limits.start_count
-  std::string each;            // start --each: a file (or -) holding the items, one per execution
-  std::string items;           // start --items: pointer to the list inside --each (default: whole)
-  std::string where;           // start --where: a condition over {"item", "index"}
+  std::string workflow_file;  // start
+  std::string input_file;     // start
+  int64_t count = 1;          // start: 1 to the configured limits.start_count
+  std::string each;           // start --each: a file (or -) holding the items, one per execution
+  std::string items;          // start --items: pointer to the list inside --each (default: whole)
+  std::string where;          // start --where: a condition over {"item", "index"}
   std::string key;            // start --key: what names an item in its batch
-  std::string batch;           // start --batch: the batch's name
-  bool all = false;            // tasks --all
-  bool overdue = false;        // tasks, executions: only past their due time
-  bool escalated = false;      // executions: with a task escalated at least once
-  std::string assignee;        // tasks --assignee: only tasks this person holds
-  std::string due_before;      // tasks --due-before (RFC 3339)
-  std::string workflow;        // executions --workflow
+  std::string batch;          // start --batch: the batch's name
+  bool all = false;           // tasks --all
+  bool overdue = false;       // tasks, executions: only past their due time
+  bool escalated = false;     // executions: with a task escalated at least once
+  std::string assignee;       // tasks --assignee: only tasks this person holds
+  std::string due_before;     // tasks --due-before (RFC 3339)
+  std::string workflow;       // executions --workflow
   std::vector<std::string> statuses;                                       // executions --status
   std::string started_from, started_until, finished_from, finished_until;  // executions
   size_t limit = 50;        // executions --limit: one page

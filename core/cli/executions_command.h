@@ -15,8 +15,7 @@ namespace coalition::cli {
 // The search the options ask for; kInvalidArgument naming the option for an instant that is
 // neither RFC 3339 nor a date (cli/instant_option.h; how a date was read goes to `notes`).
 // Shared with the command through a server.
-Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o,
-                                            std::ostream& notes);
+Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o, std::ostream& notes);
 
 // Prints one page of GET /v1/executions as lines, and how to ask for the next.
 void print_executions(const nlohmann::json& page, std::ostream& out);

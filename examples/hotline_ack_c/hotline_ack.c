@@ -133,7 +133,8 @@ static const coalition_step_type_t acknowledge = {
         "act.",
     .parameters_schema_json =
         "{\"type\": \"object\", \"properties\": {"
-        "  \"report_ref\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2,4}-[0-9]{4}-[0-9]{3,6}$\"},"
+        "  \"report_ref\": {\"type\": \"string\", \"pattern\": "
+        "\"^[A-Z]{2,4}-[0-9]{4}-[0-9]{3,6}$\"},"
         "  \"jurisdiction\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2}$\"},"
         "  \"priority\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 3}},"
         " \"required\": [\"report_ref\", \"jurisdiction\"]}",

@@ -89,8 +89,8 @@ void add_admin_routes(Router& router, app::Session& s, const EngineConfig& confi
                         if (!released) return problem_response(released.error());
                         auto limit = query_limit(c.request, 200, app::kMaxPageSize);
                         if (!limit) return problem_response(limit.error());
-                        return answer(app::legal_holds_document(s.store(), s.catalog(), config, *c.principal,
-                                                                *released, *limit));
+                        return answer(app::legal_holds_document(s.store(), s.catalog(), config,
+                                                                *c.principal, *released, *limit));
                       }}));
 
   // A purge applies the retention policy now; {"dry_run": true} reports what would go. Both
