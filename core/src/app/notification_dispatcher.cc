@@ -38,16 +38,14 @@ std::string notification_message_name(NotificationKind kind) {
 // it); anything else is refused, nothing sent.
 std::optional<StepError> confine_or_screen(const StepType& type, const NotificationRecord& n,
                                            json& params) {
-  const json& schema = type.parameters_schema().document();
   const auto organisation = n.subject.find("organisation");
   const bool has_organisation = organisation != n.subject.end() && organisation->is_string() &&
                                 !organisation->get_ref<const std::string&>().empty();
-  if (auto by = schema.is_object() ? schema.find(kConfinedByKeyword) : schema.end();
-      by != schema.end() && by->is_string() && has_organisation) {
-    params[by->get<std::string>()] = *organisation;
+  if (!type.confining_parameter().empty() && has_organisation) {
+    params[type.confining_parameter()] = *organisation;
     return std::nullopt;
   }
-  const SchemaFields outbound = outbound_fields(schema);
+  const SchemaFields& outbound = type.outbound_parameters();
   auto found = find_report_disclosure(params, outbound);
   if (found && found->pointer == "/payload/title") {
     params["payload"].erase("title");

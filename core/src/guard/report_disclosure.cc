@@ -367,6 +367,12 @@ std::optional<ReportFact> find_report_fact(std::string_view text) {
   return date_fact;
 }
 
+std::string confining_parameter(const json& schema) {
+  if (!schema.is_object()) return {};
+  const auto by = schema.find(kConfinedByKeyword);
+  return by != schema.end() && by->is_string() ? by->get<std::string>() : std::string();
+}
+
 SchemaFields outbound_fields(const json& schema) {
   SchemaFields fields = SchemaFields::declared_by(schema, [](const json& node) {
     auto it = node.find(kOutboundKeyword);

@@ -48,6 +48,9 @@ struct ReportDisclosure {
 // for a 314(b) registration. Linear in the length of the text.
 std::optional<ReportFact> find_report_fact(std::string_view text);
 
+// The parameter a parameters schema names with kConfinedByKeyword at its root; empty when none.
+std::string confining_parameter(const nlohmann::json& schema);
+
 // The fields `schema` declares outbound; all of the document when the schema could not be read
 // to the end (too large, or a "$ref" to another document): a missed declaration would leak.
 SchemaFields outbound_fields(const nlohmann::json& schema);

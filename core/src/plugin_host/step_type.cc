@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/json_text.h"
+#include "guard/report_disclosure.h"
 
 namespace coalition {
 
@@ -31,6 +32,8 @@ StepType::StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonS
       input_(std::move(input)),
       output_(std::move(output)),
       answer_(std::move(answer)),
+      outbound_parameters_(outbound_fields(parameters_.document())),
+      confining_parameter_(coalition::confining_parameter(parameters_.document())),
       invoker_(std::move(invoker)) {}
 
 std::vector<SchemaViolation> StepType::check_parameters(const nlohmann::json& parameters) const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "guard/schema_fields.h"
 #include "plugin_host/step_context.h"
 #include "plugin_host/step_invoker.h"
 #include "schema/json_schema.h"
@@ -44,6 +45,10 @@ class StepType {
   const std::optional<JsonSchema>& output_schema() const { return output_; }
   // What every answer to this type's tasks must fit (the engine checks it before the task's own).
   const std::optional<JsonSchema>& answer_schema() const { return answer_; }
+  // The parameters that leave the member (x-coalition-outbound), and the one that confines a
+  // call to one organisation (x-coalition-confined-by; empty when none): read once, here.
+  const SchemaFields& outbound_parameters() const { return outbound_parameters_; }
+  const std::string& confining_parameter() const { return confining_parameter_; }
 
   // Violations of the parameters schema (unknown keys included); empty when valid.
   std::vector<SchemaViolation> check_parameters(const nlohmann::json& parameters) const;
@@ -66,6 +71,8 @@ class StepType {
   std::optional<JsonSchema> input_;
   std::optional<JsonSchema> output_;
   std::optional<JsonSchema> answer_;
+  SchemaFields outbound_parameters_;
+  std::string confining_parameter_;
   std::unique_ptr<StepInvoker> invoker_;
 };
 

@@ -270,7 +270,7 @@ Status check_input(const Workflow& workflow, const nlohmann::json& input) {
   if (violations.empty()) {
     // Fields the input schema declares outbound (a signal's text, sent to every recipient)
     // never say that a suspicious-activity report exists.
-    const auto found = find_report_disclosure(input, outbound_fields(workflow.input_schema));
+    const auto found = find_report_disclosure(input, workflow.outbound_input);
     if (!found) return ok_status();
     return Error::invalid_data("input of " + workflow.key() + " refused: " + describe(*found),
                                found->pointer.empty() ? "/" : found->pointer);

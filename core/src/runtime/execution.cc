@@ -64,16 +64,15 @@ MediaScanOptions output_references(const json& output, const json* schema,
 // What a step's parameters would say outside the member of a suspicious-activity report:
 // checked in the fields its type declares outbound, unless the step gives the parameter that
 // confines the call to one organisation (x-coalition-confined-by).
-std::optional<ReportDisclosure> outbound_disclosure(const json& schema, const json& params) {
-  if (!schema.is_object()) return std::nullopt;
-  if (auto by = schema.find(kConfinedByKeyword); by != schema.end() && by->is_string()) {
-    auto within = params.find(by->get<std::string>());
+std::optional<ReportDisclosure> outbound_disclosure(const StepType& type, const json& params) {
+  if (!type.confining_parameter().empty()) {
+    auto within = params.find(type.confining_parameter());
     if (within != params.end() && within->is_string() &&
         !within->get_ref<const std::string&>().empty()) {
       return std::nullopt;
     }
   }
-  return find_report_disclosure(params, outbound_fields(schema));
+  return find_report_disclosure(params, type.outbound_parameters());
 }
 
 json error_json(const StepError& e, const std::string& step) {
@@ -547,7 +546,7 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
                                  "requires"));
     return;
   }
-  if (auto found = outbound_disclosure(type->parameters_schema().document(), *params)) {
+  if (auto found = outbound_disclosure(*type, *params)) {
     on_step_error(frame, step,
                   make_error("disclosure.refused",
                              "parameters" + (found->pointer.empty() ? "/" : found->pointer) + ": " +

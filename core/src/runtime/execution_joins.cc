@@ -155,8 +155,7 @@ void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
         error = make_error("workflow.invalid_input", "input for " + workflow->key() + " at '" +
                                                          violations.front().pointer +
                                                          "': " + violations.front().message);
-      } else if (auto found =
-                     find_report_disclosure(*input, outbound_fields(workflow->input_schema))) {
+      } else if (auto found = find_report_disclosure(*input, workflow->outbound_input)) {
         // What the child sends on (a signal to every recipient) is screened as at a start.
         error =
             make_error("disclosure.refused", "input for " + workflow->key() + " at '" +

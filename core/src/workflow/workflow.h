@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "guard/schema_fields.h"
 #include "plugin_host/plugin_version.h"
 #include "schema/json_schema.h"
 #include "workflow/calendar_period.h"
@@ -172,6 +173,8 @@ struct Workflow {
   std::string description;
   nlohmann::json input_schema = nlohmann::json::object();
   std::optional<JsonSchema> compiled_input_schema;
+  // The input fields that leave the member (x-coalition-outbound), read once at load.
+  SchemaFields outbound_input;
   std::optional<Duration> timeout;
   // "requires": the versions of plugins it needs, by plugin id (plugin_host/plugin_version.h).
   PluginRequirements plugin_requirements;

@@ -7,6 +7,7 @@
 
 #include "common/json_text.h"
 #include "guard/media_scan.h"
+#include "guard/report_disclosure.h"
 #include "workflow/calendar_period.h"
 #include "workflow/data_template.h"
 #include "workflow/workflow_format_schema.h"
@@ -724,6 +725,7 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
     wf->timeout = builder.duration(*doc, "timeout", "");
     if (auto in = doc->find("input_schema"); in != doc->end()) {
       wf->input_schema = *in;
+      wf->outbound_input = outbound_fields(*in);
       auto compiled = JsonSchema::compile(*in, JsonSchema::Objects::kClosedByDefault);
       if (!compiled) {
         builder.add("/input_schema", compiled.error().message());

@@ -192,7 +192,7 @@ class Validator {
     }
     if (type != nullptr) {
       listed_keys(type->parameters_schema().document(), s, params_at);
-      outbound_text(type->parameters_schema().document(), s, params_at);
+      outbound_text(*type, s, params_at);
     }
     for (const auto& r : *refs) reference({params_at + r.at, r.path, r.has_default}, "", in_map);
   }
@@ -265,14 +265,13 @@ class Validator {
   // (x-coalition-outbound) never says that a suspicious-activity report exists; a step that
   // stays within one organisation (x-coalition-confined-by) may. What references bring is
   // screened when the step runs.
-  void outbound_text(const json& schema, const Step& s, const std::string& params_at) {
-    if (!schema.is_object() || !s.parameters.is_object()) return;
-    if (auto by = schema.find(kConfinedByKeyword); by != schema.end() && by->is_string()) {
-      auto within = s.parameters.find(by->get<std::string>());
+  void outbound_text(const StepType& type, const Step& s, const std::string& params_at) {
+    const SchemaFields& outbound = type.outbound_parameters();
+    if (outbound.empty() || !s.parameters.is_object()) return;
+    if (!type.confining_parameter().empty()) {
+      auto within = s.parameters.find(type.confining_parameter());
       if (within != s.parameters.end() && !within->is_null()) return;
     }
-    const SchemaFields outbound = outbound_fields(schema);
-    if (outbound.empty()) return;
     // What the step will send whatever the context holds: literals, a $literal's value, a
     // $template's text (its placeholders are references, read when the step runs).
     std::function<json(const json&)> literal = [&](const json& node) -> json {
