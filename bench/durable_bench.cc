@@ -22,6 +22,7 @@
 #include "common/file_system.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/engine.h"
+#include "runtime/system_clock.h"
 #include "store/sqlite_store.h"
 #include "workflow/workflow_loader.h"
 

@@ -15,6 +15,7 @@
 #include "plugin_host/isolated_plugin.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/engine.h"
+#include "runtime/system_clock.h"
 #include "workflow/workflow_loader.h"
 
 namespace {

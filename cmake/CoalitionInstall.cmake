@@ -14,8 +14,8 @@
 include(CMakePackageConfigHelpers)
 
 # Exported too: a plugin project runs its cases with Coalition::coalition (`plugin test`).
-set_target_properties(coalition_plugin_host PROPERTIES EXPORT_NAME plugin_host)
-install(TARGETS coalition coalition_plugin_host EXPORT CoalitionTargets RUNTIME DESTINATION bin)
+set_target_properties(coalition-plugin-host PROPERTIES EXPORT_NAME plugin_host)
+install(TARGETS coalition coalition-plugin-host EXPORT CoalitionTargets RUNTIME DESTINATION bin)
 install(TARGETS ${COALITION_SHIPPED_PLUGINS} LIBRARY DESTINATION lib/coalition/plugins)
 foreach(_plugin IN LISTS COALITION_SHIPPED_PLUGINS)
   get_target_property(_manifest ${_plugin} COALITION_MANIFEST)

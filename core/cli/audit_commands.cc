@@ -96,7 +96,9 @@ Result<AuditCheckpoint> write_configured_checkpoint(Store& store, const Installa
   if (!key) return std::move(key).error();
   const auto file = checkpoints_path(none, installation.config);
   if (file.empty()) return Error::configuration("no checkpoint file: set audit.checkpoints");
-  return write_audit_checkpoint(store, *key, now, file);
+  auto chain = store.verify_audit();
+  if (!chain) return std::move(chain).error();
+  return write_audit_checkpoint(*chain, *key, now, file);
 }
 
 int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Installation& installation,
@@ -113,7 +115,9 @@ int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Install
   if (!now) return fail(err, "audit checkpoint", now.error());
   auto s = open_for_reading(o, installation);
   if (!s) return fail(err, "audit checkpoint", s.error());
-  auto c = write_audit_checkpoint((*s)->store(), *key, *now, file);
+  auto chain = (*s)->store().verify_audit();
+  if (!chain) return fail(err, "audit checkpoint", chain.error());
+  auto c = write_audit_checkpoint(*chain, *key, *now, file);
   if (!c) return fail(err, "audit checkpoint", c.error());
   if (o.json) {
     out << c->to_json().dump(2) << "\n";

@@ -26,8 +26,8 @@
 #include "plugin_host/isolated_plugin.h"
 #include "plugin_host/library_loader.h"
 #include "plugin_host/plugin_loader.h"
-#include "runtime/clock.h"
 #include "runtime/engine.h"
+#include "runtime/system_clock.h"
 #include "test_paths.h"
 #include "workflow/workflow_loader.h"
 

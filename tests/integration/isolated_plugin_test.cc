@@ -1,6 +1,7 @@
 // Partner plugins in `coalition-plugin-host` child processes: whatever a plugin does — crash,
 // hang, flood, leak, exhaust memory, break the protocol — costs one attempt and a restart of
 // its host, never the engine. Real child processes, the real host program, real libraries.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>

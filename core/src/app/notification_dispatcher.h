@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "config/engine_config.h"
 #include "plugin_host/plugin_registry.h"
-#include "runtime/clock.h"
 #include "store/store.h"
 
 namespace coalition::app {

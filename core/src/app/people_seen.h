@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "auth/principal.h"
-#include "runtime/clock.h"
+#include "common/clock.h"
 #include "store/store.h"
 
 namespace coalition::app {

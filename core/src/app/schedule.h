@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "calendar/business_calendar.h"
+#include "common/clock.h"
 #include "common/result.h"
-#include "runtime/clock.h"
 
 namespace coalition::app {
 

@@ -16,6 +16,7 @@
 #include "common/json_text.h"
 #include "common/private_file.h"
 #include "common/utc_time.h"
+#include "runtime/system_clock.h"
 #include "workflow/workflow_loader.h"
 
 namespace coalition::app {

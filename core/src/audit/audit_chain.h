@@ -14,10 +14,13 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "store/store.h"
+#include "audit/audit_record.h"
+#include "common/result.h"
 
 namespace coalition {
 

@@ -70,19 +70,18 @@ Status append_line(const std::filesystem::path& out, const std::string& line) {
 
 }  // namespace
 
-Result<AuditCheckpoint> write_audit_checkpoint(Store& store, const SigningKey& key, TimePoint now,
+Result<AuditCheckpoint> write_audit_checkpoint(const AuditVerification& verified,
+                                               const SigningKey& key, TimePoint now,
                                                const std::filesystem::path& out) {
-  auto v = store.verify_audit();
-  if (!v) return std::move(v).error();
-  if (!v->ok) {
+  if (!verified.ok) {
     return Error::invalid_data("the audit chain is broken at entry " +
-                               std::to_string(v->first_bad_seq) + ": " + v->problem +
+                               std::to_string(verified.first_bad_seq) + ": " + verified.problem +
                                "; refusing to sign it");
   }
   AuditCheckpoint c;
-  c.seq = v->entries;
-  c.hash = v->head_hash;
-  c.entries = v->entries;
+  c.seq = verified.entries;
+  c.hash = verified.head_hash;
+  c.entries = verified.entries;
   c.at = format_utc(now);
   c.public_key = key.public_key_hex();
   c.signature = key.sign_hex(c.signed_text());

@@ -15,10 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_record.h"
 #include "common/file_system.h"
 #include "common/result.h"
 #include "common/signing_key.h"
-#include "store/store.h"
+#include "common/time_point.h"
 
 namespace coalition {
 
@@ -38,10 +39,11 @@ struct AuditCheckpoint {
   static Result<AuditCheckpoint> from_json(const nlohmann::json& doc);
 };
 
-// Checks the chain (a broken chain is never signed: kInvalidData with its problem), signs its
-// head with `key` at `now` and appends the line to `out` (created 0644, its folder if needed).
-// For the CLI and for the server's periodic checkpoints.
-Result<AuditCheckpoint> write_audit_checkpoint(Store& store, const SigningKey& key, TimePoint now,
+// Signs the head of the chain `verified` found (Store::verify_audit) with `key` at `now` and
+// appends the line to `out` (created 0644, its folder if needed). A broken chain is never signed:
+// kInvalidData with its problem. For the CLI and for the server's periodic checkpoints.
+Result<AuditCheckpoint> write_audit_checkpoint(const AuditVerification& verified,
+                                               const SigningKey& key, TimePoint now,
                                                const std::filesystem::path& out);
 
 // The checkpoints in `file`, in order; kInvalidData naming the line of a malformed one.

@@ -25,8 +25,8 @@
 #include "auth/json_web_key.h"
 #include "auth/jwks_source.h"
 #include "auth/principal.h"
+#include "common/clock.h"
 #include "config/engine_config.h"
-#include "runtime/clock.h"
 
 namespace coalition {
 

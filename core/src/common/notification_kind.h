@@ -1,6 +1,6 @@
 // What the engine notifies people of: about their tasks, the task opened, its reminder (the
 // deadline at risk), an escalation to the next level, its deadline expired — each follows one
-// event of the execution (runtime/event.h); and, to a workflow's security contact, an image or
+// event of the execution (history/event.h); and, to a workflow's security contact, an image or
 // video refused (follows the audit entry that records the refusal).
 #ifndef COALITION_COMMON_NOTIFICATION_KIND_H_
 #define COALITION_COMMON_NOTIFICATION_KIND_H_

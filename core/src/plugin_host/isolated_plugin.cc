@@ -4,8 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <future>
+#include <thread>
+
+#include "plugin_host/plugin_process.h"
 
 namespace coalition {
 namespace {
@@ -27,11 +32,18 @@ std::unique_ptr<PluginHosts> make_plugin_hosts(const PluginIsolationConfig& isol
       isolation.host);
 }
 
+struct PluginHosts::IoThread {
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::thread thread{[this] { io.run(); }};
+};
+
 PluginHosts::PluginHosts(std::unique_ptr<HostLauncher> launcher, PluginHostLimits limits)
-    : launcher_(std::move(launcher)),
-      limits_(limits),
-      work_(boost::asio::make_work_guard(io_)),
-      thread_([this] { io_.run(); }) {}
+    : launcher_(std::move(launcher)), limits_(limits), io_thread_(std::make_unique<IoThread>()) {}
+
+boost::asio::io_context& PluginHosts::io() {
+  return io_thread_->io;
+}
 
 PluginHosts::~PluginHosts() {
   std::vector<std::shared_ptr<IsolatedPlugin>> plugins;
@@ -41,8 +53,8 @@ PluginHosts::~PluginHosts() {
   }
   for (auto& plugin : plugins) plugin->stop();
   plugins.clear();
-  work_.reset();
-  thread_.join();
+  io_thread_->work.reset();
+  io_thread_->thread.join();
 }
 
 std::shared_ptr<IsolatedPlugin> PluginHosts::add(std::string plugin_id, std::string load_document,
@@ -59,7 +71,7 @@ Result<HostChild> PluginHosts::spawn(const std::string& plugin_id) {
   // by a thread that ends would be killed with it. The io thread lives as long as the hosts.
   std::promise<Result<HostChild>> done;
   auto spawned = done.get_future();
-  boost::asio::post(io_, [&] { done.set_value(launcher_->launch(plugin_id)); });
+  boost::asio::post(io_thread_->io, [&] { done.set_value(launcher_->launch(plugin_id)); });
   return spawned.get();
 }
 

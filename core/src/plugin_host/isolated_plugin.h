@@ -5,25 +5,28 @@
 #ifndef COALITION_PLUGIN_HOST_ISOLATED_PLUGIN_H_
 #define COALITION_PLUGIN_HOST_ISOLATED_PLUGIN_H_
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
 #include "common/result.h"
+#include "plugin_host/host_call_result.h"
+#include "plugin_host/host_frame.h"
 #include "plugin_host/host_launcher.h"
 #include "plugin_host/plugin_isolation.h"
-#include "plugin_host/plugin_process.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace coalition {
 
 class IsolatedPlugin;
+class PluginProcess;
 
 // What `coalition plugins` and /metrics show of an isolated plugin.
 struct PluginHealth {
@@ -53,16 +56,16 @@ class PluginHosts {
   // thread itself.
   Result<HostChild> spawn(const std::string& plugin_id);
 
-  boost::asio::io_context& io() { return io_; }
+  boost::asio::io_context& io();
   HostLauncher& launcher() { return *launcher_; }
   const PluginHostLimits& limits() const { return limits_; }
 
  private:
   std::unique_ptr<HostLauncher> launcher_;
   PluginHostLimits limits_;
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::thread thread_;
+  // The io thread and its io_context (in the .cc file: only plugin_host compiles Asio).
+  struct IoThread;
+  std::unique_ptr<IoThread> io_thread_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<IsolatedPlugin>> plugins_;
 };

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "plugin_host/host_call_result.h"
 #include "plugin_host/host_frame.h"
 #include "plugin_host/host_launcher.h"
 #include "plugin_host/plugin_answer.h"
@@ -30,12 +31,6 @@ class logger;
 namespace coalition {
 
 // How a call through a host ended: the plugin's answer, or why there is none.
-struct HostCallResult {
-  std::optional<PluginAnswer> answer;
-  std::string code;     // without an answer: plugin.crashed, plugin.timed_out
-  std::string message;  // one sentence naming the plugin and what happened to its host
-};
-
 // The socket is read on the callers' own threads: while calls are in flight, one of them (the
 // leader) runs the socket's handlers (its own Asio io_context) until its answer is in, then
 // hands the turn to another waiting caller. An answer therefore wakes one thread, the one that

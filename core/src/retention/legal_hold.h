@@ -7,9 +7,9 @@
 
 #include <string>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/utc_time.h"
-#include "runtime/clock.h"
 #include "store/store.h"
 
 namespace coalition {

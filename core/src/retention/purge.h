@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/utc_time.h"
-#include "runtime/clock.h"
 #include "store/store.h"
 #include "workflow/workflow_validator.h"
 

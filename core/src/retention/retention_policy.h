@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/utc_time.h"
-#include "runtime/clock.h"
 #include "workflow/calendar_period.h"
 #include "workflow/workflow.h"
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "calendar/business_calendar.h"
+#include "common/clock.h"
 #include "common/result.h"
-#include "runtime/clock.h"
 #include "workflow/problem.h"
 #include "workflow/workflow.h"
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <cstring>
 #include <random>
@@ -59,6 +61,12 @@ std::string fresh_id(uint64_t n) {
 
 }  // namespace
 
+struct Engine::Scheduler {
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::vector<std::thread> threads;
+};
+
 Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, Clock& clock,
                EngineOptions options, EventSink* sink)
     : registry_(registry),
@@ -70,12 +78,10 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
       limits_(options.limits),
       notify_(options.notify),
       journal_(options.journal),
-      work_(std::make_unique<
-            boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
-          io_.get_executor())),
+      scheduler_(std::make_unique<Scheduler>()),
       plugin_pool_(std::max<size_t>(1, options.plugin_threads), options.max_stranded_threads) {
   for (size_t i = 0; i < std::max<size_t>(1, options.scheduler_threads); ++i) {
-    threads_.emplace_back([this] { io_.run(); });
+    scheduler_->threads.emplace_back([s = scheduler_.get()] { s->io.run(); });
   }
   if (store_ != nullptr) {
     committer_ = std::make_unique<GroupCommitter>(*store_, [this](const Error& error) {
@@ -181,9 +187,9 @@ Engine::~Engine() {
     wakeups_.clear();
   }
   plugin_pool_.join();
-  work_.reset();
-  io_.stop();
-  for (auto& t : threads_) t.join();
+  scheduler_->work.reset();
+  scheduler_->io.stop();
+  for (auto& t : scheduler_->threads) t.join();
 }
 
 // A counter rather than a mutex on every post: the mutex is taken only when the count reaches
@@ -201,7 +207,7 @@ void Engine::end_work() {
 
 void Engine::post(std::function<void()> work) {
   begin_work();
-  boost::asio::post(io_, [this, work = std::move(work)] {
+  boost::asio::post(scheduler_->io, [this, work = std::move(work)] {
     work();
     end_work();
   });

@@ -10,7 +10,6 @@
 #define COALITION_RUNTIME_ENGINE_H_
 
 #include <atomic>
-#include <boost/asio/io_context.hpp>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -193,9 +192,9 @@ class Engine final : public ExecutionHost {
   const ExecutionLimits limits_;
   const std::vector<NotificationKind> notify_;
   CrashJournal* journal_;
-  boost::asio::io_context io_;
-  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::vector<std::thread> threads_;
+  // The scheduler's io_context and its threads (in the .cc file: only it compiles Asio).
+  struct Scheduler;
+  std::unique_ptr<Scheduler> scheduler_;
   PluginCallPool plugin_pool_;
   struct CrashedCall {
     CrashJournal::PluginCall call;

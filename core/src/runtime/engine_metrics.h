@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "common/histogram.h"
-#include "runtime/event.h"
+#include "history/event.h"
 
 namespace coalition {
 

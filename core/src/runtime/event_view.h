@@ -8,7 +8,7 @@
 
 #include <optional>
 
-#include "runtime/event.h"
+#include "history/event.h"
 #include "workflow/visibility.h"
 
 namespace coalition {

@@ -25,12 +25,12 @@
 #include <vector>
 
 #include "calendar/business_calendar.h"
+#include "common/clock.h"
 #include "common/execution_limits.h"
 #include "guard/media_scan.h"
+#include "history/event.h"
 #include "plugin_host/plugin_registry.h"
-#include "runtime/clock.h"
 #include "runtime/crash_journal.h"
-#include "runtime/event.h"
 #include "runtime/migration_plan.h"
 #include "runtime/plugin_call_pool.h"
 #include "store/group_committer.h"

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/utc_time.h"
-#include "runtime/clock.h"
 #include "server/http_message.h"
 #include "server/problem.h"
 #include "server/router.h"

@@ -16,9 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_record.h"
 #include "common/notification_kind.h"
 #include "common/result.h"
-#include "runtime/event.h"
+#include "history/event.h"
 
 namespace coalition {
 
@@ -102,49 +103,6 @@ struct ScheduleRecord {
   std::string last_error;  // why the last start failed, or why the schedule was paused
   TimePoint created_at;
   TimePoint updated_at;
-};
-
-// One audit entry before the store gives it a place in the chain.
-struct AuditDraft {
-  TimePoint at;
-  std::string actor;
-  std::string role;
-  std::string organisation;
-  std::string execution_id;
-  std::string step;
-  std::string type;
-  std::string summary;       // JSON text; never a sensitive payload: codes, ids, counts
-  std::string summary_hash;  // SHA-256 of `summary`; empty: computed when sealed
-  // The event of `execution_id` this entry records (0: none). It must be in the same batch:
-  // the store links the entry to the digest of the event's stored bytes (audit/event_digest.h).
-  uint64_t event_seq = 0;
-};
-
-struct AuditRecord {
-  uint64_t seq = 0;
-  std::string at;  // RFC 3339, as hashed
-  std::string actor;
-  std::string role;
-  std::string organisation;
-  std::string execution_id;
-  std::string step;
-  std::string type;
-  std::string summary;       // JSON text
-  std::string summary_hash;  // SHA-256 of `summary`
-  std::string prev_hash;     // `hash` of entry seq-1; 64 zeros for the first
-  std::string hash;
-  // 1: entries written before event digests (schema 2 stores); 2: the hash also covers
-  // scheme, event_seq and event_hash (audit/audit_chain.h).
-  int scheme = 2;
-  uint64_t event_seq = 0;  // the event recorded, 0: none
-  std::string event_hash;  // its digest when written (audit/event_digest.h); empty: none
-};
-
-// A position the chain must still hold: a signed checkpoint's head (audit/audit_checkpoint.h).
-struct AuditAnchor {
-  uint64_t seq = 0;   // entries the chain had then (0: it was empty)
-  std::string hash;   // hash of entry `seq`
-  std::string label;  // names it in a report: "the checkpoint of <time>"
 };
 
 // What a retention purge left of a record (retention/purge.h): kept for good.
@@ -421,19 +379,6 @@ struct StoreCounts {
 
 // What an inbox lists of a task (InboxEntry::summary): the document without the form.
 nlohmann::json task_summary(const TaskRecord& task);
-
-struct AuditVerification {
-  bool ok = true;
-  uint64_t entries = 0;
-  uint64_t first_bad_seq = 0;  // when !ok
-  std::string problem;         // when !ok: what is wrong with that entry
-  std::string kind;            // when !ok: a stable word (audit/audit_chain.h lists them)
-  std::string head_hash;       // hash of the last entry
-  uint64_t redacted = 0;       // entries whose summary a purge removed (a tombstone covers each)
-  uint64_t events = 0;         // stored events checked against the digest in their entry
-  uint64_t unanchored_events = 0;  // events written before digests (schema 2 stores)
-  uint64_t anchors = 0;            // checkpoints the chain was found to hold
-};
 
 class Store {
  public:

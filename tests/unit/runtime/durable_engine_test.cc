@@ -4,6 +4,7 @@
 
 #include "common/utc_time.h"
 #include "runtime/engine.h"
+#include "runtime/system_clock.h"
 #include "store/sqlite_store.h"
 #include "support/approval_step.h"
 #include "support/in_memory_plugins.h"

@@ -1,27 +1,22 @@
 // Clock: the engine's seam to time. Every delay (retry backoff, timeouts, waits, workflow
-// deadlines) goes through it, so tests drive time with ManualClock instead of sleeping.
-#ifndef COALITION_RUNTIME_CLOCK_H_
-#define COALITION_RUNTIME_CLOCK_H_
+// deadlines) goes through it, so tests drive time with ManualClock instead of sleeping. The wall
+// clock, which needs a timer thread, is runtime/system_clock.h; this header names no timer
+// library, so the layers that only read the time do not compile one.
+#ifndef COALITION_COMMON_CLOCK_H_
+#define COALITION_COMMON_CLOCK_H_
 
 #include <atomic>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
+#include <utility>
 
-#include "common/utc_time.h"
+#include "common/time_point.h"
 
 namespace coalition {
-
-// Instants to the microsecond: every year from 0001 to 9999 fits (the library's nanosecond
-// clock ends in 2262), so a timestamp anyone may write can be held and compared.
-using TimePoint = UtcMicros;
 
 class Clock {
  public:
@@ -36,28 +31,8 @@ class Clock {
   virtual std::optional<TimePoint> next_due() const = 0;
 };
 
-// Wall-clock time; calls run on the clock's own timer thread (Asio timers).
-class SystemClock final : public Clock {
- public:
-  SystemClock();
-  ~SystemClock() override;
-  TimePoint now() const override { return utc_now(); }
-  uint64_t call_at(TimePoint when, std::function<void()> fn) override;
-  void cancel(uint64_t id) override;
-  std::optional<TimePoint> next_due() const override;
-
- private:
-  struct Timer;
-  boost::asio::io_context io_;
-  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::thread thread_;
-  mutable std::mutex mutex_;
-  uint64_t next_id_ = 1;
-  std::map<uint64_t, std::shared_ptr<Timer>> timers_;
-};
-
 // Time that moves only when told. advance() runs every call that falls due, in time order, on
-// the calling thread.
+// the calling thread. Scheduling and cancelling a call cost O(log n) in the calls pending.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(TimePoint start) : now_(start), seen_(start.time_since_epoch().count()) {}
@@ -86,9 +61,13 @@ class ManualClock final : public Clock {
   TimePoint now_;
   std::atomic<TimePoint::rep> seen_;
   uint64_t next_id_ = 1;
-  std::multimap<TimePoint, std::pair<uint64_t, std::function<void()>>> pending_;
+  using Pending = std::multimap<TimePoint, std::pair<uint64_t, std::function<void()>>>;
+  Pending pending_;
+  std::map<uint64_t, Pending::iterator> by_id_;  // each pending call, for cancel()
+  // Takes the earliest call due at or before `limit` out of the pending ones (mutex_ held).
+  std::optional<std::function<void()>> take_due(TimePoint limit);
 };
 
 }  // namespace coalition
 
-#endif  // COALITION_RUNTIME_CLOCK_H_
+#endif  // COALITION_COMMON_CLOCK_H_

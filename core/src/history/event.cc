@@ -1,4 +1,4 @@
-#include "runtime/event.h"
+#include "history/event.h"
 
 #include "common/utc_time.h"
 

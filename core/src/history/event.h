@@ -1,7 +1,7 @@
 // Event: one state change of an execution. The history of an execution is its events in order;
 // every change passes through Engine::record(), the one place a store hooks into.
-#ifndef COALITION_RUNTIME_EVENT_H_
-#define COALITION_RUNTIME_EVENT_H_
+#ifndef COALITION_HISTORY_EVENT_H_
+#define COALITION_HISTORY_EVENT_H_
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "common/notification_kind.h"
-#include "runtime/clock.h"
+#include "common/time_point.h"
 
 namespace coalition {
 
@@ -73,4 +73,4 @@ class EventSink {
 
 }  // namespace coalition
 
-#endif  // COALITION_RUNTIME_EVENT_H_
+#endif  // COALITION_HISTORY_EVENT_H_

@@ -1,0 +1,121 @@
+// The time seam: ManualClock runs due calls in time order and cancels one among many; the wall
+// clock runs a call that is due and never one that was cancelled.
+#include "common/clock.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/utc_time.h"
+#include "runtime/system_clock.h"
+
+namespace coalition::clock_test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TimePoint at(const char* text) {
+  return *parse_utc(text);
+}
+
+TEST(ManualClock, RunsDueCallsInTimeOrderAndMovesTimeToEach) {
+  ManualClock clock(at("2026-03-02T09:00:00Z"));
+  std::vector<std::string> ran;
+  clock.call_at(at("2026-03-02T09:00:03Z"),
+                [&] { ran.push_back("third@" + format_utc(clock.now())); });
+  clock.call_at(at("2026-03-02T09:00:01Z"),
+                [&] { ran.push_back("first@" + format_utc(clock.now())); });
+  clock.call_at(at("2026-03-02T09:00:02Z"), [&] { ran.push_back("second"); });
+  clock.call_at(at("2026-03-02T09:01:00Z"), [&] { ran.push_back("later"); });
+  clock.advance(seconds(5));
+  ASSERT_EQ(ran.size(), 3U);
+  EXPECT_EQ(ran[0], "first@2026-03-02T09:00:01.000Z");
+  EXPECT_EQ(ran[1], "second");
+  EXPECT_EQ(ran[2], "third@2026-03-02T09:00:03.000Z");
+  EXPECT_EQ(clock.now(), at("2026-03-02T09:00:05Z"));
+  EXPECT_EQ(clock.next_due(), at("2026-03-02T09:01:00Z"));
+}
+
+TEST(ManualClock, CancelsOneCallAmongManyAtTheSameInstant) {
+  ManualClock clock(at("2026-03-02T09:00:00Z"));
+  const TimePoint due = at("2026-03-02T10:00:00Z");
+  std::vector<int> ran;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 1000; ++i) ids.push_back(clock.call_at(due, [&ran, i] { ran.push_back(i); }));
+  clock.cancel(ids[500]);
+  clock.cancel(ids[0]);
+  clock.cancel(ids[500]);  // twice: no effect
+  clock.advance(std::chrono::hours(1));
+  ASSERT_EQ(ran.size(), 998U);
+  EXPECT_EQ(ran.front(), 1) << "calls due together run in the order they were made";
+  EXPECT_EQ(std::count(ran.begin(), ran.end(), 500), 0);
+  EXPECT_FALSE(clock.next_due());
+}
+
+TEST(ManualClock, CancellingACallThatRanChangesNothing) {
+  ManualClock clock(at("2026-03-02T09:00:00Z"));
+  int runs = 0;
+  const uint64_t first = clock.call_at(at("2026-03-02T09:00:01Z"), [&] { ++runs; });
+  clock.call_at(at("2026-03-02T09:00:02Z"), [&] { ++runs; });
+  ASSERT_TRUE(clock.fire_next(at("2026-03-02T09:00:01Z")));
+  EXPECT_FALSE(clock.fire_next(at("2026-03-02T09:00:01Z"))) << "the second is not due yet";
+  clock.cancel(first);
+  EXPECT_EQ(clock.next_due(), at("2026-03-02T09:00:02Z"));
+  clock.advance(seconds(5));
+  EXPECT_EQ(runs, 2);
+}
+
+TEST(ManualClock, ACallMayScheduleAnotherThatFallsDueInTheSameAdvance) {
+  ManualClock clock(at("2026-03-02T09:00:00Z"));
+  std::vector<std::string> ran;
+  clock.call_at(at("2026-03-02T09:00:01Z"), [&] {
+    ran.push_back("outer");
+    clock.call_at(clock.now() + seconds(1),
+                  [&] { ran.push_back("inner@" + format_utc(clock.now())); });
+  });
+  clock.advance(seconds(3));
+  ASSERT_EQ(ran.size(), 2U);
+  EXPECT_EQ(ran[1], "inner@2026-03-02T09:00:02.000Z");
+}
+
+// Waits for the wall clock's thread to run calls; the limit only bounds a broken run.
+TEST(SystemClock, RunsADueCallAndNeverACancelledOne) {
+  SystemClock clock;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::string> ran;
+  const uint64_t cancelled = clock.call_at(clock.now() + milliseconds(20), [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    ran.push_back("cancelled");
+    changed.notify_all();
+  });
+  clock.cancel(cancelled);
+  clock.call_at(clock.now() + milliseconds(40), [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    ran.push_back("due");
+    changed.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mutex);
+  ASSERT_TRUE(changed.wait_for(lock, seconds(30), [&] { return !ran.empty(); }));
+  EXPECT_EQ(ran, std::vector<std::string>{"due"});
+  EXPECT_FALSE(clock.next_due());
+}
+
+TEST(SystemClock, NamesItsEarliestPendingCall) {
+  SystemClock clock;
+  const TimePoint later = clock.now() + std::chrono::hours(2);
+  const TimePoint sooner = clock.now() + std::chrono::hours(1);
+  clock.call_at(later, [] {});
+  const uint64_t id = clock.call_at(sooner, [] {});
+  EXPECT_EQ(clock.next_due(), sooner);
+  clock.cancel(id);
+  EXPECT_EQ(clock.next_due(), later);
+}
+
+}  // namespace
+}  // namespace coalition::clock_test
