@@ -33,7 +33,8 @@ json snapshot_json(const ExecutionRecord& r) {
 void print_text(const json& doc, const std::map<EventType, size_t>& counts, std::ostream& out) {
   out << "execution " << doc["id"].get<std::string>() << " (" << doc["workflow"].get<std::string>()
       << "): " << doc["status"].get<std::string>() << "\n";
-  if (doc["status"] == "succeeded") out << "output: " << doc["output"].dump(2) << "\n";
+  if (doc["status"] == nlohmann::json(ExecutionStatus::kSucceeded))
+    out << "output: " << doc["output"].dump(2) << "\n";
   if (doc.contains("error")) {
     // The pointer names the place that is wrong (a parameter, a field of the input).
     const std::string pointer = doc["error"].value("pointer", "");
@@ -108,7 +109,7 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     if (s.manual_clock() != nullptr) break;
     auto record = s.store().execution(*id);
     if (!record || !*record) break;  // reported below
-    if ((*record)->status != "running" && (*record)->status != "waiting") break;
+    if (is_finished((*record)->status)) break;
     const auto due = (*record)->next_due;
     const TimePoint now = s.clock().now();
     if (!due || *due - now > *budget) break;
@@ -152,7 +153,7 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     }
     print_text(doc, *counts, out);
   }
-  return (*record)->status == "failed" ? 1 : kExitOk;
+  return (*record)->status == ExecutionStatus::kFailed ? 1 : kExitOk;
 }
 
 }  // namespace coalition::cli

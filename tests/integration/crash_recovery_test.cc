@@ -53,7 +53,7 @@ TEST(CrashRecovery, SigkillDuringFlightLosesNothingAcknowledged) {
   for (const auto& id : ids) {
     auto record = s.execution(id.get<std::string>());
     ASSERT_TRUE(record.ok() && record->has_value());
-    EXPECT_EQ((*record)->status, "succeeded") << id;
+    EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded) << id;
     std::map<std::string, int> succeeded;
     size_t attempts = 0;
     const auto history = s.history(id.get<std::string>());

@@ -41,10 +41,6 @@ Status parse_cursor(const std::string& text, ExecutionFilter& filter) {
   return ok_status();
 }
 
-bool known_status(const std::string& s) {
-  return s == "running" || s == "waiting" || s == "succeeded" || s == "failed" || s == "cancelled";
-}
-
 }  // namespace
 
 Result<json> search_executions(Session& s, const Principal& p, const ExecutionQuery& query) {
@@ -56,15 +52,16 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
   }
   ExecutionFilter filter;
   filter.workflow_id = query.workflow;
-  for (const auto& status : query.statuses) {
-    if (!known_status(status)) {
-      return Error::invalid_argument("status: '" + status +
+  for (const auto& given : query.statuses) {
+    const auto status = parse_execution_status(given);
+    if (!status) {
+      return Error::invalid_argument("status: '" + given +
                                      "' is none of running, waiting, succeeded, failed, cancelled");
     }
     // Each once: at most the five statuses there are.
-    if (std::find(filter.statuses.begin(), filter.statuses.end(), status) ==
+    if (std::find(filter.statuses.begin(), filter.statuses.end(), *status) ==
         filter.statuses.end()) {
-      filter.statuses.push_back(status);
+      filter.statuses.push_back(*status);
     }
   }
   filter.organisation = query.organisation;
@@ -141,7 +138,7 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
              {"status", e.status},
              {"started_at", format_utc(e.started_at)},
              {"updated_at", updated}};
-    if (e.status == "succeeded" || e.status == "failed" || e.status == "cancelled") {
+    if (is_finished(e.status)) {
       doc["finished_at"] = updated;
     }
     if (next_due) doc["next_due"] = *next_due;

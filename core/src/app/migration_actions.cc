@@ -18,7 +18,7 @@ Result<std::vector<std::string>> executions_on(Session& s, const MigrationPlan& 
   std::vector<ExecutionSummary> found;
   ExecutionFilter filter;
   filter.workflow_id = plan.workflow;
-  filter.statuses = {"running", "waiting"};
+  filter.statuses = {ExecutionStatus::kRunning, ExecutionStatus::kWaiting};
   filter.limit = 500;
   for (;;) {
     auto page = s.store().executions(filter);

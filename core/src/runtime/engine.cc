@@ -138,7 +138,7 @@ Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id) {
     if (store_ == nullptr) return std::shared_ptr<Execution>();
     auto record = store_->execution(id);
     if (!record) return std::move(record).error();
-    if (!*record || ((*record)->status != "running" && (*record)->status != "waiting")) {
+    if (!*record || is_finished((*record)->status)) {
       return std::shared_ptr<Execution>();
     }
     auto restored = load(**record);
@@ -443,7 +443,7 @@ Result<RecoveryReport> Engine::recover() {
   if (!records) return std::move(records).error();
   std::vector<std::shared_ptr<Execution>> restored;
   for (const auto& record : *records) {
-    if (record.status == "waiting") {  // parked: stays in the store until needed
+    if (record.status == ExecutionStatus::kWaiting) {  // parked: stays in the store until needed
       std::lock_guard<std::mutex> lock(executions_mutex_);
       if (record.next_due) wake_at(record.id, *record.next_due);
       ++report.parked;
@@ -657,8 +657,9 @@ Status Engine::cancel(const std::string& execution_id, const Actor& given,
     auto record = store_->execution(execution_id);
     if (!record) return std::move(record).error();
     if (!*record) return Error::not_found("no execution " + execution_id);
-    if ((*record)->status != "running" && (*record)->status != "waiting") {
-      return Error::conflict("execution " + execution_id + " has already " + (*record)->status);
+    if (is_finished((*record)->status)) {
+      return Error::conflict("execution " + execution_id + " has already " +
+                             std::string(to_string((*record)->status)));
     }
   }
   return acting_on<Ok>(execution_id, "execution " + execution_id + " is not running",
@@ -690,12 +691,12 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     if (!record) return std::move(record).error();
     if (!*record) return Error::not_found("no execution " + execution_id);
     const ExecutionRecord& r = **record;
-    if (r.status != "failed") {
-      return Error::conflict("execution " + execution_id + " has " +
-                             (r.status == "running" || r.status == "waiting"
-                                  ? "not failed: it is " + r.status
-                                  : "not failed: it " + r.status) +
-                             "; only a failed execution can be retried");
+    if (r.status != ExecutionStatus::kFailed) {
+      const std::string status(to_string(r.status));
+      return Error::conflict(
+          "execution " + execution_id + " has " +
+          (is_finished(r.status) ? "not failed: it " + status : "not failed: it is " + status) +
+          "; only a failed execution can be retried");
     }
     StepError failure;
     if (r.result.is_object() && r.result.contains("error") && r.result["error"].is_object()) {
@@ -813,8 +814,8 @@ Result<MigrationReport> Engine::migrate(const std::string& execution_id, const M
     if (!record) return std::move(record).error();
     if (!*record) return Error::not_found("no execution " + execution_id);
     const ExecutionRecord& r = **record;
-    if (r.status != "running" && r.status != "waiting") {
-      report.problems.push_back("it has " + r.status);
+    if (is_finished(r.status)) {
+      report.problems.push_back("it has " + std::string(to_string(r.status)));
       return report;
     }
     const auto mark = working_on(execution_id);
@@ -850,10 +851,8 @@ std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
   s.id = r.id;
   s.workflow = r.workflow_id + "@" + std::to_string(r.workflow_version);
   s.initiator = r.initiator;
-  s.status = r.status == "succeeded"   ? ExecutionStatus::kSucceeded
-             : r.status == "failed"    ? ExecutionStatus::kFailed
-             : r.status == "cancelled" ? ExecutionStatus::kCancelled
-                                       : ExecutionStatus::kRunning;
+  // Parked is running, as an execution in memory says it.
+  s.status = r.status == ExecutionStatus::kWaiting ? ExecutionStatus::kRunning : r.status;
   if (r.result.is_object()) {
     s.output = r.result.value("output", nlohmann::json());
     if (r.result.contains("error")) {

@@ -19,16 +19,6 @@ namespace coalition {
 
 using nlohmann::json;
 
-std::string_view to_string(ExecutionStatus status) {
-  switch (status) {
-    case ExecutionStatus::kRunning: return "running";
-    case ExecutionStatus::kSucceeded: return "succeeded";
-    case ExecutionStatus::kFailed: return "failed";
-    case ExecutionStatus::kCancelled: return "cancelled";
-  }
-  return "unknown";
-}
-
 namespace {
 
 // Whether `doc` holds the string `s` anywhere (iteratively: payloads nest without bound).
@@ -608,7 +598,7 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   }
   switch (outcome.status) {
     case StepStatus::kOk:
-      close_task(frame, "completed");
+      close_task(frame, TaskStatus::kCompleted);
       cancel_frame_timers(frame);
       attempts_.erase(frame);
       complete_step(frame, step, std::move(outcome.output));
@@ -636,7 +626,7 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
       [[fallthrough]];
     case StepStatus::kPermanentError:
     case StepStatus::kInvalidParameters:
-      close_task(frame, "failed");
+      close_task(frame, TaskStatus::kFailed);
       cancel_frame_timers(frame);
       attempts_.erase(frame);
       on_step_error(frame, step, outcome.error);

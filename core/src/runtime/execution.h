@@ -39,9 +39,6 @@
 
 namespace coalition {
 
-enum class ExecutionStatus { kRunning, kSucceeded, kFailed, kCancelled };
-std::string_view to_string(ExecutionStatus status);
-
 // Who does something: a person acting in a role for an organisation, or the engine itself.
 struct Actor {
   std::string id = "engine";
@@ -269,7 +266,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // Finds the open task for claim, release and reassign; audits a refusal as "task_refused".
   Attempt* open_task_or_refuse(const std::string& task_id, const Actor& actor, int64_t* frame);
   void cancel_frame_tree(int64_t frame);
-  void close_task(int64_t frame, const std::string& status);
+  void close_task(int64_t frame, TaskStatus status);
   void run_wait(int64_t frame, const Step& step);
   bool start_deadline(int64_t frame, const Step& step);  // false: the step failed
   void arm_deadline_timers(int64_t frame);
@@ -300,7 +297,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::shared_ptr<const Workflow> workflow_;
   std::string initiator_;
   mutable std::mutex mutex_;
-  ExecutionStatus status_ = ExecutionStatus::kRunning;
+  ExecutionStatus status_ = ExecutionStatus::kRunning;  // never kWaiting: parked() says that
   nlohmann::json output_;
   StepError error_;
   TimePoint started_at_;

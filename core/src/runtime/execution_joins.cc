@@ -299,7 +299,7 @@ void Execution::cancel_frame_tree(int64_t frame) {
   Frame& f = found->second;
   f.done = true;
   f.context = Context();
-  close_task(frame, "cancelled");
+  close_task(frame, TaskStatus::kCancelled);
   cancel_frame_timers(frame);
   attempts_.erase(frame);
   waiting_.erase(frame);
@@ -323,7 +323,7 @@ void Execution::stop_everything() {
   // has ended (and a retry runs again what was in flight from its own snapshot).
   held_calls_.clear();
   for (auto& [id, frame] : frames_) frame.done = true;
-  for (const auto& [frame, attempt] : attempts_) close_task(frame, "cancelled");
+  for (const auto& [frame, attempt] : attempts_) close_task(frame, TaskStatus::kCancelled);
   for (const auto& [id, timer] : timers_) host_.clock().cancel(timer.clock_id);
   timers_.clear();
   attempts_.clear();

@@ -555,8 +555,7 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   pending_notifications_.clear();
   for (auto& a : pending_audit_) batch.audit.push_back(std::move(a));
   pending_audit_.clear();
-  std::string status(to_string(status_));
-  if (parked()) status = "waiting";
+  const ExecutionStatus status = parked() ? ExecutionStatus::kWaiting : status_;
   json result;
   if (status_ == ExecutionStatus::kSucceeded) result = {{"output", output_}};
   if (status_ == ExecutionStatus::kFailed || status_ == ExecutionStatus::kCancelled) {
@@ -570,8 +569,8 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
     auto a = attempts_.find(frame);
     if (a == attempts_.end() || !a->second.task) continue;
     batch.tasks.push_back(TaskRecord{a->second.task->id, id_, step_path(frame, a->second.step->id),
-                                     "open", frames_.at(frame).due, a->second.task->created_at,
-                                     task_json(frame)});
+                                     TaskStatus::kOpen, frames_.at(frame).due,
+                                     a->second.task->created_at, task_json(frame)});
   }
   changed_tasks_.clear();
   for (auto& t : closed_tasks_) batch.tasks.push_back(std::move(t));

@@ -126,7 +126,7 @@ void Execution::on_suspend(int64_t frame, const json& wait) {
   mark_dirty();
 }
 
-void Execution::close_task(int64_t frame, const std::string& status) {
+void Execution::close_task(int64_t frame, TaskStatus status) {
   auto a = attempts_.find(frame);
   if (a == attempts_.end() || !a->second.task) return;
   if (host_.durable()) {
@@ -189,7 +189,7 @@ json Execution::task_json(int64_t frame) const {
            {"execution", id_},
            {"workflow", f.workflow->key()},
            {"step", step_path(frame, step.id)},
-           {"status", "open"},
+           {"status", TaskStatus::kOpen},
            {"title", t.spec.value("title", step.id)},
            {"roles", t.roles},
            {"quorum", step.assign ? step.assign->quorum : 1},
@@ -732,7 +732,7 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
     }
     record(EventType::kDeadlineExpired, path,
            {{"task", a->second.task->id}, {"due", format_utc(*f.due)}, {"action", "fail"}});
-    close_task(frame, "expired");
+    close_task(frame, TaskStatus::kExpired);
     cancel_frame_timers(frame);
     attempts_.erase(frame);
     const bool config = due.error().code() == ErrorCode::kConfiguration;
@@ -756,7 +756,7 @@ void Execution::on_deadline(int64_t frame, uint32_t level) {
       {"action", d.on_expiry_next.empty() ? std::string("fail") : "next:" + d.on_expiry_next}};
   if (has_task) data["task"] = a->second.task->id;
   record(EventType::kDeadlineExpired, path, std::move(data));
-  close_task(frame, "expired");
+  close_task(frame, TaskStatus::kExpired);
   cancel_frame_timers(frame);
   attempts_.erase(frame);
   waiting_.erase(frame);

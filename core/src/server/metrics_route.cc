@@ -55,9 +55,9 @@ void add_metrics_route(Router& router, app::Session& s) {
          if (!counts) return problem_response(counts.error());
          std::string out;
          header(out, "coalition_executions", "gauge", "Executions in the store, by status.");
-         for (const char* status : {"running", "waiting", "succeeded", "failed", "cancelled"}) {
+         for (const auto status : kAllExecutionStatuses) {
            auto it = counts->executions.find(status);
-           out += fmt::format("coalition_executions{{status=\"{}\"}} {}\n", status,
+           out += fmt::format("coalition_executions{{status=\"{}\"}} {}\n", to_string(status),
                               it == counts->executions.end() ? 0 : it->second);
          }
          header(out, "coalition_tasks_open", "gauge", "Open human tasks.");

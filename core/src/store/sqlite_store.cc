@@ -50,12 +50,22 @@ constexpr const char* kExecutionColumns =
     "id, workflow_id, workflow_version, status, initiator, started_at, updated_at, next_due, "
     "state, result";
 
-ExecutionRecord read_execution(const SqliteStatement& q) {
+// A status word the store wrote; another one means the file was edited or written by a newer
+// engine: refused, naming the record, rather than read as something it is not.
+Result<ExecutionStatus> stored_execution_status(const std::string& text, const std::string& id) {
+  if (auto status = parse_execution_status(text)) return *status;
+  return Error::invalid_data("store: execution " + id + " has the status '" + text +
+                             "', which is not running, waiting, succeeded, failed or cancelled");
+}
+
+Result<ExecutionRecord> read_execution(const SqliteStatement& q) {
   ExecutionRecord r;
   r.id = q.text(0);
   r.workflow_id = q.text(1);
   r.workflow_version = q.integer(2);
-  r.status = q.text(3);
+  auto status = stored_execution_status(q.text(3), r.id);
+  if (!status) return std::move(status).error();
+  r.status = *status;
   r.initiator = q.text(4);
   r.started_at = from_ms(q.integer(5));
   r.updated_at = from_ms(q.integer(6));
@@ -84,12 +94,17 @@ std::string roles_key(const json& doc) {
   return key;
 }
 
-TaskRecord read_task(const SqliteStatement& q) {
+Result<TaskRecord> read_task(const SqliteStatement& q) {
   TaskRecord t;
   t.id = q.text(0);
   t.execution_id = q.text(1);
   t.step = q.text(2);
-  t.status = q.text(3);
+  const auto status = parse_task_status(q.text(3));
+  if (!status) {
+    return Error::invalid_data("store: task " + t.id + " has the status '" + q.text(3) +
+                               "', which is not open, completed, failed, expired or cancelled");
+  }
+  t.status = *status;
   if (!q.is_null(4)) t.due = from_ms(q.integer(4));
   t.created_at = from_ms(q.integer(5));
   t.doc = stored_json(q.text(6));
@@ -491,7 +506,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
     if (auto s = s_->upsert_execution.bind(1, e.id)
                      .bind(2, e.workflow_id)
                      .bind(3, e.workflow_version)
-                     .bind(4, e.status)
+                     .bind(4, to_string(e.status))
                      .bind(5, e.initiator)
                      .bind(6, to_ms(e.started_at))
                      .bind(7, to_ms(e.updated_at))
@@ -535,7 +550,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
     if (auto s = s_->upsert_task.bind(1, t.id)
                      .bind(2, t.execution_id)
                      .bind(3, t.step)
-                     .bind(4, t.status)
+                     .bind(4, to_string(t.status))
                      .bind(5, to_ms(t.due))
                      .bind(6, to_ms(t.created_at))
                      .bind(7, doc)
@@ -1145,7 +1160,9 @@ Result<std::optional<ExecutionRecord>> SqliteStore::execution(const std::string&
   auto row = q.step();
   if (!row) return std::move(row).error();
   if (!*row) return std::optional<ExecutionRecord>();
-  return std::optional<ExecutionRecord>(read_execution(q));
+  auto record = read_execution(q);
+  if (!record) return std::move(record).error();
+  return std::optional<ExecutionRecord>(std::move(*record));
 }
 
 Result<std::optional<json>> SqliteStore::retry_point(const std::string& id) {
@@ -1170,7 +1187,9 @@ Result<std::vector<ExecutionRecord>> read_executions(SqliteStatement& q) {
     auto row = q.step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    out.push_back(read_execution(q));
+    auto record = read_execution(q);
+    if (!record) return std::move(record).error();
+    out.push_back(std::move(*record));
   }
   return out;
 }
@@ -1245,7 +1264,9 @@ Result<std::optional<TaskRecord>> SqliteStore::task(const std::string& id) {
   auto row = q.step();
   if (!row) return std::move(row).error();
   if (!*row) return std::optional<TaskRecord>();
-  return std::optional<TaskRecord>(read_task(q));
+  auto task = read_task(q);
+  if (!task) return std::move(task).error();
+  return std::optional<TaskRecord>(std::move(*task));
 }
 
 Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
@@ -1270,7 +1291,9 @@ Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
     auto row = q.step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    TaskRecord t = read_task(q);
+    auto read = read_task(q);
+    if (!read) return std::move(read).error();
+    TaskRecord t = std::move(*read);
     if (!filter.role.empty()) {
       const json& roles = t.doc["roles"];
       if (!roles.is_array() ||
@@ -1402,7 +1425,7 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
   if (!q.ok()) return Error::io("store: cannot prepare the execution search");
   if (!filter.workflow_id.empty()) q.bind(1, filter.workflow_id);
   for (size_t i = 0; i < filter.statuses.size(); ++i) {
-    q.bind(static_cast<int>(40 + i), filter.statuses[i]);
+    q.bind(static_cast<int>(40 + i), to_string(filter.statuses[i]));
   }
   if (!filter.organisation.empty()) q.bind(2, filter.organisation);
   if (filter.visible_to) {
@@ -1430,10 +1453,12 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     auto row = q.step();
     if (!row) return std::move(row).error();
     if (!*row) break;
+    auto status = stored_execution_status(q.text(3), q.text(0));
+    if (!status) return std::move(status).error();
     ExecutionSummary e{q.text(0),
                        q.text(1),
                        q.integer(2),
-                       q.text(3),
+                       *status,
                        q.text(4),
                        from_ms(q.integer(5)),
                        from_ms(q.integer(6)),
@@ -1455,7 +1480,9 @@ Result<StoreCounts> SqliteStore::counts(TimePoint now) {
       auto row = q.step();
       if (!row) return std::move(row).error();
       if (!*row) break;
-      out.executions[q.text(0)] = static_cast<uint64_t>(q.integer(1));
+      auto status = stored_execution_status(q.text(0), "(counted)");
+      if (!status) return std::move(status).error();
+      out.executions[*status] = static_cast<uint64_t>(q.integer(1));
     }
   }
   // Open tasks through their partial index (tasks_open, by due).

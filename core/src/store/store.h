@@ -20,6 +20,8 @@
 #include "common/notification_kind.h"
 #include "common/result.h"
 #include "history/event.h"
+#include "history/execution_status.h"
+#include "history/task_status.h"
 
 namespace coalition {
 
@@ -37,7 +39,7 @@ struct ExecutionRecord {
   std::string id;
   std::string workflow_id;
   int64_t workflow_version = 0;
-  std::string status;  // running, waiting, succeeded, failed, cancelled
+  ExecutionStatus status = ExecutionStatus::kRunning;
   std::string initiator;
   TimePoint started_at;
   TimePoint updated_at;
@@ -51,7 +53,7 @@ struct TaskRecord {
   std::string id;
   std::string execution_id;
   std::string step;
-  std::string status;  // open, completed, cancelled, failed, expired
+  TaskStatus status = TaskStatus::kOpen;
   std::optional<TimePoint> due;
   TimePoint created_at;
   nlohmann::json doc;  // roles, organisation, title, answer schema, rules, completions, escalation
@@ -331,9 +333,9 @@ struct InboxEntry {
 
 // Which executions a list or search returns (Store::executions), newest start first.
 struct ExecutionFilter {
-  std::string workflow_id;            // empty: any
-  std::vector<std::string> statuses;  // empty: any
-  std::string organisation;           // non-empty: executions with a task of this organisation
+  std::string workflow_id;                // empty: any
+  std::vector<ExecutionStatus> statuses;  // empty: any
+  std::string organisation;               // non-empty: executions with a task of this organisation
   // Set: only executions this person may see as a member (access rules in app/access.h): a
   // task of their organisation (or of none) for one of their roles, or one they completed, or an
   // execution of a followed workflow version with a task of their organisation.
@@ -363,7 +365,7 @@ struct ExecutionSummary {
   std::string id;
   std::string workflow_id;
   int64_t workflow_version = 0;
-  std::string status;
+  ExecutionStatus status = ExecutionStatus::kRunning;
   std::string initiator;
   TimePoint started_at;
   TimePoint updated_at;
@@ -372,7 +374,7 @@ struct ExecutionSummary {
 
 // What the store holds now, counted (GET /metrics).
 struct StoreCounts {
-  std::map<std::string, uint64_t> executions;  // by status
+  std::map<ExecutionStatus, uint64_t> executions;  // by status
   uint64_t open_tasks = 0;
   uint64_t overdue_tasks = 0;  // open, due at or before the instant asked about
 };

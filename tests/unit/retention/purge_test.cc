@@ -49,7 +49,7 @@ class PurgeTest : public ::testing::Test {
                    {"filing", {{"reference", "SAR-EX-7"}, {"filed_at", "2026-12-02T00:00:00Z"}}}};
     if (hold_in_output) output["hold"] = true;
     StoreBatch b;
-    b.executions.push_back({id, "case_review", 1, "succeeded", "lead.lee", t0,
+    b.executions.push_back({id, "case_review", 1, ExecutionStatus::kSucceeded, "lead.lee", t0,
                             t0 + std::chrono::hours(2), std::nullopt, json{{"v", 1}},
                             json{{"output", output}}});
     // Each event with the audit entry that records it, as Execution::record writes them.
@@ -64,10 +64,10 @@ class PurgeTest : public ::testing::Test {
     event(3, EventType::kTaskCreated, "file", {{"task", id + ".t1"}});
     event(4, EventType::kStepSucceeded, "file", {{"output", output["filing"]}});
     event(5, EventType::kExecutionCompleted, "", {{"output", output}});
-    b.tasks.push_back(
-        {id + ".t0", id, "intake", "completed", std::nullopt, t0, json{{"title", "intake"}}});
-    b.tasks.push_back(
-        {id + ".t1", id, "file", "completed", std::nullopt, t0, json{{"title", "file SAR"}}});
+    b.tasks.push_back({id + ".t0", id, "intake", TaskStatus::kCompleted, std::nullopt, t0,
+                       json{{"title", "intake"}}});
+    b.tasks.push_back({id + ".t1", id, "file", TaskStatus::kCompleted, std::nullopt, t0,
+                       json{{"title", "file SAR"}}});
     for (const auto& [step, type] : std::vector<std::pair<std::string, std::string>>{
              {"intake", "task_completed"}, {"file", "task_completed"}}) {
       b.audit.push_back(make_audit_draft(t0, "x", "r", "", id, step, type, {{"n", 1}}));
@@ -194,7 +194,7 @@ TEST_F(PurgeTest, TheExecutionRecordTakesEverythingButTheChainStillVerifies) {
   EXPECT_TRUE(store_->history("ex-1")->empty());
   EXPECT_TRUE(store_->tasks(TaskFilter{"ex-1", "", false})->empty());
   auto record = **store_->execution("ex-1");
-  EXPECT_EQ(record.status, "succeeded");  // the row stays, its data does not
+  EXPECT_EQ(record.status, ExecutionStatus::kSucceeded);  // the row stays, its data does not
   EXPECT_EQ(record.result, json::object());
   const auto audit = *store_->audit("ex-1");
   for (const auto& a : audit) {

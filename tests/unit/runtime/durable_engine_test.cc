@@ -244,7 +244,7 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
   ASSERT_TRUE(e->sync().ok());
 
   auto record = store->execution("ex-1");
-  EXPECT_EQ((*record)->status, "succeeded");
+  EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded);
   const auto t = types(*store, "ex-1");
   EXPECT_EQ(count(t, "task_created"), 2u);
   EXPECT_EQ(count(t, "escalated"), 1u);
@@ -312,7 +312,7 @@ TEST_F(DurableEngineTest, GroupCommitPutsManyTransitionsInOneTransaction) {
   EXPECT_EQ(CountStep::calls, kExecutions * 3);
   size_t events = 0;
   for (const auto& id : ids) {
-    EXPECT_EQ((*store->execution(id))->status, "succeeded");
+    EXPECT_EQ((*store->execution(id))->status, ExecutionStatus::kSucceeded);
     events += store->history(id)->size();
   }
   // Each execution changes state at least 4 times (start and 3 steps); committing each alone
@@ -338,7 +338,7 @@ TEST_F(DurableEngineTest, ParkedExecutionsLeaveMemoryAndComeBackWhenSomeoneActs)
   ASSERT_TRUE(e->sync().ok());
   // It came back, moved on to the review (which has a deadline) and left memory again.
   EXPECT_TRUE(e->execution_ids().empty());
-  EXPECT_EQ((*store->task("ex-7.t2"))->status, "open");
+  EXPECT_EQ((*store->task("ex-7.t2"))->status, TaskStatus::kOpen);
   EXPECT_EQ((*store->execution("ex-7"))->next_due, utc("2026-12-03T09:00:00Z"));
   // Its deadline brings it back once more.
   clock.advance(std::chrono::hours(49));
@@ -381,9 +381,9 @@ TEST_F(DurableEngineTest, ExpiryAfterTheLastTierTakesTheDeclaredPath) {
                                                 "reminder_due@2026-12-01T10:15:00.000Z",
                                                 "deadline_expired@2026-12-01T10:45:00.000Z"}));
   auto record = store->execution("ex-3");
-  EXPECT_EQ((*record)->status, "succeeded");
+  EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded);
   EXPECT_EQ((*record)->result["output"]["fallback"]["n"], 1);
-  EXPECT_EQ((*store->task("ex-3.t1"))->status, "expired");
+  EXPECT_EQ((*store->task("ex-3.t1"))->status, TaskStatus::kExpired);
 }
 
 // "keep_open": past the last tier the task stays open with the last tier's roles, overdue; the
@@ -416,8 +416,8 @@ TEST_F(DurableEngineTest, KeepOpenLeavesTheTaskWithTheLastTierAndNeverFails) {
     ASSERT_TRUE(e->sync().ok());
   }
   EXPECT_EQ(expiries(), std::vector<std::string>{"keep_open"});
-  EXPECT_EQ((*store->execution("ex-5"))->status, "waiting");
-  EXPECT_EQ((*store->task("ex-5.t1"))->status, "open");
+  EXPECT_EQ((*store->execution("ex-5"))->status, ExecutionStatus::kWaiting);
+  EXPECT_EQ((*store->task("ex-5.t1"))->status, TaskStatus::kOpen);
   EXPECT_EQ((*store->task("ex-5.t1"))->doc["roles"], json::array({"officer"}));
   EXPECT_EQ((*store->task("ex-5.t1"))->doc["due"], "2026-12-01T11:00:00.000Z");
   // Another engine over the same store: nothing is left to fire for it.
@@ -434,7 +434,7 @@ TEST_F(DurableEngineTest, KeepOpenLeavesTheTaskWithTheLastTierAndNeverFails) {
       e->complete_task("ex-5.t1", {"off.icer", "officer", ""}, {{"decision", "approve"}}).ok());
   settle(*e, clock);
   ASSERT_TRUE(e->sync().ok());
-  EXPECT_EQ((*store->execution("ex-5"))->status, "succeeded");
+  EXPECT_EQ((*store->execution("ex-5"))->status, ExecutionStatus::kSucceeded);
 }
 
 // Under keep_open, a tier that cannot be reached (its span is missing) keeps the task with the
@@ -465,8 +465,8 @@ TEST_F(DurableEngineTest, KeepOpenHoldsTheTaskWhenTheNextTierCannotBeComputed) {
   EXPECT_EQ(expired.value("action", ""), "keep_open");
   EXPECT_NE(expired.value("error", "").find("escalation of step 'ask'"), std::string::npos)
       << expired;
-  EXPECT_EQ((*store->execution("ex-6"))->status, "waiting");
-  EXPECT_EQ((*store->task("ex-6.t1"))->status, "open");
+  EXPECT_EQ((*store->execution("ex-6"))->status, ExecutionStatus::kWaiting);
+  EXPECT_EQ((*store->task("ex-6.t1"))->status, TaskStatus::kOpen);
   EXPECT_EQ((*store->task("ex-6.t1"))->doc["roles"], json::array({"analyst"}));
 }
 
@@ -483,9 +483,9 @@ TEST_F(DurableEngineTest, ALongWaitLeavesMemoryAndItsTimerBringsItBack) {
   ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-4").ok());
   settle(*e, clock);
   EXPECT_TRUE(e->execution_ids().empty());
-  EXPECT_EQ((*store->execution("ex-4"))->status, "waiting");
+  EXPECT_EQ((*store->execution("ex-4"))->status, ExecutionStatus::kWaiting);
   advance_to(*e, clock, utc("2027-03-01T09:00:00Z"));  // 90 days later
-  EXPECT_EQ((*store->execution("ex-4"))->status, "succeeded");
+  EXPECT_EQ((*store->execution("ex-4"))->status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(CountStep::calls, 1);
   const auto t = types(*store, "ex-4");
   EXPECT_EQ(count(t, "step_succeeded"), 2u);
@@ -503,7 +503,7 @@ TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {
   e->wait_idle();
   ASSERT_TRUE(e->sync().ok());
   auto record = store->execution("ex-2");
-  EXPECT_EQ((*record)->status, "failed");
+  EXPECT_EQ((*record)->status, ExecutionStatus::kFailed);
   EXPECT_EQ((*record)->result["error"]["code"], "config.calendar");
   EXPECT_NE((*record)->result["error"]["message"].get<std::string>().find("nowhere"),
             std::string::npos);
@@ -574,7 +574,7 @@ TEST_F(DurableEngineTest, MapIterationsShareTheContextAndTheirOutputsAreWrittenO
   for (int hour = 3; hour <= 5; ++hour) advance_to(e, clock, t0 + std::chrono::hours(hour));
   ASSERT_TRUE(e.sync().ok());
   const auto record = store->execution("ex-map");
-  ASSERT_EQ((*record)->status, "succeeded") << (*record)->result.dump();
+  ASSERT_EQ((*record)->status, ExecutionStatus::kSucceeded) << (*record)->result.dump();
   const json& out = (*record)->result["output"];
   ASSERT_EQ(out.size(), kItems);
   for (size_t i = 0; i < kItems; i += 37) {
@@ -649,8 +649,8 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
   {
     auto store = open_store();
     StoreBatch batch;
-    batch.executions.push_back(ExecutionRecord{"ex-v1", "legacy", 1, "waiting", "lead.lee", t0, t0,
-                                               std::nullopt, v1, nullptr});
+    batch.executions.push_back(ExecutionRecord{"ex-v1", "legacy", 1, ExecutionStatus::kWaiting,
+                                               "lead.lee", t0, t0, std::nullopt, v1, nullptr});
     ASSERT_TRUE(store->apply(batch).ok());
   }
   ManualClock clock(t0);
@@ -664,7 +664,7 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
     e->wait_idle();
     ASSERT_TRUE(e->sync().ok());
     // The third iteration started after the restore, read the context, and waits.
-    EXPECT_EQ((*store->execution("ex-v1"))->status, "waiting");
+    EXPECT_EQ((*store->execution("ex-v1"))->status, ExecutionStatus::kWaiting);
   }  // and the process goes away again, now with a v2 snapshot
   auto store = open_store();
   auto e = engine(*store, clock);
@@ -675,7 +675,7 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
   e->wait_idle();
   ASSERT_TRUE(e->sync().ok());
   const auto record = store->execution("ex-v1");
-  ASSERT_EQ((*record)->status, "succeeded") << (*record)->result.dump();
+  ASSERT_EQ((*record)->status, ExecutionStatus::kSucceeded) << (*record)->result.dump();
   const json& acks = (*record)->result["output"]["acks"];
   ASSERT_EQ(acks.size(), 3u);
   EXPECT_EQ(acks[0]["ack"], (json{{"r", 1}}));  // finished before the upgrade
@@ -742,8 +742,8 @@ TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
     auto store = open_store();
     StoreBatch batch;
     for (const auto& [id, s] : cases) {
-      batch.executions.push_back(ExecutionRecord{id, "corrupt", 1, "running", "lead.lee", t0, t0,
-                                                 std::nullopt, s, nullptr});
+      batch.executions.push_back(ExecutionRecord{id, "corrupt", 1, ExecutionStatus::kRunning,
+                                                 "lead.lee", t0, t0, std::nullopt, s, nullptr});
       batch.parts.push_back(
           {id,
            "layer/00000000000000000001",

@@ -144,7 +144,7 @@ TEST_F(ExecutionDrain, AStopCountIsClearedOnceAndOnlyWhereOneIsStored) {
   engine_->wait_idle();
   ASSERT_TRUE(engine_->sync().ok());
   EXPECT_TRUE(counts_written(from).empty());
-  EXPECT_EQ((*gate_->execution("ex-2"))->status, "succeeded");
+  EXPECT_EQ((*gate_->execution("ex-2"))->status, ExecutionStatus::kSucceeded);
 }
 
 }  // namespace

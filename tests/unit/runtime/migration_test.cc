@@ -248,7 +248,7 @@ TEST_F(MigrationTest, ADryRunSaysWhatWouldChangeAndApplyingDoesItInALaterProcess
     EXPECT_EQ(applied->changes, changes);
     settle(*e);
     EXPECT_EQ(record("ex-1").workflow_version, 2);
-    EXPECT_EQ(record("ex-1").status, "waiting");
+    EXPECT_EQ(record("ex-1").status, ExecutionStatus::kWaiting);
     EXPECT_EQ(task("ex-1.t1").step, "confirm_entry");
     EXPECT_EQ(format_utc(*task("ex-1.t1").due), "2026-12-04T09:00:00.000Z");
     const Event last = store_->history("ex-1")->back();
@@ -277,7 +277,7 @@ TEST_F(MigrationTest, ADryRunSaysWhatWouldChangeAndApplyingDoesItInALaterProcess
   ASSERT_TRUE(done.ok()) << done.error().to_string();
   settle(*e);
   const auto finished = record("ex-1");
-  ASSERT_EQ(finished.status, "succeeded") << finished.result.dump();
+  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << finished.result.dump();
   EXPECT_EQ(finished.result["output"]["answer"], json({{"confirmed", true}}));
   EXPECT_EQ(finished.result["output"]["record"], json({{"noted", {{"region", "EU"}}}}));
 }
@@ -312,7 +312,7 @@ TEST_F(MigrationTest, RunningBranchesCarryOnInTheNewVersion) {
   ASSERT_TRUE(e->complete_task("ex-1.t1", kRai, {{"decision", "approve"}}).ok());
   settle(*e);
   const auto finished = record("ex-1");
-  ASSERT_EQ(finished.status, "succeeded") << finished.result.dump();
+  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << finished.result.dump();
   EXPECT_EQ(finished.workflow_version, 2);
   // The branch went on to the step only version 2 has.
   EXPECT_EQ(finished.result["output"]["both"]["review"]["note"],
@@ -359,7 +359,7 @@ TEST_F(MigrationTest, WhatStandsInTheWayIsSaidAndNothingMoves) {
 
   // Five days on the task escalates; a changed deadline cannot be computed again for it.
   advance(*e, utc("2026-12-06T09:00:01Z"));
-  ASSERT_EQ(task("ex-1.t1").status, "open");
+  ASSERT_EQ(task("ex-1.t1").status, TaskStatus::kOpen);
   expect_blocked(*e, plan(to(6)),
                  "the deadline of step both[review]/confirm changed, and its task has escalated "
                  "1 time(s) under the old one: extend it instead, or migrate once it is answered");
@@ -386,7 +386,7 @@ TEST_F(MigrationTest, WhatStandsInTheWayIsSaidAndNothingMoves) {
       e->complete_task("ex-1.t1", {"dep.dana", "deputy", "northbank"}, {{"decision", "approve"}})
           .ok());
   settle(*e);
-  EXPECT_EQ(record("ex-1").status, "succeeded");
+  EXPECT_EQ(record("ex-1").status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(record("ex-1").workflow_version, 1);
   auto ended = e->migrate("ex-1", plan(to(5)), true, kCoordinator, "");
   ASSERT_TRUE(ended.ok());
@@ -444,7 +444,7 @@ TEST_F(MigrationTest, IterationsMoveTogetherAndOnesNotStartedYetStartOnTheNewVer
   ASSERT_TRUE(e->complete_task("ex-1.t3", kRai, {{"decision", "approve"}}).ok());
   settle(*e);
   const auto finished = record("ex-1");
-  ASSERT_EQ(finished.status, "succeeded") << finished.result.dump();
+  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << finished.result.dump();
   EXPECT_EQ(finished.result["output"]["answers"].size(), 3u);
 }
 
@@ -470,7 +470,7 @@ TEST_F(MigrationTest, AStepWaitingToRetryKeepsItsIdSoItsKeyStaysTheSame) {
   auto e = engine();
   ASSERT_TRUE(e->start(v1, json::object(), "ex-1", "coord.cora").ok());
   settle(*e);
-  ASSERT_EQ(record("ex-1").status, "waiting");  // the retry in an hour
+  ASSERT_EQ(record("ex-1").status, ExecutionStatus::kWaiting);  // the retry in an hour
   expect_blocked(
       *e,
       plan({{"workflow", "lookup"}, {"from", 1}, {"to", 2}, {"steps", {{"find", "find_member"}}}}),
@@ -484,7 +484,7 @@ TEST_F(MigrationTest, AStepWaitingToRetryKeepsItsIdSoItsKeyStaysTheSame) {
             std::vector<std::string>{"step find has new parameters: the next attempt uses them"});
   Lookup::up = true;
   advance(*e, utc("2026-12-01T10:00:00Z"));
-  EXPECT_EQ(record("ex-1").status, "succeeded");
+  EXPECT_EQ(record("ex-1").status, ExecutionStatus::kSucceeded);
   const std::lock_guard<std::mutex> lock(Lookup::keys_mutex);
   ASSERT_EQ(Lookup::keys.size(), 2u);
   EXPECT_EQ(Lookup::keys[0], Lookup::keys[1]);  // one step visit, one key

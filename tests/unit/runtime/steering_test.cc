@@ -94,8 +94,12 @@ class SteeringTest : public ::testing::Test {
     if (!done) return std::move(done).error();
     return ok_status();
   }
-  std::string status(const std::string& id) { return (*store_->execution(id))->status; }
-  std::string task_status(const std::string& id) { return (*store_->task(id))->status; }
+  std::string status(const std::string& id) {
+    return std::string(to_string((*store_->execution(id))->status));
+  }
+  std::string task_status(const std::string& id) {
+    return std::string(to_string((*store_->task(id))->status));
+  }
   std::vector<Event> history(const std::string& id) { return *store_->history(id); }
   size_t audited(const std::string& id, const std::string& type) {
     const auto audit = store_->audit(id);

@@ -189,7 +189,7 @@ TEST_F(WorkflowFeaturesTest, FirstSuccessMapTriesItemsInOrderAndStopsAtTheFirstS
   const auto id = start(kFallback, {{"items", items}});
   auto record = store_->execution(id);
   ASSERT_TRUE(record.ok() && record->has_value());
-  EXPECT_EQ((*record)->status, "succeeded");
+  EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded);
   const json done = last_of(id, EventType::kExecutionCompleted);
   EXPECT_EQ(done["data"]["output"]["index"], 2);
   EXPECT_EQ(done["data"]["output"]["item"]["name"], "c");
@@ -236,7 +236,7 @@ TEST_F(WorkflowFeaturesTest, AnySuccessMapRunsEveryItemAtOnceAndTheFirstSuccessW
   ASSERT_FALSE(duty.empty());
   ASSERT_TRUE(engine_->complete_task(duty, {"dora", "duty_officer", ""}, json::object()).ok());
   settle();
-  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);
   const json done = last_of(id, EventType::kExecutionCompleted);
   EXPECT_EQ(done["data"]["output"]["index"], 1);
   EXPECT_EQ(done["data"]["output"]["item"]["roles"][0], "duty_officer");
@@ -250,7 +250,7 @@ TEST_F(WorkflowFeaturesTest, AnySuccessMapWaitsPastAFailureAndFailsOnlyWhenEvery
   const auto id = start(kTogether, {{"items", json::parse(R"([{"fails": true},
       {"roles": ["duty_officer"]}])")}});
   // The first item failed at once; the second still waits, so the step does.
-  EXPECT_EQ((*store_->execution(id))->status, "waiting");
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kWaiting);
   const json task = open_task(id);
   ASSERT_FALSE(task.is_null());
   ASSERT_TRUE(
@@ -302,7 +302,7 @@ TEST_F(WorkflowFeaturesTest, JoinOfNamedBranchesCancelsTheWatcherWhenTheWorkIsDo
   ASSERT_FALSE(task.is_null());
   ASSERT_TRUE(engine_->complete_task(task["id"], {"olu", "officer", ""}, json::object()).ok());
   settle();
-  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);
   for (const auto& e : history(id)) {  // the notice never ran
     EXPECT_FALSE(e.type == EventType::kStepScheduled && e.step == "window[watch]/notice");
   }
@@ -316,11 +316,11 @@ TEST_F(WorkflowFeaturesTest, JoinOfNamedBranchesIgnoresTheWatchersOutcome) {
   advance_to(utc("2026-12-07T11:30:00Z"));
   const json failed = last_of(id, EventType::kStepFailed);
   EXPECT_EQ(failed["step"], "window[watch]/notice");
-  EXPECT_EQ((*store_->execution(id))->status, "waiting");
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kWaiting);
   const json task = open_task(id);
   ASSERT_TRUE(engine_->complete_task(task["id"], {"olu", "officer", ""}, json::object()).ok());
   settle();
-  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);
 }
 
 constexpr const char* kDue = R"({"id": "due", "version": 1, "title": "t", "steps": [
@@ -416,7 +416,7 @@ TEST_F(WorkflowFeaturesTest, MediaInACompletionIsRefusedAuditedAndNeverStored) {
                                   {{"evidence", json::array({"TXN-EX-1"})}})
                   .ok());
   settle();
-  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);
 }
 
 // References only: binary beyond the guard's limit is refused unless the answer schema declares
@@ -446,7 +446,7 @@ TEST_F(WorkflowFeaturesTest, TheAnswerSchemaDeclaresWhichFieldsMayCarryBinary) {
       engine_->complete_task(task["id"], {"ivy", "investigator", ""}, {{"sealed_report", sealed}})
           .ok());
   settle();
-  EXPECT_EQ((*store_->execution(id))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);
 }
 
 // A task that names no answer schema gets the one its step type declares; one that names its own
@@ -470,7 +470,7 @@ TEST_F(WorkflowFeaturesTest, TheStepTypesAnswerSchemaHoldsForEveryTask) {
   EXPECT_EQ(maybe.error().pointer(), "/verdict");
   ASSERT_TRUE(engine_->complete_task(task["id"], analyst, {{"verdict", "flag"}}).ok());
   settle();
-  EXPECT_EQ((*store_->execution(plain))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(plain))->status, ExecutionStatus::kSucceeded);
 
   const json own{{"type", "object"},
                  {"properties", {{"note", {{"type", "string"}, {"maxLength", 3}}}}}};
@@ -488,7 +488,7 @@ TEST_F(WorkflowFeaturesTest, TheStepTypesAnswerSchemaHoldsForEveryTask) {
   ASSERT_TRUE(
       engine_->complete_task(form["id"], analyst, {{"verdict", "clear"}, {"note", "ok"}}).ok());
   settle();
-  EXPECT_EQ((*store_->execution(narrowed))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(narrowed))->status, ExecutionStatus::kSucceeded);
 }
 
 // Stands for partner data fetched during the run: a plugin that returns a video.
@@ -498,7 +498,7 @@ constexpr const char* kPartner = R"({"id": "partner", "version": 1, "title": "t"
 
 TEST_F(WorkflowFeaturesTest, MediaInAPluginOutputFailsItsStepAndIsNotStored) {
   const auto id = start(kPartner, {{"parts", json::array({"CLIP-EX-1", "TXN-EX-2"})}});
-  EXPECT_EQ((*store_->execution(id))->status, "succeeded");  // references pass
+  EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);  // references pass
 
   const auto bad = start(
       R"({"id": "partner2", "version": 1, "title": "t", "steps": [
@@ -526,7 +526,7 @@ TEST_F(WorkflowFeaturesTest, AMapWaitsForEveryIterationWhenSomeFinishAtOnce) {
                         json::parse(R"({"items": [{"name": "a", "call": true}, {"name": "b"},
                                                   {"name": "c"}, {"name": "d", "call": true}]})"));
   const auto record = **store_->execution(id);
-  ASSERT_EQ(record.status, "succeeded");
+  ASSERT_EQ(record.status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(record.result["output"]["out"],
             json::parse(R"([{"name": "a", "called": true}, {"name": "b", "called": false},
                             {"name": "c", "called": false}, {"name": "d", "called": true}])"));
@@ -545,7 +545,7 @@ TEST_F(WorkflowFeaturesTest, AnAnyJoinSettledWhileStartingStartsNothingMore) {
          {"id": "each", "kind": "succeed", "output": {"$path": "/item"}}]}]})",
                         json::parse(R"({"items": [1, 2]})"));
   const auto record = **store_->execution(id);
-  ASSERT_EQ(record.status, "succeeded") << record.result.dump();
+  ASSERT_EQ(record.status, ExecutionStatus::kSucceeded) << record.result.dump();
   EXPECT_EQ(record.result["output"]["race"], json::parse(R"({"fast": {"won": true}})"));
   EXPECT_EQ(record.result["output"]["after"], json::parse("[1, 2]"));
   EXPECT_EQ(PassStep::calls, 0);
@@ -614,16 +614,16 @@ TEST_F(WorkflowFeaturesTest, OutboundTextSayingAReportExistsIsRefusedWithItsPoin
   EXPECT_NE(message.find("/text"), std::string::npos) << message;
   EXPECT_NE(message.find("filing date"), std::string::npos) << message;
   EXPECT_EQ(SendStep::calls, 0) << "nothing was sent";
-  EXPECT_EQ((*store_->execution(leaked))->status, "failed");
+  EXPECT_EQ((*store_->execution(leaked))->status, ExecutionStatus::kFailed);
   const auto plain = start(kSend, {{"text", "Account closed"}}, "ex-send-ok");
-  EXPECT_EQ((*store_->execution(plain))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(plain))->status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(SendStep::calls, 1);
 
   const auto within = start(R"({"id": "send_within", "version": 1, "title": "t", "steps": [
     {"id": "tell", "kind": "task", "type": "test.send",
      "parameters": {"text": {"$path": "/input/text"}, "within": "northwind"}}]})",
                             {{"text", "SAR filed 2026-12-30"}}, "ex-within");
-  EXPECT_EQ((*store_->execution(within))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(within))->status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(SendStep::calls, 2);
 
   const Actor officer{"bo.bell", "bsa_officer", ""};
@@ -646,7 +646,7 @@ TEST_F(WorkflowFeaturesTest, OutboundTextSayingAReportExistsIsRefusedWithItsPoin
                                   {{"shared_ref", "MEMO-7"}, {"notes", "our SAR is separate"}})
                   .ok());
   settle();
-  EXPECT_EQ((*store_->execution(shared))->status, "succeeded");
+  EXPECT_EQ((*store_->execution(shared))->status, ExecutionStatus::kSucceeded);
   bool refusal_audited = false;
   const auto audit = store_->audit(shared);
   ASSERT_TRUE(audit.ok());

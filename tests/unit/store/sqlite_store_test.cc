@@ -83,9 +83,9 @@ TEST_F(SqliteStoreTest, TheLogIsCopiedIntoTheDatabaseFileAsItGrows) {
   const std::string filler(100000, 'x');
   for (int i = 0; i < 60; ++i) {
     StoreBatch batch;
-    batch.executions.push_back(ExecutionRecord{"ex-" + std::to_string(i), "review", 1, "waiting",
-                                               "lead.lee", at(0), at(i), std::nullopt,
-                                               json{{"filler", filler}}, json()});
+    batch.executions.push_back(ExecutionRecord{"ex-" + std::to_string(i), "review", 1,
+                                               ExecutionStatus::kWaiting, "lead.lee", at(0), at(i),
+                                               std::nullopt, json{{"filler", filler}}, json()});
     ASSERT_TRUE(store->apply(batch).ok());
   }
   // Waits for the copy (never asserts how fast it is).
@@ -111,18 +111,19 @@ TEST_F(SqliteStoreTest, StoreFromANewerVersionIsRefusedWithAClearMessage) {
 TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
   auto store = open();
   StoreBatch batch;
-  batch.executions.push_back(ExecutionRecord{"ex-1", "review", 2, "waiting", "lead.lee", at(0),
-                                             at(5), at(60), json{{"seq", 2}}, json()});
+  batch.executions.push_back(ExecutionRecord{"ex-1", "review", 2, ExecutionStatus::kWaiting,
+                                             "lead.lee", at(0), at(5), at(60), json{{"seq", 2}},
+                                             json()});
   batch.events.push_back({"ex-1", Event{1, at(0), EventType::kExecutionStarted, "", {{"a", 1}}}});
   batch.events.push_back(
       {"ex-1", Event{2, at(5), EventType::kTaskCreated, "review", {{"task", "ex-1.t1"}}}});
-  batch.tasks.push_back(TaskRecord{"ex-1.t1", "ex-1", "review", "open", at(60), at(5),
+  batch.tasks.push_back(TaskRecord{"ex-1.t1", "ex-1", "review", TaskStatus::kOpen, at(60), at(5),
                                    json{{"roles", {"reviewer"}}}});
   ASSERT_TRUE(store->apply(batch).ok());
 
   auto record = store->execution("ex-1");
   ASSERT_TRUE(record.ok() && record->has_value());
-  EXPECT_EQ((*record)->status, "waiting");
+  EXPECT_EQ((*record)->status, ExecutionStatus::kWaiting);
   EXPECT_EQ((*record)->workflow_version, 2);
   EXPECT_EQ((*record)->next_due, at(60));
   EXPECT_EQ((*record)->state["seq"], 2);
@@ -139,11 +140,45 @@ TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
 
   // Appending an event twice is refused and nothing of that batch is written.
   StoreBatch again;
-  again.executions.push_back(ExecutionRecord{"ex-1", "review", 2, "succeeded", "lead.lee", at(0),
-                                             at(9), std::nullopt, json(), json()});
+  again.executions.push_back(ExecutionRecord{"ex-1", "review", 2, ExecutionStatus::kSucceeded,
+                                             "lead.lee", at(0), at(9), std::nullopt, json(),
+                                             json()});
   again.events.push_back({"ex-1", Event{2, at(9), EventType::kExecutionCompleted, "", {}}});
   EXPECT_FALSE(store->apply(again).ok());
-  EXPECT_EQ((*store->execution("ex-1"))->status, "waiting");
+  EXPECT_EQ((*store->execution("ex-1"))->status, ExecutionStatus::kWaiting);
+}
+
+// A status word the store never writes (an edited file, a newer engine's word) is refused where it
+// is read, naming the record, and never read as another status.
+TEST_F(SqliteStoreTest, AnUnknownStatusInTheFileIsRefusedWhereItIsRead) {
+  {
+    auto store = open();
+    StoreBatch batch;
+    batch.executions.push_back(ExecutionRecord{"ex-1", "review", 1, ExecutionStatus::kWaiting,
+                                               "lead.lee", at(0), at(5), at(60), json::object(),
+                                               json()});
+    batch.tasks.push_back(TaskRecord{"ex-1.t1", "ex-1", "review", TaskStatus::kOpen, at(60), at(5),
+                                     json{{"roles", {"reviewer"}}}});
+    ASSERT_TRUE(store->apply(batch).ok());
+  }
+  tamper(file_, "UPDATE executions SET status = 'paused' WHERE id = 'ex-1'");
+  tamper(file_, "UPDATE tasks SET status = 'closed' WHERE id = 'ex-1.t1'");
+  auto store = open();
+  auto record = store->execution("ex-1");
+  ASSERT_FALSE(record.ok());
+  EXPECT_EQ(record.error().code(), ErrorCode::kInvalidData);
+  EXPECT_NE(record.error().message().find("execution ex-1 has the status 'paused'"),
+            std::string::npos)
+      << record.error().message();
+  EXPECT_FALSE(store->executions(ExecutionFilter{}).ok());
+  EXPECT_FALSE(store->counts(at(0)).ok());
+  auto task = store->task("ex-1.t1");
+  ASSERT_FALSE(task.ok());
+  EXPECT_NE(task.error().message().find("task ex-1.t1 has the status 'closed'"), std::string::npos)
+      << task.error().message();
+  TaskFilter any;
+  any.open_only = false;
+  EXPECT_FALSE(store->tasks(any).ok());
 }
 
 TEST_F(SqliteStoreTest, AChangedDefinitionUnderAUsedVersionIsRefused) {
@@ -315,7 +350,7 @@ TaskRecord inbox_task(const std::string& id, const std::string& org, json roles,
   t.id = id;
   t.execution_id = "ex-" + id;
   t.step = "review";
-  t.status = "open";
+  t.status = TaskStatus::kOpen;
   if (due_seconds) t.due = at(*due_seconds);
   t.created_at = at(0);
   t.doc = {{"id", id},
@@ -346,7 +381,7 @@ TEST_F(SqliteStoreTest, AnInboxListsTheOrganisationsTasksForTheRolesInDueOrderBy
                  inbox_task("g", "northbank", {"reviewer,analyst"}, 20),
                  inbox_task("h", "northbank", {"reviewer"}, 100)};
   TaskRecord done = inbox_task("i", "northbank", {"reviewer"}, 5);
-  done.status = "completed";
+  done.status = TaskStatus::kCompleted;
   batch.tasks.push_back(done);
   ASSERT_TRUE(store->apply(batch).ok());
 
@@ -398,13 +433,14 @@ TEST_F(SqliteStoreTest, ExecutionsWithAnEscalatedOpenTaskAreFound) {
   auto store = open();
   StoreBatch batch;
   for (const char* id : {"ex-a", "ex-b", "ex-c"}) {
-    batch.executions.push_back(ExecutionRecord{id, "review", 1, "waiting", "lead.lee", at(0), at(5),
-                                               std::nullopt, json::object(), json()});
+    batch.executions.push_back(ExecutionRecord{id, "review", 1, ExecutionStatus::kWaiting,
+                                               "lead.lee", at(0), at(5), std::nullopt,
+                                               json::object(), json()});
   }
   batch.tasks = {inbox_task("a", "northbank", {"deputy"}, 100, 1),
                  inbox_task("b", "northbank", {"reviewer"}, 100, 0),
                  inbox_task("c", "southbank", {"cco"}, 100, 2)};
-  batch.tasks[2].status = "completed";
+  batch.tasks[2].status = TaskStatus::kCompleted;
   ASSERT_TRUE(store->apply(batch).ok());
   ExecutionFilter f;
   f.escalated = true;
