@@ -121,7 +121,7 @@ void Execution::start(bool enter_first) {
          {{"workflow", workflow_->key()}, {"input", *frames_[0].context.member("input")}},
          initiator);
   if (workflow_->timeout) {
-    add_timer(started_at_ + *workflow_->timeout, TimerKind::kWorkflowTimeout, 0, 0);
+    add_timer({.due = started_at_ + *workflow_->timeout, .kind = TimerKind::kWorkflowTimeout});
   }
   if (enter_first) enter(0, frames_[0].sequence->start);
 }
@@ -247,9 +247,9 @@ void Execution::audit_only(const std::string& type, const std::string& step, jso
   mark_dirty();
 }
 
-uint64_t Execution::add_timer(TimePoint due, TimerKind kind, int64_t frame, uint32_t n) {
+uint64_t Execution::add_timer(Timer timer) {
   const uint64_t id = next_timer_++;
-  timers_[id] = Timer{due, kind, frame, n, 0};
+  timers_[id] = timer;
   arm(id);
   return id;
 }
@@ -303,7 +303,7 @@ void Execution::fire(uint64_t timer_id) {
       return;
     case TimerKind::kAttemptTimeout: {
       auto a = attempts_.find(t.frame);
-      if (a == attempts_.end() || a->second.number != t.n || a->second.suspended) return;
+      if (a == attempts_.end() || a->second.number != t.attempt || a->second.suspended) return;
       const Step& step = *a->second.step;
       on_outcome(t.frame, a->second.token,
                  StepOutcome::failed(
@@ -313,14 +313,14 @@ void Execution::fire(uint64_t timer_id) {
     }
     case TimerKind::kRetry:
       waiting_.erase(t.frame);
-      if (!frames_.at(t.frame).done) run_task(t.frame, current_step(t.frame), t.n);
+      if (!frames_.at(t.frame).done) run_task(t.frame, current_step(t.frame), t.attempt);
       return;
     case TimerKind::kWait:
       waiting_.erase(t.frame);
       if (!frames_.at(t.frame).done) complete_step(t.frame, current_step(t.frame), nullptr);
       return;
-    case TimerKind::kDeadline: on_deadline(t.frame, t.n); return;
-    case TimerKind::kReminder: on_reminder(t.frame, t.n); return;
+    case TimerKind::kDeadline: on_deadline(t.frame, t.level); return;
+    case TimerKind::kReminder: on_reminder(t.frame, t.reminder); return;
   }
 }
 
@@ -554,7 +554,12 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
          {{"attempt", number},
           {"idempotency_key", context.idempotency_key},
           {"plugin", type->info().plugin_json()}});
-  if (step.timeout) add_timer(*context.deadline, TimerKind::kAttemptTimeout, frame, number);
+  if (step.timeout) {
+    add_timer({.due = *context.deadline,
+               .kind = TimerKind::kAttemptTimeout,
+               .frame = frame,
+               .attempt = number});
+  }
   attempts_[frame] = attempt;
   const std::chrono::milliseconds limit = context.time_limit;
   const std::string key = context.idempotency_key;
@@ -620,7 +625,10 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
                {{"attempt", failed},
                 {"delay", format_duration(delay)},
                 {"error", error_json(outcome.error, "")}});
-        add_timer(host_.clock().now() + delay, TimerKind::kRetry, frame, next);
+        add_timer({.due = host_.clock().now() + delay,
+                   .kind = TimerKind::kRetry,
+                   .frame = frame,
+                   .attempt = next});
         return;
       }
       [[fallthrough]];
@@ -675,7 +683,7 @@ void Execution::run_wait(int64_t frame, const Step& step) {
   }
   record(EventType::kWaitStarted, step_path(frame, step.id), {{"until", format_utc(until)}});
   waiting_.insert(frame);
-  add_timer(until, TimerKind::kWait, frame, 0);
+  add_timer({.due = until, .kind = TimerKind::kWait, .frame = frame});
 }
 
 }  // namespace coalition

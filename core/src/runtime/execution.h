@@ -274,7 +274,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void on_reminder(int64_t frame, uint32_t index);
   void resume_attempt(int64_t frame, nlohmann::json completion);
   Status check_completion(int64_t frame, const Actor& actor, const nlohmann::json& data) const;
-  uint64_t add_timer(TimePoint due, TimerKind kind, int64_t frame, uint32_t n);
+  uint64_t add_timer(Timer timer);  // arms it
   void arm(uint64_t timer_id);
   void cancel_timer(uint64_t timer_id);
   void cancel_frame_timers(int64_t frame);

@@ -385,12 +385,14 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
       f.basis = std::move(move.due->basis);
       f.cap_basis = std::move(move.due->cap_basis);
       // Unarmed: resume_restored() arms every timer.
-      timers_[next_timer_++] = Timer{*f.due, TimerKind::kDeadline, id, 0, 0};
+      timers_[next_timer_++] = Timer{.due = *f.due, .kind = TimerKind::kDeadline, .frame = id};
       const auto& remind = move.step->deadline->remind;
       for (size_t i = 0; i < remind.size(); ++i) {
         if (*f.due - remind[i] > now) {
-          timers_[next_timer_++] =
-              Timer{*f.due - remind[i], TimerKind::kReminder, id, static_cast<uint32_t>(i), 0};
+          timers_[next_timer_++] = Timer{.due = *f.due - remind[i],
+                                         .kind = TimerKind::kReminder,
+                                         .frame = id,
+                                         .reminder = static_cast<uint32_t>(i)};
         }
       }
     }
@@ -402,7 +404,7 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
     }
     if (to->timeout) {
       timers_[next_timer_++] =
-          Timer{started_at_ + *to->timeout, TimerKind::kWorkflowTimeout, 0, 0, 0};
+          Timer{.due = started_at_ + *to->timeout, .kind = TimerKind::kWorkflowTimeout};
     }
   }
   // Separation of duties looks completed steps up by path: renamed steps keep their people.

@@ -112,16 +112,35 @@ std::vector<SlotState> decode_runs(const json& runs, size_t slots) {
   return state;
 }
 
+// The snapshot versions this code reads: 1, frames holding their whole context and joins their
+// outputs; 2 (written), contexts as layers, and layers and join outputs as state parts.
+constexpr int kOldestSnapshotVersion = 1;
+constexpr int kSnapshotVersion = 2;
+
+// The version a snapshot says it is; nullopt (with `why`) for one this code cannot read — a
+// newer engine's, which would be misread field by field, or none at all.
+std::optional<int> readable_version(const json& s, std::string* why) {
+  const auto v = s.find("v");
+  if (v == s.end() || !v->is_number_integer()) {
+    *why = "it names no snapshot version";
+    return std::nullopt;
+  }
+  const int64_t version = v->get<int64_t>();
+  if (version < kOldestSnapshotVersion || version > kSnapshotVersion) {
+    *why = fmt::format(
+        "its snapshot is version {}, and this engine reads versions {} to {} (was it written by "
+        "a newer engine?)",
+        version, kOldestSnapshotVersion, kSnapshotVersion);
+    return std::nullopt;
+  }
+  return static_cast<int>(version);
+}
+
 }  // namespace
 
 json Execution::state_json() const {
-  // v2: contexts as layers, and layers and join outputs as state parts.
-  json s{{"v", 2},
-         {"workflow", workflow_->key()},
-         {"initiator", initiator_},
-         {"status", to_string(status_)},
-         {"started_at", ms(started_at_)},
-         {"seq", seq_}};
+  json s{{"v", kSnapshotVersion},        {"workflow", workflow_->key()},  {"initiator", initiator_},
+         {"status", to_string(status_)}, {"started_at", ms(started_at_)}, {"seq", seq_}};
   s["next"] = {next_frame_, next_timer_, next_task_};  // a retry numbers on from here
   if (status_ != ExecutionStatus::kRunning) return s;  // nothing left to resume
   s["map_items"] = map_items_;
@@ -191,7 +210,7 @@ json Execution::state_json() const {
   s["waiting"] = waiting_;
   json timers = json::array();
   for (const auto& [id, t] : timers_) {
-    timers.push_back({id, ms(t.due), static_cast<int>(t.kind), t.frame, t.n});
+    timers.push_back({id, ms(t.due), static_cast<int>(t.kind), t.frame, t.stored_argument()});
   }
   s["timers"] = std::move(timers);
   if (!actors_.empty()) s["actors"] = actors_;
@@ -222,6 +241,8 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
   auto bad = [&](const std::string& what) {
     return Error::invalid_data("execution " + id + " cannot be restored: " + what);
   };
+  if (!s.is_object()) return bad("its snapshot is not a JSON object");
+  if (std::string why; !readable_version(s, &why)) return bad(why);
   try {
     auto workflow = find_workflow(host.catalog(), s.at("workflow").get<std::string>());
     if (workflow == nullptr)
@@ -376,12 +397,10 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     }
     e->waiting_ = s.at("waiting").get<std::set<int64_t>>();
     for (const auto& tj : s.at("timers")) {
-      Timer t;
-      t.due = at_ms(tj.at(1));
-      t.kind = static_cast<TimerKind>(tj.at(2).get<int>());
-      t.frame = tj.at(3).get<int64_t>();
-      t.n = tj.at(4).get<uint32_t>();
-      e->timers_.emplace(tj.at(0).get<uint64_t>(), t);
+      const auto t = Timer::from_stored(at_ms(tj.at(1)), tj.at(2).get<int>(),
+                                        tj.at(3).get<int64_t>(), tj.at(4).get<uint32_t>());
+      if (!t) throw std::invalid_argument("a timer kind other than 0-5");
+      e->timers_.emplace(tj.at(0).get<uint64_t>(), *t);
     }
     if (s.contains("actors")) {
       e->actors_ = s["actors"].get<std::map<std::string, std::set<std::string>>>();

@@ -663,11 +663,16 @@ void Execution::arm_deadline_timers(int64_t frame) {
   for (uint64_t id : old) cancel_timer(id);
   const Frame& f = frames_.at(frame);
   const DeadlineSpec& d = *current_step(frame).deadline;
-  add_timer(*f.due, TimerKind::kDeadline, frame, f.level);
+  add_timer({.due = *f.due, .kind = TimerKind::kDeadline, .frame = frame, .level = f.level});
   const TimePoint now = host_.clock().now();
   for (size_t i = 0; i < d.remind.size(); ++i) {
     const TimePoint at = *f.due - d.remind[i];
-    if (at > now) add_timer(at, TimerKind::kReminder, frame, static_cast<uint32_t>(i));
+    if (at > now) {
+      add_timer({.due = at,
+                 .kind = TimerKind::kReminder,
+                 .frame = frame,
+                 .reminder = static_cast<uint32_t>(i)});
+    }
   }
 }
 

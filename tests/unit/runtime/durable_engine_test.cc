@@ -731,12 +731,28 @@ TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
                 {"timers", json::array()}};
   };
   const json ok_runs = json::array({json::array({0, 2})});
+  // A sound snapshot with `key` set to `value` (null: without it).
+  auto sound_but = [&](const char* key, json value) {
+    json s = state(1, ok_runs, json::array());
+    if (value.is_null()) {
+      s.erase(key);
+    } else {
+      s[key] = std::move(value);
+    }
+    return s;
+  };
   const std::vector<std::pair<std::string, json>> cases = {
       {"ex-huge-count", state(1, json::array({json::array({0, 4000000000u})}), json::array())},
       {"ex-slot-past-list", state(1, ok_runs, json::array({json::array({9, 3})}))},
       {"ex-missing-layer", state(7, ok_runs, json::array())},
       {"ex-runs-short", state(1, json::array({json::array({0, 1})}), json::array())},
       {"ex-slot-state-7", state(1, json::array({json::array({7, 2})}), json::array())},
+      // Sound in every field but one: a newer engine's version, which this one would misread;
+      // no version; a timer of a kind this code never writes.
+      {"ex-version-3", sound_but("v", 3)},
+      {"ex-no-version", sound_but("v", nullptr)},
+      {"ex-timer-kind-9",
+       sound_but("timers", json::array({json::array({1, at + 60000, 9, 0, 0})}))},
   };
   {
     auto store = open_store();
@@ -765,6 +781,22 @@ TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
                            error.message().find("slot state other than 0-3") != std::string::npos;
   }
   EXPECT_TRUE(named_the_slot_state);
+  auto refusal_of = [&](const std::string& id) {
+    for (const auto& error : report->failed) {
+      if (error.message().find("execution " + id + " ") != std::string::npos)
+        return error.message();
+    }
+    return std::string();
+  };
+  EXPECT_NE(refusal_of("ex-version-3")
+                .find("its snapshot is version 3, and this engine reads "
+                      "versions 1 to 2"),
+            std::string::npos)
+      << refusal_of("ex-version-3");
+  EXPECT_NE(refusal_of("ex-no-version").find("it names no snapshot version"), std::string::npos)
+      << refusal_of("ex-no-version");
+  EXPECT_NE(refusal_of("ex-timer-kind-9").find("a timer kind other than 0-5"), std::string::npos)
+      << refusal_of("ex-timer-kind-9");
   for (const auto& [id, s] : cases) {
     EXPECT_EQ((*store->execution(id))->state, s) << id;  // left as it was
   }
