@@ -51,10 +51,12 @@ constexpr const char* kExecutionColumns =
     "state, result";
 
 // A status word the store wrote; another one means the file was edited or written by a newer
-// engine: refused, naming the record, rather than read as something it is not.
+// engine: refused, naming the record (`id`; empty: counted, not read), rather than read as
+// something it is not. The read that meets it fails whole, as for an unknown event type.
 Result<ExecutionStatus> stored_execution_status(const std::string& text, const std::string& id) {
   if (auto status = parse_execution_status(text)) return *status;
-  return Error::invalid_data("store: execution " + id + " has the status '" + text +
+  return Error::invalid_data("store: " + (id.empty() ? "an execution" : "execution " + id) +
+                             " has the status '" + text +
                              "', which is not running, waiting, succeeded, failed or cancelled");
 }
 
@@ -1480,7 +1482,7 @@ Result<StoreCounts> SqliteStore::counts(TimePoint now) {
       auto row = q.step();
       if (!row) return std::move(row).error();
       if (!*row) break;
-      auto status = stored_execution_status(q.text(0), "(counted)");
+      auto status = stored_execution_status(q.text(0), "");
       if (!status) return std::move(status).error();
       out.executions[*status] = static_cast<uint64_t>(q.integer(1));
     }
