@@ -337,6 +337,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // Restored only: frame -> the plugin call that crashed the previous process, and how.
   std::map<int64_t, std::pair<CrashJournal::PluginCall, std::string>> crashed_calls_;
   std::vector<std::string> dropped_parts_;  // state part key prefixes no longer needed
+  // A join that settled: forgets it and its state parts, and cancels the children still running.
+  void end_join(std::map<int64_t, Join>::iterator it);
   // Durable mode: the state parts of a settled join can go (its outputs were consumed).
   void drop_join_parts(int64_t frame);
   // Durable mode: writes to `batch` every context layer and join output not yet persisted.

@@ -224,16 +224,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   const bool first_success = step.kind == StepKind::kMap && settles_on_one(step.map_mode);
 
   if (!ok && slots - join.failed < need) {  // success is out of reach
-    // Only running children: finished ones may already be gone from memory (a restored
-    // execution keeps only live frames), and there is nothing to cancel in them.
-    std::vector<int64_t> running;
-    for (size_t i = 0; i < join.children.size(); ++i) {
-      if (join.children[i] >= 0 && join.state[i] == SlotState::kRunning)
-        running.push_back(join.children[i]);
-    }
-    joins_.erase(it);
-    drop_join_parts(parent);
-    for (int64_t other : running) cancel_frame_tree(other);
+    end_join(it);
     StepError failure = error;
     if (step.kind == StepKind::kParallel) {
       failure = make_error("parallel.branch_failed",
@@ -268,16 +259,7 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
     } else {
       result = std::move(join.outputs[0]);
     }
-    // Only running children: finished ones may already be gone from memory (a restored
-    // execution keeps only live frames), and there is nothing to cancel in them.
-    std::vector<int64_t> running;
-    for (size_t i = 0; i < join.children.size(); ++i) {
-      if (join.children[i] >= 0 && join.state[i] == SlotState::kRunning)
-        running.push_back(join.children[i]);
-    }
-    joins_.erase(it);
-    drop_join_parts(parent);
-    for (int64_t other : running) cancel_frame_tree(other);
+    end_join(it);
     complete_step(parent, step, std::move(result));
     return;
   }
@@ -285,6 +267,21 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
       join.running < concurrency_limit(step, join.state.size(), host_.limits().map_concurrency)) {
     start_child(parent, step, join.next_slot);
   }
+}
+
+void Execution::end_join(std::map<int64_t, Join>::iterator it) {
+  const int64_t frame = it->first;
+  // Only running children: finished ones may already be gone from memory (a restored
+  // execution keeps only live frames), and there is nothing to cancel in them.
+  std::vector<int64_t> running;
+  for (size_t i = 0; i < it->second.children.size(); ++i) {
+    if (it->second.children[i] >= 0 && it->second.state[i] == SlotState::kRunning) {
+      running.push_back(it->second.children[i]);
+    }
+  }
+  joins_.erase(it);
+  drop_join_parts(frame);
+  for (int64_t other : running) cancel_frame_tree(other);
 }
 
 void Execution::drop_join_parts(int64_t frame) {

@@ -94,9 +94,7 @@ json encode_runs(const std::vector<SlotState>& state) {
 // A slot state as a snapshot stores it; an unknown number is a corrupt snapshot.
 SlotState slot_state_of(const json& number) {
   const auto state =
-      number.is_number_integer() && number.get<int64_t>() >= 0 && number.get<int64_t>() <= 3
-          ? slot_state_from(static_cast<int>(number.get<int64_t>()))
-          : std::nullopt;
+      number.is_number_integer() ? slot_state_from(number.get<int64_t>()) : std::nullopt;
   if (!state) throw std::invalid_argument("a join slot state other than 0-3");
   return *state;
 }
@@ -397,7 +395,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const
     }
     e->waiting_ = s.at("waiting").get<std::set<int64_t>>();
     for (const auto& tj : s.at("timers")) {
-      const auto t = Timer::from_stored(at_ms(tj.at(1)), tj.at(2).get<int>(),
+      const auto t = Timer::from_stored(at_ms(tj.at(1)), tj.at(2).get<int64_t>(),
                                         tj.at(3).get<int64_t>(), tj.at(4).get<uint32_t>());
       if (!t) throw std::invalid_argument("a timer kind other than 0-5");
       e->timers_.emplace(tj.at(0).get<uint64_t>(), *t);

@@ -63,7 +63,7 @@ enum class SlotState : uint8_t { kNotStarted = 0, kRunning = 1, kSucceeded = 2, 
 inline int slot_state_number(SlotState s) {
   return static_cast<int>(s);
 }
-inline std::optional<SlotState> slot_state_from(int n) {
+inline std::optional<SlotState> slot_state_from(int64_t n) {
   if (n < 0 || n > 3) return std::nullopt;
   return static_cast<SlotState>(n);
 }
@@ -147,7 +147,7 @@ struct Execution::Timer {
   }
   // A timer as a snapshot kept it (stored_argument() back into its field); nullopt for a kind
   // this code never writes.
-  static std::optional<Timer> from_stored(TimePoint due, int kind, int64_t frame,
+  static std::optional<Timer> from_stored(TimePoint due, int64_t kind, int64_t frame,
                                           uint32_t argument) {
     if (kind < static_cast<int>(TimerKind::kWorkflowTimeout) ||
         kind > static_cast<int>(TimerKind::kReminder)) {
