@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/utc_time.h"
+#include "runtime/persisted_state.h"
 
 namespace coalition::app {
 
@@ -15,23 +16,28 @@ json view_of(const ExecutionView& view) {
   return {{"role", view.as_role}, {"clearance", to_string(view.clearance)}};
 }
 
+// The sequences still running (none once the execution ended or was purged). A state this
+// engine cannot read shows none here: restoring it is what reports it, to the operator.
+std::vector<PersistedFrame> live_frames(const json& state) {
+  if (is_purged_state(state)) return {};
+  auto read = read_persisted_state(state);
+  return read ? std::move(read->frames) : std::vector<PersistedFrame>{};
+}
+
 }  // namespace
 
 json running_deadlines(const ExecutionView& view, const std::vector<TaskRecord>& open_tasks) {
   // Every running deadline of a step the view sees, with how it was reached and the calendar it
   // was computed under: a coordinator checks "3 business days (au-national)", not a bare instant.
   json deadlines = json::array();
-  const auto instant = [](const json& ms) {
-    return format_utc(TimePoint(std::chrono::milliseconds(ms.get<int64_t>())));
-  };
-  for (const auto& f : view.record.state.value("frames", json::array())) {
-    if (!f.contains("due") || !f["due"].is_number_integer()) continue;
-    const std::string path = f.value("path", "") + f.value("current", "");
+  for (const auto& f : live_frames(view.record.state)) {
+    if (!f.due) continue;
+    const std::string path = f.path + f.current;
     if (view.policy->step(path).cls > view.clearance) continue;
-    json d{{"step", path}, {"due", instant(f["due"])}, {"level", f.value("level", 0u)}};
-    if (f.contains("cap") && f["cap"].is_number_integer()) d["cap"] = instant(f["cap"]);
-    if (f.contains("due_rule")) d["rule"] = f["due_rule"];
-    if (f.contains("due_calendar")) d["calendar"] = f["due_calendar"];
+    json d{{"step", path}, {"due", format_utc(*f.due)}, {"level", f.level}};
+    if (f.cap) d["cap"] = format_utc(*f.cap);
+    if (!f.basis.rule.empty()) d["rule"] = f.basis.rule;
+    if (!f.basis.calendar.empty()) d["calendar"] = f.basis.calendar;
     for (const auto& t : open_tasks) {
       if (t.step == path && t.doc.contains("id")) d["task"] = t.doc["id"];
     }
@@ -71,8 +77,8 @@ Result<json> status_document(const ExecutionView& view) {
   // What is in progress: the current step of every live frame, or what a role below its class
   // reads instead ("compliance review in progress").
   json in_progress = json::array();
-  for (const auto& f : r.state.value("frames", json::array())) {
-    const std::string path = f.value("path", "") + f.value("current", "");
+  for (const auto& f : live_frames(r.state)) {
+    const std::string path = f.path + f.current;
     const auto step = policy.step(path);
     json label = step.cls <= view.clearance ? json(path) : json(step.shown_as);
     if (std::find(in_progress.begin(), in_progress.end(), label) == in_progress.end()) {

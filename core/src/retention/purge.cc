@@ -10,6 +10,7 @@
 #include "audit/purge_evidence.h"
 #include "retention/retention_policy.h"
 #include "runtime/event_view.h"
+#include "runtime/persisted_state.h"
 #include "workflow/visibility.h"
 
 namespace coalition {
@@ -116,7 +117,7 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
       json counts = json::object();
       if (rule.record_type == "execution") {
         r.everything = true;
-        r.state = json{{"purged", true}, {"workflow", workflow->key()}};
+        r.state = purged_state(workflow->key());
         r.result = json::object();
       } else {
         const VisibilityPolicy vis = VisibilityPolicy::compile(*workflow, &catalog);

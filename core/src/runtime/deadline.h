@@ -32,6 +32,8 @@ Result<TimePoint> due_from(const Span& in, const std::string& anchor, const Cont
 struct DueBasis {
   std::string rule;
   std::string calendar;
+
+  bool operator==(const DueBasis&) const = default;
 };
 
 // The instant `due` names: the instant at its `at` pointer, or its span (resolved from the

@@ -17,6 +17,7 @@
 #include "guard/media_scan.h"
 #include "guard/reference_fields.h"
 #include "guard/report_disclosure.h"
+#include "runtime/persisted_state.h"
 #include "runtime/security_notice.h"
 
 namespace coalition {
@@ -713,14 +714,24 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     // A passed deadline or the workflow's timeout, however deep in branches and iterations it
     // struck: the restored timer would fire again at once.
     bool timed_out = failure.code == "workflow.timeout";
-    const nlohmann::json& kept = **point;
-    if (!kept.contains("seq") || !kept["seq"].is_number_unsigned() || !kept.contains("next") ||
-        !kept["next"].is_array() || kept["next"].size() != 3) {
+    auto kept = read_persisted_state(**point);
+    if (!kept) {
       return Error::invalid_data("execution " + execution_id +
-                                 " cannot be retried: the state kept from before it failed is "
-                                 "not one this engine wrote");
+                                     " cannot be retried: the state kept from before it failed is "
+                                     "not one this engine reads: " +
+                                     kept.error().message(),
+                                 kept.error().pointer());
     }
-    const uint64_t from = kept["seq"].get<uint64_t>();
+    // Events and tasks recorded up to the failure keep their numbers: go on after them.
+    auto failed_state = read_persisted_state(r.state);
+    if (!failed_state) {
+      return Error::invalid_data(
+          "execution " + execution_id +
+              " cannot be retried: its state is not one this engine reads: " +
+              failed_state.error().message(),
+          failed_state.error().pointer());
+    }
+    const uint64_t from = kept->seq;
     auto events = store_->history(execution_id);
     if (!events) return std::move(events).error();
     for (const auto& ev : *events) {
@@ -735,21 +746,10 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
                              "would fire again at once; start a new execution");
     }
     const auto mark = working_on(execution_id);  // restoring is work too: it may be what crashes
-    nlohmann::json state = std::move(**point);
-    // Events and tasks recorded up to the failure keep their numbers: go on after them.
-    if (auto seq = r.state.find("seq"); seq != r.state.end() && seq->is_number_unsigned()) {
-      state["seq"] = std::max(seq->get<uint64_t>(), from);
-    }
-    if (auto next = r.state.find("next"); next != r.state.end() && next->is_array()) {
-      for (size_t i = 0; i < 3 && i < next->size(); ++i) {
-        if ((*next)[i].is_number_unsigned() && state["next"][i].is_number_unsigned()) {
-          state["next"][i] = std::max(state["next"][i].get<uint64_t>(), (*next)[i].get<uint64_t>());
-        }
-      }
-    }
+    kept->number_on_after(*failed_state);
     auto parts = store_->state_parts(execution_id);
     if (!parts) return std::move(parts).error();
-    auto restored = Execution::restore(*this, execution_id, state, *parts);
+    auto restored = Execution::rebuild(*this, execution_id, *kept, *parts);
     if (!restored) return std::move(restored).error();
     execution = *restored;
     execution->note_retry(actor, justification, failure);
@@ -860,8 +860,8 @@ std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
       s.error.message = r.result["error"].value("message", "");
     }
   }
-  if (r.state.contains("attempts")) {
-    for (const auto& a : r.state["attempts"]) s.suspended_steps += a.value("suspended", false);
+  if (const auto state = read_persisted_state(r.state)) {  // not a purged one
+    for (const auto& a : state->attempts) s.suspended_steps += a.suspended ? 1 : 0;
   }
   s.next_due = r.next_due;
   return s;

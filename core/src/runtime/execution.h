@@ -32,12 +32,15 @@
 #include "plugin_host/plugin_registry.h"
 #include "runtime/crash_journal.h"
 #include "runtime/migration_plan.h"
+#include "runtime/persisted_state.h"
 #include "runtime/plugin_call_pool.h"
 #include "store/group_committer.h"
 #include "workflow/workflow.h"
 #include "workflow/workflow_validator.h"
 
 namespace coalition {
+
+struct ContextLayer;
 
 // Who does something: a person acting in a role for an organisation, or the engine itself.
 struct Actor {
@@ -104,11 +107,16 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // loaded without a count gets none while it is in memory.
   void note_stop_count(bool stored) { stop_count_stored_ = stored; }
 
-  // Rebuilds an execution from its stored snapshot; the workflows it names must be in the
-  // host's catalog. kInvalidData when the snapshot does not fit them.
+  // Rebuilds an execution from its stored state (read_persisted_state, then rebuild()).
   // `parts` are the execution's state parts (Store::state_parts).
   static Result<std::shared_ptr<Execution>> restore(
       ExecutionHost& host, const std::string& id, const nlohmann::json& state,
+      const std::map<std::string, nlohmann::json>& parts);
+  // Rebuilds a running execution from its state as read; the workflows it names must be in the
+  // host's catalog. kInvalidData, naming execution `id`, when the state has ended or does not
+  // fit them or its parts.
+  static Result<std::shared_ptr<Execution>> rebuild(
+      ExecutionHost& host, const std::string& id, const PersistedState& state,
       const std::map<std::string, nlohmann::json>& parts);
 
   // Records execution_started and, if `enter_first`, enters the first step. Call once, on a
@@ -207,9 +215,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   struct Frame;
   struct Join;
   struct Attempt;
-  struct Task;
-  struct Timer;
-  enum class TimerKind : int;
+  using Task = PersistedTask;
+  using Timer = ExecutionTimer;
+  using TimerKind = coalition::TimerKind;
+  using Layers = std::map<uint64_t, std::shared_ptr<ContextLayer>>;  // stored, by id
 
   // All private members run with mutex_ held.
   void record(EventType type, const std::string& step,
@@ -287,7 +296,19 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   Attempt* find_task(const std::string& task_id, int64_t* frame);
   // Durable, for an event of a task that notifies: the notification it owes, written with it.
   void owe_notification(NotificationKind kind, const Event& event);
-  nlohmann::json state_json() const;
+  // The state a drain writes, and the steps that rebuild one from it (each kInvalidData, saying
+  // what does not fit, on a state this engine would not have written).
+  PersistedState persisted_state() const;
+  PersistedFrame persisted_frame(int64_t id, const Frame& f) const;
+  PersistedJoin persisted_join(int64_t frame, const Join& j) const;
+  PersistedAttempt persisted_attempt(int64_t frame, const Attempt& a) const;
+  Status restore_frames(const std::vector<PersistedFrame>& stored, const Layers& layers);
+  Result<const Sequence*> stored_sequence(const Frame& f) const;  // of a frame being restored
+  Status restore_joins(const std::vector<PersistedJoin>& stored, const Layers& layers,
+                       const std::map<std::string, nlohmann::json>& parts);
+  Status restore_join_outputs(int64_t frame, Join& j, const PersistedJoin& stored,
+                              const std::map<std::string, nlohmann::json>& parts);
+  Status restore_attempts(const std::vector<PersistedAttempt>& stored);
   nlohmann::json task_json(int64_t frame) const;  // the frame's attempt has a task
   std::optional<TimePoint> next_due() const;
   bool parked() const;

@@ -1,8 +1,8 @@
-// How an Execution is written to the store and read back: its state as one JSON document,
-// drained together with its new events and audit entries in a group-committed transaction.
-// Pointers into the workflow (sequences, steps) are stored as what they are derived from — the
-// workflow key, the parent frame and slot, the current step id — so a snapshot stays valid for
-// as long as the workflow version it pinned.
+// How an Execution is written to the store and read back: its state as a PersistedState (one
+// reader and one writer: runtime/persisted_state.cc), drained together with its new events and
+// audit entries in a group-committed transaction. Pointers into the workflow (sequences, steps)
+// are stored as what they are derived from — the workflow key, the parent frame and slot, the
+// current step id — so a snapshot stays valid for as long as the workflow version it pinned.
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 
@@ -22,14 +22,6 @@ using nlohmann::json;
 
 namespace {
 
-int64_t ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint at_ms(const json& v) {
-  return TimePoint(std::chrono::milliseconds(v.get<int64_t>()));
-}
-
 std::shared_ptr<const Workflow> find_workflow(const WorkflowCatalog& catalog,
                                               const std::string& key) {
   const auto at = key.rfind('@');
@@ -41,188 +33,160 @@ std::shared_ptr<const Workflow> find_workflow(const WorkflowCatalog& catalog,
   }
 }
 
-json layer_id(const std::shared_ptr<ContextLayer>& layer) {
-  return layer ? json(layer->id) : json(nullptr);
+std::optional<uint64_t> layer_id(const std::shared_ptr<ContextLayer>& layer) {
+  return layer ? std::optional(layer->id) : std::nullopt;
 }
 
-// The context layers among an execution's state parts, each holding the one below it.
-class LayerReader {
- public:
-  explicit LayerReader(const std::map<std::string, json>& parts) {
-    // Ids grow as layers are persisted, below first: ascending order meets each below first.
-    std::map<uint64_t, const json*> bodies;
-    for (auto it = parts.lower_bound("layer/");
-         it != parts.end() && it->first.rfind("layer/", 0) == 0; ++it) {
-      bodies.emplace(std::stoull(it->first.substr(6)), &it->second);
-    }
-    for (const auto& [id, body] : bodies) {
-      auto layer = std::make_shared<ContextLayer>();
-      layer->id = id;
-      layer->members = body->at("members");
-      if (!layer->members.is_object()) throw std::invalid_argument("layer members");
-      layer->below = at(body->at("below"));
-      layers_.emplace(id, std::move(layer));
-    }
+// The context layers among an execution's state parts, each holding the one below it. Ids grow
+// as layers are persisted, below first: ascending order meets each below first. A layer naming
+// one below it that is not there throws std::out_of_range.
+std::map<uint64_t, std::shared_ptr<ContextLayer>> read_layers(
+    const std::map<std::string, json>& parts) {
+  std::map<uint64_t, std::shared_ptr<ContextLayer>> layers;
+  std::map<uint64_t, const json*> bodies;
+  for (auto it = parts.lower_bound("layer/");
+       it != parts.end() && it->first.rfind("layer/", 0) == 0; ++it) {
+    bodies.emplace(std::stoull(it->first.substr(6)), &it->second);
   }
-  std::shared_ptr<ContextLayer> at(const json& id) const {
-    if (id.is_null()) return nullptr;
-    return layers_.at(id.get<uint64_t>());
+  for (const auto& [id, body] : bodies) {
+    auto layer = std::make_shared<ContextLayer>();
+    layer->id = id;
+    layer->members = body->at("members");
+    if (!layer->members.is_object()) throw std::invalid_argument("layer members");
+    const json& below = body->at("below");
+    if (!below.is_null()) layer->below = layers.at(below.get<uint64_t>());
+    layers.emplace(id, std::move(layer));
   }
-  std::set<uint64_t> ids() const {
-    std::set<uint64_t> out;
-    for (const auto& [id, layer] : layers_) out.insert(id);
-    return out;
-  }
-
- private:
-  std::map<uint64_t, std::shared_ptr<ContextLayer>> layers_;
-};
-
-// A join's per-slot states as runs [[state, count], ...]: a map over many items keeps a few
-// runs (done, running near the cursor, not started) instead of one number per item.
-json encode_runs(const std::vector<SlotState>& state) {
-  json runs = json::array();
-  for (size_t i = 0; i < state.size();) {
-    size_t j = i;
-    while (j < state.size() && state[j] == state[i]) ++j;
-    runs.push_back({slot_state_number(state[i]), j - i});
-    i = j;
-  }
-  return runs;
+  return layers;
 }
 
-// A slot state as a snapshot stores it; an unknown number is a corrupt snapshot.
-SlotState slot_state_of(const json& number) {
-  const auto state =
-      number.is_number_integer() ? slot_state_from(number.get<int64_t>()) : std::nullopt;
-  if (!state) throw std::invalid_argument("a join slot state other than 0-3");
-  return *state;
+// The layer a state names (nullptr: none); one missing from the parts throws out_of_range.
+std::shared_ptr<ContextLayer> layer_at(
+    const std::map<uint64_t, std::shared_ptr<ContextLayer>>& layers,
+    const std::optional<uint64_t>& id) {
+  return id ? layers.at(*id) : nullptr;
 }
 
-// At most `slots` states: a corrupt count must not allocate without bound.
-std::vector<SlotState> decode_runs(const json& runs, size_t slots) {
+// A join's per-slot states from runs, at most `slots` of them: a corrupt count must not
+// allocate without bound. nullopt when the runs say more.
+std::optional<std::vector<SlotState>> decode_runs(
+    const std::vector<std::pair<SlotState, uint64_t>>& runs, size_t slots) {
   std::vector<SlotState> state;
-  for (const auto& r : runs) {
-    const auto n = r.at(1).get<size_t>();
-    if (n > slots - state.size()) throw std::invalid_argument("join runs");
-    state.insert(state.end(), n, slot_state_of(r.at(0)));
+  for (const auto& [s, n] : runs) {
+    if (n > slots - state.size()) return std::nullopt;
+    state.insert(state.end(), n, s);
   }
   return state;
 }
 
-// The snapshot versions this code reads: 1, frames holding their whole context and joins their
-// outputs; 2 (written), contexts as layers, and layers and join outputs as state parts.
-constexpr int kOldestSnapshotVersion = 1;
-constexpr int kSnapshotVersion = 2;
+std::vector<std::pair<SlotState, uint64_t>> encode_runs(const std::vector<SlotState>& state) {
+  std::vector<std::pair<SlotState, uint64_t>> runs;
+  for (const SlotState s : state) {
+    if (!runs.empty() && runs.back().first == s) {
+      ++runs.back().second;
+    } else {
+      runs.emplace_back(s, 1);
+    }
+  }
+  return runs;
+}
 
-// The version a snapshot says it is; nullopt (with `why`) for one this code cannot read — a
-// newer engine's, which would be misread field by field, or none at all.
-std::optional<int> readable_version(const json& s, std::string* why) {
-  const auto v = s.find("v");
-  if (v == s.end() || !v->is_number_integer()) {
-    *why = "it names no snapshot version";
-    return std::nullopt;
-  }
-  const int64_t version = v->get<int64_t>();
-  if (version < kOldestSnapshotVersion || version > kSnapshotVersion) {
-    *why = fmt::format(
-        "its snapshot is version {}, and this engine reads versions {} to {} (was it written by "
-        "a newer engine?)",
-        version, kOldestSnapshotVersion, kSnapshotVersion);
-    return std::nullopt;
-  }
-  return static_cast<int>(version);
+Error misfit(std::string what) {
+  return Error::invalid_data(std::move(what));
 }
 
 }  // namespace
 
-json Execution::state_json() const {
-  json s{{"v", kSnapshotVersion},        {"workflow", workflow_->key()},  {"initiator", initiator_},
-         {"status", to_string(status_)}, {"started_at", ms(started_at_)}, {"seq", seq_}};
-  s["next"] = {next_frame_, next_timer_, next_task_};  // a retry numbers on from here
+PersistedFrame Execution::persisted_frame(int64_t id, const Frame& f) const {
+  return {.id = id,
+          .workflow = f.workflow->key(),
+          .parent = f.parent,
+          .slot = f.slot,
+          .path = f.path,
+          .current = f.current,
+          .visits = f.visits,
+          .entered_at = f.entered_at,
+          .own = f.context.own(),
+          .frozen = layer_id(f.context.frozen()),
+          .inherited = layer_id(f.context.inherited()),
+          .due = f.due,
+          .cap = f.cap,
+          .level = f.level,
+          .basis = f.basis,
+          .cap_basis = f.cap_basis,
+          .crashes = f.crashes};
+}
+
+// Outputs are state parts; of the children only the running ones matter (a restored execution
+// holds only live frames).
+PersistedJoin Execution::persisted_join(int64_t frame, const Join& j) const {
+  PersistedJoin p{.frame = frame,
+                  .items_from = layer_id(j.items_from),
+                  .runs = encode_runs(j.state),
+                  .running = {},
+                  .succeeded = j.succeeded,
+                  .failed = j.failed,
+                  .running_count = j.running,
+                  .next_slot = j.next_slot,
+                  .inline_outputs = std::nullopt};
+  for (size_t i = 0; i < j.state.size(); ++i) {
+    if (j.state[i] == SlotState::kRunning) p.running.emplace_back(i, j.children[i]);
+  }
+  return p;
+}
+
+PersistedAttempt Execution::persisted_attempt(int64_t frame, const Attempt& a) const {
+  PersistedAttempt p{.frame = frame,
+                     .number = a.number,
+                     .suspended = a.suspended,
+                     .signal = {},
+                     .resume_input = std::nullopt,
+                     .plugin_version = a.plugin_version,
+                     .key = a.key,
+                     .task = a.task};
+  if (a.suspended) {  // what it waits for matters only while it waits
+    p.signal = a.signal;
+    p.resume_input = a.resume_input;
+  }
+  return p;
+}
+
+PersistedState Execution::persisted_state() const {
+  PersistedState s;
+  s.workflow = workflow_->key();
+  s.initiator = initiator_;
+  s.status = status_;
+  s.started_at = started_at_;
+  s.seq = seq_;
+  s.next_frame = next_frame_;
+  s.next_timer = next_timer_;
+  s.next_task = next_task_;
   if (status_ != ExecutionStatus::kRunning) return s;  // nothing left to resume
-  s["map_items"] = map_items_;
-  s["next_layer"] = next_layer_;
-  json frames = json::array();
+  s.map_items = map_items_;
+  s.next_layer = next_layer_;
   for (const auto& [id, f] : frames_) {
-    if (f.done) continue;
-    json fj{{"id", id},
-            {"wf", f.workflow->key()},
-            {"parent", f.parent},
-            {"slot", f.slot},
-            {"path", f.path},
-            {"current", f.current},
-            {"visits", f.visits},
-            {"entered_at", ms(f.entered_at)},
-            {"own", f.context.own()},
-            {"frozen", layer_id(f.context.frozen())},
-            {"inherited", layer_id(f.context.inherited())}};
-    if (f.due) fj["due"] = ms(*f.due);
-    if (f.cap) fj["cap"] = ms(*f.cap);
-    if (f.level > 0) fj["level"] = f.level;
-    if (!f.basis.rule.empty()) fj["due_rule"] = f.basis.rule;
-    if (!f.basis.calendar.empty()) fj["due_calendar"] = f.basis.calendar;
-    if (!f.cap_basis.rule.empty()) fj["cap_rule"] = f.cap_basis.rule;
-    if (!f.cap_basis.calendar.empty()) fj["cap_calendar"] = f.cap_basis.calendar;
-    if (f.crashes > 0) fj["crashes"] = f.crashes;
-    frames.push_back(std::move(fj));
+    if (!f.done) s.frames.push_back(persisted_frame(id, f));
   }
-  s["frames"] = std::move(frames);
-  json joins = json::array();
-  for (const auto& [frame, j] : joins_) {
-    // Outputs are state parts; of the children only the running ones matter (a restored
-    // execution holds only live frames).
-    json running = json::array();
-    for (size_t i = 0; i < j.state.size(); ++i) {
-      if (j.state[i] == SlotState::kRunning) running.push_back({i, j.children[i]});
-    }
-    joins.push_back({{"frame", frame},
-                     {"items_from", layer_id(j.items_from)},
-                     {"runs", encode_runs(j.state)},
-                     {"running", std::move(running)},
-                     {"counts", {j.succeeded, j.failed, j.running, j.next_slot}}});
-  }
-  s["joins"] = std::move(joins);
-  json attempts = json::array();
-  for (const auto& [frame, a] : attempts_) {
-    json aj{{"frame", frame}, {"number", a.number}};
-    if (!a.plugin_version.empty()) aj["plugin_version"] = a.plugin_version;
-    if (!a.key.empty()) aj["key"] = a.key;
-    if (a.suspended) {
-      aj["suspended"] = true;
-      if (!a.signal.empty()) aj["signal"] = a.signal;
-      if (a.resume_input) aj["resume_input"] = *a.resume_input;
-    }
-    if (a.task) {
-      aj["task"] = {{"id", a.task->id},
-                    {"spec", a.task->spec},
-                    {"roles", a.task->roles},
-                    {"organisation", a.task->organisation},
-                    {"completions", a.task->completions},
-                    {"created_at", ms(a.task->created_at)}};
-      if (!a.task->assignee.empty()) aj["task"]["assignee"] = a.task->assignee;
-    }
-    attempts.push_back(std::move(aj));
-  }
-  s["attempts"] = std::move(attempts);
-  s["waiting"] = waiting_;
-  json timers = json::array();
+  for (const auto& [frame, j] : joins_) s.joins.push_back(persisted_join(frame, j));
+  for (const auto& [frame, a] : attempts_) s.attempts.push_back(persisted_attempt(frame, a));
+  s.waiting = waiting_;
   for (const auto& [id, t] : timers_) {
-    timers.push_back({id, ms(t.due), static_cast<int>(t.kind), t.frame, t.stored_argument()});
+    Timer stored = t;
+    stored.clock_id = 0;  // this process's
+    s.timers.emplace(id, stored);
   }
-  s["timers"] = std::move(timers);
-  if (!actors_.empty()) s["actors"] = actors_;
+  s.actors = actors_;
   return s;
 }
 
 json Execution::main_context(const json& state, const std::map<std::string, json>& parts) {
+  auto s = read_persisted_state(state);
+  if (!s) return json::object();
   try {
-    const LayerReader layers(parts);
-    for (const auto& fj : state.value("frames", json::array())) {
-      if (fj.at("parent").get<int64_t>() >= 0) continue;
-      if (fj.contains("context")) return fj["context"];  // written before layers
-      return Context::from_parts(layers.at(fj.at("frozen")), layers.at(fj.at("inherited")),
-                                 fj.at("own"))
+    const auto layers = read_layers(parts);
+    for (const auto& f : s->frames) {
+      if (f.parent >= 0) continue;
+      return Context::from_parts(layer_at(layers, f.frozen), layer_at(layers, f.inherited), f.own)
           .merged();
     }
   } catch (const json::exception&) {
@@ -231,186 +195,191 @@ json Execution::main_context(const json& state, const std::map<std::string, json
   return json::object();
 }
 
-// Snapshots are written by this code; a mismatch with the catalog (a workflow missing, a step
-// renamed under the same version) is reported, not trusted.
 Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const std::string& id,
-                                                      const json& s,
+                                                      const json& state,
                                                       const std::map<std::string, json>& parts) {
-  auto bad = [&](const std::string& what) {
+  auto s = read_persisted_state(state);
+  if (!s) {
+    return Error::invalid_data("execution " + id + " cannot be restored: " + s.error().message(),
+                               s.error().pointer());
+  }
+  return rebuild(host, id, *s, parts);
+}
+
+// States are written by this code; a mismatch with the catalog (a workflow missing, a step
+// renamed under the same version) or with the parts is reported, not trusted.
+Result<std::shared_ptr<Execution>> Execution::rebuild(ExecutionHost& host, const std::string& id,
+                                                      const PersistedState& s,
+                                                      const std::map<std::string, json>& parts) {
+  auto bad = [&id](const std::string& what) {
     return Error::invalid_data("execution " + id + " cannot be restored: " + what);
   };
-  if (!s.is_object()) return bad("its snapshot is not a JSON object");
-  if (std::string why; !readable_version(s, &why)) return bad(why);
+  if (is_finished(s.status)) {
+    return bad("it has " + std::string(to_string(s.status)) + ": nothing is left to resume");
+  }
+  auto workflow = find_workflow(host.catalog(), s.workflow);
+  if (workflow == nullptr) return bad("workflow " + s.workflow + " is not in the store");
+  auto e = std::make_shared<Execution>(host, id, workflow, json::object(), s.initiator);
+  e->frames_.clear();
+  e->started_at_ = s.started_at;
+  e->seq_ = s.seq;
+  e->next_frame_ = s.next_frame;
+  e->next_timer_ = s.next_timer;
+  e->next_task_ = s.next_task;
+  e->map_items_ = s.map_items;
+  e->next_layer_ = s.next_layer;
+  e->parts_stored_ = !parts.empty();
+  e->stop_count_stored_ = true;  // unknown here: Engine::load says
   try {
-    auto workflow = find_workflow(host.catalog(), s.at("workflow").get<std::string>());
-    if (workflow == nullptr)
-      return bad("workflow " + s.at("workflow").get<std::string>() + " is not in the store");
-    auto e = std::make_shared<Execution>(host, id, workflow, json::object(),
-                                         s.at("initiator").get<std::string>());
-    e->frames_.clear();
-    e->started_at_ = at_ms(s.at("started_at"));
-    e->seq_ = s.at("seq").get<uint64_t>();
-    const auto& next = s.at("next");
-    e->next_frame_ = next.at(0).get<int64_t>();
-    e->next_timer_ = next.at(1).get<uint64_t>();
-    e->next_task_ = next.at(2).get<uint64_t>();
-    e->map_items_ = s.value("map_items", size_t{0});  // absent before the limit existed
-    e->next_layer_ = s.value("next_layer", uint64_t{1});
-    const LayerReader layers(parts);  // none before v2: each frame held its whole context
-    e->stored_layers_ = layers.ids();
-    e->parts_stored_ = !parts.empty();
-    e->stop_count_stored_ = true;  // unknown here: Engine::load says
-    for (const auto& fj : s.at("frames")) {
-      Frame f;
-      f.workflow = find_workflow(host.catalog(), fj.at("wf").get<std::string>());
-      if (f.workflow == nullptr)
-        return bad("sub-workflow " + fj.at("wf").get<std::string>() + " is not in the store");
-      f.parent = fj.at("parent").get<int64_t>();
-      f.slot = fj.at("slot").get<size_t>();
-      if (f.parent < 0) {
-        f.sequence = f.workflow->main.get();
-      } else {
-        auto parent = e->frames_.find(f.parent);
-        if (parent == e->frames_.end()) return bad("a frame's parent is missing");
-        const Step* step = parent->second.sequence->find(parent->second.current);
-        if (step == nullptr)
-          return bad("step " + parent->second.current + " is not in the workflow");
-        if (step->kind == StepKind::kParallel && f.slot < step->branches.size()) {
-          f.sequence = step->branches[f.slot].sequence.get();
-        } else if (step->kind == StepKind::kMap) {
-          f.sequence = step->iterator.get();
-        } else if (step->kind == StepKind::kWorkflow) {
-          f.sequence = f.workflow->main.get();
-        } else {
-          return bad("step " + step->id + " does not start child sequences");
-        }
-      }
-      f.path = fj.at("path").get<std::string>();
-      f.current = fj.at("current").get<std::string>();
-      if (!(f.parent < 0 && f.current.empty()) && f.sequence->find(f.current) == nullptr)
-        return bad("step " + f.current + " is not in the workflow");
-      f.visits = fj.at("visits").get<std::map<std::string, uint32_t>>();
-      f.entered_at = at_ms(fj.at("entered_at"));
-      const json& own = fj.contains("context") ? fj["context"] : fj.at("own");  // v1: "context"
-      if (!own.is_object()) return bad("a frame's context is not an object");
-      f.context = fj.contains("context") ? Context(own)
-                                         : Context::from_parts(layers.at(fj.at("frozen")),
-                                                               layers.at(fj.at("inherited")), own);
-      if (fj.contains("due")) f.due = at_ms(fj["due"]);
-      if (fj.contains("cap")) f.cap = at_ms(fj["cap"]);
-      f.level = fj.value("level", 0u);
-      f.basis = {fj.value("due_rule", ""), fj.value("due_calendar", "")};
-      f.cap_basis = {fj.value("cap_rule", ""), fj.value("cap_calendar", "")};
-      f.crashes = fj.value("crashes", 0u);
-      e->frames_.emplace(fj.at("id").get<int64_t>(), std::move(f));
-    }
-    if (e->frames_.count(0) == 0) return bad("its main sequence is missing");
-    for (const auto& jj : s.at("joins")) {
-      const int64_t frame = jj.at("frame").get<int64_t>();
-      if (e->frames_.count(frame) == 0) return bad("a join's frame is missing");
-      Join j;
-      j.step = &e->current_step(frame);
-      const bool v1 = jj.contains("state");
-      Context& owner = e->frames_.at(frame).context;
-      // v1: the frame held its whole context. Freeze it as a container step does when it
-      // begins, so that children started from now on read it, and find the map's list where the
-      // step names it (the context has not changed since the map began).
-      if (v1) owner.freeze();
-      if (j.step->kind == StepKind::kMap) {
-        j.items_from = v1 ? owner.frozen() : layers.at(jj.at("items_from"));
-        j.items = Context::from_parts(j.items_from, nullptr, json::object()).find(j.step->items);
-        if (j.items == nullptr || !j.items->is_array()) return bad("a map's list is missing");
-      }
-      const size_t slots = j.step->kind == StepKind::kMap        ? j.items->size()
-                           : j.step->kind == StepKind::kParallel ? j.step->branches.size()
-                                                                 : 1;
-      if (v1) {
-        j.outputs = jj.at("outputs").get<std::vector<json>>();
-        j.state.clear();
-        for (const auto& n : jj.at("state").get_ref<const json::array_t&>()) {
-          j.state.push_back(slot_state_of(n));
-        }
-        j.children = jj.at("children").get<std::vector<int64_t>>();
-        // Outputs of slots finished before the upgrade become parts at the next drain.
-        if (e->host_.durable()) {
-          for (size_t i = 0; i < j.outputs.size(); ++i) {
-            if (!j.outputs[i].is_null()) j.unsaved.push_back(i);
-          }
-        }
-      } else {
-        j.state = decode_runs(jj.at("runs"), slots);
-        j.children.assign(j.state.size(), -1);
-        for (const auto& r : jj.at("running")) {
-          j.children.at(r.at(0).get<size_t>()) = r.at(1).get<int64_t>();
-        }
-        j.outputs.assign(j.state.size(), nullptr);
-        const std::string prefix = join_part_prefix(frame);
-        std::vector<bool> found(j.state.size(), false);
-        for (auto it = parts.lower_bound(prefix);
-             it != parts.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-          const size_t slot = std::stoull(it->first.substr(prefix.size()));
-          j.outputs.at(slot) = it->second;
-          found.at(slot) = true;
-        }
-        for (size_t i = 0; i < j.state.size(); ++i) {
-          if (j.state[i] == SlotState::kSucceeded && !found[i])
-            return bad("a finished slot's output is missing");
-        }
-      }
-      if (j.state.size() != slots || j.children.size() != slots || j.outputs.size() != slots) {
-        return bad("a join does not fit its step");
-      }
-      const auto& c = jj.at("counts");
-      j.succeeded = c.at(0).get<size_t>();
-      j.failed = c.at(1).get<size_t>();
-      j.running = c.at(2).get<size_t>();
-      j.next_slot = c.at(3).get<size_t>();
-      e->joins_.emplace(frame, std::move(j));
-    }
-    for (const auto& aj : s.at("attempts")) {
-      const int64_t frame = aj.at("frame").get<int64_t>();
-      if (e->frames_.count(frame) == 0) return bad("an attempt's frame is missing");
-      Attempt a;
-      a.step = &e->current_step(frame);
-      a.number = aj.at("number").get<uint32_t>();
-      a.token = e->next_token_++;
-      a.suspended = aj.value("suspended", false);
-      a.signal = aj.value("signal", "");
-      a.plugin_version = aj.value("plugin_version", "");
-      a.key = aj.value("key", "");
-      if (aj.contains("resume_input")) a.resume_input = aj["resume_input"];
-      if (aj.contains("task")) {
-        const auto& tj = aj["task"];
-        Task t;
-        t.id = tj.at("id").get<std::string>();
-        t.spec = tj.at("spec");
-        t.roles = tj.at("roles").get<std::vector<std::string>>();
-        t.organisation = tj.at("organisation").get<std::string>();
-        t.completions = tj.at("completions");
-        t.created_at = at_ms(tj.at("created_at"));
-        t.assignee = tj.value("assignee", "");
-        a.task = std::move(t);
-      }
-      e->attempts_.emplace(frame, std::move(a));
-    }
-    e->waiting_ = s.at("waiting").get<std::set<int64_t>>();
-    for (const auto& tj : s.at("timers")) {
-      const auto t = Timer::from_stored(at_ms(tj.at(1)), tj.at(2).get<int64_t>(),
-                                        tj.at(3).get<int64_t>(), tj.at(4).get<uint32_t>());
-      if (!t) throw std::invalid_argument("a timer kind other than 0-5");
-      e->timers_.emplace(tj.at(0).get<uint64_t>(), *t);
-    }
-    if (s.contains("actors")) {
-      e->actors_ = s["actors"].get<std::map<std::string, std::set<std::string>>>();
-    }
-    return e;
-  } catch (const json::exception& ex) {
-    return bad(ex.what());
-  } catch (const std::invalid_argument& ex) {  // a value this code never writes
-    return bad(std::string("it holds ") + ex.what());
-  } catch (const std::logic_error& ex) {  // a layer out of order or missing (out_of_range)
+    const Layers layers = read_layers(parts);  // none before version 2
+    for (const auto& [layer, body] : layers) e->stored_layers_.insert(layer);
+    Status restored = e->restore_frames(s.frames, layers);
+    if (restored) restored = e->restore_joins(s.joins, layers, parts);
+    if (restored) restored = e->restore_attempts(s.attempts);
+    if (!restored) return bad(restored.error().message());
+  } catch (const json::exception& ex) {  // a part's body
+    return bad(std::string("its state parts do not fit: ") + ex.what());
+  } catch (const std::logic_error& ex) {  // a layer out of order or missing, a part key
     return bad(std::string("its context layers do not fit: ") + ex.what());
   }
+  e->waiting_ = s.waiting;
+  e->timers_ = s.timers;
+  e->actors_ = s.actors;
+  return e;
+}
+
+Result<const Sequence*> Execution::stored_sequence(const Frame& f) const {
+  if (f.parent < 0) return f.workflow->main.get();
+  auto parent = frames_.find(f.parent);
+  if (parent == frames_.end()) return misfit("a frame's parent is missing");
+  const Step* step = parent->second.sequence->find(parent->second.current);
+  if (step == nullptr) return misfit("step " + parent->second.current + " is not in the workflow");
+  if (step->kind == StepKind::kParallel && f.slot < step->branches.size()) {
+    return step->branches[f.slot].sequence.get();
+  }
+  if (step->kind == StepKind::kMap) return step->iterator.get();
+  if (step->kind == StepKind::kWorkflow) return f.workflow->main.get();
+  return misfit("step " + step->id + " does not start child sequences");
+}
+
+Status Execution::restore_frames(const std::vector<PersistedFrame>& stored, const Layers& layers) {
+  for (const PersistedFrame& p : stored) {
+    Frame f;
+    f.workflow = find_workflow(host_.catalog(), p.workflow);
+    if (f.workflow == nullptr) return misfit("sub-workflow " + p.workflow + " is not in the store");
+    f.parent = p.parent;
+    f.slot = p.slot;
+    auto sequence = stored_sequence(f);
+    if (!sequence) return std::move(sequence).error();
+    f.sequence = *sequence;
+    f.path = p.path;
+    f.current = p.current;
+    if (!(f.parent < 0 && f.current.empty()) && f.sequence->find(f.current) == nullptr)
+      return misfit("step " + f.current + " is not in the workflow");
+    f.visits = p.visits;
+    f.entered_at = p.entered_at;
+    // Version 1 held the whole context in `own`, and no layers: the same context.
+    f.context =
+        Context::from_parts(layer_at(layers, p.frozen), layer_at(layers, p.inherited), p.own);
+    f.due = p.due;
+    f.cap = p.cap;
+    f.level = p.level;
+    f.basis = p.basis;
+    f.cap_basis = p.cap_basis;
+    f.crashes = p.crashes;
+    frames_.emplace(p.id, std::move(f));
+  }
+  if (frames_.count(0) == 0) return misfit("its main sequence is missing");
+  return ok_status();
+}
+
+Status Execution::restore_joins(const std::vector<PersistedJoin>& stored, const Layers& layers,
+                                const std::map<std::string, json>& parts) {
+  for (const PersistedJoin& p : stored) {
+    if (frames_.count(p.frame) == 0) return misfit("a join's frame is missing");
+    Join j;
+    j.step = &current_step(p.frame);
+    const bool v1 = p.inline_outputs.has_value();
+    Context& owner = frames_.at(p.frame).context;
+    // Version 1: the frame held its whole context. Freeze it as a container step does when it
+    // begins, so that children started from now on read it, and find the map's list where the
+    // step names it (the context has not changed since the map began).
+    if (v1) owner.freeze();
+    if (j.step->kind == StepKind::kMap) {
+      j.items_from = v1 ? owner.frozen() : layer_at(layers, p.items_from);
+      j.items = Context::from_parts(j.items_from, nullptr, json::object()).find(j.step->items);
+      if (j.items == nullptr || !j.items->is_array()) return misfit("a map's list is missing");
+    }
+    const size_t slots = j.step->kind == StepKind::kMap        ? j.items->size()
+                         : j.step->kind == StepKind::kParallel ? j.step->branches.size()
+                                                               : 1;
+    auto state = decode_runs(p.runs, slots);
+    if (!state || state->size() != slots) return misfit("a join does not fit its step");
+    j.state = std::move(*state);
+    j.children.assign(slots, -1);
+    for (const auto& [slot, child] : p.running) {
+      if (slot >= slots) return misfit("a join's running slot is past its last");
+      j.children[slot] = child;
+    }
+    if (auto outputs = restore_join_outputs(p.frame, j, p, parts); !outputs) return outputs;
+    j.succeeded = p.succeeded;
+    j.failed = p.failed;
+    j.running = p.running_count;
+    j.next_slot = p.next_slot;
+    joins_.emplace(p.frame, std::move(j));
+  }
+  return ok_status();
+}
+
+// Version 1 kept a join's outputs in the snapshot; version 2 keeps each finished slot's as a
+// state part, which must be there.
+Status Execution::restore_join_outputs(int64_t frame, Join& j, const PersistedJoin& stored,
+                                       const std::map<std::string, json>& parts) {
+  const size_t slots = j.state.size();
+  if (stored.inline_outputs) {
+    j.outputs = *stored.inline_outputs;
+    if (j.outputs.size() != slots) return misfit("a join does not fit its step");
+    // Outputs of slots finished before the upgrade become parts at the next drain.
+    if (host_.durable()) {
+      for (size_t i = 0; i < slots; ++i) {
+        if (!j.outputs[i].is_null()) j.unsaved.push_back(i);
+      }
+    }
+    return ok_status();
+  }
+  j.outputs.assign(slots, nullptr);
+  const std::string prefix = join_part_prefix(frame);
+  std::vector<bool> found(slots, false);
+  for (auto it = parts.lower_bound(prefix); it != parts.end() && it->first.rfind(prefix, 0) == 0;
+       ++it) {
+    const size_t slot = std::stoull(it->first.substr(prefix.size()));
+    if (slot >= slots) return misfit("a join's output is past its last slot");
+    j.outputs[slot] = it->second;
+    found[slot] = true;
+  }
+  for (size_t i = 0; i < slots; ++i) {
+    if (j.state[i] == SlotState::kSucceeded && !found[i])
+      return misfit("a finished slot's output is missing");
+  }
+  return ok_status();
+}
+
+Status Execution::restore_attempts(const std::vector<PersistedAttempt>& stored) {
+  for (const PersistedAttempt& p : stored) {
+    if (frames_.count(p.frame) == 0) return misfit("an attempt's frame is missing");
+    Attempt a;
+    a.step = &current_step(p.frame);
+    a.number = p.number;
+    a.token = next_token_++;
+    a.suspended = p.suspended;
+    a.signal = p.signal;
+    a.plugin_version = p.plugin_version;
+    a.key = p.key;
+    a.resume_input = p.resume_input;
+    a.task = p.task;
+    attempts_.emplace(p.frame, std::move(a));
+  }
+  return ok_status();
 }
 
 void Execution::note_crashed_call(const CrashJournal::PluginCall& call, std::string cause) {
@@ -525,7 +494,9 @@ void Execution::write_parts(StoreBatch& batch) {
       l.id = next_layer_++;
       stored_layers_.insert(l.id);
       batch.parts.push_back(
-          {id_, layer_part_key(l.id), {{"below", layer_id(l.below)}, {"members", l.members}}});
+          {id_,
+           layer_part_key(l.id),
+           {{"below", l.below ? json(l.below->id) : json(nullptr)}, {"members", l.members}}});
     }
   };
   for (const auto& [frame, f] : frames_) {
@@ -579,9 +550,9 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
     result = {{"error", error_.to_json()}};
   }
   write_parts(batch);  // first: the snapshot names the layers by the ids this gives them
-  batch.executions.push_back(ExecutionRecord{id_, workflow_->id, workflow_->version, status,
-                                             initiator_, started_at_, host_.clock().now(),
-                                             next_due(), state_json(), std::move(result)});
+  batch.executions.push_back(ExecutionRecord{
+      id_, workflow_->id, workflow_->version, status, initiator_, started_at_, host_.clock().now(),
+      next_due(), to_json(persisted_state()), std::move(result)});
   for (int64_t frame : changed_tasks_) {
     auto a = attempts_.find(frame);
     if (a == attempts_.end() || !a->second.task) continue;

@@ -1,5 +1,6 @@
 // The private state of an Execution, shared by the files that implement it. Everything here is
-// plain data so that execution_snapshot.cc can write it to the store and read it back.
+// plain data, which execution_snapshot.cc turns into a PersistedState and back. (Tasks and
+// timers are held in their persisted form: runtime/persisted_state.h, runtime/execution_timer.h.)
 #ifndef COALITION_RUNTIME_EXECUTION_STATE_H_
 #define COALITION_RUNTIME_EXECUTION_STATE_H_
 
@@ -8,6 +9,8 @@
 
 #include "runtime/deadline.h"
 #include "runtime/execution.h"
+#include "runtime/persisted_state.h"
+#include "runtime/slot_state.h"
 #include "workflow/context.h"
 
 namespace coalition {
@@ -56,18 +59,6 @@ struct Execution::Frame {
   bool done = false;
 };
 
-// Where one slot of a join (a branch, a map item, the sub-workflow) stands. The numbers are what
-// a snapshot stores; slot_state_from() refuses any other.
-enum class SlotState : uint8_t { kNotStarted = 0, kRunning = 1, kSucceeded = 2, kFailed = 3 };
-
-inline int slot_state_number(SlotState s) {
-  return static_cast<int>(s);
-}
-inline std::optional<SlotState> slot_state_from(int64_t n) {
-  if (n < 0 || n > 3) return std::nullopt;
-  return static_cast<SlotState>(n);
-}
-
 // A parallel, map or sub-workflow step waiting for its child frames.
 struct Execution::Join {
   const Step* step = nullptr;
@@ -83,17 +74,6 @@ struct Execution::Join {
   size_t failed = 0;
   size_t running = 0;
   size_t next_slot = 0;
-};
-
-// A human task opened by a suspended attempt.
-struct Execution::Task {
-  std::string id;
-  json spec;                         // title, instructions, answer_schema: from the plugin
-  std::vector<std::string> roles;    // who may complete it now (changes on escalation)
-  std::string organisation;          // empty: any
-  json completions = json::array();  // {actor, role, organisation, at, data}
-  std::string assignee;              // who claimed it or had it reassigned; empty: nobody
-  TimePoint created_at;
 };
 
 struct Execution::Attempt {
@@ -112,58 +92,6 @@ struct Execution::Attempt {
   // The idempotency key (and task token) the attempt started under, when a migration has since
   // renamed its step: the plugin still knows the attempt by it. Empty: derived as usual.
   std::string key;
-};
-
-// Numbered as snapshots store them.
-enum class Execution::TimerKind : int {
-  kWorkflowTimeout = 0,
-  kAttemptTimeout = 1,
-  kRetry = 2,
-  kWait = 3,
-  kDeadline = 4,
-  kReminder = 5,
-};
-
-struct Execution::Timer {
-  TimePoint due;
-  TimerKind kind = TimerKind::kWait;
-  int64_t frame = 0;
-  uint32_t attempt = 0;   // kAttemptTimeout: the attempt it times out; kRetry: the one it starts
-  uint32_t level = 0;     // kDeadline: the escalation level the deadline applies to
-  uint32_t reminder = 0;  // kReminder: its index in the deadline's remind list
-  uint64_t clock_id = 0;  // in this process
-
-  // The one number a snapshot keeps beside the kind: the field above that the kind uses.
-  uint32_t stored_argument() const {
-    switch (kind) {
-      case TimerKind::kAttemptTimeout:
-      case TimerKind::kRetry: return attempt;
-      case TimerKind::kDeadline: return level;
-      case TimerKind::kReminder: return reminder;
-      case TimerKind::kWorkflowTimeout:
-      case TimerKind::kWait: return 0;
-    }
-    return 0;
-  }
-  // A timer as a snapshot kept it (stored_argument() back into its field); nullopt for a kind
-  // this code never writes.
-  static std::optional<Timer> from_stored(TimePoint due, int64_t kind, int64_t frame,
-                                          uint32_t argument) {
-    if (kind < static_cast<int>(TimerKind::kWorkflowTimeout) ||
-        kind > static_cast<int>(TimerKind::kReminder)) {
-      return std::nullopt;
-    }
-    Timer t{.due = due, .kind = static_cast<TimerKind>(kind), .frame = frame};
-    switch (t.kind) {
-      case TimerKind::kAttemptTimeout:
-      case TimerKind::kRetry: t.attempt = argument; break;
-      case TimerKind::kDeadline: t.level = argument; break;
-      case TimerKind::kReminder: t.reminder = argument; break;
-      case TimerKind::kWorkflowTimeout:
-      case TimerKind::kWait: break;
-    }
-    return t;
-  }
 };
 
 }  // namespace coalition

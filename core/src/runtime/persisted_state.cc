@@ -1,0 +1,441 @@
+// The one reader and the one writer of an execution's stored state. The reader trusts nothing:
+// the document may have been edited, cut short on disk or written by a newer engine, and a
+// value of the wrong type or range must be refused by name (where, what) rather than wrap,
+// throw from deep inside a getter, or allocate what a count says. Version 1 is read into the
+// same structs as version 2, so everything past this file knows one form.
+#include "runtime/persisted_state.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <string_view>
+
+namespace coalition {
+
+using nlohmann::json;
+
+namespace {
+
+using Pointer = json::json_pointer;
+
+int64_t to_ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// Thrown inside this file only, caught in read_persisted_state: where the document is wrong.
+struct Refusal {
+  Pointer where;
+  std::string what;
+};
+
+// A value of the stored document and where it is.
+class Node {
+ public:
+  Node(const json& value, Pointer where) : value_(value), where_(std::move(where)) {}
+
+  [[noreturn]] void refuse(std::string what) const { throw Refusal{where_, std::move(what)}; }
+
+  const json& value() const { return value_; }
+
+  const json& object() const {
+    if (!value_.is_object()) refuse(expected("an object"));
+    return value_;
+  }
+  // A member that must be there.
+  Node operator[](const char* key) const {
+    auto found = find(key);
+    if (!found) Node(value_, where_ / key).refuse("a required member is missing");
+    return *found;
+  }
+  // A member that may be absent (or null).
+  std::optional<Node> find(const char* key) const {
+    const auto it = object().find(key);
+    if (it == value_.end() || it->is_null()) return std::nullopt;
+    return Node(*it, where_ / key);
+  }
+  std::vector<Node> items() const {
+    if (!value_.is_array()) refuse(expected("an array"));
+    std::vector<Node> out;
+    out.reserve(value_.size());
+    for (size_t i = 0; i < value_.size(); ++i) out.emplace_back(value_[i], where_ / i);
+    return out;
+  }
+  // An array of exactly `n` items (a tuple).
+  std::vector<Node> tuple(size_t n) const {
+    auto out = items();
+    if (out.size() != n)
+      refuse(fmt::format("expected an array of {} items, found {}", n, out.size()));
+    return out;
+  }
+  std::vector<std::pair<std::string, Node>> members() const {
+    std::vector<std::pair<std::string, Node>> out;
+    for (const auto& [key, value] : object().items())
+      out.emplace_back(key, Node(value, where_ / key));
+    return out;
+  }
+
+  int64_t i64() const {
+    if (value_.is_number_unsigned()) {
+      if (value_.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        refuse("a number too large for this field");
+      }
+      return static_cast<int64_t>(value_.get<uint64_t>());
+    }
+    if (!value_.is_number_integer()) refuse(expected("a whole number"));
+    return value_.get<int64_t>();
+  }
+  uint64_t u64() const {
+    if (value_.is_number_unsigned()) return value_.get<uint64_t>();
+    if (!value_.is_number_integer() || value_.get<int64_t>() < 0) {
+      refuse(expected("a whole number of at least 0"));
+    }
+    return static_cast<uint64_t>(value_.get<int64_t>());
+  }
+  uint32_t u32() const {
+    const uint64_t n = u64();
+    if (n > std::numeric_limits<uint32_t>::max()) refuse("a number too large for this field");
+    return static_cast<uint32_t>(n);
+  }
+  std::string text() const {
+    if (!value_.is_string()) refuse(expected("a string"));
+    return value_.get<std::string>();
+  }
+  bool boolean() const {
+    if (!value_.is_boolean()) refuse(expected("true or false"));
+    return value_.get<bool>();
+  }
+  TimePoint instant() const { return TimePoint(std::chrono::milliseconds(i64())); }
+  std::vector<std::string> texts() const {
+    std::vector<std::string> out;
+    for (const auto& item : items()) out.push_back(item.text());
+    return out;
+  }
+
+ private:
+  std::string expected(std::string_view what) const {
+    return fmt::format("expected {}, found {}", what, kind_of(value_));
+  }
+  static std::string_view kind_of(const json& v) {
+    switch (v.type()) {
+      case json::value_t::object: return "an object";
+      case json::value_t::array: return "an array";
+      case json::value_t::string: return "a string";
+      case json::value_t::boolean: return "true or false";
+      case json::value_t::number_integer:
+      case json::value_t::number_unsigned: return "a whole number";
+      case json::value_t::number_float: return "a number with a fraction";
+      default: return "null";
+    }
+  }
+
+  const json& value_;
+  Pointer where_;
+};
+
+// Optional members, absent when they hold their default.
+template <class T, class Read>
+T optional_member(const Node& n, const char* key, T fallback, Read read) {
+  const auto found = n.find(key);
+  return found ? read(*found) : fallback;
+}
+uint32_t u32_or(const Node& n, const char* key, uint32_t fallback) {
+  return optional_member(n, key, fallback, [](const Node& v) { return v.u32(); });
+}
+std::string text_or_empty(const Node& n, const char* key) {
+  return optional_member(n, key, std::string(), [](const Node& v) { return v.text(); });
+}
+std::optional<TimePoint> instant_or_none(const Node& n, const char* key) {
+  return optional_member(n, key, std::optional<TimePoint>(),
+                         [](const Node& v) { return std::optional(v.instant()); });
+}
+std::optional<uint64_t> id_or_none(const Node& n, const char* key) {
+  return optional_member(n, key, std::optional<uint64_t>(),
+                         [](const Node& v) { return std::optional(v.u64()); });
+}
+
+int read_version(const Node& doc) {
+  const auto v = doc.find("v");
+  if (!v || !v->value().is_number_integer()) {
+    Node(doc.value(), Pointer("/v")).refuse("it names no snapshot version");
+  }
+  const int64_t version = v->i64();
+  if (version < kOldestPersistedStateVersion || version > kPersistedStateVersion) {
+    v->refuse(fmt::format(
+        "its snapshot is version {}, and this engine reads versions {} to {} (was it written by "
+        "a newer engine?)",
+        version, kOldestPersistedStateVersion, kPersistedStateVersion));
+  }
+  return static_cast<int>(version);
+}
+
+SlotState slot_state(const Node& n) {
+  const auto state = n.value().is_number_integer() ? slot_state_from(n.i64()) : std::nullopt;
+  if (!state) n.refuse("a join slot state other than 0-3");
+  return *state;
+}
+
+PersistedFrame read_frame(const Node& n, int version) {
+  PersistedFrame f;
+  f.id = n["id"].i64();
+  f.workflow = n["wf"].text();
+  f.parent = n["parent"].i64();
+  f.slot = n["slot"].u64();
+  f.path = n["path"].text();
+  f.current = n["current"].text();
+  for (const auto& [step, count] : n["visits"].members()) f.visits.emplace(step, count.u32());
+  f.entered_at = n["entered_at"].instant();
+  const Node own = n[version == 1 ? "context" : "own"];  // v1: the whole context
+  f.own = own.object();
+  if (version > 1) {
+    f.frozen = id_or_none(n, "frozen");
+    f.inherited = id_or_none(n, "inherited");
+  }
+  f.due = instant_or_none(n, "due");
+  f.cap = instant_or_none(n, "cap");
+  f.level = u32_or(n, "level", 0);
+  f.basis = {text_or_empty(n, "due_rule"), text_or_empty(n, "due_calendar")};
+  f.cap_basis = {text_or_empty(n, "cap_rule"), text_or_empty(n, "cap_calendar")};
+  f.crashes = u32_or(n, "crashes", 0);
+  return f;
+}
+
+// Version 1 stored one state and one child per slot; version 2 runs, and only running children.
+void read_v1_slots(const Node& n, PersistedJoin& j) {
+  const auto states = n["state"].items();
+  const auto children = n["children"].items();
+  if (children.size() != states.size()) n["children"].refuse("one child per slot expected");
+  for (size_t i = 0; i < states.size(); ++i) {
+    const SlotState s = slot_state(states[i]);
+    if (!j.runs.empty() && j.runs.back().first == s) {
+      ++j.runs.back().second;
+    } else {
+      j.runs.emplace_back(s, 1);
+    }
+    if (s == SlotState::kRunning) j.running.emplace_back(i, children[i].i64());
+  }
+}
+
+PersistedJoin read_join(const Node& n, int version) {
+  PersistedJoin j;
+  j.frame = n["frame"].i64();
+  if (version == 1) {
+    read_v1_slots(n, j);
+  } else {
+    j.items_from = id_or_none(n, "items_from");
+    for (const auto& run : n["runs"].items()) {
+      const auto r = run.tuple(2);
+      j.runs.emplace_back(slot_state(r[0]), r[1].u64());
+    }
+    for (const auto& slot : n["running"].items()) {
+      const auto r = slot.tuple(2);
+      j.running.emplace_back(r[0].u64(), r[1].i64());
+    }
+  }
+  if (const auto outputs = n.find("outputs")) {  // v1, or a state read from one and not rebuilt
+    j.inline_outputs.emplace();
+    for (const auto& o : outputs->items()) j.inline_outputs->push_back(o.value());
+  }
+  const auto counts = n["counts"].tuple(4);
+  j.succeeded = counts[0].u64();
+  j.failed = counts[1].u64();
+  j.running_count = counts[2].u64();
+  j.next_slot = counts[3].u64();
+  return j;
+}
+
+PersistedTask read_task(const Node& n) {
+  PersistedTask t;
+  t.id = n["id"].text();
+  t.spec = n["spec"].value();
+  t.roles = n["roles"].texts();
+  t.organisation = n["organisation"].text();
+  n["completions"].items();  // an array
+  t.completions = n["completions"].value();
+  t.assignee = text_or_empty(n, "assignee");
+  t.created_at = n["created_at"].instant();
+  return t;
+}
+
+PersistedAttempt read_attempt(const Node& n) {
+  PersistedAttempt a;
+  a.frame = n["frame"].i64();
+  a.number = n["number"].u32();
+  a.suspended = optional_member(n, "suspended", false, [](const Node& v) { return v.boolean(); });
+  a.signal = text_or_empty(n, "signal");
+  if (const auto input = n.find("resume_input")) a.resume_input = input->value();
+  a.plugin_version = text_or_empty(n, "plugin_version");
+  a.key = text_or_empty(n, "key");
+  if (const auto task = n.find("task")) a.task = read_task(*task);
+  return a;
+}
+
+std::pair<uint64_t, ExecutionTimer> read_timer(const Node& n) {
+  const auto t = n.tuple(5);
+  const auto timer =
+      ExecutionTimer::from_stored(t[1].instant(), t[2].i64(), t[3].i64(), t[4].u32());
+  if (!timer) t[2].refuse("a timer kind other than 0-5");
+  return {t[0].u64(), *timer};
+}
+
+// Everything an execution resumes from; the writer leaves it out once the execution has ended.
+void read_resumable(const Node& doc, int version, PersistedState& s) {
+  s.map_items =
+      optional_member(doc, "map_items", uint64_t{0}, [](const Node& v) { return v.u64(); });
+  s.next_layer =
+      optional_member(doc, "next_layer", uint64_t{1}, [](const Node& v) { return v.u64(); });
+  for (const auto& f : doc["frames"].items()) s.frames.push_back(read_frame(f, version));
+  for (const auto& j : doc["joins"].items()) s.joins.push_back(read_join(j, version));
+  for (const auto& a : doc["attempts"].items()) s.attempts.push_back(read_attempt(a));
+  for (const auto& w : doc["waiting"].items()) s.waiting.insert(w.i64());
+  for (const auto& t : doc["timers"].items()) s.timers.insert(read_timer(t));
+  if (const auto actors = doc.find("actors")) {
+    for (const auto& [step, who] : actors->members()) {
+      const auto ids = who.texts();
+      s.actors.emplace(step, std::set<std::string>(ids.begin(), ids.end()));
+    }
+  }
+}
+
+PersistedState read(const Node& doc) {
+  PersistedState s;
+  s.version = read_version(doc);
+  s.workflow = doc["workflow"].text();
+  s.initiator = doc["initiator"].text();
+  const Node status = doc["status"];
+  const auto parsed = parse_execution_status(status.text());
+  if (!parsed) status.refuse("an execution status this engine never writes");
+  s.status = *parsed;
+  s.started_at = doc["started_at"].instant();
+  s.seq = doc["seq"].u64();
+  const auto next = doc["next"].tuple(3);
+  s.next_frame = next[0].i64();
+  s.next_timer = next[1].u64();
+  s.next_task = next[2].u64();
+  // A finished execution keeps its counters only (for a retry): nothing is left to resume.
+  if (!is_finished(s.status)) read_resumable(doc, s.version, s);
+  return s;
+}
+
+json layer_ref(const std::optional<uint64_t>& id) {
+  return id ? json(*id) : json(nullptr);
+}
+
+json frame_json(PersistedFrame&& f) {
+  json fj{{"id", f.id},
+          {"wf", f.workflow},
+          {"parent", f.parent},
+          {"slot", f.slot},
+          {"path", f.path},
+          {"current", f.current},
+          {"visits", f.visits},
+          {"entered_at", to_ms(f.entered_at)},
+          {"own", std::move(f.own)},
+          {"frozen", layer_ref(f.frozen)},
+          {"inherited", layer_ref(f.inherited)}};
+  if (f.due) fj["due"] = to_ms(*f.due);
+  if (f.cap) fj["cap"] = to_ms(*f.cap);
+  if (f.level > 0) fj["level"] = f.level;
+  if (!f.basis.rule.empty()) fj["due_rule"] = f.basis.rule;
+  if (!f.basis.calendar.empty()) fj["due_calendar"] = f.basis.calendar;
+  if (!f.cap_basis.rule.empty()) fj["cap_rule"] = f.cap_basis.rule;
+  if (!f.cap_basis.calendar.empty()) fj["cap_calendar"] = f.cap_basis.calendar;
+  if (f.crashes > 0) fj["crashes"] = f.crashes;
+  return fj;
+}
+
+json join_json(PersistedJoin&& j) {
+  json runs = json::array();
+  for (const auto& [state, n] : j.runs) runs.push_back({slot_state_number(state), n});
+  json running = json::array();
+  for (const auto& [slot, child] : j.running) running.push_back({slot, child});
+  json jj{{"frame", j.frame},
+          {"items_from", layer_ref(j.items_from)},
+          {"runs", std::move(runs)},
+          {"running", std::move(running)},
+          {"counts", {j.succeeded, j.failed, j.running_count, j.next_slot}}};
+  if (j.inline_outputs) jj["outputs"] = std::move(*j.inline_outputs);
+  return jj;
+}
+
+json attempt_json(PersistedAttempt&& a) {
+  json aj{{"frame", a.frame}, {"number", a.number}};
+  if (!a.plugin_version.empty()) aj["plugin_version"] = a.plugin_version;
+  if (!a.key.empty()) aj["key"] = a.key;
+  if (a.suspended) aj["suspended"] = true;
+  if (!a.signal.empty()) aj["signal"] = a.signal;
+  if (a.resume_input) aj["resume_input"] = std::move(*a.resume_input);
+  if (a.task) {
+    PersistedTask& t = *a.task;
+    aj["task"] = {{"id", t.id},
+                  {"spec", std::move(t.spec)},
+                  {"roles", t.roles},
+                  {"organisation", t.organisation},
+                  {"completions", std::move(t.completions)},
+                  {"created_at", to_ms(t.created_at)}};
+    if (!t.assignee.empty()) aj["task"]["assignee"] = t.assignee;
+  }
+  return aj;
+}
+
+}  // namespace
+
+void PersistedState::number_on_after(const PersistedState& newer) {
+  seq = std::max(seq, newer.seq);
+  next_frame = std::max(next_frame, newer.next_frame);
+  next_timer = std::max(next_timer, newer.next_timer);
+  next_task = std::max(next_task, newer.next_task);
+}
+
+Result<PersistedState> read_persisted_state(const json& document) {
+  try {
+    return read(Node(document, Pointer()));
+  } catch (const Refusal& r) {
+    const std::string where = r.where.to_string();
+    return Error::invalid_data(fmt::format("{} (at {})", r.what, where.empty() ? "/" : where),
+                               where);
+  }
+}
+
+json to_json(PersistedState s) {
+  json doc{{"v", kPersistedStateVersion},
+           {"workflow", s.workflow},
+           {"initiator", s.initiator},
+           {"status", to_string(s.status)},
+           {"started_at", to_ms(s.started_at)},
+           {"seq", s.seq},
+           {"next", {s.next_frame, s.next_timer, s.next_task}}};
+  if (is_finished(s.status)) return doc;
+  doc["map_items"] = s.map_items;
+  doc["next_layer"] = s.next_layer;
+  json frames = json::array();
+  for (auto& f : s.frames) frames.push_back(frame_json(std::move(f)));
+  doc["frames"] = std::move(frames);
+  json joins = json::array();
+  for (auto& j : s.joins) joins.push_back(join_json(std::move(j)));
+  doc["joins"] = std::move(joins);
+  json attempts = json::array();
+  for (auto& a : s.attempts) attempts.push_back(attempt_json(std::move(a)));
+  doc["attempts"] = std::move(attempts);
+  doc["waiting"] = s.waiting;
+  json timers = json::array();
+  for (const auto& [id, t] : s.timers) {
+    timers.push_back({id, to_ms(t.due), static_cast<int>(t.kind), t.frame, t.stored_argument()});
+  }
+  doc["timers"] = std::move(timers);
+  if (!s.actors.empty()) doc["actors"] = s.actors;
+  return doc;
+}
+
+json purged_state(const std::string& workflow_key) {
+  return {{"purged", true}, {"workflow", workflow_key}};
+}
+
+bool is_purged_state(const json& document) {
+  if (!document.is_object()) return false;
+  const auto purged = document.find("purged");
+  return purged != document.end() && purged->is_boolean() && purged->get<bool>();
+}
+
+}  // namespace coalition
