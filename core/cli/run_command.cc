@@ -23,8 +23,8 @@ json snapshot_json(const ExecutionRecord& r) {
   json doc{{"id", r.id},
            {"workflow", r.workflow_id + "@" + std::to_string(r.workflow_version)},
            {"status", r.status}};
-  doc["output"] = r.result.is_object() ? r.result.value("output", json()) : json();
-  if (r.result.is_object() && r.result.contains("error")) doc["error"] = r.result["error"];
+  doc["output"] = r.result.output.value_or(nullptr);
+  if (r.result.error) doc["error"] = to_json(*r.result.error);
   return doc;
 }
 

@@ -98,23 +98,20 @@ Result<json> status_document(const ExecutionView& view) {
     }
   }
   if (!deadlines.empty()) doc["deadlines"] = std::move(deadlines);
-  if (r.result.is_object()) {
-    if (full) {
-      doc.update(r.result);
-    } else {
-      if (r.result.contains("output")) {
-        if (auto kept = policy.filter_context(r.result["output"], "", view.clearance)) {
-          doc["output"] = std::move(*kept);
-        }
+  if (full) {
+    doc.update(to_json(r.result));
+  } else {
+    if (r.result.output) {
+      if (auto kept = policy.filter_context(*r.result.output, "", view.clearance)) {
+        doc["output"] = std::move(*kept);
       }
-      // An error is shown when the view sees the step that failed with it.
-      if (r.result.contains("error") && r.result["error"].is_object()) {
-        const std::string code = r.result["error"].value("code", "");
-        for (const auto& e : *events) {
-          if (e.type == EventType::kStepFailed && e.data.contains("error") &&
-              e.data["error"].value("code", "") == code) {
-            doc["error"] = r.result["error"];
-          }
+    }
+    // An error is shown when the view sees the step that failed with it.
+    if (r.result.error) {
+      for (const auto& e : *events) {
+        if (e.type == EventType::kStepFailed && e.data.contains("error") &&
+            e.data["error"].value("code", "") == r.result.error->code) {
+          doc["error"] = to_json(*r.result.error);
         }
       }
     }

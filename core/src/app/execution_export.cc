@@ -23,8 +23,8 @@ Result<json> export_execution(ExecutionView view, const ExportRequest& request) 
 
   // The context: the final output once finished, else the main sequence's live context.
   json context = json::object();
-  if (r.result.is_object() && r.result.contains("output")) {
-    context = r.result["output"];
+  if (r.result.output) {
+    context = *r.result.output;
   } else {
     auto parts = store.state_parts(r.id);
     if (!parts) return std::move(parts).error();

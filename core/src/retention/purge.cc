@@ -67,8 +67,7 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
     if (!notes) return std::move(notes).error();
 
     const RetentionPolicy policy = retention_policy(*workflow, installation_rules);
-    const json final_context =
-        record.result.is_object() ? record.result.value("output", json::object()) : json::object();
+    const json final_context = record.result.output.value_or(json::object());
     const std::string held_by = hold_key(*hold, policy.hold, final_context);
 
     for (const auto& rule : policy.rules) {
@@ -118,7 +117,7 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
       if (rule.record_type == "execution") {
         r.everything = true;
         r.state = purged_state(workflow->key());
-        r.result = json::object();
+        r.result = ExecutionResult{};
       } else {
         const VisibilityPolicy vis = VisibilityPolicy::compile(*workflow, &catalog);
         auto events = store.history(record.id);
@@ -146,10 +145,10 @@ Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
             r.redact_audit.push_back(a.seq);
           }
         }
-        if (record.result.is_object() && record.result.contains("output")) {
-          json result = record.result;
-          auto kept = vis.filter_context(result["output"], "", Visibility::kMember);
-          result["output"] = kept ? *kept : json::object();
+        if (record.result.output) {
+          ExecutionResult result = record.result;
+          auto kept = vis.filter_context(*result.output, "", Visibility::kMember);
+          result.output = kept ? *kept : json::object();
           if (result != record.result) r.result = std::move(result);
         }
         counts = {{"events_removed", r.delete_events.size()},

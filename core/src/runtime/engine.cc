@@ -700,9 +700,8 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
           "; only a failed execution can be retried");
     }
     StepError failure;
-    if (r.result.is_object() && r.result.contains("error") && r.result["error"].is_object()) {
-      failure.code = r.result["error"].value("code", "");
-      failure.message = r.result["error"].value("message", "");
+    if (r.result.error) {
+      failure = {r.result.error->code, r.result.error->message, r.result.error->pointer};
     }
     auto point = store_->retry_point(execution_id);
     if (!point) return std::move(point).error();
@@ -853,12 +852,9 @@ std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
   s.initiator = r.initiator;
   // Parked is running, as an execution in memory says it.
   s.status = r.status == ExecutionStatus::kWaiting ? ExecutionStatus::kRunning : r.status;
-  if (r.result.is_object()) {
-    s.output = r.result.value("output", nlohmann::json());
-    if (r.result.contains("error")) {
-      s.error.code = r.result["error"].value("code", "");
-      s.error.message = r.result["error"].value("message", "");
-    }
+  s.output = r.result.output.value_or(nullptr);
+  if (r.result.error) {
+    s.error = {r.result.error->code, r.result.error->message, r.result.error->pointer};
   }
   if (const auto state = read_persisted_state(r.state)) {  // not a purged one
     for (const auto& a : state->attempts) s.suspended_steps += a.suspended ? 1 : 0;

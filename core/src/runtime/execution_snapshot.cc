@@ -544,10 +544,10 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   for (auto& a : pending_audit_) batch.audit.push_back(std::move(a));
   pending_audit_.clear();
   const ExecutionStatus status = parked() ? ExecutionStatus::kWaiting : status_;
-  json result;
-  if (status_ == ExecutionStatus::kSucceeded) result = {{"output", output_}};
+  ExecutionResult result;
+  if (status_ == ExecutionStatus::kSucceeded) result = ExecutionResult::succeeded(output_);
   if (status_ == ExecutionStatus::kFailed || status_ == ExecutionStatus::kCancelled) {
-    result = {{"error", error_.to_json()}};
+    result = ExecutionResult::failed({error_.code, error_.message, error_.pointer});
   }
   write_parts(batch);  // first: the snapshot names the layers by the ids this gives them
   batch.executions.push_back(ExecutionRecord{

@@ -73,7 +73,14 @@ Result<ExecutionRecord> read_execution(const SqliteStatement& q) {
   r.updated_at = from_ms(q.integer(6));
   if (!q.is_null(7)) r.next_due = from_ms(q.integer(7));
   r.state = stored_json(q.text(8));
-  r.result = stored_json(q.text(9));
+  auto result = read_execution_result(stored_json(q.text(9)));
+  if (!result) {
+    return Error::invalid_data(
+        "execution " + r.id +
+            " has a stored result this engine did not write: " + result.error().message(),
+        result.error().pointer());
+  }
+  r.result = std::move(*result);
   return r;
 }
 
@@ -514,7 +521,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
                      .bind(7, to_ms(e.updated_at))
                      .bind(8, to_ms(e.next_due))
                      .bind(9, e.state.dump())
-                     .bind(10, e.result.dump())
+                     .bind(10, to_json(e.result).dump())
                      .run();
         !s)
       return s;
@@ -1067,7 +1074,7 @@ Status SqliteStore::write_retention(const StoreBatch& batch) {
         return s;
     }
     if (r.result) {
-      const std::string text = r.result->dump();
+      const std::string text = to_json(*r.result).dump();
       if (auto s = SqliteStatement(db_, "UPDATE executions SET result = ?2 WHERE id = ?1")
                        .bind(1, r.execution_id)
                        .bind(2, text)

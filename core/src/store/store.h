@@ -20,6 +20,7 @@
 #include "common/notification_kind.h"
 #include "common/result.h"
 #include "history/event.h"
+#include "history/execution_result.h"
 #include "history/execution_status.h"
 #include "history/task_status.h"
 
@@ -45,7 +46,7 @@ struct ExecutionRecord {
   TimePoint updated_at;
   std::optional<TimePoint> next_due;  // earliest pending timer
   nlohmann::json state;
-  nlohmann::json result;  // output or error once terminal
+  ExecutionResult result;  // the output or the error, once finished
 };
 
 // A human task: created when a step suspends for people, closed by completions.
@@ -142,9 +143,9 @@ struct Redaction {
   std::vector<uint64_t> delete_events;                              // by seq
   std::vector<std::pair<uint64_t, nlohmann::json>> rewrite_events;  // seq -> new data
   std::vector<std::string> delete_tasks;
-  std::vector<uint64_t> redact_audit;    // audit seqs whose summary is removed (digest kept)
-  std::optional<nlohmann::json> state;   // replaced when set
-  std::optional<nlohmann::json> result;  // replaced when set
+  std::vector<uint64_t> redact_audit;     // audit seqs whose summary is removed (digest kept)
+  std::optional<nlohmann::json> state;    // replaced when set
+  std::optional<ExecutionResult> result;  // replaced when set
 };
 
 struct StoredEvent {

@@ -51,7 +51,7 @@ class PurgeTest : public ::testing::Test {
     StoreBatch b;
     b.executions.push_back({id, "case_review", 1, ExecutionStatus::kSucceeded, "lead.lee", t0,
                             t0 + std::chrono::hours(2), std::nullopt, json{{"v", 1}},
-                            json{{"output", output}}});
+                            ExecutionResult::succeeded(output)});
     // Each event with the audit entry that records it, as Execution::record writes them.
     auto event = [&](uint64_t seq, EventType type, const std::string& step, json data) {
       b.events.push_back({id, Event{seq, t0, type, step, std::move(data)}});
@@ -119,7 +119,7 @@ TEST_F(PurgeTest, RestrictedDataGoesLeavingATombstoneAndAnAuditEntry) {
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0].step, "intake");
   auto record = **store_->execution("ex-1");
-  EXPECT_FALSE(record.result["output"].contains("filing"));
+  EXPECT_FALSE(record.result.output.value().contains("filing"));
 
   auto tombstones = *store_->tombstones("ex-1");
   ASSERT_EQ(tombstones.size(), 1u);
@@ -195,7 +195,7 @@ TEST_F(PurgeTest, TheExecutionRecordTakesEverythingButTheChainStillVerifies) {
   EXPECT_TRUE(store_->tasks(TaskFilter{"ex-1", "", false})->empty());
   auto record = **store_->execution("ex-1");
   EXPECT_EQ(record.status, ExecutionStatus::kSucceeded);  // the row stays, its data does not
-  EXPECT_EQ(record.result, json::object());
+  EXPECT_TRUE(record.result.empty());
   const auto audit = *store_->audit("ex-1");
   for (const auto& a : audit) {
     if (a.type != "purged") {

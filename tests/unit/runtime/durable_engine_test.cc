@@ -250,7 +250,7 @@ TEST_F(DurableEngineTest, SuspendedTasksAndDeadlinesSurviveARestart) {
   EXPECT_EQ(count(t, "escalated"), 1u);
   EXPECT_EQ(count(t, "step_succeeded"), 3u);
   EXPECT_EQ(count(t, "execution_completed"), 1u);
-  EXPECT_EQ((*record)->result["output"]["review"]["decision"], "approved");
+  EXPECT_EQ((*record)->result.output.value()["review"]["decision"], "approved");
   EXPECT_TRUE(store->verify_audit()->ok);
 }
 
@@ -382,7 +382,7 @@ TEST_F(DurableEngineTest, ExpiryAfterTheLastTierTakesTheDeclaredPath) {
                                                 "deadline_expired@2026-12-01T10:45:00.000Z"}));
   auto record = store->execution("ex-3");
   EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded);
-  EXPECT_EQ((*record)->result["output"]["fallback"]["n"], 1);
+  EXPECT_EQ((*record)->result.output.value()["fallback"]["n"], 1);
   EXPECT_EQ((*store->task("ex-3.t1"))->status, TaskStatus::kExpired);
 }
 
@@ -504,9 +504,8 @@ TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {
   ASSERT_TRUE(e->sync().ok());
   auto record = store->execution("ex-2");
   EXPECT_EQ((*record)->status, ExecutionStatus::kFailed);
-  EXPECT_EQ((*record)->result["error"]["code"], "config.calendar");
-  EXPECT_NE((*record)->result["error"]["message"].get<std::string>().find("nowhere"),
-            std::string::npos);
+  EXPECT_EQ((*record)->result.error.value().code, "config.calendar");
+  EXPECT_NE((*record)->result.error.value().message.find("nowhere"), std::string::npos);
 }
 
 // Issue 12: a map's iterations share the context instead of copying it. Before, every live
@@ -574,8 +573,8 @@ TEST_F(DurableEngineTest, MapIterationsShareTheContextAndTheirOutputsAreWrittenO
   for (int hour = 3; hour <= 5; ++hour) advance_to(e, clock, t0 + std::chrono::hours(hour));
   ASSERT_TRUE(e.sync().ok());
   const auto record = store->execution("ex-map");
-  ASSERT_EQ((*record)->status, ExecutionStatus::kSucceeded) << (*record)->result.dump();
-  const json& out = (*record)->result["output"];
+  ASSERT_EQ((*record)->status, ExecutionStatus::kSucceeded) << to_json((*record)->result).dump();
+  const json& out = (*record)->result.output.value();
   ASSERT_EQ(out.size(), kItems);
   for (size_t i = 0; i < kItems; i += 37) {
     // What the iteration added — not a copy of the context it started from.
@@ -649,8 +648,8 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
   {
     auto store = open_store();
     StoreBatch batch;
-    batch.executions.push_back(ExecutionRecord{"ex-v1", "legacy", 1, ExecutionStatus::kWaiting,
-                                               "lead.lee", t0, t0, std::nullopt, v1, nullptr});
+    batch.executions.push_back(ExecutionRecord{
+        "ex-v1", "legacy", 1, ExecutionStatus::kWaiting, "lead.lee", t0, t0, std::nullopt, v1, {}});
     ASSERT_TRUE(store->apply(batch).ok());
   }
   ManualClock clock(t0);
@@ -675,15 +674,15 @@ TEST_F(DurableEngineTest, ASnapshotFromBeforeLayeredContextsIsRestored) {
   e->wait_idle();
   ASSERT_TRUE(e->sync().ok());
   const auto record = store->execution("ex-v1");
-  ASSERT_EQ((*record)->status, ExecutionStatus::kSucceeded) << (*record)->result.dump();
-  const json& acks = (*record)->result["output"]["acks"];
+  ASSERT_EQ((*record)->status, ExecutionStatus::kSucceeded) << to_json((*record)->result).dump();
+  const json& acks = (*record)->result.output.value()["acks"];
   ASSERT_EQ(acks.size(), 3u);
   EXPECT_EQ(acks[0]["ack"], (json{{"r", 1}}));  // finished before the upgrade
   // The waiting iteration held a whole copy then; it finishes with it, its answer added.
   EXPECT_EQ(acks[1]["ack"], (json{{"r", 2}}));
   EXPECT_EQ(acks[1]["item"], "psp-b");
   EXPECT_EQ(acks[2], (json{{"item", "ngo-c"}, {"index", 2}, {"ack", {{"r", 3}}}}));
-  EXPECT_EQ((*record)->result["output"]["input"], input);
+  EXPECT_EQ((*record)->result.output.value()["input"], input);
   EXPECT_TRUE(store->state_parts("ex-v1")->empty());
 }
 
@@ -758,8 +757,8 @@ TEST_F(DurableEngineTest, ACorruptLayeredSnapshotIsRefusedNotTrusted) {
     auto store = open_store();
     StoreBatch batch;
     for (const auto& [id, s] : cases) {
-      batch.executions.push_back(ExecutionRecord{id, "corrupt", 1, ExecutionStatus::kRunning,
-                                                 "lead.lee", t0, t0, std::nullopt, s, nullptr});
+      batch.executions.push_back(ExecutionRecord{
+          id, "corrupt", 1, ExecutionStatus::kRunning, "lead.lee", t0, t0, std::nullopt, s, {}});
       batch.parts.push_back(
           {id,
            "layer/00000000000000000001",

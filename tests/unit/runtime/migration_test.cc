@@ -277,9 +277,9 @@ TEST_F(MigrationTest, ADryRunSaysWhatWouldChangeAndApplyingDoesItInALaterProcess
   ASSERT_TRUE(done.ok()) << done.error().to_string();
   settle(*e);
   const auto finished = record("ex-1");
-  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << finished.result.dump();
-  EXPECT_EQ(finished.result["output"]["answer"], json({{"confirmed", true}}));
-  EXPECT_EQ(finished.result["output"]["record"], json({{"noted", {{"region", "EU"}}}}));
+  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << to_json(finished.result).dump();
+  EXPECT_EQ(finished.result.output.value()["answer"], json({{"confirmed", true}}));
+  EXPECT_EQ(finished.result.output.value()["record"], json({{"noted", {{"region", "EU"}}}}));
 }
 
 TEST_F(MigrationTest, RunningBranchesCarryOnInTheNewVersion) {
@@ -312,13 +312,13 @@ TEST_F(MigrationTest, RunningBranchesCarryOnInTheNewVersion) {
   ASSERT_TRUE(e->complete_task("ex-1.t1", kRai, {{"decision", "approve"}}).ok());
   settle(*e);
   const auto finished = record("ex-1");
-  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << finished.result.dump();
+  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << to_json(finished.result).dump();
   EXPECT_EQ(finished.workflow_version, 2);
   // The branch went on to the step only version 2 has.
-  EXPECT_EQ(finished.result["output"]["both"]["review"]["note"],
+  EXPECT_EQ(finished.result.output.value()["both"]["review"]["note"],
             json({{"noted", {{"seen", true}}}}))
-      << finished.result.dump();
-  EXPECT_EQ(finished.result["output"]["region"], "EU") << finished.result.dump();
+      << to_json(finished.result).dump();
+  EXPECT_EQ(finished.result.output.value()["region"], "EU") << to_json(finished.result).dump();
 }
 
 TEST_F(MigrationTest, WhatStandsInTheWayIsSaidAndNothingMoves) {
@@ -444,8 +444,8 @@ TEST_F(MigrationTest, IterationsMoveTogetherAndOnesNotStartedYetStartOnTheNewVer
   ASSERT_TRUE(e->complete_task("ex-1.t3", kRai, {{"decision", "approve"}}).ok());
   settle(*e);
   const auto finished = record("ex-1");
-  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << finished.result.dump();
-  EXPECT_EQ(finished.result["output"]["answers"].size(), 3u);
+  ASSERT_EQ(finished.status, ExecutionStatus::kSucceeded) << to_json(finished.result).dump();
+  EXPECT_EQ(finished.result.output.value()["answers"].size(), 3u);
 }
 
 // A lookup that retries hourly; version 2 names it differently.

@@ -217,7 +217,7 @@ TEST_F(SteeringTest, CancelStopsEverythingAndIsRecordedWithItsJustification) {
   ASSERT_TRUE(e->sync().ok());
   EXPECT_EQ(status("ex-1"), "cancelled");
   EXPECT_EQ(task_status("ex-1.t1"), "cancelled");
-  EXPECT_EQ((*store_->execution("ex-1"))->result["error"]["code"], "execution.cancelled");
+  EXPECT_EQ((*store_->execution("ex-1"))->result.error.value().code, "execution.cancelled");
   const auto last = history("ex-1").back();
   EXPECT_EQ(last.type, EventType::kExecutionCancelled);
   EXPECT_EQ(last.data["justification"], "opened twice for the same case");
@@ -368,7 +368,7 @@ TEST_F(SteeringTest, APurgeOrAPassedDeadlineLeavesNothingToRetry) {
   ASSERT_TRUE(e->retry("ex-2", kCoordinator, "the directory is back").ok());
   advance(*e, utc("2026-12-09T10:00:00Z"));  // five days, two more for the deputy: expired
   ASSERT_EQ(status("ex-2"), "failed");
-  EXPECT_EQ((*store_->execution("ex-2"))->result["error"]["code"], "parallel.branch_failed");
+  EXPECT_EQ((*store_->execution("ex-2"))->result.error.value().code, "parallel.branch_failed");
   auto expired = e->retry("ex-2", kCoordinator, "again");
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.error().code(), ErrorCode::kConflict);

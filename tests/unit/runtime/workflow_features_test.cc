@@ -527,7 +527,7 @@ TEST_F(WorkflowFeaturesTest, AMapWaitsForEveryIterationWhenSomeFinishAtOnce) {
                                                   {"name": "c"}, {"name": "d", "call": true}]})"));
   const auto record = **store_->execution(id);
   ASSERT_EQ(record.status, ExecutionStatus::kSucceeded);
-  EXPECT_EQ(record.result["output"]["out"],
+  EXPECT_EQ(record.result.output.value()["out"],
             json::parse(R"([{"name": "a", "called": true}, {"name": "b", "called": false},
                             {"name": "c", "called": false}, {"name": "d", "called": true}])"));
 }
@@ -545,9 +545,9 @@ TEST_F(WorkflowFeaturesTest, AnAnyJoinSettledWhileStartingStartsNothingMore) {
          {"id": "each", "kind": "succeed", "output": {"$path": "/item"}}]}]})",
                         json::parse(R"({"items": [1, 2]})"));
   const auto record = **store_->execution(id);
-  ASSERT_EQ(record.status, ExecutionStatus::kSucceeded) << record.result.dump();
-  EXPECT_EQ(record.result["output"]["race"], json::parse(R"({"fast": {"won": true}})"));
-  EXPECT_EQ(record.result["output"]["after"], json::parse("[1, 2]"));
+  ASSERT_EQ(record.status, ExecutionStatus::kSucceeded) << to_json(record.result).dump();
+  EXPECT_EQ(record.result.output.value()["race"], json::parse(R"({"fast": {"won": true}})"));
+  EXPECT_EQ(record.result.output.value()["after"], json::parse("[1, 2]"));
   EXPECT_EQ(PassStep::calls, 0);
 }
 

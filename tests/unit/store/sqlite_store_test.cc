@@ -83,9 +83,9 @@ TEST_F(SqliteStoreTest, TheLogIsCopiedIntoTheDatabaseFileAsItGrows) {
   const std::string filler(100000, 'x');
   for (int i = 0; i < 60; ++i) {
     StoreBatch batch;
-    batch.executions.push_back(ExecutionRecord{"ex-" + std::to_string(i), "review", 1,
-                                               ExecutionStatus::kWaiting, "lead.lee", at(0), at(i),
-                                               std::nullopt, json{{"filler", filler}}, json()});
+    batch.executions.push_back(ExecutionRecord{
+        "ex-" + std::to_string(i), "review", 1, ExecutionStatus::kWaiting, "lead.lee", at(0), at(i),
+        std::nullopt, json{{"filler", filler}}, ExecutionResult{}});
     ASSERT_TRUE(store->apply(batch).ok());
   }
   // Waits for the copy (never asserts how fast it is).
@@ -113,7 +113,7 @@ TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
   StoreBatch batch;
   batch.executions.push_back(ExecutionRecord{"ex-1", "review", 2, ExecutionStatus::kWaiting,
                                              "lead.lee", at(0), at(5), at(60), json{{"seq", 2}},
-                                             json()});
+                                             ExecutionResult{}});
   batch.events.push_back({"ex-1", Event{1, at(0), EventType::kExecutionStarted, "", {{"a", 1}}}});
   batch.events.push_back(
       {"ex-1", Event{2, at(5), EventType::kTaskCreated, "review", {{"task", "ex-1.t1"}}}});
@@ -142,7 +142,7 @@ TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
   StoreBatch again;
   again.executions.push_back(ExecutionRecord{"ex-1", "review", 2, ExecutionStatus::kSucceeded,
                                              "lead.lee", at(0), at(9), std::nullopt, json(),
-                                             json()});
+                                             ExecutionResult{}});
   again.events.push_back({"ex-1", Event{2, at(9), EventType::kExecutionCompleted, "", {}}});
   EXPECT_FALSE(store->apply(again).ok());
   EXPECT_EQ((*store->execution("ex-1"))->status, ExecutionStatus::kWaiting);
@@ -156,7 +156,7 @@ TEST_F(SqliteStoreTest, AnUnknownStatusInTheFileIsRefusedWhereItIsRead) {
     StoreBatch batch;
     batch.executions.push_back(ExecutionRecord{"ex-1", "review", 1, ExecutionStatus::kWaiting,
                                                "lead.lee", at(0), at(5), at(60), json::object(),
-                                               json()});
+                                               ExecutionResult{}});
     batch.tasks.push_back(TaskRecord{"ex-1.t1", "ex-1", "review", TaskStatus::kOpen, at(60), at(5),
                                      json{{"roles", {"reviewer"}}}});
     ASSERT_TRUE(store->apply(batch).ok());
@@ -183,6 +183,49 @@ TEST_F(SqliteStoreTest, AnUnknownStatusInTheFileIsRefusedWhereItIsRead) {
   TaskFilter any;
   any.open_only = false;
   EXPECT_FALSE(store->tasks(any).ok());
+}
+
+// A result is written and read back typed; one the engine never writes (an edited file) is
+// refused naming the record, never shown as an output or an error nobody produced.
+TEST_F(SqliteStoreTest, AResultIsReadBackTypedAndAnEditedOneIsRefused) {
+  {
+    auto store = open();
+    StoreBatch batch;
+    batch.executions.push_back(ExecutionRecord{
+        "ex-1", "review", 1, ExecutionStatus::kFailed, "lead.lee", at(0), at(5), std::nullopt,
+        json::object(),
+        ExecutionResult::failed({"workflow.timeout", "the workflow's timeout struck", ""})});
+    batch.executions.push_back(ExecutionRecord{
+        "ex-2", "review", 1, ExecutionStatus::kSucceeded, "lead.lee", at(0), at(6), std::nullopt,
+        json::object(), ExecutionResult::succeeded({{"decision", "ok"}})});
+    ASSERT_TRUE(store->apply(batch).ok());
+  }
+  {
+    auto store = open();
+    const auto failed = store->execution("ex-1");
+    ASSERT_TRUE(failed.ok() && *failed);
+    ASSERT_TRUE((*failed)->result.error);
+    EXPECT_EQ((*failed)->result.error->code, "workflow.timeout");
+    EXPECT_FALSE((*failed)->result.output);
+    const auto succeeded = store->execution("ex-2");
+    ASSERT_TRUE(succeeded.ok() && *succeeded);
+    EXPECT_EQ((*succeeded)->result, ExecutionResult::succeeded({{"decision", "ok"}}));
+  }
+  tamper(file_,
+         R"(UPDATE executions SET result = '{"error": {"message": "no code"}}' WHERE id = 'ex-1')");
+  tamper(file_, R"(UPDATE executions SET result = '{"outcome": 1}' WHERE id = 'ex-2')");
+  auto store = open();
+  const auto failed = store->execution("ex-1");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kInvalidData);
+  EXPECT_EQ(failed.error().pointer(), "/error/code");
+  EXPECT_NE(failed.error().message().find("execution ex-1 has a stored result"), std::string::npos)
+      << failed.error().message();
+  const auto succeeded = store->execution("ex-2");
+  ASSERT_FALSE(succeeded.ok());
+  EXPECT_NE(succeeded.error().message().find("\"outcome\", which no engine writes"),
+            std::string::npos)
+      << succeeded.error().message();
 }
 
 TEST_F(SqliteStoreTest, AChangedDefinitionUnderAUsedVersionIsRefused) {
@@ -439,7 +482,7 @@ TEST_F(SqliteStoreTest, ExecutionsWithAnEscalatedOpenTaskAreFound) {
   for (const char* id : {"ex-a", "ex-b", "ex-c"}) {
     batch.executions.push_back(ExecutionRecord{id, "review", 1, ExecutionStatus::kWaiting,
                                                "lead.lee", at(0), at(5), std::nullopt,
-                                               json::object(), json()});
+                                               json::object(), ExecutionResult{}});
   }
   batch.tasks = {inbox_task("a", "northbank", {"deputy"}, 100, 1),
                  inbox_task("b", "northbank", {"reviewer"}, 100, 0),
