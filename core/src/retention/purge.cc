@@ -41,143 +41,214 @@ std::string stored_event_digest(const std::string& execution_id, const Event& e,
   return event_digest(execution_id, e.seq, ms, to_string(e.type), e.step, data.dump());
 }
 
-}  // namespace
+// One finished execution, as purge_expired goes through its policy's rules.
+struct Examined {
+  const ExecutionRecord& record;
+  std::shared_ptr<const Workflow> workflow;
+  std::set<std::string> done;  // record types purged already (tombstones)
+  std::vector<RetentionNote> notes;
+  RetentionPolicy policy;
+  json final_context;   // the output, which retention and holds may read dates and keys from
+  std::string held_by;  // the legal hold's key; empty when not held
+};
 
-Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
-                                  const json& installation_rules, const PurgeOptions& o) {
-  PurgeReport report;
-  auto finished = store.finished_executions();
-  if (!finished) return std::move(finished).error();
-  const std::string now_text = format_utc(o.now);
-  for (const auto& record : *finished) {
+// What a purge of one record removes, and the evidence of it for the audit entry.
+struct Removal {
+  Redaction redaction;
+  std::set<uint64_t> deleted;                 // event seqs
+  std::map<uint64_t, std::string> rewritten;  // event seq -> its digest after the rewrite
+  json counts = json::object();
+};
+
+class Purger {
+ public:
+  Purger(Store& store, const WorkflowCatalog& catalog, const json& installation_rules,
+         const PurgeOptions& o)
+      : store_(store),
+        catalog_(catalog),
+        installation_rules_(installation_rules),
+        o_(o),
+        now_text_(format_utc(o.now)) {}
+
+  // Every rule of the execution's policy: each record type kept, held, or purged in a
+  // transaction of its own.
+  Status examine(const ExecutionRecord& record) {
     ++report.examined;
-    auto workflow = catalog.find(record.workflow_id, record.workflow_version);
+    auto x = look_at(record);
+    if (!x) return std::move(x).error();
+    for (const auto& rule : x->policy.rules) {
+      if (auto s = apply(*x, rule); !s) return s;
+    }
+    return ok_status();
+  }
+
+  PurgeReport report;
+
+ private:
+  Result<Examined> look_at(const ExecutionRecord& record) {
+    auto workflow = catalog_.find(record.workflow_id, record.workflow_version);
     if (workflow == nullptr) {
       return Error::internal("execution " + record.id + " names workflow " + record.workflow_id +
                              "@" + std::to_string(record.workflow_version) +
                              ", which the store does not hold");
     }
-    auto tombstones = store.tombstones(record.id);
+    auto tombstones = store_.tombstones(record.id);
     if (!tombstones) return std::move(tombstones).error();
-    std::set<std::string> done;
-    for (const auto& t : *tombstones) done.insert(t.record_type);
-    auto hold = store.legal_hold(record.id);
+    auto hold = store_.legal_hold(record.id);
     if (!hold) return std::move(hold).error();
-    auto notes = store.retention_notes(record.id);
+    auto notes = store_.retention_notes(record.id);
     if (!notes) return std::move(notes).error();
-
-    const RetentionPolicy policy = retention_policy(*workflow, installation_rules);
-    const json final_context = record.result.output.value_or(json::object());
-    const std::string held_by = hold_key(*hold, policy.hold, final_context);
-
-    for (const auto& rule : policy.rules) {
-      if (done.count(rule.record_type) != 0 || done.count("execution") != 0) {
-        ++report.already;
-        continue;
-      }
-      std::string note;
-      const TimePoint expires =
-          retention_expiry(rule, record.started_at, record.updated_at, final_context, &note);
-      if (o.now < expires) {
-        ++report.kept;
-        continue;
-      }
-      json line{{"execution", record.id},
-                {"record_type", rule.record_type},
-                {"expired_at", format_utc(expires)},
-                {"policy", rule.to_json()}};
-      if (!note.empty()) line["note"] = note;
-      StoreBatch batch;
-      if (!held_by.empty()) {
-        ++report.held;
-        line["action"] = "held";
-        line["hold"] = held_by;
-        report.actions.push_back(line);
-        bool noted = false;
-        for (const auto& n : *notes) {
-          noted = noted || (n.record_type == rule.record_type && n.hold == held_by);
-        }
-        if (noted || o.dry_run) continue;
-        batch.retention_notes.push_back({record.id, rule.record_type, held_by, now_text});
-        batch.audit.push_back(make_audit_draft(o.now, o.actor, o.role, o.organisation, record.id,
-                                               "", "purge_skipped",
-                                               with_identity({{"record_type", rule.record_type},
-                                                              {"hold", held_by},
-                                                              {"expired_at", line["expired_at"]}},
-                                                             o.identity)));
-        if (auto s = store.apply(batch); !s) return std::move(s).error();
-        continue;
-      }
-
-      Redaction r;
-      r.execution_id = record.id;
-      std::set<uint64_t> deleted;
-      std::map<uint64_t, std::string> rewritten;
-      json counts = json::object();
-      if (rule.record_type == "execution") {
-        r.everything = true;
-        r.state = purged_state(workflow->key());
-        r.result = ExecutionResult{};
-      } else {
-        const VisibilityPolicy vis = VisibilityPolicy::compile(*workflow, &catalog);
-        auto events = store.history(record.id);
-        if (!events) return std::move(events).error();
-        for (const auto& e : *events) {
-          auto kept = view_event(vis, e, Visibility::kMember);
-          if (!kept) {
-            r.delete_events.push_back(e.seq);
-            deleted.insert(e.seq);
-          } else if (kept->data != e.data) {
-            rewritten[e.seq] = stored_event_digest(record.id, e, kept->data);
-            r.rewrite_events.emplace_back(e.seq, std::move(kept->data));
-          }
-        }
-        auto tasks = store.tasks(TaskFilter{record.id, "", false});
-        if (!tasks) return std::move(tasks).error();
-        for (const auto& t : *tasks) {
-          if (!vis.can_see_step(t.step, Visibility::kMember)) r.delete_tasks.push_back(t.id);
-        }
-        auto audit = store.audit(record.id);
-        if (!audit) return std::move(audit).error();
-        for (const auto& a : *audit) {
-          if (!a.summary.empty() && !a.step.empty() &&
-              !vis.can_see_step(a.step, Visibility::kMember)) {
-            r.redact_audit.push_back(a.seq);
-          }
-        }
-        if (record.result.output) {
-          ExecutionResult result = record.result;
-          auto kept = vis.filter_context(*result.output, "", Visibility::kMember);
-          result.output = kept ? *kept : json::object();
-          if (result != record.result) r.result = std::move(result);
-        }
-        counts = {{"events_removed", r.delete_events.size()},
-                  {"events_rewritten", r.rewrite_events.size()},
-                  {"tasks_removed", r.delete_tasks.size()},
-                  {"audit_summaries_removed", r.redact_audit.size()}};
-      }
-      ++report.purged;
-      line["action"] = "purged";
-      if (!counts.empty()) line["removed"] = counts;
-      report.actions.push_back(line);
-      if (o.dry_run) continue;
-      json tombstone_policy = rule.to_json();
-      tombstone_policy["expired_at"] = line["expired_at"];
-      if (!note.empty()) tombstone_policy["note"] = note;
-      if (!counts.empty()) tombstone_policy["removed"] = counts;
-      batch.redactions.push_back(std::move(r));
-      batch.tombstones.push_back(
-          {record.id, rule.record_type, workflow->key(), now_text, tombstone_policy});
-      // The entry, not the tombstone, carries the event evidence: it is in the chain.
-      json summary = tombstone_policy;
-      summary["events"] = purge_events_summary(deleted, rewritten);
-      batch.audit.push_back(make_audit_draft(o.now, o.actor, o.role, o.organisation, record.id, "",
-                                             "purged", with_identity(summary, o.identity)));
-      if (auto s = store.apply(batch); !s) return std::move(s).error();
-      done.insert(rule.record_type);
-    }
+    Examined x{.record = record,
+               .workflow = workflow,
+               .done = {},
+               .notes = std::move(*notes),
+               .policy = retention_policy(*workflow, installation_rules_),
+               .final_context = record.result.output.value_or(json::object()),
+               .held_by = {}};
+    for (const auto& t : *tombstones) x.done.insert(t.record_type);
+    x.held_by = hold_key(*hold, x.policy.hold, x.final_context);
+    return x;
   }
-  return report;
+
+  Status apply(Examined& x, const RetentionRule& rule) {
+    if (x.done.count(rule.record_type) != 0 || x.done.count("execution") != 0) {
+      ++report.already;
+      return ok_status();
+    }
+    std::string note;
+    const TimePoint expires =
+        retention_expiry(rule, x.record.started_at, x.record.updated_at, x.final_context, &note);
+    if (o_.now < expires) {
+      ++report.kept;
+      return ok_status();
+    }
+    json line{{"execution", x.record.id},
+              {"record_type", rule.record_type},
+              {"expired_at", format_utc(expires)},
+              {"policy", rule.to_json()}};
+    if (!note.empty()) line["note"] = note;
+    if (!x.held_by.empty()) return skip_held(x, rule, std::move(line));
+    return purge(x, rule, std::move(line), note);
+  }
+
+  // Expired but under legal hold: reported every time, audited once per hold.
+  Status skip_held(const Examined& x, const RetentionRule& rule, json line) {
+    ++report.held;
+    line["action"] = "held";
+    line["hold"] = x.held_by;
+    const json expired_at = line["expired_at"];
+    report.actions.push_back(std::move(line));
+    for (const auto& n : x.notes) {
+      if (n.record_type == rule.record_type && n.hold == x.held_by) return ok_status();
+    }
+    if (o_.dry_run) return ok_status();
+    StoreBatch batch;
+    batch.retention_notes.push_back({x.record.id, rule.record_type, x.held_by, now_text_});
+    batch.audit.push_back(make_audit_draft(
+        o_.now, o_.actor, o_.role, o_.organisation, x.record.id, "", "purge_skipped",
+        with_identity(
+            {{"record_type", rule.record_type}, {"hold", x.held_by}, {"expired_at", expired_at}},
+            o_.identity)));
+    return store_.apply(batch);
+  }
+
+  Status purge(Examined& x, const RetentionRule& rule, json line, const std::string& note) {
+    auto removal = rule.record_type == "execution" ? whole_execution(x) : restricted_data(x);
+    if (!removal) return std::move(removal).error();
+    ++report.purged;
+    line["action"] = "purged";
+    if (!removal->counts.empty()) line["removed"] = removal->counts;
+    json tombstone_policy = rule.to_json();
+    tombstone_policy["expired_at"] = line["expired_at"];
+    report.actions.push_back(std::move(line));
+    if (o_.dry_run) return ok_status();
+    if (!note.empty()) tombstone_policy["note"] = note;
+    if (!removal->counts.empty()) tombstone_policy["removed"] = removal->counts;
+    StoreBatch batch;
+    batch.redactions.push_back(std::move(removal->redaction));
+    batch.tombstones.push_back(
+        {x.record.id, rule.record_type, x.workflow->key(), now_text_, tombstone_policy});
+    // The entry, not the tombstone, carries the event evidence: it is in the chain.
+    json summary = tombstone_policy;
+    summary["events"] = purge_events_summary(removal->deleted, removal->rewritten);
+    batch.audit.push_back(make_audit_draft(o_.now, o_.actor, o_.role, o_.organisation, x.record.id,
+                                           "", "purged", with_identity(summary, o_.identity)));
+    if (auto s = store_.apply(batch); !s) return s;
+    x.done.insert(rule.record_type);
+    return ok_status();
+  }
+
+  Result<Removal> whole_execution(const Examined& x) const {
+    Removal removal;
+    removal.redaction.execution_id = x.record.id;
+    removal.redaction.everything = true;
+    removal.redaction.state = purged_state(x.workflow->key());
+    removal.redaction.result = ExecutionResult{};
+    return removal;
+  }
+
+  // Restricted data: what a member may not see leaves the events (removed, or rewritten with
+  // what a member sees), the tasks, the audit summaries and the output.
+  Result<Removal> restricted_data(const Examined& x) const {
+    const VisibilityPolicy vis = VisibilityPolicy::compile(*x.workflow, &catalog_);
+    Removal removal;
+    Redaction& r = removal.redaction;
+    r.execution_id = x.record.id;
+    auto events = store_.history(x.record.id);
+    if (!events) return std::move(events).error();
+    for (const auto& e : *events) {
+      auto kept = view_event(vis, e, Visibility::kMember);
+      if (!kept) {
+        r.delete_events.push_back(e.seq);
+        removal.deleted.insert(e.seq);
+      } else if (kept->data != e.data) {
+        removal.rewritten[e.seq] = stored_event_digest(x.record.id, e, kept->data);
+        r.rewrite_events.emplace_back(e.seq, std::move(kept->data));
+      }
+    }
+    auto tasks = store_.tasks(TaskFilter{x.record.id, "", false});
+    if (!tasks) return std::move(tasks).error();
+    for (const auto& t : *tasks) {
+      if (!vis.can_see_step(t.step, Visibility::kMember)) r.delete_tasks.push_back(t.id);
+    }
+    auto audit = store_.audit(x.record.id);
+    if (!audit) return std::move(audit).error();
+    for (const auto& a : *audit) {
+      if (!a.summary.empty() && !a.step.empty() && !vis.can_see_step(a.step, Visibility::kMember)) {
+        r.redact_audit.push_back(a.seq);
+      }
+    }
+    if (x.record.result.output) {
+      ExecutionResult result = x.record.result;
+      auto kept = vis.filter_context(*result.output, "", Visibility::kMember);
+      result.output = kept ? *kept : json::object();
+      if (result != x.record.result) r.result = std::move(result);
+    }
+    removal.counts = {{"events_removed", r.delete_events.size()},
+                      {"events_rewritten", r.rewrite_events.size()},
+                      {"tasks_removed", r.delete_tasks.size()},
+                      {"audit_summaries_removed", r.redact_audit.size()}};
+    return removal;
+  }
+
+  Store& store_;
+  const WorkflowCatalog& catalog_;
+  const json& installation_rules_;
+  const PurgeOptions& o_;
+  const std::string now_text_;
+};
+
+}  // namespace
+
+Result<PurgeReport> purge_expired(Store& store, const WorkflowCatalog& catalog,
+                                  const json& installation_rules, const PurgeOptions& o) {
+  auto finished = store.finished_executions();
+  if (!finished) return std::move(finished).error();
+  Purger purger(store, catalog, installation_rules, o);
+  for (const auto& record : *finished) {
+    if (auto s = purger.examine(record); !s) return std::move(s).error();
+  }
+  return std::move(purger.report);
 }
 
 }  // namespace coalition

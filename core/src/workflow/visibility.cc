@@ -114,183 +114,231 @@ std::pair<std::optional<Visibility>, std::string> own_visibility(const Workflow&
   return {std::nullopt, ""};
 }
 
+// The rules a workflow's own `visibility.fields` state.
+std::vector<Rule> explicit_rules_of(const Workflow& w) {
+  std::vector<Rule> rules;
+  auto v = w.document.find("visibility");
+  if (v == w.document.end() || !v->is_object()) return rules;
+  auto f = v->find("fields");
+  if (f == v->end() || !f->is_object()) return rules;
+  for (const auto& [pointer, cls] : f->items()) {
+    auto c = cls.is_string() ? parse_visibility(cls.get<std::string>()) : std::nullopt;
+    try {
+      rules.push_back({pointer_tokens(pointer), c.value_or(Visibility::kRestricted), true});
+    } catch (const json::exception&) {
+      // The schema requires pointers; an unparsable one cannot open anything.
+    }
+  }
+  return rules;
+}
+
+// A succeed step's output template puts values read from the context in new places, and each
+// keeps the class of where it was read. (The step's own class need not add to it: a
+// container's result already carries the class of the container.)
+class TemplateRules {
+ public:
+  TemplateRules(const std::vector<Rule>& rules, Visibility fallback)
+      : rules_(rules), fallback_(fallback) {}
+
+  void walk(const json& node) {
+    if (node.is_object() && node.contains("$literal")) return;
+    if (node.is_object() && node.contains("$template")) return add_text(node);
+    if (node.is_object() && node.contains("$path") && node["$path"].is_string()) {
+      return add_copy(node["$path"].get<std::string>());
+    }
+    if (node.is_object()) {
+      for (const auto& [key, child] : node.items()) {
+        at_.push_back(key);
+        walk(child);
+        at_.pop_back();
+      }
+    } else if (node.is_array()) {
+      for (size_t i = 0; i < node.size(); ++i) {
+        at_.push_back(std::to_string(i));
+        walk(node[i]);
+        at_.pop_back();
+      }
+    }
+  }
+
+  std::vector<Rule> take() { return std::move(out_); }
+
+ private:
+  // Text made of several values: it takes the highest class among them; literal text only,
+  // the class of what is written there, as for any literal.
+  void add_text(const json& node) {
+    auto refs = check_template(node, "");
+    if (!refs) return;
+    Visibility cls = refs->empty() ? fallback_ : Visibility::kPublic;
+    for (const auto& r : *refs) {
+      try {
+        cls = std::max(cls, class_at(rules_, pointer_tokens(r.path), fallback_));
+      } catch (const json::exception&) {
+        return;
+      }
+    }
+    out_.push_back({at_, cls});
+  }
+
+  // A value copied whole: its class, and the finer rules below where it came from move along.
+  void add_copy(const std::string& pointer) {
+    std::vector<std::string> from;
+    try {
+      from = pointer_tokens(pointer);
+    } catch (const json::exception&) {
+      return;
+    }
+    out_.push_back({at_, class_at(rules_, from, fallback_)});
+    for (const auto& r : rules_) {
+      if (r.tokens.size() > from.size() && matches_prefix(r.tokens, from, from.size())) {
+        Rule moved{at_, r.cls};
+        moved.tokens.insert(moved.tokens.end(), r.tokens.begin() + from.size(), r.tokens.end());
+        out_.push_back(std::move(moved));
+      }
+    }
+  }
+
+  const std::vector<Rule>& rules_;
+  const Visibility fallback_;
+  std::vector<std::string> at_;
+  std::vector<Rule> out_;
+};
+
 }  // namespace
+
+class VisibilityPolicy::Compiler {
+ public:
+  Compiler(VisibilityPolicy& p, const WorkflowCatalog* catalog) : p_(p), catalog_(catalog) {}
+
+  // The workflow-wide settings: default class, what a hidden step shows as, followers, roles.
+  void read_settings(const json& document) {
+    auto v = document.find("visibility");
+    if (v == document.end()) return;
+    p_.default_ = parse_visibility(v->value("default", "member")).value_or(Visibility::kMember);
+    p_.shown_as_ = v->value("shown_as", p_.shown_as_);
+    if (auto f = v->find("followers"); f != v->end() && f->is_array()) {
+      for (const auto& role : *f) {
+        if (role.is_string()) p_.followers_.push_back(role.get<std::string>());
+      }
+    }
+    if (auto r = v->find("roles"); r != v->end() && r->is_object()) {
+      for (const auto& [role, cls] : r->items()) {
+        if (cls.is_string()) {
+          p_.roles_[role] = parse_visibility(cls.get<std::string>()).value_or(Visibility::kPublic);
+        }
+      }
+    }
+  }
+
+  // Builds the rules of `seq` (a sequence of `owner`) for steps at least `inherited`: first
+  // each step's, then — now that every field of the sequence has its class — its templates'.
+  void build(const Sequence* seq, const Workflow& owner, const std::vector<Rule>& explicit_rules,
+             Visibility inherited) {
+    if (seq == nullptr || p_.rules_.count(seq) != 0 || !visiting_.insert(seq).second) return;
+    std::vector<Rule> rules = explicit_rules;
+    for (const auto& step : seq->steps) add_step(step, owner, explicit_rules, inherited, rules);
+    TemplateRules templates(rules, p_.default_);
+    for (const auto& step : seq->steps) {
+      if (step.kind == StepKind::kSucceed && step.output) templates.walk(*step.output);
+    }
+    auto derived = templates.take();
+    rules.insert(rules.end(), derived.begin(), derived.end());
+    visiting_.erase(seq);
+    p_.rules_[seq] = std::move(rules);
+  }
+
+ private:
+  // A step's class (recorded), and the rules of the field its result writes: its own class
+  // when not the default (never below what `fields` says of it), and its inner sequences'.
+  void add_step(const Step& step, const Workflow& owner, const std::vector<Rule>& explicit_rules,
+                Visibility inherited, std::vector<Rule>& rules) {
+    auto [own, shown_as] = own_visibility(owner, step);
+    p_.steps_[&step] = {own.value_or(p_.default_), shown_as};
+    const Visibility cls = std::max(inherited, own.value_or(p_.default_));
+    const std::vector<Rule> output_rules = inner_rules(step, owner, explicit_rules, rules, cls);
+    if (step.result.empty()) return;
+    std::vector<std::string> at;
+    try {
+      at = pointer_tokens(step.result);
+    } catch (const json::exception&) {
+      return;
+    }
+    if (cls != p_.default_) {
+      rules.push_back({at, std::max(cls, class_at(explicit_rules, at, Visibility::kPublic))});
+    }
+    auto moved = reroot(output_rules, at);
+    rules.insert(rules.end(), moved.begin(), moved.end());
+  }
+
+  // A container step's inner sequences' rules, each under the place it lands in the result.
+  std::vector<Rule> inner_rules(const Step& step, const Workflow& owner,
+                                const std::vector<Rule>& explicit_rules,
+                                const std::vector<Rule>& rules, Visibility cls) {
+    std::vector<Rule> out;
+    switch (step.kind) {
+      case StepKind::kParallel:
+        for (const auto& b : step.branches) {
+          add_inner(b.sequence.get(), owner, explicit_rules, {b.name}, cls, out);
+        }
+        break;
+      case StepKind::kMap:
+        add_inner(step.iterator.get(), owner, iteration_rules(step, explicit_rules, rules),
+                  {settles_on_one(step.map_mode) ? "output" : "*"}, cls, out);
+        break;
+      case StepKind::kWorkflow:
+        if (catalog_ != nullptr) {
+          if (auto child = catalog_->find(step.workflow_id, step.workflow_version)) {
+            add_inner(child->main.get(), *child, explicit_rules_of(*child), {}, cls, out);
+          }
+        }
+        break;
+      default: break;
+    }
+    return out;
+  }
+
+  // Each map iteration's /item is an element of the list it maps: it keeps that list's class
+  // (a map over a restricted list of members names them in restricted places only).
+  std::vector<Rule> iteration_rules(const Step& map, const std::vector<Rule>& explicit_rules,
+                                    const std::vector<Rule>& rules) const {
+    std::vector<Rule> out = explicit_rules;
+    try {
+      const Visibility items_cls = class_at(rules, pointer_tokens(map.items), p_.default_);
+      if (items_cls > p_.default_) out.push_back({{"item"}, items_cls});
+    } catch (const json::exception&) {
+    }
+    return out;
+  }
+
+  // What a step inside writes is never below the container's class: a restricted map's
+  // iterations return restricted fields even where their own rules say member. (Derived rules
+  // at their new place: the workflow's `fields` still open them.)
+  void add_inner(const Sequence* s, const Workflow& w, const std::vector<Rule>& explicit_rules,
+                 const std::vector<std::string>& prefix, Visibility cls, std::vector<Rule>& out) {
+    build(s, w, explicit_rules, cls);
+    auto it = p_.rules_.find(s);
+    if (it == p_.rules_.end()) return;
+    auto moved = reroot(it->second, prefix);
+    for (auto& r : moved) {
+      if (cls > p_.default_) r.cls = std::max(r.cls, cls);
+      r.stated = false;
+    }
+    out.insert(out.end(), moved.begin(), moved.end());
+  }
+
+  VisibilityPolicy& p_;
+  const WorkflowCatalog* catalog_;
+  std::set<const Sequence*> visiting_;  // a sub-workflow that names itself stops here
+};
 
 VisibilityPolicy VisibilityPolicy::compile(const Workflow& workflow,
                                            const WorkflowCatalog* catalog) {
   VisibilityPolicy p;
   p.workflow_ = &workflow;
   p.catalog_ = catalog;
-  auto explicit_rules_of = [](const Workflow& w) {
-    std::vector<Rule> rules;
-    auto v = w.document.find("visibility");
-    if (v == w.document.end() || !v->is_object()) return rules;
-    if (auto f = v->find("fields"); f != v->end() && f->is_object()) {
-      for (const auto& [pointer, cls] : f->items()) {
-        auto c = cls.is_string() ? parse_visibility(cls.get<std::string>()) : std::nullopt;
-        try {
-          rules.push_back({pointer_tokens(pointer), c.value_or(Visibility::kRestricted), true});
-        } catch (const json::exception&) {
-          // The schema requires pointers; an unparsable one cannot open anything.
-        }
-      }
-    }
-    return rules;
-  };
-  if (auto v = workflow.document.find("visibility"); v != workflow.document.end()) {
-    p.default_ = parse_visibility(v->value("default", "member")).value_or(Visibility::kMember);
-    p.shown_as_ = v->value("shown_as", p.shown_as_);
-    if (auto f = v->find("followers"); f != v->end() && f->is_array()) {
-      for (const auto& role : *f) {
-        if (role.is_string()) p.followers_.push_back(role.get<std::string>());
-      }
-    }
-    if (auto r = v->find("roles"); r != v->end() && r->is_object()) {
-      for (const auto& [role, cls] : r->items()) {
-        if (cls.is_string()) {
-          p.roles_[role] = parse_visibility(cls.get<std::string>()).value_or(Visibility::kPublic);
-        }
-      }
-    }
-  }
-
-  std::set<const Sequence*> visiting;
-  // Builds the rules of `seq` (a sequence of `owner`) for steps at least `inherited`.
-  std::function<void(const Sequence*, const Workflow&, const std::vector<Rule>&, Visibility)>
-      build = [&](const Sequence* seq, const Workflow& owner,
-                  const std::vector<Rule>& explicit_rules, Visibility inherited) {
-        if (seq == nullptr || p.rules_.count(seq) != 0 || !visiting.insert(seq).second) return;
-        std::vector<Rule> rules = explicit_rules;
-        // What `fields` says of a field, if anything: a step's result never lowers it.
-        auto explicit_floor = [&](const std::vector<std::string>& at) {
-          return class_at(explicit_rules, at, Visibility::kPublic);
-        };
-        for (const auto& step : seq->steps) {
-          auto [own, shown_as] = own_visibility(owner, step);
-          p.steps_[&step] = {own.value_or(p.default_), shown_as};
-          const Visibility cls = std::max(inherited, own.value_or(p.default_));
-          std::vector<Rule> output_rules;
-          auto inner = [&](const Sequence* s, const Workflow& w, const std::vector<Rule>& e,
-                           std::vector<std::string> prefix) {
-            build(s, w, e, cls);
-            auto it = p.rules_.find(s);
-            if (it == p.rules_.end()) return;
-            auto moved = reroot(it->second, prefix);
-            // What a step inside writes is never below the container's class: a restricted
-            // map's iterations return restricted fields even where their own rules say member.
-            // (Derived rules at their new place: the workflow's `fields` still open them.)
-            for (auto& r : moved) {
-              if (cls > p.default_) r.cls = std::max(r.cls, cls);
-              r.stated = false;
-            }
-            output_rules.insert(output_rules.end(), moved.begin(), moved.end());
-          };
-          switch (step.kind) {
-            case StepKind::kParallel:
-              for (const auto& b : step.branches) {
-                inner(b.sequence.get(), owner, explicit_rules, {b.name});
-              }
-              break;
-            case StepKind::kMap: {
-              // Each iteration's /item is an element of the list it maps: it keeps that
-              // list's class (a map over a restricted list of members names them in
-              // restricted places only).
-              std::vector<Rule> iteration_rules = explicit_rules;
-              try {
-                const auto items = pointer_tokens(step.items);
-                const Visibility items_cls = class_at(rules, items, p.default_);
-                if (items_cls > p.default_) iteration_rules.push_back({{"item"}, items_cls});
-              } catch (const json::exception&) {
-              }
-              inner(step.iterator.get(), owner, iteration_rules,
-                    {settles_on_one(step.map_mode) ? "output" : "*"});
-              break;
-            }
-            case StepKind::kWorkflow:
-              if (catalog != nullptr) {
-                if (auto child = catalog->find(step.workflow_id, step.workflow_version)) {
-                  inner(child->main.get(), *child, explicit_rules_of(*child), {});
-                }
-              }
-              break;
-            default: break;
-          }
-          if (step.result.empty()) continue;
-          std::vector<std::string> at;
-          try {
-            at = pointer_tokens(step.result);
-          } catch (const json::exception&) {
-            continue;
-          }
-          if (cls != p.default_) rules.push_back({at, std::max(cls, explicit_floor(at))});
-          auto moved = reroot(output_rules, at);
-          rules.insert(rules.end(), moved.begin(), moved.end());
-        }
-        // Second pass, now that every field of the sequence has its class: a succeed step's
-        // output template puts values read from the context in new places, and each keeps
-        // the class of where it was read. (The step's own class need not add to it: a
-        // container's result already carries the class of the container.)
-        std::vector<Rule> template_rules;
-        for (const auto& step : seq->steps) {
-          if (step.kind != StepKind::kSucceed || !step.output) continue;
-          std::vector<std::string> at;
-          std::function<void(const json&)> walk = [&](const json& node) {
-            if (node.is_object() && node.contains("$literal")) return;
-            if (node.is_object() && node.contains("$template")) {
-              // Text made of several values: it takes the highest class among them.
-              auto refs = check_template(node, "");
-              if (!refs) return;
-              // Literal text only: the class of what is written there, as for any literal.
-              Visibility cls = refs->empty() ? p.default_ : Visibility::kPublic;
-              for (const auto& r : *refs) {
-                try {
-                  cls = std::max(cls, class_at(rules, pointer_tokens(r.path), p.default_));
-                } catch (const json::exception&) {
-                  return;
-                }
-              }
-              template_rules.push_back({at, cls});
-              return;
-            }
-            if (node.is_object() && node.contains("$path") && node["$path"].is_string()) {
-              std::vector<std::string> from;
-              try {
-                from = pointer_tokens(node["$path"].get<std::string>());
-              } catch (const json::exception&) {
-                return;
-              }
-              template_rules.push_back({at, class_at(rules, from, p.default_)});
-              for (const auto& r : rules) {  // finer rules below the source move along
-                if (r.tokens.size() > from.size() && matches_prefix(r.tokens, from, from.size())) {
-                  Rule moved{at, r.cls};
-                  moved.tokens.insert(moved.tokens.end(), r.tokens.begin() + from.size(),
-                                      r.tokens.end());
-                  template_rules.push_back(std::move(moved));
-                }
-              }
-              return;
-            }
-            if (node.is_object()) {
-              for (const auto& [key, child] : node.items()) {
-                at.push_back(key);
-                walk(child);
-                at.pop_back();
-              }
-            } else if (node.is_array()) {
-              for (size_t i = 0; i < node.size(); ++i) {
-                at.push_back(std::to_string(i));
-                walk(node[i]);
-                at.pop_back();
-              }
-            }
-          };
-          walk(*step.output);
-        }
-        rules.insert(rules.end(), template_rules.begin(), template_rules.end());
-        visiting.erase(seq);
-        p.rules_[seq] = std::move(rules);
-      };
-  build(workflow.main.get(), workflow, explicit_rules_of(workflow), Visibility::kPublic);
+  Compiler compiler(p, catalog);
+  compiler.read_settings(workflow.document);
+  compiler.build(workflow.main.get(), workflow, explicit_rules_of(workflow), Visibility::kPublic);
   return p;
 }
 

@@ -99,6 +99,8 @@ class VisibilityPolicy {
   };
 
  private:
+  class Compiler;  // compile()'s steps (visibility.cc)
+
   std::optional<nlohmann::json> filter(const nlohmann::json& value,
                                        std::vector<std::string>& tokens,
                                        const std::vector<Rule>& rules, Visibility clearance) const;
