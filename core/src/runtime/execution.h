@@ -258,6 +258,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   size_t workflow_depth(int64_t frame) const;  // sub-workflow frames above and including it
   void start_child(int64_t frame, const Step& step, size_t slot);
   void on_child_done(int64_t child, bool ok, nlohmann::json output, const StepError& error);
+  nlohmann::json join_output(Join& join, size_t slot);  // a settled join hands on
   void finish_frame(int64_t frame, bool ok, nlohmann::json output, const StepError& error);
   void finish_execution(bool ok, nlohmann::json output, const StepError& error);
   void stop_everything();  // every frame done, tasks cancelled, timers stopped
@@ -306,6 +307,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   Result<const Sequence*> stored_sequence(const Frame& f) const;  // of a frame being restored
   Status restore_joins(const std::vector<PersistedJoin>& stored, const Layers& layers,
                        const std::map<std::string, nlohmann::json>& parts);
+  Status restore_join_slots(const PersistedJoin& stored, const Layers& layers, Join& j);
   Status restore_join_outputs(int64_t frame, Join& j, const PersistedJoin& stored,
                               const std::map<std::string, nlohmann::json>& parts);
   Status restore_attempts(const std::vector<PersistedAttempt>& stored);

@@ -198,6 +198,30 @@ void Execution::finish_frame(int64_t frame, bool ok, json output, const StepErro
   }
 }
 
+namespace {
+
+// Why a join that can no longer succeed failed, in its step's words: which branch, item or
+// iteration, and with what.
+StepError join_failure(const Step& step, size_t slot, size_t slots, const StepError& error) {
+  if (step.kind == StepKind::kParallel) {
+    return make_error("parallel.branch_failed",
+                      fmt::format("branch '{}' failed with {}: {}", step.branches[slot].name,
+                                  error.code, error.message));
+  }
+  if (step.kind == StepKind::kMap && settles_on_one(step.map_mode)) {
+    return make_error("map.none_succeeded",
+                      fmt::format("none of the {} items succeeded; the last failed with {}: {}",
+                                  slots, error.code, error.message));
+  }
+  if (step.kind == StepKind::kMap) {
+    return make_error("map.iteration_failed", fmt::format("iteration {} failed with {}: {}", slot,
+                                                          error.code, error.message));
+  }
+  return error;
+}
+
+}  // namespace
+
 void Execution::on_child_done(int64_t child, bool ok, json output, const StepError& error) {
   const Frame& c = frames_.at(child);
   const int64_t parent = c.parent;
@@ -221,44 +245,13 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
   }
   const size_t slots = step.join_of.empty() ? join.state.size() : step.join_of.size();
   const size_t need = needed(step, slots);
-  const bool first_success = step.kind == StepKind::kMap && settles_on_one(step.map_mode);
-
   if (!ok && slots - join.failed < need) {  // success is out of reach
     end_join(it);
-    StepError failure = error;
-    if (step.kind == StepKind::kParallel) {
-      failure = make_error("parallel.branch_failed",
-                           fmt::format("branch '{}' failed with {}: {}", step.branches[slot].name,
-                                       error.code, error.message));
-    } else if (first_success) {
-      failure =
-          make_error("map.none_succeeded",
-                     fmt::format("none of the {} items succeeded; the last failed with {}: {}",
-                                 slots, error.code, error.message));
-    } else if (step.kind == StepKind::kMap) {
-      failure = make_error("map.iteration_failed", fmt::format("iteration {} failed with {}: {}",
-                                                               slot, error.code, error.message));
-    }
-    on_step_error(parent, step, failure);
+    on_step_error(parent, step, join_failure(step, slot, slots, error));
     return;
   }
   if (join.succeeded >= need) {
-    json result;
-    if (step.kind == StepKind::kParallel) {
-      result = json::object();
-      for (size_t i = 0; i < join.state.size(); ++i) {
-        if (join.state[i] == SlotState::kSucceeded) result[step.branches[i].name] = join.outputs[i];
-      }
-    } else if (first_success) {
-      result = {{"index", slot},
-                {"item", (*join.items)[slot]},
-                {"output", std::move(join.outputs[slot])}};
-    } else if (step.kind == StepKind::kMap) {
-      result = json::array();
-      for (auto& o : join.outputs) result.push_back(std::move(o));
-    } else {
-      result = std::move(join.outputs[0]);
-    }
+    json result = join_output(join, slot);
     end_join(it);
     complete_step(parent, step, std::move(result));
     return;
@@ -267,6 +260,29 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
       join.running < concurrency_limit(step, join.state.size(), host_.limits().map_concurrency)) {
     start_child(parent, step, join.next_slot);
   }
+}
+
+// What a settled join hands on: the branches' outputs by name, the one item that settled a
+// first_success map, every iteration's output in order, or the sub-workflow's output.
+json Execution::join_output(Join& join, size_t slot) {
+  const Step& step = *join.step;
+  if (step.kind == StepKind::kParallel) {
+    json result = json::object();
+    for (size_t i = 0; i < join.state.size(); ++i) {
+      if (join.state[i] == SlotState::kSucceeded) result[step.branches[i].name] = join.outputs[i];
+    }
+    return result;
+  }
+  if (step.kind == StepKind::kMap && settles_on_one(step.map_mode)) {
+    return {
+        {"index", slot}, {"item", (*join.items)[slot]}, {"output", std::move(join.outputs[slot])}};
+  }
+  if (step.kind == StepKind::kMap) {
+    json result = json::array();
+    for (auto& o : join.outputs) result.push_back(std::move(o));
+    return result;
+  }
+  return std::move(join.outputs[0]);
 }
 
 void Execution::end_join(std::map<int64_t, Join>::iterator it) {

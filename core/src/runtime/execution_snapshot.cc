@@ -299,34 +299,40 @@ Status Execution::restore_joins(const std::vector<PersistedJoin>& stored, const 
     if (frames_.count(p.frame) == 0) return misfit("a join's frame is missing");
     Join j;
     j.step = &current_step(p.frame);
-    const bool v1 = p.inline_outputs.has_value();
-    Context& owner = frames_.at(p.frame).context;
-    // Version 1: the frame held its whole context. Freeze it as a container step does when it
-    // begins, so that children started from now on read it, and find the map's list where the
-    // step names it (the context has not changed since the map began).
-    if (v1) owner.freeze();
-    if (j.step->kind == StepKind::kMap) {
-      j.items_from = v1 ? owner.frozen() : layer_at(layers, p.items_from);
-      j.items = Context::from_parts(j.items_from, nullptr, json::object()).find(j.step->items);
-      if (j.items == nullptr || !j.items->is_array()) return misfit("a map's list is missing");
-    }
-    const size_t slots = j.step->kind == StepKind::kMap        ? j.items->size()
-                         : j.step->kind == StepKind::kParallel ? j.step->branches.size()
-                                                               : 1;
-    auto state = decode_runs(p.runs, slots);
-    if (!state || state->size() != slots) return misfit("a join does not fit its step");
-    j.state = std::move(*state);
-    j.children.assign(slots, -1);
-    for (const auto& [slot, child] : p.running) {
-      if (slot >= slots) return misfit("a join's running slot is past its last");
-      j.children[slot] = child;
-    }
+    if (auto slots = restore_join_slots(p, layers, j); !slots) return slots;
     if (auto outputs = restore_join_outputs(p.frame, j, p, parts); !outputs) return outputs;
     j.succeeded = p.succeeded;
     j.failed = p.failed;
     j.running = p.running_count;
     j.next_slot = p.next_slot;
     joins_.emplace(p.frame, std::move(j));
+  }
+  return ok_status();
+}
+
+// A map's list, and each slot's state and running child; as many slots as the step has.
+Status Execution::restore_join_slots(const PersistedJoin& p, const Layers& layers, Join& j) {
+  const bool v1 = p.inline_outputs.has_value();
+  Context& owner = frames_.at(p.frame).context;
+  // Version 1: the frame held its whole context. Freeze it as a container step does when it
+  // begins, so that children started from now on read it, and find the map's list where the
+  // step names it (the context has not changed since the map began).
+  if (v1) owner.freeze();
+  if (j.step->kind == StepKind::kMap) {
+    j.items_from = v1 ? owner.frozen() : layer_at(layers, p.items_from);
+    j.items = Context::from_parts(j.items_from, nullptr, json::object()).find(j.step->items);
+    if (j.items == nullptr || !j.items->is_array()) return misfit("a map's list is missing");
+  }
+  const size_t slots = j.step->kind == StepKind::kMap        ? j.items->size()
+                       : j.step->kind == StepKind::kParallel ? j.step->branches.size()
+                                                             : 1;
+  auto state = decode_runs(p.runs, slots);
+  if (!state || state->size() != slots) return misfit("a join does not fit its step");
+  j.state = std::move(*state);
+  j.children.assign(slots, -1);
+  for (const auto& [slot, child] : p.running) {
+    if (slot >= slots) return misfit("a join's running slot is past its last");
+    j.children[slot] = child;
   }
   return ok_status();
 }

@@ -487,6 +487,28 @@ Status SqliteStore::apply(const StoreBatch& batch) {
 }
 
 Status SqliteStore::write(const StoreBatch& batch) {
+  if (auto s = write_workflows(batch); !s) return s;
+  if (auto s = write_executions(batch); !s) return s;
+  // Each event's digest is taken from the very text written, for its audit entry to carry.
+  std::map<std::pair<std::string, uint64_t>, std::string> digests;
+  if (auto s = write_events(batch, digests); !s) return s;
+  if (auto s = write_retention(batch); !s) return s;
+  if (auto s = write_parts(batch); !s) return s;
+  if (auto s = write_tokens(batch); !s) return s;
+  if (auto s = write_people(batch); !s) return s;
+  if (auto s = write_web_sessions(batch); !s) return s;
+  if (auto s = write_notifications(batch); !s) return s;
+  if (auto s = write_tasks(batch); !s) return s;
+  if (auto s = write_audit(batch, digests); !s) return s;
+  for (const auto& [key, value] : batch.meta) {
+    if (auto s = s_->put_meta.bind(1, key).bind(2, value).run(); !s) return s;
+  }
+  return ok_status();
+}
+
+// A definition is immutable once registered: the same one again is nothing, another one under
+// a used id and version is refused.
+Status SqliteStore::write_workflows(const StoreBatch& batch) {
   for (const auto& w : batch.workflows) {
     s_->find_workflow.bind(1, w.id).bind(2, w.version);
     auto row = s_->find_workflow.step();
@@ -511,6 +533,10 @@ Status SqliteStore::write(const StoreBatch& batch) {
         !s)
       return s;
   }
+  return ok_status();
+}
+
+Status SqliteStore::write_executions(const StoreBatch& batch) {
   for (const auto& e : batch.executions) {
     if (auto s = s_->upsert_execution.bind(1, e.id)
                      .bind(2, e.workflow_id)
@@ -526,8 +552,11 @@ Status SqliteStore::write(const StoreBatch& batch) {
         !s)
       return s;
   }
-  // Each event's digest is taken from the very text written, for its audit entry to carry.
-  std::map<std::pair<std::string, uint64_t>, std::string> digests;
+  return ok_status();
+}
+
+Status SqliteStore::write_events(const StoreBatch& batch,
+                                 std::map<std::pair<std::string, uint64_t>, std::string>& digests) {
   for (const auto& [execution_id, ev] : batch.events) {
     const std::string data = ev.data.dump();
     const int64_t at = to_ms(ev.at);
@@ -543,12 +572,10 @@ Status SqliteStore::write(const StoreBatch& batch) {
       return s;
     digests[{execution_id, ev.seq}] = event_digest(execution_id, ev.seq, at, type, ev.step, data);
   }
-  if (auto s = write_retention(batch); !s) return s;
-  if (auto s = write_parts(batch); !s) return s;
-  if (auto s = write_tokens(batch); !s) return s;
-  if (auto s = write_people(batch); !s) return s;
-  if (auto s = write_web_sessions(batch); !s) return s;
-  if (auto s = write_notifications(batch); !s) return s;
+  return ok_status();
+}
+
+Status SqliteStore::write_tasks(const StoreBatch& batch) {
   for (const auto& t : batch.tasks) {
     const std::string doc = t.doc.dump();
     const std::string roles = roles_key(t.doc);
@@ -571,10 +598,6 @@ Status SqliteStore::write(const StoreBatch& batch) {
                      .run();
         !s)
       return s;
-  }
-  if (auto s = write_audit(batch, digests); !s) return s;
-  for (const auto& [key, value] : batch.meta) {
-    if (auto s = s_->put_meta.bind(1, key).bind(2, value).run(); !s) return s;
   }
   return ok_status();
 }
@@ -1019,69 +1042,7 @@ Result<std::vector<NotificationRecord>> SqliteStore::notifications(
 // each run().
 Status SqliteStore::write_retention(const StoreBatch& batch) {
   for (const auto& r : batch.redactions) {
-    // Whatever a purge removes of an ended execution, the snapshot a retry would go back to
-    // (contexts, completions) goes with it: a purged execution is never retried.
-    // Notifications go too: they name the tasks and title them.
-    for (const char* sql : {"UPDATE executions SET resume_state = NULL WHERE id = ?1",
-                            "DELETE FROM state_parts WHERE execution_id = ?1",
-                            "DELETE FROM notifications WHERE execution_id = ?1"}) {
-      if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
-    }
-    if (r.everything) {
-      for (const char* sql : {"DELETE FROM events WHERE execution_id = ?1",
-                              "DELETE FROM tasks WHERE execution_id = ?1",
-                              "DELETE FROM state_parts WHERE execution_id = ?1",
-                              "UPDATE audit SET summary = '' WHERE execution_id = ?1 AND type "
-                              "NOT IN ('purged', 'purge_skipped', 'legal_hold_placed', "
-                              "'legal_hold_released', 'exported')"}) {
-        if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
-      }
-    }
-    SqliteStatement del(db_, "DELETE FROM events WHERE execution_id = ?1 AND seq = ?2");
-    for (uint64_t seq : r.delete_events) {
-      if (auto s = del.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).run(); !s) {
-        return s;
-      }
-    }
-    SqliteStatement rewrite(db_,
-                            "UPDATE events SET data = ?3 WHERE execution_id = ?1 AND seq = ?2");
-    for (const auto& [seq, data] : r.rewrite_events) {
-      const std::string text = data.dump();
-      if (auto s = rewrite.bind(1, r.execution_id)
-                       .bind(2, static_cast<int64_t>(seq))
-                       .bind(3, text)
-                       .run();
-          !s)
-        return s;
-    }
-    SqliteStatement task(db_, "DELETE FROM tasks WHERE id = ?1");
-    for (const auto& id : r.delete_tasks) {
-      if (auto s = task.bind(1, id).run(); !s) return s;
-    }
-    SqliteStatement audit(db_, "UPDATE audit SET summary = '' WHERE seq = ?1");
-    for (uint64_t seq : r.redact_audit) {
-      if (auto s = audit.bind(1, static_cast<int64_t>(seq)).run(); !s) return s;
-    }
-    if (r.state) {
-      const std::string text = r.state->dump();
-      // The snapshot a retry would go back to holds the same data: it goes too.
-      if (auto s = SqliteStatement(
-                       db_, "UPDATE executions SET state = ?2, resume_state = NULL WHERE id = ?1")
-                       .bind(1, r.execution_id)
-                       .bind(2, text)
-                       .run();
-          !s)
-        return s;
-    }
-    if (r.result) {
-      const std::string text = to_json(*r.result).dump();
-      if (auto s = SqliteStatement(db_, "UPDATE executions SET result = ?2 WHERE id = ?1")
-                       .bind(1, r.execution_id)
-                       .bind(2, text)
-                       .run();
-          !s)
-        return s;
-    }
+    if (auto s = write_redaction(r); !s) return s;
   }
   for (const auto& t : batch.tombstones) {
     const std::string policy = t.policy.dump();
@@ -1131,6 +1092,75 @@ Status SqliteStore::write_retention(const StoreBatch& batch) {
                      .run();
         !s)
       return s;
+  }
+  return ok_status();
+}
+
+// Whatever a purge removes of an ended execution, the snapshot a retry would go back to
+// (contexts, completions) goes with it: a purged execution is never retried. Notifications go
+// too: they name the tasks and title them.
+Status SqliteStore::write_redaction(const Redaction& r) {
+  for (const char* sql : {"UPDATE executions SET resume_state = NULL WHERE id = ?1",
+                          "DELETE FROM state_parts WHERE execution_id = ?1",
+                          "DELETE FROM notifications WHERE execution_id = ?1"}) {
+    if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
+  }
+  if (r.everything) {
+    for (const char* sql :
+         {"DELETE FROM events WHERE execution_id = ?1", "DELETE FROM tasks WHERE execution_id = ?1",
+          "UPDATE audit SET summary = '' WHERE execution_id = ?1 AND type "
+          "NOT IN ('purged', 'purge_skipped', 'legal_hold_placed', "
+          "'legal_hold_released', 'exported')"}) {
+      if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
+    }
+  }
+  if (auto s = redact_rows(r); !s) return s;
+  if (r.state) {
+    const std::string text = r.state->dump();
+    // The snapshot a retry would go back to holds the same data: it goes too.
+    if (auto s = SqliteStatement(
+                     db_, "UPDATE executions SET state = ?2, resume_state = NULL WHERE id = ?1")
+                     .bind(1, r.execution_id)
+                     .bind(2, text)
+                     .run();
+        !s)
+      return s;
+  }
+  if (r.result) {
+    const std::string text = to_json(*r.result).dump();
+    if (auto s = SqliteStatement(db_, "UPDATE executions SET result = ?2 WHERE id = ?1")
+                     .bind(1, r.execution_id)
+                     .bind(2, text)
+                     .run();
+        !s)
+      return s;
+  }
+  return ok_status();
+}
+
+// The rows a redaction names one by one: events removed or rewritten, tasks, audit summaries.
+Status SqliteStore::redact_rows(const Redaction& r) {
+  SqliteStatement del(db_, "DELETE FROM events WHERE execution_id = ?1 AND seq = ?2");
+  for (uint64_t seq : r.delete_events) {
+    if (auto s = del.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).run(); !s) {
+      return s;
+    }
+  }
+  SqliteStatement rewrite(db_, "UPDATE events SET data = ?3 WHERE execution_id = ?1 AND seq = ?2");
+  for (const auto& [seq, data] : r.rewrite_events) {
+    const std::string text = data.dump();
+    if (auto s =
+            rewrite.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).bind(3, text).run();
+        !s)
+      return s;
+  }
+  SqliteStatement task(db_, "DELETE FROM tasks WHERE id = ?1");
+  for (const auto& id : r.delete_tasks) {
+    if (auto s = task.bind(1, id).run(); !s) return s;
+  }
+  SqliteStatement audit(db_, "UPDATE audit SET summary = '' WHERE seq = ?1");
+  for (uint64_t seq : r.redact_audit) {
+    if (auto s = audit.bind(1, static_cast<int64_t>(seq)).run(); !s) return s;
   }
   return ok_status();
 }

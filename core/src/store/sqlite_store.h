@@ -92,7 +92,14 @@ class SqliteStore final : public Store {
   Status migrate();
   Status prepare();
   Status write(const StoreBatch& batch);
+  Status write_workflows(const StoreBatch& batch);
+  Status write_executions(const StoreBatch& batch);
+  Status write_events(const StoreBatch& batch,
+                      std::map<std::pair<std::string, uint64_t>, std::string>& digests);
+  Status write_tasks(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
+  Status write_redaction(const Redaction& redaction);
+  Status redact_rows(const Redaction& redaction);
   Status write_parts(const StoreBatch& batch);
   Status write_tokens(const StoreBatch& batch);
   Status write_people(const StoreBatch& batch);
