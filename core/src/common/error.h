@@ -2,6 +2,7 @@
 #ifndef COALITION_COMMON_ERROR_H_
 #define COALITION_COMMON_ERROR_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,14 @@ enum class ErrorCode {
 
 std::string_view to_string(ErrorCode code);
 
+// Why, more precisely than the code, where a caller acts on the difference (the server's
+// problem codes, its 400 versus 422): set where the error is made, never read from the message.
+enum class ErrorReason : uint8_t {
+  kUnspecified,
+  kMediaRefused,   // an image or video (or undeclared binary) where only references may go
+  kMalformedJson,  // text that is not JSON at all, as opposed to JSON of the wrong shape
+};
+
 // What went wrong, where. Context fields are empty when unknown; `pointer` is an RFC 6901 JSON
 // Pointer into the document named by the message.
 class Error {
@@ -36,6 +45,11 @@ class Error {
   }
   static Error invalid_data(std::string message, std::string pointer = {}) {
     return Error(ErrorCode::kInvalidData, std::move(message)).with_pointer(std::move(pointer));
+  }
+  // kInvalidData for the guard's refusal of an image or video (guard/media_scan.h).
+  static Error media_refused(std::string message, std::string pointer) {
+    return invalid_data(std::move(message), std::move(pointer))
+        .with_reason(ErrorReason::kMediaRefused);
   }
   static Error not_found(std::string message) { return {ErrorCode::kNotFound, std::move(message)}; }
   static Error configuration(std::string message) {
@@ -74,6 +88,10 @@ class Error {
     workflow_ = std::move(workflow);
     return std::move(*this);
   }
+  Error&& with_reason(ErrorReason reason) && {
+    reason_ = reason;
+    return std::move(*this);
+  }
 
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
@@ -81,6 +99,7 @@ class Error {
   const std::string& plugin() const { return plugin_; }
   const std::string& step() const { return step_; }
   const std::string& workflow() const { return workflow_; }
+  ErrorReason reason() const { return reason_; }
 
   // "pointer: message" when a pointer is known, else the message.
   std::string to_string() const;
@@ -92,6 +111,7 @@ class Error {
   std::string plugin_;
   std::string step_;
   std::string workflow_;
+  ErrorReason reason_ = ErrorReason::kUnspecified;
 };
 
 }  // namespace coalition

@@ -81,7 +81,8 @@ class DocumentBuilder {
     std::string reason = reason_of(e);
     if (e.id == 406) reason += " (" + last_token.substr(0, 64) + ")";
     error_ =
-        Error::invalid_data("malformed JSON at " + position_of(text_, position) + ": " + reason);
+        Error::invalid_data("malformed JSON at " + position_of(text_, position) + ": " + reason)
+            .with_reason(ErrorReason::kMalformedJson);
     return false;
   }
 
@@ -188,7 +189,8 @@ Result<nlohmann::json> parse_json(std::string_view text, const JsonLimits& limit
   try {
     nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
   } catch (const nlohmann::json::exception& e) {  // boundary: the library, should it throw
-    return Error::invalid_data("malformed JSON: " + reason_of(e));
+    return Error::invalid_data("malformed JSON: " + reason_of(e))
+        .with_reason(ErrorReason::kMalformedJson);
   }
   return std::move(builder).take();
 }

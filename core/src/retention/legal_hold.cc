@@ -25,9 +25,9 @@ Status check(Store& store, const HoldRequest& r) {
                                             {"kind", found->kind},
                                             {"detected_by", found->how}}));
     (void)store.apply(batch);
-    return Error::invalid_data("media refused in the legal hold: " + found->kind + " (" +
-                                   found->how + "); names and reasons are text",
-                               found->pointer);
+    return Error::media_refused("media refused in the legal hold: " + found->kind + " (" +
+                                    found->how + "); names and reasons are text",
+                                found->pointer);
   }
   return ok_status();
 }

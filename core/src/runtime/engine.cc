@@ -324,10 +324,10 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
       }
       if (auto s = store_->apply(batch); !s) return std::move(s).error();
     }
-    return Error::invalid_data("media refused in the input: " + found->kind + " (" + found->how +
-                                   "); Coalition accepts references only (hashes, URLs, case "
-                                   "and report numbers), never images or video",
-                               found->pointer.empty() ? "/" : found->pointer);
+    return Error::media_refused("media refused in the input: " + found->kind + " (" + found->how +
+                                    "); Coalition accepts references only (hashes, URLs, case "
+                                    "and report numbers), never images or video",
+                                found->pointer.empty() ? "/" : found->pointer);
   }
   // Within the limits before anything reads all of it (the schema, the disclosure screen).
   if (auto s = check_json_limits(input); !s) {
@@ -496,9 +496,9 @@ Status Engine::refuse_media_from(const std::string& execution_id, const nlohmann
                                             {"detected_by", found->how}}));
     if (auto s = store_->apply(batch); !s) return s;
   }
-  return Error::invalid_data("media refused in the " + source + ": " + found->kind + " (" +
-                                 found->how + "); names, roles and reasons are text",
-                             found->pointer);
+  return Error::media_refused("media refused in the " + source + ": " + found->kind + " (" +
+                                  found->how + "); names, roles and reasons are text",
+                              found->pointer);
 }
 
 Status Engine::refuse_request_media(const nlohmann::json& body, const Actor& given,
@@ -539,11 +539,11 @@ Status Engine::refuse_request_media(const nlohmann::json& body, const Actor& giv
     }
     if (auto s = store_->apply(batch); !s) return s;
   }
-  return Error::invalid_data("media refused in the request body: " + found->kind + " (" +
-                                 found->how +
-                                 "); Coalition accepts references only (hashes, URLs, case and "
-                                 "report numbers), never images or video",
-                             found->pointer.empty() ? "/" : found->pointer);
+  return Error::media_refused("media refused in the request body: " + found->kind + " (" +
+                                  found->how +
+                                  "); Coalition accepts references only (hashes, URLs, case and "
+                                  "report numbers), never images or video",
+                              found->pointer.empty() ? "/" : found->pointer);
 }
 
 Result<nlohmann::json> Engine::complete_task(const std::string& task_id, const Actor& given,

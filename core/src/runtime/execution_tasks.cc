@@ -512,10 +512,10 @@ Status Execution::refuse_media(const std::string& path, const json& payload, jso
     }
   }
   audit_only("media_refused", path, std::move(facts), actor);
-  return Error::invalid_data("media refused: " + found->kind + " (" + found->how +
-                                 "); Coalition accepts references only (hashes, URLs, case and "
-                                 "report numbers), never images or video",
-                             found->pointer.empty() ? "/" : found->pointer);
+  return Error::media_refused("media refused: " + found->kind + " (" + found->how +
+                                  "); Coalition accepts references only (hashes, URLs, case and "
+                                  "report numbers), never images or video",
+                              found->pointer.empty() ? "/" : found->pointer);
 }
 
 Status Execution::signal(const std::string& name, const json& data, const Actor& actor) {

@@ -46,7 +46,7 @@ int http_status(const Error& error) {
 
 std::string problem_code(const Error& error) {
   // The guard's refusal of an image or video (guard/media_scan.h) has its own code.
-  if (error.code() == ErrorCode::kInvalidData && error.message().rfind("media refused", 0) == 0) {
+  if (error.reason() == ErrorReason::kMediaRefused) {
     return "media_not_permitted";
   }
   return std::string(to_string(error.code()));

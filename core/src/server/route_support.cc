@@ -19,7 +19,7 @@ Result<json> body_of(const HttpRequest& request) {
   auto doc = parse_json(request.body);
   if (!doc) {
     const Error& e = doc.error();
-    if (e.message().rfind("malformed JSON", 0) == 0) {
+    if (e.reason() == ErrorReason::kMalformedJson) {
       return Error::invalid_argument("request body: " + e.message());
     }
     return Error::invalid_data("request body: " + e.message(), e.pointer());

@@ -6,6 +6,7 @@
 
 #include "server/problem.h"
 #include "server/rate_limiter.h"
+#include "server/route_support.h"
 
 namespace coalition {
 namespace {
@@ -70,7 +71,7 @@ TEST(ProblemTest, ErrorsMapToStatusesWithoutLeakingInternals) {
   EXPECT_EQ(http_status(Error::conflict("x")), 409);
   EXPECT_EQ(http_status(Error::invalid_data("x", "/a")), 422);
   EXPECT_EQ(http_status(Error::invalid_argument("x")), 400);
-  auto media = problem_response(Error::invalid_data("media refused: image/png (magic)", "/photo"));
+  auto media = problem_response(Error::media_refused("media refused: image/png (magic)", "/photo"));
   EXPECT_EQ(media.status, 422);
   auto doc = nlohmann::json::parse(media.body);
   EXPECT_EQ(doc["code"], "media_not_permitted");
@@ -83,6 +84,29 @@ TEST(ProblemTest, ErrorsMapToStatusesWithoutLeakingInternals) {
   auto io = problem_response(Error::io("disk full at /var/lib/coalition.db"));
   EXPECT_EQ(io.status, 503);
   EXPECT_EQ(io.body.find("/var/lib"), std::string::npos);
+}
+
+// The problem code follows what the error is, never its words: a refusal worded otherwise is
+// still one, and other invalid data that happens to start with the same words is not.
+TEST(ProblemTest, AMediaRefusalIsKnownByItsReasonNotItsMessage) {
+  EXPECT_EQ(problem_code(Error::media_refused("the attachment is a video", "/clip")),
+            "media_not_permitted");
+  EXPECT_EQ(problem_code(Error::invalid_data("media refused: a note quoting the guard", "/n")),
+            "invalid_data");
+}
+
+// Text that is not JSON is a bad request (400); JSON of the wrong shape is invalid data (422).
+TEST(ProblemTest, ABodyThatIsNotJsonIsABadRequest) {
+  HttpRequest request;
+  request.headers["content-type"] = "application/json";
+  request.body = "{\"a\": ";
+  auto malformed = body_of(request);
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(http_status(malformed.error()), 400);
+  request.body = "{\"a\": 1, \"a\": 2}";
+  auto duplicate = body_of(request);
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(http_status(duplicate.error()), 422) << duplicate.error().message();
 }
 
 TEST(RateLimiterTest, AllowsTheBurstThenTheRate) {
