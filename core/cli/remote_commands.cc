@@ -1,7 +1,10 @@
 #include "cli/remote_commands.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
+#include <utility>
 
 #include "cli/document_printing.h"
 #include "cli/executions_command.h"
@@ -19,11 +22,6 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kRemoteCommands[] = {"start",  "tasks",  "executions",   "complete", "signal",
-                                       "extend", "claim",  "release",      "reassign", "cancel",
-                                       "retry",  "status", "history",      "timeline", "export",
-                                       "purge",  "hold",   "audit verify", "migrate"};
-
 // The page size the CLI asks for while it collects a whole inbox.
 constexpr int kInboxPage = 500;
 
@@ -40,252 +38,342 @@ Result<json> start_target(const std::string& arg) {
   return json{{"workflow", (*doc)["id"]}, {"version", (*doc)["version"]}};
 }
 
-int remote(const std::string& command, const ExecutionCommandOptions& o, const RemoteClient& c,
-           std::ostream& out, std::ostream& err) {
-  const auto failed = [&](const Error& e) { return fail(err, command, e); };
-  const std::string execution = "/v1/executions/" + RemoteClient::segment(o.execution);
-  const std::string task = "/v1/tasks/" + RemoteClient::segment(o.task);
+// One command over --server: what it was given, the client, and where it writes.
+struct RemoteCall {
+  const std::string& command;
+  const ExecutionCommandOptions& o;
+  const RemoteClient& client;
+  std::ostream& out;
+  std::ostream& err;
+  std::string execution;  // /v1/executions/<EXECUTION>
+  std::string task;       // /v1/tasks/<TASK>
 
-  if (command == "start") {
-    auto target = start_target(o.workflow_file);
-    if (!target) return failed(target.error());
-    json body = *target;
-    body["input"] = json::object();
-    if (!o.input_file.empty()) {
-      auto input = read_json_input("--input", o.input_file, std::cin);
-      if (!input) return failed(input.error());
-      body["input"] = std::move(*input);
-    }
-    if (o.count < 1) return failed(Error::invalid_argument("--count: at least 1"));
-    json ids = json::array();
-    for (int64_t i = 0; i < o.count; ++i) {
-      auto started = c.call("POST", "/v1/executions", body);
-      if (!started) return failed(started.error());
-      ids.push_back(started->json()["id"]);
-    }
-    if (o.json) {
-      out << json{{"executions", ids}}.dump(2) << "\n";
-    } else {
-      for (const auto& id : ids) out << id.get<std::string>() << "\n";
-    }
-    return kExitOk;
+  int failed(const Error& e) const { return fail(err, command, e); }
+};
+
+// start: as many executions as --count asks, each started on the server.
+int remote_start(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto target = start_target(o.workflow_file);
+  if (!target) return r.failed(target.error());
+  json body = *target;
+  body["input"] = json::object();
+  if (!o.input_file.empty()) {
+    auto input = read_json_input("--input", o.input_file, std::cin);
+    if (!input) return r.failed(input.error());
+    body["input"] = std::move(*input);
   }
-  if (command == "tasks") {
-    if (o.all || !o.role.empty() || !o.organisation.empty() || !o.assignee.empty()) {
-      return failed(Error::invalid_argument(
-          "--all, --role, --org and --assignee read the store directly; over --server the inbox "
-          "is the tasks your credential may complete"));
-    }
-    std::string filters;
-    if (o.overdue) filters += "&overdue=true";
-    auto due_before = instant_option("--due-before", o.due_before, DateAlone::kStartOfDay, err);
-    if (!due_before) return failed(due_before.error());
-    if (*due_before) filters += "&due_before=" + RemoteClient::segment(format_utc(**due_before));
-    json tasks = json::array();
-    std::string cursor;
-    do {
-      std::string path = "/v1/tasks?limit=" + std::to_string(kInboxPage) + filters;
-      if (!cursor.empty()) path += "&cursor=" + RemoteClient::segment(cursor);
-      auto page = c.call("GET", path);
-      if (!page) return failed(page.error());
-      const json doc = page->json();
-      for (const auto& t : doc["tasks"]) {
-        if (o.execution.empty() || t.value("execution", "") == o.execution) tasks.push_back(t);
-      }
-      cursor = doc.value("next", "");
-    } while (!cursor.empty());
-    if (o.json) {
-      out << json{{"tasks", tasks}}.dump(2) << "\n";
-      return kExitOk;
-    }
-    if (tasks.empty()) out << "no open tasks\n";
-    for (const auto& t : tasks) print_task_line(t, out);
-    return kExitOk;
+  if (o.count < 1) return r.failed(Error::invalid_argument("--count: at least 1"));
+  json ids = json::array();
+  for (int64_t i = 0; i < o.count; ++i) {
+    auto started = c.call("POST", "/v1/executions", body);
+    if (!started) return r.failed(started.error());
+    ids.push_back(started->json()["id"]);
   }
-  if (command == "executions") {
-    auto query = execution_query(o, err);  // reads the instants before anything is sent
-    if (!query) return failed(query.error());
-    std::string path = "/v1/executions?limit=" + std::to_string(o.limit);
-    const auto add = [&](const char* name, const std::string& value) {
-      if (!value.empty()) path += std::string("&") + name + "=" + RemoteClient::segment(value);
-    };
-    add("workflow", o.workflow);
-    std::string statuses;
-    for (const auto& st : query->statuses) statuses += (statuses.empty() ? "" : ",") + st;
-    add("status", statuses);
-    add("organisation", query->organisation);
-    // The server takes instants: a date is sent as the instant it was read as here.
-    const auto add_instant = [&](const char* name, const std::optional<TimePoint>& at) {
-      if (at) add(name, format_utc(*at));
-    };
-    add_instant("started_from", query->started_from);
-    add_instant("started_until", query->started_until);
-    add_instant("finished_from", query->finished_from);
-    add_instant("finished_until", query->finished_until);
-    if (o.overdue) path += "&overdue=true";
-    if (o.escalated) path += "&escalated=true";
-    add("cursor", o.after);
-    auto page = c.call("GET", path);
-    if (!page) return failed(page.error());
-    if (o.json) {
-      out << page->json().dump(2) << "\n";
-    } else {
-      print_executions(page->json(), out);
-    }
-    return kExitOk;
+  if (o.json) {
+    out << json{{"executions", ids}}.dump(2) << "\n";
+  } else {
+    for (const auto& id : ids) out << id.get<std::string>() << "\n";
   }
-  if (command == "complete") {
-    auto data = read_data(o.data);
-    if (!data) return failed(data.error());
-    json body{{"answer", *data}};
-    if (!o.role.empty()) body["role"] = o.role;
-    auto done = c.call("POST", task + "/complete", body);
-    if (!done) return failed(done.error());
-    const json doc = done->json();
-    if (o.json) {
-      out << doc.dump(2) << "\n";
-    } else {
-      const json& last = doc["completions"].back();
-      out << "completed " << printable(o.task) << " as " << printable(last.value("actor", ""))
-          << " (" << printable(last.value("role", "")) << "): " << doc["completions"].size() << "/"
-          << doc.value("quorum", 1) << " done\n";
-    }
-    return kExitOk;
-  }
-  if (command == "signal") {
-    auto data = read_data(o.data);
-    if (!data) return failed(data.error());
-    auto sent = c.call("POST", execution + "/signals/" + RemoteClient::segment(o.name), *data);
-    if (!sent) return failed(sent.error());
-    out << "delivered signal " << printable(o.name) << " to " << printable(o.execution) << "\n";
-    return kExitOk;
-  }
-  if (command == "extend") {
-    json body{{"due", o.to}, {"justification", o.justification}};
-    if (!o.role.empty()) body["role"] = o.role;
-    auto moved = c.call("POST", task + "/extend", body);
-    if (!moved) return failed(moved.error());
-    const json answer = moved->json();
-    out << "task " << printable(o.task) << " is now due " << printable(answer.value("due", ""));
-    if (answer.contains("reading") && answer["reading"].is_string()) {
-      out << ": " << printable(answer["reading"].get<std::string>());
-    }
-    out << "\n";
-    return kExitOk;
-  }
-  if (command == "claim" || command == "release" || command == "reassign") {
-    json body = json::object();
-    if (command == "reassign") {
-      body = {{"to", o.to_person}, {"justification", o.justification}};
-      if (!o.to_role.empty()) body["to_role"] = o.to_role;
-    }
-    if (!o.role.empty() && command != "release") body["role"] = o.role;
-    auto done = c.call("POST", task + "/" + command, body);
-    if (!done) return failed(done.error());
-    const json doc = done->json();
-    if (doc.contains("assignee")) {
-      out << "task " << printable(o.task) << " is held by "
-          << printable(doc["assignee"].get<std::string>()) << "\n";
-    } else {
-      out << "task " << printable(o.task) << " is released\n";
-    }
-    return kExitOk;
-  }
-  if (command == "migrate") {  // --data holds the plan file, --dry-run says which kind
-    auto plan = read_json_input("--plan", o.data, std::cin);
-    if (!plan) return failed(plan.error());
-    json body{{"plan", std::move(*plan)}};
-    if (o.dry_run) {
-      body["dry_run"] = true;
-    } else {
-      body["justification"] = o.justification;
-    }
-    auto done = c.call("POST", "/v1/migrations", body);
-    if (!done) return failed(done.error());
-    return print_migration_run(done->json(), o.json, out);
-  }
-  if (command == "cancel" || command == "retry") {
-    auto done = c.call("POST", execution + "/" + command, {{"justification", o.justification}});
-    if (!done) return failed(done.error());
-    out << "execution " << printable(o.execution)
-        << (command == "cancel" ? " is cancelled\n" : " is running again\n");
-    return kExitOk;
-  }
-  if (command == "status" || command == "history" || command == "timeline") {
-    auto read = c.call("GET", command == "status" ? execution : execution + "/" + command);
-    if (!read) return failed(read.error());
-    const json doc = read->json();
-    if (o.json) {
-      out << doc.dump(2) << "\n";
-    } else if (command == "status") {
-      print_status(doc, out);
-    } else if (command == "history") {
-      print_history(doc, out);
-    } else {
-      print_timeline(doc, out);
-    }
-    return kExitOk;
-  }
-  if (command == "export") {
-    auto exported = c.call("GET", execution + "/export");
-    if (!exported) return failed(exported.error());
-    const std::string text = exported->json().dump(2) + "\n";
-    if (o.out_file.empty()) {
-      out << text;
-      return kExitOk;
-    }
-    if (auto s = write_private_file(o.out_file, text, o.force); !s) return failed(s.error());
-    err << "exported " << printable(o.execution) << " to " << o.out_file << "\n";
-    return kExitOk;
-  }
-  if (command == "hold") {
-    auto changed = c.call("POST", execution + (o.release ? "/legal-hold/release" : "/legal-hold"),
-                          json{{"reason", o.reason}});
-    if (!changed) return failed(changed.error());
-    if (!changed->json().value("changed", true)) {
-      out << printable(o.execution) << " is already under legal hold; nothing changed\n";
-    } else {
-      out << (o.release ? "released the legal hold on " : "placed a legal hold on ")
-          << printable(o.execution) << "\n";
-    }
-    return kExitOk;
-  }
-  if (command == "purge") {
-    auto report = c.call("POST", "/v1/purge", json{{"dry_run", o.dry_run}});
-    if (!report) return failed(report.error());
-    if (o.json) {
-      out << report->json().dump(2) << "\n";
-    } else {
-      print_purge_report(report->json(), out);
-    }
-    return kExitOk;
-  }
-  if (command == "audit verify") {
-    if (!o.checkpoints.empty() || !o.public_key.empty()) {
-      return failed(Error::invalid_argument(
-          "--checkpoints and --public-key check the store's file directly; over --server the "
-          "server verifies its own chain"));
-    }
-    auto verified = c.call("GET", "/v1/audit/verify");
-    if (!verified) return failed(verified.error());
-    const json doc = verified->json();
-    if (o.json) {
-      out << doc.dump(2) << "\n";
-    } else {
-      print_audit_verification(doc, out);
-    }
-    return doc.value("ok", false) ? kExitOk : kExitDataError;
-  }
-  return failed(Error::invalid_argument("not available with --server"));
+  return kExitOk;
 }
+
+// tasks: the whole inbox the credential may complete, page by page.
+int remote_tasks(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  if (o.all || !o.role.empty() || !o.organisation.empty() || !o.assignee.empty()) {
+    return r.failed(Error::invalid_argument(
+        "--all, --role, --org and --assignee read the store directly; over --server the inbox "
+        "is the tasks your credential may complete"));
+  }
+  std::string filters;
+  if (o.overdue) filters += "&overdue=true";
+  auto due_before = instant_option("--due-before", o.due_before, DateAlone::kStartOfDay, r.err);
+  if (!due_before) return r.failed(due_before.error());
+  if (*due_before) filters += "&due_before=" + RemoteClient::segment(format_utc(**due_before));
+  json tasks = json::array();
+  std::string cursor;
+  do {
+    std::string path = "/v1/tasks?limit=" + std::to_string(kInboxPage) + filters;
+    if (!cursor.empty()) path += "&cursor=" + RemoteClient::segment(cursor);
+    auto page = c.call("GET", path);
+    if (!page) return r.failed(page.error());
+    const json doc = page->json();
+    for (const auto& t : doc["tasks"]) {
+      if (o.execution.empty() || t.value("execution", "") == o.execution) tasks.push_back(t);
+    }
+    cursor = doc.value("next", "");
+  } while (!cursor.empty());
+  if (o.json) {
+    out << json{{"tasks", tasks}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (tasks.empty()) out << "no open tasks\n";
+  for (const auto& t : tasks) print_task_line(t, out);
+  return kExitOk;
+}
+
+// executions: one page of the search; instants read here are sent as instants.
+int remote_executions(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto query = execution_query(o, r.err);  // reads the instants before anything is sent
+  if (!query) return r.failed(query.error());
+  std::string path = "/v1/executions?limit=" + std::to_string(o.limit);
+  const auto add = [&](const char* name, const std::string& value) {
+    if (!value.empty()) path += std::string("&") + name + "=" + RemoteClient::segment(value);
+  };
+  add("workflow", o.workflow);
+  std::string statuses;
+  for (const auto& st : query->statuses) statuses += (statuses.empty() ? "" : ",") + st;
+  add("status", statuses);
+  add("organisation", query->organisation);
+  // The server takes instants: a date is sent as the instant it was read as here.
+  const auto add_instant = [&](const char* name, const std::optional<TimePoint>& at) {
+    if (at) add(name, format_utc(*at));
+  };
+  add_instant("started_from", query->started_from);
+  add_instant("started_until", query->started_until);
+  add_instant("finished_from", query->finished_from);
+  add_instant("finished_until", query->finished_until);
+  if (o.overdue) path += "&overdue=true";
+  if (o.escalated) path += "&escalated=true";
+  add("cursor", o.after);
+  auto page = c.call("GET", path);
+  if (!page) return r.failed(page.error());
+  if (o.json) {
+    out << page->json().dump(2) << "\n";
+  } else {
+    print_executions(page->json(), out);
+  }
+  return kExitOk;
+}
+
+int remote_complete(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto data = read_data(o.data);
+  if (!data) return r.failed(data.error());
+  json body{{"answer", *data}};
+  if (!o.role.empty()) body["role"] = o.role;
+  auto done = c.call("POST", r.task + "/complete", body);
+  if (!done) return r.failed(done.error());
+  const json doc = done->json();
+  if (o.json) {
+    out << doc.dump(2) << "\n";
+  } else {
+    const json& last = doc["completions"].back();
+    out << "completed " << printable(o.task) << " as " << printable(last.value("actor", "")) << " ("
+        << printable(last.value("role", "")) << "): " << doc["completions"].size() << "/"
+        << doc.value("quorum", 1) << " done\n";
+  }
+  return kExitOk;
+}
+
+int remote_signal(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto data = read_data(o.data);
+  if (!data) return r.failed(data.error());
+  auto sent = c.call("POST", r.execution + "/signals/" + RemoteClient::segment(o.name), *data);
+  if (!sent) return r.failed(sent.error());
+  out << "delivered signal " << printable(o.name) << " to " << printable(o.execution) << "\n";
+  return kExitOk;
+}
+
+int remote_extend(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  json body{{"due", o.to}, {"justification", o.justification}};
+  if (!o.role.empty()) body["role"] = o.role;
+  auto moved = c.call("POST", r.task + "/extend", body);
+  if (!moved) return r.failed(moved.error());
+  const json answer = moved->json();
+  out << "task " << printable(o.task) << " is now due " << printable(answer.value("due", ""));
+  if (answer.contains("reading") && answer["reading"].is_string()) {
+    out << ": " << printable(answer["reading"].get<std::string>());
+  }
+  out << "\n";
+  return kExitOk;
+}
+
+// claim, release, reassign: who holds the task now.
+int remote_task_holder(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  json body = json::object();
+  if (r.command == "reassign") {
+    body = {{"to", o.to_person}, {"justification", o.justification}};
+    if (!o.to_role.empty()) body["to_role"] = o.to_role;
+  }
+  if (!o.role.empty() && r.command != "release") body["role"] = o.role;
+  auto done = c.call("POST", r.task + "/" + r.command, body);
+  if (!done) return r.failed(done.error());
+  const json doc = done->json();
+  if (doc.contains("assignee")) {
+    out << "task " << printable(o.task) << " is held by "
+        << printable(doc["assignee"].get<std::string>()) << "\n";
+  } else {
+    out << "task " << printable(o.task) << " is released\n";
+  }
+  return kExitOk;
+}
+
+// migrate: --data holds the plan file, --dry-run says which kind of run.
+int remote_migrate(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  // --data holds the plan file, --dry-run says which kind
+  auto plan = read_json_input("--plan", o.data, std::cin);
+  if (!plan) return r.failed(plan.error());
+  json body{{"plan", std::move(*plan)}};
+  if (o.dry_run) {
+    body["dry_run"] = true;
+  } else {
+    body["justification"] = o.justification;
+  }
+  auto done = c.call("POST", "/v1/migrations", body);
+  if (!done) return r.failed(done.error());
+  return print_migration_run(done->json(), o.json, out);
+}
+
+// cancel, retry.
+int remote_steer(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto done = c.call("POST", r.execution + "/" + r.command, {{"justification", o.justification}});
+  if (!done) return r.failed(done.error());
+  out << "execution " << printable(o.execution)
+      << (r.command == "cancel" ? " is cancelled\n" : " is running again\n");
+  return kExitOk;
+}
+
+// status, history, timeline: the document, as JSON or printed.
+int remote_read(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto read = c.call("GET", r.command == "status" ? r.execution : r.execution + "/" + r.command);
+  if (!read) return r.failed(read.error());
+  const json doc = read->json();
+  if (o.json) {
+    out << doc.dump(2) << "\n";
+  } else if (r.command == "status") {
+    print_status(doc, out);
+  } else if (r.command == "history") {
+    print_history(doc, out);
+  } else {
+    print_timeline(doc, out);
+  }
+  return kExitOk;
+}
+
+int remote_export(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto exported = c.call("GET", r.execution + "/export");
+  if (!exported) return r.failed(exported.error());
+  const std::string text = exported->json().dump(2) + "\n";
+  if (o.out_file.empty()) {
+    out << text;
+    return kExitOk;
+  }
+  if (auto s = write_private_file(o.out_file, text, o.force); !s) return r.failed(s.error());
+  r.err << "exported " << printable(o.execution) << " to " << o.out_file << "\n";
+  return kExitOk;
+}
+
+// hold, hold --release.
+int remote_hold(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto changed = c.call("POST", r.execution + (o.release ? "/legal-hold/release" : "/legal-hold"),
+                        json{{"reason", o.reason}});
+  if (!changed) return r.failed(changed.error());
+  if (!changed->json().value("changed", true)) {
+    out << printable(o.execution) << " is already under legal hold; nothing changed\n";
+  } else {
+    out << (o.release ? "released the legal hold on " : "placed a legal hold on ")
+        << printable(o.execution) << "\n";
+  }
+  return kExitOk;
+}
+
+int remote_purge(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  auto report = c.call("POST", "/v1/purge", json{{"dry_run", o.dry_run}});
+  if (!report) return r.failed(report.error());
+  if (o.json) {
+    out << report->json().dump(2) << "\n";
+  } else {
+    print_purge_report(report->json(), out);
+  }
+  return kExitOk;
+}
+
+// audit verify: the server verifies its own chain.
+int remote_audit_verify(const RemoteCall& r) {
+  const ExecutionCommandOptions& o = r.o;
+  const RemoteClient& c = r.client;
+  std::ostream& out = r.out;
+  if (!o.checkpoints.empty() || !o.public_key.empty()) {
+    return r.failed(Error::invalid_argument(
+        "--checkpoints and --public-key check the store's file directly; over --server the "
+        "server verifies its own chain"));
+  }
+  auto verified = c.call("GET", "/v1/audit/verify");
+  if (!verified) return r.failed(verified.error());
+  const json doc = verified->json();
+  if (o.json) {
+    out << doc.dump(2) << "\n";
+  } else {
+    print_audit_verification(doc, out);
+  }
+  return doc.value("ok", false) ? kExitOk : kExitDataError;
+}
+
+// Every command that works over --server, and how.
+constexpr std::pair<std::string_view, int (*)(const RemoteCall&)> kRemote[] = {
+    {"start", remote_start},
+    {"tasks", remote_tasks},
+    {"executions", remote_executions},
+    {"complete", remote_complete},
+    {"signal", remote_signal},
+    {"extend", remote_extend},
+    {"claim", remote_task_holder},
+    {"release", remote_task_holder},
+    {"reassign", remote_task_holder},
+    {"cancel", remote_steer},
+    {"retry", remote_steer},
+    {"status", remote_read},
+    {"history", remote_read},
+    {"timeline", remote_read},
+    {"export", remote_export},
+    {"purge", remote_purge},
+    {"hold", remote_hold},
+    {"audit verify", remote_audit_verify},
+    {"migrate", remote_migrate}};
 
 }  // namespace
 
 bool works_remotely(const std::string& command) {
-  for (const char* c : kRemoteCommands) {
-    if (command == c) return true;
-  }
-  return false;
+  return std::any_of(std::begin(kRemote), std::end(kRemote),
+                     [&command](const auto& entry) { return entry.first == command; });
 }
 
 int run_remote_command(const std::string& command, const ExecutionCommandOptions& o,
@@ -312,7 +400,17 @@ int run_remote_command(const std::string& command, const ExecutionCommandOptions
   }
   auto client = RemoteClient::open(options);
   if (!client) return fail(err, command, client.error());
-  return remote(command, o, *client, out, err);
+  const RemoteCall call{command,
+                        o,
+                        *client,
+                        out,
+                        err,
+                        "/v1/executions/" + RemoteClient::segment(o.execution),
+                        "/v1/tasks/" + RemoteClient::segment(o.task)};
+  for (const auto& [name, run] : kRemote) {
+    if (name == command) return run(call);
+  }
+  return call.failed(Error::invalid_argument("not available with --server"));
 }
 
 }  // namespace coalition::cli

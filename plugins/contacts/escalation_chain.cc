@@ -95,77 +95,45 @@ json reverify_of(const json& entry, const json& settings, const std::string& tie
            {{"business_days", settings.value("within_business_days", 5)}, {"calendar", calendar}}}};
 }
 
-}  // namespace
+struct Candidate {
+  size_t rank;  // how close its scope is to the incident's
+  size_t role;  // its role's place in the tier's list
+  const json* entry;
+  std::string status;
+};
 
-json resolve_chain(const json& entries, const json& chains, const ChainRequest& request,
-                   Instant now, const json& policy) {
-  const json& classes = chains.value("classes", json::object());
-  auto cls = classes.find(request.incident_class);
-  if (cls == classes.end()) {
-    std::string known;
-    for (const auto& [name, _] : classes.items()) known += (known.empty() ? "" : ", ") + name;
-    throw std::invalid_argument("no escalation chain for incident class '" +
-                                request.incident_class + "'; configured: " + known);
-  }
-  json out{{"incident_class", request.incident_class},
-           {"title", cls->value("title", "")},
-           {"tiers", json::array()},
-           {"sequence", json::array()},
-           {"skipped", json::array()},
-           {"flags", json::array()},
-           {"gaps", json::array()},
-           {"rounds", json::array()},
-           {"reverify", json::array()}};
-  const json reverify_settings = chains.value("reverify", json::object());
-  std::set<std::string> owed;  // entries with a re-verification already listed
-  const json& tiers = (*cls)["tiers"];
-  for (size_t t = 0; t < tiers.size(); ++t) {
-    const json& tier = tiers[t];
-    const auto roles = tier.value("roles", std::vector<std::string>{});
-    const json types = tier.value("organisation_types", json::array());
-    struct Candidate {
-      size_t rank;
-      size_t role;
-      const json* entry;
-      std::string status;
-    };
-    std::vector<Candidate> usable;
-    std::vector<Candidate> stale;
-    for (const auto& e : entries) {
-      const size_t role = index_of(roles, e.value("role", ""));
-      if (role == std::numeric_limits<size_t>::max()) continue;
-      if (!contains(types, e.value("organisation_type", ""))) continue;
-      const size_t rank = scope_rank(e, tier, request);
-      if (rank == std::numeric_limits<size_t>::max()) continue;
-      const std::string status = effective_status(e, now, policy);
-      if (status == "suspended") {
-        out["skipped"].push_back(
-            {{"entry", e.value("id", "")}, {"status", status}, {"tier", tier.value("name", "")}});
-        continue;
-      }
-      (status == "stale" ? stale : usable).push_back({rank, role, &e, status});
-    }
-    auto order = [](const Candidate& a, const Candidate& b) {
-      return a.rank != b.rank ? a.rank < b.rank : a.role < b.role;
-    };
-    std::stable_sort(usable.begin(), usable.end(), order);
-    std::stable_sort(stale.begin(), stale.end(), order);
-    const bool fallback = usable.empty() && !stale.empty();
-    // Every stale entry met, skipped or used, owes a re-verification by its owner: once.
-    for (const auto& c : stale) {
-      if (owed.insert(c.entry->value("id", "")).second) {
-        out["reverify"].push_back(
-            reverify_of(*c.entry, reverify_settings, tier.value("name", ""), out["flags"]));
-      }
-    }
-    if (!fallback) {
-      for (const auto& c : stale) {
-        out["skipped"].push_back({{"entry", c.entry->value("id", "")},
-                                  {"status", "stale"},
-                                  {"tier", tier.value("name", "")}});
-      }
-    }
-    const auto& chosen = fallback ? stale : usable;
+// The entries a tier may call on, fresh and stale, best first.
+struct Candidates {
+  std::vector<Candidate> usable;
+  std::vector<Candidate> stale;
+};
+
+// Builds the chain tier by tier into one document: tiers, the call sequence, rounds of
+// notification, what was skipped, flagged or owes re-verification, and the tiers left empty.
+class ChainBuilder {
+ public:
+  ChainBuilder(const json& entries, const json& chains, const ChainRequest& request, Instant now,
+               const json& policy, const json& cls)
+      : entries_(entries),
+        request_(request),
+        now_(now),
+        policy_(policy),
+        reverify_settings_(chains.value("reverify", json::object())),
+        out_{{"incident_class", request.incident_class},
+             {"title", cls.value("title", "")},
+             {"tiers", json::array()},
+             {"sequence", json::array()},
+             {"skipped", json::array()},
+             {"flags", json::array()},
+             {"gaps", json::array()},
+             {"rounds", json::array()},
+             {"reverify", json::array()}} {}
+
+  void add_tier(size_t t, const json& tier) {
+    Candidates found = candidates_for(tier);
+    const bool fallback = found.usable.empty() && !found.stale.empty();
+    owe_reverification(found.stale, tier, fallback);
+    const auto& chosen = fallback ? found.stale : found.usable;
     const std::string notify = tier.value("notify", "in_turn");
     if (notify != "in_turn" && notify != "together") {
       throw std::invalid_argument("escalation tier '" + tier.value("name", "") + "' has notify '" +
@@ -180,9 +148,10 @@ json resolve_chain(const json& entries, const json& chains, const ChainRequest& 
     for (const auto& c : chosen) {
       json contact = contact_of(*c.entry, c.status, fallback);
       if (fallback) {
-        out["flags"].push_back({{"entry", contact["entry"]},
-                                {"tier", tier.value("name", "")},
-                                {"reason", "stale entry used: no fresh alternative in this tier"}});
+        out_["flags"].push_back(
+            {{"entry", contact["entry"]},
+             {"tier", tier.value("name", "")},
+             {"reason", "stale entry used: no fresh alternative in this tier"}});
       }
       json item = contact;
       item["tier"] = t + 1;
@@ -191,26 +160,97 @@ json resolve_chain(const json& entries, const json& chains, const ChainRequest& 
       if (notify == "together") {
         together.push_back(item);
       } else {
-        out["rounds"].push_back({{"round", out["rounds"].size() + 1},
-                                 {"tier", t + 1},
-                                 {"tier_name", tier.value("name", "")},
-                                 {"ack_within", tier_out["ack_within"]},
-                                 {"contacts", json::array({item})}});
+        add_round(t, tier, tier_out["ack_within"], json::array({item}));
       }
-      out["sequence"].push_back(std::move(item));
+      out_["sequence"].push_back(std::move(item));
       tier_out["contacts"].push_back(std::move(contact));
     }
-    if (!together.empty()) {
-      out["rounds"].push_back({{"round", out["rounds"].size() + 1},
-                               {"tier", t + 1},
-                               {"tier_name", tier.value("name", "")},
-                               {"ack_within", tier_out["ack_within"]},
-                               {"contacts", std::move(together)}});
-    }
-    if (chosen.empty()) out["gaps"].push_back(tier.value("name", ""));
-    out["tiers"].push_back(std::move(tier_out));
+    if (!together.empty()) add_round(t, tier, tier_out["ack_within"], std::move(together));
+    if (chosen.empty()) out_["gaps"].push_back(tier.value("name", ""));
+    out_["tiers"].push_back(std::move(tier_out));
   }
-  return out;
+
+  json take() { return std::move(out_); }
+
+ private:
+  // The entries of the tier's roles and organisation types within its scope, suspended ones
+  // skipped (and said so), fresh and stale apart, each best first.
+  Candidates candidates_for(const json& tier) {
+    const auto roles = tier.value("roles", std::vector<std::string>{});
+    const json types = tier.value("organisation_types", json::array());
+    Candidates found;
+    for (const auto& e : entries_) {
+      const size_t role = index_of(roles, e.value("role", ""));
+      if (role == std::numeric_limits<size_t>::max()) continue;
+      if (!contains(types, e.value("organisation_type", ""))) continue;
+      const size_t rank = scope_rank(e, tier, request_);
+      if (rank == std::numeric_limits<size_t>::max()) continue;
+      const std::string status = effective_status(e, now_, policy_);
+      if (status == "suspended") {
+        out_["skipped"].push_back(
+            {{"entry", e.value("id", "")}, {"status", status}, {"tier", tier.value("name", "")}});
+        continue;
+      }
+      (status == "stale" ? found.stale : found.usable).push_back({rank, role, &e, status});
+    }
+    auto order = [](const Candidate& a, const Candidate& b) {
+      return a.rank != b.rank ? a.rank < b.rank : a.role < b.role;
+    };
+    std::stable_sort(found.usable.begin(), found.usable.end(), order);
+    std::stable_sort(found.stale.begin(), found.stale.end(), order);
+    return found;
+  }
+
+  // Every stale entry met, skipped or used, owes a re-verification by its owner: once. Unless
+  // the tier falls back on them, stale entries are skipped.
+  void owe_reverification(const std::vector<Candidate>& stale, const json& tier, bool fallback) {
+    for (const auto& c : stale) {
+      if (owed_.insert(c.entry->value("id", "")).second) {
+        out_["reverify"].push_back(
+            reverify_of(*c.entry, reverify_settings_, tier.value("name", ""), out_["flags"]));
+      }
+    }
+    if (fallback) return;
+    for (const auto& c : stale) {
+      out_["skipped"].push_back({{"entry", c.entry->value("id", "")},
+                                 {"status", "stale"},
+                                 {"tier", tier.value("name", "")}});
+    }
+  }
+
+  void add_round(size_t t, const json& tier, const json& ack_within, json contacts) {
+    out_["rounds"].push_back({{"round", out_["rounds"].size() + 1},
+                              {"tier", t + 1},
+                              {"tier_name", tier.value("name", "")},
+                              {"ack_within", ack_within},
+                              {"contacts", std::move(contacts)}});
+  }
+
+  const json& entries_;
+  const ChainRequest& request_;
+  const Instant now_;
+  const json& policy_;
+  const json reverify_settings_;
+  json out_;
+  std::set<std::string> owed_;  // entries with a re-verification already listed
+};
+
+}  // namespace
+
+json resolve_chain(const json& entries, const json& chains, const ChainRequest& request,
+                   Instant now, const json& policy) {
+  const json& classes = chains.value("classes", json::object());
+  auto cls = classes.find(request.incident_class);
+  if (cls == classes.end()) {
+    std::string known;
+    for (const auto& [name, _] : classes.items()) known += (known.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("no escalation chain for incident class '" +
+                                request.incident_class + "'; configured: " + known);
+  }
+  ChainBuilder chain(entries, chains, request, now, policy, *cls);
+  const json& tiers = (*cls)["tiers"];
+  for (size_t t = 0; t < tiers.size(); ++t) chain.add_tier(t, tiers[t]);
+  return chain.take();
 }
 
 }  // namespace coalition::plugins::contacts

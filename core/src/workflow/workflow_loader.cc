@@ -390,48 +390,10 @@ class Builder {
   // first; and from every reachable step some path must lead out of the sequence (a succeed or
   // fail step, or a step without "next"). Catch edges count as paths.
   void check_graph(const Sequence& seq) {
-    std::vector<std::vector<size_t>> edges(seq.steps.size());
     std::vector<bool> exits(seq.steps.size(), false);
+    std::vector<std::vector<size_t>> edges(seq.steps.size());
     for (size_t i = 0; i < seq.steps.size(); ++i) {
-      const Step& s = seq.steps[i];
-      auto link = [&](const std::string& target, const std::string& at) {
-        auto it = seq.index.find(target);
-        if (it == seq.index.end()) {
-          add(at, "no step '" + target + "' in this sequence; expected one of: " + ids(seq));
-          return;
-        }
-        edges[i].push_back(it->second);
-      };
-      if (s.kind == StepKind::kChoice) {
-        for (size_t c = 0; c < s.choices.size(); ++c) {
-          link(s.choices[c].next,
-               pointer_append(pointer_append(pointer_append(s.pointer, "choices"), c), "next"));
-        }
-        if (!s.default_next.empty()) link(s.default_next, pointer_append(s.pointer, "default"));
-      } else if (s.kind == StepKind::kSucceed || s.kind == StepKind::kFail || s.next.empty()) {
-        exits[i] = true;
-      } else {
-        link(s.next, pointer_append(s.pointer, "next"));
-      }
-      if (s.deadline && !s.deadline->on_expiry_next.empty()) {
-        link(s.deadline->on_expiry_next,
-             pointer_append(pointer_append(pointer_append(s.pointer, "deadline"), "on_expiry"),
-                            "next"));
-      }
-      if (s.assign) {
-        for (size_t k = 0; k < s.assign->separate_from.size(); ++k) {
-          if (seq.index.count(s.assign->separate_from[k]) == 0) {
-            add(pointer_append(pointer_append(pointer_append(s.pointer, "assign"), "separate_from"),
-                               k),
-                "no step '" + s.assign->separate_from[k] +
-                    "' in this sequence; expected one of: " + ids(seq));
-          }
-        }
-      }
-      for (size_t c = 0; c < s.catches.size(); ++c) {
-        link(s.catches[c].next,
-             pointer_append(pointer_append(pointer_append(s.pointer, "catch"), c), "next"));
-      }
+      exits[i] = link_step(seq, seq.steps[i], edges[i]);
     }
     if (seq.steps.empty()) return;
     // A placeholder's edges are unknown (its step was broken): whether the others are reached
@@ -441,11 +403,65 @@ class Builder {
         if (placeholders_->count(s.pointer) != 0) return;
       }
     }
-    std::vector<bool> reachable(seq.steps.size(), false);
+    report_unreached_and_stuck(seq, reachable_from_start(edges), leading_out(edges, exits));
+    check_choice_loops(seq, edges);
+  }
+
+  // The steps `s` may go on to (its choices, next, deadline expiry and catches) into `out`,
+  // each named transition checked (and the steps it must be separate from); true when `s`
+  // leads out of its sequence.
+  bool link_step(const Sequence& seq, const Step& s, std::vector<size_t>& out) {
+    auto link = [&](const std::string& target, const std::string& at) {
+      auto it = seq.index.find(target);
+      if (it == seq.index.end()) {
+        add(at, "no step '" + target + "' in this sequence; expected one of: " + ids(seq));
+        return;
+      }
+      out.push_back(it->second);
+    };
+    bool exits = false;
+    if (s.kind == StepKind::kChoice) {
+      for (size_t c = 0; c < s.choices.size(); ++c) {
+        link(s.choices[c].next,
+             pointer_append(pointer_append(pointer_append(s.pointer, "choices"), c), "next"));
+      }
+      if (!s.default_next.empty()) link(s.default_next, pointer_append(s.pointer, "default"));
+    } else if (s.kind == StepKind::kSucceed || s.kind == StepKind::kFail || s.next.empty()) {
+      exits = true;
+    } else {
+      link(s.next, pointer_append(s.pointer, "next"));
+    }
+    if (s.deadline && !s.deadline->on_expiry_next.empty()) {
+      link(s.deadline->on_expiry_next,
+           pointer_append(pointer_append(pointer_append(s.pointer, "deadline"), "on_expiry"),
+                          "next"));
+    }
+    check_separations(seq, s);
+    for (size_t c = 0; c < s.catches.size(); ++c) {
+      link(s.catches[c].next,
+           pointer_append(pointer_append(pointer_append(s.pointer, "catch"), c), "next"));
+    }
+    return exits;
+  }
+
+  // Separation of duties names steps of the same sequence.
+  void check_separations(const Sequence& seq, const Step& s) {
+    if (!s.assign) return;
+    for (size_t k = 0; k < s.assign->separate_from.size(); ++k) {
+      if (seq.index.count(s.assign->separate_from[k]) == 0) {
+        add(pointer_append(pointer_append(pointer_append(s.pointer, "assign"), "separate_from"), k),
+            "no step '" + s.assign->separate_from[k] +
+                "' in this sequence; expected one of: " + ids(seq));
+      }
+    }
+  }
+
+  static std::vector<bool> reachable_from_start(const std::vector<std::vector<size_t>>& edges) {
+    std::vector<bool> reachable(edges.size(), false);
     std::vector<size_t> stack{0};
     reachable[0] = true;
     while (!stack.empty()) {
-      size_t n = stack.back();
+      const size_t n = stack.back();
       stack.pop_back();
       for (size_t m : edges[n]) {
         if (!reachable[m]) {
@@ -454,19 +470,26 @@ class Builder {
         }
       }
     }
-    std::vector<bool> leads_out = exits;
+    return reachable;
+  }
+
+  // The steps from which some path reaches an exit: the exits, then whatever leads to one.
+  static std::vector<bool> leading_out(const std::vector<std::vector<size_t>>& edges,
+                                       std::vector<bool> exits) {
     for (bool changed = true; changed;) {
       changed = false;
-      for (size_t n = 0; n < seq.steps.size(); ++n) {
-        if (leads_out[n]) continue;
-        for (size_t m : edges[n]) {
-          if (leads_out[m]) {
-            leads_out[n] = changed = true;
-            break;
-          }
-        }
+      for (size_t n = 0; n < edges.size(); ++n) {
+        if (exits[n]) continue;
+        const bool out = std::any_of(edges[n].begin(), edges[n].end(),
+                                     [&exits](size_t m) { return static_cast<bool>(exits[m]); });
+        if (out) exits[n] = changed = true;
       }
     }
+    return exits;
+  }
+
+  void report_unreached_and_stuck(const Sequence& seq, const std::vector<bool>& reachable,
+                                  const std::vector<bool>& leads_out) {
     std::string stuck;
     std::string first_stuck;
     for (size_t n = 0; n < seq.steps.size(); ++n) {
@@ -482,7 +505,6 @@ class Builder {
       add(first_stuck, "loop with no way out: steps " + stuck +
                            " never reach a succeed or fail step or a step without \"next\"");
     }
-    check_choice_loops(seq, edges);
   }
 
   // A loop made only of choice steps never waits for anything: the context cannot change
