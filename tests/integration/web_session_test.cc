@@ -455,8 +455,7 @@ TEST_F(WebSessionTest, SignsInThroughAnIdentityProviderWithTheCodeFlowAndPkce) {
   auto [state2, cookie2, code2] = begin(person);
   EXPECT_EQ(callback(state2, code2, "").headers["location"], "/sign-in?failed=refused");
   EXPECT_EQ(callback(state2, code2, cookie2).headers["location"], "/sign-in?failed=refused");
-  json replayed = person;
-  auto [state3, cookie3, code3] = begin(replayed);
+  auto [state3, cookie3, code3] = begin(person);
   {
     std::lock_guard<std::mutex> lock(mutex);
     grants[code3].claims["nonce"] = "a-nonce-of-another-sign-in";

@@ -36,6 +36,7 @@ Result<std::string> text_member(const json& error, const char* key, bool require
 Result<ExecutionResult> read_execution_result(const json& document) {
   ExecutionResult result;
   if (document.is_null()) return result;
+  if (document.is_discarded()) return Error::invalid_data("the result is not JSON", "");
   if (!document.is_object()) return Error::invalid_data("the result is not an object", "");
   for (const auto& [key, value] : document.items()) {
     if (key == "output") {
@@ -44,7 +45,7 @@ Result<ExecutionResult> read_execution_result(const json& document) {
     }
     if (key != "error") {
       return Error::invalid_data("the result holds \"" + key + "\", which no engine writes",
-                                 "/" + key);
+                                 (json::json_pointer() / key).to_string());
     }
     if (!value.is_object())
       return Error::invalid_data("the result's error is not an object", "/error");

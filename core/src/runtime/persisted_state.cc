@@ -49,10 +49,23 @@ class Node {
     if (!found) Node(value_, where_ / key).refuse("a required member is missing");
     return *found;
   }
+  // A member that must be there, and may be null.
+  Node present(const char* key) const {
+    auto found = find_even_null(key);
+    if (!found) Node(value_, where_ / key).refuse("a required member is missing");
+    return *found;
+  }
   // A member that may be absent (or null).
   std::optional<Node> find(const char* key) const {
+    auto found = find_even_null(key);
+    if (found && found->value().is_null()) return std::nullopt;
+    return found;
+  }
+  // A member that may be absent, and may be null when present (a document a plugin or a
+  // person gave: null is a value there).
+  std::optional<Node> find_even_null(const char* key) const {
     const auto it = object().find(key);
-    if (it == value_.end() || it->is_null()) return std::nullopt;
+    if (it == value_.end()) return std::nullopt;
     return Node(*it, where_ / key);
   }
   std::vector<Node> items() const {
@@ -106,7 +119,15 @@ class Node {
     if (!value_.is_boolean()) refuse(expected("true or false"));
     return value_.get<bool>();
   }
-  TimePoint instant() const { return TimePoint(std::chrono::milliseconds(i64())); }
+  // Milliseconds since the epoch, within the years 0001 to 9999 (what format_utc can write):
+  // anything further would overflow the clock's finer unit.
+  TimePoint instant() const {
+    constexpr int64_t kYear1 = -62135596800000;
+    constexpr int64_t kYear10000 = 253402300800000;
+    const int64_t ms = i64();
+    if (ms < kYear1 || ms >= kYear10000) refuse("an instant outside the years 1 to 9999");
+    return TimePoint(std::chrono::milliseconds(ms));
+  }
   std::vector<std::string> texts() const {
     std::vector<std::string> out;
     for (const auto& item : items()) out.push_back(item.text());
@@ -233,7 +254,9 @@ PersistedJoin read_join(const Node& n, int version) {
       j.running.emplace_back(r[0].u64(), r[1].i64());
     }
   }
-  if (const auto outputs = n.find("outputs")) {  // v1, or a state read from one and not rebuilt
+  // Version 1 always held them; a later state only when read from one and not yet rebuilt.
+  const auto outputs = version == 1 ? std::optional(n["outputs"]) : n.find("outputs");
+  if (outputs) {
     j.inline_outputs.emplace();
     for (const auto& o : outputs->items()) j.inline_outputs->push_back(o.value());
   }
@@ -248,7 +271,7 @@ PersistedJoin read_join(const Node& n, int version) {
 PersistedTask read_task(const Node& n) {
   PersistedTask t;
   t.id = n["id"].text();
-  t.spec = n["spec"].value();
+  t.spec = n.present("spec").value();
   t.roles = n["roles"].texts();
   t.organisation = n["organisation"].text();
   n["completions"].items();  // an array
@@ -264,7 +287,7 @@ PersistedAttempt read_attempt(const Node& n) {
   a.number = n["number"].u32();
   a.suspended = optional_member(n, "suspended", false, [](const Node& v) { return v.boolean(); });
   a.signal = text_or_empty(n, "signal");
-  if (const auto input = n.find("resume_input")) a.resume_input = input->value();
+  if (const auto input = n.find_even_null("resume_input")) a.resume_input = input->value();
   a.plugin_version = text_or_empty(n, "plugin_version");
   a.key = text_or_empty(n, "key");
   if (const auto task = n.find("task")) a.task = read_task(*task);
@@ -308,13 +331,18 @@ PersistedState read(const Node& doc) {
   if (!parsed) status.refuse("an execution status this engine never writes");
   s.status = *parsed;
   s.started_at = doc["started_at"].instant();
-  s.seq = doc["seq"].u64();
-  const auto next = doc["next"].tuple(3);
-  s.next_frame = next[0].i64();
-  s.next_timer = next[1].u64();
-  s.next_task = next[2].u64();
+  // An ended execution's state written before retries existed keeps no counters: it has
+  // nothing to number on from, and none is read from it.
+  const bool ended = is_finished(s.status);
+  if (const auto seq = ended ? doc.find("seq") : std::optional(doc["seq"])) s.seq = seq->u64();
+  if (const auto counters = ended ? doc.find("next") : std::optional(doc["next"])) {
+    const auto next = counters->tuple(3);
+    s.next_frame = next[0].i64();
+    s.next_timer = next[1].u64();
+    s.next_task = next[2].u64();
+  }
   // A finished execution keeps its counters only (for a retry): nothing is left to resume.
-  if (!is_finished(s.status)) read_resumable(doc, s.version, s);
+  if (!ended) read_resumable(doc, s.version, s);
   return s;
 }
 
@@ -393,8 +421,9 @@ Result<PersistedState> read_persisted_state(const json& document) {
     return read(Node(document, Pointer()));
   } catch (const Refusal& r) {
     const std::string where = r.where.to_string();
-    return Error::invalid_data(fmt::format("{} (at {})", r.what, where.empty() ? "/" : where),
-                               where);
+    return Error::invalid_data(
+        fmt::format("{} ({})", r.what, where.empty() ? "the whole document" : "at " + where),
+        where);
   }
 }
 

@@ -33,7 +33,8 @@ json base(json rules) {
 BusinessCalendar calendar(const json& doc) {
   auto c = BusinessCalendar::parse(doc, "test.json");
   EXPECT_TRUE(c.ok()) << c.error().message();
-  return c.ok() ? std::move(*c) : *BusinessCalendar::parse(base(json::array()), "empty");
+  if (c.ok()) return std::move(*c);
+  return *BusinessCalendar::parse(base(json::array()), "empty");
 }
 
 std::string problem(const json& doc) {

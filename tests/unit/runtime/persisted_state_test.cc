@@ -117,6 +117,19 @@ TEST(PersistedStateTest, WhatIsWrittenIsReadBackUnchanged) {
   EXPECT_EQ(*reparsed, s);
 }
 
+// A signal's data may be JSON null: an answer being handed over that is null is still one, and
+// must come back as one (else the attempt would wait for nothing, for ever).
+TEST(PersistedStateTest, AResumeInputThatIsNullIsKept) {
+  PersistedState s = running_state();
+  s.attempts[0].resume_input = json(nullptr);
+  s.attempts[0].task->spec = nullptr;
+  auto read = read_persisted_state(json::parse(to_json(s).dump()));
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  ASSERT_TRUE(read->attempts[0].resume_input.has_value());
+  EXPECT_TRUE(read->attempts[0].resume_input->is_null());
+  EXPECT_EQ(*read, s);
+}
+
 TEST(PersistedStateTest, AnEndedExecutionKeepsItsCountersOnly) {
   PersistedState s = running_state();
   s.status = ExecutionStatus::kFailed;
@@ -131,6 +144,11 @@ TEST(PersistedStateTest, AnEndedExecutionKeepsItsCountersOnly) {
   EXPECT_TRUE(read->frames.empty());
   EXPECT_TRUE(read->attempts.empty());
   EXPECT_TRUE(read->timers.empty());
+  // Written before retries existed: no counters at all, and nothing reads them.
+  json old = doc;
+  old.erase("seq");
+  old.erase("next");
+  EXPECT_TRUE(read_persisted_state(old).ok());
 }
 
 // A retry goes back to the state before a failure and numbers on after everything since.
@@ -239,6 +257,19 @@ TEST(PersistedStateTest, WhatThisEngineNeverWritesIsRefusedWhereItIs) {
        "/attempts/0/task/roles/0", "expected a string, found a whole number"},
       {"a frame that is not an object", [](json& d) { d["frames"][0] = 5; }, "/frames/0",
        "expected an object, found a whole number"},
+      {"an instant past the year 9999",
+       [](json& d) { d["frames"][0]["entered_at"] = int64_t{9000000000000000}; },
+       "/frames/0/entered_at", "an instant outside the years 1 to 9999"},
+      {"a version-1 join without its outputs",
+       [](json& d) {
+         d["v"] = 1;
+         for (auto& f : d["frames"]) f["context"] = f["own"];
+         d["joins"][0] = {
+             {"frame", 0}, {"state", {2}}, {"children", {-1}}, {"counts", {1, 0, 0, 1}}};
+       },
+       "/joins/0/outputs", "a required member is missing"},
+      {"a running execution without its counters", [](json& d) { d.erase("next"); }, "/next",
+       "a required member is missing"},
   };
   for (const auto& c : cases) {
     json doc = to_json(running_state());
@@ -252,7 +283,8 @@ TEST(PersistedStateTest, WhatThisEngineNeverWritesIsRefusedWhereItIs) {
   }
   auto not_an_object = read_persisted_state(json::array());
   ASSERT_FALSE(not_an_object.ok());
-  EXPECT_NE(not_an_object.error().message().find("expected an object, found an array (at /)"),
+  EXPECT_NE(not_an_object.error().message().find(
+                "expected an object, found an array (the whole document)"),
             std::string::npos)
       << not_an_object.error().message();
 }
