@@ -233,7 +233,6 @@ int remote_migrate(const RemoteCall& r) {
   const ExecutionCommandOptions& o = r.o;
   const RemoteClient& c = r.client;
   std::ostream& out = r.out;
-  // --data holds the plan file, --dry-run says which kind
   auto plan = read_json_input("--plan", o.data, std::cin);
   if (!plan) return r.failed(plan.error());
   json body{{"plan", std::move(*plan)}};
