@@ -253,14 +253,14 @@ TEST_F(PartnershipWorkflows, CrossMemberSignalFromSubmissionToAnUpheldAppeal) {
   st = status(id);
   ASSERT_EQ(st["status"], "waiting") << st.dump(2);
   std::vector<std::string> to_remove;
-  for (const auto& t : tasks(id)) {
-    if (t["step"].get<std::string>().rfind("tell_withdrawn[", 0) == 0) {
-      to_remove.push_back(t["organisation"]);
-      EXPECT_EQ(t["title"],
+  for (const auto& task : tasks(id)) {
+    if (task["step"].get<std::string>().rfind("tell_withdrawn[", 0) == 0) {
+      to_remove.push_back(task["organisation"]);
+      EXPECT_EQ(task["title"],
                 "Signal SIG-EX-2026-0142 was withdrawn: remove its indicator from your systems and "
                 "confirm")
-          << t.dump(2);
-      EXPECT_EQ(t["due"], "2027-01-09T15:00:00.000Z");
+          << task.dump(2);
+      EXPECT_EQ(task["due"], "2027-01-09T15:00:00.000Z");
     }
   }
   std::sort(to_remove.begin(), to_remove.end());

@@ -568,7 +568,10 @@ TEST_F(SqliteStoreTest, NotificationsAreOwedOnceDueInOrderAndPurgedWithTheirExec
   EXPECT_EQ(store->due_notifications(t0 + std::chrono::hours(2), 10)->size(), 1u);
 
   StoreBatch purge;
-  purge.redactions.push_back(Redaction{"ex-1", true});
+  Redaction everything;
+  everything.execution_id = "ex-1";
+  everything.everything = true;
+  purge.redactions.push_back(std::move(everything));
   ASSERT_TRUE(store->apply(purge).ok());
   EXPECT_TRUE(store->notifications({"ex-1", std::nullopt, 10})->empty());
 }
