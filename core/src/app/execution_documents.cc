@@ -24,13 +24,12 @@ std::vector<PersistedFrame> live_frames(const json& state) {
   return read ? std::move(read->frames) : std::vector<PersistedFrame>{};
 }
 
-}  // namespace
-
-json running_deadlines(const ExecutionView& view, const std::vector<TaskRecord>& open_tasks) {
-  // Every running deadline of a step the view sees, with how it was reached and the calendar it
-  // was computed under: a coordinator checks "3 business days (au-national)", not a bare instant.
+// Every running deadline of a step the view sees, with how it was reached and the calendar it
+// was computed under: a coordinator checks "3 business days (au-national)", not a bare instant.
+json deadlines_of(const ExecutionView& view, const std::vector<PersistedFrame>& frames,
+                  const std::vector<TaskRecord>& open_tasks) {
   json deadlines = json::array();
-  for (const auto& f : live_frames(view.record.state)) {
+  for (const auto& f : frames) {
     if (!f.due) continue;
     const std::string path = f.path + f.current;
     if (view.policy->step(path).cls > view.clearance) continue;
@@ -44,6 +43,27 @@ json running_deadlines(const ExecutionView& view, const std::vector<TaskRecord>&
     deadlines.push_back(std::move(d));
   }
   return deadlines;
+}
+
+// What is in progress: the current step of every live frame, or what a role below its class
+// reads instead ("compliance review in progress"), each once.
+json in_progress_of(const ExecutionView& view, const std::vector<PersistedFrame>& frames) {
+  json in_progress = json::array();
+  for (const auto& f : frames) {
+    const std::string path = f.path + f.current;
+    const auto step = view.policy->step(path);
+    json label = step.cls <= view.clearance ? json(path) : json(step.shown_as);
+    if (std::find(in_progress.begin(), in_progress.end(), label) == in_progress.end()) {
+      in_progress.push_back(std::move(label));
+    }
+  }
+  return in_progress;
+}
+
+}  // namespace
+
+json running_deadlines(const ExecutionView& view, const std::vector<TaskRecord>& open_tasks) {
+  return deadlines_of(view, live_frames(view.record.state), open_tasks);
 }
 
 Result<json> status_document(const ExecutionView& view) {
@@ -74,19 +94,11 @@ Result<json> status_document(const ExecutionView& view) {
            {"open_tasks", open}};
   if (!view.as_role.empty()) doc["view"] = view_of(view);
   if (r.next_due && full) doc["next_due"] = format_utc(*r.next_due);
-  // What is in progress: the current step of every live frame, or what a role below its class
-  // reads instead ("compliance review in progress").
-  json in_progress = json::array();
-  for (const auto& f : live_frames(r.state)) {
-    const std::string path = f.path + f.current;
-    const auto step = policy.step(path);
-    json label = step.cls <= view.clearance ? json(path) : json(step.shown_as);
-    if (std::find(in_progress.begin(), in_progress.end(), label) == in_progress.end()) {
-      in_progress.push_back(std::move(label));
-    }
+  const std::vector<PersistedFrame> frames = live_frames(r.state);  // read once, used twice
+  if (json in_progress = in_progress_of(view, frames); !in_progress.empty()) {
+    doc["in_progress"] = std::move(in_progress);
   }
-  if (!in_progress.empty()) doc["in_progress"] = in_progress;
-  json deadlines = running_deadlines(view, *tasks);
+  json deadlines = deadlines_of(view, frames, *tasks);
   // A view below full clearance does not see every timer (a hidden step's among them): its
   // next due time is the earliest deadline it sees.
   if (!full) {

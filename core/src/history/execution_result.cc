@@ -49,7 +49,6 @@ Result<ExecutionResult> read_execution_result(const json& document) {
     }
     if (!value.is_object())
       return Error::invalid_data("the result's error is not an object", "/error");
-    ExecutionError error;
     auto code = text_member(value, "code", true);
     if (!code) return std::move(code).error();
     auto message = text_member(value, "message", true);
