@@ -4,18 +4,33 @@
 #define COALITION_CLI_AUDIT_COMMANDS_H_
 
 #include <ostream>
+#include <string>
 
 #include "audit/audit_checkpoint.h"
 #include "cli/execution_commands.h"
 
 namespace coalition::cli {
 
-// 0 when the chain holds (and every checkpoint given), 65 when broken, as docs/cli.md says.
-int run_audit_verify_command(const ExecutionCommandOptions& o, const Installation& installation,
-                             std::ostream& out, std::ostream& err);
-// 0 with the checkpoint printed; 65 when the chain is broken (nothing is signed).
-int run_audit_checkpoint_command(const ExecutionCommandOptions& o, const Installation& installation,
-                                 std::ostream& out, std::ostream& err);
+struct AuditVerifyOptions {
+  SessionOptions session;
+  std::string checkpoints;  // --checkpoints: signed checkpoints the chain must still hold
+  std::string public_key;   // --public-key: the key they must be signed by
+  bool json = false;
+};
+
+struct AuditCheckpointOptions {
+  SessionOptions session;
+  std::string checkpoints;  // --out: the file to append to
+  std::string signing_key;  // --key
+  bool json = false;
+};
+
+// audit verify: 0 when the chain holds (and every checkpoint given), 65 when broken, as
+// docs/cli.md says.
+Command audit_verify_command();
+// audit checkpoint: 0 with the checkpoint printed; 65 when the chain is broken (nothing is
+// signed).
+Command audit_checkpoint_command();
 
 // A checkpoint of `store` at `now`, signed with the configured key (audit.signing_key) and
 // appended to the configured file (audit.checkpoints): what `coalition worker` writes every

@@ -1,5 +1,9 @@
 #include "cli/calendars_command.h"
 
+#include <CLI/CLI.hpp>
+#include "app/installation.h"
+#include "cli/command_options.h"
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -69,6 +73,34 @@ int run_calendars_command(const CalendarsOptions& options, const CalendarSet& ca
         << "\n";
   }
   return kExitOk;
+}
+
+namespace {
+
+int run_calendars(const CalendarsOptions& o, const CommandContext& c) {
+  auto calendars = app::load_calendars(*c.config);
+  if (!calendars) {
+    *c.err << "coalition calendars: " << calendars.error().to_string() << "\n";
+    return exit_code_for(calendars.error());
+  }
+  return run_calendars_command(o, *calendars, *c.out, *c.err);
+}
+
+}  // namespace
+
+Command calendars_command() {
+  return make_command<CalendarsOptions>(
+      {.path = "calendars",
+       .help = "List the business-day calendars, or one calendar's holidays by year",
+       .needs = Needs::kConfig,
+       .define =
+           [](CommandOptions& c, CalendarsOptions& o) {
+             c.name("ID", o.id, "A calendar id: print its holidays");
+             c.app().add_option("--year", o.year,
+                                "Only this year (default: every year the calendar covers)");
+             c.json(o.json, "Print JSON instead of text");
+           },
+       .run = run_calendars});
 }
 
 }  // namespace coalition::cli

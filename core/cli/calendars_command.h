@@ -8,6 +8,7 @@
 #include <string>
 
 #include "calendar/business_calendar.h"
+#include "cli/command.h"
 
 namespace coalition::cli {
 
@@ -21,6 +22,8 @@ struct CalendarsOptions {
 // outside its coverage (the message says which years it covers).
 int run_calendars_command(const CalendarsOptions& options, const CalendarSet& calendars,
                           std::ostream& out, std::ostream& err);
+
+Command calendars_command();
 
 }  // namespace coalition::cli
 

@@ -1,5 +1,8 @@
 #include "cli/doctor_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -146,12 +149,12 @@ std::vector<Finding> examine(const app::Installation& inst) {
 
 }  // namespace
 
-int run_doctor_command(bool json, const app::Installation& installation, std::ostream& out,
+int run_doctor_command(bool as_json, const app::Installation& installation, std::ostream& out,
                        std::ostream& /*err*/) {
   const std::vector<Finding> found = examine(installation);
   bool healthy = true;
   for (const auto& f : found) healthy = healthy && f.ok;
-  if (json) {
+  if (as_json) {
     nlohmann::json doc{{"healthy", healthy}, {"findings", nlohmann::json::array()}};
     for (const auto& f : found) {
       doc["findings"].push_back(
@@ -173,6 +176,24 @@ int run_doctor_command(bool json, const app::Installation& installation, std::os
     out << (healthy ? "No problems found.\n" : "Problems found: see PROBLEM above.\n");
   }
   return healthy ? kExitOk : kExitConfig;
+}
+
+namespace {
+
+void define_doctor(CommandOptions& c, DoctorOptions& o) {
+  c.json(o.json, "Print JSON instead of text");
+}
+
+}  // namespace
+
+Command doctor_command() {
+  return make_command<DoctorOptions>(
+      {.path = "doctor",
+       .help = "Report how plugin hosts are confined on this machine, and installation problems",
+       .define = define_doctor,
+       .run = [](const DoctorOptions& o, const CommandContext& c) {
+         return run_doctor_command(o.json, *c.installation, *c.out, *c.err);
+       }});
 }
 
 }  // namespace coalition::cli

@@ -8,13 +8,20 @@
 #include <ostream>
 
 #include "app/installation.h"
+#include "cli/command.h"
 
 namespace coalition::cli {
 
 // 0 when isolated plugins can run as configured; 78 when they cannot (no host program) or a
 // plugin was refused. Everything found is printed either way.
-int run_doctor_command(bool json, const app::Installation& installation, std::ostream& out,
+int run_doctor_command(bool as_json, const app::Installation& installation, std::ostream& out,
                        std::ostream& err);
+
+struct DoctorOptions {
+  bool json = false;
+};
+
+Command doctor_command();
 
 }  // namespace coalition::cli
 

@@ -1,11 +1,14 @@
 #include "cli/executions_command.h"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "auth/principal.h"
+#include "cli/command_options.h"
 #include "cli/document_printing.h"
 #include "cli/exit_code.h"
 #include "cli/instant_option.h"
+#include "cli/remote_commands.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
 
@@ -13,7 +16,7 @@ namespace coalition::cli {
 
 using nlohmann::json;
 
-Result<app::ExecutionQuery> execution_query(const ExecutionCommandOptions& o, std::ostream& notes) {
+Result<app::ExecutionQuery> execution_query(const ExecutionsOptions& o, std::ostream& notes) {
   app::ExecutionQuery q;
   q.workflow = o.workflow;
   // --status running,waiting and --status running --status waiting say the same.
@@ -72,11 +75,13 @@ void print_executions(const json& page, std::ostream& out) {
   if (!text(page, "next").empty()) out << "more: add --after " << text(page, "next") << "\n";
 }
 
-int run_executions_command(const ExecutionCommandOptions& o, const Installation& installation,
+namespace {
+
+int run_executions_command(const ExecutionsOptions& o, const Installation& installation,
                            std::ostream& out, std::ostream& err) {
   auto query = execution_query(o, err);
   if (!query) return fail(err, "executions", query.error());
-  auto s = open_for_reading(o, installation);
+  auto s = open_for_reading(o.session, installation);
   if (!s) return fail(err, "executions", s.error());
   // At the engine's terminal, whoever holds the store file sees all of it, as `status` does
   // without --view; lateness is judged at the store's instant (its virtual time in a rehearsal).
@@ -90,6 +95,43 @@ int run_executions_command(const ExecutionCommandOptions& o, const Installation&
     print_executions(*page, out);
   }
   return kExitOk;
+}
+
+void define_executions(CommandOptions& c, ExecutionsOptions& o) {
+  CLI::App& app = c.app();
+  c.name("--workflow", o.workflow, "Only executions of this workflow id");
+  app.add_option("--status", o.statuses,
+                 "running, waiting, succeeded, failed, cancelled (repeat or a,b)");
+  c.person("--org", o.organisation, "Only those with a task of this organisation");
+  app.add_option("--started-from", o.started_from,
+                 "Started at or after (RFC 3339, or a date: its start, UTC)");
+  app.add_option("--started-until", o.started_until,
+                 "Started before (RFC 3339), or up to the end of a date (UTC)");
+  app.add_option("--finished-from", o.finished_from,
+                 "Ended at or after (RFC 3339, or a date: its start, UTC)");
+  app.add_option("--finished-until", o.finished_until,
+                 "Ended before (RFC 3339), or up to the end of a date (UTC)");
+  app.add_flag("--overdue", o.overdue, "Only those with an open task past its due time");
+  app.add_flag("--escalated", o.escalated, "Only those with an open task escalated");
+  app.add_option("--limit", o.limit, "At most this many (1 to 500; default 50)");
+  c.name("--after", o.after, "The cursor a previous page ended with");
+  c.json(o.json);
+  c.store(o.session.store);
+  c.now(o.session.now, "Judge lateness (--overdue) at this RFC 3339 instant; moves nothing");
+}
+
+}  // namespace
+
+Command executions_command() {
+  return make_command<ExecutionsOptions>(
+      {.path = "executions",
+       .help = "List and search executions, newest first, a page at a time",
+       .define = define_executions,
+       .run =
+           [](const ExecutionsOptions& o, const CommandContext& c) {
+             return run_executions_command(o, *c.installation, *c.out, *c.err);
+           },
+       .remote = remote_executions});
 }
 
 }  // namespace coalition::cli

@@ -1,10 +1,14 @@
 // coalition export: one execution as a JSON document (app/execution_export.h), seen as --view
 // ROLE sees it, capped at member clearance; audited before it is written.
+#include <CLI/CLI.hpp>
+
 #include "app/access.h"
 #include "app/execution_export.h"
 #include "auth/principal.h"
+#include "cli/command_options.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
+#include "cli/remote_commands.h"
 #include "common/private_file.h"
 #include "common/text_field.h"
 #include "common/utc_time.h"
@@ -13,12 +17,14 @@ namespace coalition::cli {
 
 using nlohmann::json;
 
-int run_export_command(const ExecutionCommandOptions& o, const Installation& installation,
-                       std::ostream& out, std::ostream& err) {
-  auto at = command_time(o);
+namespace {
+
+int run_export_command(const ExportOptions& o, const Installation& installation, std::ostream& out,
+                       std::ostream& err) {
+  auto at = command_time(o.session);
   if (!at) return fail(err, "export", at.error());
   TimePoint now = *at;
-  auto view = open_execution(o, installation);
+  auto view = open_execution(o.session, o.execution, o.view, installation);
   if (!view) return fail(err, "export", view.error());
   Store& store = view->session->store();
   if (!o.session.now.empty()) {
@@ -55,6 +61,30 @@ int run_export_command(const ExecutionCommandOptions& o, const Installation& ins
   }
   err << "exported " << printable(view->record.id) << " to " << o.out_file << "\n";
   return kExitOk;
+}
+
+void define_export(CommandOptions& c, ExportOptions& o) {
+  c.name("EXECUTION", o.execution, "Execution id")->required();
+  c.view(o.view, "Export only what this role may see");
+  c.app().add_option("--out", o.out_file,
+                     "Write to this new file (mode 0600, never through a symbolic link)");
+  c.app().add_flag("--force", o.force, "Replace the --out file if it exists");
+  c.acting(o.actor, o.role, o.organisation);
+  c.session(o.session);
+}
+
+}  // namespace
+
+Command export_command() {
+  return make_command<ExportOptions>(
+      {.path = "export",
+       .help = "Write an execution as one JSON document, never with restricted data (audited)",
+       .define = define_export,
+       .run =
+           [](const ExportOptions& o, const CommandContext& c) {
+             return run_export_command(o, *c.installation, *c.out, *c.err);
+           },
+       .remote = remote_export});
 }
 
 }  // namespace coalition::cli

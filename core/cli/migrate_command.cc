@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <ostream>
 
 #include "app/migration_actions.h"
+#include "cli/command_options.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
+#include "cli/remote_commands.h"
 #include "cli/workflow_to_run.h"
 #include "common/text_field.h"
 
@@ -17,8 +20,8 @@ namespace coalition::cli {
 
 using nlohmann::json;
 
-Status check_migrate_options(const MigrateOptions& mo, const std::string& justification,
-                             bool remote) {
+Status check_migrate_options(const MigrateOptions& mo, bool remote) {
+  const std::string& justification = mo.justification;
   if (!mo.dry_run && justification.empty()) {
     return Error::invalid_argument("--justification is required (or --dry-run)");
   }
@@ -60,13 +63,16 @@ int print_migration_run(const json& run, bool as_json, std::ostream& out) {
   return movable == executions.size() ? kExitOk : kExitConflict;
 }
 
-int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions& o,
-                        const Installation& installation, std::ostream& out, std::ostream& err) {
+namespace {
+
+int run_migrate_command(const MigrateOptions& mo, const Installation& installation,
+                        std::ostream& out, std::ostream& err) {
+  const MigrateOptions& o = mo;
   auto doc = read_json_input("--plan", mo.plan_file, std::cin);
   if (!doc) return fail(err, "migrate", doc.error());
   auto plan = parse_migration_plan(*doc);
   if (!plan) return fail(err, "migrate", plan.error());
-  if (auto usable = check_migrate_options(mo, o.justification, false); !usable) {
+  if (auto usable = check_migrate_options(mo, false); !usable) {
     return fail(err, "migrate", usable.error());
   }
   SessionOptions session = o.session;
@@ -100,6 +106,35 @@ int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions&
   }
   if (!run) return fail(err, "migrate", run.error());
   return print_migration_run(run->to_json(), o.json, out);
+}
+
+void define_migrate(CommandOptions& c, MigrateOptions& o) {
+  CLI::App& app = c.app();
+  app.add_option("--plan", o.plan_file, "The migration plan (JSON file, or -)")->required();
+  app.add_option("--workflow", o.workflow_file,
+                 "The new version's workflow file (registered when applied)");
+  app.add_flag("--dry-run", o.dry_run,
+               "Say what would change and what cannot move, changing nothing");
+  c.reason("--justification", o.justification, "Why (audited); not for a dry run");
+  c.json(o.json);
+  c.acting(o.actor, o.role, o.organisation);
+  c.session(o.session);
+}
+
+}  // namespace
+
+Command migrate_command() {
+  return make_command<MigrateOptions>(
+      {.path = "migrate",
+       .help = "Move running executions to another version of their workflow, as a plan says",
+       .naming = Naming::kActor,
+       .media = MediaScan::kByEngine,
+       .define = define_migrate,
+       .run =
+           [](const MigrateOptions& o, const CommandContext& c) {
+             return run_migrate_command(o, *c.installation, *c.out, *c.err);
+           },
+       .remote = remote_migrate});
 }
 
 }  // namespace coalition::cli

@@ -13,15 +13,20 @@
 namespace coalition::cli {
 
 struct MigrateOptions {
+  SessionOptions session;
   std::string plan_file;      // --plan: the plan (or - for standard input)
   std::string workflow_file;  // --workflow: the new version's file, registered when applied
   bool dry_run = false;
+  std::string justification;  // required to apply; refused in a dry run
+  bool json = false;
+  std::string actor;
+  std::string role;
+  std::string organisation;
 };
 
 // The options that do not go together: --justification is required to apply and refused in a
 // dry run; --workflow registers a file in a store (not through a server, when `remote`).
-Status check_migrate_options(const MigrateOptions& mo, const std::string& justification,
-                             bool remote);
+Status check_migrate_options(const MigrateOptions& mo, bool remote);
 
 // Prints a run (app::MigrationRun::to_json, or the server's answer) as `migrate` does, and
 // returns its exit code: 0 when every execution moved (or, dry, can), 73 when one cannot.
@@ -29,8 +34,7 @@ int print_migration_run(const nlohmann::json& run, bool as_json, std::ostream& o
 
 // Exit 0 when every execution moved (or, dry, can); 73 when one cannot (the report says why;
 // the others moved); 65 for a plan that does not fit; 66 for an unknown version.
-int run_migrate_command(const MigrateOptions& mo, const ExecutionCommandOptions& o,
-                        const Installation& installation, std::ostream& out, std::ostream& err);
+Command migrate_command();
 
 }  // namespace coalition::cli
 

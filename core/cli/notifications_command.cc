@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <ostream>
 
+#include "cli/command_options.h"
 #include "cli/exit_code.h"
 #include "common/utc_time.h"
 
@@ -38,9 +40,7 @@ std::string recipient_list(const json& delivery) {
   return text;
 }
 
-}  // namespace
-
-int run_notifications_command(const ExecutionCommandOptions& o, const Installation& installation,
+int run_notifications_command(const NotificationsOptions& o, const Installation& installation,
                               std::ostream& out, std::ostream& err) {
   NotificationFilter filter;
   filter.execution_id = o.execution;
@@ -57,7 +57,7 @@ int run_notifications_command(const ExecutionCommandOptions& o, const Installati
                                           ": expected pending, sent or failed"));
     }
   }
-  auto s = open_for_reading(o, installation);
+  auto s = open_for_reading(o.session, installation);
   if (!s) return fail(err, "notifications", s.error());
   auto found = (*s)->store().notifications(filter);
   if (!found) return fail(err, "notifications", found.error());
@@ -80,6 +80,26 @@ int run_notifications_command(const ExecutionCommandOptions& o, const Installati
   }
   if (found->empty()) out << "no notifications\n";
   return kExitOk;
+}
+
+void define_notifications(CommandOptions& c, NotificationsOptions& o) {
+  c.name("--execution", o.execution, "Only this execution's");
+  c.app().add_option("--status", o.statuses, "pending, sent or failed");
+  c.app().add_option("--limit", o.limit, "At most this many (default 50)");
+  c.json(o.json);
+  c.store(o.session.store);
+}
+
+}  // namespace
+
+Command notifications_command() {
+  return make_command<NotificationsOptions>(
+      {.path = "notifications",
+       .help = "List what the engine notified people of about their tasks, newest first",
+       .define = define_notifications,
+       .run = [](const NotificationsOptions& o, const CommandContext& c) {
+         return run_notifications_command(o, *c.installation, *c.out, *c.err);
+       }});
 }
 
 }  // namespace coalition::cli

@@ -5,13 +5,22 @@
 #define COALITION_CLI_NOTIFICATIONS_COMMAND_H_
 
 #include <iosfwd>
+#include <string>
+#include <vector>
 
 #include "cli/execution_commands.h"
 
 namespace coalition::cli {
 
-int run_notifications_command(const ExecutionCommandOptions& o, const Installation& installation,
-                              std::ostream& out, std::ostream& err);
+struct NotificationsOptions {
+  SessionOptions session;
+  std::string execution;
+  std::vector<std::string> statuses;  // one of pending, sent, failed
+  size_t limit = 50;
+  bool json = false;
+};
+
+Command notifications_command();
 
 }  // namespace coalition::cli
 

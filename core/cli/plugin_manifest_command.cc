@@ -1,5 +1,8 @@
 #include "cli/plugin_manifest_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <filesystem>
 
 #include "cli/exit_code.h"
@@ -63,6 +66,32 @@ int run_plugin_manifest_command(const PluginManifestOptions& options, const Engi
   }
   out << "wrote " << target.string() << "\n";
   return kExitOk;
+}
+
+Command plugin_manifest_command() {
+  return make_command<PluginManifestOptions>(
+      {.path = "plugin manifest",
+       .help = "Write the manifest of a plugin library from what its code declares",
+       .needs = Needs::kConfig,
+       .define =
+           [](CommandOptions& c, PluginManifestOptions& o) {
+             CLI::App& app = c.app();
+             app.add_option("LIBRARY", o.library, "The plugin library (lib<id>.so)")->required();
+             app.add_option("--out", o.out,
+                            "Where to write it ('-': standard output; default: "
+                            "<id>.plugin.json beside the library)");
+             app.add_flag("--in-process", o.in_process,
+                          "Load the library into this process instead of a plugin host");
+             app.add_flag("--exec", o.exec,
+                          "LIBRARY is an exec plugin's program (JSON lines on stdin/stdout)");
+             app.add_option("--interpreter", o.interpreter,
+                            "The interpreter that runs the program, such as /usr/bin/python3 "
+                            "(implies --exec)");
+           },
+       .run =
+           [](const PluginManifestOptions& o, const CommandContext& c) {
+             return run_plugin_manifest_command(o, *c.config, *c.out, *c.err);
+           }});
 }
 
 }  // namespace coalition::cli

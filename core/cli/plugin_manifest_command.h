@@ -11,6 +11,7 @@
 #include <ostream>
 #include <string>
 
+#include "cli/command.h"
 #include "config/engine_config.h"
 
 namespace coalition::cli {
@@ -27,6 +28,8 @@ struct PluginManifestOptions {
 // cannot be written.
 int run_plugin_manifest_command(const PluginManifestOptions& options, const EngineConfig& config,
                                 std::ostream& out, std::ostream& err);
+
+Command plugin_manifest_command();
 
 }  // namespace coalition::cli
 

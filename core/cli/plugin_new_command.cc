@@ -1,5 +1,8 @@
 #include "cli/plugin_new_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -379,6 +382,27 @@ int run_plugin_new_command(const PluginNewOptions& options, std::ostream& out, s
       << "  cmake --build " << (dir / "build").string() << " && ctest --test-dir "
       << (dir / "build").string() << " --output-on-failure\n";
   return kExitOk;
+}
+
+Command plugin_new_command() {
+  return make_command<PluginNewOptions>(
+      {.path = "plugin new",
+       .help = "Scaffold an out-of-tree plugin project (sources, CMake, test cases, README)",
+       .needs = Needs::kNothing,
+       .define =
+           [](CommandOptions& c, PluginNewOptions& o) {
+             CLI::App& app = c.app();
+             app.add_option("NAME", o.name, "The plugin id ([a-z][a-z0-9_]*)")->required();
+             app.add_option("--lang", o.lang, "cpp (default) or c")
+                 ->check(CLI::IsMember({"cpp", "c"}));
+             app.add_option("--dir", o.dir, "Where to create it (default: ./NAME)");
+             app.add_option("--publisher", o.publisher, "The organisation that publishes it");
+             app.add_option("--partner-type", o.partner_type,
+                            "financial, technology (default), ngo or coalition")
+                 ->check(CLI::IsMember({"financial", "technology", "ngo", "coalition"}));
+           },
+       .run = [](const PluginNewOptions& o,
+                 const CommandContext& c) { return run_plugin_new_command(o, *c.out, *c.err); }});
 }
 
 }  // namespace coalition::cli

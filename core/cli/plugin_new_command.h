@@ -11,6 +11,8 @@
 #include <ostream>
 #include <string>
 
+#include "cli/command.h"
+
 namespace coalition::cli {
 
 struct PluginNewOptions {
@@ -24,6 +26,8 @@ struct PluginNewOptions {
 // 0; 64 for a name that is not a plugin id; 73 when DIR exists and is not empty; 74 when a
 // file cannot be written (nothing is left half-written: the project appears complete or not).
 int run_plugin_new_command(const PluginNewOptions& options, std::ostream& out, std::ostream& err);
+
+Command plugin_new_command();
 
 }  // namespace coalition::cli
 

@@ -1,5 +1,8 @@
 #include "cli/plugin_signing_commands.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <fmt/format.h>
 
 #include "app/installation.h"
@@ -14,7 +17,7 @@
 
 namespace coalition::cli {
 
-int run_plugin_keygen_command(const PluginSigningOptions& options, std::ostream& out,
+int run_plugin_keygen_command(const PluginKeygenOptions& options, std::ostream& out,
                               std::ostream& err) {
   auto key = SigningKey::create(options.key_file, kPublisherKey);
   if (!key) {
@@ -29,7 +32,7 @@ int run_plugin_keygen_command(const PluginSigningOptions& options, std::ostream&
   return kExitOk;
 }
 
-int run_plugin_sign_command(const PluginSigningOptions& options, std::ostream& out,
+int run_plugin_sign_command(const PluginSignOptions& options, std::ostream& out,
                             std::ostream& err) {
   RealFileSystem fs;
   const std::filesystem::path manifest_file = options.manifest;
@@ -61,7 +64,7 @@ int run_plugin_sign_command(const PluginSigningOptions& options, std::ostream& o
   return kExitOk;
 }
 
-int run_plugin_lock_command(const PluginSigningOptions& options, const EngineConfig& config,
+int run_plugin_lock_command(const PluginLockOptions& options, const EngineConfig& config,
                             std::ostream& out, std::ostream& err) {
   const std::filesystem::path target =
       options.out.empty() ? config.plugin_trust.lock_file : std::filesystem::path(options.out);
@@ -114,6 +117,53 @@ int run_plugin_lock_command(const PluginSigningOptions& options, const EngineCon
   out << fmt::format("wrote {} ({} plugin{})\n", target.string(), lock.pins().size(),
                      lock.pins().size() == 1 ? "" : "s");
   return refused == 0 ? kExitOk : kExitConfig;
+}
+
+Command plugin_keygen_command() {
+  return make_command<PluginKeygenOptions>(
+      {.path = "plugin keygen",
+       .help = "Create a publisher's Ed25519 signing key (mode 0600) and print its public key",
+       .needs = Needs::kNothing,
+       .define =
+           [](CommandOptions& c, PluginKeygenOptions& o) {
+             c.app().add_option("KEYFILE", o.key_file, "The key file to create")->required();
+           },
+       .run =
+           [](const PluginKeygenOptions& o, const CommandContext& c) {
+             return run_plugin_keygen_command(o, *c.out, *c.err);
+           }});
+}
+
+Command plugin_sign_command() {
+  return make_command<PluginSignOptions>(
+      {.path = "plugin sign",
+       .help = "Sign a plugin manifest: writes <id>.plugin.sig beside it",
+       .needs = Needs::kNothing,
+       .define =
+           [](CommandOptions& c, PluginSignOptions& o) {
+             c.app()
+                 .add_option("MANIFEST", o.manifest, "The manifest (<id>.plugin.json)")
+                 ->required();
+             c.app().add_option("--key", o.key_file, "The publisher's key file")->required();
+           },
+       .run = [](const PluginSignOptions& o,
+                 const CommandContext& c) { return run_plugin_sign_command(o, *c.out, *c.err); }});
+}
+
+Command plugin_lock_command() {
+  return make_command<PluginLockOptions>(
+      {.path = "plugin lock",
+       .help = "Pin every installed partner plugin to its digests in the lock file",
+       .needs = Needs::kConfig,
+       .define =
+           [](CommandOptions& c, PluginLockOptions& o) {
+             c.app().add_option("--out", o.out,
+                                "Where to write it (default: plugins.lock of the configuration)");
+           },
+       .run =
+           [](const PluginLockOptions& o, const CommandContext& c) {
+             return run_plugin_lock_command(o, *c.config, *c.out, *c.err);
+           }});
 }
 
 }  // namespace coalition::cli

@@ -9,31 +9,42 @@
 #include <ostream>
 #include <string>
 
+#include "cli/command.h"
 #include "config/engine_config.h"
 
 namespace coalition::cli {
 
-struct PluginSigningOptions {
-  std::string key_file;  // keygen: the key to create; sign: the key to sign with
-  std::string manifest;  // sign
-  std::string out;       // lock: where to write (default: plugins.lock of the configuration)
+struct PluginKeygenOptions {
+  std::string key_file;  // the key to create
+};
+
+struct PluginSignOptions {
+  std::string manifest;
+  std::string key_file;  // the key to sign with
+};
+
+struct PluginLockOptions {
+  std::string out;  // where to write (default: plugins.lock of the configuration)
 };
 
 // Creates the key (refusing to replace one) and prints its public key with the configuration
 // that trusts it. 0, or 73 when the file exists, 74 when it cannot be written.
-int run_plugin_keygen_command(const PluginSigningOptions& options, std::ostream& out,
+int run_plugin_keygen_command(const PluginKeygenOptions& options, std::ostream& out,
                               std::ostream& err);
 
 // Checks that MANIFEST is a manifest, then writes its signature beside it. 0, 65 for a file
 // that is not a manifest, 78 for a key that cannot be used.
-int run_plugin_sign_command(const PluginSigningOptions& options, std::ostream& out,
-                            std::ostream& err);
+int run_plugin_sign_command(const PluginSignOptions& options, std::ostream& out, std::ostream& err);
 
 // Pins every partner plugin the configuration would find (by manifest, running no plugin
 // code) that its publisher's signature admits. 0, 64 without a place to write, 78 when some
 // plugin could not be pinned (the others are).
-int run_plugin_lock_command(const PluginSigningOptions& options, const EngineConfig& config,
+int run_plugin_lock_command(const PluginLockOptions& options, const EngineConfig& config,
                             std::ostream& out, std::ostream& err);
+
+Command plugin_keygen_command();
+Command plugin_sign_command();
+Command plugin_lock_command();
 
 }  // namespace coalition::cli
 

@@ -1,5 +1,8 @@
 #include "cli/plugin_test_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -188,6 +191,30 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
   }
   out << fmt::format("{} case{}, {} failed\n", cases.size(), cases.size() == 1 ? "" : "s", failed);
   return failed == 0 ? kExitOk : 1;
+}
+
+Command plugin_test_command() {
+  return make_command<PluginTestOptions>(
+      {.path = "plugin test",
+       .help = "Run a plugin library against JSON cases (isolated, with every engine check)",
+       .needs = Needs::kConfig,
+       .define =
+           [](CommandOptions& c, PluginTestOptions& o) {
+             CLI::App& app = c.app();
+             app.add_option("LIBRARY", o.library, "The plugin library (lib<id>.so)")->required();
+             app.add_option("CASE", o.cases, "Case files (JSON)")->required();
+             app.add_flag("--in-process", o.in_process,
+                          "Load the library into this process instead of a plugin host");
+             app.add_flag("--exec", o.exec,
+                          "LIBRARY is an exec plugin's program (JSON lines on stdin/stdout)");
+             app.add_option("--interpreter", o.interpreter,
+                            "The interpreter that runs the program, such as /usr/bin/python3 "
+                            "(implies --exec)");
+           },
+       .run =
+           [](const PluginTestOptions& o, const CommandContext& c) {
+             return run_plugin_test_command(o, *c.config, *c.out, *c.err);
+           }});
 }
 
 }  // namespace coalition::cli

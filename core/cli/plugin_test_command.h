@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "config/engine_config.h"
 
 namespace coalition::cli {
@@ -40,6 +41,8 @@ struct PluginTestOptions {
 // refused.
 int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig& config,
                             std::ostream& out, std::ostream& err);
+
+Command plugin_test_command();
 
 }  // namespace coalition::cli
 

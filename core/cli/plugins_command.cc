@@ -1,5 +1,8 @@
 #include "cli/plugins_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -129,6 +132,25 @@ int run_plugins_command(const PluginsOptions& options, const Installation& inst,
   for (const auto& e : inst.plugin_errors)
     err << "coalition: plugin refused: " << e.to_string() << "\n";
   return inst.plugin_errors.empty() ? kExitOk : kExitConfig;
+}
+
+Command plugins_command() {
+  return make_command<PluginsOptions>(
+      {.path = "plugins",
+       .help = "List installed plugins and step types",
+       .define =
+           [](CommandOptions& c, PluginsOptions& o) {
+             c.json(o.json, "Print JSON instead of text");
+             c.app()
+                 .add_option("--schema", o.schema_of,
+                             "Print the parameters, input, output and answer schemas of "
+                             "STEP_TYPE")
+                 ->type_name("STEP_TYPE");
+           },
+       .run =
+           [](const PluginsOptions& o, const CommandContext& c) {
+             return run_plugins_command(o, *c.installation, *c.out, *c.err);
+           }});
 }
 
 }  // namespace coalition::cli

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/installation.h"
+#include "cli/command.h"
 
 namespace coalition::cli {
 
@@ -21,6 +22,8 @@ struct PluginsOptions {
 // usable ones).
 int run_plugins_command(const PluginsOptions& options, const Installation& installation,
                         std::ostream& out, std::ostream& err);
+
+Command plugins_command();
 
 }  // namespace coalition::cli
 

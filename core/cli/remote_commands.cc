@@ -38,24 +38,29 @@ Result<json> start_target(const std::string& arg) {
   return json{{"workflow", (*doc)["id"]}, {"version", (*doc)["version"]}};
 }
 
-// One command over --server: what it was given, the client, and where it writes.
-struct RemoteCall {
-  const std::string& command;
-  const ExecutionCommandOptions& o;
-  const RemoteClient& client;
-  std::ostream& out;
-  std::ostream& err;
-  std::string execution;  // /v1/executions/<EXECUTION>
-  std::string task;       // /v1/tasks/<TASK>
+}  // namespace
 
-  int failed(const Error& e) const { return fail(err, command, e); }
-};
+int RemoteCall::failed(const Error& error) const {
+  return fail(*err, command, error);
+}
+
+std::string RemoteCall::execution_path(const std::string& id) {
+  return "/v1/executions/" + RemoteClient::segment(id);
+}
+
+std::string RemoteCall::task_path(const std::string& id) {
+  return "/v1/tasks/" + RemoteClient::segment(id);
+}
 
 // start: as many executions as --count asks, each started on the server.
-int remote_start(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
+int remote_start(const StartOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
+  if (!o.each.empty()) {
+    return r.failed(Error::invalid_argument(
+        "--each reads and starts through a store; over --server, start each execution on its "
+        "own"));
+  }
   auto target = start_target(o.workflow_file);
   if (!target) return r.failed(target.error());
   json body = *target;
@@ -81,10 +86,9 @@ int remote_start(const RemoteCall& r) {
 }
 
 // tasks: the whole inbox the credential may complete, page by page.
-int remote_tasks(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
+int remote_tasks(const TasksOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
   if (o.all || !o.role.empty() || !o.organisation.empty() || !o.assignee.empty()) {
     return r.failed(Error::invalid_argument(
         "--all, --role, --org and --assignee read the store directly; over --server the inbox "
@@ -92,7 +96,7 @@ int remote_tasks(const RemoteCall& r) {
   }
   std::string filters;
   if (o.overdue) filters += "&overdue=true";
-  auto due_before = instant_option("--due-before", o.due_before, DateAlone::kStartOfDay, r.err);
+  auto due_before = instant_option("--due-before", o.due_before, DateAlone::kStartOfDay, *r.err);
   if (!due_before) return r.failed(due_before.error());
   if (*due_before) filters += "&due_before=" + RemoteClient::segment(format_utc(**due_before));
   json tasks = json::array();
@@ -118,11 +122,10 @@ int remote_tasks(const RemoteCall& r) {
 }
 
 // executions: one page of the search; instants read here are sent as instants.
-int remote_executions(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
-  auto query = execution_query(o, r.err);  // reads the instants before anything is sent
+int remote_executions(const ExecutionsOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
+  auto query = execution_query(o, *r.err);  // reads the instants before anything is sent
   if (!query) return r.failed(query.error());
   std::string path = "/v1/executions?limit=" + std::to_string(o.limit);
   const auto add = [&](const char* name, const std::string& value) {
@@ -154,15 +157,14 @@ int remote_executions(const RemoteCall& r) {
   return kExitOk;
 }
 
-int remote_complete(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
+int remote_complete(const CompleteOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
   auto data = read_data(o.data);
   if (!data) return r.failed(data.error());
   json body{{"answer", *data}};
   if (!o.role.empty()) body["role"] = o.role;
-  auto done = c.call("POST", r.task + "/complete", body);
+  auto done = c.call("POST", RemoteCall::task_path(o.task) + "/complete", body);
   if (!done) return r.failed(done.error());
   const json doc = done->json();
   if (o.json) {
@@ -176,25 +178,25 @@ int remote_complete(const RemoteCall& r) {
   return kExitOk;
 }
 
-int remote_signal(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
+int remote_signal(const SignalOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
   auto data = read_data(o.data);
   if (!data) return r.failed(data.error());
-  auto sent = c.call("POST", r.execution + "/signals/" + RemoteClient::segment(o.name), *data);
+  auto sent = c.call(
+      "POST", RemoteCall::execution_path(o.execution) + "/signals/" + RemoteClient::segment(o.name),
+      *data);
   if (!sent) return r.failed(sent.error());
   out << "delivered signal " << printable(o.name) << " to " << printable(o.execution) << "\n";
   return kExitOk;
 }
 
-int remote_extend(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
+int remote_extend(const ExtendOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
   json body{{"due", o.to}, {"justification", o.justification}};
   if (!o.role.empty()) body["role"] = o.role;
-  auto moved = c.call("POST", r.task + "/extend", body);
+  auto moved = c.call("POST", RemoteCall::task_path(o.task) + "/extend", body);
   if (!moved) return r.failed(moved.error());
   const json answer = moved->json();
   out << "task " << printable(o.task) << " is now due " << printable(answer.value("due", ""));
@@ -205,35 +207,50 @@ int remote_extend(const RemoteCall& r) {
   return kExitOk;
 }
 
+namespace {
+
 // claim, release, reassign: who holds the task now.
-int remote_task_holder(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
-  json body = json::object();
-  if (r.command == "reassign") {
-    body = {{"to", o.to_person}, {"justification", o.justification}};
-    if (!o.to_role.empty()) body["to_role"] = o.to_role;
-  }
-  if (!o.role.empty() && r.command != "release") body["role"] = o.role;
-  auto done = c.call("POST", r.task + "/" + r.command, body);
-  if (!done) return r.failed(done.error());
-  const json doc = done->json();
+int print_holder(const std::string& task, const nlohmann::json& doc, std::ostream& out) {
   if (doc.contains("assignee")) {
-    out << "task " << printable(o.task) << " is held by "
+    out << "task " << printable(task) << " is held by "
         << printable(doc["assignee"].get<std::string>()) << "\n";
   } else {
-    out << "task " << printable(o.task) << " is released\n";
+    out << "task " << printable(task) << " is released\n";
   }
   return kExitOk;
 }
 
-// migrate: --data holds the plan file, --dry-run says which kind of run.
-int remote_migrate(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
-  auto plan = read_json_input("--plan", o.data, std::cin);
+}  // namespace
+
+int remote_claim(const ClaimOptions& o, const RemoteCall& r) {
+  json body = json::object();
+  if (!o.role.empty()) body["role"] = o.role;
+  auto done = r.client->call("POST", RemoteCall::task_path(o.task) + "/claim", body);
+  if (!done) return r.failed(done.error());
+  return print_holder(o.task, done->json(), *r.out);
+}
+
+int remote_release(const ClaimOptions& o, const RemoteCall& r) {
+  auto done = r.client->call("POST", RemoteCall::task_path(o.task) + "/release", json::object());
+  if (!done) return r.failed(done.error());
+  return print_holder(o.task, done->json(), *r.out);
+}
+
+int remote_reassign(const ReassignOptions& o, const RemoteCall& r) {
+  json body = {{"to", o.to_person}, {"justification", o.justification}};
+  if (!o.to_role.empty()) body["to_role"] = o.to_role;
+  if (!o.role.empty()) body["role"] = o.role;
+  auto done = r.client->call("POST", RemoteCall::task_path(o.task) + "/reassign", body);
+  if (!done) return r.failed(done.error());
+  return print_holder(o.task, done->json(), *r.out);
+}
+
+// migrate: the plan is read here and sent; the new version must be registered on the server.
+int remote_migrate(const MigrateOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
+  if (auto usable = check_migrate_options(o, true); !usable) return r.failed(usable.error());
+  auto plan = read_json_input("--plan", o.plan_file, std::cin);
   if (!plan) return r.failed(plan.error());
   json body{{"plan", std::move(*plan)}};
   if (o.dry_run) {
@@ -247,11 +264,11 @@ int remote_migrate(const RemoteCall& r) {
 }
 
 // cancel, retry.
-int remote_steer(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
-  auto done = c.call("POST", r.execution + "/" + r.command, {{"justification", o.justification}});
+int remote_steer(const SteerOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
+  auto done = c.call("POST", RemoteCall::execution_path(o.execution) + "/" + r.command,
+                     {{"justification", o.justification}});
   if (!done) return r.failed(done.error());
   out << "execution " << printable(o.execution)
       << (r.command == "cancel" ? " is cancelled\n" : " is running again\n");
@@ -259,11 +276,11 @@ int remote_steer(const RemoteCall& r) {
 }
 
 // status, history, timeline: the document, as JSON or printed.
-int remote_read(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
-  auto read = c.call("GET", r.command == "status" ? r.execution : r.execution + "/" + r.command);
+int remote_read(const ReadOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
+  const std::string path = RemoteCall::execution_path(o.execution);
+  auto read = c.call("GET", r.command == "status" ? path : path + "/" + r.command);
   if (!read) return r.failed(read.error());
   const json doc = read->json();
   if (o.json) {
@@ -278,11 +295,10 @@ int remote_read(const RemoteCall& r) {
   return kExitOk;
 }
 
-int remote_export(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
-  auto exported = c.call("GET", r.execution + "/export");
+int remote_export(const ExportOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
+  auto exported = c.call("GET", RemoteCall::execution_path(o.execution) + "/export");
   if (!exported) return r.failed(exported.error());
   const std::string text = exported->json().dump(2) + "\n";
   if (o.out_file.empty()) {
@@ -290,17 +306,18 @@ int remote_export(const RemoteCall& r) {
     return kExitOk;
   }
   if (auto s = write_private_file(o.out_file, text, o.force); !s) return r.failed(s.error());
-  r.err << "exported " << printable(o.execution) << " to " << o.out_file << "\n";
+  *r.err << "exported " << printable(o.execution) << " to " << o.out_file << "\n";
   return kExitOk;
 }
 
 // hold, hold --release.
-int remote_hold(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
-  auto changed = c.call("POST", r.execution + (o.release ? "/legal-hold/release" : "/legal-hold"),
-                        json{{"reason", o.reason}});
+int remote_hold(const HoldOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
+  auto changed = c.call(
+      "POST",
+      RemoteCall::execution_path(o.execution) + (o.release ? "/legal-hold/release" : "/legal-hold"),
+      json{{"reason", o.reason}});
   if (!changed) return r.failed(changed.error());
   if (!changed->json().value("changed", true)) {
     out << printable(o.execution) << " is already under legal hold; nothing changed\n";
@@ -311,10 +328,9 @@ int remote_hold(const RemoteCall& r) {
   return kExitOk;
 }
 
-int remote_purge(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
+int remote_purge(const PurgeOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
   auto report = c.call("POST", "/v1/purge", json{{"dry_run", o.dry_run}});
   if (!report) return r.failed(report.error());
   if (o.json) {
@@ -326,10 +342,9 @@ int remote_purge(const RemoteCall& r) {
 }
 
 // audit verify: the server verifies its own chain.
-int remote_audit_verify(const RemoteCall& r) {
-  const ExecutionCommandOptions& o = r.o;
-  const RemoteClient& c = r.client;
-  std::ostream& out = r.out;
+int remote_audit_verify(const AuditVerifyOptions& o, const RemoteCall& r) {
+  const RemoteClient& c = *r.client;
+  std::ostream& out = *r.out;
   if (!o.checkpoints.empty() || !o.public_key.empty()) {
     return r.failed(Error::invalid_argument(
         "--checkpoints and --public-key check the store's file directly; over --server the "
@@ -344,72 +359,6 @@ int remote_audit_verify(const RemoteCall& r) {
     print_audit_verification(doc, out);
   }
   return doc.value("ok", false) ? kExitOk : kExitDataError;
-}
-
-// Every command that works over --server, and how.
-constexpr std::pair<std::string_view, int (*)(const RemoteCall&)> kRemote[] = {
-    {"start", remote_start},
-    {"tasks", remote_tasks},
-    {"executions", remote_executions},
-    {"complete", remote_complete},
-    {"signal", remote_signal},
-    {"extend", remote_extend},
-    {"claim", remote_task_holder},
-    {"release", remote_task_holder},
-    {"reassign", remote_task_holder},
-    {"cancel", remote_steer},
-    {"retry", remote_steer},
-    {"status", remote_read},
-    {"history", remote_read},
-    {"timeline", remote_read},
-    {"export", remote_export},
-    {"purge", remote_purge},
-    {"hold", remote_hold},
-    {"audit verify", remote_audit_verify},
-    {"migrate", remote_migrate}};
-
-}  // namespace
-
-bool works_remotely(const std::string& command) {
-  return std::any_of(std::begin(kRemote), std::end(kRemote),
-                     [&command](const auto& entry) { return entry.first == command; });
-}
-
-int run_remote_command(const std::string& command, const ExecutionCommandOptions& o,
-                       const RemoteOptions& options, std::ostream& out, std::ostream& err) {
-  if (!o.each.empty()) {
-    return fail(err, command,
-                Error::invalid_argument("--each reads and starts through a store; over --server, "
-                                        "start each execution on its own"));
-  }
-  // executions --org is a search filter, not who the caller is.
-  const bool org_names_caller = command != "executions";
-  for (auto [option, set] :
-       {std::pair{"--as", !o.actor.empty()},
-        std::pair{"--org", org_names_caller && !o.organisation.empty()},
-        std::pair{"--store", !o.session.store.empty()}, std::pair{"--now", !o.session.now.empty()},
-        std::pair{"--view", !o.view.empty()}}) {
-    if (set) {
-      return fail(err, command,
-                  Error::invalid_argument(
-                      std::string(option) +
-                      " is for direct store access; over --server your credential says who you "
-                      "are, and the server keeps its store and its clock"));
-    }
-  }
-  auto client = RemoteClient::open(options);
-  if (!client) return fail(err, command, client.error());
-  const RemoteCall call{command,
-                        o,
-                        *client,
-                        out,
-                        err,
-                        "/v1/executions/" + RemoteClient::segment(o.execution),
-                        "/v1/tasks/" + RemoteClient::segment(o.task)};
-  for (const auto& [name, run] : kRemote) {
-    if (name == command) return run(call);
-  }
-  return call.failed(Error::invalid_argument("not available with --server"));
 }
 
 }  // namespace coalition::cli

@@ -1,12 +1,16 @@
 // coalition purge and coalition hold: the retention policy applied (retention/purge.h) and
 // legal holds placed and released (retention/legal_hold.h). Both act, so they hold the store's
 // lock and, with --now, run in the store's virtual time.
+#include <CLI/CLI.hpp>
+
 #include "app/permissions.h"
 #include "app/retention_actions.h"
 #include "auth/principal.h"
+#include "cli/command_options.h"
 #include "cli/document_printing.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
+#include "cli/remote_commands.h"
 #include "common/instant_text.h"
 #include "common/utc_time.h"
 #include "retention/legal_hold.h"
@@ -16,8 +20,10 @@ namespace coalition::cli {
 
 using nlohmann::json;
 
-int run_purge_command(const ExecutionCommandOptions& o, const Installation& installation,
-                      std::ostream& out, std::ostream& err) {
+namespace {
+
+int run_purge_command(const PurgeOptions& o, const Installation& installation, std::ostream& out,
+                      std::ostream& err) {
   // A dry run changes nothing, not even the store's virtual time: it reads, at --now.
   SessionOptions so = o.session;
   std::optional<TimePoint> at;
@@ -30,7 +36,7 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
     so.now.clear();
     so.act = false;
   }
-  const Principal by = asserted_principal(o.actor, o.role, o.organisation);
+  const Principal by = asserted_principal(o.actor, o.role, "");
   if (!o.dry_run) {  // refused before the store is opened
     if (auto allowed = app::require_role(by, installation.config.permissions.purge, "a purge");
         !allowed) {
@@ -52,8 +58,8 @@ int run_purge_command(const ExecutionCommandOptions& o, const Installation& inst
   return kExitOk;
 }
 
-int run_hold_command(const ExecutionCommandOptions& o, const Installation& installation,
-                     std::ostream& out, std::ostream& err) {
+int run_hold_command(const HoldOptions& o, const Installation& installation, std::ostream& out,
+                     std::ostream& err) {
   const char* name = o.release ? "hold --release" : "hold";
   const Principal by = asserted_principal(o.actor, o.role, o.organisation);
   if (auto allowed = app::require_role(by, installation.config.permissions.legal_hold,
@@ -75,6 +81,50 @@ int run_hold_command(const ExecutionCommandOptions& o, const Installation& insta
         << " at " << format_utc(now) << "\n";
   }
   return kExitOk;
+}
+
+void define_purge(CommandOptions& c, PurgeOptions& o) {
+  c.app().add_flag("--dry-run", o.dry_run, "Say what would be purged; change nothing");
+  c.json(o.json);
+  auto* as = c.local_only(c.person("--as", o.actor, "Who runs it (default: retention)"));
+  c.person("--role", o.role, "The role they act in")->needs(as);
+  c.session(o.session);
+}
+
+void define_hold(CommandOptions& c, HoldOptions& o) {
+  c.name("EXECUTION", o.execution, "Execution id")->required();
+  c.reason("--reason", o.reason, "A reference, e.g. the request's number")->required();
+  c.app().add_flag("--release", o.release, "Release the hold in force");
+  c.acting(o.actor, o.role, o.organisation);
+  c.session(o.session);
+}
+
+}  // namespace
+
+Command purge_command() {
+  return make_command<PurgeOptions>(
+      {.path = "purge",
+       .help = "Remove expired data under the retention policy, leaving tombstones (audited)",
+       .define = define_purge,
+       .run =
+           [](const PurgeOptions& o, const CommandContext& c) {
+             return run_purge_command(o, *c.installation, *c.out, *c.err);
+           },
+       .remote = remote_purge});
+}
+
+Command hold_command() {
+  return make_command<HoldOptions>(
+      {.path = "hold",
+       .help = "Place (or --release) a legal hold: purge skips the execution while it holds",
+       .naming = Naming::kActorAndRole,
+       .media = MediaScan::kByEngine,
+       .define = define_hold,
+       .run =
+           [](const HoldOptions& o, const CommandContext& c) {
+             return run_hold_command(o, *c.installation, *c.out, *c.err);
+           },
+       .remote = remote_hold});
 }
 
 }  // namespace coalition::cli

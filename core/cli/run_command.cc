@@ -1,5 +1,8 @@
 #include "cli/run_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <fmt/format.h>
 
 #include <iostream>
@@ -154,6 +157,30 @@ int run_run_command(const RunOptions& options, const Installation& installation,
     print_text(doc, *counts, out);
   }
   return (*record)->status == ExecutionStatus::kFailed ? 1 : kExitOk;
+}
+
+Command run_command() {
+  return make_command<RunOptions>(
+      {.path = "run",
+       .help = "Run a workflow in this process",
+       .media = MediaScan::kByEngine,
+       .define =
+           [](CommandOptions& c, RunOptions& o) {
+             CLI::App& app = c.app();
+             app.add_option("FILE", o.workflow_file, "Workflow file")->required();
+             app.add_option("--input", o.input_file, "Input JSON file, or - for standard input");
+             c.json(o.json, "Print one JSON object");
+             app.add_option("--wait-up-to", o.wait_up_to,
+                            "Keep running through timers due within this ISO 8601 duration "
+                            "(PT1M)");
+             c.person("--as", o.actor, "Who starts it (the initiator)");
+             c.name("--id", o.id, "Execution id (default: a fresh one)");
+             c.session(o.session);
+           },
+       .run =
+           [](const RunOptions& o, const CommandContext& c) {
+             return run_run_command(o, *c.installation, *c.in, *c.out, *c.err);
+           }});
 }
 
 }  // namespace coalition::cli

@@ -14,6 +14,7 @@
 
 #include "app/installation.h"
 #include "app/session.h"
+#include "cli/command.h"
 
 namespace coalition::cli {
 
@@ -33,6 +34,8 @@ struct RunOptions {
 
 int run_run_command(const RunOptions& options, const Installation& installation, std::istream& in,
                     std::ostream& out, std::ostream& err);
+
+Command run_command();
 
 }  // namespace coalition::cli
 

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <ostream>
 
 #include "app/schedule_actions.h"
 #include "app/workflow_actions.h"
+#include "cli/command_options.h"
 #include "cli/exit_code.h"
 #include "cli/json_input.h"
 #include "cli/workflow_to_run.h"
@@ -18,9 +20,8 @@ namespace {
 using nlohmann::json;
 
 // The operator at the engine's terminal, under the name --as gives (default "operator").
-Principal schedule_operator(const ExecutionCommandOptions& o) {
-  Principal p = asserted_principal(o.actor.empty() ? "operator" : o.actor, o.role, o.organisation);
-  return p;
+Principal schedule_operator(const std::string& actor) {
+  return asserted_principal(actor.empty() ? "operator" : actor, "", "");
 }
 
 void print_schedule(const ScheduleRecord& r, std::ostream& out) {
@@ -44,15 +45,13 @@ void print_schedule(const ScheduleRecord& r, std::ostream& out) {
   out << "\n";
 }
 
-}  // namespace
-
-int run_schedules_add(const SchedulesOptions& so, const ExecutionCommandOptions& o,
-                      const Installation& installation, std::ostream& out, std::ostream& err) {
-  auto doc = read_json_input("FILE", so.file, std::cin);
+int run_schedules_add(const ScheduleAddOptions& o, const Installation& installation,
+                      std::ostream& out, std::ostream& err) {
+  auto doc = read_json_input("FILE", o.file, std::cin);
   if (!doc) return fail(err, "schedules add", doc.error());
   std::vector<std::shared_ptr<const Workflow>> workflows;
-  if (!so.workflow_file.empty()) {
-    if (int code = load_workflow_to_run(so.workflow_file, installation, err, workflows)) {
+  if (!o.workflow_file.empty()) {
+    if (int code = load_workflow_to_run(o.workflow_file, installation, err, workflows)) {
       return code;
     }
   }
@@ -60,14 +59,14 @@ int run_schedules_add(const SchedulesOptions& so, const ExecutionCommandOptions&
   if (!s) return fail(err, "schedules add", s.error());
   if (!workflows.empty()) {
     // Stored before the schedule names it: the process that runs the schedule finds it there.
-    Principal registrar = schedule_operator(o);
+    Principal registrar = schedule_operator(o.actor);
     registrar.admin = true;  // whoever holds the store file at its terminal
     Problems problems;
     auto registered =
         app::register_workflow(**s, registrar, workflows.front()->document.dump(), &problems);
     if (!registered) return fail(err, "schedules add", registered.error());
   }
-  auto change = app::add_schedule(**s, schedule_operator(o), *doc);
+  auto change = app::add_schedule(**s, schedule_operator(o.actor), *doc);
   if (!change) return fail(err, "schedules add", change.error());
   if (auto c = (*s)->close(); !c) return fail(err, "schedules add", c.error());
   if (o.json) {
@@ -82,7 +81,7 @@ int run_schedules_add(const SchedulesOptions& so, const ExecutionCommandOptions&
   return kExitOk;
 }
 
-int run_schedules_list(const ExecutionCommandOptions& o, const Installation& installation,
+int run_schedules_list(const ScheduleListOptions& o, const Installation& installation,
                        std::ostream& out, std::ostream& err) {
   SessionOptions session = o.session;
   session.act = false;
@@ -101,12 +100,12 @@ int run_schedules_list(const ExecutionCommandOptions& o, const Installation& ins
   return kExitOk;
 }
 
-int run_schedules_pause(const SchedulesOptions& so, bool paused, const ExecutionCommandOptions& o,
+int run_schedules_pause(const ScheduleChangeOptions& o, bool paused,
                         const Installation& installation, std::ostream& out, std::ostream& err) {
   const std::string command = paused ? "schedules pause" : "schedules resume";
   auto s = Session::open(installation, o.session);
   if (!s) return fail(err, command, s.error());
-  auto record = app::set_schedule_paused(**s, schedule_operator(o), so.id, paused);
+  auto record = app::set_schedule_paused(**s, schedule_operator(o.actor), o.id, paused);
   if (!record) return fail(err, command, record.error());
   if (auto c = (*s)->close(); !c) return fail(err, command, c.error());
   if (o.json) {
@@ -115,6 +114,68 @@ int run_schedules_pause(const SchedulesOptions& so, bool paused, const Execution
     print_schedule(*record, out);
   }
   return kExitOk;
+}
+
+void define_schedules_add(CommandOptions& c, ScheduleAddOptions& o) {
+  c.app().add_option("FILE", o.file, "Schedule file (or - for stdin)")->required();
+  c.app().add_option("--workflow", o.workflow_file, "Register this workflow file first");
+  c.local_only(c.person("--as", o.actor, "Who adds it (default: operator)"));
+  c.json(o.json);
+  c.session(o.session);
+}
+
+void define_schedule_change(CommandOptions& c, ScheduleChangeOptions& o) {
+  c.name("ID", o.id, "Schedule id")->required();
+  c.local_only(c.person("--as", o.actor, "Who does it (default: operator)"));
+  c.json(o.json);
+  c.session(o.session);
+}
+
+}  // namespace
+
+Command schedules_add_command() {
+  return make_command<ScheduleAddOptions>(
+      {.path = "schedules add",
+       .help = "Add a schedule (or change the one with its id)",
+       .define = define_schedules_add,
+       .run = [](const ScheduleAddOptions& o, const CommandContext& c) {
+         return run_schedules_add(o, *c.installation, *c.out, *c.err);
+       }});
+}
+
+Command schedules_list_command() {
+  return make_command<ScheduleListOptions>(
+      {.path = "schedules list",
+       .help = "List the schedules",
+       .define =
+           [](CommandOptions& c, ScheduleListOptions& o) {
+             c.json(o.json);
+             c.store(o.session.store);
+           },
+       .run =
+           [](const ScheduleListOptions& o, const CommandContext& c) {
+             return run_schedules_list(o, *c.installation, *c.out, *c.err);
+           }});
+}
+
+Command schedules_pause_command() {
+  return make_command<ScheduleChangeOptions>(
+      {.path = "schedules pause",
+       .help = "Pause a schedule: no run starts until resumed",
+       .define = define_schedule_change,
+       .run = [](const ScheduleChangeOptions& o, const CommandContext& c) {
+         return run_schedules_pause(o, true, *c.installation, *c.out, *c.err);
+       }});
+}
+
+Command schedules_resume_command() {
+  return make_command<ScheduleChangeOptions>(
+      {.path = "schedules resume",
+       .help = "Resume a schedule from its next occurrence after now",
+       .define = define_schedule_change,
+       .run = [](const ScheduleChangeOptions& o, const CommandContext& c) {
+         return run_schedules_pause(o, false, *c.installation, *c.out, *c.err);
+       }});
 }
 
 }  // namespace coalition::cli

@@ -12,18 +12,31 @@
 
 namespace coalition::cli {
 
-struct SchedulesOptions {
-  std::string file;           // add: the schedule document
-  std::string workflow_file;  // add --workflow: register this definition first
-  std::string id;             // pause, resume
+struct ScheduleAddOptions {
+  SessionOptions session;
+  std::string file;           // the schedule document (or - for standard input)
+  std::string workflow_file;  // --workflow: register this definition first
+  std::string actor;          // --as; default: operator
+  bool json = false;
 };
 
-int run_schedules_add(const SchedulesOptions& so, const ExecutionCommandOptions& o,
-                      const Installation& installation, std::ostream& out, std::ostream& err);
-int run_schedules_list(const ExecutionCommandOptions& o, const Installation& installation,
-                       std::ostream& out, std::ostream& err);
-int run_schedules_pause(const SchedulesOptions& so, bool paused, const ExecutionCommandOptions& o,
-                        const Installation& installation, std::ostream& out, std::ostream& err);
+struct ScheduleListOptions {
+  SessionOptions session;
+  bool json = false;
+};
+
+// pause and resume.
+struct ScheduleChangeOptions {
+  SessionOptions session;
+  std::string id;
+  std::string actor;  // --as; default: operator
+  bool json = false;
+};
+
+Command schedules_add_command();
+Command schedules_list_command();
+Command schedules_pause_command();
+Command schedules_resume_command();
 
 }  // namespace coalition::cli
 

@@ -4,6 +4,9 @@
 // checkpoint, exit 0.
 #include "cli/serve_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -109,6 +112,22 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   if (auto c = session.close(); !c) return failed(err, c.error());
   out << "server stopped\n";
   return kExitOk;
+}
+
+Command serve_command() {
+  return make_command<ServeOptions>(
+      {.path = "serve",
+       .help = "Run the engine in real time behind the HTTP API until SIGTERM",
+       .runs_until_stopped = true,
+       .define =
+           [](CommandOptions& c, ServeOptions& o) {
+             c.app().add_option("--listen", o.listen, "HOST:PORT (default: server.listen)");
+             c.store(o.store);
+           },
+       .run =
+           [](const ServeOptions& o, const CommandContext& c) {
+             return run_serve_command(o, *c.installation, *c.out, *c.err);
+           }});
 }
 
 }  // namespace coalition::cli

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/installation.h"
+#include "cli/command.h"
 
 namespace coalition::cli {
 
@@ -20,6 +21,8 @@ struct ServeOptions {
 // once it answers.
 int run_serve_command(const ServeOptions& o, const Installation& installation, std::ostream& out,
                       std::ostream& err);
+
+Command serve_command();
 
 }  // namespace coalition::cli
 

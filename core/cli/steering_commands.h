@@ -4,22 +4,47 @@
 #ifndef COALITION_CLI_STEERING_COMMANDS_H_
 #define COALITION_CLI_STEERING_COMMANDS_H_
 
-#include <iosfwd>
+#include <string>
 
 #include "cli/execution_commands.h"
 
 namespace coalition::cli {
 
-int run_cancel_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
-                       std::ostream& err);
-int run_retry_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
-                      std::ostream& err);
-int run_claim_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
-                      std::ostream& err);
-int run_release_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
-                        std::ostream& err);
-int run_reassign_command(const ExecutionCommandOptions& o, const Installation& i, std::ostream& out,
-                         std::ostream& err);
+// cancel and retry.
+struct SteerOptions {
+  SessionOptions session;
+  std::string execution;
+  std::string justification;
+  std::string actor;
+  std::string role;
+  std::string organisation;
+};
+
+// claim and release.
+struct ClaimOptions {
+  SessionOptions session;
+  std::string task;
+  std::string actor;
+  std::string role;
+  std::string organisation;
+};
+
+struct ReassignOptions {
+  SessionOptions session;
+  std::string task;
+  std::string to_person;  // --to
+  std::string to_role;    // --to-role: required without --server
+  std::string justification;
+  std::string actor;
+  std::string role;
+  std::string organisation;
+};
+
+Command cancel_command();
+Command retry_command();
+Command claim_command();
+Command release_command();
+Command reassign_command();
 
 }  // namespace coalition::cli
 

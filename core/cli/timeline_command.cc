@@ -4,13 +4,16 @@
 #include "cli/document_printing.h"
 #include "cli/execution_commands.h"
 #include "cli/exit_code.h"
+#include "cli/remote_commands.h"
 #include "common/text_field.h"
 
 namespace coalition::cli {
 
-int run_timeline_command(const ExecutionCommandOptions& o, const Installation& installation,
-                         std::ostream& out, std::ostream& err) {
-  auto view = open_execution(o, installation);
+namespace {
+
+int run_timeline_command(const ReadOptions& o, const Installation& installation, std::ostream& out,
+                         std::ostream& err) {
+  auto view = open_execution(o.session, o.execution, o.view, installation);
   if (!view) return fail(err, "timeline", view.error());
   auto entries = app::timeline(*view);
   if (!entries) return fail(err, "timeline", entries.error());
@@ -21,6 +24,20 @@ int run_timeline_command(const ExecutionCommandOptions& o, const Installation& i
     print_timeline(doc, out);
   }
   return kExitOk;
+}
+
+}  // namespace
+
+Command timeline_command() {
+  return make_command<ReadOptions>(
+      {.path = "timeline",
+       .help = "Tell an execution's story: who acted, refusals, deadlines, escalations",
+       .define = define_read,
+       .run =
+           [](const ReadOptions& o, const CommandContext& c) {
+             return run_timeline_command(o, *c.installation, *c.out, *c.err);
+           },
+       .remote = remote_read});
 }
 
 }  // namespace coalition::cli

@@ -1,5 +1,8 @@
 #include "cli/tokens_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include <ostream>
 
 #include "app/session.h"
@@ -90,6 +93,68 @@ int run_tokens_command(const TokensOptions& o, const Installation& installation,
   if (!revoked) return failed(err, o.action, revoked.error());
   out << (*revoked ? "revoked token " : "token was already revoked: ") << o.id << "\n";
   return kExitOk;
+}
+
+namespace {
+
+// What every tokens command takes: the store, and who does it.
+void define_tokens_common(CommandOptions& c, TokensOptions& o) {
+  c.store(o.store);
+  c.person("--as", o.actor, "Who does this (the audit log's actor)");
+}
+
+int run_tokens(const TokensOptions& o, const CommandContext& c) {
+  return run_tokens_command(o, *c.installation, *c.out, *c.err);
+}
+
+}  // namespace
+
+Command tokens_create_command() {
+  return make_command<TokensOptions>(
+      {.path = "tokens create",
+       .help = "Make a token; it is printed once",
+       .define =
+           [](CommandOptions& c, TokensOptions& o) {
+             o.action = "create";
+             CLI::App& app = c.app();
+             c.person("--person", o.person, "Whom it names")->required();
+             c.person("--org", o.organisation, "Their organisation");
+             app.add_option("--roles", o.roles, "Their roles, comma-separated")->delimiter(',');
+             app.add_option("--scopes", o.scopes,
+                            "admin, coordinate, metrics or signal:<workflow>, comma-separated")
+                 ->delimiter(',');
+             app.add_option("--expires", o.expires,
+                            "When it stops working: RFC 3339 instant, a date (its end, UTC) or a "
+                            "duration (P90D)");
+             c.json(o.json, "Print JSON (with the token)");
+             define_tokens_common(c, o);
+           },
+       .run = run_tokens});
+}
+
+Command tokens_list_command() {
+  return make_command<TokensOptions>({.path = "tokens list",
+                                      .help = "List tokens (never their secrets)",
+                                      .define =
+                                          [](CommandOptions& c, TokensOptions& o) {
+                                            o.action = "list";
+                                            c.json(o.json);
+                                            define_tokens_common(c, o);
+                                          },
+                                      .run = run_tokens});
+}
+
+Command tokens_revoke_command() {
+  return make_command<TokensOptions>(
+      {.path = "tokens revoke",
+       .help = "Revoke a token at once",
+       .define =
+           [](CommandOptions& c, TokensOptions& o) {
+             o.action = "revoke";
+             c.name("ID", o.id, "Token id (as tokens list shows it)")->required();
+             define_tokens_common(c, o);
+           },
+       .run = run_tokens});
 }
 
 }  // namespace coalition::cli

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/installation.h"
+#include "cli/command.h"
 
 namespace coalition::cli {
 
@@ -28,6 +29,11 @@ struct TokensOptions {
 
 int run_tokens_command(const TokensOptions& o, const Installation& installation, std::ostream& out,
                        std::ostream& err);
+
+// tokens create, tokens list and tokens revoke.
+Command tokens_create_command();
+Command tokens_list_command();
+Command tokens_revoke_command();
 
 }  // namespace coalition::cli
 

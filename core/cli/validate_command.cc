@@ -1,5 +1,8 @@
 #include "cli/validate_command.h"
 
+#include <CLI/CLI.hpp>
+#include "cli/command_options.h"
+
 #include "app/workflow_actions.h"
 #include "cli/exit_code.h"
 #include "runtime/deadline.h"
@@ -29,6 +32,20 @@ int run_validate_command(const std::vector<std::string>& paths, const Installati
     if (problems.empty()) out << file.path << ": valid\n";
   }
   return code;
+}
+
+Command validate_command() {
+  return make_command<ValidateOptions>(
+      {.path = "validate",
+       .help = "Check workflow files; exit 65 on problems",
+       .define =
+           [](CommandOptions& c, ValidateOptions& o) {
+             c.app().add_option("FILE", o.files, "Workflow files")->required();
+           },
+       .run =
+           [](const ValidateOptions& o, const CommandContext& c) {
+             return run_validate_command(o.files, *c.installation, *c.out, *c.err);
+           }});
 }
 
 }  // namespace coalition::cli

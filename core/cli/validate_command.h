@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/installation.h"
+#include "cli/command.h"
 
 namespace coalition::cli {
 
@@ -17,6 +18,12 @@ using app::load_calendars;
 
 int run_validate_command(const std::vector<std::string>& files, const Installation& installation,
                          std::ostream& out, std::ostream& err);
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+};
+
+Command validate_command();
 
 }  // namespace coalition::cli
 

@@ -160,6 +160,59 @@ TEST(Cli, UsageErrorsExit64AndHelpExits0) {
   EXPECT_NE(version.out.find("plugin ABI 1.2"), std::string::npos);
 }
 
+// The command table's rules, the same for every command: refused with a message naming the
+// rule, exit 64 (65 for an image), before a configuration is read or a store is opened.
+TEST(Cli, TheCommandTableRulesRefuseBeforeAnythingOpens) {
+  test::TempDir dir;
+  const std::string store = (dir.path() / "never.db").string();
+  const std::string broken_config = (dir.path() / "broken.json").string();
+  std::ofstream(broken_config) << "{ not json";
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"complete", "t-1", "--as", "rev.ada"}, 64, "complete: --as and --role are required"},
+      {{"hold", "ex-1", "--reason", "REQ-1", "--role", "legal"},
+       64,
+       "hold: --as and --role are required"},
+      {{"cancel", "ex-1", "--justification", "duplicate"}, 64, "cancel: --as is required"},
+      {{"release", "t-1"}, 64, "release: --as is required"},
+      {{"reassign", "t-1", "--to", "rev.bo", "--justification", "leave", "--as", "lead.li",
+        "--role", "lead"},
+       64,
+       "reassign: --to-role is required without --server"},
+      {{"--server", "http://127.0.0.1:9", "tick"}, 64, "tick: not available with --server"},
+      {{"--server", "http://127.0.0.1:9", "graph", "x.json"},
+       64,
+       "graph: not available with --server"},
+      {{"--server", "http://127.0.0.1:9", "status", "ex-1", "--store", store},
+       64,
+       "status: --store is for direct store access"},
+      {{"--server", "http://127.0.0.1:9", "tasks", "--now", "2026-03-02T09:00:00Z"},
+       64,
+       "tasks: --now is for direct store access"},
+      {{"tasks", "--org", "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"},
+       65,
+       "tasks: --org: an image or video (image/png)"},
+      {{"status", "ex\n1"}, 65, "status: EXECUTION"},
+      {{"tokens", "list", "--as", std::string(300, 'a')}, 65, "tokens list: --as"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args{"--config", broken_config};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = coalition(args, {{"COALITION_STORE", store}, {"COALITION_TOKEN", "unused"}});
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.says << ": " << r.err;
+    EXPECT_NE(r.err.find("coalition " + c.says), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(store));
+  // The same broken configuration stops a command that passes the rules.
+  auto read =
+      coalition({"--config", broken_config, "status", "ex-1"}, {{"COALITION_STORE", store}});
+  EXPECT_EQ(read.exit_code, 78) << read.err;
+}
+
 std::string source(const std::string& relative) {
   return (std::filesystem::path(test::kSourceDir) / relative).string();
 }

@@ -1,0 +1,153 @@
+// The command table (cli/command_table.h): every entry can be put on a command line, the rules
+// main.cc applies read what the entries declare, and each command keeps its own options.
+#include "cli/command_table.h"
+
+#include <gtest/gtest.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "cli/command_options.h"
+#include "cli/execution_commands.h"
+
+namespace coalition::cli {
+namespace {
+
+// The table on a CLI11 app, as main.cc builds it.
+struct DefinedTable {
+  CLI::App app{"test", "coalition"};
+  std::vector<Command> commands = command_table();
+  std::vector<CLI::App*> apps;
+  std::vector<std::unique_ptr<CommandOptions>> options;
+
+  DefinedTable() {
+    std::map<std::string, CLI::App*> groups;
+    for (Command& command : commands) {
+      CLI::App* parent = &app;
+      std::string word = command.path;
+      if (const auto space = word.find(' '); space != std::string::npos) {
+        auto& group = groups[word.substr(0, space)];
+        if (group == nullptr) group = app.add_subcommand(word.substr(0, space));
+        parent = group;
+        word = word.substr(space + 1);
+      }
+      apps.push_back(parent->add_subcommand(word, command.help));
+      options.push_back(std::make_unique<CommandOptions>(*apps.back()));
+      command.define(*options.back());
+    }
+  }
+
+  size_t index(const std::string& path) const {
+    for (size_t i = 0; i < commands.size(); ++i) {
+      if (commands[i].path == path) return i;
+    }
+    ADD_FAILURE() << "no command " << path;
+    return 0;
+  }
+  const std::string* text(const std::string& path, const std::string& option) const {
+    for (const TextOption& t : options[index(path)]->texts()) {
+      if (t.option == option) return t.text;
+    }
+    return nullptr;
+  }
+  void parse(std::vector<std::string> args) {
+    std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+    app.parse(args);
+  }
+};
+
+TEST(CommandTable, EveryCommandHasOnePathAKnownGroupAndHelp) {
+  std::set<std::string> paths;
+  std::set<std::string> groups;
+  for (const CommandGroup& g : command_groups()) groups.insert(g.name);
+  std::set<std::string> used_groups;
+  for (const Command& command : command_table()) {
+    EXPECT_TRUE(paths.insert(command.path).second) << command.path << " twice";
+    EXPECT_FALSE(command.help.empty()) << command.path;
+    EXPECT_TRUE(command.run) << command.path;
+    if (const auto space = command.path.find(' '); space != std::string::npos) {
+      EXPECT_EQ(groups.count(command.path.substr(0, space)), 1u) << command.path;
+      used_groups.insert(command.path.substr(0, space));
+    }
+  }
+  EXPECT_EQ(used_groups, groups);
+  EXPECT_EQ(paths.size(), 43u);
+}
+
+TEST(CommandTable, EveryEntryDefinesItsOptionsWithoutAClash) {
+  // CLI11 throws on an option defined twice on one command.
+  EXPECT_NO_THROW({ DefinedTable table; });
+}
+
+// The commands that work through a server are part of the CLI's contract (docs/cli.md).
+TEST(CommandTable, TheCommandsThatWorkThroughAServer) {
+  std::set<std::string> remote;
+  for (const Command& command : command_table()) {
+    if (command.remote) remote.insert(command.path);
+  }
+  EXPECT_EQ(remote, (std::set<std::string>{"start", "tasks", "executions", "complete", "signal",
+                                           "extend", "claim", "release", "reassign", "cancel",
+                                           "retry", "status", "history", "timeline", "export",
+                                           "purge", "hold", "audit verify", "migrate"}));
+}
+
+// Whoever a command names at the terminal, it has the options to name them with.
+TEST(CommandTable, ACommandThatMustNameSomeoneHasTheirOptions) {
+  DefinedTable table;
+  size_t naming = 0;
+  for (const Command& command : table.commands) {
+    if (command.naming == Naming::kNobody) continue;
+    ++naming;
+    EXPECT_NE(table.text(command.path, "--as"), nullptr) << command.path;
+    if (command.naming == Naming::kActorAndRole) {
+      EXPECT_NE(table.text(command.path, "--role"), nullptr) << command.path;
+    }
+  }
+  EXPECT_EQ(naming, 9u);  // complete extend hold claim reassign; cancel retry release migrate
+}
+
+TEST(CommandTable, EachCommandKeepsItsOwnOptions) {
+  DefinedTable table;
+  table.parse({"status", "ex-1", "--view", "member_reviewer"});
+  ASSERT_NE(table.text("status", "EXECUTION"), nullptr);
+  EXPECT_EQ(*table.text("status", "EXECUTION"), "ex-1");
+  EXPECT_EQ(*table.text("status", "--view"), "member_reviewer");
+  // history and timeline take the same options, in instances of their own.
+  EXPECT_EQ(*table.text("history", "EXECUTION"), "");
+  EXPECT_EQ(*table.text("timeline", "--view"), "");
+}
+
+TEST(CommandTable, OptionsForAStoreAreKnownAsSuch) {
+  DefinedTable table;
+  table.parse({"complete", "t-1", "--as", "rev.ada", "--role", "reviewer", "--store", "x.db",
+               "--now", "2026-03-02T09:00:00Z"});
+  const CommandOptions& complete = *table.options[table.index("complete")];
+  EXPECT_EQ(complete.local_only_given(), (std::vector<std::string>{"--as", "--store", "--now"}));
+  // --role says which of a credential's roles is meant: it works through a server.
+  const auto role = std::find_if(complete.texts().begin(), complete.texts().end(),
+                                 [](const TextOption& t) { return t.option == "--role"; });
+  ASSERT_NE(role, complete.texts().end());
+  EXPECT_TRUE(role->names_someone);
+}
+
+TEST(CommandTable, ExecutionsOrgIsAFilterNotAnIdentity) {
+  DefinedTable table;
+  table.parse({"executions", "--org", "northbank"});
+  EXPECT_TRUE(table.options[table.index("executions")]->local_only_given().empty());
+}
+
+TEST(CommandTable, TheChecksOfACommandReadItsParsedOptions) {
+  DefinedTable table;
+  table.parse({"reassign", "t-1", "--to", "rev.bo", "--justification", "leave", "--as", "lead.li",
+               "--role", "lead"});
+  const Command& reassign = table.commands[table.index("reassign")];
+  ASSERT_TRUE(reassign.check);
+  EXPECT_FALSE(reassign.check(false));  // here, --to-role names the role they would act in
+  EXPECT_TRUE(reassign.check(true));    // a server finds it from the person's credential
+}
+
+}  // namespace
+}  // namespace coalition::cli
