@@ -250,18 +250,9 @@ Status Engine::register_workflows(const Workflow& root) {
     if (!seen.insert(w->key()).second) continue;
     const std::string text = w->document.dump();
     batch.workflows.push_back(WorkflowRecord{w->id, w->version, sha256_hex(text), text});
-    std::vector<const Sequence*> sequences{w->main.get()};
-    while (!sequences.empty()) {
-      const Sequence* seq = sequences.back();
-      sequences.pop_back();
-      for (const Step& step : seq->steps) {
-        for (const auto& b : step.branches) sequences.push_back(b.sequence.get());
-        if (step.iterator) sequences.push_back(step.iterator.get());
-        if (step.kind == StepKind::kWorkflow) {
-          if (auto child = catalog_.find(step.workflow_id, step.workflow_version)) {
-            todo.push_back(child.get());
-          }
-        }
+    for (const Step* call : sub_workflow_calls(*w)) {
+      if (auto child = catalog_.find(call->workflow_id, call->workflow_version)) {
+        todo.push_back(child.get());
       }
     }
   }

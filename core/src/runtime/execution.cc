@@ -423,8 +423,10 @@ std::optional<std::string> Execution::choose(int64_t frame, const Step& step,
   return std::nullopt;
 }
 
+// The engine's entry per step kind (workflow/step_kinds.h): a switch over every kind, which the
+// compiler checks is complete. Each kind's own code is in its own place: tasks in
+// execution_tasks.cc, the kinds that start children and join them in execution_joins.cc.
 void Execution::enter_kind(int64_t frame, const Step& step, const std::string& path) {
-  Frame& f = frames_.at(frame);
   switch (step.kind) {
     case StepKind::kTask: run_task(frame, step, 1); return;
     case StepKind::kChoice: return;  // enter_now follows choices itself
@@ -432,33 +434,36 @@ void Execution::enter_kind(int64_t frame, const Step& step, const std::string& p
     case StepKind::kMap:
     case StepKind::kWorkflow: start_join(frame, step); return;
     case StepKind::kWait: run_wait(frame, step); return;
-    case StepKind::kSucceed: {
-      // Without an output: what the sequence added to the context it started from (the whole
-      // context for the main sequence and sub-workflows).
-      json output = step.output ? json() : f.context.added();
-      if (step.output) {
-        auto resolved = resolve_template(*step.output, f.context);
-        if (!resolved) {
-          on_step_error(frame, step, make_error("reference.missing", resolved.error().to_string()));
-          return;
-        }
-        output = std::move(*resolved);
-      }
-      if (auto s = check_json_limits(output); !s) {
-        on_step_error(frame, step, make_error(kLimitValue, "output" + s.error().to_string()));
-        return;
-      }
-      record(EventType::kStepSucceeded, path, {{"output", output}});
-      finish_frame(frame, true, std::move(output), {});
-      return;
-    }
-    case StepKind::kFail: {
-      StepError error = make_error(step.error_code, step.error_message);
-      record(EventType::kStepFailed, path, {{"error", error_json(error, "")}});
-      finish_frame(frame, false, nullptr, error);
-      return;
-    }
+    case StepKind::kSucceed: run_succeed(frame, step, path); return;
+    case StepKind::kFail: run_fail(frame, step, path); return;
   }
+}
+
+void Execution::run_succeed(int64_t frame, const Step& step, const std::string& path) {
+  const Frame& f = frames_.at(frame);
+  // Without an output: what the sequence added to the context it started from (the whole
+  // context for the main sequence and sub-workflows).
+  json output = step.output ? json() : f.context.added();
+  if (step.output) {
+    auto resolved = resolve_template(*step.output, f.context);
+    if (!resolved) {
+      on_step_error(frame, step, make_error("reference.missing", resolved.error().to_string()));
+      return;
+    }
+    output = std::move(*resolved);
+  }
+  if (auto s = check_json_limits(output); !s) {
+    on_step_error(frame, step, make_error(kLimitValue, "output" + s.error().to_string()));
+    return;
+  }
+  record(EventType::kStepSucceeded, path, {{"output", output}});
+  finish_frame(frame, true, std::move(output), {});
+}
+
+void Execution::run_fail(int64_t frame, const Step& step, const std::string& path) {
+  StepError error = make_error(step.error_code, step.error_message);
+  record(EventType::kStepFailed, path, {{"error", error_json(error, "")}});
+  finish_frame(frame, false, nullptr, error);
 }
 
 void Execution::advance(int64_t frame, const std::string& next) {

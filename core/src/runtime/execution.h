@@ -278,6 +278,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void cancel_frame_tree(int64_t frame);
   void close_task(int64_t frame, TaskStatus status);
   void run_wait(int64_t frame, const Step& step);
+  // succeed: the output (its template resolved, or what the sequence added) ends the frame.
+  void run_succeed(int64_t frame, const Step& step, const std::string& path);
+  // fail: the step's error ends the frame.
+  void run_fail(int64_t frame, const Step& step, const std::string& path);
   bool start_deadline(int64_t frame, const Step& step);  // false: the step failed
   void arm_deadline_timers(int64_t frame);
   void on_deadline(int64_t frame, uint32_t level);

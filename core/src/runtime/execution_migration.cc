@@ -17,6 +17,7 @@
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 #include "workflow/duration.h"
+#include "workflow/step_walk.h"
 
 namespace coalition {
 
@@ -128,13 +129,9 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
       auto parent = moves.find(f.parent);
       if (parent == moves.end() || parent->second.step == nullptr) continue;
       const Step& container = *parent->second.step;
-      if (container.kind == StepKind::kParallel && f.slot < container.branches.size()) {
-        move.sequence = container.branches[f.slot].sequence.get();
-      } else if (container.kind == StepKind::kMap) {
-        move.sequence = container.iterator.get();
-      } else {
-        continue;  // a sub-workflow, or a parallel whose branches changed (reported there)
-      }
+      move.sequence = slot_sequence(container, f.slot);
+      // Null: a sub-workflow, or a parallel whose branches changed (reported there).
+      if (move.sequence == nullptr) continue;
     }
     if (f.current.empty()) {  // recorded, never entered: it starts on the new version
       moves.emplace(id, move);

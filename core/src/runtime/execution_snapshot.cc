@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "workflow/context.h"
+#include "workflow/step_walk.h"
 
 namespace coalition {
 
@@ -254,11 +255,8 @@ Result<const Sequence*> Execution::stored_sequence(const Frame& f) const {
   if (parent == frames_.end()) return misfit("a frame's parent is missing");
   const Step* step = parent->second.sequence->find(parent->second.current);
   if (step == nullptr) return misfit("step " + parent->second.current + " is not in the workflow");
-  if (step->kind == StepKind::kParallel && f.slot < step->branches.size()) {
-    return step->branches[f.slot].sequence.get();
-  }
-  if (step->kind == StepKind::kMap) return step->iterator.get();
-  if (step->kind == StepKind::kWorkflow) return f.workflow->main.get();
+  if (const Sequence* held = slot_sequence(*step, f.slot)) return held;
+  if (info(step->kind).children == StepChildren::kSubWorkflow) return f.workflow->main.get();
   return misfit("step " + step->id + " does not start child sequences");
 }
 

@@ -18,6 +18,7 @@
 #include <set>
 
 #include "workflow/data_template.h"
+#include "workflow/step_walk.h"
 
 namespace coalition {
 
@@ -356,11 +357,10 @@ Problems VisibilityPolicy::check_task_titles(const Workflow& workflow) const {
                                                                       const std::string& prefix) {
     for (const auto& s : seq.steps) {
       const std::string path = prefix + s.id;
-      if (s.kind == StepKind::kParallel) {
-        for (const auto& b : s.branches) walk(*b.sequence, path + "[" + b.name + "]/");
-      } else if (s.kind == StepKind::kMap && s.iterator) {
-        walk(*s.iterator, path + "[0]/");
-      }
+      for_each_child_sequence(s, [&](const ChildSequence& child) {
+        walk(*child.sequence,
+             path + "[" + (child.iteration ? std::string("0") : std::string(child.branch)) + "]/");
+      });
       if (s.kind != StepKind::kTask || !s.parameters.is_object()) continue;
       const auto title = s.parameters.find("title");
       if (title == s.parameters.end() || !is_template_directive(*title)) continue;

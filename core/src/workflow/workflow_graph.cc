@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "workflow/step_walk.h"
+
 namespace coalition {
 namespace {
 
@@ -50,13 +52,13 @@ class Drawer {
       shape(id, label, false);
       if (s.assign) assignees_of(*s.assign);
       if (s.deadline) deadline_edges(*s.deadline, prefix, s.id);
-      if (s.kind == StepKind::kParallel || s.kind == StepKind::kMap) nested(s, prefix, id);
+      nested(s, prefix, id);
       if (s.kind == StepKind::kChoice) {
         for (size_t i = 0; i < s.choices.size(); ++i) {
           edge(id, node_id(prefix, s.choices[i].next), "rule " + std::to_string(i + 1), false);
         }
         if (!s.default_next.empty()) edge(id, node_id(prefix, s.default_next), "default", false);
-      } else if (s.kind == StepKind::kSucceed || s.kind == StepKind::kFail) {
+      } else if (info(s.kind).ends_sequence) {
         edge(id, exit, s.kind == StepKind::kFail ? s.error_code : "", false);
       } else {
         edge(id, s.next.empty() ? exit : node_id(prefix, s.next), "", false);
@@ -148,11 +150,9 @@ class Drawer {
       close_group();
       edge(owner, node_id(inner, seq.start), name, false);
     };
-    if (s.kind == StepKind::kParallel) {
-      for (const auto& b : s.branches) draw_one(*b.sequence, b.name);
-    } else {
-      draw_one(*s.iterator, "each");
-    }
+    for_each_child_sequence(s, [&](const ChildSequence& child) {
+      draw_one(*child.sequence, child.iteration ? std::string("each") : std::string(child.branch));
+    });
   }
 
   // `timer`: what a deadline sets off (a reminder, an escalation tier), not a step.

@@ -1,6 +1,7 @@
 #include "workflow/workflow_loader.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <regex>
 #include <set>
@@ -10,6 +11,8 @@
 #include "guard/report_disclosure.h"
 #include "workflow/calendar_period.h"
 #include "workflow/data_template.h"
+#include "workflow/step_kinds.h"
+#include "workflow/step_walk.h"
 #include "workflow/workflow_format_schema.h"
 
 namespace coalition {
@@ -259,75 +262,12 @@ class Builder {
     Step step;
     step.id = s.value("id", "");
     step.pointer = at;
-    const std::string kind = s.value("kind", "");
     step.next = s.value("next", "");
     step.result = s.value("result", "");
-    if (kind == "task") {
-      step.kind = StepKind::kTask;
-      step.type = s.value("type", "");
-      step.parameters = s.value("parameters", json::object());
-      check_template_at(s, "parameters", at);
-      step.timeout = duration(s, "timeout", at);
-      if (auto r = s.find("retry"); r != s.end())
-        retry(*r, pointer_append(at, "retry"), step.retry);
-      if (auto a = s.find("assign"); a != s.end())
-        step.assign = assign(*a, pointer_append(at, "assign"));
-      if (auto d = s.find("deadline"); d != s.end())
-        step.deadline = deadline(*d, pointer_append(at, "deadline"));
-    } else if (kind == "choice") {
-      step.kind = StepKind::kChoice;
-      const auto& choices = s["choices"];
-      for (size_t i = 0; i < choices.size(); ++i) {
-        const std::string rule_at = pointer_append(pointer_append(at, "choices"), i);
-        auto cond = Condition::compile(choices[i]["when"], pointer_append(rule_at, "when"));
-        if (!cond) {
-          add(cond.error().pointer(), cond.error().message());
-          continue;
-        }
-        step.choices.push_back({std::move(*cond), choices[i].value("next", "")});
-      }
-      step.default_next = s.value("default", "");
-    } else if (kind == "parallel") {
-      step.kind = StepKind::kParallel;
-      const auto& branches = s["branches"];
-      std::set<std::string> names;
-      for (size_t i = 0; i < branches.size(); ++i) {
-        const std::string branch_at = pointer_append(pointer_append(at, "branches"), i);
-        const std::string name = branches[i].value("name", "");
-        if (!names.insert(name).second) {
-          add(pointer_append(branch_at, "name"), "duplicate branch name '" + name + "'");
-        }
-        step.branches.push_back(
-            {name, sequence(branches[i]["steps"], pointer_append(branch_at, "steps"))});
-      }
-      join(s, at, step);
-    } else if (kind == "map") {
-      step.kind = StepKind::kMap;
-      step.items = s.value("items", "");
-      step.max_concurrency = s.value("max_concurrency", 0u);
-      const std::string mode = s.value("mode", "each");
-      if (mode == "first_success") step.map_mode = MapMode::kFirstSuccess;
-      if (mode == "any_success") step.map_mode = MapMode::kAnySuccess;
-      step.iterator = sequence(s["steps"], pointer_append(at, "steps"));
-    } else if (kind == "workflow") {
-      step.kind = StepKind::kWorkflow;
-      step.workflow_id = s["workflow"].value("id", "");
-      step.workflow_version = s["workflow"].value("version", int64_t{0});
-      step.input = s.value("input", json::object());
-      check_template_at(s, "input", at);
-    } else if (kind == "wait") {
-      step.kind = StepKind::kWait;
-      step.wait_for = period(s, "for", at);
-      step.wait_until = s.value("until", "");
-    } else if (kind == "succeed") {
-      step.kind = StepKind::kSucceed;
-      if (s.contains("output")) step.output = s["output"];
-      check_template_at(s, "output", at);
-    } else if (kind == "fail") {
-      step.kind = StepKind::kFail;
-      step.error_code = s.value("error", "");
-      step.error_message = s.value("message", "");
-    }
+    // The format schema admits only the kinds of the table; a step it refused is read as a task.
+    step.kind = parse_step_kind(s.value("kind", "")).value_or(StepKind::kTask);
+    static_assert(in_kind_order(kReaders), "one reader per step kind, in the order of StepKind");
+    (this->*kReaders[static_cast<size_t>(step.kind)].read)(s, at, step);
     if (auto c = s.find("catch"); c != s.end()) {
       for (const auto& clause : *c) {
         step.catches.push_back({clause["errors"].get<std::vector<std::string>>(),
@@ -336,6 +276,96 @@ class Builder {
     }
     return step;
   }
+
+  // One reader per kind: the fields of `step` its kind has, from the step's document `s` at `at`.
+  void read_task(const json& s, const std::string& at, Step& step) {
+    step.type = s.value("type", "");
+    step.parameters = s.value("parameters", json::object());
+    check_template_at(s, "parameters", at);
+    step.timeout = duration(s, "timeout", at);
+    if (auto r = s.find("retry"); r != s.end()) retry(*r, pointer_append(at, "retry"), step.retry);
+    if (auto a = s.find("assign"); a != s.end()) {
+      step.assign = assign(*a, pointer_append(at, "assign"));
+    }
+    if (auto d = s.find("deadline"); d != s.end()) {
+      step.deadline = deadline(*d, pointer_append(at, "deadline"));
+    }
+  }
+
+  void read_choice(const json& s, const std::string& at, Step& step) {
+    const auto& choices = s["choices"];
+    for (size_t i = 0; i < choices.size(); ++i) {
+      const std::string rule_at = pointer_append(pointer_append(at, "choices"), i);
+      auto cond = Condition::compile(choices[i]["when"], pointer_append(rule_at, "when"));
+      if (!cond) {
+        add(cond.error().pointer(), cond.error().message());
+        continue;
+      }
+      step.choices.push_back({std::move(*cond), choices[i].value("next", "")});
+    }
+    step.default_next = s.value("default", "");
+  }
+
+  void read_parallel(const json& s, const std::string& at, Step& step) {
+    const auto& branches = s["branches"];
+    std::set<std::string> names;
+    for (size_t i = 0; i < branches.size(); ++i) {
+      const std::string branch_at = pointer_append(pointer_append(at, "branches"), i);
+      const std::string name = branches[i].value("name", "");
+      if (!names.insert(name).second) {
+        add(pointer_append(branch_at, "name"), "duplicate branch name '" + name + "'");
+      }
+      step.branches.push_back(
+          {name, sequence(branches[i]["steps"], pointer_append(branch_at, "steps"))});
+    }
+    join(s, at, step);
+  }
+
+  void read_map(const json& s, const std::string& at, Step& step) {
+    step.items = s.value("items", "");
+    step.max_concurrency = s.value("max_concurrency", 0u);
+    const std::string mode = s.value("mode", "each");
+    if (mode == "first_success") step.map_mode = MapMode::kFirstSuccess;
+    if (mode == "any_success") step.map_mode = MapMode::kAnySuccess;
+    step.iterator = sequence(s["steps"], pointer_append(at, "steps"));
+  }
+
+  void read_sub_workflow(const json& s, const std::string& at, Step& step) {
+    step.workflow_id = s["workflow"].value("id", "");
+    step.workflow_version = s["workflow"].value("version", int64_t{0});
+    step.input = s.value("input", json::object());
+    check_template_at(s, "input", at);
+  }
+
+  void read_wait(const json& s, const std::string& at, Step& step) {
+    step.wait_for = period(s, "for", at);
+    step.wait_until = s.value("until", "");
+  }
+
+  void read_succeed(const json& s, const std::string& at, Step& step) {
+    if (s.contains("output")) step.output = s["output"];
+    check_template_at(s, "output", at);
+  }
+
+  void read_fail(const json& s, const std::string& /*at*/, Step& step) {
+    step.error_code = s.value("error", "");
+    step.error_message = s.value("message", "");
+  }
+
+  struct Reader {
+    StepKind kind;
+    void (Builder::*read)(const json&, const std::string&, Step&);
+  };
+  static constexpr std::array<Reader, kStepKindCount> kReaders = {{
+      {StepKind::kTask, &Builder::read_task},
+      {StepKind::kChoice, &Builder::read_choice},
+      {StepKind::kParallel, &Builder::read_parallel},
+      {StepKind::kMap, &Builder::read_map},
+      {StepKind::kWorkflow, &Builder::read_sub_workflow},
+      {StepKind::kWait, &Builder::read_wait},
+      {StepKind::kSucceed, &Builder::read_succeed},
+      {StepKind::kFail, &Builder::read_fail},
+  }};
 
   void retry(const json& r, const std::string& at, RetryPolicy& policy) {
     policy.max_attempts = r.value("max_attempts", policy.max_attempts);
@@ -426,7 +456,7 @@ class Builder {
              pointer_append(pointer_append(pointer_append(s.pointer, "choices"), c), "next"));
       }
       if (!s.default_next.empty()) link(s.default_next, pointer_append(s.pointer, "default"));
-    } else if (s.kind == StepKind::kSucceed || s.kind == StepKind::kFail || s.next.empty()) {
+    } else if (info(s.kind).ends_sequence || s.next.empty()) {
       exits = true;
     } else {
       link(s.next, pointer_append(s.pointer, "next"));
@@ -559,21 +589,11 @@ class Builder {
 
 }  // namespace
 
-namespace {
-
-void collect_sub_workflow_calls(const Sequence& seq, std::vector<const Step*>& out) {
-  for (const auto& s : seq.steps) {
-    if (s.kind == StepKind::kWorkflow) out.push_back(&s);
-    for (const auto& b : s.branches) collect_sub_workflow_calls(*b.sequence, out);
-    if (s.iterator) collect_sub_workflow_calls(*s.iterator, out);
-  }
-}
-
-}  // namespace
-
 std::vector<const Step*> sub_workflow_calls(const Workflow& workflow) {
   std::vector<const Step*> out;
-  collect_sub_workflow_calls(*workflow.main, out);
+  for_each_step(*workflow.main, [&out](const Step& s) {
+    if (info(s.kind).children == StepChildren::kSubWorkflow) out.push_back(&s);
+  });
   return out;
 }
 
@@ -586,20 +606,6 @@ std::string describe(const Span& span) {
   if (span.fixed) return format_duration(*span.fixed);
   return std::to_string(span.business_days) + " business day" +
          (span.business_days == 1 ? "" : "s") + " (" + span.calendar + ")";
-}
-
-std::string_view to_string(StepKind kind) {
-  switch (kind) {
-    case StepKind::kTask: return "task";
-    case StepKind::kChoice: return "choice";
-    case StepKind::kParallel: return "parallel";
-    case StepKind::kMap: return "map";
-    case StepKind::kWorkflow: return "workflow";
-    case StepKind::kWait: return "wait";
-    case StepKind::kSucceed: return "succeed";
-    case StepKind::kFail: return "fail";
-  }
-  return "unknown";
 }
 
 namespace {

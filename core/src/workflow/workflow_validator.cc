@@ -8,6 +8,7 @@
 #include "common/json_text.h"
 #include "guard/report_disclosure.h"
 #include "workflow/data_template.h"
+#include "workflow/step_walk.h"
 
 namespace coalition {
 
@@ -104,14 +105,12 @@ class Validator {
 
  private:
   void collect_writes(const Sequence& seq) {
-    for (const auto& s : seq.steps) {
+    for_each_step(seq, [this](const Step& s) {
       if (!s.result.empty()) written_.push_back(s.result);
       for (const auto& c : s.catches) {
         if (!c.result.empty()) written_.push_back(c.result);
       }
-      for (const auto& b : s.branches) collect_writes(*b.sequence);
-      if (s.iterator) collect_writes(*s.iterator);
-    }
+    });
   }
 
   void sequence(const Sequence& seq, bool in_map) {
@@ -127,12 +126,9 @@ class Validator {
           for (const auto& r : s.choices[i].when.paths()) reference(r, at, in_map);
         }
         break;
-      case StepKind::kParallel:
-        for (const auto& b : s.branches) sequence(*b.sequence, in_map);
-        break;
+      case StepKind::kParallel: break;  // its branches below
       case StepKind::kMap:
         reference({"", s.items, false}, pointer_append(s.pointer, "items"), in_map);
-        sequence(*s.iterator, true);
         break;
       case StepKind::kWorkflow: sub_workflow(s, in_map); break;
       case StepKind::kWait:
@@ -144,6 +140,9 @@ class Validator {
         break;
       case StepKind::kFail: break;
     }
+    for_each_child_sequence(s, [&](const ChildSequence& child) {
+      sequence(*child.sequence, in_map || child.iteration);
+    });
   }
 
   static std::string join(const std::vector<std::string>& items) {
