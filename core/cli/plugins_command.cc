@@ -15,7 +15,8 @@ namespace {
 nlohmann::json capabilities_json(const StepTypeInfo& info) {
   return {{"idempotent", info.idempotent()},
           {"thread_safe", info.thread_safe()},
-          {"may_suspend", info.may_suspend()}};
+          {"may_suspend", info.may_suspend()},
+          {"non_blocking", info.non_blocking()}};
 }
 
 std::string capabilities_text(const StepTypeInfo& info) {
@@ -28,6 +29,7 @@ std::string capabilities_text(const StepTypeInfo& info) {
   add(info.idempotent(), "idempotent");
   add(info.thread_safe(), "thread-safe");
   add(info.may_suspend(), "may suspend");
+  add(info.non_blocking(), "non-blocking");
   return text.empty() ? "" : " [" + text + "]";
 }
 

@@ -21,7 +21,8 @@ class Set {
         },
         "required": ["value"]
       })json",
-      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
+      .capabilities =
+          COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_NON_BLOCKING,
   };
 
   Outcome execute(const nlohmann::json& params, const Context& /*context*/) {
@@ -48,7 +49,8 @@ class Merge {
         "required": ["objects"]
       })json",
       .output_schema = R"json({"type": "object"})json",
-      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
+      .capabilities =
+          COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_NON_BLOCKING,
   };
 
   Outcome execute(const nlohmann::json& params, const Context& /*context*/) {

@@ -16,7 +16,8 @@ class Noop {
         "additionalProperties": false
       })json",
       .output_schema = R"json({"type": "object", "maxProperties": 0})json",
-      .capabilities = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE,
+      .capabilities =
+          COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_NON_BLOCKING,
   };
 
   coalition::sdk::Outcome execute(const nlohmann::json& /*params*/,

@@ -33,11 +33,12 @@ test::ProcessResult coalition(std::vector<std::string> args,
 TEST(Cli, PluginsListsInstalledPluginsAndStepTypes) {
   auto r = coalition({"plugins"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  for (const char* text : {"noop 1.0.0", "data 1.0.0", "Coalition Project (coalition)",
-                           "merge [idempotent, thread-safe]", "15 plugins, 27 step types",
-                           "Coalition Financial Working Group (financial)",
-                           "Coalition Technology Working Group (technology)",
-                           "approval [idempotent, thread-safe, may suspend]"}) {
+  for (const char* text :
+       {"noop 1.0.0", "data 1.0.0", "Coalition Project (coalition)",
+        "merge [idempotent, thread-safe, non-blocking]", "15 plugins, 27 step types",
+        "Coalition Financial Working Group (financial)",
+        "Coalition Technology Working Group (technology)",
+        "approval [idempotent, thread-safe, may suspend]"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
   }
 }

@@ -33,8 +33,9 @@ Result<StepInvoker*> DeferredPlugin::invoker(size_t index) {
   return invokers_[index].get();
 }
 
-DeferredStepInvoker::DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index)
-    : plugin_(std::move(plugin)), index_(index) {}
+DeferredStepInvoker::DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index,
+                                         bool in_process)
+    : plugin_(std::move(plugin)), index_(index), in_process_(in_process) {}
 
 StepOutcome DeferredStepInvoker::call(bool resume, const std::string& first,
                                       const std::string& context_json,

@@ -56,11 +56,16 @@ class DeferredPlugin {
 // the attempt permanently with plugin.refused and the reason.
 class DeferredStepInvoker final : public StepInvoker {
  public:
-  DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index);
+  // `in_process`: the code will be loaded into this process (what the configuration says of
+  // the plugin, known before its first call loads it).
+  DeferredStepInvoker(std::shared_ptr<DeferredPlugin> plugin, size_t index, bool in_process);
   StepOutcome execute(const std::string& input_json, const std::string& context_json,
                       std::chrono::milliseconds time_limit) override;
   StepOutcome resume(const std::string& completion_json, const std::string& context_json,
                      std::chrono::milliseconds time_limit) override;
+  // Known from the start, so that every call of a step type runs in the same place (the first
+  // one then loads the code, once, wherever it runs).
+  bool in_process() const override { return in_process_; }
 
  private:
   StepOutcome call(bool resume, const std::string& first, const std::string& context_json,
@@ -68,6 +73,7 @@ class DeferredStepInvoker final : public StepInvoker {
 
   std::shared_ptr<DeferredPlugin> plugin_;
   size_t index_;
+  bool in_process_;
 };
 
 }  // namespace coalition

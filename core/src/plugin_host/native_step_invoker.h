@@ -37,6 +37,7 @@ class NativeStepInvoker final : public StepInvoker {
                       std::chrono::milliseconds time_limit) override;
   StepOutcome resume(const std::string& completion_json, const std::string& context_json,
                      std::chrono::milliseconds time_limit) override;
+  bool in_process() const override { return true; }
 
   // The raw answer of one call, as the ABI returned it (the plugin host forwards it as is).
   // A breach the invoker itself detects (an exception across the ABI, a step that cannot be

@@ -201,10 +201,12 @@ Result<LoadedPlugin> PluginLoader::declare(const PluginManifest& manifest) {
   plugin.info = manifest.info;
   plugin.info.isolation = isolation_of(id, manifest.library);
   plugin.info.library_sha256 = manifest.library_sha256;
+  const bool in_process =
+      manifest.kind != PluginKind::kExec && plugin.info.isolation == Isolation::kInProcess;
   for (size_t i = 0; i < manifest.step_types.size(); ++i) {
-    auto type =
-        make_step_type(manifest.step_types[i], plugin.info,
-                       std::make_unique<DeferredStepInvoker>(deferred, i), manifest.file.string());
+    auto type = make_step_type(manifest.step_types[i], plugin.info,
+                               std::make_unique<DeferredStepInvoker>(deferred, i, in_process),
+                               manifest.file.string());
     if (!type) return std::move(type).error();
     plugin.step_types.push_back(std::move(*type));
   }

@@ -16,10 +16,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<std::string_view, uint32_t>, 3> kCapabilities{{
+constexpr std::array<std::pair<std::string_view, uint32_t>, 4> kCapabilities{{
     {"idempotent", COALITION_CAP_IDEMPOTENT},
     {"thread_safe", COALITION_CAP_THREAD_SAFE},
     {"may_suspend", COALITION_CAP_MAY_SUSPEND},
+    {"non_blocking", COALITION_CAP_NON_BLOCKING},
 }};
 
 constexpr std::array<std::pair<std::string_view, uint32_t>, 4> kPartnerTypes{{
@@ -98,8 +99,9 @@ Result<StepTypeDeclaration> read_step_type(const json& value, const std::string&
       }
       if (bit == 0) {
         return Error::plugin_load(
-            fmt::format("{}: {}: expected \"idempotent\", \"thread_safe\" or \"may_suspend\"", file,
-                        pointer_append(f.pointer("capabilities"), i)));
+            fmt::format("{}: {}: expected \"idempotent\", \"thread_safe\", \"may_suspend\" or "
+                        "\"non_blocking\"",
+                        file, pointer_append(f.pointer("capabilities"), i)));
       }
       type.capabilities |= bit;
     }
@@ -379,8 +381,8 @@ Status check_code_matches(const PluginManifest& m, const PluginInfo& code,
       return differs("description " + named, quoted(want.description), quoted(got.description));
     }
     // Bits this engine does not know mean nothing to it, and a manifest cannot name them.
-    constexpr uint32_t kKnown =
-        COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND;
+    constexpr uint32_t kKnown = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE |
+                                COALITION_CAP_MAY_SUSPEND | COALITION_CAP_NON_BLOCKING;
     if ((got.capabilities & kKnown) != (want.capabilities & kKnown)) {
       return differs("capabilities " + named,
                      fmt::format("[{}]", fmt::join(capability_names(want.capabilities), ", ")),

@@ -25,6 +25,10 @@ class StepInvoker {
   // Completes a suspended attempt; same contract as execute.
   virtual StepOutcome resume(const std::string& completion_json, const std::string& context_json,
                              std::chrono::milliseconds time_limit) = 0;
+
+  // Whether a call runs the plugin's code in this process, here and now (no host process, no
+  // library still to load).
+  virtual bool in_process() const { return false; }
 };
 
 }  // namespace coalition

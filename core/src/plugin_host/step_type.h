@@ -29,6 +29,7 @@ struct StepTypeInfo {
   bool idempotent() const { return (capabilities & COALITION_CAP_IDEMPOTENT) != 0; }
   bool thread_safe() const { return (capabilities & COALITION_CAP_THREAD_SAFE) != 0; }
   bool may_suspend() const { return (capabilities & COALITION_CAP_MAY_SUSPEND) != 0; }
+  bool non_blocking() const { return (capabilities & COALITION_CAP_NON_BLOCKING) != 0; }
   // What the history records of the code that ran: {"id", "version", "sha256" (when known)}.
   nlohmann::json plugin_json() const;
 };
@@ -62,6 +63,11 @@ class StepType {
 
   // Completes a suspended attempt with `completion`; the output is checked as for execute.
   StepOutcome resume(const nlohmann::json& completion, const StepContext& context) const;
+
+  // Whether execute may run on the engine's own thread: the type declares it non-blocking and
+  // its code runs in this process (never an isolated or exec plugin's, whose call crosses a
+  // socket). The first call of a deferred plugin loads its code wherever it runs.
+  bool runs_inline() const { return info_.non_blocking() && invoker_->in_process(); }
 
  private:
   StepOutcome check_output(StepOutcome outcome) const;

@@ -171,7 +171,8 @@ void Execution::mark_dirty() {
 // The job holds the execution weakly: a call abandoned to its thread may return after the
 // engine is gone, and must then touch nothing but its own state.
 void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
-                         std::chrono::milliseconds time_limit, std::function<StepOutcome()> call) {
+                         std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
+                         bool inline_call) {
   std::weak_ptr<Execution> weak = shared_from_this();
   PluginCallPool::Job job;
   job.time_limit = time_limit;
@@ -214,6 +215,10 @@ void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const 
   if (host_.durable()) {
     held_calls_.push_back(std::move(job));
     mark_dirty();
+  } else if (inline_call) {
+    // The type promised to return at once (COALITION_CAP_NON_BLOCKING): no watchdog is needed,
+    // and its outcome is still posted, so a long chain of such steps never deepens the stack.
+    job.call()();
   } else {
     host_.post_blocking(std::move(job));
   }
@@ -568,10 +573,12 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   attempts_[frame] = attempt;
   const std::chrono::milliseconds limit = context.time_limit;
   const std::string key = context.idempotency_key;
-  dispatch(frame, attempt.token, number, key, limit,
-           [type, params = std::move(*params), context = std::move(context)] {
-             return type->execute(params, context);
-           });
+  dispatch(
+      frame, attempt.token, number, key, limit,
+      [type, params = std::move(*params), context = std::move(context)] {
+        return type->execute(params, context);
+      },
+      type->runs_inline());
 }
 
 void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {

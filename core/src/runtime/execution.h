@@ -235,8 +235,12 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // outcome to on_outcome(frame, token). A call still running `time_limit` (plus the pool's
   // grace) later is given up on: the attempt fails with a retryable plugin.timed_out.
   // `key`: the attempt's idempotency key, which names the step visit in the crash journal.
+  // `inline_call` (a non-blocking step type in this process, StepType::runs_inline): in memory
+  // the call runs here, on the scheduler, and only its outcome is posted — one hand-off between
+  // threads instead of two. Durable calls always wait for their commit on the pool.
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
-                std::chrono::milliseconds time_limit, std::function<StepOutcome()> call);
+                std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
+                bool inline_call = false);
   // A restored attempt whose plugin call crashed the previous process: fails it (see
   // note_crashed_call), unless attempt `number` of `frame` has been settled since.
   void fail_crashed_call(int64_t frame, uint32_t number, const std::string& cause);

@@ -67,7 +67,7 @@ TEST(ExecProtocol, AWrongDescriptionIsRefusedNamingTheProgramAndThePointer) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message(),
             "/p/merchant_screen.py: its answer to describe: /step_types/0/capabilities/0: "
-            "expected \"idempotent\", \"thread_safe\" or \"may_suspend\"");
+            "expected \"idempotent\", \"thread_safe\", \"may_suspend\" or \"non_blocking\"");
   auto other = exec_description(description().dump(), "/p/screen.py", "screen");
   ASSERT_FALSE(other);
   EXPECT_NE(other.error().message().find("declares plugin id 'merchant_screen'; its file name "

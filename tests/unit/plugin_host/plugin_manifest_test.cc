@@ -61,6 +61,14 @@ TEST(PluginManifest, ReadsWhatThePluginDeclares) {
   EXPECT_EQ(m->info.step_types, std::vector<std::string>{"fabrikam_pay.lookup"});
 }
 
+TEST(PluginManifest, ReadsANonBlockingStep) {
+  auto doc = valid_manifest();
+  doc["step_types"][0]["capabilities"] = {"thread_safe", "non_blocking"};
+  auto m = parse(doc);
+  ASSERT_TRUE(m.ok()) << m.error().message();
+  EXPECT_EQ(m->step_types[0].capabilities, COALITION_CAP_THREAD_SAFE | COALITION_CAP_NON_BLOCKING);
+}
+
 TEST(PluginManifest, AnAnswerSchemaIsReadWrittenAndComparedLikeTheOthers) {
   json doc = valid_manifest();
   const json answer{{"type", "object"}, {"required", {"verdict"}}};
@@ -98,7 +106,7 @@ TEST(PluginManifest, RefusalsNameTheFileAndThePointer) {
   doc["step_types"][0]["capabilities"] = {"idempotent", "fast"};
   EXPECT_EQ(refusal(doc),
             "/p/fabrikam_pay.plugin.json: /step_types/0/capabilities/1: expected \"idempotent\", "
-            "\"thread_safe\" or \"may_suspend\"");
+            "\"thread_safe\", \"may_suspend\" or \"non_blocking\"");
 
   doc = valid_manifest();
   doc["sha256"] = "ABC";

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
 
 #include "support/in_memory_plugins.h"
 #include "workflow/workflow_loader.h"
@@ -50,10 +51,30 @@ class GateStep {
   }
 };
 
+// Records the threads its calls ran on: `Inline` declares itself non-blocking, `Pooled` does not.
+template <bool Inline>
+class WhereStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = Inline ? "test.where_inline" : "test.where_pooled",
+      .description = "Records its thread.",
+      .parameters_schema = R"({"type":"object","properties":{}})",
+      .capabilities = COALITION_CAP_THREAD_SAFE | (Inline ? COALITION_CAP_NON_BLOCKING : 0u),
+  };
+  static inline std::mutex mutex;
+  static inline std::multiset<std::thread::id> threads;
+  sdk::Outcome execute(const json&, const sdk::Context&) {
+    std::lock_guard<std::mutex> lock(mutex);
+    threads.insert(std::this_thread::get_id());
+    return sdk::Outcome::ok();
+  }
+};
+
 constexpr sdk::PluginInfo kGatePlugin{"gate", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                       "Gate."};
 const coalition_plugin_descriptor_t* gate_entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<GateStep, test::EchoStep>(kGatePlugin);
+  return sdk::detail::describe<GateStep, test::EchoStep, WhereStep<true>, WhereStep<false>>(
+      kGatePlugin);
 }
 
 // Waits (up to a generous safety limit, not a speed assertion) until `done` holds.
@@ -134,6 +155,35 @@ TEST_F(EngineTest, TimeoutAfterLastAttemptFailsTheStep) {
   auto s = *engine.snapshot(*id);
   EXPECT_EQ(s.status, ExecutionStatus::kFailed);
   EXPECT_EQ(s.error.code, "step.timeout");
+}
+
+// A non-blocking step in this process runs on the engine's scheduler, never on a plugin thread;
+// the others run on the plugin threads, never on the scheduler. (The first step of each
+// execution is a pooled one: start() enters an execution on the caller's thread.)
+TEST_F(EngineTest, NonBlockingStepsRunOnTheSchedulerAndTheOthersOnPluginThreads) {
+  json steps = json::array();
+  for (int i = 0; i < 20; ++i) {
+    steps.push_back({{"id", "s" + std::to_string(i)},
+                     {"kind", "task"},
+                     {"type", i % 2 == 0 ? "test.where_pooled" : "test.where_inline"},
+                     {"next", "s" + std::to_string(i + 1)}});
+  }
+  steps.push_back({{"id", "s20"}, {"kind", "succeed"}});
+  auto wf = workflow(json{{"id", "w"}, {"version", 1}, {"title", "t"}, {"steps", steps}}.dump());
+  ASSERT_TRUE(wf);
+  WhereStep<true>::threads.clear();
+  WhereStep<false>::threads.clear();
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(engine.start(wf, json::object()).ok());
+  engine.wait_idle();
+  const auto& inline_threads = WhereStep<true>::threads;
+  const auto& pooled_threads = WhereStep<false>::threads;
+  ASSERT_EQ(inline_threads.size(), 40u);
+  ASSERT_EQ(pooled_threads.size(), 40u);
+  const std::set<std::thread::id> scheduler(inline_threads.begin(), inline_threads.end());
+  EXPECT_EQ(scheduler.size(), 1u);  // the one scheduler thread
+  for (const auto& id : pooled_threads) EXPECT_EQ(scheduler.count(id), 0u);
 }
 
 TEST_F(EngineTest, ABlockedPluginCallDoesNotHoldUpOtherExecutions) {
