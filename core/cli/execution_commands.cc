@@ -342,6 +342,13 @@ int run_worker_command(const WorkerOptions& o, const Installation& installation,
   return kExitOk;
 }
 
+// --each reads its items and starts through a store.
+Status check_start(const StartOptions& o, bool through_server) {
+  if (!through_server || o.each.empty()) return ok_status();
+  return Error::invalid_argument(
+      "--each reads and starts through a store; over --server, start each execution on its own");
+}
+
 void define_start(CommandOptions& c, StartOptions& o) {
   CLI::App& app = c.app();
   app.add_option("FILE", o.workflow_file, "Workflow file")->required();
@@ -429,6 +436,7 @@ Command start_command() {
                                      .help = "Record new executions for a worker to run",
                                      .media = MediaScan::kByEngine,
                                      .define = define_start,
+                                     .check = check_start,
                                      .run =
                                          [](const StartOptions& o, const CommandContext& c) {
                                            return run_start_command(o, *c.installation, *c.out,

@@ -130,6 +130,12 @@ Command migrate_command() {
        .naming = Naming::kActor,
        .media = MediaScan::kByEngine,
        .define = define_migrate,
+       // Through a server the options are checked before anything is sent; here the plan is
+       // read first (run_migrate_command).
+       .check =
+           [](const MigrateOptions& o, bool through_server) {
+             return through_server ? check_migrate_options(o, true) : ok_status();
+           },
        .run =
            [](const MigrateOptions& o, const CommandContext& c) {
              return run_migrate_command(o, *c.installation, *c.out, *c.err);

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include "cli/command_options.h"
+#include "cli/plugin_test_command.h"
 
 #include <filesystem>
 
@@ -80,13 +81,7 @@ Command plugin_manifest_command() {
              app.add_option("--out", o.out,
                             "Where to write it ('-': standard output; default: "
                             "<id>.plugin.json beside the library)");
-             app.add_flag("--in-process", o.in_process,
-                          "Load the library into this process instead of a plugin host");
-             app.add_flag("--exec", o.exec,
-                          "LIBRARY is an exec plugin's program (JSON lines on stdin/stdout)");
-             app.add_option("--interpreter", o.interpreter,
-                            "The interpreter that runs the program, such as /usr/bin/python3 "
-                            "(implies --exec)");
+             define_plugin_code_options(c, o.in_process, o.exec, o.interpreter);
            },
        .run =
            [](const PluginManifestOptions& o, const CommandContext& c) {

@@ -193,6 +193,17 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
   return failed == 0 ? kExitOk : 1;
 }
 
+void define_plugin_code_options(CommandOptions& c, bool& in_process, bool& exec,
+                                std::string& interpreter) {
+  CLI::App& app = c.app();
+  app.add_flag("--in-process", in_process,
+               "Load the library into this process instead of a plugin host");
+  app.add_flag("--exec", exec, "LIBRARY is an exec plugin's program (JSON lines on stdin/stdout)");
+  app.add_option("--interpreter", interpreter,
+                 "The interpreter that runs the program, such as /usr/bin/python3 (implies "
+                 "--exec)");
+}
+
 Command plugin_test_command() {
   return make_command<PluginTestOptions>(
       {.path = "plugin test",
@@ -203,13 +214,7 @@ Command plugin_test_command() {
              CLI::App& app = c.app();
              app.add_option("LIBRARY", o.library, "The plugin library (lib<id>.so)")->required();
              app.add_option("CASE", o.cases, "Case files (JSON)")->required();
-             app.add_flag("--in-process", o.in_process,
-                          "Load the library into this process instead of a plugin host");
-             app.add_flag("--exec", o.exec,
-                          "LIBRARY is an exec plugin's program (JSON lines on stdin/stdout)");
-             app.add_option("--interpreter", o.interpreter,
-                            "The interpreter that runs the program, such as /usr/bin/python3 "
-                            "(implies --exec)");
+             define_plugin_code_options(c, o.in_process, o.exec, o.interpreter);
            },
        .run =
            [](const PluginTestOptions& o, const CommandContext& c) {

@@ -44,6 +44,11 @@ int run_plugin_test_command(const PluginTestOptions& options, const EngineConfig
 
 Command plugin_test_command();
 
+// --in-process, --exec and --interpreter: how `plugin test` and `plugin manifest` reach a
+// plugin's code.
+void define_plugin_code_options(CommandOptions& c, bool& in_process, bool& exec,
+                                std::string& interpreter);
+
 }  // namespace coalition::cli
 
 #endif  // COALITION_CLI_PLUGIN_TEST_COMMAND_H_

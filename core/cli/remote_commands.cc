@@ -56,11 +56,6 @@ std::string RemoteCall::task_path(const std::string& id) {
 int remote_start(const StartOptions& o, const RemoteCall& r) {
   const RemoteClient& c = *r.client;
   std::ostream& out = *r.out;
-  if (!o.each.empty()) {
-    return r.failed(Error::invalid_argument(
-        "--each reads and starts through a store; over --server, start each execution on its "
-        "own"));
-  }
   auto target = start_target(o.workflow_file);
   if (!target) return r.failed(target.error());
   json body = *target;
@@ -249,7 +244,6 @@ int remote_reassign(const ReassignOptions& o, const RemoteCall& r) {
 int remote_migrate(const MigrateOptions& o, const RemoteCall& r) {
   const RemoteClient& c = *r.client;
   std::ostream& out = *r.out;
-  if (auto usable = check_migrate_options(o, true); !usable) return r.failed(usable.error());
   auto plan = read_json_input("--plan", o.plan_file, std::cin);
   if (!plan) return r.failed(plan.error());
   json body{{"plan", std::move(*plan)}};

@@ -14,7 +14,8 @@
 //    "exec": {"program": "<id>[.<extension>]", "interpreter"?: "/absolute/path"},
 //    with "sha256" the program's,
 //    "step_types": [{"name", "description",
-//                    "capabilities": ["idempotent" | "thread_safe" | "may_suspend", ...],
+//                    "capabilities": ["idempotent" | "thread_safe" | "may_suspend" |
+//                                     "non_blocking", ...],
 //                    "parameters_schema": {...}, "input_schema"?: {...},
 //                    "output_schema"?: {...}, "answer_schema"?: {...}}]}
 // `coalition plugin manifest LIBRARY` writes it from the library's own descriptor (and

@@ -65,9 +65,13 @@ class StepType {
   StepOutcome resume(const nlohmann::json& completion, const StepContext& context) const;
 
   // Whether execute may run on the engine's own thread: the type declares it non-blocking and
-  // its code runs in this process (never an isolated or exec plugin's, whose call crosses a
-  // socket). The first call of a deferred plugin loads its code wherever it runs.
-  bool runs_inline() const { return info_.non_blocking() && invoker_->in_process(); }
+  // thread-safe (a type that is not waits for its instance's lock, which a call abandoned on a
+  // plugin thread may hold for ever) and its code runs in this process (never an isolated or
+  // exec plugin's, whose call crosses a socket). The first call of a deferred plugin loads its
+  // code wherever it runs.
+  bool runs_inline() const {
+    return info_.non_blocking() && info_.thread_safe() && invoker_->in_process();
+  }
 
  private:
   StepOutcome check_output(StepOutcome outcome) const;

@@ -51,15 +51,20 @@ class GateStep {
   }
 };
 
-// Records the threads its calls ran on: `Inline` declares itself non-blocking, `Pooled` does not.
-template <bool Inline>
+// Records the threads its calls ran on: kInline declares itself non-blocking and thread-safe,
+// kPooled only thread-safe, kSerial non-blocking but not thread-safe.
+enum Where { kPooled, kInline, kSerial };
+template <Where W>
 class WhereStep {
  public:
   static constexpr sdk::StepTypeInfo kInfo{
-      .name = Inline ? "test.where_inline" : "test.where_pooled",
+      .name = W == kInline   ? "test.where_inline"
+              : W == kSerial ? "test.where_serial"
+                             : "test.where_pooled",
       .description = "Records its thread.",
       .parameters_schema = R"({"type":"object","properties":{}})",
-      .capabilities = COALITION_CAP_THREAD_SAFE | (Inline ? COALITION_CAP_NON_BLOCKING : 0u),
+      .capabilities = (W == kSerial ? 0u : COALITION_CAP_THREAD_SAFE) |
+                      (W == kPooled ? 0u : COALITION_CAP_NON_BLOCKING),
   };
   static inline std::mutex mutex;
   static inline std::multiset<std::thread::id> threads;
@@ -73,8 +78,8 @@ class WhereStep {
 constexpr sdk::PluginInfo kGatePlugin{"gate", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                       "Gate."};
 const coalition_plugin_descriptor_t* gate_entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<GateStep, test::EchoStep, WhereStep<true>, WhereStep<false>>(
-      kGatePlugin);
+  return sdk::detail::describe<GateStep, test::EchoStep, WhereStep<kInline>, WhereStep<kPooled>,
+                               WhereStep<kSerial>>(kGatePlugin);
 }
 
 // Waits (up to a generous safety limit, not a speed assertion) until `done` holds.
@@ -157,33 +162,40 @@ TEST_F(EngineTest, TimeoutAfterLastAttemptFailsTheStep) {
   EXPECT_EQ(s.error.code, "step.timeout");
 }
 
-// A non-blocking step in this process runs on the engine's scheduler, never on a plugin thread;
-// the others run on the plugin threads, never on the scheduler. (The first step of each
-// execution is a pooled one: start() enters an execution on the caller's thread.)
+// A non-blocking, thread-safe step in this process runs on the engine's scheduler, never on a
+// plugin thread; the others run on the plugin threads, never on the scheduler. (The first step
+// of each execution is a pooled one: start() enters an execution on the caller's thread.)
 TEST_F(EngineTest, NonBlockingStepsRunOnTheSchedulerAndTheOthersOnPluginThreads) {
+  // pooled, inline, serial, pooled, inline, serial, ...: every non-blocking step follows one
+  // that ran on a plugin thread.
+  const char* types[] = {"test.where_pooled", "test.where_inline", "test.where_serial"};
   json steps = json::array();
-  for (int i = 0; i < 20; ++i) {
+  for (int i = 0; i < 30; ++i) {
     steps.push_back({{"id", "s" + std::to_string(i)},
                      {"kind", "task"},
-                     {"type", i % 2 == 0 ? "test.where_pooled" : "test.where_inline"},
+                     {"type", types[i % 3]},
                      {"next", "s" + std::to_string(i + 1)}});
   }
-  steps.push_back({{"id", "s20"}, {"kind", "succeed"}});
+  steps.push_back({{"id", "s30"}, {"kind", "succeed"}});
   auto wf = workflow(json{{"id", "w"}, {"version", 1}, {"title", "t"}, {"steps", steps}}.dump());
   ASSERT_TRUE(wf);
-  WhereStep<true>::threads.clear();
-  WhereStep<false>::threads.clear();
+  WhereStep<kInline>::threads.clear();
+  WhereStep<kPooled>::threads.clear();
+  WhereStep<kSerial>::threads.clear();
   Engine engine(registry_, catalog_, clock_,
                 EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(engine.start(wf, json::object()).ok());
   engine.wait_idle();
-  const auto& inline_threads = WhereStep<true>::threads;
-  const auto& pooled_threads = WhereStep<false>::threads;
+  const auto& inline_threads = WhereStep<kInline>::threads;
   ASSERT_EQ(inline_threads.size(), 40u);
-  ASSERT_EQ(pooled_threads.size(), 40u);
+  ASSERT_EQ(WhereStep<kPooled>::threads.size(), 40u);
+  ASSERT_EQ(WhereStep<kSerial>::threads.size(), 40u);
   const std::set<std::thread::id> scheduler(inline_threads.begin(), inline_threads.end());
   EXPECT_EQ(scheduler.size(), 1u);  // the one scheduler thread
-  for (const auto& id : pooled_threads) EXPECT_EQ(scheduler.count(id), 0u);
+  // Not thread-safe: it could wait on the scheduler for a lock an abandoned call holds.
+  for (const auto* others : {&WhereStep<kPooled>::threads, &WhereStep<kSerial>::threads}) {
+    for (const auto& id : *others) EXPECT_EQ(scheduler.count(id), 0u);
+  }
 }
 
 TEST_F(EngineTest, ABlockedPluginCallDoesNotHoldUpOtherExecutions) {
