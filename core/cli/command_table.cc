@@ -2,6 +2,9 @@
 // act on executions, grouped by what a person at the terminal is doing.
 #include "cli/command_table.h"
 
+#include <CLI/CLI.hpp>
+#include <map>
+
 #include "cli/audit_commands.h"
 #include "cli/calendars_command.h"
 #include "cli/doctor_command.h"
@@ -79,6 +82,33 @@ std::vector<CommandGroup> command_groups() {
       {"tokens", "Make, list and revoke API tokens for the server"},
       {"plugin", "Tools for plugin authors, publishers and operators"},
   };
+}
+
+std::vector<DefinedCommand> define_commands(CLI::App& app) {
+  std::map<std::string, std::string> group_help;
+  for (auto& group : command_groups()) group_help[group.name] = group.help;
+  std::map<std::string, CLI::App*> groups;
+  std::vector<DefinedCommand> defined;
+  for (Command& command : command_table()) {
+    CLI::App* parent = &app;
+    std::string word = command.path;
+    if (const auto space = word.find(' '); space != std::string::npos) {
+      const std::string group = word.substr(0, space);
+      word = word.substr(space + 1);
+      auto [at, added] = groups.try_emplace(group, nullptr);
+      if (added) {
+        at->second = app.add_subcommand(group, group_help[group]);
+        at->second->require_subcommand(1);
+      }
+      parent = at->second;
+    }
+    CLI::App* sub = parent->add_subcommand(word, command.help);
+    DefinedCommand d{std::move(command), sub, nullptr};
+    d.options = std::make_unique<CommandOptions>(*d.app);
+    d.command.define(*d.options);
+    defined.push_back(std::move(d));
+  }
+  return defined;
 }
 
 }  // namespace coalition::cli

@@ -60,41 +60,6 @@ void add_global_options(CLI::App& app, GlobalOptions& global, const std::string&
                  "With --server: the CA certificate (PEM) that signed the server's certificate");
 }
 
-// A command of the table, defined on this command line.
-struct DefinedCommand {
-  Command command;
-  CLI::App* app = nullptr;
-  std::unique_ptr<CommandOptions> options;
-};
-
-// The table as CLI11 subcommands; a two-word path goes under its group.
-std::vector<DefinedCommand> define_commands(CLI::App& app) {
-  std::map<std::string, std::string> group_help;
-  for (auto& group : command_groups()) group_help[group.name] = group.help;
-  std::map<std::string, CLI::App*> groups;
-  std::vector<DefinedCommand> defined;
-  for (Command& command : command_table()) {
-    CLI::App* parent = &app;
-    std::string word = command.path;
-    if (const auto space = word.find(' '); space != std::string::npos) {
-      const std::string group = word.substr(0, space);
-      word = word.substr(space + 1);
-      auto [at, added] = groups.try_emplace(group, nullptr);
-      if (added) {
-        at->second = app.add_subcommand(group, group_help[group]);
-        at->second->require_subcommand(1);
-      }
-      parent = at->second;
-    }
-    CLI::App* sub = parent->add_subcommand(word, command.help);
-    DefinedCommand d{std::move(command), sub, nullptr};
-    d.options = std::make_unique<CommandOptions>(*d.app);
-    d.command.define(*d.options);
-    defined.push_back(std::move(d));
-  }
-  return defined;
-}
-
 std::string remote_paths(const std::vector<Command>& table) {
   std::string paths;
   for (const Command& command : table) {

@@ -19,36 +19,17 @@ namespace {
 // The table on a CLI11 app, as main.cc builds it.
 struct DefinedTable {
   CLI::App app{"test", "coalition"};
-  std::vector<Command> commands = command_table();
-  std::vector<CLI::App*> apps;
-  std::vector<std::unique_ptr<CommandOptions>> options;
+  std::vector<DefinedCommand> defined = define_commands(app);
 
-  DefinedTable() {
-    std::map<std::string, CLI::App*> groups;
-    for (Command& command : commands) {
-      CLI::App* parent = &app;
-      std::string word = command.path;
-      if (const auto space = word.find(' '); space != std::string::npos) {
-        auto& group = groups[word.substr(0, space)];
-        if (group == nullptr) group = app.add_subcommand(word.substr(0, space));
-        parent = group;
-        word = word.substr(space + 1);
-      }
-      apps.push_back(parent->add_subcommand(word, command.help));
-      options.push_back(std::make_unique<CommandOptions>(*apps.back()));
-      command.define(*options.back());
-    }
-  }
-
-  size_t index(const std::string& path) const {
-    for (size_t i = 0; i < commands.size(); ++i) {
-      if (commands[i].path == path) return i;
+  const DefinedCommand& command(const std::string& path) const {
+    for (const DefinedCommand& d : defined) {
+      if (d.command.path == path) return d;
     }
     ADD_FAILURE() << "no command " << path;
-    return 0;
+    return defined.front();
   }
   const std::string* text(const std::string& path, const std::string& option) const {
-    for (const TextOption& t : options[index(path)]->texts()) {
+    for (const TextOption& t : command(path).options->texts()) {
       if (t.option == option) return t.text;
     }
     return nullptr;
@@ -82,6 +63,15 @@ TEST(CommandTable, EveryEntryDefinesItsOptionsWithoutAClash) {
   EXPECT_NO_THROW({ DefinedTable table; });
 }
 
+TEST(CommandTable, TwoWordPathsGoUnderTheirGroupWhichNeedsOneOfThem) {
+  DefinedTable table;
+  const CLI::App* audit = table.app.get_subcommand("audit");
+  ASSERT_NE(audit, nullptr);
+  EXPECT_EQ(table.command("audit verify").app->get_parent(), audit);
+  EXPECT_EQ(table.command("status").app->get_parent(), &table.app);
+  EXPECT_THROW(table.parse({"audit"}), CLI::RequiredError);
+}
+
 // The commands that work through a server are part of the CLI's contract (docs/cli.md).
 TEST(CommandTable, TheCommandsThatWorkThroughAServer) {
   std::set<std::string> remote;
@@ -98,7 +88,8 @@ TEST(CommandTable, TheCommandsThatWorkThroughAServer) {
 TEST(CommandTable, ACommandThatMustNameSomeoneHasTheirOptions) {
   DefinedTable table;
   size_t naming = 0;
-  for (const Command& command : table.commands) {
+  for (const DefinedCommand& d : table.defined) {
+    const Command& command = d.command;
     if (command.naming == Naming::kNobody) continue;
     ++naming;
     EXPECT_NE(table.text(command.path, "--as"), nullptr) << command.path;
@@ -124,7 +115,7 @@ TEST(CommandTable, OptionsForAStoreAreKnownAsSuch) {
   DefinedTable table;
   table.parse({"complete", "t-1", "--as", "rev.ada", "--role", "reviewer", "--store", "x.db",
                "--now", "2026-03-02T09:00:00Z"});
-  const CommandOptions& complete = *table.options[table.index("complete")];
+  const CommandOptions& complete = *table.command("complete").options;
   EXPECT_EQ(complete.local_only_given(), (std::vector<std::string>{"--as", "--store", "--now"}));
   // --role says which of a credential's roles is meant: it works through a server.
   const auto role = std::find_if(complete.texts().begin(), complete.texts().end(),
@@ -136,14 +127,14 @@ TEST(CommandTable, OptionsForAStoreAreKnownAsSuch) {
 TEST(CommandTable, ExecutionsOrgIsAFilterNotAnIdentity) {
   DefinedTable table;
   table.parse({"executions", "--org", "northbank"});
-  EXPECT_TRUE(table.options[table.index("executions")]->local_only_given().empty());
+  EXPECT_TRUE(table.command("executions").options->local_only_given().empty());
 }
 
 TEST(CommandTable, TheChecksOfACommandReadItsParsedOptions) {
   DefinedTable table;
   table.parse({"reassign", "t-1", "--to", "rev.bo", "--justification", "leave", "--as", "lead.li",
                "--role", "lead"});
-  const Command& reassign = table.commands[table.index("reassign")];
+  const Command& reassign = table.command("reassign").command;
   ASSERT_TRUE(reassign.check);
   EXPECT_FALSE(reassign.check(false));  // here, --to-role names the role they would act in
   EXPECT_TRUE(reassign.check(true));    // a server finds it from the person's credential
