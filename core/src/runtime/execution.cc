@@ -213,7 +213,7 @@ void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const 
     });
   };
   if (host_.durable()) {
-    held_calls_.push_back(std::move(job));
+    held_calls_.push_back(HeldCall{std::move(job), inline_call});
     mark_dirty();
   } else if (inline_call) {
     // The type promised to return at once (COALITION_CAP_NON_BLOCKING): no watchdog is needed,

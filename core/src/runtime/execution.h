@@ -237,7 +237,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // `key`: the attempt's idempotency key, which names the step visit in the crash journal.
   // `inline_call` (a non-blocking step type in this process, StepType::runs_inline): in memory
   // the call runs here, on the scheduler, and only its outcome is posted — one hand-off between
-  // threads instead of two. Durable calls always wait for their commit on the pool.
+  // threads instead of two; durable, it still waits for its commit, then runs on the thread
+  // that completed the commit instead of being handed to the pool.
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
                 bool inline_call = false);
@@ -364,7 +365,13 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::vector<AuditDraft> pending_audit_;
   std::set<int64_t> changed_tasks_;  // frames whose task changed
   std::vector<TaskRecord> closed_tasks_;
-  std::vector<PluginCallPool::Job> held_calls_;
+  // Plugin calls waiting for the commit of their attempt_started. `inline_call`: run it where
+  // the commit completes (the group committer's thread), not on the pool (see dispatch).
+  struct HeldCall {
+    PluginCallPool::Job job;
+    bool inline_call = false;
+  };
+  std::vector<HeldCall> held_calls_;
   // Restored only: frame -> the plugin call that crashed the previous process, and how.
   std::map<int64_t, std::pair<CrashJournal::PluginCall, std::string>> crashed_calls_;
   std::vector<std::string> dropped_parts_;  // state part key prefixes no longer needed

@@ -567,9 +567,16 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   changed_tasks_.clear();
   for (auto& t : closed_tasks_) batch.tasks.push_back(std::move(t));
   closed_tasks_.clear();
-  for (auto& job : held_calls_) {
-    after_commit.push_back(
-        [&host = host_, job = std::move(job)]() mutable { host.post_blocking(std::move(job)); });
+  for (auto& held : held_calls_) {
+    if (held.inline_call) {
+      // A non-blocking step's call is over in microseconds: it runs on the committer's thread,
+      // its outcome posted to the scheduler, and the next round's commit waits that long.
+      after_commit.push_back([job = std::move(held.job)]() mutable { job.call()(); });
+    } else {
+      after_commit.push_back([&host = host_, job = std::move(held.job)]() mutable {
+        host.post_blocking(std::move(job));
+      });
+    }
   }
   held_calls_.clear();
   // Standing still (finished, or waiting for people, signals or timers): a death from now on is
