@@ -63,6 +63,13 @@ void CommandOptions::session(app::SessionOptions& into) {
   now(into.now);
 }
 
+const std::string* CommandOptions::text_of(std::string_view option) const {
+  for (const TextOption& t : texts_) {
+    if (t.option == option) return t.text;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> CommandOptions::local_only_given() const {
   std::vector<std::string> given;
   for (const CLI::Option* option : local_only_) {

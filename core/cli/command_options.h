@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/session.h"
@@ -61,6 +62,8 @@ class CommandOptions {
   void session(app::SessionOptions& into);
 
   const std::vector<TextOption>& texts() const { return texts_; }
+  // The text `option` ("--as", "EXECUTION") was parsed into; null when the command has none.
+  const std::string* text_of(std::string_view option) const;
   // The options given on this line that only work against a store.
   std::vector<std::string> local_only_given() const;
 

@@ -60,20 +60,13 @@ void add_global_options(CLI::App& app, GlobalOptions& global, const std::string&
                  "With --server: the CA certificate (PEM) that signed the server's certificate");
 }
 
-std::string remote_paths(const std::vector<Command>& table) {
+std::string remote_paths(const std::vector<DefinedCommand>& commands) {
   std::string paths;
-  for (const Command& command : table) {
-    if (!command.remote) continue;
-    paths += (paths.empty() ? "" : ", ") + command.path;
+  for (const DefinedCommand& d : commands) {
+    if (!d.command.remote) continue;
+    paths += (paths.empty() ? "" : ", ") + d.command.path;
   }
   return paths;
-}
-
-const std::string* text_of(const DefinedCommand& d, std::string_view option) {
-  for (const TextOption& t : d.options->texts()) {
-    if (t.option == option) return t.text;
-  }
-  return nullptr;
 }
 
 // Through a server: the command must have a remote form, and the options that only work against
@@ -92,7 +85,7 @@ std::optional<Error> refused_remotely(const DefinedCommand& d) {
 // At the engine's terminal the command line says who acts, so it must say it.
 std::optional<Error> unnamed_here(const DefinedCommand& d) {
   const auto empty = [&](std::string_view option) {
-    const std::string* text = text_of(d, option);
+    const std::string* text = d.options->text_of(option);
     return text == nullptr || text->empty();
   };
   switch (d.command.naming) {
@@ -151,8 +144,8 @@ void configure_default_logging(const GlobalOptions& global) {
                     parse_log_level(global.log_level).value_or(LogLevel::kInfo));
 }
 
-// The configuration this command line names or finds, with logging configured from it; the exit
-// code when there is none to run with (said on stderr).
+// The configuration this command line names or finds, with logging configured from it; what is
+// wrong with it when there is none to run with.
 Result<EngineConfig> load_config(const GlobalOptions& global, bool runs_until_stopped,
                                  const FileSystem& fs) {
   ConfigSearch search;
@@ -215,8 +208,8 @@ int run(int argc, char** argv) {
                                    COALITION_ABI_MAJOR, COALITION_ABI_MINOR));
   app.require_subcommand(1);
   GlobalOptions global;
-  add_global_options(app, global, remote_paths(command_table()));
   const std::vector<DefinedCommand> commands = define_commands(app);
+  add_global_options(app, global, remote_paths(commands));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {  // boundary: the command line

@@ -29,10 +29,7 @@ struct DefinedTable {
     return defined.front();
   }
   const std::string* text(const std::string& path, const std::string& option) const {
-    for (const TextOption& t : command(path).options->texts()) {
-      if (t.option == option) return t.text;
-    }
-    return nullptr;
+    return command(path).options->text_of(option);
   }
   void parse(std::vector<std::string> args) {
     std::reverse(args.begin(), args.end());  // CLI11 takes them last first
