@@ -8,50 +8,27 @@
 //      peak RSS, store bytes (the issue-12 figure: iterations share the context).
 // Prints one JSON line per workload.
 // Usage: coalition_bench_durable [--workload W3|W4|MAP|all] [--n N] [--concurrency C]
+// With COALITION_BENCH_KEEP set, the store file is kept (its path on stderr) for inspection.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/file_system.h"
-#include "plugin_host/plugin_registry.h"
-#include "runtime/engine.h"
-#include "runtime/system_clock.h"
-#include "store/sqlite_store.h"
-#include "workflow/workflow_loader.h"
+#include "durable_fixture.h"
 
 namespace {
 
 using namespace coalition;
+using namespace coalition::bench;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-long rss_kb() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0;
-  long resident = 0;
-  statm >> pages >> resident;
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::shared_ptr<const Workflow> load(const json& doc) {
-  auto loaded = load_workflow(doc.dump(), doc["id"].get<std::string>());
-  if (!loaded.workflow) {
-    std::fprintf(stderr, "%s\n", loaded.problems.front().message.c_str());
-    std::exit(70);
-  }
-  return loaded.workflow;
-}
+using Clock = SteadyClock;
+using Fixture = DurableFixture;
 
 json linear() {
   json steps = json::array();
@@ -78,57 +55,22 @@ json human_wait() {
             {{"id", "finish"}, {"kind", "task"}, {"type", "noop"}}}}};
 }
 
-struct Fixture {
-  std::filesystem::path file;
-  std::unique_ptr<SqliteStore> store;
-  WorkflowCatalog catalog;
-  SystemClock clock;
-  std::unique_ptr<Engine> engine;
-
-  Fixture(const char* name, const PluginRegistry& registry) {
-    file = std::filesystem::temp_directory_path() /
-           (std::string("coalition_bench_") + name + "_" + std::to_string(getpid()) + ".db");
-    store = SqliteStore::open(SqliteOptions{file.string(), "FULL"}).value();
-    engine = std::make_unique<Engine>(registry, catalog, clock,
-                                      EngineOptions{.scheduler_threads = 1,
-                                                    .plugin_threads = 2,
-                                                    .store = store.get(),
-                                                    .calendars = nullptr});
-  }
-  ~Fixture() {
-    engine.reset();
-    store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
-  }
-  uint64_t bytes() {
-    (void)store->checkpoint();
-    return store->size_bytes();
-  }
-};
-
 // Windows of `concurrency` executions, as W1: the window's starts are issued by 16 client
 // threads at once (each start is acknowledged only once committed, so concurrent clients share
 // commits), then the window runs to completion.
 int w4(long n, long concurrency, const PluginRegistry& registry) {
   Fixture f("w4", registry);
-  auto workflow = load(linear());
+  auto workflow = load_or_exit(linear());
   (void)f.catalog.add(workflow);
   const auto start = Clock::now();
   std::atomic<long> failures{0};
   for (long done = 0; done < n; done += concurrency) {
     const long size = std::min(concurrency, n - done);
     std::vector<std::string> ids(size);
-    std::vector<std::thread> clients;
-    const long threads = std::min<long>(16, size);
-    for (long t = 0; t < threads; ++t) {
-      clients.emplace_back([&, t] {
-        for (long i = t; i < size; i += threads) {
-          auto id = f.engine->start(workflow, json::object());
-          if (id) ids[i] = *id;
-        }
-      });
-    }
-    for (auto& c : clients) c.join();
+    in_parallel(size, std::min<long>(16, size), [&](long i) {
+      auto id = f.engine->start(workflow, json::object());
+      if (id) ids[i] = *id;
+    });
     f.engine->wait_idle();
     for (const auto& id : ids) {
       auto s = id.empty() ? std::nullopt : f.engine->snapshot(id);
@@ -155,21 +97,13 @@ int w4(long n, long concurrency, const PluginRegistry& registry) {
 // threads at once: their commits share transactions.
 int w3(long n, long threads, const PluginRegistry& registry) {
   Fixture f("w3", registry);
-  auto workflow = load(human_wait());
+  auto workflow = load_or_exit(human_wait());
   (void)f.catalog.add(workflow);
   const long rss_before = rss_kb();
   std::vector<std::string> ids(n);
-  auto in_parallel = [&](auto fn) {
-    std::vector<std::thread> pool;
-    for (long t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (long i = t; i < n; i += threads) fn(i);
-      });
-    }
-    for (auto& th : pool) th.join();
-  };
+
   auto start = Clock::now();
-  in_parallel([&](long i) { ids[i] = *f.engine->start(workflow, json::object()); });
+  in_parallel(n, threads, [&](long i) { ids[i] = *f.engine->start(workflow, json::object()); });
   f.engine->wait_idle();
   (void)f.engine->sync();
   const double park = seconds_since(start);
@@ -180,7 +114,7 @@ int w3(long n, long threads, const PluginRegistry& registry) {
 
   start = Clock::now();
   std::atomic<long> refused{0};
-  in_parallel([&](long i) {
+  in_parallel(n, threads, [&](long i) {
     auto done = f.engine->complete_task(ids[i] + ".t1", Actor{"approver.a", "approver", "", ""},
                                         {{"decision", "approve"}});
     if (!done) ++refused;
@@ -225,7 +159,7 @@ json wide_map() {
 
 int wide(long n, const PluginRegistry& registry) {
   Fixture f("map", registry);
-  auto workflow = load(wide_map());
+  auto workflow = load_or_exit(wide_map());
   (void)f.catalog.add(workflow);
   json members = json::array();
   for (long i = 0; i < n; ++i) members.push_back("member-" + std::to_string(i));

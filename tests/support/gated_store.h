@@ -58,6 +58,9 @@ class GatedStore final : public Store {
   Result<std::optional<ExecutionRecord>> execution(const std::string& id) override {
     return inner_.execution(id);
   }
+  Result<std::optional<StoredExecution>> stored_execution(const std::string& id) override {
+    return inner_.stored_execution(id);
+  }
   Result<std::optional<nlohmann::json>> retry_point(const std::string& id) override {
     return inner_.retry_point(id);
   }

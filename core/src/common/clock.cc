@@ -9,33 +9,24 @@ TimePoint ManualClock::now() const {
 
 uint64_t ManualClock::call_at(TimePoint when, std::function<void()> fn) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const uint64_t id = next_id_++;
-  by_id_.emplace(id, pending_.emplace(when, std::make_pair(id, std::move(fn))));
-  return id;
+  return pending_.add(when, std::move(fn));
 }
 
 void ManualClock::cancel(uint64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = by_id_.find(id);
-  if (it == by_id_.end()) return;
-  pending_.erase(it->second);
-  by_id_.erase(it);
+  pending_.cancel(id);
 }
 
 std::optional<std::function<void()>> ManualClock::take_due(TimePoint limit) {
-  auto it = pending_.begin();
-  if (it == pending_.end() || it->first > limit) return std::nullopt;
-  if (it->first > now_) set_now(it->first);
-  std::function<void()> fn = std::move(it->second.second);
-  by_id_.erase(it->second.first);
-  pending_.erase(it);
-  return fn;
+  auto due = pending_.take_due(limit);
+  if (!due) return std::nullopt;
+  if (due->when > now_) set_now(due->when);
+  return std::move(due->call);
 }
 
 std::optional<TimePoint> ManualClock::next_due() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (pending_.empty()) return std::nullopt;
-  return pending_.begin()->first;
+  return pending_.next_due();
 }
 
 void ManualClock::advance(std::chrono::milliseconds d) {

@@ -9,12 +9,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <utility>
 
 #include "common/time_point.h"
+#include "common/timer_queue.h"
 
 namespace coalition {
 
@@ -29,6 +29,10 @@ class Clock {
   virtual void cancel(uint64_t id) = 0;
   // The earliest pending call, if any.
   virtual std::optional<TimePoint> next_due() const = 0;
+  // Whether time moves by itself (the wall clock): a caller with work already due may then do
+  // it at once instead of through call_at. False (the default) where time moves only when told
+  // (ManualClock): due work waits for that, as virtual time requires.
+  virtual bool real_time() const { return false; }
 };
 
 // Time that moves only when told. advance() runs every call that falls due, in time order, on
@@ -60,11 +64,9 @@ class ManualClock final : public Clock {
   mutable std::mutex mutex_;
   TimePoint now_;
   std::atomic<TimePoint::rep> seen_;
-  uint64_t next_id_ = 1;
-  using Pending = std::multimap<TimePoint, std::pair<uint64_t, std::function<void()>>>;
-  Pending pending_;
-  std::map<uint64_t, Pending::iterator> by_id_;  // each pending call, for cancel()
-  // Takes the earliest call due at or before `limit` out of the pending ones (mutex_ held).
+  TimerQueue pending_;
+  // Takes the earliest call due at or before `limit` out of the pending ones, with time moved
+  // to its instant (mutex_ held).
   std::optional<std::function<void()>> take_due(TimePoint limit);
 };
 

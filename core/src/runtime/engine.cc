@@ -137,12 +137,12 @@ Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id) {
     auto it = executions_.find(id);
     if (it != executions_.end()) return it->second;
     if (store_ == nullptr) return std::shared_ptr<Execution>();
-    auto record = store_->execution(id);
-    if (!record) return std::move(record).error();
-    if (!*record || is_finished((*record)->status)) {
+    auto stored = store_->stored_execution(id);
+    if (!stored) return std::move(stored).error();
+    if (!*stored || is_finished((*stored)->record.status)) {
       return std::shared_ptr<Execution>();
     }
-    auto restored = load(**record);
+    auto restored = load(**stored);
     if (!restored) return std::move(restored).error();
     execution = *restored;
     executions_.emplace(id, execution);
@@ -394,15 +394,13 @@ Status Engine::count_interruptions() {
   return batch.empty() ? ok_status() : store_->apply(batch);
 }
 
-Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
+Result<std::shared_ptr<Execution>> Engine::load(const StoredExecution& stored) {
+  const ExecutionRecord& record = stored.record;
+  const uint32_t stops = stored.interruptions;
   const auto mark = working_on(record.id);  // restoring is work too: it may be what crashes
-  auto stops = store_->interruptions(record.id);
-  if (!stops) return std::move(stops).error();
-  auto parts = store_->state_parts(record.id);
-  if (!parts) return std::move(parts).error();
-  auto execution = Execution::restore(*this, record.id, record.state, *parts);
+  auto execution = Execution::restore(*this, record.id, record.state, stored.parts);
   if (!execution) return execution;
-  (*execution)->note_stop_count(*stops > 0);
+  (*execution)->note_stop_count(stops > 0);
   std::vector<CrashedCall> crashed;
   {
     std::lock_guard<std::mutex> lock(crashed_mutex_);
@@ -412,9 +410,9 @@ Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
     }
   }
   for (auto& c : crashed) (*execution)->note_crashed_call(c.call, std::move(c.cause));
-  if (*stops >= limits_.interruptions) {
+  if (stops >= limits_.interruptions) {
     spdlog::error("execution {} set aside: the engine stopped {} times while working on it",
-                  record.id, *stops);
+                  record.id, stops);
     (*execution)
         ->set_aside(
             kExecutionSetAside,
@@ -422,7 +420,7 @@ Result<std::shared_ptr<Execution>> Engine::load(const ExecutionRecord& record) {
                 "the engine stopped {} times while working on this execution (a crash, an "
                 "abort or running out of memory); it was set aside so that the others carry "
                 "on (limits.interruptions)",
-                *stops));
+                stops));
   }
   return execution;
 }
@@ -441,7 +439,13 @@ Result<RecoveryReport> Engine::recover() {
       ++report.parked;
       continue;
     }
-    auto execution = load(record);
+    auto stored = store_->stored_execution(record.id);
+    if (stored && !*stored) {  // gone since it was listed (purged meanwhile)
+      spdlog::warn("recovery: execution {} left the store after it was listed", record.id);
+      continue;
+    }
+    auto execution =
+        stored ? load(**stored) : Result<std::shared_ptr<Execution>>(std::move(stored).error());
     if (!execution) {
       spdlog::error("recovery: {}", execution.error().message());
       report.failed.push_back(std::move(execution).error());

@@ -174,9 +174,9 @@ class Engine final : public ExecutionHost {
   // process saw it (a fault, an abort); and a plugin call that crashed it is kept in
   // crashed_calls_ for its execution to fail that attempt when it is loaded.
   Status count_interruptions();
-  // Restores `record` from the store and resumes it, or sets it aside when processes died
-  // working on it limits().interruptions times.
-  Result<std::shared_ptr<Execution>> load(const ExecutionRecord& record);
+  // Restores `stored` (Store::stored_execution) and resumes it, or sets it aside when processes
+  // died working on it limits().interruptions times.
+  Result<std::shared_ptr<Execution>> load(const StoredExecution& stored);
   // Images and video never enter, not even in the words people type beside the data (who they
   // are, why they act): refuses `people` ({"actor": ..., "justification": ...}) carrying one,
   // audited with the actor withheld, before anything else looks at the request.

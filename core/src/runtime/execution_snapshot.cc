@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -420,9 +421,54 @@ void Execution::fail_crashed_call(int64_t frame, uint32_t number, const std::str
                                  "plugin.crashed", message));
 }
 
+namespace {
+
+// The timers in due order: those already due (`at_once`: time moves by itself) are returned, for
+// the caller to fire at once, their clock calls cleared; `arm` is called for each of the others.
+template <class Arm>
+std::vector<uint64_t> due_in_order(std::map<uint64_t, ExecutionTimer>& timers, bool at_once,
+                                   TimePoint now, Arm arm) {
+  std::vector<std::pair<TimePoint, uint64_t>> order;
+  order.reserve(timers.size());
+  for (const auto& [id, t] : timers) order.emplace_back(t.due, id);
+  std::sort(order.begin(), order.end());
+  std::vector<uint64_t> due;
+  for (const auto& [when, id] : order) {
+    if (at_once && when <= now) {
+      timers.at(id).clock_id = 0;  // no clock call to cancel
+      due.push_back(id);
+    } else {
+      arm(id);
+    }
+  }
+  return due;
+}
+
+// The ids of frame `frame`'s timers of kind `kind`.
+std::vector<uint64_t> timers_of(const std::map<uint64_t, ExecutionTimer>& timers, int64_t frame,
+                                TimerKind kind) {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, t] : timers) {
+    if (t.frame == frame && t.kind == kind) ids.push_back(id);
+  }
+  return ids;
+}
+
+}  // namespace
+
 void Execution::resume_restored() {
   const Working working(*this);
-  for (auto& [id, t] : timers_) arm(id);
+  // In real time the timers already due fire at once (see arm), in the order the clock would
+  // have run them (a reminder before the deadline it reminds of): one job fires them all in due
+  // order, against one reading of the time, whatever number of scheduler threads runs it. A
+  // firing that ends the execution clears the timers, so the rest find nothing to do.
+  std::vector<uint64_t> due = due_in_order(timers_, host_.clock().real_time(), host_.clock().now(),
+                                           [this](uint64_t id) { arm(id); });
+  if (!due.empty()) {
+    schedule([due = std::move(due)](Execution& s) {
+      for (const uint64_t id : due) s.fire(id);
+    });
+  }
   Frame& root = frames_.at(0);
   if (root.current.empty() && !root.done) {  // started by `coalition start`, never entered
     enter(0, root.sequence->start);
@@ -460,11 +506,9 @@ void Execution::resume_restored() {
   // over again (at-least-once, like any attempt).
   for (auto& [frame, input] : resuming) resume_attempt(frame, std::move(input));
   for (const auto& [frame, number] : in_flight) {
-    std::vector<uint64_t> stale;
-    for (const auto& [id, t] : timers_) {
-      if (t.frame == frame && t.kind == TimerKind::kAttemptTimeout) stale.push_back(id);
+    for (const uint64_t id : timers_of(timers_, frame, TimerKind::kAttemptTimeout)) {
+      cancel_timer(id);
     }
-    for (uint64_t id : stale) cancel_timer(id);
     attempts_.erase(frame);
     run_task(frame, current_step(frame), number);
   }

@@ -1,6 +1,7 @@
-// SystemClock: wall-clock time for the engine in real time (the server, the worker). Calls run on
-// the clock's own timer thread; the thread and its timers live in the .cc file, so a file that
-// names this clock does not compile Asio.
+// SystemClock: wall-clock time for the engine in real time (the server, the worker). Calls run
+// on the clock's own timer thread, one at a time, in time order (calls due together in the order
+// they were made). Scheduling and cancelling cost O(log n) in the calls pending, and a crowd of
+// calls falling due together costs one wake-up of the thread, not one per call.
 #ifndef COALITION_RUNTIME_SYSTEM_CLOCK_H_
 #define COALITION_RUNTIME_SYSTEM_CLOCK_H_
 
@@ -14,6 +15,7 @@ namespace coalition {
 class SystemClock final : public Clock {
  public:
   SystemClock();
+  // Stops the timer thread (after the call it is running, if any); pending calls never run.
   ~SystemClock() override;
   SystemClock(const SystemClock&) = delete;
   SystemClock& operator=(const SystemClock&) = delete;
@@ -21,6 +23,7 @@ class SystemClock final : public Clock {
   uint64_t call_at(TimePoint when, std::function<void()> fn) override;
   void cancel(uint64_t id) override;
   std::optional<TimePoint> next_due() const override;
+  bool real_time() const override { return true; }
 
  private:
   struct State;

@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
   Result<std::optional<WorkflowRecord>> workflow(const std::string& id, int64_t version) override;
   Result<std::vector<WorkflowRecord>> workflows() override;
   Result<std::optional<ExecutionRecord>> execution(const std::string& id) override;
+  Result<std::optional<StoredExecution>> stored_execution(const std::string& id) override;
   Result<std::optional<nlohmann::json>> retry_point(const std::string& id) override;
   Result<std::vector<ExecutionRecord>> active_executions() override;
   Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) override;
@@ -132,6 +133,8 @@ class SqliteStore final : public Store {
     sqlite3* db() const { return db_; }
     // `sql` prepared once per connection and reset for this use (check ok()).
     SqliteStatement& statement(const std::string& sql);
+    // Resets the last statement (before an explicit transaction on this reader ends).
+    void done();
 
    private:
     friend class SqliteStore;
@@ -145,6 +148,11 @@ class SqliteStore final : public Store {
   };
   Reader read_connection();
   void give_back(ReaderConnection* connection);
+  // The reads stored_execution() makes on one reader, also used alone.
+  Result<std::optional<ExecutionRecord>> execution_row(Reader& reader, const std::string& id);
+  Result<uint32_t> interruptions_of(Reader& reader, const std::string& execution_id);
+  Result<std::map<std::string, nlohmann::json>> state_parts_of(Reader& reader,
+                                                               const std::string& execution_id);
   // Called by SQLite after each commit on the main connection with the pages in the log.
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
   // Copies the log into the database file on a connection of its own whenever the committer

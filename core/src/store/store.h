@@ -153,6 +153,14 @@ struct StoredEvent {
   Event event;
 };
 
+// What restoring an execution reads (Store::stored_execution): its record, the times a process
+// died while working on it, and its state parts, all from one snapshot of the store.
+struct StoredExecution {
+  ExecutionRecord record;
+  uint32_t interruptions = 0;
+  std::map<std::string, nlohmann::json> parts;
+};
+
 // A piece of a running execution's state written once and named by key from its snapshot
 // (ExecutionRecord::state) rather than rewritten with it on every commit: a frozen context
 // layer, a finished map iteration's output. Its shape belongs to runtime/execution_snapshot.cc.
@@ -395,6 +403,9 @@ class Store {
                                                          int64_t version) = 0;
   virtual Result<std::vector<WorkflowRecord>> workflows() = 0;
   virtual Result<std::optional<ExecutionRecord>> execution(const std::string& id) = 0;
+  // The record, interruptions and state parts of execution `id` as one snapshot (one read, where
+  // the three calls would be three); nullopt when the store has no such execution.
+  virtual Result<std::optional<StoredExecution>> stored_execution(const std::string& id) = 0;
   // The snapshot a failed execution had before it failed (the last one written while it was
   // running or waiting; its state parts are kept with it); nullopt unless the execution is
   // failed and has one. A retry restores it (runtime/engine.h retry).

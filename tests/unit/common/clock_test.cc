@@ -1,11 +1,14 @@
 // The time seam: ManualClock runs due calls in time order and cancels one among many; the wall
-// clock runs a call that is due and never one that was cancelled.
+// clock runs a call that is due and never one that was cancelled, calls already due at once and
+// in the order made, calls made from its own thread, and holds an instant past the year 2262.
 #include "common/clock.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -104,6 +107,63 @@ TEST(SystemClock, RunsADueCallAndNeverACancelledOne) {
   ASSERT_TRUE(changed.wait_for(lock, seconds(30), [&] { return !ran.empty(); }));
   EXPECT_EQ(ran, std::vector<std::string>{"due"});
   EXPECT_FALSE(clock.next_due());
+}
+
+// Collects what the wall clock's thread runs, for a test to wait on.
+struct Runs {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<int> ran;
+  std::function<void()> add(int n) {
+    return [this, n] {
+      std::lock_guard<std::mutex> lock(mutex);
+      ran.push_back(n);
+      changed.notify_all();
+    };
+  }
+  bool wait_for(size_t count) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return changed.wait_for(lock, seconds(30), [&] { return ran.size() >= count; });
+  }
+};
+
+TEST(SystemClock, RunsCallsAlreadyDueAtOnceInTheOrderMade) {
+  SystemClock clock;
+  Runs runs;
+  const TimePoint past = clock.now() - seconds(5);
+  clock.call_at(clock.now() + std::chrono::hours(1), runs.add(-1));
+  for (int i = 0; i < 50; ++i) clock.call_at(past, runs.add(i));
+  ASSERT_TRUE(runs.wait_for(50));
+  std::lock_guard<std::mutex> lock(runs.mutex);
+  ASSERT_EQ(runs.ran.size(), 50U) << "the call an hour ahead has not run";
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(runs.ran[i], i);
+  EXPECT_TRUE(clock.next_due());
+}
+
+TEST(SystemClock, ACallMayScheduleAndCancelOthersFromTheClocksOwnThread) {
+  SystemClock clock;
+  Runs runs;
+  clock.call_at(clock.now() + milliseconds(10), [&] {
+    const uint64_t dropped = clock.call_at(clock.now() + milliseconds(20), runs.add(0));
+    clock.call_at(clock.now() + milliseconds(30), runs.add(2));
+    clock.call_at(clock.now(), runs.add(1));
+    clock.cancel(dropped);
+  });
+  ASSERT_TRUE(runs.wait_for(2));
+  std::lock_guard<std::mutex> lock(runs.mutex);
+  EXPECT_EQ(runs.ran, (std::vector<int>{1, 2}));
+}
+
+TEST(SystemClock, HoldsAnInstantBeyondWhatItsWaitCanCountAndStopsWithItPending) {
+  auto clock = std::make_unique<SystemClock>();
+  Runs runs;
+  const TimePoint far = at("9999-12-31T23:59:59Z");
+  clock->call_at(far, runs.add(0));
+  clock->call_at(clock->now() + milliseconds(5), runs.add(1));
+  ASSERT_TRUE(runs.wait_for(1));
+  EXPECT_EQ(clock->next_due(), far);
+  clock.reset();  // returns: the thread is not stuck waiting for the year 9999
+  EXPECT_EQ(runs.ran, std::vector<int>{1});
 }
 
 TEST(SystemClock, NamesItsEarliestPendingCall) {

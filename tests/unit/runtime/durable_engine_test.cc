@@ -2,6 +2,9 @@
 // persisted, what survives a restart, and every rule a human task completion must pass.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
+
 #include "common/utc_time.h"
 #include "runtime/engine.h"
 #include "runtime/system_clock.h"
@@ -489,6 +492,102 @@ TEST_F(DurableEngineTest, ALongWaitLeavesMemoryAndItsTimerBringsItBack) {
   EXPECT_EQ(CountStep::calls, 1);
   const auto t = types(*store, "ex-4");
   EXPECT_EQ(count(t, "step_succeeded"), 2u);
+}
+
+// Time turned by hand but saying it moves by itself (real_time), counting the calls made on it:
+// what the engine does with timers already due on the wall clock, without waiting on one.
+class HandTurnedWallClock final : public Clock {
+ public:
+  explicit HandTurnedWallClock(TimePoint start) : inner(start) {}
+  TimePoint now() const override { return inner.now(); }
+  uint64_t call_at(TimePoint when, std::function<void()> fn) override {
+    ++calls;
+    return inner.call_at(when, std::move(fn));
+  }
+  void cancel(uint64_t id) override { inner.cancel(id); }
+  std::optional<TimePoint> next_due() const override { return inner.next_due(); }
+  bool real_time() const override { return true; }
+  ManualClock inner;
+  std::atomic<int> calls{0};
+};
+
+// A wait whose instant passed while its execution was parked in the store: reloaded by its
+// wake-up, in real time its timer fires at once (no second round through the clock); in
+// virtual time it waits for time to be moved, as `coalition tick` moves it.
+TEST_F(DurableEngineTest, ADueTimerOfAReloadedExecutionFiresAtOnceOnlyInRealTime) {
+  auto loaded = load_workflow(R"({"id": "pause_then_done", "version": 1, "title": "t", "steps": [
+      {"id": "pause", "kind": "wait", "for": "PT1H", "next": "done"},
+      {"id": "done", "kind": "succeed"}]})",
+                              "pause_then_done.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  const TimePoint start = utc("2026-12-01T09:00:00Z");
+  const TimePoint later = utc("2026-12-01T11:00:00Z");
+  {
+    auto store = open_store();
+    HandTurnedWallClock clock(start);
+    auto e = engine(*store, clock);
+    ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-real").ok());
+    e->wait_idle();
+    ASSERT_TRUE(e->sync().ok());
+    ASSERT_TRUE(e->execution_ids().empty()) << "parked: only its wake-up is left in memory";
+    const int before = clock.calls.load();
+    clock.inner.set_at_least(later);
+    ASSERT_TRUE(clock.inner.fire_next(later));  // the wake-up: reloads it
+    e->wait_idle();
+    ASSERT_TRUE(e->sync().ok());
+    EXPECT_EQ((*store->execution("ex-real"))->status, ExecutionStatus::kSucceeded);
+    EXPECT_EQ(clock.calls.load(), before) << "the due wait fired without a call on the clock";
+  }
+  auto store = open_store();  // the same store: its audit time goes on from where it was
+  ManualClock clock(later);
+  auto e = engine(*store, clock);
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-virtual").ok());
+  settle(*e, clock);
+  const TimePoint after = later + std::chrono::hours(2);
+  clock.set_at_least(after);
+  ASSERT_TRUE(clock.fire_next(after));  // the wake-up: reloads it
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ((*store->execution("ex-virtual"))->status, ExecutionStatus::kWaiting)
+      << "virtual time: the due wait waits for time to be moved";
+  settle(*e, clock);
+  EXPECT_EQ((*store->execution("ex-virtual"))->status, ExecutionStatus::kSucceeded);
+}
+
+// Several timers overdue when a parked execution comes back in real time fire in due order, as
+// the clock would have run them: the reminder before the deadline it reminds of (the deadline's
+// timer was made first).
+TEST_F(DurableEngineTest, OverdueTimersOfAReloadedExecutionFireInDueOrder) {
+  auto loaded = load_workflow(R"({"id": "late", "version": 1, "title": "t", "steps": [
+      {"id": "ask", "kind": "task", "type": "test.approval", "parameters": {"title": "ask"},
+       "assign": {"roles": ["liaison"]},
+       "deadline": {"in": "PT1H", "remind": ["PT30M"], "on_expiry": {"next": "done"}},
+       "next": "done"},
+      {"id": "done", "kind": "succeed"}]})",
+                              "late.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("late.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  HandTurnedWallClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-late").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  ASSERT_TRUE(e->execution_ids().empty());
+  clock.inner.set_at_least(utc("2026-12-01T11:00:00Z"));  // both the reminder and the deadline
+  ASSERT_TRUE(clock.inner.fire_next(clock.now()));        // the wake-up: reloads it
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  std::vector<std::string> timeline;
+  const auto history = store->history("ex-late");
+  ASSERT_TRUE(history.ok());
+  for (const auto& ev : *history) {
+    if (ev.type == EventType::kReminderDue || ev.type == EventType::kDeadlineExpired) {
+      timeline.emplace_back(to_string(ev.type));
+    }
+  }
+  EXPECT_EQ(timeline, (std::vector<std::string>{"reminder_due", "deadline_expired"}));
+  EXPECT_EQ((*store->execution("ex-late"))->status, ExecutionStatus::kSucceeded);
 }
 
 TEST_F(DurableEngineTest, UnknownCalendarFailsTheStepWithAConfigurationError) {

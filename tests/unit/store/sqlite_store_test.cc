@@ -108,6 +108,51 @@ TEST_F(SqliteStoreTest, StoreFromANewerVersionIsRefusedWithAClearMessage) {
       << store.error().message();
 }
 
+// What reloading an execution reads, in one read transaction: the record with its
+// interruptions and state parts; nothing for an unknown id; and the connection it read on is
+// left outside any transaction (a later commit is seen, and nothing holds the writer), on a
+// file and in memory alike.
+TEST_F(SqliteStoreTest, StoredExecutionReadsTheRecordItsInterruptionsAndPartsAsOne) {
+  for (const std::string path : {file_.string(), std::string(":memory:")}) {
+    SCOPED_TRACE(path);
+    auto opened = SqliteStore::open(SqliteOptions{path});
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    auto& store = **opened;
+    StoreBatch batch;
+    batch.executions.push_back(ExecutionRecord{"ex-1", "review", 2, ExecutionStatus::kWaiting,
+                                               "lead.lee", at(0), at(5), at(60), json{{"seq", 2}},
+                                               ExecutionResult{}});
+    batch.interruptions.emplace_back("ex-1", 2);
+    batch.parts.push_back(StatePart{"ex-1", "layer/1", json{{"item", "a"}}});
+    batch.parts.push_back(StatePart{"ex-1", "layer/2", json{{"item", "b"}}});
+    ASSERT_TRUE(store.apply(batch).ok());
+
+    auto stored = store.stored_execution("ex-1");
+    ASSERT_TRUE(stored.ok()) << stored.error().message();
+    ASSERT_TRUE(stored->has_value());
+    EXPECT_EQ((*stored)->record.id, "ex-1");
+    EXPECT_EQ((*stored)->record.state["seq"], 2);
+    EXPECT_EQ((*stored)->interruptions, 2U);
+    ASSERT_EQ((*stored)->parts.size(), 2U);
+    EXPECT_EQ((*stored)->parts.at("layer/2")["item"], "b");
+
+    auto unknown = store.stored_execution("ex-404");
+    ASSERT_TRUE(unknown.ok());
+    EXPECT_FALSE(unknown->has_value());
+
+    StoreBatch later;
+    later.executions.push_back(ExecutionRecord{"ex-1", "review", 2, ExecutionStatus::kRunning,
+                                               "lead.lee", at(0), at(9), std::nullopt,
+                                               json{{"seq", 3}}, ExecutionResult{}});
+    later.part_drops.push_back(StatePartDrop{"ex-1", ""});
+    ASSERT_TRUE(store.apply(later).ok()) << "no read transaction holds the writer";
+    stored = store.stored_execution("ex-1");
+    ASSERT_TRUE(stored.ok() && stored->has_value());
+    EXPECT_EQ((*stored)->record.state["seq"], 3) << "a later commit is seen: no stale snapshot";
+    EXPECT_TRUE((*stored)->parts.empty());
+  }
+}
+
 TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
   auto store = open();
   StoreBatch batch;

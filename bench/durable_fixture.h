@@ -1,0 +1,99 @@
+// What the benchmarks on the embedded store share: a SQLite store in $TMPDIR with
+// synchronous=FULL (acknowledged = fsynced) under an engine on the wall clock, the process's
+// resident memory, and a workflow definition loaded or the run stopped.
+// With COALITION_BENCH_KEEP set, the store file is kept (its path on stderr) for inspection.
+#ifndef COALITION_BENCH_DURABLE_FIXTURE_H_
+#define COALITION_BENCH_DURABLE_FIXTURE_H_
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "plugin_host/plugin_registry.h"
+#include "runtime/engine.h"
+#include "runtime/system_clock.h"
+#include "store/sqlite_store.h"
+#include "workflow/workflow_loader.h"
+
+namespace coalition::bench {
+
+using SteadyClock = std::chrono::steady_clock;
+
+inline long rss_kb() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0;
+  long resident = 0;
+  statm >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+inline double seconds_since(SteadyClock::time_point t) {
+  return std::chrono::duration<double>(SteadyClock::now() - t).count();
+}
+
+// fn(0) .. fn(n - 1) from `threads` client threads (thread t takes t, t + threads, ...).
+template <typename Fn>
+void in_parallel(long n, long threads, Fn fn) {
+  std::vector<std::thread> pool;
+  for (long t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (long i = t; i < n; i += threads) fn(i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+inline std::shared_ptr<const Workflow> load_or_exit(const nlohmann::json& doc) {
+  auto loaded = load_workflow(doc.dump(), doc["id"].get<std::string>());
+  if (!loaded.workflow) {
+    std::fprintf(stderr, "%s\n", loaded.problems.front().message.c_str());
+    std::exit(70);
+  }
+  return loaded.workflow;
+}
+
+struct DurableFixture {
+  std::filesystem::path file;
+  std::unique_ptr<SqliteStore> store;
+  WorkflowCatalog catalog;
+  SystemClock clock;
+  std::unique_ptr<Engine> engine;
+
+  DurableFixture(const char* name, const PluginRegistry& registry) {
+    file = std::filesystem::temp_directory_path() /
+           (std::string("coalition_bench_") + name + "_" + std::to_string(getpid()) + ".db");
+    store = SqliteStore::open(SqliteOptions{file.string(), "FULL"}).value();
+    engine = std::make_unique<Engine>(registry, catalog, clock,
+                                      EngineOptions{.scheduler_threads = 1,
+                                                    .plugin_threads = 2,
+                                                    .store = store.get(),
+                                                    .calendars = nullptr});
+  }
+  ~DurableFixture() {
+    engine.reset();
+    store.reset();
+    if (std::getenv("COALITION_BENCH_KEEP") != nullptr) {
+      std::fprintf(stderr, "kept %s\n", file.c_str());
+      return;
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+  }
+  DurableFixture(const DurableFixture&) = delete;
+  DurableFixture& operator=(const DurableFixture&) = delete;
+  uint64_t bytes() {
+    (void)store->checkpoint();
+    return store->size_bytes();
+  }
+};
+
+}  // namespace coalition::bench
+
+#endif  // COALITION_BENCH_DURABLE_FIXTURE_H_
