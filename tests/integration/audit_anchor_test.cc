@@ -49,11 +49,16 @@ void forge(const std::string& store, const std::function<void(std::vector<Row>&)
   ASSERT_EQ(sqlite3_open(store.c_str(), &db), SQLITE_OK);
   std::vector<Row> rows;
   sqlite3_stmt* q = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT seq, at, actor, role, organisation, execution_id, step, type, "
-                     "summary, summary_hash, prev_hash, hash, scheme, event_seq, event_hash "
-                     "FROM audit ORDER BY seq",
-                     -1, &q, nullptr);
+  // The store keeps each digest as its 32 bytes (a BLOB); the chain hashes their hex.
+  auto hex = [](const std::string& column) {
+    return "CASE typeof(" + column + ") WHEN 'blob' THEN lower(hex(" + column + ")) ELSE " +
+           column + " END";
+  };
+  const std::string select =
+      "SELECT seq, at, actor, role, organisation, execution_id, step, type, summary, " +
+      hex("summary_hash") + ", " + hex("prev_hash") + ", " + hex("hash") + ", scheme, event_seq, " +
+      hex("event_hash") + " FROM audit ORDER BY seq";
+  sqlite3_prepare_v2(db, select.c_str(), -1, &q, nullptr);
   auto text = [&](int c) {
     return std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, c)));
   };

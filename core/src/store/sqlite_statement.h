@@ -27,6 +27,8 @@ class SqliteStatement {
   SqliteStatement& bind(int index, std::string_view text);
   SqliteStatement& bind(int index, int64_t value);
   SqliteStatement& bind(int index, std::optional<int64_t> value);  // nullopt binds NULL
+  // Binds `bytes` as a BLOB, not copied either.
+  SqliteStatement& bind_blob(int index, std::string_view bytes);
   // Steps once: true when a row is ready, false when done; kIo error on failure.
   Result<bool> step();
   // Runs to completion, then resets for reuse.
@@ -36,6 +38,9 @@ class SqliteStatement {
   std::string text(int column) const;
   int64_t integer(int column) const;
   bool is_null(int column) const;
+  bool is_blob(int column) const;
+  // The column's bytes (TEXT or BLOB) without a copy: valid until the next step() or reset().
+  std::string_view bytes(int column) const;
 
  private:
   sqlite3* db_ = nullptr;

@@ -46,6 +46,21 @@ json stored_json(const std::string& text) {
   return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
+// Execution snapshots (state, resume_state) and state parts are written as MessagePack in a
+// BLOB: the document the JSON text was, without printing and scanning every number and string
+// on each commit and each restore, and smaller. A store written before holds JSON text there;
+// TEXT still reads as JSON, so no migration rewrites old rows.
+std::string snapshot_bytes(const json& doc) {
+  std::string out;
+  json::to_msgpack(doc, out);
+  return out;
+}
+
+json stored_snapshot(const SqliteStatement& q, int column) {
+  if (!q.is_blob(column)) return json::parse(q.bytes(column), nullptr, /*allow_exceptions=*/false);
+  return json::from_msgpack(q.bytes(column), /*strict=*/true, /*allow_exceptions=*/false);
+}
+
 constexpr const char* kExecutionColumns =
     "id, workflow_id, workflow_version, status, initiator, started_at, updated_at, next_due, "
     "state, result";
@@ -72,7 +87,7 @@ Result<ExecutionRecord> read_execution(const SqliteStatement& q) {
   r.started_at = from_ms(q.integer(5));
   r.updated_at = from_ms(q.integer(6));
   if (!q.is_null(7)) r.next_due = from_ms(q.integer(7));
-  r.state = stored_json(q.text(8));
+  r.state = stored_snapshot(q, 8);
   auto result = read_execution_result(stored_json(q.text(9)));
   if (!result) {
     return Error::invalid_data(
@@ -120,6 +135,59 @@ Result<TaskRecord> read_task(const SqliteStatement& q) {
   return t;
 }
 
+// Audit hashes are SHA-256 digests stored as their 32 bytes (a BLOB): half the 64 hex characters
+// the chain hashes and people read, which they read back as. A value that is not a lower-case hex
+// digest (an entry without an event has an empty event hash) is stored as the text it is, and
+// TEXT (every hash of a store written before) reads as it is, so old rows need no rewrite.
+constexpr size_t kDigestBytes = 32;
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case too: such text is kept as text, so it reads back unchanged
+}
+
+class StoredHash {
+ public:
+  explicit StoredHash(const std::string& hex) : hex_(hex) {
+    if (hex.size() != 2 * kDigestBytes) return;
+    std::string bytes(kDigestBytes, '\0');
+    for (size_t i = 0; i < kDigestBytes; ++i) {
+      const int high = hex_value(hex[2 * i]);
+      const int low = hex_value(hex[2 * i + 1]);
+      if (high < 0 || low < 0) return;
+      bytes[i] = static_cast<char>(high * 16 + low);
+    }
+    bytes_ = std::move(bytes);
+  }
+  // Binds the value; it must outlive the statement's run (the binding does not copy).
+  void bind(SqliteStatement& q, int index) const {
+    if (bytes_) {
+      q.bind_blob(index, *bytes_);
+    } else {
+      q.bind(index, hex_);
+    }
+  }
+
+ private:
+  const std::string& hex_;
+  std::optional<std::string> bytes_;
+};
+
+std::string stored_hash(const SqliteStatement& q, int column) {
+  if (!q.is_blob(column)) return q.text(column);
+  const std::string_view bytes = q.bytes(column);
+  std::string hex;
+  hex.reserve(2 * bytes.size());
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    hex.push_back(kHexDigits[b >> 4U]);
+    hex.push_back(kHexDigits[b & 15U]);
+  }
+  return hex;
+}
+
 AuditRecord read_audit(const SqliteStatement& q) {
   AuditRecord r;
   r.seq = static_cast<uint64_t>(q.integer(0));
@@ -131,12 +199,12 @@ AuditRecord read_audit(const SqliteStatement& q) {
   r.step = q.text(6);
   r.type = q.text(7);
   r.summary = q.text(8);
-  r.summary_hash = q.text(9);
-  r.prev_hash = q.text(10);
-  r.hash = q.text(11);
+  r.summary_hash = stored_hash(q, 9);
+  r.prev_hash = stored_hash(q, 10);
+  r.hash = stored_hash(q, 11);
   r.scheme = static_cast<int>(q.integer(12));
   r.event_seq = static_cast<uint64_t>(q.integer(13));
-  r.event_hash = q.text(14);
+  r.event_hash = stored_hash(q, 14);
   return r;
 }
 
@@ -551,7 +619,7 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
                      .bind(6, to_ms(e.started_at))
                      .bind(7, to_ms(e.updated_at))
                      .bind(8, to_ms(e.next_due))
-                     .bind(9, e.state.dump())
+                     .bind_blob(9, snapshot_bytes(e.state))
                      .bind(10, to_json(e.result).dump())
                      .run();
         !s)
@@ -622,7 +690,7 @@ Status SqliteStore::write_audit(
   if (!row) return std::move(row).error();
   if (*row) {
     seq = static_cast<uint64_t>(s_->audit_tail.integer(0));
-    prev = s_->audit_tail.text(1);
+    prev = stored_hash(s_->audit_tail, 1);
     last = parse_utc(s_->audit_tail.text(2));
   }
   s_->audit_tail.reset();
@@ -644,24 +712,26 @@ Status SqliteStore::write_audit(
       event_hash = it->second;
     }
     AuditRecord r = seal_audit_entry(*draft, ++seq, prev, *at, std::move(event_hash));
-    if (auto s = s_->insert_audit.bind(1, static_cast<int64_t>(r.seq))
-                     .bind(2, r.at)
-                     .bind(3, r.actor)
-                     .bind(4, r.role)
-                     .bind(5, r.organisation)
-                     .bind(6, r.execution_id)
-                     .bind(7, r.step)
-                     .bind(8, r.type)
-                     .bind(9, r.summary)
-                     .bind(10, r.summary_hash)
-                     .bind(11, r.prev_hash)
-                     .bind(12, r.hash)
-                     .bind(13, static_cast<int64_t>(r.scheme))
-                     .bind(14, static_cast<int64_t>(r.event_seq))
-                     .bind(15, r.event_hash)
-                     .run();
-        !s)
-      return s;
+    SqliteStatement& insert = s_->insert_audit.bind(1, static_cast<int64_t>(r.seq))
+                                  .bind(2, r.at)
+                                  .bind(3, r.actor)
+                                  .bind(4, r.role)
+                                  .bind(5, r.organisation)
+                                  .bind(6, r.execution_id)
+                                  .bind(7, r.step)
+                                  .bind(8, r.type)
+                                  .bind(9, r.summary)
+                                  .bind(13, static_cast<int64_t>(r.scheme))
+                                  .bind(14, static_cast<int64_t>(r.event_seq));
+    const StoredHash stored_summary(r.summary_hash);
+    const StoredHash stored_prev(r.prev_hash);
+    const StoredHash stored_entry(r.hash);
+    const StoredHash stored_event(r.event_hash);
+    stored_summary.bind(insert, 10);
+    stored_prev.bind(insert, 11);
+    stored_entry.bind(insert, 12);
+    stored_event.bind(insert, 15);
+    if (auto s = insert.run(); !s) return s;
     prev = r.hash;
     last = *at;
   }
@@ -673,8 +743,8 @@ Status SqliteStore::write_parts(const StoreBatch& batch) {
     if (auto s = s_->drop_parts.bind(1, d.execution_id).bind(2, d.prefix).run(); !s) return s;
   }
   for (const auto& p : batch.parts) {
-    const std::string body = p.body.dump();
-    if (auto s = s_->put_part.bind(1, p.execution_id).bind(2, p.key).bind(3, body).run(); !s) {
+    const std::string body = snapshot_bytes(p.body);
+    if (auto s = s_->put_part.bind(1, p.execution_id).bind(2, p.key).bind_blob(3, body).run(); !s) {
       return s;
     }
   }
@@ -1121,12 +1191,12 @@ Status SqliteStore::write_redaction(const Redaction& r) {
   }
   if (auto s = redact_rows(r); !s) return s;
   if (r.state) {
-    const std::string text = r.state->dump();
+    const std::string bytes = snapshot_bytes(*r.state);
     // The snapshot a retry would go back to holds the same data: it goes too.
     if (auto s = SqliteStatement(
                      db_, "UPDATE executions SET state = ?2, resume_state = NULL WHERE id = ?1")
                      .bind(1, r.execution_id)
-                     .bind(2, text)
+                     .bind_blob(2, bytes)
                      .run();
         !s)
       return s;
@@ -1254,7 +1324,7 @@ Result<std::optional<json>> SqliteStore::retry_point(const std::string& id) {
   auto row = q.step();
   if (!row) return std::move(row).error();
   if (!*row) return std::optional<json>();
-  json state = json::parse(q.text(0), nullptr, false);
+  json state = stored_snapshot(q, 0);
   if (!state.is_object()) return Error::io("store: the retry point of " + id + " is unreadable");
   return std::optional<json>(std::move(state));
 }
@@ -1704,7 +1774,7 @@ Status SqliteStore::verify_events(AuditVerification& v,
         ++v.events;
         const std::string digest =
             event_digest(execution, seq, q.integer(2), q.text(3), q.text(4), q.text(5));
-        if (digest == q.text(7)) return true;
+        if (digest == stored_hash(q, 7)) return true;
         const PurgeEvidence* e = evidence_for(purges, execution);
         if (e != nullptr && e->covers_rewrite(seq, digest)) return true;
         mark_audit_broken(v, static_cast<uint64_t>(q.integer(6)), "event_modified",
@@ -1832,7 +1902,7 @@ Result<std::map<std::string, nlohmann::json>> SqliteStore::state_parts_of(
     auto row = q.step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    json body = stored_json(q.text(1));
+    json body = stored_snapshot(q, 1);
     if (body.is_discarded()) {
       return Error::invalid_data("state part " + q.text(0) + " of execution " + execution_id +
                                  " is not valid JSON");

@@ -3,6 +3,7 @@
 #include "store/sqlite_store.h"
 
 #include "audit/audit_chain.h"
+#include "audit/event_digest.h"
 #include "common/utc_time.h"
 #include "store/sqlite_migrations.h"
 
@@ -151,6 +152,73 @@ TEST_F(SqliteStoreTest, StoredExecutionReadsTheRecordItsInterruptionsAndPartsAsO
     EXPECT_EQ((*stored)->record.state["seq"], 3) << "a later commit is seen: no stale snapshot";
     EXPECT_TRUE((*stored)->parts.empty());
   }
+}
+
+// Snapshots and state parts are written as MessagePack BLOBs and read back as the same
+// documents; JSON text, which stores written before hold there, still reads.
+TEST_F(SqliteStoreTest, SnapshotsAreWrittenAsMessagePackAndOldJsonTextStillReads) {
+  const json state = {{"seq", 12},
+                      {"frames", {{{"id", 1}, {"path", "review/über"}, {"due", -5}}}},
+                      {"big", 18446744073709551615ULL},
+                      {"share", 0.25},
+                      {"done", true},
+                      {"none", nullptr},
+                      {"empty", json::object()}};
+  {
+    auto store = open();
+    StoreBatch batch;
+    batch.executions.push_back(ExecutionRecord{"ex-1", "review", 1, ExecutionStatus::kRunning,
+                                               "lead.lee", at(0), at(5), std::nullopt, state,
+                                               ExecutionResult{}});
+    batch.parts.push_back(StatePart{"ex-1", "layer/1", json{{"item", "a"}, {"n", 3}}});
+    ASSERT_TRUE(store->apply(batch).ok());
+    StoreBatch failed;
+    failed.executions.push_back(ExecutionRecord{"ex-1", "review", 1, ExecutionStatus::kFailed,
+                                                "lead.lee", at(0), at(9), std::nullopt,
+                                                json{{"seq", 13}}, ExecutionResult{}});
+    ASSERT_TRUE(store->apply(failed).ok());
+    auto record = store->execution("ex-1");
+    ASSERT_TRUE(record.ok() && record->has_value());
+    EXPECT_EQ((*record)->state, (json{{"seq", 13}}));
+    auto retry = store->retry_point("ex-1");
+    ASSERT_TRUE(retry.ok() && retry->has_value()) << "the running snapshot is kept on failure";
+    EXPECT_EQ(**retry, state);
+    auto parts = store->state_parts("ex-1");
+    ASSERT_TRUE(parts.ok());
+    EXPECT_EQ(parts->at("layer/1"), (json{{"item", "a"}, {"n", 3}}));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT typeof(e.state), typeof(e.resume_state), typeof(p.body) "
+                               "FROM executions e JOIN state_parts p ON p.execution_id = e.id",
+                               -1, &q, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  for (int column = 0; column < 3; ++column) {
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, column)), "blob") << column;
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+
+  tamper(file_,
+         "UPDATE executions SET state = '{\"seq\":7}', resume_state = '{\"seq\":6}'; "
+         "UPDATE state_parts SET body = '{\"item\":\"old\"}'");
+  auto store = open();
+  auto record = store->execution("ex-1");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->state, (json{{"seq", 7}}));
+  auto retry = store->retry_point("ex-1");
+  ASSERT_TRUE(retry.ok() && retry->has_value());
+  EXPECT_EQ(**retry, (json{{"seq", 6}}));
+  EXPECT_EQ(store->state_parts("ex-1")->at("layer/1"), (json{{"item", "old"}}));
+
+  tamper(file_, "UPDATE executions SET resume_state = X'C1'");  // never valid MessagePack
+  retry = store->retry_point("ex-1");
+  ASSERT_FALSE(retry.ok());
+  EXPECT_NE(retry.error().message().find("retry point of ex-1 is unreadable"), std::string::npos)
+      << retry.error().message();
 }
 
 TEST_F(SqliteStoreTest, BatchRoundTripsExecutionsEventsAndTasks) {
@@ -347,7 +415,9 @@ INSTANTIATE_TEST_SUITE_P(
         Tampering{"backdated_without_rehash",
                   "UPDATE audit SET at = '2020-01-01T00:00:00.000Z' WHERE seq = 3", 3},
         Tampering{"rehashed_one_entry",
-                  "UPDATE audit SET actor = 'x', hash = 'f' || substr(hash, 2) WHERE seq = 1", 1}),
+                  "UPDATE audit SET actor = 'x', hash = CAST(X'ff' || substr(hash, 2) AS BLOB) "
+                  "WHERE seq = 1",
+                  1}),
     [](const auto& p) { return std::string(p.param.name); });
 
 TEST_F(SqliteStoreTest, AnEntryEarlierThanTheLastIsRefusedAndSmallDisorderIsSealedInOrder) {
@@ -384,6 +454,10 @@ TEST_F(SqliteStoreTest, EventPayloadsAreCoveredByTheirEntries) {
     ASSERT_TRUE(v.ok());
     EXPECT_TRUE(v->ok) << v->problem;
     EXPECT_EQ(v->events, 3u);
+    // Stored as its 32 bytes, read back as the hex digest of the event's stored fields.
+    EXPECT_EQ(store->audit("ex-1")->front().event_hash,
+              event_digest("ex-1", 1, (1798675200 + 1) * 1000LL, "step_scheduled", "review",
+                           R"({"kind":"human"})"));
   }
   tamper(file_, "UPDATE events SET data = '{\"kind\":\"plugin\"}' WHERE seq = 2");
   auto v = open()->verify_audit();
@@ -406,6 +480,7 @@ TEST_F(SqliteStoreTest, AnchorsCatchARewrittenOrShortenedChain) {
 // A store written before event digests (schema 2) opens, upgrades, keeps verifying its old
 // entries by their old scheme and appends new ones under the new one.
 TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
+  std::string old_hash;
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
@@ -415,6 +490,7 @@ TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
     AuditRecord old = seal_audit_entry(draft(1), 1, kAuditGenesisHash, at(1));
     old.scheme = 1;
     old.hash = audit_entry_hash(old);
+    old_hash = old.hash;
     const std::string sql =
         "PRAGMA user_version = 2; INSERT INTO audit VALUES (1, '" + old.at +
         "', 'officer.kim', 'reviewer', 'northwind', 'ex-1', 'review', 'task_completed', '" +
@@ -434,6 +510,26 @@ TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
   EXPECT_EQ(v->unanchored_events, 1u);
   EXPECT_EQ(store->audit("ex-1")->front().scheme, 1);
   EXPECT_EQ(store->audit("ex-1")->back().scheme, 2);
+  EXPECT_EQ(store->audit("ex-1")->at(1).prev_hash, old_hash) << "read as the hex it was written";
+  store.reset();
+  // The entries written since keep each digest as its 32 bytes; the old one's stay its text. An
+  // entry without an event has no event digest: its empty text.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT typeof(summary_hash) || typeof(prev_hash) || typeof(hash) "
+                               "|| length(hash) || typeof(event_hash) FROM audit ORDER BY seq",
+                               -1, &q, nullptr),
+            SQLITE_OK);
+  std::vector<std::string> kinds;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    kinds.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"texttexttext64text", "blobblobblob32text",
+                                             "blobblobblob32text"}));
 }
 
 TaskRecord inbox_task(const std::string& id, const std::string& org, json roles,
