@@ -254,6 +254,13 @@ constexpr const char* kMigrations[] = {
       updated_at     INTEGER NOT NULL
     ) WITHOUT ROWID;
     )sql",
+    // 14: no table changes. From here on snapshots and state parts are MessagePack BLOBs and
+    // audit digests their 32 bytes (sqlite_store.cc reads the older text too); the version says
+    // so, so that an older engine refuses the store instead of misreading those values, or
+    // linking a new audit entry to raw digest bytes.
+    R"sql(
+    SELECT 1;
+    )sql",
 };
 
 }  // namespace

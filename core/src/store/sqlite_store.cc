@@ -1905,7 +1905,7 @@ Result<std::map<std::string, nlohmann::json>> SqliteStore::state_parts_of(
     json body = stored_snapshot(q, 1);
     if (body.is_discarded()) {
       return Error::invalid_data("state part " + q.text(0) + " of execution " + execution_id +
-                                 " is not valid JSON");
+                                 " is unreadable (neither MessagePack nor JSON text)");
     }
     out.emplace(q.text(0), std::move(body));
   }
