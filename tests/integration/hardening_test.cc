@@ -364,7 +364,9 @@ TEST_F(Hardening, ACrashedBranchFailsItsParallelStepAndNothingRunsAfterTheFailur
   bool ended = false;
   for (const auto& event : history) {
     if (event["type"] == "execution_failed") ended = true;
-    if (ended) EXPECT_NE(event["type"], "attempt_started") << history.dump();
+    if (ended) {
+      EXPECT_NE(event["type"], "attempt_started") << history.dump();
+    }
   }
   EXPECT_TRUE(ended) << history.dump();
   EXPECT_EQ(cli({"audit", "verify"}, plugins).exit_code, 0);
