@@ -40,6 +40,21 @@ void tamper(const std::filesystem::path& file, const std::string& sql) {
   sqlite3_close(db);
 }
 
+// The first column of every row `sql` gives, read from the store file directly, as text.
+std::vector<std::string> first_column(const std::filesystem::path& file, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr), SQLITE_OK) << sql;
+  while (q != nullptr && sqlite3_step(q) == SQLITE_ROW) {
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return out;
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<SqliteStore> open() {
@@ -114,7 +129,7 @@ TEST_F(SqliteStoreTest, StoreFromANewerVersionIsRefusedWithAClearMessage) {
 // left outside any transaction (a later commit is seen, and nothing holds the writer), on a
 // file and in memory alike.
 TEST_F(SqliteStoreTest, StoredExecutionReadsTheRecordItsInterruptionsAndPartsAsOne) {
-  for (const std::string path : {file_.string(), std::string(":memory:")}) {
+  for (const std::string& path : {file_.string(), std::string(":memory:")}) {
     SCOPED_TRACE(path);
     auto opened = SqliteStore::open(SqliteOptions{path});
     ASSERT_TRUE(opened.ok()) << opened.error().message();
@@ -187,20 +202,11 @@ TEST_F(SqliteStoreTest, SnapshotsAreWrittenAsMessagePackAndOldJsonTextStillReads
     ASSERT_TRUE(parts.ok());
     EXPECT_EQ(parts->at("layer/1"), (json{{"item", "a"}, {"n", 3}}));
   }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT typeof(e.state), typeof(e.resume_state), typeof(p.body) "
-                               "FROM executions e JOIN state_parts p ON p.execution_id = e.id",
-                               -1, &q, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
-  for (int column = 0; column < 3; ++column) {
-    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, column)), "blob") << column;
-  }
-  sqlite3_finalize(q);
-  sqlite3_close(db);
+  EXPECT_EQ(first_column(file_,
+                         "SELECT typeof(e.state) || ' ' || typeof(e.resume_state) || ' ' || "
+                         "typeof(p.body) FROM executions e JOIN state_parts p ON p.execution_id = "
+                         "e.id"),
+            std::vector<std::string>{"blob blob blob"});
 
   tamper(file_,
          "UPDATE executions SET state = '{\"seq\":7}', resume_state = '{\"seq\":6}'; "
@@ -513,22 +519,11 @@ TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
   store.reset();
   // The entries written since keep each digest as its 32 bytes; the old one's stay its text. An
   // entry without an event has no event digest: its empty text.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT typeof(summary_hash) || typeof(prev_hash) || typeof(hash) "
-                               "|| length(hash) || typeof(event_hash) FROM audit ORDER BY seq",
-                               -1, &q, nullptr),
-            SQLITE_OK);
-  std::vector<std::string> kinds;
-  while (sqlite3_step(q) == SQLITE_ROW) {
-    kinds.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
-  }
-  sqlite3_finalize(q);
-  sqlite3_close(db);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"texttexttext64text", "blobblobblob32text",
-                                             "blobblobblob32text"}));
+  EXPECT_EQ(
+      first_column(file_,
+                   "SELECT typeof(summary_hash) || typeof(prev_hash) || typeof(hash) || "
+                   "length(hash) || typeof(event_hash) FROM audit ORDER BY seq"),
+      (std::vector<std::string>{"texttexttext64text", "blobblobblob32text", "blobblobblob32text"}));
 }
 
 TaskRecord inbox_task(const std::string& id, const std::string& org, json roles,
