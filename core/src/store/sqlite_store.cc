@@ -42,7 +42,7 @@ std::optional<int64_t> to_ms(const std::optional<TimePoint>& t) {
 }
 
 // Documents the store itself wrote: a parse failure means the file was edited or corrupted.
-json stored_json(const std::string& text) {
+json stored_json(std::string_view text) {
   return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
@@ -57,7 +57,7 @@ std::string snapshot_bytes(const json& doc) {
 }
 
 json stored_snapshot(const SqliteStatement& q, int column) {
-  if (!q.is_blob(column)) return json::parse(q.bytes(column), nullptr, /*allow_exceptions=*/false);
+  if (!q.is_blob(column)) return stored_json(q.bytes(column));
   return json::from_msgpack(q.bytes(column), /*strict=*/true, /*allow_exceptions=*/false);
 }
 
