@@ -53,10 +53,14 @@ ProcessResult run_process_with_input(const std::vector<std::string>& argv,
   return run_process_until(argv, env, std::chrono::milliseconds(-1), 0, stdin_path);
 }
 
-ProcessResult run_process_until(const std::vector<std::string>& argv,
-                                const std::map<std::string, std::string>& env,
-                                std::chrono::milliseconds after, int signal,
-                                const std::string& stdin_path) {
+namespace {
+
+// Runs the program; while it runs, sends `signal` once when `due()` first returns true (never
+// when `due` is empty).
+ProcessResult run_and_signal(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& env,
+                             const std::string& stdin_path, const std::function<bool()>& due,
+                             int signal) {
   // Output goes to files rather than pipes: no risk of a full pipe blocking the child.
   TempDir dir;
   const auto out_file = dir.path() / "stdout";
@@ -82,13 +86,17 @@ ProcessResult run_process_until(const std::vector<std::string>& argv,
   if (rc != 0) throw std::runtime_error("posix_spawn failed for " + argv[0]);
   int status = 0;
   bool exited = false;
-  if (after.count() >= 0) {
-    const auto deadline = std::chrono::steady_clock::now() + after;
-    while (!exited && std::chrono::steady_clock::now() < deadline) {
+  if (due) {
+    bool signalled = false;
+    while (!exited && !signalled) {
       exited = waitpid(pid, &status, WNOHANG) == pid;
-      if (!exited) usleep(2000);
+      if (!exited && due()) {
+        kill(pid, signal);
+        signalled = true;
+      } else if (!exited) {
+        usleep(2000);
+      }
     }
-    if (!exited) kill(pid, signal);
   }
   while (!exited && waitpid(pid, &status, 0) < 0) {
   }
@@ -97,6 +105,30 @@ ProcessResult run_process_until(const std::vector<std::string>& argv,
   result.out = read_file(out_file);
   result.err = read_file(err_file);
   return result;
+}
+
+}  // namespace
+
+ProcessResult run_process_until(const std::vector<std::string>& argv,
+                                const std::map<std::string, std::string>& env,
+                                std::chrono::milliseconds after, int signal,
+                                const std::string& stdin_path) {
+  if (after.count() < 0) return run_and_signal(argv, env, stdin_path, {}, signal);
+  const auto deadline = std::chrono::steady_clock::now() + after;
+  return run_and_signal(
+      argv, env, stdin_path, [deadline] { return std::chrono::steady_clock::now() >= deadline; },
+      signal);
+}
+
+ProcessResult run_process_until_ready(const std::vector<std::string>& argv,
+                                      const std::map<std::string, std::string>& env,
+                                      const std::function<bool()>& ready,
+                                      std::chrono::milliseconds at_most, int signal) {
+  const auto deadline = std::chrono::steady_clock::now() + at_most;
+  return run_and_signal(
+      argv, env, "/dev/null",
+      [&ready, deadline] { return ready() || std::chrono::steady_clock::now() >= deadline; },
+      signal);
 }
 
 }  // namespace coalition::test

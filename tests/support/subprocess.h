@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,6 +32,14 @@ ProcessResult run_process_until(const std::vector<std::string>& argv,
                                 const std::map<std::string, std::string>& env,
                                 std::chrono::milliseconds after, int signal,
                                 const std::string& stdin_path = "/dev/null");
+
+// Same, but sends `signal` as soon as `ready()` (polled every few milliseconds while the program
+// runs) returns true, or once `at_most` has passed. For killing a program at a moment defined by
+// what it has done rather than by the clock, which a loaded machine stretches.
+ProcessResult run_process_until_ready(const std::vector<std::string>& argv,
+                                      const std::map<std::string, std::string>& env,
+                                      const std::function<bool()>& ready,
+                                      std::chrono::milliseconds at_most, int signal);
 
 // The whole file (empty when it cannot be read).
 std::string read_file(const std::filesystem::path& file);
