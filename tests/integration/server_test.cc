@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -372,6 +373,30 @@ TEST_F(ServerTest, AFollowerRoleFollowsItsOrganisationsExecutionsAtItsClearance)
   // A role the policy does not list as a follower sees nothing, whatever its clearance.
   EXPECT_EQ(client_->get("/v1/executions/" + north, officer).status, 404);
   EXPECT_EQ(client_->get("/v1/executions", officer).json()["executions"].size(), 0u);
+}
+
+// A stop signal goes to whichever thread does not block it: every thread but the main one (which
+// waits for it) must block SIGTERM and SIGINT, or one would end the server instead of stopping
+// it (seen once: a plugin-host thread started before the command blocked them).
+TEST_F(ServerTest, OnlyTheMainThreadTakesTheStopSignals) {
+  serve();
+  const pid_t pid = server_.pid();
+  size_t threads = 0;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    if (task.path().filename() == std::to_string(pid)) continue;
+    const std::string status = test::read_file(task.path() / "status");
+    const auto at = status.find("SigBlk:");
+    ASSERT_NE(at, std::string::npos) << status;
+    const uint64_t blocked = std::stoull(status.substr(at + 7), nullptr, 16);
+    const uint64_t stop = (uint64_t{1} << (SIGTERM - 1)) | (uint64_t{1} << (SIGINT - 1));
+    EXPECT_EQ(blocked & stop, stop)
+        << "thread " << task.path().filename() << " of " << test::read_file(task.path() / "comm");
+    ++threads;
+  }
+  EXPECT_GT(threads, 0u);
+  auto stopped = server_.stop(SIGTERM);
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
 
 TEST_F(ServerTest, ADirectActingCommandIsToldAtOnceThatTheServerOwnsTheStore) {

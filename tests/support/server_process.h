@@ -31,6 +31,7 @@ class ServerProcess {
   // "127.0.0.1:PORT"
   const std::string& address() const { return address_; }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // Sends `signal` and waits for the process to end.
   ProcessResult stop(int signal);
   // What it printed so far on stderr.

@@ -1,6 +1,7 @@
 #include "plugin_host/isolated_plugin.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -35,7 +36,18 @@ std::unique_ptr<PluginHosts> make_plugin_hosts(const PluginIsolationConfig& isol
 struct PluginHosts::IoThread {
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::thread thread{[this] { io.run(); }};
+  std::thread thread{[this] {
+    // SIGTERM and SIGINT are the command's to wait for (cli/real_time_loop.cc): this thread
+    // starts with the installation, before the command blocks them, and the kernel hands a
+    // process's signal to any thread that does not block it — where it would end the process
+    // instead of stopping it. The hosts it starts get an empty mask of their own (HostLauncher).
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    io.run();
+  }};
 };
 
 PluginHosts::PluginHosts(std::unique_ptr<HostLauncher> launcher, PluginHostLimits limits)
