@@ -83,10 +83,12 @@ int w4(long n, long concurrency, const PluginRegistry& registry) {
   std::printf(
       "{\"workload\":\"W4\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
       "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"us_per_step\":%.2f,"
-      "\"transactions\":%llu,\"drains_per_transaction\":%.1f,\"bytes_per_execution\":%.0f,"
+      "\"transactions\":%llu,\"syncs\":%llu,\"drains_per_transaction\":%.1f,\"bytes_per_"
+      "execution\":%.0f,"
       "\"failures\":%ld,\"store\":\"sqlite synchronous=FULL\"}\n",
       n, concurrency, wall, n / wall, n * 10 / wall, wall * 1e6 / (n * 10.0),
       static_cast<unsigned long long>(stats.transactions),
+      static_cast<unsigned long long>(stats.syncs),
       static_cast<double>(stats.sources) / static_cast<double>(stats.transactions),
       static_cast<double>(f.bytes()) / n, failures.load());
   std::fflush(stdout);

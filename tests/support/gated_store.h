@@ -18,28 +18,70 @@ class GatedStore final : public Store {
  public:
   explicit GatedStore(Store& inner) : inner_(inner) {}
 
-  // From now on, only `batches` more batches are written; the next one waits in apply().
+  // From now on, only `batches` more batches are written; the next one waits in commit().
   void hold_after(int batches) {
     std::lock_guard<std::mutex> lock(mutex_);
     passes_ = batches;
     changed_.notify_all();
   }
-  // Every batch is written again.
-  void open() { hold_after(-1); }
-  // Waits (up to ten seconds) until apply() has been given `batches` batches and holds one;
+  // Every batch is written, and every sync made, again.
+  void open() {
+    hold_after(-1);
+    release_syncs();
+  }
+  // From now on every sync() waits in the store until release_syncs(); commits go on.
+  void hold_syncs() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    syncs_held_ = true;
+  }
+  void release_syncs() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    syncs_held_ = false;
+    changed_.notify_all();
+  }
+  // Waits (up to ten seconds) until a sync() is held; whether one is.
+  bool wait_until_sync_held() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return syncs_waiting_ > 0; });
+  }
+  // The next sync() fails with kIo, as a disk refusing an fsync would.
+  void fail_next_sync() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    fail_sync_ = true;
+  }
+  int syncs() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return syncs_;
+  }
+  // Waits (up to ten seconds) until commit() has been given `batches` batches and holds one;
   // whether it has.
   bool wait_until_held(size_t batches) {
     std::unique_lock<std::mutex> lock(mutex_);
     return changed_.wait_for(lock, std::chrono::seconds(10),
                              [&] { return seen_.size() >= batches && held_ > 0; });
   }
-  // Every batch apply() was given, in order (written or not yet).
+  // Every batch commit() was given, in order (written or not yet).
   std::vector<StoreBatch> seen() {
     std::lock_guard<std::mutex> lock(mutex_);
     return seen_;
   }
 
-  Status apply(const StoreBatch& batch) override {
+  Status sync() override {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++syncs_waiting_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return !syncs_held_; });
+      --syncs_waiting_;
+      ++syncs_;
+      if (fail_sync_) {
+        fail_sync_ = false;
+        return Error::io("fsync refused (the test's gate)");
+      }
+    }
+    return inner_.sync();
+  }
+  Status commit(const StoreBatch& batch) override {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       seen_.push_back(batch);
@@ -49,7 +91,7 @@ class GatedStore final : public Store {
       --held_;
       if (passes_ > 0) --passes_;
     }
-    return inner_.apply(batch);
+    return inner_.commit(batch);
   }
   Result<std::optional<WorkflowRecord>> workflow(const std::string& id, int64_t version) override {
     return inner_.workflow(id, version);
@@ -142,12 +184,16 @@ class GatedStore final : public Store {
   std::mutex mutex_;
   std::condition_variable changed_;
   int passes_ = -1;  // batches that may still be written; -1: all
-  int held_ = 0;     // batches waiting in apply()
+  int held_ = 0;     // batches waiting in commit()
+  bool syncs_held_ = false;
+  int syncs_waiting_ = 0;
+  int syncs_ = 0;  // syncs that went through (or failed)
+  bool fail_sync_ = false;
   std::vector<StoreBatch> seen_;
 };
 
 // Opens `gate` when it goes out of scope: a test that stops early (a failed ASSERT) never leaves
-// a writer held in apply() — and whoever joins that writer waiting forever. Declare it after
+// a writer held in commit() — and whoever joins that writer waiting forever. Declare it after
 // what must be joined or destroyed once the gate is open.
 class OpenAtExit {
  public:

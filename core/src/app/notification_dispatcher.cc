@@ -81,6 +81,11 @@ NotificationDispatcher::NotificationDispatcher(Store& store, const PluginRegistr
 Result<size_t> NotificationDispatcher::deliver_due(TimePoint now, size_t limit) {
   auto due = store_.due_notifications(now, limit);
   if (!due) return std::move(due).error();
+  // A notification read here may be committed and not yet durable (Store::commit): no message
+  // goes out about a change a power cut could still undo. Nothing to do when all is synced.
+  if (!due->empty()) {
+    if (auto synced = store_.sync(); !synced) return std::move(synced).error();
+  }
   const StepType* type = registry_.find(config_.step_type);
   for (NotificationRecord& n : *due) {
     ++n.attempts;

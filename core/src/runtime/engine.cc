@@ -86,7 +86,8 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
   }
   if (store_ != nullptr) {
     committer_ = std::make_unique<GroupCommitter>(*store_, [this](const Error& error) {
-      spdlog::error("the store refused a transaction; executions stop here: {}", error.message());
+      spdlog::error("the store refused a transaction or its sync; executions stop here: {}",
+                    error.message());
       store_failed_ = true;
       std::lock_guard<std::mutex> lock(idle_mutex_);
       idle_.notify_all();

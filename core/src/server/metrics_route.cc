@@ -82,6 +82,9 @@ void add_metrics_route(Router& router, app::Session& s) {
          histogram(out, "coalition_commit_batch_size",
                    "Store transactions by how many executions' changes each carried.", bounds,
                    cumulative, static_cast<double>(commits.sources), commits.transactions);
+         header(out, "coalition_store_syncs_total", "counter",
+                "Syncs of the store to disk, each making one or more transactions durable.");
+         out += fmt::format("coalition_store_syncs_total {}\n", commits.syncs);
 
          header(out, "coalition_plugin_errors_total", "counter",
                 "Step attempts that failed or were retried, by error code.");

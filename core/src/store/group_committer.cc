@@ -8,13 +8,19 @@ namespace {
 // Sources drained per round before their changes join the next batch: a writer that is idle
 // starts on the first of a burst instead of waiting for all of it.
 constexpr size_t kDrainRound = 64;
+// Transactions committed and not yet durable, at most: the one being synced and the one written
+// meanwhile. A writer further ahead would commit each drain round alone (more transactions,
+// each rewriting the pages they share into the log) for no earlier acknowledgement: the next
+// sync covers them all anyway.
+constexpr size_t kMaxUnsynced = 2;
 }  // namespace
 
 GroupCommitter::GroupCommitter(Store& store, std::function<void(const Error&)> on_failure)
     : store_(store),
       on_failure_(std::move(on_failure)),
       drainer_([this] { drain_loop(); }),
-      writer_([this] { write_loop(); }) {}
+      writer_([this] { write_loop(); }),
+      syncer_([this] { sync_loop(); }) {}
 
 GroupCommitter::~GroupCommitter() {
   {
@@ -23,7 +29,18 @@ GroupCommitter::~GroupCommitter() {
   }
   wake_.notify_all();
   drainer_.join();  // drains what is queued, then says so
-  writer_.join();   // writes it, then stops
+  writer_.join();   // writes it, then says so
+  syncer_.join();   // makes it durable, then stops
+}
+
+void GroupCommitter::fail(const Error& error) {
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    first = !failure_;
+    if (first) failure_ = error;
+  }
+  if (first && on_failure_) on_failure_(error);
 }
 
 void GroupCommitter::submit(std::shared_ptr<CommitSource> source) {
@@ -92,51 +109,97 @@ void GroupCommitter::drain_loop() {
   }
 }
 
-// Whatever has been drained when the previous batch is durable is the next transaction: under
-// light load a change is committed at once; under load, changes gather while the writer writes.
+// Whatever has been drained when the previous batch is committed is the next transaction:
+// under light load a change is committed at once; under load, changes gather while the writer
+// writes. The writer does not wait for the disk: the syncer makes its transactions durable
+// meanwhile. After a failure it commits nothing more.
 void GroupCommitter::write_loop() {
   uint64_t upto = 0;
   for (;;) {
-    Drained drained;
+    Committed done;
+    size_t sources = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      ready_cv_.wait(lock, [&] { return !next_.sources.empty() || drainer_done_; });
-      if (next_.sources.empty()) return;  // the drainer stopped with nothing left
-      drained = std::move(next_);
+      ready_cv_.wait(lock, [&] {
+        return (!next_.sources.empty() && unsynced_ < kMaxUnsynced) ||
+               (next_.sources.empty() && drainer_done_);
+      });
+      if (next_.sources.empty()) break;  // the drainer stopped with nothing left
+      Drained drained = std::move(next_);
       next_ = Drained{};
       for (const CommitSource* source : drained.sources) pending_.erase(source);
       upto += drained.submissions;
+      sources = drained.sources.size();
+      done.batch = std::move(drained.batch);
+      done.after_commit = std::move(drained.after_commit);
+      done.upto = upto;
+      done.written = !failure_;
+      ++unsynced_;
     }
     wake_.notify_all();  // a source drained again may go into the next batch now
-    Status status = ok_status();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (failure_) status = *failure_;
-    }
-    if (status) status = store_.apply(drained.batch);
-    if (status) {
-      for (auto& fn : drained.after_commit) fn();
-    } else {
-      bool first = false;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        first = !failure_;
-        if (first) failure_ = status.error();
+    if (done.written) {
+      Status status = store_.commit(done.batch);
+      if (!status) {
+        done.written = false;
+        fail(status.error());
       }
-      if (first && on_failure_) on_failure_(status.error());
     }
-    drained.after_commit.clear();
+    if (!done.written) done.after_commit.clear();  // never released: not durable
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      durable_ = upto;
       ++stats_.transactions;
-      stats_.sources += drained.sources.size();
+      stats_.sources += sources;
       const auto& bounds = CommitStats::kBatchBounds;
-      ++stats_.batches[static_cast<size_t>(
-          std::lower_bound(bounds.begin(), bounds.end(), drained.sources.size()) - bounds.begin())];
-      spent_.push_back(std::move(drained.batch));
+      ++stats_.batches[static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), sources) -
+                                           bounds.begin())];
+      written_.push_back(std::move(done));
+    }
+    written_cv_.notify_all();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    writer_done_ = true;
+  }
+  written_cv_.notify_all();
+}
+
+// One sync covers every transaction committed before it: under load the syncer takes all that
+// the writer committed during the previous sync. After a failed sync nothing is released again
+// (a later fsync may report success for pages the kernel already dropped), and the writer stops.
+void GroupCommitter::sync_loop() {
+  bool failed = false;
+  for (;;) {
+    std::deque<Committed> group;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      written_cv_.wait(lock, [&] { return !written_.empty() || writer_done_; });
+      if (written_.empty()) return;
+      group.swap(written_);
+    }
+    const bool any =
+        std::any_of(group.begin(), group.end(), [](const Committed& c) { return c.written; });
+    const bool syncing = any && !failed;
+    if (syncing) {
+      if (Status status = store_.sync(); !status) {
+        failed = true;
+        fail(status.error());
+      }
+    }
+    for (auto& c : group) {
+      if (!failed) {
+        for (auto& fn : c.after_commit) fn();
+      }
+      c.after_commit.clear();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      durable_ = group.back().upto;
+      unsynced_ -= group.size();
+      if (syncing) ++stats_.syncs;
+      for (auto& c : group) spent_.push_back(std::move(c.batch));
     }
     committed_.notify_all();
+    ready_cv_.notify_all();  // the writer may be waiting for room
   }
 }
 

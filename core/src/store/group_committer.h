@@ -1,11 +1,13 @@
 // GroupCommitter: makes many executions' changes durable together. Sources (executions with
 // unsaved changes) are queued; one thread drains them as they come into the next batch, a second
-// writes that batch in one transaction whenever the previous one is durable, and only then
-// releases what each source held back until its changes were durable (plugin calls,
-// acknowledgements). At ~2.6 ms per fsync here, committing each step alone would cap a store at
-// ~380 transitions/s; a batch carries hundreds. The writer is what every acting caller waits
-// for, so it only writes: snapshots are built, and spent batches freed, on the draining thread
-// while it writes.
+// commits that batch in one transaction whenever the previous one is committed, and a third
+// makes the committed transactions durable (Store::sync) and only then releases what each
+// source held back until its changes were durable (plugin calls, acknowledgements). At ~2.6 ms
+// per fsync here, committing each step alone would cap a store at ~380 transitions/s; a batch
+// carries hundreds, and the writer writes the next batch while the previous one is fsynced, so
+// a transaction costs the longer of the two, not their sum. The writer is what every acting
+// caller waits for, so it only writes: snapshots are built, and spent batches freed, on the
+// draining thread while it writes.
 #ifndef COALITION_STORE_GROUP_COMMITTER_H_
 #define COALITION_STORE_GROUP_COMMITTER_H_
 
@@ -37,6 +39,7 @@ class CommitSource {
 
 struct CommitStats {
   uint64_t transactions = 0;
+  uint64_t syncs = 0;    // each made one or more transactions durable
   uint64_t sources = 0;  // drains, summed over transactions
   // Transactions by how many drains they carried: batches[i] counts those with at most
   // kBatchBounds[i] (and more than the bound before); the last, those above every bound.
@@ -46,8 +49,9 @@ struct CommitStats {
 
 class GroupCommitter {
  public:
-  // `store` must outlive the committer. `on_failure` runs (on the committer thread) when a
-  // transaction fails; the committer then refuses further work.
+  // `store` must outlive the committer. `on_failure` runs (on the committer's writing or syncing
+  // thread) when a transaction or its sync fails; the committer then releases nothing more and
+  // commits nothing it takes afterwards.
   GroupCommitter(Store& store, std::function<void(const Error&)> on_failure);
   ~GroupCommitter();  // commits what is queued, then stops
   GroupCommitter(const GroupCommitter&) = delete;
@@ -55,8 +59,8 @@ class GroupCommitter {
 
   // Queues `source` to be drained into the next transaction. Thread-safe.
   void submit(std::shared_ptr<CommitSource> source);
-  // Blocks until everything submitted before the call is committed; the first failure since
-  // the committer started, if any.
+  // Blocks until everything submitted before the call is durable (or failed); the first failure
+  // since the committer started, if any.
   Status flush();
   CommitStats stats() const;
 
@@ -68,29 +72,44 @@ class GroupCommitter {
     std::vector<const CommitSource*> sources;  // each at most once
     uint64_t submissions = 0;  // how many it carries: always the next ones, in order
   };
+  // A transaction the writer committed (or failed to), waiting for the syncer.
+  struct Committed {
+    StoreBatch batch;
+    std::vector<std::function<void()>> after_commit;  // run once durable
+    uint64_t upto = 0;                                // submissions that are durable once this is
+    bool written = false;
+  };
   void drain_loop();
   void write_loop();
+  void sync_loop();
+  // Records the first failure and tells on_failure_ about it.
+  void fail(const Error& error);
 
   Store& store_;
   std::function<void(const Error&)> on_failure_;
   mutable std::mutex mutex_;
-  std::condition_variable wake_;       // the drainer: sources queued, a batch taken, stop
-  std::condition_variable ready_cv_;   // the writer: changes drained, or the drainer done
-  std::condition_variable committed_;  // flush() callers
+  std::condition_variable wake_;        // the drainer: sources queued, a batch taken, stop
+  std::condition_variable ready_cv_;    // the writer: changes drained, a sync done, drainer done
+  std::condition_variable written_cv_;  // the syncer: a transaction committed, or the writer done
+  std::condition_variable committed_;   // flush() callers
   std::deque<std::shared_ptr<CommitSource>> sources_;  // submitted, not drained yet
   // Sources drained into `next_` or being drained: one drained again waits for the next batch,
   // so that a batch never holds two drains of one source (see StoreBatch::append).
   std::set<const CommitSource*> pending_;
   Drained next_;                   // the next batch, growing while the writer writes
   std::vector<StoreBatch> spent_;  // written: freed by the drainer, off the writer's thread
+  std::deque<Committed> written_;  // committed, in order, not yet durable
   uint64_t submitted_ = 0;         // submissions so far
-  uint64_t durable_ = 0;           // submissions committed (or failed)
+  uint64_t durable_ = 0;           // submissions durable (or failed)
+  size_t unsynced_ = 0;            // transactions committed and not yet through their sync
   std::optional<Error> failure_;
   CommitStats stats_;
   bool stop_ = false;
   bool drainer_done_ = false;
+  bool writer_done_ = false;
   std::thread drainer_;
   std::thread writer_;
+  std::thread syncer_;
 };
 
 }  // namespace coalition

@@ -1,12 +1,17 @@
 // SqliteStore: the embedded Store — one file, WAL journal, synchronous=FULL by default, so a
-// transaction that apply() returned from survives power loss.
+// transaction that apply() returned from survives power loss. Under FULL the connection itself
+// commits as NORMAL (no fsync in the commit) and sync() fsyncs the log through a file handle of
+// its own, so that the group committer writes the next transaction while this one reaches the
+// disk; a transaction is acknowledged only once that sync returned.
 #ifndef COALITION_STORE_SQLITE_STORE_H_
 #define COALITION_STORE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -25,6 +30,9 @@ struct PurgeEvidence;
 struct SqliteOptions {
   std::string path;                  // ":memory:" for a throwaway store
   std::string synchronous = "FULL";  // FULL, NORMAL or OFF (PRAGMA synchronous)
+  // The SQLite VFS to open the files through (registered with sqlite3_vfs_register); empty for
+  // the default. For tests that model what a power cut leaves of unsynced writes.
+  std::string vfs{};
 };
 
 // Opens the file of the store at `path`, creating it 0600 (and its missing folders 0700) so the
@@ -44,7 +52,8 @@ class SqliteStore final : public Store {
   // The schema version this build writes.
   static int schema_version();
 
-  Status apply(const StoreBatch& batch) override;
+  Status commit(const StoreBatch& batch) override;
+  Status sync() override;
   Result<std::optional<WorkflowRecord>> workflow(const std::string& id, int64_t version) override;
   Result<std::vector<WorkflowRecord>> workflows() override;
   Result<std::optional<ExecutionRecord>> execution(const std::string& id) override;
@@ -89,7 +98,9 @@ class SqliteStore final : public Store {
 
  private:
   struct Statements;
-  explicit SqliteStore(sqlite3* db, std::string path);
+  SqliteStore(sqlite3* db, std::string path, std::string vfs);
+  // The VFS name for sqlite3_open_v2: null for the default.
+  const char* vfs_name() const { return vfs_.empty() ? nullptr : vfs_.c_str(); }
   Status migrate();
   Status prepare();
   Status write(const StoreBatch& batch);
@@ -161,9 +172,25 @@ class SqliteStore final : public Store {
   // PRAGMA wal_checkpoint(TRUNCATE), never at the same time as the background copy.
   Status truncate_log();
 
+  // The log as a file of its own, opened on the first sync through the connection's VFS: an
+  // fsync of it covers every frame written before the call, whoever wrote them.
+  struct LogFile;
+  struct LogFileDeleter {
+    void operator()(LogFile* file) const;
+  };
+
   sqlite3* db_;
   std::string path_;
-  std::mutex mutex_;  // the main connection: the committer's writes (and in-memory reads)
+  std::string vfs_;
+  bool sync_log_ = false;  // synchronous=FULL on a file: sync() fsyncs the log
+  std::mutex mutex_;       // the main connection: the committer's writes (and in-memory reads)
+  // Transactions committed; sync() reads it under sync_mutex_ only, while the next commits.
+  std::atomic<uint64_t> commits_{0};
+  std::mutex sync_mutex_;
+  uint64_t synced_ = 0;                   // commits_ as the last successful sync saw it
+  std::optional<Error> sync_failure_;     // the first failed sync: every later one reports it
+  std::atomic<bool> sync_failed_{false};  // set with it, for commit() to check without the lock
+  std::unique_ptr<LogFile, LogFileDeleter> log_file_;
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<ReaderConnection>> idle_readers_;  // opened on demand
   std::unique_ptr<Statements> s_;

@@ -2,9 +2,11 @@
 // event history, human tasks, and the hash-chained audit log. SQL stays behind this interface:
 // SqliteStore is the embedded default; a PostgreSQL store implements the same contract.
 //
-// Writes go through apply(): one StoreBatch, one transaction, all or nothing. The engine batches
-// the changes of many executions into one call (GroupCommitter), so durability costs one
-// fsync per batch, not per step.
+// Writes go through apply(): one StoreBatch, one transaction, all or nothing, durable when it
+// returns. apply() is commit() then sync(), and the two are separate so that the next batch can
+// be written while the previous one reaches the disk: the engine batches the changes of many
+// executions into one transaction (GroupCommitter) and pipelines the transactions, so
+// durability costs one fsync per batch, not per step, and the writer never waits for it.
 #ifndef COALITION_STORE_STORE_H_
 #define COALITION_STORE_STORE_H_
 
@@ -395,9 +397,23 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Writes `batch` in one transaction. kConflict when a workflow id+version is already stored
-  // with a different digest (nothing is written); kIo when the database refuses.
-  virtual Status apply(const StoreBatch& batch) = 0;
+  // Writes `batch` in one transaction and makes it durable (commit(), then sync()).
+  Status apply(const StoreBatch& batch) {
+    if (auto s = commit(batch); !s) return s;
+    return sync();
+  }
+  // Writes `batch` in one transaction: from now on every reader sees it and it survives this
+  // process dying, but it may not survive a power cut until sync() returns — what a reader sees
+  // may not be durable yet, so one that acts outside the store on it (sends a message) calls
+  // sync() first. kConflict when a workflow id+version is already stored with a different
+  // digest (nothing is written); kIo when the database refuses, or refused a sync before.
+  virtual Status commit(const StoreBatch& batch) = 0;
+  // Makes every transaction whose commit() returned before this call durable (it survives a
+  // power cut), as far as the store is configured to be. Safe to call from another thread while
+  // commit() writes the next batch. kIo when the disk refuses: transactions committed since the
+  // last successful sync may be lost, and nothing that waited for them may go ahead; the
+  // failure sticks (every later sync and commit reports it).
+  virtual Status sync() = 0;
 
   virtual Result<std::optional<WorkflowRecord>> workflow(const std::string& id,
                                                          int64_t version) = 0;

@@ -1,6 +1,7 @@
-// The group committer's pipeline against a real SQLite store whose writes the test holds: the
-// next batch is drained while one is written, a source never appears twice in one batch, and a
-// failed transaction is reported to every later flush.
+// The group committer's pipeline against a real SQLite store whose writes and syncs the test
+// holds: the next batch is drained while one is written and written while one is synced, a
+// source never appears twice in one batch, nothing is acknowledged before its sync, and a failed
+// transaction or sync is reported to every later flush.
 #include "store/group_committer.h"
 
 #include <gtest/gtest.h>
@@ -87,7 +88,8 @@ TEST_F(GroupCommitterTest, TheNextBatchIsDrainedWhileOneIsWrittenAndHoldsEachSou
   committer.submit(b);
   gate_->hold_after(1);  // a=1 is written; a=2 is held
   ASSERT_TRUE(gate_->wait_until_held(2));
-  EXPECT_EQ(a->committed(), 1);
+  // a=1 is synced (and acknowledged) by the syncer while the writer is held on a=2.
+  EXPECT_TRUE(eventually([&] { return a->committed() == 1; }));
   ASSERT_TRUE(eventually([&] { return b->drains() == 1; }));
   gate_->open();
   ASSERT_TRUE(committer.flush().ok());
@@ -138,6 +140,61 @@ TEST_F(GroupCommitterTest, AFailedTransactionIsReportedOnceAndToEveryLaterFlush)
   EXPECT_EQ(source->committed(), 1);
   EXPECT_EQ(reported.load(), 1);
   EXPECT_FALSE(*store_->meta("after"));
+}
+
+TEST_F(GroupCommitterTest, TheNextBatchIsWrittenWhileOneIsSyncedAndNothingIsReleasedBeforeItsSync) {
+  std::vector<Error> failures;
+  GroupCommitter committer(*gate_, [&](const Error& e) { failures.push_back(e); });
+  const test::OpenAtExit open_at_exit(*gate_);
+  auto a = std::make_shared<Counter>("a");
+  auto b = std::make_shared<Counter>("b");
+  gate_->hold_syncs();
+  a->set(1);
+  committer.submit(a);
+  ASSERT_TRUE(gate_->wait_until_sync_held());
+  // a=1 is committed (every reader sees it) but not durable: not acknowledged.
+  EXPECT_EQ(**store_->meta("a"), "1");
+  EXPECT_EQ(a->committed(), 0);
+  // Meanwhile the writer commits what comes next.
+  a->set(2);
+  committer.submit(a);
+  committer.submit(b);
+  // (a=2 and b may share a transaction or not; either way all three drains are committed.)
+  ASSERT_TRUE(eventually([&] { return committer.stats().sources == 3; }));
+  EXPECT_EQ(**store_->meta("a"), "2");
+  EXPECT_TRUE(store_->meta("b")->has_value());
+  EXPECT_EQ(a->committed(), 0);
+  EXPECT_EQ(b->committed(), 0);
+  gate_->release_syncs();
+  ASSERT_TRUE(committer.flush().ok());
+  EXPECT_EQ(a->committed(), 2);
+  EXPECT_EQ(b->committed(), 1);
+  EXPECT_TRUE(failures.empty());
+  // The first sync covered a=1; the second, everything committed while the first one waited.
+  EXPECT_EQ(committer.stats().syncs, 2u);
+  EXPECT_EQ(gate_->syncs(), 2);
+}
+
+TEST_F(GroupCommitterTest, AFailedSyncReleasesNothingAndStopsTheWriter) {
+  std::atomic<int> reported{0};
+  GroupCommitter committer(*gate_, [&](const Error&) { ++reported; });
+  auto a = std::make_shared<Counter>("a");
+  committer.submit(a);
+  ASSERT_TRUE(committer.flush().ok());
+  EXPECT_EQ(a->committed(), 1);
+  gate_->fail_next_sync();
+  a->set(2);
+  committer.submit(a);
+  auto failed = committer.flush();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kIo);
+  EXPECT_EQ(a->committed(), 1);  // a=2 is committed, but never acknowledged
+  auto after = std::make_shared<Counter>("after");
+  committer.submit(after);
+  EXPECT_FALSE(committer.flush().ok());
+  EXPECT_EQ(after->committed(), 0);
+  EXPECT_FALSE(*store_->meta("after"));  // nothing is written after a failed sync
+  EXPECT_EQ(reported.load(), 1);
 }
 
 TEST_F(GroupCommitterTest, StoppingWritesWhatWasSubmitted) {
