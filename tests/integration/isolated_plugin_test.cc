@@ -316,11 +316,17 @@ TEST_F(IsolatedPluginTest, AHostReadsAndWritesOnlyWhatItIsGrantedWhereTheKernelA
   EXPECT_EQ(opened(fixture("misbehaving_step"))["opened"], true) << "its own directory";
   // Of /etc, what the C library and name resolution read — not the rest, where an engine
   // installed under /etc would keep its own configuration.
-  if (fs::exists("/etc/hosts")) EXPECT_EQ(opened("/etc/hosts")["opened"], true);
-  if (fs::exists("/etc/hostname")) EXPECT_EQ(opened("/etc/hostname")["opened"], !confined);
+  if (fs::exists("/etc/hosts")) {
+    EXPECT_EQ(opened("/etc/hosts")["opened"], true);
+  }
+  if (fs::exists("/etc/hostname")) {
+    EXPECT_EQ(opened("/etc/hostname")["opened"], !confined);
+  }
   const json secret = opened(outside);
   EXPECT_EQ(secret["opened"], !confined) << secret.dump();
-  if (confined) EXPECT_EQ(secret["errno"], EACCES);
+  if (confined) {
+    EXPECT_EQ(secret["errno"], EACCES);
+  }
   EXPECT_EQ(written(dir.path() / "state" / "progress.json")["written"], true);
   EXPECT_TRUE(fs::exists(dir.path() / "state" / "progress.json"));
   const json planted = written(dir.path() / "planted.txt");
@@ -330,7 +336,9 @@ TEST_F(IsolatedPluginTest, AHostReadsAndWritesOnlyWhatItIsGrantedWhereTheKernelA
   EXPECT_EQ(written_granted["written"], !confined) << "granted to read, not to write";
   const json signal = run_with({{"how", "signal_parent"}}).output;
   EXPECT_EQ(signal["allowed"], abi < 6) << signal.dump();
-  if (abi >= 6) EXPECT_EQ(signal["errno"], EPERM);
+  if (abi >= 6) {
+    EXPECT_EQ(signal["errno"], EPERM);
+  }
   // Everything else a host does still works confined: output, descriptors, limits.
   EXPECT_EQ(run("fds").output["fds"], json::parse("[0,1,2,3]"));
 

@@ -22,20 +22,39 @@ bool never_redacted(const std::string& type) {
 
 }  // namespace
 
-std::string audit_entry_hash(const AuditRecord& r) {
+namespace {
+
+// The fields an entry's hash covers, viewed where they are: a draft being sealed or a stored
+// record being verified hash alike without copying either into the other's shape.
+struct EntryFields {
+  uint64_t seq;
+  std::string_view at, actor, role, organisation, execution_id, step, type, summary_hash, prev_hash;
+  int scheme;
+  uint64_t event_seq;
+  std::string_view event_hash;
+};
+
+std::string entry_hash(const EntryFields& f) {
   std::string text;
-  text.reserve(384 + r.actor.size() + r.step.size());
-  append_hash_field(text, std::to_string(r.seq));
-  for (const std::string* f : {&r.at, &r.actor, &r.role, &r.organisation, &r.execution_id, &r.step,
-                               &r.type, &r.summary_hash, &r.prev_hash}) {
-    append_hash_field(text, *f);
+  text.reserve(384 + f.actor.size() + f.step.size());
+  append_hash_field(text, std::to_string(f.seq));
+  for (const std::string_view v : {f.at, f.actor, f.role, f.organisation, f.execution_id, f.step,
+                                   f.type, f.summary_hash, f.prev_hash}) {
+    append_hash_field(text, v);
   }
-  if (r.scheme >= 2) {
-    append_hash_field(text, std::to_string(r.scheme));
-    append_hash_field(text, std::to_string(r.event_seq));
-    append_hash_field(text, r.event_hash);
+  if (f.scheme >= 2) {
+    append_hash_field(text, std::to_string(f.scheme));
+    append_hash_field(text, std::to_string(f.event_seq));
+    append_hash_field(text, f.event_hash);
   }
   return sha256_hex(text);
+}
+
+}  // namespace
+
+std::string audit_entry_hash(const AuditRecord& r) {
+  return entry_hash({r.seq, r.at, r.actor, r.role, r.organisation, r.execution_id, r.step, r.type,
+                     r.summary_hash, r.prev_hash, r.scheme, r.event_seq, r.event_hash});
 }
 
 AuditDraft make_audit_draft(TimePoint at, std::string actor, std::string role,
@@ -71,11 +90,23 @@ Result<TimePoint> audit_time_after(std::optional<TimePoint> last, TimePoint want
                                  ", and audit time never moves back");
 }
 
+AuditSeal seal_audit_draft(const AuditDraft& draft, uint64_t seq, std::string_view prev_hash,
+                           TimePoint at, std::string_view event_hash) {
+  AuditSeal seal;
+  seal.at = format_utc(at);
+  seal.summary_hash = draft.summary_hash.empty() ? sha256_hex(draft.summary) : draft.summary_hash;
+  seal.hash = entry_hash({seq, seal.at, draft.actor, draft.role, draft.organisation,
+                          draft.execution_id, draft.step, draft.type, seal.summary_hash, prev_hash,
+                          kAuditScheme, draft.event_seq, event_hash});
+  return seal;
+}
+
 AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::string& prev_hash,
                              TimePoint at, std::string event_hash) {
+  AuditSeal seal = seal_audit_draft(draft, seq, prev_hash, at, event_hash);
   AuditRecord r;
   r.seq = seq;
-  r.at = format_utc(at);
+  r.at = std::move(seal.at);
   r.actor = draft.actor;
   r.role = draft.role;
   r.organisation = draft.organisation;
@@ -83,12 +114,12 @@ AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::s
   r.step = draft.step;
   r.type = draft.type;
   r.summary = draft.summary;
-  r.summary_hash = draft.summary_hash.empty() ? sha256_hex(r.summary) : draft.summary_hash;
+  r.summary_hash = std::move(seal.summary_hash);
   r.prev_hash = prev_hash;
   r.scheme = kAuditScheme;
   r.event_seq = draft.event_seq;
   r.event_hash = std::move(event_hash);
-  r.hash = audit_entry_hash(r);
+  r.hash = std::move(seal.hash);
   return r;
 }
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/audit_record.h"
@@ -44,6 +45,18 @@ nlohmann::json with_identity(nlohmann::json summary, const std::string& identity
 // `last`: `wanted`, or `last` if `wanted` is at most kAuditClockSkew earlier. kInvalidArgument
 // (naming both instants) when earlier still: an audit entry is never backdated.
 Result<TimePoint> audit_time_after(std::optional<TimePoint> last, TimePoint wanted);
+
+// What sealing adds to a draft at position `seq`, at instant `at`, after an entry whose hash is
+// `prev_hash`: its time as hashed (RFC 3339), its summary's digest and its own hash. The entry
+// is the draft's fields with these, `prev_hash`, kAuditScheme and `event_hash` (the digest of
+// the event it records; empty: none). For a store that writes the draft's fields as they are.
+struct AuditSeal {
+  std::string at;
+  std::string summary_hash;
+  std::string hash;
+};
+AuditSeal seal_audit_draft(const AuditDraft& draft, uint64_t seq, std::string_view prev_hash,
+                           TimePoint at, std::string_view event_hash);
 
 // The entry `draft` becomes at position `seq`, at instant `at`, after an entry whose hash is
 // `prev_hash`; `event_hash` is the digest of the event it records (empty: none).

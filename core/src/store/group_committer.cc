@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/stored_forms.h"
+
 namespace coalition {
 
 namespace {
@@ -96,6 +98,8 @@ void GroupCommitter::drain_loop() {
       source->drain(round.batch, round.after_commit);
       round.sources.push_back(source.get());
     }
+    // Here, not on the writer: the writer is what every acting caller waits for.
+    encode_stored_forms(round.batch);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       next_.batch.append(std::move(round.batch));

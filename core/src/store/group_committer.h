@@ -6,8 +6,9 @@
 // per fsync here, committing each step alone would cap a store at ~380 transitions/s; a batch
 // carries hundreds, and the writer writes the next batch while the previous one is fsynced, so
 // a transaction costs the longer of the two, not their sum. The writer is what every acting
-// caller waits for, so it only writes: snapshots are built, and spent batches freed, on the
-// draining thread while it writes.
+// caller waits for, so it only writes: snapshots are built and encoded, event payloads printed
+// and digested (store/stored_forms.h), and spent batches freed, on the draining thread while it
+// writes.
 #ifndef COALITION_STORE_GROUP_COMMITTER_H_
 #define COALITION_STORE_GROUP_COMMITTER_H_
 

@@ -23,7 +23,8 @@ class SqliteStatement {
 
   bool ok() const { return stmt_ != nullptr; }
   // Text is not copied: it must stay alive until the statement is run or reset (bind a
-  // temporary only inside one full expression ending in run()).
+  // temporary only inside one full expression ending in run()). An empty view, even a null
+  // one, binds empty text or an empty BLOB: only the optional overload binds NULL.
   SqliteStatement& bind(int index, std::string_view text);
   SqliteStatement& bind(int index, int64_t value);
   SqliteStatement& bind(int index, std::optional<int64_t> value);  // nullopt binds NULL

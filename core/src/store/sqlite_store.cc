@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <set>
 
@@ -21,6 +22,7 @@
 #include "common/utc_time.h"
 #include "store/sqlite_migrations.h"
 #include "store/sqlite_statement.h"
+#include "store/stored_forms.h"
 
 namespace coalition {
 
@@ -47,15 +49,8 @@ json stored_json(std::string_view text) {
 }
 
 // Execution snapshots (state, resume_state) and state parts are written as MessagePack in a
-// BLOB: the document the JSON text was, without printing and scanning every number and string
-// on each commit and each restore, and smaller. A store written before holds JSON text there;
-// TEXT still reads as JSON, so no migration rewrites old rows.
-std::string snapshot_bytes(const json& doc) {
-  std::string out;
-  json::to_msgpack(doc, out);
-  return out;
-}
-
+// BLOB (store/stored_forms.h). A store written before holds JSON text there; TEXT still reads
+// as JSON, so no migration rewrites old rows.
 json stored_snapshot(const SqliteStatement& q, int column) {
   if (!q.is_blob(column)) return stored_json(q.bytes(column));
   return json::from_msgpack(q.bytes(column), /*strict=*/true, /*allow_exceptions=*/false);
@@ -150,29 +145,29 @@ int hex_value(char c) {
 
 class StoredHash {
  public:
-  explicit StoredHash(const std::string& hex) : hex_(hex) {
+  explicit StoredHash(std::string_view hex) : hex_(hex) {
     if (hex.size() != 2 * kDigestBytes) return;
-    std::string bytes(kDigestBytes, '\0');
     for (size_t i = 0; i < kDigestBytes; ++i) {
       const int high = hex_value(hex[2 * i]);
       const int low = hex_value(hex[2 * i + 1]);
       if (high < 0 || low < 0) return;
-      bytes[i] = static_cast<char>(high * 16 + low);
+      bytes_[i] = static_cast<char>(high * 16 + low);
     }
-    bytes_ = std::move(bytes);
+    digest_ = true;
   }
   // Binds the value; it must outlive the statement's run (the binding does not copy).
   void bind(SqliteStatement& q, int index) const {
-    if (bytes_) {
-      q.bind_blob(index, *bytes_);
+    if (digest_) {
+      q.bind_blob(index, std::string_view(bytes_.data(), bytes_.size()));
     } else {
       q.bind(index, hex_);
     }
   }
 
  private:
-  const std::string& hex_;
-  std::optional<std::string> bytes_;
+  std::string_view hex_;
+  std::array<char, kDigestBytes> bytes_{};
+  bool digest_ = false;
 };
 
 std::string stored_hash(const SqliteStatement& q, int column) {
@@ -647,7 +642,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
   if (auto s = write_workflows(batch); !s) return s;
   if (auto s = write_executions(batch); !s) return s;
   // Each event's digest is taken from the very text written, for its audit entry to carry.
-  std::map<std::pair<std::string, uint64_t>, std::string> digests;
+  EventDigests digests;
   if (auto s = write_events(batch, digests); !s) return s;
   if (auto s = write_retention(batch); !s) return s;
   if (auto s = write_parts(batch); !s) return s;
@@ -693,8 +688,12 @@ Status SqliteStore::write_workflows(const StoreBatch& batch) {
   return ok_status();
 }
 
+// What came encoded (the group committer's batches) is bound as it is; anything else is encoded
+// here, by the same functions (store/stored_forms.h).
 Status SqliteStore::write_executions(const StoreBatch& batch) {
   for (const auto& e : batch.executions) {
+    const std::string state = e.state_encoded.empty() ? encode_snapshot(e.state) : std::string();
+    const std::string result = e.result_encoded.empty() ? to_json(e.result).dump() : std::string();
     if (auto s = s_->upsert_execution.bind(1, e.id)
                      .bind(2, e.workflow_id)
                      .bind(3, e.workflow_version)
@@ -703,8 +702,8 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
                      .bind(6, to_ms(e.started_at))
                      .bind(7, to_ms(e.updated_at))
                      .bind(8, to_ms(e.next_due))
-                     .bind_blob(9, snapshot_bytes(e.state))
-                     .bind(10, to_json(e.result).dump())
+                     .bind_blob(9, e.state_encoded.empty() ? state : e.state_encoded)
+                     .bind(10, e.result_encoded.empty() ? result : e.result_encoded)
                      .run();
         !s)
       return s;
@@ -712,22 +711,25 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
   return ok_status();
 }
 
-Status SqliteStore::write_events(const StoreBatch& batch,
-                                 std::map<std::pair<std::string, uint64_t>, std::string>& digests) {
-  for (const auto& [execution_id, ev] : batch.events) {
-    const std::string data = ev.data.dump();
-    const int64_t at = to_ms(ev.at);
-    const std::string_view type = to_string(ev.type);
+Status SqliteStore::write_events(const StoreBatch& batch, EventDigests& digests) {
+  for (const auto& [execution_id, ev, data_encoded, digest] : batch.events) {
+    const std::string data = data_encoded.empty() ? encode_event_data(ev) : std::string();
+    const std::string& text = data_encoded.empty() ? data : data_encoded;
     if (auto s = s_->insert_event.bind(1, execution_id)
                      .bind(2, static_cast<int64_t>(ev.seq))
-                     .bind(3, at)
-                     .bind(4, std::string(type))
+                     .bind(3, to_ms(ev.at))
+                     .bind(4, to_string(ev.type))
                      .bind(5, ev.step)
-                     .bind(6, data)
+                     .bind(6, text)
                      .run();
         !s)
       return s;
-    digests[{execution_id, ev.seq}] = event_digest(execution_id, ev.seq, at, type, ev.step, data);
+    if (digest.empty()) {
+      digests.computed.push_back(stored_event_digest(execution_id, ev, text));
+      digests.by_event[{execution_id, ev.seq}] = digests.computed.back();
+    } else {
+      digests.by_event[{execution_id, ev.seq}] = digest;
+    }
   }
   return ok_status();
 }
@@ -763,9 +765,7 @@ Status SqliteStore::write_tasks(const StoreBatch& batch) {
 // wrote to this store since our last batch. Entries go in time order (stable, so each
 // execution keeps its own order): the committer drains executions in queue order, not time
 // order, and audit time must never move back along the chain.
-Status SqliteStore::write_audit(
-    const StoreBatch& batch,
-    const std::map<std::pair<std::string, uint64_t>, std::string>& digests) {
+Status SqliteStore::write_audit(const StoreBatch& batch, const EventDigests& digests) {
   if (batch.audit.empty()) return ok_status();
   uint64_t seq = 0;
   std::string prev = kAuditGenesisHash;
@@ -786,37 +786,37 @@ Status SqliteStore::write_audit(
   for (const AuditDraft* draft : order) {
     auto at = audit_time_after(last, draft->at);
     if (!at) return std::move(at).error();
-    std::string event_hash;
+    std::string_view event_hash;
     if (draft->event_seq != 0) {
-      const auto it = digests.find({draft->execution_id, draft->event_seq});
-      if (it == digests.end()) {
+      const auto it = digests.by_event.find({draft->execution_id, draft->event_seq});
+      if (it == digests.by_event.end()) {
         return Error::internal("audit entry for event " + std::to_string(draft->event_seq) +
                                " of " + draft->execution_id + " came without its event");
       }
       event_hash = it->second;
     }
-    AuditRecord r = seal_audit_entry(*draft, ++seq, prev, *at, std::move(event_hash));
-    SqliteStatement& insert = s_->insert_audit.bind(1, static_cast<int64_t>(r.seq))
-                                  .bind(2, r.at)
-                                  .bind(3, r.actor)
-                                  .bind(4, r.role)
-                                  .bind(5, r.organisation)
-                                  .bind(6, r.execution_id)
-                                  .bind(7, r.step)
-                                  .bind(8, r.type)
-                                  .bind(9, r.summary)
-                                  .bind(13, static_cast<int64_t>(r.scheme))
-                                  .bind(14, static_cast<int64_t>(r.event_seq));
-    const StoredHash stored_summary(r.summary_hash);
-    const StoredHash stored_prev(r.prev_hash);
-    const StoredHash stored_entry(r.hash);
-    const StoredHash stored_event(r.event_hash);
+    AuditSeal seal = seal_audit_draft(*draft, ++seq, prev, *at, event_hash);
+    SqliteStatement& insert = s_->insert_audit.bind(1, static_cast<int64_t>(seq))
+                                  .bind(2, seal.at)
+                                  .bind(3, draft->actor)
+                                  .bind(4, draft->role)
+                                  .bind(5, draft->organisation)
+                                  .bind(6, draft->execution_id)
+                                  .bind(7, draft->step)
+                                  .bind(8, draft->type)
+                                  .bind(9, draft->summary)
+                                  .bind(13, static_cast<int64_t>(kAuditScheme))
+                                  .bind(14, static_cast<int64_t>(draft->event_seq));
+    const StoredHash stored_summary(seal.summary_hash);
+    const StoredHash stored_prev(prev);
+    const StoredHash stored_entry(seal.hash);
+    const StoredHash stored_event(event_hash);
     stored_summary.bind(insert, 10);
     stored_prev.bind(insert, 11);
     stored_entry.bind(insert, 12);
     stored_event.bind(insert, 15);
     if (auto s = insert.run(); !s) return s;
-    prev = r.hash;
+    prev = std::move(seal.hash);
     last = *at;
   }
   return s_->put_meta.bind(1, "audit_head").bind(2, std::to_string(seq) + ":" + prev).run();
@@ -827,8 +827,12 @@ Status SqliteStore::write_parts(const StoreBatch& batch) {
     if (auto s = s_->drop_parts.bind(1, d.execution_id).bind(2, d.prefix).run(); !s) return s;
   }
   for (const auto& p : batch.parts) {
-    const std::string body = snapshot_bytes(p.body);
-    if (auto s = s_->put_part.bind(1, p.execution_id).bind(2, p.key).bind_blob(3, body).run(); !s) {
+    const std::string body = p.body_encoded.empty() ? encode_snapshot(p.body) : std::string();
+    if (auto s = s_->put_part.bind(1, p.execution_id)
+                     .bind(2, p.key)
+                     .bind_blob(3, p.body_encoded.empty() ? body : p.body_encoded)
+                     .run();
+        !s) {
       return s;
     }
   }
@@ -1275,7 +1279,7 @@ Status SqliteStore::write_redaction(const Redaction& r) {
   }
   if (auto s = redact_rows(r); !s) return s;
   if (r.state) {
-    const std::string bytes = snapshot_bytes(*r.state);
+    const std::string bytes = encode_snapshot(*r.state);
     // The snapshot a retry would go back to holds the same data: it goes too.
     if (auto s = SqliteStatement(
                      db_, "UPDATE executions SET state = ?2, resume_state = NULL WHERE id = ?1")

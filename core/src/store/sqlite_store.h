@@ -8,12 +8,14 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -103,11 +105,16 @@ class SqliteStore final : public Store {
   const char* vfs_name() const { return vfs_.empty() ? nullptr : vfs_.c_str(); }
   Status migrate();
   Status prepare();
+  // Each written event's digest by (execution, seq), for its audit entry: views of the batch's
+  // own strings, or of `computed` for events that came without one.
+  struct EventDigests {
+    std::map<std::pair<std::string_view, uint64_t>, std::string_view> by_event;
+    std::deque<std::string> computed;
+  };
   Status write(const StoreBatch& batch);
   Status write_workflows(const StoreBatch& batch);
   Status write_executions(const StoreBatch& batch);
-  Status write_events(const StoreBatch& batch,
-                      std::map<std::pair<std::string, uint64_t>, std::string>& digests);
+  Status write_events(const StoreBatch& batch, EventDigests& digests);
   Status write_tasks(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
   Status write_redaction(const Redaction& redaction);
@@ -117,8 +124,7 @@ class SqliteStore final : public Store {
   Status write_people(const StoreBatch& batch);
   Status write_web_sessions(const StoreBatch& batch);
   Status write_notifications(const StoreBatch& batch);
-  Status write_audit(const StoreBatch& batch,
-                     const std::map<std::pair<std::string, uint64_t>, std::string>& digests);
+  Status write_audit(const StoreBatch& batch, const EventDigests& digests);
   Result<AuditVerification> verify_in_transaction(const std::vector<AuditAnchor>& anchors);
   Status verify_events(AuditVerification& v, const std::map<std::string, PurgeEvidence>& purges,
                        const std::set<std::string>& legacy);

@@ -49,6 +49,10 @@ struct ExecutionRecord {
   std::optional<TimePoint> next_due;  // earliest pending timer
   nlohmann::json state;
   ExecutionResult result;  // the output or the error, once finished
+  // `state` and `result` exactly as a store writes them, when encoded ahead of the write
+  // (store/stored_forms.h); empty otherwise, and in a record read back.
+  std::string state_encoded{};
+  std::string result_encoded{};
 };
 
 // A human task: created when a step suspends for people, closed by completions.
@@ -153,6 +157,10 @@ struct Redaction {
 struct StoredEvent {
   std::string execution_id;
   Event event;
+  // The payload's stored text and the digest of the stored event (audit/event_digest.h), when
+  // encoded ahead of the write (store/stored_forms.h); empty otherwise.
+  std::string data_encoded{};
+  std::string digest{};
 };
 
 // What restoring an execution reads (Store::stored_execution): its record, the times a process
@@ -170,6 +178,7 @@ struct StatePart {
   std::string execution_id;
   std::string key;
   nlohmann::json body;
+  std::string body_encoded{};  // as stored, when encoded ahead (store/stored_forms.h)
 };
 
 // Removes the parts of `execution_id` whose key starts with `prefix` ("" removes them all).

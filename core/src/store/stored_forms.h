@@ -1,0 +1,42 @@
+// stored_forms: the bytes a store writes for a batch's documents — an execution's snapshot and
+// result, an event's payload and the digest its audit entry carries, a state part — computed
+// ahead of the write.
+//
+// Encoding is most of the CPU a commit costs once the rows themselves are cheap: the group
+// committer's writer is what every acting caller waits for, so the committer encodes each
+// drained batch on its draining thread (encode_stored_forms) while the writer writes the
+// previous one, and the writer only binds what is ready. A store encodes whatever arrives
+// without its stored form (a batch applied directly), with the same functions, so both paths
+// write identical bytes.
+#ifndef COALITION_STORE_STORED_FORMS_H_
+#define COALITION_STORE_STORED_FORMS_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/time_point.h"
+#include "store/store.h"
+
+namespace coalition {
+
+// An instant as stored: milliseconds since the epoch.
+int64_t stored_ms(TimePoint t);
+
+// A snapshot (ExecutionRecord::state, a StatePart's body) as stored: MessagePack, the document
+// the JSON text was, without printing and scanning every number and string, and smaller.
+std::string encode_snapshot(const nlohmann::json& doc);
+
+// An event's payload as stored (its JSON text), and the digest of the stored event that its
+// audit entry carries (audit/event_digest.h).
+std::string encode_event_data(const Event& event);
+std::string stored_event_digest(const std::string& execution_id, const Event& event,
+                                const std::string& data_text);
+
+// Fills every stored form of `batch` not filled yet (ExecutionRecord::state_encoded and
+// result_encoded, StoredEvent::data_encoded and digest, StatePart::body_encoded).
+void encode_stored_forms(StoreBatch& batch);
+
+}  // namespace coalition
+
+#endif  // COALITION_STORE_STORED_FORMS_H_

@@ -1,0 +1,159 @@
+// Stored forms encoded ahead of the write (the group committer's draining thread) are the very
+// bytes the store would have written itself, and the store binds them as they come.
+#include "store/stored_forms.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+
+#include "audit/audit_chain.h"
+#include "store/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace coalition {
+namespace {
+
+using nlohmann::json;
+
+TimePoint at(int64_t seconds) {
+  return TimePoint(std::chrono::milliseconds(1798675200000 + seconds * 1000 + 123));
+}
+
+// One execution's drain: its record, two events and an audit entry for each.
+StoreBatch drain() {
+  StoreBatch batch;
+  batch.executions.push_back(ExecutionRecord{
+      "ex-1", "review", 1, ExecutionStatus::kRunning, "officer.kim", at(0), at(2), at(60),
+      json{{"version", 3}, {"frames", {{{"id", 0}, {"step", "check"}, {"n", 1.5}}}}},
+      ExecutionResult{}});
+  batch.events.push_back(StoredEvent{"ex-1", Event{1, at(1), EventType::kExecutionStarted, "",
+                                                   json{{"input", {{"ref", "c-7"}}}}}});
+  batch.events.push_back(StoredEvent{
+      "ex-1", Event{2, at(2), EventType::kStepScheduled, "check", json{{"kind", "task"}}}});
+  for (const auto& [id, event, data, digest] : batch.events) {
+    AuditDraft d = make_audit_draft(event.at, "engine", "", "", id, event.step,
+                                    std::string(to_string(event.type)), {{"event", event.seq}});
+    d.event_seq = event.seq;
+    batch.audit.push_back(std::move(d));
+  }
+  batch.parts.push_back(StatePart{"ex-1", "layer/1", json{{"members", {{"note", "kept"}}}}});
+  return batch;
+}
+
+// Every row the batch above writes, column by column, as SQLite holds them (hex for BLOBs).
+std::vector<std::string> rows(const std::filesystem::path& file) {
+  std::vector<std::string> out;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  for (const char* sql :
+       {"SELECT state, result FROM executions", "SELECT seq, at, type, step, data FROM events",
+        "SELECT seq, at, summary, summary_hash, prev_hash, hash, event_seq, event_hash FROM audit",
+        "SELECT key, body FROM state_parts"}) {
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &q, nullptr), SQLITE_OK) << sql;
+    while (q != nullptr && sqlite3_step(q) == SQLITE_ROW) {
+      for (int c = 0; c < sqlite3_column_count(q); ++c) {
+        const auto* bytes = static_cast<const unsigned char*>(sqlite3_column_blob(q, c));
+        std::string cell = std::to_string(sqlite3_column_type(q, c)) + ":";
+        for (int i = 0; i < sqlite3_column_bytes(q, c); ++i) {
+          cell += "0123456789abcdef"[bytes[i] >> 4U];
+          cell += "0123456789abcdef"[bytes[i] & 15U];
+        }
+        out.push_back(std::move(cell));
+      }
+    }
+    sqlite3_finalize(q);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+std::unique_ptr<SqliteStore> open(const std::filesystem::path& file) {
+  auto store = SqliteStore::open(SqliteOptions{file.string()});
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+TEST(StoredForms, EncodingFillsEveryFormOnceAndLeavesFilledOnesAlone) {
+  StoreBatch batch = drain();
+  encode_stored_forms(batch);
+  EXPECT_EQ(batch.executions[0].state_encoded, encode_snapshot(batch.executions[0].state));
+  EXPECT_EQ(json::from_msgpack(batch.executions[0].state_encoded), batch.executions[0].state);
+  EXPECT_EQ(json::parse(batch.executions[0].result_encoded), to_json(ExecutionResult{}));
+  for (const auto& [id, event, data, digest] : batch.events) {
+    EXPECT_EQ(json::parse(data), event.data);
+    EXPECT_EQ(digest, stored_event_digest(id, event, data));
+    EXPECT_EQ(digest.size(), 64u);
+  }
+  EXPECT_EQ(json::from_msgpack(batch.parts[0].body_encoded), batch.parts[0].body);
+  EXPECT_NE(batch.events[0].digest, batch.events[1].digest);
+
+  batch.events[0].data_encoded = R"({"input":{"ref":"c-8"}})";
+  batch.events[0].digest = "kept";
+  encode_stored_forms(batch);
+  EXPECT_EQ(batch.events[0].data_encoded, R"({"input":{"ref":"c-8"}})");
+  EXPECT_EQ(batch.events[0].digest, "kept");
+}
+
+// Both paths write byte for byte the same rows, and the audit chain verifies either way.
+TEST(StoredForms, ABatchEncodedAheadIsStoredAsTheStoreWouldHaveStoredIt) {
+  test::TempDir dir;
+  auto plain = open(dir.path() / "plain.db");
+  auto ahead = open(dir.path() / "ahead.db");
+  ASSERT_TRUE(plain && ahead);
+  ASSERT_TRUE(plain->apply(drain()).ok());
+  StoreBatch encoded = drain();
+  encode_stored_forms(encoded);
+  ASSERT_TRUE(ahead->apply(encoded).ok());
+  const auto expected = rows(dir.path() / "plain.db");
+  EXPECT_EQ(expected.size(), 2u + 2 * 5 + 2 * 8 + 2);
+  EXPECT_EQ(rows(dir.path() / "ahead.db"), expected);
+  for (auto* store : {plain.get(), ahead.get()}) {
+    auto v = store->verify_audit({});
+    ASSERT_TRUE(v.ok());
+    EXPECT_TRUE(v->ok) << v->problem;
+    EXPECT_EQ(v->events, 2u);
+  }
+}
+
+// What comes encoded is bound as it is, not encoded again: the payload read back is the text
+// given, and the audit entry carries the digest given — a digest that does not match the
+// stored event is then exactly what verification reports.
+TEST(StoredForms, TheStoreWritesTheFormsItIsGiven) {
+  test::TempDir dir;
+  auto store = open(dir.path() / "store.db");
+  ASSERT_TRUE(store);
+  StoreBatch batch = drain();
+  encode_stored_forms(batch);
+  batch.events[1].data_encoded = R"({"kind":"wait"})";
+  batch.events[1].digest =
+      stored_event_digest("ex-1", batch.events[1].event, batch.events[1].data_encoded);
+  batch.executions[0].state_encoded = encode_snapshot(json{{"version", 3}, {"given", true}});
+  ASSERT_TRUE(store->apply(batch).ok());
+  auto history = store->history("ex-1");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].data, json({{"kind", "wait"}}));
+  auto record = store->execution("ex-1");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->state, json({{"version", 3}, {"given", true}}));
+  auto v = store->verify_audit({});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+
+  StoreBatch wrong = drain();
+  for (auto& e : wrong.events) e.event.seq += 2;
+  for (auto& d : wrong.audit) d.event_seq += 2;
+  wrong.audit[0].at = wrong.audit[1].at = at(3);
+  encode_stored_forms(wrong);
+  wrong.events[0].digest = std::string(64, 'a');
+  ASSERT_TRUE(store->apply(wrong).ok());
+  auto broken = store->verify_audit({});
+  ASSERT_TRUE(broken.ok());
+  EXPECT_FALSE(broken->ok);
+  EXPECT_EQ(broken->kind, "event_modified") << broken->problem;
+}
+
+}  // namespace
+}  // namespace coalition
