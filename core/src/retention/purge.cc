@@ -6,11 +6,11 @@
 #include <set>
 
 #include "audit/audit_chain.h"
-#include "audit/event_digest.h"
 #include "audit/purge_evidence.h"
 #include "retention/retention_policy.h"
 #include "runtime/event_view.h"
 #include "runtime/persisted_state.h"
+#include "store/stored_forms.h"
 #include "workflow/visibility.h"
 
 namespace coalition {
@@ -31,14 +31,6 @@ std::string hold_key(const std::optional<LegalHold>& hold, const std::string& ho
     }
   }
   return "";
-}
-
-// The digest the store will give the event once its payload is `data` (the same fields and
-// text SqliteStore writes), recorded in the `purged` entry so the rewrite stays verifiable.
-std::string stored_event_digest(const std::string& execution_id, const Event& e, const json& data) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(e.at.time_since_epoch()).count();
-  return event_digest(execution_id, e.seq, ms, to_string(e.type), e.step, data.dump());
 }
 
 // One finished execution, as purge_expired goes through its policy's rules.
@@ -202,7 +194,10 @@ class Purger {
         r.delete_events.push_back(e.seq);
         removal.deleted.insert(e.seq);
       } else if (kept->data != e.data) {
-        removal.rewritten[e.seq] = stored_event_digest(x.record.id, e, kept->data);
+        // The digest the store will give the event once its payload is the kept one, recorded
+        // in the `purged` entry so the rewrite stays verifiable.
+        removal.rewritten[e.seq] =
+            stored_event_digest(x.record.id, e, encode_event_data(kept->data));
         r.rewrite_events.emplace_back(e.seq, std::move(kept->data));
       }
     }

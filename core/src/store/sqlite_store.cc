@@ -31,7 +31,7 @@ using nlohmann::json;
 namespace {
 
 int64_t to_ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return stored_ms(t);
 }
 
 TimePoint from_ms(int64_t ms) {
@@ -693,7 +693,7 @@ Status SqliteStore::write_workflows(const StoreBatch& batch) {
 Status SqliteStore::write_executions(const StoreBatch& batch) {
   for (const auto& e : batch.executions) {
     const std::string state = e.state_encoded.empty() ? encode_snapshot(e.state) : std::string();
-    const std::string result = e.result_encoded.empty() ? to_json(e.result).dump() : std::string();
+    const std::string result = e.result_encoded.empty() ? encode_result(e.result) : std::string();
     if (auto s = s_->upsert_execution.bind(1, e.id)
                      .bind(2, e.workflow_id)
                      .bind(3, e.workflow_version)
@@ -713,7 +713,7 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
 
 Status SqliteStore::write_events(const StoreBatch& batch, EventDigests& digests) {
   for (const auto& [execution_id, ev, data_encoded, digest] : batch.events) {
-    const std::string data = data_encoded.empty() ? encode_event_data(ev) : std::string();
+    const std::string data = data_encoded.empty() ? encode_event_data(ev.data) : std::string();
     const std::string& text = data_encoded.empty() ? data : data_encoded;
     if (auto s = s_->insert_event.bind(1, execution_id)
                      .bind(2, static_cast<int64_t>(ev.seq))
@@ -724,7 +724,7 @@ Status SqliteStore::write_events(const StoreBatch& batch, EventDigests& digests)
                      .run();
         !s)
       return s;
-    if (digest.empty()) {
+    if (digest.empty() || data_encoded.empty()) {  // a digest only with the text it covers
       digests.computed.push_back(stored_event_digest(execution_id, ev, text));
       digests.by_event[{execution_id, ev.seq}] = digests.computed.back();
     } else {
@@ -1311,7 +1311,7 @@ Status SqliteStore::redact_rows(const Redaction& r) {
   }
   SqliteStatement rewrite(db_, "UPDATE events SET data = ?3 WHERE execution_id = ?1 AND seq = ?2");
   for (const auto& [seq, data] : r.rewrite_events) {
-    const std::string text = data.dump();
+    const std::string text = encode_event_data(data);
     if (auto s =
             rewrite.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).bind(3, text).run();
         !s)

@@ -16,8 +16,12 @@ std::string encode_snapshot(const nlohmann::json& doc) {
   return out;
 }
 
-std::string encode_event_data(const Event& event) {
-  return event.data.dump();
+std::string encode_result(const ExecutionResult& result) {
+  return to_json(result).dump();
+}
+
+std::string encode_event_data(const nlohmann::json& data) {
+  return data.dump();
 }
 
 // The digest is taken over the very fields the store writes: the time in stored milliseconds,
@@ -31,10 +35,13 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
 void encode_stored_forms(StoreBatch& batch) {
   for (auto& e : batch.executions) {
     if (e.state_encoded.empty()) e.state_encoded = encode_snapshot(e.state);
-    if (e.result_encoded.empty()) e.result_encoded = to_json(e.result).dump();
+    if (e.result_encoded.empty()) e.result_encoded = encode_result(e.result);
   }
   for (auto& [execution_id, event, data_encoded, digest] : batch.events) {
-    if (data_encoded.empty()) data_encoded = encode_event_data(event);
+    if (data_encoded.empty()) {
+      data_encoded = encode_event_data(event.data);
+      digest.clear();  // taken over another text, if any
+    }
     if (digest.empty()) digest = stored_event_digest(execution_id, event, data_encoded);
   }
   for (auto& p : batch.parts) {

@@ -27,14 +27,20 @@ int64_t stored_ms(TimePoint t);
 // the JSON text was, without printing and scanning every number and string, and smaller.
 std::string encode_snapshot(const nlohmann::json& doc);
 
+// An execution's result as stored: its JSON text.
+std::string encode_result(const ExecutionResult& result);
+
 // An event's payload as stored (its JSON text), and the digest of the stored event that its
-// audit entry carries (audit/event_digest.h).
-std::string encode_event_data(const Event& event);
+// audit entry carries (audit/event_digest.h): `event`'s id fields and time with `data_text`
+// (a purge that rewrites a payload gives the text it will store).
+std::string encode_event_data(const nlohmann::json& data);
 std::string stored_event_digest(const std::string& execution_id, const Event& event,
                                 const std::string& data_text);
 
 // Fills every stored form of `batch` not filled yet (ExecutionRecord::state_encoded and
-// result_encoded, StoredEvent::data_encoded and digest, StatePart::body_encoded).
+// result_encoded, StoredEvent::data_encoded and digest, StatePart::body_encoded). An event's
+// digest is taken over its payload text, so a store trusts a given digest only together with
+// the text it was taken over.
 void encode_stored_forms(StoreBatch& batch);
 
 }  // namespace coalition

@@ -94,6 +94,12 @@ TEST(StoredForms, EncodingFillsEveryFormOnceAndLeavesFilledOnesAlone) {
   encode_stored_forms(batch);
   EXPECT_EQ(batch.events[0].data_encoded, R"({"input":{"ref":"c-8"}})");
   EXPECT_EQ(batch.events[0].digest, "kept");
+
+  // A digest is only ever kept with the text it was taken over.
+  batch.events[0].data_encoded.clear();
+  encode_stored_forms(batch);
+  EXPECT_EQ(batch.events[0].digest,
+            stored_event_digest("ex-1", batch.events[0].event, batch.events[0].data_encoded));
 }
 
 // Both paths write byte for byte the same rows, and the audit chain verifies either way.
@@ -130,6 +136,12 @@ TEST(StoredForms, TheStoreWritesTheFormsItIsGiven) {
   batch.events[1].digest =
       stored_event_digest("ex-1", batch.events[1].event, batch.events[1].data_encoded);
   batch.executions[0].state_encoded = encode_snapshot(json{{"version", 3}, {"given", true}});
+  const ExecutionResult given = ExecutionResult::succeeded(json{{"given", 1}});
+  batch.executions[0].result_encoded = to_json(given).dump();
+  batch.parts[0].body_encoded = encode_snapshot(json{{"members", {{"note", "given"}}}});
+  // Without its text, a digest is not trusted: the store takes it over the text it writes.
+  batch.events[0].data_encoded.clear();
+  batch.events[0].digest = std::string(64, 'b');
   ASSERT_TRUE(store->apply(batch).ok());
   auto history = store->history("ex-1");
   ASSERT_TRUE(history.ok());
@@ -138,6 +150,10 @@ TEST(StoredForms, TheStoreWritesTheFormsItIsGiven) {
   auto record = store->execution("ex-1");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_EQ((*record)->state, json({{"version", 3}, {"given", true}}));
+  EXPECT_EQ(to_json((*record)->result), to_json(given));
+  auto stored = store->stored_execution("ex-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->parts.at("layer/1"), json({{"members", {{"note", "given"}}}}));
   auto v = store->verify_audit({});
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
