@@ -20,10 +20,6 @@ bool never_redacted(const std::string& type) {
   return std::find(kNeverRedacted.begin(), kNeverRedacted.end(), type) != kNeverRedacted.end();
 }
 
-}  // namespace
-
-namespace {
-
 // The fields an entry's hash covers, viewed where they are: a draft being sealed or a stored
 // record being verified hash alike without copying either into the other's shape.
 struct EntryFields {
