@@ -10,6 +10,7 @@ find_package(SQLite3 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)             # libcrypto: SHA-256 for the audit chain
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(Sodium REQUIRED IMPORTED_TARGET libsodium)  # Ed25519 audit checkpoints
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)  # the PostgreSQL store (libpq's C API)
 find_package(CURL 7.85 REQUIRED)            # OIDC keys over HTTPS (CURLOPT_PROTOCOLS_STR)
 find_package(ZLIB REQUIRED)                  # the media guard inflates gzip/zlib blobs
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cli/audit_commands.h"
+#include "cli/backup_commands.h"
 #include "cli/calendars_command.h"
 #include "cli/doctor_command.h"
 #include "cli/execution_commands.h"
@@ -59,6 +60,8 @@ std::vector<Command> command_table() {
       worker_command(),
       audit_verify_command(),
       audit_checkpoint_command(),
+      backup_command(),
+      restore_command(),
       serve_command(),
       tokens_create_command(),
       tokens_list_command(),

@@ -15,20 +15,39 @@
 #include "common/instant_text.h"
 #include "common/json_text.h"
 #include "common/private_file.h"
+#include "common/sha256.h"
+#include "common/state_directory.h"
 #include "common/utc_time.h"
 #include "runtime/system_clock.h"
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
 #include "workflow/workflow_loader.h"
 
 namespace coalition::app {
 
 std::string store_path(const Installation& installation, const std::string& option) {
+  return store_location(installation.config, option);
+}
+
+std::string store_location(const EngineConfig& config, const std::string& option) {
   if (!option.empty()) return option;
   if (const char* env = std::getenv("COALITION_STORE"); env != nullptr && *env != '\0') return env;
-  if (!installation.config.store_path.empty()) return installation.config.store_path.string();
+  if (!config.store_url.empty()) return config.store_url;
+  if (!config.store_path.empty()) return config.store_path.string();
   return "coalition.db";
 }
 
 namespace {
+
+// The crash journal of an engine on a PostgreSQL store lives on this machine, not in the
+// database: store.journal, else the state directory, one file per database.
+std::string postgres_journal_path(const Installation& installation, const std::string& url) {
+  if (!installation.config.store_journal.empty()) return installation.config.store_journal;
+  const std::string name =
+      "postgres-" + sha256_hex(redacted_postgres_url(url)).substr(0, 16) + ".journal";
+  const auto file = default_state_file(name);
+  return file.empty() ? name : file.string();
+}
 
 // One acting process per store: SQLite would serialize the writes anyway, but two engines
 // would both resume the same executions. The lock is an flock on the store file itself (SQLite's
@@ -62,6 +81,65 @@ Result<int> lock_store(const std::string& path) {
 
 }  // namespace
 
+// The crash journal: what this process works on, for the next one to find if it dies.
+Status Session::open_journal(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (auto made = create_private_directories(parent.string()); !parent.empty() && !made) {
+    return made;
+  }
+  auto journal = CrashJournal::open(path);
+  if (!journal) return std::move(journal).error();
+  journal_ = std::move(*journal);
+  CrashJournal::watch_faults();
+  return ok_status();
+}
+
+Status Session::attach_sqlite(const Installation& installation, const SessionOptions& options,
+                              const std::string& path) {
+  if (options.act) {
+    auto fd = lock_store(path);
+    if (!fd) return std::move(fd).error();
+    lock_fd_ = *fd;
+    if (options.owner.empty() && path != ":memory:") {
+      ::unlink((path + ".owner").c_str());  // left by an owner that died: no longer true
+    }
+    if (!options.owner.empty() && path != ":memory:") {
+      // Written after the lock is held and removed before it goes: a stale file (after a
+      // crash) is only read by a process that could not take the lock.
+      if (auto w = write_private_file(path + ".owner", options.owner, true); !w) {
+        return std::move(w).error();
+      }
+      owner_file_ = path + ".owner";
+    }
+    if (path != ":memory:") {
+      if (auto j = open_journal(path + ".journal"); !j) return j;
+    }
+  }
+  auto store = SqliteStore::open(SqliteOptions{path, installation.config.store_synchronous});
+  if (!store) return std::move(store).error();
+  store_ = std::move(*store);
+  return ok_status();
+}
+
+// The lock is the database's (PostgresStore::take_acting_lock); the journal stays on this machine.
+Status Session::attach_postgres(const Installation& installation, const SessionOptions& options,
+                                const std::string& url) {
+  auto store = PostgresStore::open(PostgresOptions{url});
+  if (!store) return std::move(store).error();
+  if (options.act) {
+    if (auto locked = (*store)->take_acting_lock(options.owner, std::chrono::seconds(5)); !locked) {
+      return locked;
+    }
+    if (auto j = open_journal(postgres_journal_path(installation, url)); !j) return j;
+  }
+  store_ = std::move(*store);
+  return ok_status();
+}
+
+Result<int> lock_store_file(const std::string& path) {
+  return lock_store(path);
+}
+
 Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
                                                const SessionOptions& options) {
   std::unique_ptr<Session> s(new Session());
@@ -73,31 +151,13 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
     if (!read) return std::move(read).error();
     now = read->at;
   }
-  if (options.act) {
-    auto fd = lock_store(path);
-    if (!fd) return std::move(fd).error();
-    s->lock_fd_ = *fd;
-    if (options.owner.empty() && path != ":memory:") {
-      ::unlink((path + ".owner").c_str());  // left by an owner that died: no longer true
-    }
-    if (!options.owner.empty() && path != ":memory:") {
-      // Written after the lock is held and removed before it goes: a stale file (after a
-      // crash) is only read by a process that could not take the lock.
-      if (auto w = write_private_file(path + ".owner", options.owner, true); !w) {
-        return std::move(w).error();
-      }
-      s->owner_file_ = path + ".owner";
-    }
-    if (path != ":memory:") {
-      auto journal = CrashJournal::open(path + ".journal");
-      if (!journal) return std::move(journal).error();
-      s->journal_ = std::move(*journal);
-      CrashJournal::watch_faults();
-    }
+  const bool on_postgres = is_postgres_url(path);
+  if (auto attached = on_postgres ? s->attach_postgres(installation, options, path)
+                                  : s->attach_sqlite(installation, options, path);
+      !attached) {
+    return std::move(attached).error();
   }
-  auto store = SqliteStore::open(SqliteOptions{path, installation.config.store_synchronous});
-  if (!store) return std::move(store).error();
-  s->store_ = std::move(*store);
+  const std::string store_name = on_postgres ? redacted_postgres_url(path) : path;
   s->installation_ = &installation;
 
   auto records = s->store_->workflows();
@@ -105,7 +165,7 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   for (const auto& r : *records) {
     auto loaded = load_workflow(r.document, "store:" + r.id + "@" + std::to_string(r.version));
     if (!loaded.workflow) {
-      return Error::invalid_data("store " + path + ": workflow " + r.id + " version " +
+      return Error::invalid_data("store " + store_name + ": workflow " + r.id + " version " +
                                  std::to_string(r.version) +
                                  " no longer loads: " + loaded.problems.front().message);
     }

@@ -13,13 +13,15 @@
 #include "calendar/business_calendar.h"
 #include "runtime/engine.h"
 #include "runtime/engine_metrics.h"
-#include "store/sqlite_store.h"
+#include "store/store.h"
 #include "workflow/workflow_validator.h"
 
 namespace coalition::app {
 
 struct SessionOptions {
-  std::string store;          // --store; empty: $COALITION_STORE, config store.path, ./coalition.db
+  // --store: a SQLite file or a PostgreSQL URL (postgresql://...); empty: $COALITION_STORE,
+  // config store.url, config store.path, ./coalition.db.
+  std::string store;
   std::string now;            // --now RFC 3339; empty: real time
   bool act = true;            // false: read-only (no lock, no engine)
   bool manual_clock = false;  // virtual time even without --now
@@ -42,7 +44,7 @@ class Session {
                                                const SessionOptions& options);
   ~Session();
 
-  SqliteStore& store() { return *store_; }
+  Store& store() { return *store_; }
   // What the session was opened on (its plugins and their hosts); outlives the session.
   const Installation& installation() const { return *installation_; }
   WorkflowCatalog& catalog() { return catalog_; }
@@ -79,7 +81,14 @@ class Session {
  private:
   Session() = default;
   const Installation* installation_ = nullptr;
-  std::unique_ptr<SqliteStore> store_;
+  // Open the store and, for an acting session, take it: its lock, its owner note, the journal.
+  Status attach_sqlite(const Installation& installation, const SessionOptions& options,
+                       const std::string& path);
+  Status attach_postgres(const Installation& installation, const SessionOptions& options,
+                         const std::string& url);
+  Status open_journal(const std::string& path);
+
+  std::unique_ptr<Store> store_;
   int lock_fd_ = -1;
   std::string owner_file_;                 // written while this session owns the store
   std::unique_ptr<CrashJournal> journal_;  // acting sessions: what this process works on
@@ -103,8 +112,13 @@ enum class StoreClock { kUndecided, kReal, kVirtual };
 inline constexpr std::string_view kClockModeKey = "clock.mode";
 Result<StoreClock> store_clock(Store& store);
 
-// The store path the options and configuration select.
+// The store the options and configuration select: a SQLite file's path or a PostgreSQL URL.
 std::string store_path(const Installation& installation, const std::string& option);
+std::string store_location(const EngineConfig& config, const std::string& option);
+
+// Takes the acting-process lock of the SQLite store at `path` (what an acting session holds):
+// the descriptor to close to release it. kConflict naming the owner when a server holds it.
+Result<int> lock_store_file(const std::string& path);
 
 }  // namespace coalition::app
 

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "common/state_directory.h"
+
 namespace coalition {
 
 namespace {
@@ -141,13 +143,7 @@ bool verify_signature(std::string_view public_key_hex, std::string_view message,
 }
 
 std::filesystem::path default_signing_key_path() {
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0') {
-    return std::filesystem::path(state) / "coalition" / "audit-signing.key";
-  }
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    return std::filesystem::path(home) / ".local" / "state" / "coalition" / "audit-signing.key";
-  }
-  return {};
+  return default_state_file("audit-signing.key");
 }
 
 }  // namespace coalition

@@ -78,7 +78,9 @@ constexpr const char* kSchema = R"json({
       "type": "object",
       "properties": {
         "path": {"type": "string", "minLength": 1},
-        "synchronous": {"enum": ["FULL", "NORMAL", "OFF"]}
+        "synchronous": {"enum": ["FULL", "NORMAL", "OFF"]},
+        "url": {"type": "string", "pattern": "^postgres(ql)?://"},
+        "journal": {"type": "string", "minLength": 1}
       }
     },
     "calendars": {
@@ -329,6 +331,26 @@ Status read_isolation(const nlohmann::json& plugins, const std::filesystem::path
 
 }  // namespace
 
+namespace {
+
+// "store": a SQLite file (path, synchronous) or a PostgreSQL database (url, journal); paths are
+// relative to the configuration file.
+void read_store(const nlohmann::json& store, const std::filesystem::path& base,
+                EngineConfig& config) {
+  auto relative = [&](const std::string& p) {
+    std::filesystem::path path = p;
+    return path.is_absolute() ? path : (base / path).lexically_normal();
+  };
+  if (store.contains("path")) config.store_path = relative(store["path"].get<std::string>());
+  config.store_synchronous = store.value("synchronous", config.store_synchronous);
+  config.store_url = store.value("url", std::string());
+  if (store.contains("journal")) {
+    config.store_journal = relative(store["journal"].get<std::string>());
+  }
+}
+
+}  // namespace
+
 Result<EngineConfig> parse_engine_config(std::string_view text, const std::filesystem::path& base) {
   auto doc = parse_json(text);
   if (!doc) return Error::configuration(doc.error().message());
@@ -370,9 +392,7 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     std::filesystem::path path = p;
     return path.is_absolute() ? path : (base / path).lexically_normal();
   };
-  const auto& store = doc->value("store", nlohmann::json::object());
-  if (store.contains("path")) config.store_path = relative(store["path"].get<std::string>());
-  config.store_synchronous = store.value("synchronous", config.store_synchronous);
+  read_store(doc->value("store", nlohmann::json::object()), base, config);
   const auto& calendars = doc->value("calendars", nlohmann::json::object());
   if (calendars.contains("directory")) {
     config.calendar_directory = relative(calendars["directory"].get<std::string>());

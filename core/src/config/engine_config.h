@@ -134,6 +134,13 @@ struct EngineConfig {
   // working directory (the --store option and COALITION_STORE override both).
   std::filesystem::path store_path;
   std::string store_synchronous = "FULL";  // FULL: an acknowledged change survives power loss
+  // A PostgreSQL database instead (store.url, postgresql://...): it wins over store_path.
+  std::string store_url;
+  // Where an engine on a PostgreSQL store keeps its crash journal (runtime/crash_journal.h: what
+  // it was working on when it died); relative to the configuration file. Empty: under
+  // $XDG_STATE_HOME/coalition (else ~/.local/state/coalition), named after the database. One per
+  // node: two nodes on one machine need two.
+  std::filesystem::path store_journal;
   // Business-day calendars (*.json); relative to the configuration file. Empty: none, and a
   // business-day deadline fails with config.calendar.
   std::filesystem::path calendar_directory;

@@ -22,6 +22,7 @@
 #include "common/utc_time.h"
 #include "store/sqlite_migrations.h"
 #include "store/sqlite_statement.h"
+#include "store/store_audit.h"
 #include "store/stored_forms.h"
 
 namespace coalition {
@@ -43,32 +44,17 @@ std::optional<int64_t> to_ms(const std::optional<TimePoint>& t) {
   return to_ms(*t);
 }
 
-// Documents the store itself wrote: a parse failure means the file was edited or corrupted.
-json stored_json(std::string_view text) {
-  return json::parse(text, nullptr, /*allow_exceptions=*/false);
-}
-
 // Execution snapshots (state, resume_state) and state parts are written as MessagePack in a
 // BLOB (store/stored_forms.h). A store written before holds JSON text there; TEXT still reads
 // as JSON, so no migration rewrites old rows.
 json stored_snapshot(const SqliteStatement& q, int column) {
   if (!q.is_blob(column)) return stored_json(q.bytes(column));
-  return json::from_msgpack(q.bytes(column), /*strict=*/true, /*allow_exceptions=*/false);
+  return stored_msgpack(q.bytes(column));
 }
 
 constexpr const char* kExecutionColumns =
     "id, workflow_id, workflow_version, status, initiator, started_at, updated_at, next_due, "
     "state, result";
-
-// A status word the store wrote; another one means the file was edited or written by a newer
-// engine: refused, naming the record (`id`; empty: counted, not read), rather than read as
-// something it is not. The read that meets it fails whole, as for an unknown event type.
-Result<ExecutionStatus> stored_execution_status(const std::string& text, const std::string& id) {
-  if (auto status = parse_execution_status(text)) return *status;
-  return Error::invalid_data("store: " + (id.empty() ? "an execution" : "execution " + id) +
-                             " has the status '" + text +
-                             "', which is not running, waiting, succeeded, failed or cancelled");
-}
 
 Result<ExecutionRecord> read_execution(const SqliteStatement& q) {
   ExecutionRecord r;
@@ -83,46 +69,22 @@ Result<ExecutionRecord> read_execution(const SqliteStatement& q) {
   r.updated_at = from_ms(q.integer(6));
   if (!q.is_null(7)) r.next_due = from_ms(q.integer(7));
   r.state = stored_snapshot(q, 8);
-  auto result = read_execution_result(stored_json(q.text(9)));
-  if (!result) {
-    return Error::invalid_data(
-        "execution " + r.id +
-            " has a stored result this engine did not write: " + result.error().message(),
-        result.error().pointer());
-  }
+  auto result = stored_result(q.bytes(9), r.id);
+  if (!result) return std::move(result).error();
   r.result = std::move(*result);
   return r;
 }
 
-// A task's roles as the inbox matches them: each between two U+001F (which no name may hold,
-// common/text_field.h), "" for a task any role may complete.
-constexpr char kRoleMark = '\x1f';
 // Prepared statements a read connection keeps, one per shape of query.
 constexpr size_t kMaxCachedStatements = 64;
-
-std::string roles_key(const json& doc) {
-  std::string key;
-  auto roles = doc.find("roles");
-  if (roles == doc.end() || !roles->is_array()) return key;
-  for (const auto& r : *roles) {
-    if (!r.is_string()) continue;
-    if (key.empty()) key.push_back(kRoleMark);
-    key += r.get<std::string>();
-    key.push_back(kRoleMark);
-  }
-  return key;
-}
 
 Result<TaskRecord> read_task(const SqliteStatement& q) {
   TaskRecord t;
   t.id = q.text(0);
   t.execution_id = q.text(1);
   t.step = q.text(2);
-  const auto status = parse_task_status(q.text(3));
-  if (!status) {
-    return Error::invalid_data("store: task " + t.id + " has the status '" + q.text(3) +
-                               "', which is not open, completed, failed, expired or cancelled");
-  }
+  auto status = stored_task_status(q.bytes(3), t.id);
+  if (!status) return std::move(status).error();
   t.status = *status;
   if (!q.is_null(4)) t.due = from_ms(q.integer(4));
   t.created_at = from_ms(q.integer(5));
@@ -134,31 +96,13 @@ Result<TaskRecord> read_task(const SqliteStatement& q) {
 // the chain hashes and people read, which they read back as. A value that is not a lower-case hex
 // digest (an entry without an event has an empty event hash) is stored as the text it is, and
 // TEXT (every hash of a store written before) reads as it is, so old rows need no rewrite.
-constexpr size_t kDigestBytes = 32;
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case too: such text is kept as text, so it reads back unchanged
-}
-
 class StoredHash {
  public:
-  explicit StoredHash(std::string_view hex) : hex_(hex) {
-    if (hex.size() != 2 * kDigestBytes) return;
-    for (size_t i = 0; i < kDigestBytes; ++i) {
-      const int high = hex_value(hex[2 * i]);
-      const int low = hex_value(hex[2 * i + 1]);
-      if (high < 0 || low < 0) return;
-      bytes_[i] = static_cast<char>(high * 16 + low);
-    }
-    digest_ = true;
-  }
+  explicit StoredHash(std::string_view hex) : hex_(hex), bytes_(digest_bytes(hex)) {}
   // Binds the value; it must outlive the statement's run (the binding does not copy).
   void bind(SqliteStatement& q, int index) const {
-    if (digest_) {
-      q.bind_blob(index, std::string_view(bytes_.data(), bytes_.size()));
+    if (bytes_) {
+      q.bind_blob(index, std::string_view(bytes_->data(), bytes_->size()));
     } else {
       q.bind(index, hex_);
     }
@@ -166,21 +110,12 @@ class StoredHash {
 
  private:
   std::string_view hex_;
-  std::array<char, kDigestBytes> bytes_{};
-  bool digest_ = false;
+  std::optional<std::array<char, kDigestBytes>> bytes_;
 };
 
 std::string stored_hash(const SqliteStatement& q, int column) {
   if (!q.is_blob(column)) return q.text(column);
-  const std::string_view bytes = q.bytes(column);
-  std::string hex;
-  hex.reserve(2 * bytes.size());
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    hex.push_back(kHexDigits[b >> 4U]);
-    hex.push_back(kHexDigits[b & 15U]);
-  }
-  return hex;
+  return hex_text(q.bytes(column));
 }
 
 AuditRecord read_audit(const SqliteStatement& q) {
@@ -642,7 +577,7 @@ Status SqliteStore::write(const StoreBatch& batch) {
   if (auto s = write_workflows(batch); !s) return s;
   if (auto s = write_executions(batch); !s) return s;
   // Each event's digest is taken from the very text written, for its audit entry to carry.
-  EventDigests digests;
+  BatchEventDigests digests;
   if (auto s = write_events(batch, digests); !s) return s;
   if (auto s = write_retention(batch); !s) return s;
   if (auto s = write_parts(batch); !s) return s;
@@ -711,11 +646,12 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
   return ok_status();
 }
 
-Status SqliteStore::write_events(const StoreBatch& batch, EventDigests& digests) {
-  for (const auto& [execution_id, ev, data_encoded, digest] : batch.events) {
-    const std::string data = data_encoded.empty() ? encode_event_data(ev.data) : std::string();
-    const std::string& text = data_encoded.empty() ? data : data_encoded;
-    if (auto s = s_->insert_event.bind(1, execution_id)
+Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& digests) {
+  for (const auto& e : batch.events) {
+    const Event& ev = e.event;
+    const std::string data = e.data_encoded.empty() ? encode_event_data(ev.data) : std::string();
+    const std::string& text = e.data_encoded.empty() ? data : e.data_encoded;
+    if (auto s = s_->insert_event.bind(1, e.execution_id)
                      .bind(2, static_cast<int64_t>(ev.seq))
                      .bind(3, to_ms(ev.at))
                      .bind(4, to_string(ev.type))
@@ -724,12 +660,7 @@ Status SqliteStore::write_events(const StoreBatch& batch, EventDigests& digests)
                      .run();
         !s)
       return s;
-    if (digest.empty() || data_encoded.empty()) {  // a digest only with the text it covers
-      digests.computed.push_back(stored_event_digest(execution_id, ev, text));
-      digests.by_event[{execution_id, ev.seq}] = digests.computed.back();
-    } else {
-      digests.by_event[{execution_id, ev.seq}] = digest;
-    }
+    digests.add(e, text);
   }
   return ok_status();
 }
@@ -737,7 +668,7 @@ Status SqliteStore::write_events(const StoreBatch& batch, EventDigests& digests)
 Status SqliteStore::write_tasks(const StoreBatch& batch) {
   for (const auto& t : batch.tasks) {
     const std::string doc = t.doc.dump();
-    const std::string roles = roles_key(t.doc);
+    const std::string roles = task_roles_key(t.doc);
     const std::string summary = task_summary(t).dump();
     const std::string organisation = t.doc.value("organisation", "");
     const int64_t level = t.doc.value("level", 0);
@@ -761,65 +692,47 @@ Status SqliteStore::write_tasks(const StoreBatch& batch) {
   return ok_status();
 }
 
-// The tail is read inside the transaction, so the chain is right even if another process
-// wrote to this store since our last batch. Entries go in time order (stable, so each
-// execution keeps its own order): the committer drains executions in queue order, not time
-// order, and audit time must never move back along the chain.
-Status SqliteStore::write_audit(const StoreBatch& batch, const EventDigests& digests) {
+// The tail is read inside the transaction (store/store_audit.h), so the chain is right even if
+// another process wrote to this store since our last batch.
+Status SqliteStore::write_audit(const StoreBatch& batch, const BatchEventDigests& digests) {
   if (batch.audit.empty()) return ok_status();
-  uint64_t seq = 0;
-  std::string prev = kAuditGenesisHash;
-  std::optional<TimePoint> last;
+  AuditTail tail;
   auto row = s_->audit_tail.step();
   if (!row) return std::move(row).error();
   if (*row) {
-    seq = static_cast<uint64_t>(s_->audit_tail.integer(0));
-    prev = stored_hash(s_->audit_tail, 1);
-    last = parse_utc(s_->audit_tail.text(2));
+    tail.seq = static_cast<uint64_t>(s_->audit_tail.integer(0));
+    tail.hash = stored_hash(s_->audit_tail, 1);
+    tail.at = parse_utc(s_->audit_tail.text(2));
   }
   s_->audit_tail.reset();
-  std::vector<const AuditDraft*> order;
-  order.reserve(batch.audit.size());
-  for (const auto& d : batch.audit) order.push_back(&d);
-  std::stable_sort(order.begin(), order.end(),
-                   [](const AuditDraft* a, const AuditDraft* b) { return a->at < b->at; });
-  for (const AuditDraft* draft : order) {
-    auto at = audit_time_after(last, draft->at);
-    if (!at) return std::move(at).error();
-    std::string_view event_hash;
-    if (draft->event_seq != 0) {
-      const auto it = digests.by_event.find({draft->execution_id, draft->event_seq});
-      if (it == digests.by_event.end()) {
-        return Error::internal("audit entry for event " + std::to_string(draft->event_seq) +
-                               " of " + draft->execution_id + " came without its event");
-      }
-      event_hash = it->second;
-    }
-    AuditSeal seal = seal_audit_draft(*draft, ++seq, prev, *at, event_hash);
-    SqliteStatement& insert = s_->insert_audit.bind(1, static_cast<int64_t>(seq))
-                                  .bind(2, seal.at)
-                                  .bind(3, draft->actor)
-                                  .bind(4, draft->role)
-                                  .bind(5, draft->organisation)
-                                  .bind(6, draft->execution_id)
-                                  .bind(7, draft->step)
-                                  .bind(8, draft->type)
-                                  .bind(9, draft->summary)
-                                  .bind(13, static_cast<int64_t>(kAuditScheme))
-                                  .bind(14, static_cast<int64_t>(draft->event_seq));
-    const StoredHash stored_summary(seal.summary_hash);
-    const StoredHash stored_prev(prev);
-    const StoredHash stored_entry(seal.hash);
-    const StoredHash stored_event(event_hash);
-    stored_summary.bind(insert, 10);
-    stored_prev.bind(insert, 11);
-    stored_entry.bind(insert, 12);
-    stored_event.bind(insert, 15);
-    if (auto s = insert.run(); !s) return s;
-    prev = std::move(seal.hash);
-    last = *at;
-  }
-  return s_->put_meta.bind(1, "audit_head").bind(2, std::to_string(seq) + ":" + prev).run();
+  auto s = seal_batch_audit(batch.audit, digests, tail,
+                            [this](const AuditDraft& draft, uint64_t seq, const AuditSeal& seal,
+                                   std::string_view prev, std::string_view event_hash) {
+                              SqliteStatement& insert =
+                                  s_->insert_audit.bind(1, static_cast<int64_t>(seq))
+                                      .bind(2, seal.at)
+                                      .bind(3, draft.actor)
+                                      .bind(4, draft.role)
+                                      .bind(5, draft.organisation)
+                                      .bind(6, draft.execution_id)
+                                      .bind(7, draft.step)
+                                      .bind(8, draft.type)
+                                      .bind(9, draft.summary)
+                                      .bind(13, static_cast<int64_t>(kAuditScheme))
+                                      .bind(14, static_cast<int64_t>(draft.event_seq));
+                              const StoredHash stored_summary(seal.summary_hash);
+                              const StoredHash stored_prev(prev);
+                              const StoredHash stored_entry(seal.hash);
+                              const StoredHash stored_event(event_hash);
+                              stored_summary.bind(insert, 10);
+                              stored_prev.bind(insert, 11);
+                              stored_entry.bind(insert, 12);
+                              stored_event.bind(insert, 15);
+                              return insert.run();
+                            });
+  if (!s) return s;
+  const std::string head = audit_head_text(tail);
+  return s_->put_meta.bind(1, "audit_head").bind(2, head).run();
 }
 
 Status SqliteStore::write_parts(const StoreBatch& batch) {
@@ -840,20 +753,6 @@ Status SqliteStore::write_parts(const StoreBatch& batch) {
 }
 
 namespace {
-
-json names_json(const std::vector<std::string>& names) {
-  return json(names);
-}
-
-std::vector<std::string> stored_names(const std::string& text) {
-  std::vector<std::string> out;
-  const json list = stored_json(text);
-  if (!list.is_array()) return out;
-  for (const auto& n : list) {
-    if (n.is_string()) out.push_back(n.get<std::string>());
-  }
-  return out;
-}
 
 constexpr const char* kTokenColumns =
     "id, secret_hash, person, organisation, roles, scopes, created_at, created_by, expires_at, "
@@ -882,8 +781,8 @@ Status SqliteStore::write_tokens(const StoreBatch& batch) {
   SqliteStatement put(db_, std::string("INSERT OR REPLACE INTO api_tokens (") + kTokenColumns +
                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   for (const auto& t : batch.tokens) {
-    const std::string roles = names_json(t.roles).dump();
-    const std::string scopes = names_json(t.scopes).dump();
+    const std::string roles = names_text(t.roles);
+    const std::string scopes = names_text(t.scopes);
     if (auto s = put.bind(1, t.id)
                      .bind(2, t.secret_hash)
                      .bind(3, t.person)
@@ -933,7 +832,7 @@ Status SqliteStore::write_people(const StoreBatch& batch) {
                       "INSERT OR REPLACE INTO people (person, organisation, roles, identity, "
                       "seen_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   for (const auto& p : batch.people) {
-    const std::string roles = names_json(p.roles).dump();
+    const std::string roles = names_text(p.roles);
     if (auto s = put.bind(1, p.person)
                      .bind(2, p.organisation)
                      .bind(3, roles)
@@ -1005,8 +904,8 @@ Status SqliteStore::write_web_sessions(const StoreBatch& batch) {
                                kWebSessionColumns +
                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   for (const auto& w : batch.web_sessions) {
-    const std::string roles = names_json(w.roles).dump();
-    const std::string scopes = names_json(w.scopes).dump();
+    const std::string roles = names_text(w.roles);
+    const std::string scopes = names_text(w.scopes);
     if (auto s = put.bind(1, w.id)
                      .bind(2, w.secret_hash)
                      .bind(3, kind_text(w.kind))
@@ -1557,7 +1456,7 @@ Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
       "AND (roles = ''";
   std::vector<std::string> marks;
   for (size_t i = 0; i < filter.roles.size(); ++i) {
-    marks.push_back(std::string(1, kRoleMark) + filter.roles[i] + kRoleMark);
+    marks.push_back(task_role_mark(filter.roles[i]));
     sql += " OR instr(roles, ?" + std::to_string(10 + i) + ") > 0";
   }
   sql += ")";
@@ -1622,7 +1521,7 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
         " AND (e.id IN (SELECT t.execution_id FROM tasks t WHERE "
         "t.organisation IN ('', ?3) AND (t.roles = ''";
     for (size_t i = 0; i < filter.visible_to->roles.size(); ++i) {
-      marks.push_back(std::string(1, kRoleMark) + filter.visible_to->roles[i] + kRoleMark);
+      marks.push_back(task_role_mark(filter.visible_to->roles[i]));
       sql += " OR instr(t.roles, ?" + std::to_string(60 + i) + ") > 0";
     }
     sql +=
@@ -1795,12 +1694,6 @@ Result<std::map<std::string, PurgeEvidence>> read_purge_evidence(sqlite3* db) {
   return out;
 }
 
-const PurgeEvidence* evidence_for(const std::map<std::string, PurgeEvidence>& purges,
-                                  const std::string& execution_id) {
-  const auto it = purges.find(execution_id);
-  return it == purges.end() ? nullptr : &it->second;
-}
-
 }  // namespace
 
 Result<AuditVerification> SqliteStore::verify_in_transaction(
@@ -1813,7 +1706,7 @@ Result<AuditVerification> SqliteStore::verify_in_transaction(
                     [&](auto& q) {
                       AuditRecord r = read_audit(q);
                       if (r.scheme < 2) legacy.insert(r.execution_id);
-                      const PurgeEvidence* e = evidence_for(*purges, r.execution_id);
+                      const PurgeEvidence* e = purge_evidence_for(*purges, r.execution_id);
                       return verifier.add(r, e != nullptr && e->covers_redaction());
                     });
   if (!s) return std::move(s).error();
@@ -1835,40 +1728,18 @@ Result<AuditVerification> SqliteStore::verify_in_transaction(
 Status SqliteStore::verify_events(AuditVerification& v,
                                   const std::map<std::string, PurgeEvidence>& purges,
                                   const std::set<std::string>& legacy) {
-  std::string current;
-  bool linked_seen = false;
+  StoredEventCheck check(v, purges, legacy);
   auto s = each_row(
       db_,
       "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_hash FROM "
       "events e LEFT JOIN audit a ON a.execution_id = e.execution_id AND a.event_seq = e.seq "
       "ORDER BY e.execution_id, e.seq",
       [&](auto& q) {
-        const std::string execution = q.text(0);
-        const auto seq = static_cast<uint64_t>(q.integer(1));
-        const std::string where = "event " + std::to_string(seq) + " of execution " + execution;
-        if (execution != current) current = execution, linked_seen = false;
-        if (q.is_null(6)) {
-          // Before its execution's first linked event, under scheme-1 entries: written before
-          // digests existed, counted but not checkable.
-          if (!linked_seen && legacy.count(execution) != 0) {
-            ++v.unanchored_events;
-            return true;
-          }
-          mark_audit_broken(v, 0, "event_unaudited",
-                            where + " is in the store but no audit entry records it");
-          return false;
-        }
-        linked_seen = true;
-        ++v.events;
-        const std::string digest =
-            event_digest(execution, seq, q.integer(2), q.text(3), q.text(4), q.text(5));
-        if (digest == stored_hash(q, 7)) return true;
-        const PurgeEvidence* e = evidence_for(purges, execution);
-        if (e != nullptr && e->covers_rewrite(seq, digest)) return true;
-        mark_audit_broken(v, static_cast<uint64_t>(q.integer(6)), "event_modified",
-                          where + " differs from what audit entry " + std::to_string(q.integer(6)) +
-                              " recorded, and no purge of that execution accounts for it");
-        return false;
+        std::optional<uint64_t> entry;
+        if (!q.is_null(6)) entry = static_cast<uint64_t>(q.integer(6));
+        return check.event(q.text(0), static_cast<uint64_t>(q.integer(1)), q.integer(2), q.bytes(3),
+                           q.bytes(4), q.bytes(5), entry,
+                           entry ? stored_hash(q, 7) : std::string());
       });
   if (!s || !v.ok) return s;
   return each_row(
@@ -1877,13 +1748,8 @@ Status SqliteStore::verify_events(AuditVerification& v,
       "EXISTS (SELECT 1 FROM events e WHERE e.execution_id = a.execution_id AND e.seq = "
       "a.event_seq) ORDER BY a.seq",
       [&](auto& q) {
-        const PurgeEvidence* e = evidence_for(purges, q.text(1));
-        const auto seq = static_cast<uint64_t>(q.integer(2));
-        if (e != nullptr && e->covers_deletion(seq)) return true;
-        mark_audit_broken(v, static_cast<uint64_t>(q.integer(0)), "event_deleted",
-                          "event " + std::to_string(seq) + " of execution " + q.text(1) +
-                              " was deleted, and no purge of that execution accounts for it");
-        return false;
+        return check.missing(static_cast<uint64_t>(q.integer(0)), q.text(1),
+                             static_cast<uint64_t>(q.integer(2)));
       });
 }
 
@@ -2032,6 +1898,98 @@ Result<std::string> SqliteStore::integrity_check() {
   auto row = q.step();
   if (!row) return std::move(row).error();
   return q.text(0);
+}
+
+// VACUUM INTO runs on a read connection: the copy is one snapshot, and the writer, which takes no
+// part, goes on committing (readers never block it in WAL mode). The target is created here,
+// 0600 and exclusively, since SQLite would create it with the process's umask: a backup holds
+// the same restricted data as the store.
+Status SqliteStore::backup_to(const std::string& file) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Error::conflict("backup " + file + " already exists");
+    return Error::io("cannot create backup " + file + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  Status copied = [&]() -> Status {
+    Reader reader = read_connection();
+    SqliteStatement& q = reader.statement("VACUUM INTO ?1");
+    if (!q.ok()) return Error::io("store " + path_ + ": cannot prepare the backup");
+    return q.bind(1, file).run();
+  }();
+  if (!copied) {
+    ::unlink(file.c_str());
+    return Error::io("backup of store " + path_ + " to " + file +
+                     " failed: " + copied.error().message());
+  }
+  return ok_status();
+}
+
+Status SqliteStore::check_backup(const std::string& file) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  struct Close {
+    sqlite3* db;
+    ~Close() { sqlite3_close(db); }
+  } close{db};
+  if (rc != SQLITE_OK) {
+    return Error::io("cannot open backup " + file + ": " +
+                     (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  }
+  int version = 0;
+  {
+    SqliteStatement q(db, "PRAGMA user_version");
+    auto row = q.step();
+    if (!row)
+      return Error::invalid_data("backup " + file +
+                                 " is not a Coalition store: " + row.error().message());
+    version = static_cast<int>(q.integer(0));
+  }
+  if (version == 0) return Error::invalid_data("backup " + file + " is not a Coalition store");
+  if (version > schema_version()) {
+    return Error::configuration("backup " + file + " has schema version " +
+                                std::to_string(version) +
+                                ", written by a newer Coalition; upgrade Coalition to restore it");
+  }
+  SqliteStatement check(db, "PRAGMA integrity_check");
+  auto row = check.step();
+  if (!row) return std::move(row).error();
+  if (check.text(0) != "ok") {
+    return Error::invalid_data("backup " + file + " is damaged: " + check.text(0));
+  }
+  return ok_status();
+}
+
+Status SqliteStore::restore(const std::string& from, const std::string& to) {
+  auto fd = open_store_file(to);
+  if (!fd) return std::move(fd).error();
+  ::close(*fd);
+  sqlite3* source = nullptr;
+  sqlite3* target = nullptr;
+  struct Close {
+    sqlite3*& a;
+    sqlite3*& b;
+    ~Close() {
+      sqlite3_close(a);
+      sqlite3_close(b);
+    }
+  } close{source, target};
+  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
+      sqlite3_open_v2(to.c_str(), &target, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    return Error::io("cannot open " + from + " and " + to + " to restore");
+  }
+  sqlite3_busy_timeout(target, 10000);
+  sqlite3_backup* copy = sqlite3_backup_init(target, "main", source, "main");
+  if (copy == nullptr) {
+    return Error::io("cannot restore " + from + " to " + to + ": " + sqlite3_errmsg(target));
+  }
+  const int rc = sqlite3_backup_step(copy, -1);
+  sqlite3_backup_finish(copy);
+  if (rc != SQLITE_DONE) {
+    return Error::io("restoring " + from + " to " + to + " failed: " + sqlite3_errstr(rc));
+  }
+  // The log now holds the restored pages: fold it in, so the file alone is the store.
+  return sqlite_exec(target, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 }  // namespace coalition

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +27,7 @@ struct sqlite3;
 namespace coalition {
 
 struct PurgeEvidence;
+class BatchEventDigests;
 
 struct SqliteOptions {
   std::string path;                  // ":memory:" for a throwaway store
@@ -98,6 +98,19 @@ class SqliteStore final : public Store {
   // PRAGMA integrity_check: "ok" or SQLite's first complaint.
   Result<std::string> integrity_check();
 
+  // Writes a consistent copy of the store to `file`, created 0600 (kConflict if it exists), while
+  // commits go on: the snapshot of one read transaction (VACUUM INTO), so the copy holds every
+  // transaction committed before it began and none after, compacted. Purged data that SQLite had
+  // already zeroed is not in it either.
+  Status backup_to(const std::string& file);
+
+  // Checks a backup before it replaces a store: it opens read-only, its schema is one this build
+  // reads (kConfiguration otherwise) and integrity_check passes (kInvalidData otherwise).
+  static Status check_backup(const std::string& file);
+  // Copies the backup at `from` over the store at `to` (SQLite's online backup API, one
+  // transaction on `to`). The caller holds the store's acting lock and has checked the backup.
+  static Status restore(const std::string& from, const std::string& to);
+
  private:
   struct Statements;
   SqliteStore(sqlite3* db, std::string path, std::string vfs);
@@ -105,16 +118,10 @@ class SqliteStore final : public Store {
   const char* vfs_name() const { return vfs_.empty() ? nullptr : vfs_.c_str(); }
   Status migrate();
   Status prepare();
-  // Each written event's digest by (execution, seq), for its audit entry: views of the batch's
-  // own strings, or of `computed` for events that came without one.
-  struct EventDigests {
-    std::map<std::pair<std::string_view, uint64_t>, std::string_view> by_event;
-    std::deque<std::string> computed;
-  };
   Status write(const StoreBatch& batch);
   Status write_workflows(const StoreBatch& batch);
   Status write_executions(const StoreBatch& batch);
-  Status write_events(const StoreBatch& batch, EventDigests& digests);
+  Status write_events(const StoreBatch& batch, BatchEventDigests& digests);
   Status write_tasks(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
   Status write_redaction(const Redaction& redaction);
@@ -124,7 +131,7 @@ class SqliteStore final : public Store {
   Status write_people(const StoreBatch& batch);
   Status write_web_sessions(const StoreBatch& batch);
   Status write_notifications(const StoreBatch& batch);
-  Status write_audit(const StoreBatch& batch, const EventDigests& digests);
+  Status write_audit(const StoreBatch& batch, const BatchEventDigests& digests);
   Result<AuditVerification> verify_in_transaction(const std::vector<AuditAnchor>& anchors);
   Status verify_events(AuditVerification& v, const std::map<std::string, PurgeEvidence>& purges,
                        const std::set<std::string>& legacy);

@@ -49,4 +49,74 @@ void encode_stored_forms(StoreBatch& batch) {
   }
 }
 
+nlohmann::json stored_json(std::string_view text) {
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+nlohmann::json stored_msgpack(std::string_view bytes) {
+  return nlohmann::json::from_msgpack(bytes, /*strict=*/true, /*allow_exceptions=*/false);
+}
+
+Result<ExecutionStatus> stored_execution_status(std::string_view text, const std::string& id) {
+  if (auto status = parse_execution_status(text)) return *status;
+  return Error::invalid_data("store: " + (id.empty() ? "an execution" : "execution " + id) +
+                             " has the status '" + std::string(text) +
+                             "', which is not running, waiting, succeeded, failed or cancelled");
+}
+
+Result<TaskStatus> stored_task_status(std::string_view text, const std::string& id) {
+  if (auto status = parse_task_status(text)) return *status;
+  return Error::invalid_data("store: task " + id + " has the status '" + std::string(text) +
+                             "', which is not open, completed, failed, expired or cancelled");
+}
+
+Result<ExecutionResult> stored_result(std::string_view text, const std::string& id) {
+  auto result = read_execution_result(stored_json(text));
+  if (!result) {
+    return Error::invalid_data(
+        "execution " + id +
+            " has a stored result this engine did not write: " + result.error().message(),
+        result.error().pointer());
+  }
+  return result;
+}
+
+namespace {
+constexpr char kRoleMark = '\x1f';
+}  // namespace
+
+std::string task_roles_key(const nlohmann::json& doc) {
+  std::string key;
+  auto roles = doc.find("roles");
+  if (roles == doc.end() || !roles->is_array()) return key;
+  for (const auto& r : *roles) {
+    if (!r.is_string()) continue;
+    if (key.empty()) key.push_back(kRoleMark);
+    key += r.get<std::string>();
+    key.push_back(kRoleMark);
+  }
+  return key;
+}
+
+std::string task_role_mark(std::string_view role) {
+  std::string mark(1, kRoleMark);
+  mark += role;
+  mark.push_back(kRoleMark);
+  return mark;
+}
+
+std::string names_text(const std::vector<std::string>& names) {
+  return nlohmann::json(names).dump();
+}
+
+std::vector<std::string> stored_names(std::string_view text) {
+  std::vector<std::string> out;
+  const nlohmann::json list = stored_json(text);
+  if (!list.is_array()) return out;
+  for (const auto& n : list) {
+    if (n.is_string()) out.push_back(n.get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace coalition

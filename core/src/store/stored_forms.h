@@ -14,7 +14,10 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "common/result.h"
 #include "common/time_point.h"
 #include "store/store.h"
 
@@ -42,6 +45,27 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
 // digest is taken over its payload text, so a store trusts a given digest only together with
 // the text it was taken over.
 void encode_stored_forms(StoreBatch& batch);
+
+// Reading back what a store wrote. A value no Coalition writes means the store was edited or
+// written by a newer engine: refused, naming the record, rather than read as something it is not.
+
+// A document the store wrote as JSON text; discarded (is_discarded()) when it does not parse.
+nlohmann::json stored_json(std::string_view text);
+// A snapshot or state part: MessagePack bytes; discarded when they do not decode.
+nlohmann::json stored_msgpack(std::string_view bytes);
+// An execution's status word (`id` names the record; empty: counted, not read).
+Result<ExecutionStatus> stored_execution_status(std::string_view text, const std::string& id);
+Result<TaskStatus> stored_task_status(std::string_view text, const std::string& id);
+// An execution's result text.
+Result<ExecutionResult> stored_result(std::string_view text, const std::string& id);
+
+// A task's roles as inboxes match them: each between two U+001F (which no name may hold,
+// common/text_field.h), "" for a task any role may complete; and one role as it is matched.
+std::string task_roles_key(const nlohmann::json& doc);
+std::string task_role_mark(std::string_view role);
+// A list of names (roles, scopes) as stored: a JSON array of strings.
+std::string names_text(const std::vector<std::string>& names);
+std::vector<std::string> stored_names(std::string_view text);
 
 }  // namespace coalition
 

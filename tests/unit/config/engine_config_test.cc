@@ -88,6 +88,22 @@ TEST(EngineConfig, NotificationsAreOffUntilTheSectionIsThere) {
   EXPECT_EQ(quick.error().pointer(), "/notifications/retry_after");
 }
 
+TEST(EngineConfig, TheStoreIsAFileOrAPostgresDatabaseWithAJournalBesideTheFile) {
+  auto config = parse_engine_config(
+      R"({"store": {"path": "var/coalition.db", "synchronous": "NORMAL",
+                    "url": "postgresql://coalition@db.example/coalition",
+                    "journal": "var/node-1.journal"}})",
+      "/etc/coalition");
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->store_path, "/etc/coalition/var/coalition.db");
+  EXPECT_EQ(config->store_synchronous, "NORMAL");
+  EXPECT_EQ(config->store_url, "postgresql://coalition@db.example/coalition");
+  EXPECT_EQ(config->store_journal, "/etc/coalition/var/node-1.journal");
+  auto not_a_url = parse_engine_config(R"({"store": {"url": "db.example/coalition"}})", "/etc");
+  ASSERT_FALSE(not_a_url.ok());
+  EXPECT_EQ(not_a_url.error().pointer(), "/store/url");
+}
+
 TEST(EngineConfig, ThreadCountsAreBounded) {
   auto config = parse_engine_config(R"({"engine": {"plugin_threads": 0}})", "/");
   ASSERT_FALSE(config.ok());

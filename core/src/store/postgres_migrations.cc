@@ -1,0 +1,225 @@
+#include "store/postgres_migrations.h"
+
+namespace coalition {
+
+namespace {
+
+// The SQLite store's schema 14, in PostgreSQL's types:
+// - times are milliseconds since the Unix epoch (bigint), except in the audit log and retention
+//   records, which keep the RFC 3339 text that is hashed and read;
+// - snapshots and state parts are MessagePack (bytea), audit digests their 32 bytes (bytea; an
+//   entry without an event has an empty event hash);
+// - documents are the JSON text the engine wrote (text, not jsonb: an event's payload is hashed
+//   as written, and jsonb would reformat it);
+// - every text compared or ordered by is COLLATE "C": byte order, as in SQLite, whatever the
+//   database's locale, so keyset pages and listings come in the same order on both stores.
+// The audit chain's head is one row (audit_head), locked by each transaction that appends
+// entries: the chain is one chain in commit order whichever node writes (docs/decisions).
+constexpr const char* kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+    CREATE TABLE meta (
+      key   text COLLATE "C" PRIMARY KEY,
+      value text NOT NULL
+    );
+
+    CREATE TABLE workflows (
+      id       text COLLATE "C" NOT NULL,
+      version  bigint NOT NULL,
+      digest   text   NOT NULL,
+      document text   NOT NULL,
+      PRIMARY KEY (id, version)
+    );
+
+    CREATE TABLE executions (
+      id               text COLLATE "C" PRIMARY KEY,
+      workflow_id      text COLLATE "C" NOT NULL,
+      workflow_version bigint NOT NULL,
+      status           text COLLATE "C" NOT NULL,
+      initiator        text   NOT NULL,
+      started_at       bigint NOT NULL,
+      updated_at       bigint NOT NULL,
+      next_due         bigint,
+      state            bytea  NOT NULL,
+      result           text   NOT NULL,
+      resume_state     bytea
+    );
+    CREATE INDEX executions_active ON executions (started_at, id)
+      WHERE status IN ('running', 'waiting');
+    CREATE INDEX executions_finished ON executions (started_at, id)
+      WHERE status IN ('succeeded', 'failed', 'cancelled');
+    CREATE INDEX executions_started ON executions (started_at, id);
+
+    CREATE TABLE events (
+      execution_id text COLLATE "C" NOT NULL,
+      seq          bigint NOT NULL,
+      at           bigint NOT NULL,
+      type         text   NOT NULL,
+      step         text   NOT NULL,
+      data         text   NOT NULL,
+      PRIMARY KEY (execution_id, seq)
+    );
+
+    CREATE TABLE tasks (
+      id           text COLLATE "C" PRIMARY KEY,
+      execution_id text COLLATE "C" NOT NULL,
+      step         text   NOT NULL,
+      status       text COLLATE "C" NOT NULL,
+      due          bigint,
+      created_at   bigint NOT NULL,
+      doc          text   NOT NULL,
+      organisation text COLLATE "C" NOT NULL DEFAULT '',
+      roles        text COLLATE "C" NOT NULL DEFAULT '',
+      level        bigint NOT NULL DEFAULT 0,
+      summary      text   NOT NULL DEFAULT '{}',
+      assignee     text COLLATE "C" NOT NULL DEFAULT ''
+    );
+    CREATE INDEX tasks_open ON tasks (due) WHERE status = 'open';
+    CREATE INDEX tasks_execution ON tasks (execution_id);
+    CREATE INDEX tasks_inbox ON tasks (organisation, due, id) WHERE status = 'open';
+    CREATE INDEX tasks_organisation ON tasks (organisation, execution_id);
+
+    CREATE TABLE audit (
+      seq          bigint PRIMARY KEY,
+      at           text   NOT NULL,
+      actor        text   NOT NULL,
+      role         text   NOT NULL,
+      organisation text   NOT NULL,
+      execution_id text COLLATE "C" NOT NULL,
+      step         text   NOT NULL,
+      type         text COLLATE "C" NOT NULL,
+      summary      text   NOT NULL,
+      summary_hash bytea  NOT NULL,
+      prev_hash    bytea  NOT NULL,
+      hash         bytea  NOT NULL,
+      scheme       bigint NOT NULL,
+      event_seq    bigint NOT NULL,
+      event_hash   bytea  NOT NULL
+    );
+    CREATE INDEX audit_execution ON audit (execution_id, event_seq);
+    CREATE TABLE audit_head (
+      one  boolean PRIMARY KEY DEFAULT true CHECK (one),
+      seq  bigint NOT NULL,
+      hash bytea  NOT NULL,
+      at   text   NOT NULL
+    );
+    INSERT INTO audit_head (seq, hash, at) VALUES (0, decode(repeat('00', 32), 'hex'), '');
+
+    CREATE TABLE tombstones (
+      execution_id text COLLATE "C" NOT NULL,
+      record_type  text COLLATE "C" NOT NULL,
+      workflow     text NOT NULL,
+      purged_at    text COLLATE "C" NOT NULL,
+      policy       text NOT NULL,
+      PRIMARY KEY (execution_id, record_type)
+    );
+
+    CREATE TABLE legal_holds (
+      execution_id text COLLATE "C" PRIMARY KEY,
+      placed_at    text COLLATE "C" NOT NULL,
+      placed_by    text NOT NULL,
+      role         text NOT NULL,
+      reason       text NOT NULL,
+      released_at  text NOT NULL,
+      released_by  text NOT NULL
+    );
+
+    CREATE TABLE retention_notes (
+      execution_id text COLLATE "C" NOT NULL,
+      record_type  text COLLATE "C" NOT NULL,
+      hold         text COLLATE "C" NOT NULL,
+      at           text COLLATE "C" NOT NULL,
+      PRIMARY KEY (execution_id, record_type, hold)
+    );
+
+    CREATE TABLE interruptions (
+      execution_id text COLLATE "C" PRIMARY KEY,
+      count        bigint NOT NULL
+    );
+
+    CREATE TABLE state_parts (
+      execution_id text COLLATE "C" NOT NULL,
+      key          text COLLATE "C" NOT NULL,
+      body         bytea NOT NULL,
+      PRIMARY KEY (execution_id, key)
+    );
+
+    CREATE TABLE api_tokens (
+      id           text COLLATE "C" PRIMARY KEY,
+      secret_hash  text   NOT NULL,
+      person       text   NOT NULL,
+      organisation text   NOT NULL,
+      roles        text   NOT NULL,
+      scopes       text   NOT NULL,
+      created_at   bigint NOT NULL,
+      created_by   text   NOT NULL,
+      expires_at   bigint,
+      revoked_at   bigint
+    );
+
+    CREATE TABLE people (
+      person       text COLLATE "C" NOT NULL,
+      organisation text COLLATE "C" NOT NULL,
+      roles        text   NOT NULL,
+      identity     text   NOT NULL,
+      seen_at      bigint NOT NULL,
+      PRIMARY KEY (person, organisation)
+    );
+
+    CREATE TABLE web_sessions (
+      id           text COLLATE "C" PRIMARY KEY,
+      secret_hash  text   NOT NULL,
+      kind         text   NOT NULL,
+      credential   text   NOT NULL,
+      person       text   NOT NULL,
+      organisation text   NOT NULL,
+      roles        text   NOT NULL,
+      scopes       text   NOT NULL,
+      created_at   bigint NOT NULL,
+      expires_at   bigint NOT NULL,
+      ended_at     bigint
+    );
+    CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+
+    CREATE TABLE notifications (
+      id           text COLLATE "C" PRIMARY KEY,
+      execution_id text COLLATE "C" NOT NULL,
+      kind         text   NOT NULL,
+      task         text   NOT NULL,
+      created_at   bigint NOT NULL,
+      subject      text   NOT NULL,
+      status       text COLLATE "C" NOT NULL,
+      attempts     bigint NOT NULL,
+      next_at      bigint NOT NULL,
+      last_error   text   NOT NULL,
+      sent_at      bigint,
+      delivery     text   NOT NULL
+    );
+    CREATE INDEX notifications_due ON notifications (status, next_at);
+    CREATE INDEX notifications_execution ON notifications (execution_id);
+
+    CREATE TABLE schedules (
+      id             text COLLATE "C" PRIMARY KEY,
+      definition     text    NOT NULL,
+      paused         boolean NOT NULL,
+      next_at        bigint  NOT NULL,
+      next_period    text    NOT NULL,
+      last_at        bigint,
+      last_period    text    NOT NULL,
+      last_execution text    NOT NULL,
+      runs           bigint  NOT NULL,
+      skipped        bigint  NOT NULL,
+      last_error     text    NOT NULL,
+      created_at     bigint  NOT NULL,
+      updated_at     bigint  NOT NULL
+    );
+    )sql",
+};
+
+}  // namespace
+
+std::span<const char* const> postgres_migrations() {
+  return kMigrations;
+}
+
+}  // namespace coalition

@@ -1,0 +1,148 @@
+#include "store/store_audit.h"
+
+#include <algorithm>
+
+#include "audit/event_digest.h"
+#include "store/stored_forms.h"
+
+namespace coalition {
+
+// A digest only with the text it covers: one taken over another text (or none) is computed here.
+void BatchEventDigests::add(const StoredEvent& event, const std::string& text) {
+  const std::pair<std::string_view, uint64_t> key{event.execution_id, event.event.seq};
+  if (event.digest.empty() || event.data_encoded.empty()) {
+    computed_.push_back(stored_event_digest(event.execution_id, event.event, text));
+    by_event_[key] = computed_.back();
+  } else {
+    by_event_[key] = event.digest;
+  }
+}
+
+std::optional<std::string_view> BatchEventDigests::find(std::string_view execution_id,
+                                                        uint64_t seq) const {
+  const auto it = by_event_.find({execution_id, seq});
+  if (it == by_event_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string audit_head_text(const AuditTail& tail) {
+  return std::to_string(tail.seq) + ":" + tail.hash;
+}
+
+Status seal_batch_audit(const std::vector<AuditDraft>& drafts, const BatchEventDigests& digests,
+                        AuditTail& tail, const AuditEntryWriter& write) {
+  std::vector<const AuditDraft*> order;
+  order.reserve(drafts.size());
+  for (const auto& d : drafts) order.push_back(&d);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const AuditDraft* a, const AuditDraft* b) { return a->at < b->at; });
+  for (const AuditDraft* draft : order) {
+    auto at = audit_time_after(tail.at, draft->at);
+    if (!at) return std::move(at).error();
+    std::string_view event_hash;
+    if (draft->event_seq != 0) {
+      const auto digest = digests.find(draft->execution_id, draft->event_seq);
+      if (!digest) {
+        return Error::internal("audit entry for event " + std::to_string(draft->event_seq) +
+                               " of " + draft->execution_id + " came without its event");
+      }
+      event_hash = *digest;
+    }
+    const uint64_t seq = tail.seq + 1;
+    AuditSeal seal = seal_audit_draft(*draft, seq, tail.hash, *at, event_hash);
+    if (auto s = write(*draft, seq, seal, tail.hash, event_hash); !s) return s;
+    tail.seq = seq;
+    tail.hash = std::move(seal.hash);
+    tail.at = *at;
+  }
+  return ok_status();
+}
+
+namespace {
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+int lower_hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case too: such text is kept as text, so it reads back unchanged
+}
+}  // namespace
+
+std::optional<std::array<char, kDigestBytes>> digest_bytes(std::string_view hex) {
+  if (hex.size() != 2 * kDigestBytes) return std::nullopt;
+  std::array<char, kDigestBytes> out{};
+  for (size_t i = 0; i < kDigestBytes; ++i) {
+    const int high = lower_hex_value(hex[2 * i]);
+    const int low = lower_hex_value(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out[i] = static_cast<char>(high * 16 + low);
+  }
+  return out;
+}
+
+std::string hex_text(std::string_view bytes) {
+  std::string hex;
+  hex.reserve(2 * bytes.size());
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    hex.push_back(kHexDigits[b >> 4U]);
+    hex.push_back(kHexDigits[b & 15U]);
+  }
+  return hex;
+}
+
+const PurgeEvidence* purge_evidence_for(const std::map<std::string, PurgeEvidence>& purges,
+                                        const std::string& execution_id) {
+  const auto it = purges.find(execution_id);
+  return it == purges.end() ? nullptr : &it->second;
+}
+
+StoredEventCheck::StoredEventCheck(AuditVerification& verification,
+                                   const std::map<std::string, PurgeEvidence>& purges,
+                                   const std::set<std::string>& legacy)
+    : v_(verification), purges_(purges), legacy_(legacy) {}
+
+// Every stored event must be named by an entry whose digest it still has, or by a purge that
+// rewrote it.
+bool StoredEventCheck::event(const std::string& execution_id, uint64_t seq, int64_t at_ms,
+                             std::string_view type, std::string_view step, std::string_view data,
+                             std::optional<uint64_t> entry_seq, std::string_view entry_event_hash) {
+  const std::string where = "event " + std::to_string(seq) + " of execution " + execution_id;
+  if (execution_id != current_) {
+    current_ = execution_id;
+    linked_seen_ = false;
+  }
+  if (!entry_seq) {
+    // Before its execution's first linked event, under scheme-1 entries: written before
+    // digests existed, counted but not checkable.
+    if (!linked_seen_ && legacy_.count(execution_id) != 0) {
+      ++v_.unanchored_events;
+      return true;
+    }
+    mark_audit_broken(v_, 0, "event_unaudited",
+                      where + " is in the store but no audit entry records it");
+    return false;
+  }
+  linked_seen_ = true;
+  ++v_.events;
+  const std::string digest = event_digest(execution_id, seq, at_ms, type, step, data);
+  if (digest == entry_event_hash) return true;
+  const PurgeEvidence* e = purge_evidence_for(purges_, execution_id);
+  if (e != nullptr && e->covers_rewrite(seq, digest)) return true;
+  mark_audit_broken(v_, *entry_seq, "event_modified",
+                    where + " differs from what audit entry " + std::to_string(*entry_seq) +
+                        " recorded, and no purge of that execution accounts for it");
+  return false;
+}
+
+bool StoredEventCheck::missing(uint64_t entry_seq, const std::string& execution_id,
+                               uint64_t event_seq) {
+  const PurgeEvidence* e = purge_evidence_for(purges_, execution_id);
+  if (e != nullptr && e->covers_deletion(event_seq)) return true;
+  mark_audit_broken(v_, entry_seq, "event_deleted",
+                    "event " + std::to_string(event_seq) + " of execution " + execution_id +
+                        " was deleted, and no purge of that execution accounts for it");
+  return false;
+}
+
+}  // namespace coalition
