@@ -8,6 +8,7 @@
 //      peak RSS, store bytes (the issue-12 figure: iterations share the context).
 // Prints one JSON line per workload.
 // Usage: coalition_bench_durable [--workload W3|W4|MAP|all] [--n N] [--concurrency C]
+//        [--store postgresql://...]   (an empty database; default: a SQLite file in $TMPDIR)
 // With COALITION_BENCH_KEEP set, the store file is kept (its path on stderr) for inspection.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -85,12 +86,12 @@ int w4(long n, long concurrency, const PluginRegistry& registry) {
       "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"us_per_step\":%.2f,"
       "\"transactions\":%llu,\"syncs\":%llu,\"drains_per_transaction\":%.1f,\"bytes_per_"
       "execution\":%.0f,"
-      "\"failures\":%ld,\"store\":\"sqlite synchronous=FULL\"}\n",
+      "\"failures\":%ld,\"store\":\"%s\"}\n",
       n, concurrency, wall, n / wall, n * 10 / wall, wall * 1e6 / (n * 10.0),
       static_cast<unsigned long long>(stats.transactions),
       static_cast<unsigned long long>(stats.syncs),
       static_cast<double>(stats.sources) / static_cast<double>(stats.transactions),
-      static_cast<double>(f.bytes()) / n, failures.load());
+      static_cast<double>(f.bytes()) / n, failures.load(), f.kind());
   std::fflush(stdout);
   return failures == 0 ? 0 : 70;
 }
@@ -195,6 +196,7 @@ int main(int argc, char** argv) {
     if (flag == "--workload") workload = argv[i + 1];
     if (flag == "--n") n = std::stol(argv[i + 1]);
     if (flag == "--concurrency") concurrency = std::stol(argv[i + 1]);
+    if (flag == "--store") store_url() = argv[i + 1];
   }
   spdlog::set_level(spdlog::level::warn);
   DllLibraryLoader libraries;

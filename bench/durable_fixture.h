@@ -1,6 +1,7 @@
-// What the benchmarks on the embedded store share: a SQLite store in $TMPDIR with
-// synchronous=FULL (acknowledged = fsynced) under an engine on the wall clock, the process's
-// resident memory, and a workflow definition loaded or the run stopped.
+// What the benchmarks on a durable store share: a SQLite store in $TMPDIR with synchronous=FULL
+// (acknowledged = fsynced), or the PostgreSQL database that --store URL names (an empty one: the
+// bench writes into it), under an engine on the wall clock; the process's resident memory, and a
+// workflow definition loaded or the run stopped.
 // With COALITION_BENCH_KEEP set, the store file is kept (its path on stderr) for inspection.
 #ifndef COALITION_BENCH_DURABLE_FIXTURE_H_
 #define COALITION_BENCH_DURABLE_FIXTURE_H_
@@ -20,6 +21,7 @@
 #include "plugin_host/plugin_registry.h"
 #include "runtime/engine.h"
 #include "runtime/system_clock.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "workflow/workflow_loader.h"
 
@@ -60,17 +62,37 @@ inline std::shared_ptr<const Workflow> load_or_exit(const nlohmann::json& doc) {
   return loaded.workflow;
 }
 
+// --store URL: a PostgreSQL database instead of a SQLite file.
+inline std::string& store_url() {
+  static std::string url;
+  return url;
+}
+
 struct DurableFixture {
   std::filesystem::path file;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
+  SqliteStore* sqlite = nullptr;  // the store, when it is SQLite
+  uint64_t empty_bytes = 0;       // PostgreSQL: the database before the run (catalogs)
   WorkflowCatalog catalog;
   SystemClock clock;
   std::unique_ptr<Engine> engine;
 
   DurableFixture(const char* name, const PluginRegistry& registry) {
-    file = std::filesystem::temp_directory_path() /
-           (std::string("coalition_bench_") + name + "_" + std::to_string(getpid()) + ".db");
-    store = SqliteStore::open(SqliteOptions{file.string(), "FULL"}).value();
+    if (!store_url().empty()) {
+      auto opened = PostgresStore::open(PostgresOptions{store_url()});
+      if (!opened) {
+        std::fprintf(stderr, "%s\n", opened.error().message().c_str());
+        std::exit(69);
+      }
+      store = std::move(*opened);
+      empty_bytes = store->size_bytes();
+    } else {
+      file = std::filesystem::temp_directory_path() /
+             (std::string("coalition_bench_") + name + "_" + std::to_string(getpid()) + ".db");
+      auto opened = SqliteStore::open(SqliteOptions{file.string(), "FULL"}).value();
+      sqlite = opened.get();
+      store = std::move(opened);
+    }
     engine = std::make_unique<Engine>(registry, catalog, clock,
                                       EngineOptions{.scheduler_threads = 1,
                                                     .plugin_threads = 2,
@@ -80,6 +102,7 @@ struct DurableFixture {
   ~DurableFixture() {
     engine.reset();
     store.reset();
+    if (file.empty()) return;
     if (std::getenv("COALITION_BENCH_KEEP") != nullptr) {
       std::fprintf(stderr, "kept %s\n", file.c_str());
       return;
@@ -88,9 +111,14 @@ struct DurableFixture {
   }
   DurableFixture(const DurableFixture&) = delete;
   DurableFixture& operator=(const DurableFixture&) = delete;
+  // What the run wrote, on disk.
   uint64_t bytes() {
-    (void)store->checkpoint();
-    return store->size_bytes();
+    if (sqlite != nullptr) (void)sqlite->checkpoint();
+    return store->size_bytes() - empty_bytes;
+  }
+  // How the JSON line names the store.
+  const char* kind() const {
+    return sqlite != nullptr ? "sqlite synchronous=FULL" : "postgresql synchronous_commit=on";
   }
 };
 
