@@ -108,6 +108,16 @@ class QueryArgs {
   PgParams params_;
 };
 
+// Every row of `q` as `read` reads it, or q's error.
+template <typename T, typename Read>
+Result<std::vector<T>> rows_of(Result<PgResult> q, Read read) {
+  if (!q) return std::move(q).error();
+  std::vector<T> out;
+  out.reserve(static_cast<size_t>(q->rows()));
+  for (int i = 0; i < q->rows(); ++i) out.push_back(read(*q, i));
+  return out;
+}
+
 constexpr const char* kExecutionColumns =
     "id, workflow_id, workflow_version, status, initiator, started_at, updated_at, next_due, "
     "state, result";
@@ -903,12 +913,9 @@ Result<std::optional<WorkflowRecord>> PostgresStore::workflow(const std::string&
 
 Result<std::vector<WorkflowRecord>> PostgresStore::workflows() {
   auto q = read("SELECT id, version, digest, document FROM workflows ORDER BY id, version");
-  if (!q) return std::move(q).error();
-  std::vector<WorkflowRecord> out;
-  for (int i = 0; i < q->rows(); ++i) {
-    out.push_back(WorkflowRecord{q->text(i, 0), q->integer(i, 1), q->text(i, 2), q->text(i, 3)});
-  }
-  return out;
+  return rows_of<WorkflowRecord>(std::move(q), [](const PgResult& r, int i) {
+    return WorkflowRecord{r.text(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3)};
+  });
 }
 
 Result<std::optional<ExecutionRecord>> PostgresStore::execution_on(PgConnection& c,
@@ -1065,12 +1072,9 @@ Result<std::vector<InboxEntry>> PostgresStore::inbox(const InboxFilter& filter) 
   }
   sql += " ORDER BY due IS NULL, due, id LIMIT " + std::to_string(filter.limit);
   auto q = read(sql, a.params());
-  if (!q) return std::move(q).error();
-  std::vector<InboxEntry> out;
-  for (int i = 0; i < q->rows(); ++i) {
-    out.push_back(InboxEntry{q->text(i, 0), optional_time(*q, i, 1), q->text(i, 2)});
-  }
-  return out;
+  return rows_of<InboxEntry>(std::move(q), [](const PgResult& r, int i) {
+    return InboxEntry{r.text(i, 0), optional_time(r, i, 1), r.text(i, 2)};
+  });
 }
 
 namespace {
@@ -1198,11 +1202,8 @@ Result<std::vector<AuditRecord>> PostgresStore::audit(const std::string& executi
   if (!execution_id.empty()) sql += " WHERE execution_id = " + a.text(execution_id);
   sql += " ORDER BY seq";
   auto q = read(sql, a.params());
-  if (!q) return std::move(q).error();
-  std::vector<AuditRecord> out;
-  out.reserve(static_cast<size_t>(q->rows()));
-  for (int i = 0; i < q->rows(); ++i) out.push_back(read_audit(*q, i));
-  return out;
+  return rows_of<AuditRecord>(std::move(q),
+                              [](const PgResult& r, int i) { return read_audit(r, i); });
 }
 
 // One snapshot for the whole check: a concurrent writer cannot make a good chain look broken.
@@ -1331,13 +1332,10 @@ Result<std::vector<Tombstone>> PostgresStore::tombstones(const std::string& exec
   if (!execution_id.empty()) sql += " WHERE execution_id = " + a.text(execution_id);
   sql += " ORDER BY purged_at, execution_id, record_type";
   auto q = read(sql, a.params());
-  if (!q) return std::move(q).error();
-  std::vector<Tombstone> out;
-  for (int i = 0; i < q->rows(); ++i) {
-    out.push_back(Tombstone{q->text(i, 0), q->text(i, 1), q->text(i, 2), q->text(i, 3),
-                            stored_json(q->view(i, 4))});
-  }
-  return out;
+  return rows_of<Tombstone>(std::move(q), [](const PgResult& r, int i) {
+    return Tombstone{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3),
+                     stored_json(r.view(i, 4))};
+  });
 }
 
 Result<std::optional<LegalHold>> PostgresStore::legal_hold(const std::string& execution_id) {
@@ -1353,10 +1351,7 @@ Result<std::vector<LegalHold>> PostgresStore::legal_holds(bool released, size_t 
                     " FROM legal_holds WHERE $1::boolean OR released_at = '' ORDER BY "
                     "placed_at DESC, execution_id LIMIT $2",
                 PgParams().boolean(released).integer(static_cast<int64_t>(limit)));
-  if (!q) return std::move(q).error();
-  std::vector<LegalHold> out;
-  for (int i = 0; i < q->rows(); ++i) out.push_back(read_hold(*q, i));
-  return out;
+  return rows_of<LegalHold>(std::move(q), read_hold);
 }
 
 Result<std::vector<RetentionNote>> PostgresStore::retention_notes(const std::string& execution_id) {
@@ -1364,12 +1359,9 @@ Result<std::vector<RetentionNote>> PostgresStore::retention_notes(const std::str
       "SELECT execution_id, record_type, hold, at FROM retention_notes WHERE execution_id = $1 "
       "ORDER BY at",
       PgParams().text(execution_id));
-  if (!q) return std::move(q).error();
-  std::vector<RetentionNote> out;
-  for (int i = 0; i < q->rows(); ++i) {
-    out.push_back(RetentionNote{q->text(i, 0), q->text(i, 1), q->text(i, 2), q->text(i, 3)});
-  }
-  return out;
+  return rows_of<RetentionNote>(std::move(q), [](const PgResult& r, int i) {
+    return RetentionNote{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)};
+  });
 }
 
 Result<std::optional<std::string>> PostgresStore::meta(const std::string& key) {
@@ -1424,10 +1416,7 @@ Result<std::optional<TokenRecord>> PostgresStore::token(const std::string& id) {
 Result<std::vector<TokenRecord>> PostgresStore::tokens() {
   auto q =
       read(std::string("SELECT ") + kTokenColumns + " FROM api_tokens ORDER BY created_at, id");
-  if (!q) return std::move(q).error();
-  std::vector<TokenRecord> out;
-  for (int i = 0; i < q->rows(); ++i) out.push_back(read_token(*q, i));
-  return out;
+  return rows_of<TokenRecord>(std::move(q), read_token);
 }
 
 Result<std::vector<PersonRecord>> PostgresStore::people(const std::string& person) {
@@ -1435,13 +1424,10 @@ Result<std::vector<PersonRecord>> PostgresStore::people(const std::string& perso
       "SELECT person, organisation, roles, identity, seen_at FROM people WHERE person = $1 "
       "ORDER BY organisation",
       PgParams().text(person));
-  if (!q) return std::move(q).error();
-  std::vector<PersonRecord> out;
-  for (int i = 0; i < q->rows(); ++i) {
-    out.push_back(PersonRecord{q->text(i, 0), q->text(i, 1), stored_names(q->view(i, 2)),
-                               q->text(i, 3), from_ms(q->integer(i, 4))});
-  }
-  return out;
+  return rows_of<PersonRecord>(std::move(q), [](const PgResult& r, int i) {
+    return PersonRecord{r.text(i, 0), r.text(i, 1), stored_names(r.view(i, 2)), r.text(i, 3),
+                        from_ms(r.integer(i, 4))};
+  });
 }
 
 Result<std::optional<WebSessionRecord>> PostgresStore::web_session(const std::string& id) {
@@ -1470,10 +1456,7 @@ Result<std::vector<NotificationRecord>> PostgresStore::due_notifications(TimePoi
                     " FROM notifications WHERE status = 'pending' AND next_at <= $1 "
                     "ORDER BY next_at, id LIMIT $2",
                 PgParams().integer(stored_ms(now)).integer(static_cast<int64_t>(limit)));
-  if (!q) return std::move(q).error();
-  std::vector<NotificationRecord> out;
-  for (int i = 0; i < q->rows(); ++i) out.push_back(read_notification(*q, i));
-  return out;
+  return rows_of<NotificationRecord>(std::move(q), read_notification);
 }
 
 Result<std::vector<NotificationRecord>> PostgresStore::notifications(
@@ -1486,10 +1469,7 @@ Result<std::vector<NotificationRecord>> PostgresStore::notifications(
           .text(filter.execution_id)
           .text(filter.status ? to_string(*filter.status) : std::string_view())
           .integer(static_cast<int64_t>(filter.limit)));
-  if (!q) return std::move(q).error();
-  std::vector<NotificationRecord> out;
-  for (int i = 0; i < q->rows(); ++i) out.push_back(read_notification(*q, i));
-  return out;
+  return rows_of<NotificationRecord>(std::move(q), read_notification);
 }
 
 Result<std::vector<ScheduleRecord>> PostgresStore::schedules() {
