@@ -13,7 +13,7 @@
 #include "audit/audit_chain.h"
 #include "support/postgres_database.h"
 
-namespace coalition {
+namespace coalition::postgres_store_test {
 namespace {
 
 using nlohmann::json;
@@ -63,6 +63,34 @@ TEST_F(PostgresStoreTest, OneEngineActsOnADatabaseAtATime) {
   EXPECT_NE(busy.error().message().find("in use by another coalition process"), std::string::npos)
       << "a holder that named no owner is waited for, then named as a process: "
       << busy.error().message();
+}
+
+// The lock lives on a connection of its own: when the server ends that connection (a restart,
+// a failover), another engine may take the database, so this one writes nothing more.
+TEST_F(PostgresStoreTest, AnEngineThatLostItsActingLockWritesNothingMore) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->take_acting_lock("", std::chrono::milliseconds(0)).ok());
+  StoreBatch before;
+  before.meta.emplace_back("k", "1");
+  ASSERT_TRUE(store->apply(before).ok());
+  ASSERT_TRUE(db_->exec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = "
+                        "'advisory' AND granted")
+                  .ok());
+  StoreBatch after;
+  after.meta.emplace_back("k", "2");
+  Status refused = ok_status();
+  for (int i = 0; i < 100 && refused.ok(); ++i) {  // until the server has ended it
+    refused = store->apply(after);
+    if (refused.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("acting lock was lost"), std::string::npos)
+      << refused.error().message();
+  EXPECT_FALSE(store->apply(after).ok()) << "and it stays so";
+  auto other = open();
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(other->take_acting_lock("", std::chrono::seconds(5)).ok());
 }
 
 // Several stores on one database (the nodes of a cluster) append to one chain: every entry
@@ -164,9 +192,17 @@ TEST(PostgresUrl, APasswordNeverReachesAMessage) {
             "postgresql://coalition@db.example:5432/coalition");
   EXPECT_EQ(redacted_postgres_url("postgres://db.example/coalition?password=s3cret"),
             "postgres://db.example/coalition");
+  EXPECT_EQ(redacted_postgres_url(
+                "postgresql://u@/coalition?host=/run/a&password=s3cret&sslmode=require"),
+            "postgresql://u@/coalition?host=/run/a&sslmode=require");
   EXPECT_EQ(redacted_postgres_url("host=db password=s3cret"), "PostgreSQL database");
   EXPECT_TRUE(is_postgres_url("postgresql://x"));
   EXPECT_FALSE(is_postgres_url("coalition.db"));
+  // libpq quotes a malformed URL back in its complaint: ours says so without it.
+  auto malformed = PostgresStore::open(PostgresOptions{"postgresql://coalition:s3%zz@db/x"});
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(malformed.error().message().find("s3"), std::string::npos)
+      << malformed.error().message();
   // Nothing listens on port 1: the refusal names the database without the password.
   auto refused = PostgresStore::open(
       PostgresOptions{"postgresql://coalition:s3cret@127.0.0.1:1/coalition?connect_timeout=2"});
@@ -180,4 +216,4 @@ TEST(PostgresUrl, APasswordNeverReachesAMessage) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::postgres_store_test

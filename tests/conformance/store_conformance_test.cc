@@ -23,7 +23,7 @@
 #include "support/postgres_database.h"
 #include "support/temp_dir.h"
 
-namespace coalition {
+namespace coalition::store_conformance_test {
 namespace {
 
 using nlohmann::json;
@@ -1142,4 +1142,4 @@ TYPED_TEST(StoreConformance, ReadersSeeWholeBatchesWhileTheWriterWrites) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::store_conformance_test

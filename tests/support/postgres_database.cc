@@ -1,5 +1,6 @@
 #include "support/postgres_database.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,7 +17,7 @@ namespace coalition::test {
 
 namespace {
 
-std::string read_line(const std::filesystem::path& file) {
+std::string first_line_of(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::string line;
   std::getline(in, line);
@@ -30,15 +31,19 @@ class PrivateServer {
     if (!dir_.empty()) (void)std::system(("bash '" + script() + "' stop '" + dir_ + "'").c_str());
   }
   Result<std::string> start() {
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("coalition-test-pg-" + std::to_string(::getpid())))
-               .string();
+    // A folder of our own (mkdtemp), never a guessable name another user could have made.
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "coalition-test-pg-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return Error::io("cannot make a folder for the tests' PostgreSQL server");
+    }
+    dir_ = pattern;
     const std::string command = "bash '" + script() + "' start '" + dir_ + "' " +
                                 std::to_string(::getpid()) + " >/dev/null";
     if (std::system(command.c_str()) != 0) {
       return Error::io("could not start a PostgreSQL server for the tests (" + command + ")");
     }
-    return read_line(std::filesystem::path(dir_) / "url");
+    return first_line_of(std::filesystem::path(dir_) / "url");
   }
 
  private:
@@ -55,7 +60,7 @@ Result<std::string> admin_url() {
   if (const char* given = std::getenv("COALITION_TEST_POSTGRES_URL"); given != nullptr && *given) {
     url = std::string(given);
   } else if (const char* dir = std::getenv("COALITION_TEST_POSTGRES"); dir != nullptr && *dir) {
-    const std::string line = read_line(std::filesystem::path(dir) / "url");
+    const std::string line = first_line_of(std::filesystem::path(dir) / "url");
     url = line.empty() ? Result<std::string>(Error::io(
                              std::string("the tests' PostgreSQL server did not start (no url in ") +
                              dir + "; see the output of the test PostgresServer.Start)"))

@@ -285,17 +285,19 @@ Session::~Session() {
   engine_.reset();
   if (manual_ != nullptr) set_log_virtual_time({});
   clock_.reset();
-  store_.reset();
   // Before the lock goes: the next process reads the journal once it has it. A thread abandoned
   // to a plugin call that never returned still holds a mark in it: then the mapping stays (the
   // process is about to end; the next one finds that call in progress, which it was).
   // So does the lock on the store, until the process ends: the next process may not reuse the
-  // journal's slots while that thread can still clear one.
+  // journal's slots while that thread can still clear one. On PostgreSQL the lock is the
+  // store's own connection, so the store is what stays.
   if (PluginCallPool::stranded_in_process() > 0) {
     (void)journal_.release();
+    (void)store_.release();
     return;
   }
   journal_.reset();
+  store_.reset();
   if (!owner_file_.empty()) ::unlink(owner_file_.c_str());
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }

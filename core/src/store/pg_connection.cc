@@ -117,6 +117,17 @@ int64_t PgResult::affected() const {
 Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url) {
   // The URL may carry a password: it is never part of a message. Keywords and values as
   // arrays, so client_encoding is added without editing the caller's string.
+  // libpq quotes a malformed URL back in its complaint, password and all: one that does not
+  // parse is refused in words of our own.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  PQfreemem(parse_error);
+  if (parsed == nullptr) {
+    return Error::configuration(
+        "cannot connect to PostgreSQL: the store URL is not a valid libpq connection URL "
+        "(postgresql://user@host:port/database?parameters)");
+  }
+  PQconninfoFree(parsed);
   const char* const keywords[] = {"dbname", "client_encoding", "application_name", nullptr};
   const char* const values[] = {url.c_str(), "UTF8", "coalition", nullptr};
   pg_conn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
@@ -141,6 +152,10 @@ PgConnection::~PgConnection() {
 // Reading what is pending (without waiting) lets libpq see a connection the server has closed
 // since the last query (a restart, an administrator ending it), which it otherwise learns only
 // when the next query fails.
+bool PgConnection::in_transaction() const {
+  return PQtransactionStatus(conn_) != PQTRANS_IDLE;
+}
+
 bool PgConnection::alive() const {
   if (PQstatus(conn_) != CONNECTION_OK) return false;
   if (PQconsumeInput(conn_) == 0) return false;

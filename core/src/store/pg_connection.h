@@ -25,6 +25,11 @@ namespace coalition {
 // what it was built from.
 class PgParams {
  public:
+  PgParams() = default;
+  PgParams(const PgParams&) = delete;  // values_ points into storage_
+  PgParams& operator=(const PgParams&) = delete;
+  PgParams(PgParams&&) = default;  // a deque's elements stay where they are
+  PgParams& operator=(PgParams&&) = default;
   PgParams& text(std::string_view value);
   PgParams& integer(int64_t value);
   PgParams& integer(std::optional<int64_t> value);  // nullopt: NULL
@@ -92,6 +97,8 @@ class PgConnection {
   // False once the connection is lost, also when the server closed it since the last query: a
   // pool drops it rather than lending it again.
   bool alive() const;
+  // Inside a transaction (or a failed one) rather than idle: a pool must not lend it so.
+  bool in_transaction() const;
   // The SQLSTATE of the last failed statement ("" when none or unknown).
   const std::string& last_state() const { return last_state_; }
 

@@ -15,7 +15,7 @@ namespace {
 //   database's locale, so keyset pages and listings come in the same order on both stores.
 // The audit chain's head is one row (audit_head), locked by each transaction that appends
 // entries: the chain is one chain in commit order whichever node writes (docs/decisions).
-constexpr const char* kMigrations[] = {
+constexpr const char* kPostgresMigrations[] = {
     // 1: the first schema.
     R"sql(
     CREATE TABLE meta (
@@ -219,7 +219,7 @@ constexpr const char* kMigrations[] = {
 }  // namespace
 
 std::span<const char* const> postgres_migrations() {
-  return kMigrations;
+  return kPostgresMigrations;
 }
 
 }  // namespace coalition

@@ -19,21 +19,35 @@ bool is_postgres_url(std::string_view location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
-// postgresql://user:secret@host/db -> postgresql://user@host/db. A keyword string
-// ("host=... password=...") is named by its first word only.
+// postgresql://user:secret@host/db?sslmode=require&password=x -> postgresql://user@host/db?
+// sslmode=require: the password goes wherever it is, the rest (host, port, parameters) stays. A
+// keyword string ("host=... password=...") is named by what it is only.
 std::string redacted_postgres_url(std::string_view url) {
   if (!is_postgres_url(url)) return "PostgreSQL database";
   const size_t scheme = url.find("://") + 3;
-  const size_t at = url.find('@', scheme);
-  const size_t slash = url.find('/', scheme);
-  std::string out(url.substr(0, url.find('?')));
-  if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
-    const size_t colon = url.find(':', scheme);
+  const size_t query = url.find('?');
+  std::string_view base = url.substr(0, query);
+  std::string out(base);
+  const size_t at = base.find('@', scheme);
+  if (at != std::string_view::npos) {
+    const size_t colon = base.find(':', scheme);
     if (colon != std::string_view::npos && colon < at) {
-      out = std::string(url.substr(0, colon)) + std::string(url.substr(at, url.find('?') - at));
+      out = std::string(base.substr(0, colon)) + std::string(base.substr(at));
     }
   }
-  return out;
+  if (query == std::string_view::npos) return out;
+  std::string kept;
+  std::string_view rest = url.substr(query + 1);
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (!pair.starts_with("password=") && !pair.empty()) {
+      kept += (kept.empty() ? "" : "&") + std::string(pair);
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return kept.empty() ? out : out + "?" + kept;
 }
 
 namespace {
@@ -337,8 +351,11 @@ Status PostgresStore::migrate() {
   PgConnection& c = *writer_;
   if (auto s = c.exec("BEGIN"); !s) return s;
   auto done = [&](Status s) {
-    (void)c.exec(s ? "COMMIT" : "ROLLBACK");
-    return s;
+    if (!s) {
+      (void)c.exec("ROLLBACK");
+      return s;
+    }
+    return c.exec("COMMIT");
   };
   if (auto s = c.query("SELECT pg_advisory_xact_lock($1)", PgParams().integer(kMigrationLock));
       !s) {
@@ -404,6 +421,25 @@ Status PostgresStore::take_acting_lock(const std::string& owner, std::chrono::mi
   return apply(note);
 }
 
+// The lock lives as long as its connection: one closed under us (a server restart, a failover)
+// let another engine take the database, so this one writes nothing more. A query proves the
+// session alive; leases with fencing tokens will close the window left between it and the
+// commit.
+Status PostgresStore::check_acting_lock() {
+  if (acting_lost_) {
+    return Error::io("store " + name_ +
+                     ": the acting lock was lost; this engine writes nothing "
+                     "more (restart it)");
+  }
+  if (!acting_) return ok_status();
+  if (acting_->query("SELECT 1")) return ok_status();
+  acting_.reset();
+  acting_lost_ = true;
+  return Error::io("store " + name_ +
+                   ": the connection that held the acting lock was lost, so another engine may "
+                   "act on the database now; this one writes nothing more (restart it)");
+}
+
 // The writer's session: every commit waits for its flush (synchronous_commit may be off on the
 // server), and its statements are parsed once.
 Status PostgresStore::prepare_writer() {
@@ -417,11 +453,19 @@ Status PostgresStore::prepare_writer() {
 }
 
 Status PostgresStore::ensure_writer() {
-  if (writer_ && writer_->alive()) return ok_status();
+  if (writer_ && writer_->alive()) {
+    // Left inside a transaction (a write that threw): its half is never committed by the next.
+    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");
+    return ok_status();
+  }
   auto connection = PgConnection::open(url_);
   if (!connection) return Error::io("store " + name_ + ": " + connection.error().message());
   writer_ = std::move(*connection);
-  return prepare_writer();
+  if (auto s = prepare_writer(); !s) {
+    writer_.reset();  // connected again, and prepared again, next time
+    return s;
+  }
+  return ok_status();
 }
 
 PostgresStore::Reader::Reader(PostgresStore* store, std::unique_ptr<PgConnection> connection)
@@ -429,6 +473,7 @@ PostgresStore::Reader::Reader(PostgresStore* store, std::unique_ptr<PgConnection
 
 PostgresStore::Reader::~Reader() {
   if (store_ == nullptr || !connection_ || !connection_->alive()) return;
+  if (connection_->in_transaction() && !connection_->exec("ROLLBACK")) return;
   std::lock_guard<std::mutex> lock(store_->pool_mutex_);
   store_->idle_.push_back(std::move(connection_));
 }
@@ -482,6 +527,7 @@ Result<T> PostgresStore::in_snapshot(Fn&& read) {
 Status PostgresStore::commit(const StoreBatch& batch) {
   if (batch.empty()) return ok_status();
   std::lock_guard<std::mutex> lock(mutex_);
+  if (auto s = check_acting_lock(); !s) return s;
   if (auto s = ensure_writer(); !s) return s;
   Status written = writer_->exec("BEGIN");
   if (!written && !writer_->alive()) {

@@ -102,6 +102,8 @@ class PostgresStore final : public Store {
   Status prepare_writer();
   // The writer, connected again (and its statements prepared) if the connection was lost.
   Status ensure_writer();
+  // kIo once the connection holding the acting lock is gone (checked before each commit).
+  Status check_acting_lock();
 
   // A pooled connection lent to one read; given back when it goes, unless it broke.
   class Reader {
@@ -154,6 +156,7 @@ class PostgresStore final : public Store {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
   std::unique_ptr<PgConnection> acting_;  // holds the acting lock
+  bool acting_lost_ = false;              // its connection was lost: no more writes
 };
 
 }  // namespace coalition

@@ -1900,26 +1900,33 @@ Result<std::string> SqliteStore::integrity_check() {
   return q.text(0);
 }
 
-// VACUUM INTO runs on a read connection: the copy is one snapshot, and the writer, which takes no
-// part, goes on committing (readers never block it in WAL mode). The target is created here,
-// 0600 and exclusively, since SQLite would create it with the process's umask: a backup holds
-// the same restricted data as the store.
-Status SqliteStore::backup_to(const std::string& file) {
+// VACUUM INTO runs on a read-only connection: the copy is one snapshot, and the writer, which
+// takes no part, goes on committing (readers never block it in WAL mode). The target is created
+// here, 0600 and exclusively, since SQLite would create it with the process's umask: a backup
+// holds the same restricted data as the store.
+Status SqliteStore::backup(const std::string& path, const std::string& file) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  struct Close {
+    sqlite3* db;
+    ~Close() { sqlite3_close(db); }
+  } close{db};
+  if (rc != SQLITE_OK) {
+    return Error::io("cannot open store " + path + ": " +
+                     (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db, 10000);
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return Error::conflict("backup " + file + " already exists");
     return Error::io("cannot create backup " + file + ": " + std::strerror(errno));
   }
   ::close(fd);
-  Status copied = [&]() -> Status {
-    Reader reader = read_connection();
-    SqliteStatement& q = reader.statement("VACUUM INTO ?1");
-    if (!q.ok()) return Error::io("store " + path_ + ": cannot prepare the backup");
-    return q.bind(1, file).run();
-  }();
+  SqliteStatement q(db, "VACUUM INTO ?1");
+  Status copied = q.ok() ? q.bind(1, file).run() : Status(Error::io(sqlite3_errmsg(db)));
   if (!copied) {
     ::unlink(file.c_str());
-    return Error::io("backup of store " + path_ + " to " + file +
+    return Error::io("backup of store " + path + " to " + file +
                      " failed: " + copied.error().message());
   }
   return ok_status();

@@ -98,11 +98,12 @@ class SqliteStore final : public Store {
   // PRAGMA integrity_check: "ok" or SQLite's first complaint.
   Result<std::string> integrity_check();
 
-  // Writes a consistent copy of the store to `file`, created 0600 (kConflict if it exists), while
-  // commits go on: the snapshot of one read transaction (VACUUM INTO), so the copy holds every
-  // transaction committed before it began and none after, compacted. Purged data that SQLite had
-  // already zeroed is not in it either.
-  Status backup_to(const std::string& file);
+  // Writes a consistent copy of the store at `path` to `file`, created 0600 (kConflict if it
+  // exists), while an engine goes on committing to it: the snapshot of one read transaction
+  // (VACUUM INTO) on a read-only connection of its own, so the copy holds every transaction
+  // committed before it began and none after, compacted, and the store is neither migrated nor
+  // otherwise touched. Purged data that SQLite had already zeroed is not in it either.
+  static Status backup(const std::string& path, const std::string& file);
 
   // Checks a backup before it replaces a store: it opens read-only, its schema is one this build
   // reads (kConfiguration otherwise) and integrity_check passes (kInvalidData otherwise).

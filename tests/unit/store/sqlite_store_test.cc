@@ -18,7 +18,7 @@
 
 #include "support/temp_dir.h"
 
-namespace coalition {
+namespace coalition::sqlite_store_test {
 namespace {
 
 using nlohmann::json;
@@ -291,7 +291,7 @@ TEST_F(SqliteStoreTest, ABackupTakenWhileCommitsGoOnIsConsistentAndRestores) {
   });
   while (committed.load() < 50 && !ended.load()) std::this_thread::yield();
   const auto backup = dir_.path() / "backup.db";
-  const Status written = store->backup_to(backup.string());
+  const Status written = SqliteStore::backup(file_.string(), backup.string());
   const int before_end = committed.load();
   while (committed.load() < before_end + 20 && !ended.load()) std::this_thread::yield();
   stop = true;
@@ -299,7 +299,8 @@ TEST_F(SqliteStoreTest, ABackupTakenWhileCommitsGoOnIsConsistentAndRestores) {
   ASSERT_TRUE(written.ok()) << written.error().message();
   EXPECT_EQ(std::filesystem::status(backup).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  EXPECT_EQ(store->backup_to(backup.string()).error().code(), ErrorCode::kConflict)
+  EXPECT_EQ(SqliteStore::backup(file_.string(), backup.string()).error().code(),
+            ErrorCode::kConflict)
       << "an existing file is never overwritten";
   ASSERT_TRUE(SqliteStore::check_backup(backup.string()).ok());
 
@@ -329,7 +330,7 @@ TEST_F(SqliteStoreTest, ADamagedOrNewerBackupIsRefusedBeforeAnythingIsReplaced) 
   const auto garbage = dir_.write("garbage.db", std::string(8192, 'x'));
   EXPECT_FALSE(SqliteStore::check_backup(garbage.string()).ok());
   const auto backup = dir_.path() / "backup.db";
-  ASSERT_TRUE(open()->backup_to(backup.string()).ok());
+  ASSERT_TRUE(SqliteStore::backup(file_.string(), backup.string()).ok());
   tamper(backup, "PRAGMA user_version = " + std::to_string(SqliteStore::schema_version() + 1));
   const Status newer = SqliteStore::check_backup(backup.string());
   ASSERT_FALSE(newer.ok());
@@ -338,4 +339,4 @@ TEST_F(SqliteStoreTest, ADamagedOrNewerBackupIsRefusedBeforeAnythingIsReplaced) 
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::sqlite_store_test
