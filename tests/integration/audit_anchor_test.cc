@@ -16,7 +16,7 @@
 #include "support/temp_dir.h"
 #include "test_paths.h"
 
-namespace coalition {
+namespace coalition::audit_anchor_test {
 namespace {
 
 using nlohmann::json;
@@ -341,4 +341,4 @@ TEST_F(AuditAnchor, AnAlteredCheckpointIsReported) {
 }
 
 }  // namespace
-}  // namespace coalition
+}  // namespace coalition::audit_anchor_test
