@@ -1900,22 +1900,41 @@ Result<std::string> SqliteStore::integrity_check() {
   return q.text(0);
 }
 
+namespace {
+
+// A connection of a backup, a check or a restore of its own: closed when it goes.
+class BackupConnection {
+ public:
+  BackupConnection() = default;
+  BackupConnection(const BackupConnection&) = delete;
+  BackupConnection& operator=(const BackupConnection&) = delete;
+  ~BackupConnection() { sqlite3_close(db_); }
+  // Opens `path` with `flags`; kIo naming `what` ("store x.db") when it cannot.
+  Status open(const std::string& path, int flags, const std::string& what) {
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_busy_timeout(db_, 10000);
+      return ok_status();
+    }
+    return Error::io("cannot open " + what + ": " +
+                     (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
+  }
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
 // VACUUM INTO runs on a read-only connection: the copy is one snapshot, and the writer, which
 // takes no part, goes on committing (readers never block it in WAL mode). The target is created
 // here, 0600 and exclusively, since SQLite would create it with the process's umask: a backup
 // holds the same restricted data as the store.
 Status SqliteStore::backup(const std::string& path, const std::string& file) {
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  struct Close {
-    sqlite3* db;
-    ~Close() { sqlite3_close(db); }
-  } close{db};
-  if (rc != SQLITE_OK) {
-    return Error::io("cannot open store " + path + ": " +
-                     (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-  }
-  sqlite3_busy_timeout(db, 10000);
+  BackupConnection store;
+  if (auto s = store.open(path, SQLITE_OPEN_READONLY, "store " + path); !s) return s;
+  sqlite3* db = store.db();
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return Error::conflict("backup " + file + " already exists");
@@ -1933,16 +1952,9 @@ Status SqliteStore::backup(const std::string& path, const std::string& file) {
 }
 
 Status SqliteStore::check_backup(const std::string& file) {
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  struct Close {
-    sqlite3* db;
-    ~Close() { sqlite3_close(db); }
-  } close{db};
-  if (rc != SQLITE_OK) {
-    return Error::io("cannot open backup " + file + ": " +
-                     (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-  }
+  BackupConnection backup;
+  if (auto s = backup.open(file, SQLITE_OPEN_READONLY, "backup " + file); !s) return s;
+  sqlite3* db = backup.db();
   int version = 0;
   {
     SqliteStatement q(db, "PRAGMA user_version");
@@ -1971,22 +1983,12 @@ Status SqliteStore::restore(const std::string& from, const std::string& to) {
   auto fd = open_store_file(to);
   if (!fd) return std::move(fd).error();
   ::close(*fd);
-  sqlite3* source = nullptr;
-  sqlite3* target = nullptr;
-  struct Close {
-    sqlite3*& a;
-    sqlite3*& b;
-    ~Close() {
-      sqlite3_close(a);
-      sqlite3_close(b);
-    }
-  } close{source, target};
-  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
-      sqlite3_open_v2(to.c_str(), &target, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    return Error::io("cannot open " + from + " and " + to + " to restore");
-  }
-  sqlite3_busy_timeout(target, 10000);
-  sqlite3_backup* copy = sqlite3_backup_init(target, "main", source, "main");
+  BackupConnection backup;
+  BackupConnection store;
+  if (auto s = backup.open(from, SQLITE_OPEN_READONLY, "backup " + from); !s) return s;
+  if (auto s = store.open(to, SQLITE_OPEN_READWRITE, "store " + to); !s) return s;
+  sqlite3* target = store.db();
+  sqlite3_backup* copy = sqlite3_backup_init(target, "main", backup.db(), "main");
   if (copy == nullptr) {
     return Error::io("cannot restore " + from + " to " + to + ": " + sqlite3_errmsg(target));
   }
