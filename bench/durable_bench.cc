@@ -9,6 +9,7 @@
 // Prints one JSON line per workload.
 // Usage: coalition_bench_durable [--workload W3|W4|MAP|all] [--n N] [--concurrency C]
 //        [--store postgresql://...]   (an empty database; default: a SQLite file in $TMPDIR)
+//        [--nodes K]   (W4 on K engine nodes with leases sharing that PostgreSQL database)
 // With COALITION_BENCH_KEEP set, the store file is kept (its path on stderr) for inspection.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -93,6 +94,80 @@ int w4(long n, long concurrency, const PluginRegistry& registry) {
       static_cast<double>(stats.sources) / static_cast<double>(stats.transactions),
       static_cast<double>(f.bytes()) / n, failures.load(), f.kind());
   std::fflush(stdout);
+  return failures == 0 ? 0 : 70;
+}
+
+// W4 on K engine nodes sharing one PostgreSQL database (store/execution_leases.h): K engines in
+// this process, each with its own connections (writer, readers, leases) as a separate
+// `coalition serve` would have, each starting and running its share of every window. The
+// executions of a node stay with it (each parks nowhere), so this measures the cost of leases
+// and of K writers on one database, not of hand-overs.
+int w4_nodes(long n, long concurrency, long nodes, const PluginRegistry& registry) {
+  struct Node {
+    std::unique_ptr<PostgresStore> store;
+    std::unique_ptr<PostgresLeases> leases;
+    std::unique_ptr<Engine> engine;
+  };
+  WorkflowCatalog catalog;
+  SystemClock clock;
+  auto workflow = load_or_exit(linear());
+  (void)catalog.add(workflow);
+  std::vector<Node> all(static_cast<size_t>(nodes));
+  uint64_t empty_bytes = 0;
+  for (long k = 0; k < nodes; ++k) {
+    auto store = PostgresStore::open(PostgresOptions{store_url()});
+    auto leases = PostgresLeases::open(store_url());
+    if (!store || !leases) {
+      std::fprintf(stderr, "cannot open %s\n", store_url().c_str());
+      return 69;
+    }
+    Node& node = all[static_cast<size_t>(k)];
+    node.store = std::move(*store);
+    node.leases = std::move(*leases);
+    if (k == 0) empty_bytes = node.store->size_bytes();
+    EngineOptions options{.scheduler_threads = 1,
+                          .plugin_threads = 2,
+                          .store = node.store.get(),
+                          .calendars = nullptr};
+    options.node = NodeOptions{
+        .leases = node.leases.get(), .name = "bench" + std::to_string(k + 1), .adopt = false};
+    node.engine = std::make_unique<Engine>(registry, catalog, clock, options);
+  }
+  const auto start = Clock::now();
+  std::atomic<long> failures{0};
+  uint64_t transactions = 0;
+  for (long done = 0; done < n; done += concurrency) {
+    const long size = std::min(concurrency, n - done);
+    std::vector<std::string> ids(size);
+    std::vector<Engine*> by(size);
+    in_parallel(size, std::min<long>(16 * nodes, size), [&](long i) {
+      Engine* engine = all[static_cast<size_t>(i % nodes)].engine.get();
+      by[i] = engine;
+      auto id = engine->start(workflow, json::object());
+      if (id) ids[i] = *id;
+    });
+    for (auto& node : all) node.engine->wait_idle();
+    for (long i = 0; i < size; ++i) {
+      auto s = ids[i].empty() ? std::nullopt : by[i]->snapshot(ids[i]);
+      if (!s || s->status != ExecutionStatus::kSucceeded) ++failures;
+    }
+  }
+  for (auto& node : all) {
+    (void)node.engine->sync();
+    transactions += node.engine->commit_stats().transactions;
+  }
+  const double wall = seconds_since(start);
+  const uint64_t bytes = all.front().store->size_bytes() - empty_bytes;
+  std::printf(
+      "{\"workload\":\"W4\",\"nodes\":%ld,\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
+      "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"transactions\":%llu,"
+      "\"bytes_per_execution\":%.0f,\"failures\":%ld,"
+      "\"store\":\"postgresql synchronous_commit=on, leases\"}\n",
+      nodes, n, concurrency, wall, n / wall, n * 10 / wall,
+      static_cast<unsigned long long>(transactions), static_cast<double>(bytes) / n,
+      failures.load());
+  std::fflush(stdout);
+  all.clear();
   return failures == 0 ? 0 : 70;
 }
 
@@ -191,12 +266,14 @@ int main(int argc, char** argv) {
   std::string workload = "all";
   long n = -1;
   long concurrency = 256;
+  long nodes = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--workload") workload = argv[i + 1];
     if (flag == "--n") n = std::stol(argv[i + 1]);
     if (flag == "--concurrency") concurrency = std::stol(argv[i + 1]);
     if (flag == "--store") store_url() = argv[i + 1];
+    if (flag == "--nodes") nodes = std::stol(argv[i + 1]);
   }
   spdlog::set_level(spdlog::level::warn);
   DllLibraryLoader libraries;
@@ -210,6 +287,13 @@ int main(int argc, char** argv) {
     return 78;
   }
   int rc = 0;
+  if (nodes > 0) {
+    if (store_url().empty() || workload != "W4") {
+      std::fprintf(stderr, "--nodes runs W4 on a PostgreSQL database: --workload W4 --store URL\n");
+      return 64;
+    }
+    return w4_nodes(n > 0 ? n : 10000, concurrency, nodes, registry);
+  }
   if (workload == "W4" || workload == "all") rc |= w4(n > 0 ? n : 10000, concurrency, registry);
   if (workload == "W3" || workload == "all") rc |= w3(n > 0 ? n : 10000, concurrency, registry);
   if (workload == "MAP" || workload == "all") rc |= wide(n > 0 ? n : 100000, registry);

@@ -21,6 +21,7 @@
 #include "plugin_host/plugin_registry.h"
 #include "runtime/engine.h"
 #include "runtime/system_clock.h"
+#include "store/postgres_leases.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "workflow/workflow_loader.h"

@@ -328,7 +328,9 @@ int run_tick_command(const TickOptions& o, const Installation& installation, std
 int run_worker_command(const WorkerOptions& o, const Installation& installation, std::ostream& out,
                        std::ostream& err) {
   const sigset_t stop = block_stop_signals();
-  auto s = Session::open(installation, o.session);
+  SessionOptions so = o.session;
+  so.adopt = true;  // on PostgreSQL: a node like a server's, without the HTTP API
+  auto s = Session::open(installation, so);
   if (!s) return fail(err, "worker", s.error());
   RealTimeLoop loop(**s, installation, stop, "coalition worker", err);
   loop.report_recovery();

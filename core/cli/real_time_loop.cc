@@ -50,6 +50,10 @@ void RealTimeLoop::checkpoint() {
 Status RealTimeLoop::run(const std::function<bool()>& done) {
   const auto every = installation_.config.audit_checkpoint_every;
   auto next_checkpoint = std::chrono::steady_clock::now() + every.value_or(std::chrono::hours(0));
+  // Workflows registered through other nodes sharing the store (PostgreSQL) are listed here too
+  // within this period; a start or a load that needs one reads them at once.
+  constexpr auto kCatalogPeriod = std::chrono::seconds(5);
+  auto next_catalog = std::chrono::steady_clock::now() + kCatalogPeriod;
   const timespec poll{0, 100 * 1000 * 1000};
   for (;;) {
     siginfo_t info;
@@ -61,7 +65,14 @@ Status RealTimeLoop::run(const std::function<bool()>& done) {
     if (auto sync = session_.engine().sync(); !sync) return sync;
     if (auto runs = session_.run_schedules(); !runs) return runs;
     if (auto sent = session_.deliver_notifications(); !sent) return sent;
-    if (every && std::chrono::steady_clock::now() >= next_checkpoint) {
+    if (std::chrono::steady_clock::now() >= next_catalog) {
+      if (auto added = session_.refresh_catalog(); !added) {
+        err_ << name_ << ": workflows could not be read again: " << added.error().to_string()
+             << std::endl;
+      }
+      next_catalog = std::chrono::steady_clock::now() + kCatalogPeriod;
+    }
+    if (every && std::chrono::steady_clock::now() >= next_checkpoint && session_.has_duties()) {
       checkpoint();
       next_checkpoint = std::chrono::steady_clock::now() + *every;
     }
@@ -70,7 +81,7 @@ Status RealTimeLoop::run(const std::function<bool()>& done) {
 }
 
 void RealTimeLoop::finish() {
-  if (installation_.config.audit_checkpoint_every) checkpoint();
+  if (installation_.config.audit_checkpoint_every && session_.has_duties()) checkpoint();
 }
 
 }  // namespace coalition::cli

@@ -38,6 +38,7 @@ ErrorCode code_of(const std::string& code, int status) {
       {"permission_denied", ErrorCode::kPermissionDenied},
       {"unauthenticated", ErrorCode::kUnauthenticated},
       {"conflict", ErrorCode::kConflict},
+      {"execution.busy", ErrorCode::kConflict},
       {"configuration", ErrorCode::kConfiguration},
       {"internal", ErrorCode::kInternal},
       {"evicted", ErrorCode::kEvicted}};

@@ -54,6 +54,7 @@ int run_serve_command(const ServeOptions& o, const Installation& installation, s
   app::SessionOptions so;
   so.store = o.store;
   so.owner = "coalition serve (pid " + std::to_string(::getpid()) + ")";
+  so.adopt = true;  // on PostgreSQL: a node that takes up what nobody alive works on
   auto s = app::Session::open(installation, so);
   if (!s) return failed(err, s.error());
   app::Session& session = **s;

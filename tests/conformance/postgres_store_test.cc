@@ -1,5 +1,5 @@
-// What the PostgreSQL store promises beyond the Store contract: one acting engine per database
-// (until executions are leased), one audit chain in commit order when several stores write to
+// What the PostgreSQL store promises beyond the Store contract: the duties one node at a time,
+// one audit chain in commit order when several stores write to
 // one database, migrations that two nodes starting together run once, a store that outlives a
 // lost connection, and no password in any message.
 #include "store/postgres_store.h"
@@ -37,60 +37,59 @@ class PostgresStoreTest : public ::testing::Test {
   std::unique_ptr<test::PostgresDatabase> db_;
 };
 
-TEST_F(PostgresStoreTest, OneEngineActsOnADatabaseAtATime) {
+// The duties (scheduled starts, notifications, audit checkpoints) are one node's at a time; the
+// lock is the holder's connection's, so a node that dies (its connection ends) hands them on.
+TEST_F(PostgresStoreTest, OneNodeAtATimeHoldsTheDuties) {
   auto first = open();
-  ASSERT_TRUE(first);
-  ASSERT_TRUE(first
-                  ->take_acting_lock("coalition serve at http://127.0.0.1:8080",
-                                     std::chrono::milliseconds(0))
-                  .ok());
   auto second = open();
-  ASSERT_TRUE(second);
-  const Status refused = second->take_acting_lock("", std::chrono::milliseconds(300));
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code(), ErrorCode::kConflict);
-  EXPECT_NE(refused.error().message().find("owned by coalition serve at http://127.0.0.1:8080"),
-            std::string::npos)
-      << refused.error().message();
+  ASSERT_TRUE(first && second);
+  auto taken = first->take_duty_lock();
+  ASSERT_TRUE(taken.ok()) << taken.error().message();
+  EXPECT_TRUE(*taken);
+  EXPECT_TRUE(*first->take_duty_lock()) << "still held, asked again";
+  auto refused = second->take_duty_lock();
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(*refused);
+  EXPECT_FALSE(*second->take_duty_lock()) << "asked again on the same connection";
   EXPECT_TRUE(second->execution("ex-1").ok()) << "reading needs no lock";
 
-  first.reset();  // its connection ends, and the lock with it
-  EXPECT_TRUE(second->take_acting_lock("", std::chrono::seconds(5)).ok());
-  auto third = open();
-  ASSERT_TRUE(third);
-  const Status busy = third->take_acting_lock("", std::chrono::milliseconds(200));
-  ASSERT_FALSE(busy.ok());
-  EXPECT_NE(busy.error().message().find("in use by another coalition process"), std::string::npos)
-      << "a holder that named no owner is waited for, then named as a process: "
-      << busy.error().message();
+  first.reset();  // its connections end, and the lock with them
+  bool moved = false;
+  for (int i = 0; i < 100 && !moved; ++i) {
+    auto now = second->take_duty_lock();
+    ASSERT_TRUE(now.ok());
+    moved = *now;
+    if (!moved) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(moved);
 }
 
 // The lock lives on a connection of its own: when the server ends that connection (a restart,
-// a failover), another engine may take the database, so this one writes nothing more.
-TEST_F(PostgresStoreTest, AnEngineThatLostItsActingLockWritesNothingMore) {
+// a failover), another node may take the duties; the one that held them knows it at its next
+// question, and writes on (its executions are guarded by their leases, not by this lock).
+TEST_F(PostgresStoreTest, TheDutiesMoveWhenTheHoldersConnectionEnds) {
   auto store = open();
   ASSERT_TRUE(store);
-  ASSERT_TRUE(store->take_acting_lock("", std::chrono::milliseconds(0)).ok());
-  StoreBatch before;
-  before.meta.emplace_back("k", "1");
-  ASSERT_TRUE(store->apply(before).ok());
+  ASSERT_TRUE(*store->take_duty_lock());
   ASSERT_TRUE(db_->exec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = "
                         "'advisory' AND granted")
                   .ok());
-  StoreBatch after;
-  after.meta.emplace_back("k", "2");
-  Status refused = ok_status();
-  for (int i = 0; i < 100 && refused.ok(); ++i) {  // until the server has ended it
-    refused = store->apply(after);
-    if (refused.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.error().message().find("acting lock was lost"), std::string::npos)
-      << refused.error().message();
-  EXPECT_FALSE(store->apply(after).ok()) << "and it stays so";
   auto other = open();
   ASSERT_TRUE(other);
-  EXPECT_TRUE(other->take_acting_lock("", std::chrono::seconds(5)).ok());
+  bool taken = false;
+  for (int i = 0; i < 100 && !taken; ++i) {  // until the server has ended it
+    auto now = other->take_duty_lock();
+    ASSERT_TRUE(now.ok());
+    taken = *now;
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(taken);
+  auto lost = store->take_duty_lock();
+  ASSERT_TRUE(lost.ok()) << lost.error().message();
+  EXPECT_FALSE(*lost) << "the other node holds the duties now";
+  StoreBatch after;
+  after.meta.emplace_back("k", "2");
+  EXPECT_TRUE(store->apply(after).ok());
 }
 
 // Several stores on one database (the nodes of a cluster) append to one chain: every entry
@@ -140,6 +139,34 @@ TEST_F(PostgresStoreTest, StoresWritingToOneDatabaseKeepOneAuditChain) {
     writers_seen.insert((*entries)[i].execution_id.substr(0, 4));
   }
   EXPECT_EQ(writers_seen.size(), static_cast<size_t>(kStores));
+}
+
+// A node that paused (or whose clock lags) commits after another node's later entries: its entry
+// takes its place in commit order at the head's time, and the chain verifies; its event keeps
+// its own time.
+TEST_F(PostgresStoreTest, ALateEntryFromAnotherNodeIsSealedAtTheHeadsTime) {
+  auto first = open();
+  auto late = open();
+  ASSERT_TRUE(first && late);
+  StoreBatch ahead;
+  ahead.audit.push_back(
+      make_audit_draft(at(60), "lead.lee", "", "northwind", "ex-1", "", "step_note", json{}));
+  ASSERT_TRUE(first->apply(ahead).ok());
+  StoreBatch behind;
+  behind.audit.push_back(
+      make_audit_draft(at(0), "lead.lee", "", "northwind", "ex-2", "", "step_note", json{}));
+  const Status written = late->apply(behind);
+  ASSERT_TRUE(written.ok()) << written.error().message();
+  auto entries = first->audit("ex-2");
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 1u);
+  auto head = first->audit("ex-1");
+  ASSERT_TRUE(head.ok() && head->size() == 1u);
+  EXPECT_EQ(entries->front().at, head->front().at)
+      << "sealed at the head's time, not a minute back";
+  auto verified = first->verify_audit();
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok) << verified->problem;
 }
 
 TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {

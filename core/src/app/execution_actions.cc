@@ -43,8 +43,16 @@ Result<Plan> plan(Session& s, const Principal& p, const StartRequest& request) {
     return Error::permission_denied("starting an execution needs the coordinate or admin scope");
   }
   if (auto ok = check_text_field("workflow", request.workflow); !ok) return std::move(ok).error();
-  auto workflow = request.version > 0 ? s.catalog().find(request.workflow, request.version)
-                                      : latest(s.catalog(), request.workflow);
+  auto find = [&] {
+    return request.version > 0 ? s.catalog().find(request.workflow, request.version)
+                               : latest(s.catalog(), request.workflow);
+  };
+  auto workflow = find();
+  if (workflow == nullptr) {
+    // Registered through another node since this one read the store.
+    if (auto added = s.refresh_catalog(); !added) return std::move(added).error();
+    workflow = find();
+  }
   if (workflow == nullptr) return Error::not_found("no workflow " + request.workflow);
   Plan out{workflow, Started{"", true}};
   if (request.idempotency_key.empty()) return out;

@@ -7,6 +7,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +23,7 @@
 #include "common/state_directory.h"
 #include "common/utc_time.h"
 #include "runtime/system_clock.h"
+#include "store/postgres_leases.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "workflow/workflow_loader.h"
@@ -39,14 +44,27 @@ std::string store_location(const EngineConfig& config, const std::string& option
 
 namespace {
 
-// The crash journal of an engine on a PostgreSQL store lives on this machine, not in the
-// database: store.journal, else the state directory, one file per database.
-std::string postgres_journal_path(const Installation& installation, const std::string& url) {
+// The crash journal of a node on a PostgreSQL store lives on this machine, not in the
+// database: store.journal, else the state directory, one file per database and node name.
+std::string postgres_journal_path(const Installation& installation, const std::string& url,
+                                  const std::string& node) {
   if (!installation.config.store_journal.empty()) return installation.config.store_journal;
   const std::string name =
-      "postgres-" + sha256_hex(redacted_postgres_url(url)).substr(0, 16) + ".journal";
+      "postgres-" + sha256_hex(redacted_postgres_url(url)).substr(0, 16) + "-" + node + ".journal";
   const auto file = default_state_file(name);
   return file.empty() ? name : file.string();
+}
+
+// store.node.name, else the host name (what a node is called in leases and logs).
+std::string node_name(const EngineConfig& config) {
+  if (!config.store_node.name.empty()) return config.store_node.name;
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0 || host[0] == '\0') return "node";
+  std::string name(host.data());
+  for (char& c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '.' && c != '-') c = '_';
+  }
+  return name;
 }
 
 // One acting process per store: SQLite would serialize the writes anyway, but two engines
@@ -54,6 +72,23 @@ std::string postgres_journal_path(const Installation& installation, const std::s
 // own locks are fcntl locks, which flock does not touch), so a symbolic link or another path to
 // the same file meets the same lock. The kernel releases it when a process dies, even by
 // SIGKILL, so a crash never leaves the store locked.
+// A node's crash journal is its own: a second process on this machine under the same node name
+// would mix what the two work on, so it is refused (flock on a file beside the journal: the
+// kernel lets it go when the process dies).
+Result<int> lock_journal(const std::string& journal, const std::string& node) {
+  const auto parent = std::filesystem::path(journal).parent_path();
+  if (auto made = create_private_directories(parent.string()); !parent.empty() && !made) {
+    return std::move(made).error();
+  }
+  auto fd = open_store_file(journal + ".lock");
+  if (!fd) return std::move(fd).error();
+  if (::flock(*fd, LOCK_EX | LOCK_NB) == 0) return fd;
+  ::close(*fd);
+  return Error::conflict("another process on this machine runs as engine node '" + node +
+                         "' on this database (its crash journal " + journal +
+                         " is in use): give each node its own store.node.name");
+}
+
 Result<int> lock_store(const std::string& path) {
   if (path == ":memory:") return -1;
   auto fd = open_store_file(path);
@@ -100,6 +135,7 @@ Status Session::attach_sqlite(const Installation& installation, const SessionOpt
     auto fd = lock_store(path);
     if (!fd) return std::move(fd).error();
     lock_fd_ = *fd;
+    duties_ = true;  // the one acting process
     if (options.owner.empty() && path != ":memory:") {
       ::unlink((path + ".owner").c_str());  // left by an owner that died: no longer true
     }
@@ -121,19 +157,73 @@ Status Session::attach_sqlite(const Installation& installation, const SessionOpt
   return ok_status();
 }
 
-// The lock is the database's (PostgresStore::take_acting_lock); the journal stays on this machine.
+// Several engine nodes share the database: each acting session is a node with leases
+// (store/execution_leases.h). A server keeps a crash journal on this machine, locked so that
+// two nodes never share one; a command keeps none (it lives for a moment, and takes up nothing
+// it was not asked to act on).
 Status Session::attach_postgres(const Installation& installation, const SessionOptions& options,
                                 const std::string& url) {
   auto store = PostgresStore::open(PostgresOptions{url});
   if (!store) return std::move(store).error();
   if (options.act) {
-    if (auto locked = (*store)->take_acting_lock(options.owner, std::chrono::seconds(5)); !locked) {
-      return locked;
+    auto leases = PostgresLeases::open(url);
+    if (!leases) return std::move(leases).error();
+    leases_ = std::move(*leases);
+    const auto& configured = installation.config.store_node;
+    node_.leases = leases_.get();
+    node_.name = node_name(installation.config);
+    node_.lease = configured.lease;
+    node_.busy_wait = configured.busy_wait;
+    node_.poll = configured.poll;
+    node_.adopt = options.adopt;
+    if (options.adopt) {
+      const std::string journal = postgres_journal_path(installation, url, node_.name);
+      auto fd = lock_journal(journal, node_.name);
+      if (!fd) return std::move(fd).error();
+      lock_fd_ = *fd;
+      if (auto j = open_journal(journal); !j) return j;
     }
-    if (auto j = open_journal(postgres_journal_path(installation, url)); !j) return j;
   }
+  postgres_ = store->get();
   store_ = std::move(*store);
   return ok_status();
+}
+
+// Asked for again at most once a second: a server's loop asks ten times a second.
+// Other nodes register workflows too: what the store holds that this catalog lacks is added
+// (definitions are immutable, so what the catalog has stays as it is).
+Result<size_t> Session::refresh_catalog() {
+  auto records = store_->workflows();
+  if (!records) return std::move(records).error();
+  size_t added = 0;
+  for (const auto& r : *records) {
+    if (catalog_.find(r.id, r.version) != nullptr) continue;
+    auto loaded = load_workflow(r.document, "store:" + r.id + "@" + std::to_string(r.version));
+    if (!loaded.workflow) {
+      return Error::invalid_data("store " + store_name_ + ": workflow " + r.id + " version " +
+                                 std::to_string(r.version) +
+                                 " no longer loads: " + loaded.problems.front().message);
+    }
+    if (auto inserted = catalog_.insert(loaded.workflow); inserted && *inserted) ++added;
+  }
+  return added;
+}
+
+bool Session::has_duties() {
+  if (duties_ || leases_ == nullptr) return duties_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < duty_checked_at_ + std::chrono::seconds(1)) return duty_held_;
+  duty_checked_at_ = now;
+  auto held = postgres_->take_duty_lock();
+  if (!held) spdlog::warn("the duty lock could not be checked: {}", held.error().message());
+  const bool was = duty_held_;
+  duty_held_ = held && *held;
+  if (duty_held_ != was) {
+    spdlog::log(node_.adopt ? spdlog::level::info : spdlog::level::debug,
+                "node {} {} the duties (scheduled starts, notifications, audit checkpoints)",
+                node_.name, duty_held_ ? "took up" : "let go of");
+  }
+  return duty_held_;
 }
 
 Result<int> lock_store_file(const std::string& path) {
@@ -160,17 +250,8 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
   const std::string store_name = on_postgres ? redacted_postgres_url(path) : path;
   s->installation_ = &installation;
 
-  auto records = s->store_->workflows();
-  if (!records) return std::move(records).error();
-  for (const auto& r : *records) {
-    auto loaded = load_workflow(r.document, "store:" + r.id + "@" + std::to_string(r.version));
-    if (!loaded.workflow) {
-      return Error::invalid_data("store " + store_name + ": workflow " + r.id + " version " +
-                                 std::to_string(r.version) +
-                                 " no longer loads: " + loaded.problems.front().message);
-    }
-    (void)s->catalog_.add(loaded.workflow);
-  }
+  s->store_name_ = store_name;
+  if (auto added = s->refresh_catalog(); !added) return std::move(added).error();
   for (size_t i = 0; i < options.workflows.size(); ++i) {
     const auto& w = options.workflows[i];
     auto stored = s->catalog_.find(w->id, w->version);
@@ -247,6 +328,15 @@ Result<std::unique_ptr<Session>> Session::open(const Installation& installation,
                                &s->calendars_,
                                installation.config.limits.execution,
                                s->journal_.get()};
+  engine_options.node = s->node_;
+  if (engine_options.node.leases != nullptr) {
+    Session* session = s.get();
+    engine_options.node.on_unknown_workflow = [session] {
+      if (auto r = session->refresh_catalog(); !r) {
+        spdlog::warn("workflows could not be read again: {}", r.error().message());
+      }
+    };
+  }
   const NotificationsConfig& notifications = installation.config.notifications;
   if (notifications.enabled) {
     engine_options.notify = notifications.on;
@@ -294,6 +384,7 @@ Session::~Session() {
   if (PluginCallPool::stranded_in_process() > 0) {
     (void)journal_.release();
     (void)store_.release();
+    (void)leases_.release();
     return;
   }
   journal_.reset();
@@ -315,6 +406,7 @@ Status Session::settle() {
     // A schedule due when settling began starts its run, which runs until it waits like any
     // other. Only those: in real time, a run that takes longer than its schedule's period must
     // not keep this loop going for ever.
+    if (!has_duties()) break;  // another node starts the scheduled runs
     auto started = run_due_schedules(*this, settle_from);
     if (!started) return std::move(started).error();
     schedule_runs_ += *started;
@@ -324,6 +416,7 @@ Status Session::settle() {
 }
 
 Status Session::run_schedules() {
+  if (!has_duties()) return ok_status();
   auto started = run_due_schedules(*this, clock_->now());
   if (!started) return std::move(started).error();
   schedule_runs_ += *started;
@@ -331,7 +424,7 @@ Status Session::run_schedules() {
 }
 
 Status Session::deliver_notifications(bool drain) {
-  if (notifier_ == nullptr) return ok_status();
+  if (notifier_ == nullptr || !has_duties()) return ok_status();
   // Committed events only: sync() ran first, so every notification they owe is in the store.
   // The time is taken once: what falls due while this runs waits for the next call, so a
   // delivery that fails faster than its retry wait cannot use up its attempts in one go.

@@ -1,6 +1,7 @@
-// Session: what every command that reads or acts on executions needs — the store (locked for
-// acting commands, so one engine process owns it at a time), the workflows it holds, the
-// calendars, a clock (virtual with --now), and a recovered engine.
+// Session: what every command that reads or acts on executions needs — the store (a SQLite file
+// locked for acting commands, so one engine process owns it at a time; a PostgreSQL database
+// shared by engine nodes through leases), the workflows it holds, the calendars, a clock
+// (virtual with --now), and a recovered engine.
 #ifndef COALITION_APP_SESSION_H_
 #define COALITION_APP_SESSION_H_
 
@@ -13,6 +14,7 @@
 #include "calendar/business_calendar.h"
 #include "runtime/engine.h"
 #include "runtime/engine_metrics.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
 #include "workflow/workflow_validator.h"
 
@@ -33,6 +35,10 @@ struct SessionOptions {
   // at http://127.0.0.1:8080"), kept in <store>.owner while the session lives. Empty: nothing,
   // and such a process waits a moment for the lock as before.
   std::string owner;
+  // Acting sessions on PostgreSQL, where several engine nodes may work at once
+  // (store/execution_leases.h): true takes up the executions nobody alive works on (a server);
+  // false (a command) leases only what it acts on and keeps no crash journal.
+  bool adopt = false;
   // Workflows from files, added after the stored ones. The first must not differ from a stored
   // definition of the same id and version (kConflict); the others are skipped if they do.
   std::vector<std::shared_ptr<const Workflow>> workflows;
@@ -77,6 +83,14 @@ class Session {
   // Starts the runs of the schedules due now (app/schedule_actions.h); settle() calls it, and a
   // long-running process calls it on its period.
   Status run_schedules();
+  // Whether this session performs the store's one-at-a-time duties now: starting scheduled
+  // runs, delivering notifications, signing audit checkpoints. On SQLite an acting session owns
+  // the store, so always; on PostgreSQL one node at a time (the database's duty lock, taken
+  // again by another node when the holder's connection ends).
+  bool has_duties();
+  // Adds to the catalog the workflows the store holds that it lacks (another node registered
+  // them); how many.
+  Result<size_t> refresh_catalog();
 
  private:
   Session() = default;
@@ -87,6 +101,14 @@ class Session {
   Status attach_postgres(const Installation& installation, const SessionOptions& options,
                          const std::string& url);
   Status open_journal(const std::string& path);
+  // Several nodes on PostgreSQL: the leases, and what this node is called.
+  std::unique_ptr<ExecutionLeases> leases_;
+  PostgresStore* postgres_ = nullptr;  // store_, when it is PostgreSQL's
+  std::string store_name_;             // for messages (a URL without its password)
+  NodeOptions node_;
+  bool duties_ = false;  // SQLite acting sessions (PostgreSQL: the duty lock, below)
+  bool duty_held_ = false;
+  std::chrono::steady_clock::time_point duty_checked_at_{};
 
   std::unique_ptr<Store> store_;
   int lock_fd_ = -1;

@@ -32,6 +32,8 @@ enum class ErrorReason : uint8_t {
   kUnspecified,
   kMediaRefused,   // an image or video (or undeclared binary) where only references may go
   kMalformedJson,  // text that is not JSON at all, as opposed to JSON of the wrong shape
+  kLeaseMoved,  // kConflict: another engine node claimed the execution (store/execution_leases.h)
+  kExecutionBusy,  // kConflict: another node that is alive works on the execution: try again soon
 };
 
 // What went wrong, where. Context fields are empty when unknown; `pointer` is an RFC 6901 JSON

@@ -1,5 +1,7 @@
 #include "config/engine_config.h"
 
+#include <tuple>
+
 #include "common/json_text.h"
 #include "schema/json_schema.h"
 #include "workflow/calendar_period.h"
@@ -80,7 +82,17 @@ constexpr const char* kSchema = R"json({
         "path": {"type": "string", "minLength": 1},
         "synchronous": {"enum": ["FULL", "NORMAL", "OFF"]},
         "url": {"type": "string", "pattern": "^postgres(ql)?://"},
-        "journal": {"type": "string", "minLength": 1}
+        "journal": {"type": "string", "minLength": 1},
+        "node": {
+          "type": "object",
+          "properties": {
+            "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+            "lease": {"type": "string"},
+            "busy_wait": {"type": "string"},
+            "poll": {"type": "string"}
+          },
+          "additionalProperties": false
+        }
       }
     },
     "calendars": {
@@ -335,8 +347,8 @@ namespace {
 
 // "store": a SQLite file (path, synchronous) or a PostgreSQL database (url, journal); paths are
 // relative to the configuration file.
-void read_store(const nlohmann::json& store, const std::filesystem::path& base,
-                EngineConfig& config) {
+Status read_store(const nlohmann::json& store, const std::filesystem::path& base,
+                  EngineConfig& config) {
   auto relative = [&](const std::string& p) {
     std::filesystem::path path = p;
     return path.is_absolute() ? path : (base / path).lexically_normal();
@@ -347,6 +359,23 @@ void read_store(const nlohmann::json& store, const std::filesystem::path& base,
   if (store.contains("journal")) {
     config.store_journal = relative(store["journal"].get<std::string>());
   }
+  const auto& node = store.value("node", nlohmann::json::object());
+  config.store_node.name = node.value("name", config.store_node.name);
+  // A lease shorter than a second would lapse under an ordinary pause of the database.
+  for (auto [key, field, least] :
+       {std::tuple{"lease", &config.store_node.lease, std::chrono::milliseconds(1000)},
+        std::tuple{"busy_wait", &config.store_node.busy_wait, std::chrono::milliseconds(0)},
+        std::tuple{"poll", &config.store_node.poll, std::chrono::milliseconds(100)}}) {
+    if (!node.contains(key)) continue;
+    auto span = parse_duration(node[key].get<std::string>());
+    if (!span || *span < least) {
+      return std::move(
+          Error::configuration(span ? "at least " + format_duration(least) : span.error().message())
+              .with_pointer(std::string("/store/node/") + key));
+    }
+    *field = *span;
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -392,7 +421,9 @@ Result<EngineConfig> parse_engine_config(std::string_view text, const std::files
     std::filesystem::path path = p;
     return path.is_absolute() ? path : (base / path).lexically_normal();
   };
-  read_store(doc->value("store", nlohmann::json::object()), base, config);
+  if (auto s = read_store(doc->value("store", nlohmann::json::object()), base, config); !s) {
+    return std::move(s).error();
+  }
   const auto& calendars = doc->value("calendars", nlohmann::json::object());
   if (calendars.contains("directory")) {
     config.calendar_directory = relative(calendars["directory"].get<std::string>());

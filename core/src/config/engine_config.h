@@ -141,6 +141,18 @@ struct EngineConfig {
   // $XDG_STATE_HOME/coalition (else ~/.local/state/coalition), named after the database. One per
   // node: two nodes on one machine need two.
   std::filesystem::path store_journal;
+  // Several engine nodes on one PostgreSQL database (store.node; store/execution_leases.h).
+  struct StoreNode {
+    std::string name;  // this node's name in leases and logs; empty: the host name
+    // A node silent this long is taken for dead and its executions continue on another.
+    std::chrono::milliseconds lease{10000};
+    // How long a call waits for another node to let an execution go before it is refused
+    // (409 execution.busy).
+    std::chrono::milliseconds busy_wait{5000};
+    // How often a server looks for executions nobody alive works on (timers due, a dead node's).
+    std::chrono::milliseconds poll{1000};
+  };
+  StoreNode store_node;
   // Business-day calendars (*.json); relative to the configuration file. Empty: none, and a
   // business-day deadline fails with config.calendar.
   std::filesystem::path calendar_directory;

@@ -80,19 +80,27 @@ Engine::Engine(const PluginRegistry& registry, const WorkflowCatalog& catalog, C
       notify_(options.notify),
       journal_(options.journal),
       scheduler_(std::make_unique<Scheduler>()),
-      plugin_pool_(std::max<size_t>(1, options.plugin_threads), options.max_stranded_threads) {
+      plugin_pool_(std::max<size_t>(1, options.plugin_threads), options.max_stranded_threads),
+      node_(options.node),
+      leases_(options.store != nullptr ? options.node.leases : nullptr) {
   for (size_t i = 0; i < std::max<size_t>(1, options.scheduler_threads); ++i) {
     scheduler_->threads.emplace_back([s = scheduler_.get()] { s->io.run(); });
   }
   if (store_ != nullptr) {
-    committer_ = std::make_unique<GroupCommitter>(*store_, [this](const Error& error) {
-      spdlog::error("the store refused a transaction or its sync; executions stop here: {}",
-                    error.message());
-      store_failed_ = true;
-      std::lock_guard<std::mutex> lock(idle_mutex_);
-      idle_.notify_all();
-    });
+    GroupCommitter::LeaseMoved on_moved;
+    if (leases_ != nullptr) on_moved = [this](StoreBatch& batch) { return take_out_moved(batch); };
+    committer_ = std::make_unique<GroupCommitter>(
+        *store_,
+        [this](const Error& error) {
+          spdlog::error("the store refused a transaction or its sync; executions stop here: {}",
+                        error.message());
+          store_failed_ = true;
+          std::lock_guard<std::mutex> lock(idle_mutex_);
+          idle_.notify_all();
+        },
+        std::move(on_moved));
   }
+  if (leases_ != nullptr) start_keeper();
 }
 
 const CalendarSet& Engine::calendars() const {
@@ -116,6 +124,7 @@ void Engine::committed(const std::shared_ptr<Execution>& execution) {
       if (auto evicted = execution->evict_if_idle()) {
         executions_.erase(it);
         if (*evicted) wake_at(execution->id(), **evicted);
+        drop_lease(execution->id(), execution->lease());  // any node takes it up next
       }
     }
   }
@@ -125,26 +134,35 @@ void Engine::committed(const std::shared_ptr<Execution>& execution) {
 void Engine::wake_at(const std::string& id, TimePoint due) {
   wakeups_[id] = clock_.call_at(due, [this, id] {
     post([this, id] {
-      auto loaded = find_or_load(id);
+      auto loaded = find_or_load(id, /*wait_if_held=*/false);
+      if (!loaded && loaded.error().reason() == ErrorReason::kExecutionBusy) return;  // theirs
       if (!loaded) spdlog::error("cannot reload execution {}: {}", id, loaded.error().message());
     });
   });
 }
 
-Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id) {
+Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id, bool wait_if_held) {
   std::shared_ptr<Execution> execution;
   {
     std::lock_guard<std::mutex> lock(executions_mutex_);
     auto it = executions_.find(id);
     if (it != executions_.end()) return it->second;
     if (store_ == nullptr) return std::shared_ptr<Execution>();
+    if (auto claimed = claim_locked(id, wait_if_held); !claimed) return std::move(claimed).error();
     auto stored = store_->stored_execution(id);
-    if (!stored) return std::move(stored).error();
+    if (!stored) {
+      drop_lease(id);
+      return std::move(stored).error();
+    }
     if (!*stored || is_finished((*stored)->record.status)) {
+      drop_lease(id);
       return std::shared_ptr<Execution>();
     }
     auto restored = load(**stored);
-    if (!restored) return std::move(restored).error();
+    if (!restored) {
+      drop_lease(id);
+      return std::move(restored).error();
+    }
     execution = *restored;
     executions_.emplace(id, execution);
     if (auto w = wakeups_.find(id); w != wakeups_.end()) {
@@ -165,6 +183,9 @@ Result<T> Engine::acting_on(const std::string& id, const std::string& missing, A
     Result<T> result = act(**execution);
     if (!result && result.error().code() == ErrorCode::kEvicted) continue;
     if (auto s = sync(); !s) return std::move(s).error();
+    // Another node claimed it before the effect was written: nothing of it was, so the call
+    // is made again where the execution is now (claiming it back, or waiting for that node).
+    if ((*execution)->lost()) continue;
     return result;
   }
 }
@@ -183,6 +204,7 @@ bool Engine::notifies(NotificationKind kind) const {
 }
 
 Engine::~Engine() {
+  if (leases_ != nullptr) stop_keeper();
   {
     std::lock_guard<std::mutex> lock(executions_mutex_);
     for (const auto& [id, call] : wakeups_) clock_.cancel(call);
@@ -192,6 +214,15 @@ Engine::~Engine() {
   scheduler_->work.reset();
   scheduler_->io.stop();
   for (auto& t : scheduler_->threads) t.join();
+  if (leases_ != nullptr) {
+    // Everything queued is written with its fences first; then every lease goes, so the
+    // executions this node leaves unfinished continue on another at once.
+    committer_.reset();
+    if (auto s = leases_->leave(node_id_); !s) {
+      spdlog::warn("node {} could not give its leases up (they lapse in {} ms): {}", node_id_,
+                   node_.lease.count(), s.error().message());
+    }
+  }
 }
 
 // A counter rather than a mutex on every post: the mutex is taken only when the count reaches
@@ -342,8 +373,9 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
       return Error::conflict("an execution with id " + id + " already exists");
     }
   }
+  lease_fresh(*execution);
   execution->start(run || store_ == nullptr);
-  if (auto s = sync(); !s) return std::move(s).error();
+  if (auto s = settle_start(execution, run); !s) return std::move(s).error();
   return id;
 }
 
@@ -398,9 +430,13 @@ Status Engine::count_interruptions() {
 Result<std::shared_ptr<Execution>> Engine::load(const StoredExecution& stored) {
   const ExecutionRecord& record = stored.record;
   const uint32_t stops = stored.interruptions;
+  if (node_.on_unknown_workflow && !catalog_.find(record.workflow_id, record.workflow_version)) {
+    node_.on_unknown_workflow();
+  }
   const auto mark = working_on(record.id);  // restoring is work too: it may be what crashes
   auto execution = Execution::restore(*this, record.id, record.state, stored.parts);
   if (!execution) return execution;
+  lease_copy(**execution);
   (*execution)->note_stop_count(stops > 0);
   std::vector<CrashedCall> crashed;
   {
@@ -430,6 +466,7 @@ Result<RecoveryReport> Engine::recover() {
   RecoveryReport report;
   if (store_ == nullptr) return report;
   if (auto s = count_interruptions(); !s) return std::move(s).error();
+  if (leases_ != nullptr) return recover_as_node();
   auto records = store_->active_executions();
   if (!records) return std::move(records).error();
   std::vector<std::shared_ptr<Execution>> restored;
@@ -680,10 +717,8 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
   std::shared_ptr<Execution> execution;
   {
     std::lock_guard<std::mutex> lock(executions_mutex_);
-    if (auto it = executions_.find(execution_id);
-        it != executions_.end() && !it->second->terminal()) {
-      return Error::conflict("execution " + execution_id + " is running");
-    }
+    if (auto s = claim_idle_locked(execution_id); !s) return s;
+    LeaseHold hold(*this, execution_id);
     auto record = store_->execution(execution_id);
     if (!record) return std::move(record).error();
     if (!*record) return Error::not_found("no execution " + execution_id);
@@ -747,6 +782,8 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     auto restored = Execution::rebuild(*this, execution_id, *kept, *parts);
     if (!restored) return std::move(restored).error();
     execution = *restored;
+    lease_copy(*execution);
+    hold.keep();
     execution->note_retry(actor, justification, failure);
     executions_[execution_id] = execution;
     if (auto w = wakeups_.find(execution_id); w != wakeups_.end()) {
@@ -805,7 +842,8 @@ Result<MigrationReport> Engine::migrate(const std::string& execution_id, const M
           "migrate it while it waits for people, a signal or a timer");
       return report;
     }
-    auto record = store_->execution(execution_id);
+    LeaseHold hold(*this, execution_id, /*claimed=*/!dry_run);
+    auto record = claim_and_read(execution_id, /*claim=*/!dry_run);
     if (!record) return std::move(record).error();
     if (!*record) return Error::not_found("no execution " + execution_id);
     const ExecutionRecord& r = **record;
@@ -823,6 +861,8 @@ Result<MigrationReport> Engine::migrate(const std::string& execution_id, const M
     }
     report = (*restored)->migrate(to, plan, !dry_run, actor, justification);
     if (!report.applied) return report;
+    lease_copy(**restored);
+    hold.keep();
     executions_[execution_id] = *restored;
     if (auto w = wakeups_.find(execution_id); w != wakeups_.end()) {
       clock_.cancel(w->second);

@@ -10,7 +10,9 @@
 #define COALITION_RUNTIME_ENGINE_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,8 +23,32 @@
 #include <vector>
 
 #include "runtime/execution.h"
+#include "store/execution_leases.h"
 
 namespace coalition {
+
+// Several engine nodes on one database (store/execution_leases.h): an engine with leases works
+// only on the executions it leases, writes each with its fence, and lets each go once it parks
+// or finishes, so that any node can take it up next.
+struct NodeOptions {
+  ExecutionLeases* leases = nullptr;  // null: the engine works alone on its store
+  std::string name = "node";          // as configured; the node's id adds a random part
+  // A node whose heartbeat is older than this is taken for dead, and its executions continue
+  // elsewhere. Heartbeats go every third of it.
+  std::chrono::milliseconds lease{10000};
+  // How long a call waits for another node that is alive to let an execution go (it parks
+  // within a step's time) before it is refused as busy (kConflict, ErrorReason::kExecutionBusy).
+  std::chrono::milliseconds busy_wait{5000};
+  // Adopting (a server): every `poll`, claims up to `adopt_batch` executions nobody alive works
+  // on that have work now (a dead node's, timers due). Not adopting (a command): only what it
+  // is asked to act on.
+  bool adopt = true;
+  std::chrono::milliseconds poll{1000};
+  size_t adopt_batch = 64;
+  // Called (on the loading thread) before an execution of a workflow version the catalog does
+  // not hold is restored: another node registered it; the hook adds it from the store.
+  std::function<void()> on_unknown_workflow = {};
+};
 
 struct EngineOptions {
   size_t scheduler_threads = 1;
@@ -37,6 +63,8 @@ struct EngineOptions {
   size_t max_stranded_threads = 32;
   // Durable: the kinds of task event that owe the task's people a notification (none: off).
   std::vector<NotificationKind> notify = {};
+  // Durable, several nodes on one database: see NodeOptions.
+  NodeOptions node = {};
 };
 
 struct RecoveryReport {
@@ -157,13 +185,74 @@ class Engine final : public ExecutionHost {
   void mark_dirty(std::shared_ptr<Execution> execution) override;
   void committed(const std::shared_ptr<Execution>& execution) override;
 
+  // Several nodes: this node's id ("<name>/<random>"), empty when the engine works alone.
+  const std::string& node_id() const { return node_id_; }
+  // Several nodes: claims up to NodeOptions::adopt_batch executions nobody alive works on that
+  // have work now and takes them up; how many. The server's poll does this; a test may too.
+  Result<size_t> adopt_orphans();
+
  private:
+  // --- Several nodes (engine_leases.cc) ---
+  // Lets the lease on an execution go when it goes, unless kept (the execution stays in
+  // memory). An empty id holds nothing.
+  class LeaseHold {
+   public:
+    // `claimed` false: nothing to let go (a dry run reads only).
+    LeaseHold(Engine& engine, std::string id, bool claimed = true)
+        : engine_(engine), id_(claimed ? std::move(id) : std::string()) {}
+    ~LeaseHold() {
+      if (!kept_ && !id_.empty()) engine_.drop_lease(id_);
+    }
+    LeaseHold(const LeaseHold&) = delete;
+    LeaseHold& operator=(const LeaseHold&) = delete;
+    void keep() { kept_ = true; }
+
+   private:
+    Engine& engine_;
+    std::string id_;
+    bool kept_ = false;
+  };
+  // Claims `id` for this node unless it holds it already: ok (held, or nothing to lease), or
+  // kConflict/kExecutionBusy naming the node that works on it. executions_mutex_ held.
+  Status claim_locked(const std::string& id, bool wait_if_held);
+  bool holds_lease(const std::string& id) const;
+  // The lease this node holds on `id` (its latest claim), if any.
+  std::optional<ExecutionFence> held_lease(const std::string& id) const;
+  // Lets the lease on `id` go (queued for the keeper thread), if this node holds it — only the
+  // lease `copy` was loaded under, when given: a stale copy never lets a newer claim go.
+  void drop_lease(const std::string& id, const std::optional<ExecutionFence>& copy = {});
+  // A migration: the stored record, claimed first (claim_locked) when `claim`.
+  Result<std::optional<ExecutionRecord>> claim_and_read(const std::string& id, bool claim);
+  // A retry: kConflict when the execution is at work in memory, else claim_locked.
+  Status claim_idle_locked(const std::string& id);
+  // A copy restored from the store writes under the lease this node holds on it (if any).
+  void lease_copy(Execution& copy) const;
+  // A start: its first write makes this node the owner, with fence 1.
+  void lease_fresh(Execution& execution);
+  // After a start: its commit (sync()); kConflict when another node wrote an execution under
+  // its id first; one only recorded (`run` false) leaves memory and its lease goes.
+  Status settle_start(const std::shared_ptr<Execution>& execution, bool run);
+  // recover() with leases: what nobody alive works on is taken up (a server); parked
+  // executions stay for whichever node they are needed on.
+  Result<RecoveryReport> recover_as_node();
+  // GroupCommitter's LeaseMoved: takes the executions other nodes claimed out of `batch` and
+  // out of memory (Execution::mark_lost).
+  Status take_out_moved(StoreBatch& batch);
+  // The keeper thread: heartbeats, releases, adoption.
+  void keep_leases();
+  void start_keeper();
+  // Stops the keeper, then (after the committer's last commit) releases every lease left.
+  void stop_keeper();
+
   void begin_work();
   void end_work();
   std::shared_ptr<Execution> find(const std::string& id) const;
   // Durable: the execution in memory, else loaded from the store (nullptr if unknown or
   // finished; kInvalidData if its snapshot cannot be restored).
-  Result<std::shared_ptr<Execution>> find_or_load(const std::string& id);
+  // With leases, claims it first: waits up to NodeOptions::busy_wait while another node that
+  // is alive works on it (unless `wait_if_held` is false: a timer's reload leaves it to that
+  // node), then kConflict/kExecutionBusy.
+  Result<std::shared_ptr<Execution>> find_or_load(const std::string& id, bool wait_if_held = true);
   // Runs `act` on the execution, reloading it if it was evicted in the meantime.
   template <class T, class Act>
   Result<T> acting_on(const std::string& id, const std::string& missing, Act act);
@@ -213,6 +302,18 @@ class Engine final : public ExecutionHost {
   std::condition_variable idle_;
   std::atomic<size_t> outstanding_{0};  // posted work and uncommitted changes
   std::atomic<bool> store_failed_{false};
+  // Several nodes.
+  const NodeOptions node_;
+  ExecutionLeases* leases_;
+  std::string node_id_;
+  mutable std::mutex leases_mutex_;             // a leaf: nothing else is locked while it is held
+  std::map<std::string, ExecutionFence> held_;  // by execution id
+  std::mutex keeper_mutex_;
+  std::condition_variable keeper_cv_;
+  std::vector<ExecutionFence> releases_;  // for the keeper thread
+  bool keeper_stop_ = false;
+  std::thread keeper_;
+
   std::unique_ptr<GroupCommitter> committer_;  // last: destroyed first, after the threads
 };
 

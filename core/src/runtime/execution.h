@@ -13,6 +13,7 @@
 #ifndef COALITION_RUNTIME_EXECUTION_H_
 #define COALITION_RUNTIME_EXECUTION_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -197,6 +198,17 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // its next due time (the engine reloads it then, or when someone acts on it). Else nullopt,
   // also when a timer of it is already due (it would come straight back).
   std::optional<std::optional<TimePoint>> evict_if_idle();
+  // Another engine node claimed this execution (store/execution_leases.h): its work since the
+  // last commit is void. Stops its timers, refuses every later call as evicted (the engine
+  // loads it again, which means claiming it back) and drains nothing more: what is still
+  // unwritten, plugin calls that waited for a commit included, is dropped.
+  void mark_lost();
+  bool lost() const { return lost_.load(); }
+  // Several engine nodes: the lease this copy was loaded (or started) under, written with each
+  // of its changes (ExecutionFence). Bound to the copy, not looked up by id: a copy left behind
+  // when the node claims the execution again writes with its own, stale fence, and is refused.
+  void set_lease(ExecutionFence lease);
+  std::optional<ExecutionFence> lease() const;
   static constexpr const char* kEvicted = "execution was evicted from memory; reload it";
   const std::string& id() const { return id_; }
 
@@ -355,6 +367,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // Durable mode: what the next drain hands to the committer.
   bool dirty_ = false;
   bool evicted_ = false;
+  std::atomic<bool> lost_{false};
+  std::optional<ExecutionFence> lease_;
   size_t uncommitted_drains_ = 0;  // drained into a batch the store has not written yet
   // Whether the store may hold state parts of this execution, or a count of process deaths
   // while working on it: only then does a drain delete them (when it ends, when it stands still).

@@ -585,6 +585,21 @@ void Execution::write_parts(StoreBatch& batch) {
 
 void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) {
   const Working working(*this);
+  if (lost_) {
+    // Claimed by another node: nothing of this copy is written, no call it held is made.
+    pending_events_.clear();
+    pending_notifications_.clear();
+    pending_audit_.clear();
+    changed_tasks_.clear();
+    closed_tasks_.clear();
+    held_calls_.clear();
+    dropped_parts_.clear();
+    after_commit.push_back([&host = host_, self = shared_from_this()] { host.committed(self); });
+    dirty_ = false;
+    ++uncommitted_drains_;
+    return;
+  }
+  if (lease_) batch.fences.push_back(*lease_);
   for (auto& e : pending_events_) batch.events.push_back(std::move(e));
   pending_events_.clear();
   for (auto& n : pending_notifications_) batch.notifications.push_back(std::move(n));
@@ -645,6 +660,23 @@ bool Execution::parked() const {
     if (!a.suspended || a.resume_input) return false;
   }
   return true;
+}
+
+void Execution::set_lease(ExecutionFence lease) {
+  const Working working(*this);
+  lease_ = std::move(lease);
+}
+
+std::optional<ExecutionFence> Execution::lease() const {
+  const Working working(*this);
+  return lease_;
+}
+
+void Execution::mark_lost() {
+  const Working working(*this);
+  lost_ = true;
+  evicted_ = true;
+  for (const auto& [id, t] : timers_) host_.clock().cancel(t.clock_id);
 }
 
 std::optional<std::optional<TimePoint>> Execution::evict_if_idle() {

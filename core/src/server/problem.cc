@@ -49,6 +49,9 @@ std::string problem_code(const Error& error) {
   if (error.reason() == ErrorReason::kMediaRefused) {
     return "media_not_permitted";
   }
+  // Another engine node works on the execution (runtime/engine.h NodeOptions::busy_wait): the
+  // same call succeeds in a moment.
+  if (error.reason() == ErrorReason::kExecutionBusy) return "execution.busy";
   return std::string(to_string(error.code()));
 }
 
@@ -91,6 +94,7 @@ HttpResponse problem_response(const Error& error, nlohmann::json extensions) {
   }
   HttpResponse r = problem_with(status, problem_code(error), detail, extensions);
   if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"coalition\"");
+  if (error.reason() == ErrorReason::kExecutionBusy) r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 

@@ -17,9 +17,11 @@ constexpr size_t kDrainRound = 64;
 constexpr size_t kMaxUnsynced = 2;
 }  // namespace
 
-GroupCommitter::GroupCommitter(Store& store, std::function<void(const Error&)> on_failure)
+GroupCommitter::GroupCommitter(Store& store, std::function<void(const Error&)> on_failure,
+                               LeaseMoved on_lease_moved)
     : store_(store),
       on_failure_(std::move(on_failure)),
+      on_lease_moved_(std::move(on_lease_moved)),
       drainer_([this] { drain_loop(); }),
       writer_([this] { write_loop(); }),
       syncer_([this] { sync_loop(); }) {}
@@ -117,6 +119,18 @@ void GroupCommitter::drain_loop() {
 // under light load a change is committed at once; under load, changes gather while the writer
 // writes. The writer does not wait for the disk: the syncer makes its transactions durable
 // meanwhile. After a failure it commits nothing more.
+// Each round takes at least one execution out (or the hook refuses), so the loop ends.
+Status GroupCommitter::commit_fenced(StoreBatch& batch) {
+  for (;;) {
+    Status status = store_.commit(batch);
+    if (status || !on_lease_moved_ || status.error().reason() != ErrorReason::kLeaseMoved) {
+      return status;
+    }
+    if (auto taken = on_lease_moved_(batch); !taken) return taken;
+    if (batch.empty()) return ok_status();
+  }
+}
+
 void GroupCommitter::write_loop() {
   uint64_t upto = 0;
   for (;;) {
@@ -142,7 +156,7 @@ void GroupCommitter::write_loop() {
     }
     wake_.notify_all();  // a source drained again may go into the next batch now
     if (done.written) {
-      Status status = store_.commit(done.batch);
+      Status status = commit_fenced(done.batch);
       if (!status) {
         done.written = false;
         fail(status.error());

@@ -53,7 +53,14 @@ class GroupCommitter {
   // `store` must outlive the committer. `on_failure` runs (on the committer's writing or syncing
   // thread) when a transaction or its sync fails; the committer then releases nothing more and
   // commits nothing it takes afterwards.
-  GroupCommitter(Store& store, std::function<void(const Error&)> on_failure);
+  // `on_lease_moved` (optional; several engine nodes, store/execution_leases.h) runs on the
+  // writing thread when the store refused a batch because another node claimed executions it
+  // carries (ErrorReason::kLeaseMoved): it takes their writes out of the batch, which is then
+  // committed again; an error from it (none of them moved: the refusal stands) fails the
+  // committer as any refusal does.
+  using LeaseMoved = std::function<Status(StoreBatch& batch)>;
+  GroupCommitter(Store& store, std::function<void(const Error&)> on_failure,
+                 LeaseMoved on_lease_moved = {});
   ~GroupCommitter();  // commits what is queued, then stops
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -85,9 +92,12 @@ class GroupCommitter {
   void sync_loop();
   // Records the first failure and tells on_failure_ about it.
   void fail(const Error& error);
+  // store_.commit(batch), again without what on_lease_moved_ takes out while leases moved.
+  Status commit_fenced(StoreBatch& batch);
 
   Store& store_;
   std::function<void(const Error&)> on_failure_;
+  LeaseMoved on_lease_moved_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;        // the drainer: sources queued, a batch taken, stop
   std::condition_variable ready_cv_;    // the writer: changes drained, a sync done, drainer done

@@ -214,6 +214,25 @@ constexpr const char* kPostgresMigrations[] = {
       updated_at     bigint  NOT NULL
     );
     )sql",
+    // 2: executions leased to engine nodes (store/execution_leases.h). A node is alive while its
+    // heartbeat is younger than the lease it declared, on the database's clock (one clock for
+    // every node). An execution's owner and fence change only when a node claims it: every
+    // write of a leased execution is checked against both in its transaction.
+    R"sql(
+    CREATE TABLE nodes (
+      node         text COLLATE "C" PRIMARY KEY,
+      name         text   NOT NULL,
+      started_at   timestamptz NOT NULL,
+      heartbeat_at timestamptz NOT NULL,
+      lease_ms     bigint NOT NULL
+    );
+
+    ALTER TABLE executions ADD COLUMN owner text COLLATE "C";
+    ALTER TABLE executions ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+    CREATE INDEX executions_owner ON executions (owner) WHERE owner IS NOT NULL;
+    CREATE INDEX executions_due ON executions (next_due)
+      WHERE status IN ('running', 'waiting');
+    )sql",
 };
 
 }  // namespace

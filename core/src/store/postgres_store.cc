@@ -288,8 +288,8 @@ std::vector<Prepared> writer_statements() {
       {"insert_workflow",
        "INSERT INTO workflows (id, version, digest, document) VALUES ($1, $2, $3, $4)"},
       {"upsert_execution",
-       std::string("INSERT INTO executions (") + kExecutionColumns + ") VALUES (" +
-           placeholders(10) +
+       std::string("INSERT INTO executions (") + kExecutionColumns + ", owner, fence) VALUES (" +
+           placeholders(12) +
            ") ON CONFLICT (id) DO UPDATE SET workflow_version = excluded.workflow_version, "
            "status = excluded.status, updated_at = excluded.updated_at, next_due = "
            "excluded.next_due, state = excluded.state, result = excluded.result, "
@@ -297,7 +297,11 @@ std::vector<Prepared> writer_statements() {
            // forgets it.
            "resume_state = CASE WHEN excluded.status <> 'failed' THEN NULL "
            "WHEN executions.status IN ('running', 'waiting') THEN executions.state "
-           "ELSE executions.resume_state END"},
+           "ELSE executions.resume_state END "
+           // The fence (store/execution_leases.h): only the lease as the writer holds it may
+           // rewrite the record — or, without leases, a record nobody ever leased.
+           "WHERE executions.owner IS NOT DISTINCT FROM excluded.owner "
+           "AND executions.fence = excluded.fence"},
       {"insert_event", "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES (" +
                            placeholders(6) + ")"},
       {"upsert_task", upsert("tasks",
@@ -319,8 +323,8 @@ std::vector<Prepared> writer_statements() {
 
 // The advisory lock two nodes starting at once take around their migrations.
 constexpr int64_t kMigrationLock = 0x436f616c6974696f;  // "Coalitio"
-// The acting lock's (PostgresStore::take_acting_lock).
-constexpr int64_t kActingLock = kMigrationLock + 1;
+// The duty lock's (PostgresStore::take_duty_lock).
+constexpr int64_t kDutyLock = kMigrationLock + 1;
 
 }  // namespace
 
@@ -390,54 +394,22 @@ Status PostgresStore::migrate() {
   return done(ok_status());
 }
 
-Status PostgresStore::take_acting_lock(const std::string& owner, std::chrono::milliseconds wait) {
-  auto c = PgConnection::open(url_);
-  if (!c) return Error::io("store " + name_ + ": " + c.error().message());
-  // The owner is rewritten by whoever takes the lock, so a named owner is the one holding it:
-  // that is said at once (a server is not going to stop in a moment); a command holding it is
-  // waited for a while, so scripted commands can follow each other.
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  for (;;) {
-    auto got = (*c)->query("SELECT pg_try_advisory_lock($1)", PgParams().integer(kActingLock));
-    if (!got) return std::move(got).error();
-    if (got->boolean(0, 0)) break;
-    auto holder = meta("acting_owner");
-    if (!holder) return std::move(holder).error();
-    if (*holder && !(*holder)->empty()) {
-      return Error::conflict("store " + name_ + " is owned by " + **holder +
-                             "; act through it (coalition --server URL ..., or its HTTP API), "
-                             "or stop it first");
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Error::conflict("store " + name_ +
-                             " is in use by another coalition process (a worker?); stop it or "
-                             "wait for it to finish, then try again");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+Result<bool> PostgresStore::take_duty_lock() {
+  std::lock_guard<std::mutex> lock(duty_mutex_);
+  if (duty_ && duty_held_) {
+    if (duty_->query("SELECT 1")) return true;
+    duty_.reset();  // the server ended it, and the lock with it: another node may hold it now
+    duty_held_ = false;
   }
-  acting_ = std::move(*c);
-  StoreBatch note;
-  note.meta.emplace_back("acting_owner", owner);
-  return apply(note);
-}
-
-// The lock lives as long as its connection: one closed under us (a server restart, a failover)
-// let another engine take the database, so this one writes nothing more. A query proves the
-// session alive; leases with fencing tokens will close the window left between it and the
-// commit.
-Status PostgresStore::check_acting_lock() {
-  if (acting_lost_) {
-    return Error::io("store " + name_ +
-                     ": the acting lock was lost; this engine writes nothing "
-                     "more (restart it)");
+  if (!duty_ || !duty_->alive()) {
+    auto c = PgConnection::open(url_);
+    if (!c) return Error::io("store " + name_ + ": " + c.error().message());
+    duty_ = std::move(*c);
   }
-  if (!acting_) return ok_status();
-  if (acting_->query("SELECT 1")) return ok_status();
-  acting_.reset();
-  acting_lost_ = true;
-  return Error::io("store " + name_ +
-                   ": the connection that held the acting lock was lost, so another engine may "
-                   "act on the database now; this one writes nothing more (restart it)");
+  auto got = duty_->query("SELECT pg_try_advisory_lock($1)", PgParams().integer(kDutyLock));
+  if (!got) return std::move(got).error();
+  duty_held_ = got->boolean(0, 0);
+  return duty_held_;
 }
 
 // The writer's session: every commit waits for its flush (synchronous_commit may be off on the
@@ -527,7 +499,6 @@ Result<T> PostgresStore::in_snapshot(Fn&& read) {
 Status PostgresStore::commit(const StoreBatch& batch) {
   if (batch.empty()) return ok_status();
   std::lock_guard<std::mutex> lock(mutex_);
-  if (auto s = check_acting_lock(); !s) return s;
   if (auto s = ensure_writer(); !s) return s;
   Status written = writer_->exec("BEGIN");
   if (!written && !writer_->alive()) {
@@ -589,7 +560,11 @@ Status PostgresStore::write_workflows(const StoreBatch& batch) {
 }
 
 Status PostgresStore::write_executions(const StoreBatch& batch) {
+  std::map<std::string_view, const ExecutionFence*> fences;
+  for (const auto& f : batch.fences) fences.emplace(f.execution_id, &f);
   for (const auto& e : batch.executions) {
+    const auto fence = fences.find(e.id);
+    const ExecutionFence* lease = fence == fences.end() ? nullptr : fence->second;
     PgParams p;
     p.text(e.id)
         .text(e.workflow_id)
@@ -601,7 +576,21 @@ Status PostgresStore::write_executions(const StoreBatch& batch) {
         .integer(to_ms(e.next_due))
         .bytes(e.state_encoded.empty() ? encode_snapshot(e.state) : e.state_encoded)
         .text(e.result_encoded.empty() ? encode_result(e.result) : e.result_encoded);
-    if (auto s = writer_->run("upsert_execution", p); !s) return std::move(s).error();
+    if (lease != nullptr) {
+      p.text(lease->node).integer(static_cast<int64_t>(lease->fence));
+    } else {
+      p.null().integer(int64_t{0});
+    }
+    auto written = writer_->run("upsert_execution", p);
+    if (!written) return std::move(written).error();
+    if (written->affected() == 0) {
+      return Error::conflict("store " + name_ + ": execution " + e.id +
+                             (lease != nullptr
+                                  ? " was claimed by another engine node; this node's work on "
+                                    "it is not written"
+                                  : " is leased to an engine node; only that node writes it"))
+          .with_reason(ErrorReason::kLeaseMoved);
+    }
   }
   return ok_status();
 }
@@ -653,36 +642,39 @@ Status PostgresStore::write_audit(const StoreBatch& batch, const BatchEventDiges
   tail.seq = static_cast<uint64_t>(head->integer(0, 0));
   tail.hash = stored_digest(*head, 0, 1);
   if (tail.seq > 0) tail.at = parse_utc(head->text(0, 2));
-  auto s = seal_batch_audit(batch.audit, digests, tail,
-                            [this](const AuditDraft& draft, uint64_t seq, const AuditSeal& seal,
-                                   std::string_view prev, std::string_view event_hash) -> Status {
-                              auto summary = digest_param(seal.summary_hash);
-                              auto previous = digest_param(prev);
-                              auto entry = digest_param(seal.hash);
-                              auto event = digest_param(event_hash);
-                              for (const auto* d : {&summary, &previous, &entry, &event}) {
-                                if (!*d) return d->error();
-                              }
-                              PgParams p;
-                              p.integer(static_cast<int64_t>(seq))
-                                  .text(seal.at)
-                                  .text(draft.actor)
-                                  .text(draft.role)
-                                  .text(draft.organisation)
-                                  .text(draft.execution_id)
-                                  .text(draft.step)
-                                  .text(draft.type)
-                                  .text(draft.summary)
-                                  .bytes(*summary)
-                                  .bytes(*previous)
-                                  .bytes(*entry)
-                                  .integer(int64_t{kAuditScheme})
-                                  .integer(static_cast<int64_t>(draft.event_seq))
-                                  .bytes(*event);
-                              auto put = writer_->run("insert_audit", p);
-                              if (!put) return std::move(put).error();
-                              return ok_status();
-                            });
+  auto s = seal_batch_audit(
+      batch.audit, digests, tail,
+      [this](const AuditDraft& draft, uint64_t seq, const AuditSeal& seal, std::string_view prev,
+             std::string_view event_hash) -> Status {
+        auto summary = digest_param(seal.summary_hash);
+        auto previous = digest_param(prev);
+        auto entry = digest_param(seal.hash);
+        auto event = digest_param(event_hash);
+        for (const auto* d : {&summary, &previous, &entry, &event}) {
+          if (!*d) return d->error();
+        }
+        PgParams p;
+        p.integer(static_cast<int64_t>(seq))
+            .text(seal.at)
+            .text(draft.actor)
+            .text(draft.role)
+            .text(draft.organisation)
+            .text(draft.execution_id)
+            .text(draft.step)
+            .text(draft.type)
+            .text(draft.summary)
+            .bytes(*summary)
+            .bytes(*previous)
+            .bytes(*entry)
+            .integer(int64_t{kAuditScheme})
+            .integer(static_cast<int64_t>(draft.event_seq))
+            .bytes(*event);
+        auto put = writer_->run("insert_audit", p);
+        if (!put) return std::move(put).error();
+        return ok_status();
+      },
+      // Several nodes commit in an order their clocks need not share.
+      LateEntries::kSealedAtHead);
   if (!s) return s;
   auto hash = digest_param(tail.hash);
   if (!hash) return std::move(hash).error();

@@ -51,13 +51,13 @@ class PostgresStore final : public Store {
   // The schema version this build writes.
   static int schema_version();
 
-  // Takes the database's acting lock: one engine acts on a database at a time, as on a SQLite
-  // file, until executions are leased to nodes. A session-level advisory lock on a connection of
-  // its own, held while the store lives; PostgreSQL drops it when that connection ends, so a
-  // process that dies (even by SIGKILL) leaves the database free. `owner` is what a process that
-  // finds the lock taken is told ("coalition serve at https://..."). Waits up to `wait`, then
-  // kConflict naming the owner.
-  Status take_acting_lock(const std::string& owner, std::chrono::milliseconds wait);
+  // The duty lock: the work one node at a time does for the whole database (scheduled starts,
+  // notifications, audit checkpoints), where executions are leased one by one
+  // (store/execution_leases.h). A session-level advisory lock on a connection of its own;
+  // PostgreSQL drops it when that connection ends, so when its node dies (even by SIGKILL)
+  // another takes it. True when this store holds it now: taken by this call, or still held
+  // (the connection checked alive).
+  Result<bool> take_duty_lock();
 
   Status commit(const StoreBatch& batch) override;
   Status sync() override;
@@ -102,8 +102,6 @@ class PostgresStore final : public Store {
   Status prepare_writer();
   // The writer, connected again (and its statements prepared) if the connection was lost.
   Status ensure_writer();
-  // kIo once the connection holding the acting lock is gone (checked before each commit).
-  Status check_acting_lock();
 
   // A pooled connection lent to one read; given back when it goes, unless it broke.
   class Reader {
@@ -155,8 +153,9 @@ class PostgresStore final : public Store {
   std::unique_ptr<PgConnection> writer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
-  std::unique_ptr<PgConnection> acting_;  // holds the acting lock
-  bool acting_lost_ = false;              // its connection was lost: no more writes
+  std::mutex duty_mutex_;
+  std::unique_ptr<PgConnection> duty_;  // holds the duty lock, or asks for it
+  bool duty_held_ = false;
 };
 
 }  // namespace coalition

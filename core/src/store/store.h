@@ -15,6 +15,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -236,6 +237,18 @@ struct WebSessionRecord {
   std::optional<TimePoint> ended_at;  // signed out
 };
 
+// The lease an engine node holds on an execution (store/execution_leases.h), carried with every
+// write of that execution: the store refuses the transaction (kConflict, ErrorReason::kLeaseMoved)
+// when the execution's owner or fence is no longer this one, so a node that lost the lease (it
+// paused, its heartbeat lapsed, another node claimed the execution) cannot overwrite the work
+// of the node that holds it now.
+struct ExecutionFence {
+  std::string execution_id;
+  std::string node;
+  uint64_t fence = 0;
+  bool fresh = false;  // started by this node in this batch: no record exists yet
+};
+
 // Everything one transaction writes.
 struct StoreBatch {
   std::vector<WorkflowRecord> workflows;    // inserted; an identical existing one is kept
@@ -264,6 +277,9 @@ struct StoreBatch {
   // delivery) replaced.
   std::vector<NotificationRecord> notification_updates;
   std::vector<ScheduleRecord> schedules;  // inserted or replaced
+  // Leased executions written by this batch: checked before anything is written (a store
+  // without leases, SQLite, has one engine and ignores them).
+  std::vector<ExecutionFence> fences;
 
   bool empty() const {
     return workflows.empty() && executions.empty() && events.empty() && tasks.empty() &&
@@ -271,8 +287,12 @@ struct StoreBatch {
            holds.empty() && retention_notes.empty() && interruptions.empty() &&
            part_drops.empty() && parts.empty() && tokens.empty() && people.empty() &&
            web_sessions.empty() && !web_sessions_expired_before && notifications.empty() &&
-           notification_updates.empty() && schedules.empty();
+           notification_updates.empty() && schedules.empty() && fences.empty();
   }
+  // Takes out everything written on behalf of the executions in `ids` (their records, events,
+  // tasks, audit entries, notifications, state parts, interruption counts and fences): what a
+  // batch keeps when the leases of those executions moved to another node.
+  void remove_executions(const std::set<std::string>& ids);
   // Moves everything of `later` after what this batch holds (every field above, a new one too).
   // Applying the result equals applying the two in order as long as no execution is in both: within
   // one batch, drops of state parts go before the parts written (GroupCommitter never puts one
@@ -306,6 +326,7 @@ struct StoreBatch {
     move_all(notifications, later.notifications);
     move_all(notification_updates, later.notification_updates);
     move_all(schedules, later.schedules);
+    move_all(fences, later.fences);
     if (later.web_sessions_expired_before) {
       web_sessions_expired_before = later.web_sessions_expired_before;
       later.web_sessions_expired_before.reset();

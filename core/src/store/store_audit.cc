@@ -1,6 +1,9 @@
 #include "store/store_audit.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 
 #include "audit/event_digest.h"
 #include "store/stored_forms.h"
@@ -30,7 +33,7 @@ std::string audit_head_text(const AuditTail& tail) {
 }
 
 Status seal_batch_audit(const std::vector<AuditDraft>& drafts, const BatchEventDigests& digests,
-                        AuditTail& tail, const AuditEntryWriter& write) {
+                        AuditTail& tail, const AuditEntryWriter& write, LateEntries late) {
   std::vector<const AuditDraft*> order;
   order.reserve(drafts.size());
   for (const auto& d : drafts) order.push_back(&d);
@@ -38,6 +41,14 @@ Status seal_batch_audit(const std::vector<AuditDraft>& drafts, const BatchEventD
                    [](const AuditDraft* a, const AuditDraft* b) { return a->at < b->at; });
   for (const AuditDraft* draft : order) {
     auto at = audit_time_after(tail.at, draft->at);
+    if (!at && late == LateEntries::kSealedAtHead) {
+      spdlog::warn(
+          "audit entry of execution {} sealed at the chain's head time, {} ms after its own: its "
+          "node paused or its clock lags behind another node's",
+          draft->execution_id,
+          std::chrono::duration_cast<std::chrono::milliseconds>(*tail.at - draft->at).count());
+      at = *tail.at;
+    }
     if (!at) return std::move(at).error();
     std::string_view event_hash;
     if (draft->event_seq != 0) {

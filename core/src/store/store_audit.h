@@ -63,11 +63,23 @@ using AuditEntryWriter =
     std::function<Status(const AuditDraft& draft, uint64_t seq, const AuditSeal& seal,
                          std::string_view prev_hash, std::string_view event_hash)>;
 
+// What sealing does with an entry older than the chain's head by more than kAuditClockSkew.
+enum class LateEntries {
+  // Refused (one writer: an operator's `--now` in the past, or a wall clock stepped back).
+  kRefused,
+  // Sealed at the head's time (several engine nodes: one that paused, or whose clock lags,
+  // commits after entries stamped later; its entries take their place in commit order, and
+  // their events keep their own time).
+  kSealedAtHead,
+};
+
 // Seals `drafts` after `tail` and hands each entry to `write`, advancing `tail`. kInvalidArgument
-// when an entry would be backdated (audit_time_after), kInternal when an entry names an event
-// the batch does not write; the store rolls the transaction back on any failure.
+// when an entry would be backdated and `late` refuses it (audit_time_after), kInternal when an
+// entry names an event the batch does not write; the store rolls the transaction back on any
+// failure.
 Status seal_batch_audit(const std::vector<AuditDraft>& drafts, const BatchEventDigests& digests,
-                        AuditTail& tail, const AuditEntryWriter& write);
+                        AuditTail& tail, const AuditEntryWriter& write,
+                        LateEntries late = LateEntries::kRefused);
 
 // A SHA-256 digest in hex as its 32 bytes (how stores keep them); nullopt for anything that is
 // not 64 lower-case hex digits (an empty event hash, text of an older store).

@@ -95,6 +95,21 @@ TEST(ProblemTest, AMediaRefusalIsKnownByItsReasonNotItsMessage) {
             "invalid_data");
 }
 
+// Another engine node works on the execution: 409 with its own code, and a hint to come back.
+TEST(ProblemTest, ABusyExecutionIsAConflictToTryAgainSoon) {
+  auto busy = problem_response(
+      Error::conflict("execution ex-1 is being worked on by engine node b; try again in a moment")
+          .with_reason(ErrorReason::kExecutionBusy));
+  EXPECT_EQ(busy.status, 409);
+  EXPECT_EQ(nlohmann::json::parse(busy.body)["code"], "execution.busy");
+  EXPECT_NE(std::find(busy.headers.begin(), busy.headers.end(),
+                      std::pair<std::string, std::string>{"Retry-After", "1"}),
+            busy.headers.end());
+  auto plain = problem_response(Error::conflict("already completed"));
+  EXPECT_EQ(nlohmann::json::parse(plain.body)["code"], "conflict");
+  EXPECT_TRUE(plain.headers.empty());
+}
+
 // Text that is not JSON is a bad request (400); JSON of the wrong shape is invalid data (422).
 TEST(ProblemTest, ABodyThatIsNotJsonIsABadRequest) {
   HttpRequest request;
