@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 #include <set>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 #include "audit/audit_chain.h"
@@ -141,14 +142,29 @@ void Engine::wake_at(const std::string& id, TimePoint due) {
   });
 }
 
+// The wait happens with no lock held: meanwhile this node commits, evicts and lets executions
+// go as usual — another node may be waiting for one of them.
 Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id, bool wait_if_held) {
+  const auto deadline = std::chrono::steady_clock::now() + node_.busy_wait;
+  constexpr auto kMaxPause = std::chrono::milliseconds(200);
+  for (auto pause = std::chrono::milliseconds(20);; pause = std::min(pause * 2, kMaxPause)) {
+    auto loaded = load_once(id);
+    if (loaded || !wait_if_held || loaded.error().reason() != ErrorReason::kExecutionBusy ||
+        std::chrono::steady_clock::now() + pause > deadline) {
+      return loaded;
+    }
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+Result<std::shared_ptr<Execution>> Engine::load_once(const std::string& id) {
   std::shared_ptr<Execution> execution;
   {
     std::lock_guard<std::mutex> lock(executions_mutex_);
     auto it = executions_.find(id);
     if (it != executions_.end()) return it->second;
     if (store_ == nullptr) return std::shared_ptr<Execution>();
-    if (auto claimed = claim_locked(id, wait_if_held); !claimed) return std::move(claimed).error();
+    if (auto claimed = claim_locked(id); !claimed) return std::move(claimed).error();
     auto stored = store_->stored_execution(id);
     if (!stored) {
       drop_lease(id);

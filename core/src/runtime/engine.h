@@ -213,8 +213,12 @@ class Engine final : public ExecutionHost {
     bool kept_ = false;
   };
   // Claims `id` for this node unless it holds it already: ok (held, or nothing to lease), or
-  // kConflict/kExecutionBusy naming the node that works on it. executions_mutex_ held.
-  Status claim_locked(const std::string& id, bool wait_if_held);
+  // kConflict/kExecutionBusy naming the node that works on it (never waits: a wait holding
+  // executions_mutex_ would stop this node's commits). executions_mutex_ held.
+  Status claim_locked(const std::string& id);
+  // find_or_load's one attempt (with leases: kConflict/kExecutionBusy when another node holds
+  // the execution).
+  Result<std::shared_ptr<Execution>> load_once(const std::string& id);
   bool holds_lease(const std::string& id) const;
   // The lease this node holds on `id` (its latest claim), if any.
   std::optional<ExecutionFence> held_lease(const std::string& id) const;

@@ -23,9 +23,6 @@ namespace coalition {
 
 namespace {
 
-// The longest pause between two claims of an execution another node works on.
-constexpr auto kMaxPause = std::chrono::milliseconds(200);
-
 // "<name>/<8 hex digits>": one per process, so a node restarted under the same name is a new
 // owner and never mistakes the leases of its previous life for its own.
 std::string fresh_node_id(const std::string& name) {
@@ -48,39 +45,31 @@ bool Engine::holds_lease(const std::string& id) const {
   return held_.count(id) > 0;
 }
 
-Status Engine::claim_locked(const std::string& id, bool wait_if_held) {
+Status Engine::claim_locked(const std::string& id) {
   if (leases_ == nullptr || holds_lease(id)) return ok_status();
-  const auto deadline = std::chrono::steady_clock::now() + node_.busy_wait;
-  for (auto pause = std::chrono::milliseconds(20);; pause = std::min(pause * 2, kMaxPause)) {
-    auto claim = leases_->claim(node_id_, id);
-    if (!claim) return std::move(claim).error();
-    if (claim->outcome == LeaseClaim::Outcome::kUnknown) return ok_status();  // nothing to hold
-    if (claim->outcome == LeaseClaim::Outcome::kGranted) {
-      std::lock_guard<std::mutex> lock(leases_mutex_);
-      held_[id] = claim->lease;
-      return ok_status();
-    }
-    if (!wait_if_held || std::chrono::steady_clock::now() + pause > deadline) {
-      return Error::conflict("execution " + id + " is being worked on by engine node " +
-                             claim->holder + "; try again in a moment")
-          .with_reason(ErrorReason::kExecutionBusy);
-    }
-    // executions_mutex_ stays held: no other call of this process loads anything meanwhile,
-    // which is what a busy execution costs, for at most busy_wait.
-    std::this_thread::sleep_for(pause);
+  auto claim = leases_->claim(node_id_, id);
+  if (!claim) return std::move(claim).error();
+  if (claim->outcome == LeaseClaim::Outcome::kUnknown) return ok_status();  // nothing to hold
+  if (claim->outcome == LeaseClaim::Outcome::kHeld) {
+    return Error::conflict("execution " + id + " is being worked on by engine node " +
+                           claim->holder + "; try again in a moment")
+        .with_reason(ErrorReason::kExecutionBusy);
   }
+  std::lock_guard<std::mutex> lock(leases_mutex_);
+  held_[id] = claim->lease;
+  return ok_status();
 }
 
 Status Engine::claim_idle_locked(const std::string& id) {
   if (auto it = executions_.find(id); it != executions_.end() && !it->second->terminal()) {
     return Error::conflict("execution " + id + " is running");
   }
-  return claim_locked(id, /*wait_if_held=*/true);
+  return claim_locked(id);
 }
 
 Result<std::optional<ExecutionRecord>> Engine::claim_and_read(const std::string& id, bool claim) {
   if (claim) {
-    if (auto s = claim_locked(id, /*wait_if_held=*/true); !s) return std::move(s).error();
+    if (auto s = claim_locked(id); !s) return std::move(s).error();
   }
   return store_->execution(id);
 }
