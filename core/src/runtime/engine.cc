@@ -165,20 +165,13 @@ Result<std::shared_ptr<Execution>> Engine::load_once(const std::string& id) {
     if (it != executions_.end()) return it->second;
     if (store_ == nullptr) return std::shared_ptr<Execution>();
     if (auto claimed = claim_locked(id); !claimed) return std::move(claimed).error();
+    LeaseHold hold(*this, id);  // let go unless the execution is loaded
     auto stored = store_->stored_execution(id);
-    if (!stored) {
-      drop_lease(id);
-      return std::move(stored).error();
-    }
-    if (!*stored || is_finished((*stored)->record.status)) {
-      drop_lease(id);
-      return std::shared_ptr<Execution>();
-    }
+    if (!stored) return std::move(stored).error();
+    if (!*stored || is_finished((*stored)->record.status)) return std::shared_ptr<Execution>();
     auto restored = load(**stored);
-    if (!restored) {
-      drop_lease(id);
-      return std::move(restored).error();
-    }
+    if (!restored) return std::move(restored).error();
+    hold.keep();
     execution = *restored;
     executions_.emplace(id, execution);
     if (auto w = wakeups_.find(id); w != wakeups_.end()) {
