@@ -14,6 +14,36 @@ TEST(EngineConfig, DefaultsWhenSectionsAreAbsent) {
   EXPECT_EQ(config->log_format, LogFormat::kText);
 }
 
+// store.node: what a node is called and its timings; a name that could be a path or carry
+// other text, or a lease shorter than a second, is refused with its pointer.
+TEST(EngineConfig, StoreNodeSettingsAreReadAndBoundedWithTheirPointer) {
+  auto config = parse_engine_config(
+      R"({"store": {"node": {"name": "node-a", "lease": "PT4S", "busy_wait": "PT2S",
+                             "poll": "PT0.5S"}}})",
+      "/etc/coalition");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->store_node.name, "node-a");
+  EXPECT_EQ(config->store_node.lease, std::chrono::milliseconds(4000));
+  EXPECT_EQ(config->store_node.busy_wait, std::chrono::milliseconds(2000));
+  EXPECT_EQ(config->store_node.poll, std::chrono::milliseconds(500));
+  for (const char* doc :
+       {R"({"store": {"node": {"name": "../etc"}}})", R"({"store": {"node": {"name": "a b"}}})",
+        R"({"store": {"node": {"extra": 1}}})"}) {
+    auto refused = parse_engine_config(doc, "/etc/coalition");
+    ASSERT_FALSE(refused.ok()) << doc;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kConfiguration);
+    EXPECT_EQ(refused.error().pointer().rfind("/store/node", 0), 0u) << refused.error().pointer();
+  }
+  auto short_lease =
+      parse_engine_config(R"({"store": {"node": {"lease": "PT0.2S"}}})", "/etc/coalition");
+  ASSERT_FALSE(short_lease.ok());
+  EXPECT_EQ(short_lease.error().pointer(), "/store/node/lease");
+  auto not_a_duration =
+      parse_engine_config(R"({"store": {"node": {"poll": "soon"}}})", "/etc/coalition");
+  ASSERT_FALSE(not_a_duration.ok());
+  EXPECT_EQ(not_a_duration.error().pointer(), "/store/node/poll");
+}
+
 TEST(EngineConfig, RelativePluginDirectoriesFollowTheFile) {
   auto config = parse_engine_config(
       R"({"plugins": {"directories": ["partners", "/opt/coalition/plugins"], "builtin": false,
