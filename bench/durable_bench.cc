@@ -144,12 +144,22 @@ int w4_nodes(long n, long concurrency, long nodes, const PluginRegistry& registr
       Engine* engine = all[static_cast<size_t>(i % nodes)].engine.get();
       by[i] = engine;
       auto id = engine->start(workflow, json::object());
-      if (id) ids[i] = *id;
+      if (id) {
+        ids[i] = *id;
+      } else if (failures++ == 0) {
+        std::fprintf(stderr, "a start failed: %s\n", id.error().message().c_str());
+      }
     });
     for (auto& node : all) node.engine->wait_idle();
     for (long i = 0; i < size; ++i) {
-      auto s = ids[i].empty() ? std::nullopt : by[i]->snapshot(ids[i]);
-      if (!s || s->status != ExecutionStatus::kSucceeded) ++failures;
+      if (ids[i].empty()) continue;
+      auto s = by[i]->snapshot(ids[i]);
+      if (!s || s->status != ExecutionStatus::kSucceeded) {
+        if (failures++ == 0) {
+          std::fprintf(stderr, "execution %s: %s\n", ids[i].c_str(),
+                       !s ? "not found" : std::string(to_string(s->status)).c_str());
+        }
+      }
     }
   }
   for (auto& node : all) {

@@ -50,10 +50,13 @@ nlohmann::json people_of(const Actor& actor, const std::string& justification = 
 }
 
 // Execution ids are readable in logs and unique across processes sharing a store: 48 random
-// bits per engine process (a collision is refused by the store check, never merged) plus a
-// counter.
-std::string fresh_id(uint64_t n) {
+// bits per process (a collision is refused by the store check, never merged) plus a counter
+// shared by every engine of the process (several engine nodes in one process, as the W4 node
+// benchmark runs them, once drew the same ids from counters of their own).
+std::string fresh_id() {
   static const uint64_t salt = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  static std::atomic<uint64_t> counter{1};
+  const uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
   char buffer[48];
   std::snprintf(buffer, sizeof buffer, "ex-%012llx-%llu",
                 static_cast<unsigned long long>(salt & 0xffffffffffffULL),
@@ -326,7 +329,7 @@ Result<std::string> Engine::start(std::shared_ptr<const Workflow> workflow, nloh
                                   std::string id, std::string initiator, bool run) {
   initiator = normal_name(initiator);
   const bool chosen_id = !id.empty();
-  if (id.empty()) id = fresh_id(next_id_++);
+  if (id.empty()) id = fresh_id();
   if (initiator.empty()) initiator = "engine";
   // Who and which: text fit for the audit log before anything is written to it.
   if (auto s = check_text_field("execution id", id); !s) return std::move(s).error();

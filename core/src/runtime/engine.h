@@ -300,7 +300,6 @@ class Engine final : public ExecutionHost {
   std::map<std::string, std::shared_ptr<Execution>> executions_;
   std::set<const Workflow*> registered_;     // in the store already (the catalog owns them)
   std::map<std::string, uint64_t> wakeups_;  // evicted execution -> clock call that reloads it
-  std::atomic<uint64_t> next_id_{1};
 
   std::mutex idle_mutex_;
   std::condition_variable idle_;

@@ -110,9 +110,13 @@ class PgConnection {
   std::string last_state_;
 };
 
-// SQLSTATEs the store acts on: a unique violation, a table that does not exist.
+// SQLSTATEs the store acts on: a unique violation, a table that does not exist; a deadlock and a
+// serialization failure, after which PostgreSQL has undone the whole transaction and running it
+// again is safe.
 inline constexpr std::string_view kPgUniqueViolation = "23505";
 inline constexpr std::string_view kPgUndefinedTable = "42P01";
+inline constexpr std::string_view kPgDeadlockDetected = "40P01";
+inline constexpr std::string_view kPgSerializationFailure = "40001";
 
 }  // namespace coalition
 

@@ -4,6 +4,8 @@
 #include <set>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "audit/purge_evidence.h"
 #include "common/utc_time.h"
 #include "store/pg_connection.h"
@@ -286,7 +288,8 @@ std::vector<Prepared> writer_statements() {
   return {
       {"find_workflow", "SELECT digest FROM workflows WHERE id = $1 AND version = $2"},
       {"insert_workflow",
-       "INSERT INTO workflows (id, version, digest, document) VALUES ($1, $2, $3, $4)"},
+       "INSERT INTO workflows (id, version, digest, document) VALUES ($1, $2, $3, $4) "
+       "ON CONFLICT (id, version) DO NOTHING"},
       {"upsert_execution",
        std::string("INSERT INTO executions (") + kExecutionColumns + ", owner, fence) VALUES (" +
            placeholders(12) +
@@ -325,6 +328,8 @@ std::vector<Prepared> writer_statements() {
 constexpr int64_t kMigrationLock = 0x436f616c6974696f;  // "Coalitio"
 // The duty lock's (PostgresStore::take_duty_lock).
 constexpr int64_t kDutyLock = kMigrationLock + 1;
+// How often a transaction PostgreSQL undid (a deadlock, a serialization failure) is written.
+constexpr int kUndoneTransactionTries = 4;
 
 }  // namespace
 
@@ -500,16 +505,28 @@ Status PostgresStore::commit(const StoreBatch& batch) {
   if (batch.empty()) return ok_status();
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto s = ensure_writer(); !s) return s;
-  Status written = writer_->exec("BEGIN");
-  if (!written && !writer_->alive()) {
-    // Closed while idle (a server restart): nothing was sent, so the batch goes on a new one.
-    if (auto s = ensure_writer(); !s) return s;
-    written = writer_->exec("BEGIN");
+  for (int attempt = 1;; ++attempt) {
+    Status written = writer_->exec("BEGIN");
+    if (!written && !writer_->alive()) {
+      // Closed while idle (a server restart): nothing was sent, so the batch goes on a new one.
+      if (auto s = ensure_writer(); !s) return s;
+      written = writer_->exec("BEGIN");
+    }
+    if (written) written = write(batch);
+    if (written) written = writer_->exec("COMMIT");
+    if (written) return written;
+    if (!writer_->alive()) return written;
+    const std::string state = writer_->last_state();
+    (void)writer_->exec("ROLLBACK");
+    // Another node's transaction on the same rows: PostgreSQL chose this one to undo whole, so
+    // the batch is written again as it was (a few times: each try waits out the other).
+    if ((state != kPgDeadlockDetected && state != kPgSerializationFailure) ||
+        attempt == kUndoneTransactionTries) {
+      return written;
+    }
+    spdlog::info("store {}: PostgreSQL undid a transaction (SQLSTATE {}), writing it again", name_,
+                 state);
   }
-  if (written) written = write(batch);
-  if (written) written = writer_->exec("COMMIT");
-  if (!written && writer_->alive()) (void)writer_->exec("ROLLBACK");
-  return written;
 }
 
 // PostgreSQL flushed the transaction before COMMIT returned (synchronous_commit on).
@@ -537,24 +554,25 @@ Status PostgresStore::write(const StoreBatch& batch) {
 }
 
 // A definition is immutable once registered: the same one again is nothing, another one under
-// a used id and version is refused.
+// a used id and version is refused. Inserted first and compared after: two nodes registering one
+// workflow at once (their first starts of it) both succeed — the second insert waits for the
+// first's transaction and then does nothing — where a look before the insert let both miss and
+// one fail on the key.
 Status PostgresStore::write_workflows(const StoreBatch& batch) {
   for (const auto& w : batch.workflows) {
-    auto found = writer_->run("find_workflow", PgParams().text(w.id).integer(w.version));
-    if (!found) return std::move(found).error();
-    if (found->rows() > 0) {
-      if (found->view(0, 0) != w.digest) {
-        return Error::conflict("workflow " + w.id + " version " + std::to_string(w.version) +
-                               " is already registered with a different definition; "
-                               "definitions are immutable once used: give the change a new "
-                               "version");
-      }
-      continue;
-    }
     auto put =
         writer_->run("insert_workflow",
                      PgParams().text(w.id).integer(w.version).text(w.digest).text(w.document));
     if (!put) return std::move(put).error();
+    if (put->affected() > 0) continue;
+    auto found = writer_->run("find_workflow", PgParams().text(w.id).integer(w.version));
+    if (!found) return std::move(found).error();
+    if (found->rows() > 0 && found->view(0, 0) != w.digest) {
+      return Error::conflict("workflow " + w.id + " version " + std::to_string(w.version) +
+                             " is already registered with a different definition; "
+                             "definitions are immutable once used: give the change a new "
+                             "version");
+    }
   }
   return ok_status();
 }
@@ -562,7 +580,16 @@ Status PostgresStore::write_workflows(const StoreBatch& batch) {
 Status PostgresStore::write_executions(const StoreBatch& batch) {
   std::map<std::string_view, const ExecutionFence*> fences;
   for (const auto& f : batch.fences) fences.emplace(f.execution_id, &f);
-  for (const auto& e : batch.executions) {
+  // Rows are locked in the order of their ids on every node, so that two nodes' transactions
+  // touching the same executions (a stale copy's write beside its new owner's) wait for one
+  // another instead of deadlocking.
+  std::vector<const ExecutionRecord*> in_order;
+  in_order.reserve(batch.executions.size());
+  for (const auto& e : batch.executions) in_order.push_back(&e);
+  std::sort(in_order.begin(), in_order.end(),
+            [](const ExecutionRecord* a, const ExecutionRecord* b) { return a->id < b->id; });
+  for (const ExecutionRecord* record : in_order) {
+    const ExecutionRecord& e = *record;
     const auto fence = fences.find(e.id);
     const ExecutionFence* lease = fence == fences.end() ? nullptr : fence->second;
     PgParams p;

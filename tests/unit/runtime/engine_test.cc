@@ -255,6 +255,21 @@ TEST_F(EngineTest, ManyExecutionsAdvanceConcurrentlyWithOrderedHistories) {
   }
 }
 
+// Engines of one process (nodes of one database, as the W4 node benchmark runs them) never draw
+// the same execution id: the ids' counter is the process's, not each engine's.
+TEST_F(EngineTest, EnginesOfOneProcessNeverDrawTheSameExecutionId) {
+  auto wf = workflow(R"({"id": "ids", "version": 1, "title": "t", "steps": [
+      {"id": "a", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}}]})");
+  Engine first(registry_, catalog_, clock_);
+  Engine second(registry_, catalog_, clock_);
+  std::set<std::string> ids;
+  for (int i = 0; i < 50; ++i) {
+    ids.insert(*first.start(wf, json::object()));
+    ids.insert(*second.start(wf, json::object()));
+  }
+  EXPECT_EQ(ids.size(), 100u);
+}
+
 TEST_F(EngineTest, InputIsCheckedBeforeAnythingRuns) {
   auto wf = workflow(R"({"id": "in", "version": 1, "title": "t",
       "input_schema": {"type": "object", "properties": {"tier": {"type": "integer"}}, "required": ["tier"]},
