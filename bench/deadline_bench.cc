@@ -1,4 +1,4 @@
-// BENCH.md W5, the deadline storm, in real time on the embedded store (synchronous=FULL):
+// W5 of bench/README.md, the deadline storm, in real time on the embedded store (synchronous=FULL):
 // N executions (default 100,000) each parked on a `wait` until an instant of its input; the
 // instants fall due together (--spread 0) or evenly over --spread seconds (the figure:
 // 1,000,000 within 60 s). Phases:

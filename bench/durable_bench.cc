@@ -1,4 +1,4 @@
-// BENCH.md workloads on the embedded store (synchronous=FULL, a file in $TMPDIR):
+// Workloads of bench/README.md on the embedded store (synchronous=FULL, a file in $TMPDIR):
 //   W4 durable linear: W1 (10 noop steps) with every transition committed before the next
 //      step starts, at C executions in flight.
 //   W3 human wait: prepare (noop) -> approve (a human task) -> finish (noop). Park N executions,

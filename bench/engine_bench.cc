@@ -1,4 +1,4 @@
-// BENCH.md workloads that need no store: W1 (linear, 10 noop steps) and W2 (fan-out, one
+// Workloads of bench/README.md that need no store: W1 (linear, 10 noop steps) and W2 (fan-out, one
 // parallel step with 100 noop branches). Prints one JSON line per workload.
 // Usage: coalition_bench [--workload W1|W2|all] [--n N] [--concurrency C]
 //                        [--scheduler-threads S] [--plugin-threads P] [--isolated]

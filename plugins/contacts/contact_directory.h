@@ -1,4 +1,4 @@
-// ContactDirectory: the coalition's role-based escalation contacts (DOMAIN 3.4, 6.2), kept in one
+// ContactDirectory: the coalition's role-based escalation contacts, kept in one
 // JSON file that every change rewrites atomically (write, fsync, rename), with each entry's
 // earlier versions kept beside it. Shared by the contacts plugin (resolve, read, change) and the
 // notify plugin (the address of a channel, read at send time so that channels never travel

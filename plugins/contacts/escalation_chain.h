@@ -1,5 +1,5 @@
 // Resolving an escalation chain: which contacts to notify, tier by tier, for an incident class
-// and the jurisdictions involved (DOMAIN 6.2, B-2). Stale entries are skipped, each skip
+// and the jurisdictions involved. Stale entries are skipped, each skip
 // reported, unless a tier has no fresh alternative: then the stale entry is used and flagged.
 #ifndef COALITION_PLUGINS_CONTACTS_ESCALATION_CHAIN_H_
 #define COALITION_PLUGINS_CONTACTS_ESCALATION_CHAIN_H_

@@ -2,7 +2,7 @@
 // and the unit tests drive: which roles a member may be granted, whether a 314(b) registration
 // is current, and who receives a signal.
 //
-// Sources (../shared/DOMAIN.md): government actors never take part in signal sharing
+// Sources (docs/sources.md): government actors never take part in signal sharing
 // [BSR-HRIA-2]; a participant must have a user appeals process and commit to human review
 // before acting on a signal [BSR-HRIA-1]; US financial institutions share customer information
 // with each other only when both hold a current 314(b) registration [314B-STEPS], a notice that
@@ -44,7 +44,7 @@ bool is_financial(const nlohmann::json& member);
 nlohmann::json grants(const nlohmann::json& application, const nlohmann::json& attestations,
                       const nlohmann::json& registration_check);
 
-// The adoption matrix of a policy change (DOMAIN 6.1 A11), from each member's adoption outcome
+// The adoption matrix of a policy change, from each member's adoption outcome
 // ({member, status, exception}: status "adopted" or "adopted_late" -> compliant, "declined"
 // with exception "approved" -> exception, "declined" otherwise -> declined, "not_attested" ->
 // overdue; without a status, the one in its `overdue` mark) and the registry's `members` (sector

@@ -1,4 +1,4 @@
-// red_flags: the red-flag catalogue of an AML review (config/red_flags.json, DOMAIN 2.6) as a
+// red_flags: the red-flag catalogue of an AML review (config/red_flags.json) as a
 // checklist: every indicator answered observed / not observed / not applicable, an evidence
 // reference for each observation, never content. No single flag is determinative: the output
 // counts and lists what was observed for the determination that follows.

@@ -1,4 +1,4 @@
-// The checks a cross-member signal passes before anyone sees it (DOMAIN §4, §6.5 E2): a legal
+// The checks a cross-member signal passes before anyone sees it: a legal
 // basis is recorded; the signal is a well-formed indicator of a known type (a hash with its
 // algorithm, a URL, an account identifier, a merchant descriptor, a wallet address ...); the
 // free-text context carries no personal data; and identifiers needed only for matching

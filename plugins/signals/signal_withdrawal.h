@@ -1,7 +1,7 @@
-// Whether a signal's life ended in its withdrawal, and the tombstone that remains (DOMAIN 4,
-// 6.5 E10-E11): an upheld appeal the originator retracts (or does not re-review in time), a
-// twelve-month review that retracts it or lets it expire. A withdrawn signal's indicator is kept
-// no longer (its restricted data expire at once); a re-confirmed one is kept `keep_years` more.
+// Whether a signal's life ended in its withdrawal, and the tombstone that remains: an upheld appeal
+// the originator retracts (or does not re-review in time), a twelve-month review that retracts it
+// or lets it expire. A withdrawn signal's indicator is kept no longer (its restricted data expire
+// at once); a re-confirmed one is kept `keep_years` more.
 #ifndef COALITION_PLUGINS_SIGNALS_SIGNAL_WITHDRAWAL_H_
 #define COALITION_PLUGINS_SIGNALS_SIGNAL_WITHDRAWAL_H_
 

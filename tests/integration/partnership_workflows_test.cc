@@ -1,7 +1,7 @@
-// The partnership workflows of DOMAIN 6.1, 6.4 and 6.5 end to end through the real CLI in
-// virtual time: cross-member signals, policy updates and member onboarding, asserting deadlines
-// (business days across the members' own public holidays), escalations, refusals with their
-// exact codes, what each role sees, and the order of the audit trail.
+// The partnership workflows (policy update and adoption, onboarding, signals) end to end through
+// the real CLI in virtual time: cross-member signals, policy updates and member onboarding,
+// asserting deadlines (business days across the members' own public holidays), escalations,
+// refusals with their exact codes, what each role sees, and the order of the audit trail.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -418,7 +418,7 @@ TEST_F(PartnershipWorkflows, PolicyUpdateFromDraftToAdoptionMatrix) {
   for (const auto& [who, at] : std::vector<std::pair<std::string, std::string>>{
            {"cm.one", "2027-01-05T15:00:00Z"}, {"cm.two", "2027-01-05T16:00:00Z"}}) {
     ASSERT_EQ(act(id, "committee", who, "policy_committee", "",
-                  {{"decision", "approve"}, {"justification", "aligned with DOMAIN 6.1"}}, at)
+                  {{"decision", "approve"}, {"justification", "aligned with the model clause"}}, at)
                   .exit_code,
               0);
   }

@@ -8,8 +8,11 @@ namespace coalition {
 namespace {
 
 // Libraries are never unloaded: a step's output, a log line or an exception object may still
-// point into a library's memory, and the probe in shared/PLUGIN-NOTES.md §4.5 shows that
-// unloading turns such leftovers into crashes. The registry is deliberately leaked.
+// point into a library's memory, and unloading turns such leftovers into crashes. (A probe of
+// two plugins on this toolchain: the first library to define one of libstdc++'s unique symbols
+// is pinned by the loader anyway, and the other binds to it even under RTLD_LOCAL; built with
+// -fno-gnu-unique both really unload, and an exception object of a plugin caught after its
+// library went away crashed the process.) The registry is deliberately leaked.
 std::vector<boost::dll::shared_library>& loaded_libraries() {
   static auto* libraries = new std::vector<boost::dll::shared_library>();
   return *libraries;
