@@ -280,6 +280,25 @@ TEST_F(PostgresStoreTest, AStoreConnectsAgainAfterTheServerEndsItsConnections) {
   EXPECT_EQ(**store->meta("k"), "2");
 }
 
+// A node cut off from its database gives up on it in bounded time: connections carry a connect
+// timeout and TCP keepalives unless the URL sets its own.
+TEST_F(PostgresStoreTest, ConnectionsGiveUpOnASilentServerUnlessTheUrlSaysOtherwise) {
+  auto plain = PgConnection::open(db_->url());
+  ASSERT_TRUE(plain.ok()) << plain.error().message();
+  EXPECT_EQ((*plain)->setting("connect_timeout"), "10");
+  EXPECT_EQ((*plain)->setting("keepalives"), "1");
+  EXPECT_EQ((*plain)->setting("keepalives_idle"), "30");
+  EXPECT_EQ((*plain)->setting("tcp_user_timeout"), "30000");
+  EXPECT_EQ((*plain)->setting("client_encoding"), "UTF8");
+  const std::string url = db_->url() + (db_->url().find('?') == std::string::npos ? "?" : "&") +
+                          "connect_timeout=3&keepalives_idle=5";
+  auto chosen = PgConnection::open(url);
+  ASSERT_TRUE(chosen.ok()) << chosen.error().message();
+  EXPECT_EQ((*chosen)->setting("connect_timeout"), "3");
+  EXPECT_EQ((*chosen)->setting("keepalives_idle"), "5");
+  EXPECT_EQ((*chosen)->setting("keepalives"), "1");
+}
+
 TEST(PostgresUrl, APasswordNeverReachesAMessage) {
   EXPECT_EQ(redacted_postgres_url("postgresql://coalition:s3cret@db.example:5432/coalition"),
             "postgresql://coalition@db.example:5432/coalition");

@@ -128,8 +128,18 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url)
         "(postgresql://user@host:port/database?parameters)");
   }
   PQconninfoFree(parsed);
-  const char* const keywords[] = {"dbname", "client_encoding", "application_name", nullptr};
-  const char* const values[] = {url.c_str(), "UTF8", "coalition", nullptr};
+  // Defaults ahead of the URL, which may set each of them itself: a server that does not answer
+  // is given up on after 10 s; a connection to one that went away (a node cut off from the
+  // database) is found dead by TCP keepalives within about a minute, and a write it never
+  // acknowledges fails after 30 s — instead of the kernel's quarter of an hour, long past the
+  // lease the node would then be working under. (Unix sockets ignore the TCP settings.)
+  const char* const keywords[] = {"connect_timeout",  "keepalives",
+                                  "keepalives_idle",  "keepalives_interval",
+                                  "keepalives_count", "tcp_user_timeout",
+                                  "dbname",           "client_encoding",
+                                  "application_name", nullptr};
+  const char* const values[] = {"10",    "1",         "30",   "10",        "3",
+                                "30000", url.c_str(), "UTF8", "coalition", nullptr};
   pg_conn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Error::io("cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -143,6 +153,16 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url)
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn));
+}
+
+std::string PgConnection::setting(const std::string& keyword) const {
+  std::string out;
+  PQconninfoOption* options = PQconninfo(conn_);
+  for (PQconninfoOption* o = options; o != nullptr && o->keyword != nullptr; ++o) {
+    if (keyword == o->keyword && o->val != nullptr) out = o->val;
+  }
+  PQconninfoFree(options);
+  return out;
 }
 
 PgConnection::~PgConnection() {

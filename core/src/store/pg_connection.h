@@ -79,8 +79,12 @@ class PgResult {
 class PgConnection {
  public:
   // Connects with a libpq connection string or URL (postgresql://...), with client_encoding
-  // UTF8. kIo, with libpq's reason, when the server cannot be reached or refuses.
+  // UTF8 and, unless the URL says otherwise, a 10 s connect timeout, TCP keepalives (30 s idle,
+  // 3 probes 10 s apart) and a 30 s TCP user timeout. kIo, with libpq's reason, when the
+  // server cannot be reached or refuses.
   static Result<std::unique_ptr<PgConnection>> open(const std::string& url);
+  // The value the connection uses for a libpq keyword ("connect_timeout"); "" when none.
+  std::string setting(const std::string& keyword) const;
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
