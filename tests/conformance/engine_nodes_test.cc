@@ -143,6 +143,19 @@ class EngineNodesTest : public ::testing::Test {
   static size_t count(const std::vector<EventType>& events, EventType type) {
     return static_cast<size_t>(std::count(events.begin(), events.end(), type));
   }
+  // Waits (a safety limit, not a speed check) until the gate step has been called `n` times
+  // since `before` calls; how many times it was.
+  static int gate_calls_since(int before, int n) {
+    for (int i = 0; i < 300 && GateStep::calls.load() < before + n; ++i) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return GateStep::calls.load() - before;
+  }
+  static void expect_audit_verifies(Store& store) {
+    auto verified = store.verify_audit();
+    ASSERT_TRUE(verified.ok()) << verified.error().message();
+    EXPECT_TRUE(verified->ok) << verified->problem;
+  }
   Result<std::vector<std::string>> owners() {
     return db_->column("SELECT coalesce(owner, '-') FROM executions ORDER BY id");
   }
@@ -180,9 +193,7 @@ TEST_F(EngineNodesTest, WhatOneNodeStartedAnotherActsOn) {
   auto record = b.store->execution("ex-1");
   ASSERT_TRUE(record.ok() && *record);
   EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded);
-  auto verified = a.store->verify_audit();
-  ASSERT_TRUE(verified.ok());
-  EXPECT_TRUE(verified->ok) << verified->problem;
+  expect_audit_verifies(*a.store);
 }
 
 // a runs the gate step and freezes (its heartbeat stops) past its lease; b takes the execution
@@ -195,20 +206,14 @@ TEST_F(EngineNodesTest, ANodeThatPausedPastItsLeaseWritesNothingOverTheNodeThatT
   const int calls_before = GateStep::calls.load();
   auto id = a.engine->start(workflow_, json::object(), "ex-1", "lead.lee");
   ASSERT_TRUE(id.ok()) << id.error().message();
-  for (int i = 0; i < 200 && GateStep::calls.load() == calls_before; ++i) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  ASSERT_EQ(GateStep::calls.load(), calls_before + 1) << "a is inside the gate step";
+  ASSERT_EQ(gate_calls_since(calls_before, 1), 1) << "a is inside the gate step";
   a.leases->paused = true;
   std::this_thread::sleep_for(milliseconds(600));  // a's lease lapses
 
   auto adopted = b.engine->adopt_orphans();
   ASSERT_TRUE(adopted.ok()) << adopted.error().message();
   EXPECT_EQ(*adopted, 1u) << "b takes up the execution a was running";
-  for (int i = 0; i < 200 && GateStep::calls.load() < calls_before + 2; ++i) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  ASSERT_EQ(GateStep::calls.load(), calls_before + 2) << "b runs the step again (same key)";
+  ASSERT_EQ(gate_calls_since(calls_before, 2), 2) << "b runs the step again (same key)";
   GateStep::set(true);  // both calls return; a wakes up
   a.leases->paused = false;
   b.engine->wait_idle();
@@ -235,9 +240,7 @@ TEST_F(EngineNodesTest, ANodeThatPausedPastItsLeaseWritesNothingOverTheNodeThatT
   auto record = a.store->execution("ex-1");
   ASSERT_TRUE(record.ok() && *record);
   EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded);
-  auto verified = b.store->verify_audit();
-  ASSERT_TRUE(verified.ok());
-  EXPECT_TRUE(verified->ok) << verified->problem;
+  expect_audit_verifies(*b.store);
 }
 
 // a runs the gate step and freezes; b takes the execution up, runs the step, and dies in turn;
@@ -248,12 +251,7 @@ TEST_F(EngineNodesTest, ACopyLeftFromBeforeAPauseNeverWritesUnderANewerClaim) {
   Node b = node("b", milliseconds(300));
   GateStep::set(false);
   const int calls_before = GateStep::calls.load();
-  auto wait_calls = [&](int n) {
-    for (int i = 0; i < 300 && GateStep::calls.load() < calls_before + n; ++i) {
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-    return GateStep::calls.load() - calls_before;
-  };
+  auto wait_calls = [&](int n) { return gate_calls_since(calls_before, n); };
   ASSERT_TRUE(a.engine->start(workflow_, json::object(), "ex-1", "lead.lee").ok());
   ASSERT_EQ(wait_calls(1), 1);
   a.leases->paused = true;
@@ -276,9 +274,7 @@ TEST_F(EngineNodesTest, ACopyLeftFromBeforeAPauseNeverWritesUnderANewerClaim) {
   const auto history = events(*a.store, "ex-1");
   EXPECT_EQ(count(history, EventType::kStepSucceeded), 1u) << "the gate succeeded once";
   EXPECT_EQ(count(history, EventType::kTaskCreated), 1u);
-  auto verified = a.store->verify_audit();
-  ASSERT_TRUE(verified.ok());
-  EXPECT_TRUE(verified->ok) << verified->problem;
+  expect_audit_verifies(*a.store);
 }
 
 // An execution parked with its escalation timer due: two nodes poll at once, one takes it up,
