@@ -522,7 +522,10 @@ TYPED_TEST(StoreConformance, AnInboxListsTheOrganisationsTasksForTheRolesInDueOr
                  inbox_task("e", "northbank", json::array(), std::nullopt),
                  inbox_task("f", "northbank", {"analyst"}, 10),
                  inbox_task("g", "northbank", {"reviewer,analyst"}, 20),
-                 inbox_task("h", "northbank", {"reviewer"}, 100)};
+                 inbox_task("h", "northbank", {"reviewer"}, 100),
+                 inbox_task("k", "", {"reviewer"}, std::nullopt),
+                 inbox_task("ca", "", {"reviewer"}, std::nullopt),
+                 inbox_task("ba", "", {"reviewer"}, 100)};
   TaskRecord done = inbox_task("i", "northbank", {"reviewer"}, 5);
   done.status = TaskStatus::kCompleted;
   batch.tasks.push_back(done);
@@ -538,18 +541,24 @@ TYPED_TEST(StoreConformance, AnInboxListsTheOrganisationsTasksForTheRolesInDueOr
   auto all = store->inbox(f);
   ASSERT_TRUE(all.ok()) << all.error().message();
   // Organisation or none; a role held (a role name holding a comma is not two roles); a task
-  // with no roles; due order with ties by id, no deadline last; open only; not another's claim.
-  EXPECT_EQ(ids_of(*all), (std::vector<std::string>{"b", "h", "d", "a", "e"}));
+  // with no roles; due order with ties by id (across both), no deadline last, by id; open only;
+  // not another's claim.
+  EXPECT_EQ(ids_of(*all), (std::vector<std::string>{"b", "ba", "h", "d", "a", "ca", "e", "k"}));
   const json summary = json::parse((*all)[0].summary);
   EXPECT_EQ(summary["status"], "open");
   EXPECT_EQ(summary["title"], "T b");
   EXPECT_FALSE(summary.contains("answer_schema"));
   EXPECT_FALSE(summary.contains("instructions"));
 
-  // Pages: each continues after the last of the previous one.
+  // A page is the first of that order, whichever organisation its tasks are in.
+  f.limit = 3;
+  EXPECT_EQ(ids_of(*store->inbox(f)), (std::vector<std::string>{"b", "ba", "h"}));
+
+  // Pages: each continues after the last of the previous one (pages of 2 end on a tie of
+  // deadlines, on the last dated task and inside the undated ones).
   f.limit = 2;
   std::vector<std::string> paged;
-  for (int page = 0; page < 5; ++page) {
+  for (int page = 0; page < 6; ++page) {
     auto entries = store->inbox(f);
     ASSERT_TRUE(entries.ok());
     if (entries->empty()) break;
@@ -563,7 +572,7 @@ TYPED_TEST(StoreConformance, AnInboxListsTheOrganisationsTasksForTheRolesInDueOr
   overdue.organisation = "northbank";
   overdue.roles = {"reviewer", "analyst"};
   overdue.due_by = at(100);
-  EXPECT_EQ(ids_of(*store->inbox(overdue)), (std::vector<std::string>{"f", "b", "h"}));
+  EXPECT_EQ(ids_of(*store->inbox(overdue)), (std::vector<std::string>{"f", "b", "ba", "h"}));
   overdue.due_by.reset();
   overdue.due_before = at(100);
   EXPECT_EQ(ids_of(*store->inbox(overdue)), std::vector<std::string>{"f"});

@@ -97,11 +97,17 @@ class ServerTest : public CoalitionCli {
 
   // The actors of the store's audit entries of `type`, in order.
   std::vector<std::string> audit_actors(const std::string& type) {
+    return audit_column(type, "actor");
+  }
+
+  // A text column (`actor`, `execution_id`, ...) of the store's audit entries of `type`, in order.
+  std::vector<std::string> audit_column(const std::string& type, const std::string& column) {
     std::vector<std::string> out;
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open_v2(store_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt* q = nullptr;
-    sqlite3_prepare_v2(db, "SELECT actor FROM audit WHERE type = ?1 ORDER BY seq", -1, &q, nullptr);
+    const std::string sql = "SELECT " + column + " FROM audit WHERE type = ?1 ORDER BY seq";
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr);
     sqlite3_bind_text(q, 1, type.c_str(), -1, SQLITE_TRANSIENT);
     while (sqlite3_step(q) == SQLITE_ROW) {
       out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));

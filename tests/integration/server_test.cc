@@ -257,6 +257,10 @@ TEST_F(ServerTest, AuthorizationMatrix) {
        {"evidence", {{"mime", "image/png"}, {"bytes", "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"}}}});
   EXPECT_EQ(both.json()["code"], "media_not_permitted") << both.body;
   EXPECT_EQ(audit_actors("media_refused"), (std::vector<std::string>{"rev.rai", "rev.rai"}));
+  // Each entry names the execution of the task, which the member may see.
+  const std::string of_task = task.substr(0, task.rfind(".t"));
+  EXPECT_EQ(audit_column("media_refused", "execution_id"),
+            (std::vector<std::string>{of_task, of_task}));
   EXPECT_EQ(client_->get("/v1/tasks/" + task, member).json()["status"], "open");
   auto done = client_->post("/v1/tasks/" + task + "/complete", member,
                             {{"answer", {{"decision", "approve"}}}});

@@ -207,4 +207,10 @@ std::string sniff_media(std::string_view bytes) {
   return std::string(media::signature_at(bytes, 0));
 }
 
+std::optional<MediaFinding> find_request_media(const json& doc) {
+  MediaScanOptions options;
+  options.is_reference = [](const std::string&) { return true; };
+  return find_media(doc, options);
+}
+
 }  // namespace coalition

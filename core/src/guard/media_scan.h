@@ -52,6 +52,11 @@ struct MediaScanOptions {
 std::optional<MediaFinding> find_media(const nlohmann::json& doc,
                                        const MediaScanOptions& options = {});
 
+// What is media in a request whatever a schema would say: find_media with every value taken
+// as a declared reference (the binary limit is applied later, once the data reaches a schema).
+// One definition for the engine's refusal and the server's check before it looks anything up.
+std::optional<MediaFinding> find_request_media(const nlohmann::json& doc);
+
 // The format whose signature `bytes` starts with ("image/jpeg", ...), or empty.
 std::string sniff_media(std::string_view bytes);
 

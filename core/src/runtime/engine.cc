@@ -552,9 +552,7 @@ Status Engine::refuse_request_media(const nlohmann::json& body, const Actor& giv
   // No schema is at hand here to say which fields are references, so only what is media
   // whatever a schema says: types, data URIs, signatures — never the binary limit, which the
   // engine applies once the route hands the data on with its schema.
-  MediaScanOptions options;
-  options.is_reference = [](const std::string&) { return true; };
-  auto found = find_media(body, options);
+  auto found = find_request_media(body);
   if (!found) return ok_status();
   const Actor actor = normal_actor(given);
   if (store_ != nullptr) {

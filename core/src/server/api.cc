@@ -9,6 +9,7 @@
 #include "app/access.h"
 #include "auth/api_token.h"
 #include "auth/web_session.h"
+#include "guard/media_scan.h"
 #include "server/openapi_document.h"
 #include "server/route_support.h"
 #include "server/routes.h"
@@ -147,6 +148,27 @@ std::optional<HttpResponse> Api::admit(const HttpRequest& request, const Route**
   return refuse_media(request, **route, *principal, params);
 }
 
+// The execution a route's `id` names (a task's: its execution), when the caller may see it: only
+// such an execution is named in a refusal's audit entry and has its security contact told, so
+// that a refusal lets nobody write against, or page for, another's case. Empty otherwise.
+std::string Api::execution_named(const Route& route, const Principal& principal,
+                                 const std::map<std::string, std::string>& params) {
+  const auto id = params.find("id");
+  if (id == params.end()) return "";
+  std::string execution = id->second;
+  if (route.path.rfind("/v1/tasks/", 0) == 0) {
+    const auto dot = execution.rfind(".t");
+    execution = dot == std::string::npos ? std::string() : execution.substr(0, dot);
+  } else if (route.path.rfind("/v1/executions/", 0) != 0) {
+    return "";
+  }
+  if (execution.empty() ||
+      !app::view_execution_for(session_.store(), session_.catalog(), principal, execution)) {
+    return "";
+  }
+  return execution;
+}
+
 // Images and video never enter, whatever field carries them (`attachments`, `mime`, a field no
 // route reads): the whole body is scanned once the caller is known and before any route looks
 // at it, its schema included. The refusal is audited with the caller and told to the security
@@ -157,22 +179,10 @@ std::optional<HttpResponse> Api::refuse_media(const HttpRequest& request, const 
   if (request.body.empty()) return std::nullopt;
   auto body = body_of(request);
   if (!body) return std::nullopt;  // the route says what is wrong with it
-  std::string execution;
-  if (auto id = params.find("id"); id != params.end()) {
-    execution = id->second;
-    if (route.path.rfind("/v1/tasks/", 0) == 0) {
-      const auto dot = execution.rfind(".t");
-      execution = dot == std::string::npos ? std::string() : execution.substr(0, dot);
-    } else if (route.path.rfind("/v1/executions/", 0) != 0) {
-      execution.clear();
-    }
-    // Only an execution the caller may see is named in the audit entry and has its security
-    // contact told: a refusal must not let anyone write against, or page for, another's case.
-    if (!execution.empty() &&
-        !app::view_execution_for(session_.store(), session_.catalog(), principal, execution)) {
-      execution.clear();
-    }
-  }
+  // Scanned first: what the request is about is looked up (the execution's visibility reads
+  // the store) only for a refusal, not for every request that carries a body.
+  if (!find_request_media(*body)) return std::nullopt;
+  const std::string execution = execution_named(route, principal, params);
   std::shared_ptr<const Workflow> started;
   if (execution.empty() && body->is_object() && body->contains("workflow") &&
       (*body)["workflow"].is_string()) {

@@ -73,6 +73,9 @@ class Api {
   std::optional<HttpResponse> refuse_media(const HttpRequest& request, const Route& route,
                                            const Principal& principal,
                                            const std::map<std::string, std::string>& params);
+  // The execution a route's `id` names (a task's: its execution), if the caller may see it.
+  std::string execution_named(const Route& route, const Principal& principal,
+                              const std::map<std::string, std::string>& params);
   static HttpResponse run(const Route& route, const RouteCall& call);
 
   app::Session& session_;

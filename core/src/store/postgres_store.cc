@@ -649,11 +649,11 @@ Status PostgresStore::write_tasks(const StoreBatch& batch) {
         .text(to_string(t.status))
         .integer(to_ms(t.due))
         .integer(stored_ms(t.created_at))
-        .text(t.doc.dump())
+        .text(t.doc_encoded.empty() ? encode_task_doc(t) : t.doc_encoded)
         .text(t.doc.value("organisation", ""))
         .text(task_roles_key(t.doc))
         .integer(t.doc.value("level", int64_t{0}))
-        .text(task_summary(t).dump())
+        .text(t.summary_encoded.empty() ? encode_task_summary(t) : t.summary_encoded)
         .text(t.doc.value("assignee", ""));
     if (auto s = writer_->run("upsert_task", p); !s) return std::move(s).error();
   }

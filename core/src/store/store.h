@@ -65,6 +65,10 @@ struct TaskRecord {
   std::optional<TimePoint> due;
   TimePoint created_at;
   nlohmann::json doc;  // roles, organisation, title, answer schema, rules, completions, escalation
+  // `doc` and its inbox summary (task_summary) exactly as a store writes them, when encoded
+  // ahead of the write (store/stored_forms.h); empty otherwise, and in a record read back.
+  std::string doc_encoded{};
+  std::string summary_encoded{};
 };
 
 // A notification owed to the people of a task (common/notification_kind.h): written in the same

@@ -40,8 +40,12 @@ std::string encode_event_data(const nlohmann::json& data);
 std::string stored_event_digest(const std::string& execution_id, const Event& event,
                                 const std::string& data_text);
 
+// A task's document and its inbox summary (task_summary) as stored: JSON text.
+std::string encode_task_doc(const TaskRecord& task);
+std::string encode_task_summary(const TaskRecord& task);
 // Fills every stored form of `batch` not filled yet (ExecutionRecord::state_encoded and
-// result_encoded, StoredEvent::data_encoded and digest, StatePart::body_encoded). An event's
+// result_encoded, StoredEvent::data_encoded and digest, StatePart::body_encoded,
+// TaskRecord::doc_encoded and summary_encoded). An event's
 // digest is taken over its payload text, so a store trusts a given digest only together with
 // the text it was taken over.
 void encode_stored_forms(StoreBatch& batch);

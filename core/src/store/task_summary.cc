@@ -3,9 +3,15 @@
 
 namespace coalition {
 
+// Built from the fields it keeps rather than a copy of the document with the form erased: the
+// answer schema is most of a task's document, and this runs for every task written.
 nlohmann::json task_summary(const TaskRecord& task) {
-  nlohmann::json summary = task.doc.is_object() ? task.doc : nlohmann::json::object();
-  for (const char* form : {"answer_schema", "instructions", "items"}) summary.erase(form);
+  nlohmann::json summary = nlohmann::json::object();
+  if (task.doc.is_object()) {
+    for (const auto& [key, value] : task.doc.items()) {
+      if (key != "answer_schema" && key != "instructions" && key != "items") summary[key] = value;
+    }
+  }
   summary["status"] = task.status;
   return summary;
 }
