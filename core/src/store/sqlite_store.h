@@ -151,6 +151,7 @@ class SqliteStore final : public Store {
           connection_(std::exchange(other.connection_, nullptr)),
           db_(other.db_),
           last_(std::exchange(other.last_, nullptr)),
+          snapshot_(std::exchange(other.snapshot_, false)),
           lock_(std::move(other.lock_)),
           own_(std::move(other.own_)) {}
     Reader& operator=(Reader&&) = delete;
@@ -160,6 +161,12 @@ class SqliteStore final : public Store {
     SqliteStatement& statement(const std::string& sql);
     // Resets the last statement (before an explicit transaction on this reader ends).
     void done();
+    // Begins one read transaction: every read on this reader until it goes sees the same
+    // commit. However the reads end (an error, an exception), the transaction ends when the
+    // reader goes, before its connection goes back to the pool (or the main connection back to
+    // the committer): a stale snapshot kept open would serve old data and hold the log back
+    // from every checkpoint.
+    Status snapshot();
 
    private:
     friend class SqliteStore;
@@ -167,6 +174,7 @@ class SqliteStore final : public Store {
     ReaderConnection* connection_ = nullptr;  // null: the main connection
     sqlite3* db_ = nullptr;
     SqliteStatement* last_ = nullptr;  // reset when the reader goes
+    bool snapshot_ = false;            // snapshot() began a transaction
     // Declared before own_: a statement on the main connection is finalized under its lock.
     std::unique_lock<std::mutex> lock_;     // held: the main connection, for an in-memory store
     std::unique_ptr<SqliteStatement> own_;  // on the main connection: not cached
