@@ -1462,14 +1462,14 @@ struct InboxArm {
   bool dated = true;
   bool after_dated = false;    // (due, id) after the position
   bool after_undated = false;  // id after the position
+  bool past = false;           // paging has gone past every task of this arm
 
   InboxArm(const InboxFilter& f, bool with_due) : dated(with_due) {
     const bool after = !f.after_id.empty();
-    after_dated = after && dated;
+    after_dated = after && dated && f.after_due.has_value();
     after_undated = after && !dated && !f.after_due;
+    past = after && dated && !f.after_due;
   }
-  // Paging has gone past every task with a deadline.
-  bool past(const InboxFilter& f) const { return dated && !f.after_id.empty() && !f.after_due; }
 };
 
 std::string inbox_arm_sql(const InboxFilter& f, size_t roles, const InboxArm& arm) {
@@ -1538,7 +1538,7 @@ Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
   for (const bool dated : {true, false}) {
     if (out.size() >= filter.limit || (!dated && (filter.due_before || filter.due_by))) break;
     const InboxArm arm(filter, dated);
-    if (arm.past(filter)) continue;
+    if (arm.past) continue;
     SqliteStatement& q = reader.statement(inbox_arm_sql(filter, marks.size(), arm));
     if (!q.ok()) return Error::io("store: cannot prepare the inbox query");
     for (const auto& organisation : organisations) {
