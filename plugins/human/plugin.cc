@@ -12,8 +12,8 @@ using coalition::sdk::Context;
 using coalition::sdk::Outcome;
 namespace human = coalition::plugins::human;
 
-constexpr uint32_t kCaps =
-    COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE | COALITION_CAP_MAY_SUSPEND;
+constexpr uint32_t kCaps = COALITION_CAP_IDEMPOTENT | COALITION_CAP_THREAD_SAFE |
+                           COALITION_CAP_MAY_SUSPEND | COALITION_CAP_NON_BLOCKING;
 
 class Approval {
  public:

@@ -38,7 +38,7 @@ TEST(Cli, PluginsListsInstalledPluginsAndStepTypes) {
         "merge [idempotent, thread-safe, non-blocking]", "15 plugins, 27 step types",
         "Coalition Financial Working Group (financial)",
         "Coalition Technology Working Group (technology)",
-        "approval [idempotent, thread-safe, may suspend]"}) {
+        "approval [idempotent, thread-safe, may suspend, non-blocking]"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
   }
 }

@@ -64,11 +64,11 @@ class StepType {
   // Completes a suspended attempt with `completion`; the output is checked as for execute.
   StepOutcome resume(const nlohmann::json& completion, const StepContext& context) const;
 
-  // Whether execute may run on the engine's own thread: the type declares it non-blocking and
-  // thread-safe (a type that is not waits for its instance's lock, which a call abandoned on a
-  // plugin thread may hold for ever) and its code runs in this process (never an isolated or
-  // exec plugin's, whose call crosses a socket). The first call of a deferred plugin loads its
-  // code wherever it runs.
+  // Whether execute and resume may run on the engine's own thread: the type declares it
+  // non-blocking and thread-safe (a type that is not waits for its instance's lock, which a call
+  // abandoned on a plugin thread may hold for ever) and its code runs in this process (never an
+  // isolated or exec plugin's, whose call crosses a socket). The first call of a deferred plugin
+  // loads its code wherever it runs.
   bool runs_inline() const {
     return info_.non_blocking() && info_.thread_safe() && invoker_->in_process();
   }

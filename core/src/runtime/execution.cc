@@ -127,12 +127,12 @@ void Execution::start(bool enter_first) {
 }
 
 bool Execution::terminal() const {
-  const Working working(*this);
+  const Reading reading(*this);
   return status_ != ExecutionStatus::kRunning;
 }
 
 ExecutionSnapshot Execution::snapshot() const {
-  const Working working(*this);
+  const Reading reading(*this);
   ExecutionSnapshot s;
   s.id = id_;
   s.workflow = workflow_->key();
@@ -165,33 +165,49 @@ void Execution::mark_dirty() {
   host_.mark_dirty(shared_from_this());
 }
 
+namespace {
+
+// A plugin's execute or resume, marked in the crash journal while it runs: should it take the
+// process down, the journal says whose call it was, and the fault handlers say it was this call
+// that did. What it throws (invokers catch what plugins throw: this is an engine bug) fails it.
+StepOutcome marked_call(ExecutionHost& host, const std::string& id,
+                        const CrashJournal::PluginCall& journalled,
+                        const std::function<StepOutcome()>& call) {
+  const auto mark = host.calling_plugin(id, journalled);
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    return StepOutcome::failed(
+        StepStatus::kPermanentError, "engine.internal",
+        std::string("the plugin call failed inside the engine: ") + e.what());
+  }
+}
+
+}  // namespace
+
 // In durable mode a plugin call waits for the commit of the transaction that records its
-// attempt_started: no side effect ever happens for a state the store does not know.
+// attempt_started: no side effect ever happens for a state the store does not know, and every
+// step's start is on record before the step runs. A resume of a non-blocking step in this
+// process is the exception: it computes its answer from the completion or signal just accepted
+// and acts on nothing, so it runs at once and its outcome is committed with that completion
+// (settle_inline) — one transaction for a person's decision instead of two.
 //
 // The job holds the execution weakly: a call abandoned to its thread may return after the
 // engine is gone, and must then touch nothing but its own state.
 void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                          std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
-                         bool inline_call) {
+                         bool inline_call, bool resume) {
+  const CrashJournal::PluginCall journalled{frame, attempt, CrashJournal::step_key(key)};
+  if (inline_call && resume && host_.durable()) {
+    inline_outcomes_.push_back({frame, token, marked_call(host_, id_, journalled, call)});
+    return;
+  }
   std::weak_ptr<Execution> weak = shared_from_this();
   PluginCallPool::Job job;
   job.time_limit = time_limit;
-  const CrashJournal::PluginCall journalled{frame, attempt, CrashJournal::step_key(key)};
   job.call = [weak, &host = host_, id = id_, frame, token, journalled,
               call = std::move(call)]() -> std::function<void()> {
-    StepOutcome outcome;
-    {
-      // The plugin may run in this process: should it take the process down, the journal says
-      // whose call it was, and the fault handlers say it was this call that did.
-      const auto mark = host.calling_plugin(id, journalled);
-      try {
-        outcome = call();
-      } catch (const std::exception& e) {  // invokers catch what plugins throw: an engine bug
-        outcome = StepOutcome::failed(
-            StepStatus::kPermanentError, "engine.internal",
-            std::string("the plugin call failed inside the engine: ") + e.what());
-      }
-    }
+    StepOutcome outcome = marked_call(host, id, journalled, call);
     return [weak, frame, token, outcome = std::move(outcome)]() mutable {
       if (auto self = weak.lock()) {
         self->schedule([frame, token, outcome = std::move(outcome)](Execution& s) mutable {
@@ -221,6 +237,25 @@ void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const 
     job.call()();
   } else {
     host_.post_blocking(std::move(job));
+  }
+}
+
+// Runs under the handler's lock, as its last act. An execution that stopped running (or was
+// evicted) meanwhile takes no outcome, as a posted handler would not (schedule).
+void Execution::settle_inline() {
+  for (size_t settled = 0; !inline_outcomes_.empty(); ++settled) {
+    if (settled == kMaxInlineOutcomes) {
+      for (auto& rest : inline_outcomes_) {
+        schedule([frame = rest.frame, token = rest.token, outcome = std::move(rest.outcome)](
+                     Execution& s) mutable { s.on_outcome(frame, token, std::move(outcome)); });
+      }
+      inline_outcomes_.clear();
+      return;
+    }
+    InlineOutcome next = std::move(inline_outcomes_.front());
+    inline_outcomes_.pop_front();
+    if (status_ != ExecutionStatus::kRunning || evicted_) continue;
+    on_outcome(next.frame, next.token, std::move(next.outcome));
   }
 }
 

@@ -218,9 +218,21 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
 
  private:
   // The execution's lock, and the crash journal's note that this process works on it: every
-  // handler holds one.
+  // handler holds one. Before it lets go, the outcomes of the pure calls the handler made are
+  // applied (settle_inline), so they are part of what the next drain takes.
   struct Working {
-    explicit Working(const Execution& e) : lock(e.mutex_), mark(e.host_.working_on(e.id_)) {}
+    explicit Working(Execution& e)
+        : execution(e), lock(e.mutex_), mark(e.host_.working_on(e.id_)) {}
+    ~Working() { execution.settle_inline(); }
+    Working(const Working&) = delete;
+    Working& operator=(const Working&) = delete;
+    Execution& execution;
+    std::lock_guard<std::mutex> lock;
+    CrashJournal::Mark mark;
+  };
+  // What a const member holds instead: the lock and the journal's note, nothing to settle.
+  struct Reading {
+    explicit Reading(const Execution& e) : lock(e.mutex_), mark(e.host_.working_on(e.id_)) {}
     std::lock_guard<std::mutex> lock;
     CrashJournal::Mark mark;
   };
@@ -249,11 +261,19 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // `key`: the attempt's idempotency key, which names the step visit in the crash journal.
   // `inline_call` (a non-blocking step type in this process, StepType::runs_inline): in memory
   // the call runs here, on the scheduler, and only its outcome is posted — one hand-off between
-  // threads instead of two; durable, it still waits for its commit, then runs on the thread
-  // that completed the commit instead of being handed to the pool.
+  // threads instead of two; durable, an execute still waits for its commit, then runs on the
+  // thread that completed the commit instead of being handed to the pool. A `resume` of such a
+  // type does not wait: it only computes its answer from the completion or signal this handler
+  // accepted (COALITION_CAP_NON_BLOCKING) and acts on nothing, so it runs at once and its outcome
+  // is applied when the handler ends (settle_inline), committed with that completion: a person's
+  // decision and the step it finishes are one transaction, not two.
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
-                bool inline_call = false);
+                bool inline_call = false, bool resume = false);
+  // Applies the outcomes of the inline resumes made since the handler began, in order (each may
+  // lead to more). Past kMaxInlineOutcomes in one handler the rest are posted as handlers of
+  // their own, so no handler holds the lock for an unbounded run of them.
+  void settle_inline();
   // A restored attempt whose plugin call crashed the previous process: fails it (see
   // note_crashed_call), unless attempt `number` of `frame` has been settled since.
   void fail_crashed_call(int64_t frame, uint32_t number, const std::string& cause);
@@ -363,6 +383,14 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   static constexpr size_t kMaxNestedEntries = 32;
   size_t entering_ = 0;  // nested enter() calls on this thread
   std::deque<std::pair<int64_t, std::string>> deferred_entries_;
+  // Durable mode: outcomes of inline resumes made by the running handler (see dispatch).
+  struct InlineOutcome {
+    int64_t frame = 0;
+    uint64_t token = 0;
+    StepOutcome outcome;
+  };
+  static constexpr size_t kMaxInlineOutcomes = 256;
+  std::deque<InlineOutcome> inline_outcomes_;
 
   // Durable mode: what the next drain hands to the committer.
   bool dirty_ = false;

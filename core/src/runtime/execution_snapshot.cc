@@ -668,7 +668,7 @@ void Execution::set_lease(ExecutionFence lease) {
 }
 
 std::optional<ExecutionFence> Execution::lease() const {
-  const Working working(*this);
+  const Reading reading(*this);
   return lease_;
 }
 

@@ -568,10 +568,12 @@ void Execution::resume_attempt(int64_t frame, json completion) {
   StepContext context = step_context(frame, *a.step, a.number);
   const std::chrono::milliseconds limit = context.time_limit;
   const std::string key = context.idempotency_key;
-  dispatch(frame, a.token, a.number, key, limit,
-           [type, completion = std::move(completion), context = std::move(context)] {
-             return type->resume(completion, context);
-           });
+  dispatch(
+      frame, a.token, a.number, key, limit,
+      [type, completion = std::move(completion), context = std::move(context)] {
+        return type->resume(completion, context);
+      },
+      type->runs_inline(), /*resume=*/true);
 }
 
 Status Execution::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,

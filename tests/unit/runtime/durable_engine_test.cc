@@ -51,10 +51,22 @@ class CountStep {
   }
 };
 
+// The approval as the human plugin declares it: non-blocking, so its resume is called at once.
+class PureApprovalStep : public ApprovalStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.pure_approval",
+      .description = "The human plugin's approval, declared non-blocking as the plugin does.",
+      .parameters_schema = R"({"type":"object","properties":{"title":{"type":"string"}}})",
+      .capabilities =
+          COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE | COALITION_CAP_NON_BLOCKING,
+  };
+};
+
 constexpr sdk::PluginInfo kPlugin{"durable_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                   "Test steps."};
 const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<ApprovalStep, SignalStep, CountStep>(kPlugin);
+  return sdk::detail::describe<ApprovalStep, SignalStep, CountStep, PureApprovalStep>(kPlugin);
 }
 
 TimePoint utc(const char* text) {
@@ -324,6 +336,46 @@ TEST_F(DurableEngineTest, GroupCommitPutsManyTransitionsInOneTransaction) {
   EXPECT_GT(e->commit_stats().sources, e->commit_stats().transactions);
   EXPECT_EQ(store->verify_audit()->entries, events);
   EXPECT_TRUE(e->execution_ids().empty());  // finished executions leave memory
+}
+
+// A non-blocking step's resume is pure: the engine calls it in the handler that accepted the
+// completion and commits its outcome with it, so when complete_task answers (after its commit)
+// the store already holds what the completion decided — with a blocking type that comes in a
+// later transaction, after a round trip through the plugin pool.
+TEST_F(DurableEngineTest, ACompletionAndTheStepItDecidesAreCommittedTogether) {
+  auto loaded = load_workflow(R"({"id": "pure", "version": 1, "title": "Pure", "steps": [
+    {"id": "decide", "kind": "task", "type": "test.pure_approval", "parameters": {"title": "d"},
+     "assign": {"roles": ["analyst"], "quorum": 2}, "result": "/decision", "next": "after"},
+    {"id": "after", "kind": "task", "type": "test.count"}]})",
+                              "pure.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("pure.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-p", "lead.lee").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  // The first vote: the resume answers "not yet" and the task stays open, in that commit.
+  ASSERT_TRUE(e->complete_task("ex-p.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+  auto task = store->task("ex-p.t1");
+  ASSERT_TRUE(task.ok() && task->has_value());
+  EXPECT_EQ((*task)->status, TaskStatus::kOpen);
+  EXPECT_EQ((*task)->doc["completions"].size(), 1u);
+  EXPECT_EQ(count(types(*store, "ex-p"), "step_succeeded"), 0u);
+  // The second decides: read before anything else may run, the store has the decision, the
+  // step's success and the next step's start.
+  ASSERT_TRUE(e->complete_task("ex-p.t1", {"bo", "analyst", ""}, {{"decision", "approve"}}).ok());
+  const auto decided = types(*store, "ex-p");
+  EXPECT_EQ(count(decided, "task_completed"), 2u);
+  EXPECT_EQ(count(decided, "step_succeeded"), 1u);
+  EXPECT_EQ(count(decided, "attempt_started"), 2u);
+  EXPECT_NE((*store->task("ex-p.t1"))->status, TaskStatus::kOpen);
+  // What follows runs as before: the blocking step after it, committed in its own time.
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ((*store->execution("ex-p"))->status, ExecutionStatus::kSucceeded);
+  EXPECT_EQ(count(types(*store, "ex-p"), "step_succeeded"), 2u);
 }
 
 TEST_F(DurableEngineTest, ParkedExecutionsLeaveMemoryAndComeBackWhenSomeoneActs) {
