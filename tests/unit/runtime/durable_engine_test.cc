@@ -346,7 +346,7 @@ TEST_F(DurableEngineTest, ACompletionAndTheStepItDecidesAreCommittedTogether) {
   auto loaded = load_workflow(R"({"id": "pure", "version": 1, "title": "Pure", "steps": [
     {"id": "decide", "kind": "task", "type": "test.pure_approval", "parameters": {"title": "d"},
      "assign": {"roles": ["analyst"], "quorum": 2}, "result": "/decision", "next": "after"},
-    {"id": "after", "kind": "task", "type": "test.count"}]})",
+    {"id": "after", "kind": "task", "type": "test.await", "result": "/ack"}]})",
                               "pure.json");
   ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("pure.json");
   ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
@@ -363,8 +363,9 @@ TEST_F(DurableEngineTest, ACompletionAndTheStepItDecidesAreCommittedTogether) {
   EXPECT_EQ((*task)->status, TaskStatus::kOpen);
   EXPECT_EQ((*task)->doc["completions"].size(), 1u);
   EXPECT_EQ(count(types(*store, "ex-p"), "step_succeeded"), 0u);
-  // The second decides: read before anything else may run, the store has the decision, the
-  // step's success and the next step's start.
+  // The second decides: the store has the decision, the step's success and the next step's
+  // start. That next step waits for a signal, so nothing it does can add to what is counted
+  // here (a step that succeeds at once may commit its success before this read).
   ASSERT_TRUE(e->complete_task("ex-p.t1", {"bo", "analyst", ""}, {{"decision", "approve"}}).ok());
   const auto decided = types(*store, "ex-p");
   EXPECT_EQ(count(decided, "task_completed"), 2u);
@@ -372,6 +373,10 @@ TEST_F(DurableEngineTest, ACompletionAndTheStepItDecidesAreCommittedTogether) {
   EXPECT_EQ(count(decided, "attempt_started"), 2u);
   EXPECT_NE((*store->task("ex-p.t1"))->status, TaskStatus::kOpen);
   // What follows runs as before: the blocking step after it, committed in its own time.
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(count(types(*store, "ex-p"), "step_succeeded"), 1u);
+  ASSERT_TRUE(e->signal("ex-p", "ack", {{"reference", "ACK-1"}}, {"bank.portal", "", ""}).ok());
   e->wait_idle();
   ASSERT_TRUE(e->sync().ok());
   EXPECT_EQ((*store->execution("ex-p"))->status, ExecutionStatus::kSucceeded);
