@@ -1157,9 +1157,10 @@ TEST_F(CoalitionWorkflows, AWorkerMailsTheOpeningOfATaskInRealTime) {
       env);
   ASSERT_EQ(started.exit_code, 0) << started.err;
   EXPECT_TRUE(mail_server.received().empty()) << "start only records the run";
-  auto worker = test::run_process_until(
+  // Stopped once the mail has arrived (within two minutes, however busy the machine).
+  auto worker = test::run_process_until_ready(
       {test::kCoalitionBinary, "--config", config_, "--log-level", "warn", "worker"}, env,
-      std::chrono::seconds(4), SIGTERM);
+      [&] { return !mail_server.received().empty(); }, std::chrono::seconds(120), SIGTERM);
   const auto mails = mail_server.received();
   ASSERT_EQ(mails.size(), 1u) << worker.err;
   EXPECT_EQ(mails[0].to, std::vector<std::string>{"compliance@northwind.example.com"});

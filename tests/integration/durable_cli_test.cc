@@ -388,9 +388,12 @@ TEST_F(DurableCli, LogLinesInVirtualTimeCarryTheVirtualInstant) {
 }
 
 TEST_F(DurableCli, WorkerShutsDownCleanlyOnSigterm) {
-  auto worker = test::run_process_until(
+  // SIGTERM once the worker holds its store: it has blocked its stop signals by then (before,
+  // the signal's default action ends any program: a fixed delay lost that race on a busy machine).
+  auto worker = test::run_process_until_ready(
       {test::kCoalitionBinary, "--log-level", "warn", "worker", "--store", store_},
-      {{"COALITION_CONFIG", ""}, {"COALITION_STORE", ""}}, std::chrono::milliseconds(500), SIGTERM);
+      {{"COALITION_CONFIG", ""}, {"COALITION_STORE", ""}},
+      [&] { return test::locked_by_another_process(store_); }, std::chrono::seconds(120), SIGTERM);
   EXPECT_EQ(worker.exit_code, 0) << worker.err;
   EXPECT_NE(worker.err.find("SIGTERM, shutting down"), std::string::npos) << worker.err;
   EXPECT_NE(worker.out.find("worker stopped"), std::string::npos);

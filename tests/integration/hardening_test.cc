@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -235,15 +236,21 @@ TEST_F(Hardening, TheActingLockIsOnTheStoreFileNotItsPath) {
   const std::string alias = (dir_.path() / "alias.db").string();
   ASSERT_EQ(::symlink(store_.c_str(), alias.c_str()), 0);
   // A worker holds the store through one path; a command through the other waits, then says so.
+  // The command starts once the worker holds the store, and the worker runs until it has ended.
   auto worker_and_command = [&] {
+    std::atomic<bool> answered{false};
     auto w = std::async(std::launch::async, [&] {
-      return test::run_process_until({test::kCoalitionBinary, "worker", "--store", store_},
-                                     {{"COALITION_PLUGIN_PATH", ""}, {"COALITION_CONFIG", ""}},
-                                     std::chrono::milliseconds(8000), SIGTERM);
+      return test::run_process_until_ready(
+          {test::kCoalitionBinary, "worker", "--store", store_},
+          {{"COALITION_PLUGIN_PATH", ""}, {"COALITION_CONFIG", ""}},
+          [&] { return answered.load(); }, std::chrono::seconds(120), SIGTERM);
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    for (int i = 0; i < 6000 && !test::locked_by_another_process(store_); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     auto c = cli({"complete", "a6.t1", "--as", "ana", "--role", "analyst", "--data",
                   R"({"decision": "approve"})", "--store", alias});
+    answered = true;
     w.wait();
     return c;
   };

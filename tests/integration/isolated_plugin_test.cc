@@ -176,7 +176,7 @@ TEST_F(IsolatedPluginTest, CallsInFlightOnACrashedHostFailWithItNotAtTheirTimeLi
   host_pid();
   auto waiting =
       std::async(std::launch::async, [this] { return run("hang", milliseconds(60000)); });
-  std::this_thread::sleep_for(milliseconds(100));  // let the hang reach the host
+  std::this_thread::sleep_for(milliseconds(1000));  // let the hang reach the host
   auto crashed = run("segv");
   EXPECT_EQ(crashed.error.code, "plugin.crashed");
   // Had it waited for its own limit, this would block for a minute; it fails with the host.

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +17,16 @@
 extern char** environ;
 
 namespace coalition::test {
+
+bool locked_by_another_process(const std::filesystem::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool taken = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  const bool held = !taken && errno == EWOULDBLOCK;
+  if (taken) ::flock(fd, LOCK_UN);
+  ::close(fd);
+  return held;
+}
 
 std::string read_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);

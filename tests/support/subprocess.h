@@ -44,6 +44,12 @@ ProcessResult run_process_until_ready(const std::vector<std::string>& argv,
 // The whole file (empty when it cannot be read).
 std::string read_file(const std::filesystem::path& file);
 
+// True when another process holds an flock on `file`, as a coalition process that acts holds
+// its store (a worker from the moment its stop signals are blocked): a test waits for this
+// instead of guessing how long the program takes to start. Takes and lets go of the lock itself
+// when it is free, which a coalition process opening the store meanwhile waits out.
+bool locked_by_another_process(const std::filesystem::path& file);
+
 // The current environment plus `env` ("KEY=VALUE" entries; a value of "" unsets the variable).
 std::vector<std::string> merged_environment(const std::map<std::string, std::string>& env);
 
