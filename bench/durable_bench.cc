@@ -1,13 +1,14 @@
 // Workloads of bench/README.md on the embedded store (synchronous=FULL, a file in $TMPDIR):
 //   W4 durable linear: W1 (10 noop steps) with every transition committed before the next
-//      step starts, at C executions in flight.
+//      step starts, at C executions in flight (C clients each starting one and waiting for its
+//      end; --windows: windows of C run to completion one after another).
 //   W3 human wait: prepare (noop) -> approve (a human task) -> finish (noop). Park N executions,
 //      measure memory and store bytes per parked execution, then complete every task.
 //   MAP wide map: one execution maps N items (default 100,000) whose context also holds a 1 KB
 //      note, one `set` step per item, at limits.map_concurrency iterations at once: wall time,
 //      peak RSS, store bytes (the issue-12 figure: iterations share the context).
 // Prints one JSON line per workload.
-// Usage: coalition_bench_durable [--workload W3|W4|MAP|all] [--n N] [--concurrency C]
+// Usage: coalition_bench_durable [--workload W3|W4|MAP|all] [--n N] [--concurrency C] [--windows]
 //        [--store postgresql://...]   (an empty database; default: a SQLite file in $TMPDIR)
 //        [--nodes K]   (W4 on K engine nodes with leases sharing that PostgreSQL database)
 // With COALITION_BENCH_KEEP set, the store file is kept (its path on stderr) for inspection.
@@ -17,8 +18,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <future>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/file_system.h"
@@ -57,15 +62,102 @@ json human_wait() {
             {{"id", "finish"}, {"kind", "task"}, {"type", "noop"}}}}};
 }
 
-// Windows of `concurrency` executions, as W1: the window's starts are issued by 16 client
-// threads at once (each start is acknowledged only once committed, so concurrent clients share
-// commits), then the window runs to completion.
+// Tells a client when the execution it started has ended (its last event recorded). An end
+// can come before its client asks: the execution ran on while the start's acknowledgement was
+// on its way.
+class Ends final : public EventSink {
+ public:
+  void on_event(const std::string& execution_id, const Event& event) override {
+    if (event.type != EventType::kExecutionCompleted && event.type != EventType::kExecutionFailed) {
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = waiting_.find(execution_id); it != waiting_.end()) {
+      it->second->set_value();
+      waiting_.erase(it);
+    } else {
+      early_.insert(execution_id);
+    }
+  }
+  void wait(const std::string& execution_id) {
+    std::promise<void> ended;
+    auto future = ended.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (early_.erase(execution_id) > 0) return;
+      waiting_.emplace(execution_id, &ended);
+    }
+    future.wait();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::promise<void>*> waiting_;
+  std::unordered_set<std::string> early_;
+};
+
+void print_w4(const char* mode, long n, long concurrency, double wall, const CommitStats& stats,
+              double bytes, long failures, const char* store) {
+  std::printf(
+      "{\"workload\":\"W4\",\"mode\":\"%s\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
+      "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"us_per_step\":%.2f,"
+      "\"transactions\":%llu,\"syncs\":%llu,\"drains_per_transaction\":%.1f,\"bytes_per_"
+      "execution\":%.0f,"
+      "\"failures\":%ld,\"store\":\"%s\"}\n",
+      mode, n, concurrency, wall, n / wall, n * 10 / wall, wall * 1e6 / (n * 10.0),
+      static_cast<unsigned long long>(stats.transactions),
+      static_cast<unsigned long long>(stats.syncs),
+      static_cast<double>(stats.sources) / static_cast<double>(stats.transactions), bytes / n,
+      failures, store);
+  std::fflush(stdout);
+}
+
+// C executions in flight throughout: C clients, each starting an execution (acknowledged once
+// its start is committed), waiting until it has ended, and starting the next, until N have
+// been started. Statuses are checked after the clock stops.
 int w4(long n, long concurrency, const PluginRegistry& registry) {
+  Ends ends;
+  Fixture f("w4", registry, &ends);
+  auto workflow = load_or_exit(linear());
+  (void)f.catalog.add(workflow);
+  std::vector<std::string> ids(n);
+  std::atomic<long> next{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> clients;
+  for (long c = 0; c < std::min(concurrency, n); ++c) {
+    clients.emplace_back([&] {
+      for (long i = next++; i < n; i = next++) {
+        auto id = f.engine->start(workflow, json::object());
+        if (!id) continue;
+        ids[i] = *id;
+        ends.wait(*id);
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  (void)f.engine->sync();
+  const double wall = seconds_since(start);
+  f.engine->wait_idle();
+  long failures = 0;
+  for (const auto& id : ids) {
+    auto s = id.empty() ? std::nullopt : f.engine->snapshot(id);
+    if (!s || s->status != ExecutionStatus::kSucceeded) ++failures;
+  }
+  print_w4("in_flight", n, concurrency, wall, f.engine->commit_stats(),
+           static_cast<double>(f.bytes()), failures, f.kind());
+  return failures == 0 ? 0 : 70;
+}
+
+// --windows (the figures before 2026-12-06): windows of C executions, as W1: the window's
+// starts are issued by 16 client threads at once (each start is acknowledged only once
+// committed, so concurrent clients share commits), then the window runs to completion before
+// the next one starts.
+int w4_windows(long n, long concurrency, const PluginRegistry& registry) {
   Fixture f("w4", registry);
   auto workflow = load_or_exit(linear());
   (void)f.catalog.add(workflow);
   const auto start = Clock::now();
-  std::atomic<long> failures{0};
+  long failures = 0;
   for (long done = 0; done < n; done += concurrency) {
     const long size = std::min(concurrency, n - done);
     std::vector<std::string> ids(size);
@@ -81,19 +173,8 @@ int w4(long n, long concurrency, const PluginRegistry& registry) {
   }
   (void)f.engine->sync();
   const double wall = seconds_since(start);
-  const auto stats = f.engine->commit_stats();
-  std::printf(
-      "{\"workload\":\"W4\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
-      "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"us_per_step\":%.2f,"
-      "\"transactions\":%llu,\"syncs\":%llu,\"drains_per_transaction\":%.1f,\"bytes_per_"
-      "execution\":%.0f,"
-      "\"failures\":%ld,\"store\":\"%s\"}\n",
-      n, concurrency, wall, n / wall, n * 10 / wall, wall * 1e6 / (n * 10.0),
-      static_cast<unsigned long long>(stats.transactions),
-      static_cast<unsigned long long>(stats.syncs),
-      static_cast<double>(stats.sources) / static_cast<double>(stats.transactions),
-      static_cast<double>(f.bytes()) / n, failures.load(), f.kind());
-  std::fflush(stdout);
+  print_w4("windows", n, concurrency, wall, f.engine->commit_stats(),
+           static_cast<double>(f.bytes()), failures, f.kind());
   return failures == 0 ? 0 : 70;
 }
 
@@ -277,13 +358,20 @@ int main(int argc, char** argv) {
   long n = -1;
   long concurrency = 256;
   long nodes = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool windows = false;
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--workload") workload = argv[i + 1];
-    if (flag == "--n") n = std::stol(argv[i + 1]);
-    if (flag == "--concurrency") concurrency = std::stol(argv[i + 1]);
-    if (flag == "--store") store_url() = argv[i + 1];
-    if (flag == "--nodes") nodes = std::stol(argv[i + 1]);
+    if (flag == "--windows") {
+      windows = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    const char* value = argv[++i];
+    if (flag == "--workload") workload = value;
+    if (flag == "--n") n = std::stol(value);
+    if (flag == "--concurrency") concurrency = std::stol(value);
+    if (flag == "--store") store_url() = value;
+    if (flag == "--nodes") nodes = std::stol(value);
   }
   spdlog::set_level(spdlog::level::warn);
   DllLibraryLoader libraries;
@@ -304,7 +392,10 @@ int main(int argc, char** argv) {
     }
     return w4_nodes(n > 0 ? n : 10000, concurrency, nodes, registry);
   }
-  if (workload == "W4" || workload == "all") rc |= w4(n > 0 ? n : 10000, concurrency, registry);
+  if (workload == "W4" || workload == "all") {
+    rc |= windows ? w4_windows(n > 0 ? n : 10000, concurrency, registry)
+                  : w4(n > 0 ? n : 10000, concurrency, registry);
+  }
   if (workload == "W3" || workload == "all") rc |= w3(n > 0 ? n : 10000, concurrency, registry);
   if (workload == "MAP" || workload == "all") rc |= wide(n > 0 ? n : 100000, registry);
   return rc;

@@ -78,7 +78,8 @@ struct DurableFixture {
   SystemClock clock;
   std::unique_ptr<Engine> engine;
 
-  DurableFixture(const char* name, const PluginRegistry& registry) {
+  // `sink` (may be null) hears every event the engine records; it must outlive the fixture.
+  DurableFixture(const char* name, const PluginRegistry& registry, EventSink* sink = nullptr) {
     if (!store_url().empty()) {
       auto opened = PostgresStore::open(PostgresOptions{store_url()});
       if (!opened) {
@@ -98,7 +99,8 @@ struct DurableFixture {
                                       EngineOptions{.scheduler_threads = 1,
                                                     .plugin_threads = 2,
                                                     .store = store.get(),
-                                                    .calendars = nullptr});
+                                                    .calendars = nullptr},
+                                      sink);
   }
   ~DurableFixture() {
     engine.reset();

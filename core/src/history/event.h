@@ -64,7 +64,9 @@ struct Event {
   nlohmann::json to_json() const;
 };
 
-// Receives every event right after it is recorded, on the execution's thread, in order.
+// Receives every event right after it is recorded, on the execution's thread, in order; on a
+// durable engine, before the event is committed (an execution the store refuses may have told
+// the sink about events the store never held).
 class EventSink {
  public:
   virtual ~EventSink() = default;

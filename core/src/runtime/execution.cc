@@ -261,8 +261,8 @@ void Execution::settle_inline() {
 
 void Execution::record(EventType type, const std::string& step, json data, const Actor& actor) {
   Event event{++seq_, host_.clock().now(), type, step, std::move(data)};
+  host_.record(id_, event);  // the engine's sink (metrics), durable or not
   if (!host_.durable()) {
-    host_.record(id_, event);
     history_.push_back(std::move(event));
     return;
   }

@@ -84,7 +84,8 @@ class ExecutionHost {
   virtual void post(std::function<void()> work) = 0;  // scheduler work: short
   // Plugin calls: may block, or never return (PluginCallPool).
   virtual void post_blocking(PluginCallPool::Job job) = 0;
-  // In memory: every event as it is recorded. Durable: not called (the store has them).
+  // Every event as it is recorded, in order, on the execution's thread (durable: before it is
+  // committed; the store keeps the history, not this call).
   virtual void record(const std::string& execution_id, const Event& event) = 0;
   // Durable: the execution has changes to commit; the host queues it for the committer.
   virtual bool durable() const = 0;

@@ -59,9 +59,24 @@ void GroupCommitter::submit(std::shared_ptr<CommitSource> source) {
 Status GroupCommitter::flush() {
   std::unique_lock<std::mutex> lock(mutex_);
   const uint64_t target = submitted_;
-  committed_.wait(lock, [&] { return durable_ >= target; });
+  if (durable_ < target) {
+    Flusher self;
+    flushers_.emplace(target, &self);
+    self.turn.wait(lock, [&] { return self.released; });  // release_flushers erased it
+  }
   if (failure_) return *failure_;
   return ok_status();
+}
+
+// Notified under the lock: a flusher that saw `released` returns and destroys its condition, so
+// notifying after unlocking could touch a condition that is gone.
+void GroupCommitter::release_flushers() {
+  while (!flushers_.empty() && flushers_.begin()->first <= durable_) {
+    Flusher* flusher = flushers_.begin()->second;
+    flushers_.erase(flushers_.begin());
+    flusher->released = true;
+    flusher->turn.notify_one();
+  }
 }
 
 CommitStats GroupCommitter::stats() const {
@@ -215,8 +230,8 @@ void GroupCommitter::sync_loop() {
       unsynced_ -= group.size();
       if (syncing) ++stats_.syncs;
       for (auto& c : group) spent_.push_back(std::move(c.batch));
+      release_flushers();
     }
-    committed_.notify_all();
     ready_cv_.notify_all();  // the writer may be waiting for room
   }
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -90,6 +91,8 @@ class GroupCommitter {
   void drain_loop();
   void write_loop();
   void sync_loop();
+  // Wakes the flush() callers whose submissions are now all durable (mutex_ held).
+  void release_flushers();
   // Records the first failure and tells on_failure_ about it.
   void fail(const Error& error);
   // store_.commit(batch), again without what on_lease_moved_ takes out while leases moved.
@@ -102,7 +105,6 @@ class GroupCommitter {
   std::condition_variable wake_;        // the drainer: sources queued, a batch taken, stop
   std::condition_variable ready_cv_;    // the writer: changes drained, a sync done, drainer done
   std::condition_variable written_cv_;  // the syncer: a transaction committed, or the writer done
-  std::condition_variable committed_;   // flush() callers
   std::deque<std::shared_ptr<CommitSource>> sources_;  // submitted, not drained yet
   // Sources drained into `next_` or being drained: one drained again waits for the next batch,
   // so that a batch never holds two drains of one source (see StoreBatch::append).
@@ -110,9 +112,17 @@ class GroupCommitter {
   Drained next_;                   // the next batch, growing while the writer writes
   std::vector<StoreBatch> spent_;  // written: freed by the drainer, off the writer's thread
   std::deque<Committed> written_;  // committed, in order, not yet durable
-  uint64_t submitted_ = 0;         // submissions so far
-  uint64_t durable_ = 0;           // submissions durable (or failed)
-  size_t unsynced_ = 0;            // transactions committed and not yet through their sync
+  // A flush() caller, waiting until `upto` submissions are durable. Each has its own condition,
+  // woken only when its turn has come: with hundreds of acting callers waiting, waking them all
+  // at every sync (one shared condition) cost a context switch per caller per sync.
+  struct Flusher {
+    std::condition_variable turn;
+    bool released = false;
+  };
+  std::multimap<uint64_t, Flusher*> flushers_;  // by `upto`
+  uint64_t submitted_ = 0;                      // submissions so far
+  uint64_t durable_ = 0;                        // submissions durable (or failed)
+  size_t unsynced_ = 0;  // transactions committed and not yet through their sync
   std::optional<Error> failure_;
   CommitStats stats_;
   bool stop_ = false;

@@ -210,29 +210,12 @@ Result<int> open_store_file(const std::string& path) {
   return fd;
 }
 
-namespace {
-
-// Pages a connection's cache takes in one allocation when it is created (SQLite's default: 20).
-// A reader's cache is emptied at the start of every read after a commit (WAL: another
-// connection changed the database), and each page past the first allocation was then malloc'd
-// and freed again: a request of 4 KB, which makes glibc consolidate its small free chunks
-// first. Under the completion load (issue 13) that consolidation was 3-10% of the server's CPU.
-// 256 pages (about 1.1 MB a connection) hold what any one read of an execution or a task
-// touches.
-constexpr int kBulkCachePages = 256;
-
-// Process-wide, and only possible before SQLite initialises: a process that used SQLite
-// before its first store (a test's own connection) keeps the default.
-void configure_sqlite_once() {
-  static std::once_flag once;
-  std::call_once(
-      once, [] { (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, kBulkCachePages); });
-}
-
-}  // namespace
-
+// SQLite's page cache stays at its default. A bulk first allocation (SQLITE_CONFIG_PAGECACHE,
+// tried with 256 pages) is taken by every pager, the temporary b-trees a statement opens
+// included — an IN list in a partial index's predicate opens one per row written — and each was
+// a fresh 1.1 MB block touched page by page, then freed and trimmed: under W4 the kernel's page
+// faults took half of the process's time and durable transitions fell to 1-15k/s from ~20k.
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options) {
-  configure_sqlite_once();
   if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
       options.synchronous != "OFF") {
     return Error::configuration("store.synchronous must be FULL, NORMAL or OFF, not '" +

@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include "common/utc_time.h"
 #include "runtime/engine.h"
+#include "runtime/engine_metrics.h"
 #include "runtime/system_clock.h"
 #include "store/sqlite_store.h"
 #include "support/approval_step.h"
@@ -336,6 +339,52 @@ TEST_F(DurableEngineTest, GroupCommitPutsManyTransitionsInOneTransaction) {
   EXPECT_GT(e->commit_stats().sources, e->commit_stats().transactions);
   EXPECT_EQ(store->verify_audit()->entries, events);
   EXPECT_TRUE(e->execution_ids().empty());  // finished executions leave memory
+}
+
+// The engine's sink (GET /metrics reads one) hears a durable execution's events as the store
+// holds them, in order; it had heard nothing from a durable engine, so a server's step latency
+// and error metrics stayed empty.
+TEST_F(DurableEngineTest, TheSinkHearsEveryEventTheStoreHolds) {
+  class Recording final : public EventSink {
+   public:
+    void on_event(const std::string& execution_id, const Event& event) override {
+      metrics.on_event(execution_id, event);
+      std::lock_guard<std::mutex> lock(mutex_);
+      heard_[execution_id].emplace_back(event.seq, event.type);
+    }
+    std::vector<std::pair<uint64_t, EventType>> heard(const std::string& id) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      return heard_[id];
+    }
+    EngineMetrics metrics;
+
+   private:
+    std::mutex mutex_;
+    std::map<std::string, std::vector<std::pair<uint64_t, EventType>>> heard_;
+  } sink;
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  Engine e(registry_, catalog_, clock,
+           EngineOptions{.scheduler_threads = 1,
+                         .plugin_threads = 2,
+                         .store = store.get(),
+                         .calendars = &calendars_},
+           &sink);
+  ASSERT_TRUE(e.start(workflow_, json::object(), "ex-1", "lead.lee").ok());
+  e.wait_idle();
+  clock.advance(std::chrono::seconds(3));
+  ASSERT_TRUE(e.complete_task("ex-1.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+  e.wait_idle();
+  ASSERT_TRUE(e.sync().ok());
+
+  std::vector<std::pair<uint64_t, EventType>> stored;
+  const auto history = store->history("ex-1");
+  ASSERT_TRUE(history.ok());
+  for (const auto& event : *history) stored.emplace_back(event.seq, event.type);
+  ASSERT_GE(stored.size(), 6u);  // started, draft scheduled, attempt, suspended, completed, ...
+  EXPECT_EQ(sink.heard("ex-1"), stored);
+  // The draft's attempt ran from its start to its suspension, then its resume to its success.
+  EXPECT_GE(sink.metrics.step_seconds().count, 2u);
 }
 
 // A non-blocking step's resume is pure: the engine calls it in the handler that accepted the

@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store/sqlite_store.h"
 #include "support/gated_store.h"
@@ -177,6 +179,34 @@ TEST_F(GroupCommitterTest, TheNextBatchIsWrittenWhileOneIsSyncedAndNothingIsRele
   EXPECT_GE(committer.stats().syncs, 2u);
   EXPECT_LE(committer.stats().syncs, 3u);
   EXPECT_EQ(gate_->syncs(), static_cast<int>(committer.stats().syncs));
+}
+
+// Many callers flushing at once, as a server's acting callers do: each returns once what it
+// submitted is durable (its acknowledgement has run), never before, and none is left waiting
+// (each waits on its own condition, woken when the syncs reach its submissions).
+TEST_F(GroupCommitterTest, EachOfManyFlushersReturnsOnceItsOwnSubmissionsAreDurable) {
+  constexpr int kCallers = 32;
+  constexpr int kRounds = 20;
+  std::vector<std::shared_ptr<Counter>> sources;
+  for (int i = 0; i < kCallers; ++i)
+    sources.push_back(std::make_shared<Counter>(std::to_string(i)));
+  GroupCommitter committer(*store_, nullptr);
+  std::atomic<int> early{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      for (int round = 1; round <= kRounds; ++round) {
+        sources[i]->set(round);
+        committer.submit(sources[i]);
+        if (!committer.flush().ok() || sources[i]->committed() != round) ++early;
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(early.load(), 0);
+  for (int i = 0; i < kCallers; ++i) EXPECT_EQ(**store_->meta(std::to_string(i)), "20");
+  // They shared transactions: one each would be kCallers * kRounds.
+  EXPECT_LT(committer.stats().transactions, static_cast<uint64_t>(kCallers * kRounds));
 }
 
 TEST_F(GroupCommitterTest, AFailedSyncReleasesNothingAndStopsTheWriter) {
