@@ -261,6 +261,17 @@ constexpr const char* kMigrations[] = {
     R"sql(
     SELECT 1;
     )sql",
+    // 15: the partial indexes of executions name their statuses with = and OR. With an IN
+    // list, SQLite built a temporary b-tree of the list each time it tested a row against the
+    // predicate: three per execution row written, a fifth of the writer's time under load.
+    R"sql(
+    DROP INDEX executions_active;
+    CREATE INDEX executions_active ON executions (started_at)
+      WHERE status = 'running' OR status = 'waiting';
+    DROP INDEX executions_finished;
+    CREATE INDEX executions_finished ON executions (started_at)
+      WHERE status = 'succeeded' OR status = 'failed' OR status = 'cancelled';
+    )sql",
 };
 
 }  // namespace
