@@ -1,6 +1,7 @@
 // A plugin's secret key: from an environment variable, else a file of at least 16 bytes, else
-// 32 random bytes written to a new file with mode 0600 (and fsync'd), so the same key is used
-// after a restart. Throws std::runtime_error when no key can be had.
+// 32 random bytes written to a new file with mode 0600 (fsync'd, then linked into place whole,
+// so that processes starting together use one key), so the same key is used after a restart.
+// Throws std::runtime_error when no key can be had.
 #ifndef COALITION_PLUGINS_SHARED_SECRET_FILE_H_
 #define COALITION_PLUGINS_SHARED_SECRET_FILE_H_
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "common/private_file.h"
 #include "common/state_directory.h"
 
 namespace coalition {
@@ -28,8 +29,8 @@ bool from_hex(std::string_view hex, unsigned char* out, size_t n) {
   return sodium_hex2bin(out, n, hex.data(), hex.size(), nullptr, &len, nullptr) == 0 && len == n;
 }
 
-// The FileSystem seam only reads; creating a secret needs O_EXCL and a mode, so this one write
-// is POSIX. O_EXCL: two processes creating the key at once cannot both win.
+// The FileSystem seam only reads; the public key file is readable by all (verifiers), so this
+// write is POSIX. O_EXCL: only the process that created the key writes it.
 Status write_new_file(const std::filesystem::path& path, const std::string& text, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0 && errno == EEXIST) return Error::conflict(path.string() + " exists already");
@@ -61,7 +62,15 @@ Status create_key(const std::filesystem::path& path, const KeyKind& kind) {
                            {"public_key", to_hex(pk.data(), pk.size())}};
   sodium_memzero(seed.data(), seed.size());
   sodium_memzero(sk.data(), sk.size());
-  if (auto s = write_new_file(path, doc.dump() + "\n", 0600); !s) return s;
+  // Written beside it and renamed into place, never over an existing file: a process reading
+  // the key while another creates it reads all of it or finds none (it had read an empty file
+  // between the creator's O_EXCL open and its write), and of two creators one wins.
+  if (auto s = write_private_file(path.string(), doc.dump() + "\n", /*replace=*/false); !s) {
+    if (s.error().code() == ErrorCode::kConflict) {
+      return Error::conflict(path.string() + " exists already");
+    }
+    return s;
+  }
   (void)std::filesystem::remove(path.string() + ".pub", ec);
   return write_new_file(path.string() + ".pub", to_hex(pk.data(), pk.size()) + "\n", 0644);
 }

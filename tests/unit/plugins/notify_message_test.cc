@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "support/temp_dir.h"
 
@@ -62,6 +66,44 @@ TEST(NotifyChallenge, SecretIsCreatedOnceWithModeOwnerOnly) {
   const auto perms = std::filesystem::status(file).permissions();
   EXPECT_EQ(perms & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// Processes starting together (a server and a worker on a fresh machine) use one secret: each
+// caller gets the one created, whole. Written into the named file itself, a reader could find
+// it empty and create a second one over the first.
+TEST(NotifyChallenge, CallersStartingTogetherUseTheOneSecretCreated) {
+  constexpr int kCallers = 16;
+  for (int round = 0; round < 10; ++round) {
+    test::TempDir dir;
+    const auto file = dir.path() / "state" / "notify.secret";
+    std::atomic<int> ready{0};
+    std::vector<std::string> secrets(kCallers);
+    std::vector<std::thread> callers;
+    for (int i = 0; i < kCallers; ++i) {
+      callers.emplace_back([&, i] {
+        ++ready;
+        while (ready.load() < kCallers) std::this_thread::yield();
+        secrets[i] = load_or_create_secret(file);
+      });
+    }
+    for (auto& caller : callers) caller.join();
+    for (int i = 0; i < kCallers; ++i) EXPECT_EQ(secrets[i], secrets[0]) << "round " << round;
+    EXPECT_EQ(secrets[0].size(), 32u);
+    EXPECT_EQ(load_or_create_secret(file), secrets[0]);
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(file.parent_path())) {
+      (void)entry;
+      ++files;
+    }
+    EXPECT_EQ(files, 1u) << "nothing left beside it";
+  }
+  // A file too short to be a secret is replaced whole.
+  test::TempDir dir;
+  const auto file = dir.path() / "notify.secret";
+  std::ofstream(file) << "short";
+  const std::string replaced = load_or_create_secret(file);
+  EXPECT_EQ(replaced.size(), 32u);
+  EXPECT_EQ(load_or_create_secret(file), replaced);
 }
 
 TEST(NotifyOutbox, AppendsOncePerIdempotencyKey) {
