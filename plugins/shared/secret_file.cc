@@ -4,10 +4,12 @@
 
 #include <fcntl.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -27,6 +29,14 @@ std::optional<std::string> read_secret(const std::filesystem::path& file) {
   text << in.rdbuf();
   if (text.str().size() < kMinSecretBytes) return std::nullopt;
   return text.str();
+}
+
+// A regular file (not a link) that opens for reading and holds fewer bytes than a secret.
+bool short_regular_file(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  std::ifstream in(file, std::ios::binary);
+  return in && static_cast<size_t>(st.st_size) < kMinSecretBytes;
 }
 
 }  // namespace
@@ -60,6 +70,11 @@ std::string load_or_create_secret(const std::filesystem::path& file, const char*
   }
   if (::link(temp.c_str(), file.c_str()) == 0) {
     ::unlink(temp.c_str());
+    // The new name survives a power cut once its folder is synced (best effort).
+    if (const int folder = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); folder >= 0) {
+      (void)::fsync(folder);
+      ::close(folder);
+    }
     return secret;
   }
   const int link_error = errno;
@@ -68,12 +83,16 @@ std::string load_or_create_secret(const std::filesystem::path& file, const char*
       ::unlink(temp.c_str());
       return *winner;
     }
-    // A file too short to be a secret (cut short before secrets were linked into place): the
-    // new one replaces it whole.
-    if (::rename(temp.c_str(), file.c_str()) == 0) return secret;
+    // A regular file this process reads but too short to be a secret (cut short by an older
+    // version) is replaced whole, and what is there afterwards is used. Anything else
+    // (unreadable, a link, a folder) is refused, never replaced.
+    if (short_regular_file(file) && ::rename(temp.c_str(), file.c_str()) == 0) {
+      if (auto replaced = read_secret(file)) return *replaced;
+    }
   }
   ::unlink(temp.c_str());
-  throw std::runtime_error("cannot create the secret " + file.string());
+  throw std::runtime_error("cannot create the secret " + file.string() + ": " +
+                           std::strerror(link_error));
 }
 
 }  // namespace coalition::plugins

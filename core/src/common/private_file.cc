@@ -28,6 +28,16 @@ Status write_all(int fd, std::string_view content, const std::string& path) {
   return ok_status();
 }
 
+// The new name survives a power cut once its folder is synced (best effort: the file is in
+// place either way).
+void sync_folder_of(const std::filesystem::path& file) {
+  const auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
 }  // namespace
 
 Status create_private_directories(const std::string& dir) {
@@ -66,11 +76,20 @@ Status write_private_file(const std::string& path, std::string_view content, boo
   Status written = write_all(fd, content, path);
   if (::close(fd) != 0 && written.ok()) written = os_error("cannot write", path);
   if (written.ok()) {
-    // Without --force the rename itself refuses a file that appeared meanwhile.
-    const int renamed =
+    // Without --force the rename itself refuses a file that appeared meanwhile. Where the file
+    // system has no RENAME_NOREPLACE (NFS, some FUSE mounts), a hard link never replaces
+    // either.
+    int renamed =
         replace ? ::rename(temp.c_str(), path.c_str())
                 : ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
-    if (renamed == 0) return ok_status();
+    if (renamed != 0 && !replace && (errno == EINVAL || errno == ENOSYS)) {
+      renamed = ::link(temp.c_str(), path.c_str());
+      if (renamed == 0) ::unlink(temp.c_str());
+    }
+    if (renamed == 0) {
+      sync_folder_of(target);
+      return ok_status();
+    }
     written = errno == EEXIST
                   ? Status(Error::conflict(path + " exists already; pass --force to replace it"))
                   : Status(os_error("cannot write", path));

@@ -37,7 +37,9 @@ void EngineMetrics::on_event(const std::string& execution_id, const Event& event
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = open_.find(execution_id);
       if (it == open_.end()) {
-        if (open_.size() >= kMaxOpenExecutions) return;
+        // Full: what another execution left open goes (an execution another node took over
+        // or whose commit failed never reports its end here), not the newest measurement.
+        if (open_.size() >= kMaxOpenExecutions) open_.erase(open_.begin());
         it = open_.emplace(execution_id, std::unordered_map<std::string, TimePoint>()).first;
       }
       it->second[event.step] = event.at;

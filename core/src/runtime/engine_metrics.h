@@ -28,9 +28,10 @@ class EngineMetrics final : public EventSink {
   std::map<std::string, uint64_t> step_errors() const;
 
   static constexpr size_t kMaxCodes = 64;
-  // Executions whose attempts are followed at once; past it, new ones go unmeasured. An
-  // execution's entries go when it finishes, so only executions that never finish (a crash
-  // mid-attempt is recovered by another process) could fill it.
+  // Executions whose attempts are followed at once; past it, another execution's entry makes
+  // room for the new one. An execution's entries go when its attempts end or it finishes, so
+  // only executions that never report here again (recovered by another process or node after a
+  // crash, taken over by another node, a commit that failed) could fill it.
   static constexpr size_t kMaxOpenExecutions = 100000;
 
  private:

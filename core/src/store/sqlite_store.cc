@@ -1343,9 +1343,14 @@ Result<std::vector<ExecutionRecord>> read_executions(SqliteStatement& q) {
 
 Result<std::vector<ExecutionRecord>> SqliteStore::active_executions() {
   std::lock_guard<std::mutex> lock(mutex_);
+  // From the partial index of unfinished executions, whose predicate this WHERE repeats word
+  // for word (SQLite uses a partial index only then): the planner preferred walking every
+  // execution in executions_started to sorting the few unfinished ones (64 ms against 0.2 ms
+  // over 200,000 finished executions). A WHERE the index cannot serve fails to prepare.
   SqliteStatement q(db_, std::string("SELECT ") + kExecutionColumns +
-                             " FROM executions WHERE status IN ('running', 'waiting') "
-                             "ORDER BY started_at, id");
+                             " FROM executions INDEXED BY executions_active"
+                             " WHERE status = 'running' OR status = 'waiting'"
+                             " ORDER BY started_at, id");
   return read_executions(q);
 }
 

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <fstream>
+#include <iterator>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,6 +106,15 @@ TEST(NotifyChallenge, CallersStartingTogetherUseTheOneSecretCreated) {
   const std::string replaced = load_or_create_secret(file);
   EXPECT_EQ(replaced.size(), 32u);
   EXPECT_EQ(load_or_create_secret(file), replaced);
+  // A link to a short file is refused, never replaced, and what it points to is left alone.
+  const auto target = dir.path() / "elsewhere";
+  std::ofstream(target) << "short";
+  const auto linked = dir.path() / "linked.secret";
+  std::filesystem::create_symlink(target, linked);
+  EXPECT_THROW(load_or_create_secret(linked), std::runtime_error);
+  EXPECT_TRUE(std::filesystem::is_symlink(linked));
+  std::ifstream kept(target);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "short");
 }
 
 TEST(NotifyOutbox, AppendsOncePerIdempotencyKey) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace coalition {
 namespace {
 
@@ -72,6 +74,21 @@ TEST(EngineMetrics, AnEndedExecutionLeavesNothingBehind) {
   // The attempt's outcome after the end is not measured: its start was dropped with the execution.
   m.on_event("ex-1", event(EventType::kStepFailed, "check", std::chrono::milliseconds(9)));
   EXPECT_EQ(m.step_seconds().count, 0u);
+}
+
+// Attempts that never report their end (executions another node took over) cannot stop the
+// measuring: once the table is full, another execution's entry makes room for the new one.
+TEST(EngineMetrics, AttemptsThatNeverEndDoNotStopTheMeasuring) {
+  EngineMetrics m;
+  for (size_t i = 0; i < EngineMetrics::kMaxOpenExecutions; ++i) {
+    m.on_event("lost-" + std::to_string(i),
+               event(EventType::kAttemptStarted, "check", std::chrono::milliseconds(0)));
+  }
+  m.on_event("ex-new", event(EventType::kAttemptStarted, "check", std::chrono::milliseconds(0)));
+  m.on_event("ex-new", event(EventType::kStepSucceeded, "check", std::chrono::milliseconds(7)));
+  const auto s = m.step_seconds();
+  EXPECT_EQ(s.count, 1u);
+  EXPECT_NEAR(s.sum, 0.007, 1e-9);
 }
 
 }  // namespace

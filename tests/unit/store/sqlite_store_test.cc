@@ -132,11 +132,11 @@ TEST_F(SqliteStoreTest, WritingAnExecutionRowBuildsNoTemporaryTable) {
   EXPECT_GT(temporary_tables(file_, upsert), 0);  // what schema 14 cost
   open();
   EXPECT_EQ(temporary_tables(file_, upsert), 0);
-  for (const auto& sql : first_column(file_,
-                                      "SELECT sql FROM sqlite_master WHERE name IN "
-                                      "('executions_active', 'executions_finished')")) {
-    EXPECT_EQ(sql.find(" IN "), std::string::npos) << sql;
-  }
+  const auto indexes = first_column(file_,
+                                    "SELECT sql FROM sqlite_master WHERE name IN "
+                                    "('executions_active', 'executions_finished')");
+  ASSERT_EQ(indexes.size(), 2u);
+  for (const auto& sql : indexes) EXPECT_EQ(sql.find(" IN "), std::string::npos) << sql;
 }
 
 // Commits never wait for a checkpoint: a thread of the store copies the log into the database
