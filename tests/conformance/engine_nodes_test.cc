@@ -119,10 +119,11 @@ class EngineNodesTest : public ::testing::Test {
   Node node(const std::string& name, milliseconds lease = milliseconds(60000)) {
     Node n;
     auto store = PostgresStore::open(PostgresOptions{db_->url()});
-    EXPECT_TRUE(store.ok()) << store.error().message();
-    n.store = std::move(*store);
     auto leases = PostgresLeases::open(db_->url());
-    EXPECT_TRUE(leases.ok());
+    EXPECT_TRUE(store.ok()) << store.error().message();
+    EXPECT_TRUE(leases.ok()) << leases.error().message();
+    if (!store.ok() || !leases.ok()) return n;  // no engine: the caller's check stops the test
+    n.store = std::move(*store);
     n.leases = std::make_unique<PausableLeases>(std::move(*leases));
     EngineOptions options{.scheduler_threads = 1, .plugin_threads = 2, .store = n.store.get()};
     options.node = NodeOptions{.leases = n.leases.get(),
@@ -136,7 +137,8 @@ class EngineNodesTest : public ::testing::Test {
   std::vector<EventType> events(Store& store, const std::string& id) {
     std::vector<EventType> out;
     auto history = store.history(id);
-    EXPECT_TRUE(history.ok());
+    EXPECT_TRUE(history.ok()) << history.error().message();
+    if (!history.ok()) return out;
     for (const auto& e : *history) out.push_back(e.type);
     return out;
   }
@@ -172,6 +174,7 @@ class EngineNodesTest : public ::testing::Test {
 TEST_F(EngineNodesTest, WhatOneNodeStartedAnotherActsOn) {
   Node a = node("a");
   Node b = node("b");
+  ASSERT_TRUE(a.engine && b.engine);
   auto id = a.engine->start(workflow_, json::object(), "ex-1", "lead.lee");
   ASSERT_TRUE(id.ok()) << id.error().message();
   a.engine->wait_idle();
@@ -205,6 +208,7 @@ TEST_F(EngineNodesTest, WhatOneNodeStartedAnotherActsOn) {
 TEST_F(EngineNodesTest, ANodeThatPausedPastItsLeaseWritesNothingOverTheNodeThatTookItsWorkUp) {
   Node a = node("a", milliseconds(300));
   Node b = node("b");
+  ASSERT_TRUE(a.engine && b.engine);
   GateStep::set(false);
   const int calls_before = GateStep::calls.load();
   auto id = a.engine->start(workflow_, json::object(), "ex-1", "lead.lee");
@@ -252,6 +256,7 @@ TEST_F(EngineNodesTest, ANodeThatPausedPastItsLeaseWritesNothingOverTheNodeThatT
 TEST_F(EngineNodesTest, ACopyLeftFromBeforeAPauseNeverWritesUnderANewerClaim) {
   Node a = node("a", milliseconds(300));
   Node b = node("b", milliseconds(300));
+  ASSERT_TRUE(a.engine && b.engine);
   GateStep::set(false);
   const int calls_before = GateStep::calls.load();
   auto wait_calls = [&](int n) { return gate_calls_since(calls_before, n); };
@@ -285,6 +290,7 @@ TEST_F(EngineNodesTest, ACopyLeftFromBeforeAPauseNeverWritesUnderANewerClaim) {
 TEST_F(EngineNodesTest, ADueTimerIsTakenUpByOneNode) {
   {
     Node starter = node("starter");
+    ASSERT_TRUE(starter.engine);
     ASSERT_TRUE(starter.engine->start(workflow_, json::object(), "ex-1", "lead.lee").ok());
     starter.engine->wait_idle();
     ASSERT_TRUE(starter.engine->sync().ok());
@@ -293,6 +299,7 @@ TEST_F(EngineNodesTest, ADueTimerIsTakenUpByOneNode) {
   clock_.set_at_least(*parse_utc("2026-12-01T10:01:00Z"));
   Node a = node("a");
   Node b = node("b");
+  ASSERT_TRUE(a.engine && b.engine);
   Result<size_t> by_a = size_t{0};
   Result<size_t> by_b = size_t{0};
   std::thread ta([&] { by_a = a.engine->adopt_orphans(); });
