@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "audit/audit_chain.h"
+#include "audit/audit_grouping.h"
 #include "audit/event_digest.h"
 #include "audit/purge_evidence.h"
 #include "common/utc_time.h"
@@ -858,20 +859,30 @@ TYPED_TEST(StoreConformance, LegalHoldsAreListedInForceOrAllMostRecentFirst) {
 
 // Events deleted and rewritten by a purge verify only with the tombstone AND the `purged` entry
 // that lists them; tombstones and notes are kept once.
+// Also with the three events in one entry (scheme 3): each is checked against its own digest.
 TYPED_TEST(StoreConformance, APurgeVerifiesOnlyWithItsTombstoneAndItsAuditEntry) {
-  for (const bool with_tombstone : {true, false}) {
+  for (const auto& [with_tombstone, grouped] : {std::pair{true, false}, std::pair{false, false},
+                                                std::pair{true, true}, std::pair{false, true}}) {
     SCOPED_TRACE(with_tombstone ? "tombstone" : "no tombstone");
+    SCOPED_TRACE(grouped ? "one entry for the three events" : "an entry per event");
     TypeParam backend;
     ASSERT_TRUE(backend.ready().ok());
     auto store = this->open_on(backend);
     ASSERT_TRUE(store);
     StoreBatch batch;
     batch.executions.push_back(execution("ex-1", ExecutionStatus::kSucceeded, 0, {{"x", 1}}));
+    std::vector<AuditDraft> drafts;
     for (uint64_t i = 1; i <= 3; ++i) {
       batch.events.push_back(
           {"ex-1", Event{i, at(i), EventType::kStepSucceeded, "review", {{"answer", i}}}});
-      batch.audit.push_back(draft(static_cast<int>(i)));
-      batch.audit.back().event_seq = i;
+      drafts.push_back(draft(static_cast<int>(i)));
+      drafts.back().event_seq = i;
+    }
+    if (grouped) {
+      append_grouped_audit(batch.audit, std::move(drafts));
+      ASSERT_EQ(batch.audit.size(), 1u);
+    } else {
+      batch.audit = std::move(drafts);
     }
     ASSERT_TRUE(store->apply(batch).ok());
 
@@ -1094,23 +1105,116 @@ TYPED_TEST(StoreConformance, EventPayloadsAreCoveredByTheirEntries) {
                    "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES ('ex-1', "
                    "9, 0, 'step_scheduled', 'review', '{}')",
                    "event_unaudited"}}) {
+    for (const bool grouped : {false, true}) {
+      SCOPED_TRACE(name);
+      SCOPED_TRACE(grouped ? "one entry for the three events" : "an entry per event");
+      TypeParam backend;
+      ASSERT_TRUE(backend.ready().ok());
+      {
+        auto store = this->open_on(backend);
+        ASSERT_TRUE(store);
+        StoreBatch batch;
+        std::vector<AuditDraft> drafts;
+        for (uint64_t i = 1; i <= 3; ++i) {
+          batch.events.push_back(
+              {"ex-1", Event{i, at(i), EventType::kStepScheduled, "review", {}}});
+          drafts.push_back(draft(static_cast<int>(i)));
+          drafts.back().event_seq = i;
+        }
+        if (grouped) {
+          append_grouped_audit(batch.audit, std::move(drafts));
+        } else {
+          batch.audit = std::move(drafts);
+        }
+        ASSERT_TRUE(store->apply(batch).ok());
+      }
+      backend.tamper(Sql{sql});
+      auto v = this->open_on(backend)->verify_audit();
+      ASSERT_TRUE(v.ok());
+      EXPECT_FALSE(v->ok);
+      EXPECT_EQ(v->kind, kind) << v->problem;
+    }
+  }
+}
+
+// An entry of scheme 3 records a run of consecutive events of one execution by one actor: the
+// chain holds fewer entries, every event is still covered by its own digest (the first, a
+// middle and the last of a run changed or gone are each found), and the execution's trail
+// reads one record per event.
+TYPED_TEST(StoreConformance, AnEntryOfSeveralEventsCoversEachOfThem) {
+  const EventType types[] = {EventType::kStepSucceeded, EventType::kStepScheduled,
+                             EventType::kAttemptStarted, EventType::kTaskCompleted};
+  const auto step_of = [](uint64_t i) { return std::string(i == 1 ? "draft" : "review"); };
+  const auto write = [&](Store& store) {
+    StoreBatch batch;
+    std::vector<AuditDraft> drafts;
+    for (uint64_t i = 1; i <= 4; ++i) {
+      batch.events.push_back({"ex-1", Event{i, at(1), types[i - 1], step_of(i), {{"n", i}}}});
+      const bool person = i == 4;  // the engine's three events, then a person's
+      drafts.push_back(make_audit_draft(at(1), person ? "officer.kim" : "engine",
+                                        person ? "reviewer" : "", "", "ex-1", step_of(i),
+                                        std::string(to_string(types[i - 1])), {{"event", i}}));
+      drafts.back().event_seq = i;
+    }
+    append_grouped_audit(batch.audit, std::move(drafts));
+    EXPECT_EQ(batch.audit.size(), 2u);
+    return store.apply(batch);
+  };
+  {
+    auto store = this->open();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(write(*store).ok());
+    auto v = store->verify_audit();
+    ASSERT_TRUE(v.ok()) << v.error().message();
+    EXPECT_TRUE(v->ok) << v->problem;
+    EXPECT_EQ(v->entries, 2u);
+    EXPECT_EQ(v->events, 4u);
+    auto trail = store->audit("ex-1");
+    ASSERT_TRUE(trail.ok());
+    ASSERT_EQ(trail->size(), 4u);
+    for (uint64_t i = 1; i <= 4; ++i) {
+      SCOPED_TRACE(i);
+      const AuditRecord& r = (*trail)[i - 1];
+      EXPECT_EQ(r.seq, i < 4 ? 1u : 2u);
+      EXPECT_EQ(r.part, i < 4 ? i : 0u);
+      EXPECT_EQ(r.event_seq, i);
+      EXPECT_EQ(r.type, to_string(types[i - 1]));
+      EXPECT_EQ(r.step, step_of(i));
+      EXPECT_EQ(r.actor, i < 4 ? "engine" : "officer.kim");
+      EXPECT_EQ(json::parse(r.summary), (json{{"event", i}}));
+      const Event e{i, at(1), types[i - 1], step_of(i), {{"n", i}}};
+      EXPECT_EQ(r.event_hash, stored_event_digest("ex-1", e, encode_event_data(e.data)));
+    }
+    EXPECT_EQ((*trail)[0].hash, (*trail)[2].hash) << "the parts of one entry";
+    EXPECT_NE((*trail)[2].hash, (*trail)[3].hash);
+    EXPECT_EQ(store->audit("")->size(), 4u);
+  }
+  for (const auto& [name, sql, kind] :
+       {std::tuple{"first_modified", "UPDATE events SET data = '{\"n\":9}' WHERE seq = 1",
+                   "event_modified"},
+        std::tuple{"middle_modified", "UPDATE events SET data = '{\"n\":9}' WHERE seq = 2",
+                   "event_modified"},
+        std::tuple{"first_deleted", "DELETE FROM events WHERE seq = 1", "event_deleted"},
+        std::tuple{"last_deleted", "DELETE FROM events WHERE seq = 3", "event_deleted"},
+        std::tuple{"beyond_the_last_entry",
+                   "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES ('ex-1', "
+                   "5, 0, 'step_scheduled', 'review', '{}')",
+                   "event_unaudited"},
+        std::tuple{"entry_summary_modified",
+                   "UPDATE audit SET summary = replace(summary, 'attempt_started', "
+                   "'step_failed') WHERE seq = 1",
+                   "summary_modified"}}) {
     SCOPED_TRACE(name);
     TypeParam backend;
     ASSERT_TRUE(backend.ready().ok());
     {
       auto store = this->open_on(backend);
       ASSERT_TRUE(store);
-      StoreBatch batch;
-      for (uint64_t i = 1; i <= 3; ++i) {
-        batch.events.push_back({"ex-1", Event{i, at(i), EventType::kStepScheduled, "review", {}}});
-        batch.audit.push_back(draft(static_cast<int>(i)));
-        batch.audit.back().event_seq = i;
-      }
-      ASSERT_TRUE(store->apply(batch).ok());
+      ASSERT_TRUE(write(*store).ok());
     }
     backend.tamper(Sql{sql});
     auto v = this->open_on(backend)->verify_audit();
-    ASSERT_TRUE(v.ok());
+    ASSERT_TRUE(v.ok()) << v.error().message();
     EXPECT_FALSE(v->ok);
     EXPECT_EQ(v->kind, kind) << v->problem;
   }

@@ -52,13 +52,12 @@ Result<json> export_execution(ExecutionView view, const ExportRequest& request) 
   doc["tasks"] = std::move(task_list);
   json entries = json::array();
   for (const auto& a : *audit) {
-    entries.push_back({{"seq", a.seq},
-                       {"at", a.at},
-                       {"actor", a.actor},
-                       {"role", a.role},
-                       {"type", a.type},
-                       {"step", a.step},
-                       {"hash", a.hash}});
+    json entry{{"seq", a.seq},   {"at", a.at},     {"actor", a.actor}, {"role", a.role},
+               {"type", a.type}, {"step", a.step}, {"hash", a.hash}};
+    // An entry that records several events is listed once per event (audit/audit_grouping.h).
+    if (a.event_seq != 0) entry["event"] = a.event_seq;
+    if (a.part != 0) entry["part"] = a.part;
+    entries.push_back(std::move(entry));
   }
   doc["audit"] = std::move(entries);
   json purged = json::array();

@@ -3,8 +3,10 @@
 // Each entry's hash is SHA-256 over length-prefixed fields (audit/event_digest.h framing):
 //   scheme 1: seq, at, actor, role, organisation, execution, step, type, summary_hash, prev_hash
 //   scheme 2: the same, then "2", event_seq, event_hash
+//   scheme 3: as scheme 2 (with "3"); event_hash may hold the digests of several consecutive
+//             events, from event_seq, one after another (audit/audit_grouping.h)
 // summary_hash is the SHA-256 of the summary, so a retention purge can empty a summary and the
-// chain still verifies by the kept digest; event_hash is the digest of the event the entry
+// chain still verifies by the kept digest; event_hash is the digest of each event the entry
 // records, so every event payload is covered too (docs/decisions/0008-anchored-audit.md).
 // Time never moves back along the chain: the store refuses such an entry, the verifier reports
 // one (kind "backdated").
@@ -27,7 +29,7 @@ namespace coalition {
 
 inline const std::string kAuditGenesisHash(64, '0');
 // The scheme new entries are written with.
-inline constexpr int kAuditScheme = 2;
+inline constexpr int kAuditScheme = 3;
 // Threads racing to the committer may hand over an entry stamped this much before the last
 // one; it is sealed at the last entry's time. Anything earlier is refused.
 inline constexpr std::chrono::milliseconds kAuditClockSkew{1000};

@@ -23,9 +23,11 @@ struct AuditDraft {
   std::string type;
   std::string summary;       // JSON text; never a sensitive payload: codes, ids, counts
   std::string summary_hash;  // SHA-256 of `summary`; empty: computed when sealed
-  // The event of `execution_id` this entry records (0: none). It must be in the same batch:
-  // the store links the entry to the digest of the event's stored bytes (audit/event_digest.h).
+  // The first event of `execution_id` this entry records (0: none), and how many consecutive
+  // events from it (audit/audit_grouping.h). They must be in the same batch: the store links
+  // the entry to the digest of each event's stored bytes (audit/event_digest.h).
   uint64_t event_seq = 0;
+  uint64_t event_count = 1;
 };
 
 struct AuditRecord {
@@ -42,11 +44,22 @@ struct AuditRecord {
   std::string prev_hash;     // `hash` of entry seq-1; 64 zeros for the first
   std::string hash;
   // 1: entries written before event digests (schema 2 stores); 2: the hash also covers
-  // scheme, event_seq and event_hash (audit/audit_chain.h).
-  int scheme = 2;
-  uint64_t event_seq = 0;  // the event recorded, 0: none
-  std::string event_hash;  // its digest when written (audit/event_digest.h); empty: none
+  // scheme, event_seq and event_hash (audit/audit_chain.h); 3: an entry may record several
+  // consecutive events.
+  int scheme = 3;
+  uint64_t event_seq = 0;  // the (first) event recorded, 0: none
+  // The digest of each event recorded, in order, when written (audit/event_digest.h): 64 hex
+  // digits per event; empty: none.
+  std::string event_hash;
+  // A record audit(execution) made of one event of an entry that records several
+  // (audit/audit_grouping.h): its place among them, from 1; 0: the entry as stored.
+  uint64_t part = 0;
 };
+
+// How many events `r` records (its digests; 0 for none).
+inline uint64_t audit_event_count(const AuditRecord& r) {
+  return r.event_seq == 0 ? 0 : r.event_hash.size() / 64;
+}
 
 // A position the chain must still hold: a signed checkpoint's head (audit/audit_checkpoint.h).
 struct AuditAnchor {

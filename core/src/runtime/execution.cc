@@ -268,9 +268,19 @@ void Execution::record(EventType type, const std::string& step, json data, const
   }
   json summary = audit_summary(event);
   if (!actor.identity.empty()) summary["identity"] = actor.identity;
-  pending_audit_.push_back(make_audit_draft(event.at, actor.id, actor.role, actor.organisation, id_,
-                                            step, std::string(to_string(type)), summary));
-  pending_audit_.back().event_seq = event.seq;  // the store links the entry to its payload
+  // Unhashed: most of these are folded into an entry for their run when the execution is
+  // drained, which hashes what it hands on (audit/audit_grouping.h).
+  pending_audit_.push_back(AuditDraft{.at = event.at,
+                                      .actor = actor.id,
+                                      .role = actor.role,
+                                      .organisation = actor.organisation,
+                                      .execution_id = id_,
+                                      .step = step,
+                                      .type = std::string(to_string(type)),
+                                      .summary = summary.dump(),
+                                      .summary_hash = {},
+                                      .event_seq = event.seq,
+                                      .event_count = 1});
   if (auto kind = notification_kind(type); kind && host_.notifies(*kind)) {
     owe_notification(*kind, event);
   }

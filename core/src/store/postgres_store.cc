@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "audit/audit_grouping.h"
 #include "audit/purge_evidence.h"
 #include "common/utc_time.h"
 #include "store/pg_connection.h"
@@ -214,12 +215,13 @@ AuditRecord read_audit(const PgResult& q, int row) {
   return r;
 }
 
-// A digest as stored: its 32 bytes; an empty one (an entry without an event) as no bytes.
+// A digest as stored: its 32 bytes (an entry's several events: theirs one after another); an
+// empty one (an entry without an event) as no bytes.
 Result<std::string> digest_param(std::string_view hex) {
   if (hex.empty()) return std::string();
-  auto bytes = digest_bytes(hex);
+  auto bytes = digest_list_bytes(hex);
   if (!bytes) return Error::internal("audit: '" + std::string(hex) + "' is not a SHA-256 digest");
-  return std::string(bytes->data(), bytes->size());
+  return std::move(*bytes);
 }
 
 constexpr const char* kTokenColumns =
@@ -1267,8 +1269,15 @@ Result<std::vector<AuditRecord>> PostgresStore::audit(const std::string& executi
   if (!execution_id.empty()) sql += " WHERE execution_id = " + a.text(execution_id);
   sql += " ORDER BY seq";
   auto q = read(sql, a.params());
-  return rows_of<AuditRecord>(std::move(q),
-                              [](const PgResult& r, int i) { return read_audit(r, i); });
+  auto entries =
+      rows_of<AuditRecord>(std::move(q), [](const PgResult& r, int i) { return read_audit(r, i); });
+  if (!entries) return entries;
+  std::vector<AuditRecord> out;
+  out.reserve(entries->size());
+  for (auto& entry : *entries) {
+    for (auto& r : expand_audit_entry(std::move(entry))) out.push_back(std::move(r));
+  }
+  return out;
 }
 
 // One snapshot for the whole check: a concurrent writer cannot make a good chain look broken.
@@ -1332,10 +1341,14 @@ Status check_events(PgConnection& c, StoredEventCheck& check) {
   std::string after_execution;
   int64_t after_seq = -1;
   for (bool more = true; more;) {
+    // Each event's entry is the one of its execution with the greatest first event at or
+    // before it; whether its digests reach the event is the check's.
     auto q = c.query(
-        "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_hash FROM "
-        "events e LEFT JOIN audit a ON a.execution_id = e.execution_id AND a.event_seq = e.seq "
-        "WHERE (e.execution_id, e.seq) > ($1, $2) ORDER BY e.execution_id, e.seq LIMIT " +
+        "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_hash, "
+        "a.event_seq FROM events e LEFT JOIN LATERAL (SELECT b.seq, b.event_hash, b.event_seq "
+        "FROM audit b WHERE b.execution_id = e.execution_id AND b.event_seq > 0 AND b.event_seq "
+        "<= e.seq ORDER BY b.event_seq DESC LIMIT 1) a ON true WHERE (e.execution_id, e.seq) > "
+        "($1, $2) ORDER BY e.execution_id, e.seq LIMIT " +
             std::to_string(kVerifyPage),
         PgParams().text(after_execution).integer(after_seq));
     if (!q) return std::move(q).error();
@@ -1347,6 +1360,7 @@ Status check_events(PgConnection& c, StoredEventCheck& check) {
       if (!q->is_null(i, 6)) entry = static_cast<uint64_t>(q->integer(i, 6));
       if (!check.event(after_execution, static_cast<uint64_t>(after_seq), q->integer(i, 2),
                        q->view(i, 3), q->view(i, 4), q->view(i, 5), entry,
+                       entry ? static_cast<uint64_t>(q->integer(i, 8)) : 0,
                        entry ? stored_digest(*q, i, 7) : std::string())) {
         return ok_status();
       }
@@ -1355,12 +1369,14 @@ Status check_events(PgConnection& c, StoredEventCheck& check) {
   return ok_status();
 }
 
-// Every entry's event still stored, or removed by a purge that says so.
+// Every entry's events still stored, or removed by a purge that says so: each event an entry
+// records (its digests are 32 bytes each) that no row holds.
 Status check_missing_events(PgConnection& c, StoredEventCheck& check) {
   auto missing = c.query(
-      "SELECT a.seq, a.execution_id, a.event_seq FROM audit a WHERE a.event_seq > 0 AND NOT "
-      "EXISTS (SELECT 1 FROM events e WHERE e.execution_id = a.execution_id AND e.seq = "
-      "a.event_seq) ORDER BY a.seq");
+      "SELECT a.seq, a.execution_id, r.seq FROM audit a CROSS JOIN LATERAL generate_series("
+      "a.event_seq, a.event_seq + greatest(length(a.event_hash) / 32, 1) - 1) AS r(seq) WHERE "
+      "a.event_seq > 0 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.execution_id = "
+      "a.execution_id AND e.seq = r.seq) ORDER BY a.seq, r.seq");
   if (!missing) return std::move(missing).error();
   for (int i = 0; i < missing->rows(); ++i) {
     if (!check.missing(static_cast<uint64_t>(missing->integer(i, 0)), missing->text(i, 1),

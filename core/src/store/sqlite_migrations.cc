@@ -272,6 +272,13 @@ constexpr const char* kMigrations[] = {
     CREATE INDEX executions_finished ON executions (started_at)
       WHERE status = 'succeeded' OR status = 'failed' OR status = 'cancelled';
     )sql",
+    // 16: no table changes. From here on an audit entry may record several consecutive events
+    // (scheme 3: event_hash holds their digests one after another, audit/audit_grouping.h); the
+    // version says so, so that an older engine refuses the store instead of finding its events
+    // unaudited.
+    R"sql(
+    SELECT 1;
+    )sql",
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "audit/audit_chain.h"
+#include "audit/audit_grouping.h"
 #include "audit/event_digest.h"
 #include "audit/purge_evidence.h"
 #include "common/json_text.h"
@@ -98,11 +99,15 @@ Result<TaskRecord> read_task(const SqliteStatement& q) {
 // TEXT (every hash of a store written before) reads as it is, so old rows need no rewrite.
 class StoredHash {
  public:
-  explicit StoredHash(std::string_view hex) : hex_(hex), bytes_(digest_bytes(hex)) {}
+  explicit StoredHash(std::string_view hex) : hex_(hex), bytes_(digest_bytes(hex)) {
+    if (!bytes_ && hex.size() > 2 * kDigestBytes) list_ = digest_list_bytes(hex);
+  }
   // Binds the value; it must outlive the statement's run (the binding does not copy).
   void bind(SqliteStatement& q, int index) const {
     if (bytes_) {
       q.bind_blob(index, std::string_view(bytes_->data(), bytes_->size()));
+    } else if (list_) {
+      q.bind_blob(index, *list_);
     } else {
       q.bind(index, hex_);
     }
@@ -111,6 +116,7 @@ class StoredHash {
  private:
   std::string_view hex_;
   std::optional<std::array<char, kDigestBytes>> bytes_;
+  std::optional<std::string> list_;  // an entry's digests of several events
 };
 
 std::string stored_hash(const SqliteStatement& q, int column) {
@@ -1716,7 +1722,7 @@ Result<std::vector<AuditRecord>> SqliteStore::audit(const std::string& execution
     auto row = q.step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    out.push_back(read_audit(q));
+    for (auto& r : expand_audit_entry(read_audit(q))) out.push_back(std::move(r));
   }
   return out;
 }
@@ -1797,28 +1803,51 @@ Status SqliteStore::verify_events(AuditVerification& v,
                                   const std::map<std::string, PurgeEvidence>& purges,
                                   const std::set<std::string>& legacy) {
   StoredEventCheck check(v, purges, legacy);
+  // Each event's entry is the one of its execution with the greatest first event at or before
+  // it (one backward step in the index); whether its digests reach the event is the check's.
   auto s = each_row(
       db_,
-      "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_hash FROM "
-      "events e LEFT JOIN audit a ON a.execution_id = e.execution_id AND a.event_seq = e.seq "
-      "ORDER BY e.execution_id, e.seq",
+      "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_seq, "
+      "a.event_hash FROM events e LEFT JOIN audit a ON a.seq = (SELECT b.seq FROM audit b WHERE "
+      "b.execution_id = e.execution_id AND b.event_seq > 0 AND b.event_seq <= e.seq ORDER BY "
+      "b.event_seq DESC LIMIT 1) ORDER BY e.execution_id, e.seq",
       [&](auto& q) {
         std::optional<uint64_t> entry;
         if (!q.is_null(6)) entry = static_cast<uint64_t>(q.integer(6));
         return check.event(q.text(0), static_cast<uint64_t>(q.integer(1)), q.integer(2), q.bytes(3),
                            q.bytes(4), q.bytes(5), entry,
-                           entry ? stored_hash(q, 7) : std::string());
+                           entry ? static_cast<uint64_t>(q.integer(7)) : 0,
+                           entry ? stored_hash(q, 8) : std::string());
       });
   if (!s || !v.ok) return s;
-  return each_row(
+  // Entries with fewer of their events stored than they record (digests are 32 bytes each, or
+  // 64 hex digits in a store older than schema 14), then which of them are gone.
+  SqliteStatement stored(db_, "SELECT 1 FROM events WHERE execution_id = ?1 AND seq = ?2");
+  Status looked = ok_status();
+  s = each_row(
       db_,
-      "SELECT a.seq, a.execution_id, a.event_seq FROM audit a WHERE a.event_seq > 0 AND NOT "
-      "EXISTS (SELECT 1 FROM events e WHERE e.execution_id = a.execution_id AND e.seq = "
-      "a.event_seq) ORDER BY a.seq",
+      "SELECT x.seq, x.execution_id, x.event_seq, x.n FROM (SELECT a.seq, a.execution_id, "
+      "a.event_seq, CASE WHEN typeof(a.event_hash) = 'blob' THEN length(a.event_hash) / 32 ELSE "
+      "length(a.event_hash) / 64 END AS n FROM audit a WHERE a.event_seq > 0) AS x WHERE "
+      "max(x.n, 1) > (SELECT count(*) FROM events e WHERE e.execution_id = x.execution_id AND "
+      "e.seq >= x.event_seq AND e.seq < x.event_seq + max(x.n, 1)) ORDER BY x.seq",
       [&](auto& q) {
-        return check.missing(static_cast<uint64_t>(q.integer(0)), q.text(1),
-                             static_cast<uint64_t>(q.integer(2)));
+        const auto entry = static_cast<uint64_t>(q.integer(0));
+        const std::string execution = q.text(1);
+        const auto first = static_cast<uint64_t>(q.integer(2));
+        const auto count = std::max<uint64_t>(static_cast<uint64_t>(q.integer(3)), 1);
+        for (uint64_t seq = first; seq < first + count; ++seq) {
+          auto found = stored.bind(1, execution).bind(2, static_cast<int64_t>(seq)).step();
+          stored.reset();
+          if (!found) {
+            looked = std::move(found).error();
+            return false;
+          }
+          if (!*found && !check.missing(entry, execution, seq)) return false;
+        }
+        return true;
       });
+  return s ? looked : s;
 }
 
 Result<std::vector<ExecutionRecord>> SqliteStore::finished_executions() {

@@ -474,6 +474,8 @@ class Store {
   virtual Result<StoreCounts> counts(TimePoint now) = 0;
   // At most filter.limit executions the filter selects, newest start first.
   virtual Result<std::vector<ExecutionSummary>> executions(const ExecutionFilter& filter) = 0;
+  // The audit trail of `execution_id` (empty: the whole log) in chain order, one record per
+  // event an entry records (audit/audit_grouping.h: expand_audit_entry).
   virtual Result<std::vector<AuditRecord>> audit(const std::string& execution_id) = 0;
   // Checks the chain, time never moving back along it, every stored event against the digest
   // its entry carries, and that the chain still holds each of `anchors`. A summary removed, an

@@ -51,13 +51,22 @@ Status seal_batch_audit(const std::vector<AuditDraft>& drafts, const BatchEventD
     }
     if (!at) return std::move(at).error();
     std::string_view event_hash;
-    if (draft->event_seq != 0) {
-      const auto digest = digests.find(draft->execution_id, draft->event_seq);
+    std::string event_hashes;  // an entry of several events: their digests one after another
+    for (uint64_t i = 0; draft->event_seq != 0 && i < std::max<uint64_t>(draft->event_count, 1);
+         ++i) {
+      const uint64_t event_seq = draft->event_seq + i;
+      const auto digest = digests.find(draft->execution_id, event_seq);
       if (!digest) {
-        return Error::internal("audit entry for event " + std::to_string(draft->event_seq) +
-                               " of " + draft->execution_id + " came without its event");
+        return Error::internal("audit entry for event " + std::to_string(event_seq) + " of " +
+                               draft->execution_id + " came without its event");
       }
-      event_hash = *digest;
+      if (i == 0) {
+        event_hash = *digest;
+        continue;
+      }
+      if (i == 1) event_hashes.assign(event_hash);
+      event_hashes += *digest;
+      event_hash = event_hashes;
     }
     const uint64_t seq = tail.seq + 1;
     AuditSeal seal = seal_audit_draft(*draft, seq, tail.hash, *at, event_hash);
@@ -91,6 +100,18 @@ std::optional<std::array<char, kDigestBytes>> digest_bytes(std::string_view hex)
   return out;
 }
 
+std::optional<std::string> digest_list_bytes(std::string_view hex) {
+  if (hex.empty() || hex.size() % (2 * kDigestBytes) != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t at = 0; at < hex.size(); at += 2 * kDigestBytes) {
+    const auto one = digest_bytes(hex.substr(at, 2 * kDigestBytes));
+    if (!one) return std::nullopt;
+    out.append(one->data(), one->size());
+  }
+  return out;
+}
+
 std::string hex_text(std::string_view bytes) {
   std::string hex;
   hex.reserve(2 * bytes.size());
@@ -117,11 +138,22 @@ StoredEventCheck::StoredEventCheck(AuditVerification& verification,
 // rewrote it.
 bool StoredEventCheck::event(const std::string& execution_id, uint64_t seq, int64_t at_ms,
                              std::string_view type, std::string_view step, std::string_view data,
-                             std::optional<uint64_t> entry_seq, std::string_view entry_event_hash) {
+                             std::optional<uint64_t> entry_seq, uint64_t entry_event_seq,
+                             std::string_view entry_event_hash) {
   const std::string where = "event " + std::to_string(seq) + " of execution " + execution_id;
   if (execution_id != current_) {
     current_ = execution_id;
     linked_seen_ = false;
+  }
+  constexpr size_t kDigestHex = 2 * kDigestBytes;
+  // The entry found is the nearest one starting at or before this event; it names the event
+  // only if its digests reach it.
+  std::string_view recorded;
+  if (entry_seq && seq >= entry_event_seq &&
+      (seq - entry_event_seq) < entry_event_hash.size() / kDigestHex) {
+    recorded = entry_event_hash.substr((seq - entry_event_seq) * kDigestHex, kDigestHex);
+  } else {
+    entry_seq.reset();
   }
   if (!entry_seq) {
     // Before its execution's first linked event, under scheme-1 entries: written before
@@ -137,7 +169,7 @@ bool StoredEventCheck::event(const std::string& execution_id, uint64_t seq, int6
   linked_seen_ = true;
   ++v_.events;
   const std::string digest = event_digest(execution_id, seq, at_ms, type, step, data);
-  if (digest == entry_event_hash) return true;
+  if (digest == recorded) return true;
   const PurgeEvidence* e = purge_evidence_for(purges_, execution_id);
   if (e != nullptr && e->covers_rewrite(seq, digest)) return true;
   mark_audit_broken(v_, *entry_seq, "event_modified",

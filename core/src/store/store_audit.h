@@ -9,7 +9,7 @@
 // the chain is right whoever wrote last.
 //
 // Verifying: every entry in seq order (AuditVerifier), then every stored event against the
-// entry that names it and every entry against its event (StoredEventCheck), with the purges
+// entry that names it and every entry against its events (StoredEventCheck), with the purges
 // that account for removed summaries and rewritten or deleted events (audit/purge_evidence.h).
 // The store streams both from one snapshot.
 #ifndef COALITION_STORE_STORE_AUDIT_H_
@@ -58,7 +58,7 @@ struct AuditTail {
 std::string audit_head_text(const AuditTail& tail);
 
 // Writes one sealed entry: the draft's fields, its position, the seal, the hash of the entry
-// before it and the digest of its event (empty: none).
+// before it and the digests of its events, one after another (empty: none).
 using AuditEntryWriter =
     std::function<Status(const AuditDraft& draft, uint64_t seq, const AuditSeal& seal,
                          std::string_view prev_hash, std::string_view event_hash)>;
@@ -85,6 +85,8 @@ Status seal_batch_audit(const std::vector<AuditDraft>& drafts, const BatchEventD
 // not 64 lower-case hex digits (an empty event hash, text of an older store).
 inline constexpr size_t kDigestBytes = 32;
 std::optional<std::array<char, kDigestBytes>> digest_bytes(std::string_view hex);
+// Digests one after another (an entry's events), in hex, as their bytes; nullopt as above.
+std::optional<std::string> digest_list_bytes(std::string_view hex);
 // Bytes as lower-case hex.
 std::string hex_text(std::string_view bytes);
 
@@ -95,11 +97,13 @@ class StoredEventCheck {
   StoredEventCheck(AuditVerification& verification,
                    const std::map<std::string, PurgeEvidence>& purges,
                    const std::set<std::string>& legacy);
-  // One stored event and the entry that names it (`entry_seq` nullopt: none names it). False
-  // from the first problem on (marked in the verification).
+  // One stored event and the entry of its execution with the greatest first event at or before
+  // it (`entry_seq` nullopt: none), which names it if its digests reach that far: that entry's
+  // first event and its digests, one after another. False from the first problem on (marked
+  // in the verification).
   bool event(const std::string& execution_id, uint64_t seq, int64_t at_ms, std::string_view type,
              std::string_view step, std::string_view data, std::optional<uint64_t> entry_seq,
-             std::string_view entry_event_hash);
+             uint64_t entry_event_seq, std::string_view entry_event_hash);
   // Entry `entry_seq` records event `event_seq` of `execution_id`, which is no longer stored.
   bool missing(uint64_t entry_seq, const std::string& execution_id, uint64_t event_seq);
 

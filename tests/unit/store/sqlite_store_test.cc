@@ -300,7 +300,7 @@ TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
   EXPECT_EQ(v->entries, 3u);
   EXPECT_EQ(v->unanchored_events, 1u);
   EXPECT_EQ(store->audit("ex-1")->front().scheme, 1);
-  EXPECT_EQ(store->audit("ex-1")->back().scheme, 2);
+  EXPECT_EQ(store->audit("ex-1")->back().scheme, kAuditScheme);
   EXPECT_EQ(store->audit("ex-1")->at(1).prev_hash, old_hash) << "read as the hex it was written";
   store.reset();
   // The entries written since keep each digest as its 32 bytes; the old one's stay its text. An
