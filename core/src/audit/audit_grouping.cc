@@ -32,7 +32,8 @@ bool continues(const AuditDraft& run, const AuditDraft& next) {
 
 // The entry for drafts [first, last): the first's time, actor and first event; a step only if
 // all share it. The summary is written here as text: the drafts' summaries are already JSON
-// objects, so each goes in whole instead of being parsed and printed again.
+// objects, so each goes in whole instead of being parsed and printed again. An item leaves out
+// an empty step and an empty summary (most engine events have nothing more to say).
 AuditDraft fold(std::vector<AuditDraft>& drafts, size_t first, size_t last) {
   AuditDraft out = std::move(drafts[first]);
   std::string summary = R"({"events":[)";
@@ -40,12 +41,16 @@ AuditDraft fold(std::vector<AuditDraft>& drafts, size_t first, size_t last) {
   for (size_t i = first; i < last; ++i) {
     const AuditDraft& d = i == first ? out : drafts[i];
     if (i > first) summary += ',';
-    summary += R"({"step":)";
-    summary += json(d.step).dump();
-    summary += R"(,"summary":)";
-    summary += d.summary;
-    summary += R"(,"type":)";
+    summary += R"({"type":)";
     summary += json(d.type).dump();
+    if (!d.step.empty()) {
+      summary += R"(,"step":)";
+      summary += json(d.step).dump();
+    }
+    if (d.summary != "{}") {
+      summary += R"(,"summary":)";
+      summary += d.summary;
+    }
     summary += '}';
     one_step = one_step && d.step == out.step;
   }

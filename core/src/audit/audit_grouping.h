@@ -7,8 +7,9 @@
 // of ~250 bytes for one engine step. An entry of scheme 3 records consecutive events of one
 // execution by one actor (the same actor, role and organisation): its event_seq is the first,
 // its event_hash holds each event's digest in turn, its type is kAuditEventsType and its summary
-// lists each event's own summary with the event's type and step:
-//   {"events": [{"type": "step_succeeded", "step": "s0", "event": 4}, ...]}
+// lists each event's type, step (if any) and own summary (if not empty), in order:
+//   {"events": [{"type": "step_succeeded", "step": "s0"},
+//               {"type": "attempt_started", "step": "s1", "summary": {"attempt": 1}}, ...]}
 // An entry of one event stays as before (its own type, step and summary).
 //
 // Readers of an execution's trail see one record per event (expand_audit_entry), so the trail

@@ -79,10 +79,12 @@ bool retryable_by(const RetryPolicy& policy, const StepError& error) {
   return false;
 }
 
-// What the audit log keeps of an event: its kind and the identifiers and codes needed to follow
-// it, never outputs, inputs or answers (they may carry personal or case data).
+// What the audit log keeps of an event: the identifiers and codes needed to follow it, never
+// outputs, inputs or answers (they may carry personal or case data). Its kind, step and seq are
+// the entry's own fields (or its item's, in an entry of several events), not repeated here:
+// for most engine events there is nothing more to say.
 json audit_summary(const Event& e) {
-  json s{{"event", e.seq}};
+  json s = json::object();
   for (const char* key : {"attempt", "task", "roles", "due", "level", "name", "rule", "next",
                           "workflow", "action", "previous", "votes", "recovered", "assignee",
                           "released", "justification", "steps", "from", "to"}) {

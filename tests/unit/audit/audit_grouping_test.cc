@@ -56,6 +56,24 @@ TEST(AuditGroupingTest, ARunOfOneActorsConsecutiveEventsIsOneEntry) {
   EXPECT_EQ(same_step[0].step, "review") << "one step for all: kept";
 }
 
+TEST(AuditGroupingTest, AnEventWithNoStepOrNothingMoreToSayIsItsTypeAloneAndReadsBackSo) {
+  AuditDraft started = event_draft(1, "engine", "");
+  started.type = "execution_started";
+  AuditDraft scheduled = event_draft(2);
+  scheduled.summary = "{}";
+  const auto out = grouped({started, scheduled});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].summary, R"({"events":[{"type":"execution_started","summary":{"event":1}},)"
+                            R"({"type":"step_scheduled","step":"review"}]})");
+  const auto records = expand_audit_entry(
+      seal_audit_entry(out[0], 1, kAuditGenesisHash, out[0].at, std::string(128, 'a')));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].step, "");
+  EXPECT_EQ(records[0].summary, R"({"event":1})");
+  EXPECT_EQ(records[1].step, "review");
+  EXPECT_EQ(records[1].summary, "{}");
+}
+
 TEST(AuditGroupingTest, AnotherActorAGapAnEntryWithoutAnEventOrAnotherExecutionEndsARun) {
   AuditDraft person = event_draft(3, "officer.kim");
   AuditDraft other_role = event_draft(7);
