@@ -1,4 +1,5 @@
-// The one reader and the one writer of an execution's stored state. The reader trusts nothing:
+// The one reader and the one writer of an execution's stored state (the writer as a document,
+// and straight to its stored bytes, one layout for both). The reader trusts nothing:
 // the document may have been edited, cut short on disk or written by a newer engine, and a
 // value of the wrong type or range must be refused by name (where, what) rather than wrap,
 // throw from deep inside a getter, or allocate what a count says. Version 1 is read into the
@@ -11,6 +12,8 @@
 #include <chrono>
 #include <limits>
 #include <string_view>
+
+#include "common/msgpack_writer.h"
 
 namespace coalition {
 
@@ -455,6 +458,246 @@ json to_json(PersistedState s) {
   doc["timers"] = std::move(timers);
   if (!s.actors.empty()) doc["actors"] = s.actors;
   return doc;
+}
+
+namespace {
+
+// The stored form, written straight from the structs (encode_persisted_state): the bytes
+// to_msgpack(to_json(s)) gives, so each map's keys go in the sorted order a JSON object keeps,
+// and a member to_json leaves out is left out here too (the counts say so).
+void write_layer_ref(MsgpackWriter& w, const std::optional<uint64_t>& id) {
+  if (id) {
+    w.unsigned_integer(*id);
+  } else {
+    w.nil();
+  }
+}
+
+void write_frame(MsgpackWriter& w, const PersistedFrame& f) {
+  const bool cap_rule = !f.cap_basis.rule.empty();
+  const bool cap_calendar = !f.cap_basis.calendar.empty();
+  const bool due_rule = !f.basis.rule.empty();
+  const bool due_calendar = !f.basis.calendar.empty();
+  w.map(11 + static_cast<size_t>(f.cap.has_value()) + cap_calendar + cap_rule + (f.crashes > 0) +
+        static_cast<size_t>(f.due.has_value()) + due_calendar + due_rule + (f.level > 0));
+  if (f.cap) {
+    w.text("cap");
+    w.integer(to_ms(*f.cap));
+  }
+  if (cap_calendar) {
+    w.text("cap_calendar");
+    w.text(f.cap_basis.calendar);
+  }
+  if (cap_rule) {
+    w.text("cap_rule");
+    w.text(f.cap_basis.rule);
+  }
+  if (f.crashes > 0) {
+    w.text("crashes");
+    w.unsigned_integer(f.crashes);
+  }
+  w.text("current");
+  w.text(f.current);
+  if (f.due) {
+    w.text("due");
+    w.integer(to_ms(*f.due));
+  }
+  if (due_calendar) {
+    w.text("due_calendar");
+    w.text(f.basis.calendar);
+  }
+  if (due_rule) {
+    w.text("due_rule");
+    w.text(f.basis.rule);
+  }
+  w.text("entered_at");
+  w.integer(to_ms(f.entered_at));
+  w.text("frozen");
+  write_layer_ref(w, f.frozen);
+  w.text("id");
+  w.integer(f.id);
+  w.text("inherited");
+  write_layer_ref(w, f.inherited);
+  if (f.level > 0) {
+    w.text("level");
+    w.unsigned_integer(f.level);
+  }
+  w.text("own");
+  w.json(f.own);
+  w.text("parent");
+  w.integer(f.parent);
+  w.text("path");
+  w.text(f.path);
+  w.text("slot");
+  w.unsigned_integer(f.slot);
+  w.text("visits");
+  w.map(f.visits.size());
+  for (const auto& [step, n] : f.visits) {
+    w.text(step);
+    w.unsigned_integer(n);
+  }
+  w.text("wf");
+  w.text(f.workflow);
+}
+
+void write_join(MsgpackWriter& w, const PersistedJoin& j) {
+  w.map(5 + static_cast<size_t>(j.inline_outputs.has_value()));
+  w.text("counts");
+  w.array(4);
+  for (const uint64_t n : {j.succeeded, j.failed, j.running_count, j.next_slot}) {
+    w.unsigned_integer(n);
+  }
+  w.text("frame");
+  w.integer(j.frame);
+  w.text("items_from");
+  write_layer_ref(w, j.items_from);
+  if (j.inline_outputs) {
+    w.text("outputs");
+    w.array(j.inline_outputs->size());
+    for (const auto& output : *j.inline_outputs) w.json(output);
+  }
+  w.text("running");
+  w.array(j.running.size());
+  for (const auto& [slot, child] : j.running) {
+    w.array(2);
+    w.unsigned_integer(slot);
+    w.integer(child);
+  }
+  w.text("runs");
+  w.array(j.runs.size());
+  for (const auto& [state, n] : j.runs) {
+    w.array(2);
+    w.integer(slot_state_number(state));
+    w.unsigned_integer(n);
+  }
+}
+
+void write_task(MsgpackWriter& w, const PersistedTask& t) {
+  w.map(6 + static_cast<size_t>(!t.assignee.empty()));
+  if (!t.assignee.empty()) {
+    w.text("assignee");
+    w.text(t.assignee);
+  }
+  w.text("completions");
+  w.json(t.completions);
+  w.text("created_at");
+  w.integer(to_ms(t.created_at));
+  w.text("id");
+  w.text(t.id);
+  w.text("organisation");
+  w.text(t.organisation);
+  w.text("roles");
+  w.array(t.roles.size());
+  for (const auto& role : t.roles) w.text(role);
+  w.text("spec");
+  w.json(t.spec);
+}
+
+void write_attempt(MsgpackWriter& w, const PersistedAttempt& a) {
+  w.map(2 + static_cast<size_t>(!a.key.empty()) + !a.plugin_version.empty() +
+        static_cast<size_t>(a.resume_input.has_value()) + !a.signal.empty() + a.suspended +
+        static_cast<size_t>(a.task.has_value()));
+  w.text("frame");
+  w.integer(a.frame);
+  if (!a.key.empty()) {
+    w.text("key");
+    w.text(a.key);
+  }
+  w.text("number");
+  w.unsigned_integer(a.number);
+  if (!a.plugin_version.empty()) {
+    w.text("plugin_version");
+    w.text(a.plugin_version);
+  }
+  if (a.resume_input) {
+    w.text("resume_input");
+    w.json(*a.resume_input);
+  }
+  if (!a.signal.empty()) {
+    w.text("signal");
+    w.text(a.signal);
+  }
+  if (a.suspended) {
+    w.text("suspended");
+    w.boolean(true);
+  }
+  if (a.task) {
+    w.text("task");
+    write_task(w, *a.task);
+  }
+}
+
+}  // namespace
+
+std::string encode_persisted_state(const PersistedState& s) {
+  std::string out;
+  out.reserve(512);
+  MsgpackWriter w(out);
+  const bool ended = is_finished(s.status);
+  w.map(ended ? 7 : 14 + static_cast<size_t>(!s.actors.empty()));
+  if (!ended && !s.actors.empty()) {
+    w.text("actors");
+    w.map(s.actors.size());
+    for (const auto& [step, who] : s.actors) {
+      w.text(step);
+      w.array(who.size());
+      for (const auto& actor : who) w.text(actor);
+    }
+  }
+  if (!ended) {
+    w.text("attempts");
+    w.array(s.attempts.size());
+    for (const auto& a : s.attempts) write_attempt(w, a);
+    w.text("frames");
+    w.array(s.frames.size());
+    for (const auto& f : s.frames) write_frame(w, f);
+  }
+  w.text("initiator");
+  w.text(s.initiator);
+  if (!ended) {
+    w.text("joins");
+    w.array(s.joins.size());
+    for (const auto& j : s.joins) write_join(w, j);
+    w.text("map_items");
+    w.unsigned_integer(s.map_items);
+  }
+  w.text("next");
+  w.array(3);
+  w.integer(s.next_frame);
+  w.unsigned_integer(s.next_timer);
+  w.unsigned_integer(s.next_task);
+  if (!ended) {
+    w.text("next_layer");
+    w.unsigned_integer(s.next_layer);
+  }
+  w.text("seq");
+  w.unsigned_integer(s.seq);
+  w.text("started_at");
+  w.integer(to_ms(s.started_at));
+  w.text("status");
+  w.text(to_string(s.status));
+  if (!ended) {
+    w.text("timers");
+    w.array(s.timers.size());
+    for (const auto& [id, t] : s.timers) {
+      w.array(5);
+      w.unsigned_integer(id);
+      w.integer(to_ms(t.due));
+      w.integer(static_cast<int>(t.kind));
+      w.integer(t.frame);
+      w.unsigned_integer(t.stored_argument());
+    }
+  }
+  w.text("v");
+  w.integer(kPersistedStateVersion);
+  if (!ended) {
+    w.text("waiting");
+    w.array(s.waiting.size());
+    for (const int64_t frame : s.waiting) w.integer(frame);
+  }
+  w.text("workflow");
+  w.text(s.workflow);
+  return out;
 }
 
 json purged_state(const std::string& workflow_key) {

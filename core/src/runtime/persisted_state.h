@@ -137,6 +137,10 @@ struct PersistedState {
 Result<PersistedState> read_persisted_state(const nlohmann::json& document);
 // Takes the state by value: a drain moves its documents in rather than copying them again.
 nlohmann::json to_json(PersistedState state);
+// The state as the store keeps it (ExecutionRecord::state_encoded): the very bytes of
+// nlohmann::json::to_msgpack(to_json(state)), written without building the document (a drain's
+// largest cost was building it, encoding it and freeing it).
+std::string encode_persisted_state(const PersistedState& state);
 
 // What retention leaves of a purged execution's state: the workflow it ran, nothing to resume.
 nlohmann::json purged_state(const std::string& workflow_key);

@@ -51,7 +51,8 @@ struct ExecutionRecord {
   nlohmann::json state;
   ExecutionResult result;  // the output or the error, once finished
   // `state` and `result` exactly as a store writes them, when encoded ahead of the write
-  // (store/stored_forms.h); empty otherwise, and in a record read back.
+  // (store/stored_forms.h); empty otherwise, and in a record read back. A drained execution's
+  // record carries its state only so (its `state` is null): the store writes that.
   std::string state_encoded{};
   std::string result_encoded{};
 };

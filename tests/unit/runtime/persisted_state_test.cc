@@ -151,6 +151,68 @@ TEST(PersistedStateTest, AnEndedExecutionKeepsItsCountersOnly) {
   EXPECT_TRUE(read_persisted_state(old).ok());
 }
 
+// The stored bytes are written straight from the structs (encode_persisted_state): they must be
+// the very bytes of the document's MessagePack, for every member present or left out, every
+// size class of number, text, array and map, and an ended execution's short form.
+TEST(PersistedStateTest, TheStoredBytesAreTheDocumentsMessagePackWrittenDirectly) {
+  const auto msgpack = [](const PersistedState& s) {
+    std::string out;
+    json::to_msgpack(to_json(s), out);
+    return out;
+  };
+  const auto same = [&](const PersistedState& s) {
+    EXPECT_EQ(encode_persisted_state(s), msgpack(s));
+    const json back = json::from_msgpack(encode_persisted_state(s));
+    auto read = read_persisted_state(back);
+    ASSERT_TRUE(read.ok()) << read.error().to_string();
+    EXPECT_EQ(*read, s);
+  };
+  {
+    SCOPED_TRACE("one of everything");
+    same(running_state());
+  }
+  {
+    SCOPED_TRACE("ended");
+    PersistedState s = running_state();
+    s.status = ExecutionStatus::kSucceeded;
+    const std::string bytes = encode_persisted_state(s);
+    EXPECT_EQ(bytes, msgpack(s));
+  }
+  {
+    SCOPED_TRACE("nothing optional");
+    PersistedState s;
+    s.workflow = "w@1";
+    s.frames.push_back(PersistedFrame{});
+    s.joins.push_back(PersistedJoin{});
+    s.attempts.push_back(PersistedAttempt{});
+    same(s);
+  }
+  {
+    SCOPED_TRACE("every size class");
+    PersistedState s = running_state();
+    s.initiator = std::string(40, 'i');          // text of 8-bit length
+    s.workflow = std::string(300, 'w');          // of 16-bit length
+    s.frames[0].path = std::string(70000, 'p');  // of 32-bit length
+    s.seq = 200;                                 // 8-bit
+    s.next_timer = 60000;                        // 16-bit
+    s.next_task = 4000000000;                    // 32-bit
+    s.map_items = std::numeric_limits<uint64_t>::max();
+    s.next_frame = -100;  // negative, 8-bit
+    s.frames[1].parent = -1000;
+    s.frames[1].id = -100000;
+    s.joins[0].frame = std::numeric_limits<int64_t>::min();
+    s.frames[0].entered_at = TimePoint(std::chrono::milliseconds(-5));  // before the epoch
+    for (int i = 0; i < 20; ++i) s.frames[0].visits["step" + std::to_string(i)] = 1;  // map 16
+    for (int64_t i = 0; i < 20; ++i) s.waiting.insert(i);                             // array 16
+    s.joins[0].inline_outputs = std::vector<json>{json(nullptr), json{{"x", 1}}};
+    s.attempts[0].key = "ex-1/review/2";
+    s.attempts[0].signal = "approved";
+    s.attempts[0].task->assignee.clear();
+    s.attempts[0].resume_input = json(nullptr);
+    same(s);
+  }
+}
+
 // A retry goes back to the state before a failure and numbers on after everything since.
 TEST(PersistedStateTest, NumberingOnTakesTheGreaterOfEachCounter) {
   PersistedState kept = running_state();
