@@ -1142,22 +1142,23 @@ TYPED_TEST(StoreConformance, EventPayloadsAreCoveredByTheirEntries) {
 // middle and the last of a run changed or gone are each found), and the execution's trail
 // reads one record per event.
 TYPED_TEST(StoreConformance, AnEntryOfSeveralEventsCoversEachOfThem) {
-  const EventType types[] = {EventType::kStepSucceeded, EventType::kStepScheduled,
-                             EventType::kAttemptStarted, EventType::kTaskCompleted};
-  const auto step_of = [](uint64_t i) { return std::string(i == 1 ? "draft" : "review"); };
+  const EventType types[] = {EventType::kStepScheduled, EventType::kAttemptStarted,
+                             EventType::kStepSuspended, EventType::kTaskCompleted,
+                             EventType::kStepScheduled};
+  const auto step_of = [](uint64_t i) { return std::string(i < 5 ? "review" : "filing"); };
   const auto write = [&](Store& store) {
     StoreBatch batch;
     std::vector<AuditDraft> drafts;
-    for (uint64_t i = 1; i <= 4; ++i) {
+    for (uint64_t i = 1; i <= 5; ++i) {
       batch.events.push_back({"ex-1", Event{i, at(1), types[i - 1], step_of(i), {{"n", i}}}});
-      const bool person = i == 4;  // the engine's three events, then a person's
+      const bool person = i == 4;  // the engine's three events, a person's, the engine's next step
       drafts.push_back(make_audit_draft(at(1), person ? "officer.kim" : "engine",
                                         person ? "reviewer" : "", "", "ex-1", step_of(i),
                                         std::string(to_string(types[i - 1])), {{"event", i}}));
       drafts.back().event_seq = i;
     }
     append_grouped_audit(batch.audit, std::move(drafts));
-    EXPECT_EQ(batch.audit.size(), 2u);
+    EXPECT_EQ(batch.audit.size(), 3u);
     return store.apply(batch);
   };
   {
@@ -1167,27 +1168,27 @@ TYPED_TEST(StoreConformance, AnEntryOfSeveralEventsCoversEachOfThem) {
     auto v = store->verify_audit();
     ASSERT_TRUE(v.ok()) << v.error().message();
     EXPECT_TRUE(v->ok) << v->problem;
-    EXPECT_EQ(v->entries, 2u);
-    EXPECT_EQ(v->events, 4u);
+    EXPECT_EQ(v->entries, 3u);
+    EXPECT_EQ(v->events, 5u);
     auto trail = store->audit("ex-1");
     ASSERT_TRUE(trail.ok());
-    ASSERT_EQ(trail->size(), 4u);
-    for (uint64_t i = 1; i <= 4; ++i) {
+    ASSERT_EQ(trail->size(), 5u);
+    for (uint64_t i = 1; i <= 5; ++i) {
       SCOPED_TRACE(i);
       const AuditRecord& r = (*trail)[i - 1];
-      EXPECT_EQ(r.seq, i < 4 ? 1u : 2u);
+      EXPECT_EQ(r.seq, i < 4 ? 1u : i - 2);
       EXPECT_EQ(r.part, i < 4 ? i : 0u);
       EXPECT_EQ(r.event_seq, i);
       EXPECT_EQ(r.type, to_string(types[i - 1]));
       EXPECT_EQ(r.step, step_of(i));
-      EXPECT_EQ(r.actor, i < 4 ? "engine" : "officer.kim");
+      EXPECT_EQ(r.actor, i == 4 ? "officer.kim" : "engine");
       EXPECT_EQ(json::parse(r.summary), (json{{"event", i}}));
       const Event e{i, at(1), types[i - 1], step_of(i), {{"n", i}}};
       EXPECT_EQ(r.event_hash, stored_event_digest("ex-1", e, encode_event_data(e.data)));
     }
     EXPECT_EQ((*trail)[0].hash, (*trail)[2].hash) << "the parts of one entry";
     EXPECT_NE((*trail)[2].hash, (*trail)[3].hash);
-    EXPECT_EQ(store->audit("")->size(), 4u);
+    EXPECT_EQ(store->audit("")->size(), 5u);
   }
   for (const auto& [name, sql, kind] :
        {std::tuple{"first_modified", "UPDATE events SET data = '{\"n\":9}' WHERE seq = 1",
@@ -1198,12 +1199,14 @@ TYPED_TEST(StoreConformance, AnEntryOfSeveralEventsCoversEachOfThem) {
         std::tuple{"last_deleted", "DELETE FROM events WHERE seq = 3", "event_deleted"},
         std::tuple{"beyond_the_last_entry",
                    "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES ('ex-1', "
-                   "5, 0, 'step_scheduled', 'review', '{}')",
+                   "6, 0, 'step_scheduled', 'filing', '{}')",
                    "event_unaudited"},
         std::tuple{"entry_summary_modified",
                    "UPDATE audit SET summary = replace(summary, 'attempt_started', "
                    "'step_failed') WHERE seq = 1",
-                   "summary_modified"}}) {
+                   "summary_modified"},
+        std::tuple{"moved_onto_another_entry", "UPDATE audit SET event_seq = 2 WHERE seq = 3",
+                   "hash_mismatch"}}) {
     SCOPED_TRACE(name);
     TypeParam backend;
     ASSERT_TRUE(backend.ready().ok());

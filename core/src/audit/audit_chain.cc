@@ -20,6 +20,17 @@ bool never_redacted(const std::string& type) {
   return std::find(kNeverRedacted.begin(), kNeverRedacted.end(), type) != kNeverRedacted.end();
 }
 
+// The events an entry names must be ones its scheme records, and so its hash covers: none on
+// scheme 1 (whose hash leaves event_seq and event_hash out, so any there were put there after),
+// one digest on scheme 2, one or more on scheme 3 — and digests only with a first event.
+bool events_fit_scheme(const AuditRecord& r) {
+  constexpr size_t kDigestHex = 64;
+  if (r.event_seq == 0 || r.scheme < 2) return r.event_seq == 0 && r.event_hash.empty();
+  const size_t digests = r.event_hash.size() / kDigestHex;
+  if (digests == 0 || r.event_hash.size() % kDigestHex != 0) return false;
+  return r.scheme >= 3 || digests == 1;
+}
+
 // The fields an entry's hash covers, viewed where they are: a draft being sealed or a stored
 // record being verified hash alike without copying either into the other's shape.
 struct EntryFields {
@@ -178,6 +189,12 @@ bool AuditVerifier::add(const AuditRecord& r, bool may_be_redacted) {
   }
   if (audit_entry_hash(r) != r.hash) {
     return fail(expected, "hash_mismatch", "its fields do not match its hash");
+  }
+  if (!events_fit_scheme(r)) {
+    return fail(expected, "malformed",
+                "it names events (from " + std::to_string(r.event_seq) + ", " +
+                    std::to_string(r.event_hash.size()) + " digits of digests) that its scheme " +
+                    std::to_string(r.scheme) + " cannot record");
   }
   if (!check_time(r)) return false;
   for (auto [it, end] = anchors_.equal_range(expected); it != end; ++it) {

@@ -69,7 +69,7 @@ AuditRecord seal_audit_entry(const AuditDraft& draft, uint64_t seq, const std::s
 std::string audit_entry_hash(const AuditRecord& record);
 
 // Marks `v` broken at `seq` (kinds: missing, out_of_order, unlinked, summary_removed,
-// summary_modified, hash_mismatch, backdated, bad_time, scheme_downgrade, truncated,
+// summary_modified, hash_mismatch, malformed, backdated, bad_time, scheme_downgrade, truncated,
 // checkpoint_mismatch, event_modified, event_deleted, event_unaudited).
 void mark_audit_broken(AuditVerification& v, uint64_t seq, std::string kind, std::string problem);
 

@@ -24,38 +24,33 @@ bool groupable(const AuditDraft& d) {
   return d.event_seq != 0 && d.event_count == 1 && object_text(d.summary);
 }
 
+// One step only: a retention purge empties the summaries of the entries on steps members may
+// not see, whole (the summary's digest covers it whole), so an entry must not mix steps.
 bool continues(const AuditDraft& run, const AuditDraft& next) {
   return groupable(next) && next.event_seq == run.event_seq + run.event_count &&
-         next.execution_id == run.execution_id && next.actor == run.actor &&
-         next.role == run.role && next.organisation == run.organisation;
+         next.execution_id == run.execution_id && next.step == run.step &&
+         next.actor == run.actor && next.role == run.role && next.organisation == run.organisation;
 }
 
-// The entry for drafts [first, last): the first's time, actor and first event; a step only if
-// all share it. The summary is written here as text: the drafts' summaries are already JSON
-// objects, so each goes in whole instead of being parsed and printed again. An item leaves out
-// an empty step and an empty summary (most engine events have nothing more to say).
+// The entry for drafts [first, last): the first's time, actor, step and first event. The
+// summary is written here as text: the drafts' summaries are already JSON objects, so each goes
+// in whole instead of being parsed and printed again. An item leaves out an empty summary (most
+// engine events have nothing more to say).
 AuditDraft fold(std::vector<AuditDraft>& drafts, size_t first, size_t last) {
   AuditDraft out = std::move(drafts[first]);
   std::string summary = R"({"events":[)";
-  bool one_step = true;
   for (size_t i = first; i < last; ++i) {
     const AuditDraft& d = i == first ? out : drafts[i];
     if (i > first) summary += ',';
     summary += R"({"type":)";
     summary += json(d.type).dump();
-    if (!d.step.empty()) {
-      summary += R"(,"step":)";
-      summary += json(d.step).dump();
-    }
     if (d.summary != "{}") {
       summary += R"(,"summary":)";
       summary += d.summary;
     }
     summary += '}';
-    one_step = one_step && d.step == out.step;
   }
   summary += "]}";
-  if (!one_step) out.step.clear();
   out.type = std::string(kAuditEventsType);
   out.summary = std::move(summary);
   out.summary_hash = sha256_hex(out.summary);
@@ -71,7 +66,6 @@ std::string text_member(const json& item, const char* key) {
 }  // namespace
 
 void append_grouped_audit(std::vector<AuditDraft>& out, std::vector<AuditDraft>&& drafts) {
-  out.reserve(out.size() + drafts.size());
   for (size_t first = 0; first < drafts.size();) {
     size_t last = first + 1;
     if (groupable(drafts[first])) {
@@ -102,7 +96,7 @@ std::vector<AuditRecord> expand_audit_entry(AuditRecord entry) {
     r.role = entry.role;
     r.organisation = entry.organisation;
     r.execution_id = entry.execution_id;
-    r.step = text_member(item, "step");
+    r.step = entry.step;
     r.type = text_member(item, "type");
     const auto summary = item.find("summary");
     r.summary = summary != item.end() ? summary->dump() : "{}";

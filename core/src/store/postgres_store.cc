@@ -1347,7 +1347,8 @@ Status check_events(PgConnection& c, StoredEventCheck& check) {
         "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_hash, "
         "a.event_seq FROM events e LEFT JOIN LATERAL (SELECT b.seq, b.event_hash, b.event_seq "
         "FROM audit b WHERE b.execution_id = e.execution_id AND b.event_seq > 0 AND b.event_seq "
-        "<= e.seq ORDER BY b.event_seq DESC LIMIT 1) a ON true WHERE (e.execution_id, e.seq) > "
+        "<= e.seq AND b.scheme >= 2 ORDER BY b.event_seq DESC, b.seq DESC LIMIT 1) a ON true "
+        "WHERE (e.execution_id, e.seq) > "
         "($1, $2) ORDER BY e.execution_id, e.seq LIMIT " +
             std::to_string(kVerifyPage),
         PgParams().text(after_execution).integer(after_seq));
@@ -1375,7 +1376,8 @@ Status check_missing_events(PgConnection& c, StoredEventCheck& check) {
   auto missing = c.query(
       "SELECT a.seq, a.execution_id, r.seq FROM audit a CROSS JOIN LATERAL generate_series("
       "a.event_seq, a.event_seq + greatest(length(a.event_hash) / 32, 1) - 1) AS r(seq) WHERE "
-      "a.event_seq > 0 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.execution_id = "
+      "a.event_seq > 0 AND a.scheme >= 2 AND NOT EXISTS (SELECT 1 FROM events e WHERE "
+      "e.execution_id = "
       "a.execution_id AND e.seq = r.seq) ORDER BY a.seq, r.seq");
   if (!missing) return std::move(missing).error();
   for (int i = 0; i < missing->rows(); ++i) {

@@ -1809,8 +1809,8 @@ Status SqliteStore::verify_events(AuditVerification& v,
       db_,
       "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_seq, "
       "a.event_hash FROM events e LEFT JOIN audit a ON a.seq = (SELECT b.seq FROM audit b WHERE "
-      "b.execution_id = e.execution_id AND b.event_seq > 0 AND b.event_seq <= e.seq ORDER BY "
-      "b.event_seq DESC LIMIT 1) ORDER BY e.execution_id, e.seq",
+      "b.execution_id = e.execution_id AND b.event_seq > 0 AND b.event_seq <= e.seq AND b.scheme "
+      ">= 2 ORDER BY b.event_seq DESC, b.seq DESC LIMIT 1) ORDER BY e.execution_id, e.seq",
       [&](auto& q) {
         std::optional<uint64_t> entry;
         if (!q.is_null(6)) entry = static_cast<uint64_t>(q.integer(6));
@@ -1828,7 +1828,8 @@ Status SqliteStore::verify_events(AuditVerification& v,
       db_,
       "SELECT x.seq, x.execution_id, x.event_seq, x.n FROM (SELECT a.seq, a.execution_id, "
       "a.event_seq, CASE WHEN typeof(a.event_hash) = 'blob' THEN length(a.event_hash) / 32 ELSE "
-      "length(a.event_hash) / 64 END AS n FROM audit a WHERE a.event_seq > 0) AS x WHERE "
+      "length(a.event_hash) / 64 END AS n FROM audit a WHERE a.event_seq > 0 AND a.scheme >= 2) "
+      "AS x WHERE "
       "max(x.n, 1) > (SELECT count(*) FROM events e WHERE e.execution_id = x.execution_id AND "
       "e.seq >= x.event_seq AND e.seq < x.event_seq + max(x.n, 1)) ORDER BY x.seq",
       [&](auto& q) {
