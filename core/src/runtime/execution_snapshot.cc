@@ -605,8 +605,8 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   pending_events_.clear();
   for (auto& n : pending_notifications_) batch.notifications.push_back(std::move(n));
   pending_notifications_.clear();
-  // An entry for each run of events by one actor, not one per event: a third of the rows and
-  // seals for an engine step (audit/audit_grouping.h).
+  // An entry for each run of events on one step by one actor, not one per event: two rows and
+  // seals for an engine step instead of three (audit/audit_grouping.h).
   append_grouped_audit(batch.audit, std::move(pending_audit_));
   const ExecutionStatus status = parked() ? ExecutionStatus::kWaiting : status_;
   ExecutionResult result;

@@ -396,9 +396,9 @@ TEST_F(DurableEngineTest, TheSinkHearsEveryEventTheStoreHolds) {
   EXPECT_GE(sink.metrics.step_seconds().count, 2u);
 }
 
-// An execution's events reach the chain a run at a time: each commit's events by one actor are
-// one entry (audit/audit_grouping.h). The chain verifies with fewer entries than events, and the
-// trail still reads one record per event, in order, each with the actor that caused it.
+// An execution's events reach the chain a run at a time: each commit's events on one step by
+// one actor are one entry (audit/audit_grouping.h). The chain verifies with fewer entries than
+// events, and the trail still reads one record per event, in order, each with its actor.
 TEST_F(DurableEngineTest, TheAuditTrailHasARecordPerEventAndTheChainAnEntryPerRun) {
   auto store = open_store();
   ManualClock clock(utc("2026-12-01T09:00:00Z"));
