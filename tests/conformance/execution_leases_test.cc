@@ -55,7 +55,7 @@ class ExecutionLeasesTest : public ::testing::Test {
     batch.executions.push_back(record(id, ExecutionStatus::kRunning));
     batch.events.push_back(
         StoredEvent{id, Event{static_cast<uint64_t>(seq), at(seq), EventType::kStepScheduled, "s",
-                              json{{"by", lease.node}}}});
+                              json{{"by", lease.node}}.dump()}});
     AuditDraft audit;
     audit.at = at(seq);
     audit.actor = "engine";
@@ -130,7 +130,7 @@ TEST_F(ExecutionLeasesTest, AWriteUnderAFenceThatMovedIsRefusedAndWritesNothing)
   auto history = store_->history("ex-1");
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u) << "a's third event is not written";
-  EXPECT_EQ(history->back().data["by"], "b/1");
+  EXPECT_EQ(history->back().data()["by"], "b/1");
   auto audit_after = store_->audit("ex-1");
   ASSERT_TRUE(audit_after.ok());
   EXPECT_EQ(audit_after->size(), audit_before->size());

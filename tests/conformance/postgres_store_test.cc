@@ -118,7 +118,7 @@ TEST_F(PostgresStoreTest, StoresWritingToOneDatabaseKeepOneAuditChain) {
         StoreBatch batch;
         const std::string execution = "ex-" + std::to_string(n) + "-" + std::to_string(b);
         const TimePoint now = at(0) + std::chrono::milliseconds(clock_ms++);
-        batch.events.push_back({execution, Event{1, now, EventType::kExecutionStarted, "", {}}});
+        batch.events.push_back({execution, Event{1, now, EventType::kExecutionStarted, "", "{}"}});
         AuditDraft d = make_audit_draft(now, "lead.lee", "", "northwind", execution, "",
                                         "execution_started", json::object());
         d.event_seq = 1;

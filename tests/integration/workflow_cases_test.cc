@@ -129,7 +129,7 @@ TEST_P(WorkflowCase, RunsAsExpected) {
     std::vector<std::string> keys;
     for (const auto& e : s.history) {
       if (e.type == EventType::kAttemptStarted && e.step == key) {
-        keys.push_back(e.data["idempotency_key"]);
+        keys.push_back(e.data()["idempotency_key"]);
       }
     }
     EXPECT_EQ(keys, value.get<std::vector<std::string>>()) << key;

@@ -49,11 +49,12 @@ Status started_as_planned(Session& s, const std::string& id, const BulkStart& re
   if (!history) return std::move(history).error();
   for (const auto& e : *history) {
     if (e.type != EventType::kExecutionStarted) continue;
-    const std::string workflow = e.data.value("workflow", "");
+    const json data = e.data();
+    const std::string workflow = data.value("workflow", "");
     const bool same_version = request.version == 0 ||
                               workflow == request.workflow + "@" + std::to_string(request.version);
-    const auto stored = e.data.find("input");
-    const bool same_input = stored == e.data.end() || *stored == input;
+    const auto stored = data.find("input");
+    const bool same_input = stored == data.end() || *stored == input;
     if (same_version && same_input) return ok_status();
     return Error::conflict("the batch started " + id + " for this key with " +
                            (same_version ? std::string("another input") : "version " + workflow) +

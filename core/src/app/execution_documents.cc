@@ -60,6 +60,14 @@ json in_progress_of(const ExecutionView& view, const std::vector<PersistedFrame>
   return in_progress;
 }
 
+// Whether `e` is a step's failure with error `code`.
+bool failed_with(const Event& e, const std::string& code) {
+  if (e.type != EventType::kStepFailed) return false;
+  const json data = e.data();
+  const auto error = data.find("error");
+  return error != data.end() && error->is_object() && error->value("code", "") == code;
+}
+
 }  // namespace
 
 json running_deadlines(const ExecutionView& view, const std::vector<TaskRecord>& open_tasks) {
@@ -121,10 +129,7 @@ Result<json> status_document(const ExecutionView& view) {
     // An error is shown when the view sees the step that failed with it.
     if (r.result.error) {
       for (const auto& e : *events) {
-        if (e.type == EventType::kStepFailed && e.data.contains("error") &&
-            e.data["error"].value("code", "") == r.result.error->code) {
-          doc["error"] = to_json(*r.result.error);
-        }
+        if (failed_with(e, r.result.error->code)) doc["error"] = to_json(*r.result.error);
       }
     }
   }
@@ -176,7 +181,7 @@ std::string short_task(const json& data) {
 
 // One line for an event, or empty for the engine's bookkeeping.
 std::string describe_event(const Event& e, const std::string& initiator) {
-  const json& d = e.data;
+  const json d = e.data();
   const std::string step = e.step.empty() ? "" : " [" + e.step + "]";
   switch (e.type) {
     case EventType::kExecutionStarted: return "started by " + initiator;
@@ -254,8 +259,8 @@ Result<std::vector<TimelineEntry>> timeline(const ExecutionView& view) {
   std::multimap<std::string, std::string> lines;  // ordered by time, then insertion
   for (const auto& e : *events) {
     std::string text = describe_event(e, view.record.initiator);
-    if (e.type == EventType::kStepSucceeded && e.data.contains("output")) {
-      const json& output = e.data["output"];  // computed deadlines are worth a line
+    if (e.type == EventType::kStepSucceeded) {
+      const json output = e.data().value("output", json());  // computed deadlines get a line
       if (output.is_object() && output.contains("due_at") && output.contains("rule")) {
         text = "deadline computed: " + output.value("report", "") + " due " +
                minutes(output.value("due_at", "")) + " (" + output.value("rule", "") + ")";

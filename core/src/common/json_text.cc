@@ -8,6 +8,8 @@
 #include <cstring>
 #include <optional>
 
+#include "common/utf8.h"
+
 namespace coalition {
 namespace {
 
@@ -197,6 +199,46 @@ Result<nlohmann::json> parse_json(std::string_view text, const JsonLimits& limit
 
 std::string to_text(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void append_json_string(std::string& out, std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const size_t start = out.size();
+  out.reserve(start + value.size() + 2);
+  out.push_back('"');
+  for (size_t i = 0; i < value.size();) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x80) {  // a valid character is copied whole
+      const auto ch = decode_utf8(value, i);
+      if (!ch) {  // rare: the serializer's own replacement, from the start
+        out.resize(start);
+        out += to_text(nlohmann::json(std::string(value)));
+        return;
+      }
+      out.append(value.substr(i, ch->length));
+      i += ch->length;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out.push_back('"');
 }
 
 std::string pointer_append(std::string_view pointer, std::string_view token) {

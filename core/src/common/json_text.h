@@ -24,6 +24,9 @@ Result<nlohmann::json> parse_json(std::string_view text);
 
 // Serializes compactly; invalid UTF-8 is replaced, never thrown on.
 std::string to_text(const nlohmann::json& value);
+// Appends `value` as a JSON string: exactly what to_text(nlohmann::json(value)) gives, quotes
+// included, without building a document (for text written field by field).
+void append_json_string(std::string& out, std::string_view value);
 
 // Appends one reference token to a JSON Pointer, escaping '~' and '/' (RFC 6901).
 std::string pointer_append(std::string_view pointer, std::string_view token);

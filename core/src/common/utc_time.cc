@@ -15,6 +15,22 @@ std::string format_utc(UtcMicros t) {
   const auto day = floor<days>(ms);
   const year_month_day date{day};
   const hh_mm_ss<milliseconds> time{ms - day};
+  const int year = static_cast<int>(date.year());
+  if (year >= 0 && year <= 9999) {  // every instant in practice: digits by hand, no format string
+    char text[] = "0000-00-00T00:00:00.000Z";
+    auto put = [&text](size_t at, unsigned value, size_t width) {
+      for (size_t i = width; i-- > 0; value /= 10)
+        text[at + i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, static_cast<unsigned>(year), 4);
+    put(5, static_cast<unsigned>(date.month()), 2);
+    put(8, static_cast<unsigned>(date.day()), 2);
+    put(11, static_cast<unsigned>(time.hours().count()), 2);
+    put(14, static_cast<unsigned>(time.minutes().count()), 2);
+    put(17, static_cast<unsigned>(time.seconds().count()), 2);
+    put(20, static_cast<unsigned>(time.subseconds().count()), 3);
+    return std::string(text, sizeof(text) - 1);
+  }
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
                      time.hours().count(), time.minutes().count(), time.seconds().count(),

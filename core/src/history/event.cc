@@ -54,10 +54,15 @@ std::optional<EventType> parse_event_type(std::string_view text) {
   return std::nullopt;
 }
 
+nlohmann::json Event::data() const {
+  nlohmann::json d = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  return d.is_object() ? d : nlohmann::json::object();
+}
+
 nlohmann::json Event::to_json() const {
   nlohmann::json doc{{"seq", seq}, {"at", format_utc(at)}, {"type", to_string(type)}};
   if (!step.empty()) doc["step"] = step;
-  if (!data.empty()) doc["data"] = data;
+  if (nlohmann::json d = data(); !d.empty()) doc["data"] = std::move(d);
   return doc;
 }
 

@@ -59,8 +59,17 @@ struct Event {
   TimePoint at;
   EventType type;
   std::string step;  // path of the step: "review", "fanout[bank]/check", "each[2]/notify"
-  nlohmann::json data = nlohmann::json::object();
+  // The data as compact JSON text with its keys in order (nlohmann's dump), the very text the
+  // store keeps and the event's digest covers. Kept as text, not a document: an execution records
+  // a few events per step and most are never read again, so building, holding and freeing a
+  // document for each was most of an in-memory step's cost (event_payload.h writes the common
+  // ones straight to text).
+  std::string payload = "{}";
 
+  // The data parsed (a copy): always an object, empty when the payload is not a JSON object,
+  // which only a damaged store row can hold. Parse once and keep the copy: each call parses
+  // again.
+  nlohmann::json data() const;
   nlohmann::json to_json() const;
 };
 

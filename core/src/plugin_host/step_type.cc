@@ -28,6 +28,7 @@ StepType::StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonS
                    std::optional<JsonSchema> output, std::optional<JsonSchema> answer,
                    std::unique_ptr<StepInvoker> invoker)
     : info_(std::move(info)),
+      plugin_identity_(to_text(info_.plugin_json())),
       parameters_(std::move(parameters)),
       input_(std::move(input)),
       output_(std::move(output)),

@@ -41,6 +41,8 @@ class StepType {
            std::unique_ptr<StepInvoker> invoker);
 
   const StepTypeInfo& info() const { return info_; }
+  // info().plugin_json() as JSON text, written once: every attempt's history records it.
+  const std::string& plugin_identity() const { return plugin_identity_; }
   const JsonSchema& parameters_schema() const { return parameters_; }
   const std::optional<JsonSchema>& input_schema() const { return input_; }
   const std::optional<JsonSchema>& output_schema() const { return output_; }
@@ -77,6 +79,7 @@ class StepType {
   StepOutcome check_output(StepOutcome outcome) const;
 
   StepTypeInfo info_;
+  std::string plugin_identity_;
   JsonSchema parameters_;
   std::optional<JsonSchema> input_;
   std::optional<JsonSchema> output_;

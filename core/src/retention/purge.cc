@@ -193,12 +193,11 @@ class Purger {
       if (!kept) {
         r.delete_events.push_back(e.seq);
         removal.deleted.insert(e.seq);
-      } else if (kept->data != e.data) {
+      } else if (kept->payload != e.payload && kept->data() != e.data()) {
         // The digest the store will give the event once its payload is the kept one, recorded
         // in the `purged` entry so the rewrite stays verifiable.
-        removal.rewritten[e.seq] =
-            stored_event_digest(x.record.id, e, encode_event_data(kept->data));
-        r.rewrite_events.emplace_back(e.seq, std::move(kept->data));
+        removal.rewritten[e.seq] = stored_event_digest(x.record.id, e, kept->payload);
+        r.rewrite_events.emplace_back(e.seq, std::move(kept->payload));
       }
     }
     auto tasks = store_.tasks(TaskFilter{x.record.id, "", false});

@@ -776,7 +776,7 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     if (!events) return std::move(events).error();
     for (const auto& ev : *events) {
       if (ev.seq > from && ev.type == EventType::kDeadlineExpired &&
-          ev.data.value("action", "") == "fail") {
+          ev.data().value("action", "") == "fail") {
         timed_out = true;
       }
     }

@@ -59,7 +59,8 @@ void EngineMetrics::on_event(const std::string& execution_id, const Event& event
       std::optional<TimePoint> started;
       std::string code;
       if (event.type == EventType::kStepFailed || event.type == EventType::kRetryScheduled) {
-        const auto& error = event.data.contains("error") ? event.data["error"] : event.data;
+        const nlohmann::json data = event.data();
+        const nlohmann::json& error = data.contains("error") ? data["error"] : data;
         code = error.is_object() && error.contains("code") && error["code"].is_string()
                    ? error["code"].get<std::string>()
                    : std::string("unknown");

@@ -5,6 +5,8 @@
 // that step too.
 #include "runtime/event_view.h"
 
+#include "common/json_text.h"
+
 namespace coalition {
 
 using nlohmann::json;
@@ -22,13 +24,23 @@ std::string event_view_sibling(const std::string& path, const std::string& next)
 std::optional<Event> view_event(const VisibilityPolicy& policy, const Event& event,
                                 Visibility clearance) {
   if (!policy.can_see_step(event.step, clearance)) return std::nullopt;
-  Event out = event;
+  switch (event.type) {  // the events below may carry what a role may not see; others pass whole
+    case EventType::kExecutionStarted:
+    case EventType::kExecutionCompleted:
+    case EventType::kStepSucceeded:
+    case EventType::kBranchTaken:
+    case EventType::kCatchTaken:
+    case EventType::kDeadlineExpired: break;
+    default: return event;
+  }
+  json data = event.data();
   auto filter_field = [&](const char* key, auto&& how) {
-    if (!out.data.contains(key)) return;
-    if (auto kept = how(out.data[key])) {
-      out.data[key] = std::move(*kept);
+    auto it = data.find(key);
+    if (it == data.end()) return;
+    if (auto kept = how(*it)) {
+      *it = std::move(*kept);
     } else {
-      out.data.erase(key);
+      data.erase(it);
     }
   };
   switch (event.type) {
@@ -50,29 +62,31 @@ std::optional<Event> view_event(const VisibilityPolicy& policy, const Event& eve
     // expiry that leads to a restricted "overdue" mark does not say "next:overdue").
     case EventType::kBranchTaken:
     case EventType::kCatchTaken:
-      if (out.data.contains("next") && out.data["next"].is_string()) {
-        const auto target = policy.step(event_view_sibling(event.step, out.data["next"]));
+      if (data.contains("next") && data["next"].is_string()) {
+        const auto target = policy.step(event_view_sibling(event.step, data["next"]));
         if (target.cls > clearance) {
-          out.data.erase("next");
-          out.data.erase("rule");  // with the definition at hand, the rule names the step too
-          out.data["shown_as"] = target.shown_as;
+          data.erase("next");
+          data.erase("rule");  // with the definition at hand, the rule names the step too
+          data["shown_as"] = target.shown_as;
         }
       }
       break;
     case EventType::kDeadlineExpired:
-      if (out.data.contains("action") && out.data["action"].is_string()) {
-        const std::string action = out.data["action"];
+      if (data.contains("action") && data["action"].is_string()) {
+        const std::string action = data["action"];
         if (action.rfind("next:", 0) == 0) {
           const auto target = policy.step(event_view_sibling(event.step, action.substr(5)));
           if (target.cls > clearance) {
-            out.data["action"] = "next";
-            out.data["shown_as"] = target.shown_as;
+            data["action"] = "next";
+            data["shown_as"] = target.shown_as;
           }
         }
       }
       break;
     default: break;
   }
+  Event out = event;
+  out.payload = to_text(data);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "common/utc_time.h"
 #include "guard/reference_fields.h"
 #include "guard/report_disclosure.h"
+#include "history/event_payload.h"
 #include "runtime/retry_delay.h"
 #include "workflow/data_template.h"
 
@@ -83,15 +84,16 @@ bool retryable_by(const RetryPolicy& policy, const StepError& error) {
 // outputs, inputs or answers (they may carry personal or case data). Its kind, step and seq are
 // the entry's own fields (or its item's, in an entry of several events), not repeated here:
 // for most engine events there is nothing more to say.
-json audit_summary(const Event& e) {
+json audit_summary(const json& data) {
   json s = json::object();
+  if (!data.is_object()) return s;
   for (const char* key : {"attempt", "task", "roles", "due", "level", "name", "rule", "next",
                           "workflow", "action", "previous", "votes", "recovered", "assignee",
                           "released", "justification", "steps", "from", "to"}) {
-    auto it = e.data.find(key);
-    if (it != e.data.end()) s[key] = *it;
+    auto it = data.find(key);
+    if (it != data.end()) s[key] = *it;
   }
-  if (auto it = e.data.find("error"); it != e.data.end()) {
+  if (auto it = data.find("error"); it != data.end()) {
     s["error"] = it->is_object() ? json(it->value("code", "")) : *it;
   }
   return s;
@@ -119,9 +121,9 @@ void Execution::start(bool enter_first) {
   started_at_ = host_.clock().now();
   Actor initiator;
   initiator.id = initiator_;
-  record(EventType::kExecutionStarted, "",
-         {{"workflow", workflow_->key()}, {"input", *frames_[0].context.member("input")}},
-         initiator);
+  record_text(EventType::kExecutionStarted, "",
+              execution_started_payload(workflow_->key(), *frames_[0].context.member("input")),
+              json{{"workflow", workflow_->key()}}.dump(), initiator);
   if (workflow_->timeout) {
     add_timer({.due = started_at_ + *workflow_->timeout, .kind = TimerKind::kWorkflowTimeout});
   }
@@ -262,14 +264,33 @@ void Execution::settle_inline() {
 }
 
 void Execution::record(EventType type, const std::string& step, json data, const Actor& actor) {
-  Event event{++seq_, host_.clock().now(), type, step, std::move(data)};
+  Event event{++seq_, host_.clock().now(), type, step, to_text(data)};
+  std::string summary;
+  if (host_.durable()) {
+    json s = audit_summary(data);
+    if (!actor.identity.empty()) s["identity"] = actor.identity;
+    summary = s.dump();
+  }
+  keep(std::move(event), std::move(summary), actor, &data);
+}
+
+void Execution::record_text(EventType type, const std::string& step, std::string payload,
+                            std::string summary, const Actor& actor) {
+  if (host_.durable() && !actor.identity.empty()) {  // people act through record(): rare here
+    json s = json::parse(summary);
+    s["identity"] = actor.identity;
+    summary = s.dump();
+  }
+  keep(Event{++seq_, host_.clock().now(), type, step, std::move(payload)}, std::move(summary),
+       actor, nullptr);
+}
+
+void Execution::keep(Event event, std::string summary, const Actor& actor, const json* data) {
   host_.record(id_, event);  // the engine's sink (metrics), durable or not
   if (!host_.durable()) {
     history_.push_back(std::move(event));
     return;
   }
-  json summary = audit_summary(event);
-  if (!actor.identity.empty()) summary["identity"] = actor.identity;
   // Unhashed: most of these are folded into an entry for their run when the execution is
   // drained, which hashes what it hands on (audit/audit_grouping.h).
   pending_audit_.push_back(AuditDraft{.at = event.at,
@@ -277,14 +298,14 @@ void Execution::record(EventType type, const std::string& step, json data, const
                                       .role = actor.role,
                                       .organisation = actor.organisation,
                                       .execution_id = id_,
-                                      .step = step,
-                                      .type = std::string(to_string(type)),
-                                      .summary = summary.dump(),
+                                      .step = event.step,
+                                      .type = std::string(to_string(event.type)),
+                                      .summary = std::move(summary),
                                       .summary_hash = {},
                                       .event_seq = event.seq,
                                       .event_count = 1});
-  if (auto kind = notification_kind(type); kind && host_.notifies(*kind)) {
-    owe_notification(*kind, event);
+  if (auto kind = notification_kind(event.type); kind && host_.notifies(*kind)) {
+    owe_notification(*kind, event, data != nullptr ? *data : event.data());
   }
   pending_events_.push_back(StoredEvent{id_, std::move(event)});
   mark_dirty();
@@ -448,7 +469,8 @@ void Execution::enter_now(int64_t frame, std::string step_id) {
     f.crashes = 0;
     const size_t visits = ++f.visits[step_id];
     const std::string path = step_path(frame, step_id);
-    record(EventType::kStepScheduled, path, {{"kind", to_string(step->kind)}});
+    record_text(EventType::kStepScheduled, path, step_scheduled_payload(to_string(step->kind)),
+                "{}");
     if (visits > host_.limits().visits_per_step) {
       on_step_error(frame, *step,
                     make_error(kLimitVisitsPerStep,
@@ -519,7 +541,7 @@ void Execution::run_succeed(int64_t frame, const Step& step, const std::string& 
     on_step_error(frame, step, make_error(kLimitValue, "output" + s.error().to_string()));
     return;
   }
-  record(EventType::kStepSucceeded, path, {{"output", output}});
+  record_text(EventType::kStepSucceeded, path, output_payload(output), "{}");
   finish_frame(frame, true, std::move(output), {});
 }
 
@@ -559,7 +581,7 @@ void Execution::complete_step(int64_t frame, const Step& step, json output) {
       return;
     }
   }
-  record(EventType::kStepSucceeded, step_path(frame, step.id), {{"output", std::move(output)}});
+  record_text(EventType::kStepSucceeded, step_path(frame, step.id), output_payload(output), "{}");
   advance(frame, step.next);
 }
 
@@ -618,10 +640,9 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   attempt.number = number;
   attempt.token = next_token_++;
   attempt.plugin_version = type->info().plugin_version;
-  record(EventType::kAttemptStarted, path,
-         {{"attempt", number},
-          {"idempotency_key", context.idempotency_key},
-          {"plugin", type->info().plugin_json()}});
+  record_text(EventType::kAttemptStarted, path,
+              attempt_started_payload(number, context.idempotency_key, type->plugin_identity()),
+              R"({"attempt":)" + std::to_string(number) + "}");
   if (step.timeout) {
     add_timer({.due = *context.deadline,
                .kind = TimerKind::kAttemptTimeout,

@@ -248,6 +248,16 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // All private members run with mutex_ held.
   void record(EventType type, const std::string& step,
               nlohmann::json data = nlohmann::json::object(), const Actor& actor = {});
+  // The same for an event whose data is already text (history/event_payload.h) and whose audit
+  // summary is `summary` (JSON text: what audit_summary would take from the data): the events
+  // of every step, which build no document.
+  void record_text(EventType type, const std::string& step, std::string payload,
+                   std::string summary, const Actor& actor = {});
+  // Hands `event` to the engine's sink and keeps it: in the history (in memory) or, durable,
+  // for the next commit with its audit draft (`summary`: the summary's text) and the
+  // notification it owes (read from `data`, the event's data as a document, when the caller has
+  // it; parsed from the payload otherwise).
+  void keep(Event event, std::string summary, const Actor& actor, const nlohmann::json* data);
   // OK, or kInvalidData (with the pointer) after auditing "media_refused" when `payload`
   // carries an image or video (or undeclared binary, under `options`).
   Status refuse_media(const std::string& path, const nlohmann::json& payload, nlohmann::json facts,
@@ -338,7 +348,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   StepContext step_context(int64_t frame, const Step& step, uint32_t attempt) const;
   Attempt* find_task(const std::string& task_id, int64_t* frame);
   // Durable, for an event of a task that notifies: the notification it owes, written with it.
-  void owe_notification(NotificationKind kind, const Event& event);
+  void owe_notification(NotificationKind kind, const Event& event, const nlohmann::json& data);
   // The state a drain writes, and the steps that rebuild one from it (each kInvalidData, saying
   // what does not fit, on a state this engine would not have written).
   PersistedState persisted_state() const;

@@ -6,6 +6,7 @@
 
 #include "common/json_text.h"
 #include "guard/report_disclosure.h"
+#include "history/event_payload.h"
 #include "runtime/execution.h"
 #include "runtime/execution_state.h"
 #include "workflow/data_template.h"
@@ -387,7 +388,7 @@ void Execution::finish_execution(bool ok, json output, const StepError& error) {
   if (ok) {
     json visible = std::move(output);
     output_ = visible;
-    record(EventType::kExecutionCompleted, "", {{"output", std::move(visible)}});
+    record_text(EventType::kExecutionCompleted, "", output_payload(visible), "{}");
     status_ = ExecutionStatus::kSucceeded;
   } else {
     error_ = error;

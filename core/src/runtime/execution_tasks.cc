@@ -151,9 +151,10 @@ Execution::Attempt* Execution::find_task(const std::string& task_id, int64_t* fr
   return nullptr;
 }
 
-void Execution::owe_notification(NotificationKind kind, const Event& event) {
-  const auto task_id = event.data.find("task");
-  if (task_id == event.data.end() || !task_id->is_string()) return;  // no task: nobody to tell
+void Execution::owe_notification(NotificationKind kind, const Event& event, const json& data) {
+  if (!data.is_object()) return;  // a document the caller built: an object in practice
+  const auto task_id = data.find("task");
+  if (task_id == data.end() || !task_id->is_string()) return;  // no task: nobody to tell
   NotificationRecord n;
   n.id = id_ + "#" + std::to_string(event.seq);
   n.execution_id = id_;
@@ -171,7 +172,7 @@ void Execution::owe_notification(NotificationKind kind, const Event& event) {
   }
   // What the event says wins: an escalation's roles and due are the new tier's.
   for (const char* key : {"roles", "due", "level", "organisation"}) {
-    if (event.data.contains(key)) n.subject[key] = event.data[key];
+    if (auto it = data.find(key); it != data.end()) n.subject[key] = *it;
   }
   pending_notifications_.push_back(std::move(n));
 }

@@ -159,10 +159,14 @@ Result<JsonSchema> JsonSchema::compile(const nlohmann::json& schema, Objects obj
 std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document) const {
   // A Validator caches compiled regexes, so each call gets its own: the schema stays shareable.
   valijson::Validator validator(valijson::Validator::kStrongTypes);
-  valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(document);
   std::vector<SchemaViolation> violations;
-  if (validator.validate(compiled_->schema, target, &results)) return violations;
+  // Most documents are valid: a first pass without results stops at the first violation and
+  // writes no messages (every step's parameters and output pass here). Only an invalid document
+  // is walked again for every violation.
+  if (validator.validate(compiled_->schema, target, nullptr)) return violations;
+  valijson::ValidationResults results;
+  validator.validate(compiled_->schema, target, &results);
   valijson::ValidationResults::Error error;
   while (results.popError(error)) {
     std::string pointer = pointer_from(error.context);

@@ -626,9 +626,7 @@ Status PostgresStore::write_executions(const StoreBatch& batch) {
 
 Status PostgresStore::write_events(const StoreBatch& batch, BatchEventDigests& digests) {
   for (const auto& e : batch.events) {
-    const std::string data =
-        e.data_encoded.empty() ? encode_event_data(e.event.data) : std::string();
-    const std::string& text = e.data_encoded.empty() ? data : e.data_encoded;
+    const std::string& text = e.event.payload;
     PgParams p;
     p.text(e.execution_id)
         .integer(static_cast<int64_t>(e.event.seq))
@@ -637,7 +635,7 @@ Status PostgresStore::write_events(const StoreBatch& batch, BatchEventDigests& d
         .text(e.event.step)
         .text(text);
     if (auto s = writer_->run("insert_event", p); !s) return std::move(s).error();
-    digests.add(e, text);
+    digests.add(e);
   }
   return ok_status();
 }
@@ -928,12 +926,10 @@ Status PostgresStore::write_redaction(const Redaction& r) {
       return std::move(s).error();
     }
   }
-  for (const auto& [seq, data] : r.rewrite_events) {
-    if (auto s = c.query("UPDATE events SET data = $3 WHERE execution_id = $1 AND seq = $2",
-                         PgParams()
-                             .text(r.execution_id)
-                             .integer(static_cast<int64_t>(seq))
-                             .text(encode_event_data(data)));
+  for (const auto& [seq, text] : r.rewrite_events) {
+    if (auto s =
+            c.query("UPDATE events SET data = $3 WHERE execution_id = $1 AND seq = $2",
+                    PgParams().text(r.execution_id).integer(static_cast<int64_t>(seq)).text(text));
         !s) {
       return std::move(s).error();
     }
@@ -1061,7 +1057,7 @@ Result<std::vector<Event>> PostgresStore::history(const std::string& execution_i
                                  q->text(i, 0) + " has unknown type '" + q->text(i, 2) + "'");
     }
     out.push_back(Event{static_cast<uint64_t>(q->integer(i, 0)), from_ms(q->integer(i, 1)), *type,
-                        q->text(i, 3), stored_json(q->view(i, 4))});
+                        q->text(i, 3), q->text(i, 4)});
   }
   return out;
 }

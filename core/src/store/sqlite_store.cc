@@ -677,18 +677,16 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
 Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& digests) {
   for (const auto& e : batch.events) {
     const Event& ev = e.event;
-    const std::string data = e.data_encoded.empty() ? encode_event_data(ev.data) : std::string();
-    const std::string& text = e.data_encoded.empty() ? data : e.data_encoded;
     if (auto s = s_->insert_event.bind(1, e.execution_id)
                      .bind(2, static_cast<int64_t>(ev.seq))
                      .bind(3, to_ms(ev.at))
                      .bind(4, to_string(ev.type))
                      .bind(5, ev.step)
-                     .bind(6, text)
+                     .bind(6, ev.payload)
                      .run();
         !s)
       return s;
-    digests.add(e, text);
+    digests.add(e);
   }
   return ok_status();
 }
@@ -1237,8 +1235,7 @@ Status SqliteStore::redact_rows(const Redaction& r) {
     }
   }
   SqliteStatement rewrite(db_, "UPDATE events SET data = ?3 WHERE execution_id = ?1 AND seq = ?2");
-  for (const auto& [seq, data] : r.rewrite_events) {
-    const std::string text = encode_event_data(data);
+  for (const auto& [seq, text] : r.rewrite_events) {
     if (auto s =
             rewrite.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).bind(3, text).run();
         !s)
@@ -1386,7 +1383,7 @@ Result<std::vector<Event>> SqliteStore::history(const std::string& execution_id)
                                  "'");
     }
     out.push_back(Event{static_cast<uint64_t>(q.integer(0)), from_ms(q.integer(1)), *type,
-                        q.text(3), stored_json(q.text(4))});
+                        q.text(3), q.text(4)});
   }
   return out;
 }

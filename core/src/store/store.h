@@ -152,8 +152,8 @@ struct RetentionNote {
 struct Redaction {
   std::string execution_id;
   bool everything = false;  // delete every event and task; redact every audit summary of it
-  std::vector<uint64_t> delete_events;                              // by seq
-  std::vector<std::pair<uint64_t, nlohmann::json>> rewrite_events;  // seq -> new data
+  std::vector<uint64_t> delete_events;                           // by seq
+  std::vector<std::pair<uint64_t, std::string>> rewrite_events;  // seq -> new payload text
   std::vector<std::string> delete_tasks;
   std::vector<uint64_t> redact_audit;     // audit seqs whose summary is removed (digest kept)
   std::optional<nlohmann::json> state;    // replaced when set
@@ -163,9 +163,8 @@ struct Redaction {
 struct StoredEvent {
   std::string execution_id;
   Event event;
-  // The payload's stored text and the digest of the stored event (audit/event_digest.h), when
-  // encoded ahead of the write (store/stored_forms.h); empty otherwise.
-  std::string data_encoded{};
+  // The digest of the stored event (audit/event_digest.h) over its payload, when taken ahead of
+  // the write (store/stored_forms.h); empty otherwise.
   std::string digest{};
 };
 

@@ -10,11 +10,10 @@
 
 namespace coalition {
 
-// A digest only with the text it covers: one taken over another text (or none) is computed here.
-void BatchEventDigests::add(const StoredEvent& event, const std::string& text) {
+void BatchEventDigests::add(const StoredEvent& event) {
   const std::pair<std::string_view, uint64_t> key{event.execution_id, event.event.seq};
-  if (event.digest.empty() || event.data_encoded.empty()) {
-    computed_.push_back(stored_event_digest(event.execution_id, event.event, text));
+  if (event.digest.empty()) {
+    computed_.push_back(stored_event_digest(event.execution_id, event.event));
     by_event_[key] = computed_.back();
   } else {
     by_event_[key] = event.digest;

@@ -34,12 +34,11 @@
 namespace coalition {
 
 // Each event a batch writes, with the digest its audit entry carries: views of the batch's own
-// strings, or of a digest computed here for an event that came without one (or whose digest was
-// not taken over the text written).
+// strings, or of a digest computed here for an event that came without one.
 class BatchEventDigests {
  public:
-  // `event` written with payload text `text` (its data_encoded, or the text the store encoded).
-  void add(const StoredEvent& event, const std::string& text);
+  // `event`, written with its payload.
+  void add(const StoredEvent& event);
   std::optional<std::string_view> find(std::string_view execution_id, uint64_t seq) const;
 
  private:

@@ -33,21 +33,19 @@ std::string encode_snapshot(const nlohmann::json& doc);
 // An execution's result as stored: its JSON text.
 std::string encode_result(const ExecutionResult& result);
 
-// An event's payload as stored (its JSON text), and the digest of the stored event that its
-// audit entry carries (audit/event_digest.h): `event`'s id fields and time with `data_text`
-// (a purge that rewrites a payload gives the text it will store).
-std::string encode_event_data(const nlohmann::json& data);
+// The digest of the stored event that its audit entry carries (audit/event_digest.h): `event`'s
+// id fields and time with `payload` (by default its own; a purge that rewrites a payload gives
+// the text it will store). An event's payload is stored as it is: it is already JSON text.
+std::string stored_event_digest(const std::string& execution_id, const Event& event);
 std::string stored_event_digest(const std::string& execution_id, const Event& event,
-                                const std::string& data_text);
+                                const std::string& payload);
 
 // A task's document and its inbox summary (task_summary) as stored: JSON text.
 std::string encode_task_doc(const TaskRecord& task);
 std::string encode_task_summary(const TaskRecord& task);
 // Fills every stored form of `batch` not filled yet (ExecutionRecord::state_encoded and
-// result_encoded, StoredEvent::data_encoded and digest, StatePart::body_encoded,
-// TaskRecord::doc_encoded and summary_encoded). An event's
-// digest is taken over its payload text, so a store trusts a given digest only together with
-// the text it was taken over.
+// // result_encoded, StoredEvent::digest, StatePart::body_encoded, TaskRecord::doc_encoded and
+// summary_encoded).
 void encode_stored_forms(StoreBatch& batch);
 
 // Reading back what a store wrote. A value no Coalition writes means the store was edited or

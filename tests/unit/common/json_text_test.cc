@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace coalition {
 namespace {
 
@@ -51,6 +54,30 @@ TEST(ToText, ReplacesInvalidUtf8InsteadOfThrowing) {
     auto text = to_text(doc);
     EXPECT_NE(text.find("bad"), std::string::npos);
   });
+}
+
+// Written field by field, a string is the very text the serializer gives it: every byte below
+// 0x80 (escaped or not), characters of two, three and four bytes, and invalid UTF-8 (replaced
+// as to_text replaces it), each alone and between other text.
+TEST(AppendJsonString, GivesWhatTheSerializerGives) {
+  std::vector<std::string> cases = {"",
+                                    "plain",
+                                    "tab\there",
+                                    "quote \" and \\ back",
+                                    "caf\xc3\xa9",
+                                    "\xe2\x82\xac 5",
+                                    "\xf0\x9f\x93\x81 case",
+                                    "bad \xff byte",
+                                    "cut \xe2\x82",
+                                    "\xed\xa0\x80 surrogate",
+                                    "\xc0\xaf overlong",
+                                    "del \x7f"};
+  for (int c = 0; c < 0x80; ++c) cases.push_back(std::string("<") + static_cast<char>(c) + ">");
+  for (const auto& value : cases) {
+    std::string out = "[";
+    append_json_string(out, value);
+    EXPECT_EQ(out, "[" + to_text(nlohmann::json(value))) << value;
+  }
 }
 
 }  // namespace

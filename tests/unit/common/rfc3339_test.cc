@@ -23,6 +23,28 @@ TEST(Rfc3339, ParsesUtcOffsetsAndFractions) {
   EXPECT_EQ(parse_rfc3339("2028-02-29T00:00:00Z"), UtcMicros(sys_days(2028y / February / 29)));
 }
 
+// format_utc writes the digits itself for years 0 to 9999 and formats the rest: both floor to
+// the millisecond, pad every field, and read back as the instant they name.
+TEST(FormatUtc, WritesEveryFieldPaddedToTheMillisecond) {
+  EXPECT_EQ(format_utc(UtcMicros(sys_days(2026y / December / 6) + hours(9) + minutes(5) +
+                                 seconds(7) + microseconds(42999))),
+            "2026-12-06T09:05:07.042Z");
+  EXPECT_EQ(format_utc(UtcMicros{}), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc(UtcMicros{} - microseconds(1)), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_utc(earliest_rfc3339()), "0001-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc(latest_rfc3339()), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_utc(UtcMicros(sys_days(0y / January / 1))), "0000-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc(UtcMicros(sys_days(10000y / January / 1) + milliseconds(5))),
+            "10000-01-01T00:00:00.005Z");
+  EXPECT_EQ(format_utc(UtcMicros(sys_days(2028y / February / 29) + hours(23) + minutes(59))),
+            "2028-02-29T23:59:00.000Z");
+  for (int64_t ms = -86'400'000LL * 400; ms < 86'400'000LL * 365 * 3000;
+       ms += 86'400'000LL * 37 + 3'723'456) {
+    const UtcMicros t{milliseconds(ms)};
+    EXPECT_EQ(parse_rfc3339(format_utc(t)), t) << format_utc(t);
+  }
+}
+
 TEST(Rfc3339, RefusesWhatIsNotAStrictTimestamp) {
   for (const char* bad : {"2026-02-30T00:00:00Z",
                           "2027-02-29T00:00:00Z",

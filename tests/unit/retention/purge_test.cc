@@ -54,7 +54,7 @@ class PurgeTest : public ::testing::Test {
                             ExecutionResult::succeeded(output)});
     // Each event with the audit entry that records it, as Execution::record writes them.
     auto event = [&](uint64_t seq, EventType type, const std::string& step, json data) {
-      b.events.push_back({id, Event{seq, t0, type, step, std::move(data)}});
+      b.events.push_back({id, Event{seq, t0, type, step, data.dump()}});
       b.audit.push_back(make_audit_draft(t0, "x", "r", "", id, step, std::string(to_string(type)),
                                          {{"seq", seq}}));
       b.audit.back().event_seq = seq;
@@ -85,7 +85,7 @@ class PurgeTest : public ::testing::Test {
   std::string dump_events(const std::string& id) {
     std::string out;
     const auto events = *store_->history(id);  // a copy: the Result is a temporary
-    for (const auto& e : events) out += e.step + ":" + e.data.dump() + "\n";
+    for (const auto& e : events) out += e.step + ":" + e.payload + "\n";
     return out;
   }
   size_t audit_count() { return store_->audit("")->size(); }

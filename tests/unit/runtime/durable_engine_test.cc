@@ -558,7 +558,7 @@ TEST_F(DurableEngineTest, KeepOpenLeavesTheTaskWithTheLastTierAndNeverFails) {
     std::vector<std::string> actions;
     const auto history = store->history("ex-5");
     for (const auto& ev : *history) {
-      if (ev.type == EventType::kDeadlineExpired) actions.push_back(ev.data.value("action", ""));
+      if (ev.type == EventType::kDeadlineExpired) actions.push_back(ev.data().value("action", ""));
     }
     return actions;
   };
@@ -614,7 +614,7 @@ TEST_F(DurableEngineTest, KeepOpenHoldsTheTaskWhenTheNextTierCannotBeComputed) {
   const auto history = store->history("ex-6");
   json expired;
   for (const auto& ev : *history) {
-    if (ev.type == EventType::kDeadlineExpired) expired = ev.data;
+    if (ev.type == EventType::kDeadlineExpired) expired = ev.data();
   }
   EXPECT_EQ(expired.value("action", ""), "keep_open");
   EXPECT_NE(expired.value("error", "").find("escalation of step 'ask'"), std::string::npos)

@@ -15,7 +15,7 @@ const TimePoint kT0 = TimePoint(std::chrono::seconds(1'800'000'000));
 
 Event event(EventType type, const std::string& step, std::chrono::milliseconds after,
             json data = json::object()) {
-  return Event{0, kT0 + after, type, step, std::move(data)};
+  return Event{0, kT0 + after, type, step, data.dump()};
 }
 
 TEST(EngineMetrics, StepLatencyRunsFromTheAttemptToItsOutcome) {

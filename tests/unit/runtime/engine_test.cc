@@ -139,7 +139,7 @@ TEST_F(EngineTest, TimedOutAttemptIsRetriedAndItsLateResultIgnored) {
   for (const auto& e : s.history) {
     if (e.type == EventType::kRetryScheduled) {
       ++retries;
-      EXPECT_EQ(e.data["error"]["code"], "step.timeout");
+      EXPECT_EQ(e.data()["error"]["code"], "step.timeout");
       EXPECT_EQ(e.at, TimePoint(std::chrono::seconds(1798675200 + 30)));
     }
   }

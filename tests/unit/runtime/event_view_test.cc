@@ -31,7 +31,7 @@ Event event_of(EventType type, const std::string& step, json data) {
   Event e;
   e.type = type;
   e.step = step;
-  e.data = std::move(data);
+  e.payload = data.dump();
   return e;
 }
 
@@ -44,23 +44,23 @@ TEST(EventView, AnExpiryOrBranchLeadingToARestrictedStepDoesNotNameIt) {
                                  {{"task", "x.t3"}, {"action", "next:overdue"}});
   const auto member = view_event(policy, expired, Visibility::kMember);
   ASSERT_TRUE(member.has_value());  // the member's own task expired: it may know that
-  EXPECT_EQ(member->data["action"], "next");
-  EXPECT_EQ(member->data["shown_as"], "follow-up");
-  EXPECT_EQ(member->data.dump().find("overdue"), std::string::npos);
+  EXPECT_EQ(member->data()["action"], "next");
+  EXPECT_EQ(member->data()["shown_as"], "follow-up");
+  EXPECT_EQ(member->payload.find("overdue"), std::string::npos);
   const auto secretariat = view_event(policy, expired, Visibility::kRestricted);
-  EXPECT_EQ(secretariat->data["action"], "next:overdue");
+  EXPECT_EQ(secretariat->data()["action"], "next:overdue");
 
   const Event branch =
       event_of(EventType::kBranchTaken, "each[2]/late", {{"rule", 0}, {"next", "overdue"}});
   const auto seen = view_event(policy, branch, Visibility::kMember);
   ASSERT_TRUE(seen.has_value());
-  EXPECT_FALSE(seen->data.contains("next"));
-  EXPECT_FALSE(seen->data.contains("rule"));
-  EXPECT_EQ(seen->data["shown_as"], "follow-up");
+  EXPECT_FALSE(seen->data().contains("next"));
+  EXPECT_FALSE(seen->data().contains("rule"));
+  EXPECT_EQ(seen->data()["shown_as"], "follow-up");
   // A branch to a step the role may see keeps its name.
   const Event fine =
       event_of(EventType::kBranchTaken, "each[2]/late", {{"rule", "default"}, {"next", "fine"}});
-  EXPECT_EQ(view_event(policy, fine, Visibility::kMember)->data["next"], "fine");
+  EXPECT_EQ(view_event(policy, fine, Visibility::kMember)->data()["next"], "fine");
   // The restricted step's own events are not shown at all.
   EXPECT_FALSE(view_event(policy,
                           event_of(EventType::kStepSucceeded, "each[2]/overdue",

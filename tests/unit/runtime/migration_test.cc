@@ -253,10 +253,10 @@ TEST_F(MigrationTest, ADryRunSaysWhatWouldChangeAndApplyingDoesItInALaterProcess
     EXPECT_EQ(format_utc(*task("ex-1.t1").due), "2026-12-04T09:00:00.000Z");
     const Event last = store_->history("ex-1")->back();
     EXPECT_EQ(to_string(last.type), "execution_migrated");
-    EXPECT_EQ(last.data["from"], "entry@1");
-    EXPECT_EQ(last.data["to"], "entry@2");
-    EXPECT_EQ(last.data["justification"], "three days agreed by the board");
-    EXPECT_EQ(last.data["steps"], json::parse(R"([{"from": "confirm", "to": "confirm_entry"}])"));
+    EXPECT_EQ(last.data()["from"], "entry@1");
+    EXPECT_EQ(last.data()["to"], "entry@2");
+    EXPECT_EQ(last.data()["justification"], "three days agreed by the board");
+    EXPECT_EQ(last.data()["steps"], json::parse(R"([{"from": "confirm", "to": "confirm_entry"}])"));
     EXPECT_EQ(audited("ex-1", "execution_migrated"), 1u);
     // Moved: the same plan finds nothing of the old version here any more.
     auto again = e->migrate("ex-1", p, true, kCoordinator, "");

@@ -183,13 +183,13 @@ TEST_F(SteeringTest, ARetryCarriesOnFromTheFailedStepInALaterProcess) {
     if (ev.type == EventType::kExecutionRetried) {
       retried = true;
       EXPECT_EQ(ev.seq, last_seq + 1);
-      EXPECT_EQ(ev.data["error"], "parallel.branch_failed");
-      EXPECT_EQ(ev.data["justification"], "the directory is back");
-      EXPECT_EQ(ev.data["steps"], json::array({"both[lookup]/directory"}));
+      EXPECT_EQ(ev.data()["error"], "parallel.branch_failed");
+      EXPECT_EQ(ev.data()["justification"], "the directory is back");
+      EXPECT_EQ(ev.data()["steps"], json::array({"both[lookup]/directory"}));
     }
     if (ev.type == EventType::kAttemptStarted && ev.step == "both[lookup]/directory" &&
         ev.seq > last_seq) {
-      EXPECT_EQ(ev.data["attempt"], 2);
+      EXPECT_EQ(ev.data()["attempt"], 2);
     }
   }
   EXPECT_TRUE(retried);
@@ -220,7 +220,7 @@ TEST_F(SteeringTest, CancelStopsEverythingAndIsRecordedWithItsJustification) {
   EXPECT_EQ((*store_->execution("ex-1"))->result.error.value().code, "execution.cancelled");
   const auto last = history("ex-1").back();
   EXPECT_EQ(last.type, EventType::kExecutionCancelled);
-  EXPECT_EQ(last.data["justification"], "opened twice for the same case");
+  EXPECT_EQ(last.data()["justification"], "opened twice for the same case");
   const auto audit = *store_->audit("ex-1");
   EXPECT_EQ(audit.back().type, "execution_cancelled");
   EXPECT_EQ(audit.back().actor, "coord.cora");
@@ -309,9 +309,9 @@ TEST_F(SteeringTest, ClaimsKeepATaskToOnePersonAndEveryRuleHolds) {
   const auto events = history("ex-1");
   for (const auto& ev : events) {
     if (ev.type != EventType::kTaskReassigned) continue;
-    EXPECT_EQ(ev.data["previous"], "rev.rai");
-    EXPECT_EQ(ev.data["assignee"], "rev.ravi");
-    EXPECT_EQ(ev.data["justification"], "on leave from tomorrow");
+    EXPECT_EQ(ev.data()["previous"], "rev.rai");
+    EXPECT_EQ(ev.data()["assignee"], "rev.ravi");
+    EXPECT_EQ(ev.data()["justification"], "on leave from tomorrow");
   }
   // Every refusal the execution saw is audited: all but the blank justification, which the
   // engine refuses before it looks for the task.
@@ -391,7 +391,7 @@ TEST_F(SteeringTest, AnEscalationEndsTheClaimOfThePersonWhoLetTheDeadlinePass) {
   for (const auto& ev : history("ex-1")) {
     if (ev.type != EventType::kEscalated) continue;
     escalated = true;
-    EXPECT_EQ(ev.data["released"], "rev.rai");
+    EXPECT_EQ(ev.data()["released"], "rev.rai");
   }
   EXPECT_TRUE(escalated);
   const Actor deputy{"dep.dana", "deputy", "northbank"};

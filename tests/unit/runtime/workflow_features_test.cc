@@ -153,7 +153,7 @@ class WorkflowFeaturesTest : public ::testing::Test {
   json last_of(const std::string& id, EventType type) {
     json found;
     for (const auto& e : history(id)) {
-      if (e.type == type) found = {{"step", e.step}, {"data", e.data}, {"at", format_utc(e.at)}};
+      if (e.type == type) found = {{"step", e.step}, {"data", e.data()}, {"at", format_utc(e.at)}};
     }
     return found;
   }

@@ -327,7 +327,7 @@ TEST_F(SqliteStoreTest, ABackupTakenWhileCommitsGoOnIsConsistentAndRestores) {
       batch.executions.push_back(ExecutionRecord{id, "review", 1, ExecutionStatus::kRunning,
                                                  "lead.lee", at(i), at(i), std::nullopt,
                                                  json{{"seq", i}}, ExecutionResult{}});
-      batch.events.push_back({id, Event{1, at(i), EventType::kExecutionStarted, "", {}}});
+      batch.events.push_back({id, Event{1, at(i), EventType::kExecutionStarted, "", "{}"}});
       AuditDraft d = draft(i);
       d.execution_id = id;
       d.event_seq = 1;

@@ -27,11 +27,11 @@ StoreBatch drain() {
       "ex-1", "review", 1, ExecutionStatus::kRunning, "officer.kim", at(0), at(2), at(60),
       json{{"version", 3}, {"frames", {{{"id", 0}, {"step", "check"}, {"n", 1.5}}}}},
       ExecutionResult{}});
-  batch.events.push_back(StoredEvent{"ex-1", Event{1, at(1), EventType::kExecutionStarted, "",
-                                                   json{{"input", {{"ref", "c-7"}}}}}});
   batch.events.push_back(StoredEvent{
-      "ex-1", Event{2, at(2), EventType::kStepScheduled, "check", json{{"kind", "task"}}}});
-  for (const auto& [id, event, data, digest] : batch.events) {
+      "ex-1", Event{1, at(1), EventType::kExecutionStarted, "", R"({"input":{"ref":"c-7"}})"}});
+  batch.events.push_back(StoredEvent{
+      "ex-1", Event{2, at(2), EventType::kStepScheduled, "check", R"({"kind":"task"})"}});
+  for (const auto& [id, event, digest] : batch.events) {
     AuditDraft d = make_audit_draft(event.at, "engine", "", "", id, event.step,
                                     std::string(to_string(event.type)), {{"event", event.seq}});
     d.event_seq = event.seq;
@@ -81,25 +81,22 @@ TEST(StoredForms, EncodingFillsEveryFormOnceAndLeavesFilledOnesAlone) {
   EXPECT_EQ(batch.executions[0].state_encoded, encode_snapshot(batch.executions[0].state));
   EXPECT_EQ(json::from_msgpack(batch.executions[0].state_encoded), batch.executions[0].state);
   EXPECT_EQ(json::parse(batch.executions[0].result_encoded), to_json(ExecutionResult{}));
-  for (const auto& [id, event, data, digest] : batch.events) {
-    EXPECT_EQ(json::parse(data), event.data);
-    EXPECT_EQ(digest, stored_event_digest(id, event, data));
+  for (const auto& [id, event, digest] : batch.events) {
+    EXPECT_EQ(digest, stored_event_digest(id, event, event.payload));
     EXPECT_EQ(digest.size(), 64u);
   }
   EXPECT_EQ(json::from_msgpack(batch.parts[0].body_encoded), batch.parts[0].body);
   EXPECT_NE(batch.events[0].digest, batch.events[1].digest);
 
-  batch.events[0].data_encoded = R"({"input":{"ref":"c-8"}})";
   batch.events[0].digest = "kept";
   encode_stored_forms(batch);
-  EXPECT_EQ(batch.events[0].data_encoded, R"({"input":{"ref":"c-8"}})");
   EXPECT_EQ(batch.events[0].digest, "kept");
 
-  // A digest is only ever kept with the text it was taken over.
-  batch.events[0].data_encoded.clear();
-  encode_stored_forms(batch);
-  EXPECT_EQ(batch.events[0].digest,
-            stored_event_digest("ex-1", batch.events[0].event, batch.events[0].data_encoded));
+  // The digest covers the payload's text: another text, another digest.
+  Event changed = batch.events[0].event;
+  changed.payload = R"({"input":{"ref":"c-8"}})";
+  EXPECT_NE(stored_event_digest("ex-1", changed),
+            stored_event_digest("ex-1", batch.events[0].event));
 }
 
 // Both paths write byte for byte the same rows, and the audit chain verifies either way.
@@ -132,21 +129,19 @@ TEST(StoredForms, TheStoreWritesTheFormsItIsGiven) {
   ASSERT_TRUE(store);
   StoreBatch batch = drain();
   encode_stored_forms(batch);
-  batch.events[1].data_encoded = R"({"kind":"wait"})";
-  batch.events[1].digest =
-      stored_event_digest("ex-1", batch.events[1].event, batch.events[1].data_encoded);
+  batch.events[1].event.payload = R"({"kind":"wait"})";
+  batch.events[1].digest = stored_event_digest("ex-1", batch.events[1].event);
   batch.executions[0].state_encoded = encode_snapshot(json{{"version", 3}, {"given", true}});
   const ExecutionResult given = ExecutionResult::succeeded(json{{"given", 1}});
   batch.executions[0].result_encoded = to_json(given).dump();
   batch.parts[0].body_encoded = encode_snapshot(json{{"members", {{"note", "given"}}}});
-  // Without its text, a digest is not trusted: the store takes it over the text it writes.
-  batch.events[0].data_encoded.clear();
-  batch.events[0].digest = std::string(64, 'b');
+  // Without a digest, the store takes it over the text it writes.
+  batch.events[0].digest.clear();
   ASSERT_TRUE(store->apply(batch).ok());
   auto history = store->history("ex-1");
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
-  EXPECT_EQ((*history)[1].data, json({{"kind", "wait"}}));
+  EXPECT_EQ((*history)[1].data(), json({{"kind", "wait"}}));
   auto record = store->execution("ex-1");
   ASSERT_TRUE(record.ok() && record->has_value());
   EXPECT_EQ((*record)->state, json({{"version", 3}, {"given", true}}));
