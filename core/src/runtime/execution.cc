@@ -196,13 +196,20 @@ StepOutcome marked_call(ExecutionHost& host, const std::string& id,
 // and acts on nothing, so it runs at once and its outcome is committed with that completion
 // (settle_inline) — one transaction for a person's decision instead of two.
 //
+// In memory, a non-blocking step in this process runs at once too, and its outcome is applied
+// when the handler ends (settle_inline, a loop: a chain of such steps never deepens the stack).
+// Posting each outcome as a handler of its own had cost a hand-off per step, and two hand-offs
+// between threads per execution run one at a time (the start's caller to the scheduler and
+// back): a chain of them now runs to its end, or to its first step that waits, on the thread
+// that started it.
+//
 // The job holds the execution weakly: a call abandoned to its thread may return after the
 // engine is gone, and must then touch nothing but its own state.
 void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                          std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
                          bool inline_call, bool resume) {
   const CrashJournal::PluginCall journalled{frame, attempt, CrashJournal::step_key(key)};
-  if (inline_call && resume && host_.durable()) {
+  if (inline_call && (resume || !host_.durable())) {
     inline_outcomes_.push_back({frame, token, marked_call(host_, id_, journalled, call)});
     return;
   }
@@ -235,10 +242,6 @@ void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const 
   if (host_.durable()) {
     held_calls_.push_back(HeldCall{std::move(job), inline_call});
     mark_dirty();
-  } else if (inline_call) {
-    // The type promised to return at once (COALITION_CAP_NON_BLOCKING): no watchdog is needed,
-    // and its outcome is still posted, so a long chain of such steps never deepens the stack.
-    job.call()();
   } else {
     host_.post_blocking(std::move(job));
   }

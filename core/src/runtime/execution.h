@@ -271,17 +271,17 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // grace) later is given up on: the attempt fails with a retryable plugin.timed_out.
   // `key`: the attempt's idempotency key, which names the step visit in the crash journal.
   // `inline_call` (a non-blocking step type in this process, StepType::runs_inline): in memory
-  // the call runs here, on the scheduler, and only its outcome is posted — one hand-off between
-  // threads instead of two; durable, an execute still waits for its commit, then runs on the
+  // the call runs here and its outcome is applied when the handler ends (settle_inline), with no
+  // hand-off between threads; durable, an execute still waits for its commit, then runs on the
   // thread that completed the commit instead of being handed to the pool. A `resume` of such a
   // type does not wait: it only computes its answer from the completion or signal this handler
   // accepted (COALITION_CAP_NON_BLOCKING) and acts on nothing, so it runs at once and its outcome
-  // is applied when the handler ends (settle_inline), committed with that completion: a person's
-  // decision and the step it finishes are one transaction, not two.
+  // is applied when the handler ends, committed with that completion: a person's decision and
+  // the step it finishes are one transaction, not two.
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
                 bool inline_call = false, bool resume = false);
-  // Applies the outcomes of the inline resumes made since the handler began, in order (each may
+  // Applies the outcomes of the inline calls made since the handler began, in order (each may
   // lead to more). Past kMaxInlineOutcomes in one handler the rest are posted as handlers of
   // their own, so no handler holds the lock for an unbounded run of them.
   void settle_inline();
@@ -394,7 +394,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   static constexpr size_t kMaxNestedEntries = 32;
   size_t entering_ = 0;  // nested enter() calls on this thread
   std::deque<std::pair<int64_t, std::string>> deferred_entries_;
-  // Durable mode: outcomes of inline resumes made by the running handler (see dispatch).
+  // Outcomes of inline calls made by the running handler, applied when it ends (see dispatch).
   struct InlineOutcome {
     int64_t frame = 0;
     uint64_t token = 0;

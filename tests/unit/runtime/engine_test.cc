@@ -164,7 +164,8 @@ TEST_F(EngineTest, TimeoutAfterLastAttemptFailsTheStep) {
 
 // A non-blocking, thread-safe step in this process runs on the engine's scheduler, never on a
 // plugin thread; the others run on the plugin threads, never on the scheduler. (The first step
-// of each execution is a pooled one: start() enters an execution on the caller's thread.)
+// of each execution is a pooled one: start() enters an execution on the caller's thread, where
+// a chain of non-blocking steps would run to its end.)
 TEST_F(EngineTest, NonBlockingStepsRunOnTheSchedulerAndTheOthersOnPluginThreads) {
   // pooled, inline, serial, pooled, inline, serial, ...: every non-blocking step follows one
   // that ran on a plugin thread.
@@ -196,6 +197,43 @@ TEST_F(EngineTest, NonBlockingStepsRunOnTheSchedulerAndTheOthersOnPluginThreads)
   for (const auto* others : {&WhereStep<kPooled>::threads, &WhereStep<kSerial>::threads}) {
     for (const auto& id : *others) EXPECT_EQ(scheduler.count(id), 0u);
   }
+}
+
+// In memory, a chain of non-blocking steps runs on the thread that started it, with no hand-off
+// between threads: the execution has ended when start() returns. A long chain stops taking
+// turns there after a bounded run (kMaxInlineOutcomes) and finishes on the scheduler.
+TEST_F(EngineTest, AChainOfNonBlockingStepsRunsOnTheThreadThatStartedIt) {
+  auto chain = [](int n) {
+    json steps = json::array();
+    for (int i = 0; i < n; ++i) {
+      steps.push_back({{"id", "s" + std::to_string(i)},
+                       {"kind", "task"},
+                       {"type", "test.where_inline"},
+                       {"next", "s" + std::to_string(i + 1)}});
+    }
+    steps.push_back({{"id", "s" + std::to_string(n)}, {"kind", "succeed"}});
+    return workflow(
+        json{{"id", "chain" + std::to_string(n)}, {"version", 1}, {"title", "t"}, {"steps", steps}}
+            .dump());
+  };
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
+  const auto here = std::this_thread::get_id();
+  WhereStep<kInline>::threads.clear();
+  auto id = engine.start(chain(10), json::object());
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(engine.snapshot(*id)->status, ExecutionStatus::kSucceeded);  // no wait_idle
+  EXPECT_EQ(WhereStep<kInline>::threads.count(here), 10u);
+
+  WhereStep<kInline>::threads.clear();
+  id = engine.start(chain(300), json::object());
+  ASSERT_TRUE(id.ok());
+  engine.wait_idle();
+  EXPECT_EQ(engine.snapshot(*id)->status, ExecutionStatus::kSucceeded);
+  const auto& threads = WhereStep<kInline>::threads;
+  EXPECT_EQ(threads.size(), 300u);
+  EXPECT_GE(threads.count(here), 256u);
+  EXPECT_LT(threads.count(here), 300u);  // the rest were handed to the scheduler
 }
 
 TEST_F(EngineTest, ABlockedPluginCallDoesNotHoldUpOtherExecutions) {
