@@ -207,6 +207,15 @@ void append_json_string(std::string& out, std::string_view value) {
   out.reserve(start + value.size() + 2);
   out.push_back('"');
   for (size_t i = 0; i < value.size();) {
+    size_t plain = i;  // a run of bytes copied as they are, appended at once
+    while (plain < value.size()) {
+      const auto b = static_cast<unsigned char>(value[plain]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    out.append(value.data() + i, plain - i);
+    if (plain == value.size()) break;
+    i = plain;
     const auto c = static_cast<unsigned char>(value[i]);
     if (c >= 0x80) {  // a valid character is copied whole
       const auto ch = decode_utf8(value, i);
@@ -227,14 +236,10 @@ void append_json_string(std::string& out, std::string_view value) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+      default:  // the other control characters
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
     }
     ++i;
   }

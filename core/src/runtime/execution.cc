@@ -610,15 +610,15 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
                   make_error("reference.missing", "parameters" + params.error().to_string()));
     return;
   }
-  const StepType* newest = host_.registry().find(step.type);
+  const PluginRequirements& required = f.workflow->plugin_requirements;
+  const StepType* type = host_.registry().find(step.type, required);
+  const StepType* newest = type != nullptr ? type : host_.registry().find(step.type);
   if (newest == nullptr) {
     on_step_error(
         frame, step,
         make_error("step.unknown_type", "step type '" + step.type + "' is not installed"));
     return;
   }
-  const PluginRequirements& required = f.workflow->plugin_requirements;
-  const StepType* type = host_.registry().find(step.type, required);
   if (type == nullptr) {  // validated at start; the plugins installed since do not satisfy it
     const std::string& plugin = newest->info().plugin_id;
     on_step_error(frame, step,
