@@ -56,7 +56,8 @@ std::optional<EventType> parse_event_type(std::string_view text) {
 
 nlohmann::json Event::data() const {
   nlohmann::json d = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  return d.is_object() ? d : nlohmann::json::object();
+  if (!d.is_object()) return nlohmann::json::object();
+  return d;
 }
 
 nlohmann::json Event::to_json() const {

@@ -92,7 +92,10 @@ class Engine final : public ExecutionHost {
   // different definition holds the same id and version), and returns once the start is
   // committed. `initiator` is the actor who started it (separation of duties, audit).
   // With `run` false the execution is only recorded (durable engines): the engine that next
-  // recovers the store runs it.
+  // recovers the store runs it. In memory, the execution runs on the calling thread up to its
+  // first step that is not non-blocking in this process (or 256 steps): a chain of such steps
+  // may have ended when start returns, and its events reach the sink on this thread. (The same
+  // holds for the steps an in-memory complete_task or signal resumes.)
   Result<std::string> start(std::shared_ptr<const Workflow> workflow, nlohmann::json input,
                             std::string id = {}, std::string initiator = {}, bool run = true);
 

@@ -164,7 +164,8 @@ struct StoredEvent {
   std::string execution_id;
   Event event;
   // The digest of the stored event (audit/event_digest.h) over its payload, when taken ahead of
-  // the write (store/stored_forms.h); empty otherwise.
+  // the write (store/stored_forms.h); empty otherwise. A store writes a digest given as it is:
+  // whoever sets one takes it over the payload as it stands (stored_event_digest).
   std::string digest{};
 };
 

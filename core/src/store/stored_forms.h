@@ -44,7 +44,7 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
 std::string encode_task_doc(const TaskRecord& task);
 std::string encode_task_summary(const TaskRecord& task);
 // Fills every stored form of `batch` not filled yet (ExecutionRecord::state_encoded and
-// // result_encoded, StoredEvent::digest, StatePart::body_encoded, TaskRecord::doc_encoded and
+// result_encoded, StoredEvent::digest, StatePart::body_encoded, TaskRecord::doc_encoded and
 // summary_encoded).
 void encode_stored_forms(StoreBatch& batch);
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "history/event.h"
+
 namespace coalition {
 namespace {
 
@@ -51,6 +53,22 @@ TEST(EventPayload, OutputIsItsDocumentDumped) {
   }
   for (const auto& text : kTexts) {
     EXPECT_EQ(output_payload(json{{"note", text}}), (json{{"output", {{"note", text}}}}).dump());
+  }
+}
+
+// What a store row holds is read back as a document; a damaged one reads as no data at all,
+// never as an exception or a value of another kind.
+TEST(EventData, ParsesThePayloadAndReadsDamageAsNoData) {
+  Event e;
+  e.payload = attempt_started_payload(2, "ex-1/review", R"({"id":"noop"})");
+  EXPECT_EQ(
+      e.data(),
+      (json{{"attempt", 2}, {"idempotency_key", "ex-1/review"}, {"plugin", {{"id", "noop"}}}}));
+  EXPECT_EQ(e.to_json()["data"]["attempt"], 2);
+  for (const char* damaged : {"", "{\"cut\":", "[1,2]", "\"text\"", "null", "{}"}) {
+    e.payload = damaged;
+    EXPECT_EQ(e.data(), json::object()) << damaged;
+    EXPECT_FALSE(e.to_json().contains("data")) << damaged;
   }
 }
 

@@ -416,14 +416,28 @@ TEST_F(DurableEngineTest, TheAuditTrailHasARecordPerEventAndTheChainAnEntryPerRu
   for (const auto& event : *history) events.emplace_back(event.seq, to_string(event.type));
   std::vector<std::pair<uint64_t, std::string>> recorded;
   std::set<uint64_t> entries;
+  std::map<uint64_t, json> data;
+  for (const auto& event : *history) data[event.seq] = event.data();
   for (const auto& a : *trail) {
     if (a.event_seq != 0) recorded.emplace_back(a.event_seq, a.type);
     entries.insert(a.seq);
     if (a.type == "task_completed") {
       EXPECT_EQ(a.actor, "ana");
     }
+    // The engine's events of every step are recorded as text; their summaries are what the
+    // summary of their data always was: the attempt's number, the workflow, else nothing.
+    if (a.type == "attempt_started") {
+      EXPECT_EQ(a.summary, json({{"attempt", data[a.event_seq]["attempt"]}}).dump());
+    } else if (a.type == "execution_started") {
+      EXPECT_EQ(a.summary, json({{"workflow", data[a.event_seq]["workflow"]}}).dump());
+      EXPECT_EQ(a.actor, "lead.lee");
+    } else if (a.type == "step_scheduled" || a.type == "step_succeeded" ||
+               a.type == "execution_completed") {
+      EXPECT_EQ(a.summary, "{}") << a.type;
+    }
   }
   EXPECT_EQ(recorded, events);
+  EXPECT_EQ(data.begin()->second["workflow"], workflow_->key());
   auto v = store->verify_audit();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
