@@ -35,28 +35,25 @@ void MsgpackWriter::big_endian(uint64_t value, int bytes) {
   }
 }
 
-void MsgpackWriter::map(size_t entries) {
-  if (entries < 16) {
-    byte(static_cast<uint8_t>(kFixMap | entries));
-  } else if (entries <= std::numeric_limits<uint16_t>::max()) {
-    byte(kMap16);
-    big_endian(entries, 2);
+// A map's or an array's header: the count in the tag below 16, else after a 16- or 32-bit tag.
+void MsgpackWriter::container(size_t count, uint8_t fix, uint8_t tag16, uint8_t tag32) {
+  if (count < 16) {
+    byte(static_cast<uint8_t>(fix | count));
+  } else if (count <= std::numeric_limits<uint16_t>::max()) {
+    byte(tag16);
+    big_endian(count, 2);
   } else {
-    byte(kMap32);
-    big_endian(entries, 4);
+    byte(tag32);
+    big_endian(count, 4);
   }
 }
 
+void MsgpackWriter::map(size_t entries) {
+  container(entries, kFixMap, kMap16, kMap32);
+}
+
 void MsgpackWriter::array(size_t items) {
-  if (items < 16) {
-    byte(static_cast<uint8_t>(kFixArray | items));
-  } else if (items <= std::numeric_limits<uint16_t>::max()) {
-    byte(kArray16);
-    big_endian(items, 2);
-  } else {
-    byte(kArray32);
-    big_endian(items, 4);
-  }
+  container(items, kFixArray, kArray16, kArray32);
 }
 
 void MsgpackWriter::text(std::string_view value) {

@@ -34,6 +34,7 @@ class MsgpackWriter {
  private:
   void byte(uint8_t b) { out_.push_back(static_cast<char>(b)); }
   void big_endian(uint64_t value, int bytes);
+  void container(size_t count, uint8_t fix, uint8_t tag16, uint8_t tag32);
 
   std::string& out_;
 };

@@ -473,43 +473,41 @@ void write_layer_ref(MsgpackWriter& w, const std::optional<uint64_t>& id) {
   }
 }
 
+// How many members write_due writes.
+size_t due_members(const std::optional<TimePoint>& at, const DueBasis& basis) {
+  return static_cast<size_t>(at.has_value()) + static_cast<size_t>(!basis.calendar.empty()) +
+         static_cast<size_t>(!basis.rule.empty());
+}
+
+// A frame's due time or cap with its basis: `name`, `name`_calendar, `name`_rule, each when set
+// (the three keys sort together).
+void write_due(MsgpackWriter& w, const std::string& name, const std::optional<TimePoint>& at,
+               const DueBasis& basis) {
+  if (at) {
+    w.text(name);
+    w.integer(to_ms(*at));
+  }
+  if (!basis.calendar.empty()) {
+    w.text(name + "_calendar");
+    w.text(basis.calendar);
+  }
+  if (!basis.rule.empty()) {
+    w.text(name + "_rule");
+    w.text(basis.rule);
+  }
+}
+
 void write_frame(MsgpackWriter& w, const PersistedFrame& f) {
-  const bool cap_rule = !f.cap_basis.rule.empty();
-  const bool cap_calendar = !f.cap_basis.calendar.empty();
-  const bool due_rule = !f.basis.rule.empty();
-  const bool due_calendar = !f.basis.calendar.empty();
-  w.map(11 + static_cast<size_t>(f.cap.has_value()) + cap_calendar + cap_rule + (f.crashes > 0) +
-        static_cast<size_t>(f.due.has_value()) + due_calendar + due_rule + (f.level > 0));
-  if (f.cap) {
-    w.text("cap");
-    w.integer(to_ms(*f.cap));
-  }
-  if (cap_calendar) {
-    w.text("cap_calendar");
-    w.text(f.cap_basis.calendar);
-  }
-  if (cap_rule) {
-    w.text("cap_rule");
-    w.text(f.cap_basis.rule);
-  }
+  w.map(11 + due_members(f.cap, f.cap_basis) + (f.crashes > 0) + due_members(f.due, f.basis) +
+        (f.level > 0));
+  write_due(w, "cap", f.cap, f.cap_basis);
   if (f.crashes > 0) {
     w.text("crashes");
     w.unsigned_integer(f.crashes);
   }
   w.text("current");
   w.text(f.current);
-  if (f.due) {
-    w.text("due");
-    w.integer(to_ms(*f.due));
-  }
-  if (due_calendar) {
-    w.text("due_calendar");
-    w.text(f.basis.calendar);
-  }
-  if (due_rule) {
-    w.text("due_rule");
-    w.text(f.basis.rule);
-  }
+  write_due(w, "due", f.due, f.basis);
   w.text("entered_at");
   w.integer(to_ms(f.entered_at));
   w.text("frozen");
