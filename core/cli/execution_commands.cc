@@ -334,8 +334,7 @@ int run_worker_command(const WorkerOptions& o, const Installation& installation,
   if (!s) return fail(err, "worker", s.error());
   RealTimeLoop loop(**s, installation, stop, "coalition worker", err);
   loop.report_recovery();
-  Status ran =
-      loop.run([&] { return o.until_idle && (*s)->engine().idle() && !(*s)->clock().next_due(); });
+  Status ran = loop.run([&] { return o.until_idle && (*s)->engine().settled(); });
   if (!ran) return fail(err, "worker", ran.error());
   (*s)->engine().wait_idle();
   loop.finish();

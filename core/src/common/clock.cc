@@ -21,12 +21,21 @@ std::optional<std::function<void()>> ManualClock::take_due(TimePoint limit) {
   auto due = pending_.take_due(limit);
   if (!due) return std::nullopt;
   if (due->when > now_) set_now(due->when);
+  ++running_;
   return std::move(due->call);
 }
 
 std::optional<TimePoint> ManualClock::next_due() const {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (running_ > 0) return now_;  // a running call's instant is past: it is due now
   return pending_.next_due();
+}
+
+void ManualClock::run_taken(std::function<void()>& fn) {
+  fn();
+  fn = nullptr;  // its captures go while it still counts as running
+  std::lock_guard<std::mutex> lock(mutex_);
+  --running_;
 }
 
 void ManualClock::advance(std::chrono::milliseconds d) {
@@ -45,7 +54,7 @@ void ManualClock::advance(std::chrono::milliseconds d) {
         return;
       }
     }
-    (*fn)();
+    run_taken(*fn);
   }
 }
 
@@ -56,7 +65,7 @@ bool ManualClock::fire_next(TimePoint limit) {
     fn = take_due(limit);
     if (!fn) return false;
   }
-  (*fn)();
+  run_taken(*fn);
   return true;
 }
 

@@ -27,7 +27,8 @@ class Clock {
   virtual uint64_t call_at(TimePoint when, std::function<void()> fn) = 0;
   // Cancels a pending call; no effect when it already ran. Thread-safe.
   virtual void cancel(uint64_t id) = 0;
-  // The earliest pending call, if any.
+  // The earliest pending call, if any. A call counts as pending until it has returned, so whatever
+  // it hands on (work it posts) is begun before the clock stops showing it.
   virtual std::optional<TimePoint> next_due() const = 0;
   // Whether time moves by itself (the wall clock): a caller with work already due may then do
   // it at once instead of through call_at. False (the default) where time moves only when told
@@ -65,9 +66,12 @@ class ManualClock final : public Clock {
   TimePoint now_;
   std::atomic<TimePoint::rep> seen_;
   TimerQueue pending_;
+  int running_ = 0;  // calls taken out of pending_ that have not returned (their instants are past)
   // Takes the earliest call due at or before `limit` out of the pending ones, with time moved
   // to its instant (mutex_ held).
   std::optional<std::function<void()>> take_due(TimePoint limit);
+  // Runs a call take_due returned; it stops counting as running once it has returned.
+  void run_taken(std::function<void()>& fn);
 };
 
 }  // namespace coalition

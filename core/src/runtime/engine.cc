@@ -240,11 +240,11 @@ Engine::~Engine() {
 // A counter rather than a mutex on every post: the mutex is taken only when the count reaches
 // zero, so that a waiter cannot miss the notification between its check and its wait.
 void Engine::begin_work() {
-  outstanding_.fetch_add(1, std::memory_order_relaxed);
+  work_.fetch_add(kWorkBegun + 1, std::memory_order_relaxed);
 }
 
 void Engine::end_work() {
-  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  if ((work_.fetch_sub(1, std::memory_order_acq_rel) & kInFlight) == 1) {
     std::lock_guard<std::mutex> lock(idle_mutex_);
     idle_.notify_all();
   }
@@ -274,8 +274,21 @@ void Engine::record(const std::string& execution_id, const Event& event) {
 void Engine::wait_idle() {
   std::unique_lock<std::mutex> lock(idle_mutex_);
   idle_.wait(lock, [this] {
-    return outstanding_.load(std::memory_order_acquire) == 0 || store_failed_.load();
+    return (work_.load(std::memory_order_acquire) & kInFlight) == 0 || store_failed_.load();
   });
+}
+
+// Work passes between the scheduler and the clock without a gap: a clock call begins the work
+// it hands over before it returns (and the clock counts it pending until then), and work arms
+// its calls before it ends. Two readings of the work word around one of the clock therefore
+// catch any hand-over: if none was in flight at the first and none began by the second, a call
+// the clock had no trace of in between cannot have handed any over, and no work was left to
+// arm one.
+bool Engine::settled() const {
+  const uint64_t before = work_.load();
+  if ((before & kInFlight) != 0) return false;
+  if (clock_.next_due()) return false;
+  return work_.load() == before;
 }
 
 // The workflow and every sub-workflow it can reach are stored before the execution that pins

@@ -160,7 +160,11 @@ class Engine final : public ExecutionHost {
   // suspended, or waiting for its clock.
   // Returns early if the store failed (see sync()).
   void wait_idle();
-  bool idle() const { return outstanding_.load() == 0; }
+  // Nothing in flight and nothing to come: no scheduler work, plugin call or uncommitted change,
+  // and no clock call pending or running (a timer weeks ahead counts). Read so that work handed
+  // from a clock call to the scheduler, or from work to a clock call, between the reads is never
+  // taken for quiet: a worker told to stop once idle does not leave a retry it was about to run.
+  bool settled() const;
 
   // In memory, else (durable) as the store has it; nullopt when unknown.
   std::optional<ExecutionSnapshot> snapshot(const std::string& id) const;
@@ -306,7 +310,11 @@ class Engine final : public ExecutionHost {
 
   std::mutex idle_mutex_;
   std::condition_variable idle_;
-  std::atomic<size_t> outstanding_{0};  // posted work and uncommitted changes
+  // Posted work and uncommitted changes: how many are in flight (the low 32 bits) and how many
+  // ever began (the high bits, wrapping), in one word so that settled() sees both at once.
+  std::atomic<uint64_t> work_{0};
+  static constexpr uint64_t kWorkBegun = uint64_t{1} << 32;
+  static constexpr uint64_t kInFlight = kWorkBegun - 1;
   std::atomic<bool> store_failed_{false};
   // Several nodes.
   const NodeOptions node_;

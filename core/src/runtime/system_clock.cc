@@ -26,6 +26,7 @@ struct SystemClock::State {
   std::condition_variable changed;
   TimerQueue queue;
   bool stopping = false;
+  std::optional<TimePoint> running;  // the instant of the call running, which next_due shows
   std::thread thread;
 
   // A call is taken out of the queue only when it runs, so cancel() stops any call not yet
@@ -36,10 +37,12 @@ struct SystemClock::State {
     while (!stopping) {
       const TimePoint now = utc_now();
       if (auto due = queue.take_due(now)) {
+        running = due->when;
         lock.unlock();
         due->call();
         due->call = nullptr;  // its captures go before the lock is taken again
         lock.lock();
+        running.reset();
         continue;
       }
       const auto next = queue.next_due();
@@ -88,8 +91,10 @@ void SystemClock::cancel(uint64_t id) {
   state_->queue.cancel(id);
 }
 
+// A running call is shown until it returns: its instant is past, so it is the earliest.
 std::optional<TimePoint> SystemClock::next_due() const {
   std::lock_guard<std::mutex> lock(state_->mutex);
+  if (state_->running) return state_->running;
   return state_->queue.next_due();
 }
 

@@ -6,6 +6,7 @@
 
 #include <future>
 #include <set>
+#include <thread>
 
 #include "support/in_memory_plugins.h"
 #include "workflow/workflow_loader.h"
@@ -272,6 +273,53 @@ TEST_F(EngineTest, ABlockedPluginCallDoesNotHoldUpOtherExecutions) {
   GateStep::release(1);
   engine.wait_idle();
   EXPECT_EQ(engine.snapshot(*slow)->status, ExecutionStatus::kSucceeded);
+}
+
+// Time moved by hand whose calls, once taken out to run, wait at a gate before doing anything:
+// the moment a timer has left the clock's queue and not yet handed its work to the scheduler.
+class GatedClock final : public Clock {
+ public:
+  explicit GatedClock(TimePoint start) : inner(start) {}
+  TimePoint now() const override { return inner.now(); }
+  uint64_t call_at(TimePoint when, std::function<void()> fn) override {
+    return inner.call_at(when, [this, fn = std::move(fn)] {
+      held.set_value();
+      released.wait();
+      fn();
+    });
+  }
+  void cancel(uint64_t id) override { inner.cancel(id); }
+  std::optional<TimePoint> next_due() const override { return inner.next_due(); }
+  ManualClock inner;
+  std::promise<void> held;
+  std::promise<void> release;
+  std::shared_future<void> released{release.get_future().share()};
+};
+
+// What `coalition worker --until-idle` stops on: no work in flight and no timer pending — nor
+// one running that has not yet handed its work over (a retry the worker would otherwise leave
+// behind, to run in the next process).
+TEST_F(EngineTest, IsNotSettledWhileATimerIsPendingOrHandingItsWorkOver) {
+  auto wf = workflow(R"({"id": "pause", "version": 1, "title": "t", "steps": [
+      {"id": "b", "kind": "wait", "for": "PT1S", "next": "c"},
+      {"id": "c", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}}]})");
+  GatedClock clock(TimePoint(std::chrono::seconds(1798675200)));
+  Engine engine(registry_, catalog_, clock,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 1});
+  EXPECT_TRUE(engine.settled()) << "nothing started";
+  auto id = engine.start(wf, json::object());
+  ASSERT_TRUE(id.ok()) << id.error().to_string();
+  engine.wait_idle();
+  EXPECT_FALSE(engine.settled()) << "the wait's timer is pending";
+  auto held = clock.held.get_future();
+  std::thread advancing([&] { clock.inner.advance(std::chrono::seconds(1)); });
+  held.wait();
+  EXPECT_FALSE(engine.settled()) << "the timer left the queue but has not handed its work over";
+  clock.release.set_value();
+  advancing.join();
+  engine.wait_idle();
+  EXPECT_TRUE(engine.settled());
+  EXPECT_EQ(engine.snapshot(*id)->status, ExecutionStatus::kSucceeded);
 }
 
 TEST_F(EngineTest, ManyExecutionsAdvanceConcurrentlyWithOrderedHistories) {
