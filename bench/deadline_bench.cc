@@ -87,10 +87,16 @@ class StoreReader {
   StoreReader(const StoreReader&) = delete;
   StoreReader& operator=(const StoreReader&) = delete;
 
-  long finished() {
+  // From the store's partial index of unfinished executions (its predicate repeated word for
+  // word, as SQLite requires to use it): the cost falls as they finish. Counting the finished
+  // ones instead read a million index entries a second, a sixth of a core taken from the engine
+  // in the storm it measures.
+  long unfinished() {
     long count = -1;
-    query("SELECT count(*) FROM executions WHERE status IN ('succeeded', 'failed', 'cancelled')",
-          [&](sqlite3_stmt* row) { count = sqlite3_column_int64(row, 0); });
+    query(
+        "SELECT count(*) FROM executions INDEXED BY executions_active"
+        " WHERE status = 'running' OR status = 'waiting'",
+        [&](sqlite3_stmt* row) { count = sqlite3_column_int64(row, 0); });
     return count;
   }
   std::unordered_set<std::string> succeeded() {
@@ -162,9 +168,10 @@ Storm storm(DurableFixture& f, const std::vector<std::string>& ids,
   std::thread asker([&] { result.status_ms = ask_status(*f.engine, ids, stop); });
   StoreReader reader(f.file.string());
   const auto give_up = last_due + std::chrono::minutes(10);
-  const long n = static_cast<long>(ids.size());
-  while (reader.finished() < n && utc_now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::seconds(1));  // a count reads the whole index
+  // None can be done before the last instant: counting starts there.
+  std::this_thread::sleep_for(std::max(last_due - utc_now(), TimePoint::duration::zero()));
+  while (reader.unfinished() != 0 && utc_now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   stop = true;
   asker.join();

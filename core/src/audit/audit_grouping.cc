@@ -24,18 +24,20 @@ bool groupable(const AuditDraft& d) {
   return d.event_seq != 0 && d.event_count == 1 && object_text(d.summary);
 }
 
-// One step only: a retention purge empties the summaries of the entries on steps members may
-// not see, whole (the summary's digest covers it whole), so an entry must not mix steps.
-bool continues(const AuditDraft& run, const AuditDraft& next) {
+// One step, or steps the caller says are alike: a retention purge empties the summaries of the
+// entries holding events of steps members may not see, whole (the summary's digest covers it
+// whole), so an entry never mixes such a step with one members may see.
+bool continues(const AuditDraft& run, const AuditDraft& next, const StepsAlike& alike) {
   return groupable(next) && next.event_seq == run.event_seq + run.event_count &&
-         next.execution_id == run.execution_id && next.step == run.step &&
-         next.actor == run.actor && next.role == run.role && next.organisation == run.organisation;
+         next.execution_id == run.execution_id && next.actor == run.actor &&
+         next.role == run.role && next.organisation == run.organisation &&
+         (next.step == run.step || (alike && alike(run.step, next.step)));
 }
 
 // The entry for drafts [first, last): the first's time, actor, step and first event. The
 // summary is written here as text: the drafts' summaries are already JSON objects, so each goes
-// in whole instead of being parsed and printed again. An item leaves out an empty summary (most
-// engine events have nothing more to say).
+// in whole instead of being parsed and printed again. An item leaves out its step when it is the
+// entry's, and an empty summary (most engine events have nothing more to say).
 AuditDraft fold(std::vector<AuditDraft>& drafts, size_t first, size_t last) {
   AuditDraft out = std::move(drafts[first]);
   std::string summary = R"({"events":[)";
@@ -44,6 +46,10 @@ AuditDraft fold(std::vector<AuditDraft>& drafts, size_t first, size_t last) {
     if (i > first) summary += ',';
     summary += R"({"type":)";
     summary += json(d.type).dump();
+    if (d.step != out.step) {
+      summary += R"(,"step":)";
+      summary += json(d.step).dump();
+    }
     if (d.summary != "{}") {
       summary += R"(,"summary":)";
       summary += d.summary;
@@ -65,11 +71,12 @@ std::string text_member(const json& item, const char* key) {
 
 }  // namespace
 
-void append_grouped_audit(std::vector<AuditDraft>& out, std::vector<AuditDraft>&& drafts) {
+void append_grouped_audit(std::vector<AuditDraft>& out, std::vector<AuditDraft>&& drafts,
+                          const StepsAlike& alike) {
   for (size_t first = 0; first < drafts.size();) {
     size_t last = first + 1;
     if (groupable(drafts[first])) {
-      while (last < drafts.size() && continues(drafts[last - 1], drafts[last])) ++last;
+      while (last < drafts.size() && continues(drafts[last - 1], drafts[last], alike)) ++last;
     }
     out.push_back(last - first == 1 ? std::move(drafts[first]) : fold(drafts, first, last));
     if (out.back().summary_hash.empty()) out.back().summary_hash = sha256_hex(out.back().summary);
@@ -96,7 +103,9 @@ std::vector<AuditRecord> expand_audit_entry(AuditRecord entry) {
     r.role = entry.role;
     r.organisation = entry.organisation;
     r.execution_id = entry.execution_id;
-    r.step = entry.step;
+    const auto step = item.find("step");
+    if (step != item.end() && !step->is_string()) return {entry};  // which step is unknown
+    r.step = step != item.end() ? step->get<std::string>() : entry.step;
     r.type = text_member(item, "type");
     const auto summary = item.find("summary");
     r.summary = summary != item.end() ? summary->dump() : "{}";

@@ -20,6 +20,7 @@
 #include "guard/report_disclosure.h"
 #include "runtime/persisted_state.h"
 #include "runtime/security_notice.h"
+#include "workflow/visibility.h"
 
 namespace coalition {
 
@@ -269,6 +270,19 @@ void Engine::post_blocking(PluginCallPool::Job job) {
 
 void Engine::record(const std::string& execution_id, const Event& event) {
   if (sink_ != nullptr) sink_->on_event(execution_id, event);
+}
+
+// Compiled at the first drain that needs it (steps differing within one commit) and kept: a
+// workflow's classes never change under its id and version.
+const VisibilityPolicy& Engine::visibility(const std::shared_ptr<const Workflow>& workflow) {
+  std::lock_guard<std::mutex> lock(visibility_mutex_);
+  auto& [kept, policy] = visibility_[workflow->key()];
+  if (!policy) {
+    kept = workflow;
+    policy =
+        std::make_unique<const VisibilityPolicy>(VisibilityPolicy::compile(*workflow, &catalog_));
+  }
+  return *policy;
 }
 
 void Engine::wait_idle() {

@@ -177,6 +177,7 @@ class Engine final : public ExecutionHost {
   const WorkflowCatalog& catalog() const override { return catalog_; }
   const CalendarSet& calendars() const override;
   const ExecutionLimits& limits() const override { return limits_; }
+  const VisibilityPolicy& visibility(const std::shared_ptr<const Workflow>& workflow) override;
   CrashJournal::Mark working_on(const std::string& execution_id) override {
     return journal_ != nullptr ? journal_->mark(execution_id) : CrashJournal::Mark();
   }
@@ -307,6 +308,12 @@ class Engine final : public ExecutionHost {
   std::map<std::string, std::shared_ptr<Execution>> executions_;
   std::set<const Workflow*> registered_;     // in the store already (the catalog owns them)
   std::map<std::string, uint64_t> wakeups_;  // evicted execution -> clock call that reloads it
+
+  std::mutex visibility_mutex_;  // only the catalog is read under it (compiling a policy)
+  // By workflow key, with the workflow the policy points into.
+  std::map<std::string,
+           std::pair<std::shared_ptr<const Workflow>, std::unique_ptr<const VisibilityPolicy>>>
+      visibility_;
 
   std::mutex idle_mutex_;
   std::condition_variable idle_;

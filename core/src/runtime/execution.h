@@ -68,6 +68,7 @@ struct ExecutionSnapshot {
 
 // What an execution needs from the engine. Implementations are thread-safe.
 class Execution;
+class VisibilityPolicy;
 class ExecutionHost {
  public:
   virtual ~ExecutionHost() = default;
@@ -95,6 +96,10 @@ class ExecutionHost {
   virtual void mark_dirty(std::shared_ptr<Execution> execution) = 0;
   // Durable: one drained source's changes are committed (balances mark_dirty).
   virtual void committed(const std::shared_ptr<Execution>& execution) = 0;
+  // Who may see which of the workflow's steps, compiled once per workflow and kept as long as
+  // the host: an audit entry holds the events of several steps only where members see all of
+  // them or none (audit/audit_grouping.h).
+  virtual const VisibilityPolicy& visibility(const std::shared_ptr<const Workflow>& workflow) = 0;
 };
 
 class Execution : public CommitSource, public std::enable_shared_from_this<Execution> {
@@ -370,6 +375,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   ExecutionHost& host_;
   const std::string id_;
   std::shared_ptr<const Workflow> workflow_;
+  const VisibilityPolicy* visibility_ = nullptr;  // workflow_'s, fetched when a drain needs it
   std::string initiator_;
   mutable std::mutex mutex_;
   ExecutionStatus status_ = ExecutionStatus::kRunning;  // never kWaiting: parked() says that

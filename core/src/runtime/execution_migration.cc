@@ -327,6 +327,7 @@ MigrationReport Execution::migrate(const std::shared_ptr<const Workflow>& to,
 
   // Nothing stands in the way: rewrite.
   workflow_ = to;
+  visibility_ = nullptr;  // the new version's classes from now on
   if (patched_main) {
     Frame& root = frames_.at(0);
     // A running container's branches keep the layers they share; those it starts from now on

@@ -18,6 +18,7 @@
 #include "audit/audit_grouping.h"
 #include "workflow/context.h"
 #include "workflow/step_walk.h"
+#include "workflow/visibility.h"
 
 namespace coalition {
 
@@ -605,9 +606,15 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   pending_events_.clear();
   for (auto& n : pending_notifications_) batch.notifications.push_back(std::move(n));
   pending_notifications_.clear();
-  // An entry for each run of events on one step by one actor, not one per event: two rows and
-  // seals for an engine step instead of three (audit/audit_grouping.h).
-  append_grouped_audit(batch.audit, std::move(pending_audit_));
+  // An entry for each run of events by one actor, not one per event (audit/audit_grouping.h):
+  // a step's end, the next step's start and the execution's end, committed together, are one
+  // row and seal. Steps mix only where members see all of them or none.
+  append_grouped_audit(batch.audit, std::move(pending_audit_),
+                       [this](const std::string& a, const std::string& b) {
+                         if (visibility_ == nullptr) visibility_ = &host_.visibility(workflow_);
+                         return visibility_->can_see_step(a, Visibility::kMember) ==
+                                visibility_->can_see_step(b, Visibility::kMember);
+                       });
   const ExecutionStatus status = parked() ? ExecutionStatus::kWaiting : status_;
   ExecutionResult result;
   if (status_ == ExecutionStatus::kSucceeded) result = ExecutionResult::succeeded(output_);

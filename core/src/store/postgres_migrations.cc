@@ -240,6 +240,13 @@ constexpr const char* kPostgresMigrations[] = {
     R"sql(
     SELECT 1;
     )sql",
+    // 4: no table changes. From here on an entry of several events may hold events of several
+    // steps (each item of its summary names its step where that is not the entry's,
+    // audit/audit_grouping.h); the version says so, so that an older engine refuses the
+    // database instead of reading those events back under the entry's step.
+    R"sql(
+    SELECT 1;
+    )sql",
 };
 
 }  // namespace

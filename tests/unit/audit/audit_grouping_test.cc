@@ -27,6 +27,11 @@ AuditDraft event_draft(uint64_t seq, const std::string& actor = "engine",
   return d;
 }
 
+AuditRecord sealed(const AuditDraft& d, const std::string& digests) {
+  AuditRecord r = seal_audit_entry(d, 7, kAuditGenesisHash, d.at, digests);
+  return r;
+}
+
 std::vector<AuditDraft> grouped(std::vector<AuditDraft> drafts) {
   std::vector<AuditDraft> out;
   append_grouped_audit(out, std::move(drafts));
@@ -53,8 +58,8 @@ TEST(AuditGroupingTest, ARunOfOneActorsConsecutiveEventsOnOneStepIsOneEntry) {
       << "an event with nothing more to say is its type alone";
 }
 
-// A purge empties the summary of an entry on a step members may not see whole: an entry must
-// not hold another step's events.
+// A purge empties the summary of an entry on a step members may not see whole: without the
+// caller saying which steps are alike, an entry holds one step's events.
 TEST(AuditGroupingTest, AnotherStepEndsARun) {
   const auto out = grouped({event_draft(1, "engine", ""), event_draft(2, "engine", "draft"),
                             event_draft(3, "engine", "draft"), event_draft(4, "engine", "sar"),
@@ -63,6 +68,56 @@ TEST(AuditGroupingTest, AnotherStepEndsARun) {
   for (const auto& d : out) runs.emplace_back(d.step, d.event_count);
   EXPECT_EQ(runs,
             (std::vector<std::pair<std::string, uint64_t>>{{"", 1}, {"draft", 2}, {"sar", 2}}));
+}
+
+// Steps members see alike share an entry, each item naming its step where it is not the
+// entry's; a step on the other side of that line (here "sar") ends the run.
+TEST(AuditGroupingTest, StepsMembersSeeAlikeShareAnEntryAndAnotherSideEndsIt) {
+  const auto restricted = [](const std::string& step) { return step == "sar"; };
+  std::vector<std::pair<std::string, std::string>> asked;
+  const StepsAlike alike = [&](const std::string& a, const std::string& b) {
+    asked.emplace_back(a, b);
+    return restricted(a) == restricted(b);
+  };
+  std::vector<AuditDraft> drafts{
+      event_draft(1, "engine", ""),      event_draft(2, "engine", "draft"),
+      event_draft(3, "engine", "draft"), event_draft(4, "engine", "sar"),
+      event_draft(5, "engine", "sar"),   event_draft(6, "engine", "")};
+  drafts[2].summary = "{}";
+  std::vector<AuditDraft> out;
+  append_grouped_audit(out, std::move(drafts), alike);
+  std::vector<std::pair<std::string, uint64_t>> runs;  // (step, events)
+  for (const auto& d : out) runs.emplace_back(d.step, d.event_count);
+  EXPECT_EQ(runs, (std::vector<std::pair<std::string, uint64_t>>{{"", 3}, {"sar", 2}, {"", 1}}));
+  EXPECT_EQ(out[0].summary, R"({"events":[{"type":"step_scheduled","summary":{"event":1}},)"
+                            R"({"type":"step_scheduled","step":"draft","summary":{"event":2}},)"
+                            R"({"type":"step_scheduled","step":"draft"}]})")
+      << "the entry's own step is left out of its items";
+  EXPECT_EQ(out[1].summary, R"({"events":[{"type":"step_scheduled","summary":{"event":4}},)"
+                            R"({"type":"step_scheduled","summary":{"event":5}}]})");
+  EXPECT_EQ(asked, (std::vector<std::pair<std::string, std::string>>{
+                       {"", "draft"}, {"draft", "sar"}, {"sar", ""}}))
+      << "asked only where the step changes";
+}
+
+TEST(AuditGroupingTest, AnEntryOfSeveralStepsReadsBackWithEachEventsStep) {
+  std::vector<AuditDraft> out;
+  append_grouped_audit(out,
+                       {event_draft(4, "engine", "s1"), event_draft(5, "engine", "s2"),
+                        event_draft(6, "engine", "")},
+                       [](const std::string&, const std::string&) { return true; });
+  ASSERT_EQ(out.size(), 1u);
+  const AuditRecord entry =
+      sealed(out[0], std::string(64, 'a') + std::string(64, 'b') + std::string(64, 'c'));
+  EXPECT_EQ(entry.step, "s1");
+  std::vector<std::string> steps;
+  for (const auto& r : expand_audit_entry(entry)) steps.push_back(r.step);
+  EXPECT_EQ(steps, (std::vector<std::string>{"s1", "s2", ""}));
+  AuditRecord odd = entry;  // an item whose step is not text: which step is unknown
+  odd.summary = R"({"events":[{"type":"a"},{"type":"b","step":7},{"type":"c"}]})";
+  const auto records = expand_audit_entry(odd);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].part, 0u) << "read as it is: for full views only";
 }
 
 TEST(AuditGroupingTest, AnotherActorAGapAnEntryWithoutAnEventOrAnotherExecutionEndsARun) {
@@ -93,11 +148,6 @@ TEST(AuditGroupingTest, ASummaryThatIsNotAnObjectStaysInAnEntryOfItsOwn) {
   EXPECT_EQ(out[1].summary, "[1]");
   EXPECT_EQ(out[2].event_seq, 3u);
   EXPECT_EQ(out[2].event_count, 2u);
-}
-
-AuditRecord sealed(const AuditDraft& d, const std::string& digests) {
-  AuditRecord r = seal_audit_entry(d, 7, kAuditGenesisHash, d.at, digests);
-  return r;
 }
 
 TEST(AuditGroupingTest, AnEntryOfSeveralEventsReadsBackAsARecordEach) {

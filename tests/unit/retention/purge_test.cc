@@ -5,11 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "audit/audit_chain.h"
+#include "audit/audit_grouping.h"
 #include "retention/legal_hold.h"
 #include "retention/retention_policy.h"
 #include "store/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "workflow/visibility.h"
 #include "workflow/workflow_loader.h"
 
 namespace coalition {
@@ -43,7 +47,9 @@ class PurgeTest : public ::testing::Test {
   }
 
   // A finished execution as the engine would have stored it: finished 1 Dec, filed 2 Dec.
-  void add_execution(const std::string& id, bool hold_in_output = false) {
+  // `grouped`: the events' entries folded as the engine folds them (audit/audit_grouping.h),
+  // steps mixed where members see all of them or none.
+  void add_execution(const std::string& id, bool hold_in_output = false, bool grouped = false) {
     const TimePoint t0 = utc("2026-12-01T00:00:00Z");
     json output = {{"intake", {{"case", "CASE-EX-7"}}},
                    {"filing", {{"reference", "SAR-EX-7"}, {"filed_at", "2026-12-02T00:00:00Z"}}}};
@@ -64,6 +70,17 @@ class PurgeTest : public ::testing::Test {
     event(3, EventType::kTaskCreated, "file", {{"task", id + ".t1"}});
     event(4, EventType::kStepSucceeded, "file", {{"output", output["filing"]}});
     event(5, EventType::kExecutionCompleted, "", {{"output", output}});
+    if (grouped) {
+      std::vector<AuditDraft> drafts = std::move(b.audit);
+      b.audit.clear();
+      const VisibilityPolicy policy =
+          VisibilityPolicy::compile(*catalog_.find("case_review", 1), &catalog_);
+      append_grouped_audit(b.audit, std::move(drafts),
+                           [&](const std::string& a, const std::string& c) {
+                             return policy.can_see_step(a, Visibility::kMember) ==
+                                    policy.can_see_step(c, Visibility::kMember);
+                           });
+    }
     b.tasks.push_back({id + ".t0", id, "intake", TaskStatus::kCompleted, std::nullopt, t0,
                        json{{"title", "intake"}}});
     b.tasks.push_back({id + ".t1", id, "file", TaskStatus::kCompleted, std::nullopt, t0,
@@ -135,6 +152,31 @@ TEST_F(PurgeTest, RestrictedDataGoesLeavingATombstoneAndAnAuditEntry) {
   auto v = *store_->verify_audit();
   EXPECT_TRUE(v.ok) << v.problem;
   EXPECT_EQ(v.redacted, 3u);  // the file step's two events and its task completion
+}
+
+// An entry holding the events of several steps members see keeps their summaries through a
+// purge of restricted data: the restricted step's events were never folded in with them.
+TEST_F(PurgeTest, AnEntryOfSeveralStepsKeepsWhatMembersSeeThroughARestrictedPurge) {
+  add_execution("ex-1", false, /*grouped=*/true);
+  std::set<uint64_t> entries;
+  for (const auto& a : *store_->audit("ex-1")) entries.insert(a.seq);
+  ASSERT_EQ(entries.size(), 5u) << "the start with intake, the file step, the end, two tasks";
+  const auto report = purge("2026-12-12T00:00:00Z");
+  ASSERT_EQ(report.purged, 1u);
+  size_t kept = 0;
+  for (const auto& a : *store_->audit("ex-1")) {
+    if (a.type == "purged") continue;
+    SCOPED_TRACE(a.step + " " + a.type);
+    if (a.step == "file") {
+      EXPECT_TRUE(a.summary.empty());
+    } else {
+      EXPECT_FALSE(a.summary.empty());
+      kept += a.event_seq != 0 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(kept, 3u) << "the start's, intake's and the end's records keep their summaries";
+  auto v = *store_->verify_audit();
+  EXPECT_TRUE(v.ok) << v.problem;
 }
 
 TEST_F(PurgeTest, PurgingTwiceChangesNothing) {
