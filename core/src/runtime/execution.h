@@ -14,7 +14,6 @@
 #define COALITION_RUNTIME_EXECUTION_H_
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +27,7 @@
 #include "calendar/business_calendar.h"
 #include "common/clock.h"
 #include "common/execution_limits.h"
+#include "common/lazy_queue.h"
 #include "guard/media_scan.h"
 #include "history/event.h"
 #include "plugin_host/plugin_registry.h"
@@ -380,7 +380,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   mutable std::mutex mutex_;
   ExecutionStatus status_ = ExecutionStatus::kRunning;  // never kWaiting: parked() says that
   nlohmann::json output_;
-  StepError error_;
+  std::unique_ptr<const StepError> error_;  // once it failed or was cancelled
   TimePoint started_at_;
   uint64_t seq_ = 0;            // events recorded
   std::vector<Event> history_;  // in memory only
@@ -399,7 +399,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::set<uint64_t> stored_layers_;  // layer ids the store holds as state parts
   static constexpr size_t kMaxNestedEntries = 32;
   size_t entering_ = 0;  // nested enter() calls on this thread
-  std::deque<std::pair<int64_t, std::string>> deferred_entries_;
+  LazyQueue<std::pair<int64_t, std::string>> deferred_entries_;
   // Outcomes of inline calls made by the running handler, applied when it ends (see dispatch).
   struct InlineOutcome {
     int64_t frame = 0;
@@ -407,13 +407,13 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
     StepOutcome outcome;
   };
   static constexpr size_t kMaxInlineOutcomes = 256;
-  std::deque<InlineOutcome> inline_outcomes_;
+  LazyQueue<InlineOutcome> inline_outcomes_;
 
   // Durable mode: what the next drain hands to the committer.
   bool dirty_ = false;
   bool evicted_ = false;
   std::atomic<bool> lost_{false};
-  std::optional<ExecutionFence> lease_;
+  std::unique_ptr<const ExecutionFence> lease_;  // several nodes only: most have none
   size_t uncommitted_drains_ = 0;  // drained into a batch the store has not written yet
   // Whether the store may hold state parts of this execution, or a count of process deaths
   // while working on it: only then does a drain delete them (when it ends, when it stands still).

@@ -353,7 +353,8 @@ Status Execution::cancel(const Actor& actor, const std::string& justification) {
   }
   stop_everything();
   // The justification is the event's and the audit entry's, not the result's every reader sees.
-  error_ = make_error("execution.cancelled", "cancelled by " + actor.id);
+  error_ = std::make_unique<const StepError>(
+      make_error("execution.cancelled", "cancelled by " + actor.id));
   record(EventType::kExecutionCancelled, "",
          {{"actor", actor.id}, {"justification", justification}}, actor);
   status_ = ExecutionStatus::kCancelled;
@@ -391,7 +392,7 @@ void Execution::finish_execution(bool ok, json output, const StepError& error) {
     record_text(EventType::kExecutionCompleted, "", output_payload(visible), "{}");
     status_ = ExecutionStatus::kSucceeded;
   } else {
-    error_ = error;
+    error_ = std::make_unique<const StepError>(error);
     record(EventType::kExecutionFailed, "",
            {{"error", {{"code", error.code}, {"message", error.message}}}});
     status_ = ExecutionStatus::kFailed;

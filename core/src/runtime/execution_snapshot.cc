@@ -619,7 +619,9 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   ExecutionResult result;
   if (status_ == ExecutionStatus::kSucceeded) result = ExecutionResult::succeeded(output_);
   if (status_ == ExecutionStatus::kFailed || status_ == ExecutionStatus::kCancelled) {
-    result = ExecutionResult::failed({error_.code, error_.message, error_.pointer});
+    const StepError none;
+    const StepError& e = error_ ? *error_ : none;
+    result = ExecutionResult::failed({e.code, e.message, e.pointer});
   }
   write_parts(batch);  // first: the snapshot names the layers by the ids this gives them
   // The state goes as its stored bytes, written from the structs: building it as a document
@@ -676,12 +678,12 @@ bool Execution::parked() const {
 
 void Execution::set_lease(ExecutionFence lease) {
   const Working working(*this);
-  lease_ = std::move(lease);
+  lease_ = std::make_unique<const ExecutionFence>(std::move(lease));
 }
 
 std::optional<ExecutionFence> Execution::lease() const {
   const Reading reading(*this);
-  return lease_;
+  return lease_ ? std::optional<ExecutionFence>(*lease_) : std::nullopt;
 }
 
 void Execution::mark_lost() {

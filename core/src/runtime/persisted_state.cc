@@ -33,29 +33,55 @@ struct Refusal {
   std::string what;
 };
 
-// A value of the stored document and where it is.
+// Where `target` sits in `at`, appended to `path`: searched for only when a value is refused,
+// so that reading a well-formed document builds no pointers (a pointer per member read was a
+// third of reading a state back).
+bool find_path(const json& at, const json* target, Pointer& path) {
+  if (&at == target) return true;
+  if (at.is_object()) {
+    for (auto it = at.begin(); it != at.end(); ++it) {
+      path.push_back(it.key());
+      if (find_path(*it, target, path)) return true;
+      path.pop_back();
+    }
+  } else if (at.is_array()) {
+    for (size_t i = 0; i < at.size(); ++i) {
+      path.push_back(std::to_string(i));
+      if (find_path(at[i], target, path)) return true;
+      path.pop_back();
+    }
+  }
+  return false;
+}
+
+// A value of the stored document, and the document it is in.
 class Node {
  public:
-  Node(const json& value, Pointer where) : value_(value), where_(std::move(where)) {}
+  explicit Node(const json& document) : root_(&document), value_(&document) {}
 
-  [[noreturn]] void refuse(std::string what) const { throw Refusal{where_, std::move(what)}; }
+  // Refuses the value, naming where it is.
+  [[noreturn]] void refuse(std::string what) const { throw Refusal{where(), std::move(what)}; }
+  // Refuses the member `key` of the value (one that is missing).
+  [[noreturn]] void refuse_member(const char* key, std::string what) const {
+    throw Refusal{where() / key, std::move(what)};
+  }
 
-  const json& value() const { return value_; }
+  const json& value() const { return *value_; }
 
   const json& object() const {
-    if (!value_.is_object()) refuse(expected("an object"));
-    return value_;
+    if (!value_->is_object()) refuse(expected("an object"));
+    return *value_;
   }
   // A member that must be there.
   Node operator[](const char* key) const {
     auto found = find(key);
-    if (!found) Node(value_, where_ / key).refuse("a required member is missing");
+    if (!found) refuse_member(key, "a required member is missing");
     return *found;
   }
   // A member that must be there, and may be null.
   Node present(const char* key) const {
     auto found = find_even_null(key);
-    if (!found) Node(value_, where_ / key).refuse("a required member is missing");
+    if (!found) refuse_member(key, "a required member is missing");
     return *found;
   }
   // A member that may be absent (or null).
@@ -68,14 +94,14 @@ class Node {
   // person gave: null is a value there).
   std::optional<Node> find_even_null(const char* key) const {
     const auto it = object().find(key);
-    if (it == value_.end()) return std::nullopt;
-    return Node(*it, where_ / key);
+    if (it == value_->end()) return std::nullopt;
+    return Node(root_, &*it);
   }
   std::vector<Node> items() const {
-    if (!value_.is_array()) refuse(expected("an array"));
+    if (!value_->is_array()) refuse(expected("an array"));
     std::vector<Node> out;
-    out.reserve(value_.size());
-    for (size_t i = 0; i < value_.size(); ++i) out.emplace_back(value_[i], where_ / i);
+    out.reserve(value_->size());
+    for (const auto& item : *value_) out.push_back(Node(root_, &item));
     return out;
   }
   // An array of exactly `n` items (a tuple).
@@ -87,27 +113,28 @@ class Node {
   }
   std::vector<std::pair<std::string, Node>> members() const {
     std::vector<std::pair<std::string, Node>> out;
-    for (const auto& [key, value] : object().items())
-      out.emplace_back(key, Node(value, where_ / key));
+    for (auto it = object().begin(); it != value_->end(); ++it) {
+      out.emplace_back(it.key(), Node(root_, &*it));
+    }
     return out;
   }
 
   int64_t i64() const {
-    if (value_.is_number_unsigned()) {
-      if (value_.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    if (value_->is_number_unsigned()) {
+      if (value_->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
         refuse("a number too large for this field");
       }
-      return static_cast<int64_t>(value_.get<uint64_t>());
+      return static_cast<int64_t>(value_->get<uint64_t>());
     }
-    if (!value_.is_number_integer()) refuse(expected("a whole number"));
-    return value_.get<int64_t>();
+    if (!value_->is_number_integer()) refuse(expected("a whole number"));
+    return value_->get<int64_t>();
   }
   uint64_t u64() const {
-    if (value_.is_number_unsigned()) return value_.get<uint64_t>();
-    if (!value_.is_number_integer() || value_.get<int64_t>() < 0) {
+    if (value_->is_number_unsigned()) return value_->get<uint64_t>();
+    if (!value_->is_number_integer() || value_->get<int64_t>() < 0) {
       refuse(expected("a whole number of at least 0"));
     }
-    return static_cast<uint64_t>(value_.get<int64_t>());
+    return static_cast<uint64_t>(value_->get<int64_t>());
   }
   uint32_t u32() const {
     const uint64_t n = u64();
@@ -115,12 +142,12 @@ class Node {
     return static_cast<uint32_t>(n);
   }
   std::string text() const {
-    if (!value_.is_string()) refuse(expected("a string"));
-    return value_.get<std::string>();
+    if (!value_->is_string()) refuse(expected("a string"));
+    return value_->get<std::string>();
   }
   bool boolean() const {
-    if (!value_.is_boolean()) refuse(expected("true or false"));
-    return value_.get<bool>();
+    if (!value_->is_boolean()) refuse(expected("true or false"));
+    return value_->get<bool>();
   }
   // Milliseconds since the epoch, within the years 0001 to 9999 (what format_utc can write):
   // anything further would overflow the clock's finer unit.
@@ -139,7 +166,7 @@ class Node {
 
  private:
   std::string expected(std::string_view what) const {
-    return fmt::format("expected {}, found {}", what, kind_of(value_));
+    return fmt::format("expected {}, found {}", what, kind_of(*value_));
   }
   static std::string_view kind_of(const json& v) {
     switch (v.type()) {
@@ -154,8 +181,15 @@ class Node {
     }
   }
 
-  const json& value_;
-  Pointer where_;
+  Node(const json* root, const json* value) : root_(root), value_(value) {}
+  Pointer where() const {
+    Pointer path;
+    if (!find_path(*root_, value_, path)) return Pointer();
+    return path;
+  }
+
+  const json* root_;
+  const json* value_;
 };
 
 // Optional members, absent when they hold their default.
@@ -182,7 +216,7 @@ std::optional<uint64_t> id_or_none(const Node& n, const char* key) {
 int read_version(const Node& doc) {
   const auto v = doc.find("v");
   if (!v || !v->value().is_number_integer()) {
-    Node(doc.value(), Pointer("/v")).refuse("it names no snapshot version");
+    doc.refuse_member("v", "it names no snapshot version");
   }
   const int64_t version = v->i64();
   if (version < kOldestPersistedStateVersion || version > kPersistedStateVersion) {
@@ -421,7 +455,7 @@ void PersistedState::number_on_after(const PersistedState& newer) {
 
 Result<PersistedState> read_persisted_state(const json& document) {
   try {
-    return read(Node(document, Pointer()));
+    return read(Node(document));
   } catch (const Refusal& r) {
     const std::string where = r.where.to_string();
     return Error::invalid_data(
