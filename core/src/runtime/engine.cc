@@ -473,7 +473,10 @@ Result<std::shared_ptr<Execution>> Engine::load(const StoredExecution& stored) {
     node_.on_unknown_workflow();
   }
   const auto mark = working_on(record.id);  // restoring is work too: it may be what crashes
-  auto execution = Execution::restore(*this, record.id, record.state, stored.parts);
+  auto execution =
+      stored.state_msgpack.empty()
+          ? Execution::restore(*this, record.id, record.state, stored.parts)
+          : Execution::restore_stored(*this, record.id, stored.state_msgpack, stored.parts);
   if (!execution) return execution;
   lease_copy(**execution);
   (*execution)->note_stop_count(stops > 0);

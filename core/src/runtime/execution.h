@@ -22,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "calendar/business_calendar.h"
@@ -118,6 +119,11 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // `parts` are the execution's state parts (Store::state_parts).
   static Result<std::shared_ptr<Execution>> restore(
       ExecutionHost& host, const std::string& id, const nlohmann::json& state,
+      const std::map<std::string, nlohmann::json>& parts);
+  // The same from the state's stored bytes (StoredExecution::state_msgpack), read straight into
+  // its typed form (decode_persisted_state).
+  static Result<std::shared_ptr<Execution>> restore_stored(
+      ExecutionHost& host, const std::string& id, std::string_view state_msgpack,
       const std::map<std::string, nlohmann::json>& parts);
   // Rebuilds a running execution from its state as read; the workflows it names must be in the
   // host's catalog. kInvalidData, naming execution `id`, when the state has ended or does not

@@ -199,14 +199,29 @@ json Execution::main_context(const json& state, const std::map<std::string, json
   return json::object();
 }
 
+namespace {
+
+Result<PersistedState> restorable(const std::string& id, Result<PersistedState> s) {
+  if (s) return s;
+  return Error::invalid_data("execution " + id + " cannot be restored: " + s.error().message(),
+                             s.error().pointer());
+}
+
+}  // namespace
+
 Result<std::shared_ptr<Execution>> Execution::restore(ExecutionHost& host, const std::string& id,
                                                       const json& state,
                                                       const std::map<std::string, json>& parts) {
-  auto s = read_persisted_state(state);
-  if (!s) {
-    return Error::invalid_data("execution " + id + " cannot be restored: " + s.error().message(),
-                               s.error().pointer());
-  }
+  auto s = restorable(id, read_persisted_state(state));
+  if (!s) return std::move(s).error();
+  return rebuild(host, id, *s, parts);
+}
+
+Result<std::shared_ptr<Execution>> Execution::restore_stored(
+    ExecutionHost& host, const std::string& id, std::string_view state_msgpack,
+    const std::map<std::string, json>& parts) {
+  auto s = restorable(id, decode_persisted_state(state_msgpack));
+  if (!s) return std::move(s).error();
   return rebuild(host, id, *s, parts);
 }
 

@@ -13,6 +13,7 @@
 #include <limits>
 #include <string_view>
 
+#include "common/msgpack_view.h"
 #include "common/msgpack_writer.h"
 
 namespace coalition {
@@ -32,6 +33,10 @@ struct Refusal {
   Pointer where;
   std::string what;
 };
+
+// Thrown inside this file only, caught in decode_persisted_state: the bytes are not a state this
+// code reads straight, and the document they decode to is read instead, to say why by name.
+struct NotReadStraight {};
 
 // Where `target` sits in `at`, appended to `path`: searched for only when a value is refused,
 // so that reading a well-formed document builds no pointers (a pointer per member read was a
@@ -54,100 +59,71 @@ bool find_path(const json& at, const json* target, Pointer& path) {
   return false;
 }
 
-// A value of the stored document, and the document it is in.
-class Node {
+// A value of a stored state, read the same way whatever form holds it (JsonNode: a document;
+// MsgpackNode: the stored bytes). `Form` gives what differs: whether the value is null, a
+// string, true or false, an integer written signed or unsigned, its members and items, the
+// value as a document, and how a refusal is raised.
+template <class Form>
+class NodeReading {
  public:
-  explicit Node(const json& document) : root_(&document), value_(&document) {}
-
-  // Refuses the value, naming where it is.
-  [[noreturn]] void refuse(std::string what) const { throw Refusal{where(), std::move(what)}; }
-  // Refuses the member `key` of the value (one that is missing).
-  [[noreturn]] void refuse_member(const char* key, std::string what) const {
-    throw Refusal{where() / key, std::move(what)};
-  }
-
-  const json& value() const { return *value_; }
-
-  const json& object() const {
-    if (!value_->is_object()) refuse(expected("an object"));
-    return *value_;
-  }
   // A member that must be there.
-  Node operator[](const char* key) const {
+  Form operator[](const char* key) const {
     auto found = find(key);
-    if (!found) refuse_member(key, "a required member is missing");
+    if (!found) self().refuse_member(key, "a required member is missing");
     return *found;
   }
   // A member that must be there, and may be null.
-  Node present(const char* key) const {
-    auto found = find_even_null(key);
-    if (!found) refuse_member(key, "a required member is missing");
+  Form present(const char* key) const {
+    auto found = self().find_even_null(key);
+    if (!found) self().refuse_member(key, "a required member is missing");
     return *found;
   }
   // A member that may be absent (or null).
-  std::optional<Node> find(const char* key) const {
-    auto found = find_even_null(key);
-    if (found && found->value().is_null()) return std::nullopt;
+  std::optional<Form> find(const char* key) const {
+    auto found = self().find_even_null(key);
+    if (found && found->is_null()) return std::nullopt;
     return found;
   }
-  // A member that may be absent, and may be null when present (a document a plugin or a
-  // person gave: null is a value there).
-  std::optional<Node> find_even_null(const char* key) const {
-    const auto it = object().find(key);
-    if (it == value_->end()) return std::nullopt;
-    return Node(root_, &*it);
-  }
-  std::vector<Node> items() const {
-    if (!value_->is_array()) refuse(expected("an array"));
-    std::vector<Node> out;
-    out.reserve(value_->size());
-    for (const auto& item : *value_) out.push_back(Node(root_, &item));
-    return out;
-  }
   // An array of exactly `n` items (a tuple).
-  std::vector<Node> tuple(size_t n) const {
-    auto out = items();
-    if (out.size() != n)
-      refuse(fmt::format("expected an array of {} items, found {}", n, out.size()));
-    return out;
-  }
-  std::vector<std::pair<std::string, Node>> members() const {
-    std::vector<std::pair<std::string, Node>> out;
-    for (auto it = object().begin(); it != value_->end(); ++it) {
-      out.emplace_back(it.key(), Node(root_, &*it));
+  std::vector<Form> tuple(size_t n) const {
+    auto out = self().items();
+    if (out.size() != n) {
+      self().refuse(fmt::format("expected an array of {} items, found {}", n, out.size()));
     }
     return out;
   }
 
   int64_t i64() const {
-    if (value_->is_number_unsigned()) {
-      if (value_->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        refuse("a number too large for this field");
+    if (self().is_unsigned()) {
+      if (self().unsigned_value() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        self().refuse("a number too large for this field");
       }
-      return static_cast<int64_t>(value_->get<uint64_t>());
+      return static_cast<int64_t>(self().unsigned_value());
     }
-    if (!value_->is_number_integer()) refuse(expected("a whole number"));
-    return value_->get<int64_t>();
+    if (!self().is_signed()) self().refuse(self().expected("a whole number"));
+    return self().signed_value();
   }
   uint64_t u64() const {
-    if (value_->is_number_unsigned()) return value_->get<uint64_t>();
-    if (!value_->is_number_integer() || value_->get<int64_t>() < 0) {
-      refuse(expected("a whole number of at least 0"));
+    if (self().is_unsigned()) return self().unsigned_value();
+    if (!self().is_signed() || self().signed_value() < 0) {
+      self().refuse(self().expected("a whole number of at least 0"));
     }
-    return static_cast<uint64_t>(value_->get<int64_t>());
+    return static_cast<uint64_t>(self().signed_value());
   }
   uint32_t u32() const {
     const uint64_t n = u64();
-    if (n > std::numeric_limits<uint32_t>::max()) refuse("a number too large for this field");
+    if (n > std::numeric_limits<uint32_t>::max())
+      self().refuse("a number too large for this field");
     return static_cast<uint32_t>(n);
   }
+  bool is_integer() const { return self().is_unsigned() || self().is_signed(); }
   std::string text() const {
-    if (!value_->is_string()) refuse(expected("a string"));
-    return value_->get<std::string>();
+    if (!self().is_string()) self().refuse(self().expected("a string"));
+    return std::string(self().string_value());
   }
   bool boolean() const {
-    if (!value_->is_boolean()) refuse(expected("true or false"));
-    return value_->get<bool>();
+    if (!self().is_boolean()) self().refuse(self().expected("true or false"));
+    return self().boolean_value();
   }
   // Milliseconds since the epoch, within the years 0001 to 9999 (what format_utc can write):
   // anything further would overflow the clock's finer unit.
@@ -155,19 +131,78 @@ class Node {
     constexpr int64_t kYear1 = -62135596800000;
     constexpr int64_t kYear10000 = 253402300800000;
     const int64_t ms = i64();
-    if (ms < kYear1 || ms >= kYear10000) refuse("an instant outside the years 1 to 9999");
+    if (ms < kYear1 || ms >= kYear10000) self().refuse("an instant outside the years 1 to 9999");
     return TimePoint(std::chrono::milliseconds(ms));
   }
   std::vector<std::string> texts() const {
     std::vector<std::string> out;
-    for (const auto& item : items()) out.push_back(item.text());
+    for (const auto& item : self().items()) out.push_back(item.text());
     return out;
+  }
+  // An object, as a document.
+  json object_document() const {
+    self().object_check();
+    return self().document();
   }
 
  private:
+  const Form& self() const { return static_cast<const Form&>(*this); }
+};
+
+// A value of the stored state as a JSON document, and the document it is in.
+class JsonNode : public NodeReading<JsonNode> {
+ public:
+  explicit JsonNode(const json& document) : root_(&document), value_(&document) {}
+
+  // Refuses the value, naming where it is.
+  [[noreturn]] void refuse(std::string what) const { throw Refusal{where(), std::move(what)}; }
+  // Refuses the member `key` of the value (one that is missing).
+  [[noreturn]] void refuse_member(const char* key, std::string what) const {
+    throw Refusal{where() / key, std::move(what)};
+  }
   std::string expected(std::string_view what) const {
     return fmt::format("expected {}, found {}", what, kind_of(*value_));
   }
+
+  void object_check() const {
+    if (!value_->is_object()) refuse(expected("an object"));
+  }
+  // A member that may be absent, and may be null when present (a document a plugin or a
+  // person gave: null is a value there).
+  std::optional<JsonNode> find_even_null(const char* key) const {
+    object_check();
+    const auto it = value_->find(key);
+    if (it == value_->end()) return std::nullopt;
+    return JsonNode(root_, &*it);
+  }
+  std::vector<JsonNode> items() const {
+    if (!value_->is_array()) refuse(expected("an array"));
+    std::vector<JsonNode> out;
+    out.reserve(value_->size());
+    for (const auto& item : *value_) out.push_back(JsonNode(root_, &item));
+    return out;
+  }
+  std::vector<std::pair<std::string, JsonNode>> members() const {
+    object_check();
+    std::vector<std::pair<std::string, JsonNode>> out;
+    for (auto it = value_->begin(); it != value_->end(); ++it) {
+      out.emplace_back(it.key(), JsonNode(root_, &*it));
+    }
+    return out;
+  }
+
+  bool is_null() const { return value_->is_null(); }
+  bool is_unsigned() const { return value_->is_number_unsigned(); }
+  bool is_signed() const { return value_->is_number_integer() && !is_unsigned(); }
+  uint64_t unsigned_value() const { return value_->get<uint64_t>(); }
+  int64_t signed_value() const { return value_->get<int64_t>(); }
+  bool is_string() const { return value_->is_string(); }
+  const std::string& string_value() const { return value_->get_ref<const std::string&>(); }
+  bool is_boolean() const { return value_->is_boolean(); }
+  bool boolean_value() const { return value_->get<bool>(); }
+  json document() const { return *value_; }
+
+ private:
   static std::string_view kind_of(const json& v) {
     switch (v.type()) {
       case json::value_t::object: return "an object";
@@ -181,7 +216,7 @@ class Node {
     }
   }
 
-  Node(const json* root, const json* value) : root_(root), value_(value) {}
+  JsonNode(const json* root, const json* value) : root_(root), value_(value) {}
   Pointer where() const {
     Pointer path;
     if (!find_path(*root_, value_, path)) return Pointer();
@@ -192,30 +227,116 @@ class Node {
   const json* value_;
 };
 
+// A value of the stored state in its stored bytes (MessagePack), read where it lies. It reads
+// what this code writes, and gives up (NotReadStraight) on anything else, which the document
+// reading then refuses by name or reads: one outcome for one state whichever way it is read.
+// A map must hold its keys as this code and nlohmann::json write them, sorted and once each (a
+// key twice would be read differently by the two readings); that lets a member be searched for.
+class MsgpackNode : public NodeReading<MsgpackNode> {
+ public:
+  using Kind = MsgpackView::Kind;
+
+  explicit MsgpackNode(const MsgpackView& value) : value_(value) {}
+
+  [[noreturn]] void refuse(const std::string& /*what*/) const { throw NotReadStraight{}; }
+  [[noreturn]] void refuse_member(const char* /*key*/, const std::string& /*what*/) const {
+    throw NotReadStraight{};
+  }
+  std::string expected(std::string_view /*what*/) const { return {}; }
+
+  void object_check() const {
+    if (value_.kind() != Kind::kMap) throw NotReadStraight{};
+  }
+  std::optional<MsgpackNode> find_even_null(const char* key) const {
+    const auto& members = index();
+    const auto it =
+        std::lower_bound(members.begin(), members.end(), std::string_view(key),
+                         [](const auto& member, std::string_view k) { return member.first < k; });
+    if (it == members.end() || it->first != key) return std::nullopt;
+    return MsgpackNode(it->second);
+  }
+  std::vector<MsgpackNode> items() const {
+    if (value_.kind() != Kind::kArray) throw NotReadStraight{};
+    std::vector<MsgpackNode> out;
+    out.reserve(value_.size());
+    for (const auto& item : value_.items()) out.emplace_back(item);
+    return out;
+  }
+  std::vector<std::pair<std::string_view, MsgpackNode>> members() const {
+    std::vector<std::pair<std::string_view, MsgpackNode>> out;
+    out.reserve(value_.size());
+    for (const auto& [key, value] : index()) out.emplace_back(key, MsgpackNode(value));
+    return out;
+  }
+
+  bool is_null() const { return value_.kind() == Kind::kNil; }
+  bool is_unsigned() const { return value_.kind() == Kind::kUnsigned; }
+  bool is_signed() const { return value_.kind() == Kind::kSigned; }
+  uint64_t unsigned_value() const { return value_.unsigned_integer(); }
+  int64_t signed_value() const { return value_.signed_integer(); }
+  bool is_string() const { return value_.kind() == Kind::kString; }
+  std::string_view string_value() const { return value_.text(); }
+  bool is_boolean() const { return value_.kind() == Kind::kBoolean; }
+  bool boolean_value() const { return value_.boolean(); }
+  json document() const {
+    // An empty map or array, the most common context and completions, needs no decoding.
+    if (value_.size() == 0 && value_.kind() == Kind::kMap) return json::object();
+    if (value_.size() == 0 && value_.kind() == Kind::kArray) return json::array();
+    json out = value_.document();
+    if (out.is_discarded()) throw NotReadStraight{};
+    return out;
+  }
+
+ private:
+  using Members = std::vector<std::pair<std::string_view, MsgpackView>>;
+
+  // The map's members, checked sorted and unique once, on the first search.
+  const Members& index() const {
+    if (!index_) {
+      object_check();
+      auto members = value_.members();
+      if (!members) throw NotReadStraight{};
+      for (size_t i = 1; i < members->size(); ++i) {
+        if (!((*members)[i - 1].first < (*members)[i].first)) throw NotReadStraight{};
+      }
+      index_ = std::move(*members);
+    }
+    return *index_;
+  }
+
+  MsgpackView value_;
+  mutable std::optional<Members> index_;
+};
+
 // Optional members, absent when they hold their default.
-template <class T, class Read>
+template <class T, class Node, class Read>
 T optional_member(const Node& n, const char* key, T fallback, Read read) {
   const auto found = n.find(key);
   return found ? read(*found) : fallback;
 }
+template <class Node>
 uint32_t u32_or(const Node& n, const char* key, uint32_t fallback) {
-  return optional_member(n, key, fallback, [](const Node& v) { return v.u32(); });
+  return optional_member(n, key, fallback, [](const auto& v) { return v.u32(); });
 }
+template <class Node>
 std::string text_or_empty(const Node& n, const char* key) {
-  return optional_member(n, key, std::string(), [](const Node& v) { return v.text(); });
+  return optional_member(n, key, std::string(), [](const auto& v) { return v.text(); });
 }
+template <class Node>
 std::optional<TimePoint> instant_or_none(const Node& n, const char* key) {
   return optional_member(n, key, std::optional<TimePoint>(),
-                         [](const Node& v) { return std::optional(v.instant()); });
+                         [](const auto& v) { return std::optional(v.instant()); });
 }
+template <class Node>
 std::optional<uint64_t> id_or_none(const Node& n, const char* key) {
   return optional_member(n, key, std::optional<uint64_t>(),
-                         [](const Node& v) { return std::optional(v.u64()); });
+                         [](const auto& v) { return std::optional(v.u64()); });
 }
 
+template <class Node>
 int read_version(const Node& doc) {
   const auto v = doc.find("v");
-  if (!v || !v->value().is_number_integer()) {
+  if (!v || !v->is_integer()) {
     doc.refuse_member("v", "it names no snapshot version");
   }
   const int64_t version = v->i64();
@@ -228,12 +349,14 @@ int read_version(const Node& doc) {
   return static_cast<int>(version);
 }
 
+template <class Node>
 SlotState slot_state(const Node& n) {
-  const auto state = n.value().is_number_integer() ? slot_state_from(n.i64()) : std::nullopt;
+  const auto state = n.is_integer() ? slot_state_from(n.i64()) : std::nullopt;
   if (!state) n.refuse("a join slot state other than 0-3");
   return *state;
 }
 
+template <class Node>
 PersistedFrame read_frame(const Node& n, int version) {
   PersistedFrame f;
   f.id = n["id"].i64();
@@ -245,7 +368,7 @@ PersistedFrame read_frame(const Node& n, int version) {
   for (const auto& [step, count] : n["visits"].members()) f.visits.emplace(step, count.u32());
   f.entered_at = n["entered_at"].instant();
   const Node own = n[version == 1 ? "context" : "own"];  // v1: the whole context
-  f.own = own.object();
+  f.own = own.object_document();
   if (version > 1) {
     f.frozen = id_or_none(n, "frozen");
     f.inherited = id_or_none(n, "inherited");
@@ -260,6 +383,7 @@ PersistedFrame read_frame(const Node& n, int version) {
 }
 
 // Version 1 stored one state and one child per slot; version 2 runs, and only running children.
+template <class Node>
 void read_v1_slots(const Node& n, PersistedJoin& j) {
   const auto states = n["state"].items();
   const auto children = n["children"].items();
@@ -275,6 +399,7 @@ void read_v1_slots(const Node& n, PersistedJoin& j) {
   }
 }
 
+template <class Node>
 PersistedJoin read_join(const Node& n, int version) {
   PersistedJoin j;
   j.frame = n["frame"].i64();
@@ -295,7 +420,7 @@ PersistedJoin read_join(const Node& n, int version) {
   const auto outputs = version == 1 ? std::optional(n["outputs"]) : n.find("outputs");
   if (outputs) {
     j.inline_outputs.emplace();
-    for (const auto& o : outputs->items()) j.inline_outputs->push_back(o.value());
+    for (const auto& o : outputs->items()) j.inline_outputs->push_back(o.document());
   }
   const auto counts = n["counts"].tuple(4);
   j.succeeded = counts[0].u64();
@@ -305,32 +430,36 @@ PersistedJoin read_join(const Node& n, int version) {
   return j;
 }
 
+template <class Node>
 PersistedTask read_task(const Node& n) {
   PersistedTask t;
   t.id = n["id"].text();
-  t.spec = n.present("spec").value();
+  t.spec = n.present("spec").document();
   t.roles = n["roles"].texts();
   t.organisation = n["organisation"].text();
-  n["completions"].items();  // an array
-  t.completions = n["completions"].value();
+  const Node completions = n["completions"];
+  completions.items();  // an array
+  t.completions = completions.document();
   t.assignee = text_or_empty(n, "assignee");
   t.created_at = n["created_at"].instant();
   return t;
 }
 
+template <class Node>
 PersistedAttempt read_attempt(const Node& n) {
   PersistedAttempt a;
   a.frame = n["frame"].i64();
   a.number = n["number"].u32();
-  a.suspended = optional_member(n, "suspended", false, [](const Node& v) { return v.boolean(); });
+  a.suspended = optional_member(n, "suspended", false, [](const auto& v) { return v.boolean(); });
   a.signal = text_or_empty(n, "signal");
-  if (const auto input = n.find_even_null("resume_input")) a.resume_input = input->value();
+  if (const auto input = n.find_even_null("resume_input")) a.resume_input = input->document();
   a.plugin_version = text_or_empty(n, "plugin_version");
   a.key = text_or_empty(n, "key");
   if (const auto task = n.find("task")) a.task = read_task(*task);
   return a;
 }
 
+template <class Node>
 std::pair<uint64_t, ExecutionTimer> read_timer(const Node& n) {
   const auto t = n.tuple(5);
   const auto timer =
@@ -340,11 +469,12 @@ std::pair<uint64_t, ExecutionTimer> read_timer(const Node& n) {
 }
 
 // Everything an execution resumes from; the writer leaves it out once the execution has ended.
+template <class Node>
 void read_resumable(const Node& doc, int version, PersistedState& s) {
   s.map_items =
-      optional_member(doc, "map_items", uint64_t{0}, [](const Node& v) { return v.u64(); });
+      optional_member(doc, "map_items", uint64_t{0}, [](const auto& v) { return v.u64(); });
   s.next_layer =
-      optional_member(doc, "next_layer", uint64_t{1}, [](const Node& v) { return v.u64(); });
+      optional_member(doc, "next_layer", uint64_t{1}, [](const auto& v) { return v.u64(); });
   for (const auto& f : doc["frames"].items()) s.frames.push_back(read_frame(f, version));
   for (const auto& j : doc["joins"].items()) s.joins.push_back(read_join(j, version));
   for (const auto& a : doc["attempts"].items()) s.attempts.push_back(read_attempt(a));
@@ -358,6 +488,7 @@ void read_resumable(const Node& doc, int version, PersistedState& s) {
   }
 }
 
+template <class Node>
 PersistedState read(const Node& doc) {
   PersistedState s;
   s.version = read_version(doc);
@@ -455,13 +586,31 @@ void PersistedState::number_on_after(const PersistedState& newer) {
 
 Result<PersistedState> read_persisted_state(const json& document) {
   try {
-    return read(Node(document));
+    return read(JsonNode(document));
   } catch (const Refusal& r) {
     const std::string where = r.where.to_string();
     return Error::invalid_data(
         fmt::format("{} ({})", r.what, where.empty() ? "the whole document" : "at " + where),
         where);
   }
+}
+
+// Read straight from the bytes when they hold what this code writes (a snapshot decoded into a
+// document first was a fifth of reloading a parked execution); anything else is decoded and
+// read as a document, which refuses it by name or reads it — the same result either way.
+Result<PersistedState> decode_persisted_state(std::string_view bytes) {
+  if (const auto view = MsgpackView::parse(bytes)) {
+    try {
+      return read(MsgpackNode(*view));
+    } catch (const NotReadStraight&) {
+    }
+  }
+  const json document = json::from_msgpack(bytes, /*strict=*/true, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    return Error::invalid_data(
+        "the stored state is not MessagePack this engine can read (cut short or damaged)");
+  }
+  return read_persisted_state(document);
 }
 
 json to_json(PersistedState s) {

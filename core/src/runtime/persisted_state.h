@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -135,6 +136,10 @@ struct PersistedState {
 // with the versions this code reads), a value of the wrong type or out of range, a slot state
 // or timer kind it never writes; the message says what, the error's pointer where.
 Result<PersistedState> read_persisted_state(const nlohmann::json& document);
+// The state from its stored bytes (encode_persisted_state's form, MessagePack), read where they
+// lie instead of through a document: what read_persisted_state gives for the document they
+// decode to, refusals included; kInvalidData when they decode to none.
+Result<PersistedState> decode_persisted_state(std::string_view bytes);
 // Takes the state by value: a drain moves its documents in rather than copying them again.
 nlohmann::json to_json(PersistedState state);
 // The state as the store keeps it (ExecutionRecord::state_encoded): the very bytes of

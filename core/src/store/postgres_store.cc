@@ -139,7 +139,9 @@ constexpr const char* kExecutionColumns =
     "id, workflow_id, workflow_version, status, initiator, started_at, updated_at, next_due, "
     "state, result";
 
-Result<ExecutionRecord> read_execution(const PgResult& q, int row) {
+// With `state_bytes`, the state is left there as stored, not decoded (`state` null).
+Result<ExecutionRecord> read_execution(const PgResult& q, int row,
+                                       std::string* state_bytes = nullptr) {
   ExecutionRecord r;
   r.id = q.text(row, 0);
   r.workflow_id = q.text(row, 1);
@@ -152,7 +154,11 @@ Result<ExecutionRecord> read_execution(const PgResult& q, int row) {
   r.updated_at = from_ms(q.integer(row, 6));
   r.next_due = optional_time(q, row, 7);
   auto state = q.bytes(row, 8);
-  r.state = state ? stored_msgpack(*state) : json(json::value_t::discarded);
+  if (state && state_bytes != nullptr) {
+    *state_bytes = std::move(*state);
+  } else {
+    r.state = state ? stored_msgpack(*state) : json(json::value_t::discarded);
+  }
   auto result = stored_result(q.view(row, 9), r.id);
   if (!result) return std::move(result).error();
   r.result = std::move(*result);
@@ -982,12 +988,13 @@ Result<std::vector<WorkflowRecord>> PostgresStore::workflows() {
 }
 
 Result<std::optional<ExecutionRecord>> PostgresStore::execution_on(PgConnection& c,
-                                                                   const std::string& id) {
+                                                                   const std::string& id,
+                                                                   std::string* state_bytes) {
   auto q = c.query(std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE id = $1",
                    PgParams().text(id));
   if (!q) return std::move(q).error();
   if (q->rows() == 0) return std::optional<ExecutionRecord>();
-  auto record = read_execution(*q, 0);
+  auto record = read_execution(*q, 0, state_bytes);
   if (!record) return std::move(record).error();
   return std::optional<ExecutionRecord>(std::move(*record));
 }
@@ -1000,7 +1007,8 @@ Result<std::optional<ExecutionRecord>> PostgresStore::execution(const std::strin
 Result<std::optional<StoredExecution>> PostgresStore::stored_execution(const std::string& id) {
   return in_snapshot<std::optional<StoredExecution>>(
       [&](PgConnection& c) -> Result<std::optional<StoredExecution>> {
-        auto record = execution_on(c, id);
+        std::string state;
+        auto record = execution_on(c, id, &state);
         if (!record) return std::move(record).error();
         if (!*record) return std::optional<StoredExecution>();
         auto stops = interruptions_on(c, id);
@@ -1008,7 +1016,7 @@ Result<std::optional<StoredExecution>> PostgresStore::stored_execution(const std
         auto parts = state_parts_on(c, id);
         if (!parts) return std::move(parts).error();
         return std::optional<StoredExecution>(
-            StoredExecution{std::move(**record), *stops, std::move(*parts)});
+            StoredExecution{std::move(**record), *stops, std::move(*parts), std::move(state)});
       });
 }
 

@@ -140,7 +140,9 @@ class PostgresStore final : public Store {
   Status write_notifications(const StoreBatch& batch);
   Status write_audit(const StoreBatch& batch, const BatchEventDigests& digests);
 
-  Result<std::optional<ExecutionRecord>> execution_on(PgConnection& c, const std::string& id);
+  // With `state_bytes`, the state is left there as stored, not decoded (StoredExecution).
+  Result<std::optional<ExecutionRecord>> execution_on(PgConnection& c, const std::string& id,
+                                                      std::string* state_bytes = nullptr);
   Result<uint32_t> interruptions_on(PgConnection& c, const std::string& execution_id);
   Result<std::map<std::string, nlohmann::json>> state_parts_on(PgConnection& c,
                                                                const std::string& execution_id);

@@ -57,7 +57,9 @@ constexpr const char* kExecutionColumns =
     "id, workflow_id, workflow_version, status, initiator, started_at, updated_at, next_due, "
     "state, result";
 
-Result<ExecutionRecord> read_execution(const SqliteStatement& q) {
+// With `state_bytes`, a MessagePack state is left there as stored, not decoded (`state` null).
+Result<ExecutionRecord> read_execution(const SqliteStatement& q,
+                                       std::string* state_bytes = nullptr) {
   ExecutionRecord r;
   r.id = q.text(0);
   r.workflow_id = q.text(1);
@@ -69,7 +71,11 @@ Result<ExecutionRecord> read_execution(const SqliteStatement& q) {
   r.started_at = from_ms(q.integer(5));
   r.updated_at = from_ms(q.integer(6));
   if (!q.is_null(7)) r.next_due = from_ms(q.integer(7));
-  r.state = stored_snapshot(q, 8);
+  if (state_bytes != nullptr && q.is_blob(8)) {
+    *state_bytes = q.bytes(8);
+  } else {
+    r.state = stored_snapshot(q, 8);
+  }
   auto result = stored_result(q.bytes(9), r.id);
   if (!result) return std::move(result).error();
   r.result = std::move(*result);
@@ -1284,14 +1290,15 @@ Result<std::optional<ExecutionRecord>> SqliteStore::execution(const std::string&
 }
 
 Result<std::optional<ExecutionRecord>> SqliteStore::execution_row(Reader& reader,
-                                                                  const std::string& id) {
+                                                                  const std::string& id,
+                                                                  std::string* state_bytes) {
   SqliteStatement& q = reader.statement(std::string("SELECT ") + kExecutionColumns +
                                         " FROM executions WHERE id = ?1");
   q.bind(1, id);
   auto row = q.step();
   if (!row) return std::move(row).error();
   if (!*row) return std::optional<ExecutionRecord>();
-  auto record = read_execution(q);
+  auto record = read_execution(q, state_bytes);
   if (!record) return std::move(record).error();
   return std::optional<ExecutionRecord>(std::move(*record));
 }
@@ -1302,7 +1309,8 @@ Result<std::optional<ExecutionRecord>> SqliteStore::execution_row(Reader& reader
 Result<std::optional<StoredExecution>> SqliteStore::stored_execution(const std::string& id) {
   Reader reader = read_connection();
   if (auto s = reader.snapshot(); !s) return std::move(s).error();
-  auto record = execution_row(reader, id);
+  std::string state;
+  auto record = execution_row(reader, id, &state);
   if (!record) return std::move(record).error();
   if (!*record) return std::optional<StoredExecution>();
   auto stops = interruptions_of(reader, id);
@@ -1310,7 +1318,7 @@ Result<std::optional<StoredExecution>> SqliteStore::stored_execution(const std::
   auto parts = state_parts_of(reader, id);
   if (!parts) return std::move(parts).error();
   return std::optional<StoredExecution>(
-      StoredExecution{std::move(**record), *stops, std::move(*parts)});
+      StoredExecution{std::move(**record), *stops, std::move(*parts), std::move(state)});
 }
 
 Result<std::optional<json>> SqliteStore::retry_point(const std::string& id) {

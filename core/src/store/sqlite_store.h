@@ -182,7 +182,9 @@ class SqliteStore final : public Store {
   Reader read_connection();
   void give_back(ReaderConnection* connection);
   // The reads stored_execution() makes on one reader, also used alone.
-  Result<std::optional<ExecutionRecord>> execution_row(Reader& reader, const std::string& id);
+  // With `state_bytes`, a MessagePack state is left there, not decoded (StoredExecution).
+  Result<std::optional<ExecutionRecord>> execution_row(Reader& reader, const std::string& id,
+                                                       std::string* state_bytes = nullptr);
   Result<uint32_t> interruptions_of(Reader& reader, const std::string& execution_id);
   Result<std::map<std::string, nlohmann::json>> state_parts_of(Reader& reader,
                                                                const std::string& execution_id);

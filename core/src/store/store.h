@@ -175,6 +175,11 @@ struct StoredExecution {
   ExecutionRecord record;
   uint32_t interruptions = 0;
   std::map<std::string, nlohmann::json> parts;
+  // The record's state as stored, when that is MessagePack (`record.state` is then null), for
+  // restoring to read straight into its typed form (decode_persisted_state) without building a
+  // document first; empty for a state stored as JSON text, which `record.state` holds.
+  // stored_state() (store/stored_forms.h) gives the document either way.
+  std::string state_msgpack{};
 };
 
 // A piece of a running execution's state written once and named by key from its snapshot

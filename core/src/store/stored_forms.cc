@@ -65,6 +65,10 @@ nlohmann::json stored_msgpack(std::string_view bytes) {
   return nlohmann::json::from_msgpack(bytes, /*strict=*/true, /*allow_exceptions=*/false);
 }
 
+nlohmann::json stored_state(const StoredExecution& stored) {
+  return stored.state_msgpack.empty() ? stored.record.state : stored_msgpack(stored.state_msgpack);
+}
+
 Result<ExecutionStatus> stored_execution_status(std::string_view text, const std::string& id) {
   if (auto status = parse_execution_status(text)) return *status;
   return Error::invalid_data("store: " + (id.empty() ? "an execution" : "execution " + id) +

@@ -55,6 +55,8 @@ void encode_stored_forms(StoreBatch& batch);
 nlohmann::json stored_json(std::string_view text);
 // A snapshot or state part: MessagePack bytes; discarded when they do not decode.
 nlohmann::json stored_msgpack(std::string_view bytes);
+// A stored execution's state as a document, wherever it came (StoredExecution::state_msgpack).
+nlohmann::json stored_state(const StoredExecution& stored);
 // An execution's status word (`id` names the record; empty: counted, not read).
 Result<ExecutionStatus> stored_execution_status(std::string_view text, const std::string& id);
 Result<TaskStatus> stored_task_status(std::string_view text, const std::string& id);

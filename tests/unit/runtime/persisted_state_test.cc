@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <limits>
 
+#include "common/msgpack_writer.h"
 #include "common/utc_time.h"
 
 namespace coalition {
@@ -18,6 +20,12 @@ using nlohmann::json;
 
 TimePoint at(const char* text) {
   return *parse_utc(text);
+}
+
+std::string msgpack_of(const json& doc) {
+  std::string out;
+  json::to_msgpack(doc, out);
+  return out;
 }
 
 // A running execution with one of everything: a map waiting on two iterations, a deadline with
@@ -166,6 +174,10 @@ TEST(PersistedStateTest, TheStoredBytesAreTheDocumentsMessagePackWrittenDirectly
     auto read = read_persisted_state(back);
     ASSERT_TRUE(read.ok()) << read.error().to_string();
     EXPECT_EQ(*read, s);
+    // Read straight from the bytes, as a restore reads them.
+    auto decoded = decode_persisted_state(encode_persisted_state(s));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+    EXPECT_EQ(*decoded, s);
   };
   {
     SCOPED_TRACE("one of everything");
@@ -260,6 +272,9 @@ TEST(PersistedStateTest, AVersionOneStateReadsIntoTheSameStructs) {
                 {"timers", json::array()}};
   auto read = read_persisted_state(v1);
   ASSERT_TRUE(read.ok()) << read.error().to_string();
+  auto decoded = decode_persisted_state(msgpack_of(v1));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+  EXPECT_EQ(*decoded, *read);
   EXPECT_EQ(read->version, 1);
   ASSERT_EQ(read->frames.size(), 1u);
   EXPECT_EQ(read->frames[0].own, v1["frames"][0]["context"]);
@@ -342,6 +357,12 @@ TEST(PersistedStateTest, WhatThisEngineNeverWritesIsRefusedWhereItIs) {
     EXPECT_EQ(read.error().pointer(), c.pointer) << c.name << ": " << read.error().message();
     EXPECT_NE(read.error().message().find(c.words), std::string::npos)
         << c.name << ": " << read.error().message();
+    // The stored bytes of the same document are refused the same way.
+    auto decoded = decode_persisted_state(msgpack_of(doc));
+    ASSERT_FALSE(decoded.ok()) << c.name;
+    EXPECT_EQ(decoded.error().code(), ErrorCode::kInvalidData) << c.name;
+    EXPECT_EQ(decoded.error().pointer(), c.pointer) << c.name;
+    EXPECT_EQ(decoded.error().message(), read.error().message()) << c.name;
   }
   auto not_an_object = read_persisted_state(json::array());
   ASSERT_FALSE(not_an_object.ok());
@@ -349,6 +370,86 @@ TEST(PersistedStateTest, WhatThisEngineNeverWritesIsRefusedWhereItIs) {
                 "expected an object, found an array (the whole document)"),
             std::string::npos)
       << not_an_object.error().message();
+}
+
+// Bytes this code would not write read as the document they decode to would, never another way:
+// a member written twice (the document keeps the last), keys out of order, values of a kind the
+// writer never uses; bytes that are not MessagePack are refused as such.
+TEST(PersistedStateTest, StoredBytesReadAsTheirDocumentWhateverWroteThem) {
+  const PersistedState s = running_state();
+  const std::string written = encode_persisted_state(s);
+  {
+    SCOPED_TRACE("a member twice");
+    // The first member ("actors") again at the end, with other people: the document keeps the
+    // later one.
+    std::string bytes = written;
+    ASSERT_EQ(static_cast<uint8_t>(bytes[0]), 0x80 | 15) << "a map of 15 members";
+    bytes[0] = static_cast<char>(0xde);  // map 16: two bytes of count follow
+    bytes.insert(1, std::string("\x00\x10", 2));
+    MsgpackWriter w(bytes);
+    w.text("actors");
+    w.map(1);
+    w.text("draft");
+    w.array(1);
+    w.text("audit.kim");
+    const json doc = json::from_msgpack(bytes);
+    auto read = read_persisted_state(doc);
+    ASSERT_TRUE(read.ok()) << read.error().to_string();
+    EXPECT_EQ(read->actors.at("draft"), std::set<std::string>{"audit.kim"});
+    auto decoded = decode_persisted_state(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+    EXPECT_EQ(*decoded, *read);
+  }
+  // An ended execution's members, in the order given, its sequence number written signed.
+  const auto ended = [](bool sorted) {
+    std::vector<std::pair<std::string, std::function<void(MsgpackWriter&, std::string&)>>> m = {
+        {"initiator", [](MsgpackWriter& w, std::string&) { w.text("coord.ines"); }},
+        {"next",
+         [](MsgpackWriter& w, std::string&) {
+           w.array(3);
+           for (int i = 0; i < 3; ++i) w.integer(1);
+         }},
+        {"seq",
+         [](MsgpackWriter&, std::string& out) {
+           out.push_back(static_cast<char>(0xd0));  // int 8: written signed, and 5
+           out.push_back(5);
+         }},
+        {"started_at", [](MsgpackWriter& w, std::string&) { w.integer(1796115600000); }},
+        {"status", [](MsgpackWriter& w, std::string&) { w.text("succeeded"); }},
+        {"v", [](MsgpackWriter& w, std::string&) { w.integer(2); }},
+        {"workflow", [](MsgpackWriter& w, std::string&) { w.text("w@1"); }}};
+    if (!sorted) std::reverse(m.begin(), m.end());
+    std::string bytes;
+    MsgpackWriter w(bytes);
+    w.map(m.size());
+    for (const auto& [key, value] : m) {
+      w.text(key);
+      value(w, bytes);
+    }
+    return bytes;
+  };
+  for (const bool sorted : {true, false}) {
+    SCOPED_TRACE(sorted ? "a count written signed" : "keys out of order");
+    const std::string bytes = ended(sorted);
+    auto read = read_persisted_state(json::from_msgpack(bytes));
+    ASSERT_TRUE(read.ok()) << read.error().to_string();
+    auto decoded = decode_persisted_state(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+    EXPECT_EQ(*decoded, *read);
+    EXPECT_EQ(decoded->seq, 5u);
+    EXPECT_EQ(decoded->workflow, "w@1");
+  }
+  for (const size_t cut : {size_t{0}, size_t{1}, written.size() / 2, written.size() - 1}) {
+    SCOPED_TRACE("cut short at " + std::to_string(cut));
+    auto decoded = decode_persisted_state(std::string_view(written).substr(0, cut));
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.error().code(), ErrorCode::kInvalidData);
+    EXPECT_NE(decoded.error().message().find("cut short or damaged"), std::string::npos)
+        << decoded.error().message();
+  }
+  auto trailing = decode_persisted_state(written + std::string(1, '\0'));
+  ASSERT_FALSE(trailing.ok()) << "bytes after the state";
+  EXPECT_EQ(trailing.error().code(), ErrorCode::kInvalidData);
 }
 
 TEST(PersistedStateTest, APurgedStateIsRecognisedAndIsNotOneToResume) {

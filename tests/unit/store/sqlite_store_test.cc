@@ -3,6 +3,7 @@
 // copy of the log, reads in one transaction on a file and in memory, and its encodings —
 // MessagePack snapshots, 32-byte digests — beside the text older stores hold.
 #include "store/sqlite_store.h"
+#include "store/stored_forms.h"
 
 #include "audit/audit_chain.h"
 #include "audit/event_digest.h"
@@ -188,7 +189,7 @@ TEST_F(SqliteStoreTest, StoredExecutionReadsTheRecordItsInterruptionsAndPartsAsO
     ASSERT_TRUE(stored.ok()) << stored.error().message();
     ASSERT_TRUE(stored->has_value());
     EXPECT_EQ((*stored)->record.id, "ex-1");
-    EXPECT_EQ((*stored)->record.state["seq"], 2);
+    EXPECT_EQ(stored_state(**stored)["seq"], 2);
     EXPECT_EQ((*stored)->interruptions, 2U);
     ASSERT_EQ((*stored)->parts.size(), 2U);
     EXPECT_EQ((*stored)->parts.at("layer/2")["item"], "b");
@@ -205,7 +206,7 @@ TEST_F(SqliteStoreTest, StoredExecutionReadsTheRecordItsInterruptionsAndPartsAsO
     ASSERT_TRUE(store.apply(later).ok()) << "no read transaction holds the writer";
     stored = store.stored_execution("ex-1");
     ASSERT_TRUE(stored.ok() && stored->has_value());
-    EXPECT_EQ((*stored)->record.state["seq"], 3) << "a later commit is seen: no stale snapshot";
+    EXPECT_EQ(stored_state(**stored)["seq"], 3) << "a later commit is seen: no stale snapshot";
     EXPECT_TRUE((*stored)->parts.empty());
   }
 }
