@@ -288,6 +288,7 @@ int w3(long n, long threads, const PluginRegistry& registry) {
   const long rss_parked = rss_kb();
   const uint64_t bytes = f.bytes();
 
+  const CommitStats parked_stats = f.engine->commit_stats();
   start = Clock::now();
   std::atomic<long> refused{0};
   in_parallel(n, threads, [&](long i) {
@@ -298,6 +299,7 @@ int w3(long n, long threads, const PluginRegistry& registry) {
   f.engine->wait_idle();
   (void)f.engine->sync();
   const double resume = seconds_since(start);
+  const CommitStats resumed_stats = f.engine->commit_stats();
   long failures = refused;
   for (const auto& id : ids) {
     if (f.engine->snapshot(id)->status != ExecutionStatus::kSucceeded) ++failures;
@@ -305,9 +307,15 @@ int w3(long n, long threads, const PluginRegistry& registry) {
   std::printf(
       "{\"workload\":\"W3\",\"n\":%ld,\"threads\":%ld,\"parked\":%ld,\"park_s\":%.3f,"
       "\"park_per_s\":%.0f,\"rss_per_parked_bytes\":%.0f,\"store_bytes_per_parked\":%.0f,"
-      "\"resume_s\":%.3f,\"resume_per_s\":%.0f,\"failures\":%ld}\n",
+      "\"park_transactions\":%llu,\"park_syncs\":%llu,\"resume_s\":%.3f,"
+      "\"resume_per_s\":%.0f,\"resume_transactions\":%llu,\"resume_syncs\":%llu,"
+      "\"failures\":%ld}\n",
       n, threads, parked, park, n / park, (rss_parked - rss_before) * 1024.0 / n,
-      static_cast<double>(bytes) / n, resume, n / resume, failures);
+      static_cast<double>(bytes) / n,
+      static_cast<unsigned long long>(parked_stats.transactions),
+      static_cast<unsigned long long>(parked_stats.syncs), resume, n / resume,
+      static_cast<unsigned long long>(resumed_stats.transactions - parked_stats.transactions),
+      static_cast<unsigned long long>(resumed_stats.syncs - parked_stats.syncs), failures);
   std::fflush(stdout);
   return failures == 0 ? 0 : 70;
 }
