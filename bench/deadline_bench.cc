@@ -13,8 +13,10 @@
 //            10 ms: how many answers, their p99 and slowest latency.
 // Parking must end before the first instant (--lead seconds after the run starts, default
 // 10 + N / 2,500): a run whose parking overran says so and fails.
+// --reload-backlog B sets EngineOptions::reload_backlog (how many executions wake-ups may have
+// reloaded and not yet committed).
 // Prints one JSON line. Usage: coalition_bench_deadlines [--n N] [--spread S] [--lead L]
-//                                                         [--threads T]
+//                                                         [--threads T] [--reload-backlog B]
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
@@ -43,6 +45,7 @@ struct Options {
   double spread_s = 0;
   double lead_s = -1;  // < 0: 10 + n / 2,500
   long threads = 64;
+  size_t reload_backlog = 0;  // 0: the engine's default
 };
 
 json deadline_workflow() {
@@ -198,7 +201,7 @@ Storm storm(DurableFixture& f, const std::vector<std::string>& ids,
 }
 
 int w5(const Options& o, const PluginRegistry& registry) {
-  DurableFixture f("w5", registry);
+  DurableFixture f("w5", registry, nullptr, o.reload_backlog);
   auto workflow = load_or_exit(deadline_workflow());
   (void)f.catalog.add(workflow);
   const double cancel_empty_us = cancel_us(f.clock, 10000);
@@ -245,14 +248,15 @@ int w5(const Options& o, const PluginRegistry& registry) {
       "\"cancel_us_none_pending\":%.2f,\"cancel_us_n_pending\":%.2f,\"fire_all_s\":%.3f,"
       "\"fired_per_s\":%.0f,\"lateness_p50_ms\":%.0f,\"lateness_p99_ms\":%.0f,"
       "\"lateness_max_ms\":%.0f,\"status_answers\":%zu,\"status_unanswered\":%ld,"
-      "\"status_p99_ms\":%.2f,\"status_max_ms\":%.2f,\"failures\":%ld,"
-      "\"store\":\"sqlite synchronous=FULL\"}\n",
+      "\"status_p99_ms\":%.2f,\"status_max_ms\":%.2f,\"peak_rss_mb\":%.0f,"
+      "\"failures\":%ld,\"store\":\"sqlite synchronous=FULL\"}\n",
       o.n, o.spread_s, o.threads, park, static_cast<double>(o.n) / park,
       static_cast<double>(rss_parked - rss_before) * 1024.0 / static_cast<double>(o.n),
       static_cast<double>(bytes) / static_cast<double>(o.n), cancel_empty_us, cancel_pending_us,
       s.fire_all_s, s.fire_all_s > 0 ? fired / s.fire_all_s : 0.0, percentile(lateness, 0.5),
       percentile(lateness, 0.99), lateness.empty() ? 0.0 : lateness.back(), status.size(),
-      s.unanswered, percentile(status, 0.99), status.empty() ? 0.0 : status.back(), failures);
+      s.unanswered, percentile(status, 0.99), status.empty() ? 0.0 : status.back(),
+      static_cast<double>(peak_rss_kb()) / 1024.0, failures);
   std::fflush(stdout);
   return failures == 0 ? 0 : 70;
 }
@@ -267,6 +271,7 @@ int main(int argc, char** argv) {
     if (flag == "--spread") o.spread_s = std::stod(argv[i + 1]);
     if (flag == "--lead") o.lead_s = std::stod(argv[i + 1]);
     if (flag == "--threads") o.threads = std::stol(argv[i + 1]);
+    if (flag == "--reload-backlog") o.reload_backlog = std::stoul(argv[i + 1]);
   }
   if (o.n <= 0 || o.threads <= 0 || o.spread_s < 0) {
     std::fprintf(stderr,

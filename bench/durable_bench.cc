@@ -311,8 +311,7 @@ int w3(long n, long threads, const PluginRegistry& registry) {
       "\"resume_per_s\":%.0f,\"resume_transactions\":%llu,\"resume_syncs\":%llu,"
       "\"failures\":%ld}\n",
       n, threads, parked, park, n / park, (rss_parked - rss_before) * 1024.0 / n,
-      static_cast<double>(bytes) / n,
-      static_cast<unsigned long long>(parked_stats.transactions),
+      static_cast<double>(bytes) / n, static_cast<unsigned long long>(parked_stats.transactions),
       static_cast<unsigned long long>(parked_stats.syncs), resume, n / resume,
       static_cast<unsigned long long>(resumed_stats.transactions - parked_stats.transactions),
       static_cast<unsigned long long>(resumed_stats.syncs - parked_stats.syncs), failures);

@@ -6,6 +6,7 @@
 #ifndef COALITION_BENCH_DURABLE_FIXTURE_H_
 #define COALITION_BENCH_DURABLE_FIXTURE_H_
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -36,6 +37,13 @@ inline long rss_kb() {
   long resident = 0;
   statm >> pages >> resident;
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+// The most resident memory the process has had (getrusage), in KiB.
+inline long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
 }
 
 inline double seconds_since(SteadyClock::time_point t) {
@@ -79,7 +87,9 @@ struct DurableFixture {
   std::unique_ptr<Engine> engine;
 
   // `sink` (may be null) hears every event the engine records; it must outlive the fixture.
-  DurableFixture(const char* name, const PluginRegistry& registry, EventSink* sink = nullptr) {
+  // `reload_backlog`: EngineOptions::reload_backlog (0: the engine's default).
+  DurableFixture(const char* name, const PluginRegistry& registry, EventSink* sink = nullptr,
+                 size_t reload_backlog = 0) {
     if (!store_url().empty()) {
       auto opened = PostgresStore::open(PostgresOptions{store_url()});
       if (!opened) {
@@ -95,12 +105,10 @@ struct DurableFixture {
       sqlite = opened.get();
       store = std::move(opened);
     }
-    engine = std::make_unique<Engine>(registry, catalog, clock,
-                                      EngineOptions{.scheduler_threads = 1,
-                                                    .plugin_threads = 2,
-                                                    .store = store.get(),
-                                                    .calendars = nullptr},
-                                      sink);
+    EngineOptions options{
+        .scheduler_threads = 1, .plugin_threads = 2, .store = store.get(), .calendars = nullptr};
+    if (reload_backlog > 0) options.reload_backlog = reload_backlog;
+    engine = std::make_unique<Engine>(registry, catalog, clock, std::move(options), sink);
   }
   ~DurableFixture() {
     engine.reset();

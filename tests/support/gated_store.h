@@ -4,6 +4,7 @@
 #ifndef COALITION_TESTS_SUPPORT_GATED_STORE_H_
 #define COALITION_TESTS_SUPPORT_GATED_STORE_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -101,8 +102,11 @@ class GatedStore final : public Store {
     return inner_.execution(id);
   }
   Result<std::optional<StoredExecution>> stored_execution(const std::string& id) override {
+    ++reloads_;
     return inner_.stored_execution(id);
   }
+  // How many times an execution was read back to be restored (stored_execution).
+  int reloads() const { return reloads_.load(); }
   Result<std::optional<nlohmann::json>> retry_point(const std::string& id) override {
     return inner_.retry_point(id);
   }
@@ -190,6 +194,7 @@ class GatedStore final : public Store {
   int syncs_ = 0;  // syncs that went through (or failed)
   bool fail_sync_ = false;
   std::vector<StoreBatch> seen_;
+  std::atomic<int> reloads_{0};
 };
 
 // Opens `gate` when it goes out of scope: a test that stops early (a failed ASSERT) never leaves

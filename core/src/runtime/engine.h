@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -63,6 +64,12 @@ struct EngineOptions {
   size_t max_stranded_threads = 32;
   // Durable: the kinds of task event that owe the task's people a notification (none: off).
   std::vector<NotificationKind> notify = {};
+  // Durable: how many executions timers' wake-ups may have reloaded and not yet seen through a
+  // commit before the next wake-up postpones reloading its own until commits catch up.
+  // Deadlines falling due together by the hundred thousand were otherwise all loaded at once,
+  // each held in memory until its commit. Acting on an execution (completing, signalling, a
+  // status) never waits for this.
+  size_t reload_backlog = 16384;
   // Durable, several nodes on one database: see NodeOptions.
   NodeOptions node = {};
 };
@@ -226,7 +233,8 @@ class Engine final : public ExecutionHost {
   Status claim_locked(const std::string& id);
   // find_or_load's one attempt (with leases: kConflict/kExecutionBusy when another node holds
   // the execution).
-  Result<std::shared_ptr<Execution>> load_once(const std::string& id);
+  // `woken`: a timer's wake-up loads it (counted against reload_backlog_ until its commit).
+  Result<std::shared_ptr<Execution>> load_once(const std::string& id, bool woken = false);
   bool holds_lease(const std::string& id) const;
   // The lease this node holds on `id` (its latest claim), if any.
   std::optional<ExecutionFence> held_lease(const std::string& id) const;
@@ -264,11 +272,19 @@ class Engine final : public ExecutionHost {
   // With leases, claims it first: waits up to NodeOptions::busy_wait while another node that
   // is alive works on it (unless `wait_if_held` is false: a timer's reload leaves it to that
   // node), then kConflict/kExecutionBusy.
-  Result<std::shared_ptr<Execution>> find_or_load(const std::string& id, bool wait_if_held = true);
+  Result<std::shared_ptr<Execution>> find_or_load(const std::string& id, bool wait_if_held = true,
+                                                  bool woken = false);
   // Runs `act` on the execution, reloading it if it was evicted in the meantime.
   template <class T, class Act>
   Result<T> acting_on(const std::string& id, const std::string& missing, Act act);
   void wake_at(const std::string& id, TimePoint due);  // executions_mutex_ held
+  // A timer's wake-up of a parked execution (on the scheduler): reloads it, or postpones that
+  // while EngineOptions::reload_backlog executions other wake-ups reloaded wait for a commit.
+  void reload_on_wake(const std::string& id);
+  // Posts postponed wake-ups while the backlog has room; safe from any thread.
+  void release_postponed();
+  // `execution` no longer counts against the backlog (committed, or lost to another node).
+  void let_go_woken(Execution& execution);
   Status register_workflows(const Workflow& workflow);
   // Counts, durably, a death of the previous process against each execution the crash journal
   // says it was working on — only against the work whose thread the death came from, when the
@@ -323,6 +339,17 @@ class Engine final : public ExecutionHost {
   static constexpr uint64_t kWorkBegun = uint64_t{1} << 32;
   static constexpr uint64_t kInFlight = kWorkBegun - 1;
   std::atomic<bool> store_failed_{false};
+  // Wake-ups and the backlog they wait on (reload_on_wake). Each postponed wake-up stays counted
+  // in work_ until it is posted again, so the engine is not idle while one waits. The counters
+  // are sequentially consistent: a commit lowers the backlog and then looks for postponed
+  // wake-ups, a wake-up postpones itself and then looks at the backlog, so one of the two always
+  // sees the other and none is left behind.
+  const size_t reload_backlog_;
+  std::atomic<size_t> woken_{0};   // executions wake-ups reloaded (Execution::mark_woken)
+  std::atomic<size_t> waking_{0};  // postponed wake-ups posted again, not yet run
+  std::mutex postponed_mutex_;
+  std::deque<std::string> postponed_;       // oldest first
+  std::atomic<size_t> postponed_count_{0};  // its size, read without the lock
   // Several nodes.
   const NodeOptions node_;
   ExecutionLeases* leases_;

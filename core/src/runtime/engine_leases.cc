@@ -167,7 +167,10 @@ Status Engine::take_out_moved(StoreBatch& batch) {
       std::lock_guard<std::mutex> lock(leases_mutex_);
       if (auto it = held_.find(id); it != held_.end() && it->second.fence == fence) held_.erase(it);
     }
-    if (lost) lost->mark_lost();
+    if (lost) {
+      lost->mark_lost();
+      let_go_woken(*lost);
+    }
   }
   return ok_status();
 }
@@ -191,7 +194,10 @@ Result<size_t> Engine::adopt_orphans() {
         wakeups_.erase(w);
       }
     }
-    if (stale) stale->mark_lost();
+    if (stale) {
+      stale->mark_lost();
+      let_go_woken(*stale);
+    }
     {
       std::lock_guard<std::mutex> lock(leases_mutex_);
       held_[lease.execution_id] = lease;

@@ -216,6 +216,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // unwritten, plugin calls that waited for a commit included, is dropped.
   void mark_lost();
   bool lost() const { return lost_.load(); }
+  // Set when a timer's wake-up reloaded this execution, taken by the engine at its next commit:
+  // the engine counts such executions against EngineOptions::reload_backlog.
+  void mark_woken() { woken_.store(true); }
+  bool take_woken() { return woken_.exchange(false); }
   // Several engine nodes: the lease this copy was loaded (or started) under, written with each
   // of its changes (ExecutionFence). Bound to the copy, not looked up by id: a copy left behind
   // when the node claims the execution again writes with its own, stale fence, and is refused.
@@ -419,6 +423,7 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   bool dirty_ = false;
   bool evicted_ = false;
   std::atomic<bool> lost_{false};
+  std::atomic<bool> woken_{false};
   std::unique_ptr<const ExecutionFence> lease_;  // several nodes only: most have none
   size_t uncommitted_drains_ = 0;  // drained into a batch the store has not written yet
   // Whether the store may hold state parts of this execution, or a count of process deaths

@@ -15,6 +15,7 @@
 #include "runtime/system_clock.h"
 #include "store/sqlite_store.h"
 #include "support/approval_step.h"
+#include "support/hand_turned_wall_clock.h"
 #include "support/in_memory_plugins.h"
 #include "support/temp_dir.h"
 #include "workflow/visibility.h"
@@ -714,23 +715,6 @@ TEST_F(DurableEngineTest, ALongWaitLeavesMemoryAndItsTimerBringsItBack) {
   EXPECT_EQ(count(t, "step_succeeded"), 2u);
 }
 
-// Time turned by hand but saying it moves by itself (real_time), counting the calls made on it:
-// what the engine does with timers already due on the wall clock, without waiting on one.
-class HandTurnedWallClock final : public Clock {
- public:
-  explicit HandTurnedWallClock(TimePoint start) : inner(start) {}
-  TimePoint now() const override { return inner.now(); }
-  uint64_t call_at(TimePoint when, std::function<void()> fn) override {
-    ++calls;
-    return inner.call_at(when, std::move(fn));
-  }
-  void cancel(uint64_t id) override { inner.cancel(id); }
-  std::optional<TimePoint> next_due() const override { return inner.next_due(); }
-  bool real_time() const override { return true; }
-  ManualClock inner;
-  std::atomic<int> calls{0};
-};
-
 // A wait whose instant passed while its execution was parked in the store: reloaded by its
 // wake-up, in real time its timer fires at once (no second round through the clock); in
 // virtual time it waits for time to be moved, as `coalition tick` moves it.
@@ -744,7 +728,7 @@ TEST_F(DurableEngineTest, ADueTimerOfAReloadedExecutionFiresAtOnceOnlyInRealTime
   const TimePoint later = utc("2026-12-01T11:00:00Z");
   {
     auto store = open_store();
-    HandTurnedWallClock clock(start);
+    test::HandTurnedWallClock clock(start);
     auto e = engine(*store, clock);
     ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-real").ok());
     e->wait_idle();
@@ -788,7 +772,7 @@ TEST_F(DurableEngineTest, OverdueTimersOfAReloadedExecutionFireInDueOrder) {
   ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("late.json");
   ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
   auto store = open_store();
-  HandTurnedWallClock clock(utc("2026-12-01T09:00:00Z"));
+  test::HandTurnedWallClock clock(utc("2026-12-01T09:00:00Z"));
   auto e = engine(*store, clock);
   ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-late").ok());
   e->wait_idle();

@@ -10,6 +10,7 @@
 #include "store/sqlite_store.h"
 #include "support/approval_step.h"
 #include "support/gated_store.h"
+#include "support/hand_turned_wall_clock.h"
 #include "support/in_memory_plugins.h"
 #include "support/temp_dir.h"
 #include "workflow/workflow_loader.h"
@@ -145,6 +146,68 @@ TEST_F(ExecutionDrain, AStopCountIsClearedOnceAndOnlyWhereOneIsStored) {
   ASSERT_TRUE(engine_->sync().ok());
   EXPECT_TRUE(counts_written(from).empty());
   EXPECT_EQ((*gate_->execution("ex-2"))->status, ExecutionStatus::kSucceeded);
+}
+
+// Deadlines falling due together reload their executions only as fast as commits let them go:
+// with the syncs held (nothing reloaded can be let go), no more than reload_backlog executions
+// are read back, and the engine is not settled while the others wait; once syncs go on, every
+// one is reloaded and finishes. On the wall clock, where a reloaded execution's due timer fires
+// at once (in virtual time nothing is postponed: its timer waits for time to be moved).
+TEST_F(ExecutionDrain, WakeUpsReloadNoMoreExecutionsThanTheBacklogAllowsWhileCommitsWait) {
+  constexpr int kExecutions = 12;
+  constexpr size_t kBacklog = 3;
+  auto hold = load_workflow(R"({"id": "hold", "version": 1, "title": "Hold", "steps": [
+      {"id": "pause", "kind": "wait", "for": "PT1H", "next": "done"},
+      {"id": "done", "kind": "succeed"}]})",
+                            "hold.json");
+  ASSERT_TRUE(hold.problems.empty());
+  ASSERT_TRUE(catalog_.add(hold.workflow).ok());
+  engine_.reset();  // this test's engine runs on a clock of its own, declared before it
+  const TimePoint start = clock_.now();
+  test::HandTurnedWallClock clock(start);
+  auto engine = std::make_unique<Engine>(registry_, catalog_, clock,
+                                         EngineOptions{.scheduler_threads = 1,
+                                                       .plugin_threads = 2,
+                                                       .store = gate_.get(),
+                                                       .reload_backlog = kBacklog});
+  for (int i = 0; i < kExecutions; ++i) {
+    ASSERT_TRUE(
+        engine->start(hold.workflow, json::object(), "ex-" + std::to_string(i), "coord.cora").ok());
+  }
+  engine->wait_idle();
+  ASSERT_TRUE(engine->sync().ok());
+  ASSERT_TRUE(engine->execution_ids().empty()) << "all parked: only their wake-ups are left";
+  const int before = gate_->reloads();
+
+  const test::OpenAtExit open_at_exit(*gate_);
+  gate_->hold_syncs();
+  const TimePoint later = start + std::chrono::hours(2);
+  clock.inner.set_at_least(later);
+  int fired = 0;
+  while (clock.inner.fire_next(later)) ++fired;  // every wake-up, each posting its reload
+  ASSERT_EQ(fired, kExecutions);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (gate_->reloads() - before < static_cast<int>(kBacklog) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(gate_->wait_until_sync_held());
+  // Time for the other wake-ups to be handled (without the bound they all reload at once).
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(gate_->reloads() - before, static_cast<int>(kBacklog));
+  EXPECT_FALSE(engine->settled()) << "postponed wake-ups are work still to do";
+
+  gate_->release_syncs();
+  engine->wait_idle();
+  ASSERT_TRUE(engine->sync().ok());
+  EXPECT_EQ(gate_->reloads() - before, kExecutions);
+  for (int i = 0; i < kExecutions; ++i) {
+    const std::string id = "ex-" + std::to_string(i);
+    auto record = gate_->execution(id);
+    ASSERT_TRUE(record.ok() && record->has_value()) << id;
+    EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded) << id;
+  }
+  EXPECT_TRUE(engine->settled());
 }
 
 }  // namespace
