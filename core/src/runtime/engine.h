@@ -69,7 +69,7 @@ struct EngineOptions {
   // Deadlines falling due together by the hundred thousand were otherwise all loaded at once,
   // each held in memory until its commit. Acting on an execution (completing, signalling, a
   // status) never waits for this.
-  size_t reload_backlog = 16384;
+  size_t reload_backlog = 65536;
   // Durable, several nodes on one database: see NodeOptions.
   NodeOptions node = {};
 };
