@@ -9,6 +9,8 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "store/store.h"
@@ -25,10 +27,27 @@ class GatedStore final : public Store {
     passes_ = batches;
     changed_.notify_all();
   }
-  // Every batch is written, and every sync made, again.
+  // Every batch is written, every sync made and every execution read, again.
   void open() {
     hold_after(-1);
     release_syncs();
+    release_reads();
+  }
+  // From now on reading execution `id` back (stored_execution) waits in the store until
+  // release_reads(); other executions read as usual.
+  void hold_reads_of(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reads_held_of_ = id;
+  }
+  void release_reads() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reads_held_of_.reset();
+    changed_.notify_all();
+  }
+  // Waits (up to `within`) until `n` reads are held; whether they are.
+  bool wait_until_reads_held(int n, std::chrono::milliseconds within = std::chrono::seconds(10)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, within, [&] { return reads_waiting_ >= n; });
   }
   // From now on every sync() waits in the store until release_syncs(); commits go on.
   void hold_syncs() {
@@ -103,6 +122,15 @@ class GatedStore final : public Store {
   }
   Result<std::optional<StoredExecution>> stored_execution(const std::string& id) override {
     ++reloads_;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (reads_held_of_ == id) {
+        ++reads_waiting_;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return reads_held_of_ != id; });
+        --reads_waiting_;
+      }
+    }
     return inner_.stored_execution(id);
   }
   // How many times an execution was read back to be restored (stored_execution).
@@ -191,6 +219,8 @@ class GatedStore final : public Store {
   int held_ = 0;     // batches waiting in commit()
   bool syncs_held_ = false;
   int syncs_waiting_ = 0;
+  std::optional<std::string> reads_held_of_;  // hold_reads_of
+  int reads_waiting_ = 0;
   int syncs_ = 0;  // syncs that went through (or failed)
   bool fail_sync_ = false;
   std::vector<StoreBatch> seen_;

@@ -220,33 +220,55 @@ Result<std::shared_ptr<Execution>> Engine::find_or_load(const std::string& id, b
   }
 }
 
+// The store is read with no lock held, so that loads of different executions overlap and
+// commits (committed() takes executions_mutex_) never wait for a read; `loading_` keeps a
+// second load of the same execution, a retry and a migration away from it meanwhile.
 Result<std::shared_ptr<Execution>> Engine::load_once(const std::string& id, bool woken) {
-  std::shared_ptr<Execution> execution;
   {
-    std::lock_guard<std::mutex> lock(executions_mutex_);
-    auto it = executions_.find(id);
-    if (it != executions_.end()) return it->second;
-    if (store_ == nullptr) return std::shared_ptr<Execution>();
-    if (auto claimed = claim_locked(id); !claimed) return std::move(claimed).error();
-    LeaseHold hold(*this, id);  // let go unless the execution is loaded
-    auto stored = store_->stored_execution(id);
-    if (!stored) return std::move(stored).error();
-    if (!*stored || is_finished((*stored)->record.status)) return std::shared_ptr<Execution>();
-    auto restored = load(**stored);
-    if (!restored) return std::move(restored).error();
-    hold.keep();
-    execution = *restored;
-    if (woken) {  // before it can fire, drain and commit
-      execution->mark_woken();
-      woken_.fetch_add(1);
-    }
-    executions_.emplace(id, execution);
-    if (auto w = wakeups_.find(id); w != wakeups_.end()) {
-      clock_.cancel(w->second);
-      wakeups_.erase(w);
+    std::unique_lock<std::mutex> lock(executions_mutex_);
+    for (;;) {
+      if (auto it = executions_.find(id); it != executions_.end()) return it->second;
+      if (store_ == nullptr) return std::shared_ptr<Execution>();
+      if (loading_.insert(id).second) break;
+      loaded_.wait(lock);  // another thread loads it: take its copy, or try again if it failed
     }
   }
-  if (!execution->terminal()) execution->resume_restored();
+  auto loaded = load_unlocked(id, woken);
+  if (loaded && *loaded != nullptr && !(*loaded)->terminal()) (*loaded)->resume_restored();
+  return loaded;
+}
+
+Result<std::shared_ptr<Execution>> Engine::load_unlocked(const std::string& id, bool woken) {
+  // Ends the load after the lease is let go (when it is), so that the next load's claim is
+  // never the one let go.
+  struct Loading {
+    Engine& engine;
+    const std::string& id;
+    ~Loading() {
+      std::lock_guard<std::mutex> lock(engine.executions_mutex_);
+      engine.loading_.erase(id);
+      engine.loaded_.notify_all();
+    }
+  } loading{*this, id};
+  if (auto claimed = claim_locked(id); !claimed) return std::move(claimed).error();
+  LeaseHold hold(*this, id);  // let go unless the execution is loaded
+  auto stored = store_->stored_execution(id);
+  if (!stored) return std::move(stored).error();
+  if (!*stored || is_finished((*stored)->record.status)) return std::shared_ptr<Execution>();
+  auto restored = load(**stored);
+  if (!restored) return std::move(restored).error();
+  std::shared_ptr<Execution> execution = *restored;
+  std::lock_guard<std::mutex> lock(executions_mutex_);
+  hold.keep();
+  if (woken) {  // before it can fire, drain and commit
+    execution->mark_woken();
+    woken_.fetch_add(1);
+  }
+  executions_.emplace(id, execution);
+  if (auto w = wakeups_.find(id); w != wakeups_.end()) {
+    clock_.cancel(w->second);
+    wakeups_.erase(w);
+  }
   return execution;
 }
 
@@ -605,6 +627,13 @@ Result<RecoveryReport> Engine::recover() {
   return report;
 }
 
+bool Engine::at_work_locked(const std::string& id) const {
+  if (auto it = executions_.find(id); it != executions_.end() && !it->second->terminal()) {
+    return true;
+  }
+  return loading_.count(id) > 0;
+}
+
 std::shared_ptr<Execution> Engine::find(const std::string& id) const {
   std::lock_guard<std::mutex> lock(executions_mutex_);
   auto it = executions_.find(id);
@@ -938,8 +967,7 @@ Result<MigrationReport> Engine::migrate(const std::string& execution_id, const M
     // As for a retry: the lock is held from the check that it waits in the store to the moment
     // the migrated execution is in memory, so no other call loads the old state meanwhile.
     std::lock_guard<std::mutex> lock(executions_mutex_);
-    if (auto it = executions_.find(execution_id);
-        it != executions_.end() && !it->second->terminal()) {
+    if (at_work_locked(execution_id)) {
       report.problems.push_back(
           "it is at work in this process (a step running, or a change not yet committed): "
           "migrate it while it waits for people, a signal or a timer");

@@ -229,12 +229,16 @@ class Engine final : public ExecutionHost {
   };
   // Claims `id` for this node unless it holds it already: ok (held, or nothing to lease), or
   // kConflict/kExecutionBusy naming the node that works on it (never waits: a wait holding
-  // executions_mutex_ would stop this node's commits). executions_mutex_ held.
+  // executions_mutex_ would stop this node's commits). Called with executions_mutex_ held, or
+  // by load_unlocked with `id` in loading_.
   Status claim_locked(const std::string& id);
   // find_or_load's one attempt (with leases: kConflict/kExecutionBusy when another node holds
-  // the execution).
+  // the execution). A second call for an execution being loaded waits for that load.
   // `woken`: a timer's wake-up loads it (counted against reload_backlog_ until its commit).
   Result<std::shared_ptr<Execution>> load_once(const std::string& id, bool woken = false);
+  // load_once's claim, read and restore, with `id` in loading_ and no lock held meanwhile;
+  // puts the restored execution in memory (null when none is stored or it has finished).
+  Result<std::shared_ptr<Execution>> load_unlocked(const std::string& id, bool woken);
   bool holds_lease(const std::string& id) const;
   // The lease this node holds on `id` (its latest claim), if any.
   std::optional<ExecutionFence> held_lease(const std::string& id) const;
@@ -243,8 +247,10 @@ class Engine final : public ExecutionHost {
   void drop_lease(const std::string& id, const std::optional<ExecutionFence>& copy = {});
   // A migration: the stored record, claimed first (claim_locked) when `claim`.
   Result<std::optional<ExecutionRecord>> claim_and_read(const std::string& id, bool claim);
-  // A retry: kConflict when the execution is at work in memory, else claim_locked.
+  // A retry: kConflict when the execution is at work (at_work_locked), else claim_locked.
   Status claim_idle_locked(const std::string& id);
+  // In memory with work in flight, or being loaded (executions_mutex_ held).
+  bool at_work_locked(const std::string& id) const;
   // A copy restored from the store writes under the lease this node holds on it (if any).
   void lease_copy(Execution& copy) const;
   // A start: its first write makes this node the owner, with fence 1.
@@ -322,6 +328,8 @@ class Engine final : public ExecutionHost {
 
   mutable std::mutex executions_mutex_;
   std::map<std::string, std::shared_ptr<Execution>> executions_;
+  std::set<std::string> loading_;            // being read from the store by load_once
+  std::condition_variable loaded_;           // a load ended (with executions_mutex_)
   std::set<const Workflow*> registered_;     // in the store already (the catalog owns them)
   std::map<std::string, uint64_t> wakeups_;  // evicted execution -> clock call that reloads it
 

@@ -61,9 +61,7 @@ Status Engine::claim_locked(const std::string& id) {
 }
 
 Status Engine::claim_idle_locked(const std::string& id) {
-  if (auto it = executions_.find(id); it != executions_.end() && !it->second->terminal()) {
-    return Error::conflict("execution " + id + " is running");
-  }
+  if (at_work_locked(id)) return Error::conflict("execution " + id + " is running");
   return claim_locked(id);
 }
 

@@ -1,5 +1,6 @@
 #include "store/sqlite_statement.h"
 
+#include <mutex>
 #include <utility>
 
 namespace coalition {
@@ -106,6 +107,15 @@ std::string_view SqliteStatement::bytes(int column) const {
   const void* p = sqlite3_column_blob(stmt_, column);
   if (p == nullptr) return {};
   return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+void configure_sqlite() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // SQLITE_MISUSE when the library is initialised already: then its defaults stay, which
+    // changes speed only.
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
 }
 
 Status sqlite_exec(sqlite3* db, const char* sql) {

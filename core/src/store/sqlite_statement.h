@@ -51,6 +51,12 @@ class SqliteStatement {
 // Runs SQL without results (several statements allowed). kIo with SQLite's message on failure.
 Status sqlite_exec(sqlite3* db, const char* sql);
 
+// Sets SQLite up for this process once, before its first connection: no memory statistics,
+// which SQLite keeps under one process-wide mutex taken on every allocation of every connection
+// (the readers, the writer and the checkpointer would queue on it). Call it before each
+// sqlite3_open_v2; a process where SQLite was already in use keeps SQLite's defaults.
+void configure_sqlite();
+
 }  // namespace coalition
 
 #endif  // COALITION_STORE_SQLITE_STATEMENT_H_

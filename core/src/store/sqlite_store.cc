@@ -238,6 +238,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     if (!fd) return std::move(fd).error();
     ::close(*fd);
   }
+  configure_sqlite();
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(options.path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -2014,6 +2015,7 @@ class BackupConnection {
   ~BackupConnection() { sqlite3_close(db_); }
   // Opens `path` with `flags`; kIo naming `what` ("store x.db") when it cannot.
   Status open(const std::string& path, int flags, const std::string& what) {
+    configure_sqlite();
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc == SQLITE_OK) {
       sqlite3_busy_timeout(db_, 10000);

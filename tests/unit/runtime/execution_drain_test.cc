@@ -4,6 +4,7 @@
 // process deaths is cleared where one is stored, once, and nowhere else.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <thread>
 
 #include "runtime/engine.h"
@@ -120,6 +121,49 @@ TEST_F(ExecutionDrain, AnExecutionWithAChangeOnItsWayIsNotReadBackFromTheStore) 
   auto task = gate.task("ex-1.t1");
   ASSERT_TRUE(task.ok() && task->has_value());
   EXPECT_EQ((*task)->doc.value("assignee", ""), "rev.ravi");
+}
+
+// A load reads the store with none of the engine's locks held: while one execution's read
+// waits in the store, another execution is loaded, acted on and committed (before, every load
+// and every commit's eviction queued behind that read). A second caller for the execution being
+// read waits for that read rather than reading it again. (Should the second caller come only
+// after the read on a loaded machine, it finds the execution in memory: no read either.)
+TEST_F(ExecutionDrain, AnExecutionBeingReadHoldsUpNoOtherAndIsReadOnce) {
+  start_parked("ex-1");
+  start_parked("ex-2");
+  ASSERT_TRUE(engine_->execution_ids().empty());  // both parked, evicted
+  const int before = gate_->reloads();
+
+  Status first = ok_status();
+  Status second = ok_status();
+  std::jthread a;
+  std::jthread b;
+  std::future<std::string> other;
+  const test::OpenAtExit open_at_exit(*gate_);  // before the threads are joined
+  gate_->hold_reads_of("ex-1");
+  a = std::jthread([&] { first = engine_->claim_task("ex-1.t1", kRai); });
+  ASSERT_TRUE(gate_->wait_until_reads_held(1));
+  b = std::jthread([&] { second = engine_->claim_task("ex-1.t1", kRavi); });
+  other = std::async(std::launch::async, [&] {
+    auto claimed = engine_->claim_task("ex-2.t1", kRai);
+    return claimed.ok() ? std::string() : claimed.error().message();
+  });
+  ASSERT_EQ(other.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "ex-2 waited for ex-1's read";
+  EXPECT_EQ(other.get(), "");
+  EXPECT_EQ((*gate_->task("ex-2.t1"))->doc.value("assignee", ""), "rev.rai") << "committed";
+  EXPECT_FALSE(gate_->wait_until_reads_held(2, std::chrono::milliseconds(300)))
+      << "the second caller read ex-1 too";
+
+  gate_->release_reads();
+  a.join();
+  b.join();
+  EXPECT_NE(first.ok(), second.ok()) << "one claim wins, the other finds the task taken";
+  EXPECT_EQ(gate_->reloads() - before, 2) << "ex-1 once, ex-2 once";
+  engine_->wait_idle();
+  ASSERT_TRUE(engine_->sync().ok());
+  EXPECT_EQ((*gate_->task("ex-1.t1"))->doc.value("assignee", ""),
+            first.ok() ? "rev.rai" : "rev.ravi");
 }
 
 TEST_F(ExecutionDrain, AStopCountIsClearedOnceAndOnlyWhereOneIsStored) {
