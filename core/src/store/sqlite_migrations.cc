@@ -286,6 +286,26 @@ constexpr const char* kMigrations[] = {
     R"sql(
     SELECT 1;
     )sql",
+    // 18: events are stored in the order they arrive (a rowid table), found by execution
+    // through a unique index. Keyed by (execution_id, seq), each commit inserted the events of
+    // many executions into as many places in the middle of the table, splitting and rewriting
+    // several pages of it for a few hundred bytes of each: half the pages a commit wrote. Now
+    // they go at its end, and only the small index entries land in the middle.
+    R"sql(
+    CREATE TABLE events_by_arrival (
+      execution_id TEXT    NOT NULL,
+      seq          INTEGER NOT NULL,
+      at           INTEGER NOT NULL,
+      type         TEXT    NOT NULL,
+      step         TEXT    NOT NULL,
+      data         TEXT    NOT NULL
+    );
+    INSERT INTO events_by_arrival (execution_id, seq, at, type, step, data)
+      SELECT execution_id, seq, at, type, step, data FROM events ORDER BY at, execution_id, seq;
+    DROP TABLE events;
+    ALTER TABLE events_by_arrival RENAME TO events;
+    CREATE UNIQUE INDEX events_execution ON events (execution_id, seq);
+    )sql",
 };
 
 }  // namespace

@@ -313,6 +313,57 @@ TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
       (std::vector<std::string>{"texttexttext64text", "blobblobblob32text", "blobblobblob32text"}));
 }
 
+// Schema 18 keeps events in the order they arrive, each commit's at the table's end (keyed by
+// execution, a commit split pages all over the table), found by execution and number through a
+// unique index. A schema-17 store's events move over as they were, each read back in order.
+TEST_F(SqliteStoreTest, EventsAreStoredInTheOrderTheyArriveAndASchema17StoreKeepsItsOwn) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+    for (int v = 0; v < 17; ++v) {
+      ASSERT_EQ(sqlite3_exec(db, sqlite_migrations()[v], nullptr, nullptr, nullptr), SQLITE_OK);
+    }
+    ASSERT_EQ(sqlite3_exec(db,
+                           "PRAGMA user_version = 17;"
+                           "INSERT INTO events VALUES ('ex-b', 1, 5000, 'step_scheduled', 'b1', "
+                           "'{\"kind\":\"task\"}');"
+                           "INSERT INTO events VALUES ('ex-a', 1, 6000, 'step_scheduled', 'a1', "
+                           "'{}');"
+                           "INSERT INTO events VALUES ('ex-b', 2, 7000, 'step_succeeded', 'b1', "
+                           "'{\"output\":{}}');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open();
+  const auto steps = [&](const std::string& id) {
+    std::vector<std::string> out;
+    auto h = store->history(id);
+    EXPECT_TRUE(h.ok());
+    for (const auto& e : *h) {
+      out.push_back(std::to_string(e.seq) + " " + e.step + " " + std::string(to_string(e.type)) +
+                    " " + e.payload);
+    }
+    return out;
+  };
+  EXPECT_EQ(steps("ex-b"), (std::vector<std::string>{"1 b1 step_scheduled {\"kind\":\"task\"}",
+                                                     "2 b1 step_succeeded {\"output\":{}}"}));
+  EXPECT_EQ(steps("ex-a"), (std::vector<std::string>{"1 a1 step_scheduled {}"}));
+
+  StoreBatch batch;
+  batch.events.push_back(StoredEvent{"ex-c", Event{1, at(1), EventType::kStepScheduled, "c1"}});
+  batch.events.push_back(StoredEvent{"ex-a", Event{2, at(1), EventType::kStepSucceeded, "a1"}});
+  ASSERT_TRUE(store->apply(batch).ok());
+  EXPECT_EQ(steps("ex-a"),
+            (std::vector<std::string>{"1 a1 step_scheduled {}", "2 a1 step_succeeded {}"}));
+  StoreBatch again;  // an event number is an execution's once
+  again.events.push_back(StoredEvent{"ex-b", Event{2, at(2), EventType::kStepFailed, "b1"}});
+  EXPECT_FALSE(store->apply(again).ok());
+  store.reset();
+  EXPECT_EQ(first_column(file_, "SELECT execution_id || '/' || seq FROM events ORDER BY rowid"),
+            (std::vector<std::string>{"ex-b/1", "ex-a/1", "ex-b/2", "ex-c/1", "ex-a/2"}));
+}
+
 // A backup taken while batches go on committing is one consistent snapshot: it opens, passes
 // its integrity check and its audit chain verifies; restored over another store, that store
 // reads as the backup did.
