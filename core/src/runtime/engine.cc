@@ -233,9 +233,7 @@ Result<std::shared_ptr<Execution>> Engine::load_once(const std::string& id, bool
       loaded_.wait(lock);  // another thread loads it: take its copy, or try again if it failed
     }
   }
-  auto loaded = load_unlocked(id, woken);
-  if (loaded && *loaded != nullptr && !(*loaded)->terminal()) (*loaded)->resume_restored();
-  return loaded;
+  return load_unlocked(id, woken);
 }
 
 Result<std::shared_ptr<Execution>> Engine::load_unlocked(const std::string& id, bool woken) {
@@ -258,17 +256,23 @@ Result<std::shared_ptr<Execution>> Engine::load_unlocked(const std::string& id, 
   auto restored = load(**stored);
   if (!restored) return std::move(restored).error();
   std::shared_ptr<Execution> execution = *restored;
-  std::lock_guard<std::mutex> lock(executions_mutex_);
-  hold.keep();
-  if (woken) {  // before it can fire, drain and commit
-    execution->mark_woken();
-    woken_.fetch_add(1);
+  {
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    hold.keep();
+    // A start under this id may have put its execution in memory meanwhile and committed it
+    // before the read (retries and migrations refuse an id in loading_): its copy is the one
+    // acted on.
+    if (auto [it, fresh] = executions_.emplace(id, execution); !fresh) return it->second;
+    if (woken) {  // before it can fire, drain and commit
+      execution->mark_woken();
+      woken_.fetch_add(1);
+    }
+    if (auto w = wakeups_.find(id); w != wakeups_.end()) {
+      clock_.cancel(w->second);
+      wakeups_.erase(w);
+    }
   }
-  executions_.emplace(id, execution);
-  if (auto w = wakeups_.find(id); w != wakeups_.end()) {
-    clock_.cancel(w->second);
-    wakeups_.erase(w);
-  }
+  if (!execution->terminal()) execution->resume_restored();
   return execution;
 }
 

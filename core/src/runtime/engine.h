@@ -237,7 +237,8 @@ class Engine final : public ExecutionHost {
   // `woken`: a timer's wake-up loads it (counted against reload_backlog_ until its commit).
   Result<std::shared_ptr<Execution>> load_once(const std::string& id, bool woken = false);
   // load_once's claim, read and restore, with `id` in loading_ and no lock held meanwhile;
-  // puts the restored execution in memory (null when none is stored or it has finished).
+  // puts the restored execution in memory and resumes it (null when none is stored or it has
+  // finished).
   Result<std::shared_ptr<Execution>> load_unlocked(const std::string& id, bool woken);
   bool holds_lease(const std::string& id) const;
   // The lease this node holds on `id` (its latest claim), if any.
