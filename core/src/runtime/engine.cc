@@ -168,9 +168,7 @@ void Engine::reload_on_wake(const std::string& id) {
     return;
   }
   auto loaded = find_or_load(id, /*wait_if_held=*/false, /*woken=*/bounded);
-  if (!loaded && loaded.error().reason() == ErrorReason::kExecutionBusy) {
-    // theirs
-  } else if (!loaded) {
+  if (!loaded && loaded.error().reason() != ErrorReason::kExecutionBusy) {  // busy: theirs
     spdlog::error("cannot reload execution {}: {}", id, loaded.error().message());
   }
   // A wake-up that loaded nothing (finished meanwhile, another node's, unreadable) counted
