@@ -306,6 +306,57 @@ constexpr const char* kMigrations[] = {
     ALTER TABLE events_by_arrival RENAME TO events;
     CREATE UNIQUE INDEX events_execution ON events (execution_id, seq);
     )sql",
+    // 19: an execution's events of one commit are one row, a run (store/sqlite_event_runs.h):
+    // a JSON array of [seq, at, type, step, data], in the order the runs arrive, found by
+    // execution and first event through an index that also holds the last. A drain records
+    // about three events at a time: one row and one index entry instead of three of each. The
+    // events table becomes a view that expands the runs, so every query of it reads as before,
+    // and its INSTEAD OF triggers edit a run in place (a redaction, an operator's repair). A
+    // schema-18 store's events become one run per execution.
+    R"sql(
+    CREATE TABLE event_runs (
+      execution_id TEXT    NOT NULL,
+      first_seq    INTEGER NOT NULL,
+      last_seq     INTEGER NOT NULL,
+      events       TEXT    NOT NULL
+    );
+    INSERT INTO event_runs (execution_id, first_seq, last_seq, events)
+      SELECT execution_id, min(seq), max(seq), json_group_array(json_array(seq, at, type, step, data))
+      FROM (SELECT * FROM events ORDER BY execution_id, seq) GROUP BY execution_id;
+    DROP TABLE events;
+    CREATE INDEX event_runs_execution ON event_runs (execution_id, first_seq, last_seq);
+    CREATE VIEW events (execution_id, seq, at, type, step, data) AS
+      SELECT r.execution_id, e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3,
+             e.value ->> 4
+      FROM event_runs r, json_each(r.events) e;
+    CREATE TRIGGER events_insert INSTEAD OF INSERT ON events BEGIN
+      SELECT RAISE(ABORT, 'UNIQUE constraint failed: events.execution_id, events.seq')
+        WHERE EXISTS (SELECT 1 FROM events WHERE execution_id = NEW.execution_id AND seq = NEW.seq);
+      INSERT INTO event_runs (execution_id, first_seq, last_seq, events)
+        VALUES (NEW.execution_id, NEW.seq, NEW.seq,
+                json_array(json_array(NEW.seq, NEW.at, NEW.type, NEW.step, NEW.data)));
+    END;
+    CREATE TRIGGER events_update INSTEAD OF UPDATE ON events BEGIN
+      SELECT RAISE(ABORT, 'an event keeps its execution and seq')
+        WHERE NEW.execution_id IS NOT OLD.execution_id OR NEW.seq IS NOT OLD.seq;
+      UPDATE event_runs SET events = json_set(events,
+          (SELECT '$[' || e.key || ']' FROM json_each(event_runs.events) e
+           WHERE e.value ->> 0 = OLD.seq),
+          json_array(NEW.seq, NEW.at, NEW.type, NEW.step, NEW.data))
+        WHERE execution_id = OLD.execution_id AND first_seq <= OLD.seq AND last_seq >= OLD.seq
+          AND EXISTS (SELECT 1 FROM json_each(event_runs.events) e WHERE e.value ->> 0 = OLD.seq);
+    END;
+    CREATE TRIGGER events_delete INSTEAD OF DELETE ON events BEGIN
+      UPDATE event_runs SET events = json_remove(events,
+          (SELECT '$[' || e.key || ']' FROM json_each(event_runs.events) e
+           WHERE e.value ->> 0 = OLD.seq))
+        WHERE execution_id = OLD.execution_id AND first_seq <= OLD.seq AND last_seq >= OLD.seq
+          AND EXISTS (SELECT 1 FROM json_each(event_runs.events) e WHERE e.value ->> 0 = OLD.seq);
+      DELETE FROM event_runs
+        WHERE execution_id = OLD.execution_id AND first_seq <= OLD.seq AND last_seq >= OLD.seq
+          AND events = '[]';
+    END;
+    )sql",
 };
 
 }  // namespace

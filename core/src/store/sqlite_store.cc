@@ -21,6 +21,7 @@
 #include "common/json_text.h"
 #include "common/private_file.h"
 #include "common/utc_time.h"
+#include "store/sqlite_event_runs.h"
 #include "store/sqlite_migrations.h"
 #include "store/sqlite_statement.h"
 #include "store/store_audit.h"
@@ -160,7 +161,7 @@ constexpr const char* kAuditColumns =
 struct SqliteStore::Statements {
   SqliteStatement begin, commit, rollback;
   SqliteStatement find_workflow, insert_workflow;
-  SqliteStatement upsert_execution, insert_event, upsert_task;
+  SqliteStatement upsert_execution, run_before, insert_event_run, upsert_task;
   SqliteStatement audit_tail, insert_audit, put_meta;
   SqliteStatement drop_interruptions, put_interruptions, drop_parts, put_part;
 };
@@ -493,9 +494,18 @@ Status SqliteStore::prepare() {
            "resume_state = CASE WHEN excluded.status <> 'failed' THEN NULL "
            "WHEN executions.status IN ('running', 'waiting') THEN executions.state "
            "ELSE executions.resume_state END"},
-      {&s_->insert_event,
-       "INSERT INTO events (execution_id, seq, at, type, step, data) VALUES (?1, ?2, ?3, ?4, ?5, "
-       "?6)"},
+      // A run of one execution's events (store/sqlite_event_runs.h), written unless it
+      // overlaps the run before it: an event number is an execution's once. Runs never
+      // overlap, so the run with the greatest first event at or before this one's last is the
+      // only one that could; the index holds its last event, so the check reads no row. Two
+      // statements: an INSERT that selects from its own table builds a temporary copy of
+      // what it selects first, each time.
+      {&s_->run_before,
+       "SELECT last_seq FROM event_runs WHERE execution_id = ?1 AND first_seq <= ?2 ORDER BY "
+       "first_seq DESC LIMIT 1"},
+      {&s_->insert_event_run,
+       "INSERT INTO event_runs (execution_id, first_seq, last_seq, events) VALUES (?1, ?2, ?3, "
+       "?4)"},
       // An upsert for the same reason: a task changes (claimed, escalated, completed) in place.
       // Its execution never changes (the id names it; a migration may rename the step) and is
       // left out of the update: SQLite rewrites every index over a column an update sets, so
@@ -681,19 +691,39 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
   return ok_status();
 }
 
+// One run per execution per batch: a batch holds an execution's events in order, after each
+// other (each drain appends its own).
 Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& digests) {
-  for (const auto& e : batch.events) {
-    const Event& ev = e.event;
-    if (auto s = s_->insert_event.bind(1, e.execution_id)
-                     .bind(2, static_cast<int64_t>(ev.seq))
-                     .bind(3, to_ms(ev.at))
-                     .bind(4, to_string(ev.type))
-                     .bind(5, ev.step)
-                     .bind(6, ev.payload)
+  EventRunText run;
+  for (size_t i = 0; i < batch.events.size();) {
+    const std::string& execution = batch.events[i].execution_id;
+    const uint64_t first = batch.events[i].event.seq;
+    uint64_t last = first;
+    run.clear();
+    for (; i < batch.events.size() && batch.events[i].execution_id == execution &&
+           (run.empty() || batch.events[i].event.seq > last);
+         ++i) {
+      run.add(batch.events[i].event);
+      last = batch.events[i].event.seq;
+      digests.add(batch.events[i]);
+    }
+    auto before = s_->run_before.bind(1, execution).bind(2, static_cast<int64_t>(last)).step();
+    const bool overlaps =
+        before && *before && s_->run_before.integer(0) >= static_cast<int64_t>(first);
+    s_->run_before.reset();
+    if (!before) return std::move(before).error();
+    if (overlaps) {
+      return Error::conflict("store " + path_ + ": execution " + execution +
+                             " already has events numbered within " + std::to_string(first) + ".." +
+                             std::to_string(last) + "; an event number is an execution's once");
+    }
+    if (auto s = s_->insert_event_run.bind(1, execution)
+                     .bind(2, static_cast<int64_t>(first))
+                     .bind(3, static_cast<int64_t>(last))
+                     .bind(4, run.text())
                      .run();
         !s)
       return s;
-    digests.add(e);
   }
   return ok_status();
 }
@@ -1201,11 +1231,11 @@ Status SqliteStore::write_redaction(const Redaction& r) {
     if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
   }
   if (r.everything) {
-    for (const char* sql :
-         {"DELETE FROM events WHERE execution_id = ?1", "DELETE FROM tasks WHERE execution_id = ?1",
-          "UPDATE audit SET summary = '' WHERE execution_id = ?1 AND type "
-          "NOT IN ('purged', 'purge_skipped', 'legal_hold_placed', "
-          "'legal_hold_released', 'exported')"}) {
+    for (const char* sql : {"DELETE FROM event_runs WHERE execution_id = ?1",
+                            "DELETE FROM tasks WHERE execution_id = ?1",
+                            "UPDATE audit SET summary = '' WHERE execution_id = ?1 AND type "
+                            "NOT IN ('purged', 'purge_skipped', 'legal_hold_placed', "
+                            "'legal_hold_released', 'exported')"}) {
       if (auto s = SqliteStatement(db_, sql).bind(1, r.execution_id).run(); !s) return s;
     }
   }

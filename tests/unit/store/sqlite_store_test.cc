@@ -123,17 +123,21 @@ TEST_F(SqliteStoreTest, WritingAnExecutionRowBuildsNoTemporaryTable) {
   EXPECT_EQ(temporary_tables(file_, upsert), 0);
   EXPECT_EQ(temporary_tables(file_, "UPDATE executions SET status = 'succeeded'"), 0);
 
-  tamper(file_,
-         "DROP INDEX executions_active; DROP INDEX executions_finished;"
-         "CREATE INDEX executions_active ON executions (started_at) "
-         "WHERE status IN ('running', 'waiting');"
-         "CREATE INDEX executions_finished ON executions (started_at) "
-         "WHERE status IN ('succeeded', 'failed', 'cancelled');"
-         "PRAGMA user_version = 14");
-  EXPECT_GT(temporary_tables(file_, upsert), 0);  // what schema 14 cost
-  open();
-  EXPECT_EQ(temporary_tables(file_, upsert), 0);
-  const auto indexes = first_column(file_,
+  // A store as schema 14 left it.
+  const auto old = file_.parent_path() / "schema-14.db";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+    for (int v = 0; v < 14; ++v) {
+      ASSERT_EQ(sqlite3_exec(db, sqlite_migrations()[v], nullptr, nullptr, nullptr), SQLITE_OK);
+    }
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 14", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_GT(temporary_tables(old, upsert), 0);  // what schema 14 cost
+  ASSERT_TRUE(SqliteStore::open(SqliteOptions{old.string()}).ok());
+  EXPECT_EQ(temporary_tables(old, upsert), 0);
+  const auto indexes = first_column(old,
                                     "SELECT sql FROM sqlite_master WHERE name IN "
                                     "('executions_active', 'executions_finished')");
   ASSERT_EQ(indexes.size(), 2u);
@@ -314,9 +318,12 @@ TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
 }
 
 // Schema 18 keeps events in the order they arrive, each commit's at the table's end (keyed by
-// execution, a commit split pages all over the table), found by execution and number through a
-// unique index. A schema-17 store's events move over as they were, each read back in order.
-TEST_F(SqliteStoreTest, EventsAreStoredInTheOrderTheyArriveAndASchema17StoreKeepsItsOwn) {
+// execution, a commit split pages all over the table); schema 19 keeps each execution's events
+// of one commit as one row, a run, still in arrival order (store/sqlite_event_runs.h), read
+// through a view of one row per event. A schema-17 store's events move over as they were, each
+// read back in order; an event number stays an execution's once; a payload comes back byte for
+// byte, whatever it holds; and an operator's edit of one event through the view edits its run.
+TEST_F(SqliteStoreTest, EventsAreStoredAsRunsInTheOrderTheyArriveAndASchema17StoreKeepsItsOwn) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
@@ -350,18 +357,51 @@ TEST_F(SqliteStoreTest, EventsAreStoredInTheOrderTheyArriveAndASchema17StoreKeep
                                                      "2 b1 step_succeeded {\"output\":{}}"}));
   EXPECT_EQ(steps("ex-a"), (std::vector<std::string>{"1 a1 step_scheduled {}"}));
 
+  // Quotes, a backslash, control characters and a byte that is no UTF-8 at all.
+  const std::string odd = std::string("{\"note\":\"a \\\"q\\\" \\\\ \x01\t\n\"}") + '\xff';
   StoreBatch batch;
   batch.events.push_back(StoredEvent{"ex-c", Event{1, at(1), EventType::kStepScheduled, "c1"}});
   batch.events.push_back(StoredEvent{"ex-a", Event{2, at(1), EventType::kStepSucceeded, "a1"}});
+  batch.events.push_back(
+      StoredEvent{"ex-a", Event{3, at(2), EventType::kStepScheduled, "a\"2", odd}});
   ASSERT_TRUE(store->apply(batch).ok());
   EXPECT_EQ(steps("ex-a"),
-            (std::vector<std::string>{"1 a1 step_scheduled {}", "2 a1 step_succeeded {}"}));
-  StoreBatch again;  // an event number is an execution's once
-  again.events.push_back(StoredEvent{"ex-b", Event{2, at(2), EventType::kStepFailed, "b1"}});
-  EXPECT_FALSE(store->apply(again).ok());
+            (std::vector<std::string>{"1 a1 step_scheduled {}", "2 a1 step_succeeded {}",
+                                      "3 a\"2 step_scheduled " + odd}));
+  EXPECT_EQ(store->event_counts("ex-a")->at(EventType::kStepScheduled), 2u);
+  for (const auto& [id, first, last] : {std::tuple{"ex-b", 2, 2}, std::tuple{"ex-a", 3, 4},
+                                        std::tuple{"ex-a", 1, 1}, std::tuple{"ex-c", 0, 1}}) {
+    SCOPED_TRACE(std::string(id) + " " + std::to_string(first) + ".." + std::to_string(last));
+    StoreBatch again;  // an event number is an execution's once
+    for (int seq = first; seq <= last; ++seq) {
+      again.events.push_back(
+          StoredEvent{id, Event{static_cast<uint64_t>(seq), at(3), EventType::kStepFailed, "x"}});
+    }
+    const auto refused = store->apply(again);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kConflict) << refused.error().message();
+  }
+  StoreBatch later;
+  later.events.push_back(StoredEvent{"ex-a", Event{4, at(3), EventType::kStepFailed, "a2"}});
+  ASSERT_TRUE(store->apply(later).ok());
   store.reset();
-  EXPECT_EQ(first_column(file_, "SELECT execution_id || '/' || seq FROM events ORDER BY rowid"),
-            (std::vector<std::string>{"ex-b/1", "ex-a/1", "ex-b/2", "ex-c/1", "ex-a/2"}));
+  EXPECT_EQ(first_column(file_,
+                         "SELECT execution_id || ' ' || first_seq || '..' || last_seq || ' ' || "
+                         "json_array_length(events) FROM event_runs ORDER BY rowid"),
+            (std::vector<std::string>{"ex-a 1..1 1", "ex-b 1..2 2", "ex-c 1..1 1", "ex-a 2..3 2",
+                                      "ex-a 4..4 1"}));
+
+  // One event rewritten, then its run's others deleted one by one: the emptied run goes.
+  tamper(file_, "UPDATE events SET data = '{\"n\":9}' WHERE execution_id = 'ex-a' AND seq = 2");
+  tamper(file_, "DELETE FROM events WHERE execution_id = 'ex-a' AND seq = 3");
+  store = open();
+  EXPECT_EQ(steps("ex-a"),
+            (std::vector<std::string>{"1 a1 step_scheduled {}", "2 a1 step_succeeded {\"n\":9}",
+                                      "4 a2 step_failed {}"}));
+  store.reset();
+  tamper(file_, "DELETE FROM events WHERE execution_id = 'ex-a' AND seq = 2");
+  EXPECT_EQ(first_column(file_, "SELECT first_seq FROM event_runs WHERE execution_id = 'ex-a'"),
+            (std::vector<std::string>{"1", "4"}));
 }
 
 // A backup taken while batches go on committing is one consistent snapshot: it opens, passes
