@@ -312,7 +312,9 @@ constexpr const char* kMigrations[] = {
     // about three events at a time: one row and one index entry instead of three of each. The
     // events table becomes a view that expands the runs, so every query of it reads as before,
     // and its INSTEAD OF triggers edit a run in place (a redaction, an operator's repair). A
-    // schema-18 store's events become one run per execution.
+    // schema-18 store's events become runs of one event each, in the order they were stored:
+    // checking an audit entry's events reads the runs that hold them whole, and one run per
+    // execution made that three times slower.
     R"sql(
     CREATE TABLE event_runs (
       execution_id TEXT    NOT NULL,
@@ -321,8 +323,8 @@ constexpr const char* kMigrations[] = {
       events       TEXT    NOT NULL
     );
     INSERT INTO event_runs (execution_id, first_seq, last_seq, events)
-      SELECT execution_id, min(seq), max(seq), json_group_array(json_array(seq, at, type, step, data))
-      FROM (SELECT * FROM events ORDER BY execution_id, seq) GROUP BY execution_id;
+      SELECT execution_id, seq, seq, json_array(json_array(seq, at, type, step, data))
+      FROM events ORDER BY rowid;
     DROP TABLE events;
     CREATE INDEX event_runs_execution ON event_runs (execution_id, first_seq, last_seq);
     CREATE VIEW events (execution_id, seq, at, type, step, data) AS

@@ -1858,7 +1858,11 @@ Status SqliteStore::verify_events(AuditVerification& v,
   if (!s || !v.ok) return s;
   // Entries with fewer of their events stored than they record (digests are 32 bytes each, or
   // 64 hex digits in a store older than schema 14), then which of them are gone.
-  SqliteStatement stored(db_, "SELECT 1 FROM events WHERE execution_id = ?1 AND seq = ?2");
+  // Both read the runs that may hold the events (first_seq..last_seq), not the events view: the
+  // view's filter on seq would expand every run of the execution for each entry.
+  SqliteStatement stored(db_,
+                         "SELECT 1 FROM event_runs r, json_each(r.events) e WHERE r.execution_id "
+                         "= ?1 AND r.first_seq <= ?2 AND r.last_seq >= ?2 AND e.value ->> 0 = ?2");
   Status looked = ok_status();
   s = each_row(
       db_,
@@ -1866,8 +1870,10 @@ Status SqliteStore::verify_events(AuditVerification& v,
       "a.event_seq, CASE WHEN typeof(a.event_hash) = 'blob' THEN length(a.event_hash) / 32 ELSE "
       "length(a.event_hash) / 64 END AS n FROM audit a WHERE a.event_seq > 0 AND a.scheme >= 2) "
       "AS x WHERE "
-      "max(x.n, 1) > (SELECT count(*) FROM events e WHERE e.execution_id = x.execution_id AND "
-      "e.seq >= x.event_seq AND e.seq < x.event_seq + max(x.n, 1)) ORDER BY x.seq",
+      "max(x.n, 1) > (SELECT count(*) FROM event_runs r, json_each(r.events) e WHERE "
+      "r.execution_id = x.execution_id AND r.first_seq < x.event_seq + max(x.n, 1) AND "
+      "r.last_seq >= x.event_seq AND e.value ->> 0 >= x.event_seq AND e.value ->> 0 < "
+      "x.event_seq + max(x.n, 1)) ORDER BY x.seq",
       [&](auto& q) {
         const auto entry = static_cast<uint64_t>(q.integer(0));
         const std::string execution = q.text(1);

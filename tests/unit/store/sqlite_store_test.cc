@@ -320,9 +320,10 @@ TEST_F(SqliteStoreTest, ASchemaTwoStoreIsUpgradedAndStillVerifies) {
 // Schema 18 keeps events in the order they arrive, each commit's at the table's end (keyed by
 // execution, a commit split pages all over the table); schema 19 keeps each execution's events
 // of one commit as one row, a run, still in arrival order (store/sqlite_event_runs.h), read
-// through a view of one row per event. A schema-17 store's events move over as they were, each
-// read back in order; an event number stays an execution's once; a payload comes back byte for
-// byte, whatever it holds; and an operator's edit of one event through the view edits its run.
+// through a view of one row per event. A schema-17 store's events move over as they were (a run
+// each, in the order they were stored), each read back in order; an event number stays an
+// execution's once; a payload comes back byte for byte, whatever it holds; and an operator's edit
+// of one event through the view edits its run.
 TEST_F(SqliteStoreTest, EventsAreStoredAsRunsInTheOrderTheyArriveAndASchema17StoreKeepsItsOwn) {
   {
     sqlite3* db = nullptr;
@@ -388,8 +389,8 @@ TEST_F(SqliteStoreTest, EventsAreStoredAsRunsInTheOrderTheyArriveAndASchema17Sto
   EXPECT_EQ(first_column(file_,
                          "SELECT execution_id || ' ' || first_seq || '..' || last_seq || ' ' || "
                          "json_array_length(events) FROM event_runs ORDER BY rowid"),
-            (std::vector<std::string>{"ex-a 1..1 1", "ex-b 1..2 2", "ex-c 1..1 1", "ex-a 2..3 2",
-                                      "ex-a 4..4 1"}));
+            (std::vector<std::string>{"ex-b 1..1 1", "ex-a 1..1 1", "ex-b 2..2 1", "ex-c 1..1 1",
+                                      "ex-a 2..3 2", "ex-a 4..4 1"}));
 
   // One event rewritten, then its run's others deleted one by one: the emptied run goes.
   tamper(file_, "UPDATE events SET data = '{\"n\":9}' WHERE execution_id = 'ex-a' AND seq = 2");
