@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "common/json_text.h"
 #include "common/sha256.h"
 
 namespace coalition {
@@ -37,7 +38,9 @@ bool continues(const AuditDraft& run, const AuditDraft& next, const StepsAlike& 
 // The entry for drafts [first, last): the first's time, actor, step and first event. The
 // summary is written here as text: the drafts' summaries are already JSON objects, so each goes
 // in whole instead of being parsed and printed again. An item leaves out its step when it is the
-// entry's, and an empty summary (most engine events have nothing more to say).
+// entry's, and an empty summary (most engine events have nothing more to say). Names go in
+// through append_json_string, the text nlohmann would print, without a document per name: this
+// runs for every drain, on the committer's draining thread.
 AuditDraft fold(std::vector<AuditDraft>& drafts, size_t first, size_t last) {
   AuditDraft out = std::move(drafts[first]);
   std::string summary = R"({"events":[)";
@@ -45,10 +48,10 @@ AuditDraft fold(std::vector<AuditDraft>& drafts, size_t first, size_t last) {
     const AuditDraft& d = i == first ? out : drafts[i];
     if (i > first) summary += ',';
     summary += R"({"type":)";
-    summary += json(d.type).dump();
+    append_json_string(summary, d.type);
     if (d.step != out.step) {
       summary += R"(,"step":)";
-      summary += json(d.step).dump();
+      append_json_string(summary, d.step);
     }
     if (d.summary != "{}") {
       summary += R"(,"summary":)";
