@@ -1832,6 +1832,63 @@ Result<AuditVerification> SqliteStore::verify_in_transaction(
   return v;
 }
 
+namespace {
+
+// The audit entries that name events (scheme 2 and later), in order of execution, first event
+// and seq (the audit_execution index's order), read along as the events are: at_or_before(x, n)
+// is the entry of execution x with the greatest first event at or before n, for calls in
+// ascending (x, n).
+class EntryCursor {
+ public:
+  struct Entry {
+    std::string execution_id;
+    uint64_t event_seq = 0;
+    uint64_t seq = 0;
+    std::string event_hash;
+  };
+  explicit EntryCursor(sqlite3* db)
+      : q_(db,
+           "SELECT execution_id, event_seq, seq, event_hash FROM audit WHERE event_seq > 0 AND "
+           "scheme >= 2 ORDER BY execution_id, event_seq, seq") {
+    advance();
+  }
+  // Null when there is none (or reading failed: ok() says).
+  const Entry* at_or_before(std::string_view execution, uint64_t event_seq) {
+    if (found_ && found_->execution_id != execution) found_.reset();
+    while (ready_) {
+      const int order = std::string_view(q_.bytes(0)).compare(execution);
+      const auto first = static_cast<uint64_t>(q_.integer(1));
+      if (order > 0 || (order == 0 && first > event_seq)) break;
+      if (order == 0) {
+        found_ = Entry{std::string(execution), first, static_cast<uint64_t>(q_.integer(2)),
+                       stored_hash(q_, 3)};
+      }
+      advance();
+    }
+    return found_ ? &*found_ : nullptr;
+  }
+  bool ok() const { return status_.ok(); }
+  Status status() const { return status_; }
+
+ private:
+  void advance() {
+    auto row = q_.step();
+    if (!row) {
+      status_ = std::move(row).error();
+      ready_ = false;
+      return;
+    }
+    ready_ = *row;
+  }
+
+  SqliteStatement q_;
+  bool ready_ = false;
+  Status status_ = ok_status();
+  std::optional<Entry> found_;
+};
+
+}  // namespace
+
 // Events against their entries, both ways, through the (execution_id, event_seq) index: every
 // stored event must be named by an entry whose digest it still has (or a purge's), and every
 // entry's event must still be stored (or a purge removed it).
@@ -1840,21 +1897,27 @@ Status SqliteStore::verify_events(AuditVerification& v,
                                   const std::set<std::string>& legacy) {
   StoredEventCheck check(v, purges, legacy);
   // Each event's entry is the one of its execution with the greatest first event at or before
-  // it (one backward step in the index); whether its digests reach the event is the check's.
+  // it (the later entry of two with the same first event); whether its digests reach the event
+  // is the check's. Both come in order of execution and event, compared as SQLite orders text
+  // (bytes, then length), so one pass over each finds it: looked up per event, it cost more than
+  // reading the events out of their runs.
+  EntryCursor entries(db_);
   auto s = each_row(
       db_,
-      "SELECT e.execution_id, e.seq, e.at, e.type, e.step, e.data, a.seq, a.event_seq, "
-      "a.event_hash FROM events e LEFT JOIN audit a ON a.seq = (SELECT b.seq FROM audit b WHERE "
-      "b.execution_id = e.execution_id AND b.event_seq > 0 AND b.event_seq <= e.seq AND b.scheme "
-      ">= 2 ORDER BY b.event_seq DESC, b.seq DESC LIMIT 1) ORDER BY e.execution_id, e.seq",
+      "SELECT r.execution_id, e.value ->> 0 AS seq, e.value ->> 1, e.value ->> 2, e.value ->> 3, "
+      "e.value ->> 4 FROM event_runs r, json_each(r.events) e ORDER BY r.execution_id, seq",
       [&](auto& q) {
-        std::optional<uint64_t> entry;
-        if (!q.is_null(6)) entry = static_cast<uint64_t>(q.integer(6));
-        return check.event(q.text(0), static_cast<uint64_t>(q.integer(1)), q.integer(2), q.bytes(3),
-                           q.bytes(4), q.bytes(5), entry,
-                           entry ? static_cast<uint64_t>(q.integer(7)) : 0,
-                           entry ? stored_hash(q, 8) : std::string());
+        const std::string_view execution = q.bytes(0);
+        const auto seq = static_cast<uint64_t>(q.integer(1));
+        const EntryCursor::Entry* entry = entries.at_or_before(execution, seq);
+        if (entry == nullptr && !entries.ok()) return false;
+        return check.event(std::string(execution), seq, q.integer(2), q.bytes(3), q.bytes(4),
+                           q.bytes(5),
+                           entry != nullptr ? std::optional<uint64_t>(entry->seq) : std::nullopt,
+                           entry != nullptr ? entry->event_seq : 0,
+                           entry != nullptr ? entry->event_hash : std::string());
       });
+  if (s && !entries.ok()) s = entries.status();
   if (!s || !v.ok) return s;
   // Entries with fewer of their events stored than they record (digests are 32 bytes each, or
   // 64 hex digits in a store older than schema 14), then which of them are gone.
