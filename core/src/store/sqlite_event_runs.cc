@@ -33,6 +33,11 @@ void append_raw_json_string(std::string& out, std::string_view value) {
 
 }  // namespace
 
+std::string stored_event_query() {
+  return std::string("SELECT 1 FROM event_runs r, json_each(r.events) e WHERE r.rowid = ") +
+         kRunThatMayHold + " AND e.value ->> 0 = ?2";
+}
+
 void EventRunText::clear() {
   text_.clear();
   count_ = 0;

@@ -323,7 +323,8 @@ constexpr const char* kMigrations[] = {
       events       TEXT    NOT NULL
     );
     INSERT INTO event_runs (execution_id, first_seq, last_seq, events)
-      SELECT execution_id, seq, seq, json_array(json_array(seq, at, type, step, data))
+      SELECT execution_id, seq, seq,
+             json_array(json_array(seq, at, type, step, CAST(data AS TEXT)))
       FROM events ORDER BY rowid;
     DROP TABLE events;
     CREATE INDEX event_runs_execution ON event_runs (execution_id, first_seq, last_seq);
@@ -331,9 +332,16 @@ constexpr const char* kMigrations[] = {
       SELECT r.execution_id, e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3,
              e.value ->> 4
       FROM event_runs r, json_each(r.events) e;
+    -- Runs never overlap, so the run that may hold event n of execution x is the one with the
+    -- greatest first event at or before n (an index lookup); a new event may go only where no
+    -- run's range covers it, a gap a deleted event left included.
     CREATE TRIGGER events_insert INSTEAD OF INSERT ON events BEGIN
+      SELECT RAISE(ABORT, 'NOT NULL constraint failed: events')
+        WHERE NEW.execution_id IS NULL OR NEW.seq IS NULL OR NEW.at IS NULL OR NEW.type IS NULL
+          OR NEW.step IS NULL OR NEW.data IS NULL;
       SELECT RAISE(ABORT, 'UNIQUE constraint failed: events.execution_id, events.seq')
-        WHERE EXISTS (SELECT 1 FROM events WHERE execution_id = NEW.execution_id AND seq = NEW.seq);
+        WHERE (SELECT last_seq FROM event_runs WHERE execution_id = NEW.execution_id
+               AND first_seq <= NEW.seq ORDER BY first_seq DESC LIMIT 1) >= NEW.seq;
       INSERT INTO event_runs (execution_id, first_seq, last_seq, events)
         VALUES (NEW.execution_id, NEW.seq, NEW.seq,
                 json_array(json_array(NEW.seq, NEW.at, NEW.type, NEW.step, NEW.data)));
@@ -341,21 +349,26 @@ constexpr const char* kMigrations[] = {
     CREATE TRIGGER events_update INSTEAD OF UPDATE ON events BEGIN
       SELECT RAISE(ABORT, 'an event keeps its execution and seq')
         WHERE NEW.execution_id IS NOT OLD.execution_id OR NEW.seq IS NOT OLD.seq;
+      SELECT RAISE(ABORT, 'NOT NULL constraint failed: events')
+        WHERE NEW.at IS NULL OR NEW.type IS NULL OR NEW.step IS NULL OR NEW.data IS NULL;
       UPDATE event_runs SET events = json_set(events,
           (SELECT '$[' || e.key || ']' FROM json_each(event_runs.events) e
            WHERE e.value ->> 0 = OLD.seq),
           json_array(NEW.seq, NEW.at, NEW.type, NEW.step, NEW.data))
-        WHERE execution_id = OLD.execution_id AND first_seq <= OLD.seq AND last_seq >= OLD.seq
+        WHERE rowid = (SELECT rowid FROM event_runs WHERE execution_id = OLD.execution_id
+                       AND first_seq <= OLD.seq ORDER BY first_seq DESC LIMIT 1)
           AND EXISTS (SELECT 1 FROM json_each(event_runs.events) e WHERE e.value ->> 0 = OLD.seq);
     END;
     CREATE TRIGGER events_delete INSTEAD OF DELETE ON events BEGIN
       UPDATE event_runs SET events = json_remove(events,
           (SELECT '$[' || e.key || ']' FROM json_each(event_runs.events) e
            WHERE e.value ->> 0 = OLD.seq))
-        WHERE execution_id = OLD.execution_id AND first_seq <= OLD.seq AND last_seq >= OLD.seq
+        WHERE rowid = (SELECT rowid FROM event_runs WHERE execution_id = OLD.execution_id
+                       AND first_seq <= OLD.seq ORDER BY first_seq DESC LIMIT 1)
           AND EXISTS (SELECT 1 FROM json_each(event_runs.events) e WHERE e.value ->> 0 = OLD.seq);
       DELETE FROM event_runs
-        WHERE execution_id = OLD.execution_id AND first_seq <= OLD.seq AND last_seq >= OLD.seq
+        WHERE rowid = (SELECT rowid FROM event_runs WHERE execution_id = OLD.execution_id
+                       AND first_seq <= OLD.seq ORDER BY first_seq DESC LIMIT 1)
           AND events = '[]';
     END;
     )sql",

@@ -703,7 +703,15 @@ Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& dig
     for (; i < batch.events.size() && batch.events[i].execution_id == execution &&
            (run.empty() || batch.events[i].event.seq > last);
          ++i) {
-      run.add(batch.events[i].event);
+      const Event& event = batch.events[i].event;
+      // A run's JSON holds a NUL as \u0000, which SQLite's JSON functions read as the string's
+      // end. Coalition's payloads are JSON text and its step names printable, so none holds one.
+      if (event.payload.find('\0') != std::string::npos ||
+          event.step.find('\0') != std::string::npos) {
+        return Error::invalid_data("store " + path_ + ": event " + std::to_string(event.seq) +
+                                   " of execution " + execution + " holds a NUL character");
+      }
+      run.add(event);
       last = batch.events[i].event.seq;
       digests.add(batch.events[i]);
     }
@@ -1265,13 +1273,26 @@ Status SqliteStore::write_redaction(const Redaction& r) {
 
 // The rows a redaction names one by one: events removed or rewritten, tasks, audit summaries.
 Status SqliteStore::redact_rows(const Redaction& r) {
-  SqliteStatement del(db_, "DELETE FROM events WHERE execution_id = ?1 AND seq = ?2");
+  // Each event is edited in the run that holds it, found through the index: the events view
+  // would expand every run of the execution to find each one (store/sqlite_event_runs.h).
+  const std::string run_of = std::string(" WHERE rowid = ") + kRunThatMayHold +
+                             " AND EXISTS (SELECT 1 FROM json_each(event_runs.events) e WHERE "
+                             "e.value ->> 0 = ?2)";
+  const std::string element =
+      "(SELECT '$[' || e.key || ']' FROM json_each(event_runs.events) e WHERE e.value ->> 0 = ?2)";
+  SqliteStatement del(
+      db_, "UPDATE event_runs SET events = json_remove(events, " + element + ")" + run_of);
+  SqliteStatement emptied(db_, "DELETE FROM event_runs WHERE execution_id = ?1 AND events = '[]'");
   for (uint64_t seq : r.delete_events) {
     if (auto s = del.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).run(); !s) {
       return s;
     }
   }
-  SqliteStatement rewrite(db_, "UPDATE events SET data = ?3 WHERE execution_id = ?1 AND seq = ?2");
+  if (!r.delete_events.empty()) {
+    if (auto s = emptied.bind(1, r.execution_id).run(); !s) return s;
+  }
+  SqliteStatement rewrite(db_, "UPDATE event_runs SET events = json_set(events, " + element +
+                                   " || '[4]', ?3)" + run_of);
   for (const auto& [seq, text] : r.rewrite_events) {
     if (auto s =
             rewrite.bind(1, r.execution_id).bind(2, static_cast<int64_t>(seq)).bind(3, text).run();
@@ -1921,11 +1942,10 @@ Status SqliteStore::verify_events(AuditVerification& v,
   if (!s || !v.ok) return s;
   // Entries with fewer of their events stored than they record (digests are 32 bytes each, or
   // 64 hex digits in a store older than schema 14), then which of them are gone.
-  // Both read the runs that may hold the events (first_seq..last_seq), not the events view: the
-  // view's filter on seq would expand every run of the execution for each entry.
-  SqliteStatement stored(db_,
-                         "SELECT 1 FROM event_runs r, json_each(r.events) e WHERE r.execution_id "
-                         "= ?1 AND r.first_seq <= ?2 AND r.last_seq >= ?2 AND e.value ->> 0 = ?2");
+  // Both read only the runs that may hold the events, through the index: the run with the
+  // greatest first event at or before the first one wanted, and those that start after it and
+  // before the last. The events view would expand every run of the execution for each entry.
+  SqliteStatement stored(db_, stored_event_query());
   Status looked = ok_status();
   s = each_row(
       db_,
@@ -1934,9 +1954,10 @@ Status SqliteStore::verify_events(AuditVerification& v,
       "length(a.event_hash) / 64 END AS n FROM audit a WHERE a.event_seq > 0 AND a.scheme >= 2) "
       "AS x WHERE "
       "max(x.n, 1) > (SELECT count(*) FROM event_runs r, json_each(r.events) e WHERE "
-      "r.execution_id = x.execution_id AND r.first_seq < x.event_seq + max(x.n, 1) AND "
-      "r.last_seq >= x.event_seq AND e.value ->> 0 >= x.event_seq AND e.value ->> 0 < "
-      "x.event_seq + max(x.n, 1)) ORDER BY x.seq",
+      "r.execution_id = x.execution_id AND r.first_seq >= coalesce((SELECT first_seq FROM "
+      "event_runs WHERE execution_id = x.execution_id AND first_seq <= x.event_seq ORDER BY "
+      "first_seq DESC LIMIT 1), x.event_seq) AND r.first_seq < x.event_seq + max(x.n, 1) AND "
+      "e.value ->> 0 >= x.event_seq AND e.value ->> 0 < x.event_seq + max(x.n, 1)) ORDER BY x.seq",
       [&](auto& q) {
         const auto entry = static_cast<uint64_t>(q.integer(0));
         const std::string execution = q.text(1);

@@ -8,6 +8,7 @@
 #include "audit/audit_chain.h"
 #include "audit/event_digest.h"
 #include "common/utc_time.h"
+#include "store/sqlite_event_runs.h"
 #include "store/sqlite_migrations.h"
 
 #include <gtest/gtest.h>
@@ -395,14 +396,58 @@ TEST_F(SqliteStoreTest, EventsAreStoredAsRunsInTheOrderTheyArriveAndASchema17Sto
   // One event rewritten, then its run's others deleted one by one: the emptied run goes.
   tamper(file_, "UPDATE events SET data = '{\"n\":9}' WHERE execution_id = 'ex-a' AND seq = 2");
   tamper(file_, "DELETE FROM events WHERE execution_id = 'ex-a' AND seq = 3");
+  // Nothing goes into the gap (runs never overlap), nor onto a stored event, nor lacks a column.
+  for (const char* sql : {"INSERT INTO events VALUES ('ex-a', 3, 0, 'step_failed', 'a2', '{}')",
+                          "INSERT INTO events VALUES ('ex-b', 2, 0, 'step_failed', 'b1', '{}')",
+                          "INSERT INTO events VALUES ('ex-e', 1, 0, 'step_failed', 'e1', NULL)",
+                          "UPDATE events SET type = NULL WHERE execution_id = 'ex-b'"}) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_CONSTRAINT) << sql;
+    sqlite3_close(db);
+  }
   store = open();
   EXPECT_EQ(steps("ex-a"),
             (std::vector<std::string>{"1 a1 step_scheduled {}", "2 a1 step_succeeded {\"n\":9}",
                                       "4 a2 step_failed {}"}));
+  StoreBatch nul;  // a NUL would not come back out of the run's JSON
+  nul.events.push_back(StoredEvent{"ex-d", Event{1, at(4), EventType::kStepScheduled, "d1",
+                                                 std::string("{\"a\":\"x\0y\"}", 13)}});
+  EXPECT_EQ(store->apply(nul).error().code(), ErrorCode::kInvalidData);
   store.reset();
   tamper(file_, "DELETE FROM events WHERE execution_id = 'ex-a' AND seq = 2");
   EXPECT_EQ(first_column(file_, "SELECT first_seq FROM event_runs WHERE execution_id = 'ex-a'"),
             (std::vector<std::string>{"1", "4"}));
+}
+
+// What finds an event by its number reads the one run that may hold it, through the index,
+// never every run of the execution: a purge redacting events one by one, and verification
+// counting an entry's events, would otherwise cost the square of a long execution's length.
+TEST_F(SqliteStoreTest, EventsAreFoundByNumberInTheOneRunThatMayHoldThem) {
+  open();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+  const auto plan = [&](const std::string& sql) {
+    std::string out;
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &q, nullptr),
+              SQLITE_OK)
+        << sql;
+    while (q != nullptr && sqlite3_step(q) == SQLITE_ROW) {
+      out += reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
+      out += '\n';
+    }
+    sqlite3_finalize(q);
+    return out;
+  };
+  const std::string found = plan(stored_event_query());
+  EXPECT_NE(found.find("SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << found;
+  EXPECT_NE(found.find("SEARCH event_runs USING COVERING INDEX event_runs_execution "
+                       "(execution_id=? AND first_seq<?)"),
+            std::string::npos)
+      << found;
+  EXPECT_EQ(found.find("SCAN event_runs"), std::string::npos) << found;
+  sqlite3_close(db);
 }
 
 // A backup taken while batches go on committing is one consistent snapshot: it opens, passes
