@@ -6,7 +6,7 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(spdlog 1.10 REQUIRED)           # built against the external fmt: use the target
 find_package(CLI11 2.1 REQUIRED)
-find_package(SQLite3 REQUIRED)
+find_package(SQLite3 3.38 REQUIRED)           # JSON ->> in the event runs view (schema 19)
 find_package(OpenSSL 3 REQUIRED)             # libcrypto: SHA-256 for the audit chain
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(Sodium REQUIRED IMPORTED_TARGET libsodium)  # Ed25519 audit checkpoints
