@@ -410,9 +410,11 @@ TEST_F(SqliteStoreTest, EventsAreStoredAsRunsInTheOrderTheyArriveAndASchema17Sto
   EXPECT_EQ(steps("ex-a"),
             (std::vector<std::string>{"1 a1 step_scheduled {}", "2 a1 step_succeeded {\"n\":9}",
                                       "4 a2 step_failed {}"}));
+  static constexpr char kNulPayload[] = "{\"a\":\"x\0y\"}";  // 11 bytes, the NUL one of them
   StoreBatch nul;  // a NUL would not come back out of the run's JSON
-  nul.events.push_back(StoredEvent{"ex-d", Event{1, at(4), EventType::kStepScheduled, "d1",
-                                                 std::string("{\"a\":\"x\0y\"}", 13)}});
+  nul.events.push_back(
+      StoredEvent{"ex-d", Event{1, at(4), EventType::kStepScheduled, "d1",
+                                std::string(kNulPayload, sizeof kNulPayload - 1)}});
   EXPECT_EQ(store->apply(nul).error().code(), ErrorCode::kInvalidData);
   store.reset();
   tamper(file_, "DELETE FROM events WHERE execution_id = 'ex-a' AND seq = 2");
