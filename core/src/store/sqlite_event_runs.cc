@@ -41,15 +41,14 @@ std::string stored_event_query() {
 void EventRunText::clear() {
   text_.clear();
   count_ = 0;
-  closed_ = false;
 }
 
 void EventRunText::add(const Event& event) {
-  if (closed_) {  // text() closed the array: reopened
-    text_.pop_back();
-    closed_ = false;
+  if (count_ == 0) {
+    text_.assign("[");
+  } else {
+    text_.back() = ',';  // the array's closing bracket, now between two events
   }
-  text_.push_back(count_ == 0 ? '[' : ',');
   text_.push_back('[');
   text_ += std::to_string(event.seq);
   text_.push_back(',');
@@ -60,17 +59,8 @@ void EventRunText::add(const Event& event) {
   append_raw_json_string(text_, event.step);
   text_.push_back(',');
   append_raw_json_string(text_, event.payload);
-  text_.push_back(']');
+  text_ += "]]";
   ++count_;
-}
-
-std::string_view EventRunText::text() {
-  if (count_ == 0) return "[]";
-  if (!closed_) {
-    text_.push_back(']');
-    closed_ = true;
-  }
-  return text_;
 }
 
 }  // namespace coalition

@@ -38,18 +38,17 @@ class EventRunText {
  public:
   // Starts a new run (the text of the last one is dropped).
   void clear();
-  // Appends `event` (after text() too); its payload is written as it is, whatever bytes it
-  // holds but NUL (which SQLite's JSON functions read as the string's end: the store refuses
-  // such an event), for the stored event's digest was taken over them.
+  // Appends `event`; its payload is written as it is, whatever bytes it holds but NUL (which
+  // SQLite's JSON functions read as the string's end: the store refuses such an event), for the
+  // stored event's digest was taken over them.
   void add(const Event& event);
   // The JSON array of the events added since clear().
-  std::string_view text();
+  std::string_view text() const { return count_ == 0 ? std::string_view("[]") : text_; }
   bool empty() const { return count_ == 0; }
 
  private:
-  std::string text_;
+  std::string text_;  // a whole array once an event is in: each add() opens and closes it again
   size_t count_ = 0;
-  bool closed_ = false;  // text_ ends with the array's closing bracket
 };
 
 }  // namespace coalition

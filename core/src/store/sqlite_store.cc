@@ -712,7 +712,7 @@ Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& dig
                                    " of execution " + execution + " holds a NUL character");
       }
       run.add(event);
-      last = batch.events[i].event.seq;
+      last = event.seq;
       digests.add(batch.events[i]);
     }
     auto before = s_->run_before.bind(1, execution).bind(2, static_cast<int64_t>(last)).step();
