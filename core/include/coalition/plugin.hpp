@@ -234,7 +234,8 @@ inline void free_string(char* s) noexcept {
 inline void write(const Outcome& outcome, coalition_result_t* out) {
   out->status = outcome.status();
   if (outcome.status() == COALITION_STATUS_OK || outcome.status() == COALITION_STATUS_SUSPEND) {
-    out->output_json = duplicate(outcome.output().dump());
+    const nlohmann::json& output = outcome.output();
+    out->output_json = duplicate(output.is_object() && output.empty() ? "{}" : output.dump());
   } else {
     out->error_json = duplicate(outcome.error_document().dump());
   }
@@ -269,8 +270,12 @@ void guarded(const char* step_name, coalition_result_t* out, Body&& body) noexce
   }
 }
 
+// "{}", what most calls are handed, is returned without a parser (whose construction alone reads
+// the locale): the same document.
 inline nlohmann::json parse_or_empty(const char* text) {
-  if (text == nullptr || *text == '\0') return nlohmann::json::object();
+  if (text == nullptr || *text == '\0' || std::strcmp(text, "{}") == 0) {
+    return nlohmann::json::object();
+  }
   return nlohmann::json::parse(text);
 }
 

@@ -77,7 +77,7 @@ void configure_json_limits(const JsonLimits& limits) {
 Status check_json_limits(const nlohmann::json& value, const JsonLimits& limits) {
   std::vector<Frame> path;
   if (auto s = check_one(value, 1, limits, path); !s) return s;
-  if (!value.is_structured()) return ok_status();
+  if (!value.is_structured() || value.empty()) return ok_status();  // nothing below it
   path.push_back({&value, value.cbegin()});
   while (!path.empty()) {
     Frame& top = path.back();

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -187,6 +189,9 @@ Result<nlohmann::json> parse_json(std::string_view text, const JsonLimits& limit
                                std::to_string(text.size()) + " bytes, more than the " +
                                std::to_string(limits.max_document_bytes) + " allowed");
   }
+  // The empty object is what most steps answer and most parameters are: returned without a
+  // parser (whose construction alone reads the locale), it is what the parser would build.
+  if (text == "{}" && limits.max_depth >= 1) return nlohmann::json::object();
   DocumentBuilder builder(text, limits);
   try {
     nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
@@ -198,21 +203,62 @@ Result<nlohmann::json> parse_json(std::string_view text, const JsonLimits& limit
 }
 
 std::string to_text(const nlohmann::json& value) {
+  if (value.is_object() && value.empty()) return "{}";  // as dump() writes it, without a serializer
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+
+// The bytes a JSON string cannot hold as they are: control characters, '"' and '\\' (escaped),
+// and the bytes of multi-byte characters (checked whole). A table: one load per byte instead of
+// four comparisons, on text written for every event of every step.
+constexpr std::array<bool, 256> kNotPlain = [] {
+  std::array<bool, 256> table{};
+  for (size_t b = 0; b < table.size(); ++b)
+    table[b] = b < 0x20 || b >= 0x80 || b == '"' || b == '\\';
+  return table;
+}();
+
+// Whether any of the 8 bytes in `word` is one kNotPlain names: a byte with its top bit set, one
+// below 0x20, '"' or '\\'. Each test is exact for bytes below 0x80 (a borrow can only start at a
+// byte that is itself named), so a word it passes is plain; one it fails is looked at byte by
+// byte.
+bool word_needs_escape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
+  return ((word & kHigh) | below_space | has_zero(word ^ (kOnes * '"')) |
+          has_zero(word ^ (kOnes * '\\'))) != 0;
+}
+
+size_t plain_run_end(std::string_view value, size_t from) {
+  // Eight bytes at a time while they are all plain (ids, paths, keys and times are).
+  while (from + 8 <= value.size()) {
+    uint64_t word = 0;
+    std::memcpy(&word, value.data() + from, sizeof word);
+    if (word_needs_escape(word)) break;
+    from += 8;
+  }
+  while (from < value.size() && !kNotPlain[static_cast<unsigned char>(value[from])]) ++from;
+  return from;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
   const size_t start = out.size();
-  out.reserve(start + value.size() + 2);
+  size_t plain = plain_run_end(value, 0);
+  if (plain == value.size()) {  // most strings: nothing to escape, one copy between quotes
+    out.append(value.size() + 2, '"');
+    if (!value.empty()) std::memcpy(out.data() + start + 1, value.data(), value.size());
+    return;
+  }
+  out.reserve(start + value.size() + 8);
   out.push_back('"');
   for (size_t i = 0; i < value.size();) {
-    size_t plain = i;  // a run of bytes copied as they are, appended at once
-    while (plain < value.size()) {
-      const auto b = static_cast<unsigned char>(value[plain]);
-      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
-      ++plain;
-    }
+    plain = plain_run_end(value, i);  // a run of bytes copied as they are, appended at once
     out.append(value.data() + i, plain - i);
     if (plain == value.size()) break;
     i = plain;

@@ -18,7 +18,9 @@ std::string execution_started_payload(std::string_view workflow, const nlohmann:
 }
 
 std::string step_scheduled_payload(std::string_view kind) {
-  std::string out = R"({"kind":)";
+  std::string out;
+  out.reserve(12 + kind.size());
+  out += R"({"kind":)";
   append_json_string(out, kind);
   out.push_back('}');
   return out;
@@ -26,7 +28,11 @@ std::string step_scheduled_payload(std::string_view kind) {
 
 std::string attempt_started_payload(uint32_t attempt, std::string_view idempotency_key,
                                     std::string_view plugin_text) {
-  std::string out = R"({"attempt":)";
+  // One allocation: the key's escapes aside, the text's length is known (this payload is
+  // built for every attempt, and growing it step by step was most of its cost).
+  std::string out;
+  out.reserve(48 + idempotency_key.size() + plugin_text.size());
+  out += R"({"attempt":)";
   out += std::to_string(attempt);
   out += R"(,"idempotency_key":)";
   append_json_string(out, idempotency_key);

@@ -53,7 +53,7 @@ StepOutcome decode_plugin_answer(const PluginAnswer& answer, const std::string& 
         return breach("plugin.null_output",
                       who + " answered OK without an output document (return {} for none)");
       }
-      nlohmann::json output = nlohmann::json::object();
+      nlohmann::json output;  // null until set: an object allocates even when replaced
       if (answer.output_json) {
         auto doc = parse_json(*answer.output_json);
         if (!doc) {
@@ -61,6 +61,8 @@ StepOutcome decode_plugin_answer(const PluginAnswer& answer, const std::string& 
                         who + " returned malformed output JSON: " + doc.error().message());
         }
         output = std::move(*doc);
+      } else {
+        output = nlohmann::json::object();
       }
       if (answer.status == COALITION_STATUS_OK) return StepOutcome::ok(std::move(output));
       if (!output.is_object()) {

@@ -1,5 +1,8 @@
 #include "plugin_host/step_context.h"
 
+#include <charconv>
+#include <string_view>
+
 #include "common/json_text.h"
 #include "common/utc_time.h"
 
@@ -21,39 +24,46 @@ nlohmann::json StepContext::to_json() const {
 }
 
 std::string StepContext::to_text() const {
+  // Written for every attempt: literals with their lengths and the number without a temporary
+  // keep this to one allocation for the usual context.
+  using namespace std::string_view_literals;
   std::string out;
-  out.reserve(192 + 2 * idempotency_key.size());
-  out += "{\"execution_id\":";
+  out.reserve(192 + execution_id.size() + step_id.size() + 2 * idempotency_key.size());
+  out += R"({"execution_id":)"sv;
   append_json_string(out, execution_id);
-  out += ",\"step_id\":";
+  out += R"(,"step_id":)"sv;
   append_json_string(out, step_id);
-  out += ",\"attempt\":" + std::to_string(attempt) + ",\"idempotency_key\":";
+  out += R"(,"attempt":)"sv;
+  char number[16];
+  const auto written = std::to_chars(number, number + sizeof number, attempt);
+  out.append(number, written.ptr);
+  out += R"(,"idempotency_key":)"sv;
   append_json_string(out, idempotency_key);
-  out += ",\"deadline\":";
+  out += R"(,"deadline":)"sv;
   if (deadline) {
     append_json_string(out, format_utc(*deadline));
   } else {
-    out += "null";
+    out += "null"sv;
   }
-  out += ",\"principal\":";
+  out += R"(,"principal":)"sv;
   if (principal) {
-    out += "{\"actor\":";
+    out += R"({"actor":)"sv;
     append_json_string(out, principal->actor);
-    out += ",\"role\":";
+    out += R"(,"role":)"sv;
     append_json_string(out, principal->role);
-    out += ",\"organisation\":";
+    out += R"(,"organisation":)"sv;
     append_json_string(out, principal->organisation);
-    out += "}";
+    out.push_back('}');
   } else {
-    out += "null";
+    out += "null"sv;
   }
-  out += ",\"task_token\":";
+  out += R"(,"task_token":)"sv;
   append_json_string(out, task_token);
   if (now) {
-    out += ",\"now\":";
+    out += R"(,"now":)"sv;
     append_json_string(out, format_utc(*now));
   }
-  out += "}";
+  out.push_back('}');
   return out;
 }
 

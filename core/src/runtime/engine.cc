@@ -43,10 +43,16 @@ Actor normal_actor(const Actor& given) {
 }
 
 // Who acts, and why: text people type beside the data, scanned like the data.
+// Built member by member: an initializer list copies every member once more, and this runs at
+// every start.
 nlohmann::json people_of(const Actor& actor, const std::string& justification = "") {
-  nlohmann::json p{
-      {"actor", {{"id", actor.id}, {"role", actor.role}, {"organisation", actor.organisation}}}};
-  if (!justification.empty()) p["justification"] = justification;
+  nlohmann::json who = nlohmann::json::object();
+  who.emplace("id", actor.id);
+  who.emplace("role", actor.role);
+  who.emplace("organisation", actor.organisation);
+  nlohmann::json p = nlohmann::json::object();
+  p.emplace("actor", std::move(who));
+  if (!justification.empty()) p.emplace("justification", justification);
   return p;
 }
 

@@ -117,7 +117,9 @@ Execution::Execution(ExecutionHost& host, std::string id, std::shared_ptr<const 
   Frame root;
   root.sequence = workflow_->main.get();
   root.workflow = workflow_;
-  root.context = Context(json{{"input", std::move(input)}});
+  json document = json::object();
+  document.emplace("input", std::move(input));  // an initializer list would copy the input
+  root.context = Context(std::move(document));
   frames_.emplace(next_frame_++, std::move(root));
 }
 
@@ -128,9 +130,16 @@ void Execution::start(bool enter_first) {
   started_at_ = host_.clock().now();
   Actor initiator;
   initiator.id = initiator_;
+  const std::string workflow = workflow_->key();
+  std::string summary;  // the audit entry's, so only for a durable execution
+  if (host_.durable()) {
+    summary = R"({"workflow":)";
+    append_json_string(summary, workflow);
+    summary.push_back('}');
+  }
   record_text(EventType::kExecutionStarted, "",
-              execution_started_payload(workflow_->key(), *frames_[0].context.member("input")),
-              json{{"workflow", workflow_->key()}}.dump(), initiator);
+              execution_started_payload(workflow, *frames_[0].context.member("input")),
+              std::move(summary), initiator);
   if (workflow_->timeout) {
     add_timer({.due = started_at_ + *workflow_->timeout, .kind = TimerKind::kWorkflowTimeout});
   }
@@ -297,6 +306,9 @@ void Execution::record_text(EventType type, const std::string& step, std::string
 void Execution::keep(Event event, std::string summary, const Actor& actor, const json* data) {
   host_.record(id_, event);  // the engine's sink (metrics), durable or not
   if (!host_.durable()) {
+    // Room for a few steps at once: growing from one event by doubling moved every event
+    // five times over in a ten-step execution.
+    if (history_.empty()) history_.reserve(16);
     history_.push_back(std::move(event));
     return;
   }
@@ -434,9 +446,17 @@ std::string Execution::idempotency_key(int64_t frame, const Step& step) const {
     return a->second.key;  // started before a migration renamed the step
   }
   const Frame& f = frames_.at(frame);
-  std::string key = id_ + "/" + f.path + step.id;
+  std::string key;  // built in place: one allocation per attempt instead of three
+  key.reserve(id_.size() + 1 + f.path.size() + step.id.size() + 11);
+  key += id_;
+  key += '/';
+  key += f.path;
+  key += step.id;
   auto it = f.visits.find(step.id);
-  if (it != f.visits.end() && it->second > 1) key += "#" + std::to_string(it->second);
+  if (it != f.visits.end() && it->second > 1) {
+    key += '#';
+    key += std::to_string(it->second);
+  }
   return key;
 }
 
@@ -668,6 +688,27 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
       type->runs_inline());
 }
 
+// No plugin can bring images or video into the store: an output that holds any is dropped
+// unrecorded and fails the step. Its output schema declares which fields are references (exempt
+// from the binary limit). An empty output, what most steps answer, holds nothing to look at.
+void Execution::refuse_output_media(const Attempt& attempt, const std::string& path,
+                                    StepOutcome& outcome) {
+  if (outcome.status != StepStatus::kOk && outcome.status != StepStatus::kSuspend) return;
+  if (outcome.output.is_object() && outcome.output.empty()) return;
+  const StepType* type = host_.registry().find(attempt.step->type);
+  const json* schema = nullptr;
+  if (outcome.status == StepStatus::kOk && type != nullptr && type->output_schema()) {
+    schema = &type->output_schema()->document();
+  }
+  const MediaScanOptions options = output_references(
+      outcome.output, schema, attempt.task ? &attempt.task->completions : nullptr);
+  if (auto s = refuse_media(path, outcome.output, "source", "plugin output", Actor{}, options);
+      !s) {
+    outcome =
+        StepOutcome::failed(StepStatus::kPermanentError, "media.refused", s.error().message());
+  }
+}
+
 void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   auto it = attempts_.find(frame);
   if (it == attempts_.end() || it->second.token != token || frames_.at(frame).done) return;
@@ -683,23 +724,7 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   }
   const Step& step = *attempt.step;
   const std::string path = step_path(frame, step.id);
-  if (outcome.status == StepStatus::kOk || outcome.status == StepStatus::kSuspend) {
-    // No plugin can bring images or video into the store: the output is dropped unrecorded.
-    // Its output schema declares which fields are references (exempt from the binary limit).
-    const StepType* type = host_.registry().find(step.type);
-    const json* schema = nullptr;
-    if (outcome.status == StepStatus::kOk && type != nullptr && type->output_schema()) {
-      schema = &type->output_schema()->document();
-    }
-    const MediaScanOptions options = output_references(
-        outcome.output, schema, attempt.task ? &attempt.task->completions : nullptr);
-    if (auto s =
-            refuse_media(path, outcome.output, {{"source", "plugin output"}}, Actor{}, options);
-        !s) {
-      outcome =
-          StepOutcome::failed(StepStatus::kPermanentError, "media.refused", s.error().message());
-    }
-  }
+  refuse_output_media(attempt, path, outcome);
   switch (outcome.status) {
     case StepStatus::kOk:
       close_task(frame, TaskStatus::kCompleted);

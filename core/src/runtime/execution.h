@@ -274,9 +274,14 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // it; parsed from the payload otherwise).
   void keep(Event event, std::string summary, const Actor& actor, const nlohmann::json* data);
   // OK, or kInvalidData (with the pointer) after auditing "media_refused" when `payload`
-  // carries an image or video (or undeclared binary, under `options`).
-  Status refuse_media(const std::string& path, const nlohmann::json& payload, nlohmann::json facts,
-                      const Actor& actor, const MediaScanOptions& options = {});
+  // carries an image or video (or undeclared binary, under `options`). The audit entry names
+  // where the payload came from as {fact: value} ({"task": id}, {"source": "plugin output"}):
+  // built only on a refusal, as every step's output passes through here.
+  Status refuse_media(const std::string& path, const nlohmann::json& payload, std::string_view fact,
+                      std::string_view value, const Actor& actor,
+                      const MediaScanOptions& options = {});
+  // Fails `outcome` (media.refused) when its output carries an image or video.
+  void refuse_output_media(const Attempt& attempt, const std::string& path, StepOutcome& outcome);
   void audit_only(const std::string& type, const std::string& step, nlohmann::json summary,
                   const Actor& actor);
   void mark_dirty();

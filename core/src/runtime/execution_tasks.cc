@@ -350,7 +350,7 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
   const auto schema = a->task->spec.find("answer_schema");
   const MediaScanOptions options =
       schema != a->task->spec.end() ? reference_options(*schema) : MediaScanOptions{};
-  if (auto s = refuse_media(path, data, {{"task", task_id}}, actor, options); !s)
+  if (auto s = refuse_media(path, data, "task", task_id, actor, options); !s)
     return std::move(s).error();
   if (auto s = check_completion(frame, actor, data); !s) {
     return refuse_task(path, task_id, std::move(s).error(), actor);
@@ -494,10 +494,12 @@ Status Execution::reassign_task(const std::string& task_id, const Actor& to, con
 
 // Images and video never enter an execution: the payload is refused before anything records
 // it, and the audit entry names where and what was found, never the bytes.
-Status Execution::refuse_media(const std::string& path, const json& payload, json facts,
-                               const Actor& actor, const MediaScanOptions& options) {
+Status Execution::refuse_media(const std::string& path, const json& payload, std::string_view fact,
+                               std::string_view value, const Actor& actor,
+                               const MediaScanOptions& options) {
   auto found = find_media(payload, options);
   if (!found) return ok_status();
+  json facts{{std::string(fact), std::string(value)}};
   facts["pointer"] = found->pointer;
   facts["kind"] = found->kind;
   facts["detected_by"] = found->how;
@@ -525,7 +527,7 @@ Status Execution::signal(const std::string& name, const json& data, const Actor&
   for (auto& [frame, a] : attempts_) {
     if (!a.suspended || a.signal != name || frames_.at(frame).done) continue;
     const std::string path = step_path(frame, a.step->id);
-    if (auto s = refuse_media(path, data, {{"signal", name}}, actor); !s) return s;
+    if (auto s = refuse_media(path, data, "signal", name, actor); !s) return s;
     a.signal.clear();
     record(EventType::kSignalReceived, step_path(frame, a.step->id), {{"name", name}}, actor);
     resume_attempt(frame, data);

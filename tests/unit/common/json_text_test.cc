@@ -36,6 +36,31 @@ TEST(ParseJson, NumberTooLargeIsAnErrorNotAnException) {
   EXPECT_NE(doc.error().message().find("1.92E945"), std::string::npos) << doc.error().message();
 }
 
+// "{}" skips the parser; it is the same document, under the same limits, as parsed text.
+TEST(ParseJson, TheEmptyObjectIsTheParsersUnderTheSameLimits) {
+  auto empty = parse_json("{}");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->is_object());
+  EXPECT_TRUE(empty->empty());
+  auto spaced = parse_json(" { } ");
+  ASSERT_TRUE(spaced.ok());
+  EXPECT_EQ(*spaced, *empty);
+  JsonLimits flat = json_limits();
+  flat.max_depth = 0;
+  auto refused = parse_json("{}", flat);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(), parse_json("{ }", flat).error().message());
+  flat = json_limits();
+  flat.max_document_bytes = 1;
+  EXPECT_FALSE(parse_json("{}", flat).ok());
+}
+
+TEST(ToText, EmptyContainersAreWhatTheSerializerWrites) {
+  EXPECT_EQ(to_text(nlohmann::json::object()), nlohmann::json::object().dump());
+  EXPECT_EQ(to_text(nlohmann::json::array()), "[]");
+  EXPECT_EQ(to_text(nlohmann::json{{"a", nlohmann::json::object()}}), R"({"a":{}})");
+}
+
 TEST(PointerAppend, EscapesTildeAndSlash) {
   EXPECT_EQ(pointer_append("", "a/b"), "/a~1b");
   EXPECT_EQ(pointer_append("/x", "m~n"), "/x/m~0n");
@@ -77,6 +102,23 @@ TEST(AppendJsonString, GivesWhatTheSerializerGives) {
     std::string out = "[";
     append_json_string(out, value);
     EXPECT_EQ(out, "[" + to_text(nlohmann::json(value))) << value;
+  }
+}
+
+// Plain text is scanned eight bytes at a time: every byte that needs escaping, or starts a
+// character of several bytes, is found at every offset of longer strings too.
+TEST(AppendJsonString, FindsWhatNeedsEscapingAtEveryOffsetOfLongerText) {
+  std::vector<std::string> specials = {
+      "\"", "\\", "\n", std::string(1, '\0'), "\x1f", "\x7f", " ", "\xc3\xa9", "\xff", "\xe2\x82"};
+  for (const auto& special : specials) {
+    for (size_t length = 0; length <= 24; ++length) {
+      for (size_t at = 0; at <= length; ++at) {
+        std::string value = std::string(at, 'a') + special + std::string(length - at, 'b');
+        std::string out = "[";
+        append_json_string(out, value);
+        ASSERT_EQ(out, "[" + to_text(nlohmann::json(value))) << length << " " << at;
+      }
+    }
   }
 }
 

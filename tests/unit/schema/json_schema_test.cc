@@ -36,6 +36,24 @@ TEST(JsonSchema, AcceptsValidDocument) {
                   .empty());
 }
 
+// Whether {} is valid is decided once, when the schema is compiled: a schema that refuses it
+// still says why, every time.
+TEST(JsonSchema, TheEmptyObjectIsJudgedAsAnyOtherDocument) {
+  auto requires_role = closed(kContactSchema);
+  for (int i = 0; i < 2; ++i) {
+    auto violations = requires_role.validate(json::object());
+    ASSERT_EQ(violations.size(), 1u);
+    EXPECT_NE(violations[0].message.find("role"), std::string::npos) << violations[0].message;
+  }
+  auto no_properties = closed(R"({"type": "object", "maxProperties": 0})");
+  EXPECT_TRUE(no_properties.validate(json::object()).empty());
+  EXPECT_FALSE(no_properties.validate(json{{"a", 1}}).empty());
+  EXPECT_FALSE(no_properties.validate(json::array()).empty());
+  auto a_list = closed(R"({"type": "array"})");
+  EXPECT_FALSE(a_list.validate(json::object()).empty());
+  EXPECT_TRUE(a_list.validate(json::array()).empty());
+}
+
 TEST(JsonSchema, WrongTypeNamesItsPointer) {
   auto schema = closed(kContactSchema);
   auto violations = schema.validate(json::parse(R"({"role": 7})"));

@@ -59,6 +59,33 @@ TEST(PluginSdk, MalformedInputTextBecomesAnErrorNotACrash) {
   EXPECT_EQ(a.error["code"], "plugin.exception");
 }
 
+// "{}" in and an empty output out take a shortcut past the parser and the serializer: what a step
+// is handed and what it answers are the same documents either way.
+TEST(PluginSdk, EmptyDocumentsInAndOutAreTheDocumentsTheParserAndSerializerGive) {
+  const auto* d = test::test_plugin_entry(1, 0);
+  const auto* echo = d->step_types[0];
+  auto a = call(d, echo, "{}", "{}");
+  EXPECT_EQ(a.status, COALITION_STATUS_OK);
+  EXPECT_EQ(a.output, (json{{"params", json::object()}, {"context", json::object()}}));
+  a = call(d, echo, R"({"case_id":"FC-1"})", R"({"step_id":"s"})");
+  EXPECT_EQ(a.output, (json{{"params", {{"case_id", "FC-1"}}}, {"context", {{"step_id", "s"}}}}));
+  a = call(d, echo, "{ }", "");
+  EXPECT_EQ(a.output, (json{{"params", json::object()}, {"context", json::object()}}));
+
+  EXPECT_EQ(sdk::detail::parse_or_empty("{}"), json::object());
+  EXPECT_EQ(sdk::detail::parse_or_empty("[]"), json::array());
+  coalition_result_t out{};
+  sdk::detail::write(sdk::Outcome::ok(), &out);
+  ASSERT_NE(out.output_json, nullptr);
+  EXPECT_STREQ(out.output_json, "{}");
+  sdk::detail::free_string(out.output_json);
+  coalition_result_t list{};
+  sdk::detail::write(sdk::Outcome::ok(json::array()), &list);
+  ASSERT_NE(list.output_json, nullptr);
+  EXPECT_STREQ(list.output_json, "[]");
+  sdk::detail::free_string(list.output_json);
+}
+
 TEST(PluginSdk, ContextAccessors) {
   sdk::Context c(json::parse(R"({"execution_id":"e","step_id":"s","attempt":3,
       "idempotency_key":"k","deadline":null,"principal":{"actor":"a","role":"r",
