@@ -301,6 +301,11 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
                 bool inline_call = false, bool resume = false);
+  // Whether dispatch() runs a call at once (see above), and running one so: a caller that
+  // knows it will can hand over a call that borrows its arguments instead of one that owns them.
+  bool calls_at_once(bool inline_call, bool resume) const;
+  void call_at_once(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
+                    const std::function<StepOutcome()>& call);
   // Applies the outcomes of the inline calls made since the handler began, in order (each may
   // lead to more). Past kMaxInlineOutcomes in one handler the rest are posted as handlers of
   // their own, so no handler holds the lock for an unbounded run of them.
