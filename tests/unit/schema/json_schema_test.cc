@@ -52,6 +52,39 @@ TEST(JsonSchema, TheEmptyObjectIsJudgedAsAnyOtherDocument) {
   auto a_list = closed(R"({"type": "array"})");
   EXPECT_FALSE(a_list.validate(json::object()).empty());
   EXPECT_TRUE(a_list.validate(json::array()).empty());
+  // valijson reads a value under "format" as a string before it checks the type ({} reads as
+  // ""): judged at compilation, such schemas compile and judge as any other.
+  for (
+      const char* text :
+      {R"({"type": "string", "format": "date"})", R"({"format": "uri"})",
+       R"({"anyOf": [{"type": "object", "required": ["id"]}, {"type": "string", "format": "uri"}]})"}) {
+    auto compiled = JsonSchema::compile(json::parse(text), JsonSchema::Objects::kClosedByDefault);
+    ASSERT_TRUE(compiled.ok()) << text;
+  }
+  auto dated = closed(R"({"type": "string", "format": "date"})");
+  EXPECT_TRUE(dated.validate("2026-12-07").empty());
+  EXPECT_FALSE(dated.validate("07/12/2026").empty());
+}
+
+// A value that is not text where the schema names a format made valijson throw out of validate()
+// (it reads the value as a string before the type): now a violation like any other.
+TEST(JsonSchema, AValueThatIsNotTextUnderAFormatIsRefusedNotThrownOn) {
+  auto member = closed(
+      R"({"type": "object", "properties": {"registered_on": {"type": "string", "format": "date"}}})");
+  for (const char* text : {R"({"registered_on": {"year": 2026}})", R"({"registered_on": [1, 2]})",
+                           R"({"registered_on": 1.5})"}) {
+    std::vector<SchemaViolation> violations;
+    ASSERT_NO_THROW(violations = member.validate(json::parse(text))) << text;
+    ASSERT_FALSE(violations.empty()) << text;
+  }
+  auto refused = member.validate(json::parse(R"({"registered_on": {"year": 2026}})"));
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_NE(refused[0].message.find("format"), std::string::npos) << refused[0].message;
+  EXPECT_EQ(refused[0].found, "an object");
+  EXPECT_NE(member.describe(refused[0]).find("not text"), std::string::npos)
+      << member.describe(refused[0]);
+  EXPECT_TRUE(member.validate(json::parse(R"({"registered_on": "2026-12-07"})")).empty());
+  EXPECT_FALSE(member.validate(json::parse(R"({"registered_on": 7})")).empty());
 }
 
 TEST(JsonSchema, WrongTypeNamesItsPointer) {
