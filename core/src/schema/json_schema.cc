@@ -187,7 +187,8 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
     validator.validate(compiled_->schema, target, &results);
   } catch (const std::exception& e) {  // boundary: the library
     // valijson reads a value under "format" as text before it looks at the type, and throws for
-    // one that is not (an object, a list, a fraction): refused, said as such, never thrown on.
+    // one it cannot read so (an object or a list that is not empty; numbers it writes out):
+    // refused, said as such, never thrown on.
     return {{"", std::string(kNotTextUnderFormat) + ": " + e.what(), kind_of(document, "")}};
   }
   valijson::ValidationResults::Error error;
