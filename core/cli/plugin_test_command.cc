@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "cli/exit_code.h"
 #include "common/json_text.h"
@@ -85,17 +86,27 @@ StepContext context_of(const json& given, const std::string& name) {
   return context;
 }
 
-// The answers of a completion against the answer schema the suspended step declared.
-std::string check_answers(const json& wait, const json& completion) {
-  if (!wait.contains("answer_schema")) return {};
-  auto schema = JsonSchema::compile(wait["answer_schema"], JsonSchema::Objects::kAsWritten);
-  if (!schema) return "the step declared an invalid answer schema: " + schema.error().message();
+// The answers of a completion against what the engine would hold them to: the answer schema the
+// step type declares, then the one the suspended step's task names (as the engine does).
+std::string check_answers(const StepType& type, const json& wait, const json& completion) {
+  std::optional<JsonSchema> own;
+  if (wait.contains("answer_schema")) {
+    auto compiled = JsonSchema::compile(wait["answer_schema"], JsonSchema::Objects::kAsWritten);
+    if (!compiled)
+      return "the step declared an invalid answer schema: " + compiled.error().message();
+    own = std::move(*compiled);
+  }
+  const JsonSchema* schemas[] = {type.answer_schema() ? &*type.answer_schema() : nullptr,
+                                 own ? &*own : nullptr};
   for (const auto& given : completion.value("completions", json::array())) {
     if (!given.is_object() || !given.contains("data")) continue;
-    auto violations = schema->validate(given["data"]);
-    if (!violations.empty()) {
-      return "the case's answer " + to_text(given["data"]) + " violates the answer schema at '" +
-             violations.front().pointer + "': " + violations.front().message;
+    for (const JsonSchema* schema : schemas) {
+      if (schema == nullptr) continue;
+      auto violations = schema->validate(given["data"]);
+      if (!violations.empty()) {
+        return "the case's answer " + to_text(given["data"]) + " violates the answer schema at '" +
+               violations.front().pointer + "': " + violations.front().message;
+      }
     }
   }
   return {};
@@ -118,7 +129,7 @@ std::string run_case(const json& c, const std::vector<std::shared_ptr<const Step
   for (const auto& resume : c.value("resume", json::array())) {
     ++step;
     const json completion = resume.value("completion", json::object());
-    if (auto why = check_answers(wait, completion); !why.empty()) {
+    if (auto why = check_answers(*type, wait, completion); !why.empty()) {
       return fmt::format("resume {}: {}", step, why);
     }
     outcome = type->resume(completion, context);

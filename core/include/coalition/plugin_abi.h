@@ -149,9 +149,11 @@ typedef struct coalition_calendar_ext_v1 {
  *                           the workflow validator what the step writes.
  *   answer_schema_json      (1.2) optional (NULL); for a step type that may suspend on a task:
  *                           what every answer to its tasks looks like, whatever the parameters.
- *                           A task whose suspend output names no "answer_schema" gets this one;
- *                           a task that names its own (a form built from the parameters) is
- *                           checked against both. Read only when struct_size covers it.
+ *                           Every task of the type is checked against it, and a task that
+ *                           names its own (a form built from the parameters) against both. It is
+ *                           not copied into the task: a suspend output that names none, or this
+ *                           one, is recorded and resumed without it. Read only when struct_size
+ *                           covers it.
  */
 typedef struct coalition_step_type {
   uint32_t struct_size;

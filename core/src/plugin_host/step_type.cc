@@ -34,6 +34,7 @@ StepType::StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonS
       output_(std::move(output)),
       answer_(std::move(answer)),
       outbound_parameters_(outbound_fields(parameters_.document())),
+      outbound_answers_(answer_ ? outbound_fields(answer_->document()) : SchemaFields()),
       confining_parameter_(coalition::confining_parameter(parameters_.document())),
       invoker_(std::move(invoker)) {}
 
@@ -59,10 +60,6 @@ StepOutcome StepType::resume(const nlohmann::json& completion, const StepContext
 }
 
 StepOutcome StepType::check_output(StepOutcome outcome) const {
-  if (outcome.status == StepStatus::kSuspend && answer_ && outcome.output.is_object() &&
-      !outcome.output.contains("signal") && !outcome.output.contains("answer_schema")) {
-    outcome.output["answer_schema"] = answer_->document();
-  }
   if (outcome.status != StepStatus::kOk || !output_) return outcome;
   auto violations = output_->validate(outcome.output);
   if (violations.empty()) return outcome;

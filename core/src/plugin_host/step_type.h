@@ -48,6 +48,13 @@ class StepType {
   const std::optional<JsonSchema>& output_schema() const { return output_; }
   // What every answer to this type's tasks must fit (the engine checks it before the task's own).
   const std::optional<JsonSchema>& answer_schema() const { return answer_; }
+  // Whether `schema` is the declared answer schema (a task naming it asks nothing of its own).
+  bool declares_answer(const nlohmann::json& schema) const {
+    return answer_ && answer_->document() == schema;
+  }
+  // The answer fields the declared answer schema says leave the member (x-coalition-outbound):
+  // read once, here; empty without one.
+  const SchemaFields& outbound_answers() const { return outbound_answers_; }
   // The parameters that leave the member (x-coalition-outbound), and the one that confines a
   // call to one organisation (x-coalition-confined-by; empty when none): read once, here.
   const SchemaFields& outbound_parameters() const { return outbound_parameters_; }
@@ -59,7 +66,8 @@ class StepType {
   // Checks `parameters` against the parameters and input schemas (kInvalidParameters with the
   // pointer of the first violation, the plugin is not called), runs the attempt, and checks a
   // successful output against the output schema (a violation is a permanent error). A task
-  // (a suspension that waits for no signal) that names no answer schema gets the declared one.
+  // (a suspension that waits for no signal) is held to the declared answer schema whether or not
+  // it names it: the engine joins it in where the task is shown, it is not copied into the task.
   // Thread-safe. Never throws.
   StepOutcome execute(const nlohmann::json& parameters, const StepContext& context) const;
 
@@ -85,6 +93,7 @@ class StepType {
   std::optional<JsonSchema> output_;
   std::optional<JsonSchema> answer_;
   SchemaFields outbound_parameters_;
+  SchemaFields outbound_answers_;
   std::string confining_parameter_;
   std::unique_ptr<StepInvoker> invoker_;
 };

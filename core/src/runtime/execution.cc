@@ -748,6 +748,9 @@ void Execution::on_outcome(int64_t frame, uint64_t token, StepOutcome outcome) {
   }
   const Step& step = *attempt.step;
   const std::string path = step_path(frame, step.id);
+  if (outcome.status == StepStatus::kSuspend && !attempt.suspended) {
+    drop_declared_answer(frame, attempt, outcome.output);
+  }
   refuse_output_media(attempt, path, outcome);
   switch (outcome.status) {
     case StepStatus::kOk:

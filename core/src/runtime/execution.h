@@ -325,6 +325,13 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   void run_task(int64_t frame, const Step& step, uint32_t attempt);
   void on_outcome(int64_t frame, uint64_t token, StepOutcome outcome);
   void on_suspend(int64_t frame, const nlohmann::json& wait);
+  // The step type `a` (the attempt of `frame`) runs under: the version it started with, or the
+  // newest of that major the workflow admits; nullptr when none is installed.
+  const StepType* attempt_type(int64_t frame, const Attempt& a) const;
+  // Removes from a task's `wait` the answer schema its step type declares: the type holds it
+  // for every task (check_completion, task_json), so the history, the snapshot and the resumed
+  // plugin carry no copy of it. A schema of the task's own stays.
+  void drop_declared_answer(int64_t frame, const Attempt& a, nlohmann::json& wait) const;
   void on_step_error(int64_t frame, const Step& step, const StepError& error);
   void complete_step(int64_t frame, const Step& step, nlohmann::json output);
   void start_join(int64_t frame, const Step& step);
@@ -388,7 +395,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   Status restore_join_outputs(int64_t frame, Join& j, const PersistedJoin& stored,
                               const std::map<std::string, nlohmann::json>& parts);
   Status restore_attempts(const std::vector<PersistedAttempt>& stored);
-  nlohmann::json task_json(int64_t frame) const;  // the frame's attempt has a task
+  // The task as shown (the frame's attempt has one), with the declared answer schema when the
+  // task names none of its own.
+  nlohmann::json task_json(int64_t frame) const;
   std::optional<TimePoint> next_due() const;
   bool parked() const;
 

@@ -126,6 +126,21 @@ void Execution::on_suspend(int64_t frame, const json& wait) {
   mark_dirty();
 }
 
+const StepType* Execution::attempt_type(int64_t frame, const Attempt& a) const {
+  return host_.registry().find_for_resume(a.step->type, a.plugin_version,
+                                          frames_.at(frame).workflow->plugin_requirements);
+}
+
+void Execution::drop_declared_answer(int64_t frame, const Attempt& a, json& wait) const {
+  if (!wait.is_object()) return;
+  const auto schema = wait.find("answer_schema");
+  if (schema == wait.end()) return;
+  // Compared, not trusted by name: a plugin that writes its declared schema out (approval does)
+  // and one that leaves it to the type end alike; a schema that differs in any way is the task's.
+  const StepType* type = attempt_type(frame, a);
+  if (type != nullptr && type->declares_answer(*schema)) wait.erase(schema);
+}
+
 void Execution::close_task(int64_t frame, TaskStatus status) {
   auto a = attempts_.find(frame);
   if (a == attempts_.end() || !a->second.task) return;
@@ -205,6 +220,12 @@ json Execution::task_json(int64_t frame) const {
   if (f.due && !f.basis.calendar.empty()) doc["calendar"] = f.basis.calendar;
   for (const char* key : {"instructions", "answer_schema", "items"}) {
     if (t.spec.contains(key)) doc[key] = t.spec[key];
+  }
+  if (!doc.contains("answer_schema")) {
+    const StepType* type = attempt_type(frame, a);
+    if (type != nullptr && type->answer_schema()) {
+      doc["answer_schema"] = type->answer_schema()->document();
+    }
   }
   if (step.assign && step.assign->justification) doc["justification_required"] = true;
   if (step.deadline && !step.deadline->extend_roles.empty()) {
@@ -293,8 +314,13 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
           violations.front().pointer.empty() ? "/" : violations.front().pointer);
     }
   }
-  if (task.spec.contains("answer_schema")) {
-    auto schema = SchemaCache::shared().compiled(task.spec["answer_schema"]);
+  // A task of a snapshot from before the declared schema stopped being copied may name it as
+  // its own: checked once.
+  const auto own = task.spec.find("answer_schema");
+  const bool own_schema =
+      own != task.spec.end() && (type == nullptr || !type->declares_answer(*own));
+  if (own_schema) {
+    auto schema = SchemaCache::shared().compiled(*own);
     if (!schema) return Error::internal("task " + task.id + " has an unusable answer schema");
     auto violations = schema->validate(data);
     if (!violations.empty()) {
@@ -305,16 +331,12 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
   }
   // An answer the schema declares outbound (what a member records as shared with another)
   // never says that a suspicious-activity report exists.
-  const json* schemas[] = {
-      type != nullptr && type->answer_schema() ? &type->answer_schema()->document() : nullptr,
-      task.spec.contains("answer_schema") ? &task.spec["answer_schema"] : nullptr};
-  for (const json* schema : schemas) {
-    if (schema == nullptr) continue;
-    if (auto found = find_report_disclosure(data, outbound_fields(*schema))) {
-      return Error::invalid_data(
-          "the answer to task " + task.id + " is refused: " + describe(*found),
-          found->pointer.empty() ? "/" : found->pointer);
-    }
+  std::optional<ReportDisclosure> found;
+  if (type != nullptr) found = find_report_disclosure(data, type->outbound_answers());
+  if (!found && own_schema) found = find_report_disclosure(data, outbound_fields(*own));
+  if (found) {
+    return Error::invalid_data("the answer to task " + task.id + " is refused: " + describe(*found),
+                               found->pointer.empty() ? "/" : found->pointer);
   }
   // The workflow's own refusals, once the answer is well formed: an outcome the execution's
   // state does not allow (an "actioned" signal with no confirmed human review).
@@ -347,9 +369,14 @@ Result<json> Execution::complete_task(const std::string& task_id, const Actor& a
   const std::string path = step_path(frame, a->step->id);
   // The answer schema says which fields are references (x-coalition-reference, format uri):
   // those may carry more binary than the guard's limit; images are refused everywhere.
-  const auto schema = a->task->spec.find("answer_schema");
+  const auto own = a->task->spec.find("answer_schema");
+  const StepType* type = own == a->task->spec.end() ? attempt_type(frame, *a) : nullptr;
+  const json* schema = own != a->task->spec.end() ? &*own
+                       : type != nullptr && type->answer_schema()
+                           ? &type->answer_schema()->document()
+                           : nullptr;
   const MediaScanOptions options =
-      schema != a->task->spec.end() ? reference_options(*schema) : MediaScanOptions{};
+      schema != nullptr ? reference_options(*schema) : MediaScanOptions{};
   if (auto s = refuse_media(path, data, "task", task_id, actor, options); !s)
     return std::move(s).error();
   if (auto s = check_completion(frame, actor, data); !s) {

@@ -6,6 +6,7 @@
 #include "common/utc_time.h"
 #include "human/human_steps.h"
 #include "runtime/engine.h"
+#include "runtime/persisted_state.h"
 #include "store/sqlite_store.h"
 #include "support/in_memory_plugins.h"
 #include "support/temp_dir.h"
@@ -53,7 +54,9 @@ class VerdictStep {
     if (params.contains("schema")) task["answer_schema"] = params["schema"];
     return sdk::Outcome::suspend(task);
   }
+  static inline json resumed_task;  // the "task" of the last resume
   sdk::Outcome resume(const json& completion, const sdk::Context&) {
+    resumed_task = completion.value("task", json());
     return sdk::Outcome::ok(plugins::human::form_result(completion));
   }
 };
@@ -489,6 +492,57 @@ TEST_F(WorkflowFeaturesTest, TheStepTypesAnswerSchemaHoldsForEveryTask) {
       engine_->complete_task(form["id"], analyst, {{"verdict", "clear"}, {"note", "ok"}}).ok());
   settle();
   EXPECT_EQ((*store_->execution(narrowed))->status, ExecutionStatus::kSucceeded);
+}
+
+// A plugin that writes its declared answer schema out in the task, as approval does.
+constexpr const char* kVerdictWrittenOut = R"({"id": "verdict_out", "version": 1, "title": "t",
+  "steps": [{"id": "review", "kind": "task", "type": "test.verdict",
+   "assign": {"roles": ["analyst"]}, "result": "/review", "parameters": {"schema":
+   {"type": "object", "properties": {"verdict": {"enum": ["clear", "flag"]}},
+    "required": ["verdict"]}}}]})";
+
+// The declared answer schema is the step type's: a task that names none, or names exactly that
+// one, carries no copy of it in its history, its snapshot or what its plugin is handed back. The
+// task as shown still has it, and it still holds.
+TEST_F(WorkflowFeaturesTest, TheDeclaredAnswerSchemaIsTheTypesNotCopiedIntoEachTask) {
+  const json declared = json::parse(VerdictStep::kInfo.answer_schema);
+  const Actor analyst{"ana", "analyst", ""};
+  for (const char* definition : {kVerdict, kVerdictWrittenOut}) {
+    const std::string id = definition == kVerdict ? "ex-plain" : "ex-written-out";
+    SCOPED_TRACE(id);
+    start(definition, json::object(), id);
+    const json wait = last_of(id, EventType::kStepSuspended)["data"]["wait"];
+    EXPECT_EQ(wait, json({{"title", "verdict"}})) << "the history records what the task adds";
+    auto record = store_->execution(id);
+    ASSERT_TRUE(record.ok() && record->has_value());
+    auto state = read_persisted_state((*record)->state);
+    ASSERT_TRUE(state.ok()) << state.error().message();
+    ASSERT_EQ(state->attempts.size(), 1u);
+    ASSERT_TRUE(state->attempts.front().task.has_value());
+    EXPECT_EQ(state->attempts.front().task->spec, json({{"title", "verdict"}}));
+    const json task = open_task(id);
+    EXPECT_EQ(task["answer_schema"], declared) << "the task as shown has its type's schema";
+    auto maybe = engine_->complete_task(task["id"], analyst, {{"verdict", "maybe"}});
+    ASSERT_FALSE(maybe.ok());
+    EXPECT_EQ(maybe.error().pointer(), "/verdict");
+    VerdictStep::resumed_task = json();
+    auto done = engine_->complete_task(task["id"], analyst, {{"verdict", "flag"}});
+    ASSERT_TRUE(done.ok()) << done.error().message();
+    EXPECT_EQ((*done)["answer_schema"], declared) << "what completing returns shows it too";
+    settle();
+    EXPECT_EQ(VerdictStep::resumed_task, json({{"title", "verdict"}}));
+    EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);
+  }
+  // A schema of the task's own is the task's: recorded, kept and handed back.
+  const auto own = start(kVerdictAndNote, json::object(), "ex-own");
+  const json wait = last_of(own, EventType::kStepSuspended)["data"]["wait"];
+  ASSERT_TRUE(wait.contains("answer_schema"));
+  EXPECT_EQ(wait["answer_schema"]["properties"]["note"]["maxLength"], 3);
+  const json form = open_task(own);
+  ASSERT_TRUE(
+      engine_->complete_task(form["id"], analyst, {{"verdict", "clear"}, {"note", "ok"}}).ok());
+  settle();
+  EXPECT_EQ(VerdictStep::resumed_task["answer_schema"], wait["answer_schema"]);
 }
 
 // Stands for partner data fetched during the run: a plugin that returns a video.
