@@ -253,6 +253,31 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   EXPECT_EQ(*versions, std::vector<std::string>{std::to_string(PostgresStore::schema_version())});
 }
 
+// Schema 5 keeps a task as its summary and its form (answer_schema, instructions, items): a
+// schema-4 database's tasks keep their forms and read back whole.
+TEST_F(PostgresStoreTest, ASchema4DatabaseKeepsItsTasksAsSummaryAndForm) {
+  ASSERT_TRUE(open());
+  const nlohmann::json doc = nlohmann::json::parse(R"({"id": "ex-1.t1", "title": "Review",
+    "roles": ["analyst"], "status": "open", "completions": [], "instructions": "Say yes.",
+    "answer_schema": {"type": "object", "properties": {"ok": {"type": "boolean", "default": true}}}})");
+  TaskRecord t{"ex-1.t1", "ex-1", "review", TaskStatus::kOpen, std::nullopt, {}, doc};
+  ASSERT_TRUE(db_->exec("UPDATE coalition_schema SET version = 4").ok());
+  ASSERT_TRUE(db_->exec("INSERT INTO tasks (id, execution_id, step, status, due, created_at, doc, "
+                        "summary) VALUES ('ex-1.t1', 'ex-1', 'review', 'open', NULL, 0, '" +
+                        doc.dump() + "', '" + task_summary(t).dump() + "')")
+                  .ok());
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto back = store->task("ex-1.t1");
+  ASSERT_TRUE(back.ok() && back->has_value()) << (back.ok() ? "" : back.error().message());
+  EXPECT_EQ((*back)->doc, doc);
+  auto form = db_->column("SELECT doc FROM tasks");
+  ASSERT_TRUE(form.ok() && form->size() == 1u);
+  EXPECT_EQ(nlohmann::json::parse(form->front()),
+            nlohmann::json(
+                {{"answer_schema", doc["answer_schema"]}, {"instructions", doc["instructions"]}}));
+}
+
 // The server ends the store's connections (a restart, a failover, an operator): the store finds
 // them closed and connects again for its next read and its next batch.
 TEST_F(PostgresStoreTest, AStoreConnectsAgainAfterTheServerEndsItsConnections) {

@@ -247,6 +247,16 @@ constexpr const char* kPostgresMigrations[] = {
     R"sql(
     SELECT 1;
     )sql",
+    // 5: a task's `doc` holds its form only (answer_schema, instructions, items: store.h
+    // task_form); the rest was already in `summary`, which the inbox reads, so every task held it
+    // twice. A task reads back as its summary with its form.
+    R"sql(
+    UPDATE tasks SET doc = coalesce(
+      (SELECT jsonb_object_agg(key, value) FROM jsonb_each(tasks.doc::jsonb)
+       WHERE key IN ('answer_schema', 'instructions', 'items')),
+      '{}'::jsonb)::text
+    WHERE doc LIKE '{%';
+    )sql",
 };
 
 }  // namespace

@@ -176,7 +176,8 @@ Result<std::vector<ExecutionRecord>> read_executions(const PgResult& q) {
   return out;
 }
 
-constexpr const char* kTaskColumns = "id, execution_id, step, status, due, created_at, doc";
+constexpr const char* kTaskColumns =
+    "id, execution_id, step, status, due, created_at, doc, summary";
 
 Result<TaskRecord> read_task(const PgResult& q, int row) {
   TaskRecord t;
@@ -188,7 +189,7 @@ Result<TaskRecord> read_task(const PgResult& q, int row) {
   t.status = *status;
   t.due = optional_time(q, row, 4);
   t.created_at = from_ms(q.integer(row, 5));
-  t.doc = stored_json(q.view(row, 6));
+  t.doc = task_document(stored_json(q.view(row, 7)), stored_json(q.view(row, 6)));
   return t;
 }
 
@@ -655,7 +656,7 @@ Status PostgresStore::write_tasks(const StoreBatch& batch) {
         .text(to_string(t.status))
         .integer(to_ms(t.due))
         .integer(stored_ms(t.created_at))
-        .text(t.doc_encoded.empty() ? encode_task_doc(t) : t.doc_encoded)
+        .text(t.form_encoded.empty() ? encode_task_form(t) : t.form_encoded)
         .text(t.doc.value("organisation", ""))
         .text(task_roles_key(t.doc))
         .integer(t.doc.value("level", int64_t{0}))
@@ -1180,7 +1181,7 @@ std::string member_clause(const ExecutionFilter::Member& m, QueryArgs& a) {
     sql += " OR strpos(t.roles, " + a.text(task_role_mark(role)) + ") > 0";
   }
   const std::string actor = a.text(json::array({{{"actor", m.person}}}).dump());
-  sql += " OR t.doc::jsonb -> 'completions' @> " + actor + "::jsonb))";
+  sql += " OR t.summary::jsonb -> 'completions' @> " + actor + "::jsonb))";
   if (!m.followed_workflows.empty() && !m.organisation.empty()) {
     const std::string followed = a.text(json(m.followed_workflows).dump());
     sql +=

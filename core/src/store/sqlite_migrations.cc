@@ -372,6 +372,19 @@ constexpr const char* kMigrations[] = {
           AND events = '[]';
     END;
     )sql",
+    // 20: a task's `doc` holds its form only (answer_schema, instructions, items: store.h
+    // task_form); the rest was already in `summary`, which the inbox reads, so every task held it
+    // twice. A task reads back as its summary with its form. Rows before keep what is their form:
+    // a value of JSON true or false is spelled as JSON (json_each gives 1 and 0 for them).
+    R"sql(
+    UPDATE tasks SET doc = (
+      SELECT json_group_object(key, CASE type WHEN 'true' THEN json('true')
+                                              WHEN 'false' THEN json('false')
+                                              ELSE value END)
+      FROM json_each(tasks.doc)
+      WHERE key IN ('answer_schema', 'instructions', 'items'))
+    WHERE json_valid(doc) AND json_type(doc) = 'object';
+    )sql",
 };
 
 }  // namespace

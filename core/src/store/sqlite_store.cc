@@ -96,7 +96,7 @@ Result<TaskRecord> read_task(const SqliteStatement& q) {
   t.status = *status;
   if (!q.is_null(4)) t.due = from_ms(q.integer(4));
   t.created_at = from_ms(q.integer(5));
-  t.doc = stored_json(q.text(6));
+  t.doc = task_document(stored_json(q.text(7)), stored_json(q.text(6)));
   return t;
 }
 
@@ -738,7 +738,7 @@ Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& dig
 
 Status SqliteStore::write_tasks(const StoreBatch& batch) {
   for (const auto& t : batch.tasks) {
-    const std::string doc = t.doc_encoded.empty() ? encode_task_doc(t) : std::string();
+    const std::string form = t.form_encoded.empty() ? encode_task_form(t) : std::string();
     const std::string roles = task_roles_key(t.doc);
     const std::string summary = t.summary_encoded.empty() ? encode_task_summary(t) : std::string();
     const std::string organisation = t.doc.value("organisation", "");
@@ -750,7 +750,7 @@ Status SqliteStore::write_tasks(const StoreBatch& batch) {
                      .bind(4, to_string(t.status))
                      .bind(5, to_ms(t.due))
                      .bind(6, to_ms(t.created_at))
-                     .bind(7, t.doc_encoded.empty() ? doc : t.doc_encoded)
+                     .bind(7, t.form_encoded.empty() ? form : t.form_encoded)
                      .bind(8, organisation)
                      .bind(9, roles)
                      .bind(10, level)
@@ -1471,7 +1471,7 @@ Result<std::map<EventType, size_t>> SqliteStore::event_counts(const std::string&
 Result<std::optional<TaskRecord>> SqliteStore::task(const std::string& id) {
   Reader reader = read_connection();
   SqliteStatement& q = reader.statement(
-      "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks "
+      "SELECT id, execution_id, step, status, due, created_at, doc, summary FROM tasks "
       "WHERE id = ?1");
   q.bind(1, id);
   auto row = q.step();
@@ -1485,7 +1485,7 @@ Result<std::optional<TaskRecord>> SqliteStore::task(const std::string& id) {
 Result<std::vector<TaskRecord>> SqliteStore::tasks(const TaskFilter& filter) {
   const Reader reader = read_connection();
   std::string sql =
-      "SELECT id, execution_id, step, status, due, created_at, doc FROM tasks WHERE 1=1";
+      "SELECT id, execution_id, step, status, due, created_at, doc, summary FROM tasks WHERE 1=1";
   if (filter.open_only) sql += " AND status = 'open'";
   if (!filter.execution_id.empty()) sql += " AND execution_id = ?1";
   if (!filter.organisation.empty()) sql += " AND organisation = ?2";
@@ -1656,7 +1656,7 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
       sql += " OR instr(t.roles, ?" + std::to_string(60 + i) + ") > 0";
     }
     sql +=
-        " OR EXISTS (SELECT 1 FROM json_each(t.doc, '$.completions') c "
+        " OR EXISTS (SELECT 1 FROM json_each(t.summary, '$.completions') c "
         "WHERE json_extract(c.value, '$.actor') = ?4)))";
     // One JSON array for the followed versions, whatever their number: no parameter numbers
     // that a long role list could run into, one statement shape.

@@ -66,9 +66,10 @@ struct TaskRecord {
   std::optional<TimePoint> due;
   TimePoint created_at;
   nlohmann::json doc;  // roles, organisation, title, answer schema, rules, completions, escalation
-  // `doc` and its inbox summary (task_summary) exactly as a store writes them, when encoded
-  // ahead of the write (store/stored_forms.h); empty otherwise, and in a record read back.
-  std::string doc_encoded{};
+  // `doc`'s form (task_form) and its inbox summary (task_summary) exactly as a store writes
+  // them, when encoded ahead of the write (store/stored_forms.h); empty otherwise, and in a
+  // record read back.
+  std::string form_encoded{};
   std::string summary_encoded{};
 };
 
@@ -432,6 +433,13 @@ struct StoreCounts {
 
 // What an inbox lists of a task (InboxEntry::summary): the document without the form.
 nlohmann::json task_summary(const TaskRecord& task);
+// The task's form (answer_schema, instructions, items): what its summary leaves out. A store
+// keeps a task as these two parts, never the document whole beside its summary: the summary is
+// most of what is not the form, so the whole would hold it twice.
+nlohmann::json task_form(const TaskRecord& task);
+// The task's document from its stored summary and form. The form's members win: a row written
+// before the parts were split (SQLite schema 20, PostgreSQL 5) holds the whole document there.
+nlohmann::json task_document(nlohmann::json summary, const nlohmann::json& form);
 
 class Store {
  public:

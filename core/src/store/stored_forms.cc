@@ -44,13 +44,13 @@ void encode_stored_forms(StoreBatch& batch) {
     if (p.body_encoded.empty()) p.body_encoded = encode_snapshot(p.body);
   }
   for (auto& t : batch.tasks) {
-    if (t.doc_encoded.empty()) t.doc_encoded = encode_task_doc(t);
+    if (t.form_encoded.empty()) t.form_encoded = encode_task_form(t);
     if (t.summary_encoded.empty()) t.summary_encoded = encode_task_summary(t);
   }
 }
 
-std::string encode_task_doc(const TaskRecord& task) {
-  return task.doc.dump();
+std::string encode_task_form(const TaskRecord& task) {
+  return task_form(task).dump();
 }
 
 std::string encode_task_summary(const TaskRecord& task) {

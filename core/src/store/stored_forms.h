@@ -40,11 +40,12 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
 std::string stored_event_digest(const std::string& execution_id, const Event& event,
                                 const std::string& payload);
 
-// A task's document and its inbox summary (task_summary) as stored: JSON text.
-std::string encode_task_doc(const TaskRecord& task);
+// A task's form (task_form: the `doc` column) and its inbox summary (task_summary) as stored:
+// JSON text.
+std::string encode_task_form(const TaskRecord& task);
 std::string encode_task_summary(const TaskRecord& task);
 // Fills every stored form of `batch` not filled yet (ExecutionRecord::state_encoded and
-// result_encoded, StoredEvent::digest, StatePart::body_encoded, TaskRecord::doc_encoded and
+// result_encoded, StoredEvent::digest, StatePart::body_encoded, TaskRecord::form_encoded and
 // summary_encoded).
 void encode_stored_forms(StoreBatch& batch);
 

@@ -93,6 +93,54 @@ TEST_F(SqliteStoreTest, FreshStoreIsMigratedToTheCurrentSchema) {
   sqlite3_close(db);
 }
 
+// Schema 20 keeps a task as its summary and its form (answer_schema, instructions, items), not
+// the whole document beside a summary that repeats most of it. A schema-19 store's tasks keep
+// their forms, JSON true and false included, and read back whole; a task written now stores
+// only its form in `doc`.
+TEST_F(SqliteStoreTest, ATaskIsStoredAsItsSummaryAndItsFormAndASchema19StoreKeepsItsTasks) {
+  const json old_doc = json::parse(R"({"id": "ex-1.t1", "execution": "ex-1", "title": "Review",
+    "roles": ["analyst"], "status": "open", "completions": [], "instructions": "Say \"yes\".",
+    "answer_schema": {"type": "object", "additionalProperties": false,
+                      "properties": {"ok": {"type": "boolean", "default": true}}},
+    "items": [{"id": "a", "required": false}]})");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+    for (int v = 0; v < 19; ++v) {
+      ASSERT_EQ(sqlite3_exec(db, sqlite_migrations()[v], nullptr, nullptr, nullptr), SQLITE_OK);
+    }
+    TaskRecord t{"ex-1.t1", "ex-1", "review", TaskStatus::kOpen, std::nullopt, at(0), old_doc};
+    const std::string insert =
+        "PRAGMA user_version = 19; INSERT INTO tasks (id, execution_id, step, status, due, "
+        "created_at, doc, summary) VALUES ('ex-1.t1', 'ex-1', 'review', 'open', NULL, 0, '" +
+        old_doc.dump() + "', '" + task_summary(t).dump() + "')";
+    ASSERT_EQ(sqlite3_exec(db, insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open();
+  auto back = store->task("ex-1.t1");
+  ASSERT_TRUE(back.ok() && back->has_value());
+  EXPECT_EQ((*back)->doc, old_doc);
+  const json form = json::parse(first_column(file_, "SELECT doc FROM tasks").at(0));
+  EXPECT_EQ(form, json({{"answer_schema", old_doc["answer_schema"]},
+                        {"instructions", old_doc["instructions"]},
+                        {"items", old_doc["items"]}}));
+
+  json doc = old_doc;
+  doc["id"] = "ex-2.t1";
+  doc["execution"] = "ex-2";
+  doc.erase("items");
+  StoreBatch batch;
+  batch.tasks.push_back(
+      TaskRecord{"ex-2.t1", "ex-2", "review", TaskStatus::kOpen, std::nullopt, at(1), doc});
+  ASSERT_TRUE(store->apply(batch).ok());
+  back = store->task("ex-2.t1");
+  ASSERT_TRUE(back.ok() && back->has_value());
+  EXPECT_EQ((*back)->doc, doc);
+  EXPECT_EQ(json::parse(first_column(file_, "SELECT doc FROM tasks WHERE id = 'ex-2.t1'").at(0)),
+            json({{"answer_schema", doc["answer_schema"]}, {"instructions", doc["instructions"]}}));
+}
+
 // How many temporary b-trees (OpenEphemeral) the program of `sql` opens, read from the store
 // file directly.
 int temporary_tables(const std::filesystem::path& file, const std::string& sql) {
