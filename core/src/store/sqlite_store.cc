@@ -250,6 +250,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     return Error::io("cannot open store " + options.path + ": " + message);
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, options.path, options.vfs));
+  store->checkpoint_pages_ = std::max(options.checkpoint_pages, 1);
   sqlite3_busy_timeout(db, 10000);
   // FULL is kept by sync(), not by the commit: see the header. Only where a write never
   // disturbs bytes around it on the device (SQLITE_IOCAP_POWERSAFE_OVERWRITE, the default on
@@ -283,20 +284,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   return store;
 }
 
-namespace {
-// SQLite's default threshold for a checkpoint (wal_autocheckpoint), in pages.
-constexpr int kCheckpointPages = 1000;
-// When the log grows past this although the background thread checkpoints (a reader holding an
-// old snapshot, or a flood of commits), the committer checkpoints itself: the log, and every
-// read that walks it, stay bounded.
-constexpr int kInlineCheckpointPages = 16 * kCheckpointPages;
-}  // namespace
-
 int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* schema, int pages) {
   auto* store = static_cast<SqliteStore*>(self);
-  if (pages >= kInlineCheckpointPages) {
+  // Past four times the background thread's threshold (a reader holding an old snapshot, or a
+  // flood of commits), the committer checkpoints itself: the log, and every read that walks it,
+  // stay bounded.
+  if (pages >= 4 * store->checkpoint_pages_) {
     (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= kCheckpointPages) {
+  } else if (pages >= store->checkpoint_pages_) {
     {
       std::lock_guard<std::mutex> lock(store->checkpoint_mutex_);
       store->checkpoint_due_ = true;

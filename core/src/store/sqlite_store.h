@@ -35,6 +35,11 @@ struct SqliteOptions {
   // The SQLite VFS to open the files through (registered with sqlite3_vfs_register); empty for
   // the default. For tests that model what a power cut leaves of unsynced writes.
   std::string vfs{};
+  // The log's length, in pages, past which a thread of the store copies it into the database
+  // file (a checkpoint); past four times that, the writer copies it itself. SQLite's own default
+  // is 1,000: every commit rewrites the pages of the executions in flight, and a longer log
+  // copies each of those pages once for more of the commits that rewrote it.
+  int checkpoint_pages = 8000;
 };
 
 // Opens the file of the store at `path`, creating it 0600 (and its missing folders 0700) so the
@@ -223,6 +228,7 @@ class SqliteStore final : public Store {
   std::condition_variable checkpoint_wake_;
   std::mutex checkpoint_copy_mutex_;  // one checkpoint at a time: background or truncation
   bool checkpoint_due_ = false;
+  int checkpoint_pages_ = 8000;  // SqliteOptions::checkpoint_pages
   bool stopping_ = false;
   std::thread checkpointer_;  // file stores only
 };

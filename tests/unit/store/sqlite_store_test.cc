@@ -194,12 +194,15 @@ TEST_F(SqliteStoreTest, WritingAnExecutionRowBuildsNoTemporaryTable) {
 }
 
 // Commits never wait for a checkpoint: a thread of the store copies the log into the database
-// file once it has grown past SQLite's usual threshold (1,000 pages, ~4 MB). Until that copy,
+// file once it has grown past its threshold (here 1,000 pages, ~4 MB). Until that copy,
 // the database file holds the schema only; afterwards, at least the first ~4 MB of the ~6 MB
 // committed here (the log starts again after a complete copy, and its rest stays below the
 // threshold).
 TEST_F(SqliteStoreTest, TheLogIsCopiedIntoTheDatabaseFileAsItGrows) {
-  auto store = open();
+  auto opened = SqliteStore::open(
+      SqliteOptions{.path = file_.string(), .synchronous = "FULL", .checkpoint_pages = 1000});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  auto store = std::move(*opened);
   const auto schema_only = std::filesystem::file_size(file_);
   const std::string filler(100000, 'x');
   for (int i = 0; i < 60; ++i) {
