@@ -266,12 +266,24 @@ TEST_F(PostgresStoreTest, ASchema4DatabaseKeepsItsTasksAsSummaryAndForm) {
                         "summary) VALUES ('ex-1.t1', 'ex-1', 'review', 'open', NULL, 0, '" +
                         doc.dump() + "', '" + task_summary(t).dump() + "')")
                   .ok());
+  // A NUL character, which jsonb refuses: the row stays whole, and reads back the same.
+  nlohmann::json nul = doc;
+  nul["id"] = "ex-2.t1";
+  nul["title"] = std::string("a\0b", 3);
+  TaskRecord u{"ex-2.t1", "ex-2", "review", TaskStatus::kOpen, std::nullopt, {}, nul};
+  ASSERT_TRUE(db_->exec("INSERT INTO tasks (id, execution_id, step, status, due, created_at, doc, "
+                        "summary) VALUES ('ex-2.t1', 'ex-2', 'review', 'open', NULL, 0, '" +
+                        nul.dump() + "', '" + task_summary(u).dump() + "')")
+                  .ok());
   auto store = open();
   ASSERT_TRUE(store);
   auto back = store->task("ex-1.t1");
   ASSERT_TRUE(back.ok() && back->has_value()) << (back.ok() ? "" : back.error().message());
   EXPECT_EQ((*back)->doc, doc);
-  auto form = db_->column("SELECT doc FROM tasks");
+  back = store->task("ex-2.t1");
+  ASSERT_TRUE(back.ok() && back->has_value()) << (back.ok() ? "" : back.error().message());
+  EXPECT_EQ((*back)->doc, nul);
+  auto form = db_->column("SELECT doc FROM tasks WHERE id = 'ex-1.t1'");
   ASSERT_TRUE(form.ok() && form->size() == 1u);
   EXPECT_EQ(nlohmann::json::parse(form->front()),
             nlohmann::json(

@@ -249,13 +249,14 @@ constexpr const char* kPostgresMigrations[] = {
     )sql",
     // 5: a task's `doc` holds its form only (answer_schema, instructions, items: store.h
     // task_form); the rest was already in `summary`, which the inbox reads, so every task held it
-    // twice. A task reads back as its summary with its form.
+    // twice. A task reads back as its summary with its form. A document holding a NUL character
+    // (which jsonb refuses) stays whole: it reads back the same, the form's members win.
     R"sql(
     UPDATE tasks SET doc = coalesce(
       (SELECT jsonb_object_agg(key, value) FROM jsonb_each(tasks.doc::jsonb)
        WHERE key IN ('answer_schema', 'instructions', 'items')),
       '{}'::jsonb)::text
-    WHERE doc LIKE '{%';
+    WHERE doc LIKE '{%' AND position('\u0000' IN doc) = 0;
     )sql",
 };
 

@@ -250,7 +250,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     return Error::io("cannot open store " + options.path + ": " + message);
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, options.path, options.vfs));
-  store->checkpoint_pages_ = std::max(options.checkpoint_pages, 1);
+  store->checkpoint_pages_ = std::clamp(options.checkpoint_pages, 1, 1 << 24);
   sqlite3_busy_timeout(db, 10000);
   // FULL is kept by sync(), not by the commit: see the header. Only where a write never
   // disturbs bytes around it on the device (SQLITE_IOCAP_POWERSAFE_OVERWRITE, the default on

@@ -107,6 +107,9 @@ struct Outcome {
 
 constexpr int kRounds = 16;
 constexpr int kRound = 300;  // changes per round: ~450 KB, a checkpoint every few rounds
+// The log's checkpoint threshold the store is opened with (SQLite's own, ~4 MB): small enough for
+// the log to start again from its beginning by itself during the run.
+constexpr int kCheckpointPages = 1000;
 
 // Rounds of kRound changes. In each, the store's syncs are held (a gate in front of it): the
 // writer commits, the log holds the round unsynced, and the test cuts power — once right after
@@ -171,8 +174,8 @@ Outcome run(SqliteStore& store, const std::filesystem::path& db, const std::file
 TEST(PowerCut, EveryAcknowledgedChangeIsInEveryImage) {
   test::TempDir dir;
   const auto db = dir.path() / "store.db";
-  auto store =
-      SqliteStore::open(SqliteOptions{db.string(), "FULL", test::PowerCutVfs::instance().name()});
+  auto store = SqliteStore::open(
+      SqliteOptions{db.string(), "FULL", test::PowerCutVfs::instance().name(), kCheckpointPages});
   ASSERT_TRUE(store.ok()) << store.error().message();
   const Outcome outcome = run(**store, db, dir.path());
   EXPECT_EQ(outcome.acknowledged, static_cast<size_t>(kRounds * kRound));
@@ -187,8 +190,8 @@ TEST(PowerCut, EveryAcknowledgedChangeIsInEveryImage) {
 TEST(PowerCut, ACommitAcknowledgedBeforeAnySyncIsLost) {
   test::TempDir dir;
   const auto db = dir.path() / "store.db";
-  auto store =
-      SqliteStore::open(SqliteOptions{db.string(), "NORMAL", test::PowerCutVfs::instance().name()});
+  auto store = SqliteStore::open(
+      SqliteOptions{db.string(), "NORMAL", test::PowerCutVfs::instance().name(), kCheckpointPages});
   ASSERT_TRUE(store.ok()) << store.error().message();
   const Outcome outcome = run(**store, db, dir.path());
   // Still sound (SQLite recovers from every prefix), but acknowledged changes are gone.
@@ -203,7 +206,7 @@ TEST(PowerCut, AFailedSyncFailsEveryLaterSyncAndCommit) {
   test::TempDir dir;
   const auto db = dir.path() / "store.db";
   auto& vfs = test::PowerCutVfs::instance();
-  auto opened = SqliteStore::open(SqliteOptions{db.string(), "FULL", vfs.name()});
+  auto opened = SqliteStore::open(SqliteOptions{db.string(), "FULL", vfs.name(), kCheckpointPages});
   ASSERT_TRUE(opened.ok()) << opened.error().message();
   auto& store = **opened;
   auto batch = [](const std::string& key) {

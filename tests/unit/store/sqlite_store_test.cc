@@ -115,13 +115,26 @@ TEST_F(SqliteStoreTest, ATaskIsStoredAsItsSummaryAndItsFormAndASchema19StoreKeep
         "created_at, doc, summary) VALUES ('ex-1.t1', 'ex-1', 'review', 'open', NULL, 0, '" +
         old_doc.dump() + "', '" + task_summary(t).dump() + "')";
     ASSERT_EQ(sqlite3_exec(db, insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    // A form member that is JSON true at the top (a schema that takes any answer).
+    const std::string any =
+        "INSERT INTO tasks (id, execution_id, step, status, due, created_at, doc, summary) "
+        "VALUES ('ex-3.t1', 'ex-3', 'review', 'open', NULL, 0, "
+        "'{\"answer_schema\":true,\"title\":\"Any\",\"status\":\"open\"}', "
+        "'{\"title\":\"Any\",\"status\":\"open\"}')";
+    ASSERT_EQ(sqlite3_exec(db, any.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
   auto store = open();
   auto back = store->task("ex-1.t1");
   ASSERT_TRUE(back.ok() && back->has_value());
   EXPECT_EQ((*back)->doc, old_doc);
-  const json form = json::parse(first_column(file_, "SELECT doc FROM tasks").at(0));
+  EXPECT_EQ(first_column(file_, "SELECT doc FROM tasks WHERE id = 'ex-3.t1'").at(0),
+            R"({"answer_schema":true})");
+  back = store->task("ex-3.t1");
+  ASSERT_TRUE(back.ok() && back->has_value());
+  EXPECT_EQ((*back)->doc, json({{"answer_schema", true}, {"title", "Any"}, {"status", "open"}}));
+  const json form =
+      json::parse(first_column(file_, "SELECT doc FROM tasks WHERE id = 'ex-1.t1'").at(0));
   EXPECT_EQ(form, json({{"answer_schema", old_doc["answer_schema"]},
                         {"instructions", old_doc["instructions"]},
                         {"items", old_doc["items"]}}));
