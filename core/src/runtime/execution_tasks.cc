@@ -303,8 +303,7 @@ Status Execution::check_completion(int64_t frame, const Actor& actor, const json
     }
   }
   // What the step type declares of every answer, then the task's own (a form's fields).
-  const PluginRequirements& required = frames_.at(frame).workflow->plugin_requirements;
-  const StepType* type = host_.registry().find_for_resume(step.type, a.plugin_version, required);
+  const StepType* type = attempt_type(frame, a);
   if (type != nullptr && type->answer_schema()) {
     const JsonSchema& declared = *type->answer_schema();
     auto violations = declared.validate(data);
@@ -567,8 +566,7 @@ Status Execution::signal(const std::string& name, const json& data, const Actor&
 void Execution::resume_attempt(int64_t frame, json completion) {
   Attempt& a = attempts_.at(frame);
   a.resume_input = completion;
-  const PluginRequirements& required = frames_.at(frame).workflow->plugin_requirements;
-  const StepType* type = host_.registry().find_for_resume(a.step->type, a.plugin_version, required);
+  const StepType* type = attempt_type(frame, a);
   if (type == nullptr) {
     // What the step waited for was asked by another major version, which is not installed any
     // more: handing the answer to a different major could misread it.

@@ -36,9 +36,7 @@ nlohmann::json task_form(const TaskRecord& task) {
 
 nlohmann::json task_document(nlohmann::json summary, const nlohmann::json& form) {
   if (!summary.is_object()) summary = nlohmann::json::object();
-  if (form.is_object()) {
-    for (const auto& [key, value] : form.items()) summary[key] = value;
-  }
+  if (form.is_object()) summary.update(form);
   return summary;
 }
 
