@@ -101,6 +101,7 @@ class GatedStore final : public Store {
     }
     return inner_.sync();
   }
+  void prepare(StoreBatch& batch) const override { inner_.prepare(batch); }
   Status commit(const StoreBatch& batch) override {
     {
       std::unique_lock<std::mutex> lock(mutex_);

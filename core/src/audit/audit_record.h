@@ -28,6 +28,9 @@ struct AuditDraft {
   // the entry to the digest of each event's stored bytes (audit/event_digest.h).
   uint64_t event_seq = 0;
   uint64_t event_count = 1;
+  // The digests of those events one after another (hex), when taken ahead of the write from the
+  // events of the same batch (store/stored_forms.h); empty: the store finds them in the batch.
+  std::string event_hash{};
 };
 
 struct AuditRecord {

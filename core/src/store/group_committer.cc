@@ -117,6 +117,7 @@ void GroupCommitter::drain_loop() {
     }
     // Here, not on the writer: the writer is what every acting caller waits for.
     encode_stored_forms(round.batch);
+    store_.prepare(round.batch);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       next_.batch.append(std::move(round.batch));

@@ -546,8 +546,8 @@ Status PostgresStore::sync() {
 Status PostgresStore::write(const StoreBatch& batch) {
   if (auto s = write_workflows(batch); !s) return s;
   if (auto s = write_executions(batch); !s) return s;
-  BatchEventDigests digests;
-  if (auto s = write_events(batch, digests); !s) return s;
+  const BatchEventDigests digests(batch.events);
+  if (auto s = write_events(batch); !s) return s;
   if (auto s = write_retention(batch); !s) return s;
   if (auto s = write_parts(batch); !s) return s;
   if (auto s = write_credentials(batch); !s) return s;
@@ -631,7 +631,7 @@ Status PostgresStore::write_executions(const StoreBatch& batch) {
   return ok_status();
 }
 
-Status PostgresStore::write_events(const StoreBatch& batch, BatchEventDigests& digests) {
+Status PostgresStore::write_events(const StoreBatch& batch) {
   for (const auto& e : batch.events) {
     const std::string& text = e.event.payload;
     PgParams p;
@@ -642,7 +642,6 @@ Status PostgresStore::write_events(const StoreBatch& batch, BatchEventDigests& d
         .text(e.event.step)
         .text(text);
     if (auto s = writer_->run("insert_event", p); !s) return std::move(s).error();
-    digests.add(e);
   }
   return ok_status();
 }

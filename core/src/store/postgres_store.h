@@ -131,7 +131,7 @@ class PostgresStore final : public Store {
   Status write(const StoreBatch& batch);
   Status write_workflows(const StoreBatch& batch);
   Status write_executions(const StoreBatch& batch);
-  Status write_events(const StoreBatch& batch, BatchEventDigests& digests);
+  Status write_events(const StoreBatch& batch);
   Status write_tasks(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
   Status write_redaction(const Redaction& redaction);

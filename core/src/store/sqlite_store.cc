@@ -617,8 +617,8 @@ Status SqliteStore::write(const StoreBatch& batch) {
   if (auto s = write_workflows(batch); !s) return s;
   if (auto s = write_executions(batch); !s) return s;
   // Each event's digest is taken from the very text written, for its audit entry to carry.
-  BatchEventDigests digests;
-  if (auto s = write_events(batch, digests); !s) return s;
+  const BatchEventDigests digests(batch.events);
+  if (auto s = write_events(batch); !s) return s;
   if (auto s = write_retention(batch); !s) return s;
   if (auto s = write_parts(batch); !s) return s;
   if (auto s = write_tokens(batch); !s) return s;
@@ -686,30 +686,69 @@ Status SqliteStore::write_executions(const StoreBatch& batch) {
   return ok_status();
 }
 
+namespace {
+
+// A run's JSON holds a NUL as \u0000, which SQLite's JSON functions read as the string's end.
+// Coalition's payloads are JSON text and its step names printable, so none holds one.
+bool holds_nul(const Event& event) {
+  return event.payload.find('\0') != std::string::npos ||
+         event.step.find('\0') != std::string::npos;
+}
+
+// The end of the run that starts at `begin`: the events after it of the same execution, each
+// numbered above the one before.
+size_t run_end(const std::vector<StoredEvent>& events, size_t begin) {
+  size_t end = begin + 1;
+  while (end < events.size() && events[end].execution_id == events[begin].execution_id &&
+         events[end].event.seq > events[end - 1].event.seq) {
+    ++end;
+  }
+  return end;
+}
+
+}  // namespace
+
+void SqliteStore::prepare(StoreBatch& batch) const {
+  EventRunText run;
+  for (size_t begin = 0; begin < batch.events.size();) {
+    const size_t end = run_end(batch.events, begin);
+    StoredEvent& first = batch.events[begin];
+    const bool clean = std::none_of(batch.events.begin() + static_cast<ptrdiff_t>(begin),
+                                    batch.events.begin() + static_cast<ptrdiff_t>(end),
+                                    [](const StoredEvent& e) { return holds_nul(e.event); });
+    if (first.row_text.empty() && clean) {
+      run.clear();
+      for (size_t i = begin; i < end; ++i) run.add(batch.events[i].event);
+      first.row_text = run.text();
+      first.row_events = static_cast<uint32_t>(end - begin);
+    }
+    begin = end;
+  }
+}
+
 // One run per execution per batch: a batch holds an execution's events in order, after each
 // other (each drain appends its own).
-Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& digests) {
-  EventRunText run;
-  for (size_t i = 0; i < batch.events.size();) {
-    const std::string& execution = batch.events[i].execution_id;
-    const uint64_t first = batch.events[i].event.seq;
-    uint64_t last = first;
-    run.clear();
-    for (; i < batch.events.size() && batch.events[i].execution_id == execution &&
-           (run.empty() || batch.events[i].event.seq > last);
-         ++i) {
-      const Event& event = batch.events[i].event;
-      // A run's JSON holds a NUL as \u0000, which SQLite's JSON functions read as the string's
-      // end. Coalition's payloads are JSON text and its step names printable, so none holds one.
-      if (event.payload.find('\0') != std::string::npos ||
-          event.step.find('\0') != std::string::npos) {
-        return Error::invalid_data("store " + path_ + ": event " + std::to_string(event.seq) +
-                                   " of execution " + execution + " holds a NUL character");
+Status SqliteStore::write_events(const StoreBatch& batch) {
+  EventRunText built;
+  for (size_t begin = 0; begin < batch.events.size();) {
+    const size_t end = run_end(batch.events, begin);
+    const std::string& execution = batch.events[begin].execution_id;
+    const uint64_t first = batch.events[begin].event.seq;
+    const uint64_t last = batch.events[end - 1].event.seq;
+    std::string_view text = batch.events[begin].row_text;  // prepare() wrote it, if it could
+    if (text.empty() || batch.events[begin].row_events != end - begin) {
+      built.clear();
+      for (size_t i = begin; i < end; ++i) {
+        const Event& event = batch.events[i].event;
+        if (holds_nul(event)) {
+          return Error::invalid_data("store " + path_ + ": event " + std::to_string(event.seq) +
+                                     " of execution " + execution + " holds a NUL character");
+        }
+        built.add(event);
       }
-      run.add(event);
-      last = event.seq;
-      digests.add(batch.events[i]);
+      text = built.text();
     }
+    begin = end;
     auto before = s_->run_before.bind(1, execution).bind(2, static_cast<int64_t>(last)).step();
     const bool overlaps =
         before && *before && s_->run_before.integer(0) >= static_cast<int64_t>(first);
@@ -723,7 +762,7 @@ Status SqliteStore::write_events(const StoreBatch& batch, BatchEventDigests& dig
     if (auto s = s_->insert_event_run.bind(1, execution)
                      .bind(2, static_cast<int64_t>(first))
                      .bind(3, static_cast<int64_t>(last))
-                     .bind(4, run.text())
+                     .bind(4, text)
                      .run();
         !s)
       return s;

@@ -60,6 +60,9 @@ class SqliteStore final : public Store {
   static int schema_version();
 
   Status commit(const StoreBatch& batch) override;
+  // The text of each run of the batch's events (StoredEvent::row_text of its first event),
+  // but of one holding a NUL, which commit() refuses.
+  void prepare(StoreBatch& batch) const override;
   Status sync() override;
   Result<std::optional<WorkflowRecord>> workflow(const std::string& id, int64_t version) override;
   Result<std::vector<WorkflowRecord>> workflows() override;
@@ -127,7 +130,7 @@ class SqliteStore final : public Store {
   Status write(const StoreBatch& batch);
   Status write_workflows(const StoreBatch& batch);
   Status write_executions(const StoreBatch& batch);
-  Status write_events(const StoreBatch& batch, BatchEventDigests& digests);
+  Status write_events(const StoreBatch& batch);
   Status write_tasks(const StoreBatch& batch);
   Status write_retention(const StoreBatch& batch);
   Status write_redaction(const Redaction& redaction);

@@ -168,6 +168,12 @@ struct StoredEvent {
   // the write (store/stored_forms.h); empty otherwise. A store writes a digest given as it is:
   // whoever sets one takes it over the payload as it stands (stored_event_digest).
   std::string digest{};
+  // The row its store writes for this event and the `row_events - 1` events after it, when
+  // prepared ahead of the write (Store::prepare; SQLite writes a batch's events of one
+  // execution as one row, store/sqlite_event_runs.h); empty and 0 otherwise, and the store
+  // writes the events themselves.
+  std::string row_text{};
+  uint32_t row_events = 0;
 };
 
 // What restoring an execution reads (Store::stored_execution): its record, the times a process
@@ -462,6 +468,12 @@ class Store {
   // last successful sync may be lost, and nothing that waited for them may go ahead; the
   // failure sticks (every later sync and commit reports it).
   virtual Status sync() = 0;
+  // Encodes what of `batch` this store writes in a form of its own (encode_stored_forms, in
+  // store/stored_forms.h, encodes what every store writes alike), so that commit() only binds
+  // it: the group committer calls it on its draining thread while its writer commits the batch
+  // before. Touches no connection and no state of the store, so it is safe on any thread at any
+  // time; a batch committed unprepared, or prepared in part, is written alike.
+  virtual void prepare(StoreBatch& batch) const { (void)batch; }
 
   virtual Result<std::optional<WorkflowRecord>> workflow(const std::string& id,
                                                          int64_t version) = 0;

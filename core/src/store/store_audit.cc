@@ -10,18 +10,20 @@
 
 namespace coalition {
 
-void BatchEventDigests::add(const StoredEvent& event) {
-  const std::pair<std::string_view, uint64_t> key{event.execution_id, event.event.seq};
-  if (event.digest.empty()) {
-    computed_.push_back(stored_event_digest(event.execution_id, event.event));
-    by_event_[key] = computed_.back();
-  } else {
-    by_event_[key] = event.digest;
-  }
-}
-
 std::optional<std::string_view> BatchEventDigests::find(std::string_view execution_id,
                                                         uint64_t seq) const {
+  if (!indexed_) {
+    indexed_ = true;
+    for (const StoredEvent& event : events_) {
+      const std::pair<std::string_view, uint64_t> key{event.execution_id, event.event.seq};
+      if (event.digest.empty()) {
+        computed_.push_back(stored_event_digest(event.execution_id, event.event));
+        by_event_[key] = computed_.back();
+      } else {
+        by_event_[key] = event.digest;
+      }
+    }
+  }
   const auto it = by_event_.find({execution_id, seq});
   if (it == by_event_.end()) return std::nullopt;
   return it->second;
@@ -49,9 +51,11 @@ Status seal_batch_audit(const std::vector<AuditDraft>& drafts, const BatchEventD
       at = *tail.at;
     }
     if (!at) return std::move(at).error();
-    std::string_view event_hash;
+    std::string_view event_hash =
+        draft->event_seq != 0 ? std::string_view(draft->event_hash) : std::string_view();
     std::string event_hashes;  // an entry of several events: their digests one after another
-    for (uint64_t i = 0; draft->event_seq != 0 && i < std::max<uint64_t>(draft->event_count, 1);
+    for (uint64_t i = 0; draft->event_seq != 0 && draft->event_hash.empty() &&
+                         i < std::max<uint64_t>(draft->event_count, 1);
          ++i) {
       const uint64_t event_seq = draft->event_seq + i;
       const auto digest = digests.find(draft->execution_id, event_seq);

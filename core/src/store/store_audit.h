@@ -34,16 +34,20 @@
 namespace coalition {
 
 // Each event a batch writes, with the digest its audit entry carries: views of the batch's own
-// strings, or of a digest computed here for an event that came without one.
+// strings, or of a digest computed here for an event that came without one. Indexed on the first
+// find(): a batch whose entries came with their events' digests (AuditDraft::event_hash, taken
+// on the committer's draining thread) costs the writer nothing here.
 class BatchEventDigests {
  public:
-  // `event`, written with its payload.
-  void add(const StoredEvent& event);
+  // `events` (written with their payloads) must outlive this.
+  explicit BatchEventDigests(const std::vector<StoredEvent>& events) : events_(events) {}
   std::optional<std::string_view> find(std::string_view execution_id, uint64_t seq) const;
 
  private:
-  std::map<std::pair<std::string_view, uint64_t>, std::string_view> by_event_;
-  std::deque<std::string> computed_;
+  const std::vector<StoredEvent>& events_;
+  mutable bool indexed_ = false;
+  mutable std::map<std::pair<std::string_view, uint64_t>, std::string_view> by_event_;
+  mutable std::deque<std::string> computed_;
 };
 
 // The chain's last entry, as the store holds it: none yet is seq 0 after the genesis hash.
@@ -72,7 +76,9 @@ enum class LateEntries {
   kSealedAtHead,
 };
 
-// Seals `drafts` after `tail` and hands each entry to `write`, advancing `tail`. kInvalidArgument
+// Seals `drafts` after `tail` and hands each entry to `write`, advancing `tail`; an entry's
+// events' digests are its own event_hash when it came with one, else found in `digests`.
+// kInvalidArgument
 // when an entry would be backdated and `late` refuses it (audit_time_after), kInternal when an
 // entry names an event the batch does not write; the store rolls the transaction back on any
 // failure.

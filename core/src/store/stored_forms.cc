@@ -1,6 +1,10 @@
 #include "store/stored_forms.h"
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "audit/event_digest.h"
 
@@ -32,14 +36,58 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
   return stored_event_digest(execution_id, event, event.payload);
 }
 
+namespace {
+
+// Each audit entry's digests from the batch's own events, so the writer seals it without
+// looking any up. An execution's events are consecutive in a batch and in order (the committer
+// drains each execution once per batch); an entry whose events are not found so is left to the
+// store, which finds them or refuses the batch.
+void attach_event_hashes(StoreBatch& batch) {
+  if (batch.audit.empty() || batch.events.empty()) return;
+  std::unordered_map<std::string_view, std::pair<size_t, size_t>> ranges;  // [begin, end)
+  for (size_t begin = 0; begin < batch.events.size();) {
+    size_t end = begin + 1;
+    while (end < batch.events.size() &&
+           batch.events[end].execution_id == batch.events[begin].execution_id) {
+      ++end;
+    }
+    ranges.emplace(batch.events[begin].execution_id, std::pair{begin, end});
+    begin = end;
+  }
+  for (AuditDraft& draft : batch.audit) {
+    if (draft.event_seq == 0 || !draft.event_hash.empty()) continue;
+    const auto range = ranges.find(draft.execution_id);
+    if (range == ranges.end()) continue;
+    const auto [begin, end] = range->second;
+    const uint64_t first = batch.events[begin].event.seq;
+    const uint64_t count = std::max<uint64_t>(draft.event_count, 1);
+    if (draft.event_seq < first || draft.event_seq - first + count > end - begin) continue;
+    const size_t at = begin + (draft.event_seq - first);
+    std::string hashes;
+    hashes.reserve(count * 64);  // hex SHA-256 digests
+    for (uint64_t i = 0; i < count; ++i) {
+      const StoredEvent& e = batch.events[at + i];
+      if (e.event.seq != draft.event_seq + i || e.digest.empty()) {
+        hashes.clear();
+        break;
+      }
+      hashes += e.digest;
+    }
+    draft.event_hash = std::move(hashes);
+  }
+}
+
+}  // namespace
+
 void encode_stored_forms(StoreBatch& batch) {
   for (auto& e : batch.executions) {
     if (e.state_encoded.empty()) e.state_encoded = encode_snapshot(e.state);
     if (e.result_encoded.empty()) e.result_encoded = encode_result(e.result);
   }
-  for (auto& [execution_id, event, digest] : batch.events) {
-    if (digest.empty()) digest = stored_event_digest(execution_id, event);
+  for (StoredEvent& e : batch.events) {
+    if (e.digest.empty()) e.digest = stored_event_digest(e.execution_id, e.event);
   }
+  attach_event_hashes(batch);
   for (auto& p : batch.parts) {
     if (p.body_encoded.empty()) p.body_encoded = encode_snapshot(p.body);
   }

@@ -45,8 +45,8 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
 std::string encode_task_form(const TaskRecord& task);
 std::string encode_task_summary(const TaskRecord& task);
 // Fills every stored form of `batch` not filled yet (ExecutionRecord::state_encoded and
-// result_encoded, StoredEvent::digest, StatePart::body_encoded, TaskRecord::form_encoded and
-// summary_encoded).
+// result_encoded, StoredEvent::digest, AuditDraft::event_hash from the digests of the batch's
+// events, StatePart::body_encoded, TaskRecord::form_encoded and summary_encoded).
 void encode_stored_forms(StoreBatch& batch);
 
 // Reading back what a store wrote. A value no Coalition writes means the store was edited or
