@@ -24,10 +24,10 @@ json by(const json& c) {
 }  // namespace
 
 json approval_task(const json& params) {
-  json task = base_task(params);
-  static const json kAnswer = json::parse(kApprovalAnswerSchema);
-  task["answer_schema"] = kAnswer;
-  return task;
+  // No answer_schema: the step type declares it (kApprovalAnswerSchema), and the engine holds
+  // every task of the type to it and shows it; a copy in each task was written out, read back
+  // and dropped again at every suspend.
+  return base_task(params);
 }
 
 std::optional<json> approval_decision(const json& completion) {

@@ -42,7 +42,8 @@ inline constexpr const char* kChecklistAnswerSchema = R"json({
 // A form's answer is an object; the form's own `schema` parameter says which.
 inline constexpr const char* kFormAnswerSchema = R"json({"type": "object"})json";
 
-// The task an approval opens: approve or reject, with a justification and a comment.
+// The task an approval opens: its title and instructions. What it asks (approve or reject, with
+// a justification and a comment) is the step type's declared answer, kApprovalAnswerSchema.
 nlohmann::json approval_task(const nlohmann::json& params);
 // Given {"completions": [...], "quorum": n}: the decision, or nullopt while votes are missing.
 // Any rejection decides "rejected" at once; `quorum` approvals decide "approved".

@@ -617,7 +617,7 @@ TEST(PluginDirectories, APluginAnyoneMayWriteIsNeverLoaded) {
 
 // The plugin test harness a partner's project runs (`coalition plugin test`): cases against a
 // library in a plugin host, with the engine's checks; a suspending step resumed with answers
-// checked against the answer schema it declared.
+// checked against the answer schema it declared (approval's task names none of its own).
 TEST(PluginTestHarness, RunsCasesAgainstALibraryAndSaysWhichFail) {
   test::TempDir dir;
   const json approval_cases = json::array(
@@ -625,7 +625,7 @@ TEST(PluginTestHarness, RunsCasesAgainstALibraryAndSaysWhichFail) {
         {"step_type", "approval"},
         {"parameters", {{"title", "Review FC-2026-0042"}}},
         {"expect",
-         {{"status", "suspend"}, {"output_includes", {{"answer_schema", {{"type", "object"}}}}}}},
+         {{"status", "suspend"}, {"output_includes", {{"title", "Review FC-2026-0042"}}}}},
         {"resume",
          {{{"completion",
             {{"quorum", 2},

@@ -17,6 +17,7 @@ class ApprovalStep {
       .description = "The human plugin's approval behaviour.",
       .parameters_schema = R"({"type":"object","properties":{"title":{"type":"string"}}})",
       .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
+      .answer_schema = plugins::human::kApprovalAnswerSchema,
   };
   sdk::Outcome execute(const nlohmann::json& params, const sdk::Context&) {
     return sdk::Outcome::suspend(plugins::human::approval_task(params));

@@ -30,6 +30,18 @@ TEST(Approval, WaitsForTheQuorumAndAnyRejectionDecides) {
   EXPECT_EQ((*rejected)["decided_by"]["actor"], "a");
 }
 
+// An approval's task holds what the step was given; what it asks is the type's declared answer,
+// which the engine joins in, not a copy in every task.
+TEST(Approval, ItsTaskAsksThroughTheDeclaredAnswerSchema) {
+  const json task = approval_task({{"title", "Approve the policy"}, {"instructions", "Read it"}});
+  EXPECT_EQ(task, json({{"title", "Approve the policy"}, {"instructions", "Read it"}}));
+  auto schema = JsonSchema::compile(json::parse(kApprovalAnswerSchema));
+  ASSERT_TRUE(schema.ok());
+  EXPECT_TRUE(schema->validate({{"decision", "approve"}, {"comment", "fine"}}).empty());
+  EXPECT_FALSE(schema->validate({{"decision", "maybe"}}).empty());
+  EXPECT_FALSE(schema->validate(json::object()).empty());
+}
+
 TEST(Checklist, EveryItemNeedsAnAnswerAndObservationsNeedEvidence) {
   const json task = checklist_task({{"title", "Red flags"},
                                     {"items",
