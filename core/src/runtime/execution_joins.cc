@@ -264,13 +264,16 @@ void Execution::on_child_done(int64_t child, bool ok, json output, const StepErr
 }
 
 // What a settled join hands on: the branches' outputs by name, the one item that settled a
-// first_success map, every iteration's output in order, or the sub-workflow's output.
+// first_success map, every iteration's output in order, or the sub-workflow's output. The
+// outputs are moved out: the join ends right after.
 json Execution::join_output(Join& join, size_t slot) {
   const Step& step = *join.step;
   if (step.kind == StepKind::kParallel) {
     json result = json::object();
     for (size_t i = 0; i < join.state.size(); ++i) {
-      if (join.state[i] == SlotState::kSucceeded) result[step.branches[i].name] = join.outputs[i];
+      if (join.state[i] == SlotState::kSucceeded) {
+        result[step.branches[i].name] = std::move(join.outputs[i]);
+      }
     }
     return result;
   }
