@@ -33,6 +33,7 @@ StepType::StepType(StepTypeInfo info, JsonSchema parameters, std::optional<JsonS
       input_(std::move(input)),
       output_(std::move(output)),
       answer_(std::move(answer)),
+      answer_text_(answer_ ? answer_->document().dump() : std::string()),
       outbound_parameters_(outbound_fields(parameters_.document())),
       outbound_answers_(answer_ ? outbound_fields(answer_->document()) : SchemaFields()),
       confining_parameter_(coalition::confining_parameter(parameters_.document())),

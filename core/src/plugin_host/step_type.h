@@ -48,6 +48,9 @@ class StepType {
   const std::optional<JsonSchema>& output_schema() const { return output_; }
   // What every answer to this type's tasks must fit (the engine checks it before the task's own).
   const std::optional<JsonSchema>& answer_schema() const { return answer_; }
+  // The declared answer schema as compact JSON text (nlohmann's dump), written once: every
+  // stored task of the type holds it in its form. Empty without one.
+  const std::string& answer_schema_text() const { return answer_text_; }
   // Whether `schema` is the declared answer schema (a task naming it asks nothing of its own).
   bool declares_answer(const nlohmann::json& schema) const {
     return answer_ && answer_->document() == schema;
@@ -92,6 +95,7 @@ class StepType {
   std::optional<JsonSchema> input_;
   std::optional<JsonSchema> output_;
   std::optional<JsonSchema> answer_;
+  std::string answer_text_;
   SchemaFields outbound_parameters_;
   SchemaFields outbound_answers_;
   std::string confining_parameter_;

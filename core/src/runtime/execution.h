@@ -396,8 +396,14 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
                               const std::map<std::string, nlohmann::json>& parts);
   Status restore_attempts(const std::vector<PersistedAttempt>& stored);
   // The task as shown (the frame's attempt has one), with the declared answer schema when the
-  // task names none of its own.
-  nlohmann::json task_json(int64_t frame) const;
+  // task names none of its own; without its form (`answer_schema`, `instructions`, `items`)
+  // when `with_form` is false.
+  nlohmann::json task_json(int64_t frame, bool with_form = true) const;
+  // The task as the store keeps it, in `status`: its summary as a document, its form as the
+  // text the store writes (TaskRecord::form_encoded), the declared schema spliced in as the
+  // step type wrote it once rather than copied into a document and printed again at every
+  // commit of the task.
+  TaskRecord task_record(int64_t frame, TaskStatus status) const;
   std::optional<TimePoint> next_due() const;
   bool parked() const;
 

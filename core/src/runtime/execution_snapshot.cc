@@ -648,9 +648,7 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   for (int64_t frame : changed_tasks_) {
     auto a = attempts_.find(frame);
     if (a == attempts_.end() || !a->second.task) continue;
-    batch.tasks.push_back(TaskRecord{a->second.task->id, id_, step_path(frame, a->second.step->id),
-                                     TaskStatus::kOpen, frames_.at(frame).due,
-                                     a->second.task->created_at, task_json(frame)});
+    batch.tasks.push_back(task_record(frame, TaskStatus::kOpen));
   }
   changed_tasks_.clear();
   for (auto& t : closed_tasks_) batch.tasks.push_back(std::move(t));

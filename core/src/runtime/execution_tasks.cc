@@ -145,11 +145,7 @@ void Execution::close_task(int64_t frame, TaskStatus status) {
   auto a = attempts_.find(frame);
   if (a == attempts_.end() || !a->second.task) return;
   if (host_.durable()) {
-    const Task& t = *a->second.task;
-    json doc = task_json(frame);
-    doc["status"] = status;
-    closed_tasks_.push_back(TaskRecord{t.id, id_, step_path(frame, a->second.step->id), status,
-                                       frames_.at(frame).due, t.created_at, std::move(doc)});
+    closed_tasks_.push_back(task_record(frame, status));
     mark_dirty();
   }
   changed_tasks_.erase(frame);
@@ -192,7 +188,42 @@ void Execution::owe_notification(NotificationKind kind, const Event& event, cons
   pending_notifications_.push_back(std::move(n));
 }
 
-json Execution::task_json(int64_t frame) const {
+TaskRecord Execution::task_record(int64_t frame, TaskStatus status) const {
+  const Attempt& a = attempts_.at(frame);
+  const Task& t = *a.task;
+  TaskRecord record{t.id,
+                    id_,
+                    step_path(frame, a.step->id),
+                    status,
+                    frames_.at(frame).due,
+                    t.created_at,
+                    task_json(frame, /*with_form=*/false)};
+  record.doc["status"] = status;
+  json form = json::object();
+  for (const char* key : {"instructions", "answer_schema", "items"}) {
+    if (auto it = t.spec.find(key); it != t.spec.end()) form[key] = *it;
+  }
+  const StepType* type = form.contains("answer_schema") ? nullptr : attempt_type(frame, a);
+  if (type == nullptr || type->answer_schema_text().empty()) {
+    record.form_encoded = form.dump();
+    return record;
+  }
+  // The text nlohmann would print for the form with the declared schema in it: its keys in
+  // order, and "answer_schema" comes before "instructions" and "items".
+  const std::string rest = form.dump();
+  record.form_encoded.reserve(19 + type->answer_schema_text().size() + rest.size());
+  record.form_encoded = R"({"answer_schema":)";
+  record.form_encoded += type->answer_schema_text();
+  if (form.empty()) {
+    record.form_encoded += '}';
+  } else {
+    record.form_encoded += ',';
+    record.form_encoded.append(rest, 1);
+  }
+  return record;
+}
+
+json Execution::task_json(int64_t frame, bool with_form) const {
   const Attempt& a = attempts_.at(frame);
   const Task& t = *a.task;
   const Frame& f = frames_.at(frame);
@@ -219,9 +250,9 @@ json Execution::task_json(int64_t frame) const {
   if (f.due && !f.basis.rule.empty()) doc["due_rule"] = f.basis.rule;
   if (f.due && !f.basis.calendar.empty()) doc["calendar"] = f.basis.calendar;
   for (const char* key : {"instructions", "answer_schema", "items"}) {
-    if (t.spec.contains(key)) doc[key] = t.spec[key];
+    if (with_form && t.spec.contains(key)) doc[key] = t.spec[key];
   }
-  if (!doc.contains("answer_schema")) {
+  if (with_form && !doc.contains("answer_schema")) {
     const StepType* type = attempt_type(frame, a);
     if (type != nullptr && type->answer_schema()) {
       doc["answer_schema"] = type->answer_schema()->document();

@@ -44,7 +44,8 @@ class VerdictStep {
   static constexpr sdk::StepTypeInfo kInfo{
       .name = "test.verdict",
       .description = "A verdict, and whatever the task's own schema asks.",
-      .parameters_schema = R"({"type":"object","properties":{"schema":{"type":"object"}}})",
+      .parameters_schema =
+          R"({"type":"object","properties":{"schema":{"type":"object"},"instructions":{"type":"string"}}})",
       .capabilities = COALITION_CAP_MAY_SUSPEND | COALITION_CAP_THREAD_SAFE,
       .answer_schema =
           R"({"type":"object","properties":{"verdict":{"enum":["clear","flag"]}},"required":["verdict"]})",
@@ -52,6 +53,7 @@ class VerdictStep {
   sdk::Outcome execute(const json& params, const sdk::Context&) {
     json task{{"title", "verdict"}};
     if (params.contains("schema")) task["answer_schema"] = params["schema"];
+    if (params.contains("instructions")) task["instructions"] = params["instructions"];
     return sdk::Outcome::suspend(task);
   }
   static inline json resumed_task;  // the "task" of the last resume
@@ -533,12 +535,31 @@ TEST_F(WorkflowFeaturesTest, TheDeclaredAnswerSchemaIsTheTypesNotCopiedIntoEachT
     EXPECT_EQ(VerdictStep::resumed_task, json({{"title", "verdict"}}));
     EXPECT_EQ((*store_->execution(id))->status, ExecutionStatus::kSucceeded);
   }
+  // The stored task's form is the declared schema beside what the task adds, open and closed.
+  const auto instructed = start(R"({"id": "verdict_instructed", "version": 1, "title": "t",
+    "steps": [{"id": "review", "kind": "task", "type": "test.verdict",
+     "assign": {"roles": ["analyst"]}, "parameters": {"instructions": "Check the ledger"}}]})",
+                                json::object(), "ex-instructed");
+  const json stored = open_task(instructed);
+  EXPECT_EQ(stored["answer_schema"], declared);
+  EXPECT_EQ(stored["instructions"], "Check the ledger");
+  EXPECT_EQ(stored["title"], "verdict");
+  ASSERT_TRUE(engine_->complete_task(stored["id"], analyst, {{"verdict", "clear"}}).ok());
+  settle();
+  auto closed = store_->task(stored["id"]);
+  ASSERT_TRUE(closed.ok() && closed->has_value());
+  EXPECT_EQ((*closed)->status, TaskStatus::kCompleted);
+  EXPECT_EQ((*closed)->doc["answer_schema"], declared);
+  EXPECT_EQ((*closed)->doc["instructions"], "Check the ledger");
+  EXPECT_EQ((*closed)->doc["completions"].size(), 1u);
+
   // A schema of the task's own is the task's: recorded, kept and handed back.
   const auto own = start(kVerdictAndNote, json::object(), "ex-own");
   const json wait = last_of(own, EventType::kStepSuspended)["data"]["wait"];
   ASSERT_TRUE(wait.contains("answer_schema"));
   EXPECT_EQ(wait["answer_schema"]["properties"]["note"]["maxLength"], 3);
   const json form = open_task(own);
+  EXPECT_EQ(form["answer_schema"], wait["answer_schema"]) << "the stored task has its own";
   ASSERT_TRUE(
       engine_->complete_task(form["id"], analyst, {{"verdict", "clear"}, {"note", "ok"}}).ok());
   settle();
