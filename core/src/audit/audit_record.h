@@ -30,6 +30,7 @@ struct AuditDraft {
   uint64_t event_count = 1;
   // The digests of those events one after another (hex), when taken ahead of the write from the
   // events of the same batch (store/stored_forms.h); empty: the store finds them in the batch.
+  // Given, it is sealed as it is: whoever changes those events after encoding clears it.
   std::string event_hash{};
 };
 

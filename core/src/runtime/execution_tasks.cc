@@ -176,7 +176,7 @@ void Execution::owe_notification(NotificationKind kind, const Event& event, cons
   n.subject = {{"task", n.task}, {"execution", id_}, {"step", event.step}};
   int64_t frame = -1;
   if (find_task(n.task, &frame) != nullptr) {
-    const json doc = task_json(frame);
+    const json doc = task_json(frame, /*with_form=*/false);
     for (const char* key : {"workflow", "title", "roles", "organisation", "due", "level"}) {
       if (doc.contains(key)) n.subject[key] = doc[key];
     }

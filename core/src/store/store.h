@@ -166,7 +166,9 @@ struct StoredEvent {
   Event event;
   // The digest of the stored event (audit/event_digest.h) over its payload, when taken ahead of
   // the write (store/stored_forms.h); empty otherwise. A store writes a digest given as it is:
-  // whoever sets one takes it over the payload as it stands (stored_event_digest).
+  // whoever sets one takes it over the payload as it stands (stored_event_digest). Taken ahead,
+  // it is also copied into its audit entry's AuditDraft::event_hash: whoever changes an event or
+  // its digest after encoding clears that, and `row_text` below, too.
   std::string digest{};
   // The row its store writes for this event and the `row_events - 1` events after it, when
   // prepared ahead of the write (Store::prepare; SQLite writes a batch's events of one

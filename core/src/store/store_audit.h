@@ -41,6 +41,7 @@ class BatchEventDigests {
  public:
   // `events` (written with their payloads) must outlive this.
   explicit BatchEventDigests(const std::vector<StoredEvent>& events) : events_(events) {}
+  explicit BatchEventDigests(std::vector<StoredEvent>&&) = delete;
   std::optional<std::string_view> find(std::string_view execution_id, uint64_t seq) const;
 
  private:

@@ -2,6 +2,7 @@
 // with in-memory plugins and a manual clock: first_success maps, joins of named branches, due
 // instants and spans from the context, roles by reference, and media refused at every entrance.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "common/utc_time.h"
 #include "human/human_steps.h"
@@ -162,6 +163,25 @@ class WorkflowFeaturesTest : public ::testing::Test {
     }
     return found;
   }
+  // The task row's form column as the store wrote it, byte for byte.
+  std::string stored_form(const std::string& task_id) {
+    sqlite3* db = nullptr;
+    std::string text;
+    EXPECT_EQ(sqlite3_open_v2((dir_.path() / "s.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT doc FROM tasks WHERE id = ?1", -1, &q, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_text(q, 1, task_id.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      text.assign(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)),
+                  static_cast<size_t>(sqlite3_column_bytes(q, 0)));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return text;
+  }
+
   json open_task(const std::string& id) {
     auto tasks = store_->tasks(TaskFilter{id, "", true});
     EXPECT_TRUE(tasks.ok());
@@ -541,6 +561,9 @@ TEST_F(WorkflowFeaturesTest, TheDeclaredAnswerSchemaIsTheTypesNotCopiedIntoEachT
      "assign": {"roles": ["analyst"]}, "parameters": {"instructions": "Check the ledger"}}]})",
                                 json::object(), "ex-instructed");
   const json stored = open_task(instructed);
+  // Byte for byte what nlohmann prints for the whole form, the declared schema spliced in.
+  EXPECT_EQ(stored_form(stored["id"]),
+            json({{"answer_schema", declared}, {"instructions", "Check the ledger"}}).dump());
   EXPECT_EQ(stored["answer_schema"], declared);
   EXPECT_EQ(stored["instructions"], "Check the ledger");
   EXPECT_EQ(stored["title"], "verdict");
@@ -552,6 +575,8 @@ TEST_F(WorkflowFeaturesTest, TheDeclaredAnswerSchemaIsTheTypesNotCopiedIntoEachT
   EXPECT_EQ((*closed)->doc["answer_schema"], declared);
   EXPECT_EQ((*closed)->doc["instructions"], "Check the ledger");
   EXPECT_EQ((*closed)->doc["completions"].size(), 1u);
+  EXPECT_EQ(stored_form(stored["id"]),
+            json({{"answer_schema", declared}, {"instructions", "Check the ledger"}}).dump());
 
   // A schema of the task's own is the task's: recorded, kept and handed back.
   const auto own = start(kVerdictAndNote, json::object(), "ex-own");

@@ -170,6 +170,19 @@ TEST(StoredForms, TheStoreWritesTheFormsItIsGiven) {
   ASSERT_TRUE(broken.ok());
   EXPECT_FALSE(broken->ok);
   EXPECT_EQ(broken->kind, "event_modified") << broken->problem;
+
+  // An entry that comes without its digests carries the event's digest as given, too.
+  auto looked_up = open(dir.path() / "looked_up.db");
+  ASSERT_TRUE(looked_up);
+  StoreBatch unsealed = drain();
+  encode_stored_forms(unsealed);
+  for (auto& d : unsealed.audit) d.event_hash.clear();
+  unsealed.events[0].digest = std::string(64, 'a');
+  ASSERT_TRUE(looked_up->apply(unsealed).ok());
+  auto mismatch = looked_up->verify_audit({});
+  ASSERT_TRUE(mismatch.ok());
+  EXPECT_FALSE(mismatch->ok);
+  EXPECT_EQ(mismatch->kind, "event_modified") << mismatch->problem;
 }
 
 // Each entry comes with the digests of its events, one after another, taken from the batch's
