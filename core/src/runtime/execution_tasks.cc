@@ -200,7 +200,7 @@ TaskRecord Execution::task_record(int64_t frame, TaskStatus status) const {
                     task_json(frame, /*with_form=*/false)};
   record.doc["status"] = status;
   json form = json::object();
-  for (const char* key : {"instructions", "answer_schema", "items"}) {
+  for (const char* key : kTaskFormKeys) {
     if (auto it = t.spec.find(key); it != t.spec.end()) form[key] = *it;
   }
   const StepType* type = form.contains("answer_schema") ? nullptr : attempt_type(frame, a);
@@ -209,7 +209,7 @@ TaskRecord Execution::task_record(int64_t frame, TaskStatus status) const {
     return record;
   }
   // The text nlohmann would print for the form with the declared schema in it: its keys in
-  // order, and "answer_schema" comes before "instructions" and "items".
+  // order, and "answer_schema" comes first (kTaskFormKeys).
   const std::string rest = form.dump();
   record.form_encoded.reserve(19 + type->answer_schema_text().size() + rest.size());
   record.form_encoded = R"({"answer_schema":)";
@@ -249,7 +249,7 @@ json Execution::task_json(int64_t frame, bool with_form) const {
   if (f.cap) doc["cap"] = format_utc(*f.cap);
   if (f.due && !f.basis.rule.empty()) doc["due_rule"] = f.basis.rule;
   if (f.due && !f.basis.calendar.empty()) doc["calendar"] = f.basis.calendar;
-  for (const char* key : {"instructions", "answer_schema", "items"}) {
+  for (const char* key : kTaskFormKeys) {
     if (with_form && t.spec.contains(key)) doc[key] = t.spec[key];
   }
   if (with_form && !doc.contains("answer_schema")) {

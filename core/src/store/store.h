@@ -10,6 +10,7 @@
 #ifndef COALITION_STORE_STORE_H_
 #define COALITION_STORE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -441,6 +442,8 @@ struct StoreCounts {
 
 // What an inbox lists of a task (InboxEntry::summary): the document without the form.
 nlohmann::json task_summary(const TaskRecord& task);
+// The members of a task's form, in the order a document prints them.
+inline constexpr std::array<const char*, 3> kTaskFormKeys{"answer_schema", "instructions", "items"};
 // The task's form (answer_schema, instructions, items): what its summary leaves out. A store
 // keeps a task as these two parts, never the document whole beside its summary: the summary is
 // most of what is not the form, so the whole would hold it twice.

@@ -1,12 +1,14 @@
 // A task as a store keeps it: what an inbox lists (store.h InboxEntry) and the form beside it.
 #include "store/store.h"
 
+#include <algorithm>
+
 namespace coalition {
 
 namespace {
 
 bool in_form(const std::string& key) {
-  return key == "answer_schema" || key == "instructions" || key == "items";
+  return std::find(kTaskFormKeys.begin(), kTaskFormKeys.end(), key) != kTaskFormKeys.end();
 }
 
 }  // namespace
