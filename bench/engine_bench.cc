@@ -1,7 +1,10 @@
 // Workloads of bench/README.md that need no store: W1 (linear, 10 noop steps) and W2 (fan-out, one
 // parallel step with 100 noop branches). Prints one JSON line per workload.
-// Usage: coalition_bench [--workload W1|W2|all] [--n N] [--concurrency C]
+// Usage: coalition_bench [--workload W1|W2|all] [--n N] [--concurrency C] [--clients K]
 //                        [--scheduler-threads S] [--plugin-threads P] [--isolated]
+// --clients K starts the executions from K threads (as a server's request threads do), each in
+// windows of C / K: C in flight in all. A non-blocking step runs on the thread that started its
+// execution, so one client keeps the engine's work on one core.
 // --isolated runs the noop plugin in a plugin host child process (W6 with the whole engine).
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -9,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "common/file_system.h"
 #include "plugin_host/host_launcher.h"
@@ -57,6 +61,7 @@ struct Options {
   long concurrency = 256;
   size_t scheduler_threads = 1;
   size_t plugin_threads = 2;
+  long clients = 1;
   bool isolated = false;
 };
 
@@ -70,30 +75,46 @@ int run(const char* name, const std::string& text, long n, long units_per_execut
       registry, catalog, clock,
       EngineOptions{.scheduler_threads = o.scheduler_threads, .plugin_threads = o.plugin_threads});
   long failures = 0;
-  std::vector<std::string> ids;
-  ids.reserve(n);
-  const auto start = std::chrono::steady_clock::now();
-  long in_window = 0;
-  for (long i = 0; i < n; ++i) {
-    ids.push_back(*engine.start(loaded.workflow, json::object()));
-    if (++in_window >= o.concurrency || i + 1 == n) {
-      engine.wait_idle();
-      in_window = 0;
+  const long clients = std::max(1L, std::min(o.clients, n));
+  std::vector<std::vector<std::string>> ids(static_cast<size_t>(clients));
+  // Each client starts its share of the executions in windows of its share of C, waiting for
+  // the engine to go idle after each window.
+  auto client = [&](long k) {
+    const long count = n / clients + (k < n % clients ? 1 : 0);
+    const long window = std::max(1L, o.concurrency / clients);
+    auto& mine = ids[static_cast<size_t>(k)];
+    mine.reserve(static_cast<size_t>(count));
+    long in_window = 0;
+    for (long i = 0; i < count; ++i) {
+      mine.push_back(*engine.start(loaded.workflow, json::object()));
+      if (++in_window >= window || i + 1 == count) {
+        engine.wait_idle();
+        in_window = 0;
+      }
     }
+  };
+  const auto start = std::chrono::steady_clock::now();
+  {
+    std::vector<std::thread> others;
+    for (long k = 1; k < clients; ++k) others.emplace_back(client, k);
+    client(0);
+    for (auto& t : others) t.join();
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Checked after the clock stops: a snapshot copies the execution's whole history (a client's
   // query, not the engine's work per step; inside the timed loop it was 16% of the samples).
-  for (const auto& id : ids) {
-    if (engine.snapshot(id)->status != ExecutionStatus::kSucceeded) ++failures;
+  for (const auto& mine : ids) {
+    for (const auto& id : mine) {
+      if (engine.snapshot(id)->status != ExecutionStatus::kSucceeded) ++failures;
+    }
   }
   std::printf(
-      "{\"workload\":\"%s\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
+      "{\"workload\":\"%s\",\"n\":%ld,\"concurrency\":%ld,\"clients\":%ld,\"wall_s\":%.3f,"
       "\"executions_per_s\":%.0f,\"us_per_%s\":%.2f,\"failures\":%ld,\"peak_rss_kb\":%ld,"
       "\"scheduler_threads\":%zu,\"plugin_threads\":%zu,\"store\":\"memory\","
       "\"plugins\":\"%s\"}\n",
-      name, n, o.concurrency, wall, static_cast<double>(n) / wall, unit,
+      name, n, o.concurrency, clients, wall, static_cast<double>(n) / wall, unit,
       wall * 1e6 / static_cast<double>(n * units_per_execution), failures, peak_rss_kb(),
       o.scheduler_threads, o.plugin_threads, o.isolated ? "isolated" : "in_process");
   std::fflush(stdout);
@@ -117,6 +138,7 @@ int main(int argc, char** argv) {
     if (flag == "--concurrency") o.concurrency = std::stol(value);
     if (flag == "--scheduler-threads") o.scheduler_threads = std::stoul(value);
     if (flag == "--plugin-threads") o.plugin_threads = std::stoul(value);
+    if (flag == "--clients") o.clients = std::stol(value);
   }
   spdlog::set_level(spdlog::level::warn);
   DllLibraryLoader libraries;

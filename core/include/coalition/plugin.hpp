@@ -91,7 +91,20 @@ struct Principal {
 class Context {
  public:
   explicit Context(nlohmann::json doc) : doc_(std::move(doc)), parsed_(true) {}
+  // Reads `text` where it lies, without a copy: it must outlive this Context, as the host's
+  // context_json outlives the call the SDK makes this Context for. A copy of the Context takes
+  // the parsed document with it instead, so a step may keep one past the call.
   explicit Context(const char* text) : text_(text != nullptr ? text : "") {}
+  Context(const Context& other) : doc_(other.document()), parsed_(true) {}
+  Context& operator=(const Context& other) {
+    if (this != &other) {
+      doc_ = other.document();
+      text_ = "";
+      parsed_ = true;
+    }
+    return *this;
+  }
+  ~Context() = default;
 
   std::string execution_id() const { return text("execution_id"); }
   std::string step_id() const { return text("step_id"); }
@@ -114,7 +127,7 @@ class Context {
   // Throws nlohmann::json::parse_error when the host sent malformed text (never in practice).
   const nlohmann::json& document() const {
     if (!parsed_) {
-      doc_ = text_.empty() ? nlohmann::json::object() : nlohmann::json::parse(text_);
+      doc_ = *text_ == '\0' ? nlohmann::json::object() : nlohmann::json::parse(text_);
       parsed_ = true;
     }
     return doc_;
@@ -125,7 +138,7 @@ class Context {
     auto it = document().find(key);
     return it != document().end() && it->is_string() ? it->get<std::string>() : std::string();
   }
-  std::string text_;
+  const char* text_ = "";  // not owned; read only until parsed_
   mutable nlohmann::json doc_;
   mutable bool parsed_ = false;
 };
@@ -133,7 +146,9 @@ class Context {
 // The outcome of one attempt. Error codes are dotted lower-case names ("notify.webhook_down").
 class Outcome {
  public:
-  static Outcome ok(nlohmann::json output = nlohmann::json::object()) {
+  // {}: what most steps answer, held without building a document.
+  static Outcome ok() { return Outcome(COALITION_STATUS_OK, nullptr, nullptr, true); }
+  static Outcome ok(nlohmann::json output) {
     return Outcome(COALITION_STATUS_OK, std::move(output), {});
   }
   static Outcome retryable(std::string code, std::string message) {
@@ -153,18 +168,32 @@ class Outcome {
   }
 
   uint32_t status() const { return status_; }
-  const nlohmann::json& output() const { return output_; }
+  const nlohmann::json& output() const {
+    if (empty_object_) {
+      static const nlohmann::json kEmptyObject = nlohmann::json::object();
+      return kEmptyObject;
+    }
+    return output_;
+  }
   const nlohmann::json& error_document() const { return error_; }
+  // The output is {} (its text needs no serializer).
+  bool output_is_empty_object() const {
+    return empty_object_ || (output_.is_object() && output_.empty());
+  }
 
  private:
-  Outcome(uint32_t status, nlohmann::json output, nlohmann::json error)
-      : status_(status), output_(std::move(output)), error_(std::move(error)) {}
+  Outcome(uint32_t status, nlohmann::json output, nlohmann::json error, bool empty_object = false)
+      : status_(status),
+        output_(std::move(output)),
+        error_(std::move(error)),
+        empty_object_(empty_object) {}
   static nlohmann::json error(std::string code, std::string message) {
     return {{"code", std::move(code)}, {"message", std::move(message)}};
   }
   uint32_t status_;
   nlohmann::json output_;
   nlohmann::json error_;
+  bool empty_object_ = false;  // output_ stands for {} (left null)
 };
 
 // Thrown by a constructor, execute or resume to reject parameters or configuration.
@@ -221,9 +250,12 @@ class Host {
 
 namespace detail {
 
-inline char* duplicate(const std::string& text) noexcept {
+inline char* duplicate(std::string_view text) noexcept {
   char* copy = static_cast<char*>(std::malloc(text.size() + 1));
-  if (copy != nullptr) std::memcpy(copy, text.c_str(), text.size() + 1);
+  if (copy != nullptr) {
+    std::memcpy(copy, text.data(), text.size());
+    copy[text.size()] = '\0';
+  }
   return copy;
 }
 
@@ -234,8 +266,8 @@ inline void free_string(char* s) noexcept {
 inline void write(const Outcome& outcome, coalition_result_t* out) {
   out->status = outcome.status();
   if (outcome.status() == COALITION_STATUS_OK || outcome.status() == COALITION_STATUS_SUSPEND) {
-    const nlohmann::json& output = outcome.output();
-    out->output_json = duplicate(output.is_object() && output.empty() ? "{}" : output.dump());
+    out->output_json =
+        outcome.output_is_empty_object() ? duplicate("{}") : duplicate(outcome.output().dump());
   } else {
     out->error_json = duplicate(outcome.error_document().dump());
   }
@@ -270,13 +302,25 @@ void guarded(const char* step_name, coalition_result_t* out, Body&& body) noexce
   }
 }
 
+inline bool is_empty_document(const char* text) {
+  return text == nullptr || *text == '\0' || std::strcmp(text, "{}") == 0;
+}
+
 // "{}", what most calls are handed, is returned without a parser (whose construction alone reads
 // the locale): the same document.
 inline nlohmann::json parse_or_empty(const char* text) {
-  if (text == nullptr || *text == '\0' || std::strcmp(text, "{}") == 0) {
-    return nlohmann::json::object();
+  return is_empty_document(text) ? nlohmann::json::object() : nlohmann::json::parse(text);
+}
+
+// Calls `step` with the document of `text`: "{}" (and no text) as one shared empty object, so
+// the usual call builds no document at all.
+template <class Step>
+Outcome with_document(const char* text, Step&& step) {
+  if (is_empty_document(text)) {
+    static const nlohmann::json kEmptyObject = nlohmann::json::object();
+    return step(kEmptyObject);
   }
-  return nlohmann::json::parse(text);
+  return step(nlohmann::json::parse(text));
 }
 
 template <class S>
@@ -307,7 +351,11 @@ struct Binding {
                       coalition_result_t* out) noexcept {
     guarded(S::kInfo.name, out, [&] {
       const Context context(context_json);
-      write(static_cast<S*>(instance)->execute(parse_or_empty(input_json), context), out);
+      auto* step = static_cast<S*>(instance);
+      write(with_document(
+                input_json,
+                [&](const nlohmann::json& params) { return step->execute(params, context); }),
+            out);
     });
   }
 
@@ -316,7 +364,12 @@ struct Binding {
     if constexpr (Resumable<S>) {
       guarded(S::kInfo.name, out, [&] {
         const Context context(context_json);
-        write(static_cast<S*>(instance)->resume(parse_or_empty(completion_json), context), out);
+        auto* step = static_cast<S*>(instance);
+        write(with_document(completion_json,
+                            [&](const nlohmann::json& completion) {
+                              return step->resume(completion, context);
+                            }),
+              out);
       });
     }
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace coalition {
 
 UtcMicros utc_now() {
@@ -9,6 +11,12 @@ UtcMicros utc_now() {
 }
 
 std::string format_utc(UtcMicros t) {
+  std::string text;
+  append_utc(text, t);
+  return text;
+}
+
+void append_utc(std::string& out, UtcMicros t) {
   using namespace std::chrono;
   // Civil calendar arithmetic, not gmtime: it floors correctly before 1970 and needs no time_t.
   const auto ms = floor<milliseconds>(t);
@@ -29,12 +37,13 @@ std::string format_utc(UtcMicros t) {
     put(14, static_cast<unsigned>(time.minutes().count()), 2);
     put(17, static_cast<unsigned>(time.seconds().count()), 2);
     put(20, static_cast<unsigned>(time.subseconds().count()), 3);
-    return std::string(text, sizeof(text) - 1);
+    out.append(text, sizeof(text) - 1);
+    return;
   }
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     time.hours().count(), time.minutes().count(), time.seconds().count(),
-                     time.subseconds().count());
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                 static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                 static_cast<unsigned>(date.day()), time.hours().count(), time.minutes().count(),
+                 time.seconds().count(), time.subseconds().count());
 }
 
 std::optional<UtcMicros> parse_utc(std::string_view text, std::string* why) {

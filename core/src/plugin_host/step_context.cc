@@ -40,8 +40,10 @@ std::string StepContext::to_text() const {
   out += R"(,"idempotency_key":)"sv;
   append_json_string(out, idempotency_key);
   out += R"(,"deadline":)"sv;
-  if (deadline) {
-    append_json_string(out, format_utc(*deadline));
+  if (deadline) {  // the text of an instant needs no escaping
+    out.push_back('"');
+    append_utc(out, *deadline);
+    out.push_back('"');
   } else {
     out += "null"sv;
   }
@@ -60,8 +62,9 @@ std::string StepContext::to_text() const {
   out += R"(,"task_token":)"sv;
   append_json_string(out, task_token);
   if (now) {
-    out += R"(,"now":)"sv;
-    append_json_string(out, format_utc(*now));
+    out += R"(,"now":")"sv;
+    append_utc(out, *now);
+    out.push_back('"');
   }
   out.push_back('}');
   return out;

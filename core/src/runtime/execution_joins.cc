@@ -270,6 +270,15 @@ json Execution::join_output(Join& join, size_t slot) {
   const Step& step = *join.step;
   if (step.kind == StepKind::kParallel) {
     json result = json::object();
+    if (step.branches_by_name.size() == join.state.size()) {  // in order: each at the end
+      auto& members = result.get_ref<json::object_t&>();
+      for (size_t i : step.branches_by_name) {
+        if (join.state[i] == SlotState::kSucceeded) {
+          members.emplace_hint(members.end(), step.branches[i].name, std::move(join.outputs[i]));
+        }
+      }
+      return result;
+    }
     for (size_t i = 0; i < join.state.size(); ++i) {
       if (join.state[i] == SlotState::kSucceeded) {
         result[step.branches[i].name] = std::move(join.outputs[i]);

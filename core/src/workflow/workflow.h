@@ -144,6 +144,10 @@ struct Step {
   std::string default_next;
   // parallel
   std::vector<Branch> branches;
+  // The indexes of `branches` in the order of their names, as a join's output lists them (read
+  // once, so a join writes its output in order instead of searching it branch by branch). A
+  // step built without it (empty) is joined all the same.
+  std::vector<size_t> branches_by_name;
   JoinMode join = JoinMode::kAll;
   uint32_t join_count = 0;
   std::vector<size_t> join_of;  // kAll: indexes of the branches waited for; empty: every branch

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <numeric>
 #include <regex>
 #include <set>
 
@@ -318,6 +319,11 @@ class Builder {
       step.branches.push_back(
           {name, sequence(branches[i]["steps"], pointer_append(branch_at, "steps"))});
     }
+    step.branches_by_name.resize(step.branches.size());
+    std::iota(step.branches_by_name.begin(), step.branches_by_name.end(), size_t{0});
+    std::stable_sort(
+        step.branches_by_name.begin(), step.branches_by_name.end(),
+        [&step](size_t a, size_t b) { return step.branches[a].name < step.branches[b].name; });
     join(s, at, step);
   }
 

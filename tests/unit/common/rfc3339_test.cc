@@ -45,6 +45,16 @@ TEST(FormatUtc, WritesEveryFieldPaddedToTheMillisecond) {
   }
 }
 
+// append_utc writes the same text after what is already there, both ways of writing a year.
+TEST(FormatUtc, AppendsTheSameTextAfterWhatIsThere) {
+  for (const UtcMicros t : {UtcMicros(sys_days(2026y / December / 7) + milliseconds(1)),
+                            UtcMicros(sys_days(10000y / January / 1) + milliseconds(5))}) {
+    std::string text = R"({"now":")";
+    append_utc(text, t);
+    EXPECT_EQ(text, R"({"now":")" + format_utc(t));
+  }
+}
+
 TEST(Rfc3339, RefusesWhatIsNotAStrictTimestamp) {
   for (const char* bad : {"2026-02-30T00:00:00Z",
                           "2027-02-29T00:00:00Z",

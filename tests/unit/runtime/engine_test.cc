@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -338,6 +339,36 @@ TEST_F(EngineTest, ManyExecutionsAdvanceConcurrentlyWithOrderedHistories) {
     for (size_t i = 0; i < s.history.size(); ++i) EXPECT_EQ(s.history[i].seq, i + 1);
     EXPECT_EQ(s.history.front().type, EventType::kExecutionStarted);
     EXPECT_EQ(s.history.back().type, EventType::kExecutionCompleted);
+  }
+}
+
+// A parallel step's output names each branch's output (what its steps added to the context) by
+// the branch's name, whatever order the branches are declared in (the join writes them in name
+// order).
+TEST_F(EngineTest, AParallelStepsOutputNamesEachBranchsOwnOutput) {
+  auto wf = workflow(R"({"id": "names", "version": 1, "title": "t", "steps": [
+      {"id": "fan", "kind": "parallel", "branches": [
+        {"name": "zeta", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-26"}, "result": "/echo"}]},
+        {"name": "b10", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-10"}, "result": "/echo"}]},
+        {"name": "alpha", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-1"}, "result": "/echo"}]},
+        {"name": "b9", "steps": [{"id": "x", "kind": "task", "type": "test.echo", "parameters": {"case_id": "FC-9"}, "result": "/echo"}]}]}]})");
+  ASSERT_EQ(wf->main->steps[0].branches_by_name, (std::vector<size_t>{2, 1, 3, 0}));
+  Engine engine(registry_, catalog_, clock_);
+  auto id = engine.start(wf, json::object());
+  ASSERT_TRUE(id.ok());
+  engine.wait_idle();
+  auto s = *engine.snapshot(*id);
+  ASSERT_EQ(s.status, ExecutionStatus::kSucceeded);
+  json output;
+  for (const auto& e : s.history) {
+    if (e.type == EventType::kStepSucceeded && e.step == "fan") output = e.data()["output"];
+  }
+  ASSERT_TRUE(output.is_object()) << output;
+  EXPECT_EQ(output.size(), 4u) << output;
+  for (const auto& [name, case_id] : std::map<std::string, std::string>{
+           {"zeta", "FC-26"}, {"b10", "FC-10"}, {"alpha", "FC-1"}, {"b9", "FC-9"}}) {
+    EXPECT_EQ(output.value(json::json_pointer("/" + name + "/echo/params/case_id"), ""), case_id)
+        << name << " in " << output;
   }
 }
 

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 #include <coalition/plugin.hpp>
 
+#include <optional>
+#include <string>
+
 #include "support/in_memory_plugins.h"
 
 namespace coalition {
@@ -96,6 +99,43 @@ TEST(PluginSdk, ContextAccessors) {
   ASSERT_TRUE(c.principal().has_value());
   EXPECT_EQ(c.principal()->role, "r");
   EXPECT_EQ(c.task_token(), "t");
+}
+
+// The SDK reads the host's context text where it lies, for the call; a step that keeps a copy
+// of its Context past the call keeps the document, not a pointer into text the host has reused.
+TEST(PluginSdk, AContextCopiedDuringTheCallOutlivesTheHostsText) {
+  std::string text = R"({"execution_id":"ex-1","step_id":"review","attempt":2})";
+  std::optional<sdk::Context> kept;
+  sdk::Context assigned(json::object());
+  {
+    const sdk::Context during(text.c_str());
+    kept.emplace(during);
+    assigned = during;
+  }
+  text.assign(text.size(), 'x');  // the host's buffer, reused for the next call
+  EXPECT_EQ(kept->execution_id(), "ex-1");
+  EXPECT_EQ(kept->attempt(), 2u);
+  EXPECT_EQ(assigned.step_id(), "review");
+  const sdk::Context none(nullptr);
+  EXPECT_EQ(none.document(), json::object());
+  EXPECT_EQ(none.now(), "");
+}
+
+// ok() with nothing builds no document, and is the empty object wherever it is read.
+TEST(PluginSdk, AnOutcomeWithoutOutputIsTheEmptyObject) {
+  const auto empty = sdk::Outcome::ok();
+  EXPECT_EQ(empty.status(), COALITION_STATUS_OK);
+  EXPECT_EQ(empty.output(), json::object());
+  EXPECT_TRUE(empty.output_is_empty_object());
+  EXPECT_TRUE(sdk::Outcome::ok(json::object()).output_is_empty_object());
+  EXPECT_FALSE(sdk::Outcome::ok(json::array()).output_is_empty_object());
+  EXPECT_FALSE(sdk::Outcome::ok(json{{"a", 1}}).output_is_empty_object());
+  EXPECT_FALSE(sdk::Outcome::suspend(nullptr).output_is_empty_object());
+  coalition_result_t out{};
+  sdk::detail::write(sdk::Outcome::ok(json{{"a", 1}}), &out);
+  ASSERT_NE(out.output_json, nullptr);
+  EXPECT_STREQ(out.output_json, R"({"a":1})");
+  sdk::detail::free_string(out.output_json);
 }
 
 class Approval {
