@@ -9,10 +9,12 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/file_system.h"
 #include "plugin_host/host_launcher.h"
@@ -75,13 +77,15 @@ int run(const char* name, const std::string& text, long n, long units_per_execut
       registry, catalog, clock,
       EngineOptions{.scheduler_threads = o.scheduler_threads, .plugin_threads = o.plugin_threads});
   long failures = 0;
-  const long clients = std::max(1L, std::min(o.clients, n));
+  // No more clients than executions in flight: each keeps at least one.
+  const long clients = std::max(1L, std::min({o.clients, n, o.concurrency}));
   std::vector<std::vector<std::string>> ids(static_cast<size_t>(clients));
   // Each client starts its share of the executions in windows of its share of C, waiting for
-  // the engine to go idle after each window.
+  // the engine to go idle after each window (the whole engine's: a non-blocking execution has
+  // ended when its start returns, so this waits for nothing else in W1 and W2).
   auto client = [&](long k) {
     const long count = n / clients + (k < n % clients ? 1 : 0);
-    const long window = std::max(1L, o.concurrency / clients);
+    const long window = o.concurrency / clients + (k < o.concurrency % clients ? 1 : 0);
     auto& mine = ids[static_cast<size_t>(k)];
     mine.reserve(static_cast<size_t>(count));
     long in_window = 0;

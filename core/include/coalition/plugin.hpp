@@ -86,22 +86,34 @@ struct Principal {
   std::string organisation;
 };
 
+namespace detail {
+template <class S>
+struct Binding;
+
+// The empty object, one for the whole library and never destroyed: a call handed {} and an
+// Outcome::ok() read it, and a plugin thread the engine gave up waiting for may still do so
+// while the process exits.
+inline const nlohmann::json& empty_object() {
+  static const nlohmann::json* const kEmpty = new const nlohmann::json(nlohmann::json::object());
+  return *kEmpty;
+}
+}  // namespace detail
+
 // The engine's context of one attempt (see coalition_step_type_t.execute). The document is parsed
-// on first use, so a step that never looks at its context pays nothing for it.
+// on first use, so a step that never looks at its context pays nothing for it. Copies and moves
+// hold their own parsed document, never the text: a step may keep one past its call.
 class Context {
  public:
   explicit Context(nlohmann::json doc) : doc_(std::move(doc)), parsed_(true) {}
-  // Reads `text` where it lies, without a copy: it must outlive this Context, as the host's
-  // context_json outlives the call the SDK makes this Context for. A copy of the Context takes
-  // the parsed document with it instead, so a step may keep one past the call.
-  explicit Context(const char* text) : text_(text != nullptr ? text : "") {}
-  Context(const Context& other) : doc_(other.document()), parsed_(true) {}
+  explicit Context(const char* text) : owned_(text != nullptr ? text : ""), text_(owned_.c_str()) {}
+  Context(const Context& other) : doc_(other.parsed_copy()), parsed_(true) {}
+  Context(Context&& other) : doc_(other.parsed_move()), parsed_(true) {}
   Context& operator=(const Context& other) {
-    if (this != &other) {
-      doc_ = other.document();
-      text_ = "";
-      parsed_ = true;
-    }
+    if (this != &other) assign(other.parsed_copy());
+    return *this;
+  }
+  Context& operator=(Context&& other) {
+    if (this != &other) assign(other.parsed_move());
     return *this;
   }
   ~Context() = default;
@@ -127,18 +139,39 @@ class Context {
   // Throws nlohmann::json::parse_error when the host sent malformed text (never in practice).
   const nlohmann::json& document() const {
     if (!parsed_) {
-      doc_ = *text_ == '\0' ? nlohmann::json::object() : nlohmann::json::parse(text_);
+      doc_ = parse(text_);
       parsed_ = true;
     }
     return doc_;
   }
 
  private:
+  template <class S>
+  friend struct detail::Binding;
+  struct Borrowed {};
+  // The SDK's own, for the context_json of a call: read where it lies, without a copy (the
+  // host's text outlives the call, and the Context made for it does not).
+  Context(Borrowed /*unused*/, const char* text) : text_(text != nullptr ? text : "") {}
+
+  static nlohmann::json parse(const char* text) {
+    return *text == '\0' ? nlohmann::json::object() : nlohmann::json::parse(text);
+  }
+  // What a copy holds: the document, parsed from the text if this one has not been (leaving this
+  // one as it is, so copying a shared Context from several threads reads it only).
+  nlohmann::json parsed_copy() const { return parsed_ ? doc_ : parse(text_); }
+  nlohmann::json parsed_move() { return parsed_ ? std::move(doc_) : parse(text_); }
+  void assign(nlohmann::json doc) {
+    doc_ = std::move(doc);
+    parsed_ = true;
+    owned_.clear();
+    text_ = "";
+  }
   std::string text(const char* key) const {
     auto it = document().find(key);
     return it != document().end() && it->is_string() ? it->get<std::string>() : std::string();
   }
-  const char* text_ = "";  // not owned; read only until parsed_
+  std::string owned_;      // the text, when a caller handed it to the public constructor
+  const char* text_ = "";  // read only until parsed_
   mutable nlohmann::json doc_;
   mutable bool parsed_ = false;
 };
@@ -168,13 +201,7 @@ class Outcome {
   }
 
   uint32_t status() const { return status_; }
-  const nlohmann::json& output() const {
-    if (empty_object_) {
-      static const nlohmann::json kEmptyObject = nlohmann::json::object();
-      return kEmptyObject;
-    }
-    return output_;
-  }
+  const nlohmann::json& output() const { return empty_object_ ? detail::empty_object() : output_; }
   const nlohmann::json& error_document() const { return error_; }
   // The output is {} (its text needs no serializer).
   bool output_is_empty_object() const {
@@ -312,15 +339,17 @@ inline nlohmann::json parse_or_empty(const char* text) {
   return is_empty_document(text) ? nlohmann::json::object() : nlohmann::json::parse(text);
 }
 
-// Calls `step` with the document of `text`: "{}" (and no text) as one shared empty object, so
-// the usual call builds no document at all.
-template <class Step>
-Outcome with_document(const char* text, Step&& step) {
-  if (is_empty_document(text)) {
-    static const nlohmann::json kEmptyObject = nlohmann::json::object();
-    return step(kEmptyObject);
+// Calls `call` with the document of `text`, a temporary it may take: "{}" (and no text) as the
+// library's one empty object, so the usual call builds no document at all, where the step takes
+// it as const nlohmann::json& (a step that takes its own, by value or as &&, is handed a new one).
+template <class Call>
+Outcome with_document(const char* text, Call&& call) {
+  if (!is_empty_document(text)) return call(nlohmann::json::parse(text));
+  if constexpr (std::is_invocable_v<Call&, const nlohmann::json&>) {
+    return call(empty_object());
+  } else {
+    return call(nlohmann::json::object());
   }
-  return step(nlohmann::json::parse(text));
 }
 
 template <class S>
@@ -350,11 +379,15 @@ struct Binding {
   static void execute(void* instance, const char* input_json, const char* context_json,
                       coalition_result_t* out) noexcept {
     guarded(S::kInfo.name, out, [&] {
-      const Context context(context_json);
+      const Context context(Context::Borrowed{}, context_json);
       auto* step = static_cast<S*>(instance);
-      write(with_document(
-                input_json,
-                [&](const nlohmann::json& params) { return step->execute(params, context); }),
+      // A step's own signature decides how it takes its parameters (const&, by value or &&):
+      // the return type keeps the call out of overload resolution where it would not compile.
+      write(with_document(input_json,
+                          [&](auto&& params) -> decltype(step->execute(
+                                                 std::forward<decltype(params)>(params), context)) {
+                            return step->execute(std::forward<decltype(params)>(params), context);
+                          }),
             out);
     });
   }
@@ -363,7 +396,7 @@ struct Binding {
                      coalition_result_t* out) noexcept {
     if constexpr (Resumable<S>) {
       guarded(S::kInfo.name, out, [&] {
-        const Context context(context_json);
+        const Context context(Context::Borrowed{}, context_json);
         auto* step = static_cast<S*>(instance);
         write(with_document(completion_json,
                             [&](const nlohmann::json& completion) {

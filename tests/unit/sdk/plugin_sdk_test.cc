@@ -103,22 +103,90 @@ TEST(PluginSdk, ContextAccessors) {
 
 // The SDK reads the host's context text where it lies, for the call; a step that keeps a copy
 // of its Context past the call keeps the document, not a pointer into text the host has reused.
-TEST(PluginSdk, AContextCopiedDuringTheCallOutlivesTheHostsText) {
-  std::string text = R"({"execution_id":"ex-1","step_id":"review","attempt":2})";
-  std::optional<sdk::Context> kept;
-  sdk::Context assigned(json::object());
-  {
-    const sdk::Context during(text.c_str());
-    kept.emplace(during);
-    assigned = during;
+class KeepsItsContext {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.keeps_context",
+      .description = "Keeps a copy of the context it was handed.",
+      .parameters_schema = R"({"type":"object"})",
+  };
+  sdk::Outcome execute(const json&, const sdk::Context& context) {
+    copied = context;
+    moved = sdk::Context(context);
+    return sdk::Outcome::ok();
   }
+  static inline std::optional<sdk::Context> copied;
+  static inline std::optional<sdk::Context> moved;
+};
+constexpr sdk::PluginInfo kKeeperPlugin{"keeper_test", "1.0.0", "Org", sdk::PartnerType::kCoalition,
+                                        "Keeps contexts."};
+
+TEST(PluginSdk, AContextKeptPastTheCallOutlivesTheHostsText) {
+  const auto* d = sdk::detail::describe<KeepsItsContext>(kKeeperPlugin);
+  std::string text = R"({"execution_id":"ex-1","step_id":"review","attempt":2})";
+  const auto a = call(d, d->step_types[0], "{}", text.c_str());
+  EXPECT_EQ(a.status, COALITION_STATUS_OK);
   text.assign(text.size(), 'x');  // the host's buffer, reused for the next call
-  EXPECT_EQ(kept->execution_id(), "ex-1");
-  EXPECT_EQ(kept->attempt(), 2u);
-  EXPECT_EQ(assigned.step_id(), "review");
+  ASSERT_TRUE(KeepsItsContext::copied.has_value());
+  EXPECT_EQ(KeepsItsContext::copied->execution_id(), "ex-1");
+  EXPECT_EQ(KeepsItsContext::copied->attempt(), 2u);
+  ASSERT_TRUE(KeepsItsContext::moved.has_value());
+  EXPECT_EQ(KeepsItsContext::moved->step_id(), "review");
+
+  // Built by hand, a Context keeps its own copy of the text: a temporary's is safe to pass.
+  const sdk::Context by_hand(std::string(R"({"step_id":"intake"})").c_str());
+  EXPECT_EQ(by_hand.step_id(), "intake");
+  sdk::Context assigned(json::object());
+  assigned = by_hand;
+  EXPECT_EQ(assigned.step_id(), "intake");
+  EXPECT_EQ(by_hand.step_id(), "intake");
   const sdk::Context none(nullptr);
   EXPECT_EQ(none.document(), json::object());
   EXPECT_EQ(none.now(), "");
+}
+
+// A step may take its parameters by value or as its own temporary (&&), not only as const&: each
+// is handed the document, {} and no text included.
+class TakesItsOwn {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.by_value",
+      .description = "Takes its parameters by value.",
+      .parameters_schema = R"({"type":"object"})",
+  };
+  sdk::Outcome execute(json params, const sdk::Context&) {
+    params["seen"] = true;
+    return sdk::Outcome::ok(std::move(params));
+  }
+};
+class TakesATemporary {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.by_rvalue",
+      .description = "Takes its parameters as a temporary.",
+      .parameters_schema = R"({"type":"object"})",
+  };
+  sdk::Outcome execute(json&& params, const sdk::Context&) {
+    params["seen"] = true;
+    return sdk::Outcome::ok(std::move(params));
+  }
+};
+constexpr sdk::PluginInfo kSignaturesPlugin{"signatures_test", "1.0.0", "Org",
+                                            sdk::PartnerType::kCoalition, "Signatures."};
+
+TEST(PluginSdk, AStepMayTakeItsParametersByValueOrAsATemporary) {
+  const auto* d = sdk::detail::describe<TakesItsOwn, TakesATemporary>(kSignaturesPlugin);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto* t = d->step_types[i];
+    EXPECT_EQ(call(d, t, "{}").output, (json{{"seen", true}})) << t->name;
+    EXPECT_EQ(call(d, t, nullptr).output, (json{{"seen", true}})) << t->name;
+    EXPECT_EQ(call(d, t, R"({"case_id":"FC-1"})").output,
+              (json{{"case_id", "FC-1"}, {"seen", true}}))
+        << t->name;
+  }
+  // The shared empty object was handed to none of them to change.
+  EXPECT_EQ(sdk::detail::empty_object(), json::object());
+  EXPECT_EQ(call(d, d->step_types[0], "").output, (json{{"seen", true}}));
 }
 
 // ok() with nothing builds no document, and is the empty object wherever it is read.
