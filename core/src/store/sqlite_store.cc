@@ -695,23 +695,12 @@ bool holds_nul(const Event& event) {
          event.step.find('\0') != std::string::npos;
 }
 
-// The end of the run that starts at `begin`: the events after it of the same execution, each
-// numbered above the one before.
-size_t run_end(const std::vector<StoredEvent>& events, size_t begin) {
-  size_t end = begin + 1;
-  while (end < events.size() && events[end].execution_id == events[begin].execution_id &&
-         events[end].event.seq > events[end - 1].event.seq) {
-    ++end;
-  }
-  return end;
-}
-
 }  // namespace
 
 void SqliteStore::prepare(StoreBatch& batch) const {
   EventRunText run;
   for (size_t begin = 0; begin < batch.events.size();) {
-    const size_t end = run_end(batch.events, begin);
+    const size_t end = event_run_end(batch.events, begin);
     StoredEvent& first = batch.events[begin];
     const bool clean = std::none_of(batch.events.begin() + static_cast<ptrdiff_t>(begin),
                                     batch.events.begin() + static_cast<ptrdiff_t>(end),
@@ -731,7 +720,7 @@ void SqliteStore::prepare(StoreBatch& batch) const {
 Status SqliteStore::write_events(const StoreBatch& batch) {
   EventRunText built;
   for (size_t begin = 0; begin < batch.events.size();) {
-    const size_t end = run_end(batch.events, begin);
+    const size_t end = event_run_end(batch.events, begin);
     const std::string& execution = batch.events[begin].execution_id;
     const uint64_t first = batch.events[begin].event.seq;
     const uint64_t last = batch.events[end - 1].event.seq;

@@ -36,6 +36,15 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
   return stored_event_digest(execution_id, event, event.payload);
 }
 
+size_t event_run_end(const std::vector<StoredEvent>& events, size_t begin) {
+  size_t end = begin + 1;
+  while (end < events.size() && events[end].execution_id == events[begin].execution_id &&
+         events[end].event.seq > events[end - 1].event.seq) {
+    ++end;
+  }
+  return end;
+}
+
 namespace {
 
 // Each audit entry's digests from the batch's own events, so the writer seals it without
@@ -46,11 +55,7 @@ void attach_event_hashes(StoreBatch& batch) {
   if (batch.audit.empty() || batch.events.empty()) return;
   std::unordered_map<std::string_view, std::pair<size_t, size_t>> ranges;  // [begin, end)
   for (size_t begin = 0; begin < batch.events.size();) {
-    size_t end = begin + 1;
-    while (end < batch.events.size() &&
-           batch.events[end].execution_id == batch.events[begin].execution_id) {
-      ++end;
-    }
+    const size_t end = event_run_end(batch.events, begin);
     ranges.emplace(batch.events[begin].execution_id, std::pair{begin, end});
     begin = end;
   }

@@ -40,6 +40,10 @@ std::string stored_event_digest(const std::string& execution_id, const Event& ev
 std::string stored_event_digest(const std::string& execution_id, const Event& event,
                                 const std::string& payload);
 
+// The end of the run of `events` that starts at `begin`: the events after it of the same
+// execution, each numbered above the one before (a batch holds each drain's events so).
+size_t event_run_end(const std::vector<StoredEvent>& events, size_t begin);
+
 // A task's form (task_form: the `doc` column) and its inbox summary (task_summary) as stored:
 // JSON text.
 std::string encode_task_form(const TaskRecord& task);
