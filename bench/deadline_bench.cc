@@ -33,6 +33,7 @@
 
 #include "common/utc_time.h"
 #include "durable_fixture.h"
+#include "own_cpu_time.h"
 
 namespace {
 
@@ -158,6 +159,7 @@ std::vector<double> ask_status(Engine& engine, const std::vector<std::string>& i
 
 struct Storm {
   double fire_all_s = 0;
+  double cpu_s = 0;  // the process's, user and system, from the first instant to the last firing
   std::vector<double> lateness_ms;  // of each execution whose wait ended
   std::vector<double> status_ms;
   long unanswered = 0;
@@ -165,17 +167,20 @@ struct Storm {
 };
 
 Storm storm(DurableFixture& f, const std::vector<std::string>& ids,
-            const std::vector<int64_t>& due_ms, TimePoint last_due) {
+            const std::vector<int64_t>& due_ms, TimePoint first_due, TimePoint last_due) {
   Storm result;
   std::atomic<bool> stop{false};
   std::thread asker([&] { result.status_ms = ask_status(*f.engine, ids, stop); });
   StoreReader reader(f.file.string());
   const auto give_up = last_due + std::chrono::minutes(10);
   // None can be done before the last instant: counting starts there.
+  std::this_thread::sleep_for(std::max(first_due - utc_now(), TimePoint::duration::zero()));
+  const double cpu_before = bench::own_cpu_seconds();
   std::this_thread::sleep_for(std::max(last_due - utc_now(), TimePoint::duration::zero()));
   while (reader.unfinished() != 0 && utc_now() < give_up) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
+  result.cpu_s = bench::own_cpu_seconds() - cpu_before;
   stop = true;
   asker.join();
   (void)f.engine->sync();
@@ -195,8 +200,7 @@ Storm storm(DurableFixture& f, const std::vector<std::string>& ids,
     last_end = std::max(last_end, it->second);
   }
   std::sort(result.lateness_ms.begin(), result.lateness_ms.end());
-  const int64_t first_due = *std::min_element(due_ms.begin(), due_ms.end());
-  result.fire_all_s = static_cast<double>(last_end - first_due) / 1e3;
+  result.fire_all_s = static_cast<double>(last_end - to_ms(first_due)) / 1e3;
   return result;
 }
 
@@ -237,7 +241,7 @@ int w5(const Options& o, const PluginRegistry& registry) {
     return 70;
   }
 
-  const Storm s = storm(f, ids, due_ms, first_due + spread);
+  const Storm s = storm(f, ids, due_ms, first_due, first_due + spread);
   auto lateness = s.lateness_ms;
   auto status = s.status_ms;
   const long failures = s.failures;
@@ -247,15 +251,17 @@ int w5(const Options& o, const PluginRegistry& registry) {
       "\"park_per_s\":%.0f,\"rss_per_parked_bytes\":%.0f,\"store_bytes_per_parked\":%.0f,"
       "\"cancel_us_none_pending\":%.2f,\"cancel_us_n_pending\":%.2f,\"fire_all_s\":%.3f,"
       "\"fired_per_s\":%.0f,\"lateness_p50_ms\":%.0f,\"lateness_p99_ms\":%.0f,"
-      "\"lateness_max_ms\":%.0f,\"status_answers\":%zu,\"status_unanswered\":%ld,"
+      "\"lateness_max_ms\":%.0f,\"cpu_us_per_fired\":%.1f,\"status_answers\":%zu,"
+      "\"status_unanswered\":%ld,"
       "\"status_p99_ms\":%.2f,\"status_max_ms\":%.2f,\"peak_rss_mb\":%.0f,"
       "\"failures\":%ld,\"store\":\"sqlite synchronous=FULL\"}\n",
       o.n, o.spread_s, o.threads, park, static_cast<double>(o.n) / park,
       static_cast<double>(rss_parked - rss_before) * 1024.0 / static_cast<double>(o.n),
       static_cast<double>(bytes) / static_cast<double>(o.n), cancel_empty_us, cancel_pending_us,
       s.fire_all_s, s.fire_all_s > 0 ? fired / s.fire_all_s : 0.0, percentile(lateness, 0.5),
-      percentile(lateness, 0.99), lateness.empty() ? 0.0 : lateness.back(), status.size(),
-      s.unanswered, percentile(status, 0.99), status.empty() ? 0.0 : status.back(),
+      percentile(lateness, 0.99), lateness.empty() ? 0.0 : lateness.back(),
+      fired > 0 ? s.cpu_s * 1e6 / fired : 0.0, status.size(), s.unanswered,
+      percentile(status, 0.99), status.empty() ? 0.0 : status.back(),
       static_cast<double>(peak_rss_kb()) / 1024.0, failures);
   std::fflush(stdout);
   return failures == 0 ? 0 : 70;

@@ -29,12 +29,14 @@
 #include <thread>
 #include <vector>
 
+#include "own_cpu_time.h"
 #include "support/http_client.h"
 
 extern char** environ;
 
 namespace {
 
+using coalition::bench::own_cpu_seconds;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
@@ -93,15 +95,6 @@ double cpu_seconds(pid_t pid) {
     if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
   }
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double own_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 struct Latencies {

@@ -134,8 +134,23 @@ class GatedStore final : public Store {
     }
     return inner_.stored_execution(id);
   }
+  // Several read back together: each through stored_execution() above (held alike), the
+  // batch's ids noted.
+  std::vector<Result<std::optional<StoredExecution>>> stored_executions(
+      const std::vector<std::string>& ids) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      batches_read_.push_back(ids);
+    }
+    return Store::stored_executions(ids);
+  }
   // How many times an execution was read back to be restored (stored_execution).
   int reloads() const { return reloads_.load(); }
+  // The ids of each stored_executions() call, in order.
+  std::vector<std::vector<std::string>> batches_read() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return batches_read_;
+  }
   Result<std::optional<nlohmann::json>> retry_point(const std::string& id) override {
     return inner_.retry_point(id);
   }
@@ -226,6 +241,7 @@ class GatedStore final : public Store {
   bool fail_sync_ = false;
   std::vector<StoreBatch> seen_;
   std::atomic<int> reloads_{0};
+  std::vector<std::vector<std::string>> batches_read_;
 };
 
 // Opens `gate` when it goes out of scope: a test that stops early (a failed ASSERT) never leaves

@@ -150,7 +150,32 @@ void Engine::let_go_woken(Execution& execution) {
 }
 
 void Engine::wake_at(const std::string& id, TimePoint due) {
-  wakeups_[id] = clock_.call_at(due, [this, id] { post([this, id] { reload_on_wake(id); }); });
+  wakeups_[id] = clock_.call_at(due, [this, id] { queue_wake(id); });
+}
+
+// Deadlines falling due together are reloaded together: one job for all the wake-ups queued
+// meanwhile (a post per wake-up, each waking the scheduler, cost more than a reload), and one
+// read of the store for each batch of them (store/store.h stored_executions).
+void Engine::queue_wake(const std::string& id) {
+  begin_work();  // ended once reload_queued has looked at it
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    first = wake_queue_.empty();
+    wake_queue_.push_back(id);
+  }
+  if (first) post([this] { reload_queued(); });
+}
+
+void Engine::reload_queued() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    ids.swap(wake_queue_);
+  }
+  const size_t n = ids.size();
+  reload_on_wake(std::move(ids), /*released=*/false);
+  for (size_t i = 0; i < n; ++i) end_work();
 }
 
 // A storm of deadlines due together reloads executions faster than their commits let them go
@@ -161,24 +186,35 @@ void Engine::wake_at(const std::string& id, TimePoint due) {
 // takes it). Only in real time: there a reloaded execution's due timers fire at once, so its
 // commit follows by itself; in virtual time they wait for time to be moved, and a postponed
 // wake-up could wait for a commit that only the next move of time would bring.
-void Engine::reload_on_wake(const std::string& id) {
+void Engine::reload_on_wake(std::vector<std::string> ids, bool released) {
+  // Enough for a reader's pages to be shared (the tree's upper levels, read once a batch), few
+  // enough that one batch keeps the scheduler from other work only briefly.
+  constexpr size_t kBatch = 64;
   const bool bounded = clock_.real_time();
-  if (bounded && woken_.load() >= reload_backlog_) {
-    {
-      std::lock_guard<std::mutex> lock(postponed_mutex_);
-      begin_work();  // ended when it is posted again
-      postponed_.push_back(id);
-      postponed_count_.fetch_add(1);
+  std::vector<std::string> batch;
+  size_t next = 0;
+  while (next < ids.size()) {
+    batch.clear();
+    for (; next < ids.size() && batch.size() < kBatch; ++next) {
+      if (bounded && woken_.load() + batch.size() >= reload_backlog_) break;
+      if (released) waking_.fetch_sub(1);
+      batch.push_back(std::move(ids[next]));
     }
-    release_postponed();  // the commits it waited on may all have ended meanwhile
-    return;
+    if (batch.empty()) break;  // no room
+    load_woken(batch);
   }
-  auto loaded = find_or_load(id, /*wait_if_held=*/false, /*woken=*/bounded);
-  if (!loaded && loaded.error().reason() != ErrorReason::kExecutionBusy) {  // busy: theirs
-    spdlog::error("cannot reload execution {}: {}", id, loaded.error().message());
+  if (next < ids.size()) {  // the rest wait for room, in their order
+    std::lock_guard<std::mutex> lock(postponed_mutex_);
+    for (; next < ids.size(); ++next) {
+      begin_work();  // ended when it is posted again
+      if (released) waking_.fetch_sub(1);
+      postponed_.push_back(std::move(ids[next]));
+    }
+    postponed_count_.store(postponed_.size());
   }
-  // A wake-up that loaded nothing (finished meanwhile, another node's, unreadable) counted
-  // nothing: the room it was given goes to the next postponed one.
+  // The commits a postponed one waited on may all have ended meanwhile; and a wake-up that
+  // loaded nothing (finished meanwhile, another node's, unreadable) counted nothing: the room
+  // it was given goes to the next postponed one.
   if (postponed_count_.load() > 0) release_postponed();
 }
 
@@ -199,12 +235,7 @@ void Engine::release_postponed() {
   // One job for them all: a post per wake-up, from the syncing thread, each waking the
   // scheduler, cost more than the reloads it handed over.
   const size_t n = ids.size();
-  post([this, ids = std::move(ids)] {
-    for (const auto& id : ids) {
-      waking_.fetch_sub(1);
-      reload_on_wake(id);
-    }
-  });
+  post([this, ids = std::move(ids)]() mutable { reload_on_wake(std::move(ids), true); });
   for (size_t i = 0; i < n; ++i) end_work();  // the postponements', now the posted job's
 }
 
@@ -241,20 +272,86 @@ Result<std::shared_ptr<Execution>> Engine::load_once(const std::string& id, bool
 }
 
 Result<std::shared_ptr<Execution>> Engine::load_unlocked(const std::string& id, bool woken) {
-  // Ends the load after the lease is let go (when it is), so that the next load's claim is
-  // never the one let go.
-  struct Loading {
+  struct Loading {  // destroyed after `hold`
     Engine& engine;
     const std::string& id;
-    ~Loading() {
-      std::lock_guard<std::mutex> lock(engine.executions_mutex_);
-      engine.loading_.erase(id);
-      engine.loaded_.notify_all();
-    }
+    ~Loading() { engine.end_loading(id); }
   } loading{*this, id};
   if (auto claimed = claim_locked(id); !claimed) return std::move(claimed).error();
   LeaseHold hold(*this, id);  // let go unless the execution is loaded
-  auto stored = store_->stored_execution(id);
+  return adopt_stored(id, store_->stored_execution(id), hold, woken);
+}
+
+void Engine::end_loading(const std::string& id) {
+  std::lock_guard<std::mutex> lock(executions_mutex_);
+  loading_.erase(id);
+  loaded_.notify_all();
+}
+
+void Engine::load_woken(const std::vector<std::string>& ids) {
+  // Ends the loads still marked (an id is emptied once its load has ended), after the leases
+  // (`holds`, declared after it) were let go.
+  struct Loading {
+    Engine& engine;
+    std::vector<std::string> ids;
+    ~Loading() {
+      for (const auto& id : ids) {
+        if (!id.empty()) engine.end_loading(id);
+      }
+    }
+    void end(size_t i) {
+      engine.end_loading(ids[i]);
+      ids[i].clear();
+    }
+  } loading{*this, {}};
+  std::vector<std::string> elsewhere;  // another thread loads them: left to find_or_load
+  {
+    std::lock_guard<std::mutex> lock(executions_mutex_);
+    if (store_ == nullptr) return;
+    for (const auto& id : ids) {
+      if (executions_.count(id) > 0) continue;  // in memory: nothing to reload
+      if (loading_.insert(id).second) {
+        loading.ids.push_back(id);
+      } else {
+        elsewhere.push_back(id);
+      }
+    }
+  }
+  const bool woken = clock_.real_time();
+  const auto report = [](const std::string& id, const Error& error) {
+    if (error.reason() != ErrorReason::kExecutionBusy) {  // busy: the other node's to run
+      spdlog::error("cannot reload execution {}: {}", id, error.message());
+    }
+  };
+  std::vector<size_t> claimed;  // indexes into loading.ids
+  std::vector<std::string> reads;
+  std::vector<std::unique_ptr<LeaseHold>> holds;
+  for (size_t i = 0; i < loading.ids.size(); ++i) {
+    if (auto s = claim_locked(loading.ids[i]); !s) {
+      report(loading.ids[i], s.error());
+      loading.end(i);
+      continue;
+    }
+    claimed.push_back(i);
+    reads.push_back(loading.ids[i]);
+    holds.push_back(std::make_unique<LeaseHold>(*this, loading.ids[i]));
+  }
+  auto stored = store_->stored_executions(reads);
+  for (size_t k = 0; k < claimed.size(); ++k) {
+    auto loaded = adopt_stored(reads[k], std::move(stored[k]), *holds[k], woken);
+    if (!loaded) report(reads[k], loaded.error());
+    holds[k].reset();
+    loading.end(claimed[k]);
+  }
+  for (const auto& id : elsewhere) {
+    auto loaded = find_or_load(id, /*wait_if_held=*/false, woken);
+    if (!loaded) report(id, loaded.error());
+  }
+}
+
+Result<std::shared_ptr<Execution>> Engine::adopt_stored(
+    const std::string& id, Result<std::optional<StoredExecution>> stored, LeaseHold& hold,
+    bool woken) {
   if (!stored) return std::move(stored).error();
   if (!*stored || is_finished((*stored)->record.status)) return std::shared_ptr<Execution>();
   auto restored = load(**stored);
@@ -1041,7 +1138,9 @@ std::optional<ExecutionSnapshot> Engine::snapshot(const std::string& id) const {
 std::vector<std::string> Engine::execution_ids() const {
   std::lock_guard<std::mutex> lock(executions_mutex_);
   std::vector<std::string> ids;
+  ids.reserve(executions_.size());
   for (const auto& [id, e] : executions_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
   return ids;
 }
 

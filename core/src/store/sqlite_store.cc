@@ -1384,6 +1384,29 @@ Result<std::optional<ExecutionRecord>> SqliteStore::execution_row(Reader& reader
 Result<std::optional<StoredExecution>> SqliteStore::stored_execution(const std::string& id) {
   Reader reader = read_connection();
   if (auto s = reader.snapshot(); !s) return std::move(s).error();
+  return stored_in(reader, id);
+}
+
+// A read transaction ends with its pages forgotten whenever the log moved on, which it does
+// with every commit: reloads one by one each read the three tables' upper levels afresh (a
+// deadline storm's scheduler spent a third of its time in these reads). Read together, they
+// read those pages once.
+std::vector<Result<std::optional<StoredExecution>>> SqliteStore::stored_executions(
+    const std::vector<std::string>& ids) {
+  std::vector<Result<std::optional<StoredExecution>>> out;
+  out.reserve(ids.size());
+  if (ids.empty()) return out;
+  Reader reader = read_connection();
+  if (auto s = reader.snapshot(); !s) {
+    for (size_t i = 0; i < ids.size(); ++i) out.emplace_back(s.error());
+    return out;
+  }
+  for (const auto& id : ids) out.push_back(stored_in(reader, id));
+  return out;
+}
+
+Result<std::optional<StoredExecution>> SqliteStore::stored_in(Reader& reader,
+                                                              const std::string& id) {
   std::string state;
   auto record = execution_row(reader, id, &state);
   if (!record) return std::move(record).error();

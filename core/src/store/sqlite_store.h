@@ -68,6 +68,8 @@ class SqliteStore final : public Store {
   Result<std::vector<WorkflowRecord>> workflows() override;
   Result<std::optional<ExecutionRecord>> execution(const std::string& id) override;
   Result<std::optional<StoredExecution>> stored_execution(const std::string& id) override;
+  std::vector<Result<std::optional<StoredExecution>>> stored_executions(
+      const std::vector<std::string>& ids) override;
   Result<std::optional<nlohmann::json>> retry_point(const std::string& id) override;
   Result<std::vector<ExecutionRecord>> active_executions() override;
   Result<std::vector<ExecutionRecord>> recent_executions(size_t limit) override;
@@ -196,6 +198,8 @@ class SqliteStore final : public Store {
   Result<uint32_t> interruptions_of(Reader& reader, const std::string& execution_id);
   Result<std::map<std::string, nlohmann::json>> state_parts_of(Reader& reader,
                                                                const std::string& execution_id);
+  // stored_execution()'s reads on `reader`, in the snapshot it holds.
+  Result<std::optional<StoredExecution>> stored_in(Reader& reader, const std::string& id);
   // Called by SQLite after each commit on the main connection with the pages in the log.
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
   // Copies the log into the database file on a connection of its own whenever the committer

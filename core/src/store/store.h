@@ -487,6 +487,16 @@ class Store {
   // The record, interruptions and state parts of execution `id` as one snapshot (one read, where
   // the three calls would be three); nullopt when the store has no such execution.
   virtual Result<std::optional<StoredExecution>> stored_execution(const std::string& id) = 0;
+  // stored_execution() for each of `ids`: one answer per id, in their order. A store that can
+  // reads them all from one snapshot (SQLite: one read transaction, whose pages the reads share
+  // instead of each reading the tables' upper levels again); by default, one call each.
+  virtual std::vector<Result<std::optional<StoredExecution>>> stored_executions(
+      const std::vector<std::string>& ids) {
+    std::vector<Result<std::optional<StoredExecution>>> out;
+    out.reserve(ids.size());
+    for (const auto& id : ids) out.push_back(stored_execution(id));
+    return out;
+  }
   // The snapshot a failed execution had before it failed (the last one written while it was
   // running or waiting; its state parts are kept with it); nullopt unless the execution is
   // failed and has one. A retry restores it (runtime/engine.h retry).

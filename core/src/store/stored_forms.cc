@@ -136,6 +136,9 @@ Result<TaskStatus> stored_task_status(std::string_view text, const std::string& 
 }
 
 Result<ExecutionResult> stored_result(std::string_view text, const std::string& id) {
+  // What every unfinished execution holds, read without a parser (its lexer's buffers were 2%
+  // of reloading a parked execution).
+  if (text == "{}") return ExecutionResult();
   auto result = read_execution_result(stored_json(text));
   if (!result) {
     return Error::invalid_data(

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
 #include <thread>
 
 #include "runtime/engine.h"
@@ -247,6 +248,67 @@ TEST_F(ExecutionDrain, WakeUpsReloadNoMoreExecutionsThanTheBacklogAllowsWhileCom
   EXPECT_EQ(gate_->reloads() - before, kExecutions);
   for (int i = 0; i < kExecutions; ++i) {
     const std::string id = "ex-" + std::to_string(i);
+    auto record = gate_->execution(id);
+    ASSERT_TRUE(record.ok() && record->has_value()) << id;
+    EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded) << id;
+  }
+  EXPECT_TRUE(engine->settled());
+}
+
+// Deadlines falling due while the scheduler is busy are read back from the store together:
+// one read for all the wake-ups queued meanwhile (the first one's reload holds the scheduler's
+// one thread in the store until the others are queued), and every execution finishes.
+TEST_F(ExecutionDrain, WakeUpsQueuedTogetherAreReadFromTheStoreInOneBatch) {
+  constexpr int kLater = 8;
+  auto shorter = load_workflow(R"({"id": "short", "version": 1, "title": "Short", "steps": [
+      {"id": "pause", "kind": "wait", "for": "PT30M", "next": "done"},
+      {"id": "done", "kind": "succeed"}]})",
+                               "short.json");
+  auto longer = load_workflow(R"({"id": "long", "version": 1, "title": "Long", "steps": [
+      {"id": "pause", "kind": "wait", "for": "PT1H", "next": "done"},
+      {"id": "done", "kind": "succeed"}]})",
+                              "long.json");
+  ASSERT_TRUE(shorter.problems.empty() && longer.problems.empty());
+  ASSERT_TRUE(catalog_.add(shorter.workflow).ok());
+  ASSERT_TRUE(catalog_.add(longer.workflow).ok());
+  engine_.reset();  // this test's engine runs on a clock of its own, declared before it
+  const TimePoint start = clock_.now();
+  test::HandTurnedWallClock clock(start);
+  auto engine = std::make_unique<Engine>(
+      registry_, catalog_, clock,
+      EngineOptions{
+          .scheduler_threads = 1, .plugin_threads = 2, .store = gate_.get(), .reload_backlog = 64});
+  ASSERT_TRUE(engine->start(shorter.workflow, json::object(), "ex-first", "coord.cora").ok());
+  std::set<std::string> later;
+  for (int i = 0; i < kLater; ++i) {
+    const std::string id = "ex-" + std::to_string(i);
+    ASSERT_TRUE(engine->start(longer.workflow, json::object(), id, "coord.cora").ok());
+    later.insert(id);
+  }
+  engine->wait_idle();
+  ASSERT_TRUE(engine->sync().ok());
+  ASSERT_TRUE(engine->execution_ids().empty()) << "all parked: only their wake-ups are left";
+
+  const test::OpenAtExit open_at_exit(*gate_);
+  gate_->hold_reads_of("ex-first");
+  clock.inner.set_at_least(start + std::chrono::minutes(45));
+  ASSERT_TRUE(clock.inner.fire_next(clock.inner.now()));  // ex-first's wake-up
+  ASSERT_TRUE(gate_->wait_until_reads_held(1));
+  clock.inner.set_at_least(start + std::chrono::hours(2));
+  int fired = 0;
+  while (clock.inner.fire_next(clock.inner.now())) ++fired;  // queued behind the held read
+  ASSERT_EQ(fired, kLater);
+  gate_->release_reads();
+  engine->wait_idle();
+  ASSERT_TRUE(engine->sync().ok());
+
+  const auto batches = gate_->batches_read();
+  ASSERT_EQ(batches.size(), 2U);
+  EXPECT_EQ(batches[0], std::vector<std::string>{"ex-first"});
+  EXPECT_EQ(std::set<std::string>(batches[1].begin(), batches[1].end()), later);
+  EXPECT_EQ(batches[1].size(), later.size()) << "each read once";
+  later.insert("ex-first");
+  for (const auto& id : later) {
     auto record = gate_->execution(id);
     ASSERT_TRUE(record.ok() && record->has_value()) << id;
     EXPECT_EQ((*record)->status, ExecutionStatus::kSucceeded) << id;

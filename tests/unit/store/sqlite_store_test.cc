@@ -280,6 +280,57 @@ TEST_F(SqliteStoreTest, StoredExecutionReadsTheRecordItsInterruptionsAndPartsAsO
   }
 }
 
+// Several executions read back together (a storm of wake-ups): one answer per id in the ids'
+// order, each what stored_execution gives for it alone, an unknown id's empty among them; the
+// read transaction ends with the call (a later commit is seen), on a file and in memory alike.
+TEST_F(SqliteStoreTest, StoredExecutionsReadEachAsStoredExecutionDoesInTheirOrder) {
+  for (const std::string& path : {file_.string(), std::string(":memory:")}) {
+    SCOPED_TRACE(path);
+    auto opened = SqliteStore::open(SqliteOptions{path});
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    auto& store = **opened;
+    EXPECT_TRUE(store.stored_executions({}).empty());
+    StoreBatch batch;
+    for (int i = 1; i <= 3; ++i) {
+      batch.executions.push_back(ExecutionRecord{
+          "ex-" + std::to_string(i), "review", 2, ExecutionStatus::kWaiting, "lead.lee", at(0),
+          at(i), at(60 + i), json{{"seq", 10 * i}}, ExecutionResult{}});
+    }
+    batch.interruptions.emplace_back("ex-3", 4);
+    batch.parts.push_back(StatePart{"ex-2", "layer/1", json{{"item", "b"}}});
+    ASSERT_TRUE(store.apply(batch).ok());
+
+    const std::vector<std::string> ids = {"ex-3", "ex-404", "ex-1", "ex-2"};
+    auto read = store.stored_executions(ids);
+    ASSERT_EQ(read.size(), ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      SCOPED_TRACE(ids[i]);
+      auto alone = store.stored_execution(ids[i]);
+      ASSERT_TRUE(read[i].ok() && alone.ok());
+      ASSERT_EQ(read[i]->has_value(), alone->has_value());
+      if (!alone->has_value()) continue;
+      EXPECT_EQ((*read[i])->record.id, ids[i]);
+      EXPECT_EQ((*read[i])->record.updated_at, (*alone)->record.updated_at);
+      EXPECT_EQ(stored_state(**read[i]), stored_state(**alone));
+      EXPECT_EQ((*read[i])->interruptions, (*alone)->interruptions);
+      EXPECT_EQ((*read[i])->parts, (*alone)->parts);
+    }
+    EXPECT_FALSE(read[1]->has_value()) << "ex-404 was never stored";
+    EXPECT_EQ(stored_state(read[0]->value())["seq"], 30);
+    EXPECT_EQ(read[0]->value().interruptions, 4U);
+    EXPECT_EQ(read[3]->value().parts.at("layer/1")["item"], "b");
+
+    StoreBatch later;
+    later.executions.push_back(ExecutionRecord{"ex-1", "review", 2, ExecutionStatus::kRunning,
+                                               "lead.lee", at(0), at(9), std::nullopt,
+                                               json{{"seq", 11}}, ExecutionResult{}});
+    ASSERT_TRUE(store.apply(later).ok()) << "no read transaction holds the writer";
+    read = store.stored_executions({"ex-1"});
+    ASSERT_TRUE(read.size() == 1 && read[0].ok() && read[0]->has_value());
+    EXPECT_EQ(stored_state(read[0]->value())["seq"], 11) << "a later commit is seen";
+  }
+}
+
 // Snapshots and state parts are written as MessagePack BLOBs and read back as the same
 // documents; JSON text, which stores written before hold there, still reads.
 TEST_F(SqliteStoreTest, SnapshotsAreWrittenAsMessagePackAndOldJsonTextStillReads) {
