@@ -428,6 +428,33 @@ TYPED_TEST(StoreConformance, AFailedExecutionKeepsItsLastRunningSnapshotAsItsRet
   EXPECT_FALSE(store->retry_point("ex-1")->has_value());
 }
 
+// Several executions read back at once (wake-ups due together): one answer per id, in the ids'
+// order, each as stored_execution gives it; an unknown id's empty among them.
+TYPED_TEST(StoreConformance, StoredExecutionsAnswerEachIdInOrder) {
+  auto store = this->open();
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(store->stored_executions({}).empty());
+  StoreBatch batch;
+  batch.executions.push_back(execution("ex-1", ExecutionStatus::kWaiting, 0, {{"seq", 1}}));
+  batch.executions.push_back(execution("ex-2", ExecutionStatus::kWaiting, 0, {{"seq", 2}}));
+  batch.interruptions.emplace_back("ex-2", 3);
+  batch.parts.push_back(StatePart{"ex-1", "layer/1", json{{"item", "a"}}});
+  ASSERT_TRUE(store->apply(batch).ok());
+
+  auto read = store->stored_executions({"ex-2", "ex-404", "ex-1"});
+  ASSERT_EQ(read.size(), 3U);
+  ASSERT_TRUE(read[0].ok() && read[1].ok() && read[2].ok());
+  ASSERT_TRUE(read[0]->has_value() && read[2]->has_value());
+  EXPECT_FALSE(read[1]->has_value());
+  EXPECT_EQ(read[0]->value().record.id, "ex-2");
+  EXPECT_EQ(stored_state(read[0]->value())["seq"], 2);
+  EXPECT_EQ(read[0]->value().interruptions, 3U);
+  EXPECT_TRUE(read[0]->value().parts.empty());
+  EXPECT_EQ(read[2]->value().record.id, "ex-1");
+  EXPECT_EQ(stored_state(read[2]->value())["seq"], 1);
+  EXPECT_EQ(read[2]->value().parts.at("layer/1")["item"], "a");
+}
+
 // What reloading an execution reads as one: the record, its interruptions and state parts.
 TYPED_TEST(StoreConformance, StoredExecutionReadsTheRecordItsInterruptionsAndParts) {
   auto store = this->open();

@@ -167,14 +167,22 @@ void Engine::queue_wake(const std::string& id) {
   if (first) post([this] { reload_queued(); });
 }
 
+// One batch a job: between jobs the scheduler fires what the batch reloaded (and stops, when
+// the engine goes, without reloading what would never run).
 void Engine::reload_queued() {
   std::vector<std::string> ids;
+  bool more = false;
   {
     std::lock_guard<std::mutex> lock(wake_mutex_);
-    ids.swap(wake_queue_);
+    const size_t n = std::min(wake_queue_.size(), kReloadBatch);
+    ids.assign(std::make_move_iterator(wake_queue_.begin()),
+               std::make_move_iterator(wake_queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+    wake_queue_.erase(wake_queue_.begin(), wake_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    more = !wake_queue_.empty();  // then no queue_wake posts: this job does
   }
   const size_t n = ids.size();
   reload_on_wake(std::move(ids), /*released=*/false);
+  if (more) post([this] { reload_queued(); });
   for (size_t i = 0; i < n; ++i) end_work();
 }
 
@@ -187,28 +195,34 @@ void Engine::reload_queued() {
 // commit follows by itself; in virtual time they wait for time to be moved, and a postponed
 // wake-up could wait for a commit that only the next move of time would bring.
 void Engine::reload_on_wake(std::vector<std::string> ids, bool released) {
-  // Enough for a reader's pages to be shared (the tree's upper levels, read once a batch), few
-  // enough that one batch keeps the scheduler from other work only briefly.
-  constexpr size_t kBatch = 64;
   const bool bounded = clock_.real_time();
-  std::vector<std::string> batch;
-  size_t next = 0;
-  while (next < ids.size()) {
-    batch.clear();
-    for (; next < ids.size() && batch.size() < kBatch; ++next) {
-      if (bounded && woken_.load() + batch.size() >= reload_backlog_) break;
-      if (released) waking_.fetch_sub(1);
-      batch.push_back(std::move(ids[next]));
-    }
-    if (batch.empty()) break;  // no room
-    load_woken(batch);
+  size_t taken = 0;
+  while (taken < ids.size() && taken < kReloadBatch &&
+         !(bounded && woken_.load() + taken >= reload_backlog_)) {
+    ++taken;
   }
-  if (next < ids.size()) {  // the rest wait for room, in their order
+  std::vector<std::string> rest(
+      std::make_move_iterator(ids.begin() + static_cast<std::ptrdiff_t>(taken)),
+      std::make_move_iterator(ids.end()));
+  ids.resize(taken);
+  const bool room = ids.size() == kReloadBatch || rest.empty();  // else the bound stopped it
+  if (!ids.empty()) load_woken(ids);
+  // Counted in waking_ until counted in woken_ (or found to need no reload).
+  if (released) waking_.fetch_sub(ids.size());
+  if (!rest.empty() && room) {  // a released job's next batch, posted as the queue's are
+    post([this, rest = std::move(rest), released]() mutable {
+      reload_on_wake(std::move(rest), released);
+    });
+  } else if (!rest.empty()) {  // no room: they wait for commits, ahead of later ones if released
     std::lock_guard<std::mutex> lock(postponed_mutex_);
-    for (; next < ids.size(); ++next) {
-      begin_work();  // ended when it is posted again
-      if (released) waking_.fetch_sub(1);
-      postponed_.push_back(std::move(ids[next]));
+    for (size_t i = 0; i < rest.size(); ++i) begin_work();  // ended when posted again
+    if (released) {
+      waking_.fetch_sub(rest.size());
+      postponed_.insert(postponed_.begin(), std::make_move_iterator(rest.begin()),
+                        std::make_move_iterator(rest.end()));
+    } else {
+      postponed_.insert(postponed_.end(), std::make_move_iterator(rest.begin()),
+                        std::make_move_iterator(rest.end()));
     }
     postponed_count_.store(postponed_.size());
   }
@@ -305,18 +319,8 @@ void Engine::load_woken(const std::vector<std::string>& ids) {
     }
   } loading{*this, {}};
   std::vector<std::string> elsewhere;  // another thread loads them: left to find_or_load
-  {
-    std::lock_guard<std::mutex> lock(executions_mutex_);
-    if (store_ == nullptr) return;
-    for (const auto& id : ids) {
-      if (executions_.count(id) > 0) continue;  // in memory: nothing to reload
-      if (loading_.insert(id).second) {
-        loading.ids.push_back(id);
-      } else {
-        elsewhere.push_back(id);
-      }
-    }
-  }
+  if (store_ == nullptr) return;
+  mark_loading(ids, loading.ids, elsewhere);
   const bool woken = clock_.real_time();
   const auto report = [](const std::string& id, const Error& error) {
     if (error.reason() != ErrorReason::kExecutionBusy) {  // busy: the other node's to run
@@ -337,6 +341,13 @@ void Engine::load_woken(const std::vector<std::string>& ids) {
     holds.push_back(std::make_unique<LeaseHold>(*this, loading.ids[i]));
   }
   auto stored = store_->stored_executions(reads);
+  if (stored.size() != reads.size()) {  // a store breaking its contract: nothing is reloaded
+    for (const auto& id : reads) {
+      report(id, Error::io("store: " + std::to_string(stored.size()) + " executions read for " +
+                           std::to_string(reads.size()) + " asked"));
+    }
+    return;
+  }
   for (size_t k = 0; k < claimed.size(); ++k) {
     auto loaded = adopt_stored(reads[k], std::move(stored[k]), *holds[k], woken);
     if (!loaded) report(reads[k], loaded.error());
@@ -346,6 +357,22 @@ void Engine::load_woken(const std::vector<std::string>& ids) {
   for (const auto& id : elsewhere) {
     auto loaded = find_or_load(id, /*wait_if_held=*/false, woken);
     if (!loaded) report(id, loaded.error());
+  }
+}
+
+void Engine::mark_loading(const std::vector<std::string>& ids, std::vector<std::string>& marked,
+                          std::vector<std::string>& elsewhere) {
+  // Reserved first: an id marked in loading_ and then lost would hold its loads forever.
+  marked.reserve(marked.size() + ids.size());
+  elsewhere.reserve(elsewhere.size() + ids.size());
+  std::lock_guard<std::mutex> lock(executions_mutex_);
+  for (const auto& id : ids) {
+    if (executions_.count(id) > 0) continue;  // in memory: nothing to reload
+    if (loading_.insert(id).second) {
+      marked.push_back(id);
+    } else {
+      elsewhere.push_back(id);
+    }
   }
 }
 

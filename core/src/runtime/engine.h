@@ -290,17 +290,22 @@ class Engine final : public ExecutionHost {
   // A timer's wake-up (on the clock's thread): queues `id` for reload_queued(), posting that
   // unless the queue held some already.
   void queue_wake(const std::string& id);
-  // Everything queue_wake() queued, reloaded (on the scheduler).
+  // The first kReloadBatch wake-ups queue_wake() queued, reloaded (on the scheduler); posts
+  // itself again while more are queued.
   void reload_queued();
-  // Timers' wake-ups of parked executions (on the scheduler): reloads them, oldest first, in
-  // batches the store reads together, or postpones them while EngineOptions::reload_backlog
-  // executions other wake-ups reloaded wait for a commit. `released`: they come from
-  // release_postponed(), each counted in waking_ until it is looked at.
+  // Timers' wake-ups of parked executions (on the scheduler), oldest first: reloads the first
+  // kReloadBatch together, or postpones them while EngineOptions::reload_backlog executions
+  // other wake-ups reloaded wait for a commit; released ones beyond the batch are posted again.
+  // `released`: they come from release_postponed(), each counted in waking_ until reloaded.
   void reload_on_wake(std::vector<std::string> ids, bool released);
   // load_unlocked for several executions at once, as woken ones: each claimed and marked in
   // loading_, the store read once for all of them, then each restored and resumed. One that
   // another thread is loading meanwhile is left to find_or_load.
   void load_woken(const std::vector<std::string>& ids);
+  // load_woken's first step: each of `ids` neither in memory nor being loaded is marked in
+  // loading_ and added to `marked`; one being loaded by another thread goes to `elsewhere`.
+  void mark_loading(const std::vector<std::string>& ids, std::vector<std::string>& marked,
+                    std::vector<std::string>& elsewhere);
   // The end of a load: `stored` (what the store holds for `id`) restored and put in memory,
   // its lease kept, and resumed; null when none is stored or it has finished.
   Result<std::shared_ptr<Execution>> adopt_stored(const std::string& id,
@@ -352,9 +357,10 @@ class Engine final : public ExecutionHost {
   // Hashed, not ordered: a wake-up storm looks ids up among a million parked ones under this
   // lock, where a tree's string comparisons (one cache miss each) were 7% of the scheduler.
   std::unordered_map<std::string, std::shared_ptr<Execution>> executions_;
-  std::unordered_set<std::string> loading_;  // being read from the store by load_once
-  std::condition_variable loaded_;           // a load ended (with executions_mutex_)
-  std::set<const Workflow*> registered_;     // in the store already (the catalog owns them)
+  // Being read from the store (load_once, or a batch of wake-ups: load_woken).
+  std::unordered_set<std::string> loading_;
+  std::condition_variable loaded_;        // a load ended (with executions_mutex_)
+  std::set<const Workflow*> registered_;  // in the store already (the catalog owns them)
   // Evicted execution -> the clock call that reloads it.
   std::unordered_map<std::string, uint64_t> wakeups_;
 
@@ -380,8 +386,12 @@ class Engine final : public ExecutionHost {
   const size_t reload_backlog_;
   std::atomic<size_t> woken_{0};   // executions wake-ups reloaded (Execution::mark_woken)
   std::atomic<size_t> waking_{0};  // postponed wake-ups posted again, not yet run
+  // The most wake-ups one job reloads, read together: enough for a reader's pages to be shared
+  // (the tables' upper levels, read once a batch), few enough that a job keeps the scheduler
+  // from firing what it reloaded only briefly.
+  static constexpr size_t kReloadBatch = 64;
   std::mutex wake_mutex_;
-  std::vector<std::string> wake_queue_;  // due wake-ups for reload_queued, each counted in work_
+  std::deque<std::string> wake_queue_;  // due wake-ups for reload_queued, each counted in work_
   std::mutex postponed_mutex_;
   std::deque<std::string> postponed_;       // oldest first
   std::atomic<size_t> postponed_count_{0};  // its size, read without the lock
