@@ -153,9 +153,9 @@ void Engine::wake_at(const std::string& id, TimePoint due) {
   wakeups_[id] = clock_.call_at(due, [this, id] { queue_wake(id); });
 }
 
-// Deadlines falling due together are reloaded together: one job for all the wake-ups queued
-// meanwhile (a post per wake-up, each waking the scheduler, cost more than a reload), and one
-// read of the store for each batch of them (store/store.h stored_executions).
+// Deadlines falling due together are reloaded together: one job for the wake-ups queued
+// meanwhile, kReloadBatch at most (a post per wake-up, each waking the scheduler, cost more
+// than a reload), and one read of the store for them (store/store.h stored_executions).
 void Engine::queue_wake(const std::string& id) {
   begin_work();  // ended once reload_queued has looked at it
   bool first = false;
@@ -330,6 +330,9 @@ void Engine::load_woken(const std::vector<std::string>& ids) {
   std::vector<size_t> claimed;  // indexes into loading.ids
   std::vector<std::string> reads;
   std::vector<std::unique_ptr<LeaseHold>> holds;
+  claimed.reserve(loading.ids.size());  // no claim is made that then lacks its hold
+  reads.reserve(loading.ids.size());
+  holds.reserve(loading.ids.size());
   for (size_t i = 0; i < loading.ids.size(); ++i) {
     if (auto s = claim_locked(loading.ids[i]); !s) {
       report(loading.ids[i], s.error());

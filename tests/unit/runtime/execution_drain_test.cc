@@ -54,6 +54,16 @@ class ExecutionDrain : public ::testing::Test {
         registry_, catalog_, clock_,
         EngineOptions{.scheduler_threads = 1, .plugin_threads = 2, .store = gate_.get()});
   }
+  // In place of engine_: an engine on `clock` (a wall clock the test turns), one scheduler
+  // thread, reloading no more than `backlog` woken executions at once.
+  std::unique_ptr<Engine> engine_on(Clock& clock, size_t backlog) {
+    engine_.reset();
+    return std::make_unique<Engine>(registry_, catalog_, clock,
+                                    EngineOptions{.scheduler_threads = 1,
+                                                  .plugin_threads = 2,
+                                                  .store = gate_.get(),
+                                                  .reload_backlog = backlog});
+  }
   // Starts `id`, parked at its review task (and so evicted).
   void start_parked(const std::string& id) {
     ASSERT_TRUE(engine_->start(workflow_, json::object(), id, "coord.cora").ok());
@@ -207,14 +217,9 @@ TEST_F(ExecutionDrain, WakeUpsReloadNoMoreExecutionsThanTheBacklogAllowsWhileCom
                             "hold.json");
   ASSERT_TRUE(hold.problems.empty());
   ASSERT_TRUE(catalog_.add(hold.workflow).ok());
-  engine_.reset();  // this test's engine runs on a clock of its own, declared before it
   const TimePoint start = clock_.now();
-  test::HandTurnedWallClock clock(start);
-  auto engine = std::make_unique<Engine>(registry_, catalog_, clock,
-                                         EngineOptions{.scheduler_threads = 1,
-                                                       .plugin_threads = 2,
-                                                       .store = gate_.get(),
-                                                       .reload_backlog = kBacklog});
+  test::HandTurnedWallClock clock(start);  // declared before the engine that runs on it
+  auto engine = engine_on(clock, kBacklog);
   for (int i = 0; i < kExecutions; ++i) {
     ASSERT_TRUE(
         engine->start(hold.workflow, json::object(), "ex-" + std::to_string(i), "coord.cora").ok());
@@ -272,14 +277,9 @@ TEST_F(ExecutionDrain, WakeUpsQueuedTogetherAreReadFromTheStoreInBatches) {
   ASSERT_TRUE(shorter.problems.empty() && longer.problems.empty());
   ASSERT_TRUE(catalog_.add(shorter.workflow).ok());
   ASSERT_TRUE(catalog_.add(longer.workflow).ok());
-  engine_.reset();  // this test's engine runs on a clock of its own, declared before it
   const TimePoint start = clock_.now();
-  test::HandTurnedWallClock clock(start);
-  auto engine = std::make_unique<Engine>(registry_, catalog_, clock,
-                                         EngineOptions{.scheduler_threads = 1,
-                                                       .plugin_threads = 2,
-                                                       .store = gate_.get(),
-                                                       .reload_backlog = 1000});
+  test::HandTurnedWallClock clock(start);  // declared before the engine that runs on it
+  auto engine = engine_on(clock, 1000);
   ASSERT_TRUE(engine->start(shorter.workflow, json::object(), "ex-first", "coord.cora").ok());
   std::set<std::string> later;
   for (int i = 0; i < kLater; ++i) {
