@@ -75,7 +75,6 @@ StepContext context_of(const json& given, const std::string& name) {
   context.step_id = given.value("step_id", name);
   context.attempt = given.value("attempt", 1u);
   context.idempotency_key = given.value("idempotency_key", context.execution_id + "/" + name);
-  context.task_token = context.idempotency_key;
   context.now = parse_utc(given.value("now", "2026-01-05T09:00:00Z"));
   if (given.contains("principal") && given["principal"].is_object()) {
     const auto& p = given["principal"];

@@ -18,8 +18,10 @@ std::string execution_started_payload(std::string_view workflow, const nlohmann:
 }
 
 std::string step_scheduled_payload(std::string_view kind) {
+  // Exactly its length (a kind needs no escaping): {"kind":"task"} then fits a string's own
+  // storage and needs no allocation, and every step records one.
   std::string out;
-  out.reserve(12 + kind.size());
+  out.reserve(11 + kind.size());
   out += R"({"kind":)";
   append_json_string(out, kind);
   out.push_back('}');

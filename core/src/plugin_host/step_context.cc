@@ -12,7 +12,7 @@ nlohmann::json StepContext::to_json() const {
   nlohmann::json doc{{"execution_id", execution_id}, {"step_id", step_id},
                      {"attempt", attempt},           {"idempotency_key", idempotency_key},
                      {"deadline", nullptr},          {"principal", nullptr},
-                     {"task_token", task_token}};
+                     {"task_token", idempotency_key}};
   if (deadline) doc["deadline"] = format_utc(*deadline);
   if (now) doc["now"] = format_utc(*now);
   if (principal) {
@@ -60,7 +60,7 @@ std::string StepContext::to_text() const {
     out += "null"sv;
   }
   out += R"(,"task_token":)"sv;
-  append_json_string(out, task_token);
+  append_json_string(out, idempotency_key);
   if (now) {
     out += R"(,"now":")"sv;
     append_utc(out, *now);

@@ -25,7 +25,9 @@ struct StepContext {
   std::string idempotency_key;  // same across retries and restarts of one logical step
   std::optional<UtcMicros> deadline;
   std::optional<StepPrincipal> principal;
-  std::string task_token;  // names the completion of a suspended attempt
+  // The context's "task_token" (it names the completion of a suspended attempt) is the
+  // idempotency key: one logical step, one task to answer, across retries and restarts. It is
+  // written from the key, not kept beside it: a copy of the key was an allocation per attempt.
   // The engine's clock when the call was made (virtual time under --now): plugins that need the
   // time ask for this, never the system clock, so a run in virtual time stays consistent.
   std::optional<UtcMicros> now;

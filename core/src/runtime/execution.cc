@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "audit/audit_chain.h"
@@ -313,12 +314,30 @@ void Execution::record_text(EventType type, const std::string& step, std::string
        actor, nullptr);
 }
 
+void Execution::record_text_at(TimePoint at, EventType type, const std::string& step,
+                               std::string payload, std::string summary) {
+  keep(Event{++seq_, at, type, step, std::move(payload)}, std::move(summary), Actor{}, nullptr);
+}
+
+namespace {
+
+// What an execution of `workflow` will likely record: three events a step (scheduled, attempt
+// started, settled) and two more. A hint, not a bound: loops and map iterations record more.
+size_t expected_events(const Workflow& workflow) {
+  constexpr size_t kLeast = 16;   // a workflow built by hand, without its count
+  constexpr size_t kMost = 4096;  // beyond that, doubling costs little next to the run
+  return std::clamp<size_t>(3 * workflow.step_count + 2, kLeast, kMost);
+}
+
+}  // namespace
+
 void Execution::keep(Event event, std::string summary, const Actor& actor, const json* data) {
   host_.record(id_, event);  // the engine's sink (metrics), durable or not
   if (!host_.durable()) {
-    // Room for a few steps at once: growing from one event by doubling took five reallocations
-    // (and the moves with them) in a ten-step execution of 32 events.
-    if (history_.empty()) history_.reserve(16);
+    // Room for the whole run at once, as its workflow's size foretells (three events a step,
+    // the start and the end): growing by doubling moved every event each time, and a parallel
+    // step of 100 branches (300 events) paid six reallocations and five moves of the history.
+    if (history_.empty()) history_.reserve(expected_events(*workflow_));
     history_.push_back(std::move(event));
     return;
   }
@@ -498,7 +517,8 @@ void Execution::enter_now(int64_t frame, std::string step_id) {
     Frame& f = frames_.at(frame);
     const Step* step = f.sequence->find(step_id);
     f.current = step_id;
-    f.entered_at = host_.clock().now();
+    const TimePoint now = host_.clock().now();
+    f.entered_at = now;
     f.due.reset();
     f.cap.reset();
     f.level = 0;
@@ -507,8 +527,8 @@ void Execution::enter_now(int64_t frame, std::string step_id) {
     f.crashes = 0;
     const size_t visits = ++f.visits[step_id];
     const std::string path = step_path(frame, step_id);
-    record_text(EventType::kStepScheduled, path, step_scheduled_payload(to_string(step->kind)),
-                "{}");
+    record_text_at(now, EventType::kStepScheduled, path,
+                   step_scheduled_payload(to_string(step->kind)), "{}");
     if (visits > host_.limits().visits_per_step) {
       on_step_error(frame, *step,
                     make_error(kLimitVisitsPerStep,
@@ -632,7 +652,6 @@ StepContext Execution::step_context(int64_t frame, const Step& step, uint32_t nu
   context.now = host_.clock().now();
   if (step.timeout) context.deadline = *context.now + *step.timeout;
   context.time_limit = step.timeout ? *step.timeout : host_.limits().step_timeout;
-  context.task_token = context.idempotency_key;
   return context;
 }
 
@@ -678,9 +697,9 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   attempt.number = number;
   attempt.token = next_token_++;
   attempt.plugin_version = type->info().plugin_version;
-  record_text(EventType::kAttemptStarted, path,
-              attempt_started_payload(number, context.idempotency_key, type->plugin_identity()),
-              R"({"attempt":)" + std::to_string(number) + "}");
+  record_text_at(*context.now, EventType::kAttemptStarted, path,
+                 attempt_started_payload(number, context.idempotency_key, type->plugin_identity()),
+                 R"({"attempt":)" + std::to_string(number) + "}");
   if (step.timeout) {
     add_timer({.due = *context.deadline,
                .kind = TimerKind::kAttemptTimeout,

@@ -239,7 +239,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   struct Working {
     explicit Working(Execution& e)
         : execution(e), lock(e.mutex_), mark(e.host_.working_on(e.id_)) {}
-    ~Working() { execution.settle_inline(); }
+    ~Working() {
+      execution.settle_inline();
+      execution.release_ended_frames();
+    }
     Working(const Working&) = delete;
     Working& operator=(const Working&) = delete;
     Execution& execution;
@@ -268,6 +271,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // of every step, which build no document.
   void record_text(EventType type, const std::string& step, std::string payload,
                    std::string summary, const Actor& actor = {});
+  // The same, by the engine, at `at`: an instant the caller has just read from the clock for
+  // the same moment (a step's entry, an attempt's context), so one reading serves both.
+  void record_text_at(TimePoint at, EventType type, const std::string& step, std::string payload,
+                      std::string summary);
   // Hands `event` to the engine's sink and keeps it: in the history (in memory) or, durable,
   // for the next commit with its audit draft (`summary`: the summary's text) and the
   // notification it owes (read from `data`, the event's data as a document, when the caller has
@@ -310,6 +317,11 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // lead to more). Past kMaxInlineOutcomes in one handler the rest are posted as handlers of
   // their own, so no handler holds the lock for an unbounded run of them.
   void settle_inline();
+  // Once the execution has ended, frees every frame but the main sequence's: nothing runs in
+  // them again, no snapshot names them, and each branch or map item kept one (with its path,
+  // deadline basis and visits) for as long as the execution stayed in memory. Called only as a
+  // handler ends (Working), when no reference into frames_ is held.
+  void release_ended_frames();
   // A restored attempt whose plugin call crashed the previous process: fails it (see
   // note_crashed_call), unless attempt `number` of `frame` has been settled since.
   void fail_crashed_call(int64_t frame, uint32_t number, const std::string& cause);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/json_text.h"
 #include "guard/report_disclosure.h"
@@ -137,7 +138,7 @@ void Execution::start_child(int64_t frame, const Step& step, size_t slot) {
   child.workflow = parent.workflow;
   if (step.kind == StepKind::kParallel) {
     child.sequence = step.branches[slot].sequence.get();
-    child.context = Context::inherit(parent.context, json::object());
+    child.context = Context::inherit(parent.context, json());
     child.path = parent.path + step.id + "[" + step.branches[slot].name + "]/";
   } else if (step.kind == StepKind::kMap) {
     child.sequence = step.iterator.get();
@@ -355,6 +356,13 @@ void Execution::stop_everything() {
   attempts_.clear();
   waiting_.clear();
   joins_.clear();
+}
+
+void Execution::release_ended_frames() {
+  if (!is_finished(status_) || frames_.size() <= 1) return;
+  for (auto it = frames_.begin(); it != frames_.end();) {
+    it = it->first == 0 ? std::next(it) : frames_.erase(it);
+  }
 }
 
 Status Execution::cancel(const Actor& actor, const std::string& justification) {

@@ -49,6 +49,12 @@ json flatten(const json& own, const ContextLayer* top, const ContextLayer* stop)
 
 Context::Context(json members) : own_(std::move(members)) {}
 
+const json& Context::own() const {
+  // Never destroyed: an execution's frames may still be read while the process exits.
+  static const json* const kEmpty = new const json(json::object());
+  return own_.is_null() ? *kEmpty : own_;
+}
+
 Context Context::inherit(const Context& parent, json members) {
   Context child(std::move(members));
   child.frozen_ = parent.frozen_;
@@ -126,7 +132,7 @@ void Context::freeze() {
     layer->members = added();
     layer->below = inherited_;
     frozen_ = std::move(layer);
-    own_ = json::object();
+    own_ = json();
     return;
   }
   // Merge into the newest frozen layer when nothing else can see it: not shared with another
@@ -139,7 +145,7 @@ void Context::freeze() {
     layer->below = std::move(frozen_);
     frozen_ = std::move(layer);
   }
-  own_ = json::object();
+  own_ = json();
 }
 
 json Context::added() const {

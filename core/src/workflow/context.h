@@ -35,11 +35,13 @@ struct ContextLayer {
 
 class Context final : public ContextReader {
  public:
+  // An empty context. It allocates nothing: its own layer is made by the first write.
   Context() = default;
-  // A context of one own layer; `members` must be an object.
+  // A context of one own layer; `members` must be an object, or null for none.
   explicit Context(nlohmann::json members);
   // A context for a child frame: reads `parent` as it stands now (which must be frozen — see
-  // freeze()) and holds `members` (an object: a map's "item" and "index") in its own layer.
+  // freeze()) and holds `members` (an object: a map's "item" and "index"; null for none) in its
+  // own layer.
   static Context inherit(const Context& parent, nlohmann::json members);
   // Rebuilds a context from its parts, as written by a snapshot.
   static Context from_parts(std::shared_ptr<ContextLayer> frozen,
@@ -67,12 +69,16 @@ class Context final : public ContextReader {
   // The whole document, every layer merged.
   nlohmann::json merged() const;
 
-  const nlohmann::json& own() const { return own_; }
+  // The own layer: always an object (empty when nothing was written).
+  const nlohmann::json& own() const;
   const std::shared_ptr<ContextLayer>& frozen() const { return frozen_; }
   const std::shared_ptr<ContextLayer>& inherited() const { return inherited_; }
 
  private:
-  nlohmann::json own_ = nlohmann::json::object();
+  // Null until the first write, an object after: an empty object is a heap allocation, and
+  // every frame (a parallel step's hundred branches, each finished frame cleared) made and
+  // dropped one it never wrote to. find, items, empty and operator[] read null as empty.
+  nlohmann::json own_;
   std::shared_ptr<ContextLayer> frozen_;     // newest frozen layer; the rest below it
   std::shared_ptr<ContextLayer> inherited_;  // where the layers this frame started with begin
 };

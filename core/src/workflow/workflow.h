@@ -183,6 +183,9 @@ struct Workflow {
   // "requires": the versions of plugins it needs, by plugin id (plugin_host/plugin_version.h).
   PluginRequirements plugin_requirements;
   std::shared_ptr<const Sequence> main;
+  // Its steps in every sequence (each branch and a map's iteration counted once), counted at
+  // load: how much history an execution will likely record. 0 for a workflow built by hand.
+  size_t step_count = 0;
   // "security_contact": {roles, organisation?}, told when media is refused in an execution of
   // it (runtime/engine.h); null when the workflow names none.
   nlohmann::json security_contact;

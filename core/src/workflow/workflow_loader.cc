@@ -716,6 +716,17 @@ bool LoadedWorkflow::covers(const std::string& pointer) const {
   return false;
 }
 
+namespace {
+
+// The workflow's main sequence, and the steps it holds in every sequence.
+void set_main(Workflow& workflow, std::shared_ptr<const Sequence> main) {
+  workflow.main = std::move(main);
+  workflow.step_count = 0;
+  if (workflow.main) for_each_step(*workflow.main, [&](const Step&) { ++workflow.step_count; });
+}
+
+}  // namespace
+
 LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
   LoadedWorkflow loaded;
   auto doc = parse_json(text);
@@ -777,7 +788,7 @@ LoadedWorkflow load_workflow(std::string_view text, const std::string& source) {
         }
       }
     }
-    wf->main = builder.sequence((*doc)["steps"], "/steps");
+    set_main(*wf, builder.sequence((*doc)["steps"], "/steps"));
     if (auto retention = doc->find("retention"); retention != doc->end()) {
       for (const char* type : {"restricted", "execution"}) {
         auto rule = retention->find(type);

@@ -64,6 +64,30 @@ TEST(Context, AFailedWriteChangesNothing) {
   EXPECT_FALSE(child.write("not-a-pointer", 1).ok());
 }
 
+// A frame's own layer is made by its first write (an empty object is an allocation, and most
+// branches write nothing), yet reads as an empty object before it and after a freeze.
+TEST(Context, AnOwnLayerNeverWrittenReadsAsAnEmptyObject) {
+  Context blank;
+  EXPECT_EQ(blank.own(), json::object());
+  EXPECT_EQ(blank.find("/anything"), nullptr);
+  EXPECT_EQ(blank.added(), json::object());
+  EXPECT_EQ(blank.merged(), json::object());
+  blank.freeze();  // nothing to freeze: no layer appears
+  EXPECT_EQ(blank.frozen(), nullptr);
+
+  Context parent = parent_with_case();
+  Context child = Context::inherit(parent, json());
+  EXPECT_EQ(child.own(), json::object());
+  EXPECT_EQ(child.added(), json::object());
+  EXPECT_EQ(*child.find("/input/case_id"), "FC-0001");
+  ASSERT_TRUE(child.write("/ack/by", "rev.two").ok());  // made on the way
+  EXPECT_EQ(child.own(), (json{{"ack", {{"by", "rev.two"}}}}));
+  child.freeze();
+  EXPECT_EQ(child.own(), json::object());
+  EXPECT_EQ(*child.find("/ack/by"), "rev.two");
+  EXPECT_EQ(child.added(), (json{{"ack", {{"by", "rev.two"}}}}));
+}
+
 TEST(Context, AddedIsWhatTheFrameWroteOverWhatItInherited) {
   Context parent = parent_with_case();
   Context child = Context::inherit(parent, json{{"item", "bank"}, {"index", 0}});

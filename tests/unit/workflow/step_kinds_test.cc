@@ -48,6 +48,8 @@ TEST(StepWalk, EveryStepDepthFirstInFileOrder) {
   std::vector<std::string> seen;
   for_each_step(*loaded.workflow->main, [&](const Step& s) { seen.push_back(s.id); });
   EXPECT_EQ(seen, (std::vector<std::string>{"fan", "each", "call", "sub", "pause", "done"}));
+  // The loader counts the same walk: what an execution's history is sized for.
+  EXPECT_EQ(loaded.workflow->step_count, seen.size());
   const auto calls = sub_workflow_calls(*loaded.workflow);
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0]->workflow_id, "child");
