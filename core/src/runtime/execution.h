@@ -235,13 +235,15 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
  private:
   // The execution's lock, and the crash journal's note that this process works on it: every
   // handler holds one. Before it lets go, the outcomes of the pure calls the handler made are
-  // applied (settle_inline), so they are part of what the next drain takes.
+  // applied (settle_inline), so they are part of what the next drain takes, and an execution
+  // the handler ended lets go of what it no longer needs (release_ended): no reference into
+  // its frames is held any more at that point.
   struct Working {
     explicit Working(Execution& e)
         : execution(e), lock(e.mutex_), mark(e.host_.working_on(e.id_)) {}
     ~Working() {
       execution.settle_inline();
-      execution.release_ended_frames();
+      execution.release_ended();
     }
     Working(const Working&) = delete;
     Working& operator=(const Working&) = delete;
@@ -317,11 +319,13 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // lead to more). Past kMaxInlineOutcomes in one handler the rest are posted as handlers of
   // their own, so no handler holds the lock for an unbounded run of them.
   void settle_inline();
-  // Once the execution has ended, frees every frame but the main sequence's: nothing runs in
-  // them again, no snapshot names them, and each branch or map item kept one (with its path,
-  // deadline basis and visits) for as long as the execution stayed in memory. Called only as a
-  // handler ends (Working), when no reference into frames_ is held.
-  void release_ended_frames();
+  // Once the execution has ended, frees every frame but the main sequence's (nothing runs in
+  // them again, no snapshot names them, and each branch or map item kept one, with its path,
+  // deadline basis and visits, for as long as the execution stayed in memory) and the history's
+  // room beyond twice what it used (reserved from the workflow's size, which counts choices and
+  // handlers a run may never take). Called only as a handler ends (Working), when no reference
+  // into frames_ is held.
+  void release_ended();
   // A restored attempt whose plugin call crashed the previous process: fails it (see
   // note_crashed_call), unless attempt `number` of `frame` has been settled since.
   void fail_crashed_call(int64_t frame, uint32_t number, const std::string& cause);

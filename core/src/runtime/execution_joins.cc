@@ -358,11 +358,12 @@ void Execution::stop_everything() {
   joins_.clear();
 }
 
-void Execution::release_ended_frames() {
-  if (!is_finished(status_) || frames_.size() <= 1) return;
+void Execution::release_ended() {
+  if (!is_finished(status_)) return;
   for (auto it = frames_.begin(); it != frames_.end();) {
     it = it->first == 0 ? std::next(it) : frames_.erase(it);
   }
+  if (history_.capacity() > 2 * history_.size()) history_.shrink_to_fit();
 }
 
 Status Execution::cancel(const Actor& actor, const std::string& justification) {

@@ -77,7 +77,8 @@ class Context final : public ContextReader {
  private:
   // Null until the first write, an object after: an empty object is a heap allocation, and
   // every frame (a parallel step's hundred branches, each finished frame cleared) made and
-  // dropped one it never wrote to. find, items, empty and operator[] read null as empty.
+  // dropped one it never wrote to. find, items and empty read null as empty, and write's
+  // non-const operator[] makes it an object; a const operator[] would throw on null.
   nlohmann::json own_;
   std::shared_ptr<ContextLayer> frozen_;     // newest frozen layer; the rest below it
   std::shared_ptr<ContextLayer> inherited_;  // where the layers this frame started with begin

@@ -164,6 +164,39 @@ TEST_F(EngineTest, TimeoutAfterLastAttemptFailsTheStep) {
   EXPECT_EQ(s.error.code, "step.timeout");
 }
 
+// A branch that fails ends the execution while its siblings are still under way: one inside a
+// plugin call, one on a timer. The ended execution lets go of their frames; what comes for them
+// afterwards (the call's answer, the timer's instant, a signal) finds nothing and changes
+// nothing, and the execution still answers as it ended.
+TEST_F(EngineTest, WhatArrivesForBranchesOfAnEndedExecutionChangesNothing) {
+  auto wf = workflow(R"({"id": "t", "version": 1, "title": "t", "steps": [
+      {"id": "fan", "kind": "parallel", "branches": [
+        {"name": "stuck", "steps": [{"id": "call", "kind": "task", "type": "test.gate"}]},
+        {"name": "waits", "steps": [{"id": "pause", "kind": "wait", "for": "PT1H"}]},
+        {"name": "breaks", "steps": [
+          {"id": "stop", "kind": "fail", "error": "x.stopped", "message": "stopped"}]}]}]})");
+  Engine engine(registry_, catalog_, clock_,
+                EngineOptions{.scheduler_threads = 1, .plugin_threads = 2});
+  auto id = engine.start(wf, json::object());
+  ASSERT_TRUE(id.ok());
+  GateStep::wait_entered(1);  // the stuck branch's call is inside the plugin
+  ASSERT_TRUE(
+      eventually([&] { return engine.snapshot(*id)->status != ExecutionStatus::kRunning; }));
+  auto ended = *engine.snapshot(*id);
+  ASSERT_EQ(ended.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(ended.error.code, "parallel.branch_failed");
+
+  GateStep::release(1);                   // the call answers after the end
+  clock_.advance(std::chrono::hours(2));  // the wait's instant passes
+  EXPECT_FALSE(engine.signal(*id, "ack", json::object(), Actor{"ops", "coordinator", ""}).ok());
+  engine.wait_idle();
+  auto after = *engine.snapshot(*id);
+  EXPECT_EQ(after.status, ExecutionStatus::kFailed);
+  EXPECT_EQ(after.error.code, "parallel.branch_failed");
+  ASSERT_EQ(after.history.size(), ended.history.size());
+  EXPECT_EQ(after.history.back().type, EventType::kExecutionFailed);
+}
+
 // A non-blocking, thread-safe step in this process runs on the engine's scheduler, never on a
 // plugin thread; the others run on the plugin threads, never on the scheduler. (The first step
 // of each execution is a pooled one: start() enters an execution on the caller's thread, where
