@@ -173,9 +173,10 @@ Storm storm(DurableFixture& f, const std::vector<std::string>& ids,
   std::thread asker([&] { result.status_ms = ask_status(*f.engine, ids, stop); });
   StoreReader reader(f.file.string());
   const auto give_up = last_due + std::chrono::minutes(10);
-  // None can be done before the last instant: counting starts there.
+  // The firing's CPU is counted from the first instant.
   std::this_thread::sleep_for(std::max(first_due - utc_now(), TimePoint::duration::zero()));
   const double cpu_before = bench::own_cpu_seconds();
+  // None can be done before the last instant: counting the unfinished starts there.
   std::this_thread::sleep_for(std::max(last_due - utc_now(), TimePoint::duration::zero()));
   while (reader.unfinished() != 0 && utc_now() < give_up) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
