@@ -1,7 +1,11 @@
 // Workloads of bench/README.md on the embedded store (synchronous=FULL, a file in $TMPDIR):
-//   W4 durable linear: W1 (10 noop steps) with every transition committed before the next
-//      step starts, at C executions in flight (C clients each starting one and waiting for its
-//      end; --windows: windows of C run to completion one after another).
+//   W4 durable linear: 10 steps with every transition committed before the next step starts,
+//      at C executions in flight (C clients each starting one and waiting for its end;
+//      --windows: windows of C run to completion one after another). The steps are `log` steps
+//      at level debug (below the engine's level): a step type that acts on something, so its
+//      start is committed before it runs. --step noop runs W1's steps instead, which act on
+//      nothing: the engine commits such a chain with its start, one transaction an execution,
+//      and that is not W4.
 //   W3 human wait: prepare (noop) -> approve (a human task) -> finish (noop). Park N executions,
 //      measure memory and store bytes per parked execution, then complete every task.
 //   MAP wide map: one execution maps N items (default 100,000) whose context also holds a 1 KB
@@ -9,6 +13,7 @@
 //      peak RSS, store bytes (the issue-12 figure: iterations share the context).
 // Prints one JSON line per workload.
 // Usage: coalition_bench_durable [--workload W3|W4|MAP|all] [--n N] [--concurrency C] [--windows]
+//        [--step log|noop]   (W4's step type; default log)
 //        [--store postgresql://...]   (an empty database; default: a SQLite file in $TMPDIR)
 //        [--nodes K]   (W4 on K engine nodes with leases sharing that PostgreSQL database)
 // With COALITION_BENCH_KEEP set, the store file is kept (its path on stderr) for inspection.
@@ -38,10 +43,17 @@ using nlohmann::json;
 using Clock = SteadyClock;
 using Fixture = DurableFixture;
 
+// W4's step type (--step).
+std::string& w4_step() {
+  static std::string type = "log";
+  return type;
+}
+
 json linear() {
   json steps = json::array();
   for (int i = 0; i < 10; ++i) {
-    json step{{"id", "s" + std::to_string(i)}, {"kind", "task"}, {"type", "noop"}};
+    json step{{"id", "s" + std::to_string(i)}, {"kind", "task"}, {"type", w4_step()}};
+    if (w4_step() == "log") step["parameters"] = {{"message", "W4 step"}, {"level", "debug"}};
     if (i < 9) step["next"] = "s" + std::to_string(i + 1);
     steps.push_back(step);
   }
@@ -106,13 +118,14 @@ class Ends final : public EventSink {
 void print_w4(const char* mode, long n, long concurrency, double wall, const CommitStats& stats,
               double bytes, long failures, const char* store) {
   std::printf(
-      "{\"workload\":\"W4\",\"mode\":\"%s\",\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
+      "{\"workload\":\"W4\",\"mode\":\"%s\",\"step\":\"%s\",\"n\":%ld,\"concurrency\":%ld,"
+      "\"wall_s\":%.3f,"
       "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"us_per_step\":%.2f,"
       "\"transactions\":%llu,\"syncs\":%llu,\"drains_per_transaction\":%.1f,\"bytes_per_"
       "execution\":%.0f,"
       "\"failures\":%ld,\"store\":\"%s\"}\n",
-      mode, n, concurrency, wall, n / wall, n * 10 / wall, wall * 1e6 / (n * 10.0),
-      static_cast<unsigned long long>(stats.transactions),
+      mode, w4_step().c_str(), n, concurrency, wall, n / wall, n * 10 / wall,
+      wall * 1e6 / (n * 10.0), static_cast<unsigned long long>(stats.transactions),
       static_cast<unsigned long long>(stats.syncs),
       static_cast<double>(stats.sources) / static_cast<double>(stats.transactions), bytes / n,
       failures, store);
@@ -257,11 +270,12 @@ int w4_nodes(long n, long concurrency, long nodes, const PluginRegistry& registr
   const double wall = seconds_since(start);
   const uint64_t bytes = all.front().store->size_bytes() - empty_bytes;
   std::printf(
-      "{\"workload\":\"W4\",\"nodes\":%ld,\"n\":%ld,\"concurrency\":%ld,\"wall_s\":%.3f,"
+      "{\"workload\":\"W4\",\"step\":\"%s\",\"nodes\":%ld,\"n\":%ld,\"concurrency\":%ld,"
+      "\"wall_s\":%.3f,"
       "\"executions_per_s\":%.0f,\"step_transitions_per_s\":%.0f,\"transactions\":%llu,"
       "\"bytes_per_execution\":%.0f,\"failures\":%ld,"
       "\"store\":\"postgresql synchronous_commit=on, leases\"}\n",
-      nodes, n, concurrency, wall, n / wall, n * 10 / wall,
+      w4_step().c_str(), nodes, n, concurrency, wall, n / wall, n * 10 / wall,
       static_cast<unsigned long long>(transactions), static_cast<double>(bytes) / n,
       failures.load());
   std::fflush(stdout);
@@ -386,6 +400,7 @@ int main(int argc, char** argv) {
     if (flag == "--concurrency") concurrency = std::stol(value);
     if (flag == "--store") store_url() = value;
     if (flag == "--nodes") nodes = std::stol(value);
+    if (flag == "--step") w4_step() = value;
   }
   spdlog::set_level(spdlog::level::warn);
   DllLibraryLoader libraries;
@@ -394,9 +409,14 @@ int main(int argc, char** argv) {
   RealFileSystem fs;
   auto report = install_plugins({COALITION_BENCH_PLUGIN_DIR}, fs, loader, registry);
   if (registry.find("noop") == nullptr || registry.find("approval") == nullptr ||
-      registry.find("set") == nullptr) {
-    std::fprintf(stderr, "cannot load noop, human and data from %s\n", COALITION_BENCH_PLUGIN_DIR);
+      registry.find("set") == nullptr || registry.find("log") == nullptr) {
+    std::fprintf(stderr, "cannot load noop, human, data and log from %s\n",
+                 COALITION_BENCH_PLUGIN_DIR);
     return 78;
+  }
+  if (registry.find(w4_step()) == nullptr) {
+    std::fprintf(stderr, "--step %s: no such step type\n", w4_step().c_str());
+    return 64;
   }
   int rc = 0;
   if (nodes > 0) {

@@ -379,6 +379,40 @@ TEST_F(Hardening, ACrashedBranchFailsItsParallelStepAndNothingRunsAfterTheFailur
   EXPECT_EQ(cli({"audit", "verify"}, plugins).exit_code, 0);
 }
 
+// A step type that declares itself non-blocking is called at once, before its attempt is
+// committed, so its first crash leaves no attempt on record to count it against. The next process
+// learns of the crash from the journal and calls that step only once its attempt is committed:
+// from then on each crash is one of its three attempts, as for any step, never a loop.
+TEST_F(Hardening, ANonBlockingStepThatCrashedWaitsForItsCommitAndCostsItsAttempts) {
+  config_ = write("coalition.json",
+                  R"({"plugins": {"isolation": {"plugins": {"crash_step": "in_process"}}}})");
+  const std::string plugins = std::string(test::kFixtureDir) + "/crash_step";
+  const std::string wf = write("pure_crash.json", R"({
+    "id": "pure_crash", "version": 1, "title": "A step declared non-blocking that crashes",
+    "steps": [{"id": "crash", "kind": "task", "type": "crash_pure",
+               "parameters": {"how": "segv"}}]})");
+  auto started = cli({"start", wf, "--json"}, plugins);
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const std::string id = json::parse(started.out)["executions"][0];
+  int crashes = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto w = cli({"worker", "--until-idle"}, plugins);
+    if (w.exit_code == 0) break;
+    ++crashes;
+  }
+  EXPECT_EQ(crashes, 4) << "one crash at once, then one for each of the three attempts";
+  const json failed = json::parse(cli({"status", id, "--json"}, plugins).out);
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_EQ(failed["error"]["code"], "plugin.crashed") << failed.dump();
+  const std::string message = failed["error"]["message"].get<std::string>();
+  EXPECT_NE(message.find("crash 3 of at most 3"), std::string::npos) << message;
+  const json history = json::parse(cli({"history", id, "--json"}, plugins).out)["events"];
+  size_t attempts = 0;
+  for (const auto& event : history) attempts += event["type"] == "attempt_started" ? 1 : 0;
+  EXPECT_EQ(attempts, 3u) << history.dump();
+  EXPECT_EQ(cli({"audit", "verify"}, plugins).exit_code, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Crashes, PoisonedExecution,
                          ::testing::Values("segv", "abort", "stack", "kill"));
 

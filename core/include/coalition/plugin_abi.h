@@ -56,11 +56,11 @@ extern "C" {
 /* execute and resume compute their answer from their input and return at once: no I/O, no
  * sleeping, no lock another call may hold for long, no effect beyond the answer. An engine that
  * knows the bit may then call a thread-safe step type in process on its own thread instead of
- * handing it to a plugin thread (saving a thread hand-off each way), and may call resume before
- * the completion it answers is durable (both are then committed together, and a crash before
- * that commit leaves nothing of either); one that does not know the bit ignores it. A step that
- * declares it and blocks stalls every execution of that engine: declare it only for pure
- * computation. */
+ * handing it to a plugin thread (saving a thread hand-off each way), and may call execute before
+ * the attempt's start is durable and resume before the completion it answers is (both are then
+ * committed together, and a crash before that commit leaves nothing of either); one that does
+ * not know the bit ignores it. A step that declares it and blocks stalls every execution of that
+ * engine: declare it only for pure computation. */
 #define COALITION_CAP_NON_BLOCKING 0x8u
 
 /* Outcome of create, execute and resume (coalition_result_t.status). */

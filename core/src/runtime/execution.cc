@@ -208,12 +208,16 @@ StepOutcome marked_call(ExecutionHost& host, const std::string& id,
 
 // In durable mode a plugin call waits for the commit of the transaction that records its
 // attempt_started: no side effect ever happens for a state the store does not know, and every
-// step's start is on record before the step runs. A resume of a non-blocking step in this
-// process is the exception: it computes its answer from the completion or signal just accepted
-// and acts on nothing, so it runs at once and its outcome is committed with that completion
-// (settle_inline) — one transaction for a person's decision instead of two.
+// step's start is on record before the step runs. A call of a non-blocking step type in this
+// process is the exception: it computes its answer from what it is handed and acts on nothing,
+// so there is no effect to put on record first. It runs at once and its outcome is committed
+// with its attempt (settle_inline): a start and the pure steps after it up to the first that
+// waits, or a person's decision and the step it finishes, are one transaction, not one a step.
+// A crash in such a call leaves its attempt unknown to the store, so the crash journal could not
+// count it against that attempt: once a call of a step has crashed the process, that step's
+// calls wait for their commit again (calls_at_once).
 //
-// In memory, a non-blocking step in this process runs at once too, and its outcome is applied
+// In memory, a non-blocking step in this process runs at once the same way, its outcome applied
 // when the handler ends (settle_inline, a loop: a chain of such steps never deepens the stack).
 // Posting each outcome as a handler of its own had cost a hand-off per step, and two hand-offs
 // between threads per execution run one at a time (the start's caller to the scheduler and
@@ -224,11 +228,14 @@ StepOutcome marked_call(ExecutionHost& host, const std::string& id,
 // engine is gone, and must then touch nothing but its own state.
 void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                          std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
-                         bool inline_call, bool resume) {
-  if (calls_at_once(inline_call, resume)) {
-    call_at_once(frame, token, attempt, key, call);
-    return;
-  }
+                         bool inline_call) {
+  if (calls_at_once(inline_call, key) && call_at_once(frame, token, attempt, key, call)) return;
+  hand_over(frame, token, attempt, key, time_limit, std::move(call), inline_call);
+}
+
+void Execution::hand_over(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
+                          std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
+                          bool inline_call) {
   const CrashJournal::PluginCall journalled{frame, attempt, CrashJournal::step_key(key)};
   std::weak_ptr<Execution> weak = shared_from_this();
   PluginCallPool::Job job;
@@ -264,14 +271,27 @@ void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const 
   }
 }
 
-bool Execution::calls_at_once(bool inline_call, bool resume) const {
-  return inline_call && (resume || !host_.durable());
+bool Execution::calls_at_once(bool inline_call, const std::string& key) const {
+  if (!inline_call) return false;
+  if (crashed_steps_.empty() || !host_.durable()) return true;
+  return std::find(crashed_steps_.begin(), crashed_steps_.end(), CrashJournal::step_key(key)) ==
+         crashed_steps_.end();
 }
 
-void Execution::call_at_once(int64_t frame, uint64_t token, uint32_t attempt,
+bool Execution::call_at_once(int64_t frame, uint64_t token, uint32_t attempt,
                              const std::string& key, const std::function<StepOutcome()>& call) {
   const CrashJournal::PluginCall journalled{frame, attempt, CrashJournal::step_key(key)};
-  inline_outcomes_.push({frame, token, marked_call(host_, id_, journalled, call)});
+  StepOutcome outcome = marked_call(host_, id_, journalled, call);
+  // Durable, a failure would be committed with whatever led to the call, and a retry goes back
+  // to the snapshot committed before the failure (Store::retry_point): to the last step that
+  // waited, not to this one. The call acts on nothing, so it is made again once its attempt is
+  // committed (hand_over), and that answer is the one applied.
+  if (host_.durable() && outcome.status != StepStatus::kOk &&
+      outcome.status != StepStatus::kSuspend) {
+    return false;
+  }
+  inline_outcomes_.push({frame, token, std::move(outcome)});
+  return true;
 }
 
 // Runs under the handler's lock, as its last act. An execution that stopped running (or was
@@ -707,7 +727,7 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
                .attempt = number});
   }
   attempts_[frame] = attempt;
-  if (calls_at_once(type->runs_inline(), /*resume=*/false)) {
+  if (calls_at_once(type->runs_inline(), context.idempotency_key)) {
     // Borrowed, not moved into a call of its own: a non-blocking step in memory runs here, and
     // the owning closure (allocated, its context moved in, then freed) was a twentieth of its
     // cost. One pointer fits std::function's own storage.
@@ -716,14 +736,15 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
       const json* params;
       const StepContext* context;
     } borrowed{type, &*params, &context};
-    call_at_once(frame, attempt.token, number, context.idempotency_key, [&borrowed] {
-      return borrowed.type->execute(*borrowed.params, *borrowed.context);
-    });
-    return;
+    if (call_at_once(frame, attempt.token, number, context.idempotency_key, [&borrowed] {
+          return borrowed.type->execute(*borrowed.params, *borrowed.context);
+        })) {
+      return;
+    }
   }
   const std::chrono::milliseconds limit = context.time_limit;
   const std::string key = context.idempotency_key;
-  dispatch(
+  hand_over(
       frame, attempt.token, number, key, limit,
       [type, params = std::move(*params), context = std::move(context)] {
         return type->execute(params, context);

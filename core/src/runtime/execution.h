@@ -142,6 +142,11 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // against the step's max_attempts), and once the step has crashed the engine
   // limits().interruptions times the step fails for good. Other notes are ignored.
   void note_crashed_call(const CrashJournal::PluginCall& call, std::string cause);
+  // After restore(): a call of step visit `step` (CrashJournal::step_key of its idempotency
+  // key) crashed a previous process. That step's calls wait for the commit of their attempt
+  // from now on, even those of a non-blocking type (dispatch), so that a crash is counted
+  // against an attempt the store knows.
+  void note_crashed_step(uint32_t step);
   // After restore(): re-arms timers and runs again every attempt that was in flight.
   void resume_restored();
   // After restore(), instead of resuming: fails the execution with `code` (open tasks
@@ -299,22 +304,34 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // outcome to on_outcome(frame, token). A call still running `time_limit` (plus the pool's
   // grace) later is given up on: the attempt fails with a retryable plugin.timed_out.
   // `key`: the attempt's idempotency key, which names the step visit in the crash journal.
-  // `inline_call` (a non-blocking step type in this process, StepType::runs_inline): in memory
-  // the call runs here and its outcome is applied when the handler ends (settle_inline), with no
-  // hand-off between threads; durable, an execute still waits for its commit, then runs on the
-  // thread that completed the commit instead of being handed to the pool. A `resume` of such a
-  // type does not wait: it only computes its answer from the completion or signal this handler
-  // accepted (COALITION_CAP_NON_BLOCKING) and acts on nothing, so it runs at once and its outcome
-  // is applied when the handler ends, committed with that completion: a person's decision and
-  // the step it finishes are one transaction, not two.
+  // `inline_call` (a non-blocking step type in this process, StepType::runs_inline): the call
+  // runs here, with no hand-off between threads, and its outcome is applied when the handler
+  // ends (settle_inline). Such a type only computes its answer from what it is handed and acts
+  // on nothing (COALITION_CAP_NON_BLOCKING), so durable it does not wait for the commit of its
+  // attempt_started either: the attempt, its answer and what follows are committed together,
+  // and a crash before that commit leaves nothing of them to redo but the computation. A start
+  // and the pure steps after it, or a person's decision and the step it finishes, are one
+  // transaction, not one per step. A call that fails is made again once its attempt is
+  // committed (call_at_once), so that a retry of the execution starts from it. And a step whose
+  // in-process call crashed the previous process (note_crashed_step) waits for its commit
+  // again, so that a second crash is on record against its attempt and counted
+  // (fail_crashed_call), never a loop.
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
-                bool inline_call = false, bool resume = false);
+                bool inline_call = false);
   // Whether dispatch() runs a call at once (see above), and running one so: a caller that
   // knows it will can hand over a call that borrows its arguments instead of one that owns them.
-  bool calls_at_once(bool inline_call, bool resume) const;
-  void call_at_once(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
+  // `key`: the attempt's idempotency key.
+  bool calls_at_once(bool inline_call, const std::string& key) const;
+  // False when the call failed in durable mode: its answer is dropped, and the caller hands the
+  // call over (hand_over) to be made again once its attempt is committed, so that a retry of
+  // the execution starts from this step.
+  bool call_at_once(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                     const std::function<StepOutcome()>& call);
+  // What dispatch() does with a call it does not make at once.
+  void hand_over(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
+                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
+                 bool inline_call);
   // Applies the outcomes of the inline calls made since the handler began, in order (each may
   // lead to more). Past kMaxInlineOutcomes in one handler the rest are posted as handlers of
   // their own, so no handler holds the lock for an unbounded run of them.
@@ -476,8 +493,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::vector<AuditDraft> pending_audit_;
   std::set<int64_t> changed_tasks_;  // frames whose task changed
   std::vector<TaskRecord> closed_tasks_;
-  // Plugin calls waiting for the commit of their attempt_started. `inline_call`: run it where
-  // the commit completes (the group committer's thread), not on the pool (see dispatch).
+  // Plugin calls waiting for the commit of their attempt_started. `inline_call` (a non-blocking
+  // step whose call crashed a process before): run it where the commit completes (the group
+  // committer's thread), not on the pool (see dispatch).
   struct HeldCall {
     PluginCallPool::Job job;
     bool inline_call = false;
@@ -485,6 +503,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::vector<HeldCall> held_calls_;
   // Restored only: frame -> the plugin call that crashed the previous process, and how.
   std::map<int64_t, std::pair<CrashJournal::PluginCall, std::string>> crashed_calls_;
+  // The step visits (CrashJournal::step_key) whose in-process call crashed a previous process,
+  // for as long as this copy lives: their calls wait for the commit of their attempt (dispatch).
+  std::vector<uint32_t> crashed_steps_;
   std::vector<std::string> dropped_parts_;  // state part key prefixes no longer needed
   // A join that settled: forgets it and its state parts, and cancels the children still running.
   void end_join(std::map<int64_t, Join>::iterator it);

@@ -409,6 +409,15 @@ void Execution::note_crashed_call(const CrashJournal::PluginCall& call, std::str
   crashed_calls_.insert_or_assign(call.frame, std::pair{call, std::move(cause)});
 }
 
+// Whether or not the store knows the crashed call's attempt (a call made at once is committed
+// with its answer, so a crash in it leaves none), that step's calls now wait for their commit.
+void Execution::note_crashed_step(uint32_t step) {
+  const Working working(*this);
+  if (std::find(crashed_steps_.begin(), crashed_steps_.end(), step) == crashed_steps_.end()) {
+    crashed_steps_.push_back(step);
+  }
+}
+
 // The call is not made again as it was: that would crash the engine again, on every start. It
 // is one failed attempt (the retry policy decides, like for a crash in an isolated host), and
 // after limits().interruptions crashes the step fails whatever its policy says; a resume that
@@ -655,8 +664,9 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   closed_tasks_.clear();
   for (auto& held : held_calls_) {
     if (held.inline_call) {
-      // A non-blocking step's call is over in microseconds: it runs on the committer's thread,
-      // its outcome posted to the scheduler, and the next round's commit waits that long.
+      // A non-blocking step's call held for its commit (its step crashed a process before:
+      // dispatch) is over in microseconds: it runs on the committer's thread, its outcome posted
+      // to the scheduler, and the next round's commit waits that long.
       after_commit.push_back([job = std::move(held.job)]() mutable { job.call()(); });
     } else {
       after_commit.push_back([&host = host_, job = std::move(held.job)]() mutable {

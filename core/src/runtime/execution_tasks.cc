@@ -632,7 +632,7 @@ void Execution::resume_attempt(int64_t frame, json completion) {
       [type, completion = std::move(completion), context = std::move(context)] {
         return type->resume(completion, context);
       },
-      type->runs_inline(), /*resume=*/true);
+      type->runs_inline());
 }
 
 Status Execution::extend_deadline(const std::string& task_id, TimePoint due, const Actor& actor,

@@ -595,8 +595,11 @@ Status PostgresStore::write_executions(const StoreBatch& batch) {
   std::vector<const ExecutionRecord*> in_order;
   in_order.reserve(batch.executions.size());
   for (const auto& e : batch.executions) in_order.push_back(&e);
-  std::sort(in_order.begin(), in_order.end(),
-            [](const ExecutionRecord* a, const ExecutionRecord* b) { return a->id < b->id; });
+  // Stable: two drains of one execution in one batch are written in the order they were made,
+  // the later snapshot last.
+  std::stable_sort(
+      in_order.begin(), in_order.end(),
+      [](const ExecutionRecord* a, const ExecutionRecord* b) { return a->id < b->id; });
   for (const ExecutionRecord* record : in_order) {
     const ExecutionRecord& e = *record;
     const auto fence = fences.find(e.id);

@@ -70,10 +70,45 @@ class PureApprovalStep : public ApprovalStep {
   };
 };
 
+// A step that only computes (as noop and data.set declare): non-blocking, so it is called at
+// once, durable too, and its answer committed with its start.
+class PureCountStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.pure_count",
+      .description = "Counts its calls; declared non-blocking.",
+      .parameters_schema = R"({"type":"object","properties":{}})",
+      .capabilities =
+          COALITION_CAP_THREAD_SAFE | COALITION_CAP_IDEMPOTENT | COALITION_CAP_NON_BLOCKING,
+  };
+  static inline std::atomic<int> calls{0};
+  sdk::Outcome execute(const json&, const sdk::Context&) {
+    ++calls;
+    return sdk::Outcome::ok();
+  }
+};
+
+// A non-blocking step that refuses, as a pure computation may (a value out of range).
+class PureRefusalStep {
+ public:
+  static constexpr sdk::StepTypeInfo kInfo{
+      .name = "test.pure_refusal",
+      .description = "Fails for good; declared non-blocking.",
+      .parameters_schema = R"({"type":"object","properties":{}})",
+      .capabilities = COALITION_CAP_THREAD_SAFE | COALITION_CAP_NON_BLOCKING,
+  };
+  static inline std::atomic<int> calls{0};
+  sdk::Outcome execute(const json&, const sdk::Context&) {
+    ++calls;
+    return sdk::Outcome::permanent("test.refused", "out of range");
+  }
+};
+
 constexpr sdk::PluginInfo kPlugin{"durable_test", "1.0.0", "Test", sdk::PartnerType::kCoalition,
                                   "Test steps."};
 const coalition_plugin_descriptor_t* entry(uint32_t, uint32_t) {
-  return sdk::detail::describe<ApprovalStep, SignalStep, CountStep, PureApprovalStep>(kPlugin);
+  return sdk::detail::describe<ApprovalStep, SignalStep, CountStep, PureApprovalStep, PureCountStep,
+                               PureRefusalStep>(kPlugin);
 }
 
 TimePoint utc(const char* text) {
@@ -545,6 +580,89 @@ TEST_F(DurableEngineTest, ACompletionAndTheStepItDecidesAreCommittedTogether) {
   ASSERT_TRUE(e->sync().ok());
   EXPECT_EQ((*store->execution("ex-p"))->status, ExecutionStatus::kSucceeded);
   EXPECT_EQ(count(types(*store, "ex-p"), "step_succeeded"), 2u);
+}
+
+// Non-blocking steps act on nothing, so none waits for its start to be committed: a start, the
+// pure step after it and the approval that parks it are one transaction, acknowledged when
+// start() returns; the decision, the step it finishes and the pure step after it are the next.
+// With blocking types each of those steps is a commit of its own, in the engine's own time.
+TEST_F(DurableEngineTest, AStartOrADecisionAndThePureStepsAfterItAreOneTransaction) {
+  auto loaded = load_workflow(R"({"id": "pure_chain", "version": 1, "title": "Pure", "steps": [
+    {"id": "prepare", "kind": "task", "type": "test.pure_count", "next": "decide"},
+    {"id": "decide", "kind": "task", "type": "test.pure_approval", "parameters": {"title": "d"},
+     "assign": {"roles": ["analyst"]}, "result": "/decision", "next": "finish"},
+    {"id": "finish", "kind": "task", "type": "test.pure_count"}]})",
+                              "pure_chain.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("pure_chain.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  const int calls_before = PureCountStep::calls;
+  const uint64_t before = e->commit_stats().transactions;
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-q", "lead.lee").ok());
+  // Read before any wait: what start() acknowledged is already the parked execution.
+  EXPECT_EQ(e->commit_stats().transactions - before, 1u);
+  EXPECT_EQ(PureCountStep::calls - calls_before, 1);
+  const auto parked = types(*store, "ex-q");
+  EXPECT_EQ(parked, (std::vector<std::string>{
+                        "execution_started", "step_scheduled", "attempt_started", "step_succeeded",
+                        "step_scheduled", "attempt_started", "step_suspended", "task_created"}));
+  auto task = store->task("ex-q.t1");
+  ASSERT_TRUE(task.ok() && task->has_value());
+  EXPECT_EQ((*task)->status, TaskStatus::kOpen);
+  EXPECT_EQ((*store->execution("ex-q"))->status, ExecutionStatus::kWaiting);
+
+  ASSERT_TRUE(e->complete_task("ex-q.t1", {"ana", "analyst", ""}, {{"decision", "approve"}}).ok());
+  EXPECT_EQ(e->commit_stats().transactions - before, 2u);
+  EXPECT_EQ(PureCountStep::calls - calls_before, 2);
+  EXPECT_EQ((*store->execution("ex-q"))->status, ExecutionStatus::kSucceeded);
+  const auto ended = types(*store, "ex-q");
+  EXPECT_EQ(count(ended, "step_succeeded"), 3u);
+  EXPECT_EQ(count(ended, "attempt_started"), 3u);
+  EXPECT_EQ(ended.back(), "execution_completed");
+  auto v = store->verify_audit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  // Nothing was left to run: the engine stays idle and the store as it was.
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(types(*store, "ex-q"), ended);
+}
+
+// A failure is not committed with what led to it: a non-blocking step that fails at once is
+// called again once its attempt is committed, and that answer fails the execution. So the
+// snapshot a retry goes back to (the last one committed while it ran) has this step in flight,
+// as for a step of any other type — not the state before the start, which has none.
+TEST_F(DurableEngineTest, APureStepThatFailsIsCalledAgainAfterItsStartIsCommitted) {
+  auto loaded = load_workflow(R"({"id": "pure_refusal", "version": 1, "title": "Pure", "steps": [
+    {"id": "prepare", "kind": "task", "type": "test.pure_count", "next": "check"},
+    {"id": "check", "kind": "task", "type": "test.pure_refusal"}]})",
+                              "pure_refusal.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("pure_refusal.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(*store, clock);
+  const int calls_before = PureRefusalStep::calls;
+  ASSERT_TRUE(e->start(loaded.workflow, json::object(), "ex-r", "lead.lee").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(PureRefusalStep::calls - calls_before, 2) << "at once, then after its commit";
+  EXPECT_EQ((*store->execution("ex-r"))->status, ExecutionStatus::kFailed);
+  const auto failed = types(*store, "ex-r");
+  EXPECT_EQ(count(failed, "attempt_started"), 2u);  // prepare's and check's, once each
+  EXPECT_EQ(count(failed, "step_failed"), 1u);
+  auto point = store->retry_point("ex-r");
+  ASSERT_TRUE(point.ok());
+  ASSERT_TRUE(point->has_value()) << "the start, prepare and check's attempt were committed";
+  ASSERT_TRUE(e->retry("ex-r", {"lead.lee", "coordinator", ""}, "the range was widened").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  // The retry ran check again (not prepare): the same refusal, at once and after its commit.
+  EXPECT_EQ(PureRefusalStep::calls - calls_before, 4);
+  EXPECT_EQ((*store->execution("ex-r"))->status, ExecutionStatus::kFailed);
+  EXPECT_EQ(count(types(*store, "ex-r"), "step_succeeded"), 1u);
 }
 
 TEST_F(DurableEngineTest, ParkedExecutionsLeaveMemoryAndComeBackWhenSomeoneActs) {
