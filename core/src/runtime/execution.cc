@@ -281,15 +281,16 @@ bool Execution::calls_at_once(bool inline_call, const std::string& key) const {
 bool Execution::call_at_once(int64_t frame, uint64_t token, uint32_t attempt,
                              const std::string& key, const std::function<StepOutcome()>& call) {
   const CrashJournal::PluginCall journalled{frame, attempt, CrashJournal::step_key(key)};
+  if (!host_.durable()) {  // built in its place: an outcome is a few strings and a document
+    inline_outcomes_.push({frame, token, marked_call(host_, id_, journalled, call)});
+    return true;
+  }
   StepOutcome outcome = marked_call(host_, id_, journalled, call);
   // Durable, a failure would be committed with whatever led to the call, and a retry goes back
   // to the snapshot committed before the failure (Store::retry_point): to the last step that
   // waited, not to this one. The call acts on nothing, so it is made again once its attempt is
   // committed (hand_over), and that answer is the one applied.
-  if (host_.durable() && outcome.status != StepStatus::kOk &&
-      outcome.status != StepStatus::kSuspend) {
-    return false;
-  }
+  if (outcome.status != StepStatus::kOk && outcome.status != StepStatus::kSuspend) return false;
   inline_outcomes_.push({frame, token, std::move(outcome)});
   return true;
 }
