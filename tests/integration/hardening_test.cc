@@ -381,8 +381,8 @@ TEST_F(Hardening, ACrashedBranchFailsItsParallelStepAndNothingRunsAfterTheFailur
 
 // A step type that declares itself non-blocking is called at once, before its attempt is
 // committed, so its first crash leaves no attempt on record to count it against. The next process
-// learns of the crash from the journal and calls that step only once its attempt is committed:
-// from then on each crash is one of its three attempts, as for any step, never a loop.
+// learns of the crash from the journal and calls the execution's steps only once their attempts
+// are committed: from then on each crash is one of the step's three attempts, as for any step.
 TEST_F(Hardening, ANonBlockingStepThatCrashedWaitsForItsCommitAndCostsItsAttempts) {
   config_ = write("coalition.json",
                   R"({"plugins": {"isolation": {"plugins": {"crash_step": "in_process"}}}})");
@@ -410,6 +410,43 @@ TEST_F(Hardening, ANonBlockingStepThatCrashedWaitsForItsCommitAndCostsItsAttempt
   size_t attempts = 0;
   for (const auto& event : history) attempts += event["type"] == "attempt_started" ? 1 : 0;
   EXPECT_EQ(attempts, 3u) << history.dump();
+  EXPECT_EQ(cli({"audit", "verify"}, plugins).exit_code, 0);
+}
+
+// Two such steps in parallel branches: whichever crashes, the next process calls every step of
+// the execution only once its attempt is committed, so each crash after the first is one
+// counted attempt of one branch — not a crash at once that takes turns between the branches
+// until the execution is set aside for stopping the engine too often.
+TEST_F(Hardening, NonBlockingStepsThatCrashInParallelBranchesAreCountedNotSetAside) {
+  config_ = write("coalition.json",
+                  R"({"plugins": {"isolation": {"plugins": {"crash_step": "in_process"}}}})");
+  const std::string plugins = std::string(test::kFixtureDir) + "/crash_step";
+  const std::string wf = write("pure_crash_branches.json", R"({
+    "id": "pure_crash_branches", "version": 1, "title": "Two branches whose steps crash",
+    "steps": [{"id": "both", "kind": "parallel", "branches": [
+      {"name": "a", "steps": [{"id": "crash", "kind": "task", "type": "crash_pure",
+                               "parameters": {"how": "segv"}}]},
+      {"name": "b", "steps": [{"id": "crash", "kind": "task", "type": "crash_pure",
+                               "parameters": {"how": "abort"}}]}]}]})");
+  auto started = cli({"start", wf, "--json"}, plugins);
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  const std::string id = json::parse(started.out)["executions"][0];
+  int crashes = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto w = cli({"worker", "--until-idle"}, plugins);
+    if (w.exit_code == 0) break;
+    ++crashes;
+  }
+  // One at once, then counted attempts until one branch has crashed three times: at most two
+  // of the other's come between.
+  EXPECT_GE(crashes, 4);
+  EXPECT_LE(crashes, 6);
+  const json failed = json::parse(cli({"status", id, "--json"}, plugins).out);
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_EQ(failed["error"]["code"], "parallel.branch_failed") << failed.dump();
+  EXPECT_NE(failed["error"]["message"].get<std::string>().find("failed with plugin.crashed"),
+            std::string::npos)
+      << failed.dump();
   EXPECT_EQ(cli({"audit", "verify"}, plugins).exit_code, 0);
 }
 

@@ -58,9 +58,10 @@ extern "C" {
  * knows the bit may then call a thread-safe step type in process on its own thread instead of
  * handing it to a plugin thread (saving a thread hand-off each way), and may call execute before
  * the attempt's start is durable and resume before the completion it answers is (both are then
- * committed together, and a crash before that commit leaves nothing of either); one that does
- * not know the bit ignores it. A step that declares it and blocks stalls every execution of that
- * engine: declare it only for pure computation. */
+ * committed together, and a crash before that commit leaves nothing of either), and may make a
+ * call again and apply the second answer (the same input must give the same answer); one that
+ * does not know the bit ignores it. A step that declares it and blocks stalls every execution of
+ * that engine: declare it only for pure computation. */
 #define COALITION_CAP_NON_BLOCKING 0x8u
 
 /* Outcome of create, execute and resume (coalition_result_t.status). */

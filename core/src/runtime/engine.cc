@@ -671,7 +671,7 @@ Status Engine::count_interruptions() {
             describe_fault(work.fault), work.execution_id);
         std::lock_guard<std::mutex> lock(crashed_mutex_);
         crashed_calls_[work.execution_id].push_back({*work.call, describe_fault(work.fault)});
-        crashed_steps_[work.execution_id].push_back(work.call->step);
+        crashed_executions_.insert(work.execution_id);
         continue;
       }
     }
@@ -702,19 +702,17 @@ Result<std::shared_ptr<Execution>> Engine::load(const StoredExecution& stored) {
   lease_copy(**execution);
   (*execution)->note_stop_count(stops > 0);
   std::vector<CrashedCall> crashed;
-  std::vector<uint32_t> crashed_steps;
+  bool crashed_before = false;
   {
     std::lock_guard<std::mutex> lock(crashed_mutex_);
     if (auto it = crashed_calls_.find(record.id); it != crashed_calls_.end()) {
       crashed = std::move(it->second);
       crashed_calls_.erase(it);
     }
-    if (auto it = crashed_steps_.find(record.id); it != crashed_steps_.end()) {
-      crashed_steps = it->second;
-    }
+    crashed_before = crashed_executions_.contains(record.id);
   }
   for (auto& c : crashed) (*execution)->note_crashed_call(c.call, std::move(c.cause));
-  for (const uint32_t step : crashed_steps) (*execution)->note_crashed_step(step);
+  if (crashed_before) (*execution)->note_crashed_calls();
   if (stops >= limits_.interruptions) {
     spdlog::error("execution {} set aside: the engine stopped {} times while working on it",
                   record.id, stops);

@@ -322,8 +322,8 @@ class Engine final : public ExecutionHost {
   // Counts, durably, a death of the previous process against each execution the crash journal
   // says it was working on — only against the work whose thread the death came from, when the
   // process saw it (a fault, an abort); and a plugin call that crashed it is kept in
-  // crashed_calls_ for its execution to fail that attempt when it is loaded, its step in
-  // crashed_steps_.
+  // crashed_calls_ for its execution to fail that attempt when it is loaded, the execution in
+  // crashed_executions_.
   Status count_interruptions();
   // Restores `stored` (Store::stored_execution) and resumes it, or sets it aside when processes
   // died working on it limits().interruptions times.
@@ -353,11 +353,11 @@ class Engine final : public ExecutionHost {
   };
   std::mutex crashed_mutex_;
   std::map<std::string, std::vector<CrashedCall>> crashed_calls_;  // until loaded
-  // Execution -> the step visits (CrashJournal::step_key) whose call crashed the previous
-  // process, kept for this process's life: every copy loaded, the first and each reload of one
-  // that left memory meanwhile, calls them only once their attempt is committed
-  // (Execution::note_crashed_step).
-  std::map<std::string, std::vector<uint32_t>> crashed_steps_;
+  // The executions one of whose plugin calls crashed the previous process, kept for this
+  // process's life: every copy loaded, the first and each reload of one that left memory
+  // meanwhile, calls its steps only once their attempts are committed
+  // (Execution::note_crashed_calls).
+  std::set<std::string> crashed_executions_;
 
   mutable std::mutex executions_mutex_;
   // Hashed, not ordered: a wake-up storm looks ids up among a million parked ones under this

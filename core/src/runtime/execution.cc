@@ -214,8 +214,11 @@ StepOutcome marked_call(ExecutionHost& host, const std::string& id,
 // with its attempt (settle_inline): a start and the pure steps after it up to the first that
 // waits, or a person's decision and the step it finishes, are one transaction, not one a step.
 // A crash in such a call leaves its attempt unknown to the store, so the crash journal could not
-// count it against that attempt: once a call of a step has crashed the process, that step's
-// calls wait for their commit again (calls_at_once).
+// count it against that attempt: once a process has died working on an execution (the handler
+// that made the call was on the same thread, so the death counts as a stop of the execution,
+// which the store keeps until it stands still) or one of its calls crashed the previous process,
+// its calls wait for their commit again (calls_at_once). Then the next crash is one counted
+// attempt, whichever of its calls it is and however many crash.
 //
 // In memory, a non-blocking step in this process runs at once the same way, its outcome applied
 // when the handler ends (settle_inline, a loop: a chain of such steps never deepens the stack).
@@ -229,7 +232,7 @@ StepOutcome marked_call(ExecutionHost& host, const std::string& id,
 void Execution::dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                          std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
                          bool inline_call) {
-  if (calls_at_once(inline_call, key) && call_at_once(frame, token, attempt, key, call)) return;
+  if (calls_at_once(inline_call) && call_at_once(frame, token, attempt, key, call)) return;
   hand_over(frame, token, attempt, key, time_limit, std::move(call), inline_call);
 }
 
@@ -271,11 +274,8 @@ void Execution::hand_over(int64_t frame, uint64_t token, uint32_t attempt, const
   }
 }
 
-bool Execution::calls_at_once(bool inline_call, const std::string& key) const {
-  if (!inline_call) return false;
-  if (crashed_steps_.empty() || !host_.durable()) return true;
-  return std::find(crashed_steps_.begin(), crashed_steps_.end(), CrashJournal::step_key(key)) ==
-         crashed_steps_.end();
+bool Execution::calls_at_once(bool inline_call) const {
+  return inline_call && (!host_.durable() || (!stop_count_stored_ && !calls_crashed_));
 }
 
 bool Execution::call_at_once(int64_t frame, uint64_t token, uint32_t attempt,
@@ -728,7 +728,7 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
                .attempt = number});
   }
   attempts_[frame] = attempt;
-  if (calls_at_once(type->runs_inline(), context.idempotency_key)) {
+  if (calls_at_once(type->runs_inline())) {
     // Borrowed, not moved into a call of its own: a non-blocking step in memory runs here, and
     // the owning closure (allocated, its context moved in, then freed) was a twentieth of its
     // cost. One pointer fits std::function's own storage.

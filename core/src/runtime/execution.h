@@ -142,11 +142,10 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // against the step's max_attempts), and once the step has crashed the engine
   // limits().interruptions times the step fails for good. Other notes are ignored.
   void note_crashed_call(const CrashJournal::PluginCall& call, std::string cause);
-  // After restore(): a call of step visit `step` (CrashJournal::step_key of its idempotency
-  // key) crashed a previous process. That step's calls wait for the commit of their attempt
-  // from now on, even those of a non-blocking type (dispatch), so that a crash is counted
-  // against an attempt the store knows.
-  void note_crashed_step(uint32_t step);
+  // After restore(): a plugin call of this execution crashed a previous process. Its calls wait
+  // for the commit of their attempt from now on, even those of a non-blocking type (dispatch),
+  // so that a crash is counted against an attempt the store knows.
+  void note_crashed_calls();
   // After restore(): re-arms timers and runs again every attempt that was in flight.
   void resume_restored();
   // After restore(), instead of resuming: fails the execution with `code` (open tasks
@@ -312,17 +311,17 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // and a crash before that commit leaves nothing of them to redo but the computation. A start
   // and the pure steps after it, or a person's decision and the step it finishes, are one
   // transaction, not one per step. A call that fails is made again once its attempt is
-  // committed (call_at_once), so that a retry of the execution starts from it. And a step whose
-  // in-process call crashed the previous process (note_crashed_step) waits for its commit
-  // again, so that a second crash is on record against its attempt and counted
-  // (fail_crashed_call), never a loop.
+  // committed (call_at_once), so that a retry of the execution starts from it. And the calls of
+  // an execution that a process died working on (its stop count is stored: note_stop_count) or
+  // one of whose calls crashed the previous process (note_crashed_calls) wait for their commit
+  // again until it stands still, so that a crash in one is on record against its attempt and
+  // counted (fail_crashed_call): however many of its calls crash, each is counted in turn.
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
                 bool inline_call = false);
   // Whether dispatch() runs a call at once (see above), and running one so: a caller that
   // knows it will can hand over a call that borrows its arguments instead of one that owns them.
-  // `key`: the attempt's idempotency key.
-  bool calls_at_once(bool inline_call, const std::string& key) const;
+  bool calls_at_once(bool inline_call) const;
   // False when the call failed in durable mode: its answer is dropped, and the caller hands the
   // call over (hand_over) to be made again once its attempt is committed, so that a retry of
   // the execution starts from this step.
@@ -494,8 +493,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::set<int64_t> changed_tasks_;  // frames whose task changed
   std::vector<TaskRecord> closed_tasks_;
   // Plugin calls waiting for the commit of their attempt_started. `inline_call` (a non-blocking
-  // step whose call crashed a process before): run it where the commit completes (the group
-  // committer's thread), not on the pool (see dispatch).
+  // step's, held because its answer at once was a failure or a process died working on the
+  // execution: dispatch): run it where the commit completes (the group committer's thread),
+  // not on the pool.
   struct HeldCall {
     PluginCallPool::Job job;
     bool inline_call = false;
@@ -503,9 +503,9 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   std::vector<HeldCall> held_calls_;
   // Restored only: frame -> the plugin call that crashed the previous process, and how.
   std::map<int64_t, std::pair<CrashJournal::PluginCall, std::string>> crashed_calls_;
-  // The step visits (CrashJournal::step_key) whose in-process call crashed a previous process,
-  // for as long as this copy lives: their calls wait for the commit of their attempt (dispatch).
-  std::vector<uint32_t> crashed_steps_;
+  // A plugin call of this execution crashed a previous process: its calls wait for the commit of
+  // their attempt for as long as this copy lives (dispatch).
+  bool calls_crashed_ = false;
   std::vector<std::string> dropped_parts_;  // state part key prefixes no longer needed
   // A join that settled: forgets it and its state parts, and cancels the children still running.
   void end_join(std::map<int64_t, Join>::iterator it);

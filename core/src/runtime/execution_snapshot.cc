@@ -410,12 +410,13 @@ void Execution::note_crashed_call(const CrashJournal::PluginCall& call, std::str
 }
 
 // Whether or not the store knows the crashed call's attempt (a call made at once is committed
-// with its answer, so a crash in it leaves none), that step's calls now wait for their commit.
-void Execution::note_crashed_step(uint32_t step) {
+// with its answer, so a crash in it leaves none), the execution's calls now wait for their
+// commit. Kept by the engine for its life: the stop count that does the same is cleared when the
+// execution stands still (waiting for a retry's timer, say), and the reload after it would call
+// the same step at once again.
+void Execution::note_crashed_calls() {
   const Working working(*this);
-  if (std::find(crashed_steps_.begin(), crashed_steps_.end(), step) == crashed_steps_.end()) {
-    crashed_steps_.push_back(step);
-  }
+  calls_crashed_ = true;
 }
 
 // The call is not made again as it was: that would crash the engine again, on every start. It
@@ -664,9 +665,10 @@ void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& aft
   closed_tasks_.clear();
   for (auto& held : held_calls_) {
     if (held.inline_call) {
-      // A non-blocking step's call held for its commit (its step crashed a process before:
-      // dispatch) is over in microseconds: it runs on the committer's thread, its outcome posted
-      // to the scheduler, and the next round's commit waits that long.
+      // A non-blocking step's call held for its commit (its answer at once was a failure, or
+      // a process died working on the execution: dispatch) is over in microseconds: it runs on
+      // the committer's thread, its outcome posted to the scheduler, and the next round's
+      // commit waits that long.
       after_commit.push_back([job = std::move(held.job)]() mutable { job.call()(); });
     } else {
       after_commit.push_back([&host = host_, job = std::move(held.job)]() mutable {

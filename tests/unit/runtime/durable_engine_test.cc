@@ -659,8 +659,10 @@ TEST_F(DurableEngineTest, APureStepThatFailsIsCalledAgainAfterItsStartIsCommitte
   ASSERT_TRUE(e->retry("ex-r", {"lead.lee", "coordinator", ""}, "the range was widened").ok());
   e->wait_idle();
   ASSERT_TRUE(e->sync().ok());
-  // The retry ran check again (not prepare): the same refusal, at once and after its commit.
-  EXPECT_EQ(PureRefusalStep::calls - calls_before, 4);
+  // The retry ran check again (not prepare): the same refusal. A copy rebuilt for a retry does
+  // not know whether a process died working on the execution, so until it stands still its
+  // calls wait for their commit: one call, after it.
+  EXPECT_EQ(PureRefusalStep::calls - calls_before, 3);
   EXPECT_EQ((*store->execution("ex-r"))->status, ExecutionStatus::kFailed);
   EXPECT_EQ(count(types(*store, "ex-r"), "step_succeeded"), 1u);
 }
