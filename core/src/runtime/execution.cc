@@ -218,7 +218,10 @@ StepOutcome marked_call(ExecutionHost& host, const std::string& id,
 // that made the call was on the same thread, so the death counts as a stop of the execution,
 // which the store keeps until it stands still) or one of its calls crashed the previous process,
 // its calls wait for their commit again (calls_at_once). Then the next crash is one counted
-// attempt, whichever of its calls it is and however many crash.
+// attempt, whichever of its calls it is and however many crash. And past
+// kMostCallsAtOnceUndrained calls at once between two drains the next wait for a commit too:
+// what the calls lead to stays in memory until a drain takes it, so a run of pure steps with no
+// end in sight (a map of 100,000 items) is committed in pieces, not in one transaction.
 //
 // In memory, a non-blocking step in this process runs at once the same way, its outcome applied
 // when the handler ends (settle_inline, a loop: a chain of such steps never deepens the stack).
@@ -275,7 +278,10 @@ void Execution::hand_over(int64_t frame, uint64_t token, uint32_t attempt, const
 }
 
 bool Execution::calls_at_once(bool inline_call) const {
-  return inline_call && (!host_.durable() || (!stop_count_stored_ && !calls_crashed_));
+  if (!inline_call) return false;
+  if (!host_.durable()) return true;
+  return !stop_count_stored_ && !calls_crashed_ &&
+         calls_at_once_undrained_ < kMostCallsAtOnceUndrained;
 }
 
 bool Execution::call_at_once(int64_t frame, uint64_t token, uint32_t attempt,
@@ -285,6 +291,7 @@ bool Execution::call_at_once(int64_t frame, uint64_t token, uint32_t attempt,
     inline_outcomes_.push({frame, token, marked_call(host_, id_, journalled, call)});
     return true;
   }
+  ++calls_at_once_undrained_;
   StepOutcome outcome = marked_call(host_, id_, journalled, call);
   // Durable, a failure would be committed with whatever led to the call, and a retry goes back
   // to the snapshot committed before the failure (Store::retry_point): to the last step that
@@ -729,7 +736,7 @@ void Execution::run_task(int64_t frame, const Step& step, uint32_t number) {
   }
   attempts_[frame] = attempt;
   if (calls_at_once(type->runs_inline())) {
-    // Borrowed, not moved into a call of its own: a non-blocking step in memory runs here, and
+    // Borrowed, not moved into a call of its own: a non-blocking step called at once runs here, and
     // the owning closure (allocated, its context moved in, then freed) was a twentieth of its
     // cost. One pointer fits std::function's own storage.
     const struct {

@@ -316,6 +316,8 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   // one of whose calls crashed the previous process (note_crashed_calls) wait for their commit
   // again until it stands still, so that a crash in one is on record against its attempt and
   // counted (fail_crashed_call): however many of its calls crash, each is counted in turn.
+  // Past kMostCallsAtOnceUndrained calls at once between two drains, the next wait for a commit,
+  // so that a long run of pure steps (a wide map's) is committed in pieces of bounded size.
   void dispatch(int64_t frame, uint64_t token, uint32_t attempt, const std::string& key,
                 std::chrono::milliseconds time_limit, std::function<StepOutcome()> call,
                 bool inline_call = false);
@@ -475,6 +477,12 @@ class Execution : public CommitSource, public std::enable_shared_from_this<Execu
   };
   static constexpr size_t kMaxInlineOutcomes = 256;
   LazyQueue<InlineOutcome> inline_outcomes_;
+  // Durable: calls made at once since the last drain. Past kMostCallsAtOnceUndrained the next
+  // ones wait for a commit like any other call (calls_at_once): what they lead to (events, audit
+  // drafts, task and state changes) stays in memory until a drain takes it, and a map of 100,000
+  // pure steps had run to its end between two drains, holding three times the memory.
+  static constexpr size_t kMostCallsAtOnceUndrained = 1024;
+  size_t calls_at_once_undrained_ = 0;
 
   // Durable mode: what the next drain hands to the committer.
   bool dirty_ = false;

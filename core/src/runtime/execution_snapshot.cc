@@ -612,6 +612,7 @@ void Execution::write_parts(StoreBatch& batch) {
 
 void Execution::drain(StoreBatch& batch, std::vector<std::function<void()>>& after_commit) {
   const Working working(*this);
+  calls_at_once_undrained_ = 0;
   if (lost_) {
     // Claimed by another node: nothing of this copy is written, no call it held is made.
     pending_events_.clear();

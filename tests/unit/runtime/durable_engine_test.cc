@@ -15,6 +15,7 @@
 #include "runtime/system_clock.h"
 #include "store/sqlite_store.h"
 #include "support/approval_step.h"
+#include "support/gated_store.h"
 #include "support/hand_turned_wall_clock.h"
 #include "support/in_memory_plugins.h"
 #include "support/temp_dir.h"
@@ -665,6 +666,48 @@ TEST_F(DurableEngineTest, APureStepThatFailsIsCalledAgainAfterItsStartIsCommitte
   EXPECT_EQ(PureRefusalStep::calls - calls_before, 3);
   EXPECT_EQ((*store->execution("ex-r"))->status, ExecutionStatus::kFailed);
   EXPECT_EQ(count(types(*store, "ex-r"), "step_succeeded"), 1u);
+}
+
+// Pure steps run at once, but not without end between two commits: what they lead to stays in
+// memory until a drain takes it. A map of 5,000 pure steps, ten at a time, is committed in
+// pieces of at most 1,024 calls made at once (Execution::kMostCallsAtOnceUndrained) and the
+// ten calls handed over for the commit after them, however fast the steps run next to the
+// store.
+TEST_F(DurableEngineTest, ALongRunOfPureStepsIsCommittedInPiecesOfBoundedSize) {
+  constexpr int kItems = 5000;
+  auto loaded = load_workflow(R"({"id": "pure_map", "version": 1, "title": "Pure", "steps": [
+    {"id": "each", "kind": "map", "items": "/input/items", "max_concurrency": 10,
+     "steps": [{"id": "count", "kind": "task", "type": "test.pure_count"}]}]})",
+                              "pure_map.json");
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().format("pure_map.json");
+  ASSERT_TRUE(catalog_.add(loaded.workflow).ok());
+  auto store = open_store();
+  test::GatedStore gate(*store);
+  ManualClock clock(utc("2026-12-01T09:00:00Z"));
+  auto e = engine(gate, clock);
+  json items = json::array();
+  for (int i = 0; i < kItems; ++i) items.push_back(i);
+  const int calls_before = PureCountStep::calls;
+  ASSERT_TRUE(e->start(loaded.workflow, {{"items", std::move(items)}}, "ex-m", "lead.lee").ok());
+  e->wait_idle();
+  ASSERT_TRUE(e->sync().ok());
+  EXPECT_EQ(PureCountStep::calls - calls_before, kItems);
+  EXPECT_EQ((*store->execution("ex-m"))->status, ExecutionStatus::kSucceeded);
+  size_t most = 0;
+  size_t total = 0;
+  for (const StoreBatch& batch : gate.seen()) {
+    size_t started = 0;
+    for (const StoredEvent& stored : batch.events) {
+      if (stored.execution_id == "ex-m" && stored.event.type == EventType::kAttemptStarted) {
+        ++started;
+      }
+    }
+    most = std::max(most, started);
+    total += started;
+  }
+  EXPECT_EQ(total, static_cast<size_t>(kItems));
+  EXPECT_LE(most, 1024u + 10u);
+  EXPECT_GE(gate.seen().size(), static_cast<size_t>(kItems / (1024 + 10)));
 }
 
 TEST_F(DurableEngineTest, ParkedExecutionsLeaveMemoryAndComeBackWhenSomeoneActs) {
