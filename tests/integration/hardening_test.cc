@@ -51,6 +51,15 @@ class Hardening : public ::testing::Test {
                                         stdin_path);
   }
 
+  // Runs `coalition worker --until-idle` until one ends well, at most `most` times; how many
+  // went down before it (or `most`, when none ended well).
+  int workers_down_until_one_ends_well(const std::string& plugins, int most) {
+    for (int down = 0; down < most; ++down) {
+      if (cli({"worker", "--until-idle"}, plugins).exit_code == 0) return down;
+    }
+    return most;
+  }
+
   // Starts the approval workflow; its first task is `<id>.t1`.
   void start_approval(const std::string& id) {
     auto r = cli({"run", (dir_.path() / "approve.json").string(), "--id", id, "--as", "lead.lee"});
@@ -394,13 +403,8 @@ TEST_F(Hardening, ANonBlockingStepThatCrashedWaitsForItsCommitAndCostsItsAttempt
   auto started = cli({"start", wf, "--json"}, plugins);
   ASSERT_EQ(started.exit_code, 0) << started.err;
   const std::string id = json::parse(started.out)["executions"][0];
-  int crashes = 0;
-  for (int i = 0; i < 6; ++i) {
-    auto w = cli({"worker", "--until-idle"}, plugins);
-    if (w.exit_code == 0) break;
-    ++crashes;
-  }
-  EXPECT_EQ(crashes, 4) << "one crash at once, then one for each of the three attempts";
+  EXPECT_EQ(workers_down_until_one_ends_well(plugins, 6), 4)
+      << "one crash at once, then one for each of the three attempts";
   const json failed = json::parse(cli({"status", id, "--json"}, plugins).out);
   EXPECT_EQ(failed["status"], "failed");
   EXPECT_EQ(failed["error"]["code"], "plugin.crashed") << failed.dump();
@@ -431,12 +435,7 @@ TEST_F(Hardening, NonBlockingStepsThatCrashInParallelBranchesAreCountedNotSetAsi
   auto started = cli({"start", wf, "--json"}, plugins);
   ASSERT_EQ(started.exit_code, 0) << started.err;
   const std::string id = json::parse(started.out)["executions"][0];
-  int crashes = 0;
-  for (int i = 0; i < 10; ++i) {
-    auto w = cli({"worker", "--until-idle"}, plugins);
-    if (w.exit_code == 0) break;
-    ++crashes;
-  }
+  const int crashes = workers_down_until_one_ends_well(plugins, 10);
   // One at once, then counted attempts until one branch has crashed three times: at most two
   // of the other's come between.
   EXPECT_GE(crashes, 4);
