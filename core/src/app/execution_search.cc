@@ -41,29 +41,43 @@ Status parse_cursor(const std::string& text, ExecutionFilter& filter) {
   return ok_status();
 }
 
-}  // namespace
-
-Result<json> search_executions(Session& s, const Principal& p, const ExecutionQuery& query) {
-  if (p.service()) {
-    return Error::permission_denied("a partner system's credential sends signals only");
-  }
-  if (query.limit < 1 || query.limit > kMaxPageSize) {
-    return Error::invalid_argument("limit: from 1 to " + std::to_string(kMaxPageSize));
-  }
-  ExecutionFilter filter;
-  filter.workflow_id = query.workflow;
-  for (const auto& given : query.statuses) {
-    const auto status = parse_execution_status(given);
+// The statuses asked for, each once (at most the five there are).
+Status add_statuses(const std::vector<std::string>& given, ExecutionFilter& filter) {
+  for (const auto& text : given) {
+    const auto status = parse_execution_status(text);
     if (!status) {
-      return Error::invalid_argument("status: '" + given +
+      return Error::invalid_argument("status: '" + text +
                                      "' is none of running, waiting, succeeded, failed, cancelled");
     }
-    // Each once: at most the five statuses there are.
     if (std::find(filter.statuses.begin(), filter.statuses.end(), *status) ==
         filter.statuses.end()) {
       filter.statuses.push_back(*status);
     }
   }
+  return ok_status();
+}
+
+// The workflow versions ("<id>@<version>") whose visibility policy lists one of the person's
+// roles among its followers (app/access.h).
+std::vector<std::string> followed_workflows(const WorkflowCatalog& catalog, const Principal& p) {
+  std::vector<std::string> followed;
+  for (const auto& w : catalog.all()) {
+    const auto& followers =
+        w->document.value("visibility", json::object()).value("followers", json::array());
+    const bool follows = std::any_of(followers.begin(), followers.end(), [&](const json& r) {
+      return r.is_string() && p.has_role(r.get<std::string>());
+    });
+    if (follows) followed.push_back(w->id + "@" + std::to_string(w->version));
+  }
+  return followed;
+}
+
+// What the store is asked: the query's terms, what the caller may see, and one more than a page
+// (it tells whether a next page exists).
+Result<ExecutionFilter> filter_of(Session& s, const Principal& p, const ExecutionQuery& query) {
+  ExecutionFilter filter;
+  filter.workflow_id = query.workflow;
+  if (auto added = add_statuses(query.statuses, filter); !added) return added.error();
   filter.organisation = query.organisation;
   filter.started_from = query.started_from;
   filter.started_until = query.started_until;
@@ -71,77 +85,93 @@ Result<json> search_executions(Session& s, const Principal& p, const ExecutionQu
   filter.finished_until = query.finished_until;
   if (query.overdue) filter.overdue_at = s.clock().now();
   filter.escalated = query.escalated;
-  const bool everything = p.admin || p.coordinate;
-  if (!everything) {
-    filter.visible_to = ExecutionFilter::Member{p.person, p.organisation, p.roles, {}};
-    // The workflow versions whose visibility policy lists one of the person's roles among its
-    // followers (app/access.h).
-    for (const auto& w : s.catalog().all()) {
-      const auto& followers =
-          w->document.value("visibility", json::object()).value("followers", json::array());
-      const bool follows = std::any_of(followers.begin(), followers.end(), [&](const json& r) {
-        return r.is_string() && p.has_role(r.get<std::string>());
-      });
-      if (follows) {
-        filter.visible_to->followed_workflows.push_back(w->id + "@" + std::to_string(w->version));
-      }
-    }
+  if (!p.admin && !p.coordinate) {
+    filter.visible_to = ExecutionFilter::Member{p.person, p.organisation, p.roles,
+                                                followed_workflows(s.catalog(), p)};
   }
   if (!query.after.empty()) {
     if (auto parsed = parse_cursor(query.after, filter); !parsed) return parsed.error();
   }
-  filter.limit = query.limit + 1;  // one more tells whether a next page exists
-  auto found = s.store().executions(filter);
+  filter.limit = query.limit + 1;
+  return filter;
+}
+
+// An execution's line as the caller sees it: its last change and next due time.
+struct Listed {
+  std::string updated;
+  std::optional<std::string> next_due;
+};
+
+// The store judged lateness and escalation on every task, and its next due time on every timer;
+// below full clearance they are judged again on what the caller's view sees, so that a hidden
+// step (a report's narrative escalating) neither lists an execution as escalated nor shows its
+// timer. Nothing when the caller does not see it, or it no longer matches the query so judged.
+Result<std::optional<Listed>> listed_for(Session& s, const Principal& p,
+                                         const ExecutionQuery& query, const ExecutionSummary& e,
+                                         TimePoint now) {
+  Listed line{format_utc(e.updated_at), std::nullopt};
+  if (e.next_due) line.next_due = format_utc(*e.next_due);
+  if (p.admin) return std::optional<Listed>(std::move(line));
+  auto view = view_execution_for(s.store(), s.catalog(), p, e.id);
+  if (!view) {
+    if (view.error().code() == ErrorCode::kNotFound) return std::optional<Listed>();
+    return std::move(view).error();
+  }
+  if (view->full()) return std::optional<Listed>(std::move(line));
+  auto tasks = view->tasks(/*open_only=*/true);
+  if (!tasks) return std::move(tasks).error();
+  line.next_due.reset();
+  bool overdue = false;
+  bool escalated = false;
+  for (const auto& d : running_deadlines(*view, *tasks)) {
+    const std::string due = d["due"];
+    if (!line.next_due || due < *line.next_due) line.next_due = due;
+    overdue = overdue || (d.contains("task") && *parse_utc(due) <= now);
+    escalated = escalated || (d.contains("task") && d.value("level", 0u) > 0);
+  }
+  if ((query.overdue && !overdue) || (query.escalated && !escalated)) {
+    return std::optional<Listed>();
+  }
+  // Its last change is its last visible event, as in the status document: the time of a hidden
+  // step's work must not show through.
+  auto events = view->events();
+  if (!events) return std::move(events).error();
+  line.updated = events->empty() ? format_utc(e.started_at) : format_utc(events->back().at);
+  return std::optional<Listed>(std::move(line));
+}
+
+}  // namespace
+
+// A page may hold fewer than `limit` executions (some judged again below full clearance drop
+// out): `next` goes on from the last one the store gave.
+Result<json> search_executions(Session& s, const Principal& p, const ExecutionQuery& query) {
+  if (p.service()) {
+    return Error::permission_denied("a partner system's credential sends signals only");
+  }
+  if (query.limit < 1 || query.limit > kMaxPageSize) {
+    return Error::invalid_argument("limit: from 1 to " + std::to_string(kMaxPageSize));
+  }
+  auto filter = filter_of(s, p, query);
+  if (!filter) return std::move(filter).error();
+  auto found = s.store().executions(*filter);
   if (!found) return std::move(found).error();
+  const bool everything = p.admin || p.coordinate;
   json list = json::array();
   const size_t shown = std::min(found->size(), query.limit);
   const TimePoint now = s.clock().now();
   for (size_t i = 0; i < shown; ++i) {
     const ExecutionSummary& e = (*found)[i];
-    // The store judged lateness and escalation on every task, and its next due time on every
-    // timer; below full clearance they are judged again on what the caller's view sees, so
-    // that a hidden step (a report's narrative escalating) neither lists an execution as
-    // escalated nor shows its timer. Such a page may hold fewer than `limit`: `next` goes on.
-    std::optional<std::string> next_due;
-    if (e.next_due) next_due = format_utc(*e.next_due);
-    std::string updated = format_utc(e.updated_at);
-    if (!p.admin) {
-      auto view = view_execution_for(s.store(), s.catalog(), p, e.id);
-      if (!view) {
-        if (view.error().code() == ErrorCode::kNotFound) continue;
-        return std::move(view).error();
-      }
-      if (!view->full()) {
-        auto tasks = view->tasks(/*open_only=*/true);
-        if (!tasks) return std::move(tasks).error();
-        const json deadlines = running_deadlines(*view, *tasks);
-        next_due.reset();
-        bool overdue = false;
-        bool escalated = false;
-        for (const auto& d : deadlines) {
-          const std::string due = d["due"];
-          if (!next_due || due < *next_due) next_due = due;
-          overdue = overdue || (d.contains("task") && *parse_utc(due) <= now);
-          escalated = escalated || (d.contains("task") && d.value("level", 0u) > 0);
-        }
-        if ((query.overdue && !overdue) || (query.escalated && !escalated)) continue;
-        // Its last change is its last visible event, as in the status document: the time of
-        // a hidden step's work must not show through.
-        auto events = view->events();
-        if (!events) return std::move(events).error();
-        updated = events->empty() ? format_utc(e.started_at) : format_utc(events->back().at);
-      }
-    }
+    auto line = listed_for(s, p, query, e, now);
+    if (!line) return std::move(line).error();
+    if (!*line) continue;
     json doc{{"id", e.id},
              {"workflow", e.workflow_id},
              {"version", e.workflow_version},
              {"status", e.status},
              {"started_at", format_utc(e.started_at)},
-             {"updated_at", updated}};
-    if (is_finished(e.status)) {
-      doc["finished_at"] = updated;
-    }
-    if (next_due) doc["next_due"] = *next_due;
+             {"updated_at", (*line)->updated}};
+    if (is_finished(e.status)) doc["finished_at"] = (*line)->updated;
+    if ((*line)->next_due) doc["next_due"] = *(*line)->next_due;
     if (everything) doc["initiator"] = e.initiator;
     list.push_back(std::move(doc));
   }
