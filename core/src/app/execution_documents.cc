@@ -74,6 +74,61 @@ json running_deadlines(const ExecutionView& view, const std::vector<TaskRecord>&
   return deadlines_of(view, live_frames(view.record.state), open_tasks);
 }
 
+namespace {
+
+// A view below full clearance does not see every timer (a hidden step's among them): its next
+// due time is the earliest deadline it sees.
+void add_deadlines(json& doc, json deadlines, bool full) {
+  if (!full) {
+    for (const auto& d : deadlines) {
+      if (!doc.contains("next_due") ||
+          d["due"].get<std::string>() < doc["next_due"].get<std::string>()) {
+        doc["next_due"] = d["due"];
+      }
+    }
+  }
+  if (!deadlines.empty()) doc["deadlines"] = std::move(deadlines);
+}
+
+// The output as the view's clearance filters it; an error only when the view sees the step
+// that failed with it.
+void add_result(json& doc, const ExecutionView& view, const std::vector<Event>& events) {
+  const ExecutionResult& result = view.record.result;
+  if (view.full()) {
+    doc.update(to_json(result));
+    return;
+  }
+  if (result.output) {
+    if (auto kept = view.policy->filter_context(*result.output, "", view.clearance)) {
+      doc["output"] = std::move(*kept);
+    }
+  }
+  if (result.error) {
+    for (const auto& e : events) {
+      if (failed_with(e, result.error->code)) doc["error"] = to_json(*result.error);
+    }
+  }
+}
+
+// What retention removed (a restricted record's removal only at restricted clearance) and a
+// legal hold in force (only at restricted clearance).
+void add_retention(json& doc, const ExecutionView& view, const std::vector<Tombstone>& tombstones,
+                   const std::optional<LegalHold>& hold) {
+  json purged = json::array();
+  for (const auto& t : tombstones) {
+    if (t.record_type == "restricted" && view.clearance < Visibility::kRestricted) continue;
+    purged.push_back(
+        {{"record_type", t.record_type}, {"purged_at", t.purged_at}, {"policy", t.policy}});
+  }
+  if (!purged.empty()) doc["purged"] = purged;
+  if (hold && hold->released_at.empty() && view.clearance == Visibility::kRestricted) {
+    doc["legal_hold"] = {
+        {"placed_at", hold->placed_at}, {"placed_by", hold->placed_by}, {"reason", hold->reason}};
+  }
+}
+
+}  // namespace
+
 Result<json> status_document(const ExecutionView& view) {
   Store& store = *view.store;
   const ExecutionRecord& r = view.record;
@@ -86,7 +141,6 @@ Result<json> status_document(const ExecutionView& view) {
   auto hold = store.legal_hold(r.id);
   if (!hold) return std::move(hold).error();
   const bool full = view.full();
-  const VisibilityPolicy& policy = *view.policy;
   json open = json::array();
   for (const auto& t : *tasks) open.push_back(t.doc);
   // A view's "last change" is its last visible event: the time of a hidden step (a filing)
@@ -106,45 +160,9 @@ Result<json> status_document(const ExecutionView& view) {
   if (json in_progress = in_progress_of(view, frames); !in_progress.empty()) {
     doc["in_progress"] = std::move(in_progress);
   }
-  json deadlines = deadlines_of(view, frames, *tasks);
-  // A view below full clearance does not see every timer (a hidden step's among them): its
-  // next due time is the earliest deadline it sees.
-  if (!full) {
-    for (const auto& d : deadlines) {
-      if (!doc.contains("next_due") ||
-          d["due"].get<std::string>() < doc["next_due"].get<std::string>()) {
-        doc["next_due"] = d["due"];
-      }
-    }
-  }
-  if (!deadlines.empty()) doc["deadlines"] = std::move(deadlines);
-  if (full) {
-    doc.update(to_json(r.result));
-  } else {
-    if (r.result.output) {
-      if (auto kept = policy.filter_context(*r.result.output, "", view.clearance)) {
-        doc["output"] = std::move(*kept);
-      }
-    }
-    // An error is shown when the view sees the step that failed with it.
-    if (r.result.error) {
-      for (const auto& e : *events) {
-        if (failed_with(e, r.result.error->code)) doc["error"] = to_json(*r.result.error);
-      }
-    }
-  }
-  json purged = json::array();
-  for (const auto& t : *tombstones) {
-    if (t.record_type == "restricted" && view.clearance < Visibility::kRestricted) continue;
-    purged.push_back(
-        {{"record_type", t.record_type}, {"purged_at", t.purged_at}, {"policy", t.policy}});
-  }
-  if (!purged.empty()) doc["purged"] = purged;
-  if (*hold && (*hold)->released_at.empty() && view.clearance == Visibility::kRestricted) {
-    doc["legal_hold"] = {{"placed_at", (*hold)->placed_at},
-                         {"placed_by", (*hold)->placed_by},
-                         {"reason", (*hold)->reason}};
-  }
+  add_deadlines(doc, deadlines_of(view, frames, *tasks), full);
+  add_result(doc, view, *events);
+  add_retention(doc, view, *tombstones, *hold);
   return doc;
 }
 
@@ -249,6 +267,45 @@ std::string describe_event(const Event& e, const std::string& initiator) {
   }
 }
 
+// An event's line: a step whose output is a computed deadline gets one of its own.
+std::string event_line(const Event& e, const std::string& initiator) {
+  if (e.type == EventType::kStepSucceeded) {
+    const json output = e.data().value("output", json());
+    if (output.is_object() && output.contains("due_at") && output.contains("rule")) {
+      return "deadline computed: " + output.value("report", "") + " due " +
+             minutes(output.value("due_at", "")) + " (" + output.value("rule", "") + ")";
+    }
+  }
+  return describe_event(e, initiator);
+}
+
+// An audit entry's line — legal holds, purges and refusals — or empty for the rest (events have
+// theirs).
+std::string audit_line(const AuditRecord& a) {
+  json summary = json::parse(a.summary, nullptr, false);
+  if (!summary.is_object()) summary = json::object();  // removed by a purge
+  if (a.type == "legal_hold_placed" || a.type == "legal_hold_released") {
+    return std::string(a.type == "legal_hold_placed" ? "LEGAL HOLD placed by "
+                                                     : "legal hold released by ") +
+           a.actor + ": " + summary.value("reason", "");
+  }
+  if (a.type == "purged") {
+    return "PURGED " + summary.value("record_type", "") + " data (retention " +
+           summary.value("keep", "") + " from " + summary.value("from", "") + "); tombstone kept";
+  }
+  if (a.type == "purge_skipped") {
+    return "purge of " + summary.value("record_type", "") + " data skipped: under legal hold";
+  }
+  if (a.type.size() < 8 || a.type.compare(a.type.size() - 8, 8, "_refused") != 0) return "";
+  std::string why = summary.value("message", "");
+  if (a.type == "media_refused") {
+    why = summary.value("kind", "") + " at " + summary.value("pointer", "") + " (" +
+          summary.value("detected_by", "") + "); nothing stored";
+  }
+  if (a.summary.empty()) why = "(details removed by a purge)";
+  return "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") + ": " + why;
+}
+
 }  // namespace
 
 Result<std::vector<TimelineEntry>> timeline(const ExecutionView& view) {
@@ -258,42 +315,12 @@ Result<std::vector<TimelineEntry>> timeline(const ExecutionView& view) {
   if (!audit) return std::move(audit).error();
   std::multimap<std::string, std::string> lines;  // ordered by time, then insertion
   for (const auto& e : *events) {
-    std::string text = describe_event(e, view.record.initiator);
-    if (e.type == EventType::kStepSucceeded) {
-      const json output = e.data().value("output", json());  // computed deadlines get a line
-      if (output.is_object() && output.contains("due_at") && output.contains("rule")) {
-        text = "deadline computed: " + output.value("report", "") + " due " +
-               minutes(output.value("due_at", "")) + " (" + output.value("rule", "") + ")";
-      }
+    if (std::string text = event_line(e, view.record.initiator); !text.empty()) {
+      lines.emplace(format_utc(e.at), std::move(text));
     }
-    if (!text.empty()) lines.emplace(format_utc(e.at), std::move(text));
   }
   for (const auto& a : *audit) {
-    json summary = json::parse(a.summary, nullptr, false);
-    if (!summary.is_object()) summary = json::object();  // removed by a purge
-    if (a.type == "legal_hold_placed" || a.type == "legal_hold_released") {
-      lines.emplace(a.at, std::string(a.type == "legal_hold_placed" ? "LEGAL HOLD placed by "
-                                                                    : "legal hold released by ") +
-                              a.actor + ": " + summary.value("reason", ""));
-      continue;
-    }
-    if (a.type == "purged" || a.type == "purge_skipped") {
-      const std::string type = summary.value("record_type", "");
-      lines.emplace(a.at, a.type == "purged"
-                              ? "PURGED " + type + " data (retention " + summary.value("keep", "") +
-                                    " from " + summary.value("from", "") + "); tombstone kept"
-                              : "purge of " + type + " data skipped: under legal hold");
-      continue;
-    }
-    if (a.type.size() < 8 || a.type.compare(a.type.size() - 8, 8, "_refused") != 0) continue;
-    std::string why = summary.value("message", "");
-    if (a.type == "media_refused") {
-      why = summary.value("kind", "") + " at " + summary.value("pointer", "") + " (" +
-            summary.value("detected_by", "") + "); nothing stored";
-    }
-    if (a.summary.empty()) why = "(details removed by a purge)";
-    lines.emplace(a.at,
-                  "REFUSED " + a.actor + (a.role.empty() ? "" : " (" + a.role + ")") + ": " + why);
+    if (std::string text = audit_line(a); !text.empty()) lines.emplace(a.at, std::move(text));
   }
   std::vector<TimelineEntry> out;
   out.reserve(lines.size());
