@@ -63,9 +63,9 @@ Status started_as_planned(Session& s, const std::string& id, const BulkStart& re
   return ok_status();
 }
 
-}  // namespace
-
-Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& request) {
+// The batch's own terms: its name, its size, its key pointer and its template; its filter,
+// compiled.
+Result<std::optional<Condition>> check_batch(Session& s, const BulkStart& request) {
   if (auto ok = check_text_field("batch", request.batch); !ok) return std::move(ok).error();
   if (request.batch.empty()) return Error::invalid_argument("batch: a batch needs a name");
   if (!request.items.is_array()) {
@@ -92,20 +92,26 @@ Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& 
       return std::move(checked).error();
     }
   }
+  return where;
+}
 
-  // First every item: its key and its input, before anything starts.
-  struct Planned {
-    size_t index;
-    std::string key;
-    json input;
-  };
+// An item the filter kept: its place in the list, its key and its input.
+struct Planned {
+  size_t index;
+  std::string key;
+  json input;
+};
+
+// Every item the filter keeps, with its key (each its own) and its input; `skipped` counts the
+// rest.
+Result<std::vector<Planned>> plan_items(const BulkStart& request,
+                                        const std::optional<Condition>& where, size_t& skipped) {
   std::vector<Planned> planned;
-  BulkStarted out;
   std::set<std::string> keys;
   for (size_t i = 0; i < request.items.size(); ++i) {
     const json doc = item_document(request.items[i], i);
     if (where && !where->evaluate(doc)) {
-      ++out.skipped;
+      ++skipped;
       continue;
     }
     auto key = key_of(doc, request.key, i);
@@ -126,42 +132,63 @@ Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& 
     }
     planned.push_back({i, std::move(*key), std::move(input)});
   }
-  // Each item's id, and its input against the workflow's input schema (what the engine would
-  // refuse it with), before the first start.
-  const auto request_for = [&](const Planned& item) {
-    // One line (a key is text people may read); the batch's length keeps "a:b" + "c" apart
-    // from "a" + "b:c".
-    StartRequest start{request.workflow, request.version, item.input,
-                       "batch:" + request.workflow + ":" + std::to_string(request.batch.size()) +
-                           ":" + request.batch + ":" + item.key,
-                       request.run};
-    start.shared_key = true;
-    return start;
-  };
-  const auto about = [](const Planned& item, const Error& e, const std::string& more) {
-    return Error(e.code(), "items/" + std::to_string(item.index) + " (key " + item.key +
-                               "): " + e.message() + more)
-        .with_pointer(e.pointer());
-  };
+  return planned;
+}
+
+// The start of one item. Its run key is one line (a key is text people may read); the batch's
+// length keeps "a:b" + "c" apart from "a" + "b:c".
+StartRequest request_for(const BulkStart& request, const Planned& item) {
+  StartRequest start{request.workflow, request.version, item.input,
+                     "batch:" + request.workflow + ":" + std::to_string(request.batch.size()) +
+                         ":" + request.batch + ":" + item.key,
+                     request.run};
+  start.shared_key = true;
+  return start;
+}
+
+Error about(const Planned& item, const Error& e, const std::string& more) {
+  return Error(e.code(), "items/" + std::to_string(item.index) + " (key " + item.key +
+                             "): " + e.message() + more)
+      .with_pointer(e.pointer());
+}
+
+// Each item's id, and its input against the workflow's input schema (what the engine would
+// refuse it with), before the first start. An item the batch started before must have been
+// started with the same workflow version and input, else the batch has changed under its name
+// and "already started" would be untrue.
+Status check_planned(Session& s, const Principal& p, const BulkStart& request,
+                     const std::vector<Planned>& planned, BulkStarted& out) {
   for (const auto& item : planned) {
-    auto checked = plan_start(s, p, request_for(item));
+    auto checked = plan_start(s, p, request_for(request, item));
     if (!checked) return about(item, checked.error(), "");
     if (!checked->created) {
-      // The batch started this item before: with the same workflow version and input, else
-      // the batch has changed under its name, and "already started" would be untrue.
       if (auto same = started_as_planned(s, checked->id, request, item.input); !same) {
         return about(item, same.error(), "");
       }
     }
     out.items.push_back({item.index, item.key, checked->id, checked->created});
   }
-  if (request.dry_run) return out;
+  return ok_status();
+}
 
-  for (size_t i = 0; i < planned.size(); ++i) {
+}  // namespace
+
+Result<BulkStarted> start_each(Session& s, const Principal& p, const BulkStart& request) {
+  auto where = check_batch(s, request);
+  if (!where) return std::move(where).error();
+  // First every item: its key and its input, before anything starts.
+  BulkStarted out;
+  auto planned = plan_items(request, *where, out.skipped);
+  if (!planned) return std::move(planned).error();
+  if (auto checked = check_planned(s, p, request, *planned, out); !checked) {
+    return std::move(checked).error();
+  }
+  if (request.dry_run) return out;
+  for (size_t i = 0; i < planned->size(); ++i) {
     if (!out.items[i].created) continue;  // started by an earlier run of the batch
-    auto started = start_execution(s, p, request_for(planned[i]));
+    auto started = start_execution(s, p, request_for(request, (*planned)[i]));
     if (!started) {
-      return about(planned[i], started.error(),
+      return about((*planned)[i], started.error(),
                    " (the items before it are started; running the batch again carries on)");
     }
     out.items[i].created = started->created;
