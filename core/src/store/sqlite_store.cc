@@ -1670,10 +1670,36 @@ Result<std::vector<InboxEntry>> SqliteStore::inbox(const InboxFilter& filter) {
   return out;
 }
 
-Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFilter& filter) {
-  Reader reader = read_connection();
-  // Parameters are numbered by what they hold, so each clause binds its own and the cached
-  // statement for one shape of filter serves every request of that shape.
+namespace {
+
+// What a member sees (ExecutionFilter::visible_to): a task of the person's organisation (or of
+// none) for one of their roles (or for anyone), or one they completed in their organisation —
+// from the organisation's tasks (tasks_organisation), not from every execution — or, in the
+// versions their roles follow, any execution with a task of their organisation. One JSON array
+// (?13) for the followed versions, whatever their number: no parameter numbers that a long role
+// list could run into, one statement shape.
+std::string member_clause(const ExecutionFilter::Member& member) {
+  std::string sql =
+      " AND (e.id IN (SELECT t.execution_id FROM tasks t WHERE "
+      "t.organisation IN ('', ?3) AND (t.roles = ''";
+  for (size_t i = 0; i < member.roles.size(); ++i) {
+    sql += " OR instr(t.roles, ?" + std::to_string(60 + i) + ") > 0";
+  }
+  sql +=
+      " OR EXISTS (SELECT 1 FROM json_each(t.summary, '$.completions') c "
+      "WHERE json_extract(c.value, '$.actor') = ?4)))";
+  if (!member.followed_workflows.empty() && !member.organisation.empty()) {
+    sql +=
+        " OR (e.workflow_id || '@' || e.workflow_version IN (SELECT value FROM json_each(?13))"
+        " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?3))";
+  }
+  return sql + ")";
+}
+
+// The search's statement. Parameters are numbered by what they hold, so each clause binds its
+// own (bind_execution_search) and the cached statement for one shape of filter serves every
+// request of that shape.
+std::string execution_search_sql(const ExecutionFilter& filter) {
   std::string sql =
       "SELECT id, workflow_id, workflow_version, status, initiator, started_at, updated_at, "
       "next_due FROM executions e WHERE 1";
@@ -1688,32 +1714,7 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
   if (!filter.organisation.empty()) {
     sql += " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?2)";
   }
-  std::vector<std::string> marks;
-  std::string followed;  // bound as text: outlives the statement's run
-  if (filter.visible_to) {
-    // A task of the person's organisation (or of none) for one of their roles (or for anyone),
-    // or one they completed in their organisation.
-    // From the organisation's tasks (tasks_organisation), not from every execution.
-    sql +=
-        " AND (e.id IN (SELECT t.execution_id FROM tasks t WHERE "
-        "t.organisation IN ('', ?3) AND (t.roles = ''";
-    for (size_t i = 0; i < filter.visible_to->roles.size(); ++i) {
-      marks.push_back(task_role_mark(filter.visible_to->roles[i]));
-      sql += " OR instr(t.roles, ?" + std::to_string(60 + i) + ") > 0";
-    }
-    sql +=
-        " OR EXISTS (SELECT 1 FROM json_each(t.summary, '$.completions') c "
-        "WHERE json_extract(c.value, '$.actor') = ?4)))";
-    // One JSON array for the followed versions, whatever their number: no parameter numbers
-    // that a long role list could run into, one statement shape.
-    if (!filter.visible_to->followed_workflows.empty() &&
-        !filter.visible_to->organisation.empty()) {
-      sql +=
-          " OR (e.workflow_id || '@' || e.workflow_version IN (SELECT value FROM json_each(?13))"
-          " AND e.id IN (SELECT t.execution_id FROM tasks t WHERE t.organisation = ?3))";
-    }
-    sql += ")";
-  }
+  if (filter.visible_to) sql += member_clause(*filter.visible_to);
   if (filter.started_from) sql += " AND started_at >= ?5";
   if (filter.started_until) sql += " AND started_at < ?6";
   if (filter.finished_from || filter.finished_until) {
@@ -1734,21 +1735,26 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
   if (!filter.after_id.empty()) {
     sql += " AND (started_at < ?10 OR (started_at = ?10 AND id < ?11))";
   }
-  sql += " ORDER BY started_at DESC, id DESC LIMIT ?12";
-  SqliteStatement& q = reader.statement(sql);
-  if (!q.ok()) return Error::io("store: cannot prepare the execution search");
+  return sql + " ORDER BY started_at DESC, id DESC LIMIT ?12";
+}
+
+// Binds what execution_search_sql numbered. Text is bound without a copy, so `marks` and
+// `followed` hold the texts made here for as long as the statement runs.
+void bind_execution_search(SqliteStatement& q, const ExecutionFilter& filter,
+                           std::vector<std::string>& marks, std::string& followed) {
   if (!filter.workflow_id.empty()) q.bind(1, filter.workflow_id);
   for (size_t i = 0; i < filter.statuses.size(); ++i) {
     q.bind(static_cast<int>(40 + i), to_string(filter.statuses[i]));
   }
   if (!filter.organisation.empty()) q.bind(2, filter.organisation);
   if (filter.visible_to) {
-    q.bind(3, filter.visible_to->organisation);
-    q.bind(4, filter.visible_to->person);
+    const ExecutionFilter::Member& member = *filter.visible_to;
+    q.bind(3, member.organisation);
+    q.bind(4, member.person);
+    for (const auto& role : member.roles) marks.push_back(task_role_mark(role));
     for (size_t i = 0; i < marks.size(); ++i) q.bind(static_cast<int>(60 + i), marks[i]);
-    if (!filter.visible_to->followed_workflows.empty() &&
-        !filter.visible_to->organisation.empty()) {
-      followed = nlohmann::json(filter.visible_to->followed_workflows).dump();
+    if (!member.followed_workflows.empty() && !member.organisation.empty()) {
+      followed = nlohmann::json(member.followed_workflows).dump();
       q.bind(13, followed);
     }
   }
@@ -1762,6 +1768,17 @@ Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFil
     q.bind(11, filter.after_id);
   }
   q.bind(12, static_cast<int64_t>(filter.limit));
+}
+
+}  // namespace
+
+Result<std::vector<ExecutionSummary>> SqliteStore::executions(const ExecutionFilter& filter) {
+  Reader reader = read_connection();
+  SqliteStatement& q = reader.statement(execution_search_sql(filter));
+  if (!q.ok()) return Error::io("store: cannot prepare the execution search");
+  std::vector<std::string> marks;  // bound as text: outlive the statement's run
+  std::string followed;
+  bind_execution_search(q, filter, marks, followed);
   std::vector<ExecutionSummary> out;
   for (;;) {
     auto row = q.step();
