@@ -971,6 +971,70 @@ Status Engine::cancel(const std::string& execution_id, const Actor& given,
                        [&](Execution& e) { return e.cancel(actor, justification); });
 }
 
+namespace {
+
+Status check_failed(const std::string& execution_id, const ExecutionRecord& r) {
+  if (r.status == ExecutionStatus::kFailed) return ok_status();
+  const std::string status(to_string(r.status));
+  return Error::conflict(
+      "execution " + execution_id + " has " +
+      (is_finished(r.status) ? "not failed: it " + status : "not failed: it is " + status) +
+      "; only a failed execution can be retried");
+}
+
+// Whether a passed deadline or the workflow's timeout failed the execution, however deep in
+// branches and iterations it struck, after the snapshot numbered `from`: its restored timer
+// would fire again at once.
+Result<bool> timed_out_after(Store& store, const std::string& execution_id, uint64_t from,
+                             const std::string& failure_code) {
+  if (failure_code == "workflow.timeout") return true;
+  auto events = store.history(execution_id);
+  if (!events) return std::move(events).error();
+  return std::any_of(events->begin(), events->end(), [from](const Event& ev) {
+    return ev.seq > from && ev.type == EventType::kDeadlineExpired &&
+           ev.data().value("action", "") == "fail";
+  });
+}
+
+// The state a retry goes back to: the last snapshot committed while the execution ran
+// (Store::retry_point), numbered on after the events and tasks recorded up to the failure.
+Result<PersistedState> state_to_retry(Store& store, const std::string& execution_id,
+                                      const ExecutionRecord& r, const std::string& failure_code) {
+  auto point = store.retry_point(execution_id);
+  if (!point) return std::move(point).error();
+  if (!*point) {
+    return Error::conflict("execution " + execution_id +
+                           " failed before any of its state was committed (or its records "
+                           "were purged): there is nothing to go back to");
+  }
+  auto kept = read_persisted_state(**point);
+  if (!kept) {
+    return Error::invalid_data("execution " + execution_id +
+                                   " cannot be retried: the state kept from before it failed is "
+                                   "not one this engine reads: " +
+                                   kept.error().message(),
+                               kept.error().pointer());
+  }
+  auto failed_state = read_persisted_state(r.state);
+  if (!failed_state) {
+    return Error::invalid_data("execution " + execution_id +
+                                   " cannot be retried: its state is not one this engine reads: " +
+                                   failed_state.error().message(),
+                               failed_state.error().pointer());
+  }
+  auto timed_out = timed_out_after(store, execution_id, kept->seq, failure_code);
+  if (!timed_out) return std::move(timed_out).error();
+  if (*timed_out) {
+    return Error::conflict("execution " + execution_id +
+                           " failed because a deadline passed or its timeout struck: the timer "
+                           "would fire again at once; start a new execution");
+  }
+  kept->number_on_after(*failed_state);
+  return std::move(*kept);
+}
+
+}  // namespace
+
 Status Engine::retry(const std::string& execution_id, const Actor& given,
                      const std::string& justification) {
   const Actor actor = normal_actor(given);
@@ -994,60 +1058,14 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     if (!record) return std::move(record).error();
     if (!*record) return Error::not_found("no execution " + execution_id);
     const ExecutionRecord& r = **record;
-    if (r.status != ExecutionStatus::kFailed) {
-      const std::string status(to_string(r.status));
-      return Error::conflict(
-          "execution " + execution_id + " has " +
-          (is_finished(r.status) ? "not failed: it " + status : "not failed: it is " + status) +
-          "; only a failed execution can be retried");
-    }
+    if (auto s = check_failed(execution_id, r); !s) return s;
     StepError failure;
     if (r.result.error) {
       failure = {r.result.error->code, r.result.error->message, r.result.error->pointer};
     }
-    auto point = store_->retry_point(execution_id);
-    if (!point) return std::move(point).error();
-    if (!*point) {
-      return Error::conflict("execution " + execution_id +
-                             " failed before any of its state was committed (or its records "
-                             "were purged): there is nothing to go back to");
-    }
-    // A passed deadline or the workflow's timeout, however deep in branches and iterations it
-    // struck: the restored timer would fire again at once.
-    bool timed_out = failure.code == "workflow.timeout";
-    auto kept = read_persisted_state(**point);
-    if (!kept) {
-      return Error::invalid_data("execution " + execution_id +
-                                     " cannot be retried: the state kept from before it failed is "
-                                     "not one this engine reads: " +
-                                     kept.error().message(),
-                                 kept.error().pointer());
-    }
-    // Events and tasks recorded up to the failure keep their numbers: go on after them.
-    auto failed_state = read_persisted_state(r.state);
-    if (!failed_state) {
-      return Error::invalid_data(
-          "execution " + execution_id +
-              " cannot be retried: its state is not one this engine reads: " +
-              failed_state.error().message(),
-          failed_state.error().pointer());
-    }
-    const uint64_t from = kept->seq;
-    auto events = store_->history(execution_id);
-    if (!events) return std::move(events).error();
-    for (const auto& ev : *events) {
-      if (ev.seq > from && ev.type == EventType::kDeadlineExpired &&
-          ev.data().value("action", "") == "fail") {
-        timed_out = true;
-      }
-    }
-    if (timed_out) {
-      return Error::conflict("execution " + execution_id +
-                             " failed because a deadline passed or its timeout struck: the timer "
-                             "would fire again at once; start a new execution");
-    }
+    auto kept = state_to_retry(*store_, execution_id, r, failure.code);
+    if (!kept) return std::move(kept).error();
     const auto mark = working_on(execution_id);  // restoring is work too: it may be what crashes
-    kept->number_on_after(*failed_state);
     auto parts = store_->state_parts(execution_id);
     if (!parts) return std::move(parts).error();
     auto restored = Execution::rebuild(*this, execution_id, *kept, *parts);
@@ -1065,6 +1083,7 @@ Status Engine::retry(const std::string& execution_id, const Actor& given,
     // (Engine::committed) before its timers are armed and its attempts dispatched.
     execution->resume_restored();
   }
+  // Outside the lock: the commit it waits for takes it (Engine::committed).
   return sync();
 }
 
