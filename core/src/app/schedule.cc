@@ -145,6 +145,21 @@ Result<Occurrence> next_cron(const CronRule& rule, TimePoint after) {
                              "/when/cron");
 }
 
+// The day number of the `nth` business day in [first, last], counted from the first day (nth >
+// 0) or back from the last (nth < 0); nothing when the span has fewer.
+Result<std::optional<int64_t>> nth_business_day(const BusinessCalendar& cal, int64_t first,
+                                                int64_t last, int nth) {
+  const int64_t step = nth > 0 ? 1 : -1;
+  const int wanted = nth > 0 ? nth : -nth;
+  int count = 0;
+  for (int64_t d = nth > 0 ? first : last; d >= first && d <= last; d += step) {
+    auto business = cal.is_business_day(d);
+    if (!business) return std::move(business).error();
+    if (*business && ++count == wanted) return std::optional<int64_t>(d);
+  }
+  return std::optional<int64_t>();
+}
+
 Result<Occurrence> next_business_day(const BusinessDayRule& rule, TimePoint after,
                                      const CalendarSet& calendars) {
   auto calendar = calendars.find(rule.calendar);
@@ -160,24 +175,11 @@ Result<Occurrence> next_business_day(const BusinessDayRule& rule, TimePoint afte
     const int64_t first = civil_day_number(year, month, 1);
     const unsigned last_month = month + span - 1;
     const int64_t last = last_day_of_month(year, last_month);
-    int64_t found = -1;
-    int count = 0;
-    if (rule.nth > 0) {
-      for (int64_t d = first; d <= last && found < 0; ++d) {
-        auto business = cal.is_business_day(d);
-        if (!business) return std::move(business).error();
-        if (*business && ++count == rule.nth) found = d;
-      }
-    } else {
-      for (int64_t d = last; d >= first && found < 0; --d) {
-        auto business = cal.is_business_day(d);
-        if (!business) return std::move(business).error();
-        if (*business && ++count == -rule.nth) found = d;
-      }
-    }
-    if (found >= 0) {
+    auto found = nth_business_day(cal, first, last, rule.nth);
+    if (!found) return std::move(found).error();
+    if (*found) {
       const TimePoint at =
-          cal.zone().from_local(found * kScheduleDaySeconds + int64_t{rule.at_minutes} * 60);
+          cal.zone().from_local(**found * kScheduleDaySeconds + int64_t{rule.at_minutes} * 60);
       if (at > after) {
         return Occurrence{at, rule.quarter ? fmt::format("{:04}-Q{}", year, (month - 1) / 3 + 1)
                                            : fmt::format("{:04}-{:02}", year, month)};
