@@ -437,9 +437,12 @@ TEST_F(Hardening, NonBlockingStepsThatCrashInParallelBranchesAreCountedNotSetAsi
   const std::string id = json::parse(started.out)["executions"][0];
   const int crashes = workers_down_until_one_ends_well(plugins, 10);
   // One at once, then counted attempts until one branch has crashed three times: at most two
-  // of the other's come between.
+  // of the other's come between. The worker that counts the third and fails the execution
+  // restored the other branch's attempt in flight too, and that call may still be made and
+  // crash it before the failure cancels the branch (seen under AddressSanitizer, about one run
+  // in three there): one more.
   EXPECT_GE(crashes, 4);
-  EXPECT_LE(crashes, 6);
+  EXPECT_LE(crashes, 7);
   const json failed = json::parse(cli({"status", id, "--json"}, plugins).out);
   EXPECT_EQ(failed["status"], "failed");
   EXPECT_EQ(failed["error"]["code"], "parallel.branch_failed") << failed.dump();
